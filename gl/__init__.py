@@ -1,0 +1,33 @@
+"""gl: turn spectrograms back into sound, with nothing but NumPy.
+
+The pieces:
+
+* :class:`STFT`, :func:`stft`, :func:`istft` - the transform and its least-squares inverse;
+* :func:`griffinlim` - Griffin-Lim and fast Griffin-Lim;
+* :func:`reconstruct` - every phase-retrieval method by name;
+* :mod:`gl.metrics` - spectral convergence, inconsistency, SNR;
+* :mod:`gl.windows` - analysis windows.
+
+``import gl`` imports numpy only.
+"""
+
+__version__ = "0.1.0"
+
+from . import metrics, windows
+from ._iterative import PhaseRetrievalInfo
+from .griffinlim import griffinlim
+from .reconstruct import reconstruct
+from .transform import STFT, NOLAWarning, istft, stft
+
+__all__ = [
+    "STFT",
+    "stft",
+    "istft",
+    "NOLAWarning",
+    "griffinlim",
+    "reconstruct",
+    "PhaseRetrievalInfo",
+    "metrics",
+    "windows",
+    "__version__",
+]

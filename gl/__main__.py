@@ -1,0 +1,8 @@
+"""``python -m gl``: the same as the ``gl`` command."""
+
+import sys
+
+from .cli import main
+
+if __name__ == "__main__":
+    sys.exit(main())

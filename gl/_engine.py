@@ -1,0 +1,225 @@
+"""The sweep: one STFT -> update -> ISTFT pass of an iterative algorithm, block by block.
+
+Every Griffin-Lim-type iteration is ``x_{n+1} = ISTFT(update(STFT(x_n)))`` where
+``update`` acts frame by frame (momentum, magnitude projection ...). Done naively it
+makes full-size temporary spectrograms; here one pass walks the frames in blocks of
+about 1 MiB: analyse the block from the current signal, let the algorithm update it,
+and overlap-add its inverse into the next signal, all while the block is in cache.
+The only full-size arrays are the target magnitude and the algorithm's own state.
+
+The frames of each signal can be split between threads (numpy's FFT and ufuncs release
+the GIL): thread 0 overlap-adds into the next signal, the other threads into private
+buffers that are added in afterwards.
+
+Internal layout is frame-major, ``(batch, n_frames, n_freq)``, so that each frame's
+spectrum is contiguous for the FFT.
+"""
+
+from __future__ import annotations
+
+import os
+from concurrent.futures import ThreadPoolExecutor
+from typing import Callable, Optional
+
+import numpy as np
+
+from .transform import STFT, complex_dtype
+
+#: Frames a thread must have before splitting the work pays for the threads.
+_MIN_FRAMES_PER_THREAD = 256
+
+BlockUpdate = Callable[[int, slice, np.ndarray, np.ndarray, "_Scratch"], np.ndarray]
+
+
+def default_threads(n_frames_total: int) -> int:
+    """Threads worth using for ``n_frames_total`` frames: up to 2, one per 256 frames."""
+    cores = os.cpu_count() or 1
+    return int(max(1, min(2, cores, n_frames_total // _MIN_FRAMES_PER_THREAD)))
+
+
+class _Scratch:
+    """The work arrays of one thread: one block of frames, spectra and magnitudes."""
+
+    def __init__(self, geometry: STFT, block: int, dtype: np.dtype, ola_length: int, own_output: bool):
+        self.frames = np.empty((block, geometry.n_fft), dtype=dtype)
+        self.spectra = np.empty((block, geometry.n_freq), dtype=complex_dtype(dtype))
+        self.magnitude = np.empty((block, geometry.n_freq), dtype=dtype)
+        self.residual = np.empty((block, geometry.n_freq), dtype=dtype)
+        self.spare = np.empty((block, geometry.n_freq), dtype=complex_dtype(dtype))
+        self.output = np.zeros(ola_length, dtype=dtype) if own_output else None
+
+
+class SweepEngine:
+    """Holds a signal estimate and runs sweeps over it.
+
+    Parameters
+    ----------
+    geometry : STFT
+    magnitude : np.ndarray [shape=(batch, n_frames, n_freq)]
+        Target magnitude, frame-major, C-contiguous, float32 or float64.
+    length : int
+        Length of the signal estimate (without padding).
+    n_threads : int
+    """
+
+    def __init__(self, geometry: STFT, magnitude: np.ndarray, length: int, n_threads: int = 1):
+        self.geometry = geometry
+        self.magnitude = magnitude
+        self.dtype = magnitude.dtype
+        self.batch, self.n_frames, _ = magnitude.shape
+        self.length = length
+        self.padded_length = length + 2 * geometry.pad
+        self.ola_length = max(self.padded_length, geometry.n_fft + geometry.hop_length * (self.n_frames - 1))
+        self.signal = np.zeros((self.batch, self.ola_length), dtype=self.dtype)  # x_n, padded
+        self._next = np.zeros_like(self.signal)  # x_{n+1} being overlap-added
+        self._inverse_sum = geometry._inverse_window_sum(self.n_frames, self.dtype)
+        self.block = min(self.n_frames, geometry.block_frames(self.dtype))
+        n_threads = max(1, min(int(n_threads), self.n_frames // 16 or 1))
+        # contiguous frame ranges, one per thread
+        edges = np.linspace(0, self.n_frames, n_threads + 1).astype(int)
+        self.ranges = [(int(a), int(b)) for a, b in zip(edges[:-1], edges[1:]) if b > a]
+        self._scratch = [
+            _Scratch(geometry, self.block, self.dtype, self.ola_length, own_output=k > 0)
+            for k in range(len(self.ranges))
+        ]
+        self._pool = ThreadPoolExecutor(len(self.ranges)) if len(self.ranges) > 1 else None
+        norm = np.sqrt(np.einsum("btf,btf->b", magnitude, magnitude, dtype=np.float64))
+        self.magnitude_norm = norm  # ||S|| per batch item, float64
+
+    def close(self) -> None:
+        if self._pool is not None:
+            self._pool.shutdown()
+            self._pool = None
+
+    def __enter__(self) -> "SweepEngine":
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+    # ------------------------------------------------------------------ helpers
+    def _finish(self) -> None:
+        """Normalise the overlap-added signal by the window sum and rebuild its padding."""
+        for scratch, (first, _) in zip(self._scratch[1:], self.ranges[1:]):
+            start = first * self.geometry.hop_length
+            self._next[:, start:] += scratch.output[: self.ola_length - start]
+        self._next[:, : self._inverse_sum.shape[0]] *= self._inverse_sum
+        self._next[:, self._inverse_sum.shape[0] :] = 0
+        self.geometry.refresh_padding(self._next[:, : self.padded_length], self.length)
+        self.signal, self._next = self._next, self.signal
+
+    def _run(self, work: Callable[[int, int, _Scratch, np.ndarray], float]) -> np.ndarray:
+        """Run ``work`` over every (batch item, thread range), threads in parallel."""
+        self._next.fill(0)
+        for scratch in self._scratch[1:]:
+            scratch.output.fill(0)
+        totals = np.zeros(self.batch)
+        for b in range(self.batch):
+            if self._pool is None:
+                totals[b] = work(b, 0, self._scratch[0], self._next[b])
+            else:
+                futures = [
+                    self._pool.submit(work, b, k, scratch, self._next[b] if k == 0 else scratch.output)
+                    for k, scratch in enumerate(self._scratch)
+                ]
+                totals[b] = sum(f.result() for f in futures)
+        self._finish()
+        return totals
+
+    def _blocks(self, k: int):
+        first, last = self.ranges[k]
+        for start in range(first, last, self.block):
+            yield start, min(start + self.block, last)
+
+    # ------------------------------------------------------------------ the two passes
+    def synthesize(self, spectrogram: np.ndarray) -> None:
+        """Set the signal estimate to ``ISTFT(spectrogram)`` (batch, n_frames, n_freq)."""
+        geometry = self.geometry
+
+        def work(b: int, k: int, scratch: _Scratch, target: np.ndarray) -> float:
+            offset = self.ranges[k][0] if k > 0 else 0
+            for first, last in self._blocks(k):
+                count = last - first
+                np.copyto(scratch.spectra[:count], spectrogram[b, first:last])
+                geometry.synthesize_add(
+                    scratch.spectra[:count], scratch.frames, target[(first - offset) * geometry.hop_length :]
+                )
+            return 0.0
+
+        self._run(work)
+
+    def sweep(self, update: BlockUpdate) -> np.ndarray:
+        """One iteration: ``x <- ISTFT(update(STFT(x)))``, block by block.
+
+        ``update(b, frames, T, |T|, scratch)`` receives the batch index, the slice of frames
+        of the block, the block's consistent spectra ``T = STFT(x)[frames]`` and their
+        moduli, and the thread's work arrays (``scratch.residual`` real and ``scratch.spare``
+        complex, one block each, free to use); it returns the spectra to synthesise (it may
+        overwrite ``T`` and ``|T|``).
+
+        Returns ``|| |STFT(x)| - S ||_F^2`` per batch item, for the signal ``x`` the sweep
+        started from (float64): the spectral convergence, at no extra transform.
+        """
+        geometry = self.geometry
+
+        def work(b: int, k: int, scratch: _Scratch, target: np.ndarray) -> float:
+            offset = self.ranges[k][0] if k > 0 else 0
+            signal = self.signal[b]
+            error = 0.0
+            for first, last in self._blocks(k):
+                count = last - first
+                spectra = geometry.analyze(signal, first, last, scratch.frames, scratch.spectra)
+                magnitude = np.abs(spectra, out=scratch.magnitude[:count])
+                residual = np.subtract(magnitude, self.magnitude[b, first:last], out=scratch.residual[:count])
+                flat = residual.reshape(-1)
+                error += float(np.dot(flat, flat))
+                new = update(b, slice(first, last), spectra, magnitude, scratch)
+                geometry.synthesize_add(new, scratch.frames, target[(first - offset) * geometry.hop_length :])
+            return error
+
+        return self._run(work)
+
+    def measure(self) -> np.ndarray:
+        """``|| |STFT(x)| - S ||_F^2`` per batch item for the current signal (one STFT)."""
+        geometry = self.geometry
+        totals = np.zeros(self.batch)
+        scratch = self._scratch[0]
+        for b in range(self.batch):
+            for first, last in self._blocks_all():
+                count = last - first
+                spectra = geometry.analyze(self.signal[b], first, last, scratch.frames, scratch.spectra)
+                magnitude = np.abs(spectra, out=scratch.magnitude[:count])
+                residual = np.subtract(magnitude, self.magnitude[b, first:last], out=scratch.residual[:count])
+                flat = residual.reshape(-1)
+                totals[b] += float(np.dot(flat, flat))
+        return totals
+
+    def _blocks_all(self):
+        for start in range(0, self.n_frames, self.block):
+            yield start, min(start + self.block, self.n_frames)
+
+    def spectral_convergence(self, squared_error: np.ndarray) -> np.ndarray:
+        """``sqrt(error) / ||S||`` per batch item; 0 for a silent target matched exactly."""
+        error = np.sqrt(squared_error)
+        norm = self.magnitude_norm
+        return np.divide(error, norm, out=np.where(error > 0, np.inf, 0.0), where=norm > 0)
+
+    def output(self) -> np.ndarray:
+        """The current signal estimate without its padding, (batch, length), a copy."""
+        pad = self.geometry.pad
+        return self.signal[:, pad : pad + self.length].copy()
+
+
+def project_magnitude(spectra: np.ndarray, magnitude: np.ndarray, target: np.ndarray, work: np.ndarray) -> np.ndarray:
+    """``P_C2``: give ``spectra`` the modulus ``target`` and keep its phase, in place.
+
+    ``spectra <- target * spectra / max(|spectra|, tiny)``. ``magnitude`` holds
+    ``|spectra|``; ``work`` is overwritten. A zero coefficient has no phase to keep and
+    stays zero (the ratio is clamped to the largest finite float, so ``0 * ratio`` is 0).
+    """
+    info = np.finfo(magnitude.dtype)
+    np.maximum(magnitude, info.tiny, out=work)
+    np.divide(target, work, out=work)
+    np.minimum(work, info.max, out=work)
+    spectra *= work
+    return spectra

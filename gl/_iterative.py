@@ -1,0 +1,311 @@
+"""What every phase-retrieval algorithm shares: checking the magnitude, the geometry,
+the initial phase, the convergence record, ``tol`` and ``callback``.
+
+An algorithm module (``gl.griffinlim``, ...) calls :func:`prepare` to get a
+:class:`Problem` (the checked magnitude in the frame-major layout of the engine, the
+geometry, the signal length, the initial spectrogram) and a :class:`Tracker` that keeps
+the spectral-convergence history and decides when to stop.
+"""
+
+from __future__ import annotations
+
+import time
+import warnings
+from dataclasses import dataclass, field
+from typing import Any, Callable, Optional, Union
+
+import numpy as np
+
+from .transform import STFT, complex_dtype, real_dtype
+from .windows import WindowSpec
+
+InitSpec = Union[str, np.ndarray, None]
+Callback = Callable[[int, "PhaseRetrievalInfo"], Optional[bool]]
+
+
+@dataclass
+class PhaseRetrievalInfo:
+    """What an iterative phase retrieval did.
+
+    Attributes
+    ----------
+    method : str
+        The algorithm, e.g. ``'fgla'``.
+    n_iter : int
+        Iterations run (fewer than asked when ``tol`` or the callback stopped early).
+    spectral_convergence : np.ndarray [shape=(n_iter, ...)]
+        ``|| |STFT(x_n)| - S ||_F / ||S||_F`` of the signal after each iteration ``n``,
+        per batch item. Its last row is the spectral convergence of the returned signal.
+    converged : bool
+        True when ``tol`` stopped the iteration.
+    stopped_by_callback : bool
+        True when the callback returned True.
+    elapsed : float
+        Wall time in seconds.
+    init : str
+        The initial phase used: ``'random'``, ``'zeros'``, ``'array'``, ``'pghi'`` ...
+    initial_spectral_convergence : np.ndarray
+        Spectral convergence of the starting point ``ISTFT(S exp(i phi_0))``, per batch item.
+    """
+
+    method: str
+    n_iter: int = 0
+    spectral_convergence: np.ndarray = field(default_factory=lambda: np.zeros((0,)))
+    converged: bool = False
+    stopped_by_callback: bool = False
+    elapsed: float = 0.0
+    init: str = "random"
+    initial_spectral_convergence: Any = None
+
+    @property
+    def spectral_convergence_db(self) -> np.ndarray:
+        """The history in dB, ``20 log10(SC)`` (``-inf`` for an exact match)."""
+        with np.errstate(divide="ignore"):
+            return 20.0 * np.log10(self.spectral_convergence)
+
+    @property
+    def final_db(self) -> Any:
+        """Spectral convergence of the returned signal in dB (per batch item), or NaN if no iteration ran."""
+        if len(self.spectral_convergence) == 0:
+            return np.nan
+        return self.spectral_convergence_db[-1]
+
+
+def check_magnitude(S, geometry: Optional[STFT] = None, *, name: str = "S") -> np.ndarray:
+    """A non-negative, finite, real floating-point magnitude of shape (..., n_freq, n_frames)."""
+    S = np.asarray(S)
+    if S.dtype.kind == "c":
+        raise TypeError(f"{name} must be a real magnitude spectrogram; got a complex array (pass np.abs({name}))")
+    if S.dtype.kind != "f":
+        raise TypeError(f"{name} must be a floating-point magnitude spectrogram, got dtype {S.dtype}")
+    if S.ndim < 2:
+        raise ValueError(f"{name} must have shape (..., n_freq, n_frames), got shape {S.shape}")
+    if geometry is not None:
+        geometry.check_spectrogram(S, name=name, complex_ok=False)
+    if not np.all(np.isfinite(S)):
+        raise ValueError(f"{name} contains NaN or infinite values")
+    if S.size and S.min() < 0:
+        raise ValueError(f"{name} must be a magnitude (>= 0); it has negative values (min {S.min():.3g})")
+    return S
+
+
+def resolve_geometry(
+    S: np.ndarray,
+    geometry: Optional[STFT],
+    n_fft: Optional[int],
+    hop_length: Optional[int],
+    win_length: Optional[int],
+    window: WindowSpec,
+    center: bool,
+    pad_mode: str,
+    sym: bool,
+) -> STFT:
+    """The STFT object for ``S``: ``geometry`` if given, else one built from the keywords.
+
+    ``n_fft`` defaults to ``2 * (n_freq - 1)`` as in librosa.
+    """
+    if geometry is not None:
+        if not isinstance(geometry, STFT):
+            raise TypeError(f"geometry must be a gl.STFT, got {type(geometry).__name__}")
+        given = [n for n, v in (("n_fft", n_fft), ("hop_length", hop_length), ("win_length", win_length)) if v is not None]
+        if given:
+            raise ValueError(f"give either geometry or {', '.join(given)}, not both")
+        return geometry
+    if n_fft is None:
+        n_fft = 2 * (np.shape(S)[-2] - 1) if np.ndim(S) >= 2 else 0
+    return STFT(n_fft, hop_length, win_length, window, center, pad_mode, sym)
+
+
+def check_n_iter(n_iter) -> int:
+    if isinstance(n_iter, bool) or not isinstance(n_iter, (int, np.integer)):
+        raise TypeError(f"n_iter={n_iter!r} must be an integer")
+    if n_iter < 0:
+        raise ValueError(f"n_iter={n_iter} must be >= 0")
+    return int(n_iter)
+
+
+def check_tol(tol) -> Optional[float]:
+    if tol is None:
+        return None
+    if isinstance(tol, bool) or not isinstance(tol, (int, float, np.floating, np.integer)):
+        raise TypeError(f"tol={tol!r} must be a number in (0, 1) or None")
+    if not 0 < tol < 1:
+        raise ValueError(f"tol={tol} must be in (0, 1): the relative change of spectral convergence that stops the iteration")
+    return float(tol)
+
+
+def check_momentum(momentum, name: str = "momentum") -> float:
+    if isinstance(momentum, bool) or not isinstance(momentum, (int, float, np.floating, np.integer)):
+        raise TypeError(f"{name}={momentum!r} must be a number")
+    if not np.isfinite(momentum) or momentum < 0:
+        raise ValueError(f"{name}={momentum} must be finite and >= 0")
+    if momentum > 1:
+        warnings.warn(f"{name}={momentum} > 1 is unstable for most signals; 0.99 is the usual value", UserWarning, stacklevel=3)
+    return float(momentum)
+
+
+#: Initialisers that need the geometry, by name: module and function, each called as
+#: ``function(S, geometry) -> phases`` (real array of ``S.shape``, radians).
+INITIALIZERS = {
+    "pghi": ("gl.pghi", "initial_phase"),
+    "spsi": ("gl.spsi", "initial_phase"),
+}
+
+
+def initial_phase(S: np.ndarray, init: InitSpec, rng, geometry: Optional[STFT] = None) -> tuple[np.ndarray, str]:
+    """The starting phase as unit phasors ``exp(i phi0)`` of ``S.shape`` and a label.
+
+    ``init`` may also name an initialiser of :data:`INITIALIZERS` (``'pghi'``, ``'spsi'``),
+    which computes the phase from ``S`` and the ``geometry``.
+
+    ``'random'``: ``phi0 = 2 pi U`` with ``U ~ uniform[0, 1)`` drawn by ``rng.random(S.shape)``
+    (the same draw as ``librosa.griffinlim(init='random')``, so a shared generator gives
+    the same start); ``'zeros'`` or None: ``phi0 = 0``; a real array: phases in radians;
+    a complex array: its phase (its modulus is ignored; a zero coefficient gets phase 0).
+    The caller's array is never modified.
+    """
+    cdtype = complex_dtype(S.dtype)
+    if isinstance(init, str):
+        if init == "random":
+            generator = np.random.default_rng(rng) if not isinstance(rng, np.random.Generator) else rng
+            phase = generator.random(size=S.shape)
+            return np.exp(2j * np.pi * phase).astype(cdtype, copy=False), "random"
+        if init == "zeros":
+            return np.ones(S.shape, dtype=cdtype), "zeros"
+        if init in INITIALIZERS:
+            if geometry is None:
+                raise ValueError(f"init={init!r} needs the STFT geometry")
+            import importlib
+
+            module_name, function_name = INITIALIZERS[init]
+            function = getattr(importlib.import_module(module_name), function_name)
+            phase = np.asarray(function(S, geometry))
+            return np.exp(1j * phase).astype(cdtype, copy=False), init
+        raise ValueError(f"init={init!r} is unknown; use 'random', 'zeros', 'pghi', 'spsi' or an array of S's shape")
+    if init is None:
+        return np.ones(S.shape, dtype=cdtype), "zeros"
+    array = np.asarray(init)
+    if array.shape != S.shape:
+        raise ValueError(f"init array has shape {array.shape}; it must match S.shape {S.shape}")
+    if array.dtype.kind == "c":
+        if not np.all(np.isfinite(array)):
+            raise ValueError("init contains NaN or infinite values")
+        modulus = np.abs(array)
+        unit = np.ones(S.shape, dtype=cdtype)
+        np.divide(array, modulus, out=unit, where=modulus > 0)
+        return unit, "array"
+    if array.dtype.kind in "fiu" and array.dtype != bool:
+        if not np.all(np.isfinite(array)):
+            raise ValueError("init contains NaN or infinite values")
+        return np.exp(1j * array).astype(cdtype, copy=False), "array"
+    raise TypeError(f"init must be a string or a real (phase) or complex array, got dtype {array.dtype}")
+
+
+@dataclass
+class Problem:
+    """A checked phase-retrieval problem, laid out for the engine."""
+
+    geometry: STFT
+    magnitude: np.ndarray  # (batch, n_frames, n_freq), C-contiguous
+    batch_shape: tuple
+    length: int
+    dtype: np.dtype
+
+    def to_frames(self, spectrogram: np.ndarray) -> np.ndarray:
+        """(..., n_freq, n_frames) in the caller's layout -> (batch, n_frames, n_freq), a copy."""
+        flat = spectrogram.reshape((-1,) + spectrogram.shape[-2:])
+        return np.ascontiguousarray(np.swapaxes(flat, -1, -2))
+
+    def from_frames(self, spectrogram: np.ndarray) -> np.ndarray:
+        """(batch, n_frames, n_freq) -> (..., n_freq, n_frames), the caller's layout (a view)."""
+        return np.swapaxes(spectrogram, -1, -2).reshape(self.batch_shape + spectrogram.shape[-1:] + spectrogram.shape[-2:-1])
+
+    def signal_shape(self, signal: np.ndarray) -> np.ndarray:
+        """(batch, length) -> (..., length)."""
+        return signal.reshape(self.batch_shape + (self.length,))
+
+
+def prepare(
+    S,
+    geometry: Optional[STFT],
+    n_fft: Optional[int],
+    hop_length: Optional[int],
+    win_length: Optional[int],
+    window: WindowSpec,
+    center: bool,
+    pad_mode: str,
+    sym: bool,
+    length: Optional[int],
+) -> Problem:
+    """Check ``S`` and the geometry, work out the signal length, lay ``S`` out frame-major."""
+    S = check_magnitude(S)
+    geometry = resolve_geometry(S, geometry, n_fft, hop_length, win_length, window, center, pad_mode, sym)
+    check_magnitude(S, geometry)
+    n_frames = S.shape[-1]
+    if length is None:
+        length = geometry.default_length(n_frames)
+    else:
+        if isinstance(length, bool) or not isinstance(length, (int, np.integer)):
+            raise TypeError(f"length={length!r} must be an integer or None")
+        if length < 1:
+            raise ValueError(f"length={length} must be >= 1")
+        implied = geometry.n_frames(int(length))
+        if implied != n_frames:
+            raise ValueError(
+                f"length={length} gives {implied} frames with hop_length={geometry.hop_length}, "
+                f"but S has {n_frames}; the matching lengths are about {geometry.default_length(n_frames)}"
+            )
+    if length < 1 or length + 2 * geometry.pad < geometry.n_fft:
+        raise ValueError(f"S has too few frames ({n_frames}) for n_fft={geometry.n_fft} with center={geometry.center}")
+    geometry._warn_nola()
+    dtype = real_dtype(S)
+    batch_shape = S.shape[:-2]
+    frames = np.ascontiguousarray(np.swapaxes(S.reshape((-1,) + S.shape[-2:]), -1, -2), dtype=dtype)
+    if frames is S:  # pragma: no cover - swapaxes always makes a new view
+        frames = frames.copy()
+    return Problem(geometry, frames, batch_shape, int(length), dtype)
+
+
+class Tracker:
+    """Keeps the spectral-convergence history, calls the callback, applies ``tol``.
+
+    ``tol`` stops the iteration when, for every batch item, the spectral convergence
+    changed by less than ``tol`` relative to its previous value:
+    ``|SC_{n-1} - SC_n| <= tol * SC_{n-1}``.
+    """
+
+    def __init__(self, method: str, init: str, tol: Optional[float], callback: Optional[Callback]):
+        if callback is not None and not callable(callback):
+            raise TypeError("callback must be callable as callback(iteration, info)")
+        self.info = PhaseRetrievalInfo(method=method, init=init)
+        self.tol = tol
+        self.callback = callback
+        self._history: list[np.ndarray] = []
+        self._start = time.perf_counter()
+
+    def record(self, sc: np.ndarray) -> bool:
+        """Record the spectral convergence after one more iteration; True means stop."""
+        self._history.append(np.asarray(sc, dtype=np.float64))
+        info = self.info
+        info.n_iter = len(self._history)
+        info.spectral_convergence = np.array(self._history)
+        info.elapsed = time.perf_counter() - self._start
+        stop = False
+        if self.tol is not None and len(self._history) >= 2:
+            previous, current = self._history[-2], self._history[-1]
+            if np.all(np.abs(previous - current) <= self.tol * previous):
+                info.converged = True
+                stop = True
+        if self.callback is not None and self.callback(info.n_iter, info) is True:
+            info.stopped_by_callback = True
+            stop = True
+        return stop
+
+    def finish(self, batch_shape: tuple) -> PhaseRetrievalInfo:
+        info = self.info
+        history = np.array(self._history) if self._history else np.zeros((0, int(np.prod(batch_shape, dtype=int))))
+        info.spectral_convergence = history.reshape((history.shape[0],) + batch_shape)
+        info.elapsed = time.perf_counter() - self._start
+        if info.initial_spectral_convergence is not None:
+            info.initial_spectral_convergence = np.asarray(info.initial_spectral_convergence).reshape(batch_shape)
+        return info

@@ -1,0 +1,203 @@
+"""Griffin-Lim (GLA) and fast Griffin-Lim (FGLA).
+
+Notation: ``S`` is the target magnitude, ``P_C2(c) = S c / |c|`` keeps the phase of
+``c`` and imposes the magnitude, ``P_C1(c) = STFT(ISTFT(c))`` projects onto the
+spectrograms of real signals (the *consistent* ones).
+
+GLA (Griffin and Lim 1984) alternates the two projections,
+``c_n = P_C1(P_C2(c_{n-1}))``; its spectral convergence never increases. FGLA
+(Perraudin, Balazs and Sondergaard 2013) adds momentum to the consistent iterate::
+
+    t_n = P_C1(P_C2(c_{n-1}))
+    c_n = t_n + alpha (t_n - t_{n-1})        (t_0 = 0; alpha = 0 is GLA)
+    x   = ISTFT(P_C2(c_N))
+
+The loop below is literally that, one block of frames at a time (see ``gl._engine``).
+"""
+
+from __future__ import annotations
+
+from typing import Literal, Optional
+
+import numpy as np
+
+from ._engine import SweepEngine, default_threads, project_magnitude
+from ._iterative import Callback, InitSpec, Tracker, check_momentum, check_n_iter, check_tol, initial_phase, prepare
+from .transform import STFT, PadMode
+from .windows import WindowSpec
+
+__all__ = ["griffinlim", "METHODS"]
+
+#: The methods :func:`griffinlim` runs.
+METHODS = ("gla", "fgla")
+
+
+def griffinlim(
+    S,
+    *,
+    method: Literal["gla", "fgla"] = "fgla",
+    n_iter: int = 100,
+    momentum: float = 0.99,
+    init: InitSpec = "random",
+    rng=None,
+    length: Optional[int] = None,
+    tol: Optional[float] = None,
+    callback: Optional[Callback] = None,
+    return_info: bool = False,
+    n_threads: Optional[int] = None,
+    geometry: Optional[STFT] = None,
+    n_fft: Optional[int] = None,
+    hop_length: Optional[int] = None,
+    win_length: Optional[int] = None,
+    window: WindowSpec = "hann",
+    center: bool = True,
+    pad_mode: PadMode = "constant",
+    sym: bool = False,
+):
+    r"""Recover a signal from an STFT magnitude by (fast) Griffin-Lim.
+
+    With :math:`P_{C_2}(c) = S\,c/|c|` (impose the magnitude, keep the phase) and
+    :math:`P_{C_1}(c) = \mathrm{STFT}(\mathrm{ISTFT}(c))` (nearest consistent
+    spectrogram), fast Griffin-Lim iterates
+
+    .. math::
+
+        t_n = P_{C_1}(P_{C_2}(c_{n-1})), \qquad
+        c_n = t_n + \alpha\,(t_n - t_{n-1}), \qquad
+        x = \mathrm{ISTFT}(P_{C_2}(c_N)),
+
+    from :math:`c_0 = S e^{i\phi_0}` and :math:`t_0 = 0`. With :math:`\alpha = 0` it is
+    plain Griffin-Lim, whose spectral convergence never increases.
+
+    Parameters
+    ----------
+    S : np.ndarray [shape=(..., n_fft // 2 + 1, n_frames), non-negative, float]
+        Target STFT magnitude (not power, not dB). Leading axes are batch axes.
+        float32 is computed and returned in float32.
+    method : {'fgla', 'gla'}
+        Fast Griffin-Lim (default) or plain Griffin-Lim (``momentum`` is then unused).
+    n_iter : int >= 0
+        Number of iterations (default 100; librosa's default is 32).
+    momentum : float >= 0
+        FGLA's :math:`\alpha` (default 0.99, as librosa). Values above 1 warn.
+    init : {'random', 'zeros'} or np.ndarray
+        Initial phase :math:`\phi_0`: ``'random'`` draws ``2 pi rng.random(S.shape)``
+        (the same draw as librosa, so the same generator gives the same start),
+        ``'zeros'`` (or None) starts from zero phase, a real array gives phases in
+        radians, a complex array its phase. Never modified.
+    rng : None, int or np.random.Generator
+        Seed or generator for ``init='random'``.
+    length : int, optional
+        Length of the output signal; must give ``n_frames`` frames. Default: the
+        length :meth:`STFT.default_length` gives (librosa's).
+    tol : float in (0, 1), optional
+        Stop when the spectral convergence changes by less than ``tol`` (relative)
+        from one iteration to the next, for every batch item.
+    callback : callable, optional
+        ``callback(iteration, info)`` after each iteration, with ``info`` a
+        :class:`~gl.PhaseRetrievalInfo` holding the history so far; return True to stop.
+    return_info : bool
+        Also return the :class:`~gl.PhaseRetrievalInfo`.
+    n_threads : int, optional
+        Threads to split the frames over (numpy's FFT releases the GIL). Default: 2 on a
+        multi-core machine when there are at least 512 frames, else 1.
+    geometry : gl.STFT, optional
+        The STFT geometry; or give ``n_fft``, ``hop_length``, ``win_length``, ``window``,
+        ``center``, ``pad_mode``, ``sym`` as in :class:`gl.STFT` (``n_fft`` defaults to
+        ``2 * (n_freq - 1)``, as in librosa; give it for an odd size).
+
+    Returns
+    -------
+    y : np.ndarray [shape=(..., length)]
+    info : PhaseRetrievalInfo
+        Only with ``return_info=True``. ``info.spectral_convergence[n - 1]`` is
+        :math:`\| |\mathrm{STFT}(x_n)| - S \|_F / \|S\|_F` of the signal after iteration
+        ``n``, computed from the STFT the next iteration makes anyway; the last row is
+        that of ``y``.
+
+    Notes
+    -----
+    Differences from ``librosa.griffinlim``: ``n_iter`` defaults to 100; the seed is
+    ``rng`` (a ``np.random.Generator`` or a seed for ``default_rng``, not
+    ``random_state``); ``init`` also takes an array; ``tol``, ``callback``,
+    ``return_info``, ``method`` and ``n_threads`` are new; ``dtype`` is not taken (the
+    output has the precision of ``S``); a near-zero window sum zeroes samples instead
+    of inflating them. librosa writes the momentum step as
+    ``c = t_n - m/(1+m) t_{n-1}``, which has the phase of FGLA's ``c_n`` with
+    :math:`\alpha = m`; since only the phase of ``c_n`` is used, the iterates are the
+    same. phaseret extrapolates the magnitude-projected iterate instead, which is the
+    same algorithm from a different starting point.
+
+    References
+    ----------
+    D. Griffin and J. Lim, "Signal estimation from modified short-time Fourier
+    transform", IEEE Trans. ASSP 32(2), 1984.
+    N. Perraudin, P. Balazs and P. L. Sondergaard, "A fast Griffin-Lim algorithm",
+    IEEE WASPAA 2013.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> import gl
+    >>> sr = 8000
+    >>> t = np.arange(sr) / sr
+    >>> x = np.sin(2 * np.pi * 440 * t) * np.exp(-3 * t)   # a decaying tone
+    >>> S = np.abs(gl.stft(x, n_fft=512, hop_length=128))
+    >>> y, info = gl.griffinlim(S, n_fft=512, hop_length=128, n_iter=50, rng=0, return_info=True)
+    >>> y.shape, info.n_iter
+    ((7936,), 50)
+    >>> bool(info.final_db < -25)          # spectral convergence in dB
+    True
+    """
+    if method not in METHODS:
+        raise ValueError(f"method={method!r} is unknown; griffinlim runs {', '.join(METHODS)}")
+    n_iter = check_n_iter(n_iter)
+    alpha = 0.0 if method == "gla" else check_momentum(momentum)
+    tol = check_tol(tol)
+    problem = prepare(S, geometry, n_fft, hop_length, win_length, window, center, pad_mode, sym, length)
+    S = np.asarray(S)
+    phasors, init_label = initial_phase(S, init, rng, problem.geometry)
+    tracker = Tracker(method, init_label, tol, callback)
+    geometry = problem.geometry
+    target = problem.magnitude  # (batch, n_frames, n_freq)
+    if n_threads is None:
+        n_threads = default_threads(target.shape[1])
+
+    with SweepEngine(geometry, target, problem.length, n_threads) as engine:
+        start = problem.to_frames(phasors)  # c_0 = S exp(i phi_0), already magnitude-projected
+        start *= target
+        engine.synthesize(start)  # x_0
+        del start, phasors
+        previous = None
+        if alpha > 0:
+            previous = np.zeros(target.shape, dtype=np.result_type(target.dtype, np.complex64))  # t_{n-1}
+
+        def update(b: int, frames: slice, consistent: np.ndarray, modulus: np.ndarray, scratch) -> np.ndarray:
+            # consistent = t_n = P_C1(P_C2(c_{n-1})) on this block; modulus = |t_n|
+            if previous is not None:
+                t_prev = previous[b, frames]
+                step = np.subtract(consistent, t_prev, out=scratch.spare[: consistent.shape[0]])
+                t_prev[...] = consistent  # keep t_n for the next iteration
+                step *= alpha
+                consistent += step  # c_n = t_n + alpha (t_n - t_{n-1})
+                np.abs(consistent, out=modulus)
+            residual = scratch.residual[: consistent.shape[0]]
+            return project_magnitude(consistent, modulus, target[b, frames], residual)  # P_C2(c_n)
+
+        for iteration in range(1, n_iter + 1):
+            squared_error = engine.sweep(update)  # measures x_{iteration-1}, makes x_iteration
+            if iteration == 1:
+                tracker.info.initial_spectral_convergence = engine.spectral_convergence(squared_error)
+            elif tracker.record(engine.spectral_convergence(squared_error)):
+                break
+        final = engine.spectral_convergence(engine.measure())  # the one extra STFT, of y
+        if n_iter > 0:
+            tracker.record(final)
+        else:
+            tracker.info.initial_spectral_convergence = final
+        y = problem.signal_shape(engine.output())
+
+    info = tracker.finish(problem.batch_shape)
+    if return_info:
+        return y, info
+    return y

@@ -1,0 +1,87 @@
+"""One entry point for every phase-retrieval method: :func:`reconstruct`.
+
+Each algorithm lives in its own module with its own function (``gl.griffinlim`` ...);
+they all take the same core keywords (``n_iter``, ``init``, ``rng``, ``length``, ``tol``,
+``callback``, ``return_info``, ``n_threads`` and the geometry) plus their own
+parameters. :data:`METHODS` maps a method name to ``(module, function, fixed keywords)``
+so that :func:`reconstruct` can run any of them by name.
+"""
+
+from __future__ import annotations
+
+import importlib
+from typing import Any, Optional
+
+from .transform import STFT
+
+__all__ = ["reconstruct", "METHODS", "DEFAULT_METHOD", "DEFAULT_INIT"]
+
+#: name -> (module, function, keywords the method fixes)
+METHODS: dict[str, tuple[str, str, dict[str, Any]]] = {
+    "gla": ("gl.griffinlim", "griffinlim", {"method": "gla"}),
+    "fgla": ("gl.griffinlim", "griffinlim", {"method": "fgla"}),
+}
+
+#: The method and initial phase :func:`reconstruct` uses when none is given.
+DEFAULT_METHOD = "fgla"
+DEFAULT_INIT = "random"
+
+
+def method_function(method: str):
+    """The function that runs ``method`` and the keywords it fixes."""
+    if not isinstance(method, str) or method not in METHODS:
+        raise ValueError(f"method={method!r} is unknown; use one of {', '.join(sorted(METHODS))}")
+    module_name, function_name, fixed = METHODS[method]
+    return getattr(importlib.import_module(module_name), function_name), dict(fixed)
+
+
+def reconstruct(
+    S,
+    *,
+    method: Optional[str] = None,
+    n_iter: int = 100,
+    init=None,
+    rng=None,
+    geometry: Optional[STFT] = None,
+    return_info: bool = False,
+    **options,
+):
+    """Recover a signal from the STFT magnitude ``S`` with the method named ``method``.
+
+    Parameters
+    ----------
+    S : np.ndarray [shape=(..., n_freq, n_frames), non-negative]
+    method : str, optional
+        A key of :data:`METHODS`; default :data:`DEFAULT_METHOD`.
+    n_iter, init, rng, return_info
+        As in :func:`gl.griffinlim`; ``init`` defaults to :data:`DEFAULT_INIT`.
+    geometry : gl.STFT, optional
+        Or the geometry keywords (``n_fft``, ``hop_length`` ...) among ``options``.
+    **options
+        ``length``, ``tol``, ``callback``, ``n_threads``, geometry keywords, and the
+        method's own parameters (``momentum`` for FGLA ...).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> import gl
+    >>> x = np.random.default_rng(0).standard_normal(4000)
+    >>> S = np.abs(gl.stft(x, n_fft=256, hop_length=64))
+    >>> y = gl.reconstruct(S, method="gla", n_iter=10, rng=0, n_fft=256, hop_length=64)
+    >>> y.shape
+    (3968,)
+    """
+    function, fixed = method_function(DEFAULT_METHOD if method is None else method)
+    clash = sorted(set(fixed) & set(options))
+    if clash:
+        raise ValueError(f"method={method!r} fixes {', '.join(clash)}; do not pass it")
+    return function(
+        S,
+        n_iter=n_iter,
+        init=DEFAULT_INIT if init is None else init,
+        rng=rng,
+        geometry=geometry,
+        return_info=return_info,
+        **fixed,
+        **options,
+    )

@@ -1,0 +1,547 @@
+"""The short-time Fourier transform and its least-squares inverse, written out in NumPy.
+
+One object, :class:`STFT`, holds the geometry of a transform (FFT size, hop, window,
+framing) and does everything that depends on it: the analysis ``X = STFT(x)``, the
+least-squares synthesis ``x = ISTFT(X)``, the window sum and the frame counts. Phase
+retrieval algorithms take the same object, so the eight keywords are never repeated.
+
+Conventions (librosa's, which most code uses):
+
+* frame ``m`` covers samples ``x_pad[m*a : m*a + M]`` of the padded signal, where ``a``
+  is the hop and ``M`` the FFT size; with ``center=True`` the signal is padded by
+  ``M // 2`` samples on both sides (``pad_mode``), so frame ``m`` is centred on sample
+  ``m*a`` of the signal; with ``center=False`` nothing is padded and frame ``m`` starts at
+  sample ``m*a`` (``scipy.signal.spectrogram``'s framing);
+* ``X[..., k, m] = sum_n w[n] x_pad[m*a + n] exp(-2 pi i k n / M)``: the phase is
+  referenced to the start of the frame and nothing is scaled;
+* the inverse is the least-squares estimate of Griffin and Lim (1984),
+
+  .. math:: x[n] = \\frac{\\sum_m w[n - ma]\\, y_m[n - ma]}{\\sum_m w[n - ma]^2},
+     \\qquad y_m = \\mathrm{IDFT}(X[:, m]),
+
+  which inverts ``X`` exactly when ``X`` is the STFT of a signal, and otherwise returns
+  the signal whose STFT is closest to ``X`` in the least-squares sense. Samples where the
+  window sum is below ``WINDOW_SUM_FLOOR`` times its maximum cannot be recovered (the
+  division would amplify noise by ``1 / w``): they are set to zero.
+
+References
+----------
+D. Griffin and J. Lim, "Signal estimation from modified short-time Fourier transform",
+IEEE Trans. ASSP 32(2), 1984.
+"""
+
+from __future__ import annotations
+
+import warnings
+from dataclasses import dataclass, field
+from functools import cached_property
+from typing import Literal, Optional
+
+import numpy as np
+
+from .windows import WindowSpec, get_window, window_name
+
+__all__ = ["STFT", "stft", "istft", "NOLAWarning", "WINDOW_SUM_FLOOR", "PAD_MODES"]
+
+PadMode = Literal["constant", "reflect", "edge"]
+#: The padding modes of centred frames.
+PAD_MODES = ("constant", "reflect", "edge")
+
+#: Samples whose window sum ``sum_m w[n - ma]^2`` is below this fraction of its maximum are
+#: treated as unrecoverable and set to zero by the inverse transform.
+WINDOW_SUM_FLOOR = 1e-8
+
+#: Frames transformed per block; keeps the work arrays of one block in cache.
+_BLOCK_BYTES = 1 << 20
+
+
+class NOLAWarning(UserWarning):
+    """The window sum vanishes inside the signal: some samples cannot be recovered."""
+
+
+def _check_int(name: str, value, minimum: int) -> int:
+    if isinstance(value, bool) or not isinstance(value, (int, np.integer)):
+        raise TypeError(f"{name}={value!r} must be an integer")
+    if value < minimum:
+        raise ValueError(f"{name}={value} must be >= {minimum}")
+    return int(value)
+
+
+def real_dtype(array: np.ndarray) -> np.dtype:
+    """float32 for float32/complex64 data, float64 otherwise (as numpy's FFT does)."""
+    return np.dtype(np.float32) if array.dtype in (np.float32, np.complex64) else np.dtype(np.float64)
+
+
+def complex_dtype(real: np.dtype) -> np.dtype:
+    return np.dtype(np.complex64) if real == np.float32 else np.dtype(np.complex128)
+
+
+_FFT_HAS_OUT = int(np.__version__.split(".")[0]) >= 2
+
+
+def _rfft(frames: np.ndarray, n_fft: int, out: np.ndarray) -> np.ndarray:
+    if _FFT_HAS_OUT:
+        return np.fft.rfft(frames, n=n_fft, axis=-1, out=out)
+    out[...] = np.fft.rfft(frames, n=n_fft, axis=-1)
+    return out
+
+
+def _irfft(spectra: np.ndarray, n_fft: int, out: np.ndarray) -> np.ndarray:
+    if _FFT_HAS_OUT:
+        return np.fft.irfft(spectra, n=n_fft, axis=-1, out=out)
+    out[...] = np.fft.irfft(spectra, n=n_fft, axis=-1)
+    return out
+
+
+@dataclass(frozen=True, eq=False)
+class STFT:
+    """The geometry of a short-time Fourier transform, and the transform itself.
+
+    Parameters
+    ----------
+    n_fft : int
+        FFT size ``M`` (any integer >= 2; odd sizes work). Each frame has
+        ``n_fft // 2 + 1`` frequency bins.
+    hop_length : int, optional
+        Hop ``a`` between frames, ``1 <= hop_length <= win_length``. Default
+        ``win_length // 4``.
+    win_length : int, optional
+        Window length, ``<= n_fft``; a shorter window is centred in the frame and
+        zero-padded to ``n_fft``. Default ``n_fft``.
+    window : str, tuple or np.ndarray
+        A window name or ``(name, parameter)`` tuple from :mod:`gl.windows`, or an
+        array of ``win_length`` samples. Default ``'hann'``.
+    center : bool
+        True (default): frames centred on ``m * hop_length``, the signal padded by
+        ``n_fft // 2`` on both sides (librosa, torchaudio). False: frame ``m`` starts at
+        sample ``m * hop_length`` and nothing is padded (``scipy.signal.spectrogram``).
+    pad_mode : {'constant', 'reflect', 'edge'}
+        How centred frames are padded. Default ``'constant'`` (zeros), librosa's.
+    sym : bool
+        Use the symmetric form of a named window instead of the periodic one.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> import gl
+    >>> geometry = gl.STFT(n_fft=512, hop_length=128)
+    >>> x = np.random.default_rng(0).standard_normal(4000)
+    >>> X = geometry.stft(x)
+    >>> X.shape                      # (n_fft // 2 + 1, 1 + len(x) // hop_length)
+    (257, 32)
+    >>> y = geometry.istft(X, length=len(x))
+    >>> bool(np.allclose(x, y))
+    True
+    """
+
+    n_fft: int = 2048
+    hop_length: Optional[int] = None
+    win_length: Optional[int] = None
+    window: WindowSpec = "hann"
+    center: bool = True
+    pad_mode: PadMode = "constant"
+    sym: bool = False
+    _window_array: np.ndarray = field(init=False, repr=False)
+
+    def __post_init__(self) -> None:
+        n_fft = _check_int("n_fft", self.n_fft, 2)
+        win_length = n_fft if self.win_length is None else _check_int("win_length", self.win_length, 1)
+        if win_length > n_fft:
+            raise ValueError(f"win_length={win_length} must be <= n_fft={n_fft}")
+        if self.hop_length is None:
+            hop_length = win_length // 4
+            if hop_length < 1:
+                raise ValueError(f"hop_length defaults to win_length // 4 = 0 for win_length={win_length}; give hop_length")
+        else:
+            hop_length = _check_int("hop_length", self.hop_length, 1)
+        if hop_length > win_length:
+            raise ValueError(
+                f"hop_length={hop_length} must be <= win_length={win_length}: "
+                "a larger hop leaves samples that no frame sees"
+            )
+        if not isinstance(self.center, (bool, np.bool_)):
+            raise TypeError(f"center={self.center!r} must be True or False")
+        if self.pad_mode not in PAD_MODES:
+            raise ValueError(f"pad_mode={self.pad_mode!r} is unknown; use one of {', '.join(PAD_MODES)}")
+        window = get_window(self.window, win_length, sym=bool(self.sym))
+        if not np.any(window):
+            raise ValueError("window is all zeros")
+        left = (n_fft - win_length) // 2
+        padded = np.zeros(n_fft)
+        padded[left : left + win_length] = window
+        padded.setflags(write=False)
+        object.__setattr__(self, "n_fft", n_fft)
+        object.__setattr__(self, "win_length", win_length)
+        object.__setattr__(self, "hop_length", hop_length)
+        object.__setattr__(self, "center", bool(self.center))
+        if isinstance(self.window, np.ndarray):
+            frozen = self.window.astype(np.float64, copy=True)
+            frozen.setflags(write=False)
+            object.__setattr__(self, "window", frozen)
+        object.__setattr__(self, "_window_array", padded)
+
+    # ------------------------------------------------------------------ description
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, STFT):
+            return NotImplemented
+        return (
+            (self.n_fft, self.hop_length, self.center, self.pad_mode)
+            == (other.n_fft, other.hop_length, other.center, other.pad_mode)
+            and np.array_equal(self._window_array, other._window_array)
+        )
+
+    def __hash__(self) -> int:
+        return hash((self.n_fft, self.hop_length, self.center, self.pad_mode, self._window_array.tobytes()))
+
+    @property
+    def n_freq(self) -> int:
+        """Number of frequency bins, ``n_fft // 2 + 1``."""
+        return self.n_fft // 2 + 1
+
+    @property
+    def window_array(self) -> np.ndarray:
+        """The analysis window zero-padded to ``n_fft`` samples (read-only, float64)."""
+        return self._window_array
+
+    @property
+    def window_name(self) -> Optional[str]:
+        """The canonical window name (``'hann'``), or None for a user-supplied array."""
+        return window_name(self.window)
+
+    @property
+    def pad(self) -> int:
+        """Samples of padding on each side of the signal: ``n_fft // 2`` if centred, else 0."""
+        return self.n_fft // 2 if self.center else 0
+
+    def replace(self, **changes) -> "STFT":
+        """A copy with some parameters changed (``geometry.replace(hop_length=128)``)."""
+        params = dict(
+            n_fft=self.n_fft,
+            hop_length=self.hop_length,
+            win_length=self.win_length,
+            window=self.window,
+            center=self.center,
+            pad_mode=self.pad_mode,
+            sym=self.sym,
+        )
+        params.update(changes)
+        return STFT(**params)
+
+    def n_frames(self, n_samples: int) -> int:
+        """Number of frames of a signal of ``n_samples`` samples (librosa's count)."""
+        padded = n_samples + 2 * self.pad
+        if padded < self.n_fft:
+            raise ValueError(
+                f"a signal of {n_samples} samples is too short for n_fft={self.n_fft}"
+                + (" with center=False" if not self.center else "")
+                + f"; it needs at least {self.n_fft - 2 * self.pad} samples"
+            )
+        return 1 + (padded - self.n_fft) // self.hop_length
+
+    def default_length(self, n_frames: int) -> int:
+        """Signal length the inverse returns for ``n_frames`` frames when none is given.
+
+        ``n_fft + hop * (n_frames - 1)``, minus the centre padding: librosa's choice.
+        """
+        return self.n_fft + self.hop_length * (n_frames - 1) - 2 * self.pad
+
+    def _padded_length(self, n_frames: int) -> int:
+        return self.n_fft + self.hop_length * (n_frames - 1)
+
+    # ------------------------------------------------------------------ window sum
+    def window_sum_square(self, n_frames: int) -> np.ndarray:
+        """``sum_m w[n - m a]^2`` over the padded signal of ``n_frames`` frames (float64)."""
+        total = np.zeros(self._padded_length(n_frames))
+        self._overlap_add(np.broadcast_to(self._window_array**2, (n_frames, self.n_fft)), total)
+        return total
+
+    @cached_property
+    def nola_ok(self) -> bool:
+        """True when the window sum never vanishes away from the signal's edges (NOLA).
+
+        The steady-state sum ``sum_k w[j + k a]^2`` is checked for every ``j`` of a hop;
+        ``hop_length = n_fft`` with a Hann window, for instance, fails it.
+        """
+        squared = self._window_array**2
+        period = np.zeros(self.hop_length)
+        for start in range(0, self.n_fft, self.hop_length):
+            chunk = squared[start : start + self.hop_length]
+            period[: len(chunk)] += chunk
+        return bool(period.min() > WINDOW_SUM_FLOOR * period.max())
+
+    def _warn_nola(self) -> None:
+        if not self.nola_ok:
+            warnings.warn(
+                f"NOLA condition fails for {self!r}: the window sum vanishes at some sample of every "
+                "hop, so those samples cannot be recovered and are set to 0; use a smaller hop_length "
+                "or a window that overlaps (NOLA: nonzero overlap-add)",
+                NOLAWarning,
+                stacklevel=3,
+            )
+
+    def _inverse_window_sum(self, n_frames: int, dtype: np.dtype) -> np.ndarray:
+        """``1 / window sum`` on the padded signal, 0 where the sum is below the floor."""
+        total = self.window_sum_square(n_frames)
+        recoverable = total > WINDOW_SUM_FLOOR * total.max()
+        inverse = np.zeros_like(total)
+        np.divide(1.0, total, out=inverse, where=recoverable)
+        return inverse.astype(dtype, copy=False)
+
+    def recoverable(self, n_samples: int) -> np.ndarray:
+        """Boolean mask of the samples of a signal that the inverse can recover.
+
+        Every sample for a centred geometry that satisfies NOLA; a non-centred geometry
+        with a tapering window loses a few samples at each end, where the window sum is
+        below ``WINDOW_SUM_FLOOR`` of its maximum.
+        """
+        n_frames = self.n_frames(n_samples)
+        total = self.window_sum_square(n_frames)
+        mask = total > WINDOW_SUM_FLOOR * total.max()
+        mask = mask[self.pad : self.pad + n_samples]
+        out = np.zeros(n_samples, dtype=bool)
+        out[: len(mask)] = mask
+        return out
+
+    # ------------------------------------------------------------------ building blocks
+    def _window(self, dtype: np.dtype) -> np.ndarray:
+        return self._window_array.astype(dtype, copy=False)
+
+    def block_frames(self, dtype: np.dtype) -> int:
+        """How many frames one block of work holds (about 1 MiB of complex data)."""
+        return max(16, _BLOCK_BYTES // (self.n_freq * complex_dtype(np.dtype(dtype)).itemsize))
+
+    def pad_signal(self, x: np.ndarray, out: Optional[np.ndarray] = None) -> np.ndarray:
+        """Pad ``x`` (..., n) for framing: ``n_fft // 2`` each side with ``pad_mode`` if centred."""
+        pad = self.pad
+        if out is None:
+            out = np.empty(x.shape[:-1] + (x.shape[-1] + 2 * pad,), dtype=x.dtype)
+        out[..., pad : pad + x.shape[-1]] = x
+        self.refresh_padding(out, x.shape[-1])
+        return out
+
+    def refresh_padding(self, padded: np.ndarray, n_samples: int) -> None:
+        """Recompute, in place, the padding of a padded signal whose centre was changed."""
+        pad = self.pad
+        if pad == 0:
+            padded[..., n_samples:] = 0
+            return
+        body = padded[..., pad : pad + n_samples]
+        tail = padded[..., pad + n_samples :]
+        if self.pad_mode == "constant":
+            padded[..., :pad] = 0
+            tail[...] = 0
+        elif self.pad_mode == "edge":
+            padded[..., :pad] = body[..., :1]
+            tail[...] = body[..., -1:]
+        elif n_samples > pad:  # reflect, in one step
+            padded[..., :pad] = body[..., pad:0:-1]
+            tail[...] = body[..., -2 : -2 - tail.shape[-1] : -1]
+        else:  # reflect a signal shorter than the padding: numpy repeats the reflection
+            padded[...] = np.pad(body, [(0, 0)] * (body.ndim - 1) + [(pad, tail.shape[-1])], mode="reflect")
+
+    def analyze(self, padded: np.ndarray, first: int, last: int, frames: np.ndarray, out: np.ndarray) -> np.ndarray:
+        """STFT frames ``first:last`` of a 1-D padded signal into ``out`` (frames, n_freq).
+
+        ``frames`` is a work array of at least ``last - first`` rows of ``n_fft`` reals.
+        """
+        count = last - first
+        hop, n_fft = self.hop_length, self.n_fft
+        span = padded[first * hop : (last - 1) * hop + n_fft]
+        view = np.lib.stride_tricks.as_strided(
+            span, shape=(count, n_fft), strides=(hop * span.strides[-1], span.strides[-1]), writeable=False
+        )
+        np.multiply(view, self._window(frames.dtype), out=frames[:count])
+        return _rfft(frames[:count], n_fft, out[:count])
+
+    def synthesize_add(self, spectra: np.ndarray, frames: np.ndarray, target: np.ndarray) -> None:
+        """Inverse FFT of ``spectra`` (frames, n_freq), windowed, overlap-added into ``target``.
+
+        Frame ``j`` of the block lands on ``target[j*hop : j*hop + n_fft]``; the caller
+        passes ``target`` starting at the block's first frame. Not normalised.
+        """
+        count = spectra.shape[0]
+        block = _irfft(spectra, self.n_fft, frames[:count])
+        block *= self._window(frames.dtype)
+        self._overlap_add(block, target)
+
+    def _overlap_add(self, frames: np.ndarray, target: np.ndarray) -> None:
+        """``target[j*a : j*a + M] += frames[j]`` for every frame ``j``, in ``ceil(M/a)`` slabs."""
+        count = frames.shape[0]
+        hop, n_fft = self.hop_length, self.n_fft
+        for start in range(0, n_fft, hop):
+            width = min(hop, n_fft - start)
+            # rows j of `lanes` are target[j*hop + start : j*hop + start + width]
+            span = target[start : start + (count - 1) * hop + width]
+            lanes = np.lib.stride_tricks.as_strided(
+                span, shape=(count, width), strides=(hop * span.strides[-1], span.strides[-1])
+            )
+            lanes += frames[:, start : start + width]
+
+    # ------------------------------------------------------------------ checks
+    def check_signal(self, x) -> np.ndarray:
+        """Validate a real signal (..., n): finite float, long enough. Returns it as an array."""
+        x = np.asarray(x)
+        if x.dtype.kind == "c":
+            raise TypeError("x must be real-valued; got a complex array (use istft for spectrograms)")
+        if x.dtype.kind not in "f":
+            raise TypeError(
+                f"x must be a floating-point array, got dtype {x.dtype}; convert integer audio "
+                "with x.astype(np.float32) / 32768 (or your format's full scale)"
+            )
+        if x.ndim == 0 or x.shape[-1] == 0:
+            raise ValueError("x must have at least one sample along its last axis")
+        if not np.all(np.isfinite(x)):
+            raise ValueError("x contains NaN or infinite values")
+        self.n_frames(x.shape[-1])  # raises if too short
+        return x
+
+    def check_spectrogram(self, X, *, name: str = "X", complex_ok: bool = True) -> np.ndarray:
+        """Validate a spectrogram (..., n_freq, n_frames) against this geometry."""
+        X = np.asarray(X)
+        if X.dtype.kind not in "fc" or (X.dtype.kind == "c" and not complex_ok):
+            kind = "real or complex floating-point" if complex_ok else "real floating-point"
+            raise TypeError(f"{name} must be a {kind} array, got dtype {X.dtype}")
+        if X.ndim < 2:
+            raise ValueError(f"{name} must have shape (..., n_freq, n_frames), got shape {X.shape}")
+        n_freq = X.shape[-2]
+        if n_freq != self.n_freq:
+            implied = f"n_fft={2 * (n_freq - 1)} or {2 * n_freq - 1}" if n_freq > 1 else "no valid n_fft"
+            raise ValueError(
+                f"{name} has {n_freq} frequency bins but n_fft={self.n_fft} gives {self.n_freq}; "
+                f"{name} implies {implied}"
+            )
+        if X.shape[-1] < 1:
+            raise ValueError(f"{name} has no frames")
+        if not np.all(np.isfinite(X)):
+            raise ValueError(f"{name} contains NaN or infinite values")
+        return X
+
+    # ------------------------------------------------------------------ transforms
+    def stft(self, x) -> np.ndarray:
+        """Short-time Fourier transform of ``x`` (..., n) -> (..., n_freq, n_frames).
+
+        float32 gives complex64, anything else complex128.
+        """
+        x = self.check_signal(x)
+        dtype = real_dtype(x)
+        x = x.astype(dtype, copy=False)
+        batch_shape, n_samples = x.shape[:-1], x.shape[-1]
+        n_frames = self.n_frames(n_samples)
+        flat = x.reshape(-1, n_samples)
+        out = np.empty((flat.shape[0], n_frames, self.n_freq), dtype=complex_dtype(dtype))
+        block = min(n_frames, self.block_frames(dtype))
+        frames = np.empty((block, self.n_fft), dtype=dtype)
+        padded = np.empty(n_samples + 2 * self.pad, dtype=dtype)
+        for row, signal in zip(out, flat):
+            self.pad_signal(signal, out=padded)
+            for first in range(0, n_frames, block):
+                last = min(first + block, n_frames)
+                self.analyze(padded, first, last, frames, row[first:last])
+        return np.swapaxes(out, -1, -2).reshape(batch_shape + (self.n_freq, n_frames))
+
+    def istft(self, X, length: Optional[int] = None) -> np.ndarray:
+        """Least-squares inverse STFT of ``X`` (..., n_freq, n_frames) -> (..., length).
+
+        ``length`` defaults to :meth:`default_length`. complex64 gives float32.
+        """
+        X = self.check_spectrogram(X)
+        if X.dtype.kind != "c":
+            X = X.astype(complex_dtype(real_dtype(X)))
+        dtype = real_dtype(X)
+        n_frames = X.shape[-1]
+        if length is None:
+            length = self.default_length(n_frames)
+        length = _check_int("length", length, 1)
+        self._warn_nola()
+        batch_shape = X.shape[:-2]
+        spectra = np.swapaxes(X.reshape((-1,) + X.shape[-2:]), -1, -2)  # (batch, n_frames, n_freq)
+        padded_length = max(self._padded_length(n_frames), length + 2 * self.pad)
+        signal = np.zeros((spectra.shape[0], padded_length), dtype=dtype)
+        block = min(n_frames, self.block_frames(dtype))
+        frames = np.empty((block, self.n_fft), dtype=dtype)
+        work = np.empty((block, self.n_freq), dtype=X.dtype)
+        for row, target in zip(spectra, signal):
+            for first in range(0, n_frames, block):
+                last = min(first + block, n_frames)
+                np.copyto(work[: last - first], row[first:last])
+                self.synthesize_add(work[: last - first], frames, target[first * self.hop_length :])
+        inverse = self._inverse_window_sum(n_frames, dtype)
+        signal[:, : inverse.shape[0]] *= inverse
+        signal[:, inverse.shape[0] :] = 0
+        y = signal[:, self.pad : self.pad + length]
+        return np.ascontiguousarray(y).reshape(batch_shape + (length,))
+
+
+def stft(
+    x,
+    *,
+    n_fft: int = 2048,
+    hop_length: Optional[int] = None,
+    win_length: Optional[int] = None,
+    window: WindowSpec = "hann",
+    center: bool = True,
+    pad_mode: PadMode = "constant",
+    sym: bool = False,
+) -> np.ndarray:
+    """Short-time Fourier transform, with librosa's parameter names and defaults.
+
+    A thin wrapper around :meth:`STFT.stft`; see :class:`STFT` for the parameters.
+
+    Parameters
+    ----------
+    x : np.ndarray [shape=(..., n), real floating point]
+        The signal; leading axes are batch axes.
+
+    Returns
+    -------
+    np.ndarray [shape=(..., n_fft // 2 + 1, n_frames)]
+        complex64 for float32 input, complex128 otherwise.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> import gl
+    >>> x = np.sin(2 * np.pi * 440 * np.arange(8000) / 8000)
+    >>> X = gl.stft(x, n_fft=256, hop_length=64)
+    >>> X.shape, X.dtype
+    ((129, 126), dtype('complex128'))
+    >>> int(np.abs(X[:, 60]).argmax())   # 440 Hz is bin 440 / (8000 / 256) = 14.08
+    14
+    """
+    geometry = STFT(n_fft, hop_length, win_length, window, center, pad_mode, sym)
+    return geometry.stft(x)
+
+
+def istft(
+    X,
+    *,
+    n_fft: Optional[int] = None,
+    hop_length: Optional[int] = None,
+    win_length: Optional[int] = None,
+    window: WindowSpec = "hann",
+    center: bool = True,
+    pad_mode: PadMode = "constant",
+    sym: bool = False,
+    length: Optional[int] = None,
+) -> np.ndarray:
+    """Least-squares inverse STFT, with librosa's parameter names and defaults.
+
+    ``n_fft`` defaults to ``2 * (n_freq - 1)``; pass it for an odd FFT size. See
+    :meth:`STFT.istft`.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> import gl
+    >>> x = np.random.default_rng(1).standard_normal(3000).astype(np.float32)
+    >>> y = gl.istft(gl.stft(x, n_fft=255, hop_length=60), n_fft=255, hop_length=60, length=3000)
+    >>> y.dtype, bool(np.allclose(x, y, atol=1e-5))
+    (dtype('float32'), True)
+    """
+    X_array = np.asarray(X)
+    if n_fft is None:
+        if X_array.ndim < 2:
+            raise ValueError(f"X must have shape (..., n_freq, n_frames), got shape {X_array.shape}")
+        n_fft = 2 * (X_array.shape[-2] - 1)
+    geometry = STFT(n_fft, hop_length, win_length, window, center, pad_mode, sym)
+    return geometry.istft(X_array, length=length)

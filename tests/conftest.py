@@ -1,0 +1,53 @@
+"""Shared fixtures: paths to the corpus in ../shared, seeded generators."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+REPO = Path(__file__).resolve().parents[1]
+SHARED = Path(os.environ.get("GL_SHARED", REPO.parent / "shared"))
+CORPUS = SHARED / "corpus"
+
+
+def corpus_file(*parts: str) -> Path:
+    """A file of ../shared/corpus, or skip the test when the corpus is not there."""
+    path = CORPUS.joinpath(*parts)
+    if not path.exists():
+        pytest.skip(f"corpus file {path} not found (set GL_SHARED to the shared folder)")
+    return path
+
+
+def read_audio(*parts: str, mono: bool = True):
+    """(signal float64, sample rate) of a corpus file."""
+    import soundfile as sf
+
+    data, sr = sf.read(str(corpus_file(*parts)), dtype="float64", always_2d=True)
+    if mono:
+        data = data.mean(axis=1)
+    else:
+        data = data.T
+    return data, sr
+
+
+@pytest.fixture
+def rng():
+    return np.random.default_rng(20261128)
+
+
+@pytest.fixture(scope="session")
+def greasy():
+    return read_audio("reference", "greasy.wav")
+
+
+DEV_FILES = [
+    "d01_speech_arctic-slt_16k.flac",
+    "d02_speech_alsa-voice_22k.flac",
+    "d03_music_tabla_44k.flac",
+    "d04_music_band-midi_16k.flac",
+    "d05_env_vinyl-crackle_22k.flac",
+    "d06_env_cineboom_stereo_44k.flac",
+]
