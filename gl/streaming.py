@@ -1,0 +1,406 @@
+"""Streaming phase retrieval: push magnitude frames in, read finished samples out.
+
+A streaming inverter turns a magnitude spectrogram into a signal frame by frame, with a
+fixed delay and a memory that does not depend on how long the stream runs. This module
+holds what every streaming algorithm shares (``gl.rtisila``, ``gl.rtpghi``):
+
+* :class:`StreamingInverter`, the base class: it checks the pushed frames, keeps the
+  counters, and turns the complex frames an algorithm *commits* into samples by
+  windowed overlap-add, normalised by the window sum exactly as :meth:`gl.STFT.istft`
+  does. An algorithm only implements what happens to one new magnitude frame.
+* :func:`invert_stream`, which pushes a whole spectrogram through an inverter in chunks.
+
+How the output lines up
+-----------------------
+Let ``a`` be the hop, ``M`` the FFT size, ``L`` the look-ahead of the algorithm (frames it
+must see after frame ``m`` before it can fix frame ``m``'s phase) and ``pad`` the centre
+padding (``M // 2`` for a centred geometry, else 0). The algorithm commits frame ``m``
+with spectrum ``c_m = S[:, m] exp(i phi_m)`` once frame ``m + L`` has been pushed. The
+least-squares overlap-add of the committed frames,
+
+.. math:: x[p] = \\frac{\\sum_{m} w[p - ma]\\, \\mathrm{IDFT}(c_m)[p - ma]}
+                      {\\sum_{m} w[p - ma]^2}
+
+(sums over the frames that exist, ``p`` a position in the padded signal), is final for
+``p < (m + 1) a`` as soon as frame ``m`` is committed, because no later frame touches
+those samples. The stream returns those samples, minus the first ``pad`` of them (the
+padding of a centred geometry is not part of the signal; nothing is returned until the
+padding is passed). :meth:`StreamingInverter.flush` commits the last ``L`` frames and
+returns the rest, without the last ``pad`` samples. So for ``N`` pushed frames the
+concatenated output has ``geometry.default_length(N)`` samples and equals
+``geometry.istft(c)`` of the committed spectrogram ``c`` (up to the rounding of a
+different summation order). The one difference: ``istft`` zeroes the samples whose
+window sum is below ``WINDOW_SUM_FLOOR`` times the *largest* window sum of the whole
+signal; a stream does not know that maximum in advance and uses the steady-state maximum
+instead, which is the same number for every stream of at least ``2 ceil(M / a)`` frames.
+
+Latency
+-------
+``latency_frames = L``: the samples of frame ``m`` come out of the push that delivers
+frame ``m + L``. In samples, ``latency_samples = M - a + L a``: if the pushed frames are
+the STFT of a live signal, frame ``j`` can only be computed once the signal is known up
+to sample ``j a + M - pad``, and then the output is final up to sample
+``(j - L + 1) a - pad``: ``M - a + L a`` samples earlier. (``M - a`` is the delay of any
+frame-by-frame overlap-add; each frame of look-ahead adds a hop.)
+
+Memory
+------
+An inverter holds a fixed number of arrays sized by the geometry and the look-ahead
+(the overlap-add accumulator here is ``M`` samples); pushing more frames allocates
+nothing that stays. :attr:`StreamingInverter.state_bytes` reports the total.
+
+Examples
+--------
+The base class on its own needs an algorithm; here a toy one that knows the true phase
+(a real algorithm estimates it) shows the bookkeeping:
+
+>>> import numpy as np
+>>> import gl
+>>> from gl.streaming import StreamingInverter, invert_stream
+>>> geometry = gl.STFT(n_fft=256, hop_length=64)
+>>> x = np.random.default_rng(0).standard_normal(2000)
+>>> X = geometry.stft(x)
+>>> class KnownPhase(StreamingInverter):
+...     def _process(self, magnitude):       # commit each frame at once, true phase
+...         m = self.frames_committed
+...         self._commit(magnitude * np.exp(1j * np.angle(X[:, m])))
+>>> stream = KnownPhase(geometry)
+>>> stream.latency_frames, stream.latency_samples
+(0, 192)
+>>> y = invert_stream(stream, np.abs(X), chunk_frames=5)
+>>> len(y) == geometry.default_length(X.shape[1]), bool(np.allclose(y, x[: len(y)]))
+(True, True)
+"""
+
+from __future__ import annotations
+
+from typing import Optional
+
+import numpy as np
+
+from .transform import STFT, WINDOW_SUM_FLOOR, _irfft, complex_dtype
+
+__all__ = ["StreamingInverter", "invert_stream", "check_lookahead", "check_iterations"]
+
+
+def check_lookahead(lookahead) -> int:
+    """``lookahead`` as an int >= 0, or a clear error naming it."""
+    if isinstance(lookahead, bool) or not isinstance(lookahead, (int, np.integer)):
+        raise TypeError(f"lookahead={lookahead!r} must be an integer")
+    if lookahead < 0:
+        raise ValueError(f"lookahead={lookahead} must be >= 0 (frames the inverter waits for)")
+    return int(lookahead)
+
+
+def check_iterations(n_iter, name: str = "n_iter_per_frame") -> int:
+    """An iteration count as an int >= 0, or a clear error naming ``name``."""
+    if isinstance(n_iter, bool) or not isinstance(n_iter, (int, np.integer)):
+        raise TypeError(f"{name}={n_iter!r} must be an integer")
+    if n_iter < 0:
+        raise ValueError(f"{name}={n_iter} must be >= 0")
+    return int(n_iter)
+
+
+def _stream_dtype(dtype) -> np.dtype:
+    """float32 stays float32 (float16 too); every other dtype computes in float64."""
+    dtype = np.dtype(dtype)
+    if dtype.kind != "f":
+        raise TypeError(f"dtype={dtype} must be a real floating-point dtype")
+    return np.dtype(np.float32) if dtype.itemsize <= 4 else np.dtype(np.float64)
+
+
+class StreamingInverter:
+    """Base class of the frame-by-frame phase-retrieval algorithms.
+
+    A subclass implements ``_process(magnitude)``, called once per pushed frame with the
+    frame's magnitude ``(n_freq,)`` (a view it must not keep), and calls
+    ``self._commit(spectrum)`` for each frame whose phase it has fixed, in frame order;
+    ``_flush_pending()`` commits the frames still held back at the end of the stream;
+    ``_reset_state()`` (re)allocates its own fixed-size state in ``self.dtype``. The base
+    class does the synthesis: ``y_m = w * IDFT(c_m)`` overlap-added and divided by the
+    window sum, as in :meth:`gl.STFT.istft`.
+
+    Parameters
+    ----------
+    geometry : gl.STFT
+        The STFT geometry of the frames that will be pushed.
+    lookahead : int >= 0
+        Frames the algorithm must see after frame ``m`` before it commits frame ``m``.
+    dtype : {None, np.float32, np.float64}
+        Precision of the work and the output. None (default): that of the first pushed
+        frames (float32 stays float32, other floats give float64); later frames of
+        another float dtype are converted to it.
+
+    Attributes
+    ----------
+    latency_frames : int
+        ``lookahead``: the samples of frame ``m`` are returned by the push that delivers
+        frame ``m + latency_frames``.
+    latency_samples : int
+        ``n_fft - hop_length + lookahead * hop_length``: delay between the end of the
+        input that a pushed frame describes and the end of the finished output.
+    frames_pushed, frames_committed, samples_returned : int
+        Counters since the last :meth:`reset`.
+
+    Notes
+    -----
+    Streams are one-channel; use one inverter per channel.
+
+    Examples
+    --------
+    See the module docstring; :class:`gl.rtisila.RTISILA` is a complete subclass.
+    """
+
+    def __init__(self, geometry: STFT, *, lookahead: int = 0, dtype=None):
+        if not isinstance(geometry, STFT):
+            raise TypeError(f"geometry must be a gl.STFT, got {type(geometry).__name__}")
+        self.geometry = geometry
+        self.lookahead = check_lookahead(lookahead)
+        self._fixed_dtype = None if dtype is None else _stream_dtype(dtype)
+        hop, n_fft = geometry.hop_length, geometry.n_fft
+        self.latency_frames = self.lookahead
+        self.latency_samples = n_fft - hop + self.lookahead * hop
+        # window sum of the steady state, D[k] = sum_i w[k + i a]^2 for k in [0, M): the
+        # denominator of every sample once all the frames that cover it exist
+        squared = geometry.window_array**2
+        steady = np.zeros(n_fft)
+        for shift in range(-(n_fft // hop) * hop, n_fft, hop):
+            lo, hi = max(0, -shift), min(n_fft, n_fft - shift)
+            steady[lo:hi] += squared[lo + shift : hi + shift]
+        self._steady_sum = steady  # (n_fft,) float64
+        self._floor = WINDOW_SUM_FLOOR * steady.max()
+        self.dtype: Optional[np.dtype] = None
+        self.reset()
+
+    # ------------------------------------------------------------------ public API
+    @property
+    def n_freq(self) -> int:
+        """Frequency bins per frame, ``n_fft // 2 + 1``."""
+        return self.geometry.n_freq
+
+    @property
+    def finished(self) -> bool:
+        """True after :meth:`flush`, until :meth:`reset`."""
+        return self._finished
+
+    @property
+    def state_bytes(self) -> int:
+        """Bytes held by the inverter's arrays; constant once the first frame is pushed."""
+        return sum(value.nbytes for value in vars(self).values() if isinstance(value, np.ndarray))
+
+    def reset(self) -> None:
+        """Forget the stream: the next push starts a new signal (the dtype is kept if fixed)."""
+        self.frames_pushed = 0
+        self.frames_committed = 0
+        self.samples_returned = 0
+        self._finished = False
+        self.dtype = self._fixed_dtype
+        if self.dtype is not None:
+            self._allocate()
+
+    def push(self, frames) -> np.ndarray:
+        """Push magnitude frames; return the samples that became final.
+
+        Parameters
+        ----------
+        frames : np.ndarray [shape=(n_freq, k) or (n_freq,), non-negative, real float]
+            ``k >= 0`` new frames (a 1-D array is one frame). Never modified.
+
+        Returns
+        -------
+        np.ndarray [shape=(n,)]
+            The next ``n >= 0`` samples of the signal, in the stream's dtype.
+        """
+        if self._finished:
+            raise ValueError("the stream is finished (flush() was called); call reset() to start a new one")
+        frames = self._check_frames(frames)
+        if self.dtype is None:
+            self.dtype = _stream_dtype(frames.dtype)
+            self._allocate()
+        for column in range(frames.shape[1]):
+            magnitude = np.ascontiguousarray(frames[:, column], dtype=self.dtype)  # (n_freq,)
+            self._process(magnitude)
+            self.frames_pushed += 1
+        return self._release()
+
+    def flush(self) -> np.ndarray:
+        """Commit every frame still held back and return the rest of the signal.
+
+        The stream is then finished; :meth:`reset` starts a new one.
+        """
+        if self._finished:
+            raise ValueError("the stream is already finished; call reset() to start a new one")
+        self._finished = True
+        if self.dtype is None or self.frames_pushed == 0:
+            return np.zeros(0, dtype=self.dtype or np.float64)
+        hop, n_fft = self.geometry.hop_length, self.geometry.n_fft
+        self._flush_pending()
+        if self.frames_committed != self.frames_pushed:  # pragma: no cover - subclass contract
+            raise RuntimeError(f"{type(self).__name__} committed {self.frames_committed} of {self.frames_pushed} frames")
+        # the tail: padded positions [N a, (N - 1) a + M), which only frames 0 .. N-1 cover
+        n_frames = self.frames_committed
+        total = self._window_sum(n_frames * hop, n_fft - hop, last_frame=n_frames - 1)
+        self._emit(self._accumulator[: n_fft - hop], total)
+        return self._release()
+
+    # ------------------------------------------------------------------ for subclasses
+    def _reset_state(self) -> None:
+        """(Re)allocate the algorithm's fixed-size state in ``self.dtype``."""
+
+    def _process(self, magnitude: np.ndarray) -> None:  # pragma: no cover - abstract
+        """Take one new magnitude frame ``(n_freq,)``; commit the frames that are ready."""
+        raise NotImplementedError
+
+    def _flush_pending(self) -> None:
+        """Commit the frames still held back (the stream has ended)."""
+        if self.frames_committed != self.frames_pushed:  # pragma: no cover - subclass contract
+            raise NotImplementedError(f"{type(self).__name__} holds frames back but has no _flush_pending")
+
+    def _commit(self, spectrum: np.ndarray) -> None:
+        """Fix the next frame as ``spectrum`` (n_freq,) complex; emit the samples now final.
+
+        ``y = w * IDFT(spectrum)`` is added to the accumulator, which holds the padded
+        positions ``[m a, m a + M)`` of frame ``m``; the first hop of it is final.
+        """
+        hop, n_fft = self.geometry.hop_length, self.geometry.n_fft
+        np.copyto(self._spectrum, spectrum)
+        frame = _irfft(self._spectrum, n_fft, self._frame)  # (n_fft,)
+        frame *= self._window
+        self._accumulator += frame
+        position = self.frames_committed * hop
+        # near the start fewer frames cover a sample than in the steady state
+        total = self._window_sum(position, hop, self.frames_committed) if position < self._start_positions else None
+        self._emit(self._accumulator[:hop], total)
+        # slide the accumulator by a hop: it now holds frame m + 1's positions
+        self._accumulator[:-hop] = self._accumulator[hop:]
+        self._accumulator[-hop:] = 0
+        self.frames_committed += 1
+
+    # ------------------------------------------------------------------ internals
+    def _allocate(self) -> None:
+        geometry, dtype = self.geometry, self.dtype
+        n_fft, hop = geometry.n_fft, geometry.hop_length
+        self._window = geometry.window_array.astype(dtype)  # (n_fft,)
+        self._accumulator = np.zeros(n_fft, dtype=dtype)  # padded positions [m a, m a + M)
+        self._frame = np.empty(n_fft, dtype=dtype)
+        self._spectrum = np.empty(geometry.n_freq, dtype=complex_dtype(dtype))
+        # 1 / D on one hop of the steady state (D is a-periodic), 0 where D is below the floor
+        steady = self._steady_sum[:hop]
+        inverse = np.zeros(hop)
+        np.divide(1.0, steady, out=inverse, where=steady > self._floor)
+        self._inverse_steady = inverse.astype(dtype)  # (hop,)
+        # positions below this have a smaller window sum than the steady state
+        self._start_positions = n_fft - hop
+        self._padded_count = 0  # padded positions normalised so far
+        self._emitted: list = []  # normalised runs not yet released
+        self._held = np.zeros(0, dtype=dtype)  # released-later samples, fewer than a hop
+        self._held_start = 0  # padded position of self._held[0]
+        self._reset_state()
+
+    def _window_sum(self, start: int, count: int, last_frame: int) -> np.ndarray:
+        """``sum_m w[p - m a]^2`` over frames ``0 <= m <= last_frame``, ``p = start .. start+count-1``."""
+        hop, n_fft = self.geometry.hop_length, self.geometry.n_fft
+        squared = self.geometry.window_array**2
+        positions = np.arange(start, start + count)
+        total = np.zeros(count)
+        for back in range(-(-n_fft // hop) + 1):
+            frame = positions // hop - back  # frames that may cover each position
+            offset = positions - frame * hop
+            valid = (frame >= 0) & (frame <= last_frame) & (offset < n_fft)
+            total[valid] += squared[offset[valid]]
+        return total
+
+    def _emit(self, samples: np.ndarray, total: Optional[np.ndarray]) -> None:
+        """Normalise the next run of final samples of the padded signal by the window sum."""
+        if total is None:  # steady state: D is periodic with period a, and a run is <= a long
+            normalised = samples * self._inverse_steady[: len(samples)]
+        else:
+            inverse = np.zeros(len(samples))
+            np.divide(1.0, total, out=inverse, where=total > self._floor)
+            normalised = samples * inverse.astype(self.dtype)
+        self._emitted.append(normalised)
+        self._padded_count += len(samples)
+
+    def _release(self) -> np.ndarray:
+        """The normalised samples that belong to the output and are final, as one array.
+
+        Padded positions below ``pad`` are dropped (left padding); positions from
+        ``(N - 1) a + M - pad`` on, with ``N`` the frames pushed so far, are held back:
+        they are right padding if the stream ends now (only when ``hop > n_fft - pad``
+        can a committed sample lie there).
+        """
+        pad = self.geometry.pad
+        end = (self.frames_pushed - 1) * self.geometry.hop_length + self.geometry.n_fft - pad
+        block = np.concatenate([self._held] + self._emitted) if self._emitted else self._held
+        self._emitted = []
+        start = self._held_start  # padded position of block[0]
+        lo = max(start, pad)
+        hi = max(lo, min(end, self._padded_count))
+        result = block[lo - start : hi - start].copy() if hi > lo else np.zeros(0, dtype=self.dtype)
+        keep_from = min(hi, self._padded_count)
+        self._held = block[keep_from - start :].copy()
+        self._held_start = keep_from
+        self.samples_returned += len(result)
+        return result
+
+    def _check_frames(self, frames) -> np.ndarray:
+        frames = np.asarray(frames)
+        if frames.dtype.kind == "c":
+            raise TypeError("frames must be real magnitudes; got a complex array (pass np.abs(frames))")
+        if frames.dtype.kind != "f":
+            raise TypeError(f"frames must be a floating-point array, got dtype {frames.dtype}")
+        if frames.ndim == 1:
+            frames = frames[:, None]
+        if frames.ndim != 2:
+            raise ValueError(f"frames must have shape (n_freq, k) = ({self.n_freq}, k), got shape {frames.shape}")
+        if frames.shape[0] != self.n_freq:
+            raise ValueError(
+                f"frames has {frames.shape[0]} frequency bins but n_fft={self.geometry.n_fft} gives "
+                f"n_freq={self.n_freq}; frames must have shape ({self.n_freq}, k)"
+            )
+        if frames.size and not np.all(np.isfinite(frames)):
+            raise ValueError("frames contains NaN or infinite values")
+        if frames.size and frames.min() < 0:
+            raise ValueError(f"frames must be magnitudes (>= 0); min is {frames.min():.3g}")
+        return frames
+
+
+def invert_stream(inverter: StreamingInverter, S, chunk_frames: Optional[int] = None) -> np.ndarray:
+    """Run a whole magnitude spectrogram through ``inverter``, ``chunk_frames`` at a time.
+
+    The inverter is reset first and flushed at the end, so the result is the complete
+    signal of ``geometry.default_length(n_frames)`` samples; it is the same for every
+    ``chunk_frames`` (that is the streaming contract) and lines up with
+    ``geometry.istft`` of the committed frames (see the module docstring).
+
+    Parameters
+    ----------
+    inverter : StreamingInverter
+    S : np.ndarray [shape=(n_freq, n_frames), non-negative]
+    chunk_frames : int >= 1, optional
+        Frames per push; default all at once.
+
+    Returns
+    -------
+    np.ndarray [shape=(geometry.default_length(n_frames),)]
+
+    Examples
+    --------
+    See the module docstring.
+    """
+    if not isinstance(inverter, StreamingInverter):
+        raise TypeError(f"inverter must be a StreamingInverter, got {type(inverter).__name__}")
+    S = np.asarray(S)
+    if S.ndim != 2:
+        raise ValueError(f"S must have shape (n_freq, n_frames) for a stream, got shape {S.shape}")
+    n_frames = S.shape[1]
+    if chunk_frames is None:
+        chunk_frames = max(1, n_frames)
+    if isinstance(chunk_frames, bool) or not isinstance(chunk_frames, (int, np.integer)):
+        raise TypeError(f"chunk_frames={chunk_frames!r} must be an integer")
+    if chunk_frames < 1:
+        raise ValueError(f"chunk_frames={chunk_frames} must be >= 1")
+    inverter.reset()
+    pieces = [inverter.push(S[:, start : start + chunk_frames]) for start in range(0, n_frames, int(chunk_frames))]
+    pieces.append(inverter.flush())
+    return np.concatenate(pieces)
