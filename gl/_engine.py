@@ -23,7 +23,7 @@ from typing import Callable, Optional
 
 import numpy as np
 
-from .transform import STFT, complex_dtype
+from .transform import STFT, complex_dtype, forward_frames_dtype
 
 #: Frames a thread must have before splitting the work pays for the threads.
 _MIN_FRAMES_PER_THREAD = 256
@@ -41,7 +41,10 @@ class _Scratch:
     """The work arrays of one thread: one block of frames, spectra and magnitudes."""
 
     def __init__(self, geometry: STFT, block: int, dtype: np.dtype, ola_length: int, own_output: bool):
-        self.frames = np.empty((block, geometry.n_fft), dtype=dtype)
+        self.frames = np.empty((block, geometry.n_fft), dtype=dtype)  # inverse FFT frames
+        forward = forward_frames_dtype(dtype)
+        self.forward_frames = self.frames if forward == dtype else np.empty((block, geometry.n_fft), dtype=forward)
+        self.wide = None if forward == dtype else np.empty((block, geometry.n_freq), dtype=complex_dtype(forward))
         self.spectra = np.empty((block, geometry.n_freq), dtype=complex_dtype(dtype))
         self.magnitude = np.empty((block, geometry.n_freq), dtype=dtype)
         self.residual = np.empty((block, geometry.n_freq), dtype=dtype)
@@ -66,6 +69,7 @@ class SweepEngine:
         self.geometry = geometry
         self.magnitude = magnitude
         self.dtype = magnitude.dtype
+        self.spectra_dtype = complex_dtype(self.dtype)
         self.batch, self.n_frames, _ = magnitude.shape
         self.length = length
         self.padded_length = length + 2 * geometry.pad
@@ -168,7 +172,7 @@ class SweepEngine:
             error = 0.0
             for first, last in self._blocks(k):
                 count = last - first
-                spectra = geometry.analyze(signal, first, last, scratch.frames, scratch.spectra)
+                spectra = geometry.analyze(signal, first, last, scratch.forward_frames, scratch.spectra, scratch.wide)
                 magnitude = np.abs(spectra, out=scratch.magnitude[:count])
                 residual = np.subtract(magnitude, self.magnitude[b, first:last], out=scratch.residual[:count])
                 flat = residual.reshape(-1)
@@ -187,7 +191,7 @@ class SweepEngine:
         for b in range(self.batch):
             for first, last in self._blocks_all():
                 count = last - first
-                spectra = geometry.analyze(self.signal[b], first, last, scratch.frames, scratch.spectra)
+                spectra = geometry.analyze(self.signal[b], first, last, scratch.forward_frames, scratch.spectra, scratch.wide)
                 magnitude = np.abs(spectra, out=scratch.magnitude[:count])
                 residual = np.subtract(magnitude, self.magnitude[b, first:last], out=scratch.residual[:count])
                 flat = residual.reshape(-1)
@@ -210,16 +214,27 @@ class SweepEngine:
         return self.signal[:, pad : pad + self.length].copy()
 
 
-def project_magnitude(spectra: np.ndarray, magnitude: np.ndarray, target: np.ndarray, work: np.ndarray) -> np.ndarray:
-    """``P_C2``: give ``spectra`` the modulus ``target`` and keep its phase, in place.
+def magnitude_floor(magnitude: np.ndarray) -> float:
+    """The ``delta`` of :func:`project_magnitude` for target magnitudes ``magnitude``.
 
-    ``spectra <- target * spectra / max(|spectra|, tiny)``. ``magnitude`` holds
-    ``|spectra|``; ``work`` is overwritten. A zero coefficient has no phase to keep and
-    stays zero (the ratio is clamped to the largest finite float, so ``0 * ratio`` is 0).
+    ``tiny * max(1, max(S))``: small enough to change no nonzero modulus, large enough
+    that ``S / delta`` never overflows (it is at most ``1 / tiny``).
     """
     info = np.finfo(magnitude.dtype)
-    np.maximum(magnitude, info.tiny, out=work)
+    peak = float(magnitude.max()) if magnitude.size else 0.0
+    return float(info.tiny) * max(1.0, peak)
+
+
+def project_magnitude(
+    spectra: np.ndarray, magnitude: np.ndarray, target: np.ndarray, work: np.ndarray, delta: float
+) -> np.ndarray:
+    """``P_C2``: give ``spectra`` the modulus ``target`` and keep its phase, in place.
+
+    ``spectra <- target * spectra / (|spectra| + delta)`` with ``delta`` from
+    :func:`magnitude_floor`. ``magnitude`` holds ``|spectra|``; ``work`` is overwritten.
+    A zero coefficient has no phase to keep and stays zero.
+    """
+    np.add(magnitude, delta, out=work)
     np.divide(target, work, out=work)
-    np.minimum(work, info.max, out=work)
     spectra *= work
     return spectra

@@ -21,7 +21,7 @@ from typing import Literal, Optional
 
 import numpy as np
 
-from ._engine import SweepEngine, default_threads, project_magnitude
+from ._engine import SweepEngine, default_threads, magnitude_floor, project_magnitude
 from ._iterative import Callback, InitSpec, Tracker, check_momentum, check_n_iter, check_tol, initial_phase, prepare
 from .transform import STFT, PadMode
 from .windows import WindowSpec
@@ -168,21 +168,24 @@ def griffinlim(
         start *= target
         engine.synthesize(start)  # x_0
         del start, phasors
-        previous = None
-        if alpha > 0:
-            previous = np.zeros(target.shape, dtype=np.result_type(target.dtype, np.complex64))  # t_{n-1}
+        delta = magnitude_floor(target)
+        # librosa's form of the momentum step: c_n = t_n - k t_{n-1}, k = alpha / (1 + alpha),
+        # is (1 + alpha)^-1 times FGLA's c_n = t_n + alpha (t_n - t_{n-1}): the same phase, and
+        # only the phase of c_n is used. We keep -k t_{n-1} so that one add makes c_n.
+        shrink = alpha / (1.0 + alpha)
+        scaled_previous = np.zeros(target.shape, dtype=engine.spectra_dtype) if alpha > 0 else None  # -k t_{n-1}
 
         def update(b: int, frames: slice, consistent: np.ndarray, modulus: np.ndarray, scratch) -> np.ndarray:
             # consistent = t_n = P_C1(P_C2(c_{n-1})) on this block; modulus = |t_n|
-            if previous is not None:
-                t_prev = previous[b, frames]
-                step = np.subtract(consistent, t_prev, out=scratch.spare[: consistent.shape[0]])
-                t_prev[...] = consistent  # keep t_n for the next iteration
-                step *= alpha
-                consistent += step  # c_n = t_n + alpha (t_n - t_{n-1})
+            if scaled_previous is not None:
+                count = consistent.shape[0]
+                scaled_now = np.multiply(consistent, -shrink, out=scratch.spare[:count])  # -k t_n
+                kept = scaled_previous[b, frames]
+                consistent += kept  # c_n (up to the factor 1 + alpha)
+                kept[...] = scaled_now
                 np.abs(consistent, out=modulus)
             residual = scratch.residual[: consistent.shape[0]]
-            return project_magnitude(consistent, modulus, target[b, frames], residual)  # P_C2(c_n)
+            return project_magnitude(consistent, modulus, target[b, frames], residual, delta)  # P_C2(c_n)
 
         for iteration in range(1, n_iter + 1):
             squared_error = engine.sweep(update)  # measures x_{iteration-1}, makes x_iteration

@@ -1,0 +1,263 @@
+"""Griffin-Lim and fast Griffin-Lim: librosa equality, convergence record, quality on real audio."""
+
+from __future__ import annotations
+
+import warnings
+
+import numpy as np
+import pytest
+
+import gl
+from gl.metrics import spectral_convergence
+from gl.transform import STFT
+
+from .conftest import read_audio
+
+librosa = pytest.importorskip("librosa")
+
+
+@pytest.fixture(scope="module")
+def speech():
+    """2 s of the CMU ARCTIC clip and its magnitude (n_fft 1024, hop 256)."""
+    x, sr = read_audio("dev", "d01_speech_arctic-slt_16k.flac")
+    x = x[: 2 * sr]
+    geometry = STFT(1024, 256)
+    return x, geometry, np.abs(geometry.stft(x))
+
+
+@pytest.mark.parametrize("momentum", [0.99, 0.5, 0.0])
+def test_fgla_reproduces_librosa(speech, momentum):
+    """Same initial phase (the same Generator draws it), same geometry: the same signal."""
+    _, geometry, S = speech
+    ours = gl.griffinlim(S, geometry=geometry, n_iter=100, momentum=momentum, rng=np.random.default_rng(7))
+    ref = librosa.griffinlim(S, n_iter=100, n_fft=1024, hop_length=256, momentum=momentum, random_state=np.random.default_rng(7))
+    assert ours.shape == ref.shape
+    assert np.max(np.abs(ours - ref)) < 1e-8
+
+
+def test_fgla_reproduces_librosa_other_geometry(rng):
+    """Non-centred frames, odd n_fft, reflect padding, explicit length. (A Hann window with
+    frames not centred has near-zero window sums at the ends, which librosa divides by and gl
+    zeroes: the iterates then differ at the ends, by design; a Hamming window has none.)"""
+    x = rng.standard_normal(3000)
+    for kwargs in [
+        dict(n_fft=255, hop_length=64, center=False, window="hamming"),
+        dict(n_fft=256, hop_length=50, pad_mode="reflect", win_length=200),
+        dict(n_fft=257, hop_length=64, pad_mode="edge"),
+    ]:
+        S = np.abs(librosa.stft(x, **kwargs))
+        length = 3000 if kwargs.get("center", True) else None
+        ours = gl.griffinlim(S, n_iter=30, rng=np.random.default_rng(1), length=length, **kwargs)
+        ref = librosa.griffinlim(S, n_iter=30, random_state=np.random.default_rng(1), length=length, **kwargs)
+        geometry = STFT(**kwargs)
+        keep = geometry.recoverable(len(ref))
+        assert np.max(np.abs(ours - ref)[keep]) < 1e-8
+
+
+def test_fgla_float32_close_to_librosa(speech):
+    _, geometry, S = speech
+    S32 = S.astype(np.float32)
+    ours = gl.griffinlim(S32, geometry=geometry, n_iter=20, rng=np.random.default_rng(7))
+    ref = librosa.griffinlim(S32, n_iter=20, n_fft=1024, hop_length=256, random_state=np.random.default_rng(7))
+    assert ours.dtype == np.float32
+    # float32 rounding grows over iterations: compare relative to the signal's peak
+    assert np.max(np.abs(ours - ref)) < 1e-3 * np.abs(ref).max()
+
+
+@pytest.mark.parametrize("method", ["gla", "fgla"])
+def test_history_equals_recomputation(speech, method):
+    _, geometry, S = speech
+    y, info = gl.griffinlim(S, geometry=geometry, method=method, n_iter=15, rng=0, return_info=True)
+    assert info.n_iter == 15 and info.spectral_convergence.shape == (15,)
+    recomputed = spectral_convergence(S, geometry.stft(y))
+    assert info.spectral_convergence[-1] == pytest.approx(recomputed, rel=1e-10)
+
+
+def test_history_entries_are_the_intermediate_signals(speech):
+    """Entry n-1 is the spectral convergence of the n-iteration result."""
+    _, geometry, S = speech
+    _, info = gl.griffinlim(S, geometry=geometry, n_iter=6, rng=3, return_info=True)
+    for n in (1, 3, 5):
+        y_n = gl.griffinlim(S, geometry=geometry, n_iter=n, rng=3)
+        assert info.spectral_convergence[n - 1] == pytest.approx(spectral_convergence(S, geometry.stft(y_n)), rel=1e-9)
+
+
+def test_gla_never_increases(speech):
+    _, geometry, S = speech
+    _, info = gl.griffinlim(S, geometry=geometry, method="gla", n_iter=60, rng=1, return_info=True)
+    history = np.concatenate([[info.initial_spectral_convergence], info.spectral_convergence])
+    assert np.all(np.diff(history) <= 1e-12)
+
+
+def test_phaseret_thresholds_on_greasy(greasy):
+    """phaseret's own tests: Blackman 1024, hop 128, 1024 channels; GLA(100) < -20 dB, FGLA(100) < -30 dB."""
+    x, _ = greasy
+    geometry = STFT(1024, 128, window="blackman")
+    S = np.abs(geometry.stft(x))
+    # the signal's own length: librosa's default (hop * (n_frames - 1)) would cut 120 samples
+    _, gla = gl.griffinlim(S, geometry=geometry, method="gla", n_iter=100, rng=0, length=len(x), return_info=True)
+    _, fgla = gl.griffinlim(S, geometry=geometry, method="fgla", n_iter=100, rng=0, length=len(x), return_info=True)
+    assert gla.final_db < -20
+    assert fgla.final_db < -30
+    assert fgla.final_db < gla.final_db - 5
+
+
+def test_inits(speech):
+    _, geometry, S = speech
+    phase = np.random.default_rng(5).uniform(-np.pi, np.pi, S.shape)
+    a = gl.griffinlim(S, geometry=geometry, n_iter=3, init=phase)
+    b = gl.griffinlim(S, geometry=geometry, n_iter=3, init=np.exp(1j * phase) * 7.0)  # modulus ignored
+    np.testing.assert_allclose(a, b, atol=1e-10)
+    kept = phase.copy()
+    gl.griffinlim(S, geometry=geometry, n_iter=2, init=phase)
+    np.testing.assert_array_equal(phase, kept)  # never modified
+    z1 = gl.griffinlim(S, geometry=geometry, n_iter=3, init="zeros")
+    z2 = gl.griffinlim(S, geometry=geometry, n_iter=3, init=None)
+    np.testing.assert_array_equal(z1, z2)
+    r1 = gl.griffinlim(S, geometry=geometry, n_iter=3, rng=11)
+    r2 = gl.griffinlim(S, geometry=geometry, n_iter=3, rng=np.random.default_rng(11))
+    np.testing.assert_array_equal(r1, r2)
+    assert not np.allclose(r1, gl.griffinlim(S, geometry=geometry, n_iter=3, rng=12))
+
+
+def test_random_phase_is_uniform_on_the_circle():
+    from gl._iterative import initial_phase
+
+    phasors, label = initial_phase(np.ones((257, 400)), "random", 0)
+    angles = np.angle(phasors)
+    assert label == "random"
+    # all four quadrants equally (torchaudio's init only fills the first)
+    counts = np.histogram(angles, bins=4, range=(-np.pi, np.pi))[0] / angles.size
+    np.testing.assert_allclose(counts, 0.25, atol=0.01)
+
+
+def test_tol_stops_early_and_callback_sees_every_iteration(speech):
+    _, geometry, S = speech
+    seen = []
+    y, info = gl.griffinlim(
+        S, geometry=geometry, method="gla", n_iter=500, tol=1e-3, rng=0, return_info=True,
+        callback=lambda i, inf: seen.append((i, inf.spectral_convergence[-1])),
+    )
+    assert info.converged and info.n_iter < 500
+    assert [i for i, _ in seen] == list(range(1, info.n_iter + 1))
+    last, before = info.spectral_convergence[-2:]
+    assert abs(before - last) <= 1e-3 * before or info.n_iter >= 2
+    assert info.spectral_convergence[-1] == pytest.approx(spectral_convergence(S, geometry.stft(y)), rel=1e-10)
+
+
+def test_callback_can_stop(speech):
+    _, geometry, S = speech
+    _, info = gl.griffinlim(S, geometry=geometry, n_iter=50, rng=0, return_info=True, callback=lambda i, inf: i >= 4)
+    assert info.stopped_by_callback and info.n_iter == 5  # stopped after 4, then the returned signal is measured
+
+
+def test_batch_equals_loop_and_dtype(rng):
+    x = rng.standard_normal((2, 3, 4000)).astype(np.float32)
+    geometry = STFT(256, 64)
+    S = np.abs(geometry.stft(x))
+    phase = rng.uniform(-np.pi, np.pi, S.shape)
+    y, info = gl.griffinlim(S, geometry=geometry, n_iter=10, init=phase, return_info=True)
+    assert y.dtype == np.float32 and y.shape == (2, 3, geometry.default_length(S.shape[-1]))
+    assert info.spectral_convergence.shape == (10, 2, 3)
+    for i in range(2):
+        for j in range(3):
+            single = gl.griffinlim(S[i, j], geometry=geometry, n_iter=10, init=phase[i, j])
+            np.testing.assert_array_equal(single, y[i, j])
+
+
+def test_two_threads_match_one(speech):
+    _, geometry, S = speech
+    one = gl.griffinlim(S, geometry=geometry, n_iter=10, rng=0, n_threads=1)
+    two = gl.griffinlim(S, geometry=geometry, n_iter=10, rng=0, n_threads=2)
+    np.testing.assert_allclose(one, two, atol=1e-9)
+
+
+def test_n_iter_zero_and_silence():
+    geometry = STFT(256, 64)
+    S = np.abs(geometry.stft(np.sin(np.arange(3000) * 0.1)))
+    y, info = gl.griffinlim(S, geometry=geometry, n_iter=0, init="zeros", return_info=True)
+    np.testing.assert_allclose(y, geometry.istft(S.astype(complex)), atol=1e-12)
+    assert info.n_iter == 0 and info.spectral_convergence.shape == (0,)
+    silent, info = gl.griffinlim(np.zeros_like(S), geometry=geometry, n_iter=5, return_info=True)
+    assert np.all(silent == 0) and np.all(info.spectral_convergence == 0)
+
+
+def test_length(speech):
+    x, geometry, S = speech
+    y = gl.griffinlim(S, geometry=geometry, n_iter=2, rng=0, length=len(x))
+    assert y.shape == (len(x),)
+    with pytest.raises(ValueError, match="length=100 gives 1 frames"):
+        gl.griffinlim(S, geometry=geometry, n_iter=2, length=100)
+
+
+@pytest.mark.parametrize(
+    "kwargs,error,match",
+    [
+        (dict(n_iter=-1), ValueError, "n_iter=-1 must be >= 0"),
+        (dict(n_iter=2.5), TypeError, "n_iter=2.5 must be an integer"),
+        (dict(momentum=-0.1), ValueError, "momentum=-0.1 must be finite and >= 0"),
+        (dict(tol=0.0), ValueError, "tol=0.0 must be in \\(0, 1\\)"),
+        (dict(tol=1.5), ValueError, "tol=1.5 must be in \\(0, 1\\)"),
+        (dict(method="adam"), ValueError, "method='adam' is unknown"),
+        (dict(init="pink"), ValueError, "init='pink' is unknown"),
+        (dict(init=np.zeros((3, 3))), ValueError, "init array has shape"),
+        (dict(hop_length=0), ValueError, "hop_length=0 must be >= 1"),
+        (dict(window="nope"), ValueError, "window='nope' is unknown"),
+        (dict(pad_mode="wrap"), ValueError, "pad_mode='wrap' is unknown"),
+        (dict(n_fft=512), ValueError, "129 frequency bins but n_fft=512 gives 257.*implies n_fft=256 or 257"),
+        (dict(callback=3), TypeError, "callback must be callable"),
+    ],
+)
+def test_bad_parameters(kwargs, error, match):
+    S = np.ones((129, 20))
+    kwargs.setdefault("n_iter", 1)
+    with pytest.raises(error, match=match):
+        gl.griffinlim(S, **kwargs)
+
+
+def test_momentum_above_one_warns():
+    with pytest.warns(UserWarning, match="momentum=1.5 > 1"):
+        gl.griffinlim(np.ones((129, 20)), n_iter=1, momentum=1.5)
+
+
+@pytest.mark.parametrize(
+    "S,error,match",
+    [
+        (-np.ones((129, 20)), ValueError, "S must be a magnitude \\(>= 0\\)"),
+        (np.full((129, 20), np.nan), ValueError, "S contains NaN or infinite"),
+        (np.full((129, 20), np.inf), ValueError, "S contains NaN or infinite"),
+        (np.ones((129, 20), dtype=int), TypeError, "S must be a floating-point"),
+        (np.ones((129, 20), dtype=complex), TypeError, "pass np.abs\\(S\\)"),
+        (np.ones(129), ValueError, "S must have shape"),
+    ],
+)
+def test_bad_magnitudes(S, error, match):
+    with pytest.raises(error, match=match):
+        gl.griffinlim(S, n_iter=1)
+
+
+def test_too_few_frames_for_uncentred_geometry():
+    with pytest.raises(ValueError, match="too short for n_fft=256"):
+        gl.griffinlim(np.ones((129, 1)), n_fft=256, hop_length=64, center=False, n_iter=1, length=10)
+
+
+def test_reconstruct_dispatches(speech):
+    _, geometry, S = speech
+    a = gl.reconstruct(S, method="gla", n_iter=4, rng=0, geometry=geometry)
+    b = gl.griffinlim(S, method="gla", n_iter=4, rng=0, geometry=geometry)
+    np.testing.assert_array_equal(a, b)
+    with pytest.raises(ValueError, match="method='nope' is unknown"):
+        gl.reconstruct(S, method="nope", geometry=geometry)
+
+
+def test_no_runtime_warnings_on_sparse_input():
+    """Zeros in S (digital silence between words) must not produce NaN or warnings."""
+    geometry = STFT(256, 64)
+    x = np.zeros(6000)
+    x[2000:3000] = np.sin(np.arange(1000) * 0.2)
+    S = np.abs(geometry.stft(x))
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        for init in ("zeros", "random"):
+            y = gl.griffinlim(S, geometry=geometry, n_iter=20, init=init, rng=0)
+            assert np.all(np.isfinite(y))

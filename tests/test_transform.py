@@ -1,0 +1,334 @@
+"""The STFT and its inverse against librosa, a naive loop oracle, and perfect reconstruction."""
+
+from __future__ import annotations
+
+import itertools
+import warnings
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+import gl
+from gl.transform import WINDOW_SUM_FLOOR, NOLAWarning, STFT
+from gl.windows import get_window
+
+librosa = pytest.importorskip("librosa")
+scipy_signal = pytest.importorskip("scipy.signal")
+
+
+def rel_tol(dtype) -> float:
+    """The accuracy the issue requires: 1e-12 relative in float64, 1e-5 in float32."""
+    return 1e-12 if np.dtype(dtype) in (np.float64, np.complex128) else 1e-5
+
+
+def naive_stft(x: np.ndarray, n_fft: int, hop: int, window: np.ndarray, center: bool, pad_mode: str) -> np.ndarray:
+    """The textbook definition, one frame at a time: an oracle independent of librosa and of gl."""
+    if center:
+        x = np.pad(x, n_fft // 2, mode=pad_mode)
+    n_frames = 1 + (len(x) - n_fft) // hop
+    out = np.empty((n_fft // 2 + 1, n_frames), dtype=np.complex128)
+    k = np.arange(n_fft // 2 + 1)[:, None]
+    n = np.arange(n_fft)[None, :]
+    dft = np.exp(-2j * np.pi * k * n / n_fft)  # explicit DFT matrix, no FFT
+    for m in range(n_frames):
+        out[:, m] = dft @ (window * x[m * hop : m * hop + n_fft])
+    return out
+
+
+def naive_istft(X: np.ndarray, n_fft: int, hop: int, window: np.ndarray, center: bool, length: int) -> np.ndarray:
+    """Least-squares overlap-add, one frame at a time, dividing only where the window sum is safe."""
+    n_frames = X.shape[1]
+    total = n_fft + hop * (n_frames - 1)
+    y = np.zeros(total)
+    wsum = np.zeros(total)
+    for m in range(n_frames):
+        frame = np.fft.irfft(X[:, m], n=n_fft)
+        y[m * hop : m * hop + n_fft] += window * frame
+        wsum[m * hop : m * hop + n_fft] += window**2
+    safe = wsum > WINDOW_SUM_FLOOR * wsum.max()
+    y[safe] /= wsum[safe]
+    y[~safe] = 0
+    start = n_fft // 2 if center else 0
+    out = np.zeros(length)
+    piece = y[start : start + length]
+    out[: len(piece)] = piece
+    return out
+
+
+GRID = [
+    # n_fft, hop, win_length
+    (64, 16, None),
+    (63, 16, None),  # odd n_fft
+    (64, 1, None),  # hop = 1
+    (64, 64, None),  # hop = n_fft (Hann violates NOLA there)
+    (64, 13, 48),  # win_length < n_fft, hop not dividing n_fft
+    (65, 20, 41),  # odd everything
+    (256, 64, None),
+]
+
+
+@pytest.mark.parametrize("n_fft,hop,win_length", GRID)
+@pytest.mark.parametrize("center,pad_mode", [(True, "constant"), (True, "reflect"), (True, "edge"), (False, "constant")])
+@pytest.mark.parametrize("dtype", [np.float64, np.float32])
+def test_stft_matches_librosa(n_fft, hop, win_length, center, pad_mode, dtype, rng):
+    x = rng.standard_normal((2, 3, 700)).astype(dtype)  # batched
+    ours = gl.stft(x, n_fft=n_fft, hop_length=hop, win_length=win_length, center=center, pad_mode=pad_mode)
+    ref = librosa.stft(x, n_fft=n_fft, hop_length=hop, win_length=win_length, center=center, pad_mode=pad_mode)
+    assert ours.dtype == ref.dtype == (np.complex64 if dtype == np.float32 else np.complex128)
+    assert ours.shape == ref.shape
+    err = np.max(np.abs(ours - ref)) / np.max(np.abs(ref))
+    assert err <= rel_tol(dtype)
+    # single signal == batch member
+    single = gl.stft(x[1, 2], n_fft=n_fft, hop_length=hop, win_length=win_length, center=center, pad_mode=pad_mode)
+    np.testing.assert_array_equal(single, ours[1, 2])
+
+
+@pytest.mark.parametrize("n_fft,hop,win_length", GRID)
+@pytest.mark.parametrize("center", [True, False])
+@pytest.mark.parametrize("dtype", [np.float64, np.float32])
+def test_istft_matches_librosa(n_fft, hop, win_length, center, dtype, rng):
+    n = 900
+    geometry = STFT(n_fft, hop, win_length, center=center)
+    # an arbitrary (inconsistent) spectrogram: the least-squares inverse is still defined
+    n_frames = geometry.n_frames(n)
+    X = (rng.standard_normal((2, geometry.n_freq, n_frames)) + 1j * rng.standard_normal((2, geometry.n_freq, n_frames)))
+    X = X.astype(np.complex64 if dtype == np.float32 else np.complex128)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", NOLAWarning)
+        ours = gl.istft(X, n_fft=n_fft, hop_length=hop, win_length=win_length, center=center, length=n)
+        ours_default = gl.istft(X, n_fft=n_fft, hop_length=hop, win_length=win_length, center=center)
+    ref = librosa.istft(X, n_fft=n_fft, hop_length=hop, win_length=win_length, center=center, length=n)
+    ref_default = librosa.istft(X, n_fft=n_fft, hop_length=hop, win_length=win_length, center=center)
+    assert ours.dtype == ref.dtype and ours.shape == ref.shape
+    assert ours_default.shape == ref_default.shape  # same default length as librosa
+    # librosa divides by any window sum above ~1e-308; gl zeroes samples below the floor
+    recoverable = geometry.recoverable(n)
+    scale = np.max(np.abs(ref[..., recoverable]))
+    err = np.max(np.abs(ours - ref)[..., recoverable]) / scale
+    assert err <= rel_tol(dtype) * 10  # the inverse divides by the window sum: allow a decade
+    assert np.all(ours[..., ~recoverable] == 0)
+
+
+@pytest.mark.parametrize("n_fft,hop,win_length,window", [(64, 16, None, "hann"), (63, 10, 50, "blackman"), (32, 8, None, ("kaiser", 6.0)), (40, 40, None, "rectangular")])
+@pytest.mark.parametrize("center,pad_mode", [(True, "reflect"), (False, "constant")])
+def test_naive_oracle(n_fft, hop, win_length, window, center, pad_mode, rng):
+    geometry = STFT(n_fft, hop, win_length, window, center, pad_mode)
+    x = rng.standard_normal(500)
+    X = geometry.stft(x)
+    ref = naive_stft(x, n_fft, hop, geometry.window_array, center, pad_mode)
+    assert np.max(np.abs(X - ref)) <= 1e-12 * np.max(np.abs(ref))
+    y = geometry.istft(X * 1.5, length=480)  # not consistent after scaling? it is: scaling is linear
+    ref_y = naive_istft(X * 1.5, n_fft, hop, geometry.window_array, center, 480)
+    np.testing.assert_allclose(y, ref_y, rtol=0, atol=1e-12 * np.abs(ref_y).max())
+
+
+def test_odd_n_fft_frames_and_bins():
+    geometry = STFT(n_fft=441, hop_length=110)
+    X = geometry.stft(np.zeros(2205))
+    assert X.shape == (221, 1 + 2205 // 110)
+
+
+def test_window_shorter_than_n_fft_is_centred_and_zero_padded():
+    geometry = STFT(n_fft=16, win_length=10, hop_length=2)
+    w = geometry.window_array
+    np.testing.assert_array_equal(w[:3], 0)
+    np.testing.assert_array_equal(w[13:], 0)
+    np.testing.assert_allclose(w[3:13], get_window("hann", 10))
+
+
+@pytest.mark.parametrize("spec", ["hann", "hamming", "blackman", "bartlett", ("gaussian", 9.5), ("kaiser", 8.0), ("tukey", 0.25), "boxcar"])
+@pytest.mark.parametrize("length", [7, 8, 64, 441])
+@pytest.mark.parametrize("sym", [False, True])
+def test_windows_match_scipy(spec, length, sym):
+    ours = get_window(spec, length, sym=sym)
+    ref = scipy_signal.get_window(spec, length, fftbins=not sym)
+    np.testing.assert_allclose(ours, ref, rtol=0, atol=1e-15)
+
+
+def test_sine_window_is_sqrt_hann():
+    np.testing.assert_allclose(get_window("sqrt_hann", 100) ** 2, get_window("hann", 100), atol=1e-15)
+    np.testing.assert_allclose(get_window("sine", 100, sym=True) ** 2, get_window("hann", 100, sym=True), atol=1e-15)
+
+
+def test_array_window_used_as_given(rng):
+    w = rng.random(32)
+    geometry = STFT(32, 8, window=w)
+    np.testing.assert_array_equal(geometry.window_array, w)
+    w[0] = 99  # the geometry keeps its own copy
+    assert geometry.window_array[0] != 99
+
+
+# ---------------------------------------------------------------------------------- perfect reconstruction
+
+
+@st.composite
+def geometries(draw):
+    n_fft = draw(st.integers(4, 96))
+    win_length = draw(st.integers(max(3, n_fft // 2), n_fft))
+    hop = draw(st.integers(1, win_length))
+    window = draw(st.sampled_from(["hann", "hamming", "blackman", "rectangular", "sine", ("gaussian", 5.0), ("kaiser", 4.0)]))
+    center = draw(st.booleans())
+    pad_mode = draw(st.sampled_from(["constant", "reflect", "edge"])) if center else "constant"
+    sym = draw(st.booleans())
+    return STFT(n_fft, hop, win_length, window, center, pad_mode, sym)
+
+
+@settings(max_examples=150, deadline=None)
+@given(geometry=geometries(), extra=st.integers(0, 300), seed=st.integers(0, 2**32 - 1), single=st.booleans())
+def test_perfect_reconstruction(geometry, extra, seed, single):
+    """istft(stft(x)) == x on every sample the geometry can recover, for every NOLA geometry."""
+    n = geometry.n_fft + extra
+    x = np.random.default_rng(seed).standard_normal(n if single else (2, n))
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", NOLAWarning)
+        y = geometry.istft(geometry.stft(x), length=n)
+    recoverable = geometry.recoverable(n)
+    if geometry.nola_ok:
+        # away from the ends every sample is seen by enough of the window to be recovered
+        assert recoverable[geometry.n_fft : n - geometry.n_fft].all()
+    # error grows like eps / sqrt(window sum) where the window sum is small
+    np.testing.assert_allclose(y[..., recoverable], x[..., recoverable], rtol=0, atol=1e-7)
+    assert np.all(y[..., ~recoverable] == 0)
+
+
+def test_perfect_reconstruction_float32(rng):
+    x = rng.standard_normal((3, 5000)).astype(np.float32)
+    geometry = STFT(512, 128)
+    y = geometry.istft(geometry.stft(x), length=5000)
+    assert y.dtype == np.float32
+    np.testing.assert_allclose(y, x, atol=2e-6)
+
+
+# ---------------------------------------------------------------------------------- NOLA
+
+
+def test_nola_warning_when_window_sum_vanishes():
+    geometry = STFT(64, 64)  # Hann with hop = n_fft: the sum is 0 at every frame start
+    assert not geometry.nola_ok
+    X = geometry.stft(np.random.default_rng(0).standard_normal(640))
+    with pytest.warns(NOLAWarning, match="NOLA condition fails"):
+        geometry.istft(X)
+
+
+def test_no_warning_when_nola_holds():
+    geometry = STFT(64, 16)
+    assert geometry.nola_ok
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        geometry.istft(geometry.stft(np.ones(640)))
+
+
+def test_symmetric_hann_edges_are_not_inflated():
+    """scipy's hann(320) is symmetric: its window sum at the first samples is ~1e-8 of the peak.
+    Griffin-Lim through it (frames not centred, the scipy.signal.spectrogram setting, 12.5 %
+    overlap: poorly determined) must keep the edge samples within a few times the interior
+    peak (the floor bounds the amplification to 1000); the naive division by any sum > 1e-308
+    (librosa's) gives spikes far larger."""
+    fs = 16000
+    t = np.arange(2 * fs) / fs
+    x = 0.3 * np.sin(2 * np.pi * 220 * t)
+    for k in range(8):
+        start = int(k * 0.25 * fs)
+        x[start : start + 800] += 0.5 * np.sin(2 * np.pi * 660 * t[:800])
+    geometry = STFT(320, 280, window="hann", sym=True, center=False)
+    S = np.abs(geometry.stft(x))
+    y = gl.griffinlim(S, geometry=geometry, n_iter=30, rng=0)
+    interior = np.abs(y[400:-400]).max()
+    edges = max(np.abs(y[:400]).max(), np.abs(y[-400:]).max())
+    assert edges <= 5 * interior
+    assert y[0] == 0 and y[-1] == 0  # window sum exactly 0: unrecoverable, zeroed
+
+
+def test_tiny_window_sum_is_zeroed_not_divided(rng):
+    """A window computed with a tiny nonzero end (1e-9, as a numerically evaluated symmetric
+    window can have) and an inconsistent spectrogram: dividing by the window sum (1e-18) would
+    give ~1e9 samples; gl zeroes them and bounds the amplification to 1 / sqrt(floor)."""
+    window = get_window("hann", 256, sym=True)
+    window[0] = window[-1] = 1e-9
+    geometry = STFT(256, 64, window=window, center=False)
+    X = rng.standard_normal((geometry.n_freq, 40)) + 1j * rng.standard_normal((geometry.n_freq, 40))
+    y = geometry.istft(X)
+    frames = np.fft.irfft(X, n=256, axis=0) * window[:, None]
+    wsum = geometry.window_sum_square(40)
+    naive_first = frames[0, 0] / wsum[0]
+    assert abs(naive_first) > 1e6
+    assert y[0] == 0
+    frame_peak = np.abs(np.fft.irfft(X, n=256, axis=0)).max()
+    assert np.abs(y).max() <= frame_peak / np.sqrt(WINDOW_SUM_FLOOR * wsum.max())
+
+
+# ---------------------------------------------------------------------------------- bad input
+
+
+@pytest.mark.parametrize(
+    "kwargs,error,match",
+    [
+        (dict(hop_length=0), ValueError, "hop_length=0 must be >= 1"),
+        (dict(n_fft=64, win_length=32, hop_length=40), ValueError, "hop_length=40 must be <= win_length=32"),
+        (dict(n_fft=64, win_length=65), ValueError, "win_length=65 must be <= n_fft=64"),
+        (dict(n_fft=1), ValueError, "n_fft=1 must be >= 2"),
+        (dict(n_fft=64.0), TypeError, "n_fft=64.0 must be an integer"),
+        (dict(window="hannn"), ValueError, "window='hannn' is unknown"),
+        (dict(window="gaussian"), ValueError, "gaussian window needs its std"),
+        (dict(window=("gaussian", -1.0)), ValueError, "gaussian std must be > 0"),
+        (dict(n_fft=64, window=np.ones(10)), ValueError, "window array has shape"),
+        (dict(n_fft=8, window=np.ones(8) * 1j), TypeError, "window array must be real"),
+        (dict(pad_mode="wrap"), ValueError, "pad_mode='wrap' is unknown"),
+        (dict(center="yes"), TypeError, "center='yes' must be True or False"),
+    ],
+)
+def test_bad_geometry(kwargs, error, match):
+    with pytest.raises(error, match=match):
+        STFT(**kwargs)
+
+
+def test_bad_signals():
+    geometry = STFT(64, 16)
+    with pytest.raises(TypeError, match="x must be a floating-point array"):
+        geometry.stft(np.arange(100))
+    with pytest.raises(TypeError, match="x must be real-valued"):
+        geometry.stft(np.ones(100, dtype=complex))
+    with pytest.raises(ValueError, match="x contains NaN"):
+        geometry.stft(np.full(100, np.nan))
+    with pytest.raises(ValueError, match="at least one sample"):
+        geometry.stft(np.zeros(0))
+    with pytest.raises(ValueError, match="too short for n_fft=64"):
+        STFT(64, 16, center=False).stft(np.zeros(10))
+
+
+def test_bad_spectrograms():
+    geometry = STFT(64, 16)
+    with pytest.raises(ValueError, match="33 frequency bins.*implies n_fft=64"):
+        STFT(128, 32).istft(np.ones((33, 10), complex))
+    with pytest.raises(ValueError, match="shape \\(..., n_freq, n_frames\\)"):
+        geometry.istft(np.ones(33, complex))
+    with pytest.raises(TypeError, match="floating-point"):
+        geometry.istft(np.ones((33, 4), dtype=int))
+    with pytest.raises(ValueError, match="NaN or infinite"):
+        geometry.istft(np.full((33, 4), np.inf, complex))
+    with pytest.raises(ValueError, match="length=0 must be >= 1"):
+        geometry.istft(np.ones((33, 4), complex), length=0)
+
+
+def test_geometry_equality_and_replace():
+    a = STFT(512, 128)
+    assert a == STFT(512, 128, 512, "hann")
+    assert a != STFT(512, 128, window="hamming")
+    assert a.replace(hop_length=64) == STFT(512, 64)
+    assert hash(a) == hash(STFT(512, 128))
+    assert a.n_freq == 257 and a.pad == 256 and STFT(512, 128, center=False).pad == 0
+
+
+def test_defaults_follow_librosa():
+    geometry = STFT()
+    assert (geometry.n_fft, geometry.hop_length, geometry.win_length, geometry.center, geometry.pad_mode) == (2048, 512, 2048, True, "constant")
+    assert STFT(1024, win_length=400).hop_length == 100
+
+
+@pytest.mark.parametrize("n_fft,hop,center", list(itertools.product([64, 63], [16, 7], [True, False])))
+def test_frame_count_matches_librosa(n_fft, hop, center):
+    for n in [n_fft, n_fft + 1, 333, 1000]:
+        x = np.zeros(n)
+        assert STFT(n_fft, hop, center=center).n_frames(n) == librosa.stft(x, n_fft=n_fft, hop_length=hop, center=center).shape[-1]
