@@ -1,0 +1,42 @@
+"""Metrics: definitions, batch axes, edge cases."""
+
+import numpy as np
+import pytest
+
+import gl
+from gl.metrics import inconsistency, signal_spectral_convergence, snr, spectral_convergence, spectral_convergence_db, to_db
+
+
+def test_spectral_convergence_definition(rng):
+    S = rng.random((2, 33, 10))
+    X = rng.standard_normal((2, 33, 10)) + 1j * rng.standard_normal((2, 33, 10))
+    expected = [np.linalg.norm(np.abs(X[i]) - S[i]) / np.linalg.norm(S[i]) for i in range(2)]
+    np.testing.assert_allclose(spectral_convergence(S, X), expected, rtol=1e-12)
+    np.testing.assert_allclose(spectral_convergence_db(S, X), 20 * np.log10(expected), rtol=1e-12)
+    assert spectral_convergence(S, np.abs(X)).shape == (2,)
+
+
+def test_spectral_convergence_edge_cases():
+    zeros = np.zeros((5, 4))
+    assert spectral_convergence(zeros, zeros) == 0
+    assert spectral_convergence(zeros, zeros + 1) == np.inf
+    assert to_db(0.0) == -np.inf
+    with pytest.raises(ValueError, match="S has shape .* but X has shape"):
+        spectral_convergence(zeros, np.zeros((5, 3)))
+
+
+def test_inconsistency(rng):
+    geometry = gl.STFT(128, 32)
+    X = geometry.stft(rng.standard_normal(2000))
+    assert inconsistency(X, geometry) < 1e-12
+    noisy = X * np.exp(1j * rng.uniform(-np.pi, np.pi, X.shape))
+    assert inconsistency(noisy, geometry) > 0.3
+
+
+def test_signal_spectral_convergence_and_snr(rng):
+    geometry = gl.STFT(128, 32)
+    x = rng.standard_normal((3, 2000))
+    S = np.abs(geometry.stft(x))
+    np.testing.assert_allclose(signal_spectral_convergence(S, -x, geometry), 0, atol=1e-12)  # sign is invisible
+    np.testing.assert_allclose(snr(x, 0.9 * x), -20 * np.log10(0.1), rtol=1e-12)
+    assert snr(x, x).tolist() == [np.inf] * 3
