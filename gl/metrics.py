@@ -89,7 +89,7 @@ def signal_spectral_convergence(S, x, geometry: STFT) -> np.ndarray:
 def inconsistency(X, geometry: STFT) -> np.ndarray:
     """``|| STFT(ISTFT(X)) - X ||_F / ||X||_F``: 0 for the STFT of a signal."""
     X = np.asarray(X)
-    length = geometry.default_length(X.shape[-1])
+    length = geometry.max_length(X.shape[-1])
     rebuilt = geometry.stft(geometry.istft(X, length=length))
     if rebuilt.shape != X.shape:
         raise ValueError(f"X with {X.shape[-1]} frames does not round-trip through {geometry!r}")

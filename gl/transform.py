@@ -262,6 +262,10 @@ class STFT:
         """
         return self.n_fft + self.hop_length * (n_frames - 1) - 2 * self.pad
 
+    def max_length(self, n_frames: int) -> int:
+        """The longest signal that has ``n_frames`` frames: every sample any frame can see."""
+        return self.n_fft + self.hop_length * n_frames - 1 - 2 * self.pad
+
     def _padded_length(self, n_frames: int) -> int:
         return self.n_fft + self.hop_length * (n_frames - 1)
 
