@@ -1,22 +1,896 @@
-"""The ``gl`` command."""
+"""The ``gl`` command: phase retrieval from the shell.
+
+::
+
+    gl demo [-o DIR]                          reconstruct the built-in recording
+    gl roundtrip IN.wav -o OUT.wav            analysis + phase retrieval + synthesis
+    gl spectrogram IN.wav -o SPEC.npz         a self-describing magnitude spectrogram
+    gl invert SPEC.npz -o OUT.wav             phase retrieval from a spectrogram file
+
+Every command prints what it did on stdout (``--json``: one JSON object instead),
+shows progress on stderr when that is a terminal and the job takes more than about a
+second (``--quiet`` silences it), writes its outputs atomically and never replaces an
+existing file without ``--force``. A mistake (missing input, a file that is not audio,
+a bad flag ...) is one line on stderr and exit status 2; Ctrl-C is exit status 130
+and leaves no partial file.
+"""
 
 from __future__ import annotations
 
 import argparse
+import ast
+import importlib
+import importlib.util
+import inspect
+import json
+import math
+import os
 import sys
-from typing import Optional, Sequence
+import time
+import warnings
+from pathlib import Path
+from typing import Any, Optional, Sequence
+
+import numpy as np
 
 from . import __version__
+from .transform import PAD_MODES, STFT
+
+__all__ = ["main", "build_parser", "Progress", "default_n_fft"]
+
+#: The built-in recording of ``gl demo`` (see ``gl/data/README.md``).
+DEMO_FILE = "arctic_a0009_slt_16k.flac"
+DEMO_TITLE = "CMU ARCTIC speaker slt, sentence arctic_a0009"
+DEMO_OUTPUT = "gl-demo.wav"
+DEMO_ORIGINAL = "gl-demo-original.wav"
+
+#: Exit statuses.
+EXIT_OK, EXIT_USAGE, EXIT_INTERRUPTED = 0, 2, 130
+
+#: Analysis window length ``default_n_fft`` aims at, in seconds.
+DEFAULT_WINDOW_SECONDS = 0.05
+
+
+class UsageError(Exception):
+    """A mistake on the command line (exit status 2)."""
+
+
+class _Parser(argparse.ArgumentParser):
+    """argparse that reports a mistake as one line instead of the usage and ``exit(2)``."""
+
+    def error(self, message: str):  # type: ignore[override]
+        raise UsageError(f"{message} (see {self.prog} --help)")
+
+
+# ----------------------------------------------------------------------------- helpers
+def default_n_fft(sample_rate: float) -> int:
+    """The FFT size ``gl`` uses when none is given: the power of two nearest 50 ms.
+
+    ``2 ** round(log2(0.05 * sample_rate))``: 512 at 8 kHz, 1024 at 16 and 22.05 kHz,
+    2048 at 44.1 and 48 kHz.
+
+    >>> [default_n_fft(sr) for sr in (8000, 16000, 22050, 44100, 48000)]
+    [512, 1024, 1024, 2048, 2048]
+    """
+    return int(2 ** max(4, round(math.log2(DEFAULT_WINDOW_SECONDS * float(sample_rate)))))
+
+
+def _window_spec(text: str):
+    """``'hann'`` -> ``'hann'``; ``'kaiser,8'`` or ``'kaiser:8'`` -> ``('kaiser', 8.0)``."""
+    for separator in (",", ":"):
+        if separator in text:
+            name, _, parameter = text.partition(separator)
+            try:
+                return (name.strip(), float(parameter))
+            except ValueError:
+                raise argparse.ArgumentTypeError(f"{text!r}: the window parameter after {separator!r} must be a number") from None
+    return text.strip()
+
+
+def _positive_int(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"{value} must be >= 1")
+    return value
+
+
+def _non_negative_int(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
+    if value < 0:
+        raise argparse.ArgumentTypeError(f"{value} must be >= 0")
+    return value
+
+
+def _positive_float(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a number") from None
+    if not (math.isfinite(value) and value > 0):
+        raise argparse.ArgumentTypeError(f"{text} must be a positive number")
+    return value
+
+
+def _option(text: str) -> tuple[str, Any]:
+    """``NAME=VALUE`` with VALUE read as a Python literal (number, True, 'text') or else a string."""
+    name, equals, raw = text.partition("=")
+    name = name.strip().replace("-", "_")
+    if not equals or not name.isidentifier():
+        raise argparse.ArgumentTypeError(f"{text!r} must look like NAME=VALUE, e.g. momentum=0.99")
+    raw = raw.strip()
+    lowered = raw.lower()
+    if lowered in ("true", "false", "none"):
+        return name, {"true": True, "false": False, "none": None}[lowered]
+    try:
+        return name, ast.literal_eval(raw)
+    except (ValueError, SyntaxError):
+        return name, raw
+
+
+def _finite_or_none(value) -> Optional[float]:
+    value = float(value)
+    return value if math.isfinite(value) else None
+
+
+def _db(ratio) -> np.ndarray:
+    with np.errstate(divide="ignore"):
+        return 20.0 * np.log10(np.asarray(ratio, dtype=np.float64))
+
+
+def _format_db(value) -> str:
+    value = float(value)
+    if math.isnan(value):
+        return "n/a"
+    if math.isinf(value):
+        return "-inf dB" if value < 0 else "inf dB"
+    return f"{value:.1f} dB"
+
+
+def _overall_sc(magnitude: np.ndarray, per_item: np.ndarray) -> float:
+    """One spectral convergence over all channels from the per-channel ones.
+
+    With ``E_c = SC_c ||S_c||`` the error of channel ``c``,
+    ``SC = sqrt(sum_c E_c^2) / sqrt(sum_c ||S_c||^2)``.
+    """
+    energy = np.sum(np.square(magnitude, dtype=np.float64), axis=(-2, -1)).reshape(-1)
+    per_item = np.asarray(per_item, dtype=np.float64).reshape(-1)
+    total = energy.sum()
+    if total == 0:
+        return 0.0 if np.all(per_item == 0) else math.inf
+    return float(np.sqrt(np.sum(np.square(per_item) * energy) / total))
+
+
+def _spectral_convergence(magnitude: np.ndarray, geometry: STFT, y: np.ndarray) -> tuple[float, list]:
+    """Spectral convergence of ``y`` against ``magnitude``: overall and per channel."""
+    from .metrics import spectral_convergence
+
+    per_item = np.atleast_1d(spectral_convergence(magnitude, geometry.stft(y)))
+    return _overall_sc(magnitude, per_item), per_item.reshape(-1).tolist()
+
+
+class Progress:
+    """Progress on a terminal: iteration, spectral convergence, time left.
+
+    Use as the ``callback`` of a phase-retrieval function. It writes nothing unless
+    ``stream`` is a terminal, and nothing until the job looks longer than ``min_total``
+    seconds (and ``delay`` seconds have passed); it redraws at most every ``interval``
+    seconds and :meth:`close` erases the line.
+
+    >>> import io
+    >>> progress = Progress(100, stream=io.StringIO())   # not a terminal: silent
+    >>> progress.enabled
+    False
+    """
+
+    def __init__(
+        self,
+        n_iter: int,
+        *,
+        stream=None,
+        magnitude: Optional[np.ndarray] = None,
+        label: str = "",
+        enabled: Optional[bool] = None,
+        delay: float = 0.3,
+        min_total: float = 1.0,
+        interval: float = 0.1,
+    ):
+        self.stream = sys.stderr if stream is None else stream
+        if enabled is None:
+            isatty = getattr(self.stream, "isatty", None)
+            enabled = bool(isatty and isatty())
+        self.enabled = enabled
+        self.n_iter = n_iter
+        self.magnitude = magnitude
+        self.label = label
+        self.delay, self.min_total, self.interval = delay, min_total, interval
+        self._last_draw = -math.inf
+        self._width = 0
+
+    def __call__(self, iteration: int, info) -> None:
+        if not self.enabled or iteration < 1:
+            return None
+        elapsed = float(info.elapsed)
+        remaining = elapsed / iteration * max(self.n_iter - iteration, 0)
+        now = time.perf_counter()
+        if elapsed < self.delay or elapsed + remaining < self.min_total or now - self._last_draw < self.interval:
+            return None
+        self._last_draw = now
+        latest = np.asarray(info.spectral_convergence[-1])
+        sc = _overall_sc(self.magnitude, latest) if self.magnitude is not None else float(np.sqrt(np.mean(latest**2)))
+        line = (
+            f"{self.label}iteration {iteration}/{self.n_iter}  spectral convergence "
+            f"{_format_db(_db(sc))}  {remaining:.1f} s left"
+        )
+        self.stream.write("\r" + line.ljust(self._width))
+        self.stream.flush()
+        self._width = max(self._width, len(line))
+        return None
+
+    def close(self) -> None:
+        """Erase the progress line, if one was drawn."""
+        if self._width:
+            self.stream.write("\r" + " " * self._width + "\r")
+            self.stream.flush()
+            self._width = 0
+
+
+class _Report:
+    """What a command did: printed as text, or as one JSON object with ``--json``."""
+
+    def __init__(self, command: str):
+        self.fields: dict[str, Any] = {"command": command}
+        self.lines: list[str] = []
+
+    def emit(self, args) -> None:
+        if args.json:
+            print(json.dumps(self.fields, allow_nan=False))
+        elif not args.quiet:
+            for line in self.lines:
+                print(line)
+
+
+# ----------------------------------------------------------------------------- options
+def _add_output_options(parser: argparse.ArgumentParser) -> None:
+    group = parser.add_argument_group("output")
+    group.add_argument("--subtype", default="PCM_16", choices=["PCM_16", "PCM_24", "FLOAT"], help="sample format of the audio written (default PCM_16; FLOAT only in .wav)")
+    group.add_argument("--normalize", action="store_true", help="peak-normalise the audio written to --peak-db instead of clipping it")
+    group.add_argument("--peak-db", type=float, default=-1.0, metavar="DB", help="the peak --normalize scales to, in dBFS (default -1)")
+    group.add_argument("--force", action="store_true", help="replace output files that already exist")
+
+
+def _add_report_options(parser: argparse.ArgumentParser) -> None:
+    group = parser.add_argument_group("reporting")
+    group.add_argument("--json", action="store_true", help="print the results as one JSON object on stdout")
+    group.add_argument("-q", "--quiet", action="store_true", help="no progress and no summary (errors and warnings still go to stderr)")
+
+
+def _add_geometry_options(parser: argparse.ArgumentParser, *, with_power: bool = False) -> None:
+    group = parser.add_argument_group("STFT geometry")
+    group.add_argument("--n-fft", type=_positive_int, metavar="N", help="FFT size (default: the power of two nearest 50 ms)")
+    group.add_argument("--hop", type=_positive_int, metavar="N", help="hop between frames in samples (default: window length / 4)")
+    group.add_argument("--win-length", type=_positive_int, metavar="N", help="window length (default: n_fft)")
+    group.add_argument("--window", type=_window_spec, default=None, metavar="NAME[,PARAM]", help="analysis window, e.g. hann (default), hamming, kaiser,8, tukey,0.25")
+    group.add_argument("--center", dest="center", action="store_true", default=None, help="frames centred on multiples of the hop, signal padded (default)")
+    group.add_argument("--no-center", dest="center", action="store_false", help="frame m starts at sample m*hop, no padding (scipy.signal.spectrogram)")
+    group.add_argument("--pad-mode", choices=PAD_MODES, default=None, help="padding of centred frames (default constant)")
+
+
+def _add_retrieval_options(parser: argparse.ArgumentParser) -> None:
+    registry = importlib.import_module("gl.reconstruct")
+    group = parser.add_argument_group("phase retrieval")
+    group.add_argument("--method", choices=sorted(registry.METHODS), default=None, help=f"algorithm (default {registry.DEFAULT_METHOD})")
+    group.add_argument("--n-iter", type=_non_negative_int, default=100, metavar="N", help="iterations (default 100)")
+    group.add_argument("--init", default=None, metavar="INIT", help=f"initial phase: random, zeros, pghi, spsi (default {registry.DEFAULT_INIT})")
+    group.add_argument("--tol", type=float, default=None, help="stop when the spectral convergence changes by less than this (relative), e.g. 1e-4")
+    group.add_argument("--seed", type=int, default=0, help="seed of the random initial phase (default 0: the same result every run)")
+    group.add_argument("-O", "--option", type=_option, action="append", default=[], metavar="NAME=VALUE", help="an option of the method, e.g. -O momentum=0.9 (repeatable)")
+    group.add_argument("--plot", metavar="FILE.png", default=None, help="draw the spectrograms and the convergence curve (needs matplotlib)")
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="gl", description="Turn spectrograms back into sound.")
+    """The argument parser of ``gl`` and its four commands."""
+    parser = _Parser(prog="gl", description="Turn spectrograms back into sound: phase retrieval in pure NumPy.")
     parser.add_argument("--version", action="version", version=f"gl {__version__}")
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND")
+
+    demo = commands.add_parser("demo", help="reconstruct a built-in recording and write gl-demo.wav", description=(
+        f"Reconstruct a built-in recording ({DEMO_TITLE}, 3.1 s) from its magnitude spectrogram "
+        f"with the default method; write {DEMO_OUTPUT} and the original, {DEMO_ORIGINAL}."))
+    demo.add_argument("-o", "--output-dir", default=".", metavar="DIR", help="folder for the two WAV files (default: the current folder)")
+    _add_retrieval_options(demo)
+    _add_output_options(demo)
+    _add_report_options(demo)
+    demo.set_defaults(run=_run_demo)
+
+    roundtrip = commands.add_parser("roundtrip", help="audio -> magnitude spectrogram -> phase retrieval -> audio", description=(
+        "Throw away the phase of a recording and recover it: STFT magnitude, phase retrieval, "
+        "synthesis. Prints the spectral convergence. Multichannel files keep their channels."))
+    roundtrip.add_argument("input", metavar="IN", help="audio file (WAV, FLAC, OGG ...)")
+    roundtrip.add_argument("-o", "--output", required=True, metavar="OUT", help="audio file to write (.wav or .flac)")
+    _add_geometry_options(roundtrip)
+    _add_retrieval_options(roundtrip)
+    _add_output_options(roundtrip)
+    _add_report_options(roundtrip)
+    roundtrip.set_defaults(run=_run_roundtrip)
+
+    spectrogram = commands.add_parser("spectrogram", help="write the magnitude spectrogram of a recording to an .npz file", description=(
+        "Compute the STFT magnitude of a recording and save it, with its geometry, sample rate "
+        "and length, to an .npz file that 'gl invert' reads without further flags."))
+    spectrogram.add_argument("input", metavar="IN", help="audio file (WAV, FLAC, OGG ...)")
+    spectrogram.add_argument("-o", "--output", required=True, metavar="SPEC.npz", help="spectrogram file to write")
+    _add_geometry_options(spectrogram)
+    group = spectrogram.add_argument_group("what to store")
+    group.add_argument("--power", type=_positive_float, default=None, help="store |X|**POWER (e.g. 2 for a power spectrogram) instead of |X|")
+    group.add_argument("--mel", action="store_true", help="store a mel spectrogram (librosa's Slaney filters)")
+    group.add_argument("--n-mels", type=_positive_int, default=None, metavar="N", help="mel bands (default 128; implies --mel)")
+    group.add_argument("--fmin", type=float, default=None, help="lowest mel frequency in Hz (default 0)")
+    group.add_argument("--fmax", type=float, default=None, help="highest mel frequency in Hz (default sr / 2)")
+    group.add_argument("--force", action="store_true", help="replace the output file if it exists")
+    _add_report_options(spectrogram)
+    spectrogram.set_defaults(run=_run_spectrogram)
+
+    invert = commands.add_parser("invert", help="phase retrieval from a spectrogram file (.npz from gl, or a bare .npy)", description=(
+        "Recover audio from a magnitude spectrogram. An .npz written by 'gl spectrogram' (or "
+        "Spectrogram.save) needs no flags. A bare .npy array needs its convention (--from) and "
+        "geometry (--sr, --hop, --n-fft ...)."))
+    invert.add_argument("input", metavar="SPEC", help="spectrogram file (.npz or .npy)")
+    invert.add_argument("-o", "--output", required=True, metavar="OUT", help="audio file to write (.wav or .flac)")
+    group = invert.add_argument_group("a bare .npy array: where it comes from")
+    group.add_argument("--from", dest="convention", default=None, metavar="CONVENTION", help="scipy, scipy-stft, shorttimefft, librosa, torchaudio or mel")
+    group.add_argument("--sr", type=_positive_float, default=None, help="sample rate in Hz")
+    group.add_argument("--length", type=_positive_int, default=None, metavar="N", help="length of the signal in samples")
+    group.add_argument("--power", type=_positive_float, default=None, help="the array holds |X|**POWER (librosa/torchaudio/mel)")
+    group.add_argument("-P", "--param", type=_option, action="append", default=[], metavar="NAME=VALUE", help="any other keyword of the importer, e.g. -P scaling='spectrum' (repeatable)")
+    _add_geometry_options(invert)
+    _add_retrieval_options(invert)
+    _add_output_options(invert)
+    _add_report_options(invert)
+    invert.set_defaults(run=_run_invert)
     return parser
 
 
+# ----------------------------------------------------------------------------- shared steps
+def _geometry_from_args(args, sample_rate: float) -> STFT:
+    n_fft = args.n_fft if args.n_fft is not None else default_n_fft(sample_rate)
+    if args.n_fft is None and args.win_length is not None and args.win_length > n_fft:
+        n_fft = args.win_length
+    keywords: dict[str, Any] = {"n_fft": n_fft, "hop_length": args.hop, "win_length": args.win_length}
+    if args.window is not None:
+        keywords["window"] = args.window
+    if args.center is not None:
+        keywords["center"] = args.center
+    if args.pad_mode is not None:
+        keywords["pad_mode"] = args.pad_mode
+    return STFT(**keywords)
+
+
+def _describe_geometry(geometry: STFT) -> str:
+    window = geometry.window_name or "custom"
+    return (
+        f"n_fft {geometry.n_fft}, hop {geometry.hop_length}, win_length {geometry.win_length}, "
+        f"{window} window, {'centred' if geometry.center else 'not centred'}"
+    )
+
+
+def _geometry_fields(geometry: STFT) -> dict[str, Any]:
+    return {
+        "n_fft": geometry.n_fft,
+        "hop_length": geometry.hop_length,
+        "win_length": geometry.win_length,
+        "window": geometry.window_name,
+        "center": geometry.center,
+    }
+
+
+def _check_plot_available(args) -> None:
+    if getattr(args, "plot", None) is None:
+        return
+    if importlib.util.find_spec("matplotlib") is None:
+        raise UsageError('--plot needs matplotlib, which is not installed: pip install "gl[plot]" (or pip install matplotlib)')
+    try:
+        import matplotlib  # noqa: F401
+    except ImportError as error:
+        raise UsageError(f'--plot needs matplotlib, which cannot be imported ({error}): pip install "gl[plot]"') from None
+    if Path(args.plot).suffix.lower() not in (".png", ".pdf", ".svg", ".jpg", ".jpeg"):
+        raise UsageError(f"--plot {args.plot}: name the picture .png, .pdf or .svg")
+
+
+def _check_retrieval_args(args) -> tuple[str, str, dict[str, Any]]:
+    """The method, the init and the method options, checked before any work."""
+    registry = importlib.import_module("gl.reconstruct")
+    iterative = importlib.import_module("gl._iterative")
+    method = args.method if args.method is not None else registry.DEFAULT_METHOD
+    init = args.init if args.init is not None else registry.DEFAULT_INIT
+    known_inits = ["random", "zeros", *iterative.INITIALIZERS]
+    if init not in known_inits:
+        raise UsageError(f"--init {init!r} is unknown; use one of {', '.join(known_inits)}")
+    if init in iterative.INITIALIZERS:
+        module_name = iterative.INITIALIZERS[init][0]
+        if importlib.util.find_spec(module_name) is None:
+            available = ["random", "zeros"] + [name for name, (module, _) in iterative.INITIALIZERS.items() if importlib.util.find_spec(module)]
+            raise UsageError(f"--init {init} is not available in this version of gl; use one of {', '.join(available)}")
+    if args.tol is not None and not 0 < args.tol < 1:
+        raise UsageError(f"--tol {args.tol} must be between 0 and 1 (e.g. 1e-4)")
+    options = dict(args.option)
+    if options:
+        function, fixed = registry.method_function(method)
+        parameters = inspect.signature(function).parameters
+        reserved = {"S", "n_iter", "init", "rng", "tol", "callback", "return_info", "geometry", "length", "n_fft", "hop_length", "win_length", "window", "center", "pad_mode", "sym"}
+        accepts_any = any(p.kind is inspect.Parameter.VAR_KEYWORD for p in parameters.values())
+        own = sorted(name for name in parameters if name not in reserved and name not in fixed and parameters[name].kind is inspect.Parameter.KEYWORD_ONLY)
+        for name in options:
+            if name in reserved:
+                raise UsageError(f"-O {name}=...: {name} has its own flag; see --help")
+            if name in fixed or (name not in parameters and not accepts_any):
+                raise UsageError(f"-O {name}=...: method {method} has no option {name!r}; its options are {', '.join(own) or 'none'}")
+    return method, init, options
+
+
+def _check_outputs(paths: Sequence[Path], force: bool) -> None:
+    from .audio import check_output_path
+
+    for path in paths:
+        check_output_path(path, force=force)
+
+
+def _retrieve(S: np.ndarray, geometry: STFT, length: int, args, method: str, init: str, options: dict, label: str):
+    """Run the phase retrieval with progress; returns ``(y, info)``."""
+    registry = importlib.import_module("gl.reconstruct")
+    progress = Progress(args.n_iter, magnitude=S, label=label, enabled=None if not (args.quiet or args.json) else False)
+    options = {**_thread_workaround(S, method), **options}
+    try:
+        return registry.reconstruct(
+            S,
+            method=method,
+            n_iter=args.n_iter,
+            init=init,
+            rng=np.random.default_rng(args.seed),
+            geometry=geometry,
+            length=length,
+            tol=args.tol,
+            callback=progress if progress.enabled else None,
+            return_info=True,
+            **options,
+        )
+    finally:
+        progress.close()
+
+
+def _thread_workaround(S: np.ndarray, method: str) -> dict[str, Any]:
+    """``n_threads=1`` for several channels: the 2-thread sweep of ``gl._engine`` mixes the
+    channels' overlap-add buffers (found 2026-11-28; remove once the engine is fixed)."""
+    if int(np.prod(S.shape[:-2], dtype=int)) <= 1:
+        return {}
+    function, _ = importlib.import_module("gl.reconstruct").method_function(method)
+    return {"n_threads": 1} if "n_threads" in inspect.signature(function).parameters else {}
+
+
+def _retrieval_fields(info, sc: float, per_channel: list) -> dict[str, Any]:
+    initial = np.asarray(info.initial_spectral_convergence if info.initial_spectral_convergence is not None else np.nan, dtype=np.float64)
+    return {
+        "method": info.method,
+        "init": info.init,
+        "n_iter": int(info.n_iter),
+        "converged": bool(info.converged),
+        "spectral_convergence": _finite_or_none(sc),
+        "spectral_convergence_db": _finite_or_none(_db(sc)),
+        "spectral_convergence_db_per_channel": [_finite_or_none(_db(value)) for value in per_channel],
+        "initial_spectral_convergence_db": _finite_or_none(np.max(_db(initial))) if initial.size else None,
+        "elapsed_s": round(float(info.elapsed), 4),
+    }
+
+
+def _write_audio(path: Path, y: np.ndarray, sample_rate: int, args):
+    from .audio import write_audio
+
+    return write_audio(path, y, sample_rate, subtype=args.subtype, normalize=args.normalize, peak_db=args.peak_db, force=args.force)
+
+
+def _plot(args, original: np.ndarray, reconstructed: np.ndarray, info, geometry: STFT, sample_rate: Optional[float], title: str) -> None:
+    """Original and reconstructed spectrograms (first channel) and the convergence curve."""
+    from matplotlib.figure import Figure
+
+    from .audio import atomic_output
+
+    original = original.reshape((-1,) + original.shape[-2:])[0]
+    reconstructed = reconstructed.reshape((-1,) + reconstructed.shape[-2:])[0]
+    reference = max(float(original.max()), np.finfo(np.float64).tiny)
+    floor = -80.0
+    figure = Figure(figsize=(10, 7), layout="constrained")
+    axes = figure.subplots(3, 1)
+    if sample_rate:
+        extent = (0, original.shape[1] * geometry.hop_length / sample_rate, 0, sample_rate / 2 / 1000)
+        xlabel, ylabel = "time (s)", "frequency (kHz)"
+    else:
+        extent = (0, original.shape[1], 0, original.shape[0])
+        xlabel, ylabel = "frame", "bin"
+    for axis, magnitude, name in ((axes[0], original, "original"), (axes[1], reconstructed, "reconstructed")):
+        image = axis.imshow(
+            np.maximum(_db(np.maximum(magnitude, 1e-12) / reference), floor),
+            origin="lower", aspect="auto", extent=extent, vmin=floor, vmax=0, cmap="magma",
+        )
+        axis.set_title(f"{name} magnitude (dB)")
+        axis.set_xlabel(xlabel)
+        axis.set_ylabel(ylabel)
+        figure.colorbar(image, ax=axis, label="dB")
+    history = np.asarray(info.spectral_convergence_db).reshape(len(info.spectral_convergence), -1)
+    if history.size:
+        iterations = np.arange(1, history.shape[0] + 1)
+        for channel in range(history.shape[1]):
+            axes[2].plot(iterations, history[:, channel], label=f"channel {channel + 1}" if history.shape[1] > 1 else None)
+        if history.shape[1] > 1:
+            axes[2].legend()
+    axes[2].set_xlabel("iteration")
+    axes[2].set_ylabel("spectral convergence (dB)")
+    axes[2].set_title(f"{info.method} from {info.init} phase")
+    axes[2].grid(True, alpha=0.3)
+    figure.suptitle(title)
+    with atomic_output(args.plot, force=args.force) as temporary:
+        figure.savefig(temporary)
+
+
+# ----------------------------------------------------------------------------- commands
+def _run_demo(args) -> int:
+    from importlib import resources
+
+    from .audio import read_audio
+
+    method, init, options = _check_retrieval_args(args)
+    _check_plot_available(args)
+    folder = Path(args.output_dir)
+    output, original_copy = folder / DEMO_OUTPUT, folder / DEMO_ORIGINAL
+    _check_outputs([output, original_copy] + ([Path(args.plot)] if args.plot else []), args.force)
+
+    source = resources.files("gl").joinpath("data", DEMO_FILE)
+    with resources.as_file(source) as path:
+        if not path.exists():
+            raise OSError(f"the built-in recording {DEMO_FILE} is missing from the installed package; reinstall gl (pip install --force-reinstall gl)")
+        x, sample_rate = read_audio(path, dtype=np.float32)  # (1, n)
+    geometry = STFT(n_fft=default_n_fft(sample_rate))
+    S = np.abs(geometry.stft(x))  # (1, n_freq, n_frames)
+    y, info = _retrieve(S, geometry, x.shape[-1], args, method, init, options, "demo: ")
+    sc, per_channel = _spectral_convergence(S, geometry, y)
+    written = _write_audio(output, y, sample_rate, args)
+    _write_audio(original_copy, x, sample_rate, argparse.Namespace(**{**vars(args), "normalize": False}))
+    if args.plot:
+        _plot(args, S, np.abs(geometry.stft(y)), info, geometry, sample_rate, f"gl demo: {DEMO_TITLE}")
+
+    report = _Report("demo")
+    report.fields.update(
+        input=DEMO_TITLE, output=str(output), original=str(original_copy), sample_rate=sample_rate,
+        channels=int(x.shape[0]), samples=int(x.shape[-1]), **_geometry_fields(geometry),
+        **_retrieval_fields(info, sc, per_channel), clipped_samples=written.clipped,
+    )
+    report.lines += [
+        f"gl demo: {DEMO_TITLE} ({x.shape[-1] / sample_rate:.2f} s, {sample_rate} Hz)",
+        f"  spectrogram           {_describe_geometry(geometry)}: {S.shape[-2]} bins x {S.shape[-1]} frames",
+        f"  method                {info.method}, initial phase {info.init}, {info.n_iter} iterations",
+        f"  spectral convergence  {_format_db(_db(sc))}",
+        f"  time                  {info.elapsed:.2f} s",
+        f"wrote {output} (reconstruction) and {original_copy} (original): listen to both",
+    ]
+    if args.plot:
+        report.lines.append(f"wrote {args.plot}")
+    report.emit(args)
+    return EXIT_OK
+
+
+def _run_roundtrip(args) -> int:
+    from .audio import audio_format, read_audio
+
+    method, init, options = _check_retrieval_args(args)
+    _check_plot_available(args)
+    output = Path(args.output)
+    audio_format(output, args.subtype)
+    _check_outputs([output] + ([Path(args.plot)] if args.plot else []), args.force)
+    x, sample_rate = read_audio(args.input, dtype=np.float32)  # (channels, n)
+    geometry = _geometry_from_args(args, sample_rate)
+    S = np.abs(geometry.stft(x))  # (channels, n_freq, n_frames)
+    y, info = _retrieve(S, geometry, x.shape[-1], args, method, init, options, "roundtrip: ")
+    sc, per_channel = _spectral_convergence(S, geometry, y)
+    written = _write_audio(output, y, sample_rate, args)
+    if args.plot:
+        _plot(args, S, np.abs(geometry.stft(y)), info, geometry, sample_rate, f"gl roundtrip: {Path(args.input).name}")
+
+    report = _Report("roundtrip")
+    report.fields.update(
+        input=str(args.input), output=str(output), sample_rate=sample_rate, channels=int(x.shape[0]),
+        samples=int(x.shape[-1]), **_geometry_fields(geometry), **_retrieval_fields(info, sc, per_channel),
+        clipped_samples=written.clipped, gain=written.gain,
+    )
+    channels = "mono" if x.shape[0] == 1 else f"{x.shape[0]} channels"
+    report.lines += [
+        f"gl roundtrip: {args.input} ({x.shape[-1] / sample_rate:.2f} s, {sample_rate} Hz, {channels})",
+        f"  spectrogram           {_describe_geometry(geometry)}: {S.shape[-2]} bins x {S.shape[-1]} frames",
+        f"  method                {info.method}, initial phase {info.init}, {info.n_iter} iterations",
+        f"  spectral convergence  {_format_db(_db(sc))}"
+        + ("" if x.shape[0] == 1 else "  (per channel: " + ", ".join(_format_db(_db(v)) for v in per_channel) + ")"),
+        f"  time                  {info.elapsed:.2f} s",
+        f"wrote {output}",
+    ]
+    report.emit(args)
+    return EXIT_OK
+
+
+def _spectrogram_class():
+    try:
+        return importlib.import_module("gl.spectrogram").Spectrogram
+    except ModuleNotFoundError as error:  # pragma: no cover - during development only
+        raise UsageError(f"this version of gl has no spectrogram files ({error})") from None
+
+
+def _run_spectrogram(args) -> int:
+    from .audio import atomic_output, read_audio
+
+    Spectrogram = _spectrogram_class()
+    output = Path(args.output)
+    if output.suffix.lower() != ".npz":
+        raise UsageError(f"-o {output}: a spectrogram file must end in .npz")
+    _check_outputs([output], args.force)
+    x, sample_rate = read_audio(args.input, dtype=np.float32)
+    geometry = _geometry_from_args(args, sample_rate)
+    spectrogram = Spectrogram.from_audio(x, sample_rate, geometry=geometry)
+    spectrogram = _derived_spectrogram(spectrogram, args)
+    with atomic_output(output, force=args.force) as temporary:
+        spectrogram.save(temporary)
+
+    shape = tuple(int(n) for n in np.shape(spectrogram.magnitude))
+    report = _Report("spectrogram")
+    report.fields.update(
+        input=str(args.input), output=str(output), sample_rate=sample_rate, channels=int(x.shape[0]),
+        samples=int(x.shape[-1]), shape=list(shape), **_geometry_fields(geometry),
+        kind=_spectrogram_kind(args),
+    )
+    report.lines += [
+        f"gl spectrogram: {args.input} ({x.shape[-1] / sample_rate:.2f} s, {sample_rate} Hz)",
+        f"  {_describe_geometry(geometry)}; {_spectrogram_kind(args)} of shape {shape}",
+        f"wrote {output} (invert it with: gl invert {output} -o OUT.wav)",
+    ]
+    report.emit(args)
+    return EXIT_OK
+
+
+def _spectrogram_kind(args) -> str:
+    mel = args.mel or args.n_mels is not None
+    power = args.power if args.power is not None else (2.0 if mel else 1.0)
+    kind = f"mel spectrogram ({args.n_mels or 128} bands)" if mel else "magnitude spectrogram"
+    return kind if power == 1.0 else f"{kind} to the power {power:g}"
+
+
+def _derived_spectrogram(spectrogram, args):
+    """A power or mel version of a magnitude :class:`Spectrogram`, when asked for."""
+    mel = args.mel or args.n_mels is not None
+    if not mel and args.power is None and args.fmin is None and args.fmax is None:
+        return spectrogram
+    if not mel and (args.fmin is not None or args.fmax is not None):
+        raise UsageError("--fmin and --fmax are for mel spectrograms; add --mel")
+    for name in ("to_mel", "to_power"):
+        if hasattr(spectrogram, name):
+            break
+    else:
+        raise UsageError("this version of gl cannot store power or mel spectrograms; drop --power and --mel")
+    if mel:
+        if not hasattr(spectrogram, "to_mel"):
+            raise UsageError("this version of gl cannot store mel spectrograms; drop --mel")
+        keywords = {"n_mels": args.n_mels or 128, "power": args.power if args.power is not None else 2.0}
+        if args.fmin is not None:
+            keywords["fmin"] = args.fmin
+        if args.fmax is not None:
+            keywords["fmax"] = args.fmax
+        return spectrogram.to_mel(**keywords)
+    if not hasattr(spectrogram, "to_power"):
+        raise UsageError("this version of gl cannot store power spectrograms; drop --power")
+    return spectrogram.to_power(args.power)
+
+
+#: For a bare .npy: CLI flag -> candidate keyword names of the importer.
+_IMPORTER_KEYWORDS = {
+    "sr": ("sr", "fs", "sample_rate"),
+    "n_fft": ("n_fft",),
+    "hop": ("hop_length", "hop"),
+    "win_length": ("win_length",),
+    "window": ("window",),
+    "center": ("center",),
+    "pad_mode": ("pad_mode",),
+    "power": ("power",),
+    "length": ("length",),
+}
+
+
+def _importer_keywords(function, args, source: str) -> dict[str, Any]:
+    """Map the command-line flags onto the keywords of ``function`` (one importer)."""
+    parameters = inspect.signature(function).parameters
+    keywords: dict[str, Any] = {}
+    if "nperseg" in parameters:  # the scipy conventions: nperseg, noverlap, nfft
+        nperseg = args.win_length if args.win_length is not None else args.n_fft
+        if nperseg is None:
+            raise UsageError(f"{source}: a scipy spectrogram needs its segment length: give --n-fft NPERSEG (and --hop)")
+        keywords["nperseg"] = nperseg
+        if args.win_length is not None and args.n_fft is not None:
+            keywords["nfft"] = args.n_fft
+        if args.hop is not None:
+            if "noverlap" not in parameters:
+                raise UsageError(f"{source}: --hop does not apply to --from {args.convention}")
+            keywords["noverlap"] = nperseg - args.hop
+        handled = {"n_fft", "win_length", "hop"}
+    else:
+        handled = set()
+    for flag, names in _IMPORTER_KEYWORDS.items():
+        value = getattr(args, flag)
+        if value is None or flag in handled:
+            continue
+        name = next((name for name in names if name in parameters), None)
+        if name is None:
+            raise UsageError(f"{source}: --{flag.replace('_', '-')} does not apply to --from {args.convention}")
+        keywords[name] = value
+    for name, value in args.param:
+        if name not in parameters:
+            accepted = ", ".join(p for p in parameters if p not in ("S", "Sxx", "M"))
+            raise UsageError(f"-P {name}=...: the {args.convention} importer has no keyword {name!r}; it takes {accepted}")
+        keywords[name] = value
+    return keywords
+
+
+def _load_spectrogram(args):
+    """The :class:`Spectrogram` of ``args.input``: an .npz from gl, or a bare .npy."""
+    Spectrogram = _spectrogram_class()
+    path = Path(args.input)
+    if not path.exists():
+        raise FileNotFoundError(2, f"{path} does not exist; check the file name", str(path))
+    if path.is_dir():
+        raise UsageError(f"{path} is a folder, not a spectrogram file")
+    suffix = path.suffix.lower()
+    geometry_flags = [f"--{flag.replace('_', '-')}" for flag in ("n_fft", "hop", "win_length", "window", "center", "pad_mode", "power", "convention") if getattr(args, flag) is not None]
+    if suffix == ".npz":
+        if geometry_flags:
+            raise UsageError(f"{path} already says its geometry and convention; drop {', '.join(geometry_flags).replace('--convention', '--from')}")
+        spectrogram = Spectrogram.load(path)
+        if args.sr is not None and spectrogram.sample_rate is not None and float(args.sr) != float(spectrogram.sample_rate):
+            raise UsageError(f"{path} was made at {spectrogram.sample_rate:g} Hz; drop --sr {args.sr:g} (or resample the result)")
+        return spectrogram
+    if suffix != ".npy":
+        raise UsageError(f"{path}: give an .npz file from 'gl spectrogram' or a bare .npy array")
+    try:
+        array = np.load(path, allow_pickle=False)
+    except (ValueError, OSError, EOFError) as error:
+        raise UsageError(f"{path} is not a NumPy .npy array ({error})") from None
+    if args.convention is None:
+        raise UsageError(
+            f"{path} is a bare array: say what it is with --from scipy|librosa|torchaudio|mel "
+            "and give its geometry (--sr, --n-fft, --hop ...); or save it with gl.Spectrogram"
+        )
+    importers = importlib.import_module("gl.importers")
+    if args.convention not in importers.CONVENTIONS:
+        raise UsageError(f"--from {args.convention!r} is unknown; use one of {', '.join(importers.CONVENTIONS)}")
+    if args.sr is None:
+        raise UsageError(f"{path} is a bare array: give its sample rate with --sr (in Hz)")
+    if args.hop is None and not args.convention.startswith("scipy"):
+        raise UsageError(f"{path} is a bare array: give its hop with --hop (samples between frames); a wrong hop changes the tempo")
+    function = importers.CONVENTIONS[args.convention]
+    keywords = _importer_keywords(function, args, str(path))
+    return function(array, **keywords)
+
+
+def _run_invert(args) -> int:
+    method, init, options = _check_retrieval_args(args)
+    _check_plot_available(args)
+    from .audio import audio_format
+
+    output = Path(args.output)
+    audio_format(output, args.subtype)
+    _check_outputs([output] + ([Path(args.plot)] if args.plot else []), args.force)
+    spectrogram = _load_spectrogram(args)
+    sample_rate = spectrogram.sample_rate if spectrogram.sample_rate is not None else args.sr
+    if sample_rate is None:
+        raise UsageError(f"{args.input} does not say its sample rate; give it with --sr (in Hz)")
+    if abs(float(sample_rate) - round(float(sample_rate))) > 1e-6:
+        raise UsageError(f"sample rate {sample_rate} Hz is not a whole number; give --sr")
+    sample_rate = int(round(float(sample_rate)))
+    magnitude = np.asarray(spectrogram.magnitude)
+    progress = Progress(args.n_iter, magnitude=magnitude, label="invert: ", enabled=None if not (args.quiet or args.json) else False)
+    length = args.length if args.length is not None else spectrogram.length
+    try:
+        y, info = spectrogram.invert(
+            method=method, n_iter=args.n_iter, init=init, rng=np.random.default_rng(args.seed), tol=args.tol,
+            callback=progress if progress.enabled else None, return_info=True,
+            **({"length": length} if length is not None and length != spectrogram.length else {}), **options,
+        )
+    finally:
+        progress.close()
+    geometry = spectrogram.geometry
+    sc, per_channel = _spectral_convergence(magnitude, geometry, y)
+    written = _write_audio(output, y, sample_rate, args)
+    if args.plot:
+        _plot(args, magnitude, np.abs(geometry.stft(y)), info, geometry, sample_rate, f"gl invert: {Path(args.input).name}")
+
+    report = _Report("invert")
+    channels = int(np.prod(magnitude.shape[:-2], dtype=int))
+    report.fields.update(
+        input=str(args.input), output=str(output), sample_rate=sample_rate, channels=channels,
+        samples=int(y.shape[-1]), source=getattr(spectrogram, "source", None), **_geometry_fields(geometry),
+        **_retrieval_fields(info, sc, per_channel), clipped_samples=written.clipped, gain=written.gain,
+    )
+    report.lines += [
+        f"gl invert: {args.input} ({magnitude.shape[-2]} bins x {magnitude.shape[-1]} frames, {sample_rate} Hz)",
+        f"  geometry              {_describe_geometry(geometry)}",
+        f"  method                {info.method}, initial phase {info.init}, {info.n_iter} iterations",
+        f"  spectral convergence  {_format_db(_db(sc))}",
+        f"  time                  {info.elapsed:.2f} s",
+        f"wrote {output} ({y.shape[-1] / sample_rate:.2f} s)",
+    ]
+    report.emit(args)
+    return EXIT_OK
+
+
+# ----------------------------------------------------------------------------- entry point
+def _describe_error(error: BaseException) -> str:
+    """One line that says what went wrong (and, where the message does not, how to fix it)."""
+    if isinstance(error, OSError):
+        reason = error.strerror or str(error)
+        name = error.filename
+        message = reason if not name or str(name) in reason else f"{name}: {reason}"
+        hint = _OS_ERROR_HINTS.get(error.errno or 0)
+        if hint and ";" not in reason:
+            message = f"{message}; {hint}"
+        return message
+    text = str(error).strip()
+    return " ".join(text.split()) if text else type(error).__name__
+
+
+#: errno -> what to do about it.
+_OS_ERROR_HINTS = {
+    1: "check its permissions or choose another file",
+    13: "check its permissions or choose another file",
+    28: "the disk is full: free some space or choose another output",
+    30: "the file system is read-only: choose another output",
+    20: "a part of the path is a file, not a folder",
+    21: "it is a folder: give a file name",
+}
+
+
+def _is_user_error(error: BaseException) -> bool:
+    if isinstance(error, (UsageError, ValueError, TypeError, OSError)):
+        return True
+    soundfile = sys.modules.get("soundfile")
+    return soundfile is not None and isinstance(error, getattr(soundfile, "SoundFileError", ()))
+
+
+def _show_warning(message, category, filename, lineno, file=None, line=None) -> None:
+    print(f"gl: warning: {message}", file=sys.stderr)
+
+
 def main(argv: Optional[Sequence[str]] = None) -> int:
+    """Run ``gl`` with ``argv`` (default: the command line); returns the exit status."""
     parser = build_parser()
-    parser.parse_args(argv)
-    parser.print_help(sys.stderr)
-    return 2
+    try:
+        args = parser.parse_args(argv)
+    except UsageError as error:
+        print(f"gl: error: {error}", file=sys.stderr)
+        return EXIT_USAGE
+    except SystemExit as done:  # --help, --version
+        return int(done.code or 0) if not isinstance(done.code, str) else EXIT_USAGE
+    if getattr(args, "run", None) is None:
+        parser.print_help(sys.stderr)
+        return EXIT_USAGE
+    with warnings.catch_warnings():
+        warnings.simplefilter("default")
+        warnings.showwarning = _show_warning
+        try:
+            return args.run(args)
+        except KeyboardInterrupt:
+            print(f"\ngl {args.command}: interrupted; no output file was left half-written", file=sys.stderr)
+            return EXIT_INTERRUPTED
+        except BrokenPipeError:  # e.g. gl ... --json | head -c 10
+            sys.stderr.close()
+            return EXIT_USAGE
+        except Exception as error:  # noqa: BLE001 - user errors become one line, bugs stay tracebacks
+            if not _is_user_error(error):
+                raise
+            print(f"gl {args.command}: error: {_describe_error(error)}", file=sys.stderr)
+            return EXIT_USAGE

@@ -1,0 +1,305 @@
+"""Reading and writing audio files safely: never a partial file, never a silent overwrite.
+
+Samples are held channels-first, ``(channels, n)`` float, as the rest of gl expects
+(a leading batch axis per channel). Files go through :mod:`soundfile` (imported
+inside the functions, so ``import gl`` needs numpy only).
+
+Writing float samples to integer PCM follows the usual full-scale convention, the
+inverse of what :func:`soundfile.read` does when it returns floats::
+
+    q[n] = clip(round(x[n] * 2**(B-1)), -2**(B-1), 2**(B-1) - 1)       (B = 16 or 24 bits)
+
+so ``x = 1.0`` is one step above the largest code; every sample that lands outside the
+code range is counted and reported in a :class:`ClippingWarning`. ``normalize=True``
+instead scales the signal so that its peak is ``peak_db`` dBFS (default -1 dBFS).
+
+Every output goes to a temporary file in the target folder first and is renamed onto
+its name only once complete (:func:`atomic_output`): an error or Ctrl-C in between
+removes the temporary file and leaves the folder as it was.
+
+Examples
+--------
+>>> import os, tempfile
+>>> import numpy as np
+>>> from gl.audio import read_audio, write_audio
+>>> folder = tempfile.mkdtemp()
+>>> x = 0.5 * np.sin(2 * np.pi * 440 * np.arange(800) / 8000)[None, :]   # (1 channel, 800)
+>>> result = write_audio(os.path.join(folder, "tone.wav"), x, 8000)
+>>> result.clipped, result.subtype
+(0, 'PCM_16')
+>>> y, sr = read_audio(os.path.join(folder, "tone.wav"))
+>>> y.shape, sr, bool(np.max(np.abs(y - x)) <= 0.5 / 32768)
+((1, 800), 8000, True)
+>>> sorted(os.listdir(folder))        # no temporary file left behind
+['tone.wav']
+"""
+
+from __future__ import annotations
+
+import contextlib
+import errno
+import os
+import secrets
+import warnings
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Iterator, Optional, Union
+
+import numpy as np
+
+__all__ = [
+    "read_audio",
+    "write_audio",
+    "atomic_output",
+    "check_output_path",
+    "to_pcm",
+    "audio_format",
+    "ClippingWarning",
+    "SUBTYPES",
+    "FORMATS",
+    "WriteResult",
+]
+
+PathLike = Union[str, "os.PathLike[str]"]
+
+#: Sample formats :func:`write_audio` writes, and the bits of the integer ones.
+SUBTYPES = {"PCM_16": 16, "PCM_24": 24, "FLOAT": None}
+
+#: File extensions :func:`write_audio` writes, and their soundfile format names.
+FORMATS = {".wav": "WAV", ".flac": "FLAC"}
+
+#: The peak ``normalize=True`` scales to, in dBFS (some headroom for later processing).
+DEFAULT_PEAK_DB = -1.0
+
+
+class ClippingWarning(UserWarning):
+    """Samples beyond full scale were clipped when converting to integer PCM."""
+
+
+@dataclass
+class WriteResult:
+    """What :func:`write_audio` wrote."""
+
+    path: Path
+    subtype: str
+    clipped: int  # samples clipped by the PCM conversion (all channels)
+    gain: float  # factor applied by normalize (1.0 without it)
+    peak: float  # peak |x| of the written samples, before PCM clipping
+
+
+def audio_format(path: PathLike, subtype: str = "PCM_16") -> str:
+    """The soundfile format for ``path`` (by extension), checked against ``subtype``.
+
+    >>> audio_format("out.flac", "PCM_24")
+    'FLAC'
+    """
+    if subtype not in SUBTYPES:
+        raise ValueError(f"subtype={subtype!r} is unknown; use one of {', '.join(SUBTYPES)}")
+    suffix = Path(path).suffix.lower()
+    if suffix not in FORMATS:
+        raise ValueError(
+            f"cannot tell the audio format of {os.fspath(path)!r} from its extension; "
+            f"name the output with one of {', '.join(FORMATS)}"
+        )
+    file_format = FORMATS[suffix]
+    if file_format == "FLAC" and subtype == "FLOAT":
+        raise ValueError("FLAC cannot hold FLOAT samples; use subtype PCM_16 or PCM_24, or write a .wav file")
+    return file_format
+
+
+def read_audio(path: PathLike, *, dtype=np.float64) -> tuple[np.ndarray, int]:
+    """Read an audio file as ``(samples (channels, n), sample_rate)``.
+
+    Raises
+    ------
+    FileNotFoundError
+        ``path`` does not exist.
+    ValueError
+        The file is a folder, is empty, or is not audio soundfile can read.
+    """
+    import soundfile as sf
+
+    path = Path(path)
+    if not path.exists():
+        raise FileNotFoundError(errno.ENOENT, f"{path} does not exist; check the file name", str(path))
+    if path.is_dir():
+        raise ValueError(f"{path} is a folder, not an audio file")
+    try:
+        data, sample_rate = sf.read(str(path), dtype=np.dtype(dtype).name, always_2d=True)
+    except sf.LibsndfileError as error:
+        raise ValueError(
+            f"{path} is not an audio file gl can read ({error.error_string}); give a WAV, FLAC or OGG file"
+        ) from None
+    except (RuntimeError, TypeError) as error:  # other soundfile failures
+        raise ValueError(f"{path} is not an audio file gl can read ({error}); give a WAV, FLAC or OGG file") from None
+    if data.shape[0] == 0:
+        raise ValueError(f"{path} holds no samples")
+    return np.ascontiguousarray(data.T), int(sample_rate)
+
+
+def to_pcm(x: np.ndarray, bits: int) -> tuple[np.ndarray, int]:
+    """Float samples to ``bits``-bit integer codes, rounded and clipped.
+
+    ``q = clip(round(x * 2**(bits-1)), -2**(bits-1), 2**(bits-1) - 1)``. Returns the codes
+    as int16 (16 bits) or int32 holding the 24-bit code in its top 24 bits (what soundfile
+    writes to PCM_24), and how many samples were clipped.
+
+    >>> codes, clipped = to_pcm(np.array([0.0, 0.5, -1.0, 1.0, 1.5]), 16)
+    >>> codes.tolist(), clipped
+    ([0, 16384, -32768, 32767, 32767], 2)
+    """
+    if bits not in (16, 24):
+        raise ValueError(f"bits={bits} must be 16 or 24")
+    full_scale = float(2 ** (bits - 1))
+    scaled = np.rint(np.multiply(x, full_scale, dtype=np.float64))
+    low, high = -full_scale, full_scale - 1
+    clipped = int(np.count_nonzero(scaled < low) + np.count_nonzero(scaled > high))
+    np.clip(scaled, low, high, out=scaled)
+    if bits == 16:
+        return scaled.astype(np.int16), clipped
+    return scaled.astype(np.int32) << 8, clipped
+
+
+def check_output_path(path: PathLike, *, force: bool = False) -> Path:
+    """Check, before any work, that ``path`` can be written.
+
+    Raises ``FileExistsError`` when it exists and ``force`` is False, ``ValueError`` when
+    it is a folder or its folder does not exist, ``PermissionError`` when the folder is
+    not writable.
+    """
+    path = Path(path)
+    folder = path.parent
+    if path.is_dir():
+        raise ValueError(f"{path} is a folder; give a file name")
+    if not folder.is_dir():
+        what = "is not a folder" if folder.exists() else "does not exist"
+        raise ValueError(f"output folder {folder} {what}; create it (mkdir -p {folder}) or choose another output")
+    if path.exists() and not force:
+        raise FileExistsError(errno.EEXIST, f"{path} already exists; use --force to overwrite it or choose another name", str(path))
+    if not os.access(folder, os.W_OK | os.X_OK):
+        raise PermissionError(errno.EACCES, f"output folder {folder} is not writable; choose another output", str(folder))
+    return path
+
+
+def _create_temporary(path: Path) -> Path:
+    """An empty new file beside ``path``, hidden, with the same extension (umask permissions)."""
+    for _ in range(100):
+        candidate = path.with_name(f".{path.stem}.{secrets.token_hex(4)}.part{path.suffix}")
+        try:
+            descriptor = os.open(candidate, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)
+        except FileExistsError:
+            continue
+        os.close(descriptor)
+        return candidate
+    raise FileExistsError(errno.EEXIST, f"could not create a temporary file beside {path}", str(path))  # pragma: no cover
+
+
+def _publish(temporary: Path, path: Path, force: bool) -> None:
+    """Move the finished ``temporary`` onto ``path`` in one step."""
+    if force:
+        os.replace(temporary, path)
+        return
+    try:
+        os.link(temporary, path)  # atomic, and fails if path appeared in the meantime
+    except FileExistsError:
+        raise FileExistsError(errno.EEXIST, f"{path} already exists; use --force to overwrite it or choose another name", str(path)) from None
+    except OSError:  # a file system without hard links: check, then rename
+        if path.exists():
+            raise FileExistsError(errno.EEXIST, f"{path} already exists; use --force to overwrite it or choose another name", str(path)) from None
+        os.replace(temporary, path)
+
+
+@contextlib.contextmanager
+def atomic_output(path: PathLike, *, force: bool = False) -> Iterator[Path]:
+    """Write ``path`` all at once: yield a temporary path beside it, then rename it.
+
+    The caller writes the whole file to the yielded path (same folder, same extension).
+    When the block ends normally the file is flushed to disk and renamed onto ``path``;
+    when it raises (including ``KeyboardInterrupt``) the temporary file is removed and
+    ``path`` is untouched. Without ``force`` an existing ``path`` is never replaced, even
+    one that appears while the file is being written.
+
+    >>> import tempfile
+    >>> folder = Path(tempfile.mkdtemp())
+    >>> with atomic_output(folder / "a.txt") as temporary:
+    ...     _ = temporary.write_text("complete")
+    >>> (folder / "a.txt").read_text(), len(list(folder.iterdir()))
+    ('complete', 1)
+    """
+    path = check_output_path(path, force=force)
+    temporary = _create_temporary(path)
+    try:
+        yield temporary
+        with open(temporary, "rb+") as handle:
+            os.fsync(handle.fileno())
+        _publish(temporary, path, force)
+    finally:
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(temporary)
+
+
+def write_audio(
+    path: PathLike,
+    x,
+    sample_rate: int,
+    *,
+    subtype: str = "PCM_16",
+    normalize: bool = False,
+    peak_db: float = DEFAULT_PEAK_DB,
+    force: bool = False,
+) -> WriteResult:
+    """Write ``x`` (channels, n) or (n,) to a WAV or FLAC file, atomically.
+
+    Parameters
+    ----------
+    path : str or os.PathLike
+        ``.wav`` or ``.flac``. Must not exist unless ``force``.
+    x : np.ndarray [shape=(channels, n) or (n,), real, finite]
+    sample_rate : int > 0
+    subtype : {'PCM_16', 'PCM_24', 'FLOAT'}
+        PCM samples are rounded and clipped (see :func:`to_pcm`); a
+        :class:`ClippingWarning` says how many were clipped.
+    normalize : bool
+        Scale so that the peak is ``peak_db`` dBFS before converting.
+    force : bool
+        Replace an existing file.
+    """
+    file_format = audio_format(path, subtype)
+    x = np.asarray(x)
+    if x.dtype.kind not in "fiu" or x.dtype == bool:
+        raise TypeError(f"x must be a real array of samples, got dtype {x.dtype}")
+    if x.ndim == 1:
+        x = x[None, :]
+    if x.ndim != 2 or x.shape[1] == 0:
+        raise ValueError(f"x must have shape (channels, n) with n >= 1, got {x.shape}")
+    if not np.all(np.isfinite(x)):
+        raise ValueError("x contains NaN or infinite values")
+    if isinstance(sample_rate, bool) or not isinstance(sample_rate, (int, np.integer)) or sample_rate < 1:
+        raise ValueError(f"sample_rate={sample_rate!r} must be a positive integer")
+    peak = float(np.max(np.abs(x)))
+    gain = 1.0
+    if normalize:
+        if not np.isfinite(peak_db) or peak_db > 0:
+            raise ValueError(f"peak_db={peak_db} must be <= 0 dBFS")
+        if peak > 0:
+            gain = 10.0 ** (peak_db / 20.0) / peak
+        peak *= gain
+    samples = (x * gain).T  # (n, channels), soundfile's layout
+    clipped = 0
+    bits = SUBTYPES[subtype]
+    if bits is None:
+        samples = samples.astype(np.float32)
+    else:
+        samples, clipped = to_pcm(samples, bits)
+    if clipped:
+        warnings.warn(
+            f"{clipped} of {samples.size} samples clipped writing {os.fspath(path)} "
+            f"(peak {peak:.3g} = {20 * np.log10(peak):+.1f} dBFS); use --normalize or --subtype FLOAT to keep them",
+            ClippingWarning,
+            stacklevel=2,
+        )
+    import soundfile as sf
+
+    with atomic_output(path, force=force) as temporary:
+        sf.write(str(temporary), samples, int(sample_rate), subtype=subtype, format=file_format)
+    return WriteResult(Path(path), subtype, clipped, gain, peak)

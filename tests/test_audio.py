@@ -1,0 +1,219 @@
+"""gl.audio: reading, PCM conversion, atomic writes that never lose data."""
+
+from __future__ import annotations
+
+import os
+import warnings
+
+import numpy as np
+import pytest
+
+sf = pytest.importorskip("soundfile")
+
+from gl.audio import (  # noqa: E402
+    ClippingWarning,
+    atomic_output,
+    audio_format,
+    check_output_path,
+    read_audio,
+    to_pcm,
+    write_audio,
+)
+
+from .conftest import corpus_file  # noqa: E402
+
+
+def tone(n=4000, channels=1, amplitude=0.5, sr=8000):
+    t = np.arange(n) / sr
+    return np.stack([amplitude * np.sin(2 * np.pi * (220 + 110 * c) * t) for c in range(channels)])
+
+
+# ----------------------------------------------------------------------------- reading
+def test_read_audio_is_channels_first_float():
+    x, sr = read_audio(corpus_file("dev", "d06_env_cineboom_stereo_44k.flac"))
+    assert sr == 44100 and x.ndim == 2 and x.shape[0] == 2 and x.dtype == np.float64
+    reference, _ = sf.read(str(corpus_file("dev", "d06_env_cineboom_stereo_44k.flac")))
+    np.testing.assert_array_equal(x, reference.T)
+    y, _ = read_audio(corpus_file("dev", "d01_speech_arctic-slt_16k.flac"), dtype=np.float32)
+    assert y.shape[0] == 1 and y.dtype == np.float32
+    assert 0.85 < np.max(np.abs(y)) < 0.9  # peak-normalised to -1 dBFS
+
+
+def test_read_audio_errors(tmp_path):
+    with pytest.raises(FileNotFoundError, match="does not exist"):
+        read_audio(tmp_path / "missing.wav")
+    with pytest.raises(ValueError, match="is a folder"):
+        read_audio(tmp_path)
+    text = tmp_path / "notes.wav"
+    text.write_text("this is not audio\n" * 20)
+    with pytest.raises(ValueError, match="not an audio file gl can read"):
+        read_audio(text)
+    empty = tmp_path / "empty.flac"
+    empty.write_bytes(b"")
+    with pytest.raises(ValueError, match="not an audio file"):
+        read_audio(empty)
+    silent = tmp_path / "nothing.wav"
+    sf.write(str(silent), np.zeros((0, 1)), 8000)
+    with pytest.raises(ValueError, match="holds no samples"):
+        read_audio(silent)
+
+
+# ----------------------------------------------------------------------------- PCM
+def test_to_pcm_rounds_clips_and_counts():
+    x = np.array([0.0, 0.4 / 32768, 0.6 / 32768, -0.6 / 32768, 0.5, -1.0, 1.0, 2.0, -3.0])
+    codes, clipped = to_pcm(x, 16)
+    assert codes.dtype == np.int16
+    assert codes.tolist() == [0, 0, 1, -1, 16384, -32768, 32767, 32767, -32768]
+    assert clipped == 3  # 1.0 (= 32768, one code too high), 2.0 and -3.0
+    codes24, clipped24 = to_pcm(np.array([0.5, 1 / 2**23, 1.5]), 24)
+    assert codes24.dtype == np.int32 and clipped24 == 1
+    assert (codes24 >> 8).tolist() == [2**22, 1, 2**23 - 1]
+    with pytest.raises(ValueError, match="bits=8 must be 16 or 24"):
+        to_pcm(x, 8)
+
+
+@pytest.mark.parametrize("subtype, step", [("PCM_16", 2.0**-15), ("PCM_24", 2.0**-23), ("FLOAT", 1e-7)])
+@pytest.mark.parametrize("suffix", [".wav", ".flac"])
+def test_write_read_roundtrip(tmp_path, subtype, step, suffix):
+    if suffix == ".flac" and subtype == "FLOAT":
+        pytest.skip("FLAC holds integers only (tested below)")
+    x = tone(channels=3)
+    path = tmp_path / f"out{suffix}"
+    result = write_audio(path, x, 8000, subtype=subtype)
+    assert result.clipped == 0 and result.gain == 1.0
+    info = sf.info(str(path))
+    assert info.subtype == subtype and info.channels == 3 and info.samplerate == 8000 and info.frames == x.shape[1]
+    y, sr = read_audio(path)
+    assert sr == 8000 and y.shape == x.shape
+    assert np.max(np.abs(y - x)) <= step  # half a step of rounding (float32: relative 6e-8)
+    for c in range(3):  # channels stay in place, not interleaved wrongly
+        assert np.corrcoef(y[c], x[c])[0, 1] > 0.9999
+
+
+def test_clipping_warning_says_how_many(tmp_path):
+    x = tone(n=1000, amplitude=1.0)
+    x[0, :10] = 1.5
+    expected = int(np.count_nonzero(np.rint(x * 32768) > 32767) + np.count_nonzero(np.rint(x * 32768) < -32768))
+    with pytest.warns(ClippingWarning, match=rf"^{expected} of 1000 samples clipped"):
+        result = write_audio(tmp_path / "loud.wav", x, 8000)
+    assert result.clipped == expected >= 10
+    y, _ = read_audio(tmp_path / "loud.wav")
+    assert np.max(y) == 32767 / 32768 and np.min(y) >= -1.0  # clipped, not wrapped around
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        assert write_audio(tmp_path / "float.wav", x, 8000, subtype="FLOAT").clipped == 0
+    np.testing.assert_allclose(read_audio(tmp_path / "float.wav")[0], x, rtol=1e-6)
+
+
+def test_normalize_scales_the_peak(tmp_path):
+    x = tone(n=2000, channels=2, amplitude=3.0)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        result = write_audio(tmp_path / "n.wav", x, 8000, normalize=True)
+    assert result.clipped == 0
+    y, _ = read_audio(tmp_path / "n.wav")
+    assert abs(20 * np.log10(np.max(np.abs(y))) - (-1.0)) < 0.01
+    np.testing.assert_allclose(y, x * result.gain, atol=2.0**-15)
+    write_audio(tmp_path / "n6.wav", x, 8000, normalize=True, peak_db=-6.0)
+    assert abs(20 * np.log10(np.max(np.abs(read_audio(tmp_path / "n6.wav")[0]))) + 6.0) < 0.01
+    with pytest.raises(ValueError, match=r"peak_db=3.0 must be <= 0 dBFS"):
+        write_audio(tmp_path / "bad.wav", x, 8000, normalize=True, peak_db=3.0)
+
+
+def test_write_audio_bad_input(tmp_path):
+    x = tone()
+    with pytest.raises(ValueError, match=r"subtype='PCM_8' is unknown"):
+        write_audio(tmp_path / "a.wav", x, 8000, subtype="PCM_8")
+    with pytest.raises(ValueError, match="from its extension"):
+        write_audio(tmp_path / "a.mp3", x, 8000)
+    with pytest.raises(ValueError, match="FLAC cannot hold FLOAT"):
+        write_audio(tmp_path / "a.flac", x, 8000, subtype="FLOAT")
+    bad = x.copy()
+    bad[0, 5] = np.nan
+    with pytest.raises(ValueError, match="NaN or infinite"):
+        write_audio(tmp_path / "a.wav", bad, 8000)
+    with pytest.raises(ValueError, match="sample_rate=0 must be a positive integer"):
+        write_audio(tmp_path / "a.wav", x, 0)
+    with pytest.raises(ValueError, match=r"shape \(channels, n\)"):
+        write_audio(tmp_path / "a.wav", np.zeros((1, 2, 3)), 8000)
+    with pytest.raises(TypeError, match="real array of samples"):
+        write_audio(tmp_path / "a.wav", x.astype(complex), 8000)
+    assert list(tmp_path.iterdir()) == []
+    assert audio_format("A.WAV") == "WAV"
+
+
+# ----------------------------------------------------------------------------- never lose data
+def test_refuses_to_overwrite_unless_forced(tmp_path):
+    path = tmp_path / "keep.wav"
+    path.write_bytes(b"precious")
+    with pytest.raises(FileExistsError, match="already exists; use --force"):
+        write_audio(path, tone(), 8000)
+    assert path.read_bytes() == b"precious"
+    write_audio(path, tone(), 8000, force=True)
+    assert sf.info(str(path)).frames == 4000
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["keep.wav"]
+
+
+def test_output_path_checks(tmp_path):
+    with pytest.raises(ValueError, match="output folder .* does not exist; create it"):
+        check_output_path(tmp_path / "no" / "such" / "out.wav")
+    with pytest.raises(ValueError, match="is a folder; give a file name"):
+        check_output_path(tmp_path)
+    (tmp_path / "file").write_text("x")
+    with pytest.raises(ValueError, match="is not a folder"):
+        check_output_path(tmp_path / "file" / "out.wav")
+    with pytest.raises(OSError):  # /proc takes no new files, even from root
+        write_audio("/proc/gl-test-output.wav", tone(), 8000)
+    assert not os.path.exists("/proc/gl-test-output.wav")
+
+
+def partial_writer(exception):
+    """A soundfile.write that writes part of the file, then fails like a full disk or Ctrl-C."""
+
+    def write(file, data, samplerate, subtype=None, format=None, **kwargs):
+        with open(file, "wb") as handle:
+            handle.write(b"RIFF\x00\x10\x00\x00WAVEfmt " + b"\x00" * 4096)
+        raise exception
+
+    return write
+
+
+@pytest.mark.parametrize("exception", [OSError(28, "No space left on device"), KeyboardInterrupt()])
+@pytest.mark.parametrize("force", [False, True])
+def test_no_partial_file_when_writing_fails(tmp_path, monkeypatch, exception, force):
+    existing = tmp_path / "old.wav"
+    write_audio(existing, tone(amplitude=0.25), 8000)
+    before = {p.name: p.read_bytes() for p in tmp_path.iterdir()}
+    monkeypatch.setattr(sf, "write", partial_writer(exception))
+    for target in ("new.wav", "old.wav") if force else ("new.wav",):
+        with pytest.raises(type(exception)):
+            write_audio(tmp_path / target, tone(), 8000, force=force)
+        after = {p.name: p.read_bytes() for p in tmp_path.iterdir()}
+        assert after == before  # no new file, no temporary file, the old file intact
+
+
+def test_atomic_output_never_replaces_a_file_that_appears_meanwhile(tmp_path):
+    path = tmp_path / "race.txt"
+    with pytest.raises(FileExistsError, match="already exists"):
+        with atomic_output(path) as temporary:
+            temporary.write_text("mine")
+            path.write_text("theirs")  # someone else creates the file while we write
+    assert path.read_text() == "theirs"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["race.txt"]
+
+
+def test_atomic_output_temporary_is_hidden_beside_the_target(tmp_path):
+    with atomic_output(tmp_path / "spec.npz") as temporary:
+        assert temporary.parent == tmp_path and temporary.name.startswith(".spec.") and temporary.suffix == ".npz"
+        np.savez(temporary, a=np.arange(3))
+    np.testing.assert_array_equal(np.load(tmp_path / "spec.npz")["a"], np.arange(3))
+    assert [p.name for p in tmp_path.iterdir()] == ["spec.npz"]
+
+
+def test_written_file_gets_the_usual_permissions(tmp_path):
+    old = os.umask(0o022)
+    try:
+        write_audio(tmp_path / "p.wav", tone(), 8000)
+    finally:
+        os.umask(old)
+    assert (tmp_path / "p.wav").stat().st_mode & 0o777 == 0o644
