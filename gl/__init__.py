@@ -18,6 +18,8 @@ from ._iterative import PhaseRetrievalInfo
 from .griffinlim import griffinlim
 from .reconstruct import reconstruct
 from .transform import STFT, NOLAWarning, istft, stft
+from .spectrogram import Spectrogram
+from . import importers, mel
 
 __all__ = [
     "STFT",
@@ -27,6 +29,9 @@ __all__ = [
     "griffinlim",
     "reconstruct",
     "PhaseRetrievalInfo",
+    "Spectrogram",
+    "importers",
+    "mel",
     "metrics",
     "windows",
     "__version__",

@@ -1,0 +1,1043 @@
+"""Spectrograms made by other libraries, turned into :class:`gl.Spectrogram` objects.
+
+Every library frames, windows and scales its STFT its own way (see
+``CONVENTIONS.md``). Each importer here takes the array a library returned together
+with the parameters it was called with (its own names and defaults), undoes the
+scaling, and returns a :class:`~gl.Spectrogram` whose magnitude is gl's unscaled
+``|rfft(window * frame)|`` and whose geometry reproduces the library's frames. No
+importer imports the library itself.
+
+=================  ====================================================  ================================
+importer           made by                                               ``|X|`` from the input
+=================  ====================================================  ================================
+scipy              ``scipy.signal.spectrogram``                          ``sqrt(Sxx / (c_k s))`` (psd),
+                                                                         ``Sxx / sqrt(s)`` (magnitude)
+scipy-stft         ``scipy.signal.stft``                                 ``|Z| sum(w)`` or ``|Z| sqrt(fs sum(w^2))``
+shorttimefft       ``scipy.signal.ShortTimeFFT.stft`` / ``.spectrogram``   ``|S| / fac`` (``/2`` for onesided2X)
+librosa            ``librosa.stft`` (``** power``, ``*_to_db``)          ``S^(1/power)``, dB undone
+torchaudio         ``torchaudio.transforms.Spectrogram``                 ``S^(1/power)`` (``* ||w||`` if normalized)
+mel                ``librosa.feature.melspectrogram`` (torchaudio's      NNLS, :func:`gl.mel.mel_to_stft`
+                   ``MelSpectrogram`` with ``htk=True, norm=None``)
+=================  ====================================================  ================================
+
+(``s = 1 / (fs sum(w^2))`` for scipy's 'density' scaling, ``1 / sum(w)^2`` for
+'spectrum'; ``c_k = 2`` for the bins a one-sided spectrum doubles, 1 at DC and at an even
+``nfft``'s Nyquist bin.)
+
+Information a spectrogram no longer holds is reported by a :class:`LossWarning`:
+``detrend`` in scipy (the frame means), dB values clipped by ``top_db`` or ``amin``.
+Phase-only modes (scipy's 'angle' and 'phase') are rejected, and so is a geometry
+whose windows do not overlap enough to rebuild every sample (NOLA).
+
+References
+----------
+D. Griffin and J. Lim, "Signal estimation from modified short-time Fourier transform",
+IEEE Trans. ASSP 32(2), 1984 (the least-squares ISTFT these geometries are inverted with).
+
+Examples
+--------
+The classic mistake and its fix: a ``scipy.signal.spectrogram`` PSD of a tone, back to
+audio at the right tempo, pitch and level.
+
+>>> import numpy as np
+>>> import gl
+>>> fs = 8000
+>>> x = 0.3 * np.sin(2 * np.pi * 500 * np.arange(fs) / fs)
+>>> w = np.hanning(256)                         # what scipy.signal.windows.hann(256) gives
+>>> spec = gl.Spectrogram.from_audio(x, fs, n_fft=256, hop_length=64, window=w, center=False)
+>>> scale = 1 / (fs * np.sum(w**2))             # scipy's 'density' scaling
+>>> Sxx = spec.magnitude**2 * scale; Sxx[1:-1] *= 2
+>>> restored = gl.importers.from_scipy_spectrogram(Sxx, fs, window=w, noverlap=192, detrend=False)
+>>> bool(np.allclose(restored.magnitude, spec.magnitude))
+True
+"""
+
+from __future__ import annotations
+
+import warnings
+from typing import Callable, Optional, Union
+
+import numpy as np
+
+from .mel import mel_filterbank, mel_to_stft
+from .spectrogram import Spectrogram
+from .transform import PAD_MODES, STFT
+from .windows import WindowSpec, get_window
+
+__all__ = [
+    "from_scipy_spectrogram",
+    "from_scipy_stft",
+    "from_shorttimefft",
+    "from_librosa",
+    "from_torchaudio",
+    "from_mel",
+    "from_db",
+    "CONVENTIONS",
+    "LossWarning",
+]
+
+
+class LossWarning(UserWarning):
+    """The spectrogram no longer holds some of the signal: that part cannot come back."""
+
+
+# ---------------------------------------------------------------------- checks
+
+
+def _check_rate(name: str, value) -> float:
+    if isinstance(value, bool) or not isinstance(value, (int, float, np.integer, np.floating)):
+        raise TypeError(f"{name}={value!r} must be a number (the sample rate in Hz)")
+    if not np.isfinite(value) or value <= 0:
+        raise ValueError(f"{name}={value} must be a finite number > 0")
+    return float(value)
+
+
+def _check_int(name: str, value, minimum: int) -> int:
+    if isinstance(value, bool) or not isinstance(value, (int, np.integer)):
+        raise TypeError(f"{name}={value!r} must be an integer")
+    if value < minimum:
+        raise ValueError(f"{name}={value} must be >= {minimum}")
+    return int(value)
+
+
+def _check_power(value, name: str = "power") -> float:
+    if isinstance(value, bool) or not isinstance(value, (int, float, np.integer, np.floating)):
+        raise TypeError(f"{name}={value!r} must be a number > 0 (1 for magnitude, 2 for power)")
+    if not np.isfinite(value) or value <= 0:
+        raise ValueError(f"{name}={value} must be > 0 (1 for magnitude, 2 for power)")
+    return float(value)
+
+
+def _real_dtype(array: np.ndarray) -> np.dtype:
+    return np.dtype(np.float32) if array.dtype in (np.float32, np.complex64, np.float16) else np.dtype(np.float64)
+
+
+def _spectrogram_array(S, name: str, *, complex_ok: bool) -> np.ndarray:
+    """``S`` as an array (..., n_freq, n_frames): numeric, finite; complex only if allowed."""
+    S = np.asarray(S)
+    if S.dtype == bool or S.dtype.kind not in "fiuc":
+        raise TypeError(f"{name} must be a numeric array, got dtype {S.dtype}")
+    if S.dtype.kind == "c" and not complex_ok:
+        raise TypeError(f"{name} is complex, but this mode gives real values; pass np.abs({name}) or say it is complex")
+    if S.ndim < 2:
+        raise ValueError(f"{name} must have shape (..., n_freq, n_frames), got shape {S.shape}")
+    if S.shape[-1] < 1 or S.shape[-2] < 2:
+        raise ValueError(f"{name} has shape {S.shape}: it needs at least 2 frequency bins and 1 frame")
+    if not np.all(np.isfinite(S)):
+        raise ValueError(f"{name} contains NaN or infinite values")
+    return S
+
+
+def _non_negative(S: np.ndarray, name: str) -> np.ndarray:
+    if S.dtype.kind != "c" and S.size and S.min() < 0:
+        raise ValueError(
+            f"{name} has negative values (min {S.min():.3g}); a magnitude or power spectrogram is >= 0 "
+            "(is it in dB? then pass db='power' or db='amplitude')"
+        )
+    return S
+
+
+def _magnitude_from(S: np.ndarray, power: float, name: str) -> np.ndarray:
+    """``|S|`` for complex input, else ``S ** (1 / power)``, as float32/float64."""
+    dtype = _real_dtype(S)
+    if S.dtype.kind == "c":
+        return np.abs(S).astype(dtype, copy=False)
+    _non_negative(S, name)
+    S = S.astype(dtype, copy=True)
+    if power == 1:
+        return S
+    if power == 2:
+        return np.sqrt(S, out=S)
+    return np.power(S, 1.0 / power, out=S)
+
+
+def _check_nola(geometry: STFT, parameter: str, value) -> None:
+    if not geometry.nola_ok:
+        raise ValueError(
+            f"{parameter}={value} with this window breaks NOLA: the summed squared windows vanish at some "
+            "sample of every hop, so no inversion can recover those samples; the spectrogram was made with "
+            "too little overlap for its window"
+        )
+
+
+def _window_samples(window: WindowSpec, length: int, name: str = "window") -> np.ndarray:
+    """A named window (periodic, as scipy and librosa use for spectra) or an array of ``length``."""
+    if isinstance(window, (list, np.ndarray)):
+        array = np.asarray(window)
+        if array.ndim != 1 or array.shape[0] != length:
+            raise ValueError(f"{name} array has {array.shape} samples but the segment length is {length}")
+    return get_window(window, length)
+
+
+def _padded_window(window: np.ndarray, n_fft: int, start: int = 0) -> np.ndarray:
+    """``window`` placed at ``start`` in ``n_fft`` zeros (a frame zero-padded after the window)."""
+    full = np.zeros(n_fft)
+    full[start : start + window.shape[0]] = window
+    return full
+
+
+def _check_length(length, n_frames: int, frames_of: Callable[[int], int], what: str) -> Optional[int]:
+    """Validate a user's ``length`` against the frame count it implies."""
+    if length is None:
+        return None
+    length = _check_int("length", length, 1)
+    implied = frames_of(length)
+    if implied != n_frames:
+        raise ValueError(f"length={length} gives {implied} frames with {what}, but the spectrogram has {n_frames}")
+    return length
+
+
+def _one_sided_rows(S: np.ndarray, n_fft: int, name: str, *, centered: bool = False) -> np.ndarray:
+    """Rows ``0 .. n_fft // 2`` of a two-sided (fft-order or centred) spectrum of a real signal."""
+    if centered:
+        S = np.fft.ifftshift(S, axes=-2)
+    half = S[..., : n_fft // 2 + 1, :]
+    mirror = np.abs(S[..., (n_fft - np.arange(1, n_fft // 2 + 1)) % n_fft, :])
+    scale = float(np.abs(S).max()) if S.size else 0.0
+    if not np.allclose(np.abs(half[..., 1:, :]), mirror, rtol=1e-5, atol=1e-6 * scale):
+        raise ValueError(
+            f"{name} is two-sided but its negative frequencies do not mirror the positive ones: it is the "
+            "spectrogram of a complex signal, and gl rebuilds real signals only"
+        )
+    return np.array(half)
+
+
+# ---------------------------------------------------------------------- dB
+
+
+def from_db(
+    S_db,
+    *,
+    db: str = "power",
+    ref: float = 1.0,
+    amin: Optional[float] = None,
+    top_db: Optional[float] = None,
+    name: str = "S",
+) -> np.ndarray:
+    """Undo ``librosa.power_to_db`` (``db='power'``) or ``amplitude_to_db`` (``db='amplitude'``).
+
+    .. math:: S = \\mathrm{ref} \\cdot 10^{S_{dB} / 10} \\ (\\text{power}), \\qquad
+              S = \\mathrm{ref} \\cdot 10^{S_{dB} / 20} \\ (\\text{amplitude}).
+
+    Values the forward transform clipped cannot come back: those at ``max - top_db``
+    (``top_db``) or at the ``amin`` floor come back at the floor, and a
+    :class:`LossWarning` says how many there are. When ``top_db`` is not given but the
+    data look clipped at librosa's default 80 dB below the peak, the warning says so too.
+
+    Parameters
+    ----------
+    S_db : np.ndarray
+        Values in dB.
+    db : {'power', 'amplitude'}
+        Which conversion made them: 10 or 20 log10.
+    ref : float > 0
+        The ``ref`` the forward call used (a number; ``ref=np.max`` threw the absolute
+        level away: pass the value it had, or 1.0 for a relative level).
+    amin, top_db : float, optional
+        The ``amin`` and ``top_db`` the forward call used, to find clipped values.
+
+    Returns
+    -------
+    np.ndarray, the linear power or amplitude.
+
+    References
+    ----------
+    B. McFee et al., "librosa: audio and music signal analysis in Python", SciPy 2015.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from gl.importers import from_db
+    >>> from_db(np.array([[0.0, -20.0], [-40.0, 20.0]]), db="amplitude")
+    array([[ 1. ,  0.1 ],
+           [ 0.01, 10.  ]])
+    """
+    if db not in ("power", "amplitude"):
+        raise ValueError(f"db={db!r} must be 'power' (power_to_db, 10 log10) or 'amplitude' (amplitude_to_db, 20 log10)")
+    if callable(ref):
+        raise TypeError(
+            "ref must be the number the dB conversion used; ref=np.max threw the absolute level away - pass "
+            "the maximum it divided by to get the level back, or ref=1.0 for a level relative to the peak"
+        )
+    ref = _check_rate("ref", ref)
+    S_db = _spectrogram_array(S_db, name, complex_ok=False)
+    dtype = _real_dtype(S_db)
+    values = S_db.astype(dtype, copy=False)
+    factor = 10.0 if db == "power" else 20.0
+    peak = float(values.max())
+    lowest = float(values.min())
+    tolerance = 1e-3
+    floors = []
+    if top_db is not None:
+        top_db = _check_rate("top_db", top_db)
+        floors.append((peak - top_db, f"top_db={top_db:g} below the peak {peak:.1f} dB"))
+    if amin is not None:
+        amin = _check_rate("amin", amin)
+        floors.append((factor * np.log10(amin) - factor * np.log10(max(amin, ref)), f"the amin={amin:g} floor"))
+    for floor, why in floors:
+        clipped = int(np.count_nonzero(values <= floor + tolerance))
+        if clipped:
+            warnings.warn(
+                f"{clipped} of {values.size} values of {name} ({100.0 * clipped / values.size:.1f} %) sit at "
+                f"{floor:.1f} dB, {why}: clipped values cannot come back - their true level was lower and "
+                "they return at the floor (a noise floor at that level)",
+                LossWarning,
+                stacklevel=3,
+            )
+    if top_db is None and abs(peak - lowest - 80.0) < tolerance:
+        at_floor = int(np.count_nonzero(values <= lowest + tolerance))
+        if at_floor > 1:
+            warnings.warn(
+                f"{at_floor} values of {name} sit exactly 80 dB below the peak: they look clipped by "
+                "librosa's default top_db=80; clipped values cannot come back (they return at the floor)",
+                LossWarning,
+                stacklevel=3,
+            )
+    linear = np.power(dtype.type(10.0), values / dtype.type(factor))
+    linear *= dtype.type(ref)
+    return linear
+
+
+# ---------------------------------------------------------------------- scipy.signal.spectrogram
+
+_SCIPY_MODES = ("psd", "magnitude", "complex")
+_SCIPY_SCALINGS = ("density", "spectrum")
+
+
+def _scipy_fft_size(
+    n_rows: int, onesided: bool, fs: float, f, nfft, nperseg_known: Optional[int]
+) -> int:
+    """The FFT size: from ``nfft``, else ``f``, else the shape; each checked against the others."""
+    candidates = (2 * (n_rows - 1), 2 * n_rows - 1) if onesided else (n_rows,)
+    rows_for = (lambda n: n // 2 + 1) if onesided else (lambda n: n)
+    if nfft is not None:
+        nfft = _check_int("nfft", nfft, 2)
+        if rows_for(nfft) != n_rows:
+            raise ValueError(
+                f"nfft={nfft} gives {rows_for(nfft)} frequency rows but the spectrogram has {n_rows} "
+                f"(it implies nfft={' or '.join(str(c) for c in candidates)})"
+            )
+    if f is not None:
+        f = np.asarray(f, dtype=np.float64)
+        if f.ndim != 1 or f.shape[0] != n_rows:
+            raise ValueError(f"f has shape {f.shape}, but the spectrogram has {n_rows} frequency rows")
+        if n_rows < 2 or not f[1] > 0:
+            raise ValueError("f must start 0, fs/nfft, ... (the frequencies scipy returned)")
+        from_f = int(round(fs / f[1]))
+        if nfft is not None and from_f != nfft:
+            raise ValueError(f"nfft={nfft} contradicts f, whose spacing {f[1]:g} Hz at fs={fs:g} means nfft={from_f}")
+        if from_f not in candidates:
+            raise ValueError(f"f implies nfft={from_f} (spacing {f[1]:g} Hz at fs={fs:g}) but the spectrogram has {n_rows} rows")
+        expected = np.fft.rfftfreq(from_f, 1.0 / fs) if onesided else np.fft.fftfreq(from_f, 1.0 / fs)
+        if not np.allclose(f, expected, rtol=1e-6, atol=1e-9 * fs):
+            raise ValueError(f"f is not the frequency axis of nfft={from_f} at fs={fs:g}: check fs and return_onesided")
+        nfft = from_f
+    if nfft is None:
+        if nperseg_known is not None and nperseg_known in candidates:
+            nfft = nperseg_known  # scipy's default nfft = nperseg
+        else:
+            nfft = candidates[0]
+    return nfft
+
+
+def from_scipy_spectrogram(
+    Sxx,
+    fs: float = 1.0,
+    *,
+    f=None,
+    t=None,
+    window: WindowSpec = ("tukey", 0.25),
+    nperseg: Optional[int] = None,
+    noverlap: Optional[int] = None,
+    nfft: Optional[int] = None,
+    detrend: Union[str, bool, None] = "constant",
+    return_onesided: bool = True,
+    scaling: str = "density",
+    mode: str = "psd",
+    length: Optional[int] = None,
+) -> Spectrogram:
+    """A :class:`~gl.Spectrogram` from ``f, t, Sxx = scipy.signal.spectrogram(x, fs, ...)``.
+
+    Pass the same keywords you gave scipy (its defaults are the defaults here), and
+    ``f``/``t`` when you have them: the geometry is then inferred and checked (FFT size
+    ``round(fs / f[1])``, segment ``round(2 t[0] fs)``, hop ``round((t[1] - t[0]) fs)``).
+    With ``s = 1 / (fs sum(w^2))`` ('density') or ``1 / sum(w)^2`` ('spectrum'):
+
+    .. math:: |X_k| = \\sqrt{S_{xx} / (c_k s)} \\ (\\text{psd}), \\qquad
+              |X_k| = S_{xx} / \\sqrt{s} \\ (\\text{magnitude}), \\qquad
+              |X_k| = |S_{xx}| / \\sqrt{s} \\ (\\text{complex}),
+
+    ``c_k = 2`` for one-sided bins other than DC and an even ``nfft``'s Nyquist. Frames
+    are not centred: frame ``j`` is ``x[j*hop : j*hop + nperseg]``, zero-padded to
+    ``nfft``; the signal after the last frame was never analysed and comes back as zeros.
+
+    Parameters
+    ----------
+    Sxx : np.ndarray [shape=(..., n_freq, n_frames)]
+        scipy's output (complex for ``mode='complex'``).
+    fs : float
+        Sample rate.
+    f, t : np.ndarray, optional
+        scipy's frequency and time axes, to infer and check the geometry.
+    window, nperseg, noverlap, nfft, detrend, return_onesided, scaling, mode
+        As given to scipy (a string window is periodic, an array is used as it is).
+    length : int, optional
+        The original signal's length; default ``nperseg + hop * (n_frames - 1)``.
+
+    Returns
+    -------
+    Spectrogram
+        ``source='scipy'``, non-centred frames.
+
+    Raises
+    ------
+    ValueError
+        ``mode='angle'``/``'phase'`` (no magnitude), a parameter that contradicts ``f``,
+        ``t`` or the shape, negative or non-finite values, or a geometry that breaks NOLA.
+
+    Warns
+    -----
+    LossWarning
+        When ``detrend`` was on (scipy's default): each frame's mean is gone.
+
+    References
+    ----------
+    P. Welch, "The use of fast Fourier transform for the estimation of power spectra",
+    IEEE Trans. Audio Electroacoustics 15(2), 1967 (the density scaling).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> import gl
+    >>> Sxx = np.ones((129, 10))                  # what scipy gives for nperseg=256
+    >>> spec = gl.importers.from_scipy_spectrogram(Sxx, 8000.0, detrend=False)
+    >>> spec.geometry.n_fft, spec.geometry.hop_length, spec.length   # hop = 256 - 256 // 8
+    (256, 224, 2272)
+    """
+    if mode in ("angle", "phase"):
+        raise ValueError(
+            f"mode={mode!r} holds only the phase of the STFT, not its magnitude: there is nothing for phase "
+            "retrieval to work from; compute the spectrogram with mode='psd', 'magnitude' or 'complex'"
+        )
+    if mode not in _SCIPY_MODES:
+        raise ValueError(f"mode={mode!r} is unknown; use one of {', '.join(_SCIPY_MODES)}")
+    if scaling not in _SCIPY_SCALINGS:
+        raise ValueError(f"scaling={scaling!r} is unknown; use 'density' or 'spectrum'")
+    fs = _check_rate("fs", fs)
+    Sxx = _spectrogram_array(Sxx, "Sxx", complex_ok=(mode == "complex"))
+    n_rows, n_frames = Sxx.shape[-2], Sxx.shape[-1]
+    onesided = bool(return_onesided)
+
+    # ---- the segment length, from what is known (nperseg, an array window, t)
+    window_is_array = isinstance(window, (list, np.ndarray))
+    known = None
+    if nperseg is not None:
+        known = _check_int("nperseg", nperseg, 1)
+        if window_is_array and len(window) != known:
+            raise ValueError(f"nperseg={known} contradicts the window array of {len(window)} samples")
+    elif window_is_array:
+        known = len(window)
+    times = None
+    if t is not None:
+        times = np.asarray(t, dtype=np.float64)
+        if times.ndim != 1 or times.shape[0] != n_frames:
+            raise ValueError(f"t has shape {times.shape}, but Sxx has {n_frames} frames")
+        from_t = int(round(2 * times[0] * fs))
+        if known is not None and from_t != known:
+            name = "nperseg" if nperseg is not None else "window"
+            raise ValueError(f"{name} gives segments of {known} samples but t[0]={times[0]:g} s means {from_t}")
+        known = from_t if known is None else known
+    nfft = _scipy_fft_size(n_rows, onesided, fs, f, nfft, known)
+    if known is None:
+        known = nfft if nfft >= 1 else 256
+    nperseg = known
+    if nperseg > nfft:
+        raise ValueError(f"nperseg={nperseg} must be <= nfft={nfft} (the spectrogram has {n_rows} rows)")
+
+    # ---- the hop
+    if noverlap is not None:
+        noverlap = _check_int("noverlap", noverlap, 0)
+        if noverlap >= nperseg:
+            raise ValueError(f"noverlap={noverlap} must be < nperseg={nperseg}")
+        hop = nperseg - noverlap
+        if times is not None and n_frames >= 2 and int(round((times[1] - times[0]) * fs)) != hop:
+            raise ValueError(
+                f"noverlap={noverlap} gives a hop of {hop} samples but t steps by {(times[1] - times[0]) * fs:g} samples"
+            )
+    elif times is not None and n_frames >= 2:
+        hop = int(round((times[1] - times[0]) * fs))
+        if not 1 <= hop <= nperseg:
+            raise ValueError(f"t steps by {hop} samples, which is not a hop for segments of {nperseg} samples")
+        noverlap = nperseg - hop
+    else:
+        noverlap = nperseg // 8
+        hop = nperseg - noverlap
+    if times is not None:
+        expected = (nperseg / 2 + hop * np.arange(n_frames)) / fs
+        if not np.allclose(times, expected, rtol=1e-9, atol=1e-6 / fs):
+            raise ValueError(f"t does not match segments of nperseg={nperseg} samples every {hop} samples at fs={fs:g}")
+
+    # ---- the window and the scaling
+    w = _window_samples(window, nperseg)
+    if scaling == "density":
+        scale = 1.0 / (fs * np.sum(w**2))
+    else:
+        scale = 1.0 / np.sum(w) ** 2
+    dtype = _real_dtype(Sxx)
+    values = Sxx if onesided else _one_sided_rows(Sxx, nfft, "Sxx")
+    if mode == "psd":
+        _non_negative(values, "Sxx")
+        doubled = np.full(nfft // 2 + 1, 2.0)  # c_k
+        doubled[0] = 1.0
+        if nfft % 2 == 0:
+            doubled[-1] = 1.0
+        if not onesided:
+            doubled[:] = 1.0
+        magnitude = np.sqrt(values.astype(dtype) / (doubled * scale).astype(dtype)[:, None])
+    elif mode == "magnitude":
+        _non_negative(values, "Sxx")
+        magnitude = values.astype(dtype) / dtype.type(np.sqrt(scale))
+    else:
+        magnitude = np.abs(values).astype(dtype) / dtype.type(np.sqrt(scale))
+
+    if detrend not in (False, None):
+        what = "its mean" if detrend == "constant" else ("its mean and slope" if detrend == "linear" else "a trend")
+        warnings.warn(
+            f"detrend={detrend!r}: scipy removed {what} from every segment before the FFT, so the DC bin is "
+            f"about 0 and the lowest bins (below about {2 * fs / nperseg:.3g} Hz) are distorted; the signal's "
+            "offset and its slowest variations cannot come back (pass detrend=False if Sxx was made without it)",
+            LossWarning,
+            stacklevel=2,
+        )
+
+    geometry = STFT(n_fft=nfft, hop_length=hop, win_length=nfft, window=_padded_window(w, nfft), center=False)
+    _check_nola(geometry, "noverlap", noverlap)
+    natural = nperseg + hop * (n_frames - 1)
+    length = _check_length(length, n_frames, lambda n: (n - nperseg) // hop + 1, f"nperseg={nperseg}, hop={hop}")
+    return Spectrogram(magnitude, geometry, sample_rate=fs, length=natural if length is None else length, source="scipy")
+
+
+# ---------------------------------------------------------------------- scipy.signal.stft
+
+#: scipy's boundary extensions and the centre padding of gl that matches them.
+_SCIPY_BOUNDARIES = {"zeros": "constant", "even": "reflect", "constant": "edge", "odd": None, None: None}
+
+
+def from_scipy_stft(
+    Zxx,
+    fs: float = 1.0,
+    *,
+    window: WindowSpec = "hann",
+    nperseg: int = 256,
+    noverlap: Optional[int] = None,
+    nfft: Optional[int] = None,
+    boundary: Optional[str] = "zeros",
+    padded: bool = True,
+    scaling: str = "spectrum",
+    return_onesided: bool = True,
+    length: Optional[int] = None,
+) -> Spectrogram:
+    """A :class:`~gl.Spectrogram` from ``f, t, Zxx = scipy.signal.stft(x, fs, ...)``.
+
+    ``Zxx`` may be complex or already ``np.abs(Zxx)``. scipy divides the STFT by
+    ``sum(w)`` (``scaling='spectrum'``) or ``sqrt(fs sum(w^2))`` ('psd') and never doubles:
+
+    .. math:: |X| = |Z| \\sum_n w[n] \\quad\\text{or}\\quad |X| = |Z| \\sqrt{f_s \\sum_n w[n]^2}.
+
+    With ``boundary`` the signal was extended by ``nperseg // 2`` samples each side
+    (zeros, even = reflect, constant = edge, odd); ``padded`` added zeros at the end.
+    When ``nfft == nperseg`` and the extension is one gl's centred frames know, the
+    geometry is centred (the padding is then kept consistent during phase retrieval);
+    otherwise the frames are not centred and :attr:`~gl.Spectrogram.offset` skips the
+    extension.
+
+    Parameters
+    ----------
+    Zxx : np.ndarray [shape=(..., n_freq, n_frames)]
+    fs, window, nperseg, noverlap, nfft, boundary, padded, scaling, return_onesided
+        As given to ``scipy.signal.stft`` (same defaults).
+    length : int, optional
+        Length of the original signal; default the length ``scipy.signal.istft`` returns.
+
+    Returns
+    -------
+    Spectrogram, ``source='scipy-stft'``.
+
+    References
+    ----------
+    D. Griffin and J. Lim, IEEE Trans. ASSP 32(2), 1984.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> import gl
+    >>> spec = gl.importers.from_scipy_stft(np.ones((129, 33)), 8000.0)
+    >>> spec.geometry.center, spec.geometry.hop_length, spec.length
+    (True, 128, 4096)
+    """
+    if scaling not in ("spectrum", "psd"):
+        raise ValueError(f"scaling={scaling!r} is unknown; use 'spectrum' or 'psd'")
+    if boundary not in _SCIPY_BOUNDARIES:
+        raise ValueError(f"boundary={boundary!r} is unknown; use 'zeros', 'even', 'odd', 'constant' or None")
+    fs = _check_rate("fs", fs)
+    if isinstance(window, (list, np.ndarray)) and nperseg == 256 and len(window) != 256:
+        nperseg = len(window)  # scipy takes nperseg from an array window
+    nperseg = _check_int("nperseg", nperseg, 2)
+    noverlap = nperseg // 2 if noverlap is None else _check_int("noverlap", noverlap, 0)
+    if noverlap >= nperseg:
+        raise ValueError(f"noverlap={noverlap} must be < nperseg={nperseg}")
+    nfft = nperseg if nfft is None else _check_int("nfft", nfft, 2)
+    if nfft < nperseg:
+        raise ValueError(f"nfft={nfft} must be >= nperseg={nperseg}")
+    hop = nperseg - noverlap
+    Zxx = _spectrogram_array(Zxx, "Zxx", complex_ok=True)
+    n_rows, n_frames = Zxx.shape[-2], Zxx.shape[-1]
+    expected_rows = nfft // 2 + 1 if return_onesided else nfft
+    if n_rows != expected_rows:
+        raise ValueError(
+            f"nfft={nfft} gives {expected_rows} frequency rows but Zxx has {n_rows} "
+            f"(nperseg={nperseg}; pass nfft if scipy zero-padded the segments)"
+        )
+    values = _non_negative(Zxx, "Zxx") if return_onesided else _one_sided_rows(Zxx, nfft, "Zxx")
+    w = _window_samples(window, nperseg)
+    gain = np.sum(w) if scaling == "spectrum" else np.sqrt(fs * np.sum(w**2))
+    dtype = _real_dtype(Zxx)
+    magnitude = np.abs(values).astype(dtype) * dtype.type(gain)
+
+    extension = nperseg // 2 if boundary is not None else 0
+    pad_mode = _SCIPY_BOUNDARIES[boundary]
+    if nfft == nperseg and pad_mode is not None:
+        geometry = STFT(n_fft=nfft, hop_length=hop, win_length=nfft, window=w, center=True, pad_mode=pad_mode)
+        offset = 0
+    else:
+        geometry = STFT(n_fft=nfft, hop_length=hop, win_length=nfft, window=_padded_window(w, nfft), center=False)
+        offset = extension
+    _check_nola(geometry, "noverlap", noverlap)
+
+    def frames_of(n_samples: int) -> int:  # scipy's count, boundary and padding included
+        extended = n_samples + 2 * extension
+        if padded:
+            extended += (-(extended - nperseg) % hop) % nperseg
+        return (extended - nperseg) // hop + 1
+
+    length = _check_length(length, n_frames, frames_of, f"nperseg={nperseg}, hop={hop}, boundary={boundary!r}")
+    natural = nperseg + hop * (n_frames - 1) - 2 * extension
+    if natural < 1:
+        raise ValueError(f"Zxx has too few frames ({n_frames}) for nperseg={nperseg} with boundary={boundary!r}")
+    return Spectrogram(
+        magnitude, geometry, sample_rate=fs, length=natural if length is None else length, source="scipy-stft", offset=offset
+    )
+
+
+# ---------------------------------------------------------------------- scipy.signal.ShortTimeFFT
+
+_FFT_MODES = ("onesided", "onesided2X", "twosided", "centered")
+
+
+def _shorttimefft_first_slice(window: np.ndarray, hop: int) -> int:
+    """``ShortTimeFFT.p_min``: the first slice whose window still touches sample 0 (scipy's loop)."""
+    squared = window**2
+    m_num = window.shape[0]
+    start = -(m_num // 2)
+    for p, n in enumerate(range(start, start - m_num - 1, -hop)):
+        following = n - hop
+        if following + m_num <= 0 or np.all(squared[following:] == 0):
+            return -p
+    raise AssertionError("unreachable")  # pragma: no cover
+
+
+def from_shorttimefft(
+    S,
+    *,
+    win,
+    hop: int,
+    fs: float,
+    fft_mode: str = "onesided",
+    mfft: Optional[int] = None,
+    scale_to: Optional[str] = None,
+    phase_shift: Optional[int] = 0,
+    power: float = 2.0,
+    p_min: Optional[int] = None,
+    length: Optional[int] = None,
+) -> Spectrogram:
+    """A :class:`~gl.Spectrogram` from ``scipy.signal.ShortTimeFFT(win, hop, fs, ...)``.
+
+    ``S`` is ``SFT.stft(x)`` (complex: ``power`` is ignored) or ``SFT.spectrogram(x)``
+    (``|S|^2``: ``power=2``, the default for real input). Slice ``p`` is centred on
+    sample ``p * hop`` (``win`` from ``p * hop - len(win) // 2``), slices start at
+    ``p_min`` (scipy's default unless you passed ``p0``), the signal is zero-padded
+    outside. Scaling: ``fac = 1`` (``scale_to=None``), ``1 / sum(w)`` ('magnitude'),
+    ``1 / sqrt(fs sum(w^2))`` ('psd'); 'onesided2X' multiplies the bins other than DC and
+    Nyquist by 2 ('magnitude') or ``sqrt(2)`` ('psd'):
+
+    .. math:: |X_k| = |S_k| / (\\mathrm{fac}\\ d_k).
+
+    ``phase_shift`` only changes the phase, so it does not matter here.
+
+    Parameters
+    ----------
+    S : np.ndarray [shape=(..., n_freq, n_slices)]
+    win : np.ndarray
+        The window array given to ``ShortTimeFFT`` (real).
+    hop : int
+    fs : float
+    fft_mode, mfft, scale_to, phase_shift
+        As given to ``ShortTimeFFT``.
+    power : float
+        Exponent of real ``S`` (2 for ``spectrogram()``, 1 for ``abs(stft())``).
+    p_min : int, optional
+        Index of the first slice in ``S`` (``p0`` of ``stft``); default ``SFT.p_min``.
+    length : int, optional
+        Samples of the original signal; default: up to the end of the last slice.
+
+    Returns
+    -------
+    Spectrogram, ``source='shorttimefft'``.
+
+    References
+    ----------
+    scipy.signal.ShortTimeFFT, SciPy 1.12 documentation (the slice and scaling conventions).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> import gl
+    >>> w = np.hanning(64)
+    >>> spec = gl.importers.from_shorttimefft(np.ones((33, 70)), win=w, hop=16, fs=8000.0)
+    >>> spec.offset, spec.geometry.center          # slice p_min = -1 starts 48 samples early
+    (48, False)
+    """
+    if fft_mode not in _FFT_MODES:
+        raise ValueError(f"fft_mode={fft_mode!r} is unknown; use one of {', '.join(_FFT_MODES)}")
+    if scale_to not in (None, "magnitude", "psd"):
+        raise ValueError(f"scale_to={scale_to!r} must be None, 'magnitude' or 'psd'")
+    if fft_mode == "onesided2X" and scale_to is None:
+        raise ValueError("fft_mode='onesided2X' needs scale_to='magnitude' or 'psd' (as in ShortTimeFFT)")
+    fs = _check_rate("fs", fs)
+    hop = _check_int("hop", hop, 1)
+    win = np.asarray(win)
+    if win.dtype.kind == "c":
+        raise ValueError("win is complex: gl rebuilds real signals with real windows only")
+    if win.ndim != 1 or win.shape[0] < 2:
+        raise ValueError(f"win must be a 1-D window array of at least 2 samples, got shape {win.shape}")
+    if not np.all(np.isfinite(win)):
+        raise ValueError("win contains NaN or infinite values")
+    win = win.astype(np.float64)
+    m_num = win.shape[0]
+    mfft = m_num if mfft is None else _check_int("mfft", mfft, 2)
+    if mfft < m_num:
+        raise ValueError(f"mfft={mfft} must be >= len(win)={m_num}")
+    if hop > m_num:
+        raise ValueError(f"hop={hop} must be <= len(win)={m_num}: a larger hop skips samples")
+    power = _check_power(power)
+    S = _spectrogram_array(S, "S", complex_ok=True)
+    n_rows, n_frames = S.shape[-2], S.shape[-1]
+    expected_rows = mfft // 2 + 1 if fft_mode in ("onesided", "onesided2X") else mfft
+    if n_rows != expected_rows:
+        raise ValueError(f"mfft={mfft} with fft_mode={fft_mode!r} gives {expected_rows} frequency rows but S has {n_rows}")
+    if fft_mode in ("twosided", "centered"):
+        S = _one_sided_rows(S, mfft, "S", centered=(fft_mode == "centered"))
+    magnitude = _magnitude_from(S, power, "S")
+    factor = 1.0
+    if scale_to == "magnitude":
+        factor = 1.0 / np.sum(win)
+    elif scale_to == "psd":
+        factor = 1.0 / np.sqrt(fs * np.sum(win**2))
+    per_bin = np.full(mfft // 2 + 1, factor)  # fac d_k
+    if fft_mode == "onesided2X":
+        interior = slice(1, None) if mfft % 2 else slice(1, -1)
+        per_bin[interior] *= 2.0 if scale_to == "magnitude" else np.sqrt(2.0)
+    magnitude /= per_bin.astype(magnitude.dtype)[:, None]
+
+    first = _shorttimefft_first_slice(win, hop) if p_min is None else int(p_min)
+    offset = m_num // 2 - first * hop  # grid samples before signal sample 0
+    if offset < 0:
+        raise ValueError(f"p_min={first}: slices that start after the signal's first sample are not supported")
+    geometry = STFT(n_fft=mfft, hop_length=hop, win_length=mfft, window=_padded_window(win, mfft), center=False)
+    _check_nola(geometry, "hop", hop)
+    if length is not None:
+        length = _check_int("length", length, 1)
+    spec = Spectrogram(magnitude, geometry, sample_rate=fs, length=length, source="shorttimefft", offset=offset)
+    if length is None:
+        last_end = (first + n_frames - 1) * hop - m_num // 2 + m_num  # end of the last slice
+        nonzero = np.flatnonzero(win)
+        last_end -= m_num - 1 - nonzero[-1]
+        spec = Spectrogram(magnitude, geometry, sample_rate=fs, length=max(1, last_end), source="shorttimefft", offset=offset)
+    return spec
+
+
+# ---------------------------------------------------------------------- librosa / torchaudio
+
+
+def _librosa_geometry(n_rows, n_fft, hop_length, win_length, window, center, pad_mode) -> STFT:
+    if n_fft is None:
+        n_fft = 2 * (n_rows - 1)
+    else:
+        n_fft = _check_int("n_fft", n_fft, 2)
+        if n_fft // 2 + 1 != n_rows:
+            raise ValueError(
+                f"n_fft={n_fft} gives {n_fft // 2 + 1} frequency bins but the spectrogram has {n_rows} "
+                f"(it implies n_fft={2 * (n_rows - 1)} or {2 * n_rows - 1})"
+            )
+    if pad_mode not in PAD_MODES:
+        raise ValueError(f"pad_mode={pad_mode!r} is not supported; use one of {', '.join(PAD_MODES)}")
+    return STFT(n_fft=n_fft, hop_length=hop_length, win_length=win_length, window=window, center=center, pad_mode=pad_mode)
+
+
+def from_librosa(
+    S,
+    *,
+    sr: float = 22050,
+    n_fft: Optional[int] = None,
+    hop_length: Optional[int] = None,
+    win_length: Optional[int] = None,
+    window: WindowSpec = "hann",
+    center: bool = True,
+    pad_mode: str = "constant",
+    power: Optional[float] = None,
+    db: Optional[str] = None,
+    ref: float = 1.0,
+    amin: Optional[float] = None,
+    top_db: Optional[float] = None,
+    length: Optional[int] = None,
+) -> Spectrogram:
+    """A :class:`~gl.Spectrogram` from ``librosa.stft`` output, its magnitude, power or dB.
+
+    ``S`` is ``librosa.stft(y, ...)`` (complex), ``np.abs(...) ** power``, or that passed
+    through ``librosa.amplitude_to_db`` (``db='amplitude'``) or ``power_to_db``
+    (``db='power'``) with ``ref``, ``amin`` and ``top_db``. librosa does not scale its STFT,
+    so only the power and the dB are undone:
+
+    .. math:: |X| = \\big(\\mathrm{ref}\\; 10^{S / (10 \\text{ or } 20)}\\big)^{1 / \\mathrm{power}}.
+
+    Parameters
+    ----------
+    S : np.ndarray [shape=(..., 1 + n_fft // 2, n_frames)]
+    sr, n_fft, hop_length, win_length, window, center, pad_mode
+        As given to ``librosa.stft`` (``n_fft`` defaults to ``2 * (n_freq - 1)``: give it
+        for an odd size).
+    power : float, optional
+        Exponent of the magnitude in ``S``: default 1, or 2 with ``db='power'``.
+    db : {None, 'amplitude', 'power'}
+        Whether ``S`` is in dB and which conversion made it.
+    ref, amin, top_db
+        As given to the dB conversion (see :func:`from_db`; clipped values cannot come
+        back, a :class:`LossWarning` says how many there are).
+    length : int, optional
+        Length of the original signal (librosa's ``istft`` ``length``).
+
+    Returns
+    -------
+    Spectrogram, ``source='librosa'``.
+
+    References
+    ----------
+    B. McFee et al., "librosa: audio and music signal analysis in Python", SciPy 2015.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> import gl
+    >>> S_db = np.full((1025, 20), -20.0)            # amplitude_to_db of 0.1 everywhere
+    >>> spec = gl.importers.from_librosa(S_db, db="amplitude")
+    >>> float(spec.magnitude.max()), spec.geometry.hop_length
+    (0.1, 512)
+    """
+    sr = _check_rate("sr", sr)
+    if db is not None:
+        linear = from_db(S, db=db, ref=ref, amin=amin, top_db=top_db, name="S")
+        power = _check_power(2.0 if (power is None and db == "power") else (1.0 if power is None else power))
+        magnitude = _magnitude_from(linear, power, "S")
+    else:
+        S = _spectrogram_array(S, "S", complex_ok=True)
+        power = _check_power(1.0 if power is None else power)
+        magnitude = _magnitude_from(S, power, "S")
+    n_frames = magnitude.shape[-1]
+    geometry = _librosa_geometry(magnitude.shape[-2], n_fft, hop_length, win_length, window, center, pad_mode)
+    _check_nola(geometry, "hop_length", geometry.hop_length)
+    length = _check_length(length, n_frames, geometry.n_frames, f"hop_length={geometry.hop_length}")
+    return Spectrogram(magnitude, geometry, sample_rate=sr, length=length, source="librosa")
+
+
+def from_torchaudio(
+    S,
+    *,
+    sample_rate: float = 16000,
+    n_fft: int = 400,
+    win_length: Optional[int] = None,
+    hop_length: Optional[int] = None,
+    pad: int = 0,
+    window: WindowSpec = "hann",
+    center: bool = True,
+    pad_mode: str = "reflect",
+    power: Optional[float] = 2.0,
+    normalized: Union[bool, str] = False,
+    length: Optional[int] = None,
+) -> Spectrogram:
+    """A :class:`~gl.Spectrogram` from ``torchaudio.transforms.Spectrogram`` (its defaults).
+
+    torchaudio frames like librosa but with its own defaults (n_fft 400, hop
+    ``win_length // 2``, reflect padding, power 2). ``normalized=True`` (or
+    ``'window'``) divided by the window's L2 norm, ``'frame_length'`` by ``sqrt(n_fft)``:
+
+    .. math:: |X| = S^{1 / \\mathrm{power}} \\cdot \\big(\\|w\\|_2 \\text{ or } \\sqrt{n_{fft}}\\big).
+
+    Parameters
+    ----------
+    S : array-like [shape=(..., n_fft // 2 + 1, n_frames)]
+        The output (a CPU tensor works: it is read with ``np.asarray``). Complex when
+        ``power=None``.
+    sample_rate, n_fft, win_length, hop_length, pad, window, center, pad_mode, power, normalized
+        As given to torchaudio (``window`` names the ``window_fn``: 'hann' for
+        ``torch.hann_window``, periodic).
+    length : int, optional
+        Length of the original signal.
+
+    Returns
+    -------
+    Spectrogram, ``source='torchaudio'``.
+
+    References
+    ----------
+    Y.-Y. Yang et al., "TorchAudio: building blocks for audio and speech processing",
+    ICASSP 2022.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> import gl
+    >>> spec = gl.importers.from_torchaudio(np.ones((201, 81)))
+    >>> spec.geometry.hop_length, spec.geometry.pad_mode, spec.output_length
+    (200, 'reflect', 16000)
+    """
+    sample_rate = _check_rate("sample_rate", sample_rate)
+    n_fft = _check_int("n_fft", n_fft, 2)
+    win_length = n_fft if win_length is None else _check_int("win_length", win_length, 1)
+    hop_length = win_length // 2 if hop_length is None else hop_length
+    pad = _check_int("pad", pad, 0)
+    if normalized not in (False, True, "window", "frame_length"):
+        raise ValueError(f"normalized={normalized!r} must be False, True, 'window' or 'frame_length'")
+    S = _spectrogram_array(S, "S", complex_ok=True)
+    if power is None:
+        if S.dtype.kind != "c":
+            raise ValueError("power=None means a complex spectrogram, but S is real; pass the power it was raised to")
+        power = 1.0
+    power = _check_power(power)
+    magnitude = _magnitude_from(S, power, "S")
+    geometry = _librosa_geometry(magnitude.shape[-2], n_fft, hop_length, win_length, window, center, pad_mode)
+    _check_nola(geometry, "hop_length", geometry.hop_length)
+    if normalized in (True, "window"):
+        magnitude *= magnitude.dtype.type(np.sqrt(np.sum(geometry.window_array**2)))
+    elif normalized == "frame_length":
+        magnitude *= magnitude.dtype.type(np.sqrt(n_fft))
+    n_frames = magnitude.shape[-1]
+    length = _check_length(length, n_frames, lambda n: geometry.n_frames(n + 2 * pad), f"hop_length={hop_length}")
+    if pad:
+        natural = geometry.default_length(n_frames) - 2 * pad
+        return Spectrogram(
+            magnitude, geometry, sample_rate=sample_rate, length=natural if length is None else length,
+            source="torchaudio", offset=pad,
+        )
+    return Spectrogram(magnitude, geometry, sample_rate=sample_rate, length=length, source="torchaudio")
+
+
+# ---------------------------------------------------------------------- mel
+
+
+def from_mel(
+    M,
+    *,
+    sr: float = 22050,
+    n_fft: int = 2048,
+    hop_length: Optional[int] = None,
+    win_length: Optional[int] = None,
+    window: WindowSpec = "hann",
+    center: bool = True,
+    pad_mode: str = "constant",
+    power: float = 2.0,
+    n_mels: Optional[int] = None,
+    fmin: float = 0.0,
+    fmax: Optional[float] = None,
+    htk: bool = False,
+    norm="slaney",
+    db: Optional[str] = None,
+    ref: float = 1.0,
+    amin: Optional[float] = None,
+    top_db: Optional[float] = None,
+    n_iter_nnls: int = 200,
+    length: Optional[int] = None,
+) -> Spectrogram:
+    """A :class:`~gl.Spectrogram` from a mel spectrogram, by non-negative least squares.
+
+    ``M = F |X|^power`` (``librosa.feature.melspectrogram``; torchaudio's
+    ``MelSpectrogram`` with ``htk=True, norm=None, pad_mode='reflect'``), possibly in dB.
+    The linear magnitude is estimated as :math:`\\hat P^{1/\\mathrm{power}}` with
+    :math:`\\hat P = \\arg\\min_{P \\ge 0} \\|F P - M\\|^2` (:func:`gl.mel.mel_to_stft`).
+    Fine spectral detail inside a mel band is lost; the estimate spreads each band's
+    energy over its bins.
+
+    Parameters
+    ----------
+    M : np.ndarray [shape=(..., n_mels, n_frames), non-negative (or dB)]
+    sr, n_fft, hop_length, win_length, window, center, pad_mode, power
+        The STFT the mel spectrogram was made from (librosa's defaults).
+    n_mels, fmin, fmax, htk, norm
+        The filterbank (:func:`gl.mel.mel_filterbank`); ``n_mels`` defaults to ``M``'s rows.
+    db, ref, amin, top_db
+        If ``M`` is in dB (``db='power'`` for ``power_to_db``), as in :func:`from_db`.
+    n_iter_nnls : int
+        Iterations of the NNLS solver.
+    length : int, optional
+        Length of the original signal.
+
+    Returns
+    -------
+    Spectrogram, ``source='mel'``.
+
+    References
+    ----------
+    A. Beck and M. Teboulle, SIAM J. Imaging Sciences 2(1), 2009 (the NNLS solver).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> import gl
+    >>> spec = gl.importers.from_mel(np.ones((40, 10)), sr=8000, n_fft=256, hop_length=64)
+    >>> spec.magnitude.shape, spec.source
+    ((129, 10), 'mel')
+    """
+    sr = _check_rate("sr", sr)
+    n_fft = _check_int("n_fft", n_fft, 2)
+    power = _check_power(power)
+    if db is not None:
+        M = from_db(M, db=db, ref=ref, amin=amin, top_db=top_db, name="M")
+    M = _spectrogram_array(M, "M", complex_ok=False)
+    _non_negative(M, "M")
+    if n_mels is not None and _check_int("n_mels", n_mels, 1) != M.shape[-2]:
+        raise ValueError(f"n_mels={n_mels} but M has {M.shape[-2]} mel bands")
+    dtype = _real_dtype(M)
+    filterbank = mel_filterbank(sr=sr, n_fft=n_fft, n_mels=M.shape[-2], fmin=fmin, fmax=fmax, htk=htk, norm=norm, dtype=dtype)
+    if np.any(filterbank.max(axis=1) == 0):
+        empty = int(np.count_nonzero(filterbank.max(axis=1) == 0))
+        warnings.warn(
+            f"{empty} mel bands cover no FFT bin (n_mels={M.shape[-2]} is too many for n_fft={n_fft}): "
+            "their energy cannot come back",
+            LossWarning,
+            stacklevel=2,
+        )
+    magnitude = mel_to_stft(M.astype(dtype, copy=False), filterbank=filterbank, power=power, n_iter=n_iter_nnls)
+    geometry = _librosa_geometry(magnitude.shape[-2], n_fft, hop_length, win_length, window, center, pad_mode)
+    _check_nola(geometry, "hop_length", geometry.hop_length)
+    length = _check_length(length, magnitude.shape[-1], geometry.n_frames, f"hop_length={geometry.hop_length}")
+    return Spectrogram(magnitude, geometry, sample_rate=sr, length=length, source="mel")
+
+
+#: Importer by convention name (the ``gl`` command's ``--from``).
+CONVENTIONS: dict[str, Callable[..., Spectrogram]] = {
+    "scipy": from_scipy_spectrogram,
+    "scipy-stft": from_scipy_stft,
+    "shorttimefft": from_shorttimefft,
+    "librosa": from_librosa,
+    "torchaudio": from_torchaudio,
+    "mel": from_mel,
+}

@@ -1,0 +1,361 @@
+"""Mel filterbanks and the way back from a mel spectrogram to a linear one, in NumPy.
+
+A mel spectrogram is ``M = F P``: the linear spectrogram ``P = |X|^power``
+(n_freq, n_frames) summed by ``n_mels`` triangular filters ``F`` (n_mels, n_freq)
+spaced evenly on the mel scale. :func:`mel_filterbank` builds ``F`` exactly as
+``librosa.filters.mel`` does (Slaney or HTK scale; Slaney area norm, no norm or a
+p-norm), so a mel spectrogram made by librosa (or by torchaudio with ``htk=True``)
+can be undone.
+
+Going back, ``n_mels < n_freq`` so ``F`` has no inverse: :func:`mel_to_stft` takes
+the non-negative least-squares estimate, per frame,
+
+.. math:: \\hat P = \\arg\\min_{P \\ge 0} \\| F P - M \\|_F^2,
+
+the same problem ``librosa.feature.inverse.mel_to_stft`` solves (with
+``scipy.optimize.fmin_l_bfgs_b``), here by accelerated projected gradient (FISTA,
+Beck and Teboulle 2009) in plain NumPy, from librosa's starting point
+``max(0, F^+ M)``:
+
+.. math::
+
+    P_{k} = \\max\\big(0,\\; Z_{k} - \\tfrac{1}{L} F^T (F Z_{k} - M)\\big), \\qquad
+    Z_{k+1} = P_{k} + \\tfrac{t_k - 1}{t_{k+1}} (P_{k} - P_{k-1}),
+
+with ``L = ||F||_2^2`` (the Lipschitz constant of the gradient) and
+``t_{k+1} = (1 + sqrt(1 + 4 t_k^2)) / 2``; the momentum restarts whenever the
+objective goes up (O'Donoghue and Candes 2015). The linear magnitude is
+``|X| ~ P^(1/power)``.
+
+Measured against librosa 0.11 (``benchmarks/mel_inversion.py`` prints the table;
+d01 speech at 16 kHz, n_fft 1024, hop 256, 80 mels, power 2; 2 cores, shared machine):
+the NumPy solver with ``n_iter=200`` reaches the spectral convergence of librosa's
+L-BFGS-B solution to within 0.1 dB, about 3-6x faster. See the module's tests for the pinned
+comparison.
+
+References
+----------
+M. Slaney, "Auditory Toolbox", Interval Research Corporation Technical Report 1998-010.
+S. Young et al., "The HTK Book", Cambridge University Engineering Department, 2006.
+A. Beck and M. Teboulle, "A fast iterative shrinkage-thresholding algorithm for linear
+inverse problems", SIAM J. Imaging Sciences 2(1), 2009.
+B. O'Donoghue and E. Candes, "Adaptive restart for accelerated gradient schemes",
+Foundations of Computational Mathematics 15, 2015.
+B. McFee et al., "librosa: audio and music signal analysis in Python", SciPy 2015.
+
+Examples
+--------
+>>> import numpy as np
+>>> from gl.mel import mel_filterbank, mel_to_stft
+>>> F = mel_filterbank(sr=8000, n_fft=256, n_mels=40, dtype=np.float64)
+>>> F.shape
+(40, 129)
+>>> P = np.random.default_rng(0).random((129, 20)) ** 4     # a power spectrogram
+>>> S = mel_to_stft(F @ P, filterbank=F, power=2.0)          # back to |X|
+>>> S.shape
+(129, 20)
+>>> bool(np.linalg.norm(F @ S**2 - F @ P) < 1e-3 * np.linalg.norm(F @ P))
+True
+"""
+
+from __future__ import annotations
+
+from typing import Optional, Union
+
+import numpy as np
+
+__all__ = ["hz_to_mel", "mel_to_hz", "mel_frequencies", "mel_filterbank", "mel_to_stft"]
+
+# Slaney's scale: linear below 1 kHz (200/3 Hz per mel), logarithmic above it, with a
+# step of log(6.4)/27 per mel - librosa's constants.
+_SLANEY_HZ_PER_MEL = 200.0 / 3
+_SLANEY_BREAK_HZ = 1000.0
+_SLANEY_BREAK_MEL = _SLANEY_BREAK_HZ / _SLANEY_HZ_PER_MEL  # 15 mel
+_SLANEY_LOG_STEP = np.log(6.4) / 27.0
+
+NormSpec = Union[str, float, int, None]
+
+
+def hz_to_mel(frequencies, *, htk: bool = False) -> np.ndarray:
+    """Frequencies in Hz to mels (librosa's ``hz_to_mel``).
+
+    HTK: :math:`m = 2595 \\log_{10}(1 + f / 700)`. Slaney (default):
+    :math:`m = 3 f / 200` below 1 kHz and :math:`m = 15 + \\ln(f / 1000) / (\\ln 6.4 / 27)`
+    above.
+
+    References
+    ----------
+    M. Slaney, "Auditory Toolbox", Interval Research Technical Report 1998-010.
+
+    Examples
+    --------
+    >>> from gl.mel import hz_to_mel
+    >>> float(hz_to_mel(1000.0)), round(float(hz_to_mel(1000.0, htk=True)), 3)
+    (15.0, 999.986)
+    """
+    frequencies = np.asarray(frequencies, dtype=np.float64)
+    if htk:
+        return 2595.0 * np.log10(1.0 + frequencies / 700.0)
+    mels = frequencies / _SLANEY_HZ_PER_MEL
+    above = frequencies >= _SLANEY_BREAK_HZ
+    with np.errstate(divide="ignore", invalid="ignore"):
+        log_part = _SLANEY_BREAK_MEL + np.log(frequencies / _SLANEY_BREAK_HZ) / _SLANEY_LOG_STEP
+    return np.where(above, log_part, mels)
+
+
+def mel_to_hz(mels, *, htk: bool = False) -> np.ndarray:
+    """Mels to Hz, the inverse of :func:`hz_to_mel`.
+
+    HTK: :math:`f = 700 (10^{m / 2595} - 1)`. Slaney: :math:`f = 200 m / 3` below 15 mel,
+    :math:`f = 1000 \\exp((m - 15) \\ln 6.4 / 27)` above.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from gl.mel import hz_to_mel, mel_to_hz
+    >>> f = np.array([0.0, 440.0, 1000.0, 8000.0])
+    >>> bool(np.allclose(mel_to_hz(hz_to_mel(f)), f)), bool(np.allclose(mel_to_hz(hz_to_mel(f, htk=True), htk=True), f))
+    (True, True)
+    """
+    mels = np.asarray(mels, dtype=np.float64)
+    if htk:
+        return 700.0 * (10.0 ** (mels / 2595.0) - 1.0)
+    above = mels >= _SLANEY_BREAK_MEL
+    return np.where(above, _SLANEY_BREAK_HZ * np.exp(_SLANEY_LOG_STEP * (mels - _SLANEY_BREAK_MEL)), _SLANEY_HZ_PER_MEL * mels)
+
+
+def mel_frequencies(n_mels: int, *, fmin: float = 0.0, fmax: float = 11025.0, htk: bool = False) -> np.ndarray:
+    """``n_mels`` frequencies (Hz) evenly spaced on the mel scale from ``fmin`` to ``fmax``.
+
+    Examples
+    --------
+    >>> from gl.mel import mel_frequencies
+    >>> mel_frequencies(3, fmin=0.0, fmax=8000.0, htk=True).round(1)
+    array([   0. , 1767.8, 8000. ])
+    """
+    low, high = hz_to_mel(fmin, htk=htk), hz_to_mel(fmax, htk=htk)
+    return mel_to_hz(np.linspace(low, high, n_mels), htk=htk)
+
+
+def _check_positive_int(name: str, value) -> int:
+    if isinstance(value, bool) or not isinstance(value, (int, np.integer)):
+        raise TypeError(f"{name}={value!r} must be an integer")
+    if value < 1:
+        raise ValueError(f"{name}={value} must be >= 1")
+    return int(value)
+
+
+def mel_filterbank(
+    *,
+    sr: float,
+    n_fft: int,
+    n_mels: int = 128,
+    fmin: float = 0.0,
+    fmax: Optional[float] = None,
+    htk: bool = False,
+    norm: NormSpec = "slaney",
+    dtype=np.float32,
+) -> np.ndarray:
+    """The mel filterbank ``F`` (n_mels, n_fft // 2 + 1), equal to ``librosa.filters.mel``.
+
+    Filter ``i`` is the triangle through the mel-spaced frequencies
+    ``f_i < f_{i+1} < f_{i+2}`` (``n_mels + 2`` points from ``fmin`` to ``fmax``):
+
+    .. math:: F[i, k] = \\max\\Big(0, \\min\\Big(\\frac{\\nu_k - f_i}{f_{i+1} - f_i},
+              \\frac{f_{i+2} - \\nu_k}{f_{i+2} - f_{i+1}}\\Big)\\Big),
+              \\qquad \\nu_k = k\\, sr / n\\_fft,
+
+    then scaled by ``2 / (f_{i+2} - f_i)`` (``norm='slaney'``: equal area), by its
+    p-norm (``norm=p``, a number or ``np.inf``), or left alone (``norm=None``).
+
+    Parameters
+    ----------
+    sr : float > 0
+        Sample rate in Hz.
+    n_fft : int >= 2
+        FFT size.
+    n_mels : int >= 1
+        Number of filters. Default 128.
+    fmin, fmax : float
+        Lowest and highest frequency (Hz); ``fmax`` defaults to ``sr / 2``.
+    htk : bool
+        HTK's mel scale instead of Slaney's (torchaudio's default scale is HTK).
+    norm : 'slaney', None or number
+        Filter normalisation, as in librosa.
+    dtype : numpy dtype
+        Output dtype (float32 as librosa).
+
+    Returns
+    -------
+    np.ndarray [shape=(n_mels, n_fft // 2 + 1)]
+
+    References
+    ----------
+    M. Slaney, "Auditory Toolbox", Interval Research Technical Report 1998-010;
+    S. Young et al., "The HTK Book", 2006.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from gl.mel import mel_filterbank
+    >>> F = mel_filterbank(sr=16000, n_fft=512, n_mels=40, norm=None)
+    >>> F.shape, F.dtype, float(F.max())
+    ((40, 257), dtype('float32'), 1.0)
+    """
+    if isinstance(sr, bool) or not isinstance(sr, (int, float, np.integer, np.floating)) or not sr > 0:
+        raise ValueError(f"sr={sr!r} must be a positive number")
+    n_fft = _check_positive_int("n_fft", n_fft)
+    if n_fft < 2:
+        raise ValueError(f"n_fft={n_fft} must be >= 2")
+    n_mels = _check_positive_int("n_mels", n_mels)
+    if fmax is None:
+        fmax = float(sr) / 2
+    if not 0 <= fmin < fmax:
+        raise ValueError(f"fmin={fmin} and fmax={fmax} must satisfy 0 <= fmin < fmax")
+    bin_frequencies = np.fft.rfftfreq(n_fft, d=1.0 / sr)  # (n_freq,) nu_k
+    edges = mel_frequencies(n_mels + 2, fmin=fmin, fmax=fmax, htk=htk)  # (n_mels + 2,) f_i
+    widths = np.diff(edges)  # f_{i+1} - f_i
+    ramps = np.subtract.outer(edges, bin_frequencies)  # (n_mels + 2, n_freq) f_i - nu_k
+    rising = -ramps[:-2] / widths[:-1, None]  # (nu_k - f_i) / (f_{i+1} - f_i)
+    falling = ramps[2:] / widths[1:, None]  # (f_{i+2} - nu_k) / (f_{i+2} - f_{i+1})
+    weights = np.maximum(0.0, np.minimum(rising, falling))  # (n_mels, n_freq)
+    if isinstance(norm, str):
+        if norm != "slaney":
+            raise ValueError(f"norm={norm!r} is unknown; use 'slaney', None or a number (p-norm)")
+        weights *= (2.0 / (edges[2:] - edges[:-2]))[:, None]
+    elif norm is not None:
+        if isinstance(norm, bool) or not isinstance(norm, (int, float, np.integer, np.floating)):
+            raise TypeError(f"norm={norm!r} must be 'slaney', None or a number")
+        magnitude = np.abs(weights)
+        if norm == np.inf:
+            length = magnitude.max(axis=-1, keepdims=True)
+        elif norm == -np.inf:
+            length = magnitude.min(axis=-1, keepdims=True)
+        elif norm == 0:
+            length = np.sum(magnitude > 0, axis=-1, keepdims=True, dtype=np.float64)
+        elif norm > 0:
+            length = np.sum(magnitude**norm, axis=-1, keepdims=True) ** (1.0 / norm)
+        else:
+            raise ValueError(f"norm={norm} must be > 0, 0 or +-inf")
+        # librosa leaves rows whose norm is below the smallest normal float unscaled
+        length[length < np.finfo(np.dtype(dtype)).tiny] = 1.0
+        weights /= length
+    return weights.astype(dtype)
+
+
+def _spectral_norm_squared(filterbank: np.ndarray) -> float:
+    """``||F||_2^2``, the largest eigenvalue of ``F F^T`` (small: n_mels x n_mels)."""
+    gram = filterbank.astype(np.float64) @ filterbank.T.astype(np.float64)
+    return float(np.linalg.eigvalsh(gram)[-1])
+
+
+def mel_to_stft(
+    M,
+    *,
+    filterbank: np.ndarray,
+    power: float = 2.0,
+    n_iter: int = 200,
+    init: Optional[np.ndarray] = None,
+) -> np.ndarray:
+    """Linear magnitude ``|X|`` (..., n_freq, n_frames) from a mel spectrogram, by NNLS.
+
+    Solves :math:`\\min_{P \\ge 0} \\|F P - M\\|_F^2` by accelerated projected gradient
+    with adaptive restart (see the module docstring for the update) and returns
+    :math:`P^{1/\\mathrm{power}}`, as ``librosa.feature.inverse.mel_to_stft`` does.
+
+    Parameters
+    ----------
+    M : np.ndarray [shape=(..., n_mels, n_frames), non-negative]
+        Mel spectrogram ``F |X|^power`` (linear, not dB).
+    filterbank : np.ndarray [shape=(n_mels, n_freq)]
+        The filterbank that made ``M`` (:func:`mel_filterbank`).
+    power : float > 0
+        Exponent of the magnitude in ``M``: 2 for power (librosa's and torchaudio's
+        default), 1 for magnitude.
+    n_iter : int >= 0
+        Projected-gradient iterations (0 returns librosa's starting point
+        ``max(0, F^+ M)``).
+    init : np.ndarray, optional
+        Starting ``P`` (..., n_freq, n_frames); default ``max(0, F^+ M)``.
+
+    Returns
+    -------
+    np.ndarray [shape=(..., n_freq, n_frames)], non-negative, the dtype of ``M``.
+
+    References
+    ----------
+    A. Beck and M. Teboulle, "A fast iterative shrinkage-thresholding algorithm", SIAM J.
+    Imaging Sciences 2(1), 2009; B. O'Donoghue and E. Candes, "Adaptive restart for
+    accelerated gradient schemes", Found. Comput. Math. 15, 2015.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from gl.mel import mel_filterbank, mel_to_stft
+    >>> F = mel_filterbank(sr=16000, n_fft=512, n_mels=64)
+    >>> S = np.zeros((257, 4), dtype=np.float32); S[40] = 1.0     # a 1250 Hz tone
+    >>> S_hat = mel_to_stft(F @ S**2, filterbank=F)
+    >>> S_hat.dtype, int(S_hat[:, 0].argmax())
+    (dtype('float32'), 40)
+    """
+    M = np.asarray(M)
+    if M.dtype.kind not in "fiu" or M.dtype == bool:
+        raise TypeError(f"M must be a real mel spectrogram, got dtype {M.dtype}")
+    filterbank = np.asarray(filterbank)
+    if filterbank.ndim != 2:
+        raise ValueError(f"filterbank must be 2-D (n_mels, n_freq), got shape {filterbank.shape}")
+    if M.ndim < 2 or M.shape[-2] != filterbank.shape[0]:
+        raise ValueError(f"M has shape {M.shape}; it must be (..., n_mels={filterbank.shape[0]}, n_frames) for this filterbank")
+    if not np.all(np.isfinite(M)):
+        raise ValueError("M contains NaN or infinite values")
+    if M.size and M.min() < 0:
+        raise ValueError(f"M must be non-negative (a linear mel spectrogram, not dB); min is {M.min():.3g}")
+    if isinstance(power, bool) or not isinstance(power, (int, float, np.integer, np.floating)) or not power > 0:
+        raise ValueError(f"power={power!r} must be a number > 0")
+    if isinstance(n_iter, bool) or not isinstance(n_iter, (int, np.integer)) or n_iter < 0:
+        raise ValueError(f"n_iter={n_iter!r} must be an integer >= 0")
+    dtype = np.dtype(np.float32) if M.dtype == np.float32 else np.dtype(np.float64)
+    F = filterbank.astype(dtype)  # (n_mels, n_freq)
+    FT = np.ascontiguousarray(F.T)  # (n_freq, n_mels)
+    M = M.astype(dtype, copy=False)
+    if init is None:
+        P = np.linalg.pinv(F.astype(np.float64)).astype(dtype) @ M  # (..., n_freq, n_frames)
+        np.maximum(P, 0, out=P)
+    else:
+        init = np.asarray(init)
+        expected = M.shape[:-2] + (F.shape[1], M.shape[-1])
+        if init.shape != expected:
+            raise ValueError(f"init has shape {init.shape}; it must be {expected}")
+        P = np.maximum(init, 0).astype(dtype)
+    if n_iter == 0:
+        return np.sqrt(P, out=P) if power == 2 else np.power(P, 1.0 / power, out=P)
+
+    step = dtype.type(1.0 / _spectral_norm_squared(F))  # 1 / L
+    P_previous = P.copy()
+    Z = P.copy()  # extrapolated point
+    t = 1.0
+    residual = F @ P - M  # (..., n_mels, n_frames)
+    objective = float(np.vdot(residual, residual))
+    for _ in range(n_iter):
+        residual = np.matmul(F, Z, out=residual)
+        residual -= M  # F Z - M
+        gradient = FT @ residual  # (..., n_freq, n_frames) F^T (F Z - M)
+        P_previous, P = P, P_previous
+        np.multiply(gradient, -step, out=P)
+        P += Z
+        np.maximum(P, 0, out=P)  # P_k = max(0, Z - grad / L)
+        residual = np.matmul(F, P, out=residual)
+        residual -= M
+        new_objective = float(np.vdot(residual, residual))
+        if new_objective > objective:  # restart the momentum: plain projected gradient step
+            t = 1.0
+            Z[...] = P
+        else:
+            t_next = (1.0 + np.sqrt(1.0 + 4.0 * t * t)) / 2.0
+            # Z = P_k + (t_k - 1) / t_{k+1} (P_k - P_{k-1})
+            np.subtract(P, P_previous, out=Z)
+            Z *= (t - 1.0) / t_next
+            Z += P
+            t = t_next
+        objective = new_objective
+    return np.sqrt(P, out=P) if power == 2 else np.power(P, 1.0 / power, out=P)

@@ -1,0 +1,516 @@
+"""Phase Gradient Heap Integration (PGHI): a phase from the magnitude alone, in one pass.
+
+For a Gaussian window ``g(t) = exp(-pi t^2 / gamma)`` the phase ``phi`` and the
+log-magnitude ``log s`` of the STFT are tied together (Portnoff; Prusa, Balazs and
+Sondergaard 2017). With the phase referenced to the centre of each window
+(the *time-invariant* convention), time ``x`` in samples and frequency ``w`` in cycles
+per sample::
+
+    d phi / dx = 2 pi w + (1 / gamma) d log s / dw
+    d phi / dw = -gamma d log s / dx
+
+On the sampled grid (hop ``a``, FFT size ``M``, bin ``m``, frame ``n``) these become,
+in radians per hop and per bin, with centred differences::
+
+    tgrad[n, m] = 2 pi a m / M + (a M / (2 gamma)) (log s[n, m+1] - log s[n, m-1])
+    fgrad[n, m] = -(gamma / (2 a M)) (log s[n+1, m] - log s[n-1, m])
+
+For other windows the same formulas hold approximately with ``gamma = C_g L^2`` for a
+window of ``L`` samples (:data:`GAMMA_CONSTANTS`). The phase is then integrated
+along the largest coefficients first (a max-heap), because the gradients are reliable
+where the magnitude is large: every coefficient popped from the heap gives its
+not-yet-known neighbours its own phase plus the trapezoid rule of the gradients::
+
+    phi[n+1, m] = phi[n, m] + (tgrad[n, m] + tgrad[n+1, m]) / 2
+    phi[n, m+1] = phi[n, m] + (fgrad[n, m] + fgrad[n, m+1]) / 2
+
+Coefficients below ``tol`` times the largest get a random phase.
+
+gl's frames are referenced to their first sample, not to their window's centre ``c``
+(``c = n_fft / 2`` for a full-length window and even ``n_fft``), so the phase of gl's
+STFT is ``phi_gl[n, m] = phi[n, m] - 2 pi m c / M`` (``(-1)^m`` for ``c = M / 2``).
+Without this correction PGHI falls from about -26 dB to about -2 dB.
+
+References
+----------
+Z. Prusa, P. Balazs and P. L. Sondergaard, "A noniterative method for reconstruction of
+phase from STFT magnitude", IEEE/ACM Trans. ASLP 25(5), 2017.
+M. Portnoff, "Magnitude-phase relationships for short-time Fourier transforms based on
+Gaussian analysis windows", IEEE ICASSP 1979.
+"""
+
+from __future__ import annotations
+
+from heapq import heapify, heappop, heappush
+from typing import Optional, Sequence, Union
+
+import numpy as np
+
+from ._iterative import PhaseRetrievalInfo, prepare
+from .transform import STFT, PadMode, complex_dtype
+from .windows import WindowSpec, window_parameter
+
+__all__ = ["pghi", "initial_phase", "window_gamma", "window_centre", "phase_gradients", "GAMMA_CONSTANTS", "DEFAULT_TOL"]
+
+#: ``C_g`` of ``gamma = C_g * win_length^2`` for the windows gl offers (Prusa, Balazs and
+#: Sondergaard 2017, Table I; LTFAT ``pghi.m``). The Gaussian window needs none: gl's
+#: ``('gaussian', std)`` is ``exp(-t^2 / (2 std^2)) = exp(-pi t^2 / gamma)`` with
+#: ``gamma = 2 pi std^2``.
+GAMMA_CONSTANTS = {
+    "hann": 0.25645,
+    "hamming": 0.29794,
+    "blackman": 0.17954,
+    "sine": 0.41532,  # also 'sqrt_hann'
+    "bartlett": 0.27561,
+}
+
+#: Default relative tolerances of the heap integration: one pass over the coefficients
+#: above ``1e-1`` of the largest, then one from those over the ones above ``1e-10``
+#: (LTFAT's two passes). A single float gives a single pass.
+DEFAULT_TOL = 1e-4
+
+#: Log-magnitudes below ``max + LOG_FLOOR`` are clipped (LTFAT clips at -11 too), so the
+#: gradients of near-silent coefficients stay bounded.
+LOG_FLOOR = -11.0
+
+Tolerance = Union[float, Sequence[float]]
+
+
+# ---------------------------------------------------------------------------- parameters
+def window_gamma(geometry: STFT) -> float:
+    """The ``gamma`` of the Gaussian that best matches ``geometry``'s window, in samples^2.
+
+    ``C_g * win_length^2`` with ``C_g`` from :data:`GAMMA_CONSTANTS`, or ``2 pi std^2``
+    for ``('gaussian', std)``.
+
+    Raises
+    ------
+    ValueError
+        For a window without a known constant (tukey, kaiser, rectangular, an array):
+        pass ``gamma=`` yourself.
+
+    Examples
+    --------
+    >>> import gl
+    >>> from gl.pghi import window_gamma
+    >>> round(window_gamma(gl.STFT(n_fft=1024, window="hann")), 1)   # 0.25645 * 1024^2
+    268907.3
+    >>> round(window_gamma(gl.STFT(n_fft=512, window=("gaussian", 64.0))), 1)  # 2 pi 64^2
+    25735.9
+    """
+    name = geometry.window_name
+    if name == "gaussian":
+        std = window_parameter(geometry.window)
+        return 2.0 * np.pi * float(std) ** 2
+    if name in GAMMA_CONSTANTS:
+        return GAMMA_CONSTANTS[name] * float(geometry.win_length) ** 2
+    what = "a user-supplied window array" if name is None else f"window={geometry.window!r}"
+    raise ValueError(
+        f"gamma is unknown for {what}: PGHI knows it for "
+        f"{', '.join(sorted(GAMMA_CONSTANTS))} and ('gaussian', std); pass gamma= "
+        "(the gamma of the Gaussian exp(-pi t^2 / gamma) closest to your window, in samples^2)"
+    )
+
+
+def check_gamma(gamma, geometry: STFT) -> float:
+    """``gamma`` if given (a number > 0), else :func:`window_gamma` of ``geometry``."""
+    if gamma is None:
+        return window_gamma(geometry)
+    if isinstance(gamma, bool) or not isinstance(gamma, (int, float, np.integer, np.floating)):
+        raise TypeError(f"gamma={gamma!r} must be a number > 0 (samples^2) or None")
+    if not np.isfinite(gamma) or gamma <= 0:
+        raise ValueError(f"gamma={gamma} must be finite and > 0 (samples^2)")
+    return float(gamma)
+
+
+def check_heap_tol(tol: Tolerance) -> tuple[float, ...]:
+    """``tol`` as a tuple of decreasing relative tolerances, each in (0, 1)."""
+    values = (tol,) if np.ndim(tol) == 0 else tuple(tol)
+    if len(values) == 0:
+        raise ValueError("tol=() must hold at least one tolerance in (0, 1)")
+    for value in values:
+        if isinstance(value, bool) or not isinstance(value, (int, float, np.integer, np.floating)):
+            raise TypeError(f"tol={tol!r} must be a number in (0, 1) or a sequence of them")
+        if not 0 < value < 1:
+            raise ValueError(f"tol={tol} must be in (0, 1): coefficients below tol * max(S) get a random phase")
+    if any(b >= a for a, b in zip(values, values[1:])):
+        raise ValueError(f"tol={tol} must be decreasing: each pass integrates smaller coefficients")
+    return tuple(float(v) for v in values)
+
+
+def window_centre(geometry: STFT) -> float:
+    """Where the window's centre lies in the frame, in samples from the frame's start.
+
+    The centroid of ``w^2`` over the zero-padded window: ``n_fft / 2`` for a periodic
+    window of ``n_fft`` samples, ``(n_fft - win_length) // 2 + win_length / 2`` for a
+    shorter periodic one, half a sample less for a symmetric one (``sym=True``).
+
+    Examples
+    --------
+    >>> import gl
+    >>> from gl.pghi import window_centre
+    >>> window_centre(gl.STFT(n_fft=1024)), window_centre(gl.STFT(n_fft=1023))
+    (512.0, 511.5)
+    >>> window_centre(gl.STFT(n_fft=1024, win_length=501))   # 261 + 501 / 2
+    511.5
+    """
+    energy = geometry.window_array**2
+    centre = float(np.dot(np.arange(geometry.n_fft), energy) / energy.sum())
+    return round(centre * 1e6) / 1e6  # exact for symmetric windows, up to rounding
+
+
+# ---------------------------------------------------------------------------- gradients
+def _log_magnitude(S: np.ndarray) -> np.ndarray:
+    """``log(S)``, clipped at ``max + LOG_FLOOR`` (float64). ``S`` is (n_frames, n_freq)."""
+    peak = float(S.max())
+    floor = peak * np.exp(LOG_FLOOR) if peak > 0 else 1.0
+    return np.log(np.maximum(S, floor, dtype=np.float64))
+
+
+def phase_gradients(S: np.ndarray, geometry: STFT, gamma: float) -> tuple[np.ndarray, np.ndarray]:
+    """The phase gradients of a magnitude, in the window-centred (time-invariant) convention.
+
+    Parameters
+    ----------
+    S : np.ndarray [shape=(n_frames, n_freq)]
+        One magnitude, **frame-major**.
+    geometry : gl.STFT
+    gamma : float
+        ``gamma`` of the Gaussian ``exp(-pi t^2 / gamma)``, samples^2.
+
+    Returns
+    -------
+    tgrad, fgrad : np.ndarray [shape=(n_frames, n_freq), float64]
+        Phase advance per hop and per bin (radians)::
+
+            tgrad[n, m] = 2 pi a m / M + (a M / (2 gamma)) (log s[n, m+1] - log s[n, m-1])
+            fgrad[n, m] = -(gamma / (2 a M)) (log s[n+1, m] - log s[n-1, m])
+
+        At DC and Nyquist ``|X|`` is mirrored (``s[-1] = s[1]``), so the log-difference
+        vanishes; for odd ``n_fft`` the top bin's mirror is itself. At the first and last
+        frame the time difference is one-sided.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> import gl
+    >>> from gl.pghi import phase_gradients
+    >>> geometry = gl.STFT(n_fft=256, hop_length=64, window=("gaussian", 32.0))
+    >>> x = np.cos(2 * np.pi * 0.125 * np.arange(4096))          # bin 32 of 256
+    >>> S = np.abs(geometry.stft(x)).T                            # (n_frames, n_freq)
+    >>> tgrad, fgrad = phase_gradients(S, geometry, 2 * np.pi * 32.0**2)
+    >>> bool(np.isclose(tgrad[30, 33], 2 * np.pi * 0.125 * 64))   # the tone's advance per hop
+    True
+    """
+    a, M = geometry.hop_length, geometry.n_fft
+    logs = _log_magnitude(S)  # (n_frames, n_freq)
+    n_frames, n_freq = logs.shape
+    # log s at bins m - 1 and m + 1, mirrored at DC and at the top
+    below = np.empty_like(logs)
+    above = np.empty_like(logs)
+    below[:, 1:] = logs[:, :-1]
+    above[:, :-1] = logs[:, 1:]
+    below[:, 0] = logs[:, 1] if n_freq > 1 else logs[:, 0]
+    if M % 2 == 0:  # Nyquist bin: |X(M/2 + 1)| = |X(M/2 - 1)|
+        above[:, -1] = logs[:, -2] if n_freq > 1 else logs[:, -1]
+    else:  # odd M: bin (M+1)/2 mirrors bin (M-1)/2, the top bin itself
+        above[:, -1] = logs[:, -1]
+    tgrad = above
+    tgrad -= below
+    tgrad *= a * M / (2.0 * gamma)
+    tgrad += (2.0 * np.pi * a / M) * np.arange(n_freq)
+    if n_frames > 1:
+        fgrad = np.gradient(logs, axis=0)  # centred (l[n+1] - l[n-1]) / 2, one-sided at the ends
+        fgrad *= -gamma / (a * M)
+    else:
+        fgrad = np.zeros_like(logs)
+    return tgrad, fgrad
+
+
+# ---------------------------------------------------------------------------- integration
+def _flood(heap, todo, values, half_t, half_f, order_list, rank_list, width: int) -> None:
+    """Pop the largest known coefficient, give its unknown neighbours their phase, push them.
+
+    ``heap`` holds ranks (0 = largest magnitude) of coefficients whose phase is known;
+    ``todo[j]`` is 1 while ``values[j]`` still has to be integrated. The arrays come as
+    memoryviews (indexing them gives Python numbers, as a list would) and every name is
+    local: this loop is PGHI's cost.
+    """
+    pop, push = heappop, heappush
+    while heap:
+        i = order_list[pop(heap)]
+        value = values[i]
+        ht = half_t[i]
+        hf = half_f[i]
+        j = i + width  # next frame: phi_j = phi_i + (tgrad_i + tgrad_j) / 2
+        if todo[j]:
+            todo[j] = 0
+            values[j] = value + ht + half_t[j]
+            push(heap, rank_list[j])
+        j = i - width  # previous frame
+        if todo[j]:
+            todo[j] = 0
+            values[j] = value - ht - half_t[j]
+            push(heap, rank_list[j])
+        j = i + 1  # next bin: phi_j = phi_i + (fgrad_i + fgrad_j) / 2
+        if todo[j]:
+            todo[j] = 0
+            values[j] = value + hf + half_f[j]
+            push(heap, rank_list[j])
+        j = i - 1  # previous bin
+        if todo[j]:
+            todo[j] = 0
+            values[j] = value - hf - half_f[j]
+            push(heap, rank_list[j])
+
+
+def _heap_integrate(
+    S: np.ndarray, tgrad: np.ndarray, fgrad: np.ndarray, tols: tuple[float, ...], random_phase: np.ndarray
+) -> np.ndarray:
+    """Integrate the gradients along the largest coefficients first. All (n_frames, n_freq).
+
+    The grid is stored flat with one guard column after every frame and one guard frame
+    before and after, all marked as never to integrate, so that the four neighbours of a
+    coefficient ``i`` are simply ``i - 1``, ``i + 1``, ``i - width``, ``i + width`` with no
+    bounds checks. The heap holds the rank of a coefficient in decreasing magnitude
+    order (an int, which ``heapq`` compares fastest), so the smallest rank is the
+    largest magnitude.
+    """
+    n_frames, n_freq = S.shape
+    width = n_freq + 1
+    phase = random_phase.copy()  # what stays below every tolerance keeps its random phase
+    peak = float(S.max())
+    if peak <= 0:
+        return phase
+
+    def flat(array: np.ndarray, fill: float) -> np.ndarray:
+        out = np.full((n_frames + 2, width), fill, dtype=np.float64)
+        out[1:-1, :n_freq] = array
+        return out.ravel()
+
+    magnitude = flat(S, -1.0)
+    half_t = 0.5 * flat(tgrad, 0.0)  # (tgrad_i + tgrad_j) / 2 = half_t[i] + half_t[j]
+    half_f = 0.5 * flat(fgrad, 0.0)
+    values = flat(phase, 0.0)
+    # rank the coefficients any pass will integrate, largest first (rank 0 = largest)
+    candidates = np.flatnonzero(magnitude > tols[-1] * peak)
+    order = candidates[np.argsort(-magnitude[candidates], kind="stable")]
+    rank = np.zeros(magnitude.size, dtype=np.int64)
+    rank[order] = np.arange(order.size)
+    done = np.zeros(magnitude.size, dtype=bool)
+    # memoryviews index like lists (Python floats and ints out) without converting arrays
+    views = (memoryview(values), memoryview(half_t), memoryview(half_f), memoryview(order), memoryview(rank))
+    rank_view = views[-1]
+
+    for tol in tols:
+        todo_mask = (magnitude > tol * peak) & ~done
+        if not todo_mask.any():
+            continue
+        # a later pass starts from every known coefficient next to an unknown one
+        heap = []
+        if done.any():
+            border = np.zeros_like(todo_mask)
+            border[1:] |= todo_mask[:-1]
+            border[:-1] |= todo_mask[1:]
+            border[width:] |= todo_mask[:-width]
+            border[:-width] |= todo_mask[width:]
+            heap = rank[border & done].tolist()
+            heapify(heap)
+        todo = bytearray(todo_mask.tobytes())  # 1 where the phase is still to integrate
+        _flood(heap, todo, *views, width)
+        # islands the flood did not reach: seed each at its largest coefficient, phase 0
+        for seed in order[todo_mask[order]].tolist():
+            if todo[seed]:
+                todo[seed] = 0
+                values[seed] = 0.0
+                _flood([rank_view[seed]], todo, *views, width)
+        done |= todo_mask
+    return values.reshape(n_frames + 2, width)[1:-1, :n_freq]
+
+
+def _item_phase(
+    S: np.ndarray, geometry: STFT, gamma: float, tols: tuple[float, ...], generator: np.random.Generator
+) -> np.ndarray:
+    """gl-convention phase of one magnitude, (n_frames, n_freq) frame-major, float64."""
+    random_phase = 2.0 * np.pi * generator.random(S.shape)  # drawn always: same stream for any S
+    tgrad, fgrad = phase_gradients(S, geometry, gamma)
+    phase = _heap_integrate(S, tgrad, fgrad, tols, random_phase)
+    # window-centred phase -> gl's frame-start phase: X = exp(-2 pi i m c / M) c_centred
+    phase -= (2.0 * np.pi * window_centre(geometry) / geometry.n_fft) * np.arange(geometry.n_freq)
+    return phase
+
+
+def _phases(S: np.ndarray, geometry: STFT, gamma, tol: Tolerance, rng) -> np.ndarray:
+    """PGHI phase of ``S`` (..., n_freq, n_frames), same shape, float64 radians."""
+    gamma = check_gamma(gamma, geometry)
+    tols = check_heap_tol(tol)
+    generator = rng if isinstance(rng, np.random.Generator) else np.random.default_rng(rng)
+    flat = S.reshape((-1,) + S.shape[-2:])
+    phase = np.empty(flat.shape, dtype=np.float64)
+    for item, out in zip(flat, phase):
+        out[...] = _item_phase(np.ascontiguousarray(item.T), geometry, gamma, tols, generator).T
+    return phase.reshape(S.shape)
+
+
+def initial_phase(S: np.ndarray, geometry: STFT) -> np.ndarray:
+    """PGHI phase of ``S`` (..., n_freq, n_frames) for ``init='pghi'`` (radians, float64).
+
+    Uses the window's own ``gamma`` and :data:`DEFAULT_TOL`; the coefficients below the
+    tolerance get a random phase from ``default_rng(0)``, so the result is deterministic.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> import gl
+    >>> x = np.sin(2 * np.pi * 300 * np.arange(4000) / 8000)
+    >>> S = np.abs(gl.stft(x, n_fft=256, hop_length=64))
+    >>> y = gl.griffinlim(S, n_fft=256, hop_length=64, init="pghi", n_iter=5)
+    >>> y.shape
+    (3968,)
+    """
+    S = np.asarray(S)
+    return _phases(S, geometry, None, DEFAULT_TOL, 0)
+
+
+# ---------------------------------------------------------------------------- public
+def pghi(
+    S,
+    *,
+    gamma: Optional[float] = None,
+    tol: Tolerance = DEFAULT_TOL,
+    rng=None,
+    length: Optional[int] = None,
+    return_info: bool = False,
+    return_phase: bool = False,
+    geometry: Optional[STFT] = None,
+    n_fft: Optional[int] = None,
+    hop_length: Optional[int] = None,
+    win_length: Optional[int] = None,
+    window: WindowSpec = "hann",
+    center: bool = True,
+    pad_mode: PadMode = "constant",
+    sym: bool = False,
+):
+    r"""Recover a signal from an STFT magnitude by Phase Gradient Heap Integration.
+
+    With the window approximated by the Gaussian :math:`e^{-\pi t^2/\gamma}`, the phase
+    gradients of the STFT follow from its log-magnitude (hop :math:`a`, FFT size
+    :math:`M`, bin :math:`m`, frame :math:`n`, centred differences :math:`\Delta`):
+
+    .. math::
+
+        \phi_t[n, m] = \frac{2\pi a m}{M} + \frac{aM}{2\gamma}\,\Delta_m \log s[n, m],
+        \qquad
+        \phi_\omega[n, m] = -\frac{\gamma}{2aM}\,\Delta_n \log s[n, m],
+
+    integrated with the trapezoid rule along the largest coefficients first
+    (:math:`\phi[n+1, m] = \phi[n, m] + (\phi_t[n, m] + \phi_t[n+1, m])/2`, and the same
+    across bins with :math:`\phi_\omega`), then shifted to gl's frame-start convention,
+    :math:`\phi_{gl}[n, m] = \phi[n, m] - 2\pi m c / M` with :math:`c` the window's centre
+    in the frame. The signal is :math:`x = \mathrm{ISTFT}(S e^{i\phi_{gl}})`.
+
+    Parameters
+    ----------
+    S : np.ndarray [shape=(..., n_fft // 2 + 1, n_frames), non-negative, float]
+        Target STFT magnitude. Leading axes are batch axes; float32 in, float32 out.
+    gamma : float > 0, optional
+        :math:`\gamma` in samples^2. Default: ``C_g * win_length^2`` for hann, hamming,
+        blackman, sine (sqrt_hann) and bartlett windows (:data:`GAMMA_CONSTANTS`),
+        ``2 pi std^2`` for ``('gaussian', std)``. Other windows need it.
+    tol : float in (0, 1) or a decreasing sequence of them
+        Coefficients below ``tol * max(S)`` get a random phase. A sequence runs one heap
+        pass per tolerance, each continuing from the phases already known. Default
+        ``(1e-1, 1e-10)``, LTFAT's two passes.
+    rng : None, int or np.random.Generator
+        Seed or generator for the random phase of the small coefficients.
+    length : int, optional
+        Length of the output (default: :meth:`gl.STFT.default_length`).
+    return_info : bool
+        Also return a :class:`~gl.PhaseRetrievalInfo` (``method='pghi'``, one pass:
+        ``n_iter=1``; ``spectral_convergence[0]`` is that of the returned signal).
+    return_phase : bool
+        Also return the phase (radians, gl's convention, shape of ``S``) after the signal.
+    geometry : gl.STFT, optional
+        Or the keywords ``n_fft``, ``hop_length``, ``win_length``, ``window``, ``center``,
+        ``pad_mode``, ``sym`` as in :func:`gl.griffinlim`.
+
+    Returns
+    -------
+    y : np.ndarray [shape=(..., length)]
+    phase : np.ndarray [shape=S.shape], only with ``return_phase``
+    info : PhaseRetrievalInfo, only with ``return_info``
+
+    Notes
+    -----
+    PGHI is a starting point for the iterative methods as well: ``init='pghi'`` in
+    :func:`gl.griffinlim` (and every method of :func:`gl.reconstruct`) starts from this
+    phase. Cost: the gradients are vectorised, the integration is a Python loop over
+    the coefficients above the tolerance with ``heapq``.
+
+    References
+    ----------
+    Z. Prusa, P. Balazs and P. L. Sondergaard, "A noniterative method for
+    reconstruction of phase from STFT magnitude", IEEE/ACM Trans. ASLP 25(5), 2017.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> import gl
+    >>> sr = 8000
+    >>> t = np.arange(sr) / sr
+    >>> x = np.sin(2 * np.pi * (300 + 400 * t) * t)              # a chirp
+    >>> S = np.abs(gl.stft(x, n_fft=256, hop_length=64))
+    >>> y, info = gl.pghi(S, n_fft=256, hop_length=64, return_info=True)
+    >>> y.shape
+    (8000,)
+    >>> bool(info.final_db < -20)                               # spectral convergence, dB
+    True
+    """
+    if not isinstance(return_info, (bool, np.bool_)):
+        raise TypeError(f"return_info={return_info!r} must be True or False")
+    problem = prepare(S, geometry, n_fft, hop_length, win_length, window, center, pad_mode, sym, length)
+    geometry = problem.geometry
+    S = np.asarray(S)
+    info = PhaseRetrievalInfo(method="pghi", init="pghi")
+    import time
+
+    start = time.perf_counter()
+    phase = _phases(S, geometry, gamma, tol, rng)  # (..., n_freq, n_frames)
+    spectrogram = np.exp(1j * phase).astype(complex_dtype(problem.dtype))
+    spectrogram *= S
+    y = geometry.istft(spectrogram, length=problem.length)
+    info.elapsed = time.perf_counter() - start
+    if return_info:
+        from .metrics import spectral_convergence
+
+        sc = spectral_convergence(S, geometry.stft(y))
+        info.n_iter = 1
+        info.spectral_convergence = np.asarray(sc, dtype=np.float64)[None]
+        info.initial_spectral_convergence = np.asarray(sc, dtype=np.float64)
+    result = (y,)
+    if return_phase:
+        result += (phase.astype(problem.dtype, copy=False),)
+    if return_info:
+        result += (info,)
+    return result[0] if len(result) == 1 else result
+
+
+def _as_method(
+    S,
+    *,
+    n_iter: int = 0,
+    init=None,
+    tol=None,
+    callback=None,
+    n_threads=None,
+    **options,
+):
+    """``gl.reconstruct(S, method='pghi')``: PGHI alone (non-iterative).
+
+    ``n_iter``, ``init``, ``tol`` (an iteration tolerance there) and ``callback`` of
+    :func:`gl.reconstruct` do not apply to a single pass and are ignored; the heap
+    tolerance is PGHI's default. For PGHI followed by iterations use
+    ``gl.reconstruct(S, method='fgla', init='pghi')``.
+    """
+    del n_iter, init, tol, callback, n_threads
+    return pghi(S, **options)

@@ -1,0 +1,402 @@
+"""A self-describing magnitude spectrogram: :class:`Spectrogram`.
+
+A magnitude array alone does not say how it was made: the hop, the window, whether the
+frames were centred, the sample rate, how long the signal was. Get any of these wrong
+and the audio comes back at the wrong tempo, with clicks or at the wrong level. A
+:class:`Spectrogram` carries the magnitude together with its :class:`gl.STFT` geometry,
+so ``spec.invert()`` needs no parameter repeated by hand, and ``spec.save`` /
+``Spectrogram.load`` keep them together on disk (an ``.npz`` file).
+
+The magnitude is always in gl's convention, whatever library made the original:
+
+.. math:: S[k, m] = \\Big| \\sum_{n} w[n]\\, x_{pad}[m a + n - o]\\, e^{-2\\pi i k n / N} \\Big|,
+
+the unscaled DFT of a windowed frame (:meth:`gl.STFT.stft`), where ``o`` is
+:attr:`Spectrogram.offset`, the number of samples the frame grid starts before the
+signal (0 except for some scipy framings). The importers of :mod:`gl.importers`
+undo each library's scaling (PSD, one-sided doubling, window normalisation, power,
+dB) into this form; inverting it with the least-squares ISTFT then gives the signal
+back at its original level.
+
+Examples
+--------
+>>> import numpy as np
+>>> import gl
+>>> sr = 8000
+>>> x = 0.5 * np.sin(2 * np.pi * 440 * np.arange(sr) / sr)
+>>> spec = gl.Spectrogram.from_audio(x, sr, n_fft=512, hop_length=128)
+>>> spec.magnitude.shape, spec.length
+((257, 63), 8000)
+>>> y = spec.invert(n_iter=30, rng=0)
+>>> y.shape, round(float(np.sqrt(np.mean(y**2)) / np.sqrt(np.mean(x**2))), 2)
+((8000,), 1.0)
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Optional
+
+import numpy as np
+
+from ._iterative import check_magnitude
+from .transform import STFT
+from .windows import WindowSpec
+
+__all__ = ["Spectrogram", "FORMAT_VERSION"]
+
+#: Version of the ``.npz`` layout written by :meth:`Spectrogram.save`.
+FORMAT_VERSION = 1
+
+#: Fields every saved spectrogram holds (the ``metadata`` JSON keys).
+_METADATA_FIELDS = ("format_version", "n_fft", "hop_length", "win_length", "center", "pad_mode", "sym", "window_spec",
+                    "sample_rate", "length", "source", "offset")
+
+
+def _window_to_json(window: WindowSpec):
+    """A named window as JSON (``'hann'`` or ``['kaiser', 8.0]``); None for an array."""
+    if isinstance(window, np.ndarray):
+        return None
+    if isinstance(window, tuple):
+        return list(window)
+    return window
+
+
+def _check_optional_int(name: str, value, minimum: int) -> Optional[int]:
+    if value is None:
+        return None
+    if isinstance(value, bool) or not isinstance(value, (int, np.integer)):
+        raise TypeError(f"{name}={value!r} must be an integer or None")
+    if value < minimum:
+        raise ValueError(f"{name}={value} must be >= {minimum}")
+    return int(value)
+
+
+@dataclass(frozen=True, eq=False)
+class Spectrogram:
+    """A magnitude spectrogram that knows how it was made.
+
+    Parameters
+    ----------
+    magnitude : np.ndarray [shape=(..., n_freq, n_frames), non-negative, float]
+        Linear STFT magnitude in gl's convention: ``|rfft(window * frame)|``, unscaled,
+        what ``np.abs(geometry.stft(x))`` gives. Leading axes are channels/batch.
+    geometry : gl.STFT
+        The transform that made it.
+    sample_rate : float, optional
+        Sample rate in Hz (needed to write audio files).
+    length : int, optional
+        Length of the original signal in samples, when known; :meth:`invert` returns
+        exactly this many samples.
+    source : str
+        Where it came from: ``'gl'``, ``'scipy'``, ``'librosa'``, ``'torchaudio'``,
+        ``'mel'`` ...
+    offset : int >= 0
+        Samples of the frame grid before the signal's first sample (for framings gl's
+        ``center`` does not express, such as ``scipy.signal.stft`` with ``nfft >
+        nperseg``): frame ``m`` covers signal samples ``m * hop - offset`` onwards.
+
+    Notes
+    -----
+    The array is stored as given (not copied) and must not be modified afterwards; the
+    importers always hand over arrays of their own.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> import gl
+    >>> geometry = gl.STFT(n_fft=256, hop_length=64)
+    >>> x = np.random.default_rng(0).standard_normal(2000)
+    >>> spec = gl.Spectrogram(np.abs(geometry.stft(x)), geometry, sample_rate=8000, length=2000)
+    >>> spec.invert(n_iter=5, rng=0).shape
+    (2000,)
+    """
+
+    magnitude: np.ndarray
+    geometry: STFT
+    sample_rate: Optional[float] = None
+    length: Optional[int] = None
+    source: str = "gl"
+    offset: int = 0
+
+    def __post_init__(self) -> None:
+        if not isinstance(self.geometry, STFT):
+            raise TypeError(f"geometry must be a gl.STFT, got {type(self.geometry).__name__}")
+        magnitude = check_magnitude(self.magnitude, self.geometry, name="magnitude")
+        object.__setattr__(self, "magnitude", magnitude)
+        if self.sample_rate is not None:
+            rate = self.sample_rate
+            if isinstance(rate, bool) or not isinstance(rate, (int, float, np.integer, np.floating)):
+                raise TypeError(f"sample_rate={rate!r} must be a number or None")
+            if not np.isfinite(rate) or rate <= 0:
+                raise ValueError(f"sample_rate={rate} must be a finite number > 0")
+            object.__setattr__(self, "sample_rate", float(rate))
+        object.__setattr__(self, "length", _check_optional_int("length", self.length, 1))
+        object.__setattr__(self, "offset", _check_optional_int("offset", self.offset, 0))
+        if not isinstance(self.source, str):
+            raise TypeError(f"source={self.source!r} must be a string")
+        grid = self.grid_length
+        if self.offset >= grid:
+            raise ValueError(f"offset={self.offset} must be smaller than the {grid} samples the frames cover")
+
+    # ------------------------------------------------------------------ description
+    @property
+    def n_frames(self) -> int:
+        """Number of frames (the last axis)."""
+        return self.magnitude.shape[-1]
+
+    @property
+    def grid_length(self) -> int:
+        """Samples the frames cover (without centre padding): ``geometry.default_length(n_frames)``."""
+        return self.geometry.default_length(self.n_frames)
+
+    @property
+    def output_length(self) -> int:
+        """Samples :meth:`invert` returns: :attr:`length`, or the frames' span after the offset."""
+        return self.length if self.length is not None else self.grid_length - self.offset
+
+    @property
+    def duration(self) -> Optional[float]:
+        """Duration in seconds of the audio :meth:`invert` returns, if the sample rate is known."""
+        return None if self.sample_rate is None else self.output_length / self.sample_rate
+
+    def __repr__(self) -> str:
+        rate = "unknown" if self.sample_rate is None else f"{self.sample_rate:g} Hz"
+        return (
+            f"Spectrogram(shape={self.magnitude.shape}, dtype={self.magnitude.dtype}, source={self.source!r}, "
+            f"sample_rate={rate}, length={self.length}, offset={self.offset}, geometry={self.geometry!r})"
+        )
+
+    # ------------------------------------------------------------------ construction
+    @classmethod
+    def from_audio(cls, x, sample_rate, *, geometry: Optional[STFT] = None, **geometry_keywords) -> "Spectrogram":
+        """The magnitude spectrogram of a signal ``x`` (..., n), channels first.
+
+        ``geometry`` or the keywords of :class:`gl.STFT` (``n_fft``, ``hop_length`` ...)
+        give the transform; :math:`S = |\\mathrm{STFT}(x)|`.
+
+        Examples
+        --------
+        >>> import numpy as np
+        >>> import gl
+        >>> x = np.zeros((2, 4000), dtype=np.float32)          # two channels
+        >>> spec = gl.Spectrogram.from_audio(x, 16000, n_fft=400, hop_length=100)
+        >>> spec.magnitude.shape, spec.magnitude.dtype, spec.sample_rate
+        ((2, 201, 41), dtype('float32'), 16000.0)
+        """
+        if geometry is None:
+            geometry = STFT(**geometry_keywords)
+        elif geometry_keywords:
+            raise ValueError(f"give either geometry or {', '.join(sorted(geometry_keywords))}, not both")
+        x = geometry.check_signal(x)
+        magnitude = np.abs(geometry.stft(x))
+        return cls(magnitude, geometry, sample_rate=sample_rate, length=x.shape[-1], source="gl")
+
+    # ------------------------------------------------------------------ inversion
+    def invert(
+        self,
+        *,
+        method: Optional[str] = None,
+        n_iter: int = 100,
+        init=None,
+        rng=None,
+        tol: Optional[float] = None,
+        callback=None,
+        return_info: bool = False,
+        n_threads: Optional[int] = None,
+        **method_options,
+    ):
+        """Phase retrieval in this spectrogram's geometry: audio (..., length) at the original level.
+
+        Runs :func:`gl.reconstruct` (fast Griffin-Lim unless ``method`` says otherwise)
+        on the frame grid, then drops the :attr:`offset` samples and returns
+        :attr:`output_length` samples; samples after the last frame, which no frame saw,
+        are zeros. Because the magnitude is unscaled (see the module docstring), the
+        least-squares ISTFT
+
+        .. math:: x[n] = \\frac{\\sum_m w[n - ma]\\, y_m[n - ma]}{\\sum_m w[n - ma]^2}
+
+        returns the signal at the level it had.
+
+        Parameters
+        ----------
+        method, n_iter, init, rng, tol, callback, return_info, n_threads, **method_options
+            As in :func:`gl.reconstruct`. ``init`` may be an array of the magnitude's
+            shape (phases in radians, or a complex spectrogram whose phase is used).
+
+        Returns
+        -------
+        y : np.ndarray [shape=(..., output_length)]
+        info : PhaseRetrievalInfo
+            Only with ``return_info=True``.
+
+        References
+        ----------
+        D. Griffin and J. Lim, "Signal estimation from modified short-time Fourier
+        transform", IEEE Trans. ASSP 32(2), 1984.
+
+        Examples
+        --------
+        >>> import numpy as np
+        >>> import gl
+        >>> x = np.random.default_rng(2).standard_normal(3000)
+        >>> spec = gl.Spectrogram.from_audio(x, 8000, n_fft=256, hop_length=64)
+        >>> y, info = spec.invert(method="gla", n_iter=3, rng=0, return_info=True)
+        >>> y.shape, info.n_iter
+        ((3000,), 3)
+        """
+        from .reconstruct import reconstruct
+
+        geometry = self.geometry
+        n_frames = self.n_frames
+        wanted = self.output_length
+        # Run on the exact signal length when it is consistent with the frames (centred
+        # frames then see the right padding); otherwise on the whole frame grid.
+        direct = self.offset == 0 and self.length is not None and _frames_of(geometry, self.length) == n_frames
+        run_length = self.length if direct else self.grid_length
+        options = dict(method_options)
+        for name, value in (("tol", tol), ("callback", callback), ("n_threads", n_threads)):
+            if value is not None:
+                options[name] = value
+        result = reconstruct(
+            self.magnitude,
+            method=method,
+            n_iter=n_iter,
+            init=init,
+            rng=rng,
+            geometry=geometry,
+            return_info=return_info,
+            length=run_length,
+            **options,
+        )
+        y, info = result if return_info else (result, None)
+        if not direct:
+            y = _crop(y, self.offset, wanted)
+        return (y, info) if return_info else y
+
+    # ------------------------------------------------------------------ files
+    def save(self, path) -> None:
+        """Write an ``.npz`` file: the magnitude, the window and the geometry as metadata.
+
+        The file is written to a temporary file in the same folder and moved into place
+        with :func:`os.replace`, so a crash never leaves half a file under ``path``.
+        A name without ``.npz`` is used as given (``np.load`` reads it either way).
+
+        Examples
+        --------
+        >>> import numpy as np, os, tempfile
+        >>> import gl
+        >>> spec = gl.Spectrogram.from_audio(np.ones(1000), 8000, n_fft=128, hop_length=32)
+        >>> path = os.path.join(tempfile.mkdtemp(), "tone.npz")
+        >>> spec.save(path)
+        >>> again = gl.Spectrogram.load(path)
+        >>> again.geometry == spec.geometry, again.length, again.sample_rate
+        (True, 1000, 8000.0)
+        """
+        path = Path(os.fspath(path))
+        geometry = self.geometry
+        metadata = {
+            "format_version": FORMAT_VERSION,
+            "n_fft": geometry.n_fft,
+            "hop_length": geometry.hop_length,
+            "win_length": geometry.win_length,
+            "center": geometry.center,
+            "pad_mode": geometry.pad_mode,
+            "sym": bool(geometry.sym),
+            "window_spec": _window_to_json(geometry.window),
+            "sample_rate": self.sample_rate,
+            "length": self.length,
+            "source": self.source,
+            "offset": self.offset,
+        }
+        window = np.asarray(geometry.window if isinstance(geometry.window, np.ndarray) else geometry.window_array)
+        folder = path.parent if str(path.parent) else Path(".")
+        handle, temporary = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=folder)
+        try:
+            with os.fdopen(handle, "wb") as file:
+                np.savez(file, magnitude=self.magnitude, window=window, metadata=np.array(json.dumps(metadata)))
+            os.replace(temporary, path)
+        except BaseException:
+            if os.path.exists(temporary):
+                os.unlink(temporary)
+            raise
+
+    @classmethod
+    def load(cls, path) -> "Spectrogram":
+        """Read a file written by :meth:`save`; a clear ``ValueError`` names anything missing.
+
+        Examples
+        --------
+        >>> import numpy as np, os, tempfile
+        >>> import gl
+        >>> path = os.path.join(tempfile.mkdtemp(), "bare.npz")
+        >>> np.savez(path, magnitude=np.ones((5, 3)))
+        >>> gl.Spectrogram.load(path)  # doctest: +ELLIPSIS
+        Traceback (most recent call last):
+        ...
+        ValueError: ...bare.npz is not a gl spectrogram file: it has no 'metadata' field ...
+        """
+        with np.load(os.fspath(path), allow_pickle=False) as data:
+            names = set(data.files)
+            for required in ("magnitude", "metadata", "window"):
+                if required not in names:
+                    raise ValueError(
+                        f"{path} is not a gl spectrogram file: it has no {required!r} field "
+                        f"(it has {', '.join(sorted(names)) or 'nothing'}); write it with gl.Spectrogram.save"
+                    )
+            magnitude = data["magnitude"]
+            window = data["window"]
+            metadata_text = str(data["metadata"][()])
+        try:
+            metadata = json.loads(metadata_text)
+        except json.JSONDecodeError as error:
+            raise ValueError(f"{path}: the 'metadata' field is not valid JSON ({error})") from None
+        if not isinstance(metadata, dict):
+            raise ValueError(f"{path}: the 'metadata' field must be a JSON object")
+        missing = [name for name in _METADATA_FIELDS if name not in metadata]
+        if missing:
+            raise ValueError(f"{path}: the metadata has no {', '.join(repr(m) for m in missing)} field(s)")
+        if metadata["format_version"] > FORMAT_VERSION:
+            raise ValueError(f"{path} has format_version {metadata['format_version']}; this gl reads up to {FORMAT_VERSION}")
+        spec = metadata["window_spec"]
+        if spec is None:
+            window_spec = window
+        else:
+            window_spec = tuple(spec) if isinstance(spec, list) else spec
+        geometry = STFT(
+            n_fft=metadata["n_fft"],
+            hop_length=metadata["hop_length"],
+            win_length=metadata["win_length"],
+            window=window_spec,
+            center=metadata["center"],
+            pad_mode=metadata["pad_mode"],
+            sym=metadata["sym"],
+        )
+        return cls(
+            magnitude,
+            geometry,
+            sample_rate=metadata["sample_rate"],
+            length=metadata["length"],
+            source=metadata["source"],
+            offset=metadata["offset"],
+        )
+
+
+def _frames_of(geometry: STFT, n_samples: int) -> Optional[int]:
+    """Frames ``geometry`` gives a signal of ``n_samples``, or None if it is too short."""
+    try:
+        return geometry.n_frames(n_samples)
+    except ValueError:
+        return None
+
+
+def _crop(y: np.ndarray, start: int, count: int) -> np.ndarray:
+    """``y[..., start : start + count]``, zero-padded at the end when ``y`` is too short."""
+    out = np.zeros(y.shape[:-1] + (count,), dtype=y.dtype)
+    piece = y[..., start : start + count]
+    out[..., : piece.shape[-1]] = piece
+    return out
