@@ -16,6 +16,7 @@ __version__ = "0.1.0"
 from . import metrics, windows
 from ._iterative import PhaseRetrievalInfo
 from .griffinlim import griffinlim
+from .pghi import pghi
 from .reconstruct import reconstruct
 from .transform import STFT, NOLAWarning, istft, stft
 from .spectrogram import Spectrogram
@@ -27,6 +28,7 @@ __all__ = [
     "istft",
     "NOLAWarning",
     "griffinlim",
+    "pghi",
     "reconstruct",
     "PhaseRetrievalInfo",
     "Spectrogram",
