@@ -141,9 +141,10 @@ def check_heap_tol(tol: Tolerance) -> tuple[float, ...]:
 def window_centre(geometry: STFT) -> float:
     """Where the window's centre lies in the frame, in samples from the frame's start.
 
-    The centroid of ``w^2`` over the zero-padded window: ``n_fft / 2`` for a periodic
-    window of ``n_fft`` samples, ``(n_fft - win_length) // 2 + win_length / 2`` for a
-    shorter periodic one, half a sample less for a symmetric one (``sym=True``).
+    A named window of ``L = win_length`` samples starts at ``(n_fft - L) // 2``; a
+    periodic one (the default) is the symmetric window of ``L + 1`` samples without its
+    last, so its centre is ``L / 2`` samples further; a symmetric one's (``sym=True``) is
+    ``(L - 1) / 2``. A window given as an array is centred at the centroid of ``w^2``.
 
     Examples
     --------
@@ -154,9 +155,12 @@ def window_centre(geometry: STFT) -> float:
     >>> window_centre(gl.STFT(n_fft=1024, win_length=501))   # 261 + 501 / 2
     511.5
     """
-    energy = geometry.window_array**2
-    centre = float(np.dot(np.arange(geometry.n_fft), energy) / energy.sum())
-    return round(centre * 1e6) / 1e6  # exact for symmetric windows, up to rounding
+    if geometry.window_name is None:
+        energy = geometry.window_array**2
+        return float(np.dot(np.arange(geometry.n_fft), energy) / energy.sum())
+    length = geometry.win_length
+    start = (geometry.n_fft - length) // 2
+    return start + ((length - 1) / 2.0 if geometry.sym else length / 2.0)
 
 
 # ---------------------------------------------------------------------------- gradients
