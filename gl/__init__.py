@@ -18,6 +18,8 @@ from ._iterative import PhaseRetrievalInfo
 from .griffinlim import griffinlim
 from .pghi import pghi
 from .reconstruct import reconstruct
+from .rtisila import RTISILA, rtisila
+from .streaming import StreamingInverter, invert_stream
 from .transform import STFT, NOLAWarning, istft, stft
 from .spectrogram import Spectrogram
 from . import importers, mel
@@ -30,6 +32,10 @@ __all__ = [
     "griffinlim",
     "pghi",
     "reconstruct",
+    "rtisila",
+    "RTISILA",
+    "StreamingInverter",
+    "invert_stream",
     "PhaseRetrievalInfo",
     "Spectrogram",
     "importers",

@@ -175,8 +175,7 @@ class SweepEngine:
                 spectra = geometry.analyze(signal, first, last, scratch.forward_frames, scratch.spectra, scratch.wide)
                 magnitude = np.abs(spectra, out=scratch.magnitude[:count])
                 residual = np.subtract(magnitude, self.magnitude[b, first:last], out=scratch.residual[:count])
-                flat = residual.reshape(-1)
-                error += float(np.dot(flat, flat))
+                error += float(np.einsum("ij,ij->", residual, residual))  # no BLAS: its threads spin
                 new = update(b, slice(first, last), spectra, magnitude, scratch)
                 geometry.synthesize_add(new, scratch.frames, target[(first - offset) * geometry.hop_length :])
             return error
@@ -194,8 +193,7 @@ class SweepEngine:
                 spectra = geometry.analyze(self.signal[b], first, last, scratch.forward_frames, scratch.spectra, scratch.wide)
                 magnitude = np.abs(spectra, out=scratch.magnitude[:count])
                 residual = np.subtract(magnitude, self.magnitude[b, first:last], out=scratch.residual[:count])
-                flat = residual.reshape(-1)
-                totals[b] += float(np.dot(flat, flat))
+                totals[b] += float(np.einsum("ij,ij->", residual, residual))
         return totals
 
     def _blocks_all(self):

@@ -20,6 +20,7 @@ __all__ = ["reconstruct", "METHODS", "DEFAULT_METHOD", "DEFAULT_INIT"]
 METHODS: dict[str, tuple[str, str, dict[str, Any]]] = {
     "gla": ("gl.griffinlim", "griffinlim", {"method": "gla"}),
     "fgla": ("gl.griffinlim", "griffinlim", {"method": "fgla"}),
+    "rtisila": ("gl.rtisila", "reconstruct_rtisila", {}),
     "pghi": ("gl.pghi", "_as_method", {}),
 }
 
