@@ -256,17 +256,19 @@ class StreamingInverter:
         if self.frames_committed != self.frames_pushed:  # pragma: no cover - subclass contract
             raise NotImplementedError(f"{type(self).__name__} holds frames back but has no _flush_pending")
 
-    def _commit(self, spectrum: np.ndarray) -> None:
+    def _commit(self, spectrum: np.ndarray, contribution: Optional[np.ndarray] = None) -> None:
         """Fix the next frame as ``spectrum`` (n_freq,) complex; emit the samples now final.
 
         ``y = w * IDFT(spectrum)`` is added to the accumulator, which holds the padded
-        positions ``[m a, m a + M)`` of frame ``m``; the first hop of it is final.
+        positions ``[m a, m a + M)`` of frame ``m``; the first hop of it is final. An
+        algorithm that has ``y`` already may pass it as ``contribution`` (n_fft,).
         """
         hop, n_fft = self.geometry.hop_length, self.geometry.n_fft
-        np.copyto(self._spectrum, spectrum)
-        frame = _irfft(self._spectrum, n_fft, self._frame)  # (n_fft,)
-        frame *= self._window
-        self._accumulator += frame
+        if contribution is None:
+            np.copyto(self._spectrum, spectrum)
+            contribution = _irfft(self._spectrum, n_fft, self._frame)  # (n_fft,)
+            contribution *= self._window  # y = w IDFT(c)
+        self._accumulator += contribution
         position = self.frames_committed * hop
         # near the start fewer frames cover a sample than in the steady state
         total = self._window_sum(position, hop, self.frames_committed) if position < self._start_positions else None

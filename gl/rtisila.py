@@ -1,0 +1,452 @@
+"""RTISI-LA: real-time iterative spectrogram inversion with look-ahead, frame by frame.
+
+Zhu, Beauregard and Wyse (2007) run Griffin-Lim on a sliding window of frames instead of
+the whole spectrogram. With hop ``a``, FFT size ``M`` and look-ahead ``L``, the buffer
+holds, around the *submit* frame ``s``:
+
+* the committed frames before it (their phase is final; only their overlap-added
+  samples are kept),
+* the submit frame ``s`` and the ``L`` look-ahead frames ``s+1 .. s+L``, whose phases
+  are still being refined.
+
+When frame ``s + L`` arrives its first estimate comes from the samples the buffer already
+overlap-adds over its support (the *partial reconstruction*), and then every uncommitted
+frame is updated, newest to oldest, ``n_iter_per_frame`` times (one Gauss-Seidel sweep of
+GLA each); finally frame ``s`` is committed and the buffer slides by a hop. Updating
+frame ``j`` is one GLA step on that frame alone::
+
+    x_hat = (sum_m w[. - m a] y_m[. - m a]) / D                 (the current signal estimate)
+    X_j   = DFT(v_j * x_hat[j a : j a + M])                      (its STFT frame, window v_j)
+    X_j  <- S_j X_j / |X_j|                                      (impose the magnitude)
+    y_j   = w * IDFT(X_j)                                        (the frame's new contribution)
+
+with ``D[k] = sum_i w[k + i a]^2`` the window sum. ``v_j`` is the analysis window ``w``,
+except for the newest frame, whose right part is only partly overlap-added: as in the
+paper and phaseret, it gets the asymmetric window ``v = sum_{i >= 1} w[k - i a] / D`` on
+its first update (its own contribution is still zero) and ``v = sum_{i >= 0} w[k - i a] / D``
+afterwards, which restore a bell-shaped effective window on the incomplete estimate.
+
+Near the start of the stream (fewer frames than in the steady state cover a sample) and
+at its end, the estimate is divided by the true window sum instead of ``D``; with
+``pad_mode='constant'`` the zero padding of a centred geometry is imposed.
+
+Cost per frame: ``(L + 1) * n_iter_per_frame`` FFT/inverse-FFT pairs of size ``M`` (plus one
+for the commit); memory: ``(L + 1)`` frames and ``L a + M`` samples, whatever the length.
+
+References
+----------
+X. Zhu, G. T. Beauregard and L. L. Wyse, "Real-time signal estimation from modified
+short-time Fourier transform magnitude spectra", IEEE Trans. Audio, Speech and Language
+Processing 15(5), 1645-1653, 2007.
+Z. Prusa, "The Phase Retrieval Toolbox", AES International Conference on Semantic Audio,
+2017 (phaseret's ``rtisila``, whose asymmetric windows gl follows).
+"""
+
+from __future__ import annotations
+
+import time
+from typing import Optional
+
+import numpy as np
+
+from ._iterative import PhaseRetrievalInfo, initial_phase, prepare
+from .metrics import spectral_convergence
+from .streaming import StreamingInverter, check_iterations, check_lookahead
+from .transform import STFT, PadMode, _irfft, _rfft, complex_dtype
+from .windows import WindowSpec
+
+__all__ = ["RTISILA", "rtisila", "default_lookahead", "reconstruct_rtisila"]
+
+
+def default_lookahead(geometry: STFT) -> int:
+    """``ceil(win_length / hop) - 1``: the later frames that overlap a frame's window.
+
+    (``ceil(n_fft / hop) - 1`` for a full-length window, the paper's and phaseret's default.)
+    """
+    return -(-geometry.win_length // geometry.hop_length) - 1
+
+
+class RTISILA(StreamingInverter):
+    """Streaming RTISI-LA: push magnitude frames, get the finished samples.
+
+    Parameters
+    ----------
+    geometry : gl.STFT
+        The geometry of the frames.
+    lookahead : int >= 0, optional
+        Look-ahead ``L`` in frames; default :func:`default_lookahead`
+        (``ceil(n_fft / hop) - 1``, 3 for 75 % overlap). The latency is ``L`` frames,
+        ``n_fft - hop + L * hop`` samples.
+    n_iter_per_frame : int >= 0
+        GLA sweeps over the uncommitted frames per new frame (default 5, the paper's).
+        Each frame is thus updated ``(L + 1) * n_iter_per_frame`` times. 0 keeps each
+        frame's first estimate.
+    dtype : {None, np.float32, np.float64}
+        See :class:`gl.streaming.StreamingInverter`.
+
+    Notes
+    -----
+    :meth:`push` also takes ``phase`` (radians, same shape as the frames): the first
+    estimate of each new frame is then ``S exp(i phase)`` instead of the partial
+    reconstruction (for a better initial phase computed elsewhere, e.g. PGHI).
+
+    References
+    ----------
+    X. Zhu, G. T. Beauregard and L. L. Wyse, IEEE TASLP 15(5), 2007.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> import gl
+    >>> geometry = gl.STFT(n_fft=256, hop_length=64)
+    >>> t = np.arange(4000) / 8000
+    >>> x = np.sin(2 * np.pi * (300 + 400 * t) * t)          # a chirp
+    >>> S = np.abs(geometry.stft(x))
+    >>> stream = gl.RTISILA(geometry)
+    >>> stream.lookahead, stream.latency_samples
+    (3, 384)
+    >>> pieces = [stream.push(S[:, i : i + 10]) for i in range(0, S.shape[1], 10)]
+    >>> y = np.concatenate(pieces + [stream.flush()])
+    >>> len(y) == geometry.default_length(S.shape[1])
+    True
+    >>> bool(gl.metrics.spectral_convergence_db(S, geometry.stft(y)) < -15)
+    True
+    """
+
+    def __init__(self, geometry: STFT, *, lookahead: Optional[int] = None, n_iter_per_frame: int = 5, dtype=None):
+        if not isinstance(geometry, STFT):
+            raise TypeError(f"geometry must be a gl.STFT, got {type(geometry).__name__}")
+        lookahead = default_lookahead(geometry) if lookahead is None else check_lookahead(lookahead)
+        self.n_iter_per_frame = check_iterations(n_iter_per_frame, "n_iter_per_frame")
+        super().__init__(geometry, lookahead=lookahead, dtype=dtype)
+
+    # ------------------------------------------------------------------ state
+    def _reset_state(self) -> None:
+        geometry, dtype = self.geometry, self.dtype
+        n_fft, hop, n_freq = geometry.n_fft, geometry.hop_length, geometry.n_freq
+        slots = self.lookahead + 1
+        cdtype = complex_dtype(dtype)
+        # the uncommitted frames: slot 0 is the submit frame s, slot j is frame s + j
+        self._target = np.zeros((slots, n_freq), dtype=dtype)  # S of each slot
+        self._contribution = np.zeros((slots, n_fft), dtype=dtype)  # y_j = w IDFT(X_j)
+        self._coefficients = np.zeros((slots, n_freq), dtype=cdtype)  # X_j after the last update
+        self._first_phase = np.zeros((slots, n_freq), dtype=dtype)  # given initial phase (if any)
+        self._has_phase = np.zeros(slots, dtype=bool)
+        # overlap-add of every frame so far (committed or not) on padded positions
+        # [s a, s a + L a + M): everything frame s .. s+L can see
+        self._overlap = np.zeros(self.lookahead * hop + n_fft, dtype=dtype)
+        self._pending = 0  # uncommitted frames in the buffer
+        # work arrays of one update
+        self._segment = np.empty(n_fft, dtype=dtype)
+        self._spectrum = np.empty(n_freq, dtype=cdtype)
+        self._modulus = np.empty(n_freq, dtype=dtype)
+        self._ratio = np.empty(n_freq, dtype=dtype)
+        self._small = np.sqrt(np.finfo(dtype).tiny)  # |X| below this counts as zero
+        # analysis windows divided by D (so that segment = window * overlap needs one product)
+        window = geometry.window_array
+        steady = self._steady_sum  # D[k], (n_fft,) float64
+        inverse = np.zeros(n_fft)
+        np.divide(1.0, steady, out=inverse, where=steady > self._floor)
+        later = np.zeros(n_fft)  # sum_{i >= 1} w[k - i a]: the frames after this one
+        for shift in range(hop, n_fft, hop):
+            later[shift:] += window[: n_fft - shift]
+        self._window_plain = (window * inverse).astype(dtype)
+        self._window_newest_first = (later * inverse).astype(dtype)
+        self._window_newest = ((later + window) * inverse).astype(dtype)
+        # start of the stream: D / (true window sum) per frame whose support is short of
+        # frames on the left (and 0 on the constant zero padding), one row per frame
+        start_frames = -(-max(n_fft - hop, 0) // hop) if n_fft > hop else 0
+        self._start_gain = np.ones((start_frames, n_fft), dtype=dtype)
+        for frame in range(start_frames):
+            self._start_gain[frame] = self._edge_gain(frame, last_frame=None)
+
+    def _edge_gain(self, frame: int, last_frame: Optional[int]) -> np.ndarray:
+        """``D / W`` on frame ``frame``'s support, ``W`` the window sum of frames ``0 .. last_frame``.
+
+        ``last_frame=None`` means unbounded on the right (the stream goes on). Positions of
+        the zero padding (``pad_mode='constant'``, centred) and where ``W`` is below the
+        floor get 0.
+        """
+        geometry = self.geometry
+        n_fft, hop = geometry.n_fft, geometry.hop_length
+        start = frame * hop
+        big = (1 << 62) // max(hop, 1) if last_frame is None else last_frame
+        total = self._window_sum(start, n_fft, last_frame=big)
+        gain = np.zeros(n_fft)
+        np.divide(self._steady_sum, total, out=gain, where=total > self._floor)
+        if geometry.center and geometry.pad_mode == "constant":
+            positions = np.arange(start, start + n_fft)
+            gain[positions < geometry.pad] = 0
+            if last_frame is not None:  # the right padding of a stream that has ended
+                gain[positions >= (last_frame * hop + n_fft - geometry.pad)] = 0
+        return gain
+
+    # ------------------------------------------------------------------ one update
+    def _update(self, slot: int, window: np.ndarray, gain: Optional[np.ndarray]) -> None:
+        """One GLA step on the frame in ``slot``: re-estimate its phase from the buffer."""
+        geometry = self.geometry
+        n_fft, hop = geometry.n_fft, geometry.hop_length
+        span = self._overlap[slot * hop : slot * hop + n_fft]  # x_hat * D on its support
+        segment = np.multiply(span, window, out=self._segment)  # v_j x_hat
+        if gain is not None:
+            segment *= gain
+        spectrum = _rfft(segment, n_fft, self._spectrum)  # X_j = DFT(v_j x_hat)
+        # X_j <- S_j X_j / |X_j|; a (near-)zero coefficient has no phase: it gets phase 0,
+        # as angle(0) = 0 (otherwise a silent start would stay silent for ever)
+        modulus = np.abs(spectrum, out=self._modulus)
+        silent = modulus < self._small
+        if silent.any():
+            spectrum[silent] = self._small
+            modulus[silent] = self._small
+        np.divide(self._target[slot], modulus, out=self._ratio)
+        spectrum *= self._ratio
+        self._set_frame(slot, spectrum)
+
+    def _set_frame(self, slot: int, spectrum: np.ndarray) -> None:
+        """Make ``spectrum`` the frame's coefficients; swap its contribution in the overlap-add."""
+        n_fft, hop = self.geometry.n_fft, self.geometry.hop_length
+        self._coefficients[slot] = spectrum
+        contribution = self._contribution[slot]
+        span = self._overlap[slot * hop : slot * hop + n_fft]
+        span -= contribution  # remove the old y_j ...
+        _irfft(self._coefficients[slot], n_fft, contribution)
+        contribution *= self._window  # y_j = w IDFT(X_j)
+        span += contribution  # ... and add the new one
+
+    def _gain(self, slot: int, last_frame: Optional[int]) -> Optional[np.ndarray]:
+        frame = self.frames_committed + slot
+        if last_frame is not None:
+            return self._edge_gain(frame, last_frame).astype(self.dtype)
+        if frame < len(self._start_gain):
+            return self._start_gain[frame]
+        return None
+
+    def _sweeps(self, newest_is_new: bool, last_frame: Optional[int] = None) -> None:
+        """The new frame's first estimate, then ``n_iter_per_frame`` sweeps, newest to oldest."""
+        newest = self._pending - 1
+        gains = [self._gain(slot, last_frame) for slot in range(self._pending)]
+        at_end = last_frame is not None
+        if newest_is_new:
+            if self._has_phase[newest]:  # a given initial phase instead of the partial OLA
+                spectrum = self._target[newest] * np.exp(1j * self._first_phase[newest])
+                self._set_frame(newest, spectrum.astype(self._spectrum.dtype))
+            else:
+                self._update(newest, self._window_newest_first, gains[newest])
+        for sweep in range(self.n_iter_per_frame):
+            for slot in range(newest, -1, -1):
+                if newest_is_new and sweep == 0 and slot == newest:
+                    continue  # its first estimate was this sweep's update
+                if slot == newest and not at_end:
+                    window = self._window_newest  # later frames are missing on its right
+                else:
+                    window = self._window_plain
+                self._update(slot, window, gains[slot])
+
+    def _commit_oldest(self) -> None:
+        """Commit the submit frame (slot 0) and slide the buffer by a hop."""
+        hop = self.geometry.hop_length
+        self._commit(self._coefficients[0], contribution=self._contribution[0])
+        for array in (self._target, self._contribution, self._coefficients, self._first_phase, self._has_phase):
+            array[:-1] = array[1:]
+            array[-1] = 0
+        self._overlap[:-hop] = self._overlap[hop:]
+        self._overlap[-hop:] = 0
+        self._pending -= 1
+
+    # ------------------------------------------------------------------ the stream
+    def push(self, frames, phase=None) -> np.ndarray:
+        """Push magnitude frames (n_freq, k); return the samples that became final.
+
+        ``phase`` (optional, radians, the shape of ``frames``) replaces the partial
+        reconstruction as the first estimate of each new frame.
+        """
+        if phase is None:
+            self._phase_queue = None
+            return super().push(frames)
+        phase = np.asarray(phase)
+        frames_shape = np.shape(frames)
+        if phase.shape != frames_shape:
+            raise ValueError(f"phase has shape {phase.shape}; it must match frames {frames_shape}")
+        if phase.dtype.kind not in "fiu" or not np.all(np.isfinite(phase)):
+            raise ValueError("phase must be finite real numbers (radians)")
+        self._phase_queue = phase.reshape(frames_shape[0], -1)
+        self._phase_column = 0
+        try:
+            return super().push(frames)
+        finally:
+            self._phase_queue = None
+
+    def _process(self, magnitude: np.ndarray) -> None:
+        slot = self._pending
+        self._target[slot] = magnitude
+        self._contribution[slot] = 0
+        queue = getattr(self, "_phase_queue", None)
+        if queue is not None:
+            self._first_phase[slot] = queue[:, self._phase_column]
+            self._has_phase[slot] = True
+            self._phase_column += 1
+        self._pending += 1
+        self._sweeps(newest_is_new=True)
+        if self._pending == self.lookahead + 1:
+            self._commit_oldest()
+
+    def _flush_pending(self) -> None:
+        last_frame = self.frames_pushed - 1
+        while self._pending:
+            # no new frame: sweep what is left, with the true window sum at the end
+            self._sweeps(newest_is_new=False, last_frame=last_frame)
+            self._commit_oldest()
+
+
+def rtisila(
+    S,
+    *,
+    n_iter_per_frame: int = 5,
+    lookahead: Optional[int] = None,
+    init=None,
+    rng=None,
+    length: Optional[int] = None,
+    return_info: bool = False,
+    geometry: Optional[STFT] = None,
+    n_fft: Optional[int] = None,
+    hop_length: Optional[int] = None,
+    win_length: Optional[int] = None,
+    window: WindowSpec = "hann",
+    center: bool = True,
+    pad_mode: PadMode = "constant",
+    sym: bool = False,
+):
+    r"""Recover a signal from an STFT magnitude with RTISI-LA, streaming it frame by frame.
+
+    Runs :class:`RTISILA` over the whole spectrogram (each channel of a batch in turn).
+    Each new frame ``j`` starts from the partial reconstruction and every uncommitted
+    frame is updated newest to oldest, ``n_iter_per_frame`` times, by one GLA step,
+
+    .. math::
+
+        X_j \leftarrow S_j \frac{X_j}{|X_j|}, \quad
+        X_j = \mathrm{DFT}\big(v_j\, \hat{x}[ja : ja + M]\big), \quad
+        \hat{x} = \frac{\sum_m w[\cdot - ma]\, \mathrm{IDFT}(X_m)[\cdot - ma]}{\sum_m w[\cdot - ma]^2},
+
+    before the oldest is committed (see :mod:`gl.rtisila`). The result is identical to
+    pushing the frames in chunks of any size.
+
+    Parameters
+    ----------
+    S : np.ndarray [shape=(..., n_fft // 2 + 1, n_frames), non-negative, float]
+        Target magnitude; float32 gives float32.
+    n_iter_per_frame : int >= 0
+        GLA sweeps per new frame (default 5).
+    lookahead : int >= 0, optional
+        Look-ahead frames; default ``ceil(win_length / hop) - 1``.
+    init : None, 'overlap', or any ``init`` of :func:`gl.griffinlim`
+        First estimate of each new frame: None or ``'overlap'`` (default) the partial
+        reconstruction, as in the paper; otherwise a phase computed from the whole of ``S``
+        (``'random'``, ``'zeros'``, ``'pghi'``, ``'spsi'``, an array), which makes the
+        function offline.
+    rng : None, int or np.random.Generator
+        For ``init='random'``.
+    length : int, optional
+        Output length; must give ``n_frames`` frames. Default ``geometry.default_length``.
+    return_info : bool
+        Also return a :class:`gl.PhaseRetrievalInfo` (``n_iter`` = ``n_iter_per_frame``,
+        one spectral-convergence value: that of the output).
+    geometry, n_fft, hop_length, win_length, window, center, pad_mode, sym
+        The STFT geometry, as in :func:`gl.griffinlim`.
+
+    Returns
+    -------
+    y : np.ndarray [shape=(..., length)]
+    info : PhaseRetrievalInfo, only with ``return_info=True``
+
+    References
+    ----------
+    X. Zhu, G. T. Beauregard and L. L. Wyse, "Real-time signal estimation from modified
+    short-time Fourier transform magnitude spectra", IEEE TASLP 15(5), 2007.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> import gl
+    >>> t = np.arange(4000) / 8000
+    >>> x = np.sin(2 * np.pi * 440 * t) * np.exp(-4 * t)
+    >>> S = np.abs(gl.stft(x, n_fft=256, hop_length=64))
+    >>> y, info = gl.rtisila(S, n_fft=256, hop_length=64, return_info=True)
+    >>> y.shape, info.n_iter
+    ((3968,), 5)
+    >>> bool(info.final_db < -20)
+    True
+    """
+    start_time = time.perf_counter()
+    n_iter_per_frame = check_iterations(n_iter_per_frame, "n_iter_per_frame")
+    problem = prepare(S, geometry, n_fft, hop_length, win_length, window, center, pad_mode, sym, length)
+    geometry = problem.geometry
+    S = np.asarray(S)
+    stream = RTISILA(geometry, lookahead=lookahead, n_iter_per_frame=n_iter_per_frame, dtype=problem.dtype)
+    magnitude = problem.magnitude  # (batch, n_frames, n_freq)
+    phases = None
+    label = "overlap"
+    if init is not None and not (isinstance(init, str) and init == "overlap"):
+        phasors, label = initial_phase(S, init, rng, geometry)
+        phases = problem.to_frames(np.angle(phasors))  # (batch, n_frames, n_freq)
+    n_out = geometry.default_length(magnitude.shape[1])
+    signal = np.zeros((magnitude.shape[0], problem.length), dtype=problem.dtype)
+    keep = min(n_out, problem.length)
+    for b in range(magnitude.shape[0]):
+        stream.reset()
+        frames = magnitude[b].T  # (n_freq, n_frames)
+        first = stream.push(frames) if phases is None else stream.push(frames, phase=phases[b].T)
+        y = np.concatenate([first, stream.flush()])
+        signal[b, :keep] = y[:keep]
+    y = problem.signal_shape(signal)
+    if not return_info:
+        return y
+    info = PhaseRetrievalInfo(method="rtisila", n_iter=n_iter_per_frame, init=label)
+    final = spectral_convergence(np.asarray(S, dtype=np.float64), geometry.stft(y.astype(np.float64)))
+    info.spectral_convergence = np.asarray(final, dtype=np.float64)[None]
+    info.elapsed = time.perf_counter() - start_time
+    return y, info
+
+
+def reconstruct_rtisila(
+    S,
+    *,
+    n_iter: int = 5,
+    init=None,
+    rng=None,
+    geometry: Optional[STFT] = None,
+    return_info: bool = False,
+    tol=None,
+    callback=None,
+    n_threads=None,
+    **options,
+):
+    """:func:`rtisila` under :func:`gl.reconstruct`'s keywords (``method='rtisila'``).
+
+    ``n_iter`` is the number of iterations **per frame** (``n_iter_per_frame``; each
+    frame is then updated ``(lookahead + 1) * n_iter`` times). ``gl.reconstruct`` passes
+    its default ``init='random'`` unless told otherwise; pass ``init='overlap'`` for the
+    paper's first estimate (the partial reconstruction), which is better. ``tol`` and
+    ``callback`` do not apply to a single streaming pass and are refused; ``n_threads``
+    is unused (a stream is sequential).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> import gl
+    >>> x = np.random.default_rng(0).standard_normal(4000)
+    >>> S = np.abs(gl.stft(x, n_fft=256, hop_length=64))
+    >>> y = gl.reconstruct(S, method="rtisila", n_iter=2, init="overlap", n_fft=256, hop_length=64)
+    >>> y.shape
+    (3968,)
+    """
+    if tol is not None:
+        raise ValueError(f"tol={tol} is not supported by rtisila: it makes one streaming pass (give n_iter)")
+    if callback is not None:
+        raise ValueError("callback is not supported by rtisila: it makes one streaming pass")
+    if n_threads is not None and (isinstance(n_threads, bool) or not isinstance(n_threads, (int, np.integer)) or n_threads < 1):
+        raise ValueError(f"n_threads={n_threads!r} must be a positive integer or None")
+    n_iter_per_frame = check_iterations(n_iter, "n_iter")
+    return rtisila(
+        S, n_iter_per_frame=n_iter_per_frame, init=init, rng=rng, geometry=geometry, return_info=return_info, **options
+    )
