@@ -136,18 +136,29 @@ class SweepEngine:
             yield start, min(start + self.block, last)
 
     # ------------------------------------------------------------------ the two passes
-    def synthesize(self, spectrogram: np.ndarray) -> None:
-        """Set the signal estimate to ``ISTFT(spectrogram)`` (batch, n_frames, n_freq)."""
+    def synthesize(self, spectrogram) -> None:
+        """Set the signal estimate to ``ISTFT(spectrogram)``.
+
+        ``spectrogram`` is an array (batch, n_frames, n_freq), or a function
+        ``fill(b, first, last, out)`` that writes the spectra of frames ``first:last`` of
+        batch item ``b`` into ``out`` and returns it (so that a full spectrogram never
+        needs to exist).
+        """
         geometry = self.geometry
+        if callable(spectrogram):
+            fill = spectrogram
+        else:
+
+            def fill(b, first, last, out):
+                block = out[: last - first]
+                np.copyto(block, spectrogram[b, first:last])
+                return block
 
         def work(b: int, k: int, scratch: _Scratch, target: np.ndarray) -> float:
             offset = self.ranges[k][0] if k > 0 else 0
             for first, last in self._blocks(k):
-                count = last - first
-                np.copyto(scratch.spectra[:count], spectrogram[b, first:last])
-                geometry.synthesize_add(
-                    scratch.spectra[:count], scratch.frames, target[(first - offset) * geometry.hop_length :]
-                )
+                spectra = fill(b, first, last, scratch.spectra)
+                geometry.synthesize_add(spectra, scratch.frames, target[(first - offset) * geometry.hop_length :])
             return 0.0
 
         self._run(work)

@@ -152,53 +152,89 @@ INITIALIZERS = {
 }
 
 
-def initial_phase(S: np.ndarray, init: InitSpec, rng, geometry: Optional[STFT] = None) -> tuple[np.ndarray, str]:
-    """The starting phase as unit phasors ``exp(i phi0)`` of ``S.shape`` and a label.
+class StartingPhase:
+    """The initial phase ``phi_0``, handed out block by block in the engine's layout.
 
-    ``init`` may also name an initialiser of :data:`INITIALIZERS` (``'pghi'``, ``'spsi'``),
-    which computes the phase from ``S`` and the ``geometry``.
-
-    ``'random'``: ``phi0 = 2 pi U`` with ``U ~ uniform[0, 1)`` drawn by ``rng.random(S.shape)``
-    (the same draw as ``librosa.griffinlim(init='random')``, so a shared generator gives
-    the same start); ``'zeros'`` or None: ``phi0 = 0``; a real array: phases in radians;
-    a complex array: its phase (its modulus is ignored; a zero coefficient gets phase 0).
-    The caller's array is never modified.
+    ``'random'``: ``phi_0 = 2 pi U`` with ``U ~ uniform[0, 1)`` drawn by
+    ``rng.random(S.shape)`` (the same draw as ``librosa.griffinlim(init='random')``, so a
+    shared generator gives the same start); ``'zeros'`` or None: ``phi_0 = 0``; a real
+    array: phases in radians; a complex array: its phase (its modulus is ignored; a zero
+    coefficient gets phase 0); a name of :data:`INITIALIZERS` (``'pghi'``, ``'spsi'``):
+    computed from ``S`` and the ``geometry``. The caller's array is never modified or
+    copied: only one block of phasors exists at a time, so a long signal's start costs
+    at most the draw ``U`` (half a complex spectrogram).
     """
-    cdtype = complex_dtype(S.dtype)
-    if isinstance(init, str):
-        if init == "random":
-            generator = np.random.default_rng(rng) if not isinstance(rng, np.random.Generator) else rng
-            phase = generator.random(size=S.shape)
-            return np.exp(2j * np.pi * phase).astype(cdtype, copy=False), "random"
-        if init == "zeros":
-            return np.ones(S.shape, dtype=cdtype), "zeros"
-        if init in INITIALIZERS:
-            if geometry is None:
-                raise ValueError(f"init={init!r} needs the STFT geometry")
-            import importlib
 
-            module_name, function_name = INITIALIZERS[init]
-            function = getattr(importlib.import_module(module_name), function_name)
-            phase = np.asarray(function(S, geometry))
-            return np.exp(1j * phase).astype(cdtype, copy=False), init
-        raise ValueError(f"init={init!r} is unknown; use 'random', 'zeros', 'pghi', 'spsi' or an array of S's shape")
-    if init is None:
-        return np.ones(S.shape, dtype=cdtype), "zeros"
-    array = np.asarray(init)
-    if array.shape != S.shape:
-        raise ValueError(f"init array has shape {array.shape}; it must match S.shape {S.shape}")
-    if array.dtype.kind == "c":
-        if not np.all(np.isfinite(array)):
-            raise ValueError("init contains NaN or infinite values")
-        modulus = np.abs(array)
-        unit = np.ones(S.shape, dtype=cdtype)
-        np.divide(array, modulus, out=unit, where=modulus > 0)
-        return unit, "array"
-    if array.dtype.kind in "fiu" and array.dtype != bool:
-        if not np.all(np.isfinite(array)):
-            raise ValueError("init contains NaN or infinite values")
-        return np.exp(1j * array).astype(cdtype, copy=False), "array"
-    raise TypeError(f"init must be a string or a real (phase) or complex array, got dtype {array.dtype}")
+    def __init__(self, S: np.ndarray, init: InitSpec, rng, geometry: Optional[STFT] = None):
+        self.shape = S.shape
+        self.complex_dtype = complex_dtype(real_dtype(S))
+        self._kind = "zeros"  # 'zeros' | 'phase' (radians) | 'phasor' (complex, any modulus)
+        self._data: Optional[np.ndarray] = None
+        self._scale = 1.0
+        if isinstance(init, str):
+            if init == "random":
+                generator = rng if isinstance(rng, np.random.Generator) else np.random.default_rng(rng)
+                self._kind, self._data, self._scale, self.label = "phase", generator.random(size=S.shape), 2 * np.pi, "random"
+            elif init == "zeros":
+                self.label = "zeros"
+            elif init in INITIALIZERS:
+                if geometry is None:
+                    raise ValueError(f"init={init!r} needs the STFT geometry")
+                import importlib
+
+                module_name, function_name = INITIALIZERS[init]
+                function = getattr(importlib.import_module(module_name), function_name)
+                self._kind, self._data, self.label = "phase", np.asarray(function(S, geometry)), init
+            else:
+                raise ValueError(f"init={init!r} is unknown; use 'random', 'zeros', 'pghi', 'spsi' or an array of S's shape")
+        elif init is None:
+            self.label = "zeros"
+        else:
+            array = np.asarray(init)
+            if array.shape != S.shape:
+                raise ValueError(f"init array has shape {array.shape}; it must match S.shape {S.shape}")
+            if array.dtype.kind not in "fiuc" or array.dtype == bool:
+                raise TypeError(f"init must be a string or a real (phase) or complex array, got dtype {array.dtype}")
+            if not np.all(np.isfinite(array)):
+                raise ValueError("init contains NaN or infinite values")
+            self._kind = "phasor" if array.dtype.kind == "c" else "phase"
+            self._data, self.label = array, "array"
+        if self._data is not None:
+            self._data = self._data.reshape((-1,) + S.shape[-2:])  # (batch, n_freq, n_frames), a view
+
+    def phasors(self, b: int, first: int, last: int, out: np.ndarray) -> np.ndarray:
+        """``exp(i phi_0)`` of batch item ``b``, frames ``first:last``, into ``out`` (frames, n_freq)."""
+        out = out[: last - first]
+        if self._kind == "zeros":
+            out[...] = 1
+            return out
+        block = self._data[b, :, first:last].T  # (frames, n_freq)
+        if self._kind == "phase":
+            angle = block * (1j * self._scale)  # i phi_0, complex128
+            np.copyto(out, np.exp(angle), casting="same_kind")
+            return out
+        modulus = np.abs(block)
+        out[...] = 1
+        np.divide(block, modulus, out=out, where=modulus > 0, casting="unsafe")
+        return out
+
+    def full(self) -> np.ndarray:
+        """All the phasors at once, in the caller's layout (..., n_freq, n_frames)."""
+        n_freq, n_frames = self.shape[-2:]
+        batch = int(np.prod(self.shape[:-2], dtype=int))
+        out = np.empty((batch, n_frames, n_freq), dtype=self.complex_dtype)
+        for b in range(batch):
+            self.phasors(b, 0, n_frames, out[b])
+        return np.swapaxes(out, -1, -2).reshape(self.shape)
+
+
+def initial_phase(S: np.ndarray, init: InitSpec, rng, geometry: Optional[STFT] = None) -> tuple[np.ndarray, str]:
+    """The starting phase as unit phasors ``exp(i phi_0)`` of ``S.shape``, and a label.
+
+    See :class:`StartingPhase` for the meaning of ``init``; this makes the whole array.
+    """
+    start = StartingPhase(S, init, rng, geometry)
+    return start.full(), start.label
 
 
 @dataclass

@@ -22,7 +22,7 @@ from typing import Literal, Optional
 import numpy as np
 
 from ._engine import SweepEngine, default_threads, magnitude_floor, project_magnitude
-from ._iterative import Callback, InitSpec, Tracker, check_momentum, check_n_iter, check_tol, initial_phase, prepare
+from ._iterative import Callback, InitSpec, StartingPhase, Tracker, check_momentum, check_n_iter, check_tol, prepare
 from .transform import STFT, PadMode
 from .windows import WindowSpec
 
@@ -156,18 +156,21 @@ def griffinlim(
     tol = check_tol(tol)
     problem = prepare(S, geometry, n_fft, hop_length, win_length, window, center, pad_mode, sym, length)
     S = np.asarray(S)
-    phasors, init_label = initial_phase(S, init, rng, problem.geometry)
-    tracker = Tracker(method, init_label, tol, callback)
+    start = StartingPhase(S, init, rng, problem.geometry)
+    tracker = Tracker(method, start.label, tol, callback)
     geometry = problem.geometry
     target = problem.magnitude  # (batch, n_frames, n_freq)
     if n_threads is None:
         n_threads = default_threads(target.shape[1])
 
     with SweepEngine(geometry, target, problem.length, n_threads) as engine:
-        start = problem.to_frames(phasors)  # c_0 = S exp(i phi_0), already magnitude-projected
-        start *= target
-        engine.synthesize(start)  # x_0
-        del start, phasors
+        def first_estimate(b: int, first: int, last: int, out: np.ndarray) -> np.ndarray:
+            block = start.phasors(b, first, last, out)
+            block *= target[b, first:last]  # c_0 = S exp(i phi_0), already magnitude-projected
+            return block
+
+        engine.synthesize(first_estimate)  # x_0 = ISTFT(c_0)
+        del start
         delta = magnitude_floor(target)
         # librosa's form of the momentum step: c_n = t_n - k t_{n-1}, k = alpha / (1 + alpha),
         # is (1 + alpha)^-1 times FGLA's c_n = t_n + alpha (t_n - t_{n-1}): the same phase, and
