@@ -1,0 +1,218 @@
+"""gl.Spectrogram: inversion in the right geometry, the scipy tone-burst case, files."""
+
+from __future__ import annotations
+
+import os
+import warnings
+
+import numpy as np
+import pytest
+
+import gl
+from gl.importers import LossWarning, from_scipy_spectrogram
+
+signal = pytest.importorskip("scipy.signal")
+
+
+# ---------------------------------------------------------------------- measurement helpers
+
+
+def tone_bursts(fs: float, *, f0: float = 660.0, period: float = 0.25, on: float = 0.06, seconds: float = 2.0):
+    """Bursts of a 0.5-amplitude tone every ``period`` seconds, edges smoothed over 5 ms."""
+    n = int(seconds * fs)
+    t = np.arange(n) / fs
+    gate = ((t % period) < on).astype(float)
+    smooth = np.hanning(2 * int(0.005 * fs))
+    gate = np.convolve(gate, smooth / smooth.sum(), mode="same")
+    return 0.5 * gate * np.sin(2 * np.pi * f0 * t)
+
+
+def burst_spacing(y: np.ndarray, fs: float) -> float:
+    """Period of the envelope: the autocorrelation peak between 150 and 350 ms (interpolated)."""
+    envelope = np.abs(signal.hilbert(y))
+    width = int(0.02 * fs)
+    envelope = np.convolve(envelope, np.ones(width) / width, mode="same")
+    envelope -= envelope.mean()
+    correlation = np.correlate(envelope, envelope, "full")[len(envelope) - 1 :]
+    low, high = int(0.15 * fs), int(0.35 * fs)
+    k = low + int(np.argmax(correlation[low:high]))
+    a, b, c = correlation[k - 1 : k + 2]
+    return (k + 0.5 * (a - c) / (a - 2 * b + c)) / fs
+
+
+def pitch(y: np.ndarray, fs: float) -> float:
+    """Power-weighted mean frequency of the strongest line of the Welch PSD (+-100 Hz)."""
+    f, P = signal.welch(y, fs, nperseg=int(fs / 4), noverlap=int(fs / 8))
+    band = np.abs(f - f[np.argmax(P)]) <= 100
+    return float(np.sum(f[band] * P[band]) / np.sum(P[band]))
+
+
+def rms_db(y: np.ndarray, x: np.ndarray) -> float:
+    return float(20 * np.log10(np.sqrt(np.mean(y**2)) / np.sqrt(np.mean(x**2))))
+
+
+# ---------------------------------------------------------------------- the scipy case, done right
+
+TONE_CASES = [
+    pytest.param(16000, 320, None, id="16k-nperseg320-default-overlap"),
+    pytest.param(22050, 441, None, id="22.05k-odd-nperseg441"),
+    pytest.param(16000, 320, 240, id="16k-75%-overlap"),
+]
+
+
+@pytest.mark.parametrize("fs, nperseg, noverlap", TONE_CASES)
+def test_scipy_tone_bursts_come_back_at_tempo_length_level_and_pitch(fs, nperseg, noverlap):
+    x = tone_bursts(fs)
+    window = signal.windows.hann(nperseg, sym=True)
+    keywords = {} if noverlap is None else {"noverlap": noverlap}
+    f, t, Sxx = signal.spectrogram(x, fs, nperseg=nperseg, window=window, **keywords)
+    with pytest.warns(LossWarning, match="detrend='constant'"):
+        spec = from_scipy_spectrogram(Sxx, fs, f=f, t=t, window=window, **keywords)
+    hop = nperseg - (nperseg // 8 if noverlap is None else noverlap)
+    assert spec.geometry.hop_length == hop and spec.geometry.n_fft == nperseg
+    y = spec.invert(n_iter=100, rng=0)
+
+    assert abs(len(y) - len(x)) <= hop
+    assert abs(burst_spacing(y, fs) - 0.25) <= 0.01 * 0.25
+    n = min(len(x), len(y))
+    assert abs(rms_db(y[:n], x[:n])) <= 1.0
+    assert abs(pitch(y, fs) - 660.0) <= 0.01 * 660.0
+    assert spec.sample_rate == fs
+
+
+def test_the_naive_pipeline_fails_the_same_measurements():
+    """librosa.griffinlim on the PSD: 3.5x too fast and at the wrong level (the seed question)."""
+    librosa = pytest.importorskip("librosa")
+    fs = 16000
+    x = tone_bursts(fs)
+    f, t, Sxx = signal.spectrogram(x, fs, nperseg=320, window=signal.windows.hann(320, sym=True))
+    y = librosa.griffinlim(Sxx.astype(np.float32), n_iter=32, random_state=0)
+    assert len(y) < 0.3 * len(x)  # 2/7 of the length
+    assert abs(burst_spacing(np.tile(y, 4), fs) - 0.25) > 0.1 * 0.25  # bursts come too often
+    assert abs(rms_db(y, x)) > 6.0
+
+
+# ---------------------------------------------------------------------- object behaviour
+
+
+def test_from_audio_and_invert_restore_level_and_length(rng):
+    x = 0.1 * rng.standard_normal((2, 5000))
+    spec = gl.Spectrogram.from_audio(x, 8000, n_fft=256, hop_length=64)
+    y, info = spec.invert(n_iter=60, rng=0, return_info=True)
+    assert y.shape == x.shape
+    assert np.all(info.final_db < -15)
+    assert np.all(np.abs(20 * np.log10(np.std(y, axis=-1) / np.std(x, axis=-1))) < 1.0)
+
+
+def test_invert_keeps_float32_and_batch_equals_loop(rng):
+    x = rng.standard_normal((2, 3000)).astype(np.float32)
+    spec = gl.Spectrogram.from_audio(x, 8000, n_fft=128, hop_length=32)
+    assert spec.magnitude.dtype == np.float32
+    y = spec.invert(n_iter=5, init="zeros")
+    assert y.dtype == np.float32
+    single = gl.Spectrogram(spec.magnitude[1], spec.geometry, sample_rate=8000, length=3000).invert(n_iter=5, init="zeros")
+    np.testing.assert_allclose(y[1], single, atol=1e-5)
+
+
+def test_offset_crops_the_grid():
+    """With an offset, invert drops the grid's first samples and pads the tail with zeros."""
+    rng = np.random.default_rng(5)
+    x = rng.standard_normal(2000)
+    geometry = gl.STFT(n_fft=128, hop_length=32, center=False)
+    padded = np.concatenate([np.zeros(40), x, np.zeros(88)])
+    S = np.abs(geometry.stft(padded))
+    spec = gl.Spectrogram(S, geometry, length=2000, offset=40)
+    consistent = geometry.istft(geometry.stft(padded), length=len(padded))
+    y = spec.invert(n_iter=0, init=np.angle(geometry.stft(padded)))
+    np.testing.assert_allclose(y, consistent[40:2040], atol=1e-9)
+
+
+def test_save_load_round_trip(tmp_path, rng):
+    x = rng.standard_normal(3000)
+    for geometry in (gl.STFT(n_fft=256, hop_length=64), gl.STFT(n_fft=200, hop_length=50, window=("kaiser", 8.0), center=False),
+                     gl.STFT(n_fft=160, hop_length=40, window=np.hanning(160), pad_mode="reflect")):
+        spec = gl.Spectrogram.from_audio(x, 16000, geometry=geometry)
+        spec = gl.Spectrogram(spec.magnitude, geometry, 16000, 3000, "scipy", offset=3)
+        path = tmp_path / "spec.npz"
+        spec.save(path)
+        again = gl.Spectrogram.load(path)
+        assert again.geometry == spec.geometry
+        np.testing.assert_array_equal(again.magnitude, spec.magnitude)
+        assert (again.sample_rate, again.length, again.source, again.offset) == (16000.0, 3000, "scipy", 3)
+    assert [p.name for p in tmp_path.iterdir()] == ["spec.npz"]  # no temporary file left behind
+
+
+def test_save_is_atomic_on_failure(tmp_path, monkeypatch):
+    spec = gl.Spectrogram.from_audio(np.ones(1000), 8000, n_fft=128, hop_length=32)
+    path = tmp_path / "keep.npz"
+    spec.save(path)
+    before = path.read_bytes()
+
+    def explode(*args, **kwargs):
+        raise OSError("disk full")
+
+    monkeypatch.setattr(np, "savez", explode)
+    with pytest.raises(OSError, match="disk full"):
+        spec.save(path)
+    assert path.read_bytes() == before
+    assert sorted(os.listdir(tmp_path)) == ["keep.npz"]
+
+
+def test_load_names_the_missing_field(tmp_path):
+    bare = tmp_path / "bare.npz"
+    np.savez(bare, magnitude=np.ones((5, 3)), window=np.ones(8))
+    with pytest.raises(ValueError, match="no 'metadata' field"):
+        gl.Spectrogram.load(bare)
+    spec = gl.Spectrogram.from_audio(np.ones(1000), 8000, n_fft=128, hop_length=32)
+    good = tmp_path / "good.npz"
+    spec.save(good)
+    with np.load(good) as data:
+        arrays = dict(data)
+    import json
+
+    metadata = json.loads(str(arrays["metadata"]))
+    del metadata["hop_length"]
+    arrays["metadata"] = np.array(json.dumps(metadata))
+    broken = tmp_path / "broken.npz"
+    np.savez(broken, **arrays)
+    with pytest.raises(ValueError, match="'hop_length'"):
+        gl.Spectrogram.load(broken)
+    del arrays["magnitude"]
+    np.savez(broken, **arrays)
+    with pytest.raises(ValueError, match="no 'magnitude' field"):
+        gl.Spectrogram.load(broken)
+
+
+@pytest.mark.parametrize(
+    "change, error, match",
+    [
+        ({"magnitude": -np.ones((65, 10))}, ValueError, "negative"),
+        ({"magnitude": np.full((65, 10), np.nan)}, ValueError, "NaN"),
+        ({"magnitude": np.ones((64, 10))}, ValueError, "frequency bins"),
+        ({"magnitude": np.ones((65, 10), dtype=complex)}, TypeError, "complex"),
+        ({"sample_rate": -1.0}, ValueError, "sample_rate=-1.0"),
+        ({"length": 0}, ValueError, "length=0"),
+        ({"offset": -2}, ValueError, "offset=-2"),
+        ({"offset": 100000}, ValueError, "offset=100000"),
+        ({"geometry": "hann"}, TypeError, "geometry"),
+    ],
+)
+def test_bad_construction_is_rejected(change, error, match):
+    arguments = {"magnitude": np.ones((65, 10)), "geometry": gl.STFT(n_fft=128, hop_length=32), "sample_rate": 8000.0}
+    arguments.update(change)
+    with pytest.raises(error, match=match):
+        gl.Spectrogram(**arguments)
+
+
+def test_from_audio_rejects_both_geometry_and_keywords():
+    with pytest.raises(ValueError, match="either geometry or n_fft"):
+        gl.Spectrogram.from_audio(np.ones(1000), 8000, geometry=gl.STFT(n_fft=128), n_fft=128)
+
+
+def test_nola_violation_warns_when_inverting():
+    geometry = gl.STFT(n_fft=128, hop_length=128, window="hann")
+    spec = gl.Spectrogram(np.ones((65, 10)), geometry)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", gl.NOLAWarning)
+        with pytest.raises(gl.NOLAWarning, match="NOLA"):
+            spec.invert(n_iter=1, rng=0)
