@@ -17,6 +17,7 @@ from . import metrics, windows
 from ._iterative import PhaseRetrievalInfo
 from .griffinlim import griffinlim
 from .pghi import pghi
+from .spsi import spsi
 from .reconstruct import reconstruct
 from .rtisila import RTISILA, rtisila
 from .streaming import StreamingInverter, invert_stream
@@ -31,6 +32,7 @@ __all__ = [
     "NOLAWarning",
     "griffinlim",
     "pghi",
+    "spsi",
     "reconstruct",
     "rtisila",
     "RTISILA",

@@ -368,9 +368,9 @@ def initial_phase(S: np.ndarray, geometry: STFT) -> np.ndarray:
     >>> import gl
     >>> x = np.sin(2 * np.pi * 300 * np.arange(4000) / 8000)
     >>> S = np.abs(gl.stft(x, n_fft=256, hop_length=64))
-    >>> y = gl.griffinlim(S, n_fft=256, hop_length=64, init="pghi", n_iter=5)
+    >>> y = gl.griffinlim(S, n_fft=256, hop_length=64, init="pghi", n_iter=5, length=4000)
     >>> y.shape
-    (3968,)
+    (4000,)
     """
     S = np.asarray(S)
     return _phases(S, geometry, None, DEFAULT_TOL, 0)
@@ -464,7 +464,7 @@ def pghi(
     >>> t = np.arange(sr) / sr
     >>> x = np.sin(2 * np.pi * (300 + 400 * t) * t)              # a chirp
     >>> S = np.abs(gl.stft(x, n_fft=256, hop_length=64))
-    >>> y, info = gl.pghi(S, n_fft=256, hop_length=64, return_info=True)
+    >>> y, info = gl.pghi(S, n_fft=256, hop_length=64, length=len(x), return_info=True)
     >>> y.shape
     (8000,)
     >>> bool(info.final_db < -20)                               # spectral convergence, dB

@@ -1,0 +1,225 @@
+"""Single Pass Spectrogram Inversion (SPSI): a phase-vocoder guess of the phase, in one pass.
+
+Every frame is read as a sum of stationary sinusoids, one per magnitude peak (Beauregard,
+Harish and Wyse 2015). For a peak at bin ``k`` its frequency is refined by fitting a
+parabola through the peak and its two neighbours (``al, be, ga`` = the log-magnitudes at
+``k - 1, k, k + 1``)::
+
+    p = 0.5 (al - ga) / (al - 2 be + ga)           (-0.5 <= p <= 0.5)
+    f = (k + p) / M                                (cycles per sample)
+
+and the sinusoid's phase advances by ``2 pi f a`` per hop ``a``::
+
+    phi[n, k] = phi[n-1, k] + 2 pi a (k + p) / M
+
+Every bin of the peak's lobe (the bins that fall away from it down to the troughs on
+either side) gets the peak's phase: with the phase referenced to the window's centre, a
+windowed sinusoid's main lobe has one phase. gl's frames are referenced to their first
+sample, so the result is shifted by ``-2 pi m c / M`` (``c`` the window centre, see
+:func:`gl.pghi.window_centre`); the original paper, which references the frame start,
+adds ``pi`` on the far side of each peak instead, which is the same shift rounded for a
+centred window.
+
+References
+----------
+G. T. Beauregard, M. Harish and L. Wyse, "Single pass spectrogram inversion", IEEE
+International Conference on Digital Signal Processing (DSP), 2015.
+"""
+
+from __future__ import annotations
+
+from typing import Optional
+
+import numpy as np
+
+from ._iterative import PhaseRetrievalInfo, prepare
+from .pghi import window_centre
+from .transform import STFT, PadMode, complex_dtype
+from .windows import WindowSpec
+
+__all__ = ["spsi", "initial_phase"]
+
+
+def _lobes(S: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """For a frame-major magnitude (n_frames, n_freq): the bin of the peak that owns each
+    bin (-1 for none) and each peak's refined frequency ``k + p`` (0 elsewhere)."""
+    n_frames, n_freq = S.shape
+    logs = np.log(np.maximum(S, np.finfo(np.float64).tiny, dtype=np.float64))  # (n_frames, n_freq)
+    # neighbours, with -inf beyond the edges so that an edge bin can be a peak
+    left = np.full_like(logs, -np.inf)
+    right = np.full_like(logs, -np.inf)
+    left[:, 1:] = logs[:, :-1]
+    right[:, :-1] = logs[:, 1:]
+    silent = S <= 0
+    is_peak = (logs > left) & (logs >= right) & ~silent
+    rising = (logs < right) & ~is_peak  # bins climbing to the next peak on the right
+    falling = (logs < left) & ~is_peak & ~rising  # bins falling from the previous peak
+    bins = np.broadcast_to(np.arange(n_freq), S.shape)
+    previous_peak = np.maximum.accumulate(np.where(is_peak, bins, -1), axis=1)
+    next_peak = np.minimum.accumulate(np.where(is_peak, bins, n_freq)[:, ::-1], axis=1)[:, ::-1]
+    owner = np.full(S.shape, -1, dtype=np.int64)
+    owner[is_peak] = bins[is_peak]
+    take_next = rising & (next_peak < n_freq)
+    owner[take_next] = next_peak[take_next]
+    take_previous = falling & (previous_peak >= 0)
+    owner[take_previous] = previous_peak[take_previous]
+    owner[silent] = -1
+    # quadratic interpolation of the log-magnitude around each interior peak
+    al, be, ga = left, logs, right
+    curvature = al - 2.0 * be + ga
+    interior = is_peak & np.isfinite(al) & np.isfinite(ga) & (curvature < 0)
+    offset = np.zeros_like(logs)
+    np.divide(0.5 * (al - ga), curvature, out=offset, where=interior)
+    np.clip(offset, -0.5, 0.5, out=offset)
+    frequency = np.where(is_peak, bins + offset, 0.0)
+    return owner, frequency
+
+
+def _item_phase(S: np.ndarray, geometry: STFT) -> np.ndarray:
+    """gl-convention SPSI phase of one frame-major magnitude (n_frames, n_freq), float64."""
+    n_frames, n_freq = S.shape
+    a, M = geometry.hop_length, geometry.n_fft
+    owner, frequency = _lobes(S)
+    advance = (2.0 * np.pi * a / M) * frequency  # (n_frames, n_freq): phase step of each peak per hop
+    phase = np.empty(S.shape, dtype=np.float64)
+    accumulated = np.zeros(n_freq)  # phase of every bin in the previous frame (window-centred)
+    for n in range(n_frames):
+        owned = owner[n] >= 0
+        lobe_peak = owner[n][owned]
+        # phi[n, m] = phi[n-1, k] + 2 pi a (k + p) / M for every bin m of peak k's lobe
+        accumulated[owned] = accumulated[lobe_peak] + advance[n][lobe_peak]
+        np.mod(accumulated, 2.0 * np.pi, out=accumulated)
+        phase[n] = accumulated
+    # window-centred phase -> gl's frame-start phase
+    phase -= (2.0 * np.pi * window_centre(geometry) / M) * np.arange(n_freq)
+    return phase
+
+
+def _phases(S: np.ndarray, geometry: STFT) -> np.ndarray:
+    flat = S.reshape((-1,) + S.shape[-2:])
+    phase = np.empty(flat.shape, dtype=np.float64)
+    for item, out in zip(flat, phase):
+        out[...] = _item_phase(np.ascontiguousarray(item.T), geometry).T
+    return phase.reshape(S.shape)
+
+
+def initial_phase(S: np.ndarray, geometry: STFT) -> np.ndarray:
+    """SPSI phase of ``S`` (..., n_freq, n_frames) for ``init='spsi'`` (radians, float64).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> import gl
+    >>> x = np.sin(2 * np.pi * 300 * np.arange(4000) / 8000)
+    >>> S = np.abs(gl.stft(x, n_fft=256, hop_length=64))
+    >>> y = gl.griffinlim(S, n_fft=256, hop_length=64, init="spsi", n_iter=5, length=4000)
+    >>> y.shape
+    (4000,)
+    """
+    return _phases(np.asarray(S), geometry)
+
+
+def spsi(
+    S,
+    *,
+    length: Optional[int] = None,
+    return_info: bool = False,
+    return_phase: bool = False,
+    geometry: Optional[STFT] = None,
+    n_fft: Optional[int] = None,
+    hop_length: Optional[int] = None,
+    win_length: Optional[int] = None,
+    window: WindowSpec = "hann",
+    center: bool = True,
+    pad_mode: PadMode = "constant",
+    sym: bool = False,
+):
+    r"""Recover a signal from an STFT magnitude by Single Pass Spectrogram Inversion.
+
+    Each magnitude peak :math:`k` of frame :math:`n` is taken for a sinusoid of frequency
+    :math:`(k + p)/M`, :math:`p = \tfrac12(\alpha - \gamma)/(\alpha - 2\beta + \gamma)` the
+    vertex of the parabola through the log-magnitudes :math:`\alpha, \beta, \gamma` of bins
+    :math:`k-1, k, k+1`; its phase advances by one hop and is given to every bin
+    :math:`m` of its lobe:
+
+    .. math::
+
+        \phi[n, m] = \phi[n-1, k] + \frac{2\pi a (k + p)}{M}, \qquad
+        \phi_{gl}[n, m] = \phi[n, m] - \frac{2\pi m c}{M},
+
+    (the second step moves the window-centred phase to gl's frame-start convention,
+    :math:`c` the window's centre), and :math:`x = \mathrm{ISTFT}(S e^{i\phi_{gl}})`.
+    Deterministic (no random numbers); bins with zero magnitude keep the phase they had.
+
+    Parameters
+    ----------
+    S : np.ndarray [shape=(..., n_fft // 2 + 1, n_frames), non-negative, float]
+        Target STFT magnitude; leading axes are batch axes. float32 in, float32 out.
+    length : int, optional
+        Length of the output (default: :meth:`gl.STFT.default_length`).
+    return_info : bool
+        Also return a :class:`~gl.PhaseRetrievalInfo` (``method='spsi'``, one pass,
+        ``n_iter=1``; ``spectral_convergence[0]`` is that of the returned signal).
+    return_phase : bool
+        Also return the phase (radians, gl's convention, shape of ``S``).
+    geometry : gl.STFT, optional
+        Or the geometry keywords, as in :func:`gl.griffinlim`.
+
+    Returns
+    -------
+    y : np.ndarray [shape=(..., length)]
+    phase : np.ndarray [shape=S.shape], only with ``return_phase``
+    info : PhaseRetrievalInfo, only with ``return_info``
+
+    References
+    ----------
+    G. T. Beauregard, M. Harish and L. Wyse, "Single pass spectrogram inversion", IEEE
+    International Conference on Digital Signal Processing (DSP), 2015.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> import gl
+    >>> sr = 8000
+    >>> t = np.arange(sr) / sr
+    >>> x = np.sin(2 * np.pi * 440 * t) + 0.5 * np.sin(2 * np.pi * 1250 * t)
+    >>> S = np.abs(gl.stft(x, n_fft=512, hop_length=128))
+    >>> y, info = gl.spsi(S, n_fft=512, hop_length=128, length=len(x), return_info=True)
+    >>> y.shape
+    (8000,)
+    >>> bool(info.final_db < -20)          # two steady tones: SPSI's best case
+    True
+    """
+    if not isinstance(return_info, (bool, np.bool_)):
+        raise TypeError(f"return_info={return_info!r} must be True or False")
+    problem = prepare(S, geometry, n_fft, hop_length, win_length, window, center, pad_mode, sym, length)
+    geometry = problem.geometry
+    S = np.asarray(S)
+    import time
+
+    start = time.perf_counter()
+    phase = _phases(S, geometry)
+    spectrogram = np.exp(1j * phase).astype(complex_dtype(problem.dtype))
+    spectrogram *= S
+    y = geometry.istft(spectrogram, length=problem.length)
+    info = PhaseRetrievalInfo(method="spsi", init="spsi", elapsed=time.perf_counter() - start)
+    if return_info:
+        from .metrics import spectral_convergence
+
+        sc = np.asarray(spectral_convergence(S, geometry.stft(y)), dtype=np.float64)
+        info.n_iter = 1
+        info.spectral_convergence = sc[None]
+        info.initial_spectral_convergence = sc
+    result = (y,)
+    if return_phase:
+        result += (phase.astype(problem.dtype, copy=False),)
+    if return_info:
+        result += (info,)
+    return result[0] if len(result) == 1 else result
+
+
+def _as_method(S, *, n_iter: int = 0, init=None, rng=None, tol=None, callback=None, n_threads=None, **options):
+    """``gl.reconstruct(S, method='spsi')``: SPSI alone. ``n_iter``, ``init``, ``rng``,
+    ``tol`` and ``callback`` do not apply to a deterministic single pass and are ignored."""
+    del n_iter, init, rng, tol, callback, n_threads
+    return spsi(S, **options)
