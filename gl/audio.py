@@ -189,6 +189,10 @@ def _create_temporary(path: Path) -> Path:
             descriptor = os.open(candidate, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)
         except FileExistsError:
             continue
+        except OSError as error:
+            raise type(error)(
+                error.errno, f"cannot create files in {path.parent} ({error.strerror}); choose another output folder", str(path)
+            ) from None
         os.close(descriptor)
         return candidate
     raise FileExistsError(errno.EEXIST, f"could not create a temporary file beside {path}", str(path))  # pragma: no cover
@@ -228,8 +232,10 @@ def atomic_output(path: PathLike, *, force: bool = False) -> Iterator[Path]:
     """
     path = check_output_path(path, force=force)
     temporary = _create_temporary(path)
+    mode = os.stat(temporary).st_mode & 0o777  # what the umask allows a new file
     try:
         yield temporary
+        os.chmod(temporary, mode)  # the writer may have replaced the file with a private one
         with open(temporary, "rb+") as handle:
             os.fsync(handle.fileno())
         _publish(temporary, path, force)

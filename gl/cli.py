@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import argparse
 import ast
+import dataclasses
 import importlib
 import importlib.util
 import inspect
@@ -28,6 +29,7 @@ import os
 import sys
 import time
 import warnings
+import zipfile
 from pathlib import Path
 from typing import Any, Optional, Sequence
 
@@ -391,12 +393,10 @@ def _geometry_fields(geometry: STFT) -> dict[str, Any]:
 def _check_plot_available(args) -> None:
     if getattr(args, "plot", None) is None:
         return
-    if importlib.util.find_spec("matplotlib") is None:
-        raise UsageError('--plot needs matplotlib, which is not installed: pip install "gl[plot]" (or pip install matplotlib)')
     try:
         import matplotlib  # noqa: F401
-    except ImportError as error:
-        raise UsageError(f'--plot needs matplotlib, which cannot be imported ({error}): pip install "gl[plot]"') from None
+    except ImportError:
+        raise UsageError('--plot needs matplotlib, which is not installed: pip install "gl[plot]"') from None
     if Path(args.plot).suffix.lower() not in (".png", ".pdf", ".svg", ".jpg", ".jpeg"):
         raise UsageError(f"--plot {args.plot}: name the picture .png, .pdf or .svg")
 
@@ -632,25 +632,34 @@ def _run_spectrogram(args) -> int:
     output = Path(args.output)
     if output.suffix.lower() != ".npz":
         raise UsageError(f"-o {output}: a spectrogram file must end in .npz")
+    mel = args.mel or args.n_mels is not None
+    if not mel and (args.fmin is not None or args.fmax is not None):
+        raise UsageError("--fmin and --fmax are for mel spectrograms; add --mel")
     _check_outputs([output], args.force)
-    x, sample_rate = read_audio(args.input, dtype=np.float32)
+    x, sample_rate = read_audio(args.input, dtype=np.float32)  # (channels, n)
     geometry = _geometry_from_args(args, sample_rate)
-    spectrogram = Spectrogram.from_audio(x, sample_rate, geometry=geometry)
-    spectrogram = _derived_spectrogram(spectrogram, args)
-    with atomic_output(output, force=args.force) as temporary:
-        spectrogram.save(temporary)
+    spectrogram = Spectrogram.from_audio(x[0] if x.shape[0] == 1 else x, sample_rate, geometry=geometry)  # mono: (n_freq, n_frames)
+    if mel or args.power is not None:
+        data, convention, keywords = _features(spectrogram, args)
+        with atomic_output(output, force=args.force) as temporary:
+            _save_features(temporary, data, convention, keywords)
+    else:
+        data = spectrogram.magnitude
+        with atomic_output(output, force=args.force) as temporary:
+            spectrogram.save(temporary)
 
-    shape = tuple(int(n) for n in np.shape(spectrogram.magnitude))
+    shape = [int(n) for n in np.shape(data)]
+    kind = _spectrogram_kind(args)
     report = _Report("spectrogram")
     report.fields.update(
         input=str(args.input), output=str(output), sample_rate=sample_rate, channels=int(x.shape[0]),
-        samples=int(x.shape[-1]), shape=list(shape), **_geometry_fields(geometry),
-        kind=_spectrogram_kind(args),
+        samples=int(x.shape[-1]), shape=shape, kind=kind, **_geometry_fields(geometry),
     )
     report.lines += [
         f"gl spectrogram: {args.input} ({x.shape[-1] / sample_rate:.2f} s, {sample_rate} Hz)",
-        f"  {_describe_geometry(geometry)}; {_spectrogram_kind(args)} of shape {shape}",
-        f"wrote {output} (invert it with: gl invert {output} -o OUT.wav)",
+        f"  {_describe_geometry(geometry)}",
+        f"  {kind}, shape {tuple(shape)}",
+        f"wrote {output} (turn it back into sound with: gl invert {output} -o OUT.wav)",
     ]
     report.emit(args)
     return EXIT_OK
@@ -659,34 +668,55 @@ def _run_spectrogram(args) -> int:
 def _spectrogram_kind(args) -> str:
     mel = args.mel or args.n_mels is not None
     power = args.power if args.power is not None else (2.0 if mel else 1.0)
-    kind = f"mel spectrogram ({args.n_mels or 128} bands)" if mel else "magnitude spectrogram"
-    return kind if power == 1.0 else f"{kind} to the power {power:g}"
+    kind = f"mel spectrogram ({args.n_mels or DEFAULT_N_MELS} bands)" if mel else "magnitude spectrogram"
+    return kind if power == 1.0 else f"{kind} of |X|^{power:g}"
 
 
-def _derived_spectrogram(spectrogram, args):
-    """A power or mel version of a magnitude :class:`Spectrogram`, when asked for."""
+#: Mel bands of ``gl spectrogram --mel`` (librosa's default).
+DEFAULT_N_MELS = 128
+
+#: Layout of the .npz files ``gl spectrogram --mel/--power`` writes: the array as
+#: ``data`` and, in the JSON ``metadata``, the importer of :mod:`gl.importers` and the
+#: keywords that turn it back into a :class:`gl.Spectrogram`.
+FEATURES_FORMAT = "gl-features"
+FEATURES_VERSION = 1
+
+
+def _features(spectrogram, args) -> tuple[np.ndarray, str, dict[str, Any]]:
+    """The power or mel array of a magnitude spectrogram and how to undo it."""
+    geometry = spectrogram.geometry
+    window = geometry.window
+    keywords: dict[str, Any] = {
+        "sr": spectrogram.sample_rate,
+        "n_fft": geometry.n_fft,
+        "hop_length": geometry.hop_length,
+        "win_length": geometry.win_length,
+        "window": list(window) if isinstance(window, tuple) else window,
+        "center": geometry.center,
+        "pad_mode": geometry.pad_mode,
+        "length": spectrogram.length,
+    }
     mel = args.mel or args.n_mels is not None
-    if not mel and args.power is None and args.fmin is None and args.fmax is None:
-        return spectrogram
-    if not mel and (args.fmin is not None or args.fmax is not None):
-        raise UsageError("--fmin and --fmax are for mel spectrograms; add --mel")
-    for name in ("to_mel", "to_power"):
-        if hasattr(spectrogram, name):
-            break
-    else:
-        raise UsageError("this version of gl cannot store power or mel spectrograms; drop --power and --mel")
-    if mel:
-        if not hasattr(spectrogram, "to_mel"):
-            raise UsageError("this version of gl cannot store mel spectrograms; drop --mel")
-        keywords = {"n_mels": args.n_mels or 128, "power": args.power if args.power is not None else 2.0}
-        if args.fmin is not None:
-            keywords["fmin"] = args.fmin
-        if args.fmax is not None:
-            keywords["fmax"] = args.fmax
-        return spectrogram.to_mel(**keywords)
-    if not hasattr(spectrogram, "to_power"):
-        raise UsageError("this version of gl cannot store power spectrograms; drop --power")
-    return spectrogram.to_power(args.power)
+    power = args.power if args.power is not None else (2.0 if mel else 1.0)
+    keywords["power"] = power
+    linear = spectrogram.magnitude**power if power != 1.0 else spectrogram.magnitude  # (..., n_freq, n_frames)
+    if not mel:
+        return linear, "librosa", keywords
+    from .mel import mel_filterbank
+
+    fmax = args.fmax if args.fmax is not None else spectrogram.sample_rate / 2
+    if not 0 <= (args.fmin or 0.0) < fmax <= spectrogram.sample_rate / 2:
+        raise UsageError(f"--fmin {args.fmin or 0.0:g} and --fmax {fmax:g} must satisfy 0 <= fmin < fmax <= sr / 2 = {spectrogram.sample_rate / 2:g}")
+    n_mels = args.n_mels or DEFAULT_N_MELS
+    filterbank = mel_filterbank(sr=spectrogram.sample_rate, n_fft=geometry.n_fft, n_mels=n_mels, fmin=args.fmin or 0.0, fmax=fmax, dtype=linear.dtype)
+    keywords.update(fmin=args.fmin or 0.0, fmax=fmax, htk=False, norm="slaney")
+    return np.matmul(filterbank, linear), "mel", keywords  # (..., n_mels, n_frames)
+
+
+def _save_features(path: Path, data: np.ndarray, convention: str, keywords: dict[str, Any]) -> None:
+    metadata = {"format": FEATURES_FORMAT, "format_version": FEATURES_VERSION, "convention": convention, "keywords": keywords}
+    with open(path, "wb") as handle:
+        np.savez(handle, data=data, metadata=np.array(json.dumps(metadata)))
 
 
 #: For a bare .npy: CLI flag -> candidate keyword names of the importer.
@@ -738,7 +768,7 @@ def _importer_keywords(function, args, source: str) -> dict[str, Any]:
 
 
 def _load_spectrogram(args):
-    """The :class:`Spectrogram` of ``args.input``: an .npz from gl, or a bare .npy."""
+    """The :class:`Spectrogram` of ``args.input``: an .npz from gl, or a bare array."""
     Spectrogram = _spectrogram_class()
     path = Path(args.input)
     if not path.exists():
@@ -746,24 +776,74 @@ def _load_spectrogram(args):
     if path.is_dir():
         raise UsageError(f"{path} is a folder, not a spectrogram file")
     suffix = path.suffix.lower()
-    geometry_flags = [f"--{flag.replace('_', '-')}" for flag in ("n_fft", "hop", "win_length", "window", "center", "pad_mode", "power", "convention") if getattr(args, flag) is not None]
-    if suffix == ".npz":
-        if geometry_flags:
-            raise UsageError(f"{path} already says its geometry and convention; drop {', '.join(geometry_flags).replace('--convention', '--from')}")
+    if suffix not in (".npz", ".npy"):
+        raise UsageError(f"{path}: give an .npz file from 'gl spectrogram' or a NumPy .npy array")
+    flags = [
+        "--from" if flag == "convention" else f"--{flag.replace('_', '-')}"
+        for flag in ("convention", "n_fft", "hop", "win_length", "window", "center", "pad_mode", "power")
+        if getattr(args, flag) is not None
+    ] + (["-P"] if args.param else [])
+    try:
+        loaded = np.load(path, allow_pickle=False)
+    except (ValueError, OSError, EOFError, zipfile.BadZipFile) as error:
+        kind = "an .npz archive" if suffix == ".npz" else "a NumPy .npy array"
+        raise UsageError(f"{path} is not {kind} ({' '.join(str(error).split())}); give a file made by gl spectrogram or np.save") from None
+    if isinstance(loaded, np.ndarray):
+        return _import_array(loaded, args, path)
+    with loaded:
+        names = list(loaded.files)
+        metadata = _features_metadata(loaded) if "metadata" in names else None
+        if metadata is None and args.convention is not None and len(names) == 1:
+            return _import_array(loaded[names[0]], args, path)
+        if metadata is not None:
+            data = loaded["data"] if "data" in names else None
+    if "magnitude" in names or metadata is None:
+        if metadata is None and "magnitude" not in names:
+            raise UsageError(
+                f"{path} is not a gl spectrogram file: it has no 'magnitude' and 'metadata' fields "
+                f"(it has {', '.join(names) or 'nothing'}); make it with gl spectrogram, or save the bare "
+                "array with np.save and give --from, --sr and --hop"
+            )
+        if flags:
+            raise UsageError(f"{path} already says its geometry and convention; drop {', '.join(flags)}")
         spectrogram = Spectrogram.load(path)
         if args.sr is not None and spectrogram.sample_rate is not None and float(args.sr) != float(spectrogram.sample_rate):
-            raise UsageError(f"{path} was made at {spectrogram.sample_rate:g} Hz; drop --sr {args.sr:g} (or resample the result)")
+            raise UsageError(f"{path} was made at {spectrogram.sample_rate:g} Hz; drop --sr {args.sr:g}")
         return spectrogram
-    if suffix != ".npy":
-        raise UsageError(f"{path}: give an .npz file from 'gl spectrogram' or a bare .npy array")
+    if flags:
+        raise UsageError(f"{path} already says its geometry and convention; drop {', '.join(flags)}")
+    if data is None:
+        raise ValueError(f"{path} is a gl features file without its 'data' field; make it again with gl spectrogram")
+    importers = importlib.import_module("gl.importers")
+    convention, keywords = metadata["convention"], dict(metadata["keywords"])
+    if convention not in importers.CONVENTIONS:
+        raise ValueError(f"{path} needs the {convention!r} importer, which this version of gl does not have")
+    if isinstance(keywords.get("window"), list):
+        keywords["window"] = tuple(keywords["window"])
+    return importers.CONVENTIONS[convention](data, **keywords)
+
+
+def _features_metadata(archive) -> Optional[dict]:
+    """The metadata of a ``gl spectrogram --mel/--power`` file, or None for anything else."""
     try:
-        array = np.load(path, allow_pickle=False)
-    except (ValueError, OSError, EOFError) as error:
-        raise UsageError(f"{path} is not a NumPy .npy array ({error})") from None
+        metadata = json.loads(str(archive["metadata"][()]))
+    except (ValueError, TypeError):
+        return None
+    if not isinstance(metadata, dict) or metadata.get("format") != FEATURES_FORMAT:
+        return None
+    if metadata.get("format_version", 0) > FEATURES_VERSION:
+        raise ValueError(f"this features file has format_version {metadata['format_version']}; this gl reads up to {FEATURES_VERSION}: upgrade gl")
+    if not isinstance(metadata.get("convention"), str) or not isinstance(metadata.get("keywords"), dict):
+        raise ValueError("this features file has no 'convention' and 'keywords' in its metadata; make it again with gl spectrogram")
+    return metadata
+
+
+def _import_array(array: np.ndarray, args, path: Path):
+    """A bare array and the command-line flags that say what it is -> :class:`Spectrogram`."""
     if args.convention is None:
         raise UsageError(
             f"{path} is a bare array: say what it is with --from scipy|librosa|torchaudio|mel "
-            "and give its geometry (--sr, --n-fft, --hop ...); or save it with gl.Spectrogram"
+            "and give its geometry (--sr, --hop, --n-fft ...)"
         )
     importers = importlib.import_module("gl.importers")
     if args.convention not in importers.CONVENTIONS:
@@ -771,10 +851,9 @@ def _load_spectrogram(args):
     if args.sr is None:
         raise UsageError(f"{path} is a bare array: give its sample rate with --sr (in Hz)")
     if args.hop is None and not args.convention.startswith("scipy"):
-        raise UsageError(f"{path} is a bare array: give its hop with --hop (samples between frames); a wrong hop changes the tempo")
+        raise UsageError(f"{path} is a bare array: give its hop with --hop (samples between frames; a wrong hop changes the tempo)")
     function = importers.CONVENTIONS[args.convention]
-    keywords = _importer_keywords(function, args, str(path))
-    return function(array, **keywords)
+    return function(array, **_importer_keywords(function, args, str(path)))
 
 
 def _run_invert(args) -> int:
@@ -792,22 +871,26 @@ def _run_invert(args) -> int:
     if abs(float(sample_rate) - round(float(sample_rate))) > 1e-6:
         raise UsageError(f"sample rate {sample_rate} Hz is not a whole number; give --sr")
     sample_rate = int(round(float(sample_rate)))
+    if args.length is not None and args.length != spectrogram.length:
+        spectrogram = dataclasses.replace(spectrogram, length=args.length)
     magnitude = np.asarray(spectrogram.magnitude)
     progress = Progress(args.n_iter, magnitude=magnitude, label="invert: ", enabled=None if not (args.quiet or args.json) else False)
-    length = args.length if args.length is not None else spectrogram.length
+    options = {**_thread_workaround(magnitude, method), **options}
     try:
         y, info = spectrogram.invert(
             method=method, n_iter=args.n_iter, init=init, rng=np.random.default_rng(args.seed), tol=args.tol,
-            callback=progress if progress.enabled else None, return_info=True,
-            **({"length": length} if length is not None and length != spectrogram.length else {}), **options,
+            callback=progress if progress.enabled else None, return_info=True, **options,
         )
     finally:
         progress.close()
     geometry = spectrogram.geometry
-    sc, per_channel = _spectral_convergence(magnitude, geometry, y)
+    per_channel = np.atleast_1d(info.spectral_convergence[-1] if info.n_iter else info.initial_spectral_convergence)
+    sc, per_channel = _overall_sc(magnitude, per_channel), np.reshape(per_channel, -1).tolist()
     written = _write_audio(output, y, sample_rate, args)
     if args.plot:
-        _plot(args, magnitude, np.abs(geometry.stft(y)), info, geometry, sample_rate, f"gl invert: {Path(args.input).name}")
+        rebuilt = np.abs(geometry.stft(y))[..., : magnitude.shape[-1]]  # the frames of the input
+        rebuilt = np.concatenate([rebuilt, np.zeros(rebuilt.shape[:-1] + (magnitude.shape[-1] - rebuilt.shape[-1],), rebuilt.dtype)], axis=-1)
+        _plot(args, magnitude, rebuilt, info, geometry, sample_rate, f"gl invert: {Path(args.input).name}")
 
     report = _Report("invert")
     channels = int(np.prod(magnitude.shape[:-2], dtype=int))

@@ -1,0 +1,392 @@
+"""The gl command, end to end: each command run as a subprocess in a temporary folder, as a
+user would run it, plus the failure paths (exit status 2, one line on stderr, no file
+left behind)."""
+
+from __future__ import annotations
+
+import io
+import json
+import os
+import re
+import shlex
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+sf = pytest.importorskip("soundfile")
+
+import gl  # noqa: E402
+from gl import cli  # noqa: E402
+
+from .conftest import REPO, corpus_file  # noqa: E402
+
+DEMO_DATA = Path(gl.__file__).parent / "data" / cli.DEMO_FILE
+FAST = ["--n-iter", "20"]
+
+
+def run(*args, cwd, env=None, check_ok=True) -> subprocess.CompletedProcess:
+    """``python -m gl ARGS`` in ``cwd``."""
+    result = subprocess.run(
+        [sys.executable, "-m", "gl", *map(str, args)], cwd=cwd, capture_output=True, text=True, timeout=120, env=env
+    )
+    if check_ok:
+        assert result.returncode == 0, result.stderr
+        assert "Traceback" not in result.stderr
+    return result
+
+
+def assert_usage_error(result: subprocess.CompletedProcess, *patterns: str) -> None:
+    """Exit status 2, one line on stderr matching every pattern, no traceback, nothing on stdout."""
+    assert result.returncode == 2, (result.stdout, result.stderr)
+    assert "Traceback" not in result.stderr
+    assert result.stdout == ""
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1, result.stderr
+    for pattern in patterns:
+        assert re.search(pattern, lines[0]), (pattern, lines[0])
+
+
+def spectral_convergence_db(reference: np.ndarray, estimate: np.ndarray, geometry: gl.STFT) -> float:
+    S = np.abs(geometry.stft(reference))
+    return float(gl.metrics.spectral_convergence_db(S, geometry.stft(estimate)))
+
+
+@pytest.fixture(scope="module")
+def speech():
+    x, sr = sf.read(str(corpus_file("dev", "d01_speech_arctic-slt_16k.flac")), dtype="float64")
+    return x[: sr], sr  # 1 s
+
+
+@pytest.fixture
+def speech_wav(tmp_path, speech):
+    x, sr = speech
+    path = tmp_path / "speech.wav"
+    sf.write(str(path), x, sr, subtype="PCM_16")
+    return path
+
+
+# ----------------------------------------------------------------------------- the README
+def readme_commands() -> list[str]:
+    """The shell commands of the README's first ```sh block (comments dropped)."""
+    text = (REPO / "README.md").read_text()
+    block = re.search(r"```sh\n(.*?)```", text, re.S)
+    assert block, "README.md has no ```sh block"
+    commands = []
+    for line in block.group(1).splitlines():
+        line = line.split("#", 1)[0].strip()
+        commands += [part.strip() for part in line.split("&&") if part.strip()]
+    return commands
+
+
+def test_readme_quick_start(tmp_path):
+    """The README's first lines install gl, run ``gl demo``, install the test extras, run pytest."""
+    commands = readme_commands()
+    assert commands[:2] == ["python -m pip install .", "gl demo"]
+    installs = [c for c in commands if c.startswith("python -m pip install")]
+    extras = {m for c in installs for m in re.findall(r"\.\[([\w,]+)\]", c)}
+    pyproject = (REPO / "pyproject.toml").read_text()
+    for extra in extras:  # every extra the README installs exists
+        assert re.search(rf"^{extra}\s*=", pyproject, re.M), extra
+    assert "python -m pytest" in commands
+    # Run the gl commands exactly as written: the console script when installed, else python -m gl.
+    script = shutil.which("gl", path=str(Path(sys.executable).parent))
+    for command in (c for c in commands if c.startswith("gl ")):
+        args = shlex.split(command)[1:]
+        launcher = [script] if script else [sys.executable, "-m", "gl"]
+        result = subprocess.run(launcher + args, cwd=tmp_path, capture_output=True, text=True, timeout=120)
+        assert result.returncode == 0, result.stderr
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["gl-demo-original.wav", "gl-demo.wav"]
+    original, sr = sf.read(str(tmp_path / "gl-demo-original.wav"))
+    rebuilt, sr2 = sf.read(str(tmp_path / "gl-demo.wav"))
+    shipped, sr3 = sf.read(str(DEMO_DATA))
+    assert sr == sr2 == sr3 == 16000
+    assert sf.info(str(tmp_path / "gl-demo.wav")).subtype == "PCM_16"
+    np.testing.assert_array_equal(original, shipped)  # the original, bit for bit
+    assert rebuilt.shape == original.shape
+    # the reconstruction has the original's spectrogram (not its waveform: the phase is new)
+    assert spectral_convergence_db(original, rebuilt, gl.STFT(1024, 256)) < -20
+    assert abs(np.std(rebuilt) / np.std(original) - 1) < 0.05
+    out = result.stdout
+    for word in ("method", "iterations", "spectral convergence", "time", "gl-demo.wav"):
+        assert word in out
+
+
+def test_demo_json_output_dir_and_overwrite_protection(tmp_path):
+    folder = tmp_path / "out"
+    folder.mkdir()
+    result = run("demo", "-o", folder, "--json", *FAST, cwd=tmp_path)
+    report = json.loads(result.stdout)  # one JSON object and nothing else
+    assert report["command"] == "demo" and report["n_iter"] == 20 and report["sample_rate"] == 16000
+    assert report["method"] == importlib_reconstruct().DEFAULT_METHOD
+    assert report["spectral_convergence_db"] < -15
+    assert sorted(p.name for p in folder.iterdir()) == ["gl-demo-original.wav", "gl-demo.wav"]
+    before = (folder / "gl-demo.wav").read_bytes()
+    again = run("demo", "-o", folder, *FAST, "--seed", "3", cwd=tmp_path, check_ok=False)
+    assert_usage_error(again, r"gl-demo.wav already exists; use --force")
+    assert (folder / "gl-demo.wav").read_bytes() == before
+    forced = run("demo", "-o", folder, *FAST, "--seed", "3", "--force", "--quiet", cwd=tmp_path)
+    assert forced.stdout == ""
+    assert (folder / "gl-demo.wav").read_bytes() != before  # another seed, another phase
+
+
+def importlib_reconstruct():
+    import importlib
+
+    return importlib.import_module("gl.reconstruct")
+
+
+def test_python_m_gl_is_the_gl_command(tmp_path):
+    version = run("--version", cwd=tmp_path)
+    assert version.stdout.strip() == f"gl {gl.__version__}"
+    script = shutil.which("gl", path=str(Path(sys.executable).parent))
+    if script:
+        direct = subprocess.run([script, "--version"], capture_output=True, text=True)
+        assert direct.stdout == version.stdout
+    bare = run(cwd=tmp_path, check_ok=False)
+    assert bare.returncode == 2 and "demo" in bare.stderr and "roundtrip" in bare.stderr
+
+
+# ----------------------------------------------------------------------------- roundtrip
+def test_roundtrip_keeps_channels(tmp_path):
+    """Two different recordings as left and right come back in their own channels."""
+    left, sr = sf.read(str(corpus_file("dev", "d01_speech_arctic-slt_16k.flac")))
+    right, sr2 = sf.read(str(corpus_file("dev", "d04_music_band-midi_16k.flac")))
+    assert sr == sr2 == 16000
+    stereo = np.stack([left[:16000], 0.5 * right[:16000]], axis=1)  # (n, 2)
+    sf.write(str(tmp_path / "stereo.flac"), stereo, sr, subtype="PCM_24")
+    result = run("roundtrip", "stereo.flac", "-o", "back.flac", "--subtype", "PCM_24", "--n-iter", "40", "--json", cwd=tmp_path)
+    report = json.loads(result.stdout)
+    assert report["channels"] == 2 and len(report["spectral_convergence_db_per_channel"]) == 2
+    back, sr3 = sf.read(str(tmp_path / "back.flac"))
+    assert sr3 == sr and back.shape == stereo.shape and sf.info(str(tmp_path / "back.flac")).subtype == "PCM_24"
+    geometry = gl.STFT(1024, 256)
+    for c in range(2):
+        own = spectral_convergence_db(stereo[:, c], back[:, c], geometry)
+        swapped = spectral_convergence_db(stereo[:, c], back[:, 1 - c], geometry)
+        assert own < -12 and swapped > -3, (c, own, swapped)
+        assert abs(own - report["spectral_convergence_db_per_channel"][c]) < 1.0  # PCM_24 changes it little
+
+
+def test_roundtrip_flags_geometry_and_method(tmp_path, speech_wav):
+    result = run(
+        "roundtrip", speech_wav, "-o", "out.wav", "--n-fft", "512", "--hop", "128", "--window", "hamming",
+        "--method", "gla", "--n-iter", "10", "--init", "zeros", "--json", cwd=tmp_path,
+    )
+    report = json.loads(result.stdout)
+    assert (report["n_fft"], report["hop_length"], report["window"]) == (512, 128, "hamming")
+    assert (report["method"], report["init"], report["n_iter"]) == ("gla", "zeros", 10)
+    # the metric gl reports is that of the signal it wrote (up to 16-bit rounding)
+    x, _ = sf.read(str(speech_wav))
+    y, _ = sf.read(str(tmp_path / "out.wav"))
+    measured = spectral_convergence_db(x, y, gl.STFT(512, 128, window="hamming"))
+    assert abs(measured - report["spectral_convergence_db"]) < 0.5
+
+
+def test_roundtrip_method_options_and_tol(tmp_path, speech_wav):
+    a = json.loads(run("roundtrip", speech_wav, "-o", "a.wav", *FAST, "-O", "momentum=0", "--json", cwd=tmp_path).stdout)
+    b = json.loads(run("roundtrip", speech_wav, "-o", "b.wav", *FAST, "--method", "gla", "--json", cwd=tmp_path).stdout)
+    assert a["spectral_convergence_db"] == pytest.approx(b["spectral_convergence_db"], abs=1e-3)  # FGLA with alpha 0 is GLA
+    stopped = json.loads(run("roundtrip", speech_wav, "-o", "c.wav", "--n-iter", "500", "--tol", "0.01", "--json", cwd=tmp_path).stdout)
+    assert stopped["converged"] and stopped["n_iter"] < 500
+    bad = run("roundtrip", speech_wav, "-o", "d.wav", "-O", "nonsense=1", cwd=tmp_path, check_ok=False)
+    assert_usage_error(bad, r"has no option 'nonsense'", r"momentum")
+    assert not (tmp_path / "d.wav").exists()
+
+
+def test_pcm_clipping_is_counted_and_normalize_avoids_it(tmp_path):
+    sr = 16000
+    t = np.arange(sr) / sr
+    loud = 1.6 * np.sin(2 * np.pi * 200 * t) * np.hanning(sr)  # beyond full scale: a FLOAT wav holds it
+    sf.write(str(tmp_path / "loud.wav"), loud, sr, subtype="FLOAT")
+    clipped = run("roundtrip", "loud.wav", "-o", "pcm.wav", *FAST, "--json", cwd=tmp_path)
+    count = json.loads(clipped.stdout)["clipped_samples"]
+    assert count > 1000
+    assert re.fullmatch(rf"gl: warning: {count} of {sr} samples clipped writing pcm.wav .*--normalize.*\n", clipped.stderr)
+    pcm, _ = sf.read(str(tmp_path / "pcm.wav"), dtype="int16")
+    assert np.count_nonzero((pcm == 32767) | (pcm == -32768)) >= count  # clipped, not wrapped
+    normalized = run("roundtrip", "loud.wav", "-o", "norm.wav", *FAST, "--normalize", "--json", cwd=tmp_path)
+    assert normalized.stderr == "" and json.loads(normalized.stdout)["clipped_samples"] == 0
+    peak = np.max(np.abs(sf.read(str(tmp_path / "norm.wav"))[0]))
+    assert 20 * np.log10(peak) == pytest.approx(-1.0, abs=0.01)
+    floating = run("roundtrip", "loud.wav", "-o", "float.wav", *FAST, "--subtype", "FLOAT", cwd=tmp_path)
+    assert floating.stderr == "" and np.max(np.abs(sf.read(str(tmp_path / "float.wav"))[0])) > 1.2
+
+
+def test_overwrite_protection_and_force(tmp_path, speech_wav):
+    target = tmp_path / "out.wav"
+    target.write_bytes(b"do not lose me")
+    refused = run("roundtrip", speech_wav, "-o", target, *FAST, cwd=tmp_path, check_ok=False)
+    assert_usage_error(refused, r"out.wav already exists; use --force to overwrite it")
+    assert target.read_bytes() == b"do not lose me"
+    run("roundtrip", speech_wav, "-o", target, *FAST, "--force", cwd=tmp_path)
+    assert sf.info(str(target)).frames == 16000
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["out.wav", "speech.wav"]
+
+
+def test_plot(tmp_path, speech_wav):
+    pytest.importorskip("matplotlib")
+    result = run("roundtrip", speech_wav, "-o", "out.wav", "--plot", "picture.png", *FAST, cwd=tmp_path)
+    assert (tmp_path / "picture.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    assert "Traceback" not in result.stderr
+
+
+def test_plot_without_matplotlib_says_how_to_install_it(tmp_path, speech_wav, monkeypatch, capsys):
+    monkeypatch.setitem(sys.modules, "matplotlib", None)  # import matplotlib now raises ImportError
+    status = cli.main(["roundtrip", str(speech_wav), "-o", str(tmp_path / "out.wav"), "--plot", str(tmp_path / "p.png")])
+    err = capsys.readouterr().err
+    assert status == 2 and err.count("\n") == 1
+    assert 'pip install "gl[plot]"' in err
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["speech.wav"]
+
+
+# ----------------------------------------------------------------------------- spectrogram + invert
+def test_spectrogram_file_inverts_without_flags(tmp_path, speech_wav, speech):
+    made = run("spectrogram", speech_wav, "-o", "spec.npz", "--n-fft", "512", "--hop", "128", "--window", "kaiser,8", "--json", cwd=tmp_path)
+    assert json.loads(made.stdout)["shape"] == [257, 126]
+    with np.load(tmp_path / "spec.npz") as data:
+        assert {"magnitude", "metadata"} <= set(data.files)
+        magnitude = data["magnitude"]
+    geometry = gl.STFT(512, 128, window=("kaiser", 8.0))
+    x, sr = sf.read(str(speech_wav))
+    np.testing.assert_allclose(magnitude, np.abs(geometry.stft(x)), rtol=1e-4, atol=1e-5)  # float32
+    result = run("invert", "spec.npz", "-o", "back.wav", "--n-iter", "30", "--json", cwd=tmp_path)
+    report = json.loads(result.stdout)
+    assert (report["n_fft"], report["hop_length"], report["window"], report["sample_rate"]) == (512, 128, "kaiser", 16000)
+    y, sr2 = sf.read(str(tmp_path / "back.wav"))
+    assert sr2 == sr and y.shape == x.shape  # the original length, from the file
+    assert spectral_convergence_db(x, y, geometry) < -15
+    assert abs(spectral_convergence_db(x, y, geometry) - report["spectral_convergence_db"]) < 0.5
+
+
+def test_spectrogram_of_stereo_and_not_centred(tmp_path):
+    x = np.random.default_rng(1).standard_normal((3000, 2)) * 0.1
+    sf.write(str(tmp_path / "noise.wav"), x, 8000, subtype="FLOAT")
+    run("spectrogram", "noise.wav", "-o", "s.npz", "--n-fft", "256", "--hop", "64", "--no-center", cwd=tmp_path)
+    spectrogram = gl.Spectrogram.load(tmp_path / "s.npz")
+    assert spectrogram.magnitude.shape[:2] == (2, 129) and not spectrogram.geometry.center
+    run("invert", "s.npz", "-o", "s.wav", "--n-iter", "5", cwd=tmp_path)
+    assert sf.info(str(tmp_path / "s.wav")).channels == 2 and sf.info(str(tmp_path / "s.wav")).frames == 3000
+
+
+# ----------------------------------------------------------------------------- errors
+def make_inputs(folder: Path) -> None:
+    (folder / "text.wav").write_text("hello, not audio\n" * 50)
+    (folder / "text.npz").write_text("hello, not an archive\n")
+    np.savez(folder / "fields.npz", S=np.ones((5, 3)), sr=16000)
+    np.savez(folder / "nometa.npz", magnitude=np.ones((5, 3)))
+    np.save(folder / "bare.npy", np.ones((257, 40)))
+    sf.write(str(folder / "tone.wav"), 0.1 * np.sin(np.arange(8000) / 5.0), 8000)
+    (folder / "sub").mkdir()
+    (folder / "file").write_text("a file, not a folder")
+
+
+ERRORS = [
+    (["roundtrip", "missing.wav", "-o", "o.wav"], [r"missing.wav does not exist"]),
+    (["roundtrip", "text.wav", "-o", "o.wav"], [r"text.wav is not an audio file gl can read", r"WAV, FLAC"]),
+    (["roundtrip", "sub", "-o", "o.wav"], [r"sub is a folder"]),
+    (["roundtrip", "tone.wav", "-o", "nodir/o.wav"], [r"output folder nodir does not exist; create it"]),
+    (["roundtrip", "tone.wav", "-o", "file/o.wav"], [r"output folder file is not a folder"]),
+    (["roundtrip", "tone.wav", "-o", "/proc/gl-cli-test.wav"], [r"cannot create files in /proc", r"choose another output folder"]),
+    (["roundtrip", "tone.wav", "-o", "o.mp3"], [r"extension", r"\.wav, \.flac"]),
+    (["roundtrip", "tone.wav", "-o", "o.flac", "--subtype", "FLOAT"], [r"FLAC cannot hold FLOAT"]),
+    (["roundtrip", "tone.wav", "-o", "o.wav", "--subtype", "PCM_8"], [r"invalid choice: 'PCM_8'", r"--help"]),
+    (["roundtrip", "tone.wav", "-o", "o.wav", "--n-iter", "-3"], [r"--n-iter: -3 must be >= 0"]),
+    (["roundtrip", "tone.wav", "-o", "o.wav", "--n-fft", "abc"], [r"--n-fft: 'abc' is not a whole number"]),
+    (["roundtrip", "tone.wav", "-o", "o.wav", "--method", "magic"], [r"invalid choice: 'magic'"]),
+    (["roundtrip", "tone.wav", "-o", "o.wav", "--init", "psychic"], [r"--init 'psychic' is unknown"]),
+    (["roundtrip", "tone.wav", "-o", "o.wav", "--tol", "5"], [r"--tol 5.0 must be between 0 and 1"]),
+    (["roundtrip", "tone.wav", "-o", "o.wav", "--window", "nope"], [r"window='nope' is unknown"]),
+    (["roundtrip", "tone.wav", "-o", "o.wav", "--n-fft", "256", "--hop", "400"], [r"hop_length=400 must be <= win_length=256"]),
+    (["roundtrip", "tone.wav"], [r"the following arguments are required: -o/--output"]),
+    (["invert", "missing.npz", "-o", "o.wav"], [r"missing.npz does not exist"]),
+    (["invert", "text.npz", "-o", "o.wav"], [r"text.npz is not an .npz archive"]),
+    (["invert", "tone.wav", "-o", "o.wav"], [r"give an .npz file"]),
+    (["invert", "fields.npz", "-o", "o.wav"], [r"not a gl spectrogram file: it has no 'magnitude' and 'metadata' fields \(it has S, sr\)"]),
+    (["invert", "nometa.npz", "-o", "o.wav"], [r"no 'metadata' field"]),
+    (["invert", "bare.npy", "-o", "o.wav"], [r"bare array: say what it is with --from"]),
+    (["spectrogram", "tone.wav", "-o", "s.npy"], [r"must end in .npz"]),
+    (["spectrogram", "tone.wav", "-o", "s.npz", "--fmin", "100"], [r"--fmin and --fmax are for mel spectrograms; add --mel"]),
+    (["demo", "-o", "nodir"], [r"output folder nodir does not exist"]),
+]
+
+
+@pytest.mark.parametrize("args, patterns", ERRORS, ids=[" ".join(a) for a, _ in ERRORS])
+def test_errors_are_one_line_with_status_2(tmp_path, args, patterns):
+    make_inputs(tmp_path)
+    before = sorted(p.name for p in tmp_path.iterdir())
+    result = run(*args, cwd=tmp_path, check_ok=False)
+    assert_usage_error(result, *patterns)
+    assert sorted(p.name for p in tmp_path.iterdir()) == before  # nothing written, nothing half-written
+
+
+# ----------------------------------------------------------------------------- never a partial file
+def failing_writer(exception):
+    def write(file, data, samplerate, subtype=None, format=None, **kwargs):
+        with open(file, "wb") as handle:
+            handle.write(b"RIFF" + b"\x00" * 10000)  # some bytes, then the failure
+        raise exception
+
+    return write
+
+
+def test_no_partial_file_when_the_disk_fills_up(tmp_path, speech_wav, monkeypatch, capsys):
+    monkeypatch.setattr(sf, "write", failing_writer(OSError(28, "No space left on device")))
+    status = cli.main(["roundtrip", str(speech_wav), "-o", str(tmp_path / "out.wav"), *FAST])
+    err = capsys.readouterr().err
+    assert status == 2 and err.count("\n") == 1
+    assert "No space left on device" in err and "free some space" in err
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["speech.wav"]
+
+
+def test_ctrl_c_while_writing_leaves_nothing(tmp_path, speech_wav, monkeypatch, capsys):
+    existing = tmp_path / "out.wav"
+    existing.write_bytes(b"old take")
+    monkeypatch.setattr(sf, "write", failing_writer(KeyboardInterrupt()))
+    status = cli.main(["roundtrip", str(speech_wav), "-o", str(existing), "--force", *FAST])
+    assert status == 130 and "interrupted" in capsys.readouterr().err
+    assert existing.read_bytes() == b"old take"  # --force replaces only with a complete file
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["out.wav", "speech.wav"]
+
+
+def test_ctrl_c_during_phase_retrieval(tmp_path, speech_wav, monkeypatch, capsys):
+    registry = importlib_reconstruct()
+
+    def interrupted(*args, **kwargs):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(registry, "reconstruct", interrupted)
+    status = cli.main(["demo", "-o", str(tmp_path)])
+    assert status == 130 and "Traceback" not in capsys.readouterr().err
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["speech.wav"]
+
+
+# ----------------------------------------------------------------------------- progress
+class FakeTerminal(io.StringIO):
+    def isatty(self):
+        return True
+
+
+def test_progress_on_a_terminal_only():
+    info = gl.PhaseRetrievalInfo(method="fgla", n_iter=5, spectral_convergence=np.array([[0.5], [0.1]]), elapsed=2.0)
+    terminal = FakeTerminal()
+    Progress = cli.Progress
+    progress = Progress(10, stream=terminal, magnitude=np.ones((1, 3, 4)), label="x: ")
+    assert progress.enabled
+    progress(5, info)
+    line = terminal.getvalue()
+    assert line.startswith("\rx: iteration 5/10  spectral convergence -20.0 dB  2.0 s left")
+    progress.close()
+    assert terminal.getvalue().endswith("\r")
+    quick = cli.Progress(10, stream=FakeTerminal())  # a job well under a second: silent
+    quick(5, gl.PhaseRetrievalInfo(method="fgla", spectral_convergence=np.array([[0.1]]), elapsed=0.01))
+    assert quick.stream.getvalue() == ""
+    pipe = Progress(10, stream=io.StringIO())
+    assert not pipe.enabled
+
+
+def test_default_n_fft_is_about_50_ms():
+    assert [cli.default_n_fft(sr) for sr in (8000, 16000, 22050, 44100, 48000, 96000)] == [512, 1024, 1024, 2048, 2048, 4096]
