@@ -1,0 +1,309 @@
+"""Issue 2's speed benchmark: one fast Griffin-Lim iteration, gl vs librosa vs the bare FFT.
+
+What is timed, all in one process, warm, round-robin, median of ``repeats``:
+
+* ``gl.griffinlim(S, n_iter=K)`` and ``gl.griffinlim(S, n_iter=0)`` with ``n_threads=1`` and
+  ``n_threads=2``; ``librosa.griffinlim(S, n_iter=K)`` and ``n_iter=0``. The time of **one
+  iteration** is ``(median t(K) - median t(0)) / K``: the difference removes everything that
+  is paid once (checks, the random initial phase, the first ISTFT, the final STFT/ISTFT),
+  so gl and librosa are compared on the loop body alone.
+* the **bare FFT cost**: ``np.fft.rfft`` + ``np.fft.irfft`` of the same frames (the windowed
+  frames of the padded signal, ``(n_frames, n_fft)`` in the same dtype) into preallocated
+  arrays, once for the whole frame matrix and once in cache-sized blocks as gl does; the
+  faster of the two is the baseline (every GLA iteration needs at least this). The same
+  blocked FFT split over two threads shows what the hardware gives a second thread.
+
+Targets (issue 2): gl at least 2.5x faster per iteration than librosa; single-threaded
+within 1.3x of the bare FFT; two threads below 0.7x the single-threaded bare FFT; peak
+memory of a 100-iteration run on 10 min of 44.1 kHz audio (n_fft 2048, hop 512) below 4x
+the complex spectrogram. Memory is measured in a child process (tracemalloc peak of the
+call, which numpy reports its buffers to, and the growth of the maximum resident set size)
+after loading ``S`` from disk, so nothing else inflates the peak.
+
+Run: ``python -m benchmarks.bench_iteration [--quick]`` (or as part of ``python -m benchmarks``).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import resource
+import subprocess
+import sys
+import tempfile
+import time
+import tracemalloc
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+from typing import Optional
+
+import numpy as np
+
+if __package__ in (None, ""):  # run as a script: make `benchmarks` importable
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+import gl
+from benchmarks.common import CORPUS, RESULTS, environment, interleaved_medians, read_clip, save
+
+GEOMETRIES = [(1024, 256), (2048, 512)]
+DTYPES = ["float32", "float64"]
+
+
+def test_signal(seconds: float, sr: int, seed: int = 0) -> tuple[np.ndarray, str]:
+    """Real audio tiled to ``seconds`` (dev speech at 22.05 kHz, gspi at 44.1 kHz), else noise."""
+    source = {22050: CORPUS / "dev" / "d02_speech_alsa-voice_22k.flac", 44100: CORPUS / "reference" / "gspi.wav"}.get(sr)
+    n = int(round(seconds * sr))
+    if source is not None and source.exists():
+        clip = read_clip(source)
+        if clip.sr == sr:
+            reps = -(-n // len(clip.signal))
+            return np.tile(clip.signal, reps)[:n].copy(), f"{source.name} tiled"
+    return np.random.default_rng(seed).standard_normal(n) * 0.1, "gaussian noise"
+
+
+def bare_fft_functions(geometry: gl.STFT, x: np.ndarray, dtype: np.dtype):
+    """Two closures doing rfft + irfft of the frames of ``x``: whole matrix, and 1 MiB blocks."""
+    padded = geometry.pad_signal(x.astype(dtype))
+    n_frames = geometry.n_frames(len(x))
+    view = np.lib.stride_tricks.sliding_window_view(padded, geometry.n_fft)[:: geometry.hop_length][:n_frames]
+    frames = np.ascontiguousarray(view * geometry.window_array.astype(dtype))  # (n_frames, n_fft)
+    cdtype = np.result_type(dtype, np.complex64)
+    spectra = np.empty((n_frames, geometry.n_freq), dtype=cdtype)  # (n_frames, n_freq)
+    back = np.empty_like(frames)
+    block = min(n_frames, geometry.block_frames(dtype))
+
+    def whole():
+        np.fft.rfft(frames, axis=-1, out=spectra)
+        np.fft.irfft(spectra, n=geometry.n_fft, axis=-1, out=back)
+
+    def blocked(first_frame: int = 0, last_frame: int = n_frames):
+        for first in range(first_frame, last_frame, block):
+            last = min(first + block, last_frame)
+            np.fft.rfft(frames[first:last], axis=-1, out=spectra[first:last])
+            np.fft.irfft(spectra[first:last], n=geometry.n_fft, axis=-1, out=back[first:last])
+
+    return whole, blocked, n_frames
+
+
+class TwoThreadFFT:
+    """The blocked bare FFT split over two threads (half the frames each): the best a
+    two-thread GLA iteration could do on this hardware. A context manager."""
+
+    def __init__(self, blocked, n_frames: int):
+        self.blocked = blocked
+        self.halves = [(0, n_frames // 2), (n_frames // 2, n_frames)]
+        self.pool = ThreadPoolExecutor(2)
+
+    def __call__(self):
+        for future in [self.pool.submit(self.blocked, a, b) for a, b in self.halves]:
+            future.result()
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.pool.shutdown()
+
+
+def time_one_iteration(x: np.ndarray, n_fft: int, hop: int, dtype: str, iterations: int, repeats: int, seed: int = 0) -> dict:
+    """Per-iteration times (seconds) of gl (1 and 2 threads), librosa and the bare FFT."""
+    import librosa
+
+    dtype = np.dtype(dtype)
+    geometry = gl.STFT(n_fft, hop)
+    S = np.abs(geometry.stft(x.astype(dtype)))  # (n_freq, n_frames), dtype
+    length = len(x)
+    K = iterations
+
+    def gl_run(n_iter, threads):
+        return lambda: gl.griffinlim(S, n_iter=n_iter, rng=seed, n_threads=threads, geometry=geometry, length=length)
+
+    def librosa_run(n_iter):
+        return lambda: librosa.griffinlim(
+            S, n_iter=n_iter, n_fft=n_fft, hop_length=hop, length=length, random_state=np.random.default_rng(seed)
+        )
+
+    whole, blocked, n_frames = bare_fft_functions(geometry, x, dtype)
+    functions = {
+        "gl1_0": gl_run(0, 1),
+        "gl1_K": gl_run(K, 1),
+        "gl2_0": gl_run(0, 2),
+        "gl2_K": gl_run(K, 2),
+        "librosa_0": librosa_run(0),
+        "librosa_K": librosa_run(K),
+        "bare_whole": whole,
+        "bare_blocked": blocked,
+    }
+    with TwoThreadFFT(blocked, n_frames) as two_threads:
+        functions["bare_2threads"] = two_threads
+        medians = interleaved_medians(functions, repeats=repeats, warmup=1)
+    gl1 = (medians["gl1_K"] - medians["gl1_0"]) / K
+    gl2 = (medians["gl2_K"] - medians["gl2_0"]) / K
+    lib = (medians["librosa_K"] - medians["librosa_0"]) / K
+    bare = min(medians["bare_whole"], medians["bare_blocked"])
+    return {
+        "dtype": dtype.name,
+        "n_fft": n_fft,
+        "hop_length": hop,
+        "n_frames": int(S.shape[-1]),
+        "iterations_K": K,
+        "repeats": repeats,
+        "gl_1thread": gl1,
+        "gl_2threads": gl2,
+        "librosa": lib,
+        "bare_fft": bare,
+        "bare_fft_whole": medians["bare_whole"],
+        "bare_fft_blocked": medians["bare_blocked"],
+        "bare_fft_2threads": medians["bare_2threads"],
+        "setup_gl_1thread": medians["gl1_0"],
+        "setup_librosa": medians["librosa_0"],
+        "speedup_vs_librosa": lib / gl1,
+        "speedup_vs_librosa_2threads": lib / gl2,
+        "gl_over_bare": gl1 / bare,
+        "gl2_over_bare": gl2 / bare,
+        "bare2_over_bare": medians["bare_2threads"] / bare,
+    }
+
+
+# ---------------------------------------------------------------------- memory
+def _memory_child(path: str, n_iter: int, hop: int) -> None:
+    """In a fresh process: load S, run FGLA, print peak memory figures as JSON."""
+    S = np.load(path)
+    n_fft = 2 * (S.shape[0] - 1)
+    rss_before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024  # bytes (Linux reports KiB)
+    tracemalloc.start()
+    baseline = tracemalloc.get_traced_memory()[0]
+    start = time.perf_counter()
+    y = gl.griffinlim(S, n_iter=n_iter, rng=0, n_fft=n_fft, hop_length=hop)
+    seconds = time.perf_counter() - start
+    peak = tracemalloc.get_traced_memory()[1] - baseline
+    tracemalloc.stop()
+    rss_after = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
+    complex_bytes = S.size * np.dtype(np.result_type(S.dtype, np.complex64)).itemsize
+    print(
+        json.dumps(
+            {
+                "dtype": S.dtype.name,
+                "shape": list(S.shape),
+                "n_iter": n_iter,
+                "seconds": seconds,
+                "complex_spectrogram_bytes": complex_bytes,
+                "magnitude_bytes": S.nbytes,
+                "output_bytes": y.nbytes,
+                "tracemalloc_peak_bytes": peak,
+                "maxrss_growth_bytes": rss_after - rss_before,
+                "peak_multiple": peak / complex_bytes,
+                "maxrss_multiple": (rss_after - rss_before) / complex_bytes,
+            }
+        )
+    )
+
+
+def peak_memory(seconds: float = 600.0, sr: int = 44100, n_fft: int = 2048, hop: int = 512, n_iter: int = 100, dtypes=DTYPES) -> list[dict]:
+    """Peak memory of ``n_iter`` FGLA iterations on ``seconds`` of audio, one child process per dtype."""
+    x, source = test_signal(seconds, sr)
+    rows = []
+    with tempfile.TemporaryDirectory() as folder:
+        for dtype in dtypes:
+            S = np.abs(gl.stft(x.astype(dtype), n_fft=n_fft, hop_length=hop))
+            path = os.path.join(folder, f"S_{dtype}.npy")
+            np.save(path, S)
+            del S
+            done = subprocess.run(
+                [sys.executable, "-m", "benchmarks.bench_iteration", "--memory-child", path,
+                 "--iterations", str(n_iter), "--hop", str(hop)],
+                capture_output=True,
+                text=True,
+                check=True,
+                cwd=str(Path(__file__).resolve().parents[1]),
+            )
+            row = json.loads(done.stdout.strip().splitlines()[-1])
+            row.update(signal_seconds=seconds, sr=sr, n_fft=n_fft, hop_length=hop, source=source)
+            rows.append(row)
+            os.remove(path)
+    return rows
+
+
+# ---------------------------------------------------------------------- tables
+def markdown_table(rows: list[dict]) -> str:
+    lines = [
+        "| dtype | n_fft / hop | frames | gl 1 thread (ms) | gl 2 threads (ms) | librosa (ms) | bare FFT (ms) "
+        "| librosa / gl | gl / bare FFT | gl 2 thr / bare FFT | bare FFT on 2 thr / bare FFT |",
+        "|---|---|---|---|---|---|---|---|---|---|---|",
+    ]
+    for r in rows:
+        lines.append(
+            f"| {r['dtype']} | {r['n_fft']} / {r['hop_length']} | {r['n_frames']} | {1e3 * r['gl_1thread']:.2f} "
+            f"| {1e3 * r['gl_2threads']:.2f} | {1e3 * r['librosa']:.2f} | {1e3 * r['bare_fft']:.2f} "
+            f"| {r['speedup_vs_librosa']:.2f}x | {r['gl_over_bare']:.2f} | {r['gl2_over_bare']:.2f} | {r['bare2_over_bare']:.2f} |"
+        )
+    return "\n".join(lines)
+
+
+def memory_table(rows: list[dict]) -> str:
+    lines = [
+        "| dtype | signal | S shape | iterations | complex S (MB) | tracemalloc peak (MB) | peak / complex S "
+        "| max-RSS growth / complex S | time (s) |",
+        "|---|---|---|---|---|---|---|---|---|",
+    ]
+    for r in rows:
+        lines.append(
+            f"| {r['dtype']} | {r['signal_seconds']:.0f} s @ {r['sr']} Hz | {r['shape'][0]} x {r['shape'][1]} | {r['n_iter']} "
+            f"| {r['complex_spectrogram_bytes'] / 1e6:.0f} | {r['tracemalloc_peak_bytes'] / 1e6:.0f} "
+            f"| {r['peak_multiple']:.2f}x | {r['maxrss_multiple']:.2f}x | {r['seconds']:.1f} |"
+        )
+    return "\n".join(lines)
+
+
+def run(quick: bool = False, iterations: Optional[int] = None, repeats: Optional[int] = None, out: Path = RESULTS,
+        memory: bool = True, seconds: Optional[float] = None, memory_seconds: Optional[float] = None,
+        verbose: bool = True) -> dict:
+    """The whole issue-2 benchmark; saves ``iteration.json`` in ``out`` and returns it."""
+    K = iterations or (5 if quick else 20)
+    R = repeats or (3 if quick else 7)
+    duration = seconds or 10.0
+    x, source = test_signal(duration, 22050)
+    rows = []
+    for dtype in DTYPES:
+        for n_fft, hop in GEOMETRIES:
+            row = time_one_iteration(x, n_fft, hop, dtype, K, R)
+            row["signal_seconds"] = duration
+            rows.append(row)
+            if verbose:
+                print(f"  {dtype} {n_fft}/{hop}: gl {1e3 * row['gl_1thread']:.2f} ms, librosa {1e3 * row['librosa']:.2f} ms, "
+                      f"bare FFT {1e3 * row['bare_fft']:.2f} ms", flush=True)
+    result = {"environment": environment(), "signal": f"{duration:g} s at 22050 Hz ({source})", "rows": rows, "quick": quick,
+              "method": "per iteration = (median t(n_iter=K) - median t(n_iter=0)) / K, all timings round-robin in one process"}
+    if memory:
+        mem_seconds = memory_seconds or (20.0 if quick else 600.0)
+        result["memory"] = peak_memory(seconds=mem_seconds, n_iter=10 if quick else 100)
+    save("iteration", result, out)
+    if verbose:
+        print(markdown_table(rows))
+        if memory:
+            print()
+            print(memory_table(result["memory"]))
+    return result
+
+
+def main(argv=None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--quick", action="store_true", help="fewer iterations and repeats, 20 s memory run")
+    parser.add_argument("--iterations", type=int, help="K, iterations of the timed runs (default 20; quick 5)")
+    parser.add_argument("--repeats", type=int, help="repeats per measurement (default 7; quick 3)")
+    parser.add_argument("--seconds", type=float, help="signal length in seconds (default 10)")
+    parser.add_argument("--memory-seconds", type=float, help="signal length of the memory run (default 600; quick 20)")
+    parser.add_argument("--no-memory", action="store_true", help="skip the peak-memory run")
+    parser.add_argument("--out", type=Path, default=RESULTS, help="results folder")
+    parser.add_argument("--memory-child", help=argparse.SUPPRESS)
+    parser.add_argument("--hop", type=int, default=512, help=argparse.SUPPRESS)
+    args = parser.parse_args(argv)
+    if args.memory_child:
+        _memory_child(args.memory_child, args.iterations or 100, args.hop)
+        return
+    run(args.quick, args.iterations, args.repeats, args.out, not args.no_memory, args.seconds, args.memory_seconds)
+
+
+if __name__ == "__main__":
+    main()

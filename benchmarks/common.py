@@ -1,0 +1,249 @@
+"""What every study shares: the environment record, the corpus, the methods, timing, JSON.
+
+Timing rules (the machine is shared and noisy): warm up first (librosa's numba code
+compiles on its first call), run the things being compared round-robin inside one loop so
+that a slow moment hits all of them, and keep the median of the repeats.
+"""
+
+from __future__ import annotations
+
+import importlib
+import json
+import os
+import platform
+import sys
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Callable, Optional
+
+import numpy as np
+
+import gl
+from gl.metrics import signal_spectral_convergence, to_db
+
+HERE = Path(__file__).resolve().parent
+REPO = HERE.parent
+RESULTS = HERE / "results"
+SHARED = Path(os.environ.get("GL_SHARED", REPO.parent / "shared"))
+CORPUS = SHARED / "corpus"
+
+#: Files of the convergence study when no --corpus is given: the dev corpus and the two
+#: reference signals of the phase-retrieval literature.
+DEFAULT_CORPUS = ["dev/*.flac", "reference/greasy.wav", "reference/gspi.wav"]
+
+
+# ---------------------------------------------------------------------- environment
+def cpu_model() -> str:
+    try:
+        with open("/proc/cpuinfo") as handle:
+            for line in handle:
+                if line.startswith("model name"):
+                    return line.split(":", 1)[1].strip()
+    except OSError:  # pragma: no cover - not Linux
+        pass
+    return platform.processor() or "unknown"
+
+
+def environment() -> dict:
+    """Versions, CPU and the environment variables that can change the timings."""
+    import librosa
+
+    return {
+        "python": sys.version.split()[0],
+        "numpy": np.__version__,
+        "librosa": librosa.__version__,
+        "gl": gl.__version__,
+        "cpu": cpu_model(),
+        "cpu_count": os.cpu_count(),
+        "platform": platform.platform(),
+        "env": {k: v for k, v in sorted(os.environ.items()) if k.startswith(("OPENBLAS", "OMP_", "MKL", "NUMBA"))},
+        "date_utc": time.strftime("%Y-%m-%d %H:%M:%S", time.gmtime()),
+        "note": "2-core machine shared with other jobs: timings are noisy; compare ratios measured side by side",
+    }
+
+
+# ---------------------------------------------------------------------- corpus
+@dataclass
+class Clip:
+    name: str
+    signal: np.ndarray  # (n,) float64 mono
+    sr: int
+
+
+def read_clip(path: Path, max_seconds: Optional[float] = None) -> Clip:
+    """A corpus file as a mono float64 signal (channels averaged), optionally cut short."""
+    import soundfile as sf
+
+    data, sr = sf.read(str(path), dtype="float64", always_2d=True)
+    signal = data.mean(axis=1)
+    if max_seconds is not None:
+        signal = signal[: int(max_seconds * sr)]
+    return Clip(path.stem, np.ascontiguousarray(signal), int(sr))
+
+
+def find_corpus(patterns: list[str], root: Path = CORPUS) -> list[Path]:
+    """Expand glob patterns (absolute, or relative to the corpus folder), sorted, no duplicates."""
+    found: list[Path] = []
+    for pattern in patterns:
+        path = Path(pattern)
+        if path.is_absolute():
+            matches = sorted(path.parent.glob(path.name))
+        else:
+            matches = sorted(root.glob(pattern)) or sorted(Path.cwd().glob(pattern))
+        if not matches:
+            raise FileNotFoundError(f"--corpus pattern {pattern!r} matches no file (corpus root {root})")
+        for match in matches:
+            if match not in found:
+                found.append(match)
+    return found
+
+
+def is_dev(clip_name: str) -> bool:
+    """Dev-corpus clips are named d01_..., d02_... ."""
+    return len(clip_name) > 3 and clip_name[0] == "d" and clip_name[1:3].isdigit()
+
+
+# ---------------------------------------------------------------------- methods
+def methods() -> dict:
+    """gl's phase-retrieval methods as registered right now (``gl.reconstruct.METHODS``)."""
+    registry = importlib.import_module("gl.reconstruct")  # the module (gl.reconstruct is also a function)
+    return dict(registry.METHODS)
+
+
+def default_method() -> tuple[str, str]:
+    registry = importlib.import_module("gl.reconstruct")
+    return registry.DEFAULT_METHOD, registry.DEFAULT_INIT
+
+
+def available_inits() -> tuple[list[str], dict[str, str]]:
+    """Initial phases that work now: 'random', 'zeros' and every importable initialiser.
+
+    Returns the list and, for the initialisers that cannot be imported, why.
+    """
+    _iterative = importlib.import_module("gl._iterative")
+    inits = ["random", "zeros"]
+    missing = {}
+    for name, (module_name, function_name) in getattr(_iterative, "INITIALIZERS", {}).items():
+        try:
+            getattr(importlib.import_module(module_name), function_name)
+        except (ImportError, AttributeError) as error:
+            missing[name] = f"{type(error).__name__}: {error}"
+            continue
+        inits.append(name)
+    return inits, missing
+
+
+@dataclass
+class Run:
+    """One reconstruction: output, SC history in dB (may be empty), final SC, wall time."""
+
+    signal: np.ndarray
+    history_db: np.ndarray  # (n_iter,) SC of x_n in dB, n = 1..n_iter
+    initial_db: float
+    final_db: float  # recomputed from the returned signal's STFT
+    seconds: float
+    iterative: bool
+
+
+def run_method(S: np.ndarray, geometry, length: int, method: str, init: Optional[str], n_iter: int, seed: int, **options) -> Run:
+    """``gl.reconstruct`` with a fresh ``default_rng(seed)``, timed, SC recomputed from the output."""
+    keywords = dict(method=method, n_iter=n_iter, rng=np.random.default_rng(seed), geometry=geometry, length=length)
+    if init is not None:
+        keywords["init"] = init
+    start = time.perf_counter()
+    result = gl.reconstruct(S, return_info=True, **keywords, **options)
+    seconds = time.perf_counter() - start
+    if isinstance(result, tuple):
+        y, info = result
+    else:  # pragma: no cover - a method without history
+        y, info = result, None
+    final_db = float(to_db(signal_spectral_convergence(S, y, geometry)))
+    history = np.zeros(0)
+    initial = float("nan")
+    if info is not None:
+        history = np.asarray(info.spectral_convergence_db, dtype=np.float64).reshape(-1)
+        if info.initial_spectral_convergence is not None:
+            initial = float(to_db(np.asarray(info.initial_spectral_convergence).reshape(-1)[0]))
+    iterative = n_iter <= 1 or len(history) > 1
+    return Run(np.asarray(y), history, initial, final_db, seconds, iterative)
+
+
+def sc_at(history_db: np.ndarray, n: int) -> Optional[float]:
+    """SC after iteration ``n`` (1-based) or None when the run was shorter."""
+    return float(history_db[n - 1]) if 0 < n <= len(history_db) else None
+
+
+def iterations_to_reach(history_db: np.ndarray, threshold_db: float) -> Optional[int]:
+    """First iteration whose SC is at or below ``threshold_db``, or None."""
+    hits = np.nonzero(np.asarray(history_db) <= threshold_db)[0]
+    return int(hits[0]) + 1 if hits.size else None
+
+
+# ---------------------------------------------------------------------- librosa
+def librosa_griffinlim(S: np.ndarray, geometry, length: int, n_iter: int, seed: int, momentum: float = 0.99) -> np.ndarray:
+    """``librosa.griffinlim`` in ``geometry`` with ``random_state=np.random.default_rng(seed)``."""
+    import librosa
+
+    return librosa.griffinlim(
+        S,
+        n_iter=n_iter,
+        hop_length=geometry.hop_length,
+        win_length=geometry.n_fft,
+        n_fft=geometry.n_fft,
+        window=np.array(geometry.window_array),  # the exact window gl uses, zero-padded to n_fft
+        center=geometry.center,
+        pad_mode=geometry.pad_mode,
+        length=length,
+        momentum=momentum,
+        init="random",
+        random_state=np.random.default_rng(seed),
+    )
+
+
+# ---------------------------------------------------------------------- timing
+def interleaved_medians(functions: dict[str, Callable[[], object]], repeats: int, warmup: int = 1) -> dict[str, float]:
+    """Median wall time of each function, the functions run round-robin ``repeats`` times."""
+    for _ in range(warmup):
+        for function in functions.values():
+            function()
+    times: dict[str, list[float]] = {name: [] for name in functions}
+    for _ in range(repeats):
+        for name, function in functions.items():
+            start = time.perf_counter()
+            function()
+            times[name].append(time.perf_counter() - start)
+    return {name: float(np.median(values)) for name, values in times.items()}
+
+
+# ---------------------------------------------------------------------- results
+def _clean(value):
+    """JSON-able copy: numpy scalars/arrays to Python, NaN/inf to None, floats rounded."""
+    if isinstance(value, dict):
+        return {str(k): _clean(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_clean(v) for v in value]
+    if isinstance(value, np.ndarray):
+        return _clean(value.tolist())
+    if isinstance(value, (np.integer,)):
+        return int(value)
+    if isinstance(value, (float, np.floating)):
+        value = float(value)
+        if not np.isfinite(value):
+            return None
+        return float(f"{value:.6g}")
+    return value
+
+
+def save(name: str, data: dict, out: Path) -> Path:
+    out.mkdir(parents=True, exist_ok=True)
+    path = out / f"{name}.json"
+    path.write_text(json.dumps(_clean(data), indent=1) + "\n")
+    return path
+
+
+def load(name: str, out: Path) -> Optional[dict]:
+    path = out / f"{name}.json"
+    if not path.exists():
+        return None
+    return json.loads(path.read_text())

@@ -1,0 +1,227 @@
+"""Convergence study: spectral convergence per iteration of every gl method and init, and of
+``librosa.griffinlim``, on real recordings (issue 6) - and issue 3's comparison table.
+
+For each clip (mono; channels averaged) the target is ``S = |STFT(x)|`` with a periodic Hann
+window, n_fft 1024, hop 256, centred frames (librosa's defaults). For every method of
+``gl.reconstruct.METHODS`` and every initial phase (``'random'``, ``'zeros'`` and each
+importable initialiser of ``gl._iterative.INITIALIZERS``) one run of ``N`` iterations gives
+the SC history ``SC(x_n)``, n = 1..N (``return_info=True``), so the SC at 10/30/100/300
+iterations come from one run. A method whose history does not grow with ``n_iter`` is
+non-iterative and is run once (its init column reads '-').
+
+librosa gives no history: it is rerun with ``n_iter = c`` for a few counts ``c``, each time
+from ``random_state=np.random.default_rng(seed)``; gl's FGLA (momentum 0.99) gets
+``rng=np.random.default_rng(seed)``, the same draw, so the two curves must coincide. The
+signals after the largest count <= 100 are also compared sample by sample.
+
+Targets (issue 3): the default method (``DEFAULT_METHOD`` / ``DEFAULT_INIT``) reaches
+librosa's 100-iteration SC in at most 25 iterations, and is at least 8 dB below librosa at
+100 iterations, on average over the dev corpus.
+"""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+from typing import Optional
+
+import numpy as np
+
+import gl
+from gl.metrics import signal_spectral_convergence, to_db
+
+from .common import (
+    RESULTS,
+    available_inits,
+    default_method,
+    environment,
+    is_dev,
+    iterations_to_reach,
+    librosa_griffinlim,
+    methods,
+    read_clip,
+    run_method,
+    save,
+    sc_at,
+)
+
+CHECKPOINTS = (10, 30, 100, 300)
+LIBROSA_COUNTS = (1, 2, 5, 10, 20, 50, 100, 300)
+
+
+def key(method: str, init: Optional[str]) -> str:
+    return f"{method}/{init or '-'}"
+
+
+def study_clip(clip, method_names, inits, n_iter: int, seed: int, librosa_counts, verbose: bool = True) -> dict:
+    geometry = gl.STFT(1024, 256, window="hann")
+    x = clip.signal
+    S = np.abs(geometry.stft(x))  # (n_freq, n_frames) float64
+    length = len(x)
+    runs: dict[str, dict] = {}
+    errors: dict[str, str] = {}
+    for method in method_names:
+        for init in inits:
+            try:
+                run = run_method(S, geometry, length, method, init, n_iter, seed)
+            except Exception as error:  # a method that rejects this init, or a bug: record it
+                errors[key(method, init)] = f"{type(error).__name__}: {error}"
+                continue
+            if not run.iterative:
+                runs[key(method, None)] = _record(run)
+                if verbose:
+                    print(f"    {key(method, None):18s} {run.final_db:7.2f} dB  {run.seconds:6.2f} s (non-iterative)", flush=True)
+                break
+            runs[key(method, init)] = _record(run)
+            if verbose:
+                print(f"    {key(method, init):18s} {run.final_db:7.2f} dB  {run.seconds:6.2f} s", flush=True)
+    # the default configuration, by reconstruct()'s own defaults
+    default = default_method()
+    if key(*default) not in runs and key(default[0], None) not in runs:
+        try:
+            start = time.perf_counter()
+            y, info = gl.reconstruct(S, n_iter=n_iter, rng=np.random.default_rng(seed), geometry=geometry, length=length,
+                                     return_info=True)
+            seconds = time.perf_counter() - start
+            history = np.asarray(info.spectral_convergence_db).reshape(-1)
+            runs[key(*default)] = {"history_db": history, "final_db": float(to_db(signal_spectral_convergence(S, y, geometry))),
+                                   "initial_db": None, "seconds": seconds}
+        except Exception as error:
+            errors[key(*default)] = f"{type(error).__name__}: {error}"
+
+    # librosa, rerun at each count from the same generator seed
+    counts = [c for c in librosa_counts if c <= n_iter]
+    librosa_db, librosa_seconds = [], []
+    for count in counts:
+        start = time.perf_counter()
+        y = librosa_griffinlim(S, geometry, length, count, seed)
+        librosa_seconds.append(time.perf_counter() - start)
+        librosa_db.append(float(to_db(signal_spectral_convergence(S, y, geometry))))
+    librosa = {"counts": counts, "sc_db": librosa_db, "seconds": librosa_seconds}
+
+    # coincidence with gl's FGLA (momentum 0.99, same generator)
+    coincidence = None
+    fgla = runs.get("fgla/random")
+    if fgla is not None and counts:
+        gl_db = [sc_at(np.asarray(fgla["history_db"]), c) for c in counts]
+        compare = max(c for c in counts if c <= 100)
+        y_gl = gl.griffinlim(S, n_iter=compare, momentum=0.99, rng=np.random.default_rng(seed), geometry=geometry, length=length)
+        y_lr = librosa_griffinlim(S, geometry, length, compare, seed)
+        coincidence = {
+            "counts": counts,
+            "gl_db": gl_db,
+            "librosa_db": librosa_db,
+            "max_abs_db_difference": float(np.max(np.abs(np.subtract(gl_db, librosa_db)))),
+            "signal_iterations": compare,
+            "signal_max_abs_difference": float(np.max(np.abs(y_gl - y_lr))),
+            "signal_peak": float(np.max(np.abs(y_lr))),
+        }
+    return {
+        "name": clip.name,
+        "sr": clip.sr,
+        "seconds": length / clip.sr,
+        "n_frames": int(S.shape[-1]),
+        "runs": runs,
+        "errors": errors,
+        "librosa": librosa,
+        "coincidence": coincidence,
+    }
+
+
+def _record(run) -> dict:
+    return {"history_db": run.history_db, "initial_db": run.initial_db, "final_db": run.final_db, "seconds": run.seconds}
+
+
+def summarize(clips: list[dict], n_iter: int) -> dict:
+    """Issue 3's table (means over the dev clips) and the default-method targets."""
+    dev = [c for c in clips if is_dev(c["name"])] or clips
+    keys = sorted({k for c in dev for k in c["runs"]})
+    table = []
+    for k in keys:
+        have = [c for c in dev if k in c["runs"]]
+        if len(have) < len(dev):
+            continue
+        row = {"key": k, "n_clips": len(have), "seconds_total": float(sum(c["runs"][k]["seconds"] for c in have))}
+        for n in CHECKPOINTS:
+            values = [sc_at(np.asarray(c["runs"][k]["history_db"]), n) for c in have]
+            row[f"sc_{n}"] = float(np.mean(values)) if all(v is not None for v in values) else None
+        finals = [c["runs"][k]["final_db"] for c in have]
+        row["final_db"] = float(np.mean(finals))
+        table.append(row)
+    librosa_row = {"key": "librosa.griffinlim", "n_clips": len(dev)}
+    for n in CHECKPOINTS:
+        values = [dict(zip(c["librosa"]["counts"], c["librosa"]["sc_db"])).get(n) for c in dev]
+        librosa_row[f"sc_{n}"] = float(np.mean(values)) if all(v is not None for v in values) else None
+    librosa_row["seconds_total"] = float(sum(c["librosa"]["seconds"][-1] for c in dev if c["librosa"]["seconds"]))
+
+    method, init = default_method()
+    default_key = key(method, init) if key(method, init) in dev[0]["runs"] else key(method, None)
+    per_clip = []
+    for c in dev:
+        lib = dict(zip(c["librosa"]["counts"], c["librosa"]["sc_db"]))
+        run = c["runs"].get(default_key)
+        if run is None or 100 not in lib:
+            continue
+        history = np.asarray(run["history_db"])
+        reach = iterations_to_reach(history, lib[100])
+        per_clip.append({
+            "clip": c["name"],
+            "librosa_100_db": lib[100],
+            "default_100_db": sc_at(history, 100) if len(history) else run["final_db"],
+            "iterations_to_librosa_100": reach,
+        })
+    targets = {"default": default_key, "per_clip": per_clip}
+    if per_clip:
+        reaches = [p["iterations_to_librosa_100"] for p in per_clip]
+        gains = [p["librosa_100_db"] - p["default_100_db"] for p in per_clip]
+        never = [r for r in reaches if r is None]
+        mean_reach = float(np.mean([r if r is not None else np.inf for r in reaches]))
+        targets.update(
+            mean_iterations_to_librosa_100=mean_reach,
+            max_iterations_to_librosa_100=None if never else int(max(reaches)),
+            clips_never_reaching=len(never),
+            reach_met=bool(mean_reach <= 25),
+            mean_gain_db_at_100=float(np.mean(gains)),
+            min_gain_db_at_100=float(np.min(gains)),
+            gain_met=bool(np.mean(gains) >= 8),
+        )
+    coincide = [c["coincidence"] for c in clips if c.get("coincidence")]
+    coincidence = None
+    if coincide:
+        coincidence = {
+            "max_abs_db_difference": float(max(c["max_abs_db_difference"] for c in coincide)),
+            "max_signal_difference": float(max(c["signal_max_abs_difference"] for c in coincide)),
+            "n_clips": len(coincide),
+        }
+    return {"table": table, "librosa": librosa_row, "targets": targets, "coincidence": coincidence}
+
+
+def run(files: list[Path], method_names=None, inits=None, n_iter: int = 300, seed: int = 0, out: Path = RESULTS,
+        max_seconds: Optional[float] = None, librosa_counts=LIBROSA_COUNTS, verbose: bool = True) -> dict:
+    all_inits, missing_inits = available_inits()
+    method_names = list(method_names or methods())
+    unknown = [m for m in method_names if m not in methods()]
+    if unknown:
+        raise ValueError(f"--methods {', '.join(unknown)} not in gl.reconstruct.METHODS ({', '.join(methods())})")
+    inits = list(inits or all_inits)
+    clips = []
+    for path in files:
+        clip = read_clip(path, max_seconds)
+        if verbose:
+            print(f"  {clip.name} ({len(clip.signal) / clip.sr:.1f} s at {clip.sr} Hz)", flush=True)
+        clips.append(study_clip(clip, method_names, inits, n_iter, seed, librosa_counts, verbose))
+    result = {
+        "environment": environment(),
+        "geometry": {"n_fft": 1024, "hop_length": 256, "window": "hann", "center": True, "pad_mode": "constant"},
+        "n_iter": n_iter,
+        "seed": seed,
+        "methods": method_names,
+        "inits": inits,
+        "missing_inits": missing_inits,
+        "default": list(default_method()),
+        "max_seconds": max_seconds,
+        "clips": clips,
+        "summary": summarize(clips, n_iter),
+    }
+    save("convergence", result, out)
+    return result

@@ -1,0 +1,333 @@
+"""Build ``README.md`` and the PNG plots from the JSON results (never from hand-typed numbers).
+
+``python -m benchmarks report`` reruns this alone.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Optional
+
+import numpy as np
+
+from .bench_iteration import markdown_table, memory_table
+from .common import load
+
+
+def _fmt(value, spec: str = ".2f", missing: str = "-") -> str:
+    if value is None:
+        return missing
+    try:
+        return format(value, spec)
+    except (TypeError, ValueError):
+        return str(value)
+
+
+def _yes(flag: Optional[bool]) -> str:
+    return "n/a" if flag is None else ("**met**" if flag else "**NOT met**")
+
+
+# ---------------------------------------------------------------------- targets
+def targets(speed: Optional[dict], iteration: Optional[dict], convergence: Optional[dict], paper: Optional[dict]) -> list[tuple]:
+    rows = []
+    if iteration:
+        per = iteration["rows"]
+        worst = min(r["speedup_vs_librosa"] for r in per)
+        rows.append(("FGLA >= 2.5x faster per iteration than librosa (10 s, 22.05 kHz; all 4 settings)",
+                     f"{worst:.2f}x worst, " + ", ".join(f"{r['dtype']} {r['n_fft']}: {r['speedup_vs_librosa']:.2f}x" for r in per),
+                     worst >= 2.5))
+        worst = max(r["gl_over_bare"] for r in per)
+        rows.append(("single-threaded FGLA iteration <= 1.3x the bare rfft+irfft",
+                     f"{worst:.2f}x worst, " + ", ".join(f"{r['dtype']} {r['n_fft']}: {r['gl_over_bare']:.2f}x" for r in per),
+                     worst <= 1.3))
+        worst = max(r["gl2_over_bare"] for r in per)
+        rows.append(("2-thread FGLA iteration < 0.7x the single-threaded bare FFT",
+                     f"{worst:.2f}x worst, " + ", ".join(f"{r['dtype']} {r['n_fft']}: {r['gl2_over_bare']:.2f}x" for r in per),
+                     worst < 0.7))
+        for m in iteration.get("memory", []):
+            rows.append((f"peak memory of {m['n_iter']} FGLA iterations on {m['signal_seconds']:.0f} s at {m['sr']} Hz ({m['dtype']}) "
+                         "< 4x the complex spectrogram",
+                         f"{m['peak_multiple']:.2f}x (tracemalloc), {m['maxrss_multiple']:.2f}x (max-RSS growth)",
+                         m["peak_multiple"] < 4))
+    if convergence:
+        s = convergence["summary"]
+        t = s.get("targets", {})
+        if "mean_iterations_to_librosa_100" in t:
+            rows.append((f"default method ({t['default']}) reaches librosa's 100-iteration SC in <= 25 iterations (dev mean)",
+                         f"{_fmt(t['mean_iterations_to_librosa_100'], '.1f')} iterations on average "
+                         f"(worst {_fmt(t['max_iterations_to_librosa_100'], 'd', 'never')}, {len(t['per_clip'])} clips)",
+                         t["reach_met"]))
+            rows.append((f"default method ({t['default']}) >= 8 dB below librosa at 100 iterations (dev mean)",
+                         f"{t['mean_gain_db_at_100']:.1f} dB better on average (worst clip {t['min_gain_db_at_100']:.1f} dB)",
+                         t["gain_met"]))
+        c = s.get("coincidence")
+        if c:
+            rows.append(("gl FGLA = librosa.griffinlim from the same initial phase (curves coincide; signals within 1e-8)",
+                         f"max SC difference {c['max_abs_db_difference']:.2e} dB, max |y_gl - y_librosa| "
+                         f"{c['max_signal_difference']:.1e} over {c['n_clips']} clips",
+                         c["max_abs_db_difference"] < 0.01 and c["max_signal_difference"] < 1e-8))
+    if paper and "rows" in paper.get("phaseret", {}):
+        for r in paper["phaseret"]["rows"]:
+            label = f"greasy (phaseret setup): {r['label']} < {r['threshold_db']:g} dB"
+            if "sc_db" in r:
+                rows.append((label, f"{r['sc_db']:.2f} dB", r["met"]))
+            else:
+                rows.append((label, f"not run: {r['skipped']}", None))
+    return rows
+
+
+# ---------------------------------------------------------------------- plots
+def plot_convergence(convergence: dict, out: Path) -> list[str]:
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    made = []
+    clips = convergence["clips"]
+    n = len(clips)
+    cols = min(3, n)
+    rows = -(-n // cols)
+    fig, axes = plt.subplots(rows, cols, figsize=(5.5 * cols, 3.8 * rows), squeeze=False)
+    default = "/".join(convergence["default"])
+    for ax, clip in zip(axes.flat, clips):
+        for k, run in sorted(clip["runs"].items()):
+            history = run["history_db"]
+            if not k.endswith("/random") and k != default and not k.endswith("/-"):
+                continue
+            if len(history) > 1:
+                ax.plot(np.arange(1, len(history) + 1), history, lw=2.2 if k == default else 1.0, label=k)
+            else:
+                ax.axhline(run["final_db"], ls=":", lw=1.0, label=k)
+        lib = clip["librosa"]
+        ax.plot(lib["counts"], lib["sc_db"], "ko", mfc="none", ms=7, label="librosa.griffinlim (rerun)")
+        ax.set_xscale("log")
+        ax.set_title(f"{clip['name']} ({clip['seconds']:.1f} s, {clip['sr']} Hz)", fontsize=9)
+        ax.set_xlabel("iteration")
+        ax.set_ylabel("spectral convergence (dB)")
+        ax.grid(alpha=0.3)
+    for ax in list(axes.flat)[n:]:
+        ax.axis("off")
+    handles, labels = axes.flat[0].get_legend_handles_labels()
+    fig.legend(handles, labels, loc="lower center", ncol=min(6, len(labels)), fontsize=8)
+    fig.suptitle("Spectral convergence per iteration, Hann 1024 / hop 256 (random init; default method in bold)")
+    fig.tight_layout(rect=(0, 0.06, 1, 0.97))
+    fig.savefig(out / "convergence.png", dpi=90)
+    plt.close(fig)
+    made.append("convergence.png")
+
+    # every method x init, mean over the dev clips
+    dev = [c for c in clips if c["name"][:1] == "d" and c["name"][1:3].isdigit()] or clips
+    keys = sorted(set.intersection(*[set(c["runs"]) for c in dev]))
+    fig, axes = plt.subplots(1, 2, figsize=(14, 5))
+    for k in keys:
+        histories = [c["runs"][k]["history_db"] for c in dev]
+        length = min(len(h) for h in histories)
+        if length <= 1:
+            continue
+        mean = np.mean([h[:length] for h in histories], axis=0)
+        ax = axes[0] if k.endswith(("/random", "/zeros")) else axes[1]
+        ax.plot(np.arange(1, length + 1), mean, lw=2.2 if k == default else 1.0, label=k)
+    counts = dev[0]["librosa"]["counts"]
+    if all(c["librosa"]["counts"] == counts for c in dev):
+        lib = np.mean([c["librosa"]["sc_db"] for c in dev], axis=0)
+        for ax in axes:
+            ax.plot(counts, lib, "ko", mfc="none", ms=7, label="librosa.griffinlim")
+    for ax, title in zip(axes, ["random / zero initial phase", "phase-aware initialisers"]):
+        ax.set_xscale("log")
+        ax.set_xlabel("iteration")
+        ax.set_ylabel("mean spectral convergence over the dev clips (dB)")
+        ax.set_title(title)
+        ax.grid(alpha=0.3)
+        ax.legend(fontsize=7, ncol=2)
+    fig.tight_layout()
+    fig.savefig(out / "convergence_dev_mean.png", dpi=90)
+    plt.close(fig)
+    made.append("convergence_dev_mean.png")
+    return made
+
+
+def plot_lengths(speed: dict, out: Path) -> list[str]:
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    rows = speed.get("lengths") or []
+    if not rows:
+        return []
+    fig, axes = plt.subplots(1, 2, figsize=(12, 4.5), sharey=True)
+    for ax, dtype in zip(axes, ["float32", "float64"]):
+        mine = [r for r in rows if r["dtype"] == dtype]
+        seconds = [r["signal_seconds"] for r in mine]
+        for field, label, style in [("librosa", "librosa.griffinlim", "s-"), ("gl_1thread", "gl FGLA, 1 thread", "o-"),
+                                    ("gl_2threads", "gl FGLA, 2 threads", "o--"), ("bare_fft", "bare rfft+irfft", "k:")]:
+            ax.plot(seconds, [1e3 * r[field] for r in mine], style, label=label)
+        ax.set_xscale("log")
+        ax.set_yscale("log")
+        ax.set_xlabel("signal length (s) at 22.05 kHz")
+        ax.set_title(f"{dtype}, n_fft 1024, hop 256")
+        ax.grid(alpha=0.3, which="both")
+    axes[0].set_ylabel("time per iteration (ms)")
+    axes[0].legend()
+    fig.tight_layout()
+    fig.savefig(out / "speed_vs_length.png", dpi=90)
+    plt.close(fig)
+    return ["speed_vs_length.png"]
+
+
+# ---------------------------------------------------------------------- the report
+def build(out: Path, readme: Path) -> Path:
+    speed = load("speed", out)
+    iteration = (speed or {}).get("iteration") or load("iteration", out)
+    convergence = load("convergence", out)
+    paper = load("paper", out)
+    plots: list[str] = []
+    try:
+        if convergence:
+            plots += plot_convergence(convergence, out)
+        if speed:
+            plots += plot_lengths(speed, out)
+    except ImportError:  # pragma: no cover - matplotlib missing
+        pass
+    rel = Path(*(out.resolve().relative_to(readme.parent.resolve()).parts)) if out.resolve() != readme.parent.resolve() else Path(".")
+    env = next((d["environment"] for d in (speed, iteration, convergence, paper) if d), None)
+
+    L = ["# gl benchmarks", ""]
+    L += ["Generated by `python -m benchmarks report` from the JSON files in "
+          f"`{rel}/`; do not edit by hand. Rerun everything with `python -m benchmarks` "
+          "(`--quick` for a two-minute version; `--help` for the options).", ""]
+    if env:
+        L += [f"Measured {env['date_utc']} UTC on **{env['cpu']}** ({env['cpu_count']} cores), Python {env['python']}, "
+              f"numpy {env['numpy']}, librosa {env['librosa']}, gl {env['gl']}; environment {env['env'] or '{}'}. "
+              "**The machine is shared with other jobs and noisy**: timings are medians after warm-up, and the ratios "
+              "(gl / librosa / bare FFT) are measured side by side in one process, round-robin, which makes them "
+              "more trustworthy than the absolute times.", ""]
+
+    L += ["## Targets", "", "| target | measured | status |", "|---|---|---|"]
+    for label, measured, met in targets(speed, iteration, convergence, paper):
+        L.append(f"| {label} | {measured} | {_yes(met)} |")
+    L.append("")
+
+    if iteration:
+        L += ["## Time per fast-GLA iteration (issue 2)", "",
+              f"Signal: {iteration['signal']}. One iteration = (median t(n_iter=K) - median t(n_iter=0)) / K with "
+              f"K = {iteration['rows'][0]['iterations_K']}, {iteration['rows'][0]['repeats']} repeats, so that setup and the "
+              "final transforms are not counted. Bare FFT = `np.fft.rfft` + `np.fft.irfft` of the same windowed frames "
+              "into preallocated arrays (the faster of whole-matrix and 1 MiB blocks); the last column is that blocked "
+              "FFT split over two threads, i.e. what the hardware gives a second thread.", "",
+              markdown_table(iteration["rows"]), ""]
+        if iteration.get("memory"):
+            L += ["### Peak memory", "",
+                  "FGLA with `n_threads` left at its default, in a fresh process after `np.load` of S. tracemalloc peak = "
+                  "largest extra memory numpy held during the call (S itself excluded); max-RSS growth = how much the "
+                  "process's peak resident size grew during the call.", "", memory_table(iteration["memory"]), ""]
+    if speed and speed.get("lengths"):
+        L += ["## Time per iteration vs signal length", "", "n_fft 1024, hop 256, 22.05 kHz; same method as above.", "",
+              "| length (s) | dtype | frames | gl 1 thr (ms) | gl 2 thr (ms) | librosa (ms) | bare FFT (ms) | librosa / gl | gl / bare | gl 2 thr / bare |",
+              "|---|---|---|---|---|---|---|---|---|---|"]
+        for r in speed["lengths"]:
+            L.append(f"| {r['signal_seconds']:g} | {r['dtype']} | {r['n_frames']} | {1e3 * r['gl_1thread']:.2f} | "
+                     f"{1e3 * r['gl_2threads']:.2f} | {1e3 * r['librosa']:.2f} | {1e3 * r['bare_fft']:.2f} | "
+                     f"{r['speedup_vs_librosa']:.2f}x | {r['gl_over_bare']:.2f} | {r['gl2_over_bare']:.2f} |")
+        L += ["", "![time per iteration vs length](" + str(rel / "speed_vs_length.png") + ")", ""]
+    if speed and speed.get("time_to_quality"):
+        rows = speed["time_to_quality"]
+        L += ["## Time to librosa's 100-iteration quality", "",
+              f"Per dev clip (Hann 1024 / 256): the SC librosa reaches in 100 iterations, and the wall time for gl's "
+              f"default (`{rows[0]['default']}`, 1 thread, stopped by its callback once it gets there) against "
+              "`librosa.griffinlim(n_iter=100)` and gl's FGLA for 100 iterations.", "",
+              "| clip | librosa 100 it (dB) | default: iterations | default (s) | gl FGLA 100 it (s) | librosa 100 it (s) | speed-up default | speed-up FGLA |",
+              "|---|---|---|---|---|---|---|---|"]
+        for r in rows:
+            L.append(f"| {r['clip']} | {r['target_db']:.2f} | {_fmt(r['default_iterations'], 'd', 'not reached')} | "
+                     f"{r['gl_default_seconds']:.2f} | {r['gl_fgla_100_seconds']:.2f} | {r['librosa_100_seconds']:.2f} | "
+                     f"{r['speedup_default']:.1f}x | {r['speedup_fgla']:.1f}x |")
+        L.append("")
+
+    if convergence:
+        s = convergence["summary"]
+        g = convergence["geometry"]
+        L += ["## Convergence", "",
+              f"Hann {g['n_fft']} / hop {g['hop_length']}, centred, seed {convergence['seed']}, up to {convergence['n_iter']} "
+              f"iterations; methods {', '.join(convergence['methods'])}; inits {', '.join(convergence['inits'])}"
+              + (f" (not available: {', '.join(convergence['missing_inits'])})" if convergence["missing_inits"] else "") + ".", ""]
+        L += ["### gl FGLA vs librosa.griffinlim from the same initial phase", "",
+              "Both get `np.random.default_rng(seed)` (gl as `rng=`, librosa as `random_state=`); librosa is rerun for each "
+              "iteration count, gl's values come from one run's history.", "",
+              "| clip | iterations | gl FGLA (dB) | librosa (dB) | max abs difference (dB) | max abs signal difference |",
+              "|---|---|---|---|---|---|"]
+        for c in convergence["clips"]:
+            co = c.get("coincidence")
+            if not co:
+                continue
+            L.append(f"| {c['name']} | {', '.join(map(str, co['counts']))} | {', '.join(_fmt(v) for v in co['gl_db'])} | "
+                     f"{', '.join(_fmt(v) for v in co['librosa_db'])} | {co['max_abs_db_difference']:.1e} | "
+                     f"{co['signal_max_abs_difference']:.1e} (after {co['signal_iterations']} it, peak {co['signal_peak']:.2f}) |")
+        L += ["", "### Every method and initial phase (issue 3), mean over the dev corpus", "",
+              "SC in dB after n iterations (mean over clips); time = wall time of all the "
+              f"{convergence['n_iter']}-iteration runs over the dev corpus (single process, default threads).", "",
+              "| method / init | 10 | 30 | 100 | 300 | time (s) |", "|---|---|---|---|---|---|"]
+        table = sorted(s["table"], key=lambda r: (r["sc_100"] if r["sc_100"] is not None else r["final_db"]))
+        for r in table:
+            bold = "**" if r["key"] == s["targets"].get("default") else ""
+            cells = [_fmt(r.get(f"sc_{n}")) for n in (10, 30, 100, 300)]
+            if all(v == "-" for v in cells):
+                cells = [f"{r['final_db']:.2f} (non-iterative)", "", "", ""]
+            L.append(f"| {bold}{r['key']}{bold} | " + " | ".join(cells) + f" | {r['seconds_total']:.1f} |")
+        lr = s["librosa"]
+        L.append(f"| librosa.griffinlim (fgla, random) | " + " | ".join(_fmt(lr.get(f"sc_{n}")) for n in (10, 30, 100, 300))
+                 + f" | {_fmt(lr.get('seconds_total'), '.1f')} (largest count) |")
+        t = s["targets"]
+        if t.get("per_clip"):
+            L += ["", f"### Default method `{t['default']}` against librosa's 100 iterations, per dev clip", "",
+                  "| clip | librosa 100 it (dB) | default 100 it (dB) | gain (dB) | iterations to librosa's 100-it SC |",
+                  "|---|---|---|---|---|"]
+            for p in t["per_clip"]:
+                L.append(f"| {p['clip']} | {p['librosa_100_db']:.2f} | {_fmt(p['default_100_db'])} | "
+                         f"{p['librosa_100_db'] - p['default_100_db']:.2f} | {_fmt(p['iterations_to_librosa_100'], 'd', 'never')} |")
+        errors = {(c["name"], k): v for c in convergence["clips"] for k, v in c["errors"].items()}
+        if errors:
+            L += ["", "Runs that failed (method rejected the init, or raised):", ""]
+            seen = set()
+            for (name, k), v in errors.items():
+                if (k, v) in seen:
+                    continue
+                seen.add((k, v))
+                L.append(f"- `{k}` ({name} and maybe others): {v}")
+        L += ["", f"![convergence curves]({rel / 'convergence.png'})", "",
+              f"![dev mean]({rel / 'convergence_dev_mean.png'})", ""]
+
+    if paper:
+        ph = paper.get("phaseret", {})
+        if "rows" in ph:
+            L += ["## Paper tables", "", "### phaseret's thresholds on greasy (Blackman 1024, hop 128, 1024 channels)", "",
+                  "| algorithm | gl (dB) | threshold (dB) | NumPy prototype (dB) | status | how |", "|---|---|---|---|---|---|"]
+            for r in ph["rows"]:
+                how = "/".join(str(v) for v in r.get("how", [])) or r.get("skipped", "")
+                L.append(f"| {r['label']} | {_fmt(r.get('sc_db'))} | {r['threshold_db']:g} | {r['prototype_db']:g} | "
+                         f"{_yes(r.get('met'))} | {how if 'sc_db' in r else 'skipped: ' + r['skipped']} |")
+            L.append("")
+        pp = paper.get("pghi_paper")
+        if pp:
+            g = pp["geometry"]
+            L += [f"### PGHI-paper-style table (Hann {g['n_fft']}, hop {g['hop_length']})", "",
+                  f"Published: {pp['published']}. Different signals and window: the published column is a reference "
+                  "point, not a target.", "",
+                  "| algorithm | gspi (dB) | dev mean (dB) | published (dB) | note |", "|---|---|---|---|---|"]
+            for r in pp["summary"]:
+                L.append(f"| {r['label']} | {_fmt(r['gspi_db'])} | {_fmt(r['dev_mean_db'])} | {r['published_db']:g} | "
+                         f"{'skipped: ' + r['skipped'] if r['skipped'] else ''} |")
+            speech = [c for c in pp["clips"] if "speech" in c["clip"]]
+            if speech and any("stoi" in v or "pesq_wb" in v for c in speech for v in c["rows"].values()):
+                L += ["", "Perceptual scores of the speech clips against the original (STOI 0..1, wide-band PESQ 1..4.5 at 16 kHz):",
+                      "", "| clip | algorithm | SC (dB) | STOI | PESQ-WB |", "|---|---|---|---|---|"]
+                for c in speech:
+                    for label, v in c["rows"].items():
+                        if "sc_db" in v:
+                            L.append(f"| {c['clip']} | {label} | {v['sc_db']:.2f} | {_fmt(v.get('stoi'), '.3f')} | "
+                                     f"{_fmt(v.get('pesq_wb'), '.2f')} |")
+            L.append("")
+    readme.parent.mkdir(parents=True, exist_ok=True)
+    readme.write_text("\n".join(L) + "\n")
+    return readme

@@ -1,0 +1,96 @@
+"""The benchmark suite must keep running: its quick mode on tiny inputs, into a tmp folder.
+
+No timing assertions (the machine is shared); what is checked is that every study runs
+against the methods registered now, writes its JSON, and that the report is rebuilt from
+that JSON with the numbers it holds - and that the librosa-equivalent curves coincide.
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+REPO = Path(__file__).resolve().parents[1]
+
+pytest.importorskip("librosa")
+pytest.importorskip("matplotlib")
+sf = pytest.importorskip("soundfile")
+
+
+@pytest.fixture(scope="module")
+def suite(tmp_path_factory):
+    """Run `python -m benchmarks --quick` on two seconds of synthetic audio, once."""
+    folder = tmp_path_factory.mktemp("bench")
+    sr = 16000
+    t = np.arange(2 * sr) / sr
+    rng = np.random.default_rng(1)
+    chirp = 0.5 * np.sin(2 * np.pi * (200 * t + 300 * t**2)) * np.exp(-t)
+    noise = 0.05 * rng.standard_normal(t.size)
+    clip = folder / "d91_synthetic_16k.wav"  # a dev-corpus-style name, so the dev tables use it
+    sf.write(str(clip), chirp + noise, sr)
+    out = folder / "results"
+    command = [
+        sys.executable, "-m", "benchmarks", "--quick", "--corpus", str(clip), "--out", str(out),
+        "--iterations", "100", "--timing-iterations", "2", "--repeats", "1", "--lengths", "0.5",
+        "--memory-seconds", "2", "--paper-iterations", "5", "--max-seconds", "0.5",
+    ]
+    done = subprocess.run(command, cwd=REPO, capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-3000:]
+    return out
+
+
+def test_every_study_writes_its_json(suite):
+    for name in ("speed", "iteration", "convergence", "paper"):
+        data = json.loads((suite / f"{name}.json").read_text())
+        assert data["environment"]["numpy"] == np.__version__
+        assert data["environment"]["cpu"]
+
+
+def test_convergence_covers_every_registered_method(suite):
+    import importlib
+
+    registry = importlib.import_module("gl.reconstruct")
+    data = json.loads((suite / "convergence.json").read_text())
+    clip = data["clips"][0]
+    seen = {key.split("/")[0] for key in clip["runs"]} | {key.split("/")[0] for key in clip["errors"]}
+    assert set(registry.METHODS) <= seen
+    # the histories are real: 100 values, SC decreasing overall for FGLA
+    history = clip["runs"]["fgla/random"]["history_db"]
+    assert len(history) == 100
+    assert history[-1] < history[0] - 10
+
+
+def test_librosa_curve_coincides_with_gl_fgla(suite):
+    data = json.loads((suite / "convergence.json").read_text())
+    coincidence = data["clips"][0]["coincidence"]
+    assert coincidence["counts"][-1] == 100
+    assert coincidence["max_abs_db_difference"] < 1e-6
+    assert coincidence["signal_max_abs_difference"] < 1e-8
+
+
+def test_report_is_built_from_the_json(suite):
+    report = (suite / "README.md").read_text()
+    speed = json.loads((suite / "speed.json").read_text())
+    first = speed["iteration"]["rows"][0]
+    assert f"{1e3 * first['gl_1thread']:.2f}" in report  # the table shows the measured number
+    assert "## Targets" in report and ("**met**" in report or "**NOT met**" in report)
+    for plot in ("convergence.png", "convergence_dev_mean.png", "speed_vs_length.png"):
+        assert (suite / plot).stat().st_size > 1000
+    # `report` alone rebuilds the same file
+    (suite / "README.md").unlink()
+    subprocess.run([sys.executable, "-m", "benchmarks", "report", "--out", str(suite)], cwd=REPO, check=True,
+                   capture_output=True, timeout=120)
+    assert (suite / "README.md").read_text() == report
+
+
+def test_unknown_method_is_refused():
+    done = subprocess.run([sys.executable, "-m", "benchmarks", "--study", "convergence", "--methods", "nosuch",
+                           "--corpus", "reference/greasy.wav", "--out", "/nonexistent-never-written"],
+                          cwd=REPO, capture_output=True, text=True, timeout=120)
+    assert done.returncode != 0
+    assert "nosuch" in done.stderr and "METHODS" in done.stderr
