@@ -18,6 +18,7 @@ from ._iterative import PhaseRetrievalInfo
 from .griffinlim import griffinlim
 from .pghi import pghi
 from .spsi import spsi
+from .rtpghi import RTPGHI, rtpghi
 from .reconstruct import reconstruct
 from .rtisila import RTISILA, rtisila
 from .streaming import StreamingInverter, invert_stream
@@ -33,6 +34,8 @@ __all__ = [
     "griffinlim",
     "pghi",
     "spsi",
+    "rtpghi",
+    "RTPGHI",
     "reconstruct",
     "rtisila",
     "RTISILA",

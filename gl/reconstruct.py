@@ -23,6 +23,7 @@ METHODS: dict[str, tuple[str, str, dict[str, Any]]] = {
     "rtisila": ("gl.rtisila", "reconstruct_rtisila", {}),
     "pghi": ("gl.pghi", "_as_method", {}),
     "spsi": ("gl.spsi", "_as_method", {}),
+    "rtpghi": ("gl.rtpghi", "_as_method", {}),
 }
 
 #: The method and initial phase :func:`reconstruct` uses when none is given.

@@ -1,0 +1,414 @@
+"""RTPGHI: real-time phase gradient heap integration, frame by frame.
+
+Prusa and Holighaus (2017) make PGHI (:mod:`gl.pghi`) causal: the phase of frame ``n``
+is integrated from the known phase of frame ``n - 1`` alone, with a heap over just these
+two frames. With ``gamma`` the window's Gaussian constant, hop ``a``, FFT size ``M`` and
+``l = log s`` (window-centred phase convention, see :mod:`gl.pghi`)::
+
+    tgrad[n, m] = 2 pi a m / M + (a M / (2 gamma)) (l[n, m+1] - l[n, m-1])
+    fgrad[n, m] = -(gamma / (a M)) d l[n, m] / dn
+
+``tgrad`` needs frame ``n`` only. The time derivative of ``l`` needs other frames:
+
+* look-ahead 1, RTPGHI(1): the centred difference ``(l[n+1] - l[n-1]) / 2``, so frame ``n``
+  is fixed when frame ``n + 1`` arrives;
+* look-ahead 0, RTPGHI(0) (causal): the backward difference of second order
+  ``(3 l[n] - 4 l[n-1] + l[n-2]) / 2``.
+
+Per frame, with ``I`` the bins of frame ``n`` above ``tol`` times the largest magnitude
+seen so far: push ``(m, n-1)`` for every ``m`` in ``I`` into a max-heap keyed by
+magnitude; pop the largest; from a coefficient of frame ``n - 1`` go forward in time,
+``phi[n, m] = phi[n-1, m] + (tgrad[n-1, m] + tgrad[n, m]) / 2``; from one of frame ``n``
+go across bins, ``phi[n, m+-1] = phi[n, m] +- (fgrad[n, m] + fgrad[n, m+-1]) / 2``; push
+what was reached; stop when ``I`` is done. The other bins get a random phase. Frame
+``n`` is then committed as ``S[:, n] exp(i (phi[n] - 2 pi m c / M))`` (gl's frame-start
+phase, ``c`` the window centre) and overlap-added by :class:`gl.streaming.StreamingInverter`.
+
+Memory: three frames of magnitudes and gradients, whatever the length of the stream.
+Latency: ``latency_samples = n_fft - hop + lookahead * hop`` (see :mod:`gl.streaming`).
+
+References
+----------
+Z. Prusa and N. Holighaus, "Phase vocoder done right", EUSIPCO 2017 (RTPGHI);
+Z. Prusa and P. L. Sondergaard, "Real-time spectrogram inversion using phase gradient heap
+integration", DAFx 2016.
+"""
+
+from __future__ import annotations
+
+import time
+from heapq import heappop, heappush
+from typing import Optional
+
+import numpy as np
+
+from ._iterative import PhaseRetrievalInfo, prepare
+from .pghi import LOG_FLOOR, check_gamma, window_centre
+from .streaming import StreamingInverter, check_lookahead
+from .transform import STFT, PadMode, complex_dtype
+from .windows import WindowSpec
+
+__all__ = ["RTPGHI", "rtpghi", "DEFAULT_TOL"]
+
+#: Default relative tolerance: bins below ``tol`` times the largest magnitude seen so far
+#: get a random phase.
+DEFAULT_TOL = 1e-6
+
+
+def _check_tol(tol) -> float:
+    if isinstance(tol, bool) or not isinstance(tol, (int, float, np.integer, np.floating)):
+        raise TypeError(f"tol={tol!r} must be a number in (0, 1)")
+    if not 0 < tol < 1:
+        raise ValueError(f"tol={tol} must be in (0, 1): bins below tol * max(S) get a random phase")
+    return float(tol)
+
+
+class RTPGHI(StreamingInverter):
+    """Streaming RTPGHI: push magnitude frames, read finished samples.
+
+    Parameters
+    ----------
+    geometry : gl.STFT
+        Geometry of the frames that will be pushed.
+    lookahead : {0, 1}
+        0: causal RTPGHI(0), the time derivative from the current and two previous frames;
+        1 (default): RTPGHI(1), the centred time derivative, one frame of delay more.
+    tol : float in (0, 1)
+        Bins below ``tol`` times the largest magnitude pushed so far get a random phase.
+    gamma : float > 0, optional
+        The window's Gaussian constant (samples^2); default :func:`gl.pghi.window_gamma`.
+    rng : None, int or np.random.Generator
+        Seed of the random phases. An int (or None) is re-seeded by :meth:`reset`, so the
+        same stream gives the same output; a Generator is used as it is.
+    dtype : {None, np.float32, np.float64}
+        Precision of the work and the output; default that of the first frames.
+
+    Attributes
+    ----------
+    latency_frames, latency_samples : int
+        ``lookahead`` and ``n_fft - hop_length + lookahead * hop_length``: see
+        :mod:`gl.streaming`.
+
+    Notes
+    -----
+    Log-magnitudes are clipped at ``exp(LOG_FLOOR)`` times the largest magnitude seen so
+    far (as PGHI clips at the global maximum), and ``tol`` is relative to the same
+    running maximum, so the result depends only on the frames, never on how they are
+    split into pushes.
+
+    References
+    ----------
+    Z. Prusa and N. Holighaus, "Phase vocoder done right", EUSIPCO 2017.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> import gl
+    >>> geometry = gl.STFT(n_fft=256, hop_length=64)
+    >>> x = np.sin(2 * np.pi * 0.05 * np.arange(4000))
+    >>> S = np.abs(geometry.stft(x))
+    >>> stream = gl.RTPGHI(geometry, lookahead=1, rng=0)
+    >>> stream.latency_samples                      # 256 - 64 + 64
+    256
+    >>> first = stream.push(S[:, :10])              # 10 frames in: frames 0..8 are fixed
+    >>> len(first)                                  # 9 hops, minus the 128 padding samples
+    448
+    >>> y = np.concatenate([first, stream.push(S[:, 10:]), stream.flush()])
+    >>> y.shape == (geometry.default_length(S.shape[1]),)
+    True
+    """
+
+    def __init__(
+        self,
+        geometry: STFT,
+        *,
+        lookahead: int = 1,
+        tol: float = DEFAULT_TOL,
+        gamma: Optional[float] = None,
+        rng=None,
+        dtype=None,
+    ):
+        if not isinstance(geometry, STFT):
+            raise TypeError(f"geometry must be a gl.STFT, got {type(geometry).__name__}")
+        lookahead = check_lookahead(lookahead)
+        if lookahead > 1:
+            raise ValueError(f"lookahead={lookahead} must be 0 (causal RTPGHI(0)) or 1 (RTPGHI(1))")
+        self.tol = _check_tol(tol)
+        self.gamma = check_gamma(gamma, geometry)
+        self._seed = rng
+        a, M = geometry.hop_length, geometry.n_fft
+        self._tgrad_scale = a * M / (2.0 * self.gamma)  # times (l[m+1] - l[m-1])
+        self._fgrad_scale = -self.gamma / (a * M)  # times dl/dn
+        n_freq = geometry.n_freq
+        self._ramp = (2.0 * np.pi * a / M) * np.arange(n_freq)  # 2 pi a m / M
+        self._to_frame_start = (2.0 * np.pi * window_centre(geometry) / M) * np.arange(n_freq)
+        super().__init__(geometry, lookahead=lookahead, dtype=dtype)
+
+    # ------------------------------------------------------------------ state
+    def _reset_state(self) -> None:
+        n_freq = self.geometry.n_freq
+        seed = self._seed
+        self._rng = seed if isinstance(seed, np.random.Generator) else np.random.default_rng(seed)
+        # the last three frames received, oldest first: magnitude and clipped log-magnitude
+        self._magnitudes = np.zeros((3, n_freq))  # float64 work
+        self._logs = np.zeros((3, n_freq))
+        self._received = 0  # frames in the buffer (up to 3)
+        self._peak = 0.0  # largest magnitude so far
+        self._phase = np.zeros(n_freq)  # window-centred phase of the last committed frame
+        self._tgrad = np.zeros(n_freq)  # its tgrad
+        self._last_magnitude = np.zeros(n_freq)  # its magnitude
+        self._spectrum_out = np.empty(n_freq, dtype=complex_dtype(self.dtype))
+
+    def _receive(self, magnitude: np.ndarray) -> None:
+        """Shift the new frame into the three-frame buffer."""
+        self._peak = max(self._peak, float(magnitude.max()))
+        self._magnitudes[:-1] = self._magnitudes[1:]
+        self._logs[:-1] = self._logs[1:]
+        self._magnitudes[-1] = magnitude
+        floor = self._peak * np.exp(LOG_FLOOR) if self._peak > 0 else 1.0
+        np.log(np.maximum(magnitude, floor, dtype=np.float64), out=self._logs[-1])
+        self._received = min(self._received + 1, 3)
+
+    # ------------------------------------------------------------------ one frame
+    def _tgrad_of(self, logs: np.ndarray) -> np.ndarray:
+        """tgrad of one frame: 2 pi a m / M + (a M / (2 gamma)) (l[m+1] - l[m-1]), mirrored ends."""
+        n_freq = logs.shape[0]
+        difference = np.empty_like(logs)
+        if n_freq == 1:
+            difference[0] = 0.0
+        else:
+            difference[1:-1] = logs[2:] - logs[:-2]
+            difference[0] = 0.0  # DC: |X[-1]| = |X[1]|
+            # top bin: Nyquist mirrors bin M/2 - 1 (difference 0); for odd M it mirrors itself
+            difference[-1] = 0.0 if self.geometry.n_fft % 2 == 0 else logs[-1] - logs[-2]
+        difference *= self._tgrad_scale
+        difference += self._ramp
+        return difference
+
+    def _fix(self, index: int, dlog_dn: np.ndarray) -> None:
+        """Integrate the phase of buffered frame ``index`` and commit it."""
+        magnitude = self._magnitudes[index]  # (n_freq,)
+        tgrad = self._tgrad_of(self._logs[index])
+        fgrad = self._fgrad_scale * dlog_dn
+        random_phase = 2.0 * np.pi * self._rng.random(magnitude.shape[0])  # drawn for every frame
+        phase = random_phase
+        significant = magnitude > self.tol * self._peak
+        if significant.any():
+            integrated = _integrate_frame(
+                magnitude,
+                tgrad,
+                fgrad,
+                self._last_magnitude,
+                self._tgrad,
+                self._phase,
+                significant,
+                previous_silent=not np.any(self._last_magnitude > self.tol * self._peak),
+            )
+            phase[significant] = integrated[significant]
+        # keep this frame as the known one for the next
+        self._phase[...] = phase
+        self._tgrad[...] = tgrad
+        self._last_magnitude[...] = magnitude
+        # window-centred -> frame-start phase, X = S exp(i phi_gl)
+        spectrum = self._spectrum_out
+        np.exp(1j * (phase - self._to_frame_start), out=spectrum, casting="same_kind")
+        spectrum *= magnitude
+        self._commit(spectrum)
+
+    def _process(self, magnitude: np.ndarray) -> None:
+        self._receive(magnitude)
+        logs, received = self._logs, self._received
+        if self.lookahead == 0:
+            # causal: dl/dn at the newest frame from the ones before it
+            if received >= 3:
+                dlog_dn = 0.5 * (3.0 * logs[2] - 4.0 * logs[1] + logs[0])
+            elif received == 2:
+                dlog_dn = logs[2] - logs[1]
+            else:
+                dlog_dn = np.zeros_like(logs[2])
+            self._fix(2, dlog_dn)
+        elif received >= 2:
+            # look-ahead 1: frame n = buffer[1] is fixed now that n + 1 = buffer[2] is here
+            if received >= 3:
+                dlog_dn = 0.5 * (logs[2] - logs[0])
+            else:  # frame 0 has no predecessor: forward difference (np.gradient's)
+                dlog_dn = logs[2] - logs[1]
+            self._fix(1, dlog_dn)
+
+    def _flush_pending(self) -> None:
+        if self.lookahead == 1 and self.frames_committed < self.frames_pushed:
+            logs = self._logs
+            # the last frame has no successor: backward difference (np.gradient's)
+            dlog_dn = logs[2] - logs[1] if self._received >= 2 else np.zeros_like(logs[2])
+            self._fix(2, dlog_dn)
+
+
+def _integrate_frame(
+    magnitude: np.ndarray,
+    tgrad: np.ndarray,
+    fgrad: np.ndarray,
+    last_magnitude: np.ndarray,
+    last_tgrad: np.ndarray,
+    last_phase: np.ndarray,
+    significant: np.ndarray,
+    previous_silent: bool,
+) -> np.ndarray:
+    """The heap integration over the known frame ``n - 1`` and the new frame ``n``.
+
+    Coefficients are numbered ``0 .. F-1`` for frame ``n - 1`` and ``F .. 2F-1`` for frame
+    ``n``; the heap holds their rank in decreasing magnitude (0 = largest) as ints. If the
+    previous frame is entirely below the tolerance (the stream's start, or after
+    silence), frame ``n`` is also seeded at its largest coefficient, so that the
+    integration spreads from there rather than from the first bin.
+    """
+    n_freq = magnitude.shape[0]
+    both = np.concatenate([last_magnitude, magnitude])  # (2 n_freq,)
+    order = np.argsort(-both, kind="stable")
+    rank = np.empty(2 * n_freq, dtype=np.int64)
+    rank[order] = np.arange(2 * n_freq)
+    phase = np.zeros(n_freq)
+    half_t_now = (0.5 * tgrad).tolist()
+    half_t_last = (0.5 * last_tgrad).tolist()
+    half_f = (0.5 * fgrad).tolist()
+    values = phase.tolist()
+    previous = last_phase.tolist()
+    order_list = order.tolist()
+    rank_list = rank.tolist()
+    todo = bytearray(significant.astype(np.uint8).tobytes()) + b"\x00"  # guard for m = n_freq
+    heap = [rank_list[m] for m in np.flatnonzero(significant).tolist()]  # (m, n-1) for m in I
+    if previous_silent:  # nothing to continue: start at the largest bin, as PGHI seeds an island
+        seed = int(np.argmax(np.where(significant, magnitude, -1.0)))
+        todo[seed] = 0
+        values[seed] = previous[seed] + half_t_last[seed] + half_t_now[seed]
+        heap.append(rank_list[seed + n_freq])
+    heap.sort()  # a sorted list is a heap
+    pop, push = heappop, heappush
+    while heap:
+        i = order_list[pop(heap)]
+        if i < n_freq:  # a coefficient of frame n-1: step forward in time
+            if todo[i]:
+                todo[i] = 0
+                values[i] = previous[i] + half_t_last[i] + half_t_now[i]
+                push(heap, rank_list[i + n_freq])
+            continue
+        m = i - n_freq  # a coefficient of frame n: step across bins
+        value = values[m]
+        hf = half_f[m]
+        j = m + 1
+        if todo[j]:
+            todo[j] = 0
+            values[j] = value + hf + half_f[j]
+            push(heap, rank_list[j + n_freq])
+        j = m - 1
+        if j >= 0 and todo[j]:
+            todo[j] = 0
+            values[j] = value - hf - half_f[j]
+            push(heap, rank_list[j + n_freq])
+    return np.asarray(values)
+
+
+def rtpghi(
+    S,
+    *,
+    lookahead: int = 1,
+    tol: float = DEFAULT_TOL,
+    gamma: Optional[float] = None,
+    rng=None,
+    length: Optional[int] = None,
+    return_info: bool = False,
+    geometry: Optional[STFT] = None,
+    n_fft: Optional[int] = None,
+    hop_length: Optional[int] = None,
+    win_length: Optional[int] = None,
+    window: WindowSpec = "hann",
+    center: bool = True,
+    pad_mode: PadMode = "constant",
+    sym: bool = False,
+):
+    r"""Recover a signal from an STFT magnitude with RTPGHI, streaming it frame by frame.
+
+    Runs :class:`RTPGHI` over the spectrogram (each batch item in turn). Frame :math:`n`'s
+    phase is integrated from frame :math:`n-1`'s by a heap over the two frames, with
+
+    .. math::
+
+        \phi[n, m] = \phi[n-1, m] + \tfrac12(\phi_t[n-1, m] + \phi_t[n, m]), \qquad
+        \phi[n, m \pm 1] = \phi[n, m] \pm \tfrac12(\phi_\omega[n, m] + \phi_\omega[n, m \pm 1]),
+
+    :math:`\phi_t = 2\pi a m / M + \frac{aM}{2\gamma}\Delta_m \log s` and
+    :math:`\phi_\omega = -\frac{\gamma}{aM}\partial_n \log s`, the time derivative centred
+    (``lookahead=1``) or backward of second order (``lookahead=0``).
+
+    Parameters
+    ----------
+    S : np.ndarray [shape=(..., n_fft // 2 + 1, n_frames), non-negative, float]
+        Target magnitude; float32 gives float32.
+    lookahead : {0, 1}
+        Frames of look-ahead (default 1).
+    tol : float in (0, 1)
+        Relative tolerance of the heap (default 1e-6).
+    gamma : float > 0, optional
+        Default: the window's constant (:func:`gl.pghi.window_gamma`).
+    rng : None, int or np.random.Generator
+        Seed of the random phases of the bins below ``tol``.
+    length : int, optional
+        Output length; must give ``n_frames`` frames. Default ``geometry.default_length``.
+    return_info : bool
+        Also return a :class:`gl.PhaseRetrievalInfo` (one pass: ``n_iter=1``, the
+        spectral convergence of the output).
+    geometry, n_fft, hop_length, win_length, window, center, pad_mode, sym
+        The STFT geometry, as in :func:`gl.griffinlim`.
+
+    Returns
+    -------
+    y : np.ndarray [shape=(..., length)]
+    info : PhaseRetrievalInfo, only with ``return_info=True``
+
+    References
+    ----------
+    Z. Prusa and N. Holighaus, "Phase vocoder done right", EUSIPCO 2017.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> import gl
+    >>> t = np.arange(8000) / 8000
+    >>> x = np.sin(2 * np.pi * (300 + 300 * t) * t)
+    >>> S = np.abs(gl.stft(x, n_fft=256, hop_length=64))
+    >>> y, info = gl.rtpghi(S, n_fft=256, hop_length=64, length=len(x), rng=0, return_info=True)
+    >>> y.shape, bool(info.final_db < -20)
+    ((8000,), True)
+    """
+    start_time = time.perf_counter()
+    if not isinstance(return_info, (bool, np.bool_)):
+        raise TypeError(f"return_info={return_info!r} must be True or False")
+    problem = prepare(S, geometry, n_fft, hop_length, win_length, window, center, pad_mode, sym, length)
+    geometry = problem.geometry
+    generator = rng if isinstance(rng, np.random.Generator) else np.random.default_rng(rng)
+    stream = RTPGHI(geometry, lookahead=lookahead, tol=tol, gamma=gamma, rng=generator, dtype=problem.dtype)
+    magnitude = problem.magnitude  # (batch, n_frames, n_freq)
+    n_out = geometry.default_length(magnitude.shape[1])
+    signal = np.zeros((magnitude.shape[0], problem.length), dtype=problem.dtype)
+    keep = min(n_out, problem.length)
+    for b in range(magnitude.shape[0]):
+        stream.reset()
+        y = np.concatenate([stream.push(magnitude[b].T), stream.flush()])
+        signal[b, :keep] = y[:keep]
+    y = problem.signal_shape(signal)
+    if not return_info:
+        return y
+    from .metrics import spectral_convergence
+
+    info = PhaseRetrievalInfo(method="rtpghi", n_iter=1, init="rtpghi")
+    final = spectral_convergence(np.asarray(S, dtype=np.float64), geometry.stft(y.astype(np.float64)))
+    info.spectral_convergence = np.asarray(final, dtype=np.float64)[None]
+    info.initial_spectral_convergence = np.asarray(final, dtype=np.float64)
+    info.elapsed = time.perf_counter() - start_time
+    return y, info
+
+
+def _as_method(S, *, n_iter: int = 0, init=None, tol=None, callback=None, n_threads=None, **options):
+    """``gl.reconstruct(S, method='rtpghi')``: one streaming pass. ``n_iter``, ``init``,
+    ``tol`` (an iteration tolerance there) and ``callback`` do not apply and are ignored."""
+    del n_iter, init, tol, callback, n_threads
+    return rtpghi(S, **options)
