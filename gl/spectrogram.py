@@ -257,7 +257,12 @@ class Spectrogram:
         # Run on the exact signal length when it is consistent with the frames (centred
         # frames then see the right padding); otherwise on the whole frame grid.
         direct = self.offset == 0 and self.length is not None and _frames_of(geometry, self.length) == n_frames
-        run_length = self.length if direct else self.grid_length
+        if direct:
+            run_length = self.length
+        elif self.length is not None and _frames_of(geometry, self.length + 2 * self.offset) == n_frames:
+            run_length = self.length + 2 * self.offset  # padded the same at both ends (torchaudio's pad)
+        else:  # every sample some frame sees: n_fft + hop * n_frames - 1, minus the centre padding
+            run_length = geometry.n_fft + geometry.hop_length * n_frames - 1 - 2 * geometry.pad
         options = dict(method_options)
         for name, value in (("tol", tol), ("callback", callback), ("n_threads", n_threads)):
             if value is not None:

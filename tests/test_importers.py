@@ -1,0 +1,424 @@
+"""gl.importers against scipy, librosa and (emulated) torchaudio conventions."""
+
+from __future__ import annotations
+
+import itertools
+import warnings
+
+import numpy as np
+import pytest
+
+import gl
+from gl import importers
+from gl.importers import LossWarning
+from gl.metrics import spectral_convergence
+
+from .conftest import read_audio
+
+signal = pytest.importorskip("scipy.signal")
+
+
+def scipy_frames_magnitude(x, nperseg, hop, nfft, window, detrend):
+    """The oracle: |rfft(window * (frame - detrend))| of frames x[j*hop : j*hop + nperseg]."""
+    count = (len(x) - nperseg) // hop + 1
+    frames = np.stack([x[j * hop : j * hop + nperseg] for j in range(count)])  # (frames, nperseg)
+    if detrend == "constant":
+        frames = frames - frames.mean(axis=1, keepdims=True)
+    return np.abs(np.fft.rfft(frames * window, n=nfft, axis=1)).T  # (n_freq, frames)
+
+
+# ---------------------------------------------------------------------- scipy.signal.spectrogram
+
+SPECTROGRAM_CASES = list(
+    itertools.product(
+        ("psd", "magnitude", "complex"),
+        ("density", "spectrum"),
+        (False, "constant"),
+        ((256, None), (255, None), (200, 512), (201, 300)),  # (nperseg, nfft): even, odd, zero-padded
+        (True, False),  # one-sided
+    )
+)
+
+
+@pytest.mark.parametrize("mode, scaling, detrend, sizes, onesided", SPECTROGRAM_CASES)
+def test_every_scipy_scaling_and_mode_recovers_the_stft_magnitude(mode, scaling, detrend, sizes, onesided):
+    nperseg, nfft = sizes
+    fs = 8000.0
+    x = np.random.default_rng(nperseg).standard_normal(3000)
+    window = ("tukey", 0.25) if nperseg % 2 == 0 else signal.windows.hann(nperseg, sym=True)
+    f, t, Sxx = signal.spectrogram(
+        x, fs, window=window, nperseg=nperseg, nfft=nfft, detrend=detrend, return_onesided=onesided,
+        scaling=scaling, mode=mode,
+    )
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", LossWarning)
+        spec = importers.from_scipy_spectrogram(
+            Sxx, fs, f=f, t=t, window=window, detrend=detrend, return_onesided=onesided, scaling=scaling, mode=mode
+        )
+    w = signal.get_window(window, nperseg) if isinstance(window, tuple) else window
+    hop = nperseg - nperseg // 8
+    expected = scipy_frames_magnitude(x, nperseg, hop, nfft or nperseg, w, detrend)
+    assert spec.magnitude.shape == expected.shape
+    np.testing.assert_allclose(spec.magnitude, expected, rtol=0, atol=1e-10 * expected.max())
+    assert spec.geometry.n_fft == (nfft or nperseg) and spec.geometry.hop_length == hop
+    if not detrend:  # gl's own STFT in the inferred geometry gives the same frames
+        own = np.abs(spec.geometry.stft(np.concatenate([x, np.zeros(spec.geometry.n_fft)])))[:, : expected.shape[1]]
+        np.testing.assert_allclose(own, expected, rtol=0, atol=1e-10 * expected.max())
+
+
+def test_scipy_complex_mode_with_its_phase_gives_the_signal_back_at_its_level():
+    fs = 16000.0
+    x = 0.01 * np.random.default_rng(1).standard_normal(4000)
+    f, t, Sxx = signal.spectrogram(x, fs, nperseg=400, noverlap=300, nfft=512, mode="complex", detrend=False, window="hann")
+    spec = importers.from_scipy_spectrogram(Sxx, fs, f=f, t=t, window="hann", mode="complex", detrend=False)
+    y = spec.invert(n_iter=0, init=np.angle(Sxx))
+    assert len(y) == 400 + 100 * (Sxx.shape[-1] - 1)
+    # the first and last few samples have a window sum ~0 (Hann): gl sets those to 0
+    np.testing.assert_allclose(y[8:-8], x[8 : len(y) - 8], atol=1e-12)
+    assert y[0] == 0
+
+
+def test_scipy_defaults_and_geometry_from_shape():
+    x = np.random.default_rng(2).standard_normal(5000)
+    f, t, Sxx = signal.spectrogram(x)  # all defaults: tukey, nperseg 256, noverlap 32, fs 1
+    with pytest.warns(LossWarning, match="mean"):
+        spec = importers.from_scipy_spectrogram(Sxx)
+    assert (spec.geometry.n_fft, spec.geometry.hop_length, spec.geometry.center) == (256, 224, False)
+    assert spec.length == 256 + 224 * (Sxx.shape[-1] - 1)
+    assert spec.sample_rate == 1.0
+
+
+def test_scipy_float32_stays_float32():
+    x = np.random.default_rng(3).standard_normal(3000).astype(np.float32)
+    f, t, Sxx = signal.spectrogram(x, 8000, detrend=False)
+    assert Sxx.dtype == np.float32
+    spec = importers.from_scipy_spectrogram(Sxx, 8000, f=f, t=t, detrend=False)
+    assert spec.magnitude.dtype == np.float32
+    assert spec.invert(n_iter=2, rng=0).dtype == np.float32
+
+
+@pytest.mark.parametrize("mode", ["angle", "phase"])
+def test_scipy_phase_modes_are_rejected_with_a_reason(mode):
+    with pytest.raises(ValueError, match=f"mode='{mode}' holds only the phase"):
+        importers.from_scipy_spectrogram(np.zeros((129, 4)), 8000, mode=mode)
+
+
+def test_scipy_detrend_warning_says_what_was_destroyed():
+    with pytest.warns(LossWarning, match=r"removed its mean from every segment.*DC bin.*below about 62.5 Hz"):
+        importers.from_scipy_spectrogram(np.ones((129, 4)), 8000)
+    with pytest.warns(LossWarning, match="its mean and slope"):
+        importers.from_scipy_spectrogram(np.ones((129, 4)), 8000, detrend="linear")
+
+
+@pytest.fixture
+def scipy_output():
+    x = np.random.default_rng(4).standard_normal(4000)
+    return signal.spectrogram(x, 8000.0, nperseg=256, noverlap=128, detrend=False)
+
+
+@pytest.mark.parametrize(
+    "keywords, match",
+    [
+        ({"nperseg": 200}, "nperseg gives segments of 200 samples but t"),
+        ({"nfft": 512}, "nfft=512 gives 257 frequency rows but the spectrogram has 129"),
+        ({"noverlap": 64}, "noverlap=64 gives a hop of 192 samples but t steps by 128"),
+        ({"window": np.hanning(200)}, "window gives segments of 200 samples but t"),
+        ({"fs": 16000.0}, "f implies nfft=512 \\(spacing 31.25 Hz at fs=16000\\)"),
+        ({"nperseg": 256, "window": np.hanning(128)}, "nperseg=256 contradicts the window array of 128"),
+    ],
+)
+def test_scipy_contradictions_name_the_parameter(scipy_output, keywords, match):
+    f, t, Sxx = scipy_output
+    arguments = {"fs": 8000.0, "f": f, "t": t, "detrend": False}
+    arguments.update(keywords)
+    fs = arguments.pop("fs")
+    with pytest.raises(ValueError, match=match):
+        importers.from_scipy_spectrogram(Sxx, fs, **arguments)
+
+
+def test_scipy_contradictions_without_axes():
+    with pytest.raises(ValueError, match="nfft=300 gives 151 frequency rows but the spectrogram has 129"):
+        importers.from_scipy_spectrogram(np.ones((129, 5)), 8000, nfft=300, detrend=False)
+    with pytest.raises(ValueError, match="nperseg=300 must be <= nfft=256"):
+        importers.from_scipy_spectrogram(np.ones((129, 5)), 8000, nperseg=300, detrend=False)
+    with pytest.raises(ValueError, match="f has shape"):
+        importers.from_scipy_spectrogram(np.ones((129, 5)), 8000, f=np.arange(10.0), detrend=False)
+    with pytest.raises(ValueError, match="length=1000 gives 4 frames"):
+        importers.from_scipy_spectrogram(np.ones((129, 5)), 8000, length=1000, detrend=False)
+    with pytest.raises(ValueError, match="complex signal"):
+        importers.from_scipy_spectrogram(np.random.default_rng(0).random((256, 5)), 8000, return_onesided=False, detrend=False)
+
+
+@pytest.mark.parametrize(
+    "Sxx, error, match",
+    [
+        (np.full((129, 5), np.nan), ValueError, "NaN or infinite"),
+        (np.full((129, 5), np.inf), ValueError, "NaN or infinite"),
+        (-np.ones((129, 5)), ValueError, "negative values"),
+        (np.ones((129, 5), dtype=complex), TypeError, "complex"),
+        (np.ones(129), ValueError, "shape"),
+        (np.array([["a"]]), TypeError, "numeric"),
+    ],
+)
+def test_scipy_bad_values(Sxx, error, match):
+    with pytest.raises(error, match=match):
+        importers.from_scipy_spectrogram(Sxx, 8000, detrend=False)
+
+
+def test_scipy_nola_violation_is_an_error():
+    with pytest.raises(ValueError, match="noverlap=0 with this window breaks NOLA"):
+        importers.from_scipy_spectrogram(np.ones((129, 5)), 8000, window=signal.windows.hann(256, sym=True), noverlap=0, detrend=False)
+
+
+def test_scipy_bad_options():
+    with pytest.raises(ValueError, match="mode='power' is unknown"):
+        importers.from_scipy_spectrogram(np.ones((129, 5)), mode="power")
+    with pytest.raises(ValueError, match="scaling='psd' is unknown"):
+        importers.from_scipy_spectrogram(np.ones((129, 5)), scaling="psd")
+    with pytest.raises(ValueError, match="fs=0"):
+        importers.from_scipy_spectrogram(np.ones((129, 5)), 0)
+
+
+# ---------------------------------------------------------------------- scipy.signal.stft
+
+
+@pytest.mark.parametrize(
+    "boundary, padded, scaling, nperseg, nfft",
+    list(itertools.product(("zeros", "even", "constant", "odd", None), (True, False), ("spectrum", "psd"), (256, 255), (None, 400))),
+)
+def test_scipy_stft_with_its_phase_gives_the_signal_back(boundary, padded, scaling, nperseg, nfft):
+    fs = 8000.0
+    x = np.random.default_rng(5).standard_normal(3000)
+    f, t, Zxx = signal.stft(x, fs, nperseg=nperseg, noverlap=nperseg * 3 // 4, nfft=nfft, boundary=boundary, padded=padded, scaling=scaling)
+    spec = importers.from_scipy_stft(
+        np.abs(Zxx), fs, nperseg=nperseg, noverlap=nperseg * 3 // 4, nfft=nfft, boundary=boundary, padded=padded,
+        scaling=scaling, length=len(x),
+    )
+    y = spec.invert(n_iter=0, init=np.angle(Zxx))
+    assert y.shape == x.shape
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", UserWarning)  # scipy: "NOLA condition failed" at the edges without boundary
+        _, reference = signal.istft(Zxx, fs, nperseg=nperseg, noverlap=nperseg * 3 // 4, nfft=nfft, boundary=boundary is not None, scaling=scaling)
+    n = min(len(reference), len(x))
+    good = np.abs(reference[:n] - x[:n]) < 1e-9  # the samples scipy itself recovers ...
+    good &= gl_recoverable(spec)[:n]  # ... and whose window sum is not ~0 (gl zeroes those)
+    assert good.mean() > 0.9
+    np.testing.assert_allclose(y[:n][good], x[:n][good], atol=1e-9)
+
+
+def gl_recoverable(spec: gl.Spectrogram) -> np.ndarray:
+    """Samples of the original signal whose window sum gl does not treat as zero."""
+    total = spec.geometry.window_sum_square(spec.n_frames)[spec.geometry.pad + spec.offset :]
+    mask = np.zeros(spec.output_length, dtype=bool)
+    piece = (total > 1e-6 * total.max())[: spec.output_length]
+    mask[: len(piece)] = piece
+    return mask
+
+
+def test_scipy_stft_shape_and_length_errors():
+    Z = np.ones((129, 20))
+    with pytest.raises(ValueError, match="nfft=256 gives 129 frequency rows but Zxx has 257"):
+        importers.from_scipy_stft(np.ones((257, 20)))
+    with pytest.raises(ValueError, match="length=100 gives"):
+        importers.from_scipy_stft(Z, length=100)
+    with pytest.raises(ValueError, match="boundary='wrap' is unknown"):
+        importers.from_scipy_stft(Z, boundary="wrap")
+    with pytest.raises(ValueError, match="noverlap=0 with this window breaks NOLA"):
+        importers.from_scipy_stft(Z, noverlap=0, window=signal.windows.hann(256, sym=True))
+
+
+# ---------------------------------------------------------------------- ShortTimeFFT
+
+
+@pytest.mark.parametrize(
+    "fft_mode, scale_to, mfft",
+    [(m, s, n) for m in ("onesided", "onesided2X", "twosided", "centered") for s in (None, "magnitude", "psd") for n in (None, 96)
+     if not (m == "onesided2X" and s is None)],
+)
+def test_shorttimefft_magnitudes_and_reconstruction(fft_mode, scale_to, mfft):
+    fs = 8000.0
+    x = np.random.default_rng(6).standard_normal(2000)
+    win = signal.windows.hann(64, sym=False)
+    SFT = signal.ShortTimeFFT(win, hop=16, fs=fs, fft_mode=fft_mode, mfft=mfft, scale_to=scale_to, phase_shift=None)
+    S = SFT.stft(x)
+    P = SFT.spectrogram(x)
+    spec = importers.from_shorttimefft(S, win=win, hop=16, fs=fs, fft_mode=fft_mode, mfft=mfft, scale_to=scale_to, phase_shift=None, length=len(x))
+    spec_power = importers.from_shorttimefft(P, win=win, hop=16, fs=fs, fft_mode=fft_mode, mfft=mfft, scale_to=scale_to, length=len(x))
+    np.testing.assert_allclose(spec_power.magnitude, spec.magnitude, rtol=1e-9, atol=1e-12)
+    plain = signal.ShortTimeFFT(win, hop=16, fs=fs, fft_mode="onesided", mfft=mfft, phase_shift=None).stft(x)
+    np.testing.assert_allclose(spec.magnitude, np.abs(plain), rtol=0, atol=1e-10 * np.abs(plain).max())
+    y = spec.invert(n_iter=0, init=np.angle(plain))
+    np.testing.assert_allclose(y, x, atol=1e-10)
+
+
+def test_shorttimefft_errors():
+    win = np.hanning(64)
+    with pytest.raises(ValueError, match="fft_mode='onesided2X' needs scale_to"):
+        importers.from_shorttimefft(np.ones((33, 10)), win=win, hop=16, fs=1.0, fft_mode="onesided2X")
+    with pytest.raises(ValueError, match="mfft=64 with fft_mode='onesided' gives 33 frequency rows but S has 40"):
+        importers.from_shorttimefft(np.ones((40, 10)), win=win, hop=16, fs=1.0)
+    with pytest.raises(ValueError, match="win is complex"):
+        importers.from_shorttimefft(np.ones((33, 10)), win=win.astype(complex), hop=16, fs=1.0)
+    with pytest.raises(ValueError, match="hop=64 with this window breaks NOLA"):
+        importers.from_shorttimefft(np.ones((33, 10)), win=signal.windows.hann(64, sym=True), hop=64, fs=1.0)
+
+
+# ---------------------------------------------------------------------- librosa and torchaudio on the corpus
+
+EXCERPTS = [
+    ("d01_speech_arctic-slt_16k.flac", 1.0),
+    ("d02_speech_alsa-voice_22k.flac", 1.0),
+    ("d03_music_tabla_44k.flac", 0.5),
+]
+
+
+def excerpt(name: str, start: float, seconds: float = 1.5):
+    x, sr = read_audio("dev", name)
+    first = int(start * sr)
+    return x[first : first + int(seconds * sr)], sr
+
+
+def torchaudio_spectrogram(x, *, n_fft=400, win_length=None, hop_length=None, power=2.0, normalized=False):
+    """torchaudio.functional.spectrogram's formula, written out in NumPy (torchaudio is not installed).
+
+    torch.stft with center=True reflect-pads n_fft // 2 each side; the periodic Hann window of
+    win_length is zero-padded to n_fft in the middle; normalized=True divides by the
+    window's L2 norm, 'frame_length' by sqrt(n_fft); then |.|**power.
+    """
+    win_length = win_length or n_fft
+    hop_length = hop_length or win_length // 2
+    n = np.arange(win_length)
+    window = 0.5 - 0.5 * np.cos(2 * np.pi * n / win_length)  # torch.hann_window(periodic=True)
+    left = (n_fft - win_length) // 2
+    full = np.zeros(n_fft)
+    full[left : left + win_length] = window
+    padded = np.pad(x, n_fft // 2, mode="reflect")
+    count = 1 + (len(padded) - n_fft) // hop_length
+    frames = np.stack([padded[j * hop_length : j * hop_length + n_fft] for j in range(count)])
+    spec = np.fft.rfft(frames * full, axis=1).T
+    if normalized in (True, "window"):
+        spec = spec / np.sqrt(np.sum(window**2))
+    elif normalized == "frame_length":
+        spec = spec / np.sqrt(n_fft)
+    return np.abs(spec) ** power
+
+
+def sc_db(spec: gl.Spectrogram, y: np.ndarray, truth: np.ndarray) -> float:
+    geometry = spec.geometry
+    return float(20 * np.log10(spectral_convergence(truth, geometry.stft(y))))
+
+
+@pytest.mark.parametrize("name, start", EXCERPTS)
+def test_librosa_spectrograms_invert_as_well_as_gl_own(name, start):
+    librosa = pytest.importorskip("librosa")
+    x, sr = excerpt(name, start)
+    x = x.astype(np.float32)
+    n_fft, hop = 1024, 256
+    own = gl.Spectrogram.from_audio(x, sr, n_fft=n_fft, hop_length=hop)
+    y_own = own.invert(n_iter=40, rng=0)
+    sc_own = sc_db(own, y_own, own.magnitude)
+    power = np.abs(librosa.stft(x, n_fft=n_fft, hop_length=hop)) ** 2
+    spec = importers.from_librosa(power, sr=sr, hop_length=hop, power=2.0, length=len(x))
+    np.testing.assert_allclose(spec.magnitude, own.magnitude, rtol=0, atol=1e-5 * own.magnitude.max())
+    y = spec.invert(n_iter=40, rng=0)
+    assert y.shape == x.shape and spec.sample_rate == sr
+    assert sc_db(spec, y, own.magnitude) <= sc_own + 0.5
+    assert sc_own < -15
+
+
+@pytest.mark.parametrize("name, start", EXCERPTS[:2])
+@pytest.mark.parametrize("normalized", [False, True, "frame_length"])
+def test_torchaudio_spectrograms_invert_as_well_as_gl_own(name, start, normalized):
+    x, sr = excerpt(name, start, seconds=1.0)
+    S = torchaudio_spectrogram(x, normalized=normalized)
+    spec = importers.from_torchaudio(S, sample_rate=sr, normalized=normalized, length=len(x))
+    own = gl.Spectrogram.from_audio(x, sr, n_fft=400, hop_length=200, pad_mode="reflect")
+    np.testing.assert_allclose(spec.magnitude, own.magnitude, rtol=0, atol=1e-10 * own.magnitude.max())
+    y = spec.invert(n_iter=40, rng=0)
+    y_own = own.invert(n_iter=40, rng=0)
+    assert y.shape == x.shape
+    assert sc_db(spec, y, own.magnitude) <= sc_db(own, y_own, own.magnitude) + 0.5
+    # level: the normalised spectrogram comes back at the input's level
+    assert abs(20 * np.log10(np.std(y) / np.std(x))) < 1.0
+
+
+def test_torchaudio_level_is_exact_with_the_true_phase():
+    x = 0.2 * np.random.default_rng(7).standard_normal(3000)
+    geometry = gl.STFT(n_fft=400, hop_length=100, win_length=300, pad_mode="reflect")
+    phase = np.angle(geometry.stft(x))
+    for normalized in (False, True, "window", "frame_length"):
+        S = torchaudio_spectrogram(x, win_length=300, hop_length=100, power=1.0, normalized=normalized)
+        spec = importers.from_torchaudio(S, sample_rate=16000, win_length=300, hop_length=100, power=1.0, normalized=normalized, length=3000)
+        np.testing.assert_allclose(spec.invert(n_iter=0, init=phase), x, atol=1e-10)
+
+
+def test_torchaudio_pad_and_errors():
+    x = np.random.default_rng(8).standard_normal(2000)
+    padded = np.pad(x, 50)
+    S = torchaudio_spectrogram(padded, power=1.0)
+    spec = importers.from_torchaudio(S, power=1.0, pad=50, length=2000)
+    phase = np.angle(gl.STFT(n_fft=400, hop_length=200, pad_mode="reflect").stft(padded))
+    np.testing.assert_allclose(spec.invert(n_iter=0, init=phase), x, atol=1e-10)
+    with pytest.raises(ValueError, match="normalized='yes'"):
+        importers.from_torchaudio(S, normalized="yes")
+    with pytest.raises(ValueError, match="power=None means a complex spectrogram"):
+        importers.from_torchaudio(S, power=None)
+    with pytest.raises(ValueError, match="hop_length=400 with this window breaks NOLA"):
+        importers.from_torchaudio(np.ones((201, 5)), hop_length=400)
+
+
+# ---------------------------------------------------------------------- dB
+
+
+def test_librosa_db_without_clipping_is_exact():
+    librosa = pytest.importorskip("librosa")
+    x = np.random.default_rng(9).standard_normal(8000)
+    S = np.abs(librosa.stft(x, n_fft=512, hop_length=128))
+    for db, values, power in (("amplitude", librosa.amplitude_to_db(S, ref=2.0, top_db=None), 1.0),
+                              ("power", librosa.power_to_db(S**2, ref=3.0, top_db=None), None)):
+        ref = 2.0 if db == "amplitude" else 3.0
+        spec = importers.from_librosa(values, sr=8000, hop_length=128, db=db, ref=ref, power=power)
+        np.testing.assert_allclose(spec.magnitude, np.maximum(S, 1e-5), rtol=1e-6)
+
+
+def test_librosa_db_clipping_warns_that_values_cannot_come_back():
+    librosa = pytest.importorskip("librosa")
+    x = np.random.default_rng(10).standard_normal(8000)
+    x[2000:6000] *= 1e-6  # a quiet stretch, below -80 dB
+    S = np.abs(librosa.stft(x, n_fft=512, hop_length=128))
+    S_db = librosa.amplitude_to_db(S, top_db=80.0)
+    with pytest.warns(LossWarning, match=r"top_db=80 below the peak.*clipped values cannot come back"):
+        spec = importers.from_librosa(S_db, sr=8000, hop_length=128, db="amplitude", top_db=80.0)
+    assert np.isclose(spec.magnitude.min(), S.max() * 1e-4, rtol=1e-4)
+    with pytest.warns(LossWarning, match="librosa's default top_db=80"):
+        importers.from_librosa(S_db, sr=8000, hop_length=128, db="amplitude")
+    with pytest.raises(TypeError, match="ref=np.max threw the absolute level away"):
+        importers.from_librosa(S_db, db="amplitude", ref=np.max)
+    with pytest.raises(ValueError, match="db='dB' must be"):
+        importers.from_librosa(S_db, db="dB")
+
+
+def test_negative_input_hints_at_db():
+    with pytest.raises(ValueError, match="is it in dB"):
+        importers.from_librosa(-np.ones((513, 5)))
+
+
+# ---------------------------------------------------------------------- librosa geometry errors
+
+
+def test_librosa_geometry_errors():
+    with pytest.raises(ValueError, match="n_fft=1024 gives 513 frequency bins but the spectrogram has 1025"):
+        importers.from_librosa(np.ones((1025, 5)), n_fft=1024)
+    with pytest.raises(ValueError, match="length=100000 gives"):
+        importers.from_librosa(np.ones((1025, 5)), length=100000)
+    with pytest.raises(ValueError, match="hop_length=2048 with this window breaks NOLA"):
+        importers.from_librosa(np.ones((1025, 5)), hop_length=2048)
+    with pytest.raises(ValueError, match="pad_mode='wrap' is not supported"):
+        importers.from_librosa(np.ones((1025, 5)), pad_mode="wrap")
+    spec = importers.from_librosa(np.ones((221, 5)), n_fft=441, hop_length=110)
+    assert spec.geometry.n_fft == 441  # an odd size, given explicitly
+
+
+def test_conventions_registry():
+    assert set(importers.CONVENTIONS) == {"scipy", "scipy-stft", "shorttimefft", "librosa", "torchaudio", "mel"}
+    assert all(callable(function) for function in importers.CONVENTIONS.values())
