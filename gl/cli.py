@@ -749,6 +749,16 @@ def _importer_keywords(function, args, source: str) -> dict[str, Any]:
                 raise UsageError(f"{source}: --hop does not apply to --from {args.convention}")
             keywords["noverlap"] = nperseg - args.hop
         handled = {"n_fft", "win_length", "hop"}
+    elif "win" in parameters and not any(name == "win" for name, _ in args.param):  # ShortTimeFFT: a window array
+        length = args.win_length if args.win_length is not None else args.n_fft
+        if length is None:
+            raise UsageError(f"{source}: a ShortTimeFFT spectrogram needs its window length: give --n-fft (and --window)")
+        from .windows import get_window
+
+        keywords["win"] = get_window(args.window if args.window is not None else "hann", length)
+        if args.win_length is not None and args.n_fft is not None:
+            keywords["mfft"] = args.n_fft
+        handled = {"n_fft", "win_length", "window"}
     else:
         handled = set()
     for flag, names in _IMPORTER_KEYWORDS.items():
@@ -901,7 +911,7 @@ def _run_invert(args) -> int:
     )
     report.lines += [
         f"gl invert: {args.input} ({magnitude.shape[-2]} bins x {magnitude.shape[-1]} frames, {sample_rate} Hz)",
-        f"  geometry              {_describe_geometry(geometry)}",
+        f"  geometry              {_describe_geometry(geometry)}" + ("" if spectrogram.source == "gl" else f" (from {spectrogram.source})"),
         f"  method                {info.method}, initial phase {info.init}, {info.n_iter} iterations",
         f"  spectral convergence  {_format_db(_db(sc))}",
         f"  time                  {info.elapsed:.2f} s",
