@@ -9,9 +9,11 @@ What is timed, all in one process, warm, round-robin, median of ``repeats``:
   so gl and librosa are compared on the loop body alone.
 * the **bare FFT cost**: ``np.fft.rfft`` + ``np.fft.irfft`` of the same frames (the windowed
   frames of the padded signal, ``(n_frames, n_fft)`` in the same dtype) into preallocated
-  arrays, once for the whole frame matrix and once in cache-sized blocks as gl does; the
-  faster of the two is the baseline (every GLA iteration needs at least this). The same
-  blocked FFT split over two threads shows what the hardware gives a second thread.
+  arrays, once for the whole frame matrix and once in cache-sized blocks as gl does (and,
+  for float32, once with the forward FFT done in float64 and rounded, since numpy 2.x's
+  float32 ``rfft`` is slower than its float64 one); the fastest is the baseline (every GLA
+  iteration needs at least this). The blocked FFT split over two threads shows what the
+  hardware gives a second thread.
 
 Targets (issue 2): gl at least 2.5x faster per iteration than librosa; single-threaded
 within 1.3x of the bare FFT; two threads below 0.7x the single-threaded bare FFT; peak
@@ -83,7 +85,18 @@ def bare_fft_functions(geometry: gl.STFT, x: np.ndarray, dtype: np.dtype):
             np.fft.rfft(frames[first:last], axis=-1, out=spectra[first:last])
             np.fft.irfft(spectra[first:last], n=geometry.n_fft, axis=-1, out=back[first:last])
 
-    return whole, blocked, n_frames
+    def blocked_wide_forward(first_frame: int = 0, last_frame: int = n_frames):
+        # float32 only: numpy 2.x's float32 rfft is slower than its float64 one, so the
+        # cheapest float32 round trip may be a float64 forward FFT rounded to complex64
+        for first in range(first_frame, last_frame, block):
+            last = min(first + block, last_frame)
+            np.fft.rfft(frames_wide[first:last], axis=-1, out=spectra_wide[: last - first])
+            spectra[first:last] = spectra_wide[: last - first]
+            np.fft.irfft(spectra[first:last], n=geometry.n_fft, axis=-1, out=back[first:last])
+
+    frames_wide = frames.astype(np.float64)
+    spectra_wide = np.empty((block, geometry.n_freq), dtype=np.complex128)
+    return whole, blocked, n_frames, (blocked_wide_forward if dtype == np.float32 else None)
 
 
 class TwoThreadFFT:
@@ -124,7 +137,7 @@ def time_one_iteration(x: np.ndarray, n_fft: int, hop: int, dtype: str, iteratio
             S, n_iter=n_iter, n_fft=n_fft, hop_length=hop, length=length, random_state=np.random.default_rng(seed)
         )
 
-    whole, blocked, n_frames = bare_fft_functions(geometry, x, dtype)
+    whole, blocked, n_frames, wide = bare_fft_functions(geometry, x, dtype)
     functions = {
         "gl1_0": gl_run(0, 1),
         "gl1_K": gl_run(K, 1),
@@ -135,13 +148,15 @@ def time_one_iteration(x: np.ndarray, n_fft: int, hop: int, dtype: str, iteratio
         "bare_whole": whole,
         "bare_blocked": blocked,
     }
+    if wide is not None:
+        functions["bare_wide_forward"] = wide
     with TwoThreadFFT(blocked, n_frames) as two_threads:
         functions["bare_2threads"] = two_threads
         medians = interleaved_medians(functions, repeats=repeats, warmup=1)
     gl1 = (medians["gl1_K"] - medians["gl1_0"]) / K
     gl2 = (medians["gl2_K"] - medians["gl2_0"]) / K
     lib = (medians["librosa_K"] - medians["librosa_0"]) / K
-    bare = min(medians["bare_whole"], medians["bare_blocked"])
+    bare = min(medians["bare_whole"], medians["bare_blocked"], medians.get("bare_wide_forward", np.inf))
     return {
         "dtype": dtype.name,
         "n_fft": n_fft,
@@ -156,6 +171,7 @@ def time_one_iteration(x: np.ndarray, n_fft: int, hop: int, dtype: str, iteratio
         "bare_fft_whole": medians["bare_whole"],
         "bare_fft_blocked": medians["bare_blocked"],
         "bare_fft_2threads": medians["bare_2threads"],
+        "bare_fft_wide_forward": medians.get("bare_wide_forward"),
         "setup_gl_1thread": medians["gl1_0"],
         "setup_librosa": medians["librosa_0"],
         "speedup_vs_librosa": lib / gl1,

@@ -11,6 +11,7 @@ import importlib
 import json
 import os
 import platform
+import re
 import sys
 import time
 from dataclasses import dataclass
@@ -238,7 +239,9 @@ def _clean(value):
 def save(name: str, data: dict, out: Path) -> Path:
     out.mkdir(parents=True, exist_ok=True)
     path = out / f"{name}.json"
-    path.write_text(json.dumps(_clean(data), indent=1) + "\n")
+    text = json.dumps(_clean(data), indent=1)
+    text = re.sub(r"\[[-0-9.eE,\snul]*\]", lambda m: re.sub(r"\s+", "", m.group(0)), text)  # number lists on one line
+    path.write_text(text + "\n")
     return path
 
 

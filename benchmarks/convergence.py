@@ -47,6 +47,9 @@ from .common import (
 
 CHECKPOINTS = (10, 30, 100, 300)
 LIBROSA_COUNTS = (1, 2, 5, 10, 20, 50, 100, 300)
+#: Initial phases some non-iterative (streaming) methods take besides the common ones
+#: (rtisila's 'overlap': the paper's partial-reconstruction estimate); tried, skipped if refused.
+EXTRA_INITS = ["overlap"]
 
 
 def key(method: str, init: Optional[str]) -> str:
@@ -61,23 +64,47 @@ def study_clip(clip, method_names, inits, n_iter: int, seed: int, librosa_counts
     runs: dict[str, dict] = {}
     errors: dict[str, str] = {}
     for method in method_names:
-        for init in inits:
-            try:
-                run = run_method(S, geometry, length, method, init, n_iter, seed)
-            except Exception as error:  # a method that rejects this init, or a bug: record it
-                errors[key(method, init)] = f"{type(error).__name__}: {error}"
-                continue
-            if not run.iterative:
-                runs[key(method, None)] = _record(run)
+        # probe: an iterative method's history has one entry per iteration
+        try:
+            iterative = run_method(S, geometry, length, method, inits[0], 2, seed).iterative
+        except Exception:
+            iterative = True  # let the real runs record the error
+        if iterative:
+            for init in inits:
+                try:
+                    run = run_method(S, geometry, length, method, init, n_iter, seed)
+                except Exception as error:  # a method that rejects this init, or a bug: record it
+                    errors[key(method, init)] = f"{type(error).__name__}: {error}"
+                    continue
+                runs[key(method, init)] = _record(run, n_iter)
                 if verbose:
-                    print(f"    {key(method, None):18s} {run.final_db:7.2f} dB  {run.seconds:6.2f} s (non-iterative)", flush=True)
-                break
-            runs[key(method, init)] = _record(run)
+                    print(f"    {key(method, init):18s} {run.final_db:7.2f} dB  {run.seconds:6.2f} s", flush=True)
+            continue
+        # non-iterative or streaming (pghi, spsi, rtisila): its own default n_iter; inits it
+        # ignores (same result as one already run) are not repeated
+        own_n_iter = default_n_iter(method)
+        finals, accepted = [], 0
+        for init in inits + [i for i in EXTRA_INITS if i not in inits]:
+            try:
+                run = run_method(S, geometry, length, method, init, own_n_iter, seed)
+            except Exception as error:
+                if init not in EXTRA_INITS:
+                    errors[key(method, init)] = f"{type(error).__name__}: {error}"
+                continue
+            accepted += 1
+            if any(abs(run.final_db - f) < 1e-9 for f in finals):
+                continue
+            finals.append(run.final_db)
+            runs[key(method, init)] = dict(_record(run, own_n_iter), history_db=[], iterative=False)
             if verbose:
-                print(f"    {key(method, init):18s} {run.final_db:7.2f} dB  {run.seconds:6.2f} s", flush=True)
+                print(f"    {key(method, init):18s} {run.final_db:7.2f} dB  {run.seconds:6.2f} s (non-iterative, n_iter={own_n_iter})",
+                      flush=True)
+        if len(finals) == 1 and accepted > 1:  # every init gave the same signal: the method ignores init
+            only = next(k for k in runs if k.startswith(method + "/"))
+            runs[key(method, None)] = runs.pop(only)
     # the default configuration, by reconstruct()'s own defaults
     default = default_method()
-    if key(*default) not in runs and key(default[0], None) not in runs:
+    if key(*default) not in runs:
         try:
             start = time.perf_counter()
             y, info = gl.reconstruct(S, n_iter=n_iter, rng=np.random.default_rng(seed), geometry=geometry, length=length,
@@ -128,8 +155,22 @@ def study_clip(clip, method_names, inits, n_iter: int, seed: int, librosa_counts
     }
 
 
-def _record(run) -> dict:
-    return {"history_db": run.history_db, "initial_db": run.initial_db, "final_db": run.final_db, "seconds": run.seconds}
+def _record(run, n_iter: int) -> dict:
+    return {"history_db": np.round(run.history_db, 4), "initial_db": run.initial_db, "final_db": run.final_db, "seconds": run.seconds,
+            "n_iter": n_iter, "iterative": True}
+
+
+def default_n_iter(method: str) -> int:
+    """The ``n_iter`` default of the function behind ``method`` (per frame for a streaming method)."""
+    import inspect
+
+    from gl.reconstruct import method_function
+
+    function, _ = method_function(method)
+    parameter = inspect.signature(function).parameters.get("n_iter")
+    if parameter is None or not isinstance(parameter.default, int):
+        return 0
+    return parameter.default
 
 
 def summarize(clips: list[dict], n_iter: int) -> dict:
@@ -141,7 +182,8 @@ def summarize(clips: list[dict], n_iter: int) -> dict:
         have = [c for c in dev if k in c["runs"]]
         if len(have) < len(dev):
             continue
-        row = {"key": k, "n_clips": len(have), "seconds_total": float(sum(c["runs"][k]["seconds"] for c in have))}
+        row = {"key": k, "n_clips": len(have), "seconds_total": float(sum(c["runs"][k]["seconds"] for c in have)),
+               "n_iter": have[0]["runs"][k].get("n_iter"), "iterative": have[0]["runs"][k].get("iterative", True)}
         for n in CHECKPOINTS:
             values = [sc_at(np.asarray(c["runs"][k]["history_db"]), n) for c in have]
             row[f"sc_{n}"] = float(np.mean(values)) if all(v is not None for v in values) else None

@@ -93,7 +93,7 @@ def plot_convergence(convergence: dict, out: Path) -> list[str]:
     for ax, clip in zip(axes.flat, clips):
         for k, run in sorted(clip["runs"].items()):
             history = run["history_db"]
-            if not k.endswith("/random") and k != default and not k.endswith("/-"):
+            if not k.endswith("/random") and k != default and run.get("iterative", True):
                 continue
             if len(history) > 1:
                 ax.plot(np.arange(1, len(history) + 1), history, lw=2.2 if k == default else 1.0, label=k)
@@ -214,7 +214,7 @@ def build(out: Path, readme: Path) -> Path:
               f"Signal: {iteration['signal']}. One iteration = (median t(n_iter=K) - median t(n_iter=0)) / K with "
               f"K = {iteration['rows'][0]['iterations_K']}, {iteration['rows'][0]['repeats']} repeats, so that setup and the "
               "final transforms are not counted. Bare FFT = `np.fft.rfft` + `np.fft.irfft` of the same windowed frames "
-              "into preallocated arrays (the faster of whole-matrix and 1 MiB blocks); the last column is that blocked "
+              "into preallocated arrays (the fastest of whole-matrix, 1 MiB blocks and, for float32, a float64 forward FFT rounded to complex64 - numpy 2.x's float32 rfft is slower than its float64 one); the last column is that blocked "
               "FFT split over two threads, i.e. what the hardware gives a second thread.", "",
               markdown_table(iteration["rows"]), ""]
         if iteration.get("memory"):
@@ -273,11 +273,32 @@ def build(out: Path, readme: Path) -> Path:
             bold = "**" if r["key"] == s["targets"].get("default") else ""
             cells = [_fmt(r.get(f"sc_{n}")) for n in (10, 30, 100, 300)]
             if all(v == "-" for v in cells):
-                cells = [f"{r['final_db']:.2f} (non-iterative)", "", "", ""]
+                cells = [f"{r['final_db']:.2f} (one pass, n_iter={r.get('n_iter')})", "", "", ""]
             L.append(f"| {bold}{r['key']}{bold} | " + " | ".join(cells) + f" | {r['seconds_total']:.1f} |")
         lr = s["librosa"]
         L.append(f"| librosa.griffinlim (fgla, random) | " + " | ".join(_fmt(lr.get(f"sc_{n}")) for n in (10, 30, 100, 300))
                  + f" | {_fmt(lr.get('seconds_total'), '.1f')} (largest count) |")
+        clips = convergence["clips"]
+        checkpoint = 100 if convergence["n_iter"] >= 100 else convergence["n_iter"]
+        L += ["", f"### SC (dB) after {checkpoint} iterations, per clip", "",
+              "| method / init | " + " | ".join(c["name"].split("_")[0] for c in clips) + " |",
+              "|---|" + "---|" * len(clips)]
+        keys = sorted({k for c in clips for k in c["runs"]})
+        for k in keys:
+            cells = []
+            for c in clips:
+                run = c["runs"].get(k)
+                if run is None:
+                    cells.append("-")
+                elif run.get("iterative", True) and len(run["history_db"]) >= checkpoint:
+                    cells.append(f"{run['history_db'][checkpoint - 1]:.2f}")
+                else:
+                    cells.append(f"{run['final_db']:.2f}*")
+            L.append(f"| {k} | " + " | ".join(cells) + " |")
+        L.append("| librosa.griffinlim | " + " | ".join(
+            _fmt(dict(zip(c["librosa"]["counts"], c["librosa"]["sc_db"])).get(checkpoint)) for c in clips) + " |")
+        L += ["", "\\* one-pass (non-iterative or streaming) method: its output, whatever the column. Clips: "
+              + ", ".join(f"{c['name'].split('_')[0]} = {c['name']} ({c['seconds']:.1f} s, {c['sr']} Hz)" for c in clips) + "."]
         t = s["targets"]
         if t.get("per_clip"):
             L += ["", f"### Default method `{t['default']}` against librosa's 100 iterations, per dev clip", "",
