@@ -20,6 +20,7 @@ from .pghi import pghi
 from .spsi import spsi
 from .rtpghi import RTPGHI, rtpghi
 from .reconstruct import reconstruct
+from .longform import reconstruct_long
 from .rtisila import RTISILA, rtisila
 from .streaming import StreamingInverter, invert_stream
 from .transform import STFT, NOLAWarning, istft, stft
@@ -37,6 +38,7 @@ __all__ = [
     "rtpghi",
     "RTPGHI",
     "reconstruct",
+    "reconstruct_long",
     "rtisila",
     "RTISILA",
     "StreamingInverter",

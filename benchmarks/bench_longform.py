@@ -1,0 +1,192 @@
+"""Long-input path (gl.reconstruct_long): peak memory and time for an hour, quality cost.
+
+    python benchmarks/bench_longform.py hour [--n-iter 10] [--workdir /tmp/gl_hour]
+    python benchmarks/bench_longform.py quality [--n-iter 100]
+
+``hour``: synthesises one hour of 44.1 kHz audio (a mix of noisy chirps and tones) into a
+float32 file, computes its magnitude spectrogram (n_fft 2048, hop 512, Hann, centred)
+block by block into a frame-major float32 file, then inverts it with
+``gl.reconstruct_long`` in a child process that reads the spectrogram one block at a
+time and writes a FLOAT wav block by block. Reports the child's wall time, its peak RSS
+(``resource.getrusage`` of the child, i.e. what ``/usr/bin/time -v`` calls maximum
+resident set size) and the peak of numpy's allocations (``tracemalloc``).
+
+``quality``: spectral convergence of ``reconstruct_long`` with small blocks against the
+one-shot ``gl.reconstruct`` on dev clips, FGLA, same seed.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import resource
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+
+SR = 44100
+N_FFT, HOP = 2048, 512
+
+
+class FrameFile:
+    """A frame-major float32 file (n_frames, n_freq) seen as S (n_freq, n_frames), read by slices."""
+
+    def __init__(self, path: str, n_freq: int):
+        self.path = path
+        self.n_freq = n_freq
+        size = os.path.getsize(path)
+        self.n_frames = size // (4 * n_freq)
+        self.shape = (n_freq, self.n_frames)
+        self.dtype = np.dtype(np.float32)
+
+    def __getitem__(self, key):
+        if not (isinstance(key, tuple) and len(key) == 2 and key[0] is Ellipsis and isinstance(key[1], slice)):
+            raise IndexError("FrameFile supports S[..., first:last] only")
+        first, last, _ = key[1].indices(self.n_frames)
+        with open(self.path, "rb") as handle:
+            handle.seek(first * self.n_freq * 4)
+            block = np.fromfile(handle, dtype=np.float32, count=(last - first) * self.n_freq)
+        return block.reshape(last - first, self.n_freq).T
+
+
+def synthesise(path: Path, seconds: float, chunk_seconds: float = 60.0) -> int:
+    """A music-like test signal: two gliding tones with harmonics, a steady chord, noise."""
+    n_total = int(seconds * SR)
+    chunk = int(chunk_seconds * SR)
+    with open(path, "wb") as handle:
+        for start in range(0, n_total, chunk):
+            n = np.arange(start, min(start + chunk, n_total))
+            t = n / SR
+            rng = np.random.default_rng(start)
+            glide = 220 * 2 ** (np.sin(2 * np.pi * t / 17.0))  # slow vibrato-like glide
+            phase = 2 * np.pi * np.cumsum(glide) / SR + 2 * np.pi * 220 * start / SR
+            x = 0.3 * np.sin(phase) + 0.1 * np.sin(2 * phase) + 0.05 * np.sin(3 * phase)
+            chirp_f = 500 + 3000 * ((t % 7.0) / 7.0)  # a chirp rising every 7 s
+            x += 0.15 * np.sin(2 * np.pi * np.cumsum(chirp_f) / SR) * (0.5 + 0.5 * np.cos(2 * np.pi * t / 7.0))
+            for f in (330.0, 415.3, 493.9):
+                x += 0.08 * np.sin(2 * np.pi * f * t)
+            x += 0.02 * rng.standard_normal(len(n))
+            handle.write(x.astype(np.float32).tobytes())
+    return n_total
+
+
+def spectrogram_to_file(signal_path: Path, n_samples: int, out_path: Path, block: int = 4096) -> int:
+    """|STFT| of the signal file (centred, zero padding) in blocks of frames, frame-major."""
+    import gl
+
+    geometry = gl.STFT(N_FFT, HOP)
+    flat = geometry.replace(center=False)
+    signal = np.memmap(signal_path, dtype=np.float32, mode="r", shape=(n_samples,))
+    pad = geometry.pad
+    n_frames = geometry.n_frames(n_samples)
+    with open(out_path, "wb") as handle:
+        for first in range(0, n_frames, block):
+            last = min(first + block, n_frames)
+            lo, hi = first * HOP - pad, (last - 1) * HOP + N_FFT - pad  # signal samples of these frames
+            segment = np.zeros(hi - lo, dtype=np.float32)
+            a, b = max(lo, 0), min(hi, n_samples)
+            segment[a - lo : b - lo] = signal[a:b]
+            S = np.abs(flat.stft(segment))  # (n_freq, last - first)
+            handle.write(np.ascontiguousarray(S.T, dtype=np.float32).tobytes())
+    del signal
+    return n_frames
+
+
+def child(args) -> None:
+    """Runs in the child process: invert and report."""
+    import tracemalloc
+
+    import gl
+
+    if args.trace:
+        tracemalloc.start()
+    S = FrameFile(args.spectrogram, N_FFT // 2 + 1)
+    start = time.perf_counter()
+    written = gl.reconstruct_long(
+        S, method="fgla", n_iter=args.n_iter, rng=0, n_fft=N_FFT, hop_length=HOP, sr=SR,
+        output=args.output, n_threads=args.threads,
+    )
+    elapsed = time.perf_counter() - start
+    peak = tracemalloc.get_traced_memory()[1] if args.trace else None
+    print(json.dumps({"elapsed": elapsed, "written": int(written), "n_frames": S.n_frames, "tracemalloc_peak": peak}))
+
+
+def hour(args) -> None:
+    workdir = Path(args.workdir)
+    workdir.mkdir(parents=True, exist_ok=True)
+    signal_path, spec_path = workdir / "signal.f32", workdir / "spectrogram.f32"
+    t0 = time.perf_counter()
+    if not spec_path.exists():
+        n_samples = synthesise(signal_path, args.seconds)
+        spectrogram_to_file(signal_path, n_samples, spec_path)
+    print(f"input ready in {time.perf_counter() - t0:.1f} s: {spec_path} ({spec_path.stat().st_size / 2**30:.2f} GiB)")
+    for trace in ([False, True] if args.trace else [False]):
+        command = [sys.executable, __file__, "child", "--spectrogram", str(spec_path), "--output",
+                   str(workdir / "out.wav"), "--n-iter", str(args.n_iter), "--threads", str(args.threads)]
+        if trace:
+            command.append("--trace")
+        before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+        result = subprocess.run(command, capture_output=True, text=True, check=True)
+        peak_rss = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss  # KiB on Linux
+        report = json.loads(result.stdout.strip().splitlines()[-1])
+        audio_seconds = report["written"] / SR
+        print(
+            f"n_iter={args.n_iter} tracemalloc={'on' if trace else 'off'}: {audio_seconds / 3600:.3f} h of audio, "
+            f"{report['n_frames']} frames, {report['elapsed']:.1f} s wall "
+            f"({report['elapsed'] / audio_seconds * 1000:.2f} ms per audio second), "
+            f"peak RSS {peak_rss / 2**20:.2f} GiB (children max so far; before {before / 2**20:.2f})"
+            + (f", tracemalloc peak {report['tracemalloc_peak'] / 2**20:.0f} MiB" if trace else "")
+        )
+
+
+def quality(args) -> None:
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
+    from conftest import read_audio
+
+    import gl
+
+    geometry = gl.STFT(N_FFT, HOP)
+    print("| clip | one-shot (dB) | blocks | long (dB) | cost (dB) |")
+    print("|---|---|---|---|---|")
+    for name in args.clips:
+        x, sr = read_audio("dev", name)
+        S = np.abs(geometry.stft(x)).astype(np.float32)
+        one = gl.reconstruct(S, method="fgla", n_iter=args.n_iter, rng=0, geometry=geometry)
+        sc_one = float(gl.metrics.spectral_convergence_db(S, geometry.stft(one)))
+        for block_seconds in args.block_seconds:
+            block = int(round(block_seconds * sr / HOP))
+            y = gl.reconstruct_long(S, method="fgla", n_iter=args.n_iter, rng=0, geometry=geometry,
+                                    block_frames=block, overlap_frames=32)
+            sc = float(gl.metrics.spectral_convergence_db(S, geometry.stft(y)))
+            print(f"| {name} | {sc_one:.2f} | {block} frames ({block * HOP / sr:.1f} s), overlap 32 | {sc:.2f} | {sc - sc_one:+.2f} |")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    sub = parser.add_subparsers(dest="command", required=True)
+    p = sub.add_parser("hour")
+    p.add_argument("--seconds", type=float, default=3600.0)
+    p.add_argument("--n-iter", type=int, default=10)
+    p.add_argument("--threads", type=int, default=1)
+    p.add_argument("--workdir", default="/tmp/gl_hour")
+    p.add_argument("--trace", action="store_true", help="also run once under tracemalloc")
+    p = sub.add_parser("child")
+    p.add_argument("--spectrogram")
+    p.add_argument("--output")
+    p.add_argument("--n-iter", type=int)
+    p.add_argument("--threads", type=int, default=1)
+    p.add_argument("--trace", action="store_true")
+    p = sub.add_parser("quality")
+    p.add_argument("--n-iter", type=int, default=100)
+    p.add_argument("--clips", nargs="+", default=["d03_music_tabla_44k.flac", "d02_speech_alsa-voice_22k.flac"])
+    p.add_argument("--block-seconds", nargs="+", type=float, default=[2.0, 4.0])
+    args = parser.parse_args()
+    {"hour": hour, "child": child, "quality": quality}[args.command](args)
+
+
+if __name__ == "__main__":
+    main()
