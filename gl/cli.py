@@ -25,7 +25,6 @@ import importlib.util
 import inspect
 import json
 import math
-import os
 import sys
 import time
 import warnings
@@ -288,7 +287,8 @@ def _add_retrieval_options(parser: argparse.ArgumentParser) -> None:
     group = parser.add_argument_group("phase retrieval")
     group.add_argument("--method", choices=sorted(registry.METHODS), default=None, help=f"algorithm (default {registry.DEFAULT_METHOD})")
     group.add_argument("--n-iter", type=_non_negative_int, default=100, metavar="N", help="iterations (default 100)")
-    group.add_argument("--init", default=None, metavar="INIT", help=f"initial phase: random, zeros, pghi, spsi (default {registry.DEFAULT_INIT})")
+    inits = ", ".join(["random", "zeros", *importlib.import_module("gl._iterative").INITIALIZERS])
+    group.add_argument("--init", default=None, metavar="INIT", help=f"initial phase: {inits} (default {registry.DEFAULT_INIT})")
     group.add_argument("--tol", type=float, default=None, help="stop when the spectral convergence changes by less than this (relative), e.g. 1e-4")
     group.add_argument("--seed", type=int, default=0, help="seed of the random initial phase (default 0: the same result every run)")
     group.add_argument("-O", "--option", type=_option, action="append", default=[], metavar="NAME=VALUE", help="an option of the method, e.g. -O momentum=0.9 (repeatable)")
@@ -378,6 +378,10 @@ def _describe_geometry(geometry: STFT) -> str:
         f"n_fft {geometry.n_fft}, hop {geometry.hop_length}, win_length {geometry.win_length}, "
         f"{window} window, {'centred' if geometry.center else 'not centred'}"
     )
+
+
+def _iterations(count: int) -> str:
+    return f"{count} iteration" if count == 1 else f"{count} iterations"
 
 
 def _geometry_fields(geometry: STFT) -> dict[str, Any]:
@@ -570,7 +574,7 @@ def _run_demo(args) -> int:
     report.lines += [
         f"gl demo: {DEMO_TITLE} ({x.shape[-1] / sample_rate:.2f} s, {sample_rate} Hz)",
         f"  spectrogram           {_describe_geometry(geometry)}: {S.shape[-2]} bins x {S.shape[-1]} frames",
-        f"  method                {info.method}, initial phase {info.init}, {info.n_iter} iterations",
+        f"  method                {info.method}, initial phase {info.init}, {_iterations(info.n_iter)}",
         f"  spectral convergence  {_format_db(_db(sc))}",
         f"  time                  {info.elapsed:.2f} s",
         f"wrote {output} (reconstruction) and {original_copy} (original): listen to both",
@@ -608,7 +612,7 @@ def _run_roundtrip(args) -> int:
     report.lines += [
         f"gl roundtrip: {args.input} ({x.shape[-1] / sample_rate:.2f} s, {sample_rate} Hz, {channels})",
         f"  spectrogram           {_describe_geometry(geometry)}: {S.shape[-2]} bins x {S.shape[-1]} frames",
-        f"  method                {info.method}, initial phase {info.init}, {info.n_iter} iterations",
+        f"  method                {info.method}, initial phase {info.init}, {_iterations(info.n_iter)}",
         f"  spectral convergence  {_format_db(_db(sc))}"
         + ("" if x.shape[0] == 1 else "  (per channel: " + ", ".join(_format_db(_db(v)) for v in per_channel) + ")"),
         f"  time                  {info.elapsed:.2f} s",
@@ -912,7 +916,7 @@ def _run_invert(args) -> int:
     report.lines += [
         f"gl invert: {args.input} ({magnitude.shape[-2]} bins x {magnitude.shape[-1]} frames, {sample_rate} Hz)",
         f"  geometry              {_describe_geometry(geometry)}" + ("" if spectrogram.source == "gl" else f" (from {spectrogram.source})"),
-        f"  method                {info.method}, initial phase {info.init}, {info.n_iter} iterations",
+        f"  method                {info.method}, initial phase {info.init}, {_iterations(info.n_iter)}",
         f"  spectral convergence  {_format_db(_db(sc))}",
         f"  time                  {info.elapsed:.2f} s",
         f"wrote {output} ({y.shape[-1] / sample_rate:.2f} s)",

@@ -457,3 +457,27 @@ def test_bare_array_errors_name_the_missing_piece(tmp_path, flags, patterns):
     result = run("invert", "bare.npy", "-o", "o.wav", *flags, cwd=tmp_path, check_ok=False)
     assert_usage_error(result, *patterns)
     assert sorted(p.name for p in tmp_path.iterdir()) == ["bare.npy"]
+
+
+@pytest.mark.skipif(not Path("/proc/self/maps").exists(), reason="needs /proc to see when gl is working")
+def test_real_ctrl_c_exits_130_and_leaves_no_file(tmp_path, speech_wav):
+    import signal
+    import time
+
+    process = subprocess.Popen(
+        [sys.executable, "-m", "gl", "roundtrip", str(speech_wav), "-o", "out.wav", "--n-iter", "1000000"],
+        cwd=tmp_path, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=ENV,
+    )
+    try:
+        deadline = time.monotonic() + 60
+        while "libsndfile" not in Path(f"/proc/{process.pid}/maps").read_text():  # reading the input: imports are done
+            assert process.poll() is None and time.monotonic() < deadline
+            time.sleep(0.05)
+        time.sleep(0.5)  # well into the iterations
+        process.send_signal(signal.SIGINT)
+        out, err = process.communicate(timeout=60)
+    finally:
+        process.kill()
+    assert process.returncode == 130, err
+    assert "interrupted" in err and "Traceback" not in err and out == ""
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["speech.wav"]
