@@ -24,7 +24,12 @@ not-yet-known neighbours its own phase plus the trapezoid rule of the gradients:
     phi[n+1, m] = phi[n, m] + (tgrad[n, m] + tgrad[n+1, m]) / 2
     phi[n, m+1] = phi[n, m] + (fgrad[n, m] + fgrad[n, m+1]) / 2
 
-Coefficients below ``tol`` times the largest get a random phase.
+Only the coefficients above ``tol`` times the largest go through the heap (a Python
+loop, PGHI's cost); the others are filled, vectorised, by carrying the phase along time
+from the nearest heap-integrated coefficient of the same bin with the same trapezoid
+rule (a phase vocoder step), which loses nothing measurable at ``tol = 1e-3`` and about
+0.3 dB at the default ``3e-3`` (``fill=False`` gives them a random phase instead, as in
+the paper).
 
 gl's frames are referenced to their first sample, not to their window's centre ``c``
 (``c = n_fft / 2`` for a full-length window and even ``n_fft``), so the phase of gl's
@@ -64,10 +69,12 @@ GAMMA_CONSTANTS = {
     "bartlett": 0.27561,
 }
 
-#: Default relative tolerances of the heap integration: one pass over the coefficients
-#: above ``1e-1`` of the largest, then one from those over the ones above ``1e-10``
-#: (LTFAT's two passes). A single float gives a single pass.
-DEFAULT_TOL = 1e-4
+#: Default relative tolerance of the heap integration. Measured (greasy, gspi and the dev
+#: corpus, hop 256 Hann, 10 s): with the fill, 3e-3 is within 0.3 dB of an exact heap over
+#: every coefficient above 1e-4 (0.7 dB on the tabla) at about a third of the cost;
+#: 1e-3 loses nothing; 1e-2 loses 1-2 dB. LTFAT's two passes ``(1e-1, 1e-10)`` measured
+#: worse than one pass (-23.5 against -27.9 dB on greasy).
+DEFAULT_TOL = 3e-3
 
 #: Log-magnitudes below ``max + LOG_FLOOR`` are clipped (LTFAT clips at -11 too), so the
 #: gradients of near-silent coefficients stay bounded.
@@ -223,11 +230,13 @@ def phase_gradients(S: np.ndarray, geometry: STFT, gamma: float) -> tuple[np.nda
     tgrad -= below
     tgrad *= a * M / (2.0 * gamma)
     tgrad += (2.0 * np.pi * a / M) * np.arange(n_freq)
-    if n_frames > 1:
-        fgrad = np.gradient(logs, axis=0)  # centred (l[n+1] - l[n-1]) / 2, one-sided at the ends
+    fgrad = np.zeros_like(logs)
+    if n_frames > 1:  # centred (l[n+1] - l[n-1]) / 2, one-sided at the ends (np.gradient's)
+        np.subtract(logs[2:], logs[:-2], out=fgrad[1:-1])
+        fgrad[1:-1] *= 0.5
+        np.subtract(logs[1], logs[0], out=fgrad[0])
+        np.subtract(logs[-1], logs[-2], out=fgrad[-1])
         fgrad *= -gamma / (a * M)
-    else:
-        fgrad = np.zeros_like(logs)
     return tgrad, fgrad
 
 
@@ -329,38 +338,107 @@ def _heap_integrate(
                 values[seed] = 0.0
                 _flood([rank_view[seed]], todo, *views, width)
         done |= todo_mask
-    return values.reshape(n_frames + 2, width)[1:-1, :n_freq]
+    return np.ascontiguousarray(values.reshape(n_frames + 2, width)[1:-1, :n_freq])
+
+
+def _carry(known: np.ndarray, gradient: np.ndarray, phase: np.ndarray, where: np.ndarray) -> np.ndarray:
+    """Carry known phases along the last axis with the trapezoid rule; return what was reached.
+
+    For every position ``j`` of a row with ``where[j]`` set, take the nearest known
+    position ``p`` before it (else after it) in the same row and set
+    ``phase[j] = phase[p] + G[j] - G[p]``, ``G[j] = sum_{k=1}^{j} (g[k-1] + g[k]) / 2``
+    the cumulative trapezoid sum of ``gradient``. 2-D arrays, the last axis contiguous;
+    ``phase`` is modified in place.
+    """
+    n_rows, n_cols = known.shape
+    # G: cumulative trapezoid sum along the row
+    total = np.empty_like(gradient)
+    total[:, 0] = 0.0
+    np.add(gradient[:, 1:], gradient[:, :-1], out=total[:, 1:])
+    total *= 0.5
+    np.cumsum(total, axis=1, out=total)
+    columns = np.arange(n_cols)
+    before = np.maximum.accumulate(np.where(known, columns, -1), axis=1)  # last known <= j
+    after = np.minimum.accumulate(np.where(known, columns, n_cols)[:, ::-1], axis=1)[:, ::-1]  # first >= j
+    anchor = np.where(before >= 0, before, after)  # (n_rows, n_cols)
+    reached = anchor < n_cols
+    np.minimum(anchor, n_cols - 1, out=anchor)
+    anchor += (np.arange(n_rows) * n_cols)[:, None]  # flat index of the anchor
+    base = phase - total  # phi[p] - G[p] at every known p
+    carried = base.ravel().take(anchor)
+    carried += total
+    np.copyto(phase, carried, where=where & reached)
+    return reached
+
+
+def _fill(known: np.ndarray, tgrad: np.ndarray, fgrad: np.ndarray, phase: np.ndarray) -> None:
+    """Give the coefficients the heap left out a phase, vectorised. All (n_frames, n_freq).
+
+    Along each bin, the phase is carried in time from the nearest known coefficient
+    before it (else after it) with the trapezoid rule, as a phase vocoder does::
+
+        phi[n, m] = phi[p, m] + sum_{k=p+1}^{n} (tgrad[k-1, m] + tgrad[k, m]) / 2
+
+    (one cumulative sum). A bin with no known coefficient in any frame is then filled
+    across the bins of each frame from the nearest filled bin, with ``fgrad``. What
+    neither reaches keeps its phase. ``phase`` is modified in place.
+    """
+    if known.all() or not known.any():
+        return
+    # along time, in the bin-major layout where time is contiguous
+    phase_by_bin = np.ascontiguousarray(phase.T)  # (n_freq, n_frames)
+    reached = _carry(np.ascontiguousarray(known.T), np.ascontiguousarray(tgrad.T), phase_by_bin, ~known.T)
+    phase[...] = phase_by_bin.T
+    if reached.all():
+        return
+    # bins that no frame reached: across bins, frame by frame
+    reached = np.ascontiguousarray(reached.T)  # (n_frames, n_freq)
+    _carry(reached, fgrad, phase, ~reached)
 
 
 def _item_phase(
-    S: np.ndarray, geometry: STFT, gamma: float, tols: tuple[float, ...], generator: np.random.Generator
+    S: np.ndarray,
+    geometry: STFT,
+    gamma: float,
+    tols: tuple[float, ...],
+    generator: np.random.Generator,
+    fill: bool,
 ) -> np.ndarray:
     """gl-convention phase of one magnitude, (n_frames, n_freq) frame-major, float64."""
     random_phase = 2.0 * np.pi * generator.random(S.shape)  # drawn always: same stream for any S
     tgrad, fgrad = phase_gradients(S, geometry, gamma)
     phase = _heap_integrate(S, tgrad, fgrad, tols, random_phase)
+    if fill:
+        _fill(S > tols[-1] * S.max(), tgrad, fgrad, phase)
     # window-centred phase -> gl's frame-start phase: X = exp(-2 pi i m c / M) c_centred
     phase -= (2.0 * np.pi * window_centre(geometry) / geometry.n_fft) * np.arange(geometry.n_freq)
     return phase
 
 
-def _phases(S: np.ndarray, geometry: STFT, gamma, tol: Tolerance, rng) -> np.ndarray:
-    """PGHI phase of ``S`` (..., n_freq, n_frames), same shape, float64 radians."""
+def _frame_phases(magnitude: np.ndarray, geometry: STFT, gamma, tol: Tolerance, rng, fill: bool = True) -> np.ndarray:
+    """PGHI phase of a frame-major magnitude (batch, n_frames, n_freq), same shape, float64."""
     gamma = check_gamma(gamma, geometry)
     tols = check_heap_tol(tol)
     generator = rng if isinstance(rng, np.random.Generator) else np.random.default_rng(rng)
-    flat = S.reshape((-1,) + S.shape[-2:])
-    phase = np.empty(flat.shape, dtype=np.float64)
-    for item, out in zip(flat, phase):
-        out[...] = _item_phase(np.ascontiguousarray(item.T), geometry, gamma, tols, generator).T
-    return phase.reshape(S.shape)
+    phase = np.empty(magnitude.shape, dtype=np.float64)
+    for item, out in zip(magnitude, phase):
+        out[...] = _item_phase(item, geometry, gamma, tols, generator, bool(fill))
+    return phase
+
+
+def _phases(S: np.ndarray, geometry: STFT, gamma, tol: Tolerance, rng, fill: bool = True) -> np.ndarray:
+    """PGHI phase of ``S`` (..., n_freq, n_frames), same shape, float64 radians."""
+    frames = np.ascontiguousarray(np.swapaxes(S.reshape((-1,) + S.shape[-2:]), -1, -2))  # (batch, n_frames, n_freq)
+    phase = _frame_phases(frames, geometry, gamma, tol, rng, fill)
+    return np.swapaxes(phase, -1, -2).reshape(S.shape)
 
 
 def initial_phase(S: np.ndarray, geometry: STFT) -> np.ndarray:
     """PGHI phase of ``S`` (..., n_freq, n_frames) for ``init='pghi'`` (radians, float64).
 
-    Uses the window's own ``gamma`` and :data:`DEFAULT_TOL`; the coefficients below the
-    tolerance get a random phase from ``default_rng(0)``, so the result is deterministic.
+    Uses the window's own ``gamma``, :data:`DEFAULT_TOL` and the fill; what neither
+    reaches (only in silent bins) gets a random phase from ``default_rng(0)``, so the
+    result is deterministic.
 
     Examples
     --------
@@ -382,6 +460,7 @@ def pghi(
     *,
     gamma: Optional[float] = None,
     tol: Tolerance = DEFAULT_TOL,
+    fill: bool = True,
     rng=None,
     length: Optional[int] = None,
     return_info: bool = False,
@@ -422,11 +501,18 @@ def pghi(
         blackman, sine (sqrt_hann) and bartlett windows (:data:`GAMMA_CONSTANTS`),
         ``2 pi std^2`` for ``('gaussian', std)``. Other windows need it.
     tol : float in (0, 1) or a decreasing sequence of them
-        Coefficients below ``tol * max(S)`` get a random phase. A sequence runs one heap
-        pass per tolerance, each continuing from the phases already known. Default
-        ``(1e-1, 1e-10)``, LTFAT's two passes.
+        The heap integrates the coefficients above ``tol * max(S)``. A sequence runs
+        one heap pass per tolerance, each continuing from the phases already known
+        (LTFAT's ``(1e-1, 1e-10)``). Default :data:`DEFAULT_TOL` (3e-3).
+    fill : bool
+        True (default): the coefficients below the tolerance get their phase carried
+        along time from the nearest integrated one of the same bin,
+        :math:`\phi[n, m] = \phi[p, m] + \sum_{k=p+1}^{n} (\phi_t[k-1, m] + \phi_t[k, m])/2`
+        (vectorised; a bin with no integrated coefficient is filled across bins).
+        False: they get a random phase (the paper's choice).
     rng : None, int or np.random.Generator
-        Seed or generator for the random phase of the small coefficients.
+        Seed or generator for the random phases (the coefficients below ``tol`` with
+        ``fill=False``; with the fill, only bins that nothing reaches).
     length : int, optional
         Length of the output (default: :meth:`gl.STFT.default_length`).
     return_info : bool
@@ -448,8 +534,11 @@ def pghi(
     -----
     PGHI is a starting point for the iterative methods as well: ``init='pghi'`` in
     :func:`gl.griffinlim` (and every method of :func:`gl.reconstruct`) starts from this
-    phase. Cost: the gradients are vectorised, the integration is a Python loop over
-    the coefficients above the tolerance with ``heapq``.
+    phase. Cost: the gradients and the fill are vectorised; the heap integration is a
+    Python loop (``heapq``) over the coefficients above ``tol``, about 0.7 us each. On
+    10 s of 22.05 kHz speech (n_fft 1024, hop 256, 862 x 513 coefficients) the default
+    costs about 11 single-threaded fast Griffin-Lim iterations on the same spectrogram
+    (about 75 ms of CPU time against 6.5 ms per iteration); ``tol=1e-2`` about 10.
 
     References
     ----------
@@ -479,10 +568,14 @@ def pghi(
     import time
 
     start = time.perf_counter()
-    phase = _phases(S, geometry, gamma, tol, rng)  # (..., n_freq, n_frames)
-    spectrogram = np.exp(1j * phase).astype(complex_dtype(problem.dtype))
-    spectrogram *= S
-    y = geometry.istft(spectrogram, length=problem.length)
+    if not isinstance(fill, (bool, np.bool_)):
+        raise TypeError(f"fill={fill!r} must be True or False")
+    magnitude = problem.magnitude  # (batch, n_frames, n_freq), frame-major: no transposes
+    phase = _frame_phases(magnitude, geometry, gamma, tol, rng, fill)  # (batch, n_frames, n_freq)
+    spectrogram = np.exp(1j * phase)
+    spectrogram *= magnitude  # X = S exp(i phi)
+    spectrogram = spectrogram.astype(complex_dtype(problem.dtype), copy=False)
+    y = geometry.istft(problem.from_frames(spectrogram), length=problem.length)
     info.elapsed = time.perf_counter() - start
     if return_info:
         from .metrics import spectral_convergence
@@ -493,7 +586,7 @@ def pghi(
         info.initial_spectral_convergence = np.asarray(sc, dtype=np.float64)
     result = (y,)
     if return_phase:
-        result += (phase.astype(problem.dtype, copy=False),)
+        result += (problem.from_frames(phase).astype(problem.dtype),)
     if return_info:
         result += (info,)
     return result[0] if len(result) == 1 else result
