@@ -319,13 +319,28 @@ ERRORS = [
 ]
 
 
+def run_in_process(args, capsys) -> subprocess.CompletedProcess:
+    """``gl ARGS`` through :func:`gl.cli.main`, what the console script calls (faster than a process)."""
+    status = cli.main([str(a) for a in args])
+    captured = capsys.readouterr()
+    return subprocess.CompletedProcess(args, status, captured.out, captured.err)
+
+
 @pytest.mark.parametrize("args, patterns", ERRORS, ids=[" ".join(a) for a, _ in ERRORS])
-def test_errors_are_one_line_with_status_2(tmp_path, args, patterns):
+def test_errors_are_one_line_with_status_2(tmp_path, monkeypatch, capsys, args, patterns):
     make_inputs(tmp_path)
+    monkeypatch.chdir(tmp_path)
     before = sorted(p.name for p in tmp_path.iterdir())
-    result = run(*args, cwd=tmp_path, check_ok=False)
-    assert_usage_error(result, *patterns)
+    assert_usage_error(run_in_process(args, capsys), *patterns)
     assert sorted(p.name for p in tmp_path.iterdir()) == before  # nothing written, nothing half-written
+
+
+@pytest.mark.parametrize("index", [0, 1, 5, 9, 20])
+def test_errors_as_a_user_sees_them(tmp_path, index):
+    """A few of the errors above from a real process: exit status 2, one line, no traceback."""
+    make_inputs(tmp_path)
+    args, patterns = ERRORS[index]
+    assert_usage_error(run(*args, cwd=tmp_path, check_ok=False), *patterns)
 
 
 # ----------------------------------------------------------------------------- never a partial file
@@ -452,10 +467,10 @@ BARE_ERRORS = [
 
 
 @pytest.mark.parametrize("flags, patterns", BARE_ERRORS, ids=[" ".join(f) for f, _ in BARE_ERRORS])
-def test_bare_array_errors_name_the_missing_piece(tmp_path, flags, patterns):
+def test_bare_array_errors_name_the_missing_piece(tmp_path, monkeypatch, capsys, flags, patterns):
     np.save(tmp_path / "bare.npy", np.ones((257, 40)))
-    result = run("invert", "bare.npy", "-o", "o.wav", *flags, cwd=tmp_path, check_ok=False)
-    assert_usage_error(result, *patterns)
+    monkeypatch.chdir(tmp_path)
+    assert_usage_error(run_in_process(["invert", "bare.npy", "-o", "o.wav", *flags], capsys), *patterns)
     assert sorted(p.name for p in tmp_path.iterdir()) == ["bare.npy"]
 
 
