@@ -302,13 +302,15 @@ def _heap_integrate(
         return out.ravel()
 
     magnitude = flat(S, -1.0)
-    half_t = 0.5 * flat(tgrad, 0.0)  # (tgrad_i + tgrad_j) / 2 = half_t[i] + half_t[j]
-    half_f = 0.5 * flat(fgrad, 0.0)
+    half_t = flat(tgrad, 0.0)  # (tgrad_i + tgrad_j) / 2 = half_t[i] + half_t[j]
+    half_t *= 0.5
+    half_f = flat(fgrad, 0.0)
+    half_f *= 0.5
     values = flat(phase, 0.0)
     # rank the coefficients any pass will integrate, largest first (rank 0 = largest)
     candidates = np.flatnonzero(magnitude > tols[-1] * peak)
     order = candidates[np.argsort(-magnitude[candidates], kind="stable")]
-    rank = np.zeros(magnitude.size, dtype=np.int64)
+    rank = np.zeros(magnitude.size, dtype=np.int32 if order.size < 2**31 else np.int64)
     rank[order] = np.arange(order.size)
     done = np.zeros(magnitude.size, dtype=bool)
     # memoryviews index like lists (Python floats and ints out) without converting arrays
@@ -357,14 +359,18 @@ def _carry(known: np.ndarray, gradient: np.ndarray, phase: np.ndarray, where: np
     np.add(gradient[:, 1:], gradient[:, :-1], out=total[:, 1:])
     total *= 0.5
     np.cumsum(total, axis=1, out=total)
-    columns = np.arange(n_cols)
-    before = np.maximum.accumulate(np.where(known, columns, -1), axis=1)  # last known <= j
-    after = np.minimum.accumulate(np.where(known, columns, n_cols)[:, ::-1], axis=1)[:, ::-1]  # first >= j
-    anchor = np.where(before >= 0, before, after)  # (n_rows, n_cols)
+    index = np.int32 if known.size < 2**31 else np.int64
+    columns = np.arange(n_cols, dtype=index)
+    before = np.where(known, columns, index(-1))
+    np.maximum.accumulate(before, axis=1, out=before)  # last known <= j
+    after = np.where(known[:, ::-1], columns[::-1], index(n_cols))
+    np.minimum.accumulate(after, axis=1, out=after)  # first known >= j, rows reversed
+    anchor = np.where(before >= 0, before, after[:, ::-1])  # (n_rows, n_cols)
+    del before, after
     reached = anchor < n_cols
     np.minimum(anchor, n_cols - 1, out=anchor)
-    anchor += (np.arange(n_rows) * n_cols)[:, None]  # flat index of the anchor
-    base = phase - total  # phi[p] - G[p] at every known p
+    anchor += (np.arange(n_rows, dtype=index) * n_cols)[:, None]  # flat index of the anchor
+    base = np.subtract(phase, total)  # phi[p] - G[p] at every known p
     carried = base.ravel().take(anchor)
     carried += total
     np.copyto(phase, carried, where=where & reached)
@@ -572,7 +578,9 @@ def pghi(
         raise TypeError(f"fill={fill!r} must be True or False")
     magnitude = problem.magnitude  # (batch, n_frames, n_freq), frame-major: no transposes
     phase = _frame_phases(magnitude, geometry, gamma, tol, rng, fill)  # (batch, n_frames, n_freq)
-    spectrogram = np.exp(1j * phase)
+    spectrogram = np.empty(phase.shape, dtype=np.complex128)
+    np.multiply(phase, 1j, out=spectrogram)
+    np.exp(spectrogram, out=spectrogram)
     spectrogram *= magnitude  # X = S exp(i phi)
     spectrogram = spectrogram.astype(complex_dtype(problem.dtype), copy=False)
     y = geometry.istft(problem.from_frames(spectrogram), length=problem.length)
