@@ -107,6 +107,15 @@ def audio_format(path: PathLike, subtype: str = "PCM_16") -> str:
     return file_format
 
 
+def _soundfile():
+    """The soundfile module, or an ImportError that says how to get it."""
+    try:
+        import soundfile
+    except (ImportError, OSError) as error:  # OSError: the package is there but libsndfile is not
+        raise ImportError(f"reading and writing audio needs the soundfile package and libsndfile ({error}); pip install soundfile") from None
+    return soundfile
+
+
 def read_audio(path: PathLike, *, dtype=np.float64) -> tuple[np.ndarray, int]:
     """Read an audio file as ``(samples (channels, n), sample_rate)``.
 
@@ -117,7 +126,7 @@ def read_audio(path: PathLike, *, dtype=np.float64) -> tuple[np.ndarray, int]:
     ValueError
         The file is a folder, is empty, or is not audio soundfile can read.
     """
-    import soundfile as sf
+    sf = _soundfile()
 
     path = Path(path)
     if not path.exists():
@@ -134,6 +143,8 @@ def read_audio(path: PathLike, *, dtype=np.float64) -> tuple[np.ndarray, int]:
         raise ValueError(f"{path} is not an audio file gl can read ({error}); give a WAV, FLAC or OGG file") from None
     if data.shape[0] == 0:
         raise ValueError(f"{path} holds no samples")
+    if not np.all(np.isfinite(data)):
+        raise ValueError(f"{path} holds NaN or infinite samples; repair the file (e.g. write it as PCM) and try again")
     return np.ascontiguousarray(data.T), int(sample_rate)
 
 
@@ -304,7 +315,7 @@ def write_audio(
             ClippingWarning,
             stacklevel=2,
         )
-    import soundfile as sf
+    sf = _soundfile()
 
     with atomic_output(path, force=force) as temporary:
         sf.write(str(temporary), samples, int(sample_rate), subtype=subtype, format=file_format)

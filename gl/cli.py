@@ -954,6 +954,8 @@ _OS_ERROR_HINTS = {
 def _is_user_error(error: BaseException) -> bool:
     if isinstance(error, (UsageError, ValueError, TypeError, OSError)):
         return True
+    if isinstance(error, ImportError) and "pip install" in str(error):  # a missing optional dependency
+        return True
     soundfile = sys.modules.get("soundfile")
     return soundfile is not None and isinstance(error, getattr(soundfile, "SoundFileError", ()))
 

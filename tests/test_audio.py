@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import sys
 import warnings
 
 import numpy as np
@@ -56,6 +57,12 @@ def test_read_audio_errors(tmp_path):
     sf.write(str(silent), np.zeros((0, 1)), 8000)
     with pytest.raises(ValueError, match="holds no samples"):
         read_audio(silent)
+
+
+def test_read_audio_without_soundfile(tmp_path, monkeypatch):
+    monkeypatch.setitem(sys.modules, "soundfile", None)
+    with pytest.raises(ImportError, match="pip install soundfile"):
+        read_audio(tmp_path / "any.wav")
 
 
 # ----------------------------------------------------------------------------- PCM
