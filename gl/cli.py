@@ -622,17 +622,11 @@ def _run_roundtrip(args) -> int:
     return EXIT_OK
 
 
-def _spectrogram_class():
-    try:
-        return importlib.import_module("gl.spectrogram").Spectrogram
-    except ModuleNotFoundError as error:  # pragma: no cover - during development only
-        raise UsageError(f"this version of gl has no spectrogram files ({error})") from None
-
-
 def _run_spectrogram(args) -> int:
     from .audio import atomic_output, read_audio
 
-    Spectrogram = _spectrogram_class()
+    from .spectrogram import Spectrogram
+
     output = Path(args.output)
     if output.suffix.lower() != ".npz":
         raise UsageError(f"-o {output}: a spectrogram file must end in .npz")
@@ -783,7 +777,8 @@ def _importer_keywords(function, args, source: str) -> dict[str, Any]:
 
 def _load_spectrogram(args):
     """The :class:`Spectrogram` of ``args.input``: an .npz from gl, or a bare array."""
-    Spectrogram = _spectrogram_class()
+    from .spectrogram import Spectrogram
+
     path = Path(args.input)
     if not path.exists():
         raise FileNotFoundError(2, f"{path} does not exist; check the file name", str(path))

@@ -439,13 +439,17 @@ def test_invert_bare_arrays_from_librosa_scipy_and_mel(tmp_path, speech):
     _, _, Sxx = signal.spectrogram(x, sr, nperseg=512, noverlap=384)  # psd, tukey window, not centred
     np.save(tmp_path / "psd.npy", Sxx)
     np.save(tmp_path / "mel.npy", librosa.feature.melspectrogram(y=x, sr=sr, n_fft=1024, hop_length=256, n_mels=80))
+    # torchaudio.transforms.Spectrogram(n_fft=400, hop_length=200): |X|^2, centred frames padded by reflection
+    torch_like = np.abs(gl.STFT(400, 200, pad_mode="reflect").stft(x)) ** 2
+    np.savez(tmp_path / "torch.npz", spectrogram=torch_like)  # a user's own .npz with one array
     cases = {
+        "torch.npz": (["--from", "torchaudio", "--sr", "16000", "--n-fft", "400", "--hop", "200"], -15),
         "power.npy": (["--from", "librosa", "--sr", "16000", "--hop", "256", "--power", "2"], -20),
         "psd.npy": (["--from", "scipy", "--sr", "16000", "--n-fft", "512", "--hop", "128"], -15),
         "mel.npy": (["--from", "mel", "--sr", "16000", "--n-fft", "1024", "--hop", "256"], -10),
     }
     for name, (flags, threshold) in cases.items():
-        output = name.replace(".npy", ".wav")
+        output = name.split(".")[0] + ".wav"
         report = invert_json(tmp_path, name, "-o", output, *flags)
         assert report["sample_rate"] == 16000 and report["spectral_convergence_db"] < threshold, (name, report)
         y, sr_out = sf.read(str(tmp_path / output))
