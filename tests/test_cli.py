@@ -156,19 +156,24 @@ def test_python_m_gl_is_the_gl_command(tmp_path):
 
 
 # ----------------------------------------------------------------------------- roundtrip
-def test_roundtrip_keeps_channels(tmp_path):
+@pytest.mark.parametrize("n_fft, seconds", [(1024, 1.0), (256, 2.1)])  # 63 frames; 526 frames (2 threads)
+def test_roundtrip_keeps_channels(tmp_path, n_fft, seconds):
     """Two different recordings as left and right come back in their own channels."""
     left, sr = sf.read(str(corpus_file("dev", "d01_speech_arctic-slt_16k.flac")))
     right, sr2 = sf.read(str(corpus_file("dev", "d04_music_band-midi_16k.flac")))
     assert sr == sr2 == 16000
-    stereo = np.stack([left[:16000], 0.5 * right[:16000]], axis=1)  # (n, 2)
+    n = int(seconds * sr)
+    stereo = np.stack([left[:n], 0.5 * right[:n]], axis=1)  # (n, 2)
     sf.write(str(tmp_path / "stereo.flac"), stereo, sr, subtype="PCM_24")
-    result = run("roundtrip", "stereo.flac", "-o", "back.flac", "--subtype", "PCM_24", "--n-iter", "40", "--json", cwd=tmp_path)
+    result = run(
+        "roundtrip", "stereo.flac", "-o", "back.flac", "--subtype", "PCM_24", "--n-iter", "40", "--json",
+        "--n-fft", n_fft, cwd=tmp_path,
+    )
     report = json.loads(result.stdout)
     assert report["channels"] == 2 and len(report["spectral_convergence_db_per_channel"]) == 2
     back, sr3 = sf.read(str(tmp_path / "back.flac"))
     assert sr3 == sr and back.shape == stereo.shape and sf.info(str(tmp_path / "back.flac")).subtype == "PCM_24"
-    geometry = gl.STFT(1024, 256)
+    geometry = gl.STFT(n_fft, n_fft // 4)
     for c in range(2):
         own = spectral_convergence_db(stereo[:, c], back[:, c], geometry)
         swapped = spectral_convergence_db(stereo[:, c], back[:, 1 - c], geometry)
