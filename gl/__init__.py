@@ -15,10 +15,14 @@ __version__ = "0.1.0"
 
 from . import metrics, windows
 from ._iterative import PhaseRetrievalInfo
+from .admm import admm
+from .agla import agla
+from .diffmap import difference_map, difference_map_fgla
 from .griffinlim import griffinlim
 from .pghi import pghi
 from .spsi import spsi
 from .rtpghi import RTPGHI, rtpghi
+from .raar import raar
 from .reconstruct import reconstruct
 from .longform import reconstruct_long
 from .rtisila import RTISILA, rtisila
@@ -33,6 +37,11 @@ __all__ = [
     "istft",
     "NOLAWarning",
     "griffinlim",
+    "agla",
+    "raar",
+    "difference_map",
+    "difference_map_fgla",
+    "admm",
     "pghi",
     "spsi",
     "rtpghi",

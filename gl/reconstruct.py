@@ -24,6 +24,11 @@ METHODS: dict[str, tuple[str, str, dict[str, Any]]] = {
     "pghi": ("gl.pghi", "_as_method", {}),
     "spsi": ("gl.spsi", "_as_method", {}),
     "rtpghi": ("gl.rtpghi", "_as_method", {}),
+    "agla": ("gl.agla", "agla", {}),
+    "raar": ("gl.raar", "raar", {}),
+    "dm": ("gl.diffmap", "difference_map", {}),
+    "dm_fgla": ("gl.diffmap", "difference_map_fgla", {}),
+    "admm": ("gl.admm", "admm", {}),
 }
 
 #: The method and initial phase :func:`reconstruct` uses when none is given.

@@ -1,0 +1,182 @@
+"""ADMM phase retrieval (Masuyama, Yatabe and Oikawa 2019).
+
+Notation: ``P_A(c) = S c / |c|`` imposes the target magnitude ``S``,
+``P_C(c) = STFT(ISTFT(c))`` projects onto the consistent spectrograms. Griffin-Lim's
+problem, ``min || X - P_A(X) ||`` over consistent ``X``, split as ``X = Z`` with the
+alternating direction method of multipliers, gives::
+
+    X_{n+1} = P_A(Z_n - U_n)
+    Y_{n+1} = X_{n+1} + U_n
+    Z_{n+1} = (rho Y_{n+1} + P_C(Y_{n+1})) / (1 + rho)
+    U_{n+1} = U_n + X_{n+1} - Z_{n+1}
+    x       = ISTFT(X_{N+1})
+
+from ``Z_0 = S exp(i phi_0)``, ``U_0 = 0``. ``rho = 0`` is the Douglas-Rachford
+splitting ``Y <- Y + P_A(2 P_C(Y) - Y) - P_C(Y)``.
+
+How one iteration is one sweep, with one full-size array
+--------------------------------------------------------
+``P_C`` is linear and idempotent, so ``P_C(Z_{n+1}) = P_C(Y_{n+1})`` and
+``P_C(U_{n+1}) = P_C(U_n) + P_C(X_{n+1}) - P_C(Y_{n+1}) = P_C(U_n) - P_C(U_n) = 0``:
+the multiplier has no consistent part, hence ``P_C(Y_{n+1}) = P_C(X_{n+1})``, the STFT
+of the output signal ``ISTFT(X_{n+1})`` that a sweep analyses anyway. Everything else
+follows from ``W = Y_{n+1}`` and ``T = P_C(X_{n+1})``::
+
+    Z = (rho W + T) / (1 + rho),      U = W - Z = (W - T) / (1 + rho)
+    X_{n+2} = P_A(Z - U) = P_A(((rho - 1) W + 2 T) / (1 + rho)) = P_A(T + (rho - 1) W / 2)
+    W      <- X_{n+2} + U
+
+(``P_A`` ignores positive factors). The only state is ``W``.
+"""
+
+from __future__ import annotations
+
+from typing import Optional
+
+import numpy as np
+
+from ._engine import SweepEngine, default_threads, magnitude_floor, project_magnitude
+from ._iterative import Callback, InitSpec, Tracker, check_n_iter, check_tol, initial_phase, prepare
+from .transform import STFT, PadMode
+from .windows import WindowSpec
+
+__all__ = ["admm"]
+
+
+def check_rho(rho) -> float:
+    """ADMM's penalty parameter: a finite real number >= 0."""
+    if isinstance(rho, bool) or not isinstance(rho, (int, float, np.integer, np.floating)):
+        raise TypeError(f"rho={rho!r} must be a real number >= 0")
+    if not np.isfinite(rho) or rho < 0:
+        raise ValueError(f"rho={rho} must be finite and >= 0")
+    return float(rho)
+
+
+def admm(
+    S,
+    *,
+    n_iter: int = 100,
+    rho: float = 0.1,
+    init: InitSpec = "random",
+    rng=None,
+    length: Optional[int] = None,
+    tol: Optional[float] = None,
+    callback: Optional[Callback] = None,
+    return_info: bool = False,
+    n_threads: Optional[int] = None,
+    geometry: Optional[STFT] = None,
+    n_fft: Optional[int] = None,
+    hop_length: Optional[int] = None,
+    win_length: Optional[int] = None,
+    window: WindowSpec = "hann",
+    center: bool = True,
+    pad_mode: PadMode = "constant",
+    sym: bool = False,
+):
+    r"""Recover a signal from an STFT magnitude by ADMM.
+
+    With :math:`P_A(c) = S\,c/|c|` and :math:`P_C(c) = \mathrm{STFT}(\mathrm{ISTFT}(c))`,
+
+    .. math::
+
+        X_{n+1} &= P_A(Z_n - U_n), \qquad Y_{n+1} = X_{n+1} + U_n, \\
+        Z_{n+1} &= \frac{\rho\, Y_{n+1} + P_C(Y_{n+1})}{1 + \rho}, \qquad
+        U_{n+1} = U_n + X_{n+1} - Z_{n+1},
+
+    from :math:`Z_0 = S e^{i\phi_0}`, :math:`U_0 = 0`; the output is
+    :math:`x = \mathrm{ISTFT}(X_{N+1})`. :math:`\rho = 0` is Douglas-Rachford
+    splitting. One iteration costs one STFT and one ISTFT (see the module notes).
+
+    Parameters
+    ----------
+    S : np.ndarray [shape=(..., n_fft // 2 + 1, n_frames), non-negative, float]
+        Target STFT magnitude. Leading axes are batch axes; float32 stays float32.
+    n_iter : int >= 0
+        Number of iterations.
+    rho : float >= 0
+        Penalty parameter, default 0.1 (the paper's choice; larger values move less
+        per iteration).
+    init, rng, length, tol, callback, return_info, n_threads
+        As in :func:`gl.griffinlim`.
+    geometry, n_fft, hop_length, win_length, window, center, pad_mode, sym
+        The STFT geometry, as in :func:`gl.griffinlim`.
+
+    Returns
+    -------
+    y : np.ndarray [shape=(..., length)]
+    info : PhaseRetrievalInfo
+        Only with ``return_info=True``; ``info.spectral_convergence[n - 1]`` is that of
+        :math:`\mathrm{ISTFT}(X_{n+1})` after iteration ``n``, the last row that of ``y``.
+
+    References
+    ----------
+    Y. Masuyama, K. Yatabe and Y. Oikawa, "Griffin-Lim like phase recovery via
+    alternating direction method of multipliers", IEEE Signal Process. Lett. 26(1), 2019.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> import gl
+    >>> from gl.admm import admm
+    >>> sr = 8000
+    >>> t = np.arange(sr) / sr
+    >>> x = np.sin(2 * np.pi * 440 * t) * np.exp(-3 * t)   # a decaying tone
+    >>> S = np.abs(gl.stft(x, n_fft=512, hop_length=128))
+    >>> y, info = admm(S, n_fft=512, hop_length=128, n_iter=50, rng=0, return_info=True)
+    >>> y.shape, info.n_iter
+    ((7936,), 50)
+    >>> bool(info.final_db < -25)          # spectral convergence in dB
+    True
+    """
+    n_iter = check_n_iter(n_iter)
+    rho = check_rho(rho)
+    tol = check_tol(tol)
+    problem = prepare(S, geometry, n_fft, hop_length, win_length, window, center, pad_mode, sym, length)
+    S = np.asarray(S)
+    phasors, init_label = initial_phase(S, init, rng, problem.geometry)
+    tracker = Tracker("admm", init_label, tol, callback)
+    geometry = problem.geometry
+    target = problem.magnitude  # (batch, n_frames, n_freq)
+    if n_threads is None:
+        n_threads = default_threads(target.shape[1])
+
+    with SweepEngine(geometry, target, problem.length, n_threads) as engine:
+        state = problem.to_frames(phasors)  # W = Y_1 = X_1 + U_0 = Z_0 = S exp(i phi_0)  (batch, n_frames, n_freq)
+        state *= target
+        engine.synthesize(state)  # x_0 = ISTFT(X_1)
+        del phasors
+        delta = magnitude_floor(target)
+        half_rho_minus_one = 0.5 * (rho - 1.0)
+        shrink = 1.0 / (1.0 + rho)
+
+        def update(b: int, frames: slice, consistent: np.ndarray, modulus: np.ndarray, scratch) -> np.ndarray:
+            # consistent = T = P_C(X_{n+1}) = P_C(Y_{n+1}) on this block
+            count = consistent.shape[0]
+            w = state[b, frames]  # Y_{n+1}
+            difference = np.subtract(w, consistent, out=scratch.spare[:count])  # W - T = (1 + rho) U_{n+1}
+            w *= half_rho_minus_one
+            w += consistent  # T + (rho - 1) W / 2, a positive multiple of Z_{n+1} - U_{n+1}
+            x_next = consistent  # reuse the block
+            x_next[...] = w
+            project_magnitude(x_next, np.abs(w, out=modulus), target[b, frames], scratch.residual[:count], delta)
+            np.multiply(difference, shrink, out=w)
+            w += x_next  # Y_{n+2} = X_{n+2} + U_{n+1}
+            return x_next  # X_{n+2}, synthesised into the next signal
+
+        for iteration in range(1, n_iter + 1):
+            squared_error = engine.sweep(update)  # measures x_{iteration-1}, makes x_iteration
+            if iteration == 1:
+                tracker.info.initial_spectral_convergence = engine.spectral_convergence(squared_error)
+            elif tracker.record(engine.spectral_convergence(squared_error)):
+                break
+        final = engine.spectral_convergence(engine.measure())  # the one extra STFT, of y
+        if n_iter > 0:
+            tracker.record(final)
+        else:
+            tracker.info.initial_spectral_convergence = final
+        y = problem.signal_shape(engine.output())
+
+    info = tracker.finish(problem.batch_shape)
+    if return_info:
+        return y, info
+    return y

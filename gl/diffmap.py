@@ -1,0 +1,349 @@
+"""The difference map (Elser 2003), alone and followed by fast Griffin-Lim.
+
+Notation: ``A`` is the set of spectrograms with the target magnitude ``S``,
+``P_A(c) = S c / |c|``; ``C`` the consistent spectrograms, ``P_C(c) = STFT(ISTFT(c))``.
+The difference map with parameter ``beta`` iterates::
+
+    f_A(c)  = P_A(c) + (P_A(c) - c) / beta
+    f_C(c)  = P_C(c) - (P_C(c) - c) / beta
+    c_{n+1} = c_n + beta [P_C(f_A(c_n)) - P_A(f_C(c_n))]
+    x_n     = ISTFT(P_A(c_n))
+
+Peer, Welker and Gerkmann (2022) found it converges to better points than GLA but
+slowly at the end, and proposed running it first and then switching to GLA: the
+hybrid :func:`difference_map_fgla` runs ``n_dm`` DM iterations, then fast Griffin-Lim
+(momentum 0.99, or 0 for plain GLA as in the paper) from the DM output.
+
+Cost: two sweeps per DM iteration
+---------------------------------
+Write ``a_n = P_A(c_n)``, ``b_n = P_A(f_C(c_n))`` and ``p_n = P_C(c_n)``. As ``P_C`` is
+linear, ``P_C(f_A(c_n)) = ((1 + beta) P_C(a_n) - p_n) / beta`` and
+``f_C(c_n) = ((beta - 1) p_n + c_n) / beta``, so::
+
+    c_{n+1} = c_n + (1 + beta) P_C(a_n) - p_n - beta b_n
+    p_{n+1} = (1 + beta) P_C(a_n) - beta P_C(b_n)
+
+Each iteration needs ``P_C`` of two new, nonlinear quantities, ``a_n`` and ``b_n``:
+two sweeps of :class:`gl._engine.SweepEngine`. Sweep 1 analyses ``ISTFT(a_n)`` (the
+output, so it also measures it), updates ``c`` and synthesises ``b_n``; sweep 2
+analyses ``ISTFT(b_n)``, finishes ``p_{n+1}`` and synthesises ``a_{n+1}``. A DM
+iteration therefore costs as much as two GLA iterations. State: ``c_n`` and ``p_n``,
+two full-size complex arrays (one, FGLA's ``t_{n-1}``, after the switch).
+"""
+
+from __future__ import annotations
+
+from typing import Optional
+
+import numpy as np
+
+from ._engine import SweepEngine, default_threads, magnitude_floor, project_magnitude
+from ._iterative import Callback, InitSpec, Tracker, check_momentum, check_n_iter, check_tol, initial_phase, prepare
+from .transform import STFT, PadMode
+from .windows import WindowSpec
+
+__all__ = ["difference_map", "difference_map_fgla"]
+
+
+def check_dm_beta(beta) -> float:
+    """The difference map's parameter: a real number in (0, 1]."""
+    if isinstance(beta, bool) or not isinstance(beta, (int, float, np.integer, np.floating)):
+        raise TypeError(f"beta={beta!r} must be a real number in (0, 1]")
+    if not 0 < beta <= 1:
+        raise ValueError(f"beta={beta} must be in (0, 1]")
+    return float(beta)
+
+
+def _run(
+    method: str,
+    S,
+    n_iter: int,
+    n_dm: int,
+    beta: float,
+    momentum: float,
+    init: InitSpec,
+    rng,
+    length: Optional[int],
+    tol: Optional[float],
+    callback: Optional[Callback],
+    return_info: bool,
+    n_threads: Optional[int],
+    geometry: Optional[STFT],
+    n_fft: Optional[int],
+    hop_length: Optional[int],
+    win_length: Optional[int],
+    window: WindowSpec,
+    center: bool,
+    pad_mode: PadMode,
+    sym: bool,
+):
+    """``n_dm`` difference-map iterations, then ``n_iter - n_dm`` FGLA iterations."""
+    problem = prepare(S, geometry, n_fft, hop_length, win_length, window, center, pad_mode, sym, length)
+    S = np.asarray(S)
+    phasors, init_label = initial_phase(S, init, rng, problem.geometry)
+    tracker = Tracker(method, init_label, tol, callback)
+    geometry = problem.geometry
+    target = problem.magnitude  # (batch, n_frames, n_freq)
+    if n_threads is None:
+        n_threads = default_threads(target.shape[1])
+
+    with SweepEngine(geometry, target, problem.length, n_threads) as engine:
+        iterate = problem.to_frames(phasors)  # c_n, from c_0 = S exp(i phi_0)  (batch, n_frames, n_freq)
+        iterate *= target
+        engine.synthesize(iterate)  # x_0 = ISTFT(a_0), a_0 = P_A(c_0) = c_0
+        del phasors
+        consistent_part = np.empty_like(iterate) if n_dm > 0 else None  # p_n = P_C(c_n)
+        delta = magnitude_floor(target)
+        first_step = [True]
+
+        def dm_first_half(b: int, frames: slice, consistent: np.ndarray, modulus: np.ndarray, scratch) -> np.ndarray:
+            # consistent = P_C(a_n) on this block; returns b_n = P_A(f_C(c_n))
+            count = consistent.shape[0]
+            c = iterate[b, frames]
+            p = consistent_part[b, frames]
+            if first_step[0]:
+                p[...] = consistent  # p_0 = P_C(c_0) = P_C(a_0)
+            projected = np.multiply(p, beta - 1.0, out=scratch.spare[:count])
+            projected += c  # beta f_C(c_n) = (beta - 1) p_n + c_n
+            project_magnitude(projected, np.abs(projected, out=modulus), target[b, frames], scratch.residual[:count], delta)  # b_n
+            c -= p
+            np.multiply(consistent, 1.0 + beta, out=p)  # p <- (1 + beta) P_C(a_n); sweep 2 subtracts beta P_C(b_n)
+            c += p
+            consistent[...] = projected
+            consistent *= beta
+            c -= consistent  # c_{n+1} = c_n - p_n + (1 + beta) P_C(a_n) - beta b_n
+            return projected  # b_n, synthesised so that sweep 2 sees P_C(b_n)
+
+        def dm_second_half(b: int, frames: slice, consistent: np.ndarray, modulus: np.ndarray, scratch) -> np.ndarray:
+            # consistent = P_C(b_n) on this block; returns a_{n+1} = P_A(c_{n+1})
+            count = consistent.shape[0]
+            c = iterate[b, frames]
+            consistent *= beta
+            consistent_part[b, frames] -= consistent  # p_{n+1} = (1 + beta) P_C(a_n) - beta P_C(b_n)
+            consistent[...] = c
+            return project_magnitude(consistent, np.abs(c, out=modulus), target[b, frames], scratch.residual[:count], delta)
+
+        # after the switch, ``iterate`` holds FGLA's t_{n-1}
+        def fgla_step(b: int, frames: slice, consistent: np.ndarray, modulus: np.ndarray, scratch) -> np.ndarray:
+            # consistent = t_n = P_C(P_A(c_{n-1})) on this block
+            count = consistent.shape[0]
+            t_prev = iterate[b, frames]
+            if first_step[0]:
+                t_prev[...] = consistent  # the first step after the switch is a plain GLA step
+            else:
+                step = np.subtract(consistent, t_prev, out=scratch.spare[:count])
+                t_prev[...] = consistent
+                step *= momentum
+                consistent += step  # c_n = t_n + alpha (t_n - t_{n-1})
+                np.abs(consistent, out=modulus)
+            return project_magnitude(consistent, modulus, target[b, frames], scratch.residual[:count], delta)
+
+        for iteration in range(1, n_iter + 1):
+            if iteration <= n_dm:
+                first_step[0] = iteration == 1
+                squared_error = engine.sweep(dm_first_half)  # measures x_{iteration-1} = ISTFT(a_{iteration-1})
+                engine.sweep(dm_second_half)  # makes x_iteration
+            else:
+                if iteration == n_dm + 1:
+                    consistent_part = None  # free p_n
+                first_step[0] = iteration == n_dm + 1
+                squared_error = engine.sweep(fgla_step)
+            if iteration == 1:
+                tracker.info.initial_spectral_convergence = engine.spectral_convergence(squared_error)
+            elif tracker.record(engine.spectral_convergence(squared_error)):
+                break
+        final = engine.spectral_convergence(engine.measure())  # the one extra STFT, of y
+        if n_iter > 0:
+            tracker.record(final)
+        else:
+            tracker.info.initial_spectral_convergence = final
+        y = problem.signal_shape(engine.output())
+
+    info = tracker.finish(problem.batch_shape)
+    if return_info:
+        return y, info
+    return y
+
+
+def difference_map(
+    S,
+    *,
+    n_iter: int = 100,
+    beta: float = 0.7,
+    init: InitSpec = "random",
+    rng=None,
+    length: Optional[int] = None,
+    tol: Optional[float] = None,
+    callback: Optional[Callback] = None,
+    return_info: bool = False,
+    n_threads: Optional[int] = None,
+    geometry: Optional[STFT] = None,
+    n_fft: Optional[int] = None,
+    hop_length: Optional[int] = None,
+    win_length: Optional[int] = None,
+    window: WindowSpec = "hann",
+    center: bool = True,
+    pad_mode: PadMode = "constant",
+    sym: bool = False,
+):
+    r"""Recover a signal from an STFT magnitude by the difference map.
+
+    With :math:`P_A(c) = S\,c/|c|`, :math:`P_C(c) = \mathrm{STFT}(\mathrm{ISTFT}(c))`,
+    :math:`f_A = P_A + (P_A - I)/\beta` and :math:`f_C = P_C - (P_C - I)/\beta`,
+
+    .. math::
+
+        c_{n+1} = c_n + \beta\,\bigl[P_C(f_A(c_n)) - P_A(f_C(c_n))\bigr],
+        \qquad x = \mathrm{ISTFT}(P_A(c_N)),
+
+    from :math:`c_0 = S e^{i\phi_0}`. Each iteration costs two STFTs and two ISTFTs
+    (twice a GLA iteration; see the module notes).
+
+    Parameters
+    ----------
+    S : np.ndarray [shape=(..., n_fft // 2 + 1, n_frames), non-negative, float]
+        Target STFT magnitude. Leading axes are batch axes; float32 stays float32.
+    n_iter : int >= 0
+        Number of iterations.
+    beta : float in (0, 1]
+        The difference map's parameter, default 0.7.
+    init, rng, length, tol, callback, return_info, n_threads
+        As in :func:`gl.griffinlim`.
+    geometry, n_fft, hop_length, win_length, window, center, pad_mode, sym
+        The STFT geometry, as in :func:`gl.griffinlim`.
+
+    Returns
+    -------
+    y : np.ndarray [shape=(..., length)]
+    info : PhaseRetrievalInfo
+        Only with ``return_info=True``; ``info.spectral_convergence[n - 1]`` is that of
+        :math:`\mathrm{ISTFT}(P_A(c_n))`, the last row that of ``y``.
+
+    References
+    ----------
+    V. Elser, "Phase retrieval by iterated projections", J. Opt. Soc. Am. A 20(1), 2003.
+    T. Peer, S. Welker and T. Gerkmann, "Beyond Griffin-Lim: improved iterative phase
+    retrieval for speech", IWAENC 2022.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> import gl
+    >>> from gl.diffmap import difference_map
+    >>> sr = 8000
+    >>> t = np.arange(sr) / sr
+    >>> x = np.sin(2 * np.pi * 440 * t) * np.exp(-3 * t)   # a decaying tone
+    >>> S = np.abs(gl.stft(x, n_fft=512, hop_length=128))
+    >>> y, info = difference_map(S, n_fft=512, hop_length=128, n_iter=30, rng=0, return_info=True)
+    >>> y.shape, info.n_iter
+    ((7936,), 30)
+    >>> bool(info.final_db < -20)          # spectral convergence in dB
+    True
+    """
+    n_iter = check_n_iter(n_iter)
+    beta = check_dm_beta(beta)
+    tol = check_tol(tol)
+    return _run(
+        "dm", S, n_iter, n_iter, beta, 0.0, init, rng, length, tol, callback, return_info, n_threads,
+        geometry, n_fft, hop_length, win_length, window, center, pad_mode, sym,
+    )  # fmt: skip
+
+
+def difference_map_fgla(
+    S,
+    *,
+    n_iter: int = 100,
+    n_dm: int = 40,
+    beta: float = 0.7,
+    momentum: float = 0.99,
+    init: InitSpec = "random",
+    rng=None,
+    length: Optional[int] = None,
+    tol: Optional[float] = None,
+    callback: Optional[Callback] = None,
+    return_info: bool = False,
+    n_threads: Optional[int] = None,
+    geometry: Optional[STFT] = None,
+    n_fft: Optional[int] = None,
+    hop_length: Optional[int] = None,
+    win_length: Optional[int] = None,
+    window: WindowSpec = "hann",
+    center: bool = True,
+    pad_mode: PadMode = "constant",
+    sym: bool = False,
+):
+    r"""The difference map for ``n_dm`` iterations, then fast Griffin-Lim (Peer et al.'s hybrid).
+
+    Iterations :math:`1 \dots n_{dm}` are those of :func:`difference_map`; from the
+    signal :math:`\mathrm{ISTFT}(P_A(c_{n_{dm}}))` the remaining
+    :math:`N - n_{dm}` iterations are fast Griffin-Lim,
+
+    .. math::
+
+        t_n = P_C(P_A(c_{n-1})), \qquad c_n = t_n + \alpha\,(t_n - t_{n-1}),
+
+    whose first step is a plain GLA step (:math:`c_{n_{dm}+1} = t_{n_{dm}+1}`).
+    ``momentum=0`` gives the paper's DM-then-GLA.
+
+    Parameters
+    ----------
+    S : np.ndarray [shape=(..., n_fft // 2 + 1, n_frames), non-negative, float]
+        Target STFT magnitude. Leading axes are batch axes; float32 stays float32.
+    n_iter : int >= 0
+        Total number of iterations (DM and FGLA).
+    n_dm : int >= 0
+        Difference-map iterations before the switch, default 40 (all ``n_iter`` are DM
+        when ``n_iter <= n_dm``, so a shorter run is the start of a longer one). Each
+        costs two GLA iterations.
+    beta : float in (0, 1]
+        The difference map's parameter, default 0.7.
+    momentum : float >= 0
+        FGLA's :math:`\alpha` after the switch, default 0.99 (0 is GLA).
+    init, rng, length, tol, callback, return_info, n_threads
+        As in :func:`gl.griffinlim`.
+    geometry, n_fft, hop_length, win_length, window, center, pad_mode, sym
+        The STFT geometry, as in :func:`gl.griffinlim`.
+
+    Returns
+    -------
+    y : np.ndarray [shape=(..., length)]
+    info : PhaseRetrievalInfo
+        Only with ``return_info=True``; the history of the signal after each iteration,
+        DM or FGLA, the last row that of ``y``.
+
+    References
+    ----------
+    T. Peer, S. Welker and T. Gerkmann, "Beyond Griffin-Lim: improved iterative phase
+    retrieval for speech", IWAENC 2022.
+    V. Elser, "Phase retrieval by iterated projections", J. Opt. Soc. Am. A 20(1), 2003.
+    N. Perraudin, P. Balazs and P. L. Sondergaard, "A fast Griffin-Lim algorithm",
+    IEEE WASPAA 2013.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> import gl
+    >>> from gl.diffmap import difference_map_fgla
+    >>> sr = 8000
+    >>> t = np.arange(sr) / sr
+    >>> x = np.sin(2 * np.pi * 440 * t) * np.exp(-3 * t)   # a decaying tone
+    >>> S = np.abs(gl.stft(x, n_fft=512, hop_length=128))
+    >>> y, info = difference_map_fgla(S, n_fft=512, hop_length=128, n_iter=50, n_dm=10, rng=0,
+    ...                               return_info=True)
+    >>> y.shape, info.n_iter
+    ((7936,), 50)
+    >>> bool(info.final_db < -25)          # spectral convergence in dB
+    True
+    """
+    n_iter = check_n_iter(n_iter)
+    if isinstance(n_dm, bool) or not isinstance(n_dm, (int, np.integer)):
+        raise TypeError(f"n_dm={n_dm!r} must be an integer")
+    if n_dm < 0:
+        raise ValueError(f"n_dm={n_dm} must be >= 0")
+    beta = check_dm_beta(beta)
+    momentum = check_momentum(momentum)
+    tol = check_tol(tol)
+    return _run(
+        "dm_fgla", S, n_iter, min(int(n_dm), n_iter), beta, momentum, init, rng, length, tol, callback, return_info, n_threads,
+        geometry, n_fft, hop_length, win_length, window, center, pad_mode, sym,
+    )  # fmt: skip

@@ -1,0 +1,194 @@
+"""Relaxed averaged alternating reflections (RAAR) for phase retrieval.
+
+Notation: ``A`` is the set of spectrograms with the target magnitude ``S``, with
+projection ``P_A(c) = S c / |c|``; ``C`` the set of consistent spectrograms (STFTs of
+signals), with projection ``P_C(c) = STFT(ISTFT(c))``; ``R_X = 2 P_X - I`` the
+reflection through ``X``. Luke's RAAR (2005), applied to audio by Peer, Welker and
+Gerkmann (2022), iterates::
+
+    c_{n+1} = (beta / 2) (c_n + R_C R_A c_n) + (1 - beta) P_A c_n
+    x_n     = ISTFT(P_A c_n)
+
+``beta = 1`` is Douglas-Rachford; smaller ``beta`` pulls towards alternating projections.
+Expanding the reflections (``P_C`` is linear, ``a_n = P_A c_n``)::
+
+    c_{n+1} = beta c_n + beta P_C(2 a_n - c_n) + (1 - 2 beta) a_n
+
+How one iteration is one sweep
+------------------------------
+A sweep of :class:`gl._engine.SweepEngine` gives the STFT of the current signal. Take the
+signal to be the output ``x_n = ISTFT(a_n)``, so the sweep gives ``T_n = P_C(a_n)``
+(and measures ``x_n``). The update also needs ``P_C(c_n)``; since ``P_C`` is linear and
+idempotent, ``p_n = P_C(c_n)`` obeys its own recursion, with no transform::
+
+    q_n     = P_C(2 a_n - c_n) = 2 T_n - p_n
+    c_{n+1} = beta c_n + beta q_n + (1 - 2 beta) a_n
+    p_{n+1} = beta p_n + beta q_n + (1 - 2 beta) T_n           (p_0 = T_0, as a_0 = c_0)
+
+and the block returns ``a_{n+1} = P_A(c_{n+1})`` for synthesis. State: two full-size
+complex arrays, ``c_n`` and ``p_n``.
+"""
+
+from __future__ import annotations
+
+from typing import Optional
+
+import numpy as np
+
+from ._engine import SweepEngine, default_threads, magnitude_floor, project_magnitude
+from ._iterative import Callback, InitSpec, Tracker, check_n_iter, check_tol, initial_phase, prepare
+from .transform import STFT, PadMode
+from .windows import WindowSpec
+
+__all__ = ["raar"]
+
+
+def check_raar_beta(beta) -> float:
+    """RAAR's relaxation: a real number in (0, 1]."""
+    if isinstance(beta, bool) or not isinstance(beta, (int, float, np.integer, np.floating)):
+        raise TypeError(f"beta={beta!r} must be a real number in (0, 1]")
+    if not 0 < beta <= 1:
+        raise ValueError(f"beta={beta} must be in (0, 1] (1 is Douglas-Rachford)")
+    return float(beta)
+
+
+def raar(
+    S,
+    *,
+    n_iter: int = 100,
+    beta: float = 0.9,
+    init: InitSpec = "random",
+    rng=None,
+    length: Optional[int] = None,
+    tol: Optional[float] = None,
+    callback: Optional[Callback] = None,
+    return_info: bool = False,
+    n_threads: Optional[int] = None,
+    geometry: Optional[STFT] = None,
+    n_fft: Optional[int] = None,
+    hop_length: Optional[int] = None,
+    win_length: Optional[int] = None,
+    window: WindowSpec = "hann",
+    center: bool = True,
+    pad_mode: PadMode = "constant",
+    sym: bool = False,
+):
+    r"""Recover a signal from an STFT magnitude by RAAR (relaxed averaged alternating reflections).
+
+    With :math:`P_A(c) = S\,c/|c|`, :math:`P_C(c) = \mathrm{STFT}(\mathrm{ISTFT}(c))` and
+    the reflections :math:`R_X = 2P_X - I`,
+
+    .. math::
+
+        c_{n+1} = \frac{\beta}{2}\,(c_n + R_C R_A c_n) + (1 - \beta)\,P_A c_n,
+        \qquad x = \mathrm{ISTFT}(P_A c_N),
+
+    from :math:`c_0 = S e^{i\phi_0}`. One iteration costs one STFT and one ISTFT
+    (see the module notes for how).
+
+    Parameters
+    ----------
+    S : np.ndarray [shape=(..., n_fft // 2 + 1, n_frames), non-negative, float]
+        Target STFT magnitude. Leading axes are batch axes; float32 stays float32.
+    n_iter : int >= 0
+        Number of iterations.
+    beta : float in (0, 1]
+        Relaxation, default 0.9 (1 is Douglas-Rachford).
+    init, rng, length, tol, callback, return_info, n_threads
+        As in :func:`gl.griffinlim`.
+    geometry, n_fft, hop_length, win_length, window, center, pad_mode, sym
+        The STFT geometry, as in :func:`gl.griffinlim`.
+
+    Returns
+    -------
+    y : np.ndarray [shape=(..., length)]
+    info : PhaseRetrievalInfo
+        Only with ``return_info=True``; ``info.spectral_convergence[n - 1]`` is that of
+        :math:`\mathrm{ISTFT}(P_A c_n)`, the last row that of ``y``.
+
+    References
+    ----------
+    D. R. Luke, "Relaxed averaged alternating reflections for diffraction imaging",
+    Inverse Problems 21(1), 2005.
+    T. Peer, S. Welker and T. Gerkmann, "Beyond Griffin-Lim: improved iterative phase
+    retrieval for speech", IWAENC 2022.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> import gl
+    >>> from gl.raar import raar
+    >>> sr = 8000
+    >>> t = np.arange(sr) / sr
+    >>> x = np.sin(2 * np.pi * 440 * t) * np.exp(-3 * t)   # a decaying tone
+    >>> S = np.abs(gl.stft(x, n_fft=512, hop_length=128))
+    >>> y, info = raar(S, n_fft=512, hop_length=128, n_iter=50, rng=0, return_info=True)
+    >>> y.shape, info.n_iter
+    ((7936,), 50)
+    >>> bool(info.final_db < -25)          # spectral convergence in dB
+    True
+    """
+    n_iter = check_n_iter(n_iter)
+    beta = check_raar_beta(beta)
+    tol = check_tol(tol)
+    problem = prepare(S, geometry, n_fft, hop_length, win_length, window, center, pad_mode, sym, length)
+    S = np.asarray(S)
+    phasors, init_label = initial_phase(S, init, rng, problem.geometry)
+    tracker = Tracker("raar", init_label, tol, callback)
+    geometry = problem.geometry
+    target = problem.magnitude  # (batch, n_frames, n_freq)
+    if n_threads is None:
+        n_threads = default_threads(target.shape[1])
+
+    with SweepEngine(geometry, target, problem.length, n_threads) as engine:
+        iterate = problem.to_frames(phasors)  # c_n, starting at c_0 = S exp(i phi_0)  (batch, n_frames, n_freq)
+        iterate *= target
+        engine.synthesize(iterate)  # x_0 = ISTFT(a_0), a_0 = P_A(c_0) = c_0
+        del phasors
+        consistent_part = np.empty_like(iterate)  # p_n = P_C(c_n)  (batch, n_frames, n_freq)
+        delta = magnitude_floor(target)
+        first_step = [True]
+
+        def update(b: int, frames: slice, consistent: np.ndarray, modulus: np.ndarray, scratch) -> np.ndarray:
+            # consistent = T_n = P_C(a_n) on this block; it is overwritten below
+            count = consistent.shape[0]
+            c = iterate[b, frames]
+            p = consistent_part[b, frames]
+            magnitude = target[b, frames]
+            work = scratch.residual[:count]
+            if first_step[0]:
+                p[...] = consistent  # p_0 = P_C(c_0) = P_C(a_0)
+            q = np.multiply(consistent, 2.0, out=scratch.spare[:count])
+            q -= p  # q_n = P_C(2 a_n - c_n) = 2 T_n - p_n
+            p += q
+            p *= beta
+            consistent *= 1.0 - 2.0 * beta
+            p += consistent  # p_{n+1} = beta (p_n + q_n) + (1 - 2 beta) T_n
+            a = consistent  # reuse the block: a_n = P_A(c_n)
+            a[...] = c
+            project_magnitude(a, np.abs(c, out=modulus), magnitude, work, delta)
+            c += q
+            c *= beta
+            a *= 1.0 - 2.0 * beta
+            c += a  # c_{n+1} = beta (c_n + q_n) + (1 - 2 beta) a_n
+            a[...] = c
+            return project_magnitude(a, np.abs(c, out=modulus), magnitude, work, delta)  # a_{n+1}
+
+        for iteration in range(1, n_iter + 1):
+            first_step[0] = iteration == 1
+            squared_error = engine.sweep(update)  # measures x_{iteration-1}, makes x_iteration
+            if iteration == 1:
+                tracker.info.initial_spectral_convergence = engine.spectral_convergence(squared_error)
+            elif tracker.record(engine.spectral_convergence(squared_error)):
+                break
+        final = engine.spectral_convergence(engine.measure())  # the one extra STFT, of y
+        if n_iter > 0:
+            tracker.record(final)
+        else:
+            tracker.info.initial_spectral_convergence = final
+        y = problem.signal_shape(engine.output())
+
+    info = tracker.finish(problem.batch_shape)
+    if return_info:
+        return y, info
+    return y
