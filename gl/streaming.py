@@ -185,7 +185,11 @@ class StreamingInverter:
 
     @property
     def state_bytes(self) -> int:
-        """Bytes held by the inverter's arrays; constant once the first frame is pushed."""
+        """Bytes held by the inverter's arrays between pushes.
+
+        Fixed once the first frame is pushed, except for fewer than ``hop_length`` samples
+        held back when ``hop_length > n_fft - pad`` (see the module docstring).
+        """
         return sum(value.nbytes for value in vars(self).values() if isinstance(value, np.ndarray))
 
     def reset(self) -> None:

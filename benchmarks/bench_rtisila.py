@@ -1,0 +1,65 @@
+"""RTISI-LA quality and speed: spectral convergence and seconds per second of audio.
+
+    python benchmarks/bench_rtisila.py [--n-iter 5 20] [--lookahead 0 1 3] [--seconds 10]
+
+Runs ``gl.rtisila`` (the stream over the whole spectrogram) on greasy (Hann 1024/256 and
+phaseret's Blackman 1024/128) and on the dev clips (Hann 1024/256, first ``--seconds``),
+and prints a Markdown table. Timings are wall-clock medians of ``--repeat`` runs after a
+warm-up; the machine may be shared, so treat them as upper bounds.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--n-iter", nargs="+", type=int, default=[5, 20])
+    parser.add_argument("--lookahead", nargs="+", type=int, default=[0, 1, 3])
+    parser.add_argument("--seconds", type=float, default=10.0)
+    parser.add_argument("--repeat", type=int, default=1)
+    args = parser.parse_args()
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
+    from conftest import DEV_FILES, read_audio
+
+    import gl
+
+    cases = []
+    x, sr = read_audio("reference", "greasy.wav")
+    cases.append(("greasy, hann 1024/256", x, sr, gl.STFT(1024, 256)))
+    cases.append(("greasy, blackman 1024/128", x, sr, gl.STFT(1024, 128, window="blackman")))
+    for name in DEV_FILES:
+        x, sr = read_audio("dev", name)
+        cases.append((name.split(".")[0] + ", hann 1024/256", x[: int(args.seconds * sr)], sr, gl.STFT(1024, 256)))
+
+    gl.rtisila(np.abs(gl.STFT(1024, 256).stft(cases[0][1])), n_fft=1024, hop_length=256)  # warm-up
+    columns = [(L, n) for L in args.lookahead for n in args.n_iter]
+    print("| clip | " + " | ".join(f"L={L}, {n} it: dB (s/s)" for L, n in columns) + " |")
+    print("|---|" + "---|" * len(columns))
+    totals = np.zeros(len(columns))
+    for label, x, sr, geometry in cases:
+        S = np.abs(geometry.stft(x))
+        cells = []
+        for k, (L, n) in enumerate(columns):
+            times = []
+            for _ in range(args.repeat):
+                start = time.perf_counter()
+                y = gl.rtisila(S, geometry=geometry, lookahead=L, n_iter_per_frame=n)
+                times.append(time.perf_counter() - start)
+            sc = float(gl.metrics.spectral_convergence_db(S, geometry.stft(y)))
+            if label.startswith("d0"):
+                totals[k] += sc
+            cells.append(f"{sc:.1f} ({np.median(times) / (len(x) / sr):.3f})")
+        print(f"| {label} | " + " | ".join(cells) + " |", flush=True)
+    n_dev = sum(label.startswith("d0") for label, *_ in cases)
+    print("| dev mean (dB) | " + " | ".join(f"{t / n_dev:.1f}" for t in totals) + " |")
+
+
+if __name__ == "__main__":
+    main()
