@@ -104,9 +104,6 @@ class SweepEngine:
     # ------------------------------------------------------------------ helpers
     def _finish(self) -> None:
         """Normalise the overlap-added signal by the window sum and rebuild its padding."""
-        for scratch, (first, _) in zip(self._scratch[1:], self.ranges[1:]):
-            start = first * self.geometry.hop_length
-            self._next[:, start:] += scratch.output[: self.ola_length - start]
         self._next[:, : self._inverse_sum.shape[0]] *= self._inverse_sum
         self._next[:, self._inverse_sum.shape[0] :] = 0
         self.geometry.refresh_padding(self._next[:, : self.padded_length], self.length)
@@ -115,18 +112,22 @@ class SweepEngine:
     def _run(self, work: Callable[[int, int, _Scratch, np.ndarray], float]) -> np.ndarray:
         """Run ``work`` over every (batch item, thread range), threads in parallel."""
         self._next.fill(0)
-        for scratch in self._scratch[1:]:
-            scratch.output.fill(0)
         totals = np.zeros(self.batch)
         for b in range(self.batch):
             if self._pool is None:
                 totals[b] = work(b, 0, self._scratch[0], self._next[b])
-            else:
-                futures = [
-                    self._pool.submit(work, b, k, scratch, self._next[b] if k == 0 else scratch.output)
-                    for k, scratch in enumerate(self._scratch)
-                ]
-                totals[b] = sum(f.result() for f in futures)
+                continue
+            for scratch in self._scratch[1:]:
+                scratch.output.fill(0)
+            futures = [
+                self._pool.submit(work, b, k, scratch, self._next[b] if k == 0 else scratch.output)
+                for k, scratch in enumerate(self._scratch)
+            ]
+            totals[b] = sum(f.result() for f in futures)
+            # the other threads overlap-added into their own buffers, from their first frame on
+            for scratch, (first, _) in zip(self._scratch[1:], self.ranges[1:]):
+                start = first * self.geometry.hop_length
+                self._next[b, start:] += scratch.output[: self.ola_length - start]
         self._finish()
         return totals
 

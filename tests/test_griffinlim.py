@@ -261,3 +261,13 @@ def test_no_runtime_warnings_on_sparse_input():
         for init in ("zeros", "random"):
             y = gl.griffinlim(S, geometry=geometry, n_iter=20, init=init, rng=0)
             assert np.all(np.isfinite(y))
+
+
+def test_two_threads_keep_batch_items_apart(speech, rng):
+    """Each batch item overlap-adds into its own signal with two threads too (it once mixed them)."""
+    x, geometry, S = speech
+    other = np.abs(geometry.stft(rng.standard_normal(len(x)) * 0.1))
+    both = np.stack([S, other])
+    two = gl.griffinlim(both, geometry=geometry, n_iter=5, rng=0, n_threads=2)
+    one = gl.griffinlim(both, geometry=geometry, n_iter=5, rng=0, n_threads=1)
+    np.testing.assert_allclose(two, one, atol=1e-9)
