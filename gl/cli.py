@@ -447,7 +447,6 @@ def _retrieve(S: np.ndarray, geometry: STFT, length: int, args, method: str, ini
     """Run the phase retrieval with progress; returns ``(y, info)``."""
     registry = importlib.import_module("gl.reconstruct")
     progress = Progress(args.n_iter, magnitude=S, label=label, enabled=None if not (args.quiet or args.json) else False)
-    options = {**_thread_workaround(S, method), **options}
     try:
         return registry.reconstruct(
             S,
@@ -464,15 +463,6 @@ def _retrieve(S: np.ndarray, geometry: STFT, length: int, args, method: str, ini
         )
     finally:
         progress.close()
-
-
-def _thread_workaround(S: np.ndarray, method: str) -> dict[str, Any]:
-    """``n_threads=1`` for several channels: the 2-thread sweep of ``gl._engine`` mixes the
-    channels' overlap-add buffers (found 2026-11-28; remove once the engine is fixed)."""
-    if int(np.prod(S.shape[:-2], dtype=int)) <= 1:
-        return {}
-    function, _ = importlib.import_module("gl.reconstruct").method_function(method)
-    return {"n_threads": 1} if "n_threads" in inspect.signature(function).parameters else {}
 
 
 def _retrieval_fields(info, sc: float, per_channel: list) -> dict[str, Any]:
@@ -884,7 +874,6 @@ def _run_invert(args) -> int:
         spectrogram = dataclasses.replace(spectrogram, length=args.length)
     magnitude = np.asarray(spectrogram.magnitude)
     progress = Progress(args.n_iter, magnitude=magnitude, label="invert: ", enabled=None if not (args.quiet or args.json) else False)
-    options = {**_thread_workaround(magnitude, method), **options}
     try:
         y, info = spectrogram.invert(
             method=method, n_iter=args.n_iter, init=init, rng=np.random.default_rng(args.seed), tol=args.tol,
