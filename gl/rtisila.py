@@ -60,7 +60,7 @@ import numpy as np
 from ._iterative import PhaseRetrievalInfo, initial_phase, prepare
 from .metrics import spectral_convergence
 from .streaming import StreamingInverter, check_iterations, check_lookahead
-from .transform import STFT, PadMode, _irfft, _rfft, complex_dtype
+from .transform import STFT, PadMode, _irfft, _rfft
 from .windows import WindowSpec
 
 __all__ = ["RTISILA", "rtisila", "default_lookahead", "reconstruct_rtisila"]
@@ -90,7 +90,9 @@ class RTISILA(StreamingInverter):
         Each frame is thus updated ``(L + 1) * n_iter_per_frame`` times. 0 keeps each
         frame's first estimate.
     dtype : {None, np.float32, np.float64}
-        See :class:`gl.streaming.StreamingInverter`.
+        Precision of the output (see :class:`gl.streaming.StreamingInverter`). The
+        buffer of a few frames is kept in float64 in both cases (numpy's one-frame
+        float32 FFTs are slower); float32 output is rounded from it.
 
     Notes
     -----
@@ -130,14 +132,17 @@ class RTISILA(StreamingInverter):
 
     # ------------------------------------------------------------------ state
     def _reset_state(self) -> None:
-        geometry, dtype = self.geometry, self.dtype
+        # The buffer is a few frames long, so it is kept in float64 whatever the stream's
+        # dtype: numpy's float32 FFT of a single frame is slower than its float64 one, and
+        # mixed-precision steps would add casts. A float32 stream still takes and returns
+        # float32 (its magnitudes are float32; the output is rounded to float32).
+        geometry, dtype = self.geometry, np.dtype(np.float64)
         n_fft, hop, n_freq = geometry.n_fft, geometry.hop_length, geometry.n_freq
         slots = self.lookahead + 1
-        cdtype = complex_dtype(dtype)
         # the uncommitted frames: slot 0 is the submit frame s, slot j is frame s + j
         self._target = np.zeros((slots, n_freq), dtype=dtype)  # S of each slot
         self._contribution = np.zeros((slots, n_fft), dtype=dtype)  # y_j = w IDFT(X_j)
-        self._coefficients = np.zeros((slots, n_freq), dtype=cdtype)  # X_j after the last update
+        self._coefficients = np.zeros((slots, n_freq), dtype=np.complex128)  # X_j after the last update
         self._first_phase = np.zeros((slots, n_freq), dtype=dtype)  # given initial phase (if any)
         self._has_phase = np.zeros(slots, dtype=bool)
         # overlap-add of every frame so far (committed or not) on padded positions
@@ -145,11 +150,13 @@ class RTISILA(StreamingInverter):
         self._overlap = np.zeros(self.lookahead * hop + n_fft, dtype=dtype)
         self._pending = 0  # uncommitted frames in the buffer
         # work arrays of one update
-        self._segment = np.empty(n_fft, dtype=dtype)
-        self._spectrum = np.empty(n_freq, dtype=cdtype)
-        self._modulus = np.empty(n_freq, dtype=dtype)
-        self._ratio = np.empty(n_freq, dtype=dtype)
-        self._small = np.sqrt(np.finfo(dtype).tiny)  # |X| below this counts as zero
+        self._segment = np.empty(n_fft)
+        self._spectrum = np.empty(n_freq, dtype=np.complex128)
+        self._modulus = np.empty(n_freq)
+        self._ratio = np.empty(n_freq)
+        self._frame = np.empty(n_fft)
+        self._window64 = geometry.window_array
+        self._small = np.sqrt(np.finfo(np.float64).tiny)  # gives a zero coefficient phase 0
         # analysis windows divided by D (so that segment = window * overlap needs one product)
         window = geometry.window_array
         steady = self._steady_sum  # D[k], (n_fft,) float64
@@ -199,13 +206,11 @@ class RTISILA(StreamingInverter):
         if gain is not None:
             segment *= gain
         spectrum = _rfft(segment, n_fft, self._spectrum)  # X_j = DFT(v_j x_hat)
-        # X_j <- S_j X_j / |X_j|; a (near-)zero coefficient has no phase: it gets phase 0,
-        # as angle(0) = 0 (otherwise a silent start would stay silent for ever)
+        # X_j <- S_j X_j / |X_j|; a zero coefficient has no phase: adding 1e-154 gives it
+        # phase 0, as angle(0) = 0 (otherwise a silent start would stay silent for ever),
+        # and changes no other coefficient
+        spectrum += self._small
         modulus = np.abs(spectrum, out=self._modulus)
-        silent = modulus < self._small
-        if silent.any():
-            spectrum[silent] = self._small
-            modulus[silent] = self._small
         np.divide(self._target[slot], modulus, out=self._ratio)
         spectrum *= self._ratio
         self._set_frame(slot, spectrum)
@@ -217,14 +222,14 @@ class RTISILA(StreamingInverter):
         contribution = self._contribution[slot]
         span = self._overlap[slot * hop : slot * hop + n_fft]
         span -= contribution  # remove the old y_j ...
-        _irfft(self._coefficients[slot], n_fft, contribution)
-        contribution *= self._window  # y_j = w IDFT(X_j)
+        frame = _irfft(spectrum, n_fft, self._frame)
+        np.multiply(frame, self._window64, out=contribution)  # y_j = w IDFT(X_j)
         span += contribution  # ... and add the new one
 
     def _gain(self, slot: int, last_frame: Optional[int]) -> Optional[np.ndarray]:
         frame = self.frames_committed + slot
         if last_frame is not None:
-            return self._edge_gain(frame, last_frame).astype(self.dtype)
+            return self._edge_gain(frame, last_frame)
         if frame < len(self._start_gain):
             return self._start_gain[frame]
         return None
@@ -237,7 +242,7 @@ class RTISILA(StreamingInverter):
         if newest_is_new:
             if self._has_phase[newest]:  # a given initial phase instead of the partial OLA
                 spectrum = self._target[newest] * np.exp(1j * self._first_phase[newest])
-                self._set_frame(newest, spectrum.astype(self._spectrum.dtype))
+                self._set_frame(newest, spectrum)
             else:
                 self._update(newest, self._window_newest_first, gains[newest])
         for sweep in range(self.n_iter_per_frame):
