@@ -178,10 +178,20 @@ def describe(name: str, obj, comments: dict[str, str], qualifier: str) -> list[s
     if kind == "module":
         return [f"- **`{obj.__name__}`** (module) - {summary(obj)}"]
     text = comments.get(name, "")
-    value = repr(obj)
+    value = short_value(obj)
+    return [f"- **`{label}`** = `{value}`" + (f" - {text}" if text else "")]
+
+
+def short_value(obj) -> str:
+    """A reproducible one-line repr: dicts by their keys, no memory addresses, <= 60 chars."""
+    if isinstance(obj, dict):
+        value = "{" + ", ".join(f"{key!r}: ..." for key in obj) + "}"
+    else:
+        value = repr(obj)
+    value = re.sub(r" at 0x[0-9a-fA-F]+", "", value)
     if len(value) > 60:
         value = value[:57] + "..."
-    return [f"- **`{label}`** = `{value}`" + (f" - {text}" if text else "")]
+    return value
 
 
 def anchor(title: str) -> str:

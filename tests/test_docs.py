@@ -1,0 +1,185 @@
+"""The documentation cannot rot: generated API page, links, runnable examples, excerpts.
+
+The tutorial's ``>>>`` blocks themselves run as doctests (``--doctest-glob='*.md'`` over
+``docs/``, see ``pyproject.toml``); this file checks everything else:
+
+* ``docs/api.md`` is exactly what ``docs/gen_api.py`` writes for the code as it is now;
+* every name of ``gl.__all__`` has a docstring;
+* every relative link and image in ``docs/*.md`` and ``README.md`` points to a file that
+  exists (and to a heading that exists, for ``#anchors`` into Markdown files);
+* every ```` ```python ```` block of the docs is either a doctest (``>>>``) or a verbatim
+  excerpt of a gl source file, marked ``<!-- excerpt: gl/file.py -->`` on the line above,
+  and that excerpt is still in the file;
+* README.md's ```` ```python ```` example runs and prints what it says;
+* the committed figures exist and stay small.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import inspect
+import re
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+
+import pytest
+
+import gl
+
+REPO = Path(__file__).resolve().parents[1]
+DOCS = REPO / "docs"
+MARKDOWN_FILES = sorted(DOCS.glob("*.md")) + [REPO / "README.md"]
+
+LINK = re.compile(r"!?\[[^\]]*\]\(([^)\s]+)(?:\s+\"[^\"]*\")?\)")
+
+
+def load_generator():
+    spec = importlib.util.spec_from_file_location("gen_api", DOCS / "gen_api.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def code_blocks(path: Path):
+    """(language, first line number, text, the line above the fence) of each fenced block."""
+    lines = path.read_text(encoding="utf-8").splitlines()
+    blocks = []
+    inside = None
+    for number, line in enumerate(lines):
+        if inside is None and line.strip().startswith("```"):
+            language = line.strip()[3:].strip()
+            above = lines[number - 1].strip() if number > 0 else ""
+            inside = (language, number + 1, [], above)
+        elif inside is not None and line.strip() == "```":
+            language, start, body, above = inside
+            blocks.append((language, start, "\n".join(body), above))
+            inside = None
+        elif inside is not None:
+            inside[2].append(line)
+    assert inside is None, f"{path}: unclosed code block starting at line {inside[1]}"
+    return blocks
+
+
+def outside_code(path: Path) -> str:
+    """The Markdown text of ``path`` without its fenced code blocks (links inside code are not links)."""
+    kept = []
+    fenced = False
+    for line in path.read_text(encoding="utf-8").splitlines():
+        if line.strip().startswith("```"):
+            fenced = not fenced
+            continue
+        if not fenced:
+            kept.append(re.sub(r"`[^`]*`", "", line))
+    return "\n".join(kept)
+
+
+def github_anchors(path: Path) -> set[str]:
+    generator = load_generator()
+    anchors = set()
+    fenced = False
+    for line in path.read_text(encoding="utf-8").splitlines():
+        if line.strip().startswith("```"):
+            fenced = not fenced
+        if not fenced and line.startswith("#"):
+            anchors.add(generator.anchor(line.lstrip("#").strip()))
+    return anchors
+
+
+def test_api_page_is_generated_from_the_code():
+    generator = load_generator()
+    expected = generator.render()
+    current = (DOCS / "api.md").read_text(encoding="utf-8")
+    assert current == expected, "docs/api.md is out of date: run `python docs/gen_api.py` and commit it"
+
+
+def test_api_page_lists_every_public_name():
+    text = (DOCS / "api.md").read_text(encoding="utf-8")
+    for name in gl.__all__:
+        assert f"`gl.{name}" in text, name
+    for name in ["STFT", "griffinlim", "pghi", "RTISILA"]:
+        assert f"**`{name}(" in text, name
+
+
+def test_every_public_name_has_a_docstring():
+    missing = []
+    for name in gl.__all__:
+        obj = getattr(gl, name)
+        if isinstance(obj, str):  # __version__
+            continue
+        doc = inspect.getdoc(obj)
+        if not doc or not doc.strip():
+            missing.append(name)
+    assert not missing, f"names of gl.__all__ without a docstring: {missing}"
+
+
+@pytest.mark.parametrize("path", MARKDOWN_FILES, ids=lambda p: p.relative_to(REPO).as_posix())
+def test_relative_links_point_to_existing_files(path):
+    broken = []
+    for target in LINK.findall(outside_code(path)):
+        if re.match(r"^[a-z][a-z0-9+.-]*:", target):  # https:, mailto: ...
+            continue
+        file_part, _, fragment = target.partition("#")
+        destination = (path.parent / file_part).resolve() if file_part else path
+        if not destination.exists():
+            broken.append(target)
+            continue
+        if fragment and destination.suffix == ".md" and fragment not in github_anchors(destination):
+            broken.append(target)
+    assert not broken, f"{path.name}: broken links {broken}"
+
+
+def test_link_checker_sees_a_broken_link(tmp_path):
+    page = tmp_path / "page.md"
+    page.write_text("[ok](page.md) and ![missing](figures/none.png) `[code](nowhere.md)`\n")
+    targets = LINK.findall(outside_code(page))
+    assert targets == ["page.md", "figures/none.png"]
+
+
+@pytest.mark.parametrize("path", sorted(DOCS.glob("*.md")), ids=lambda p: p.name)
+def test_every_python_block_runs_or_is_a_checked_excerpt(path):
+    for language, line, body, above in code_blocks(path):
+        if language not in ("python", "py", "pycon"):
+            continue
+        excerpt = re.match(r"<!--\s*excerpt:\s*(\S+)\s*-->", above)
+        if excerpt:
+            source = (REPO / excerpt.group(1)).read_text(encoding="utf-8")
+            wanted = textwrap.dedent(body).strip("\n")
+            # compare dedented lines, so an excerpt may come from inside a function
+            source_lines = [l.strip() for l in source.splitlines()]
+            block_lines = [l.strip() for l in wanted.splitlines()]
+            found = any(source_lines[i : i + len(block_lines)] == block_lines for i in range(len(source_lines)))
+            assert found, f"{path.name}:{line}: the excerpt is no longer in {excerpt.group(1)}; update it"
+        else:
+            assert body.lstrip().startswith(">>>"), (
+                f"{path.name}:{line}: a python block must be a doctest (>>>) so that CI runs it, "
+                "or a verbatim excerpt marked <!-- excerpt: gl/file.py -->"
+            )
+
+
+def test_readme_example_runs(tmp_path):
+    blocks = [body for language, _, body, _ in code_blocks(REPO / "README.md") if language == "python"]
+    assert blocks, "README.md has no ```python example"
+    for body in blocks:
+        result = subprocess.run([sys.executable, "-c", body], cwd=tmp_path, capture_output=True, text=True, timeout=120)
+        assert result.returncode == 0, result.stderr
+        if "print(" in body:
+            assert result.stdout.strip(), "the README example printed nothing"
+
+
+def test_readme_links_the_tutorial_and_the_api_reference():
+    text = (REPO / "README.md").read_text(encoding="utf-8")
+    assert "(docs/README.md)" in text
+    assert "(docs/api.md)" in text
+
+
+def test_figures_exist_and_are_small():
+    figures = sorted((DOCS / "figures").glob("*.png"))
+    assert len(figures) >= 4
+    for figure in figures:
+        assert figure.stat().st_size < 200_000, f"{figure.name} is {figure.stat().st_size} bytes"
+        assert figure.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    pages = "".join(page.read_text(encoding="utf-8") for page in DOCS.glob("*.md"))
+    for figure in figures:
+        assert f"figures/{figure.name}" in pages, f"{figure.name} is not shown on any page"
