@@ -183,3 +183,11 @@ def test_figures_exist_and_are_small():
     pages = "".join(page.read_text(encoding="utf-8") for page in DOCS.glob("*.md"))
     for figure in figures:
         assert f"figures/{figure.name}" in pages, f"{figure.name} is not shown on any page"
+
+
+def test_every_figure_comes_from_the_script():
+    spec = importlib.util.spec_from_file_location("make_figures", DOCS / "make_figures.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)  # defines the figures, draws nothing
+    committed = {figure.stem for figure in (DOCS / "figures").glob("*.png")}
+    assert committed == set(module.FIGURES_BY_NAME)
