@@ -172,7 +172,7 @@ def window_centre(geometry: STFT) -> float:
 
 # ---------------------------------------------------------------------------- gradients
 def _log_magnitude(S: np.ndarray) -> np.ndarray:
-    """``log(S)``, clipped at ``max + LOG_FLOOR`` (float64). ``S`` is (n_frames, n_freq)."""
+    """``log(S)``, clipped at ``max + LOG_FLOOR`` (float64)."""
     peak = float(S.max())
     floor = peak * np.exp(LOG_FLOOR) if peak > 0 else 1.0
     return np.log(np.maximum(S, floor, dtype=np.float64))
@@ -183,19 +183,19 @@ def phase_gradients(S: np.ndarray, geometry: STFT, gamma: float) -> tuple[np.nda
 
     Parameters
     ----------
-    S : np.ndarray [shape=(n_frames, n_freq)]
-        One magnitude, **frame-major**.
+    S : np.ndarray [shape=(n_freq, n_frames)]
+        One magnitude.
     geometry : gl.STFT
     gamma : float
         ``gamma`` of the Gaussian ``exp(-pi t^2 / gamma)``, samples^2.
 
     Returns
     -------
-    tgrad, fgrad : np.ndarray [shape=(n_frames, n_freq), float64]
-        Phase advance per hop and per bin (radians)::
+    tgrad, fgrad : np.ndarray [shape=(n_freq, n_frames), float64]
+        Phase advance per hop and per bin (radians), for bin ``m`` and frame ``n``::
 
-            tgrad[n, m] = 2 pi a m / M + (a M / (2 gamma)) (log s[n, m+1] - log s[n, m-1])
-            fgrad[n, m] = -(gamma / (2 a M)) (log s[n+1, m] - log s[n-1, m])
+            tgrad[m, n] = 2 pi a m / M + (a M / (2 gamma)) (log s[m+1, n] - log s[m-1, n])
+            fgrad[m, n] = -(gamma / (2 a M)) (log s[m, n+1] - log s[m, n-1])
 
         At DC and Nyquist ``|X|`` is mirrored (``s[-1] = s[1]``), so the log-difference
         vanishes; for odd ``n_fft`` the top bin's mirror is itself. At the first and last
@@ -208,34 +208,34 @@ def phase_gradients(S: np.ndarray, geometry: STFT, gamma: float) -> tuple[np.nda
     >>> from gl.pghi import phase_gradients
     >>> geometry = gl.STFT(n_fft=256, hop_length=64, window=("gaussian", 32.0))
     >>> x = np.cos(2 * np.pi * 0.125 * np.arange(4096))          # bin 32 of 256
-    >>> S = np.abs(geometry.stft(x)).T                            # (n_frames, n_freq)
+    >>> S = np.abs(geometry.stft(x))                              # (n_freq, n_frames)
     >>> tgrad, fgrad = phase_gradients(S, geometry, 2 * np.pi * 32.0**2)
-    >>> bool(np.isclose(tgrad[30, 33], 2 * np.pi * 0.125 * 64))   # the tone's advance per hop
+    >>> bool(np.isclose(tgrad[33, 30], 2 * np.pi * 0.125 * 64))   # the tone's advance per hop
     True
     """
     a, M = geometry.hop_length, geometry.n_fft
-    logs = _log_magnitude(S)  # (n_frames, n_freq)
-    n_frames, n_freq = logs.shape
-    # log s at bins m - 1 and m + 1, mirrored at DC and at the top
-    below = np.empty_like(logs)
-    above = np.empty_like(logs)
-    below[:, 1:] = logs[:, :-1]
-    above[:, :-1] = logs[:, 1:]
-    below[:, 0] = logs[:, 1] if n_freq > 1 else logs[:, 0]
-    if M % 2 == 0:  # Nyquist bin: |X(M/2 + 1)| = |X(M/2 - 1)|
-        above[:, -1] = logs[:, -2] if n_freq > 1 else logs[:, -1]
-    else:  # odd M: bin (M+1)/2 mirrors bin (M-1)/2, the top bin itself
-        above[:, -1] = logs[:, -1]
-    tgrad = above
-    tgrad -= below
+    logs = _log_magnitude(S)  # (n_freq, n_frames)
+    n_freq, n_frames = logs.shape
+    # tgrad: log s[m+1] - log s[m-1], mirrored at DC and at the top
+    tgrad = np.empty_like(logs)
+    if n_freq > 1:
+        np.subtract(logs[2:], logs[:-2], out=tgrad[1:-1])
+        tgrad[0] = 0.0  # DC: |X[-1]| = |X[1]|
+        if M % 2 == 0:  # Nyquist: |X[M/2 + 1]| = |X[M/2 - 1]|
+            tgrad[-1] = 0.0
+        else:  # odd M: bin (M+1)/2 mirrors bin (M-1)/2, the top bin itself
+            np.subtract(logs[-1], logs[-2], out=tgrad[-1])
+    else:
+        tgrad[...] = 0.0
     tgrad *= a * M / (2.0 * gamma)
-    tgrad += (2.0 * np.pi * a / M) * np.arange(n_freq)
+    tgrad += ((2.0 * np.pi * a / M) * np.arange(n_freq))[:, None]
+    # fgrad: centred (l[n+1] - l[n-1]) / 2, one-sided at the ends (np.gradient's)
     fgrad = np.zeros_like(logs)
-    if n_frames > 1:  # centred (l[n+1] - l[n-1]) / 2, one-sided at the ends (np.gradient's)
-        np.subtract(logs[2:], logs[:-2], out=fgrad[1:-1])
-        fgrad[1:-1] *= 0.5
-        np.subtract(logs[1], logs[0], out=fgrad[0])
-        np.subtract(logs[-1], logs[-2], out=fgrad[-1])
+    if n_frames > 1:
+        np.subtract(logs[:, 2:], logs[:, :-2], out=fgrad[:, 1:-1])
+        fgrad[:, 1:-1] *= 0.5
+        np.subtract(logs[:, 1], logs[:, 0], out=fgrad[:, 0])
+        np.subtract(logs[:, -1], logs[:, -2], out=fgrad[:, -1])
         fgrad *= -gamma / (a * M)
     return tgrad, fgrad
 
@@ -245,9 +245,10 @@ def _flood(heap, todo, values, half_t, half_f, order_list, rank_list, width: int
     """Pop the largest known coefficient, give its unknown neighbours their phase, push them.
 
     ``heap`` holds ranks (0 = largest magnitude) of coefficients whose phase is known;
-    ``todo[j]`` is 1 while ``values[j]`` still has to be integrated. The arrays come as
-    memoryviews (indexing them gives Python numbers, as a list would) and every name is
-    local: this loop is PGHI's cost.
+    ``todo[j]`` is 1 while ``values[j]`` still has to be integrated. Flat bin-major grid:
+    ``j +- 1`` is the next/previous frame, ``j +- width`` the next/previous bin. The arrays
+    come as memoryviews (indexing them gives Python numbers, as a list would) and every
+    name is local: this loop is PGHI's cost.
     """
     pop, push = heappop, heappush
     while heap:
@@ -255,22 +256,22 @@ def _flood(heap, todo, values, half_t, half_f, order_list, rank_list, width: int
         value = values[i]
         ht = half_t[i]
         hf = half_f[i]
-        j = i + width  # next frame: phi_j = phi_i + (tgrad_i + tgrad_j) / 2
+        j = i + 1  # next frame: phi_j = phi_i + (tgrad_i + tgrad_j) / 2
         if todo[j]:
             todo[j] = 0
             values[j] = value + ht + half_t[j]
             push(heap, rank_list[j])
-        j = i - width  # previous frame
+        j = i - 1  # previous frame
         if todo[j]:
             todo[j] = 0
             values[j] = value - ht - half_t[j]
             push(heap, rank_list[j])
-        j = i + 1  # next bin: phi_j = phi_i + (fgrad_i + fgrad_j) / 2
+        j = i + width  # next bin: phi_j = phi_i + (fgrad_i + fgrad_j) / 2
         if todo[j]:
             todo[j] = 0
             values[j] = value + hf + half_f[j]
             push(heap, rank_list[j])
-        j = i - 1  # previous bin
+        j = i - width  # previous bin
         if todo[j]:
             todo[j] = 0
             values[j] = value - hf - half_f[j]
@@ -280,25 +281,25 @@ def _flood(heap, todo, values, half_t, half_f, order_list, rank_list, width: int
 def _heap_integrate(
     S: np.ndarray, tgrad: np.ndarray, fgrad: np.ndarray, tols: tuple[float, ...], random_phase: np.ndarray
 ) -> np.ndarray:
-    """Integrate the gradients along the largest coefficients first. All (n_frames, n_freq).
+    """Integrate the gradients along the largest coefficients first. All (n_freq, n_frames).
 
-    The grid is stored flat with one guard column after every frame and one guard frame
-    before and after, all marked as never to integrate, so that the four neighbours of a
-    coefficient ``i`` are simply ``i - 1``, ``i + 1``, ``i - width``, ``i + width`` with no
-    bounds checks. The heap holds the rank of a coefficient in decreasing magnitude
-    order (an int, which ``heapq`` compares fastest), so the smallest rank is the
-    largest magnitude.
+    The grid is stored flat with one guard frame after every bin's row and one guard bin
+    row before and after, all marked as never to integrate, so that the four neighbours
+    of a coefficient ``i`` are simply ``i - 1``, ``i + 1`` (frames) and ``i - width``,
+    ``i + width`` (bins) with no bounds checks. The heap holds the rank of a coefficient
+    in decreasing magnitude order (an int, which ``heapq`` compares fastest), so the
+    smallest rank is the largest magnitude.
     """
-    n_frames, n_freq = S.shape
-    width = n_freq + 1
+    n_freq, n_frames = S.shape
+    width = n_frames + 1
     phase = random_phase.copy()  # what stays below every tolerance keeps its random phase
     peak = float(S.max())
     if peak <= 0:
         return phase
 
     def flat(array: np.ndarray, fill: float) -> np.ndarray:
-        out = np.full((n_frames + 2, width), fill, dtype=np.float64)
-        out[1:-1, :n_freq] = array
+        out = np.full((n_freq + 2, width), fill, dtype=np.float64)
+        out[1:-1, :n_frames] = array
         return out.ravel()
 
     magnitude = flat(S, -1.0)
@@ -340,66 +341,62 @@ def _heap_integrate(
                 values[seed] = 0.0
                 _flood([rank_view[seed]], todo, *views, width)
         done |= todo_mask
-    return np.ascontiguousarray(values.reshape(n_frames + 2, width)[1:-1, :n_freq])
+    return np.ascontiguousarray(values.reshape(n_freq + 2, width)[1:-1, :n_frames])
 
 
-def _carry(known: np.ndarray, gradient: np.ndarray, phase: np.ndarray, where: np.ndarray) -> np.ndarray:
-    """Carry known phases along the last axis with the trapezoid rule; return what was reached.
-
-    For every position ``j`` of a row with ``where[j]`` set, take the nearest known
-    position ``p`` before it (else after it) in the same row and set
-    ``phase[j] = phase[p] + G[j] - G[p]``, ``G[j] = sum_{k=1}^{j} (g[k-1] + g[k]) / 2``
-    the cumulative trapezoid sum of ``gradient``. 2-D arrays, the last axis contiguous;
-    ``phase`` is modified in place.
-    """
-    n_rows, n_cols = known.shape
-    # G: cumulative trapezoid sum along the row
-    total = np.empty_like(gradient)
+def _trapezoid_sum(gradient: np.ndarray, axis: int) -> np.ndarray:
+    """``G[j] = sum_{k=1}^{j} (g[k-1] + g[k]) / 2`` along ``axis`` (0 or 1 of a 2-D array)."""
+    g = gradient if axis == 1 else gradient.T
+    total = np.empty_like(g)
     total[:, 0] = 0.0
-    np.add(gradient[:, 1:], gradient[:, :-1], out=total[:, 1:])
+    np.add(g[:, 1:], g[:, :-1], out=total[:, 1:])
     total *= 0.5
     np.cumsum(total, axis=1, out=total)
-    index = np.int32 if known.size < 2**31 else np.int64
-    columns = np.arange(n_cols, dtype=index)
-    before = np.where(known, columns, index(-1))
-    np.maximum.accumulate(before, axis=1, out=before)  # last known <= j
-    after = np.where(known[:, ::-1], columns[::-1], index(n_cols))
-    np.minimum.accumulate(after, axis=1, out=after)  # first known >= j, rows reversed
-    anchor = np.where(before >= 0, before, after[:, ::-1])  # (n_rows, n_cols)
-    del before, after
-    reached = anchor < n_cols
-    np.minimum(anchor, n_cols - 1, out=anchor)
-    anchor += (np.arange(n_rows, dtype=index) * n_cols)[:, None]  # flat index of the anchor
-    base = np.subtract(phase, total)  # phi[p] - G[p] at every known p
-    carried = base.ravel().take(anchor)
-    carried += total
-    np.copyto(phase, carried, where=where & reached)
-    return reached
+    return total if axis == 1 else total.T
 
 
 def _fill(known: np.ndarray, tgrad: np.ndarray, fgrad: np.ndarray, phase: np.ndarray) -> None:
-    """Give the coefficients the heap left out a phase, vectorised. All (n_frames, n_freq).
+    """Give the coefficients the heap left out a phase, vectorised. All (n_freq, n_frames).
 
     Along each bin, the phase is carried in time from the nearest known coefficient
-    before it (else after it) with the trapezoid rule, as a phase vocoder does::
+    ``p`` before it (else after it) with the trapezoid rule, as a phase vocoder does::
 
-        phi[n, m] = phi[p, m] + sum_{k=p+1}^{n} (tgrad[k-1, m] + tgrad[k, m]) / 2
+        phi[m, n] = phi[m, p] + T[m, n] - T[m, p],   T[m, n] = sum_{k=1}^{n} (tgrad[m, k-1] + tgrad[m, k]) / 2
 
-    (one cumulative sum). A bin with no known coefficient in any frame is then filled
-    across the bins of each frame from the nearest filled bin, with ``fgrad``. What
-    neither reaches keeps its phase. ``phase`` is modified in place.
+    This reaches every coefficient of a bin with at least one known coefficient. The
+    bins with none are then carried across frequency from the nearest such bin below
+    (else above) with ``fgrad`` in the same way, frame by frame. ``phase`` is modified
+    in place.
     """
     if known.all() or not known.any():
         return
-    # along time, in the bin-major layout where time is contiguous
-    phase_by_bin = np.ascontiguousarray(phase.T)  # (n_freq, n_frames)
-    reached = _carry(np.ascontiguousarray(known.T), np.ascontiguousarray(tgrad.T), phase_by_bin, ~known.T)
-    phase[...] = phase_by_bin.T
+    n_freq, n_frames = known.shape
+    index = np.int32 if known.size < 2**31 else np.int64
+    frames = np.arange(n_frames, dtype=index)
+    before = np.where(known, frames, index(-1))
+    np.maximum.accumulate(before, axis=1, out=before)  # last known frame <= n
+    after = np.where(known[:, ::-1], frames[::-1], index(n_frames))
+    np.minimum.accumulate(after, axis=1, out=after)  # first known frame >= n (reversed)
+    anchor = np.where(before >= 0, before, after[:, ::-1])  # (n_freq, n_frames)
+    del before, after
+    np.minimum(anchor, n_frames - 1, out=anchor)  # rows with no known frame: fixed below
+    anchor += (np.arange(n_freq, dtype=index) * n_frames)[:, None]  # flat index of the anchor
+    along_time = _trapezoid_sum(tgrad, axis=1)
+    base = np.subtract(phase, along_time)  # phi[m, p] - T[m, p] at every known p
+    carried = base.ravel().take(anchor)
+    carried += along_time
+    np.copyto(phase, carried, where=~known)
+    # bins that no frame reached: from the nearest reached bin, across frequency
+    reached = known.any(axis=1)  # (n_freq,)
     if reached.all():
         return
-    # bins that no frame reached: across bins, frame by frame
-    reached = np.ascontiguousarray(reached.T)  # (n_frames, n_freq)
-    _carry(reached, fgrad, phase, ~reached)
+    bins = np.arange(n_freq)
+    below = np.maximum.accumulate(np.where(reached, bins, -1))
+    above = np.minimum.accumulate(np.where(reached, bins, n_freq)[::-1])[::-1]
+    source = np.where(below >= 0, below, above)  # (n_freq,) a reached bin for every bin
+    along_freq = _trapezoid_sum(fgrad, axis=0)  # F[m, n]
+    lost = np.flatnonzero(~reached)
+    phase[lost] = phase[source[lost]] + along_freq[lost] - along_freq[source[lost]]
 
 
 def _item_phase(
@@ -410,33 +407,28 @@ def _item_phase(
     generator: np.random.Generator,
     fill: bool,
 ) -> np.ndarray:
-    """gl-convention phase of one magnitude, (n_frames, n_freq) frame-major, float64."""
+    """gl-convention phase of one magnitude (n_freq, n_frames), float64."""
+    S = np.ascontiguousarray(S)
     random_phase = 2.0 * np.pi * generator.random(S.shape)  # drawn always: same stream for any S
     tgrad, fgrad = phase_gradients(S, geometry, gamma)
     phase = _heap_integrate(S, tgrad, fgrad, tols, random_phase)
     if fill:
         _fill(S > tols[-1] * S.max(), tgrad, fgrad, phase)
     # window-centred phase -> gl's frame-start phase: X = exp(-2 pi i m c / M) c_centred
-    phase -= (2.0 * np.pi * window_centre(geometry) / geometry.n_fft) * np.arange(geometry.n_freq)
-    return phase
-
-
-def _frame_phases(magnitude: np.ndarray, geometry: STFT, gamma, tol: Tolerance, rng, fill: bool = True) -> np.ndarray:
-    """PGHI phase of a frame-major magnitude (batch, n_frames, n_freq), same shape, float64."""
-    gamma = check_gamma(gamma, geometry)
-    tols = check_heap_tol(tol)
-    generator = rng if isinstance(rng, np.random.Generator) else np.random.default_rng(rng)
-    phase = np.empty(magnitude.shape, dtype=np.float64)
-    for item, out in zip(magnitude, phase):
-        out[...] = _item_phase(item, geometry, gamma, tols, generator, bool(fill))
+    phase -= ((2.0 * np.pi * window_centre(geometry) / geometry.n_fft) * np.arange(geometry.n_freq))[:, None]
     return phase
 
 
 def _phases(S: np.ndarray, geometry: STFT, gamma, tol: Tolerance, rng, fill: bool = True) -> np.ndarray:
     """PGHI phase of ``S`` (..., n_freq, n_frames), same shape, float64 radians."""
-    frames = np.ascontiguousarray(np.swapaxes(S.reshape((-1,) + S.shape[-2:]), -1, -2))  # (batch, n_frames, n_freq)
-    phase = _frame_phases(frames, geometry, gamma, tol, rng, fill)
-    return np.swapaxes(phase, -1, -2).reshape(S.shape)
+    gamma = check_gamma(gamma, geometry)
+    tols = check_heap_tol(tol)
+    generator = rng if isinstance(rng, np.random.Generator) else np.random.default_rng(rng)
+    flat = S.reshape((-1,) + S.shape[-2:])
+    phase = np.empty(flat.shape, dtype=np.float64)
+    for item, out in zip(flat, phase):
+        out[...] = _item_phase(item, geometry, gamma, tols, generator, bool(fill))
+    return phase.reshape(S.shape)
 
 
 def initial_phase(S: np.ndarray, geometry: STFT) -> np.ndarray:
@@ -576,14 +568,13 @@ def pghi(
     start = time.perf_counter()
     if not isinstance(fill, (bool, np.bool_)):
         raise TypeError(f"fill={fill!r} must be True or False")
-    magnitude = problem.magnitude  # (batch, n_frames, n_freq), frame-major: no transposes
-    phase = _frame_phases(magnitude, geometry, gamma, tol, rng, fill)  # (batch, n_frames, n_freq)
+    phase = _phases(S, geometry, gamma, tol, rng, fill)  # (..., n_freq, n_frames)
     spectrogram = np.empty(phase.shape, dtype=np.complex128)
     np.multiply(phase, 1j, out=spectrogram)
     np.exp(spectrogram, out=spectrogram)
-    spectrogram *= magnitude  # X = S exp(i phi)
+    spectrogram *= S  # X = S exp(i phi)
     spectrogram = spectrogram.astype(complex_dtype(problem.dtype), copy=False)
-    y = geometry.istft(problem.from_frames(spectrogram), length=problem.length)
+    y = geometry.istft(spectrogram, length=problem.length)
     info.elapsed = time.perf_counter() - start
     if return_info:
         from .metrics import spectral_convergence
@@ -594,7 +585,7 @@ def pghi(
         info.initial_spectral_convergence = np.asarray(sc, dtype=np.float64)
     result = (y,)
     if return_phase:
-        result += (problem.from_frames(phase).astype(problem.dtype),)
+        result += (phase.astype(problem.dtype, copy=False),)
     if return_info:
         result += (info,)
     return result[0] if len(result) == 1 else result

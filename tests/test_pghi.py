@@ -124,7 +124,8 @@ def test_gradients_match_the_true_phase_for_a_gaussian_window():
     X = geometry.stft(x).T  # (n_frames, n_freq)
     S = np.abs(X)
     centred = np.angle(X) + 2 * np.pi * pghi_module.window_centre(geometry) / geometry.n_fft * np.arange(geometry.n_freq)
-    tgrad, fgrad = pghi_module.phase_gradients(S, geometry, pghi_module.window_gamma(geometry))
+    tgrad, fgrad = pghi_module.phase_gradients(S.T, geometry, pghi_module.window_gamma(geometry))
+    tgrad, fgrad = tgrad.T, fgrad.T  # frame-major, like X here
     big = S > 0.1 * S.max()
     step_t = np.angle(np.exp(1j * (np.diff(centred, axis=0) - 0.5 * (tgrad[1:] + tgrad[:-1]))))
     step_f = np.angle(np.exp(1j * (np.diff(centred, axis=1) - 0.5 * (fgrad[:, 1:] + fgrad[:, :-1]))))
