@@ -47,12 +47,13 @@ Gaussian analysis windows", IEEE ICASSP 1979.
 from __future__ import annotations
 
 from heapq import heapify, heappop, heappush
+import warnings
 from typing import Optional, Sequence, Union
 
 import numpy as np
 
 from ._iterative import PhaseRetrievalInfo, prepare
-from .transform import STFT, PadMode, complex_dtype
+from .transform import STFT, NOLAWarning, PadMode, complex_dtype
 from .windows import WindowSpec, window_parameter
 
 __all__ = ["pghi", "initial_phase", "window_gamma", "window_centre", "phase_gradients", "GAMMA_CONSTANTS", "DEFAULT_TOL"]
@@ -577,7 +578,9 @@ def pghi(
     np.exp(spectrogram, out=spectrogram)
     spectrogram *= S  # X = S exp(i phi)
     spectrogram = spectrogram.astype(complex_dtype(problem.dtype), copy=False)
-    y = geometry.istft(spectrogram, length=problem.length)
+    with warnings.catch_warnings():  # prepare() has already warned if NOLA fails
+        warnings.simplefilter("ignore", NOLAWarning)
+        y = geometry.istft(spectrogram, length=problem.length)
     info.elapsed = time.perf_counter() - start
     if return_info:
         from .metrics import spectral_convergence

@@ -28,13 +28,14 @@ International Conference on Digital Signal Processing (DSP), 2015.
 
 from __future__ import annotations
 
+import warnings
 from typing import Optional
 
 import numpy as np
 
 from ._iterative import PhaseRetrievalInfo, prepare
 from .pghi import window_centre
-from .transform import STFT, PadMode, complex_dtype
+from .transform import STFT, NOLAWarning, PadMode, complex_dtype
 from .windows import WindowSpec
 
 __all__ = ["spsi", "initial_phase"]
@@ -201,7 +202,9 @@ def spsi(
     phase = _phases(S, geometry)
     spectrogram = np.exp(1j * phase).astype(complex_dtype(problem.dtype))
     spectrogram *= S
-    y = geometry.istft(spectrogram, length=problem.length)
+    with warnings.catch_warnings():  # prepare() has already warned if NOLA fails
+        warnings.simplefilter("ignore", NOLAWarning)
+        y = geometry.istft(spectrogram, length=problem.length)
     info = PhaseRetrievalInfo(method="spsi", init="spsi", elapsed=time.perf_counter() - start)
     if return_info:
         from .metrics import spectral_convergence
