@@ -255,7 +255,8 @@ def reconstruct_long(
         number of samples written. An object with ``write(samples)`` (a
         ``soundfile.SoundFile``): write to it, ``samples`` of shape (n, channels).
     length : int, optional
-        Output length (default ``geometry.default_length(n_frames)``).
+        Output length (default ``geometry.default_length(n_frames)``); must give
+        ``n_frames`` frames, as in :func:`gl.reconstruct`.
     geometry, n_fft, hop_length, win_length, window, center, pad_mode, sym
         The STFT geometry of ``S``.
     **options
@@ -329,6 +330,11 @@ def reconstruct_long(
 
     batch_shape = tuple(S.shape[:-2])
     out_length = geometry.default_length(n_frames) if length is None else _check_count("length", length, 1)
+    if length is not None and geometry.n_frames(out_length) != n_frames:
+        raise ValueError(
+            f"length={length} gives {geometry.n_frames(out_length)} frames with hop_length={hop}, but S has "
+            f"{n_frames}; the matching lengths are about {geometry.default_length(n_frames)}"
+        )
     dtype = real_dtype(np.empty(0, dtype=S.dtype)) if np.dtype(S.dtype).kind == "f" else np.dtype(np.float64)
     if subtype is None:
         subtype = "FLOAT" if output is not None and str(output).lower().endswith((".wav", ".w64", ".rf64", ".caf", ".aiff", ".aif")) else None

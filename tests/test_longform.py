@@ -161,3 +161,15 @@ def test_block_seconds_from_sample_rate(speech):
     recorder = RecordingFrames(S)
     reconstruct_long(recorder, n_iter=1, rng=0, geometry=GEOMETRY, sr=16000, block_seconds=0.5, overlap_seconds=0.1)
     assert recorder.widest == round(0.5 * 16000 / 128)
+
+
+def test_length_like_reconstruct(speech):
+    S = np.abs(GEOMETRY.stft(speech[:16000]))
+    keywords = dict(method="gla", n_iter=2, rng=0, geometry=GEOMETRY, block_frames=50, overlap_frames=16)
+    y = reconstruct_long(S, **keywords)
+    longer = reconstruct_long(S, length=len(y) + 100, **keywords)
+    # as istft: a longer output goes on into what the last frames cover
+    np.testing.assert_array_equal(longer[: len(y)], y)
+    assert len(longer) == len(y) + 100 and np.any(longer[len(y) :])
+    with pytest.raises(ValueError, match="length=20000 gives 157 frames"):
+        reconstruct_long(S, length=20000, **keywords)
