@@ -128,6 +128,8 @@ class RTISILA(StreamingInverter):
             raise TypeError(f"geometry must be a gl.STFT, got {type(geometry).__name__}")
         lookahead = default_lookahead(geometry) if lookahead is None else check_lookahead(lookahead)
         self.n_iter_per_frame = check_iterations(n_iter_per_frame, "n_iter_per_frame")
+        self._phase_queue = None  # phases given to the current push, (n_freq, k), if any
+        self._phase_column = 0
         super().__init__(geometry, lookahead=lookahead, dtype=dtype)
 
     # ------------------------------------------------------------------ state
@@ -293,9 +295,8 @@ class RTISILA(StreamingInverter):
         slot = self._pending
         self._target[slot] = magnitude
         self._contribution[slot] = 0
-        queue = getattr(self, "_phase_queue", None)
-        if queue is not None:
-            self._first_phase[slot] = queue[:, self._phase_column]
+        if self._phase_queue is not None:
+            self._first_phase[slot] = self._phase_queue[:, self._phase_column]
             self._has_phase[slot] = True
             self._phase_column += 1
         self._pending += 1
