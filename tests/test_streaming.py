@@ -194,6 +194,17 @@ def test_rtisila_quality_on_greasy(greasy):
     assert sc[3] < sc[0] - 2
 
 
+@pytest.mark.parametrize("lookahead, n_iter", [(None, 5), (None, 20), (2, 10)])
+def test_rtisila_passes_phaseret_test(greasy, lookahead, n_iter):
+    """phaseret's testphaseret_rtisila: greasy, Blackman 512 in 1024 channels, hop 128, E < -20 dB."""
+    x, _ = greasy
+    geometry = gl.STFT(1024, 128, win_length=512, window="blackman")
+    S = np.abs(geometry.stft(x))
+    y = rtisila(S, geometry=geometry, lookahead=lookahead, n_iter_per_frame=n_iter)
+    # measured: -23.0, -23.5, -22.4 dB
+    assert spectral_convergence_db(S, geometry.stft(y)) < -21
+
+
 def test_rtisila_quality_on_speech(speech):
     x, _ = speech
     geometry = gl.STFT(1024, 256)
