@@ -27,7 +27,7 @@ def parse(argv=None):
     parser = argparse.ArgumentParser(prog="python -m benchmarks", description=__doc__.split("\n")[0])
     parser.add_argument("command", nargs="?", choices=["run", "report"], default="run",
                         help="'run' the studies (default) or only rebuild the 'report' from saved JSON")
-    parser.add_argument("--study", choices=["convergence", "speed", "paper", "all"], default="all")
+    parser.add_argument("--study", choices=["convergence", "speed", "memory", "paper", "all"], default="all")
     parser.add_argument("--quick", action="store_true", help="small inputs, few iterations and repeats (< 2 min)")
     parser.add_argument("--corpus", nargs="+", help="audio files or glob patterns, relative to ../shared/corpus "
                         f"(default {' '.join(DEFAULT_CORPUS)}; quick: {' '.join(QUICK_CORPUS)})")
@@ -55,7 +55,7 @@ def main(argv=None) -> None:
         return
     files = find_corpus(args.corpus or (QUICK_CORPUS if args.quick else DEFAULT_CORPUS))
     max_seconds = args.max_seconds if args.max_seconds is not None else (3.0 if args.quick else None)
-    studies = ["speed", "convergence", "paper"] if args.study == "all" else [args.study]
+    studies = ["speed", "memory", "convergence", "paper"] if args.study == "all" else [args.study]
     for study in studies:
         start = time.perf_counter()
         print(f"== {study}", flush=True)
@@ -67,8 +67,11 @@ def main(argv=None) -> None:
         elif study == "speed":
             from . import speed
 
-            speed.run(files, args.quick, args.repeats, args.timing_iterations, args.lengths, out, args.seed, max_seconds,
-                      args.memory_seconds)
+            speed.run(files, args.quick, args.repeats, args.timing_iterations, args.lengths, out, args.seed, max_seconds)
+        elif study == "memory":
+            from . import speed
+
+            speed.run_memory(args.quick, args.memory_seconds, out)
         else:
             from . import paper
 

@@ -119,7 +119,8 @@ class TwoThreadFFT:
         self.pool.shutdown()
 
 
-def time_one_iteration(x: np.ndarray, n_fft: int, hop: int, dtype: str, iterations: int, repeats: int, seed: int = 0) -> dict:
+def time_one_iteration(x: np.ndarray, n_fft: int, hop: int, dtype: str, iterations: int, repeats: int, seed: int = 0,
+                       warmup: int = 1) -> dict:
     """Per-iteration times (seconds) of gl (1 and 2 threads), librosa and the bare FFT."""
     import librosa
 
@@ -152,7 +153,7 @@ def time_one_iteration(x: np.ndarray, n_fft: int, hop: int, dtype: str, iteratio
         functions["bare_wide_forward"] = wide
     with TwoThreadFFT(blocked, n_frames) as two_threads:
         functions["bare_2threads"] = two_threads
-        medians = interleaved_medians(functions, repeats=repeats, warmup=1)
+        medians = interleaved_medians(functions, repeats=repeats, warmup=warmup)
     gl1 = (medians["gl1_K"] - medians["gl1_0"]) / K
     gl2 = (medians["gl2_K"] - medians["gl2_0"]) / K
     lib = (medians["librosa_K"] - medians["librosa_0"]) / K

@@ -60,6 +60,8 @@ def environment() -> dict:
         "platform": platform.platform(),
         "env": {k: v for k, v in sorted(os.environ.items()) if k.startswith(("OPENBLAS", "OMP_", "MKL", "NUMBA"))},
         "date_utc": time.strftime("%Y-%m-%d %H:%M:%S", time.gmtime()),
+        "command": " ".join(["python -m benchmarks" if sys.argv[0].endswith("__main__.py") else "python " + Path(sys.argv[0]).name]
+                            + sys.argv[1:]),
         "note": "2-core machine shared with other jobs: timings are noisy; compare ratios measured side by side",
     }
 

@@ -28,7 +28,7 @@ def _yes(flag: Optional[bool]) -> str:
 
 
 # ---------------------------------------------------------------------- targets
-def targets(speed: Optional[dict], iteration: Optional[dict], convergence: Optional[dict], paper: Optional[dict]) -> list[tuple]:
+def targets(speed: Optional[dict], iteration: Optional[dict], memory: list, convergence: Optional[dict], paper: Optional[dict]) -> list[tuple]:
     rows = []
     if iteration:
         per = iteration["rows"]
@@ -44,11 +44,11 @@ def targets(speed: Optional[dict], iteration: Optional[dict], convergence: Optio
         rows.append(("2-thread FGLA iteration < 0.7x the single-threaded bare FFT",
                      f"{worst:.2f}x worst, " + ", ".join(f"{r['dtype']} {r['n_fft']}: {r['gl2_over_bare']:.2f}x" for r in per),
                      worst < 0.7))
-        for m in iteration.get("memory", []):
-            rows.append((f"peak memory of {m['n_iter']} FGLA iterations on {m['signal_seconds']:.0f} s at {m['sr']} Hz ({m['dtype']}) "
-                         "< 4x the complex spectrogram",
-                         f"{m['peak_multiple']:.2f}x (tracemalloc), {m['maxrss_multiple']:.2f}x (max-RSS growth)",
-                         m["peak_multiple"] < 4))
+    for m in memory:
+        rows.append((f"peak memory of {m['n_iter']} FGLA iterations on {m['signal_seconds']:.0f} s at {m['sr']} Hz ({m['dtype']}) "
+                     "< 4x the complex spectrogram",
+                     f"{m['peak_multiple']:.2f}x (tracemalloc), {m['maxrss_multiple']:.2f}x (max-RSS growth)",
+                     m["peak_multiple"] < 4))
     if convergence:
         s = convergence["summary"]
         t = s.get("targets", {})
@@ -182,6 +182,7 @@ def build(out: Path, readme: Path) -> Path:
     iteration = (speed or {}).get("iteration") or load("iteration", out)
     convergence = load("convergence", out)
     paper = load("paper", out)
+    memory = (load("memory", out) or {}).get("rows") or (iteration or {}).get("memory") or []
     plots: list[str] = []
     try:
         if convergence:
@@ -204,8 +205,14 @@ def build(out: Path, readme: Path) -> Path:
               "(gl / librosa / bare FFT) are measured side by side in one process, round-robin, which makes them "
               "more trustworthy than the absolute times.", ""]
 
+    commands = []
+    for name, data in (("speed", speed), ("per-iteration", iteration if not speed else None), ("convergence", convergence), ("paper", paper)):
+        if data and data.get("environment", {}).get("command"):
+            commands.append(f"- {name}: `{data['environment']['command']}` ({data['environment']['date_utc']} UTC)")
+    if commands:
+        L += ["Commands that produced these results:", ""] + commands + [""]
     L += ["## Targets", "", "| target | measured | status |", "|---|---|---|"]
-    for label, measured, met in targets(speed, iteration, convergence, paper):
+    for label, measured, met in targets(speed, iteration, memory, convergence, paper):
         L.append(f"| {label} | {measured} | {_yes(met)} |")
     L.append("")
 
@@ -217,11 +224,11 @@ def build(out: Path, readme: Path) -> Path:
               "into preallocated arrays (the fastest of whole-matrix, 1 MiB blocks and, for float32, a float64 forward FFT rounded to complex64 - numpy 2.x's float32 rfft is slower than its float64 one); the last column is that blocked "
               "FFT split over two threads, i.e. what the hardware gives a second thread.", "",
               markdown_table(iteration["rows"]), ""]
-        if iteration.get("memory"):
-            L += ["### Peak memory", "",
-                  "FGLA with `n_threads` left at its default, in a fresh process after `np.load` of S. tracemalloc peak = "
-                  "largest extra memory numpy held during the call (S itself excluded); max-RSS growth = how much the "
-                  "process's peak resident size grew during the call.", "", memory_table(iteration["memory"]), ""]
+    if memory:
+        L += ["### Peak memory", "",
+              "FGLA with `n_threads` left at its default, in a fresh process after `np.load` of S. tracemalloc peak = "
+              "largest extra memory numpy held during the call (S itself excluded); max-RSS growth = how much the "
+              "process's peak resident size grew during the call.", "", memory_table(memory), ""]
     if speed and speed.get("lengths"):
         L += ["## Time per iteration vs signal length", "", "n_fft 1024, hop 256, 22.05 kHz; same method as above.", "",
               "| length (s) | dtype | frames | gl 1 thr (ms) | gl 2 thr (ms) | librosa (ms) | bare FFT (ms) | librosa / gl | gl / bare | gl 2 thr / bare |",

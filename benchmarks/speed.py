@@ -6,6 +6,8 @@ and peak memory (issue 6), on top of issue 2's per-iteration benchmark
   librosa and the bare rfft+irfft, for signals of 1 s to 10 min at 22.05 kHz, n_fft 1024,
   hop 256, float32 and float64, round-robin in one process, median of repeats. ``K`` shrinks
   with the length so that each measurement takes a similar time.
+* **Peak memory** (:func:`run_memory`, its own study ``--study memory`` because it is not a
+  timing and can run beside the others): 100 FGLA iterations on 10 min at 44.1 kHz.
 * **Time to quality**: on each dev clip, the wall time for gl's default method to reach the
   spectral convergence librosa reaches in 100 iterations (gl stops through its callback as
   soon as it gets there), against the wall time of ``librosa.griffinlim(n_iter=100)`` and of
@@ -32,10 +34,13 @@ def length_scan(lengths, dtypes, repeats: int, verbose: bool = True) -> list[dic
     rows = []
     for seconds in lengths:
         x, source = bench_iteration.test_signal(seconds, 22050)
-        # about 0.3 s of gl work per measurement at ~4 ms per 10 s of audio
-        K = int(np.clip(round(80 / seconds), 2, 20))
+        # K iterations per timed run: enough that t(K) - t(0) stands out of the noise
+        # (the fixed cost is worth 2-3 iterations), few enough that 10 min stays affordable
+        K = int(np.clip(round(100 / seconds), 3, 20))
         for dtype in dtypes:
-            row = bench_iteration.time_one_iteration(x, 1024, 256, dtype, K, repeats)
+            long = seconds >= 100  # fewer repeats, and no warm-up (the shorter signals warmed everything up)
+            row = bench_iteration.time_one_iteration(x, 1024, 256, dtype, K, min(repeats, 3) if long else repeats,
+                                                     warmup=0 if long else 1)
             row.update(signal_seconds=seconds, source=source)
             rows.append(row)
             if verbose:
@@ -99,14 +104,26 @@ def time_to_quality(files: list[Path], repeats: int, seed: int = 0, max_seconds:
     return rows
 
 
+def run_memory(quick: bool = False, memory_seconds: Optional[float] = None, out: Path = RESULTS, verbose: bool = True) -> dict:
+    """Peak memory of a 100-iteration FGLA run on 10 min at 44.1 kHz (quick: 20 s, 10 iterations).
+
+    Not a timing: it can run while other studies run."""
+    seconds = memory_seconds or (20.0 if quick else 600.0)
+    rows = bench_iteration.peak_memory(seconds=seconds, n_iter=10 if quick else 100)
+    result = {"environment": environment(), "rows": rows, "quick": quick}
+    save("memory", result, out)
+    if verbose:
+        print(bench_iteration.memory_table(rows))
+    return result
+
+
 def run(files: list[Path], quick: bool = False, repeats: Optional[int] = None, iterations: Optional[int] = None,
-        lengths=None, out: Path = RESULTS, seed: int = 0, max_seconds: Optional[float] = None,
-        memory_seconds: Optional[float] = None, verbose: bool = True) -> dict:
+        lengths=None, out: Path = RESULTS, seed: int = 0, max_seconds: Optional[float] = None, verbose: bool = True) -> dict:
     R = repeats or (3 if quick else 5)
     if verbose:
         print(" per iteration, 10 s at 22.05 kHz (issue 2)", flush=True)
-    per_iteration = bench_iteration.run(quick=quick, iterations=iterations, repeats=repeats, out=out,
-                                        memory_seconds=memory_seconds, verbose=verbose)
+    per_iteration = bench_iteration.run(quick=quick, iterations=iterations, repeats=repeats, out=out, memory=False,
+                                        verbose=verbose)
     lengths = lengths or ((1, 10) if quick else LENGTHS)
     if verbose:
         print(" time per iteration vs signal length", flush=True)

@@ -45,7 +45,7 @@ def suite(tmp_path_factory):
 
 
 def test_every_study_writes_its_json(suite):
-    for name in ("speed", "iteration", "convergence", "paper"):
+    for name in ("speed", "iteration", "memory", "convergence", "paper"):
         data = json.loads((suite / f"{name}.json").read_text())
         assert data["environment"]["numpy"] == np.__version__
         assert data["environment"]["cpu"]
