@@ -169,6 +169,26 @@ def _window_samples(window: WindowSpec, length: int, name: str = "window") -> np
     return get_window(window, length)
 
 
+#: Windows without a parameter that an array may turn out to be (for PGHI and readable files).
+_NAMEABLE = ("hann", "hamming", "blackman", "bartlett", "sine", "rectangular")
+
+
+def _window_keywords(spec: WindowSpec, samples: np.ndarray) -> dict:
+    """``window`` and ``sym`` for :class:`gl.STFT`: the name when the window has one, else the array.
+
+    A string or tuple is kept (scipy's and gl's named windows are both periodic); an array
+    equal to a named window (``scipy.signal.windows.hann(n)`` is the symmetric Hann) is
+    replaced by its name, so that initialisers that need the window's shape (PGHI) work.
+    """
+    if not isinstance(spec, (list, np.ndarray)):
+        return {"window": spec, "sym": False}
+    for name in _NAMEABLE:
+        for sym in (False, True):
+            if np.allclose(get_window(name, samples.shape[0], sym=sym), samples, rtol=0, atol=1e-12):
+                return {"window": name, "sym": sym}
+    return {"window": samples, "sym": False}
+
+
 def _padded_window(window: np.ndarray, n_fft: int, start: int = 0) -> np.ndarray:
     """``window`` placed at ``start`` in ``n_fft`` zeros (a frame zero-padded after the window)."""
     full = np.zeros(n_fft)
@@ -355,6 +375,9 @@ def from_scipy_spectrogram(
     scaling: str = "density",
     mode: str = "psd",
     length: Optional[int] = None,
+    db: Optional[str] = None,
+    ref: float = 1.0,
+    top_db: Optional[float] = None,
 ) -> Spectrogram:
     """A :class:`~gl.Spectrogram` from ``f, t, Sxx = scipy.signal.spectrogram(x, fs, ...)``.
 
@@ -383,6 +406,10 @@ def from_scipy_spectrogram(
         As given to scipy (a string window is periodic, an array is used as it is).
     length : int, optional
         The original signal's length; default ``nperseg + hop * (n_frames - 1)``.
+    db, ref, top_db : optional
+        If you plotted ``10 * np.log10(Sxx / ref)`` (``db='power'``, for 'psd') or
+        ``20 * np.log10(Sxx / ref)`` (``db='amplitude'``, for 'magnitude'), pass that array
+        and say so; see :func:`from_db`.
 
     Returns
     -------
@@ -424,6 +451,10 @@ def from_scipy_spectrogram(
     if scaling not in _SCIPY_SCALINGS:
         raise ValueError(f"scaling={scaling!r} is unknown; use 'density' or 'spectrum'")
     fs = _check_rate("fs", fs)
+    if db is not None:
+        if mode == "complex":
+            raise ValueError("db is for real spectrograms; mode='complex' values have no dB form")
+        Sxx = from_db(Sxx, db=db, ref=ref, top_db=top_db, name="Sxx")
     Sxx = _spectrogram_array(Sxx, "Sxx", complex_ok=(mode == "complex"))
     n_rows, n_frames = Sxx.shape[-2], Sxx.shape[-1]
     onesided = bool(return_onesided)
@@ -510,7 +541,10 @@ def from_scipy_spectrogram(
             stacklevel=2,
         )
 
-    geometry = STFT(n_fft=nfft, hop_length=hop, win_length=nfft, window=_padded_window(w, nfft), center=False)
+    if nfft == nperseg:
+        geometry = STFT(n_fft=nfft, hop_length=hop, center=False, **_window_keywords(window, w))
+    else:  # the segment is zero-padded after the window: a window array of nfft samples
+        geometry = STFT(n_fft=nfft, hop_length=hop, win_length=nfft, window=_padded_window(w, nfft), center=False)
     _check_nola(geometry, "noverlap", noverlap)
     natural = nperseg + hop * (n_frames - 1)
     length = _check_length(length, n_frames, lambda n: (n - nperseg) // hop + 1, f"nperseg={nperseg}, hop={hop}")
@@ -607,7 +641,7 @@ def from_scipy_stft(
     extension = nperseg // 2 if boundary is not None else 0
     pad_mode = _SCIPY_BOUNDARIES[boundary]
     if nfft == nperseg and pad_mode is not None:
-        geometry = STFT(n_fft=nfft, hop_length=hop, win_length=nfft, window=w, center=True, pad_mode=pad_mode)
+        geometry = STFT(n_fft=nfft, hop_length=hop, center=True, pad_mode=pad_mode, **_window_keywords(window, w))
         offset = 0
     else:
         geometry = STFT(n_fft=nfft, hop_length=hop, win_length=nfft, window=_padded_window(w, nfft), center=False)
@@ -753,7 +787,10 @@ def from_shorttimefft(
     offset = m_num // 2 - first * hop  # grid samples before signal sample 0
     if offset < 0:
         raise ValueError(f"p_min={first}: slices that start after the signal's first sample are not supported")
-    geometry = STFT(n_fft=mfft, hop_length=hop, win_length=mfft, window=_padded_window(win, mfft), center=False)
+    if mfft == m_num:
+        geometry = STFT(n_fft=mfft, hop_length=hop, center=False, **_window_keywords(win, win))
+    else:
+        geometry = STFT(n_fft=mfft, hop_length=hop, win_length=mfft, window=_padded_window(win, mfft), center=False)
     _check_nola(geometry, "hop", hop)
     if length is not None:
         length = _check_int("length", length, 1)

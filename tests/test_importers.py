@@ -78,6 +78,16 @@ def test_scipy_complex_mode_with_its_phase_gives_the_signal_back_at_its_level():
     assert y[0] == 0
 
 
+def test_scipy_psd_in_db():
+    x = np.random.default_rng(12).standard_normal(4000)
+    f, t, Sxx = signal.spectrogram(x, 8000.0, detrend=False)
+    linear = importers.from_scipy_spectrogram(Sxx, 8000.0, f=f, t=t, detrend=False)
+    in_db = importers.from_scipy_spectrogram(10 * np.log10(Sxx), 8000.0, f=f, t=t, detrend=False, db="power")
+    np.testing.assert_allclose(in_db.magnitude, linear.magnitude, rtol=1e-10)
+    with pytest.raises(ValueError, match="mode='complex' values have no dB form"):
+        importers.from_scipy_spectrogram(Sxx, 8000.0, mode="complex", db="power", detrend=False)
+
+
 def test_scipy_defaults_and_geometry_from_shape():
     x = np.random.default_rng(2).standard_normal(5000)
     f, t, Sxx = signal.spectrogram(x)  # all defaults: tukey, nperseg 256, noverlap 32, fs 1
