@@ -20,6 +20,21 @@ One iteration is one sweep of :class:`gl._engine.SweepEngine`: the sweep hands o
 runs on the block, and ``P_C2(c_n)`` is synthesised into the next signal. The state is
 two full-size complex arrays, ``t_{n-1}`` and ``d_{n-1}`` (only ``t_{n-1}`` when
 ``gamma = 1``).
+
+References
+----------
+R. Nenov, D.-K. Nguyen, P. Balazs and R. I. Bot, "Accelerated Griffin-Lim algorithm: a
+fast and provably converging numerical method for phase retrieval", arXiv:2306.12504.
+
+Example
+-------
+>>> import numpy as np
+>>> import gl
+>>> x = np.random.default_rng(0).standard_normal(4000)          # white noise, 0.5 s at 8 kHz
+>>> S = np.abs(gl.stft(x, n_fft=256, hop_length=64))
+>>> y = gl.reconstruct(S, method="agla", n_iter=5, rng=0, n_fft=256, hop_length=64)
+>>> y.shape
+(3968,)
 """
 
 from __future__ import annotations
@@ -124,9 +139,12 @@ def agla(
     Notes
     -----
     The defaults (0.99, 1.1, 1.2) were chosen by measurement on gl's development corpus
-    (``benchmarks/explore_default.py``); the paper's own experiments use similar
-    values. The paper proves convergence of the iterates for suitable parameters; the
-    spectral convergence is not monotonic.
+    (6 clips, 4 s, Hann 1024 / hop 256, random init; mean dB after 10 / 30 / 100 / 300
+    iterations): (0.99, 1.1, 1.2) -15.8 / -22.0 / -27.1 / -28.2 against FGLA's
+    -15.1 / -21.1 / -25.8 / -28.8; (0.99, 1.1, 1.3) -15.5 / -21.2 / -28.7 / -30.3 is
+    better late but sits next to divergence ((0.99, 1.3, 1.3) stalls at -12 dB), and
+    beta = 0.5 is worse everywhere. The paper proves convergence of the iterates for
+    suitable parameters; the spectral convergence is not monotonic.
 
     References
     ----------

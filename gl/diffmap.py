@@ -29,6 +29,22 @@ output, so it also measures it), updates ``c`` and synthesises ``b_n``; sweep 2
 analyses ``ISTFT(b_n)``, finishes ``p_{n+1}`` and synthesises ``a_{n+1}``. A DM
 iteration therefore costs as much as two GLA iterations. State: ``c_n`` and ``p_n``,
 two full-size complex arrays (one, FGLA's ``t_{n-1}``, after the switch).
+
+References
+----------
+V. Elser, "Phase retrieval by iterated projections", J. Opt. Soc. Am. A 20(1), 2003.
+T. Peer, S. Welker and T. Gerkmann, "Beyond Griffin-Lim: improved iterative phase
+retrieval for speech", IWAENC 2022.
+
+Example
+-------
+>>> import numpy as np
+>>> import gl
+>>> x = np.random.default_rng(0).standard_normal(4000)          # white noise, 0.5 s at 8 kHz
+>>> S = np.abs(gl.stft(x, n_fft=256, hop_length=64))
+>>> y = gl.reconstruct(S, method="dm_fgla", n_dm=2, n_iter=5, rng=0, init="random", n_fft=256, hop_length=64)
+>>> y.shape
+(3968,)
 """
 
 from __future__ import annotations
@@ -206,7 +222,9 @@ def difference_map(
     n_iter : int >= 0
         Number of iterations.
     beta : float in (0, 1]
-        The difference map's parameter, default 0.7.
+        The difference map's parameter, default 0.7. Measured on gl's dev corpus from
+        the PGHI phase, after 100 iterations: 0.5 -32.7 dB, 0.7 -31.7, 0.9 -30.1,
+        1.0 -29.4 (not measured from a random phase).
     init, rng, length, tol, callback, return_info, n_threads
         As in :func:`gl.griffinlim`.
     geometry, n_fft, hop_length, win_length, window, center, pad_mode, sym
@@ -254,7 +272,7 @@ def difference_map_fgla(
     *,
     n_iter: int = 100,
     n_dm: int = 40,
-    beta: float = 0.7,
+    beta: float = 0.8,
     momentum: float = 0.99,
     init: InitSpec = "random",
     rng=None,
@@ -283,7 +301,9 @@ def difference_map_fgla(
         t_n = P_C(P_A(c_{n-1})), \qquad c_n = t_n + \alpha\,(t_n - t_{n-1}),
 
     whose first step is a plain GLA step (:math:`c_{n_{dm}+1} = t_{n_{dm}+1}`).
-    ``momentum=0`` gives the paper's DM-then-GLA.
+    ``momentum=0`` gives the paper's DM-then-GLA. From the PGHI phase this is gl's
+    default method (``gl.reconstruct(S)``): the best of every method x init measured on
+    gl's dev corpus after 100 and 300 iterations (``benchmarks/explore_default.py``).
 
     Parameters
     ----------
@@ -296,7 +316,8 @@ def difference_map_fgla(
         when ``n_iter <= n_dm``, so a shorter run is the start of a longer one). Each
         costs two GLA iterations.
     beta : float in (0, 1]
-        The difference map's parameter, default 0.7.
+        The difference map's parameter, default 0.8 (with ``n_dm=40``, the best of the
+        values measured on gl's dev corpus with the PGHI initial phase).
     momentum : float >= 0
         FGLA's :math:`\alpha` after the switch, default 0.99 (0 is GLA).
     init, rng, length, tol, callback, return_info, n_threads

@@ -183,16 +183,16 @@ def test_raar_and_dm_with_beta_one_agree(short):
 #: FGLA -30.5 -30.7 -30.9 on the speech clip)
 GREASY_THRESHOLDS = {
     "agla": -28.5,  # -29.7 -29.8 -29.7
-    "raar": -26.5,  # -27.9 -27.7 -27.5
+    "raar": -25.0,  # -25.9 -27.7 -26.6 (beta 0.8; 0.9 gives -27.9 -27.7 -27.5 here)
     "dm": -25.5,  # -26.9 -26.2 -26.6
-    "dm_fgla": -28.0,  # -28.8 -29.3 -29.0 (n_dm 20)
+    "dm_fgla": -28.0,  # -29.3 -29.1 -28.9 (n_dm 20)
     "admm": -26.0,  # -27.7 -26.4 -27.9
 }
 SPEECH_THRESHOLDS = {
     "agla": -29.5,  # -30.5 -31.2 -30.7
-    "raar": -27.5,  # -28.9 -28.2 -29.1
+    "raar": -28.5,  # -29.6 -29.3 -29.8
     "dm": -27.0,  # -28.6 -28.2 -27.9
-    "dm_fgla": -29.5,  # -30.5 -30.1 -30.9 (n_dm 20)
+    "dm_fgla": -29.5,  # -31.0 -30.5 -30.9 (n_dm 20)
     "admm": -26.5,  # -27.3 -28.4 -28.8
 }
 
@@ -374,8 +374,8 @@ def test_reconstruct_runs_each_method(short, name):
 def test_dm_fgla_with_all_dm_is_dm_and_with_none_is_fgla(short):
     _, geometry, S = short
     assert np.array_equal(
-        difference_map_fgla(S, geometry=geometry, n_iter=6, n_dm=50, rng=0),  # n_dm > n_iter: all DM
-        difference_map(S, geometry=geometry, n_iter=6, rng=0),
+        difference_map_fgla(S, geometry=geometry, n_iter=6, n_dm=50, beta=0.7, rng=0),  # n_dm > n_iter: all DM
+        difference_map(S, geometry=geometry, n_iter=6, beta=0.7, rng=0),
     )
     ours = difference_map_fgla(S, geometry=geometry, n_iter=6, n_dm=0, rng=0)
     fgla = gl.griffinlim(S, geometry=geometry, n_iter=6, rng=0)
@@ -426,3 +426,45 @@ def test_n_iter_must_be_a_non_negative_integer(short, name):
         run(name, S, geometry=geometry, n_iter=-1)
     with pytest.raises(TypeError, match=r"n_iter=2.0 must be an integer"):
         run(name, S, geometry=geometry, n_iter=2.0)
+
+
+# ---------------------------------------------------------------------- the default
+def test_default_method_and_init():
+    registry = __import__("gl.reconstruct", fromlist=["DEFAULT_METHOD"])
+    assert (registry.DEFAULT_METHOD, registry.DEFAULT_INIT) == ("dm_fgla", "pghi")
+
+
+def test_default_is_dm_fgla_from_pghi_and_falls_back_to_random(short):
+    x, geometry, S = short
+    _, info = gl.reconstruct(S, geometry=geometry, n_iter=3, return_info=True)
+    assert (info.method, info.init) == ("dm_fgla", "pghi")
+    boxcar = STFT(512, 128, window="boxcar")  # no PGHI constant for a rectangular window
+    S_box = np.abs(boxcar.stft(x))
+    _, info = gl.reconstruct(S_box, geometry=boxcar, n_iter=3, rng=0, return_info=True)
+    assert (info.method, info.init) == ("dm_fgla", "random")
+    _, info = gl.reconstruct(S, method="fgla", geometry=geometry, n_iter=3, rng=0, return_info=True)
+    assert info.init == "random"  # a named method keeps its own default
+
+
+def test_default_meets_the_issue_target_on_the_dev_corpus():
+    """Issue 3's target, on 1.5 s of each dev clip (the benchmark uses 4 s): averaged over
+    the corpus, the default reaches librosa's 100-iteration spectral convergence (random
+    init, momentum 0.99) within 25 iterations and beats it by 8 dB after 100. Measured:
+    librosa -28.31 dB; gl -30.97 after 25, -37.30 after 100 (9.0 dB better)."""
+    librosa = pytest.importorskip("librosa")
+    from .conftest import DEV_FILES
+
+    geometry = STFT(1024, 256)
+    librosa_db, ours_25, ours_100 = [], [], []
+    for name in DEV_FILES:
+        x, sr = read_audio("dev", name)
+        x = x[: 3 * sr // 2]
+        S = np.abs(geometry.stft(x))
+        reference = librosa.griffinlim(S, n_iter=100, n_fft=1024, hop_length=256, momentum=0.99,
+                                       random_state=np.random.default_rng(0), length=len(x))  # fmt: skip
+        librosa_db.append(final_db(S, reference, geometry))
+        _, info = gl.reconstruct(S, geometry=geometry, n_iter=100, length=len(x), return_info=True)
+        ours_25.append(info.spectral_convergence_db[24])
+        ours_100.append(info.final_db)
+    assert np.mean(ours_25) < np.mean(librosa_db)
+    assert np.mean(ours_100) < np.mean(librosa_db) - 7.0
