@@ -207,6 +207,12 @@ def librosa_griffinlim(S: np.ndarray, geometry, length: int, n_iter: int, seed: 
 # ---------------------------------------------------------------------- timing
 def interleaved_medians(functions: dict[str, Callable[[], object]], repeats: int, warmup: int = 1) -> dict[str, float]:
     """Median wall time of each function, the functions run round-robin ``repeats`` times."""
+    times = interleaved_times(functions, repeats, warmup)
+    return {name: float(np.median(values)) for name, values in times.items()}
+
+
+def interleaved_times(functions: dict[str, Callable[[], object]], repeats: int, warmup: int = 1) -> dict[str, list[float]]:
+    """Every wall time of each function, the functions run round-robin ``repeats`` times."""
     for _ in range(warmup):
         for function in functions.values():
             function()
@@ -216,7 +222,7 @@ def interleaved_medians(functions: dict[str, Callable[[], object]], repeats: int
             start = time.perf_counter()
             function()
             times[name].append(time.perf_counter() - start)
-    return {name: float(np.median(values)) for name, values in times.items()}
+    return times
 
 
 # ---------------------------------------------------------------------- results

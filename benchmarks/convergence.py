@@ -207,7 +207,7 @@ def summarize(clips: list[dict], n_iter: int) -> dict:
         if run is None or 100 not in lib:
             continue
         history = np.asarray(run["history_db"])
-        reach = iterations_to_reach(history, lib[100])
+        reach = iterations_to_reach(history, lib[100] + 1e-6)  # a tie (gl's FGLA = librosa's to 1e-12 dB) counts
         per_clip.append({
             "clip": c["name"],
             "librosa_100_db": lib[100],
