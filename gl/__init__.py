@@ -5,6 +5,8 @@ The pieces:
 * :class:`STFT`, :func:`stft`, :func:`istft` - the transform and its least-squares inverse;
 * :func:`griffinlim` - Griffin-Lim and fast Griffin-Lim;
 * :func:`reconstruct` - every phase-retrieval method by name;
+* :class:`Spectrogram`, :mod:`gl.importers`, :mod:`gl.mel` - a magnitude with its geometry, made
+  from scipy, librosa, torchaudio or mel spectrograms with their conventions undone;
 * :mod:`gl.metrics` - spectral convergence, inconsistency, SNR;
 * :mod:`gl.windows` - analysis windows.
 
