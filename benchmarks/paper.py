@@ -103,7 +103,7 @@ def perceptual(reference: np.ndarray, estimate: np.ndarray, sr: int) -> dict:
 
 def run(files: list[Path], seed: int = 0, out: Path = RESULTS, max_seconds: Optional[float] = None,
         paper_iterations: Optional[int] = None, verbose: bool = True) -> dict:
-    result: dict = {"environment": environment(), "seed": seed}
+    result: dict = {"environment": environment(), "seed": seed, "max_seconds": max_seconds}
     # 1. phaseret on greasy
     greasy_path = CORPUS / "reference" / "greasy.wav"
     phaseret = {"skipped": f"{greasy_path} not found"}

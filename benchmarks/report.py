@@ -279,7 +279,9 @@ def build(out: Path, readme: Path) -> Path:
         L += ["## Convergence", "",
               f"Hann {g['n_fft']} / hop {g['hop_length']}, centred, seed {convergence['seed']}, up to {convergence['n_iter']} "
               f"iterations; methods {', '.join(convergence['methods'])}; inits {', '.join(convergence['inits'])}"
-              + (f" (not available: {', '.join(convergence['missing_inits'])})" if convergence["missing_inits"] else "") + ".", ""]
+              + (f" (not available: {', '.join(convergence['missing_inits'])})" if convergence["missing_inits"] else "") + "."
+              + (f" **Every clip was cut to its first {convergence['max_seconds']:g} s** to fit the time budget of a shared "
+                 "2-core machine." if convergence.get("max_seconds") else ""), ""]
         L += ["### gl FGLA vs librosa.griffinlim from the same initial phase", "",
               "Both get `np.random.default_rng(seed)` (gl as `rng=`, librosa as `random_state=`); librosa is rerun for each "
               "iteration count, gl's values come from one run's history.", "",
@@ -362,7 +364,8 @@ def build(out: Path, readme: Path) -> Path:
             g = pp["geometry"]
             L += [f"### PGHI-paper-style table (Hann {g['n_fft']}, hop {g['hop_length']})", "",
                   f"Published: {pp['published']}. Different signals and window: the published column is a reference "
-                  "point, not a target.", "",
+                  "point, not a target."
+                  + (f" Clips cut to their first {paper['max_seconds']:g} s." if paper.get("max_seconds") else ""), "",
                   "| algorithm | gspi (dB) | dev mean (dB) | published (dB) | note |", "|---|---|---|---|---|"]
             for r in pp["summary"]:
                 L.append(f"| {r['label']} | {_fmt(r['gspi_db'])} | {_fmt(r['dev_mean_db'])} | {r['published_db']:g} | "
