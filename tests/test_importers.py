@@ -88,6 +88,16 @@ def test_scipy_psd_in_db():
         importers.from_scipy_spectrogram(Sxx, 8000.0, mode="complex", db="power", detrend=False)
 
 
+def test_scipy_geometry_inferred_from_f_and_t_alone():
+    x = np.random.default_rng(13).standard_normal(6000)
+    f, t, Sxx = signal.spectrogram(x, 11025.0, window="hann", nperseg=200, noverlap=150, nfft=512, detrend=False)
+    spec = importers.from_scipy_spectrogram(Sxx, 11025.0, f=f, t=t, window="hann", detrend=False)
+    assert (spec.geometry.n_fft, spec.geometry.hop_length) == (512, 50)
+    assert spec.length == 200 + 50 * (Sxx.shape[-1] - 1)
+    expected = scipy_frames_magnitude(x, 200, 50, 512, signal.get_window("hann", 200), False)
+    np.testing.assert_allclose(spec.magnitude, expected, rtol=0, atol=1e-10 * expected.max())
+
+
 def test_scipy_defaults_and_geometry_from_shape():
     x = np.random.default_rng(2).standard_normal(5000)
     f, t, Sxx = signal.spectrogram(x)  # all defaults: tukey, nperseg 256, noverlap 32, fs 1

@@ -116,6 +116,22 @@ def test_invert_keeps_float32_and_batch_equals_loop(rng):
     np.testing.assert_allclose(y[1], single, atol=1e-5)
 
 
+def test_invert_passes_tol_and_callback_through(rng):
+    x = rng.standard_normal(4000)
+    spec = gl.Spectrogram.from_audio(x, 8000, n_fft=256, hop_length=64)
+    seen = []
+
+    def stop_after_three(iteration, info):
+        seen.append(iteration)
+        return iteration >= 3
+
+    y, info = spec.invert(method="fgla", n_iter=50, rng=0, callback=stop_after_three, return_info=True)
+    assert info.stopped_by_callback and seen == [1, 2, 3] and info.n_iter < 50
+    assert y.shape == x.shape
+    _, info = spec.invert(method="gla", n_iter=500, rng=0, tol=1e-2, return_info=True)
+    assert info.converged and info.n_iter < 500
+
+
 def test_offset_crops_the_grid():
     """With an offset, invert drops the grid's first samples and pads the tail with zeros."""
     rng = np.random.default_rng(5)
