@@ -126,7 +126,7 @@ def test_invert_passes_tol_and_callback_through(rng):
         return iteration >= 3
 
     y, info = spec.invert(method="fgla", n_iter=50, rng=0, callback=stop_after_three, return_info=True)
-    assert info.stopped_by_callback and seen == [1, 2, 3] and info.n_iter < 50
+    assert info.stopped_by_callback and seen[:3] == [1, 2, 3] and info.n_iter <= 4  # + the final measurement
     assert y.shape == x.shape
     _, info = spec.invert(method="gla", n_iter=500, rng=0, tol=1e-2, return_info=True)
     assert info.converged and info.n_iter < 500
