@@ -405,16 +405,19 @@ def _check_plot_available(args) -> None:
         raise UsageError(f"--plot {args.plot}: name the picture .png, .pdf or .svg")
 
 
-def _check_retrieval_args(args) -> tuple[str, str, dict[str, Any]]:
-    """The method, the init and the method options, checked before any work."""
+def _check_retrieval_args(args) -> tuple[Optional[str], Optional[str], dict[str, Any]]:
+    """The method, the init and the method options, checked before any work.
+
+    None for a method or init the user did not give: ``gl.reconstruct`` then picks its
+    defaults (its default init falls back to 'random' for a window PGHI cannot use)."""
     registry = importlib.import_module("gl.reconstruct")
     iterative = importlib.import_module("gl._iterative")
-    method = args.method if args.method is not None else registry.DEFAULT_METHOD
-    init = args.init if args.init is not None else registry.DEFAULT_INIT
+    method = args.method
+    init = args.init
     known_inits = ["random", "zeros", *iterative.INITIALIZERS]
-    if init not in known_inits:
+    if init is not None and init not in known_inits:
         raise UsageError(f"--init {init!r} is unknown; use one of {', '.join(known_inits)}")
-    if init in iterative.INITIALIZERS:
+    if init is not None and init in iterative.INITIALIZERS:
         module_name = iterative.INITIALIZERS[init][0]
         if importlib.util.find_spec(module_name) is None:
             available = ["random", "zeros"] + [name for name, (module, _) in iterative.INITIALIZERS.items() if importlib.util.find_spec(module)]
@@ -423,7 +426,8 @@ def _check_retrieval_args(args) -> tuple[str, str, dict[str, Any]]:
         raise UsageError(f"--tol {args.tol} must be between 0 and 1 (e.g. 1e-4)")
     options = dict(args.option)
     if options:
-        function, fixed = registry.method_function(method)
+        method_name = registry.DEFAULT_METHOD if method is None else method
+        function, fixed = registry.method_function(method_name)
         parameters = inspect.signature(function).parameters
         reserved = {"S", "n_iter", "init", "rng", "tol", "callback", "return_info", "geometry", "length", "n_fft", "hop_length", "win_length", "window", "center", "pad_mode", "sym"}
         accepts_any = any(p.kind is inspect.Parameter.VAR_KEYWORD for p in parameters.values())
@@ -432,7 +436,7 @@ def _check_retrieval_args(args) -> tuple[str, str, dict[str, Any]]:
             if name in reserved:
                 raise UsageError(f"-O {name}=...: {name} has its own flag; see --help")
             if name in fixed or (name not in parameters and not accepts_any):
-                raise UsageError(f"-O {name}=...: method {method} has no option {name!r}; its options are {', '.join(own) or 'none'}")
+                raise UsageError(f"-O {name}=...: method {method_name} has no option {name!r}; its options are {', '.join(own) or 'none'}")
     return method, init, options
 
 

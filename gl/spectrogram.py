@@ -212,7 +212,7 @@ class Spectrogram:
     ):
         """Phase retrieval in this spectrogram's geometry: audio (..., length) at the original level.
 
-        Runs :func:`gl.reconstruct` (fast Griffin-Lim unless ``method`` says otherwise)
+        Runs :func:`gl.reconstruct` (gl's default method unless ``method`` says otherwise)
         on the frame grid, then drops the :attr:`offset` samples and returns
         :attr:`output_length` samples; samples after the last frame, which no frame saw,
         are zeros. Because the magnitude is unscaled (see the module docstring), the
