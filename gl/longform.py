@@ -31,14 +31,14 @@ Measured with ``benchmarks/bench_longform.py`` (machine shared with other jobs; 
 * **one hour** of a 44.1 kHz synthetic mix of gliding harmonic tones, chirps, a chord and
   noise, ``n_fft=2048``, ``hop_length=512`` (310 079 frames), float32 spectrogram read
   from disk one block at a time, FGLA, default blocks (2600 frames = 30.2 s, overlap 32
-  frames), written to a FLOAT wav block by block, one thread. With 10 iterations per
-  block: 210 s wall (0.058 s per second of audio), **peak RSS 0.20 GiB**, numpy
-  allocations peaking at 114 MiB (``tracemalloc``), spectral convergence of the written
-  hour -15.2 dB. With 100 iterations (measured on 5 minutes of the same signal: 0.44 s
-  per second of audio, peak RSS 0.21 GiB, -27.2 dB) an hour takes about 26 minutes. The
-  memory depends on the block size, not on the length or ``n_iter``; a one-shot FGLA of
-  the hour would hold about 1.2 GiB of float32 magnitude, 2.4 GiB per complex64
-  spectrogram of state and the signal.
+  frames), written to a FLOAT wav block by block, one thread. With 100 iterations per
+  block: 516 s wall (0.14 s per second of audio), **peak RSS 0.20 GiB**, spectral
+  convergence of the written hour -27.1 dB. With 10 iterations: 210 s, peak RSS 0.20 GiB,
+  numpy allocations peaking at 114 MiB (``tracemalloc``), -15.2 dB. (Wall times vary by
+  2-3x with the load of the shared machine: 5 minutes of the same signal took 0.44 s per
+  second of audio at a busier moment.) The memory depends on the block size, not on the
+  length or ``n_iter``; a one-shot FGLA of the hour would hold about 1.2 GiB of float32
+  magnitude, 2.4 GiB per complex64 spectrogram of state, and the signal.
 * **quality cost** against one-shot FGLA, 100 iterations, random initial phase, same
   seed (spectral convergence difference, positive = worse): default 30 s blocks on 5
   minutes of the synthetic signal -0.2 dB (-27.20 against -26.98 dB, same time);
