@@ -91,7 +91,8 @@ def reconstruct(
     n_iter, init, rng, return_info
         As in :func:`gl.griffinlim`. Without ``method``, ``init`` defaults to
         :data:`DEFAULT_INIT` (``'random'`` for a window PGHI has no constant for); with a
-        named ``method``, to that method's own default (``'random'``), so that
+        named ``method``, to that method's own default (``'random'`` for the iterative
+        methods, the overlap-add estimate for RTISI-LA), so that
         ``reconstruct(S, method='fgla')`` is ``griffinlim(S)``.
     geometry : gl.STFT, optional
         Or the geometry keywords (``n_fft``, ``hop_length`` ...) among ``options``.
@@ -110,15 +111,16 @@ def reconstruct(
     (3968,)
     """
     function, fixed = method_function(DEFAULT_METHOD if method is None else method)
-    if init is None:
-        init = default_init(S, geometry, options) if method is None else "random"
+    if init is None and method is None:
+        init = default_init(S, geometry, options)
+    if init is not None:  # else the method's own default start (RTISI-LA's overlap-add estimate ...)
+        options["init"] = init
     clash = sorted(set(fixed) & set(options))
     if clash:
         raise ValueError(f"method={method!r} fixes {', '.join(clash)}; do not pass it")
     return function(
         S,
         n_iter=n_iter,
-        init=init,
         rng=rng,
         geometry=geometry,
         return_info=return_info,
