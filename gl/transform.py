@@ -402,12 +402,22 @@ class STFT:
         self._overlap_add(block, target)
 
     def _overlap_add(self, frames: np.ndarray, target: np.ndarray) -> None:
-        """``target[j*a : j*a + M] += frames[j]`` for every frame ``j``, in ``ceil(M/a)`` slabs."""
+        """``target[j*a : j*a + M] += frames[j]`` for every frame ``j``, in ``ceil(M/a)`` slabs.
+
+        Slab ``r`` holds samples ``r*a .. r*a + a`` of every frame; it lands on the rows
+        ``r .. r + count`` of ``target`` seen as rows of ``a`` samples.
+        """
         count = frames.shape[0]
         hop, n_fft = self.hop_length, self.n_fft
-        for start in range(0, n_fft, hop):
+        slabs = -(-n_fft // hop)
+        if n_fft == slabs * hop and target.flags.c_contiguous and target.shape[-1] >= (count + slabs - 1) * hop:
+            rows = target[: (count + slabs - 1) * hop].reshape(-1, hop)  # a view: target is contiguous
+            pieces = frames.reshape(count, slabs, hop)
+            for r in range(slabs):
+                rows[r : r + count] += pieces[:, r]
+            return
+        for start in range(0, n_fft, hop):  # a hop that does not divide n_fft: strided lanes
             width = min(hop, n_fft - start)
-            # rows j of `lanes` are target[j*hop + start : j*hop + start + width]
             span = target[start : start + (count - 1) * hop + width]
             lanes = np.lib.stride_tricks.as_strided(
                 span, shape=(count, width), strides=(hop * span.strides[-1], span.strides[-1])
