@@ -180,14 +180,14 @@ def griffinlim(
 
         def update(b: int, frames: slice, consistent: np.ndarray, modulus: np.ndarray, scratch) -> np.ndarray:
             # consistent = t_n = P_C1(P_C2(c_{n-1})) on this block; modulus = |t_n|
+            count = consistent.shape[0]
             if scaled_previous is not None:
-                count = consistent.shape[0]
-                scaled_now = np.multiply(consistent, -shrink, out=scratch.spare[:count])  # -k t_n
-                kept = scaled_previous[b, frames]
-                consistent += kept  # c_n (up to the factor 1 + alpha)
-                kept[...] = scaled_now
+                kept = scaled_previous[b, frames]  # -k t_{n-1}
+                step = np.add(consistent, kept, out=scratch.spare[:count])  # c_n (up to the factor 1 + alpha)
+                np.multiply(consistent, -shrink, out=kept)  # -k t_n, for the next iteration
+                consistent = step
                 np.abs(consistent, out=modulus)
-            residual = scratch.residual[: consistent.shape[0]]
+            residual = scratch.residual[:count]
             return project_magnitude(consistent, modulus, target[b, frames], residual, delta)  # P_C2(c_n)
 
         for iteration in range(1, n_iter + 1):
