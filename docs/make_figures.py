@@ -139,28 +139,30 @@ def figure_convergence():
         ("RAAR", "raar", {}, "random"),
         ("ADMM", "admm", {}, "random"),
         ("DM", "dm", {}, "random"),
+        ("DM then FGLA", "dm_fgla", {}, "random"),
         ("PGHI + FGLA", "fgla", {}, "pghi"),
+        ("PGHI + DM then FGLA", "dm_fgla", {}, "pghi"),
     ]
     n_iter = 200
-    figure, axes = pyplot.subplots(1, 2, figsize=(9, 3.6), sharey=True)
+    figure, axes = pyplot.subplots(1, 2, figsize=(10, 4.4), sharey=True)
     for axis, (x, sr, label) in zip(axes, (speech(), music())):
         geometry = gl.STFT(n_fft=N_FFT, hop_length=HOP)
         S = np.abs(geometry.stft(x))
         for name, method, options, init in runs:
             _, info = gl.reconstruct(S, method=method, n_iter=n_iter, init=init, rng=0, geometry=geometry, return_info=True, length=len(x), **options)
             curve = info.spectral_convergence_db
-            axis.plot(np.arange(1, len(curve) + 1), curve, label=f"{name} ({float(curve[-1]):.1f})", lw=1.2, ls="--" if init == "pghi" else "-")
+            axis.plot(np.arange(1, len(curve) + 1), curve, label=f"{name} ({float(curve[-1]):.1f})", lw=1.2, ls="--" if init == "pghi" else "-", color=None if init == "random" else ("C9" if method == "fgla" else "k"))
             print(f"convergence: {label}: {name} after {n_iter}: {float(curve[-1]):.2f} dB, after 20: {float(curve[19]):.2f} dB")
         for name, method in (("PGHI alone", "pghi"), ("SPSI alone", "spsi")):
             _, info = gl.reconstruct(S, method=method, rng=0, geometry=geometry, return_info=True, length=len(x))
             axis.axhline(float(info.final_db), color="gray", lw=0.8, ls=":" if method == "pghi" else "-.")
-            axis.text(n_iter, float(info.final_db), f"{name} {float(info.final_db):.1f}", ha="right", va="bottom", fontsize=7, color="dimgray", bbox=dict(facecolor="white", edgecolor="none", pad=0.5, alpha=0.8))
+            axis.text(1, float(info.final_db), f"{name} {float(info.final_db):.1f}", ha="left", va="bottom", fontsize=7, color="dimgray", bbox=dict(facecolor="white", edgecolor="none", pad=0.5, alpha=0.8))
             print(f"convergence: {label}: {name}: {float(info.final_db):.2f} dB")
         axis.set_xscale("log")
         axis.set_xlabel("iteration")
         axis.set_title(label)
         axis.grid(alpha=0.3)
-        axis.legend(fontsize=7, loc="lower left")
+        axis.legend(fontsize=6.5, loc="upper right", title="final dB", title_fontsize=6.5, framealpha=0.9)
     axes[0].set_ylabel("spectral convergence (dB, lower is better)")
     figure.suptitle(f"Hann {N_FFT}, hop {HOP}, random initial phase (seed 0) unless marked; final dB in the legend", fontsize=9)
     save(figure, "convergence")
