@@ -124,6 +124,15 @@ def check_n_iter(n_iter) -> int:
     return int(n_iter)
 
 
+def check_real(name: str, value, rule: str = "") -> float:
+    """``value`` as a float: a finite real number (``rule`` completes the TypeError message)."""
+    if isinstance(value, bool) or not isinstance(value, (int, float, np.integer, np.floating)):
+        raise TypeError(f"{name}={value!r} must be a real number{' ' + rule if rule else ''}")
+    if not np.isfinite(value):
+        raise ValueError(f"{name}={value} must be finite{' and ' + rule if rule else ''}")
+    return float(value)
+
+
 def check_tol(tol) -> Optional[float]:
     if tol is None:
         return None

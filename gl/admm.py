@@ -50,8 +50,8 @@ from typing import Optional
 
 import numpy as np
 
-from ._engine import SweepEngine, default_threads, magnitude_floor, project_magnitude
-from ._iterative import Callback, InitSpec, Tracker, check_n_iter, check_tol, initial_phase, prepare
+from ._iterative import Callback, InitSpec, check_n_iter, check_real
+from ._run import IterativeRun
 from .transform import STFT, PadMode
 from .windows import WindowSpec
 
@@ -60,11 +60,10 @@ __all__ = ["admm"]
 
 def check_rho(rho) -> float:
     """ADMM's penalty parameter: a finite real number >= 0."""
-    if isinstance(rho, bool) or not isinstance(rho, (int, float, np.integer, np.floating)):
-        raise TypeError(f"rho={rho!r} must be a real number >= 0")
-    if not np.isfinite(rho) or rho < 0:
+    checked = check_real("rho", rho, ">= 0")
+    if checked < 0:
         raise ValueError(f"rho={rho} must be finite and >= 0")
-    return float(rho)
+    return checked
 
 
 def admm(
@@ -146,22 +145,14 @@ def admm(
     """
     n_iter = check_n_iter(n_iter)
     rho = check_rho(rho)
-    tol = check_tol(tol)
-    problem = prepare(S, geometry, n_fft, hop_length, win_length, window, center, pad_mode, sym, length)
-    S = np.asarray(S)
-    phasors, init_label = initial_phase(S, init, rng, problem.geometry)
-    tracker = Tracker("admm", init_label, tol, callback)
-    geometry = problem.geometry
-    target = problem.magnitude  # (batch, n_frames, n_freq)
-    if n_threads is None:
-        n_threads = default_threads(target.shape[1])
-
-    with SweepEngine(geometry, target, problem.length, n_threads) as engine:
-        state = problem.to_frames(phasors)  # W = Y_1 = X_1 + U_0 = Z_0 = S exp(i phi_0)  (batch, n_frames, n_freq)
-        state *= target
-        engine.synthesize(state)  # x_0 = ISTFT(X_1)
-        del phasors
-        delta = magnitude_floor(target)
+    run = IterativeRun(
+        "admm", S, init=init, rng=rng, length=length, tol=tol, callback=callback, n_threads=n_threads,
+        geometry=geometry, n_fft=n_fft, hop_length=hop_length, win_length=win_length, window=window,
+        center=center, pad_mode=pad_mode, sym=sym,
+    )  # fmt: skip
+    with run:
+        state = run.new_state()  # W = Y_1 = X_1 + U_0 = Z_0 = S exp(i phi_0)  (batch, n_frames, n_freq)
+        run.start_signal(keep=state)  # x_0 = ISTFT(X_1)
         half_rho_minus_one = 0.5 * (rho - 1.0)
         shrink = 1.0 / (1.0 + rho)
 
@@ -174,25 +165,10 @@ def admm(
             w += consistent  # T + (rho - 1) W / 2, a positive multiple of Z_{n+1} - U_{n+1}
             x_next = consistent  # reuse the block
             x_next[...] = w
-            project_magnitude(x_next, np.abs(w, out=modulus), target[b, frames], scratch.residual[:count], delta)
+            run.project(x_next, np.abs(w, out=modulus), b, frames, scratch)
             np.multiply(difference, shrink, out=w)
             w += x_next  # Y_{n+2} = X_{n+2} + U_{n+1}
             return x_next  # X_{n+2}, synthesised into the next signal
 
-        for iteration in range(1, n_iter + 1):
-            squared_error = engine.sweep(update)  # measures x_{iteration-1}, makes x_iteration
-            if iteration == 1:
-                tracker.info.initial_spectral_convergence = engine.spectral_convergence(squared_error)
-            elif tracker.record(engine.spectral_convergence(squared_error)):
-                break
-        final = engine.spectral_convergence(engine.measure())  # the one extra STFT, of y
-        if n_iter > 0:
-            tracker.record(final)
-        else:
-            tracker.info.initial_spectral_convergence = final
-        y = problem.signal_shape(engine.output())
-
-    info = tracker.finish(problem.batch_shape)
-    if return_info:
-        return y, info
-    return y
+        run.iterate(n_iter, update)
+    return run.result(return_info)

@@ -43,29 +43,21 @@ from typing import Optional
 
 import numpy as np
 
-from ._engine import SweepEngine, default_threads, magnitude_floor, project_magnitude
-from ._iterative import Callback, InitSpec, Tracker, check_momentum, check_n_iter, check_tol, initial_phase, prepare
+from ._iterative import Callback, InitSpec, check_momentum, check_n_iter, check_real
+from ._run import IterativeRun
 from .transform import STFT, PadMode
 from .windows import WindowSpec
 
 __all__ = ["agla"]
 
 
-def _check_real(name: str, value) -> float:
-    if isinstance(value, bool) or not isinstance(value, (int, float, np.integer, np.floating)):
-        raise TypeError(f"{name}={value!r} must be a real number")
-    if not np.isfinite(value):
-        raise ValueError(f"{name}={value} must be finite")
-    return float(value)
-
-
 def check_agla_parameters(alpha, beta, gamma) -> tuple[float, float, float]:
     """Validate AGLA's ``(alpha, beta, gamma)``: ``alpha >= 0``, ``beta >= 0``, ``gamma > 0``."""
     alpha = check_momentum(alpha, "alpha")
-    beta = _check_real("beta", beta)
+    beta = check_real("beta", beta)
     if beta < 0:
         raise ValueError(f"beta={beta} must be >= 0")
-    gamma = _check_real("gamma", gamma)
+    gamma = check_real("gamma", gamma)
     if gamma <= 0:
         raise ValueError(f"gamma={gamma} must be > 0")
     return alpha, beta, gamma
@@ -171,31 +163,21 @@ def agla(
     """
     n_iter = check_n_iter(n_iter)
     alpha, beta, gamma = check_agla_parameters(alpha, beta, gamma)
-    tol = check_tol(tol)
-    problem = prepare(S, geometry, n_fft, hop_length, win_length, window, center, pad_mode, sym, length)
-    S = np.asarray(S)
-    phasors, init_label = initial_phase(S, init, rng, problem.geometry)
-    tracker = Tracker("agla", init_label, tol, callback)
-    geometry = problem.geometry
-    target = problem.magnitude  # (batch, n_frames, n_freq)
-    if n_threads is None:
-        n_threads = default_threads(target.shape[1])
-
-    with SweepEngine(geometry, target, problem.length, n_threads) as engine:
-        start = problem.to_frames(phasors)  # c_0 = S exp(i phi_0), already magnitude-projected
-        start *= target
-        engine.synthesize(start)  # x_0 = ISTFT(c_0)
-        del start, phasors
-        delta = magnitude_floor(target)
-        t_previous = np.empty(target.shape, dtype=engine.spectra_dtype)  # t_{n-1}  (batch, n_frames, n_freq)
-        d_previous = np.empty_like(t_previous) if gamma != 1 else None  # d_{n-1}, unused when gamma = 1
-        first_step = [True]
+    run = IterativeRun(
+        "agla", S, init=init, rng=rng, length=length, tol=tol, callback=callback, n_threads=n_threads,
+        geometry=geometry, n_fft=n_fft, hop_length=hop_length, win_length=win_length, window=window,
+        center=center, pad_mode=pad_mode, sym=sym,
+    )  # fmt: skip
+    with run:
+        run.start_signal()  # x_0 = ISTFT(c_0), c_0 = S exp(i phi_0)
+        t_previous = run.new_state()  # t_{n-1}  (batch, n_frames, n_freq)
+        d_previous = run.new_state() if gamma != 1 else None  # d_{n-1}, unused when gamma = 1
 
         def update(b: int, frames: slice, consistent: np.ndarray, modulus: np.ndarray, scratch) -> np.ndarray:
             # consistent = P_C1(P_C2(c_{n-1})) on this block; modulus = its |.|
             count = consistent.shape[0]
             t_prev = t_previous[b, frames]
-            if first_step[0]:
+            if run.iteration == 1:
                 # t_0 = d_0 = t_1: t_1 = P_C1(P_C2(c_0)), c_1 = d_1 = t_1 (a plain GLA step)
                 t_prev[...] = consistent
                 if d_previous is not None:
@@ -214,23 +196,7 @@ def agla(
                 step *= alpha
                 consistent += step  # c_n = t_n + alpha (t_n - t_{n-1})
                 np.abs(consistent, out=modulus)
-            return project_magnitude(consistent, modulus, target[b, frames], scratch.residual[:count], delta)  # P_C2(c_n)
+            return run.project(consistent, modulus, b, frames, scratch)  # P_C2(c_n)
 
-        for iteration in range(1, n_iter + 1):
-            first_step[0] = iteration == 1
-            squared_error = engine.sweep(update)  # measures x_{iteration-1}, makes x_iteration
-            if iteration == 1:
-                tracker.info.initial_spectral_convergence = engine.spectral_convergence(squared_error)
-            elif tracker.record(engine.spectral_convergence(squared_error)):
-                break
-        final = engine.spectral_convergence(engine.measure())  # the one extra STFT, of y
-        if n_iter > 0:
-            tracker.record(final)
-        else:
-            tracker.info.initial_spectral_convergence = final
-        y = problem.signal_shape(engine.output())
-
-    info = tracker.finish(problem.batch_shape)
-    if return_info:
-        return y, info
-    return y
+        run.iterate(n_iter, update)
+    return run.result(return_info)

@@ -53,8 +53,8 @@ from typing import Optional
 
 import numpy as np
 
-from ._engine import SweepEngine, default_threads, magnitude_floor, project_magnitude
-from ._iterative import Callback, InitSpec, Tracker, check_momentum, check_n_iter, check_tol, initial_phase, prepare
+from ._iterative import Callback, InitSpec, check_momentum, check_n_iter, check_real, check_tol
+from ._run import IterativeRun
 from .transform import STFT, PadMode
 from .windows import WindowSpec
 
@@ -63,11 +63,10 @@ __all__ = ["difference_map", "difference_map_fgla"]
 
 def check_dm_beta(beta) -> float:
     """The difference map's parameter: a real number in (0, 1]."""
-    if isinstance(beta, bool) or not isinstance(beta, (int, float, np.integer, np.floating)):
-        raise TypeError(f"beta={beta!r} must be a real number in (0, 1]")
-    if not 0 < beta <= 1:
+    checked = check_real("beta", beta, "in (0, 1]")
+    if not 0 < checked <= 1:
         raise ValueError(f"beta={beta} must be in (0, 1]")
-    return float(beta)
+    return checked
 
 
 def _run(
@@ -94,34 +93,26 @@ def _run(
     sym: bool,
 ):
     """``n_dm`` difference-map iterations, then ``n_iter - n_dm`` FGLA iterations."""
-    problem = prepare(S, geometry, n_fft, hop_length, win_length, window, center, pad_mode, sym, length)
-    S = np.asarray(S)
-    phasors, init_label = initial_phase(S, init, rng, problem.geometry)
-    tracker = Tracker(method, init_label, tol, callback)
-    geometry = problem.geometry
-    target = problem.magnitude  # (batch, n_frames, n_freq)
-    if n_threads is None:
-        n_threads = default_threads(target.shape[1])
-
-    with SweepEngine(geometry, target, problem.length, n_threads) as engine:
-        iterate = problem.to_frames(phasors)  # c_n, from c_0 = S exp(i phi_0)  (batch, n_frames, n_freq)
-        iterate *= target
-        engine.synthesize(iterate)  # x_0 = ISTFT(a_0), a_0 = P_A(c_0) = c_0
-        del phasors
-        consistent_part = np.empty_like(iterate) if n_dm > 0 else None  # p_n = P_C(c_n)
-        delta = magnitude_floor(target)
-        first_step = [True]
+    run = IterativeRun(
+        method, S, init=init, rng=rng, length=length, tol=tol, callback=callback, n_threads=n_threads,
+        geometry=geometry, n_fft=n_fft, hop_length=hop_length, win_length=win_length, window=window,
+        center=center, pad_mode=pad_mode, sym=sym,
+    )  # fmt: skip
+    with run:
+        iterate = run.new_state()  # c_n, from c_0 = S exp(i phi_0)  (batch, n_frames, n_freq)
+        run.start_signal(keep=iterate)  # x_0 = ISTFT(a_0), a_0 = P_A(c_0) = c_0
+        consistent_part = run.new_state() if n_dm > 0 else None  # p_n = P_C(c_n)
 
         def dm_first_half(b: int, frames: slice, consistent: np.ndarray, modulus: np.ndarray, scratch) -> np.ndarray:
             # consistent = P_C(a_n) on this block; returns b_n = P_A(f_C(c_n))
             count = consistent.shape[0]
             c = iterate[b, frames]
             p = consistent_part[b, frames]
-            if first_step[0]:
+            if run.iteration == 1:
                 p[...] = consistent  # p_0 = P_C(c_0) = P_C(a_0)
             projected = np.multiply(p, beta - 1.0, out=scratch.spare[:count])
             projected += c  # beta f_C(c_n) = (beta - 1) p_n + c_n
-            project_magnitude(projected, np.abs(projected, out=modulus), target[b, frames], scratch.residual[:count], delta)  # b_n
+            run.project(projected, np.abs(projected, out=modulus), b, frames, scratch)  # b_n
             c -= p
             np.multiply(consistent, 1.0 + beta, out=p)  # p <- (1 + beta) P_C(a_n); sweep 2 subtracts beta P_C(b_n)
             c += p
@@ -132,19 +123,18 @@ def _run(
 
         def dm_second_half(b: int, frames: slice, consistent: np.ndarray, modulus: np.ndarray, scratch) -> np.ndarray:
             # consistent = P_C(b_n) on this block; returns a_{n+1} = P_A(c_{n+1})
-            count = consistent.shape[0]
             c = iterate[b, frames]
             consistent *= beta
             consistent_part[b, frames] -= consistent  # p_{n+1} = (1 + beta) P_C(a_n) - beta P_C(b_n)
             consistent[...] = c
-            return project_magnitude(consistent, np.abs(c, out=modulus), target[b, frames], scratch.residual[:count], delta)
+            return run.project(consistent, np.abs(c, out=modulus), b, frames, scratch)
 
         # after the switch, ``iterate`` holds FGLA's t_{n-1}
         def fgla_step(b: int, frames: slice, consistent: np.ndarray, modulus: np.ndarray, scratch) -> np.ndarray:
             # consistent = t_n = P_C(P_A(c_{n-1})) on this block
             count = consistent.shape[0]
             t_prev = iterate[b, frames]
-            if first_step[0]:
+            if run.iteration == n_dm + 1:
                 t_prev[...] = consistent  # the first step after the switch is a plain GLA step
             else:
                 step = np.subtract(consistent, t_prev, out=scratch.spare[:count])
@@ -152,33 +142,19 @@ def _run(
                 step *= momentum
                 consistent += step  # c_n = t_n + alpha (t_n - t_{n-1})
                 np.abs(consistent, out=modulus)
-            return project_magnitude(consistent, modulus, target[b, frames], scratch.residual[:count], delta)
+            return run.project(consistent, modulus, b, frames, scratch)
 
-        for iteration in range(1, n_iter + 1):
+        def one_iteration(iteration: int) -> np.ndarray:
+            nonlocal consistent_part
             if iteration <= n_dm:
-                first_step[0] = iteration == 1
-                squared_error = engine.sweep(dm_first_half)  # measures x_{iteration-1} = ISTFT(a_{iteration-1})
-                engine.sweep(dm_second_half)  # makes x_iteration
-            else:
-                if iteration == n_dm + 1:
-                    consistent_part = None  # free p_n
-                first_step[0] = iteration == n_dm + 1
-                squared_error = engine.sweep(fgla_step)
-            if iteration == 1:
-                tracker.info.initial_spectral_convergence = engine.spectral_convergence(squared_error)
-            elif tracker.record(engine.spectral_convergence(squared_error)):
-                break
-        final = engine.spectral_convergence(engine.measure())  # the one extra STFT, of y
-        if n_iter > 0:
-            tracker.record(final)
-        else:
-            tracker.info.initial_spectral_convergence = final
-        y = problem.signal_shape(engine.output())
+                squared_error = run.engine.sweep(dm_first_half)  # measures x_{iteration-1} = ISTFT(a_{iteration-1})
+                run.engine.sweep(dm_second_half)  # makes x_iteration
+                return squared_error
+            consistent_part = None  # free p_n after the switch
+            return run.engine.sweep(fgla_step)
 
-    info = tracker.finish(problem.batch_shape)
-    if return_info:
-        return y, info
-    return y
+        run.iterate(n_iter, step=one_iteration)
+    return run.result(return_info)
 
 
 def difference_map(

@@ -21,8 +21,8 @@ from typing import Literal, Optional
 
 import numpy as np
 
-from ._engine import SweepEngine, default_threads, magnitude_floor, project_magnitude
-from ._iterative import Callback, InitSpec, StartingPhase, Tracker, check_momentum, check_n_iter, check_tol, prepare
+from ._iterative import Callback, InitSpec, check_momentum, check_n_iter
+from ._run import IterativeRun
 from .transform import STFT, PadMode
 from .windows import WindowSpec
 
@@ -153,57 +153,30 @@ def griffinlim(
         raise ValueError(f"method={method!r} is unknown; griffinlim runs {', '.join(METHODS)}")
     n_iter = check_n_iter(n_iter)
     alpha = 0.0 if method == "gla" else check_momentum(momentum)
-    tol = check_tol(tol)
-    problem = prepare(S, geometry, n_fft, hop_length, win_length, window, center, pad_mode, sym, length)
-    S = np.asarray(S)
-    start = StartingPhase(S, init, rng, problem.geometry)
-    tracker = Tracker(method, start.label, tol, callback)
-    geometry = problem.geometry
-    target = problem.magnitude  # (batch, n_frames, n_freq)
-    if n_threads is None:
-        n_threads = default_threads(target.shape[1])
-
-    with SweepEngine(geometry, target, problem.length, n_threads) as engine:
-        def first_estimate(b: int, first: int, last: int, out: np.ndarray) -> np.ndarray:
-            block = start.phasors(b, first, last, out)
-            block *= target[b, first:last]  # c_0 = S exp(i phi_0), already magnitude-projected
-            return block
-
-        engine.synthesize(first_estimate)  # x_0 = ISTFT(c_0)
-        del start
-        delta = magnitude_floor(target)
+    run = IterativeRun(
+        method, S, init=init, rng=rng, length=length, tol=tol, callback=callback, n_threads=n_threads,
+        geometry=geometry, n_fft=n_fft, hop_length=hop_length, win_length=win_length, window=window,
+        center=center, pad_mode=pad_mode, sym=sym,
+    )  # fmt: skip
+    with run:
+        run.start_signal()  # x_0 = ISTFT(S exp(i phi_0))
         # librosa's form of the momentum step: c_n = t_n - k t_{n-1}, k = alpha / (1 + alpha),
         # is (1 + alpha)^-1 times FGLA's c_n = t_n + alpha (t_n - t_{n-1}): the same phase, and
         # only the phase of c_n is used. We keep -k t_{n-1} so that one add makes c_n.
         shrink = alpha / (1.0 + alpha)
-        scaled_previous = np.zeros(target.shape, dtype=engine.spectra_dtype) if alpha > 0 else None  # -k t_{n-1}
+        scaled_previous = run.new_state() if alpha > 0 else None  # -k t_{n-1}  (batch, n_frames, n_freq)
+        if scaled_previous is not None:
+            scaled_previous.fill(0)  # t_0 = 0: the first step is a plain GLA step
 
         def update(b: int, frames: slice, consistent: np.ndarray, modulus: np.ndarray, scratch) -> np.ndarray:
             # consistent = t_n = P_C1(P_C2(c_{n-1})) on this block; modulus = |t_n|
-            count = consistent.shape[0]
             if scaled_previous is not None:
                 kept = scaled_previous[b, frames]  # -k t_{n-1}
-                step = np.add(consistent, kept, out=scratch.spare[:count])  # c_n (up to the factor 1 + alpha)
+                step = np.add(consistent, kept, out=scratch.spare[: consistent.shape[0]])  # c_n, up to 1 + alpha
                 np.multiply(consistent, -shrink, out=kept)  # -k t_n, for the next iteration
                 consistent = step
                 np.abs(consistent, out=modulus)
-            residual = scratch.residual[:count]
-            return project_magnitude(consistent, modulus, target[b, frames], residual, delta)  # P_C2(c_n)
+            return run.project(consistent, modulus, b, frames, scratch)  # P_C2(c_n)
 
-        for iteration in range(1, n_iter + 1):
-            squared_error = engine.sweep(update)  # measures x_{iteration-1}, makes x_iteration
-            if iteration == 1:
-                tracker.info.initial_spectral_convergence = engine.spectral_convergence(squared_error)
-            elif tracker.record(engine.spectral_convergence(squared_error)):
-                break
-        final = engine.spectral_convergence(engine.measure())  # the one extra STFT, of y
-        if n_iter > 0:
-            tracker.record(final)
-        else:
-            tracker.info.initial_spectral_convergence = final
-        y = problem.signal_shape(engine.output())
-
-    info = tracker.finish(problem.batch_shape)
-    if return_info:
-        return y, info
-    return y
+        run.iterate(n_iter, update)
+    return run.result(return_info)

@@ -60,7 +60,6 @@ IEEE WASPAA 2013 (the seam bridge).
 
 from __future__ import annotations
 
-import math
 from pathlib import Path
 from typing import Optional
 

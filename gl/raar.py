@@ -51,8 +51,8 @@ from typing import Optional
 
 import numpy as np
 
-from ._engine import SweepEngine, default_threads, magnitude_floor, project_magnitude
-from ._iterative import Callback, InitSpec, Tracker, check_n_iter, check_tol, initial_phase, prepare
+from ._iterative import Callback, InitSpec, check_n_iter, check_real
+from ._run import IterativeRun
 from .transform import STFT, PadMode
 from .windows import WindowSpec
 
@@ -61,11 +61,10 @@ __all__ = ["raar"]
 
 def check_raar_beta(beta) -> float:
     """RAAR's relaxation: a real number in (0, 1]."""
-    if isinstance(beta, bool) or not isinstance(beta, (int, float, np.integer, np.floating)):
-        raise TypeError(f"beta={beta!r} must be a real number in (0, 1]")
-    if not 0 < beta <= 1:
+    checked = check_real("beta", beta, "in (0, 1]")
+    if not 0 < checked <= 1:
         raise ValueError(f"beta={beta} must be in (0, 1] (1 is Douglas-Rachford)")
-    return float(beta)
+    return checked
 
 
 def raar(
@@ -147,33 +146,22 @@ def raar(
     """
     n_iter = check_n_iter(n_iter)
     beta = check_raar_beta(beta)
-    tol = check_tol(tol)
-    problem = prepare(S, geometry, n_fft, hop_length, win_length, window, center, pad_mode, sym, length)
-    S = np.asarray(S)
-    phasors, init_label = initial_phase(S, init, rng, problem.geometry)
-    tracker = Tracker("raar", init_label, tol, callback)
-    geometry = problem.geometry
-    target = problem.magnitude  # (batch, n_frames, n_freq)
-    if n_threads is None:
-        n_threads = default_threads(target.shape[1])
-
-    with SweepEngine(geometry, target, problem.length, n_threads) as engine:
-        iterate = problem.to_frames(phasors)  # c_n, starting at c_0 = S exp(i phi_0)  (batch, n_frames, n_freq)
-        iterate *= target
-        engine.synthesize(iterate)  # x_0 = ISTFT(a_0), a_0 = P_A(c_0) = c_0
-        del phasors
-        consistent_part = np.empty_like(iterate)  # p_n = P_C(c_n)  (batch, n_frames, n_freq)
-        delta = magnitude_floor(target)
-        first_step = [True]
+    run = IterativeRun(
+        "raar", S, init=init, rng=rng, length=length, tol=tol, callback=callback, n_threads=n_threads,
+        geometry=geometry, n_fft=n_fft, hop_length=hop_length, win_length=win_length, window=window,
+        center=center, pad_mode=pad_mode, sym=sym,
+    )  # fmt: skip
+    with run:
+        iterate = run.new_state()  # c_n, starting at c_0 = S exp(i phi_0)  (batch, n_frames, n_freq)
+        run.start_signal(keep=iterate)  # x_0 = ISTFT(a_0), a_0 = P_A(c_0) = c_0
+        consistent_part = run.new_state()  # p_n = P_C(c_n)  (batch, n_frames, n_freq)
 
         def update(b: int, frames: slice, consistent: np.ndarray, modulus: np.ndarray, scratch) -> np.ndarray:
             # consistent = T_n = P_C(a_n) on this block; it is overwritten below
             count = consistent.shape[0]
             c = iterate[b, frames]
             p = consistent_part[b, frames]
-            magnitude = target[b, frames]
-            work = scratch.residual[:count]
-            if first_step[0]:
+            if run.iteration == 1:
                 p[...] = consistent  # p_0 = P_C(c_0) = P_C(a_0)
             q = np.multiply(consistent, 2.0, out=scratch.spare[:count])
             q -= p  # q_n = P_C(2 a_n - c_n) = 2 T_n - p_n
@@ -183,29 +171,13 @@ def raar(
             p += consistent  # p_{n+1} = beta (p_n + q_n) + (1 - 2 beta) T_n
             a = consistent  # reuse the block: a_n = P_A(c_n)
             a[...] = c
-            project_magnitude(a, np.abs(c, out=modulus), magnitude, work, delta)
+            run.project(a, np.abs(c, out=modulus), b, frames, scratch)
             c += q
             c *= beta
             a *= 1.0 - 2.0 * beta
             c += a  # c_{n+1} = beta (c_n + q_n) + (1 - 2 beta) a_n
             a[...] = c
-            return project_magnitude(a, np.abs(c, out=modulus), magnitude, work, delta)  # a_{n+1}
+            return run.project(a, np.abs(c, out=modulus), b, frames, scratch)  # a_{n+1}
 
-        for iteration in range(1, n_iter + 1):
-            first_step[0] = iteration == 1
-            squared_error = engine.sweep(update)  # measures x_{iteration-1}, makes x_iteration
-            if iteration == 1:
-                tracker.info.initial_spectral_convergence = engine.spectral_convergence(squared_error)
-            elif tracker.record(engine.spectral_convergence(squared_error)):
-                break
-        final = engine.spectral_convergence(engine.measure())  # the one extra STFT, of y
-        if n_iter > 0:
-            tracker.record(final)
-        else:
-            tracker.info.initial_spectral_convergence = final
-        y = problem.signal_shape(engine.output())
-
-    info = tracker.finish(problem.batch_shape)
-    if return_info:
-        return y, info
-    return y
+        run.iterate(n_iter, update)
+    return run.result(return_info)

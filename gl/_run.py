@@ -1,0 +1,140 @@
+"""One run of an engine-based iterative method: set-up, the iteration loop, the result.
+
+Every iterative algorithm of gl (GLA, FGLA, AGLA, RAAR, the difference map, ADMM) does
+the same around its own update rule: check ``S`` and the geometry, pick the initial
+phase, synthesise ``x_0 = ISTFT(S exp(i phi_0))``, run sweeps while recording the
+spectral convergence (``tol``, ``callback``), measure the returned signal once more, and
+hand back the signal and its :class:`~gl.PhaseRetrievalInfo`. :class:`IterativeRun` does
+that, so an algorithm module holds only its update::
+
+    run = IterativeRun("fgla", S, init=init, rng=rng, ...)
+    with run:
+        run.start_signal()
+        def update(b, frames, consistent, modulus, scratch): ...   # the algorithm
+        run.iterate(n_iter, update)
+    return run.result(return_info)
+"""
+
+from __future__ import annotations
+
+from typing import Callable, Optional
+
+import numpy as np
+
+from ._engine import BlockUpdate, SweepEngine, default_threads, magnitude_floor, project_magnitude
+from ._iterative import Callback, InitSpec, StartingPhase, Tracker, check_n_iter, check_tol, prepare
+from .transform import STFT
+from .windows import WindowSpec
+
+__all__ = ["IterativeRun"]
+
+
+class IterativeRun:
+    """The shared part of an iterative phase retrieval (see the module docstring).
+
+    Attributes
+    ----------
+    problem : gl._iterative.Problem
+        The checked magnitude (``problem.magnitude``, frame-major), geometry and length.
+    target : np.ndarray [shape=(batch, n_frames, n_freq)]
+        ``S``, frame-major.
+    engine : gl._engine.SweepEngine
+    iteration : int
+        The iteration being run (1 for the first), readable inside an update.
+    """
+
+    def __init__(
+        self,
+        method: str,
+        S,
+        *,
+        init: InitSpec,
+        rng,
+        length: Optional[int],
+        tol: Optional[float],
+        callback: Optional[Callback],
+        n_threads: Optional[int],
+        geometry: Optional[STFT],
+        n_fft: Optional[int],
+        hop_length: Optional[int],
+        win_length: Optional[int],
+        window: WindowSpec,
+        center: bool,
+        pad_mode: str,
+        sym: bool,
+    ):
+        tol = check_tol(tol)
+        self.problem = prepare(S, geometry, n_fft, hop_length, win_length, window, center, pad_mode, sym, length)
+        self._start: Optional[StartingPhase] = StartingPhase(np.asarray(S), init, rng, self.problem.geometry)
+        self.tracker = Tracker(method, self._start.label, tol, callback)
+        self.target = self.problem.magnitude  # (batch, n_frames, n_freq)
+        if n_threads is None:
+            n_threads = default_threads(self.target.shape[1])
+        self.engine = SweepEngine(self.problem.geometry, self.target, self.problem.length, n_threads)
+        self.delta = magnitude_floor(self.target)
+        self.iteration = 0
+
+    def __enter__(self) -> "IterativeRun":
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.engine.close()
+
+    def new_state(self) -> np.ndarray:
+        """An uninitialised full-size complex array (batch, n_frames, n_freq) for the algorithm's state."""
+        return np.empty(self.target.shape, dtype=self.engine.spectra_dtype)
+
+    def start_signal(self, keep: Optional[np.ndarray] = None) -> None:
+        """``x_0 = ISTFT(c_0)`` with ``c_0 = S exp(i phi_0)``; ``keep`` also receives ``c_0``."""
+        start, target = self._start, self.target
+
+        def first_estimate(b: int, first: int, last: int, out: np.ndarray) -> np.ndarray:
+            block = start.phasors(b, first, last, out)
+            block *= target[b, first:last]  # c_0 = S exp(i phi_0), already magnitude-projected
+            if keep is not None:
+                keep[b, first:last] = block
+            return block
+
+        self.engine.synthesize(first_estimate)
+        self._start = None  # free the draw
+
+    def project(self, spectra: np.ndarray, modulus: np.ndarray, b: int, frames: slice, scratch) -> np.ndarray:
+        """``P_C2`` of a block in place: ``S spectra / |spectra|``, ``modulus`` holding ``|spectra|``."""
+        work = scratch.residual[: spectra.shape[0]]
+        return project_magnitude(spectra, modulus, self.target[b, frames], work, self.delta)
+
+    def iterate(self, n_iter: int, update: Optional[BlockUpdate] = None, step: Optional[Callable[[int], np.ndarray]] = None) -> None:
+        """Run up to ``n_iter`` iterations, recording the spectral convergence.
+
+        One iteration is one sweep with ``update``, or ``step(n)`` for an algorithm that
+        needs several sweeps per iteration: it runs them and returns the squared error the
+        first one measured (that of ``x_{n-1}``). The error measured during iteration ``n``
+        is that of the previous signal, so the history is recorded one sweep late and the
+        returned signal is measured once more at the end (one extra STFT per run).
+        """
+        n_iter = check_n_iter(n_iter)
+        if step is None:
+
+            def step(_: int) -> np.ndarray:
+                return self.engine.sweep(update)
+
+        engine, tracker = self.engine, self.tracker
+        for iteration in range(1, n_iter + 1):
+            self.iteration = iteration
+            squared_error = step(iteration)  # of x_{iteration-1}; the engine now holds x_iteration
+            if iteration == 1:
+                tracker.info.initial_spectral_convergence = engine.spectral_convergence(squared_error)
+            elif tracker.record(engine.spectral_convergence(squared_error)):
+                break
+        final = engine.spectral_convergence(engine.measure())  # the one extra STFT, of the result
+        if n_iter > 0:
+            tracker.record(final)
+        else:
+            tracker.info.initial_spectral_convergence = final
+
+    def result(self, return_info: bool):
+        """The signal (..., length), with the info when ``return_info``."""
+        y = self.problem.signal_shape(self.engine.output())
+        self.engine.close()
+        info = self.tracker.finish(self.problem.batch_shape)
+        return (y, info) if return_info else y
