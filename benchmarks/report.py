@@ -231,8 +231,9 @@ def build(out: Path, readme: Path) -> Path:
               f"Signal: {iteration['signal']}. One iteration = (median t(n_iter=K) - median t(n_iter=0)) / K with "
               f"K = {iteration['rows'][0]['iterations_K']}, {iteration['rows'][0]['repeats']} repeats, so that setup and the "
               "final transforms are not counted. Bare FFT = `np.fft.rfft` + `np.fft.irfft` of the same windowed frames "
-              "into preallocated arrays (the fastest of whole-matrix, 1 MiB blocks and, for float32, a float64 forward FFT rounded to complex64 - numpy 2.x's float32 rfft is slower than its float64 one); the last column is that blocked "
-              "FFT split over two threads, i.e. what the hardware gives a second thread.", "",
+              "into preallocated arrays, K passes per timed call divided by K (the fastest of whole-matrix, 1 MiB blocks and, for float32, a float64 forward FFT rounded to complex64 - numpy 2.x's float32 rfft is slower than its float64 one); the last column is that blocked "
+              "FFT split over two threads, i.e. what the hardware gives a second thread at that moment: on this shared "
+              "2-core machine the second core is often busy with other jobs, and then no two-thread code can gain.", "",
               markdown_table(iteration["rows"]), ""]
         if all("from_minima" in r for r in iteration["rows"]):
             L += ["The same ratios from the fastest of the repeats instead of the median (less sensitive to the other "
