@@ -38,7 +38,7 @@ def length_scan(lengths, dtypes, repeats: int, verbose: bool = True) -> list[dic
         x, source = bench_iteration.test_signal(seconds, 22050)
         # K iterations per timed run: enough that t(K) - t(0) stands out of the noise
         # (the fixed cost is worth 2-3 iterations), few enough that 10 min stays affordable
-        K = int(np.clip(round(100 / seconds), 3, 20))
+        K = int(np.clip(round(100 / seconds), 6, 20))
         for dtype in dtypes:
             long = seconds >= 100  # fewer repeats, and no warm-up (the shorter signals warmed everything up)
             row = bench_iteration.time_one_iteration(x, 1024, 256, dtype, K, min(repeats, 3) if long else repeats,
