@@ -46,7 +46,7 @@ from .common import (
 )
 
 CHECKPOINTS = (10, 30, 100, 300)
-LIBROSA_COUNTS = (1, 2, 5, 10, 20, 50, 100, 300)
+LIBROSA_COUNTS = (1, 2, 5, 10, 20, 30, 50, 100, 300)
 #: Initial phases some non-iterative (streaming) methods take besides the common ones
 #: (rtisila's 'overlap': the paper's partial-reconstruction estimate); tried, skipped if refused.
 EXTRA_INITS = ["overlap"]
