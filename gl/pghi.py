@@ -46,6 +46,7 @@ Gaussian analysis windows", IEEE ICASSP 1979.
 
 from __future__ import annotations
 
+import time
 from heapq import heapify, heappop, heappush
 import warnings
 from typing import Optional, Sequence, Union
@@ -567,17 +568,14 @@ def pghi(
     geometry = problem.geometry
     S = np.asarray(S)
     info = PhaseRetrievalInfo(method="pghi", init="pghi")
-    import time
-
     start = time.perf_counter()
     if not isinstance(fill, (bool, np.bool_)):
         raise TypeError(f"fill={fill!r} must be True or False")
     phase = _phases(S, geometry, gamma, tol, rng, fill)  # (..., n_freq, n_frames)
-    spectrogram = np.empty(phase.shape, dtype=np.complex128)
-    np.multiply(phase, 1j, out=spectrogram)
-    np.exp(spectrogram, out=spectrogram)
+    spectrogram = np.empty(phase.shape, dtype=complex_dtype(problem.dtype))
+    np.cos(phase, out=spectrogram.real, casting="same_kind")  # real cos and sin: ~10x faster than complex exp
+    np.sin(phase, out=spectrogram.imag, casting="same_kind")
     spectrogram *= S  # X = S exp(i phi)
-    spectrogram = spectrogram.astype(complex_dtype(problem.dtype), copy=False)
     with warnings.catch_warnings():  # prepare() has already warned if NOLA fails
         warnings.simplefilter("ignore", NOLAWarning)
         y = geometry.istft(spectrogram, length=problem.length)
