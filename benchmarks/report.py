@@ -194,7 +194,8 @@ def build(out: Path, readme: Path) -> Path:
     iteration = (speed or {}).get("iteration") or load("iteration", out)
     convergence = load("convergence", out)
     paper = load("paper", out)
-    memory = (load("memory", out) or {}).get("rows") or (iteration or {}).get("memory") or []
+    memory_result = load("memory", out)
+    memory = (memory_result or {}).get("rows") or (iteration or {}).get("memory") or []
     plots: list[str] = []
     try:
         if convergence:
@@ -218,7 +219,8 @@ def build(out: Path, readme: Path) -> Path:
               "more trustworthy than the absolute times.", ""]
 
     commands = []
-    for name, data in (("speed", speed), ("per-iteration", iteration if not speed else None), ("convergence", convergence), ("paper", paper)):
+    for name, data in (("speed", speed), ("per-iteration", iteration if not speed else None), ("memory", memory_result),
+                       ("convergence", convergence), ("paper", paper)):
         if data and data.get("environment", {}).get("command"):
             commands.append(f"- {name}: `{data['environment']['command']}` ({data['environment']['date_utc']} UTC)")
     if commands:
