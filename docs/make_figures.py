@@ -2,7 +2,7 @@
 
 Run from anywhere::
 
-    python docs/make_figures.py            # all figures (about a minute on 2 cores)
+    python docs/make_figures.py            # all figures (under a minute)
     python docs/make_figures.py convergence pghi_phase   # only some
 
 The audio is the shared corpus (``../shared/corpus`` from the repository, or the folder
@@ -247,7 +247,7 @@ def figure_pghi_phase():
         axis.set_facecolor("black")
     axes[0].set_ylabel("frequency (kHz)")
     figure.colorbar(image, ax=axes, label="radians", shrink=0.85)
-    figure.suptitle(f"{label}, Hann {M}, hop {a}: coefficients within 40 dB of the peak (black: below)", fontsize=9, y=1.03)
+    figure.suptitle(f"{label}, Hann {M}, hop {a}: coefficients within 40 dB of the peak (black: below)", fontsize=9, y=1.1)
     print(f"pghi_phase: PGHI alone {float(info.final_db):.2f} dB")
     save(figure, "pghi_phase")
     pyplot.close(figure)
