@@ -191,3 +191,14 @@ def test_every_figure_comes_from_the_script():
     spec.loader.exec_module(module)  # defines the figures, draws nothing
     committed = {figure.stem for figure in (DOCS / "figures").glob("*.png")}
     assert committed == set(module.FIGURES_BY_NAME)
+
+
+def test_update_outputs_rewrites_only_the_stale_output(tmp_path):
+    spec = importlib.util.spec_from_file_location("update_outputs", DOCS / "update_outputs.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    page = tmp_path / "page.md"
+    page.write_text("Text.\n\n```python\n>>> 1 + 1\n3\n>>> print('kept')\nkept\n\n```\n\nMore text, 3.\n")
+    assert module.update(page) == 1
+    assert page.read_text() == "Text.\n\n```python\n>>> 1 + 1\n2\n>>> print('kept')\nkept\n\n```\n\nMore text, 3.\n"
+    assert module.update(page) == 0
