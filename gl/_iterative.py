@@ -183,7 +183,7 @@ class StartingPhase:
         if isinstance(init, str):
             if init == "random":
                 generator = rng if isinstance(rng, np.random.Generator) else np.random.default_rng(rng)
-                self._kind, self._data, self._scale, self.label = "phase", generator.random(size=S.shape), 2 * np.pi, "random"
+                self._kind, self._data, self._scale, self.label = "phase", _uniform_draw(generator, S), 2 * np.pi, "random"
             elif init == "zeros":
                 self.label = "zeros"
             elif init in INITIALIZERS:
@@ -236,6 +236,23 @@ class StartingPhase:
         for b in range(batch):
             self.phasors(b, 0, n_frames, out[b])
         return np.swapaxes(out, -1, -2).reshape(self.shape)
+
+
+def _uniform_draw(generator: np.random.Generator, S: np.ndarray) -> np.ndarray:
+    """``generator.random(S.shape)``, stored in the precision of ``S``.
+
+    The values are those of one float64 draw of ``S.shape`` (librosa's), drawn in chunks of
+    rows (a Generator fills in C order, so the chunks continue the same stream); for
+    float32 data they are kept as float32, so the draw costs half a complex64 spectrogram.
+    """
+    if S.dtype != np.float32:
+        return generator.random(size=S.shape)
+    rows = S.reshape(-1, S.shape[-1]) if S.size else S.reshape(0, max(S.shape[-1], 0))
+    out = np.empty(rows.shape, dtype=np.float32)
+    chunk = max(1, (1 << 20) // max(1, rows.shape[1]))
+    for first in range(0, rows.shape[0], chunk):
+        out[first : first + chunk] = generator.random(size=(min(chunk, rows.shape[0] - first), rows.shape[1]))
+    return out.reshape(S.shape)
 
 
 def initial_phase(S: np.ndarray, init: InitSpec, rng, geometry: Optional[STFT] = None) -> tuple[np.ndarray, str]:
