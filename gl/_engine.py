@@ -218,6 +218,12 @@ class SweepEngine:
         norm = self.magnitude_norm
         return np.divide(error, norm, out=np.where(error > 0, np.inf, 0.0), where=norm > 0)
 
+    def release_work(self) -> None:
+        """Free everything but the current signal (the engine can no longer sweep)."""
+        self.close()
+        self._next = self._inverse_sum = None
+        self._scratch = []
+
     def output(self) -> np.ndarray:
         """The current signal estimate without its padding, (batch, length), a copy."""
         pad = self.geometry.pad

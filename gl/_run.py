@@ -134,7 +134,7 @@ class IterativeRun:
 
     def result(self, return_info: bool):
         """The signal (..., length), with the info when ``return_info``."""
+        self.engine.release_work()  # keep the peak memory low while the result is copied out
         y = self.problem.signal_shape(self.engine.output())
-        self.engine.close()
         info = self.tracker.finish(self.problem.batch_shape)
         return (y, info) if return_info else y

@@ -179,4 +179,5 @@ def griffinlim(
             return run.project(consistent, modulus, b, frames, scratch)  # P_C2(c_n)
 
         run.iterate(n_iter, update)
+        scaled_previous = None  # noqa: F841 - frees the state before the result is copied out
     return run.result(return_info)

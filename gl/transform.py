@@ -302,11 +302,12 @@ class STFT:
 
     def _inverse_window_sum(self, n_frames: int, dtype: np.dtype) -> np.ndarray:
         """``1 / window sum`` on the padded signal, 0 where the sum is below the floor."""
-        total = self.window_sum_square(n_frames)
-        recoverable = total > WINDOW_SUM_FLOOR * total.max()
-        inverse = np.zeros_like(total)
-        np.divide(1.0, total, out=inverse, where=recoverable)
-        return inverse.astype(dtype, copy=False)
+        total = self.window_sum_square(n_frames)  # float64, inverted in place
+        unrecoverable = total <= WINDOW_SUM_FLOOR * total.max()
+        total[unrecoverable] = 1.0
+        np.divide(1.0, total, out=total)
+        total[unrecoverable] = 0.0
+        return total.astype(dtype, copy=False)
 
     def recoverable(self, n_samples: int) -> np.ndarray:
         """Boolean mask of the samples of a signal that the inverse can recover.
