@@ -3,8 +3,13 @@
 The pieces:
 
 * :class:`STFT`, :func:`stft`, :func:`istft` - the transform and its least-squares inverse;
-* :func:`griffinlim` - Griffin-Lim and fast Griffin-Lim;
-* :func:`reconstruct` - every phase-retrieval method by name;
+* :func:`reconstruct` - every phase-retrieval method by name (default: PGHI, then the
+  difference map and fast Griffin-Lim);
+* :func:`griffinlim`, :func:`agla`, :func:`raar`, :func:`difference_map`,
+  :func:`difference_map_fgla`, :func:`admm` - the iterative methods, one module each;
+* :func:`pghi`, :func:`spsi` - single-pass phase estimates, also ``init=`` of the iterative ones;
+* :class:`RTISILA`, :class:`RTPGHI` - streaming inverters (:class:`StreamingInverter`), and
+  :func:`reconstruct_long` for inputs too long to hold at once;
 * :class:`Spectrogram`, :mod:`gl.importers`, :mod:`gl.mel` - a magnitude with its geometry, made
   from scipy, librosa, torchaudio or mel spectrograms with their conventions undone;
 * :mod:`gl.metrics` - spectral convergence, inconsistency, SNR;
@@ -15,23 +20,22 @@ The pieces:
 
 __version__ = "0.1.0"
 
-from . import metrics, windows
+from . import importers, mel, metrics, windows
 from ._iterative import PhaseRetrievalInfo
 from .admm import admm
 from .agla import agla
 from .diffmap import difference_map, difference_map_fgla
 from .griffinlim import griffinlim
+from .longform import reconstruct_long
 from .pghi import pghi
-from .spsi import spsi
-from .rtpghi import RTPGHI, rtpghi
 from .raar import raar
 from .reconstruct import reconstruct
-from .longform import reconstruct_long
 from .rtisila import RTISILA, rtisila
+from .rtpghi import RTPGHI, rtpghi
+from .spectrogram import Spectrogram
+from .spsi import spsi
 from .streaming import StreamingInverter, invert_stream
 from .transform import STFT, NOLAWarning, istft, stft
-from .spectrogram import Spectrogram
-from . import importers, mel
 
 __all__ = [
     "STFT",
