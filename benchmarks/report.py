@@ -317,7 +317,7 @@ def build(out: Path, readme: Path) -> Path:
                 cells = [f"{r['final_db']:.2f} (one pass, n_iter={r.get('n_iter')})", "", "", ""]
             L.append(f"| {bold}{r['key']}{bold} | " + " | ".join(cells) + f" | {r['seconds_total']:.1f} |")
         lr = s["librosa"]
-        L.append(f"| librosa.griffinlim (fgla, random) | " + " | ".join(_fmt(lr.get(f"sc_{n}")) for n in (10, 30, 100, 300))
+        L.append("| librosa.griffinlim (fgla, random) | " + " | ".join(_fmt(lr.get(f"sc_{n}")) for n in (10, 30, 100, 300))
                  + f" | {_fmt(lr.get('seconds_total'), '.1f')} (largest count) |")
         clips = convergence["clips"]
         checkpoint = 100 if convergence["n_iter"] >= 100 else convergence["n_iter"]

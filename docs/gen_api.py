@@ -210,7 +210,6 @@ def render() -> str:
 
     out.append("## The gl namespace\n")
     out.append("What `import gl` gives you (`gl.__all__`):\n")
-    init_comments = constant_comments(gl)
     for name in gl.__all__:
         if name == "__version__":
             out.append(f"- **`gl.__version__`** = `{gl.__version__!r}` - the package version.")

@@ -5,7 +5,6 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-import gl
 from gl import importers
 from gl.mel import hz_to_mel, mel_filterbank, mel_to_hz, mel_to_stft
 from gl.metrics import spectral_convergence
