@@ -58,9 +58,8 @@ from typing import Optional
 
 import numpy as np
 
-from ._iterative import PhaseRetrievalInfo, initial_phase, prepare
-from .metrics import spectral_convergence
-from .streaming import StreamingInverter, check_iterations, check_lookahead
+from ._iterative import initial_phase, one_pass_info, prepare
+from .streaming import StreamingInverter, check_iterations, check_lookahead, stream_batch
 from .transform import STFT, PadMode, _irfft, _rfft
 from .windows import WindowSpec
 
@@ -404,23 +403,10 @@ def rtisila(
     if init is not None and not (isinstance(init, str) and init == "overlap"):
         phasors, label = initial_phase(S, init, rng, geometry)
         phases = problem.to_frames(np.angle(phasors))  # (batch, n_frames, n_freq)
-    n_out = geometry.default_length(magnitude.shape[1])
-    signal = np.zeros((magnitude.shape[0], problem.length), dtype=problem.dtype)
-    keep = min(n_out, problem.length)
-    for b in range(magnitude.shape[0]):
-        stream.reset()
-        frames = magnitude[b].T  # (n_freq, n_frames)
-        first = stream.push(frames) if phases is None else stream.push(frames, phase=phases[b].T)
-        y = np.concatenate([first, stream.flush()])
-        signal[b, :keep] = y[:keep]
-    y = problem.signal_shape(signal)
+    y = problem.signal_shape(stream_batch(stream, magnitude, problem.length, phases))
     if not return_info:
         return y
-    info = PhaseRetrievalInfo(method="rtisila", n_iter=n_iter_per_frame, init=label)
-    final = spectral_convergence(np.asarray(S, dtype=np.float64), geometry.stft(y.astype(np.float64)))
-    info.spectral_convergence = np.asarray(final, dtype=np.float64)[None]
-    info.elapsed = time.perf_counter() - start_time
-    return y, info
+    return y, one_pass_info("rtisila", label, S, y, geometry, time.perf_counter() - start_time, n_iter=n_iter_per_frame)
 
 
 def reconstruct_rtisila(

@@ -48,9 +48,9 @@ from typing import Optional
 
 import numpy as np
 
-from ._iterative import PhaseRetrievalInfo, prepare
+from ._iterative import one_pass_info, prepare
 from .pghi import LOG_FLOOR, check_gamma, window_centre
-from .streaming import StreamingInverter, check_lookahead
+from .streaming import StreamingInverter, check_lookahead, stream_batch
 from .transform import STFT, PadMode, complex_dtype
 from .windows import WindowSpec
 
@@ -419,24 +419,10 @@ def rtpghi(
         dtype=problem.dtype,
     )
     magnitude = problem.magnitude  # (batch, n_frames, n_freq)
-    n_out = geometry.default_length(magnitude.shape[1])
-    signal = np.zeros((magnitude.shape[0], problem.length), dtype=problem.dtype)
-    keep = min(n_out, problem.length)
-    for b in range(magnitude.shape[0]):
-        stream.reset()
-        y = np.concatenate([stream.push(magnitude[b].T), stream.flush()])
-        signal[b, :keep] = y[:keep]
-    y = problem.signal_shape(signal)
+    y = problem.signal_shape(stream_batch(stream, magnitude, problem.length))
     if not return_info:
         return y
-    from .metrics import spectral_convergence
-
-    info = PhaseRetrievalInfo(method="rtpghi", n_iter=1, init="rtpghi")
-    final = spectral_convergence(np.asarray(S, dtype=np.float64), geometry.stft(y.astype(np.float64)))
-    info.spectral_convergence = np.asarray(final, dtype=np.float64)[None]
-    info.initial_spectral_convergence = np.asarray(final, dtype=np.float64)
-    info.elapsed = time.perf_counter() - start_time
-    return y, info
+    return y, one_pass_info("rtpghi", "rtpghi", S, y, geometry, time.perf_counter() - start_time)
 
 
 def _as_method(S, *, n_iter: int = 0, init=None, tol=None, callback=None, n_threads=None, **options):

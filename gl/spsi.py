@@ -28,14 +28,14 @@ International Conference on Digital Signal Processing (DSP), 2015.
 
 from __future__ import annotations
 
-import warnings
+import time
 from typing import Optional
 
 import numpy as np
 
-from ._iterative import PhaseRetrievalInfo, prepare
+from ._iterative import one_pass_info, prepare
 from .pghi import window_centre
-from .transform import STFT, NOLAWarning, PadMode, complex_dtype
+from .transform import STFT, PadMode
 from .windows import WindowSpec
 
 __all__ = ["spsi", "initial_phase"]
@@ -196,23 +196,11 @@ def spsi(
     problem = prepare(S, geometry, n_fft, hop_length, win_length, window, center, pad_mode, sym, length)
     geometry = problem.geometry
     S = np.asarray(S)
-    import time
-
     start = time.perf_counter()
     phase = _phases(S, geometry)
-    spectrogram = np.exp(1j * phase).astype(complex_dtype(problem.dtype))
-    spectrogram *= S
-    with warnings.catch_warnings():  # prepare() has already warned if NOLA fails
-        warnings.simplefilter("ignore", NOLAWarning)
-        y = geometry.istft(spectrogram, length=problem.length)
-    info = PhaseRetrievalInfo(method="spsi", init="spsi", elapsed=time.perf_counter() - start)
+    y = problem.signal_from_phase(S, phase)
     if return_info:
-        from .metrics import spectral_convergence
-
-        sc = np.asarray(spectral_convergence(S, geometry.stft(y)), dtype=np.float64)
-        info.n_iter = 1
-        info.spectral_convergence = sc[None]
-        info.initial_spectral_convergence = sc
+        info = one_pass_info("spsi", "spsi", S, y, geometry, time.perf_counter() - start)
     result = (y,)
     if return_phase:
         result += (phase.astype(problem.dtype, copy=False),)

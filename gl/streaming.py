@@ -410,3 +410,23 @@ def invert_stream(inverter: StreamingInverter, S, chunk_frames: Optional[int] = 
     pieces = [inverter.push(S[:, start : start + chunk_frames]) for start in range(0, n_frames, int(chunk_frames))]
     pieces.append(inverter.flush())
     return np.concatenate(pieces)
+
+
+def stream_batch(
+    inverter: StreamingInverter, magnitude: np.ndarray, length: int, phases: Optional[np.ndarray] = None
+) -> np.ndarray:
+    """Stream every item of ``magnitude`` (batch, n_frames, n_freq) through ``inverter`` in one push.
+
+    Returns (batch, length): each item's complete stream (reset, push, flush), cut or
+    zero-padded to ``length``. ``phases`` (same layout) are passed to ``push`` as
+    starting phases, for an inverter that takes them.
+    """
+    batch, n_frames, _ = magnitude.shape
+    signal = np.zeros((batch, length), dtype=magnitude.dtype)
+    keep = min(inverter.geometry.default_length(n_frames), length)
+    for b in range(batch):
+        inverter.reset()
+        frames = magnitude[b].T  # (n_freq, n_frames)
+        first = inverter.push(frames) if phases is None else inverter.push(frames, phase=phases[b].T)
+        signal[b, :keep] = np.concatenate([first, inverter.flush()])[:keep]
+    return signal
