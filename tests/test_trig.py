@@ -1,0 +1,54 @@
+"""gl._trig.unit_phasors: exp(i phi) from a table and short polynomials, checked against numpy."""
+
+import numpy as np
+import pytest
+
+from gl._trig import unit_phasors
+
+
+@pytest.mark.parametrize("scale", [1.0, 2 * np.pi, 1e3, -1e3, 1e6])
+def test_matches_numpy_to_a_few_ulp_of_the_angle(rng, scale):
+    angle = rng.random((37, 1001)) * scale
+    z = unit_phasors(angle, np.empty(angle.shape, dtype=np.complex128))
+    # absolute error: a few 1e-16, whatever the size of the angle (the table's steps are exact)
+    assert np.abs(z.real - np.cos(angle)).max() < 2e-15
+    assert np.abs(z.imag - np.sin(angle)).max() < 2e-15
+
+
+def test_special_angles():
+    angle = np.array([0.0, np.pi / 2, np.pi, -np.pi / 2, 3 * np.pi / 4, -7.25, 1e-300])
+    z = unit_phasors(angle, np.empty(angle.shape, dtype=complex))
+    np.testing.assert_allclose(z, np.exp(1j * angle), rtol=0, atol=1e-15)
+
+
+def test_scale_is_applied_as_one_rounded_product(rng):
+    draw = rng.random((5, 300))
+    z = unit_phasors(draw, np.empty(draw.shape, dtype=complex), scale=2 * np.pi)
+    np.testing.assert_allclose(z, np.exp(1j * (2 * np.pi * draw)), rtol=0, atol=2e-15)
+
+
+def test_complex64_output_and_float32_angles(rng):
+    angle = (rng.random((64, 513)) * 100).astype(np.float32)
+    z = unit_phasors(angle, np.empty(angle.shape, dtype=np.complex64))
+    assert z.dtype == np.complex64
+    np.testing.assert_allclose(z, np.exp(1j * angle.astype(np.float64)), rtol=0, atol=2e-7)
+
+
+def test_strided_input_and_output(rng):
+    angle = rng.standard_normal((513, 200)) * 50
+    out = np.empty((200, 513), dtype=complex)
+    unit_phasors(angle.T, out)  # transposed input
+    np.testing.assert_allclose(out, np.exp(1j * angle.T), rtol=0, atol=2e-15)
+    wide = np.zeros((513, 400), dtype=complex)
+    unit_phasors(angle, wide[:, ::2])  # non-contiguous output, written in place
+    np.testing.assert_allclose(wide[:, ::2], np.exp(1j * angle), rtol=0, atol=2e-15)
+    assert not wide[:, 1::2].any()
+
+
+def test_shapes():
+    assert unit_phasors(np.float64(1.0), np.empty((), dtype=complex)) == pytest.approx(np.exp(1j))
+    assert unit_phasors(np.zeros((3, 0)), np.empty((3, 0), dtype=complex)).shape == (3, 0)
+    angle = np.arange(2 * 3 * 40000, dtype=float).reshape(2, 3, 40000) * 1e-3  # rows longer than a block
+    np.testing.assert_allclose(unit_phasors(angle, np.empty(angle.shape, complex)), np.exp(1j * angle), atol=2e-15)
+    with pytest.raises(ValueError, match="shape"):
+        unit_phasors(np.zeros(3), np.empty(4, dtype=complex))
