@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import os
 from concurrent.futures import ThreadPoolExecutor
-from typing import Callable
+from typing import Callable, Optional
 
 import numpy as np
 
@@ -50,6 +50,10 @@ class _Scratch:
         self.residual = np.empty((block, geometry.n_freq), dtype=dtype)
         self.spare = np.empty((block, geometry.n_freq), dtype=complex_dtype(dtype))
         self.output = np.zeros(ola_length, dtype=dtype) if own_output else None
+
+    def abs(self, spectra: np.ndarray) -> np.ndarray:
+        """``|spectra|`` of a block, into this thread's magnitude array."""
+        return np.abs(spectra, out=self.magnitude[: spectra.shape[0]])
 
 
 class SweepEngine:
@@ -164,17 +168,20 @@ class SweepEngine:
 
         self._run(work)
 
-    def sweep(self, update: BlockUpdate) -> np.ndarray:
+    def sweep(self, update: BlockUpdate, measure: bool = True) -> Optional[np.ndarray]:
         """One iteration: ``x <- ISTFT(update(STFT(x)))``, block by block.
 
         ``update(b, frames, T, |T|, scratch)`` receives the batch index, the slice of frames
         of the block, the block's consistent spectra ``T = STFT(x)[frames]`` and their
-        moduli, and the thread's work arrays (``scratch.residual`` real and ``scratch.spare``
-        complex, one block each, free to use); it returns the spectra to synthesise (it may
-        overwrite ``T`` and ``|T|``).
+        moduli (None when the sweep does not ``measure``: ``scratch.abs(T)`` computes them),
+        and the thread's work arrays (``scratch.residual`` real and ``scratch.spare``
+        complex, one block each, free to use; ``scratch.abs`` writes into
+        ``scratch.magnitude``); it returns the spectra to synthesise (it may overwrite
+        ``T`` and ``|T|``).
 
-        Returns ``|| |STFT(x)| - S ||_F^2`` per batch item, for the signal ``x`` the sweep
-        started from (float64): the spectral convergence, at no extra transform.
+        With ``measure``, returns ``|| |STFT(x)| - S ||_F^2`` per batch item, for the signal
+        ``x`` the sweep started from (float64): the spectral convergence, at no extra
+        transform. Without, returns None and saves ``|T|`` and two passes per block.
         """
         geometry = self.geometry
 
@@ -185,14 +192,17 @@ class SweepEngine:
             for first, last in self._blocks(k):
                 count = last - first
                 spectra = geometry.analyze(signal, first, last, scratch.forward_frames, scratch.spectra, scratch.wide)
-                magnitude = np.abs(spectra, out=scratch.magnitude[:count])
-                residual = np.subtract(magnitude, self.magnitude[b, first:last], out=scratch.residual[:count])
-                error += float(np.einsum("ij,ij->", residual, residual))  # no BLAS: its threads spin
+                magnitude = None
+                if measure:
+                    magnitude = scratch.abs(spectra)
+                    residual = np.subtract(magnitude, self.magnitude[b, first:last], out=scratch.residual[:count])
+                    error += float(np.einsum("ij,ij->", residual, residual))  # no BLAS: its threads spin
                 new = update(b, slice(first, last), spectra, magnitude, scratch)
                 geometry.synthesize_add(new, scratch.frames, target[(first - offset) * geometry.hop_length :])
             return error
 
-        return self._run(work)
+        totals = self._run(work)
+        return totals if measure else None
 
     def measure(self) -> np.ndarray:
         """``|| |STFT(x)| - S ||_F^2`` per batch item for the current signal (one STFT)."""

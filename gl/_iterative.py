@@ -299,17 +299,30 @@ class Problem:
         return signal.reshape(self.batch_shape + (self.length,))
 
     def signal_from_phase(self, S: np.ndarray, phase: np.ndarray) -> np.ndarray:
-        """``ISTFT(S exp(i phase))`` of the problem's length; both in the caller's layout.
+        """``ISTFT(S exp(i phase))`` of the problem's length; ``phase`` in the caller's layout.
 
-        The phasors come from :func:`gl._trig.unit_phasors` (a table and short polynomials,
-        about 5x faster than ``np.cos`` and ``np.sin``, to 1e-15); NOLA was already checked
-        (and warned about) by :func:`prepare`.
+        Synthesised block by block by the sweep engine, so the complex spectrogram never
+        exists whole: each block's phasors come from :func:`gl._trig.unit_phasors` (a table
+        and short polynomials, about 5x faster than ``np.cos`` and ``np.sin``, to 1e-15)
+        and are scaled by the problem's ``S``. ``S`` is the caller's magnitude, already
+        checked and held frame-major by the problem (the argument is kept for the
+        signature). NOLA was already checked (and warned about) by :func:`prepare`.
         """
-        spectrogram = unit_phasors(phase, np.empty(phase.shape, dtype=complex_dtype(self.dtype)))
-        spectrogram *= S  # X = S exp(i phi)
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore", NOLAWarning)
-            return self.geometry.istft(spectrogram, length=self.length)
+        from ._engine import SweepEngine, default_threads
+
+        del S
+        phases = phase.reshape((-1,) + phase.shape[-2:])  # (batch, n_freq, n_frames)
+        magnitude = self.magnitude  # (batch, n_frames, n_freq)
+
+        def fill(b: int, first: int, last: int, out: np.ndarray) -> np.ndarray:
+            block = unit_phasors(phases[b, :, first:last].T, out[: last - first])
+            block *= magnitude[b, first:last]
+            return block
+
+        with SweepEngine(self.geometry, magnitude, self.length, 1) as engine:
+            engine.synthesize(fill)
+            engine.release_work()
+            return self.signal_shape(engine.output())
 
 
 def prepare(

@@ -12,7 +12,7 @@ that, so an algorithm module holds only its update::
         run.start_signal()
         def update(b, frames, consistent, modulus, scratch): ...   # the algorithm
         run.iterate(n_iter, update)
-    return run.result(return_info)
+    return run.result()
 """
 
 from __future__ import annotations
@@ -53,6 +53,7 @@ class IterativeRun:
         length: Optional[int],
         tol: Optional[float],
         callback: Optional[Callback],
+        return_info: bool,
         n_threads: Optional[int],
         geometry: Optional[STFT],
         n_fft: Optional[int],
@@ -67,6 +68,12 @@ class IterativeRun:
         self.problem = prepare(S, geometry, n_fft, hop_length, win_length, window, center, pad_mode, sym, length)
         self._start: Optional[StartingPhase] = StartingPhase(np.asarray(S), init, rng, self.problem.geometry)
         self.tracker = Tracker(method, self._start.label, tol, callback)
+        if not isinstance(return_info, (bool, np.bool_)):
+            raise TypeError(f"return_info={return_info!r} must be True or False")
+        self.return_info = bool(return_info)
+        # the spectral convergence is measured only when something reads it: the history
+        # returned, tol, or a callback (it costs |STFT(x)| and two passes per iteration)
+        self.measure = self.return_info or tol is not None or callback is not None
         self.target = self.problem.magnitude  # (batch, n_frames, n_freq)
         if n_threads is None:
             n_threads = default_threads(self.target.shape[1])
@@ -116,25 +123,29 @@ class IterativeRun:
         if step is None:
 
             def step(_: int) -> np.ndarray:
-                return self.engine.sweep(update)
+                return self.engine.sweep(update, self.measure)
 
         engine, tracker = self.engine, self.tracker
         for iteration in range(1, n_iter + 1):
             self.iteration = iteration
             squared_error = step(iteration)  # of x_{iteration-1}; the engine now holds x_iteration
+            if not self.measure:
+                continue
             if iteration == 1:
                 tracker.info.initial_spectral_convergence = engine.spectral_convergence(squared_error)
             elif tracker.record(engine.spectral_convergence(squared_error)):
                 break
+        if not self.measure:
+            return
         final = engine.spectral_convergence(engine.measure())  # the one extra STFT, of the result
         if n_iter > 0:
             tracker.record(final)
         else:
             tracker.info.initial_spectral_convergence = final
 
-    def result(self, return_info: bool):
-        """The signal (..., length), with the info when ``return_info``."""
+    def result(self):
+        """The signal (..., length), with the info when the run was made with ``return_info``."""
         self.engine.release_work()  # keep the peak memory low while the result is copied out
         y = self.problem.signal_shape(self.engine.output())
         info = self.tracker.finish(self.problem.batch_shape)
-        return (y, info) if return_info else y
+        return (y, info) if self.return_info else y

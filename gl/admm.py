@@ -146,7 +146,7 @@ def admm(
     n_iter = check_n_iter(n_iter)
     rho = check_rho(rho)
     run = IterativeRun(
-        "admm", S, init=init, rng=rng, length=length, tol=tol, callback=callback, n_threads=n_threads,
+        "admm", S, init=init, rng=rng, length=length, tol=tol, callback=callback, return_info=return_info, n_threads=n_threads,
         geometry=geometry, n_fft=n_fft, hop_length=hop_length, win_length=win_length, window=window,
         center=center, pad_mode=pad_mode, sym=sym,
     )  # fmt: skip
@@ -165,10 +165,10 @@ def admm(
             w += consistent  # T + (rho - 1) W / 2, a positive multiple of Z_{n+1} - U_{n+1}
             x_next = consistent  # reuse the block
             x_next[...] = w
-            run.project(x_next, np.abs(w, out=modulus), b, frames, scratch)
+            run.project(x_next, scratch.abs(w), b, frames, scratch)
             np.multiply(difference, shrink, out=w)
             w += x_next  # Y_{n+2} = X_{n+2} + U_{n+1}
             return x_next  # X_{n+2}, synthesised into the next signal
 
         run.iterate(n_iter, update)
-    return run.result(return_info)
+    return run.result()

@@ -164,7 +164,7 @@ def agla(
     n_iter = check_n_iter(n_iter)
     alpha, beta, gamma = check_agla_parameters(alpha, beta, gamma)
     run = IterativeRun(
-        "agla", S, init=init, rng=rng, length=length, tol=tol, callback=callback, n_threads=n_threads,
+        "agla", S, init=init, rng=rng, length=length, tol=tol, callback=callback, return_info=return_info, n_threads=n_threads,
         geometry=geometry, n_fft=n_fft, hop_length=hop_length, win_length=win_length, window=window,
         center=center, pad_mode=pad_mode, sym=sym,
     )  # fmt: skip
@@ -195,8 +195,10 @@ def agla(
                     d_prev += consistent  # d_n = t_n + beta (t_n - t_{n-1})
                 step *= alpha
                 consistent += step  # c_n = t_n + alpha (t_n - t_{n-1})
-                np.abs(consistent, out=modulus)
+                modulus = scratch.abs(consistent)
+            if modulus is None:  # iteration 1, not measuring: |t_1| for the projection
+                modulus = scratch.abs(consistent)
             return run.project(consistent, modulus, b, frames, scratch)  # P_C2(c_n)
 
         run.iterate(n_iter, update)
-    return run.result(return_info)
+    return run.result()

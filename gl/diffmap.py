@@ -94,7 +94,7 @@ def _run(
 ):
     """``n_dm`` difference-map iterations, then ``n_iter - n_dm`` FGLA iterations."""
     run = IterativeRun(
-        method, S, init=init, rng=rng, length=length, tol=tol, callback=callback, n_threads=n_threads,
+        method, S, init=init, rng=rng, length=length, tol=tol, callback=callback, return_info=return_info, n_threads=n_threads,
         geometry=geometry, n_fft=n_fft, hop_length=hop_length, win_length=win_length, window=window,
         center=center, pad_mode=pad_mode, sym=sym,
     )  # fmt: skip
@@ -112,7 +112,7 @@ def _run(
                 p[...] = consistent  # p_0 = P_C(c_0) = P_C(a_0)
             projected = np.multiply(p, beta - 1.0, out=scratch.spare[:count])
             projected += c  # beta f_C(c_n) = (beta - 1) p_n + c_n
-            run.project(projected, np.abs(projected, out=modulus), b, frames, scratch)  # b_n
+            run.project(projected, scratch.abs(projected), b, frames, scratch)  # b_n
             c -= p
             np.multiply(consistent, 1.0 + beta, out=p)  # p <- (1 + beta) P_C(a_n); sweep 2 subtracts beta P_C(b_n)
             c += p
@@ -127,7 +127,7 @@ def _run(
             consistent *= beta
             consistent_part[b, frames] -= consistent  # p_{n+1} = (1 + beta) P_C(a_n) - beta P_C(b_n)
             consistent[...] = c
-            return run.project(consistent, np.abs(c, out=modulus), b, frames, scratch)
+            return run.project(consistent, scratch.abs(c), b, frames, scratch)
 
         # after the switch, ``iterate`` holds FGLA's t_{n-1}
         def fgla_step(b: int, frames: slice, consistent: np.ndarray, modulus: np.ndarray, scratch) -> np.ndarray:
@@ -141,20 +141,22 @@ def _run(
                 t_prev[...] = consistent
                 step *= momentum
                 consistent += step  # c_n = t_n + alpha (t_n - t_{n-1})
-                np.abs(consistent, out=modulus)
+                modulus = scratch.abs(consistent)
+            if modulus is None:  # the plain step, not measuring: |t_n| for the projection
+                modulus = scratch.abs(consistent)
             return run.project(consistent, modulus, b, frames, scratch)
 
         def one_iteration(iteration: int) -> np.ndarray:
             nonlocal consistent_part
             if iteration <= n_dm:
-                squared_error = run.engine.sweep(dm_first_half)  # measures x_{iteration-1} = ISTFT(a_{iteration-1})
-                run.engine.sweep(dm_second_half)  # makes x_iteration
+                squared_error = run.engine.sweep(dm_first_half, run.measure)  # measures x_{iteration-1} = ISTFT(a_{iteration-1})
+                run.engine.sweep(dm_second_half, measure=False)  # makes x_iteration (its error is not needed)
                 return squared_error
             consistent_part = None  # free p_n after the switch
-            return run.engine.sweep(fgla_step)
+            return run.engine.sweep(fgla_step, run.measure)
 
         run.iterate(n_iter, step=one_iteration)
-    return run.result(return_info)
+    return run.result()
 
 
 def difference_map(

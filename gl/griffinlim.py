@@ -154,7 +154,7 @@ def griffinlim(
     n_iter = check_n_iter(n_iter)
     alpha = 0.0 if method == "gla" else check_momentum(momentum)
     run = IterativeRun(
-        method, S, init=init, rng=rng, length=length, tol=tol, callback=callback, n_threads=n_threads,
+        method, S, init=init, rng=rng, length=length, tol=tol, callback=callback, return_info=return_info, n_threads=n_threads,
         geometry=geometry, n_fft=n_fft, hop_length=hop_length, win_length=win_length, window=window,
         center=center, pad_mode=pad_mode, sym=sym,
     )  # fmt: skip
@@ -169,15 +169,17 @@ def griffinlim(
             scaled_previous.fill(0)  # t_0 = 0: the first step is a plain GLA step
 
         def update(b: int, frames: slice, consistent: np.ndarray, modulus: np.ndarray, scratch) -> np.ndarray:
-            # consistent = t_n = P_C1(P_C2(c_{n-1})) on this block; modulus = |t_n|
+            # consistent = t_n = P_C1(P_C2(c_{n-1})) on this block; modulus = |t_n| if measured, else None
             if scaled_previous is not None:
                 kept = scaled_previous[b, frames]  # -k t_{n-1}
                 step = np.add(consistent, kept, out=scratch.spare[: consistent.shape[0]])  # c_n, up to 1 + alpha
                 np.multiply(consistent, -shrink, out=kept)  # -k t_n, for the next iteration
                 consistent = step
-                np.abs(consistent, out=modulus)
+                modulus = scratch.abs(consistent)
+            elif modulus is None:  # plain GLA, not measuring: |t_n| is needed for the projection
+                modulus = scratch.abs(consistent)
             return run.project(consistent, modulus, b, frames, scratch)  # P_C2(c_n)
 
         run.iterate(n_iter, update)
         scaled_previous = None  # noqa: F841 - frees the state before the result is copied out
-    return run.result(return_info)
+    return run.result()

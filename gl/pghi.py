@@ -47,7 +47,7 @@ Gaussian analysis windows", IEEE ICASSP 1979.
 from __future__ import annotations
 
 import time
-from heapq import heapify, heappop, heappush
+from heapq import heappop, heappush
 from typing import Optional, Sequence, Union
 
 import numpy as np
@@ -172,11 +172,12 @@ def window_centre(geometry: STFT) -> float:
 
 
 # ---------------------------------------------------------------------------- gradients
-def _log_magnitude(S: np.ndarray) -> np.ndarray:
-    """``log(S)``, clipped at ``max + LOG_FLOOR`` (float64)."""
+def _log_magnitude(S: np.ndarray, out: Optional[np.ndarray] = None) -> np.ndarray:
+    """``log(S)``, clipped at ``max + LOG_FLOOR`` (float64), into ``out`` if given."""
     peak = float(S.max())
     floor = peak * np.exp(LOG_FLOOR) if peak > 0 else 1.0
-    return np.log(np.maximum(S, floor, dtype=np.float64))
+    logs = np.maximum(S, floor, dtype=np.float64, out=out)
+    return np.log(logs, out=logs)
 
 
 def phase_gradients(S: np.ndarray, geometry: STFT, gamma: float) -> tuple[np.ndarray, np.ndarray]:
@@ -214,11 +215,23 @@ def phase_gradients(S: np.ndarray, geometry: STFT, gamma: float) -> tuple[np.nda
     >>> bool(np.isclose(tgrad[33, 30], 2 * np.pi * 0.125 * 64))   # the tone's advance per hop
     True
     """
+    n_freq, n_frames = np.shape(S)
+    tgrad, fgrad = np.empty((n_freq, n_frames)), np.empty((n_freq, n_frames))
+    _gradients_into(S, geometry, gamma, tgrad, fgrad)
+    return tgrad, fgrad
+
+
+def _gradients_into(
+    S: np.ndarray, geometry: STFT, gamma: float, tgrad: np.ndarray, fgrad: np.ndarray, scale: float = 1.0, work: Optional[np.ndarray] = None
+) -> None:
+    """:func:`phase_gradients` times ``scale``, written into ``tgrad`` and ``fgrad`` (views allowed).
+
+    ``work``, a float64 array of ``S``'s shape, receives the log-magnitude if given.
+    """
     a, M = geometry.hop_length, geometry.n_fft
-    logs = _log_magnitude(S)  # (n_freq, n_frames)
+    logs = _log_magnitude(S, out=work)  # (n_freq, n_frames)
     n_freq, n_frames = logs.shape
     # tgrad: log s[m+1] - log s[m-1], mirrored at DC and at the top
-    tgrad = np.empty_like(logs)
     if n_freq > 1:
         np.subtract(logs[2:], logs[:-2], out=tgrad[1:-1])
         tgrad[0] = 0.0  # DC: |X[-1]| = |X[1]|
@@ -228,17 +241,17 @@ def phase_gradients(S: np.ndarray, geometry: STFT, gamma: float) -> tuple[np.nda
             np.subtract(logs[-1], logs[-2], out=tgrad[-1])
     else:
         tgrad[...] = 0.0
-    tgrad *= a * M / (2.0 * gamma)
-    tgrad += ((2.0 * np.pi * a / M) * np.arange(n_freq))[:, None]
+    tgrad *= scale * a * M / (2.0 * gamma)
+    tgrad += ((scale * 2.0 * np.pi * a / M) * np.arange(n_freq))[:, None]
     # fgrad: centred (l[n+1] - l[n-1]) / 2, one-sided at the ends (np.gradient's)
-    fgrad = np.zeros_like(logs)
     if n_frames > 1:
         np.subtract(logs[:, 2:], logs[:, :-2], out=fgrad[:, 1:-1])
         fgrad[:, 1:-1] *= 0.5
         np.subtract(logs[:, 1], logs[:, 0], out=fgrad[:, 0])
         np.subtract(logs[:, -1], logs[:, -2], out=fgrad[:, -1])
-        fgrad *= -gamma / (a * M)
-    return tgrad, fgrad
+        fgrad *= -scale * gamma / (a * M)
+    else:
+        fgrad[...] = 0.0
 
 
 # ---------------------------------------------------------------------------- integration
@@ -279,84 +292,81 @@ def _flood(heap, todo, values, half_t, half_f, order_list, rank_list, width: int
             push(heap, rank_list[j])
 
 
-def _heap_integrate(
-    S: np.ndarray, tgrad: np.ndarray, fgrad: np.ndarray, tols: tuple[float, ...], random_phase: np.ndarray
-) -> np.ndarray:
-    """Integrate the gradients along the largest coefficients first. All (n_freq, n_frames).
+def _heap_integrate(S: np.ndarray, half_t: np.ndarray, half_f: np.ndarray, values: np.ndarray, tols: tuple[float, ...]) -> np.ndarray:
+    """Integrate the gradients along the largest coefficients first; return what was integrated.
 
-    The grid is stored flat with one guard frame after every bin's row and one guard bin
-    row before and after, all marked as never to integrate, so that the four neighbours
-    of a coefficient ``i`` are simply ``i - 1``, ``i + 1`` (frames) and ``i - width``,
-    ``i + width`` (bins) with no bounds checks. The heap holds the rank of a coefficient
-    in decreasing magnitude order (an int, which ``heapq`` compares fastest), so the
-    smallest rank is the largest magnitude.
+    ``half_t``, ``half_f`` and ``values`` are *padded* grids of shape
+    ``(n_freq + 2, n_frames + 1)``: the coefficients in ``[1:-1, :n_frames]``, one guard
+    bin row before and after and one guard frame after every bin's row, never to be
+    integrated, so that on the flat grid the four neighbours of a coefficient ``i`` are
+    simply ``i - 1``, ``i + 1`` (frames) and ``i - width``, ``i + width`` (bins) with no
+    bounds checks. ``half_t``, ``half_f`` hold half the gradients, so that the trapezoid
+    rule is one addition. ``values`` holds the starting phases and receives the
+    integrated ones. The heap holds the rank of a coefficient in decreasing magnitude
+    order (an int, which ``heapq`` compares fastest), so the smallest rank is the largest
+    magnitude. Returns the mask (n_freq, n_frames) of the coefficients the heap reached.
     """
     n_freq, n_frames = S.shape
     width = n_frames + 1
-    phase = random_phase.copy()  # what stays below every tolerance keeps its random phase
     peak = float(S.max())
     if peak <= 0:
-        return phase
-
-    def flat(array: np.ndarray, fill: float) -> np.ndarray:
-        out = np.full((n_freq + 2, width), fill, dtype=np.float64)
-        out[1:-1, :n_frames] = array
-        return out.ravel()
-
-    magnitude = flat(S, -1.0)
-    half_t = flat(tgrad, 0.0)  # (tgrad_i + tgrad_j) / 2 = half_t[i] + half_t[j]
-    half_t *= 0.5
-    half_f = flat(fgrad, 0.0)
-    half_f *= 0.5
-    values = flat(phase, 0.0)
+        return np.zeros(S.shape, dtype=bool)
+    flat_S = S.ravel()
     # rank the coefficients any pass will integrate, largest first (rank 0 = largest)
-    candidates = np.flatnonzero(magnitude > tols[-1] * peak)
-    order = candidates[np.argsort(-magnitude[candidates], kind="stable")]
-    rank = np.zeros(magnitude.size, dtype=np.int32 if order.size < 2**31 else np.int64)
+    candidates = np.flatnonzero(flat_S > tols[-1] * peak)
+    by_size = candidates[np.argsort(-flat_S[candidates], kind="stable")]
+    order = (by_size // n_frames + 1) * width + by_size % n_frames  # in the padded grid
+    rank = np.zeros(values.size, dtype=np.int32 if order.size < 2**31 else np.int64)
     rank[order] = np.arange(order.size)
-    done = np.zeros(magnitude.size, dtype=bool)
+    sorted_magnitude = flat_S[by_size]
+    # pass p integrates ranks counts[p-1] .. counts[p] (a prefix of the ranks per tolerance)
+    counts = [int(np.count_nonzero(sorted_magnitude > tol * peak)) for tol in tols]
+    todo = bytearray(values.size)  # 1 where the phase is still to integrate
+    todo_array = np.frombuffer(todo, dtype=np.uint8)  # the same bytes, for numpy
     # memoryviews index like lists (Python floats and ints out) without converting arrays
-    views = (memoryview(values), memoryview(half_t), memoryview(half_f), memoryview(order), memoryview(rank))
-    rank_view = views[-1]
-
-    for tol in tols:
-        todo_mask = (magnitude > tol * peak) & ~done
-        if not todo_mask.any():
+    values_view = memoryview(values.reshape(-1))
+    views = (values_view, memoryview(half_t.reshape(-1)), memoryview(half_f.reshape(-1)), memoryview(order), memoryview(rank))
+    known = 0
+    for count in counts:
+        if count <= known:
             continue
-        # a later pass starts from every known coefficient next to an unknown one
+        todo_array[order[known:count]] = 1
         heap = []
-        if done.any():
-            border = np.zeros_like(todo_mask)
-            border[1:] |= todo_mask[:-1]
-            border[:-1] |= todo_mask[1:]
-            border[width:] |= todo_mask[:-width]
-            border[:-width] |= todo_mask[width:]
-            heap = rank[border & done].tolist()
-            heapify(heap)
-        todo = bytearray(todo_mask.tobytes())  # 1 where the phase is still to integrate
+        if known:  # a later pass starts from every known coefficient next to an unknown one
+            inner = order[:known]
+            border = todo_array[inner + 1] | todo_array[inner - 1] | todo_array[inner + width] | todo_array[inner - width]
+            heap = np.flatnonzero(border).tolist()  # ranks in increasing order: already a heap
         _flood(heap, todo, *views, width)
-        # islands the flood did not reach: seed each at its largest coefficient, phase 0
-        for seed in order[todo_mask[order]].tolist():
-            if todo[seed]:
-                todo[seed] = 0
-                values[seed] = 0.0
-                _flood([rank_view[seed]], todo, *views, width)
-        done |= todo_mask
-    return np.ascontiguousarray(values.reshape(n_freq + 2, width)[1:-1, :n_frames])
+        # islands the flood did not reach: seed each at its largest coefficient, phase 0;
+        # numpy skips the ranks already reached, a chunk at a time
+        for start in range(known, count, 4096):
+            chunk = order[start : min(start + 4096, count)]
+            for seed in chunk[todo_array[chunk] != 0].tolist():
+                if todo[seed]:
+                    todo[seed] = 0
+                    values_view[seed] = 0.0
+                    _flood([int(rank[seed])], todo, *views, width)
+        known = count
+    reached = np.zeros(S.shape, dtype=bool)
+    reached.ravel()[candidates] = True
+    return reached
 
 
-def _trapezoid_sum(gradient: np.ndarray, axis: int) -> np.ndarray:
-    """``G[j] = sum_{k=1}^{j} (g[k-1] + g[k]) / 2`` along ``axis`` (0 or 1 of a 2-D array)."""
-    g = gradient if axis == 1 else gradient.T
-    total = np.empty_like(g)
+def _trapezoid_sum(half_gradient: np.ndarray, axis: int) -> np.ndarray:
+    """``G[j] = sum_{k=1}^{j} (h[k-1] + h[k])`` along ``axis`` (0 or 1 of a 2-D array) of half gradients ``h``."""
+    h = half_gradient if axis == 1 else half_gradient.T
+    total = np.empty(h.shape)
     total[:, 0] = 0.0
-    np.add(g[:, 1:], g[:, :-1], out=total[:, 1:])
-    total *= 0.5
+    np.add(h[:, 1:], h[:, :-1], out=total[:, 1:])
     np.cumsum(total, axis=1, out=total)
     return total if axis == 1 else total.T
 
 
-def _fill(known: np.ndarray, tgrad: np.ndarray, fgrad: np.ndarray, phase: np.ndarray) -> None:
+#: Bins per block of the fill (about 0.5 MB of float64 per work array at 862 frames).
+_FILL_BINS = 64
+
+
+def _fill(known: np.ndarray, half_t: np.ndarray, half_f: np.ndarray, phase: np.ndarray) -> None:
     """Give the coefficients the heap left out a phase, vectorised. All (n_freq, n_frames).
 
     Along each bin, the phase is carried in time from the nearest known coefficient
@@ -366,27 +376,30 @@ def _fill(known: np.ndarray, tgrad: np.ndarray, fgrad: np.ndarray, phase: np.nda
 
     This reaches every coefficient of a bin with at least one known coefficient. The
     bins with none are then carried across frequency from the nearest such bin below
-    (else above) with ``fgrad`` in the same way, frame by frame. ``phase`` is modified
-    in place.
+    (else above) with ``fgrad`` in the same way, frame by frame. ``half_t`` and ``half_f``
+    are half the gradients; ``phase`` is modified in place, a block of bins at a time.
     """
     if known.all() or not known.any():
         return
     n_freq, n_frames = known.shape
     index = np.int32 if known.size < 2**31 else np.int64
     frames = np.arange(n_frames, dtype=index)
-    before = np.where(known, frames, index(-1))
-    np.maximum.accumulate(before, axis=1, out=before)  # last known frame <= n
-    after = np.where(known[:, ::-1], frames[::-1], index(n_frames))
-    np.minimum.accumulate(after, axis=1, out=after)  # first known frame >= n (reversed)
-    anchor = np.where(before >= 0, before, after[:, ::-1])  # (n_freq, n_frames)
-    del before, after
-    np.minimum(anchor, n_frames - 1, out=anchor)  # rows with no known frame: fixed below
-    anchor += (np.arange(n_freq, dtype=index) * n_frames)[:, None]  # flat index of the anchor
-    along_time = _trapezoid_sum(tgrad, axis=1)
-    base = np.subtract(phase, along_time)  # phi[m, p] - T[m, p] at every known p
-    carried = base.ravel().take(anchor)
-    carried += along_time
-    np.copyto(phase, carried, where=~known)
+    for first in range(0, n_freq, _FILL_BINS):
+        rows = slice(first, min(first + _FILL_BINS, n_freq))
+        block_known = known[rows]
+        count = block_known.shape[0]
+        before = np.where(block_known, frames, index(-1))
+        np.maximum.accumulate(before, axis=1, out=before)  # last known frame <= n
+        after = np.where(block_known[:, ::-1], frames[::-1], index(n_frames))
+        np.minimum.accumulate(after, axis=1, out=after)  # first known frame >= n (reversed)
+        anchor = np.where(before >= 0, before, after[:, ::-1])  # (bins, n_frames)
+        np.minimum(anchor, n_frames - 1, out=anchor)  # rows with no known frame: fixed below
+        anchor += (np.arange(count, dtype=index) * n_frames)[:, None]  # flat index in the block
+        along_time = _trapezoid_sum(half_t[rows], axis=1)
+        base = np.subtract(phase[rows], along_time)  # phi[m, p] - T[m, p] at every known p
+        carried = base.ravel().take(anchor)
+        carried += along_time
+        np.copyto(phase[rows], carried, where=~block_known)
     # bins that no frame reached: from the nearest reached bin, across frequency
     reached = known.any(axis=1)  # (n_freq,)
     if reached.all():
@@ -395,7 +408,7 @@ def _fill(known: np.ndarray, tgrad: np.ndarray, fgrad: np.ndarray, phase: np.nda
     below = np.maximum.accumulate(np.where(reached, bins, -1))
     above = np.minimum.accumulate(np.where(reached, bins, n_freq)[::-1])[::-1]
     source = np.where(below >= 0, below, above)  # (n_freq,) a reached bin for every bin
-    along_freq = _trapezoid_sum(fgrad, axis=0)  # F[m, n]
+    along_freq = _trapezoid_sum(half_f, axis=0)  # F[m, n]
     lost = np.flatnonzero(~reached)
     phase[lost] = phase[source[lost]] + along_freq[lost] - along_freq[source[lost]]
 
@@ -407,17 +420,27 @@ def _item_phase(
     tols: tuple[float, ...],
     generator: np.random.Generator,
     fill: bool,
-) -> np.ndarray:
-    """gl-convention phase of one magnitude (n_freq, n_frames), float64."""
+    out: np.ndarray,
+    grids: tuple[np.ndarray, np.ndarray, np.ndarray],
+) -> None:
+    """gl-convention phase of one magnitude (n_freq, n_frames) into ``out`` (float64, C-contiguous).
+
+    ``grids`` are three padded work arrays (see :func:`_heap_integrate`), reused for
+    every batch item: fresh memory costs page faults, a noticeable part of PGHI's time.
+    """
     S = np.ascontiguousarray(S)
-    random_phase = 2.0 * np.pi * generator.random(S.shape)  # drawn always: same stream for any S
-    tgrad, fgrad = phase_gradients(S, geometry, gamma)
-    phase = _heap_integrate(S, tgrad, fgrad, tols, random_phase)
+    n_freq, n_frames = S.shape
+    half_t, half_f, values = grids  # (n_freq + 2, n_frames + 1), guards zero
+    inside = (slice(1, -1), slice(0, n_frames))
+    _gradients_into(S, geometry, gamma, half_t[inside], half_f[inside], scale=0.5, work=out)
+    phase = values[inside]
+    generator.random(out=out)  # drawn always: the same stream for any S
+    np.multiply(out, 2.0 * np.pi, out=phase)
+    reached = _heap_integrate(S, half_t, half_f, values, tols)
     if fill:
-        _fill(S > tols[-1] * S.max(), tgrad, fgrad, phase)
+        _fill(reached, half_t[inside], half_f[inside], phase)
     # window-centred phase -> gl's frame-start phase: X = exp(-2 pi i m c / M) c_centred
-    phase -= ((2.0 * np.pi * window_centre(geometry) / geometry.n_fft) * np.arange(geometry.n_freq))[:, None]
-    return phase
+    np.subtract(phase, ((2.0 * np.pi * window_centre(geometry) / geometry.n_fft) * np.arange(geometry.n_freq))[:, None], out=out)
 
 
 def _phases(S: np.ndarray, geometry: STFT, gamma, tol: Tolerance, rng, fill: bool = True) -> np.ndarray:
@@ -427,8 +450,11 @@ def _phases(S: np.ndarray, geometry: STFT, gamma, tol: Tolerance, rng, fill: boo
     generator = rng if isinstance(rng, np.random.Generator) else np.random.default_rng(rng)
     flat = S.reshape((-1,) + S.shape[-2:])
     phase = np.empty(flat.shape, dtype=np.float64)
+    padded = (flat.shape[1] + 2, flat.shape[2] + 1)  # the heap's grid: see _heap_integrate
+    grids = (np.zeros(padded), np.zeros(padded), np.empty(padded))
     for item, out in zip(flat, phase):
-        out[...] = _item_phase(item, geometry, gamma, tols, generator, bool(fill))
+        grids[2].fill(0.0)  # the values' guards (their interior is overwritten)
+        _item_phase(item, geometry, gamma, tols, generator, bool(fill), out, grids)
     return phase.reshape(S.shape)
 
 

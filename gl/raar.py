@@ -147,7 +147,7 @@ def raar(
     n_iter = check_n_iter(n_iter)
     beta = check_raar_beta(beta)
     run = IterativeRun(
-        "raar", S, init=init, rng=rng, length=length, tol=tol, callback=callback, n_threads=n_threads,
+        "raar", S, init=init, rng=rng, length=length, tol=tol, callback=callback, return_info=return_info, n_threads=n_threads,
         geometry=geometry, n_fft=n_fft, hop_length=hop_length, win_length=win_length, window=window,
         center=center, pad_mode=pad_mode, sym=sym,
     )  # fmt: skip
@@ -171,13 +171,13 @@ def raar(
             p += consistent  # p_{n+1} = beta (p_n + q_n) + (1 - 2 beta) T_n
             a = consistent  # reuse the block: a_n = P_A(c_n)
             a[...] = c
-            run.project(a, np.abs(c, out=modulus), b, frames, scratch)
+            run.project(a, scratch.abs(c), b, frames, scratch)
             c += q
             c *= beta
             a *= 1.0 - 2.0 * beta
             c += a  # c_{n+1} = beta (c_n + q_n) + (1 - 2 beta) a_n
             a[...] = c
-            return run.project(a, np.abs(c, out=modulus), b, frames, scratch)  # a_{n+1}
+            return run.project(a, scratch.abs(c), b, frames, scratch)  # a_{n+1}
 
         run.iterate(n_iter, update)
-    return run.result(return_info)
+    return run.result()

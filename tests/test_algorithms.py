@@ -468,3 +468,18 @@ def test_default_meets_the_issue_target_on_the_dev_corpus():
         ours_100.append(info.final_db)
     assert np.mean(ours_25) < np.mean(librosa_db)
     assert np.mean(ours_100) < np.mean(librosa_db) - 7.0
+
+
+@pytest.mark.parametrize(
+    "function, kwargs",
+    [(gl.griffinlim, {"method": "gla"}), (gl.griffinlim, {"method": "fgla"}), (agla, {}), (agla, {"gamma": 1.0, "beta": 0.0}),
+     (agla, {"alpha": 0.0, "beta": 0.0, "gamma": 1.0}), (raar, {}), (difference_map, {}), (difference_map_fgla, {"n_dm": 3}), (admm, {})],
+    ids=["gla", "fgla", "agla", "agla-gamma1", "agla-gla", "raar", "dm", "dm_fgla", "admm"],
+)  # fmt: skip
+def test_measuring_the_history_does_not_change_the_result(short, function, kwargs):
+    # without return_info, tol or callback the sweeps skip |STFT(x)| and the error; the
+    # iterates must be the very same
+    _, geometry, S = short
+    plain = function(S, geometry=geometry, n_iter=8, rng=3, **kwargs)
+    measured, _ = function(S, geometry=geometry, n_iter=8, rng=3, return_info=True, **kwargs)
+    np.testing.assert_array_equal(plain, measured)
