@@ -311,16 +311,15 @@ def _heap_integrate(S: np.ndarray, half_t: np.ndarray, half_f: np.ndarray, value
     peak = float(S.max())
     if peak <= 0:
         return np.zeros(S.shape, dtype=bool)
-    flat_S = S.ravel()
     # rank the coefficients any pass will integrate, largest first (rank 0 = largest)
-    candidates = np.flatnonzero(flat_S > tols[-1] * peak)
-    by_size = candidates[np.argsort(-flat_S[candidates], kind="stable")]
+    candidates = np.flatnonzero(S > tols[-1] * peak)  # bin-major, whatever S's memory layout
+    candidate_magnitude = S[np.divmod(candidates, n_frames)]  # no ravel: S may be a transposed view
+    by_size = candidates[_descending_order(candidate_magnitude)]
     order = (by_size // n_frames + 1) * width + by_size % n_frames  # in the padded grid
     rank = np.zeros(values.size, dtype=np.int32 if order.size < 2**31 else np.int64)
     rank[order] = np.arange(order.size)
-    sorted_magnitude = flat_S[by_size]
     # pass p integrates ranks counts[p-1] .. counts[p] (a prefix of the ranks per tolerance)
-    counts = [int(np.count_nonzero(sorted_magnitude > tol * peak)) for tol in tols]
+    counts = [int(np.count_nonzero(candidate_magnitude > tol * peak)) for tol in tols]
     todo = bytearray(values.size)  # 1 where the phase is still to integrate
     todo_array = np.frombuffer(todo, dtype=np.uint8)  # the same bytes, for numpy
     # memoryviews index like lists (Python floats and ints out) without converting arrays
@@ -352,21 +351,33 @@ def _heap_integrate(S: np.ndarray, half_t: np.ndarray, half_f: np.ndarray, value
     return reached
 
 
-def _trapezoid_sum(half_gradient: np.ndarray, axis: int) -> np.ndarray:
-    """``G[j] = sum_{k=1}^{j} (h[k-1] + h[k])`` along ``axis`` (0 or 1 of a 2-D array) of half gradients ``h``."""
+def _descending_order(values: np.ndarray) -> np.ndarray:
+    """``np.argsort(-values, kind='stable')``: equal values keep their order.
+
+    numpy's quicksort is several times faster than its stable sort (SIMD); ties, rare in
+    real magnitudes, are checked for and then sorted stably, so the result is the same.
+    """
+    order = np.argsort(-values)
+    ranked = values[order]
+    if ranked.size > 1 and np.any(ranked[1:] == ranked[:-1]):
+        return np.argsort(-values, kind="stable")
+    return order
+
+
+def _trapezoid_sum(half_gradient: np.ndarray, axis: int, out: Optional[np.ndarray] = None) -> np.ndarray:
+    """``G[j] = sum_{k=1}^{j} (h[k-1] + h[k])`` along ``axis`` (0 or 1 of a 2-D array) of half gradients ``h``.
+
+    ``out`` (float64, ``h``'s shape, not overlapping it) receives the result if given.
+    """
     h = half_gradient if axis == 1 else half_gradient.T
-    total = np.empty(h.shape)
+    total = np.empty(h.shape) if out is None else (out if axis == 1 else out.T)
     total[:, 0] = 0.0
     np.add(h[:, 1:], h[:, :-1], out=total[:, 1:])
     np.cumsum(total, axis=1, out=total)
     return total if axis == 1 else total.T
 
 
-#: Bins per block of the fill (about 0.5 MB of float64 per work array at 862 frames).
-_FILL_BINS = 64
-
-
-def _fill(known: np.ndarray, half_t: np.ndarray, half_f: np.ndarray, phase: np.ndarray) -> None:
+def _fill(known: np.ndarray, half_t: np.ndarray, half_f: np.ndarray, phase: np.ndarray, work: Optional[np.ndarray] = None) -> None:
     """Give the coefficients the heap left out a phase, vectorised. All (n_freq, n_frames).
 
     Along each bin, the phase is carried in time from the nearest known coefficient
@@ -377,33 +388,40 @@ def _fill(known: np.ndarray, half_t: np.ndarray, half_f: np.ndarray, phase: np.n
     This reaches every coefficient of a bin with at least one known coefficient. The
     bins with none are then carried across frequency from the nearest such bin below
     (else above) with ``fgrad`` in the same way, frame by frame. ``half_t`` and ``half_f``
-    are half the gradients; ``phase`` is modified in place, a block of bins at a time.
+    are half the gradients; ``phase`` is modified in place; ``work``, a float64 array of
+    its shape, is used for ``T`` if given.
+
+    Each known coefficient ``p`` owns the run of its bin from itself (from the bin's first
+    frame, for the first known of the bin) to the next known one (or the bin's end), so
+    ``phi[m, p] - T[m, p]`` is repeated over its run (``np.repeat``) and ``T`` added.
     """
     if known.all() or not known.any():
         return
     n_freq, n_frames = known.shape
-    index = np.int32 if known.size < 2**31 else np.int64
-    frames = np.arange(n_frames, dtype=index)
-    for first in range(0, n_freq, _FILL_BINS):
-        rows = slice(first, min(first + _FILL_BINS, n_freq))
-        block_known = known[rows]
-        count = block_known.shape[0]
-        before = np.where(block_known, frames, index(-1))
-        np.maximum.accumulate(before, axis=1, out=before)  # last known frame <= n
-        after = np.where(block_known[:, ::-1], frames[::-1], index(n_frames))
-        np.minimum.accumulate(after, axis=1, out=after)  # first known frame >= n (reversed)
-        anchor = np.where(before >= 0, before, after[:, ::-1])  # (bins, n_frames)
-        np.minimum(anchor, n_frames - 1, out=anchor)  # rows with no known frame: fixed below
-        anchor += (np.arange(count, dtype=index) * n_frames)[:, None]  # flat index in the block
-        along_time = _trapezoid_sum(half_t[rows], axis=1)
-        base = np.subtract(phase[rows], along_time)  # phi[m, p] - T[m, p] at every known p
-        carried = base.ravel().take(anchor)
-        carried += along_time
-        np.copyto(phase[rows], carried, where=~block_known)
-    # bins that no frame reached: from the nearest reached bin, across frequency
-    reached = known.any(axis=1)  # (n_freq,)
+    flat_known = np.flatnonzero(known)  # bin-major, increasing
+    along_time = _trapezoid_sum(half_t, axis=1, out=work)  # T (n_freq, n_frames)
+    rows, columns = np.divmod(flat_known, n_frames)
+    known_phase = phase[rows, columns]  # phase may be a strided view: no ravel (a copy)
+    base = known_phase - along_time[rows, columns]  # phi[m, p] - T[m, p]
+    first_of_row = np.ones(flat_known.size, dtype=bool)
+    first_of_row[1:] = rows[1:] != rows[:-1]
+    last_of_row = np.ones(flat_known.size, dtype=bool)
+    last_of_row[:-1] = first_of_row[1:]
+    starts = np.where(first_of_row, rows * n_frames, flat_known)
+    ends = np.empty_like(starts)
+    ends[:-1] = flat_known[1:]
+    ends[last_of_row] = (rows[last_of_row] + 1) * n_frames
+    reached = np.zeros(n_freq, dtype=bool)  # bins with a known coefficient
+    reached[rows] = True
+    carried = np.repeat(base, ends - starts).reshape(-1, n_frames)  # the runs tile the reached bins
     if reached.all():
+        carried += along_time
+        carried[rows, columns] = known_phase  # the known ones stay exactly
+        phase[...] = carried
         return
+    carried += along_time[reached]
+    phase[reached] = np.where(known[reached], phase[reached], carried)
+    # bins that no frame reached: from the nearest reached bin, across frequency
     bins = np.arange(n_freq)
     below = np.maximum.accumulate(np.where(reached, bins, -1))
     above = np.minimum.accumulate(np.where(reached, bins, n_freq)[::-1])[::-1]
@@ -428,9 +446,8 @@ def _item_phase(
     ``grids`` are three padded work arrays (see :func:`_heap_integrate`), reused for
     every batch item: fresh memory costs page faults, a noticeable part of PGHI's time.
     """
-    S = np.ascontiguousarray(S)
     n_freq, n_frames = S.shape
-    half_t, half_f, values = grids  # (n_freq + 2, n_frames + 1), guards zero
+    half_t, half_f, values = grids  # (n_freq + 2, n_frames + 1), guards never read
     inside = (slice(1, -1), slice(0, n_frames))
     _gradients_into(S, geometry, gamma, half_t[inside], half_f[inside], scale=0.5, work=out)
     phase = values[inside]
@@ -438,7 +455,7 @@ def _item_phase(
     np.multiply(out, 2.0 * np.pi, out=phase)
     reached = _heap_integrate(S, half_t, half_f, values, tols)
     if fill:
-        _fill(reached, half_t[inside], half_f[inside], phase)
+        _fill(reached, half_t[inside], half_f[inside], phase, work=out)
     # window-centred phase -> gl's frame-start phase: X = exp(-2 pi i m c / M) c_centred
     np.subtract(phase, ((2.0 * np.pi * window_centre(geometry) / geometry.n_fft) * np.arange(geometry.n_freq))[:, None], out=out)
 
@@ -451,9 +468,9 @@ def _phases(S: np.ndarray, geometry: STFT, gamma, tol: Tolerance, rng, fill: boo
     flat = S.reshape((-1,) + S.shape[-2:])
     phase = np.empty(flat.shape, dtype=np.float64)
     padded = (flat.shape[1] + 2, flat.shape[2] + 1)  # the heap's grid: see _heap_integrate
-    grids = (np.zeros(padded), np.zeros(padded), np.empty(padded))
+    # the guards are never read (never to integrate), so the grids need no zeroing
+    grids = (np.empty(padded), np.empty(padded), np.empty(padded))
     for item, out in zip(flat, phase):
-        grids[2].fill(0.0)  # the values' guards (their interior is overwritten)
         _item_phase(item, geometry, gamma, tols, generator, bool(fill), out, grids)
     return phase.reshape(S.shape)
 
