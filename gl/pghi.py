@@ -364,20 +364,31 @@ def _descending_order(values: np.ndarray) -> np.ndarray:
     return order
 
 
-def _trapezoid_sum(half_gradient: np.ndarray, axis: int, out: Optional[np.ndarray] = None) -> np.ndarray:
-    """``G[j] = sum_{k=1}^{j} (h[k-1] + h[k])`` along ``axis`` (0 or 1 of a 2-D array) of half gradients ``h``.
-
-    ``out`` (float64, ``h``'s shape, not overlapping it) receives the result if given.
-    """
+def _trapezoid_sum(half_gradient: np.ndarray, axis: int) -> np.ndarray:
+    """``G[j] = sum_{k=1}^{j} (h[k-1] + h[k])`` along ``axis`` (0 or 1 of a 2-D array) of half gradients ``h``."""
     h = half_gradient if axis == 1 else half_gradient.T
-    total = np.empty(h.shape) if out is None else (out if axis == 1 else out.T)
+    total = np.empty(h.shape)
     total[:, 0] = 0.0
     np.add(h[:, 1:], h[:, :-1], out=total[:, 1:])
     np.cumsum(total, axis=1, out=total)
     return total if axis == 1 else total.T
 
 
-def _fill(known: np.ndarray, half_t: np.ndarray, half_f: np.ndarray, phase: np.ndarray, work: Optional[np.ndarray] = None) -> None:
+def _trapezoid_sum_in_place(half_gradient: np.ndarray, rows: int = 32) -> np.ndarray:
+    """:func:`_trapezoid_sum` along axis 1, written over ``half_gradient`` (a block of rows at a time)."""
+    n_rows, n_columns = half_gradient.shape
+    pairs = np.empty((min(rows, n_rows), max(n_columns - 1, 0)))
+    for first in range(0, n_rows, rows):
+        block = half_gradient[first : first + rows]
+        count = block.shape[0]
+        np.add(block[:, 1:], block[:, :-1], out=pairs[:count])
+        block[:, 0] = 0.0
+        block[:, 1:] = pairs[:count]
+        np.cumsum(block, axis=1, out=block)
+    return half_gradient
+
+
+def _fill(known: np.ndarray, half_t: np.ndarray, half_f: np.ndarray, phase: np.ndarray) -> None:
     """Give the coefficients the heap left out a phase, vectorised. All (n_freq, n_frames).
 
     Along each bin, the phase is carried in time from the nearest known coefficient
@@ -388,8 +399,8 @@ def _fill(known: np.ndarray, half_t: np.ndarray, half_f: np.ndarray, phase: np.n
     This reaches every coefficient of a bin with at least one known coefficient. The
     bins with none are then carried across frequency from the nearest such bin below
     (else above) with ``fgrad`` in the same way, frame by frame. ``half_t`` and ``half_f``
-    are half the gradients; ``phase`` is modified in place; ``work``, a float64 array of
-    its shape, is used for ``T`` if given.
+    are half the gradients; ``phase`` is modified in place, and ``half_t`` overwritten
+    by ``T``.
 
     Each known coefficient ``p`` owns the run of its bin from itself (from the bin's first
     frame, for the first known of the bin) to the next known one (or the bin's end), so
@@ -399,7 +410,7 @@ def _fill(known: np.ndarray, half_t: np.ndarray, half_f: np.ndarray, phase: np.n
         return
     n_freq, n_frames = known.shape
     flat_known = np.flatnonzero(known)  # bin-major, increasing
-    along_time = _trapezoid_sum(half_t, axis=1, out=work)  # T (n_freq, n_frames)
+    along_time = _trapezoid_sum_in_place(half_t)  # T (n_freq, n_frames), in half_t's place
     rows, columns = np.divmod(flat_known, n_frames)
     known_phase = phase[rows, columns]  # phase may be a strided view: no ravel (a copy)
     base = known_phase - along_time[rows, columns]  # phi[m, p] - T[m, p]
@@ -438,49 +449,56 @@ def _item_phase(
     tols: tuple[float, ...],
     generator: np.random.Generator,
     fill: bool,
-    out: np.ndarray,
     grids: tuple[np.ndarray, np.ndarray, np.ndarray],
-) -> None:
-    """gl-convention phase of one magnitude (n_freq, n_frames) into ``out`` (float64, C-contiguous).
+) -> np.ndarray:
+    """gl-convention phase of one magnitude (n_freq, n_frames), float64: a view into ``grids[2]``.
 
     ``grids`` are three padded work arrays (see :func:`_heap_integrate`), reused for
     every batch item: fresh memory costs page faults, a noticeable part of PGHI's time.
+    With the fill every coefficient gets an integrated or carried phase, so no random
+    phase is drawn; without it the coefficients below ``tol`` keep a uniform random phase.
     """
     n_freq, n_frames = S.shape
     half_t, half_f, values = grids  # (n_freq + 2, n_frames + 1), guards never read
     inside = (slice(1, -1), slice(0, n_frames))
-    _gradients_into(S, geometry, gamma, half_t[inside], half_f[inside], scale=0.5, work=out)
     phase = values[inside]
-    generator.random(out=out)  # drawn always: the same stream for any S
-    np.multiply(out, 2.0 * np.pi, out=phase)
+    _gradients_into(S, geometry, gamma, half_t[inside], half_f[inside], scale=0.5, work=phase)  # log S there, for now
+    if not fill:
+        np.multiply(generator.random(S.shape), 2.0 * np.pi, out=phase)
     reached = _heap_integrate(S, half_t, half_f, values, tols)
     if fill:
-        _fill(reached, half_t[inside], half_f[inside], phase, work=out)
+        if reached.any():
+            _fill(reached, half_t[inside], half_f[inside], phase)  # (uses half_t as its work array)
+        else:  # silence: any phase will do
+            phase[...] = 0.0
     # window-centred phase -> gl's frame-start phase: X = exp(-2 pi i m c / M) c_centred
-    np.subtract(phase, ((2.0 * np.pi * window_centre(geometry) / geometry.n_fft) * np.arange(geometry.n_freq))[:, None], out=out)
+    phase -= ((2.0 * np.pi * window_centre(geometry) / geometry.n_fft) * np.arange(geometry.n_freq))[:, None]
+    return phase
 
 
 def _phases(S: np.ndarray, geometry: STFT, gamma, tol: Tolerance, rng, fill: bool = True) -> np.ndarray:
-    """PGHI phase of ``S`` (..., n_freq, n_frames), same shape, float64 radians."""
+    """PGHI phase of ``S`` (..., n_freq, n_frames), same shape, float64 radians (maybe a strided view)."""
     gamma = check_gamma(gamma, geometry)
     tols = check_heap_tol(tol)
     generator = rng if isinstance(rng, np.random.Generator) else np.random.default_rng(rng)
     flat = S.reshape((-1,) + S.shape[-2:])
-    phase = np.empty(flat.shape, dtype=np.float64)
     padded = (flat.shape[1] + 2, flat.shape[2] + 1)  # the heap's grid: see _heap_integrate
     # the guards are never read (never to integrate), so the grids need no zeroing
     grids = (np.empty(padded), np.empty(padded), np.empty(padded))
+    if flat.shape[0] == 1:  # one item: its phase stays in the grid (no copy)
+        return _item_phase(flat[0], geometry, gamma, tols, generator, bool(fill), grids).reshape(S.shape)
+    phase = np.empty(flat.shape, dtype=np.float64)
     for item, out in zip(flat, phase):
-        _item_phase(item, geometry, gamma, tols, generator, bool(fill), out, grids)
+        out[...] = _item_phase(item, geometry, gamma, tols, generator, bool(fill), grids)
     return phase.reshape(S.shape)
 
 
 def initial_phase(S: np.ndarray, geometry: STFT) -> np.ndarray:
     """PGHI phase of ``S`` (..., n_freq, n_frames) for ``init='pghi'`` (radians, float64).
 
-    Uses the window's own ``gamma``, :data:`DEFAULT_TOL` and the fill; what neither
-    reaches (only in silent bins) gets a random phase from ``default_rng(0)``, so the
-    result is deterministic.
+    Uses the window's own ``gamma``, :data:`DEFAULT_TOL` and the fill, which gives
+    every coefficient a phase (zero for a silent ``S``): no random numbers are drawn and
+    the result is deterministic.
 
     Examples
     --------
@@ -553,8 +571,8 @@ def pghi(
         (vectorised; a bin with no integrated coefficient is filled across bins).
         False: they get a random phase (the paper's choice).
     rng : None, int or np.random.Generator
-        Seed or generator for the random phases (the coefficients below ``tol`` with
-        ``fill=False``; with the fill, only bins that nothing reaches).
+        Seed or generator for the random phases of the coefficients below ``tol`` with
+        ``fill=False`` (unused with the fill, which reaches every coefficient).
     length : int, optional
         Length of the output (default: :meth:`gl.STFT.default_length`).
     return_info : bool
@@ -577,14 +595,14 @@ def pghi(
     PGHI is a starting point for the iterative methods as well: ``init='pghi'`` in
     :func:`gl.griffinlim` (and every method of :func:`gl.reconstruct`) starts from this
     phase. Cost: the gradients and the fill are vectorised; the heap integration is a
-    Python loop (``heapq``) over the coefficients above ``tol``, about 0.8 us each. On
-    10 s of 22.05 kHz speech (n_fft 1024, hop 256: 513 x 862 coefficients, 10 % of them
-    above the default ``tol``) PGHI takes about 60 ms of CPU time, most of it the heap
-    (including about 5000 small islands seeded one by one), then the fill, the cos/sin
-    of the phase and the inverse STFT: 14 single-threaded fast Griffin-Lim iterations
-    of 4.7 ms on the same spectrogram (11.5 with ``tol=1e-2``), measured on a quiet
-    machine; ``tol=1e-4`` with ``fill=False`` (the heap over nearly every coefficient)
-    costs about 2.5 times more.
+    Python loop (``heapq``) over the coefficients above ``tol``, about 0.5 us each. On
+    10 s of 22.05 kHz speech (n_fft 1024, hop 256: 513 x 862 coefficients, 42 000 of
+    them above the default ``tol``, in about 1000 islands) PGHI takes about 43 ms of CPU
+    time: 24 the heap, 4 the gradients, 5 the fill, 7 the phasors and the inverse STFT.
+    That is 9.1 single-threaded fast Griffin-Lim iterations of 4.7 ms on the same
+    spectrogram (7.1 with ``tol=1e-2``), median of 15
+    (``python benchmarks/bench_pghi_cost.py``); ``tol=1e-4`` with ``fill=False`` (the
+    heap over nearly every coefficient) costs about 3.5 times more.
 
     References
     ----------
