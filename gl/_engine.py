@@ -8,8 +8,12 @@ and overlap-add its inverse into the next signal, all while the block is in cach
 The only full-size arrays are the target magnitude and the algorithm's own state.
 
 The frames of each signal can be split between threads (numpy's FFT and ufuncs release
-the GIL): thread 0 overlap-adds into the next signal, the other threads into private
-buffers that are added in afterwards.
+the GIL), each thread a contiguous range of frames. Thread ``k`` owns the samples from
+the end of thread ``k-1``'s last frame to the end of its own last frame: it zeroes
+them, overlap-adds its frames into them and normalises them by the window sum, with no
+other thread writing there. Only its first few frames ("edge" frames, which reach back
+into thread ``k-1``'s samples) go to a small private buffer that the main thread adds in
+afterwards, with the normalisation of the few samples it touches.
 
 Internal layout is frame-major, ``(batch, n_frames, n_freq)``, so that each frame's
 spectrum is contiguous for the FFT.
@@ -40,7 +44,7 @@ def default_threads(n_frames_total: int) -> int:
 class _Scratch:
     """The work arrays of one thread: one block of frames, spectra and magnitudes."""
 
-    def __init__(self, geometry: STFT, block: int, dtype: np.dtype, ola_length: int, own_output: bool):
+    def __init__(self, geometry: STFT, block: int, dtype: np.dtype, edge_length: int):
         self.frames = np.empty((block, geometry.n_fft), dtype=dtype)  # inverse FFT frames
         forward = forward_frames_dtype(dtype)
         self.forward_frames = self.frames if forward == dtype else np.empty((block, geometry.n_fft), dtype=forward)
@@ -49,7 +53,7 @@ class _Scratch:
         self.magnitude = np.empty((block, geometry.n_freq), dtype=dtype)
         self.residual = np.empty((block, geometry.n_freq), dtype=dtype)
         self.spare = np.empty((block, geometry.n_freq), dtype=complex_dtype(dtype))
-        self.output = np.zeros(ola_length, dtype=dtype) if own_output else None
+        self.edge = np.zeros(edge_length, dtype=dtype)  # the edge frames' overlap-add (threads > 0)
 
     def abs(self, spectra: np.ndarray) -> np.ndarray:
         """``|spectra|`` of a block, into this thread's magnitude array."""
@@ -82,14 +86,14 @@ class SweepEngine:
         self._next = np.zeros_like(self.signal)  # x_{n+1} being overlap-added
         self._inverse_sum = geometry._inverse_window_sum(self.n_frames, self.dtype)
         self.block = min(self.n_frames, geometry.block_frames(self.dtype))
-        n_threads = max(1, min(int(n_threads), self.n_frames // 16 or 1))
+        # every range needs frames of its own beyond its edge frames (see _plan_threads)
+        reach = -(-(geometry.n_fft - geometry.hop_length) // geometry.hop_length)
+        n_threads = max(1, min(int(n_threads), self.n_frames // max(16, 2 * (reach + 1)) or 1))
         # contiguous frame ranges, one per thread
         edges = np.linspace(0, self.n_frames, n_threads + 1).astype(int)
         self.ranges = [(int(a), int(b)) for a, b in zip(edges[:-1], edges[1:]) if b > a]
-        self._scratch = [
-            _Scratch(geometry, self.block, self.dtype, self.ola_length, own_output=k > 0)
-            for k in range(len(self.ranges))
-        ]
+        self._plan_threads()
+        self._scratch = [_Scratch(geometry, self.block, self.dtype, self._edge_length[k]) for k in range(len(self.ranges))]
         self._pool = ThreadPoolExecutor(len(self.ranges)) if len(self.ranges) > 1 else None
         norm = np.sqrt(np.einsum("btf,btf->b", magnitude, magnitude, dtype=np.float64))
         self.magnitude_norm = norm  # ||S|| per batch item, float64
@@ -105,34 +109,86 @@ class SweepEngine:
     def __exit__(self, *exc) -> None:
         self.close()
 
-    # ------------------------------------------------------------------ helpers
-    def _finish(self) -> None:
-        """Normalise the overlap-added signal by the window sum and rebuild its padding."""
-        self._next[:, : self._inverse_sum.shape[0]] *= self._inverse_sum
-        self._next[:, self._inverse_sum.shape[0] :] = 0
-        self.geometry.refresh_padding(self._next[:, : self.padded_length], self.length)
-        self.signal, self._next = self._next, self.signal
+    # ------------------------------------------------------------------ threads
+    def _plan_threads(self) -> None:
+        """Who owns which samples of the next signal (see the module docstring).
 
-    def _run(self, work: Callable[[int, int, _Scratch, np.ndarray], float]) -> np.ndarray:
-        """Run ``work`` over every (batch item, thread range), threads in parallel."""
-        self._next.fill(0)
+        Thread ``k`` (first frame ``f_k``) owns samples ``[B_k, B_{k+1})`` with
+        ``B_k = f_k a + M - a``, the end of thread ``k-1``'s last frame (``B_0 = 0``, the
+        last bound is the end of the signal). Its first ``e = ceil((M - a) / a)`` frames
+        start before ``B_k``: they go to its edge buffer, which covers samples
+        ``[f_k a, f_k a + len)``; every other sample it owns is final once it is done.
+        """
+        hop, n_fft = self.geometry.hop_length, self.geometry.n_fft
+        reach = -(-(n_fft - hop) // hop)  # frames that start before the previous range ends
+        bounds = [0] + [first * hop + n_fft - hop for first, _ in self.ranges[1:]] + [self.ola_length]
+        self._owned = list(zip(bounds[:-1], bounds[1:]))
+        self._direct_from = [first if k == 0 else min(last, first + reach) for k, (first, last) in enumerate(self.ranges)]
+        self._edge_length = [
+            0 if k == 0 else (self._direct_from[k] - first - 1) * hop + n_fft for k, (first, _) in enumerate(self.ranges)
+        ]
+        self._edge_span = [(first * hop, first * hop + self._edge_length[k]) for k, (first, _) in enumerate(self.ranges)]
+        # the samples a thread may normalise itself: owned and touched by no edge buffer
+        # (ranges of at least 2 (e + 1) frames keep each edge buffer inside the two owned
+        # ranges it straddles); the main thread normalises the rest, the edge spans
+        self._final = []
+        for k, (low, high) in enumerate(self._owned):
+            if k > 0:
+                low = max(low, self._edge_span[k][1])
+            if k + 1 < len(self.ranges):
+                high = min(high, self._edge_span[k + 1][0])
+            self._final.append((low, max(low, high)))
+        self._main_spans = [(a[1], b[0]) for a, b in zip(self._final[:-1], self._final[1:]) if b[0] > a[1]]
+
+    def _normalise(self, b: int, low: int, high: int) -> None:
+        """Divide samples ``low:high`` of the next signal by the window sum (0 past its end)."""
+        inverse = self._inverse_sum
+        middle = min(high, inverse.shape[0])
+        if middle > low:
+            self._next[b, low:middle] *= inverse[low:middle]
+        if high > max(low, middle):
+            self._next[b, max(low, middle) : high] = 0
+
+    def _emit(self, b: int, k: int, first: int, frames: np.ndarray, scratch: "_Scratch") -> None:
+        """Overlap-add the windowed frames ``first, first+1, ...`` of thread ``k`` (batch item ``b``)."""
+        hop = self.geometry.hop_length
+        direct_from = self._direct_from[k]
+        if first < direct_from:  # edge frames: into the thread's own buffer
+            count = min(direct_from - first, frames.shape[0])
+            start = (first - self.ranges[k][0]) * hop
+            self.geometry._overlap_add(frames[:count], scratch.edge[start:])
+            frames, first = frames[count:], first + count
+        if frames.shape[0]:
+            self.geometry._overlap_add(frames, self._next[b, first * hop :])
+
+    def _run(self, work: Callable[[int, int, _Scratch], float]) -> np.ndarray:
+        """Run ``work(b, k, scratch)`` over every (batch item, thread range), threads in parallel,
+        then normalise the next signal, rebuild its padding and make it the current one."""
         totals = np.zeros(self.batch)
+
+        def task(b: int, k: int) -> float:
+            scratch = self._scratch[k]
+            low, high = self._owned[k]
+            self._next[b, low:high] = 0
+            if k > 0:
+                scratch.edge.fill(0)
+            total = work(b, k, scratch)
+            self._normalise(b, *self._final[k])
+            return total
+
         for b in range(self.batch):
             if self._pool is None:
-                totals[b] = work(b, 0, self._scratch[0], self._next[b])
+                totals[b] = task(b, 0)
                 continue
-            for scratch in self._scratch[1:]:
-                scratch.output.fill(0)
-            futures = [
-                self._pool.submit(work, b, k, scratch, self._next[b] if k == 0 else scratch.output)
-                for k, scratch in enumerate(self._scratch)
-            ]
+            futures = [self._pool.submit(task, b, k) for k in range(len(self.ranges))]
             totals[b] = sum(f.result() for f in futures)
-            # the other threads overlap-added into their own buffers, from their first frame on
-            for scratch, (first, _) in zip(self._scratch[1:], self.ranges[1:]):
-                start = first * self.geometry.hop_length
-                self._next[b, start:] += scratch.output[: self.ola_length - start]
-        self._finish()
+            for k in range(1, len(self.ranges)):  # the edge buffers, then their samples' normalisation
+                low, high = self._edge_span[k]
+                self._next[b, low:high] += self._scratch[k].edge
+            for low, high in self._main_spans:
+                self._normalise(b, low, high)
+        self.geometry.refresh_padding(self._next[:, : self.padded_length], self.length)
+        self.signal, self._next = self._next, self.signal
         return totals
 
     def _blocks(self, k: int):
@@ -159,11 +215,10 @@ class SweepEngine:
                 np.copyto(block, spectrogram[b, first:last])
                 return block
 
-        def work(b: int, k: int, scratch: _Scratch, target: np.ndarray) -> float:
-            offset = self.ranges[k][0] if k > 0 else 0
+        def work(b: int, k: int, scratch: _Scratch) -> float:
             for first, last in self._blocks(k):
                 spectra = fill(b, first, last, scratch.spectra)
-                geometry.synthesize_add(spectra, scratch.frames, target[(first - offset) * geometry.hop_length :])
+                self._emit(b, k, first, geometry.synthesize_frames(spectra, scratch.frames), scratch)
             return 0.0
 
         self._run(work)
@@ -185,8 +240,7 @@ class SweepEngine:
         """
         geometry = self.geometry
 
-        def work(b: int, k: int, scratch: _Scratch, target: np.ndarray) -> float:
-            offset = self.ranges[k][0] if k > 0 else 0
+        def work(b: int, k: int, scratch: _Scratch) -> float:
             signal = self.signal[b]
             error = 0.0
             for first, last in self._blocks(k):
@@ -198,7 +252,7 @@ class SweepEngine:
                     residual = np.subtract(magnitude, self.magnitude[b, first:last], out=scratch.residual[:count])
                     error += float(np.einsum("ij,ij->", residual, residual))  # no BLAS: its threads spin
                 new = update(b, slice(first, last), spectra, magnitude, scratch)
-                geometry.synthesize_add(new, scratch.frames, target[(first - offset) * geometry.hop_length :])
+                self._emit(b, k, first, geometry.synthesize_frames(new, scratch.frames), scratch)
             return error
 
         totals = self._run(work)

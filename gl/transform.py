@@ -403,10 +403,13 @@ class STFT:
         Frame ``j`` of the block lands on ``target[j*hop : j*hop + n_fft]``; the caller
         passes ``target`` starting at the block's first frame. Not normalised.
         """
-        count = spectra.shape[0]
-        block = _irfft(spectra, self.n_fft, frames[:count])
+        self._overlap_add(self.synthesize_frames(spectra, frames), target)
+
+    def synthesize_frames(self, spectra: np.ndarray, frames: np.ndarray) -> np.ndarray:
+        """Windowed inverse FFT of ``spectra`` (frames, n_freq) into ``frames``; returns the filled rows."""
+        block = _irfft(spectra, self.n_fft, frames[: spectra.shape[0]])
         block *= self._window(frames.dtype)
-        self._overlap_add(block, target)
+        return block
 
     def _overlap_add(self, frames: np.ndarray, target: np.ndarray) -> None:
         """``target[j*a : j*a + M] += frames[j]`` for every frame ``j``, in ``ceil(M/a)`` slabs.

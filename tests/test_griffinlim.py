@@ -271,3 +271,27 @@ def test_two_threads_keep_batch_items_apart(speech, rng):
     two = gl.griffinlim(both, geometry=geometry, n_iter=5, rng=0, n_threads=2)
     one = gl.griffinlim(both, geometry=geometry, n_iter=5, rng=0, n_threads=1)
     np.testing.assert_allclose(two, one, atol=1e-9)
+
+
+@pytest.mark.parametrize(
+    "n_fft, hop, win_length, center, pad_mode, dtype",
+    [(512, 128, None, True, "constant", np.float64), (500, 120, None, True, "reflect", np.float64),
+     (511, 100, 300, False, "constant", np.float64), (256, 256, None, True, "edge", np.float32),
+     (64, 5, None, True, "reflect", np.float64), (1024, 256, None, True, "constant", np.float32)],
+)  # fmt: skip
+@pytest.mark.parametrize("n_threads", [2, 3, 4])
+def test_threads_split_the_frames_exactly(rng, n_fft, hop, win_length, center, pad_mode, dtype, n_threads):
+    # each thread owns a range of samples; its first frames (which reach into the previous
+    # thread's samples) go to an edge buffer added afterwards: any thread count, any hop
+    # (dividing n_fft or not), gives the single-thread result up to rounding
+    geometry = gl.STFT(n_fft, hop, win_length=win_length, center=center, pad_mode=pad_mode)
+    x = rng.standard_normal((2, 40 * n_fft)).astype(dtype)
+    S = np.abs(geometry.stft(x))
+    one, info_one = gl.griffinlim(S, geometry=geometry, n_iter=6, rng=0, n_threads=1, return_info=True)
+    many, info_many = gl.griffinlim(S, geometry=geometry, n_iter=6, rng=0, n_threads=n_threads, return_info=True)
+    scale = np.abs(one).max()
+    tolerance = (1e-4 if dtype == np.float32 else 1e-10) * scale
+    np.testing.assert_allclose(many, one, rtol=0, atol=tolerance)
+    np.testing.assert_allclose(info_many.spectral_convergence, info_one.spectral_convergence, rtol=1e-4 if dtype == np.float32 else 1e-9)
+    start = gl.griffinlim(S, geometry=geometry, n_iter=0, rng=0, n_threads=n_threads)  # the synthesis alone
+    np.testing.assert_allclose(start, gl.griffinlim(S, geometry=geometry, n_iter=0, rng=0, n_threads=1), rtol=0, atol=tolerance)
