@@ -94,7 +94,8 @@ class SweepEngine:
         self.ranges = [(int(a), int(b)) for a, b in zip(edges[:-1], edges[1:]) if b > a]
         self._plan_threads()
         self._scratch = [_Scratch(geometry, self.block, self.dtype, self._edge_length[k]) for k in range(len(self.ranges))]
-        self._pool = ThreadPoolExecutor(len(self.ranges)) if len(self.ranges) > 1 else None
+        # the calling thread takes range 0, the pool the others
+        self._pool = ThreadPoolExecutor(len(self.ranges) - 1) if len(self.ranges) > 1 else None
         norm = np.sqrt(np.einsum("btf,btf->b", magnitude, magnitude, dtype=np.float64))
         self.magnitude_norm = norm  # ||S|| per batch item, float64
 
@@ -180,8 +181,8 @@ class SweepEngine:
             if self._pool is None:
                 totals[b] = task(b, 0)
                 continue
-            futures = [self._pool.submit(task, b, k) for k in range(len(self.ranges))]
-            totals[b] = sum(f.result() for f in futures)
+            futures = [self._pool.submit(task, b, k) for k in range(1, len(self.ranges))]
+            totals[b] = task(b, 0) + sum(f.result() for f in futures)
             for k in range(1, len(self.ranges)):  # the edge buffers, then their samples' normalisation
                 low, high = self._edge_span[k]
                 self._next[b, low:high] += self._scratch[k].edge
