@@ -274,17 +274,17 @@ def test_two_threads_keep_batch_items_apart(speech, rng):
 
 
 @pytest.mark.parametrize(
-    "n_fft, hop, win_length, center, pad_mode, dtype",
-    [(512, 128, None, True, "constant", np.float64), (500, 120, None, True, "reflect", np.float64),
-     (511, 100, 300, False, "constant", np.float64), (256, 256, None, True, "edge", np.float32),
-     (64, 5, None, True, "reflect", np.float64), (1024, 256, None, True, "constant", np.float32)],
+    "n_fft, hop, win_length, window, center, pad_mode, dtype",
+    [(512, 128, None, "hann", True, "constant", np.float64), (500, 120, None, "hann", True, "reflect", np.float64),
+     (511, 100, 300, "hann", False, "constant", np.float64), (256, 256, None, "hamming", True, "edge", np.float32),
+     (64, 5, None, "hann", True, "reflect", np.float64), (1024, 256, None, "hann", True, "constant", np.float32)],
 )  # fmt: skip
 @pytest.mark.parametrize("n_threads", [2, 3, 4])
-def test_threads_split_the_frames_exactly(rng, n_fft, hop, win_length, center, pad_mode, dtype, n_threads):
+def test_threads_split_the_frames_exactly(rng, n_fft, hop, win_length, window, center, pad_mode, dtype, n_threads):
     # each thread owns a range of samples; its first frames (which reach into the previous
     # thread's samples) go to an edge buffer added afterwards: any thread count, any hop
     # (dividing n_fft or not), gives the single-thread result up to rounding
-    geometry = gl.STFT(n_fft, hop, win_length=win_length, center=center, pad_mode=pad_mode)
+    geometry = gl.STFT(n_fft, hop, win_length=win_length, window=window, center=center, pad_mode=pad_mode)
     x = rng.standard_normal((2, 40 * n_fft)).astype(dtype)
     S = np.abs(geometry.stft(x))
     one, info_one = gl.griffinlim(S, geometry=geometry, n_iter=6, rng=0, n_threads=1, return_info=True)
