@@ -27,7 +27,7 @@ from typing import Callable, Optional
 
 import numpy as np
 
-from .transform import STFT, complex_dtype, forward_frames_dtype
+from .transform import STFT, _irfft, complex_dtype, forward_frames_dtype
 
 #: Frames a thread must have before splitting the work pays for the threads.
 _MIN_FRAMES_PER_THREAD = 256
@@ -44,7 +44,7 @@ def default_threads(n_frames_total: int) -> int:
 class _Scratch:
     """The work arrays of one thread: one block of frames, spectra and magnitudes."""
 
-    def __init__(self, geometry: STFT, block: int, dtype: np.dtype, edge_length: int):
+    def __init__(self, geometry: STFT, block: int, dtype: np.dtype, edge_length: int, slabs: int = 0):
         self.frames = np.empty((block, geometry.n_fft), dtype=dtype)  # inverse FFT frames
         forward = forward_frames_dtype(dtype)
         self.forward_frames = self.frames if forward == dtype else np.empty((block, geometry.n_fft), dtype=forward)
@@ -54,6 +54,12 @@ class _Scratch:
         self.residual = np.empty((block, geometry.n_freq), dtype=dtype)
         self.spare = np.empty((block, geometry.n_freq), dtype=complex_dtype(dtype))
         self.edge = np.zeros(edge_length, dtype=dtype)  # the edge frames' overlap-add (threads > 0)
+        if slabs:  # the fused synthesis (see SweepEngine._fused_block)
+            hop = geometry.hop_length
+            # inverse FFT frames, after the last slabs - 1 frames of the previous block (the carry)
+            self.frames_ext = np.zeros((max(block, slabs - 1) + slabs - 1, geometry.n_fft), dtype=dtype)
+            self.edge_rows = np.zeros((slabs - 1, hop), dtype=dtype)  # a later thread's first rows
+            self.flush_rows = np.zeros((slabs - 1, hop), dtype=dtype)  # the rows after a thread's last frame
 
     def abs(self, spectra: np.ndarray) -> np.ndarray:
         """``|spectra|`` of a block, into this thread's magnitude array."""
@@ -93,7 +99,10 @@ class SweepEngine:
         edges = np.linspace(0, self.n_frames, n_threads + 1).astype(int)
         self.ranges = [(int(a), int(b)) for a, b in zip(edges[:-1], edges[1:]) if b > a]
         self._plan_threads()
-        self._scratch = [_Scratch(geometry, self.block, self.dtype, self._edge_length[k]) for k in range(len(self.ranges))]
+        self._plan_fused()
+        self._scratch = [
+            _Scratch(geometry, self.block, self.dtype, self._edge_length[k], self._slabs) for k in range(len(self.ranges))
+        ]
         # the calling thread takes range 0, the pool the others
         self._pool = ThreadPoolExecutor(len(self.ranges) - 1) if len(self.ranges) > 1 else None
         norm = np.sqrt(np.einsum("btf,btf->b", magnitude, magnitude, dtype=np.float64))
@@ -141,6 +150,86 @@ class SweepEngine:
             self._final.append((low, max(low, high)))
         self._main_spans = [(a[1], b[0]) for a, b in zip(self._final[:-1], self._final[1:]) if b[0] > a[1]]
 
+    def _plan_fused(self) -> None:
+        """Decide whether the synthesis can be fused (window, overlap-add and normalisation in one pass).
+
+        When the hop ``a`` divides ``n_fft = R a``, the signal is a stack of rows of ``a``
+        samples and frame ``j`` covers rows ``j .. j + R - 1``, its slab ``r`` landing on row
+        ``j + r``. Row ``g`` of the next signal is then
+
+            x[g] = sum_r w_r * y_{g - r, r} / W_g,
+
+        with ``w_r`` the window's slab ``r`` and ``W_g`` the window sum, which away from
+        the ends (every row with all ``R`` frames) is the same periodic ``W_p`` for every
+        row. So one ``einsum`` over a strided view of the inverse FFT frames, with the
+        weights ``w_r / W_p``, writes the finished rows: no windowed copy of the frames, no
+        ``R`` passes of overlap-add, no normalisation pass, no zeroing. The first and last
+        ``R - 1`` rows of the signal, where fewer frames overlap, get a correction factor
+        ``W_p / W_g`` afterwards. Needs ``a | n_fft``, a window sum that does not vanish
+        in the steady state (NOLA) and at least ``2 R`` frames; otherwise the general path
+        (``_emit``) runs.
+        """
+        geometry = self.geometry
+        hop, n_fft = geometry.hop_length, geometry.n_fft
+        slabs = n_fft // hop
+        inverse = self._inverse_sum  # (extent,) 1 / W, 0 where W is below the floor
+        self._slabs = 0
+        if n_fft % hop or slabs < 2 or self.n_frames < 2 * slabs or not geometry.nola_ok:
+            return
+        periodic = inverse[(slabs - 1) * hop : slabs * hop]  # 1 / W_p, the first row with all R frames
+        if not np.all(periodic > 0):
+            return
+        self._slabs = slabs
+        window = geometry._window(self.dtype)
+        self._weights = (window.reshape(slabs, hop) * periodic).astype(self.dtype)  # w_r / W_p
+        edge = (slabs - 1) * hop
+        last = self.n_frames * hop  # the first row after the last frame's first slab
+        self._head_fix = (inverse[:edge] / np.tile(periodic, slabs - 1)).astype(self.dtype)  # W_p / W_g
+        self._tail_fix = (inverse[last : last + edge] / np.tile(periodic, slabs - 1)).astype(self.dtype)
+
+    def _rows(self, b: int) -> np.ndarray:
+        """The next signal of batch item ``b`` as rows of one hop."""
+        extent = (self.n_frames + self._slabs - 1) * self.geometry.hop_length
+        return self._next[b, :extent].reshape(-1, self.geometry.hop_length)
+
+    def _fused_rows(self, frames_ext: np.ndarray, count: int, out: np.ndarray) -> None:
+        """``out[t] = sum_r weights_r * frames_ext[R - 1 + t - r, slab r]`` for ``t < count``."""
+        slabs, hop = self._slabs, self.geometry.hop_length
+        pieces = frames_ext[: count + slabs - 1].reshape(count + slabs - 1, slabs, hop)
+        s0, s1, s2 = pieces.strides
+        view = np.lib.stride_tricks.as_strided(pieces[slabs - 1 :], shape=(count, slabs, hop), strides=(s0, s1 - s0, s2), writeable=False)
+        np.einsum("trh,rh->th", view, self._weights, out=out)
+
+    def _fused_block(self, b: int, k: int, first: int, spectra: np.ndarray, scratch: "_Scratch") -> None:
+        """Synthesise frames ``first .. first + count`` of thread ``k`` and write their finished rows."""
+        slabs, n_fft = self._slabs, self.geometry.n_fft
+        count = spectra.shape[0]
+        ext = scratch.frames_ext
+        _irfft(spectra, n_fft, ext[slabs - 1 : slabs - 1 + count])
+        rows = self._rows(b)
+        start = self.ranges[k][0]
+        done = 0
+        if k > 0 and first < start + slabs - 1:  # a later thread's first rows lack the previous frames
+            done = min(start + slabs - 1 - first, count)
+            offset = first - start
+            self._fused_rows(ext, done, scratch.edge_rows[offset : offset + done])
+        if done < count:
+            if done:
+                self._fused_rows(ext[done:], count - done, rows[first + done : first + count])
+            else:
+                self._fused_rows(ext, count, rows[first : first + count])
+        # the carry: the last R - 1 frames, for the next block
+        ext[: slabs - 1] = ext[count : count + slabs - 1].copy() if count < slabs - 1 else ext[count : count + slabs - 1]
+
+    def _fused_flush(self, b: int, k: int, scratch: "_Scratch") -> None:
+        """The ``R - 1`` rows after thread ``k``'s last frame, from its carried frames alone."""
+        slabs = self._slabs
+        ext = scratch.frames_ext
+        ext[slabs - 1 : 2 * slabs - 2] = 0
+        last = self.ranges[k][1]
+        target = self._rows(b)[last : last + slabs - 1] if k == len(self.ranges) - 1 else scratch.flush_rows
+        self._fused_rows(ext, slabs - 1, target)
+
     def _normalise(self, b: int, low: int, high: int) -> None:
         """Divide samples ``low:high`` of the next signal by the window sum (0 past its end)."""
         inverse = self._inverse_sum
@@ -149,6 +238,13 @@ class SweepEngine:
             self._next[b, low:middle] *= inverse[low:middle]
         if high > max(low, middle):
             self._next[b, max(low, middle) : high] = 0
+
+    def _synthesize(self, b: int, k: int, first: int, spectra: np.ndarray, scratch: "_Scratch") -> None:
+        """Inverse FFT of the block's ``spectra`` (frames ``first, ...`` of thread ``k``) into the next signal."""
+        if self._slabs:
+            self._fused_block(b, k, first, spectra, scratch)
+        else:
+            self._emit(b, k, first, self.geometry.synthesize_frames(spectra, scratch.frames), scratch)
 
     def _emit(self, b: int, k: int, first: int, frames: np.ndarray, scratch: "_Scratch") -> None:
         """Overlap-add the windowed frames ``first, first+1, ...`` of thread ``k`` (batch item ``b``)."""
@@ -166,9 +262,15 @@ class SweepEngine:
         """Run ``work(b, k, scratch)`` over every (batch item, thread range), threads in parallel,
         then normalise the next signal, rebuild its padding and make it the current one."""
         totals = np.zeros(self.batch)
+        fused = self._slabs > 0
 
         def task(b: int, k: int) -> float:
             scratch = self._scratch[k]
+            if fused:
+                scratch.frames_ext[: self._slabs - 1] = 0  # no frames before the range
+                total = work(b, k, scratch)
+                self._fused_flush(b, k, scratch)
+                return total
             low, high = self._owned[k]
             self._next[b, low:high] = 0
             if k > 0:
@@ -180,14 +282,24 @@ class SweepEngine:
         for b in range(self.batch):
             if self._pool is None:
                 totals[b] = task(b, 0)
+            else:
+                futures = [self._pool.submit(task, b, k) for k in range(1, len(self.ranges))]
+                totals[b] = task(b, 0) + sum(f.result() for f in futures)
+            if fused:  # rows shared by two threads; the rows where fewer frames overlap
+                rows = self._rows(b)
+                for k in range(1, len(self.ranges)):
+                    start = self.ranges[k][0]
+                    np.add(self._scratch[k].edge_rows, self._scratch[k - 1].flush_rows, out=rows[start : start + self._slabs - 1])
+                rows[: self._slabs - 1] *= self._head_fix.reshape(-1, self.geometry.hop_length)
+                rows[self.n_frames :] *= self._tail_fix.reshape(-1, self.geometry.hop_length)
                 continue
-            futures = [self._pool.submit(task, b, k) for k in range(1, len(self.ranges))]
-            totals[b] = task(b, 0) + sum(f.result() for f in futures)
             for k in range(1, len(self.ranges)):  # the edge buffers, then their samples' normalisation
                 low, high = self._edge_span[k]
                 self._next[b, low:high] += self._scratch[k].edge
             for low, high in self._main_spans:
                 self._normalise(b, low, high)
+        if fused:
+            self._next[:, (self.n_frames + self._slabs - 1) * self.geometry.hop_length :] = 0
         self.geometry.refresh_padding(self._next[:, : self.padded_length], self.length)
         self.signal, self._next = self._next, self.signal
         return totals
@@ -206,7 +318,6 @@ class SweepEngine:
         batch item ``b`` into ``out`` and returns it (so that a full spectrogram never
         needs to exist).
         """
-        geometry = self.geometry
         if callable(spectrogram):
             fill = spectrogram
         else:
@@ -218,8 +329,7 @@ class SweepEngine:
 
         def work(b: int, k: int, scratch: _Scratch) -> float:
             for first, last in self._blocks(k):
-                spectra = fill(b, first, last, scratch.spectra)
-                self._emit(b, k, first, geometry.synthesize_frames(spectra, scratch.frames), scratch)
+                self._synthesize(b, k, first, fill(b, first, last, scratch.spectra), scratch)
             return 0.0
 
         self._run(work)
@@ -253,7 +363,7 @@ class SweepEngine:
                     residual = np.subtract(magnitude, self.magnitude[b, first:last], out=scratch.residual[:count])
                     error += float(np.einsum("ij,ij->", residual, residual))  # no BLAS: its threads spin
                 new = update(b, slice(first, last), spectra, magnitude, scratch)
-                self._emit(b, k, first, geometry.synthesize_frames(new, scratch.frames), scratch)
+                self._synthesize(b, k, first, new, scratch)
             return error
 
         totals = self._run(work)
