@@ -89,7 +89,7 @@ class SweepEngine:
         self.padded_length = length + 2 * geometry.pad
         self.ola_length = max(self.padded_length, geometry.n_fft + geometry.hop_length * (self.n_frames - 1))
         self.signal = np.zeros((self.batch, self.ola_length), dtype=self.dtype)  # x_n, padded
-        self._next = np.zeros_like(self.signal)  # x_{n+1} being overlap-added
+        self._next = np.zeros(self.signal.shape, dtype=self.dtype)  # x_{n+1} (np.zeros: pages untouched until written)
         self._inverse_sum = geometry._inverse_window_sum(self.n_frames, self.dtype)
         self.block = min(self.n_frames, geometry.block_frames(self.dtype))
         # every range needs frames of its own beyond its edge frames (see _plan_threads)

@@ -271,9 +271,25 @@ class STFT:
 
     # ------------------------------------------------------------------ window sum
     def window_sum_square(self, n_frames: int) -> np.ndarray:
-        """``sum_m w[n - m a]^2`` over the padded signal of ``n_frames`` frames (float64)."""
+        """``sum_m w[n - m a]^2`` over the padded signal of ``n_frames`` frames (float64).
+
+        When the hop divides ``n_fft = R a`` the sum is periodic between the first and the
+        last ``R - 1`` hops: it is overlap-added for ``2 R`` frames only and the middle
+        repeated (the same sums in the same order as the full overlap-add).
+        """
         total = np.zeros(self._padded_length(n_frames))
-        self._overlap_add(np.broadcast_to(self._window_array**2, (n_frames, self.n_fft)), total)
+        squared = self._window_array**2
+        hop, slabs = self.hop_length, self.n_fft // self.hop_length
+        if self.n_fft % hop or n_frames <= 2 * slabs:
+            self._overlap_add(np.broadcast_to(squared, (n_frames, self.n_fft)), total)
+            return total
+        short = np.zeros((3 * slabs - 1) * hop)  # 2R frames: R - 1 head rows, R full rows, R - 1 tail rows
+        self._overlap_add(np.broadcast_to(squared, (2 * slabs, self.n_fft)), short)
+        head = (slabs - 1) * hop
+        total[:head] = short[:head]
+        rows = total[head : n_frames * hop].reshape(-1, hop)
+        rows[...] = short[head : head + hop]  # a row with all R frames: the period
+        total[n_frames * hop : (n_frames + slabs - 1) * hop] = short[2 * slabs * hop : (3 * slabs - 1) * hop]
         return total
 
     @cached_property
