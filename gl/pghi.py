@@ -255,41 +255,51 @@ def _gradients_into(
 
 
 # ---------------------------------------------------------------------------- integration
-def _flood(heap, todo, values, half_t, half_f, order_list, rank_list, width: int) -> None:
+def _flood(heap, todo, values, half_t, half_f, order_list, rank_list, width: int, seeds=()) -> None:
     """Pop the largest known coefficient, give its unknown neighbours their phase, push them.
 
     ``heap`` holds ranks (0 = largest magnitude) of coefficients whose phase is known;
     ``todo[j]`` is 1 while ``values[j]`` still has to be integrated. Flat bin-major grid:
-    ``j +- 1`` is the next/previous frame, ``j +- width`` the next/previous bin. The arrays
-    come as memoryviews (indexing them gives Python numbers, as a list would) and every
-    name is local: this loop is PGHI's cost.
+    ``j +- 1`` is the next/previous frame, ``j +- width`` the next/previous bin. When the
+    heap runs dry, the next of ``seeds`` (grid indices, largest first) still to integrate
+    starts a new island with phase 0. The arrays come as memoryviews (indexing them gives
+    Python numbers, as a list would), every name is local and a gradient is read only
+    when a neighbour needs it: this loop is PGHI's cost.
     """
     pop, push = heappop, heappush
-    while heap:
-        i = order_list[pop(heap)]
-        value = values[i]
-        ht = half_t[i]
-        hf = half_f[i]
-        j = i + 1  # next frame: phi_j = phi_i + (tgrad_i + tgrad_j) / 2
-        if todo[j]:
-            todo[j] = 0
-            values[j] = value + ht + half_t[j]
-            push(heap, rank_list[j])
-        j = i - 1  # previous frame
-        if todo[j]:
-            todo[j] = 0
-            values[j] = value - ht - half_t[j]
-            push(heap, rank_list[j])
-        j = i + width  # next bin: phi_j = phi_i + (fgrad_i + fgrad_j) / 2
-        if todo[j]:
-            todo[j] = 0
-            values[j] = value + hf + half_f[j]
-            push(heap, rank_list[j])
-        j = i - width  # previous bin
-        if todo[j]:
-            todo[j] = 0
-            values[j] = value - hf - half_f[j]
-            push(heap, rank_list[j])
+    seeds = iter(seeds)
+    while True:
+        while heap:
+            i = order_list[pop(heap)]
+            value = values[i]
+            j = i + 1  # next frame: phi_j = phi_i + (tgrad_i + tgrad_j) / 2
+            if todo[j]:
+                todo[j] = 0
+                values[j] = value + half_t[i] + half_t[j]
+                push(heap, rank_list[j])
+            j = i - 1  # previous frame
+            if todo[j]:
+                todo[j] = 0
+                values[j] = value - half_t[i] - half_t[j]
+                push(heap, rank_list[j])
+            j = i + width  # next bin: phi_j = phi_i + (fgrad_i + fgrad_j) / 2
+            if todo[j]:
+                todo[j] = 0
+                values[j] = value + half_f[i] + half_f[j]
+                push(heap, rank_list[j])
+            j = i - width  # previous bin
+            if todo[j]:
+                todo[j] = 0
+                values[j] = value - half_f[i] - half_f[j]
+                push(heap, rank_list[j])
+        for seed in seeds:  # an island the flood did not reach: its largest coefficient, phase 0
+            if todo[seed]:
+                todo[seed] = 0
+                values[seed] = 0.0
+                heap.append(rank_list[seed])
+                break
+        else:
+            return
 
 
 def _heap_integrate(S: np.ndarray, half_t: np.ndarray, half_f: np.ndarray, values: np.ndarray, tols: tuple[float, ...]) -> np.ndarray:
@@ -340,11 +350,7 @@ def _heap_integrate(S: np.ndarray, half_t: np.ndarray, half_f: np.ndarray, value
         # numpy skips the ranks already reached, a chunk at a time
         for start in range(known, count, 4096):
             chunk = order[start : min(start + 4096, count)]
-            for seed in chunk[todo_array[chunk] != 0].tolist():
-                if todo[seed]:
-                    todo[seed] = 0
-                    values_view[seed] = 0.0
-                    _flood([int(rank[seed])], todo, *views, width)
+            _flood([], todo, *views, width, seeds=chunk[todo_array[chunk] != 0].tolist())
         known = count
     reached = np.zeros(S.shape, dtype=bool)
     reached.ravel()[candidates] = True
