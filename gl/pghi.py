@@ -245,11 +245,13 @@ def _gradients_into(
     tgrad += ((scale * 2.0 * np.pi * a / M) * np.arange(n_freq))[:, None]
     # fgrad: centred (l[n+1] - l[n-1]) / 2, one-sided at the ends (np.gradient's)
     if n_frames > 1:
+        factor = -scale * gamma / (a * M)
         np.subtract(logs[:, 2:], logs[:, :-2], out=fgrad[:, 1:-1])
-        fgrad[:, 1:-1] *= 0.5
+        fgrad[:, 1:-1] *= 0.5 * factor  # one pass: the centred difference's 1/2 and the scale
         np.subtract(logs[:, 1], logs[:, 0], out=fgrad[:, 0])
         np.subtract(logs[:, -1], logs[:, -2], out=fgrad[:, -1])
-        fgrad *= -scale * gamma / (a * M)
+        fgrad[:, 0] *= factor
+        fgrad[:, -1] *= factor
     else:
         fgrad[...] = 0.0
 
@@ -432,9 +434,8 @@ def _fill(known: np.ndarray, half_t: np.ndarray, half_f: np.ndarray, phase: np.n
     reached[rows] = True
     carried = np.repeat(base, ends - starts).reshape(-1, n_frames)  # the runs tile the reached bins
     if reached.all():
-        carried += along_time
-        carried[rows, columns] = known_phase  # the known ones stay exactly
-        phase[...] = carried
+        np.add(carried, along_time, out=phase)
+        phase[rows, columns] = known_phase  # the known ones stay exactly
         return
     carried += along_time[reached]
     phase[reached] = np.where(known[reached], phase[reached], carried)
