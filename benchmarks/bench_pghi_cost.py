@@ -5,20 +5,26 @@
 10 s of 22.05 kHz speech (the dev corpus' d02 clip, tiled), n_fft 1024, hop 256, Hann.
 CPU time (time.process_time), so that other jobs on the machine matter less; one FGLA
 iteration = (t(n_iter=20) - t(n_iter=0)) / 20, single-threaded. Prints a Markdown table
-of medians.
+of medians and saves ``results/pghi_cost.json`` (``python -m benchmarks report`` shows it
+among the targets).
 """
 
 from __future__ import annotations
 
 import argparse
 import importlib
+import sys
 import time
 from pathlib import Path
 
 import numpy as np
 import soundfile as sf
 
+if __package__ in (None, ""):  # run as a script: make `benchmarks` importable
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
 import gl
+from benchmarks.common import RESULTS, environment, save
 
 CLIP = Path(__file__).resolve().parents[2] / "shared" / "corpus" / "dev" / "d02_speech_alsa-voice_22k.flac"
 
@@ -33,6 +39,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeats", type=int, default=15)
     parser.add_argument("--tol", type=float, nargs="+", default=[3e-3, 1e-2])
+    parser.add_argument("--out", type=Path, default=RESULTS, help="results folder")
     args = parser.parse_args()
     pghi_module = importlib.import_module("gl.pghi")
     x, sr = sf.read(str(CLIP))
@@ -40,6 +47,7 @@ def main() -> None:
     geometry = gl.STFT(n_fft=1024, hop_length=256)
     S = np.abs(geometry.stft(x))
     ratios: dict[float, list[float]] = {tol: [] for tol in args.tol}
+    pghi_ms: dict[float, list[float]] = {tol: [] for tol in args.tol}
     fgla_ms = []
     for _ in range(args.repeats):
         setup = cpu_seconds(lambda: gl.griffinlim(S, geometry=geometry, n_iter=0, rng=0, n_threads=1))
@@ -47,13 +55,22 @@ def main() -> None:
         iteration = (twenty - setup) / 20
         fgla_ms.append(iteration * 1e3)
         for tol in args.tol:
-            ratios[tol].append(cpu_seconds(lambda: pghi_module.pghi(S, geometry=geometry, rng=0, tol=tol)) / iteration)
+            seconds = cpu_seconds(lambda: pghi_module.pghi(S, geometry=geometry, rng=0, tol=tol))
+            pghi_ms[tol].append(seconds * 1e3)
+            ratios[tol].append(seconds / iteration)
     print(f"one FGLA iteration: {np.median(fgla_ms):.2f} ms (median of {args.repeats})\n")
-    print("| tol | PGHI / one FGLA iteration | PGHI SC (dB) |")
-    print("|---|---|---|")
+    print("| tol | PGHI (ms) | PGHI / one FGLA iteration | PGHI SC (dB) |")
+    print("|---|---|---|---|")
+    rows = []
     for tol in args.tol:
         _, info = pghi_module.pghi(S, geometry=geometry, rng=0, tol=tol, return_info=True)
-        print(f"| {tol:g} | {np.median(ratios[tol]):.1f} | {float(info.final_db):.1f} |")
+        rows.append({"tol": tol, "pghi_ms": float(np.median(pghi_ms[tol])), "ratio": float(np.median(ratios[tol])),
+                     "sc_db": float(info.final_db), "default": tol == pghi_module.DEFAULT_TOL})
+        print(f"| {tol:g} | {rows[-1]['pghi_ms']:.1f} | {rows[-1]['ratio']:.1f} | {rows[-1]['sc_db']:.1f} |")
+    env = environment()
+    env["command"] = "python benchmarks/bench_pghi_cost.py" + (f" --repeats {args.repeats}" if args.repeats != 15 else "")
+    save("pghi_cost", {"environment": env, "signal": f"{CLIP.name} tiled to 10 s, n_fft 1024, hop 256, hann",
+                       "repeats": args.repeats, "fgla_iteration_ms": float(np.median(fgla_ms)), "rows": rows}, args.out)
 
 
 if __name__ == "__main__":
