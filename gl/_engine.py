@@ -4,16 +4,23 @@ Every Griffin-Lim-type iteration is ``x_{n+1} = ISTFT(update(STFT(x_n)))`` where
 ``update`` acts frame by frame (momentum, magnitude projection ...). Done naively it
 makes full-size temporary spectrograms; here one pass walks the frames in blocks of
 about 1 MiB: analyse the block from the current signal, let the algorithm update it,
-and overlap-add its inverse into the next signal, all while the block is in cache.
+and synthesise its inverse into the next signal, all while the block is in cache.
 The only full-size arrays are the target magnitude and the algorithm's own state.
 
-The frames of each signal can be split between threads (numpy's FFT and ufuncs release
-the GIL), each thread a contiguous range of frames. Thread ``k`` owns the samples from
-the end of thread ``k-1``'s last frame to the end of its own last frame: it zeroes
-them, overlap-adds its frames into them and normalises them by the window sum, with no
-other thread writing there. Only its first few frames ("edge" frames, which reach back
-into thread ``k-1``'s samples) go to a small private buffer that the main thread adds in
-afterwards, with the normalisation of the few samples it touches.
+Synthesis. When the hop divides ``n_fft`` (the usual case) the inverse FFT frames are
+turned into finished samples of the next signal by one ``einsum`` per block, window,
+overlap-add and normalisation at once (:meth:`SweepEngine._plan_fused` has the algebra);
+otherwise each block is windowed and overlap-added slab by slab and normalised at the
+end (the general path, :meth:`SweepEngine._emit`).
+
+Threads. The frames can be split between threads (numpy's FFT and ufuncs release the
+GIL), each thread a contiguous range of frames, writing samples no other thread writes.
+In the fused path a thread writes the rows of its own frames; the first ``R - 1`` rows of
+a later thread also need the previous thread's last frames, so each side computes its
+part into a small buffer and the main thread adds the two. In the general path thread
+``k`` owns the samples from the end of thread ``k-1``'s last frame to the end of its own:
+it zeroes, overlap-adds and normalises them, and only its first few frames (which reach
+back into thread ``k-1``'s samples) go to a small edge buffer added in afterwards.
 
 Internal layout is frame-major, ``(batch, n_frames, n_freq)``, so that each frame's
 spectrum is contiguous for the FFT.
@@ -53,7 +60,7 @@ class _Scratch:
         self.magnitude = np.empty((block, geometry.n_freq), dtype=dtype)
         self.residual = np.empty((block, geometry.n_freq), dtype=dtype)
         self.spare = np.empty((block, geometry.n_freq), dtype=complex_dtype(dtype))
-        self.edge = np.zeros(edge_length, dtype=dtype)  # the edge frames' overlap-add (threads > 0)
+        self.edge = np.zeros(edge_length, dtype=dtype)  # general path: the edge frames' overlap-add (threads > 0)
         if slabs:  # the fused synthesis (see SweepEngine._fused_block)
             hop = geometry.hop_length
             # inverse FFT frames, after the last slabs - 1 frames of the previous block (the carry)
@@ -101,7 +108,8 @@ class SweepEngine:
         self._plan_threads()
         self._plan_fused()
         self._scratch = [
-            _Scratch(geometry, self.block, self.dtype, self._edge_length[k], self._slabs) for k in range(len(self.ranges))
+            _Scratch(geometry, self.block, self.dtype, 0 if self._slabs else self._edge_length[k], self._slabs)
+            for k in range(len(self.ranges))
         ]
         # the calling thread takes range 0, the pool the others
         self._pool = ThreadPoolExecutor(len(self.ranges) - 1) if len(self.ranges) > 1 else None

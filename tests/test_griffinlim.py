@@ -295,3 +295,20 @@ def test_threads_split_the_frames_exactly(rng, n_fft, hop, win_length, window, c
     np.testing.assert_allclose(info_many.spectral_convergence, info_one.spectral_convergence, rtol=1e-4 if dtype == np.float32 else 1e-9)
     start = gl.griffinlim(S, geometry=geometry, n_iter=0, rng=0, n_threads=n_threads)  # the synthesis alone
     np.testing.assert_allclose(start, gl.griffinlim(S, geometry=geometry, n_iter=0, rng=0, n_threads=1), rtol=0, atol=tolerance)
+
+
+@pytest.mark.parametrize(
+    "n_fft, hop, n_samples, n_threads",
+    [(1024, 256, 30000, 1), (512, 128, 30000, 2), (4096, 16, 20000, 1), (4096, 16, 20000, 2), (64, 32, 3000, 3)],
+)
+def test_fused_synthesis_equals_the_general_path(rng, monkeypatch, n_fft, hop, n_samples, n_threads):
+    # the einsum synthesis (hop divides n_fft) against windowing + slab overlap-add + normalisation;
+    # n_fft 4096 / hop 16 has blocks (31 frames) shorter than the R - 1 = 255 carried frames
+    import gl._engine as engine
+
+    geometry = STFT(n_fft, hop)
+    S = np.abs(geometry.stft(rng.standard_normal(n_samples)))
+    fused = gl.griffinlim(S, geometry=geometry, n_iter=3, rng=0, n_threads=n_threads)
+    monkeypatch.setattr(engine.SweepEngine, "_plan_fused", lambda self: setattr(self, "_slabs", 0))
+    general = gl.griffinlim(S, geometry=geometry, n_iter=3, rng=0, n_threads=n_threads)
+    np.testing.assert_allclose(fused, general, rtol=0, atol=1e-10 * np.abs(general).max())
