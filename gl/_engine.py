@@ -222,11 +222,8 @@ class SweepEngine:
             done = min(start + slabs - 1 - first, count)
             offset = first - start
             self._fused_rows(ext, done, scratch.edge_rows[offset : offset + done])
-        if done < count:
-            if done:
-                self._fused_rows(ext[done:], count - done, rows[first + done : first + count])
-            else:
-                self._fused_rows(ext, count, rows[first : first + count])
+        if done < count:  # the rest: finished rows, straight into the next signal
+            self._fused_rows(ext[done:], count - done, rows[first + done : first + count])
         # the carry: the last R - 1 frames, for the next block
         ext[: slabs - 1] = ext[count : count + slabs - 1].copy() if count < slabs - 1 else ext[count : count + slabs - 1]
 
