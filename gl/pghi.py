@@ -372,18 +372,9 @@ def _descending_order(values: np.ndarray) -> np.ndarray:
     return order
 
 
-def _trapezoid_sum(half_gradient: np.ndarray, axis: int) -> np.ndarray:
-    """``G[j] = sum_{k=1}^{j} (h[k-1] + h[k])`` along ``axis`` (0 or 1 of a 2-D array) of half gradients ``h``."""
-    h = half_gradient if axis == 1 else half_gradient.T
-    total = np.empty(h.shape)
-    total[:, 0] = 0.0
-    np.add(h[:, 1:], h[:, :-1], out=total[:, 1:])
-    np.cumsum(total, axis=1, out=total)
-    return total if axis == 1 else total.T
-
-
-def _trapezoid_sum_in_place(half_gradient: np.ndarray, rows: int = 32) -> np.ndarray:
-    """:func:`_trapezoid_sum` along axis 1, written over ``half_gradient`` (a block of rows at a time)."""
+def _trapezoid_sum(half_gradient: np.ndarray, rows: int = 32) -> np.ndarray:
+    """``G[:, j] = sum_{k=1}^{j} (h[:, k-1] + h[:, k])`` of half gradients ``h`` along axis 1,
+    written over ``h`` (a block of rows at a time) and returned."""
     n_rows, n_columns = half_gradient.shape
     pairs = np.empty((min(rows, n_rows), max(n_columns - 1, 0)))
     for first in range(0, n_rows, rows):
@@ -418,7 +409,7 @@ def _fill(known: np.ndarray, half_t: np.ndarray, half_f: np.ndarray, phase: np.n
         return
     n_freq, n_frames = known.shape
     flat_known = np.flatnonzero(known)  # bin-major, increasing
-    along_time = _trapezoid_sum_in_place(half_t)  # T (n_freq, n_frames), in half_t's place
+    along_time = _trapezoid_sum(half_t)  # T (n_freq, n_frames), in half_t's place
     rows, columns = np.divmod(flat_known, n_frames)
     known_phase = phase[rows, columns]  # phase may be a strided view: no ravel (a copy)
     base = known_phase - along_time[rows, columns]  # phi[m, p] - T[m, p]
@@ -444,7 +435,7 @@ def _fill(known: np.ndarray, half_t: np.ndarray, half_f: np.ndarray, phase: np.n
     below = np.maximum.accumulate(np.where(reached, bins, -1))
     above = np.minimum.accumulate(np.where(reached, bins, n_freq)[::-1])[::-1]
     source = np.where(below >= 0, below, above)  # (n_freq,) a reached bin for every bin
-    along_freq = _trapezoid_sum(half_f, axis=0)  # F[m, n]
+    along_freq = _trapezoid_sum(half_f.T.copy()).T  # F[m, n], summed across bins
     lost = np.flatnonzero(~reached)
     phase[lost] = phase[source[lost]] + along_freq[lost] - along_freq[source[lost]]
 
