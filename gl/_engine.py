@@ -361,13 +361,11 @@ class SweepEngine:
             signal = self.signal[b]
             error = 0.0
             for first, last in self._blocks(k):
-                count = last - first
                 spectra = geometry.analyze(signal, first, last, scratch.forward_frames, scratch.spectra, scratch.wide)
                 magnitude = None
                 if measure:
-                    magnitude = scratch.abs(spectra)
-                    residual = np.subtract(magnitude, self.magnitude[b, first:last], out=scratch.residual[:count])
-                    error += float(np.einsum("ij,ij->", residual, residual))  # no BLAS: its threads spin
+                    magnitude, block_error = self._block_error(b, first, spectra, scratch)
+                    error += block_error
                 new = update(b, slice(first, last), spectra, magnitude, scratch)
                 self._synthesize(b, k, first, new, scratch)
             return error
@@ -382,12 +380,16 @@ class SweepEngine:
         scratch = self._scratch[0]
         for b in range(self.batch):
             for first, last in self._blocks_all():
-                count = last - first
                 spectra = geometry.analyze(self.signal[b], first, last, scratch.forward_frames, scratch.spectra, scratch.wide)
-                magnitude = np.abs(spectra, out=scratch.magnitude[:count])
-                residual = np.subtract(magnitude, self.magnitude[b, first:last], out=scratch.residual[:count])
-                totals[b] += float(np.einsum("ij,ij->", residual, residual))
+                totals[b] += self._block_error(b, first, spectra, scratch)[1]
         return totals
+
+    def _block_error(self, b: int, first: int, spectra: np.ndarray, scratch: _Scratch) -> tuple[np.ndarray, float]:
+        """``|T|`` of a block of spectra (frames ``first, ...``) and ``|| |T| - S ||^2`` over it."""
+        magnitude = scratch.abs(spectra)
+        count = spectra.shape[0]
+        residual = np.subtract(magnitude, self.magnitude[b, first : first + count], out=scratch.residual[:count])
+        return magnitude, float(np.einsum("ij,ij->", residual, residual))  # no BLAS: its threads spin
 
     def _blocks_all(self):
         for start in range(0, self.n_frames, self.block):
