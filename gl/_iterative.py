@@ -17,7 +17,7 @@ from typing import Any, Callable, Optional, Union
 import numpy as np
 
 from ._trig import unit_phasors
-from .transform import STFT, NOLAWarning, complex_dtype, real_dtype
+from .transform import STFT, complex_dtype, real_dtype
 from .windows import WindowSpec
 
 InitSpec = Union[str, np.ndarray, None]
@@ -298,19 +298,17 @@ class Problem:
         """(batch, length) -> (..., length)."""
         return signal.reshape(self.batch_shape + (self.length,))
 
-    def signal_from_phase(self, S: np.ndarray, phase: np.ndarray) -> np.ndarray:
-        """``ISTFT(S exp(i phase))`` of the problem's length; ``phase`` in the caller's layout.
+    def signal_from_phase(self, phase: np.ndarray) -> np.ndarray:
+        """``ISTFT(S exp(i phase))`` of the problem's length and ``S``; ``phase`` in the caller's layout.
 
         Synthesised block by block by the sweep engine, so the complex spectrogram never
         exists whole: each block's phasors come from :func:`gl._trig.unit_phasors` (a table
         and short polynomials, about 5x faster than ``np.cos`` and ``np.sin``, to 1e-15)
-        and are scaled by the problem's ``S``. ``S`` is the caller's magnitude, already
-        checked and held frame-major by the problem (the argument is kept for the
-        signature). NOLA was already checked (and warned about) by :func:`prepare`.
+        and are scaled by the problem's checked, frame-major ``S``. NOLA was already checked
+        (and warned about) by :func:`prepare`.
         """
-        from ._engine import SweepEngine, default_threads
+        from ._engine import SweepEngine
 
-        del S
         phases = phase.reshape((-1,) + phase.shape[-2:])  # (batch, n_freq, n_frames)
         magnitude = self.magnitude  # (batch, n_frames, n_freq)
 

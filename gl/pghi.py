@@ -630,7 +630,7 @@ def pghi(
     if not isinstance(fill, (bool, np.bool_)):
         raise TypeError(f"fill={fill!r} must be True or False")
     phase = _phases(S, geometry, gamma, tol, rng, fill)  # (..., n_freq, n_frames)
-    y = problem.signal_from_phase(S, phase)
+    y = problem.signal_from_phase(phase)
     if return_info:
         info = one_pass_info("pghi", "pghi", S, y, geometry, time.perf_counter() - start)
     result = (y,)

@@ -198,7 +198,7 @@ def spsi(
     S = np.asarray(S)
     start = time.perf_counter()
     phase = _phases(S, geometry)
-    y = problem.signal_from_phase(S, phase)
+    y = problem.signal_from_phase(phase)
     if return_info:
         info = one_pass_info("spsi", "spsi", S, y, geometry, time.perf_counter() - start)
     result = (y,)
