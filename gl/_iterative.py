@@ -125,6 +125,13 @@ def check_n_iter(n_iter) -> int:
     return int(n_iter)
 
 
+def check_flag(name: str, value) -> bool:
+    """``value`` as a bool: ``True`` or ``False`` (numpy's too), nothing else."""
+    if not isinstance(value, (bool, np.bool_)):
+        raise TypeError(f"{name}={value!r} must be True or False")
+    return bool(value)
+
+
 def check_real(name: str, value, rule: str = "") -> float:
     """``value`` as a float: a finite real number (``rule`` completes the TypeError message)."""
     if isinstance(value, bool) or not isinstance(value, (int, float, np.integer, np.floating)):

@@ -22,7 +22,7 @@ from typing import Callable, Optional
 import numpy as np
 
 from ._engine import BlockUpdate, SweepEngine, default_threads, magnitude_floor, project_magnitude
-from ._iterative import Callback, InitSpec, StartingPhase, Tracker, check_n_iter, check_tol, prepare
+from ._iterative import Callback, InitSpec, StartingPhase, Tracker, check_flag, check_n_iter, check_tol, prepare
 from .transform import STFT
 from .windows import WindowSpec
 
@@ -68,9 +68,7 @@ class IterativeRun:
         self.problem = prepare(S, geometry, n_fft, hop_length, win_length, window, center, pad_mode, sym, length)
         self._start: Optional[StartingPhase] = StartingPhase(np.asarray(S), init, rng, self.problem.geometry)
         self.tracker = Tracker(method, self._start.label, tol, callback)
-        if not isinstance(return_info, (bool, np.bool_)):
-            raise TypeError(f"return_info={return_info!r} must be True or False")
-        self.return_info = bool(return_info)
+        self.return_info = check_flag("return_info", return_info)
         # the spectral convergence is measured only when something reads it: the history
         # returned, tol, or a callback (it costs |STFT(x)| and two passes per iteration)
         self.measure = self.return_info or tol is not None or callback is not None

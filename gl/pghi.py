@@ -52,7 +52,7 @@ from typing import Optional, Sequence, Union
 
 import numpy as np
 
-from ._iterative import one_pass_info, prepare
+from ._iterative import check_flag, one_pass_info, prepare
 from .transform import STFT, PadMode
 from .windows import WindowSpec, window_parameter
 
@@ -621,14 +621,12 @@ def pghi(
     >>> bool(info.final_db < -20)                               # spectral convergence, dB
     True
     """
-    if not isinstance(return_info, (bool, np.bool_)):
-        raise TypeError(f"return_info={return_info!r} must be True or False")
+    check_flag("return_info", return_info)
     problem = prepare(S, geometry, n_fft, hop_length, win_length, window, center, pad_mode, sym, length)
     geometry = problem.geometry
     S = np.asarray(S)
     start = time.perf_counter()
-    if not isinstance(fill, (bool, np.bool_)):
-        raise TypeError(f"fill={fill!r} must be True or False")
+    check_flag("fill", fill)
     phase = _phases(S, geometry, gamma, tol, rng, fill)  # (..., n_freq, n_frames)
     y = problem.signal_from_phase(phase)
     if return_info:

@@ -48,7 +48,7 @@ from typing import Optional
 
 import numpy as np
 
-from ._iterative import one_pass_info, prepare
+from ._iterative import check_flag, one_pass_info, prepare
 from .pghi import LOG_FLOOR, check_gamma, window_centre
 from .streaming import StreamingInverter, check_lookahead, stream_batch
 from .transform import STFT, PadMode, complex_dtype
@@ -404,8 +404,7 @@ def rtpghi(
     ((8000,), True)
     """
     start_time = time.perf_counter()
-    if not isinstance(return_info, (bool, np.bool_)):
-        raise TypeError(f"return_info={return_info!r} must be True or False")
+    check_flag("return_info", return_info)
     problem = prepare(S, geometry, n_fft, hop_length, win_length, window, center, pad_mode, sym, length)
     geometry = problem.geometry
     generator = rng if isinstance(rng, np.random.Generator) else np.random.default_rng(rng)

@@ -33,7 +33,7 @@ from typing import Optional
 
 import numpy as np
 
-from ._iterative import one_pass_info, prepare
+from ._iterative import check_flag, one_pass_info, prepare
 from .pghi import window_centre
 from .transform import STFT, PadMode
 from .windows import WindowSpec
@@ -191,8 +191,7 @@ def spsi(
     >>> bool(info.final_db < -20)          # two steady tones: SPSI's best case
     True
     """
-    if not isinstance(return_info, (bool, np.bool_)):
-        raise TypeError(f"return_info={return_info!r} must be True or False")
+    check_flag("return_info", return_info)
     problem = prepare(S, geometry, n_fft, hop_length, win_length, window, center, pad_mode, sym, length)
     geometry = problem.geometry
     S = np.asarray(S)

@@ -208,6 +208,7 @@ def test_length(speech):
         (dict(pad_mode="wrap"), ValueError, "pad_mode='wrap' is unknown"),
         (dict(n_fft=512), ValueError, "129 frequency bins but n_fft=512 gives 257.*implies n_fft=256 or 257"),
         (dict(callback=3), TypeError, "callback must be callable"),
+        (dict(return_info=1), TypeError, "return_info=1 must be True or False"),
     ],
 )
 def test_bad_parameters(kwargs, error, match):

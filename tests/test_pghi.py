@@ -293,3 +293,9 @@ def test_window_without_constant_needs_gamma(window):
 def test_init_pghi_with_unknown_window_raises():
     with pytest.raises(ValueError, match="gamma is unknown"):
         gl.griffinlim(S_SMALL, n_fft=128, hop_length=32, window="tukey", init="pghi", n_iter=1)
+
+
+@pytest.mark.parametrize("keyword, value", [("fill", None), ("return_info", "yes")])
+def test_flags_must_be_booleans(keyword, value):
+    with pytest.raises(TypeError, match=f"{keyword}={value!r} must be True or False"):
+        gl.pghi(np.ones((129, 10)), n_fft=256, hop_length=64, **{keyword: value})
