@@ -88,24 +88,22 @@ def _window_spec(text: str):
     return text.strip()
 
 
-def _positive_int(text: str) -> int:
+def _whole_number(text: str, smallest: int) -> int:
     try:
         value = int(text)
     except ValueError:
         raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
-    if value < 1:
-        raise argparse.ArgumentTypeError(f"{value} must be >= 1")
+    if value < smallest:
+        raise argparse.ArgumentTypeError(f"{value} must be >= {smallest}")
     return value
+
+
+def _positive_int(text: str) -> int:
+    return _whole_number(text, 1)
 
 
 def _non_negative_int(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
-    if value < 0:
-        raise argparse.ArgumentTypeError(f"{value} must be >= 0")
-    return value
+    return _whole_number(text, 0)
 
 
 def _positive_float(text: str) -> float:
