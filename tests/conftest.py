@@ -21,6 +21,22 @@ def corpus_file(*parts: str) -> Path:
     return path
 
 
+def recording(inverter_class):
+    """A subclass of a streaming inverter that keeps the spectra it commits (tests only: memory grows)."""
+
+    class Recording(inverter_class):
+        def _reset_state(self):
+            super()._reset_state()
+            self.committed = []
+
+        def _commit(self, spectrum, contribution=None):
+            self.committed.append(np.array(spectrum))
+            super()._commit(spectrum, contribution)
+
+    Recording.__name__ = Recording.__qualname__ = "Recording" + inverter_class.__name__
+    return Recording
+
+
 def read_audio(*parts: str, mono: bool = True):
     """(signal float64, sample rate) of a corpus file."""
     import soundfile as sf

@@ -10,7 +10,7 @@ from gl.metrics import spectral_convergence_db
 from gl.rtpghi import RTPGHI
 from gl.streaming import invert_stream
 
-from .conftest import read_audio
+from .conftest import read_audio, recording
 
 
 def sc_db(S, geometry, y):
@@ -25,16 +25,7 @@ def speech():
     return x, geometry, np.abs(geometry.stft(x))
 
 
-class RecordingRTPGHI(RTPGHI):
-    """RTPGHI that keeps the frames it commits (for the tests only: memory grows)."""
-
-    def _reset_state(self):
-        super()._reset_state()
-        self.committed = []
-
-    def _commit(self, spectrum, contribution=None):
-        self.committed.append(np.array(spectrum))
-        super()._commit(spectrum, contribution)
+RecordingRTPGHI = recording(RTPGHI)  # keeps the spectra it commits
 
 
 # ---------------------------------------------------------------------------- streaming

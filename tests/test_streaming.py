@@ -10,7 +10,7 @@ from gl.metrics import spectral_convergence_db
 from gl.rtisila import RTISILA, default_lookahead, rtisila
 from gl.streaming import StreamingInverter, invert_stream
 
-from .conftest import read_audio
+from .conftest import read_audio, recording
 
 
 class KnownPhase(StreamingInverter):
@@ -33,16 +33,7 @@ class KnownPhase(StreamingInverter):
             self._commit(self.queue.pop(0))
 
 
-class RecordingRTISILA(RTISILA):
-    """RTISI-LA that keeps the spectra it commits (test only: memory grows)."""
-
-    def _reset_state(self):
-        super()._reset_state()
-        self.committed = []
-
-    def _commit(self, spectrum, contribution=None):
-        self.committed.append(np.array(spectrum))
-        super()._commit(spectrum, contribution)
+RecordingRTISILA = recording(RTISILA)  # keeps the spectra it commits
 
 
 GEOMETRIES = [
