@@ -10,11 +10,12 @@ What is timed, all in one process, warm, round-robin, median of ``repeats``:
 * the **bare FFT cost**: ``np.fft.rfft`` + ``np.fft.irfft`` of the same frames (the windowed
   frames of the padded signal, ``(n_frames, n_fft)`` in the same dtype) into preallocated
   arrays, timed over K passes back to back (as gl's K iterations) and divided by K;
-  once for the whole frame matrix and once in cache-sized blocks as gl does (and,
-  for float32, once with the forward FFT done in float64 and rounded, since numpy 2.x's
-  float32 ``rfft`` is slower than its float64 one); the fastest is the baseline (every GLA
-  iteration needs at least this). The blocked FFT split over two threads shows what the
-  hardware gives a second thread.
+  once for the whole frame matrix and, in cache-sized blocks as gl does, once for each
+  pair of numpy ``norm`` modes (numpy 2.x's float32 transforms are several times slower
+  when they do not scale their output; the factor itself costs nothing, a window absorbs
+  it); the fastest is the baseline (every GLA iteration needs at least this). The blocked
+  FFT (its fastest norms) split over two threads shows what the hardware gives a second
+  thread.
 
 Targets (issue 2): gl at least 2.5x faster per iteration than librosa; single-threaded
 within 1.3x of the bare FFT; two threads below 0.7x the single-threaded bare FFT; peak
@@ -65,8 +66,19 @@ def test_signal(seconds: float, sr: int, seed: int = 0) -> tuple[np.ndarray, str
     return np.random.default_rng(seed).standard_normal(n) * 0.1, "gaussian noise"
 
 
+NORM_PAIRS = [(forward, inverse) for forward in ("backward", "forward") for inverse in ("backward", "forward")]
+
+
 def bare_fft_functions(geometry: gl.STFT, x: np.ndarray, dtype: np.dtype):
-    """Two closures doing rfft + irfft of the frames of ``x``: whole matrix, and 1 MiB blocks."""
+    """Closures doing rfft + irfft of the frames of ``x``: the whole matrix at once, and in 1 MiB blocks
+    with each pair of numpy ``norm`` modes (forward, inverse).
+
+    Returns ``(whole, blocked, n_frames)``, ``blocked`` a dict ``{(forward, inverse): function}``.
+    The normalisation changes nothing but a constant factor (a window can absorb it), but
+    its cost depends on the dtype: numpy 2.x's float32 transforms are several times slower
+    unscaled (see ``gl.transform.fft_norms``), so every pair is timed and the fastest is
+    the baseline.
+    """
     padded = geometry.pad_signal(x.astype(dtype))
     n_frames = geometry.n_frames(len(x))
     view = np.lib.stride_tricks.sliding_window_view(padded, geometry.n_fft)[:: geometry.hop_length][:n_frames]
@@ -80,24 +92,30 @@ def bare_fft_functions(geometry: gl.STFT, x: np.ndarray, dtype: np.dtype):
         np.fft.rfft(frames, axis=-1, out=spectra)
         np.fft.irfft(spectra, n=geometry.n_fft, axis=-1, out=back)
 
-    def blocked(first_frame: int = 0, last_frame: int = n_frames):
-        for first in range(first_frame, last_frame, block):
-            last = min(first + block, last_frame)
-            np.fft.rfft(frames[first:last], axis=-1, out=spectra[first:last])
-            np.fft.irfft(spectra[first:last], n=geometry.n_fft, axis=-1, out=back[first:last])
+    def blocked_with(forward: str, inverse: str):
+        def blocked(first_frame: int = 0, last_frame: int = n_frames):
+            for first in range(first_frame, last_frame, block):
+                last = min(first + block, last_frame)
+                np.fft.rfft(frames[first:last], axis=-1, norm=forward, out=spectra[first:last])
+                np.fft.irfft(spectra[first:last], n=geometry.n_fft, axis=-1, norm=inverse, out=back[first:last])
 
-    def blocked_wide_forward(first_frame: int = 0, last_frame: int = n_frames):
-        # float32 only: numpy 2.x's float32 rfft is slower than its float64 one, so the
-        # cheapest float32 round trip may be a float64 forward FFT rounded to complex64
-        for first in range(first_frame, last_frame, block):
-            last = min(first + block, last_frame)
-            np.fft.rfft(frames_wide[first:last], axis=-1, out=spectra_wide[: last - first])
-            spectra[first:last] = spectra_wide[: last - first]
-            np.fft.irfft(spectra[first:last], n=geometry.n_fft, axis=-1, out=back[first:last])
+        return blocked
 
-    frames_wide = frames.astype(np.float64)
-    spectra_wide = np.empty((block, geometry.n_freq), dtype=np.complex128)
-    return whole, blocked, n_frames, (blocked_wide_forward if dtype == np.float32 else None)
+    return whole, {pair: blocked_with(*pair) for pair in NORM_PAIRS}, n_frames
+
+
+def fastest(functions: dict, repeats: int = 5):
+    """The key of the fastest of ``functions`` (warm, median of ``repeats``)."""
+    times = {}
+    for key, function in functions.items():
+        function()
+        samples = []
+        for _ in range(repeats):
+            start = time.perf_counter()
+            function()
+            samples.append(time.perf_counter() - start)
+        times[key] = float(np.median(samples))
+    return min(times, key=times.get)
 
 
 class TwoThreadFFT:
@@ -147,7 +165,7 @@ def time_one_iteration(x: np.ndarray, n_fft: int, hop: int, dtype: str, iteratio
             S, n_iter=n_iter, n_fft=n_fft, hop_length=hop, length=length, random_state=np.random.default_rng(seed)
         )
 
-    whole, blocked, n_frames, wide = bare_fft_functions(geometry, x, dtype)
+    whole, blocked, n_frames = bare_fft_functions(geometry, x, dtype)
     functions = {
         "gl1_0": gl_run(0, 1),
         "gl1_K": gl_run(K, 1),
@@ -156,11 +174,11 @@ def time_one_iteration(x: np.ndarray, n_fft: int, hop: int, dtype: str, iteratio
         "librosa_0": librosa_run(0),
         "librosa_K": librosa_run(K),
         "bare_whole": whole,
-        "bare_blocked": blocked,
     }
-    if wide is not None:
-        functions["bare_wide_forward"] = wide
-    with TwoThreadFFT(blocked, n_frames) as two_threads:
+    for (forward, inverse), function in blocked.items():
+        functions[f"bare_blocked_{forward}_{inverse}"] = function
+    best_pair = fastest(blocked)  # the norms of the two-thread bare FFT
+    with TwoThreadFFT(blocked[best_pair], n_frames) as two_threads:
         functions["bare_2threads"] = two_threads
         # each bare-FFT measurement runs K passes back to back, as gl's K iterations do (so
         # that both see the same thread wake-ups and caches), and is divided by K
@@ -174,13 +192,14 @@ def time_one_iteration(x: np.ndarray, n_fft: int, hop: int, dtype: str, iteratio
     gl1 = (medians["gl1_K"] - medians["gl1_0"]) / K
     gl2 = (medians["gl2_K"] - medians["gl2_0"]) / K
     lib = (medians["librosa_K"] - medians["librosa_0"]) / K
-    bare = min(medians["bare_whole"], medians["bare_blocked"], medians.get("bare_wide_forward", np.inf))
+    bare_names = [name for name in functions if name.startswith("bare_") and name != "bare_2threads"]
+    bare = min(medians[name] for name in bare_names)
     # the same from the fastest repeat of each: less sensitive to other jobs on the machine
     fast = {
         "gl_1thread": (minima["gl1_K"] - minima["gl1_0"]) / K,
         "gl_2threads": (minima["gl2_K"] - minima["gl2_0"]) / K,
         "librosa": (minima["librosa_K"] - minima["librosa_0"]) / K,
-        "bare_fft": min(minima["bare_whole"], minima["bare_blocked"], minima.get("bare_wide_forward", np.inf)),
+        "bare_fft": min(minima[name] for name in bare_names),
     }
     fast.update(
         speedup_vs_librosa=fast["librosa"] / fast["gl_1thread"],
@@ -199,9 +218,10 @@ def time_one_iteration(x: np.ndarray, n_fft: int, hop: int, dtype: str, iteratio
         "librosa": lib,
         "bare_fft": bare,
         "bare_fft_whole": medians["bare_whole"],
-        "bare_fft_blocked": medians["bare_blocked"],
+        "bare_fft_blocked": {name[len("bare_blocked_"):]: medians[name] for name in bare_names if name != "bare_whole"},
+        "bare_fft_baseline": min(bare_names, key=medians.get)[len("bare_"):],
         "bare_fft_2threads": medians["bare_2threads"],
-        "bare_fft_wide_forward": medians.get("bare_wide_forward"),
+        "bare_fft_2threads_norms": list(best_pair),
         "setup_gl_1thread": medians["gl1_0"],
         "setup_librosa": medians["librosa_0"],
         "speedup_vs_librosa": lib / gl1,

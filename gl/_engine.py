@@ -34,7 +34,7 @@ from typing import Callable, Optional
 
 import numpy as np
 
-from .transform import STFT, _irfft, complex_dtype, forward_frames_dtype
+from .transform import STFT, _irfft, complex_dtype, fft_norms
 
 #: Frames a thread must have before splitting the work pays for the threads.
 _MIN_FRAMES_PER_THREAD = 256
@@ -52,10 +52,9 @@ class _Scratch:
     """The work arrays of one thread: one block of frames, spectra and magnitudes."""
 
     def __init__(self, geometry: STFT, block: int, dtype: np.dtype, edge_length: int, slabs: int = 0):
-        self.frames = np.empty((block, geometry.n_fft), dtype=dtype)  # inverse FFT frames
-        forward = forward_frames_dtype(dtype)
-        self.forward_frames = self.frames if forward == dtype else np.empty((block, geometry.n_fft), dtype=forward)
-        self.wide = None if forward == dtype else np.empty((block, geometry.n_freq), dtype=complex_dtype(forward))
+        self.frames = np.empty((block, geometry.n_fft), dtype=dtype)  # windowed frames (and inverse FFT frames)
+        # the block's samples of x_n - k x_{n-1} (SweepEngine.sweep with previous_weight)
+        self.extrapolated = np.empty((block - 1) * geometry.hop_length + geometry.n_fft, dtype=dtype)
         self.spectra = np.empty((block, geometry.n_freq), dtype=complex_dtype(dtype))
         self.magnitude = np.empty((block, geometry.n_freq), dtype=dtype)
         self.residual = np.empty((block, geometry.n_freq), dtype=dtype)
@@ -97,6 +96,7 @@ class SweepEngine:
         self.ola_length = max(self.padded_length, geometry.n_fft + geometry.hop_length * (self.n_frames - 1))
         self.signal = np.zeros((self.batch, self.ola_length), dtype=self.dtype)  # x_n, padded
         self._next = np.zeros(self.signal.shape, dtype=self.dtype)  # x_{n+1} (np.zeros: pages untouched until written)
+        self._previous: Optional[np.ndarray] = None  # x_{n-1}, once keep_previous() is called
         self._inverse_sum = geometry._inverse_window_sum(self.n_frames, self.dtype)
         self.block = min(self.n_frames, geometry.block_frames(self.dtype))
         # every range needs frames of its own beyond its edge frames (see _plan_threads)
@@ -188,7 +188,7 @@ class SweepEngine:
         if not np.all(periodic > 0):
             return
         self._slabs = slabs
-        window = geometry._window(self.dtype)
+        window = geometry._synthesis_window(self.dtype)  # w, with the inverse FFT's missing 1 / n_fft if any
         self._weights = (window.reshape(slabs, hop) * periodic).astype(self.dtype)  # w_r / W_p
         edge = (slabs - 1) * hop
         last = self.n_frames * hop  # the first row after the last frame's first slab
@@ -214,7 +214,7 @@ class SweepEngine:
         slabs, n_fft = self._slabs, self.geometry.n_fft
         count = spectra.shape[0]
         ext = scratch.frames_ext
-        _irfft(spectra, n_fft, ext[slabs - 1 : slabs - 1 + count])
+        _irfft(spectra, n_fft, ext[slabs - 1 : slabs - 1 + count], norm=fft_norms(self.dtype)[1])
         rows = self._rows(b)
         start = self.ranges[k][0]
         done = 0
@@ -307,7 +307,10 @@ class SweepEngine:
         if fused:
             self._next[:, (self.n_frames + self._slabs - 1) * self.geometry.hop_length :] = 0
         self.geometry.refresh_padding(self._next[:, : self.padded_length], self.length)
-        self.signal, self._next = self._next, self.signal
+        if self._previous is None:
+            self.signal, self._next = self._next, self.signal
+        else:
+            self._previous, self.signal, self._next = self.signal, self._next, self._previous
         return totals
 
     def _blocks(self, k: int):
@@ -340,7 +343,13 @@ class SweepEngine:
 
         self._run(work)
 
-    def sweep(self, update: BlockUpdate, measure: bool = True) -> Optional[np.ndarray]:
+    def keep_previous(self) -> None:
+        """From now on keep the signal before each sweep, ``x_{n-1}`` (0 before the first), for
+        :meth:`sweep`'s ``previous_weight``. Costs one more signal of memory."""
+        if self._previous is None:
+            self._previous = np.zeros(self.signal.shape, dtype=self.dtype)
+
+    def sweep(self, update: BlockUpdate, measure: bool = True, previous_weight: float = 0.0) -> Optional[np.ndarray]:
         """One iteration: ``x <- ISTFT(update(STFT(x)))``, block by block.
 
         ``update(b, frames, T, |T|, scratch)`` receives the batch index, the slice of frames
@@ -354,14 +363,30 @@ class SweepEngine:
         With ``measure``, returns ``|| |STFT(x)| - S ||_F^2`` per batch item, for the signal
         ``x`` the sweep started from (float64): the spectral convergence, at no extra
         transform. Without, returns None and saves ``|T|`` and two passes per block.
+
+        With ``previous_weight = k`` (after :meth:`keep_previous`, and without ``measure``)
+        the spectra given to ``update`` are those of ``x_n - k x_{n-1}`` instead: by
+        linearity, ``STFT(x_n) - k STFT(x_{n-1})``. This is how fast Griffin-Lim's momentum
+        step is taken on the signal (a quarter of the data at hop ``n_fft / 4``) rather
+        than on a stored spectrogram.
         """
         geometry = self.geometry
+        hop, n_fft = geometry.hop_length, geometry.n_fft
+        previous = self._previous if previous_weight else None
+        if previous_weight and (previous is None or measure):
+            raise RuntimeError("previous_weight needs keep_previous() and measure=False")
 
         def work(b: int, k: int, scratch: _Scratch) -> float:
             signal = self.signal[b]
             error = 0.0
             for first, last in self._blocks(k):
-                spectra = geometry.analyze(signal, first, last, scratch.forward_frames, scratch.spectra, scratch.wide)
+                if previous is None:
+                    spectra = geometry.analyze(signal, first, last, scratch.frames, scratch.spectra)
+                else:  # the block's samples of x_n - k x_{n-1}, then their frames
+                    low, high = first * hop, (last - 1) * hop + n_fft
+                    span = np.multiply(previous[b, low:high], -previous_weight, out=scratch.extrapolated[: high - low])
+                    span += signal[low:high]
+                    spectra = geometry.analyze(span, 0, last - first, scratch.frames, scratch.spectra)
                 magnitude = None
                 if measure:
                     magnitude, block_error = self._block_error(b, first, spectra, scratch)
@@ -380,7 +405,7 @@ class SweepEngine:
         scratch = self._scratch[0]
         for b in range(self.batch):
             for first, last in self._blocks_all():
-                spectra = geometry.analyze(self.signal[b], first, last, scratch.forward_frames, scratch.spectra, scratch.wide)
+                spectra = geometry.analyze(self.signal[b], first, last, scratch.frames, scratch.spectra)
                 totals[b] += self._block_error(b, first, spectra, scratch)[1]
         return totals
 
@@ -404,7 +429,7 @@ class SweepEngine:
     def release_work(self) -> None:
         """Free everything but the current signal (the engine can no longer sweep)."""
         self.close()
-        self._next = self._inverse_sum = None
+        self._next = self._previous = self._inverse_sum = None
         self._scratch = []
 
     def output(self) -> np.ndarray:

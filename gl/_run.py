@@ -108,10 +108,17 @@ class IterativeRun:
         work = scratch.residual[: spectra.shape[0]]
         return project_magnitude(spectra, modulus, self.target[b, frames], work, self.delta)
 
-    def iterate(self, n_iter: int, update: Optional[BlockUpdate] = None, step: Optional[Callable[[int], np.ndarray]] = None) -> None:
+    def iterate(
+        self,
+        n_iter: int,
+        update: Optional[BlockUpdate] = None,
+        step: Optional[Callable[[int], np.ndarray]] = None,
+        previous_weight: float = 0.0,
+    ) -> None:
         """Run up to ``n_iter`` iterations, recording the spectral convergence.
 
-        One iteration is one sweep with ``update``, or ``step(n)`` for an algorithm that
+        One iteration is one sweep with ``update`` (and ``previous_weight``, see
+        :meth:`gl._engine.SweepEngine.sweep`), or ``step(n)`` for an algorithm that
         needs several sweeps per iteration: it runs them and returns the squared error the
         first one measured (that of ``x_{n-1}``). The error measured during iteration ``n``
         is that of the previous signal, so the history is recorded one sweep late and the
@@ -121,7 +128,7 @@ class IterativeRun:
         if step is None:
 
             def step(_: int) -> np.ndarray:
-                return self.engine.sweep(update, self.measure)
+                return self.engine.sweep(update, self.measure, previous_weight)
 
         engine, tracker = self.engine, self.tracker
         for iteration in range(1, n_iter + 1):

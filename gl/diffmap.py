@@ -146,14 +146,27 @@ def _run(
                 modulus = scratch.abs(consistent)
             return run.project(consistent, modulus, b, frames, scratch)
 
+        # not measuring, FGLA takes its momentum step on the signals, as gl.griffinlim does:
+        # c_n = STFT(x_n - k x_{n-1}), k = alpha / (1 + alpha) (the phase of t_n + alpha (t_n - t_{n-1}))
+        on_signals = momentum > 0 and not run.measure
+
+        def fgla_extrapolated(b: int, frames: slice, step: np.ndarray, modulus: None, scratch) -> np.ndarray:
+            return run.project(step, scratch.abs(step), b, frames, scratch)
+
         def one_iteration(iteration: int) -> np.ndarray:
-            nonlocal consistent_part
+            nonlocal consistent_part, iterate
             if iteration <= n_dm:
                 squared_error = run.engine.sweep(dm_first_half, run.measure)  # measures x_{iteration-1} = ISTFT(a_{iteration-1})
                 run.engine.sweep(dm_second_half, measure=False)  # makes x_iteration (its error is not needed)
                 return squared_error
             consistent_part = None  # free p_n after the switch
-            return run.engine.sweep(fgla_step, run.measure)
+            if not on_signals:
+                return run.engine.sweep(fgla_step, run.measure)
+            if iteration == n_dm + 1:  # the plain first step; from now on the engine keeps x_{n-1}
+                iterate = None
+                run.engine.keep_previous()
+                return run.engine.sweep(fgla_extrapolated, measure=False)
+            return run.engine.sweep(fgla_extrapolated, measure=False, previous_weight=momentum / (1.0 + momentum))
 
         run.iterate(n_iter, step=one_iteration)
     return run.result()

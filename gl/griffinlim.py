@@ -13,6 +13,15 @@ GLA (Griffin and Lim 1984) alternates the two projections,
     x   = ISTFT(P_C2(c_N))
 
 The loop below is literally that, one block of frames at a time (see ``gl._engine``).
+Since the STFT is linear and every ``t_n = STFT(x_n)`` is the STFT of the signal
+``x_n = ISTFT(P_C2(c_{n-1}))``, the momentum step can also be taken on the signals::
+
+    c_n = STFT(x_n + alpha (x_n - x_{n-1}))
+
+which is what runs when nothing measures ``|t_n|`` (no ``return_info``, ``tol`` or
+``callback``): a signal holds ``hop / n_fft`` of the numbers of a spectrogram, so the step
+is cheaper and no spectrogram ``t_{n-1}`` has to be stored. The two forms give the same
+iterates up to rounding.
 """
 
 from __future__ import annotations
@@ -162,8 +171,17 @@ def griffinlim(
         run.start_signal()  # x_0 = ISTFT(S exp(i phi_0))
         # librosa's form of the momentum step: c_n = t_n - k t_{n-1}, k = alpha / (1 + alpha),
         # is (1 + alpha)^-1 times FGLA's c_n = t_n + alpha (t_n - t_{n-1}): the same phase, and
-        # only the phase of c_n is used. We keep -k t_{n-1} so that one add makes c_n.
+        # only the phase of c_n is used.
         shrink = alpha / (1.0 + alpha)
+        if alpha > 0 and not run.measure:  # on the signals: c_n = STFT(x_n - k x_{n-1})
+            run.engine.keep_previous()
+
+            def update_extrapolated(b: int, frames: slice, step: np.ndarray, modulus: None, scratch) -> np.ndarray:
+                return run.project(step, scratch.abs(step), b, frames, scratch)  # P_C2(c_n)
+
+            run.iterate(n_iter, update_extrapolated, previous_weight=shrink)
+            return run.result()
+        # on the spectrograms, where |t_n| is measured anyway: we keep -k t_{n-1}, so that one add makes c_n
         scaled_previous = run.new_state() if alpha > 0 else None  # -k t_{n-1}  (batch, n_frames, n_freq)
         if scaled_previous is not None:
             scaled_previous.fill(0)  # t_0 = 0: the first step is a plain GLA step

@@ -81,32 +81,37 @@ def complex_dtype(real: np.dtype) -> np.dtype:
     return np.dtype(np.complex64) if real == np.float32 else np.dtype(np.complex128)
 
 
-def forward_frames_dtype(real: np.dtype) -> np.dtype:
-    """Precision of the forward FFT for data of dtype ``real``: always float64.
+def fft_norms(real: np.dtype) -> tuple[str, str]:
+    """numpy ``norm`` of the fast forward and inverse real FFT of gl's blocks of frames, for dtype ``real``.
 
-    numpy 2.x's float32 real-to-complex FFT is about 5x slower than its float64 one
-    (0.90 ms against 0.16 ms for 128 frames of 1024 samples, numpy 2.4 on this project's
-    benchmark machine; the inverse is fast in both). So float32 frames are transformed
-    in float64 and the spectrum rounded to complex64: faster, and more accurate. The
-    result stays complex64, the inverse stays float32.
+    numpy 2.x transforms float32 data in float32, but a float32 transform that leaves its
+    output unscaled is several times slower than one that scales it, while float64 is a
+    little faster unscaled (numpy 2.4 on this project's benchmark machine, 127 frames of
+    1024: float32 rfft 0.94 ms unscaled against 0.12 ms with ``norm='forward'``, irfft
+    0.95 ms with ``norm='forward'`` against 0.12 ms; float64 rfft 0.170 against 0.182 ms,
+    irfft 0.176 against 0.188 ms). So the block transforms scale in float32 (forward
+    ``'forward'``, inverse ``'backward'``) and not in float64 (forward ``'backward'``,
+    inverse ``'forward'``), and the factor left over (``n_fft`` or ``1 / n_fft``) is folded
+    into the window they apply anyway (:meth:`STFT._analysis_window`,
+    :meth:`STFT._synthesis_window`): the results are the usual ``rfft`` and ``irfft``.
     """
-    return np.dtype(np.float64)
+    return ("forward", "backward") if np.dtype(real) == np.float32 else ("backward", "forward")
 
 
 _FFT_HAS_OUT = int(np.__version__.split(".")[0]) >= 2
 
 
-def _rfft(frames: np.ndarray, n_fft: int, out: np.ndarray) -> np.ndarray:
+def _rfft(frames: np.ndarray, n_fft: int, out: np.ndarray, norm: str = "backward") -> np.ndarray:
     if _FFT_HAS_OUT:
-        return np.fft.rfft(frames, n=n_fft, axis=-1, out=out)
-    out[...] = np.fft.rfft(frames, n=n_fft, axis=-1)
+        return np.fft.rfft(frames, n=n_fft, axis=-1, norm=norm, out=out)
+    out[...] = np.fft.rfft(frames, n=n_fft, axis=-1, norm=norm)
     return out
 
 
-def _irfft(spectra: np.ndarray, n_fft: int, out: np.ndarray) -> np.ndarray:
+def _irfft(spectra: np.ndarray, n_fft: int, out: np.ndarray, norm: str = "backward") -> np.ndarray:
     if _FFT_HAS_OUT:
-        return np.fft.irfft(spectra, n=n_fft, axis=-1, out=out)
-    out[...] = np.fft.irfft(spectra, n=n_fft, axis=-1)
+        return np.fft.irfft(spectra, n=n_fft, axis=-1, norm=norm, out=out)
+    out[...] = np.fft.irfft(spectra, n=n_fft, axis=-1, norm=norm)
     return out
 
 
@@ -159,6 +164,7 @@ class STFT:
     pad_mode: PadMode = "constant"
     sym: bool = False
     _window_array: np.ndarray = field(init=False, repr=False)
+    _windows: dict = field(init=False, repr=False)  # (purpose, dtype) -> the window the block transforms apply
 
     def __post_init__(self) -> None:
         n_fft = _check_int("n_fft", self.n_fft, 2)
@@ -196,6 +202,7 @@ class STFT:
             frozen.setflags(write=False)
             object.__setattr__(self, "window", frozen)
         object.__setattr__(self, "_window_array", padded)
+        object.__setattr__(self, "_windows", {})
 
     # ------------------------------------------------------------------ description
     def __eq__(self, other: object) -> bool:
@@ -341,18 +348,29 @@ class STFT:
         return out
 
     # ------------------------------------------------------------------ building blocks
-    def _window(self, dtype: np.dtype) -> np.ndarray:
-        return self._window_array.astype(dtype, copy=False)
+    def _analysis_window(self, dtype: np.dtype) -> np.ndarray:
+        """The window times ``n_fft`` if the forward transform scales by ``1 / n_fft`` (see :func:`fft_norms`)."""
+        return self._cached_window("analysis", dtype, self.n_fft if fft_norms(dtype)[0] == "forward" else 1.0)
+
+    def _synthesis_window(self, dtype: np.dtype) -> np.ndarray:
+        """The window over ``n_fft`` if the inverse transform does not scale (see :func:`fft_norms`)."""
+        return self._cached_window("synthesis", dtype, 1.0 / self.n_fft if fft_norms(dtype)[1] == "forward" else 1.0)
+
+    def _cached_window(self, purpose: str, dtype: np.dtype, gain: float) -> np.ndarray:
+        key = (purpose, np.dtype(dtype))
+        window = self._windows.get(key)
+        if window is None:
+            window = (self._window_array * gain).astype(dtype)
+            window.setflags(write=False)
+            self._windows[key] = window
+        return window
 
     def block_frames(self, dtype: np.dtype) -> int:
         """How many frames one block of work holds (about 1 MiB of complex data).
 
-        The spectra are counted at the precision of the forward FFT (float64 for float32
-        data too, see :func:`forward_frames_dtype`). Measured best on a 2-core AMD EPYC:
-        blocks of 512 KiB and 2 MiB were 1-15 % slower.
+        Measured best on a 2-core AMD EPYC: blocks of 512 KiB and 2 MiB were 1-15 % slower.
         """
-        forward = complex_dtype(forward_frames_dtype(np.dtype(dtype)))
-        return max(16, _BLOCK_BYTES // (self.n_freq * forward.itemsize))
+        return max(16, _BLOCK_BYTES // (self.n_freq * complex_dtype(np.dtype(dtype)).itemsize))
 
     def pad_signal(self, x: np.ndarray, out: Optional[np.ndarray] = None) -> np.ndarray:
         """Pad ``x`` (..., n) for framing: ``n_fft // 2`` each side with ``pad_mode`` if centred."""
@@ -390,15 +408,11 @@ class STFT:
         last: int,
         frames: np.ndarray,
         out: np.ndarray,
-        wide: Optional[np.ndarray] = None,
     ) -> np.ndarray:
         """STFT frames ``first:last`` of a 1-D padded signal into ``out`` (frames, n_freq).
 
-        ``frames`` is a work array of at least ``last - first`` rows of ``n_fft`` reals; its
-        dtype is the precision of the FFT. For complex64 output, pass float64 ``frames``
-        and a complex128 ``wide`` work array of the same rows: the float32 forward FFT
-        of numpy 2.x is several times slower than the float64 one (see
-        ``forward_frames_dtype``), so gl computes it in float64 and rounds the result.
+        ``frames`` is a work array of at least ``last - first`` rows of ``n_fft`` reals, of
+        the signal's dtype (the precision of the FFT).
         """
         count = last - first
         hop, n_fft = self.hop_length, self.n_fft
@@ -408,12 +422,8 @@ class STFT:
             view = np.ndarray((count, n_fft), dtype=span.dtype, buffer=span, strides=(hop * step, step))
         else:
             view = np.lib.stride_tricks.as_strided(span, shape=(count, n_fft), strides=(hop * step, step), writeable=False)
-        np.multiply(view, self._window(frames.dtype), out=frames[:count])
-        if wide is None or wide.dtype == out.dtype:
-            return _rfft(frames[:count], n_fft, out[:count])
-        _rfft(frames[:count], n_fft, wide[:count])
-        np.copyto(out[:count], wide[:count], casting="same_kind")
-        return out[:count]
+        np.multiply(view, self._analysis_window(frames.dtype), out=frames[:count])
+        return _rfft(frames[:count], n_fft, out[:count], norm=fft_norms(frames.dtype)[0])
 
     def synthesize_add(self, spectra: np.ndarray, frames: np.ndarray, target: np.ndarray) -> None:
         """Inverse FFT of ``spectra`` (frames, n_freq), windowed, overlap-added into ``target``.
@@ -425,8 +435,8 @@ class STFT:
 
     def synthesize_frames(self, spectra: np.ndarray, frames: np.ndarray) -> np.ndarray:
         """Windowed inverse FFT of ``spectra`` (frames, n_freq) into ``frames``; returns the filled rows."""
-        block = _irfft(spectra, self.n_fft, frames[: spectra.shape[0]])
-        block *= self._window(frames.dtype)
+        block = _irfft(spectra, self.n_fft, frames[: spectra.shape[0]], norm=fft_norms(frames.dtype)[1])
+        block *= self._synthesis_window(frames.dtype)
         return block
 
     def _overlap_add(self, frames: np.ndarray, target: np.ndarray) -> None:
@@ -505,14 +515,13 @@ class STFT:
         flat = x.reshape(-1, n_samples)
         out = np.empty((flat.shape[0], n_frames, self.n_freq), dtype=complex_dtype(dtype))
         block = min(n_frames, self.block_frames(dtype))
-        frames = np.empty((block, self.n_fft), dtype=forward_frames_dtype(dtype))
-        wide = np.empty((block, self.n_freq), dtype=complex_dtype(frames.dtype))
+        frames = np.empty((block, self.n_fft), dtype=dtype)
         padded = np.empty(n_samples + 2 * self.pad, dtype=dtype)
         for row, signal in zip(out, flat):
             self.pad_signal(signal, out=padded)
             for first in range(0, n_frames, block):
                 last = min(first + block, n_frames)
-                self.analyze(padded, first, last, frames, row[first:last], wide)
+                self.analyze(padded, first, last, frames, row[first:last])
         return np.swapaxes(out, -1, -2).reshape(batch_shape + (self.n_freq, n_frames))
 
     def istft(self, X, length: Optional[int] = None) -> np.ndarray:

@@ -478,8 +478,13 @@ def test_default_meets_the_issue_target_on_the_dev_corpus():
 )  # fmt: skip
 def test_measuring_the_history_does_not_change_the_result(short, function, kwargs):
     # without return_info, tol or callback the sweeps skip |STFT(x)| and the error; the
-    # iterates must be the very same
+    # iterates must be the very same. FGLA (alone or after the difference map) then takes its
+    # momentum step on the signals, STFT(x_n - k x_{n-1}) instead of STFT(x_n) - k STFT(x_{n-1}):
+    # equal up to rounding.
     _, geometry, S = short
     plain = function(S, geometry=geometry, n_iter=8, rng=3, **kwargs)
     measured, _ = function(S, geometry=geometry, n_iter=8, rng=3, return_info=True, **kwargs)
-    np.testing.assert_array_equal(plain, measured)
+    if kwargs.get("method") == "fgla" or function is difference_map_fgla:
+        np.testing.assert_allclose(plain, measured, rtol=0, atol=1e-12 * np.abs(measured).max())
+    else:
+        np.testing.assert_array_equal(plain, measured)

@@ -163,8 +163,10 @@ def test_batch_equals_loop_and_dtype(rng):
     assert info.spectral_convergence.shape == (10, 2, 3)
     for i in range(2):
         for j in range(3):
-            single = gl.griffinlim(S[i, j], geometry=geometry, n_iter=10, init=phase[i, j])
+            single, _ = gl.griffinlim(S[i, j], geometry=geometry, n_iter=10, init=phase[i, j], return_info=True)
             np.testing.assert_array_equal(single, y[i, j])
+            single = gl.griffinlim(S[i, j], geometry=geometry, n_iter=10, init=phase[i, j])  # momentum on the signal
+            np.testing.assert_allclose(single, y[i, j], rtol=0, atol=1e-4 * np.abs(y[i, j]).max())
 
 
 def test_two_threads_match_one(speech):
@@ -296,6 +298,9 @@ def test_threads_split_the_frames_exactly(rng, n_fft, hop, win_length, window, c
     tolerance = (1e-4 if dtype == np.float32 else 1e-10) * scale
     np.testing.assert_allclose(many, one, rtol=0, atol=tolerance)
     np.testing.assert_allclose(info_many.spectral_convergence, info_one.spectral_convergence, rtol=1e-4 if dtype == np.float32 else 1e-9)
+    # not measured, the momentum step is taken on the signals (x_n - k x_{n-1}, padding included)
+    on_signals = gl.griffinlim(S, geometry=geometry, n_iter=6, rng=0, n_threads=n_threads)
+    np.testing.assert_allclose(on_signals, one, rtol=0, atol=tolerance)
     start = gl.griffinlim(S, geometry=geometry, n_iter=0, rng=0, n_threads=n_threads)  # the synthesis alone
     np.testing.assert_allclose(start, gl.griffinlim(S, geometry=geometry, n_iter=0, rng=0, n_threads=1), rtol=0, atol=tolerance)
 

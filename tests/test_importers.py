@@ -342,7 +342,10 @@ def test_librosa_spectrograms_invert_as_well_as_gl_own(name, start):
     np.testing.assert_allclose(spec.magnitude, own.magnitude, rtol=0, atol=1e-5 * own.magnitude.max())
     y = spec.invert(n_iter=40, rng=0)
     assert y.shape == x.shape and spec.sample_rate == sr
-    assert sc_db(spec, y, own.magnitude) <= sc_own + 0.5
+    # float32 inversion is chaotic at this level: perturbing gl's own magnitude by 1e-6 of its
+    # maximum (less than the 1e-5 allowed above) moves the result of 40 iterations by up to
+    # +-0.9 dB on these excerpts; a wrong convention costs tens of dB
+    assert sc_db(spec, y, own.magnitude) <= sc_own + 1.5
     assert sc_own < -15
 
 
