@@ -271,7 +271,9 @@ def build(out: Path, readme: Path) -> Path:
               "largest extra memory numpy held during the call (S itself excluded); max-RSS growth = how much the "
               "process's peak resident size grew during the call.", "", memory_table(memory), ""]
     if speed and speed.get("lengths"):
-        L += ["## Time per iteration vs signal length", "", "n_fft 1024, hop 256, 22.05 kHz; same method as above.", "",
+        L += ["## Time per iteration vs signal length", "", "n_fft 1024, hop 256, 22.05 kHz; same method as above, except that from 100 s on one iteration is "
+              "(t(2K) - t(K)) / K: on long signals the fixed cost of a call varies with the allocator (page faults of "
+              "fresh full-size arrays), and two runs that both iterate allocate alike.", "",
               "| length (s) | dtype | frames | gl 1 thr (ms) | gl 2 thr (ms) | librosa (ms) | bare FFT (ms) | librosa / gl | gl / bare | gl 2 thr / bare |",
               "|---|---|---|---|---|---|---|---|---|---|"]
         for r in speed["lengths"]:

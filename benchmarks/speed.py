@@ -5,7 +5,8 @@ and peak memory (issue 6), on top of issue 2's per-iteration benchmark
 * **Time vs length**: per-iteration time ``(t(K) - t(0)) / K`` of gl (1 and 2 threads),
   librosa and the bare rfft+irfft, for signals of 1 s to 10 min at 22.05 kHz, n_fft 1024,
   hop 256, float32 and float64, round-robin in one process, median of repeats. ``K`` shrinks
-  with the length so that each measurement takes a similar time.
+  with the length so that each measurement takes a similar time; from 100 s on, one
+  iteration is ``(t(2K) - t(K)) / K`` instead (the fixed cost varies with the allocator there).
 * **Peak memory** (:func:`run_memory`, its own study ``--study memory`` because it is not a
   timing and can run beside the others): 100 FGLA iterations on 10 min at 44.1 kHz.
 * **Time to quality**: on each dev clip, the wall time for gl's default method to reach the
@@ -36,13 +37,16 @@ def length_scan(lengths, dtypes, repeats: int, verbose: bool = True) -> list[dic
     rows = []
     for seconds in lengths:
         x, source = bench_iteration.test_signal(seconds, 22050)
-        # K iterations per timed run: enough that t(K) - t(0) stands out of the noise
-        # (the fixed cost is worth 2-3 iterations), few enough that 10 min stays affordable
+        # K iterations per timed run: enough that t(K) - t(0) stands out of the noise (the
+        # fixed cost is worth 2-3 iterations), few enough that 10 min stays affordable. On
+        # long signals the fixed cost varies with the allocator (at 10 min a run without
+        # iterations took 0.5 to 1.0 s, against 0.23 s per iteration): there the time of K
+        # iterations is t(2K) - t(K), two runs that allocate alike
         K = int(np.clip(round(100 / seconds), 6, 20))
         for dtype in dtypes:
-            long = seconds >= 100  # fewer repeats, and no warm-up (the shorter signals warmed everything up)
+            long = seconds >= 100  # fewer repeats
             row = bench_iteration.time_one_iteration(x, 1024, 256, dtype, K, min(repeats, 3) if long else repeats,
-                                                     warmup=0 if long else 1)
+                                                     base=K if long else 0)
             row.update(signal_seconds=seconds, source=source)
             rows.append(row)
             if verbose:
