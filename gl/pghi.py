@@ -423,13 +423,19 @@ def _fill(known: np.ndarray, half_t: np.ndarray, half_f: np.ndarray, phase: np.n
     ends[last_of_row] = (rows[last_of_row] + 1) * n_frames
     reached = np.zeros(n_freq, dtype=bool)  # bins with a known coefficient
     reached[rows] = True
-    carried = np.repeat(base, ends - starts).reshape(-1, n_frames)  # the runs tile the reached bins
+    # the runs tile the reached bins; 16 bins at a time, so that no full-size temporary is
+    # made (fresh memory costs page faults, a noticeable part of PGHI's time)
+    reached_bins = np.flatnonzero(reached)
+    run_bounds = np.append(np.searchsorted(rows, reached_bins), flat_known.size)  # each bin's first known
+    run_lengths = ends - starts
+    for first in range(0, reached_bins.size, 16):
+        bins = reached_bins[first : first + 16]
+        low, high = run_bounds[first], run_bounds[first + bins.size]
+        carried = np.repeat(base[low:high], run_lengths[low:high]).reshape(bins.size, n_frames)
+        carried += along_time[bins]
+        phase[bins] = np.where(known[bins], phase[bins], carried)  # the known ones stay exactly
     if reached.all():
-        np.add(carried, along_time, out=phase)
-        phase[rows, columns] = known_phase  # the known ones stay exactly
         return
-    carried += along_time[reached]
-    phase[reached] = np.where(known[reached], phase[reached], carried)
     # bins that no frame reached: from the nearest reached bin, across frequency
     bins = np.arange(n_freq)
     below = np.maximum.accumulate(np.where(reached, bins, -1))

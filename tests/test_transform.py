@@ -124,6 +124,30 @@ def test_naive_oracle(n_fft, hop, win_length, window, center, pad_mode, rng):
     np.testing.assert_allclose(y, ref_y, rtol=0, atol=1e-12 * np.abs(ref_y).max())
 
 
+@pytest.mark.parametrize("n_fft,hop,win_length", [(64, 16, None), (63, 10, 50), (1000, 250, None), (1024, 256, 1000)])
+@pytest.mark.parametrize("center", [True, False])
+def test_float32_transforms_against_the_oracle(n_fft, hop, win_length, center, rng):
+    # float32 blocks are transformed with numpy's scaled FFTs (norm='forward' forward, the
+    # usual inverse) and float64 ones unscaled inverse (norm='forward'), the factor folded
+    # into the window (gl.transform.fft_norms): both must still be the plain rfft / irfft
+    geometry = STFT(n_fft, hop, win_length, "hann", center)
+    x = rng.standard_normal(20 * n_fft)
+    ref = naive_stft(x, n_fft, hop, geometry.window_array, center, "constant")
+    for dtype, tolerance in ((np.float32, 2e-6), (np.float64, 1e-12)):
+        X = geometry.stft(x.astype(dtype))
+        assert X.dtype == (np.complex64 if dtype == np.float32 else np.complex128)
+        assert np.max(np.abs(X - ref)) <= tolerance * np.max(np.abs(ref))
+        y = geometry.istft(ref.astype(X.dtype), length=len(x))
+        ref_y = naive_istft(ref, n_fft, hop, geometry.window_array, center, len(x))
+        assert y.dtype == dtype
+        # where the window sum is small (the ends of an uncentred STFT) the division amplifies
+        # the rounding of the frames: compare where it is at least a tenth of its peak
+        total = geometry.window_sum_square(X.shape[-1])[geometry.pad : geometry.pad + len(x)]
+        steady = np.zeros(len(x), dtype=bool)
+        steady[: len(total)] = total >= 0.1 * total.max()
+        np.testing.assert_allclose(y[steady], ref_y[steady], rtol=0, atol=tolerance * np.abs(ref_y).max())
+
+
 def test_odd_n_fft_frames_and_bins():
     geometry = STFT(n_fft=441, hop_length=110)
     X = geometry.stft(np.zeros(2205))
