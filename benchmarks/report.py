@@ -239,19 +239,23 @@ def build(out: Path, readme: Path) -> Path:
         L.append(f"| {label} | {measured} | {_yes(met)} |")
     L.append("")
     if iteration:
-        best = min(r["bare2_over_bare"] for r in iteration["rows"])
-        L += [f"About the two-thread target: in the same run, the bare FFT itself split over two threads took at best "
-              f"{best:.2f}x its single-thread time (ideal 0.5x), i.e. the second core was mostly busy with other jobs; "
-              "the target cannot be judged fairly on this machine. gl's two-thread iteration against that two-thread "
-              "bare FFT is in the last column of the table below.", ""]
+        shares = ", ".join(f"{r['dtype']} {r['n_fft']}: {r['bare2_over_bare']:.2f}x" for r in iteration["rows"])
+        L += [f"About the two-thread target: in the same run, the bare FFT itself split over two threads took {shares} "
+              "of its single-thread time (ideal 0.5x). Well above 0.5x means the second core was busy with other jobs "
+              "at that moment (on this shared machine it is free about half of the time, in stretches of seconds), and "
+              "then no two-thread code can gain: the target can only be judged on the rows where the bare FFT itself "
+              "got close to 0.5x. gl's two-thread iteration against that two-thread bare FFT is in the last column of "
+              "the table below.", ""]
 
     if iteration:
         L += ["## Time per fast-GLA iteration (issue 2)", "",
               f"Signal: {iteration['signal']}. One iteration = (median t(n_iter=K) - median t(n_iter=0)) / K with "
               f"K = {iteration['rows'][0]['iterations_K']}, {iteration['rows'][0]['repeats']} repeats, so that setup and the "
               "final transforms are not counted. Bare FFT = `np.fft.rfft` + `np.fft.irfft` of the same windowed frames "
-              "into preallocated arrays, K passes per timed call divided by K (the fastest of whole-matrix, 1 MiB blocks and, for float32, a float64 forward FFT rounded to complex64 - numpy 2.x's float32 rfft is slower than its float64 one); the last column is that blocked "
-              "FFT split over two threads, i.e. what the hardware gives a second thread at that moment: on this shared "
+              "into preallocated arrays, K passes per timed call divided by K (the fastest of the whole matrix at once and of "
+              "1 MiB blocks with each pair of numpy `norm` modes: numpy 2.x's float32 transforms are several times slower "
+              "unscaled, and gl picks the fast pair per dtype too, see `gl.transform.fft_norms`); the last column is that blocked "
+              "FFT (its fastest norms) split over two threads, i.e. what the hardware gives a second thread at that moment: on this shared "
               "2-core machine the second core is often busy with other jobs, and then no two-thread code can gain.", "",
               markdown_table(iteration["rows"]), ""]
         if all("from_minima" in r for r in iteration["rows"]):
