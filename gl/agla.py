@@ -21,6 +21,20 @@ runs on the block, and ``P_C2(c_n)`` is synthesised into the next signal. The st
 two full-size complex arrays, ``t_{n-1}`` and ``d_{n-1}`` (only ``t_{n-1}`` when
 ``gamma = 1``).
 
+When nothing measures the spectral convergence (no ``return_info``, ``tol`` or
+``callback``), the same iteration runs on signals instead. Every ``t_n`` and ``d_n`` is a
+linear combination of consistent spectrograms, so it is the STFT of the same combination
+of signals: with ``x_n = ISTFT(P_C2(c_{n-1}))``, ``t_n = STFT(tau_n)`` and
+``d_n = STFT(delta_n)``::
+
+    tau_n   = (1 - gamma) delta_{n-1} + gamma x_n
+    delta_n = tau_n + beta (tau_n - tau_{n-1})
+    c_n     = STFT(tau_n + alpha (tau_n - tau_{n-1}))
+
+A few passes over two state signals between the sweeps replace the passes over two
+full-size spectrograms in every sweep (a signal holds ``hop / n_fft`` of their numbers);
+the iterates are the same up to rounding.
+
 References
 ----------
 R. Nenov, D.-K. Nguyen, P. Balazs and R. I. Bot, "Accelerated Griffin-Lim algorithm: a
@@ -170,6 +184,9 @@ def agla(
     )  # fmt: skip
     with run:
         run.start_signal()  # x_0 = ISTFT(c_0), c_0 = S exp(i phi_0)
+        if not run.measure:
+            _iterate_on_signals(run, n_iter, alpha, beta, gamma)
+            return run.result()
         t_previous = run.new_state()  # t_{n-1}  (batch, n_frames, n_freq)
         d_previous = run.new_state() if gamma != 1 else None  # d_{n-1}, unused when gamma = 1
 
@@ -202,3 +219,45 @@ def agla(
 
         run.iterate(n_iter, update)
     return run.result()
+
+
+def _iterate_on_signals(run: IterativeRun, n_iter: int, alpha: float, beta: float, gamma: float) -> None:
+    """AGLA with its two sequences kept as signals (see the module docstring).
+
+    Before sweep ``n`` the engine holds ``x_n``; it is overwritten by the signal to analyse,
+    ``tau_n - k tau_{n-1}`` with ``k = alpha / (1 + alpha)`` (``(1 + alpha)^-1`` times
+    ``tau_n + alpha (tau_n - tau_{n-1})``: the same phase, and only the phase of ``c_n`` is
+    used). The padded signals are combined padding included: every pad mode is linear.
+    """
+    engine = run.engine
+    shrink = alpha / (1.0 + alpha)
+    tau: Optional[np.ndarray] = None  # tau_{n-1}  (batch, padded length)
+    delta: Optional[np.ndarray] = None  # delta_{n-1}, unused when gamma = 1
+
+    def project(b: int, frames: slice, step: np.ndarray, modulus: None, scratch) -> np.ndarray:
+        return run.project(step, scratch.abs(step), b, frames, scratch)  # P_C2(c_n)
+
+    def one_iteration(iteration: int) -> None:  # the sweep does not measure: nothing to return
+        nonlocal tau, delta
+        x = engine.signal  # x_n
+        if iteration == 1:  # tau_1 = delta_1 = x_0 (t_0 = d_0 = t_1): a plain GLA step
+            tau = x.copy()
+            delta = x.copy() if gamma != 1 else np.empty_like(x)
+        else:
+            if gamma != 1:  # tau_n = (1 - gamma) delta_{n-1} + gamma x_n, in delta's place
+                delta *= 1.0 - gamma
+                x *= gamma
+                delta += x
+            else:
+                np.copyto(delta, x)
+            tau_n = delta
+            np.multiply(tau, -shrink, out=x)
+            x += tau_n  # the signal to analyse: tau_n - k tau_{n-1}
+            if gamma != 1:  # delta_n = (1 + beta) tau_n - beta tau_{n-1}, in tau_{n-1}'s place
+                tau *= -beta / (1.0 + beta)
+                tau += tau_n
+                tau *= 1.0 + beta
+            tau, delta = tau_n, tau
+        engine.sweep(project, measure=False)
+
+    run.iterate(n_iter, step=one_iteration)

@@ -479,12 +479,31 @@ def test_default_meets_the_issue_target_on_the_dev_corpus():
 def test_measuring_the_history_does_not_change_the_result(short, function, kwargs):
     # without return_info, tol or callback the sweeps skip |STFT(x)| and the error; the
     # iterates must be the very same. FGLA (alone or after the difference map) then takes its
-    # momentum step on the signals, STFT(x_n - k x_{n-1}) instead of STFT(x_n) - k STFT(x_{n-1}):
-    # equal up to rounding.
+    # momentum step on the signals, STFT(x_n - k x_{n-1}) instead of STFT(x_n) - k STFT(x_{n-1}),
+    # and AGLA keeps its two sequences as signals: equal up to rounding.
     _, geometry, S = short
     plain = function(S, geometry=geometry, n_iter=8, rng=3, **kwargs)
     measured, _ = function(S, geometry=geometry, n_iter=8, rng=3, return_info=True, **kwargs)
-    if kwargs.get("method") == "fgla" or function is difference_map_fgla:
+    if kwargs.get("method") == "fgla" or function in (difference_map_fgla, agla):
         np.testing.assert_allclose(plain, measured, rtol=0, atol=1e-12 * np.abs(measured).max())
     else:
         np.testing.assert_array_equal(plain, measured)
+
+
+@pytest.mark.parametrize(
+    "n_fft, hop, center, pad_mode, n_threads, dtype",
+    [(512, 128, True, "constant", 1, np.float64), (500, 120, True, "reflect", 2, np.float64),
+     (511, 100, False, "constant", 3, np.float64), (256, 64, True, "edge", 2, np.float32)],
+)  # fmt: skip
+@pytest.mark.parametrize("kwargs", [{}, {"gamma": 1.0, "beta": 0.0}, {"alpha": 0.5, "beta": 0.5, "gamma": 0.8}])
+def test_agla_on_signals_equals_agla_on_spectrograms(rng, n_fft, hop, center, pad_mode, n_threads, dtype, kwargs):
+    # unmeasured, AGLA combines padded signals (any pad mode is linear) instead of spectrograms;
+    # measured, it keeps t_{n-1} and d_{n-1}: the same iterates up to rounding, on any thread count
+    geometry = STFT(n_fft, hop, center=center, pad_mode=pad_mode)
+    x = rng.standard_normal((2, 30 * n_fft)).astype(dtype)
+    S = np.abs(geometry.stft(x))
+    on_signals = agla(S, geometry=geometry, n_iter=10, rng=1, n_threads=n_threads, **kwargs)
+    measured, _ = agla(S, geometry=geometry, n_iter=10, rng=1, n_threads=n_threads, return_info=True, **kwargs)
+    assert on_signals.dtype == dtype
+    tolerance = 1e-3 if dtype == np.float32 else 1e-11  # float32 rounding grows over 10 iterations on noise
+    np.testing.assert_allclose(on_signals, measured, rtol=0, atol=tolerance * np.abs(measured).max())
