@@ -11,6 +11,7 @@ from typing import Optional
 import numpy as np
 
 from .bench_iteration import markdown_table, memory_table
+from .bench_methods import markdown_table as methods_table
 from .common import load
 
 
@@ -204,6 +205,7 @@ def build(out: Path, readme: Path) -> Path:
     paper = load("paper", out)
     memory_result = load("memory", out)
     pghi_cost = load("pghi_cost", out)
+    methods = load("methods", out)
     memory = (memory_result or {}).get("rows") or (iteration or {}).get("memory") or []
     plots: list[str] = []
     try:
@@ -229,7 +231,7 @@ def build(out: Path, readme: Path) -> Path:
 
     commands = []
     for name, data in (("speed", speed), ("per-iteration", iteration if not speed else None), ("memory", memory_result),
-                       ("convergence", convergence), ("paper", paper), ("PGHI cost", pghi_cost)):
+                       ("convergence", convergence), ("paper", paper), ("PGHI cost", pghi_cost), ("methods", methods)):
         if data and data.get("environment", {}).get("command"):
             commands.append(f"- {name}: `{data['environment']['command']}` ({data['environment']['date_utc']} UTC)")
     if commands:
@@ -274,6 +276,14 @@ def build(out: Path, readme: Path) -> Path:
               "FGLA with `n_threads` left at its default, in a fresh process after `np.load` of S. tracemalloc peak = "
               "largest extra memory numpy held during the call (S itself excluded); max-RSS growth = how much the "
               "process's peak resident size grew during the call.", "", memory_table(memory), ""]
+    if methods:
+        L += ["## One iteration of each method", "",
+              f"{methods['signal']}, {methods['n_threads']} thread(s); one iteration = (median t(n_iter=K) - median "
+              f"t(n_iter=0)) / K with K = {methods['iterations_K']}, {methods['repeats']} repeats, round-robin. Without the "
+              "history (a plain call) FGLA and AGLA keep their momentum sequences as signals; with it (`return_info`, "
+              "`tol` or a callback) every sweep also measures `|STFT(x)|`, and FGLA and AGLA keep them as spectrograms. "
+              f"Bare FFT: {1e3 * methods['bare_fft']:.2f} ms. `dm` makes two sweeps per iteration; `dm_fgla` runs its "
+              "difference-map iterations first, so its figure depends on K.", "", methods_table(methods), ""]
     if speed and speed.get("lengths"):
         L += ["## Time per iteration vs signal length", "", "n_fft 1024, hop 256, 22.05 kHz; same method as above, except that from 100 s on one iteration is "
               "(t(2K) - t(K)) / K: on long signals the fixed cost of a call varies with the allocator (page faults of "

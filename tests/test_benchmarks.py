@@ -88,6 +88,21 @@ def test_report_is_built_from_the_json(suite):
     assert (suite / "README.md").read_text() == report
 
 
+def test_methods_benchmark_writes_its_json_and_report_section(tmp_path):
+    out = tmp_path / "results"
+    command = [sys.executable, "benchmarks/bench_methods.py", "--repeats", "1", "--iterations", "2", "--seconds", "1",
+               "--methods", "fgla", "agla", "--out", str(out)]  # fmt: skip
+    done = subprocess.run(command, cwd=REPO, capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-3000:]
+    data = json.loads((out / "methods.json").read_text())
+    assert [row["method"] for row in data["rows"]] == ["fgla", "agla"] and data["bare_fft"] > 0
+    subprocess.run([sys.executable, "-m", "benchmarks", "report", "--out", str(out)], cwd=REPO, check=True,
+                   capture_output=True, timeout=120)
+    report = (out / "README.md").read_text()
+    assert "## One iteration of each method" in report
+    assert f"| agla | {1e3 * data['rows'][1]['unmeasured']:.2f} |" in report
+
+
 def test_unknown_method_is_refused():
     done = subprocess.run([sys.executable, "-m", "benchmarks", "--study", "convergence", "--methods", "nosuch",
                            "--corpus", "reference/greasy.wav", "--out", "/nonexistent-never-written"],
