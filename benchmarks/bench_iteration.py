@@ -48,7 +48,7 @@ if __package__ in (None, ""):  # run as a script: make `benchmarks` importable
     sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 import gl
-from benchmarks.common import CORPUS, RESULTS, environment, interleaved_times, read_clip, save
+from benchmarks.common import CORPUS, RESULTS, environment, interleaved_medians, interleaved_times, read_clip, save
 
 GEOMETRIES = [(1024, 256), (2048, 512)]
 DTYPES = ["float32", "float64"]
@@ -105,17 +105,9 @@ def bare_fft_functions(geometry: gl.STFT, x: np.ndarray, dtype: np.dtype):
 
 
 def fastest(functions: dict, repeats: int = 5):
-    """The key of the fastest of ``functions`` (warm, median of ``repeats``)."""
-    times = {}
-    for key, function in functions.items():
-        function()
-        samples = []
-        for _ in range(repeats):
-            start = time.perf_counter()
-            function()
-            samples.append(time.perf_counter() - start)
-        times[key] = float(np.median(samples))
-    return min(times, key=times.get)
+    """The key of the fastest of ``functions`` (warm, median of ``repeats``, round-robin)."""
+    medians = interleaved_medians(functions, repeats)
+    return min(medians, key=medians.get)
 
 
 class TwoThreadFFT:

@@ -32,7 +32,7 @@ if __package__ in (None, ""):  # run as a script: make `benchmarks` importable
 
 import gl
 from benchmarks.bench_iteration import bare_fft_functions, fastest, test_signal
-from benchmarks.common import RESULTS, environment, interleaved_times, save
+from benchmarks.common import RESULTS, environment, interleaved_medians, save
 
 METHODS = ["gla", "fgla", "agla", "raar", "dm", "dm_fgla", "admm"]
 
@@ -59,8 +59,7 @@ def time_methods(x: np.ndarray, methods: list[str], iterations: int, repeats: in
             bare_one()
 
     functions["bare"] = bare
-    times = interleaved_times(functions, repeats=repeats)
-    median = {key: float(np.median(values)) for key, values in times.items()}
+    median = interleaved_medians(functions, repeats=repeats)
     bare_fft = median["bare"] / iterations
     rows = []
     for method in methods:

@@ -108,6 +108,13 @@ class IterativeRun:
         work = scratch.residual[: spectra.shape[0]]
         return project_magnitude(spectra, modulus, self.target[b, frames], work, self.delta)
 
+    def projection_step(self, b: int, frames: slice, spectra: np.ndarray, modulus: Optional[np.ndarray], scratch) -> np.ndarray:
+        """An update that is ``P_C2`` alone (a :data:`~gl._engine.BlockUpdate`): ``|spectra|`` is computed here if the
+        sweep did not measure it. The update of plain GLA, and of FGLA and AGLA when their momentum is taken on the signals."""
+        if modulus is None:
+            modulus = scratch.abs(spectra)
+        return self.project(spectra, modulus, b, frames, scratch)
+
     def iterate(
         self,
         n_iter: int,

@@ -234,9 +234,6 @@ def _iterate_on_signals(run: IterativeRun, n_iter: int, alpha: float, beta: floa
     tau: Optional[np.ndarray] = None  # tau_{n-1}  (batch, padded length)
     delta: Optional[np.ndarray] = None  # delta_{n-1}, unused when gamma = 1
 
-    def project(b: int, frames: slice, step: np.ndarray, modulus: None, scratch) -> np.ndarray:
-        return run.project(step, scratch.abs(step), b, frames, scratch)  # P_C2(c_n)
-
     def one_iteration(iteration: int) -> None:  # the sweep does not measure: nothing to return
         nonlocal tau, delta
         x = engine.signal  # x_n
@@ -258,6 +255,6 @@ def _iterate_on_signals(run: IterativeRun, n_iter: int, alpha: float, beta: floa
                 tau += tau_n
                 tau *= 1.0 + beta
             tau, delta = tau_n, tau
-        engine.sweep(project, measure=False)
+        engine.sweep(run.projection_step, measure=False)  # x_{n+1} = ISTFT(P_C2(c_n))
 
     run.iterate(n_iter, step=one_iteration)

@@ -150,9 +150,6 @@ def _run(
         # c_n = STFT(x_n - k x_{n-1}), k = alpha / (1 + alpha) (the phase of t_n + alpha (t_n - t_{n-1}))
         on_signals = momentum > 0 and not run.measure
 
-        def fgla_extrapolated(b: int, frames: slice, step: np.ndarray, modulus: None, scratch) -> np.ndarray:
-            return run.project(step, scratch.abs(step), b, frames, scratch)
-
         def one_iteration(iteration: int) -> np.ndarray:
             nonlocal consistent_part, iterate
             if iteration <= n_dm:
@@ -165,8 +162,8 @@ def _run(
             if iteration == n_dm + 1:  # the plain first step; from now on the engine keeps x_{n-1}
                 iterate = None
                 run.engine.keep_previous()
-                return run.engine.sweep(fgla_extrapolated, measure=False)
-            return run.engine.sweep(fgla_extrapolated, measure=False, previous_weight=momentum / (1.0 + momentum))
+                return run.engine.sweep(run.projection_step, measure=False)
+            return run.engine.sweep(run.projection_step, measure=False, previous_weight=momentum / (1.0 + momentum))
 
         run.iterate(n_iter, step=one_iteration)
     return run.result()

@@ -175,11 +175,7 @@ def griffinlim(
         shrink = alpha / (1.0 + alpha)
         if alpha > 0 and not run.measure:  # on the signals: c_n = STFT(x_n - k x_{n-1})
             run.engine.keep_previous()
-
-            def update_extrapolated(b: int, frames: slice, step: np.ndarray, modulus: None, scratch) -> np.ndarray:
-                return run.project(step, scratch.abs(step), b, frames, scratch)  # P_C2(c_n)
-
-            run.iterate(n_iter, update_extrapolated, previous_weight=shrink)
+            run.iterate(n_iter, run.projection_step, previous_weight=shrink)  # x_{n+1} = ISTFT(P_C2(c_n))
             return run.result()
         # on the spectrograms, where |t_n| is measured anyway: we keep -k t_{n-1}, so that one add makes c_n
         scaled_previous = run.new_state() if alpha > 0 else None  # -k t_{n-1}  (batch, n_frames, n_freq)
