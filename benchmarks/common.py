@@ -249,7 +249,9 @@ def save(name: str, data: dict, out: Path) -> Path:
     path = out / f"{name}.json"
     text = json.dumps(_clean(data), indent=1)
     text = re.sub(r"\[[-0-9.eE,\snul]*\]", lambda m: re.sub(r"\s+", "", m.group(0)), text)  # number lists on one line
-    path.write_text(text + "\n")
+    partial = path.with_name(path.name + ".partial")  # written whole, then renamed: never a half-written result
+    partial.write_text(text + "\n")
+    os.replace(partial, path)
     return path
 
 
