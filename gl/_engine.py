@@ -48,6 +48,19 @@ def default_threads(n_frames_total: int) -> int:
     return int(max(1, min(2, cores, n_frames_total // _MIN_FRAMES_PER_THREAD)))
 
 
+def _even_blocks(first: int, last: int, block: int):
+    """Frames ``first:last`` as ``(start, stop)`` blocks of at most ``block`` frames, as even as possible.
+
+    431 frames in blocks of 127 are 108, 108, 107, 108 rather than 127, 127, 127, 50: the
+    same number of blocks (each costs the same Python), none of them a short tail.
+    """
+    count = -(-(last - first) // block)
+    if count <= 0:
+        return []
+    bounds = [first + (i * (last - first)) // count for i in range(count + 1)]
+    return list(zip(bounds[:-1], bounds[1:]))
+
+
 class _Scratch:
     """The work arrays of one thread: one block of frames, spectra and magnitudes."""
 
@@ -314,9 +327,7 @@ class SweepEngine:
         return totals
 
     def _blocks(self, k: int):
-        first, last = self.ranges[k]
-        for start in range(first, last, self.block):
-            yield start, min(start + self.block, last)
+        return _even_blocks(*self.ranges[k], self.block)
 
     # ------------------------------------------------------------------ the two passes
     def synthesize(self, spectrogram) -> None:
@@ -417,8 +428,7 @@ class SweepEngine:
         return magnitude, float(np.einsum("ij,ij->", residual, residual))  # no BLAS: its threads spin
 
     def _blocks_all(self):
-        for start in range(0, self.n_frames, self.block):
-            yield start, min(start + self.block, self.n_frames)
+        return _even_blocks(0, self.n_frames, self.block)
 
     def spectral_convergence(self, squared_error: np.ndarray) -> np.ndarray:
         """``sqrt(error) / ||S||`` per batch item; 0 for a silent target matched exactly."""
