@@ -487,8 +487,14 @@ def _phases(S: np.ndarray, geometry: STFT, gamma, tol: Tolerance, rng, fill: boo
     generator = rng if isinstance(rng, np.random.Generator) else np.random.default_rng(rng)
     flat = S.reshape((-1,) + S.shape[-2:])
     padded = (flat.shape[1] + 2, flat.shape[2] + 1)  # the heap's grid: see _heap_integrate
-    # the guards are never read (never to integrate), so the grids need no zeroing
-    grids = (np.empty(padded), np.empty(padded), np.empty(padded))
+    # the guards are never read (never to integrate), so the grids need no zeroing. The two
+    # gradient grids are one allocation: fresh memory costs page faults, and one block
+    # above numpy's 4 MiB gets huge pages where the system offers them (10 s of audio,
+    # PGHI after FGLA runs: 3200-3700 page faults instead of 4800, the gradients 4.5 ms
+    # instead of 5.8). The phase grid stays separate: the caller keeps it, and it must
+    # not keep the gradients alive.
+    half_t, half_f = np.empty((2,) + padded)
+    grids = (half_t, half_f, np.empty(padded))
     if flat.shape[0] == 1:  # one item: its phase stays in the grid (no copy)
         return _item_phase(flat[0], geometry, gamma, tols, generator, bool(fill), grids).reshape(S.shape)
     phase = np.empty(flat.shape, dtype=np.float64)
