@@ -1,6 +1,8 @@
 """Issue 2's speed benchmark: one fast Griffin-Lim iteration, gl vs librosa vs the bare FFT.
 
-What is timed, all in one process, warm, round-robin, median of ``repeats``:
+What is timed, all in one process, warm, round-robin, median of ``repeats``, every timed
+call right after an untimed call of the same function (the steady state of a long run: data
+in cache and, on a virtual machine, the second vCPU awake):
 
 * ``gl.griffinlim(S, n_iter=K)`` and ``gl.griffinlim(S, n_iter=0)`` with ``n_threads=1`` and
   ``n_threads=2``; ``librosa.griffinlim(S, n_iter=K)`` and ``n_iter=0``. The time of **one
@@ -139,13 +141,15 @@ def _repeated(function, count: int):
 
 
 def time_one_iteration(x: np.ndarray, n_fft: int, hop: int, dtype: str, iterations: int, repeats: int, seed: int = 0,
-                       warmup: int = 1, base: int = 0) -> dict:
+                       warmup: int = 1, base: int = 0, warm_each: bool = True) -> dict:
     """Per-iteration times (seconds) of gl (1 and 2 threads), librosa and the bare FFT.
 
     One iteration is ``(t(base + K) - t(base)) / K``. ``base = 0`` subtracts everything paid
     once; on long signals that fixed cost also varies with the allocator (fresh full-size
     arrays page-fault, and a run without iterations touches fewer of them), so there
-    ``base = K`` compares two runs that allocate alike.
+    ``base = K`` compares two runs that allocate alike. ``warm_each``: every timed call
+    right after an untimed one of the same function (see ``interleaved_times``); the
+    length scan turns it off for the long signals, whose calls last seconds.
     """
     import librosa
 
@@ -182,7 +186,7 @@ def time_one_iteration(x: np.ndarray, n_fft: int, hop: int, dtype: str, iteratio
         # that both see the same thread wake-ups and caches), and is divided by K
         for name in [n for n in functions if n.startswith("bare_")]:
             functions[name] = _repeated(functions[name], K)
-        times = interleaved_times(functions, repeats=repeats, warmup=warmup)
+        times = interleaved_times(functions, repeats=repeats, warmup=warmup, warm_each=warm_each)
         for name in [n for n in times if n.startswith("bare_")]:
             times[name] = [t / K for t in times[name]]
     medians = {name: float(np.median(values)) for name, values in times.items()}
@@ -342,7 +346,8 @@ def run(quick: bool = False, iterations: Optional[int] = None, repeats: Optional
                 print(f"  {dtype} {n_fft}/{hop}: gl {1e3 * row['gl_1thread']:.2f} ms, librosa {1e3 * row['librosa']:.2f} ms, "
                       f"bare FFT {1e3 * row['bare_fft']:.2f} ms", flush=True)
     result = {"environment": environment(), "signal": f"{duration:g} s at 22050 Hz ({source})", "rows": rows, "quick": quick,
-              "method": "per iteration = (median t(n_iter=K) - median t(n_iter=0)) / K, all timings round-robin in one process"}
+              "method": "per iteration = (median t(n_iter=K) - median t(n_iter=0)) / K, all timings round-robin in one "
+                        "process, each timed call right after an untimed one of the same function"}
     if memory:
         mem_seconds = memory_seconds or (20.0 if quick else 600.0)
         result["memory"] = peak_memory(seconds=mem_seconds, n_iter=10 if quick else 100)

@@ -211,14 +211,23 @@ def interleaved_medians(functions: dict[str, Callable[[], object]], repeats: int
     return {name: float(np.median(values)) for name, values in times.items()}
 
 
-def interleaved_times(functions: dict[str, Callable[[], object]], repeats: int, warmup: int = 1) -> dict[str, list[float]]:
-    """Every wall time of each function, the functions run round-robin ``repeats`` times."""
+def interleaved_times(functions: dict[str, Callable[[], object]], repeats: int, warmup: int = 1,
+                      warm_each: bool = False) -> dict[str, list[float]]:
+    """Every wall time of each function, the functions run round-robin ``repeats`` times.
+
+    With ``warm_each`` every timed call comes right after an untimed call of the same
+    function: the steady state of a long run (its data in cache, and on a virtual machine
+    the second vCPU awake: after a few ms of single-threaded work a two-thread call here
+    started up to 2x slower than the same call repeated).
+    """
     for _ in range(warmup):
         for function in functions.values():
             function()
     times: dict[str, list[float]] = {name: [] for name in functions}
     for _ in range(repeats):
         for name, function in functions.items():
+            if warm_each:
+                function()
             start = time.perf_counter()
             function()
             times[name].append(time.perf_counter() - start)

@@ -243,11 +243,12 @@ def build(out: Path, readme: Path) -> Path:
     if iteration:
         shares = ", ".join(f"{r['dtype']} {r['n_fft']}: {r['bare2_over_bare']:.2f}x" for r in iteration["rows"])
         L += [f"About the two-thread target: in the same run, the bare FFT itself split over two threads took {shares} "
-              "of its single-thread time (ideal 0.5x). Well above 0.5x means the second core was busy with other jobs "
-              "at that moment (on this shared machine it is free about half of the time, in stretches of seconds), and "
-              "then no two-thread code can gain: the target can only be judged on the rows where the bare FFT itself "
-              "got close to 0.5x. gl's two-thread iteration against that two-thread bare FFT is in the last column of "
-              "the table below.", ""]
+              "of its single-thread time (ideal 0.5x). Well above 0.5x means the second core did not give a whole core "
+              "at that moment: on this shared virtual machine a two-thread call that follows a few ms of single-threaded "
+              "work started up to 2x slower than the same call repeated (the second vCPU has to be woken and rescheduled "
+              "by the host), which is why each timed call now follows an untimed one of the same function; other jobs "
+              "can still take the core. gl's two-thread iteration against that two-thread bare FFT is in the last "
+              "column of the table below.", ""]
 
     if iteration:
         L += ["## Time per fast-GLA iteration (issue 2)", "",
@@ -257,8 +258,8 @@ def build(out: Path, readme: Path) -> Path:
               "into preallocated arrays, K passes per timed call divided by K (the fastest of the whole matrix at once and of "
               "1 MiB blocks with each pair of numpy `norm` modes: numpy 2.x's float32 transforms are several times slower "
               "unscaled, and gl picks the fast pair per dtype too, see `gl.transform.fft_norms`); the last column is that blocked "
-              "FFT (its fastest norms) split over two threads, i.e. what the hardware gives a second thread at that moment: on this shared "
-              "2-core machine the second core is often busy with other jobs, and then no two-thread code can gain.", "",
+              "FFT (its fastest norms) split over two threads, i.e. what the hardware gives a second thread at that moment. Every "
+              "timed call comes right after an untimed call of the same function (the steady state of a long run).", "",
               markdown_table(iteration["rows"]), ""]
         if all("from_minima" in r for r in iteration["rows"]):
             L += ["The same ratios from the fastest of the repeats instead of the median (less sensitive to the other "

@@ -46,7 +46,7 @@ def length_scan(lengths, dtypes, repeats: int, verbose: bool = True) -> list[dic
         for dtype in dtypes:
             long = seconds >= 100  # fewer repeats
             row = bench_iteration.time_one_iteration(x, 1024, 256, dtype, K, min(repeats, 3) if long else repeats,
-                                                     base=K if long else 0)
+                                                     base=K if long else 0, warm_each=not long)
             row.update(signal_seconds=seconds, source=source)
             rows.append(row)
             if verbose:
