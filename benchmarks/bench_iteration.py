@@ -148,8 +148,7 @@ def time_one_iteration(x: np.ndarray, n_fft: int, hop: int, dtype: str, iteratio
     once; on long signals that fixed cost also varies with the allocator (fresh full-size
     arrays page-fault, and a run without iterations touches fewer of them), so there
     ``base = K`` compares two runs that allocate alike. ``warm_each``: every timed call
-    right after an untimed one of the same function (see ``interleaved_times``); the
-    length scan turns it off for the long signals, whose calls last seconds.
+    right after an untimed one of the same function (see ``interleaved_times``).
     """
     import librosa
 

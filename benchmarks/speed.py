@@ -41,12 +41,14 @@ def length_scan(lengths, dtypes, repeats: int, verbose: bool = True) -> list[dic
         # fixed cost is worth 2-3 iterations), few enough that 10 min stays affordable. On
         # long signals the fixed cost varies with the allocator (at 10 min a run without
         # iterations took 0.5 to 1.0 s, against 0.23 s per iteration): there the time of K
-        # iterations is t(2K) - t(K), two runs that allocate alike
+        # iterations is t(2K) - t(K), two runs that allocate alike, each timed right after an
+        # untimed run of its own (without, a run that followed librosa's gigabytes paid other
+        # page faults than the next, and 600 s came out at 29 ms per iteration against 140)
         K = int(np.clip(round(100 / seconds), 6, 20))
         for dtype in dtypes:
             long = seconds >= 100  # fewer repeats
             row = bench_iteration.time_one_iteration(x, 1024, 256, dtype, K, min(repeats, 3) if long else repeats,
-                                                     base=K if long else 0, warm_each=not long)
+                                                     base=K if long else 0)
             row.update(signal_seconds=seconds, source=source)
             rows.append(row)
             if verbose:
