@@ -607,12 +607,14 @@ def pghi(
     phase. Cost: the gradients and the fill are vectorised; the heap integration is a
     Python loop (``heapq``) over the coefficients above ``tol``, about 0.5 us each. On
     10 s of 22.05 kHz speech (n_fft 1024, hop 256: 513 x 862 coefficients, 42 000 of
-    them above the default ``tol``, in about 1000 islands) PGHI takes about 37 ms of CPU
-    time: 19 the heap, 4 the gradients, 4 the fill, 6 the phasors and the inverse STFT.
-    That is 8.6 single-threaded fast Griffin-Lim iterations of 4.4 ms on the same
-    spectrogram (7.4 with ``tol=1e-2``), median of 15
-    (``python benchmarks/bench_pghi_cost.py``); ``tol=1e-4`` with ``fill=False`` (the
-    heap over nearly every coefficient) costs about 3.5 times more.
+    them above the default ``tol``, in about 1000 islands) PGHI takes about 38 ms of CPU
+    time after other work (about 30 ms called again and again): 20 the heap, 4.5 the
+    gradients (most of it page faults of fresh memory), 4 the fill, 6 the phasors and the
+    inverse STFT, 2 the checks and the frame-major copy of ``S``. That is 9.5
+    single-threaded fast Griffin-Lim iterations of 4.0 ms on the same spectrogram (7.0
+    with ``tol=1e-2``), median of 15 (``python benchmarks/bench_pghi_cost.py``);
+    ``tol=1e-4`` with ``fill=False`` (the heap over nearly every coefficient) costs about
+    3.5 times more.
 
     References
     ----------
