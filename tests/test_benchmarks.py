@@ -109,3 +109,29 @@ def test_unknown_method_is_refused():
                           cwd=REPO, capture_output=True, text=True, timeout=120)
     assert done.returncode != 0
     assert "nosuch" in done.stderr and "METHODS" in done.stderr
+
+
+def test_passes_benchmark_writes_its_json_and_report_section(tmp_path):
+    out = tmp_path / "results"
+    command = [sys.executable, "benchmarks/bench_passes.py", "--repeats", "1", "--calls", "2", "--iterations", "2",
+               "--seconds", "2", "--out", str(out)]  # fmt: skip
+    done = subprocess.run(command, cwd=REPO, capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-3000:]
+    data = json.loads((out / "passes.json").read_text())
+    assert len(data["rows"]) == 4
+    for row in data["rows"]:
+        assert len(row["passes"]) == 9 and {"rfft", "irfft"} <= set(row["passes"])
+        assert all(seconds > 0 for seconds in row["passes"].values())
+        assert row["floor"] > 1 and row["total"] == pytest.approx(sum(row["passes"].values()), rel=1e-4)
+    subprocess.run([sys.executable, "-m", "benchmarks", "report", "--out", str(out)], cwd=REPO, check=True,
+                   capture_output=True, timeout=120)
+    report = (out / "README.md").read_text()
+    assert "### Where an iteration's time goes" in report and f"**{data['rows'][0]['floor']:.2f}**" in report
+
+
+def test_passes_benchmark_rejects_bad_numbers(tmp_path):
+    for option, value in (("--calls", "0"), ("--seconds", "nan"), ("--repeats", "-2")):
+        done = subprocess.run([sys.executable, "benchmarks/bench_passes.py", option, value, "--out", str(tmp_path)],
+                              cwd=REPO, capture_output=True, text=True, timeout=120)
+        assert done.returncode == 2 and option in done.stderr and "Traceback" not in done.stderr
+        assert not (tmp_path / "passes.json").exists()
