@@ -32,7 +32,7 @@ if __package__ in (None, ""):  # run as a script: make `benchmarks` importable
 
 import gl
 from benchmarks.bench_iteration import bare_fft_functions, fastest, test_signal
-from benchmarks.common import RESULTS, environment, interleaved_medians, save
+from benchmarks.common import RESULTS, environment, interleaved_medians, save, script_command
 from gl.cli import _positive_float, _positive_int  # the command line's checks of whole and real numbers
 
 METHODS = ["gla", "fgla", "agla", "raar", "dm", "dm_fgla", "admm"]
@@ -92,11 +92,7 @@ def main(argv=None) -> None:
     x, source = test_signal(args.seconds, 22050)
     result = time_methods(x, args.methods, args.iterations, args.repeats, args.threads)
     env = environment()
-    env["command"] = "python benchmarks/bench_methods.py" + " ".join(
-        f" --{name} {value}" for name, value, default in
-        (("repeats", args.repeats, 9), ("iterations", args.iterations, 20), ("threads", args.threads, 1),
-         ("seconds", args.seconds, 10.0)) if value != default
-    )  # fmt: skip
+    env["command"] = script_command("benchmarks/bench_methods.py", parser, args)
     result.update(environment=env, signal=f"{args.seconds:g} s at 22050 Hz ({source}), n_fft 1024, hop 256, hann, float64")
     print(f"bare FFT: {1e3 * result['bare_fft']:.2f} ms per iteration\n")
     print(markdown_table(result))

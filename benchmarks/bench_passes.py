@@ -37,7 +37,7 @@ if __package__ in (None, ""):  # run as a script: make `benchmarks` importable
 
 import gl
 from benchmarks.bench_iteration import DTYPES, GEOMETRIES, bare_fft_functions, fastest, test_signal
-from benchmarks.common import RESULTS, environment, interleaved_times, save
+from benchmarks.common import RESULTS, environment, interleaved_times, save, script_command
 from gl._engine import SweepEngine, magnitude_floor
 from gl.cli import _positive_float, _positive_int  # the command line's checks of whole and real numbers
 from gl.transform import _irfft, _rfft, fft_norms
@@ -198,11 +198,7 @@ def main(argv=None) -> None:
     args = parser.parse_args(argv)
     result = run(args.calls, args.repeats, args.iterations, args.seconds, args.out)
     env = environment()
-    env["command"] = "python benchmarks/bench_passes.py" + "".join(
-        f" --{name} {value}" for name, value, default in
-        (("repeats", args.repeats, 9), ("calls", args.calls, 200), ("iterations", args.iterations, 20),
-         ("seconds", args.seconds, 10.0)) if value != default
-    )  # fmt: skip
+    env["command"] = script_command("benchmarks/bench_passes.py", parser, args)
     result["environment"] = env
     save("passes", result, args.out)
 

@@ -24,7 +24,7 @@ if __package__ in (None, ""):  # run as a script: make `benchmarks` importable
     sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 import gl
-from benchmarks.common import RESULTS, environment, save
+from benchmarks.common import RESULTS, environment, save, script_command
 
 CLIP = Path(__file__).resolve().parents[2] / "shared" / "corpus" / "dev" / "d02_speech_alsa-voice_22k.flac"
 
@@ -68,7 +68,7 @@ def main() -> None:
                      "sc_db": float(info.final_db), "default": tol == pghi_module.DEFAULT_TOL})
         print(f"| {tol:g} | {rows[-1]['pghi_ms']:.1f} | {rows[-1]['ratio']:.1f} | {rows[-1]['sc_db']:.1f} |")
     env = environment()
-    env["command"] = "python benchmarks/bench_pghi_cost.py" + (f" --repeats {args.repeats}" if args.repeats != 15 else "")
+    env["command"] = script_command("benchmarks/bench_pghi_cost.py", parser, args)  # --tol too, when given
     save("pghi_cost", {"environment": env, "signal": f"{CLIP.name} tiled to 10 s, n_fft 1024, hop 256, hann",
                        "repeats": args.repeats, "fgla_iteration_ms": float(np.median(fgla_ms)), "rows": rows}, args.out)
 

@@ -46,6 +46,20 @@ def cpu_model() -> str:
     return platform.processor() or "unknown"
 
 
+def script_command(script: str, parser, args, skip=("out",)) -> str:
+    """The command line that reproduces a benchmark script's run: ``python <script>`` and
+    every option of ``args`` whose value is not ``parser``'s default (``skip`` left out)."""
+    words = ["python", script]
+    for action in parser._actions:
+        name = action.dest
+        if not action.option_strings or name in ("help",) + tuple(skip):
+            continue
+        value = getattr(args, name)
+        if value != parser.get_default(name):
+            words += [action.option_strings[-1]] + [str(v) for v in (value if isinstance(value, list) else [value])]
+    return " ".join(words)
+
+
 def environment() -> dict:
     """Versions, CPU and the environment variables that can change the timings."""
     import librosa
