@@ -54,6 +54,13 @@ PAD_MODES = ("constant", "reflect", "edge")
 #: samples, hop 280, frames not centred: with a floor of 1e-8 the third sample came out
 #: 11x the largest interior sample; with 1e-6 the edges stay below the interior peak and
 #: 4 samples at each end are zeroed (12 at each end for a periodic Hann of 1024).
+#: Above the floor the division stays exact, and a reconstruction keeps whatever error its
+#: frames have there, times ``1 / w``: a tone at full level from sample 0, through scipy's
+#: default spectrogram (Tukey 0.25 of 256, hop 224, not centred), came back with its first
+#: samples at up to 17x its peak. Dividing by ``max(sum, 0.1 max)`` instead brought that to
+#: 3x, but cost up to 67 dB of spectral convergence where a reconstruction had converged
+#: (speech through Hann 512 at hop 448: -88 -> -21 dB), because there those samples are
+#: right; so the inverse stays least squares, as librosa's and scipy's are.
 WINDOW_SUM_FLOOR = 1e-6
 
 #: Frames transformed per block; keeps the work arrays of one block in cache.
