@@ -52,3 +52,26 @@ def test_shapes():
     np.testing.assert_allclose(unit_phasors(angle, np.empty(angle.shape, complex)), np.exp(1j * angle), atol=2e-15)
     with pytest.raises(ValueError, match="shape"):
         unit_phasors(np.zeros(3), np.empty(4, dtype=complex))
+
+
+@pytest.mark.parametrize("shape", [(50_000,), (3, 40_001), (2, 15_360), (7, 15_361), (1,)])
+def test_rows_longer_than_a_block_are_cut_into_pieces(rng, shape):
+    """Rows longer than the work arrays (a long 1-D signal of angles) go through in pieces."""
+    angle = rng.uniform(-100, 100, shape)
+    z = unit_phasors(angle, np.empty(shape, dtype=np.complex128), scale=0.5)
+    assert np.abs(z - np.exp(0.5j * angle)).max() < 2e-15
+
+
+def test_threads_use_their_own_work_arrays(rng):
+    """The work arrays are kept per thread: two threads at once get their own answers."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    angles = [rng.uniform(-10, 10, (200, 513)) for _ in range(8)]
+
+    def phasors(angle):
+        return unit_phasors(angle, np.empty(angle.shape, dtype=np.complex128))
+
+    with ThreadPoolExecutor(2) as pool:
+        results = list(pool.map(phasors, angles))
+    for angle, z in zip(angles, results):
+        assert np.abs(z - np.exp(1j * angle)).max() < 2e-15
