@@ -488,11 +488,9 @@ def _phases(S: np.ndarray, geometry: STFT, gamma, tol: Tolerance, rng, fill: boo
     flat = S.reshape((-1,) + S.shape[-2:])
     padded = (flat.shape[1] + 2, flat.shape[2] + 1)  # the heap's grid: see _heap_integrate
     # the guards are never read (never to integrate), so the grids need no zeroing. The two
-    # gradient grids are one allocation: fresh memory costs page faults, and one block
-    # above numpy's 4 MiB gets huge pages where the system offers them (10 s of audio,
-    # PGHI after FGLA runs: 3200-3700 page faults instead of 4800, the gradients 4.5 ms
-    # instead of 5.8). The phase grid stays separate: the caller keeps it, and it must
-    # not keep the gradients alive.
+    # gradient grids are one allocation (one fresh mapping instead of two; above numpy's
+    # 4 MiB it gets huge pages where the system offers them). The phase grid stays
+    # separate: the caller keeps it, and it must not keep the gradients alive.
     half_t, half_f = np.empty((2,) + padded)
     grids = (half_t, half_f, np.empty(padded))
     if flat.shape[0] == 1:  # one item: its phase stays in the grid (no copy)
@@ -607,14 +605,13 @@ def pghi(
     phase. Cost: the gradients and the fill are vectorised; the heap integration is a
     Python loop (``heapq``) over the coefficients above ``tol``, about 0.5 us each. On
     10 s of 22.05 kHz speech (n_fft 1024, hop 256: 513 x 862 coefficients, 42 000 of
-    them above the default ``tol``, in about 1000 islands) PGHI takes about 38 ms of CPU
-    time after other work (about 30 ms called again and again): 20 the heap, 4.5 the
-    gradients (most of it page faults of fresh memory), 4 the fill, 6 the phasors and the
-    inverse STFT, 2 the checks and the frame-major copy of ``S``. That is 9.5
-    single-threaded fast Griffin-Lim iterations of 4.0 ms on the same spectrogram (7.0
-    with ``tol=1e-2``), median of 15 (``python benchmarks/bench_pghi_cost.py``);
+    them above the default ``tol``, in about 1000 islands) PGHI takes about 31 ms of CPU
+    time: 19 the heap, 2 the gradients, 3.5 the fill, 5.5 the phasors and the inverse
+    STFT, 0.5 the checks and the frame-major copy of ``S``. That is 8.2 single-threaded
+    fast Griffin-Lim iterations of 3.7 ms on the same spectrogram (5.7 with
+    ``tol=1e-2``), median of 15 (``python benchmarks/bench_pghi_cost.py``);
     ``tol=1e-4`` with ``fill=False`` (the heap over nearly every coefficient) costs about
-    3.5 times more.
+    4 times more.
 
     References
     ----------
