@@ -41,6 +41,10 @@ from .windows import WindowSpec
 __all__ = ["spsi", "initial_phase"]
 
 
+#: Coefficients per block of frames in :func:`_item_phase` (a few 100 KB per temporary).
+_LOBE_BLOCK = 32768
+
+
 def _lobes(S: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """For a frame-major magnitude (n_frames, n_freq): the bin of the peak that owns each
     bin (-1 for none) and each peak's refined frequency ``k + p`` (0 elsewhere)."""
@@ -80,17 +84,22 @@ def _item_phase(S: np.ndarray, geometry: STFT) -> np.ndarray:
     """gl-convention SPSI phase of one frame-major magnitude (n_frames, n_freq), float64."""
     n_frames, n_freq = S.shape
     a, M = geometry.hop_length, geometry.n_fft
-    owner, frequency = _lobes(S)
-    advance = (2.0 * np.pi * a / M) * frequency  # (n_frames, n_freq): phase step of each peak per hop
     phase = np.empty(S.shape, dtype=np.float64)
     accumulated = np.zeros(n_freq)  # phase of every bin in the previous frame (window-centred)
-    for n in range(n_frames):
-        owned = owner[n] >= 0
-        lobe_peak = owner[n][owned]
-        # phi[n, m] = phi[n-1, k] + 2 pi a (k + p) / M for every bin m of peak k's lobe
-        accumulated[owned] = accumulated[lobe_peak] + advance[n][lobe_peak]
-        np.mod(accumulated, 2.0 * np.pi, out=accumulated)
-        phase[n] = accumulated
+    # the lobes of a frame depend on that frame alone: found a block of frames at a time, so
+    # that their dozen temporaries stay small (full-size ones were fresh memory on every
+    # call, page faults that made _lobes 3x slower than its arithmetic)
+    block = max(1, _LOBE_BLOCK // n_freq)
+    for start in range(0, n_frames, block):
+        owner, frequency = _lobes(S[start : start + block])
+        advance = (2.0 * np.pi * a / M) * frequency  # (frames, n_freq): phase step of each peak per hop
+        for n in range(owner.shape[0]):
+            owned = owner[n] >= 0
+            lobe_peak = owner[n][owned]
+            # phi[n, m] = phi[n-1, k] + 2 pi a (k + p) / M for every bin m of peak k's lobe
+            accumulated[owned] = accumulated[lobe_peak] + advance[n][lobe_peak]
+            np.mod(accumulated, 2.0 * np.pi, out=accumulated)
+            phase[start + n] = accumulated
     # window-centred phase -> gl's frame-start phase
     phase -= (2.0 * np.pi * window_centre(geometry) / M) * np.arange(n_freq)
     return phase
