@@ -90,7 +90,8 @@ def block_passes(x: np.ndarray, n_fft: int, hop: int, dtype: str, calls: int, re
     view = np.ndarray((count, n_fft), dtype=dtype, buffer=span, strides=(hop * step, step))
     slabs = engine._slabs
     if not slabs:
-        raise ValueError(f"hop_length={hop} does not divide n_fft={n_fft}: the profile covers the fused synthesis only")
+        raise ValueError(f"n_fft={n_fft}, hop_length={hop}, {S.shape[-1]} frames: the profile covers the fused synthesis "
+                         "only, which needs a hop that divides n_fft and at least 2 n_fft / hop frames")
     ext = scratch.frames_ext
     rows = engine._rows(0)
 
@@ -196,6 +197,8 @@ def main(argv=None) -> None:
     parser.add_argument("--seconds", type=_positive_float, default=10.0, help="signal length (default 10)")
     parser.add_argument("--out", type=Path, default=RESULTS, help="results folder")
     args = parser.parse_args(argv)
+    if args.seconds < 1:
+        parser.error(f"--seconds {args.seconds:g}: must be at least 1 (the profile needs a few blocks of frames)")
     result = run(args.calls, args.repeats, args.iterations, args.seconds, args.out)
     env = environment()
     env["command"] = script_command("benchmarks/bench_passes.py", parser, args)

@@ -130,7 +130,7 @@ def test_passes_benchmark_writes_its_json_and_report_section(tmp_path):
 
 
 def test_passes_benchmark_rejects_bad_numbers(tmp_path):
-    for option, value in (("--calls", "0"), ("--seconds", "nan"), ("--repeats", "-2")):
+    for option, value in (("--calls", "0"), ("--seconds", "nan"), ("--repeats", "-2"), ("--seconds", "0.05")):
         done = subprocess.run([sys.executable, "benchmarks/bench_passes.py", option, value, "--out", str(tmp_path)],
                               cwd=REPO, capture_output=True, text=True, timeout=120)
         assert done.returncode == 2 and option in done.stderr and "Traceback" not in done.stderr
