@@ -25,8 +25,17 @@ if __package__ in (None, ""):  # run as a script: make `benchmarks` importable
 
 import gl
 from benchmarks.common import RESULTS, environment, save, script_command
+from gl.cli import _positive_float, _positive_int  # the command line's checks of whole and real numbers
 
 CLIP = Path(__file__).resolve().parents[2] / "shared" / "corpus" / "dev" / "d02_speech_alsa-voice_22k.flac"
+
+
+def _heap_tol(text: str) -> float:
+    """A PGHI heap tolerance from the command line: a number in (0, 1)."""
+    value = _positive_float(text)
+    if not value < 1:
+        raise argparse.ArgumentTypeError(f"{text!r} is not below 1 (the heap integrates the coefficients above tol * max(S))")
+    return value
 
 
 def cpu_seconds(function) -> float:
@@ -37,8 +46,8 @@ def cpu_seconds(function) -> float:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--repeats", type=int, default=15)
-    parser.add_argument("--tol", type=float, nargs="+", default=[3e-3, 1e-2])
+    parser.add_argument("--repeats", type=_positive_int, default=15)
+    parser.add_argument("--tol", type=_heap_tol, nargs="+", default=[3e-3, 1e-2], help="PGHI heap tolerances, each in (0, 1)")
     parser.add_argument("--out", type=Path, default=RESULTS, help="results folder")
     args = parser.parse_args()
     pghi_module = importlib.import_module("gl.pghi")
