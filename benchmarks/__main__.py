@@ -17,6 +17,8 @@ import argparse
 import time
 from pathlib import Path
 
+from gl.cli import _non_negative_int, _positive_float, _positive_int  # the command line's checks of numbers
+
 from . import report
 from .common import DEFAULT_CORPUS, HERE, RESULTS, find_corpus
 
@@ -33,14 +35,14 @@ def parse(argv=None):
                         f"(default {' '.join(DEFAULT_CORPUS)}; quick: {' '.join(QUICK_CORPUS)})")
     parser.add_argument("--methods", nargs="+", help="gl methods of the convergence study (default: all of METHODS)")
     parser.add_argument("--inits", nargs="+", help="initial phases (default: random, zeros and every initialiser)")
-    parser.add_argument("--iterations", type=int, help="iterations of the convergence study (default 300; quick 100)")
-    parser.add_argument("--timing-iterations", type=int, help="K of the per-iteration timing (default 20; quick 5)")
-    parser.add_argument("--repeats", type=int, help="timing repeats (default 7 per-iteration, 5 length scan; quick 3)")
-    parser.add_argument("--lengths", type=float, nargs="+", help="signal lengths (s) of the length scan")
-    parser.add_argument("--memory-seconds", type=float, help="signal length of the memory run (default 600; quick 20)")
-    parser.add_argument("--max-seconds", type=float, help="cut every corpus clip to this many seconds")
-    parser.add_argument("--paper-iterations", type=int, help="iterations of the PGHI-paper table (default 200; quick 50)")
-    parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--iterations", type=_positive_int, help="iterations of the convergence study (default 300; quick 100)")
+    parser.add_argument("--timing-iterations", type=_positive_int, help="K of the per-iteration timing (default 20; quick 5)")
+    parser.add_argument("--repeats", type=_positive_int, help="timing repeats (default 7 per-iteration, 5 length scan; quick 3)")
+    parser.add_argument("--lengths", type=_positive_float, nargs="+", help="signal lengths (s) of the length scan")
+    parser.add_argument("--memory-seconds", type=_positive_float, help="signal length of the memory run (default 600; quick 20)")
+    parser.add_argument("--max-seconds", type=_positive_float, help="cut every corpus clip to this many seconds")
+    parser.add_argument("--paper-iterations", type=_positive_int, help="iterations of the PGHI-paper table (default 200; quick 50)")
+    parser.add_argument("--seed", type=_non_negative_int, default=0)
     parser.add_argument("--out", type=Path, help="results folder (default benchmarks/results, quick: benchmarks/results/quick)")
     parser.add_argument("--no-report", action="store_true", help="do not rebuild the report after running")
     return parser.parse_args(argv)

@@ -50,6 +50,7 @@ if __package__ in (None, ""):  # run as a script: make `benchmarks` importable
     sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 import gl
+from gl.cli import _positive_float, _positive_int  # the command line's checks of numbers
 from benchmarks.common import CORPUS, RESULTS, environment, interleaved_medians, interleaved_times, read_clip, save
 
 GEOMETRIES = [(1024, 256), (2048, 512)]
@@ -362,10 +363,10 @@ def run(quick: bool = False, iterations: Optional[int] = None, repeats: Optional
 def main(argv=None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--quick", action="store_true", help="fewer iterations and repeats, 20 s memory run")
-    parser.add_argument("--iterations", type=int, help="K, iterations of the timed runs (default 20; quick 5)")
-    parser.add_argument("--repeats", type=int, help="repeats per measurement (default 15; quick 3)")
-    parser.add_argument("--seconds", type=float, help="signal length in seconds (default 10)")
-    parser.add_argument("--memory-seconds", type=float, help="signal length of the memory run (default 600; quick 20)")
+    parser.add_argument("--iterations", type=_positive_int, help="K, iterations of the timed runs (default 20; quick 5)")
+    parser.add_argument("--repeats", type=_positive_int, help="repeats per measurement (default 15; quick 3)")
+    parser.add_argument("--seconds", type=_positive_float, help="signal length in seconds (default 10)")
+    parser.add_argument("--memory-seconds", type=_positive_float, help="signal length of the memory run (default 600; quick 20)")
     parser.add_argument("--no-memory", action="store_true", help="skip the peak-memory run")
     parser.add_argument("--out", type=Path, default=RESULTS, help="results folder")
     parser.add_argument("--memory-child", help=argparse.SUPPRESS)

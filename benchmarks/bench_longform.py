@@ -30,6 +30,8 @@ from pathlib import Path
 
 import numpy as np
 
+from gl.cli import _non_negative_int, _positive_float, _positive_int  # the command line's checks of numbers
+
 SR = 44100
 N_FFT, HOP = 2048, 512
 
@@ -196,24 +198,24 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     sub = parser.add_subparsers(dest="command", required=True)
     p = sub.add_parser("hour")
-    p.add_argument("--seconds", type=float, default=3600.0)
-    p.add_argument("--n-iter", type=int, default=10)
-    p.add_argument("--threads", type=int, default=1)
+    p.add_argument("--seconds", type=_positive_float, default=3600.0)
+    p.add_argument("--n-iter", type=_non_negative_int, default=10)
+    p.add_argument("--threads", type=_positive_int, default=1)
     p.add_argument("--workdir", default="/tmp/gl_hour")
     p.add_argument("--trace", action="store_true", help="also run once under tracemalloc")
     p = sub.add_parser("child")
     p.add_argument("--spectrogram")
     p.add_argument("--output")
-    p.add_argument("--n-iter", type=int)
-    p.add_argument("--threads", type=int, default=1)
+    p.add_argument("--n-iter", type=_non_negative_int)
+    p.add_argument("--threads", type=_positive_int, default=1)
     p.add_argument("--trace", action="store_true")
     p = sub.add_parser("quality")
-    p.add_argument("--n-iter", type=int, default=100)
+    p.add_argument("--n-iter", type=_non_negative_int, default=100)
     p.add_argument("--clips", nargs="+", default=["d03_music_tabla_44k.flac", "d02_speech_alsa-voice_22k.flac"])
-    p.add_argument("--block-seconds", nargs="+", type=float, default=[2.0, 4.0])
+    p.add_argument("--block-seconds", nargs="+", type=_positive_float, default=[2.0, 4.0])
     p = sub.add_parser("synthetic-quality")
-    p.add_argument("--seconds", type=float, default=300.0)
-    p.add_argument("--n-iter", type=int, default=100)
+    p.add_argument("--seconds", type=_positive_float, default=300.0)
+    p.add_argument("--n-iter", type=_non_negative_int, default=100)
     p.add_argument("--workdir", default="/tmp/gl_5min")
     args = parser.parse_args()
     {"hour": hour, "child": child, "quality": quality, "synthetic-quality": synthetic_quality}[args.command](args)

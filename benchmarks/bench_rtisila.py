@@ -17,13 +17,15 @@ from pathlib import Path
 
 import numpy as np
 
+from gl.cli import _non_negative_int, _positive_float, _positive_int  # the command line's checks of numbers
+
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--n-iter", nargs="+", type=int, default=[5, 20])
-    parser.add_argument("--lookahead", nargs="+", type=int, default=[0, 1, 3])
-    parser.add_argument("--seconds", type=float, default=10.0)
-    parser.add_argument("--repeat", type=int, default=1)
+    parser.add_argument("--n-iter", nargs="+", type=_non_negative_int, default=[5, 20])
+    parser.add_argument("--lookahead", nargs="+", type=_non_negative_int, default=[0, 1, 3])
+    parser.add_argument("--seconds", type=_positive_float, default=10.0)
+    parser.add_argument("--repeat", type=_positive_int, default=1)
     args = parser.parse_args()
     sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
     from conftest import DEV_FILES, read_audio

@@ -37,6 +37,7 @@ import numpy as np
 
 import gl
 from gl.metrics import signal_spectral_convergence, to_db
+from gl.cli import _non_negative_int, _positive_float, _positive_int  # the command line's checks of numbers
 
 HERE = Path(__file__).resolve().parent
 CORPUS = Path(os.environ.get("GL_SHARED", HERE.parent.parent / "shared")) / "corpus" / "dev"
@@ -72,9 +73,9 @@ def main(argv=None) -> dict:
     registry = importlib.import_module("gl.reconstruct")
     parser.add_argument("--methods", nargs="+", default=["gla", "fgla", "agla", "raar", "dm", "dm_fgla", "admm"])
     parser.add_argument("--inits", nargs="+", default=["random", "pghi"])
-    parser.add_argument("--iters", nargs="+", type=int, default=[10, 25, 30, 100, 300])
-    parser.add_argument("--seconds", type=float, default=4.0, help="length of each excerpt")
-    parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--iters", nargs="+", type=_positive_int, default=[10, 25, 30, 100, 300])
+    parser.add_argument("--seconds", type=_positive_float, default=4.0, help="length of each excerpt")
+    parser.add_argument("--seed", type=_non_negative_int, default=0)
     parser.add_argument("--out", type=Path, default=HERE / "results" / "explore_default.json")
     args = parser.parse_args(argv)
 

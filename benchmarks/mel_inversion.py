@@ -27,6 +27,7 @@ import numpy as np
 
 import gl
 from gl.mel import mel_filterbank, mel_to_stft
+from gl.cli import _positive_float, _positive_int  # the command line's checks of numbers
 
 HERE = Path(__file__).resolve().parent
 CORPUS = HERE.parent.parent / "shared" / "corpus" / "dev"
@@ -56,8 +57,8 @@ def main() -> None:
     import soundfile as sf
 
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--seconds", type=float, default=4.0)
-    parser.add_argument("--repeats", type=int, default=3)
+    parser.add_argument("--seconds", type=_positive_float, default=4.0)
+    parser.add_argument("--repeats", type=_positive_int, default=3)
     args = parser.parse_args()
 
     rows = []

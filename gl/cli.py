@@ -112,7 +112,7 @@ def _positive_float(text: str) -> float:
     except ValueError:
         raise argparse.ArgumentTypeError(f"{text!r} is not a number") from None
     if not (math.isfinite(value) and value > 0):
-        raise argparse.ArgumentTypeError(f"{text} must be a positive number")
+        raise argparse.ArgumentTypeError(f"{text} must be a finite number > 0")
     return value
 
 

@@ -143,3 +143,22 @@ def test_pghi_cost_benchmark_rejects_bad_numbers(tmp_path):
                               cwd=REPO, capture_output=True, text=True, timeout=120)
         assert done.returncode == 2 and option in done.stderr and "Traceback" not in done.stderr
         assert not (tmp_path / "pghi_cost.json").exists()
+
+
+@pytest.mark.parametrize("command", [
+    ["-m", "benchmarks", "--repeats", "0"],
+    ["-m", "benchmarks", "--lengths", "1", "-3"],
+    ["benchmarks/bench_iteration.py", "--seconds", "inf"],
+    ["benchmarks/bench_rtisila.py", "--seconds", "0"],
+    ["benchmarks/mel_inversion.py", "--repeats", "0"],
+    ["benchmarks/explore_default.py", "--iters", "0"],
+    ["benchmarks/bench_longform.py", "hour", "--threads", "0"],
+])
+def test_every_benchmark_command_checks_its_numbers(tmp_path, command):
+    """A bad number is a one-line usage error naming the option (exit 2), before any work."""
+    takes_out = command[0] in ("-m", "benchmarks/bench_iteration.py")  # the others write no results folder
+    extra = ["--out", str(tmp_path)] if takes_out else []
+    done = subprocess.run([sys.executable, *command, *extra], cwd=REPO, capture_output=True, text=True, timeout=120)
+    option = next(word for word in command if word.startswith("--"))
+    assert done.returncode == 2, done.stderr[-2000:]
+    assert f"argument {option}:" in done.stderr and "must be" in done.stderr and "Traceback" not in done.stderr
