@@ -51,7 +51,7 @@ def default_threads(n_frames_total: int) -> int:
 def _even_blocks(first: int, last: int, block: int):
     """Frames ``first:last`` as ``(start, stop)`` blocks of at most ``block`` frames, as even as possible.
 
-    431 frames in blocks of 127 are 108, 108, 107, 108 rather than 127, 127, 127, 50: the
+    431 frames in blocks of 127 are 107, 108, 108, 108 rather than 127, 127, 127, 50: the
     same number of blocks (each costs the same Python), none of them a short tail.
     """
     count = -(-(last - first) // block)
