@@ -53,6 +53,9 @@ def _even_blocks(first: int, last: int, block: int):
 
     431 frames in blocks of 127 are 107, 108, 108, 108 rather than 127, 127, 127, 50: the
     same number of blocks (each costs the same Python), none of them a short tail.
+
+    >>> _even_blocks(0, 431, 127)
+    [(0, 107), (107, 215), (215, 323), (323, 431)]
     """
     count = -(-(last - first) // block)
     if count <= 0:
