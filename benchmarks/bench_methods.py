@@ -31,7 +31,7 @@ if __package__ in (None, ""):  # run as a script: make `benchmarks` importable
     sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 import gl
-from benchmarks.bench_iteration import bare_fft_functions, fastest, test_signal
+from benchmarks.bench_iteration import _repeated, bare_fft_functions, fastest, test_signal
 from benchmarks.common import RESULTS, environment, interleaved_medians, save, script_command
 from gl.cli import _positive_float, _positive_int  # the command line's checks of whole and real numbers
 
@@ -53,13 +53,7 @@ def time_methods(x: np.ndarray, methods: list[str], iterations: int, repeats: in
             for n_iter in (0, iterations):
                 functions[(method, measured, n_iter)] = call(method, n_iter, measured)
     _, blocked, _ = bare_fft_functions(geometry, x, np.dtype(np.float64))
-    bare_one = blocked[fastest(blocked)]
-
-    def bare():
-        for _ in range(iterations):
-            bare_one()
-
-    functions["bare"] = bare
+    functions["bare"] = _repeated(blocked[fastest(blocked)], iterations)  # K passes, as gl's K iterations
     median = interleaved_medians(functions, repeats=repeats)
     bare_fft = median["bare"] / iterations
     rows = []

@@ -36,7 +36,7 @@ if __package__ in (None, ""):  # run as a script: make `benchmarks` importable
     sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 import gl
-from benchmarks.bench_iteration import DTYPES, GEOMETRIES, bare_fft_functions, fastest, test_signal
+from benchmarks.bench_iteration import _repeated, DTYPES, GEOMETRIES, bare_fft_functions, fastest, test_signal
 from benchmarks.common import RESULTS, environment, interleaved_times, save, script_command
 from gl._engine import SweepEngine, magnitude_floor
 from gl.cli import _positive_float, _positive_int  # the command line's checks of whole and real numbers
@@ -129,16 +129,11 @@ def real_iteration(x: np.ndarray, n_fft: int, hop: int, dtype: str, iterations: 
     S = np.abs(geometry.stft(x.astype(dtype)))
     length = len(x)
     _, blocked, _ = bare_fft_functions(geometry, x, dtype)
-    bare_one = blocked[fastest(blocked)]
-
-    def bare():
-        for _ in range(iterations):
-            bare_one()
 
     functions = {n_iter: (lambda n_iter=n_iter: gl.griffinlim(S, n_iter=n_iter, rng=0, n_threads=1, geometry=geometry,
                                                               length=length))
                  for n_iter in (0, iterations)}  # fmt: skip
-    functions["bare"] = bare
+    functions["bare"] = _repeated(blocked[fastest(blocked)], iterations)  # K passes, as gl's K iterations
     times = interleaved_times(functions, repeats=repeats, warm_each=True)
     median = {name: float(np.median(values)) for name, values in times.items()}
     return {"gl": (median[iterations] - median[0]) / iterations, "bare_fft": median["bare"] / iterations}

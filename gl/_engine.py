@@ -115,9 +115,10 @@ class SweepEngine:
         self._previous: Optional[np.ndarray] = None  # x_{n-1}, once keep_previous() is called
         self._inverse_sum = geometry._inverse_window_sum(self.n_frames, self.dtype)
         self.block = min(self.n_frames, geometry.block_frames(self.dtype))
-        # every range needs frames of its own beyond its edge frames (see _plan_threads)
-        reach = -(-(geometry.n_fft - geometry.hop_length) // geometry.hop_length)
-        n_threads = max(1, min(int(n_threads), self.n_frames // max(16, 2 * (reach + 1)) or 1))
+        # frames that start before the previous range ends; every range needs frames of its
+        # own beyond those edge frames (see _plan_threads)
+        self._reach = -(-(geometry.n_fft - geometry.hop_length) // geometry.hop_length)
+        n_threads = max(1, min(int(n_threads), self.n_frames // max(16, 2 * (self._reach + 1)) or 1))
         # contiguous frame ranges, one per thread
         edges = np.linspace(0, self.n_frames, n_threads + 1).astype(int)
         self.ranges = [(int(a), int(b)) for a, b in zip(edges[:-1], edges[1:]) if b > a]
@@ -154,7 +155,7 @@ class SweepEngine:
         ``[f_k a, f_k a + len)``; every other sample it owns is final once it is done.
         """
         hop, n_fft = self.geometry.hop_length, self.geometry.n_fft
-        reach = -(-(n_fft - hop) // hop)  # frames that start before the previous range ends
+        reach = self._reach
         bounds = [0] + [first * hop + n_fft - hop for first, _ in self.ranges[1:]] + [self.ola_length]
         self._owned = list(zip(bounds[:-1], bounds[1:]))
         self._direct_from = [first if k == 0 else min(last, first + reach) for k, (first, last) in enumerate(self.ranges)]
