@@ -137,6 +137,12 @@ def griffinlim(
     same. phaseret extrapolates the magnitude-projected iterate instead, which is the
     same algorithm from a different starting point.
 
+    ``torchaudio.transforms.GriffinLim`` runs librosa's iteration with ``pad_mode='reflect'``
+    and its own start: ``rand_init=False`` is ``init='zeros'`` here (with
+    ``geometry=gl.STFT(..., pad_mode='reflect')`` the signals agree to 1e-8, float64), and
+    ``rand_init=True`` draws the real and imaginary parts uniform on [0, 1), so its
+    phases all lie in the first quadrant.
+
     References
     ----------
     D. Griffin and J. Lim, "Signal estimation from modified short-time Fourier
