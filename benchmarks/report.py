@@ -13,6 +13,8 @@ import numpy as np
 from .bench_iteration import markdown_table, memory_table
 from .bench_methods import markdown_table as methods_table
 from .bench_passes import summary_table as passes_table
+from .bench_torchaudio import markdown_table as torchaudio_table
+from .bench_torchaudio import quality_table as torchaudio_quality_table
 from .common import load
 
 
@@ -210,6 +212,7 @@ def build(out: Path, readme: Path) -> Path:
     pghi_cost = load("pghi_cost", out)
     methods = load("methods", out)
     passes = load("passes", out)
+    torchaudio = load("torchaudio", out)
     memory = (memory_result or {}).get("rows") or (iteration or {}).get("memory") or []
     plots: list[str] = []
     try:
@@ -236,7 +239,7 @@ def build(out: Path, readme: Path) -> Path:
     commands = []
     for name, data in (("speed", speed), ("per-iteration", iteration if not speed else None), ("memory", memory_result),
                        ("convergence", convergence), ("paper", paper), ("PGHI cost", pghi_cost), ("methods", methods),
-                       ("passes", passes)):
+                       ("passes", passes), ("torchaudio", torchaudio)):
         if data and data.get("environment", {}).get("command"):
             commands.append(f"- {name}: `{data['environment']['command']}` ({data['environment']['date_utc']} UTC)")
     if commands:
@@ -302,6 +305,19 @@ def build(out: Path, readme: Path) -> Path:
               "`tol` or a callback) every sweep also measures `|STFT(x)|`, and FGLA and AGLA keep them as spectrograms. "
               f"Bare FFT: {1e3 * methods['bare_fft']:.2f} ms. `dm` makes two sweeps per iteration; `dm_fgla` runs its "
               "difference-map iterations first, so its figure depends on K.", "", methods_table(methods), ""]
+    if torchaudio:
+        env_t = torchaudio["environment"]
+        L += ["## Against torchaudio", "",
+              f"`{env_t['command']}` ({env_t['date_utc']} UTC, torch {env_t['torch']}; {torchaudio['signal']}). "
+              "`torchaudio.functional.griffinlim` runs librosa's fast Griffin-Lim with reflect padding (gl reproduces it "
+              "to 1e-8, `tests/test_torchaudio.py`). One iteration = (median t(n_iter=K) - median t(n_iter=0)) / K with "
+              f"K = {torchaudio['rows'][0]['iterations_K']}, {torchaudio['rows'][0]['repeats']} repeats, round-robin; gl "
+              "with `n_threads`, torchaudio with `torch.set_num_threads`. The bare FFT columns are one thread's rfft + "
+              "irfft of the same frames by numpy (gl's floor) and by `torch.fft` (torchaudio's).", "",
+              torchaudio_table(torchaudio["rows"]), "",
+              "Where 100 iterations get to on the same signal (n_fft 1024, hop 256, float32, two threads each; spectral "
+              "convergence of the returned signal, median wall time of 3 runs after a warm-up):", "",
+              torchaudio_quality_table(torchaudio["hundred_iterations"]), ""]
     if speed and speed.get("lengths"):
         L += ["## Time per iteration vs signal length", "", "n_fft 1024, hop 256, 22.05 kHz; same method as above, except that from 100 s on one iteration is "
               "(t(2K) - t(K)) / K: on long signals the fixed cost of a call varies with the allocator (page faults of "

@@ -7,6 +7,7 @@ that JSON with the numbers it holds - and that the librosa-equivalent curves coi
 
 from __future__ import annotations
 
+import importlib.util
 import json
 import subprocess
 import sys
@@ -133,6 +134,27 @@ def test_passes_benchmark_writes_its_json_and_report_section(tmp_path):
         assert f"**{row['floor']:.2f}**" in line and f"| {1e6 * row['gl_per_block']:.0f} |" in line
 
 
+def test_torchaudio_benchmark_writes_its_json_and_report_section_or_says_what_it_needs(tmp_path):
+    out = tmp_path / "results"
+    command = [sys.executable, "benchmarks/bench_torchaudio.py", "--repeats", "1", "--iterations", "2", "--seconds", "1",
+               "--out", str(out)]  # fmt: skip
+    done = subprocess.run(command, cwd=REPO, capture_output=True, text=True, timeout=600)
+    if not all(importlib.util.find_spec(name) for name in ("torch", "torchaudio")):
+        # torch is not in the bench extra: a one-line message, no traceback, nothing written
+        assert done.returncode == 1 and "needs torch and torchaudio" in done.stderr and "Traceback" not in done.stderr
+        assert not out.exists()
+        return
+    assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-3000:]
+    data = json.loads((out / "torchaudio.json").read_text())
+    assert len(data["rows"]) == 4 and len(data["hundred_iterations"]) == 3
+    subprocess.run([sys.executable, "-m", "benchmarks", "report", "--out", str(out)], cwd=REPO, check=True,
+                   capture_output=True, timeout=120)
+    report = (out / "README.md").read_text()
+    assert "## Against torchaudio" in report
+    first = data["rows"][0]
+    assert f"| {1e3 * first['gl_1thread']:.2f} | {1e3 * first['torchaudio_1thread']:.2f} |" in report
+
+
 def test_passes_benchmark_rejects_bad_numbers(tmp_path):
     for option, value in (("--calls", "0"), ("--seconds", "nan"), ("--repeats", "-2"), ("--seconds", "0.05")):
         done = subprocess.run([sys.executable, "benchmarks/bench_passes.py", option, value, "--out", str(tmp_path)],
@@ -154,6 +176,7 @@ def test_pghi_cost_benchmark_rejects_bad_numbers(tmp_path):
     ["-m", "benchmarks", "--lengths", "1", "-3"],
     ["benchmarks/bench_iteration.py", "--seconds", "inf"],
     ["benchmarks/bench_rtisila.py", "--seconds", "0"],
+    ["benchmarks/bench_torchaudio.py", "--iterations", "0"],
     ["benchmarks/mel_inversion.py", "--repeats", "0"],
     ["benchmarks/explore_default.py", "--iters", "0"],
     ["benchmarks/bench_longform.py", "hour", "--threads", "0"],
