@@ -92,6 +92,15 @@ def _check_rate(name: str, value) -> float:
     return float(value)
 
 
+def _check_positive(name: str, value, what: str) -> float:
+    """A finite number > 0; ``what`` says what it is, for the message."""
+    if isinstance(value, bool) or not isinstance(value, (int, float, np.integer, np.floating)):
+        raise TypeError(f"{name}={value!r} must be a number ({what})")
+    if not np.isfinite(value) or value <= 0:
+        raise ValueError(f"{name}={value} must be a finite number > 0 ({what})")
+    return float(value)
+
+
 def _check_int(name: str, value, minimum: int) -> int:
     if isinstance(value, bool) or not isinstance(value, (int, np.integer)):
         raise TypeError(f"{name}={value!r} must be an integer")
@@ -132,9 +141,38 @@ def _non_negative(S: np.ndarray, name: str) -> np.ndarray:
     if S.dtype.kind != "c" and S.size and S.min() < 0:
         raise ValueError(
             f"{name} has negative values (min {S.min():.3g}); a magnitude or power spectrogram is >= 0 "
-            "(is it in dB? then pass db='power' or db='amplitude')"
+            f"(is it in dB? {_DB_HINT})"
         )
+    _warn_if_db(S, name)
     return S
+
+
+_DB_HINT = "then pass db='power' or db='amplitude', or convert it first with gl.importers.from_db"
+
+
+def _warn_if_db(S: np.ndarray, name: str) -> None:
+    """Warn when non-negative "linear" values look like dB (levels of a loud signal, e.g. 40-120 dB).
+
+    Two signs, neither of which a magnitude or power spectrogram shows: every value within
+    a factor of 10 of every other (|STFT| values of any real signal spread over decades;
+    dB values of a signal at int16 scale sit between about 40 and 120), or the signature
+    of ``top_db``: the minimum exactly 80 below the maximum, held by many values.
+    """
+    if S.dtype.kind == "c" or S.size < 1000:
+        return
+    low, high = float(S.min()), float(S.max())
+    if not low > 0 or high == low:
+        return
+    narrow = high < 10.0 * low
+    clipped = abs(high - low - 80.0) < 1e-3 and np.count_nonzero(S <= low + 1e-3) >= max(2, S.size // 1000)
+    if narrow or clipped:
+        why = (f"all its values lie between {low:.4g} and {high:.4g}, within a factor of 10 of each other"
+               if narrow else f"many values sit exactly 80 below the maximum {high:.4g}, as top_db=80 leaves them")
+        warnings.warn(
+            f"{name} looks like dB, not a linear magnitude or power: {why}; if it is in dB, {_DB_HINT}",
+            UserWarning,
+            stacklevel=4,
+        )
 
 
 def _magnitude_from(S: np.ndarray, power: float, name: str) -> np.ndarray:
@@ -153,10 +191,14 @@ def _magnitude_from(S: np.ndarray, power: float, name: str) -> np.ndarray:
 
 def _check_nola(geometry: STFT, parameter: str, value) -> None:
     if not geometry.nola_ok:
+        layout = ""
+        if geometry.n_fft <= 8:  # a handful of frequency rows: more likely the wrong axis than a real STFT
+            layout = (f" (or the array is not laid out (..., n_freq, n_frames): its {geometry.n_freq} rows on "
+                      f"axis -2 mean n_fft={geometry.n_fft}; move the frequency axis to -2 and time to -1)")  # fmt: skip
         raise ValueError(
             f"{parameter}={value} with this window breaks NOLA: the summed squared windows vanish at some "
             "sample of every hop, so no inversion can recover those samples; the spectrogram was made with "
-            "too little overlap for its window"
+            f"too little overlap for its window{layout}"
         )
 
 
@@ -170,7 +212,7 @@ def _window_samples(window: WindowSpec, length: int, name: str = "window") -> np
 
 
 #: Windows without a parameter that an array may turn out to be (for PGHI and readable files).
-_NAMEABLE = ("hann", "hamming", "blackman", "bartlett", "sine", "rectangular")
+_NAMEABLE = ("hann", "hamming", "blackman", "bartlett", "triang", "sine", "cosine", "rectangular")
 
 
 def _window_keywords(spec: WindowSpec, samples: np.ndarray) -> dict:
@@ -239,6 +281,10 @@ def from_db(
     .. math:: S = \\mathrm{ref} \\cdot 10^{S_{dB} / 10} \\ (\\text{power}), \\qquad
               S = \\mathrm{ref} \\cdot 10^{S_{dB} / 20} \\ (\\text{amplitude}).
 
+    with ``ref`` raised to ``amin`` when it is smaller (librosa divides by ``max(amin, ref)``;
+    without ``amin``, librosa's defaults 1e-10 and 1e-5 stand in). ``-inf`` dB (what
+    ``10 * np.log10`` makes of an exact 0) comes back as 0.
+
     Values the forward transform clipped cannot come back: those at ``max - top_db``
     (``top_db``) or at the ``amin`` floor come back at the floor, and a
     :class:`LossWarning` says how many there are. When ``top_db`` is not given but the
@@ -279,23 +325,34 @@ def from_db(
             "ref must be the number the dB conversion used; ref=np.max threw the absolute level away - pass "
             "the maximum it divided by to get the level back, or ref=1.0 for a level relative to the peak"
         )
-    ref = _check_rate("ref", ref)
+    ref = _check_positive("ref", ref, "the reference level the dB conversion divided by")
+    if amin is not None:
+        amin = _check_positive("amin", amin, "the smallest value the dB conversion kept")
+    if top_db is not None:
+        top_db = _check_positive("top_db", top_db, "how far below the peak the dB conversion clipped")
+    S_db = np.asarray(S_db)
+    silent = None
+    if S_db.dtype.kind == "f" and np.any(np.isneginf(S_db)):  # 10 log10(0): a value that was exactly 0
+        silent = np.isneginf(S_db)
+        S_db = np.where(silent, 0, S_db).astype(S_db.dtype)
     S_db = _spectrogram_array(S_db, name, complex_ok=False)
     dtype = _real_dtype(S_db)
     values = S_db.astype(dtype, copy=False)
     factor = 10.0 if db == "power" else 20.0
-    peak = float(values.max())
-    lowest = float(values.min())
+    finite = values if silent is None else values[~silent]
+    peak = float(finite.max()) if finite.size else 0.0
+    lowest = float(finite.min()) if finite.size else 0.0
     tolerance = 1e-3
     floors = []
     if top_db is not None:
-        top_db = _check_rate("top_db", top_db)
         floors.append((peak - top_db, f"top_db={top_db:g} below the peak {peak:.1f} dB"))
+    # librosa subtracts log10(max(amin, ref)): a ref below amin is raised to amin (its defaults:
+    # 1e-10 for power_to_db, 1e-5 for amplitude_to_db)
+    reference = max(amin if amin is not None else (1e-10 if db == "power" else 1e-5), ref)
     if amin is not None:
-        amin = _check_rate("amin", amin)
-        floors.append((factor * np.log10(amin) - factor * np.log10(max(amin, ref)), f"the amin={amin:g} floor"))
+        floors.append((factor * np.log10(amin) - factor * np.log10(reference), f"the amin={amin:g} floor"))
     for floor, why in floors:
-        clipped = int(np.count_nonzero(values <= floor + tolerance))
+        clipped = int(np.count_nonzero(finite <= floor + tolerance))
         if clipped:
             warnings.warn(
                 f"{clipped} of {values.size} values of {name} ({100.0 * clipped / values.size:.1f} %) sit at "
@@ -305,7 +362,7 @@ def from_db(
                 stacklevel=3,
             )
     if top_db is None and abs(peak - lowest - 80.0) < tolerance:
-        at_floor = int(np.count_nonzero(values <= lowest + tolerance))
+        at_floor = int(np.count_nonzero(finite <= lowest + tolerance))
         if at_floor > 1:
             warnings.warn(
                 f"{at_floor} values of {name} sit exactly 80 dB below the peak: they look clipped by "
@@ -314,7 +371,9 @@ def from_db(
                 stacklevel=3,
             )
     linear = np.power(dtype.type(10.0), values / dtype.type(factor))
-    linear *= dtype.type(ref)
+    linear *= dtype.type(reference)
+    if silent is not None:
+        linear[silent] = 0
     return linear
 
 
@@ -340,7 +399,11 @@ def _scipy_fft_size(
     if f is not None:
         f = np.asarray(f, dtype=np.float64)
         if f.ndim != 1 or f.shape[0] != n_rows:
-            raise ValueError(f"f has shape {f.shape}, but the spectrogram has {n_rows} frequency rows")
+            raise ValueError(
+                f"f has shape {f.shape}, but the spectrogram has {n_rows} frequency rows on axis -2: it must be "
+                "laid out (..., n_freq, n_frames), as scipy returns it with its default axis=-1 (for another "
+                "axis, np.moveaxis the frequency axis to -2 and the time axis to -1)"
+            )
         if n_rows < 2 or not f[1] > 0:
             raise ValueError("f must start 0, fs/nfft, ... (the frequencies scipy returned)")
         from_f = int(round(fs / f[1]))
@@ -461,13 +524,15 @@ def from_scipy_spectrogram(
 
     # ---- the segment length, from what is known (nperseg, an array window, t)
     window_is_array = isinstance(window, (list, np.ndarray))
-    known = None
+    nfft_given = nfft is not None
+    known, known_from = None, None
     if nperseg is not None:
         known = _check_int("nperseg", nperseg, 1)
         if window_is_array and len(window) != known:
             raise ValueError(f"nperseg={known} contradicts the window array of {len(window)} samples")
+        known_from = "nperseg"
     elif window_is_array:
-        known = len(window)
+        known, known_from = len(window), "the window array"
     times = None
     if t is not None:
         times = np.asarray(t, dtype=np.float64)
@@ -477,13 +542,22 @@ def from_scipy_spectrogram(
         if known is not None and from_t != known:
             name = "nperseg" if nperseg is not None else "window"
             raise ValueError(f"{name} gives segments of {known} samples but t[0]={times[0]:g} s means {from_t}")
-        known = from_t if known is None else known
+        if known is None:
+            known, known_from = from_t, f"t[0]={times[0]:g} s at fs={fs:g}"
     nfft = _scipy_fft_size(n_rows, onesided, fs, f, nfft, known)
     if known is None:
-        known = nfft if nfft >= 1 else 256
+        # scipy's default segment is 256 samples (fewer for a shorter signal), and its
+        # default nfft is nperseg: a spectrogram made with nfft but no nperseg has
+        # segments of 256; otherwise the rows tell the segment length
+        known = min(256, nfft) if nfft_given else nfft
     nperseg = known
     if nperseg > nfft:
-        raise ValueError(f"nperseg={nperseg} must be <= nfft={nfft} (the spectrogram has {n_rows} rows)")
+        source = "" if known_from in (None, "nperseg") else f" (from {known_from})"
+        raise ValueError(
+            f"nperseg={nperseg}{source} must be <= nfft={nfft}, the FFT size the spectrogram's {n_rows} rows "
+            f"on axis -2 imply{': check fs' if known_from and known_from.startswith('t[0]') else ''}; "
+            "Sxx must be laid out (..., n_freq, n_frames), as scipy returns it with its default axis=-1"
+        )
 
     # ---- the hop
     if noverlap is not None:
@@ -680,6 +754,18 @@ def _shorttimefft_first_slice(window: np.ndarray, hop: int) -> int:
     raise AssertionError("unreachable")  # pragma: no cover
 
 
+def _shorttimefft_slices(window: np.ndarray, hop: int, first: int, length: int) -> int:
+    """``ShortTimeFFT.p_max(length) - first``: the slices ``stft`` gives for ``length`` samples (scipy's loop)."""
+    squared = window**2
+    m_num = window.shape[0]
+    q1 = length // hop
+    for q, start in enumerate(range(q1 * hop - m_num // 2, length + m_num, hop), start=q1):
+        following = start + hop
+        if following >= length or np.all(squared[: length - following] == 0):
+            return q + 1 - first
+    raise AssertionError("unreachable")  # pragma: no cover
+
+
 def from_shorttimefft(
     S,
     *,
@@ -693,6 +779,10 @@ def from_shorttimefft(
     power: float = 2.0,
     p_min: Optional[int] = None,
     length: Optional[int] = None,
+    db: Optional[str] = None,
+    ref: float = 1.0,
+    amin: Optional[float] = None,
+    top_db: Optional[float] = None,
 ) -> Spectrogram:
     """A :class:`~gl.Spectrogram` from ``scipy.signal.ShortTimeFFT(win, hop, fs, ...)``.
 
@@ -722,7 +812,11 @@ def from_shorttimefft(
     p_min : int, optional
         Index of the first slice in ``S`` (``p0`` of ``stft``); default ``SFT.p_min``.
     length : int, optional
-        Samples of the original signal; default: up to the end of the last slice.
+        Samples of the original signal; default: up to the end of the last slice. With
+        the default ``p_min`` it must give ``S``'s number of slices.
+    db, ref, amin, top_db : optional
+        If ``S`` is in dB (``10 log10`` of ``spectrogram()``: ``db='power'``; ``20 log10``
+        of ``abs(stft())``: ``db='amplitude'``), as in :func:`from_db`.
 
     Returns
     -------
@@ -764,6 +858,8 @@ def from_shorttimefft(
     if hop > m_num:
         raise ValueError(f"hop={hop} must be <= len(win)={m_num}: a larger hop skips samples")
     power = _check_power(power)
+    if db is not None:
+        S = from_db(S, db=db, ref=ref, amin=amin, top_db=top_db, name="S")
     S = _spectrogram_array(S, "S", complex_ok=True)
     n_rows, n_frames = S.shape[-2], S.shape[-1]
     expected_rows = mfft // 2 + 1 if fft_mode in ("onesided", "onesided2X") else mfft
@@ -793,7 +889,12 @@ def from_shorttimefft(
         geometry = STFT(n_fft=mfft, hop_length=hop, win_length=mfft, window=_padded_window(win, mfft), center=False)
     _check_nola(geometry, "hop", hop)
     if length is not None:
-        length = _check_int("length", length, 1)
+        length = _check_int("length", length, m_num - m_num // 2)  # scipy's own minimum, ceil(len(win) / 2)
+        if p_min is None and _shorttimefft_slices(win, hop, first, length) != n_frames:
+            raise ValueError(
+                f"length={length} gives {_shorttimefft_slices(win, hop, first, length)} slices with hop={hop} and "
+                f"len(win)={m_num}, but S has {n_frames}"
+            )
     spec = Spectrogram(magnitude, geometry, sample_rate=fs, length=length, source="shorttimefft", offset=offset)
     if length is None:
         last_end = (first + n_frames - 1) * hop - m_num // 2 + m_num  # end of the last slice
@@ -910,6 +1011,10 @@ def from_torchaudio(
     power: Optional[float] = 2.0,
     normalized: Union[bool, str] = False,
     length: Optional[int] = None,
+    db: Optional[str] = None,
+    ref: float = 1.0,
+    amin: Optional[float] = None,
+    top_db: Optional[float] = None,
 ) -> Spectrogram:
     """A :class:`~gl.Spectrogram` from ``torchaudio.transforms.Spectrogram`` (its defaults).
 
@@ -929,6 +1034,11 @@ def from_torchaudio(
         ``torch.hann_window``, periodic).
     length : int, optional
         Length of the original signal.
+    db, ref, amin, top_db : optional
+        If ``S`` went through ``torchaudio.transforms.AmplitudeToDB``: ``db='power'`` for
+        its ``stype='power'`` (10 log10), ``db='amplitude'`` for ``stype='magnitude'``
+        (20 log10); ``amin`` and ``top_db`` as given to it (its ``amin`` default is
+        1e-10). See :func:`from_db`.
 
     Returns
     -------
@@ -954,6 +1064,10 @@ def from_torchaudio(
     pad = _check_int("pad", pad, 0)
     if normalized not in (False, True, "window", "frame_length"):
         raise ValueError(f"normalized={normalized!r} must be False, True, 'window' or 'frame_length'")
+    if db is not None:
+        if power is None:
+            raise ValueError("db is for real spectrograms; power=None means a complex one, which has no dB form")
+        S = from_db(S, db=db, ref=ref, amin=amin, top_db=top_db, name="S")
     S = _spectrogram_array(S, "S", complex_ok=True)
     if power is None:
         if S.dtype.kind != "c":

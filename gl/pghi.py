@@ -68,6 +68,10 @@ GAMMA_CONSTANTS = {
     "blackman": 0.17954,
     "sine": 0.41532,  # also 'sqrt_hann'
     "bartlett": 0.27561,
+    # scipy's 'cosine' and 'triang' are the sine and Bartlett shapes sampled half a sample
+    # (or one sample) inside their zeros: the same Gaussian fits them
+    "cosine": 0.41532,
+    "triang": 0.27561,
 }
 
 #: Default relative tolerance of the heap integration. Measured (greasy, gspi and the dev

@@ -19,10 +19,15 @@ name                          parameters                   formula on ``n = 0 ..
 ``'kaiser'``                  ``beta``                     ``I0(beta sqrt(1 - (2n/(N-1) - 1)^2)) / I0(beta)``
 ``'tukey'``                   ``alpha`` (default 0.5)      flat top, cosine tapers
 ``'sine'`` / ``'sqrt_hann'``  -                            ``sin(pi n / (N-1))``
+``'cosine'``                  -                            ``sin(pi (n + 1/2) / N)``
+``'triang'`` / ``'triangle'``  -                           ``1 - |2n - N + 1| / (N + 1)`` (N odd), ``/ N`` (N even)
 ``'rectangular'`` / ``'boxcar'``  -                        ``1``
 ============================  ===========================  ==============================
 
-(``N`` is ``M`` for a symmetric window and ``M + 1`` for a periodic one.) A window with a
+(``N`` is ``M`` for a symmetric window and ``M + 1`` for a periodic one.) ``'sine'`` is
+zero at its ends (its square is the Hann window); scipy's ``'cosine'`` is the same arch
+sampled half a sample inside them. ``'bartlett'`` is zero at its ends; scipy's ``'triang'``
+is not. A window with a
 parameter is given as a tuple, ``('gaussian', 128.0)``, ``('kaiser', 8.0)``,
 ``('tukey', 0.25)``, as in scipy.
 
@@ -51,10 +56,15 @@ WindowSpec = Union[str, tuple, np.ndarray]
 WINDOW_NAMES = {
     "hann": "hann",
     "hanning": "hann",
+    "han": "hann",
     "hamming": "hamming",
     "blackman": "blackman",
     "bartlett": "bartlett",
-    "triangle": "bartlett",
+    "bart": "bartlett",
+    "brt": "bartlett",
+    "triang": "triang",
+    "triangle": "triang",
+    "tri": "triang",
     "gaussian": "gaussian",
     "gauss": "gaussian",
     "kaiser": "kaiser",
@@ -62,10 +72,12 @@ WINDOW_NAMES = {
     "sine": "sine",
     "sqrt_hann": "sine",
     "sqrthann": "sine",
-    "cosine": "sine",
+    "cosine": "cosine",
+    "halfcosine": "cosine",
     "rectangular": "rectangular",
     "rect": "rectangular",
     "boxcar": "rectangular",
+    "box": "rectangular",
     "ones": "rectangular",
 }
 
@@ -92,6 +104,13 @@ def _symmetric(name: str, n_points: int, parameter: float | None) -> np.ndarray:
         return _general_cosine(n_points, (0.42, 0.50, 0.08))
     if name == "bartlett":
         return 1.0 - np.abs(2.0 * n / (n_points - 1) - 1.0)
+    if name == "triang":  # scipy.signal.windows.triang: never zero at the ends
+        half = np.arange(1, (n_points + 1) // 2 + 1, dtype=np.float64)
+        if n_points % 2 == 0:
+            rise = (2.0 * half - 1.0) / n_points
+            return np.concatenate([rise, rise[::-1]])
+        rise = 2.0 * half / (n_points + 1.0)
+        return np.concatenate([rise, rise[-2::-1]])
     if name == "gaussian":
         centred = n - (n_points - 1) / 2.0
         return np.exp(-(centred**2) / (2.0 * parameter**2))
@@ -99,6 +118,8 @@ def _symmetric(name: str, n_points: int, parameter: float | None) -> np.ndarray:
         return np.kaiser(n_points, parameter)
     if name == "sine":
         return np.sin(np.pi * n / (n_points - 1))
+    if name == "cosine":  # scipy.signal.windows.cosine
+        return np.sin(np.pi * (n + 0.5) / n_points)
     if name == "rectangular":
         return np.ones(n_points)
     if name == "tukey":

@@ -445,3 +445,111 @@ def test_librosa_geometry_errors():
 def test_conventions_registry():
     assert set(importers.CONVENTIONS) == {"scipy", "scipy-stft", "shorttimefft", "librosa", "torchaudio", "mel"}
     assert all(callable(function) for function in importers.CONVENTIONS.values())
+
+
+# ---------------------------------------------------------------------- found in review (2026-11-29)
+
+
+def test_scipy_nfft_without_nperseg_means_segments_of_256():
+    """scipy's nperseg defaults to 256 whatever nfft is: the hop is 224, not nfft - nfft // 8."""
+    x = np.random.default_rng(20).standard_normal(8000)
+    f, t, Sxx = signal.spectrogram(x, 8000.0, nfft=512, detrend=False)
+    for known in ({}, {"f": f, "t": t}):
+        spec = importers.from_scipy_spectrogram(Sxx, 8000.0, nfft=512, detrend=False, **known)
+        assert spec.geometry.hop_length == 224 and spec.length == 256 + 224 * (Sxx.shape[-1] - 1)
+        np.testing.assert_allclose(spec.magnitude, scipy_frames_magnitude(x, 256, 224, 512, signal.get_window(("tukey", 0.25), 256), False),
+                                   rtol=0, atol=1e-9 * spec.magnitude.max())  # fmt: skip
+
+
+@pytest.mark.parametrize("window", ["cosine", "triang", "triangle", "bartlett", "boxcar"])
+def test_scipy_window_names_mean_scipy_windows(window):
+    x = np.random.default_rng(21).standard_normal(4000)
+    f, t, Sxx = signal.spectrogram(x, 8000.0, window=window, nperseg=64, noverlap=48, detrend=False, mode="magnitude")
+    spec = importers.from_scipy_spectrogram(Sxx, 8000.0, f=f, t=t, window=window, detrend=False, mode="magnitude")
+    w = signal.get_window(window, 64)
+    np.testing.assert_allclose(spec.geometry.window_array, w, rtol=0, atol=1e-15)
+    np.testing.assert_allclose(spec.magnitude, scipy_frames_magnitude(x, 64, 16, 64, w, False), rtol=0, atol=1e-9 * spec.magnitude.max())
+
+
+def test_from_db_divides_by_the_larger_of_ref_and_amin_as_librosa():
+    S = np.abs(np.fft.rfft(np.random.default_rng(22).standard_normal((40, 512)), axis=1)).T
+    amplitude_db = 20 * np.log10(np.maximum(1e-5, S)) - 20 * np.log10(max(1e-5, 1e-6))  # amplitude_to_db(S, ref=1e-6)
+    for amin in (1e-5, None):  # None: librosa's default amin stands in
+        np.testing.assert_allclose(importers.from_db(amplitude_db, db="amplitude", ref=1e-6, amin=amin), S, rtol=1e-12)
+    power_db = 10 * np.log10(np.maximum(1e-10, S**2)) - 10 * np.log10(max(1e-10, 1e-12))
+    np.testing.assert_allclose(importers.from_db(power_db, db="power", ref=1e-12), S**2, rtol=1e-12)
+
+
+def test_minus_infinite_db_is_an_exact_zero():
+    x = np.random.default_rng(23).standard_normal(8000)
+    x[:2000] = 0
+    f, t, Sxx = signal.spectrogram(x, 8000.0, nperseg=256, noverlap=192, detrend=False)
+    with np.errstate(divide="ignore"):
+        Sxx_db = 10 * np.log10(Sxx)
+    assert np.isneginf(Sxx_db).any()
+    spec = importers.from_scipy_spectrogram(Sxx_db, 8000.0, f=f, t=t, db="power", detrend=False)
+    linear = importers.from_scipy_spectrogram(Sxx, 8000.0, f=f, t=t, detrend=False)
+    np.testing.assert_allclose(spec.magnitude, linear.magnitude, rtol=1e-12, atol=0)
+    for bad in (np.inf, np.nan):
+        with pytest.raises(ValueError, match="NaN or infinite"):
+            importers.from_db(np.where(np.isneginf(Sxx_db), bad, Sxx_db))
+
+
+def test_db_passed_as_linear_warns():
+    rng = np.random.default_rng(24)
+    geometry = gl.STFT(512, 128)
+    x = 10000 * rng.standard_normal(16000)  # int16-scale audio
+    X = np.abs(geometry.stft(x))
+    with pytest.warns(UserWarning, match="S looks like dB.*within a factor of 10"):
+        importers.from_librosa(20 * np.log10(np.maximum(1e-5, X)), n_fft=512)  # amplitude_to_db(X, top_db=None)
+    x[:8000] = 0  # half silent: librosa's top_db=80 clips it, 80 dB below the peak
+    amplitude_db = 20 * np.log10(np.maximum(1e-5, np.abs(geometry.stft(x))))
+    clipped = np.maximum(amplitude_db, amplitude_db.max() - 80.0) - (amplitude_db.max() - 85.0)  # 5 .. 85 dB
+    with pytest.warns(UserWarning, match="S looks like dB.*many values sit exactly 80 below the maximum 85"):
+        importers.from_librosa(clipped, n_fft=512)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # real magnitudes and powers do not warn
+        importers.from_librosa(X, n_fft=512)
+        importers.from_librosa(X**2, n_fft=512, power=2.0)
+        importers.from_librosa(np.ones((257, 40)), n_fft=512)
+
+
+def test_torchaudio_and_shorttimefft_take_db():
+    x = np.random.default_rng(25).standard_normal(6000)
+    S = torchaudio_spectrogram(x, n_fft=512, hop_length=128)
+    S_db = 10 * np.log10(np.maximum(S, 1e-10))  # AmplitudeToDB(stype='power')
+    spec = importers.from_torchaudio(S_db, n_fft=512, hop_length=128, db="power")
+    np.testing.assert_allclose(spec.magnitude, importers.from_torchaudio(S, n_fft=512, hop_length=128).magnitude, rtol=1e-10)
+    with pytest.raises(ValueError, match="power=None means a complex one"):
+        importers.from_torchaudio(S_db, n_fft=512, hop_length=128, db="power", power=None)
+    win = signal.windows.hann(128, sym=False)
+    SFT = signal.ShortTimeFFT(win, 32, fs=8000.0)
+    P = SFT.spectrogram(x)
+    spec = importers.from_shorttimefft(10 * np.log10(P), win=win, hop=32, fs=8000.0, db="power")
+    np.testing.assert_allclose(spec.magnitude, importers.from_shorttimefft(P, win=win, hop=32, fs=8000.0).magnitude, rtol=1e-10)
+
+
+def test_shorttimefft_length_must_give_the_slices():
+    win = signal.windows.hann(64, sym=False)
+    SFT = signal.ShortTimeFFT(win, 16, fs=1.0)
+    for n in (32, 100, 257):
+        S = np.abs(SFT.stft(np.ones(n)))
+        assert importers.from_shorttimefft(S, win=win, hop=16, fs=1.0, power=1.0, length=n).length == n
+        with pytest.raises(ValueError, match=f"length={n + 40} gives .* slices"):
+            importers.from_shorttimefft(S, win=win, hop=16, fs=1.0, power=1.0, length=n + 40)
+    with pytest.raises(ValueError, match="length=5 must be >= 32"):
+        importers.from_shorttimefft(np.ones((33, 10)), win=win, hop=16, fs=1.0, length=5)
+
+
+def test_messages_point_at_the_cause():
+    x = np.random.default_rng(26).standard_normal(8000)
+    f, t, Sxx = signal.spectrogram(x, 8000.0, detrend=False)
+    with pytest.raises(ValueError, match=r"from t\[0\].*at fs=16000.*check fs"):
+        importers.from_scipy_spectrogram(Sxx, 16000.0, t=t, detrend=False)  # t made at 8 kHz
+    f, t, S2 = signal.spectrogram(np.stack([x, x], axis=1), 8000.0, axis=0, detrend=False)  # (n_freq, 2, n_frames)
+    for known in ({"f": f}, {"t": t}, {}):
+        with pytest.raises(ValueError, match=r"laid out \(\.\.\., n_freq, n_frames\)"):
+            importers.from_scipy_spectrogram(S2, 8000.0, detrend=False, **known)
+    for keyword, rule in (("ref", "the reference level"), ("amin", "the smallest value"), ("top_db", "how far below the peak")):
+        with pytest.raises(TypeError, match=f"{keyword}='x' must be a number \\({rule}"):
+            importers.from_db(np.zeros((3, 3)), **{keyword: "x"})

@@ -84,7 +84,7 @@ def test_gspi_quality():
 
 
 # ---------------------------------------------------------------------------- gamma
-WINDOWS_WITH_GAMMA = ["hann", "hamming", "blackman", "sine", "sqrt_hann", "bartlett", ("gaussian", 128.0)]
+WINDOWS_WITH_GAMMA = ["hann", "hamming", "blackman", "sine", "sqrt_hann", "bartlett", "cosine", "triang", ("gaussian", 128.0)]
 
 
 @pytest.mark.parametrize("window", WINDOWS_WITH_GAMMA)

@@ -162,7 +162,8 @@ def test_window_shorter_than_n_fft_is_centred_and_zero_padded():
     np.testing.assert_allclose(w[3:13], get_window("hann", 10))
 
 
-@pytest.mark.parametrize("spec", ["hann", "hamming", "blackman", "bartlett", ("gaussian", 9.5), ("kaiser", 8.0), ("tukey", 0.25), "boxcar"])
+@pytest.mark.parametrize("spec", ["hann", "hamming", "blackman", "bartlett", ("gaussian", 9.5), ("kaiser", 8.0), ("tukey", 0.25), "boxcar",
+                                  "cosine", "triang", "triangle", "tri", "halfcosine", "bart", "brt", "box", "han"])
 @pytest.mark.parametrize("length", [7, 8, 64, 441])
 @pytest.mark.parametrize("sym", [False, True])
 def test_windows_match_scipy(spec, length, sym):
