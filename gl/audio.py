@@ -186,7 +186,7 @@ def check_output_path(path: PathLike, *, force: bool = False) -> Path:
         what = "is not a folder" if folder.exists() else "does not exist"
         raise ValueError(f"output folder {folder} {what}; create it (mkdir -p {folder}) or choose another output")
     if path.exists() and not force:
-        raise FileExistsError(errno.EEXIST, f"{path} already exists; use --force to overwrite it or choose another name", str(path))
+        raise FileExistsError(errno.EEXIST, f"{path} already exists; use --force (force=True in Python) to overwrite it or choose another name", str(path))
     if not os.access(folder, os.W_OK | os.X_OK):
         raise PermissionError(errno.EACCES, f"output folder {folder} is not writable; choose another output", str(folder))
     return path
@@ -217,10 +217,10 @@ def _publish(temporary: Path, path: Path, force: bool) -> None:
     try:
         os.link(temporary, path)  # atomic, and fails if path appeared in the meantime
     except FileExistsError:
-        raise FileExistsError(errno.EEXIST, f"{path} already exists; use --force to overwrite it or choose another name", str(path)) from None
+        raise FileExistsError(errno.EEXIST, f"{path} already exists; use --force (force=True in Python) to overwrite it or choose another name", str(path)) from None
     except OSError:  # a file system without hard links: check, then rename
         if path.exists():
-            raise FileExistsError(errno.EEXIST, f"{path} already exists; use --force to overwrite it or choose another name", str(path)) from None
+            raise FileExistsError(errno.EEXIST, f"{path} already exists; use --force (force=True in Python) to overwrite it or choose another name", str(path)) from None
         os.replace(temporary, path)
 
 
@@ -289,6 +289,11 @@ def write_audio(
         x = x[None, :]
     if x.ndim != 2 or x.shape[1] == 0:
         raise ValueError(f"x must have shape (channels, n) with n >= 1, got {x.shape}")
+    if x.shape[0] > max(16, x.shape[1]):
+        raise ValueError(
+            f"x has shape {x.shape}: {x.shape[0]} channels of {x.shape[1]} samples? gl's audio is "
+            "(channels, n); for (n, channels) audio (as soundfile.read returns it) pass x.T"
+        )
     if not np.all(np.isfinite(x)):
         raise ValueError("x contains NaN or infinite values")
     if isinstance(sample_rate, bool) or not isinstance(sample_rate, (int, np.integer)) or sample_rate < 1:

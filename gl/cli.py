@@ -636,7 +636,7 @@ def _run_spectrogram(args) -> int:
     else:
         data = spectrogram.magnitude
         with atomic_output(output, force=args.force) as temporary:
-            spectrogram.save(temporary)
+            spectrogram.save(temporary, force=True)  # the temporary file atomic_output made
 
     shape = [int(n) for n in np.shape(data)]
     kind = _spectrogram_kind(args)

@@ -244,6 +244,8 @@ def _check_length(length, n_frames: int, frames_of: Callable[[int], int], what: 
         return None
     length = _check_int("length", length, 1)
     implied = frames_of(length)
+    if implied < 1:
+        raise ValueError(f"length={length} is shorter than one frame with {what}; the spectrogram has {n_frames} frames")
     if implied != n_frames:
         raise ValueError(f"length={length} gives {implied} frames with {what}, but the spectrogram has {n_frames}")
     return length

@@ -45,6 +45,16 @@ def _ratio(error_sq: np.ndarray, reference_sq: np.ndarray) -> np.ndarray:
     return np.divide(error, np.sqrt(reference_sq), out=out, where=reference_sq > 0)
 
 
+def _finite(name: str, a) -> np.ndarray:
+    """``a`` as an array of finite numbers, or a ValueError naming it."""
+    a = np.asarray(a)
+    if a.dtype == bool or a.dtype.kind not in "fiuc":
+        raise TypeError(f"{name} must be a numeric array, got dtype {a.dtype}")
+    if not np.all(np.isfinite(a)):
+        raise ValueError(f"{name} contains NaN or infinite values")
+    return a
+
+
 def _sum_sq(a: np.ndarray, axes) -> np.ndarray:
     a = np.asarray(a)
     if np.iscomplexobj(a):
@@ -65,9 +75,20 @@ def spectral_convergence(S, X) -> np.ndarray:
     Returns
     -------
     np.ndarray [shape=(...)] float64; 0 when both are zero, inf when only ``S`` is.
+
+    Raises
+    ------
+    ValueError
+        Shapes that differ, NaN or infinite values, a negative ``S``.
+    TypeError
+        A complex ``S``, or arrays that are not numeric.
     """
-    S = np.asarray(S)
-    X = np.asarray(X)
+    S = _finite("S", S)
+    X = _finite("X", X)
+    if S.dtype.kind == "c":
+        raise TypeError("S must be the real target magnitude; got a complex array (pass np.abs(S))")
+    if S.size and S.min() < 0:
+        raise ValueError(f"S must be a magnitude (>= 0); it has negative values (min {S.min():.3g})")
     if S.shape != X.shape:
         raise ValueError(f"S has shape {S.shape} but X has shape {X.shape}; they must match")
     if S.ndim < 2:
@@ -88,7 +109,7 @@ def signal_spectral_convergence(S, x, geometry: STFT) -> np.ndarray:
 
 def inconsistency(X, geometry: STFT) -> np.ndarray:
     """``|| STFT(ISTFT(X)) - X ||_F / ||X||_F``: 0 for the STFT of a signal."""
-    X = np.asarray(X)
+    X = _finite("X", X)
     length = geometry.max_length(X.shape[-1])
     rebuilt = geometry.stft(geometry.istft(X, length=length))
     if rebuilt.shape != X.shape:
@@ -99,14 +120,22 @@ def inconsistency(X, geometry: STFT) -> np.ndarray:
 def snr(reference, estimate) -> np.ndarray:
     """Signal-to-noise ratio in dB, ``10 log10(||ref||^2 / ||ref - est||^2)``, over the last axis.
 
+    ``inf`` for an exact match (a silent reference included), ``-inf`` for a silent
+    reference and a non-silent estimate.
+
     Note that phase retrieval recovers a signal only up to a global sign (and, for
     tones, up to phase shifts), so SNR against the original is a harsh measure.
     """
-    reference = np.asarray(reference, dtype=np.float64)
-    estimate = np.asarray(estimate, dtype=np.float64)
+    reference = _finite("reference", reference)
+    estimate = _finite("estimate", estimate)
+    if reference.dtype.kind == "c" or estimate.dtype.kind == "c":
+        raise TypeError("reference and estimate must be real signals")
+    reference = reference.astype(np.float64)
+    estimate = estimate.astype(np.float64)
     if reference.shape != estimate.shape:
         raise ValueError(f"reference has shape {reference.shape} but estimate has {estimate.shape}")
+    if reference.ndim < 1:
+        raise ValueError("reference and estimate must be signals (at least one axis)")
     noise = _sum_sq(reference - estimate, -1)
     power = _sum_sq(reference, -1)
-    with np.errstate(divide="ignore"):
-        return 10.0 * np.log10(power) - 10.0 * np.log10(noise)
+    return -to_db(_ratio(noise, power))

@@ -36,9 +36,8 @@ from __future__ import annotations
 
 import json
 import os
-import tempfile
+import zipfile
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Optional
 
 import numpy as np
@@ -142,6 +141,17 @@ class Spectrogram:
         grid = self.grid_length
         if self.offset >= grid:
             raise ValueError(f"offset={self.offset} must be smaller than the {grid} samples the frames cover")
+        if self.length is not None:
+            # the last frame starts inside the signal, and the signal ends less than a hop
+            # after the last sample a frame covers (that tail was never analysed)
+            hop = self.geometry.hop_length
+            shortest = (self.n_frames - 1) * hop - self.offset - self.geometry.pad + 1
+            longest = grid - self.offset + hop - 1
+            if not max(1, shortest) <= self.length <= longest:
+                raise ValueError(
+                    f"length={self.length} does not fit {self.n_frames} frames of hop {hop} "
+                    f"({self.geometry!r}): the signal they were made from had {max(1, shortest)} to {longest} samples"
+                )
 
     # ------------------------------------------------------------------ description
     @property
@@ -284,12 +294,22 @@ class Spectrogram:
         return (y, info) if return_info else y
 
     # ------------------------------------------------------------------ files
-    def save(self, path) -> None:
+    def save(self, path, *, force: bool = False) -> None:
         """Write an ``.npz`` file: the magnitude, the window and the geometry as metadata.
 
         The file is written to a temporary file in the same folder and moved into place
-        with :func:`os.replace`, so a crash never leaves half a file under ``path``.
-        A name without ``.npz`` is used as given (``np.load`` reads it either way).
+        (:func:`gl.audio.atomic_output`), so a crash never leaves half a file under
+        ``path``. An existing file is replaced only with ``force=True``. A name without
+        ``.npz`` is used as given (``np.load`` reads it either way).
+
+        Raises
+        ------
+        FileExistsError
+            ``path`` exists and ``force`` is False.
+        ValueError
+            ``path`` is a folder.
+        FileNotFoundError
+            ``path``'s folder does not exist.
 
         Examples
         --------
@@ -302,7 +322,8 @@ class Spectrogram:
         >>> again.geometry == spec.geometry, again.length, again.sample_rate
         (True, 1000, 8000.0)
         """
-        path = Path(os.fspath(path))
+        from .audio import atomic_output
+
         geometry = self.geometry
         metadata = {
             "format_version": FORMAT_VERSION,
@@ -319,16 +340,9 @@ class Spectrogram:
             "offset": self.offset,
         }
         window = np.asarray(geometry.window if isinstance(geometry.window, np.ndarray) else geometry.window_array)
-        folder = path.parent if str(path.parent) else Path(".")
-        handle, temporary = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=folder)
-        try:
-            with os.fdopen(handle, "wb") as file:
+        with atomic_output(path, force=force) as temporary:
+            with open(temporary, "wb") as file:
                 np.savez(file, magnitude=self.magnitude, window=window, metadata=np.array(json.dumps(metadata)))
-            os.replace(temporary, path)
-        except BaseException:
-            if os.path.exists(temporary):
-                os.unlink(temporary)
-            raise
 
     @classmethod
     def load(cls, path) -> "Spectrogram":
@@ -345,7 +359,19 @@ class Spectrogram:
         ...
         ValueError: ...bare.npz is not a gl spectrogram file: it has no 'metadata' field ...
         """
-        with np.load(os.fspath(path), allow_pickle=False) as data:
+        path = os.fspath(path)
+        if os.path.isdir(path):
+            raise ValueError(f"{path} is a folder, not a gl spectrogram file")
+        try:
+            loaded = np.load(path, allow_pickle=False)
+        except (ValueError, EOFError, zipfile.BadZipFile) as error:  # not a NumPy file, or a truncated one
+            raise ValueError(f"{path} is not a gl spectrogram file (.npz written by gl.Spectrogram.save): {error}") from None
+        if not isinstance(loaded, np.lib.npyio.NpzFile):
+            raise ValueError(
+                f"{path} holds a bare array, not a gl spectrogram file (.npz written by gl.Spectrogram.save); "
+                "say what it is with gl.importers (from_librosa, from_scipy_spectrogram, ...)"
+            )
+        with loaded as data:
             names = set(data.files)
             for required in ("magnitude", "metadata", "window"):
                 if required not in names:

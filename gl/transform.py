@@ -482,6 +482,12 @@ class STFT:
             )
         if x.ndim == 0 or x.shape[-1] == 0:
             raise ValueError("x must have at least one sample along its last axis")
+        if x.ndim >= 2 and x.shape[-1] < self.n_fft <= x.shape[-2]:
+            raise ValueError(
+                f"x has shape {x.shape}: gl's signals are (..., n), time on the last axis, and "
+                f"{x.shape[-1]} samples are fewer than n_fft={self.n_fft}; for (n, channels) audio "
+                "(as soundfile.read returns it) pass x.T"
+            )
         if not np.all(np.isfinite(x)):
             raise ValueError("x contains NaN or infinite values")
         self.n_frames(x.shape[-1])  # raises if too short

@@ -11,6 +11,7 @@ import pytest
 
 sf = pytest.importorskip("soundfile")
 
+import gl  # noqa: E402
 from gl.audio import (  # noqa: E402
     ClippingWarning,
     atomic_output,
@@ -224,3 +225,16 @@ def test_written_file_gets_the_usual_permissions(tmp_path):
     finally:
         os.umask(old)
     assert (tmp_path / "p.wav").stat().st_mode & 0o777 == 0o644
+
+
+def test_channels_last_audio_is_refused_with_the_fix(tmp_path):
+    stereo_n2 = np.zeros((70000, 2))  # what soundfile.read returns
+    with pytest.raises(ValueError, match=r"\(channels, n\).*pass x.T"):
+        write_audio(tmp_path / "a.wav", stereo_n2, 8000)
+    with pytest.raises(ValueError, match=r"\(channels, n\).*pass x.T"):
+        write_audio(tmp_path / "b.wav", np.zeros((100, 2)), 8000)
+    assert list(tmp_path.iterdir()) == []
+    write_audio(tmp_path / "c.wav", np.zeros((4, 3)), 8000)  # 4 channels of 3 samples is fine
+    for call in (lambda: gl.stft(stereo_n2, n_fft=2048), lambda: gl.Spectrogram.from_audio(stereo_n2, 8000, n_fft=512)):
+        with pytest.raises(ValueError, match=r"time on the last axis.*pass x.T"):
+            call()

@@ -230,7 +230,7 @@ def test_overwrite_protection_and_force(tmp_path, speech_wav):
     target = tmp_path / "out.wav"
     target.write_bytes(b"do not lose me")
     refused = run("roundtrip", speech_wav, "-o", target, *FAST, cwd=tmp_path, check_ok=False)
-    assert_usage_error(refused, r"out.wav already exists; use --force to overwrite it")
+    assert_usage_error(refused, r"out.wav already exists; use --force \(force=True in Python\) to overwrite it")
     assert target.read_bytes() == b"do not lose me"
     run("roundtrip", speech_wav, "-o", target, *FAST, "--force", cwd=tmp_path)
     assert sf.info(str(target)).frames == 16000

@@ -1,9 +1,12 @@
 """Metrics: definitions, batch axes, edge cases."""
 
+import warnings
+
 import numpy as np
 import pytest
 
 import gl
+from gl import metrics
 from gl.metrics import inconsistency, signal_spectral_convergence, snr, spectral_convergence, spectral_convergence_db, to_db
 
 
@@ -40,3 +43,26 @@ def test_signal_spectral_convergence_and_snr(rng):
     np.testing.assert_allclose(signal_spectral_convergence(S, -x, geometry), 0, atol=1e-12)  # sign is invisible
     np.testing.assert_allclose(snr(x, 0.9 * x), -20 * np.log10(0.1), rtol=1e-12)
     assert snr(x, x).tolist() == [np.inf] * 3
+
+
+def test_bad_input_is_refused_not_scored():
+    good = np.ones((129, 10))
+    for S, X, error, rule in (
+        (np.full((129, 10), np.nan), good, ValueError, "S contains NaN"),
+        (good, np.full((129, 10), np.inf), ValueError, "X contains NaN or infinite"),
+        (-good, good, ValueError, r"S must be a magnitude \(>= 0\)"),
+        (good + 0j, good, TypeError, "np.abs"),
+        (good.astype(bool), good, TypeError, "numeric"),
+    ):
+        with pytest.raises(error, match=rule):
+            metrics.spectral_convergence(S, X)
+    with pytest.raises(ValueError, match="reference contains NaN"):
+        metrics.snr(np.full(10, np.nan), np.ones(10))
+
+
+def test_snr_of_silence():
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        assert metrics.snr(np.zeros(10), np.zeros(10)) == np.inf  # an exact match
+        assert metrics.snr(np.zeros(10), np.ones(10)) == -np.inf
+        np.testing.assert_allclose(metrics.snr(np.ones((2, 8)), 0.5 * np.ones((2, 8))), 20 * np.log10(2))

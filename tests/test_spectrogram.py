@@ -152,7 +152,7 @@ def test_save_load_round_trip(tmp_path, rng):
         spec = gl.Spectrogram.from_audio(x, 16000, geometry=geometry)
         spec = gl.Spectrogram(spec.magnitude, geometry, 16000, 3000, "scipy", offset=3)
         path = tmp_path / "spec.npz"
-        spec.save(path)
+        spec.save(path, force=True)
         again = gl.Spectrogram.load(path)
         assert again.geometry == spec.geometry
         np.testing.assert_array_equal(again.magnitude, spec.magnitude)
@@ -171,9 +171,47 @@ def test_save_is_atomic_on_failure(tmp_path, monkeypatch):
 
     monkeypatch.setattr(np, "savez", explode)
     with pytest.raises(OSError, match="disk full"):
-        spec.save(path)
+        spec.save(path, force=True)
     assert path.read_bytes() == before
     assert sorted(os.listdir(tmp_path)) == ["keep.npz"]
+
+
+def test_save_refuses_what_it_should_and_keeps_the_umask(tmp_path):
+    spec = gl.Spectrogram.from_audio(np.ones(1000), 8000, n_fft=128, hop_length=32)
+    path = tmp_path / "s.npz"
+    spec.save(path)
+    with pytest.raises(FileExistsError, match="already exists"):
+        spec.save(path)
+    umask = os.umask(0)
+    os.umask(umask)
+    assert os.stat(path).st_mode & 0o777 == 0o666 & ~umask  # as any new file, not mkstemp's 0600
+    with pytest.raises(ValueError, match="is a folder"):
+        spec.save(tmp_path)
+    with pytest.raises(ValueError, match="does not exist"):
+        spec.save(tmp_path / "nowhere" / "s.npz")
+    assert sorted(os.listdir(tmp_path)) == ["s.npz"]
+
+
+def test_load_refuses_what_is_not_a_spectrogram_file(tmp_path):
+    np.save(tmp_path / "bare.npy", np.ones((5, 3)))
+    (tmp_path / "text.wav").write_text("not audio")
+    truncated = tmp_path / "cut.npz"
+    gl.Spectrogram.from_audio(np.ones(1000), 8000, n_fft=128, hop_length=32).save(truncated)
+    truncated.write_bytes(truncated.read_bytes()[:200])
+    for name, rule in (("bare.npy", "holds a bare array"), ("text.wav", "is not a gl spectrogram file"),
+                       ("cut.npz", "is not a gl spectrogram file"), (".", "is a folder")):
+        with pytest.raises(ValueError, match=rule):
+            gl.Spectrogram.load(tmp_path / name)
+
+
+def test_length_must_fit_the_frames():
+    geometry = gl.STFT(n_fft=256, hop_length=64)
+    S = np.abs(geometry.stft(np.ones(1280)))  # 21 frames: 1280 to 1343 samples
+    for length in (1280, 1343):
+        assert gl.Spectrogram(S, geometry, length=length).invert(n_iter=0).shape == (length,)
+    for length in (10**6, 1344, 100):
+        with pytest.raises(ValueError, match=f"length={length} does not fit 21 frames of hop 64"):
+            gl.Spectrogram(S, geometry, length=length)
 
 
 def test_load_names_the_missing_field(tmp_path):
