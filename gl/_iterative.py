@@ -87,7 +87,24 @@ def check_magnitude(S, geometry: Optional[STFT] = None, *, name: str = "S") -> n
         raise ValueError(f"{name} contains NaN or infinite values")
     if S.size and S.min() < 0:
         raise ValueError(f"{name} must be a magnitude (>= 0); it has negative values (min {S.min():.3g})")
+    check_magnitude_range(S, name)
     return S
+
+
+def check_magnitude_range(S: np.ndarray, name: str = "S") -> None:
+    """Refuse magnitudes so large that the transforms would overflow to inf and NaN.
+
+    The bound, the square root of the dtype's largest number (1.8e19 in float32, 1e154
+    in float64), leaves room for the sums of an FFT and for squares; audio never comes
+    near it (a full-scale tone gives ``n_fft / 4``).
+    """
+    limit = float(np.sqrt(np.finfo(S.dtype).max))
+    peak = float(S.max()) if S.size else 0.0
+    if peak > limit:
+        raise ValueError(
+            f"{name} has values up to {peak:.3g}, beyond what {S.dtype} transforms carry without overflow "
+            f"(at most {limit:.3g}): scale {name} down (the signal scales with it) or pass float64"
+        )
 
 
 def resolve_geometry(
@@ -123,6 +140,28 @@ def check_n_iter(n_iter) -> int:
     if n_iter < 0:
         raise ValueError(f"n_iter={n_iter} must be >= 0")
     return int(n_iter)
+
+
+def check_n_threads(n_threads) -> Optional[int]:
+    """``n_threads``: None (gl decides) or a whole number >= 1."""
+    if n_threads is None:
+        return None
+    if isinstance(n_threads, bool) or not isinstance(n_threads, (int, np.integer)):
+        raise TypeError(f"n_threads={n_threads!r} must be a whole number >= 1 or None")
+    if n_threads < 1:
+        raise ValueError(f"n_threads={n_threads} must be >= 1 (or None: gl decides)")
+    return int(n_threads)
+
+
+def check_rng(rng):
+    """``rng``: None, a seed (a whole number >= 0) or a ``np.random.Generator``."""
+    if rng is None or isinstance(rng, np.random.Generator):
+        return rng
+    if isinstance(rng, bool) or not isinstance(rng, (int, np.integer)):
+        raise TypeError(f"rng={rng!r} must be None, a seed (a whole number >= 0) or a np.random.Generator")
+    if rng < 0:
+        raise ValueError(f"rng={rng} must be >= 0 (a seed), None or a np.random.Generator")
+    return rng
 
 
 def check_flag(name: str, value) -> bool:
@@ -190,6 +229,7 @@ class StartingPhase:
         self._scale = 1.0
         if isinstance(init, str):
             if init == "random":
+                rng = check_rng(rng)
                 generator = rng if isinstance(rng, np.random.Generator) else np.random.default_rng(rng)
                 self._kind, self._data, self._scale, self.label = "phase", _uniform_draw(generator, S), 2 * np.pi, "random"
             elif init == "zeros":

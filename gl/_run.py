@@ -22,7 +22,7 @@ from typing import Callable, Optional
 import numpy as np
 
 from ._engine import BlockUpdate, SweepEngine, default_threads, magnitude_floor, project_magnitude
-from ._iterative import Callback, InitSpec, StartingPhase, Tracker, check_flag, check_n_iter, check_tol, prepare
+from ._iterative import Callback, InitSpec, StartingPhase, Tracker, check_flag, check_n_iter, check_n_threads, check_tol, prepare
 from .transform import STFT
 from .windows import WindowSpec
 
@@ -73,6 +73,7 @@ class IterativeRun:
         # returned, tol, or a callback (it costs |STFT(x)| and two passes per iteration)
         self.measure = self.return_info or tol is not None or callback is not None
         self.target = self.problem.magnitude  # (batch, n_frames, n_freq)
+        n_threads = check_n_threads(n_threads)
         if n_threads is None:
             n_threads = default_threads(self.target.shape[1])
         self.engine = SweepEngine(self.problem.geometry, self.target, self.problem.length, n_threads)

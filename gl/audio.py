@@ -133,6 +133,8 @@ def read_audio(path: PathLike, *, dtype=np.float64) -> tuple[np.ndarray, int]:
         raise FileNotFoundError(errno.ENOENT, f"{path} does not exist; check the file name", str(path))
     if path.is_dir():
         raise ValueError(f"{path} is a folder, not an audio file")
+    if not os.access(path, os.R_OK):  # soundfile would call it "not audio" ("System error.")
+        raise PermissionError(errno.EACCES, f"{path} cannot be read (permission denied)", str(path))
     try:
         data, sample_rate = sf.read(str(path), dtype=np.dtype(dtype).name, always_2d=True)
     except sf.LibsndfileError as error:

@@ -288,7 +288,7 @@ def _add_retrieval_options(parser: argparse.ArgumentParser) -> None:
     inits = ", ".join(["random", "zeros", *importlib.import_module("gl._iterative").INITIALIZERS])
     group.add_argument("--init", default=None, metavar="INIT", help=f"initial phase: {inits} (default {registry.DEFAULT_INIT})")
     group.add_argument("--tol", type=float, default=None, help="stop when the spectral convergence changes by less than this (relative), e.g. 1e-4")
-    group.add_argument("--seed", type=int, default=0, help="seed of the random initial phase (default 0: the same result every run)")
+    group.add_argument("--seed", type=_non_negative_int, default=0, help="seed of the random initial phase (default 0: the same result every run)")
     group.add_argument("-O", "--option", type=_option, action="append", default=[], metavar="NAME=VALUE", help="an option of the method, e.g. -O momentum=0.9 (repeatable)")
     group.add_argument("--plot", metavar="FILE.png", default=None, help="draw the spectrograms and the convergence curve (needs matplotlib)")
 
@@ -428,11 +428,14 @@ def _check_retrieval_args(args) -> tuple[Optional[str], Optional[str], dict[str,
         function, fixed = registry.method_function(method_name)
         parameters = inspect.signature(function).parameters
         reserved = {"S", "n_iter", "init", "rng", "tol", "callback", "return_info", "geometry", "length", "n_fft", "hop_length", "win_length", "window", "center", "pad_mode", "sym"}
+        forwarded = getattr(function, "forwards_to", None)  # a wrapper that hands **options to this function
+        if forwarded is not None:
+            parameters = {**inspect.signature(forwarded).parameters, **{n: p for n, p in parameters.items() if p.kind is not inspect.Parameter.VAR_KEYWORD}}
         accepts_any = any(p.kind is inspect.Parameter.VAR_KEYWORD for p in parameters.values())
         own = sorted(name for name in parameters if name not in reserved and name not in fixed and parameters[name].kind is inspect.Parameter.KEYWORD_ONLY)
         for name in options:
             if name in reserved:
-                raise UsageError(f"-O {name}=...: {name} has its own flag; see --help")
+                raise UsageError(f"-O {name}=...: {name} is not a method option; gl's own flags or the input set it (see --help)")
             if name in fixed or (name not in parameters and not accepts_any):
                 raise UsageError(f"-O {name}=...: method {method_name} has no option {name!r}; its options are {', '.join(own) or 'none'}")
     return method, init, options
@@ -769,8 +772,6 @@ def _importer_keywords(function, args, source: str) -> dict[str, Any]:
 
 def _load_spectrogram(args):
     """The :class:`Spectrogram` of ``args.input``: an .npz from gl, or a bare array."""
-    from .spectrogram import Spectrogram
-
     path = Path(args.input)
     if not path.exists():
         raise FileNotFoundError(2, f"{path} does not exist; check the file name", str(path))
@@ -780,17 +781,25 @@ def _load_spectrogram(args):
     if suffix not in (".npz", ".npy"):
         raise UsageError(f"{path}: give an .npz file from 'gl spectrogram' or a NumPy .npy array")
     flags = [
-        "--from" if flag == "convention" else f"--{flag.replace('_', '-')}"
+        "--from" if flag == "convention" else ("--no-center" if flag == "center" and not args.center else f"--{flag.replace('_', '-')}")
         for flag in ("convention", "n_fft", "hop", "win_length", "window", "center", "pad_mode", "power")
         if getattr(args, flag) is not None
     ] + (["-P"] if args.param else [])
-    try:
-        loaded = np.load(path, allow_pickle=False)
-    except (ValueError, OSError, EOFError, zipfile.BadZipFile) as error:
-        kind = "an .npz archive" if suffix == ".npz" else "a NumPy .npy array"
-        raise UsageError(f"{path} is not {kind} ({' '.join(str(error).split())}); give a file made by gl spectrogram or np.save") from None
-    if isinstance(loaded, np.ndarray):
-        return _import_array(loaded, args, path)
+    with open(path, "rb") as handle:  # ours, so that it is closed even when np.load fails half-way
+        try:
+            loaded = np.load(handle, allow_pickle=False)
+        except (ValueError, OSError, EOFError, zipfile.BadZipFile) as error:
+            kind = "an .npz archive" if suffix == ".npz" else "a NumPy .npy array"
+            raise UsageError(f"{path} is not {kind} ({' '.join(str(error).split())}); give a file made by gl spectrogram or np.save") from None
+        if isinstance(loaded, np.ndarray):
+            return _import_array(loaded, args, path)
+        return _from_archive(loaded, args, path, flags)
+
+
+def _from_archive(loaded, args, path: Path, flags: list):
+    """An opened .npz archive: a gl spectrogram, a gl features file, or one array with --from."""
+    from .spectrogram import Spectrogram
+
     with loaded:
         names = list(loaded.files)
         metadata = _features_metadata(loaded) if "metadata" in names else None
@@ -846,6 +855,8 @@ def _import_array(array: np.ndarray, args, path: Path):
             f"{path} is a bare array: say what it is with --from scipy|librosa|torchaudio|mel "
             "and give its geometry (--sr, --hop, --n-fft ...)"
         )
+    if array.ndim > 3:
+        raise UsageError(f"{path} has shape {array.shape}: a spectrogram is (n_freq, n_frames) or (channels, n_freq, n_frames)")
     importers = importlib.import_module("gl.importers")
     if args.convention not in importers.CONVENTIONS:
         raise UsageError(f"--from {args.convention!r} is unknown; use one of {', '.join(importers.CONVENTIONS)}")
@@ -870,7 +881,7 @@ def _run_invert(args) -> int:
     if sample_rate is None:
         raise UsageError(f"{args.input} does not say its sample rate; give it with --sr (in Hz)")
     if abs(float(sample_rate) - round(float(sample_rate))) > 1e-6:
-        raise UsageError(f"sample rate {sample_rate} Hz is not a whole number; give --sr")
+        raise UsageError(f"sample rate {sample_rate} Hz is not a whole number, which audio files need; give --sr as a whole number of Hz")
     sample_rate = int(round(float(sample_rate)))
     if args.length is not None and args.length != spectrogram.length:
         spectrogram = dataclasses.replace(spectrogram, length=args.length)
@@ -922,8 +933,17 @@ def _describe_error(error: BaseException) -> str:
         if hint and ";" not in reason:
             message = f"{message}; {hint}"
         return message
-    text = str(error).strip()
-    return " ".join(text.split()) if text else type(error).__name__
+    text = " ".join(str(error).split())
+    for python, flag in _KEYWORD_HINTS.items():
+        text = text.replace(python, flag)
+    return text if text else type(error).__name__
+
+
+#: The library's advice in Python keywords -> the same advice in flags of the command.
+_KEYWORD_HINTS = {
+    "then pass db='power' or db='amplitude', or convert it first with gl.importers.from_db": "then add -P db=power or -P db=amplitude",
+    "give hop_length": "give --hop",
+}
 
 
 #: errno -> what to do about it.

@@ -52,7 +52,7 @@ from typing import Optional, Sequence, Union
 
 import numpy as np
 
-from ._iterative import check_flag, one_pass_info, prepare
+from ._iterative import check_flag, check_n_threads, check_rng, one_pass_info, prepare
 from .transform import STFT, PadMode
 from .windows import WindowSpec, window_parameter
 
@@ -488,6 +488,7 @@ def _phases(S: np.ndarray, geometry: STFT, gamma, tol: Tolerance, rng, fill: boo
     """PGHI phase of ``S`` (..., n_freq, n_frames), same shape, float64 radians (maybe a strided view)."""
     gamma = check_gamma(gamma, geometry)
     tols = check_heap_tol(tol)
+    rng = check_rng(rng)
     generator = rng if isinstance(rng, np.random.Generator) else np.random.default_rng(rng)
     flat = S.reshape((-1,) + S.shape[-2:])
     padded = (flat.shape[1] + 2, flat.shape[2] + 1)  # the heap's grid: see _heap_integrate
@@ -671,5 +672,9 @@ def _as_method(
     tolerance is PGHI's default. For PGHI followed by iterations use
     ``gl.reconstruct(S, method='fgla', init='pghi')``.
     """
+    check_n_threads(n_threads)  # checked, though one pass has nothing to split
     del n_iter, init, tol, callback, n_threads
     return pghi(S, **options)
+
+
+_as_method.forwards_to = pghi  # type: ignore[attr-defined]  # its options are pghi's (gl.cli lists them)

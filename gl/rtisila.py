@@ -58,7 +58,7 @@ from typing import Optional
 
 import numpy as np
 
-from ._iterative import initial_phase, one_pass_info, prepare
+from ._iterative import check_n_threads, initial_phase, one_pass_info, prepare
 from .streaming import StreamingInverter, check_iterations, check_lookahead, stream_batch
 from .transform import STFT, PadMode, _irfft, _rfft
 from .windows import WindowSpec
@@ -445,9 +445,11 @@ def reconstruct_rtisila(
         raise ValueError(f"tol={tol} is not supported by rtisila: it makes one streaming pass (give n_iter)")
     if callback is not None:
         raise ValueError("callback is not supported by rtisila: it makes one streaming pass")
-    if n_threads is not None and (isinstance(n_threads, bool) or not isinstance(n_threads, (int, np.integer)) or n_threads < 1):
-        raise ValueError(f"n_threads={n_threads!r} must be a positive integer or None")
+    check_n_threads(n_threads)  # checked, though a streaming pass runs on one thread
     n_iter_per_frame = check_iterations(n_iter, "n_iter")
     return rtisila(
         S, n_iter_per_frame=n_iter_per_frame, init=init, rng=rng, geometry=geometry, return_info=return_info, **options
     )
+
+
+reconstruct_rtisila.forwards_to = rtisila  # type: ignore[attr-defined]  # its options are rtisila's (gl.cli lists them)

@@ -48,7 +48,7 @@ from typing import Optional
 
 import numpy as np
 
-from ._iterative import check_flag, one_pass_info, prepare
+from ._iterative import check_flag, check_n_threads, check_rng, one_pass_info, prepare
 from .pghi import LOG_FLOOR, check_gamma, window_centre
 from .streaming import StreamingInverter, check_lookahead, stream_batch
 from .transform import STFT, PadMode, complex_dtype
@@ -154,7 +154,7 @@ class RTPGHI(StreamingInverter):
         self.causal_difference = causal_difference
         self.tol = _check_tol(tol)
         self.gamma = check_gamma(gamma, geometry)
-        self._seed = rng
+        self._seed = check_rng(rng)
         a, M = geometry.hop_length, geometry.n_fft
         self._tgrad_scale = a * M / (2.0 * self.gamma)  # times (l[m+1] - l[m-1])
         self._fgrad_scale = -self.gamma / (a * M)  # times dl/dn
@@ -427,5 +427,9 @@ def rtpghi(
 def _as_method(S, *, n_iter: int = 0, init=None, tol=None, callback=None, n_threads=None, **options):
     """``gl.reconstruct(S, method='rtpghi')``: one streaming pass. ``n_iter``, ``init``,
     ``tol`` (an iteration tolerance there) and ``callback`` do not apply and are ignored."""
+    check_n_threads(n_threads)  # checked, though one pass has nothing to split
     del n_iter, init, tol, callback, n_threads
     return rtpghi(S, **options)
+
+
+_as_method.forwards_to = rtpghi  # type: ignore[attr-defined]  # its options are rtpghi's (gl.cli lists them)

@@ -362,15 +362,20 @@ class Spectrogram:
         path = os.fspath(path)
         if os.path.isdir(path):
             raise ValueError(f"{path} is a folder, not a gl spectrogram file")
-        try:
-            loaded = np.load(path, allow_pickle=False)
-        except (ValueError, EOFError, zipfile.BadZipFile) as error:  # not a NumPy file, or a truncated one
-            raise ValueError(f"{path} is not a gl spectrogram file (.npz written by gl.Spectrogram.save): {error}") from None
-        if not isinstance(loaded, np.lib.npyio.NpzFile):
-            raise ValueError(
-                f"{path} holds a bare array, not a gl spectrogram file (.npz written by gl.Spectrogram.save); "
-                "say what it is with gl.importers (from_librosa, from_scipy_spectrogram, ...)"
-            )
+        with open(path, "rb") as handle:  # ours, so that it is closed even when np.load fails half-way
+            try:
+                loaded = np.load(handle, allow_pickle=False)
+            except (ValueError, EOFError, zipfile.BadZipFile) as error:  # not a NumPy file, or a truncated one
+                raise ValueError(f"{path} is not a gl spectrogram file (.npz written by gl.Spectrogram.save): {error}") from None
+            if not isinstance(loaded, np.lib.npyio.NpzFile):
+                raise ValueError(
+                    f"{path} holds a bare array, not a gl spectrogram file (.npz written by gl.Spectrogram.save); "
+                    "say what it is with gl.importers (from_librosa, from_scipy_spectrogram, ...)"
+                )
+            return cls._from_archive(loaded, path)
+
+    @classmethod
+    def _from_archive(cls, loaded, path) -> "Spectrogram":
         with loaded as data:
             names = set(data.files)
             for required in ("magnitude", "metadata", "window"):

@@ -78,6 +78,7 @@ from typing import Optional
 
 import numpy as np
 
+from ._iterative import check_magnitude_range
 from .transform import STFT, WINDOW_SUM_FLOOR, _irfft, complex_dtype
 
 __all__ = ["StreamingInverter", "invert_stream", "check_lookahead", "check_iterations"]
@@ -368,6 +369,7 @@ class StreamingInverter:
             raise ValueError("frames contains NaN or infinite values")
         if frames.size and frames.min() < 0:
             raise ValueError(f"frames must be magnitudes (>= 0); min is {frames.min():.3g}")
+        check_magnitude_range(frames, "frames")
         return frames
 
 

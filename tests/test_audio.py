@@ -238,3 +238,11 @@ def test_channels_last_audio_is_refused_with_the_fix(tmp_path):
     for call in (lambda: gl.stft(stereo_n2, n_fft=2048), lambda: gl.Spectrogram.from_audio(stereo_n2, 8000, n_fft=512)):
         with pytest.raises(ValueError, match=r"time on the last axis.*pass x.T"):
             call()
+
+
+def test_unreadable_input_says_permission_denied(tmp_path, monkeypatch):
+    path = tmp_path / "locked.wav"
+    write_audio(path, np.zeros(100), 8000)
+    monkeypatch.setattr(os, "access", lambda *args, **kwargs: False)  # as for a file of mode 000 (root can read anything)
+    with pytest.raises(PermissionError, match="locked.wav cannot be read \\(permission denied\\)"):
+        read_audio(path)

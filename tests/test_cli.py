@@ -519,3 +519,29 @@ def test_real_ctrl_c_exits_130_and_leaves_no_file(tmp_path, speech_wav):
     assert process.returncode == 130, err
     assert "interrupted" in err and "Traceback" not in err and out == ""
     assert sorted(p.name for p in tmp_path.iterdir()) == ["speech.wav"]
+
+
+def test_review_messages_speak_in_flags(tmp_path, speech_wav):
+    """Errors found in a review as a new user: each names the flag to change, before any work."""
+    wav = speech_wav
+    run("spectrogram", wav, "-o", tmp_path / "s.npz", "-q", cwd=tmp_path)
+    np.save(tmp_path / "neg.npy", -np.ones((257, 40)))
+    np.save(tmp_path / "four.npy", np.ones((1, 1, 257, 40)))
+    truncated = tmp_path / "cut.npz"
+    truncated.write_bytes((tmp_path / "s.npz").read_bytes()[:300])
+    cases = [
+        (["invert", "s.npz", "-o", "o.wav", "--no-center"], [r"drop --no-center"]),
+        (["invert", "neg.npy", "-o", "o.wav", "--from", "librosa", "--sr", "16000", "--hop", "128"], [r"add -P db=power or -P db=amplitude"]),
+        (["invert", "four.npy", "-o", "o.wav", "--from", "librosa", "--sr", "16000", "--hop", "128"], [r"has shape \(1, 1, 257, 40\)"]),
+        (["invert", "cut.npz", "-o", "o.wav"], [r"cut.npz is not an .npz archive"]),  # one line: no 'unclosed file' warning
+        (["invert", "s.npz", "-o", "o.wav", "--length", "5000000"], [r"length=5000000 does not fit"]),
+        (["roundtrip", wav, "-o", "o.wav", "--n-fft", "3"], [r"give --hop"]),
+        (["roundtrip", wav, "-o", "o.wav", "--seed", "-1"], [r"argument --seed: -1 must be >= 0"]),
+        (["roundtrip", wav, "-o", "o.wav", "-O", "n_threads=abc"], [r"n_threads='abc' must be a whole number"]),
+        (["roundtrip", wav, "-o", "o.wav", "--method", "pghi", "-O", "bogus=1"], [r"method pghi has no option 'bogus'; its options are .*gamma"]),
+        (["roundtrip", wav, "-o", "o.wav", "--method", "rtisila", "-O", "bogus=1"], [r"its options are .*lookahead"]),
+        (["roundtrip", wav, "-o", "o.wav", "-O", "length=5"], [r"length is not a method option"]),
+    ]
+    for arguments, patterns in cases:
+        assert_usage_error(run(*arguments, cwd=tmp_path, check_ok=False), *patterns)
+    assert not (tmp_path / "o.wav").exists()

@@ -349,3 +349,26 @@ def test_every_synthesis_path_agrees_property(slabs, hop, extra, frames, n_threa
     scale = max(np.abs(results[1]).max(), 1e-30)
     tolerance = (1e-4 if single else 1e-9) * scale
     np.testing.assert_allclose(results[0], results[1], rtol=0, atol=tolerance)
+
+
+def test_magnitudes_too_large_for_the_dtype_are_refused():
+    with pytest.raises(ValueError, match="beyond what float32 transforms carry without overflow"):
+        gl.griffinlim(np.full((129, 20), 1e35, dtype=np.float32), n_iter=1)
+    y = gl.griffinlim(np.full((129, 20), 1e15, dtype=np.float32), n_iter=2, rng=0)  # large but fine
+    assert y.dtype == np.float32 and np.all(np.isfinite(y))
+
+
+@pytest.mark.parametrize("n_threads, error", [(0, ValueError), (-1, ValueError), (2.5, TypeError), ("a", TypeError)])
+def test_n_threads_is_checked_by_every_method(n_threads, error):
+    S = np.ones((129, 20))
+    for method in ("fgla", "raar", "pghi", "spsi", "rtisila", "rtpghi"):
+        with pytest.raises(error, match="n_threads="):
+            gl.reconstruct(S, method=method, n_iter=1, n_threads=n_threads)
+
+
+@pytest.mark.parametrize("rng, error", [(-1, ValueError), ("x", TypeError), (1.5, TypeError)])
+def test_rng_is_checked(rng, error):
+    with pytest.raises(error, match="rng="):
+        gl.griffinlim(np.ones((129, 20)), n_iter=1, rng=rng)
+    with pytest.raises(error, match="rng="):
+        gl.pghi(np.ones((129, 20)), rng=rng)
