@@ -401,7 +401,11 @@ def prepare(
                 f"but S has {n_frames}; the matching lengths are about {geometry.default_length(n_frames)}"
             )
     if length < 1 or length + 2 * geometry.pad < geometry.n_fft:
-        raise ValueError(f"S has too few frames ({n_frames}) for n_fft={geometry.n_fft} with center={geometry.center}")
+        raise ValueError(
+            f"S has too few frames ({n_frames}) for n_fft={geometry.n_fft} with center={geometry.center}: "
+            f"they imply a signal of {length} samples; pass length= (the original signal's length)"
+            + ("" if geometry.center else f" of at least {geometry.n_fft} samples")
+        )
     geometry._warn_nola()
     dtype = real_dtype(S)
     batch_shape = S.shape[:-2]

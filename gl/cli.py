@@ -259,7 +259,7 @@ def _add_output_options(parser: argparse.ArgumentParser) -> None:
     group = parser.add_argument_group("output")
     group.add_argument("--subtype", default="PCM_16", choices=["PCM_16", "PCM_24", "FLOAT"], help="sample format of the audio written (default PCM_16; FLOAT only in .wav)")
     group.add_argument("--normalize", action="store_true", help="peak-normalise the audio written to --peak-db instead of clipping it")
-    group.add_argument("--peak-db", type=float, default=-1.0, metavar="DB", help="the peak --normalize scales to, in dBFS (default -1)")
+    group.add_argument("--peak-db", type=float, default=None, metavar="DB", help="the peak --normalize scales to, in dBFS (default -1)")
     group.add_argument("--force", action="store_true", help="replace output files that already exist")
 
 
@@ -410,6 +410,8 @@ def _check_retrieval_args(args) -> tuple[Optional[str], Optional[str], dict[str,
     defaults (its default init falls back to 'random' for a window PGHI cannot use)."""
     registry = importlib.import_module("gl.reconstruct")
     iterative = importlib.import_module("gl._iterative")
+    if getattr(args, "peak_db", None) is not None and not getattr(args, "normalize", False):
+        raise UsageError(f"--peak-db {args.peak_db:g} sets the peak of --normalize; add --normalize (or drop --peak-db)")
     method = args.method
     init = args.init
     known_inits = ["random", "zeros", *iterative.INITIALIZERS]
@@ -486,9 +488,10 @@ def _retrieval_fields(info, sc: float, per_channel: list) -> dict[str, Any]:
 
 
 def _write_audio(path: Path, y: np.ndarray, sample_rate: int, args):
-    from .audio import write_audio
+    from .audio import DEFAULT_PEAK_DB, write_audio
 
-    return write_audio(path, y, sample_rate, subtype=args.subtype, normalize=args.normalize, peak_db=args.peak_db, force=args.force)
+    return write_audio(path, y, sample_rate, subtype=args.subtype, normalize=args.normalize,
+                       peak_db=DEFAULT_PEAK_DB if args.peak_db is None else args.peak_db, force=args.force)
 
 
 def _plot(args, original: np.ndarray, reconstructed: np.ndarray, info, geometry: STFT, sample_rate: Optional[float], title: str) -> None:

@@ -324,7 +324,8 @@ class STFT:
         if not self.nola_ok:
             warnings.warn(
                 f"NOLA condition fails for {self!r}: the window sum vanishes at some sample of every "
-                "hop, so those samples cannot be recovered and are set to 0; use a smaller hop_length "
+                "hop, so those samples cannot be recovered and are set to 0, and the samples beside them, "
+                "where the sum is tiny, come back amplified (clicks, clipping); use a smaller hop_length "
                 "or a window that overlaps (NOLA: nonzero overlap-add)",
                 NOLAWarning,
                 stacklevel=3,

@@ -372,3 +372,11 @@ def test_rng_is_checked(rng, error):
         gl.griffinlim(np.ones((129, 20)), n_iter=1, rng=rng)
     with pytest.raises(error, match="rng="):
         gl.pghi(np.ones((129, 20)), rng=rng)
+
+
+def test_one_frame_says_to_give_the_length():
+    geometry = gl.STFT(2048, 512)
+    S = np.abs(geometry.stft(np.ones(10)))  # one frame: its default length is 0 samples
+    with pytest.raises(ValueError, match="too few frames \\(1\\).*pass length="):
+        gl.reconstruct(S, geometry=geometry, n_iter=1)
+    assert gl.reconstruct(S, geometry=geometry, n_iter=1, length=10).shape == (10,)
