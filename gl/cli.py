@@ -255,12 +255,17 @@ class _Report:
 
 
 # ----------------------------------------------------------------------------- options
-def _add_output_options(parser: argparse.ArgumentParser) -> None:
+def _add_output_options(parser: argparse.ArgumentParser, edge_fade: bool = False) -> None:
     group = parser.add_argument_group("output")
     group.add_argument("--subtype", default="PCM_16", choices=["PCM_16", "PCM_24", "FLOAT"], help="sample format of the audio written (default PCM_16; FLOAT only in .wav)")
     group.add_argument("--normalize", action="store_true", help="peak-normalise the audio written to --peak-db instead of clipping it")
     group.add_argument("--peak-db", type=float, default=None, metavar="DB", help="the peak --normalize scales to, in dBFS (default -1)")
     group.add_argument("--force", action="store_true", help="replace output files that already exist")
+    if edge_fade:
+        group.add_argument(
+            "--no-edge-fade", dest="fade_edges", action="store_false",
+            help="keep the least-squares values of the end samples only a window's tip sees (by default they are faded: "
+                 "a phase error there comes back as a click; see Spectrogram.invert)")  # fmt: skip
 
 
 def _add_report_options(parser: argparse.ArgumentParser) -> None:
@@ -349,7 +354,7 @@ def build_parser() -> argparse.ArgumentParser:
     group.add_argument("-P", "--param", type=_option, action="append", default=[], metavar="NAME=VALUE", help="any other keyword of the importer, e.g. -P scaling='spectrum' (repeatable)")
     _add_geometry_options(invert)
     _add_retrieval_options(invert)
-    _add_output_options(invert)
+    _add_output_options(invert, edge_fade=True)
     _add_report_options(invert)
     invert.set_defaults(run=_run_invert)
     return parser
@@ -893,7 +898,7 @@ def _run_invert(args) -> int:
     try:
         y, info = spectrogram.invert(
             method=method, n_iter=args.n_iter, init=init, rng=np.random.default_rng(args.seed), tol=args.tol,
-            callback=progress if progress.enabled else None, return_info=True, **options,
+            callback=progress if progress.enabled else None, return_info=True, fade_edges=args.fade_edges, **options,
         )
     finally:
         progress.close()

@@ -42,7 +42,8 @@ from typing import Optional
 
 import numpy as np
 
-from ._iterative import check_magnitude
+from ._iterative import check_flag, check_magnitude
+from .metrics import spectral_convergence
 from .transform import STFT
 from .windows import WindowSpec
 
@@ -218,6 +219,7 @@ class Spectrogram:
         callback=None,
         return_info: bool = False,
         n_threads: Optional[int] = None,
+        fade_edges: bool = True,
         **method_options,
     ):
         """Phase retrieval in this spectrogram's geometry: audio (..., length) at the original level.
@@ -232,11 +234,29 @@ class Spectrogram:
 
         returns the signal at the level it had.
 
+        At the ends of a non-centred framing (scipy's) only the tapering edge of the first
+        or last window sees the first or last samples, so the denominator there falls
+        towards 0 and whatever the retrieved phase got wrong comes back amplified: clicks
+        of 11 to 60 times the peak of a tone through scipy's default window, and up to 190
+        times on a tabla excerpt (Hann 1024, hop 256), were measured.
+        ``fade_edges`` (the default) divides those end samples, where
+        :math:`W[n] = \\sum_m w[n - ma]^2` is below ``EDGE_FADE`` (10 %) of its maximum,
+        by that floor instead: they are faded in (out) by :math:`W[n] / (0.1 \\max W)`,
+        which bounds the amplification at about 3. The spectrogram cannot tell the
+        difference (the window all but hides those samples), so the cost in spectral
+        convergence is small: 0 to 3.4 dB in the same measurements (5 dB on a
+        reconstruction already at -88 dB). Interior samples, and
+        every sample of a centred framing whose window sum stays above the floor (librosa's
+        and torchaudio's defaults), are untouched.
+
         Parameters
         ----------
         method, n_iter, init, rng, tol, callback, return_info, n_threads, **method_options
             As in :func:`gl.reconstruct`. ``init`` may be an array of the magnitude's
             shape (phases in radians, or a complex spectrogram whose phase is used).
+        fade_edges : bool
+            Fade the end samples whose window sum is below ``EDGE_FADE`` of its maximum
+            (default True); False returns the plain least-squares values.
 
         Returns
         -------
@@ -273,6 +293,7 @@ class Spectrogram:
             run_length = self.length + 2 * self.offset  # padded the same at both ends (torchaudio's pad)
         else:  # every sample some frame sees: n_fft + hop * n_frames - 1, minus the centre padding
             run_length = geometry.n_fft + geometry.hop_length * n_frames - 1 - 2 * geometry.pad
+        fade_edges = check_flag("fade_edges", fade_edges)
         options = dict(method_options)
         for name, value in (("tol", tol), ("callback", callback), ("n_threads", n_threads)):
             if value is not None:
@@ -288,7 +309,10 @@ class Spectrogram:
             length=run_length,
             **options,
         )
-        y, info = result if return_info else (result, None)
+        y, info = result if return_info else (result, None)  # (..., run_length), sample j at grid sample pad + j
+        if fade_edges and _fade_edges(y, geometry, n_frames) and info is not None:
+            # the last row of the history is that of the signal returned (before the crop)
+            info.spectral_convergence[-1] = spectral_convergence(self.magnitude, geometry.stft(y.astype(np.float64)))
         if not direct:
             y = _crop(y, self.offset, wanted)
         return (y, info) if return_info else y
@@ -420,6 +444,36 @@ class Spectrogram:
             source=metadata["source"],
             offset=metadata["offset"],
         )
+
+
+#: Fraction of the largest window sum below which :meth:`Spectrogram.invert` fades the
+#: first and last samples instead of dividing by the sum (amplification at most about
+#: ``1 / sqrt(EDGE_FADE)`` where the sum is one window's square).
+EDGE_FADE = 0.1
+
+
+def _fade_edges(y: np.ndarray, geometry: STFT, n_frames: int) -> bool:
+    """Multiply the end samples of ``y`` (..., n) by ``W / (EDGE_FADE max W)`` where ``W < EDGE_FADE max W``.
+
+    ``y[..., i]`` sits at sample ``pad + i`` of the frame grid (``W`` is 0 past it). Only
+    the runs of low window sum at the two ends are faded, not dips inside. Returns True
+    if anything changed.
+    """
+    total = geometry.window_sum_square(n_frames)  # on the padded grid
+    start = geometry.pad
+    window_sum = np.zeros(y.shape[-1])
+    seen = total[start : start + y.shape[-1]]
+    window_sum[: seen.shape[0]] = seen
+    floor = EDGE_FADE * total.max()
+    above = np.flatnonzero(window_sum >= floor)
+    if above.size == 0:
+        return False
+    head, tail = int(above[0]), int(above[-1]) + 1
+    if head == 0 and tail == y.shape[-1]:
+        return False
+    y[..., :head] *= (window_sum[:head] / floor).astype(y.dtype)
+    y[..., tail:] *= (window_sum[tail:] / floor).astype(y.dtype)
+    return True
 
 
 def _frames_of(geometry: STFT, n_samples: int) -> Optional[int]:

@@ -546,3 +546,22 @@ def test_review_messages_speak_in_flags(tmp_path, speech_wav):
     for arguments, patterns in cases:
         assert_usage_error(run(*arguments, cwd=tmp_path, check_ok=False), *patterns)
     assert not (tmp_path / "o.wav").exists()
+
+
+def test_invert_fades_the_ends_of_a_scipy_spectrogram(tmp_path):
+    """A tone at full level from its first sample, through scipy's default spectrogram: without
+    the fade its first samples come back as a click that clips."""
+    signal = pytest.importorskip("scipy.signal")
+    fs = 16000
+    x = 0.3 * np.sin(2 * np.pi * 440 * np.arange(fs) / fs)
+    _, _, Sxx = signal.spectrogram(x, fs, detrend=False)
+    np.save(tmp_path / "tone.npy", Sxx)
+    common = ["tone.npy", "--from", "scipy", "--sr", fs, "--n-fft", 256, "-P", "detrend=False", "--method", "fgla",
+              "--init", "random", *FAST, "--json"]  # fmt: skip
+    faded = json.loads(run("invert", *common, "-o", "faded.wav", cwd=tmp_path).stdout)
+    plain = json.loads(run("invert", *common, "-o", "plain.wav", "--no-edge-fade", cwd=tmp_path).stdout)
+    assert faded["clipped_samples"] == 0 and plain["clipped_samples"] > 0
+    y_faded, _ = sf.read(str(tmp_path / "faded.wav"))
+    y_plain, _ = sf.read(str(tmp_path / "plain.wav"))
+    assert np.abs(y_faded).max() < 0.75 and np.abs(y_plain).max() == pytest.approx(1.0, abs=1e-4)
+    assert np.array_equal(y_faded[100:-100], y_plain[100:-100])  # only the ends differ
