@@ -180,6 +180,8 @@ def check_output_path(path: PathLike, *, force: bool = False) -> Path:
     it is a folder or its folder does not exist, ``PermissionError`` when the folder is
     not writable.
     """
+    if isinstance(path, str) and path.endswith(("/", os.sep)):  # Path() would drop the slash
+        raise ValueError(f"{path} ends with {path[-1]}, which names a folder; give a file name")
     path = Path(path)
     folder = path.parent
     if path.is_dir():

@@ -25,6 +25,7 @@ import importlib.util
 import inspect
 import json
 import math
+import os
 import sys
 import time
 import warnings
@@ -448,6 +449,13 @@ def _check_retrieval_args(args) -> tuple[Optional[str], Optional[str], dict[str,
     return method, init, options
 
 
+def _output_path(text: str) -> Path:
+    """``-o``'s value as a path; a trailing slash (which ``Path`` drops) names a folder, not a file."""
+    if text.endswith(("/", os.sep)):
+        raise UsageError(f"-o {text}: a name ending in {text[-1]} is a folder; give a file name")
+    return Path(text)
+
+
 def _check_outputs(paths: Sequence[Path], force: bool) -> None:
     from .audio import check_output_path
 
@@ -593,7 +601,7 @@ def _run_roundtrip(args) -> int:
 
     method, init, options = _check_retrieval_args(args)
     _check_plot_available(args)
-    output = Path(args.output)
+    output = _output_path(args.output)
     audio_format(output, args.subtype)
     _check_outputs([output] + ([Path(args.plot)] if args.plot else []), args.force)
     x, sample_rate = read_audio(args.input, dtype=np.float32)  # (channels, n)
@@ -630,7 +638,7 @@ def _run_spectrogram(args) -> int:
 
     from .spectrogram import Spectrogram
 
-    output = Path(args.output)
+    output = _output_path(args.output)
     if output.suffix.lower() != ".npz":
         raise UsageError(f"-o {output}: a spectrogram file must end in .npz")
     mel = args.mel or args.n_mels is not None
@@ -881,7 +889,7 @@ def _run_invert(args) -> int:
     _check_plot_available(args)
     from .audio import audio_format
 
-    output = Path(args.output)
+    output = _output_path(args.output)
     audio_format(output, args.subtype)
     _check_outputs([output] + ([Path(args.plot)] if args.plot else []), args.force)
     spectrogram = _load_spectrogram(args)

@@ -542,6 +542,7 @@ def test_review_messages_speak_in_flags(tmp_path, speech_wav):
         (["roundtrip", wav, "-o", "o.wav", "--method", "rtisila", "-O", "bogus=1"], [r"its options are .*lookahead"]),
         (["roundtrip", wav, "-o", "o.wav", "-O", "length=5"], [r"length is not a method option"]),
         (["roundtrip", wav, "-o", "o.wav", "--peak-db", "-3"], [r"--peak-db -3 sets the peak of --normalize; add --normalize"]),
+        (["roundtrip", wav, "-o", "o.wav/"], [r"-o o.wav/: a name ending in / is a folder; give a file name"]),
     ]
     for arguments, patterns in cases:
         assert_usage_error(run(*arguments, cwd=tmp_path, check_ok=False), *patterns)
