@@ -87,16 +87,17 @@ def check_magnitude(S, geometry: Optional[STFT] = None, *, name: str = "S") -> n
         raise ValueError(f"{name} contains NaN or infinite values")
     if S.size and S.min() < 0:
         raise ValueError(f"{name} must be a magnitude (>= 0); it has negative values (min {S.min():.3g})")
-    check_magnitude_range(S, name)
     return S
 
 
 def check_magnitude_range(S: np.ndarray, name: str = "S") -> None:
     """Refuse magnitudes so large that the transforms would overflow to inf and NaN.
 
-    The bound, the square root of the dtype's largest number (1.8e19 in float32, 1e154
-    in float64), leaves room for the sums of an FFT and for squares; audio never comes
-    near it (a full-scale tone gives ``n_fft / 4``).
+    For a stream, whose frames arrive one by one and cannot be scaled as a whole (the
+    batch methods scale ``S`` instead, see :func:`working_scale`). The bound, the square
+    root of the dtype's largest number (1.8e19 in float32, 1e154 in float64), leaves room
+    for the sums of an FFT and for squares; audio never comes near it (a full-scale tone
+    gives ``n_fft / 4``).
     """
     limit = float(np.sqrt(np.finfo(S.dtype).max))
     peak = float(S.max()) if S.size else 0.0
@@ -327,10 +328,11 @@ class Problem:
     """A checked phase-retrieval problem, laid out for the engine."""
 
     geometry: STFT
-    magnitude: np.ndarray  # (batch, n_frames, n_freq), C-contiguous
+    magnitude: np.ndarray  # (batch, n_frames, n_freq), C-contiguous, times 1 / scale
     batch_shape: tuple
     length: int
     dtype: np.dtype
+    scale: float = 1.0  # a power of two: the methods run on S / scale, signals come back times scale
 
     def to_frames(self, spectrogram: np.ndarray) -> np.ndarray:
         """(..., n_freq, n_frames) in the caller's layout -> (batch, n_frames, n_freq), a copy."""
@@ -342,7 +344,9 @@ class Problem:
         return np.swapaxes(spectrogram, -1, -2).reshape(self.batch_shape + spectrogram.shape[-1:] + spectrogram.shape[-2:-1])
 
     def signal_shape(self, signal: np.ndarray) -> np.ndarray:
-        """(batch, length) -> (..., length)."""
+        """(batch, length) -> (..., length), at the level of the caller's ``S`` (undoing :attr:`scale`, in place)."""
+        if self.scale != 1.0:
+            signal *= signal.dtype.type(self.scale)
         return signal.reshape(self.batch_shape + (self.length,))
 
     def signal_from_phase(self, phase: np.ndarray) -> np.ndarray:
@@ -410,7 +414,25 @@ def prepare(
     dtype = real_dtype(S)
     batch_shape = S.shape[:-2]
     frames = frame_major(S.reshape((-1,) + S.shape[-2:]), dtype)
-    return Problem(geometry, frames, batch_shape, int(length), dtype)
+    return Problem(geometry, frames, batch_shape, int(length), dtype, working_scale(frames))
+
+
+#: Magnitudes whose peak lies outside ``[2^-SAFE_EXPONENT, 2^SAFE_EXPONENT]`` are scaled
+#: into it by a power of two before any method runs (and the signal scaled back): every
+#: method is scale-equivariant, a power of two scales exactly, and squares and FFT sums then
+#: neither underflow nor overflow (float32 squares of 1e-30 are 0; float64 ones of 1e155 inf).
+SAFE_EXPONENT = 32
+
+
+def working_scale(frames: np.ndarray) -> float:
+    """Scale ``frames`` in place by a power of two so that its peak is in ``[0.5, 1)`` when
+    it is outside ``[2^-32, 2^32]``; returns the factor the signal must be multiplied by."""
+    peak = float(frames.max()) if frames.size else 0.0
+    if peak == 0.0 or 2.0**-SAFE_EXPONENT <= peak <= 2.0**SAFE_EXPONENT:
+        return 1.0
+    exponent = int(np.frexp(peak)[1])  # peak = m 2^exponent, m in [0.5, 1)
+    np.ldexp(frames, -exponent, out=frames, casting="same_kind")
+    return float(np.ldexp(1.0, exponent))
 
 
 def frame_major(S: np.ndarray, dtype: np.dtype) -> np.ndarray:
@@ -435,9 +457,11 @@ class Tracker:
     ``|SC_{n-1} - SC_n| <= tol * SC_{n-1}``.
     """
 
-    def __init__(self, method: str, init: str, tol: Optional[float], callback: Optional[Callback]):
+    def __init__(self, method: str, init: str, tol: Optional[float], callback: Optional[Callback],
+                 batch_shape: Optional[tuple] = None):
         if callback is not None and not callable(callback):
             raise TypeError("callback must be callable as callback(iteration, info)")
+        self.batch_shape = batch_shape
         self.info = PhaseRetrievalInfo(method=method, init=init)
         self.tol = tol
         self.callback = callback
@@ -457,9 +481,13 @@ class Tracker:
             if np.all(np.abs(previous - current) <= self.tol * previous):
                 info.converged = True
                 stop = True
-        if self.callback is not None and self.callback(info.n_iter, info) is True:
-            info.stopped_by_callback = True
-            stop = True
+        if self.callback is not None:
+            if self.batch_shape is not None:  # the shapes the caller will get: (n_iter, ...) and (...)
+                info.spectral_convergence = info.spectral_convergence.reshape((info.n_iter,) + self.batch_shape)
+            wish = self.callback(info.n_iter, info)
+            if wish is not None and bool(np.all(wish)):  # True, np.True_, or an array of them
+                info.stopped_by_callback = True
+                stop = True
         return stop
 
     def finish(self, batch_shape: tuple) -> PhaseRetrievalInfo:

@@ -67,7 +67,7 @@ class IterativeRun:
         tol = check_tol(tol)
         self.problem = prepare(S, geometry, n_fft, hop_length, win_length, window, center, pad_mode, sym, length)
         self._start: Optional[StartingPhase] = StartingPhase(np.asarray(S), init, rng, self.problem.geometry)
-        self.tracker = Tracker(method, self._start.label, tol, callback)
+        self.tracker = Tracker(method, self._start.label, tol, callback, self.problem.batch_shape)
         self.return_info = check_flag("return_info", return_info)
         # the spectral convergence is measured only when something reads it: the history
         # returned, tol, or a callback (it costs |STFT(x)| and two passes per iteration)

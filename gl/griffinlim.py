@@ -104,7 +104,12 @@ def griffinlim(
         from one iteration to the next, for every batch item.
     callback : callable, optional
         ``callback(iteration, info)`` after each iteration, with ``info`` a
-        :class:`~gl.PhaseRetrievalInfo` holding the history so far; return True to stop.
+        :class:`~gl.PhaseRetrievalInfo` holding the history so far (shaped as it will be
+        returned); return True (or a numpy bool, or an array of them all True) to stop.
+        The spectral convergence of iteration ``n`` comes from the STFT that iteration
+        ``n + 1`` makes, so the callback sees iteration ``n`` while ``n + 1`` is done: a
+        run stopped there returns that newer signal, with ``info.n_iter = n + 1`` and its
+        own spectral convergence as the last row (the callback sees that row too).
     return_info : bool
         Also return the :class:`~gl.PhaseRetrievalInfo`.
     n_threads : int, optional

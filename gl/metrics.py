@@ -93,7 +93,11 @@ def spectral_convergence(S, X) -> np.ndarray:
         raise ValueError(f"S has shape {S.shape} but X has shape {X.shape}; they must match")
     if S.ndim < 2:
         raise ValueError(f"S must have shape (..., n_freq, n_frames), got {S.shape}")
-    magnitude = np.abs(X)
+    S = S.astype(np.float64)
+    magnitude = np.abs(X).astype(np.float64, copy=False)
+    exponent = int(np.frexp(max(float(S.max()), float(magnitude.max())) if S.size else 0.0)[1])
+    S = np.ldexp(S, -exponent)  # both scaled by the same power of two, exactly: no square under- or overflows
+    magnitude = np.ldexp(magnitude, -exponent)
     return _ratio(_sum_sq(magnitude - S, (-2, -1)), _sum_sq(S, (-2, -1)))
 
 

@@ -351,11 +351,23 @@ def test_every_synthesis_path_agrees_property(slabs, hop, extra, frames, n_threa
     np.testing.assert_allclose(results[0], results[1], rtol=0, atol=tolerance)
 
 
-def test_magnitudes_too_large_for_the_dtype_are_refused():
-    with pytest.raises(ValueError, match="beyond what float32 transforms carry without overflow"):
-        gl.griffinlim(np.full((129, 20), 1e35, dtype=np.float32), n_iter=1)
-    y = gl.griffinlim(np.full((129, 20), 1e15, dtype=np.float32), n_iter=2, rng=0)  # large but fine
-    assert y.dtype == np.float32 and np.all(np.isfinite(y))
+@pytest.mark.parametrize("dtype, scale", [(np.float32, 1e-30), (np.float32, 1e35), (np.float64, 1e-170), (np.float64, 1e300)])
+def test_extreme_magnitudes_give_the_same_result_scaled(dtype, scale):
+    """Every method is scale-equivariant: S is scaled by a power of two inside, so squares of
+    1e-30 in float32 (0) or FFT sums of 1e300 (inf) never happen, and tol and the history work."""
+    x = np.random.default_rng(9).standard_normal(4000)
+    geometry = gl.STFT(512, 128)
+    S = np.abs(geometry.stft(x))
+    reference, reference_info = gl.griffinlim(S.astype(dtype), geometry=geometry, n_iter=20, rng=0, return_info=True, tol=1e-4)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        y, info = gl.griffinlim((S * scale).astype(dtype), geometry=geometry, n_iter=20, rng=0, return_info=True, tol=1e-4)
+    assert y.dtype == dtype and np.all(np.isfinite(y))
+    assert info.n_iter == reference_info.n_iter and not info.converged or info.n_iter > 3
+    np.testing.assert_allclose(info.spectral_convergence, reference_info.spectral_convergence, rtol=1e-4 if dtype == np.float32 else 1e-9)
+    np.testing.assert_allclose(y / scale, reference, rtol=0, atol=(1e-4 if dtype == np.float32 else 1e-9) * np.abs(reference).max())
+    recomputed = spectral_convergence(S * scale, geometry.stft(y.astype(np.float64)))
+    assert info.spectral_convergence[-1] == pytest.approx(recomputed, rel=1e-4 if dtype == np.float32 else 1e-9)
 
 
 @pytest.mark.parametrize("n_threads, error", [(0, ValueError), (-1, ValueError), (2.5, TypeError), ("a", TypeError)])
@@ -380,3 +392,16 @@ def test_one_frame_says_to_give_the_length():
     with pytest.raises(ValueError, match="too few frames \\(1\\).*pass length="):
         gl.reconstruct(S, geometry=geometry, n_iter=1)
     assert gl.reconstruct(S, geometry=geometry, n_iter=1, length=10).shape == (10,)
+
+
+def test_callback_takes_numpy_bools_and_sees_the_final_shapes(speech):
+    _, geometry, S = speech
+    shapes = []
+
+    def stop_below_minus_15_db(iteration, info):
+        shapes.append((info.spectral_convergence.shape, np.shape(info.final_db)))
+        return info.final_db < -15  # a numpy bool
+
+    y, info = gl.griffinlim(S, geometry=geometry, n_iter=200, rng=0, return_info=True, callback=stop_below_minus_15_db)
+    assert info.stopped_by_callback and info.n_iter < 200
+    assert shapes[0] == ((1,), ()) and shapes[-1] == ((info.n_iter,), ())  # as returned: (n_iter,) and a scalar
