@@ -50,7 +50,7 @@ import numpy as np
 
 from ._iterative import check_flag, check_n_threads, check_rng, one_pass_info, prepare
 from .pghi import LOG_FLOOR, check_gamma, window_centre
-from .streaming import StreamingInverter, check_lookahead, stream_batch
+from .streaming import _QUIET_NOLA, StreamingInverter, check_lookahead, stream_batch
 from .transform import STFT, PadMode, complex_dtype
 from .windows import WindowSpec
 
@@ -141,6 +141,7 @@ class RTPGHI(StreamingInverter):
         rng=None,
         causal_difference: str = "hold",
         dtype=None,
+        fade_edges: bool = True,
     ):
         if not isinstance(geometry, STFT):
             raise TypeError(f"geometry must be a gl.STFT, got {type(geometry).__name__}")
@@ -161,7 +162,7 @@ class RTPGHI(StreamingInverter):
         n_freq = geometry.n_freq
         self._ramp = (2.0 * np.pi * a / M) * np.arange(n_freq)  # 2 pi a m / M
         self._to_frame_start = (2.0 * np.pi * window_centre(geometry) / M) * np.arange(n_freq)
-        super().__init__(geometry, lookahead=lookahead, dtype=dtype)
+        super().__init__(geometry, lookahead=lookahead, dtype=dtype, fade_edges=fade_edges)
 
     # ------------------------------------------------------------------ state
     def _reset_state(self) -> None:
@@ -180,12 +181,18 @@ class RTPGHI(StreamingInverter):
 
     def _receive(self, magnitude: np.ndarray) -> None:
         """Shift the new frame into the three-frame buffer."""
-        self._peak = max(self._peak, float(magnitude.max()))
+        peak = max(self._peak, float(magnitude.max()))
         self._magnitudes[:-1] = self._magnitudes[1:]
         self._logs[:-1] = self._logs[1:]
         self._magnitudes[-1] = magnitude
-        floor = self._peak * np.exp(LOG_FLOOR) if self._peak > 0 else 1.0
-        np.log(np.maximum(magnitude, floor, dtype=np.float64), out=self._logs[-1])
+        if peak == 0:  # silence so far: no gradient to speak of
+            self._logs[-1] = 0.0
+        elif peak > self._peak:  # a new peak moves the floor: the buffered frames' logs with it,
+            # so that every difference of logs is taken with one floor (and scaling S scales y)
+            np.log(np.maximum(self._magnitudes, peak * np.exp(LOG_FLOOR), dtype=np.float64), out=self._logs)
+        else:
+            np.log(np.maximum(magnitude, peak * np.exp(LOG_FLOOR), dtype=np.float64), out=self._logs[-1])
+        self._peak = peak
         self._received = min(self._received + 1, 3)
 
     # ------------------------------------------------------------------ one frame
@@ -338,6 +345,7 @@ def rtpghi(
     causal_difference: str = "hold",
     length: Optional[int] = None,
     return_info: bool = False,
+    fade_edges: bool = True,
     geometry: Optional[STFT] = None,
     n_fft: Optional[int] = None,
     hop_length: Optional[int] = None,
@@ -380,6 +388,8 @@ def rtpghi(
     return_info : bool
         Also return a :class:`gl.PhaseRetrievalInfo` (one pass: ``n_iter=1``, the
         spectral convergence of the output).
+    fade_edges : bool
+        As in :class:`gl.streaming.StreamingInverter` (default True).
     geometry, n_fft, hop_length, win_length, window, center, pad_mode, sym
         The STFT geometry, as in :func:`gl.griffinlim`.
 
@@ -408,15 +418,17 @@ def rtpghi(
     problem = prepare(S, geometry, n_fft, hop_length, win_length, window, center, pad_mode, sym, length)
     geometry = problem.geometry
     generator = rng if isinstance(rng, np.random.Generator) else np.random.default_rng(rng)
-    stream = RTPGHI(
-        geometry,
-        lookahead=lookahead,
-        tol=tol,
-        gamma=gamma,
-        rng=generator,
-        causal_difference=causal_difference,
-        dtype=problem.dtype,
-    )
+    with _QUIET_NOLA:  # prepare() has warned
+        stream = RTPGHI(
+            geometry,
+            lookahead=lookahead,
+            tol=tol,
+            gamma=gamma,
+            rng=generator,
+            causal_difference=causal_difference,
+            dtype=problem.dtype,
+            fade_edges=fade_edges,
+        )
     magnitude = problem.magnitude  # (batch, n_frames, n_freq)
     y = problem.signal_shape(stream_batch(stream, magnitude, problem.length))
     if not return_info:

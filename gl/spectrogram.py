@@ -44,7 +44,7 @@ import numpy as np
 
 from ._iterative import check_flag, check_magnitude
 from .metrics import spectral_convergence
-from .transform import STFT
+from .transform import EDGE_FADE, STFT
 from .windows import WindowSpec
 
 __all__ = ["Spectrogram", "FORMAT_VERSION"]
@@ -295,6 +295,9 @@ class Spectrogram:
             run_length = geometry.n_fft + geometry.hop_length * n_frames - 1 - 2 * geometry.pad
         fade_edges = check_flag("fade_edges", fade_edges)
         options = dict(method_options)
+        streaming = method in ("rtisila", "rtpghi")  # their streams fade (or not) as they go
+        if streaming:
+            options["fade_edges"] = fade_edges
         for name, value in (("tol", tol), ("callback", callback), ("n_threads", n_threads)):
             if value is not None:
                 options[name] = value
@@ -310,7 +313,7 @@ class Spectrogram:
             **options,
         )
         y, info = result if return_info else (result, None)  # (..., run_length), sample j at grid sample pad + j
-        if fade_edges and _fade_edges(y, geometry, n_frames) and info is not None:
+        if fade_edges and not streaming and _fade_edges(y, geometry, n_frames) and info is not None:
             # the last row of the history is that of the signal returned (before the crop)
             info.spectral_convergence[-1] = spectral_convergence(self.magnitude, geometry.stft(y.astype(np.float64)))
         if not direct:
@@ -444,12 +447,6 @@ class Spectrogram:
             source=metadata["source"],
             offset=metadata["offset"],
         )
-
-
-#: Fraction of the largest window sum below which :meth:`Spectrogram.invert` fades the
-#: first and last samples instead of dividing by the sum (amplification at most about
-#: ``1 / sqrt(EDGE_FADE)`` where the sum is one window's square).
-EDGE_FADE = 0.1
 
 
 def _fade_edges(y: np.ndarray, geometry: STFT, n_frames: int) -> bool:

@@ -74,14 +74,30 @@ The base class on its own needs an algorithm; here a toy one that knows the true
 
 from __future__ import annotations
 
+import threading
 from typing import Optional
 
 import numpy as np
 
 from ._iterative import check_magnitude_range
-from .transform import STFT, WINDOW_SUM_FLOOR, _irfft, complex_dtype
+from .transform import EDGE_FADE, STFT, WINDOW_SUM_FLOOR, _irfft, complex_dtype
 
 __all__ = ["StreamingInverter", "invert_stream", "check_lookahead", "check_iterations"]
+
+
+class _QuietNOLA(threading.local):
+    """``with _QUIET_NOLA:`` makes the inverters built inside skip the NOLA warning (per thread)."""
+
+    active = False
+
+    def __enter__(self):
+        self.active = True
+
+    def __exit__(self, *exc):
+        self.active = False
+
+
+_QUIET_NOLA = _QuietNOLA()
 
 
 def check_lookahead(lookahead) -> int:
@@ -131,6 +147,14 @@ class StreamingInverter:
         Precision of the work and the output. None (default): that of the first pushed
         frames (float32 stays float32, other floats give float64); later frames of
         another float dtype are converted to it.
+    fade_edges : bool
+        Fade in the first samples of the stream and fade out its last ones where the
+        window sum is below ``EDGE_FADE`` (10 %) of its maximum, instead of dividing by
+        that vanishing sum (default True). Only a non-centred geometry (or a centred one
+        whose window sum at the signal's ends is that small) has such samples; there an
+        error of the retrieved phase would come back as a click of many times the
+        signal's peak (see :meth:`gl.Spectrogram.invert`). False: the least-squares
+        values, as :meth:`gl.STFT.istft` gives.
 
     Attributes
     ----------
@@ -152,10 +176,12 @@ class StreamingInverter:
     See the module docstring; :class:`gl.rtisila.RTISILA` is a complete subclass.
     """
 
-    def __init__(self, geometry: STFT, *, lookahead: int = 0, dtype=None):
+    def __init__(self, geometry: STFT, *, lookahead: int = 0, dtype=None, fade_edges: bool = True):
         if not isinstance(geometry, STFT):
             raise TypeError(f"geometry must be a gl.STFT, got {type(geometry).__name__}")
         self.geometry = geometry
+        if not _QUIET_NOLA.active:  # (the batch functions have warned already, in prepare)
+            geometry._warn_nola()  # samples no frame covers come back as 0, their neighbours amplified
         self.lookahead = check_lookahead(lookahead)
         self._fixed_dtype = None if dtype is None else _stream_dtype(dtype)
         hop, n_fft = geometry.hop_length, geometry.n_fft
@@ -170,6 +196,10 @@ class StreamingInverter:
             steady[lo:hi] += squared[lo + shift : hi + shift]
         self._steady_sum = steady  # (n_fft,) float64
         self._floor = WINDOW_SUM_FLOOR * steady.max()
+        if not isinstance(fade_edges, (bool, np.bool_)):
+            raise TypeError(f"fade_edges={fade_edges!r} must be True or False")
+        self.fade_edges = bool(fade_edges)
+        self._edge_floor = EDGE_FADE * steady.max()
         self.dtype: Optional[np.dtype] = None
         self.reset()
 
@@ -219,6 +249,8 @@ class StreamingInverter:
         if self._finished:
             raise ValueError("the stream is finished (flush() was called); call reset() to start a new one")
         frames = self._check_frames(frames)
+        if frames.shape[1] == 0:  # nothing new (and the dtype stays to be set by the first real frames)
+            return self._release() if self.dtype is not None else np.zeros(0, dtype=np.float64)
         if self.dtype is None:
             self.dtype = _stream_dtype(frames.dtype)
             self._allocate()
@@ -245,7 +277,7 @@ class StreamingInverter:
         # the tail: padded positions [N a, (N - 1) a + M), which only frames 0 .. N-1 cover
         n_frames = self.frames_committed
         total = self._window_sum(n_frames * hop, n_fft - hop, last_frame=n_frames - 1)
-        self._emit(self._accumulator[: n_fft - hop], total)
+        self._emit(self._accumulator[: n_fft - hop], total, end=True)
         return self._release()
 
     # ------------------------------------------------------------------ for subclasses
@@ -298,6 +330,10 @@ class StreamingInverter:
         self._inverse_steady = inverse.astype(dtype)  # (hop,)
         # positions below this have a smaller window sum than the steady state
         self._start_positions = n_fft - hop
+        # the first run of positions whose window sum (all frames) is below the edge floor
+        start_sum = self._window_sum(0, max(n_fft - hop, 0), last_frame=(1 << 62) // max(hop, 1))
+        above = np.flatnonzero(start_sum >= self._edge_floor)
+        self._head_end = int(above[0]) if above.size else len(start_sum)
         self._padded_count = 0  # padded positions normalised so far
         self._emitted: list = []  # normalised runs not yet released
         self._held = np.zeros(0, dtype=dtype)  # released-later samples, fewer than a hop
@@ -317,13 +353,28 @@ class StreamingInverter:
             total[valid] += squared[offset[valid]]
         return total
 
-    def _emit(self, samples: np.ndarray, total: Optional[np.ndarray]) -> None:
-        """Normalise the next run of final samples of the padded signal by the window sum."""
+    def _emit(self, samples: np.ndarray, total: Optional[np.ndarray], end: bool = False) -> None:
+        """Normalise the next run of final samples of the padded signal by the window sum.
+
+        With ``fade_edges``, the samples of the stream's first run of window sums below
+        the edge floor (from position 0), and of its last run (``end``: the tail at the
+        flush), are divided by that floor instead.
+        """
         if total is None:  # steady state: D is periodic with period a, and a run is <= a long
             normalised = samples * self._inverse_steady[: len(samples)]
         else:
+            denominator = total
+            if self.fade_edges:
+                low = total < self._edge_floor
+                edge = np.zeros(len(samples), dtype=bool)
+                if self._padded_count < self._head_end:  # the first run, from position 0
+                    edge[: self._head_end - self._padded_count] = True
+                if end and low[-1]:  # the last run, to the end of the tail
+                    above = np.flatnonzero(~low)
+                    edge[(above[-1] + 1 if above.size else 0) :] = True
+                denominator = np.where(edge & low, self._edge_floor, total)
             inverse = np.zeros(len(samples))
-            np.divide(1.0, total, out=inverse, where=total > self._floor)
+            np.divide(1.0, denominator, out=inverse, where=total > self._floor)
             normalised = samples * inverse.astype(self.dtype)
         self._emitted.append(normalised)
         self._padded_count += len(samples)

@@ -62,9 +62,15 @@ PAD_MODES = ("constant", "reflect", "edge")
 #: (speech through Hann 512 at hop 448: -88 -> -21 dB), because there those samples are
 #: right; so the inverse stays least squares, as librosa's and scipy's are. What the
 #: floor cost came from the dips inside a low-overlap signal; at the two ends alone it is
-#: cheap (0 to 3.4 dB), and ``Spectrogram.invert`` applies it there (``EDGE_FADE`` in
-#: ``gl/spectrogram.py``).
+#: cheap (0 to 3.4 dB), and ``Spectrogram.invert`` and the streams apply it there
+#: (``EDGE_FADE`` below).
 WINDOW_SUM_FLOOR = 1e-6
+
+#: Fraction of the largest window sum below which the first and last samples of a
+#: reconstruction are faded rather than divided by the sum (``Spectrogram.invert`` and the
+#: streaming inverters, ``fade_edges``): the amplification is then at most about
+#: ``1 / sqrt(EDGE_FADE)`` where the sum is one window's square.
+EDGE_FADE = 0.1
 
 #: Frames transformed per block; keeps the work arrays of one block in cache.
 _BLOCK_BYTES = 1 << 20

@@ -9,6 +9,7 @@ import gl
 from gl.metrics import spectral_convergence_db
 from gl.rtisila import RTISILA, default_lookahead, rtisila
 from gl.streaming import StreamingInverter, invert_stream
+from gl.transform import EDGE_FADE
 
 from .conftest import read_audio, recording
 
@@ -16,9 +17,9 @@ from .conftest import read_audio, recording
 class KnownPhase(StreamingInverter):
     """A toy algorithm: commits frame m with the phase of a known STFT, L frames late."""
 
-    def __init__(self, geometry, X, lookahead=0, dtype=None):
-        self.X = X
-        super().__init__(geometry, lookahead=lookahead, dtype=dtype)
+    def __init__(self, geometry, X, lookahead=0, dtype=None, fade_edges=False):
+        self.X = X  # (the least-squares values by default: the tests compare them with istft)
+        super().__init__(geometry, lookahead=lookahead, dtype=dtype, fade_edges=fade_edges)
 
     def _reset_state(self):
         self.queue = []
@@ -134,7 +135,7 @@ def test_rtisila_chunked_equals_one_shot_exactly(dtype, lookahead):
 @pytest.mark.parametrize("geometry", GEOMETRIES[:3], ids=repr)
 def test_rtisila_output_is_istft_of_its_committed_frames(geometry):
     S = np.abs(geometry.stft(chirp(2400)))
-    stream = RecordingRTISILA(geometry, n_iter_per_frame=2)
+    stream = RecordingRTISILA(geometry, n_iter_per_frame=2, fade_edges=False)
     y = invert_stream(stream, S, chunk_frames=4)
     committed = np.stack(stream.committed, axis=1)  # (n_freq, n_frames)
     np.testing.assert_allclose(np.abs(committed), S, rtol=1e-10, atol=1e-12)
@@ -323,3 +324,27 @@ def test_bad_parameters():
         stream.push(np.ones((65, 3)), phase=np.zeros((65, 2)))
     with pytest.raises(ValueError, match=r"shape \(n_freq, k\)"):
         stream.push(np.ones((2, 65, 3)))
+
+
+@pytest.mark.parametrize("geometry", GEOMETRIES, ids=repr)
+def test_fade_edges_divides_the_end_runs_by_the_edge_floor(geometry, rng):
+    """With fade_edges (the default) the stream's first and last samples whose window sum is
+    below EDGE_FADE of its maximum are divided by that floor instead: the least-squares
+    values times W / floor there, the same values elsewhere."""
+    x = rng.standard_normal(2500)
+    X = geometry.stft(x)
+    plain = invert_stream(KnownPhase(geometry, X, lookahead=1), np.abs(X), chunk_frames=3)
+    faded = invert_stream(KnownPhase(geometry, X, lookahead=1, fade_edges=True), np.abs(X), chunk_frames=3)
+    total = geometry.window_sum_square(X.shape[1])[geometry.pad : geometry.pad + len(plain)]
+    floor = EDGE_FADE * total.max()
+    above = np.flatnonzero(total >= floor)
+    ends = np.zeros(len(plain), dtype=bool)
+    ends[: above[0]] = ends[above[-1] + 1 :] = True
+    np.testing.assert_array_equal(faded[~ends], plain[~ends])
+    np.testing.assert_allclose(faded[ends], plain[ends] * total[ends] / floor, rtol=1e-9, atol=1e-15)
+    if not ends.any():
+        return  # a centred geometry whose window sum never falls that low at the signal's ends
+    # the batch function's stream fades the same samples, and no others
+    S = np.abs(X)
+    changed = rtisila(S, geometry=geometry, n_iter_per_frame=2) != rtisila(S, geometry=geometry, n_iter_per_frame=2, fade_edges=False)
+    assert changed[ends].any() and not changed[~ends].any()
