@@ -74,7 +74,7 @@ def time_to_quality(files: list[Path], repeats: int, seed: int = 0, max_seconds:
 
         def until_target(iteration, info):
             reached["n"] = iteration
-            reached["db"] = float(np.max(info.spectral_convergence_db[-1]))  # (batch,) while running
+            reached["db"] = float(np.max(info.spectral_convergence_db[-1]))  # the worst channel
             return reached["db"] <= target + TIE_DB
 
         def gl_default():

@@ -2,8 +2,12 @@
 
 Notation: ``P_A(c) = S c / |c|`` imposes the target magnitude ``S``,
 ``P_C(c) = STFT(ISTFT(c))`` projects onto the consistent spectrograms. Griffin-Lim's
-problem, ``min || X - P_A(X) ||`` over consistent ``X``, split as ``X = Z`` with the
-alternating direction method of multipliers, gives::
+problem posed from the magnitude side, an ``X`` with the target magnitude as close as
+possible to the consistent spectrograms, ``min (1/2) || Z - P_C(Z) ||^2`` over ``X`` in
+the magnitude set subject to ``X = Z``, solved by the alternating direction method of
+multipliers (a projection for ``X``, the proximal step of the squared distance for
+``Z``, which pulls ``Z`` towards the consistent set without reaching it for ``rho > 0``),
+gives::
 
     X_{n+1} = P_A(Z_n - U_n)
     Y_{n+1} = X_{n+1} + U_n

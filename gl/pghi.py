@@ -9,11 +9,11 @@ per sample::
     d phi / dx = 2 pi w + (1 / gamma) d log s / dw
     d phi / dw = -gamma d log s / dx
 
-On the sampled grid (hop ``a``, FFT size ``M``, bin ``m``, frame ``n``) these become,
+On the sampled grid (hop ``a``, FFT size ``M``, bin ``m``, frame ``n``; indexed ``[m, n]``, bin first, as the arrays are) these become,
 in radians per hop and per bin, with centred differences::
 
-    tgrad[n, m] = 2 pi a m / M + (a M / (2 gamma)) (log s[n, m+1] - log s[n, m-1])
-    fgrad[n, m] = -(gamma / (2 a M)) (log s[n+1, m] - log s[n-1, m])
+    tgrad[m, n] = 2 pi a m / M + (a M / (2 gamma)) (log s[m+1, n] - log s[m-1, n])
+    fgrad[m, n] = -(gamma / (2 a M)) (log s[m, n+1] - log s[m, n-1])
 
 For other windows the same formulas hold approximately with ``gamma = C_g L^2`` for a
 window of ``L`` samples (:data:`GAMMA_CONSTANTS`). The phase is then integrated
@@ -21,8 +21,8 @@ along the largest coefficients first (a max-heap), because the gradients are rel
 where the magnitude is large: every coefficient popped from the heap gives its
 not-yet-known neighbours its own phase plus the trapezoid rule of the gradients::
 
-    phi[n+1, m] = phi[n, m] + (tgrad[n, m] + tgrad[n+1, m]) / 2
-    phi[n, m+1] = phi[n, m] + (fgrad[n, m] + fgrad[n, m+1]) / 2
+    phi[m, n+1] = phi[m, n] + (tgrad[m, n] + tgrad[m, n+1]) / 2
+    phi[m+1, n] = phi[m, n] + (fgrad[m, n] + fgrad[m+1, n]) / 2
 
 Only the coefficients above ``tol`` times the largest go through the heap (a Python
 loop, PGHI's cost); the others are filled, vectorised, by carrying the phase along time
@@ -33,7 +33,7 @@ the paper).
 
 gl's frames are referenced to their first sample, not to their window's centre ``c``
 (``c = n_fft / 2`` for a full-length window and even ``n_fft``), so the phase of gl's
-STFT is ``phi_gl[n, m] = phi[n, m] - 2 pi m c / M`` (``(-1)^m`` for ``c = M / 2``).
+STFT is ``phi_gl[m, n] = phi[m, n] - 2 pi m c / M`` (``(-1)^m`` for ``c = M / 2``).
 Without this correction PGHI falls from about -26 dB to about -2 dB.
 
 References
@@ -555,14 +555,14 @@ def pghi(
 
     .. math::
 
-        \phi_t[n, m] = \frac{2\pi a m}{M} + \frac{aM}{2\gamma}\,\Delta_m \log s[n, m],
+        \phi_t[m, n] = \frac{2\pi a m}{M} + \frac{aM}{2\gamma}\,\Delta_m \log s[m, n],
         \qquad
-        \phi_\omega[n, m] = -\frac{\gamma}{2aM}\,\Delta_n \log s[n, m],
+        \phi_\omega[m, n] = -\frac{\gamma}{2aM}\,\Delta_n \log s[m, n],
 
     integrated with the trapezoid rule along the largest coefficients first
-    (:math:`\phi[n+1, m] = \phi[n, m] + (\phi_t[n, m] + \phi_t[n+1, m])/2`, and the same
+    (:math:`\phi[m, n+1] = \phi[m, n] + (\phi_t[m, n] + \phi_t[m, n+1])/2`, and the same
     across bins with :math:`\phi_\omega`), then shifted to gl's frame-start convention,
-    :math:`\phi_{gl}[n, m] = \phi[n, m] - 2\pi m c / M` with :math:`c` the window's centre
+    :math:`\phi_{gl}[m, n] = \phi[m, n] - 2\pi m c / M` with :math:`c` the window's centre
     in the frame. The signal is :math:`x = \mathrm{ISTFT}(S e^{i\phi_{gl}})`.
 
     Parameters
@@ -580,7 +580,7 @@ def pghi(
     fill : bool
         True (default): the coefficients below the tolerance get their phase carried
         along time from the nearest integrated one of the same bin,
-        :math:`\phi[n, m] = \phi[p, m] + \sum_{k=p+1}^{n} (\phi_t[k-1, m] + \phi_t[k, m])/2`
+        :math:`\phi[m, n] = \phi[m, p] + \sum_{k=p+1}^{n} (\phi_t[m, k-1] + \phi_t[m, k])/2`
         (vectorised; a bin with no integrated coefficient is filled across bins).
         False: they get a random phase (the paper's choice).
     rng : None, int or np.random.Generator
