@@ -718,6 +718,9 @@ def _features(spectrogram, args) -> tuple[np.ndarray, str, dict[str, Any]]:
         raise UsageError(f"--fmin {args.fmin or 0.0:g} and --fmax {fmax:g} must satisfy 0 <= fmin < fmax <= sr / 2 = {spectrogram.sample_rate / 2:g}")
     n_mels = args.n_mels or DEFAULT_N_MELS
     filterbank = mel_filterbank(sr=spectrogram.sample_rate, n_fft=geometry.n_fft, n_mels=n_mels, fmin=args.fmin or 0.0, fmax=fmax, dtype=linear.dtype)
+    if not filterbank.any():
+        raise UsageError(f"no mel band between --fmin {args.fmin or 0.0:g} and --fmax {fmax:g} Hz covers an FFT bin of --n-fft "
+                         f"{geometry.n_fft}: the file would hold only zeros; widen the range or use a larger --n-fft")  # fmt: skip
     keywords.update(fmin=args.fmin or 0.0, fmax=fmax, htk=False, norm="slaney")
     return np.matmul(filterbank, linear), "mel", keywords  # (..., n_mels, n_frames)
 
@@ -838,6 +841,9 @@ def _from_archive(loaded, args, path: Path, flags: list):
         return spectrogram
     if flags:
         raise UsageError(f"{path} already says its geometry and convention; drop {', '.join(flags)}")
+    made_at = next((metadata["keywords"][k] for k in ("sr", "fs", "sample_rate") if k in metadata["keywords"]), None)
+    if args.sr is not None and made_at is not None and float(args.sr) != float(made_at):
+        raise UsageError(f"{path} was made at {float(made_at):g} Hz; drop --sr {args.sr:g}")
     if data is None:
         raise ValueError(f"{path} is a gl features file without its 'data' field; make it again with gl spectrogram")
     importers = importlib.import_module("gl.importers")
@@ -880,6 +886,8 @@ def _import_array(array: np.ndarray, args, path: Path):
         raise UsageError(f"{path} is a bare array: give its sample rate with --sr (in Hz)")
     if args.hop is None and not args.convention.startswith("scipy"):
         raise UsageError(f"{path} is a bare array: give its hop with --hop (samples between frames; a wrong hop changes the tempo)")
+    if args.convention == "mel" and args.n_fft is None:  # the rows of a mel spectrogram are mel bands, not FFT bins
+        raise UsageError(f"{path} is a bare mel spectrogram: give the FFT size it was made with, --n-fft (its rows are mel bands)")
     function = importers.CONVENTIONS[args.convention]
     return function(array, **_importer_keywords(function, args, str(path)))
 
@@ -892,7 +900,9 @@ def _run_invert(args) -> int:
     output = _output_path(args.output)
     audio_format(output, args.subtype)
     _check_outputs([output] + ([Path(args.plot)] if args.plot else []), args.force)
+    started = time.perf_counter()
     spectrogram = _load_spectrogram(args)
+    import_seconds = time.perf_counter() - started  # reading, and undoing the conventions (the NNLS of a mel)
     sample_rate = spectrogram.sample_rate if spectrogram.sample_rate is not None else args.sr
     if sample_rate is None:
         raise UsageError(f"{args.input} does not say its sample rate; give it with --sr (in Hz)")
@@ -925,13 +935,15 @@ def _run_invert(args) -> int:
         input=str(args.input), output=str(output), sample_rate=sample_rate, channels=channels,
         samples=int(y.shape[-1]), source=getattr(spectrogram, "source", None), **_geometry_fields(geometry),
         **_retrieval_fields(info, sc, per_channel), clipped_samples=written.clipped, gain=written.gain,
+        import_s=round(import_seconds, 4),
     )
     report.lines += [
         f"gl invert: {args.input} ({magnitude.shape[-2]} bins x {magnitude.shape[-1]} frames, {sample_rate} Hz)",
         f"  geometry              {_describe_geometry(geometry)}" + ("" if spectrogram.source == "gl" else f" (from {spectrogram.source})"),
         f"  method                {info.method}, initial phase {info.init}, {_iterations(info.n_iter)}",
         f"  spectral convergence  {_format_db(_db(sc))}",
-        f"  time                  {info.elapsed:.2f} s",
+        f"  time                  {info.elapsed:.2f} s"
+        + (f" (and {import_seconds:.2f} s to read and convert the spectrogram)" if import_seconds >= 0.01 else ""),
         f"wrote {output} ({y.shape[-1] / sample_rate:.2f} s)",
     ]
     report.emit(args)

@@ -137,20 +137,20 @@ def _spectrogram_array(S, name: str, *, complex_ok: bool) -> np.ndarray:
     return S
 
 
-def _non_negative(S: np.ndarray, name: str) -> np.ndarray:
+def _non_negative(S: np.ndarray, name: str, narrow_ok: bool = False) -> np.ndarray:
     if S.dtype.kind != "c" and S.size and S.min() < 0:
         raise ValueError(
             f"{name} has negative values (min {S.min():.3g}); a magnitude or power spectrogram is >= 0 "
             f"(is it in dB? {_DB_HINT})"
         )
-    _warn_if_db(S, name)
+    _warn_if_db(S, name, narrow_ok)
     return S
 
 
 _DB_HINT = "then pass db='power' or db='amplitude', or convert it first with gl.importers.from_db"
 
 
-def _warn_if_db(S: np.ndarray, name: str) -> None:
+def _warn_if_db(S: np.ndarray, name: str, narrow_ok: bool = False) -> None:
     """Warn when non-negative "linear" values look like dB (levels of a loud signal, e.g. 40-120 dB).
 
     Two signs, neither of which a magnitude or power spectrogram shows: every value within
@@ -163,7 +163,7 @@ def _warn_if_db(S: np.ndarray, name: str) -> None:
     low, high = float(S.min()), float(S.max())
     if not low > 0 or high == low:
         return
-    narrow = high < 10.0 * low
+    narrow = high < 10.0 * low and not narrow_ok
     clipped = abs(high - low - 80.0) < 1e-3 and np.count_nonzero(S <= low + 1e-3) >= max(2, S.size // 1000)
     if narrow or clipped:
         why = (f"all its values lie between {low:.4g} and {high:.4g}, within a factor of 10 of each other"
@@ -1107,7 +1107,7 @@ def from_mel(
     window: WindowSpec = "hann",
     center: bool = True,
     pad_mode: str = "constant",
-    power: float = 2.0,
+    power: Optional[float] = None,
     n_mels: Optional[int] = None,
     fmin: float = 0.0,
     fmax: Optional[float] = None,
@@ -1132,8 +1132,12 @@ def from_mel(
     Parameters
     ----------
     M : np.ndarray [shape=(..., n_mels, n_frames), non-negative (or dB)]
-    sr, n_fft, hop_length, win_length, window, center, pad_mode, power
+    sr, n_fft, hop_length, win_length, window, center, pad_mode
         The STFT the mel spectrogram was made from (librosa's defaults).
+    power : float, optional
+        Exponent of the magnitude in ``M``: default 2 (librosa's and torchaudio's
+        melspectrogram), or 1 with ``db='amplitude'`` (``amplitude_to_db`` of a mel
+        spectrogram made with ``power=1``), as in :func:`from_librosa`.
     n_mels, fmin, fmax, htk, norm
         The filterbank (:func:`gl.mel.mel_filterbank`); ``n_mels`` defaults to ``M``'s rows.
     db, ref, amin, top_db
@@ -1161,20 +1165,31 @@ def from_mel(
     """
     sr = _check_rate("sr", sr)
     n_fft = _check_int("n_fft", n_fft, 2)
-    power = _check_power(power)
+    power = _check_power((1.0 if db == "amplitude" else 2.0) if power is None else power)
+    if isinstance(n_iter_nnls, bool) or not isinstance(n_iter_nnls, (int, np.integer)) or n_iter_nnls < 0:
+        raise ValueError(f"n_iter_nnls={n_iter_nnls!r} must be an integer >= 0")
     if db is not None:
         M = from_db(M, db=db, ref=ref, amin=amin, top_db=top_db, name="M")
     M = _spectrogram_array(M, "M", complex_ok=False)
-    _non_negative(M, "M")
+    _non_negative(M, "M", narrow_ok=True)  # a mel band averages many bins: a narrow range is normal
     if n_mels is not None and _check_int("n_mels", n_mels, 1) != M.shape[-2]:
         raise ValueError(f"n_mels={n_mels} but M has {M.shape[-2]} mel bands")
     dtype = _real_dtype(M)
     filterbank = mel_filterbank(sr=sr, n_fft=n_fft, n_mels=M.shape[-2], fmin=fmin, fmax=fmax, htk=htk, norm=norm, dtype=dtype)
-    if np.any(filterbank.max(axis=1) == 0):
-        empty = int(np.count_nonzero(filterbank.max(axis=1) == 0))
+    empty = filterbank.max(axis=1) == 0  # bands that cover no FFT bin
+    if empty.all():
+        raise ValueError(
+            f"no mel band covers an FFT bin (fmin={fmin:g}, fmax={fmax if fmax is not None else sr / 2:g} Hz, "
+            f"sr={sr:g}, n_fft={n_fft}): check sr, n_fft, fmin and fmax"
+        )
+    lost = empty & (M.reshape(-1, M.shape[-2], M.shape[-1]).max(axis=(0, 2)) > 0)  # ... that hold energy
+    if lost.any():
+        beyond = fmax is not None and fmax > sr / 2
+        cause = (f"fmax={fmax:g} Hz is above sr / 2 = {sr / 2:g}" if beyond
+                 else f"n_mels={M.shape[-2]} is too many for n_fft={n_fft}")  # fmt: skip
         warnings.warn(
-            f"{empty} mel bands cover no FFT bin (n_mels={M.shape[-2]} is too many for n_fft={n_fft}): "
-            "their energy cannot come back",
+            f"{int(lost.sum())} mel bands of M hold energy but cover no FFT bin with this filterbank ({cause}; "
+            "or M was made with another sr, n_fft, fmin or fmax): their energy cannot come back",
             LossWarning,
             stacklevel=2,
         )

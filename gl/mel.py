@@ -219,14 +219,17 @@ def mel_filterbank(
     >>> F.shape, F.dtype, float(F.max())
     ((40, 257), dtype('float32'), 1.0)
     """
-    if isinstance(sr, bool) or not isinstance(sr, (int, float, np.integer, np.floating)) or not sr > 0:
-        raise ValueError(f"sr={sr!r} must be a positive number")
+    if isinstance(sr, bool) or not isinstance(sr, (int, float, np.integer, np.floating)) or not (np.isfinite(sr) and sr > 0):
+        raise ValueError(f"sr={sr!r} must be a finite number > 0")
     n_fft = _check_positive_int("n_fft", n_fft)
     if n_fft < 2:
         raise ValueError(f"n_fft={n_fft} must be >= 2")
     n_mels = _check_positive_int("n_mels", n_mels)
     if fmax is None:
         fmax = float(sr) / 2
+    for name, value in (("fmin", fmin), ("fmax", fmax)):
+        if isinstance(value, bool) or not isinstance(value, (int, float, np.integer, np.floating)) or not np.isfinite(value):
+            raise ValueError(f"{name}={value!r} must be a finite number of Hz")
     if not 0 <= fmin < fmax:
         raise ValueError(f"fmin={fmin} and fmax={fmax} must satisfy 0 <= fmin < fmax")
     bin_frequencies = np.fft.rfftfreq(n_fft, d=1.0 / sr)  # (n_freq,) nu_k
@@ -346,7 +349,17 @@ def mel_to_stft(
     if n_iter == 0:
         return np.sqrt(P, out=P) if power == 2 else np.power(P, 1.0 / power, out=P)
 
-    step = dtype.type(1.0 / _spectral_norm_squared(F))  # 1 / L
+    norm_squared = _spectral_norm_squared(F)
+    if norm_squared == 0:
+        raise ValueError("every filter of the filterbank is empty (zero): its fmin..fmax covers no FFT bin; check sr, n_fft, fmin and fmax")
+    step = dtype.type(1.0 / norm_squared)  # 1 / L
+    # the problem is linear in M: solve it for M / 2^e (peak in [0.5, 1)) and scale back, so
+    # that the restart test's products neither overflow nor underflow (exact: a power of two)
+    peak = float(M.max()) if M.size else 0.0
+    exponent = int(np.frexp(peak)[1]) if peak > 0 else 0
+    if exponent:
+        M = np.ldexp(M, -exponent).astype(dtype, copy=False)
+        np.ldexp(P, -exponent, out=P, casting="same_kind")
     FT = np.ascontiguousarray(F.T)  # (n_freq, n_mels)
     P_previous = P.copy()
     Z = P.copy()  # extrapolated point
@@ -368,4 +381,6 @@ def mel_to_stft(
         np.multiply(momentum_step, weight, out=Z)
         Z += P  # Z = P_k + (t_k - 1) / t_{k+1} (P_k - P_{k-1}), or Z = P_k after a restart
         t = np.where(restart, 1.0, t_next)
+    if exponent:
+        np.ldexp(P, exponent, out=P, casting="same_kind")
     return np.sqrt(P, out=P) if power == 2 else np.power(P, 1.0 / power, out=P)

@@ -566,3 +566,16 @@ def test_invert_fades_the_ends_of_a_scipy_spectrogram(tmp_path):
     y_plain, _ = sf.read(str(tmp_path / "plain.wav"))
     assert np.abs(y_faded).max() < 0.75 and np.abs(y_plain).max() == pytest.approx(1.0, abs=1e-4)
     assert np.array_equal(y_faded[100:-100], y_plain[100:-100])  # only the ends differ
+
+
+def test_mel_files_and_arrays(tmp_path, speech_wav):
+    run("spectrogram", speech_wav, "-o", tmp_path / "m.npz", "--mel", "--n-mels", "40", "-q", cwd=tmp_path)
+    assert_usage_error(run("invert", "m.npz", "-o", "o.wav", "--sr", "22050", cwd=tmp_path, check_ok=False), r"was made at 16000 Hz; drop --sr 22050")
+    report = json.loads(run("invert", "m.npz", "-o", "o.wav", *FAST, "--json", cwd=tmp_path).stdout)
+    assert report["import_s"] > 0  # the NNLS of the mel inversion, outside the iterations' time
+    assert_usage_error(run("spectrogram", speech_wav, "-o", tmp_path / "z.npz", "--mel", "--n-mels", "4", "--n-fft", "16", "--hop", "4",
+                           "--fmin", "1100", "--fmax", "1900", cwd=tmp_path, check_ok=False), r"no mel band .* covers an FFT bin")  # fmt: skip
+    assert not (tmp_path / "z.npz").exists()
+    np.save(tmp_path / "mel.npy", np.ones((40, 30)))
+    assert_usage_error(run("invert", "mel.npy", "-o", "p.wav", "--from", "mel", "--sr", "16000", "--hop", "256", cwd=tmp_path,
+                           check_ok=False), r"bare mel spectrogram: give the FFT size it was made with, --n-fft")  # fmt: skip

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import warnings
+
 import numpy as np
 import pytest
 
+import gl
 from gl import importers
 from gl.mel import hz_to_mel, mel_filterbank, mel_to_hz, mel_to_stft
 from gl.metrics import spectral_convergence
@@ -155,3 +158,65 @@ def test_from_mel_db_and_torchaudio_style_filterbank(speech):
         importers.from_mel(M_db, sr=sr, n_fft=1024, db="power", n_mels=80)
     with pytest.warns(importers.LossWarning, match="cover no FFT bin"):
         importers.from_mel(np.ones((128, 3)), sr=8000, n_fft=128, hop_length=32)
+
+
+# ---------------------------------------------------------------------- found in review (2026-11-29)
+
+
+def _speech_mel(power, n_mels=80, n_fft=1024, **keywords):
+    x = np.random.default_rng(30).standard_normal(16000) * np.hanning(16000)
+    geometry = gl.STFT(n_fft, 256)
+    F = mel_filterbank(sr=16000, n_fft=n_fft, n_mels=n_mels, **keywords).astype(np.float64)
+    return x, F @ np.abs(geometry.stft(x)) ** power
+
+
+def test_amplitude_db_mel_means_power_1():
+    x, M1 = _speech_mel(1)
+    M_db = 20 * np.log10(np.maximum(1e-5, M1))  # amplitude_to_db of a power=1 mel spectrogram
+    spec = importers.from_mel(M_db, sr=16000, n_fft=1024, hop_length=256, db="amplitude", length=len(x))
+    linear = importers.from_mel(M1, sr=16000, n_fft=1024, hop_length=256, power=1.0, length=len(x))
+    np.testing.assert_allclose(spec.magnitude, linear.magnitude, rtol=1e-6, atol=1e-9 * linear.magnitude.max())
+
+
+def test_empty_bands_warn_only_when_they_hold_energy():
+    _, M = _speech_mel(2, n_mels=128, n_fft=400, htk=True, norm=None)  # torchaudio's defaults: 4 bands are empty
+    assert np.count_nonzero(mel_filterbank(sr=16000, n_fft=400, n_mels=128, htk=True, norm=None).max(axis=1) == 0) == 4
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # those rows of M are 0: nothing is lost
+        importers.from_mel(M, sr=16000, n_fft=400, hop_length=256, n_mels=128, htk=True, norm=None)
+    _, M = _speech_mel(2, n_mels=80, fmax=8000.0)
+    with pytest.warns(importers.LossWarning, match=r"fmax=12000 Hz is above sr / 2 = 8000"):
+        importers.from_mel(M, sr=16000, n_fft=1024, hop_length=256, fmax=12000.0)
+
+
+def test_no_band_covering_a_bin_is_an_error():
+    with pytest.raises(ValueError, match="no mel band covers an FFT bin"):
+        importers.from_mel(np.ones((4, 5)), sr=16000, n_fft=16, hop_length=4, fmin=1100, fmax=1900)
+    with pytest.raises(ValueError, match="every filter of the filterbank is empty"):
+        mel_to_stft(np.zeros((4, 5)), filterbank=np.zeros((4, 33)))
+
+
+@pytest.mark.parametrize("keywords, rule", [({"n_iter_nnls": -1}, "n_iter_nnls=-1"), ({"fmax": np.inf}, "fmax=inf must be a finite"),
+                                             ({"sr": np.inf}, "sr=inf must be a finite")])  # fmt: skip
+def test_mel_parameters_are_named(keywords, rule):
+    with pytest.raises(ValueError, match=rule):
+        importers.from_mel(np.ones((40, 5)), **{"sr": 16000, "n_fft": 512, "hop_length": 128, **keywords})
+
+
+def test_large_float32_mel_does_not_overflow():
+    _, M = _speech_mel(2, n_mels=40)
+    M = M.astype(np.float32)
+    F = mel_filterbank(sr=16000, n_fft=1024, n_mels=40)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        big = mel_to_stft(M * np.float32(2.0**70), filterbank=F)  # a power of two: the same problem exactly
+    np.testing.assert_allclose(big / np.float32(2.0**35), mel_to_stft(M, filterbank=F), rtol=1e-5, atol=1e-6 * big.max() / 2.0**35)
+
+
+def test_mel_of_noise_is_not_taken_for_db():
+    geometry = gl.STFT(4096, 1024, center=False)
+    noise = np.random.default_rng(31).standard_normal(16000 * 3)
+    M = mel_filterbank(sr=16000, n_fft=4096, n_mels=20).astype(np.float64) @ np.abs(geometry.stft(noise))
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        importers.from_mel(M, sr=16000, n_fft=4096, hop_length=1024, center=False)
