@@ -60,6 +60,20 @@ def script_command(script: str, parser, args, skip=("out",)) -> str:
     return " ".join(words)
 
 
+def git_state() -> Optional[str]:
+    """The commit of the checkout the benchmark ran from, ``+dirty`` if it had changes; None outside git."""
+    import subprocess
+
+    try:
+        commit = subprocess.run(["git", "rev-parse", "--short=12", "HEAD"], cwd=REPO, capture_output=True, text=True,
+                                timeout=10, check=True).stdout.strip()  # fmt: skip
+        dirty = subprocess.run(["git", "status", "--porcelain", "--untracked-files=no"], cwd=REPO, capture_output=True,
+                               text=True, timeout=10, check=True).stdout.strip()  # fmt: skip
+    except (OSError, subprocess.SubprocessError):
+        return None
+    return commit + ("+dirty" if dirty else "")
+
+
 def environment() -> dict:
     """Versions, CPU and the environment variables that can change the timings."""
     import librosa
@@ -74,6 +88,7 @@ def environment() -> dict:
         "platform": platform.platform(),
         "env": {k: v for k, v in sorted(os.environ.items()) if k.startswith(("OPENBLAS", "OMP_", "MKL", "NUMBA"))},
         "date_utc": time.strftime("%Y-%m-%d %H:%M:%S", time.gmtime()),
+        "git": git_state(),
         "command": " ".join(["python -m benchmarks" if sys.argv[0].endswith("__main__.py") else "python " + Path(sys.argv[0]).name]
                             + sys.argv[1:]),
         "note": "2-core machine shared with other jobs: timings are noisy; compare ratios measured side by side",

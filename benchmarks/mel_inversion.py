@@ -9,7 +9,8 @@ then
   (L-BFGS-B);
 * the whole way to audio with the same 32 fast Griffin-Lim iterations (librosa's default):
   spectral convergence of the audio's STFT against the true ``|X|``, and time, gl's
-  ``importers.from_mel(...).invert(method="fgla", n_iter=32)`` vs ``librosa.feature.inverse.mel_to_audio``.
+  ``importers.from_mel(...).invert(method="fgla", n_iter=32)`` vs ``librosa.feature.inverse.mel_to_audio``
+  (written out as its two steps, so that its Griffin-Lim can be seeded like gl's).
 
 Timings: warm-up first, the two run round-robin, median of ``--repeats``. Run::
 
@@ -19,18 +20,19 @@ Timings: warm-up first, the two run round-robin, median of ``--repeats``. Run::
 from __future__ import annotations
 
 import argparse
-import json
-import time
+import sys
 from pathlib import Path
 
 import numpy as np
 
-import gl
-from gl.mel import mel_filterbank, mel_to_stft
-from gl.cli import _positive_float, _positive_int  # the command line's checks of numbers
+if __package__ in (None, ""):  # run as a script: make `benchmarks` importable
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-HERE = Path(__file__).resolve().parent
-CORPUS = HERE.parent.parent / "shared" / "corpus" / "dev"
+import gl
+from benchmarks.common import CORPUS, RESULTS, environment, interleaved_times, save, script_command
+from gl.cli import _positive_float, _positive_int  # the command line's checks of numbers
+from gl.mel import mel_filterbank, mel_to_stft
+
 FILES = [
     ("d01_speech_arctic-slt_16k.flac", 1.0),
     ("d02_speech_alsa-voice_22k.flac", 1.0),
@@ -43,27 +45,19 @@ def sc_db(estimate: np.ndarray, truth: np.ndarray) -> float:
     return float(20 * np.log10(np.linalg.norm(estimate - truth) / np.linalg.norm(truth)))
 
 
-def median_time(function, repeats: int):
-    times, result = [], None
-    for _ in range(repeats):
-        start = time.perf_counter()
-        result = function()
-        times.append(time.perf_counter() - start)
-    return float(np.median(times)), result
-
-
-def main() -> None:
+def main(argv=None) -> None:
     import librosa
     import soundfile as sf
 
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--seconds", type=_positive_float, default=4.0)
     parser.add_argument("--repeats", type=_positive_int, default=3)
-    args = parser.parse_args()
+    parser.add_argument("--out", type=Path, default=RESULTS, help="results folder")
+    args = parser.parse_args(argv)
 
     rows = []
     for name, start in FILES:
-        x, sr = sf.read(str(CORPUS / name), dtype="float32", always_2d=True)
+        x, sr = sf.read(str(CORPUS / "dev" / name), dtype="float32", always_2d=True)
         x = x.mean(axis=1)[int(start * sr) : int((start + args.seconds) * sr)]
         n_fft = 1024 if sr <= 16000 else 2048
         hop = n_fft // 4
@@ -71,35 +65,40 @@ def main() -> None:
         F = mel_filterbank(sr=sr, n_fft=n_fft, n_mels=128)
         M = F @ S**2  # (128, n_frames)
         geometry = gl.STFT(n_fft=n_fft, hop_length=hop)
+        results = {}
 
-        # warm-up (numba / caches)
-        librosa.feature.inverse.mel_to_stft(M[:, :8], sr=sr, n_fft=n_fft)
-        mel_to_stft(M[:, :8], filterbank=F)
+        def keep(key, function):  # the timed function, which also keeps its last result
+            def run():
+                results[key] = function()
 
-        t_gl, S_gl = median_time(lambda: mel_to_stft(M, filterbank=F, power=2.0), args.repeats)
-        t_lr, S_lr = median_time(lambda: librosa.feature.inverse.mel_to_stft(M, sr=sr, n_fft=n_fft, power=2.0), args.repeats)
+            return run
 
-        def gl_audio():
-            spec = gl.importers.from_mel(M, sr=sr, n_fft=n_fft, hop_length=hop, length=len(x))
-            return spec.invert(method="fgla", init="random", n_iter=32, rng=0)  # librosa: FGLA, momentum 0.99, random start
-
-        def librosa_audio():
-            return librosa.feature.inverse.mel_to_audio(M, sr=sr, n_fft=n_fft, hop_length=hop, n_iter=32, length=len(x))
-
-        t_gl_audio, y_gl = median_time(gl_audio, args.repeats)
-        t_lr_audio, y_lr = median_time(librosa_audio, args.repeats)
+        functions = {
+            "gl_nnls": keep("gl_nnls", lambda: mel_to_stft(M, filterbank=F, power=2.0)),
+            "librosa_nnls": keep("librosa_nnls", lambda: librosa.feature.inverse.mel_to_stft(M, sr=sr, n_fft=n_fft, power=2.0)),
+            # both: the NNLS, then fast Griffin-Lim (momentum 0.99) for 32 iterations from a seeded random phase
+            "gl_audio": keep("gl_audio", lambda: gl.importers.from_mel(M, sr=sr, n_fft=n_fft, hop_length=hop, length=len(x))
+                             .invert(method="fgla", init="random", n_iter=32, rng=0)),
+            # librosa's mel_to_audio is mel_to_stft then griffinlim, but cannot seed the latter: the two steps, seeded
+            "librosa_audio": keep("librosa_audio", lambda: librosa.griffinlim(
+                librosa.feature.inverse.mel_to_stft(M, sr=sr, n_fft=n_fft, power=2.0), n_iter=32, hop_length=hop,
+                length=len(x), random_state=np.random.default_rng(0))),
+        }  # fmt: skip
+        times = interleaved_times(functions, repeats=args.repeats)  # warm-up, then round-robin
+        median = {key: float(np.median(values)) for key, values in times.items()}
         rows.append(
             {
                 "file": name,
                 "sr": sr,
                 "n_fft": n_fft,
                 "frames": int(S.shape[1]),
-                "nnls_sc_db": {"gl": sc_db(S_gl, S), "librosa": sc_db(S_lr, S)},
-                "nnls_seconds": {"gl": t_gl, "librosa": t_lr},
-                "audio_sc_db": {"gl": sc_db(np.abs(geometry.stft(y_gl)), S), "librosa": sc_db(np.abs(geometry.stft(y_lr.astype(np.float32))), S)},
-                "audio_seconds": {"gl": t_gl_audio, "librosa": t_lr_audio},
+                "nnls_sc_db": {"gl": sc_db(results["gl_nnls"], S), "librosa": sc_db(results["librosa_nnls"], S)},
+                "nnls_seconds": {"gl": median["gl_nnls"], "librosa": median["librosa_nnls"]},
+                "audio_sc_db": {"gl": sc_db(np.abs(geometry.stft(results["gl_audio"])), S),
+                                "librosa": sc_db(np.abs(geometry.stft(results["librosa_audio"].astype(np.float32))), S)},
+                "audio_seconds": {"gl": median["gl_audio"], "librosa": median["librosa_audio"]},
             }
-        )
+        )  # fmt: skip
 
     print("| file | frames | NNLS SC dB gl / librosa | NNLS s gl / librosa | audio SC dB gl / librosa | audio s gl / librosa |")
     print("|---|---|---|---|---|---|")
@@ -110,10 +109,10 @@ def main() -> None:
             f"{row['audio_sc_db']['gl']:.1f} / {row['audio_sc_db']['librosa']:.1f} | "
             f"{row['audio_seconds']['gl']:.2f} / {row['audio_seconds']['librosa']:.2f} |"
         )
-    out = HERE / "results" / "mel_inversion.json"
-    out.parent.mkdir(exist_ok=True)
-    out.write_text(json.dumps({"seconds": args.seconds, "repeats": args.repeats, "rows": rows}, indent=2))
-    print(f"wrote {out}")
+    env = environment()
+    env["command"] = script_command("benchmarks/mel_inversion.py", parser, args)
+    path = save("mel_inversion", {"seconds": args.seconds, "repeats": args.repeats, "rows": rows, "environment": env}, args.out)
+    print(f"wrote {path}")
 
 
 if __name__ == "__main__":

@@ -32,6 +32,23 @@ def _yes(flag: Optional[bool]) -> str:
 
 
 # ---------------------------------------------------------------------- targets
+def _held_out(convergence: dict, default_key: str) -> list[dict]:
+    """The default's reach and gain against librosa on the clips that are not dev clips (not used to choose it)."""
+    from .common import is_dev, iterations_to_reach, sc_at
+
+    rows = []
+    for c in convergence.get("clips", []):
+        run = c.get("runs", {}).get(default_key)
+        lib = dict(zip(c.get("librosa", {}).get("counts", []), c.get("librosa", {}).get("sc_db", [])))
+        if is_dev(c["name"]) or run is None or 100 not in lib:
+            continue
+        history = np.asarray(run["history_db"])
+        default_100 = sc_at(history, 100) if len(history) else run["final_db"]
+        rows.append({"clip": c["name"], "iterations": iterations_to_reach(history, lib[100] + 1e-6),
+                     "gain_db": lib[100] - default_100})
+    return rows
+
+
 def targets(speed: Optional[dict], iteration: Optional[dict], memory: list, convergence: Optional[dict], paper: Optional[dict],
             pghi_cost: Optional[dict] = None, passes: Optional[dict] = None) -> list[tuple]:
     rows = []
@@ -48,12 +65,17 @@ def targets(speed: Optional[dict], iteration: Optional[dict], memory: list, conv
                      + minima("speedup_vs_librosa"),
                      worst >= 2.5))
         worst = max(r["gl_over_bare"] for r in per)
+        # the bare FFT above reads its stored frames from memory, which slows it by 0-25 % from run to run
+        # (and so flatters gl); against the FFTs of one block in cache (bench_passes) gl pays its whole overhead
+        in_cache = [r["gl_per_block"] / (r["passes"]["rfft"] + r["passes"]["irfft"]) for r in passes["rows"]] if passes else []
         rows.append(("single-threaded FGLA iteration <= 1.3x the bare rfft+irfft",
                      f"{worst:.2f}x worst, " + ", ".join(f"{r['dtype']} {r['n_fft']}: {r['gl_over_bare']:.2f}x" for r in per)
                      + minima("gl_over_bare")
-                     + ("; in-cache floor of this numpy formulation (the sum of its passes over the FFTs, see below): "
+                     + ("; against the same FFTs in cache (`bench_passes`, the stricter baseline, which the verdict also "
+                        "needs): " + ", ".join(f"{v:.2f}" for v in in_cache)
+                        + "; in-cache floor of this numpy formulation (the sum of its passes over the FFTs, see below): "
                         + ", ".join(f"{r['floor']:.2f}" for r in passes["rows"]) if passes else ""),
-                     worst <= 1.3))
+                     worst <= 1.3 and all(v <= 1.3 for v in in_cache)))
         worst = max(r["gl2_over_bare"] for r in per)
         rows.append(("2-thread FGLA iteration < 0.7x the single-threaded bare FFT",
                      f"{worst:.2f}x worst, " + ", ".join(f"{r['dtype']} {r['n_fft']}: {r['gl2_over_bare']:.2f}x" for r in per)
@@ -69,9 +91,22 @@ def targets(speed: Optional[dict], iteration: Optional[dict], memory: list, conv
         s = convergence["summary"]
         t = s.get("targets", {})
         if "mean_iterations_to_librosa_100" in t:
-            rows.append((f"default method ({t['default']}) reaches librosa's 100-iteration SC in <= 25 iterations (dev mean)",
+            held_out = _held_out(convergence, t["default"])
+            other = ("; on the clips the default was not tuned on: " + ", ".join(
+                f"{h['clip']} {_fmt(h['iterations'], 'd', 'never')} iteration{'' if h['iterations'] == 1 else 's'}, "
+                f"{h['gain_db']:.1f} dB better" for h in held_out)
+                if held_out else "")  # fmt: skip
+            timing = ""
+            if speed and speed.get("time_to_quality"):
+                against_fgla = [r["gl_fgla_100_seconds"] / r["gl_default_seconds"] for r in speed["time_to_quality"]]
+                timing = (f"; in wall time, against gl's own 100 FGLA iterations (librosa's result exactly): "
+                          f"{min(against_fgla):.2f}x to {max(against_fgla):.2f}x as fast (a difference-map iteration "
+                          "costs about 2.5 FGLA iterations, and PGHI about 8)")
+            rows.append((f"default method ({t['default']}) reaches librosa's 100-iteration SC in <= 25 iterations "
+                         "(dev mean; the default was chosen on these clips)",
                          f"{_fmt(t['mean_iterations_to_librosa_100'], '.1f')} iterations on average "
-                         f"(worst {_fmt(t['max_iterations_to_librosa_100'], 'd', 'never')}, {len(t['per_clip'])} clips)",
+                         f"(worst {_fmt(t['max_iterations_to_librosa_100'], 'd', 'never')}, {len(t['per_clip'])} clips)"
+                         + timing + other,
                          t["reach_met"]))
             rows.append((f"default method ({t['default']}) >= 8 dB below librosa at 100 iterations (dev mean)",
                          f"{t['mean_gain_db_at_100']:.1f} dB better on average (worst clip {t['min_gain_db_at_100']:.1f} dB)",
@@ -284,7 +319,8 @@ def build(out: Path, readme: Path) -> Path:
         L += ["### Peak memory", "",
               "FGLA with `n_threads` left at its default, in a fresh process after `np.load` of S. tracemalloc peak = "
               "largest extra memory numpy held during the call (S itself excluded); max-RSS growth = how much the "
-              "process's peak resident size grew during the call.", "", memory_table(memory), ""]
+              "process's peak resident size grew during the call, which understates it (the peak before the call "
+              "already includes what `np.load` held), so the target reads tracemalloc.", "", memory_table(memory), ""]
     if passes:
         above = [100 * (r["gl_per_block"] / r["total"] - 1) for r in passes["rows"]]
         L += ["### Where an iteration's time goes", "",
@@ -337,12 +373,19 @@ def build(out: Path, readme: Path) -> Path:
               "`librosa.griffinlim(n_iter=100)` and gl's FGLA for 100 iterations. The iterations are those run: one "
               "more than the first iteration that reaches the target (the count in the convergence tables below), "
               "because the callback learns of iteration n from the STFT that iteration n + 1 makes.", "",
-              "| clip | librosa 100 it (dB) | default: iterations | default (s) | gl FGLA 100 it (s) | librosa 100 it (s) | speed-up default | speed-up FGLA |",
-              "|---|---|---|---|---|---|---|---|"]
+              "| clip | librosa 100 it (dB) | default: iterations | default (s) | gl FGLA 100 it (s) | librosa 100 it (s) | speed-up default | speed-up FGLA | default against gl FGLA |",
+              "|---|---|---|---|---|---|---|---|---|"]
         for r in rows:
             L.append(f"| {r['clip']} | {r['target_db']:.2f} | {_fmt(r['default_iterations'], 'd', 'not reached')} | "
                      f"{r['gl_default_seconds']:.2f} | {r['gl_fgla_100_seconds']:.2f} | {r['librosa_100_seconds']:.2f} | "
-                     f"{r['speedup_default']:.1f}x | {r['speedup_fgla']:.1f}x |")
+                     f"{r['speedup_default']:.1f}x | {r['speedup_fgla']:.1f}x | "
+                     f"{r['gl_fgla_100_seconds'] / r['gl_default_seconds']:.2f}x |")
+        L.append("")
+        L += ["The speed-ups against librosa hold the iteration's own speed (gl's FGLA alone is about 3x librosa's); "
+              "the last column is the method's share: the default against gl's own fast Griffin-Lim, which gives "
+              "librosa's result exactly. Where librosa's result is reached only after a few dozen iterations, the "
+              "default's difference-map iterations (about 2.5 FGLA iterations each) and PGHI (about 8) make it slower "
+              "than plain fast Griffin-Lim.", ""]
         L.append("")
 
     if convergence:
@@ -368,7 +411,8 @@ def build(out: Path, readme: Path) -> Path:
                      f"{co['signal_max_abs_difference']:.1e} (after {co['signal_iterations']} it, peak {co['signal_peak']:.2f}) |")
         L += ["", "### Every method and initial phase (issue 3), mean over the dev corpus", "",
               "SC in dB after n iterations (mean over clips); time = wall time of all the "
-              f"{convergence['n_iter']}-iteration runs over the dev corpus (single process, default threads).", "",
+              f"{convergence['n_iter']}-iteration runs over the dev corpus (single process, gl with its default threads: "
+              "two on the clips of 512 frames or more, d02, d03, d05 and d06; librosa on one). One random seed (0).", "",
               "| method / init | 10 | 30 | 100 | 300 | time (s) |", "|---|---|---|---|---|---|"]
         table = sorted(s["table"], key=lambda r: (r["sc_100"] if r["sc_100"] is not None else r["final_db"]))
         for r in table:
@@ -430,7 +474,12 @@ def build(out: Path, readme: Path) -> Path:
                 how = "/".join(str(v) for v in r.get("how", [])) or r.get("skipped", "")
                 L.append(f"| {r['label']} | {_fmt(r.get('sc_db'))} | {r['threshold_db']:g} | {r['prototype_db']:g} | "
                          f"{_yes(r.get('met'))} | {how if 'sc_db' in r else 'skipped: ' + r['skipped']} |")
-            L.append("")
+            L += ["", "Not phaseret's framing exactly: gl's frames are centred with zero padding (46 frames of greasy), "
+                  "LTFAT's `dgtreal` is circular over the signal padded to L = 6144 (48 frames), and gl's PGHI runs one "
+                  "heap pass at its default tol 3e-3 where LTFAT runs two (1e-1, then 1e-10). The margins are small and "
+                  "depend on that: with reflect padding, PGHI + FGLA gives -39.8 dB instead of -45.5 (measured in a "
+                  "review). Random starts are one seed (0): on greasy, seeds 0-7 spread GLA(100) over -23.5 to -26.5 dB "
+                  "and FGLA(100) over -31.5 to -34.6 dB.", ""]
         pp = paper.get("pghi_paper")
         if pp:
             g = pp["geometry"]

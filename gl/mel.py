@@ -30,18 +30,20 @@ restart, O'Donoghue and Candes 2015). The linear magnitude is
 
 Measured against librosa 0.11 (``OPENBLAS_NUM_THREADS=1 python benchmarks/mel_inversion.py``:
 4 s excerpts of the dev corpus, 128 Slaney mels, power 2, n_fft 1024 at 16 kHz and 2048
-above, hop n_fft / 4; medians of 3 on a shared 2-core machine). Spectral convergence of the
-linear magnitude estimate against the true ``|X|`` (dB, lower is better) and its time,
-then the same for the audio after 32 iterations of fast Griffin-Lim (librosa's
-``mel_to_audio`` against ``from_mel(...).invert(method='fgla', n_iter=32)``):
+above, hop n_fft / 4; round-robin, medians of 3 on a shared 2-core machine, 2026-11-29).
+Spectral convergence of the linear magnitude estimate against the true ``|X|`` (dB, lower
+is better) and its time, then the same for the audio after 32 iterations of fast
+Griffin-Lim from a random phase seeded 0 (librosa's ``mel_to_audio``, written as its
+``mel_to_stft`` and ``griffinlim`` so that it can be seeded, against
+``from_mel(...).invert(method='fgla', n_iter=32)``):
 
 =============  ======  ====================  ===============  ===================  ===============
 excerpt        frames  NNLS SC gl / librosa  NNLS s gl / lr   audio SC gl / lr     audio s gl / lr
 =============  ======  ====================  ===============  ===================  ===============
-d01 speech 16k    131  -21.0 / -15.0         0.18 / 0.39      -22.5 / -18.1        0.23 / 0.50
-d02 speech 22k    173  -13.5 / -12.3         1.03 / 2.36      -16.0 / -13.5        1.13 / 2.84
-d03 tabla 44k     345  -20.4 / -14.1         2.01 / 3.26      -21.7 / -14.7        2.00 / 3.35
-d04 band 16k      251  -15.8 / -12.5         0.33 / 0.52      -15.5 / -12.5        0.20 / 0.65
+d01 speech 16k    131  -21.0 / -15.0         0.08 / 0.18      -22.5 / -19.1        0.10 / 0.16
+d02 speech 22k    173  -13.5 / -12.3         0.21 / 0.54      -16.0 / -14.2        0.25 / 0.67
+d03 tabla 44k     345  -20.4 / -14.1         0.43 / 0.85      -21.7 / -17.4        0.53 / 1.16
+d04 band 16k      251  -15.8 / -12.5         0.15 / 0.28      -15.5 / -12.5        0.18 / 0.38
 =============  ======  ====================  ===============  ===================  ===============
 
 The NumPy solver (200 iterations, the default) fits ``M`` more closely than librosa's
