@@ -255,6 +255,9 @@ class StartingPhase:
                 raise TypeError(f"init must be a string or a real (phase) or complex array, got dtype {array.dtype}")
             if not np.all(np.isfinite(array)):
                 raise ValueError("init contains NaN or infinite values")
+            if array.dtype.kind != "c" and array.size and np.abs(array).max() > 1e6:
+                # the fast phasors reduce angles exactly up to about 1e7 rad: bring larger ones into [0, 2 pi)
+                array = np.remainder(array, 2 * np.pi)
             self._kind = "phasor" if array.dtype.kind == "c" else "phase"
             self._data, self.label = array, "array"
         if self._data is not None:

@@ -129,7 +129,10 @@ def unit_phasors(angle: np.ndarray, out: np.ndarray, scale: float = 1.0) -> np.n
     Parameters
     ----------
     angle : np.ndarray
-        Real angles, any shape and strides, finite.
+        Real angles, any shape and strides, finite, with ``|scale * angle|`` below about
+        1e7 rad (full accuracy; the reduction is exact up to there). Callers reduce larger
+        ones first (``np.remainder(angle, 2 pi)``), as :class:`gl._iterative.StartingPhase`
+        does for user phases.
     out : np.ndarray
         complex64 or complex128 array of ``angle``'s shape; filled and returned.
     scale : float
@@ -173,7 +176,8 @@ def unit_phasors(angle: np.ndarray, out: np.ndarray, scale: float = 1.0) -> np.n
             if scale == 1.0:
                 np.copyto(block, rows[first:last, low:high], casting="same_kind")
             else:
-                np.multiply(rows[first:last, low:high], scale, out=block, casting="same_kind")
+                # a float64 scalar (numpy's, not Python's "weak" float): float32 angles are scaled in float64
+                np.multiply(rows[first:last, low:high], np.float64(scale), out=block, casting="same_kind")
             _block(angle_block[:count], cos_block[:count], sin_block[:count], work)
             block_target = row_targets[first:last, low:high]
             block_target.real = cos_block[:count].reshape(shape)

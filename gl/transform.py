@@ -32,6 +32,7 @@ IEEE Trans. ASSP 32(2), 1984.
 
 from __future__ import annotations
 
+import os
 import warnings
 from dataclasses import dataclass, field
 from functools import cached_property
@@ -131,6 +132,17 @@ def _irfft(spectra: np.ndarray, n_fft: int, out: np.ndarray, norm: str = "backwa
     return out
 
 
+def _caller_stacklevel() -> int:
+    """The ``stacklevel`` of the first frame outside the gl package: where the user called gl."""
+    import sys
+
+    package = os.path.dirname(os.path.abspath(__file__))
+    frame, level = sys._getframe(1), 1
+    while frame is not None and os.path.dirname(os.path.abspath(frame.f_code.co_filename)) == package:
+        frame, level = frame.f_back, level + 1
+    return level
+
+
 @dataclass(frozen=True, eq=False)
 class STFT:
     """The geometry of a short-time Fourier transform, and the transform itself.
@@ -200,6 +212,10 @@ class STFT:
             )
         if not isinstance(self.center, (bool, np.bool_)):
             raise TypeError(f"center={self.center!r} must be True or False")
+        if not isinstance(self.sym, (bool, np.bool_)):
+            raise TypeError(f"sym={self.sym!r} must be True or False (a string such as 'False' is truthy)")
+        if isinstance(self.window, list):  # an array given as a list: held as a frozen array like any other
+            object.__setattr__(self, "window", np.asarray(self.window))
         if self.pad_mode not in PAD_MODES:
             raise ValueError(f"pad_mode={self.pad_mode!r} is unknown; use one of {', '.join(PAD_MODES)}")
         window = get_window(self.window, win_length, sym=bool(self.sym))
@@ -213,6 +229,7 @@ class STFT:
         object.__setattr__(self, "win_length", win_length)
         object.__setattr__(self, "hop_length", hop_length)
         object.__setattr__(self, "center", bool(self.center))
+        object.__setattr__(self, "sym", bool(self.sym))
         if isinstance(self.window, np.ndarray):
             frozen = self.window.astype(np.float64, copy=True)
             frozen.setflags(write=False)
@@ -254,7 +271,17 @@ class STFT:
         return self.n_fft // 2 if self.center else 0
 
     def replace(self, **changes) -> "STFT":
-        """A copy with some parameters changed (``geometry.replace(hop_length=128)``)."""
+        """A copy with some parameters changed (``geometry.replace(hop_length=128)``).
+
+        A new ``n_fft`` brings the defaults of what followed from the old one: a
+        ``win_length`` equal to the old ``n_fft`` becomes the new one, and a hop of a quarter
+        of the old window a quarter of the new one (pass them to keep them).
+        """
+        if "n_fft" in changes:
+            if "win_length" not in changes and self.win_length == self.n_fft:
+                changes["win_length"] = None
+            if "hop_length" not in changes and self.hop_length == self.win_length // 4 and "win_length" in changes:
+                changes["hop_length"] = None
         params = dict(
             n_fft=self.n_fft,
             hop_length=self.hop_length,
@@ -337,7 +364,7 @@ class STFT:
                 "where the sum is tiny, come back amplified (clicks, clipping); use a smaller hop_length "
                 "or a window that overlaps (NOLA: nonzero overlap-add)",
                 NOLAWarning,
-                stacklevel=3,
+                stacklevel=_caller_stacklevel(),
             )
 
     def _inverse_window_sum(self, n_frames: int, dtype: np.dtype) -> np.ndarray:
@@ -492,7 +519,7 @@ class STFT:
             )
         if x.ndim == 0 or x.shape[-1] == 0:
             raise ValueError("x must have at least one sample along its last axis")
-        if x.ndim >= 2 and x.shape[-1] < self.n_fft <= x.shape[-2]:
+        if x.ndim >= 2 and x.shape[-1] <= 8 and x.shape[-1] < self.n_fft <= x.shape[-2]:  # a few "samples": channels
             raise ValueError(
                 f"x has shape {x.shape}: gl's signals are (..., n), time on the last axis, and "
                 f"{x.shape[-1]} samples are fewer than n_fft={self.n_fft}; for (n, channels) audio "
@@ -559,6 +586,11 @@ class STFT:
         n_frames = X.shape[-1]
         if length is None:
             length = self.default_length(n_frames)
+            if length < 1:
+                raise ValueError(
+                    f"X has {n_frames} frame(s): with center={self.center} and hop_length={self.hop_length} that means a "
+                    f"signal of {length} samples; pass length= (the original signal's length)"
+                )
         length = _check_int("length", length, 1)
         self._warn_nola()
         batch_shape = X.shape[:-2]

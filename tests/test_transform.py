@@ -368,3 +368,44 @@ def test_window_sum_square_equals_the_full_overlap_add(n_fft, hop, n_frames):
         full = np.zeros(geometry._padded_length(n_frames))
         geometry._overlap_add(np.broadcast_to(geometry.window_array**2, (n_frames, n_fft)), full)
         np.testing.assert_array_equal(geometry.window_sum_square(n_frames), full)
+
+
+# ---------------------------------------------------------------------- found in review (2026-11-29)
+
+
+def test_sym_must_be_a_bool_and_a_list_window_is_an_array():
+    for value in ("False", None, 1):
+        with pytest.raises(TypeError, match="sym="):
+            gl.STFT(8, 2, sym=value)
+    geometry = gl.STFT(8, 2, window=[1.0] * 8)
+    assert isinstance(geometry.window, np.ndarray) and not geometry.window.flags.writeable
+    assert geometry.window_name is None  # (an AttributeError on .lower() before)
+
+
+def test_a_batch_of_short_centred_signals_is_fine_but_channels_last_audio_is_not():
+    assert gl.stft(np.zeros((20, 10)), n_fft=16, hop_length=4).shape == (20, 9, 3)  # as librosa
+    with pytest.raises(ValueError, match="pass x.T"):
+        gl.stft(np.zeros((70000, 2)), n_fft=2048)
+
+
+def test_istft_of_one_frame_says_to_pass_the_length():
+    with pytest.raises(ValueError, match=r"X has 1 frame\(s\).*pass length="):
+        gl.istft(np.ones((5, 1), complex))
+    assert gl.istft(np.ones((5, 1), complex), length=4).shape == (4,)
+
+
+def test_replace_n_fft_brings_the_defaults_that_followed_from_it():
+    assert gl.STFT(1024).replace(n_fft=2048) == gl.STFT(2048)
+    assert gl.STFT(1024).replace(n_fft=512) == gl.STFT(512)
+    assert gl.STFT(1024, 128).replace(n_fft=2048).hop_length == 128  # an explicit hop stays
+    assert gl.STFT(1024, win_length=600).replace(n_fft=2048).win_length == 600
+
+
+def test_nola_warning_points_at_the_callers_line():
+    x = np.random.default_rng(0).standard_normal(4000)
+    geometry = gl.STFT(256, 256)
+    for call in (lambda: gl.istft(geometry.stft(x), n_fft=256, hop_length=256),
+                 lambda: gl.griffinlim(np.abs(geometry.stft(x)), geometry=geometry, n_iter=1)):  # fmt: skip
+        with pytest.warns(NOLAWarning) as caught:
+            call()
+        assert caught[0].filename == __file__

@@ -1,8 +1,11 @@
 """gl._trig.unit_phasors: exp(i phi) from a table and short polynomials, checked against numpy."""
 
+import warnings
+
 import numpy as np
 import pytest
 
+import gl
 from gl._trig import unit_phasors
 
 
@@ -75,3 +78,21 @@ def test_threads_use_their_own_work_arrays(rng):
         results = list(pool.map(phasors, angles))
     for angle, z in zip(angles, results):
         assert np.abs(z - np.exp(1j * angle)).max() < 2e-15
+
+
+def test_float32_angles_are_scaled_in_float64():
+    angle = np.random.default_rng(1).random(1000).astype(np.float32)
+    z = unit_phasors(angle, np.empty(1000, dtype=complex), 2 * np.pi)
+    assert np.abs(z - np.exp(2j * np.pi * angle.astype(np.float64))).max() < 1e-14  # not float32's 4e-7
+
+
+def test_huge_user_phases_are_reduced_before_the_fast_phasors():
+    S = np.abs(gl.stft(np.random.default_rng(0).standard_normal(4000), n_fft=256, hop_length=64))
+    phases = np.random.default_rng(2).uniform(-np.pi, np.pi, S.shape)
+    for offset in (2 * np.pi * 2.0**40, 2 * np.pi * 2.0**60):  # multiples of 2 pi (exactly, as floats)
+        with warnings.catch_warnings():
+            warnings.simplefilter("error")
+            huge = gl.griffinlim(S, n_fft=256, hop_length=64, init=phases + offset, n_iter=0)
+        plain = gl.griffinlim(S, n_fft=256, hop_length=64, init=np.remainder(phases + offset, 2 * np.pi), n_iter=0)
+        np.testing.assert_array_equal(huge, plain)
+        assert np.abs(huge).max() < 10 * np.abs(gl.griffinlim(S, n_fft=256, hop_length=64, init=phases, n_iter=0)).max()
