@@ -335,7 +335,7 @@ class Problem:
     batch_shape: tuple
     length: int
     dtype: np.dtype
-    scale: float = 1.0  # a power of two: the methods run on S / scale, signals come back times scale
+    scale_exponent: int = 0  # the methods run on S / 2^e, signals come back times 2^e
 
     def to_frames(self, spectrogram: np.ndarray) -> np.ndarray:
         """(..., n_freq, n_frames) in the caller's layout -> (batch, n_frames, n_freq), a copy."""
@@ -347,9 +347,9 @@ class Problem:
         return np.swapaxes(spectrogram, -1, -2).reshape(self.batch_shape + spectrogram.shape[-1:] + spectrogram.shape[-2:-1])
 
     def signal_shape(self, signal: np.ndarray) -> np.ndarray:
-        """(batch, length) -> (..., length), at the level of the caller's ``S`` (undoing :attr:`scale`, in place)."""
-        if self.scale != 1.0:
-            signal *= signal.dtype.type(self.scale)
+        """(batch, length) -> (..., length), at the level of the caller's ``S`` (undoing :attr:`scale_exponent`, in place)."""
+        if self.scale_exponent:  # ldexp: exact, and no 2^e that the dtype cannot hold (2^128 in float32)
+            np.ldexp(signal, self.scale_exponent, out=signal, casting="same_kind")
         return signal.reshape(self.batch_shape + (self.length,))
 
     def signal_from_phase(self, phase: np.ndarray) -> np.ndarray:
@@ -427,15 +427,15 @@ def prepare(
 SAFE_EXPONENT = 32
 
 
-def working_scale(frames: np.ndarray) -> float:
+def working_scale(frames: np.ndarray) -> int:
     """Scale ``frames`` in place by a power of two so that its peak is in ``[0.5, 1)`` when
-    it is outside ``[2^-32, 2^32]``; returns the factor the signal must be multiplied by."""
+    it is outside ``[2^-32, 2^32]``; returns the exponent ``e`` the signal must be scaled back by (``* 2^e``)."""
     peak = float(frames.max()) if frames.size else 0.0
     if peak == 0.0 or 2.0**-SAFE_EXPONENT <= peak <= 2.0**SAFE_EXPONENT:
-        return 1.0
+        return 0
     exponent = int(np.frexp(peak)[1])  # peak = m 2^exponent, m in [0.5, 1)
     np.ldexp(frames, -exponent, out=frames, casting="same_kind")
-    return float(np.ldexp(1.0, exponent))
+    return exponent
 
 
 def frame_major(S: np.ndarray, dtype: np.dtype) -> np.ndarray:
@@ -488,7 +488,8 @@ class Tracker:
             if self.batch_shape is not None:  # the shapes the caller will get: (n_iter, ...) and (...)
                 info.spectral_convergence = info.spectral_convergence.reshape((info.n_iter,) + self.batch_shape)
             wish = self.callback(info.n_iter, info)
-            if wish is not None and bool(np.all(wish)):  # True, np.True_, or an array of them
+            wish = np.asarray(wish) if isinstance(wish, (bool, np.bool_, np.ndarray)) else None  # None, numbers ...: go on
+            if wish is not None and wish.dtype == bool and wish.size and bool(wish.all()):  # True, np.True_, or all True
                 info.stopped_by_callback = True
                 stop = True
         return stop

@@ -435,7 +435,9 @@ def _check_retrieval_args(args) -> tuple[Optional[str], Optional[str], dict[str,
         method_name = registry.DEFAULT_METHOD if method is None else method
         function, fixed = registry.method_function(method_name)
         parameters = inspect.signature(function).parameters
-        reserved = {"S", "n_iter", "init", "rng", "tol", "callback", "return_info", "geometry", "length", "n_fft", "hop_length", "win_length", "window", "center", "pad_mode", "sym"}
+        reserved = {"S", "n_iter", "init", "rng", "tol", "callback", "return_info", "geometry", "length", "n_fft", "hop_length",
+                    "win_length", "window", "center", "pad_mode", "sym",
+                    "fade_edges", "n_iter_per_frame"}  # --no-edge-fade; RTISI-LA's iterations per frame are --n-iter
         forwarded = getattr(function, "forwards_to", None)  # a wrapper that hands **options to this function
         if forwarded is not None:
             parameters = {**inspect.signature(forwarded).parameters, **{n: p for n, p in parameters.items() if p.kind is not inspect.Parameter.VAR_KEYWORD}}

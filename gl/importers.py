@@ -61,7 +61,7 @@ import numpy as np
 
 from .mel import mel_filterbank, mel_to_stft
 from .spectrogram import Spectrogram
-from .transform import PAD_MODES, STFT
+from .transform import PAD_MODES, STFT, _caller_stacklevel
 from .windows import WindowSpec, get_window
 
 __all__ = [
@@ -171,7 +171,7 @@ def _warn_if_db(S: np.ndarray, name: str, narrow_ok: bool = False) -> None:
         warnings.warn(
             f"{name} looks like dB, not a linear magnitude or power: {why}; if it is in dB, {_DB_HINT}",
             UserWarning,
-            stacklevel=4,
+            stacklevel=_caller_stacklevel(),
         )
 
 
@@ -283,9 +283,10 @@ def from_db(
     .. math:: S = \\mathrm{ref} \\cdot 10^{S_{dB} / 10} \\ (\\text{power}), \\qquad
               S = \\mathrm{ref} \\cdot 10^{S_{dB} / 20} \\ (\\text{amplitude}).
 
-    with ``ref`` raised to ``amin`` when it is smaller (librosa divides by ``max(amin, ref)``;
-    without ``amin``, librosa's defaults 1e-10 and 1e-5 stand in). ``-inf`` dB (what
-    ``10 * np.log10`` makes of an exact 0) comes back as 0.
+    with ``ref`` raised to ``amin`` when ``amin`` is given and larger (librosa divides by
+    ``max(amin, ref)``: with a ``ref`` below librosa's default ``amin``, 1e-10 for power and
+    1e-5 for amplitude, pass that ``amin`` too). ``-inf`` dB (what ``10 * np.log10`` makes
+    of an exact 0) comes back as 0.
 
     Values the forward transform clipped cannot come back: those at ``max - top_db``
     (``top_db``) or at the ``amin`` floor come back at the floor, and a
@@ -348,9 +349,8 @@ def from_db(
     floors = []
     if top_db is not None:
         floors.append((peak - top_db, f"top_db={top_db:g} below the peak {peak:.1f} dB"))
-    # librosa subtracts log10(max(amin, ref)): a ref below amin is raised to amin (its defaults:
-    # 1e-10 for power_to_db, 1e-5 for amplitude_to_db)
-    reference = max(amin if amin is not None else (1e-10 if db == "power" else 1e-5), ref)
+    # librosa subtracts log10(max(amin, ref)): a ref below the amin it was given is raised to it
+    reference = ref if amin is None else max(amin, ref)
     if amin is not None:
         floors.append((factor * np.log10(amin) - factor * np.log10(reference), f"the amin={amin:g} floor"))
     for floor, why in floors:

@@ -140,6 +140,9 @@ def snr(reference, estimate) -> np.ndarray:
         raise ValueError(f"reference has shape {reference.shape} but estimate has {estimate.shape}")
     if reference.ndim < 1:
         raise ValueError("reference and estimate must be signals (at least one axis)")
+    peak = max(float(np.abs(reference).max()), float(np.abs(estimate).max())) if reference.size else 0.0
+    exponent = int(np.frexp(peak)[1])  # both scaled by one power of two, exactly: no square under- or overflows
+    reference, estimate = np.ldexp(reference, -exponent), np.ldexp(estimate, -exponent)
     noise = _sum_sq(reference - estimate, -1)
     power = _sum_sq(reference, -1)
     return -to_db(_ratio(noise, power))

@@ -143,15 +143,14 @@ class Spectrogram:
         if self.offset >= grid:
             raise ValueError(f"offset={self.offset} must be smaller than the {grid} samples the frames cover")
         if self.length is not None:
-            # the last frame starts inside the signal, and the signal ends less than a hop
-            # after the last sample a frame covers (that tail was never analysed)
+            # the signal ends less than a hop after the last sample a frame covers (that tail
+            # was never analysed); a shorter one is possible (scipy pads to fill the last frame)
             hop = self.geometry.hop_length
-            shortest = (self.n_frames - 1) * hop - self.offset - self.geometry.pad + 1
             longest = grid - self.offset + hop - 1
-            if not max(1, shortest) <= self.length <= longest:
+            if self.length > longest:
                 raise ValueError(
                     f"length={self.length} does not fit {self.n_frames} frames of hop {hop} "
-                    f"({self.geometry!r}): the signal they were made from had {max(1, shortest)} to {longest} samples"
+                    f"({self.geometry!r}): the signal they were made from had at most {longest} samples"
                 )
 
     # ------------------------------------------------------------------ description
@@ -314,8 +313,13 @@ class Spectrogram:
         )
         y, info = result if return_info else (result, None)  # (..., run_length), sample j at grid sample pad + j
         if fade_edges and not streaming and _fade_edges(y, geometry, n_frames) and info is not None:
-            # the last row of the history is that of the signal returned (before the crop)
-            info.spectral_convergence[-1] = spectral_convergence(self.magnitude, geometry.stft(y.astype(np.float64)))
+            # the last row of the history is that of the signal returned (before the crop); with no
+            # iteration, the signal returned is the starting point
+            sc = spectral_convergence(self.magnitude, geometry.stft(y.astype(np.float64)))
+            if info.n_iter:
+                info.spectral_convergence[-1] = sc
+            else:
+                info.initial_spectral_convergence = sc
         if not direct:
             y = _crop(y, self.offset, wanted)
         return (y, info) if return_info else y
@@ -439,6 +443,12 @@ class Spectrogram:
             pad_mode=metadata["pad_mode"],
             sym=metadata["sym"],
         )
+        if spec is not None and window.shape == geometry.window_array.shape and not np.allclose(window, geometry.window_array):
+            # the name meant another window when the file was written ('cosine' and 'triangle'
+            # before gl followed scipy's): the window stored beside it is the one that made it
+            geometry = STFT(n_fft=metadata["n_fft"], hop_length=metadata["hop_length"], win_length=metadata["n_fft"],
+                            window=np.asarray(window, dtype=np.float64), center=metadata["center"],
+                            pad_mode=metadata["pad_mode"])  # fmt: skip
         return cls(
             magnitude,
             geometry,

@@ -369,7 +369,7 @@ class StreamingInverter:
                 edge = np.zeros(len(samples), dtype=bool)
                 if self._padded_count < self._head_end:  # the first run, from position 0
                     edge[: self._head_end - self._padded_count] = True
-                if end and low[-1]:  # the last run, to the end of the tail
+                if end and len(low) and low[-1]:  # the last run, to the end of the tail (empty when hop = n_fft)
                     above = np.flatnonzero(~low)
                     edge[(above[-1] + 1 if above.size else 0) :] = True
                 denominator = np.where(edge & low, self._edge_floor, total)

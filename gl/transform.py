@@ -277,7 +277,7 @@ class STFT:
         ``win_length`` equal to the old ``n_fft`` becomes the new one, and a hop of a quarter
         of the old window a quarter of the new one (pass them to keep them).
         """
-        if "n_fft" in changes:
+        if "n_fft" in changes and not isinstance(changes.get("window", self.window), np.ndarray):  # an array fixes its length
             if "win_length" not in changes and self.win_length == self.n_fft:
                 changes["win_length"] = None
             if "hop_length" not in changes and self.hop_length == self.win_length // 4 and "win_length" in changes:

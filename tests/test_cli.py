@@ -579,3 +579,9 @@ def test_mel_files_and_arrays(tmp_path, speech_wav):
     np.save(tmp_path / "mel.npy", np.ones((40, 30)))
     assert_usage_error(run("invert", "mel.npy", "-o", "p.wav", "--from", "mel", "--sr", "16000", "--hop", "256", cwd=tmp_path,
                            check_ok=False), r"bare mel spectrogram: give the FFT size it was made with, --n-fft")  # fmt: skip
+
+
+def test_options_with_their_own_flags_are_refused_as_such(tmp_path, speech_wav):
+    for name in ("fade_edges=False", "n_iter_per_frame=2"):
+        assert_usage_error(run("roundtrip", speech_wav, "-o", "o.wav", "--method", "rtisila", "-O", name, cwd=tmp_path, check_ok=False),
+                           r"is not a method option")  # fmt: skip

@@ -405,3 +405,19 @@ def test_callback_takes_numpy_bools_and_sees_the_final_shapes(speech):
     y, info = gl.griffinlim(S, geometry=geometry, n_iter=200, rng=0, return_info=True, callback=stop_below_minus_15_db)
     assert info.stopped_by_callback and info.n_iter < 200
     assert shapes[0] == ((1,), ()) and shapes[-1] == ((info.n_iter,), ())  # as returned: (n_iter,) and a scalar
+
+
+def test_float32_magnitudes_near_the_top_of_the_range_come_back_finite():
+    geometry = gl.STFT(256, 64)
+    S = np.abs(geometry.stft(np.random.default_rng(41).standard_normal(4000)))
+    S32 = (S / S.max() * 2e38).astype(np.float32)  # the scale 2^128 itself is not a float32
+    for method in ("fgla", "pghi", "rtisila"):
+        y = gl.reconstruct(S32, geometry=geometry, method=method, n_iter=3, rng=0)
+        assert y.dtype == np.float32 and np.all(np.isfinite(y))
+
+
+def test_only_true_stops_a_callback():
+    S = np.abs(gl.stft(np.random.default_rng(42).standard_normal(4000), n_fft=256, hop_length=64))
+    for value in (1.5, -20.0, "yes", [True], np.array([True, False])):
+        _, info = gl.griffinlim(S, n_fft=256, hop_length=64, n_iter=6, rng=0, return_info=True, callback=lambda i, info: value)
+        assert info.n_iter == 6 and not info.stopped_by_callback

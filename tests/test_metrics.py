@@ -66,3 +66,9 @@ def test_snr_of_silence():
         assert metrics.snr(np.zeros(10), np.zeros(10)) == np.inf  # an exact match
         assert metrics.snr(np.zeros(10), np.ones(10)) == -np.inf
         np.testing.assert_allclose(metrics.snr(np.ones((2, 8)), 0.5 * np.ones((2, 8))), 20 * np.log10(2))
+
+
+def test_snr_at_extreme_scales():
+    x = np.random.default_rng(45).standard_normal(100)
+    for scale in (1e-200, 1e200):
+        assert metrics.snr(x * scale, 0.5 * x * scale) == pytest.approx(20 * np.log10(2))

@@ -348,3 +348,10 @@ def test_fade_edges_divides_the_end_runs_by_the_edge_floor(geometry, rng):
     S = np.abs(X)
     changed = rtisila(S, geometry=geometry, n_iter_per_frame=2) != rtisila(S, geometry=geometry, n_iter_per_frame=2, fade_edges=False)
     assert changed[ends].any() and not changed[~ends].any()
+
+
+def test_streams_with_hop_equal_to_n_fft_flush():
+    geometry = gl.STFT(n_fft=64, hop_length=64, window="rectangular")  # no tail after the last frame
+    S = np.abs(geometry.stft(chirp(4000)))
+    assert rtisila(S, geometry=geometry).shape == (geometry.default_length(S.shape[1]),)
+    assert gl.rtpghi(S, geometry=geometry, gamma=0.25645 * 64**2, rng=0).shape == (geometry.default_length(S.shape[1]),)
