@@ -437,7 +437,7 @@ def _check_retrieval_args(args) -> tuple[Optional[str], Optional[str], dict[str,
         parameters = inspect.signature(function).parameters
         reserved = {"S", "n_iter", "init", "rng", "tol", "callback", "return_info", "geometry", "length", "n_fft", "hop_length",
                     "win_length", "window", "center", "pad_mode", "sym",
-                    "fade_edges", "n_iter_per_frame"}  # --no-edge-fade; RTISI-LA's iterations per frame are --n-iter
+                    "fade_edges", "n_iter_per_frame", "return_phase"}  # --no-edge-fade; RTISI-LA's iterations per frame are --n-iter
         forwarded = getattr(function, "forwards_to", None)  # a wrapper that hands **options to this function
         if forwarded is not None:
             parameters = {**inspect.signature(forwarded).parameters, **{n: p for n, p in parameters.items() if p.kind is not inspect.Parameter.VAR_KEYWORD}}
@@ -889,7 +889,8 @@ def _import_array(array: np.ndarray, args, path: Path):
     if args.hop is None and not args.convention.startswith("scipy"):
         raise UsageError(f"{path} is a bare array: give its hop with --hop (samples between frames; a wrong hop changes the tempo)")
     if args.convention == "mel" and args.n_fft is None:  # the rows of a mel spectrogram are mel bands, not FFT bins
-        raise UsageError(f"{path} is a bare mel spectrogram: give the FFT size it was made with, --n-fft (its rows are mel bands)")
+        raise UsageError(f"{path} is a bare mel spectrogram: give the FFT size it was made with, --n-fft (its rows are mel "
+                         "bands; librosa's melspectrogram defaults to 2048, torchaudio's MelSpectrogram to 400)")
     function = importers.CONVENTIONS[args.convention]
     return function(array, **_importer_keywords(function, args, str(path)))
 

@@ -62,8 +62,9 @@ PAD_MODES = ("constant", "reflect", "edge")
 #: 3x, but cost up to 67 dB of spectral convergence where a reconstruction had converged
 #: (speech through Hann 512 at hop 448: -88 -> -21 dB), because there those samples are
 #: right; so the inverse stays least squares, as librosa's and scipy's are. What the
-#: floor cost came from the dips inside a low-overlap signal; at the two ends alone it is
-#: cheap (0 to 3.4 dB), and ``Spectrogram.invert`` and the streams apply it there
+#: floor cost came from the dips inside a low-overlap signal; at the two ends alone it
+#: costs 0 to 3.4 dB on excerpts of a few seconds (more on very short signals, whose ends
+#: are a larger share), and ``Spectrogram.invert`` and the streams apply it there
 #: (``EDGE_FADE`` below).
 WINDOW_SUM_FLOOR = 1e-6
 
