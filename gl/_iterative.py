@@ -17,7 +17,7 @@ from typing import Any, Callable, Optional, Union
 import numpy as np
 
 from ._trig import unit_phasors
-from .transform import STFT, complex_dtype, real_dtype
+from .transform import STFT, binary_exponent, complex_dtype, real_dtype
 from .windows import WindowSpec
 
 InitSpec = Union[str, np.ndarray, None]
@@ -433,7 +433,7 @@ def working_scale(frames: np.ndarray) -> int:
     peak = float(frames.max()) if frames.size else 0.0
     if peak == 0.0 or 2.0**-SAFE_EXPONENT <= peak <= 2.0**SAFE_EXPONENT:
         return 0
-    exponent = int(np.frexp(peak)[1])  # peak = m 2^exponent, m in [0.5, 1)
+    exponent = binary_exponent(peak)
     np.ldexp(frames, -exponent, out=frames, casting="same_kind")
     return exponent
 

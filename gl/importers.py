@@ -62,7 +62,7 @@ import numpy as np
 from .mel import mel_filterbank, mel_to_stft
 from .spectrogram import Spectrogram
 from .transform import PAD_MODES, STFT, _caller_stacklevel
-from .windows import WindowSpec, get_window
+from .windows import WindowSpec, get_window, name_of
 
 __all__ = [
     "from_scipy_spectrogram",
@@ -85,11 +85,7 @@ class LossWarning(UserWarning):
 
 
 def _check_rate(name: str, value) -> float:
-    if isinstance(value, bool) or not isinstance(value, (int, float, np.integer, np.floating)):
-        raise TypeError(f"{name}={value!r} must be a number (the sample rate in Hz)")
-    if not np.isfinite(value) or value <= 0:
-        raise ValueError(f"{name}={value} must be a finite number > 0")
-    return float(value)
+    return _check_positive(name, value, "the sample rate in Hz")
 
 
 def _check_positive(name: str, value, what: str) -> float:
@@ -211,8 +207,6 @@ def _window_samples(window: WindowSpec, length: int, name: str = "window") -> np
     return get_window(window, length)
 
 
-#: Windows without a parameter that an array may turn out to be (for PGHI and readable files).
-_NAMEABLE = ("hann", "hamming", "blackman", "bartlett", "triang", "sine", "cosine", "rectangular")
 
 
 def _window_keywords(spec: WindowSpec, samples: np.ndarray) -> dict:
@@ -224,11 +218,8 @@ def _window_keywords(spec: WindowSpec, samples: np.ndarray) -> dict:
     """
     if not isinstance(spec, (list, np.ndarray)):
         return {"window": spec, "sym": False}
-    for name in _NAMEABLE:
-        for sym in (False, True):
-            if np.allclose(get_window(name, samples.shape[0], sym=sym), samples, rtol=0, atol=1e-12):
-                return {"window": name, "sym": sym}
-    return {"window": samples, "sym": False}
+    named = name_of(samples)
+    return {"window": samples, "sym": False} if named is None else {"window": named[0], "sym": named[1]}
 
 
 def _padded_window(window: np.ndarray, n_fft: int, start: int = 0) -> np.ndarray:
@@ -892,11 +883,9 @@ def from_shorttimefft(
     _check_nola(geometry, "hop", hop)
     if length is not None:
         length = _check_int("length", length, m_num - m_num // 2)  # scipy's own minimum, ceil(len(win) / 2)
-        if p_min is None and _shorttimefft_slices(win, hop, first, length) != n_frames:
-            raise ValueError(
-                f"length={length} gives {_shorttimefft_slices(win, hop, first, length)} slices with hop={hop} and "
-                f"len(win)={m_num}, but S has {n_frames}"
-            )
+        slices = _shorttimefft_slices(win, hop, first, length) if p_min is None else n_frames
+        if slices != n_frames:
+            raise ValueError(f"length={length} gives {slices} slices with hop={hop} and len(win)={m_num}, but S has {n_frames}")
     spec = Spectrogram(magnitude, geometry, sample_rate=fs, length=length, source="shorttimefft", offset=offset)
     if length is None:
         last_end = (first + n_frames - 1) * hop - m_num // 2 + m_num  # end of the last slice

@@ -65,6 +65,8 @@ B. McFee et al., "librosa: audio and music signal analysis in Python", SciPy 201
 Examples
 --------
 >>> import numpy as np
+
+from .transform import binary_exponent
 >>> from gl.mel import mel_filterbank, mel_to_stft
 >>> F = mel_filterbank(sr=8000, n_fft=256, n_mels=40, dtype=np.float64)
 >>> F.shape
@@ -357,8 +359,7 @@ def mel_to_stft(
     step = dtype.type(1.0 / norm_squared)  # 1 / L
     # the problem is linear in M: solve it for M / 2^e (peak in [0.5, 1)) and scale back, so
     # that the restart test's products neither overflow nor underflow (exact: a power of two)
-    peak = float(M.max()) if M.size else 0.0
-    exponent = int(np.frexp(peak)[1]) if peak > 0 else 0
+    exponent = binary_exponent(float(M.max()) if M.size else 0.0)
     if exponent:
         M = np.ldexp(M, -exponent).astype(dtype, copy=False)
         np.ldexp(P, -exponent, out=P, casting="same_kind")

@@ -28,7 +28,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .transform import STFT
+from .transform import STFT, binary_exponent
 
 __all__ = ["spectral_convergence", "spectral_convergence_db", "signal_spectral_convergence", "inconsistency", "snr", "to_db"]
 
@@ -93,11 +93,11 @@ def spectral_convergence(S, X) -> np.ndarray:
         raise ValueError(f"S has shape {S.shape} but X has shape {X.shape}; they must match")
     if S.ndim < 2:
         raise ValueError(f"S must have shape (..., n_freq, n_frames), got {S.shape}")
-    S = S.astype(np.float64)
-    magnitude = np.abs(X).astype(np.float64, copy=False)
-    exponent = int(np.frexp(max(float(S.max()), float(magnitude.max())) if S.size else 0.0)[1])
-    S = np.ldexp(S, -exponent)  # both scaled by the same power of two, exactly: no square under- or overflows
-    magnitude = np.ldexp(magnitude, -exponent)
+    S = S.astype(np.float64)  # a copy, scaled in place below
+    magnitude = np.abs(X).astype(np.float64, copy=False)  # a new array: scaled in place too
+    exponent = binary_exponent(max(float(S.max()), float(magnitude.max())) if S.size else 0.0)
+    np.ldexp(S, -exponent, out=S)  # both by the same power of two, exactly: no square under- or overflows
+    np.ldexp(magnitude, -exponent, out=magnitude)
     return _ratio(_sum_sq(magnitude - S, (-2, -1)), _sum_sq(S, (-2, -1)))
 
 
@@ -134,15 +134,15 @@ def snr(reference, estimate) -> np.ndarray:
     estimate = _finite("estimate", estimate)
     if reference.dtype.kind == "c" or estimate.dtype.kind == "c":
         raise TypeError("reference and estimate must be real signals")
-    reference = reference.astype(np.float64)
+    reference = reference.astype(np.float64)  # copies, scaled in place below
     estimate = estimate.astype(np.float64)
     if reference.shape != estimate.shape:
         raise ValueError(f"reference has shape {reference.shape} but estimate has {estimate.shape}")
     if reference.ndim < 1:
         raise ValueError("reference and estimate must be signals (at least one axis)")
-    peak = max(float(np.abs(reference).max()), float(np.abs(estimate).max())) if reference.size else 0.0
-    exponent = int(np.frexp(peak)[1])  # both scaled by one power of two, exactly: no square under- or overflows
-    reference, estimate = np.ldexp(reference, -exponent), np.ldexp(estimate, -exponent)
+    exponent = binary_exponent(max(float(np.abs(reference).max()), float(np.abs(estimate).max())) if reference.size else 0.0)
+    np.ldexp(reference, -exponent, out=reference)  # both by one power of two, exactly: no square under- or overflows
+    np.ldexp(estimate, -exponent, out=estimate)
     noise = _sum_sq(reference - estimate, -1)
     power = _sum_sq(reference, -1)
     return -to_db(_ratio(noise, power))

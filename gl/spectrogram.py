@@ -490,17 +490,15 @@ def _geometry_with_stored_window(metadata: dict, stored: np.ndarray) -> STFT:
     """The geometry of a file whose window name no longer means its stored window: by the name
     of the window it is (the sine window for the old 'cosine', Bartlett for the old 'triangle',
     so that PGHI knows its gamma), else the array itself."""
-    from .windows import get_window
+    from .windows import name_of
 
     n_fft, win_length = metadata["n_fft"], metadata["win_length"]
     left = (n_fft - win_length) // 2
-    segment = stored[left : left + win_length]
     common = dict(n_fft=n_fft, hop_length=metadata["hop_length"], center=metadata["center"], pad_mode=metadata["pad_mode"])
-    for name in ("sine", "bartlett", "hann", "hamming", "blackman", "triang", "cosine", "rectangular"):
-        for sym in (False, True):
-            if np.allclose(get_window(name, win_length, sym=sym), segment, rtol=0, atol=1e-12):
-                return STFT(win_length=win_length, window=name, sym=sym, **common)
-    return STFT(win_length=n_fft, window=stored, **common)
+    named = name_of(stored[left : left + win_length])
+    if named is None:
+        return STFT(win_length=n_fft, window=stored, **common)
+    return STFT(win_length=win_length, window=named[0], sym=named[1], **common)
 
 
 def _frames_of(geometry: STFT, n_samples: int) -> Optional[int]:

@@ -79,7 +79,7 @@ from typing import Optional
 
 import numpy as np
 
-from ._iterative import check_magnitude_range
+from ._iterative import check_flag, check_magnitude_range
 from .transform import EDGE_FADE, STFT, WINDOW_SUM_FLOOR, _irfft, complex_dtype
 
 __all__ = ["StreamingInverter", "invert_stream", "check_lookahead", "check_iterations"]
@@ -196,9 +196,7 @@ class StreamingInverter:
             steady[lo:hi] += squared[lo + shift : hi + shift]
         self._steady_sum = steady  # (n_fft,) float64
         self._floor = WINDOW_SUM_FLOOR * steady.max()
-        if not isinstance(fade_edges, (bool, np.bool_)):
-            raise TypeError(f"fade_edges={fade_edges!r} must be True or False")
-        self.fade_edges = bool(fade_edges)
+        self.fade_edges = check_flag("fade_edges", fade_edges)
         self._edge_floor = EDGE_FADE * steady.max()
         self.dtype: Optional[np.dtype] = None
         self.reset()

@@ -133,6 +133,13 @@ def _irfft(spectra: np.ndarray, n_fft: int, out: np.ndarray, norm: str = "backwa
     return out
 
 
+def binary_exponent(peak: float) -> int:
+    """``e`` with ``peak = m 2^e``, ``m`` in ``[0.5, 1)`` (0 for 0): dividing by ``2^e`` with
+    ``np.ldexp`` brings values up to ``peak`` into ``[0, 1)`` exactly, so that their squares
+    and sums neither underflow nor overflow (the scaling of gl's methods, metrics and NNLS)."""
+    return int(np.frexp(peak)[1]) if peak > 0 else 0
+
+
 def _caller_stacklevel() -> int:
     """The ``stacklevel`` of the first frame outside the gl package: where the user called gl."""
     import sys

@@ -231,3 +231,21 @@ def get_window(spec: WindowSpec, length: int, *, sym: bool = False) -> np.ndarra
     if sym:
         return _symmetric(name, length, parameter)
     return _symmetric(name, length + 1, parameter)[:-1]
+
+
+#: Windows without a parameter that an array may turn out to be.
+NAMEABLE = ("hann", "hamming", "blackman", "bartlett", "triang", "sine", "cosine", "rectangular")
+
+
+def name_of(samples: np.ndarray) -> tuple[str, bool] | None:
+    """``(name, sym)`` of the named window (without a parameter) that ``samples`` are, or None.
+
+    >>> name_of(get_window("hann", 64, sym=True))
+    ('hann', True)
+    """
+    samples = np.asarray(samples)
+    for name in NAMEABLE:
+        for sym in (False, True):
+            if np.allclose(get_window(name, samples.shape[0], sym=sym), samples, rtol=0, atol=1e-12):
+                return name, sym
+    return None
