@@ -65,8 +65,6 @@ B. McFee et al., "librosa: audio and music signal analysis in Python", SciPy 201
 Examples
 --------
 >>> import numpy as np
-
-from .transform import binary_exponent
 >>> from gl.mel import mel_filterbank, mel_to_stft
 >>> F = mel_filterbank(sr=8000, n_fft=256, n_mels=40, dtype=np.float64)
 >>> F.shape
@@ -84,6 +82,8 @@ from __future__ import annotations
 from typing import Optional, Union
 
 import numpy as np
+
+from .transform import binary_exponent
 
 __all__ = ["hz_to_mel", "mel_to_hz", "mel_frequencies", "mel_filterbank", "mel_to_stft"]
 
