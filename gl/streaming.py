@@ -263,6 +263,12 @@ class StreamingInverter:
 
         The stream is then finished; :meth:`reset` starts a new one.
         """
+        return self._finish(keep_right_padding=False)
+
+    def _finish(self, keep_right_padding: bool) -> np.ndarray:
+        """:meth:`flush`; with ``keep_right_padding``, the samples the frames cover past the
+        stream's default length (centred frames' right padding) are returned too, for a
+        caller that asked for a longer ``length`` (:func:`stream_batch`)."""
         if self._finished:
             raise ValueError("the stream is already finished; call reset() to start a new one")
         self._finished = True
@@ -276,7 +282,7 @@ class StreamingInverter:
         n_frames = self.frames_committed
         total = self._window_sum(n_frames * hop, n_fft - hop, last_frame=n_frames - 1)
         self._emit(self._accumulator[: n_fft - hop], total, end=True)
-        return self._release()
+        return self._release(keep_right_padding)
 
     # ------------------------------------------------------------------ for subclasses
     def _reset_state(self) -> None:
@@ -377,16 +383,18 @@ class StreamingInverter:
         self._emitted.append(normalised)
         self._padded_count += len(samples)
 
-    def _release(self) -> np.ndarray:
+    def _release(self, keep_right_padding: bool = False) -> np.ndarray:
         """The normalised samples that belong to the output and are final, as one array.
 
         Padded positions below ``pad`` are dropped (left padding); positions from
         ``(N - 1) a + M - pad`` on, with ``N`` the frames pushed so far, are held back:
         they are right padding if the stream ends now (only when ``hop > n_fft - pad``
-        can a committed sample lie there).
+        can a committed sample lie there). ``keep_right_padding`` releases them too.
         """
         pad = self.geometry.pad
         end = (self.frames_pushed - 1) * self.geometry.hop_length + self.geometry.n_fft - pad
+        if keep_right_padding:
+            end += pad
         block = np.concatenate([self._held] + self._emitted) if self._emitted else self._held
         self._emitted = []
         start = self._held_start  # padded position of block[0]
@@ -474,10 +482,13 @@ def stream_batch(
     """
     batch, n_frames, _ = magnitude.shape
     signal = np.zeros((batch, length), dtype=magnitude.dtype)
-    keep = min(inverter.geometry.default_length(n_frames), length)
+    geometry = inverter.geometry
+    # every sample some frame covers: the default length, and the right padding if length asks for it
+    keep = min((n_frames - 1) * geometry.hop_length + geometry.n_fft - geometry.pad, length)
     for b in range(batch):
         inverter.reset()
         frames = magnitude[b].T  # (n_freq, n_frames)
         first = inverter.push(frames) if phases is None else inverter.push(frames, phase=phases[b].T)
-        signal[b, :keep] = np.concatenate([first, inverter.flush()])[:keep]
+        rest = inverter._finish(keep_right_padding=keep > geometry.default_length(n_frames))
+        signal[b, :keep] = np.concatenate([first, rest])[:keep]
     return signal

@@ -355,3 +355,30 @@ def test_streams_with_hop_equal_to_n_fft_flush():
     S = np.abs(geometry.stft(chirp(4000)))
     assert rtisila(S, geometry=geometry).shape == (geometry.default_length(S.shape[1]),)
     assert gl.rtpghi(S, geometry=geometry, gamma=0.25645 * 64**2, rng=0).shape == (geometry.default_length(S.shape[1]),)
+
+
+@pytest.mark.parametrize("geometry", GEOMETRIES, ids=repr)
+def test_stream_batch_returns_every_sample_the_frames_cover(geometry, rng):
+    """A ``length`` past the default length (centred frames' right padding, which frames
+    still cover) gets those samples, as istft gives them, not zeros."""
+    from gl.streaming import stream_batch
+
+    X = geometry.stft(chirp(1500))
+    n_frames = X.shape[1]
+    covered = (n_frames - 1) * geometry.hop_length + geometry.n_fft - geometry.pad
+    magnitude = np.ascontiguousarray(np.abs(X).T)[None]  # (batch, n_frames, n_freq)
+    for length in {geometry.default_length(n_frames), covered, covered + 7}:
+        y = stream_batch(KnownPhase(geometry, X, lookahead=1), magnitude, length)[0]
+        np.testing.assert_allclose(y, geometry.istft(X, length=length), rtol=0, atol=1e-9)
+
+
+def test_rtisila_and_rtpghi_fill_a_longer_length():
+    geometry = gl.STFT(256, 64)
+    x = chirp(2000)
+    S = np.abs(geometry.stft(x))
+    for method in ("rtisila", "rtpghi"):
+        default = geometry.default_length(S.shape[1])  # 1984: the 16 samples after it are right padding
+        y = gl.reconstruct(S, method=method, geometry=geometry, length=len(x), rng=0)
+        short = gl.reconstruct(S, method=method, geometry=geometry, length=default, rng=0)
+        np.testing.assert_array_equal(y[:default], short)
+        assert np.abs(y[default:]).max() > 0.05 * np.abs(x).max(), method  # not the zeros it used to be
