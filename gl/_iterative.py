@@ -313,13 +313,54 @@ def initial_phase(S: np.ndarray, init: InitSpec, rng, geometry: Optional[STFT] =
     return start.full(), start.label
 
 
+def measure_convergence(S: np.ndarray, y: np.ndarray, geometry: STFT) -> np.ndarray:
+    """Spectral convergence ``|| |STFT(y)| - S || / ||S||`` per batch item (float64, shape ``S.shape[:-2]``).
+
+    Measured as the iterative methods measure their history: block by block, in the dtype
+    of ``S`` and ``y`` (sums of squares in float64), after the power-of-two scaling of
+    :func:`working_scale` of both. No spectrogram, no copy of ``S`` and no float64 copy of
+    anything is made: one padded signal and a few blocks of frames.
+    """
+    dtype = np.dtype(np.float32) if S.dtype == y.dtype == np.float32 else np.dtype(np.float64)
+    flat_S = S.reshape((-1,) + S.shape[-2:])  # (batch, n_freq, n_frames), the caller's layout
+    flat_y = y.reshape(-1, y.shape[-1])
+    batch, n_freq, n_frames = flat_S.shape
+    length = flat_y.shape[-1]
+    peak = float(flat_S.max()) if flat_S.size else 0.0
+    exponent = 0 if peak == 0.0 or 2.0**-SAFE_EXPONENT <= peak <= 2.0**SAFE_EXPONENT else binary_exponent(peak)
+    pad = geometry.pad
+    padded = np.zeros(max(length + 2 * pad, geometry.n_fft + geometry.hop_length * (n_frames - 1)), dtype=dtype)
+    block = max(16, geometry.block_frames(dtype) // 4)
+    frames = np.empty((block, geometry.n_fft), dtype=dtype)
+    spectra = np.empty((block, n_freq), dtype=complex_dtype(dtype))
+    magnitude = np.empty((block, n_freq), dtype=dtype)
+    target = np.empty((block, n_freq), dtype=dtype)
+    error, norm = np.zeros(batch), np.zeros(batch)
+    for b in range(batch):
+        np.copyto(padded[pad : pad + length], flat_y[b], casting="same_kind")
+        if exponent:
+            np.ldexp(padded[pad : pad + length], -exponent, out=padded[pad : pad + length], casting="same_kind")
+        geometry.refresh_padding(padded[: length + 2 * pad], length)
+        for first in range(0, n_frames, block):
+            last = min(first + block, n_frames)
+            count = last - first
+            modulus = np.abs(geometry.analyze(padded, first, last, frames, spectra), out=magnitude[:count])
+            wanted = target[:count]
+            np.copyto(wanted, flat_S[b, :, first:last].T, casting="same_kind")
+            if exponent:
+                np.ldexp(wanted, -exponent, out=wanted, casting="same_kind")
+            norm[b] += np.einsum("ij,ij->", wanted, wanted, dtype=np.float64)
+            np.subtract(modulus, wanted, out=wanted)
+            error[b] += np.einsum("ij,ij->", wanted, wanted, dtype=np.float64)
+    error, norm = np.sqrt(error), np.sqrt(norm)
+    sc = np.divide(error, norm, out=np.where(error > 0, np.inf, 0.0), where=norm > 0)  # 0 for silence matched
+    return sc.reshape(S.shape[:-2])
+
+
 def one_pass_info(method: str, init: str, S, y: np.ndarray, geometry: STFT, elapsed: float, n_iter: int = 1) -> PhaseRetrievalInfo:
     """The info of a single-pass method (PGHI, SPSI, a streaming pass): one row of
-    history, the spectral convergence of its result ``y`` (measured in float64)."""
-    from .metrics import spectral_convergence
-
-    sc = spectral_convergence(np.asarray(S, dtype=np.float64), geometry.stft(np.asarray(y, dtype=np.float64)))
-    sc = np.asarray(sc, dtype=np.float64)
+    history, the spectral convergence of its result ``y`` (:func:`measure_convergence`)."""
+    sc = np.asarray(measure_convergence(np.asarray(S), np.asarray(y), geometry), dtype=np.float64)
     return PhaseRetrievalInfo(
         method=method, n_iter=n_iter, spectral_convergence=sc[None], init=init, elapsed=elapsed,
         initial_spectral_convergence=sc,

@@ -42,8 +42,7 @@ from typing import Optional
 
 import numpy as np
 
-from ._iterative import check_flag, check_magnitude
-from .metrics import spectral_convergence
+from ._iterative import check_flag, check_magnitude, measure_convergence
 from .transform import EDGE_FADE, STFT
 from .windows import WindowSpec
 
@@ -319,7 +318,7 @@ class Spectrogram:
         if fade_edges and not streaming and _fade_edges(y, geometry, n_frames) and info is not None:
             # the last row of the history is that of the signal returned (before the crop); with no
             # iteration, the signal returned is the starting point
-            sc = spectral_convergence(self.magnitude, geometry.stft(y.astype(np.float64)))
+            sc = measure_convergence(self.magnitude, y, geometry)
             if info.n_iter:
                 info.spectral_convergence[-1] = sc
             else:

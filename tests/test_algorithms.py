@@ -507,3 +507,34 @@ def test_agla_on_signals_equals_agla_on_spectrograms(rng, n_fft, hop, center, pa
     assert on_signals.dtype == dtype
     tolerance = 1e-3 if dtype == np.float32 else 1e-11  # float32 rounding grows over 10 iterations on noise
     np.testing.assert_allclose(on_signals, measured, rtol=0, atol=tolerance * np.abs(measured).max())
+
+
+@pytest.mark.parametrize("method", ["pghi", "spsi", "rtisila", "rtpghi"])
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_one_pass_info_is_measured_without_full_size_float64_copies(method, dtype):
+    """The info of a single-pass method is the spectral convergence of the returned signal
+    (to the dtype's rounding), measured block by block: return_info adds far less than the
+    complex128 spectrogram (16 bytes a coefficient) a naive measurement makes (with the
+    float64 copy of S and the modulus, 32 bytes a coefficient); the engine's block buffers
+    (a few MiB whatever the size) are less than that at this size."""
+    import tracemalloc
+
+    from gl.metrics import spectral_convergence
+
+    geometry = gl.STFT(512, 128)
+    t = np.arange(8 * 8000) / 8000
+    x = (np.sin(2 * np.pi * (300 + 20 * t) * t) * (1.2 + np.sin(2 * np.pi * 2 * t))).astype(dtype)
+    S = np.abs(geometry.stft(x))
+    options = {"n_iter": 2} if method == "rtisila" else {}
+    gl.reconstruct(S[:, :40], method=method, geometry=geometry, rng=0, **options)  # warm the caches
+    peaks = []
+    for return_info in (False, True):
+        tracemalloc.start()
+        result = gl.reconstruct(S, method=method, geometry=geometry, rng=0, return_info=return_info, **options)
+        peaks.append(tracemalloc.get_traced_memory()[1])
+        tracemalloc.stop()
+    y, info = result
+    expected = spectral_convergence(S.astype(np.float64), geometry.stft(y.astype(np.float64)))
+    rtol = 1e-5 if dtype == np.float32 else 1e-12
+    np.testing.assert_allclose(info.spectral_convergence[-1], expected, rtol=rtol)
+    assert peaks[1] - peaks[0] < 16 * S.size, peaks
