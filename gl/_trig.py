@@ -176,8 +176,8 @@ def unit_phasors(angle: np.ndarray, out: np.ndarray, scale: float = 1.0) -> np.n
             if scale == 1.0:
                 np.copyto(block, rows[first:last, low:high], casting="same_kind")
             else:
-                # a float64 scalar (numpy's, not Python's "weak" float): float32 angles are scaled in float64
-                np.multiply(rows[first:last, low:high], np.float64(scale), out=block, casting="same_kind")
+                # float32 angles are scaled in float64 (dtype=: numpy 1.x would pick the float32 loop)
+                np.multiply(rows[first:last, low:high], scale, out=block, dtype=np.float64, casting="same_kind")
             _block(angle_block[:count], cos_block[:count], sin_block[:count], work)
             block_target = row_targets[first:last, low:high]
             block_target.real = cos_block[:count].reshape(shape)
