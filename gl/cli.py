@@ -10,7 +10,7 @@
 Every command prints what it did on stdout (``--json``: one JSON object instead),
 shows progress on stderr when that is a terminal and the job takes more than about a
 second (``--quiet`` silences it), writes its outputs atomically and never replaces an
-existing file without ``--force``. A mistake (missing input, a file that is not audio,
+existing file without ``--force`` (but ``gl demo`` replaces its own two files). A mistake (missing input, a file that is not audio,
 a bad flag ...) is one line on stderr and exit status 2; Ctrl-C is exit status 130
 and leaves no partial file.
 """
@@ -307,7 +307,8 @@ def build_parser() -> argparse.ArgumentParser:
 
     demo = commands.add_parser("demo", help="reconstruct a built-in recording and write gl-demo.wav", description=(
         f"Reconstruct a built-in recording ({DEMO_TITLE}, 3.1 s) from its magnitude spectrogram "
-        f"with the default method; write {DEMO_OUTPUT} and the original, {DEMO_ORIGINAL}."))
+        f"with the default method; write {DEMO_OUTPUT} and the original, {DEMO_ORIGINAL} "
+        "(replacing the files of an earlier demo)."))
     demo.add_argument("-o", "--output-dir", default=".", metavar="DIR", help="folder for the two WAV files (default: the current folder)")
     _add_retrieval_options(demo)
     _add_output_options(demo)
@@ -502,11 +503,12 @@ def _retrieval_fields(info, sc: float, per_channel: list) -> dict[str, Any]:
     }
 
 
-def _write_audio(path: Path, y: np.ndarray, sample_rate: int, args):
+def _write_audio(path: Path, y: np.ndarray, sample_rate: int, args, force: Optional[bool] = None):
     from .audio import DEFAULT_PEAK_DB, write_audio
 
     return write_audio(path, y, sample_rate, subtype=args.subtype, normalize=args.normalize,
-                       peak_db=DEFAULT_PEAK_DB if args.peak_db is None else args.peak_db, force=args.force)
+                       peak_db=DEFAULT_PEAK_DB if args.peak_db is None else args.peak_db,
+                       force=args.force if force is None else force)
 
 
 def _plot(args, original: np.ndarray, reconstructed: np.ndarray, info, geometry: STFT, sample_rate: Optional[float], title: str) -> None:
@@ -562,7 +564,10 @@ def _run_demo(args) -> int:
     _check_plot_available(args)
     folder = Path(args.output_dir)
     output, original_copy = folder / DEMO_OUTPUT, folder / DEMO_ORIGINAL
-    _check_outputs([output, original_copy] + ([Path(args.plot)] if args.plot else []), args.force)
+    # the demo's own two files are replaced (running the README's first line twice must work);
+    # a --plot file is the user's, and needs --force like any other output
+    _check_outputs([output, original_copy], force=True)
+    _check_outputs([Path(args.plot)] if args.plot else [], args.force)
 
     source = resources.files("gl").joinpath("data", DEMO_FILE)
     with resources.as_file(source) as path:
@@ -573,8 +578,8 @@ def _run_demo(args) -> int:
     S = np.abs(geometry.stft(x))  # (1, n_freq, n_frames)
     y, info = _retrieve(S, geometry, x.shape[-1], args, method, init, options, "demo: ")
     sc, per_channel = _spectral_convergence(S, geometry, y)
-    written = _write_audio(output, y, sample_rate, args)
-    _write_audio(original_copy, x, sample_rate, argparse.Namespace(**{**vars(args), "normalize": False}))
+    written = _write_audio(output, y, sample_rate, args, force=True)
+    _write_audio(original_copy, x, sample_rate, argparse.Namespace(**{**vars(args), "normalize": False}), force=True)
     if args.plot:
         _plot(args, S, np.abs(geometry.stft(y)), info, geometry, sample_rate, f"gl demo: {DEMO_TITLE}")
 

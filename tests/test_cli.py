@@ -4,6 +4,7 @@ left behind)."""
 
 from __future__ import annotations
 
+import importlib.util
 import io
 import json
 import os
@@ -120,7 +121,7 @@ def test_readme_quick_start(tmp_path):
         assert word in out
 
 
-def test_demo_json_output_dir_and_overwrite_protection(tmp_path):
+def test_demo_json_output_dir_and_replacing_its_own_files(tmp_path):
     folder = tmp_path / "out"
     folder.mkdir()
     result = run("demo", "-o", folder, "--json", *FAST, cwd=tmp_path)
@@ -130,12 +131,19 @@ def test_demo_json_output_dir_and_overwrite_protection(tmp_path):
     assert report["spectral_convergence_db"] < -15
     assert sorted(p.name for p in folder.iterdir()) == ["gl-demo-original.wav", "gl-demo.wav"]
     before = (folder / "gl-demo.wav").read_bytes()
-    again = run("demo", "-o", folder, *FAST, "--seed", "3", cwd=tmp_path, check_ok=False)
-    assert_usage_error(again, r"gl-demo.wav already exists; use --force")
-    assert (folder / "gl-demo.wav").read_bytes() == before
-    forced = run("demo", "-o", folder, *FAST, "--init", "random", "--seed", "3", "--force", "--quiet", cwd=tmp_path)
-    assert forced.stdout == ""
+    # the demo replaces its own two files (the README's first line must work twice) ...
+    again = run("demo", "-o", folder, *FAST, "--init", "random", "--seed", "3", "--quiet", cwd=tmp_path)
+    assert again.stdout == ""
     assert (folder / "gl-demo.wav").read_bytes() != before  # another start, another phase
+    assert sorted(p.name for p in folder.iterdir()) == ["gl-demo-original.wav", "gl-demo.wav"]  # no temporary left
+    # ... but not a --plot file that is already there
+    if importlib.util.find_spec("matplotlib") is None:
+        return  # --plot is refused for want of matplotlib first (tested elsewhere)
+    plot = folder / "plot.png"
+    plot.write_bytes(b"mine")
+    refused = run("demo", "-o", folder, *FAST, "--plot", plot, cwd=tmp_path, check_ok=False)
+    assert_usage_error(refused, r"plot.png already exists; use --force")
+    assert plot.read_bytes() == b"mine"
 
 
 def importlib_reconstruct():
