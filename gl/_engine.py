@@ -16,8 +16,10 @@ end (the general path, :meth:`SweepEngine._emit`).
 Threads. The frames can be split between threads (numpy's FFT and ufuncs release the
 GIL), each thread a contiguous range of frames, writing samples no other thread writes.
 In the fused path a thread writes the rows of its own frames; the first ``R - 1`` rows of
-a later thread also need the previous thread's last frames, so each side computes its
-part into a small buffer and the main thread adds the two. In the general path thread
+a later thread also need the previous thread's last frames, so the later thread keeps its
+first ``R - 1`` inverse FFT frames and the main thread makes those rows from both threads'
+frames with the same ``einsum``: every row is the sum a single thread makes, so the result
+does not depend on the number of threads, to the last bit. In the general path thread
 ``k`` owns the samples from the end of thread ``k-1``'s last frame to the end of its own:
 it zeroes, overlap-adds and normalises them, and only its first few frames (which reach
 back into thread ``k-1``'s samples) go to a small edge buffer added in afterwards.
@@ -80,8 +82,8 @@ class _Scratch:
             hop = geometry.hop_length
             # inverse FFT frames, after the last slabs - 1 frames of the previous block (the carry)
             self.frames_ext = np.zeros((max(block, slabs - 1) + slabs - 1, geometry.n_fft), dtype=dtype)
-            self.edge_rows = np.zeros((slabs - 1, hop), dtype=dtype)  # a later thread's first rows
-            self.flush_rows = np.zeros((slabs - 1, hop), dtype=dtype)  # the rows after a thread's last frame
+            # a later thread's first rows: the previous thread's last R - 1 inverse FFT frames, then its own first R - 1
+            self.boundary_frames = np.zeros((2 * (slabs - 1), geometry.n_fft), dtype=dtype)
 
     def abs(self, spectra: np.ndarray) -> np.ndarray:
         """``|spectra|`` of a block, into this thread's magnitude array."""
@@ -235,23 +237,32 @@ class SweepEngine:
         rows = self._rows(b)
         start = self.ranges[k][0]
         done = 0
-        if k > 0 and first < start + slabs - 1:  # a later thread's first rows lack the previous frames
-            done = min(start + slabs - 1 - first, count)
-            offset = first - start
-            self._fused_rows(ext, done, scratch.edge_rows[offset : offset + done])
+        if k > 0 and first < start + slabs - 1:  # a later thread's first rows lack the previous frames:
+            done = min(start + slabs - 1 - first, count)  # keep its first frames for _run, which makes those rows
+            offset = slabs - 1 + first - start
+            scratch.boundary_frames[offset : offset + done] = ext[slabs - 1 : slabs - 1 + done]
         if done < count:  # the rest: finished rows, straight into the next signal
             self._fused_rows(ext[done:], count - done, rows[first + done : first + count])
         # the carry: the last R - 1 frames, for the next block
         ext[: slabs - 1] = ext[count : count + slabs - 1].copy() if count < slabs - 1 else ext[count : count + slabs - 1]
 
-    def _fused_flush(self, b: int, k: int, scratch: "_Scratch") -> None:
-        """The ``R - 1`` rows after thread ``k``'s last frame, from its carried frames alone."""
+    def _fused_flush(self, b: int, scratch: "_Scratch") -> None:
+        """The ``R - 1`` rows after the last frame, from the last thread's carried frames alone."""
         slabs = self._slabs
         ext = scratch.frames_ext
         ext[slabs - 1 : 2 * slabs - 2] = 0
-        last = self.ranges[k][1]
-        target = self._rows(b)[last : last + slabs - 1] if k == len(self.ranges) - 1 else scratch.flush_rows
-        self._fused_rows(ext, slabs - 1, target)
+        self._fused_rows(ext, slabs - 1, self._rows(b)[self.n_frames : self.n_frames + slabs - 1])
+
+    def _fused_boundary(self, b: int, k: int) -> None:
+        """Rows ``f_k .. f_k + R - 2`` of thread ``k``'s first frame ``f_k``: the frames of thread
+        ``k - 1`` (its carry) and of thread ``k`` meet there. Made from all ``R`` frames with
+        the same ``einsum`` as every other row, so that the sum is the one a single thread
+        makes, to the last bit."""
+        slabs = self._slabs
+        frames = self._scratch[k].boundary_frames
+        frames[: slabs - 1] = self._scratch[k - 1].frames_ext[: slabs - 1]  # thread k - 1's last R - 1 frames
+        start = self.ranges[k][0]
+        self._fused_rows(frames, slabs - 1, self._rows(b)[start : start + slabs - 1])
 
     def _normalise(self, b: int, low: int, high: int) -> None:
         """Divide samples ``low:high`` of the next signal by the window sum (0 past its end)."""
@@ -292,7 +303,8 @@ class SweepEngine:
             if fused:
                 scratch.frames_ext[: self._slabs - 1] = 0  # no frames before the range
                 total = work(b, k, scratch)
-                self._fused_flush(b, k, scratch)
+                if k == len(self.ranges) - 1:
+                    self._fused_flush(b, scratch)
                 return total
             low, high = self._owned[k]
             self._next[b, low:high] = 0
@@ -311,8 +323,7 @@ class SweepEngine:
             if fused:  # rows shared by two threads; the rows where fewer frames overlap
                 rows = self._rows(b)
                 for k in range(1, len(self.ranges)):
-                    start = self.ranges[k][0]
-                    np.add(self._scratch[k].edge_rows, self._scratch[k - 1].flush_rows, out=rows[start : start + self._slabs - 1])
+                    self._fused_boundary(b, k)
                 rows[: self._slabs - 1] *= self._head_fix.reshape(-1, self.geometry.hop_length)
                 rows[self.n_frames :] *= self._tail_fix.reshape(-1, self.geometry.hop_length)
                 continue

@@ -380,7 +380,9 @@ def rtpghi(
     gamma : float > 0, optional
         Default: the window's constant (:func:`gl.pghi.window_gamma`).
     rng : None, int or np.random.Generator
-        Seed of the random phases of the bins below ``tol``.
+        Seed of the random phases of the bins below ``tol``. One generator serves the
+        batch items in turn (item 0's frames, then item 1's ...), so an item of a batch gets
+        other random phases than the same spectrogram alone with the same seed.
     causal_difference : {'hold', 'backward2'}
         The time derivative with ``lookahead=0``; see :class:`RTPGHI`.
     length : int, optional
