@@ -79,7 +79,6 @@ class _Scratch:
         self.spare = np.empty((block, geometry.n_freq), dtype=complex_dtype(dtype))
         self.edge = np.zeros(edge_length, dtype=dtype)  # general path: the edge frames' overlap-add (threads > 0)
         if slabs:  # the fused synthesis (see SweepEngine._fused_block)
-            hop = geometry.hop_length
             # inverse FFT frames, after the last slabs - 1 frames of the previous block (the carry)
             self.frames_ext = np.zeros((max(block, slabs - 1) + slabs - 1, geometry.n_fft), dtype=dtype)
             # a later thread's first rows: the previous thread's last R - 1 inverse FFT frames, then its own first R - 1

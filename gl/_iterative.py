@@ -357,6 +357,23 @@ def measure_convergence(S: np.ndarray, y: np.ndarray, geometry: STFT) -> np.ndar
     return sc.reshape(S.shape[:-2])
 
 
+def refuse_iteration_options(method: str, init=None, tol=None, callback=None, own_tol: bool = False) -> None:
+    """For ``gl.reconstruct(S, method=...)`` of a single-pass method: ``init``, ``tol`` and
+    ``callback`` belong to iterations it does not make; refuse them rather than ignore them."""
+    if init is not None:
+        raise ValueError(
+            f"init={init!r} does not apply to method={method!r}, which makes its own phase in one pass; "
+            f"to iterate from it use method='fgla' (or another iterative method) with init={method!r}"
+            if method in ("pghi", "spsi") else
+            f"init={init!r} does not apply to method={method!r}, which makes its own phase in one pass"
+        )
+    if tol is not None:
+        hint = f"; {method}'s own tolerance is gl.{method}(S, tol=...)" if own_tol else ""
+        raise ValueError(f"tol={tol} is an iteration tolerance and method={method!r} makes one pass{hint}")
+    if callback is not None:
+        raise ValueError(f"callback does not apply to method={method!r}: it makes one pass, not iterations")
+
+
 def one_pass_info(method: str, init: str, S, y: np.ndarray, geometry: STFT, elapsed: float, n_iter: int = 1) -> PhaseRetrievalInfo:
     """The info of a single-pass method (PGHI, SPSI, a streaming pass): one row of
     history, the spectral convergence of its result ``y`` (:func:`measure_convergence`)."""

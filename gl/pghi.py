@@ -52,7 +52,7 @@ from typing import Optional, Sequence, Union
 
 import numpy as np
 
-from ._iterative import check_flag, check_n_threads, check_rng, one_pass_info, prepare
+from ._iterative import check_flag, check_n_threads, check_rng, one_pass_info, prepare, refuse_iteration_options
 from .transform import STFT, PadMode
 from .windows import WindowSpec, window_parameter
 
@@ -667,13 +667,14 @@ def _as_method(
 ):
     """``gl.reconstruct(S, method='pghi')``: PGHI alone (non-iterative).
 
-    ``n_iter``, ``init``, ``tol`` (an iteration tolerance there) and ``callback`` of
-    :func:`gl.reconstruct` do not apply to a single pass and are ignored; the heap
+    ``n_iter`` of :func:`gl.reconstruct` does not apply to a single pass and is ignored;
+    ``init``, ``tol`` (an iteration tolerance there) and ``callback`` are refused; the heap
     tolerance is PGHI's default. For PGHI followed by iterations use
     ``gl.reconstruct(S, method='fgla', init='pghi')``.
     """
     check_n_threads(n_threads)  # checked, though one pass has nothing to split
-    del n_iter, init, tol, callback, n_threads
+    refuse_iteration_options("pghi", init, tol, callback, own_tol=True)
+    del n_iter, n_threads
     return pghi(S, **options)
 
 

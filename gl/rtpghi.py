@@ -48,7 +48,7 @@ from typing import Optional
 
 import numpy as np
 
-from ._iterative import check_flag, check_n_threads, check_rng, one_pass_info, prepare
+from ._iterative import check_flag, check_n_threads, check_rng, one_pass_info, prepare, refuse_iteration_options
 from .pghi import LOG_FLOOR, check_gamma, window_centre
 from .streaming import _QUIET_NOLA, StreamingInverter, check_lookahead, stream_batch
 from .transform import STFT, PadMode, complex_dtype
@@ -439,10 +439,11 @@ def rtpghi(
 
 
 def _as_method(S, *, n_iter: int = 0, init=None, tol=None, callback=None, n_threads=None, **options):
-    """``gl.reconstruct(S, method='rtpghi')``: one streaming pass. ``n_iter``, ``init``,
-    ``tol`` (an iteration tolerance there) and ``callback`` do not apply and are ignored."""
+    """``gl.reconstruct(S, method='rtpghi')``: one streaming pass. ``n_iter`` does not apply
+    and is ignored; ``init``, ``tol`` (an iteration tolerance there) and ``callback`` are refused."""
     check_n_threads(n_threads)  # checked, though one pass has nothing to split
-    del n_iter, init, tol, callback, n_threads
+    refuse_iteration_options("rtpghi", init, tol, callback, own_tol=True)
+    del n_iter, n_threads
     return rtpghi(S, **options)
 
 

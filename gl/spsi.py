@@ -33,7 +33,7 @@ from typing import Optional
 
 import numpy as np
 
-from ._iterative import check_flag, check_n_threads, one_pass_info, prepare
+from ._iterative import check_flag, check_n_threads, one_pass_info, prepare, refuse_iteration_options
 from .pghi import window_centre
 from .transform import STFT, PadMode
 from .windows import WindowSpec
@@ -218,10 +218,11 @@ def spsi(
 
 
 def _as_method(S, *, n_iter: int = 0, init=None, rng=None, tol=None, callback=None, n_threads=None, **options):
-    """``gl.reconstruct(S, method='spsi')``: SPSI alone. ``n_iter``, ``init``, ``rng``,
-    ``tol`` and ``callback`` do not apply to a deterministic single pass and are ignored."""
+    """``gl.reconstruct(S, method='spsi')``: SPSI alone. ``n_iter`` and ``rng`` do not apply
+    to a deterministic single pass and are ignored; ``init``, ``tol`` and ``callback`` are refused."""
     check_n_threads(n_threads)  # checked, though one pass has nothing to split
-    del n_iter, init, rng, tol, callback, n_threads
+    refuse_iteration_options("spsi", init, tol, callback)
+    del n_iter, rng, n_threads
     return spsi(S, **options)
 
 

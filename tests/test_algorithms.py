@@ -555,3 +555,19 @@ def test_threads_do_not_change_the_result(geometry, method, rng):
     results = [gl.reconstruct(S, method=method, n_iter=12, rng=0, geometry=geometry, n_threads=n) for n in (1, 2, 3)]
     np.testing.assert_array_equal(results[1], results[0])
     np.testing.assert_array_equal(results[2], results[0])
+
+
+@pytest.mark.parametrize("method", ["pghi", "spsi", "rtpghi"])
+def test_reconstruct_refuses_iteration_options_for_single_passes(method):
+    """init, tol and callback of gl.reconstruct belong to iterations: a single pass refuses
+    them (it used to ignore them, so reconstruct(S, method='pghi', tol=0.5) looked like a
+    heap tolerance and was not)."""
+    geometry = gl.STFT(256, 64)
+    S = np.abs(geometry.stft(np.sin(np.arange(4000) / 7.0)))
+    with pytest.raises(ValueError, match=r"tol=0.5 is an iteration tolerance"):
+        gl.reconstruct(S, method=method, tol=0.5, geometry=geometry)
+    with pytest.raises(ValueError, match=r"init='random' does not apply"):
+        gl.reconstruct(S, method=method, init="random", geometry=geometry)
+    with pytest.raises(ValueError, match=r"callback does not apply"):
+        gl.reconstruct(S, method=method, callback=lambda i, info: None, geometry=geometry)
+    assert gl.reconstruct(S, method=method, geometry=geometry, rng=0).shape == (geometry.default_length(S.shape[1]),)
