@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import time
 import warnings
+import dataclasses
 from dataclasses import dataclass, field
 from typing import Any, Callable, Optional, Union
 
@@ -526,36 +527,65 @@ class Tracker:
         self.info = PhaseRetrievalInfo(method=method, init=init)
         self.tol = tol
         self.callback = callback
-        self._history: list[np.ndarray] = []
+        self._history: Optional[np.ndarray] = None  # (capacity, batch) float64, doubled when full
+        self._count = 0  # rows of it recorded
+        self._converged = self._stopped = False
         self._start = time.perf_counter()
 
+    def _rows(self, shape: Optional[tuple]) -> np.ndarray:
+        """The history so far, a read-only view, (n_iter, batch) or (n_iter, *shape)."""
+        rows = self._history[: self._count] if self._history is not None else np.zeros((0, 1))
+        view = rows.reshape((rows.shape[0],) + shape) if shape is not None else rows[:]
+        view.flags.writeable = False
+        return view
+
     def record(self, sc: np.ndarray) -> bool:
-        """Record the spectral convergence after one more iteration; True means stop."""
-        self._history.append(np.asarray(sc, dtype=np.float64))
+        """Record the spectral convergence after one more iteration; True means stop.
+
+        The history grows in place (amortised O(1) a row: rebuilding it every iteration
+        made long runs quadratic); a callback gets a snapshot of the info, so that it
+        cannot change what is returned.
+        """
+        sc = np.asarray(sc, dtype=np.float64).reshape(-1)
+        if self._history is None:
+            self._history = np.empty((64, sc.size))
+        elif self._count == self._history.shape[0]:
+            grown = np.empty((2 * self._count, sc.size))
+            grown[: self._count] = self._history
+            self._history = grown
+        self._history[self._count] = sc
+        self._count += 1
         info = self.info
-        info.n_iter = len(self._history)
-        info.spectral_convergence = np.array(self._history)
+        info.n_iter = self._count
+        info.spectral_convergence = self._rows(None)
         info.elapsed = time.perf_counter() - self._start
         stop = False
-        if self.tol is not None and len(self._history) >= 2:
-            previous, current = self._history[-2], self._history[-1]
+        if self.tol is not None and self._count >= 2:
+            previous, current = self._history[self._count - 2], self._history[self._count - 1]
             if np.all(np.abs(previous - current) <= self.tol * previous):
-                info.converged = True
+                info.converged = self._converged = True
                 stop = True
         if self.callback is not None:
-            if self.batch_shape is not None:  # the shapes the caller will get: (n_iter, ...) and (...)
-                info.spectral_convergence = info.spectral_convergence.reshape((info.n_iter,) + self.batch_shape)
-            wish = self.callback(info.n_iter, info)
+            shape = self.batch_shape
+            initial = info.initial_spectral_convergence
+            if shape is not None and initial is not None:
+                initial = np.asarray(initial).reshape(shape).copy()
+            snapshot = dataclasses.replace(info, spectral_convergence=self._rows(shape), initial_spectral_convergence=initial)
+            wish = self.callback(info.n_iter, snapshot)
             wish = np.asarray(wish) if isinstance(wish, (bool, np.bool_, np.ndarray)) else None  # None, numbers ...: go on
             if wish is not None and wish.dtype == bool and wish.size and bool(wish.all()):  # True, np.True_, or all True
-                info.stopped_by_callback = True
+                info.stopped_by_callback = self._stopped = True
                 stop = True
         return stop
 
     def finish(self, batch_shape: tuple) -> PhaseRetrievalInfo:
         info = self.info
-        history = np.array(self._history) if self._history else np.zeros((0, int(np.prod(batch_shape, dtype=int))))
+        if self._history is not None:
+            history = self._history[: self._count].copy()  # not the spare capacity
+        else:
+            history = np.zeros((0, int(np.prod(batch_shape, dtype=int))))
         info.spectral_convergence = history.reshape((history.shape[0],) + batch_shape)
+        info.n_iter, info.converged, info.stopped_by_callback = self._count, self._converged, self._stopped
         info.elapsed = time.perf_counter() - self._start
         if info.initial_spectral_convergence is not None:
             info.initial_spectral_convergence = np.asarray(info.initial_spectral_convergence).reshape(batch_shape)

@@ -421,3 +421,39 @@ def test_only_true_stops_a_callback():
     for value in (1.5, -20.0, "yes", [True], np.array([True, False])):
         _, info = gl.griffinlim(S, n_fft=256, hop_length=64, n_iter=6, rng=0, return_info=True, callback=lambda i, info: value)
         assert info.n_iter == 6 and not info.stopped_by_callback
+
+
+def test_a_callback_cannot_change_the_info_returned():
+    """The callback gets a snapshot: writing to it (or to its read-only history) leaves the
+    info that griffinlim returns as the run made it."""
+    geometry = gl.STFT(256, 64)
+    S = np.abs(geometry.stft(np.random.default_rng(1).standard_normal((2, 3, 3000))))
+    seen = []
+
+    def meddle(i, info):
+        seen.append(info.spectral_convergence.shape)
+        assert info.initial_spectral_convergence.shape == (2, 3)
+        with pytest.raises(ValueError, match="read-only"):
+            info.spectral_convergence[0] = 0
+        info.n_iter, info.converged, info.initial_spectral_convergence = -5, True, "abc"
+
+    y, info = gl.griffinlim(S, n_iter=4, rng=0, geometry=geometry, callback=meddle, return_info=True)
+    assert seen == [(n, 2, 3) for n in (1, 2, 3, 4)]
+    assert info.n_iter == 4 and info.converged is False and info.initial_spectral_convergence.shape == (2, 3)
+    assert info.spectral_convergence.shape == (4, 2, 3) and info.spectral_convergence.flags.writeable
+
+
+def test_history_grows_in_place():
+    """Recording is amortised O(1) per iteration: the history is a view of a buffer that
+    doubles, not a new array built from a list every iteration (quadratic in n_iter)."""
+    from gl._iterative import Tracker
+
+    tracker = Tracker("gla", "random", None, None, (2,))
+    capacities = set()
+    for i in range(1000):
+        tracker.record(np.array([1.0 / (i + 1), 2.0]))
+        capacities.add(tracker._history.shape[0])
+    assert capacities == {64, 128, 256, 512, 1024}
+    info = tracker.finish((2,))
+    np.testing.assert_array_equal(info.spectral_convergence[:, 0], 1.0 / np.arange(1, 1001))
+    assert info.spectral_convergence.shape == (1000, 2) and info.n_iter == 1000
