@@ -183,6 +183,8 @@ def check_output_path(path: PathLike, *, force: bool = False) -> Path:
     if isinstance(path, str) and path.endswith(("/", os.sep)):  # Path() would drop the slash
         raise ValueError(f"{path} ends with {path[-1]}, which names a folder; give a file name")
     path = Path(path)
+    if path.is_symlink():  # the file written is the link's target (see atomic_output)
+        path = Path(os.path.realpath(path))
     folder = path.parent
     if path.is_dir():
         raise ValueError(f"{path} is a folder; give a file name")
@@ -236,7 +238,9 @@ def atomic_output(path: PathLike, *, force: bool = False) -> Iterator[Path]:
     When the block ends normally the file is flushed to disk and renamed onto ``path``;
     when it raises (including ``KeyboardInterrupt``) the temporary file is removed and
     ``path`` is untouched. Without ``force`` an existing ``path`` is never replaced, even
-    one that appears while the file is being written.
+    one that appears while the file is being written. A file that is replaced keeps its
+    permissions (a new one gets the umask's); a symbolic link is written through, to the
+    file it points to, as ``open(path, 'w')`` would.
 
     >>> import tempfile
     >>> folder = Path(tempfile.mkdtemp())
@@ -245,9 +249,12 @@ def atomic_output(path: PathLike, *, force: bool = False) -> Iterator[Path]:
     >>> (folder / "a.txt").read_text(), len(list(folder.iterdir()))
     ('complete', 1)
     """
+    if os.path.islink(path):  # write the link's target (even a dangling link's), not replace the link
+        path = Path(os.path.realpath(path))
     path = check_output_path(path, force=force)
     temporary = _create_temporary(path)
-    mode = os.stat(temporary).st_mode & 0o777  # what the umask allows a new file
+    replaced = path.stat().st_mode if force and path.exists() else None
+    mode = (replaced if replaced is not None else os.stat(temporary).st_mode) & 0o777  # the old file's, or the umask's
     try:
         yield temporary
         os.chmod(temporary, mode)  # the writer may have replaced the file with a private one

@@ -63,12 +63,15 @@ IEEE WASPAA 2013 (the seam bridge).
 
 from __future__ import annotations
 
+import contextlib
+import sys
 from pathlib import Path
 from typing import Optional
 
 import numpy as np
 
-from ._iterative import check_magnitude, initial_phase, resolve_geometry
+from ._iterative import check_flag, check_magnitude, initial_phase, resolve_geometry
+from .audio import check_output_path
 from .reconstruct import DEFAULT_METHOD, default_init, method_function
 from .transform import STFT, PadMode, real_dtype
 from .windows import WindowSpec
@@ -131,7 +134,7 @@ def _frames_from(geometry: STFT, sr: Optional[float], seconds: float, name: str)
 class _Writer:
     """Where finished samples go: an array, or a sound file written block by block."""
 
-    def __init__(self, output, length: int, batch_shape: tuple, dtype, sr, subtype):
+    def __init__(self, output, length: int, batch_shape: tuple, dtype, sr, subtype, force: bool = False):
         self.length = length
         self.written = 0
         self.batch_shape = batch_shape
@@ -146,7 +149,16 @@ class _Writer:
                 raise ValueError("writing to a file needs the sample rate: give sr")
             import soundfile
 
-            self.file = soundfile.SoundFile(str(output), "w", samplerate=int(sr), channels=channels, subtype=subtype)
+            from .audio import atomic_output
+
+            # written to a temporary file beside it, renamed when complete (finish), removed on error (abort)
+            self._publication = contextlib.ExitStack()
+            temporary = self._publication.enter_context(atomic_output(output, force=force))
+            try:
+                self.file = soundfile.SoundFile(str(temporary), "w", samplerate=int(sr), channels=channels, subtype=subtype)
+            except BaseException:
+                self._publication.__exit__(*sys.exc_info())
+                raise
             self._own_file = True
         elif hasattr(output, "write"):
             self.file = output
@@ -165,10 +177,13 @@ class _Writer:
         self.written += count
 
     def abort(self) -> None:
-        """Close a file this writer opened (after an error)."""
+        """After an error (called in the ``except`` block): close and remove a file this writer opened."""
         if self._own_file:
-            self.file.close()
             self._own_file = False
+            try:
+                self.file.close()
+            finally:
+                self._publication.__exit__(*sys.exc_info())  # removes the temporary file
 
     def finish(self):
         if self.written < self.length:  # a `length` beyond the frames: zeros, as istft
@@ -177,7 +192,9 @@ class _Writer:
             while self.written < self.length:
                 self.write(filler)
         if self._own_file:
+            self._own_file = False
             self.file.close()
+            self._publication.close()  # flushed to disk and renamed onto the output path
         if self.array is not None:
             return self.array.reshape(self.batch_shape + (self.length,))
         return self.written
@@ -199,6 +216,7 @@ def reconstruct_long(
     bridge: bool = True,
     output=None,
     subtype: Optional[str] = None,
+    force: bool = False,
     length: Optional[int] = None,
     geometry: Optional[STFT] = None,
     n_fft: Optional[int] = None,
@@ -256,8 +274,12 @@ def reconstruct_long(
     output : None, str, Path or file-like
         None: return the signal. A path: write it there with :mod:`soundfile` (format
         from the extension, ``subtype`` e.g. ``'FLOAT'``), block by block, and return the
-        number of samples written. An object with ``write(samples)`` (a
-        ``soundfile.SoundFile``): write to it, ``samples`` of shape (n, channels).
+        number of samples written; the file is written to a temporary file beside it and
+        renamed when complete, so an error or Ctrl-C leaves no partial file. An object
+        with ``write(samples)`` (a ``soundfile.SoundFile``): write to it, ``samples`` of
+        shape (n, channels).
+    force : bool
+        Replace an existing ``output`` file (default False: refused before any work).
     length : int, optional
         Output length (default ``geometry.default_length(n_frames)``); must give
         ``n_frames`` frames, as in :func:`gl.reconstruct`.
@@ -350,18 +372,26 @@ def reconstruct_long(
     if subtype is None:
         subtype = "FLOAT" if output is not None and str(output).lower().endswith((".wav", ".w64", ".rf64", ".caf", ".aiff", ".aif")) else None
 
+    check_flag("force", force)
+    if isinstance(output, (str, Path)):
+        check_output_path(output, force=force)  # before any work
+
     # ---- short input: one call, identical to gl.reconstruct
     if n_frames <= block_frames:
         block = check_magnitude(np.asarray(S), geometry)
         y = run(block, init, geometry, length)
-        writer = _Writer(output, y.shape[-1], batch_shape, y.dtype, sr, subtype)
-        writer.write(y.reshape(-1, y.shape[-1]))
+        writer = _Writer(output, y.shape[-1], batch_shape, y.dtype, sr, subtype, force)
+        try:
+            writer.write(y.reshape(-1, y.shape[-1]))
+        except BaseException:
+            writer.abort()
+            raise
         return writer.finish()
 
     # ---- blocks
     block_geometry = geometry.replace(center=False)
     pad = geometry.pad
-    writer = _Writer(output, out_length, batch_shape, dtype, sr, subtype)
+    writer = _Writer(output, out_length, batch_shape, dtype, sr, subtype, force)
     pending = None  # (channels, n) samples of the previous block not yet written
     pending_start = 0  # padded position of pending[:, 0]
     written_until = pad  # padded position up to which the output is written (starts at the signal)

@@ -246,3 +246,20 @@ def test_unreadable_input_says_permission_denied(tmp_path, monkeypatch):
     monkeypatch.setattr(os, "access", lambda *args, **kwargs: False)  # as for a file of mode 000 (root can read anything)
     with pytest.raises(PermissionError, match="locked.wav cannot be read \\(permission denied\\)"):
         read_audio(path)
+
+
+def test_replacing_keeps_the_permissions_and_writes_through_links(tmp_path):
+    private = tmp_path / "private.wav"
+    write_audio(private, tone(), 8000)
+    private.chmod(0o600)
+    write_audio(private, tone(), 8000, force=True)
+    assert private.stat().st_mode & 0o777 == 0o600  # not widened to the umask's 0o644
+    (tmp_path / "real").mkdir()
+    link = tmp_path / "link.wav"
+    link.symlink_to(tmp_path / "real" / "target.wav")  # dangling until written
+    write_audio(link, tone(), 8000)
+    assert link.is_symlink() and (tmp_path / "real" / "target.wav").stat().st_size > 100
+    with pytest.raises(FileExistsError, match="target.wav already exists"):
+        write_audio(link, tone(), 8000)
+    write_audio(link, tone(), 8000, force=True)
+    assert link.is_symlink()

@@ -173,3 +173,38 @@ def test_length_like_reconstruct(speech):
     assert len(longer) == len(y) + 100 and np.any(longer[len(y) :])
     with pytest.raises(ValueError, match="length=20000 gives 157 frames"):
         reconstruct_long(S, length=20000, **keywords)
+
+
+@pytest.mark.parametrize("n_samples", [6000, 24000])  # one call, and blocks
+def test_file_output_is_atomic_and_not_replaced_unless_forced(speech, tmp_path, n_samples):
+    """A file output is refused before any work when it exists (unless force=True), and an
+    error or Ctrl-C mid-way leaves neither a partial file nor a changed old one."""
+    pytest.importorskip("soundfile")
+    S = np.abs(GEOMETRY.stft(speech[:n_samples])).astype(np.float32)
+    keywords = dict(method="fgla", n_iter=3, rng=1, geometry=GEOMETRY, block_frames=60, overlap_frames=20, sr=16000)
+    target = tmp_path / "precious.wav"
+    target.write_bytes(b"important")
+    with pytest.raises(FileExistsError, match="precious.wav already exists"):
+        reconstruct_long(S, output=target, **keywords)
+
+    class Interrupting:  # a sliceable S that is interrupted on its third read
+        shape, ndim, dtype = S.shape, S.ndim, S.dtype
+        reads = 0
+
+        def __array__(self, dtype=None, copy=None):
+            return S
+
+        def __getitem__(self, key):
+            type(self).reads += 1
+            if type(self).reads == 3:
+                raise KeyboardInterrupt
+            return S[key]
+
+    if n_samples > 6000:  # in blocks: interrupted after the first block was written
+        with pytest.raises(KeyboardInterrupt):
+            reconstruct_long(Interrupting(), output=target, force=True, **keywords)
+        assert target.read_bytes() == b"important"
+        assert sorted(p.name for p in tmp_path.iterdir()) == ["precious.wav"]  # no temporary left
+    written = reconstruct_long(S, output=target, force=True, **keywords)
+    assert written == GEOMETRY.default_length(S.shape[-1]) and target.stat().st_size > 1000
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["precious.wav"]
