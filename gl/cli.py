@@ -11,14 +11,16 @@ Every command prints what it did on stdout (``--json``: one JSON object instead)
 shows progress on stderr when that is a terminal and the job takes more than about a
 second (``--quiet`` silences it), writes its outputs atomically and never replaces an
 existing file without ``--force`` (but ``gl demo`` replaces its own two files). A mistake (missing input, a file that is not audio,
-a bad flag ...) is one line on stderr and exit status 2; Ctrl-C is exit status 130
-and leaves no partial file.
+a bad flag ...) is one line on stderr and exit status 2; Ctrl-C is exit status 130,
+SIGTERM 143 and SIGHUP 129, and none leaves a partial file. A report that cannot be
+printed after the outputs were written is status 1 (141 when the reader of a pipe left).
 """
 
 from __future__ import annotations
 
 import argparse
 import ast
+import contextlib
 import dataclasses
 import importlib
 import importlib.util
@@ -48,6 +50,20 @@ DEMO_ORIGINAL = "gl-demo-original.wav"
 
 #: Exit statuses.
 EXIT_OK, EXIT_USAGE, EXIT_INTERRUPTED = 0, 2, 130
+EXIT_REPORT = 1  # the outputs were written, but the report could not be (stdout closed or full)
+EXIT_BROKEN_PIPE = 128 + 13  # as a shell reports a command killed by SIGPIPE
+
+
+class _ReportError(Exception):
+    """The report could not be written to stdout (after the outputs were)."""
+
+
+class _Terminated(BaseException):
+    """SIGTERM or SIGHUP, raised like Ctrl-C's KeyboardInterrupt so that temporary files are removed."""
+
+    def __init__(self, signum: int):
+        super().__init__(signum)
+        self.signum = signum
 
 #: Analysis window length ``default_n_fft`` aims at, in seconds.
 DEFAULT_WINDOW_SECONDS = 0.05
@@ -248,11 +264,17 @@ class _Report:
         self.lines: list[str] = []
 
     def emit(self, args) -> None:
-        if args.json:
-            print(json.dumps(self.fields, allow_nan=False))
-        elif not args.quiet:
-            for line in self.lines:
-                print(line)
+        try:
+            if args.json:
+                print(json.dumps(self.fields, allow_nan=False))
+            elif not args.quiet:
+                for line in self.lines:
+                    print(line)
+            sys.stdout.flush()
+        except BrokenPipeError:
+            raise
+        except OSError as error:
+            raise _ReportError(error.strerror or str(error)) from None
 
 
 # ----------------------------------------------------------------------------- options
@@ -1006,6 +1028,32 @@ def _show_warning(message, category, filename, lineno, file=None, line=None) -> 
     print(f"gl: warning: {message}", file=sys.stderr)
 
 
+@contextlib.contextmanager
+def _termination_raises():
+    """While gl works, SIGTERM and SIGHUP (a service manager stopping it, a closed terminal)
+    raise :class:`_Terminated`, so that ``finally`` blocks remove temporary files as on Ctrl-C."""
+    import signal
+    import threading
+
+    if threading.current_thread() is not threading.main_thread():  # only the main thread may set handlers
+        yield
+        return
+
+    def terminate(signum, frame):
+        raise _Terminated(signum)
+
+    previous = {}
+    for name in ("SIGTERM", "SIGHUP"):
+        number = getattr(signal, name, None)
+        if number is not None:
+            previous[number] = signal.signal(number, terminate)
+    try:
+        yield
+    finally:
+        for number, handler in previous.items():
+            signal.signal(number, handler)
+
+
 def main(argv: Optional[Sequence[str]] = None) -> int:
     """Run ``gl`` with ``argv`` (default: the command line); returns the exit status."""
     parser = build_parser()
@@ -1019,7 +1067,7 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     if getattr(args, "run", None) is None:
         parser.print_help(sys.stderr)
         return EXIT_USAGE
-    with warnings.catch_warnings():
+    with warnings.catch_warnings(), _termination_raises():
         warnings.simplefilter("default")
         warnings.showwarning = _show_warning
         try:
@@ -1027,9 +1075,16 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
         except KeyboardInterrupt:
             print(f"\ngl {args.command}: interrupted; no output file was left half-written", file=sys.stderr)
             return EXIT_INTERRUPTED
-        except BrokenPipeError:  # e.g. gl ... --json | head -c 10
-            sys.stderr.close()
-            return EXIT_USAGE
+        except _Terminated as stop:
+            print(f"gl {args.command}: terminated (signal {stop.signum}); no output file was left half-written", file=sys.stderr)
+            return 128 + stop.signum
+        except BrokenPipeError:  # e.g. gl ... --json | head -c 10: the outputs are written, the reader left
+            with contextlib.suppress(OSError):
+                os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())  # no second error at exit
+            return EXIT_BROKEN_PIPE
+        except _ReportError as error:
+            print(f"gl {args.command}: the outputs were written, but the report could not be printed: {error}", file=sys.stderr)
+            return EXIT_REPORT
         except Exception as error:  # noqa: BLE001 - user errors become one line, bugs stay tracebacks
             if not _is_user_error(error):
                 raise

@@ -505,8 +505,51 @@ def test_bare_array_errors_name_the_missing_piece(tmp_path, monkeypatch, capsys,
     assert sorted(p.name for p in tmp_path.iterdir()) == ["bare.npy"]
 
 
+def test_sigterm_while_writing_leaves_nothing(tmp_path, speech_wav, monkeypatch, capsys):
+    """SIGTERM (a service manager stopping gl) cleans up like Ctrl-C: exit status 143."""
+    import signal
+
+    existing = tmp_path / "out.wav"
+    existing.write_bytes(b"old take")
+
+    def terminated(*args, **kwargs):
+        os.kill(os.getpid(), signal.SIGTERM)
+
+    monkeypatch.setattr(sf, "write", terminated)
+    status = cli.main(["roundtrip", str(speech_wav), "-o", str(existing), "--force", *FAST])
+    assert status == 128 + signal.SIGTERM and "terminated" in capsys.readouterr().err
+    assert existing.read_bytes() == b"old take"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["out.wav", "speech.wav"]
+    assert signal.getsignal(signal.SIGTERM) == signal.SIG_DFL  # the handler is gl's only while it works
+
+
+@pytest.mark.skipif(not Path("/dev/full").exists(), reason="needs /dev/full")
+def test_a_report_that_cannot_be_printed_is_not_a_usage_error(tmp_path, speech_wav):
+    """The outputs are written; stdout failing afterwards is exit status 1 with its own message."""
+    with open("/dev/full", "w") as full:
+        process = subprocess.run(
+            [sys.executable, "-m", "gl", "roundtrip", str(speech_wav), "-o", "out.wav", "--json", *map(str, FAST)],
+            cwd=tmp_path, stdout=full, stderr=subprocess.PIPE, text=True, env=ENV,
+        )
+    assert process.returncode == 1, process.stderr
+    assert "the outputs were written, but the report could not be printed" in process.stderr
+    assert "free some space" not in process.stderr and (tmp_path / "out.wav").stat().st_size > 1000
+
+
+def test_a_reader_that_leaves_is_a_broken_pipe(tmp_path, speech_wav):
+    process = subprocess.Popen(
+        [sys.executable, "-m", "gl", "roundtrip", str(speech_wav), "-o", "out.wav", *map(str, FAST)],
+        cwd=tmp_path, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=ENV,
+    )
+    process.stdout.close()  # as `gl ... | head -c 0` would
+    err = process.stderr.read()
+    assert process.wait() == 141, err
+    assert "Traceback" not in err and (tmp_path / "out.wav").exists()
+
+
 @pytest.mark.skipif(not Path("/proc/self/maps").exists(), reason="needs /proc to see when gl is working")
-def test_real_ctrl_c_exits_130_and_leaves_no_file(tmp_path, speech_wav):
+@pytest.mark.parametrize("signal_name, status, word", [("SIGINT", 130, "interrupted"), ("SIGTERM", 143, "terminated")])
+def test_real_ctrl_c_exits_130_and_leaves_no_file(tmp_path, speech_wav, signal_name, status, word):
     import signal
     import time
 
@@ -520,12 +563,12 @@ def test_real_ctrl_c_exits_130_and_leaves_no_file(tmp_path, speech_wav):
             assert process.poll() is None and time.monotonic() < deadline
             time.sleep(0.05)
         time.sleep(0.5)  # well into the iterations
-        process.send_signal(signal.SIGINT)
+        process.send_signal(getattr(signal, signal_name))
         out, err = process.communicate(timeout=60)
     finally:
         process.kill()
-    assert process.returncode == 130, err
-    assert "interrupted" in err and "Traceback" not in err and out == ""
+    assert process.returncode == status, err
+    assert word in err and "Traceback" not in err and out == ""
     assert sorted(p.name for p in tmp_path.iterdir()) == ["speech.wav"]
 
 
