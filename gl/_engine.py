@@ -44,10 +44,18 @@ _MIN_FRAMES_PER_THREAD = 256
 BlockUpdate = Callable[[int, slice, np.ndarray, np.ndarray, "_Scratch"], np.ndarray]
 
 
+def available_cores() -> int:
+    """The cores this process may run on: its CPU affinity (a container or ``taskset`` pinned
+    to one core gets 1) where the system tells it, else ``os.cpu_count()``."""
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except (AttributeError, OSError):  # not on macOS or Windows
+        return os.cpu_count() or 1
+
+
 def default_threads(n_frames_total: int) -> int:
-    """Threads worth using for ``n_frames_total`` frames: up to 2, one per 256 frames."""
-    cores = os.cpu_count() or 1
-    return int(max(1, min(2, cores, n_frames_total // _MIN_FRAMES_PER_THREAD)))
+    """Threads worth using for ``n_frames_total`` frames: up to 2, one per 256 frames, no more than the cores available."""
+    return int(max(1, min(2, available_cores(), n_frames_total // _MIN_FRAMES_PER_THREAD)))
 
 
 def _even_blocks(first: int, last: int, block: int):

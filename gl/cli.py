@@ -983,6 +983,9 @@ def _run_invert(args) -> int:
 # ----------------------------------------------------------------------------- entry point
 def _describe_error(error: BaseException) -> str:
     """One line that says what went wrong (and, where the message does not, how to fix it)."""
+    if isinstance(error, MemoryError):
+        detail = " ".join(str(error).split())
+        return "not enough memory" + (f" ({detail})" if detail else "") + "; for a long input try gl.reconstruct_long, or a shorter excerpt"
     if isinstance(error, OSError):
         reason = error.strerror or str(error)
         name = error.filename
@@ -1016,7 +1019,7 @@ _OS_ERROR_HINTS = {
 
 
 def _is_user_error(error: BaseException) -> bool:
-    if isinstance(error, (UsageError, ValueError, TypeError, OSError)):
+    if isinstance(error, (UsageError, ValueError, TypeError, OSError, MemoryError)):
         return True
     if isinstance(error, ImportError) and "pip install" in str(error):  # a missing optional dependency
         return True

@@ -75,6 +75,34 @@ def _check_optional_int(name: str, value, minimum: int) -> Optional[int]:
     return int(value)
 
 
+def _check_member_size(data, name: str, path) -> Optional[tuple]:
+    """The shape an .npz member's header declares, after checking that the member holds that
+    many bytes (a damaged or forged header must not make ``np.load`` allocate terabytes).
+    None when the header is in a format this check does not read (numpy then reads it)."""
+    archive = getattr(data, "zip", None)
+    if archive is None:
+        return None
+    try:
+        info = archive.getinfo(f"{name}.npy")
+        with archive.open(info) as member:
+            version = np.lib.format.read_magic(member)
+            if version == (1, 0):
+                shape, _, dtype = np.lib.format.read_array_header_1_0(member)
+            elif version == (2, 0):
+                shape, _, dtype = np.lib.format.read_array_header_2_0(member)
+            else:
+                return None
+    except (KeyError, ValueError, OSError, zipfile.BadZipFile) as error:
+        raise ValueError(f"{path}: the {name!r} field cannot be read: {error}") from None
+    declared = int(np.prod(shape, dtype=object)) * np.dtype(dtype).itemsize
+    if declared > info.file_size:
+        raise ValueError(
+            f"{path}: the {name!r} field declares shape {shape} of {dtype} ({declared} bytes) but holds "
+            f"{info.file_size} bytes: the file is damaged"
+        )
+    return tuple(shape)
+
+
 @dataclass(frozen=True, eq=False)
 class Spectrogram:
     """A magnitude spectrogram that knows how it was made.
@@ -419,20 +447,35 @@ class Spectrogram:
                         f"{path} is not a gl spectrogram file: it has no {required!r} field "
                         f"(it has {', '.join(sorted(names)) or 'nothing'}); write it with gl.Spectrogram.save"
                     )
+            _check_member_size(data, "metadata", path)
+            metadata_text = str(data["metadata"][()])
+            try:
+                metadata = json.loads(metadata_text)
+            except json.JSONDecodeError as error:
+                raise ValueError(f"{path}: the 'metadata' field is not valid JSON ({error})") from None
+            if not isinstance(metadata, dict):
+                raise ValueError(f"{path}: the 'metadata' field must be a JSON object")
+            missing = [name for name in _METADATA_FIELDS if name not in metadata]
+            if missing:
+                raise ValueError(f"{path}: the metadata has no {', '.join(repr(m) for m in missing)} field(s)")
+            version, n_fft = metadata["format_version"], metadata["n_fft"]
+            if isinstance(version, bool) or not isinstance(version, int):
+                raise ValueError(f"{path}: format_version must be an integer, got {version!r}")
+            if version > FORMAT_VERSION:
+                raise ValueError(f"{path} has format_version {version}; this gl reads up to {FORMAT_VERSION}")
+            if isinstance(n_fft, bool) or not isinstance(n_fft, int) or n_fft < 2:
+                raise ValueError(f"{path}: n_fft must be an integer >= 2, got {n_fft!r}")
+            # the arrays' headers, before anything of their declared size is allocated
+            shape = _check_member_size(data, "magnitude", path)
+            if shape is not None and (len(shape) < 2 or shape[-2] != n_fft // 2 + 1):
+                raise ValueError(
+                    f"{path}: the magnitude has shape {shape}, but n_fft={n_fft} gives {n_fft // 2 + 1} frequency bins: the file is damaged"
+                )
+            window_shape = _check_member_size(data, "window", path)
+            if window_shape is not None and window_shape != (n_fft,):
+                raise ValueError(f"{path}: the window has shape {window_shape}, not ({n_fft},): the file is damaged")
             magnitude = data["magnitude"]
             window = data["window"]
-            metadata_text = str(data["metadata"][()])
-        try:
-            metadata = json.loads(metadata_text)
-        except json.JSONDecodeError as error:
-            raise ValueError(f"{path}: the 'metadata' field is not valid JSON ({error})") from None
-        if not isinstance(metadata, dict):
-            raise ValueError(f"{path}: the 'metadata' field must be a JSON object")
-        missing = [name for name in _METADATA_FIELDS if name not in metadata]
-        if missing:
-            raise ValueError(f"{path}: the metadata has no {', '.join(repr(m) for m in missing)} field(s)")
-        if metadata["format_version"] > FORMAT_VERSION:
-            raise ValueError(f"{path} has format_version {metadata['format_version']}; this gl reads up to {FORMAT_VERSION}")
         spec = metadata["window_spec"]
         if spec is None:
             window_spec = window

@@ -334,3 +334,57 @@ def test_regressions_of_the_days_changes(tmp_path):
 
 def test_replace_keeps_an_array_windows_length():
     assert gl.STFT(n_fft=512, hop_length=128, window=np.hanning(512)).replace(n_fft=1024).win_length == 512
+
+
+def _forge(path, **changes):
+    """A copy of a saved spectrogram file with metadata fields or array headers changed."""
+    import io
+    import json
+    import zipfile
+
+    members = {}
+    with zipfile.ZipFile(path) as archive:
+        for name in archive.namelist():
+            members[name] = archive.read(name)
+    metadata = json.loads(str(np.load(io.BytesIO(members["metadata.npy"]))[()]))
+    for key, value in changes.items():
+        if key == "magnitude_header":  # a header that declares another shape over the same bytes
+            old = members["magnitude.npy"]
+            header_length = int.from_bytes(old[8:10], "little")
+            header = old[10 : 10 + header_length].decode("latin1")
+            start = header.index("'shape': (") + len("'shape': (")
+            end = header.index(")", start)
+            header = (header[:start] + value + header[end:]).ljust(header_length - 1)[: header_length - 1] + "\n"
+            members["magnitude.npy"] = old[:10] + header.encode("latin1") + old[10 + header_length :]
+        else:
+            metadata[key] = value
+    buffer = io.BytesIO()
+    np.save(buffer, np.array(json.dumps(metadata)))
+    members["metadata.npy"] = buffer.getvalue()
+    forged = path.with_name("forged.npz")
+    with zipfile.ZipFile(forged, "w") as archive:
+        for name, data in members.items():
+            archive.writestr(name, data)
+    return forged
+
+
+@pytest.mark.parametrize(
+    "changes, message",
+    [
+        ({"format_version": "2"}, "format_version must be an integer"),
+        ({"format_version": None}, "format_version must be an integer"),
+        ({"n_fft": 2**34}, r"n_fft=17179869184 gives 8589934593 frequency bins: the file is damaged"),
+        ({"n_fft": 1.5}, "n_fft must be an integer"),
+        ({"magnitude_header": "129, 1000000000"}, r"declares shape \(129, 1000000000\) of float32 \(516000000000 bytes\)"),
+    ],
+)
+def test_load_checks_a_damaged_or_forged_file_before_allocating(tmp_path, changes, message):
+    """Nothing a file declares is allocated before it is checked: a forged header or n_fft
+    is a one-line ValueError, not a MemoryError (or 2 TB of memory)."""
+    geometry = gl.STFT(256, 64)
+    spec = gl.Spectrogram.from_audio(np.sin(np.arange(4000, dtype=np.float32) / 5), 8000, geometry=geometry)
+    spec.save(tmp_path / "s.npz")
+    forged = _forge(tmp_path / "s.npz", **changes)
+    with pytest.raises(ValueError, match=message):
+        gl.Spectrogram.load(forged)
+    assert gl.Spectrogram.load(_forge(tmp_path / "s.npz")).magnitude.shape == spec.magnitude.shape  # the forger itself is sound
