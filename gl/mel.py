@@ -229,6 +229,12 @@ def mel_filterbank(
     if n_fft < 2:
         raise ValueError(f"n_fft={n_fft} must be >= 2")
     n_mels = _check_positive_int("n_mels", n_mels)
+    try:
+        floating = np.dtype(dtype).kind == "f"
+    except TypeError:
+        floating = False
+    if not floating:
+        raise TypeError(f"dtype={dtype!r} must be a floating-point dtype (the weights are fractions)")
     if fmax is None:
         fmax = float(sr) / 2
     for name, value in (("fmin", fmin), ("fmax", fmax)):
@@ -326,8 +332,14 @@ def mel_to_stft(
     if M.dtype.kind not in "fiu" or M.dtype == bool:
         raise TypeError(f"M must be a real mel spectrogram, got dtype {M.dtype}")
     filterbank = np.asarray(filterbank)
+    if filterbank.dtype.kind not in "fiu" or filterbank.dtype == bool:
+        raise TypeError(f"filterbank must be a real array of weights, got dtype {filterbank.dtype}")
     if filterbank.ndim != 2:
         raise ValueError(f"filterbank must be 2-D (n_mels, n_freq), got shape {filterbank.shape}")
+    if not np.all(np.isfinite(filterbank)):
+        raise ValueError("filterbank contains NaN or infinite values")
+    if filterbank.size and filterbank.min() < 0:
+        raise ValueError(f"filterbank must be non-negative weights; min is {filterbank.min():.3g}")
     if M.ndim < 2 or M.shape[-2] != filterbank.shape[0]:
         raise ValueError(f"M has shape {M.shape}; it must be (..., n_mels={filterbank.shape[0]}, n_frames) for this filterbank")
     if not np.all(np.isfinite(M)):
@@ -340,50 +352,66 @@ def mel_to_stft(
         raise ValueError(f"n_iter={n_iter!r} must be an integer >= 0")
     dtype = np.dtype(np.float32) if M.dtype == np.float32 else np.dtype(np.float64)
     F = filterbank.astype(dtype)  # (n_mels, n_freq)
-    M = M.astype(dtype, copy=False)
-    if init is None:
-        P = np.linalg.pinv(F.astype(np.float64)).astype(dtype) @ M  # (..., n_freq, n_frames)
-        np.maximum(P, 0, out=P)
-    else:
+    if init is not None:
         init = np.asarray(init)
+        if init.dtype.kind not in "fiu" or init.dtype == bool:
+            raise TypeError(f"init must be a real power spectrogram, got dtype {init.dtype}")
         expected = M.shape[:-2] + (F.shape[1], M.shape[-1])
         if init.shape != expected:
             raise ValueError(f"init has shape {init.shape}; it must be {expected}")
-        P = np.maximum(init, 0).astype(dtype)
-    if n_iter == 0:
-        return np.sqrt(P, out=P) if power == 2 else np.power(P, 1.0 / power, out=P)
-
-    norm_squared = _spectral_norm_squared(F)
-    if norm_squared == 0:
-        raise ValueError("every filter of the filterbank is empty (zero): its fmin..fmax covers no FFT bin; check sr, n_fft, fmin and fmax")
-    step = dtype.type(1.0 / norm_squared)  # 1 / L
+        if not np.all(np.isfinite(init)):
+            raise ValueError("init contains NaN or infinite values")
     # the problem is linear in M: solve it for M / 2^e (peak in [0.5, 1)) and scale back, so
-    # that the restart test's products neither overflow nor underflow (exact: a power of two)
+    # that F^+ M and the restart test's products neither overflow nor underflow (exact: a power of two)
     exponent = binary_exponent(float(M.max()) if M.size else 0.0)
+    M = M.astype(dtype, copy=False)
     if exponent:
-        M = np.ldexp(M, -exponent).astype(dtype, copy=False)
-        np.ldexp(P, -exponent, out=P, casting="same_kind")
+        M = np.ldexp(M, -exponent)  # a new array: the caller's M is never modified
+    if init is None:
+        P = np.linalg.pinv(F.astype(np.float64)).astype(dtype) @ M  # (..., n_freq, n_frames)
+        np.maximum(P, 0, out=P)
+    else:  # negative values are clipped: P is a power
+        P = np.maximum(init, 0).astype(dtype)
+        if exponent:
+            np.ldexp(P, -exponent, out=P, casting="same_kind")
+    if n_iter > 0:
+        norm_squared = _spectral_norm_squared(F)
+        if norm_squared == 0:
+            raise ValueError("every filter of the filterbank is empty (zero): its fmin..fmax covers no FFT bin; check sr, n_fft, fmin and fmax")
+        P = _accelerated_nnls(F, M, P, n_iter, dtype.type(1.0 / norm_squared))
+    if exponent:
+        np.ldexp(P, exponent, out=P, casting="same_kind")
+    return np.sqrt(P, out=P) if power == 2 else np.power(P, 1.0 / power, out=P)
+
+
+def _accelerated_nnls(F: np.ndarray, M: np.ndarray, P: np.ndarray, n_iter: int, step) -> np.ndarray:
+    """``n_iter`` projected-gradient steps from ``P`` on ``min_{P >= 0} ||F P - M||^2`` with
+    Nesterov momentum and per-frame gradient restart (see :func:`mel_to_stft`); every work
+    array is allocated once."""
     FT = np.ascontiguousarray(F.T)  # (n_freq, n_mels)
     P_previous = P.copy()
     Z = P.copy()  # extrapolated point
     momentum_step = np.empty_like(P)
+    difference = np.empty_like(P)
+    residual = np.empty(M.shape, dtype=P.dtype)  # (..., n_mels, n_frames)
+    gradient = np.empty_like(P)
     t = np.ones(M.shape[:-2] + (1, M.shape[-1]))  # (..., 1, n_frames): every frame is its own problem
     for _ in range(n_iter):
-        residual = F @ Z  # (..., n_mels, n_frames)
+        np.matmul(F, Z, out=residual)  # (..., n_mels, n_frames)
         residual -= M  # F Z - M
-        gradient = FT @ residual  # (..., n_freq, n_frames) F^T (F Z - M)
+        np.matmul(FT, residual, out=gradient)  # (..., n_freq, n_frames) F^T (F Z - M)
         P_previous, P = P, P_previous
         np.multiply(gradient, -step, out=P)
         P += Z
         np.maximum(P, 0, out=P)  # P_k = max(0, Z - grad / L)
         np.subtract(P, P_previous, out=momentum_step)  # P_k - P_{k-1}
         # gradient restart (O'Donoghue and Candes), per frame: the step Z -> P_k opposes the momentum
-        restart = np.sum((Z - P) * momentum_step, axis=-2, keepdims=True) > 0  # (..., 1, n_frames)
+        np.subtract(Z, P, out=difference)
+        difference *= momentum_step
+        restart = np.sum(difference, axis=-2, keepdims=True) > 0  # (..., 1, n_frames)
         t_next = (1.0 + np.sqrt(1.0 + 4.0 * t * t)) / 2.0
-        weight = np.where(restart, 0.0, (t - 1.0) / t_next).astype(dtype)
+        weight = np.where(restart, 0.0, (t - 1.0) / t_next).astype(P.dtype)
         np.multiply(momentum_step, weight, out=Z)
         Z += P  # Z = P_k + (t_k - 1) / t_{k+1} (P_k - P_{k-1}), or Z = P_k after a restart
         t = np.where(restart, 1.0, t_next)
-    if exponent:
-        np.ldexp(P, exponent, out=P, casting="same_kind")
-    return np.sqrt(P, out=P) if power == 2 else np.power(P, 1.0 / power, out=P)
+    return P

@@ -222,3 +222,38 @@ def test_mel_of_noise_is_not_taken_for_db():
     with warnings.catch_warnings():
         warnings.simplefilter("error")
         importers.from_mel(M, sr=16000, n_fft=4096, hop_length=1024, center=False)
+
+
+def test_mel_to_stft_checks_the_filterbank_and_init():
+    F = mel_filterbank(sr=8000, n_fft=256, n_mels=20)
+    M = F @ np.ones((129, 4), dtype=np.float32)
+    for bad, error, message in [
+        (F.astype(complex), TypeError, "filterbank must be a real array"),
+        (F > 0, TypeError, "filterbank must be a real array"),
+        (np.where(F > 0, np.nan, F), ValueError, "filterbank contains NaN"),
+        (-F, ValueError, "filterbank must be non-negative"),
+    ]:
+        with pytest.raises(error, match=message):
+            mel_to_stft(M, filterbank=bad)
+    init = np.ones((129, 4))
+    init[0, 0] = np.nan
+    with pytest.raises(ValueError, match="init contains NaN"):
+        mel_to_stft(M, filterbank=F, init=init)
+    with pytest.raises(ValueError, match="init contains NaN or infinite"):
+        mel_to_stft(M, filterbank=F, init=np.full((129, 4), np.inf))
+    with pytest.raises(TypeError, match="init must be a real"):
+        mel_to_stft(M, filterbank=F, init=np.ones((129, 4), dtype=complex))
+    with pytest.raises(TypeError, match="dtype=<class 'numpy.int16'> must be a floating-point dtype"):
+        mel_filterbank(sr=8000, n_fft=256, n_mels=20, dtype=np.int16)
+
+
+def test_mel_to_stft_scales_before_the_pseudo_inverse():
+    """float32 M near the top of its range: F^+ M is formed after the power-of-two scaling,
+    so it does not overflow (it returned NaN), and the result scales with M exactly."""
+    F = mel_filterbank(sr=8000, n_fft=256, n_mels=20)
+    S = np.abs(np.random.default_rng(0).standard_normal((129, 6))).astype(np.float32)
+    M = F @ S**2
+    small = mel_to_stft(M, filterbank=F, n_iter=10)
+    huge = mel_to_stft(np.ldexp(M, 124), filterbank=F, n_iter=10)  # peak about 1e37
+    assert np.all(np.isfinite(huge))
+    np.testing.assert_array_equal(huge, np.ldexp(small, 62))  # S = sqrt(P): half the exponent
