@@ -379,9 +379,20 @@ def mel_to_stft(
         if norm_squared == 0:
             raise ValueError("every filter of the filterbank is empty (zero): its fmin..fmax covers no FFT bin; check sr, n_fft, fmin and fmax")
         P = _accelerated_nnls(F, M, P, n_iter, dtype.type(1.0 / norm_squared))
+    # S = (P 2^e)^(1 / power), taking the root before scaling back: P 2^e may not fit the
+    # dtype when S does (float32 M near 1e38)
+    if power == 2:
+        if exponent % 2:  # an even exponent halves exactly
+            np.ldexp(P, 1, out=P, casting="same_kind")
+            exponent -= 1
+        np.sqrt(P, out=P)
+        if exponent:
+            np.ldexp(P, exponent // 2, out=P, casting="same_kind")
+        return P
+    np.power(P, 1.0 / power, out=P)
     if exponent:
-        np.ldexp(P, exponent, out=P, casting="same_kind")
-    return np.sqrt(P, out=P) if power == 2 else np.power(P, 1.0 / power, out=P)
+        P *= np.exp2(exponent / power)
+    return P
 
 
 def _accelerated_nnls(F: np.ndarray, M: np.ndarray, P: np.ndarray, n_iter: int, step) -> np.ndarray:
