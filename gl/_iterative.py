@@ -322,7 +322,7 @@ def measure_convergence(S: np.ndarray, y: np.ndarray, geometry: STFT) -> np.ndar
     :func:`working_scale` of both. No spectrogram, no copy of ``S`` and no float64 copy of
     anything is made: one padded signal and a few blocks of frames.
     """
-    dtype = np.dtype(np.float32) if S.dtype == y.dtype == np.float32 else np.dtype(np.float64)
+    dtype = real_dtype(S) if real_dtype(S) == real_dtype(y) else np.dtype(np.float64)
     flat_S = S.reshape((-1,) + S.shape[-2:])  # (batch, n_freq, n_frames), the caller's layout
     flat_y = y.reshape(-1, y.shape[-1])
     batch, n_freq, n_frames = flat_S.shape

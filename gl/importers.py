@@ -61,7 +61,7 @@ import numpy as np
 
 from .mel import mel_filterbank, mel_to_stft
 from .spectrogram import Spectrogram
-from .transform import PAD_MODES, STFT, _caller_stacklevel
+from .transform import PAD_MODES, STFT, _caller_stacklevel, real_dtype
 from .windows import WindowSpec, get_window, name_of
 
 __all__ = [
@@ -111,10 +111,6 @@ def _check_power(value, name: str = "power") -> float:
     if not np.isfinite(value) or value <= 0:
         raise ValueError(f"{name}={value} must be > 0 (1 for magnitude, 2 for power)")
     return float(value)
-
-
-def _real_dtype(array: np.ndarray) -> np.dtype:
-    return np.dtype(np.float32) if array.dtype in (np.float32, np.complex64, np.float16) else np.dtype(np.float64)
 
 
 def _spectrogram_array(S, name: str, *, complex_ok: bool) -> np.ndarray:
@@ -173,7 +169,7 @@ def _warn_if_db(S: np.ndarray, name: str, narrow_ok: bool = False) -> None:
 
 def _magnitude_from(S: np.ndarray, power: float, name: str) -> np.ndarray:
     """``|S|`` for complex input, else ``S ** (1 / power)``, as float32/float64."""
-    dtype = _real_dtype(S)
+    dtype = real_dtype(S)
     if S.dtype.kind == "c":
         return np.abs(S).astype(dtype, copy=False)
     _non_negative(S, name)
@@ -330,7 +326,7 @@ def from_db(
         silent = np.isneginf(S_db)
         S_db = np.where(silent, 0, S_db).astype(S_db.dtype)
     S_db = _spectrogram_array(S_db, name, complex_ok=False)
-    dtype = _real_dtype(S_db)
+    dtype = real_dtype(S_db)
     values = S_db.astype(dtype, copy=False)
     factor = 10.0 if db == "power" else 20.0
     finite = values if silent is None else values[~silent]
@@ -581,7 +577,7 @@ def from_scipy_spectrogram(
         scale = 1.0 / (fs * np.sum(w**2))
     else:
         scale = 1.0 / np.sum(w) ** 2
-    dtype = _real_dtype(Sxx)
+    dtype = real_dtype(Sxx)
     values = Sxx if onesided else _one_sided_rows(Sxx, nfft, "Sxx")
     if mode == "psd":
         _non_negative(values, "Sxx")
@@ -702,7 +698,7 @@ def from_scipy_stft(
     values = _non_negative(Zxx, "Zxx") if return_onesided else _one_sided_rows(Zxx, nfft, "Zxx")
     w = _window_samples(window, nperseg)
     gain = np.sum(w) if scaling == "spectrum" else np.sqrt(fs * np.sum(w**2))
-    dtype = _real_dtype(Zxx)
+    dtype = real_dtype(Zxx)
     magnitude = np.abs(values).astype(dtype) * dtype.type(gain)
 
     extension = nperseg // 2 if boundary is not None else 0
@@ -1163,7 +1159,7 @@ def from_mel(
     _non_negative(M, "M", narrow_ok=True)  # a mel band averages many bins: a narrow range is normal
     if n_mels is not None and _check_int("n_mels", n_mels, 1) != M.shape[-2]:
         raise ValueError(f"n_mels={n_mels} but M has {M.shape[-2]} mel bands")
-    dtype = _real_dtype(M)
+    dtype = real_dtype(M)
     filterbank = mel_filterbank(sr=sr, n_fft=n_fft, n_mels=M.shape[-2], fmin=fmin, fmax=fmax, htk=htk, norm=norm, dtype=dtype)
     empty = filterbank.max(axis=1) == 0  # bands that cover no FFT bin
     if empty.all():

@@ -83,7 +83,7 @@ from typing import Optional, Union
 
 import numpy as np
 
-from .transform import binary_exponent
+from .transform import binary_exponent, real_dtype
 
 __all__ = ["hz_to_mel", "mel_to_hz", "mel_frequencies", "mel_filterbank", "mel_to_stft"]
 
@@ -350,7 +350,7 @@ def mel_to_stft(
         raise ValueError(f"power={power!r} must be a number > 0")
     if isinstance(n_iter, bool) or not isinstance(n_iter, (int, np.integer)) or n_iter < 0:
         raise ValueError(f"n_iter={n_iter!r} must be an integer >= 0")
-    dtype = np.dtype(np.float32) if M.dtype == np.float32 else np.dtype(np.float64)
+    dtype = real_dtype(M)
     F = filterbank.astype(dtype)  # (n_mels, n_freq)
     if init is not None:
         init = np.asarray(init)

@@ -91,8 +91,9 @@ def _check_int(name: str, value, minimum: int) -> int:
 
 
 def real_dtype(array: np.ndarray) -> np.dtype:
-    """float32 for float32/complex64 data, float64 otherwise (as numpy's FFT does)."""
-    return np.dtype(np.float32) if array.dtype in (np.float32, np.complex64) else np.dtype(np.float64)
+    """float32 for float16/float32/complex64 data, float64 otherwise: numpy's FFT (and
+    librosa) compute float16 in float32 too; gl has no long-double transform."""
+    return np.dtype(np.float32) if array.dtype in (np.float32, np.complex64, np.float16) else np.dtype(np.float64)
 
 
 def complex_dtype(real: np.dtype) -> np.dtype:

@@ -571,3 +571,21 @@ def test_reconstruct_refuses_iteration_options_for_single_passes(method):
     with pytest.raises(ValueError, match=r"callback does not apply"):
         gl.reconstruct(S, method=method, callback=lambda i, info: None, geometry=geometry)
     assert gl.reconstruct(S, method=method, geometry=geometry, rng=0).shape == (geometry.default_length(S.shape[1]),)
+
+
+def test_float16_computes_in_float32_everywhere():
+    """As numpy's FFT and librosa do: float16 in, float32 out, for the batch methods, the
+    streams, the transforms and mel (it was float64 for some and float32 for others)."""
+    from gl.mel import mel_filterbank, mel_to_stft
+
+    geometry = gl.STFT(256, 64)
+    x = np.sin(np.arange(4000) / 5).astype(np.float16)
+    assert geometry.stft(x).dtype == np.complex64
+    S = np.abs(geometry.stft(x)).astype(np.float16)
+    assert geometry.istft(geometry.stft(x)).dtype == np.float32
+    for method in ("fgla", "admm", "pghi", "spsi", "rtisila", "rtpghi"):
+        assert gl.reconstruct(S, method=method, geometry=geometry, n_iter=2, rng=0).dtype == np.float32, method
+    assert gl.invert_stream(gl.RTISILA(geometry), S).dtype == np.float32
+    assert gl.reconstruct_long(S, geometry=geometry, n_iter=2, rng=0, block_frames=30, overlap_frames=8).dtype == np.float32
+    F = mel_filterbank(sr=8000, n_fft=256, n_mels=20)
+    assert mel_to_stft((F @ S.astype(np.float32) ** 2).astype(np.float16), filterbank=F).dtype == np.float32
