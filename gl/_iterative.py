@@ -67,9 +67,13 @@ class PhaseRetrievalInfo:
 
     @property
     def final_db(self) -> Any:
-        """Spectral convergence of the returned signal in dB (per batch item), or NaN if no iteration ran."""
+        """Spectral convergence of the returned signal in dB (per batch item): the last of the
+        history, or with no iteration that of the starting point (NaN if it was not measured)."""
         if len(self.spectral_convergence) == 0:
-            return np.nan
+            if self.initial_spectral_convergence is None:
+                return np.nan
+            with np.errstate(divide="ignore"):
+                return 20.0 * np.log10(np.asarray(self.initial_spectral_convergence, dtype=np.float64))
         return self.spectral_convergence_db[-1]
 
 

@@ -182,6 +182,10 @@ def test_n_iter_zero_and_silence():
     y, info = gl.griffinlim(S, geometry=geometry, n_iter=0, init="zeros", return_info=True)
     np.testing.assert_allclose(y, geometry.istft(S.astype(complex)), atol=1e-12)
     assert info.n_iter == 0 and info.spectral_convergence.shape == (0,)
+    # with no iteration the returned signal is the starting point: final_db is its convergence
+    assert info.final_db == pytest.approx(20 * np.log10(info.initial_spectral_convergence))
+    _, batch_info = gl.griffinlim(np.stack([S, S]), geometry=geometry, n_iter=0, init="zeros", return_info=True)
+    assert batch_info.final_db.shape == (2,) and np.all(np.isfinite(batch_info.final_db))
     silent, info = gl.griffinlim(np.zeros_like(S), geometry=geometry, n_iter=5, return_info=True)
     assert np.all(silent == 0) and np.all(info.spectral_convergence == 0)
 
