@@ -303,7 +303,7 @@ def _uniform_draw(generator: np.random.Generator, S: np.ndarray) -> np.ndarray:
         return generator.random(size=S.shape)
     rows = S.reshape(-1, S.shape[-1]) if S.size else S.reshape(0, max(S.shape[-1], 0))
     out = np.empty(rows.shape, dtype=np.float32)
-    chunk = max(1, (1 << 20) // max(1, rows.shape[1]))
+    chunk = max(1, (1 << 17) // max(1, rows.shape[1]))  # 1 MiB of float64 at a time
     for first in range(0, rows.shape[0], chunk):
         out[first : first + chunk] = generator.random(size=(min(chunk, rows.shape[0] - first), rows.shape[1]))
     return out.reshape(S.shape)

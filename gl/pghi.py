@@ -592,7 +592,8 @@ def pghi(
         Also return a :class:`~gl.PhaseRetrievalInfo` (``method='pghi'``, one pass:
         ``n_iter=1``; ``spectral_convergence[0]`` is that of the returned signal).
     return_phase : bool
-        Also return the phase (radians, gl's convention, shape of ``S``) after the signal.
+        Also return the phase (radians in ``[-pi, pi)``, gl's convention, shape of ``S``)
+        after the signal.
     geometry : gl.STFT, optional
         Or the keywords ``n_fft``, ``hop_length``, ``win_length``, ``window``, ``center``,
         ``pad_mode``, ``sym`` as in :func:`gl.griffinlim`.
@@ -648,8 +649,10 @@ def pghi(
     if return_info:
         info = one_pass_info("pghi", "pghi", S, y, geometry, time.perf_counter() - start)
     result = (y,)
-    if return_phase:
-        result += (phase.astype(problem.dtype, copy=False),)
+    if return_phase:  # wrapped in float64 first: integrated phases reach 1e5 rad, where float32 steps are 0.01 rad
+        wrapped = np.remainder(phase + np.pi, 2 * np.pi)
+        wrapped -= np.pi
+        result += (wrapped.astype(problem.dtype, copy=False),)
     if return_info:
         result += (info,)
     return result[0] if len(result) == 1 else result

@@ -336,18 +336,32 @@ class STFT:
         last ``R - 1`` hops: it is overlap-added for ``2 R`` frames only and the middle
         repeated (the same sums in the same order as the full overlap-add).
         """
-        total = np.zeros(self._padded_length(n_frames))
-        squared = self._window_array**2
+        short = self._short_window_sum(n_frames)
+        if short is None:
+            total = np.zeros(self._padded_length(n_frames))
+            self._overlap_add(np.broadcast_to(self._window_array**2, (n_frames, self.n_fft)), total)
+            return total
+        return self._repeat_periodic(short, n_frames, np.dtype(np.float64))
+
+    def _short_window_sum(self, n_frames: int) -> Optional[np.ndarray]:
+        """The window sum of ``2 R`` frames (float64; ``R - 1`` head rows of a hop, ``R`` full
+        rows, ``R - 1`` tail rows), when the hop divides ``n_fft = R a`` and there are more
+        than ``2 R`` frames; else None."""
         hop, slabs = self.hop_length, self.n_fft // self.hop_length
         if self.n_fft % hop or n_frames <= 2 * slabs:
-            self._overlap_add(np.broadcast_to(squared, (n_frames, self.n_fft)), total)
-            return total
-        short = np.zeros((3 * slabs - 1) * hop)  # 2R frames: R - 1 head rows, R full rows, R - 1 tail rows
-        self._overlap_add(np.broadcast_to(squared, (2 * slabs, self.n_fft)), short)
+            return None
+        short = np.zeros((3 * slabs - 1) * hop)
+        self._overlap_add(np.broadcast_to(self._window_array**2, (2 * slabs, self.n_fft)), short)
+        return short
+
+    def _repeat_periodic(self, short: np.ndarray, n_frames: int, dtype: np.dtype) -> np.ndarray:
+        """The padded signal's values from those of :meth:`_short_window_sum`'s ``2 R`` frames:
+        its head, then its first full row (the period) repeated, then its tail."""
+        hop, slabs = self.hop_length, self.n_fft // self.hop_length
+        total = np.empty(self._padded_length(n_frames), dtype=dtype)
         head = (slabs - 1) * hop
         total[:head] = short[:head]
-        rows = total[head : n_frames * hop].reshape(-1, hop)
-        rows[...] = short[head : head + hop]  # a row with all R frames: the period
+        total[head : n_frames * hop].reshape(-1, hop)[...] = short[head : head + hop]  # a row with all R frames
         total[n_frames * hop : (n_frames + slabs - 1) * hop] = short[2 * slabs * hop : (3 * slabs - 1) * hop]
         return total
 
@@ -377,7 +391,16 @@ class STFT:
             )
 
     def _inverse_window_sum(self, n_frames: int, dtype: np.dtype) -> np.ndarray:
-        """``1 / window sum`` on the padded signal, 0 where the sum is below the floor."""
+        """``1 / window sum`` on the padded signal, 0 where the sum is below the floor.
+
+        When the sum is periodic it is inverted on ``2 R`` frames and repeated straight into
+        ``dtype``: no float64 array as long as the signal (half a complex64 spectrogram).
+        """
+        short = self._short_window_sum(n_frames)
+        if short is not None:
+            unrecoverable = short <= WINDOW_SUM_FLOOR * short.max()  # the same values as the full sum's
+            inverse = np.divide(1.0, short, out=np.zeros_like(short), where=~unrecoverable)
+            return self._repeat_periodic(inverse, n_frames, np.dtype(dtype))
         total = self.window_sum_square(n_frames)  # float64, inverted in place
         unrecoverable = total <= WINDOW_SUM_FLOOR * total.max()
         total[unrecoverable] = 1.0

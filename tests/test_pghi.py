@@ -299,3 +299,18 @@ def test_init_pghi_with_unknown_window_raises():
 def test_flags_must_be_booleans(keyword, value):
     with pytest.raises(TypeError, match=f"{keyword}={value!r} must be True or False"):
         gl.pghi(np.ones((129, 10)), n_fft=256, hop_length=64, **{keyword: value})
+
+
+def test_returned_phase_is_wrapped_before_the_float32_cast():
+    """The integrated phase grows to 1e5 rad over a long signal; cast to float32 as it is it
+    would lose 0.01 rad. It is wrapped to [-pi, pi) in float64 first."""
+    geometry = gl.STFT(256, 64)
+    t = np.arange(40000) / 8000
+    x = np.sin(2 * np.pi * (1500 + 300 * t) * t)
+    S64 = np.abs(geometry.stft(x))
+    _, phase64 = gl.pghi(S64, geometry=geometry, return_phase=True)
+    _, phase32 = gl.pghi(S64.astype(np.float32), geometry=geometry, return_phase=True)
+    assert phase32.dtype == np.float32 and phase64.min() >= -np.pi and phase64.max() < np.pi
+    error = np.angle(np.exp(1j * (phase32.astype(np.float64) - phase64)))
+    loud = S64 > 1e-3 * S64.max()
+    assert np.abs(error[loud]).max() < 1e-3  # float32 rounding of the input, not of the phase
