@@ -80,11 +80,11 @@ def _lobes(S: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     return owner, frequency
 
 
-def _item_phase(S: np.ndarray, geometry: STFT) -> np.ndarray:
-    """gl-convention SPSI phase of one frame-major magnitude (n_frames, n_freq), float64."""
+def _item_phase(S: np.ndarray, geometry: STFT, phase: np.ndarray) -> np.ndarray:
+    """gl-convention SPSI phase of one frame-major magnitude (n_frames, n_freq), float64,
+    into ``phase`` (n_frames, n_freq), which may be a transposed view."""
     n_frames, n_freq = S.shape
     a, M = geometry.hop_length, geometry.n_fft
-    phase = np.empty(S.shape, dtype=np.float64)
     accumulated = np.zeros(n_freq)  # phase of every bin in the previous frame (window-centred)
     # the lobes of a frame depend on that frame alone: found a block of frames at a time, so
     # that their dozen temporaries stay small (full-size ones were fresh memory on every
@@ -108,8 +108,8 @@ def _item_phase(S: np.ndarray, geometry: STFT) -> np.ndarray:
 def _phases(S: np.ndarray, geometry: STFT) -> np.ndarray:
     flat = S.reshape((-1,) + S.shape[-2:])
     phase = np.empty(flat.shape, dtype=np.float64)
-    for item, out in zip(flat, phase):
-        out[...] = _item_phase(np.ascontiguousarray(item.T), geometry).T
+    for item, out in zip(flat, phase):  # each item's phase straight into its place: no second copy
+        _item_phase(np.ascontiguousarray(item.T), geometry, out.T)
     return phase.reshape(S.shape)
 
 
