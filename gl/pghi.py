@@ -327,15 +327,26 @@ def _heap_integrate(S: np.ndarray, half_t: np.ndarray, half_f: np.ndarray, value
     peak = float(S.max())
     if peak <= 0:
         return np.zeros(S.shape, dtype=bool)
-    # rank the coefficients any pass will integrate, largest first (rank 0 = largest)
-    candidates = np.flatnonzero(S > tols[-1] * peak)  # bin-major, whatever S's memory layout
-    candidate_magnitude = S[np.divmod(candidates, n_frames)]  # no ravel: S may be a transposed view
-    by_size = candidates[_descending_order(candidate_magnitude)]
-    order = (by_size // n_frames + 1) * width + by_size % n_frames  # in the padded grid
-    rank = np.zeros(values.size, dtype=np.int32 if order.size < 2**31 else np.int64)
-    rank[order] = np.arange(order.size)
+    # rank the coefficients any pass will integrate, largest first (rank 0 = largest); the
+    # index arrays are int32 when the grid allows (PGHI's peak memory is these arrays and
+    # the three float64 grids: every full-size temporary counts)
+    index = np.int32 if values.size < 2**31 else np.int64
+    above = S > tols[-1] * peak
+    candidate_magnitude = S[above]  # bin-major, whatever S's memory layout (S may be a transposed view)
+    candidates = np.flatnonzero(above).astype(index, copy=False)
+    del above
     # pass p integrates ranks counts[p-1] .. counts[p] (a prefix of the ranks per tolerance)
     counts = [int(np.count_nonzero(candidate_magnitude > tol * peak)) for tol in tols]
+    by_size = candidates[_descending_order(candidate_magnitude)]
+    del candidate_magnitude
+    order, frame = np.divmod(by_size, index(n_frames))  # bin, frame of each, largest first
+    del by_size
+    order += 1
+    order *= index(width)
+    order += frame  # the position in the padded grid
+    del frame
+    rank = np.zeros(values.size, dtype=index)
+    rank[order] = np.arange(order.size, dtype=index)
     todo = bytearray(values.size)  # 1 where the phase is still to integrate
     todo_array = np.frombuffer(todo, dtype=np.uint8)  # the same bytes, for numpy
     # memoryviews index like lists (Python floats and ints out) without converting arrays
@@ -412,26 +423,33 @@ def _fill(known: np.ndarray, half_t: np.ndarray, half_f: np.ndarray, phase: np.n
     if known.all() or not known.any():
         return
     n_freq, n_frames = known.shape
-    flat_known = np.flatnonzero(known)  # bin-major, increasing
+    # index arrays of one entry per known coefficient: int32 when the grid allows, each
+    # freed as soon as it is used (they, not the grids, set PGHI's peak memory)
+    index = np.int32 if known.size < 2**31 else np.int64
+    flat_known = np.flatnonzero(known).astype(index, copy=False)  # bin-major, increasing
     along_time = _trapezoid_sum(half_t)  # T (n_freq, n_frames), in half_t's place
-    rows, columns = np.divmod(flat_known, n_frames)
-    known_phase = phase[rows, columns]  # phase may be a strided view: no ravel (a copy)
-    base = known_phase - along_time[rows, columns]  # phi[m, p] - T[m, p]
+    rows, columns = np.divmod(flat_known, index(n_frames))
+    base = phase[rows, columns]  # phase may be a strided view: no ravel (a copy)
+    base -= along_time[rows, columns]  # phi[m, p] - T[m, p]
+    del columns
     first_of_row = np.ones(flat_known.size, dtype=bool)
     first_of_row[1:] = rows[1:] != rows[:-1]
     last_of_row = np.ones(flat_known.size, dtype=bool)
     last_of_row[:-1] = first_of_row[1:]
-    starts = np.where(first_of_row, rows * n_frames, flat_known)
-    ends = np.empty_like(starts)
-    ends[:-1] = flat_known[1:]
-    ends[last_of_row] = (rows[last_of_row] + 1) * n_frames
+    # run lengths: from each known coefficient (a bin's first: from the bin's start) to the next (or the bin's end)
+    run_lengths = np.empty_like(flat_known)
+    run_lengths[:-1] = flat_known[1:]
+    run_lengths[last_of_row] = (rows[last_of_row] + 1) * n_frames
+    run_lengths -= np.where(first_of_row, rows * index(n_frames), flat_known)
+    count = flat_known.size
+    del flat_known, first_of_row, last_of_row
     reached = np.zeros(n_freq, dtype=bool)  # bins with a known coefficient
     reached[rows] = True
     # the runs tile the reached bins; 16 bins at a time, so that no full-size temporary is
     # made (fresh memory costs page faults, a noticeable part of PGHI's time)
     reached_bins = np.flatnonzero(reached)
-    run_bounds = np.append(np.searchsorted(rows, reached_bins), flat_known.size)  # each bin's first known
-    run_lengths = ends - starts
+    run_bounds = np.append(np.searchsorted(rows, reached_bins), count)  # each bin's first known
+    del rows
     for first in range(0, reached_bins.size, 16):
         bins = reached_bins[first : first + 16]
         low, high = run_bounds[first], run_bounds[first + bins.size]

@@ -314,3 +314,24 @@ def test_returned_phase_is_wrapped_before_the_float32_cast():
     error = np.angle(np.exp(1j * (phase32.astype(np.float64) - phase64)))
     loud = S64 > 1e-3 * S64.max()
     assert np.abs(error[loud]).max() < 1e-3  # float32 rounding of the input, not of the phase
+
+
+def test_phase_peak_memory_is_the_grids_and_little_more():
+    """PGHI's phase needs three float64 grids (3x a complex64 spectrogram); its index arrays
+    (one entry per coefficient above tol) are int32 and freed as used. Measured 5.5x here
+    (60 % of the coefficients above tol); the int64 arrays kept alive made it 8.4x."""
+    import sys
+    import tracemalloc
+
+    pghi_module = sys.modules["gl.pghi"]
+    geometry = gl.STFT(512, 128)
+    rng = np.random.default_rng(0)
+    t = np.arange(128 * 1000) / 8000
+    x = (rng.standard_normal(t.size) * (0.5 + 0.5 * np.sin(2 * np.pi * 0.7 * t)) ** 4).astype(np.float32)
+    S = np.abs(geometry.stft(x))
+    pghi_module.initial_phase(S[:, :50], geometry)  # warm caches
+    tracemalloc.start()
+    pghi_module.initial_phase(S, geometry)
+    peak = tracemalloc.get_traced_memory()[1]
+    tracemalloc.stop()
+    assert peak < 6.5 * S.size * 8, peak / (S.size * 8)
