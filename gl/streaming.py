@@ -227,6 +227,7 @@ class StreamingInverter:
         self.frames_committed = 0
         self.samples_returned = 0
         self._finished = False
+        self._failed = False
         self.dtype = self._fixed_dtype
         if self.dtype is not None:
             self._allocate()
@@ -246,17 +247,28 @@ class StreamingInverter:
         """
         if self._finished:
             raise ValueError("the stream is finished (flush() was called); call reset() to start a new one")
+        self._check_intact()
         frames = self._check_frames(frames)
         if frames.shape[1] == 0:  # nothing new (and the dtype stays to be set by the first real frames)
             return self._release() if self.dtype is not None else np.zeros(0, dtype=np.float64)
         if self.dtype is None:
             self.dtype = _stream_dtype(frames.dtype)
             self._allocate()
-        for column in range(frames.shape[1]):
-            magnitude = np.ascontiguousarray(frames[:, column], dtype=self.dtype)  # (n_freq,)
-            self._process(magnitude)
-            self.frames_pushed += 1
+        try:
+            for column in range(frames.shape[1]):
+                magnitude = np.ascontiguousarray(frames[:, column], dtype=self.dtype)  # (n_freq,)
+                self._process(magnitude)
+                self.frames_pushed += 1
+        except BaseException:  # Ctrl-C or an error part-way: some frames are in, some not
+            self._failed = True
+            raise
         return self._release()
+
+    def _check_intact(self) -> None:
+        if self._failed:
+            raise ValueError(
+                "an earlier push() was interrupted part-way, so the stream lost track of its frames; call reset() to start a new one"
+            )
 
     def flush(self) -> np.ndarray:
         """Commit every frame still held back and return the rest of the signal.
@@ -271,6 +283,7 @@ class StreamingInverter:
         caller that asked for a longer ``length`` (:func:`stream_batch`)."""
         if self._finished:
             raise ValueError("the stream is already finished; call reset() to start a new one")
+        self._check_intact()
         self._finished = True
         if self.dtype is None or self.frames_pushed == 0:
             return np.zeros(0, dtype=self.dtype or np.float64)

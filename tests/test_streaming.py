@@ -382,3 +382,31 @@ def test_rtisila_and_rtpghi_fill_a_longer_length():
         short = gl.reconstruct(S, method=method, geometry=geometry, length=default, rng=0)
         np.testing.assert_array_equal(y[:default], short)
         assert np.abs(y[default:]).max() > 0.05 * np.abs(x).max(), method  # not the zeros it used to be
+
+
+def test_a_push_interrupted_part_way_needs_a_reset():
+    """An error (or Ctrl-C) inside push leaves some of its frames consumed: the stream says
+    so on the next push or flush instead of going on with a signal that lost samples."""
+    geometry = gl.STFT(256, 64)
+    S = np.abs(geometry.stft(chirp(3000)))
+    stream = RTISILA(geometry, n_iter_per_frame=2)
+    whole = invert_stream(RTISILA(geometry, n_iter_per_frame=2), S)
+    original = stream._process
+    calls = []
+
+    def failing(magnitude):
+        calls.append(1)
+        if len(calls) == 6:
+            raise KeyboardInterrupt
+        original(magnitude)
+
+    stream._process = failing
+    stream.push(S[:, :5])
+    with pytest.raises(KeyboardInterrupt):
+        stream.push(S[:, 5:10])
+    for action in (lambda: stream.push(S[:, 10:]), stream.flush):
+        with pytest.raises(ValueError, match=r"interrupted part-way.*call reset\(\)"):
+            action()
+    stream._process = original
+    stream.reset()
+    np.testing.assert_array_equal(np.concatenate([stream.push(S), stream.flush()]), whole)
