@@ -34,7 +34,9 @@ class PhaseRetrievalInfo:
     method : str
         The algorithm, e.g. ``'fgla'``.
     n_iter : int
-        Iterations run (fewer than asked when ``tol`` or the callback stopped early).
+        Iterations run (fewer than asked when ``tol`` or the callback stopped early). A
+        single pass (PGHI, SPSI, RTPGHI) counts 1, RTISI-LA its iterations per frame; both
+        have one row of history, that of the returned signal.
     spectral_convergence : np.ndarray [shape=(n_iter, ...)]
         ``|| |STFT(x_n)| - S ||_F / ||S||_F`` of the signal after each iteration ``n``,
         per batch item. Its last row is the spectral convergence of the returned signal.
