@@ -585,6 +585,9 @@ def _run_demo(args) -> int:
     method, init, options = _check_retrieval_args(args)
     _check_plot_available(args)
     folder = Path(args.output_dir)
+    if folder.exists() and not folder.is_dir() or not folder.exists() and folder.suffix.lower() in (".wav", ".flac", ".ogg"):
+        raise UsageError(f"-o {args.output_dir}: gl demo's -o names a folder, where it writes {DEMO_OUTPUT} and {DEMO_ORIGINAL}; "
+                         "for a file of your choice use gl roundtrip IN -o OUT.wav")
     output, original_copy = folder / DEMO_OUTPUT, folder / DEMO_ORIGINAL
     # the demo's own two files are replaced (running the README's first line twice must work);
     # a --plot file is the user's, and needs --force like any other output

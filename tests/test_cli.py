@@ -121,6 +121,14 @@ def test_readme_quick_start(tmp_path):
         assert word in out
 
 
+def test_demo_output_is_a_folder_and_says_so(tmp_path):
+    (tmp_path / "afile.wav").write_bytes(b"x")
+    for name in ("afile.wav", "new.wav"):
+        result = run("demo", "-o", tmp_path / name, cwd=tmp_path, check_ok=False)
+        assert_usage_error(result, r"gl demo's -o names a folder, where it writes gl-demo.wav")
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["afile.wav"]
+
+
 def test_demo_json_output_dir_and_replacing_its_own_files(tmp_path):
     folder = tmp_path / "out"
     folder.mkdir()
