@@ -112,7 +112,7 @@ def child(args) -> None:
     start = time.perf_counter()
     written = gl.reconstruct_long(
         S, method="fgla", n_iter=args.n_iter, rng=0, n_fft=N_FFT, hop_length=HOP, sr=SR,
-        output=args.output, n_threads=args.threads,
+        output=args.output, force=True, n_threads=args.threads,  # the run before (or --trace's first) wrote it
     )
     elapsed = time.perf_counter() - start
     peak = tracemalloc.get_traced_memory()[1] if args.trace else None

@@ -368,12 +368,10 @@ def refuse_iteration_options(method: str, init=None, tol=None, callback=None, ow
     """For ``gl.reconstruct(S, method=...)`` of a single-pass method: ``init``, ``tol`` and
     ``callback`` belong to iterations it does not make; refuse them rather than ignore them."""
     if init is not None:
-        raise ValueError(
-            f"init={init!r} does not apply to method={method!r}, which makes its own phase in one pass; "
-            f"to iterate from it use method='fgla' (or another iterative method) with init={method!r}"
-            if method in ("pghi", "spsi") else
-            f"init={init!r} does not apply to method={method!r}, which makes its own phase in one pass"
-        )
+        shown = f"an array of shape {np.shape(init)}" if not isinstance(init, str) else repr(init)
+        hint = f"; to iterate from its phase use method='fgla' (or another iterative method) with init={method!r}"
+        raise ValueError(f"init={shown} does not apply to method={method!r}, which makes its own phase in one pass"
+                         + (hint if method in INITIALIZERS else ""))
     if tol is not None:
         hint = f"; {method}'s own tolerance is gl.{method}(S, tol=...)" if own_tol else ""
         raise ValueError(f"tol={tol} is an iteration tolerance and method={method!r} makes one pass{hint}")

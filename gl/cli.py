@@ -270,7 +270,8 @@ class _Report:
             elif not args.quiet:
                 for line in self.lines:
                     print(line)
-            sys.stdout.flush()
+            if sys.stdout is not None:  # None when the process was started with stdout closed
+                sys.stdout.flush()
         except BrokenPipeError:
             raise
         except OSError as error:
@@ -453,6 +454,13 @@ def _check_retrieval_args(args) -> tuple[Optional[str], Optional[str], dict[str,
             raise UsageError(f"--init {init} is not available in this version of gl; use one of {', '.join(available)}")
     if args.tol is not None and not 0 < args.tol < 1:
         raise UsageError(f"--tol {args.tol} must be between 0 and 1 (e.g. 1e-4)")
+    if method in registry.SINGLE_PASS_METHODS or method == "rtisila":
+        if args.tol is not None:
+            raise UsageError(f"--tol does not apply to --method {method}: it makes one pass, not iterations"
+                             + (" (--n-iter sets its iterations per frame)" if method == "rtisila" else ""))
+        if init is not None and method != "rtisila":
+            raise UsageError(f"--init does not apply to --method {method}, which makes its own phase in one pass"
+                             + (f"; to iterate from it use --method fgla --init {method}" if method in iterative.INITIALIZERS else ""))
     options = dict(args.option)
     if options:
         method_name = registry.DEFAULT_METHOD if method is None else method
@@ -488,6 +496,12 @@ def _check_outputs(paths: Sequence[Path], force: bool) -> None:
         check_output_path(path, force=force)
 
 
+def _iterates(method: Optional[str]) -> bool:
+    """Whether ``method`` (None: the default) iterates, and so takes a progress callback."""
+    registry = importlib.import_module("gl.reconstruct")
+    return method not in registry.SINGLE_PASS_METHODS and method != "rtisila"
+
+
 def _retrieve(S: np.ndarray, geometry: STFT, length: int, args, method: str, init: str, options: dict, label: str):
     """Run the phase retrieval with progress; returns ``(y, info)``."""
     registry = importlib.import_module("gl.reconstruct")
@@ -502,7 +516,7 @@ def _retrieve(S: np.ndarray, geometry: STFT, length: int, args, method: str, ini
             geometry=geometry,
             length=length,
             tol=args.tol,
-            callback=progress if progress.enabled else None,
+            callback=progress if progress.enabled and _iterates(method) else None,
             return_info=True,
             **options,
         )
@@ -949,7 +963,8 @@ def _run_invert(args) -> int:
     try:
         y, info = spectrogram.invert(
             method=method, n_iter=args.n_iter, init=init, rng=np.random.default_rng(args.seed), tol=args.tol,
-            callback=progress if progress.enabled else None, return_info=True, fade_edges=args.fade_edges, **options,
+            callback=progress if progress.enabled and _iterates(method) else None, return_info=True,
+            fade_edges=args.fade_edges, **options,
         )
     finally:
         progress.close()
@@ -1051,7 +1066,7 @@ def _termination_raises():
     previous = {}
     for name in ("SIGTERM", "SIGHUP"):
         number = getattr(signal, name, None)
-        if number is not None:
+        if number is not None and signal.getsignal(number) is not signal.SIG_IGN:  # nohup's ignored SIGHUP stays ignored
             previous[number] = signal.signal(number, terminate)
     try:
         yield

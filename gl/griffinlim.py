@@ -113,8 +113,9 @@ def griffinlim(
     return_info : bool
         Also return the :class:`~gl.PhaseRetrievalInfo`.
     n_threads : int, optional
-        Threads to split the frames over (numpy's FFT releases the GIL). Default: 2 on a
-        multi-core machine when there are at least 512 frames, else 1. When the hop
+        Threads to split the frames over (numpy's FFT releases the GIL). Default: 2 when
+        the process may run on 2 or more cores (its CPU affinity) and there are at least
+        512 frames, else 1. When the hop
         divides ``n_fft`` the result is the same, bit for bit, for any number of threads.
         Otherwise the split changes the order of a few additions (the samples two threads'
         frames share): the results agree to rounding (1e-16 relative in float64, 1e-7 in

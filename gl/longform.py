@@ -72,7 +72,7 @@ import numpy as np
 
 from ._iterative import check_flag, check_magnitude, initial_phase, resolve_geometry
 from .audio import check_output_path
-from .reconstruct import DEFAULT_METHOD, default_init, method_function
+from .reconstruct import DEFAULT_METHOD, SINGLE_PASS_METHODS, default_init, method_function
 from .transform import STFT, PadMode, real_dtype
 from .windows import WindowSpec
 
@@ -267,7 +267,8 @@ def reconstruct_long(
     warm_start : bool
         Start each block from the previous block's phase in the overlap (default True).
         Not with RTISI-LA's own start (``method='rtisila'`` without ``init``, or
-        ``init='overlap'``): its first estimate is the partial reconstruction itself.
+        ``init='overlap'``): its first estimate is the partial reconstruction itself; nor
+        with the single passes (``'pghi'``, ``'spsi'``, ``'rtpghi'``), which take no start.
     bridge : bool
         Refine each seam with fast Griffin-Lim, the samples around it held fixed
         (default True; ``n_iter`` iterations on a few dozen frames per seam).
@@ -333,8 +334,10 @@ def reconstruct_long(
     generator = np.random.default_rng(rng) if not isinstance(rng, np.random.Generator) else rng
     if init is None and method is None:  # as gl.reconstruct: the default method's init, else the method's own
         init = default_init(S, geometry, {})
-    # a start the warm start cannot blend a phase into: RTISI-LA's own, the partial reconstruction
-    own_start = (init is None and method == "rtisila") or (isinstance(init, str) and init == "overlap")
+    # a start the warm start cannot blend a phase into: RTISI-LA's own, the partial
+    # reconstruction; and the single passes, which make their own phase (no init)
+    own_start = ((init is None and method == "rtisila") or (isinstance(init, str) and init == "overlap")
+                 or method in SINGLE_PASS_METHODS)
 
     def run(block, block_init, block_geometry, block_length=None):
         given = {} if block_init is None else {"init": block_init}  # None: the method's own default start

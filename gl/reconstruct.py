@@ -14,7 +14,7 @@ from typing import Any, Optional
 
 from .transform import STFT
 
-__all__ = ["reconstruct", "METHODS", "DEFAULT_METHOD", "DEFAULT_INIT", "default_init"]
+__all__ = ["reconstruct", "METHODS", "DEFAULT_METHOD", "DEFAULT_INIT", "SINGLE_PASS_METHODS", "default_init"]
 
 #: name -> (module, function, keywords the method fixes)
 METHODS: dict[str, tuple[str, str, dict[str, Any]]] = {
@@ -30,6 +30,9 @@ METHODS: dict[str, tuple[str, str, dict[str, Any]]] = {
     "dm_fgla": ("gl.diffmap", "difference_map_fgla", {}),
     "admm": ("gl.admm", "admm", {}),
 }
+
+#: The methods that make their phase in one pass and take no ``init``, ``tol`` or ``callback``.
+SINGLE_PASS_METHODS = ("pghi", "spsi", "rtpghi")
 
 #: The method and initial phase :func:`reconstruct` uses when none is given: PGHI's phase,
 #: then 40 difference-map iterations and fast Griffin-Lim for the rest. Chosen with

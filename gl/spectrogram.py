@@ -472,8 +472,11 @@ class Spectrogram:
                     f"{path}: the magnitude has shape {shape}, but n_fft={n_fft} gives {n_fft // 2 + 1} frequency bins: the file is damaged"
                 )
             window_shape = _check_member_size(data, "window", path)
-            if window_shape is not None and window_shape != (n_fft,):
-                raise ValueError(f"{path}: the window has shape {window_shape}, not ({n_fft},): the file is damaged")
+            lengths = {n_fft, metadata["win_length"]}  # an array window is stored with its own length
+            if window_shape is not None and (len(window_shape) != 1 or window_shape[0] not in lengths):
+                raise ValueError(
+                    f"{path}: the window has shape {window_shape}, not ({n_fft},) or the win_length's: the file is damaged"
+                )
             magnitude = data["magnitude"]
             window = data["window"]
         spec = metadata["window_spec"]

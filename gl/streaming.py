@@ -489,8 +489,8 @@ def stream_batch(
 ) -> np.ndarray:
     """Stream every item of ``magnitude`` (batch, n_frames, n_freq) through ``inverter`` in one push.
 
-    Returns (batch, length): each item's complete stream (reset, push, flush), cut or
-    zero-padded to ``length``. ``phases`` (same layout) are passed to ``push`` as
+    Returns (batch, length): each item's complete stream (reset, push, then a flush that
+    keeps the right padding when ``length`` reaches into it), cut or zero-padded to ``length``. ``phases`` (same layout) are passed to ``push`` as
     starting phases, for an inverter that takes them.
     """
     batch, n_frames, _ = magnitude.shape

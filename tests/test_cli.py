@@ -644,3 +644,58 @@ def test_options_with_their_own_flags_are_refused_as_such(tmp_path, speech_wav):
     for name in ("fade_edges=False", "n_iter_per_frame=2"):
         assert_usage_error(run("roundtrip", speech_wav, "-o", "o.wav", "--method", "rtisila", "-O", name, cwd=tmp_path, check_ok=False),
                            r"is not a method option")  # fmt: skip
+
+
+@pytest.mark.parametrize("method", [None, "fgla", "pghi", "spsi", "rtpghi", "rtisila"])
+def test_every_method_runs_with_progress_on_a_terminal(tmp_path, speech_wav, monkeypatch, capsys, method):
+    """On a terminal the progress display is the callback of the iterative methods only
+    (a single pass or RTISI-LA refuses a callback: they failed in a terminal)."""
+    class Terminal(io.StringIO):
+        def isatty(self):
+            return True
+
+    monkeypatch.setattr(sys, "stderr", Terminal())
+    chosen = [] if method is None else ["--method", method]
+    status = cli.main(["roundtrip", str(speech_wav), "-o", str(tmp_path / "out.wav"), "--n-iter", "3", *chosen])
+    assert status == 0, sys.stderr.getvalue()
+    spectrogram = tmp_path / "s.npz"
+    assert cli.main(["spectrogram", str(speech_wav), "-o", str(spectrogram), "-q"]) == 0
+    assert cli.main(["invert", str(spectrogram), "-o", str(tmp_path / "inv.wav"), "--n-iter", "3", *chosen]) == 0, sys.stderr.getvalue()
+
+
+@pytest.mark.parametrize("method", ["pghi", "spsi", "rtpghi", "rtisila"])
+def test_iteration_flags_are_refused_for_single_passes_in_flags(tmp_path, speech_wav, method):
+    result = run("roundtrip", speech_wav, "-o", tmp_path / "o.wav", "--method", method, "--tol", "0.01", cwd=tmp_path, check_ok=False)
+    assert_usage_error(result, rf"--tol does not apply to --method {method}: it makes one pass")
+    if method != "rtisila":
+        result = run("roundtrip", speech_wav, "-o", tmp_path / "o.wav", "--method", method, "--init", "random", cwd=tmp_path, check_ok=False)
+        assert_usage_error(result, rf"--init does not apply to --method {method}")
+
+
+def test_an_ignored_sighup_stays_ignored(tmp_path, speech_wav, monkeypatch):
+    """Under nohup SIGHUP is ignored; gl must not turn it back into a termination."""
+    import signal
+
+    previous = signal.signal(signal.SIGHUP, signal.SIG_IGN)
+    try:
+        original = sf.write
+
+        def hang_up_then_write(*args, **kwargs):
+            os.kill(os.getpid(), signal.SIGHUP)
+            return original(*args, **kwargs)
+
+        monkeypatch.setattr(sf, "write", hang_up_then_write)
+        status = cli.main(["roundtrip", str(speech_wav), "-o", str(tmp_path / "out.wav"), "-q", *FAST])
+        assert status == 0 and (tmp_path / "out.wav").exists()
+        assert signal.getsignal(signal.SIGHUP) == signal.SIG_IGN
+    finally:
+        signal.signal(signal.SIGHUP, previous)
+
+
+def test_a_closed_stdout_with_quiet_is_fine(tmp_path, speech_wav):
+    process = subprocess.run(
+        [sys.executable, "-m", "gl", "roundtrip", str(speech_wav), "-o", "out.wav", "-q", *FAST],
+        cwd=tmp_path, stderr=subprocess.PIPE, text=True, env=ENV, preexec_fn=lambda: os.close(1),
+    )
+    assert process.returncode == 0, process.stderr
+    assert (tmp_path / "out.wav").exists()

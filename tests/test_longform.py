@@ -208,3 +208,13 @@ def test_file_output_is_atomic_and_not_replaced_unless_forced(speech, tmp_path, 
     written = reconstruct_long(S, output=target, force=True, **keywords)
     assert written == GEOMETRY.default_length(S.shape[-1]) and target.stat().st_size > 1000
     assert sorted(p.name for p in tmp_path.iterdir()) == ["precious.wav"]
+
+
+@pytest.mark.parametrize("method", ["pghi", "spsi", "rtpghi", "rtisila"])
+def test_single_passes_run_in_blocks(method):
+    """The warm start gives no init to a method that takes none (it failed with 'init does
+    not apply' on any input longer than a block)."""
+    t = np.arange(40000) / 8000
+    S = np.abs(GEOMETRY.stft(np.sin(2 * np.pi * (300 + 100 * t) * t)))
+    y = reconstruct_long(S, method=method, geometry=GEOMETRY, rng=0, block_frames=100, overlap_frames=20, length=len(t))
+    assert y.shape == (len(t),) and spectral_convergence_db(S, GEOMETRY.stft(y)) < -10

@@ -388,3 +388,11 @@ def test_load_checks_a_damaged_or_forged_file_before_allocating(tmp_path, change
     with pytest.raises(ValueError, match=message):
         gl.Spectrogram.load(forged)
     assert gl.Spectrogram.load(_forge(tmp_path / "s.npz")).magnitude.shape == spec.magnitude.shape  # the forger itself is sound
+
+
+def test_an_array_window_shorter_than_n_fft_saves_and_loads(tmp_path):
+    geometry = gl.STFT(256, 64, win_length=200, window=np.hanning(200))
+    spec = gl.Spectrogram.from_audio(np.sin(np.arange(4000) / 5), 8000, geometry=geometry)
+    spec.save(tmp_path / "s.npz")
+    loaded = gl.Spectrogram.load(tmp_path / "s.npz")
+    np.testing.assert_array_equal(loaded.geometry.window_array, geometry.window_array)
