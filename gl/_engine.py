@@ -31,7 +31,6 @@ spectrum is contiguous for the FFT.
 from __future__ import annotations
 
 import os
-from concurrent.futures import ThreadPoolExecutor
 from typing import Callable, Optional
 
 import numpy as np
@@ -138,7 +137,11 @@ class SweepEngine:
             for k in range(len(self.ranges))
         ]
         # the calling thread takes range 0, the pool the others
-        self._pool = ThreadPoolExecutor(len(self.ranges) - 1) if len(self.ranges) > 1 else None
+        self._pool = None
+        if len(self.ranges) > 1:
+            from concurrent.futures import ThreadPoolExecutor  # here: `import gl` stays light
+
+            self._pool = ThreadPoolExecutor(len(self.ranges) - 1)
         norm = np.sqrt(np.einsum("btf,btf->b", magnitude, magnitude, dtype=np.float64))
         self.magnitude_norm = norm  # ||S|| per batch item, float64
 

@@ -39,7 +39,6 @@ from __future__ import annotations
 import contextlib
 import errno
 import os
-import secrets
 import warnings
 from dataclasses import dataclass
 from pathlib import Path
@@ -200,6 +199,8 @@ def check_output_path(path: PathLike, *, force: bool = False) -> Path:
 
 def _create_temporary(path: Path) -> Path:
     """An empty new file beside ``path``, hidden, with the same extension (umask permissions)."""
+    import secrets  # here: `import gl` stays light
+
     for _ in range(100):
         candidate = path.with_name(f".{path.stem}.{secrets.token_hex(4)}.part{path.suffix}")
         try:

@@ -34,9 +34,7 @@ Examples
 
 from __future__ import annotations
 
-import json
 import os
-import zipfile
 from dataclasses import dataclass
 from typing import Optional
 
@@ -79,6 +77,8 @@ def _check_member_size(data, name: str, path) -> Optional[tuple]:
     """The shape an .npz member's header declares, after checking that the member holds that
     many bytes (a damaged or forged header must not make ``np.load`` allocate terabytes).
     None when the header is in a format this check does not read (numpy then reads it)."""
+    import zipfile
+
     archive = getattr(data, "zip", None)
     if archive is None:
         return None
@@ -385,6 +385,8 @@ class Spectrogram:
         >>> again.geometry == spec.geometry, again.length, again.sample_rate
         (True, 1000, 8000.0)
         """
+        import json
+
         from .audio import atomic_output
 
         geometry = self.geometry
@@ -422,6 +424,8 @@ class Spectrogram:
         ...
         ValueError: ...bare.npz is not a gl spectrogram file: it has no 'metadata' field ...
         """
+        import zipfile  # here: `import gl` stays light
+
         path = os.fspath(path)
         if os.path.isdir(path):
             raise ValueError(f"{path} is a folder, not a gl spectrogram file")
@@ -439,6 +443,8 @@ class Spectrogram:
 
     @classmethod
     def _from_archive(cls, loaded, path) -> "Spectrogram":
+        import json
+
         with loaded as data:
             names = set(data.files)
             for required in ("magnitude", "metadata", "window"):
