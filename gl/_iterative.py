@@ -97,7 +97,7 @@ def check_magnitude(S, geometry: Optional[STFT] = None, *, name: str = "S") -> n
     return S
 
 
-def check_magnitude_range(S: np.ndarray, name: str = "S") -> None:
+def check_magnitude_range(S: np.ndarray, name: str = "S", dtype: Optional[np.dtype] = None) -> None:
     """Refuse magnitudes so large that the transforms would overflow to inf and NaN.
 
     For a stream, whose frames arrive one by one and cannot be scaled as a whole (the
@@ -106,11 +106,12 @@ def check_magnitude_range(S: np.ndarray, name: str = "S") -> None:
     for the sums of an FFT and for squares; audio never comes near it (a full-scale tone
     gives ``n_fft / 4``).
     """
-    limit = float(np.sqrt(np.finfo(S.dtype).max))
+    dtype = np.dtype(S.dtype if dtype is None else dtype)  # the dtype the values will be computed in
+    limit = float(np.sqrt(np.finfo(dtype).max))
     peak = float(S.max()) if S.size else 0.0
     if peak > limit:
         raise ValueError(
-            f"{name} has values up to {peak:.3g}, beyond what {S.dtype} transforms carry without overflow "
+            f"{name} has values up to {peak:.3g}, beyond what {dtype} transforms carry without overflow "
             f"(at most {limit:.3g}): scale {name} down (the signal scales with it) or pass float64"
         )
 

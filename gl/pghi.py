@@ -542,7 +542,15 @@ def initial_phase(S: np.ndarray, geometry: STFT) -> np.ndarray:
     (4000,)
     """
     S = np.asarray(S)
-    return _phases(S, geometry, None, DEFAULT_TOL, 0)
+    try:
+        gamma = window_gamma(geometry)
+    except ValueError:
+        what = "a user-supplied window array" if geometry.window_name is None else f"window={geometry.window!r}"
+        raise ValueError(
+            f"init='pghi' needs the window's gamma, which PGHI does not know for {what}; use init='random', "
+            "or compute a phase with gl.pghi(S, gamma=..., return_phase=True) and pass it as init"
+        ) from None
+    return _phases(S, geometry, gamma, DEFAULT_TOL, 0)
 
 
 # ---------------------------------------------------------------------------- public

@@ -58,7 +58,7 @@ from typing import Optional
 
 import numpy as np
 
-from ._iterative import check_n_threads, initial_phase, one_pass_info, prepare
+from ._iterative import check_n_threads, check_rng, initial_phase, one_pass_info, prepare
 from .streaming import _QUIET_NOLA, StreamingInverter, check_iterations, check_lookahead, stream_batch
 from .transform import STFT, PadMode, _irfft, _rfft
 from .windows import WindowSpec
@@ -406,6 +406,7 @@ def rtisila(
     """
     start_time = time.perf_counter()
     n_iter_per_frame = check_iterations(n_iter_per_frame, "n_iter_per_frame")
+    check_rng(rng)  # checked even when the overlap-add start draws nothing
     problem = prepare(S, geometry, n_fft, hop_length, win_length, window, center, pad_mode, sym, length)
     geometry = problem.geometry
     S = np.asarray(S)

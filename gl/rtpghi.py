@@ -419,6 +419,7 @@ def rtpghi(
     check_flag("return_info", return_info)
     problem = prepare(S, geometry, n_fft, hop_length, win_length, window, center, pad_mode, sym, length)
     geometry = problem.geometry
+    rng = check_rng(rng)
     generator = rng if isinstance(rng, np.random.Generator) else np.random.default_rng(rng)
     with _QUIET_NOLA:  # prepare() has warned
         stream = RTPGHI(

@@ -439,7 +439,7 @@ class StreamingInverter:
             raise ValueError("frames contains NaN or infinite values")
         if frames.size and frames.min() < 0:
             raise ValueError(f"frames must be magnitudes (>= 0); min is {frames.min():.3g}")
-        check_magnitude_range(frames, "frames")
+        check_magnitude_range(frames, "frames", self.dtype if self.dtype is not None else _stream_dtype(frames.dtype))
         return frames
 
 

@@ -90,6 +90,11 @@ def _check_int(name: str, value, minimum: int) -> int:
     return int(value)
 
 
+#: The smallest largest value a window may have: the transforms carry ``w^2 x`` and divide
+#: by ``sum w^2``, which float32 cannot hold below about 1e-38.
+MIN_WINDOW_PEAK = 1e-15
+
+
 def real_dtype(array: np.ndarray) -> np.dtype:
     """float32 for float16/float32/complex64 data, float64 otherwise: numpy's FFT (and
     librosa) compute float16 in float32 too; gl has no long-double transform."""
@@ -230,6 +235,13 @@ class STFT:
         window = get_window(self.window, win_length, sym=bool(self.sym))
         if not np.any(window):
             raise ValueError("window is all zeros")
+        peak = float(np.max(np.abs(window)))
+        if peak < MIN_WINDOW_PEAK:  # the transforms carry w^2 x, and float32 loses it (1 / sum w^2 overflows)
+            what = "the window array" if isinstance(self.window, np.ndarray) else f"window={self.window!r} with win_length={win_length}"
+            raise ValueError(
+                f"{what} has its largest value {peak:.3g}, too small to carry a signal (at least {MIN_WINDOW_PEAK:g}); "
+                "scale it up, or give the window more samples"
+            )
         left = (n_fft - win_length) // 2
         padded = np.zeros(n_fft)
         padded[left : left + win_length] = window

@@ -291,7 +291,7 @@ def test_window_without_constant_needs_gamma(window):
 
 
 def test_init_pghi_with_unknown_window_raises():
-    with pytest.raises(ValueError, match="gamma is unknown"):
+    with pytest.raises(ValueError, match=r"init='pghi' needs the window's gamma, which PGHI does not know for window='tukey'; use init='random'"):
         gl.griffinlim(S_SMALL, n_fft=128, hop_length=32, window="tukey", init="pghi", n_iter=1)
 
 

@@ -396,3 +396,18 @@ def test_an_array_window_shorter_than_n_fft_saves_and_loads(tmp_path):
     spec.save(tmp_path / "s.npz")
     loaded = gl.Spectrogram.load(tmp_path / "s.npz")
     np.testing.assert_array_equal(loaded.geometry.window_array, geometry.window_array)
+
+
+def test_one_centred_frame_with_the_signal_length():
+    """A signal shorter than a hop gives one centred frame, whose span without padding is
+    empty: with its length the Spectrogram is fine (it named offset before), without it
+    the error says to give length."""
+    x = np.random.default_rng(0).standard_normal(100)
+    spec = gl.Spectrogram.from_audio(x, 16000, n_fft=512, hop_length=128)
+    assert spec.n_frames == 1 and spec.invert(n_iter=2, rng=0).shape == (100,)
+    with pytest.raises(ValueError, match=r"cover no sample without their centre padding; give length="):
+        gl.Spectrogram(spec.magnitude, spec.geometry)
+
+
+def test_the_method_registry_is_reachable_from_the_function():
+    assert "fgla" in gl.reconstruct.METHODS and gl.reconstruct.DEFAULT_METHOD in gl.reconstruct.METHODS

@@ -410,3 +410,20 @@ def test_a_push_interrupted_part_way_needs_a_reset():
     stream._process = original
     stream.reset()
     np.testing.assert_array_equal(np.concatenate([stream.push(S), stream.flush()]), whole)
+
+
+def test_a_float32_stream_checks_float64_frames_against_float32():
+    geometry = gl.STFT(8, 2)
+    S = np.abs(geometry.stft(np.random.default_rng(0).standard_normal(64) * 1e40))  # float64
+    with pytest.raises(ValueError, match=r"frames has values up to .* beyond what float32 transforms carry"):
+        invert_stream(RTISILA(geometry, dtype=np.float32), S)
+    assert np.all(np.isfinite(invert_stream(RTISILA(geometry), S)))  # float64 carries them
+
+
+@pytest.mark.parametrize("method", ["rtisila", "rtpghi"])
+def test_stream_methods_check_rng(method):
+    S = np.abs(gl.STFT(64, 16).stft(chirp(800)))
+    with pytest.raises(ValueError, match=r"rng=-1 must be >= 0"):
+        gl.reconstruct(S, method=method, rng=-1, n_fft=64, hop_length=16)
+    with pytest.raises(TypeError, match=r"rng='abc' must be None, a seed"):
+        gl.reconstruct(S, method=method, rng="abc", n_fft=64, hop_length=16)

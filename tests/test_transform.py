@@ -409,3 +409,14 @@ def test_nola_warning_points_at_the_callers_line():
         with pytest.warns(NOLAWarning) as caught:
             call()
         assert caught[0].filename == __file__
+
+
+def test_a_window_too_small_to_carry_a_signal_is_refused():
+    """float32 transforms carry w^2 x and divide by sum w^2: a window peaking at 1e-20 gave inf/NaN."""
+    with pytest.raises(ValueError, match=r"the window array has its largest value 9.5e-21, too small"):
+        gl.STFT(8, 2, window=np.hanning(8) * 1e-20)
+    with pytest.raises(ValueError, match=r"window=\('gaussian', 0.05\) with win_length=2 has its largest value"):
+        gl.STFT(4, 1, win_length=2, window=("gaussian", 0.05), sym=True)
+    geometry = gl.STFT(8, 2, window=np.hanning(8) * 1e-12)  # small, but carried
+    x = np.random.default_rng(0).standard_normal(64).astype(np.float32)
+    np.testing.assert_allclose(geometry.istft(geometry.stft(x), length=64)[8:-8], x[8:-8], rtol=1e-4, atol=1e-5)
