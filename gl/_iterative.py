@@ -112,7 +112,8 @@ def check_magnitude_range(S: np.ndarray, name: str = "S", dtype: Optional[np.dty
     if peak > limit:
         raise ValueError(
             f"{name} has values up to {peak:.3g}, beyond what {dtype} transforms carry without overflow "
-            f"(at most {limit:.3g}): scale {name} down (the signal scales with it) or pass float64"
+            f"(at most {limit:.3g}): scale {name} down (the signal scales with it)"
+            + (" or compute in float64 (a stream: dtype=np.float64)" if dtype == np.float32 else "")
         )
 
 
@@ -369,7 +370,7 @@ def refuse_iteration_options(method: str, init=None, tol=None, callback=None, ow
     """For ``gl.reconstruct(S, method=...)`` of a single-pass method: ``init``, ``tol`` and
     ``callback`` belong to iterations it does not make; refuse them rather than ignore them."""
     if init is not None:
-        shown = f"an array of shape {np.shape(init)}" if not isinstance(init, str) else repr(init)
+        shown = f"an array of shape {init.shape}" if isinstance(init, np.ndarray) else repr(init)
         hint = f"; to iterate from its phase use method='fgla' (or another iterative method) with init={method!r}"
         raise ValueError(f"init={shown} does not apply to method={method!r}, which makes its own phase in one pass"
                          + (hint if method in INITIALIZERS else ""))

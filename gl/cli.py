@@ -457,7 +457,9 @@ def _check_retrieval_args(args) -> tuple[Optional[str], Optional[str], dict[str,
     if method in registry.SINGLE_PASS_METHODS or method == "rtisila":
         if args.tol is not None:
             raise UsageError(f"--tol does not apply to --method {method}: it makes one pass, not iterations"
-                             + (" (--n-iter sets its iterations per frame)" if method == "rtisila" else ""))
+                             + (" (--n-iter sets its iterations per frame)" if method == "rtisila" else "")
+                             + (f" ({method}'s own heap tolerance is set in Python: gl.{method}(S, tol=...))"
+                                if method in ("pghi", "rtpghi") else ""))
         if init is not None and method != "rtisila":
             raise UsageError(f"--init does not apply to --method {method}, which makes its own phase in one pass"
                              + (f"; to iterate from it use --method fgla --init {method}" if method in iterative.INITIALIZERS else ""))
@@ -1022,6 +1024,8 @@ def _describe_error(error: BaseException) -> str:
 _KEYWORD_HINTS = {
     "then pass db='power' or db='amplitude', or convert it first with gl.importers.from_db": "then add -P db=power or -P db=amplitude",
     "give hop_length": "give --hop",
+    "give length= (the length of the signal they were made from)": "give --length (the length of the signal they were made from)",
+    "use init='random', or compute a phase with gl.pghi(S, gamma=..., return_phase=True) and pass it as init": "use --init random",
 }
 
 

@@ -483,7 +483,10 @@ class Spectrogram:
                     f"{path}: the magnitude has shape {shape}, but n_fft={n_fft} gives {n_fft // 2 + 1} frequency bins: the file is damaged"
                 )
             window_shape = _check_member_size(data, "window", path)
-            lengths = {n_fft, metadata["win_length"]}  # an array window is stored with its own length
+            win_length = metadata["win_length"]
+            if isinstance(win_length, bool) or not isinstance(win_length, int) or not 1 <= win_length <= n_fft:
+                raise ValueError(f"{path}: win_length must be an integer in [1, n_fft={n_fft}], got {win_length!r}")
+            lengths = {n_fft, win_length}  # an array window is stored with its own length
             if window_shape is not None and (len(window_shape) != 1 or window_shape[0] not in lengths):
                 raise ValueError(
                     f"{path}: the window has shape {window_shape}, not ({n_fft},) or the win_length's: the file is damaged"

@@ -240,7 +240,7 @@ class STFT:
             what = "the window array" if isinstance(self.window, np.ndarray) else f"window={self.window!r} with win_length={win_length}"
             raise ValueError(
                 f"{what} has its largest value {peak:.3g}, too small to carry a signal (at least {MIN_WINDOW_PEAK:g}); "
-                "scale it up, or give the window more samples"
+                + ("scale it up" if isinstance(self.window, np.ndarray) else "widen it (a larger parameter or win_length)")
             )
         left = (n_fft - win_length) // 2
         padded = np.zeros(n_fft)

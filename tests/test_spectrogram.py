@@ -411,3 +411,11 @@ def test_one_centred_frame_with_the_signal_length():
 
 def test_the_method_registry_is_reachable_from_the_function():
     assert "fgla" in gl.reconstruct.METHODS and gl.reconstruct.DEFAULT_METHOD in gl.reconstruct.METHODS
+
+
+def test_load_checks_win_length_before_using_it(tmp_path):
+    geometry = gl.STFT(256, 64)
+    gl.Spectrogram.from_audio(np.sin(np.arange(4000, dtype=np.float32) / 5), 8000, geometry=geometry).save(tmp_path / "s.npz")
+    for bad in ([200], 300, 0, True):
+        with pytest.raises(ValueError, match=r"win_length must be an integer in \[1, n_fft=256\]"):
+            gl.Spectrogram.load(_forge(tmp_path / "s.npz", win_length=bad))
