@@ -283,7 +283,14 @@ class StartingPhase:
             return unit_phasors(block, out, self._scale)  # exp(i phi_0), phi_0 = scale * block
         modulus = np.abs(block)
         out[...] = 1
-        np.divide(block, modulus, out=out, where=modulus > 0, casting="unsafe")
+        nonzero = modulus > 0
+        # component by component: a complex / real division goes through complex division,
+        # whose intermediate products overflow for subnormal values (NaN phasors)
+        np.divide(block.real, modulus, out=out.real, where=nonzero, casting="unsafe")
+        np.divide(block.imag, modulus, out=out.imag, where=nonzero, casting="unsafe")
+        subnormal = nonzero & (modulus < np.finfo(modulus.dtype).tiny)  # too few bits for a unit quotient
+        if subnormal.any():
+            out[subnormal] = np.exp(1j * np.angle(block[subnormal]))
         return out
 
     def full(self) -> np.ndarray:

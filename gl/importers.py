@@ -17,7 +17,8 @@ shorttimefft       ``scipy.signal.ShortTimeFFT.stft`` / ``.spectrogram``   ``|S|
 librosa            ``librosa.stft`` (``** power``, ``*_to_db``)          ``S^(1/power)``, dB undone
 torchaudio         ``torchaudio.transforms.Spectrogram``                 ``S^(1/power)`` (``* ||w||`` if normalized)
 mel                ``librosa.feature.melspectrogram`` (torchaudio's      NNLS, :func:`gl.mel.mel_to_stft`
-                   ``MelSpectrogram`` with ``htk=True, norm=None``)
+                   ``MelSpectrogram`` with ``htk=True, norm=None``,
+                   even ``n_fft`` and rate)
 =================  ====================================================  ================================
 
 (``s = 1 / (fs sum(w^2))`` for scipy's 'density' scaling, ``1 / sum(w)^2`` for
@@ -129,13 +130,15 @@ def _spectrogram_array(S, name: str, *, complex_ok: bool) -> np.ndarray:
     return S
 
 
-def _non_negative(S: np.ndarray, name: str, narrow_ok: bool = False) -> np.ndarray:
+def _non_negative(S: np.ndarray, name: str, narrow_ok: bool = False, from_db: bool = False) -> np.ndarray:
+    """``S`` after checking it is >= 0 and (unless it came out of :func:`from_db`) does not look like dB."""
     if S.dtype.kind != "c" and S.size and S.min() < 0:
         raise ValueError(
             f"{name} has negative values (min {S.min():.3g}); a magnitude or power spectrogram is >= 0 "
             f"(is it in dB? {_DB_HINT})"
         )
-    _warn_if_db(S, name, narrow_ok)
+    if not from_db:
+        _warn_if_db(S, name, narrow_ok)
     return S
 
 
@@ -167,12 +170,12 @@ def _warn_if_db(S: np.ndarray, name: str, narrow_ok: bool = False) -> None:
         )
 
 
-def _magnitude_from(S: np.ndarray, power: float, name: str) -> np.ndarray:
+def _magnitude_from(S: np.ndarray, power: float, name: str, from_db: bool = False) -> np.ndarray:
     """``|S|`` for complex input, else ``S ** (1 / power)``, as float32/float64."""
     dtype = real_dtype(S)
     if S.dtype.kind == "c":
         return np.abs(S).astype(dtype, copy=False)
-    _non_negative(S, name)
+    _non_negative(S, name, from_db=from_db)
     S = S.astype(dtype, copy=True)
     if power == 1:
         return S
@@ -256,6 +259,36 @@ def _one_sided_rows(S: np.ndarray, n_fft: int, name: str, *, centered: bool = Fa
 # ---------------------------------------------------------------------- dB
 
 
+#: No audio spectrogram reaches this many dB (a full-scale int32 signal: about 250 dB).
+_MAX_DB = 400.0
+
+
+def _check_looks_like_db(values: np.ndarray, name: str, db: str) -> None:
+    """Refuse or warn about a linear spectrogram passed as dB (the reverse of :func:`_warn_if_db`).
+
+    Refused: values above ``_MAX_DB`` (a linear power of 1e4 read as dB is 10^1000).
+    Warned: every value >= 0 and most of them far below the peak (the median under 1 % of
+    it), the shape of a linear magnitude or power; dB values, being logarithms, spread
+    over their range (a loud signal's dB, all >= 0, has its median near the middle).
+    """
+    if not values.size:
+        return
+    peak = float(values.max())
+    if peak > _MAX_DB:
+        raise ValueError(
+            f"{name} has values up to {peak:.4g}, which as dB (db={db!r}) would be a level no audio reaches; "
+            f"it looks like a linear spectrogram: drop db="
+        )
+    if values.size >= 1000 and float(values.min()) >= 0 and peak > 0 and float(np.median(values)) < 0.01 * peak:
+        warnings.warn(
+            f"{name} looks linear, not dB (db={db!r}): every value is >= 0 and most are far below the peak "
+            f"(median {float(np.median(values)):.3g}, peak {peak:.3g}); dB values spread over their range. "
+            "If it is a magnitude or power spectrogram, drop db=",
+            UserWarning,
+            stacklevel=_caller_stacklevel(),
+        )
+
+
 def from_db(
     S_db,
     *,
@@ -328,6 +361,7 @@ def from_db(
     S_db = _spectrogram_array(S_db, name, complex_ok=False)
     dtype = real_dtype(S_db)
     values = S_db.astype(dtype, copy=False)
+    _check_looks_like_db(values if silent is None else values[~silent], name, db)
     factor = 10.0 if db == "power" else 20.0
     finite = values if silent is None else values[~silent]
     peak = float(finite.max()) if finite.size else 0.0
@@ -580,7 +614,7 @@ def from_scipy_spectrogram(
     dtype = real_dtype(Sxx)
     values = Sxx if onesided else _one_sided_rows(Sxx, nfft, "Sxx")
     if mode == "psd":
-        _non_negative(values, "Sxx")
+        _non_negative(values, "Sxx", from_db=db is not None)
         doubled = np.full(nfft // 2 + 1, 2.0)  # c_k
         doubled[0] = 1.0
         if nfft % 2 == 0:
@@ -589,11 +623,15 @@ def from_scipy_spectrogram(
             doubled[:] = 1.0
         magnitude = np.sqrt(values.astype(dtype) / (doubled * scale).astype(dtype)[:, None])
     elif mode == "magnitude":
-        _non_negative(values, "Sxx")
+        _non_negative(values, "Sxx", from_db=db is not None)
         magnitude = values.astype(dtype) / dtype.type(np.sqrt(scale))
     else:
         magnitude = np.abs(values).astype(dtype) / dtype.type(np.sqrt(scale))
 
+    if detrend is True or (isinstance(detrend, str) and detrend not in ("constant", "linear")) or not (
+        detrend in (False, None) or isinstance(detrend, str) or callable(detrend)
+    ):
+        raise ValueError(f"detrend={detrend!r} must be False, 'constant', 'linear' or a function, as scipy takes it")
     if detrend not in (False, None):
         what = "its mean" if detrend == "constant" else ("its mean and slope" if detrend == "linear" else "a trend")
         warnings.warn(
@@ -856,7 +894,7 @@ def from_shorttimefft(
         raise ValueError(f"mfft={mfft} with fft_mode={fft_mode!r} gives {expected_rows} frequency rows but S has {n_rows}")
     if fft_mode in ("twosided", "centered"):
         S = _one_sided_rows(S, mfft, "S", centered=(fft_mode == "centered"))
-    magnitude = _magnitude_from(S, power, "S")
+    magnitude = _magnitude_from(S, power, "S", from_db=db is not None)
     factor = 1.0
     if scale_to == "magnitude":
         factor = 1.0 / np.sum(win)
@@ -868,7 +906,10 @@ def from_shorttimefft(
         per_bin[interior] *= 2.0 if scale_to == "magnitude" else np.sqrt(2.0)
     magnitude /= per_bin.astype(magnitude.dtype)[:, None]
 
-    first = _shorttimefft_first_slice(win, hop) if p_min is None else int(p_min)
+    # scipy counts its slices on the window as scale_to left it (win * fac): squares of its
+    # tails that underflow to 0 there end the count earlier than on the unscaled window
+    counted = win * factor if scale_to is not None else win
+    first = _shorttimefft_first_slice(counted, hop) if p_min is None else int(p_min)
     offset = m_num // 2 - first * hop  # grid samples before signal sample 0
     if offset < 0:
         raise ValueError(f"p_min={first}: slices that start after the signal's first sample are not supported")
@@ -879,7 +920,7 @@ def from_shorttimefft(
     _check_nola(geometry, "hop", hop)
     if length is not None:
         length = _check_int("length", length, m_num - m_num // 2)  # scipy's own minimum, ceil(len(win) / 2)
-        slices = _shorttimefft_slices(win, hop, first, length) if p_min is None else n_frames
+        slices = _shorttimefft_slices(counted, hop, first, length) if p_min is None else n_frames
         if slices != n_frames:
             raise ValueError(f"length={length} gives {slices} slices with hop={hop} and len(win)={m_num}, but S has {n_frames}")
     spec = Spectrogram(magnitude, geometry, sample_rate=fs, length=length, source="shorttimefft", offset=offset)
@@ -900,9 +941,10 @@ def _librosa_geometry(n_rows, n_fft, hop_length, win_length, window, center, pad
     else:
         n_fft = _check_int("n_fft", n_fft, 2)
         if n_fft // 2 + 1 != n_rows:
+            two_sided = "; a two-sided spectrogram (torchaudio's onesided=False) has n_fft rows: pass its first n_fft // 2 + 1" if n_rows == n_fft else ""
             raise ValueError(
                 f"n_fft={n_fft} gives {n_fft // 2 + 1} frequency bins but the spectrogram has {n_rows} "
-                f"(it implies n_fft={2 * (n_rows - 1)} or {2 * n_rows - 1})"
+                f"(it implies n_fft={2 * (n_rows - 1)} or {2 * n_rows - 1}){two_sided}"
             )
     if pad_mode not in PAD_MODES:
         raise ValueError(f"pad_mode={pad_mode!r} is not supported; use one of {', '.join(PAD_MODES)}")
@@ -972,7 +1014,7 @@ def from_librosa(
     if db is not None:
         linear = from_db(S, db=db, ref=ref, amin=amin, top_db=top_db, name="S")
         power = _check_power(2.0 if (power is None and db == "power") else (1.0 if power is None else power))
-        magnitude = _magnitude_from(linear, power, "S")
+        magnitude = _magnitude_from(linear, power, "S", from_db=True)
     else:
         S = _spectrogram_array(S, "S", complex_ok=True)
         power = _check_power(1.0 if power is None else power)
@@ -1061,7 +1103,7 @@ def from_torchaudio(
             raise ValueError("power=None means a complex spectrogram, but S is real; pass the power it was raised to")
         power = 1.0
     power = _check_power(power)
-    magnitude = _magnitude_from(S, power, "S")
+    magnitude = _magnitude_from(S, power, "S", from_db=db is not None)
     geometry = _librosa_geometry(magnitude.shape[-2], n_fft, hop_length, win_length, window, center, pad_mode)
     _check_nola(geometry, "hop_length", geometry.hop_length)
     if normalized in (True, "window"):
@@ -1109,6 +1151,11 @@ def from_mel(
 
     ``M = F |X|^power`` (``librosa.feature.melspectrogram``; torchaudio's
     ``MelSpectrogram`` with ``htk=True, norm=None, pad_mode='reflect'``), possibly in dB.
+    gl's filterbank is librosa's exactly; torchaudio's equals it when ``n_fft`` and the
+    sample rate are even (torchaudio puts its bins at ``linspace(0, sr // 2, n_freq)``,
+    librosa at ``k sr / n_fft``): with an odd ``n_fft`` or rate its filters differ (by 4 %
+    of their peak with ``n_fft=401`` and 40 bands, more for narrow bands), and the
+    estimate is less consistent.
     The linear magnitude is estimated as :math:`\\hat P^{1/\\mathrm{power}}` with
     :math:`\\hat P = \\arg\\min_{P \\ge 0} \\|F P - M\\|^2` (:func:`gl.mel.mel_to_stft`).
     Fine spectral detail inside a mel band is lost; the estimate spreads each band's
@@ -1156,7 +1203,7 @@ def from_mel(
     if db is not None:
         M = from_db(M, db=db, ref=ref, amin=amin, top_db=top_db, name="M")
     M = _spectrogram_array(M, "M", complex_ok=False)
-    _non_negative(M, "M", narrow_ok=True)  # a mel band averages many bins: a narrow range is normal
+    _non_negative(M, "M", narrow_ok=True, from_db=db is not None)  # a mel band averages many bins: a narrow range is normal
     if n_mels is not None and _check_int("n_mels", n_mels, 1) != M.shape[-2]:
         raise ValueError(f"n_mels={n_mels} but M has {M.shape[-2]} mel bands")
     dtype = real_dtype(M)

@@ -461,3 +461,21 @@ def test_history_grows_in_place():
     info = tracker.finish((2,))
     np.testing.assert_array_equal(info.spectral_convergence[:, 0], 1.0 / np.arange(1, 1001))
     assert info.spectral_convergence.shape == (1000, 2) and info.n_iter == 1000
+
+
+def test_a_complex_init_with_subnormal_values_gives_unit_phasors():
+    """A complex spectrogram as init (its phase is used) may hold subnormal values, e.g.
+    from a Gaussian window's tails: they gave NaN samples (complex division overflows)."""
+    geometry = STFT(256, 64)
+    x = np.sin(np.arange(3000) * 0.1)
+    X = geometry.stft(x)
+    S = np.abs(X)
+    init = X.copy()
+    init[5, 5] = 5e-324 + 5e-324j
+    init[6, 7] = -1e-310 + 3e-311j
+    y = gl.griffinlim(S, geometry=geometry, n_iter=0, init=init)
+    assert np.all(np.isfinite(y))
+    expected = X.copy()
+    expected[5, 5] = S[5, 5] * np.exp(1j * np.pi / 4)
+    expected[6, 7] = S[6, 7] * np.exp(1j * np.angle(-1e-310 + 3e-311j))
+    np.testing.assert_allclose(y, geometry.istft(expected, length=len(y)), atol=1e-12)

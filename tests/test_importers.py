@@ -566,3 +566,50 @@ def test_torchaudio_pad_lengths_are_accepted():
         padded_frames = S.shape[-1]
         spec = importers.from_torchaudio(S, n_fft=64, hop_length=16, pad=40, length=length)
         assert spec.length == length and spec.magnitude.shape[-1] == padded_frames
+
+
+def test_a_linear_spectrogram_passed_as_db_is_caught():
+    """The reverse of dB passed as linear: a power spectrogram read as dB is 10^(P/10), far
+    beyond any audio level (refused); a magnitude read as dB is a flat floor at 0 dB and a
+    wrong level (warned: all >= 0 and most far below the peak, which dB values never are)."""
+    geometry = gl.STFT(512, 128)
+    t = np.arange(8000) / 8000
+    x = 0.3 * np.sin(2 * np.pi * 440 * t) + 0.01 * np.random.default_rng(0).standard_normal(t.size)
+    A = np.abs(geometry.stft(x))
+    with pytest.raises(ValueError, match=r"S has values up to .* as dB \(db='power'\) would be a level no audio reaches"):
+        importers.from_librosa(A**2 * 100, sr=8000, n_fft=512, hop_length=128, db="power")
+    with pytest.warns(UserWarning, match=r"S looks linear, not dB \(db='amplitude'\)"):
+        importers.from_librosa(A, sr=8000, n_fft=512, hop_length=128, db="amplitude")
+    with pytest.warns(UserWarning, match=r"M looks linear, not dB") as record:
+        importers.from_mel(np.abs(np.random.default_rng(1).standard_normal((40, 60))) ** 4, sr=8000, n_fft=512,
+                           hop_length=128, db="power", n_mels=40)
+    assert not any("looks like dB" in str(w.message) for w in record)  # not the contrary advice after it
+    for level in (1.0, 1e4):  # real dB, quiet and loud (all >= 0): no such warning
+        decibels = 20 * np.log10(np.maximum(A * level, 1e-5))
+        with warnings.catch_warnings():
+            warnings.filterwarnings("error", message=".*looks linear")
+            importers.from_librosa(decibels, sr=8000, n_fft=512, hop_length=128, db="amplitude")
+
+
+def test_shorttimefft_slices_are_counted_on_the_scaled_window():
+    """scipy counts its slices on win * fac after scale_to: a Gaussian's tails whose squares
+    underflow there end the count earlier (gl refused a valid spectrogram with its length)."""
+    scipy_signal = pytest.importorskip("scipy.signal")
+    window = scipy_signal.get_window(("gaussian", 5), 444)
+    stfft = scipy_signal.ShortTimeFFT(window, 1, 8000, mfft=718, fft_mode="centered", scale_to="psd")
+    x = np.random.default_rng(0).standard_normal(1774)
+    S = np.abs(stfft.stft(x))
+    spec = importers.from_shorttimefft(S, win=window, hop=1, fs=8000, mfft=718, fft_mode="centered", scale_to="psd",
+                                       power=1, length=1774)
+    assert spec.magnitude.shape[-1] == S.shape[-1] == stfft.p_max(1774) - stfft.p_min and spec.length == 1774
+
+
+@pytest.mark.parametrize("detrend", [True, "bogus"])
+def test_scipy_detrend_values_are_checked(detrend):
+    with pytest.raises(ValueError, match=r"detrend=.* must be False, 'constant', 'linear' or a function"):
+        importers.from_scipy_spectrogram(np.ones((129, 10)), 8000.0, detrend=detrend)
+
+
+def test_a_two_sided_spectrogram_is_named():
+    with pytest.raises(ValueError, match=r"a two-sided spectrogram \(torchaudio's onesided=False\) has n_fft rows"):
+        importers.from_librosa(np.ones((400, 10)), sr=16000, n_fft=400)
