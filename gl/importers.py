@@ -17,8 +17,8 @@ shorttimefft       ``scipy.signal.ShortTimeFFT.stft`` / ``.spectrogram``   ``|S|
 librosa            ``librosa.stft`` (``** power``, ``*_to_db``)          ``S^(1/power)``, dB undone
 torchaudio         ``torchaudio.transforms.Spectrogram``                 ``S^(1/power)`` (``* ||w||`` if normalized)
 mel                ``librosa.feature.melspectrogram`` (torchaudio's      NNLS, :func:`gl.mel.mel_to_stft`
-                   ``MelSpectrogram`` with ``htk=True, norm=None``,
-                   even ``n_fft`` and rate)
+                   ``MelSpectrogram`` with ``htk=True, norm=None,
+                   bins='torchaudio'``)
 =================  ====================================================  ================================
 
 (``s = 1 / (fs sum(w^2))`` for scipy's 'density' scaling, ``1 / sum(w)^2`` for
@@ -1146,16 +1146,17 @@ def from_mel(
     top_db: Optional[float] = None,
     n_iter_nnls: int = 200,
     length: Optional[int] = None,
+    bins: str = "librosa",
 ) -> Spectrogram:
     """A :class:`~gl.Spectrogram` from a mel spectrogram, by non-negative least squares.
 
     ``M = F |X|^power`` (``librosa.feature.melspectrogram``; torchaudio's
     ``MelSpectrogram`` with ``htk=True, norm=None, pad_mode='reflect'``), possibly in dB.
-    gl's filterbank is librosa's exactly; torchaudio's equals it when ``n_fft`` and the
-    sample rate are even (torchaudio puts its bins at ``linspace(0, sr // 2, n_freq)``,
-    librosa at ``k sr / n_fft``): with an odd ``n_fft`` or rate its filters differ (by 4 %
-    of their peak with ``n_fft=401`` and 40 bands, more for narrow bands), and the
-    estimate is less consistent.
+    The filterbank is librosa's exactly; with ``bins='torchaudio'``, torchaudio's
+    (``linspace(0, sr // 2, n_freq)`` for the bins, ``fmax`` defaulting to ``sr // 2``).
+    The two are the same when ``n_fft`` and the rate are even; with an odd ``n_fft`` or
+    rate the wrong one differs by 4 % of a filter's peak (``n_fft=401``, 40 bands) or more,
+    and the estimate is less consistent.
     The linear magnitude is estimated as :math:`\\hat P^{1/\\mathrm{power}}` with
     :math:`\\hat P = \\arg\\min_{P \\ge 0} \\|F P - M\\|^2` (:func:`gl.mel.mel_to_stft`).
     Fine spectral detail inside a mel band is lost; the estimate spreads each band's
@@ -1170,8 +1171,9 @@ def from_mel(
         Exponent of the magnitude in ``M``: default 2 (librosa's and torchaudio's
         melspectrogram), or 1 with ``db='amplitude'`` (``amplitude_to_db`` of a mel
         spectrogram made with ``power=1``), as in :func:`from_librosa`.
-    n_mels, fmin, fmax, htk, norm
+    n_mels, fmin, fmax, htk, norm, bins
         The filterbank (:func:`gl.mel.mel_filterbank`); ``n_mels`` defaults to ``M``'s rows.
+        For torchaudio's ``MelSpectrogram``: ``htk=True, norm=None, bins='torchaudio'``.
     db, ref, amin, top_db
         If ``M`` is in dB (``db='power'`` for ``power_to_db``), as in :func:`from_db`.
     n_iter_nnls : int
@@ -1207,7 +1209,8 @@ def from_mel(
     if n_mels is not None and _check_int("n_mels", n_mels, 1) != M.shape[-2]:
         raise ValueError(f"n_mels={n_mels} but M has {M.shape[-2]} mel bands")
     dtype = real_dtype(M)
-    filterbank = mel_filterbank(sr=sr, n_fft=n_fft, n_mels=M.shape[-2], fmin=fmin, fmax=fmax, htk=htk, norm=norm, dtype=dtype)
+    filterbank = mel_filterbank(sr=sr, n_fft=n_fft, n_mels=M.shape[-2], fmin=fmin, fmax=fmax, htk=htk, norm=norm, dtype=dtype,
+                                bins=bins)
     empty = filterbank.max(axis=1) == 0  # bands that cover no FFT bin
     if empty.all():
         raise ValueError(

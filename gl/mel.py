@@ -176,8 +176,10 @@ def mel_filterbank(
     htk: bool = False,
     norm: NormSpec = "slaney",
     dtype=np.float32,
+    bins: str = "librosa",
 ) -> np.ndarray:
-    """The mel filterbank ``F`` (n_mels, n_fft // 2 + 1), equal to ``librosa.filters.mel``.
+    """The mel filterbank ``F`` (n_mels, n_fft // 2 + 1), equal to ``librosa.filters.mel``
+    (or, with ``bins='torchaudio'``, to ``torchaudio.functional.melscale_fbanks``).
 
     Filter ``i`` is the triangle through the mel-spaced frequencies
     ``f_i < f_{i+1} < f_{i+2}`` (``n_mels + 2`` points from ``fmin`` to ``fmax``):
@@ -205,6 +207,11 @@ def mel_filterbank(
         Filter normalisation, as in librosa.
     dtype : numpy dtype
         Output dtype (float32 as librosa).
+    bins : {'librosa', 'torchaudio'}
+        Where the formula puts the FFT bins: librosa's ``nu_k = k sr / n_fft`` (``fmax``
+        defaults to ``sr / 2``), or torchaudio's ``linspace(0, sr // 2, n_fft // 2 + 1)``
+        (``fmax`` defaults to ``sr // 2``). They are the same grid when ``n_fft`` and ``sr``
+        are even; otherwise the filters differ by up to tens of % of their peak.
 
     Returns
     -------
@@ -229,6 +236,8 @@ def mel_filterbank(
     if n_fft < 2:
         raise ValueError(f"n_fft={n_fft} must be >= 2")
     n_mels = _check_positive_int("n_mels", n_mels)
+    if bins not in ("librosa", "torchaudio"):
+        raise ValueError(f"bins={bins!r} must be 'librosa' (k sr / n_fft) or 'torchaudio' (linspace(0, sr // 2, n_freq))")
     try:
         floating = np.dtype(dtype).kind == "f"
     except TypeError:
@@ -236,13 +245,16 @@ def mel_filterbank(
     if not floating:
         raise TypeError(f"dtype={dtype!r} must be a floating-point dtype (the weights are fractions)")
     if fmax is None:
-        fmax = float(sr) / 2
+        fmax = float(sr) / 2 if bins == "librosa" else float(sr // 2)
     for name, value in (("fmin", fmin), ("fmax", fmax)):
         if isinstance(value, bool) or not isinstance(value, (int, float, np.integer, np.floating)) or not np.isfinite(value):
             raise ValueError(f"{name}={value!r} must be a finite number of Hz")
     if not 0 <= fmin < fmax:
         raise ValueError(f"fmin={fmin} and fmax={fmax} must satisfy 0 <= fmin < fmax")
-    bin_frequencies = np.fft.rfftfreq(n_fft, d=1.0 / sr)  # (n_freq,) nu_k
+    if bins == "librosa":
+        bin_frequencies = np.fft.rfftfreq(n_fft, d=1.0 / sr)  # (n_freq,) nu_k
+    else:
+        bin_frequencies = np.linspace(0.0, float(sr // 2), n_fft // 2 + 1)
     edges = mel_frequencies(n_mels + 2, fmin=fmin, fmax=fmax, htk=htk)  # (n_mels + 2,) f_i
     widths = np.diff(edges)  # f_{i+1} - f_i
     ramps = np.subtract.outer(edges, bin_frequencies)  # (n_mels + 2, n_freq) f_i - nu_k

@@ -9,7 +9,7 @@ import pytest
 
 import gl
 from gl import importers
-from gl.mel import hz_to_mel, mel_filterbank, mel_to_hz, mel_to_stft
+from gl.mel import hz_to_mel, mel_filterbank, mel_frequencies, mel_to_hz, mel_to_stft
 from gl.metrics import spectral_convergence
 
 from .conftest import read_audio
@@ -258,3 +258,20 @@ def test_mel_to_stft_scales_before_the_pseudo_inverse():
     huge = mel_to_stft(np.ldexp(M, shift), filterbank=F, n_iter=10)
     assert np.all(np.isfinite(huge))
     np.testing.assert_array_equal(huge, np.ldexp(small, shift // 2))  # S = sqrt(P): half the exponent
+
+
+def test_torchaudio_bins():
+    """bins='torchaudio' evaluates the filters at linspace(0, sr // 2, n_freq) with fmax
+    sr // 2 (torchaudio.functional.melscale_fbanks; tests/test_torchaudio.py compares): the
+    same as librosa's grid for an even n_fft and rate, another one otherwise."""
+    even = dict(sr=16000, n_fft=512, n_mels=40, htk=True, norm=None)
+    np.testing.assert_allclose(mel_filterbank(**even, bins="torchaudio"), mel_filterbank(**even), rtol=0, atol=1e-6)
+    odd = dict(sr=16000, n_fft=401, n_mels=40, htk=True, norm=None, dtype=np.float64)
+    grid = np.linspace(0.0, 8000.0, 201)
+    edges = mel_frequencies(42, fmin=0.0, fmax=8000.0, htk=True)
+    expected = np.maximum(0, np.minimum((grid - edges[:-2, None]) / np.diff(edges)[:-1, None],
+                                        (edges[2:, None] - grid) / np.diff(edges)[1:, None]))  # fmt: skip
+    np.testing.assert_allclose(mel_filterbank(**odd, bins="torchaudio"), expected, rtol=0, atol=1e-12)
+    assert not np.allclose(mel_filterbank(**odd), expected, atol=1e-3)
+    with pytest.raises(ValueError, match=r"bins='kaldi' must be 'librosa'"):
+        mel_filterbank(**even, bins="kaldi")

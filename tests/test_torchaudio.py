@@ -75,6 +75,32 @@ def test_mel_filterbank_is_torchaudio(sr, n_fft, n_mels, f_min, f_max, htk, norm
     np.testing.assert_allclose(ours, theirs, rtol=0, atol=1e-4 * ours.max())  # torchaudio's are float32
 
 
+@pytest.mark.parametrize("sr, n_fft", [(16000, 401), (11025, 512), (22050, 1023), (8001, 256)])
+@pytest.mark.parametrize("htk, norm", [(True, None), (False, "slaney")])
+def test_torchaudio_bins_for_odd_sizes_and_rates(sr, n_fft, htk, norm):
+    """With an odd n_fft or rate torchaudio's grid, linspace(0, sr // 2, n_freq), is not the
+    bins' frequencies: bins='torchaudio' follows it (and its fmax default, sr // 2)."""
+    theirs = functional.melscale_fbanks(n_fft // 2 + 1, f_min=0.0, f_max=float(sr // 2), n_mels=40, sample_rate=sr,
+                                        norm=norm, mel_scale="htk" if htk else "slaney").numpy().T  # fmt: skip
+    ours = mel_filterbank(sr=sr, n_fft=n_fft, n_mels=40, htk=htk, norm=norm, bins="torchaudio")
+    np.testing.assert_allclose(ours, theirs, rtol=0, atol=1e-4 * ours.max())
+    librosa_grid = mel_filterbank(sr=sr, n_fft=n_fft, n_mels=40, htk=htk, norm=norm)
+    assert np.abs(librosa_grid - theirs).max() > 2e-4 * ours.max()  # the case the option is for
+
+
+def test_torchaudio_mel_of_an_odd_size_is_consistent_with_bins_torchaudio():
+    x, sr = read_audio("dev", "d01_speech_arctic-slt_16k.flac")
+    x = x[sr : 2 * sr].astype(np.float32)
+    M = torchaudio.transforms.MelSpectrogram(sample_rate=sr, n_fft=401, hop_length=100, n_mels=40)(torch.from_numpy(x)).numpy()
+    options = dict(sr=sr, n_fft=401, hop_length=100, htk=True, norm=None, pad_mode="reflect", length=len(x))
+    errors = {}
+    for bins in ("librosa", "torchaudio"):
+        spec = importers.from_mel(M, bins=bins, **options)
+        F = mel_filterbank(sr=sr, n_fft=401, n_mels=40, htk=True, norm=None, bins="torchaudio")
+        errors[bins] = np.linalg.norm(F @ spec.magnitude**2 - M) / np.linalg.norm(M)
+    assert errors["torchaudio"] < 1e-3 < errors["librosa"], errors
+
+
 def test_torchaudio_mel_and_db_invert_at_the_right_level():
     x, sr = read_audio("dev", "d01_speech_arctic-slt_16k.flac")
     x = x[sr : 3 * sr].astype(np.float32)
