@@ -9,9 +9,9 @@ the spectral-convergence history and decides when to stop.
 
 from __future__ import annotations
 
+import dataclasses
 import time
 import warnings
-import dataclasses
 from dataclasses import dataclass, field
 from typing import Any, Callable, Optional, Union
 
@@ -342,8 +342,7 @@ def measure_convergence(S: np.ndarray, y: np.ndarray, geometry: STFT) -> np.ndar
     flat_y = y.reshape(-1, y.shape[-1])
     batch, n_freq, n_frames = flat_S.shape
     length = flat_y.shape[-1]
-    peak = float(flat_S.max()) if flat_S.size else 0.0
-    exponent = 0 if peak == 0.0 or 2.0**-SAFE_EXPONENT <= peak <= 2.0**SAFE_EXPONENT else binary_exponent(peak)
+    exponent = working_exponent(float(flat_S.max()) if flat_S.size else 0.0)
     pad = geometry.pad
     padded = np.zeros(max(length + 2 * pad, geometry.n_fft + geometry.hop_length * (n_frames - 1)), dtype=dtype)
     block = max(16, geometry.block_frames(dtype) // 4)
@@ -499,14 +498,20 @@ def prepare(
 SAFE_EXPONENT = 32
 
 
+def working_exponent(peak: float) -> int:
+    """The ``e`` that :func:`working_scale` divides by ``2^e`` for a peak ``peak``: 0 inside
+    ``[2^-32, 2^32]`` (and for silence), else the one that brings the peak into ``[0.5, 1)``."""
+    if peak == 0.0 or 2.0**-SAFE_EXPONENT <= peak <= 2.0**SAFE_EXPONENT:
+        return 0
+    return binary_exponent(peak)
+
+
 def working_scale(frames: np.ndarray) -> int:
     """Scale ``frames`` in place by a power of two so that its peak is in ``[0.5, 1)`` when
     it is outside ``[2^-32, 2^32]``; returns the exponent ``e`` the signal must be scaled back by (``* 2^e``)."""
-    peak = float(frames.max()) if frames.size else 0.0
-    if peak == 0.0 or 2.0**-SAFE_EXPONENT <= peak <= 2.0**SAFE_EXPONENT:
-        return 0
-    exponent = binary_exponent(peak)
-    np.ldexp(frames, -exponent, out=frames, casting="same_kind")
+    exponent = working_exponent(float(frames.max()) if frames.size else 0.0)
+    if exponent:
+        np.ldexp(frames, -exponent, out=frames, casting="same_kind")
     return exponent
 
 

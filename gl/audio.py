@@ -250,9 +250,7 @@ def atomic_output(path: PathLike, *, force: bool = False) -> Iterator[Path]:
     >>> (folder / "a.txt").read_text(), len(list(folder.iterdir()))
     ('complete', 1)
     """
-    if os.path.islink(path):  # write the link's target (even a dangling link's), not replace the link
-        path = Path(os.path.realpath(path))
-    path = check_output_path(path, force=force)
+    path = check_output_path(path, force=force)  # a symbolic link's target (even a dangling link's)
     temporary = _create_temporary(path)
     replaced = path.stat().st_mode if force and path.exists() else None
     mode = (replaced if replaced is not None else os.stat(temporary).st_mode) & 0o777  # the old file's, or the umask's

@@ -454,7 +454,7 @@ def _check_retrieval_args(args) -> tuple[Optional[str], Optional[str], dict[str,
             raise UsageError(f"--init {init} is not available in this version of gl; use one of {', '.join(available)}")
     if args.tol is not None and not 0 < args.tol < 1:
         raise UsageError(f"--tol {args.tol} must be between 0 and 1 (e.g. 1e-4)")
-    if method in registry.SINGLE_PASS_METHODS or method == "rtisila":
+    if not _iterates(method):
         if args.tol is not None:
             raise UsageError(f"--tol does not apply to --method {method}: it makes one pass, not iterations"
                              + (" (--n-iter sets its iterations per frame)" if method == "rtisila" else "")

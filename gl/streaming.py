@@ -490,14 +490,15 @@ def stream_batch(
     """Stream every item of ``magnitude`` (batch, n_frames, n_freq) through ``inverter`` in one push.
 
     Returns (batch, length): each item's complete stream (reset, push, then a flush that
-    keeps the right padding when ``length`` reaches into it), cut or zero-padded to ``length``. ``phases`` (same layout) are passed to ``push`` as
-    starting phases, for an inverter that takes them.
+    keeps the right padding when ``length`` reaches into it), cut or zero-padded to
+    ``length``. ``phases`` (same layout) are passed to ``push`` as starting phases, for an
+    inverter that takes them.
     """
     batch, n_frames, _ = magnitude.shape
     signal = np.zeros((batch, length), dtype=magnitude.dtype)
     geometry = inverter.geometry
     # every sample some frame covers: the default length, and the right padding if length asks for it
-    keep = min((n_frames - 1) * geometry.hop_length + geometry.n_fft - geometry.pad, length)
+    keep = min(geometry._padded_length(n_frames) - geometry.pad, length)
     for b in range(batch):
         inverter.reset()
         frames = magnitude[b].T  # (n_freq, n_frames)
