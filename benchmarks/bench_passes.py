@@ -91,7 +91,7 @@ def block_passes(x: np.ndarray, n_fft: int, hop: int, dtype: str, calls: int, re
     slabs = engine._slabs
     if not slabs:
         raise ValueError(f"n_fft={n_fft}, hop_length={hop}, {S.shape[-1]} frames: the profile covers the fused synthesis "
-                         "only, which needs a hop that divides n_fft and at least 2 n_fft / hop frames")
+                         "only, which needs overlapping frames, NOLA and at least 2 ceil(n_fft / hop) frames")
     ext = scratch.frames_ext
     rows = engine._rows(0)
 
@@ -108,7 +108,7 @@ def block_passes(x: np.ndarray, n_fft: int, hop: int, dtype: str, calls: int, re
         "+ delta": lambda: np.add(modulus, delta, out=ratio),
         "S / (|c| + delta)": lambda: np.divide(magnitude, ratio, out=quotient),
         "c * ratio": lambda: np.multiply(spectra, quotient, out=product),
-        "irfft": lambda: _irfft(product, n_fft, ext[slabs - 1 : slabs - 1 + count], norm=inverse),
+        "irfft": lambda: _irfft(product, n_fft, ext[slabs - 1 : slabs - 1 + count, :n_fft], norm=inverse),
         "overlap-add (einsum)": lambda: engine._fused_rows(ext, count, rows[first:last]),
     }
     for function in passes.values():

@@ -344,9 +344,9 @@ class STFT:
     def window_sum_square(self, n_frames: int) -> np.ndarray:
         """``sum_m w[n - m a]^2`` over the padded signal of ``n_frames`` frames (float64).
 
-        When the hop divides ``n_fft = R a`` the sum is periodic between the first and the
-        last ``R - 1`` hops: it is overlap-added for ``2 R`` frames only and the middle
-        repeated (the same sums in the same order as the full overlap-add).
+        With ``R = ceil(n_fft / a)`` the sum is periodic between the first and the last
+        ``R - 1`` hops: it is overlap-added for ``2 R`` frames only and the middle repeated
+        (the same sums in the same order as the full overlap-add).
         """
         short = self._short_window_sum(n_frames)
         if short is None:
@@ -356,11 +356,12 @@ class STFT:
         return self._repeat_periodic(short, n_frames, np.dtype(np.float64))
 
     def _short_window_sum(self, n_frames: int) -> Optional[np.ndarray]:
-        """The window sum of ``2 R`` frames (float64; ``R - 1`` head rows of a hop, ``R`` full
-        rows, ``R - 1`` tail rows), when the hop divides ``n_fft = R a`` and there are more
-        than ``2 R`` frames; else None."""
-        hop, slabs = self.hop_length, self.n_fft // self.hop_length
-        if self.n_fft % hop or n_frames <= 2 * slabs:
+        """The window sum of ``2 R`` frames, ``R = ceil(n_fft / a)`` (float64; ``R - 1`` head
+        rows of a hop, ``R`` full rows, ``R - 1`` tail rows, the last ``R a - n_fft``
+        samples 0), when there are more than ``2 R`` frames; else None."""
+        hop = self.hop_length
+        slabs = -(-self.n_fft // hop)
+        if n_frames <= 2 * slabs:
             return None
         short = np.zeros((3 * slabs - 1) * hop)
         self._overlap_add(np.broadcast_to(self._window_array**2, (2 * slabs, self.n_fft)), short)
@@ -369,12 +370,14 @@ class STFT:
     def _repeat_periodic(self, short: np.ndarray, n_frames: int, dtype: np.dtype) -> np.ndarray:
         """The padded signal's values from those of :meth:`_short_window_sum`'s ``2 R`` frames:
         its head, then its first full row (the period) repeated, then its tail."""
-        hop, slabs = self.hop_length, self.n_fft // self.hop_length
+        hop = self.hop_length
+        slabs = -(-self.n_fft // hop)
         total = np.empty(self._padded_length(n_frames), dtype=dtype)
         head = (slabs - 1) * hop
         total[:head] = short[:head]
         total[head : n_frames * hop].reshape(-1, hop)[...] = short[head : head + hop]  # a row with all R frames
-        total[n_frames * hop : (n_frames + slabs - 1) * hop] = short[2 * slabs * hop : (3 * slabs - 1) * hop]
+        tail = total[n_frames * hop :]  # the last frames' ends: n_fft - hop samples
+        tail[...] = short[2 * slabs * hop : 2 * slabs * hop + tail.shape[0]]
         return total
 
     @cached_property

@@ -359,12 +359,17 @@ def test_frame_count_matches_librosa(n_fft, hop, center):
         assert STFT(n_fft, hop, center=center).n_frames(n) == librosa.stft(x, n_fft=n_fft, hop_length=hop, center=center).shape[-1]
 
 
-@pytest.mark.parametrize("n_fft, hop", [(1024, 256), (512, 128), (16, 4), (8, 2), (1024, 1024), (1000, 250), (64, 1), (100, 30)])
+@pytest.mark.parametrize(
+    "n_fft, hop, win_length",
+    [(1024, 256, None), (512, 128, None), (16, 4, None), (8, 2, None), (1024, 1024, None), (1000, 250, None), (64, 1, None),
+     (100, 30, None), (512, 160, 400), (1025, 256, None), (17, 9, 12), (2048, 275, 1100)],
+)
 @pytest.mark.parametrize("n_frames", [1, 3, 8, 9, 17, 100])
-def test_window_sum_square_equals_the_full_overlap_add(n_fft, hop, n_frames):
-    # the periodic middle is repeated rather than overlap-added: the same sums, bit for bit
+def test_window_sum_square_equals_the_full_overlap_add(n_fft, hop, win_length, n_frames):
+    # the periodic middle is repeated rather than overlap-added: the same sums, bit for bit,
+    # also when the hop does not divide n_fft (frames seen as ceil(n_fft / hop) hops, 0 at the end)
     for window in ("hann", "blackman"):
-        geometry = STFT(n_fft, hop, window=window)
+        geometry = STFT(n_fft, hop, win_length, window=window)
         full = np.zeros(geometry._padded_length(n_frames))
         geometry._overlap_add(np.broadcast_to(geometry.window_array**2, (n_frames, n_fft)), full)
         np.testing.assert_array_equal(geometry.window_sum_square(n_frames), full)
