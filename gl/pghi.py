@@ -46,6 +46,7 @@ Gaussian analysis windows", IEEE ICASSP 1979.
 
 from __future__ import annotations
 
+import sys
 import time
 from heapq import heappop, heappush
 from typing import Optional, Sequence, Union
@@ -331,22 +332,20 @@ def _heap_integrate(S: np.ndarray, half_t: np.ndarray, half_f: np.ndarray, value
     # index arrays are int32 when the grid allows (PGHI's peak memory is these arrays and
     # the three float64 grids: every full-size temporary counts)
     index = np.int32 if values.size < 2**31 else np.int64
-    above = S > tols[-1] * peak
-    candidate_magnitude = S[above]  # bin-major, whatever S's memory layout (S may be a transposed view)
-    candidates = np.flatnonzero(above).astype(index, copy=False)
-    del above
+    by_size, counts = _ranked_candidates(S, peak, tols, index)
     # pass p integrates ranks counts[p-1] .. counts[p] (a prefix of the ranks per tolerance)
-    counts = [int(np.count_nonzero(candidate_magnitude > tol * peak)) for tol in tols]
-    by_size = candidates[_descending_order(candidate_magnitude)]
-    del candidate_magnitude
-    order, frame = np.divmod(by_size, index(n_frames))  # bin, frame of each, largest first
-    del by_size
+    order = by_size  # becomes the position in the padded grid of each, largest first
+    frame = np.empty_like(by_size)
+    np.divmod(by_size, index(n_frames), out=(order, frame))  # bin, frame
     order += 1
     order *= index(width)
-    order += frame  # the position in the padded grid
-    del frame
+    order += frame
+    del frame, by_size
     rank = np.zeros(values.size, dtype=index)
-    rank[order] = np.arange(order.size, dtype=index)
+    chunk = max(1, min(_CHUNK, -(-order.size // 8)))
+    for start in range(0, order.size, chunk):  # rank[order] = arange(len(order)), without the arange
+        stop = min(start + chunk, order.size)
+        rank[order[start:stop]] = np.arange(start, stop, dtype=index)
     todo = bytearray(values.size)  # 1 where the phase is still to integrate
     todo_array = np.frombuffer(todo, dtype=np.uint8)  # the same bytes, for numpy
     # memoryviews index like lists (Python floats and ints out) without converting arrays
@@ -369,9 +368,65 @@ def _heap_integrate(S: np.ndarray, half_t: np.ndarray, half_f: np.ndarray, value
             chunk = order[start : min(start + 4096, count)]
             _flood([], todo, *views, width, seeds=chunk[todo_array[chunk] != 0].tolist())
         known = count
-    reached = np.zeros(S.shape, dtype=bool)
-    reached.ravel()[candidates] = True
-    return reached
+    return S > tols[-1] * peak  # every candidate: the heap reaches them all (islands are seeded)
+
+
+#: Elements a chunk of :func:`_ranked_candidates` and of the rank table: no full-size temporaries.
+_CHUNK = 1 << 20
+#: Coefficients a block of :func:`_fill` (2 MiB of float64 temporaries).
+_FILL_BLOCK = 1 << 18
+
+
+def _rows_per_block(n_rows: int, n_columns: int, elements: int) -> int:
+    """Rows of a block of about ``elements`` elements, and at most an eighth of the rows
+    (so that a block's temporaries stay small next to the whole, however small it is)."""
+    return max(1, min(elements // max(n_columns, 1), -(-n_rows // 8)))
+
+
+def _ranked_candidates(S: np.ndarray, peak: float, tols: tuple[float, ...], index: type) -> tuple[np.ndarray, list[int]]:
+    """The coefficients above ``tols[-1] * peak``, largest first, and how many are above each tolerance.
+
+    Returns their flat (bin-major) indices into ``S`` (n_freq, n_frames), dtype
+    ``index``, ordered by decreasing magnitude and, among equal magnitudes, increasing
+    index (``np.argsort(-values, kind='stable')``), and ``counts[p]``, the number above
+    ``tols[p] * peak`` (a prefix of the order). Comparisons are made in ``S``'s dtype.
+
+    float32 magnitudes (with fewer than ``2**32`` coefficients) are ranked by one sort of
+    64-bit keys: the high half is the magnitude's bits inverted (the bits of a positive
+    float32 grow with its value), the low half the index, so the sorted keys give the
+    order above, ties included, with no argsort, no float copy and no second (stable)
+    sort. On a minute of white noise (10.6 million coefficients, half a million of them
+    tied) the ranking's peak memory fell from 2.5 to 1.5 times the complex spectrogram.
+    Other magnitudes take :func:`_descending_order`.
+    """
+    n_freq, n_frames = S.shape
+    thresholds = [S.dtype.type(tol * peak) for tol in tols]  # as numpy compares S with a Python float
+    rows = _rows_per_block(n_freq, n_frames, _CHUNK)
+    if S.dtype != np.float32 or S.size >= 2**32:
+        above = S > thresholds[-1]
+        magnitude = S[above]  # bin-major, whatever S's memory layout (S may be a transposed view)
+        candidates = np.flatnonzero(above).astype(index, copy=False)
+        del above
+        counts = [int(np.count_nonzero(magnitude > threshold)) for threshold in thresholds]
+        return candidates[_descending_order(magnitude)], counts
+    total = int(np.count_nonzero(S > thresholds[-1]))
+    keys = np.empty(total, dtype=np.uint64)
+    halves = keys.view(np.uint32).reshape(total, 2)
+    low, high = (0, 1) if sys.byteorder == "little" else (1, 0)
+    filled = 0
+    for first in range(0, n_freq, rows):  # a block of bins at a time: no full-size temporaries
+        block = S[first : first + rows]
+        above = block > thresholds[-1]
+        count = int(np.count_nonzero(above))
+        np.invert(block[above].view(np.uint32), out=halves[filled : filled + count, high])
+        halves[filled : filled + count, low] = np.flatnonzero(above) + first * n_frames
+        filled += count
+    keys.sort()
+    # above tols[p]: a key below that of the threshold's bits inverted, index 0
+    bounds = [(int(~np.asarray(t).view(np.uint32)) & 0xFFFFFFFF) << 32 for t in thresholds]
+    counts = [int(np.searchsorted(keys, np.uint64(bound), side="left")) for bound in bounds]
+    ranked = halves[:, low].astype(index)
+    return ranked, counts
 
 
 def _descending_order(values: np.ndarray) -> np.ndarray:
@@ -387,9 +442,23 @@ def _descending_order(values: np.ndarray) -> np.ndarray:
     return order
 
 
-def _trapezoid_sum(half_gradient: np.ndarray, rows: int = 32) -> np.ndarray:
+def _trapezoid_sum(half_gradient: np.ndarray, rows: int = 32, axis: int = 1) -> np.ndarray:
     """``G[:, j] = sum_{k=1}^{j} (h[:, k-1] + h[:, k])`` of half gradients ``h`` along axis 1,
-    written over ``h`` (a block of rows at a time) and returned."""
+    written over ``h`` (a block of rows at a time) and returned. ``axis=0`` sums down the
+    columns instead, a block of columns at a time (the same additions in the same order
+    as on a transposed copy, without the copy)."""
+    if axis == 0:
+        n_rows, n_columns = half_gradient.shape
+        columns = _rows_per_block(n_columns, n_rows, 1 << 16)
+        pairs = np.empty((max(n_rows - 1, 0), min(columns, n_columns)))
+        for first in range(0, n_columns, columns):
+            block = half_gradient[:, first : first + columns]
+            count = block.shape[1]
+            np.add(block[1:], block[:-1], out=pairs[:, :count])
+            block[0] = 0.0
+            block[1:] = pairs[:, :count]
+            np.cumsum(block, axis=0, out=block)
+        return half_gradient
     n_rows, n_columns = half_gradient.shape
     pairs = np.empty((min(rows, n_rows), max(n_columns - 1, 0)))
     for first in range(0, n_rows, rows):
@@ -413,8 +482,8 @@ def _fill(known: np.ndarray, half_t: np.ndarray, half_f: np.ndarray, phase: np.n
     This reaches every coefficient of a bin with at least one known coefficient. The
     bins with none are then carried across frequency from the nearest such bin below
     (else above) with ``fgrad`` in the same way, frame by frame. ``half_t`` and ``half_f``
-    are half the gradients; ``phase`` is modified in place, and ``half_t`` overwritten
-    by ``T``.
+    are half the gradients; ``phase`` is modified in place, ``half_t`` overwritten by
+    ``T`` and, if some bins have no known coefficient, ``half_f`` by its sum across bins.
 
     Each known coefficient ``p`` owns the run of its bin from itself (from the bin's first
     frame, for the first known of the bin) to the next known one (or the bin's end), so
@@ -423,39 +492,34 @@ def _fill(known: np.ndarray, half_t: np.ndarray, half_f: np.ndarray, phase: np.n
     if known.all() or not known.any():
         return
     n_freq, n_frames = known.shape
-    # index arrays of one entry per known coefficient: int32 when the grid allows, each
-    # freed as soon as it is used (they, not the grids, set PGHI's peak memory)
-    index = np.int32 if known.size < 2**31 else np.int64
-    flat_known = np.flatnonzero(known).astype(index, copy=False)  # bin-major, increasing
     along_time = _trapezoid_sum(half_t)  # T (n_freq, n_frames), in half_t's place
-    rows, columns = np.divmod(flat_known, index(n_frames))
-    base = phase[rows, columns]  # phase may be a strided view: no ravel (a copy)
-    base -= along_time[rows, columns]  # phi[m, p] - T[m, p]
-    del columns
-    first_of_row = np.ones(flat_known.size, dtype=bool)
-    first_of_row[1:] = rows[1:] != rows[:-1]
-    last_of_row = np.ones(flat_known.size, dtype=bool)
-    last_of_row[:-1] = first_of_row[1:]
-    # run lengths: from each known coefficient (a bin's first: from the bin's start) to the next (or the bin's end)
-    run_lengths = np.empty_like(flat_known)
-    run_lengths[:-1] = flat_known[1:]
-    run_lengths[last_of_row] = (rows[last_of_row] + 1) * n_frames
-    run_lengths -= np.where(first_of_row, rows * index(n_frames), flat_known)
-    count = flat_known.size
-    del flat_known, first_of_row, last_of_row
     reached = np.zeros(n_freq, dtype=bool)  # bins with a known coefficient
-    reached[rows] = True
-    # the runs tile the reached bins; 16 bins at a time, so that no full-size temporary is
-    # made (fresh memory costs page faults, a noticeable part of PGHI's time)
-    reached_bins = np.flatnonzero(reached)
-    run_bounds = np.append(np.searchsorted(rows, reached_bins), count)  # each bin's first known
-    del rows
-    for first in range(0, reached_bins.size, 16):
-        bins = reached_bins[first : first + 16]
-        low, high = run_bounds[first], run_bounds[first + bins.size]
-        carried = np.repeat(base[low:high], run_lengths[low:high]).reshape(bins.size, n_frames)
-        carried += along_time[bins]
-        phase[bins] = np.where(known[bins], phase[bins], carried)  # the known ones stay exactly
+    # a block of bins at a time, so that no index array or temporary is full-size (they, not
+    # the grids, would set PGHI's peak memory; fresh memory also costs page faults)
+    bins_per_block = _rows_per_block(n_freq, n_frames, _FILL_BLOCK)
+    for first in range(0, n_freq, bins_per_block):
+        block = slice(first, first + bins_per_block)
+        block_known, block_phase, block_time = known[block], phase[block], along_time[block]
+        flat_known = np.flatnonzero(block_known)  # bin-major, increasing
+        if flat_known.size == 0:
+            continue
+        rows, columns = np.divmod(flat_known, n_frames)
+        base = block_phase[rows, columns]  # phase may be a strided view: no ravel (a copy)
+        base -= block_time[rows, columns]  # phi[m, p] - T[m, p]
+        first_of_row = np.ones(flat_known.size, dtype=bool)
+        first_of_row[1:] = rows[1:] != rows[:-1]
+        last_of_row = np.ones(flat_known.size, dtype=bool)
+        last_of_row[:-1] = first_of_row[1:]
+        # run lengths: from each known coefficient (a bin's first: from the bin's start) to the next (or the bin's end)
+        run_lengths = np.empty_like(flat_known)
+        run_lengths[:-1] = flat_known[1:]
+        run_lengths[last_of_row] = (rows[last_of_row] + 1) * n_frames
+        run_lengths -= np.where(first_of_row, rows * n_frames, flat_known)
+        hit = rows[first_of_row]  # the block's bins with a known coefficient, increasing; the runs tile them
+        reached[first + hit] = True
+        carried = np.repeat(base, run_lengths).reshape(hit.size, n_frames)
+        carried += block_time[hit]
+        block_phase[hit] = np.where(block_known[hit], block_phase[hit], carried)  # the known ones stay exactly
     if reached.all():
         return
     # bins that no frame reached: from the nearest reached bin, across frequency
@@ -463,9 +527,15 @@ def _fill(known: np.ndarray, half_t: np.ndarray, half_f: np.ndarray, phase: np.n
     below = np.maximum.accumulate(np.where(reached, bins, -1))
     above = np.minimum.accumulate(np.where(reached, bins, n_freq)[::-1])[::-1]
     source = np.where(below >= 0, below, above)  # (n_freq,) a reached bin for every bin
-    along_freq = _trapezoid_sum(half_f.T.copy()).T  # F[m, n], summed across bins
+    along_freq = _trapezoid_sum(half_f, axis=0)  # F[m, n], summed across bins, in half_f's place
     lost = np.flatnonzero(~reached)
-    phase[lost] = phase[source[lost]] + along_freq[lost] - along_freq[source[lost]]
+    bins_per_block = _rows_per_block(lost.size, n_frames, _FILL_BLOCK)
+    for first in range(0, lost.size, bins_per_block):  # phi[m] = phi[s] + F[m] - F[s], s = source[m]
+        bins = lost[first : first + bins_per_block]
+        carried = phase[source[bins]]
+        carried += along_freq[bins]
+        carried -= along_freq[source[bins]]
+        phase[bins] = carried
 
 
 def _item_phase(

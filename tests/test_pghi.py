@@ -318,8 +318,10 @@ def test_returned_phase_is_wrapped_before_the_float32_cast():
 
 def test_phase_peak_memory_is_the_grids_and_little_more():
     """PGHI's phase needs three float64 grids (3x a complex64 spectrogram); its index arrays
-    (one entry per coefficient above tol) are int32 and freed as used. Measured 5.5x here
-    (60 % of the coefficients above tol); the int64 arrays kept alive made it 8.4x."""
+    (one entry per coefficient above tol) are int32 and freed as used, the ranking sorts
+    packed 64-bit keys and the fill works a block of bins at a time. Measured 4.1x here
+    (60 % of the coefficients above tol); 5.5x with an argsort and a full-size fill, 8.4x
+    with the int64 arrays kept alive."""
     import sys
     import tracemalloc
 
@@ -334,4 +336,24 @@ def test_phase_peak_memory_is_the_grids_and_little_more():
     pghi_module.initial_phase(S, geometry)
     peak = tracemalloc.get_traced_memory()[1]
     tracemalloc.stop()
-    assert peak < 6.5 * S.size * 8, peak / (S.size * 8)
+    assert peak < 4.7 * S.size * 8, peak / (S.size * 8)
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_ranking_is_the_stable_descending_argsort(dtype):
+    """The coefficients above tol, largest first, ties in index order, and the count above
+    each tolerance: float32 by one sort of packed keys, float64 by argsort; both equal to
+    ``np.argsort(-values, kind='stable')``, with many ties (quantised magnitudes), blocks of
+    bins smaller than the whole, a transposed view and a threshold equal to a value."""
+    rng = np.random.default_rng(5)
+    S = (np.round(rng.exponential(size=(300, 41)) * 64) / 64).astype(dtype)  # about 600 distinct values
+    peak = float(S.max())
+    tols = (0.5, 2 / 64 / peak, 1e-6)  # 2/64 is a value of S: strictly above it counts
+    for magnitude in (S, np.ascontiguousarray(S.T).T):
+        ranked, counts = pghi_module._ranked_candidates(magnitude, peak, tols, np.int32)
+        flat = S.ravel()
+        candidates = np.flatnonzero(flat > tols[-1] * peak)
+        expected = candidates[np.argsort(-flat[candidates], kind="stable")]
+        assert ranked.dtype == np.int32
+        np.testing.assert_array_equal(ranked, expected)
+        assert counts == [int(np.count_nonzero(flat > dtype(t * peak))) for t in tols]
