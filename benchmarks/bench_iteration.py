@@ -58,8 +58,9 @@ DTYPES = ["float32", "float64"]
 
 
 def test_signal(seconds: float, sr: int, seed: int = 0) -> tuple[np.ndarray, str]:
-    """Real audio tiled to ``seconds`` (dev speech at 22.05 kHz, gspi at 44.1 kHz), else noise."""
-    source = {22050: CORPUS / "dev" / "d02_speech_alsa-voice_22k.flac", 44100: CORPUS / "reference" / "gspi.wav"}.get(sr)
+    """Real audio tiled to ``seconds`` (dev speech at 16 and 22.05 kHz, gspi at 44.1 kHz), else noise."""
+    source = {16000: CORPUS / "dev" / "d01_speech_arctic-slt_16k.flac", 22050: CORPUS / "dev" / "d02_speech_alsa-voice_22k.flac",
+              44100: CORPUS / "reference" / "gspi.wav"}.get(sr)
     n = int(round(seconds * sr))
     if source is not None and source.exists():
         clip = read_clip(source)
@@ -142,8 +143,12 @@ def _repeated(function, count: int):
 
 
 def time_one_iteration(x: np.ndarray, n_fft: int, hop: int, dtype: str, iterations: int, repeats: int, seed: int = 0,
-                       warmup: int = 1, base: int = 0, warm_each: bool = True) -> dict:
+                       warmup: int = 1, base: int = 0, warm_each: bool = True, geometry: Optional[gl.STFT] = None) -> dict:
     """Per-iteration times (seconds) of gl (1 and 2 threads), librosa and the bare FFT.
+
+    The geometry is ``gl.STFT(n_fft, hop)`` (periodic Hann, centred) unless ``geometry``
+    is given (then ``n_fft`` and ``hop`` are its own); librosa gets the same window,
+    ``win_length`` and centring.
 
     One iteration is ``(t(base + K) - t(base)) / K``. ``base = 0`` subtracts everything paid
     once; on long signals that fixed cost also varies with the allocator (fresh full-size
@@ -154,7 +159,14 @@ def time_one_iteration(x: np.ndarray, n_fft: int, hop: int, dtype: str, iteratio
     import librosa
 
     dtype = np.dtype(dtype)
-    geometry = gl.STFT(n_fft, hop)
+    # librosa's defaults are gl.STFT(n_fft, hop)'s; another geometry is passed on as the
+    # window zero-padded to n_fft (the same frames as win_length and the window)
+    librosa_geometry = {}
+    if geometry is not None:
+        librosa_geometry = dict(win_length=geometry.n_fft, window=geometry.window_array, center=geometry.center,
+                                pad_mode=geometry.pad_mode)
+    geometry = geometry or gl.STFT(n_fft, hop)
+    n_fft, hop = geometry.n_fft, geometry.hop_length
     S = np.abs(geometry.stft(x.astype(dtype)))  # (n_freq, n_frames), dtype
     length = len(x)
     K = iterations
@@ -164,7 +176,8 @@ def time_one_iteration(x: np.ndarray, n_fft: int, hop: int, dtype: str, iteratio
 
     def librosa_run(n_iter):
         return lambda: librosa.griffinlim(
-            S, n_iter=n_iter, n_fft=n_fft, hop_length=hop, length=length, random_state=np.random.default_rng(seed)
+            S, n_iter=n_iter, n_fft=n_fft, hop_length=hop, length=length, random_state=np.random.default_rng(seed),
+            **librosa_geometry
         )
 
     whole, blocked, n_frames = bare_fft_functions(geometry, x, dtype)

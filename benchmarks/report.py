@@ -11,6 +11,7 @@ from typing import Optional
 import numpy as np
 
 from .bench_iteration import markdown_table, memory_table
+from .bench_geometries import markdown_table as geometries_table
 from .bench_methods import markdown_table as methods_table
 from .bench_passes import summary_table as passes_table
 from .bench_torchaudio import markdown_table as torchaudio_table
@@ -248,6 +249,7 @@ def build(out: Path, readme: Path) -> Path:
     methods = load("methods", out)
     passes = load("passes", out)
     torchaudio = load("torchaudio", out)
+    geometries = load("geometries", out)
     memory = (memory_result or {}).get("rows") or (iteration or {}).get("memory") or []
     plots: list[str] = []
     try:
@@ -274,7 +276,7 @@ def build(out: Path, readme: Path) -> Path:
     commands = []
     for name, data in (("speed", speed), ("per-iteration", iteration if not speed else None), ("memory", memory_result),
                        ("convergence", convergence), ("paper", paper), ("PGHI cost", pghi_cost), ("methods", methods),
-                       ("passes", passes), ("torchaudio", torchaudio)):
+                       ("passes", passes), ("torchaudio", torchaudio), ("geometries", geometries)):
         if data and data.get("environment", {}).get("command"):
             commands.append(f"- {name}: `{data['environment']['command']}` ({data['environment']['date_utc']} UTC)")
     if commands:
@@ -341,6 +343,13 @@ def build(out: Path, readme: Path) -> Path:
               "`tol` or a callback) every sweep also measures `|STFT(x)|`, and FGLA and AGLA keep them as spectrograms. "
               f"Bare FFT: {1e3 * methods['bare_fft']:.2f} ms. `dm` makes two sweeps per iteration; `dm_fgla` runs its "
               "difference-map iterations first, so its figure depends on K.", "", methods_table(methods), ""]
+    if geometries:
+        L += ["## Other geometries", "",
+              "Fast GLA per iteration in the geometries people use, most with a hop that does not divide n_fft "
+              "(`benchmarks/bench_geometries.py`): 10 s of real audio at each rate, timed as in the issue-2 table, "
+              f"K = {geometries['iterations_K']}, {geometries['repeats']} repeats, librosa with the same window, centring "
+              "and initial phase. `fused`: gl's one-einsum synthesis took the geometry.", "",
+              geometries_table(geometries["rows"]), ""]
     if torchaudio:
         env_t = torchaudio["environment"]
         L += ["## Against torchaudio", "",

@@ -16,6 +16,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+import gl
+
 REPO = Path(__file__).resolve().parents[1]
 
 pytest.importorskip("librosa")
@@ -102,6 +104,42 @@ def test_methods_benchmark_writes_its_json_and_report_section(tmp_path):
     report = (out / "README.md").read_text()
     assert "## One iteration of each method" in report
     assert f"| agla | {1e3 * data['rows'][1]['unmeasured']:.2f} |" in report
+
+
+def test_geometries_benchmark_writes_its_json_and_report_section(tmp_path):
+    out = tmp_path / "results"
+    command = [sys.executable, "benchmarks/bench_geometries.py", "--repeats", "1", "--iterations", "2", "--seconds", "1",
+               "--dtypes", "float32", "--out", str(out)]  # fmt: skip
+    done = subprocess.run(command, cwd=REPO, capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-3000:]
+    data = json.loads((out / "geometries.json").read_text())
+    assert len(data["rows"]) == 5 and all(row["dtype"] == "float32" for row in data["rows"])
+    speech = data["rows"][0]
+    assert (speech["n_fft"], speech["win_length"], speech["hop_length"]) == (512, 400, 160) and speech["fused"]
+    subprocess.run([sys.executable, "-m", "benchmarks", "report", "--out", str(out)], cwd=REPO, check=True,
+                   capture_output=True, timeout=120)
+    report = (out / "README.md").read_text()
+    assert "## Other geometries" in report
+    assert f"| 512 / 400 / 160 | float32 | {speech['n_frames']} | yes | {1e3 * speech['gl_1thread']:.2f} |" in report
+
+
+def test_librosa_gets_the_geometry_of_the_geometries_benchmark():
+    """The librosa call of bench_geometries computes what gl computes: the same window,
+    centring and padding (gl's window zero-padded to n_fft), so the times compare like
+    with like. Checked on the scipy geometry (Tukey, frames from sample 0, hop 224)."""
+    import librosa
+
+    from benchmarks.bench_geometries import GEOMETRIES
+
+    for _, _, keywords in GEOMETRIES:
+        geometry = gl.STFT(**keywords)
+        x = np.random.default_rng(1).standard_normal(8000)
+        S = np.abs(geometry.stft(x))
+        ours = gl.griffinlim(S, geometry=geometry, n_iter=3, init=np.zeros(S.shape), length=len(x))
+        theirs = librosa.griffinlim(S, n_iter=3, n_fft=geometry.n_fft, hop_length=geometry.hop_length,
+                                    win_length=geometry.n_fft, window=geometry.window_array, center=geometry.center,
+                                    pad_mode=geometry.pad_mode, length=len(x), init=None)
+        np.testing.assert_allclose(ours, theirs, rtol=0, atol=1e-8 * np.abs(theirs).max())
 
 
 def test_unknown_method_is_refused():

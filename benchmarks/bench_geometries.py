@@ -1,0 +1,104 @@
+"""Fast Griffin-Lim per iteration in the geometries people use, against librosa and the bare FFT.
+
+    python benchmarks/bench_geometries.py [--repeats 9] [--iterations 20] [--seconds 10] [--dtypes float32 float64]
+
+The issue-2 benchmark (``bench_iteration``) times two geometries whose hop divides
+``n_fft``. Real spectrograms often have other ones: 16 kHz speech features (n_fft 512, a
+25 ms window, a 10 ms hop), ``scipy.signal.spectrogram``'s defaults (256 samples, Tukey,
+hop 224, frames from sample 0), torchaudio's (n_fft 400, hop 200), Tacotron's 22.05 kHz
+12.5 ms hop. Each is timed here exactly as in ``bench_iteration``: one iteration =
+(median t(n_iter=K) - median t(n_iter=0)) / K, gl on one and two threads, librosa with
+the same window, ``win_length``, centring and initial phase, the bare ``rfft`` + ``irfft``
+of the same frames, all round-robin in one process after a warm-up. The signal is real
+audio tiled to the length (dev speech at 16 and 22.05 kHz, gspi at 44.1 kHz).
+
+The ``fused`` column says whether gl's one-``einsum`` synthesis took the geometry (every
+hop since this script was written: frames are seen as whole hops, zero-padded; see
+``gl._engine.SweepEngine._plan_fused``). Prints a Markdown table and saves
+``results/geometries.json`` (``python -m benchmarks report`` shows it).
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+import numpy as np
+
+if __package__ in (None, ""):  # run as a script: make `benchmarks` importable
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+import gl
+from benchmarks.bench_iteration import DTYPES, test_signal, time_one_iteration
+from benchmarks.common import RESULTS, environment, save, script_command
+from gl._engine import SweepEngine
+from gl.cli import _positive_float, _positive_int  # the command line's checks of whole and real numbers
+
+#: (label, sample rate, geometry keywords)
+GEOMETRIES = [
+    ("16 kHz speech features (25 ms window, 10 ms hop)", 16000, dict(n_fft=512, hop_length=160, win_length=400)),
+    ("scipy.signal.spectrogram defaults", 16000,
+     dict(n_fft=256, hop_length=224, window=("tukey", 0.25), sym=True, center=False)),
+    ("torchaudio Spectrogram defaults", 16000, dict(n_fft=400, hop_length=200)),
+    ("22.05 kHz, 50 ms window, 12.5 ms hop (Tacotron)", 22050, dict(n_fft=2048, hop_length=275, win_length=1100)),
+    ("44.1 kHz music, 10 ms hop", 44100, dict(n_fft=2048, hop_length=441)),
+]
+
+
+def fused(geometry: gl.STFT, n_samples: int) -> bool:
+    """Whether gl's sweep engine takes the one-einsum synthesis for this geometry and length."""
+    n_frames = geometry.n_frames(n_samples)
+    magnitude = np.zeros((1, n_frames, geometry.n_freq))
+    with SweepEngine(geometry, magnitude, n_samples, 1) as engine:
+        return engine._slabs > 0
+
+
+def run(seconds: float, dtypes: list[str], iterations: int, repeats: int, verbose: bool = True) -> list[dict]:
+    rows = []
+    for label, sr, keywords in GEOMETRIES:
+        geometry = gl.STFT(**keywords)
+        x, source = test_signal(seconds, sr)
+        for dtype in dtypes:
+            row = time_one_iteration(x, geometry.n_fft, geometry.hop_length, dtype, iterations, repeats, geometry=geometry)
+            row.pop("all_times")
+            row.update(label=label, sample_rate=sr, signal=f"{seconds:g} s at {sr} Hz ({source})", geometry=repr(geometry),
+                       win_length=geometry.win_length, fused=fused(geometry, len(x)))
+            rows.append(row)
+            if verbose:
+                print(f"  {label}, {dtype}: gl {1e3 * row['gl_1thread']:.2f} ms, librosa {1e3 * row['librosa']:.2f} ms, "
+                      f"bare FFT {1e3 * row['bare_fft']:.2f} ms", flush=True)
+    return rows
+
+
+def markdown_table(rows: list[dict]) -> str:
+    lines = ["| geometry | n_fft / win / hop | dtype | frames | fused | gl 1 thread (ms) | gl 2 threads (ms) | librosa (ms) "
+             "| librosa / gl | gl / bare FFT | gl 2 thr / bare FFT |",
+             "|---|---|---|---|---|---|---|---|---|---|---|"]
+    for r in rows:
+        lines.append(f"| {r['label']} | {r['n_fft']} / {r['win_length']} / {r['hop_length']} | {r['dtype']} | {r['n_frames']} "
+                     f"| {'yes' if r['fused'] else 'no'} | {1e3 * r['gl_1thread']:.2f} | {1e3 * r['gl_2threads']:.2f} "
+                     f"| {1e3 * r['librosa']:.2f} | {r['speedup_vs_librosa']:.2f}x | {r['gl_over_bare']:.2f} "
+                     f"| {r['gl2_over_bare']:.2f} |")
+    return "\n".join(lines)
+
+
+def main(argv=None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--repeats", type=_positive_int, default=9)
+    parser.add_argument("--iterations", type=_positive_int, default=20, help="K, iterations of the timed runs")
+    parser.add_argument("--seconds", type=_positive_float, default=10.0, help="signal length (default 10)")
+    parser.add_argument("--dtypes", nargs="+", default=DTYPES, choices=DTYPES)
+    parser.add_argument("--out", type=Path, default=RESULTS, help="results folder")
+    args = parser.parse_args(argv)
+    rows = run(args.seconds, args.dtypes, args.iterations, args.repeats)
+    env = environment()
+    env["command"] = script_command("benchmarks/bench_geometries.py", parser, args)
+    result = {"environment": env, "rows": rows, "iterations_K": args.iterations, "repeats": args.repeats,
+              "method": "per iteration = (median t(n_iter=K) - median t(n_iter=0)) / K, round-robin in one process"}
+    print(markdown_table(rows))
+    save("geometries", result, args.out)
+
+
+if __name__ == "__main__":
+    main()
