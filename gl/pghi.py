@@ -709,15 +709,15 @@ def pghi(
     10 s of 22.05 kHz speech (n_fft 1024, hop 256: 513 x 862 coefficients, 42 000 of
     them above the default ``tol``, in about 1000 islands) PGHI takes about 31 ms of CPU
     time: 19 the heap, 2 the gradients, 3.5 the fill, 5.5 the phasors and the inverse
-    STFT, 0.5 the checks and the frame-major copy of ``S``. In the last run it took 33 ms,
-    8.7 single-threaded fast Griffin-Lim iterations of 3.8 ms on the same spectrogram (5.9
+    STFT, 0.5 the checks and the frame-major copy of ``S``. In the last run it took 30 ms,
+    8.3 single-threaded fast Griffin-Lim iterations of 3.6 ms on the same spectrogram (5.6
     with ``tol=1e-2``), median of 15 (``python benchmarks/bench_pghi_cost.py``);
     ``tol=1e-4`` with ``fill=False`` (the heap over nearly every coefficient) costs about
     4 times more. The heap's cost follows the number of coefficients above ``tol``, so it
-    depends on the sound: on 60 s of white noise at 16 kHz (n_fft 1024, hop 256: 3.8
-    million coefficients, all above ``tol``) PGHI took 2.5 s, against 0.2 s on 60 s of
-    speech (16 % above ``tol``) and 6.4 ms for one (two-threaded) fast Griffin-Lim
-    iteration. For noise-like input, ``init='random'`` saves that time (and Ctrl-C, which
+    depends on the sound: on 60 s of white noise at 16 kHz (n_fft 1024, hop 256: 1.9
+    million coefficients, all above ``tol``) PGHI took 2.3 s in float32 and 2.5 s in
+    float64, against 0.23 and 0.27 s on 60 s of speech (16 % above ``tol``) and 6.4 ms
+    for one (two-threaded) fast Griffin-Lim iteration. For noise-like input, ``init='random'`` saves that time (and Ctrl-C, which
     waits for numpy's sort of the coefficients, waited 3 s on 10 minutes of noise).
 
     References
