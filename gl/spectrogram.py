@@ -529,19 +529,19 @@ def _fade_edges(y: np.ndarray, geometry: STFT, n_frames: int) -> bool:
     if anything changed.
     """
     total = geometry.window_sum_square(n_frames)  # on the padded grid
-    start = geometry.pad
-    window_sum = np.zeros(y.shape[-1])
-    seen = total[start : start + y.shape[-1]]
-    window_sum[: seen.shape[0]] = seen
+    n = y.shape[-1]
+    seen = total[geometry.pad : geometry.pad + n]  # W under y's samples (0 past the grid's end)
     floor = EDGE_FADE * total.max()
-    above = np.flatnonzero(window_sum >= floor)
-    if above.size == 0:
+    above = seen >= floor  # a byte a sample: no index array, no copy of W as long as y
+    if not above.any():
         return False
-    head, tail = int(above[0]), int(above[-1]) + 1
-    if head == 0 and tail == y.shape[-1]:
+    head, tail = int(np.argmax(above)), seen.shape[0] - int(np.argmax(above[::-1]))
+    if head == 0 and tail == n:
         return False
-    y[..., :head] *= (window_sum[:head] / floor).astype(y.dtype)
-    y[..., tail:] *= (window_sum[tail:] / floor).astype(y.dtype)
+    y[..., :head] *= (seen[:head] / floor).astype(y.dtype)
+    tail_sum = np.zeros(n - tail)
+    tail_sum[: seen.shape[0] - tail] = seen[tail:]
+    y[..., tail:] *= (tail_sum / floor).astype(y.dtype)
     return True
 
 
