@@ -80,7 +80,17 @@ class _Scratch:
     """The work arrays of one thread: one block of frames, spectra and magnitudes."""
 
     def __init__(self, geometry: STFT, block: int, dtype: np.dtype, edge_length: int, slabs: int = 0, width: int = 0):
-        self.frames = np.empty((block, geometry.n_fft), dtype=dtype)  # windowed frames (and inverse FFT frames)
+        if slabs:  # the fused synthesis (see SweepEngine._fused_block)
+            # inverse FFT frames, after the last slabs - 1 frames of the previous block (the carry),
+            # each in a row of width = slabs * hop >= n_fft samples whose end stays 0
+            self.frames_ext = np.zeros((max(block, slabs - 1) + slabs - 1, width), dtype=dtype)
+            # a later thread's first rows: the previous thread's last R - 1 inverse FFT frames, then its own first R - 1
+            self.boundary_frames = np.zeros((2 * (slabs - 1), width), dtype=dtype)
+            # the windowed frames of the analysis go where the block's inverse FFT frames will:
+            # the forward FFT has used them by then (one block of memory, and of cache, less)
+            self.frames = self.frames_ext[slabs - 1 : slabs - 1 + block, : geometry.n_fft]
+        else:
+            self.frames = np.empty((block, geometry.n_fft), dtype=dtype)  # windowed frames (and inverse FFT frames)
         # the block's samples of x_n - k x_{n-1} (SweepEngine.sweep with previous_weight)
         self.extrapolated = np.empty((block - 1) * geometry.hop_length + geometry.n_fft, dtype=dtype)
         self.spectra = np.empty((block, geometry.n_freq), dtype=complex_dtype(dtype))
@@ -88,12 +98,6 @@ class _Scratch:
         self.residual = np.empty((block, geometry.n_freq), dtype=dtype)
         self.spare = np.empty((block, geometry.n_freq), dtype=complex_dtype(dtype))
         self.edge = np.zeros(edge_length, dtype=dtype)  # general path: the edge frames' overlap-add (threads > 0)
-        if slabs:  # the fused synthesis (see SweepEngine._fused_block)
-            # inverse FFT frames, after the last slabs - 1 frames of the previous block (the carry),
-            # each in a row of width = slabs * hop >= n_fft samples whose end stays 0
-            self.frames_ext = np.zeros((max(block, slabs - 1) + slabs - 1, width), dtype=dtype)
-            # a later thread's first rows: the previous thread's last R - 1 inverse FFT frames, then its own first R - 1
-            self.boundary_frames = np.zeros((2 * (slabs - 1), width), dtype=dtype)
 
     def abs(self, spectra: np.ndarray) -> np.ndarray:
         """``|spectra|`` of a block, into this thread's magnitude array."""

@@ -116,14 +116,13 @@ def griffinlim(
         Threads to split the frames over (numpy's FFT releases the GIL). Default: 2 when
         the process may run on 2 or more cores (its CPU affinity) and there are at least
         512 frames, else 1. The result is the same, bit for bit, for any number of
-        threads, except in the rare geometries the engine's fused synthesis cannot take
-        (no overlap, a window sum that vanishes, fewer than ``2 ceil(n_fft / hop)``
-        frames): there the split changes the order of a few additions (the samples two
-        threads' frames share), the results agree to rounding (1e-16 relative in
-        float64, 1e-7 in float32, per iteration), and rounding differences can grow over
-        many iterations of the difference map (to several % of the peak in float32);
-        pass ``n_threads`` explicitly for results that do not depend on the machine's
-        cores.
+        threads, except with a window whose sum vanishes somewhere (NOLA fails, which
+        :class:`gl.STFT` warns about) and three or more frames over each sample: there
+        the split changes the order of a few additions (the samples two threads' frames
+        share), the results agree to rounding (1e-16 relative in float64, 1e-7 in
+        float32, per iteration), and rounding differences can grow over many iterations
+        of the difference map (to several % of the peak in float32); pass ``n_threads``
+        explicitly for results that do not depend on the machine's cores.
     geometry : gl.STFT, optional
         The STFT geometry; or give ``n_fft``, ``hop_length``, ``win_length``, ``window``,
         ``center``, ``pad_mode``, ``sym`` as in :class:`gl.STFT` (``n_fft`` defaults to

@@ -311,11 +311,13 @@ def test_threads_split_the_frames_exactly(rng, n_fft, hop, win_length, window, c
 
 @pytest.mark.parametrize(
     "n_fft, hop, n_samples, n_threads",
-    [(1024, 256, 30000, 1), (512, 128, 30000, 2), (4096, 16, 20000, 1), (4096, 16, 20000, 2), (64, 32, 3000, 3)],
+    [(1024, 256, 30000, 1), (512, 128, 30000, 2), (4096, 16, 20000, 1), (4096, 16, 20000, 2), (64, 32, 3000, 3),
+     (512, 160, 30000, 2), (1000, 300, 30000, 1), (63, 20, 3000, 3)],
 )
 def test_fused_synthesis_equals_the_general_path(rng, monkeypatch, n_fft, hop, n_samples, n_threads):
-    # the einsum synthesis (hop divides n_fft) against windowing + slab overlap-add + normalisation;
-    # n_fft 4096 / hop 16 has blocks (31 frames) shorter than the R - 1 = 255 carried frames
+    # the einsum synthesis (frames zero-padded to whole hops when the hop does not divide
+    # n_fft) against windowing + slab overlap-add + normalisation; n_fft 4096 / hop 16 has
+    # blocks (31 frames) shorter than the R - 1 = 255 carried frames
     import gl._engine as engine
 
     geometry = STFT(n_fft, hop)
