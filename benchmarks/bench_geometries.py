@@ -20,7 +20,6 @@ hop since this script was written: frames are seen as whole hops, zero-padded; s
 
 from __future__ import annotations
 
-import argparse
 import sys
 from pathlib import Path
 
@@ -31,9 +30,8 @@ if __package__ in (None, ""):  # run as a script: make `benchmarks` importable
 
 import gl
 from benchmarks.bench_iteration import DTYPES, test_signal, time_one_iteration
-from benchmarks.common import RESULTS, environment, save, script_command
+from benchmarks.common import environment, save, script_command, timing_parser
 from gl._engine import SweepEngine
-from gl.cli import _positive_float, _positive_int  # the command line's checks of whole and real numbers
 
 #: (label, sample rate, geometry keywords)
 GEOMETRIES = [
@@ -84,12 +82,8 @@ def markdown_table(rows: list[dict]) -> str:
 
 
 def main(argv=None) -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--repeats", type=_positive_int, default=9)
-    parser.add_argument("--iterations", type=_positive_int, default=20, help="K, iterations of the timed runs")
-    parser.add_argument("--seconds", type=_positive_float, default=10.0, help="signal length (default 10)")
+    parser = timing_parser(__doc__)
     parser.add_argument("--dtypes", nargs="+", default=DTYPES, choices=DTYPES)
-    parser.add_argument("--out", type=Path, default=RESULTS, help="results folder")
     args = parser.parse_args(argv)
     rows = run(args.seconds, args.dtypes, args.iterations, args.repeats)
     env = environment()

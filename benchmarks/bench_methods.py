@@ -21,7 +21,6 @@ shows it).
 
 from __future__ import annotations
 
-import argparse
 import sys
 from pathlib import Path
 
@@ -32,8 +31,8 @@ if __package__ in (None, ""):  # run as a script: make `benchmarks` importable
 
 import gl
 from benchmarks.bench_iteration import _repeated, bare_fft_functions, fastest, test_signal
-from benchmarks.common import RESULTS, environment, interleaved_medians, save, script_command
-from gl.cli import _positive_float, _positive_int  # the command line's checks of whole and real numbers
+from benchmarks.common import environment, interleaved_medians, save, script_command, timing_parser
+from gl.cli import _positive_int  # the command line's check of whole numbers
 
 METHODS = ["gla", "fgla", "agla", "raar", "dm", "dm_fgla", "admm"]
 
@@ -75,13 +74,9 @@ def markdown_table(result: dict) -> str:
 
 
 def main(argv=None) -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--repeats", type=_positive_int, default=9)
-    parser.add_argument("--iterations", type=_positive_int, default=20, help="K, iterations of the timed runs")
+    parser = timing_parser(__doc__)
     parser.add_argument("--threads", type=_positive_int, default=1)
-    parser.add_argument("--seconds", type=_positive_float, default=10.0, help="signal length (default 10)")
     parser.add_argument("--methods", nargs="+", default=METHODS, choices=METHODS)
-    parser.add_argument("--out", type=Path, default=RESULTS, help="results folder")
     args = parser.parse_args(argv)
     x, source = test_signal(args.seconds, 22050)
     result = time_methods(x, args.methods, args.iterations, args.repeats, args.threads)

@@ -27,7 +27,6 @@ shows it).
 
 from __future__ import annotations
 
-import argparse
 import sys
 import time
 from pathlib import Path
@@ -39,8 +38,7 @@ if __package__ in (None, ""):  # run as a script: make `benchmarks` importable
 
 import gl
 from benchmarks.bench_iteration import DTYPES, GEOMETRIES, _repeated, bare_fft_functions, fastest, test_signal
-from benchmarks.common import RESULTS, default_method, environment, interleaved_times, save, script_command
-from gl.cli import _positive_float, _positive_int  # the command line's checks of whole and real numbers
+from benchmarks.common import default_method, environment, interleaved_times, save, script_command, timing_parser
 from gl.metrics import spectral_convergence
 
 
@@ -167,11 +165,7 @@ def quality_table(rows: list[dict]) -> str:
 
 
 def main(argv=None) -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--repeats", type=_positive_int, default=9)
-    parser.add_argument("--iterations", type=_positive_int, default=20, help="K, iterations of the timed runs")
-    parser.add_argument("--seconds", type=_positive_float, default=10.0, help="signal length (default 10)")
-    parser.add_argument("--out", type=Path, default=RESULTS, help="results folder")
+    parser = timing_parser(__doc__)
     args = parser.parse_args(argv)
     torch, _ = _torch()
     x, source = test_signal(args.seconds, 22050)

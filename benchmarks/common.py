@@ -46,6 +46,21 @@ def cpu_model() -> str:
     return platform.processor() or "unknown"
 
 
+def timing_parser(doc: str, seconds: float = 10.0):
+    """The command line of a timing script: ``--repeats``, ``--iterations`` (K), ``--seconds`` and
+    ``--out``, with the scripts' common defaults; the script adds its own options."""
+    import argparse
+
+    from gl.cli import _positive_float, _positive_int  # the command line's checks of whole and real numbers
+
+    parser = argparse.ArgumentParser(description=doc.splitlines()[0])
+    parser.add_argument("--repeats", type=_positive_int, default=9)
+    parser.add_argument("--iterations", type=_positive_int, default=20, help="K, iterations of the timed runs")
+    parser.add_argument("--seconds", type=_positive_float, default=seconds, help=f"signal length (default {seconds:g})")
+    parser.add_argument("--out", type=Path, default=RESULTS, help="results folder")
+    return parser
+
+
 def script_command(script: str, parser, args, skip=("out",)) -> str:
     """The command line that reproduces a benchmark script's run: ``python <script>`` and
     every option of ``args`` whose value is not ``parser``'s default (``skip`` left out)."""

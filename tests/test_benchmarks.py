@@ -91,34 +91,35 @@ def test_report_is_built_from_the_json(suite):
     assert (suite / "README.md").read_text() == report
 
 
-def test_methods_benchmark_writes_its_json_and_report_section(tmp_path):
-    out = tmp_path / "results"
-    command = [sys.executable, "benchmarks/bench_methods.py", "--repeats", "1", "--iterations", "2", "--seconds", "1",
-               "--methods", "fgla", "agla", "--out", str(out)]  # fmt: skip
-    done = subprocess.run(command, cwd=REPO, capture_output=True, text=True, timeout=300)
+def _run_then_report(script: str, options: list[str], out: Path) -> str:
+    """Run a benchmark script with ``options`` into ``out``, then ``python -m benchmarks report``
+    there; returns the report's text (the script's JSON is in ``out``)."""
+    done = subprocess.run([sys.executable, script, *options, "--out", str(out)], cwd=REPO, capture_output=True, text=True,
+                          timeout=300)
     assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-3000:]
-    data = json.loads((out / "methods.json").read_text())
-    assert [row["method"] for row in data["rows"]] == ["fgla", "agla"] and data["bare_fft"] > 0
     subprocess.run([sys.executable, "-m", "benchmarks", "report", "--out", str(out)], cwd=REPO, check=True,
                    capture_output=True, timeout=120)
-    report = (out / "README.md").read_text()
+    return (out / "README.md").read_text()
+
+
+def test_methods_benchmark_writes_its_json_and_report_section(tmp_path):
+    out = tmp_path / "results"
+    report = _run_then_report("benchmarks/bench_methods.py", ["--repeats", "1", "--iterations", "2", "--seconds", "1",
+                                                               "--methods", "fgla", "agla"], out)
+    data = json.loads((out / "methods.json").read_text())
+    assert [row["method"] for row in data["rows"]] == ["fgla", "agla"] and data["bare_fft"] > 0
     assert "## One iteration of each method" in report
     assert f"| agla | {1e3 * data['rows'][1]['unmeasured']:.2f} |" in report
 
 
 def test_geometries_benchmark_writes_its_json_and_report_section(tmp_path):
     out = tmp_path / "results"
-    command = [sys.executable, "benchmarks/bench_geometries.py", "--repeats", "1", "--iterations", "2", "--seconds", "1",
-               "--dtypes", "float32", "--out", str(out)]  # fmt: skip
-    done = subprocess.run(command, cwd=REPO, capture_output=True, text=True, timeout=300)
-    assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-3000:]
+    report = _run_then_report("benchmarks/bench_geometries.py", ["--repeats", "1", "--iterations", "2", "--seconds", "1",
+                                                                  "--dtypes", "float32"], out)
     data = json.loads((out / "geometries.json").read_text())
     assert len(data["rows"]) == 5 and all(row["dtype"] == "float32" for row in data["rows"])
     speech = data["rows"][0]
     assert (speech["n_fft"], speech["win_length"], speech["hop_length"]) == (512, 400, 160) and speech["fused"]
-    subprocess.run([sys.executable, "-m", "benchmarks", "report", "--out", str(out)], cwd=REPO, check=True,
-                   capture_output=True, timeout=120)
-    report = (out / "README.md").read_text()
     assert "## Other geometries" in report
     assert f"| 512 / 400 / 160 | float32 | {speech['n_frames']} | yes | {1e3 * speech['gl_1thread']:.2f} |" in report
 
@@ -152,19 +153,14 @@ def test_unknown_method_is_refused():
 
 def test_passes_benchmark_writes_its_json_and_report_section(tmp_path):
     out = tmp_path / "results"
-    command = [sys.executable, "benchmarks/bench_passes.py", "--repeats", "1", "--calls", "2", "--iterations", "2",
-               "--seconds", "2", "--out", str(out)]  # fmt: skip
-    done = subprocess.run(command, cwd=REPO, capture_output=True, text=True, timeout=300)
-    assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-3000:]
+    report = _run_then_report("benchmarks/bench_passes.py", ["--repeats", "1", "--calls", "2", "--iterations", "2",
+                                                              "--seconds", "2"], out)
     data = json.loads((out / "passes.json").read_text())
     assert len(data["rows"]) == 4
     for row in data["rows"]:
         assert len(row["passes"]) == 9 and {"rfft", "irfft"} <= set(row["passes"])
         assert all(seconds > 0 for seconds in row["passes"].values())
         assert row["floor"] > 1 and row["gl_iteration"] > 0 and row["bare_fft"] > 0
-    subprocess.run([sys.executable, "-m", "benchmarks", "report", "--out", str(out)], cwd=REPO, check=True,
-                   capture_output=True, timeout=120)
-    report = (out / "README.md").read_text()
     assert "### Where an iteration's time goes" in report
     for row in data["rows"]:  # a line per setting, with its floor and its real iteration per block
         setting = f"| {row['dtype']} {row['n_fft']}/{row['hop_length']} | {row['n_blocks']} x {row['block_frames']} |"
