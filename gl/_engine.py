@@ -140,6 +140,7 @@ class SweepEngine:
         # contiguous frame ranges, one per thread
         edges = np.linspace(0, self.n_frames, n_threads + 1).astype(int)
         self.ranges = [(int(a), int(b)) for a, b in zip(edges[:-1], edges[1:]) if b > a]
+        self.block = min(self.block, max(last - first for first, last in self.ranges))  # no thread needs more
         self._plan_threads()
         self._plan_fused()
         self._scratch = [
