@@ -142,6 +142,16 @@ def _repeated(function, count: int):
     return run
 
 
+def librosa_keywords(geometry: Optional[gl.STFT]) -> dict:
+    """The keywords that give ``librosa.griffinlim`` the geometry (besides ``n_fft`` and
+    ``hop_length``): none for None (librosa's defaults are ``gl.STFT(n_fft, hop)``'s), else
+    the window zero-padded to ``n_fft`` (the same frames as ``win_length`` and the window),
+    the centring and the padding."""
+    if geometry is None:
+        return {}
+    return dict(win_length=geometry.n_fft, window=geometry.window_array, center=geometry.center, pad_mode=geometry.pad_mode)
+
+
 def time_one_iteration(x: np.ndarray, n_fft: int, hop: int, dtype: str, iterations: int, repeats: int, seed: int = 0,
                        warmup: int = 1, base: int = 0, warm_each: bool = True, geometry: Optional[gl.STFT] = None) -> dict:
     """Per-iteration times (seconds) of gl (1 and 2 threads), librosa and the bare FFT.
@@ -159,12 +169,7 @@ def time_one_iteration(x: np.ndarray, n_fft: int, hop: int, dtype: str, iteratio
     import librosa
 
     dtype = np.dtype(dtype)
-    # librosa's defaults are gl.STFT(n_fft, hop)'s; another geometry is passed on as the
-    # window zero-padded to n_fft (the same frames as win_length and the window)
-    librosa_geometry = {}
-    if geometry is not None:
-        librosa_geometry = dict(win_length=geometry.n_fft, window=geometry.window_array, center=geometry.center,
-                                pad_mode=geometry.pad_mode)
+    librosa_geometry = librosa_keywords(geometry)
     geometry = geometry or gl.STFT(n_fft, hop)
     n_fft, hop = geometry.n_fft, geometry.hop_length
     S = np.abs(geometry.stft(x.astype(dtype)))  # (n_freq, n_frames), dtype

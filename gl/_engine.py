@@ -127,7 +127,7 @@ class SweepEngine:
         self.padded_length = length + 2 * geometry.pad
         # the samples the frames reach, rounded up to whole hops (the fused synthesis writes rows of a hop)
         hop = geometry.hop_length
-        self.ola_length = max(self.padded_length, (-(-geometry.n_fft // hop) + self.n_frames - 1) * hop)
+        self.ola_length = max(self.padded_length, (geometry.frame_hops + self.n_frames - 1) * hop)
         self.signal = np.zeros((self.batch, self.ola_length), dtype=self.dtype)  # x_n, padded
         self._next = np.zeros(self.signal.shape, dtype=self.dtype)  # x_{n+1} (np.zeros: pages untouched until written)
         self._previous: Optional[np.ndarray] = None  # x_{n-1}, once keep_previous() is called
@@ -223,7 +223,7 @@ class SweepEngine:
         """
         geometry = self.geometry
         hop, n_fft = geometry.hop_length, geometry.n_fft
-        slabs = -(-n_fft // hop)
+        slabs = geometry.frame_hops
         inverse = self._inverse_sum  # (extent,) 1 / W, 0 where W is below the floor
         self._slabs = 0
         if slabs < 2 or self.n_frames < 2 * slabs or not geometry.nola_ok:

@@ -10,8 +10,9 @@
 Every command prints what it did on stdout (``--json``: one JSON object instead),
 shows progress on stderr when that is a terminal and the job takes more than about a
 second (``--quiet`` silences it), writes its outputs atomically and never replaces an
-existing file without ``--force`` (but ``gl demo`` replaces its own two files). A mistake (missing input, a file that is not audio,
-a bad flag ...) is one line on stderr and exit status 2; Ctrl-C is exit status 130,
+existing file without ``--force`` (but ``gl demo`` replaces its own two files). A
+mistake (missing input, a file that is not audio, a bad flag ...) is one line on stderr
+and exit status 2; Ctrl-C is exit status 130,
 SIGTERM 143 and SIGHUP 129, and none leaves a partial file. A report that cannot be
 printed after the outputs were written is status 1 (141 when the reader of a pipe left).
 """
@@ -601,7 +602,8 @@ def _run_demo(args) -> int:
     method, init, options = _check_retrieval_args(args)
     _check_plot_available(args)
     folder = Path(args.output_dir)
-    if folder.exists() and not folder.is_dir() or not folder.exists() and folder.suffix.lower() in (".wav", ".flac", ".ogg"):
+    looks_like_a_file = folder.suffix.lower() in (".wav", ".flac", ".ogg")
+    if (folder.exists() and not folder.is_dir()) or (not folder.exists() and looks_like_a_file):
         raise UsageError(f"-o {args.output_dir}: gl demo's -o names a folder, where it writes {DEMO_OUTPUT} and {DEMO_ORIGINAL}; "
                          "for a file of your choice use gl roundtrip IN -o OUT.wav")
     output, original_copy = folder / DEMO_OUTPUT, folder / DEMO_ORIGINAL

@@ -206,8 +206,6 @@ def _window_samples(window: WindowSpec, length: int, name: str = "window") -> np
     return get_window(window, length)
 
 
-
-
 def _window_keywords(spec: WindowSpec, samples: np.ndarray) -> dict:
     """``window`` and ``sym`` for :class:`gl.STFT`: the name when the window has one, else the array.
 
@@ -628,9 +626,8 @@ def from_scipy_spectrogram(
     else:
         magnitude = np.abs(values).astype(dtype) / dtype.type(np.sqrt(scale))
 
-    if detrend is True or (isinstance(detrend, str) and detrend not in ("constant", "linear")) or not (
-        detrend in (False, None) or isinstance(detrend, str) or callable(detrend)
-    ):
+    valid = detrend in ("constant", "linear") if isinstance(detrend, str) else detrend in (False, None) or callable(detrend)
+    if not valid:
         raise ValueError(f"detrend={detrend!r} must be False, 'constant', 'linear' or a function, as scipy takes it")
     if detrend not in (False, None):
         what = "its mean" if detrend == "constant" else ("its mean and slope" if detrend == "linear" else "a trend")

@@ -444,23 +444,10 @@ def _descending_order(values: np.ndarray) -> np.ndarray:
     return order
 
 
-def _trapezoid_sum(half_gradient: np.ndarray, rows: int = 32, axis: int = 1) -> np.ndarray:
+def _trapezoid_sum(half_gradient: np.ndarray, rows: int = 32) -> np.ndarray:
     """``G[:, j] = sum_{k=1}^{j} (h[:, k-1] + h[:, k])`` of half gradients ``h`` along axis 1,
-    written over ``h`` (a block of rows at a time) and returned. ``axis=0`` sums down the
-    columns instead, a block of columns at a time (the same additions in the same order
-    as on a transposed copy, without the copy)."""
-    if axis == 0:
-        n_rows, n_columns = half_gradient.shape
-        columns = _rows_per_block(n_columns, n_rows, 1 << 16)
-        pairs = np.empty((max(n_rows - 1, 0), min(columns, n_columns)))
-        for first in range(0, n_columns, columns):
-            block = half_gradient[:, first : first + columns]
-            count = block.shape[1]
-            np.add(block[1:], block[:-1], out=pairs[:, :count])
-            block[0] = 0.0
-            block[1:] = pairs[:, :count]
-            np.cumsum(block, axis=0, out=block)
-        return half_gradient
+    written over ``h`` (a block of rows at a time) and returned; ``h`` may be a view (a
+    transposed one sums down the columns, in place)."""
     n_rows, n_columns = half_gradient.shape
     pairs = np.empty((min(rows, n_rows), max(n_columns - 1, 0)))
     for first in range(0, n_rows, rows):
@@ -529,7 +516,7 @@ def _fill(known: np.ndarray, half_t: np.ndarray, half_f: np.ndarray, phase: np.n
     below = np.maximum.accumulate(np.where(reached, bins, -1))
     above = np.minimum.accumulate(np.where(reached, bins, n_freq)[::-1])[::-1]
     source = np.where(below >= 0, below, above)  # (n_freq,) a reached bin for every bin
-    along_freq = _trapezoid_sum(half_f, axis=0)  # F[m, n], summed across bins, in half_f's place
+    along_freq = _trapezoid_sum(half_f.T).T  # F[m, n], summed across bins, in half_f's place
     lost = np.flatnonzero(~reached)
     bins_per_block = _rows_per_block(lost.size, n_frames, _FILL_BLOCK)
     for first in range(0, lost.size, bins_per_block):  # phi[m] = phi[s] + F[m] - F[s], s = source[m]
@@ -719,8 +706,9 @@ def pghi(
     depends on the sound: on 60 s of white noise at 16 kHz (n_fft 1024, hop 256: 1.9
     million coefficients, all above ``tol``) PGHI took 2.3 s in float32 and 2.5 s in
     float64, against 0.23 and 0.27 s on 60 s of speech (16 % above ``tol``) and 6.4 ms
-    for one (two-threaded) fast Griffin-Lim iteration. For noise-like input, ``init='random'`` saves that time (and Ctrl-C, which
-    waits for numpy's sort of the coefficients, waited 3 s on 10 minutes of noise).
+    for one (two-threaded) fast Griffin-Lim iteration. For noise-like input,
+    ``init='random'`` saves that time (and Ctrl-C, which waits for numpy's sort of the
+    coefficients, waited 3 s on 10 minutes of noise).
 
     References
     ----------

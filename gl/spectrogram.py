@@ -73,6 +73,18 @@ def _check_optional_int(name: str, value, minimum: int) -> Optional[int]:
     return int(value)
 
 
+def _stored_int(path, metadata: dict, name: str, low: Optional[int] = None, high: tuple[str, int] = ()) -> int:
+    """``metadata[name]`` of the file at ``path``, checked to be an integer (not a bool), at
+    least ``low`` and at most the value of ``high = (its name, value)`` when given."""
+    value = metadata[name]
+    too_low = low is not None and isinstance(value, int) and value < low
+    too_high = bool(high) and isinstance(value, int) and value > high[1]
+    if isinstance(value, bool) or not isinstance(value, int) or too_low or too_high:
+        rule = f" in [{low}, {high[0]}={high[1]}]" if high else (f" >= {low}" if low is not None else "")
+        raise ValueError(f"{path}: {name} must be an integer{rule}, got {value!r}")
+    return value
+
+
 def _check_member_size(data, name: str, path) -> Optional[tuple]:
     """The shape an .npz member's header declares, after checking that the member holds that
     many bytes (a damaged or forged header must not make ``np.load`` allocate terabytes).
@@ -469,13 +481,10 @@ class Spectrogram:
             missing = [name for name in _METADATA_FIELDS if name not in metadata]
             if missing:
                 raise ValueError(f"{path}: the metadata has no {', '.join(repr(m) for m in missing)} field(s)")
-            version, n_fft = metadata["format_version"], metadata["n_fft"]
-            if isinstance(version, bool) or not isinstance(version, int):
-                raise ValueError(f"{path}: format_version must be an integer, got {version!r}")
+            version = _stored_int(path, metadata, "format_version")
             if version > FORMAT_VERSION:
                 raise ValueError(f"{path} has format_version {version}; this gl reads up to {FORMAT_VERSION}")
-            if isinstance(n_fft, bool) or not isinstance(n_fft, int) or n_fft < 2:
-                raise ValueError(f"{path}: n_fft must be an integer >= 2, got {n_fft!r}")
+            n_fft = _stored_int(path, metadata, "n_fft", 2)
             # the arrays' headers, before anything of their declared size is allocated
             shape = _check_member_size(data, "magnitude", path)
             if shape is not None and (len(shape) < 2 or shape[-2] != n_fft // 2 + 1):
@@ -483,9 +492,7 @@ class Spectrogram:
                     f"{path}: the magnitude has shape {shape}, but n_fft={n_fft} gives {n_fft // 2 + 1} frequency bins: the file is damaged"
                 )
             window_shape = _check_member_size(data, "window", path)
-            win_length = metadata["win_length"]
-            if isinstance(win_length, bool) or not isinstance(win_length, int) or not 1 <= win_length <= n_fft:
-                raise ValueError(f"{path}: win_length must be an integer in [1, n_fft={n_fft}], got {win_length!r}")
+            win_length = _stored_int(path, metadata, "win_length", 1, ("n_fft", n_fft))
             lengths = {n_fft, win_length}  # an array window is stored with its own length
             if window_shape is not None and (len(window_shape) != 1 or window_shape[0] not in lengths):
                 raise ValueError(

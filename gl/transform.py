@@ -359,8 +359,7 @@ class STFT:
         """The window sum of ``2 R`` frames, ``R = ceil(n_fft / a)`` (float64; ``R - 1`` head
         rows of a hop, ``R`` full rows, ``R - 1`` tail rows, the last ``R a - n_fft``
         samples 0), when there are more than ``2 R`` frames; else None."""
-        hop = self.hop_length
-        slabs = -(-self.n_fft // hop)
+        hop, slabs = self.hop_length, self.frame_hops
         if n_frames <= 2 * slabs:
             return None
         short = np.zeros((3 * slabs - 1) * hop)
@@ -370,8 +369,7 @@ class STFT:
     def _repeat_periodic(self, short: np.ndarray, n_frames: int, dtype: np.dtype) -> np.ndarray:
         """The padded signal's values from those of :meth:`_short_window_sum`'s ``2 R`` frames:
         its head, then its first full row (the period) repeated, then its tail."""
-        hop = self.hop_length
-        slabs = -(-self.n_fft // hop)
+        hop, slabs = self.hop_length, self.frame_hops
         total = np.empty(self._padded_length(n_frames), dtype=dtype)
         head = (slabs - 1) * hop
         total[:head] = short[:head]
@@ -379,6 +377,13 @@ class STFT:
         tail = total[n_frames * hop :]  # the last frames' ends: n_fft - hop samples
         tail[...] = short[2 * slabs * hop : 2 * slabs * hop + tail.shape[0]]
         return total
+
+    @property
+    def frame_hops(self) -> int:
+        """``R = ceil(n_fft / hop_length)``: the hops a frame spans, its last one zero-padded
+        past ``n_fft`` when the hop does not divide it (the window sum, and the sweep
+        engine's synthesis, see frames that way)."""
+        return -(-self.n_fft // self.hop_length)
 
     @cached_property
     def nola_ok(self) -> bool:
@@ -537,8 +542,7 @@ class STFT:
         ``r .. r + count`` of ``target`` seen as rows of ``a`` samples.
         """
         count = frames.shape[0]
-        hop, n_fft = self.hop_length, self.n_fft
-        slabs = -(-n_fft // hop)
+        hop, n_fft, slabs = self.hop_length, self.n_fft, self.frame_hops
         if n_fft == slabs * hop and target.flags.c_contiguous and target.shape[-1] >= (count + slabs - 1) * hop:
             rows = target[: (count + slabs - 1) * hop].reshape(-1, hop)  # a view: target is contiguous
             pieces = frames.reshape(count, slabs, hop)

@@ -131,15 +131,15 @@ def test_librosa_gets_the_geometry_of_the_geometries_benchmark():
     import librosa
 
     from benchmarks.bench_geometries import GEOMETRIES
+    from benchmarks.bench_iteration import librosa_keywords
 
     for _, _, keywords in GEOMETRIES:
         geometry = gl.STFT(**keywords)
         x = np.random.default_rng(1).standard_normal(8000)
         S = np.abs(geometry.stft(x))
         ours = gl.griffinlim(S, geometry=geometry, n_iter=3, init=np.zeros(S.shape), length=len(x))
-        theirs = librosa.griffinlim(S, n_iter=3, n_fft=geometry.n_fft, hop_length=geometry.hop_length,
-                                    win_length=geometry.n_fft, window=geometry.window_array, center=geometry.center,
-                                    pad_mode=geometry.pad_mode, length=len(x), init=None)
+        theirs = librosa.griffinlim(S, n_iter=3, n_fft=geometry.n_fft, hop_length=geometry.hop_length, length=len(x),
+                                    init=None, **librosa_keywords(geometry))
         np.testing.assert_allclose(ours, theirs, rtol=0, atol=1e-8 * np.abs(theirs).max())
 
 
