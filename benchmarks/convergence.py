@@ -28,6 +28,7 @@ from typing import Optional
 import numpy as np
 
 import gl
+from gl._engine import default_threads
 from gl.metrics import signal_spectral_convergence, to_db
 
 from .common import (
@@ -150,6 +151,7 @@ def study_clip(clip, method_names, inits, n_iter: int, seed: int, librosa_counts
         "sr": clip.sr,
         "seconds": length / clip.sr,
         "n_frames": int(S.shape[-1]),
+        "gl_threads": default_threads(int(S.shape[-1]), geometry.n_fft),  # what gl's iterative runs used here
         "runs": runs,
         "errors": errors,
         "librosa": librosa,

@@ -19,6 +19,18 @@ from .bench_torchaudio import quality_table as torchaudio_quality_table
 from .common import load
 
 
+def _threads_text(clips: list) -> str:
+    """Which clips gl's default ran on two threads, as the convergence study recorded it."""
+    if not clips or any("gl_threads" not in clip for clip in clips):
+        return "two when frames x n_fft >= 2^18, see gl.griffinlim's n_threads"
+    two = [clip["name"].split("_")[0] for clip in clips if clip["gl_threads"] > 1]
+    if not two:
+        return "one on every clip"
+    if len(two) == len(clips):
+        return "two on every clip"
+    return f"two on {', '.join(two)} (frames x n_fft >= 2^18), one on the others"
+
+
 def _fmt(value, spec: str = ".2f", missing: str = "-") -> str:
     if value is None:
         return missing
@@ -421,7 +433,7 @@ def build(out: Path, readme: Path) -> Path:
         L += ["", "### Every method and initial phase (issue 3), mean over the dev corpus", "",
               "SC in dB after n iterations (mean over clips); time = wall time of all the "
               f"{convergence['n_iter']}-iteration runs over the dev corpus (single process, gl with its default threads: "
-              "two on the clips of 512 frames or more, d02, d03, d05 and d06; librosa on one). One random seed (0).", "",
+              f"{_threads_text(convergence['clips'])}; librosa on one). One random seed (0).", "",
               "| method / init | 10 | 30 | 100 | 300 | time (s) |", "|---|---|---|---|---|---|"]
         table = sorted(s["table"], key=lambda r: (r["sc_100"] if r["sc_100"] is not None else r["final_db"]))
         for r in table:

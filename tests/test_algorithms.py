@@ -547,6 +547,36 @@ def test_one_pass_info_is_measured_without_full_size_float64_copies(method, dtyp
     tracemalloc.stop()
 
 
+def test_default_threads_follow_the_work(monkeypatch):
+    """Two threads from 2^18 frames x n_fft on, whatever the geometry; never more than the cores."""
+    from gl import _engine
+
+    monkeypatch.setattr(_engine, "available_cores", lambda: 2)
+    assert [_engine.default_threads(n_frames, 1024) for n_frames in (1, 255, 256, 10**6)] == [1, 1, 2, 2]
+    assert [_engine.default_threads(n_frames, 256) for n_frames in (1023, 1024)] == [1, 2]
+    assert [_engine.default_threads(n_frames, 2048) for n_frames in (127, 128)] == [1, 2]
+    monkeypatch.setattr(_engine, "available_cores", lambda: 8)
+    assert _engine.default_threads(10**6, 2048) == 2
+    monkeypatch.setattr(_engine, "available_cores", lambda: 1)
+    assert _engine.default_threads(10**6, 2048) == 1
+    # what griffinlim runs when n_threads is not given
+    monkeypatch.setattr(_engine, "available_cores", lambda: 2)
+    seen = []
+    real_engine = _engine.SweepEngine
+
+    def spy(geometry, magnitude, length, n_threads=1):
+        seen.append(n_threads)
+        return real_engine(geometry, magnitude, length, n_threads)
+
+    import gl._run
+
+    monkeypatch.setattr(gl._run, "SweepEngine", spy)
+    geometry = gl.STFT(1024, 256)
+    for n_frames in (255, 256):
+        gl.griffinlim(np.ones((513, n_frames)), geometry=geometry, n_iter=1, rng=0)
+    assert seen == [1, 2]
+
+
 @pytest.mark.parametrize(
     "geometry",
     [gl.STFT(256, 64), gl.STFT(240, 80, window="sine"), gl.STFT(128, 16), gl.STFT(256, 64, win_length=200, center=False),
