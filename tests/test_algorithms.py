@@ -580,7 +580,8 @@ def test_default_threads_follow_the_work(monkeypatch):
 @pytest.mark.parametrize(
     "geometry",
     [gl.STFT(256, 64), gl.STFT(240, 80, window="sine"), gl.STFT(128, 16), gl.STFT(256, 64, win_length=200, center=False),
-     gl.STFT(256, 80, 200), gl.STFT(255, 64), gl.STFT(200, 60, window="hamming", center=False)],
+     gl.STFT(256, 80, 200), gl.STFT(255, 64), gl.STFT(200, 60, window="hamming", center=False),
+     gl.STFT(512, 64, 300)],
     ids=repr,
 )
 @pytest.mark.parametrize("method", ["gla", "fgla", "agla", "raar", "dm", "admm", "dm_fgla"])

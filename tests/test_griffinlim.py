@@ -310,18 +310,25 @@ def test_threads_split_the_frames_exactly(rng, n_fft, hop, win_length, window, c
 
 
 @pytest.mark.parametrize(
-    "n_fft, hop, n_samples, n_threads",
-    [(1024, 256, 30000, 1), (512, 128, 30000, 2), (4096, 16, 20000, 1), (4096, 16, 20000, 2), (64, 32, 3000, 3),
-     (512, 160, 30000, 2), (1000, 300, 30000, 1), (63, 20, 3000, 3)],
+    "n_fft, hop, win_length, n_samples, n_threads",
+    [(1024, 256, None, 30000, 1), (512, 128, None, 30000, 2), (4096, 16, None, 20000, 1), (4096, 16, None, 20000, 2),
+     (64, 32, None, 3000, 3), (512, 160, None, 30000, 2), (1000, 300, None, 30000, 1), (63, 20, None, 3000, 3),
+     (512, 160, 400, 30000, 2), (2048, 275, 1100, 40000, 2), (1024, 128, 600, 30000, 3), (1024, 128, 600, 30000, 1)],
 )
-def test_fused_synthesis_equals_the_general_path(rng, monkeypatch, n_fft, hop, n_samples, n_threads):
+def test_fused_synthesis_equals_the_general_path(rng, monkeypatch, n_fft, hop, win_length, n_samples, n_threads):
     # the einsum synthesis (frames zero-padded to whole hops when the hop does not divide
     # n_fft) against windowing + slab overlap-add + normalisation; n_fft 4096 / hop 16 has
-    # blocks (31 frames) shorter than the R - 1 = 255 carried frames
+    # blocks (31 frames) shorter than the R - 1 = 255 carried frames; a window shorter than
+    # n_fft leaves zero slabs out (2048/275/1100 sums slabs 1-5 of 8, 1024/128/600 1-6 of 8)
     import gl._engine as engine
 
-    geometry = STFT(n_fft, hop)
+    geometry = STFT(n_fft, hop, win_length)
     S = np.abs(geometry.stft(rng.standard_normal(n_samples)))
+    plan = engine.SweepEngine(geometry, np.ascontiguousarray(S.T)[None], n_samples, n_threads)
+    plan.close()
+    expected_slabs = {(512, 400): (0, 3), (2048, 1100): (1, 6), (1024, 600): (1, 7)}.get((n_fft, win_length))
+    if expected_slabs:
+        assert (plan._lead, plan._slabs) == expected_slabs
     fused = gl.griffinlim(S, geometry=geometry, n_iter=3, rng=0, n_threads=n_threads)
     monkeypatch.setattr(engine.SweepEngine, "_plan_fused", lambda self: setattr(self, "_slabs", 0))
     general = gl.griffinlim(S, geometry=geometry, n_iter=3, rng=0, n_threads=n_threads)
@@ -332,16 +339,18 @@ def test_fused_synthesis_equals_the_general_path(rng, monkeypatch, n_fft, hop, n
 @given(
     slabs=st.integers(1, 6), hop=st.integers(1, 40), extra=st.integers(0, 50), frames=st.integers(2, 120),
     n_threads=st.integers(1, 3), center=st.booleans(), single=st.booleans(), seed=st.integers(0, 2**16),
+    cut=st.integers(0, 3),
 )
-def test_every_synthesis_path_agrees_property(slabs, hop, extra, frames, n_threads, center, single, seed):
-    # any geometry (hop dividing n_fft or not), any thread count: the fused and the general
-    # synthesis, on one or several threads, give the single-thread general result
+def test_every_synthesis_path_agrees_property(slabs, hop, extra, frames, n_threads, center, single, seed, cut):
+    # any geometry (hop dividing n_fft or not, a window shorter than n_fft by up to 3 hops),
+    # any thread count: the fused and the general synthesis, on one or several threads,
+    # give the single-thread general result
     import gl._engine as engine
 
     n_fft = slabs * hop + (extra if extra % 3 else 0)  # hop divides n_fft in about a third of the cases
     if n_fft < 4:
         return
-    geometry = STFT(n_fft, hop, window="hamming", center=center)
+    geometry = STFT(n_fft, hop, max(hop, n_fft - cut * hop), window="hamming", center=center)
     dtype = np.float32 if single else np.float64
     x = np.random.default_rng(seed).standard_normal(frames * hop + n_fft).astype(dtype)
     S = np.abs(geometry.stft(x))
