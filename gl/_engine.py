@@ -523,15 +523,23 @@ def magnitude_floor(magnitude: np.ndarray) -> float:
 
 
 def project_magnitude(
-    spectra: np.ndarray, magnitude: np.ndarray, target: np.ndarray, work: np.ndarray, delta: float
+    spectra: np.ndarray,
+    magnitude: np.ndarray,
+    target: np.ndarray,
+    work: np.ndarray,
+    delta: float,
+    scale: float = 1.0,
+    out: Optional[np.ndarray] = None,
 ) -> np.ndarray:
-    """``P_C2``: give ``spectra`` the modulus ``target`` and keep its phase, in place.
+    """``P_C2``: give ``spectra`` the modulus ``target`` and keep its phase, in place (or into ``out``).
 
-    ``spectra <- target * spectra / (|spectra| + delta)`` with ``delta`` from
-    :func:`magnitude_floor`. ``magnitude`` holds ``|spectra|``; ``work`` is overwritten.
-    A zero coefficient has no phase to keep and stays zero.
+    ``spectra <- scale * target * spectra / (|spectra| + delta)`` with ``delta`` from
+    :func:`magnitude_floor` (``scale`` folds a later scaling of the result into the ratio,
+    a pass over reals instead of complex numbers). ``magnitude`` holds ``|spectra|``;
+    ``work`` is overwritten. A zero coefficient has no phase to keep and stays zero.
     """
     np.add(magnitude, delta, out=work)
     np.divide(target, work, out=work)
-    spectra *= work
-    return spectra
+    if scale != 1.0:
+        work *= scale
+    return np.multiply(spectra, work, out=spectra if out is None else out)

@@ -104,10 +104,11 @@ class IterativeRun:
         self.engine.synthesize(first_estimate)
         self._start = None  # free the draw
 
-    def project(self, spectra: np.ndarray, modulus: np.ndarray, b: int, frames: slice, scratch) -> np.ndarray:
-        """``P_C2`` of a block in place: ``S spectra / |spectra|``, ``modulus`` holding ``|spectra|``."""
+    def project(self, spectra: np.ndarray, modulus: np.ndarray, b: int, frames: slice, scratch, scale: float = 1.0,
+                out: Optional[np.ndarray] = None) -> np.ndarray:
+        """``P_C2`` of a block in place (or into ``out``): ``scale S spectra / |spectra|``, ``modulus`` holding ``|spectra|``."""
         work = scratch.residual[: spectra.shape[0]]
-        return project_magnitude(spectra, modulus, self.target[b, frames], work, self.delta)
+        return project_magnitude(spectra, modulus, self.target[b, frames], work, self.delta, scale, out)
 
     def projection_step(self, b: int, frames: slice, spectra: np.ndarray, modulus: Optional[np.ndarray], scratch) -> np.ndarray:
         """An update that is ``P_C2`` alone (a :data:`~gl._engine.BlockUpdate`): ``|spectra|`` is computed here if the

@@ -25,10 +25,19 @@ linear, ``P_C(f_A(c_n)) = ((1 + beta) P_C(a_n) - p_n) / beta`` and
 
 Each iteration needs ``P_C`` of two new, nonlinear quantities, ``a_n`` and ``b_n``:
 two sweeps of :class:`gl._engine.SweepEngine`. Sweep 1 analyses ``ISTFT(a_n)`` (the
-output, so it also measures it), updates ``c`` and synthesises ``b_n``; sweep 2
-analyses ``ISTFT(b_n)``, finishes ``p_{n+1}`` and synthesises ``a_{n+1}``. A DM
-iteration therefore costs as much as two GLA iterations. State: ``c_n`` and ``p_n``,
-two full-size complex arrays (one, FGLA's ``t_{n-1}``, after the switch).
+output, so it also measures it) and synthesises ``beta b_n``; sweep 2 analyses
+``ISTFT(beta b_n)`` and synthesises ``a_{n+1}``. A DM iteration therefore costs as much as
+two GLA iterations and the passes over the state. Those are fewest with the state
+``c_n`` and ``u_n = c_n - p_n`` (the inconsistent part), for which the updates read::
+
+    b_n     = P_A(c_n + (1 - beta) / beta u_n)        (P_A ignores the scale 1 / beta)
+    u_n'    = u_n - beta b_n                           (sweep 1)
+    c_{n+1} = u_n' + (1 + beta) P_C(a_n)               (sweep 1)
+    u_{n+1} = u_n' + P_C(beta b_n)                     (sweep 2)
+
+seven passes over complex blocks in sweep 1 and three in sweep 2, against fifteen for
+``c_n`` and ``p_n`` (5-12 % off a DM iteration at n_fft 1024, 3-6 % off gl.reconstruct). State: two
+full-size complex arrays (one, FGLA's ``t_{n-1}``, after the switch).
 
 References
 ----------
@@ -101,33 +110,29 @@ def _run(
     with run:
         iterate = run.new_state()  # c_n, from c_0 = S exp(i phi_0)  (batch, n_frames, n_freq)
         run.start_signal(keep=iterate)  # x_0 = ISTFT(a_0), a_0 = P_A(c_0) = c_0
-        consistent_part = run.new_state() if n_dm > 0 else None  # p_n = P_C(c_n)
+        inconsistent = run.new_state() if n_dm > 0 else None  # u_n = c_n - P_C(c_n)
+        weight = (1.0 - beta) / beta
 
         def dm_first_half(b: int, frames: slice, consistent: np.ndarray, modulus: np.ndarray, scratch) -> np.ndarray:
-            # consistent = P_C(a_n) on this block; returns b_n = P_A(f_C(c_n))
+            # consistent = P_C(a_n) on this block; returns beta b_n = beta P_A(f_C(c_n))
             count = consistent.shape[0]
             c = iterate[b, frames]
-            p = consistent_part[b, frames]
+            u = inconsistent[b, frames]
             if run.iteration == 1:
-                p[...] = consistent  # p_0 = P_C(c_0) = P_C(a_0)
-            projected = np.multiply(p, beta - 1.0, out=scratch.spare[:count])
-            projected += c  # beta f_C(c_n) = (beta - 1) p_n + c_n
-            run.project(projected, scratch.abs(projected), b, frames, scratch)  # b_n
-            c -= p
-            np.multiply(consistent, 1.0 + beta, out=p)  # p <- (1 + beta) P_C(a_n); sweep 2 subtracts beta P_C(b_n)
-            c += p
-            consistent[...] = projected
-            consistent *= beta
-            c -= consistent  # c_{n+1} = c_n - p_n + (1 + beta) P_C(a_n) - beta b_n
-            return projected  # b_n, synthesised so that sweep 2 sees P_C(b_n)
+                np.subtract(c, consistent, out=u)  # u_0 = c_0 - P_C(c_0), P_C(c_0) = P_C(a_0)
+            scaled = np.multiply(u, weight, out=scratch.spare[:count])
+            scaled += c  # f_C(c_n) / beta = c_n + (1 - beta) / beta u_n
+            run.project(scaled, scratch.abs(scaled), b, frames, scratch, scale=beta)  # beta b_n
+            u -= scaled  # u_n' = u_n - beta b_n
+            np.multiply(consistent, 1.0 + beta, out=c)
+            c += u  # c_{n+1} = u_n' + (1 + beta) P_C(a_n)
+            return scaled  # synthesised so that sweep 2 sees P_C(beta b_n)
 
         def dm_second_half(b: int, frames: slice, consistent: np.ndarray, modulus: np.ndarray, scratch) -> np.ndarray:
-            # consistent = P_C(b_n) on this block; returns a_{n+1} = P_A(c_{n+1})
+            # consistent = P_C(beta b_n) on this block; returns a_{n+1} = P_A(c_{n+1})
             c = iterate[b, frames]
-            consistent *= beta
-            consistent_part[b, frames] -= consistent  # p_{n+1} = (1 + beta) P_C(a_n) - beta P_C(b_n)
-            consistent[...] = c
-            return run.project(consistent, scratch.abs(c), b, frames, scratch)
+            inconsistent[b, frames] += consistent  # u_{n+1} = u_n' + P_C(beta b_n)
+            return run.project(c, scratch.abs(c), b, frames, scratch, out=consistent)
 
         # after the switch, ``iterate`` holds FGLA's t_{n-1}
         def fgla_step(b: int, frames: slice, consistent: np.ndarray, modulus: np.ndarray, scratch) -> np.ndarray:
@@ -151,12 +156,12 @@ def _run(
         on_signals = momentum > 0 and not run.measure
 
         def one_iteration(iteration: int) -> np.ndarray:
-            nonlocal consistent_part, iterate
+            nonlocal inconsistent, iterate
             if iteration <= n_dm:
                 squared_error = run.engine.sweep(dm_first_half, run.measure)  # measures x_{iteration-1} = ISTFT(a_{iteration-1})
                 run.engine.sweep(dm_second_half, measure=False)  # makes x_iteration (its error is not needed)
                 return squared_error
-            consistent_part = None  # free p_n after the switch
+            inconsistent = None  # free u_n after the switch
             if not on_signals:
                 return run.engine.sweep(fgla_step, run.measure)
             if iteration == n_dm + 1:  # the plain first step; from now on the engine keeps x_{n-1}
