@@ -167,9 +167,7 @@ def admm(
             difference = np.subtract(w, consistent, out=scratch.spare[:count])  # W - T = (1 + rho) U_{n+1}
             w *= half_rho_minus_one
             w += consistent  # T + (rho - 1) W / 2, a positive multiple of Z_{n+1} - U_{n+1}
-            x_next = consistent  # reuse the block
-            x_next[...] = w
-            run.project(x_next, scratch.abs(w), b, frames, scratch)
+            x_next = run.project(w, scratch.abs(w), b, frames, scratch, out=consistent)  # X_{n+2}, in T's block
             np.multiply(difference, shrink, out=w)
             w += x_next  # Y_{n+2} = X_{n+2} + U_{n+1}
             return x_next  # X_{n+2}, synthesised into the next signal

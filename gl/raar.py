@@ -18,14 +18,21 @@ How one iteration is one sweep
 ------------------------------
 A sweep of :class:`gl._engine.SweepEngine` gives the STFT of the current signal. Take the
 signal to be the output ``x_n = ISTFT(a_n)``, so the sweep gives ``T_n = P_C(a_n)``
-(and measures ``x_n``). The update also needs ``P_C(c_n)``; since ``P_C`` is linear and
-idempotent, ``p_n = P_C(c_n)`` obeys its own recursion, with no transform::
+(and measures ``x_n``). The update also needs ``p_n = P_C(c_n)``; since ``P_C`` is linear
+and idempotent, applying it to the update gives, with ``q_n = P_C(2 a_n - c_n) = 2 T_n - p_n``::
 
-    q_n     = P_C(2 a_n - c_n) = 2 T_n - p_n
-    c_{n+1} = beta c_n + beta q_n + (1 - 2 beta) a_n
-    p_{n+1} = beta p_n + beta q_n + (1 - 2 beta) T_n           (p_0 = T_0, as a_0 = c_0)
+    p_{n+1} = beta p_n + beta q_n + (1 - 2 beta) T_n = T_n
 
-and the block returns ``a_{n+1} = P_A(c_{n+1})`` for synthesis. State: two full-size
+the consistent part of the next iterate is the spectrogram the sweep just analysed. So
+one iteration is::
+
+    q_n     = 2 T_n - p_n
+    c_{n+1} = beta (c_n + q_n) + (1 - 2 beta) a_n
+    p_{n+1} = T_n                                       (p_0 = T_0, as a_0 = c_0)
+
+and the block returns ``a_{n+1} = P_A(c_{n+1})`` for synthesis; ``a_n`` is projected
+again from ``c_n``, with ``1 - 2 beta`` folded into its magnitude ratio. Ten passes over
+complex blocks per iteration (sixteen with ``p``'s own recursion). State: two full-size
 complex arrays, ``c_n`` and ``p_n``.
 
 References
@@ -154,7 +161,7 @@ def raar(
     with run:
         iterate = run.new_state()  # c_n, starting at c_0 = S exp(i phi_0)  (batch, n_frames, n_freq)
         run.start_signal(keep=iterate)  # x_0 = ISTFT(a_0), a_0 = P_A(c_0) = c_0
-        consistent_part = run.new_state()  # p_n = P_C(c_n)  (batch, n_frames, n_freq)
+        consistent_part = run.new_state()  # p_n = P_C(c_n) = T_{n-1}  (batch, n_frames, n_freq)
 
         def update(b: int, frames: slice, consistent: np.ndarray, modulus: np.ndarray, scratch) -> np.ndarray:
             # consistent = T_n = P_C(a_n) on this block; it is overwritten below
@@ -165,19 +172,12 @@ def raar(
                 p[...] = consistent  # p_0 = P_C(c_0) = P_C(a_0)
             q = np.multiply(consistent, 2.0, out=scratch.spare[:count])
             q -= p  # q_n = P_C(2 a_n - c_n) = 2 T_n - p_n
-            p += q
-            p *= beta
-            consistent *= 1.0 - 2.0 * beta
-            p += consistent  # p_{n+1} = beta (p_n + q_n) + (1 - 2 beta) T_n
-            a = consistent  # reuse the block: a_n = P_A(c_n)
-            a[...] = c
-            run.project(a, scratch.abs(c), b, frames, scratch)
+            p[...] = consistent  # p_{n+1} = T_n
+            a = run.project(c, scratch.abs(c), b, frames, scratch, scale=1.0 - 2.0 * beta, out=consistent)  # (1 - 2 beta) a_n
             c += q
             c *= beta
-            a *= 1.0 - 2.0 * beta
             c += a  # c_{n+1} = beta (c_n + q_n) + (1 - 2 beta) a_n
-            a[...] = c
-            return run.project(a, scratch.abs(c), b, frames, scratch)  # a_{n+1}
+            return run.project(c, scratch.abs(c), b, frames, scratch, out=consistent)  # a_{n+1}
 
         run.iterate(n_iter, update)
     return run.result()
