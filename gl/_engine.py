@@ -417,11 +417,12 @@ class SweepEngine:
 
         self._run(work)
 
-    def keep_previous(self) -> None:
-        """From now on keep the signal before each sweep, ``x_{n-1}`` (0 before the first), for
-        :meth:`sweep`'s ``previous_weight``. Costs one more signal of memory."""
+    def keep_previous(self, from_current: bool = False) -> None:
+        """From now on keep the signal before each sweep, ``x_{n-1}`` (0 before the first, or
+        the current signal with ``from_current``), for :meth:`sweep`'s ``previous_weight``.
+        Costs one more signal of memory."""
         if self._previous is None:
-            self._previous = np.zeros(self.signal.shape, dtype=self.dtype)
+            self._previous = self.signal.copy() if from_current else np.zeros(self.signal.shape, dtype=self.dtype)
 
     def sweep(self, update: BlockUpdate, measure: bool = True, previous_weight: float = 0.0) -> Optional[np.ndarray]:
         """One iteration: ``x <- ISTFT(update(STFT(x)))``, block by block.

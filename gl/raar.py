@@ -35,6 +35,15 @@ again from ``c_n``, with ``1 - 2 beta`` folded into its magnitude ratio. Ten pas
 complex blocks per iteration (sixteen with ``p``'s own recursion). State: two full-size
 complex arrays, ``c_n`` and ``p_n``.
 
+When nothing measures the iterates (no ``return_info``, ``tol`` or ``callback``), ``T_n``
+itself is not needed, only ``q_n / 2 = T_n - T_{n-1} / 2 = STFT(x_n - x_{n-1} / 2)``: the
+sweep analyses that signal (``x_{-1} = x_0``, so that ``q_0 = T_0``), as fast
+Griffin-Lim takes its momentum, and the state is ``c_n / 2`` alone::
+
+    c_{n+1} / 2 = beta (c_n / 2 + q_n / 2) + (1 - 2 beta) a_n / 2
+
+seven passes over complex blocks and one full-size array (``a_n = P_A(c_n / 2)``).
+
 References
 ----------
 D. R. Luke, "Relaxed averaged alternating reflections for diffraction imaging", Inverse
@@ -161,6 +170,9 @@ def raar(
     with run:
         iterate = run.new_state()  # c_n, starting at c_0 = S exp(i phi_0)  (batch, n_frames, n_freq)
         run.start_signal(keep=iterate)  # x_0 = ISTFT(a_0), a_0 = P_A(c_0) = c_0
+        if not run.measure:
+            _iterate_on_signals(run, iterate, n_iter, beta)
+            return run.result()
         consistent_part = run.new_state()  # p_n = P_C(c_n) = T_{n-1}  (batch, n_frames, n_freq)
 
         def update(b: int, frames: slice, consistent: np.ndarray, modulus: np.ndarray, scratch) -> np.ndarray:
@@ -181,3 +193,25 @@ def raar(
 
         run.iterate(n_iter, update)
     return run.result()
+
+
+def _iterate_on_signals(run: IterativeRun, half_iterate: np.ndarray, n_iter: int, beta: float) -> None:
+    """RAAR with ``q_n / 2`` analysed from ``x_n - x_{n-1} / 2`` (see the module notes).
+
+    ``half_iterate`` holds ``c_0`` on entry and ``c_n / 2`` from then on.
+    """
+    half_iterate *= 0.5
+    run.engine.keep_previous(from_current=True)  # x_{-1} = x_0: the first signal analysed is x_0 / 2, q_0 / 2 = T_0 / 2
+    shrink = 0.5 * (1.0 - 2.0 * beta)
+
+    def update(b: int, frames: slice, half_q: np.ndarray, modulus: np.ndarray, scratch) -> np.ndarray:
+        # half_q = STFT(x_n - x_{n-1} / 2) = q_n / 2 on this block
+        count = half_q.shape[0]
+        c = half_iterate[b, frames]  # c_n / 2
+        a = run.project(c, scratch.abs(c), b, frames, scratch, scale=shrink, out=scratch.spare[:count])  # (1 - 2 beta) a_n / 2
+        c += half_q
+        c *= beta
+        c += a  # c_{n+1} / 2 = beta (c_n / 2 + q_n / 2) + (1 - 2 beta) a_n / 2
+        return run.project(c, scratch.abs(c), b, frames, scratch, out=half_q)  # a_{n+1}
+
+    run.iterate(n_iter, update, previous_weight=0.5)
