@@ -15,8 +15,11 @@ overlap, a window sum that vanishes, fewer than ``2 R`` frames) is each block wi
 overlap-added slab by slab and normalised at the end (the general path,
 :meth:`SweepEngine._emit`).
 
-Threads. The frames can be split between threads (numpy's FFT and ufuncs release the
-GIL), each thread a contiguous range of frames, writing samples no other thread writes.
+Threads. numpy's FFT and ufuncs release the GIL, so threads can share the work. A batch
+that shares out between them evenly enough (:func:`items_per_thread`) gives each thread
+whole items, each made exactly as one thread makes it: one hand-off a sweep and nothing to
+join. Otherwise every item's frames are split between the threads, each thread a
+contiguous range of frames, writing samples no other thread writes.
 In the fused path a thread writes the rows of its own frames; the first ``R - 1`` rows of
 a later thread also need the previous thread's last frames, so the later thread keeps its
 first ``R - 1`` inverse FFT frames and the main thread makes those rows from both threads'
@@ -59,15 +62,26 @@ def available_cores() -> int:
         return os.cpu_count() or 1
 
 
-def default_threads(n_frames: int, n_fft: int) -> int:
-    """Threads worth using for a sweep over ``n_frames`` frames of ``n_fft``: 2 when the
-    work, ``n_frames * n_fft``, is at least 2^18 and the process may run on 2 cores, else 1.
+def items_per_thread(batch: int, n_threads: int) -> bool:
+    """Whether ``n_threads`` threads take whole batch items (item ``b`` on thread ``b mod n_threads``)
+    rather than each a range of every item's frames: when the items share out evenly
+    (``batch`` a multiple of the threads) or nearly (at least 3 items a thread). Whole
+    items need one hand-off a sweep instead of one an item, and nothing to join."""
+    return n_threads > 1 and batch >= n_threads and (batch % n_threads == 0 or batch >= 3 * n_threads)
+
+
+def default_threads(n_frames: int, n_fft: int, batch: int = 1) -> int:
+    """Threads worth using for a sweep over ``batch`` items of ``n_frames`` frames of
+    ``n_fft``: 2 when the work a split shares out, ``n_frames * n_fft`` (times ``batch``
+    when the threads take whole items, see :func:`items_per_thread`), is at least 2^18
+    and the process may run on 2 cores, else 1.
 
     An iteration costs about the same per frame x n_fft in every geometry (the FFTs and
     the passes around them), so the work decides whether the second thread's hand-off
     (about 50 us a sweep) pays for itself.
     """
-    if n_frames * n_fft < _MIN_WORK_PER_EXTRA_THREAD:
+    work = n_frames * n_fft * (batch if items_per_thread(batch, 2) else 1)
+    if work < _MIN_WORK_PER_EXTRA_THREAD:
         return 1
     return int(min(2, available_cores()))
 
@@ -148,23 +162,28 @@ class SweepEngine:
         # frames that start before the previous range ends; every range needs frames of its
         # own beyond those edge frames (see _plan_threads)
         self._reach = -(-(geometry.n_fft - geometry.hop_length) // geometry.hop_length)
-        n_threads = max(1, min(int(n_threads), self.n_frames // max(16, 2 * (self._reach + 1)) or 1))
-        # contiguous frame ranges, one per thread
+        # whole batch items per thread when they share out evenly enough (see items_per_thread),
+        # else every item's frames split into contiguous ranges, one per thread
+        self._item_threads = int(n_threads) if items_per_thread(self.batch, int(n_threads)) else 1
+        n_threads = 1 if self._item_threads > 1 else int(n_threads)
+        n_threads = max(1, min(n_threads, self.n_frames // max(16, 2 * (self._reach + 1)) or 1))
         edges = np.linspace(0, self.n_frames, n_threads + 1).astype(int)
         self.ranges = [(int(a), int(b)) for a, b in zip(edges[:-1], edges[1:]) if b > a]
         self.block = min(self.block, max(last - first for first, last in self.ranges))  # no thread needs more
         self._plan_threads()
         self._plan_fused()
+        threads = max(len(self.ranges), self._item_threads)
         self._scratch = [
-            _Scratch(geometry, self.block, self.dtype, 0 if self._slabs else self._edge_length[k], self._slabs, self._slabs and self._width)
-            for k in range(len(self.ranges))
-        ]
-        # the calling thread takes range 0, the pool the others
+            _Scratch(geometry, self.block, self.dtype, 0 if self._slabs or k >= len(self.ranges) else self._edge_length[k],
+                     self._slabs, self._slabs and self._width)
+            for k in range(threads)
+        ]  # fmt: skip
+        # the calling thread takes range (or item) 0, the pool the others
         self._pool = None
-        if len(self.ranges) > 1:
+        if threads > 1:
             from concurrent.futures import ThreadPoolExecutor  # here: `import gl` stays light
 
-            self._pool = ThreadPoolExecutor(len(self.ranges) - 1)
+            self._pool = ThreadPoolExecutor(threads - 1)
         norm = np.sqrt(np.einsum("btf,btf->b", magnitude, magnitude, dtype=np.float64))
         self.magnitude_norm = norm  # ||S|| per batch item, float64
 
@@ -346,8 +365,7 @@ class SweepEngine:
         totals = np.zeros(self.batch)
         fused = self._slabs > 0
 
-        def task(b: int, k: int) -> float:
-            scratch = self._scratch[k]
+        def task(b: int, k: int, scratch: _Scratch) -> float:
             if fused:
                 scratch.frames_ext[: self._slabs - 1] = 0  # no frames before the range
                 total = work(b, k, scratch)
@@ -362,24 +380,40 @@ class SweepEngine:
             self._normalise(b, *self._final[k])
             return total
 
-        for b in range(self.batch):
-            if self._pool is None:
-                totals[b] = task(b, 0)
-            else:
-                futures = [self._pool.submit(task, b, k) for k in range(1, len(self.ranges))]
-                totals[b] = task(b, 0) + sum(f.result() for f in futures)
+        def finish(b: int) -> None:
+            """What joins the ranges of item ``b`` (none when its frames are one range)."""
             if fused:  # rows shared by two threads; the rows where fewer frames overlap
                 rows = self._rows(b)
                 for k in range(1, len(self.ranges)):
                     self._fused_boundary(b, k)
                 rows[: self._slabs - 1] *= self._head_fix.reshape(-1, self.geometry.hop_length)
                 rows[self.n_frames :] *= self._tail_fix.reshape(-1, self.geometry.hop_length)
-                continue
+                return
             for k in range(1, len(self.ranges)):  # the edge buffers, then their samples' normalisation
                 low, high = self._edge_span[k]
                 self._next[b, low:high] += self._scratch[k].edge
             for low, high in self._main_spans:
                 self._normalise(b, low, high)
+
+        if self._item_threads > 1:  # whole items per thread: item b on thread b mod T, each as one thread would
+
+            def items(t: int) -> None:
+                for b in range(t, self.batch, self._item_threads):
+                    totals[b] = task(b, 0, self._scratch[t])
+                    finish(b)
+
+            futures = [self._pool.submit(items, t) for t in range(1, self._item_threads)]
+            items(0)
+            for future in futures:
+                future.result()
+        else:
+            for b in range(self.batch):
+                if self._pool is None:
+                    totals[b] = task(b, 0, self._scratch[0])
+                else:
+                    futures = [self._pool.submit(task, b, k, self._scratch[k]) for k in range(1, len(self.ranges))]
+                    totals[b] = task(b, 0, self._scratch[0]) + sum(f.result() for f in futures)
+                finish(b)
         if fused:
             self._next[:, (self.n_frames + self._slabs - 1) * self.geometry.hop_length :] = 0
         self.geometry.refresh_padding(self._next[:, : self.padded_length], self.length)

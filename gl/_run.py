@@ -75,7 +75,7 @@ class IterativeRun:
         self.target = self.problem.magnitude  # (batch, n_frames, n_freq)
         n_threads = check_n_threads(n_threads)
         if n_threads is None:
-            n_threads = default_threads(self.target.shape[1], self.problem.geometry.n_fft)
+            n_threads = default_threads(self.target.shape[1], self.problem.geometry.n_fft, self.target.shape[0])
         self.engine = SweepEngine(self.problem.geometry, self.target, self.problem.length, n_threads)
         self.delta = magnitude_floor(self.target)
         self.iteration = 0

@@ -556,6 +556,9 @@ def test_default_threads_follow_the_work(monkeypatch):
     assert [_engine.default_threads(n_frames, 1024) for n_frames in (1, 255, 256, 10**6)] == [1, 1, 2, 2]
     assert [_engine.default_threads(n_frames, 256) for n_frames in (1023, 1024)] == [1, 2]
     assert [_engine.default_threads(n_frames, 2048) for n_frames in (127, 128)] == [1, 2]
+    # whole items per thread: the batch's work counts (4 x 100 x 1024 >= 2^18); 3 items of
+    # 100 frames would split each item's 100 frames, which is not worth it
+    assert [_engine.default_threads(100, 1024, batch) for batch in (1, 2, 3, 4, 6)] == [1, 1, 1, 2, 2]
     monkeypatch.setattr(_engine, "available_cores", lambda: 8)
     assert _engine.default_threads(10**6, 2048) == 2
     monkeypatch.setattr(_engine, "available_cores", lambda: 1)
@@ -605,6 +608,35 @@ def test_threads_do_not_change_the_result(geometry, method, dtype, rng):
     results = [gl.reconstruct(S, method=method, n_iter=12, rng=0, geometry=geometry, n_threads=n) for n in (1, 2, 3)]
     np.testing.assert_array_equal(results[1], results[0])
     np.testing.assert_array_equal(results[2], results[0])
+
+
+@pytest.mark.parametrize("geometry", [gl.STFT(256, 64), gl.STFT(512, 160, 400), gl.STFT(256, 256, window="rectangular")], ids=repr)
+@pytest.mark.parametrize("batch", [2, 3, 4, 7])
+def test_threads_taking_whole_items_give_one_threads_result(geometry, batch, rng):
+    """A batch that shares out between the threads (a multiple of them, or 3 items a thread
+    or more) gives each thread whole items, each made exactly as one thread makes it; 3
+    items on 2 threads split every item's frames instead. Fused and general synthesis
+    (hop = n_fft), measured and not."""
+    from gl._engine import SweepEngine, items_per_thread
+
+    x = rng.standard_normal((batch, 12000))
+    S = np.abs(geometry.stft(x))
+    frame_major = np.ascontiguousarray(np.swapaxes(S, -1, -2))
+    with SweepEngine(geometry, frame_major, x.shape[-1], 2) as engine:
+        whole_items = engine._item_threads == 2
+        assert whole_items == items_per_thread(batch, 2) == (batch != 3)
+        assert len(engine.ranges) == (1 if whole_items else 2) and len(engine._scratch) == 2
+        assert (engine._slabs > 0) == (geometry.hop_length < geometry.n_fft)
+    for method in ("fgla", "raar", "dm"):
+        one, info_one = gl.reconstruct(S, method=method, n_iter=6, rng=0, geometry=geometry, n_threads=1, return_info=True)
+        two, info_two = gl.reconstruct(S, method=method, n_iter=6, rng=0, geometry=geometry, n_threads=2, return_info=True)
+        np.testing.assert_array_equal(two, one)
+        if whole_items:
+            np.testing.assert_array_equal(info_two.spectral_convergence, info_one.spectral_convergence)
+        else:  # each range sums its own part of the error, then the ranges are added: rounding
+            np.testing.assert_allclose(info_two.spectral_convergence, info_one.spectral_convergence, rtol=1e-12)
+        np.testing.assert_array_equal(gl.reconstruct(S, method=method, n_iter=6, rng=0, geometry=geometry, n_threads=2),
+                                      gl.reconstruct(S, method=method, n_iter=6, rng=0, geometry=geometry, n_threads=1))
 
 
 @pytest.mark.parametrize("method", ["pghi", "spsi", "rtpghi"])
