@@ -30,7 +30,7 @@ output, so it also measures it) and synthesises ``beta b_n``; sweep 2 analyses
 two GLA iterations and the passes over the state. Those are fewest with the state
 ``c_n`` and ``u_n = c_n - p_n`` (the inconsistent part), for which the updates read::
 
-    b_n     = P_A(c_n + (1 - beta) / beta u_n)        (P_A ignores the scale 1 / beta)
+    b_n     = P_A(c_n + (1 - beta) / beta u_n)        (the argument is f_C(c_n) = p_n + u_n / beta)
     u_n'    = u_n - beta b_n                           (sweep 1)
     c_{n+1} = u_n' + (1 + beta) P_C(a_n)               (sweep 1)
     u_{n+1} = u_n' + P_C(beta b_n)                     (sweep 2)
@@ -120,13 +120,13 @@ def _run(
             u = inconsistent[b, frames]
             if run.iteration == 1:
                 np.subtract(c, consistent, out=u)  # u_0 = c_0 - P_C(c_0), P_C(c_0) = P_C(a_0)
-            scaled = np.multiply(u, weight, out=scratch.spare[:count])
-            scaled += c  # f_C(c_n) / beta = c_n + (1 - beta) / beta u_n
-            run.project(scaled, scratch.abs(scaled), b, frames, scratch, scale=beta)  # beta b_n
-            u -= scaled  # u_n' = u_n - beta b_n
+            f_c = np.multiply(u, weight, out=scratch.spare[:count])
+            f_c += c  # f_C(c_n) = p_n + u_n / beta = c_n + (1 - beta) / beta u_n
+            run.project(f_c, scratch.abs(f_c), b, frames, scratch, scale=beta)  # now beta b_n = beta P_A(f_C(c_n))
+            u -= f_c  # u_n' = u_n - beta b_n
             np.multiply(consistent, 1.0 + beta, out=c)
             c += u  # c_{n+1} = u_n' + (1 + beta) P_C(a_n)
-            return scaled  # synthesised so that sweep 2 sees P_C(beta b_n)
+            return f_c  # synthesised so that sweep 2 sees P_C(beta b_n)
 
         def dm_second_half(b: int, frames: slice, consistent: np.ndarray, modulus: np.ndarray, scratch) -> np.ndarray:
             # consistent = P_C(beta b_n) on this block; returns a_{n+1} = P_A(c_{n+1})

@@ -116,9 +116,10 @@ def griffinlim(
         Threads to split the frames over (numpy's FFT releases the GIL). Default: 2 when
         the process may run on 2 or more cores (its CPU affinity) and the frames times
         ``n_fft`` make at least 2^18 (256 frames of 1024, 128 of 2048, 1024 of 256), else 1.
-        A batch of an even number of items (or of 6 or more) gives each thread whole items,
-        and then the frames of the whole batch count; otherwise each item's frames are
-        split between the threads. The result is the same, bit for bit, for any number of
+        A batch that shares out between the threads (a multiple of their number, or at least
+        3 items a thread: for the default 2 threads, an even number of items or 6 or more)
+        gives each thread whole items, and then the frames of the whole batch count;
+        otherwise each item's frames are split between the threads. The result is the same, bit for bit, for any number of
         threads, except with a window whose sum vanishes somewhere (NOLA fails, which
         :class:`gl.STFT` warns about) and three or more frames over each sample: there
         the split changes the order of a few additions (the samples two threads' frames
