@@ -983,17 +983,26 @@ def _run_invert(args) -> int:
 
     report = _Report("invert")
     channels = int(np.prod(magnitude.shape[:-2], dtype=int))
+    # a --length shorter than the frames span: the retrieval (and its spectral convergence)
+    # covers every frame, the file only the first samples
+    n_frames = magnitude.shape[-1]
+    try:
+        frames_in_output = min(n_frames, geometry.n_frames(int(y.shape[-1])))
+    except ValueError:  # shorter than one frame
+        frames_in_output = 0
+    cut = "" if frames_in_output >= n_frames else (
+        f" (of all {n_frames} frames; the output, cut to --length {y.shape[-1]}, spans {frames_in_output} of them)")
     report.fields.update(
         input=str(args.input), output=str(output), sample_rate=sample_rate, channels=channels,
         samples=int(y.shape[-1]), source=getattr(spectrogram, "source", None), **_geometry_fields(geometry),
         **_retrieval_fields(info, sc, per_channel), clipped_samples=written.clipped, gain=written.gain,
-        import_s=round(import_seconds, 4),
+        import_s=round(import_seconds, 4), frames_in_output=frames_in_output,
     )
     report.lines += [
         f"gl invert: {args.input} ({magnitude.shape[-2]} bins x {magnitude.shape[-1]} frames, {sample_rate} Hz)",
         f"  geometry              {_describe_geometry(geometry)}" + ("" if spectrogram.source == "gl" else f" (from {spectrogram.source})"),
         f"  method                {info.method}, initial phase {info.init}, {_iterations(info.n_iter)}",
-        f"  spectral convergence  {_format_db(_db(sc))}",
+        f"  spectral convergence  {_format_db(_db(sc))}{cut}",
         f"  time                  {info.elapsed:.2f} s"
         + (f" (and {import_seconds:.2f} s to read and convert the spectrogram)" if import_seconds >= 0.01 else ""),
         f"wrote {output} ({y.shape[-1] / sample_rate:.2f} s)",

@@ -580,6 +580,22 @@ def test_real_ctrl_c_exits_130_and_leaves_no_file(tmp_path, speech_wav, signal_n
     assert sorted(p.name for p in tmp_path.iterdir()) == ["speech.wav"]
 
 
+def test_invert_cut_by_length_says_what_its_convergence_covers(tmp_path, speech_wav, capsys):
+    """--length shorter than the frames span: the retrieval covers every frame, the file the
+    first samples; the report says so (the convergence is that of all the frames)."""
+    run_in_process(["spectrogram", speech_wav, "-o", tmp_path / "s.npz", "-q"], capsys)
+    whole = run_in_process(["invert", tmp_path / "s.npz", "-o", tmp_path / "a.wav", *FAST, "--json"], capsys)
+    cut = run_in_process(["invert", tmp_path / "s.npz", "-o", tmp_path / "b.wav", *FAST, "--json", "--length", "5000"], capsys)
+    whole, cut = json.loads(whole.stdout), json.loads(cut.stdout)
+    n_frames = gl.Spectrogram.load(tmp_path / "s.npz").n_frames
+    assert whole["frames_in_output"] == n_frames and cut["frames_in_output"] == gl.STFT(1024, 256).n_frames(5000) < n_frames
+    assert cut["spectral_convergence_db"] < -20 and whole["spectral_convergence_db"] < -20  # both over every frame
+    assert sf.info(tmp_path / "b.wav").frames == 5000
+    text = run_in_process(["invert", tmp_path / "s.npz", "-o", tmp_path / "c.wav", *FAST, "--length", "5000"], capsys).stdout
+    assert f"(of all {n_frames} frames; the output, cut to --length 5000, spans {cut['frames_in_output']} of them)" in text
+    assert "of all" not in run_in_process(["invert", tmp_path / "s.npz", "-o", tmp_path / "d.wav", *FAST], capsys).stdout
+
+
 def test_review_messages_speak_in_flags(tmp_path, speech_wav):
     """Errors found in a review as a new user: each names the flag to change, before any work."""
     wav = speech_wav
