@@ -611,6 +611,15 @@ class STFT:
         x = self.check_signal(x)
         dtype = real_dtype(x)
         x = x.astype(dtype, copy=False)
+        # float32 frames are windowed times n_fft before a 1 / n_fft FFT (see fft_norms): a
+        # signal near float32's limit is brought down by a power of two first (exactly), so
+        # that only coefficients whose true value float32 cannot hold overflow, to inf
+        exponent = 0
+        if dtype == np.float32:
+            peak = max(float(np.max(x)), -float(np.min(x)))
+            if peak > float(np.finfo(np.float32).max) / (4 * self.n_fft):
+                exponent = binary_exponent(peak)
+                x = np.ldexp(x, -exponent)
         batch_shape, n_samples = x.shape[:-1], x.shape[-1]
         n_frames = self.n_frames(n_samples)
         flat = x.reshape(-1, n_samples)
@@ -623,6 +632,18 @@ class STFT:
             for first in range(0, n_frames, block):
                 last = min(first + block, n_frames)
                 self.analyze(padded, first, last, frames, row[first:last])
+        if exponent:
+            parts = out.view(dtype)
+            with np.errstate(over="ignore"):
+                np.ldexp(parts, exponent, out=parts)
+            overflowed = int(np.count_nonzero(np.isinf(parts)))
+            if overflowed:
+                warnings.warn(
+                    f"the STFT of x exceeds float32's range in {overflowed} real or imaginary parts, which are inf; "
+                    "pass x as float64 (or scale it down)",
+                    RuntimeWarning,
+                    stacklevel=_caller_stacklevel(),
+                )
         return np.swapaxes(out, -1, -2).reshape(batch_shape + (self.n_freq, n_frames))
 
     def istft(self, X, length: Optional[int] = None) -> np.ndarray:

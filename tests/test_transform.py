@@ -425,3 +425,26 @@ def test_a_window_too_small_to_carry_a_signal_is_refused():
     geometry = gl.STFT(8, 2, window=np.hanning(8) * 1e-12)  # small, but carried
     x = np.random.default_rng(0).standard_normal(64).astype(np.float32)
     np.testing.assert_allclose(geometry.istft(geometry.stft(x), length=64)[8:-8], x[8:-8], rtol=1e-4, atol=1e-5)
+
+
+def test_float32_stft_near_the_top_of_the_range_is_finite_where_the_result_fits():
+    """float32 frames are windowed times n_fft before a 1 / n_fft FFT, which overflowed (to NaN,
+    every coefficient) from about 1e35; the signal is now brought down by a power of two first,
+    so only coefficients whose true value float32 cannot hold are inf, with a warning."""
+    geometry = STFT(1024, 256)
+    noise = np.random.default_rng(4).uniform(-1, 1, 8000)
+    for amplitude in (1.0, 3e33, 3e35, 3e36):
+        x = (noise * amplitude).astype(np.float32)
+        with warnings.catch_warnings():
+            warnings.simplefilter("error")
+            X = geometry.stft(x)
+        reference = geometry.stft(x.astype(np.float64))
+        assert X.dtype == np.complex64 and np.all(np.isfinite(X))
+        np.testing.assert_allclose(X, reference, rtol=0, atol=1e-6 * np.abs(reference).max())
+    x = (noise * 3e38).astype(np.float32)  # sums of 1024 such samples exceed float32's 3.4e38
+    with pytest.warns(RuntimeWarning, match=r"exceeds float32's range in \d+ real or imaginary parts, which are inf"):
+        X = geometry.stft(x)
+    assert not np.any(np.isnan(X)) and np.any(np.isinf(X))
+    finite = np.isfinite(X)
+    reference = geometry.stft(x.astype(np.float64))
+    np.testing.assert_allclose(X[finite], reference[finite], rtol=0, atol=1e-6 * np.abs(reference).max())
