@@ -611,13 +611,14 @@ class STFT:
         x = self.check_signal(x)
         dtype = real_dtype(x)
         x = x.astype(dtype, copy=False)
-        # float32 frames are windowed times n_fft before a 1 / n_fft FFT (see fft_norms): a
-        # signal near float32's limit is brought down by a power of two first (exactly), so
-        # that only coefficients whose true value float32 cannot hold overflow, to inf
+        # float32 frames are windowed times n_fft before an FFT that sums n_fft of them and
+        # then scales by 1 / n_fft (see fft_norms): a signal that could overflow on the way is
+        # brought down by a power of two first (exactly), so that only coefficients whose
+        # true value float32 cannot hold overflow, to inf
         exponent = 0
         if dtype == np.float32:
             peak = max(float(np.max(x)), -float(np.min(x)))
-            if peak > float(np.finfo(np.float32).max) / (4 * self.n_fft):
+            if peak > float(np.finfo(np.float32).max) / (4.0 * self.n_fft * self.n_fft):
                 exponent = binary_exponent(peak)
                 x = np.ldexp(x, -exponent)
         batch_shape, n_samples = x.shape[:-1], x.shape[-1]
@@ -665,6 +666,14 @@ class STFT:
                 )
         length = _check_int("length", length, 1)
         self._warn_nola()
+        # the float32 inverse FFT sums n_fft values before it scales by 1 / n_fft: a
+        # spectrogram that could overflow on the way is brought down by a power of two first
+        exponent = 0
+        if dtype == np.float32 and X.size:
+            peak = max(max(float(np.max(part)), -float(np.min(part))) for part in (X.real, X.imag))  # no temporaries
+            if peak > float(np.finfo(np.float32).max) / (4.0 * self.n_fft):
+                exponent = binary_exponent(peak)
+                X = X * np.float32(2.0**-exponent)  # exact: a power of two
         batch_shape = X.shape[:-2]
         spectra = np.swapaxes(X.reshape((-1,) + X.shape[-2:]), -1, -2)  # (batch, n_frames, n_freq)
         padded_length = max(self._padded_length(n_frames), length + 2 * self.pad)
@@ -680,8 +689,10 @@ class STFT:
         inverse = self._inverse_window_sum(n_frames, dtype)
         signal[:, : inverse.shape[0]] *= inverse
         signal[:, inverse.shape[0] :] = 0
-        y = signal[:, self.pad : self.pad + length]
-        return np.ascontiguousarray(y).reshape(batch_shape + (length,))
+        y = np.ascontiguousarray(signal[:, self.pad : self.pad + length])
+        if exponent:  # back up (inf where float32 cannot hold a sample; numpy warns)
+            np.ldexp(y, exponent, out=y)
+        return y.reshape(batch_shape + (length,))
 
 
 def stft(

@@ -428,9 +428,10 @@ def test_a_window_too_small_to_carry_a_signal_is_refused():
 
 
 def test_float32_stft_near_the_top_of_the_range_is_finite_where_the_result_fits():
-    """float32 frames are windowed times n_fft before a 1 / n_fft FFT, which overflowed (to NaN,
-    every coefficient) from about 1e35; the signal is now brought down by a power of two first,
-    so only coefficients whose true value float32 cannot hold are inf, with a warning."""
+    """float32 frames are windowed times n_fft before an FFT that sums them and then scales by
+    1 / n_fft, which overflowed (to NaN, every coefficient) from about 1e32 at n_fft 1024; the
+    signal is now brought down by a power of two first, so only coefficients whose true value
+    float32 cannot hold are inf, with a warning. The same for the inverse (whose result fits)."""
     geometry = STFT(1024, 256)
     noise = np.random.default_rng(4).uniform(-1, 1, 8000)
     for amplitude in (1.0, 3e33, 3e35, 3e36):
@@ -441,6 +442,11 @@ def test_float32_stft_near_the_top_of_the_range_is_finite_where_the_result_fits(
         reference = geometry.stft(x.astype(np.float64))
         assert X.dtype == np.complex64 and np.all(np.isfinite(X))
         np.testing.assert_allclose(X, reference, rtol=0, atol=1e-6 * np.abs(reference).max())
+        with warnings.catch_warnings():
+            warnings.simplefilter("error")
+            y = geometry.istft(X, length=x.shape[-1])  # the inverse sums n_fft values before its 1 / n_fft too
+        assert y.dtype == np.float32
+        np.testing.assert_allclose(y, x, rtol=0, atol=1e-5 * amplitude)
     x = (noise * 3e38).astype(np.float32)  # sums of 1024 such samples exceed float32's 3.4e38
     with pytest.warns(RuntimeWarning, match=r"exceeds float32's range in \d+ real or imaginary parts, which are inf"):
         X = geometry.stft(x)
