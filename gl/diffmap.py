@@ -134,20 +134,22 @@ def _run(
             inconsistent[b, frames] += consistent  # u_{n+1} = u_n' + P_C(beta b_n)
             return run.project(c, scratch.abs(c), b, frames, scratch, out=consistent)
 
-        # after the switch, ``iterate`` holds FGLA's t_{n-1}
+        # after the switch, ``iterate`` holds -k t_{n-1}, k = alpha / (1 + alpha): librosa's form of
+        # the momentum step, c_n / (1 + alpha) = t_n - k t_{n-1}, the same phase in one add
+        shrink = momentum / (1.0 + momentum)
+
         def fgla_step(b: int, frames: slice, consistent: np.ndarray, modulus: np.ndarray, scratch) -> np.ndarray:
             # consistent = t_n = P_C(P_A(c_{n-1})) on this block
-            count = consistent.shape[0]
-            t_prev = iterate[b, frames]
-            if run.iteration == n_dm + 1:
-                t_prev[...] = consistent  # the first step after the switch is a plain GLA step
-            else:
-                step = np.subtract(consistent, t_prev, out=scratch.spare[:count])
-                t_prev[...] = consistent
-                step *= momentum
-                consistent += step  # c_n = t_n + alpha (t_n - t_{n-1})
-                modulus = scratch.abs(consistent)
-            if modulus is None:  # the plain step, not measuring: |t_n| for the projection
+            if momentum > 0:
+                kept = iterate[b, frames]  # -k t_{n-1}
+                if run.iteration == n_dm + 1:  # the first step after the switch is a plain GLA step
+                    np.multiply(consistent, -shrink, out=kept)
+                else:
+                    step = np.add(consistent, kept, out=scratch.spare[: consistent.shape[0]])  # c_n / (1 + alpha)
+                    np.multiply(consistent, -shrink, out=kept)  # -k t_n, for the next iteration
+                    consistent = step
+                    modulus = scratch.abs(consistent)
+            if modulus is None:  # not measuring: |c_n| for the projection
                 modulus = scratch.abs(consistent)
             return run.project(consistent, modulus, b, frames, scratch)
 
@@ -162,13 +164,15 @@ def _run(
                 run.engine.sweep(dm_second_half, measure=False)  # makes x_iteration (its error is not needed)
                 return squared_error
             inconsistent = None  # free u_n after the switch
+            if momentum == 0:
+                iterate = None  # plain GLA keeps nothing
             if not on_signals:
                 return run.engine.sweep(fgla_step, run.measure)
             if iteration == n_dm + 1:  # the plain first step; from now on the engine keeps x_{n-1}
                 iterate = None
                 run.engine.keep_previous()
                 return run.engine.sweep(run.projection_step, measure=False)
-            return run.engine.sweep(run.projection_step, measure=False, previous_weight=momentum / (1.0 + momentum))
+            return run.engine.sweep(run.projection_step, measure=False, previous_weight=shrink)
 
         run.iterate(n_iter, step=one_iteration)
     return run.result()
