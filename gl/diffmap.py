@@ -134,31 +134,17 @@ def _run(
             inconsistent[b, frames] += consistent  # u_{n+1} = u_n' + P_C(beta b_n)
             return run.project(c, scratch.abs(c), b, frames, scratch, out=consistent)
 
-        # after the switch, ``iterate`` holds -k t_{n-1}, k = alpha / (1 + alpha): librosa's form of
-        # the momentum step, c_n / (1 + alpha) = t_n - k t_{n-1}, the same phase in one add
+        # after the switch, measuring, ``iterate`` holds -k t_{n-1}, k = alpha / (1 + alpha), for
+        # gl.griffinlim's update on the spectrograms (its first step, from 0, a plain GLA step)
         shrink = momentum / (1.0 + momentum)
-
-        def fgla_step(b: int, frames: slice, consistent: np.ndarray, modulus: np.ndarray, scratch) -> np.ndarray:
-            # consistent = t_n = P_C(P_A(c_{n-1})) on this block
-            if momentum > 0:
-                kept = iterate[b, frames]  # -k t_{n-1}
-                if run.iteration == n_dm + 1:  # the first step after the switch is a plain GLA step
-                    np.multiply(consistent, -shrink, out=kept)
-                else:
-                    step = np.add(consistent, kept, out=scratch.spare[: consistent.shape[0]])  # c_n / (1 + alpha)
-                    np.multiply(consistent, -shrink, out=kept)  # -k t_n, for the next iteration
-                    consistent = step
-                    modulus = scratch.abs(consistent)
-            if modulus is None:  # not measuring: |c_n| for the projection
-                modulus = scratch.abs(consistent)
-            return run.project(consistent, modulus, b, frames, scratch)
+        fgla_step = None
 
         # not measuring, FGLA takes its momentum step on the signals, as gl.griffinlim does:
         # c_n = STFT(x_n - k x_{n-1}), k = alpha / (1 + alpha) (the phase of t_n + alpha (t_n - t_{n-1}))
         on_signals = momentum > 0 and not run.measure
 
         def one_iteration(iteration: int) -> np.ndarray:
-            nonlocal inconsistent, iterate
+            nonlocal inconsistent, iterate, fgla_step
             if iteration <= n_dm:
                 squared_error = run.engine.sweep(dm_first_half, run.measure)  # measures x_{iteration-1} = ISTFT(a_{iteration-1})
                 run.engine.sweep(dm_second_half, measure=False)  # makes x_iteration (its error is not needed)
@@ -167,6 +153,10 @@ def _run(
             if momentum == 0:
                 iterate = None  # plain GLA keeps nothing
             if not on_signals:
+                if fgla_step is None:  # the switch
+                    if iterate is not None:
+                        iterate.fill(0)
+                    fgla_step = run.momentum_update(iterate, shrink)
                 return run.engine.sweep(fgla_step, run.measure)
             if iteration == n_dm + 1:  # the plain first step; from now on the engine keeps x_{n-1}
                 iterate = None

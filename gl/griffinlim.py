@@ -28,8 +28,6 @@ from __future__ import annotations
 
 from typing import Literal, Optional
 
-import numpy as np
-
 from ._iterative import Callback, InitSpec, check_momentum, check_n_iter
 from ._run import IterativeRun
 from .transform import STFT, PadMode
@@ -119,11 +117,11 @@ def griffinlim(
         A batch that shares out between the threads (a multiple of their number, or at least
         3 items a thread: for the default 2 threads, an even number of items or 6 or more)
         gives each thread whole items, and then the frames of the whole batch count;
-        otherwise each item's frames are split between the threads. The result is the same, bit for bit, for any number of
-        threads, except with a window whose sum vanishes somewhere (NOLA fails, which
-        :class:`gl.STFT` warns about) and three or more frames over each sample: there
-        the split changes the order of a few additions (the samples two threads' frames
-        share), the results agree to rounding (1e-16 relative in float64, 1e-7 in
+        otherwise each item's frames are split between the threads. The result is the same,
+        bit for bit, for any number of threads, except with a window whose sum vanishes
+        somewhere (NOLA fails, which :class:`gl.STFT` warns about) and three or more frames
+        over each sample: there the split changes the order of a few additions (the samples
+        two threads' frames share), the results agree to rounding (1e-16 relative in float64, 1e-7 in
         float32, per iteration), and rounding differences can grow over many iterations
         of the difference map (to several % of the peak in float32); pass ``n_threads``
         explicitly for results that do not depend on the machine's cores.
@@ -204,19 +202,6 @@ def griffinlim(
         scaled_previous = run.new_state() if alpha > 0 else None  # -k t_{n-1}  (batch, n_frames, n_freq)
         if scaled_previous is not None:
             scaled_previous.fill(0)  # t_0 = 0: the first step is a plain GLA step
-
-        def update(b: int, frames: slice, consistent: np.ndarray, modulus: np.ndarray, scratch) -> np.ndarray:
-            # consistent = t_n = P_C1(P_C2(c_{n-1})) on this block; modulus = |t_n| if measured, else None
-            if scaled_previous is not None:
-                kept = scaled_previous[b, frames]  # -k t_{n-1}
-                step = np.add(consistent, kept, out=scratch.spare[: consistent.shape[0]])  # c_n, up to 1 + alpha
-                np.multiply(consistent, -shrink, out=kept)  # -k t_n, for the next iteration
-                consistent = step
-                modulus = scratch.abs(consistent)
-            elif modulus is None:  # plain GLA, not measuring: |t_n| is needed for the projection
-                modulus = scratch.abs(consistent)
-            return run.project(consistent, modulus, b, frames, scratch)  # P_C2(c_n)
-
-        run.iterate(n_iter, update)
+        run.iterate(n_iter, run.momentum_update(scaled_previous, shrink))
         scaled_previous = None  # noqa: F841 - frees the state before the result is copied out
     return run.result()

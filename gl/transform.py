@@ -139,6 +139,15 @@ def _irfft(spectra: np.ndarray, n_fft: int, out: np.ndarray, norm: str = "backwa
     return out
 
 
+def _abs_peak(values: np.ndarray) -> float:
+    """``max |v|`` of a real array, or the largest real or imaginary part of a complex one,
+    by reductions (no temporary as large as ``values``); 0 for an empty one."""
+    if not values.size:
+        return 0.0
+    parts = (values.real, values.imag) if values.dtype.kind == "c" else (values,)
+    return max(max(float(np.max(part)), -float(np.min(part))) for part in parts)
+
+
 def binary_exponent(peak: float) -> int:
     """``e`` with ``peak = m 2^e``, ``m`` in ``[0.5, 1)`` (0 for 0): dividing by ``2^e`` with
     ``np.ldexp`` brings values up to ``peak`` into ``[0, 1)`` exactly, so that their squares
@@ -617,7 +626,7 @@ class STFT:
         # true value float32 cannot hold overflow, to inf
         exponent = 0
         if dtype == np.float32:
-            peak = max(float(np.max(x)), -float(np.min(x)))
+            peak = _abs_peak(x)
             if peak > float(np.finfo(np.float32).max) / (4.0 * self.n_fft * self.n_fft):
                 exponent = binary_exponent(peak)
                 x = np.ldexp(x, -exponent)
@@ -669,8 +678,8 @@ class STFT:
         # the float32 inverse FFT sums n_fft values before it scales by 1 / n_fft: a
         # spectrogram that could overflow on the way is brought down by a power of two first
         exponent = 0
-        if dtype == np.float32 and X.size:
-            peak = max(max(float(np.max(part)), -float(np.min(part))) for part in (X.real, X.imag))  # no temporaries
+        if dtype == np.float32:
+            peak = _abs_peak(X)
             if peak > float(np.finfo(np.float32).max) / (4.0 * self.n_fft):
                 exponent = binary_exponent(peak)
                 X = X * np.float32(2.0**-exponent)  # exact: a power of two
