@@ -223,3 +223,23 @@ def test_every_benchmark_command_checks_its_numbers(tmp_path, command):
     option = next(word for word in command if word.startswith("--"))
     assert done.returncode == 2, done.stderr[-2000:]
     assert f"argument {option}:" in done.stderr and "must be" in done.stderr and "Traceback" not in done.stderr
+
+
+def test_two_thread_verdict_needs_the_fastest_repeats_too():
+    """A slow bare FFT flatters gl's two-thread ratio: the verdict is met only when the ratio
+    from the fastest repeats (both sides' minima) is below 0.7 as well."""
+    from benchmarks.report import targets
+
+    def iteration(median, fastest):
+        row = {"dtype": "float32", "n_fft": 1024, "speedup_vs_librosa": 4.0, "gl_over_bare": 1.4, "gl2_over_bare": median,
+               "bare2_over_bare": 0.5, "from_minima": {"speedup_vs_librosa": 4.0, "gl_over_bare": 1.4, "gl2_over_bare": fastest}}
+        return {"rows": [row]}
+
+    def verdict(median, fastest):
+        (row,) = [r for r in targets(None, iteration(median, fastest), [], None, None) if r[0].startswith("2-thread")]
+        return row[1], row[2]
+
+    assert verdict(0.65, 0.66)[1] is True
+    text, met = verdict(0.69, 0.74)
+    assert met is False and "(from the fastest repeats: 0.74x, which the verdict also needs)" in text
+    assert verdict(0.72, 0.66)[1] is False
