@@ -698,8 +698,8 @@ def pghi(
     10 s of 22.05 kHz speech (n_fft 1024, hop 256: 513 x 862 coefficients, 42 000 of
     them above the default ``tol``, in about 1000 islands) PGHI takes about 31 ms of CPU
     time: 19 the heap, 2 the gradients, 3.5 the fill, 5.5 the phasors and the inverse
-    STFT, 0.5 the checks and the frame-major copy of ``S``. In the last run it took 38 ms,
-    9.8 single-threaded fast Griffin-Lim iterations of 3.8 ms on the same spectrogram (6.9
+    STFT, 0.5 the checks and the frame-major copy of ``S``. In the last run it took 35 ms,
+    9.5 single-threaded fast Griffin-Lim iterations of 3.7 ms on the same spectrogram (6.6
     with ``tol=1e-2``), median of 15 (``python benchmarks/bench_pghi_cost.py``);
     ``tol=1e-4`` with ``fill=False`` (the heap over nearly every coefficient) costs about
     4 times more. The heap's cost follows the number of coefficients above ``tol``, so it
