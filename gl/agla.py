@@ -18,8 +18,9 @@ start.
 One iteration is one sweep of :class:`gl._engine.SweepEngine`: the sweep hands over
 ``P_C1(P_C2(c_{n-1}))`` block by block (the STFT of the current signal), the update above
 runs on the block, and ``P_C2(c_n)`` is synthesised into the next signal. The state is
-two full-size complex arrays, ``t_{n-1}`` and ``d_{n-1}`` (only ``t_{n-1}`` when
-``gamma = 1``).
+two full-size complex arrays, ``t_{n-1}`` and ``d_{n-1}`` each times a constant chosen so
+that every step of the update is one pass over the block (six in all, the constants are in
+the code); with ``gamma = 1`` only ``t_{n-1}`` is kept and the update is FGLA's.
 
 When nothing measures the spectral convergence (no ``return_info``, ``tol`` or
 ``callback``), the same iteration runs on signals instead. Every ``t_n`` and ``d_n`` is a
@@ -187,35 +188,44 @@ def agla(
         if not run.measure:
             _iterate_on_signals(run, n_iter, alpha, beta, gamma)
             return run.result()
-        t_previous = run.new_state()  # t_{n-1}  (batch, n_frames, n_freq)
-        d_previous = run.new_state() if gamma != 1 else None  # d_{n-1}, unused when gamma = 1
+        if gamma == 1:  # d_n is never used: FGLA's update with momentum alpha (two passes a block)
+            scaled_previous = run.new_state() if alpha else None  # -k t_{n-1}, 0 before the plain first step
+            if scaled_previous is not None:
+                scaled_previous.fill(0)
+            run.iterate(n_iter, run.momentum_update(scaled_previous, alpha / (1.0 + alpha)))
+            return run.result()
+        # Two full-size arrays, kept scaled so that every step is one pass (P = P_C1(P_C2(c_{n-1}))):
+        #   kept_t = a t_{n-1},  kept_d = d_{n-1} / (gamma (1 + beta))
+        # with a = -alpha / ((1 + alpha) gamma) (-1 / gamma when alpha = 0). Then
+        #   P + (1 - gamma)(1 + beta) kept_d = t_n / gamma
+        #   t_n / gamma + kept_t             = c_n / ((1 + alpha) gamma)   (only its phase is used)
+        #   t_n / gamma + s kept_t           = d_n / (gamma (1 + beta)),   s = -beta / (gamma (1 + beta) a)
+        scale_t = -alpha / ((1.0 + alpha) * gamma) if alpha else -1.0 / gamma
+        scale_step = -beta / (gamma * (1.0 + beta) * scale_t)
+        relax = (1.0 - gamma) * (1.0 + beta)
+        kept_t = run.new_state()
+        kept_d = run.new_state()
 
         def update(b: int, frames: slice, consistent: np.ndarray, modulus: np.ndarray, scratch) -> np.ndarray:
             # consistent = P_C1(P_C2(c_{n-1})) on this block; modulus = its |.|
-            count = consistent.shape[0]
-            t_prev = t_previous[b, frames]
+            t_prev, d_prev = kept_t[b, frames], kept_d[b, frames]
             if run.iteration == 1:
                 # t_0 = d_0 = t_1: t_1 = P_C1(P_C2(c_0)), c_1 = d_1 = t_1 (a plain GLA step)
-                t_prev[...] = consistent
-                if d_previous is not None:
-                    d_previous[b, frames] = consistent
+                np.multiply(consistent, scale_t, out=t_prev)  # a t_1
+                np.multiply(consistent, 1.0 / (gamma * (1.0 + beta)), out=d_prev)  # d_1 / (gamma (1 + beta))
+                if modulus is None:  # not measured by this sweep
+                    modulus = scratch.abs(consistent)
+                return run.project(consistent, modulus, b, frames, scratch)  # P_C2(c_1)
+            d_prev *= relax
+            consistent += d_prev  # t_n / gamma
+            if alpha:
+                direction = np.add(consistent, t_prev, out=scratch.spare[: consistent.shape[0]])  # c_n / ((1 + alpha) gamma)
             else:
-                if d_previous is not None:
-                    d_prev = d_previous[b, frames]
-                    consistent *= gamma
-                    d_prev *= 1.0 - gamma
-                    consistent += d_prev  # t_n = (1 - gamma) d_{n-1} + gamma P_C1(P_C2(c_{n-1}))
-                step = np.subtract(consistent, t_prev, out=scratch.spare[:count])  # t_n - t_{n-1}
-                t_prev[...] = consistent  # keep t_n
-                if d_previous is not None:
-                    np.multiply(step, beta, out=d_prev)
-                    d_prev += consistent  # d_n = t_n + beta (t_n - t_{n-1})
-                step *= alpha
-                consistent += step  # c_n = t_n + alpha (t_n - t_{n-1})
-                modulus = scratch.abs(consistent)
-            if modulus is None:  # iteration 1, not measuring: |t_1| for the projection
-                modulus = scratch.abs(consistent)
-            return run.project(consistent, modulus, b, frames, scratch)  # P_C2(c_n)
+                direction = consistent  # c_n = t_n
+            np.multiply(t_prev, scale_step, out=d_prev)
+            d_prev += consistent  # d_n / (gamma (1 + beta))
+            np.multiply(consistent, scale_t * gamma, out=t_prev)  # a t_n
+            return run.project(direction, scratch.abs(direction), b, frames, scratch)  # P_C2(c_n)
 
         run.iterate(n_iter, update)
     return run.result()
