@@ -529,12 +529,21 @@ def frame_major(S: np.ndarray, dtype: np.dtype) -> np.ndarray:
     return out
 
 
+#: How many iterations in a row the spectral convergence must change by less than ``tol``
+#: before ``tol`` stops the iteration (see :class:`Tracker`).
+TOL_PATIENCE = 3
+
+
 class Tracker:
     """Keeps the spectral-convergence history, calls the callback, applies ``tol``.
 
     ``tol`` stops the iteration when, for every batch item, the spectral convergence
-    changed by less than ``tol`` relative to its previous value:
-    ``|SC_{n-1} - SC_n| <= tol * SC_{n-1}``.
+    changed by less than ``tol`` relative to its previous value,
+    ``|SC_{n-1} - SC_n| <= tol * SC_{n-1}``, in each of the last :data:`TOL_PATIENCE`
+    iterations: the spectral convergence of the difference map, RAAR, ADMM or AGLA goes up
+    and down, and one change can be tiny by chance where the curve turns. Changes count
+    from iteration ``tol_from`` on (``SC_{tol_from} -> SC_{tol_from + 1}`` is the first):
+    the hybrid ``dm_fgla`` sets it to its switch to fast Griffin-Lim.
     """
 
     def __init__(self, method: str, init: str, tol: Optional[float], callback: Optional[Callback],
@@ -549,6 +558,8 @@ class Tracker:
         self._count = 0  # rows of it recorded
         self._converged = self._stopped = False
         self._start = time.perf_counter()
+        self.tol_from = 1  # the first iteration whose change to the next counts for tol
+        self._quiet: Optional[np.ndarray] = None  # per item: how many changes in a row were <= tol
 
     def _rows(self, shape: Optional[tuple]) -> np.ndarray:
         """The history so far, a read-only view, (n_iter, batch) or (n_iter, *shape)."""
@@ -578,9 +589,11 @@ class Tracker:
         info.spectral_convergence = self._rows(None)
         info.elapsed = time.perf_counter() - self._start
         stop = False
-        if self.tol is not None and self._count >= 2:
+        if self.tol is not None and self._count - 1 >= self.tol_from:
             previous, current = self._history[self._count - 2], self._history[self._count - 1]
-            if np.all(np.abs(previous - current) <= self.tol * previous):
+            small = np.abs(previous - current) <= self.tol * previous
+            self._quiet = np.where(small, 1 if self._quiet is None else self._quiet + 1, 0)
+            if np.all(self._quiet >= TOL_PATIENCE):
                 info.converged = self._converged = True
                 stop = True
         if self.callback is not None:

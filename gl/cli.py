@@ -317,7 +317,7 @@ def _add_retrieval_options(parser: argparse.ArgumentParser) -> None:
     group.add_argument("--n-iter", type=_non_negative_int, default=100, metavar="N", help="iterations (default 100)")
     inits = ", ".join(["random", "zeros", *importlib.import_module("gl._iterative").INITIALIZERS])
     group.add_argument("--init", default=None, metavar="INIT", help=f"initial phase: {inits} (default {registry.DEFAULT_INIT})")
-    group.add_argument("--tol", type=float, default=None, help="stop when the spectral convergence changes by less than this (relative), e.g. 1e-4")
+    group.add_argument("--tol", type=float, default=None, help="stop when the spectral convergence changes by less than this (relative) three iterations in a row, e.g. 1e-4 (the default method counts from its switch to fast Griffin-Lim)")
     group.add_argument("--seed", type=_non_negative_int, default=0, help="seed of the random initial phase (default 0: the same result every run)")
     group.add_argument("-O", "--option", type=_option, action="append", default=[], metavar="NAME=VALUE", help="an option of the method, e.g. -O momentum=0.9 (repeatable)")
     group.add_argument("--plot", metavar="FILE.png", default=None, help="draw the spectrograms and the convergence curve (needs matplotlib)")

@@ -107,6 +107,8 @@ def _run(
         geometry=geometry, n_fft=n_fft, hop_length=hop_length, win_length=win_length, window=window,
         center=center, pad_mode=pad_mode, sym=sym,
     )  # fmt: skip
+    if method == "dm_fgla":  # tol watches the fast Griffin-Lim iterations only: the difference map is a prelude
+        run.tracker.tol_from = n_dm + 1
     with run:
         iterate = run.new_state()  # c_n, from c_0 = S exp(i phi_0)  (batch, n_frames, n_freq)
         run.start_signal(keep=iterate)  # x_0 = ISTFT(a_0), a_0 = P_A(c_0) = c_0
@@ -307,7 +309,11 @@ def difference_map_fgla(
         values measured on gl's dev corpus with the PGHI initial phase).
     momentum : float >= 0
         FGLA's :math:`\alpha` after the switch, default 0.99 (0 is GLA).
-    init, rng, length, tol, callback, return_info, n_threads
+    tol : float in (0, 1), optional
+        As in :func:`gl.griffinlim`, counting the fast Griffin-Lim iterations only: the
+        difference map's spectral convergence creeps up and down, and the switch gains far
+        more than a stalled difference map suggests.
+    init, rng, length, callback, return_info, n_threads
         As in :func:`gl.griffinlim`.
     geometry, n_fft, hop_length, win_length, window, center, pad_mode, sym
         The STFT geometry, as in :func:`gl.griffinlim`.

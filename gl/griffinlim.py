@@ -99,7 +99,8 @@ def griffinlim(
         length :meth:`STFT.default_length` gives (librosa's).
     tol : float in (0, 1), optional
         Stop when the spectral convergence changes by less than ``tol`` (relative)
-        from one iteration to the next, for every batch item.
+        from one iteration to the next, three iterations in a row, for every batch item
+        (one small change can be chance where a method's curve turns).
     callback : callable, optional
         ``callback(iteration, info)`` after each iteration, with ``info`` a
         :class:`~gl.PhaseRetrievalInfo` holding the history so far (shaped as it will be

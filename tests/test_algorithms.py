@@ -131,6 +131,21 @@ class Naive:
             U = U + X - Z
         return self.signal(X)
 
+    def agla(self, n, alpha, beta, gamma):
+        """Nenov et al.'s three sequences, from the plain first step ``t_0 = d_0 = t_1``."""
+        c = self.c0
+        t_previous = d_previous = None
+        for _ in range(n):
+            consistent = self.PC(self.PA(c))
+            if t_previous is None:
+                t = c = d = consistent
+            else:
+                t = (1 - gamma) * d_previous + gamma * consistent
+                c = t + alpha * (t - t_previous)
+                d = t + beta * (t - t_previous)
+            t_previous, d_previous = t, d
+        return self.signal(self.PA(c))
+
     def douglas_rachford(self, n):
         """``Y <- Y + P_A(2 P_C Y - Y) - P_C Y`` from ``Y_1 = c_0``; after ``n`` iterations
         the output is ``ISTFT(X_{n+1})`` with ``X_{n+1} = P_A(2 P_C Y_n - Y_n)``."""
@@ -157,6 +172,17 @@ def test_sweep_form_equals_textbook_update(short, name, kwargs, reference):
     x, geometry, S = short
     ours = run(name, S, geometry=geometry, n_iter=12, rng=5, length=len(x), **kwargs)
     expected = reference(Naive(S, geometry, len(x), 5))
+    assert np.max(np.abs(ours - expected)) < 1e-8 * np.abs(expected).max()
+
+
+@pytest.mark.parametrize("alpha, beta, gamma", [(0.99, 1.1, 1.2), (0.5, 0.0, 0.8), (0.0, 0.7, 1.3), (0.0, 0.0, 0.9), (0.9, 0.4, 1.0)])
+@pytest.mark.parametrize("measured", [False, True])
+def test_agla_equals_textbook_update(short, alpha, beta, gamma, measured):
+    # measured, the sequences are kept as scaled spectrograms; unmeasured, as signals
+    x, geometry, S = short
+    ours = agla(S, geometry=geometry, n_iter=12, alpha=alpha, beta=beta, gamma=gamma, rng=5, length=len(x), return_info=measured)
+    ours = ours[0] if measured else ours
+    expected = Naive(S, geometry, len(x), 5).agla(12, alpha, beta, gamma)
     assert np.max(np.abs(ours - expected)) < 1e-8 * np.abs(expected).max()
 
 
@@ -330,11 +356,13 @@ def test_inputs_are_not_modified(short, name):
 @pytest.mark.parametrize("name", ALL)
 def test_tol_stops_early(speech, name):
     _, geometry, S = speech
-    y, info = run(name, S, geometry=geometry, n_iter=300, rng=0, tol=5e-3, return_info=True)
+    y, info = run(name, S, geometry=geometry, n_iter=300, rng=0, tol=2e-2, return_info=True)
     assert info.converged and info.n_iter < 300
-    history = info.spectral_convergence
-    # the stop is decided on rows -3 and -2; the signal the sweep made meanwhile is returned
-    assert abs(history[-3] - history[-2]) <= 5e-3 * history[-3]
+    history = np.asarray(info.spectral_convergence)
+    # the stop is decided on rows -5 to -2 (three small changes in a row); the signal the
+    # sweep made meanwhile is returned
+    assert np.all(np.abs(np.diff(history[-5:-1])) <= 2e-2 * history[-5:-2])
+    assert not np.all(np.abs(np.diff(history[-6:-3])) <= 2e-2 * history[-6:-4])  # not one iteration sooner
     assert history[-1] == pytest.approx(spectral_convergence(S, geometry.stft(y)), rel=1e-9)
 
 

@@ -147,6 +147,30 @@ def test_tol_stops_early_and_callback_sees_every_iteration(speech):
     assert info.spectral_convergence[-1] == pytest.approx(spectral_convergence(S, geometry.stft(y)), rel=1e-10)
 
 
+def test_tol_needs_three_small_changes_in_a_row():
+    # a curve that turns (the difference map's, RAAR's) can change by almost nothing once
+    from gl._iterative import TOL_PATIENCE, Tracker
+
+    tracker = Tracker("dm", "random", 1e-3, None)
+    history = [1.0, 0.5, 0.49999, 0.6, 0.4, 0.3999, 0.39985, 0.5, 0.4999, 0.49985, 0.4998]
+    stops = [tracker.record(np.array([value])) for value in history]
+    assert TOL_PATIENCE == 3 and stops == [False] * 10 + [True] and tracker.info.converged
+    batch = Tracker("gla", "random", 1e-3, None)  # every item must be quiet
+    stops = [batch.record(np.array(pair)) for pair in [(1.0, 1.0), (1.0, 0.5), (1.0, 0.4), (1.0, 0.4), (1.0, 0.4), (1.0, 0.4)]]
+    assert stops == [False] * 5 + [True]
+
+
+def test_tol_of_the_default_method_waits_for_fast_griffin_lim(speech):
+    # dm_fgla counts the changes only after its switch (n_dm = 40): its difference map
+    # creeps, and the switch gains several dB however still it looks
+    _, geometry, S = speech
+    y, info = gl.reconstruct(S, geometry=geometry, n_iter=300, tol=0.05, return_info=True, rng=0)
+    assert info.method == "dm_fgla" and info.converged and 40 + 1 + 3 <= info.n_iter < 300
+    history = np.asarray(info.spectral_convergence).ravel()
+    assert history[-1] < history[39]
+    assert np.all(np.abs(np.diff(history[-5:-1])) <= 0.05 * history[-5:-2])  # decided on rows -5 to -2
+
+
 def test_callback_can_stop(speech):
     _, geometry, S = speech
     _, info = gl.griffinlim(S, geometry=geometry, n_iter=50, rng=0, return_info=True, callback=lambda i, inf: i >= 4)
