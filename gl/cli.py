@@ -1036,7 +1036,6 @@ _KEYWORD_HINTS = {
     "then pass db='power' or db='amplitude', or convert it first with gl.importers.from_db": "then add -P db=power or -P db=amplitude",
     "give hop_length": "give --hop",
     "give length= (the length of the signal they were made from)": "give --length (the length of the signal they were made from)",
-    "use init='random', or compute a phase with gl.pghi(S, gamma=..., return_phase=True) and pass it as init": "use --init random",
 }
 
 

@@ -57,7 +57,7 @@ from ._iterative import check_flag, check_n_threads, check_rng, one_pass_info, p
 from .transform import STFT, PadMode
 from .windows import WindowSpec, window_parameter
 
-__all__ = ["pghi", "initial_phase", "window_gamma", "window_centre", "phase_gradients", "GAMMA_CONSTANTS", "DEFAULT_TOL"]
+__all__ = ["pghi", "initial_phase", "window_gamma", "fitted_gamma", "window_centre", "phase_gradients", "GAMMA_CONSTANTS", "DEFAULT_TOL"]
 
 #: ``C_g`` of ``gamma = C_g * win_length^2`` for the windows gl offers (Prusa, Balazs and
 #: Sondergaard 2017, Table I; LTFAT ``pghi.m``). The Gaussian window needs none: gl's
@@ -93,14 +93,10 @@ Tolerance = Union[float, Sequence[float]]
 def window_gamma(geometry: STFT) -> float:
     """The ``gamma`` of the Gaussian that best matches ``geometry``'s window, in samples^2.
 
-    ``C_g * win_length^2`` with ``C_g`` from :data:`GAMMA_CONSTANTS`, or ``2 pi std^2``
-    for ``('gaussian', std)``.
-
-    Raises
-    ------
-    ValueError
-        For a window without a known constant (tukey, kaiser, rectangular, an array):
-        pass ``gamma=`` yourself.
+    ``C_g * win_length^2`` with ``C_g`` from :data:`GAMMA_CONSTANTS`, ``2 pi std^2``
+    for ``('gaussian', std)``, and for any other window (tukey, kaiser, rectangular, an
+    array) the least-squares fit of :func:`fitted_gamma`, the criterion the table's
+    constants come from.
 
     Examples
     --------
@@ -110,6 +106,8 @@ def window_gamma(geometry: STFT) -> float:
     268907.3
     >>> round(window_gamma(gl.STFT(n_fft=512, window=("gaussian", 64.0))), 1)  # 2 pi 64^2
     25735.9
+    >>> round(window_gamma(gl.STFT(n_fft=1024, window="tukey")) / 1024**2, 3)  # fitted
+    0.537
     """
     name = geometry.window_name
     if name == "gaussian":
@@ -117,12 +115,59 @@ def window_gamma(geometry: STFT) -> float:
         return 2.0 * np.pi * float(std) ** 2
     if name in GAMMA_CONSTANTS:
         return GAMMA_CONSTANTS[name] * float(geometry.win_length) ** 2
-    what = "a user-supplied window array" if name is None else f"window={geometry.window!r}"
-    raise ValueError(
-        f"gamma is unknown for {what}: PGHI knows it for "
-        f"{', '.join(sorted(GAMMA_CONSTANTS))} and ('gaussian', std); pass gamma= "
-        "(the gamma of the Gaussian exp(-pi t^2 / gamma) closest to your window, in samples^2)"
-    )
+    return fitted_gamma(geometry.window_array, window_centre(geometry))
+
+
+def fitted_gamma(window: np.ndarray, centre: float) -> float:
+    r"""``gamma`` of the Gaussian :math:`g(t) = e^{-\pi t^2 / \gamma}` closest to ``window``.
+
+    The window is scaled to a peak of 1 and :math:`\sum_n (g(n - c) - w[n])^2` is minimised
+    over :math:`\gamma`, the sum running over every integer ``n`` (the window is zero
+    outside its samples, the Gaussian is not), with ``c = centre``. This is LTFAT's
+    criterion (``pghi_findgamma``'s search for the closest peak-normalised Gaussian): it
+    gives the constants of :data:`GAMMA_CONSTANTS` to 0.1 %. The sum of :math:`g^2` over
+    the integers is taken in closed form (Poisson summation), so a fit costs a few dozen
+    passes over the window's samples (a golden-section search on :math:`\log \gamma`).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from gl.pghi import fitted_gamma
+    >>> hann = 0.5 - 0.5 * np.cos(2 * np.pi * np.arange(1024) / 1024)   # periodic, centre 512
+    >>> round(fitted_gamma(hann, 512.0) / 1024**2, 4)                   # table: 0.25645
+    0.2562
+    """
+    window = np.asarray(window, dtype=np.float64)
+    support = np.flatnonzero(window)
+    peak = np.max(np.abs(window)) if support.size else 0.0
+    if peak == 0 or not np.isfinite(peak):
+        raise ValueError("the window must have a finite, nonzero sample to fit a Gaussian to")
+    values = window[support] / peak
+    squared_offsets = (support - float(centre)) ** 2
+    fraction = float(centre) - np.floor(float(centre))
+    harmonics = np.arange(1, 11)
+    span = float(support[-1] - support[0] + 1)
+
+    def misfit(log_gamma: float) -> float:
+        gamma = np.exp(log_gamma)
+        # sum over all integers n of g(n - c)^2 = sqrt(gamma / 2) sum_k exp(-pi gamma k^2 / 2) cos(2 pi k c)
+        energy = np.sqrt(gamma / 2.0) * (1.0 + 2.0 * np.sum(np.exp(-np.pi * gamma * harmonics**2 / 2.0) * np.cos(2.0 * np.pi * harmonics * fraction)))
+        return float(energy - 2.0 * np.dot(values, np.exp(-np.pi * squared_offsets / gamma)))
+
+    low, high = np.log(max(1e-3 * span**2, 0.05)), np.log(4.0 * span**2)
+    ratio = (np.sqrt(5.0) - 1.0) / 2.0
+    a, b = high - ratio * (high - low), low + ratio * (high - low)
+    fa, fb = misfit(a), misfit(b)
+    while high - low > 1e-7:
+        if fa <= fb:
+            high, b, fb = b, a, fa
+            a = high - ratio * (high - low)
+            fa = misfit(a)
+        else:
+            low, a, fa = a, b, fb
+            b = low + ratio * (high - low)
+            fb = misfit(b)
+    return float(np.exp((low + high) / 2.0))
 
 
 def check_gamma(gamma, geometry: STFT) -> float:
@@ -600,16 +645,7 @@ def initial_phase(S: np.ndarray, geometry: STFT) -> np.ndarray:
     >>> y.shape
     (4000,)
     """
-    S = np.asarray(S)
-    try:
-        gamma = window_gamma(geometry)
-    except ValueError:
-        what = "a user-supplied window array" if geometry.window_name is None else f"window={geometry.window!r}"
-        raise ValueError(
-            f"init='pghi' needs the window's gamma, which PGHI does not know for {what}; use init='random', "
-            "or compute a phase with gl.pghi(S, gamma=..., return_phase=True) and pass it as init"
-        ) from None
-    return _phases(S, geometry, gamma, DEFAULT_TOL, 0)
+    return _phases(np.asarray(S), geometry, window_gamma(geometry), DEFAULT_TOL, 0)
 
 
 # ---------------------------------------------------------------------------- public

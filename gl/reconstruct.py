@@ -49,7 +49,7 @@ DEFAULT_INIT = "pghi"
 
 
 def default_init(S, geometry: Optional[STFT], options: dict) -> str:
-    """:data:`DEFAULT_INIT`, or ``'random'`` when it is ``'pghi'`` and the window has no PGHI constant."""
+    """:data:`DEFAULT_INIT`, or ``'random'`` when it is ``'pghi'`` and the geometry cannot be resolved (the method reports why)."""
     if DEFAULT_INIT != "pghi":
         return DEFAULT_INIT
     from ._iterative import resolve_geometry
@@ -61,7 +61,7 @@ def default_init(S, geometry: Optional[STFT], options: dict) -> str:
         resolved = resolve_geometry(S, geometry, *(options.get(k, d) for k, d in zip(keys, defaults)))
         window_gamma(resolved)
     except (ValueError, TypeError):
-        return "random"  # no PGHI constant for this window (or a geometry error the method will report)
+        return "random"  # a geometry error, which the method will report
     return "pghi"
 
 
@@ -93,7 +93,8 @@ def reconstruct(
         A key of :data:`METHODS`; default :data:`DEFAULT_METHOD`.
     n_iter, init, rng, return_info
         As in :func:`gl.griffinlim`. Without ``method``, ``init`` defaults to
-        :data:`DEFAULT_INIT` (``'random'`` for a window PGHI has no constant for); with a
+        :data:`DEFAULT_INIT` (PGHI's phase, with the window's fitted constant if it has no
+        published one: :func:`gl.pghi.window_gamma`); with a
         named ``method``, to that method's own default (``'random'`` for the iterative
         methods, the overlap-add estimate for RTISI-LA), so that
         ``reconstruct(S, method='fgla')`` is ``griffinlim(S)``.

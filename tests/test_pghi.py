@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 
 import gl
-from gl.metrics import spectral_convergence_db
+from gl.metrics import spectral_convergence, spectral_convergence_db
 
 from .conftest import read_audio
 
@@ -282,17 +282,58 @@ def test_bad_tol(tol):
         gl.pghi(S_SMALL, n_fft=128, hop_length=32, tol=tol)
 
 
-@pytest.mark.parametrize("window", ["tukey", ("kaiser", 8.0), "rectangular", np.hanning(128)])
-def test_window_without_constant_needs_gamma(window):
-    with pytest.raises(ValueError, match="gamma is unknown .* pass gamma="):
-        gl.pghi(S_SMALL, n_fft=128, hop_length=32, window=window)
-    y = gl.pghi(S_SMALL, n_fft=128, hop_length=32, window=window, gamma=0.25 * 128**2)
-    assert y.shape == (gl.STFT(n_fft=128, hop_length=32).default_length(S_SMALL.shape[-1]),)
+@pytest.mark.parametrize("name", sorted(pghi_module.GAMMA_CONSTANTS))
+@pytest.mark.parametrize("n_fft", [1024, 1023])
+def test_fitted_gamma_reproduces_the_published_constants(name, n_fft):
+    # LTFAT's criterion (the least-squares closest peak-normalised Gaussian) gives Table I
+    geometry = gl.STFT(n_fft=n_fft, window=name)
+    fitted = pghi_module.fitted_gamma(geometry.window_array, pghi_module.window_centre(geometry))
+    assert fitted == pytest.approx(pghi_module.window_gamma(geometry), rel=4e-3)
 
 
-def test_init_pghi_with_unknown_window_raises():
-    with pytest.raises(ValueError, match=r"init='pghi' needs the window's gamma, which PGHI does not know for window='tukey'; use init='random'"):
-        gl.griffinlim(S_SMALL, n_fft=128, hop_length=32, window="tukey", init="pghi", n_iter=1)
+def test_fitted_gamma_of_a_gaussian_is_its_own():
+    for std in (20.0, 64.0, 100.0):
+        geometry = gl.STFT(n_fft=1024, window=("gaussian", std))
+        fitted = pghi_module.fitted_gamma(geometry.window_array, pghi_module.window_centre(geometry))
+        assert fitted == pytest.approx(2 * np.pi * std**2, rel=1e-5)
+    with pytest.raises(ValueError, match="nonzero sample"):
+        pghi_module.fitted_gamma(np.zeros(16), 8.0)
+
+
+@pytest.mark.parametrize("window", ["tukey", ("tukey", 0.25), ("kaiser", 8.0), "rectangular", np.hanning(128)])
+def test_any_window_gets_a_fitted_gamma(window):
+    geometry = gl.STFT(n_fft=128, hop_length=32, window=window)
+    gamma = pghi_module.window_gamma(geometry)
+    assert 0.1 * 128**2 < gamma < 128**2
+    y = gl.pghi(S_SMALL, n_fft=128, hop_length=32, window=window)
+    assert y.shape == (geometry.default_length(S_SMALL.shape[-1]),) and np.all(np.isfinite(y))
+    given = gl.pghi(S_SMALL, n_fft=128, hop_length=32, window=window, gamma=gamma)
+    np.testing.assert_array_equal(y, given)
+
+
+def test_fitted_gamma_makes_pghi_work_for_scipys_window():
+    # scipy.signal.spectrogram's default window (Tukey 0.25, not centred) and a Kaiser: PGHI's
+    # phase with the fitted constant is far better than a random one, and a wrong gamma worse
+    x, sr = read_audio("dev", "d01_speech_arctic-slt_16k.flac")
+    x = x[: 2 * sr]
+    for window in (("tukey", 0.25), ("kaiser", 8.0)):
+        geometry = gl.STFT(512, 128, window=window, center=False)
+        S = np.abs(geometry.stft(x))
+        fitted = spectral_convergence(S, geometry.stft(gl.pghi(S, geometry=geometry)))
+        off = spectral_convergence(S, geometry.stft(gl.pghi(S, geometry=geometry, gamma=0.25 * pghi_module.window_gamma(geometry))))
+        random = spectral_convergence(S, geometry.stft(gl.griffinlim(S, geometry=geometry, n_iter=0, rng=0)))
+        assert fitted < 0.5 * random and fitted < off
+
+
+def test_init_pghi_and_the_default_start_work_for_any_window():
+    # the default start of gl.reconstruct is PGHI's phase for every window (it fell back to a
+    # random phase, silently, for the windows without a published constant)
+    geometry = gl.STFT(n_fft=128, hop_length=32, window="tukey")
+    start = gl.griffinlim(S_SMALL, geometry=geometry, init="pghi", n_iter=0)
+    expected = geometry.istft(S_SMALL * np.exp(1j * pghi_module.initial_phase(S_SMALL, geometry)))
+    np.testing.assert_allclose(start, expected, rtol=0, atol=1e-12 * np.abs(expected).max())
+    _, info = gl.reconstruct(S_SMALL, geometry=geometry, n_iter=1, return_info=True)
+    assert info.init == "pghi"
 
 
 @pytest.mark.parametrize("keyword, value", [("fill", None), ("return_info", "yes")])

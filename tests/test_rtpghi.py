@@ -7,6 +7,7 @@ import pytest
 
 import gl
 from gl.metrics import spectral_convergence_db
+from gl.pghi import window_gamma
 from gl.rtpghi import RTPGHI
 from gl.streaming import invert_stream
 
@@ -241,11 +242,10 @@ def test_bad_causal_difference():
         RTPGHI(GEOMETRY, lookahead=0, causal_difference="forward")
 
 
-def test_window_without_constant():
+def test_window_without_published_constant_gets_the_fitted_one():
     geometry = gl.STFT(n_fft=256, hop_length=64, window="tukey")
-    with pytest.raises(ValueError, match="gamma is unknown .* pass gamma="):
-        RTPGHI(geometry)
-    RTPGHI(geometry, gamma=0.2 * 256**2)
+    fitted = RTPGHI(geometry)
+    assert fitted.gamma == pytest.approx(window_gamma(geometry)) and fitted.gamma != RTPGHI(geometry, gamma=0.2 * 256**2).gamma
 
 
 def test_bad_frames():
