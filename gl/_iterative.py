@@ -163,15 +163,23 @@ def check_n_threads(n_threads) -> Optional[int]:
     return int(n_threads)
 
 
-def check_rng(rng):
-    """``rng``: None, a seed (a whole number >= 0) or a ``np.random.Generator``."""
-    if rng is None or isinstance(rng, np.random.Generator):
+def check_rng(rng, name: str = "rng"):
+    """``rng``: None, a seed (a whole number >= 0), a ``np.random.Generator`` or a legacy
+    ``np.random.RandomState`` (what librosa makes of an integer ``random_state``)."""
+    if rng is None or isinstance(rng, (np.random.Generator, np.random.RandomState)):
         return rng
     if isinstance(rng, bool) or not isinstance(rng, (int, np.integer)):
-        raise TypeError(f"rng={rng!r} must be None, a seed (a whole number >= 0) or a np.random.Generator")
+        raise TypeError(f"{name}={rng!r} must be None, a seed (a whole number >= 0), a np.random.Generator or a np.random.RandomState")
     if rng < 0:
-        raise ValueError(f"rng={rng} must be >= 0 (a seed), None or a np.random.Generator")
+        raise ValueError(f"{name}={rng} must be >= 0 (a seed), None, a np.random.Generator or a np.random.RandomState")
     return rng
+
+
+def as_generator(rng):
+    """The checked ``rng`` as something that draws: the Generator or RandomState given, or
+    ``np.random.default_rng(rng)`` for a seed or None."""
+    rng = check_rng(rng)
+    return rng if isinstance(rng, (np.random.Generator, np.random.RandomState)) else np.random.default_rng(rng)
 
 
 def check_flag(name: str, value) -> bool:
@@ -239,8 +247,7 @@ class StartingPhase:
         self._scale = 1.0
         if isinstance(init, str):
             if init == "random":
-                rng = check_rng(rng)
-                generator = rng if isinstance(rng, np.random.Generator) else np.random.default_rng(rng)
+                generator = as_generator(rng)
                 self._kind, self._data, self._scale, self.label = "phase", _uniform_draw(generator, S), 2 * np.pi, "random"
             elif init == "zeros":
                 self.label = "zeros"

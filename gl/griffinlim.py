@@ -28,7 +28,9 @@ from __future__ import annotations
 
 from typing import Literal, Optional
 
-from ._iterative import Callback, InitSpec, check_momentum, check_n_iter
+import numpy as np
+
+from ._iterative import Callback, InitSpec, check_momentum, check_n_iter, check_rng
 from ._run import IterativeRun
 from .transform import STFT, PadMode
 from .windows import WindowSpec
@@ -60,6 +62,8 @@ def griffinlim(
     center: bool = True,
     pad_mode: PadMode = "constant",
     sym: bool = False,
+    random_state=None,
+    dtype=None,
 ):
     r"""Recover a signal from an STFT magnitude by (fast) Griffin-Lim.
 
@@ -92,8 +96,8 @@ def griffinlim(
         (the same draw as librosa, so the same generator gives the same start),
         ``'zeros'`` (or None) starts from zero phase, a real array gives phases in
         radians, a complex array its phase. Never modified.
-    rng : None, int or np.random.Generator
-        Seed or generator for ``init='random'``.
+    rng : None, int, np.random.Generator or np.random.RandomState
+        Seed (for ``np.random.default_rng``) or generator for ``init='random'``.
     length : int, optional
         Length of the output signal; must give ``n_frames`` frames. Default: the
         length :meth:`STFT.default_length` gives (librosa's).
@@ -111,6 +115,14 @@ def griffinlim(
         own spectral convergence as the last row (the callback sees that row too).
     return_info : bool
         Also return the :class:`~gl.PhaseRetrievalInfo`.
+    random_state : None, int, np.random.Generator or np.random.RandomState
+        librosa's name for the seed, with librosa's meaning, so that a call moves over
+        unchanged: an int seeds a legacy ``np.random.RandomState`` (``rng=0`` seeds
+        ``np.random.default_rng``, another stream). Give ``rng`` or ``random_state``, not both.
+    dtype : np.float32 or np.float64, optional
+        Precision of the returned signal, as librosa's ``dtype`` (default: that of ``S``).
+        The iterations run in the precision of ``S`` (librosa rounds its signal to
+        ``dtype`` in every iteration: the results differ by that rounding).
     n_threads : int, optional
         Threads to split the frames over (numpy's FFT releases the GIL). Default: 2 when
         the process may run on 2 or more cores (its CPU affinity) and the frames times
@@ -142,11 +154,11 @@ def griffinlim(
 
     Notes
     -----
-    Differences from ``librosa.griffinlim``: ``n_iter`` defaults to 100; the seed is
-    ``rng`` (a ``np.random.Generator`` or a seed for ``default_rng``, not
-    ``random_state``); ``init`` also takes an array; ``tol``, ``callback``,
-    ``return_info``, ``method`` and ``n_threads`` are new; ``dtype`` is not taken (the
-    output has the precision of ``S``); a near-zero window sum zeroes samples instead
+    Differences from ``librosa.griffinlim``: ``n_iter`` defaults to 100; gl's own seed
+    keyword is ``rng`` (an int seeds ``np.random.default_rng``), while ``random_state``
+    keeps librosa's meaning (an int seeds ``np.random.RandomState``: the same draw as
+    librosa's); ``init`` also takes an array; ``tol``, ``callback``, ``return_info``,
+    ``method`` and ``n_threads`` are new; a near-zero window sum zeroes samples instead
     of inflating them. librosa writes the momentum step as
     ``c = t_n - m/(1+m) t_{n-1}``, which has the phase of FGLA's ``c_n`` with
     :math:`\alpha = m`; since only the phase of ``c_n`` is used, the iterates are the
@@ -183,6 +195,13 @@ def griffinlim(
     if method not in METHODS:
         raise ValueError(f"method={method!r} is unknown; griffinlim runs {', '.join(METHODS)}")
     n_iter = check_n_iter(n_iter)
+    if random_state is not None:
+        if rng is not None:
+            raise ValueError("give rng or random_state (librosa's name), not both")
+        rng = check_rng(random_state, "random_state")
+        if not isinstance(rng, (np.random.Generator, np.random.RandomState)):
+            rng = np.random.RandomState(seed=rng)  # librosa: an int seeds the legacy generator
+    output_dtype = _check_output_dtype(dtype)
     alpha = 0.0 if method == "gla" else check_momentum(momentum)
     run = IterativeRun(
         method, S, init=init, rng=rng, length=length, tol=tol, callback=callback, return_info=return_info, n_threads=n_threads,
@@ -198,11 +217,33 @@ def griffinlim(
         if alpha > 0 and not run.measure:  # on the signals: c_n = STFT(x_n - k x_{n-1})
             run.engine.keep_previous()
             run.iterate(n_iter, run.projection_step, previous_weight=shrink)  # x_{n+1} = ISTFT(P_C2(c_n))
-            return run.result()
+            return _cast(run.result(), output_dtype)
         # on the spectrograms, where |t_n| is measured anyway: we keep -k t_{n-1}, so that one add makes c_n
         scaled_previous = run.new_state() if alpha > 0 else None  # -k t_{n-1}  (batch, n_frames, n_freq)
         if scaled_previous is not None:
             scaled_previous.fill(0)  # t_0 = 0: the first step is a plain GLA step
         run.iterate(n_iter, run.momentum_update(scaled_previous, shrink))
         scaled_previous = None  # noqa: F841 - frees the state before the result is copied out
-    return run.result()
+    return _cast(run.result(), output_dtype)
+
+
+def _check_output_dtype(dtype):
+    """librosa's ``dtype``: None, or a real floating type (float32 or float64)."""
+    if dtype is None:
+        return None
+    try:
+        resolved = np.dtype(dtype)
+    except TypeError:
+        raise TypeError(f"dtype={dtype!r} must be np.float32, np.float64 or None") from None
+    if resolved not in (np.dtype(np.float32), np.dtype(np.float64)):
+        raise TypeError(f"dtype={dtype!r} must be np.float32, np.float64 or None (the signal is real)")
+    return resolved
+
+
+def _cast(result, dtype):
+    """``y`` (or ``(y, info)``) with ``y`` in ``dtype`` (None: as it is)."""
+    if dtype is None:
+        return result
+    if isinstance(result, tuple):
+        return (result[0].astype(dtype, copy=False),) + result[1:]
+    return result.astype(dtype, copy=False)

@@ -70,7 +70,7 @@ from typing import Optional
 
 import numpy as np
 
-from ._iterative import check_flag, check_magnitude, initial_phase, resolve_geometry
+from ._iterative import as_generator, check_flag, check_magnitude, initial_phase, resolve_geometry
 from .audio import check_output_path
 from .reconstruct import DEFAULT_METHOD, SINGLE_PASS_METHODS, default_init, method_function
 from .transform import STFT, PadMode, real_dtype
@@ -331,7 +331,7 @@ def reconstruct_long(
     function, fixed = method_function(DEFAULT_METHOD if method is None else method)
     method_options = dict(fixed)
     method_options.update(options)
-    generator = np.random.default_rng(rng) if not isinstance(rng, np.random.Generator) else rng
+    generator = as_generator(rng)
     if init is None and method is None:  # as gl.reconstruct: the default method's init, else the method's own
         init = default_init(S, geometry, {})
     # a start the warm start cannot blend a phase into: RTISI-LA's own, the partial

@@ -53,7 +53,7 @@ from typing import Optional, Sequence, Union
 
 import numpy as np
 
-from ._iterative import check_flag, check_n_threads, check_rng, one_pass_info, prepare, refuse_iteration_options
+from ._iterative import as_generator, check_flag, check_n_threads, one_pass_info, prepare, refuse_iteration_options
 from .transform import STFT, PadMode
 from .windows import WindowSpec, window_parameter
 
@@ -610,8 +610,7 @@ def _phases(S: np.ndarray, geometry: STFT, gamma, tol: Tolerance, rng, fill: boo
     """PGHI phase of ``S`` (..., n_freq, n_frames), same shape, float64 radians (maybe a strided view)."""
     gamma = check_gamma(gamma, geometry)
     tols = check_heap_tol(tol)
-    rng = check_rng(rng)
-    generator = rng if isinstance(rng, np.random.Generator) else np.random.default_rng(rng)
+    generator = as_generator(rng)
     flat = S.reshape((-1,) + S.shape[-2:])
     padded = (flat.shape[1] + 2, flat.shape[2] + 1)  # the heap's grid: see _heap_integrate
     # the guards are never read (never to integrate), so the grids need no zeroing. The two

@@ -12,6 +12,7 @@ from __future__ import annotations
 import importlib
 from typing import Any, Optional
 
+from ._iterative import check_rng
 from .transform import STFT
 
 __all__ = ["reconstruct", "METHODS", "DEFAULT_METHOD", "DEFAULT_INIT", "SINGLE_PASS_METHODS", "default_init"]
@@ -115,6 +116,7 @@ def reconstruct(
     (3968,)
     """
     function, fixed = method_function(DEFAULT_METHOD if method is None else method)
+    check_rng(rng)  # also when the start draws nothing (PGHI's phase, zeros)
     if init is None and method is None:
         init = default_init(S, geometry, options)
     if init is not None:  # else the method's own default start (RTISI-LA's overlap-add estimate ...)

@@ -48,7 +48,7 @@ from typing import Optional
 
 import numpy as np
 
-from ._iterative import check_flag, check_n_threads, check_rng, one_pass_info, prepare, refuse_iteration_options
+from ._iterative import as_generator, check_flag, check_n_threads, check_rng, one_pass_info, prepare, refuse_iteration_options
 from .pghi import LOG_FLOOR, check_gamma, window_centre
 from .streaming import _QUIET_NOLA, StreamingInverter, check_lookahead, stream_batch
 from .transform import STFT, PadMode, complex_dtype
@@ -168,7 +168,7 @@ class RTPGHI(StreamingInverter):
     def _reset_state(self) -> None:
         n_freq = self.geometry.n_freq
         seed = self._seed
-        self._rng = seed if isinstance(seed, np.random.Generator) else np.random.default_rng(seed)
+        self._rng = as_generator(seed)
         # the last three frames received, oldest first: magnitude and clipped log-magnitude
         self._magnitudes = np.zeros((3, n_freq))  # float64 work
         self._logs = np.zeros((3, n_freq))
@@ -419,8 +419,7 @@ def rtpghi(
     check_flag("return_info", return_info)
     problem = prepare(S, geometry, n_fft, hop_length, win_length, window, center, pad_mode, sym, length)
     geometry = problem.geometry
-    rng = check_rng(rng)
-    generator = rng if isinstance(rng, np.random.Generator) else np.random.default_rng(rng)
+    generator = as_generator(rng)
     with _QUIET_NOLA:  # prepare() has warned
         stream = RTPGHI(
             geometry,

@@ -56,6 +56,29 @@ def test_fgla_reproduces_librosa_other_geometry(rng):
         assert np.max(np.abs(ours - ref)[keep]) < 1e-8
 
 
+def test_librosa_call_moves_over_unchanged(speech):
+    """librosa's random_state (an int seeds np.random.RandomState) and dtype, as librosa means
+    them: the same call gives the same signal. rng=0 seeds default_rng, another draw."""
+    _, geometry, S = speech
+    keywords = dict(n_iter=30, n_fft=1024, hop_length=256, random_state=3, dtype=np.float32)
+    ours, ref = gl.griffinlim(S, **keywords), librosa.griffinlim(S, **keywords)
+    # librosa rounds its signal to dtype every iteration, gl only the result: float32 apart
+    assert ours.dtype == ref.dtype == np.float32 and np.max(np.abs(ours - ref)) < 1e-4 * np.abs(ref).max()
+    legacy = gl.griffinlim(S, geometry=geometry, n_iter=30, rng=np.random.RandomState(3))
+    np.testing.assert_allclose(legacy, ours, rtol=0, atol=1e-6)
+    assert legacy.dtype == np.float64 and np.max(np.abs(legacy - gl.griffinlim(S, geometry=geometry, n_iter=30, rng=3))) > 1e-3
+    S32 = S.astype(np.float32)  # the float32 draw is made in chunks of rows: the same stream
+    chunked = gl.griffinlim(S32, geometry=geometry, n_iter=0, random_state=5)
+    whole = geometry.istft((S32 * np.exp(2j * np.pi * np.random.RandomState(5).random_sample(S.shape))).astype(np.complex64))
+    np.testing.assert_allclose(chunked, whole, rtol=0, atol=1e-5 * np.abs(whole).max())
+    with pytest.raises(ValueError, match="give rng or random_state"):
+        gl.griffinlim(S, geometry=geometry, rng=0, random_state=0)
+    with pytest.raises(TypeError, match="dtype=.* must be np.float32, np.float64 or None"):
+        gl.griffinlim(S, geometry=geometry, n_iter=1, dtype=np.complex64)
+    with pytest.raises(TypeError, match="random_state"):
+        gl.griffinlim(S, geometry=geometry, n_iter=1, random_state="x")
+
+
 def test_fgla_float32_close_to_librosa(speech):
     _, geometry, S = speech
     S32 = S.astype(np.float32)
