@@ -299,22 +299,49 @@ def _add_report_options(parser: argparse.ArgumentParser) -> None:
     group.add_argument("-q", "--quiet", action="store_true", help="no progress and no summary (errors and warnings still go to stderr)")
 
 
-def _add_geometry_options(parser: argparse.ArgumentParser, *, with_power: bool = False) -> None:
-    group = parser.add_argument_group("STFT geometry")
-    group.add_argument("--n-fft", type=_positive_int, metavar="N", help="FFT size (default: the power of two nearest 50 ms)")
-    group.add_argument("--hop", type=_positive_int, metavar="N", help="hop between frames in samples (default: window length / 4)")
-    group.add_argument("--win-length", type=_positive_int, metavar="N", help="window length (default: n_fft)")
-    group.add_argument("--window", type=_window_spec, default=None, metavar="NAME[,PARAM]", help="analysis window, e.g. hann (default), hamming, kaiser,8, tukey,0.25")
-    group.add_argument("--center", dest="center", action="store_true", default=None, help="frames centred on multiples of the hop, signal padded (default)")
-    group.add_argument("--no-center", dest="center", action="store_false", help="frame m starts at sample m*hop, no padding (scipy.signal.spectrogram)")
-    group.add_argument("--pad-mode", choices=PAD_MODES, default=None, help="padding of centred frames (default constant)")
+def _add_geometry_options(parser: argparse.ArgumentParser, *, with_power: bool = False, importing: bool = False) -> None:
+    """The geometry flags; ``importing``: of a bare array, whose defaults are its convention's (--from)."""
+    if importing:
+        group = parser.add_argument_group("STFT geometry of a bare .npy array (the defaults are those of --from's library)")
+        helps = {
+            "n_fft": "FFT size (scipy: the segment length nperseg; librosa, torchaudio: read off the array's rows; mel: required)",
+            "hop": "hop between frames in samples (librosa, torchaudio, mel: required; scipy: default nperseg - nperseg // 8)",
+            "win_length": "window length (default n_fft; scipy: nperseg, with --n-fft as nfft)",
+            "window": "analysis window, e.g. hann, hamming, kaiser,8, tukey,0.25 (default: hann; scipy's spectrogram: tukey,0.25)",
+            "center": "frames centred on multiples of the hop, signal padded (default for librosa, torchaudio and mel)",
+            "no_center": "frame m starts at sample m*hop, no padding (always so for the scipy conventions)",
+            "pad_mode": "padding of centred frames (default: constant for librosa and mel, reflect for torchaudio)",
+        }
+    else:
+        group = parser.add_argument_group("STFT geometry")
+        helps = {
+            "n_fft": "FFT size (default: the power of two nearest 50 ms)",
+            "hop": "hop between frames in samples (default: window length / 4)",
+            "win_length": "window length (default: n_fft)",
+            "window": "analysis window, e.g. hann (default), hamming, kaiser,8, tukey,0.25",
+            "center": "frames centred on multiples of the hop, signal padded (default)",
+            "no_center": "frame m starts at sample m*hop, no padding (scipy.signal.spectrogram)",
+            "pad_mode": "padding of centred frames (default constant)",
+        }
+    group.add_argument("--n-fft", type=_positive_int, metavar="N", help=helps["n_fft"])
+    group.add_argument("--hop", type=_positive_int, metavar="N", help=helps["hop"])
+    group.add_argument("--win-length", type=_positive_int, metavar="N", help=helps["win_length"])
+    group.add_argument("--window", type=_window_spec, default=None, metavar="NAME[,PARAM]", help=helps["window"])
+    group.add_argument("--center", dest="center", action="store_true", default=None, help=helps["center"])
+    group.add_argument("--no-center", dest="center", action="store_false", help=helps["no_center"])
+    group.add_argument("--pad-mode", choices=PAD_MODES, default=None, help=helps["pad_mode"])
+
+
+#: ``--n-iter`` when not given (the library's default too).
+DEFAULT_N_ITER = 100
 
 
 def _add_retrieval_options(parser: argparse.ArgumentParser) -> None:
     registry = importlib.import_module("gl.reconstruct")
     group = parser.add_argument_group("phase retrieval")
     group.add_argument("--method", choices=sorted(registry.METHODS), default=None, help=f"algorithm (default {registry.DEFAULT_METHOD})")
-    group.add_argument("--n-iter", type=_non_negative_int, default=100, metavar="N", help="iterations (default 100)")
+    group.add_argument("--n-iter", type=_non_negative_int, default=None, metavar="N",
+                       help=f"iterations (default {DEFAULT_N_ITER}; for rtisila, iterations per frame)")
     inits = ", ".join(["random", "zeros", *importlib.import_module("gl._iterative").INITIALIZERS])
     group.add_argument("--init", default=None, metavar="INIT", help=f"initial phase: {inits} (default {registry.DEFAULT_INIT})")
     group.add_argument("--tol", type=float, default=None, help="stop when the spectral convergence changes by less than this (relative) three iterations in a row, e.g. 1e-4 (the default method counts from its switch to fast Griffin-Lim)")
@@ -378,7 +405,7 @@ def build_parser() -> argparse.ArgumentParser:
     group.add_argument("--length", type=_positive_int, default=None, metavar="N", help="length of the signal in samples")
     group.add_argument("--power", type=_positive_float, default=None, help="the array holds |X|**POWER (librosa/torchaudio/mel)")
     group.add_argument("-P", "--param", type=_option, action="append", default=[], metavar="NAME=VALUE", help="any other keyword of the importer, e.g. -P scaling='spectrum' (repeatable)")
-    _add_geometry_options(invert)
+    _add_geometry_options(invert, importing=True)
     _add_retrieval_options(invert)
     _add_output_options(invert, edge_fade=True)
     _add_report_options(invert)
@@ -438,7 +465,7 @@ def _check_retrieval_args(args) -> tuple[Optional[str], Optional[str], dict[str,
     """The method, the init and the method options, checked before any work.
 
     None for a method or init the user did not give: ``gl.reconstruct`` then picks its
-    defaults (its default init falls back to 'random' for a window PGHI cannot use)."""
+    defaults. ``args.n_iter`` is set to its default (100) when not given."""
     registry = importlib.import_module("gl.reconstruct")
     iterative = importlib.import_module("gl._iterative")
     if getattr(args, "peak_db", None) is not None and not getattr(args, "normalize", False):
@@ -464,6 +491,10 @@ def _check_retrieval_args(args) -> tuple[Optional[str], Optional[str], dict[str,
         if init is not None and method != "rtisila":
             raise UsageError(f"--init does not apply to --method {method}, which makes its own phase in one pass"
                              + (f"; to iterate from it use --method fgla --init {method}" if method in iterative.INITIALIZERS else ""))
+        if args.n_iter is not None and method != "rtisila":
+            raise UsageError(f"--n-iter does not apply to --method {method}: it makes one pass, not iterations")
+    if args.n_iter is None:
+        args.n_iter = DEFAULT_N_ITER
     options = dict(args.option)
     if options:
         method_name = registry.DEFAULT_METHOD if method is None else method
@@ -831,10 +862,21 @@ def _importer_keywords(function, args, source: str) -> dict[str, Any]:
         if name is None:
             raise UsageError(f"{source}: --{flag.replace('_', '-')} does not apply to --from {args.convention}")
         keywords[name] = value
+    # the flags behind the scipy keywords set above (the others are in _IMPORTER_KEYWORDS)
+    scipy_flags = {"nperseg": "--n-fft (or --win-length)", "nfft": "--n-fft", "noverlap": "--hop", "win": "--window and --n-fft", "mfft": "--n-fft"}
+    from_flags = dict(keywords)
+    seen: set = set()
     for name, value in args.param:
         if name not in parameters:
             accepted = ", ".join(p for p in parameters if p not in ("S", "Sxx", "M"))
             raise UsageError(f"-P {name}=...: the {args.convention} importer has no keyword {name!r}; it takes {accepted}")
+        if name in seen:
+            raise UsageError(f"-P {name}=... is given twice; give it once")
+        if name in from_flags:
+            flag = scipy_flags.get(name) or next((f"--{flag.replace('_', '-')}" for flag, names in _IMPORTER_KEYWORDS.items()
+                                            if name in names), "a flag")
+            raise UsageError(f"-P {name}=... and {flag} both set {name}; give it once")
+        seen.add(name)
         keywords[name] = value
     return keywords
 
