@@ -256,9 +256,9 @@ def atomic_output(path: PathLike, *, force: bool = False) -> Iterator[Path]:
     mode = (replaced if replaced is not None else os.stat(temporary).st_mode) & 0o777  # the old file's, or the umask's
     try:
         yield temporary
-        os.chmod(temporary, mode)  # the writer may have replaced the file with a private one
-        with open(temporary, "rb+") as handle:
+        with open(temporary, "rb+") as handle:  # before the chmod: a read-only mode (0o444) would refuse this
             os.fsync(handle.fileno())
+        os.chmod(temporary, mode)  # the writer may have replaced the file with a private one
         _publish(temporary, path, force)
     finally:
         with contextlib.suppress(FileNotFoundError):

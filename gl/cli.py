@@ -581,7 +581,8 @@ def _write_audio(path: Path, y: np.ndarray, sample_rate: int, args, force: Optio
                        force=args.force if force is None else force)
 
 
-def _plot(args, original: np.ndarray, reconstructed: np.ndarray, info, geometry: STFT, sample_rate: Optional[float], title: str) -> None:
+def _plot(args, original: np.ndarray, reconstructed: np.ndarray, info, geometry: STFT, sample_rate: Optional[float], title: str,
+          original_name: str = "original") -> None:
     """Original and reconstructed spectrograms (first channel) and the convergence curve."""
     from matplotlib.figure import Figure
 
@@ -599,7 +600,7 @@ def _plot(args, original: np.ndarray, reconstructed: np.ndarray, info, geometry:
     else:
         extent = (0, original.shape[1], 0, original.shape[0])
         xlabel, ylabel = "frame", "bin"
-    for axis, magnitude, name in ((axes[0], original, "original"), (axes[1], reconstructed, "reconstructed")):
+    for axis, magnitude, name in ((axes[0], original, original_name), (axes[1], reconstructed, "reconstructed")):
         image = axis.imshow(
             np.maximum(_db(np.maximum(magnitude, 1e-12) / reference), floor),
             origin="lower", aspect="auto", extent=extent, vmin=floor, vmax=0, cmap="magma",
@@ -1005,6 +1006,7 @@ def _run_invert(args) -> int:
     if args.length is not None and args.length != spectrogram.length:
         spectrogram = dataclasses.replace(spectrogram, length=args.length)
     magnitude = np.asarray(spectrogram.magnitude)
+    from_mel = spectrogram.source == "mel"  # then magnitude is the linear one estimated from it, not the true one
     progress = Progress(args.n_iter, magnitude=magnitude, label="invert: ", enabled=None if not (args.quiet or args.json) else False)
     try:
         y, info = spectrogram.invert(
@@ -1021,7 +1023,8 @@ def _run_invert(args) -> int:
     if args.plot:
         rebuilt = np.abs(geometry.stft(y))[..., : magnitude.shape[-1]]  # the frames of the input
         rebuilt = np.concatenate([rebuilt, np.zeros(rebuilt.shape[:-1] + (magnitude.shape[-1] - rebuilt.shape[-1],), rebuilt.dtype)], axis=-1)
-        _plot(args, magnitude, rebuilt, info, geometry, sample_rate, f"gl invert: {Path(args.input).name}")
+        _plot(args, magnitude, rebuilt, info, geometry, sample_rate, f"gl invert: {Path(args.input).name}",
+              "linear (estimated from the mel)" if from_mel else "input")
 
     report = _Report("invert")
     channels = int(np.prod(magnitude.shape[:-2], dtype=int))
@@ -1039,12 +1042,14 @@ def _run_invert(args) -> int:
         samples=int(y.shape[-1]), source=getattr(spectrogram, "source", None), **_geometry_fields(geometry),
         **_retrieval_fields(info, sc, per_channel), clipped_samples=written.clipped, gain=written.gain,
         import_s=round(import_seconds, 4), frames_in_output=frames_in_output,
+        spectral_convergence_against="linear magnitude estimated from the mel" if from_mel else "input magnitude",
     )
     report.lines += [
         f"gl invert: {args.input} ({magnitude.shape[-2]} bins x {magnitude.shape[-1]} frames, {sample_rate} Hz)",
         f"  geometry              {_describe_geometry(geometry)}" + ("" if spectrogram.source == "gl" else f" (from {spectrogram.source})"),
         f"  method                {info.method}, initial phase {info.init}, {_iterations(info.n_iter)}",
-        f"  spectral convergence  {_format_db(_db(sc))}{cut}",
+        f"  spectral convergence  {_format_db(_db(sc))}{cut}"
+        + (" (against the linear magnitude estimated from the mel; the true one is not known)" if from_mel else ""),
         f"  time                  {info.elapsed:.2f} s"
         + (f" (and {import_seconds:.2f} s to read and convert the spectrogram)" if import_seconds >= 0.01 else ""),
         f"wrote {output} ({y.shape[-1] / sample_rate:.2f} s)",

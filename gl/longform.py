@@ -210,8 +210,8 @@ def reconstruct_long(
     block_frames: Optional[int] = None,
     overlap_frames: Optional[int] = None,
     sr: Optional[float] = None,
-    block_seconds: float = DEFAULT_BLOCK_SECONDS,
-    overlap_seconds: float = DEFAULT_OVERLAP_SECONDS,
+    block_seconds: Optional[float] = None,
+    overlap_seconds: Optional[float] = None,
     warm_start: bool = True,
     bridge: bool = True,
     output=None,
@@ -262,8 +262,9 @@ def reconstruct_long(
         ``overlap_seconds * sr / hop`` (at least ``2 ceil(n_fft / hop)``) or 32.
     sr : float, optional
         Sample rate: needed for ``block_seconds`` / ``overlap_seconds`` and to write a file.
-    block_seconds, overlap_seconds : float
-        Block and overlap lengths in seconds when ``sr`` is given (30 and 0.3).
+    block_seconds, overlap_seconds : float, optional
+        Block and overlap lengths in seconds, with ``sr`` (default 30 and 0.3); each
+        instead of ``block_frames`` / ``overlap_frames``, not with them.
     warm_start : bool
         Start each block from the previous block's phase in the overlap (default True).
         Not with RTISI-LA's own start (``method='rtisila'`` without ``init``, or
@@ -346,11 +347,21 @@ def reconstruct_long(
 
     # ---- block sizes
     overlap_min = -(-n_fft // hop)
+    for name, seconds, frames in (("block_seconds", block_seconds, block_frames), ("overlap_seconds", overlap_seconds, overlap_frames)):
+        if seconds is None:
+            continue
+        counterpart = name.replace("seconds", "frames")
+        if frames is not None:
+            raise ValueError(f"give {name} or {counterpart}, not both")
+        if sr is None:
+            raise ValueError(f"{name}={seconds!r} needs sr (the sample rate) to become frames; give sr= or {counterpart}=")
     if block_frames is None:
-        block_frames = _frames_from(geometry, sr, block_seconds, "block_seconds") or DEFAULT_BLOCK_FRAMES
+        block_frames = _frames_from(geometry, sr, DEFAULT_BLOCK_SECONDS if block_seconds is None else block_seconds,
+                                    "block_seconds") or DEFAULT_BLOCK_FRAMES
     block_frames = _check_count("block_frames", block_frames, 2)
     if overlap_frames is None:
-        overlap_frames = _frames_from(geometry, sr, overlap_seconds, "overlap_seconds") or DEFAULT_OVERLAP_FRAMES
+        overlap_frames = _frames_from(geometry, sr, DEFAULT_OVERLAP_SECONDS if overlap_seconds is None else overlap_seconds,
+                                      "overlap_seconds") or DEFAULT_OVERLAP_FRAMES
         overlap_frames = max(overlap_frames, 2 * overlap_min)
         overlap_frames = min(overlap_frames, block_frames - 1)
     overlap_frames = _check_count("overlap_frames", overlap_frames, 1)

@@ -36,6 +36,7 @@ from __future__ import annotations
 
 import os
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Optional
 
 import numpy as np
@@ -379,15 +380,15 @@ class Spectrogram:
         The file is written to a temporary file in the same folder and moved into place
         (:func:`gl.audio.atomic_output`), so a crash never leaves half a file under
         ``path``. An existing file is replaced, as ``np.save`` does; ``force=False``
-        refuses to. A name without ``.npz`` is used as given (``np.load`` reads it either
-        way).
+        refuses to. A name without an extension gets ``.npz``, as ``np.savez`` gives it;
+        another extension is refused (``save('out.wav')`` would write no audio).
 
         Raises
         ------
         FileExistsError
             ``path`` exists and ``force=False``.
         ValueError
-            ``path`` is a folder.
+            ``path`` is a folder, or ends in another extension than ``.npz``.
         FileNotFoundError
             ``path``'s folder does not exist.
 
@@ -406,6 +407,13 @@ class Spectrogram:
 
         from .audio import atomic_output
 
+        if not (isinstance(path, str) and path.endswith(("/", os.sep))) and not Path(path).is_dir():  # else atomic_output says why
+            name = Path(path)
+            if name.suffix == "":
+                path = name.with_name(name.name + ".npz")
+            elif name.suffix.lower() != ".npz":
+                raise ValueError(f"{path}: Spectrogram.save writes a .npz file (magnitude and geometry, not audio); end the name in "
+                                 ".npz, or write audio with gl.audio.write_audio(path, spec.invert(), sample_rate)")
         geometry = self.geometry
         metadata = {
             "format_version": FORMAT_VERSION,

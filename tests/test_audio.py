@@ -263,3 +263,19 @@ def test_replacing_keeps_the_permissions_and_writes_through_links(tmp_path):
         write_audio(link, tone(), 8000)
     write_audio(link, tone(), 8000, force=True)
     assert link.is_symlink()
+
+
+def test_replacing_a_read_only_file(tmp_path, monkeypatch):
+    """--force over one's own read-only file: the copy is flushed before it gets the 0o444
+    mode (opened for writing after it, it failed for a user who is not root, naming the
+    hidden temporary file)."""
+    read_only = tmp_path / "r.wav"
+    write_audio(read_only, tone(), 8000)
+    read_only.chmod(0o444)
+    events = []
+    real_chmod, real_fsync = os.chmod, os.fsync
+    monkeypatch.setattr(os, "chmod", lambda path, mode: (events.append(("chmod", mode)), real_chmod(path, mode))[1])
+    monkeypatch.setattr(os, "fsync", lambda descriptor: (events.append(("fsync",)), real_fsync(descriptor))[1])
+    write_audio(read_only, 0.5 * tone(), 8000, force=True)
+    assert events == [("fsync",), ("chmod", 0o444)]
+    assert read_only.stat().st_mode & 0o777 == 0o444 and len(list(tmp_path.iterdir())) == 1

@@ -161,6 +161,12 @@ def test_block_seconds_from_sample_rate(speech):
     recorder = RecordingFrames(S)
     reconstruct_long(recorder, n_iter=1, rng=0, geometry=GEOMETRY, sr=16000, block_seconds=0.5, overlap_seconds=0.1)
     assert recorder.widest == round(0.5 * 16000 / 128)
+    with pytest.raises(ValueError, match=r"block_seconds=2.0 needs sr \(the sample rate\) to become frames; give sr= or block_frames="):
+        reconstruct_long(S, geometry=GEOMETRY, block_seconds=2.0)  # was ignored: 2600-frame blocks
+    with pytest.raises(ValueError, match="overlap_seconds=0.1 needs sr"):
+        reconstruct_long(S, geometry=GEOMETRY, overlap_seconds=0.1)
+    with pytest.raises(ValueError, match="give block_seconds or block_frames, not both"):
+        reconstruct_long(S, geometry=GEOMETRY, sr=16000, block_seconds=1.0, block_frames=100)
 
 
 def test_length_like_reconstruct(speech):

@@ -192,7 +192,10 @@ def test_save_refuses_what_it_should_and_keeps_the_umask(tmp_path):
         spec.save(tmp_path)
     with pytest.raises(ValueError, match="does not exist"):
         spec.save(tmp_path / "nowhere" / "s.npz")
-    assert sorted(os.listdir(tmp_path)) == ["s.npz"]
+    with pytest.raises(ValueError, match=r"out.wav: Spectrogram.save writes a .npz file .*not audio"):
+        spec.save(tmp_path / "out.wav")
+    spec.save(str(tmp_path / "bare"))  # gets .npz, as np.savez gives it
+    assert sorted(os.listdir(tmp_path)) == ["bare.npz", "s.npz"]
 
 
 def test_load_refuses_what_is_not_a_spectrogram_file(tmp_path):
