@@ -55,7 +55,10 @@ def main(argv=None) -> None:
     if args.command == "report":
         print(f"report: {report.build(out, readme)}")
         return
-    files = find_corpus(args.corpus or (QUICK_CORPUS if args.quick else DEFAULT_CORPUS))
+    try:
+        files = find_corpus(args.corpus or (QUICK_CORPUS if args.quick else DEFAULT_CORPUS))
+    except FileNotFoundError as error:
+        raise SystemExit(f"python -m benchmarks: error: {error}") from None
     max_seconds = args.max_seconds if args.max_seconds is not None else (3.0 if args.quick else None)
     studies = ["speed", "memory", "convergence", "paper"] if args.study == "all" else [args.study]
     for study in studies:

@@ -139,7 +139,8 @@ def find_corpus(patterns: list[str], root: Path = CORPUS) -> list[Path]:
         else:
             matches = sorted(root.glob(pattern)) or sorted(Path.cwd().glob(pattern))
         if not matches:
-            raise FileNotFoundError(f"--corpus pattern {pattern!r} matches no file (corpus root {root})")
+            raise FileNotFoundError(f"--corpus pattern {pattern!r} matches no file (corpus root {root}: set GL_SHARED to the "
+                                    "folder that holds corpus/, or give --corpus absolute paths)")
         for match in matches:
             if match not in found:
                 found.append(match)

@@ -414,6 +414,14 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 # ----------------------------------------------------------------------------- shared steps
+def _warn_if_frames_outgrow(geometry: STFT, n_samples: int) -> None:
+    """A frame longer than the whole signal: legal, but there is nothing for phase retrieval to do."""
+    if geometry.n_fft > n_samples:
+        warnings.warn(f"--n-fft {geometry.n_fft} is longer than the signal ({n_samples} samples): "
+                      f"{geometry.n_frames(n_samples)} frame(s) see all of it and the spectrogram says little about it; "
+                      "use a smaller --n-fft", stacklevel=2)
+
+
 def _geometry_from_args(args, sample_rate: float) -> STFT:
     n_fft = args.n_fft if args.n_fft is not None else default_n_fft(sample_rate)
     if args.n_fft is None and args.win_length is not None and args.win_length > n_fft:
@@ -688,6 +696,7 @@ def _run_roundtrip(args) -> int:
     _check_outputs([output] + ([Path(args.plot)] if args.plot else []), args.force)
     x, sample_rate = read_audio(args.input, dtype=np.float32)  # (channels, n)
     geometry = _geometry_from_args(args, sample_rate)
+    _warn_if_frames_outgrow(geometry, x.shape[-1])
     S = np.abs(geometry.stft(x))  # (channels, n_freq, n_frames)
     y, info = _retrieve(S, geometry, x.shape[-1], args, method, init, options, "roundtrip: ")
     sc, per_channel = _spectral_convergence(S, geometry, y)
@@ -729,6 +738,7 @@ def _run_spectrogram(args) -> int:
     _check_outputs([output], args.force)
     x, sample_rate = read_audio(args.input, dtype=np.float32)  # (channels, n)
     geometry = _geometry_from_args(args, sample_rate)
+    _warn_if_frames_outgrow(geometry, x.shape[-1])
     spectrogram = Spectrogram.from_audio(x[0] if x.shape[0] == 1 else x, sample_rate, geometry=geometry)  # mono: (n_freq, n_frames)
     if mel or args.power is not None:
         data, convention, keywords = _features(spectrogram, args)

@@ -932,16 +932,32 @@ def from_shorttimefft(
 # ---------------------------------------------------------------------- librosa / torchaudio
 
 
-def _librosa_geometry(n_rows, n_fft, hop_length, win_length, window, center, pad_mode) -> STFT:
+def _is_power_of_two(n: int) -> bool:
+    return n > 0 and n & (n - 1) == 0
+
+
+def _librosa_geometry(n_rows, n_fft, hop_length, win_length, window, center, pad_mode, n_columns=None) -> STFT:
+    """The geometry of a (..., n_rows bins, n_columns frames) array; the frames' count only feeds the hints
+    for an array given the other way round, (frames, bins)."""
     if n_fft is None:
         n_fft = 2 * (n_rows - 1)
+        if (n_columns is not None and n_columns >= 129 and _is_power_of_two(n_columns - 1)
+                and not _is_power_of_two(n_rows - 1) and n_rows != n_columns):
+            warnings.warn(
+                f"the spectrogram has {n_rows} rows (bins, implying n_fft={n_fft}) and {n_columns} columns (frames), and "
+                f"{n_columns} is the bin count of n_fft={2 * (n_columns - 1)}: if it is (frames, bins), pass its transpose; "
+                "gl reads (..., bins, frames), as librosa and torchaudio make them",
+                stacklevel=3,
+            )
     else:
         n_fft = _check_int("n_fft", n_fft, 2)
         if n_fft // 2 + 1 != n_rows:
             two_sided = "; a two-sided spectrogram (torchaudio's onesided=False) has n_fft rows: pass its first n_fft // 2 + 1" if n_rows == n_fft else ""
+            transposed = (f"; its {n_columns} columns are n_fft // 2 + 1: if it is (frames, bins), pass its transpose"
+                          if n_columns == n_fft // 2 + 1 else "")
             raise ValueError(
                 f"n_fft={n_fft} gives {n_fft // 2 + 1} frequency bins but the spectrogram has {n_rows} "
-                f"(it implies n_fft={2 * (n_rows - 1)} or {2 * n_rows - 1}){two_sided}"
+                f"(it implies n_fft={2 * (n_rows - 1)} or {2 * n_rows - 1}){two_sided}{transposed}"
             )
     if pad_mode not in PAD_MODES:
         raise ValueError(f"pad_mode={pad_mode!r} is not supported; use one of {', '.join(PAD_MODES)}")
@@ -1017,7 +1033,7 @@ def from_librosa(
         power = _check_power(1.0 if power is None else power)
         magnitude = _magnitude_from(S, power, "S")
     n_frames = magnitude.shape[-1]
-    geometry = _librosa_geometry(magnitude.shape[-2], n_fft, hop_length, win_length, window, center, pad_mode)
+    geometry = _librosa_geometry(magnitude.shape[-2], n_fft, hop_length, win_length, window, center, pad_mode, magnitude.shape[-1])
     _check_nola(geometry, "hop_length", geometry.hop_length)
     length = _check_length(length, n_frames, geometry.n_frames, f"hop_length={geometry.hop_length}")
     return Spectrogram(magnitude, geometry, sample_rate=sr, length=length, source="librosa")
@@ -1101,7 +1117,7 @@ def from_torchaudio(
         power = 1.0
     power = _check_power(power)
     magnitude = _magnitude_from(S, power, "S", from_db=db is not None)
-    geometry = _librosa_geometry(magnitude.shape[-2], n_fft, hop_length, win_length, window, center, pad_mode)
+    geometry = _librosa_geometry(magnitude.shape[-2], n_fft, hop_length, win_length, window, center, pad_mode, magnitude.shape[-1])
     _check_nola(geometry, "hop_length", geometry.hop_length)
     if normalized in (True, "window"):
         magnitude *= magnitude.dtype.type(np.sqrt(np.sum(geometry.window_array**2)))
@@ -1226,7 +1242,7 @@ def from_mel(
             stacklevel=2,
         )
     magnitude = mel_to_stft(M.astype(dtype, copy=False), filterbank=filterbank, power=power, n_iter=n_iter_nnls)
-    geometry = _librosa_geometry(magnitude.shape[-2], n_fft, hop_length, win_length, window, center, pad_mode)
+    geometry = _librosa_geometry(magnitude.shape[-2], n_fft, hop_length, win_length, window, center, pad_mode, magnitude.shape[-1])
     _check_nola(geometry, "hop_length", geometry.hop_length)
     length = _check_length(length, magnitude.shape[-1], geometry.n_frames, f"hop_length={geometry.hop_length}")
     return Spectrogram(magnitude, geometry, sample_rate=sr, length=length, source="mel")

@@ -143,6 +143,15 @@ def test_librosa_gets_the_geometry_of_the_geometries_benchmark():
         np.testing.assert_allclose(ours, theirs, rtol=0, atol=1e-8 * np.abs(theirs).max())
 
 
+def test_a_missing_corpus_is_one_line_not_a_traceback():
+    import os
+
+    done = subprocess.run([sys.executable, "-m", "benchmarks", "--quick", "--study", "speed", "--out", "/nonexistent-never-written"],
+                          cwd=REPO, capture_output=True, text=True, timeout=120, env={**os.environ, "GL_SHARED": "/nonexistent-corpus"})
+    assert done.returncode != 0 and "Traceback" not in done.stderr
+    assert "matches no file (corpus root /nonexistent-corpus/corpus: set GL_SHARED" in done.stderr
+
+
 def test_unknown_method_is_refused():
     done = subprocess.run([sys.executable, "-m", "benchmarks", "--study", "convergence", "--methods", "nosuch",
                            "--corpus", "reference/greasy.wav", "--out", "/nonexistent-never-written"],

@@ -738,3 +738,10 @@ def test_library_advice_reaches_the_command_line_in_flags(tmp_path, speech_wav):
     assert_usage_error(result, r"give --hop")
     result = run("roundtrip", speech_wav, "-o", tmp_path / "o.wav", "--method", "pghi", "--tol", "0.01", cwd=tmp_path, check_ok=False)
     assert_usage_error(result, r"pghi's own heap tolerance is set in Python")
+
+
+def test_a_frame_longer_than_the_signal_warns(tmp_path, speech_wav):
+    n_samples = sf.info(str(speech_wav)).frames
+    result = run("roundtrip", speech_wav, "-o", tmp_path / "o.wav", "--n-fft", str(2 * n_samples), *FAST, cwd=tmp_path)
+    assert f"warning: --n-fft {2 * n_samples} is longer than the signal ({n_samples} samples)" in result.stderr
+    assert "longer than the signal" not in run("roundtrip", speech_wav, "-o", tmp_path / "p.wav", *FAST, cwd=tmp_path).stderr

@@ -442,6 +442,19 @@ def test_librosa_geometry_errors():
     assert spec.geometry.n_fft == 441  # an odd size, given explicitly
 
 
+def test_a_transposed_spectrogram_gets_a_hint():
+    """(frames, bins), as a user's own code may store it: 1025 columns are n_fft=2048's bins."""
+    transposed = np.ones((261, 1025))
+    with pytest.warns(UserWarning, match=r"1025 is the bin count of n_fft=2048: if it is \(frames, bins\), pass its transpose"):
+        importers.from_librosa(transposed, hop_length=128)
+    with pytest.raises(ValueError, match=r"its 1025 columns are n_fft // 2 \+ 1: if it is \(frames, bins\), pass its transpose"):
+        importers.from_librosa(transposed, n_fft=2048, hop_length=512)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        importers.from_librosa(np.ones((1025, 261)), hop_length=512)  # the right way round: no hint
+        importers.from_librosa(np.ones((513, 1025)), hop_length=256)  # 513 bins are n_fft=1024's: no hint either
+
+
 def test_conventions_registry():
     assert set(importers.CONVENTIONS) == {"scipy", "scipy-stft", "shorttimefft", "librosa", "torchaudio", "mel"}
     assert all(callable(function) for function in importers.CONVENTIONS.values())
