@@ -462,14 +462,14 @@ def test_default_method_and_init():
     assert (registry.DEFAULT_METHOD, registry.DEFAULT_INIT) == ("dm_fgla", "pghi")
 
 
-def test_default_is_dm_fgla_from_pghi_and_falls_back_to_random(short):
+def test_default_is_dm_fgla_from_pghi_for_any_window(short):
     x, geometry, S = short
     _, info = gl.reconstruct(S, geometry=geometry, n_iter=3, return_info=True)
     assert (info.method, info.init) == ("dm_fgla", "pghi")
-    boxcar = STFT(512, 128, window="boxcar")  # no PGHI constant for a rectangular window
+    boxcar = STFT(512, 128, window="boxcar")  # no published PGHI constant: the fitted one
     S_box = np.abs(boxcar.stft(x))
     _, info = gl.reconstruct(S_box, geometry=boxcar, n_iter=3, rng=0, return_info=True)
-    assert (info.method, info.init) == ("dm_fgla", "random")
+    assert (info.method, info.init) == ("dm_fgla", "pghi")
     _, info = gl.reconstruct(S, method="fgla", geometry=geometry, n_iter=3, rng=0, return_info=True)
     assert info.init == "random"  # a named method keeps its own default
 
