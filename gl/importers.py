@@ -295,6 +295,7 @@ def from_db(
     amin: Optional[float] = None,
     top_db: Optional[float] = None,
     name: str = "S",
+    peak_ndim: Optional[int] = None,
 ) -> np.ndarray:
     """Undo ``librosa.power_to_db`` (``db='power'``) or ``amplitude_to_db`` (``db='amplitude'``).
 
@@ -322,6 +323,10 @@ def from_db(
         level away: pass the value it had, or 1.0 for a relative level).
     amin, top_db : float, optional
         The ``amin`` and ``top_db`` the forward call used, to find clipped values.
+    peak_ndim : int, optional
+        How many trailing axes the forward call took the peak of ``top_db`` over: all
+        (None, librosa's), or 3 for torchaudio's ``AmplitudeToDB`` (each item of a
+        (batch, channel, freq, time) input is clipped below its own peak).
 
     Returns
     -------
@@ -367,17 +372,24 @@ def from_db(
     tolerance = 1e-3
     floors = []
     if top_db is not None:
-        floors.append((peak - top_db, f"top_db={top_db:g} below the peak {peak:.1f} dB"))
+        if peak_ndim is not None and values.ndim > peak_ndim and silent is None:  # a peak for each item
+            items = values.reshape((-1,) + values.shape[values.ndim - peak_ndim :])
+            item_peaks = items.max(axis=tuple(range(1, items.ndim)), keepdims=True)
+            floors.append((np.broadcast_to(item_peaks - top_db, items.shape).reshape(values.shape),
+                           f"top_db={top_db:g} below the peak of their item"))
+        else:
+            floors.append((peak - top_db, f"top_db={top_db:g} below the peak {peak:.1f} dB"))
     # librosa subtracts log10(max(amin, ref)): a ref below the amin it was given is raised to it
     reference = ref if amin is None else max(amin, ref)
     if amin is not None:
         floors.append((factor * np.log10(amin) - factor * np.log10(reference), f"the amin={amin:g} floor"))
     for floor, why in floors:
-        clipped = int(np.count_nonzero(finite <= floor + tolerance))
+        clipped = int(np.count_nonzero((values if np.ndim(floor) else finite) <= floor + tolerance))
         if clipped:
+            where = "their item's floor" if np.ndim(floor) else f"{floor:.1f} dB"
             warnings.warn(
                 f"{clipped} of {values.size} values of {name} ({100.0 * clipped / values.size:.1f} %) sit at "
-                f"{floor:.1f} dB, {why}: clipped values cannot come back - their true level was lower and "
+                f"{where}, {why}: clipped values cannot come back - their true level was lower and "
                 "they return at the floor (a noise floor at that level)",
                 LossWarning,
                 stacklevel=3,
@@ -574,9 +586,12 @@ def from_scipy_spectrogram(
     nperseg = known
     if nperseg > nfft:
         source = "" if known_from in (None, "nperseg") else f" (from {known_from})"
+        shrunk = (f"; if the signal was shorter than nperseg, scipy used nperseg={nfft} instead (it warns 'nperseg = "
+                  f"{nperseg} is greater than input length'): pass nperseg={nfft}, or f and t"
+                  if known_from == "nperseg" and n_frames == 1 else "")
         raise ValueError(
             f"nperseg={nperseg}{source} must be <= nfft={nfft}, the FFT size the spectrogram's {n_rows} rows "
-            f"on axis -2 imply{': check fs' if known_from and known_from.startswith('t[0]') else ''}; "
+            f"on axis -2 imply{': check fs' if known_from and known_from.startswith('t[0]') else ''}{shrunk}; "
             "Sxx must be laid out (..., n_freq, n_frames), as scipy returns it with its default axis=-1"
         )
 
@@ -704,7 +719,7 @@ def from_scipy_stft(
     >>> import numpy as np
     >>> import gl
     >>> spec = gl.importers.from_scipy_stft(np.ones((129, 33)), 8000.0)
-    >>> spec.geometry.center, spec.geometry.hop_length, spec.length
+    >>> spec.geometry.center, spec.geometry.hop_length, spec.output_length
     (True, 128, 4096)
     """
     if scaling not in ("spectrum", "psd"):
@@ -738,7 +753,13 @@ def from_scipy_stft(
 
     extension = nperseg // 2 if boundary is not None else 0
     pad_mode = _SCIPY_BOUNDARIES[boundary]
-    if nfft == nperseg and pad_mode is not None:
+    # gl's centred frames hold scipy's zero extension whatever the signal's length. An even
+    # (reflect) or constant (edge) extension depends on where the signal ends, and padded's
+    # zeros follow it: unless the length is known and nothing was padded, the extended signal
+    # is retrieved as a free signal over the whole grid, frames not centred (no padding rule
+    # to break), and offset and tail cut the extension off
+    centred = nfft == nperseg and (pad_mode == "constant" or (pad_mode is not None and not padded and length is not None))
+    if centred:
         geometry = STFT(n_fft=nfft, hop_length=hop, center=True, pad_mode=pad_mode, **_window_keywords(window, w))
         offset = 0
     else:
@@ -753,12 +774,14 @@ def from_scipy_stft(
         return (extended - nperseg) // hop + 1
 
     length = _check_length(length, n_frames, frames_of, f"nperseg={nperseg}, hop={hop}, boundary={boundary!r}")
-    natural = nperseg + hop * (n_frames - 1) - 2 * extension
+    natural = nperseg + hop * (n_frames - 1) - 2 * extension  # the length scipy.signal.istft returns
     if natural < 1:
         raise ValueError(f"Zxx has too few frames ({n_frames}) for nperseg={nperseg} with boundary={boundary!r}")
-    return Spectrogram(
-        magnitude, geometry, sample_rate=fs, length=natural if length is None else length, source="scipy-stft", offset=offset
-    )
+    # without length the signal may be up to a hop longer than natural, and the frames saw that
+    # tail: the length stays unknown (invert then runs on every sample the frames see) and the
+    # output is natural samples long
+    tail = geometry.default_length(n_frames) - offset - natural
+    return Spectrogram(magnitude, geometry, sample_rate=fs, length=length, source="scipy-stft", offset=offset, tail=tail)
 
 
 # ---------------------------------------------------------------------- scipy.signal.ShortTimeFFT
@@ -1109,7 +1132,7 @@ def from_torchaudio(
     if db is not None:
         if power is None:
             raise ValueError("db is for real spectrograms; power=None means a complex one, which has no dB form")
-        S = from_db(S, db=db, ref=ref, amin=amin, top_db=top_db, name="S")
+        S = from_db(S, db=db, ref=ref, amin=amin, top_db=top_db, name="S", peak_ndim=3)  # AmplitudeToDB: per item
     S = _spectrogram_array(S, "S", complex_ok=True)
     if power is None:
         if S.dtype.kind != "c":
@@ -1125,12 +1148,8 @@ def from_torchaudio(
         magnitude *= magnitude.dtype.type(np.sqrt(n_fft))
     n_frames = magnitude.shape[-1]
     length = _check_length(length, n_frames, lambda n: geometry.n_frames(n + 2 * pad), f"hop_length={hop_length}")
-    if pad:
-        natural = geometry.default_length(n_frames) - 2 * pad
-        return Spectrogram(
-            magnitude, geometry, sample_rate=sample_rate, length=natural if length is None else length,
-            source="torchaudio", offset=pad,
-        )
+    if pad:  # zeros before and after the signal; without length, where it ended is not known
+        return Spectrogram(magnitude, geometry, sample_rate=sample_rate, length=length, source="torchaudio", offset=pad, tail=pad)
     return Spectrogram(magnitude, geometry, sample_rate=sample_rate, length=length, source="torchaudio")
 
 

@@ -34,6 +34,7 @@ Examples
 
 from __future__ import annotations
 
+import dataclasses
 import os
 from dataclasses import dataclass
 from pathlib import Path
@@ -139,6 +140,10 @@ class Spectrogram:
         Samples of the frame grid before the signal's first sample (for framings gl's
         ``center`` does not express, such as ``scipy.signal.stft`` with ``nfft >
         nperseg``): frame ``m`` covers signal samples ``m * hop - offset`` onwards.
+    tail : int >= 0
+        Samples of the frame grid after the signal that are not part of it (the padding
+        torchaudio's ``pad`` or scipy's boundary extension put there): without ``length``,
+        :meth:`invert` returns ``grid_length - offset - tail`` samples.
 
     Notes
     -----
@@ -162,6 +167,7 @@ class Spectrogram:
     length: Optional[int] = None
     source: str = "gl"
     offset: int = 0
+    tail: int = 0
 
     def __post_init__(self) -> None:
         if not isinstance(self.geometry, STFT):
@@ -177,11 +183,12 @@ class Spectrogram:
             object.__setattr__(self, "sample_rate", float(rate))
         object.__setattr__(self, "length", _check_optional_int("length", self.length, 1))
         object.__setattr__(self, "offset", _check_optional_int("offset", self.offset, 0))
+        object.__setattr__(self, "tail", _check_optional_int("tail", self.tail, 0))
         if not isinstance(self.source, str):
             raise TypeError(f"source={self.source!r} must be a string")
         grid = self.grid_length
-        if self.offset and self.offset >= grid:
-            raise ValueError(f"offset={self.offset} must be smaller than the {grid} samples the frames cover")
+        if (self.offset or self.tail) and self.offset + self.tail >= grid:
+            raise ValueError(f"offset={self.offset} and tail={self.tail} must leave some of the {grid} samples the frames cover")
         if grid <= 0 and self.length is None:  # one centred frame of an even n_fft: only its padding
             raise ValueError(
                 f"the {self.n_frames} frame(s) of {self.geometry!r} cover no sample without their centre padding; "
@@ -211,8 +218,8 @@ class Spectrogram:
 
     @property
     def output_length(self) -> int:
-        """Samples :meth:`invert` returns: :attr:`length`, or the frames' span after the offset."""
-        return self.length if self.length is not None else self.grid_length - self.offset
+        """Samples :meth:`invert` returns: :attr:`length`, or the frames' span without the offset and the tail."""
+        return self.length if self.length is not None else self.grid_length - self.offset - self.tail
 
     @property
     def duration(self) -> Optional[float]:
@@ -223,7 +230,7 @@ class Spectrogram:
         rate = "unknown" if self.sample_rate is None else f"{self.sample_rate:g} Hz"
         return (
             f"Spectrogram(shape={self.magnitude.shape}, dtype={self.magnitude.dtype}, source={self.source!r}, "
-            f"sample_rate={rate}, length={self.length}, offset={self.offset}, geometry={self.geometry!r})"
+            f"sample_rate={rate}, length={self.length}, offset={self.offset}, tail={self.tail}, geometry={self.geometry!r})"
         )
 
     # ------------------------------------------------------------------ construction
@@ -271,7 +278,11 @@ class Spectrogram:
         Runs :func:`gl.reconstruct` (gl's default method unless ``method`` says otherwise)
         on the frame grid, then drops the :attr:`offset` samples and returns
         :attr:`output_length` samples; samples after the last frame, which no frame saw,
-        are zeros. Because the magnitude is unscaled (see the module docstring), the
+        are zeros. With the :attr:`length` known, the run has the signal's own padding;
+        without it, it runs on every sample the frames see, and centred frames with
+        reflect padding (librosa's and torchaudio's option), whose padding at the end
+        depends on where the signal ended, run on the padded signal itself as a free
+        signal, frames not centred: the spectrogram then stays one that a signal has. Because the magnitude is unscaled (see the module docstring), the
         least-squares ISTFT
 
         .. math:: x[n] = \\frac{\\sum_m w[n - ma]\\, y_m[n - ma]}{\\sum_m w[n - ma]^2}
@@ -332,16 +343,28 @@ class Spectrogram:
         geometry = self.geometry
         n_frames = self.n_frames
         wanted = self.output_length
+        fade_edges = check_flag("fade_edges", fade_edges)
         # Run on the exact signal length when it is consistent with the frames (centred
         # frames then see the right padding); otherwise on the whole frame grid.
         direct = self.offset == 0 and self.length is not None and _frames_of(geometry, self.length) == n_frames
+        start = self.offset  # where the output starts in the run's signal
+        run_geometry = geometry
         if direct:
             run_length = self.length
         elif self.length is not None and _frames_of(geometry, self.length + 2 * self.offset) == n_frames:
             run_length = self.length + 2 * self.offset  # padded the same at both ends (torchaudio's pad)
+        elif geometry.center and geometry.pad_mode == "reflect":
+            # the reflection at the end depends on where the signal ends, which is not known:
+            # no signal on a longer (or shorter) grid reflects the same. Retrieve the padded
+            # signal itself instead, frames starting at its sample 0 (a free signal over every
+            # sample the frames see, which the spectrogram matches whatever the true length)
+            run_geometry = dataclasses.replace(geometry, center=False)
+            run_length = run_geometry.default_length(n_frames)
+            start += geometry.pad  # the output starts where the centred padding ended: the window sum is full
+            fade_edges = False  # there; the low sums at the run's ends fall in the padding, which is cut off
         else:  # every sample some frame sees: n_fft + hop * n_frames - 1, minus the centre padding
+            # (constant and edge padding continue a longer signal the same way)
             run_length = geometry.n_fft + geometry.hop_length * n_frames - 1 - 2 * geometry.pad
-        fade_edges = check_flag("fade_edges", fade_edges)
         options = dict(method_options)
         streaming = method in ("rtisila", "rtpghi")  # their streams fade (or not) as they go
         if streaming:
@@ -355,22 +378,22 @@ class Spectrogram:
             n_iter=n_iter,
             init=init,
             rng=rng,
-            geometry=geometry,
+            geometry=run_geometry,
             return_info=return_info,
             length=run_length,
             **options,
         )
         y, info = result if return_info else (result, None)  # (..., run_length), sample j at grid sample pad + j
-        if fade_edges and not streaming and _fade_edges(y, geometry, n_frames) and info is not None:
+        if fade_edges and not streaming and _fade_edges(y, run_geometry, n_frames) and info is not None:
             # the last row of the history is that of the signal returned (before the crop); with no
             # iteration, the signal returned is the starting point
-            sc = measure_convergence(self.magnitude, y, geometry)
+            sc = measure_convergence(self.magnitude, y, run_geometry)
             if info.n_iter:
                 info.spectral_convergence[-1] = sc
             else:
                 info.initial_spectral_convergence = sc
         if not direct:
-            y = _crop(y, self.offset, wanted)
+            y = _crop(y, start, wanted)
         return (y, info) if return_info else y
 
     # ------------------------------------------------------------------ files
@@ -428,6 +451,7 @@ class Spectrogram:
             "length": self.length,
             "source": self.source,
             "offset": self.offset,
+            "tail": self.tail,
         }
         window = np.asarray(geometry.window if isinstance(geometry.window, np.ndarray) else geometry.window_array)
         with atomic_output(path, force=force) as temporary:
@@ -533,6 +557,7 @@ class Spectrogram:
             length=metadata["length"],
             source=metadata["source"],
             offset=metadata["offset"],
+            tail=_stored_int(path, metadata, "tail", 0) if "tail" in metadata else 0,  # files before the field: 0
         )
 
 

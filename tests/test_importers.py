@@ -626,3 +626,77 @@ def test_scipy_detrend_values_are_checked(detrend):
 def test_a_two_sided_spectrogram_is_named():
     with pytest.raises(ValueError, match=r"a two-sided spectrogram \(torchaudio's onesided=False\) has n_fft rows"):
         importers.from_librosa(np.ones((400, 10)), sr=16000, n_fft=400)
+
+
+# ---------------------------------------------------------------------- consistency when the length is unknown
+def exact_phase_error_db(spec, phase):
+    """50 GLA iterations from the library's own phase: a spectrogram that some signal in the
+    run's framing matches stays where it is (far below -60 dB); one no signal matches drifts."""
+    _, info = spec.invert(method="gla", n_iter=50, init=phase, fade_edges=False, return_info=True)
+    return info.final_db
+
+
+def test_reflect_padding_with_an_unknown_length_stays_consistent():
+    # librosa's (and torchaudio's) reflection at the end depends on where the signal ended:
+    # the padded signal is retrieved as a free signal instead (it was -36 dB)
+    librosa = pytest.importorskip("librosa")
+    x = np.random.default_rng(30).standard_normal(22050)
+    D = librosa.stft(x, n_fft=1024, hop_length=256, pad_mode="reflect")
+    spec = importers.from_librosa(D, n_fft=1024, hop_length=256, pad_mode="reflect")
+    assert spec.length is None and spec.output_length == 256 * (D.shape[-1] - 1)
+    assert exact_phase_error_db(spec, np.angle(D)) < -90
+    known = importers.from_librosa(D, n_fft=1024, hop_length=256, pad_mode="reflect", length=22050)
+    assert exact_phase_error_db(known, np.angle(D)) < -250
+
+
+@pytest.mark.parametrize("pad_mode", ["constant", "reflect"])
+def test_torchaudio_pad_with_an_unknown_length_stays_consistent(pad_mode):
+    # torchaudio's Spectrogram(pad=50): zeros each side, then its centred frames (it was -37 dB)
+    x = np.random.default_rng(31).standard_normal(16190)
+    Z = gl.STFT(400, 200, pad_mode=pad_mode).stft(np.pad(x, 50))
+    spec = importers.from_torchaudio(Z, n_fft=400, hop_length=200, power=None, pad=50, pad_mode=pad_mode)
+    assert (spec.length, spec.offset, spec.tail) == (None, 50, 50)
+    assert spec.output_length == 200 * (Z.shape[-1] - 1) - 100  # as before: the natural length
+    assert exact_phase_error_db(spec, np.angle(Z)) < -90
+
+
+@pytest.mark.parametrize("boundary, padded, noverlap", [("zeros", False, 128), ("even", True, 128), ("even", True, 192),
+                                                         ("constant", True, 192), ("odd", True, 128)])
+def test_scipy_stft_extensions_stay_consistent(boundary, padded, noverlap):
+    # an even or constant extension is followed by padded's zeros; with no length, the samples
+    # after scipy's natural length were analysed too (it was -27 to -34 dB)
+    x = np.random.default_rng(32).standard_normal(3001)
+    _, _, Z = signal.stft(x, 8000, nperseg=256, noverlap=noverlap, boundary=boundary, padded=padded)
+    for length in (None, 3001):
+        spec = importers.from_scipy_stft(Z, 8000, nperseg=256, noverlap=noverlap, boundary=boundary, padded=padded, length=length)
+        y = spec.invert(method="gla", n_iter=0, init=np.angle(Z), fade_edges=False)
+        n = min(len(y), 3001)
+        np.testing.assert_allclose(y[:n], x[:n], rtol=0, atol=1e-9)  # scipy's own phase gives the signal back
+        assert exact_phase_error_db(spec, np.angle(Z)) < -90
+    _, x_back = signal.istft(Z, 8000, nperseg=256, noverlap=noverlap, boundary=boundary is not None)
+    assert spec.output_length == 3001 and importers.from_scipy_stft(
+        Z, 8000, nperseg=256, noverlap=noverlap, boundary=boundary, padded=padded).output_length <= len(x_back)
+
+
+def test_torchaudio_db_clipping_is_counted_per_item():
+    # AmplitudeToDB(top_db=80) clips each (channel, freq, time) item below its own peak
+    rng = np.random.default_rng(33)
+    power = rng.random((2, 1, 101, 40)) ** 8 + 1e-12
+    power[1] *= 1e-6  # the second item 60 dB quieter
+    db = 10 * np.log10(power)
+    peaks = db.max(axis=(1, 2, 3), keepdims=True)
+    clipped = np.maximum(db, peaks - 80)
+    expected = int(np.count_nonzero(db <= peaks - 80))
+    with pytest.warns(LossWarning, match=rf"^{expected} of {db.size} values of S .* sit at their item's floor, top_db=80"):
+        spec = importers.from_torchaudio(clipped, n_fft=200, hop_length=100, power=2.0, db="power", top_db=80)
+    np.testing.assert_allclose(spec.magnitude ** 2, 10 ** (clipped / 10), rtol=1e-9)
+
+
+def test_scipy_shrinking_nperseg_for_a_short_signal_is_explained():
+    x = np.random.default_rng(34).standard_normal(200)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # scipy: nperseg = 256 is greater than input length
+        f, t, Sxx = signal.spectrogram(x, 8000.0, nperseg=256)
+    with pytest.raises(ValueError, match=r"scipy used nperseg=200 instead .*pass nperseg=200, or f and t"):
+        importers.from_scipy_spectrogram(Sxx, 8000.0, nperseg=256)
+    assert importers.from_scipy_spectrogram(Sxx, 8000.0, nperseg=200, detrend=False).geometry.n_fft == 200
