@@ -175,6 +175,17 @@ def check_rng(rng, name: str = "rng"):
     return rng
 
 
+def from_random_state(random_state, rng=None):
+    """librosa's ``random_state`` as gl's ``rng``: an int seeds a legacy ``np.random.RandomState``
+    (librosa's draw), a generator stays itself; ``rng`` must then be None."""
+    if rng is not None:
+        raise ValueError("give rng or random_state (librosa's name), not both")
+    random_state = check_rng(random_state, "random_state")
+    if random_state is None or isinstance(random_state, (np.random.Generator, np.random.RandomState)):
+        return random_state
+    return np.random.RandomState(seed=random_state)
+
+
 def as_generator(rng):
     """The checked ``rng`` as something that draws: the Generator or RandomState given, or
     ``np.random.default_rng(rng)`` for a seed or None."""

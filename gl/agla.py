@@ -195,13 +195,21 @@ def agla(
             run.iterate(n_iter, run.momentum_update(scaled_previous, alpha / (1.0 + alpha)))
             return run.result()
         # Two full-size arrays, kept scaled so that every step is one pass (P = P_C1(P_C2(c_{n-1}))):
-        #   kept_t = a t_{n-1},  kept_d = d_{n-1} / (gamma (1 + beta))
-        # with a = -alpha / ((1 + alpha) gamma) (-1 / gamma when alpha = 0). Then
-        #   P + (1 - gamma)(1 + beta) kept_d = t_n / gamma
-        #   t_n / gamma + kept_t             = c_n / ((1 + alpha) gamma)   (only its phase is used)
-        #   t_n / gamma + s kept_t           = d_n / (gamma (1 + beta)),   s = -beta / (gamma (1 + beta) a)
-        scale_t = -alpha / ((1.0 + alpha) * gamma) if alpha else -1.0 / gamma
-        scale_step = -beta / (gamma * (1.0 + beta) * scale_t)
+        #   kept_t = a t_{n-1},  kept_d = d_{n-1} / (G (1 + beta))
+        # with G = gamma and a = -alpha / ((1 + alpha) G) (-1 / G when alpha is 0 or tiny). Then
+        #   P + (1 - gamma)(1 + beta) kept_d = t_n / G
+        #   t_n / G + k kept_t               = c_n / ((1 + alpha) G), k = 1   (only its phase is used)
+        #   t_n / G + s kept_t               = d_n / (G (1 + beta)),  s = -beta / (G (1 + beta) a)
+        # The constants would overflow float32 for a tiny alpha or gamma: below 1e-3, a = -1 / G
+        # and c_n costs one pass more (k = alpha / (1 + alpha)); for gamma, G = 1 and P is first
+        # multiplied by gamma (one pass more).
+        small = 1e-3
+        scale_input = gamma if gamma < small else None  # P *= gamma first, then G = 1
+        G = 1.0 if scale_input is not None else gamma
+        shrink = alpha / (1.0 + alpha)
+        one_add = shrink >= small  # c_n in one pass
+        scale_t = -shrink / G if one_add else -1.0 / G
+        scale_step = -beta / (G * (1.0 + beta) * scale_t)
         relax = (1.0 - gamma) * (1.0 + beta)
         kept_t = run.new_state()
         kept_d = run.new_state()
@@ -212,19 +220,24 @@ def agla(
             if run.iteration == 1:
                 # t_0 = d_0 = t_1: t_1 = P_C1(P_C2(c_0)), c_1 = d_1 = t_1 (a plain GLA step)
                 np.multiply(consistent, scale_t, out=t_prev)  # a t_1
-                np.multiply(consistent, 1.0 / (gamma * (1.0 + beta)), out=d_prev)  # d_1 / (gamma (1 + beta))
+                np.multiply(consistent, 1.0 / (G * (1.0 + beta)), out=d_prev)  # d_1 / (G (1 + beta))
                 if modulus is None:  # not measured by this sweep
                     modulus = scratch.abs(consistent)
                 return run.project(consistent, modulus, b, frames, scratch)  # P_C2(c_1)
+            if scale_input is not None:
+                consistent *= scale_input
             d_prev *= relax
-            consistent += d_prev  # t_n / gamma
-            if alpha:
-                direction = np.add(consistent, t_prev, out=scratch.spare[: consistent.shape[0]])  # c_n / ((1 + alpha) gamma)
-            else:
+            consistent += d_prev  # t_n / G
+            if not alpha:
                 direction = consistent  # c_n = t_n
+            elif one_add:
+                direction = np.add(consistent, t_prev, out=scratch.spare[: consistent.shape[0]])  # c_n / ((1 + alpha) G)
+            else:
+                direction = np.multiply(t_prev, shrink, out=scratch.spare[: consistent.shape[0]])
+                direction += consistent  # c_n / ((1 + alpha) G)
             np.multiply(t_prev, scale_step, out=d_prev)
-            d_prev += consistent  # d_n / (gamma (1 + beta))
-            np.multiply(consistent, scale_t * gamma, out=t_prev)  # a t_n
+            d_prev += consistent  # d_n / (G (1 + beta))
+            np.multiply(consistent, scale_t * G, out=t_prev)  # a t_n
             return run.project(direction, scratch.abs(direction), b, frames, scratch)  # P_C2(c_n)
 
         run.iterate(n_iter, update)

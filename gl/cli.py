@@ -305,11 +305,13 @@ def _add_geometry_options(parser: argparse.ArgumentParser, *, with_power: bool =
         group = parser.add_argument_group("STFT geometry of a bare .npy array (the defaults are those of --from's library)")
         helps = {
             "n_fft": "FFT size (scipy: the segment length nperseg; librosa, torchaudio: read off the array's rows; mel: required)",
-            "hop": "hop between frames in samples (librosa, torchaudio, mel: required; scipy: default nperseg - nperseg // 8)",
+            "hop": ("hop between frames in samples (librosa, torchaudio, mel: required; scipy: default nperseg - nperseg // 8; "
+                    "scipy-stft: nperseg // 2)"),
             "win_length": "window length (default n_fft; scipy: nperseg, with --n-fft as nfft)",
             "window": "analysis window, e.g. hann, hamming, kaiser,8, tukey,0.25 (default: hann; scipy's spectrogram: tukey,0.25)",
-            "center": "frames centred on multiples of the hop, signal padded (default for librosa, torchaudio and mel)",
-            "no_center": "frame m starts at sample m*hop, no padding (always so for the scipy conventions)",
+            "center": ("frames centred on multiples of the hop, signal padded (default for librosa, torchaudio and mel; "
+                       "the scipy conventions set it from their own arguments)"),
+            "no_center": "frame m starts at sample m*hop, no padding (librosa, torchaudio, mel with center=False)",
             "pad_mode": "padding of centred frames (default: constant for librosa and mel, reflect for torchaudio)",
         }
     else:
@@ -417,9 +419,8 @@ def build_parser() -> argparse.ArgumentParser:
 def _warn_if_frames_outgrow(geometry: STFT, n_samples: int) -> None:
     """A frame longer than the whole signal: legal, but there is nothing for phase retrieval to do."""
     if geometry.n_fft > n_samples:
-        warnings.warn(f"--n-fft {geometry.n_fft} is longer than the signal ({n_samples} samples): "
-                      f"{geometry.n_frames(n_samples)} frame(s) see all of it and the spectrogram says little about it; "
-                      "use a smaller --n-fft", stacklevel=2)
+        warnings.warn(f"--n-fft {geometry.n_fft} is longer than the signal ({n_samples} samples): a frame is longer than all "
+                      "of it, and the spectrogram says little about it; use a smaller --n-fft", stacklevel=2)
 
 
 def _geometry_from_args(args, sample_rate: float) -> STFT:

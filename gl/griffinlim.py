@@ -30,7 +30,7 @@ from typing import Literal, Optional
 
 import numpy as np
 
-from ._iterative import Callback, InitSpec, check_momentum, check_n_iter, check_rng
+from ._iterative import Callback, InitSpec, check_momentum, check_n_iter, from_random_state
 from ._run import IterativeRun
 from .transform import STFT, PadMode
 from .windows import WindowSpec
@@ -196,11 +196,7 @@ def griffinlim(
         raise ValueError(f"method={method!r} is unknown; griffinlim runs {', '.join(METHODS)}")
     n_iter = check_n_iter(n_iter)
     if random_state is not None:
-        if rng is not None:
-            raise ValueError("give rng or random_state (librosa's name), not both")
-        rng = check_rng(random_state, "random_state")
-        if not isinstance(rng, (np.random.Generator, np.random.RandomState)):
-            rng = np.random.RandomState(seed=rng)  # librosa: an int seeds the legacy generator
+        rng = from_random_state(random_state, rng)
     output_dtype = _check_output_dtype(dtype)
     alpha = 0.0 if method == "gla" else check_momentum(momentum)
     run = IterativeRun(

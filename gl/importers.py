@@ -586,8 +586,8 @@ def from_scipy_spectrogram(
     nperseg = known
     if nperseg > nfft:
         source = "" if known_from in (None, "nperseg") else f" (from {known_from})"
-        shrunk = (f"; if the signal was shorter than nperseg, scipy used nperseg={nfft} instead (it warns 'nperseg = "
-                  f"{nperseg} is greater than input length'): pass nperseg={nfft}, or f and t"
+        shrunk = (f"; if the signal was shorter than nperseg, scipy used its length as nperseg ({nfft} or {nfft + 1}; it "
+                  f"warns 'nperseg = {nperseg} is greater than input length'): pass f and t, which tell which, or that nperseg"
                   if known_from == "nperseg" and n_frames == 1 else "")
         raise ValueError(
             f"nperseg={nperseg}{source} must be <= nfft={nfft}, the FFT size the spectrogram's {n_rows} rows "
@@ -693,10 +693,13 @@ def from_scipy_stft(
 
     With ``boundary`` the signal was extended by ``nperseg // 2`` samples each side
     (zeros, even = reflect, constant = edge, odd); ``padded`` added zeros at the end.
-    When ``nfft == nperseg`` and the extension is one gl's centred frames know, the
-    geometry is centred (the padding is then kept consistent during phase retrieval);
-    otherwise the frames are not centred and :attr:`~gl.Spectrogram.offset` skips the
-    extension.
+    When ``nfft == nperseg`` and the extension is zeros (scipy's default), or even or
+    constant with ``length`` given and ``padded=False``, the geometry is centred with the
+    matching padding, which phase retrieval then keeps consistent. Otherwise the extension
+    depends on where the signal ended, or zeros follow it, and no centred framing holds
+    it: the frames are not centred, the extended signal is retrieved as a free signal,
+    and :attr:`~gl.Spectrogram.offset` and :attr:`~gl.Spectrogram.tail` cut the
+    extension off.
 
     Parameters
     ----------

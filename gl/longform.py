@@ -64,13 +64,14 @@ IEEE WASPAA 2013 (the seam bridge).
 from __future__ import annotations
 
 import contextlib
+import inspect
 import sys
 from pathlib import Path
 from typing import Optional
 
 import numpy as np
 
-from ._iterative import as_generator, check_flag, check_magnitude, initial_phase, resolve_geometry
+from ._iterative import as_generator, check_flag, from_random_state, check_magnitude, initial_phase, resolve_geometry
 from .audio import check_output_path
 from .reconstruct import DEFAULT_METHOD, SINGLE_PASS_METHODS, default_init, method_function
 from .transform import STFT, PadMode, real_dtype
@@ -332,6 +333,9 @@ def reconstruct_long(
     function, fixed = method_function(DEFAULT_METHOD if method is None else method)
     method_options = dict(fixed)
     method_options.update(options)
+    if method_options.get("random_state") is not None and "random_state" in inspect.signature(function).parameters:
+        # gl.griffinlim's librosa name for the seed: as rng, one generator for every block
+        rng = from_random_state(method_options.pop("random_state"), rng)
     generator = as_generator(rng)
     if init is None and method is None:  # as gl.reconstruct: the default method's init, else the method's own
         init = default_init(S, geometry, {})

@@ -125,7 +125,10 @@ def fitted_gamma(window: np.ndarray, centre: float) -> float:
     over :math:`\gamma`, the sum running over every integer ``n`` (the window is zero
     outside its samples, the Gaussian is not), with ``c = centre``. This is LTFAT's
     criterion (``pghi_findgamma``'s search for the closest peak-normalised Gaussian): it
-    gives the constants of :data:`GAMMA_CONSTANTS` to 0.1 %. The sum of :math:`g^2` over
+    gives the constants of :data:`GAMMA_CONSTANTS` to 0.1 % for Hann, Hamming, Blackman,
+    sine and Bartlett windows of 1024 samples (0.3 % for scipy's cosine and triang, which
+    are sampled half a sample or a sample inside the zeros; several % for windows of a few
+    dozen samples, whose samples are not the continuous shape the table fits). The sum of :math:`g^2` over
     the integers is taken in closed form (Poisson summation), so a fit costs a few dozen
     passes over the window's samples (a golden-section search on :math:`\log \gamma`).
 
@@ -703,7 +706,7 @@ def pghi(
         :math:`\phi[m, n] = \phi[m, p] + \sum_{k=p+1}^{n} (\phi_t[m, k-1] + \phi_t[m, k])/2`
         (vectorised; a bin with no integrated coefficient is filled across bins).
         False: they get a random phase (the paper's choice).
-    rng : None, int or np.random.Generator
+    rng : None, int, np.random.Generator or np.random.RandomState
         Seed or generator for the random phases of the coefficients below ``tol`` with
         ``fill=False`` (unused with the fill, which reaches every coefficient).
     length : int, optional

@@ -369,7 +369,7 @@ def rtisila(
         reconstruction, as in the paper; otherwise a phase computed from the whole of ``S``
         (``'random'``, ``'zeros'``, ``'pghi'``, ``'spsi'``, an array), which makes the
         function offline.
-    rng : None, int or np.random.Generator
+    rng : None, int, np.random.Generator or np.random.RandomState
         For ``init='random'``.
     length : int, optional
         Output length; must give ``n_frames`` frames. Default ``geometry.default_length``.

@@ -90,9 +90,10 @@ class RTPGHI(StreamingInverter):
         Bins below ``tol`` times the largest magnitude pushed so far get a random phase.
     gamma : float > 0, optional
         The window's Gaussian constant (samples^2); default :func:`gl.pghi.window_gamma`.
-    rng : None, int or np.random.Generator
+    rng : None, int, np.random.Generator or np.random.RandomState
         Seed of the random phases. An int (or None) is re-seeded by :meth:`reset`, so the
-        same stream gives the same output; a Generator is used as it is.
+        same stream gives the same output; a Generator or RandomState is used as it is
+        (reset continues its stream).
     dtype : {None, np.float32, np.float64}
         Precision of the work and the output; default that of the first frames.
 
@@ -379,7 +380,7 @@ def rtpghi(
         Relative tolerance of the heap (default 1e-6).
     gamma : float > 0, optional
         Default: the window's constant (:func:`gl.pghi.window_gamma`).
-    rng : None, int or np.random.Generator
+    rng : None, int, np.random.Generator or np.random.RandomState
         Seed of the random phases of the bins below ``tol``. One generator serves the
         batch items in turn (item 0's frames, then item 1's ...), so an item of a batch gets
         other random phases than the same spectrogram alone with the same seed.

@@ -48,8 +48,9 @@ from .windows import WindowSpec
 
 __all__ = ["Spectrogram", "FORMAT_VERSION"]
 
-#: Version of the ``.npz`` layout written by :meth:`Spectrogram.save`.
-FORMAT_VERSION = 1
+#: Version of the ``.npz`` layout written by :meth:`Spectrogram.save`: 2 added ``tail``
+#: (a file without one is written as version 1, which every gl reads).
+FORMAT_VERSION = 2
 
 #: Fields every saved spectrogram holds (the ``metadata`` JSON keys).
 _METADATA_FIELDS = ("format_version", "n_fft", "hop_length", "win_length", "center", "pad_mode", "sym", "window_spec",
@@ -196,9 +197,10 @@ class Spectrogram:
             )
         if self.length is not None:
             # the signal ends less than a hop after the last sample a frame covers (that tail
-            # was never analysed); a shorter one is possible (scipy pads to fill the last frame)
+            # was never analysed) and before the padding the tail counts; a shorter one is
+            # possible (scipy pads to fill the last frame)
             hop = self.geometry.hop_length
-            longest = grid - self.offset + hop - 1
+            longest = grid - self.offset - self.tail + hop - 1
             if self.length > longest:
                 raise ValueError(
                     f"length={self.length} does not fit {self.n_frames} frames of hop {hop} "
@@ -439,7 +441,7 @@ class Spectrogram:
                                  ".npz, or write audio with gl.audio.write_audio(path, spec.invert(), sample_rate)")
         geometry = self.geometry
         metadata = {
-            "format_version": FORMAT_VERSION,
+            "format_version": FORMAT_VERSION if self.tail else 1,  # an older gl would ignore the tail
             "n_fft": geometry.n_fft,
             "hop_length": geometry.hop_length,
             "win_length": geometry.win_length,

@@ -175,7 +175,8 @@ def test_sweep_form_equals_textbook_update(short, name, kwargs, reference):
     assert np.max(np.abs(ours - expected)) < 1e-8 * np.abs(expected).max()
 
 
-@pytest.mark.parametrize("alpha, beta, gamma", [(0.99, 1.1, 1.2), (0.5, 0.0, 0.8), (0.0, 0.7, 1.3), (0.0, 0.0, 0.9), (0.9, 0.4, 1.0)])
+@pytest.mark.parametrize("alpha, beta, gamma", [(0.99, 1.1, 1.2), (0.5, 0.0, 0.8), (0.0, 0.7, 1.3), (0.0, 0.0, 0.9), (0.9, 0.4, 1.0),
+                                               (1e-4, 1.1, 1.2), (0.9, 1.1, 1e-4)])  # tiny alpha, gamma: the guarded constants
 @pytest.mark.parametrize("measured", [False, True])
 def test_agla_equals_textbook_update(short, alpha, beta, gamma, measured):
     # measured, the sequences are kept as scaled spectrograms; unmeasured, as signals
@@ -184,6 +185,14 @@ def test_agla_equals_textbook_update(short, alpha, beta, gamma, measured):
     ours = ours[0] if measured else ours
     expected = Naive(S, geometry, len(x), 5).agla(12, alpha, beta, gamma)
     assert np.max(np.abs(ours - expected)) < 1e-8 * np.abs(expected).max()
+
+
+def test_measured_agla_stays_finite_for_extreme_parameters(short):
+    # the scaled state's constants divide by alpha and gamma: float32 must not overflow
+    _, geometry, S = short
+    for alpha, gamma in ((1e-39, 1.2), (0.99, 1e-35), (1e-30, 1e-30)):
+        y, info = agla(S.astype(np.float32), geometry=geometry, n_iter=5, alpha=alpha, gamma=gamma, rng=0, return_info=True)
+        assert np.all(np.isfinite(y)) and np.all(np.isfinite(info.spectral_convergence))
 
 
 def test_admm_with_rho_zero_is_douglas_rachford(short):

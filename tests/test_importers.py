@@ -693,10 +693,37 @@ def test_torchaudio_db_clipping_is_counted_per_item():
 
 
 def test_scipy_shrinking_nperseg_for_a_short_signal_is_explained():
-    x = np.random.default_rng(34).standard_normal(200)
+    x = np.random.default_rng(34).standard_normal(201)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")  # scipy: nperseg = 256 is greater than input length
-        f, t, Sxx = signal.spectrogram(x, 8000.0, nperseg=256)
-    with pytest.raises(ValueError, match=r"scipy used nperseg=200 instead .*pass nperseg=200, or f and t"):
+        f, t, Sxx = signal.spectrogram(x[:200], 8000.0, nperseg=256)
+    with pytest.raises(ValueError, match=r"scipy used its length as nperseg \(200 or 201; .*pass f and t"):
         importers.from_scipy_spectrogram(Sxx, 8000.0, nperseg=256)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        f, t, Sxx = signal.spectrogram(x[:201], 8000.0, nperseg=256, detrend=False)
+    assert importers.from_scipy_spectrogram(Sxx, 8000.0, f=f, t=t, detrend=False).geometry.n_fft == 201
     assert importers.from_scipy_spectrogram(Sxx, 8000.0, nperseg=200, detrend=False).geometry.n_fft == 200
+
+
+def test_tail_bounds_the_length_and_is_saved(tmp_path):
+    import dataclasses
+    import json
+
+    x = np.random.default_rng(35).standard_normal(1037)
+    _, _, Z = signal.stft(x, nperseg=64, boundary="even")
+    spec = importers.from_scipy_stft(Z, nperseg=64, boundary="even")
+    with pytest.raises(ValueError, match="length=1108"):
+        importers.from_scipy_stft(Z, nperseg=64, boundary="even", length=1108)
+    with pytest.raises(ValueError, match="length=1108 does not fit"):  # the extension is not signal
+        dataclasses.replace(spec, length=1108)
+    dataclasses.replace(spec, length=1037)
+    spec.save(tmp_path / "tail.npz")
+    with np.load(tmp_path / "tail.npz") as data:
+        metadata = json.loads(str(data["metadata"][()]))
+    assert metadata["format_version"] == 2 and metadata["tail"] == spec.tail > 0  # an older gl refuses it
+    again = gl.Spectrogram.load(tmp_path / "tail.npz")
+    assert (again.tail, again.offset, again.output_length) == (spec.tail, spec.offset, spec.output_length)
+    gl.Spectrogram.from_audio(x, 8000, n_fft=64, hop_length=16).save(tmp_path / "plain.npz")
+    with np.load(tmp_path / "plain.npz") as data:
+        assert json.loads(str(data["metadata"][()]))["format_version"] == 1  # readable by every gl

@@ -224,3 +224,13 @@ def test_single_passes_run_in_blocks(method):
     S = np.abs(GEOMETRY.stft(np.sin(2 * np.pi * (300 + 100 * t) * t)))
     y = reconstruct_long(S, method=method, geometry=GEOMETRY, rng=0, block_frames=100, overlap_frames=20, length=len(t))
     assert y.shape == (len(t),) and spectral_convergence_db(S, GEOMETRY.stft(y)) < -10
+
+
+def test_librosa_random_state_seeds_every_block(speech):
+    # gl.griffinlim's random_state (librosa's meaning) reaches the blocks as their rng: not "given twice"
+    S = np.abs(GEOMETRY.stft(speech[:16000]))
+    keywords = dict(method="fgla", n_iter=3, geometry=GEOMETRY, block_frames=60, overlap_frames=16)
+    np.testing.assert_array_equal(reconstruct_long(S, random_state=3, **keywords),
+                                  reconstruct_long(S, rng=np.random.RandomState(3), **keywords))
+    with pytest.raises(ValueError, match="give rng or random_state"):
+        reconstruct_long(S, random_state=3, rng=1, **keywords)
