@@ -83,7 +83,7 @@ class RTISILA(StreamingInverter):
         The geometry of the frames.
     lookahead : int >= 0, optional
         Look-ahead ``L`` in frames; default :func:`default_lookahead`
-        (``ceil(n_fft / hop) - 1``, 3 for 75 % overlap). The latency is ``L`` frames,
+        (``ceil(win_length / hop) - 1``, 3 for 75 % overlap). The latency is ``L`` frames,
         ``n_fft - hop + L * hop`` samples.
     n_iter_per_frame : int >= 0
         GLA sweeps over the uncommitted frames per new frame (default 5, the paper's).

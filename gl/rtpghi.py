@@ -31,7 +31,9 @@ what was reached; stop when ``I`` is done. The other bins get a random phase. Fr
 phase, ``c`` the window centre) and overlap-added by :class:`gl.streaming.StreamingInverter`.
 
 Memory: three frames of magnitudes and gradients, whatever the length of the stream.
-Latency: ``latency_samples = n_fft - hop + lookahead * hop`` (see :mod:`gl.streaming`).
+Latency: ``latency_samples = n_fft - hop + lookahead * hop`` (see :mod:`gl.streaming`; at
+least the centre padding ``n_fft // 2``, which only a hop above ``n_fft / 2`` without
+look-ahead reaches).
 
 References
 ----------
@@ -91,9 +93,9 @@ class RTPGHI(StreamingInverter):
     gamma : float > 0, optional
         The window's Gaussian constant (samples^2); default :func:`gl.pghi.window_gamma`.
     rng : None, int, np.random.Generator or np.random.RandomState
-        Seed of the random phases. An int (or None) is re-seeded by :meth:`reset`, so the
-        same stream gives the same output; a Generator or RandomState is used as it is
-        (reset continues its stream).
+        Seed of the random phases. An int is re-seeded by :meth:`reset`, so the
+        same stream gives the same output; None draws fresh entropy at every reset; a
+        Generator or RandomState is used as it is (reset continues its stream).
     dtype : {None, np.float32, np.float64}
         Precision of the work and the output; default that of the first frames.
 

@@ -41,7 +41,10 @@ frame ``m + L``. In samples, ``latency_samples = M - a + L a``: if the pushed fr
 the STFT of a live signal, frame ``j`` can only be computed once the signal is known up
 to sample ``j a + M - pad``, and then the output is final up to sample
 ``(j - L + 1) a - pad``: ``M - a + L a`` samples earlier. (``M - a`` is the delay of any
-frame-by-frame overlap-add; each frame of look-ahead adds a hop.)
+frame-by-frame overlap-add; each frame of look-ahead adds a hop.) One exception: without
+look-ahead and with ``a > M - pad``, the samples from ``j a + M - 2 pad`` on are held back
+(they would be the right padding if the stream ended there), and the delay is ``pad``:
+``latency_samples = max(M - a + L a, pad)``.
 
 Memory
 ------
@@ -162,8 +165,8 @@ class StreamingInverter:
         ``lookahead``: the samples of frame ``m`` are returned by the push that delivers
         frame ``m + latency_frames``.
     latency_samples : int
-        ``n_fft - hop_length + lookahead * hop_length``: delay between the end of the
-        input that a pushed frame describes and the end of the finished output.
+        ``max(n_fft - hop_length + lookahead * hop_length, pad)``: delay between the end
+        of the input that a pushed frame describes and the end of the finished output.
     frames_pushed, frames_committed, samples_returned : int
         Counters since the last :meth:`reset`.
 
@@ -186,7 +189,9 @@ class StreamingInverter:
         self._fixed_dtype = None if dtype is None else _stream_dtype(dtype)
         hop, n_fft = geometry.hop_length, geometry.n_fft
         self.latency_frames = self.lookahead
-        self.latency_samples = n_fft - hop + self.lookahead * hop
+        # a sample past (N - 1) a + M - pad is held back until the next frame shows it is not the
+        # right padding: with no look-ahead and hop > M - pad, that, not M - a, is the delay
+        self.latency_samples = max(n_fft - hop + self.lookahead * hop, geometry.pad)
         # window sum of the steady state, D[k] = sum_i w[k + i a]^2 for k in [0, M): the
         # denominator of every sample once all the frames that cover it exist
         squared = geometry.window_array**2

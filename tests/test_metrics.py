@@ -72,3 +72,12 @@ def test_snr_at_extreme_scales():
     x = np.random.default_rng(45).standard_normal(100)
     for scale in (1e-200, 1e200):
         assert metrics.snr(x * scale, 0.5 * x * scale) == pytest.approx(20 * np.log10(2))
+
+
+def test_inconsistency_at_the_ends_of_the_float_range():
+    # scaled by a power of two first: 1e200 overflowed its squares to NaN
+    geometry = gl.STFT(256, 64)
+    X = geometry.stft(np.random.default_rng(6).standard_normal(4000))
+    reference = float(inconsistency(X, geometry))
+    for scale in (1e200, 1e-200):
+        assert float(inconsistency(X * scale, geometry)) == pytest.approx(reference, abs=1e-15)
