@@ -810,8 +810,14 @@ def _features(spectrogram, args) -> tuple[np.ndarray, str, dict[str, Any]]:
     if not 0 <= (args.fmin or 0.0) < fmax <= spectrogram.sample_rate / 2:
         raise UsageError(f"--fmin {args.fmin or 0.0:g} and --fmax {fmax:g} must satisfy 0 <= fmin < fmax <= sr / 2 = {spectrogram.sample_rate / 2:g}")
     n_mels = args.n_mels or DEFAULT_N_MELS
-    filterbank = mel_filterbank(sr=spectrogram.sample_rate, n_fft=geometry.n_fft, n_mels=n_mels, fmin=args.fmin or 0.0, fmax=fmax, dtype=linear.dtype)
-    if not filterbank.any():
+    with warnings.catch_warnings(record=True) as caught:  # empty filters: said below if some band is left
+        warnings.simplefilter("always")
+        filterbank = mel_filterbank(sr=spectrogram.sample_rate, n_fft=geometry.n_fft, n_mels=n_mels, fmin=args.fmin or 0.0, fmax=fmax,
+                                    dtype=linear.dtype)  # fmt: skip
+    if filterbank.any():
+        for caught_warning in caught:
+            warnings.warn_explicit(caught_warning.message, caught_warning.category, caught_warning.filename, caught_warning.lineno)
+    else:
         raise UsageError(f"no mel band between --fmin {args.fmin or 0.0:g} and --fmax {fmax:g} Hz covers an FFT bin of --n-fft "
                          f"{geometry.n_fft}: the file would hold only zeros; widen the range or use a larger --n-fft")  # fmt: skip
     keywords.update(fmin=args.fmin or 0.0, fmax=fmax, htk=False, norm="slaney")

@@ -1244,8 +1244,10 @@ def from_mel(
     if n_mels is not None and _check_int("n_mels", n_mels, 1) != M.shape[-2]:
         raise ValueError(f"n_mels={n_mels} but M has {M.shape[-2]} mel bands")
     dtype = real_dtype(M)
-    filterbank = mel_filterbank(sr=sr, n_fft=n_fft, n_mels=M.shape[-2], fmin=fmin, fmax=fmax, htk=htk, norm=norm, dtype=dtype,
-                                bins=bins)
+    with warnings.catch_warnings():  # empty filters: the LossWarning below says when they matter
+        warnings.filterwarnings("ignore", message=".* mel filters cover no FFT bin", category=UserWarning)
+        filterbank = mel_filterbank(sr=sr, n_fft=n_fft, n_mels=M.shape[-2], fmin=fmin, fmax=fmax, htk=htk, norm=norm, dtype=dtype,
+                                    bins=bins)
     empty = filterbank.max(axis=1) == 0  # bands that cover no FFT bin
     if empty.all():
         raise ValueError(

@@ -79,6 +79,7 @@ True
 
 from __future__ import annotations
 
+import warnings
 from typing import Optional, Union
 
 import numpy as np
@@ -282,6 +283,13 @@ def mel_filterbank(
         # librosa leaves rows whose norm is below the smallest normal float unscaled
         length[length < np.finfo(np.dtype(dtype)).tiny] = 1.0
         weights /= length
+    empty = int(np.count_nonzero(weights.max(axis=1) == 0))
+    if empty:  # as librosa, which warns of empty filters too
+        top = float(bin_frequencies[-1])
+        cause = (f"fmax={fmax:g} Hz is above the top FFT bin, {top:g} Hz" if fmax > top
+                 else f"n_mels={n_mels} is too many for n_fft={n_fft} at sr={sr:g}")  # fmt: skip
+        warnings.warn(f"{empty} of the {n_mels} mel filters cover no FFT bin ({cause}): those bands stay empty; "
+                      "use fewer n_mels, a larger n_fft or a lower fmax", UserWarning, stacklevel=2)
     return weights.astype(dtype)
 
 
