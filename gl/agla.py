@@ -10,10 +10,10 @@ FGLA's inertial step and add a second sequence ``d_n`` that relaxes the projecti
     d_n = t_n + beta  (t_n - t_{n-1})
     x   = ISTFT(P_C2(c_N))
 
-With ``gamma = 1`` and ``beta = 0`` it is FGLA; with ``alpha = beta = 0``, ``gamma = 1``
-plain GLA. The first iteration is a plain GLA step (``t_0 = d_0 = t_1``, so that
-``c_1 = d_1 = t_1``), which makes ``gamma = 1, beta = 0`` exactly FGLA from the same
-start.
+With ``gamma = 1`` it is FGLA, whatever ``beta`` (``d_n`` then never enters the update);
+with ``alpha = 0`` and ``gamma = 1`` plain GLA. The first iteration is a plain GLA step
+(``t_0 = d_0 = t_1``, so that ``c_1 = d_1 = t_1``), which makes ``gamma = 1`` exactly
+FGLA from the same start.
 
 One iteration is one sweep of :class:`gl._engine.SweepEngine`: the sweep hands over
 ``P_C1(P_C2(c_{n-1}))`` block by block (the STFT of the current signal), the update above
@@ -114,8 +114,8 @@ def agla(
 
     from :math:`c_0 = S e^{i\phi_0}` and returns
     :math:`x = \mathrm{ISTFT}(P_{C_2}(c_N))`. The first iteration is a plain GLA
-    step (:math:`t_0 = d_0 = t_1`). :math:`\gamma = 1, \beta = 0` is fast Griffin-Lim
-    with momentum :math:`\alpha` (:func:`gl.griffinlim`), exactly.
+    step (:math:`t_0 = d_0 = t_1`). :math:`\gamma = 1` (whatever :math:`\beta`) is fast
+    Griffin-Lim with momentum :math:`\alpha` (:func:`gl.griffinlim`), exactly.
 
     Parameters
     ----------

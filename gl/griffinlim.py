@@ -5,7 +5,8 @@ Notation: ``S`` is the target magnitude, ``P_C2(c) = S c / |c|`` keeps the phase
 spectrograms of real signals (the *consistent* ones).
 
 GLA (Griffin and Lim 1984) alternates the two projections,
-``c_n = P_C1(P_C2(c_{n-1}))``; its spectral convergence never increases. FGLA
+``c_n = P_C1(P_C2(c_{n-1}))``; its spectral convergence never increases (measured over the
+two-sided spectrum; the one-sided figure can rise by about 1e-6 of itself). FGLA
 (Perraudin, Balazs and Sondergaard 2013) adds momentum to the consistent iterate::
 
     t_n = P_C1(P_C2(c_{n-1}))
@@ -78,7 +79,8 @@ def griffinlim(
         x = \mathrm{ISTFT}(P_{C_2}(c_N)),
 
     from :math:`c_0 = S e^{i\phi_0}` and :math:`t_0 = 0`. With :math:`\alpha = 0` it is
-    plain Griffin-Lim, whose spectral convergence never increases.
+    plain Griffin-Lim, whose spectral convergence never increases (in the two-sided
+    spectrum's norm; the one-sided figure by a hair at most).
 
     Parameters
     ----------

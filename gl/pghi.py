@@ -695,7 +695,8 @@ def pghi(
     gamma : float > 0, optional
         :math:`\gamma` in samples^2. Default: ``C_g * win_length^2`` for hann, hamming,
         blackman, sine (sqrt_hann) and bartlett windows (:data:`GAMMA_CONSTANTS`),
-        ``2 pi std^2`` for ``('gaussian', std)``. Other windows need it.
+        ``2 pi std^2`` for ``('gaussian', std)``, and for any other window the fitted
+        constant of :func:`fitted_gamma` (see :func:`window_gamma`).
     tol : float in (0, 1) or a decreasing sequence of them
         The heap integrates the coefficients above ``tol * max(S)``. A sequence runs
         one heap pass per tolerance, each continuing from the phases already known

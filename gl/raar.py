@@ -9,7 +9,8 @@ Gerkmann (2022), iterates::
     c_{n+1} = (beta / 2) (c_n + R_C R_A c_n) + (1 - beta) P_A c_n
     x_n     = ISTFT(P_A c_n)
 
-``beta = 1`` is Douglas-Rachford; smaller ``beta`` pulls towards alternating projections.
+``beta = 1`` is Douglas-Rachford; as ``beta`` falls to 0 the map tends to ``P_A``, which
+leaves a point of ``A`` where it is: a small ``beta`` takes small steps (slow).
 Expanding the reflections (``P_C`` is linear, ``a_n = P_A c_n``)::
 
     c_{n+1} = beta c_n + beta P_C(2 a_n - c_n) + (1 - 2 beta) a_n

@@ -2,8 +2,10 @@
 
 Every frame is read as a sum of stationary sinusoids, one per magnitude peak (Beauregard,
 Harish and Wyse 2015). For a peak at bin ``k`` its frequency is refined by fitting a
-parabola through the peak and its two neighbours (``al, be, ga`` = the log-magnitudes at
-``k - 1, k, k + 1``)::
+parabola through the peak and its two neighbours. gl fits the log-magnitudes (``al, be,
+ga`` = the log-magnitudes at ``k - 1, k, k + 1``: quadratic interpolation of the log
+spectrum, exact for a Gaussian main lobe and closer than the linear fit for the usual
+windows); published implementations of the paper fit the magnitudes themselves::
 
     p = 0.5 (al - ga) / (al - 2 be + ga)           (-0.5 <= p <= 0.5)
     f = (k + p) / M                                (cycles per sample)
@@ -16,9 +18,10 @@ Every bin of the peak's lobe (the bins that fall away from it down to the trough
 either side) gets the peak's phase: with the phase referenced to the window's centre, a
 windowed sinusoid's main lobe has one phase. gl's frames are referenced to their first
 sample, so the result is shifted by ``-2 pi m c / M`` (``c`` the window centre, see
-:func:`gl.pghi.window_centre`); the original paper, which references the frame start,
-adds ``pi`` on the far side of each peak instead, which is the same shift rounded for a
-centred window.
+:func:`gl.pghi.window_centre`). Published implementations of the paper work with the
+frame-start phase directly and give the bins around a peak its phase or its phase plus
+``pi`` in a fixed pattern; the two agree on the main lobe and differ on sidelobes (which
+gl reads as peaks of their own), 31 dB and more below a Hann window's peak.
 
 References
 ----------

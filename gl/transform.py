@@ -20,7 +20,8 @@ Conventions (librosa's, which most code uses):
      \\qquad y_m = \\mathrm{IDFT}(X[:, m]),
 
   which inverts ``X`` exactly when ``X`` is the STFT of a signal, and otherwise returns
-  the signal whose STFT is closest to ``X`` in the least-squares sense. Samples where the
+  the signal whose STFT is closest to ``X`` in the least-squares sense (over the full,
+  two-sided spectrum: every bin but DC and Nyquist counts twice). Samples where the
   window sum is below ``WINDOW_SUM_FLOOR`` times its maximum cannot be recovered (the
   division would amplify noise by ``1 / w``): they are set to zero.
 
