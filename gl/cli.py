@@ -334,8 +334,9 @@ def _add_geometry_options(parser: argparse.ArgumentParser, *, with_power: bool =
     group.add_argument("--pad-mode", choices=PAD_MODES, default=None, help=helps["pad_mode"])
 
 
-#: ``--n-iter`` when not given (the library's default too).
+#: ``--n-iter`` when not given (the library's default too), and RTISI-LA's per frame.
 DEFAULT_N_ITER = 100
+RTISILA_N_ITER = 5
 
 
 def _add_retrieval_options(parser: argparse.ArgumentParser) -> None:
@@ -343,7 +344,7 @@ def _add_retrieval_options(parser: argparse.ArgumentParser) -> None:
     group = parser.add_argument_group("phase retrieval")
     group.add_argument("--method", choices=sorted(registry.METHODS), default=None, help=f"algorithm (default {registry.DEFAULT_METHOD})")
     group.add_argument("--n-iter", type=_non_negative_int, default=None, metavar="N",
-                       help=f"iterations (default {DEFAULT_N_ITER}; for rtisila, iterations per frame)")
+                       help=f"iterations (default {DEFAULT_N_ITER}; for rtisila, iterations per frame, default {RTISILA_N_ITER})")
     inits = ", ".join(["random", "zeros", *importlib.import_module("gl._iterative").INITIALIZERS])
     group.add_argument("--init", default=None, metavar="INIT", help=f"initial phase: {inits} (default {registry.DEFAULT_INIT})")
     group.add_argument("--tol", type=float, default=None, help="stop when the spectral convergence changes by less than this (relative) three iterations in a row, e.g. 1e-4 (the default method counts from its switch to fast Griffin-Lim)")
@@ -474,7 +475,7 @@ def _check_retrieval_args(args) -> tuple[Optional[str], Optional[str], dict[str,
     """The method, the init and the method options, checked before any work.
 
     None for a method or init the user did not give: ``gl.reconstruct`` then picks its
-    defaults. ``args.n_iter`` is set to its default (100) when not given."""
+    defaults. ``args.n_iter`` is set to its default (100, or RTISI-LA's 5 per frame) when not given."""
     registry = importlib.import_module("gl.reconstruct")
     iterative = importlib.import_module("gl._iterative")
     if getattr(args, "peak_db", None) is not None and not getattr(args, "normalize", False):
@@ -502,8 +503,8 @@ def _check_retrieval_args(args) -> tuple[Optional[str], Optional[str], dict[str,
                              + (f"; to iterate from it use --method fgla --init {method}" if method in iterative.INITIALIZERS else ""))
         if args.n_iter is not None and method != "rtisila":
             raise UsageError(f"--n-iter does not apply to --method {method}: it makes one pass, not iterations")
-    if args.n_iter is None:
-        args.n_iter = DEFAULT_N_ITER
+    if args.n_iter is None:  # RTISI-LA's are per frame, 5 by default
+        args.n_iter = RTISILA_N_ITER if method == "rtisila" else DEFAULT_N_ITER
     options = dict(args.option)
     if options:
         method_name = registry.DEFAULT_METHOD if method is None else method

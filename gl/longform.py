@@ -124,6 +124,10 @@ def plan_blocks(n_frames: int, block_frames: int, overlap_frames: int) -> list[t
         first += step
 
 
+#: Fast Griffin-Lim iterations of the seam bridge when ``n_iter`` is not given.
+DEFAULT_BRIDGE_ITERATIONS = 100
+
+
 def _check_sound_file(output, subtype: Optional[str], sr) -> None:
     """Before any work: a format soundfile knows from ``output``'s extension, a subtype it can
     hold, and a sample rate that is a whole number of Hz."""
@@ -251,7 +255,7 @@ def reconstruct_long(
     S,
     *,
     method: Optional[str] = None,
-    n_iter: int = 100,
+    n_iter: Optional[int] = None,
     init=None,
     rng=None,
     block_frames: Optional[int] = None,
@@ -299,7 +303,8 @@ def reconstruct_long(
     method : str, optional
         A method of :func:`gl.reconstruct` (default its default).
     n_iter, init, rng
-        As in :func:`gl.reconstruct` (per block; ``init`` defaults as there).
+        As in :func:`gl.reconstruct` (per block; ``n_iter`` and ``init`` default as there;
+        the seam bridge runs ``n_iter`` iterations, 100 by default).
         ``rng`` seeds one generator used for every block, so results are reproducible.
     block_frames : int, optional
         Frames per block, ``> overlap_frames``. Default ``block_seconds * sr / hop``
@@ -392,7 +397,9 @@ def reconstruct_long(
 
     def run(block, block_init, block_geometry, block_length=None):
         given = {} if block_init is None else {"init": block_init}  # None: the method's own default start
-        return function(block, n_iter=n_iter, rng=generator, geometry=block_geometry, length=block_length, **given,
+        if n_iter is not None:  # else the method's own default
+            given["n_iter"] = n_iter
+        return function(block, rng=generator, geometry=block_geometry, length=block_length, **given,
                         **method_options)  # fmt: skip
 
     # ---- block sizes
@@ -455,6 +462,7 @@ def reconstruct_long(
         return writer.finish()
 
     # ---- blocks
+    bridge_iterations = DEFAULT_BRIDGE_ITERATIONS if n_iter is None else n_iter
     geometry._warn_nola()  # once here, not once per block and per seam
     block_geometry = geometry.replace(center=False)
     pad = geometry.pad
@@ -487,7 +495,7 @@ def reconstruct_long(
                 start = first * hop
                 if pending is not None:
                     overlap_end = pending_start + pending.shape[-1]  # the previous block's end
-                    merged = _join(pending, pending_start, y, start, overlap_end, S, geometry, block_geometry, n_iter, bridge)
+                    merged = _join(pending, pending_start, y, start, overlap_end, S, geometry, block_geometry, bridge_iterations, bridge)
                     y[:, : merged.shape[-1]] = merged
                     # everything before `start` was final already
                     _write(writer, pending[:, : start - pending_start], pending_start, written_until)

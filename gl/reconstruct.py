@@ -78,7 +78,7 @@ def reconstruct(
     S,
     *,
     method: Optional[str] = None,
-    n_iter: int = 100,
+    n_iter: Optional[int] = None,
     init=None,
     rng=None,
     geometry: Optional[STFT] = None,
@@ -92,7 +92,11 @@ def reconstruct(
     S : np.ndarray [shape=(..., n_freq, n_frames), non-negative]
     method : str, optional
         A key of :data:`METHODS`; default :data:`DEFAULT_METHOD`.
-    n_iter, init, rng, return_info
+    n_iter : int >= 0, optional
+        Iterations; default the method's own: 100 for the iterative methods, 5 per frame
+        for RTISI-LA (where ``n_iter`` counts iterations per frame), none for the single
+        passes (which ignore it).
+    init, rng, return_info
         As in :func:`gl.griffinlim`. Without ``method``, ``init`` defaults to
         :data:`DEFAULT_INIT` (PGHI's phase, with the window's fitted constant if it has no
         published one: :func:`gl.pghi.window_gamma`); with a
@@ -124,9 +128,10 @@ def reconstruct(
     clash = sorted(set(fixed) & set(options))
     if clash:
         raise ValueError(f"method={method!r} fixes {', '.join(clash)}; do not pass it")
+    if n_iter is not None:  # else the method's own default
+        options["n_iter"] = n_iter
     return function(
         S,
-        n_iter=n_iter,
         rng=rng,
         geometry=geometry,
         return_info=return_info,

@@ -265,7 +265,7 @@ class Spectrogram:
         self,
         *,
         method: Optional[str] = None,
-        n_iter: int = 100,
+        n_iter: Optional[int] = None,
         init=None,
         rng=None,
         tol: Optional[float] = None,

@@ -708,3 +708,13 @@ def test_float16_computes_in_float32_everywhere():
     assert gl.reconstruct_long(S, geometry=geometry, n_iter=2, rng=0, block_frames=30, overlap_frames=8).dtype == np.float32
     F = mel_filterbank(sr=8000, n_fft=256, n_mels=20)
     assert mel_to_stft((F @ S.astype(np.float32) ** 2).astype(np.float16), filterbank=F).dtype == np.float32
+
+
+def test_reconstruct_leaves_n_iter_to_each_method(short):
+    # RTISI-LA counts iterations per frame, 5 by default: reconstruct's 100 made it 20x slower
+    _, geometry, S = short
+    _, info = gl.reconstruct(S, geometry=geometry, method="rtisila", return_info=True)
+    assert info.n_iter == 5
+    _, info = gl.reconstruct(S, geometry=geometry, method="fgla", rng=0, return_info=True)
+    assert info.n_iter == 100
+    assert gl.Spectrogram(S, geometry).invert(method="rtisila", return_info=True)[1].n_iter == 5
