@@ -67,6 +67,8 @@ def test_signal(seconds: float, sr: int, seed: int = 0) -> tuple[np.ndarray, str
         if clip.sr == sr:
             reps = -(-n // len(clip.signal))
             return np.tile(clip.signal, reps)[:n].copy(), f"{source.name} tiled"
+    print(f"note: no {sr} Hz corpus clip under {CORPUS} (set GL_SHARED to the folder holding corpus/): timing "
+          "Gaussian noise instead", file=sys.stderr)
     return np.random.default_rng(seed).standard_normal(n) * 0.1, "gaussian noise"
 
 

@@ -24,10 +24,10 @@ if __package__ in (None, ""):  # run as a script: make `benchmarks` importable
     sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 import gl
-from benchmarks.common import RESULTS, environment, save, script_command
+from benchmarks.common import CORPUS, RESULTS, environment, save, script_command
 from gl.cli import _positive_float, _positive_int  # the command line's checks of whole and real numbers
 
-CLIP = Path(__file__).resolve().parents[2] / "shared" / "corpus" / "dev" / "d02_speech_alsa-voice_22k.flac"
+CLIP = CORPUS / "dev" / "d02_speech_alsa-voice_22k.flac"  # ../shared, or $GL_SHARED
 
 
 def _heap_tol(text: str) -> float:
@@ -51,6 +51,8 @@ def main() -> None:
     parser.add_argument("--out", type=Path, default=RESULTS, help="results folder")
     args = parser.parse_args()
     pghi_module = importlib.import_module("gl.pghi")
+    if not CLIP.exists():
+        raise SystemExit(f"bench_pghi_cost: {CLIP} not found: set GL_SHARED to the folder that holds corpus/")
     x, sr = sf.read(str(CLIP))
     x = np.resize(x, 10 * sr)
     geometry = gl.STFT(n_fft=1024, hop_length=256)

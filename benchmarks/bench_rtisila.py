@@ -17,6 +17,9 @@ from pathlib import Path
 
 import numpy as np
 
+if __package__ in (None, ""):  # run as a script: this checkout's gl, not an installed one
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
 from gl.cli import _non_negative_int, _positive_float, _positive_int  # the command line's checks of numbers
 
 

@@ -76,14 +76,16 @@ def script_command(script: str, parser, args, skip=("out",)) -> str:
 
 
 def git_state() -> Optional[str]:
-    """The commit of the checkout the benchmark ran from, ``+dirty`` if it had changes; None outside git."""
+    """The commit of the checkout the benchmark ran from, ``+dirty`` if its code had changes (the
+    benchmarks' own outputs, ``benchmarks/results`` and the report, do not count); None outside git."""
     import subprocess
 
     try:
         commit = subprocess.run(["git", "rev-parse", "--short=12", "HEAD"], cwd=REPO, capture_output=True, text=True,
                                 timeout=10, check=True).stdout.strip()  # fmt: skip
-        dirty = subprocess.run(["git", "status", "--porcelain", "--untracked-files=no"], cwd=REPO, capture_output=True,
-                               text=True, timeout=10, check=True).stdout.strip()  # fmt: skip
+        dirty = subprocess.run(["git", "status", "--porcelain", "--untracked-files=no", "--", ".", ":!benchmarks/results",
+                                ":!benchmarks/README.md"], cwd=REPO, capture_output=True, text=True, timeout=10,
+                               check=True).stdout.strip()  # fmt: skip
     except (OSError, subprocess.SubprocessError):
         return None
     return commit + ("+dirty" if dirty else "")
@@ -93,13 +95,23 @@ def environment() -> dict:
     """Versions, CPU and the environment variables that can change the timings."""
     import librosa
 
+    from importlib import metadata
+
+    versions = {}
+    for name in ("scipy", "soundfile", "numba", "matplotlib", "torch", "torchaudio"):  # what librosa and the scripts may load
+        try:
+            versions[name] = metadata.version(name)
+        except metadata.PackageNotFoundError:
+            pass
     return {
         "python": sys.version.split()[0],
         "numpy": np.__version__,
         "librosa": librosa.__version__,
         "gl": gl.__version__,
+        "other_versions": versions,
         "cpu": cpu_model(),
         "cpu_count": os.cpu_count(),
+        "cpu_affinity": sorted(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else None,
         "platform": platform.platform(),
         "env": {k: v for k, v in sorted(os.environ.items()) if k.startswith(("OPENBLAS", "OMP_", "MKL", "NUMBA"))},
         "date_utc": time.strftime("%Y-%m-%d %H:%M:%S", time.gmtime()),

@@ -451,7 +451,7 @@ def reconstruct_long(
     # ---- short input (one block, stretched or not): one call, identical to gl.reconstruct
     blocks = plan_blocks(n_frames, block_frames, overlap_frames)
     if len(blocks) == 1:
-        block = check_magnitude(np.asarray(S), geometry)
+        block = check_magnitude(np.asarray(S[..., 0:n_frames]), geometry)  # a slice: S may be any sliceable (a reader)
         y = run(block, init, geometry, length)
         writer = _Writer(output, y.shape[-1], batch_shape, y.dtype, sr, subtype, force)
         try:

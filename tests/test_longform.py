@@ -297,3 +297,12 @@ def test_a_nola_warning_is_given_once():
     with pytest.warns(gl.NOLAWarning) as caught:
         reconstruct_long(S, method="gla", n_iter=2, geometry=geometry, block_frames=40, overlap_frames=8)
     assert len([w for w in caught if issubclass(w.category, gl.NOLAWarning)]) == 1
+
+
+def test_a_sliceable_input_of_one_block(speech):
+    # np.asarray on an object that is only sliceable made an object array (TypeError)
+    S = np.abs(GEOMETRY.stft(speech[:8000]))
+    recorder = RecordingFrames(S)
+    y = reconstruct_long(recorder, method="fgla", n_iter=3, rng=0, geometry=GEOMETRY, block_frames=400)
+    np.testing.assert_array_equal(y, gl.reconstruct(S, method="fgla", n_iter=3, rng=0, geometry=GEOMETRY))
+    assert recorder.widest == S.shape[-1]
