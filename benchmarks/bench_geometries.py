@@ -59,7 +59,6 @@ def run(seconds: float, dtypes: list[str], iterations: int, repeats: int, verbos
         x, source = test_signal(seconds, sr)
         for dtype in dtypes:
             row = time_one_iteration(x, geometry.n_fft, geometry.hop_length, dtype, iterations, repeats, geometry=geometry)
-            row.pop("all_times")
             row.update(label=label, sample_rate=sr, signal=f"{seconds:g} s at {sr} Hz ({source})", geometry=repr(geometry),
                        win_length=geometry.win_length, fused=fused(geometry, len(x)))
             rows.append(row)

@@ -31,7 +31,7 @@ if __package__ in (None, ""):  # run as a script: make `benchmarks` importable
 
 import gl
 from benchmarks.bench_iteration import _repeated, bare_fft_functions, fastest, test_signal
-from benchmarks.common import environment, interleaved_medians, save, script_command, timing_parser
+from benchmarks.common import environment, interleaved_times, save, script_command, timing_parser
 from gl.cli import _positive_int  # the command line's check of whole numbers
 
 METHODS = ["gla", "fgla", "agla", "raar", "dm", "dm_fgla", "admm"]
@@ -53,16 +53,20 @@ def time_methods(x: np.ndarray, methods: list[str], iterations: int, repeats: in
                 functions[(method, measured, n_iter)] = call(method, n_iter, measured)
     _, blocked, _ = bare_fft_functions(geometry, x, np.dtype(np.float64))
     functions["bare"] = _repeated(blocked[fastest(blocked)], iterations)  # K passes, as gl's K iterations
-    median = interleaved_medians(functions, repeats=repeats)
+    times = interleaved_times(functions, repeats=repeats)
+    median = {name: float(np.median(values)) for name, values in times.items()}
     bare_fft = median["bare"] / iterations
     rows = []
     for method in methods:
         per = {measured: (median[(method, measured, iterations)] - median[(method, measured, 0)]) / iterations
                for measured in (False, True)}  # fmt: skip
         rows.append({"method": method, "unmeasured": per[False], "measured": per[True],
-                     "unmeasured_over_bare": per[False] / bare_fft, "measured_over_unmeasured": per[True] / per[False]})
-    return {"bare_fft": bare_fft, "rows": rows, "iterations_K": iterations, "repeats": repeats, "n_threads": n_threads,
-            "n_frames": int(S.shape[-1])}
+                     "unmeasured_over_bare": per[False] / bare_fft, "measured_over_unmeasured": per[True] / per[False],
+                     # every wall time (s) of the calls with n_iter = 0 and K, plain and measured
+                     "all_times": {f"{'measured' if measured else 'plain'}_n_iter_{n_iter}": times[(method, measured, n_iter)]
+                                   for measured in (False, True) for n_iter in (0, iterations)}})
+    return {"bare_fft": bare_fft, "all_bare_times": times["bare"], "rows": rows, "iterations_K": iterations, "repeats": repeats,
+            "n_threads": n_threads, "n_frames": int(S.shape[-1])}
 
 
 def markdown_table(result: dict) -> str:
