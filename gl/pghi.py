@@ -737,9 +737,10 @@ def pghi(
     10 s of 22.05 kHz speech (n_fft 1024, hop 256: 513 x 862 coefficients, 42 000 of
     them above the default ``tol``, in about 1000 islands) PGHI takes about 31 ms of CPU
     time: 19 the heap, 2 the gradients, 3.5 the fill, 5.5 the phasors and the inverse
-    STFT, 0.5 the checks and the frame-major copy of ``S``. In the last run it took 35 ms,
-    9.5 single-threaded fast Griffin-Lim iterations of 3.7 ms on the same spectrogram (6.6
-    with ``tol=1e-2``), median of 15 (``python benchmarks/bench_pghi_cost.py``);
+    STFT, 0.5 the checks and the frame-major copy of ``S``. In the last full run it took
+    34 ms, 9.1 single-threaded fast Griffin-Lim iterations of 3.7 ms on the same
+    spectrogram (6.1 with ``tol=1e-2``), median of 15 (``python benchmarks/bench_pghi_cost.py``;
+    9.3 to 10.6 in runs on a busier machine);
     ``tol=1e-4`` with ``fill=False`` (the heap over nearly every coefficient) costs about
     4 times more. The heap's cost follows the number of coefficients above ``tol``, so it
     depends on the sound: on 60 s of white noise at 16 kHz (n_fft 1024, hop 256: 1.9
