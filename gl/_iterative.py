@@ -565,7 +565,7 @@ class Tracker:
     """
 
     def __init__(self, method: str, init: str, tol: Optional[float], callback: Optional[Callback],
-                 batch_shape: Optional[tuple] = None):
+                 batch_shape: Optional[tuple] = None, started: Optional[float] = None):
         if callback is not None and not callable(callback):
             raise TypeError("callback must be callable as callback(iteration, info)")
         self.batch_shape = batch_shape
@@ -575,7 +575,7 @@ class Tracker:
         self._history: Optional[np.ndarray] = None  # (capacity, batch) float64, doubled when full
         self._count = 0  # rows of it recorded
         self._converged = self._stopped = False
-        self._start = time.perf_counter()
+        self._start = time.perf_counter() if started is None else started  # perf_counter() of the run's start
         self.tol_from = 1  # the first iteration whose change to the next counts for tol
         self._quiet: Optional[np.ndarray] = None  # per item: how many changes in a row were <= tol
 

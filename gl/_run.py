@@ -17,6 +17,7 @@ that, so an algorithm module holds only its update::
 
 from __future__ import annotations
 
+import time
 from typing import Callable, Optional
 
 import numpy as np
@@ -65,9 +66,10 @@ class IterativeRun:
         sym: bool,
     ):
         tol = check_tol(tol)
+        started = time.perf_counter()  # the elapsed time counts the starting phase (PGHI's can take seconds)
         self.problem = prepare(S, geometry, n_fft, hop_length, win_length, window, center, pad_mode, sym, length)
         self._start: Optional[StartingPhase] = StartingPhase(np.asarray(S), init, rng, self.problem.geometry)
-        self.tracker = Tracker(method, self._start.label, tol, callback, self.problem.batch_shape)
+        self.tracker = Tracker(method, self._start.label, tol, callback, self.problem.batch_shape, started=started)
         self.return_info = check_flag("return_info", return_info)
         # the spectral convergence is measured only when something reads it: the history
         # returned, tol, or a callback (it costs |STFT(x)| and two passes per iteration)

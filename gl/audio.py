@@ -304,21 +304,30 @@ def write_audio(
             f"x has shape {x.shape}: {x.shape[0]} channels of {x.shape[1]} samples? gl's audio is "
             "(channels, n); for (n, channels) audio (as soundfile.read returns it) pass x.T"
         )
+    if x.dtype.kind in "iu":  # integer PCM codes, as read_audio(dtype=np.int16 / np.int32) gives them
+        if x.dtype not in (np.dtype(np.int16), np.dtype(np.int32)):
+            raise TypeError(f"x has dtype {x.dtype}: give float samples in [-1, 1], or int16 / int32 PCM codes")
+        x = x / float(2 ** (8 * x.dtype.itemsize - 1))  # full scale -> 1.0, as soundfile reads them
     if not np.all(np.isfinite(x)):
         raise ValueError("x contains NaN or infinite values")
+    if isinstance(sample_rate, (float, np.floating)) and float(sample_rate).is_integer():
+        sample_rate = int(sample_rate)  # 8000.0, as a Spectrogram holds it
     if isinstance(sample_rate, bool) or not isinstance(sample_rate, (int, np.integer)) or sample_rate < 1:
-        raise ValueError(f"sample_rate={sample_rate!r} must be a positive integer")
+        raise ValueError(f"sample_rate={sample_rate!r} must be a positive whole number of Hz")
     peak = float(np.max(np.abs(x)))
     gain = 1.0
+    bits = SUBTYPES[subtype]
     if normalize:
         if not np.isfinite(peak_db) or peak_db > 0:
             raise ValueError(f"peak_db={peak_db} must be <= 0 dBFS")
+        target = 10.0 ** (peak_db / 20.0)
+        if bits is not None:  # the largest PCM code is 1 - 2**(1 - bits) of full scale: 0 dBFS would clip
+            target = min(target, (2.0 ** (bits - 1) - 1) / 2.0 ** (bits - 1))
         if peak > 0:
-            gain = 10.0 ** (peak_db / 20.0) / peak
+            gain = target / peak
         peak *= gain
     samples = (x * gain).T  # (n, channels), soundfile's layout
     clipped = 0
-    bits = SUBTYPES[subtype]
     if bits is None:
         samples = samples.astype(np.float32)
     else:
@@ -326,7 +335,8 @@ def write_audio(
     if clipped:
         warnings.warn(
             f"{clipped} of {samples.size} samples clipped writing {os.fspath(path)} "
-            f"(peak {peak:.3g} = {20 * np.log10(peak):+.1f} dBFS); use --normalize or --subtype FLOAT to keep them",
+            f"(peak {peak:.3g} = {20 * np.log10(peak):+.1f} dBFS); normalize (--normalize) or write FLOAT samples "
+            "(--subtype FLOAT) to keep them",
             ClippingWarning,
             stacklevel=2,
         )

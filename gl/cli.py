@@ -480,6 +480,8 @@ def _check_retrieval_args(args) -> tuple[Optional[str], Optional[str], dict[str,
     iterative = importlib.import_module("gl._iterative")
     if getattr(args, "peak_db", None) is not None and not getattr(args, "normalize", False):
         raise UsageError(f"--peak-db {args.peak_db:g} sets the peak of --normalize; add --normalize (or drop --peak-db)")
+    if getattr(args, "peak_db", None) is not None and not (np.isfinite(args.peak_db) and args.peak_db <= 0):
+        raise UsageError(f"--peak-db {args.peak_db:g} must be <= 0 (dBFS: 0 is full scale)")
     method = args.method
     init = args.init
     known_inits = ["random", "zeros", *iterative.INITIALIZERS]
@@ -510,7 +512,7 @@ def _check_retrieval_args(args) -> tuple[Optional[str], Optional[str], dict[str,
         method_name = registry.DEFAULT_METHOD if method is None else method
         function, fixed = registry.method_function(method_name)
         parameters = inspect.signature(function).parameters
-        reserved = {"S", "n_iter", "init", "rng", "tol", "callback", "return_info", "geometry", "length", "n_fft", "hop_length",
+        reserved = {"S", "n_iter", "init", "rng", "random_state", "tol", "callback", "return_info", "geometry", "length", "n_fft", "hop_length",
                     "win_length", "window", "center", "pad_mode", "sym",
                     "fade_edges", "n_iter_per_frame", "return_phase"}  # --no-edge-fade; RTISI-LA's iterations per frame are --n-iter
         forwarded = getattr(function, "forwards_to", None)  # a wrapper that hands **options to this function
@@ -619,7 +621,8 @@ def _plot(args, original: np.ndarray, reconstructed: np.ndarray, info, geometry:
         axis.set_xlabel(xlabel)
         axis.set_ylabel(ylabel)
         figure.colorbar(image, ax=axis, label="dB")
-    history = np.asarray(info.spectral_convergence_db).reshape(len(info.spectral_convergence), -1)
+    history = np.asarray(info.spectral_convergence_db, dtype=np.float64)
+    history = history.reshape(len(history), -1) if history.size else history.reshape(0, 1)  # n_iter=0: no curve
     if history.size:
         iterations = np.arange(1, history.shape[0] + 1)
         for channel in range(history.shape[1]):

@@ -203,7 +203,9 @@ def griffinlim(
     if random_state is not None:
         rng = from_random_state(random_state, rng)
     output_dtype = _check_output_dtype(dtype)
-    alpha = 0.0 if method == "gla" else check_momentum(momentum)
+    alpha = check_momentum(momentum)  # checked even where unused: momentum=-1 is an error with either method
+    if method == "gla":
+        alpha = 0.0
     run = IterativeRun(
         method, S, init=init, rng=rng, length=length, tol=tol, callback=callback, return_info=return_info, n_threads=n_threads,
         geometry=geometry, n_fft=n_fft, hop_length=hop_length, win_length=win_length, window=window,

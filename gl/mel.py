@@ -286,10 +286,13 @@ def mel_filterbank(
     empty = int(np.count_nonzero(weights.max(axis=1) == 0))
     if empty:  # as librosa, which warns of empty filters too
         top = float(bin_frequencies[-1])
-        cause = (f"fmax={fmax:g} Hz is above the top FFT bin, {top:g} Hz" if fmax > top
-                 else f"n_mels={n_mels} is too many for n_fft={n_fft} at sr={sr:g}")  # fmt: skip
-        warnings.warn(f"{empty} of the {n_mels} mel filters cover no FFT bin ({cause}): those bands stay empty; "
-                      "use fewer n_mels, a larger n_fft or a lower fmax", UserWarning, stacklevel=2)
+        if fmax > top:
+            cause, advice = f"fmax={fmax:g} Hz is above the top FFT bin, {top:g} Hz", "lower fmax"
+        else:
+            cause = f"n_mels={n_mels} is too many between {fmin:g} and {fmax:g} Hz for n_fft={n_fft} at sr={sr:g}"
+            advice = "use fewer n_mels, a larger n_fft or a wider fmin-fmax range"
+        warnings.warn(f"{empty} of the {n_mels} mel filters cover no FFT bin ({cause}): those bands stay empty; {advice}",
+                      UserWarning, stacklevel=2)
     return weights.astype(dtype)
 
 

@@ -140,7 +140,7 @@ def fitted_gamma(window: np.ndarray, centre: float) -> float:
     >>> round(fitted_gamma(hann, 512.0) / 1024**2, 4)                   # table: 0.25645
     0.2562
     """
-    window = np.asarray(window, dtype=np.float64)
+    window = np.abs(np.asarray(window, dtype=np.float64))  # the sign changes no magnitude
     support = np.flatnonzero(window)
     peak = np.max(np.abs(window)) if support.size else 0.0
     if peak == 0 or not np.isfinite(peak):

@@ -718,3 +718,20 @@ def test_reconstruct_leaves_n_iter_to_each_method(short):
     _, info = gl.reconstruct(S, geometry=geometry, method="fgla", rng=0, return_info=True)
     assert info.n_iter == 100
     assert gl.Spectrogram(S, geometry).invert(method="rtisila", return_info=True)[1].n_iter == 5
+
+
+def test_review_round_three(short):
+    # a negated window has the same magnitudes, hence the same Gaussian; momentum is checked
+    # even for plain GLA; the elapsed time counts the starting phase
+    import time
+
+    from gl.pghi import fitted_gamma
+
+    hann = gl.STFT(512).window_array
+    assert fitted_gamma(-hann, 256.0) == pytest.approx(fitted_gamma(hann, 256.0))
+    _, geometry, S = short
+    with pytest.raises(ValueError, match="momentum"):
+        gl.griffinlim(S, geometry=geometry, method="gla", momentum=-1.0, n_iter=1)
+    started = time.perf_counter()
+    _, info = gl.griffinlim(S, geometry=geometry, init="pghi", n_iter=0, return_info=True)
+    assert info.elapsed > 0.5 * (time.perf_counter() - started)

@@ -140,7 +140,7 @@ def test_write_audio_bad_input(tmp_path):
     bad[0, 5] = np.nan
     with pytest.raises(ValueError, match="NaN or infinite"):
         write_audio(tmp_path / "a.wav", bad, 8000)
-    with pytest.raises(ValueError, match="sample_rate=0 must be a positive integer"):
+    with pytest.raises(ValueError, match="sample_rate=0 must be a positive whole number of Hz"):
         write_audio(tmp_path / "a.wav", x, 0)
     with pytest.raises(ValueError, match=r"shape \(channels, n\)"):
         write_audio(tmp_path / "a.wav", np.zeros((1, 2, 3)), 8000)
@@ -279,3 +279,23 @@ def test_replacing_a_read_only_file(tmp_path, monkeypatch):
     write_audio(read_only, 0.5 * tone(), 8000, force=True)
     assert events == [("fsync",), ("chmod", 0o444)]
     assert read_only.stat().st_mode & 0o777 == 0o444 and len(list(tmp_path.iterdir())) == 1
+
+
+def test_write_audio_takes_what_gl_hands_it(tmp_path):
+    # a Spectrogram's sample rate is a float (8000.0); read_audio(dtype=np.int16) gives PCM codes;
+    # normalising to 0 dBFS must not clip the largest PCM code
+    import soundfile as sf
+
+    x = tone()
+    write_audio(tmp_path / "a.wav", x, 8000.0)
+    with pytest.raises(ValueError, match="whole number of Hz"):
+        write_audio(tmp_path / "b.wav", x, 8000.5)
+    codes, rate = read_audio(tmp_path / "a.wav", dtype=np.int16)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # no ClippingWarning: the codes are not read as samples of +-32767
+        write_audio(tmp_path / "c.wav", codes, rate)
+        written = write_audio(tmp_path / "d.wav", 3 * x, rate, normalize=True, peak_db=0.0)
+    assert written.clipped == 0
+    np.testing.assert_array_equal(sf.read(str(tmp_path / "c.wav"), dtype="int16")[0], sf.read(str(tmp_path / "a.wav"), dtype="int16")[0])
+    with pytest.raises(TypeError, match="dtype uint8"):
+        write_audio(tmp_path / "e.wav", np.zeros(10, np.uint8), 8000)

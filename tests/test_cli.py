@@ -745,3 +745,17 @@ def test_a_frame_longer_than_the_signal_warns(tmp_path, speech_wav):
     result = run("roundtrip", speech_wav, "-o", tmp_path / "o.wav", "--n-fft", str(2 * n_samples), *FAST, cwd=tmp_path)
     assert f"warning: --n-fft {2 * n_samples} is longer than the signal ({n_samples} samples)" in result.stderr
     assert "longer than the signal" not in run("roundtrip", speech_wav, "-o", tmp_path / "p.wav", *FAST, cwd=tmp_path).stderr
+
+
+def test_review_round_three_in_flags(tmp_path, speech_wav, capsys):
+    # --plot with no iteration (no curve to draw), a positive --peak-db before any work,
+    # random_state is --seed's
+    pytest.importorskip("matplotlib")
+    run_in_process(["roundtrip", speech_wav, "-o", tmp_path / "n0.wav", "--method", "fgla", "--n-iter", "0",
+                    "--plot", tmp_path / "n0.png", "-q"], capsys)  # fmt: skip
+    assert (tmp_path / "n0.wav").exists() and (tmp_path / "n0.png").exists()
+    assert_usage_error(run("roundtrip", speech_wav, "-o", "p.wav", "--normalize", "--peak-db", "3", cwd=tmp_path, check_ok=False),
+                       r"--peak-db 3 must be <= 0")
+    assert_usage_error(run("roundtrip", speech_wav, "-o", "p.wav", "--method", "fgla", "-O", "random_state=3", cwd=tmp_path,
+                           check_ok=False), r"random_state is not a method option")  # fmt: skip
+    assert not (tmp_path / "p.wav").exists()
