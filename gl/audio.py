@@ -194,7 +194,19 @@ def check_output_path(path: PathLike, *, force: bool = False) -> Path:
         raise FileExistsError(errno.EEXIST, f"{path} already exists; use --force (force=True in Python) to overwrite it or choose another name", str(path))
     if not os.access(folder, os.W_OK | os.X_OK):
         raise PermissionError(errno.EACCES, f"output folder {folder} is not writable; choose another output", str(folder))
+    try:
+        name_max = os.pathconf(folder, "PC_NAME_MAX")
+    except (OSError, ValueError, AttributeError):  # not POSIX, or not told
+        name_max = 255
+    longest = len(os.fsencode(path.name)) + _TEMPORARY_EXTRA
+    if longest > name_max:
+        raise ValueError(f"{path.name}: the name is too long for the temporary file written beside it first "
+                         f"({longest} bytes, the folder allows {name_max}); choose a name of at most {name_max - _TEMPORARY_EXTRA} bytes")
     return path
+
+
+#: Bytes the temporary name adds to the output's: ``.{stem}.{8 hex digits}.part{suffix}``.
+_TEMPORARY_EXTRA = 15
 
 
 def _create_temporary(path: Path) -> Path:

@@ -450,12 +450,23 @@ def _iterations(count: int) -> str:
     return f"{count} iteration" if count == 1 else f"{count} iterations"
 
 
+def _window_text(geometry: STFT) -> str:
+    """The window as --window spells it (``'tukey,0.25'``, ``'hann'``), ``'array'`` for samples given as such."""
+    from .windows import window_parameter
+
+    name = geometry.window_name
+    if name is None:
+        return "array"
+    parameter = window_parameter(geometry.window)
+    return name if parameter is None else f"{name},{parameter:g}"
+
+
 def _geometry_fields(geometry: STFT) -> dict[str, Any]:
     return {
         "n_fft": geometry.n_fft,
         "hop_length": geometry.hop_length,
         "win_length": geometry.win_length,
-        "window": geometry.window_name,
+        "window": _window_text(geometry),
         "center": geometry.center,
     }
 
@@ -570,8 +581,10 @@ def _retrieve(S: np.ndarray, geometry: STFT, length: int, args, method: str, ini
         progress.close()
 
 
-def _retrieval_fields(info, sc: float, per_channel: list) -> dict[str, Any]:
+def _retrieval_fields(info, sc: float, per_channel: list, magnitude: np.ndarray) -> dict[str, Any]:
     initial = np.asarray(info.initial_spectral_convergence if info.initial_spectral_convergence is not None else np.nan, dtype=np.float64)
+    if initial.size and np.all(np.isfinite(initial)):  # over all channels, as spectral_convergence
+        initial = np.asarray(_overall_sc(magnitude, initial))
     return {
         "method": info.method,
         "init": info.init,
@@ -675,7 +688,8 @@ def _run_demo(args) -> int:
     report.fields.update(
         input=DEMO_TITLE, output=str(output), original=str(original_copy), sample_rate=sample_rate,
         channels=int(x.shape[0]), samples=int(x.shape[-1]), **_geometry_fields(geometry),
-        **_retrieval_fields(info, sc, per_channel), clipped_samples=written.clipped,
+        **_retrieval_fields(info, sc, per_channel, S), clipped_samples=written.clipped, gain=written.gain,
+        **({"plot": str(args.plot)} if args.plot else {}),
     )
     report.lines += [
         f"gl demo: {DEMO_TITLE} ({x.shape[-1] / sample_rate:.2f} s, {sample_rate} Hz)",
@@ -712,8 +726,8 @@ def _run_roundtrip(args) -> int:
     report = _Report("roundtrip")
     report.fields.update(
         input=str(args.input), output=str(output), sample_rate=sample_rate, channels=int(x.shape[0]),
-        samples=int(x.shape[-1]), **_geometry_fields(geometry), **_retrieval_fields(info, sc, per_channel),
-        clipped_samples=written.clipped, gain=written.gain,
+        samples=int(x.shape[-1]), **_geometry_fields(geometry), **_retrieval_fields(info, sc, per_channel, S),
+        clipped_samples=written.clipped, gain=written.gain, **({"plot": str(args.plot)} if args.plot else {}),
     )
     channels = "mono" if x.shape[0] == 1 else f"{x.shape[0]} channels"
     report.lines += [
@@ -724,7 +738,7 @@ def _run_roundtrip(args) -> int:
         + ("" if x.shape[0] == 1 else "  (per channel: " + ", ".join(_format_db(_db(v)) for v in per_channel) + ")"),
         f"  time                  {info.elapsed:.2f} s",
         f"wrote {output}",
-    ]
+    ] + ([f"wrote {args.plot}"] if args.plot else [])
     report.emit(args)
     return EXIT_OK
 
@@ -1061,8 +1075,8 @@ def _run_invert(args) -> int:
     report.fields.update(
         input=str(args.input), output=str(output), sample_rate=sample_rate, channels=channels,
         samples=int(y.shape[-1]), source=getattr(spectrogram, "source", None), **_geometry_fields(geometry),
-        **_retrieval_fields(info, sc, per_channel), clipped_samples=written.clipped, gain=written.gain,
-        import_s=round(import_seconds, 4), frames_in_output=frames_in_output,
+        **_retrieval_fields(info, sc, per_channel, magnitude), clipped_samples=written.clipped, gain=written.gain,
+        import_s=round(import_seconds, 4), frames_in_output=frames_in_output, **({"plot": str(args.plot)} if args.plot else {}),
         spectral_convergence_against="linear magnitude estimated from the mel" if from_mel else "input magnitude",
     )
     report.lines += [
@@ -1074,7 +1088,7 @@ def _run_invert(args) -> int:
         f"  time                  {info.elapsed:.2f} s"
         + (f" (and {import_seconds:.2f} s to read and convert the spectrogram)" if import_seconds >= 0.01 else ""),
         f"wrote {output} ({y.shape[-1] / sample_rate:.2f} s)",
-    ]
+    ] + ([f"wrote {args.plot}"] if args.plot else [])
     report.emit(args)
     return EXIT_OK
 

@@ -299,3 +299,11 @@ def test_write_audio_takes_what_gl_hands_it(tmp_path):
     np.testing.assert_array_equal(sf.read(str(tmp_path / "c.wav"), dtype="int16")[0], sf.read(str(tmp_path / "a.wav"), dtype="int16")[0])
     with pytest.raises(TypeError, match="dtype uint8"):
         write_audio(tmp_path / "e.wav", np.zeros(10, np.uint8), 8000)
+
+
+def test_a_name_too_long_for_the_temporary_file_is_refused_first(tmp_path):
+    # the name itself fits (touch makes it), the hidden temporary beside it would not: say so before any work
+    with pytest.raises(ValueError, match=r"the name is too long for the temporary file .*at most 240 bytes"):
+        write_audio(tmp_path / ("b" * 245 + ".wav"), tone(), 8000)
+    write_audio(tmp_path / ("b" * 236 + ".wav"), tone(), 8000)  # 240 bytes
+    assert len(list(tmp_path.iterdir())) == 1

@@ -281,7 +281,7 @@ def test_spectrogram_file_inverts_without_flags(tmp_path, speech_wav, speech):
     np.testing.assert_allclose(magnitude, np.abs(geometry.stft(x)), rtol=1e-4, atol=1e-5)  # float32
     result = run("invert", "spec.npz", "-o", "back.wav", "--n-iter", "30", "--json", cwd=tmp_path)
     report = json.loads(result.stdout)
-    assert (report["n_fft"], report["hop_length"], report["window"], report["sample_rate"]) == (512, 128, "kaiser", 16000)
+    assert (report["n_fft"], report["hop_length"], report["window"], report["sample_rate"]) == (512, 128, "kaiser,8", 16000)
     y, sr2 = sf.read(str(tmp_path / "back.wav"))
     assert sr2 == sr and y.shape == x.shape  # the original length, from the file
     assert spectral_convergence_db(x, y, geometry) < -15
@@ -745,6 +745,17 @@ def test_a_frame_longer_than_the_signal_warns(tmp_path, speech_wav):
     result = run("roundtrip", speech_wav, "-o", tmp_path / "o.wav", "--n-fft", str(2 * n_samples), *FAST, cwd=tmp_path)
     assert f"warning: --n-fft {2 * n_samples} is longer than the signal ({n_samples} samples)" in result.stderr
     assert "longer than the signal" not in run("roundtrip", speech_wav, "-o", tmp_path / "p.wav", *FAST, cwd=tmp_path).stderr
+
+
+def test_json_fields_agree_across_commands(tmp_path, speech_wav):
+    # the window with its parameter, the initial convergence over all channels like the final one
+    x, sr = sf.read(str(speech_wav))
+    sf.write(str(tmp_path / "stereo.wav"), np.stack([x, 0.01 * x[::-1]], axis=1), sr)
+    report = json.loads(run("roundtrip", "stereo.wav", "-o", "o.wav", "--window", "tukey,0.25", *FAST, "--json", cwd=tmp_path).stdout)
+    assert report["window"] == "tukey,0.25"
+    per_channel = report["spectral_convergence_db_per_channel"]
+    assert min(per_channel) - 0.01 <= report["spectral_convergence_db"] <= max(per_channel) + 0.01
+    assert report["initial_spectral_convergence_db"] is not None and "gain" in report
 
 
 def test_review_round_three_in_flags(tmp_path, speech_wav, capsys):
