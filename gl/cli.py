@@ -798,8 +798,7 @@ DEFAULT_N_MELS = 128
 #: Layout of the .npz files ``gl spectrogram --mel/--power`` writes: the array as
 #: ``data`` and, in the JSON ``metadata``, the importer of :mod:`gl.importers` and the
 #: keywords that turn it back into a :class:`gl.Spectrogram`.
-FEATURES_FORMAT = "gl-features"
-FEATURES_VERSION = 1
+from .spectrogram import FEATURES_FORMAT, FEATURES_VERSION  # noqa: E402 - the files gl spectrogram --power/--mel writes
 
 
 def _features(spectrogram, args) -> tuple[np.ndarray, str, dict[str, Any]]:
@@ -974,13 +973,9 @@ def _from_archive(loaded, args, path: Path, flags: list):
         raise UsageError(f"{path} was made at {float(made_at):g} Hz; drop --sr {args.sr:g}")
     if data is None:
         raise ValueError(f"{path} is a gl features file without its 'data' field; make it again with gl spectrogram")
-    importers = importlib.import_module("gl.importers")
-    convention, keywords = metadata["convention"], dict(metadata["keywords"])
-    if convention not in importers.CONVENTIONS:
-        raise ValueError(f"{path} needs the {convention!r} importer, which this version of gl does not have")
-    if isinstance(keywords.get("window"), list):
-        keywords["window"] = tuple(keywords["window"])
-    return importers.CONVENTIONS[convention](data, **keywords)
+    from .spectrogram import from_features
+
+    return from_features(data, metadata, path)
 
 
 def _features_metadata(archive) -> Optional[dict]:

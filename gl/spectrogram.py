@@ -462,7 +462,8 @@ class Spectrogram:
 
     @classmethod
     def load(cls, path) -> "Spectrogram":
-        """Read a file written by :meth:`save`; a clear ``ValueError`` names anything missing.
+        """Read a file written by :meth:`save` (or by ``gl spectrogram``, whose ``--power`` and
+        ``--mel`` files go through their importer); a clear ``ValueError`` names anything missing.
 
         Examples
         --------
@@ -498,6 +499,14 @@ class Spectrogram:
 
         with loaded as data:
             names = set(data.files)
+            if "magnitude" not in names and {"data", "metadata"} <= names:  # gl spectrogram --power / --mel
+                _check_member_size(data, "metadata", path)
+                try:
+                    features = json.loads(str(data["metadata"][()]))
+                except json.JSONDecodeError:
+                    features = None
+                if isinstance(features, dict) and features.get("format") == FEATURES_FORMAT:
+                    return from_features(data["data"], features, path)
             for required in ("magnitude", "metadata", "window"):
                 if required not in names:
                     raise ValueError(
@@ -561,6 +570,31 @@ class Spectrogram:
             offset=metadata["offset"],
             tail=_stored_int(path, metadata, "tail", 0) if "tail" in metadata else 0,  # files before the field: 0
         )
+
+
+#: The ``format`` of the files ``gl spectrogram --power/--mel`` writes: the array as the
+#: library would have made it (a power or mel spectrogram), and the importer that undoes it.
+FEATURES_FORMAT = "gl-features"
+FEATURES_VERSION = 1
+
+
+def from_features(array: np.ndarray, metadata: dict, path="the file") -> "Spectrogram":
+    """The :class:`Spectrogram` of a features file's array: its importer (``metadata['convention']``)
+    with the keywords it was made with (a mel spectrogram's linear magnitude is then an estimate)."""
+    import importlib
+
+    if metadata.get("format_version", 0) > FEATURES_VERSION:
+        raise ValueError(f"{path} has features format_version {metadata['format_version']}; this gl reads up to {FEATURES_VERSION}")
+    convention, keywords = metadata.get("convention"), metadata.get("keywords")
+    if not isinstance(convention, str) or not isinstance(keywords, dict):
+        raise ValueError(f"{path} has no 'convention' and 'keywords' in its metadata; make it again with gl spectrogram")
+    importers = importlib.import_module("gl.importers")
+    if convention not in importers.CONVENTIONS:
+        raise ValueError(f"{path} needs the {convention!r} importer, which this version of gl does not have")
+    keywords = dict(keywords)
+    if isinstance(keywords.get("window"), list):
+        keywords["window"] = tuple(keywords["window"])
+    return importers.CONVENTIONS[convention](np.asarray(array), **keywords)
 
 
 def _fade_edges(y: np.ndarray, geometry: STFT, n_frames: int) -> bool:

@@ -496,6 +496,8 @@ def test_mel_and_power_files_from_gl_spectrogram_need_no_flags(tmp_path, speech_
         # from a mel, the reported convergence is against the linear magnitude estimated from it
         against = "linear magnitude estimated from the mel" if name == "mel.npz" else "input magnitude"
         assert report["spectral_convergence_against"] == against
+        spec = gl.Spectrogram.load(tmp_path / name)  # Python reads them too, through their importer
+        assert spec.source == ("mel" if name == "mel.npz" else "librosa") and spec.sample_rate == 16000
 
 
 BARE_ERRORS = [
