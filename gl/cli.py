@@ -798,7 +798,7 @@ DEFAULT_N_MELS = 128
 #: Layout of the .npz files ``gl spectrogram --mel/--power`` writes: the array as
 #: ``data`` and, in the JSON ``metadata``, the importer of :mod:`gl.importers` and the
 #: keywords that turn it back into a :class:`gl.Spectrogram`.
-from .spectrogram import FEATURES_FORMAT, FEATURES_VERSION  # noqa: E402 - the files gl spectrogram --power/--mel writes
+from .spectrogram import FEATURES_FORMAT, FEATURES_VERSION, features_metadata  # noqa: E402 - gl spectrogram --power/--mel files
 
 
 def _features(spectrogram, args) -> tuple[np.ndarray, str, dict[str, Any]]:
@@ -948,7 +948,7 @@ def _from_archive(loaded, args, path: Path, flags: list):
 
     with loaded:
         names = list(loaded.files)
-        metadata = _features_metadata(loaded) if "metadata" in names else None
+        metadata = features_metadata(loaded, path) if "metadata" in names else None
         if metadata is None and args.convention is not None and len(names) == 1:
             return _import_array(loaded[names[0]], args, path)
         if metadata is not None:
@@ -976,21 +976,6 @@ def _from_archive(loaded, args, path: Path, flags: list):
     from .spectrogram import from_features
 
     return from_features(data, metadata, path)
-
-
-def _features_metadata(archive) -> Optional[dict]:
-    """The metadata of a ``gl spectrogram --mel/--power`` file, or None for anything else."""
-    try:
-        metadata = json.loads(str(archive["metadata"][()]))
-    except (ValueError, TypeError):
-        return None
-    if not isinstance(metadata, dict) or metadata.get("format") != FEATURES_FORMAT:
-        return None
-    if metadata.get("format_version", 0) > FEATURES_VERSION:
-        raise ValueError(f"this features file has format_version {metadata['format_version']}; this gl reads up to {FEATURES_VERSION}: upgrade gl")
-    if not isinstance(metadata.get("convention"), str) or not isinstance(metadata.get("keywords"), dict):
-        raise ValueError("this features file has no 'convention' and 'keywords' in its metadata; make it again with gl spectrogram")
-    return metadata
 
 
 def _import_array(array: np.ndarray, args, path: Path):

@@ -73,8 +73,8 @@ from typing import Optional
 
 import numpy as np
 
-from ._iterative import as_generator, check_flag, from_random_state, check_magnitude, initial_phase, resolve_geometry
-from .audio import check_output_path
+from ._iterative import as_generator, check_flag, check_magnitude, from_random_state, initial_phase, resolve_geometry
+from .audio import SUBTYPES, check_output_path
 from .reconstruct import DEFAULT_METHOD, SINGLE_PASS_METHODS, default_init, method_function
 from .transform import STFT, NOLAWarning, PadMode, real_dtype
 from .windows import WindowSpec
@@ -206,7 +206,7 @@ class _Writer:
             self.array[:, self.written : self.written + count] = samples[:, :count]
         else:
             frames = np.ascontiguousarray(samples[:, :count].T)
-            bits = {"PCM_16": 16, "PCM_24": 24}.get(getattr(self.file, "subtype", None))
+            bits = SUBTYPES.get(getattr(self.file, "subtype", None))  # 16 or 24 for integer PCM
             if bits is not None:  # the codes gl.audio.write_audio writes, and the clipping counted
                 from .audio import to_pcm
 
@@ -529,11 +529,16 @@ def _join(pending, pending_start, y, start, overlap_end, S, geometry, block_geom
     cut = overlap // 2
     half = max(min(2 * n_fft, overlap // 2 - n_fft), hop)
     zone_lo, zone_hi = max(cut - half, 0), min(cut + half, overlap)
-    ramp = np.sin(0.5 * np.pi * (np.arange(zone_hi - zone_lo) + 0.5) / (zone_hi - zone_lo)) ** 2
+    ramp = _rise(zone_hi - zone_lo)
     joined = np.concatenate([old[:, :zone_lo], (1 - ramp) * old[:, zone_lo:zone_hi] + ramp * new[:, zone_lo:zone_hi], new[:, zone_hi:]], axis=1)
     if bridge and n_iter > 0 and zone_lo >= n_fft and overlap - zone_hi >= n_fft:
         joined = _bridge(joined, zone_lo, zone_hi, start, S, geometry, block_geometry, n_iter)
     return joined.astype(y.dtype)
+
+
+def _rise(n: int) -> np.ndarray:
+    """``n`` samples rising from 0 to 1 as ``sin^2`` (half a sample in from either end)."""
+    return np.sin(0.5 * np.pi * (np.arange(n) + 0.5) / n) ** 2
 
 
 def _bridge(signal, zone_lo, zone_hi, start, S, geometry, block_geometry, n_iter, momentum=0.99):
@@ -561,7 +566,7 @@ def _bridge(signal, zone_lo, zone_hi, start, S, geometry, block_geometry, n_iter
     inside = np.zeros(span, dtype=bool)
     inside[zone_lo - lo : zone_hi - lo] = True
     ramp_length = max(1, min(hop, (zone_hi - zone_lo) // 4))
-    rise = np.sin(0.5 * np.pi * (np.arange(ramp_length) + 0.5) / ramp_length) ** 2
+    rise = _rise(ramp_length)
     weight = inside.astype(np.float64)  # m: 0 outside, 1 inside, sin^2 at the zone's edges
     weight[zone_lo - lo : zone_lo - lo + ramp_length] = rise
     weight[zone_hi - lo - ramp_length : zone_hi - lo] = rise[::-1]

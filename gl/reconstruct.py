@@ -50,20 +50,10 @@ DEFAULT_INIT = "pghi"
 
 
 def default_init(S, geometry: Optional[STFT], options: dict) -> str:
-    """:data:`DEFAULT_INIT`, or ``'random'`` when it is ``'pghi'`` and the geometry cannot be resolved (the method reports why)."""
-    if DEFAULT_INIT != "pghi":
-        return DEFAULT_INIT
-    from ._iterative import resolve_geometry
-    from .pghi import window_gamma
-
-    keys = ("n_fft", "hop_length", "win_length", "window", "center", "pad_mode", "sym")
-    defaults = (None, None, None, "hann", True, "constant", False)
-    try:
-        resolved = resolve_geometry(S, geometry, *(options.get(k, d) for k, d in zip(keys, defaults)))
-        window_gamma(resolved)
-    except (ValueError, TypeError):
-        return "random"  # a geometry error, which the method will report
-    return "pghi"
+    """The initial phase of the default method: :data:`DEFAULT_INIT`. (PGHI's phase needs the
+    window's Gaussian constant, which :func:`gl.pghi.window_gamma` gives for any window; the
+    arguments are those of a call, for a default that would depend on them.)"""
+    return DEFAULT_INIT
 
 
 def method_function(method: str):

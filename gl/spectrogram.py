@@ -34,7 +34,6 @@ Examples
 
 from __future__ import annotations
 
-import dataclasses
 import os
 from dataclasses import dataclass
 from pathlib import Path
@@ -284,7 +283,8 @@ class Spectrogram:
         without it, it runs on every sample the frames see, and centred frames with
         reflect padding (librosa's and torchaudio's option), whose padding at the end
         depends on where the signal ended, run on the padded signal itself as a free
-        signal, frames not centred: the spectrogram then stays one that a signal has. Because the magnitude is unscaled (see the module docstring), the
+        signal, frames not centred: the spectrogram then stays one that a signal has.
+        Because the magnitude is unscaled (see the module docstring), the
         least-squares ISTFT
 
         .. math:: x[n] = \\frac{\\sum_m w[n - ma]\\, y_m[n - ma]}{\\sum_m w[n - ma]^2}
@@ -360,7 +360,7 @@ class Spectrogram:
             # no signal on a longer (or shorter) grid reflects the same. Retrieve the padded
             # signal itself instead, frames starting at its sample 0 (a free signal over every
             # sample the frames see, which the spectrogram matches whatever the true length)
-            run_geometry = dataclasses.replace(geometry, center=False)
+            run_geometry = geometry.replace(center=False)
             run_length = run_geometry.default_length(n_frames)
             start += geometry.pad  # the output starts where the centred padding ended: the window sum is full
             fade_edges = False  # there; the low sums at the run's ends fall in the padding, which is cut off
@@ -501,11 +501,8 @@ class Spectrogram:
             names = set(data.files)
             if "magnitude" not in names and {"data", "metadata"} <= names:  # gl spectrogram --power / --mel
                 _check_member_size(data, "metadata", path)
-                try:
-                    features = json.loads(str(data["metadata"][()]))
-                except json.JSONDecodeError:
-                    features = None
-                if isinstance(features, dict) and features.get("format") == FEATURES_FORMAT:
+                features = features_metadata(data, path)
+                if features is not None:
                     return from_features(data["data"], features, path)
             for required in ("magnitude", "metadata", "window"):
                 if required not in names:
@@ -578,20 +575,32 @@ FEATURES_FORMAT = "gl-features"
 FEATURES_VERSION = 1
 
 
-def from_features(array: np.ndarray, metadata: dict, path="the file") -> "Spectrogram":
-    """The :class:`Spectrogram` of a features file's array: its importer (``metadata['convention']``)
-    with the keywords it was made with (a mel spectrogram's linear magnitude is then an estimate)."""
-    import importlib
+def features_metadata(archive, path="the file") -> Optional[dict]:
+    """The metadata of a ``gl spectrogram --power/--mel`` archive, checked; None for any other file."""
+    import json
 
+    try:
+        metadata = json.loads(str(archive["metadata"][()]))
+    except (KeyError, ValueError, TypeError):
+        return None
+    if not isinstance(metadata, dict) or metadata.get("format") != FEATURES_FORMAT:
+        return None
     if metadata.get("format_version", 0) > FEATURES_VERSION:
         raise ValueError(f"{path} has features format_version {metadata['format_version']}; this gl reads up to {FEATURES_VERSION}")
-    convention, keywords = metadata.get("convention"), metadata.get("keywords")
-    if not isinstance(convention, str) or not isinstance(keywords, dict):
+    if not isinstance(metadata.get("convention"), str) or not isinstance(metadata.get("keywords"), dict):
         raise ValueError(f"{path} has no 'convention' and 'keywords' in its metadata; make it again with gl spectrogram")
+    return metadata
+
+
+def from_features(array: np.ndarray, metadata: dict, path="the file") -> "Spectrogram":
+    """The :class:`Spectrogram` of a features file's array (``metadata`` from :func:`features_metadata`):
+    its importer with the keywords it was made with (a mel spectrogram's linear magnitude is an estimate)."""
+    import importlib
+
+    convention, keywords = metadata["convention"], dict(metadata["keywords"])
     importers = importlib.import_module("gl.importers")
     if convention not in importers.CONVENTIONS:
         raise ValueError(f"{path} needs the {convention!r} importer, which this version of gl does not have")
-    keywords = dict(keywords)
     if isinstance(keywords.get("window"), list):
         keywords["window"] = tuple(keywords["window"])
     return importers.CONVENTIONS[convention](np.asarray(array), **keywords)
