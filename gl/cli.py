@@ -329,8 +329,9 @@ def _add_geometry_options(parser: argparse.ArgumentParser, *, with_power: bool =
     group.add_argument("--hop", type=_positive_int, metavar="N", help=helps["hop"])
     group.add_argument("--win-length", type=_positive_int, metavar="N", help=helps["win_length"])
     group.add_argument("--window", type=_window_spec, default=None, metavar="NAME[,PARAM]", help=helps["window"])
-    group.add_argument("--center", dest="center", action="store_true", default=None, help=helps["center"])
-    group.add_argument("--no-center", dest="center", action="store_false", help=helps["no_center"])
+    centring = group.add_mutually_exclusive_group()  # --center --no-center: an error, not the last one winning
+    centring.add_argument("--center", dest="center", action="store_true", default=None, help=helps["center"])
+    centring.add_argument("--no-center", dest="center", action="store_false", help=helps["no_center"])
     group.add_argument("--pad-mode", choices=PAD_MODES, default=None, help=helps["pad_mode"])
 
 

@@ -632,6 +632,8 @@ def test_review_messages_speak_in_flags(tmp_path, speech_wav):
          [r"-P noverlap=\.\.\. and --hop both set noverlap"]),
         (["invert", "neg.npy", "-o", "o.wav", "--from", "librosa", "--sr", "16000", "--hop", "128", "-P", "db=power", "-P", "db=amplitude"],
          [r"-P db=\.\.\. is given twice"]),
+        # both spellings of a switch: argparse would let the last one win
+        (["roundtrip", wav, "-o", "o.wav", "--center", "--no-center"], [r"--no-center: not allowed with argument --center"]),
     ]
     for arguments, patterns in cases:
         assert_usage_error(run(*arguments, cwd=tmp_path, check_ok=False), *patterns)
