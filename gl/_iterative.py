@@ -50,6 +50,11 @@ class PhaseRetrievalInfo:
         The initial phase used: ``'random'``, ``'zeros'``, ``'array'``, ``'pghi'`` ...
     initial_spectral_convergence : np.ndarray
         Spectral convergence of the starting point ``ISTFT(S exp(i phi_0))``, per batch item.
+    times : np.ndarray [shape=(n_iter,)]
+        Seconds from the start of the run (the starting phase included) to each row of
+        ``spectral_convergence``, not counting the time spent in the callback: plot
+        ``spectral_convergence_db`` against it to compare methods at equal time. The
+        history's measurement is included (see ``return_info`` of the method).
     """
 
     method: str
@@ -60,6 +65,7 @@ class PhaseRetrievalInfo:
     elapsed: float = 0.0
     init: str = "random"
     initial_spectral_convergence: Any = None
+    times: np.ndarray = field(default_factory=lambda: np.zeros((0,)))
 
     @property
     def spectral_convergence_db(self) -> np.ndarray:
@@ -411,7 +417,7 @@ def one_pass_info(method: str, init: str, S, y: np.ndarray, geometry: STFT, elap
     sc = np.asarray(measure_convergence(np.asarray(S), np.asarray(y), geometry), dtype=np.float64)
     return PhaseRetrievalInfo(
         method=method, n_iter=n_iter, spectral_convergence=sc[None], init=init, elapsed=elapsed,
-        initial_spectral_convergence=sc,
+        initial_spectral_convergence=sc, times=np.array([elapsed], dtype=np.float64),
     )  # fmt: skip
 
 
@@ -574,6 +580,8 @@ class Tracker:
         self.callback = callback
         self._history: Optional[np.ndarray] = None  # (capacity, batch) float64, doubled when full
         self._count = 0  # rows of it recorded
+        self._times = np.empty(64)  # seconds from the start to each row, callbacks excluded (grown with the history)
+        self._in_callbacks = 0.0  # seconds spent in the callback so far
         self._converged = self._stopped = False
         self._start = time.perf_counter() if started is None else started  # perf_counter() of the run's start
         self.tol_from = 1  # the first iteration whose change to the next counts for tol
@@ -586,6 +594,11 @@ class Tracker:
         view.flags.writeable = False
         return view
 
+    def _times_so_far(self) -> np.ndarray:
+        view = self._times[: self._count]
+        view.flags.writeable = False
+        return view
+
     def record(self, sc: np.ndarray) -> bool:
         """Record the spectral convergence after one more iteration; True means stop.
 
@@ -593,6 +606,7 @@ class Tracker:
         made long runs quadratic); a callback gets a snapshot of the info, so that it
         cannot change what is returned.
         """
+        now = time.perf_counter()
         sc = np.asarray(sc, dtype=np.float64).reshape(-1)
         if self._history is None:
             self._history = np.empty((64, sc.size))
@@ -600,12 +614,15 @@ class Tracker:
             grown = np.empty((2 * self._count, sc.size))
             grown[: self._count] = self._history
             self._history = grown
+            self._times = np.concatenate([self._times[: self._count], np.empty(self._count)])
         self._history[self._count] = sc
+        self._times[self._count] = now - self._start - self._in_callbacks
         self._count += 1
         info = self.info
         info.n_iter = self._count
         info.spectral_convergence = self._rows(None)
-        info.elapsed = time.perf_counter() - self._start
+        info.times = self._times_so_far()
+        info.elapsed = now - self._start
         stop = False
         if self.tol is not None and self._count - 1 >= self.tol_from:
             previous, current = self._history[self._count - 2], self._history[self._count - 1]
@@ -620,7 +637,11 @@ class Tracker:
             if shape is not None and initial is not None:
                 initial = np.asarray(initial).reshape(shape).copy()
             snapshot = dataclasses.replace(info, spectral_convergence=self._rows(shape), initial_spectral_convergence=initial)
-            wish = self.callback(info.n_iter, snapshot)
+            called = time.perf_counter()
+            try:
+                wish = self.callback(info.n_iter, snapshot)
+            finally:
+                self._in_callbacks += time.perf_counter() - called
             wish = np.asarray(wish) if isinstance(wish, (bool, np.bool_, np.ndarray)) else None  # None, numbers ...: go on
             if wish is not None and wish.dtype == bool and wish.size and bool(wish.all()):  # True, np.True_, or all True
                 info.stopped_by_callback = self._stopped = True
@@ -634,6 +655,7 @@ class Tracker:
         else:
             history = np.zeros((0, int(np.prod(batch_shape, dtype=int))))
         info.spectral_convergence = history.reshape((history.shape[0],) + batch_shape)
+        info.times = self._times[: self._count].copy()
         info.n_iter, info.converged, info.stopped_by_callback = self._count, self._converged, self._stopped
         info.elapsed = time.perf_counter() - self._start
         if info.initial_spectral_convergence is not None:

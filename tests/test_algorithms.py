@@ -735,3 +735,20 @@ def test_review_round_three(short):
     started = time.perf_counter()
     _, info = gl.griffinlim(S, geometry=geometry, init="pghi", n_iter=0, return_info=True)
     assert info.elapsed > 0.5 * (time.perf_counter() - started)
+
+
+@pytest.mark.parametrize("method", ["gla", "fgla", "agla", "admm", "raar", "dm", "dm_fgla", "pghi", "spsi", "rtisila", "rtpghi"])
+def test_info_times_each_row_without_the_callback(short, method):
+    """``info.times``: seconds from the start to each row of the history, for plots of the
+    convergence against time; the callback's own time is not counted."""
+    import time
+
+    _, geometry, S = short
+    iterative = method not in ("pghi", "spsi", "rtisila", "rtpghi")
+    options = {"n_iter": 6, "callback": lambda i, info: time.sleep(0.02)} if iterative else {}
+    y, info = gl.reconstruct(S, method=method, rng=0, return_info=True, geometry=geometry, **options)
+    times = np.asarray(info.times)
+    assert times.shape == (info.n_iter if iterative else 1,) and times.dtype == np.float64
+    assert np.all(times > 0) and np.all(np.diff(times) >= 0) and times[-1] <= info.elapsed
+    if iterative:
+        assert info.elapsed - times[-1] >= 0.9 * 0.02 * info.n_iter  # the sleeps are in elapsed, not in times
