@@ -18,7 +18,7 @@ from typing import Any, Callable, Optional, Union
 import numpy as np
 
 from ._trig import unit_phasors
-from .transform import STFT, binary_exponent, complex_dtype, real_dtype
+from .transform import STFT, binary_exponent, complex_dtype, native_order, real_dtype
 from .windows import WindowSpec
 
 InitSpec = Union[str, np.ndarray, None]
@@ -100,7 +100,7 @@ def check_magnitude(S, geometry: Optional[STFT] = None, *, name: str = "S") -> n
         raise ValueError(f"{name} contains NaN or infinite values")
     if S.size and S.min() < 0:
         raise ValueError(f"{name} must be a magnitude (>= 0); it has negative values (min {S.min():.3g})")
-    return S
+    return native_order(S)
 
 
 def check_magnitude_range(S: np.ndarray, name: str = "S", dtype: Optional[np.dtype] = None) -> None:
@@ -257,6 +257,7 @@ class StartingPhase:
     """
 
     def __init__(self, S: np.ndarray, init: InitSpec, rng, geometry: Optional[STFT] = None):
+        S = native_order(np.asarray(S))  # a '>f4' S draws as float32 does
         self.shape = S.shape
         self.complex_dtype = complex_dtype(real_dtype(S))
         self._kind = "zeros"  # 'zeros' | 'phase' (radians) | 'phasor' (complex, any modulus)

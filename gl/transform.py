@@ -99,7 +99,14 @@ MIN_WINDOW_PEAK = 1e-15
 def real_dtype(array: np.ndarray) -> np.dtype:
     """float32 for float16/float32/complex64 data, float64 otherwise: numpy's FFT (and
     librosa) compute float16 in float32 too; gl has no long-double transform."""
-    return np.dtype(np.float32) if array.dtype in (np.float32, np.complex64, np.float16) else np.dtype(np.float64)
+    native = array.dtype.newbyteorder("=")  # '>f4' is float32 data too
+    return np.dtype(np.float32) if native in (np.float32, np.complex64, np.float16) else np.dtype(np.float64)
+
+
+def native_order(array: np.ndarray) -> np.ndarray:
+    """``array`` in the machine's byte order (a copy only if it was not): a big-endian
+    ``'>f4'`` array read from a file computes as, and gives the same bits as, float32."""
+    return array if array.dtype.isnative else array.astype(array.dtype.newbyteorder("="))
 
 
 def complex_dtype(real: np.dtype) -> np.dtype:
@@ -589,7 +596,7 @@ class STFT:
         if not np.all(np.isfinite(x)):
             raise ValueError("x contains NaN or infinite values")
         self.n_frames(x.shape[-1])  # raises if too short
-        return x
+        return native_order(x)
 
     def check_spectrogram(self, X, *, name: str = "X", complex_ok: bool = True) -> np.ndarray:
         """Validate a spectrogram (..., n_freq, n_frames) against this geometry."""
@@ -610,7 +617,7 @@ class STFT:
             raise ValueError(f"{name} has no frames")
         if not np.all(np.isfinite(X)):
             raise ValueError(f"{name} contains NaN or infinite values")
-        return X
+        return native_order(X)
 
     # ------------------------------------------------------------------ transforms
     def stft(self, x) -> np.ndarray:
