@@ -822,19 +822,18 @@ def _features(spectrogram, args) -> tuple[np.ndarray, str, dict[str, Any]]:
     linear = spectrogram.magnitude**power if power != 1.0 else spectrogram.magnitude  # (..., n_freq, n_frames)
     if not mel:
         return linear, "librosa", keywords
-    from .mel import mel_filterbank
+    from .mel import filterbank_and_warning
 
     fmax = args.fmax if args.fmax is not None else spectrogram.sample_rate / 2
     if not 0 <= (args.fmin or 0.0) < fmax <= spectrogram.sample_rate / 2:
         raise UsageError(f"--fmin {args.fmin or 0.0:g} and --fmax {fmax:g} must satisfy 0 <= fmin < fmax <= sr / 2 = {spectrogram.sample_rate / 2:g}")
     n_mels = args.n_mels or DEFAULT_N_MELS
-    with warnings.catch_warnings(record=True) as caught:  # empty filters: said below if some band is left
-        warnings.simplefilter("always")
-        filterbank = mel_filterbank(sr=spectrogram.sample_rate, n_fft=geometry.n_fft, n_mels=n_mels, fmin=args.fmin or 0.0, fmax=fmax,
-                                    dtype=linear.dtype)  # fmt: skip
+    # empty filters: the warning if some band is left, an error if none is
+    filterbank, empty_filters = filterbank_and_warning(sr=spectrogram.sample_rate, n_fft=geometry.n_fft, n_mels=n_mels,
+                                                       fmin=args.fmin or 0.0, fmax=fmax, dtype=linear.dtype)
     if filterbank.any():
-        for caught_warning in caught:
-            warnings.warn_explicit(caught_warning.message, caught_warning.category, caught_warning.filename, caught_warning.lineno)
+        if empty_filters is not None:
+            warnings.warn(empty_filters, UserWarning, stacklevel=2)
     else:
         raise UsageError(f"no mel band between --fmin {args.fmin or 0.0:g} and --fmax {fmax:g} Hz covers an FFT bin of --n-fft "
                          f"{geometry.n_fft}: the file would hold only zeros; widen the range or use a larger --n-fft")  # fmt: skip
@@ -1152,6 +1151,22 @@ def _termination_raises():
             signal.signal(number, handler)
 
 
+@contextlib.contextmanager
+def _warnings_as_messages():
+    """While gl works, each warning is shown once, as ``gl: warning: ...``. Only when ``main``
+    runs on the main thread (as the command does): the warning filters and ``showwarning``
+    belong to the whole process, and threads that change them at once leave them changed."""
+    import threading
+
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    with warnings.catch_warnings():
+        warnings.simplefilter("default")
+        warnings.showwarning = _show_warning
+        yield
+
+
 def main(argv: Optional[Sequence[str]] = None) -> int:
     """Run ``gl`` with ``argv`` (default: the command line); returns the exit status."""
     parser = build_parser()
@@ -1165,9 +1180,7 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     if getattr(args, "run", None) is None:
         parser.print_help(sys.stderr)
         return EXIT_USAGE
-    with warnings.catch_warnings(), _termination_raises():
-        warnings.simplefilter("default")
-        warnings.showwarning = _show_warning
+    with _warnings_as_messages(), _termination_raises():
         try:
             return args.run(args)
         except KeyboardInterrupt:

@@ -60,7 +60,7 @@ from typing import Callable, Optional, Union
 
 import numpy as np
 
-from .mel import mel_filterbank, mel_to_stft
+from .mel import filterbank_and_warning, mel_to_stft
 from .spectrogram import Spectrogram
 from .transform import PAD_MODES, STFT, _caller_stacklevel, real_dtype
 from .windows import WindowSpec, get_window, name_of
@@ -1244,10 +1244,9 @@ def from_mel(
     if n_mels is not None and _check_int("n_mels", n_mels, 1) != M.shape[-2]:
         raise ValueError(f"n_mels={n_mels} but M has {M.shape[-2]} mel bands")
     dtype = real_dtype(M)
-    with warnings.catch_warnings():  # empty filters: the LossWarning below says when they matter
-        warnings.filterwarnings("ignore", message=".* mel filters cover no FFT bin", category=UserWarning)
-        filterbank = mel_filterbank(sr=sr, n_fft=n_fft, n_mels=M.shape[-2], fmin=fmin, fmax=fmax, htk=htk, norm=norm, dtype=dtype,
-                                    bins=bins)
+    # empty filters: not mel_filterbank's warning; the LossWarning below says when they matter
+    filterbank, _ = filterbank_and_warning(sr=sr, n_fft=n_fft, n_mels=M.shape[-2], fmin=fmin, fmax=fmax, htk=htk, norm=norm,
+                                           dtype=dtype, bins=bins)
     empty = filterbank.max(axis=1) == 0  # bands that cover no FFT bin
     if empty.all():
         raise ValueError(

@@ -76,7 +76,7 @@ import numpy as np
 from ._iterative import as_generator, check_flag, check_magnitude, from_random_state, initial_phase, resolve_geometry
 from .audio import SUBTYPES, check_output_path
 from .reconstruct import DEFAULT_METHOD, SINGLE_PASS_METHODS, default_init, method_function
-from .transform import STFT, NOLAWarning, PadMode, real_dtype
+from .transform import STFT, PadMode, nola_warned, real_dtype
 from .windows import WindowSpec
 
 __all__ = ["reconstruct_long", "DEFAULT_BLOCK_SECONDS", "DEFAULT_OVERLAP_SECONDS", "plan_blocks"]
@@ -471,8 +471,7 @@ def reconstruct_long(
     pending_start = 0  # padded position of pending[:, 0]
     written_until = pad  # padded position up to which the output is written (starts at the signal)
     try:
-        with warnings.catch_warnings():  # the NOLA warning was given above
-            warnings.simplefilter("ignore", NOLAWarning)
+        with nola_warned():  # the NOLA warning was given above
             for index, (first, last) in enumerate(blocks):
                 block = check_magnitude(np.asarray(S[..., first:last]), geometry)  # (..., n_freq, count)
                 count = last - first

@@ -231,6 +231,28 @@ def mel_filterbank(
     >>> F.shape, F.dtype, float(F.max())
     ((40, 257), dtype('float32'), 1.0)
     """
+    weights, empty_filters = filterbank_and_warning(sr=sr, n_fft=n_fft, n_mels=n_mels, fmin=fmin, fmax=fmax, htk=htk, norm=norm,
+                                                    dtype=dtype, bins=bins)
+    if empty_filters is not None:  # as librosa, which warns of empty filters too
+        warnings.warn(empty_filters, UserWarning, stacklevel=2)
+    return weights
+
+
+def filterbank_and_warning(
+    *,
+    sr: float,
+    n_fft: int,
+    n_mels: int = 128,
+    fmin: float = 0.0,
+    fmax: Optional[float] = None,
+    htk: bool = False,
+    norm: NormSpec = "slaney",
+    dtype=np.float32,
+    bins: str = "librosa",
+) -> tuple[np.ndarray, Optional[str]]:
+    """:func:`mel_filterbank` and its warning about empty filters (None if none is empty),
+    given back instead of issued: callers that explain empty bands their own way use it
+    (a ``warnings.catch_warnings`` block would change the warning filters of every thread)."""
     if isinstance(sr, bool) or not isinstance(sr, (int, float, np.integer, np.floating)) or not (np.isfinite(sr) and sr > 0):
         raise ValueError(f"sr={sr!r} must be a finite number > 0")
     n_fft = _check_positive_int("n_fft", n_fft)
@@ -284,16 +306,16 @@ def mel_filterbank(
         length[length < np.finfo(np.dtype(dtype)).tiny] = 1.0
         weights /= length
     empty = int(np.count_nonzero(weights.max(axis=1) == 0))
-    if empty:  # as librosa, which warns of empty filters too
+    message = None
+    if empty:
         top = float(bin_frequencies[-1])
         if fmax > top:
             cause, advice = f"fmax={fmax:g} Hz is above the top FFT bin, {top:g} Hz", "lower fmax"
         else:
             cause = f"n_mels={n_mels} is too many between {fmin:g} and {fmax:g} Hz for n_fft={n_fft} at sr={sr:g}"
             advice = "use fewer n_mels, a larger n_fft or a wider fmin-fmax range"
-        warnings.warn(f"{empty} of the {n_mels} mel filters cover no FFT bin ({cause}): those bands stay empty; {advice}",
-                      UserWarning, stacklevel=2)
-    return weights.astype(dtype)
+        message = f"{empty} of the {n_mels} mel filters cover no FFT bin ({cause}): those bands stay empty; {advice}"
+    return weights.astype(dtype), message
 
 
 def _spectral_norm_squared(filterbank: np.ndarray) -> float:

@@ -33,7 +33,9 @@ IEEE Trans. ASSP 32(2), 1984.
 
 from __future__ import annotations
 
+import contextlib
 import os
+import threading
 import warnings
 from dataclasses import dataclass, field
 from functools import cached_property
@@ -172,6 +174,23 @@ def _caller_stacklevel() -> int:
     while frame is not None and os.path.dirname(os.path.abspath(frame.f_code.co_filename)) == package:
         frame, level = frame.f_back, level + 1
     return level
+
+
+#: This thread's "the NOLA warning was given already" (see :func:`nola_warned`).
+_nola_warned = threading.local()
+
+
+@contextlib.contextmanager
+def nola_warned():
+    """Within, this thread repeats no NOLA warning: for a caller that warned once and then
+    runs many transforms of the same geometry (:func:`gl.reconstruct_long`'s blocks). Per
+    thread: a ``warnings.catch_warnings`` block would change every thread's filters."""
+    previous = getattr(_nola_warned, "active", False)
+    _nola_warned.active = True
+    try:
+        yield
+    finally:
+        _nola_warned.active = previous
 
 
 @dataclass(frozen=True, eq=False)
@@ -417,7 +436,7 @@ class STFT:
         return bool(period.min() > WINDOW_SUM_FLOOR * period.max())
 
     def _warn_nola(self) -> None:
-        if not self.nola_ok:
+        if not self.nola_ok and not getattr(_nola_warned, "active", False):
             warnings.warn(
                 f"NOLA condition fails for {self!r}: the window sum vanishes at some sample of every "
                 "hop, so those samples cannot be recovered and are set to 0, and the samples beside them, "

@@ -30,3 +30,44 @@ def test_import_gl_imports_numpy_only():
     for lazy in ("soundfile", "json", "zipfile", "concurrent", "secrets", "logging"):
         assert lazy not in top_level, lazy
 
+
+
+def test_library_calls_leave_the_process_warning_state_alone(monkeypatch, recwarn, tmp_path):
+    """The warning filters and ``showwarning`` belong to the whole process: a library call
+    that saves and restores them (``warnings.catch_warnings``) leaves another thread's
+    changes behind when two run at once (an embedder's review: 200 threaded
+    ``reconstruct_long`` calls left ``ignore NOLAWarning`` for good). gl says once what it
+    has to say, without touching them; so does ``gl.cli.main`` off the main thread."""
+    import threading
+    import warnings
+
+    import numpy as np
+
+    import gl
+    import gl.audio
+    import gl.cli
+
+    def forbidden(*args, **kwargs):
+        raise AssertionError("gl changed the process's warning filters")
+
+    with monkeypatch.context() as patch:  # undone before pytest itself catches warnings again
+        for name in ("catch_warnings", "simplefilter", "filterwarnings", "resetwarnings"):
+            patch.setattr(warnings, name, forbidden)
+        rng = np.random.default_rng(0)
+        no_overlap = gl.STFT(256, 256)  # Hann without overlap: NOLA fails
+        S = np.abs(no_overlap.stft(rng.standard_normal(256 * 60)))
+        gl.reconstruct_long(S, geometry=no_overlap, n_iter=1, block_frames=20, overlap_frames=4)
+        assert [type(w.message) for w in recwarn.list] == [gl.NOLAWarning]  # once, not per block
+        recwarn.clear()
+        gl.importers.from_mel(np.ones((128, 10)), sr=8000, n_fft=256, hop_length=64)  # empty filters: said as a LossWarning
+        assert not any("cover no FFT bin" in str(w.message) for w in recwarn.list)
+        recwarn.clear()
+        audio = tmp_path / "a.wav"
+        gl.audio.write_audio(audio, 0.1 * rng.standard_normal(8000), 8000)
+        status = []
+        worker = threading.Thread(target=lambda: status.append(gl.cli.main(
+            ["spectrogram", str(audio), "-o", str(tmp_path / "m.npz"), "--mel", "--n-mels", "200", "--n-fft", "256", "-q"])))
+        worker.start()
+        worker.join()
+        assert status == [0] and any("cover no FFT bin" in str(w.message) for w in recwarn.list)
+        assert warnings.showwarning is not gl.cli._show_warning
