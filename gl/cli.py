@@ -799,7 +799,7 @@ DEFAULT_N_MELS = 128
 #: Layout of the .npz files ``gl spectrogram --mel/--power`` writes: the array as
 #: ``data`` and, in the JSON ``metadata``, the importer of :mod:`gl.importers` and the
 #: keywords that turn it back into a :class:`gl.Spectrogram`.
-from .spectrogram import FEATURES_FORMAT, FEATURES_VERSION, features_metadata  # noqa: E402 - gl spectrogram --power/--mel files
+from .spectrogram import FEATURES_FORMAT, FEATURES_VERSION, damaged_archive, features_metadata  # noqa: E402 - gl spectrogram --power/--mel files
 
 
 def _features(spectrogram, args) -> tuple[np.ndarray, str, dict[str, Any]]:
@@ -946,7 +946,7 @@ def _from_archive(loaded, args, path: Path, flags: list):
     """An opened .npz archive: a gl spectrogram, a gl features file, or one array with --from."""
     from .spectrogram import Spectrogram
 
-    with loaded:
+    with loaded, damaged_archive(path):  # the members are read here
         names = list(loaded.files)
         metadata = features_metadata(loaded, path) if "metadata" in names else None
         if metadata is None and args.convention is not None and len(names) == 1:

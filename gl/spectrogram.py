@@ -34,6 +34,7 @@ Examples
 
 from __future__ import annotations
 
+import contextlib
 import os
 from dataclasses import dataclass
 from pathlib import Path
@@ -491,7 +492,8 @@ class Spectrogram:
                     f"{path} holds a bare array, not a gl spectrogram file (.npz written by gl.Spectrogram.save); "
                     "say what it is with gl.importers (from_librosa, from_scipy_spectrogram, ...)"
                 )
-            return cls._from_archive(loaded, path)
+            with damaged_archive(path):  # a member is read (and its CRC checked) only now
+                return cls._from_archive(loaded, path)
 
     @classmethod
     def _from_archive(cls, loaded, path) -> "Spectrogram":
@@ -567,6 +569,21 @@ class Spectrogram:
             offset=metadata["offset"],
             tail=_stored_int(path, metadata, "tail", 0) if "tail" in metadata else 0,  # files before the field: 0
         )
+
+
+@contextlib.contextmanager
+def damaged_archive(path):
+    """Within, the errors of reading a damaged .npz member (a bad CRC, truncated or corrupt
+    compressed data: ``zipfile.BadZipFile``, ``zlib.error``, ``EOFError``) become a
+    ``ValueError`` that names the file. ``np.load`` opens an archive without reading its
+    members, so these come from ``archive[name]``, after the file looked fine."""
+    import zipfile
+    import zlib
+
+    try:
+        yield
+    except (zipfile.BadZipFile, zlib.error, EOFError) as error:
+        raise ValueError(f"{path} is damaged ({error}): make it again") from None
 
 
 #: The ``format`` of the files ``gl spectrogram --power/--mel`` writes: the array as the

@@ -609,6 +609,12 @@ def test_review_messages_speak_in_flags(tmp_path, speech_wav):
     np.save(tmp_path / "four.npy", np.ones((1, 1, 257, 40)))
     truncated = tmp_path / "cut.npz"
     truncated.write_bytes((tmp_path / "s.npz").read_bytes()[:300])
+    from .test_spectrogram import _flip_a_byte_of
+
+    (tmp_path / "bad.npz").write_bytes((tmp_path / "s.npz").read_bytes())
+    _flip_a_byte_of(tmp_path / "bad.npz", "magnitude.npy")
+    run("spectrogram", wav, "-o", tmp_path / "bad_mel.npz", "--mel", "-q", cwd=tmp_path)
+    _flip_a_byte_of(tmp_path / "bad_mel.npz", "data.npy")
     cases = [
         (["invert", "s.npz", "-o", "o.wav", "--no-center"], [r"drop --no-center"]),
         (["invert", "neg.npy", "-o", "o.wav", "--from", "librosa", "--sr", "16000", "--hop", "128"], [r"add -P db=power or -P db=amplitude"]),
@@ -632,6 +638,8 @@ def test_review_messages_speak_in_flags(tmp_path, speech_wav):
          [r"-P noverlap=\.\.\. and --hop both set noverlap"]),
         (["invert", "neg.npy", "-o", "o.wav", "--from", "librosa", "--sr", "16000", "--hop", "128", "-P", "db=power", "-P", "db=amplitude"],
          [r"-P db=\.\.\. is given twice"]),
+        (["invert", "bad.npz", "-o", "o.wav"], [r"bad.npz is damaged \(Bad CRC-32 for file 'magnitude.npy'\): make it again"]),
+        (["invert", "bad_mel.npz", "-o", "o.wav"], [r"bad_mel.npz is damaged \(Bad CRC-32 for file 'data.npy'\)"]),
         # both spellings of a switch: argparse would let the last one win
         (["roundtrip", wav, "-o", "o.wav", "--center", "--no-center"], [r"--no-center: not allowed with argument --center"]),
     ]

@@ -210,6 +210,29 @@ def test_load_refuses_what_is_not_a_spectrogram_file(tmp_path):
             gl.Spectrogram.load(tmp_path / name)
 
 
+def _flip_a_byte_of(path, member: str) -> None:
+    """Damage one byte inside the stored data of an .npz member (its CRC no longer matches)."""
+    import zipfile
+
+    raw = bytearray(path.read_bytes())
+    with zipfile.ZipFile(path) as archive:
+        info = archive.getinfo(member)
+    data_start = info.header_offset + 30 + len(info.filename.encode()) + len(info.extra)
+    raw[data_start + info.compress_size // 2] ^= 0xFF
+    path.write_bytes(bytes(raw))
+
+
+@pytest.mark.parametrize("member", ["magnitude.npy", "metadata.npy"])
+def test_a_damaged_member_is_a_value_error(tmp_path, member):
+    """np.load opens an archive without reading its members: a bad CRC came out of load()
+    as zipfile.BadZipFile (and from gl invert as a traceback). Found in an embedder's review."""
+    path = tmp_path / "s.npz"
+    gl.Spectrogram.from_audio(np.sin(np.arange(8000) / 3.0), 8000, n_fft=256).save(path)
+    _flip_a_byte_of(path, member)
+    with pytest.raises(ValueError, match=r"s.npz.*(is damaged|cannot be read).*Bad CRC-32 for file"):
+        gl.Spectrogram.load(path)
+
+
 def test_length_must_fit_the_frames():
     geometry = gl.STFT(n_fft=256, hop_length=64)
     S = np.abs(geometry.stft(np.ones(1280)))  # 21 frames: 1280 to 1343 samples
