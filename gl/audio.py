@@ -277,6 +277,30 @@ def atomic_output(path: PathLike, *, force: bool = False) -> Iterator[Path]:
             os.unlink(temporary)
 
 
+@contextlib.contextmanager
+def os_reason_of_write_errors(temporary: PathLike, path: PathLike) -> Iterator[None]:
+    """Within, libsndfile's write errors become the ``OSError`` behind them.
+
+    libsndfile reports a failed write (a full disk, a file-size limit) as
+    ``LibsndfileError('System error.')``, without the operating system's reason. Writing
+    to the same (temporary) file from Python once more gets it: that ``OSError``
+    (``ENOSPC``: the disk is full, ``EFBIG`` ...) is raised instead, naming ``path``; if
+    that write works, an ``OSError`` (``EIO``) with libsndfile's message.
+    """
+    sf = _soundfile()
+    try:
+        yield
+    except sf.LibsndfileError as error:
+        try:
+            with open(temporary, "ab") as handle:
+                handle.write(bytes(1 << 16))
+                handle.flush()
+                os.fsync(handle.fileno())
+        except OSError as reason:
+            raise OSError(reason.errno, reason.strerror, os.fspath(path)) from error
+        raise OSError(errno.EIO, f"libsndfile could not write the file ({error})", os.fspath(path)) from error
+
+
 def write_audio(
     path: PathLike,
     x,
@@ -354,6 +378,6 @@ def write_audio(
         )
     sf = _soundfile()
 
-    with atomic_output(path, force=force) as temporary:
+    with atomic_output(path, force=force) as temporary, os_reason_of_write_errors(temporary, path):
         sf.write(str(temporary), samples, int(sample_rate), subtype=subtype, format=file_format)
     return WriteResult(Path(path), subtype, clipped, gain, peak)

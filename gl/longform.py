@@ -190,6 +190,7 @@ class _Writer:
             except BaseException:
                 self._publication.__exit__(*sys.exc_info())
                 raise
+            self._temporary = temporary
             self._own_file = True
             self.name = str(output)
         elif hasattr(output, "write"):
@@ -213,15 +214,26 @@ class _Writer:
                 self.peak = max(self.peak, float(np.max(np.abs(frames))) if frames.size else 0.0)
                 frames, clipped = to_pcm(frames, bits)
                 self.clipped += clipped
-            self.file.write(frames)
+            with self._os_reasons():
+                self.file.write(frames)
         self.written += count
+
+    def _os_reasons(self):
+        """A full disk as the OSError it is, for the file this writer opened (see
+        :func:`gl.audio.os_reason_of_write_errors`); a caller's own file's errors as they come."""
+        if not self._own_file:
+            return contextlib.nullcontext()
+        from .audio import os_reason_of_write_errors
+
+        return os_reason_of_write_errors(self._temporary, self.name)
 
     def abort(self) -> None:
         """After an error (called in the ``except`` block): close and remove a file this writer opened."""
         if self._own_file:
             self._own_file = False
             try:
-                self.file.close()
+                with contextlib.suppress(Exception):  # the error being handled is the one to report
+                    self.file.close()
             finally:
                 self._publication.__exit__(*sys.exc_info())  # removes the temporary file
 
@@ -243,8 +255,13 @@ class _Writer:
                 stacklevel=3,
             )
         if self._own_file:
+            try:
+                with self._os_reasons():
+                    self.file.close()  # writes what libsndfile still holds
+            except BaseException:
+                self.abort()  # removes the temporary file
+                raise
             self._own_file = False
-            self.file.close()
             self._publication.close()  # flushed to disk and renamed onto the output path
         if self.array is not None:
             return self.array.reshape(self.batch_shape + (self.length,))

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import errno
 import os
+import subprocess
 import sys
 import warnings
 
@@ -307,3 +309,36 @@ def test_a_name_too_long_for_the_temporary_file_is_refused_first(tmp_path):
         write_audio(tmp_path / ("b" * 245 + ".wav"), tone(), 8000)
     write_audio(tmp_path / ("b" * 236 + ".wav"), tone(), 8000)  # 240 bytes
     assert len(list(tmp_path.iterdir())) == 1
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="POSIX resource limits")
+def test_a_failed_write_is_the_os_error_behind_it(tmp_path):
+    """libsndfile reports a full disk as LibsndfileError('System error.'), without errno;
+    gl raises the OSError behind it, as Spectrogram.save does, and leaves no file. A file
+    size limit (EFBIG) stands in for a full disk (ENOSPC), in a child process. Found in an
+    embedder's review."""
+    script = f"""
+import os, resource, signal
+import numpy as np
+import gl, gl.audio, gl.cli
+signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
+folder = {str(tmp_path)!r}
+x = 0.5 * np.sin(np.arange(200_000) / 5.0)
+gl.audio.write_audio(os.path.join(folder, "in.wav"), x, 16000)
+geometry = gl.STFT(512, 128)
+S = np.abs(geometry.stft(x))
+resource.setrlimit(resource.RLIMIT_FSIZE, (100_000, resource.RLIM_INFINITY))
+seen = []
+for call in (lambda: gl.audio.write_audio(os.path.join(folder, "a.wav"), x, 16000),
+             lambda: gl.reconstruct_long(S, geometry=geometry, n_iter=1, block_frames=200, overlap_frames=20,
+                                         output=os.path.join(folder, "long.wav"), sr=16000)):
+    try:
+        call()
+    except OSError as error:
+        seen.append(error.errno)
+print(seen, gl.cli.main(["roundtrip", os.path.join(folder, "in.wav"), "-o", os.path.join(folder, "o.wav"), "--n-iter", "1"]))
+"""
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=120)
+    assert done.stdout.split("\n")[0] == f"[{errno.EFBIG}, {errno.EFBIG}] 2", done.stdout + done.stderr
+    assert "o.wav: File too large" in done.stderr and "Traceback" not in done.stderr
+    assert sorted(os.listdir(tmp_path)) == ["in.wav"]  # no output, no temporary file
