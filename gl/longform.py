@@ -73,7 +73,7 @@ from typing import Optional
 
 import numpy as np
 
-from ._iterative import as_generator, check_flag, check_magnitude, from_random_state, initial_phase, resolve_geometry
+from ._iterative import as_generator, check_flag, check_magnitude, from_random_state, initial_phase, resolve_geometry, working_exponent
 from .audio import SUBTYPES, check_output_path
 from .reconstruct import DEFAULT_METHOD, SINGLE_PASS_METHODS, default_init, method_function
 from .transform import STFT, PadMode, nola_warned, real_dtype
@@ -587,6 +587,11 @@ def _bridge(signal, zone_lo, zone_hi, start, S, geometry, block_geometry, n_iter
     weight[zone_lo - lo : zone_lo - lo + ramp_length] = rise
     weight[zone_hi - lo - ramp_length : zone_hi - lo] = rise[::-1]
     target = np.asarray(S[..., first:last], dtype=np.float64).reshape(-1, geometry.n_freq, last - first)
+    # scaled by a power of two into a safe range, as gl.reconstruct scales S (exact, and the
+    # iteration is scale-equivariant): S * step overflowed for peaks beyond 1e154
+    exponent = working_exponent(max(float(target.max(initial=0.0)), float(np.abs(buffer).max(initial=0.0))))
+    if exponent:
+        target, buffer, fixed = (np.ldexp(array, -exponent) for array in (target, buffer, fixed))
     tiny = np.finfo(np.float64).tiny
     previous = None
     for _ in range(n_iter):
@@ -600,6 +605,8 @@ def _bridge(signal, zone_lo, zone_hi, start, S, geometry, block_geometry, n_iter
         buffer -= fixed
         buffer *= weight
         buffer += fixed  # f + m (x - f)
+    if exponent:
+        buffer = np.ldexp(buffer, exponent).astype(signal.dtype, copy=False)
     signal = signal.copy()
     signal[:, zone_lo:zone_hi] = buffer[:, inside]
     return signal

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import warnings
+
 import numpy as np
 import pytest
 
@@ -306,3 +308,16 @@ def test_a_sliceable_input_of_one_block(speech):
     y = reconstruct_long(recorder, method="fgla", n_iter=3, rng=0, geometry=GEOMETRY, block_frames=400)
     np.testing.assert_array_equal(y, gl.reconstruct(S, method="fgla", n_iter=3, rng=0, geometry=GEOMETRY))
     assert recorder.widest == S.shape[-1]
+
+
+@pytest.mark.parametrize("scale", [2.0**530, 2.0**-530])
+def test_extreme_magnitudes_scale_the_result(scale):
+    """gl.reconstruct scales S by a power of two; the seam bridge did not, and S * step
+    overflowed for peaks beyond 1e154 (NaN, then 'X contains NaN'). An embedder's review."""
+    geometry = gl.STFT(512, 128)
+    S = np.abs(geometry.stft(np.sin(np.arange(16000) / 7.0)))
+    options = dict(geometry=geometry, n_iter=2, block_frames=50, overlap_frames=10, rng=0)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # no overflow on the way
+        y = gl.reconstruct_long(S * scale, **options)
+    assert np.allclose(y / scale, gl.reconstruct_long(S, **options), rtol=0, atol=1e-10)
