@@ -34,9 +34,16 @@ __all__ = ["spectral_convergence", "spectral_convergence_db", "signal_spectral_c
 
 
 def to_db(ratio) -> np.ndarray:
-    """``20 log10(ratio)``; ``-inf`` for 0."""
+    """``20 log10(ratio)`` of a ratio of norms (>= 0); ``-inf`` for 0, ``inf`` for ``inf``."""
+    values = np.asarray(ratio)
+    if values.dtype == bool or values.dtype.kind not in "fiu":
+        raise TypeError(f"ratio must be a real number or array (a ratio of norms), got dtype {values.dtype}")
+    values = values.astype(np.float64)
+    if np.isnan(values).any() or (values < 0).any():
+        raise ValueError("ratio must be >= 0 (a ratio of norms, e.g. a spectral convergence); it has "
+                         + ("NaN" if np.isnan(values).any() else f"negative values (min {np.min(values):.3g})"))
     with np.errstate(divide="ignore"):
-        return 20.0 * np.log10(np.asarray(ratio, dtype=np.float64))
+        return 20.0 * np.log10(values)
 
 
 def _ratio(error_sq: np.ndarray, reference_sq: np.ndarray) -> np.ndarray:

@@ -81,3 +81,13 @@ def test_inconsistency_at_the_ends_of_the_float_range():
     reference = float(inconsistency(X, geometry))
     for scale in (1e200, 1e-200):
         assert float(inconsistency(X * scale, geometry)) == pytest.approx(reference, abs=1e-15)
+
+
+def test_to_db_refuses_what_is_not_a_ratio_of_norms():
+    """A negative or NaN ratio gave NaN and a RuntimeWarning (an embedder's review)."""
+    assert to_db(np.inf) == np.inf and to_db(1) == 0.0
+    for bad, rule in ((-1.0, r"ratio must be >= 0 .*negative values \(min -1\)"), (np.array([0.1, np.nan]), r"ratio must be >= 0 .*NaN")):
+        with pytest.raises(ValueError, match=rule):
+            to_db(bad)
+    with pytest.raises(TypeError, match="ratio must be a real number"):
+        to_db(1j)
