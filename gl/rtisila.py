@@ -59,6 +59,7 @@ from typing import Optional
 import numpy as np
 
 from ._iterative import check_n_threads, check_rng, initial_phase, one_pass_info, prepare
+from .pghi import window_centre
 from .streaming import _QUIET_NOLA, StreamingInverter, check_iterations, check_lookahead, stream_batch
 from .transform import STFT, PadMode, _irfft, _rfft
 from .windows import WindowSpec
@@ -159,7 +160,9 @@ class RTISILA(StreamingInverter):
         self._ratio = np.empty(n_freq)
         self._frame = np.empty(n_fft)
         self._window64 = geometry.window_array
-        self._small = np.sqrt(np.finfo(np.float64).tiny)  # gives a zero coefficient phase 0
+        # gives a zero coefficient the phase of an impulse at the window's centre (see _update)
+        centre = round(window_centre(geometry))
+        self._nudge = np.sqrt(np.finfo(np.float64).tiny) * np.exp(-2j * np.pi * centre / n_fft * np.arange(n_freq))
         if getattr(self, "_start_gain", None) is None:
             self._make_tables()
 
@@ -218,10 +221,12 @@ class RTISILA(StreamingInverter):
         if gain is not None:
             segment *= gain
         spectrum = _rfft(segment, n_fft, self._spectrum)  # X_j = DFT(v_j x_hat)
-        # X_j <- S_j X_j / |X_j|; a zero coefficient has no phase: adding 1e-154 gives it
-        # phase 0, as angle(0) = 0 (otherwise a silent start would stay silent for ever),
-        # and changes no other coefficient
-        spectrum += self._small
+        # X_j <- S_j X_j / |X_j|; a zero coefficient has no phase: adding 1e-154 times the
+        # phasor of an impulse at the window's centre gives it that phase (a silent start
+        # would otherwise stay silent for ever), and changes no other coefficient. Not phase
+        # 0: from the frame's start, a flat magnitude would be an impulse at sample 0, where
+        # the window is 0, and the frame would add nothing (a lone click stayed silent)
+        spectrum += self._nudge
         modulus = np.abs(spectrum, out=self._modulus)
         np.divide(self._target[slot], modulus, out=self._ratio)
         spectrum *= self._ratio

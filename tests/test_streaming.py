@@ -428,3 +428,16 @@ def test_stream_methods_check_rng(method):
         gl.reconstruct(S, method=method, rng=-1, n_fft=64, hop_length=16)
     with pytest.raises(TypeError, match=r"rng='abc' must be None, a seed"):
         gl.reconstruct(S, method=method, rng="abc", n_fft=64, hop_length=16)
+
+
+@pytest.mark.parametrize("n_fft, hop, position", [(16, 4, 100), (64, 16, 1000), (64, 8, 1000), (512, 128, 1426)])
+def test_rtisila_hears_a_lone_click(n_fft, hop, position):
+    """After silence, a frame's estimate is all zeros; its coefficients took phase 0, which
+    from the frame's start makes a flat magnitude an impulse at sample 0, where the window
+    is 0: the frame added nothing and the click stayed silent (SC 1). A fuzzing review."""
+    geometry = gl.STFT(n_fft=n_fft, hop_length=hop)
+    x = np.zeros(position + 4 * n_fft)
+    x[position] = 1.0
+    S = np.abs(geometry.stft(x))
+    y = rtisila(S, geometry=geometry, length=len(x))
+    assert spectral_convergence_db(S, geometry.stft(y)) < -10
