@@ -34,9 +34,9 @@ Cost per frame: ``(L + 1) * n_iter_per_frame`` FFT/inverse-FFT pairs of size ``M
 for the commit); memory: ``(L + 1)`` frames and ``L a + M`` samples, whatever the length.
 
 Measured (``benchmarks/bench_rtisila.py``; Hann, n_fft 1024, hop 256; spectral convergence
-in dB, mean of the six dev clips, first 10 s each): RTISI-LA(0) -18.2, RTISI-LA(1) -21.9,
-RTISI-LA(3) (the default look-ahead) -25.1 with 5 iterations per frame, -28.6 with 20. On
-greasy (16 kHz, 0.37 s) -17.4 dB (Hann 1024/256, L = 3) and -20.5 dB (phaseret's Blackman
+in dB, mean of the six dev clips, first 10 s each): RTISI-LA(0) -18.1, RTISI-LA(1) -21.9,
+RTISI-LA(3) (the default look-ahead) -25.1 with 5 iterations per frame, -28.5 with 20. On
+greasy (16 kHz, 0.37 s) -17.7 dB (Hann 1024/256, L = 3) and -20.8 dB (phaseret's Blackman
 1024/128, default L = 7). The RTPGHI paper reports about -20 dB for RTISI-LA on SQAM (hop
 256, Hann). Speed, default settings (L = 3, 5 iterations): 0.023 s (16 kHz) to 0.062 s
 (44.1 kHz) of computing per second of audio on one core of the benchmark machine when
