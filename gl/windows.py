@@ -83,6 +83,9 @@ WINDOW_NAMES = {
 
 _NEEDS_PARAMETER = {"gaussian", "kaiser"}
 
+#: The largest ``|beta|`` of a Kaiser window: ``I0(beta)`` overflows float64 near 713.
+KAISER_BETA_MAX = 700.0
+
 
 def _general_cosine(n_points: int, coefficients: tuple[float, ...]) -> np.ndarray:
     """Symmetric ``sum_k (-1)^k a_k cos(k * phase)`` on ``phase in [-pi, pi]`` (scipy's form)."""
@@ -112,8 +115,9 @@ def _symmetric(name: str, n_points: int, parameter: float | None) -> np.ndarray:
         rise = 2.0 * half / (n_points + 1.0)
         return np.concatenate([rise, rise[-2::-1]])
     if name == "gaussian":
-        centred = n - (n_points - 1) / 2.0
-        return np.exp(-(centred**2) / (2.0 * parameter**2))
+        scaled = (n - (n_points - 1) / 2.0) / parameter  # divided first: std**2 overflows beyond 1e154
+        with np.errstate(over="ignore"):  # a tiny std: inf, exp(-inf) = 0 (a spike)
+            return np.exp(-0.5 * scaled**2)
     if name == "kaiser":
         return np.kaiser(n_points, parameter)
     if name == "sine":
@@ -167,6 +171,9 @@ def _parse(spec: str | tuple) -> tuple[str, float | None]:
         raise ValueError(f"window={spec!r}: the {name} window needs its {what}, e.g. ({name!r}, 8.0)")
     if name == "gaussian" and parameter <= 0:
         raise ValueError(f"window={spec!r}: the gaussian std must be > 0")
+    if name == "kaiser" and abs(parameter) > KAISER_BETA_MAX:
+        raise ValueError(f"window={spec!r}: the kaiser beta must satisfy |beta| <= {KAISER_BETA_MAX:g} "
+                         "(I0(beta) overflows beyond; such a window is a single spike anyway)")
     if name not in _NEEDS_PARAMETER and name != "tukey" and parameter is not None:
         raise ValueError(f"window={spec!r}: the {name} window takes no parameter")
     return name, parameter

@@ -172,6 +172,16 @@ def test_windows_match_scipy(spec, length, sym):
     np.testing.assert_allclose(ours, ref, rtol=0, atol=1e-15)
 
 
+@pytest.mark.parametrize("std", [1e-300, 1e-3, 1e200])
+def test_extreme_gaussian_windows_are_finite(std):
+    """std**2 overflowed (OverflowError at 1e200) or 0 / 0 gave NaN (1e-300): a spike or a
+    rectangle instead (a fuzzing review)."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", RuntimeWarning)
+        window = get_window(("gaussian", std), 17, sym=True)  # a centre sample: its value is 1
+    assert np.all(np.isfinite(window)) and window.max() == 1.0
+
+
 def test_sine_window_is_sqrt_hann():
     np.testing.assert_allclose(get_window("sqrt_hann", 100) ** 2, get_window("hann", 100), atol=1e-15)
     np.testing.assert_allclose(get_window("sine", 100, sym=True) ** 2, get_window("hann", 100, sym=True), atol=1e-15)
@@ -298,6 +308,8 @@ def test_tiny_window_sum_is_zeroed_not_divided(rng):
         (dict(window="hannn"), ValueError, "window='hannn' is unknown"),
         (dict(window="gaussian"), ValueError, "gaussian window needs its std"),
         (dict(window=("gaussian", -1.0)), ValueError, "gaussian std must be > 0"),
+        (dict(window=("kaiser", 800.0)), ValueError, r"kaiser beta must satisfy \|beta\| <= 700"),  # was NaN
+        (dict(window=("kaiser", -800.0)), ValueError, r"kaiser beta must satisfy \|beta\| <= 700"),
         (dict(n_fft=64, window=np.ones(10)), ValueError, "window array has shape"),
         (dict(n_fft=8, window=np.ones(8) * 1j), TypeError, "window array must be real"),
         (dict(pad_mode="wrap"), ValueError, "pad_mode='wrap' is unknown"),
