@@ -356,6 +356,8 @@ def from_db(
         amin = _check_positive("amin", amin, "the smallest value the dB conversion kept")
     if top_db is not None:
         top_db = _check_positive("top_db", top_db, "how far below the peak the dB conversion clipped")
+    if peak_ndim is not None and (isinstance(peak_ndim, bool) or not isinstance(peak_ndim, (int, np.integer)) or peak_ndim < 1):
+        raise ValueError(f"peak_ndim={peak_ndim!r} must be None or an integer >= 1 (the trailing axes of one item)")
     S_db = np.asarray(S_db)
     silent = None
     if S_db.dtype.kind == "f" and np.any(np.isneginf(S_db)):  # 10 log10(0): a value that was exactly 0
@@ -403,11 +405,18 @@ def from_db(
                 LossWarning,
                 stacklevel=3,
             )
-    linear = np.power(dtype.type(10.0), values / dtype.type(factor))
-    linear *= dtype.type(reference)
+    # in float64, then checked against dtype's range: float32 powers overflow from about 385 dB
+    linear = np.power(10.0, values.astype(np.float64) / factor)
+    linear *= reference
     if silent is not None:
         linear[silent] = 0
-    return linear
+    largest = float(linear.max()) if linear.size else 0.0
+    if largest > float(np.finfo(dtype).max):
+        raise ValueError(
+            f"{name} gives {'powers' if db == 'power' else 'amplitudes'} up to {largest:.3g} (peak {peak:.1f} dB, ref={ref:g}), "
+            f"beyond {dtype}'s range: pass {name} as float64 ({name}.astype(np.float64))"
+        )
+    return linear.astype(dtype, copy=False)
 
 
 # ---------------------------------------------------------------------- scipy.signal.spectrogram

@@ -727,3 +727,21 @@ def test_tail_bounds_the_length_and_is_saved(tmp_path):
     gl.Spectrogram.from_audio(x, 8000, n_fft=64, hop_length=16).save(tmp_path / "plain.npz")
     with np.load(tmp_path / "plain.npz") as data:
         assert json.loads(str(data["metadata"][()]))["format_version"] == 1  # readable by every gl
+
+
+def test_from_db_beyond_float32_says_so():
+    """float32 powers overflowed to inf from about 385 dB (numpy's RuntimeWarning, then
+    'contains NaN or infinite values' further on); they are computed in float64 and
+    refused with the way out (a fuzzing review)."""
+    for values, keywords in ((np.array([[390.0, 0.0], [0.0, 0.0]], np.float32), {}),
+                             (np.array([[100.0, 0.0], [0.0, 0.0]], np.float32), {"ref": 1e30})):
+        with pytest.raises(ValueError, match=r"beyond float32's range: pass S_db as float64"):
+            importers.from_db(values, name="S_db", **keywords)
+        assert np.isfinite(importers.from_db(values.astype(np.float64), **keywords)).all()
+    assert importers.from_db(np.array([[380.0, 0.0], [0.0, -np.inf]], np.float32)).dtype == np.float32
+
+
+@pytest.mark.parametrize("peak_ndim", ["a", 0, -1, 1.5, True])
+def test_from_db_checks_peak_ndim(peak_ndim):
+    with pytest.raises(ValueError, match=r"peak_ndim=.* must be None or an integer >= 1"):
+        importers.from_db(np.zeros((3, 4)), peak_ndim=peak_ndim)
