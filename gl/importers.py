@@ -114,8 +114,9 @@ def _check_power(value, name: str = "power") -> float:
     return float(value)
 
 
-def _spectrogram_array(S, name: str, *, complex_ok: bool) -> np.ndarray:
-    """``S`` as an array (..., n_freq, n_frames): numeric, finite; complex only if allowed."""
+def _spectrogram_array(S, name: str, *, complex_ok: bool, min_rows: int = 2) -> np.ndarray:
+    """``S`` as an array (..., n_freq, n_frames): numeric, finite; complex only if allowed.
+    ``min_rows``: 2 frequency bins (n_fft >= 2); 1 for mel bands or values converted one by one."""
     S = np.asarray(S)
     if S.dtype == bool or S.dtype.kind not in "fiuc":
         raise TypeError(f"{name} must be a numeric array, got dtype {S.dtype}")
@@ -123,10 +124,20 @@ def _spectrogram_array(S, name: str, *, complex_ok: bool) -> np.ndarray:
         raise TypeError(f"{name} is complex, but this mode gives real values; pass np.abs({name}) or say it is complex")
     if S.ndim < 2:
         raise ValueError(f"{name} must have shape (..., n_freq, n_frames), got shape {S.shape}")
-    if S.shape[-1] < 1 or S.shape[-2] < 2:
-        raise ValueError(f"{name} has shape {S.shape}: it needs at least 2 frequency bins and 1 frame")
+    if S.shape[-1] < 1 or S.shape[-2] < min_rows:
+        rows = "2 frequency bins" if min_rows == 2 else "1 row"
+        raise ValueError(f"{name} has shape {S.shape}: it needs at least {rows} and 1 frame")
     if not np.all(np.isfinite(S)):
         raise ValueError(f"{name} contains NaN or infinite values")
+    return S
+
+
+def _with_two_bins(S, name: str) -> np.ndarray:
+    """``S`` as an array, if its shape can be a linear spectrogram's (..., n_freq >= 2, n_frames):
+    checked before :func:`from_db`, which takes any number of rows (and -inf dB)."""
+    S = np.asarray(S)
+    if S.ndim >= 2 and S.shape[-2] < 2:
+        raise ValueError(f"{name} has shape {S.shape}: it needs at least 2 frequency bins and 1 frame")
     return S
 
 
@@ -363,7 +374,7 @@ def from_db(
     if S_db.dtype.kind == "f" and np.any(np.isneginf(S_db)):  # 10 log10(0): a value that was exactly 0
         silent = np.isneginf(S_db)
         S_db = np.where(silent, 0, S_db).astype(S_db.dtype)
-    S_db = _spectrogram_array(S_db, name, complex_ok=False)
+    S_db = _spectrogram_array(S_db, name, complex_ok=False, min_rows=1)  # value by value: any number of rows
     dtype = real_dtype(S_db)
     values = S_db.astype(dtype, copy=False)
     _check_looks_like_db(values if silent is None else values[~silent], name, db)
@@ -559,7 +570,7 @@ def from_scipy_spectrogram(
     if db is not None:
         if mode == "complex":
             raise ValueError("db is for real spectrograms; mode='complex' values have no dB form")
-        Sxx = from_db(Sxx, db=db, ref=ref, top_db=top_db, name="Sxx")
+        Sxx = from_db(_with_two_bins(Sxx, "Sxx"), db=db, ref=ref, top_db=top_db, name="Sxx")
     Sxx = _spectrogram_array(Sxx, "Sxx", complex_ok=(mode == "complex"))
     n_rows, n_frames = Sxx.shape[-2], Sxx.shape[-1]
     onesided = bool(return_onesided)
@@ -918,7 +929,7 @@ def from_shorttimefft(
         raise ValueError(f"hop={hop} must be <= len(win)={m_num}: a larger hop skips samples")
     power = _check_power(power)
     if db is not None:
-        S = from_db(S, db=db, ref=ref, amin=amin, top_db=top_db, name="S")
+        S = from_db(_with_two_bins(S, "S"), db=db, ref=ref, amin=amin, top_db=top_db, name="S")
     S = _spectrogram_array(S, "S", complex_ok=True)
     n_rows, n_frames = S.shape[-2], S.shape[-1]
     expected_rows = mfft // 2 + 1 if fft_mode in ("onesided", "onesided2X") else mfft
@@ -1060,7 +1071,7 @@ def from_librosa(
     """
     sr = _check_rate("sr", sr)
     if db is not None:
-        linear = from_db(S, db=db, ref=ref, amin=amin, top_db=top_db, name="S")
+        linear = from_db(_with_two_bins(S, "S"), db=db, ref=ref, amin=amin, top_db=top_db, name="S")
         power = _check_power(2.0 if (power is None and db == "power") else (1.0 if power is None else power))
         magnitude = _magnitude_from(linear, power, "S", from_db=True)
     else:
@@ -1144,7 +1155,8 @@ def from_torchaudio(
     if db is not None:
         if power is None:
             raise ValueError("db is for real spectrograms; power=None means a complex one, which has no dB form")
-        S = from_db(S, db=db, ref=ref, amin=amin, top_db=top_db, name="S", peak_ndim=3)  # AmplitudeToDB: per item
+        S = from_db(_with_two_bins(S, "S"), db=db, ref=ref, amin=amin, top_db=top_db, name="S",
+                    peak_ndim=3)  # AmplitudeToDB: per item
     S = _spectrogram_array(S, "S", complex_ok=True)
     if power is None:
         if S.dtype.kind != "c":
@@ -1248,7 +1260,7 @@ def from_mel(
         raise ValueError(f"n_iter_nnls={n_iter_nnls!r} must be an integer >= 0")
     if db is not None:
         M = from_db(M, db=db, ref=ref, amin=amin, top_db=top_db, name="M")
-    M = _spectrogram_array(M, "M", complex_ok=False)
+    M = _spectrogram_array(M, "M", complex_ok=False, min_rows=1)  # mel bands: one will do
     _non_negative(M, "M", narrow_ok=True, from_db=db is not None)  # a mel band averages many bins: a narrow range is normal
     if n_mels is not None and _check_int("n_mels", n_mels, 1) != M.shape[-2]:
         raise ValueError(f"n_mels={n_mels} but M has {M.shape[-2]} mel bands")

@@ -745,3 +745,16 @@ def test_from_db_beyond_float32_says_so():
 def test_from_db_checks_peak_ndim(peak_ndim):
     with pytest.raises(ValueError, match=r"peak_ndim=.* must be None or an integer >= 1"):
         importers.from_db(np.zeros((3, 4)), peak_ndim=peak_ndim)
+
+
+def test_from_mel_takes_one_band():
+    """mel_filterbank, mel_to_stft and librosa take n_mels=1; from_mel said 'at least 2
+    frequency bins' (a fuzzing review). A linear spectrogram still needs two."""
+    from gl.mel import mel_filterbank
+
+    M = mel_filterbank(sr=8000, n_fft=64, n_mels=1) @ np.ones((33, 5))
+    assert importers.from_mel(M, sr=8000, n_fft=64, n_mels=1, hop_length=16).magnitude.shape == (33, 5)
+    assert importers.from_mel(10 * np.log10(M), sr=8000, n_fft=64, hop_length=16, db="power").magnitude.shape == (33, 5)
+    assert importers.from_db(np.zeros((1, 5))).shape == (1, 5)
+    with pytest.raises(ValueError, match=r"S has shape \(1, 5\): it needs at least 2 frequency bins"):
+        importers.from_librosa(-np.ones((1, 5)), sr=8000, hop_length=16, db="power")
