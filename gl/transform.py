@@ -606,7 +606,9 @@ class STFT:
             )
         if x.ndim == 0 or x.shape[-1] == 0:
             raise ValueError("x must have at least one sample along its last axis")
-        if x.ndim >= 2 and x.shape[-1] <= 8 and x.shape[-1] < self.n_fft <= x.shape[-2]:  # a few "samples": channels
+        # a few "samples" and many "items": (n, channels) audio (not a batch of short signals, as
+        # gl returns for tiny geometries: (3, 1) from n_fft=2)
+        if x.ndim >= 2 and x.shape[-1] <= 8 < x.shape[-2] and x.shape[-1] < self.n_fft <= x.shape[-2]:
             raise ValueError(
                 f"x has shape {x.shape}: gl's signals are (..., n), time on the last axis, and "
                 f"{x.shape[-1]} samples are fewer than n_fft={self.n_fft}; for (n, channels) audio "
