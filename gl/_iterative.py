@@ -367,7 +367,6 @@ def measure_convergence(S: np.ndarray, y: np.ndarray, geometry: STFT) -> np.ndar
     flat_y = y.reshape(-1, y.shape[-1])
     batch, n_freq, n_frames = flat_S.shape
     length = flat_y.shape[-1]
-    exponent = working_exponent(float(flat_S.max()) if flat_S.size else 0.0)
     pad = geometry.pad
     padded = np.zeros(max(length + 2 * pad, geometry.n_fft + geometry.hop_length * (n_frames - 1)), dtype=dtype)
     block = max(16, geometry.block_frames(dtype) // 4)
@@ -377,6 +376,7 @@ def measure_convergence(S: np.ndarray, y: np.ndarray, geometry: STFT) -> np.ndar
     target = np.empty((block, n_freq), dtype=dtype)
     error, norm = np.zeros(batch), np.zeros(batch)
     for b in range(batch):
+        exponent = working_exponent(float(flat_S[b].max()) if flat_S[b].size else 0.0)  # per item, as working_scale
         np.copyto(padded[pad : pad + length], flat_y[b], casting="same_kind")
         if exponent:
             np.ldexp(padded[pad : pad + length], -exponent, out=padded[pad : pad + length], casting="same_kind")
@@ -431,7 +431,7 @@ class Problem:
     batch_shape: tuple
     length: int
     dtype: np.dtype
-    scale_exponent: int = 0  # the methods run on S / 2^e, signals come back times 2^e
+    scale_exponent: Any = 0  # per batch item (an int64 array): the methods run on S / 2^e, signals come back times 2^e
 
     def to_frames(self, spectrogram: np.ndarray) -> np.ndarray:
         """(..., n_freq, n_frames) in the caller's layout -> (batch, n_frames, n_freq), a copy."""
@@ -444,8 +444,9 @@ class Problem:
 
     def signal_shape(self, signal: np.ndarray) -> np.ndarray:
         """(batch, length) -> (..., length), at the level of the caller's ``S`` (undoing :attr:`scale_exponent`, in place)."""
-        if self.scale_exponent:  # ldexp: exact, and no 2^e that the dtype cannot hold (2^128 in float32)
-            np.ldexp(signal, self.scale_exponent, out=signal, casting="same_kind")
+        exponents = np.asarray(self.scale_exponent, dtype=np.int64)
+        if exponents.any():  # ldexp: exact, and no 2^e that the dtype cannot hold (2^128 in float32)
+            np.ldexp(signal, exponents.reshape(-1, 1) if exponents.ndim else exponents, out=signal, casting="same_kind")
         return signal.reshape(self.batch_shape + (self.length,))
 
     def signal_from_phase(self, phase: np.ndarray) -> np.ndarray:
@@ -531,13 +532,17 @@ def working_exponent(peak: float) -> int:
     return binary_exponent(peak)
 
 
-def working_scale(frames: np.ndarray) -> int:
-    """Scale ``frames`` in place by a power of two so that its peak is in ``[0.5, 1)`` when
-    it is outside ``[2^-32, 2^32]``; returns the exponent ``e`` the signal must be scaled back by (``* 2^e``)."""
-    exponent = working_exponent(float(frames.max()) if frames.size else 0.0)
-    if exponent:
-        np.ldexp(frames, -exponent, out=frames, casting="same_kind")
-    return exponent
+def working_scale(frames: np.ndarray) -> np.ndarray:
+    """Scale each batch item of ``frames`` (batch, ...) in place by a power of two, so that
+    its peak is in ``[0.5, 1)`` when it is outside ``[2^-32, 2^32]``; returns the exponents
+    ``e`` (one per item, int64) its signal must be scaled back by (``* 2^e``). Per item: one
+    scale for items 1e40 apart would flush the quieter one to zero."""
+    exponents = np.zeros(frames.shape[0], dtype=np.int64)
+    for b in range(frames.shape[0]):
+        exponents[b] = working_exponent(float(frames[b].max()) if frames[b].size else 0.0)
+        if exponents[b]:
+            np.ldexp(frames[b], -int(exponents[b]), out=frames[b], casting="same_kind")
+    return exponents
 
 
 def frame_major(S: np.ndarray, dtype: np.dtype) -> np.ndarray:

@@ -28,7 +28,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .transform import STFT, binary_exponent
+from .transform import STFT
 
 __all__ = ["spectral_convergence", "spectral_convergence_db", "signal_spectral_convergence", "inconsistency", "snr", "to_db"]
 
@@ -60,6 +60,33 @@ def _finite(name: str, a) -> np.ndarray:
     if not np.all(np.isfinite(a)):
         raise ValueError(f"{name} contains NaN or infinite values")
     return a
+
+
+def _peaks(a: np.ndarray, axes) -> np.ndarray:
+    """The largest ``|value|`` over ``axes`` per item; of a complex array, the largest
+    ``|real|`` or ``|imag|`` (within a factor sqrt(2) of the modulus, which can overflow)."""
+    if np.iscomplexobj(a):
+        return np.maximum(np.abs(a.real).max(axis=axes, initial=0), np.abs(a.imag).max(axis=axes, initial=0)).astype(np.float64)
+    return np.abs(a).max(axis=axes, initial=0).astype(np.float64)
+
+
+def _item_exponents(peaks: np.ndarray) -> np.ndarray:
+    """:func:`gl.transform.binary_exponent` of each peak (0 for 0), as int64."""
+    return np.frexp(np.asarray(peaks, dtype=np.float64))[1].astype(np.int64)
+
+
+def _scaled_copy(X: np.ndarray) -> np.ndarray:
+    """A float64 / complex128 copy of ``X``, to be scaled in place."""
+    return X.astype(np.complex128 if X.dtype.kind == "c" else np.float64)
+
+
+def _ldexp_in_place(a: np.ndarray, exponents: np.ndarray) -> None:
+    """``a *= 2^exponents`` exactly, for a real or complex float array (complex: both parts)."""
+    if np.iscomplexobj(a):
+        np.ldexp(a.real, exponents, out=a.real)
+        np.ldexp(a.imag, exponents, out=a.imag)
+    else:
+        np.ldexp(a, exponents, out=a)
 
 
 def _sum_sq(a: np.ndarray, axes) -> np.ndarray:
@@ -101,10 +128,13 @@ def spectral_convergence(S, X) -> np.ndarray:
     if S.ndim < 2:
         raise ValueError(f"S must have shape (..., n_freq, n_frames), got {S.shape}")
     S = S.astype(np.float64)  # a copy, scaled in place below
-    magnitude = np.abs(X).astype(np.float64, copy=False)  # a new array: scaled in place too
-    exponent = binary_exponent(max(float(S.max()), float(magnitude.max())) if S.size else 0.0)
-    np.ldexp(S, -exponent, out=S)  # both by the same power of two, exactly: no square under- or overflows
-    np.ldexp(magnitude, -exponent, out=magnitude)
+    X = _scaled_copy(X)  # float64 or complex128
+    # each item of both by one power of two, exactly: no square under- or overflows, no
+    # abs of a finite complex number beyond the float range (1.5e308 + 1.5e308j)
+    exponents = _item_exponents(np.maximum(_peaks(S, (-2, -1)), _peaks(X, (-2, -1))))[..., None, None]
+    np.ldexp(S, -exponents, out=S)
+    _ldexp_in_place(X, -exponents)
+    magnitude = np.abs(X)
     return _ratio(_sum_sq(magnitude - S, (-2, -1)), _sum_sq(S, (-2, -1)))
 
 
@@ -128,9 +158,10 @@ def inconsistency(X, geometry: STFT) -> np.ndarray:
     near the ends of the float range neither overflow nor underflow.
     """
     X = _finite("X", X)
-    if X.size:
-        exponent = binary_exponent(float(np.abs(X).max()))
-        X = X * np.asarray(2.0**-exponent, dtype=X.real.dtype)  # a copy, scaled exactly
+    if X.size:  # a copy, each item scaled exactly (by the larger of its real and imaginary peaks: no abs overflows)
+        exponents = _item_exponents(_peaks(X, (-2, -1)))[..., None, None]
+        X = X.copy() if X.dtype.kind in "fc" else X.astype(np.float64)
+        _ldexp_in_place(X, -exponents)
     length = geometry.max_length(X.shape[-1])
     rebuilt = geometry.stft(geometry.istft(X, length=length))
     if rebuilt.shape != X.shape:
@@ -157,9 +188,10 @@ def snr(reference, estimate) -> np.ndarray:
         raise ValueError(f"reference has shape {reference.shape} but estimate has {estimate.shape}")
     if reference.ndim < 1:
         raise ValueError("reference and estimate must be signals (at least one axis)")
-    exponent = binary_exponent(max(float(np.abs(reference).max()), float(np.abs(estimate).max())) if reference.size else 0.0)
-    np.ldexp(reference, -exponent, out=reference)  # both by one power of two, exactly: no square under- or overflows
-    np.ldexp(estimate, -exponent, out=estimate)
+    # each item of both by one power of two, exactly: no square under- or overflows
+    exponents = _item_exponents(np.maximum(_peaks(reference, -1), _peaks(estimate, -1)))[..., None]
+    np.ldexp(reference, -exponents, out=reference)
+    np.ldexp(estimate, -exponents, out=estimate)
     noise = _sum_sq(reference - estimate, -1)
     power = _sum_sq(reference, -1)
-    return -to_db(_ratio(noise, power))
+    return 0.0 - to_db(_ratio(noise, power))  # 0.0 - : 0 dB, not -0 dB

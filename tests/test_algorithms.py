@@ -752,3 +752,21 @@ def test_info_times_each_row_without_the_callback(short, method):
     assert np.all(times > 0) and np.all(np.diff(times) >= 0) and times[-1] <= info.elapsed
     if iterative:
         assert info.elapsed - times[-1] >= 0.9 * 0.02 * info.n_iter  # the sleeps are in elapsed, not in times
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_a_quiet_item_of_a_batch_is_scaled_on_its_own(dtype):
+    """One power of two for the whole batch flushed an item 1e40 quieter than another to
+    zero in float32 (and 1e310 in float64), and info called it a perfect match (SC 0): each
+    item is scaled on its own now, and comes back as it would alone. A fuzzing review."""
+    geometry = gl.STFT(n_fft=64, hop_length=16)
+    x = np.random.default_rng(0).standard_normal((2, 1024))
+    x[0] *= 1e-30 if dtype == np.float32 else 1e-160
+    x[1] *= 1e10 if dtype == np.float32 else 1e150
+    S = np.abs(geometry.stft(x)).astype(dtype)
+    for method in ("gla", "fgla", "agla", "raar", "dm", "dm_fgla", "admm", "pghi"):
+        options = {} if method == "pghi" else {"n_iter": 5}
+        y, info = gl.reconstruct(S, method=method, rng=0, geometry=geometry, return_info=True, **options)
+        alone = gl.reconstruct(S[0], method=method, rng=0, geometry=geometry, **options)
+        assert np.allclose(y[0], alone, rtol=0, atol=1e-5 * np.abs(alone).max()), method
+        np.testing.assert_allclose(info.spectral_convergence[-1], spectral_convergence(S, geometry.stft(y)), rtol=1e-4)

@@ -91,3 +91,22 @@ def test_to_db_refuses_what_is_not_a_ratio_of_norms():
             to_db(bad)
     with pytest.raises(TypeError, match="ratio must be a real number"):
         to_db(1j)
+
+
+def test_each_item_is_scaled_on_its_own():
+    """One power of two for the whole batch flushed an item 1e310 quieter than another to
+    zero: spectral_convergence said 0 (a perfect match) for a silent reconstruction, snr
+    inf (a fuzzing review). A finite complex spectrum beyond the float range (its modulus
+    overflows) gave NaN."""
+    S = np.ones((2, 3, 4))
+    S[0] *= 1e-300
+    S[1] *= 1e10
+    X = S.copy()
+    X[0] = 0
+    np.testing.assert_array_equal(spectral_convergence(S, X), [1.0, 0.0])
+    np.testing.assert_array_equal(snr(S[:, 0], X[:, 0]), [0.0, np.inf])
+    assert spectral_convergence(np.full((3, 4), 1e308), np.full((3, 4), 1.5e308 + 1.5e308j)) == pytest.approx(1.5 * np.sqrt(2) - 1)
+    geometry = gl.STFT(n_fft=4, hop_length=1)
+    for huge in (np.full((3, 6), 3e38 + 3e38j, np.complex64), np.full((3, 6), 1.5e308 + 1.5e308j)):
+        assert np.isfinite(inconsistency(huge, geometry))
+        assert inconsistency(huge, geometry) == pytest.approx(inconsistency(huge / huge.real.max(), geometry), rel=1e-5)
