@@ -446,7 +446,14 @@ class Problem:
         """(batch, length) -> (..., length), at the level of the caller's ``S`` (undoing :attr:`scale_exponent`, in place)."""
         exponents = np.asarray(self.scale_exponent, dtype=np.int64)
         if exponents.any():  # ldexp: exact, and no 2^e that the dtype cannot hold (2^128 in float32)
-            np.ldexp(signal, exponents.reshape(-1, 1) if exponents.ndim else exponents, out=signal, casting="same_kind")
+            with np.errstate(over="ignore"):
+                np.ldexp(signal, exponents.reshape(-1, 1) if exponents.ndim else exponents, out=signal, casting="same_kind")
+            if exponents.max() > 0 and not np.all(np.isfinite(signal)):
+                raise ValueError(
+                    f"S has values up to {np.ldexp(float(self.magnitude.max()), int(exponents.max())):.3g}: the signal "
+                    f"they make exceeds what {self.dtype} holds (its largest number is {float(np.finfo(self.dtype).max):.3g}); "
+                    "scale S down (the signal scales with it)"
+                )
         return signal.reshape(self.batch_shape + (self.length,))
 
     def signal_from_phase(self, phase: np.ndarray) -> np.ndarray:

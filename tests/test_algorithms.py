@@ -770,3 +770,13 @@ def test_a_quiet_item_of_a_batch_is_scaled_on_its_own(dtype):
         alone = gl.reconstruct(S[0], method=method, rng=0, geometry=geometry, **options)
         assert np.allclose(y[0], alone, rtol=0, atol=1e-5 * np.abs(alone).max()), method
         np.testing.assert_allclose(info.spectral_convergence[-1], spectral_convergence(S, geometry.stft(y)), rtol=1e-4)
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_magnitudes_whose_signal_overflows_are_refused(dtype):
+    """Near the largest float, the signal a method makes can exceed it: an inf sample and a
+    RuntimeWarning came back (a fuzzing review); now a ValueError that says what to do."""
+    S = np.full((8, 2), np.finfo(dtype).max / 10, dtype=dtype)
+    geometry = gl.STFT(n_fft=15, hop_length=5, center=False)
+    with pytest.raises(ValueError, match=rf"S has values up to .*exceeds what {np.dtype(dtype)} holds.*scale S down"):
+        gl.reconstruct(S, method="gla", n_iter=4, rng=7, geometry=geometry)
