@@ -37,6 +37,24 @@ from .spsi import spsi
 from .streaming import StreamingInverter, invert_stream
 from .transform import STFT, NOLAWarning, istft, stft
 
+
+def _expose_module_names() -> None:
+    """``gl.pghi`` is the function, and it hides the module ``gl.pghi`` in the package (the
+    same for every method named after its module): each such module's public names become
+    attributes of its function, so that ``gl.pghi.window_gamma``, ``gl.rtisila.RTISILA`` or
+    ``gl.griffinlim.METHODS`` work as the docs write them (``from gl.pghi import
+    window_gamma`` always did)."""
+    import sys
+
+    for name in ("griffinlim", "agla", "raar", "admm", "pghi", "spsi", "rtisila", "rtpghi", "reconstruct"):
+        module, function = sys.modules[f"{__name__}.{name}"], globals()[name]
+        for public in module.__all__:
+            if public != name:
+                setattr(function, public, getattr(module, public))
+
+
+_expose_module_names()
+
 __all__ = [
     "STFT",
     "stft",

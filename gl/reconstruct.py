@@ -129,10 +129,3 @@ def reconstruct(
         **options,
     )
 
-
-# the registry, also as attributes of the function (``gl.reconstruct`` is the function, which
-# hides this module in the package namespace): gl.reconstruct.METHODS works as the docs say
-reconstruct.METHODS = METHODS  # type: ignore[attr-defined]
-reconstruct.DEFAULT_METHOD = DEFAULT_METHOD  # type: ignore[attr-defined]
-reconstruct.DEFAULT_INIT = DEFAULT_INIT  # type: ignore[attr-defined]
-reconstruct.SINGLE_PASS_METHODS = SINGLE_PASS_METHODS  # type: ignore[attr-defined]

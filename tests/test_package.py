@@ -71,3 +71,19 @@ def test_library_calls_leave_the_process_warning_state_alone(monkeypatch, recwar
         worker.join()
         assert status == [0] and any("cover no FFT bin" in str(w.message) for w in recwarn.list)
         assert warnings.showwarning is not gl.cli._show_warning
+
+
+def test_the_documented_paths_of_a_method_module_resolve():
+    """``gl.pghi`` is the function and hides its module: ``gl.pghi.window_gamma``,
+    ``gl.rtisila.RTISILA`` or ``gl.griffinlim.METHODS``, as the docs write them, raised
+    AttributeError (an API contract audit). Every public name of such a module is an
+    attribute of its function."""
+    import importlib
+
+    import gl
+
+    for name in ("griffinlim", "agla", "raar", "admm", "pghi", "spsi", "rtisila", "rtpghi", "reconstruct"):
+        module = importlib.import_module(f"gl.{name}")
+        assert callable(getattr(gl, name)) and getattr(gl, name) is getattr(module, name)
+        for public in set(module.__all__) - {name}:
+            assert getattr(getattr(gl, name), public) is getattr(module, public), f"gl.{name}.{public}"
