@@ -1,11 +1,11 @@
 """Spectrograms made by other libraries, turned into :class:`gl.Spectrogram` objects.
 
-Every library frames, windows and scales its STFT its own way (see
-``CONVENTIONS.md``). Each importer here takes the array a library returned together
-with the parameters it was called with (its own names and defaults), undoes the
-scaling, and returns a :class:`~gl.Spectrogram` whose magnitude is gl's unscaled
-``|rfft(window * frame)|`` and whose geometry reproduces the library's frames. No
-importer imports the library itself.
+Every library frames, windows and scales its STFT its own way (the table below and each
+importer's docstring say how; ``docs/scipy-spectrogram.md`` works one through). Each
+importer here takes the array a library returned together with the parameters it was
+called with (its own names and defaults), undoes the scaling, and returns a
+:class:`~gl.Spectrogram` whose magnitude is gl's unscaled ``|rfft(window * frame)|`` and
+whose geometry reproduces the library's frames. No importer imports the library itself.
 
 =================  ====================================================  ================================
 importer           made by                                               ``|X|`` from the input

@@ -414,9 +414,8 @@ class Spectrogram:
         FileExistsError
             ``path`` exists and ``force=False``.
         ValueError
-            ``path`` is a folder, or ends in another extension than ``.npz``.
-        FileNotFoundError
-            ``path``'s folder does not exist.
+            ``path`` is a folder, ends in another extension than ``.npz``, or its folder
+            does not exist (:func:`gl.audio.check_output_path`).
 
         Examples
         --------

@@ -644,7 +644,7 @@ class STFT:
     def stft(self, x) -> np.ndarray:
         """Short-time Fourier transform of ``x`` (..., n) -> (..., n_freq, n_frames).
 
-        float32 gives complex64, anything else complex128.
+        float16 and float32 give complex64, float64 complex128.
         """
         x = self.check_signal(x)
         dtype = real_dtype(x)
@@ -756,7 +756,7 @@ def stft(
     Returns
     -------
     np.ndarray [shape=(..., n_fft // 2 + 1, n_frames)]
-        complex64 for float32 input, complex128 otherwise.
+        complex64 for float16 and float32 input, complex128 for float64.
 
     Examples
     --------
