@@ -304,7 +304,7 @@ def _add_geometry_options(parser: argparse.ArgumentParser, *, with_power: bool =
     if importing:
         group = parser.add_argument_group("STFT geometry of a bare .npy array (the defaults are those of --from's library)")
         helps = {
-            "n_fft": "FFT size (scipy: the segment length nperseg; librosa, torchaudio: read off the array's rows; mel: required)",
+            "n_fft": "FFT size (scipy: the segment length nperseg, required; librosa, torchaudio: read off the array's rows; mel: required)",
             "hop": ("hop between frames in samples (librosa, torchaudio, mel: required; scipy: default nperseg - nperseg // 8; "
                     "scipy-stft: nperseg // 2)"),
             "win_length": "window length (default n_fft; scipy: nperseg, with --n-fft as nfft)",
@@ -366,7 +366,7 @@ def build_parser() -> argparse.ArgumentParser:
         "(replacing the files of an earlier demo)."))
     demo.add_argument("-o", "--output-dir", default=".", metavar="DIR", help="folder for the two WAV files (default: the current folder)")
     _add_retrieval_options(demo)
-    _add_output_options(demo)
+    _add_output_options(demo, edge_fade=True)
     _add_report_options(demo)
     demo.set_defaults(run=_run_demo)
 
@@ -377,7 +377,7 @@ def build_parser() -> argparse.ArgumentParser:
     roundtrip.add_argument("-o", "--output", required=True, metavar="OUT", help="audio file to write (.wav or .flac)")
     _add_geometry_options(roundtrip)
     _add_retrieval_options(roundtrip)
-    _add_output_options(roundtrip)
+    _add_output_options(roundtrip, edge_fade=True)
     _add_report_options(roundtrip)
     roundtrip.set_defaults(run=_run_roundtrip)
 
@@ -388,7 +388,7 @@ def build_parser() -> argparse.ArgumentParser:
     spectrogram.add_argument("-o", "--output", required=True, metavar="SPEC.npz", help="spectrogram file to write")
     _add_geometry_options(spectrogram)
     group = spectrogram.add_argument_group("what to store")
-    group.add_argument("--power", type=_positive_float, default=None, help="store |X|**POWER (e.g. 2 for a power spectrogram) instead of |X|")
+    group.add_argument("--power", type=_positive_float, default=None, help="store |X|**POWER (e.g. 2 for a power spectrogram; default 1, with --mel 2 as librosa's melspectrogram)")
     group.add_argument("--mel", action="store_true", help="store a mel spectrogram (librosa's Slaney filters)")
     group.add_argument("--n-mels", type=_positive_int, default=None, metavar="N", help="mel bands (default 128; implies --mel)")
     group.add_argument("--fmin", type=float, default=None, help="lowest mel frequency in Hz (default 0)")
@@ -561,21 +561,23 @@ def _iterates(method: Optional[str]) -> bool:
 
 
 def _retrieve(S: np.ndarray, geometry: STFT, length: int, args, method: str, init: str, options: dict, label: str):
-    """Run the phase retrieval with progress; returns ``(y, info)``."""
-    registry = importlib.import_module("gl.reconstruct")
+    """Run the phase retrieval with progress; returns ``(y, info)``. Through
+    :meth:`Spectrogram.invert`, as ``gl invert``: the end samples only a window's tip sees
+    are faded (``--no-edge-fade`` keeps them), else a non-centred framing's ends come back
+    as clicks."""
+    from .spectrogram import Spectrogram
+
     progress = Progress(args.n_iter, magnitude=S, label=label, enabled=None if not (args.quiet or args.json) else False)
     try:
-        return registry.reconstruct(
-            S,
+        return Spectrogram(S, geometry, length=length).invert(
             method=method,
             n_iter=args.n_iter,
             init=init,
             rng=np.random.default_rng(args.seed),
-            geometry=geometry,
-            length=length,
             tol=args.tol,
             callback=progress if progress.enabled and _iterates(method) else None,
             return_info=True,
+            fade_edges=args.fade_edges,
             **options,
         )
     finally:
@@ -997,6 +999,9 @@ def _import_array(array: np.ndarray, args, path: Path):
     if args.convention == "mel" and args.n_fft is None:  # the rows of a mel spectrogram are mel bands, not FFT bins
         raise UsageError(f"{path} is a bare mel spectrogram: give the FFT size it was made with, --n-fft (its rows are mel "
                          "bands; librosa's melspectrogram defaults to 2048, torchaudio's MelSpectrogram to 400)")
+    if args.convention == "torchaudio" and args.n_fft is None and not any(name == "n_fft" for name, _ in args.param):
+        # read off the rows, as for librosa (torchaudio's own default, 400, fits only 201 of them)
+        args = argparse.Namespace(**{**vars(args), "n_fft": 2 * (array.shape[-2] - 1)})
     function = importers.CONVENTIONS[args.convention]
     return function(array, **_importer_keywords(function, args, str(path)))
 
