@@ -560,7 +560,9 @@ def test_one_pass_info_is_measured_without_full_size_float64_copies(method, dtyp
     from gl.metrics import spectral_convergence
 
     geometry = gl.STFT(512, 128)
-    t = np.arange(8 * 8000) / 8000
+    # 16 s: the complex128 spectrogram (4 MB) is well above the block buffers (2 MB with
+    # numpy 1.x, whose FFT works in float64), so that a full-size copy shows
+    t = np.arange(16 * 8000) / 8000
     x = (np.sin(2 * np.pi * (300 + 20 * t) * t) * (1.2 + np.sin(2 * np.pi * 2 * t))).astype(dtype)
     S = np.abs(geometry.stft(x))
     options = {"n_iter": 2} if method == "rtisila" else {}
