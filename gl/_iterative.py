@@ -257,7 +257,7 @@ class StartingPhase:
     """
 
     def __init__(self, S: np.ndarray, init: InitSpec, rng, geometry: Optional[STFT] = None):
-        S = native_order(np.asarray(S))  # a '>f4' S draws as float32 does
+        S = np.asarray(S)
         self.shape = S.shape
         self.complex_dtype = complex_dtype(real_dtype(S))
         self._kind = "zeros"  # 'zeros' | 'phase' (radians) | 'phasor' (complex, any modulus)
@@ -335,7 +335,7 @@ def _uniform_draw(generator: np.random.Generator, S: np.ndarray) -> np.ndarray:
     rows (a Generator fills in C order, so the chunks continue the same stream); for
     float32 data they are kept as float32, so the draw costs half a complex64 spectrogram.
     """
-    if S.dtype != np.float32:
+    if S.dtype.newbyteorder("=") != np.float32:  # ('>f4' is float32 too)
         return generator.random(size=S.shape)
     rows = S.reshape(-1, S.shape[-1]) if S.size else S.reshape(0, max(S.shape[-1], 0))
     out = np.empty(rows.shape, dtype=np.float32)
@@ -431,7 +431,7 @@ class Problem:
     batch_shape: tuple
     length: int
     dtype: np.dtype
-    scale_exponent: Any = 0  # per batch item (an int64 array): the methods run on S / 2^e, signals come back times 2^e
+    scale_exponent: Union[np.ndarray, int] = 0  # per batch item: the methods run on S / 2^e, signals come back times 2^e
 
     def to_frames(self, spectrogram: np.ndarray) -> np.ndarray:
         """(..., n_freq, n_frames) in the caller's layout -> (batch, n_frames, n_freq), a copy."""
@@ -444,13 +444,16 @@ class Problem:
 
     def signal_shape(self, signal: np.ndarray) -> np.ndarray:
         """(batch, length) -> (..., length), at the level of the caller's ``S`` (undoing :attr:`scale_exponent`, in place)."""
-        exponents = np.asarray(self.scale_exponent, dtype=np.int64)
+        exponents = np.asarray(self.scale_exponent, dtype=np.intc)  # intc: numpy's ldexp loop on every platform
         if exponents.any():  # ldexp: exact, and no 2^e that the dtype cannot hold (2^128 in float32)
             with np.errstate(over="ignore"):
                 np.ldexp(signal, exponents.reshape(-1, 1) if exponents.ndim else exponents, out=signal, casting="same_kind")
             if exponents.max() > 0 and not np.all(np.isfinite(signal)):
+                peaks = self.magnitude.reshape(self.magnitude.shape[0], -1).max(axis=1, initial=0).astype(np.float64)
+                with np.errstate(over="ignore"):  # the caller's peak, which float64 holds (float32 input)
+                    peak = float(np.max(np.ldexp(peaks, exponents.reshape(-1) if exponents.ndim else exponents)))
                 raise ValueError(
-                    f"S has values up to {np.ldexp(float(self.magnitude.max()), int(exponents.max())):.3g}: the signal "
+                    f"S has values up to {peak:.3g}: the signal "
                     f"they make exceeds what {self.dtype} holds (its largest number is {float(np.finfo(self.dtype).max):.3g}); "
                     "scale S down (the signal scales with it)"
                 )
@@ -542,9 +545,10 @@ def working_exponent(peak: float) -> int:
 def working_scale(frames: np.ndarray) -> np.ndarray:
     """Scale each batch item of ``frames`` (batch, ...) in place by a power of two, so that
     its peak is in ``[0.5, 1)`` when it is outside ``[2^-32, 2^32]``; returns the exponents
-    ``e`` (one per item, int64) its signal must be scaled back by (``* 2^e``). Per item: one
-    scale for items 1e40 apart would flush the quieter one to zero."""
-    exponents = np.zeros(frames.shape[0], dtype=np.int64)
+    ``e`` (one per item, C int: the type of numpy's ``ldexp`` loop on every platform) its signal
+    must be scaled back by (``* 2^e``). Per item: one scale for items 1e40 apart would flush
+    the quieter one to zero."""
+    exponents = np.zeros(frames.shape[0], dtype=np.intc)
     for b in range(frames.shape[0]):
         exponents[b] = working_exponent(float(frames[b].max()) if frames[b].size else 0.0)
         if exponents[b]:

@@ -277,6 +277,10 @@ def atomic_output(path: PathLike, *, force: bool = False) -> Iterator[Path]:
             os.unlink(temporary)
 
 
+#: libsndfile's error code for a failed system call (a write, a seek ...).
+SF_ERR_SYSTEM = 2
+
+
 @contextlib.contextmanager
 def os_reason_of_write_errors(temporary: PathLike, path: PathLike) -> Iterator[None]:
     """Within, libsndfile's write errors become the ``OSError`` behind them.
@@ -285,12 +289,15 @@ def os_reason_of_write_errors(temporary: PathLike, path: PathLike) -> Iterator[N
     ``LibsndfileError('System error.')``, without the operating system's reason. Writing
     to the same (temporary) file from Python once more gets it: that ``OSError``
     (``ENOSPC``: the disk is full, ``EFBIG`` ...) is raised instead, naming ``path``; if
-    that write works, an ``OSError`` (``EIO``) with libsndfile's message.
+    that write works, an ``OSError`` (``EIO``) with libsndfile's message. Other libsndfile
+    errors (a format that cannot hold the channels or the rate ...) pass unchanged.
     """
     sf = _soundfile()
     try:
         yield
     except sf.LibsndfileError as error:
+        if getattr(error, "code", None) not in (SF_ERR_SYSTEM, 0):  # 0: libsndfile lost the code (a race it documents)
+            raise
         try:
             with open(temporary, "ab") as handle:
                 handle.write(bytes(1 << 16))

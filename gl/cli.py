@@ -32,7 +32,6 @@ import os
 import sys
 import time
 import warnings
-import zipfile
 from pathlib import Path
 from typing import Any, Optional, Sequence
 
@@ -801,7 +800,7 @@ DEFAULT_N_MELS = 128
 #: Layout of the .npz files ``gl spectrogram --mel/--power`` writes: the array as
 #: ``data`` and, in the JSON ``metadata``, the importer of :mod:`gl.importers` and the
 #: keywords that turn it back into a :class:`gl.Spectrogram`.
-from .spectrogram import FEATURES_FORMAT, FEATURES_VERSION, damaged_archive, features_metadata  # noqa: E402 - gl spectrogram --power/--mel files
+from .spectrogram import FEATURES_FORMAT, FEATURES_VERSION, damaged_archive, features_metadata, is_damage  # noqa: E402 - gl spectrogram --power/--mel files
 
 
 def _features(spectrogram, args) -> tuple[np.ndarray, str, dict[str, Any]]:
@@ -936,7 +935,9 @@ def _load_spectrogram(args):
     with open(path, "rb") as handle:  # ours, so that it is closed even when np.load fails half-way
         try:
             loaded = np.load(handle, allow_pickle=False)
-        except (ValueError, OSError, EOFError, zipfile.BadZipFile) as error:
+        except Exception as error:  # not a NumPy file, or a truncated or damaged one
+            if not (isinstance(error, (ValueError, OSError)) or is_damage(error)):
+                raise
             kind = "an .npz archive" if suffix == ".npz" else "a NumPy .npy array"
             raise UsageError(f"{path} is not {kind} ({' '.join(str(error).split())}); give a file made by gl spectrogram or np.save") from None
         if isinstance(loaded, np.ndarray):
@@ -999,7 +1000,8 @@ def _import_array(array: np.ndarray, args, path: Path):
     if args.convention == "mel" and args.n_fft is None:  # the rows of a mel spectrogram are mel bands, not FFT bins
         raise UsageError(f"{path} is a bare mel spectrogram: give the FFT size it was made with, --n-fft (its rows are mel "
                          "bands; librosa's melspectrogram defaults to 2048, torchaudio's MelSpectrogram to 400)")
-    if args.convention == "torchaudio" and args.n_fft is None and not any(name == "n_fft" for name, _ in args.param):
+    if (args.convention == "torchaudio" and args.n_fft is None and array.ndim >= 2 and array.shape[-2] >= 2
+            and not any(name == "n_fft" for name, _ in args.param)):
         # read off the rows, as for librosa (torchaudio's own default, 400, fits only 201 of them)
         args = argparse.Namespace(**{**vars(args), "n_fft": 2 * (array.shape[-2] - 1)})
     function = importers.CONVENTIONS[args.convention]

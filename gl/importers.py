@@ -417,15 +417,18 @@ def from_db(
                 stacklevel=3,
             )
     # in float64, then checked against dtype's range: float32 powers overflow from about 385 dB
-    linear = np.power(10.0, values.astype(np.float64) / factor)
-    linear *= reference
+    with np.errstate(over="ignore"):  # inf is caught below, with advice
+        linear = np.power(10.0, values.astype(np.float64) / factor)
+        linear *= reference
     if silent is not None:
         linear[silent] = 0
     largest = float(linear.max()) if linear.size else 0.0
     if largest > float(np.finfo(dtype).max):
+        way_out = (f"pass {name} as float64 ({name}.astype(np.float64))" if dtype == np.float32 else
+                   "check ref and the dB values (no audio comes near this)")
         raise ValueError(
             f"{name} gives {'powers' if db == 'power' else 'amplitudes'} up to {largest:.3g} (peak {peak:.1f} dB, ref={ref:g}), "
-            f"beyond {dtype}'s range: pass {name} as float64 ({name}.astype(np.float64))"
+            f"beyond {dtype}'s range: {way_out}"
         )
     return linear.astype(dtype, copy=False)
 

@@ -587,11 +587,14 @@ def _bridge(signal, zone_lo, zone_hi, start, S, geometry, block_geometry, n_iter
     weight[zone_lo - lo : zone_lo - lo + ramp_length] = rise
     weight[zone_hi - lo - ramp_length : zone_hi - lo] = rise[::-1]
     target = np.asarray(S[..., first:last], dtype=np.float64).reshape(-1, geometry.n_freq, last - first)
-    # scaled by a power of two into a safe range, as gl.reconstruct scales S (exact, and the
-    # iteration is scale-equivariant): S * step overflowed for peaks beyond 1e154
-    exponent = working_exponent(max(float(target.max(initial=0.0)), float(np.abs(buffer).max(initial=0.0))))
-    if exponent:
-        target, buffer, fixed = (np.ldexp(array, -exponent) for array in (target, buffer, fixed))
+    # each channel scaled by a power of two into a safe range, as gl.reconstruct scales S
+    # (exact, and the iteration is scale-equivariant): S * step overflowed for peaks beyond 1e154
+    peaks = np.maximum(target.reshape(target.shape[0], -1).max(axis=1, initial=0.0), np.abs(buffer).max(axis=1, initial=0.0))
+    exponents = np.array([working_exponent(float(peak)) for peak in peaks], dtype=np.intc)  # (channels,)
+    scaled = bool(exponents.any())
+    if scaled:
+        target = np.ldexp(target, -exponents[:, None, None])
+        buffer, fixed = (np.ldexp(array, -exponents[:, None]) for array in (buffer, fixed))
     tiny = np.finfo(np.float64).tiny
     previous = None
     for _ in range(n_iter):
@@ -605,8 +608,8 @@ def _bridge(signal, zone_lo, zone_hi, start, S, geometry, block_geometry, n_iter
         buffer -= fixed
         buffer *= weight
         buffer += fixed  # f + m (x - f)
-    if exponent:
-        buffer = np.ldexp(buffer, exponent).astype(signal.dtype, copy=False)
+    if scaled:
+        buffer = np.ldexp(buffer, exponents[:, None]).astype(signal.dtype, copy=False)
     signal = signal.copy()
     signal[:, zone_lo:zone_hi] = buffer[:, inside]
     return signal

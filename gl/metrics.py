@@ -71,13 +71,9 @@ def _peaks(a: np.ndarray, axes) -> np.ndarray:
 
 
 def _item_exponents(peaks: np.ndarray) -> np.ndarray:
-    """:func:`gl.transform.binary_exponent` of each peak (0 for 0), as int64."""
-    return np.frexp(np.asarray(peaks, dtype=np.float64))[1].astype(np.int64)
-
-
-def _scaled_copy(X: np.ndarray) -> np.ndarray:
-    """A float64 / complex128 copy of ``X``, to be scaled in place."""
-    return X.astype(np.complex128 if X.dtype.kind == "c" else np.float64)
+    """:func:`gl.transform.binary_exponent` of each peak (0 for 0), as C ints (the type of
+    numpy's ``ldexp`` loop on every platform)."""
+    return np.frexp(np.asarray(peaks, dtype=np.float64))[1].astype(np.intc)
 
 
 def _ldexp_in_place(a: np.ndarray, exponents: np.ndarray) -> None:
@@ -128,13 +124,15 @@ def spectral_convergence(S, X) -> np.ndarray:
     if S.ndim < 2:
         raise ValueError(f"S must have shape (..., n_freq, n_frames), got {S.shape}")
     S = S.astype(np.float64)  # a copy, scaled in place below
-    X = _scaled_copy(X)  # float64 or complex128
-    # each item of both by one power of two, exactly: no square under- or overflows, no
-    # abs of a finite complex number beyond the float range (1.5e308 + 1.5e308j)
-    exponents = _item_exponents(np.maximum(_peaks(S, (-2, -1)), _peaks(X, (-2, -1))))[..., None, None]
+    with np.errstate(over="ignore"):
+        magnitude = np.abs(X).astype(np.float64, copy=False)  # a new array: scaled in place too
+    if not np.all(np.isfinite(magnitude)):  # |X| of a finite X beyond the float range (1.5e308 + 1.5e308j):
+        magnitude = np.abs(X.astype(np.complex128) * 0.5)  # both halved, exactly; the ratio does not change
+        S *= 0.5
+    # each item of both by one power of two, exactly: no square under- or overflows
+    exponents = _item_exponents(np.maximum(_peaks(S, (-2, -1)), _peaks(magnitude, (-2, -1))))[..., None, None]
     np.ldexp(S, -exponents, out=S)
-    _ldexp_in_place(X, -exponents)
-    magnitude = np.abs(X)
+    np.ldexp(magnitude, -exponents, out=magnitude)
     return _ratio(_sum_sq(magnitude - S, (-2, -1)), _sum_sq(S, (-2, -1)))
 
 
@@ -160,8 +158,9 @@ def inconsistency(X, geometry: STFT) -> np.ndarray:
     X = _finite("X", X)
     if X.size:  # a copy, each item scaled exactly (by the larger of its real and imaginary peaks: no abs overflows)
         exponents = _item_exponents(_peaks(X, (-2, -1)))[..., None, None]
-        X = X.copy() if X.dtype.kind in "fc" else X.astype(np.float64)
-        _ldexp_in_place(X, -exponents)
+        if X.dtype.kind in "fc":  # (an integer X is istft's to refuse)
+            X = X.copy()
+            _ldexp_in_place(X, -exponents)
     length = geometry.max_length(X.shape[-1])
     rebuilt = geometry.stft(geometry.istft(X, length=length))
     if rebuilt.shape != X.shape:

@@ -60,8 +60,8 @@ import numpy as np
 
 from ._iterative import check_n_threads, check_rng, initial_phase, one_pass_info, prepare
 from .pghi import window_centre
-from .streaming import _QUIET_NOLA, StreamingInverter, check_iterations, check_lookahead, stream_batch
-from .transform import STFT, PadMode, _irfft, _rfft
+from .streaming import StreamingInverter, check_iterations, check_lookahead, stream_batch
+from .transform import STFT, PadMode, _irfft, _rfft, nola_warned
 from .windows import WindowSpec
 
 __all__ = ["RTISILA", "rtisila", "default_lookahead", "reconstruct_rtisila"]
@@ -415,7 +415,7 @@ def rtisila(
     problem = prepare(S, geometry, n_fft, hop_length, win_length, window, center, pad_mode, sym, length)
     geometry = problem.geometry
     S = np.asarray(S)
-    with _QUIET_NOLA:  # prepare() has warned
+    with nola_warned():  # prepare() has warned
         stream = RTISILA(geometry, lookahead=lookahead, n_iter_per_frame=n_iter_per_frame, dtype=problem.dtype,
                          fade_edges=fade_edges)
     magnitude = problem.magnitude  # (batch, n_frames, n_freq)

@@ -57,8 +57,8 @@ import numpy as np
 
 from ._iterative import as_generator, check_flag, check_n_threads, check_rng, one_pass_info, prepare, refuse_iteration_options
 from .pghi import LOG_FLOOR, check_gamma, window_centre
-from .streaming import _QUIET_NOLA, StreamingInverter, check_lookahead, stream_batch
-from .transform import STFT, PadMode, complex_dtype
+from .streaming import StreamingInverter, check_lookahead, stream_batch
+from .transform import STFT, PadMode, complex_dtype, nola_warned
 from .windows import WindowSpec
 
 __all__ = ["RTPGHI", "rtpghi", "DEFAULT_TOL", "CAUSAL_DIFFERENCES"]
@@ -431,7 +431,7 @@ def rtpghi(
     problem = prepare(S, geometry, n_fft, hop_length, win_length, window, center, pad_mode, sym, length)
     geometry = problem.geometry
     generator = as_generator(rng)
-    with _QUIET_NOLA:  # prepare() has warned
+    with nola_warned():  # prepare() has warned
         stream = RTPGHI(
             geometry,
             lookahead=lookahead,

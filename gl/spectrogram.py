@@ -476,7 +476,6 @@ class Spectrogram:
         ...
         ValueError: ...bare.npz is not a gl spectrogram file: it has no 'metadata' field ...
         """
-        import zipfile  # here: `import gl` stays light
 
         path = os.fspath(path)
         if os.path.isdir(path):
@@ -484,7 +483,9 @@ class Spectrogram:
         with open(path, "rb") as handle:  # ours, so that it is closed even when np.load fails half-way
             try:
                 loaded = np.load(handle, allow_pickle=False)
-            except (ValueError, EOFError, zipfile.BadZipFile) as error:  # not a NumPy file, or a truncated one
+            except Exception as error:  # not a NumPy file, or a truncated or damaged one
+                if not (isinstance(error, ValueError) or is_damage(error)):
+                    raise
                 raise ValueError(f"{path} is not a gl spectrogram file (.npz written by gl.Spectrogram.save): {error}") from None
             if not isinstance(loaded, np.lib.npyio.NpzFile):
                 raise ValueError(
@@ -575,14 +576,25 @@ def damaged_archive(path):
     """Within, the errors of reading a damaged .npz member (a bad CRC, truncated or corrupt
     compressed data: ``zipfile.BadZipFile``, ``zlib.error``, ``EOFError``) become a
     ``ValueError`` that names the file. ``np.load`` opens an archive without reading its
-    members, so these come from ``archive[name]``, after the file looked fine."""
+    members, so these come from ``archive[name]``, after the file looked fine. A damaged
+    byte can also read as a zip feature gl never writes: a newer zip version
+    (``NotImplementedError``) or encryption (zipfile's ``RuntimeError``)."""
+    try:
+        yield
+    except Exception as error:
+        if not is_damage(error):
+            raise
+        raise ValueError(f"{path} is damaged ({error}): make it again") from None
+
+
+def is_damage(error: BaseException) -> bool:
+    """Whether ``error`` is what zipfile, zlib or numpy raise for a damaged archive."""
     import zipfile
     import zlib
 
-    try:
-        yield
-    except (zipfile.BadZipFile, zlib.error, EOFError) as error:
-        raise ValueError(f"{path} is damaged ({error}): make it again") from None
+    if isinstance(error, (zipfile.BadZipFile, zlib.error, EOFError, NotImplementedError)):
+        return True
+    return isinstance(error, RuntimeError) and "encrypted" in str(error)  # zipfile: "... is encrypted, password required"
 
 
 #: The ``format`` of the files ``gl spectrogram --power/--mel`` writes: the array as the

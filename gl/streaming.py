@@ -77,7 +77,6 @@ The base class on its own needs an algorithm; here a toy one that knows the true
 
 from __future__ import annotations
 
-import threading
 from typing import Optional
 
 import numpy as np
@@ -88,19 +87,6 @@ from .transform import EDGE_FADE, STFT, WINDOW_SUM_FLOOR, _irfft, complex_dtype
 __all__ = ["StreamingInverter", "invert_stream", "check_lookahead", "check_iterations"]
 
 
-class _QuietNOLA(threading.local):
-    """``with _QUIET_NOLA:`` makes the inverters built inside skip the NOLA warning (per thread)."""
-
-    active = False
-
-    def __enter__(self):
-        self.active = True
-
-    def __exit__(self, *exc):
-        self.active = False
-
-
-_QUIET_NOLA = _QuietNOLA()
 
 
 def check_lookahead(lookahead) -> int:
@@ -183,8 +169,7 @@ class StreamingInverter:
         if not isinstance(geometry, STFT):
             raise TypeError(f"geometry must be a gl.STFT, got {type(geometry).__name__}")
         self.geometry = geometry
-        if not _QUIET_NOLA.active:  # (the batch functions have warned already, in prepare)
-            geometry._warn_nola()  # samples no frame covers come back as 0, their neighbours amplified
+        geometry._warn_nola()  # samples no frame covers come back as 0, their neighbours amplified (once: see nola_warned)
         self.lookahead = check_lookahead(lookahead)
         self._fixed_dtype = None if dtype is None else _stream_dtype(dtype)
         hop, n_fft = geometry.hop_length, geometry.n_fft

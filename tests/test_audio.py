@@ -342,3 +342,11 @@ print(seen, gl.cli.main(["roundtrip", os.path.join(folder, "in.wav"), "-o", os.p
     assert done.stdout.split("\n")[0] == f"[{errno.EFBIG}, {errno.EFBIG}] 2", done.stdout + done.stderr
     assert "o.wav: File too large" in done.stderr and "Traceback" not in done.stderr
     assert sorted(os.listdir(tmp_path)) == ["in.wav"]  # no output, no temporary file
+
+
+def test_other_libsndfile_errors_pass_unchanged(tmp_path):
+    """Only libsndfile's system error (a failed write) is turned into the OSError behind it;
+    a format that cannot hold the data keeps libsndfile's own error (a code review)."""
+    with pytest.raises(sf.LibsndfileError, match="Format not recognised"):
+        write_audio(tmp_path / "nine.flac", np.zeros((9, 100)), 8000)  # FLAC holds 8 channels at most
+    assert os.listdir(tmp_path) == []

@@ -610,6 +610,7 @@ def test_review_messages_speak_in_flags(tmp_path, speech_wav):
     run("spectrogram", wav, "-o", tmp_path / "s.npz", "-q", cwd=tmp_path)
     np.save(tmp_path / "neg.npy", -np.ones((257, 40)))
     np.save(tmp_path / "four.npy", np.ones((1, 1, 257, 40)))
+    np.save(tmp_path / "flat.npy", np.ones(50))
     truncated = tmp_path / "cut.npz"
     truncated.write_bytes((tmp_path / "s.npz").read_bytes()[:300])
     from .test_spectrogram import _flip_a_byte_of
@@ -643,6 +644,9 @@ def test_review_messages_speak_in_flags(tmp_path, speech_wav):
          [r"-P db=\.\.\. is given twice"]),
         (["invert", "bad.npz", "-o", "o.wav"], [r"bad.npz is damaged \(Bad CRC-32 for file 'magnitude.npy'\): make it again"]),
         (["invert", "bad_mel.npz", "-o", "o.wav"], [r"bad_mel.npz is damaged \(Bad CRC-32 for file 'data.npy'\)"]),
+        # torchaudio's n_fft is read off the rows only when there are rows (an IndexError traceback before)
+        (["invert", "flat.npy", "-o", "o.wav", "--from", "torchaudio", "--sr", "16000", "--hop", "100"],
+         [r"S must have shape \(\.\.\., n_freq, n_frames\)"]),
         # both spellings of a switch: argparse would let the last one win
         (["roundtrip", wav, "-o", "o.wav", "--center", "--no-center"], [r"--no-center: not allowed with argument --center"]),
     ]

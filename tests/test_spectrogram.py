@@ -445,3 +445,24 @@ def test_load_checks_win_length_before_using_it(tmp_path):
     for bad in ([200], 300, 0, True):
         with pytest.raises(ValueError, match=r"win_length must be an integer in \[1, n_fft=256\]"):
             gl.Spectrogram.load(_forge(tmp_path / "s.npz", win_length=bad))
+
+
+@pytest.mark.parametrize("damage", ["version", "encrypted"])
+def test_damage_that_reads_as_an_unknown_zip_feature_is_a_value_error(tmp_path, damage):
+    """A damaged byte in a zip header can read as a newer zip version (NotImplementedError) or
+    as encryption (RuntimeError), which escaped load() and gl invert as tracebacks (a code review)."""
+    import gl.cli
+
+    path = tmp_path / "s.npz"
+    gl.Spectrogram.from_audio(np.sin(np.arange(8000) / 3.0), 8000, n_fft=256).save(path)
+    raw = bytearray(path.read_bytes())
+    for start in [i for i in range(len(raw) - 4) if raw[i : i + 4] in (b"PK\x01\x02", b"PK\x03\x04")]:
+        central = raw[start + 2] == 1
+        if damage == "version":  # 'version needed to extract': 9.9
+            raw[start + (6 if central else 4)] = 99
+        else:  # general purpose flag bit 0: encrypted
+            raw[start + (8 if central else 6)] |= 1
+    path.write_bytes(bytes(raw))
+    with pytest.raises(ValueError, match=r"s.npz (is damaged|is not a gl spectrogram file)"):
+        gl.Spectrogram.load(path)
+    assert gl.cli.main(["invert", str(path), "-o", str(tmp_path / "o.wav")]) == 2
