@@ -106,6 +106,31 @@ def audio_format(path: PathLike, subtype: str = "PCM_16") -> str:
     return file_format
 
 
+#: What each format can hold: channels, and the largest sample rate in Hz (libsndfile's
+#: FLAC encoder stops at 655350; a WAV header holds 32 bits, soundfile a C int).
+FORMAT_LIMITS = {"WAV": (1024, 2**31 - 1), "FLAC": (8, 655350)}
+
+
+def check_audio_output(path: PathLike, subtype: str, channels: int, sample_rate) -> str:
+    """Before any work: :func:`audio_format` of ``path``, and the number of channels and the
+    sample rate that format can hold; returns the format. (Found after the work, these were
+    libsndfile's 'Format not recognised' about a temporary file, or a traceback.)
+
+    >>> check_audio_output("out.flac", "PCM_16", 2, 44100)
+    'FLAC'
+    """
+    file_format = audio_format(path, subtype)
+    most_channels, fastest = FORMAT_LIMITS[file_format]
+    if channels > most_channels:
+        raise ValueError(f"{os.fspath(path)}: a {file_format} file holds at most {most_channels} channels, not {channels}"
+                         + ("; write a .wav file" if file_format != "WAV" else ""))
+    rate = float(sample_rate)
+    if not (np.isfinite(rate) and rate.is_integer() and 1 <= rate <= fastest):
+        raise ValueError(f"{os.fspath(path)}: a {file_format} file holds whole sample rates from 1 to {fastest} Hz, not {sample_rate:g}"
+                         + ("; write a .wav file" if file_format != "WAV" and rate <= FORMAT_LIMITS['WAV'][1] else ""))
+    return file_format
+
+
 def _soundfile():
     """The soundfile module, or an ImportError that says how to get it."""
     try:
@@ -357,8 +382,10 @@ def write_audio(
         sample_rate = int(sample_rate)  # 8000.0, as a Spectrogram holds it
     if isinstance(sample_rate, bool) or not isinstance(sample_rate, (int, np.integer)) or sample_rate < 1:
         raise ValueError(f"sample_rate={sample_rate!r} must be a positive whole number of Hz")
+    check_audio_output(path, subtype, x.shape[0], sample_rate)
     peak = float(np.max(np.abs(x)))
     gain = 1.0
+    samples = None  # (n, channels), soundfile's layout
     bits = SUBTYPES[subtype]
     if normalize:
         if not np.isfinite(peak_db) or peak_db > 0:
@@ -367,9 +394,16 @@ def write_audio(
         if bits is not None:  # the largest PCM code is 1 - 2**(1 - bits) of full scale: 0 dBFS would clip
             target = min(target, (2.0 ** (bits - 1) - 1) / 2.0 ** (bits - 1))
         if peak > 0:
-            gain = target / peak
-        peak *= gain
-    samples = (x * gain).T  # (n, channels), soundfile's layout
+            # in two exact steps, x / 2^e then times target / m (peak = m 2^e, m in [0.5, 1)):
+            # target / peak overflows for a subnormal peak (an inf gain made NaN samples)
+            mantissa, exponent = np.frexp(peak)
+            x = np.ldexp(x, -int(exponent))
+            with np.errstate(over="ignore"):
+                gain = target / peak  # reported (inf when the peak is subnormal); not applied
+            peak = target
+            samples = (x * (target / mantissa)).T
+    if samples is None:
+        samples = x.T
     clipped = 0
     if bits is None:
         samples = samples.astype(np.float32)

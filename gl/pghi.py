@@ -111,8 +111,9 @@ def window_gamma(geometry: STFT) -> float:
     """
     name = geometry.window_name
     if name == "gaussian":
-        std = window_parameter(geometry.window)
-        return 2.0 * np.pi * float(std) ** 2
+        std = float(window_parameter(geometry.window))
+        if std <= 1e100:  # beyond, 2 pi std^2 overflows, and the window is a rectangle: fitted below
+            return 2.0 * np.pi * std**2
     if name in GAMMA_CONSTANTS:
         return GAMMA_CONSTANTS[name] * float(geometry.win_length) ** 2
     return fitted_gamma(geometry.window_array, window_centre(geometry))

@@ -346,7 +346,26 @@ print(seen, gl.cli.main(["roundtrip", os.path.join(folder, "in.wav"), "-o", os.p
 
 def test_other_libsndfile_errors_pass_unchanged(tmp_path):
     """Only libsndfile's system error (a failed write) is turned into the OSError behind it;
-    a format that cannot hold the data keeps libsndfile's own error (a code review)."""
-    with pytest.raises(sf.LibsndfileError, match="Format not recognised"):
-        write_audio(tmp_path / "nine.flac", np.zeros((9, 100)), 8000)  # FLAC holds 8 channels at most
+    any other keeps libsndfile's own error (a code review). What a format cannot hold (FLAC's
+    8 channels, its 655350 Hz) is refused before anything is written."""
+    from gl.audio import os_reason_of_write_errors
+
+    with pytest.raises(sf.LibsndfileError, match="made up"):
+        with os_reason_of_write_errors(tmp_path / "temporary.wav", tmp_path / "out.wav"):
+            raise sf.LibsndfileError(1, "made up: ")  # code 1: not the system error (2)
+    with pytest.raises(ValueError, match=r"nine.flac: a FLAC file holds at most 8 channels, not 9; write a .wav file"):
+        write_audio(tmp_path / "nine.flac", np.zeros((9, 100)), 8000)
+    with pytest.raises(ValueError, match=r"fast.flac: a FLAC file holds whole sample rates from 1 to 655350 Hz"):
+        write_audio(tmp_path / "fast.flac", np.zeros(100), 700000)
     assert os.listdir(tmp_path) == []
+
+
+def test_normalize_a_subnormal_peak(tmp_path):
+    """A peak of 1e-320: target / peak overflowed, the samples became NaN and clipped, and
+    gl invert --normalize --json failed on an inf gain. The gain is applied in two exact
+    steps now (the reported gain is inf; the command line reports it as null). A CLI fuzz."""
+    x = np.array([1e-320, -5e-321, 2.5e-321, 0.0])
+    result = write_audio(tmp_path / "quiet.wav", x, 8000, subtype="FLOAT", normalize=True, peak_db=-6.0)
+    y, _ = sf.read(str(tmp_path / "quiet.wav"))
+    assert np.all(np.isfinite(y)) and result.clipped == 0 and result.gain == np.inf
+    np.testing.assert_allclose(y, x / 1e-320 * 10 ** (-6 / 20), rtol=1e-3)  # the subnormals carry few bits

@@ -611,6 +611,7 @@ def test_review_messages_speak_in_flags(tmp_path, speech_wav):
     np.save(tmp_path / "neg.npy", -np.ones((257, 40)))
     np.save(tmp_path / "four.npy", np.ones((1, 1, 257, 40)))
     np.save(tmp_path / "flat.npy", np.ones(50))
+    sf.write(str(tmp_path / "nine.wav"), np.zeros((4000, 9)), 16000)
     truncated = tmp_path / "cut.npz"
     truncated.write_bytes((tmp_path / "s.npz").read_bytes()[:300])
     from .test_spectrogram import _flip_a_byte_of
@@ -647,6 +648,13 @@ def test_review_messages_speak_in_flags(tmp_path, speech_wav):
         # torchaudio's n_fft is read off the rows only when there are rows (an IndexError traceback before)
         (["invert", "flat.npy", "-o", "o.wav", "--from", "torchaudio", "--sr", "16000", "--hop", "100"],
          [r"S must have shape \(\.\.\., n_freq, n_frames\)"]),
+        # what the output format holds, before any work (after it, a traceback or libsndfile's
+        # 'Format not recognised' about the temporary file); a CLI fuzzing review
+        (["invert", "neg.npy", "-o", "o.wav", "--from", "librosa", "--sr", "3000000000", "--hop", "128", "-P", "db=power"],
+         [r"o.wav: a WAV file holds whole sample rates from 1 to 2147483647 Hz, not 3e\+09"]),
+        (["invert", "neg.npy", "-o", "o.flac", "--from", "librosa", "--sr", "700000", "--hop", "128", "-P", "db=power"],
+         [r"o.flac: a FLAC file holds whole sample rates from 1 to 655350 Hz, not 700000; write a .wav file"]),
+        (["roundtrip", "nine.wav", "-o", "o.flac"], [r"o.flac: a FLAC file holds at most 8 channels, not 9; write a .wav file"]),
         # both spellings of a switch: argparse would let the last one win
         (["roundtrip", wav, "-o", "o.wav", "--center", "--no-center"], [r"--no-center: not allowed with argument --center"]),
     ]
@@ -806,3 +814,23 @@ def test_roundtrip_fades_the_ends_as_invert_does(tmp_path):
     y_plain, _ = sf.read(str(tmp_path / "plain.wav"))
     assert np.abs(y_faded).max() < 0.6 < np.abs(y_plain).max()
     assert np.array_equal(y_faded[100:-100], y_plain[100:-100])  # only the ends differ
+
+
+def test_a_spectrogram_too_large_for_the_machine_is_refused_up_front(tmp_path, speech_wav, capsys, monkeypatch):
+    """--n-fft 8192 --hop 1 on a second of audio: 66 million coefficients, refused before any
+    work on a machine said to have 1 GiB (a CLI fuzz grew to 24 GB before the kernel killed it)."""
+    monkeypatch.setattr(cli, "_physical_memory", lambda: 2**30)
+    status = cli.main(["roundtrip", str(speech_wav), "-o", str(tmp_path / "o.wav"), "--n-fft", "8192", "--hop", "1"])
+    assert status == 2 and "GiB to work on, more than this machine's 1 GiB" in capsys.readouterr().err
+    assert not (tmp_path / "o.wav").exists()
+    assert cli.main(["roundtrip", str(speech_wav), "-o", str(tmp_path / "o.wav"), "--n-iter", "1", "-q"]) == 0  # the usual sizes pass
+
+
+def test_plot_of_an_output_shorter_than_a_frame(tmp_path, speech_wav):
+    """--length shorter than a frame with --plot: the plot's STFT of the output failed after the
+    audio was written (exit 2, the audio left behind). The figure is drawn before any file is
+    written now, and the frames are the output continued by silence. A CLI fuzzing review."""
+    pytest.importorskip("matplotlib")
+    run("spectrogram", speech_wav, "-o", "s.npz", "--no-center", "--n-fft", "256", "--hop", "64", "-q", cwd=tmp_path)
+    run("invert", "s.npz", "-o", "o.wav", "--length", "10", "--n-iter", "1", "--plot", "p.png", "-q", cwd=tmp_path)
+    assert sf.info(str(tmp_path / "o.wav")).frames == 10 and (tmp_path / "p.png").stat().st_size > 0

@@ -758,3 +758,10 @@ def test_from_mel_takes_one_band():
     assert importers.from_db(np.zeros((1, 5))).shape == (1, 5)
     with pytest.raises(ValueError, match=r"S has shape \(1, 5\): it needs at least 2 frequency bins"):
         importers.from_librosa(-np.ones((1, 5)), sr=8000, hop_length=16, db="power")
+
+
+def test_shorttimefft_p_min_must_be_an_integer():
+    """-P p_min=1e999 gave an OverflowError traceback (int(inf)); a CLI fuzzing review."""
+    for bad in (float("inf"), 1.5, "1"):
+        with pytest.raises(TypeError, match=r"p_min=.* must be an integer"):
+            importers.from_shorttimefft(np.ones((129, 10)), fs=8000, win=np.hanning(256), hop=64, p_min=bad)

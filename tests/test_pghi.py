@@ -398,3 +398,13 @@ def test_ranking_is_the_stable_descending_argsort(dtype):
         assert ranked.dtype == np.int32
         np.testing.assert_array_equal(ranked, expected)
         assert counts == [int(np.count_nonzero(flat > dtype(t * peak))) for t in tols]
+
+
+def test_a_gaussian_too_wide_for_its_formula_gets_the_fitted_gamma():
+    """('gaussian', 1e308): 2 pi std^2 overflowed (an OverflowError traceback from gl roundtrip);
+    such a window is a rectangle, whose fitted gamma it gets. A CLI fuzzing review."""
+    from gl.pghi import window_gamma
+
+    wide = gl.STFT(512, 128, window=("gaussian", 1e308))
+    assert window_gamma(wide) == pytest.approx(window_gamma(gl.STFT(512, 128, window="rectangular")))
+    assert window_gamma(gl.STFT(512, 128, window=("gaussian", 64.0))) == pytest.approx(2 * np.pi * 64.0**2)
