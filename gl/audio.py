@@ -82,7 +82,7 @@ class WriteResult:
     path: Path
     subtype: str
     clipped: int  # samples clipped by the PCM conversion (all channels)
-    gain: float  # factor applied by normalize (1.0 without it)
+    gain: float  # factor normalize scaled by, target / peak (1.0 without it; inf for a subnormal peak, applied in two exact steps)
     peak: float  # peak |x| of the written samples, before PCM clipping
 
 
@@ -121,13 +121,17 @@ def check_audio_output(path: PathLike, subtype: str, channels: int, sample_rate)
     """
     file_format = audio_format(path, subtype)
     most_channels, fastest = FORMAT_LIMITS[file_format]
+    wav_channels, wav_fastest = FORMAT_LIMITS["WAV"]
     if channels > most_channels:
         raise ValueError(f"{os.fspath(path)}: a {file_format} file holds at most {most_channels} channels, not {channels}"
-                         + ("; write a .wav file" if file_format != "WAV" else ""))
-    rate = float(sample_rate)
+                         + ("; write a .wav file" if file_format != "WAV" and channels <= wav_channels else ""))
+    try:
+        rate = float(sample_rate)
+    except OverflowError:  # an int beyond float's range
+        rate = float("inf")
     if not (np.isfinite(rate) and rate.is_integer() and 1 <= rate <= fastest):
-        raise ValueError(f"{os.fspath(path)}: a {file_format} file holds whole sample rates from 1 to {fastest} Hz, not {sample_rate:g}"
-                         + ("; write a .wav file" if file_format != "WAV" and rate <= FORMAT_LIMITS['WAV'][1] else ""))
+        raise ValueError(f"{os.fspath(path)}: a {file_format} file holds whole sample rates from 1 to {fastest} Hz, not {sample_rate}"
+                         + ("; write a .wav file" if file_format != "WAV" and rate <= wav_fastest else ""))
     return file_format
 
 
@@ -397,11 +401,12 @@ def write_audio(
             # in two exact steps, x / 2^e then times target / m (peak = m 2^e, m in [0.5, 1)):
             # target / peak overflows for a subnormal peak (an inf gain made NaN samples)
             mantissa, exponent = np.frexp(peak)
-            x = np.ldexp(x, -int(exponent))
+            x = np.ldexp(x, -int(exponent))  # a new array, in x's dtype
+            x *= target / float(mantissa)  # a Python float: float32 samples stay float32
             with np.errstate(over="ignore"):
                 gain = target / peak  # reported (inf when the peak is subnormal); not applied
             peak = target
-            samples = (x * (target / mantissa)).T
+            samples = x.T
     if samples is None:
         samples = x.T
     clipped = 0

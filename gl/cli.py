@@ -177,7 +177,7 @@ def _overall_sc(magnitude: np.ndarray, per_item: np.ndarray) -> float:
     peak = float(np.max(magnitude, initial=0.0))
     exponent = int(np.frexp(peak)[1]) if peak > 0 else 0  # by a power of two: squares of 1e-305 underflow
     scaled = np.ldexp(np.asarray(magnitude, dtype=np.float64), -exponent)
-    energy = np.sum(np.square(scaled), axis=(-2, -1)).reshape(-1)
+    energy = np.sum(np.square(scaled, out=scaled), axis=(-2, -1)).reshape(-1)
     per_item = np.asarray(per_item, dtype=np.float64).reshape(-1)
     total = energy.sum()
     if total == 0:
@@ -420,27 +420,30 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 # ----------------------------------------------------------------------------- shared steps
-def _warn_if_frames_outgrow(geometry: STFT, n_samples: int, channels: int = 1) -> None:
-    """A frame longer than the whole signal: legal, but there is nothing for phase retrieval
-    to do. A spectrogram too large for the machine's memory: refused before any work (a
-    large --n-fft at --hop 1 grew to 24 GB before the kernel killed the process, without a word)."""
+def _warn_if_frames_outgrow(geometry: STFT, n_samples: int) -> None:
+    """A frame longer than the whole signal: legal, but there is nothing for phase retrieval to do."""
     if geometry.n_fft > n_samples:
         warnings.warn(f"--n-fft {geometry.n_fft} is longer than the signal ({n_samples} samples): a frame is longer than all "
                       "of it, and the spectrogram says little about it; use a smaller --n-fft", stacklevel=2)
-    coefficients = channels * geometry.n_frames(n_samples) * geometry.n_freq
-    needed = WORK_BYTES_PER_COEFFICIENT * coefficients
+
+
+#: Bytes of memory per STFT coefficient, at the most: a phase retrieval (the default method
+#: measured 3.6 complex128 spectrograms, 58 bytes; PGHI on noise 4.8, 77; fast Griffin-Lim
+#: 2.1, 34), and the STFT alone (gl spectrogram: about 11).
+RETRIEVAL_BYTES_PER_COEFFICIENT = 64
+STFT_BYTES_PER_COEFFICIENT = 16
+
+
+def _refuse_if_too_large(geometry: STFT, n_samples: int, channels: int, bytes_per_coefficient: int, advice: str = "") -> None:
+    """A spectrogram too large for the machine's memory, refused before any work (a large
+    --n-fft at --hop 1 grew to 24 GB before the kernel killed the process, without a word)."""
     memory = _physical_memory()
+    coefficients = channels * geometry.n_frames(n_samples) * geometry.n_freq
+    needed = bytes_per_coefficient * coefficients
     if memory is not None and needed > memory:
         raise UsageError(f"the spectrogram would have {coefficients:,} coefficients ({channels} channel(s) x {geometry.n_frames(n_samples):,} "
-                         f"frames x {geometry.n_freq:,} bins), about {needed / 2**30:.0f} GiB to work on, more than this machine's "
-                         f"{memory / 2**30:.0f} GiB: use a larger --hop or a smaller --n-fft (or, in Python, gl.reconstruct_long, "
-                         "which works block by block)")
-
-
-#: Bytes of memory a phase retrieval may work with per STFT coefficient, at the most: the
-#: default method measured 3.6 complex128 spectrograms (58 bytes), PGHI on noise 4.8 (77),
-#: fast Griffin-Lim 2.1 (34); a spectrogram needing more than the machine has is refused.
-WORK_BYTES_PER_COEFFICIENT = 64
+                         f"frames x {geometry.n_freq:,} bins), about {needed / 2**30:.1f} GiB to work on, more than this machine's "
+                         f"{memory / 2**30:.1f} GiB: use a larger --hop or a smaller --n-fft{advice}")
 
 
 def _physical_memory() -> Optional[int]:
@@ -758,7 +761,9 @@ def _run_roundtrip(args) -> int:
     x, sample_rate = read_audio(args.input, dtype=np.float32)  # (channels, n)
     check_audio_output(output, args.subtype, x.shape[0], sample_rate)  # channels and rate the format holds
     geometry = _geometry_from_args(args, sample_rate)
-    _warn_if_frames_outgrow(geometry, x.shape[-1], channels=x.shape[0])
+    _warn_if_frames_outgrow(geometry, x.shape[-1])
+    _refuse_if_too_large(geometry, x.shape[-1], x.shape[0], RETRIEVAL_BYTES_PER_COEFFICIENT,
+                         " (or, in Python, gl.reconstruct_long, which works block by block)")
     S = np.abs(geometry.stft(x))  # (channels, n_freq, n_frames)
     y, info = _retrieve(S, geometry, x.shape[-1], args, method, init, options, "roundtrip: ")
     sc, per_channel = _spectral_convergence(S, geometry, y)
@@ -801,7 +806,8 @@ def _run_spectrogram(args) -> int:
     _check_outputs([output], args.force)
     x, sample_rate = read_audio(args.input, dtype=np.float32)  # (channels, n)
     geometry = _geometry_from_args(args, sample_rate)
-    _warn_if_frames_outgrow(geometry, x.shape[-1], channels=x.shape[0])
+    _warn_if_frames_outgrow(geometry, x.shape[-1])
+    _refuse_if_too_large(geometry, x.shape[-1], x.shape[0], STFT_BYTES_PER_COEFFICIENT)
     spectrogram = Spectrogram.from_audio(x[0] if x.shape[0] == 1 else x, sample_rate, geometry=geometry)  # mono: (n_freq, n_frames)
     if mel or args.power is not None:
         data, convention, keywords = _features(spectrogram, args)
@@ -1088,7 +1094,7 @@ def _run_invert(args) -> int:
     if args.plot:
         # a --length shorter than one frame: the frames of y continued by silence, which the cut drops
         shown = y
-        if y.shape[-1] < geometry.n_fft:
+        if not geometry.center and y.shape[-1] < geometry.n_fft:
             shown = np.concatenate([y, np.zeros(y.shape[:-1] + (geometry.n_fft - y.shape[-1],), y.dtype)], axis=-1)
         rebuilt = np.abs(geometry.stft(shown))[..., : magnitude.shape[-1]]  # the frames of the input
         rebuilt = np.concatenate([rebuilt, np.zeros(rebuilt.shape[:-1] + (magnitude.shape[-1] - rebuilt.shape[-1],), rebuilt.dtype)], axis=-1)

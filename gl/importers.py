@@ -955,8 +955,9 @@ def from_shorttimefft(
     # scipy counts its slices on the window as scale_to left it (win * fac): squares of its
     # tails that underflow to 0 there end the count earlier than on the unscaled window
     counted = win * factor if scale_to is not None else win
-    if p_min is not None and (isinstance(p_min, bool) or not isinstance(p_min, (int, np.integer))):
-        raise TypeError(f"p_min={p_min!r} must be an integer (the index of the first slice) or None")
+    if p_min is not None and (isinstance(p_min, bool) or not isinstance(p_min, (int, np.integer, float, np.floating))
+                              or not np.isfinite(p_min) or float(p_min) != int(p_min)):
+        raise TypeError(f"p_min={p_min!r} must be a whole number (the index of the first slice) or None")
     first = _shorttimefft_first_slice(counted, hop) if p_min is None else int(p_min)
     offset = m_num // 2 - first * hop  # grid samples before signal sample 0
     if offset < 0:

@@ -128,9 +128,10 @@ def plan_blocks(n_frames: int, block_frames: int, overlap_frames: int) -> list[t
 DEFAULT_BRIDGE_ITERATIONS = 100
 
 
-def _check_sound_file(output, subtype: Optional[str], sr) -> None:
+def _check_sound_file(output, subtype: Optional[str], sr, channels: int = 1) -> None:
     """Before any work: a format soundfile knows from ``output``'s extension, a subtype it can
-    hold, and a sample rate that is a whole number of Hz."""
+    hold, a sample rate that is a whole number of Hz, and (WAV, FLAC) the channels and rate
+    the format holds (:data:`gl.audio.FORMAT_LIMITS`)."""
     import soundfile
 
     suffix = Path(output).suffix.lstrip(".").upper()
@@ -147,6 +148,10 @@ def _check_sound_file(output, subtype: Optional[str], sr) -> None:
         raise ValueError(f"sr={sr!r} must be a positive number (samples per second)")
     if float(sr) != round(float(sr)):
         raise ValueError(f"sr={sr} is not a whole number of Hz, which audio files need")
+    from .audio import FORMAT_LIMITS, check_audio_output
+
+    if suffix in FORMAT_LIMITS:
+        check_audio_output(output, subtype if subtype in ("PCM_16", "PCM_24", "FLOAT") else "PCM_16", channels, sr)
 
 
 def _frames_from(geometry: STFT, sr: Optional[float], seconds: float, name: str) -> Optional[int]:
@@ -463,7 +468,7 @@ def reconstruct_long(
     check_flag("force", force)
     if isinstance(output, (str, Path)):
         check_output_path(output, force=force)  # before any work
-        _check_sound_file(output, subtype, sr)
+        _check_sound_file(output, subtype, sr, int(np.prod(S.shape[:-2], dtype=int)))
 
     # ---- short input (one block, stretched or not): one call, identical to gl.reconstruct
     blocks = plan_blocks(n_frames, block_frames, overlap_frames)

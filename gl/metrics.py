@@ -124,6 +124,8 @@ def spectral_convergence(S, X) -> np.ndarray:
     if S.ndim < 2:
         raise ValueError(f"S must have shape (..., n_freq, n_frames), got {S.shape}")
     S = S.astype(np.float64)  # a copy, scaled in place below
+    if X.dtype.kind in "iu":  # abs in the integer type: abs(int8(-128)) is -128
+        X = X.astype(np.float64)
     with np.errstate(over="ignore"):
         magnitude = np.abs(X).astype(np.float64, copy=False)  # a new array: scaled in place too
     if not np.all(np.isfinite(magnitude)):  # |X| of a finite X beyond the float range (1.5e308 + 1.5e308j):

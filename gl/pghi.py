@@ -90,12 +90,19 @@ Tolerance = Union[float, Sequence[float]]
 
 
 # ---------------------------------------------------------------------------- parameters
+#: A Gaussian window's own ``gamma = 2 pi std^2`` holds while ``std`` is at most this many
+#: window lengths; a wider one, cut before it has fallen far, gets the fitted gamma (the fit
+#: equals the formula to 1e-6 at L/8, 6e-4 at L/6, 0.8 % at L/5, 6 % at L/4; 86 % below it at L).
+GAUSSIAN_FORMULA_MAX_STD = 0.2
+
+
 def window_gamma(geometry: STFT) -> float:
     """The ``gamma`` of the Gaussian that best matches ``geometry``'s window, in samples^2.
 
     ``C_g * win_length^2`` with ``C_g`` from :data:`GAMMA_CONSTANTS`, ``2 pi std^2``
-    for ``('gaussian', std)``, and for any other window (tukey, kaiser, rectangular, an
-    array) the least-squares fit of :func:`fitted_gamma`, the criterion the table's
+    for ``('gaussian', std)`` with ``std <= win_length / 5`` (:data:`GAUSSIAN_FORMULA_MAX_STD`),
+    and for any other window (tukey, kaiser, rectangular, an array, a wider Gaussian)
+    the least-squares fit of :func:`fitted_gamma`, the criterion the table's
     constants come from.
 
     Examples
@@ -112,8 +119,11 @@ def window_gamma(geometry: STFT) -> float:
     name = geometry.window_name
     if name == "gaussian":
         std = float(window_parameter(geometry.window))
-        if std <= 1e100:  # beyond, 2 pi std^2 overflows, and the window is a rectangle: fitted below
+        if std <= GAUSSIAN_FORMULA_MAX_STD * geometry.win_length:
             return 2.0 * np.pi * std**2
+        # wider: the window is cut before it has fallen far (at +-L/2, exp(-3.1) at L/5, 0.88
+        # at L), and the formula's gamma (which overflows from std 1e154) fits it no more: the
+        # least-squares fit below does
     if name in GAMMA_CONSTANTS:
         return GAMMA_CONSTANTS[name] * float(geometry.win_length) ** 2
     return fitted_gamma(geometry.window_array, window_centre(geometry))

@@ -87,8 +87,6 @@ from .transform import EDGE_FADE, STFT, WINDOW_SUM_FLOOR, _irfft, complex_dtype
 __all__ = ["StreamingInverter", "invert_stream", "check_lookahead", "check_iterations"]
 
 
-
-
 def check_lookahead(lookahead) -> int:
     """``lookahead`` as an int >= 0, or a clear error naming it."""
     if isinstance(lookahead, bool) or not isinstance(lookahead, (int, np.integer)):

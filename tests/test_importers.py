@@ -760,8 +760,11 @@ def test_from_mel_takes_one_band():
         importers.from_librosa(-np.ones((1, 5)), sr=8000, hop_length=16, db="power")
 
 
-def test_shorttimefft_p_min_must_be_an_integer():
-    """-P p_min=1e999 gave an OverflowError traceback (int(inf)); a CLI fuzzing review."""
+def test_shorttimefft_p_min_must_be_a_whole_number():
+    """-P p_min=1e999 gave an OverflowError traceback (int(inf)); a CLI fuzzing review. A whole
+    float (-3.0) is taken, as the sample rates are."""
     for bad in (float("inf"), 1.5, "1"):
-        with pytest.raises(TypeError, match=r"p_min=.* must be an integer"):
+        with pytest.raises(TypeError, match=r"p_min=.* must be a whole number"):
             importers.from_shorttimefft(np.ones((129, 10)), fs=8000, win=np.hanning(256), hop=64, p_min=bad)
+    whole = importers.from_shorttimefft(np.ones((129, 10)), fs=8000, win=np.hanning(256), hop=64, p_min=-3.0)
+    assert whole.offset == importers.from_shorttimefft(np.ones((129, 10)), fs=8000, win=np.hanning(256), hop=64, p_min=-3).offset

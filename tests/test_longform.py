@@ -334,3 +334,13 @@ def test_channels_far_apart_are_bridged_each_at_its_own_scale():
     for channel in range(2):
         alone = gl.reconstruct_long(S[channel], **options)
         assert np.allclose(together[channel], alone, rtol=0, atol=1e-12 * np.abs(alone).max())
+
+
+def test_what_the_output_format_holds_is_checked_before_any_work(tmp_path):
+    """A FLAC of 9 channels or at 700000 Hz failed after the work with libsndfile's message
+    about the temporary file (a code review); WAV and FLAC limits are checked up front."""
+    with pytest.raises(ValueError, match=r"o.flac: a FLAC file holds at most 8 channels, not 9"):
+        gl.reconstruct_long(np.ones((9, 129, 40)), n_fft=256, hop_length=64, output=tmp_path / "o.flac", sr=8000)
+    with pytest.raises(ValueError, match=r"o.flac: a FLAC file holds whole sample rates from 1 to 655350 Hz, not 700000"):
+        gl.reconstruct_long(np.ones((129, 40)), n_fft=256, hop_length=64, output=tmp_path / "o.flac", sr=700000)
+    assert list(tmp_path.iterdir()) == []

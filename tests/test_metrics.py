@@ -110,3 +110,9 @@ def test_each_item_is_scaled_on_its_own():
     for huge in (np.full((3, 6), 3e38 + 3e38j, np.complex64), np.full((3, 6), 1.5e308 + 1.5e308j)):
         assert np.isfinite(inconsistency(huge, geometry))
         assert inconsistency(huge, geometry) == pytest.approx(inconsistency(huge / huge.real.max(), geometry), rel=1e-5)
+
+
+def test_integer_spectra_are_taken_in_float():
+    """abs(int8(-128)) is -128 in int8: spectral_convergence said 2.0 for a perfect match (a code review)."""
+    assert spectral_convergence(np.full((3, 4), 128.0), np.full((3, 4), -128, np.int8)) == 0.0
+    assert spectral_convergence(np.full((3, 4), 2.0**63), np.full((3, 4), np.iinfo(np.int64).min)) == 0.0

@@ -408,3 +408,6 @@ def test_a_gaussian_too_wide_for_its_formula_gets_the_fitted_gamma():
     wide = gl.STFT(512, 128, window=("gaussian", 1e308))
     assert window_gamma(wide) == pytest.approx(window_gamma(gl.STFT(512, 128, window="rectangular")))
     assert window_gamma(gl.STFT(512, 128, window=("gaussian", 64.0))) == pytest.approx(2 * np.pi * 64.0**2)
+    # where the formula hands over to the fit (std = L / 5), the two agree to 1 %
+    below, above = (window_gamma(gl.STFT(512, 128, window=("gaussian", std))) for std in (102.4, 102.5))
+    assert above == pytest.approx(below, rel=0.01)
