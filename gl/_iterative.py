@@ -18,7 +18,7 @@ from typing import Any, Callable, Optional, Union
 import numpy as np
 
 from ._trig import unit_phasors
-from .transform import STFT, binary_exponent, complex_dtype, native_order, real_dtype
+from .transform import STFT, binary_exponents, complex_dtype, native_order, real_dtype
 from .windows import WindowSpec
 
 InitSpec = Union[str, np.ndarray, None]
@@ -444,14 +444,14 @@ class Problem:
 
     def signal_shape(self, signal: np.ndarray) -> np.ndarray:
         """(batch, length) -> (..., length), at the level of the caller's ``S`` (undoing :attr:`scale_exponent`, in place)."""
-        exponents = np.asarray(self.scale_exponent, dtype=np.intc)  # intc: numpy's ldexp loop on every platform
+        exponents = np.atleast_1d(np.asarray(self.scale_exponent, dtype=np.intc))  # one per item (or one for all)
         if exponents.any():  # ldexp: exact, and no 2^e that the dtype cannot hold (2^128 in float32)
             with np.errstate(over="ignore"):
-                np.ldexp(signal, exponents.reshape(-1, 1) if exponents.ndim else exponents, out=signal, casting="same_kind")
+                np.ldexp(signal, exponents[:, None], out=signal, casting="same_kind")
             if exponents.max() > 0 and not np.all(np.isfinite(signal)):
                 peaks = self.magnitude.reshape(self.magnitude.shape[0], -1).max(axis=1, initial=0).astype(np.float64)
                 with np.errstate(over="ignore"):  # the caller's peak, which float64 holds (float32 input)
-                    peak = float(np.max(np.ldexp(peaks, exponents.reshape(-1) if exponents.ndim else exponents)))
+                    peak = float(np.max(np.ldexp(peaks, exponents)))
                 raise ValueError(
                     f"S has values up to {peak:.3g}: the signal "
                     f"they make exceeds what {self.dtype} holds (its largest number is {float(np.finfo(self.dtype).max):.3g}); "
@@ -534,25 +534,28 @@ def prepare(
 SAFE_EXPONENT = 32
 
 
+def working_exponents(peaks) -> np.ndarray:
+    """The ``e`` that :func:`working_scale` divides by ``2^e`` for each of ``peaks``: 0 inside
+    ``[2^-32, 2^32]`` (and for silence), else the one that brings the peak into ``[0.5, 1)``
+    (C ints, see :func:`gl.transform.binary_exponents`)."""
+    peaks = np.asarray(peaks, dtype=np.float64)
+    safe = (peaks == 0.0) | ((peaks >= 2.0**-SAFE_EXPONENT) & (peaks <= 2.0**SAFE_EXPONENT))
+    return np.where(safe, 0, binary_exponents(peaks)).astype(np.intc)
+
+
 def working_exponent(peak: float) -> int:
-    """The ``e`` that :func:`working_scale` divides by ``2^e`` for a peak ``peak``: 0 inside
-    ``[2^-32, 2^32]`` (and for silence), else the one that brings the peak into ``[0.5, 1)``."""
-    if peak == 0.0 or 2.0**-SAFE_EXPONENT <= peak <= 2.0**SAFE_EXPONENT:
-        return 0
-    return binary_exponent(peak)
+    """:func:`working_exponents` of one peak."""
+    return int(working_exponents(peak))
 
 
 def working_scale(frames: np.ndarray) -> np.ndarray:
     """Scale each batch item of ``frames`` (batch, ...) in place by a power of two, so that
     its peak is in ``[0.5, 1)`` when it is outside ``[2^-32, 2^32]``; returns the exponents
-    ``e`` (one per item, C int: the type of numpy's ``ldexp`` loop on every platform) its signal
-    must be scaled back by (``* 2^e``). Per item: one scale for items 1e40 apart would flush
-    the quieter one to zero."""
-    exponents = np.zeros(frames.shape[0], dtype=np.intc)
-    for b in range(frames.shape[0]):
-        exponents[b] = working_exponent(float(frames[b].max()) if frames[b].size else 0.0)
-        if exponents[b]:
-            np.ldexp(frames[b], -int(exponents[b]), out=frames[b], casting="same_kind")
+    ``e`` (one per item) its signal must be scaled back by (``* 2^e``). Per item: one scale
+    for items 1e40 apart would flush the quieter one to zero."""
+    exponents = working_exponents(frames.reshape(frames.shape[0], -1).max(axis=1, initial=0.0))
+    for b in np.flatnonzero(exponents):
+        np.ldexp(frames[b], -int(exponents[b]), out=frames[b], casting="same_kind")
     return exponents
 
 

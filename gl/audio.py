@@ -120,6 +120,13 @@ def check_audio_output(path: PathLike, subtype: str, channels: int, sample_rate)
     'FLAC'
     """
     file_format = audio_format(path, subtype)
+    check_format_limits(path, file_format, channels, sample_rate)
+    return file_format
+
+
+def check_format_limits(path: PathLike, file_format: str, channels: int, sample_rate) -> None:
+    """The number of channels and the sample rate a ``'WAV'`` or ``'FLAC'`` file holds
+    (:data:`FORMAT_LIMITS`), or a ValueError that names ``path`` and the limit."""
     most_channels, fastest = FORMAT_LIMITS[file_format]
     wav_channels, wav_fastest = FORMAT_LIMITS["WAV"]
     if channels > most_channels:
@@ -132,7 +139,6 @@ def check_audio_output(path: PathLike, subtype: str, channels: int, sample_rate)
     if not (np.isfinite(rate) and rate.is_integer() and 1 <= rate <= fastest):
         raise ValueError(f"{os.fspath(path)}: a {file_format} file holds whole sample rates from 1 to {fastest} Hz, not {sample_rate}"
                          + ("; write a .wav file" if file_format != "WAV" and rate <= wav_fastest else ""))
-    return file_format
 
 
 def _soundfile():

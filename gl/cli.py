@@ -38,7 +38,7 @@ from typing import Any, Optional, Sequence
 import numpy as np
 
 from . import __version__
-from .transform import PAD_MODES, STFT
+from .transform import PAD_MODES, STFT, binary_exponent
 
 __all__ = ["main", "build_parser", "Progress", "default_n_fft"]
 
@@ -174,8 +174,7 @@ def _overall_sc(magnitude: np.ndarray, per_item: np.ndarray) -> float:
     With ``E_c = SC_c ||S_c||`` the error of channel ``c``,
     ``SC = sqrt(sum_c E_c^2) / sqrt(sum_c ||S_c||^2)``.
     """
-    peak = float(np.max(magnitude, initial=0.0))
-    exponent = int(np.frexp(peak)[1]) if peak > 0 else 0  # by a power of two: squares of 1e-305 underflow
+    exponent = binary_exponent(float(np.max(magnitude, initial=0.0)))  # by a power of two: squares of 1e-305 underflow
     scaled = np.ldexp(np.asarray(magnitude, dtype=np.float64), -exponent)
     energy = np.sum(np.square(scaled, out=scaled), axis=(-2, -1)).reshape(-1)
     per_item = np.asarray(per_item, dtype=np.float64).reshape(-1)

@@ -124,20 +124,25 @@ def _spectrogram_array(S, name: str, *, complex_ok: bool, min_rows: int = 2) -> 
         raise TypeError(f"{name} is complex, but this mode gives real values; pass np.abs({name}) or say it is complex")
     if S.ndim < 2:
         raise ValueError(f"{name} must have shape (..., n_freq, n_frames), got shape {S.shape}")
-    if S.shape[-1] < 1 or S.shape[-2] < min_rows:
-        rows = "2 frequency bins" if min_rows == 2 else "1 row"
-        raise ValueError(f"{name} has shape {S.shape}: it needs at least {rows} and 1 frame")
+    _check_rows(S, name, min_rows)
     if not np.all(np.isfinite(S)):
         raise ValueError(f"{name} contains NaN or infinite values")
     return S
+
+
+def _check_rows(S: np.ndarray, name: str, min_rows: int) -> None:
+    """At least ``min_rows`` rows (2 frequency bins; 1 for mel bands) and one frame."""
+    if S.shape[-1] < 1 or S.shape[-2] < min_rows:
+        rows = "2 frequency bins" if min_rows == 2 else "1 row"
+        raise ValueError(f"{name} has shape {S.shape}: it needs at least {rows} and 1 frame")
 
 
 def _with_two_bins(S, name: str) -> np.ndarray:
     """``S`` as an array, if its shape can be a linear spectrogram's (..., n_freq >= 2, n_frames):
     checked before :func:`from_db`, which takes any number of rows (and -inf dB)."""
     S = np.asarray(S)
-    if S.ndim >= 2 and S.shape[-2] < 2:
-        raise ValueError(f"{name} has shape {S.shape}: it needs at least 2 frequency bins and 1 frame")
+    if S.ndim >= 2:
+        _check_rows(S, name, 2)
     return S
 
 

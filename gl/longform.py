@@ -73,7 +73,7 @@ from typing import Optional
 
 import numpy as np
 
-from ._iterative import as_generator, check_flag, check_magnitude, from_random_state, initial_phase, resolve_geometry, working_exponent
+from ._iterative import as_generator, check_flag, check_magnitude, from_random_state, initial_phase, resolve_geometry, working_exponents
 from .audio import SUBTYPES, check_output_path
 from .reconstruct import DEFAULT_METHOD, SINGLE_PASS_METHODS, default_init, method_function
 from .transform import STFT, PadMode, nola_warned, real_dtype
@@ -148,10 +148,10 @@ def _check_sound_file(output, subtype: Optional[str], sr, channels: int = 1) -> 
         raise ValueError(f"sr={sr!r} must be a positive number (samples per second)")
     if float(sr) != round(float(sr)):
         raise ValueError(f"sr={sr} is not a whole number of Hz, which audio files need")
-    from .audio import FORMAT_LIMITS, check_audio_output
+    from .audio import FORMAT_LIMITS, check_format_limits
 
     if suffix in FORMAT_LIMITS:
-        check_audio_output(output, subtype if subtype in ("PCM_16", "PCM_24", "FLOAT") else "PCM_16", channels, sr)
+        check_format_limits(output, suffix, channels, sr)
 
 
 def _frames_from(geometry: STFT, sr: Optional[float], seconds: float, name: str) -> Optional[int]:
@@ -595,7 +595,7 @@ def _bridge(signal, zone_lo, zone_hi, start, S, geometry, block_geometry, n_iter
     # each channel scaled by a power of two into a safe range, as gl.reconstruct scales S
     # (exact, and the iteration is scale-equivariant): S * step overflowed for peaks beyond 1e154
     peaks = np.maximum(target.reshape(target.shape[0], -1).max(axis=1, initial=0.0), np.abs(buffer).max(axis=1, initial=0.0))
-    exponents = np.array([working_exponent(float(peak)) for peak in peaks], dtype=np.intc)  # (channels,)
+    exponents = working_exponents(peaks)  # (channels,)
     scaled = bool(exponents.any())
     if scaled:
         target = np.ldexp(target, -exponents[:, None, None])

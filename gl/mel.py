@@ -231,28 +231,27 @@ def mel_filterbank(
     >>> F.shape, F.dtype, float(F.max())
     ((40, 257), dtype('float32'), 1.0)
     """
-    weights, empty_filters = filterbank_and_warning(sr=sr, n_fft=n_fft, n_mels=n_mels, fmin=fmin, fmax=fmax, htk=htk, norm=norm,
-                                                    dtype=dtype, bins=bins)
+    weights, empty_filters = _weights_and_warning(sr=sr, n_fft=n_fft, n_mels=n_mels, fmin=fmin, fmax=fmax, htk=htk, norm=norm,
+                                                  dtype=dtype, bins=bins)
     if empty_filters is not None:  # as librosa, which warns of empty filters too
         warnings.warn(empty_filters, UserWarning, stacklevel=2)
     return weights
 
 
-def filterbank_and_warning(
-    *,
-    sr: float,
-    n_fft: int,
-    n_mels: int = 128,
-    fmin: float = 0.0,
-    fmax: Optional[float] = None,
-    htk: bool = False,
-    norm: NormSpec = "slaney",
-    dtype=np.float32,
-    bins: str = "librosa",
-) -> tuple[np.ndarray, Optional[str]]:
-    """:func:`mel_filterbank` and its warning about empty filters (None if none is empty),
-    given back instead of issued: callers that explain empty bands their own way use it
-    (a ``warnings.catch_warnings`` block would change the warning filters of every thread)."""
+def filterbank_and_warning(**keywords) -> tuple[np.ndarray, Optional[str]]:
+    """``mel_filterbank(**keywords)`` and its warning about empty filters (None if none is
+    empty), given back instead of issued: callers that explain empty bands their own way use
+    it (a ``warnings.catch_warnings`` block would change the warning filters of every thread).
+    The keywords and their defaults are :func:`mel_filterbank`'s."""
+    import inspect
+
+    arguments = inspect.signature(mel_filterbank).bind(**keywords)
+    arguments.apply_defaults()
+    return _weights_and_warning(**arguments.arguments)
+
+
+def _weights_and_warning(*, sr, n_fft, n_mels, fmin, fmax, htk, norm, dtype, bins) -> tuple[np.ndarray, Optional[str]]:
+    """The body of :func:`mel_filterbank`, with the empty-filter warning returned."""
     if isinstance(sr, bool) or not isinstance(sr, (int, float, np.integer, np.floating)) or not (np.isfinite(sr) and sr > 0):
         raise ValueError(f"sr={sr!r} must be a finite number > 0")
     n_fft = _check_positive_int("n_fft", n_fft)

@@ -28,7 +28,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .transform import STFT
+from .transform import STFT, binary_exponents
 
 __all__ = ["spectral_convergence", "spectral_convergence_db", "signal_spectral_convergence", "inconsistency", "snr", "to_db"]
 
@@ -68,12 +68,6 @@ def _peaks(a: np.ndarray, axes) -> np.ndarray:
     if np.iscomplexobj(a):
         return np.maximum(np.abs(a.real).max(axis=axes, initial=0), np.abs(a.imag).max(axis=axes, initial=0)).astype(np.float64)
     return np.abs(a).max(axis=axes, initial=0).astype(np.float64)
-
-
-def _item_exponents(peaks: np.ndarray) -> np.ndarray:
-    """:func:`gl.transform.binary_exponent` of each peak (0 for 0), as C ints (the type of
-    numpy's ``ldexp`` loop on every platform)."""
-    return np.frexp(np.asarray(peaks, dtype=np.float64))[1].astype(np.intc)
 
 
 def _ldexp_in_place(a: np.ndarray, exponents: np.ndarray) -> None:
@@ -132,7 +126,7 @@ def spectral_convergence(S, X) -> np.ndarray:
         magnitude = np.abs(X.astype(np.complex128) * 0.5)  # both halved, exactly; the ratio does not change
         S *= 0.5
     # each item of both by one power of two, exactly: no square under- or overflows
-    exponents = _item_exponents(np.maximum(_peaks(S, (-2, -1)), _peaks(magnitude, (-2, -1))))[..., None, None]
+    exponents = binary_exponents(np.maximum(_peaks(S, (-2, -1)), _peaks(magnitude, (-2, -1))))[..., None, None]
     np.ldexp(S, -exponents, out=S)
     np.ldexp(magnitude, -exponents, out=magnitude)
     return _ratio(_sum_sq(magnitude - S, (-2, -1)), _sum_sq(S, (-2, -1)))
@@ -158,11 +152,11 @@ def inconsistency(X, geometry: STFT) -> np.ndarray:
     near the ends of the float range neither overflow nor underflow.
     """
     X = _finite("X", X)
-    if X.size:  # a copy, each item scaled exactly (by the larger of its real and imaginary peaks: no abs overflows)
-        exponents = _item_exponents(_peaks(X, (-2, -1)))[..., None, None]
-        if X.dtype.kind in "fc":  # (an integer X is istft's to refuse)
-            X = X.copy()
-            _ldexp_in_place(X, -exponents)
+    if X.size and X.dtype.kind in "fc":  # (an integer X is istft's to refuse)
+        # a copy, each item scaled exactly (by the larger of its real and imaginary peaks: no abs overflows)
+        exponents = binary_exponents(_peaks(X, (-2, -1)))[..., None, None]
+        X = X.copy()
+        _ldexp_in_place(X, -exponents)
     length = geometry.max_length(X.shape[-1])
     rebuilt = geometry.stft(geometry.istft(X, length=length))
     if rebuilt.shape != X.shape:
@@ -190,7 +184,7 @@ def snr(reference, estimate) -> np.ndarray:
     if reference.ndim < 1:
         raise ValueError("reference and estimate must be signals (at least one axis)")
     # each item of both by one power of two, exactly: no square under- or overflows
-    exponents = _item_exponents(np.maximum(_peaks(reference, -1), _peaks(estimate, -1)))[..., None]
+    exponents = binary_exponents(np.maximum(_peaks(reference, -1), _peaks(estimate, -1)))[..., None]
     np.ldexp(reference, -exponents, out=reference)
     np.ldexp(estimate, -exponents, out=estimate)
     noise = _sum_sq(reference - estimate, -1)

@@ -165,6 +165,12 @@ def binary_exponent(peak: float) -> int:
     return int(np.frexp(peak)[1]) if peak > 0 else 0
 
 
+def binary_exponents(peaks) -> np.ndarray:
+    """:func:`binary_exponent` of each of ``peaks`` (0 for 0), for scaling each batch item
+    on its own; C ints, the exponent type of numpy's ``ldexp`` loop on every platform."""
+    return np.frexp(np.asarray(peaks, dtype=np.float64))[1].astype(np.intc)
+
+
 def _caller_stacklevel() -> int:
     """The ``stacklevel`` of the first frame outside the gl package: where the user called gl."""
     import sys
