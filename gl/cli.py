@@ -348,7 +348,8 @@ def _add_retrieval_options(parser: argparse.ArgumentParser) -> None:
     group.add_argument("--n-iter", type=_non_negative_int, default=None, metavar="N",
                        help=f"iterations (default {DEFAULT_N_ITER}; for rtisila, iterations per frame, default {RTISILA_N_ITER})")
     inits = ", ".join(["random", "zeros", *importlib.import_module("gl._iterative").INITIALIZERS])
-    group.add_argument("--init", default=None, metavar="INIT", help=f"initial phase: {inits} (default {registry.DEFAULT_INIT})")
+    group.add_argument("--init", default=None, metavar="INIT", help=f"initial phase of the iterative methods: {inits} (default {registry.DEFAULT_INIT}, whatever the method; "
+                       "rtisila starts from its own overlap-add estimate)")
     group.add_argument("--tol", type=float, default=None, help="stop when the spectral convergence changes by less than this (relative) three iterations in a row, e.g. 1e-4 (the default method counts from its switch to fast Griffin-Lim)")
     group.add_argument("--seed", type=_non_negative_int, default=0, help="seed of the random initial phase (default 0: the same result every run)")
     group.add_argument("-O", "--option", type=_option, action="append", default=[], metavar="NAME=VALUE", help="an option of the method, e.g. -O momentum=0.9 (repeatable)")
@@ -408,7 +409,8 @@ def build_parser() -> argparse.ArgumentParser:
     group.add_argument("--from", dest="convention", default=None, metavar="CONVENTION", help="scipy, scipy-stft, shorttimefft, librosa, torchaudio or mel")
     group.add_argument("--sr", type=_positive_float, default=None, help="sample rate in Hz")
     group.add_argument("--length", type=_positive_int, default=None, metavar="N", help="length of the signal in samples")
-    group.add_argument("--power", type=_positive_float, default=None, help="the array holds |X|**POWER (librosa/torchaudio/mel)")
+    group.add_argument("--power", type=_positive_float, default=None, help="the array holds |X|**POWER (default: librosa 1, or 2 with -P db=power; torchaudio, "
+                       "shorttimefft and mel 2; scipy reads it from -P mode=...)")
     group.add_argument("-P", "--param", type=_option, action="append", default=[], metavar="NAME=VALUE", help="any other keyword of the importer, e.g. -P scaling='spectrum' (repeatable)")
     _add_geometry_options(invert, importing=True)
     _add_retrieval_options(invert)
@@ -563,9 +565,17 @@ def _check_retrieval_args(args) -> tuple[Optional[str], Optional[str], dict[str,
         for name in options:
             if name in reserved:
                 raise UsageError(f"-O {name}=...: {name} is not a method option; gl's own flags or the input set it (see --help)")
-            if name in fixed or (name not in parameters and not accepts_any):
-                raise UsageError(f"-O {name}=...: method {method_name} has no option {name!r}; its options are {', '.join(own) or 'none'}")
+            if name in fixed or (name not in parameters and not accepts_any) or name in _UNUSED_OPTIONS.get(method_name, {}):
+                own = [option for option in own if option not in _UNUSED_OPTIONS.get(method_name, {})]
+                raise UsageError(f"-O {name}=...: method {method_name} has no option {name!r}; its options are {', '.join(own) or 'none'}"
+                                 + _UNUSED_OPTIONS.get(method_name, {}).get(name, ""))
+    if init is None and method is not None and _iterates(method):  # as without --method: the help's default
+        init = registry.DEFAULT_INIT
     return method, init, options
+
+
+#: Keywords a method's function takes but the method does not use, with where they apply.
+_UNUSED_OPTIONS = {"gla": {"momentum": " (plain Griffin-Lim has no momentum: use --method fgla)"}}
 
 
 def _output_path(text: str) -> Path:

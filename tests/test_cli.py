@@ -223,6 +223,28 @@ def test_roundtrip_method_options_and_tol(tmp_path, speech_wav):
     assert not (tmp_path / "d.wav").exists()
 
 
+def test_a_named_method_starts_from_the_default_init_as_the_help_says(tmp_path, speech_wav):
+    """``--init``'s help gives PGHI as the default: typing the default method's name (or any
+    iterative method's) must not silently switch to a random start."""
+    default = json.loads(run("roundtrip", speech_wav, "-o", "a.wav", *FAST, "--json", cwd=tmp_path).stdout)
+    named = json.loads(run("roundtrip", speech_wav, "-o", "b.wav", *FAST, "--method", gl.reconstruct.DEFAULT_METHOD, "--json", cwd=tmp_path).stdout)
+    assert default["init"] == named["init"] == gl.reconstruct.DEFAULT_INIT
+    assert named["spectral_convergence_db"] == default["spectral_convergence_db"]
+    fgla = json.loads(run("roundtrip", speech_wav, "-o", "c.wav", *FAST, "--method", "fgla", "--json", cwd=tmp_path).stdout)
+    assert fgla["init"] == gl.reconstruct.DEFAULT_INIT
+    random = json.loads(run("roundtrip", speech_wav, "-o", "d.wav", *FAST, "--method", "fgla", "--init", "random", "--json", cwd=tmp_path).stdout)
+    assert random["init"] == "random" and random["spectral_convergence_db"] > fgla["spectral_convergence_db"]
+    rtisila = json.loads(run("roundtrip", speech_wav, "-o", "e.wav", "--n-iter", "2", "--method", "rtisila", "--json", cwd=tmp_path).stdout)
+    assert rtisila["init"] != gl.reconstruct.DEFAULT_INIT  # its own overlap-add start, as the help says
+    assert "whatever the method" in run("roundtrip", "--help", cwd=tmp_path).stdout
+
+
+def test_an_option_a_method_ignores_is_refused(tmp_path, speech_wav):
+    bad = run("roundtrip", speech_wav, "-o", "o.wav", *FAST, "--method", "gla", "-O", "momentum=0.9", cwd=tmp_path, check_ok=False)
+    assert_usage_error(bad, r"method gla has no option 'momentum'", r"use --method fgla")
+    assert not (tmp_path / "o.wav").exists()
+
+
 def test_pcm_clipping_is_counted_and_normalize_avoids_it(tmp_path):
     sr = 16000
     t = np.arange(sr) / sr
