@@ -39,6 +39,8 @@ from __future__ import annotations
 import contextlib
 import errno
 import os
+import shlex
+import tempfile
 import warnings
 from dataclasses import dataclass
 from pathlib import Path
@@ -96,9 +98,11 @@ def audio_format(path: PathLike, subtype: str = "PCM_16") -> str:
         raise ValueError(f"subtype={subtype!r} is unknown; use one of {', '.join(SUBTYPES)}")
     suffix = Path(path).suffix.lower()
     if suffix not in FORMATS:
+        stem = Path(path).with_suffix("") if suffix else Path(path)
         raise ValueError(
-            f"cannot tell the audio format of {os.fspath(path)!r} from its extension; "
-            f"name the output with one of {', '.join(FORMATS)}"
+            f"gl writes {' and '.join(name.upper().lstrip('.') for name in FORMATS)} files, named by their extension "
+            f"({', '.join(FORMATS)}); {os.fspath(path)!r} has {'the extension ' + repr(suffix) if suffix else 'none'}: "
+            f"name it {os.fspath(stem)}.wav or {os.fspath(stem)}.flac"
         )
     file_format = FORMATS[suffix]
     if file_format == "FLAC" and subtype == "FLOAT":
@@ -224,7 +228,8 @@ def check_output_path(path: PathLike, *, force: bool = False) -> Path:
         raise ValueError(f"{path} is a folder; give a file name")
     if not folder.is_dir():
         what = "is not a folder" if folder.exists() else "does not exist"
-        raise ValueError(f"output folder {folder} {what}; create it (mkdir -p {folder}) or choose another output")
+        create = f"create it (mkdir -p {shlex.quote(str(folder))}) or " if not folder.exists() else ""
+        raise ValueError(f"output folder {folder} {what}; {create}choose another output")
     if path.exists() and not force:
         raise FileExistsError(errno.EEXIST, f"{path} already exists; use --force (force=True in Python) to overwrite it or choose another name", str(path))
     if not os.access(folder, os.W_OK | os.X_OK):
@@ -237,7 +242,22 @@ def check_output_path(path: PathLike, *, force: bool = False) -> Path:
     if longest > name_max:
         raise ValueError(f"{path.name}: the name is too long for the temporary file written beside it first "
                          f"({longest} bytes, the folder allows {name_max}); choose a name of at most {name_max - _TEMPORARY_EXTRA} bytes")
+    _probe_folder(folder)
     return path
+
+
+def _probe_folder(folder: Path) -> None:
+    """Create and remove a file in ``folder``: what ``os.access`` cannot tell (a read-only
+    mount, ``/proc``, a full quota) shows now, before any work, not after it."""
+    try:
+        handle, name = tempfile.mkstemp(dir=folder, prefix=".gl-probe-")
+    except OSError as error:
+        reason = error.strerror or str(error)
+        raise OSError(error.errno, f"cannot create files in {folder} ({reason}); choose another output folder",
+                      str(folder)) from None
+    os.close(handle)
+    with contextlib.suppress(OSError):
+        os.unlink(name)
 
 
 #: Bytes the temporary name adds to the output's: ``.{stem}.{8 hex digits}.part{suffix}``.

@@ -29,6 +29,8 @@ import inspect
 import json
 import math
 import os
+import re
+import shlex
 import sys
 import time
 import warnings
@@ -622,6 +624,31 @@ def _retrieve(S: np.ndarray, geometry: STFT, length: int, args, method: str, ini
         progress.close()
 
 
+#: Peaks (dBFS) beyond which the level of audio made from a bare array says its convention was misread.
+IMPLAUSIBLE_PEAK_DB = (-90.0, 20.0)
+
+
+def _warn_if_level_implausible(y: np.ndarray, args) -> None:
+    """Warn when audio made from a bare array peaks near silence or far above full scale: the
+    usual cause is a convention read wrongly (a power taken for a magnitude, another scaling,
+    a dB array relative to its peak), which spectral convergence does not show."""
+    peak = float(np.max(np.abs(y))) if y.size else 0.0
+    if peak == 0.0 or not np.isfinite(peak):
+        return
+    peak_db = 20.0 * math.log10(peak)
+    quiet, loud = IMPLAUSIBLE_PEAK_DB
+    if quiet <= peak_db <= loud:
+        return
+    if peak_db > loud:
+        cause = ("if the array holds a power |X|**2, give --power 2" + ("" if args.power is None else f" (not {args.power:g})")
+                 + "; else check --from and -P scaling=/scale_to=")
+    else:
+        cause = ("a scipy spectrogram (density-scaled) needs --from scipy, and a dB array made relative to its maximum "
+                 "(ref=np.max) lost its level (add --normalize); else check --power and -P scaling=/scale_to=")
+    warnings.warn(f"the audio made from {args.input} peaks at {peak_db:+.0f} dBFS: the array looks read with the wrong "
+                  f"convention (--from {args.convention}); {cause}", UserWarning, stacklevel=2)
+
+
 def _retrieval_fields(info, sc: float, per_channel: list, magnitude: np.ndarray) -> dict[str, Any]:
     initial = np.asarray(info.initial_spectral_convergence if info.initial_spectral_convergence is not None else np.nan, dtype=np.float64)
     if initial.size and np.all(np.isfinite(initial)):  # over all channels, as spectral_convergence
@@ -838,7 +865,7 @@ def _run_spectrogram(args) -> int:
         f"gl spectrogram: {args.input} ({x.shape[-1] / sample_rate:.2f} s, {sample_rate} Hz)",
         f"  {_describe_geometry(geometry)}",
         f"  {kind}, shape {tuple(shape)}",
-        f"wrote {output} (turn it back into sound with: gl invert {output} -o OUT.wav)",
+        f"wrote {output} (turn it back into sound with: gl invert {shlex.quote(str(output))} -o OUT.wav)",
     ]
     report.emit(args)
     return EXIT_OK
@@ -1057,10 +1084,19 @@ def _import_array(array: np.ndarray, args, path: Path):
     if args.convention == "mel" and args.n_fft is None:  # the rows of a mel spectrogram are mel bands, not FFT bins
         raise UsageError(f"{path} is a bare mel spectrogram: give the FFT size it was made with, --n-fft (its rows are mel "
                          "bands; librosa's melspectrogram defaults to 2048, torchaudio's MelSpectrogram to 400)")
-    if (args.convention == "torchaudio" and args.n_fft is None and array.ndim >= 2 and array.shape[-2] >= 2
+    if (args.convention in ("librosa", "torchaudio") and args.n_fft is None and array.ndim >= 2 and array.shape[-2] >= 2
             and not any(name == "n_fft" for name, _ in args.param)):
-        # read off the rows, as for librosa (torchaudio's own default, 400, fits only 201 of them)
-        args = argparse.Namespace(**{**vars(args), "n_fft": 2 * (array.shape[-2] - 1)})
+        # read off the rows (torchaudio's own default, 400, fits only 201 of them), after two checks
+        rows, columns = array.shape[-2:]
+        if importers.looks_transposed(rows, columns):
+            raise UsageError(f"{path} has {rows} rows and {columns} columns, and {columns} is the bin count of n_fft "
+                             f"{2 * (columns - 1)}: it looks like (frames, bins); gl reads (bins, frames), as librosa and "
+                             "torchaudio make them: save its transpose (np.save(name, S.T)), or give --n-fft if it is right")
+        if importers.mel_like_rows(rows):
+            warnings.warn(f"--n-fft {2 * (rows - 1)} was read off the {rows} rows of {path}; {rows} rows look like mel "
+                          "bands: if it is a mel spectrogram, use --from mel (with the --n-fft it was made with; a mel "
+                          "spectrogram read as an STFT comes back at the wrong pitch), else give --n-fft to say so", UserWarning)
+        args = argparse.Namespace(**{**vars(args), "n_fft": 2 * (rows - 1)})
     function = importers.CONVENTIONS[args.convention]
     return function(array, **_importer_keywords(function, args, str(path)))
 
@@ -1109,6 +1145,8 @@ def _run_invert(args) -> int:
         rebuilt = np.concatenate([rebuilt, np.zeros(rebuilt.shape[:-1] + (magnitude.shape[-1] - rebuilt.shape[-1],), rebuilt.dtype)], axis=-1)
         plot = _plot(args, magnitude, rebuilt, info, geometry, sample_rate, f"gl invert: {Path(args.input).name}",
                      "linear (estimated from the mel)" if from_mel else "input")
+    if args.convention is not None and not args.normalize:
+        _warn_if_level_implausible(y, args)
     written = _write_audio(output, y, sample_rate, args)
     if plot:
         plot()
@@ -1158,11 +1196,56 @@ def _describe_error(error: BaseException) -> str:
         hint = _OS_ERROR_HINTS.get(error.errno or 0)
         if hint and ";" not in reason:
             message = f"{message}; {hint}"
-        return message
+        return _in_flags(message)
     text = " ".join(str(error).split())
+    if not isinstance(error, UsageError):  # the command's own messages already speak in flags
+        text = _in_flags(text)
+    return text if text else type(error).__name__
+
+
+def _geometry_flags(match: "re.Match") -> str:
+    """``STFT(n_fft=..., ...)`` in a message -> the flags that make that geometry."""
+    n_fft, hop, win_length, window, center, pad_mode = match.groups()[:6]
+    window = re.sub(r"^\('(\w+)', ([^)]*)\)$", r"\1,\2", window).strip("'")
+    flags = f"--n-fft {n_fft} --hop {hop} --win-length {win_length} --window {window if not window.startswith('array') else '(an array)'}"
+    return flags + ("" if center == "True" else " --no-center") + ("" if pad_mode == "constant" else f" --pad-mode {pad_mode}")
+
+
+#: The library's words for what the command line calls flags: (pattern, replacement), in order.
+_FLAG_WORDS = [
+    (re.compile(r"STFT\(n_fft=(\d+), hop_length=(\d+), win_length=(\d+), window=(.*?), center=(\w+), pad_mode='(\w+)', sym=(\w+)\)"),
+     _geometry_flags),
+    (re.compile(r" \(force=True in Python\)"), ""),
+    (re.compile(r"\buse subtype\b"), "use --subtype"),
+    (re.compile(r"\bwindow=\('(\w+)', ([^)]*)\)"), r"--window \1,\2"),
+    (re.compile(r"\('(\w+)', ([-+\d.e]+)\)"), r"\1,\2"),  # ('kaiser', 8.0) -> kaiser,8.0
+    (re.compile(r"\bwindow='(\w+)'"), r"--window \1"),
+    (re.compile(r", or an array\b"), ""),
+    (re.compile(r"(?<!-P )(?<!-O )\bhop_length=(?=\S)"), "--hop "),
+    (re.compile(r"(?<!-P )(?<!-O )\bhop_length\b"), "--hop"),
+    (re.compile(r"(?<!-P )(?<!-O )\bwin_length=(?=\S)"), "--win-length "),
+    (re.compile(r"(?<!-P )(?<!-O )\bwin_length\b"), "--win-length"),
+    (re.compile(r"(?<!-P )(?<!-O )\bn_fft=(?=\S)"), "--n-fft "),
+    (re.compile(r"(?<!-P )(?<!-O )\bn_fft\b"), "--n-fft"),
+    (re.compile(r"(?<!-P )(?<!-O )\bn_mels=(?=\S)"), "--n-mels "),
+    (re.compile(r"(?<!-P )(?<!-O )\bn_mels\b"), "--n-mels"),
+    (re.compile(r"(?<!-P )(?<!-O )\bpad_mode=(?=\S)"), "--pad-mode "),
+    (re.compile(r"(?<!-P )(?<!-O )\blength=(?=\d)"), "--length "),
+    (re.compile(r"(?<!-P )(?<!-O )\bsubtype=(?=\S)"), "--subtype "),
+    (re.compile(r"(?<!-P )\b(detrend|scaling|mode|scale_to|amin|top_db|normalized|htk|norm|bins|nperseg|noverlap|nfft|"
+                r"return_onesided|boundary|padded|db|ref(?!=np\.))=(?=\S|$)"), r"-P \1="),
+    (re.compile(r"(?<!-O )\b(momentum|alpha|beta|gamma|rho|n_dm|lookahead|fill|causal_difference)=(?=[-\d'])"), r"-O \1="),
+]
+
+
+def _in_flags(text: str) -> str:
+    """A library message as the command line says it: its keywords as the flags that set them
+    (``hop_length=2048`` -> ``--hop 2048``, ``detrend=False`` -> ``-P detrend=False`` ...)."""
     for python, flag in _KEYWORD_HINTS.items():
         text = text.replace(python, flag)
-    return text if text else type(error).__name__
+    for pattern, replacement in _FLAG_WORDS:
+        text = pattern.sub(replacement, text)
+    return text
 
 
 #: The library's advice in Python keywords -> the same advice in flags of the command.
@@ -1194,7 +1277,7 @@ def _is_user_error(error: BaseException) -> bool:
 
 
 def _show_warning(message, category, filename, lineno, file=None, line=None) -> None:
-    print(f"gl: warning: {message}", file=sys.stderr)
+    print(f"gl: warning: {_in_flags(' '.join(str(message).split()))}", file=sys.stderr)
 
 
 @contextlib.contextmanager

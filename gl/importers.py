@@ -993,17 +993,56 @@ def _is_power_of_two(n: int) -> bool:
     return n > 0 and n & (n - 1) == 0
 
 
+#: Mel band counts in common use (librosa's 128, torchaudio's and speech models' 80 ...).
+COMMON_MEL_BANDS = (32, 40, 64, 80, 96, 128, 256)
+
+
+def _largest_prime_factor(n: int) -> int:
+    largest, factor = 1, 2
+    while factor * factor <= n:
+        while n % factor == 0:
+            largest, n = factor, n // factor
+        factor += 1
+    return max(largest, n)
+
+
+def mel_like_rows(n_rows: int) -> bool:
+    """Whether ``n_rows`` rows look like mel bands rather than the ``n_fft // 2 + 1`` bins
+    of an STFT: a common mel band count, or an ``n_fft = 2 (n_rows - 1)`` with a prime
+    factor above 7 (254 for 128 rows, 158 for 80), which no one picks for an FFT."""
+    return n_rows in COMMON_MEL_BANDS or (n_rows > 2 and _largest_prime_factor(2 * (n_rows - 1)) > 7)
+
+
+def mel_hint(n_rows: int, convention: str = "from_mel") -> str:
+    """``'; ...'``: advice for an array whose rows look like mel bands, else ``''``."""
+    if not mel_like_rows(n_rows):
+        return ""
+    return f"; {n_rows} rows look like mel bands: if it is a mel spectrogram, use {convention}"
+
+
+def looks_transposed(n_rows: int, n_columns: Optional[int]) -> bool:
+    """Whether a (rows, columns) array read as (bins, frames) looks like (frames, bins): its
+    columns are the bin count of a power-of-two n_fft of at least 256, its rows are not."""
+    return (n_columns is not None and n_columns >= 129 and _is_power_of_two(n_columns - 1)
+            and not _is_power_of_two(n_rows - 1) and n_rows != n_columns)
+
+
 def _librosa_geometry(n_rows, n_fft, hop_length, win_length, window, center, pad_mode, n_columns=None) -> STFT:
     """The geometry of a (..., n_rows bins, n_columns frames) array; the frames' count only feeds the hints
     for an array given the other way round, (frames, bins)."""
     if n_fft is None:
         n_fft = 2 * (n_rows - 1)
-        if (n_columns is not None and n_columns >= 129 and _is_power_of_two(n_columns - 1)
-                and not _is_power_of_two(n_rows - 1) and n_rows != n_columns):
+        if looks_transposed(n_rows, n_columns):
             warnings.warn(
                 f"the spectrogram has {n_rows} rows (bins, implying n_fft={n_fft}) and {n_columns} columns (frames), and "
                 f"{n_columns} is the bin count of n_fft={2 * (n_columns - 1)}: if it is (frames, bins), pass its transpose; "
                 "gl reads (..., bins, frames), as librosa and torchaudio make them",
+                stacklevel=3,
+            )
+        elif mel_like_rows(n_rows):
+            warnings.warn(
+                f"n_fft={n_fft} was read off the spectrogram's {n_rows} rows (n_fft // 2 + 1 bins){mel_hint(n_rows)} "
+                "(a mel spectrogram read as an STFT comes back at the wrong pitch); else pass n_fft to say so",
                 stacklevel=3,
             )
     else:
@@ -1015,6 +1054,7 @@ def _librosa_geometry(n_rows, n_fft, hop_length, win_length, window, center, pad
             raise ValueError(
                 f"n_fft={n_fft} gives {n_fft // 2 + 1} frequency bins but the spectrogram has {n_rows} "
                 f"(it implies n_fft={2 * (n_rows - 1)} or {2 * n_rows - 1}){two_sided}{transposed}"
+                f"{'' if two_sided or transposed else mel_hint(n_rows)}"
             )
     if pad_mode not in PAD_MODES:
         raise ValueError(f"pad_mode={pad_mode!r} is not supported; use one of {', '.join(PAD_MODES)}")

@@ -768,3 +768,21 @@ def test_shorttimefft_p_min_must_be_a_whole_number():
             importers.from_shorttimefft(np.ones((129, 10)), fs=8000, win=np.hanning(256), hop=64, p_min=bad)
     whole = importers.from_shorttimefft(np.ones((129, 10)), fs=8000, win=np.hanning(256), hop=64, p_min=-3.0)
     assert whole.offset == importers.from_shorttimefft(np.ones((129, 10)), fs=8000, win=np.hanning(256), hop=64, p_min=-3).offset
+
+
+def test_rows_that_look_like_mel_bands_are_flagged():
+    """A mel spectrogram handed to an STFT importer comes back at the wrong pitch: n_fft read
+    off 128 rows is 254. Say so (a warning when n_fft is read off the rows; in the error
+    when the n_fft given does not fit)."""
+    assert gl.importers.mel_like_rows(128) and gl.importers.mel_like_rows(80) and gl.importers.mel_like_rows(40)
+    assert not any(gl.importers.mel_like_rows(n // 2 + 1) for n in (256, 320, 400, 480, 512, 882, 1024, 2048, 4096))
+    with pytest.warns(UserWarning, match=r"n_fft=254 was read off the spectrogram's 128 rows .*look like mel bands: "
+                                         r"if it is a mel spectrogram, use from_mel"):
+        gl.importers.from_librosa(np.ones((128, 40)), sr=16000)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        gl.importers.from_librosa(np.ones((128, 40)), sr=16000, n_fft=254)  # said so: no warning
+        gl.importers.from_librosa(np.ones((513, 40)), sr=16000)
+    with pytest.raises(ValueError, match=r"n_fft=400 gives 201 frequency bins but the spectrogram has 80 .*80 rows look "
+                                         r"like mel bands: if it is a mel spectrogram, use from_mel"):
+        gl.importers.from_torchaudio(np.ones((80, 40)))
