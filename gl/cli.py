@@ -308,8 +308,8 @@ def _add_geometry_options(parser: argparse.ArgumentParser, *, with_power: bool =
         group = parser.add_argument_group("STFT geometry of a bare .npy array (the defaults are those of --from's library)")
         helps = {
             "n_fft": "FFT size (scipy: the segment length nperseg, required; librosa, torchaudio: read off the array's rows; mel: required)",
-            "hop": ("hop between frames in samples (librosa, torchaudio, mel: required; scipy: default nperseg - nperseg // 8; "
-                    "scipy-stft: nperseg // 2)"),
+            "hop": ("hop between frames in samples, nperseg - noverlap for scipy (required for a bare array, or -P noverlap=... "
+                    "for scipy: a wrong hop changes the tempo)"),
             "win_length": "window length (default n_fft; scipy: nperseg, with --n-fft as nfft)",
             "window": "analysis window, e.g. hann, hamming, kaiser,8, tukey,0.25 (default: hann; scipy's spectrogram: tukey,0.25)",
             "center": ("frames centred on multiples of the hop, signal padded (default for librosa, torchaudio and mel; "
@@ -961,6 +961,11 @@ def _importer_keywords(function, args, source: str) -> dict[str, Any]:
             if "noverlap" not in parameters:
                 raise UsageError(f"{source}: --hop does not apply to --from {args.convention}")
             keywords["noverlap"] = nperseg - args.hop
+        elif "noverlap" in parameters and not any(name == "noverlap" for name, _ in args.param):
+            # as for the other conventions: a hop taken by default is how audio comes back at the wrong tempo
+            default = nperseg - (nperseg // 8 if args.convention == "scipy" else nperseg // 2)
+            raise UsageError(f"{source} is a bare array: give its hop with --hop (nperseg - noverlap; a wrong hop changes the "
+                             f"tempo); scipy's default noverlap for --from {args.convention} makes it --hop {default}")
         handled = {"n_fft", "win_length", "hop"}
     elif "win" in parameters and not any(name == "win" for name, _ in args.param):  # ShortTimeFFT: a window array
         length = args.win_length if args.win_length is not None else args.n_fft
@@ -1156,8 +1161,8 @@ def _run_invert(args) -> int:
     # a --length shorter than the frames span: the retrieval (and its spectral convergence)
     # covers every frame, the file only the first samples
     n_frames = magnitude.shape[-1]
-    try:
-        frames_in_output = min(n_frames, geometry.n_frames(int(y.shape[-1])))
+    try:  # without --length the output is what the frames make (all of them, however far a zero-padded window reaches)
+        frames_in_output = n_frames if args.length is None else min(n_frames, geometry.n_frames(int(y.shape[-1])))
     except ValueError:  # shorter than one frame
         frames_in_output = 0
     cut = "" if frames_in_output >= n_frames else (

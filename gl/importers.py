@@ -85,8 +85,25 @@ class LossWarning(UserWarning):
 # ---------------------------------------------------------------------- checks
 
 
+#: Below this many Hz a sample rate is no audio rate: scipy's default ``fs=1.0`` left in place.
+LOWEST_AUDIO_RATE = 100.0
+
+
 def _check_rate(name: str, value) -> float:
     return _check_positive(name, value, "the sample rate in Hz")
+
+
+def _check_scipy_rate(value) -> float:
+    """``fs`` of a scipy spectrogram; a warning for scipy's default 1.0 (or any rate no audio has):
+    the result would be written at that rate, and a density scaling divided by it."""
+    fs = _check_rate("fs", value)
+    if fs < LOWEST_AUDIO_RATE:
+        warnings.warn(
+            f"fs={fs:g} Hz is no audio sample rate (scipy's default fs is 1.0): pass the rate the spectrogram was made "
+            "at; the result's sample rate, and the level of a density ('psd') scaling, depend on it",
+            stacklevel=3,
+        )
+    return fs
 
 
 def _check_positive(name: str, value, what: str) -> float:
@@ -412,6 +429,14 @@ def from_db(
                 LossWarning,
                 stacklevel=3,
             )
+    if ref == 1.0 and finite.size and abs(peak) < 1e-6 and lowest < peak:
+        warnings.warn(
+            f"{name} peaks at exactly 0 dB: it looks made relative to its maximum (ref=np.max), which threw the absolute "
+            "level away, and comes back with its peak at ref=1.0; to get the level back pass ref=... (the maximum the "
+            "dB conversion divided by), else normalise the audio",
+            LossWarning,
+            stacklevel=3,
+        )
     if top_db is None and abs(peak - lowest - 80.0) < tolerance:
         at_floor = int(np.count_nonzero(finite <= lowest + tolerance))
         if at_floor > 1:
@@ -445,9 +470,11 @@ _SCIPY_SCALINGS = ("density", "spectrum")
 
 
 def _scipy_fft_size(
-    n_rows: int, onesided: bool, fs: float, f, nfft, nperseg_known: Optional[int]
+    n_rows: int, onesided: bool, fs: float, f, nfft, nperseg_known: Optional[int], stated: bool = False
 ) -> int:
-    """The FFT size: from ``nfft``, else ``f``, else the shape; each checked against the others."""
+    """The FFT size: from ``nfft``, else ``f``, else the shape; each checked against the others.
+    ``stated``: ``nperseg_known`` is what the caller said (``nperseg``, a window array), not
+    what scipy's time axis shows; a padded FFT must then be said too."""
     candidates = (2 * (n_rows - 1), 2 * n_rows - 1) if onesided else (n_rows,)
     rows_for = (lambda n: n // 2 + 1) if onesided else (lambda n: n)
     if nfft is not None:
@@ -479,6 +506,12 @@ def _scipy_fft_size(
     if nfft is None:
         if nperseg_known is not None and nperseg_known in candidates:
             nfft = nperseg_known  # scipy's default nfft = nperseg
+        elif stated and nperseg_known < candidates[0]:  # scipy pads to nfft > nperseg only when told: say so, or fix nperseg
+            raise ValueError(
+                f"nperseg={nperseg_known} gives {rows_for(nperseg_known)} frequency rows with scipy's default nfft "
+                f"(= nperseg), but the spectrogram has {n_rows}: pass nfft={' or '.join(str(c) for c in candidates)} "
+                "if scipy was given it (zero-padding), else the nperseg scipy was given (or pass f, which says)"
+            )
         else:
             nfft = candidates[0]
     return nfft
@@ -574,7 +607,7 @@ def from_scipy_spectrogram(
         raise ValueError(f"mode={mode!r} is unknown; use one of {', '.join(_SCIPY_MODES)}")
     if scaling not in _SCIPY_SCALINGS:
         raise ValueError(f"scaling={scaling!r} is unknown; use 'density' or 'spectrum'")
-    fs = _check_rate("fs", fs)
+    fs = _check_scipy_rate(fs)
     if db is not None:
         if mode == "complex":
             raise ValueError("db is for real spectrograms; mode='complex' values have no dB form")
@@ -605,7 +638,7 @@ def from_scipy_spectrogram(
             raise ValueError(f"{name} gives segments of {known} samples but t[0]={times[0]:g} s means {from_t}")
         if known is None:
             known, known_from = from_t, f"t[0]={times[0]:g} s at fs={fs:g}"
-    nfft = _scipy_fft_size(n_rows, onesided, fs, f, nfft, known)
+    nfft = _scipy_fft_size(n_rows, onesided, fs, f, nfft, known, stated=known_from in ("nperseg", "the window array"))
     if known is None:
         # scipy's default segment is 256 samples (fewer for a shorter signal), and its
         # default nfft is nperseg: a spectrogram made with nfft but no nperseg has
@@ -757,7 +790,7 @@ def from_scipy_stft(
         raise ValueError(f"scaling={scaling!r} is unknown; use 'spectrum' or 'psd'")
     if boundary not in _SCIPY_BOUNDARIES:
         raise ValueError(f"boundary={boundary!r} is unknown; use 'zeros', 'even', 'odd', 'constant' or None")
-    fs = _check_rate("fs", fs)
+    fs = _check_scipy_rate(fs)
     if isinstance(window, (list, np.ndarray)) and nperseg == 256 and len(window) != 256:
         nperseg = len(window)  # scipy takes nperseg from an array window
     nperseg = _check_int("nperseg", nperseg, 2)
@@ -772,9 +805,11 @@ def from_scipy_stft(
     n_rows, n_frames = Zxx.shape[-2], Zxx.shape[-1]
     expected_rows = nfft // 2 + 1 if return_onesided else nfft
     if n_rows != expected_rows:
+        implied = " or ".join(str(n) for n in ((2 * (n_rows - 1), 2 * n_rows - 1) if return_onesided else (n_rows,)))
         raise ValueError(
-            f"nfft={nfft} gives {expected_rows} frequency rows but Zxx has {n_rows} "
-            f"(nperseg={nperseg}; pass nfft if scipy zero-padded the segments)"
+            f"nfft={nfft} gives {expected_rows} frequency rows but Zxx has {n_rows}, which implies an FFT of {implied}: "
+            f"pass the nperseg scipy was given (here nperseg={nperseg}), "
+            "and nfft too if scipy zero-padded the segments"
         )
     values = _non_negative(Zxx, "Zxx") if return_onesided else _one_sided_rows(Zxx, nfft, "Zxx")
     w = _window_samples(window, nperseg)

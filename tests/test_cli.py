@@ -595,6 +595,8 @@ BARE_ERRORS = [
     (["--from", "librosa", "--sr", "8000"], [r"give its hop with --hop"]),
     (["--from", "matlab", "--sr", "8000", "--hop", "64"], [r"--from 'matlab' is unknown; use one of .*librosa"]),
     (["--from", "scipy", "--sr", "8000"], [r"needs its segment length: give --n-fft"]),
+    (["--from", "scipy", "--sr", "8000", "--n-fft", "256"], [r"give its hop with --hop .*scipy's default noverlap for --from scipy makes it --hop 224"]),
+    (["--from", "scipy-stft", "--sr", "8000", "--n-fft", "256"], [r"give its hop with --hop .*--from scipy-stft makes it --hop 128"]),
     (["--from", "librosa", "--sr", "8000", "--hop", "64", "-P", "colour=1"], [r"no keyword 'colour'"]),
     (["--from", "librosa", "--sr", "8000", "--hop", "64", "--n-fft", "1024"], [r"--n-fft 1024 gives 513 frequency bins but the spectrogram has 257"]),
 ]
@@ -689,6 +691,14 @@ def test_invert_cut_by_length_says_what_its_convergence_covers(tmp_path, speech_
     text = run_in_process(["invert", tmp_path / "s.npz", "-o", tmp_path / "c.wav", *FAST, "--length", "5000"], capsys).stdout
     assert f"(of all {n_frames} frames; the output, cut to --length 5000, spans {cut['frames_in_output']} of them)" in text
     assert "of all" not in run_in_process(["invert", tmp_path / "s.npz", "-o", tmp_path / "d.wav", *FAST], capsys).stdout
+    # a zero-padded FFT (scipy's nfft > nperseg): without --length every frame is in the output
+    signal = pytest.importorskip("scipy.signal")
+    x, sr = sf.read(str(speech_wav))
+    np.save(tmp_path / "padded.npy", signal.spectrogram(x, sr, window="hann", nperseg=512, noverlap=384, nfft=1024, detrend=False)[2])
+    padded = run_in_process(["invert", tmp_path / "padded.npy", "--from", "scipy", "--sr", sr, "--n-fft", 1024, "--win-length", 512,
+                             "--hop", 128, "--window", "hann", "-P", "detrend=False", "-o", tmp_path / "e.wav", *FAST, "--json"], capsys)
+    padded = json.loads(padded.stdout)
+    assert padded["frames_in_output"] == np.load(tmp_path / "padded.npy").shape[-1]
 
 
 def test_review_messages_speak_in_flags(tmp_path, speech_wav):
@@ -758,7 +768,7 @@ def test_invert_fades_the_ends_of_a_scipy_spectrogram(tmp_path):
     x = 0.3 * np.sin(2 * np.pi * 440 * np.arange(fs) / fs)
     _, _, Sxx = signal.spectrogram(x, fs, detrend=False)
     np.save(tmp_path / "tone.npy", Sxx)
-    common = ["tone.npy", "--from", "scipy", "--sr", fs, "--n-fft", 256, "-P", "detrend=False", "--method", "fgla",
+    common = ["tone.npy", "--from", "scipy", "--sr", fs, "--n-fft", 256, "--hop", 224, "-P", "detrend=False", "--method", "fgla",
               "--init", "random", *FAST, "--json"]  # fmt: skip
     faded = json.loads(run("invert", *common, "-o", "faded.wav", cwd=tmp_path).stdout)
     plain = json.loads(run("invert", *common, "-o", "plain.wav", "--no-edge-fade", cwd=tmp_path).stdout)

@@ -101,7 +101,7 @@ def test_scipy_geometry_inferred_from_f_and_t_alone():
 def test_scipy_defaults_and_geometry_from_shape():
     x = np.random.default_rng(2).standard_normal(5000)
     f, t, Sxx = signal.spectrogram(x)  # all defaults: tukey, nperseg 256, noverlap 32, fs 1
-    with pytest.warns(LossWarning, match="mean"):
+    with pytest.warns(LossWarning, match="mean"), pytest.warns(UserWarning, match=r"fs=1 Hz is no audio sample rate \(scipy's default"):
         spec = importers.from_scipy_spectrogram(Sxx)
     assert (spec.geometry.n_fft, spec.geometry.hop_length, spec.geometry.center) == (256, 224, False)
     assert spec.length == 256 + 224 * (Sxx.shape[-1] - 1)
@@ -238,13 +238,13 @@ def gl_recoverable(spec: gl.Spectrogram) -> np.ndarray:
 def test_scipy_stft_shape_and_length_errors():
     Z = np.ones((129, 20))
     with pytest.raises(ValueError, match="nfft=256 gives 129 frequency rows but Zxx has 257"):
-        importers.from_scipy_stft(np.ones((257, 20)))
+        importers.from_scipy_stft(np.ones((257, 20)), 8000)
     with pytest.raises(ValueError, match="length=100 gives"):
-        importers.from_scipy_stft(Z, length=100)
+        importers.from_scipy_stft(Z, 8000, length=100)
     with pytest.raises(ValueError, match="boundary='wrap' is unknown"):
         importers.from_scipy_stft(Z, boundary="wrap")
     with pytest.raises(ValueError, match="noverlap=0 with this window breaks NOLA"):
-        importers.from_scipy_stft(Z, noverlap=0, window=signal.windows.hann(256, sym=True))
+        importers.from_scipy_stft(Z, 8000, noverlap=0, window=signal.windows.hann(256, sym=True))
 
 
 # ---------------------------------------------------------------------- ShortTimeFFT
@@ -712,9 +712,9 @@ def test_tail_bounds_the_length_and_is_saved(tmp_path):
 
     x = np.random.default_rng(35).standard_normal(1037)
     _, _, Z = signal.stft(x, nperseg=64, boundary="even")
-    spec = importers.from_scipy_stft(Z, nperseg=64, boundary="even")
+    spec = importers.from_scipy_stft(Z, 8000, nperseg=64, boundary="even")
     with pytest.raises(ValueError, match="length=1108"):
-        importers.from_scipy_stft(Z, nperseg=64, boundary="even", length=1108)
+        importers.from_scipy_stft(Z, 8000, nperseg=64, boundary="even", length=1108)
     with pytest.raises(ValueError, match="length=1108 does not fit"):  # the extension is not signal
         dataclasses.replace(spec, length=1108)
     dataclasses.replace(spec, length=1037)
@@ -786,3 +786,26 @@ def test_rows_that_look_like_mel_bands_are_flagged():
     with pytest.raises(ValueError, match=r"n_fft=400 gives 201 frequency bins but the spectrogram has 80 .*80 rows look "
                                          r"like mel bands: if it is a mel spectrogram, use from_mel"):
         gl.importers.from_torchaudio(np.ones((80, 40)))
+
+
+def test_scipy_mistakes_that_gave_silent_wrong_audio():
+    """From a review of users migrating scipy code: a typo in nperseg, scipy's default fs=1
+    left in place, and a dB array relative to its peak were accepted without a word."""
+    fs = 16000
+    x = np.random.default_rng(7).standard_normal(2 * fs) * 0.1
+    _, _, Sxx = signal.spectrogram(x, fs, window="hann", nperseg=512, noverlap=384, detrend=False)
+    with pytest.raises(ValueError, match=r"nperseg=256 gives 129 frequency rows with scipy's default nfft \(= nperseg\), but "
+                                         r"the spectrogram has 257: pass nfft=512 or 513 if scipy was given it"):
+        importers.from_scipy_spectrogram(Sxx, fs, window="hann", nperseg=256, noverlap=128, detrend=False)
+    spec = importers.from_scipy_spectrogram(Sxx, fs, window="hann", nperseg=256, nfft=512, noverlap=128, detrend=False)
+    assert spec.geometry.n_fft == 512  # said: zero-padded segments
+    with pytest.warns(UserWarning, match=r"fs=1 Hz is no audio sample rate"):
+        importers.from_scipy_spectrogram(Sxx, window="hann", nperseg=512, noverlap=384, detrend=False)
+    with pytest.raises(ValueError, match=r"which implies an FFT of 1024 or 1025: pass the nperseg scipy was given \(here nperseg=256\)"):
+        importers.from_scipy_stft(np.ones((513, 20)), fs)
+    relative = 20 * np.log10(np.maximum(Sxx, 1e-12) / Sxx.max())
+    with pytest.warns(LossWarning, match=r"peaks at exactly 0 dB: it looks made relative to its maximum \(ref=np.max\)"):
+        importers.from_db(relative, db="amplitude")
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        importers.from_db(relative, db="amplitude", ref=float(Sxx.max()))  # the level given back: nothing to say
