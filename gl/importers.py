@@ -1350,6 +1350,14 @@ def from_mel(
     _non_negative(M, "M", narrow_ok=True, from_db=db is not None)  # a mel band averages many bins: a narrow range is normal
     if n_mels is not None and _check_int("n_mels", n_mels, 1) != M.shape[-2]:
         raise ValueError(f"n_mels={n_mels} but M has {M.shape[-2]} mel bands")
+    rows, columns = M.shape[-2], M.shape[-1]
+    if n_mels is None and rows == n_fft // 2 + 1:
+        warnings.warn(f"M has {rows} rows, the n_fft // 2 + 1 bins of an STFT of n_fft={n_fft}, not mel bands: if it is a "
+                      "linear spectrogram, use from_librosa (or from_torchaudio)", stacklevel=2)
+    elif n_mels is None and columns in COMMON_MEL_BANDS and rows not in COMMON_MEL_BANDS and rows > columns:
+        warnings.warn(f"M has {rows} rows (mel bands) and {columns} columns (frames), and {columns} is a common number of "
+                      "mel bands: if it is (frames, mel bands), pass its transpose; gl reads (..., n_mels, n_frames), as "
+                      "librosa and torchaudio make them", stacklevel=2)
     dtype = real_dtype(M)
     # empty filters: not mel_filterbank's warning; the LossWarning below says when they matter
     filterbank, _ = filterbank_and_warning(sr=sr, n_fft=n_fft, n_mels=M.shape[-2], fmin=fmin, fmax=fmax, htk=htk, norm=norm,

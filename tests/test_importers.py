@@ -809,3 +809,14 @@ def test_scipy_mistakes_that_gave_silent_wrong_audio():
     with warnings.catch_warnings():
         warnings.simplefilter("error")
         importers.from_db(relative, db="amplitude", ref=float(Sxx.max()))  # the level given back: nothing to say
+
+
+def test_from_mel_says_when_m_looks_linear_or_transposed():
+    with pytest.warns(UserWarning, match=r"M has 513 rows, the n_fft // 2 \+ 1 bins of an STFT of n_fft=1024, not mel bands"), \
+            pytest.warns(LossWarning, match="cover no FFT bin"):
+        importers.from_mel(np.ones((513, 20)), sr=16000, n_fft=1024, hop_length=256, n_iter_nnls=2)
+    with pytest.warns(UserWarning, match=r"M has 173 rows \(mel bands\) and 80 columns .*pass its transpose"):
+        importers.from_mel(np.ones((173, 80)), sr=16000, n_fft=1024, hop_length=256, n_iter_nnls=2)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        importers.from_mel(np.ones((80, 173)), sr=16000, n_fft=1024, hop_length=256, n_iter_nnls=2)
