@@ -408,7 +408,7 @@ def build_parser() -> argparse.ArgumentParser:
     invert.add_argument("input", metavar="SPEC", help="spectrogram file (.npz or .npy)")
     invert.add_argument("-o", "--output", required=True, metavar="OUT", help="audio file to write (.wav or .flac)")
     group = invert.add_argument_group("a bare .npy array: where it comes from")
-    group.add_argument("--from", dest="convention", default=None, metavar="CONVENTION", help="scipy, scipy-stft, shorttimefft, librosa, torchaudio or mel")
+    group.add_argument("--from", dest="convention", default=None, metavar="CONVENTION", help="scipy, scipy-stft, shorttimefft, librosa, torchaudio, mel (librosa's melspectrogram) or torchaudio-mel (torchaudio's MelSpectrogram)")
     group.add_argument("--sr", type=_positive_float, default=None, help="sample rate in Hz")
     group.add_argument("--length", type=_positive_int, default=None, metavar="N", help="length of the signal in samples")
     group.add_argument("--power", type=_positive_float, default=None, help="the array holds |X|**POWER (default: librosa 1, or 2 with -P db=power; torchaudio, "
@@ -1072,23 +1072,23 @@ def _from_archive(loaded, args, path: Path, flags: list):
 
 def _import_array(array: np.ndarray, args, path: Path):
     """A bare array and the command-line flags that say what it is -> :class:`Spectrogram`."""
+    importers = importlib.import_module("gl.importers")
     if args.convention is None:
         raise UsageError(
-            f"{path} is a bare array: say what it is with --from scipy|librosa|torchaudio|mel "
+            f"{path} is a bare array: say what it is with --from {'|'.join(importers.CONVENTIONS)} "
             "and give its geometry (--sr, --hop, --n-fft ...)"
         )
     if array.ndim > 3:
         raise UsageError(f"{path} has shape {array.shape}: a spectrogram is (n_freq, n_frames) or (channels, n_freq, n_frames)")
-    importers = importlib.import_module("gl.importers")
     if args.convention not in importers.CONVENTIONS:
         raise UsageError(f"--from {args.convention!r} is unknown; use one of {', '.join(importers.CONVENTIONS)}")
     if args.sr is None:
         raise UsageError(f"{path} is a bare array: give its sample rate with --sr (in Hz)")
     if args.hop is None and not args.convention.startswith("scipy"):
         raise UsageError(f"{path} is a bare array: give its hop with --hop (samples between frames; a wrong hop changes the tempo)")
-    if args.convention == "mel" and args.n_fft is None:  # the rows of a mel spectrogram are mel bands, not FFT bins
+    if args.convention in ("mel", "torchaudio-mel") and args.n_fft is None:  # the rows of a mel spectrogram are mel bands
         raise UsageError(f"{path} is a bare mel spectrogram: give the FFT size it was made with, --n-fft (its rows are mel "
-                         "bands; librosa's melspectrogram defaults to 2048, torchaudio's MelSpectrogram to 400)")
+                         "bands, not FFT bins; librosa's melspectrogram defaults to 2048, torchaudio's MelSpectrogram to 400)")
     if (args.convention in ("librosa", "torchaudio") and args.n_fft is None and array.ndim >= 2 and array.shape[-2] >= 2
             and not any(name == "n_fft" for name, _ in args.param)):
         # read off the rows (torchaudio's own default, 400, fits only 201 of them), after two checks
@@ -1099,7 +1099,7 @@ def _import_array(array: np.ndarray, args, path: Path):
                              "torchaudio make them: save its transpose (np.save(name, S.T)), or give --n-fft if it is right")
         if importers.mel_like_rows(rows):
             warnings.warn(f"--n-fft {2 * (rows - 1)} was read off the {rows} rows of {path}; {rows} rows look like mel "
-                          "bands: if it is a mel spectrogram, use --from mel (with the --n-fft it was made with; a mel "
+                          "bands: if it is a mel spectrogram, use --from mel (librosa's) or --from torchaudio-mel (with the --n-fft it was made with; a mel "
                           "spectrogram read as an STFT comes back at the wrong pitch), else give --n-fft to say so", UserWarning)
         args = argparse.Namespace(**{**vars(args), "n_fft": 2 * (rows - 1)})
     function = importers.CONVENTIONS[args.convention]

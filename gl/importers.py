@@ -16,9 +16,9 @@ scipy-stft         ``scipy.signal.stft``                                 ``|Z| s
 shorttimefft       ``scipy.signal.ShortTimeFFT.stft`` / ``.spectrogram``   ``|S| / fac`` (``/2`` for onesided2X)
 librosa            ``librosa.stft`` (``** power``, ``*_to_db``)          ``S^(1/power)``, dB undone
 torchaudio         ``torchaudio.transforms.Spectrogram``                 ``S^(1/power)`` (``* ||w||`` if normalized)
-mel                ``librosa.feature.melspectrogram`` (torchaudio's      NNLS, :func:`gl.mel.mel_to_stft`
-                   ``MelSpectrogram`` with ``htk=True, norm=None,
-                   bins='torchaudio'``)
+mel                ``librosa.feature.melspectrogram``                    NNLS, :func:`gl.mel.mel_to_stft`
+torchaudio-mel     ``torchaudio.transforms.MelSpectrogram``              the same, torchaudio's filterbank
+                                                                         (``* ||w||`` if normalized)
 =================  ====================================================  ================================
 
 (``s = 1 / (fs sum(w^2))`` for scipy's 'density' scaling, ``1 / sum(w)^2`` for
@@ -55,6 +55,7 @@ True
 
 from __future__ import annotations
 
+import dataclasses
 import warnings
 from typing import Callable, Optional, Union
 
@@ -72,6 +73,7 @@ __all__ = [
     "from_librosa",
     "from_torchaudio",
     "from_mel",
+    "from_torchaudio_mel",
     "from_db",
     "CONVENTIONS",
     "LossWarning",
@@ -101,7 +103,7 @@ def _check_scipy_rate(value) -> float:
         warnings.warn(
             f"fs={fs:g} Hz is no audio sample rate (scipy's default fs is 1.0): pass the rate the spectrogram was made "
             "at; the result's sample rate, and the level of a density ('psd') scaling, depend on it",
-            stacklevel=3,
+            stacklevel=_caller_stacklevel(),
         )
     return fs
 
@@ -427,7 +429,7 @@ def from_db(
                 f"{where}, {why}: clipped values cannot come back - their true level was lower and "
                 "they return at the floor (a noise floor at that level)",
                 LossWarning,
-                stacklevel=3,
+                stacklevel=_caller_stacklevel(),
             )
     if ref == 1.0 and finite.size and abs(peak) < 1e-6 and lowest < peak:
         warnings.warn(
@@ -435,7 +437,7 @@ def from_db(
             "level away, and comes back with its peak at ref=1.0; to get the level back pass ref=... (the maximum the "
             "dB conversion divided by), else normalise the audio",
             LossWarning,
-            stacklevel=3,
+            stacklevel=_caller_stacklevel(),
         )
     if top_db is None and abs(peak - lowest - 80.0) < tolerance:
         at_floor = int(np.count_nonzero(finite <= lowest + tolerance))
@@ -444,7 +446,7 @@ def from_db(
                 f"{at_floor} values of {name} sit exactly 80 dB below the peak: they look clipped by "
                 "librosa's default top_db=80; clipped values cannot come back (they return at the floor)",
                 LossWarning,
-                stacklevel=3,
+                stacklevel=_caller_stacklevel(),
             )
     # in float64, then checked against dtype's range: float32 powers overflow from about 385 dB
     with np.errstate(over="ignore"):  # inf is caught below, with advice
@@ -712,7 +714,7 @@ def from_scipy_spectrogram(
             f"about 0 and the lowest bins (below about {2 * fs / nperseg:.3g} Hz) are distorted; the signal's "
             "offset and its slowest variations cannot come back (pass detrend=False if Sxx was made without it)",
             LossWarning,
-            stacklevel=2,
+            stacklevel=_caller_stacklevel(),
         )
 
     if nfft == nperseg:
@@ -1072,13 +1074,13 @@ def _librosa_geometry(n_rows, n_fft, hop_length, win_length, window, center, pad
                 f"the spectrogram has {n_rows} rows (bins, implying n_fft={n_fft}) and {n_columns} columns (frames), and "
                 f"{n_columns} is the bin count of n_fft={2 * (n_columns - 1)}: if it is (frames, bins), pass its transpose; "
                 "gl reads (..., bins, frames), as librosa and torchaudio make them",
-                stacklevel=3,
+                stacklevel=_caller_stacklevel(),
             )
         elif mel_like_rows(n_rows):
             warnings.warn(
                 f"n_fft={n_fft} was read off the spectrogram's {n_rows} rows (n_fft // 2 + 1 bins){mel_hint(n_rows)} "
                 "(a mel spectrogram read as an STFT comes back at the wrong pitch); else pass n_fft to say so",
-                stacklevel=3,
+                stacklevel=_caller_stacklevel(),
             )
     else:
         n_fft = _check_int("n_fft", n_fft, 2)
@@ -1353,11 +1355,11 @@ def from_mel(
     rows, columns = M.shape[-2], M.shape[-1]
     if n_mels is None and rows == n_fft // 2 + 1:
         warnings.warn(f"M has {rows} rows, the n_fft // 2 + 1 bins of an STFT of n_fft={n_fft}, not mel bands: if it is a "
-                      "linear spectrogram, use from_librosa (or from_torchaudio)", stacklevel=2)
+                      "linear spectrogram, use from_librosa (or from_torchaudio)", stacklevel=_caller_stacklevel())
     elif n_mels is None and columns in COMMON_MEL_BANDS and rows not in COMMON_MEL_BANDS and rows > columns:
         warnings.warn(f"M has {rows} rows (mel bands) and {columns} columns (frames), and {columns} is a common number of "
                       "mel bands: if it is (frames, mel bands), pass its transpose; gl reads (..., n_mels, n_frames), as "
-                      "librosa and torchaudio make them", stacklevel=2)
+                      "librosa and torchaudio make them", stacklevel=_caller_stacklevel())
     dtype = real_dtype(M)
     # empty filters: not mel_filterbank's warning; the LossWarning below says when they matter
     filterbank, _ = filterbank_and_warning(sr=sr, n_fft=n_fft, n_mels=M.shape[-2], fmin=fmin, fmax=fmax, htk=htk, norm=norm,
@@ -1377,7 +1379,7 @@ def from_mel(
             f"{int(lost.sum())} mel bands of M hold energy but cover no FFT bin with this filterbank ({cause}; "
             "or M was made with another sr, n_fft, fmin or fmax): their energy cannot come back",
             LossWarning,
-            stacklevel=2,
+            stacklevel=_caller_stacklevel(),
         )
     magnitude = mel_to_stft(M.astype(dtype, copy=False), filterbank=filterbank, power=power, n_iter=n_iter_nnls)
     geometry = _librosa_geometry(magnitude.shape[-2], n_fft, hop_length, win_length, window, center, pad_mode, magnitude.shape[-1])
@@ -1387,6 +1389,92 @@ def from_mel(
 
 
 #: Importer by convention name (the ``gl`` command's ``--from``).
+def from_torchaudio_mel(
+    M,
+    *,
+    sample_rate: float = 16000,
+    n_fft: int = 400,
+    win_length: Optional[int] = None,
+    hop_length: Optional[int] = None,
+    f_min: float = 0.0,
+    f_max: Optional[float] = None,
+    n_mels: Optional[int] = None,
+    window: WindowSpec = "hann",
+    power: float = 2.0,
+    normalized: Union[bool, str] = False,
+    center: bool = True,
+    pad_mode: str = "reflect",
+    norm: Optional[str] = None,
+    mel_scale: str = "htk",
+    db: Optional[str] = None,
+    ref: float = 1.0,
+    amin: Optional[float] = None,
+    top_db: Optional[float] = None,
+    n_iter_nnls: int = 200,
+    length: Optional[int] = None,
+) -> Spectrogram:
+    """A :class:`~gl.Spectrogram` from ``torchaudio.transforms.MelSpectrogram`` (its names and defaults).
+
+    torchaudio's ``MelSpectrogram`` differs from librosa's ``melspectrogram`` in every
+    default: n_fft 400, hop ``win_length // 2``, reflect padding, an HTK mel scale without
+    area normalisation, and its own bin frequencies (``linspace(0, sr // 2, n_freq)``).
+    Read with :func:`from_mel`'s librosa defaults, a 440 Hz tone comes back near 590 Hz and
+    4 times too loud. This importer passes torchaudio's conventions to :func:`from_mel`
+    (``htk=(mel_scale == 'htk'), norm=norm, bins='torchaudio'``), undoes ``normalized``
+    as :func:`from_torchaudio` does, and a dB input as ``AmplitudeToDB`` makes it (its
+    ``top_db`` clips each item below its own peak).
+
+    Parameters
+    ----------
+    M : np.ndarray [shape=(..., n_mels, n_frames), non-negative]
+        ``MelSpectrogram(...)(x).numpy()``.
+    sample_rate, n_fft, win_length, hop_length, f_min, f_max, n_mels, window, power, normalized, center, pad_mode, norm, mel_scale
+        As given to ``MelSpectrogram`` (``window`` names what ``window_fn`` made;
+        ``n_mels`` defaults to ``M``'s rows).
+    db, ref, amin, top_db
+        For ``AmplitudeToDB(stype='power')(M)``: ``db='power'`` (``stype='magnitude'``:
+        ``db='amplitude'``, which does not change ``power``); see :func:`from_db`.
+    n_iter_nnls, length
+        As in :func:`from_mel`.
+
+    Returns
+    -------
+    Spectrogram, ``source='mel'``.
+
+    References
+    ----------
+    Y.-Y. Yang et al., "TorchAudio: building blocks for audio and speech processing",
+    ICASSP 2022.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> import gl
+    >>> spec = gl.importers.from_torchaudio_mel(np.ones((40, 81)), n_iter_nnls=10)
+    >>> spec.geometry.n_fft, spec.geometry.hop_length, spec.geometry.pad_mode, spec.magnitude.shape
+    (400, 200, 'reflect', (201, 81))
+    """
+    if mel_scale not in ("htk", "slaney"):
+        raise ValueError(f"mel_scale={mel_scale!r} must be 'htk' or 'slaney' (torchaudio's two scales)")
+    if norm not in (None, "slaney"):
+        raise ValueError(f"norm={norm!r} must be None or 'slaney' (torchaudio's two filter normalisations)")
+    if normalized not in (False, True, "window", "frame_length"):
+        raise ValueError(f"normalized={normalized!r} must be False, True, 'window' or 'frame_length'")
+    n_fft = _check_int("n_fft", n_fft, 2)
+    win_length = n_fft if win_length is None else _check_int("win_length", win_length, 1)
+    hop_length = win_length // 2 if hop_length is None else hop_length
+    if db is not None:  # AmplitudeToDB: each item clipped below its own peak
+        M = from_db(M, db=db, ref=ref, amin=amin, top_db=top_db, name="M", peak_ndim=3)
+    spec = from_mel(M, sr=sample_rate, n_fft=n_fft, hop_length=hop_length, win_length=win_length, window=window,
+                    center=center, pad_mode=pad_mode, power=power, n_mels=n_mels, fmin=f_min, fmax=f_max,
+                    htk=mel_scale == "htk", norm=norm, n_iter_nnls=n_iter_nnls, length=length, bins="torchaudio")
+    if normalized in (False,):
+        return spec
+    magnitude = spec.magnitude
+    scale = np.sqrt(np.sum(spec.geometry.window_array**2)) if normalized in (True, "window") else np.sqrt(n_fft)
+    return dataclasses.replace(spec, magnitude=magnitude * magnitude.dtype.type(scale))
+
+
 CONVENTIONS: dict[str, Callable[..., Spectrogram]] = {
     "scipy": from_scipy_spectrogram,
     "scipy-stft": from_scipy_stft,
@@ -1394,4 +1482,5 @@ CONVENTIONS: dict[str, Callable[..., Spectrogram]] = {
     "librosa": from_librosa,
     "torchaudio": from_torchaudio,
     "mel": from_mel,
+    "torchaudio-mel": from_torchaudio_mel,
 }

@@ -304,6 +304,25 @@ def test_a_mel_or_transposed_array_read_as_an_stft_is_caught(tmp_path):
     assert not (tmp_path / "t.wav").exists()
 
 
+def test_torchaudio_mel_convention(tmp_path):
+    """--from torchaudio-mel: MelSpectrogram's conventions (HTK scale, no normalisation,
+    torchaudio's bins, reflect padding) without -P; --from mel reads librosa's, a wrong pitch."""
+    sr = 16000
+    x = 0.3 * np.sin(2 * np.pi * 440 * np.arange(2 * sr) / sr)
+    geometry = gl.STFT(1024, 256, pad_mode="reflect")
+    F = gl.mel.mel_filterbank(sr=sr, n_fft=1024, n_mels=80, htk=True, norm=None, bins="torchaudio")
+    np.save(tmp_path / "tamel.npy", F @ np.abs(geometry.stft(x)) ** 2)
+    pitches = {}
+    for convention in ("torchaudio-mel", "mel"):
+        run("invert", "tamel.npy", "--from", convention, "--sr", sr, "--n-fft", 1024, "--hop", 256, "-o", f"{convention}.wav",
+            "--subtype", "FLOAT", *FAST, cwd=tmp_path)
+        y, _ = sf.read(str(tmp_path / f"{convention}.wav"))
+        pitches[convention] = np.fft.rfftfreq(len(y), 1 / sr)[np.argmax(np.abs(np.fft.rfft(y)))]
+    assert abs(pitches["torchaudio-mel"] - 440) < 5 < abs(pitches["mel"] - 440)
+    missing = run("invert", "tamel.npy", "--from", "torchaudio-mel", "--sr", sr, "--hop", 256, "-o", "m.wav", cwd=tmp_path, check_ok=False)
+    assert_usage_error(missing, r"bare mel spectrogram: give the FFT size it was made with, --n-fft")
+
+
 def test_an_option_a_method_ignores_is_refused(tmp_path, speech_wav):
     bad = run("roundtrip", speech_wav, "-o", "o.wav", *FAST, "--method", "gla", "-O", "momentum=0.9", cwd=tmp_path, check_ok=False)
     assert_usage_error(bad, r"method gla has no option 'momentum'", r"use --method fgla")

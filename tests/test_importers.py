@@ -456,7 +456,7 @@ def test_a_transposed_spectrogram_gets_a_hint():
 
 
 def test_conventions_registry():
-    assert set(importers.CONVENTIONS) == {"scipy", "scipy-stft", "shorttimefft", "librosa", "torchaudio", "mel"}
+    assert set(importers.CONVENTIONS) == {"scipy", "scipy-stft", "shorttimefft", "librosa", "torchaudio", "mel", "torchaudio-mel"}
     assert all(callable(function) for function in importers.CONVENTIONS.values())
 
 
@@ -820,3 +820,29 @@ def test_from_mel_says_when_m_looks_linear_or_transposed():
     with warnings.catch_warnings():
         warnings.simplefilter("error")
         importers.from_mel(np.ones((80, 173)), sr=16000, n_fft=1024, hop_length=256, n_iter_nnls=2)
+
+
+def test_from_torchaudio_mel_is_from_mel_with_torchaudio_conventions():
+    """Emulated MelSpectrogram (torch is not a test dependency; tests/test_torchaudio.py
+    checks the real one): the same estimate as from_mel given torchaudio's settings by hand."""
+    sr = 16000
+    x = np.random.default_rng(3).standard_normal(sr)
+    geometry = gl.STFT(400, 200, pad_mode="reflect")
+    F = gl.mel.mel_filterbank(sr=sr, n_fft=400, n_mels=40, htk=True, norm=None, bins="torchaudio")
+    M = F @ np.abs(geometry.stft(x)) ** 2
+    spec = importers.from_torchaudio_mel(M, sample_rate=sr, n_iter_nnls=50)
+    by_hand = importers.from_mel(M, sr=sr, n_fft=400, hop_length=200, pad_mode="reflect", htk=True, norm=None,
+                                 bins="torchaudio", n_iter_nnls=50)
+    assert spec.geometry == by_hand.geometry == geometry and spec.sample_rate == sr
+    np.testing.assert_array_equal(spec.magnitude, by_hand.magnitude)
+    normalized = importers.from_torchaudio_mel(M / np.sum(geometry.window_array**2), sample_rate=sr, normalized=True,
+                                               n_iter_nnls=50)
+    np.testing.assert_allclose(normalized.magnitude, spec.magnitude, rtol=1e-6, atol=1e-9 * spec.magnitude.max())
+    M_db = 10 * np.log10(np.maximum(M, 1e-10))  # AmplitudeToDB(stype='power'), no top_db
+    from_db = importers.from_torchaudio_mel(M_db, sample_rate=sr, db="power", n_iter_nnls=50)
+    np.testing.assert_allclose(from_db.magnitude, spec.magnitude, rtol=1e-5, atol=1e-6 * spec.magnitude.max())
+    with pytest.raises(ValueError, match="mel_scale='mel' must be 'htk' or 'slaney'"):
+        importers.from_torchaudio_mel(M, mel_scale="mel")
+    with pytest.raises(ValueError, match="norm='area' must be None or 'slaney'"):
+        importers.from_torchaudio_mel(M, norm="area")
+    assert importers.CONVENTIONS["torchaudio-mel"] is importers.from_torchaudio_mel

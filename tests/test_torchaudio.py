@@ -117,6 +117,31 @@ def test_torchaudio_mel_and_db_invert_at_the_right_level():
             assert abs(20 * np.log10(np.std(y) / np.std(x))) < 0.5
 
 
+@pytest.mark.parametrize("options", [
+    {},  # torchaudio's defaults: n_fft 400, hop 200, 128 HTK mels without normalisation, reflect padding
+    {"n_fft": 1024, "hop_length": 256, "n_mels": 80},
+    {"n_fft": 1024, "hop_length": 256, "n_mels": 80, "normalized": True},
+    {"n_fft": 512, "win_length": 400, "hop_length": 160, "n_mels": 64, "mel_scale": "slaney", "norm": "slaney",
+     "f_min": 50.0, "f_max": 7000.0, "normalized": "frame_length"},
+])
+def test_from_torchaudio_mel_takes_melspectrogram_as_it_is_called(options):
+    """The same keywords as MelSpectrogram, nothing else: the right pitch and level (from_mel
+    with its librosa defaults puts a 440 Hz tone near 590 Hz, 4 times too loud)."""
+    sr = 16000
+    x = (0.3 * np.sin(2 * np.pi * 440 * np.arange(2 * sr) / sr)).astype(np.float32)
+    M = torchaudio.transforms.MelSpectrogram(sample_rate=sr, **options)(torch.from_numpy(x))
+    M_db = torchaudio.transforms.AmplitudeToDB(stype="power", top_db=80)(M).numpy()
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", importers.LossWarning)  # empty bands of 128 mels on 201 bins; top_db's floor
+        for spec in (importers.from_torchaudio_mel(M.numpy(), sample_rate=sr, length=len(x), **options),
+                     importers.from_torchaudio_mel(M_db, sample_rate=sr, length=len(x), db="power", top_db=80, **options)):
+            y = spec.invert(n_iter=30, rng=0)
+            assert y.shape == x.shape and spec.source == "mel"
+            pitch = np.fft.rfftfreq(len(y), 1 / sr)[np.argmax(np.abs(np.fft.rfft(y)))]
+            assert abs(pitch - 440) < 5
+            assert abs(20 * np.log10(np.std(y) / np.std(x))) < 1.5
+
+
 @pytest.mark.parametrize("n_fft, hop_length, win_length", [(512, 128, 512), (512, 128, 400), (511, 100, 511)])
 @pytest.mark.parametrize("momentum", [0.0, 0.5, 0.99])
 def test_griffinlim_reproduces_torchaudio(n_fft, hop_length, win_length, momentum):
