@@ -483,6 +483,33 @@ def _iterations(count: int) -> str:
     return f"{count} iteration" if count == 1 else f"{count} iterations"
 
 
+def _method_line(info) -> str:
+    """The report's method line: the start and the iterations as each kind of method has them."""
+    registry = importlib.import_module("gl.reconstruct")
+    if info.method in registry.SINGLE_PASS_METHODS:
+        return f"  method                {info.method} (one pass, no iterations)"
+    if info.method == "rtisila":
+        return f"  method                rtisila, {_iterations(info.n_iter)} per frame, from its overlap-add estimate"
+    stopped = " (stopped by --tol)" if info.converged else ""
+    return f"  method                {info.method}, initial phase {info.init}, {_iterations(info.n_iter)}{stopped}"
+
+
+def _convergence_line(sc, per_channel) -> str:
+    """The report's spectral convergence line: over all channels, and each one's when there are several."""
+    each = "" if len(per_channel) < 2 else "  (per channel: " + ", ".join(_format_db(_db(v)) for v in per_channel) + ")"
+    return f"  spectral convergence  {_format_db(_db(sc))}{each}"
+
+
+def _wrote_line(output, written, suffix: str = "") -> str:
+    """``wrote OUT``, with --normalize's gain when it applied one."""
+    gain = "" if written.gain == 1.0 else (f", normalized to {20 * np.log10(written.peak):+.1f} dBFS (gain {_format_gain(written.gain)})")
+    return f"wrote {output}{suffix}{gain}"
+
+
+def _format_gain(gain: float) -> str:
+    return f"{20 * np.log10(gain):+.1f} dB" if np.isfinite(gain) and gain > 0 else "beyond float range"
+
+
 def _window_text(geometry: STFT) -> str:
     """The window as --window spells it (``'tukey,0.25'``, ``'hann'``), ``'array'`` for samples given as such."""
     from .windows import window_parameter
@@ -775,10 +802,10 @@ def _run_demo(args) -> int:
     report.lines += [
         f"gl demo: {DEMO_TITLE} ({x.shape[-1] / sample_rate:.2f} s, {sample_rate} Hz)",
         f"  spectrogram           {_describe_geometry(geometry)}: {S.shape[-2]} bins x {S.shape[-1]} frames",
-        f"  method                {info.method}, initial phase {info.init}, {_iterations(info.n_iter)}",
-        f"  spectral convergence  {_format_db(_db(sc))}",
+        _method_line(info),
+        _convergence_line(sc, per_channel),
         f"  time                  {info.elapsed:.2f} s",
-        f"wrote {output} (reconstruction) and {original_copy} (original): listen to both",
+        _wrote_line(output, written, f" (reconstruction) and {original_copy} (original): listen to both"),
     ]
     if args.plot:
         report.lines.append(f"wrote {args.plot}")
@@ -818,11 +845,10 @@ def _run_roundtrip(args) -> int:
     report.lines += [
         f"gl roundtrip: {args.input} ({x.shape[-1] / sample_rate:.2f} s, {sample_rate} Hz, {channels})",
         f"  spectrogram           {_describe_geometry(geometry)}: {S.shape[-2]} bins x {S.shape[-1]} frames",
-        f"  method                {info.method}, initial phase {info.init}, {_iterations(info.n_iter)}",
-        f"  spectral convergence  {_format_db(_db(sc))}"
-        + ("" if x.shape[0] == 1 else "  (per channel: " + ", ".join(_format_db(_db(v)) for v in per_channel) + ")"),
+        _method_line(info),
+        _convergence_line(sc, per_channel),
         f"  time                  {info.elapsed:.2f} s",
-        f"wrote {output}",
+        _wrote_line(output, written),
     ] + ([f"wrote {args.plot}"] if args.plot else [])
     report.emit(args)
     return EXIT_OK
@@ -862,7 +888,8 @@ def _run_spectrogram(args) -> int:
         samples=int(x.shape[-1]), shape=shape, kind=kind, **_geometry_fields(geometry),
     )
     report.lines += [
-        f"gl spectrogram: {args.input} ({x.shape[-1] / sample_rate:.2f} s, {sample_rate} Hz)",
+        f"gl spectrogram: {args.input} ({x.shape[-1] / sample_rate:.2f} s, {sample_rate} Hz"
+        + ("" if x.shape[0] == 1 else f", {x.shape[0]} channels") + ")",
         f"  {_describe_geometry(geometry)}",
         f"  {kind}, shape {tuple(shape)}",
         f"wrote {output} (turn it back into sound with: gl invert {shlex.quote(str(output))} -o OUT.wav)",
@@ -1175,14 +1202,15 @@ def _run_invert(args) -> int:
         spectral_convergence_against="linear magnitude estimated from the mel" if from_mel else "input magnitude",
     )
     report.lines += [
-        f"gl invert: {args.input} ({magnitude.shape[-2]} bins x {magnitude.shape[-1]} frames, {sample_rate} Hz)",
+        f"gl invert: {args.input} ({magnitude.shape[-2]} bins x {magnitude.shape[-1]} frames, {sample_rate} Hz"
+        + ("" if channels == 1 else f", {channels} channels") + ")",
         f"  geometry              {_describe_geometry(geometry)}" + ("" if spectrogram.source == "gl" else f" (from {spectrogram.source})"),
-        f"  method                {info.method}, initial phase {info.init}, {_iterations(info.n_iter)}",
-        f"  spectral convergence  {_format_db(_db(sc))}{cut}"
+        _method_line(info),
+        _convergence_line(sc, per_channel) + cut
         + (" (against the linear magnitude estimated from the mel; the true one is not known)" if from_mel else ""),
         f"  time                  {info.elapsed:.2f} s"
         + (f" (and {import_seconds:.2f} s to read and convert the spectrogram)" if import_seconds >= 0.01 else ""),
-        f"wrote {output} ({y.shape[-1] / sample_rate:.2f} s)",
+        _wrote_line(output, written, f" ({y.shape[-1] / sample_rate:.2f} s)"),
     ] + ([f"wrote {args.plot}"] if args.plot else [])
     report.emit(args)
     return EXIT_OK

@@ -323,6 +323,25 @@ def test_torchaudio_mel_convention(tmp_path):
     assert_usage_error(missing, r"bare mel spectrogram: give the FFT size it was made with, --n-fft")
 
 
+def test_the_text_report_says_how_each_method_ran(tmp_path, speech_wav):
+    def text(*args):
+        return run("roundtrip", speech_wav, "-o", "o.wav", "--force", *args, cwd=tmp_path).stdout
+
+    assert "  method                pghi (one pass, no iterations)\n" in text("--method", "pghi")
+    assert "  method                rtisila, 2 iterations per frame, from its overlap-add estimate\n" in text("--method", "rtisila", "--n-iter", "2")
+    assert re.search(r"method                dm_fgla, initial phase pghi, \d+ iterations \(stopped by --tol\)\n",
+                     text("--n-iter", "400", "--tol", "0.05"))
+    assert re.search(r"\nwrote o.wav, normalized to -3.0 dBFS \(gain [-+]\d+\.\d dB\)\n", text(*FAST, "--normalize", "--peak-db=-3"))
+    assert "\nwrote o.wav\n" in text(*FAST)
+    x, sr = sf.read(str(speech_wav))
+    sf.write(str(tmp_path / "stereo.wav"), np.stack([x, 0.5 * x[::-1]], axis=1), sr)
+    run("spectrogram", "stereo.wav", "-o", "st.npz", cwd=tmp_path)
+    inverted = run("invert", "st.npz", "-o", "st.wav", *FAST, cwd=tmp_path).stdout
+    assert re.search(r"gl invert: st.npz \(\d+ bins x \d+ frames, \d+ Hz, 2 channels\)", inverted)
+    assert re.search(r"spectral convergence  -\d+\.\d dB  \(per channel: -\d+\.\d dB, -\d+\.\d dB\)", inverted)
+    assert ", 2 channels)" in run("spectrogram", "stereo.wav", "-o", "st2.npz", cwd=tmp_path).stdout
+
+
 def test_an_option_a_method_ignores_is_refused(tmp_path, speech_wav):
     bad = run("roundtrip", speech_wav, "-o", "o.wav", *FAST, "--method", "gla", "-O", "momentum=0.9", cwd=tmp_path, check_ok=False)
     assert_usage_error(bad, r"method gla has no option 'momentum'", r"use --method fgla")
