@@ -426,7 +426,7 @@ def build_parser() -> argparse.ArgumentParser:
 def _warn_if_frames_outgrow(geometry: STFT, n_samples: int) -> None:
     """A frame longer than the whole signal: legal, but there is nothing for phase retrieval to do."""
     if geometry.n_fft > n_samples:
-        warnings.warn(f"--n-fft {geometry.n_fft} is longer than the signal ({n_samples} samples): a frame is longer than all "
+        warnings.warn(f"the FFT size, --n-fft {geometry.n_fft}, is longer than the signal ({n_samples} samples): a frame is longer than all "
                       "of it, and the spectrogram says little about it; use a smaller --n-fft", stacklevel=2)
 
 
@@ -537,7 +537,7 @@ def _check_plot_available(args) -> None:
     try:
         import matplotlib  # noqa: F401
     except ImportError:
-        raise UsageError('--plot needs matplotlib, which is not installed: pip install "gl[plot]"') from None
+        raise UsageError("--plot needs matplotlib, which is not installed: pip install matplotlib") from None
     if Path(args.plot).suffix.lower() not in (".png", ".pdf", ".svg", ".jpg", ".jpeg"):
         raise UsageError(f"--plot {args.plot}: name the picture .png, .pdf or .svg")
 
@@ -552,7 +552,7 @@ def _check_retrieval_args(args) -> tuple[Optional[str], Optional[str], dict[str,
     if getattr(args, "peak_db", None) is not None and not getattr(args, "normalize", False):
         raise UsageError(f"--peak-db {args.peak_db:g} sets the peak of --normalize; add --normalize (or drop --peak-db)")
     if getattr(args, "peak_db", None) is not None and not (np.isfinite(args.peak_db) and args.peak_db <= 0):
-        raise UsageError(f"--peak-db {args.peak_db:g} must be <= 0 (dBFS: 0 is full scale)")
+        raise UsageError(f"--peak-db {args.peak_db:g} must be a finite number <= 0 (dBFS: 0 is full scale)")
     method = args.method
     init = args.init
     known_inits = ["random", "zeros", *iterative.INITIALIZERS]
@@ -778,7 +778,7 @@ def _run_demo(args) -> int:
     source = resources.files("gl").joinpath("data", DEMO_FILE)
     with resources.as_file(source) as path:
         if not path.exists():
-            raise OSError(f"the built-in recording {DEMO_FILE} is missing from the installed package; reinstall gl (pip install --force-reinstall gl)")
+            raise OSError(f"the built-in recording {DEMO_FILE} is missing from the installed package; reinstall gl the way it was installed (from its source: pip install --force-reinstall .)")
         x, sample_rate = read_audio(path, dtype=np.float32)  # (1, n)
     geometry = STFT(n_fft=default_n_fft(sample_rate))
     S = np.abs(geometry.stft(x))  # (1, n_freq, n_frames)
@@ -1265,6 +1265,8 @@ _FLAG_WORDS = [
     (re.compile(r"(?<!-P )(?<!-O )\bpad_mode=(?=\S)"), "--pad-mode "),
     (re.compile(r"(?<!-P )(?<!-O )\blength=(?=\d)"), "--length "),
     (re.compile(r"(?<!-P )(?<!-O )\bsubtype=(?=\S)"), "--subtype "),
+    (re.compile(r"(?<!-P )(?<!-O )\bpeak_db=(?=\S)"), "--peak-db "),
+    (re.compile(r"(?<!-P )(?<!-O )\bpeak_db\b"), "--peak-db"),
     (re.compile(r"(?<!-P )\b(detrend|scaling|mode|scale_to|amin|top_db|normalized|htk|norm|bins|nperseg|noverlap|nfft|"
                 r"return_onesided|boundary|padded|db|ref(?!=np\.))=(?=\S|$)"), r"-P \1="),
     (re.compile(r"(?<!-O )\b(momentum|alpha|beta|gamma|rho|n_dm|lookahead|fill|causal_difference)=(?=[-\d'])"), r"-O \1="),
