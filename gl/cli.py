@@ -236,7 +236,12 @@ class Progress:
         if not self.enabled or iteration < 1:
             return None
         elapsed = float(info.elapsed)
-        remaining = elapsed / iteration * max(self.n_iter - iteration, 0)
+        times = getattr(info, "times", None)
+        if times is not None and len(times) >= 2:  # the pace since the first iteration, which includes the start (PGHI's)
+            per_iteration = (float(times[-1]) - float(times[0])) / (len(times) - 1)
+        else:
+            per_iteration = elapsed / iteration
+        remaining = per_iteration * max(self.n_iter - iteration, 0)
         now = time.perf_counter()
         if elapsed < self.delay or elapsed + remaining < self.min_total or now - self._last_draw < self.interval:
             return None
@@ -712,6 +717,8 @@ def _plot(args, original: np.ndarray, reconstructed: np.ndarray, info, geometry:
 
     from .audio import atomic_output
 
+    channels = int(np.prod(original.shape[:-2], dtype=int))
+    shown = "" if channels == 1 else f", channel 1 of {channels}"
     original = original.reshape((-1,) + original.shape[-2:])[0]
     reconstructed = reconstructed.reshape((-1,) + reconstructed.shape[-2:])[0]
     reference = max(float(original.max()), np.finfo(np.float64).tiny)
@@ -729,22 +736,35 @@ def _plot(args, original: np.ndarray, reconstructed: np.ndarray, info, geometry:
             np.maximum(_db(np.maximum(magnitude, 1e-12) / reference), floor),
             origin="lower", aspect="auto", extent=extent, vmin=floor, vmax=0, cmap="magma",
         )
-        axis.set_title(f"{name} magnitude (dB)")
+        axis.set_title(f"{name} magnitude (dB{shown})")
         axis.set_xlabel(xlabel)
         axis.set_ylabel(ylabel)
         figure.colorbar(image, ax=axis, label="dB")
     history = np.asarray(info.spectral_convergence_db, dtype=np.float64)
     history = history.reshape(len(history), -1) if history.size else history.reshape(0, 1)  # n_iter=0: no curve
-    if history.size:
+    registry = importlib.import_module("gl.reconstruct")
+    if info.method in registry.SINGLE_PASS_METHODS or info.method == "rtisila" or history.shape[0] == 0:  # no curve: say what there is
+        final = history[-1] if history.shape[0] else np.atleast_1d(_db(np.asarray(info.initial_spectral_convergence, dtype=np.float64)))
+        what = ("no iterations (--n-iter 0)" if history.shape[0] == 0 else
+                f"rtisila: {_iterations(info.n_iter)} per frame, frame by frame" if info.method == "rtisila" else
+                f"{info.method}: one pass, no iterations")
+        axes[2].text(0.5, 0.5, f"{what}\nspectral convergence " + ", ".join(_format_db(value) for value in np.ravel(final)),
+                     ha="center", va="center", transform=axes[2].transAxes, fontsize=12)
+        axes[2].set_axis_off()
+    else:
         iterations = np.arange(1, history.shape[0] + 1)
+        start = info.initial_spectral_convergence
+        if start is not None and np.size(start) == history.shape[1]:  # the starting phase's, at iteration 0
+            iterations = np.arange(0, history.shape[0] + 1)
+            history = np.concatenate([np.reshape(_db(np.asarray(start, dtype=np.float64)), (1, -1)), history])
         for channel in range(history.shape[1]):
             axes[2].plot(iterations, history[:, channel], label=f"channel {channel + 1}" if history.shape[1] > 1 else None)
         if history.shape[1] > 1:
             axes[2].legend()
-    axes[2].set_xlabel("iteration")
-    axes[2].set_ylabel("spectral convergence (dB)")
-    axes[2].set_title(f"{info.method} from {info.init} phase")
-    axes[2].grid(True, alpha=0.3)
+        axes[2].set_xlabel("iteration")
+        axes[2].set_ylabel("spectral convergence (dB)")
+        axes[2].set_title(f"{info.method} from {info.init} phase")
+        axes[2].grid(True, alpha=0.3)
     figure.suptitle(title)
     rendered = io.BytesIO()
     figure.savefig(rendered, format=Path(args.plot).suffix.lstrip(".").lower() or "png")
