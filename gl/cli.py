@@ -1260,7 +1260,7 @@ def _geometry_flags(match: "re.Match") -> str:
     """``STFT(n_fft=..., ...)`` in a message -> the flags that make that geometry."""
     n_fft, hop, win_length, window, center, pad_mode = match.groups()[:6]
     window = re.sub(r"^\('(\w+)', ([^)]*)\)$", r"\1,\2", window).strip("'")
-    flags = f"--n-fft {n_fft} --hop {hop} --win-length {win_length} --window {window if not window.startswith('array') else '(an array)'}"
+    flags = f"--n-fft {n_fft} --hop {hop} --win-length {win_length} --window {window if not window.startswith('<array') else '(an array)'}"
     return flags + ("" if center == "True" else " --no-center") + ("" if pad_mode == "constant" else f" --pad-mode {pad_mode}")
 
 
@@ -1274,6 +1274,7 @@ _FLAG_WORDS = [
     (re.compile(r"\('(\w+)', ([-+\d.e]+)\)"), r"\1,\2"),  # ('kaiser', 8.0) -> kaiser,8.0
     (re.compile(r"\bwindow='(\w+)'"), r"--window \1"),
     (re.compile(r", or an array\b"), ""),
+    (re.compile(r": for a window gl does not name, pass the samples scipy used, .*? take it\)"), ""),  # no arrays here
     (re.compile(r"(?<!-P )(?<!-O )\bhop_length=(?=\S)"), "--hop "),
     (re.compile(r"(?<!-P )(?<!-O )\bhop_length\b"), "--hop"),
     (re.compile(r"(?<!-P )(?<!-O )\bwin_length=(?=\S)"), "--win-length "),

@@ -238,7 +238,14 @@ def _window_samples(window: WindowSpec, length: int, name: str = "window") -> np
         array = np.asarray(window)
         if array.ndim != 1 or array.shape[0] != length:
             raise ValueError(f"{name} array has {array.shape} samples but the segment length is {length}")
-    return get_window(window, length)
+    try:
+        return get_window(window, length)
+    except ValueError as error:
+        if "is unknown" not in str(error):
+            raise
+        spec = repr(window)
+        raise ValueError(f"{error}: for a window gl does not name, pass the samples scipy used, "
+                         f"{name}=scipy.signal.get_window({spec}, {length}) (periodic, as scipy's spectrogram and stft take it)") from None
 
 
 def _window_keywords(spec: WindowSpec, samples: np.ndarray) -> dict:

@@ -313,6 +313,13 @@ class STFT:
     def __hash__(self) -> int:
         return hash((self.n_fft, self.hop_length, self.center, self.pad_mode, self._window_array.tobytes()))
 
+    def __repr__(self) -> str:
+        # a window given as samples is shown by its length, not its thousands of digits
+        window = (f"<array of {len(self.window)} samples>" if isinstance(self.window, (np.ndarray, list))
+                  else repr(self.window))
+        return (f"STFT(n_fft={self.n_fft}, hop_length={self.hop_length}, win_length={self.win_length}, window={window}, "
+                f"center={self.center}, pad_mode={self.pad_mode!r}, sym={self.sym})")
+
     @property
     def n_freq(self) -> int:
         """Number of frequency bins, ``n_fft // 2 + 1``."""

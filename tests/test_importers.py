@@ -846,3 +846,12 @@ def test_from_torchaudio_mel_is_from_mel_with_torchaudio_conventions():
     with pytest.raises(ValueError, match="norm='area' must be None or 'slaney'"):
         importers.from_torchaudio_mel(M, norm="area")
     assert importers.CONVENTIONS["torchaudio-mel"] is importers.from_torchaudio_mel
+
+
+def test_an_unnamed_scipy_window_points_to_get_window():
+    with pytest.raises(ValueError, match=r"window='blackmanharris' is unknown.*pass the samples scipy used, "
+                                         r"window=scipy.signal.get_window\('blackmanharris', 256\)"):
+        importers.from_scipy_spectrogram(np.ones((129, 20)), 8000, window="blackmanharris", nperseg=256, detrend=False)
+    samples = signal.get_window("blackmanharris", 256)
+    spec = importers.from_scipy_spectrogram(np.ones((129, 20)), 8000, window=samples, nperseg=256, detrend=False)
+    assert "<array of 256 samples>" in repr(spec) and len(repr(spec)) < 400  # not the window's digits

@@ -470,3 +470,10 @@ def test_float32_stft_near_the_top_of_the_range_is_finite_where_the_result_fits(
     finite = np.isfinite(X)
     reference = geometry.stft(x.astype(np.float64))
     np.testing.assert_allclose(X[finite], reference[finite], rtol=0, atol=1e-6 * np.abs(reference).max())
+
+
+def test_repr_of_a_window_array_is_short():
+    geometry = gl.STFT(512, 128, win_length=400, window=np.hanning(400))
+    assert repr(geometry) == ("STFT(n_fft=512, hop_length=128, win_length=400, window=<array of 400 samples>, center=True, "
+                              "pad_mode='constant', sym=False)")
+    assert repr(gl.STFT(512, 128, window=("kaiser", 8.0))).count("window=('kaiser', 8.0)") == 1
