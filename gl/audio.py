@@ -176,8 +176,10 @@ def read_audio(path: PathLike, *, dtype=np.float64) -> tuple[np.ndarray, int]:
     try:
         data, sample_rate = sf.read(str(path), dtype=np.dtype(dtype).name, always_2d=True)
     except sf.LibsndfileError as error:
+        spectrogram = (" (a spectrogram: turn it into sound with gl invert, or gl.Spectrogram.load in Python)"
+                       if path.suffix.lower() in (".npz", ".npy") else "")
         raise ValueError(
-            f"{path} is not an audio file gl can read ({error.error_string}); give a WAV, FLAC or OGG file"
+            f"{path} is not an audio file gl can read ({error.error_string}){spectrogram}; give a WAV, FLAC or OGG file"
         ) from None
     except (RuntimeError, TypeError) as error:  # other soundfile failures
         raise ValueError(f"{path} is not an audio file gl can read ({error}); give a WAV, FLAC or OGG file") from None

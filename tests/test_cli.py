@@ -352,6 +352,13 @@ def test_a_normalize_peak_below_one_pcm_step_is_warned_about(tmp_path, speech_wa
     assert_usage_error(infinite, r"--peak-db -inf must be a finite number <= 0")
 
 
+def test_a_spectrogram_given_where_audio_goes_points_to_gl_invert(tmp_path, speech_wav):
+    run("spectrogram", speech_wav, "-o", "s.npz", cwd=tmp_path)
+    for command in ("spectrogram", "roundtrip"):
+        result = run(command, "s.npz", "-o", "o.wav" if command == "roundtrip" else "t.npz", cwd=tmp_path, check_ok=False)
+        assert_usage_error(result, r"s.npz is not an audio file gl can read .*\(a spectrogram: turn it into sound with gl invert")
+
+
 def test_an_option_a_method_ignores_is_refused(tmp_path, speech_wav):
     bad = run("roundtrip", speech_wav, "-o", "o.wav", *FAST, "--method", "gla", "-O", "momentum=0.9", cwd=tmp_path, check_ok=False)
     assert_usage_error(bad, r"method gla has no option 'momentum'", r"use --method fgla")
