@@ -61,8 +61,8 @@ PAD_MODES = ("constant", "reflect", "edge")
 #: Above the floor the division stays exact, and a reconstruction keeps whatever error its
 #: frames have there, times ``1 / w``: a tone at full level from sample 0, through scipy's
 #: default spectrogram (Tukey 0.25 of 256, hop 224, not centred), came back with its first
-#: samples at up to 17x its peak. Dividing by ``max(sum, 0.1 max)`` instead brought that to
-#: 3x, but cost up to 67 dB of spectral convergence where a reconstruction had converged
+#: samples at 12x its peak (gl's default method). Dividing by ``max(sum, 0.1 max)`` everywhere
+#: instead brought that to 3x, but cost up to 67 dB of spectral convergence where a reconstruction had converged
 #: (speech through Hann 512 at hop 448: -88 -> -21 dB), because there those samples are
 #: right; so the inverse stays least squares, as librosa's and scipy's are. What the
 #: floor cost came from the dips inside a low-overlap signal; at the two ends alone it
