@@ -98,7 +98,8 @@ def audio_format(path: PathLike, subtype: str = "PCM_16") -> str:
         raise ValueError(f"subtype={subtype!r} is unknown; use one of {', '.join(SUBTYPES)}")
     suffix = Path(path).suffix.lower()
     if suffix not in FORMATS:
-        stem = Path(path).with_suffix("") if suffix else Path(path)
+        stem = Path(os.fspath(path).rstrip("."))
+        stem = stem.with_suffix("") if suffix else stem
         raise ValueError(
             f"gl writes {' and '.join(name.upper().lstrip('.') for name in FORMATS)} files, named by their extension "
             f"({', '.join(FORMATS)}); {os.fspath(path)!r} has {'the extension ' + repr(suffix) if suffix else 'none'}: "
@@ -213,12 +214,13 @@ def to_pcm(x: np.ndarray, bits: int) -> tuple[np.ndarray, int]:
     return scaled.astype(np.int32) << 8, clipped
 
 
-def check_output_path(path: PathLike, *, force: bool = False) -> Path:
+def check_output_path(path: PathLike, *, force: bool = False, probe: bool = True) -> Path:
     """Check, before any work, that ``path`` can be written.
 
     Raises ``FileExistsError`` when it exists and ``force`` is False, ``ValueError`` when
     it is a folder or its folder does not exist, ``PermissionError`` when the folder is
-    not writable.
+    not writable, ``OSError`` when no file can be created in it (``probe``: a file is
+    created there and removed, which tells a read-only mount or ``/proc`` apart).
     """
     if isinstance(path, str) and path.endswith(("/", os.sep)):  # Path() would drop the slash
         raise ValueError(f"{path} ends with {path[-1]}, which names a folder; give a file name")
@@ -244,7 +246,8 @@ def check_output_path(path: PathLike, *, force: bool = False) -> Path:
     if longest > name_max:
         raise ValueError(f"{path.name}: the name is too long for the temporary file written beside it first "
                          f"({longest} bytes, the folder allows {name_max}); choose a name of at most {name_max - _TEMPORARY_EXTRA} bytes")
-    _probe_folder(folder)
+    if probe:  # (atomic_output creates its temporary file right after, and says the same when it cannot)
+        _probe_folder(folder)
     return path
 
 
@@ -319,7 +322,7 @@ def atomic_output(path: PathLike, *, force: bool = False) -> Iterator[Path]:
     >>> (folder / "a.txt").read_text(), len(list(folder.iterdir()))
     ('complete', 1)
     """
-    path = check_output_path(path, force=force)  # a symbolic link's target (even a dangling link's)
+    path = check_output_path(path, force=force, probe=False)  # a symbolic link's target (even a dangling link's)
     temporary = _create_temporary(path)
     replaced = path.stat().st_mode if force and path.exists() else None
     mode = (replaced if replaced is not None else os.stat(temporary).st_mode) & 0o777  # the old file's, or the umask's

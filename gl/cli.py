@@ -312,15 +312,15 @@ def _add_geometry_options(parser: argparse.ArgumentParser, *, with_power: bool =
     if importing:
         group = parser.add_argument_group("STFT geometry of a bare .npy array (the defaults are those of --from's library)")
         helps = {
-            "n_fft": "FFT size (scipy: the segment length nperseg, required; librosa, torchaudio: read off the array's rows; mel: required)",
+            "n_fft": "FFT size (scipy: the segment length nperseg, required; librosa, torchaudio: read off the array's rows; mel, torchaudio-mel: required)",
             "hop": ("hop between frames in samples, nperseg - noverlap for scipy (required for a bare array, or -P noverlap=... "
                     "for scipy: a wrong hop changes the tempo)"),
             "win_length": "window length (default n_fft; scipy: nperseg, with --n-fft as nfft)",
             "window": "analysis window, e.g. hann, hamming, kaiser,8, tukey,0.25 (default: hann; scipy's spectrogram: tukey,0.25)",
-            "center": ("frames centred on multiples of the hop, signal padded (default for librosa, torchaudio and mel; "
+            "center": ("frames centred on multiples of the hop, signal padded (default for librosa, torchaudio and the mels; "
                        "the scipy conventions set it from their own arguments)"),
             "no_center": "frame m starts at sample m*hop, no padding (librosa, torchaudio, mel with center=False)",
-            "pad_mode": "padding of centred frames (default: constant for librosa and mel, reflect for torchaudio)",
+            "pad_mode": "padding of centred frames (default: constant for librosa and mel, reflect for torchaudio and torchaudio-mel)",
         }
     else:
         group = parser.add_argument_group("STFT geometry")
@@ -356,7 +356,7 @@ def _add_retrieval_options(parser: argparse.ArgumentParser) -> None:
                        help=f"iterations (default {DEFAULT_N_ITER}; for rtisila, iterations per frame, default {RTISILA_N_ITER})")
     inits = ", ".join(["random", "zeros", *importlib.import_module("gl._iterative").INITIALIZERS])
     group.add_argument("--init", default=None, metavar="INIT", help=f"initial phase of the iterative methods: {inits} (default {registry.DEFAULT_INIT}, whatever the method; "
-                       "rtisila starts from its own overlap-add estimate)")
+                       "rtisila starts from its own overlap-add estimate unless --init is given)")
     group.add_argument("--tol", type=float, default=None, help="stop when the spectral convergence changes by less than this (relative) three iterations in a row, e.g. 1e-4 (the default method counts from its switch to fast Griffin-Lim)")
     group.add_argument("--seed", type=_non_negative_int, default=0, help="seed of the random initial phase (default 0: the same result every run)")
     group.add_argument("-O", "--option", type=_option, action="append", default=[], metavar="NAME=VALUE", help="an option of the method, e.g. -O momentum=0.9 (repeatable)")
@@ -416,8 +416,8 @@ def build_parser() -> argparse.ArgumentParser:
     group.add_argument("--from", dest="convention", default=None, metavar="CONVENTION", help="scipy, scipy-stft, shorttimefft, librosa, torchaudio, mel (librosa's melspectrogram) or torchaudio-mel (torchaudio's MelSpectrogram)")
     group.add_argument("--sr", type=_positive_float, default=None, help="sample rate in Hz")
     group.add_argument("--length", type=_positive_int, default=None, metavar="N", help="length of the signal in samples")
-    group.add_argument("--power", type=_positive_float, default=None, help="the array holds |X|**POWER (default: librosa 1, or 2 with -P db=power; torchaudio, "
-                       "shorttimefft and mel 2; scipy reads it from -P mode=...)")
+    group.add_argument("--power", type=_positive_float, default=None, help="the array holds |X|**POWER (default: librosa 1, or 2 with -P db=power; torchaudio, torchaudio-mel "
+                       "and shorttimefft 2; mel 2, or 1 with -P db=amplitude; scipy reads it from -P mode=...)")
     group.add_argument("-P", "--param", type=_option, action="append", default=[], metavar="NAME=VALUE", help="any other keyword of the importer, e.g. -P scaling='spectrum' (repeatable)")
     _add_geometry_options(invert, importing=True)
     _add_retrieval_options(invert)
@@ -494,7 +494,8 @@ def _method_line(info) -> str:
     if info.method in registry.SINGLE_PASS_METHODS:
         return f"  method                {info.method} (one pass, no iterations)"
     if info.method == "rtisila":
-        return f"  method                rtisila, {_iterations(info.n_iter)} per frame, from its overlap-add estimate"
+        start = "from its overlap-add estimate" if info.init in (None, "overlap") else f"initial phase {info.init}"
+        return f"  method                rtisila, {_iterations(info.n_iter)} per frame, {start}"
     stopped = " (stopped by --tol)" if info.converged else ""
     return f"  method                {info.method}, initial phase {info.init}, {_iterations(info.n_iter)}{stopped}"
 
@@ -660,6 +661,14 @@ def _retrieve(S: np.ndarray, geometry: STFT, length: int, args, method: str, ini
 IMPLAUSIBLE_PEAK_DB = (-90.0, 20.0)
 
 
+#: The power each convention assumes without --power (scipy's comes from its mode).
+_DEFAULT_POWER = {"librosa": 1.0, "torchaudio": 2.0, "mel": 2.0, "torchaudio-mel": 2.0, "shorttimefft": 2.0}
+
+#: Where each convention's scaling is set, for the advice on a level that looks wrong.
+_SCALING_FLAGS = {"scipy": "-P mode= and -P scaling=", "scipy-stft": "-P scaling=", "shorttimefft": "-P scale_to=",
+                  "torchaudio": "-P normalized=", "torchaudio-mel": "-P normalized="}
+
+
 def _warn_if_level_implausible(y: np.ndarray, args) -> None:
     """Warn when audio made from a bare array peaks near silence or far above full scale: the
     usual cause is a convention read wrongly (a power taken for a magnitude, another scaling,
@@ -671,14 +680,28 @@ def _warn_if_level_implausible(y: np.ndarray, args) -> None:
     quiet, loud = IMPLAUSIBLE_PEAK_DB
     if quiet <= peak_db <= loud:
         return
-    if peak_db > loud:
-        cause = ("if the array holds a power |X|**2, give --power 2" + ("" if args.power is None else f" (not {args.power:g})")
-                 + "; else check --from and -P scaling=/scale_to=")
+    convention = args.convention
+    if args.power is not None:
+        power = args.power
+    elif convention == "librosa" and ("db", "power") in args.param:
+        power = 2.0
     else:
-        cause = ("a scipy spectrogram (density-scaled) needs --from scipy, and a dB array made relative to its maximum "
-                 "(ref=np.max) lost its level (add --normalize); else check --power and -P scaling=/scale_to=")
+        power = _DEFAULT_POWER.get(convention)
+    advice = []
+    if peak_db > loud:
+        if power is not None and power < 2:
+            advice.append(f"if the array holds a power |X|**2, give --power 2 (read as |X|**{power:g})")
+        advice.append("if the audio was that loud (samples scaled to integers, say), add --normalize")
+    else:
+        if power is not None and power > 1:
+            advice.append(f"if the array holds a magnitude |X|, give --power 1 (read as |X|**{power:g})")
+        if convention in ("librosa", "torchaudio", "mel"):
+            advice.append("a scipy spectrogram (density-scaled) needs --from scipy")
+        advice.append("a dB array made relative to its maximum (ref=np.max) lost its level: add --normalize")
+    if convention in _SCALING_FLAGS:
+        advice.append(f"check {_SCALING_FLAGS[convention]}")
     warnings.warn(f"the audio made from {args.input} peaks at {peak_db:+.0f} dBFS: the array looks read with the wrong "
-                  f"convention (--from {args.convention}); {cause}", UserWarning, stacklevel=2)
+                  f"convention (--from {convention}); " + "; ".join(advice), UserWarning, stacklevel=2)
 
 
 def _retrieval_fields(info, sc: float, per_channel: list, magnitude: np.ndarray) -> dict[str, Any]:
@@ -1256,51 +1279,84 @@ def _describe_error(error: BaseException) -> str:
     return text if text else type(error).__name__
 
 
-def _geometry_flags(match: "re.Match") -> str:
-    """``STFT(n_fft=..., ...)`` in a message -> the flags that make that geometry."""
-    n_fft, hop, win_length, window, center, pad_mode = match.groups()[:6]
+def _geometry_words(match: "re.Match") -> str:
+    """``STFT(n_fft=..., ...)`` in a message -> the geometry in the words of the command's report."""
+    n_fft, hop, win_length, window, center, pad_mode, sym = match.groups()
     window = re.sub(r"^\('(\w+)', ([^)]*)\)$", r"\1,\2", window).strip("'")
-    flags = f"--n-fft {n_fft} --hop {hop} --win-length {win_length} --window {window if not window.startswith('<array') else '(an array)'}"
-    return flags + ("" if center == "True" else " --no-center") + ("" if pad_mode == "constant" else f" --pad-mode {pad_mode}")
+    window = "custom" if window.startswith("<array") else window + (" symmetric" if sym == "True" else "")
+    return (f"FFT size {n_fft}, hop {hop}, window length {win_length}, {window} window, {'centred' if center == 'True' else 'not centred'}"
+            + ("" if pad_mode == "constant" or center != "True" else f", {pad_mode} padding"))
 
+
+#: Not a keyword already given as a flag or an option, nor part of a file name.
+_WORD = r"(?<!-P )(?<!-O )(?<![\w/.\\-])"
 
 #: The library's words for what the command line calls flags: (pattern, replacement), in order.
 _FLAG_WORDS = [
     (re.compile(r"STFT\(n_fft=(\d+), hop_length=(\d+), win_length=(\d+), window=(.*?), center=(\w+), pad_mode='(\w+)', sym=(\w+)\)"),
-     _geometry_flags),
+     _geometry_words),
     (re.compile(r" \(force=True in Python\)"), ""),
     (re.compile(r"\buse subtype\b"), "use --subtype"),
-    (re.compile(r"\bwindow=\('(\w+)', ([^)]*)\)"), r"--window \1,\2"),
-    (re.compile(r"\('(\w+)', ([-+\d.e]+)\)"), r"\1,\2"),  # ('kaiser', 8.0) -> kaiser,8.0
-    (re.compile(r"\bwindow='(\w+)'"), r"--window \1"),
+    (re.compile(_WORD + r"window=\('(\w+)', ([^)]*)\)"), r"--window \1,\2"),
+    (re.compile(r"\('(\w+)', (?:np\.float64\()?([-+\d.e]+)\)?\)"), r"\1,\2"),  # ('kaiser', 8.0) -> kaiser,8.0
+    (re.compile(_WORD + r"window='(\w+)'"), r"--window \1"),
     (re.compile(r", or an array\b"), ""),
     (re.compile(r": for a window gl does not name, pass the samples scipy used, .*? take it\)"), ""),  # no arrays here
-    (re.compile(r"(?<!-P )(?<!-O )\bhop_length=(?=\S)"), "--hop "),
-    (re.compile(r"(?<!-P )(?<!-O )\bhop_length\b"), "--hop"),
-    (re.compile(r"(?<!-P )(?<!-O )\bwin_length=(?=\S)"), "--win-length "),
-    (re.compile(r"(?<!-P )(?<!-O )\bwin_length\b"), "--win-length"),
-    (re.compile(r"(?<!-P )(?<!-O )\bn_fft=(?=\S)"), "--n-fft "),
-    (re.compile(r"(?<!-P )(?<!-O )\bn_fft\b"), "--n-fft"),
-    (re.compile(r"(?<!-P )(?<!-O )\bn_mels=(?=\S)"), "--n-mels "),
-    (re.compile(r"(?<!-P )(?<!-O )\bn_mels\b"), "--n-mels"),
-    (re.compile(r"(?<!-P )(?<!-O )\bpad_mode=(?=\S)"), "--pad-mode "),
-    (re.compile(r"(?<!-P )(?<!-O )\blength=(?=\d)"), "--length "),
-    (re.compile(r"(?<!-P )(?<!-O )\bsubtype=(?=\S)"), "--subtype "),
-    (re.compile(r"(?<!-P )(?<!-O )\bpeak_db=(?=\S)"), "--peak-db "),
-    (re.compile(r"(?<!-P )(?<!-O )\bpeak_db\b"), "--peak-db"),
-    (re.compile(r"(?<!-P )\b(detrend|scaling|mode|scale_to|amin|top_db|normalized|htk|norm|bins|nperseg|noverlap|nfft|"
-                r"return_onesided|boundary|padded|db|ref(?!=np\.))=(?=\S|$)"), r"-P \1="),
-    (re.compile(r"(?<!-O )\b(momentum|alpha|beta|gamma|rho|n_dm|lookahead|fill|causal_difference)=(?=[-\d'])"), r"-O \1="),
+    (re.compile(_WORD + r"hop_length=(?=\S)"), "--hop "),
+    (re.compile(_WORD + r"hop_length\b"), "--hop"),
+    (re.compile(_WORD + r"win_length=(?=\S)"), "--win-length "),
+    (re.compile(_WORD + r"win_length\b"), "--win-length"),
+    (re.compile(_WORD + r"n_fft=(?=\S)"), "--n-fft "),
+    (re.compile(_WORD + r"n_fft\b(?! //)"), "--n-fft"),
+    (re.compile(_WORD + r"pad_mode=(?=\S)"), "--pad-mode "),
+    (re.compile(_WORD + r"length=(?=\d)"), "--length "),
+    (re.compile(_WORD + r"subtype=(?=\S)"), "--subtype "),
+    (re.compile(_WORD + r"peak_db=(?=\S)"), "--peak-db "),
+    (re.compile(_WORD + r"peak_db\b"), "--peak-db"),
+    (re.compile(_WORD + r"fs=(?=\d)"), "--sr "),
+    (re.compile(_WORD + r"(detrend|scaling|mode|scale_to|amin|top_db|normalized|htk|norm|bins|n_mels|fmin|fmax|return_onesided|"
+                r"boundary|padded|db|ref(?!=np\.))=(?=\S|$)"), r"-P \1="),
+    (re.compile(_WORD + r"(momentum|alpha|beta|gamma|rho|n_dm|lookahead|fill|causal_difference)=(?=[-\d'])"), r"-O \1="),
+    (re.compile(r"\buse from_torchaudio_mel\b"), "use --from torchaudio-mel"),
+    (re.compile(r"\buse from_mel\b"), "use --from mel"),
+    (re.compile(r"\buse from_librosa \(or from_torchaudio\)"), "use --from librosa (or --from torchaudio)"),
+    (re.compile(r"\bpass its transpose\b"), "save its transpose (np.save(name, S.T))"),
 ]
+
+#: Strings the rewriting leaves alone: the paths of the command being run (set by ``main``).
+_protected: tuple[str, ...] = ()
+
+
+def _paths_of(args) -> tuple[str, ...]:
+    """Every spelling of the command's file and folder names a message may quote."""
+    spellings = set()
+    for value in (getattr(args, name, None) for name in ("input", "output", "plot")):
+        if not value:
+            continue
+        path = Path(value)
+        for form in (path, path.parent, Path(os.path.realpath(path)), Path(os.path.realpath(path)).parent):
+            for text in (str(value), str(form), form.name):
+                if text and text not in (".", "/"):
+                    spellings.update((text, shlex.quote(text)))
+    return tuple(spellings)
 
 
 def _in_flags(text: str) -> str:
     """A library message as the command line says it: its keywords as the flags that set them
-    (``hop_length=2048`` -> ``--hop 2048``, ``detrend=False`` -> ``-P detrend=False`` ...)."""
+    (``hop_length=2048`` -> ``--hop 2048``, ``detrend=False`` -> ``-P detrend=False`` ...).
+    The command's own paths are kept as they are (a folder may be called ``n_fft=512``)."""
+    kept = {}
+    for k, path in enumerate(sorted(_protected, key=len, reverse=True)):
+        if path and path in text:
+            token = f"\x00{k}\x00"
+            kept[token] = path
+            text = text.replace(path, token)
     for python, flag in _KEYWORD_HINTS.items():
         text = text.replace(python, flag)
     for pattern, replacement in _FLAG_WORDS:
         text = pattern.sub(replacement, text)
+    for token, path in kept.items():
+        text = text.replace(token, path)
     return text
 
 
@@ -1391,6 +1447,8 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     if getattr(args, "run", None) is None:
         parser.print_help(sys.stderr)
         return EXIT_USAGE
+    global _protected
+    _protected = _paths_of(args)
     with _warnings_as_messages(), _termination_raises():
         try:
             return args.run(args)

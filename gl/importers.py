@@ -333,7 +333,7 @@ def from_db(
     S_db,
     *,
     db: str = "power",
-    ref: float = 1.0,
+    ref: Optional[float] = None,
     amin: Optional[float] = None,
     top_db: Optional[float] = None,
     name: str = "S",
@@ -360,9 +360,11 @@ def from_db(
         Values in dB.
     db : {'power', 'amplitude'}
         Which conversion made them: 10 or 20 log10.
-    ref : float > 0
-        The ``ref`` the forward call used (a number; ``ref=np.max`` threw the absolute
-        level away: pass the value it had, or 1.0 for a relative level).
+    ref : float > 0, optional
+        The ``ref`` the forward call used (a number; default 1.0, librosa's). ``ref=np.max``
+        threw the absolute level away: pass the value it had, or 1.0 for a level relative
+        to the peak (without ``ref``, values that peak at exactly 0 dB get a
+        :class:`LossWarning` saying so).
     amin, top_db : float, optional
         The ``amin`` and ``top_db`` the forward call used, to find clipped values.
     peak_ndim : int, optional
@@ -393,7 +395,8 @@ def from_db(
             "ref must be the number the dB conversion used; ref=np.max threw the absolute level away - pass "
             "the maximum it divided by to get the level back, or ref=1.0 for a level relative to the peak"
         )
-    ref = _check_positive("ref", ref, "the reference level the dB conversion divided by")
+    ref_given = ref is not None
+    ref = 1.0 if ref is None else _check_positive("ref", ref, "the reference level the dB conversion divided by")
     if amin is not None:
         amin = _check_positive("amin", amin, "the smallest value the dB conversion kept")
     if top_db is not None:
@@ -438,11 +441,11 @@ def from_db(
                 LossWarning,
                 stacklevel=_caller_stacklevel(),
             )
-    if ref == 1.0 and finite.size and abs(peak) < 1e-6 and lowest < peak:
+    if not ref_given and finite.size and abs(peak) < 1e-6 and lowest < peak:
         warnings.warn(
             f"{name} peaks at exactly 0 dB: it looks made relative to its maximum (ref=np.max), which threw the absolute "
-            "level away, and comes back with its peak at ref=1.0; to get the level back pass ref=... (the maximum the "
-            "dB conversion divided by), else normalise the audio",
+            "level away, and comes back with its peak at 1; to get the level back pass ref=... (the maximum the "
+            "dB conversion divided by), else normalise the audio (ref=1.0 says the relative level is meant)",
             LossWarning,
             stacklevel=_caller_stacklevel(),
         )
@@ -542,7 +545,7 @@ def from_scipy_spectrogram(
     mode: str = "psd",
     length: Optional[int] = None,
     db: Optional[str] = None,
-    ref: float = 1.0,
+    ref: Optional[float] = None,
     top_db: Optional[float] = None,
 ) -> Spectrogram:
     """A :class:`~gl.Spectrogram` from ``f, t, Sxx = scipy.signal.spectrogram(x, fs, ...)``.
@@ -902,7 +905,7 @@ def from_shorttimefft(
     p_min: Optional[int] = None,
     length: Optional[int] = None,
     db: Optional[str] = None,
-    ref: float = 1.0,
+    ref: Optional[float] = None,
     amin: Optional[float] = None,
     top_db: Optional[float] = None,
 ) -> Spectrogram:
@@ -1037,8 +1040,10 @@ def _is_power_of_two(n: int) -> bool:
     return n > 0 and n & (n - 1) == 0
 
 
-#: Mel band counts in common use (librosa's 128, torchaudio's and speech models' 80 ...).
-COMMON_MEL_BANDS = (32, 40, 64, 80, 96, 128, 256)
+#: Mel band counts in common use (librosa's 128, torchaudio's and speech models' 80, the
+#: 100 of recent vocoders ...). As STFT rows they would mean n_fft 62, 78, 126, 158, 190,
+#: 198, 254 or 510, which no one picks.
+COMMON_MEL_BANDS = (32, 40, 64, 80, 96, 100, 128, 256)
 
 
 def _largest_prime_factor(n: int) -> int:
@@ -1052,9 +1057,10 @@ def _largest_prime_factor(n: int) -> int:
 
 def mel_like_rows(n_rows: int) -> bool:
     """Whether ``n_rows`` rows look like mel bands rather than the ``n_fft // 2 + 1`` bins
-    of an STFT: a common mel band count, or an ``n_fft = 2 (n_rows - 1)`` with a prime
-    factor above 7 (254 for 128 rows, 158 for 80), which no one picks for an FFT."""
-    return n_rows in COMMON_MEL_BANDS or (n_rows > 2 and _largest_prime_factor(2 * (n_rows - 1)) > 7)
+    of an STFT: a common mel band count (:data:`COMMON_MEL_BANDS`). (Sizes from a duration
+    at a rate, 1102 for 25 ms at 44.1 kHz, have large prime factors too: the count of
+    rows alone is the sign.)"""
+    return n_rows in COMMON_MEL_BANDS
 
 
 def mel_hint(n_rows: int, convention: str = "from_mel") -> str:
@@ -1066,12 +1072,15 @@ def mel_hint(n_rows: int, convention: str = "from_mel") -> str:
 
 def looks_transposed(n_rows: int, n_columns: Optional[int]) -> bool:
     """Whether a (rows, columns) array read as (bins, frames) looks like (frames, bins): its
-    columns are the bin count of a power-of-two n_fft of at least 256, its rows are not."""
+    columns are the bin count of a power-of-two n_fft of at least 256, and its rows would
+    mean an n_fft with a prime factor above 7 (201 rows, torchaudio's n_fft 400, are bins,
+    whatever the number of frames; it takes both coincidences to be misread)."""
     return (n_columns is not None and n_columns >= 129 and _is_power_of_two(n_columns - 1)
-            and not _is_power_of_two(n_rows - 1) and n_rows != n_columns)
+            and n_rows > 2 and _largest_prime_factor(2 * (n_rows - 1)) > 7 and n_rows != n_columns)
 
 
-def _librosa_geometry(n_rows, n_fft, hop_length, win_length, window, center, pad_mode, n_columns=None) -> STFT:
+def _librosa_geometry(n_rows, n_fft, hop_length, win_length, window, center, pad_mode, n_columns=None,
+                      mel_importer: str = "from_mel") -> STFT:
     """The geometry of a (..., n_rows bins, n_columns frames) array; the frames' count only feeds the hints
     for an array given the other way round, (frames, bins)."""
     if n_fft is None:
@@ -1085,7 +1094,7 @@ def _librosa_geometry(n_rows, n_fft, hop_length, win_length, window, center, pad
             )
         elif mel_like_rows(n_rows):
             warnings.warn(
-                f"n_fft={n_fft} was read off the spectrogram's {n_rows} rows (n_fft // 2 + 1 bins){mel_hint(n_rows)} "
+                f"n_fft={n_fft} was read off the spectrogram's {n_rows} rows (n_fft // 2 + 1 bins){mel_hint(n_rows, mel_importer)} "
                 "(a mel spectrogram read as an STFT comes back at the wrong pitch); else pass n_fft to say so",
                 stacklevel=_caller_stacklevel(),
             )
@@ -1098,7 +1107,7 @@ def _librosa_geometry(n_rows, n_fft, hop_length, win_length, window, center, pad
             raise ValueError(
                 f"n_fft={n_fft} gives {n_fft // 2 + 1} frequency bins but the spectrogram has {n_rows} "
                 f"(it implies n_fft={2 * (n_rows - 1)} or {2 * n_rows - 1}){two_sided}{transposed}"
-                f"{'' if two_sided or transposed else mel_hint(n_rows)}"
+                f"{'' if two_sided else mel_hint(n_rows, mel_importer)}"
             )
     if pad_mode not in PAD_MODES:
         raise ValueError(f"pad_mode={pad_mode!r} is not supported; use one of {', '.join(PAD_MODES)}")
@@ -1117,7 +1126,7 @@ def from_librosa(
     pad_mode: str = "constant",
     power: Optional[float] = None,
     db: Optional[str] = None,
-    ref: float = 1.0,
+    ref: Optional[float] = None,
     amin: Optional[float] = None,
     top_db: Optional[float] = None,
     length: Optional[int] = None,
@@ -1195,7 +1204,7 @@ def from_torchaudio(
     normalized: Union[bool, str] = False,
     length: Optional[int] = None,
     db: Optional[str] = None,
-    ref: float = 1.0,
+    ref: Optional[float] = None,
     amin: Optional[float] = None,
     top_db: Optional[float] = None,
 ) -> Spectrogram:
@@ -1259,7 +1268,8 @@ def from_torchaudio(
         power = 1.0
     power = _check_power(power)
     magnitude = _magnitude_from(S, power, "S", from_db=db is not None)
-    geometry = _librosa_geometry(magnitude.shape[-2], n_fft, hop_length, win_length, window, center, pad_mode, magnitude.shape[-1])
+    geometry = _librosa_geometry(magnitude.shape[-2], n_fft, hop_length, win_length, window, center, pad_mode, magnitude.shape[-1],
+                                 mel_importer="from_torchaudio_mel")
     _check_nola(geometry, "hop_length", geometry.hop_length)
     if normalized in (True, "window"):
         magnitude *= magnitude.dtype.type(np.sqrt(np.sum(geometry.window_array**2)))
@@ -1292,7 +1302,7 @@ def from_mel(
     htk: bool = False,
     norm="slaney",
     db: Optional[str] = None,
-    ref: float = 1.0,
+    ref: Optional[float] = None,
     amin: Optional[float] = None,
     top_db: Optional[float] = None,
     n_iter_nnls: int = 200,
@@ -1395,7 +1405,6 @@ def from_mel(
     return Spectrogram(magnitude, geometry, sample_rate=sr, length=length, source="mel")
 
 
-#: Importer by convention name (the ``gl`` command's ``--from``).
 def from_torchaudio_mel(
     M,
     *,
@@ -1403,6 +1412,7 @@ def from_torchaudio_mel(
     n_fft: int = 400,
     win_length: Optional[int] = None,
     hop_length: Optional[int] = None,
+    pad: int = 0,
     f_min: float = 0.0,
     f_max: Optional[float] = None,
     n_mels: Optional[int] = None,
@@ -1414,7 +1424,7 @@ def from_torchaudio_mel(
     norm: Optional[str] = None,
     mel_scale: str = "htk",
     db: Optional[str] = None,
-    ref: float = 1.0,
+    ref: Optional[float] = None,
     amin: Optional[float] = None,
     top_db: Optional[float] = None,
     n_iter_nnls: int = 200,
@@ -1435,9 +1445,10 @@ def from_torchaudio_mel(
     ----------
     M : np.ndarray [shape=(..., n_mels, n_frames), non-negative]
         ``MelSpectrogram(...)(x).numpy()``.
-    sample_rate, n_fft, win_length, hop_length, f_min, f_max, n_mels, window, power, normalized, center, pad_mode, norm, mel_scale
+    sample_rate, n_fft, win_length, hop_length, pad, f_min, f_max, n_mels, window, power, normalized, center, pad_mode, norm, mel_scale
         As given to ``MelSpectrogram`` (``window`` names what ``window_fn`` made;
-        ``n_mels`` defaults to ``M``'s rows).
+        ``n_mels`` defaults to ``M``'s rows; ``pad`` zeros on both sides of the signal,
+        as in :func:`from_torchaudio`).
     db, ref, amin, top_db
         For ``AmplitudeToDB(stype='power')(M)``: ``db='power'`` (``stype='magnitude'``:
         ``db='amplitude'``, which does not change ``power``); see :func:`from_db`.
@@ -1472,16 +1483,23 @@ def from_torchaudio_mel(
     hop_length = win_length // 2 if hop_length is None else hop_length
     if db is not None:  # AmplitudeToDB: each item clipped below its own peak
         M = from_db(M, db=db, ref=ref, amin=amin, top_db=top_db, name="M", peak_ndim=3)
+    pad = _check_int("pad", pad, 0)
     spec = from_mel(M, sr=sample_rate, n_fft=n_fft, hop_length=hop_length, win_length=win_length, window=window,
                     center=center, pad_mode=pad_mode, power=power, n_mels=n_mels, fmin=f_min, fmax=f_max,
-                    htk=mel_scale == "htk", norm=norm, n_iter_nnls=n_iter_nnls, length=length, bins="torchaudio")
-    if normalized in (False,):
+                    htk=mel_scale == "htk", norm=norm, n_iter_nnls=n_iter_nnls, length=None if pad else length,
+                    bins="torchaudio")
+    if pad:  # zeros before and after the signal (from_torchaudio's reading); without length, where it ended is not known
+        geometry = spec.geometry
+        length = _check_length(length, spec.n_frames, lambda n: geometry.n_frames(n + 2 * pad), f"hop_length={geometry.hop_length}")
+        spec = dataclasses.replace(spec, length=length, offset=pad, tail=pad)
+    if normalized is False:
         return spec
     magnitude = spec.magnitude
     scale = np.sqrt(np.sum(spec.geometry.window_array**2)) if normalized in (True, "window") else np.sqrt(n_fft)
     return dataclasses.replace(spec, magnitude=magnitude * magnitude.dtype.type(scale))
 
 
+#: Importer by convention name (the ``gl`` command's ``--from``).
 CONVENTIONS: dict[str, Callable[..., Spectrogram]] = {
     "scipy": from_scipy_spectrogram,
     "scipy-stft": from_scipy_stft,

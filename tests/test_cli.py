@@ -264,7 +264,7 @@ def test_library_messages_are_shown_in_flags(tmp_path, speech_wav):
     """The library's keywords become the flags that set them (a review as a new user: 'use a
     smaller hop_length', "('kaiser', 8.0)", 'pass detrend=False', 'STFT(n_fft=...)')."""
     nola = run("roundtrip", speech_wav, "-o", "o.wav", "--hop", "1024", "--n-iter", "1", cwd=tmp_path)
-    assert re.search(r"gl: warning: NOLA condition fails for --n-fft 1024 --hop 1024 --win-length 1024 --window hann: .*"
+    assert re.search(r"gl: warning: NOLA condition fails for FFT size 1024, hop 1024, window length 1024, hann window, centred: .*"
                      r"use a smaller --hop ", nola.stderr)
     assert "STFT(" not in nola.stderr and "hop_length" not in nola.stderr
     kaiser = run("roundtrip", speech_wav, "-o", "k.wav", "--window", "kaiser", cwd=tmp_path, check_ok=False)
@@ -283,6 +283,24 @@ def test_library_messages_are_shown_in_flags(tmp_path, speech_wav):
     assert "(pass -P detrend=False if Sxx was made without it)" in detrended.stderr
     assert gl.cli._in_flags("-P hop_length=... and --hop both set hop_length") == "-P hop_length=... and --hop both set --hop"
     assert gl.cli._in_flags("momentum=-1 must be >= 0; ref=np.max lost it") == "-O momentum=-1 must be >= 0; ref=np.max lost it"
+    assert gl.cli._in_flags("the n_fft // 2 + 1 bins; n_mels=64 but M has 80") == "the n_fft // 2 + 1 bins; -P n_mels=64 but M has 80"
+    assert gl.cli._in_flags("nperseg=256 gives 129 rows: pass nfft=512") == "nperseg=256 gives 129 rows: pass nfft=512"  # --n-fft's
+    assert gl.cli._in_flags("fs=50 Hz is no audio sample rate") == "--sr 50 Hz is no audio sample rate"
+
+
+def test_file_names_are_not_rewritten(tmp_path, speech_wav):
+    """A folder called n_fft=512 (a Hydra run, say) stays that in every message."""
+    folder = tmp_path / "runs" / "n_fft=512"
+    folder.mkdir(parents=True)
+    shutil.copy(speech_wav, folder / "in.wav")
+    exists = run("roundtrip", "runs/n_fft=512/in.wav", "-o", "runs/n_fft=512/in.wav", cwd=tmp_path, check_ok=False)
+    assert_usage_error(exists, r"runs/n_fft=512/in.wav already exists; use --force")
+    missing = run("roundtrip", "runs/n_fft=512/in.wav", "-o", "runs/hop_length=1/x.wav", cwd=tmp_path, check_ok=False)
+    assert_usage_error(missing, r"output folder runs/hop_length=1 does not exist; create it \(mkdir -p runs/hop_length=1\)")
+    x, sr = sf.read(str(speech_wav))
+    np.save(tmp_path / "mode=power.npy", np.abs(gl.STFT(1024, 256).stft(x)) ** 2)
+    loud = run("invert", "mode=power.npy", "--from", "librosa", "--sr", sr, "--hop", 256, "-o", "o.wav", *FAST, cwd=tmp_path)
+    assert "the audio made from mode=power.npy peaks at" in loud.stderr
 
 
 def test_a_mel_or_transposed_array_read_as_an_stft_is_caught(tmp_path):
@@ -808,7 +826,7 @@ def test_review_messages_speak_in_flags(tmp_path, speech_wav):
         (["invert", "neg.npy", "-o", "o.wav", "--from", "librosa", "--sr", "16000", "--hop", "128"], [r"add -P db=power or -P db=amplitude"]),
         (["invert", "four.npy", "-o", "o.wav", "--from", "librosa", "--sr", "16000", "--hop", "128"], [r"has shape \(1, 1, 257, 40\)"]),
         (["invert", "cut.npz", "-o", "o.wav"], [r"cut.npz is not an .npz archive"]),  # one line: no 'unclosed file' warning
-        (["invert", "s.npz", "-o", "o.wav", "--length", "5000000"], [r"--length 5000000 does not fit .*\(--n-fft 1024 --hop 256 --win-length 1024 --window hann\)"]),
+        (["invert", "s.npz", "-o", "o.wav", "--length", "5000000"], [r"--length 5000000 does not fit .*\(FFT size 1024, hop 256, window length 1024, hann window, centred\)"]),
         (["roundtrip", wav, "-o", "o.wav", "--n-fft", "3"], [r"give --hop"]),
         (["roundtrip", wav, "-o", "o.wav", "--seed", "-1"], [r"argument --seed: -1 must be >= 0"]),
         (["roundtrip", wav, "-o", "o.wav", "-O", "n_threads=abc"], [r"n_threads='abc' must be a whole number"]),

@@ -784,8 +784,11 @@ def test_rows_that_look_like_mel_bands_are_flagged():
         gl.importers.from_librosa(np.ones((128, 40)), sr=16000, n_fft=254)  # said so: no warning
         gl.importers.from_librosa(np.ones((513, 40)), sr=16000)
     with pytest.raises(ValueError, match=r"n_fft=400 gives 201 frequency bins but the spectrogram has 80 .*80 rows look "
-                                         r"like mel bands: if it is a mel spectrogram, use from_mel"):
+                                         r"like mel bands: if it is a mel spectrogram, use from_torchaudio_mel"):
         gl.importers.from_torchaudio(np.ones((80, 40)))
+    # sizes from a duration at a rate (25 ms at 44.1 kHz: 1102) have large prime factors, and are not mel bands
+    assert not any(gl.importers.mel_like_rows(n // 2 + 1) for n in (110, 220, 662, 706, 1102, 2822))
+    assert not gl.importers.looks_transposed(201, 257)  # torchaudio's n_fft 400 over 2^k + 1 frames: bins, not frames
 
 
 def test_scipy_mistakes_that_gave_silent_wrong_audio():
@@ -855,3 +858,12 @@ def test_an_unnamed_scipy_window_points_to_get_window():
     samples = signal.get_window("blackmanharris", 256)
     spec = importers.from_scipy_spectrogram(np.ones((129, 20)), 8000, window=samples, nperseg=256, detrend=False)
     assert "<array of 256 samples>" in repr(spec) and len(repr(spec)) < 400  # not the window's digits
+
+
+def test_from_torchaudio_mel_takes_pad_and_ref_given_silences_the_0_db_warning():
+    spec = importers.from_torchaudio_mel(np.ones((40, 81)) + 0.1, pad=10, n_iter_nnls=3)
+    assert (spec.offset, spec.tail) == (10, 10)
+    relative = np.array([[0.0, -20.0], [-40.0, -3.0]])
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        importers.from_db(relative, db="amplitude", ref=1.0)  # said: the relative level is meant
