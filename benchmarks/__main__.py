@@ -67,8 +67,13 @@ def main(argv=None) -> None:
         if study == "convergence":
             from . import convergence
 
-            convergence.run(files, args.methods, args.inits, args.iterations or (100 if args.quick else 300), args.seed, out,
-                            max_seconds)
+            try:
+                convergence.run(files, args.methods, args.inits, args.iterations or (100 if args.quick else 300), args.seed,
+                                out, max_seconds)
+            except ValueError as error:
+                if not str(error).startswith("--"):  # not a bad --methods / --inits: a bug, with its traceback
+                    raise
+                raise SystemExit(f"python -m benchmarks: error: {error}") from None
         elif study == "speed":
             from . import speed
 

@@ -241,8 +241,10 @@ def iterations_to_reach(history_db: np.ndarray, threshold_db: float) -> Optional
 
 
 # ---------------------------------------------------------------------- librosa
-def librosa_griffinlim(S: np.ndarray, geometry, length: int, n_iter: int, seed: int, momentum: float = 0.99) -> np.ndarray:
-    """``librosa.griffinlim`` in ``geometry`` with ``random_state=np.random.default_rng(seed)``."""
+def librosa_griffinlim(S: np.ndarray, geometry, length: int, n_iter: int, seed: int, momentum: float = 0.99,
+                       random_state=None) -> np.ndarray:
+    """``librosa.griffinlim`` in ``geometry`` with ``random_state=np.random.default_rng(seed)`` (or the
+    ``random_state`` given: an int seeds ``np.random.RandomState``, librosa's own reading)."""
     import librosa
 
     return librosa.griffinlim(
@@ -257,7 +259,7 @@ def librosa_griffinlim(S: np.ndarray, geometry, length: int, n_iter: int, seed: 
         length=length,
         momentum=momentum,
         init="random",
-        random_state=np.random.default_rng(seed),
+        random_state=np.random.default_rng(seed) if random_state is None else random_state,
     )
 
 

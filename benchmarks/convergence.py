@@ -65,7 +65,18 @@ def study_clip(clip, method_names, inits, n_iter: int, seed: int, librosa_counts
     runs: dict[str, dict] = {}
     fgla_history = None
     errors: dict[str, str] = {}
+    single_pass = gl.reconstruct.SINGLE_PASS_METHODS  # PGHI, SPSI, RTPGHI: one pass, no init to vary
     for method in method_names:
+        if method in single_pass:
+            try:
+                run = run_method(S, geometry, length, method, None, default_n_iter(method), seed)
+            except Exception as error:  # a bug: record it
+                errors[key(method, None)] = f"{type(error).__name__}: {error}"
+                continue
+            runs[key(method, None)] = dict(_record(run, 0), history_db=[], iterative=False)
+            if verbose:
+                print(f"    {key(method, None):18s} {run.final_db:7.2f} dB  {run.seconds:6.2f} s (one pass)", flush=True)
+            continue
         # probe: an iterative method's history has one entry per iteration
         try:
             iterative = run_method(S, geometry, length, method, inits[0], 2, seed).iterative
@@ -84,7 +95,7 @@ def study_clip(clip, method_names, inits, n_iter: int, seed: int, librosa_counts
                 if verbose:
                     print(f"    {key(method, init):18s} {run.final_db:7.2f} dB  {run.seconds:6.2f} s", flush=True)
             continue
-        # non-iterative or streaming (pghi, spsi, rtisila): its own default n_iter; inits it
+        # streaming (rtisila): its own default n_iter (per frame); inits it
         # ignores (same result as one already run) are not repeated
         own_n_iter = default_n_iter(method)
         finals, accepted = [], 0
@@ -145,6 +156,7 @@ def study_clip(clip, method_names, inits, n_iter: int, seed: int, librosa_counts
             "signal_iterations": compare,
             "signal_max_abs_difference": float(np.max(np.abs(y_gl - y_lr))),
             "signal_peak": float(np.max(np.abs(y_lr))),
+            "other_starts": _other_starts(S, geometry, length, compare, seed),
         }
     return {
         "name": clip.name,
@@ -157,6 +169,26 @@ def study_clip(clip, method_names, inits, n_iter: int, seed: int, librosa_counts
         "librosa": librosa,
         "coincidence": coincidence,
     }
+
+
+#: Further starts for the comparison with librosa: its rounding, amplified by the momentum,
+#: depends on the draw (``default_rng`` seeds after the study's, and ``RandomState`` seeds, an
+#: int ``random_state``'s reading in both).
+OTHER_STARTS = 3
+
+
+def _other_starts(S, geometry, length: int, n_iter: int, seed: int) -> dict[str, float]:
+    """``max |y_gl - y_librosa|`` after ``n_iter`` FGLA iterations from other starts, by start."""
+    differences = {}
+    for k in range(1, OTHER_STARTS + 1):
+        y_gl = gl.griffinlim(S, n_iter=n_iter, momentum=0.99, rng=np.random.default_rng(seed + k), geometry=geometry, length=length)
+        y_lr = librosa_griffinlim(S, geometry, length, n_iter, seed + k)
+        differences[f"default_rng({seed + k})"] = float(np.max(np.abs(y_gl - y_lr)))
+    for k in range(OTHER_STARTS + 1):
+        y_gl = gl.griffinlim(S, n_iter=n_iter, momentum=0.99, random_state=seed + k, geometry=geometry, length=length)
+        y_lr = librosa_griffinlim(S, geometry, length, n_iter, seed, random_state=seed + k)
+        differences[f"RandomState({seed + k})"] = float(np.max(np.abs(y_gl - y_lr)))
+    return differences
 
 
 def _record(run, n_iter: int) -> dict:
@@ -237,6 +269,8 @@ def summarize(clips: list[dict], n_iter: int) -> dict:
         coincidence = {
             "max_abs_db_difference": float(max(c["max_abs_db_difference"] for c in coincide)),
             "max_signal_difference": float(max(c["signal_max_abs_difference"] for c in coincide)),
+            "max_signal_difference_other_starts": max((v for c in coincide for v in c.get("other_starts", {}).values()),
+                                                      default=None),
             "n_clips": len(coincide),
         }
     return {"table": table, "librosa": librosa_row, "targets": targets, "coincidence": coincidence}
@@ -250,6 +284,9 @@ def run(files: list[Path], method_names=None, inits=None, n_iter: int = 300, see
     if unknown:
         raise ValueError(f"--methods {', '.join(unknown)} not in gl.reconstruct.METHODS ({', '.join(methods())})")
     inits = list(inits or all_inits)
+    unknown = [i for i in inits if i not in all_inits and i not in EXTRA_INITS]
+    if unknown:
+        raise ValueError(f"--inits {', '.join(unknown)} not available ({', '.join(all_inits + EXTRA_INITS)})")
     clips = []
     for path in files:
         clip = read_clip(path, max_seconds)

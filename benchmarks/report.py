@@ -63,7 +63,7 @@ def _held_out(convergence: dict, default_key: str) -> list[dict]:
 
 
 def targets(speed: Optional[dict], iteration: Optional[dict], memory: list, convergence: Optional[dict], paper: Optional[dict],
-            pghi_cost: Optional[dict] = None, passes: Optional[dict] = None) -> list[tuple]:
+            pghi_cost: Optional[dict] = None, passes: Optional[dict] = None, methods: Optional[dict] = None) -> list[tuple]:
     rows = []
     if iteration:
         per = iteration["rows"]
@@ -124,14 +124,19 @@ def targets(speed: Optional[dict], iteration: Optional[dict], memory: list, conv
                          + timing + other,
                          t["reach_met"]))
             rows.append((f"default method ({t['default']}) >= 8 dB below librosa at 100 iterations (dev mean)",
-                         f"{t['mean_gain_db_at_100']:.1f} dB better on average (worst clip {t['min_gain_db_at_100']:.1f} dB)",
+                         f"{t['mean_gain_db_at_100']:.1f} dB better on average (worst clip {t['min_gain_db_at_100']:.1f} dB)"
+                         + _equal_work_note(convergence, t["default"], iteration_costs(methods, pghi_cost)),
                          t["gain_met"]))
         c = s.get("coincidence")
         if c:
+            others = c.get("max_signal_difference_other_starts")
             rows.append(("gl FGLA = librosa.griffinlim from the same initial phase (curves coincide; signals within 1e-8)",
                          f"max SC difference {c['max_abs_db_difference']:.2e} dB, max abs(y_gl - y_librosa) "
-                         f"{c['max_signal_difference']:.1e} over {c['n_clips']} clips",
-                         c["max_abs_db_difference"] < 0.01 and c["max_signal_difference"] < 1e-8))
+                         f"{c['max_signal_difference']:.1e} over {c['n_clips']} clips"
+                         + (f"; from other starts (default_rng and RandomState seeds, see below) up to {others:.1e}: "
+                            "the momentum amplifies rounding differently from each draw" if others is not None else ""),
+                         c["max_abs_db_difference"] < 0.01 and c["max_signal_difference"] < 1e-8
+                         and (others is None or others < 1e-8)))
     for r in (pghi_cost or {}).get("rows", []):
         if r.get("default"):
             rows.append(("PGHI costs <= 10 single-threaded FGLA iterations on the same spectrogram (10 s speech, 22.05 kHz, "
@@ -143,7 +148,12 @@ def targets(speed: Optional[dict], iteration: Optional[dict], memory: list, conv
         for r in paper["phaseret"]["rows"]:
             label = f"greasy (phaseret setup): {r['label']} < {r['threshold_db']:g} dB"
             if "sc_db" in r:
-                rows.append((label, f"{r['sc_db']:.2f} dB", r["met"]))
+                spread = ""
+                if r.get("seeds_db") and all(v is not None for v in r["seeds_db"]):
+                    spread += f"; seeds 0-{len(r['seeds_db']) - 1}: {min(r['seeds_db']):.2f} to {max(r['seeds_db']):.2f} dB"
+                if r.get("reflect_db") is not None:
+                    spread += f"; with reflect padding instead of zeros: {r['reflect_db']:.2f} dB"
+                rows.append((label, f"{r['sc_db']:.2f} dB (seed 0, zero padding){spread}", r["met"]))
             else:
                 rows.append((label, f"not run: {r['skipped']}", None))
     return rows
@@ -253,6 +263,71 @@ def plot_lengths(speed: dict, out: Path) -> list[str]:
 
 
 # ---------------------------------------------------------------------- the report
+#: Work budgets, in FGLA iterations, at which the methods are compared at equal work.
+EQUAL_WORK_BUDGETS = (30, 100, 165, 300)
+
+
+def iteration_costs(methods: Optional[dict], pghi_cost: Optional[dict]) -> Optional[tuple[dict, dict]]:
+    """Each method's iteration and each start's cost in FGLA iterations, as ``bench_methods`` and
+    ``bench_pghi_cost`` measured them (single thread, unmeasured path); None without both."""
+    if not methods or not pghi_cost or not pghi_cost.get("rows"):
+        return None
+    fgla = next((r["unmeasured"] for r in methods["rows"] if r["method"] == "fgla"), None)
+    if not fgla:
+        return None
+    per_iteration = {r["method"]: r["unmeasured"] / fgla for r in methods["rows"]}
+    starts = {"random": 0.0, "zeros": 0.0, "pghi": float(pghi_cost["rows"][0]["ratio"])}
+    return per_iteration, starts
+
+
+def _cumulative_work(method: str, n: int, per_iteration: dict, n_dm: int = 40) -> np.ndarray:
+    """Work (FGLA iterations) after 1 .. n iterations; dm_fgla's first ``n_dm`` are difference-map iterations."""
+    k = np.arange(1, n + 1)
+    if method == "dm_fgla":
+        return np.where(k <= n_dm, k * per_iteration["dm"], n_dm * per_iteration["dm"] + (k - n_dm) * per_iteration["fgla"])
+    return k * per_iteration[method]
+
+
+def equal_work(convergence: dict, costs: tuple[dict, dict], budgets=EQUAL_WORK_BUDGETS) -> list[dict]:
+    """Mean SC over the dev clips of each method / init after the iterations a budget of work pays for."""
+    per_iteration, starts = costs
+    clips = [c for c in convergence["clips"] if c["name"][:1] == "d" and c["name"][1:3].isdigit()]
+    if not clips:
+        return []
+    rows = []
+    for key in sorted({k for c in clips for k in c["runs"]}):
+        method, init = key.split("/")
+        if method not in per_iteration or init not in starts or not all(key in c["runs"] for c in clips):
+            continue
+        means, iterations = {}, {}
+        for budget in budgets:
+            values = []
+            for c in clips:
+                run = c["runs"][key]
+                history = np.asarray(run["history_db"], dtype=np.float64)
+                affordable = int(np.sum(starts[init] + _cumulative_work(method, history.size, per_iteration) <= budget + 1e-9))
+                values.append(history[affordable - 1] if affordable else (run.get("initial_db") if run.get("initial_db") is not None else np.nan))
+                iterations[budget] = affordable
+            means[budget] = float(np.mean(values)) if np.all(np.isfinite(values)) else None
+        rows.append({"key": key, "mean_db": means, "iterations": iterations})
+    return rows
+
+
+def _equal_work_note(convergence: dict, default: str, costs: Optional[tuple[dict, dict]]) -> str:
+    """The default against librosa's algorithm (gl's FGLA from a random phase) at equal work, for the target row."""
+    if costs is None:
+        return ""
+    method, init = default.split("/")
+    own = costs[1].get(init, 0.0) + float(_cumulative_work(method, 100, costs[0])[-1])
+    rows = {r["key"]: r for r in equal_work(convergence, costs, (100, own))}
+    if default not in rows or "fgla/random" not in rows:
+        return ""
+    gain = {b: rows["fgla/random"]["mean_db"][b] - rows[default]["mean_db"][b] for b in (100, own)}
+    return (f"; at equal work (its 100 iterations and PGHI cost {own:.0f} FGLA iterations), {gain[own]:.1f} dB better than gl's "
+            f"FGLA from a random phase, librosa's algorithm, and {gain[100]:.1f} dB at the cost of 100 FGLA iterations "
+            "(see 'At equal work' below)")
+
+
 def _pghi_in_iterations(pghi_cost: Optional[dict]) -> str:
     """PGHI's cost in FGLA iterations as ``bench_pghi_cost`` measured it (not a number typed in)."""
     rows = (pghi_cost or {}).get("rows", [])
@@ -287,13 +362,16 @@ def build(out: Path, readme: Path) -> Path:
     L = ["# gl benchmarks", ""]
     out_flag = "" if out.resolve() == RESULTS.resolve() else f" --out {out}"
     L += [f"Generated by `python -m benchmarks report{out_flag}` from the JSON files in "
-          f"`{rel}/`; do not edit by hand. Rerun everything with `python -m benchmarks` "
-          "(`--quick` for a two-minute version; `--help` for the options).", ""]
-    if out.resolve() != RESULTS.resolve() and out.name == "quick":
+          f"`{rel}/`; do not edit by hand. `python -m benchmarks` reruns the speed, memory, convergence and paper "
+          "studies (`--quick` for a two-minute version; `--help` for the options); the other files come from the "
+          "scripts of `benchmarks/`, each listed below with the command, date and commit that made it.", ""]
+    loaded = (speed, iteration, convergence, paper, memory_result, pghi_cost, methods, passes, torchaudio, geometries)
+    quick = any("--quick" in str((d or {}).get("environment", {}).get("command", "")) for d in loaded)
+    if quick or (out.resolve() != RESULTS.resolve() and out.name == "quick"):
         L += ["**Quick run**: small inputs, few iterations and repeats. Its verdicts are not the targets' (those need the "
               "full run).", ""]
     if env:
-        commit = f", git {env['git']}" if env.get("git") else ""
+        commit = f", git {env['git']} (each file's own below)" if env.get("git") else ""
         L += [f"Measured {env['date_utc']} UTC on **{env['cpu']}** ({env['cpu_count']} cores), Python {env['python']}, "
               f"numpy {env['numpy']}, librosa {env['librosa']}, gl {env['gl']}{commit}; environment {env['env'] or '{}'}. "
               "**The machine is shared with other jobs and noisy**: timings are medians after warm-up, and the ratios "
@@ -305,11 +383,13 @@ def build(out: Path, readme: Path) -> Path:
                        ("convergence", convergence), ("paper", paper), ("PGHI cost", pghi_cost), ("methods", methods),
                        ("passes", passes), ("torchaudio", torchaudio), ("geometries", geometries)):
         if data and data.get("environment", {}).get("command"):
-            commands.append(f"- {name}: `{data['environment']['command']}` ({data['environment']['date_utc']} UTC)")
+            made = data["environment"]
+            commands.append(f"- {name}: `{made['command']}` ({made['date_utc']} UTC"
+                            + (f", git {made['git']}" if made.get("git") else "") + ")")
     if commands:
         L += ["Commands that produced these results:", ""] + commands + [""]
     L += ["## Targets", "", "| target | measured | status |", "|---|---|---|"]
-    for label, measured, met in targets(speed, iteration, memory, convergence, paper, pghi_cost, passes):
+    for label, measured, met in targets(speed, iteration, memory, convergence, paper, pghi_cost, passes, methods):
         L.append(f"| {label} | {measured} | {_yes(met)} |")
     L.append("")
     if iteration:
@@ -438,15 +518,17 @@ def build(out: Path, readme: Path) -> Path:
         L += ["### gl FGLA vs librosa.griffinlim from the same initial phase", "",
               "Both get `np.random.default_rng(seed)` (gl as `rng=`, librosa as `random_state=`); librosa is rerun for each "
               "iteration count, gl's values come from one run's history.", "",
-              "| clip | iterations | gl FGLA (dB) | librosa (dB) | max abs difference (dB) | max abs signal difference |",
-              "|---|---|---|---|---|---|"]
+              "| clip | iterations | gl FGLA (dB) | librosa (dB) | max abs difference (dB) | max abs signal difference | other starts: largest |",
+              "|---|---|---|---|---|---|---|"]
         for c in convergence["clips"]:
             co = c.get("coincidence")
             if not co:
                 continue
             L.append(f"| {c['name']} | {', '.join(map(str, co['counts']))} | {', '.join(_fmt(v) for v in co['gl_db'])} | "
                      f"{', '.join(_fmt(v) for v in co['librosa_db'])} | {co['max_abs_db_difference']:.1e} | "
-                     f"{co['signal_max_abs_difference']:.1e} (after {co['signal_iterations']} it, peak {co['signal_peak']:.2f}) |")
+                     f"{co['signal_max_abs_difference']:.1e} (after {co['signal_iterations']} it, peak {co['signal_peak']:.2f}) | "
+                     + (f"{max(co['other_starts'].values()):.1e} ({max(co['other_starts'], key=co['other_starts'].get)}) |"
+                        if co.get("other_starts") else "- |"))
         L += ["", "### Every method and initial phase (issue 3), mean over the dev corpus", "",
               "SC in dB after n iterations (mean over clips); time = wall time of all the "
               f"{convergence['n_iter']}-iteration runs over the dev corpus (single process, gl with its default threads: "
@@ -462,6 +544,29 @@ def build(out: Path, readme: Path) -> Path:
         lr = s["librosa"]
         L.append("| librosa.griffinlim (fgla, random) | " + " | ".join(_fmt(lr.get(f"sc_{n}")) for n in (10, 30, 100, 300))
                  + f" | {_fmt(lr.get('seconds_total'), '.1f')} (largest count) |")
+        costs = iteration_costs(methods, pghi_cost)
+        work_rows = equal_work(convergence, costs) if costs else []
+        if work_rows:
+            per_iteration, starts = costs
+            L += ["", "### At equal work, mean over the dev corpus", "",
+                  "The table above compares iterations, which do not cost the same: in FGLA iterations (single thread, "
+                  "`bench_methods.py`), " + ", ".join(f"{m} {v:.2f}" for m, v in per_iteration.items())
+                  + f"; dm_fgla's first 40 are difference-map iterations; PGHI's start costs {starts['pghi']:.1f} "
+                  "(`bench_pghi_cost.py`). Here each method gets the iterations a budget of work pays for (in brackets) "
+                  "and the SC after them, in dB (random and PGHI starts).", "",
+                  "| method / init | " + " | ".join(f"{b} FGLA iterations of work" for b in EQUAL_WORK_BUDGETS) + " |",
+                  "|---|" + "---|" * len(EQUAL_WORK_BUDGETS)]
+            work_rows.sort(key=lambda r: r["mean_db"][100] if r["mean_db"][100] is not None else 0.0)
+            for r in work_rows:
+                bold = "**" if r["key"] == s["targets"].get("default") else ""
+                L.append(f"| {bold}{r['key']}{bold} | " + " | ".join(
+                    f"{_fmt(r['mean_db'][b])} ({r['iterations'][b]})" for b in EQUAL_WORK_BUDGETS) + " |")
+            best = {b: min((r for r in work_rows if r["mean_db"][b] is not None), key=lambda r: r["mean_db"][b]) for b in EQUAL_WORK_BUDGETS}
+            L += ["", "Best at each budget: " + "; ".join(f"{b}: {best[b]['key']} ({_fmt(best[b]['mean_db'][b])} dB)"
+                                                      for b in EQUAL_WORK_BUDGETS)
+                  + (". The default pays for its difference-map iterations first: it leads at the cost of its own 100 "
+                     "iterations and after, not before." if best[165]["key"] == s["targets"].get("default")
+                     and best[100]["key"] != s["targets"].get("default") else ".")]
         clips = convergence["clips"]
         checkpoint = 100 if convergence["n_iter"] >= 100 else convergence["n_iter"]
         L += ["", f"### SC (dB) after {checkpoint} iterations, per clip", "",
@@ -514,10 +619,9 @@ def build(out: Path, readme: Path) -> Path:
                          f"{_yes(r.get('met'))} | {how if 'sc_db' in r else 'skipped: ' + r['skipped']} |")
             L += ["", "Not phaseret's framing exactly: gl's frames are centred with zero padding (46 frames of greasy), "
                   "LTFAT's `dgtreal` is circular over the signal padded to L = 6144 (48 frames), and gl's PGHI runs one "
-                  "heap pass at its default tol 3e-3 where LTFAT runs two (1e-1, then 1e-10). The margins are small and "
-                  "depend on that: with reflect padding, PGHI + FGLA gives -39.8 dB instead of -45.5 (measured in a "
-                  "review). Random starts are one seed (0): on greasy, seeds 0-7 spread GLA(100) over -23.5 to -26.5 dB "
-                  "and FGLA(100) over -31.5 to -34.6 dB.", ""]
+                  "heap pass at its default tol 3e-3 where LTFAT runs two (1e-1, then 1e-10). Some margins are small and "
+                  "depend on that: the targets above give each row with reflect padding too, and the random starts over "
+                  "eight seeds (the status is the seed-0, zero-padding run's).", ""]
         pp = paper.get("pghi_paper")
         if pp:
             g = pp["geometry"]

@@ -43,8 +43,12 @@ SINGLE_PASS_METHODS = ("pghi", "spsi", "rtpghi")
 #: -27.7 dB after 10 iterations (it passes librosa's mean after 5), -34.8 dB after 100 (9.0 dB
 #: better) and -36.5 dB after 300, the best of the table at 100 and 300 iterations (RAAR from
 #: PGHI is up to 0.8 dB better at 10-30 iterations, 2.5 dB worse at 100). Its 100
-#: iterations cost about 1.5 times FGLA's (PGHI 0.1, each DM iteration two sweeps), and it
-#: still wins at equal time (FGLA from PGHI: -30.9 dB after 100, -32.5 after 300).
+#: iterations cost about 165 FGLA iterations (PGHI about 9, each DM iteration 2.4:
+#: ``bench_pghi_cost.py``, ``bench_methods.py``); at equal work it leads from about that
+#: budget on (full dev clips: -34.5 dB against RAAR from PGHI's -32.1 and FGLA from a random
+#: phase's -28.1), but not at the cost of 100 FGLA iterations, where RAAR from PGHI is 1.5 dB
+#: better (benchmarks/README.md, "At equal work"). The same clips chose it and measure it;
+#: greasy and gspi are held out.
 DEFAULT_METHOD = "dm_fgla"
 DEFAULT_INIT = "pghi"
 
