@@ -32,7 +32,9 @@ def parse(argv=None):
     parser.add_argument("--study", choices=["convergence", "speed", "memory", "paper", "all"], default="all")
     parser.add_argument("--quick", action="store_true", help="small inputs, few iterations and repeats (< 2 min)")
     parser.add_argument("--corpus", nargs="+", help="audio files or glob patterns, relative to ../shared/corpus "
-                        f"(default {' '.join(DEFAULT_CORPUS)}; quick: {' '.join(QUICK_CORPUS)})")
+                        f"(default {' '.join(DEFAULT_CORPUS)}; quick: {' '.join(QUICK_CORPUS)}); the convergence study "
+                        "takes them all, the time-to-quality and the paper's tables only the dev clips (named dNN_...), "
+                        "and the per-iteration timing always d02, tiled to 10 s")
     parser.add_argument("--methods", nargs="+", help="gl methods of the convergence study (default: all of METHODS)")
     parser.add_argument("--inits", nargs="+", help="initial phases (default: random, zeros and every initialiser)")
     parser.add_argument("--iterations", type=_positive_int, help="iterations of the convergence study (default 300; quick 100)")

@@ -19,10 +19,11 @@ Since the STFT is linear and every ``t_n = STFT(x_n)`` is the STFT of the signal
 
     c_n = STFT(x_n + alpha (x_n - x_{n-1}))
 
-which is what runs when nothing measures ``|t_n|`` (no ``return_info``, ``tol`` or
-``callback``): a signal holds ``hop / n_fft`` of the numbers of a spectrogram, so the step
-is cheaper and no spectrogram ``t_{n-1}`` has to be stored. The two forms give the same
-iterates up to rounding.
+(the code takes librosa's form, ``STFT(x_n - k x_{n-1})`` with ``k = alpha / (1 + alpha)``,
+this divided by ``1 + alpha``: the same phase). That is what runs when nothing measures
+``|t_n|`` (no ``return_info``, ``tol`` or ``callback``): a signal holds ``hop / n_fft`` of
+the numbers of a spectrogram, so the step is cheaper and no spectrogram ``t_{n-1}`` has to
+be stored. The two forms give the same iterates up to rounding.
 """
 
 from __future__ import annotations
