@@ -2,17 +2,17 @@
 
 Every frame is read as a sum of stationary sinusoids, one per magnitude peak (Beauregard,
 Harish and Wyse 2015). For a peak at bin ``k`` its frequency is refined by fitting a
-parabola through the peak and its two neighbours. gl fits the log-magnitudes (``al, be,
-ga`` = the log-magnitudes at ``k - 1, k, k + 1``: quadratic interpolation of the log
+parabola through the peak and its two neighbours. gl fits the log-magnitudes (``l_-, l_0,
+l_+`` = the log-magnitudes at ``k - 1, k, k + 1``: quadratic interpolation of the log
 spectrum, exact for a Gaussian main lobe and closer than the linear fit for the usual
 windows); published implementations of the paper fit the magnitudes themselves::
 
-    p = 0.5 (al - ga) / (al - 2 be + ga)           (-0.5 <= p <= 0.5)
+    p = 0.5 (l_- - l_+) / (l_- - 2 l_0 + l_+)     (-0.5 <= p <= 0.5)
     f = (k + p) / M                                (cycles per sample)
 
 and the sinusoid's phase advances by ``2 pi f a`` per hop ``a``::
 
-    phi[n, k] = phi[n-1, k] + 2 pi a (k + p) / M
+    phi[k, n] = phi[k, n-1] + 2 pi a (k + p) / M      (bin first, frame second, as the arrays)
 
 Every bin of the peak's lobe (the bins that fall away from it down to the troughs on
 either side) gets the peak's phase: with the phase referenced to the window's centre, a
@@ -73,11 +73,11 @@ def _lobes(S: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     owner[take_previous] = previous_peak[take_previous]
     owner[silent] = -1
     # quadratic interpolation of the log-magnitude around each interior peak
-    al, be, ga = left, logs, right
-    curvature = al - 2.0 * be + ga
-    interior = is_peak & np.isfinite(al) & np.isfinite(ga) & (curvature < 0)
+    lower, centre, upper = left, logs, right  # l_-, l_0, l_+
+    curvature = lower - 2.0 * centre + upper
+    interior = is_peak & np.isfinite(lower) & np.isfinite(upper) & (curvature < 0)
     offset = np.zeros_like(logs)
-    np.divide(0.5 * (al - ga), curvature, out=offset, where=interior)
+    np.divide(0.5 * (lower - upper), curvature, out=offset, where=interior)
     np.clip(offset, -0.5, 0.5, out=offset)
     frequency = np.where(is_peak, bins + offset, 0.0)
     return owner, frequency
@@ -99,7 +99,7 @@ def _item_phase(S: np.ndarray, geometry: STFT, phase: np.ndarray) -> np.ndarray:
         for n in range(owner.shape[0]):
             owned = owner[n] >= 0
             lobe_peak = owner[n][owned]
-            # phi[n, m] = phi[n-1, k] + 2 pi a (k + p) / M for every bin m of peak k's lobe
+            # phi[m, n] = phi[k, n-1] + 2 pi a (k + p) / M for every bin m of peak k's lobe
             accumulated[owned] = accumulated[lobe_peak] + advance[n][lobe_peak]
             np.mod(accumulated, 2.0 * np.pi, out=accumulated)
             phase[start + n] = accumulated
@@ -150,15 +150,15 @@ def spsi(
     r"""Recover a signal from an STFT magnitude by Single Pass Spectrogram Inversion.
 
     Each magnitude peak :math:`k` of frame :math:`n` is taken for a sinusoid of frequency
-    :math:`(k + p)/M`, :math:`p = \tfrac12(\alpha - \gamma)/(\alpha - 2\beta + \gamma)` the
-    vertex of the parabola through the log-magnitudes :math:`\alpha, \beta, \gamma` of bins
+    :math:`(k + p)/M`, :math:`p = \tfrac12(l_- - l_+)/(l_- - 2 l_0 + l_+)` the
+    vertex of the parabola through the log-magnitudes :math:`l_-, l_0, l_+` of bins
     :math:`k-1, k, k+1`; its phase advances by one hop and is given to every bin
     :math:`m` of its lobe:
 
     .. math::
 
-        \phi[n, m] = \phi[n-1, k] + \frac{2\pi a (k + p)}{M}, \qquad
-        \phi_{gl}[n, m] = \phi[n, m] - \frac{2\pi m c}{M},
+        \phi[m, n] = \phi[k, n-1] + \frac{2\pi a (k + p)}{M}, \qquad
+        \phi_{gl}[m, n] = \phi[m, n] - \frac{2\pi m c}{M},
 
     (the second step moves the window-centred phase to gl's frame-start convention,
     :math:`c` the window's centre), and :math:`x = \mathrm{ISTFT}(S e^{i\phi_{gl}})`.
