@@ -2,7 +2,9 @@
 
 Every iterative algorithm of gl (GLA, FGLA, AGLA, RAAR, the difference map, ADMM) does
 the same around its own update rule: check ``S`` and the geometry, pick the initial
-phase, synthesise ``x_0 = ISTFT(S exp(i phi_0))``, run sweeps while recording the
+phase, synthesise ``x_0 = ISTFT(S exp(i phi_0))`` (the code counts the signals from this
+first one; the update rules in the docstrings number a signal after the ``c`` it comes from,
+``x_n = ISTFT(P_C2(c_{n-1}))``, which makes it their ``x_1``), run sweeps while recording the
 spectral convergence (``tol``, ``callback``), measure the returned signal once more, and
 hand back the signal and its :class:`~gl.PhaseRetrievalInfo`. :class:`IterativeRun` does
 that, so an algorithm module holds only its update::
