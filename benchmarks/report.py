@@ -116,7 +116,7 @@ def targets(speed: Optional[dict], iteration: Optional[dict], memory: list, conv
                 against_fgla = [r["gl_fgla_100_seconds"] / r["gl_default_seconds"] for r in speed["time_to_quality"]]
                 timing = (f"; in wall time, against gl's own 100 FGLA iterations (librosa's result exactly): "
                           f"{min(against_fgla):.2f}x to {max(against_fgla):.2f}x as fast (a difference-map iteration "
-                          f"costs about 2.5 FGLA iterations, and PGHI {_pghi_in_iterations(pghi_cost)})")
+                          f"costs {_dm_in_iterations(methods)}, and PGHI {_pghi_in_iterations(pghi_cost)})")
             rows.append((f"default method ({t['default']}) reaches librosa's 100-iteration SC in <= 25 iterations "
                          "(dev mean; the default was chosen on these clips)",
                          f"{_fmt(t['mean_iterations_to_librosa_100'], '.1f')} iterations on average "
@@ -153,7 +153,8 @@ def targets(speed: Optional[dict], iteration: Optional[dict], memory: list, conv
                     spread += f"; seeds 0-{len(r['seeds_db']) - 1}: {min(r['seeds_db']):.2f} to {max(r['seeds_db']):.2f} dB"
                 if r.get("reflect_db") is not None:
                     spread += f"; with reflect padding instead of zeros: {r['reflect_db']:.2f} dB"
-                rows.append((label, f"{r['sc_db']:.2f} dB (seed 0, zero padding){spread}", r["met"]))
+                seed = "" if r.get("how", [None, None])[1] is None else f"seed {paper.get('seed', 0)}, "
+                rows.append((label, f"{r['sc_db']:.2f} dB ({seed}zero padding){spread}", r["met"]))
             else:
                 rows.append((label, f"not run: {r['skipped']}", None))
     return rows
@@ -267,16 +268,20 @@ def plot_lengths(speed: dict, out: Path) -> list[str]:
 EQUAL_WORK_BUDGETS = (30, 100, 165, 300)
 
 
-def iteration_costs(methods: Optional[dict], pghi_cost: Optional[dict]) -> Optional[tuple[dict, dict]]:
+def iteration_costs(methods: Optional[dict], pghi_cost: Optional[dict], path: str = "unmeasured") -> Optional[tuple[dict, dict]]:
     """Each method's iteration and each start's cost in FGLA iterations, as ``bench_methods`` and
-    ``bench_pghi_cost`` measured them (single thread, unmeasured path); None without both."""
+    ``bench_pghi_cost`` measured them (single thread); None without both. ``path``: the plain
+    call's ``'unmeasured'`` iterations, or the ``'measured'`` ones of a run that records its
+    history (``return_info``, ``tol``, a callback, the command line). PGHI's cost is that of
+    ``bench_pghi_cost``'s speech clip at its default tol (it depends on the signal)."""
     if not methods or not pghi_cost or not pghi_cost.get("rows"):
         return None
-    fgla = next((r["unmeasured"] for r in methods["rows"] if r["method"] == "fgla"), None)
+    fgla = next((r[path] for r in methods["rows"] if r["method"] == "fgla"), None)
     if not fgla:
         return None
-    per_iteration = {r["method"]: r["unmeasured"] / fgla for r in methods["rows"]}
-    starts = {"random": 0.0, "zeros": 0.0, "pghi": float(pghi_cost["rows"][0]["ratio"])}
+    per_iteration = {r["method"]: r[path] / fgla for r in methods["rows"]}
+    pghi = next((r for r in pghi_cost["rows"] if r.get("default")), pghi_cost["rows"][0])
+    starts = {"random": 0.0, "zeros": 0.0, "pghi": float(pghi["ratio"])}
     return per_iteration, starts
 
 
@@ -289,7 +294,9 @@ def _cumulative_work(method: str, n: int, per_iteration: dict, n_dm: int = 40) -
 
 
 def equal_work(convergence: dict, costs: tuple[dict, dict], budgets=EQUAL_WORK_BUDGETS) -> list[dict]:
-    """Mean SC over the dev clips of each method / init after the iterations a budget of work pays for."""
+    """Mean SC over the dev clips of each method / init after the iterations a budget of work pays for.
+    ``capped[budget]``: some run's history ended before the budget did (its last value is used).
+    Starts whose cost is not measured (SPSI's) are left out."""
     per_iteration, starts = costs
     clips = [c for c in convergence["clips"] if c["name"][:1] == "d" and c["name"][1:3].isdigit()]
     if not clips:
@@ -299,18 +306,37 @@ def equal_work(convergence: dict, costs: tuple[dict, dict], budgets=EQUAL_WORK_B
         method, init = key.split("/")
         if method not in per_iteration or init not in starts or not all(key in c["runs"] for c in clips):
             continue
-        means, iterations = {}, {}
+        means, iterations, capped = {}, {}, {}
         for budget in budgets:
-            values = []
+            values, capped[budget] = [], False
             for c in clips:
                 run = c["runs"][key]
                 history = np.asarray(run["history_db"], dtype=np.float64)
-                affordable = int(np.sum(starts[init] + _cumulative_work(method, history.size, per_iteration) <= budget + 1e-9))
+                work = starts[init] + _cumulative_work(method, history.size, per_iteration)
+                affordable = int(np.sum(work <= budget + 1e-9))
+                capped[budget] |= affordable == history.size and history.size > 0 and work[-1] < budget - 1e-9
                 values.append(history[affordable - 1] if affordable else (run.get("initial_db") if run.get("initial_db") is not None else np.nan))
                 iterations[budget] = affordable
             means[budget] = float(np.mean(values)) if np.all(np.isfinite(values)) else None
-        rows.append({"key": key, "mean_db": means, "iterations": iterations})
+        rows.append({"key": key, "mean_db": means, "iterations": iterations, "capped": capped})
     return rows
+
+
+def crossover(convergence: dict, costs: tuple[dict, dict], key: str, budgets=None) -> Optional[dict]:
+    """Where ``key`` is the best of the equal-work table, on a fine grid of budgets: the first
+    budget from which it stays best up to the last one the histories reach, and who leads before."""
+    per_iteration, starts = costs
+    budgets = budgets if budgets is not None else tuple(range(5, 301, 1))
+    rows = [r for r in equal_work(convergence, costs, budgets) if not any(r["capped"].values())]
+    if not any(r["key"] == key for r in rows):
+        return None
+    leaders = [min((r for r in rows if r["mean_db"][b] is not None), key=lambda r: r["mean_db"][b])["key"] for b in budgets]
+    if leaders[-1] != key:
+        return {"from": None, "before": sorted(set(leaders))}
+    start = len(leaders)
+    while start > 0 and leaders[start - 1] == key:
+        start -= 1
+    return {"from": budgets[start], "before": sorted(set(leaders[:start]))}
 
 
 def _equal_work_note(convergence: dict, default: str, costs: Optional[tuple[dict, dict]]) -> str:
@@ -323,9 +349,17 @@ def _equal_work_note(convergence: dict, default: str, costs: Optional[tuple[dict
     if default not in rows or "fgla/random" not in rows:
         return ""
     gain = {b: rows["fgla/random"]["mean_db"][b] - rows[default]["mean_db"][b] for b in (100, own)}
-    return (f"; at equal work (its 100 iterations and PGHI cost {own:.0f} FGLA iterations), {gain[own]:.1f} dB better than gl's "
-            f"FGLA from a random phase, librosa's algorithm, and {gain[100]:.1f} dB at the cost of 100 FGLA iterations "
+    return (f"; at equal work (its 100 iterations and its {init} start cost {own:.0f} FGLA iterations), {gain[own]:.1f} dB better "
+            f"than gl's FGLA from a random phase, librosa's algorithm, and {gain[100]:.1f} dB at the cost of 100 FGLA iterations "
             "(see 'At equal work' below)")
+
+
+def _dm_in_iterations(methods: Optional[dict]) -> str:
+    """A difference-map iteration's cost in FGLA iterations as ``bench_methods`` measured it."""
+    costs = {r["method"]: r["unmeasured"] for r in (methods or {}).get("rows", [])}
+    if "dm" not in costs or not costs.get("fgla"):
+        return "about two FGLA iterations (two sweeps; bench_methods.py measures it)"
+    return f"{costs['dm'] / costs['fgla']:.1f} FGLA iterations"
 
 
 def _pghi_in_iterations(pghi_cost: Optional[dict]) -> str:
@@ -502,7 +536,7 @@ def build(out: Path, readme: Path) -> Path:
         L += ["The speed-ups against librosa hold the iteration's own speed (gl's FGLA alone is about 3x librosa's); "
               "the last column is the method's share: the default against gl's own fast Griffin-Lim, which gives "
               "librosa's result exactly. Where librosa's result is reached only after a few dozen iterations, the "
-              f"default's difference-map iterations (about 2.5 FGLA iterations each) and PGHI ({_pghi_in_iterations(pghi_cost)}) "
+              f"default's difference-map iterations ({_dm_in_iterations(methods)} each) and PGHI ({_pghi_in_iterations(pghi_cost)}) "
               "make it slower than plain fast Griffin-Lim.", ""]
         L.append("")
 
@@ -548,25 +582,35 @@ def build(out: Path, readme: Path) -> Path:
         work_rows = equal_work(convergence, costs) if costs else []
         if work_rows:
             per_iteration, starts = costs
+            default_key = s["targets"].get("default")
             L += ["", "### At equal work, mean over the dev corpus", "",
                   "The table above compares iterations, which do not cost the same: in FGLA iterations (single thread, "
-                  "`bench_methods.py`), " + ", ".join(f"{m} {v:.2f}" for m, v in per_iteration.items())
+                  "`bench_methods.py`, a plain call that records no history), " + ", ".join(f"{m} {v:.2f}" for m, v in per_iteration.items())
                   + f"; dm_fgla's first 40 are difference-map iterations; PGHI's start costs {starts['pghi']:.1f} "
-                  "(`bench_pghi_cost.py`). Here each method gets the iterations a budget of work pays for (in brackets) "
-                  "and the SC after them, in dB (random and PGHI starts).", "",
+                  "(`bench_pghi_cost.py`, on its speech clip: the heap's work depends on the signal). Here each method gets "
+                  "the iterations a budget of work pays for (in brackets; + where a history ended before the budget) and the "
+                  "SC after them, in dB (random, zeros and PGHI starts; SPSI's start cost is not measured).", "",
                   "| method / init | " + " | ".join(f"{b} FGLA iterations of work" for b in EQUAL_WORK_BUDGETS) + " |",
                   "|---|" + "---|" * len(EQUAL_WORK_BUDGETS)]
             work_rows.sort(key=lambda r: r["mean_db"][100] if r["mean_db"][100] is not None else 0.0)
             for r in work_rows:
-                bold = "**" if r["key"] == s["targets"].get("default") else ""
+                bold = "**" if r["key"] == default_key else ""
                 L.append(f"| {bold}{r['key']}{bold} | " + " | ".join(
-                    f"{_fmt(r['mean_db'][b])} ({r['iterations'][b]})" for b in EQUAL_WORK_BUDGETS) + " |")
+                    f"{_fmt(r['mean_db'][b])} ({r['iterations'][b]}{'+' if r['capped'][b] else ''})" for b in EQUAL_WORK_BUDGETS) + " |")
             best = {b: min((r for r in work_rows if r["mean_db"][b] is not None), key=lambda r: r["mean_db"][b]) for b in EQUAL_WORK_BUDGETS}
-            L += ["", "Best at each budget: " + "; ".join(f"{b}: {best[b]['key']} ({_fmt(best[b]['mean_db'][b])} dB)"
-                                                      for b in EQUAL_WORK_BUDGETS)
-                  + (". The default pays for its difference-map iterations first: it leads at the cost of its own 100 "
-                     "iterations and after, not before." if best[165]["key"] == s["targets"].get("default")
-                     and best[100]["key"] != s["targets"].get("default") else ".")]
+            line = "Best at each budget: " + "; ".join(f"{b}: {best[b]['key']} ({_fmt(best[b]['mean_db'][b])} dB)" for b in EQUAL_WORK_BUDGETS) + "."
+            for path, what in (("unmeasured", "a plain call"), ("measured", "a run that records its history, as the command line does")):
+                path_costs = iteration_costs(methods, pghi_cost, path)
+                cross = crossover(convergence, path_costs, default_key) if path_costs and default_key else None
+                if cross is None:
+                    continue
+                if cross["from"] is None:
+                    line += f" With the costs of {what}, the default is not the best at the largest budgets ({', '.join(cross['before'])} are)."
+                else:
+                    before = [k for k in cross["before"] if k != default_key]
+                    line += (f" With the costs of {what}, the default is the best from {cross['from']} FGLA iterations of work on"
+                             + (f" ({', '.join(before)} before)" if before else "") + ".")
+            L += ["", line]
         clips = convergence["clips"]
         checkpoint = 100 if convergence["n_iter"] >= 100 else convergence["n_iter"]
         L += ["", f"### SC (dB) after {checkpoint} iterations, per clip", "",

@@ -32,6 +32,7 @@ import os
 import re
 import shlex
 import sys
+import threading
 import time
 import warnings
 from pathlib import Path
@@ -319,7 +320,7 @@ def _add_geometry_options(parser: argparse.ArgumentParser, *, with_power: bool =
             "window": "analysis window, e.g. hann, hamming, kaiser,8, tukey,0.25 (default: hann; scipy's spectrogram: tukey,0.25)",
             "center": ("frames centred on multiples of the hop, signal padded (default for librosa, torchaudio and the mels; "
                        "the scipy conventions set it from their own arguments)"),
-            "no_center": "frame m starts at sample m*hop, no padding (librosa, torchaudio, mel with center=False)",
+            "no_center": "frame n starts at sample n*hop, no padding (librosa, torchaudio, mel with center=False)",
             "pad_mode": "padding of centred frames (default: constant for librosa and mel, reflect for torchaudio and torchaudio-mel)",
         }
     else:
@@ -330,7 +331,7 @@ def _add_geometry_options(parser: argparse.ArgumentParser, *, with_power: bool =
             "win_length": "window length (default: n_fft)",
             "window": "analysis window, e.g. hann (default), hamming, kaiser,8, tukey,0.25",
             "center": "frames centred on multiples of the hop, signal padded (default)",
-            "no_center": "frame m starts at sample m*hop, no padding (scipy.signal.spectrogram)",
+            "no_center": "frame n starts at sample n*hop, no padding (scipy.signal.spectrogram)",
             "pad_mode": "padding of centred frames (default constant)",
         }
     group.add_argument("--n-fft", type=_positive_int, metavar="N", help=helps["n_fft"])
@@ -1273,9 +1274,10 @@ def _describe_error(error: BaseException) -> str:
         if hint and ";" not in reason:
             message = f"{message}; {hint}"
         return _in_flags(message)
-    text = " ".join(str(error).split())
+    text = str(error)
     if not isinstance(error, UsageError):  # the command's own messages already speak in flags
-        text = _in_flags(text)
+        text = _in_flags(text)  # (before the whitespace is collapsed: a path may hold two spaces)
+    text = " ".join(text.split())
     return text if text else type(error).__name__
 
 
@@ -1323,41 +1325,55 @@ _FLAG_WORDS = [
     (re.compile(r"\bpass its transpose\b"), "save its transpose (np.save(name, S.T))"),
 ]
 
-#: Strings the rewriting leaves alone: the paths of the command being run (set by ``main``).
-_protected: tuple[str, ...] = ()
+#: The paths of the command being run, which the rewriting leaves alone (set by ``main``,
+#: per thread: ``main`` may run on several at once).
+_protected = threading.local()
 
 
 def _paths_of(args) -> tuple[str, ...]:
-    """Every spelling of the command's file and folder names a message may quote."""
+    """Every spelling of the command's file and folder names a message may quote: as given,
+    resolved, their folders, shell-quoted (not the bare name of a folder: the current one
+    may be called ``n``)."""
     spellings = set()
-    for value in (getattr(args, name, None) for name in ("input", "output", "plot")):
+    for name in ("input", "output", "plot", "output_dir"):
+        value = getattr(args, name, None)
         if not value:
             continue
         path = Path(value)
-        for form in (path, path.parent, Path(os.path.realpath(path)), Path(os.path.realpath(path)).parent):
-            for text in (str(value), str(form), form.name):
-                if text and text not in (".", "/"):
-                    spellings.update((text, shlex.quote(text)))
-    return tuple(spellings)
+        real = Path(os.path.realpath(path))
+        forms = {str(value), str(path), str(path.parent), path.name, str(real), str(real.parent), os.fspath(value).rstrip("/")}
+        for text in forms:
+            if text and text not in (".", "/", ".."):
+                spellings.update((text, shlex.quote(text)))
+    return tuple(sorted(spellings, key=len, reverse=True))
 
 
 def _in_flags(text: str) -> str:
     """A library message as the command line says it: its keywords as the flags that set them
     (``hop_length=2048`` -> ``--hop 2048``, ``detrend=False`` -> ``-P detrend=False`` ...).
-    The command's own paths are kept as they are (a folder may be called ``n_fft=512``)."""
-    kept = {}
-    for k, path in enumerate(sorted(_protected, key=len, reverse=True)):
-        if path and path in text:
-            token = f"\x00{k}\x00"
-            kept[token] = path
-            text = text.replace(path, token)
+    The command's own paths are kept as they are (a folder may be called ``n_fft=512``):
+    each whole occurrence is set aside under a private-use character first."""
+    kept: list[str] = []
+
+    def set_aside(match: "re.Match") -> str:
+        kept.append(match.group(0))
+        return chr(_PLACEHOLDER + len(kept) - 1)
+
+    paths = getattr(_protected, "paths", ())
+    if paths:  # longest first, never inside a word, in one pass (no placeholder is searched again)
+        pattern = re.compile(r"(?<![\w.-])(?:" + "|".join(map(re.escape, paths)) + r")(?![\w])")
+        text = pattern.sub(set_aside, text)
     for python, flag in _KEYWORD_HINTS.items():
         text = text.replace(python, flag)
     for pattern, replacement in _FLAG_WORDS:
         text = pattern.sub(replacement, text)
-    for token, path in kept.items():
-        text = text.replace(token, path)
+    for k, path in enumerate(kept):
+        text = text.replace(chr(_PLACEHOLDER + k), path)
     return text
+
+
+#: First of the private-use characters that stand for the set-aside paths in :func:`_in_flags`.
+_PLACEHOLDER = 0xF0000
 
 
 #: The library's advice in Python keywords -> the same advice in flags of the command.
@@ -1389,7 +1405,7 @@ def _is_user_error(error: BaseException) -> bool:
 
 
 def _show_warning(message, category, filename, lineno, file=None, line=None) -> None:
-    print(f"gl: warning: {_in_flags(' '.join(str(message).split()))}", file=sys.stderr)
+    print(f"gl: warning: {' '.join(_in_flags(str(message)).split())}", file=sys.stderr)
 
 
 @contextlib.contextmanager
@@ -1447,8 +1463,7 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     if getattr(args, "run", None) is None:
         parser.print_help(sys.stderr)
         return EXIT_USAGE
-    global _protected
-    _protected = _paths_of(args)
+    _protected.paths = _paths_of(args)
     with _warnings_as_messages(), _termination_raises():
         try:
             return args.run(args)
@@ -1470,3 +1485,5 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
                 raise
             print(f"gl {args.command}: error: {_describe_error(error)}", file=sys.stderr)
             return EXIT_USAGE
+        finally:
+            _protected.paths = ()

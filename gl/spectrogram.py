@@ -9,7 +9,7 @@ so ``spec.invert()`` needs no parameter repeated by hand, and ``spec.save`` /
 
 The magnitude is always in gl's convention, whatever library made the original:
 
-.. math:: S[k, m] = \\Big| \\sum_{n} w[n]\\, x_{pad}[m a + n - o]\\, e^{-2\\pi i k n / N} \\Big|,
+.. math:: S[m, n] = \\Big| \\sum_{j} w[j]\\, x_{pad}[n a + j - o]\\, e^{-2\\pi i m j / N} \\Big|,
 
 the unscaled DFT of a windowed frame (:meth:`gl.STFT.stft`), where ``o`` is
 :attr:`Spectrogram.offset`, the number of samples the frame grid starts before the

@@ -12,7 +12,7 @@ windows); published implementations of the paper fit the magnitudes themselves::
 
 and the sinusoid's phase advances by ``2 pi f a`` per hop ``a``::
 
-    phi[k, n] = phi[k, n-1] + 2 pi a (k + p) / M      (bin first, frame second, as the arrays)
+    phi[k, n] = phi[k, n-1] + 2 pi a (k + p) / M      (bin first, frame second, as the docs write it)
 
 Every bin of the peak's lobe (the bins that fall away from it down to the troughs on
 either side) gets the peak's phase: with the phase referenced to the window's centre, a

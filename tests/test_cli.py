@@ -301,6 +301,20 @@ def test_file_names_are_not_rewritten(tmp_path, speech_wav):
     np.save(tmp_path / "mode=power.npy", np.abs(gl.STFT(1024, 256).stft(x)) ** 2)
     loud = run("invert", "mode=power.npy", "--from", "librosa", "--sr", sr, "--hop", 256, "-o", "o.wav", *FAST, cwd=tmp_path)
     assert "the audio made from mode=power.npy peaks at" in loud.stderr
+    # a folder named by a number (a run), and a current folder named like a letter of the messages
+    (tmp_path / "4").mkdir()
+    (tmp_path / "n").mkdir()
+    np.save(tmp_path / "4" / "S.npy", np.ones((128, 50)))
+    numbered = run("invert", "4/S.npy", "-o", "o.wav", "--force", "--from", "librosa", "--sr", sr, "--hop", 512,
+                   cwd=tmp_path, check_ok=False)
+    assert "the 128 rows of 4/S.npy;" in numbered.stderr and "\x00" not in numbered.stderr
+    inside = run("invert", "../4/S.npy", "-o", "o.wav", "--from", "librosa", "--sr", sr, "--hop", 512, cwd=tmp_path / "n",
+                 check_ok=False)
+    assert inside.returncode == 2 and inside.stderr.endswith("error: --hop 512 must be <= --win-length 254: a larger hop "
+                                                            "leaves samples that no frame sees\n")
+    (tmp_path / "d n_fft=512" / "gl-demo.wav").mkdir(parents=True)
+    demo = run("demo", "-o", "d n_fft=512", cwd=tmp_path, check_ok=False)
+    assert_usage_error(demo, r"d n_fft=512/gl-demo.wav is a folder")
 
 
 def test_a_mel_or_transposed_array_read_as_an_stft_is_caught(tmp_path):
