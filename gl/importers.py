@@ -1189,6 +1189,19 @@ def from_librosa(
     return Spectrogram(magnitude, geometry, sample_rate=sr, length=length, source="librosa")
 
 
+def _check_normalized(normalized) -> None:
+    """torchaudio's ``normalized``: False, True (= 'window') or 'frame_length'."""
+    if normalized not in (False, True, "window", "frame_length"):
+        raise ValueError(f"normalized={normalized!r} must be False, True, 'window' or 'frame_length'")
+
+
+def _normalization(normalized, geometry: STFT) -> float:
+    """What torchaudio divided its STFT by: the window's norm (True, 'window') or ``sqrt(n_fft)``."""
+    if normalized in (True, "window"):
+        return float(np.sqrt(np.sum(geometry.window_array**2)))
+    return float(np.sqrt(geometry.n_fft))
+
+
 def from_torchaudio(
     S,
     *,
@@ -1254,8 +1267,7 @@ def from_torchaudio(
     win_length = n_fft if win_length is None else _check_int("win_length", win_length, 1)
     hop_length = win_length // 2 if hop_length is None else hop_length
     pad = _check_int("pad", pad, 0)
-    if normalized not in (False, True, "window", "frame_length"):
-        raise ValueError(f"normalized={normalized!r} must be False, True, 'window' or 'frame_length'")
+    _check_normalized(normalized)
     if db is not None:
         if power is None:
             raise ValueError("db is for real spectrograms; power=None means a complex one, which has no dB form")
@@ -1271,10 +1283,8 @@ def from_torchaudio(
     geometry = _librosa_geometry(magnitude.shape[-2], n_fft, hop_length, win_length, window, center, pad_mode, magnitude.shape[-1],
                                  mel_importer="from_torchaudio_mel")
     _check_nola(geometry, "hop_length", geometry.hop_length)
-    if normalized in (True, "window"):
-        magnitude *= magnitude.dtype.type(np.sqrt(np.sum(geometry.window_array**2)))
-    elif normalized == "frame_length":
-        magnitude *= magnitude.dtype.type(np.sqrt(n_fft))
+    if normalized is not False:
+        magnitude *= magnitude.dtype.type(_normalization(normalized, geometry))
     n_frames = magnitude.shape[-1]
     length = _check_length(length, n_frames, lambda n: geometry.n_frames(n + 2 * pad), f"hop_length={hop_length}")
     if pad:  # zeros before and after the signal; without length, where it ended is not known
@@ -1476,8 +1486,7 @@ def from_torchaudio_mel(
         raise ValueError(f"mel_scale={mel_scale!r} must be 'htk' or 'slaney' (torchaudio's two scales)")
     if norm not in (None, "slaney"):
         raise ValueError(f"norm={norm!r} must be None or 'slaney' (torchaudio's two filter normalisations)")
-    if normalized not in (False, True, "window", "frame_length"):
-        raise ValueError(f"normalized={normalized!r} must be False, True, 'window' or 'frame_length'")
+    _check_normalized(normalized)
     n_fft = _check_int("n_fft", n_fft, 2)
     win_length = n_fft if win_length is None else _check_int("win_length", win_length, 1)
     hop_length = win_length // 2 if hop_length is None else hop_length
@@ -1494,9 +1503,7 @@ def from_torchaudio_mel(
         spec = dataclasses.replace(spec, length=length, offset=pad, tail=pad)
     if normalized is False:
         return spec
-    magnitude = spec.magnitude
-    scale = np.sqrt(np.sum(spec.geometry.window_array**2)) if normalized in (True, "window") else np.sqrt(n_fft)
-    return dataclasses.replace(spec, magnitude=magnitude * magnitude.dtype.type(scale))
+    return dataclasses.replace(spec, magnitude=spec.magnitude * spec.magnitude.dtype.type(_normalization(normalized, spec.geometry)))
 
 
 #: Importer by convention name (the ``gl`` command's ``--from``).
