@@ -31,8 +31,8 @@ Measured with ``benchmarks/bench_longform.py`` (machine shared with other jobs; 
 
 * **one hour** of a 44.1 kHz synthetic mix of gliding harmonic tones, chirps, a chord and
   noise, ``n_fft=2048``, ``hop_length=512`` (310 079 frames), float32 spectrogram read
-  from disk one block at a time, FGLA, default blocks (2600 frames = 30.2 s, overlap 32
-  frames), written to a FLOAT wav block by block, one thread. With 100 iterations per
+  from disk one block at a time, FGLA, blocks of 2600 frames (30.2 s) overlapping by 32
+  (the defaults without ``sr``; with ``sr=44100`` they are 2584 and 26), written to a FLOAT wav block by block, one thread. With 100 iterations per
   block: 516 s wall (0.14 s per second of audio), **peak RSS 0.20 GiB**, spectral
   convergence of the written hour -27.1 dB. With 10 iterations: 210 s, peak RSS 0.20 GiB,
   numpy allocations peaking at 114 MiB (``tracemalloc``), -15.2 dB. (Wall times vary by
@@ -76,7 +76,7 @@ import numpy as np
 from ._iterative import as_generator, check_flag, check_magnitude, from_random_state, initial_phase, resolve_geometry, working_exponents
 from .audio import SUBTYPES, check_output_path
 from .reconstruct import DEFAULT_METHOD, SINGLE_PASS_METHODS, default_init, method_function
-from .transform import STFT, PadMode, nola_warned, real_dtype
+from .transform import EDGE_FADE, STFT, PadMode, nola_warned, real_dtype
 from .windows import WindowSpec
 
 __all__ = ["reconstruct_long", "DEFAULT_BLOCK_SECONDS", "DEFAULT_OVERLAP_SECONDS", "plan_blocks"]
@@ -167,9 +167,10 @@ def _frames_from(geometry: STFT, sr: Optional[float], seconds: float, name: str)
 class _Writer:
     """Where finished samples go: an array, or a sound file written block by block."""
 
-    def __init__(self, output, length: int, batch_shape: tuple, dtype, sr, subtype, force: bool = False):
+    def __init__(self, output, length: int, batch_shape: tuple, dtype, sr, subtype, force: bool = False, fade=None):
         self.length = length
         self.written = 0
+        self.fade = fade  # (head gains, tail gains, tail start): see _edge_fade
         self.batch_shape = batch_shape
         self.array = None
         self.file = None
@@ -208,6 +209,8 @@ class _Writer:
         count = max(0, min(samples.shape[-1], self.length - self.written))
         if count == 0:
             return
+        if self.fade is not None:
+            samples = _faded(samples[:, :count], self.written, *self.fade)
         if self.array is not None:
             self.array[:, self.written : self.written + count] = samples[:, :count]
         else:
@@ -287,6 +290,7 @@ def reconstruct_long(
     overlap_seconds: Optional[float] = None,
     warm_start: bool = True,
     bridge: bool = True,
+    fade_edges: bool = True,
     output=None,
     subtype: Optional[str] = None,
     force: bool = False,
@@ -347,6 +351,12 @@ def reconstruct_long(
     bridge : bool
         Refine each seam with fast Griffin-Lim, the samples around it held fixed
         (default True; ``n_iter`` iterations on a few dozen frames per seam).
+    fade_edges : bool
+        With frames that are not centred, fade the first and last samples, which only a
+        window's tip sees (window sum below ``EDGE_FADE``, 10 %, of its maximum), as
+        :meth:`gl.Spectrogram.invert` does: a phase error there comes back as a click, up
+        to 5 times the signal's peak on a chirp (default True; False keeps the
+        least-squares values).
     output : None, str, Path or file-like
         None: return the signal. A path: write it there with :mod:`soundfile` (format
         from the extension, ``subtype`` e.g. ``'FLOAT'``), block by block, and return the
@@ -470,12 +480,15 @@ def reconstruct_long(
         check_output_path(output, force=force)  # before any work
         _check_sound_file(output, subtype, sr, int(np.prod(S.shape[:-2], dtype=int)))
 
+    # the end samples only a window's tip sees (frames not centred), faded as Spectrogram.invert does
+    fade = _edge_fade(geometry, n_frames) if check_flag("fade_edges", fade_edges) else None
+
     # ---- short input (one block, stretched or not): one call, identical to gl.reconstruct
     blocks = plan_blocks(n_frames, block_frames, overlap_frames)
     if len(blocks) == 1:
         block = check_magnitude(np.asarray(S[..., 0:n_frames]), geometry)  # a slice: S may be any sliceable (a reader)
         y = run(block, init, geometry, length)
-        writer = _Writer(output, y.shape[-1], batch_shape, y.dtype, sr, subtype, force)
+        writer = _Writer(output, y.shape[-1], batch_shape, y.dtype, sr, subtype, force, fade)
         try:
             writer.write(y.reshape(-1, y.shape[-1]))
         except BaseException:
@@ -488,7 +501,7 @@ def reconstruct_long(
     geometry._warn_nola()  # once here, not once per block and per seam
     block_geometry = geometry.replace(center=False)
     pad = geometry.pad
-    writer = _Writer(output, out_length, batch_shape, dtype, sr, subtype, force)
+    writer = _Writer(output, out_length, batch_shape, dtype, sr, subtype, force, fade)
     pending = None  # (channels, n) samples of the previous block not yet written
     pending_start = 0  # padded position of pending[:, 0]
     written_until = pad  # padded position up to which the output is written (starts at the signal)
@@ -618,6 +631,39 @@ def _bridge(signal, zone_lo, zone_hi, start, S, geometry, block_geometry, n_iter
     signal = signal.copy()
     signal[:, zone_lo:zone_hi] = buffer[:, inside]
     return signal
+
+
+def _edge_fade(geometry: STFT, n_frames: int):
+    """For a non-centred geometry, the factors that fade the output's end samples whose window
+    sum is below ``EDGE_FADE`` of its maximum, as :meth:`gl.Spectrogram.invert` does:
+    ``(head gains, tail gains, tail start)``, from the window sum of a few frames (the ends
+    only see the first and last ``ceil(n_fft / hop)``); None when there is nothing to fade."""
+    if geometry.center:  # the low sums lie in the padding, which is cut off
+        return None
+    frames = min(n_frames, 2 * geometry.frame_hops + 1)
+    short = geometry.window_sum_square(frames)  # the first and last samples' sums, and the steady maximum
+    floor = EDGE_FADE * short.max()
+    above = short >= floor
+    if not above.any():
+        return None
+    head = int(np.argmax(above))
+    tail = int(np.argmax(above[::-1]))
+    grid_end = (n_frames - 1) * geometry.hop_length + geometry.n_fft
+    return short[:head] / floor, short[short.shape[0] - tail :] / floor, grid_end - tail
+
+
+def _faded(samples: np.ndarray, start: int, head: np.ndarray, tail: np.ndarray, tail_start: int) -> np.ndarray:
+    """``samples`` (channels, n) at output positions ``start ..``, times the head and tail gains where they fall."""
+    end = start + samples.shape[-1]
+    parts = [(0, head), (tail_start, tail)]
+    if not any(first < end and first + gains.shape[0] > start for first, gains in parts if gains.size):
+        return samples
+    samples = samples.copy()
+    for first, gains in parts:
+        low, high = max(start, first), min(end, first + gains.shape[0])
+        if low < high:
+            samples[:, low - start : high - start] *= gains[low - first : high - first].astype(samples.dtype)
+    return samples
 
 
 def _write(writer: _Writer, samples: np.ndarray, samples_start: int, written_until: int) -> None:

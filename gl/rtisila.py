@@ -85,7 +85,8 @@ class RTISILA(StreamingInverter):
     lookahead : int >= 0, optional
         Look-ahead ``L`` in frames; default :func:`default_lookahead`
         (``ceil(win_length / hop) - 1``, 3 for 75 % overlap). The latency is ``L`` frames,
-        ``n_fft - hop + L * hop`` samples.
+        ``n_fft - hop + L * hop`` samples (at least the centre padding ``n_fft // 2``:
+        see :mod:`gl.streaming`).
     n_iter_per_frame : int >= 0
         GLA sweeps over the uncommitted frames per new frame (default 5, the paper's).
         Each frame is thus updated ``(L + 1) * n_iter_per_frame`` times. 0 keeps each

@@ -21,8 +21,8 @@ with ``dl / dn`` a difference *per frame* (PGHI's ``(l[m, n+1] - l[m, n-1]) / 2`
   default), or the backward difference of second order ``(3 l[n] - 4 l[n-1] + l[n-2]) / 2``
   (``'backward2'``). Measured on 10 s excerpts (n_fft 1024, hop 256, Hann), 'hold' is
   better on all four: -21.7 / -26.6 / -20.2 / -21.9 dB against -20.5 / -19.6 / -19.4 /
-  -20.1 dB (alsa speech, glockenspiel, arctic speech, tabla); on greasy with hop 128
-  'backward2' is ahead (-18.0 against -17.2 dB). The second-order difference triples the
+  -20.1 dB (alsa speech, glockenspiel, arctic speech, tabla); on greasy with Blackman 1024
+  and hop 128 (phaseret's setup) 'backward2' is ahead (-18.0 against -17.2 dB). The second-order difference triples the
   log-magnitude jump of an onset, ``hold`` halves it.
 
 Per frame, with ``I`` the bins of frame ``n`` above ``tol`` times the largest magnitude
@@ -107,8 +107,8 @@ class RTPGHI(StreamingInverter):
     Attributes
     ----------
     latency_frames, latency_samples : int
-        ``lookahead`` and ``n_fft - hop_length + lookahead * hop_length``: see
-        :mod:`gl.streaming`.
+        ``lookahead`` and ``max(n_fft - hop_length + lookahead * hop_length, pad)``, ``pad``
+        the centre padding (``n_fft // 2`` for centred frames, else 0): see :mod:`gl.streaming`.
 
     Notes
     -----

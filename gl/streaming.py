@@ -29,7 +29,9 @@ padding is passed). :meth:`StreamingInverter.flush` commits the last ``L`` frame
 returns the rest, without the last ``pad`` samples. So for ``N`` pushed frames the
 concatenated output has ``geometry.default_length(N)`` samples and equals
 ``geometry.istft(c)`` of the committed spectrogram ``c`` (up to the rounding of a
-different summation order). The one difference: ``istft`` zeroes the samples whose
+different summation order), with ``fade_edges=False``; by default the first and last
+samples, which only a window's tip sees, are faded (``fade_edges``). The other difference:
+``istft`` zeroes the samples whose
 window sum is below ``WINDOW_SUM_FLOOR`` times the *largest* window sum of the whole
 signal; a stream does not know that maximum in advance and uses the steady-state maximum
 instead, which is the same number for every stream of at least ``2 ceil(M / a)`` frames.
@@ -124,6 +126,10 @@ class StreamingInverter:
     class does the synthesis: ``y_m = w * IDFT(c_m)`` overlap-added and divided by the
     window sum, as in :meth:`gl.STFT.istft`.
 
+    An inverter holds one stream, one channel: for several channels, or several threads,
+    use one inverter each (they are independent; one object is not safe to push to from
+    two threads at once).
+
     Parameters
     ----------
     geometry : gl.STFT
@@ -216,6 +222,7 @@ class StreamingInverter:
         self.samples_returned = 0
         self._finished = False
         self._failed = False
+        self._empty_dtype = np.dtype(np.float64)  # what empty outputs are before the first frame sets self.dtype
         self.dtype = self._fixed_dtype
         if self.dtype is not None:
             self._allocate()
@@ -238,7 +245,10 @@ class StreamingInverter:
         self._check_intact()
         frames = self._check_frames(frames)
         if frames.shape[1] == 0:  # nothing new (and the dtype stays to be set by the first real frames)
-            return self._release() if self.dtype is not None else np.zeros(0, dtype=np.float64)
+            if self.dtype is None:  # the dtype the frames would give: concatenated outputs keep float32
+                self._empty_dtype = _stream_dtype(frames.dtype)
+                return np.zeros(0, dtype=self._empty_dtype)
+            return self._release()
         if self.dtype is None:
             self.dtype = _stream_dtype(frames.dtype)
             self._allocate()
@@ -261,8 +271,12 @@ class StreamingInverter:
     def flush(self) -> np.ndarray:
         """Commit every frame still held back and return the rest of the signal.
 
-        The stream is then finished; :meth:`reset` starts a new one.
+        The stream is then finished: :meth:`push` refuses more frames until :meth:`reset`
+        starts a new one; flushing again returns no samples (so that a ``finally`` block
+        may flush a stream that was flushed already).
         """
+        if self._finished:
+            return np.zeros(0, dtype=self.dtype or self._empty_dtype)
         return self._finish(keep_right_padding=False)
 
     def _finish(self, keep_right_padding: bool) -> np.ndarray:
@@ -274,7 +288,7 @@ class StreamingInverter:
         self._check_intact()
         self._finished = True
         if self.dtype is None or self.frames_pushed == 0:
-            return np.zeros(0, dtype=self.dtype or np.float64)
+            return np.zeros(0, dtype=self.dtype or self._empty_dtype)
         hop, n_fft = self.geometry.hop_length, self.geometry.n_fft
         self._flush_pending()
         if self.frames_committed != self.frames_pushed:  # pragma: no cover - subclass contract
@@ -417,7 +431,8 @@ class StreamingInverter:
         if frames.ndim == 1:
             frames = frames[:, None]
         if frames.ndim != 2:
-            raise ValueError(f"frames must have shape (n_freq, k) = ({self.n_freq}, k), got shape {frames.shape}")
+            several = "; an inverter takes one channel: use one inverter per channel" if frames.ndim == 3 else ""
+            raise ValueError(f"frames must have shape (n_freq, k) = ({self.n_freq}, k), got shape {frames.shape}{several}")
         if frames.shape[0] != self.n_freq:
             raise ValueError(
                 f"frames has {frames.shape[0]} frequency bins but n_fft={self.geometry.n_fft} gives "

@@ -288,8 +288,10 @@ def test_stream_state_errors_and_reset():
     assert stream.finished
     with pytest.raises(ValueError, match="stream is finished"):
         stream.push(S)
-    with pytest.raises(ValueError, match="already finished"):
-        stream.flush()
+    again = stream.flush()  # flushing again (a finally block) gives no samples
+    assert again.shape == (0,) and again.dtype == first.dtype
+    with pytest.raises(ValueError, match="stream is finished"):
+        stream.push(S)
     stream.reset()
     np.testing.assert_array_equal(np.concatenate([stream.push(S), stream.flush()]), first)
     stream.reset()
@@ -441,3 +443,20 @@ def test_rtisila_hears_a_lone_click(n_fft, hop, position):
     S = np.abs(geometry.stft(x))
     y = rtisila(S, geometry=geometry, length=len(x))
     assert spectral_convergence_db(S, geometry.stft(y)) < -10
+
+
+def test_an_empty_first_push_has_the_streams_dtype():
+    """A vocoder loop that concatenates its outputs keeps float32 even when the first chunk is empty."""
+    geometry = gl.STFT(128, 32)
+    S = np.abs(geometry.stft(chirp(1000))).astype(np.float32)
+    for stream in (RTISILA(geometry), gl.RTPGHI(geometry)):
+        pieces = [stream.push(S[:, :0]), stream.push(S[:, :5]), stream.push(S[:, 5:5]), stream.flush(), stream.flush()]
+        assert all(piece.dtype == np.float32 for piece in pieces)
+        stream.reset()
+        assert stream.push(S[:, :0]).dtype == np.float32 and stream.flush().dtype == np.float32  # no frame at all
+
+
+def test_stereo_frames_are_refused_with_the_way_out():
+    geometry = gl.STFT(128, 32)
+    with pytest.raises(ValueError, match=r"got shape \(2, 65, 4\); an inverter takes one channel: use one inverter per channel"):
+        RTISILA(geometry).push(np.ones((2, 65, 4)))
