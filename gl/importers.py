@@ -1189,10 +1189,14 @@ def from_librosa(
     return Spectrogram(magnitude, geometry, sample_rate=sr, length=length, source="librosa")
 
 
-def _check_normalized(normalized) -> None:
-    """torchaudio's ``normalized``: False, True (= 'window') or 'frame_length'."""
-    if normalized not in (False, True, "window", "frame_length"):
-        raise ValueError(f"normalized={normalized!r} must be False, True, 'window' or 'frame_length'")
+def _check_normalized(normalized):
+    """torchaudio's ``normalized`` as one of False, True (= 'window') or 'frame_length' (a
+    NumPy bool as Python's; 0 or 1, which torchaudio refuses, refused)."""
+    if isinstance(normalized, (bool, np.bool_)):
+        return bool(normalized)
+    if isinstance(normalized, str) and normalized in ("window", "frame_length"):
+        return normalized
+    raise ValueError(f"normalized={normalized!r} must be False, True, 'window' or 'frame_length'")
 
 
 def _normalization(normalized, geometry: STFT) -> float:
@@ -1267,7 +1271,7 @@ def from_torchaudio(
     win_length = n_fft if win_length is None else _check_int("win_length", win_length, 1)
     hop_length = win_length // 2 if hop_length is None else hop_length
     pad = _check_int("pad", pad, 0)
-    _check_normalized(normalized)
+    normalized = _check_normalized(normalized)
     if db is not None:
         if power is None:
             raise ValueError("db is for real spectrograms; power=None means a complex one, which has no dB form")
@@ -1486,7 +1490,7 @@ def from_torchaudio_mel(
         raise ValueError(f"mel_scale={mel_scale!r} must be 'htk' or 'slaney' (torchaudio's two scales)")
     if norm not in (None, "slaney"):
         raise ValueError(f"norm={norm!r} must be None or 'slaney' (torchaudio's two filter normalisations)")
-    _check_normalized(normalized)
+    normalized = _check_normalized(normalized)
     n_fft = _check_int("n_fft", n_fft, 2)
     win_length = n_fft if win_length is None else _check_int("win_length", win_length, 1)
     hop_length = win_length // 2 if hop_length is None else hop_length

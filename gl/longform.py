@@ -31,8 +31,8 @@ Measured with ``benchmarks/bench_longform.py`` (machine shared with other jobs; 
 
 * **one hour** of a 44.1 kHz synthetic mix of gliding harmonic tones, chirps, a chord and
   noise, ``n_fft=2048``, ``hop_length=512`` (310 079 frames), float32 spectrogram read
-  from disk one block at a time, FGLA, blocks of 2600 frames (30.2 s) overlapping by 32
-  (the defaults without ``sr``; with ``sr=44100`` they are 2584 and 26), written to a FLOAT wav block by block, one thread. With 100 iterations per
+  from disk one block at a time, FGLA, the default blocks with ``sr=44100``: 2584 frames
+  (30.0 s) overlapping by 26, written to a FLOAT wav block by block, one thread. With 100 iterations per
   block: 516 s wall (0.14 s per second of audio), **peak RSS 0.20 GiB**, spectral
   convergence of the written hour -27.1 dB. With 10 iterations: 210 s, peak RSS 0.20 GiB,
   numpy allocations peaking at 114 MiB (``tracemalloc``), -15.2 dB. (Wall times vary by
@@ -416,6 +416,7 @@ def reconstruct_long(
     function, fixed = method_function(DEFAULT_METHOD if method is None else method)
     method_options = dict(fixed)
     method_options.update(options)
+    method_parameters = inspect.signature(function).parameters
     if method_options.get("random_state") is not None and "random_state" in inspect.signature(function).parameters:
         # gl.griffinlim's librosa name for the seed: as rng, one generator for every block
         rng = from_random_state(method_options.pop("random_state"), rng)
@@ -481,7 +482,9 @@ def reconstruct_long(
         _check_sound_file(output, subtype, sr, int(np.prod(S.shape[:-2], dtype=int)))
 
     # the end samples only a window's tip sees (frames not centred), faded as Spectrogram.invert does
-    fade = _edge_fade(geometry, n_frames) if check_flag("fade_edges", fade_edges) else None
+    fade = _edge_fade(geometry, n_frames, out_length) if check_flag("fade_edges", fade_edges) else None
+    if "fade_edges" in method_parameters:  # a stream fades its own ends: every block's, here; the writer fades the output's
+        method_options["fade_edges"] = False
 
     # ---- short input (one block, stretched or not): one call, identical to gl.reconstruct
     blocks = plan_blocks(n_frames, block_frames, overlap_frames)
@@ -633,23 +636,28 @@ def _bridge(signal, zone_lo, zone_hi, start, S, geometry, block_geometry, n_iter
     return signal
 
 
-def _edge_fade(geometry: STFT, n_frames: int):
-    """For a non-centred geometry, the factors that fade the output's end samples whose window
-    sum is below ``EDGE_FADE`` of its maximum, as :meth:`gl.Spectrogram.invert` does:
-    ``(head gains, tail gains, tail start)``, from the window sum of a few frames (the ends
-    only see the first and last ``ceil(n_fft / hop)``); None when there is nothing to fade."""
-    if geometry.center:  # the low sums lie in the padding, which is cut off
-        return None
+def _edge_fade(geometry: STFT, n_frames: int, out_length: int):
+    """The factors that fade the output's end samples whose window sum is below ``EDGE_FADE``
+    of its maximum, as :meth:`gl.Spectrogram.invert` does: ``(head gains, tail gains, tail
+    start)`` in output samples (output sample ``i`` is sample ``pad + i`` of the frame grid;
+    the grid's ends only see its first and last ``ceil(n_fft / hop)`` frames, so the window
+    sum of a few frames gives them); None when no output sample needs it (centred frames
+    put the low sums in the padding, unless ``length`` reaches past the last frame's centre)."""
     frames = min(n_frames, 2 * geometry.frame_hops + 1)
     short = geometry.window_sum_square(frames)  # the first and last samples' sums, and the steady maximum
     floor = EDGE_FADE * short.max()
     above = short >= floor
     if not above.any():
         return None
-    head = int(np.argmax(above))
-    tail = int(np.argmax(above[::-1]))
+    pad, head, tail = geometry.pad, int(np.argmax(above)), int(np.argmax(above[::-1]))
     grid_end = (n_frames - 1) * geometry.hop_length + geometry.n_fft
-    return short[:head] / floor, short[short.shape[0] - tail :] / floor, grid_end - tail
+    head_gains = short[pad:head] / floor  # output samples 0 .. head - pad
+    tail_start = grid_end - tail - pad  # output sample of the tail's first low sum
+    tail_gains = np.zeros(max(0, out_length - tail_start))  # 0 past the grid's end, as _fade_edges
+    tail_gains[: min(tail, tail_gains.shape[0])] = (short[short.shape[0] - tail :] / floor)[: tail_gains.shape[0]]
+    if head_gains.size == 0 and tail_gains.size == 0:
+        return None
+    return head_gains, tail_gains, tail_start
 
 
 def _faded(samples: np.ndarray, start: int, head: np.ndarray, tail: np.ndarray, tail_start: int) -> np.ndarray:

@@ -265,7 +265,7 @@ class StreamingInverter:
     def _check_intact(self) -> None:
         if self._failed:
             raise ValueError(
-                "an earlier push() was interrupted part-way, so the stream lost track of its frames; call reset() to start a new one"
+                "an earlier push() or flush() was interrupted part-way, so the stream lost track of its frames; call reset() to start a new one"
             )
 
     def flush(self) -> np.ndarray:
@@ -275,6 +275,7 @@ class StreamingInverter:
         starts a new one; flushing again returns no samples (so that a ``finally`` block
         may flush a stream that was flushed already).
         """
+        self._check_intact()  # a flush interrupted part-way lost samples: say so, not 'nothing left'
         if self._finished:
             return np.zeros(0, dtype=self.dtype or self._empty_dtype)
         return self._finish(keep_right_padding=False)
@@ -290,13 +291,17 @@ class StreamingInverter:
         if self.dtype is None or self.frames_pushed == 0:
             return np.zeros(0, dtype=self.dtype or self._empty_dtype)
         hop, n_fft = self.geometry.hop_length, self.geometry.n_fft
-        self._flush_pending()
-        if self.frames_committed != self.frames_pushed:  # pragma: no cover - subclass contract
-            raise RuntimeError(f"{type(self).__name__} committed {self.frames_committed} of {self.frames_pushed} frames")
-        # the tail: padded positions [N a, (N - 1) a + M), which only frames 0 .. N-1 cover
-        n_frames = self.frames_committed
-        total = self._window_sum(n_frames * hop, n_fft - hop, last_frame=n_frames - 1)
-        self._emit(self._accumulator[: n_fft - hop], total, end=True)
+        try:
+            self._flush_pending()
+            if self.frames_committed != self.frames_pushed:  # pragma: no cover - subclass contract
+                raise RuntimeError(f"{type(self).__name__} committed {self.frames_committed} of {self.frames_pushed} frames")
+            # the tail: padded positions [N a, (N - 1) a + M), which only frames 0 .. N-1 cover
+            n_frames = self.frames_committed
+            total = self._window_sum(n_frames * hop, n_fft - hop, last_frame=n_frames - 1)
+            self._emit(self._accumulator[: n_fft - hop], total, end=True)
+        except BaseException:  # Ctrl-C or an error part-way: the rest of the signal is lost
+            self._failed = True
+            raise
         return self._release(keep_right_padding)
 
     # ------------------------------------------------------------------ for subclasses
@@ -483,6 +488,8 @@ def invert_stream(inverter: StreamingInverter, S, chunk_frames: Optional[int] = 
         raise ValueError(f"chunk_frames={chunk_frames} must be >= 1")
     inverter.reset()
     pieces = [inverter.push(S[:, start : start + chunk_frames]) for start in range(0, n_frames, int(chunk_frames))]
+    if not pieces:  # no frames: one empty push gives the empty result S's dtype
+        pieces.append(inverter.push(S))
     pieces.append(inverter.flush())
     return np.concatenate(pieces)
 

@@ -867,3 +867,12 @@ def test_from_torchaudio_mel_takes_pad_and_ref_given_silences_the_0_db_warning()
     with warnings.catch_warnings():
         warnings.simplefilter("error")
         importers.from_db(relative, db="amplitude", ref=1.0)  # said: the relative level is meant
+
+
+def test_torchaudio_normalized_takes_bools_and_its_two_names_only():
+    assert importers.from_torchaudio(np.ones((201, 10)), normalized=np.False_).magnitude.max() == 1.0
+    for value in (0, 0.0, 1, "x"):  # torchaudio refuses them; 0 was read as 'frame_length' (sqrt(n_fft))
+        with pytest.raises(ValueError, match=r"normalized=.* must be False, True, 'window' or 'frame_length'"):
+            importers.from_torchaudio(np.ones((201, 10)), normalized=value)
+        with pytest.raises(ValueError, match=r"normalized=.* must be False, True"):
+            importers.from_torchaudio_mel(np.ones((40, 10)), normalized=value)

@@ -372,3 +372,26 @@ def test_non_centred_ends_are_faded_as_spectrogram_invert_does(tmp_path):
     a = gl.reconstruct_long(Sc, geometry=centred, rng=0, block_frames=80, overlap_frames=8)
     b = gl.reconstruct_long(Sc, geometry=centred, rng=0, block_frames=80, overlap_frames=8, fade_edges=False)
     np.testing.assert_array_equal(a, b)  # centred: the low sums are in the padding, cut off
+
+
+def test_edge_fade_matches_spectrogram_invert_and_streams_fade_once():
+    """The ends are faded as gl.Spectrogram.invert fades them (its _fade_edges), also for a
+    centred geometry whose length reaches past the last frame's centre; a streaming method
+    run in blocks fades nothing itself (it faded every block's ends, and the output's twice)."""
+    from gl.spectrogram import _fade_edges
+
+    x = np.random.default_rng(4).standard_normal(6000) * 0.3
+    for geometry, length in ((gl.STFT(256, 64, center=False), None), (gl.STFT(256, 100, center=False), None),
+                             (gl.STFT(256, 128), None), (gl.STFT(256, 128), 47 * 128 - 1)):
+        S = np.abs(geometry.stft(x))
+        if length is not None:
+            S = S[:, :47]
+        for method in ("fgla", "rtisila"):
+            for block_frames in (1000, 30):
+                common = dict(geometry=geometry, method=method, n_iter=3, rng=0, length=length, block_frames=block_frames,
+                              overlap_frames=12)
+                faded = gl.reconstruct_long(S, **common)
+                plain = gl.reconstruct_long(S, fade_edges=False, **common)
+                expected = plain.copy()
+                _fade_edges(expected, geometry, S.shape[1])
+                np.testing.assert_allclose(faded, expected, rtol=1e-6, atol=1e-9)

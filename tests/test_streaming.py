@@ -460,3 +460,20 @@ def test_stereo_frames_are_refused_with_the_way_out():
     geometry = gl.STFT(128, 32)
     with pytest.raises(ValueError, match=r"got shape \(2, 65, 4\); an inverter takes one channel: use one inverter per channel"):
         RTISILA(geometry).push(np.ones((2, 65, 4)))
+
+
+def test_an_interrupted_flush_is_not_taken_for_an_empty_one(monkeypatch):
+    geometry = gl.STFT(128, 32)
+    S = np.abs(geometry.stft(chirp(1000)))
+    stream = RTISILA(geometry)
+    stream.push(S)
+
+    def interrupted():
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(stream, "_flush_pending", interrupted)
+    with pytest.raises(KeyboardInterrupt):
+        stream.flush()
+    with pytest.raises(ValueError, match=r"push\(\) or flush\(\) was interrupted part-way"):
+        stream.flush()  # not zero samples, as if the rest had been returned
+    assert gl.invert_stream(RTISILA(geometry), S[:, :0].astype(np.float32)).dtype == np.float32
