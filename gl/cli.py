@@ -269,8 +269,13 @@ class Progress:
 class _Report:
     """What a command did: printed as text, or as one JSON object with ``--json``."""
 
+    #: The layout of the ``--json`` object: raised when a field changes meaning or goes away.
+    SCHEMA = 1
+
     def __init__(self, command: str):
-        self.fields: dict[str, Any] = {"command": command}
+        from . import __version__
+
+        self.fields: dict[str, Any] = {"command": command, "schema": self.SCHEMA, "gl_version": __version__}
         self.lines: list[str] = []
 
     def emit(self, args) -> None:

@@ -391,6 +391,12 @@ def test_a_spectrogram_given_where_audio_goes_points_to_gl_invert(tmp_path, spee
         assert_usage_error(result, r"s.npz is not an audio file gl can read .*\(a spectrogram: turn it into sound with gl invert")
 
 
+def test_json_says_its_schema_and_gl_version(tmp_path, speech_wav):
+    report = json.loads(run("roundtrip", speech_wav, "-o", "o.wav", *FAST, "--json", cwd=tmp_path).stdout)
+    assert list(report)[:3] == ["command", "schema", "gl_version"]
+    assert report["schema"] == cli._Report.SCHEMA == 1 and report["gl_version"] == gl.__version__
+
+
 def test_an_option_a_method_ignores_is_refused(tmp_path, speech_wav):
     bad = run("roundtrip", speech_wav, "-o", "o.wav", *FAST, "--method", "gla", "-O", "momentum=0.9", cwd=tmp_path, check_ok=False)
     assert_usage_error(bad, r"method gla has no option 'momentum'", r"use --method fgla")
