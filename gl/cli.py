@@ -612,7 +612,24 @@ def _check_retrieval_args(args) -> tuple[Optional[str], Optional[str], dict[str,
                                  + _UNUSED_OPTIONS.get(method_name, {}).get(name, ""))
     if init is None and method is not None and _iterates(method):  # as without --method: the help's default
         init = registry.DEFAULT_INIT
+    if options:
+        _try_options(registry, method, init, options)
     return method, init, options
+
+
+def _try_options(registry, method: Optional[str], init: Optional[str], options: dict) -> None:
+    """Run the method on a small made-up spectrogram with the -O options, so that a bad value
+    is refused before any work (a mel input's conversion can take minutes). The method's own
+    checks say what is wrong; warnings of the trial are not shown."""
+    geometry = STFT(64, 16)
+    trial = np.abs(geometry.stft(np.random.default_rng(0).standard_normal(512)))
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            registry.reconstruct(trial, method=method, init=init, n_iter=1 if _iterates(method) else None, rng=0,
+                                 geometry=geometry, **options)
+    except (ValueError, TypeError) as error:
+        raise UsageError(_in_flags(" ".join(str(error).split()))) from None
 
 
 #: Keywords a method's function takes but the method does not use, with where they apply.

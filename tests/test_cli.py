@@ -397,6 +397,21 @@ def test_json_says_its_schema_and_gl_version(tmp_path, speech_wav):
     assert report["schema"] == cli._Report.SCHEMA == 1 and report["gl_version"] == gl.__version__
 
 
+def test_option_values_are_checked_before_any_work(tmp_path):
+    """-O values are tried on a small made-up spectrogram first: a bad one is refused before
+    the input is even read (a mel input's conversion took seconds to minutes before the
+    method said n_dm=1.5 is not an integer)."""
+    for flags, message in ((["-O", "n_dm=1.5"], r"-O n_dm=1.5 must be an integer"),
+                           (["-O", "momentum=-2"], r"-O momentum=-2 must be finite and >= 0"),
+                           (["--method", "raar", "-O", "beta=2"], r"beta=2 must be"),
+                           (["--method", "rtisila", "-O", "lookahead=-1"], r"lookahead")):
+        result = run("invert", "missing.npy", "-o", "o.wav", *flags, cwd=tmp_path, check_ok=False)
+        assert_usage_error(result, message)
+    valid = cli.main(["roundtrip", str(DEMO_DATA), "-o", str(tmp_path / "v.wav"), "--method", "agla", "-O", "alpha=0.9",
+                      "-O", "gamma=1.2", "--n-iter", "2", "-q"])
+    assert valid == 0
+
+
 def test_an_option_a_method_ignores_is_refused(tmp_path, speech_wav):
     bad = run("roundtrip", speech_wav, "-o", "o.wav", *FAST, "--method", "gla", "-O", "momentum=0.9", cwd=tmp_path, check_ok=False)
     assert_usage_error(bad, r"method gla has no option 'momentum'", r"use --method fgla")
