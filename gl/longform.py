@@ -46,9 +46,10 @@ Measured with ``benchmarks/bench_longform.py`` (machine shared with other jobs; 
   ``d03_music_tabla_44k`` (8 s) +2.1 dB with 2 s blocks, +0.6 dB with 4 s blocks;
   ``d02_speech_alsa-voice_22k`` (6 s) 0.0 dB (2 s), +0.8 dB (4 s). Between random
   starts the one-shot result itself varies by about 2 dB. Methods that go further show
-  the seams more. gl's default method, on an 8 s harmonic signal (n_fft 512, hop 128,
-  blocks of 300 frames, 32 shared), reached -38.9 dB in blocks against -45.2 dB in one
-  shot: -34 dB on the frames around the seams and -43 dB away from them.
+  more. gl's default method, on 8 s of docs/04's harmonic voice without its decay (16 kHz,
+  n_fft 512, hop 128, blocks of 300 frames, 32 shared), reached -40.9 dB in blocks against
+  -47.2 dB in one shot, the loss spread over the blocks (-42.1 dB on the frames around
+  the seams).
 
 With a memory-mapped ``S`` (``np.load(..., mmap_mode='r')``) and ``output=`` a file, only
 one block is in memory at any time (pages of the map that were read count towards the
