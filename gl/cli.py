@@ -273,8 +273,6 @@ class _Report:
     SCHEMA = 1
 
     def __init__(self, command: str):
-        from . import __version__
-
         self.fields: dict[str, Any] = {"command": command, "schema": self.SCHEMA, "gl_version": __version__}
         self.lines: list[str] = []
 
@@ -624,12 +622,14 @@ def _try_options(registry, method: Optional[str], init: Optional[str], options: 
     geometry = STFT(64, 16)
     trial = np.abs(geometry.stft(np.random.default_rng(0).standard_normal(512)))
     try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
+        with contextlib.ExitStack() as stack:
+            if threading.current_thread() is threading.main_thread():  # the filters are the whole process's
+                stack.enter_context(warnings.catch_warnings())
+                warnings.simplefilter("ignore")
             registry.reconstruct(trial, method=method, init=init, n_iter=1 if _iterates(method) else None, rng=0,
                                  geometry=geometry, **options)
     except (ValueError, TypeError) as error:
-        raise UsageError(_in_flags(" ".join(str(error).split()))) from None
+        raise UsageError(_describe_error(error)) from None
 
 
 #: Keywords a method's function takes but the method does not use, with where they apply.
@@ -1315,6 +1315,14 @@ def _geometry_words(match: "re.Match") -> str:
 #: Not a keyword already given as a flag or an option, nor part of a file name.
 _WORD = r"(?<!-P )(?<!-O )(?<![\w/.\\-])"
 
+#: Library keyword, the flag that sets it, what its value starts with, and whether the bare
+#: word (``use a smaller hop_length``) is rewritten too.
+_FLAG_OF_KEYWORD = [
+    ("hop_length", "--hop", r"\S", True), ("win_length", "--win-length", r"\S", True), ("n_fft", "--n-fft", r"\S", True),
+    ("pad_mode", "--pad-mode", r"\S", False), ("length", "--length", r"\d", False), ("subtype", "--subtype", r"\S", False),
+    ("peak_db", "--peak-db", r"\S", True), ("fs", "--sr", r"\d", False),
+]
+
 #: The library's words for what the command line calls flags: (pattern, replacement), in order.
 _FLAG_WORDS = [
     (re.compile(r"STFT\(n_fft=(\d+), hop_length=(\d+), win_length=(\d+), window=(.*?), center=(\w+), pad_mode='(\w+)', sym=(\w+)\)"),
@@ -1326,18 +1334,9 @@ _FLAG_WORDS = [
     (re.compile(_WORD + r"window='(\w+)'"), r"--window \1"),
     (re.compile(r", or an array\b"), ""),
     (re.compile(r": for a window gl does not name, pass the samples scipy used, .*? take it\)"), ""),  # no arrays here
-    (re.compile(_WORD + r"hop_length=(?=\S)"), "--hop "),
-    (re.compile(_WORD + r"hop_length\b"), "--hop"),
-    (re.compile(_WORD + r"win_length=(?=\S)"), "--win-length "),
-    (re.compile(_WORD + r"win_length\b"), "--win-length"),
-    (re.compile(_WORD + r"n_fft=(?=\S)"), "--n-fft "),
-    (re.compile(_WORD + r"n_fft\b(?! //)"), "--n-fft"),
-    (re.compile(_WORD + r"pad_mode=(?=\S)"), "--pad-mode "),
-    (re.compile(_WORD + r"length=(?=\d)"), "--length "),
-    (re.compile(_WORD + r"subtype=(?=\S)"), "--subtype "),
-    (re.compile(_WORD + r"peak_db=(?=\S)"), "--peak-db "),
-    (re.compile(_WORD + r"peak_db\b"), "--peak-db"),
-    (re.compile(_WORD + r"fs=(?=\d)"), "--sr "),
+    # keyword=value -> --flag value, and the bare keyword (not before '//', as in n_fft // 2) -> --flag
+    *((re.compile(_WORD + keyword + r"=(?=" + value + ")"), flag + " ") for keyword, flag, value, _ in _FLAG_OF_KEYWORD),
+    *((re.compile(_WORD + keyword + r"\b(?! //)"), flag) for keyword, flag, _, bare in _FLAG_OF_KEYWORD if bare),
     (re.compile(_WORD + r"(detrend|scaling|mode|scale_to|amin|top_db|normalized|htk|norm|bins|n_mels|fmin|fmax|return_onesided|"
                 r"boundary|padded|db|ref(?!=np\.))=(?=\S|$)"), r"-P \1="),
     (re.compile(_WORD + r"(momentum|alpha|beta|gamma|rho|n_dm|lookahead|fill|causal_difference)=(?=[-\d'])"), r"-O \1="),
@@ -1435,7 +1434,6 @@ def _termination_raises():
     """While gl works, SIGTERM and SIGHUP (a service manager stopping it, a closed terminal)
     raise :class:`_Terminated`, so that ``finally`` blocks remove temporary files as on Ctrl-C."""
     import signal
-    import threading
 
     if threading.current_thread() is not threading.main_thread():  # only the main thread may set handlers
         yield
@@ -1461,8 +1459,6 @@ def _warnings_as_messages():
     """While gl works, each warning is shown once, as ``gl: warning: ...``. Only when ``main``
     runs on the main thread (as the command does): the warning filters and ``showwarning``
     belong to the whole process, and threads that change them at once leave them changed."""
-    import threading
-
     if threading.current_thread() is not threading.main_thread():
         yield
         return

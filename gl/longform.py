@@ -77,7 +77,8 @@ import numpy as np
 from ._iterative import as_generator, check_flag, check_magnitude, from_random_state, initial_phase, resolve_geometry, working_exponents
 from .audio import SUBTYPES, check_output_path
 from .reconstruct import DEFAULT_METHOD, SINGLE_PASS_METHODS, default_init, method_function
-from .transform import EDGE_FADE, STFT, PadMode, nola_warned, real_dtype
+from .spectrogram import apply_edge_fade, edge_fade_gains
+from .transform import STFT, PadMode, nola_warned, real_dtype
 from .windows import WindowSpec
 
 __all__ = ["reconstruct_long", "DEFAULT_BLOCK_SECONDS", "DEFAULT_OVERLAP_SECONDS", "plan_blocks"]
@@ -171,7 +172,7 @@ class _Writer:
     def __init__(self, output, length: int, batch_shape: tuple, dtype, sr, subtype, force: bool = False, fade=None):
         self.length = length
         self.written = 0
-        self.fade = fade  # (head gains, tail gains, tail start): see _edge_fade
+        self.fade = fade  # gl.spectrogram.edge_fade_gains, or None
         self.batch_shape = batch_shape
         self.array = None
         self.file = None
@@ -211,7 +212,7 @@ class _Writer:
         if count == 0:
             return
         if self.fade is not None:
-            samples = _faded(samples[:, :count], self.written, *self.fade)
+            samples = apply_edge_fade(samples[:, :count], self.written, self.fade)[0]
         if self.array is not None:
             self.array[:, self.written : self.written + count] = samples[:, :count]
         else:
@@ -483,7 +484,7 @@ def reconstruct_long(
         _check_sound_file(output, subtype, sr, int(np.prod(S.shape[:-2], dtype=int)))
 
     # the end samples only a window's tip sees (frames not centred), faded as Spectrogram.invert does
-    fade = _edge_fade(geometry, n_frames, out_length) if check_flag("fade_edges", fade_edges) else None
+    fade = edge_fade_gains(geometry, n_frames, out_length) if check_flag("fade_edges", fade_edges) else None
     if "fade_edges" in method_parameters:  # a stream fades its own ends: every block's, here; the writer fades the output's
         method_options["fade_edges"] = False
 
@@ -635,44 +636,6 @@ def _bridge(signal, zone_lo, zone_hi, start, S, geometry, block_geometry, n_iter
     signal = signal.copy()
     signal[:, zone_lo:zone_hi] = buffer[:, inside]
     return signal
-
-
-def _edge_fade(geometry: STFT, n_frames: int, out_length: int):
-    """The factors that fade the output's end samples whose window sum is below ``EDGE_FADE``
-    of its maximum, as :meth:`gl.Spectrogram.invert` does: ``(head gains, tail gains, tail
-    start)`` in output samples (output sample ``i`` is sample ``pad + i`` of the frame grid;
-    the grid's ends only see its first and last ``ceil(n_fft / hop)`` frames, so the window
-    sum of a few frames gives them); None when no output sample needs it (centred frames
-    put the low sums in the padding, unless ``length`` reaches past the last frame's centre)."""
-    frames = min(n_frames, 2 * geometry.frame_hops + 1)
-    short = geometry.window_sum_square(frames)  # the first and last samples' sums, and the steady maximum
-    floor = EDGE_FADE * short.max()
-    above = short >= floor
-    if not above.any():
-        return None
-    pad, head, tail = geometry.pad, int(np.argmax(above)), int(np.argmax(above[::-1]))
-    grid_end = (n_frames - 1) * geometry.hop_length + geometry.n_fft
-    head_gains = short[pad:head] / floor  # output samples 0 .. head - pad
-    tail_start = grid_end - tail - pad  # output sample of the tail's first low sum
-    tail_gains = np.zeros(max(0, out_length - tail_start))  # 0 past the grid's end, as _fade_edges
-    tail_gains[: min(tail, tail_gains.shape[0])] = (short[short.shape[0] - tail :] / floor)[: tail_gains.shape[0]]
-    if head_gains.size == 0 and tail_gains.size == 0:
-        return None
-    return head_gains, tail_gains, tail_start
-
-
-def _faded(samples: np.ndarray, start: int, head: np.ndarray, tail: np.ndarray, tail_start: int) -> np.ndarray:
-    """``samples`` (channels, n) at output positions ``start ..``, times the head and tail gains where they fall."""
-    end = start + samples.shape[-1]
-    parts = [(0, head), (tail_start, tail)]
-    if not any(first < end and first + gains.shape[0] > start for first, gains in parts if gains.size):
-        return samples
-    samples = samples.copy()
-    for first, gains in parts:
-        low, high = max(start, first), min(end, first + gains.shape[0])
-        if low < high:
-            samples[:, low - start : high - start] *= gains[low - first : high - first].astype(samples.dtype)
-    return samples
 
 
 def _write(writer: _Writer, samples: np.ndarray, samples_start: int, written_until: int) -> None:

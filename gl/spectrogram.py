@@ -641,21 +641,50 @@ def _fade_edges(y: np.ndarray, geometry: STFT, n_frames: int) -> bool:
     the runs of low window sum at the two ends are faded, not dips inside. Returns True
     if anything changed.
     """
-    total = geometry.window_sum_square(n_frames)  # on the padded grid
-    n = y.shape[-1]
-    seen = total[geometry.pad : geometry.pad + n]  # W under y's samples (0 past the grid's end)
-    floor = EDGE_FADE * total.max()
-    above = seen >= floor  # a byte a sample: no index array, no copy of W as long as y
-    if not above.any():
-        return False
-    head, tail = int(np.argmax(above)), seen.shape[0] - int(np.argmax(above[::-1]))
-    if head == 0 and tail == n:
-        return False
-    y[..., :head] *= (seen[:head] / floor).astype(y.dtype)
-    tail_sum = np.zeros(n - tail)
-    tail_sum[: seen.shape[0] - tail] = seen[tail:]
-    y[..., tail:] *= (tail_sum / floor).astype(y.dtype)
-    return True
+    gains = edge_fade_gains(geometry, n_frames, y.shape[-1])
+    return gains is not None and apply_edge_fade(y, 0, gains, in_place=True)[1]
+
+
+def edge_fade_gains(geometry: STFT, n_frames: int, n_samples: int):
+    """The factors of :func:`_fade_edges` for an output of ``n_samples`` (output sample ``i``
+    at sample ``pad + i`` of the grid of ``n_frames`` frames): ``(head gains, tail gains,
+    tail start)``, the head's from output sample 0, the tail's from ``tail start``; None when
+    no output sample is faded. The grid's ends only see its first and last ``ceil(n_fft /
+    hop)`` frames, so the window sum of a few frames gives them (not one as long as the
+    signal). Centred frames put the low sums in the padding, unless the output reaches past
+    the last frame's centre."""
+    frames = min(n_frames, 2 * geometry.frame_hops + 1)
+    short = geometry.window_sum_square(frames)  # the first and last samples' sums, and the steady maximum
+    floor = EDGE_FADE * short.max()
+    above = short >= floor
+    pad, head, tail = geometry.pad, int(np.argmax(above)), int(np.argmax(above[::-1]))
+    grid_end = (n_frames - 1) * geometry.hop_length + geometry.n_fft
+    if not above.any() or not (pad + n_samples > head and pad < grid_end - tail):  # no output sample above the floor
+        return None
+    head_gains = short[pad:head] / floor  # output samples 0 .. head - pad
+    tail_start = grid_end - tail - pad  # output sample of the tail's first low sum
+    tail_gains = np.zeros(max(0, n_samples - tail_start))  # 0 past the grid's end
+    tail_gains[: min(tail, tail_gains.shape[0])] = (short[short.shape[0] - tail :] / floor)[: tail_gains.shape[0]]
+    if head_gains.size == 0 and tail_gains.size == 0:
+        return None
+    return head_gains, tail_gains, tail_start
+
+
+def apply_edge_fade(samples: np.ndarray, start: int, gains, in_place: bool = False) -> tuple[np.ndarray, bool]:
+    """``samples`` (..., n), output samples ``start ..``, times the :func:`edge_fade_gains` where
+    they fall (a copy unless ``in_place``), and whether any fell there."""
+    head, tail, tail_start = gains
+    end = start + samples.shape[-1]
+    parts = [(first, factors) for first, factors in ((0, head), (tail_start, tail))
+             if factors.size and first < end and first + factors.shape[0] > start]
+    if not parts:
+        return samples, False
+    if not in_place:
+        samples = samples.copy()
+    for first, factors in parts:
+        low, high = max(start, first), min(end, first + factors.shape[0])
+        samples[..., low - start : high - start] *= factors[low - first : high - first].astype(samples.dtype)
+    return samples, True
 
 
 def _geometry_with_stored_window(metadata: dict, stored: np.ndarray) -> STFT:

@@ -79,6 +79,7 @@ The base class on its own needs an algorithm; here a toy one that knows the true
 
 from __future__ import annotations
 
+import contextlib
 from typing import Optional
 
 import numpy as np
@@ -252,15 +253,22 @@ class StreamingInverter:
         if self.dtype is None:
             self.dtype = _stream_dtype(frames.dtype)
             self._allocate()
-        try:
+        with self._failing():  # some frames in, some not
             for column in range(frames.shape[1]):
                 magnitude = np.ascontiguousarray(frames[:, column], dtype=self.dtype)  # (n_freq,)
                 self._process(magnitude)
                 self.frames_pushed += 1
-        except BaseException:  # Ctrl-C or an error part-way: some frames are in, some not
+        return self._release()
+
+    @contextlib.contextmanager
+    def _failing(self):
+        """Ctrl-C or an error part-way through a push or a flush: the stream has lost track of
+        its frames, and says so until :meth:`reset`."""
+        try:
+            yield
+        except BaseException:
             self._failed = True
             raise
-        return self._release()
 
     def _check_intact(self) -> None:
         if self._failed:
@@ -291,7 +299,7 @@ class StreamingInverter:
         if self.dtype is None or self.frames_pushed == 0:
             return np.zeros(0, dtype=self.dtype or self._empty_dtype)
         hop, n_fft = self.geometry.hop_length, self.geometry.n_fft
-        try:
+        with self._failing():  # the rest of the signal lost
             self._flush_pending()
             if self.frames_committed != self.frames_pushed:  # pragma: no cover - subclass contract
                 raise RuntimeError(f"{type(self).__name__} committed {self.frames_committed} of {self.frames_pushed} frames")
@@ -299,9 +307,6 @@ class StreamingInverter:
             n_frames = self.frames_committed
             total = self._window_sum(n_frames * hop, n_fft - hop, last_frame=n_frames - 1)
             self._emit(self._accumulator[: n_fft - hop], total, end=True)
-        except BaseException:  # Ctrl-C or an error part-way: the rest of the signal is lost
-            self._failed = True
-            raise
         return self._release(keep_right_padding)
 
     # ------------------------------------------------------------------ for subclasses

@@ -466,3 +466,40 @@ def test_damage_that_reads_as_an_unknown_zip_feature_is_a_value_error(tmp_path, 
     with pytest.raises(ValueError, match=r"s.npz (is damaged|is not a gl spectrogram file)"):
         gl.Spectrogram.load(path)
     assert gl.cli.main(["invert", str(path), "-o", str(tmp_path / "o.wav")]) == 2
+
+
+def fade_by_full_window_sum(y: np.ndarray, geometry: gl.STFT, n_frames: int) -> np.ndarray:
+    """An oracle of the edge fade, from the window sum of the whole grid: the end runs of
+    samples whose sum is below EDGE_FADE of its maximum, times sum / (EDGE_FADE max), 0 past
+    the grid (gl computes it from a few frames' sums)."""
+    from gl.transform import EDGE_FADE
+
+    total = geometry.window_sum_square(n_frames)
+    seen = np.zeros(y.shape[-1])
+    inside = total[geometry.pad : geometry.pad + y.shape[-1]]
+    seen[: inside.shape[0]] = inside
+    floor = EDGE_FADE * total.max()
+    above = seen >= floor
+    faded = y.copy()
+    if not above.any():
+        return faded
+    head, tail = int(np.argmax(above)), seen.shape[0] - int(np.argmax(above[::-1]))
+    faded[..., :head] *= seen[:head] / floor
+    faded[..., tail:] *= seen[tail:] / floor
+    return faded
+
+
+@pytest.mark.parametrize("geometry", [gl.STFT(256, 64, center=False), gl.STFT(256, 100, center=False), gl.STFT(255, 64, center=False),
+                                      gl.STFT(256, 200, center=False), gl.STFT(256, 64, win_length=200, center=False),
+                                      gl.STFT(256, 128), gl.STFT(256, 64, window=("gaussian", 20.0))])
+@pytest.mark.parametrize("n_frames", [1, 2, 3, 7, 40])
+def test_the_edge_fade_from_a_few_frames_equals_the_whole_grids(geometry, n_frames):
+    from gl.spectrogram import _fade_edges
+
+    lengths = {geometry.default_length(n_frames), max(1, (n_frames - 1) * geometry.hop_length + geometry.n_fft - 2 * geometry.pad - 1)}
+    for length in lengths:
+        y = np.random.default_rng(n_frames).standard_normal((2, length))
+        expected = fade_by_full_window_sum(y, geometry, n_frames)
+        faded = y.copy()
+        _fade_edges(faded, geometry, n_frames)
+        np.testing.assert_allclose(faded, expected, rtol=1e-12, atol=0)
