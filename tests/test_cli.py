@@ -286,6 +286,7 @@ def test_library_messages_are_shown_in_flags(tmp_path, speech_wav):
     assert gl.cli._in_flags("the n_fft // 2 + 1 bins; n_mels=64 but M has 80") == "the n_fft // 2 + 1 bins; -P n_mels=64 but M has 80"
     assert gl.cli._in_flags("nperseg=256 gives 129 rows: pass nfft=512") == "nperseg=256 gives 129 rows: pass nfft=512"  # --n-fft's
     assert gl.cli._in_flags("fs=50 Hz is no audio sample rate") == "--sr 50 Hz is no audio sample rate"
+    assert gl.cli._in_flags("mel_scale='mel' must be 'htk'; pad=-3 must be >= 0") == "-P mel_scale='mel' must be 'htk'; -P pad=-3 must be >= 0"
 
 
 def test_file_names_are_not_rewritten(tmp_path, speech_wav):
