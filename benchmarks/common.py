@@ -263,6 +263,42 @@ def librosa_griffinlim(S: np.ndarray, geometry, length: int, n_iter: int, seed: 
     )
 
 
+def librosa_griffinlim_from(S: np.ndarray, geometry, length: int, n_iter: int, angles: np.ndarray,
+                            momentum: float = 0.99) -> np.ndarray:
+    """``librosa.griffinlim``'s loop (librosa 0.11, ``core/spectrum.py``) from the unit phasors
+    ``angles`` instead of its own draw, with librosa's ``stft`` and ``istft``, operation for
+    operation: from librosa's own draw it gives ``librosa.griffinlim``'s output to the last bit
+    (the convergence study checks it), so that a start changed by a rounding shows how far
+    librosa moves from itself."""
+    import librosa
+
+    keywords = dict(hop_length=geometry.hop_length, win_length=geometry.n_fft, n_fft=geometry.n_fft,
+                    window=np.array(geometry.window_array), center=geometry.center)
+    angles = np.array(angles, dtype=complex)
+    eps = librosa.util.tiny(angles)
+    angles *= S
+    rebuilt = tprev = None
+    for _ in range(n_iter):
+        inverse = librosa.istft(angles, length=length, **keywords)
+        rebuilt = librosa.stft(inverse, pad_mode=geometry.pad_mode, **keywords)
+        angles[:] = rebuilt
+        if tprev is not None:
+            angles -= (momentum / (1 + momentum)) * tprev
+        angles /= np.abs(angles) + eps
+        angles *= S
+        rebuilt, tprev = tprev, rebuilt
+    return librosa.istft(angles, length=length, **keywords)
+
+
+def librosa_start(shape, random_state) -> np.ndarray:
+    """The unit phasors ``librosa.griffinlim(init='random', random_state=...)`` draws
+    (a Generator or RandomState is used as given, an int seeds ``np.random.RandomState``)."""
+    import librosa
+
+    rng = np.random.RandomState(random_state) if isinstance(random_state, (int, np.integer)) else random_state
+    return librosa.util.phasor(2 * np.pi * rng.random(size=shape))  # its own (numba's) cos and sin
+
+
 # ---------------------------------------------------------------------- timing
 def interleaved_medians(functions: dict[str, Callable[[], object]], repeats: int, warmup: int = 1) -> dict[str, float]:
     """Median wall time of each function, the functions run round-robin ``repeats`` times."""

@@ -39,6 +39,8 @@ from .common import (
     is_dev,
     iterations_to_reach,
     librosa_griffinlim,
+    librosa_griffinlim_from,
+    librosa_start,
     methods,
     read_clip,
     run_method,
@@ -156,8 +158,12 @@ def study_clip(clip, method_names, inits, n_iter: int, seed: int, librosa_counts
             "signal_iterations": compare,
             "signal_max_abs_difference": float(np.max(np.abs(y_gl - y_lr))),
             "signal_peak": float(np.max(np.abs(y_lr))),
-            "other_starts": _other_starts(S, geometry, length, compare, seed),
         }
+        # librosa's loop written out gives librosa.griffinlim's output exactly (else the
+        # distances of librosa to itself below would measure the copy, not librosa)
+        y_copy = librosa_griffinlim_from(S, geometry, length, compare, librosa_start(S.shape, np.random.default_rng(seed)))
+        coincidence["librosa_copy_exact"] = bool(np.array_equal(y_copy, y_lr))
+        coincidence["other_starts"], coincidence["librosa_self"] = _other_starts(S, geometry, length, compare, seed)
     return {
         "name": clip.name,
         "sr": clip.sr,
@@ -176,19 +182,28 @@ def study_clip(clip, method_names, inits, n_iter: int, seed: int, librosa_counts
 #: int ``random_state``'s reading in both).
 OTHER_STARTS = 3
 
+#: The rotation (radians) of every start phase for librosa's distance to itself: a change of
+#: the start of the order of a rounding (an ulp of 2 pi is 8.9e-16).
+SELF_ROTATION = 1e-15
 
-def _other_starts(S, geometry, length: int, n_iter: int, seed: int) -> dict[str, float]:
-    """``max |y_gl - y_librosa|`` after ``n_iter`` FGLA iterations from other starts, by start."""
-    differences = {}
-    for k in range(1, OTHER_STARTS + 1):
-        y_gl = gl.griffinlim(S, n_iter=n_iter, momentum=0.99, rng=np.random.default_rng(seed + k), geometry=geometry, length=length)
-        y_lr = librosa_griffinlim(S, geometry, length, n_iter, seed + k)
-        differences[f"default_rng({seed + k})"] = float(np.max(np.abs(y_gl - y_lr)))
-    for k in range(OTHER_STARTS + 1):
-        y_gl = gl.griffinlim(S, n_iter=n_iter, momentum=0.99, random_state=seed + k, geometry=geometry, length=length)
-        y_lr = librosa_griffinlim(S, geometry, length, n_iter, seed, random_state=seed + k)
-        differences[f"RandomState({seed + k})"] = float(np.max(np.abs(y_gl - y_lr)))
-    return differences
+
+def _other_starts(S, geometry, length: int, n_iter: int, seed: int) -> tuple[dict[str, float], dict[str, float]]:
+    """``max |y_gl - y_librosa|`` after ``n_iter`` FGLA iterations from other starts, by start,
+    and librosa's distance to itself from each start rotated by :data:`SELF_ROTATION`: how far
+    a rounding moves librosa's own result from that start, the scale the first compares with."""
+    starts = {f"default_rng({seed + k})": (np.random.default_rng(seed + k), lambda k=k: np.random.default_rng(seed + k))
+              for k in range(1, OTHER_STARTS + 1)}
+    starts.update({f"RandomState({seed + k})": (seed + k, lambda k=k: seed + k) for k in range(OTHER_STARTS + 1)})
+    differences, self_differences = {}, {}
+    for name, (draw, again) in starts.items():
+        keyword = {"rng": draw} if name.startswith("default_rng") else {"random_state": draw}
+        y_gl = gl.griffinlim(S, n_iter=n_iter, momentum=0.99, geometry=geometry, length=length, **keyword)
+        y_lr = librosa_griffinlim(S, geometry, length, n_iter, seed, random_state=again())
+        differences[name] = float(np.max(np.abs(y_gl - y_lr)))
+        rotated = librosa_start(S.shape, again()) * np.exp(1j * SELF_ROTATION)
+        y_self = librosa_griffinlim_from(S, geometry, length, n_iter, rotated)
+        self_differences[name] = float(np.max(np.abs(y_self - y_lr)))
+    return differences, self_differences
 
 
 def _record(run, n_iter: int) -> dict:
@@ -271,6 +286,12 @@ def summarize(clips: list[dict], n_iter: int) -> dict:
             "max_signal_difference": float(max(c["signal_max_abs_difference"] for c in coincide)),
             "max_signal_difference_other_starts": max((v for c in coincide for v in c.get("other_starts", {}).values()),
                                                       default=None),
+            "max_librosa_self_difference": max((v for c in coincide for v in c.get("librosa_self", {}).values()),
+                                               default=None),
+            # gl's distance to librosa over librosa's distance to itself, from the same start
+            "max_ratio_to_librosa_self": max((c["other_starts"][k] / c["librosa_self"][k] for c in coincide
+                                              for k in c.get("librosa_self", {}) if c["librosa_self"][k] > 0), default=None),
+            "librosa_copy_exact": all(c.get("librosa_copy_exact", True) for c in coincide),
             "n_clips": len(coincide),
         }
     return {"table": table, "librosa": librosa_row, "targets": targets, "coincidence": coincidence}

@@ -134,7 +134,11 @@ def targets(speed: Optional[dict], iteration: Optional[dict], memory: list, conv
                          f"max SC difference {c['max_abs_db_difference']:.2e} dB, max abs(y_gl - y_librosa) "
                          f"{c['max_signal_difference']:.1e} over {c['n_clips']} clips"
                          + (f"; from other starts (default_rng and RandomState seeds, see below) up to {others:.1e}: "
-                            "the momentum amplifies rounding differently from each draw" if others is not None else ""),
+                            "the momentum amplifies rounding differently from each draw" if others is not None else "")
+                         + (f"; librosa itself, from the same starts rotated by 1e-15 rad, moves up to "
+                            f"{c['max_librosa_self_difference']:.1e} from its own result (gl's distance is at most "
+                            f"{c['max_ratio_to_librosa_self']:.1f}x librosa's to itself from the same start)"
+                            if c.get("max_librosa_self_difference") is not None else ""),
                          c["max_abs_db_difference"] < 0.01 and c["max_signal_difference"] < 1e-8
                          and (others is None or others < 1e-8)))
     for r in (pghi_cost or {}).get("rows", []):
@@ -552,8 +556,16 @@ def build(out: Path, readme: Path) -> Path:
         L += ["### gl FGLA vs librosa.griffinlim from the same initial phase", "",
               "Both get `np.random.default_rng(seed)` (gl as `rng=`, librosa as `random_state=`); librosa is rerun for each "
               "iteration count, gl's values come from one run's history.", "",
-              "| clip | iterations | gl FGLA (dB) | librosa (dB) | max abs difference (dB) | max abs signal difference | other starts: largest |",
-              "|---|---|---|---|---|---|---|"]
+              "Other starts: the largest `max |y_gl - y_librosa|` after the same iterations from three more `default_rng` "
+              "and four `RandomState` draws (each drawn as gl and librosa read it). librosa against itself: from each of "
+              "those starts rotated by 1e-15 rad (a rounding's change), librosa's own loop written out "
+              "(`benchmarks/common.py: librosa_griffinlim_from`"
+              + (", which from the unrotated start gives `librosa.griffinlim`'s output to the last bit"
+                 if (s.get("coincidence") or {}).get("librosa_copy_exact") else "") + ") against `librosa.griffinlim` from the start itself: how far a rounding moves librosa, "
+              "the scale against which to read gl's distance.", "",
+              "| clip | iterations | gl FGLA (dB) | librosa (dB) | max abs difference (dB) | max abs signal difference | "
+              "other starts: largest | librosa against itself: largest | gl / librosa-itself, same start: largest |",
+              "|---|---|---|---|---|---|---|---|---|"]
         for c in convergence["clips"]:
             co = c.get("coincidence")
             if not co:
@@ -562,7 +574,10 @@ def build(out: Path, readme: Path) -> Path:
                      f"{', '.join(_fmt(v) for v in co['librosa_db'])} | {co['max_abs_db_difference']:.1e} | "
                      f"{co['signal_max_abs_difference']:.1e} (after {co['signal_iterations']} it, peak {co['signal_peak']:.2f}) | "
                      + (f"{max(co['other_starts'].values()):.1e} ({max(co['other_starts'], key=co['other_starts'].get)}) |"
-                        if co.get("other_starts") else "- |"))
+                        if co.get("other_starts") else "- |")
+                     + (f" {max(co['librosa_self'].values()):.1e} ({max(co['librosa_self'], key=co['librosa_self'].get)}) | "
+                        f"{max(co['other_starts'][k] / v for k, v in co['librosa_self'].items() if v > 0):.1f} |"
+                        if co.get("librosa_self") and any(v > 0 for v in co["librosa_self"].values()) else " - | - |"))
         L += ["", "### Every method and initial phase (issue 3), mean over the dev corpus", "",
               "SC in dB after n iterations (mean over clips); time = wall time of all the "
               f"{convergence['n_iter']}-iteration runs over the dev corpus (single process, gl with its default threads: "

@@ -74,6 +74,11 @@ def test_librosa_curve_coincides_with_gl_fgla(suite):
     assert coincidence["counts"][-1] == 100
     assert coincidence["max_abs_db_difference"] < 1e-6
     assert coincidence["signal_max_abs_difference"] < 1e-8
+    # librosa's loop written out is librosa to the last bit, so that its distance to itself
+    # from a rotated start measures librosa; rotated by 1e-15 rad it moves, but not far
+    assert coincidence["librosa_copy_exact"] is True
+    assert set(coincidence["librosa_self"]) == set(coincidence["other_starts"]) and len(coincidence["other_starts"]) == 7
+    assert all(0 < v < 1e-6 for v in coincidence["librosa_self"].values())
 
 
 def test_report_is_built_from_the_json(suite):
