@@ -49,38 +49,45 @@ _LOBE_BLOCK = 32768
 
 
 def _lobes(S: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """For a frame-major magnitude (n_frames, n_freq): the bin of the peak that owns each
-    bin (-1 for none) and each peak's refined frequency ``k + p`` (0 elsewhere)."""
+    """For a frame-major magnitude block (frames, n_freq): where every bin's phase comes from.
+
+    Returns ``(source, frequency)``: bin ``m`` of frame ``n`` continues the previous frame's
+    phase at bin ``source[n, m]``, the peak ``k`` whose lobe holds it (itself outside every
+    lobe), and advances it by ``2 pi a f / M`` with ``f = frequency[n, m]``, that peak's
+    ``k + p`` (0 outside every lobe). Peaks, lobes and ``p`` are found for the whole block at
+    once: comparisons, two running extrema and ``np.where``, no Python loop.
+    """
     n_frames, n_freq = S.shape
     logs = np.log(np.maximum(S, np.finfo(np.float64).tiny, dtype=np.float64))  # (n_frames, n_freq)
-    # neighbours, with -inf beyond the edges so that an edge bin can be a peak
-    left = np.full_like(logs, -np.inf)
-    right = np.full_like(logs, -np.inf)
-    left[:, 1:] = logs[:, :-1]
-    right[:, :-1] = logs[:, 1:]
-    silent = S <= 0
-    is_peak = (logs > left) & (logs >= right) & ~silent
-    rising = (logs < right) & ~is_peak  # bins climbing to the next peak on the right
-    falling = (logs < left) & ~is_peak & ~rising  # bins falling from the previous peak
-    bins = np.broadcast_to(np.arange(n_freq), S.shape)
+    loud = S > 0
+    up = logs[:, 1:] > logs[:, :-1]  # bin m + 1 above bin m
+    not_up = ~up
+    # a peak: above its left neighbour and at least its right one (an edge bin has no
+    # neighbour beyond the edge to beat), and not silent
+    is_peak = loud.copy()
+    is_peak[:, 1:] &= up
+    is_peak[:, :-1] &= not_up
+    bins = np.arange(n_freq)
     previous_peak = np.maximum.accumulate(np.where(is_peak, bins, -1), axis=1)
     next_peak = np.minimum.accumulate(np.where(is_peak, bins, n_freq)[:, ::-1], axis=1)[:, ::-1]
-    owner = np.full(S.shape, -1, dtype=np.int64)
-    owner[is_peak] = bins[is_peak]
-    take_next = rising & (next_peak < n_freq)
-    owner[take_next] = next_peak[take_next]
-    take_previous = falling & (previous_peak >= 0)
-    owner[take_previous] = previous_peak[take_previous]
-    owner[silent] = -1
-    # quadratic interpolation of the log-magnitude around each interior peak
-    lower, centre, upper = left, logs, right  # l_-, l_0, l_+
+    # a lobe: the bins climbing to a peak from its left and falling from it on its right
+    climbing = np.zeros_like(is_peak)  # below the right neighbour: the next peak's
+    climbing[:, :-1] = up
+    climbing &= loud & (next_peak < n_freq)
+    falling = np.zeros_like(is_peak)  # below the left neighbour and not climbing: the previous peak's
+    falling[:, 1:] = logs[:, 1:] < logs[:, :-1]
+    falling[:, :-1] &= not_up
+    falling &= loud & (previous_peak >= 0)
+    source = np.where(climbing, next_peak, bins)  # the two are disjoint; a peak is its own source
+    source = np.where(falling, previous_peak, source)
+    # quadratic interpolation of the log-magnitude around each interior peak (bins 1 .. n_freq - 2)
+    lower, centre, upper = logs[:, :-2], logs[:, 1:-1], logs[:, 2:]  # l_-, l_0, l_+
     curvature = lower - 2.0 * centre + upper
-    interior = is_peak & np.isfinite(lower) & np.isfinite(upper) & (curvature < 0)
-    offset = np.zeros_like(logs)
-    np.divide(0.5 * (lower - upper), curvature, out=offset, where=interior)
+    offset = np.zeros(S.shape)
+    np.divide(0.5 * (lower - upper), curvature, out=offset[:, 1:-1], where=is_peak[:, 1:-1] & (curvature < 0))
     np.clip(offset, -0.5, 0.5, out=offset)
-    frequency = np.where(is_peak, bins + offset, 0.0)
-    return owner, frequency
+    peak_frequency = np.where(is_peak, bins + offset, 0.0)  # k + p at the peaks, 0 elsewhere
+    return source, np.take_along_axis(peak_frequency, source, axis=1)
 
 
 def _item_phase(S: np.ndarray, geometry: STFT, phase: np.ndarray) -> np.ndarray:
@@ -88,21 +95,24 @@ def _item_phase(S: np.ndarray, geometry: STFT, phase: np.ndarray) -> np.ndarray:
     into ``phase`` (n_frames, n_freq), which may be a transposed view."""
     n_frames, n_freq = S.shape
     a, M = geometry.hop_length, geometry.n_fft
-    accumulated = np.zeros(n_freq)  # phase of every bin in the previous frame (window-centred)
+    step = 2.0 * np.pi * a / M
+    previous = np.zeros(n_freq)  # phase of every bin in the previous frame (window-centred)
     # the lobes of a frame depend on that frame alone: found a block of frames at a time, so
     # that their dozen temporaries stay small (full-size ones were fresh memory on every
-    # call, page faults that made _lobes 3x slower than its arithmetic)
+    # call, page faults that made the lobes 3x slower than their arithmetic)
     block = max(1, _LOBE_BLOCK // n_freq)
     for start in range(0, n_frames, block):
-        owner, frequency = _lobes(S[start : start + block])
-        advance = (2.0 * np.pi * a / M) * frequency  # (frames, n_freq): phase step of each peak per hop
-        for n in range(owner.shape[0]):
-            owned = owner[n] >= 0
-            lobe_peak = owner[n][owned]
+        source, increment = _lobes(S[start : start + block])
+        increment *= step  # 2 pi a (k + p) / M
+        rows = np.empty(source.shape)
+        for n in range(source.shape[0]):
             # phi[m, n] = phi[k, n-1] + 2 pi a (k + p) / M for every bin m of peak k's lobe
-            accumulated[owned] = accumulated[lobe_peak] + advance[n][lobe_peak]
-            np.mod(accumulated, 2.0 * np.pi, out=accumulated)
-            phase[start + n] = accumulated
+            np.take(previous, source[n], out=rows[n])
+            rows[n] += increment[n]
+            previous = rows[n]
+        # a block adds at most pi per hop: reduced once per block, not per frame
+        previous = np.mod(previous, 2.0 * np.pi)
+        phase[start : start + rows.shape[0]] = rows
     # window-centred phase -> gl's frame-start phase
     phase -= (2.0 * np.pi * window_centre(geometry) / M) * np.arange(n_freq)
     return phase

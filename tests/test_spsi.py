@@ -94,6 +94,58 @@ def test_batch_equals_loop(rng):
     np.testing.assert_array_equal(batch.reshape(loop.shape), loop)
 
 
+def naive_spsi_phase(S, geometry):
+    """The update rule of gl.spsi's docstring, bin by bin and frame by frame: the oracle of the
+    vectorised lobes (``S`` bin-major, float64)."""
+    n_freq, n_frames = S.shape
+    a, M = geometry.hop_length, geometry.n_fft
+    logs = np.log(np.maximum(S, np.finfo(np.float64).tiny))
+    phase = np.zeros(S.shape)
+    previous = np.zeros(n_freq)
+    for n in range(n_frames):
+        l = logs[:, n]
+        peaks = [k for k in range(n_freq) if S[k, n] > 0 and (k == 0 or l[k] > l[k - 1])
+                 and (k == n_freq - 1 or l[k] >= l[k + 1])]
+        current = previous.copy()
+        for m in range(n_freq):
+            if S[m, n] <= 0:
+                continue
+            if m in peaks:
+                k = m
+            elif m + 1 < n_freq and l[m] < l[m + 1]:  # climbing: the next peak's lobe
+                k = next((q for q in peaks if q > m), None)
+            elif m > 0 and l[m] < l[m - 1]:  # falling: the previous peak's
+                k = next((q for q in reversed(peaks) if q < m), None)
+            else:
+                k = None
+            if k is None:
+                continue
+            p = 0.0
+            if 0 < k < n_freq - 1 and l[k - 1] - 2 * l[k] + l[k + 1] < 0:
+                p = float(np.clip(0.5 * (l[k - 1] - l[k + 1]) / (l[k - 1] - 2 * l[k] + l[k + 1]), -0.5, 0.5))
+            current[m] = previous[k] + 2 * np.pi * a * (k + p) / M
+        phase[:, n] = previous = current
+    centre = spsi_module.window_centre(geometry)
+    return phase - (2 * np.pi * centre / M) * np.arange(n_freq)[:, None]
+
+
+@pytest.mark.parametrize("n_fft, hop", [(64, 16), (63, 20), (128, 32)])
+def test_phase_equals_the_rule_bin_by_bin(rng, n_fft, hop):
+    """Lobes, peaks at the edges, plateaus (ties), silent bins and frames, against the naive oracle,
+    over enough frames for several of the vectorised blocks."""
+    geometry = gl.STFT(n_fft=n_fft, hop_length=hop)
+    n_freq = n_fft // 2 + 1
+    n_frames = 3 * spsi_module._LOBE_BLOCK // n_freq + 7
+    S = np.round(rng.random((n_freq, n_frames)) * 4) / 4 + np.abs(np.sin(np.arange(n_freq)))[:, None]  # ties after rounding
+    S[rng.random(S.shape) < 0.1] = 0.0
+    S[:, 5] = 0.0
+    S[3:7, 9] = 2.0  # a plateau
+    expected = naive_spsi_phase(S, geometry)
+    got = spsi_module.initial_phase(S, geometry)
+    difference = np.angle(np.exp(1j * (got - expected)))
+    assert np.max(np.abs(difference)) < 1e-8
+
+
 def test_silence_in_silence_out():
     S = np.zeros((129, 30))
     y = gl.spsi(S, n_fft=256, hop_length=64)
