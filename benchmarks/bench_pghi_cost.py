@@ -7,6 +7,12 @@ CPU time (time.process_time), so that other jobs on the machine matter less; one
 iteration = (t(n_iter=20) - t(n_iter=0)) / 20, single-threaded. Prints a Markdown table
 of medians and saves ``results/pghi_cost.json`` (``python -m benchmarks report`` shows it
 among the targets).
+
+Then, on every clip of the convergence study (same geometry), what each computed start
+costs there, in FGLA iterations on that clip: ``t(init, n_iter=0) - t('random', n_iter=0)``
+(the start and nothing else) for ``init='pghi'`` and ``init='spsi'``, medians of
+``--clip-repeats``. PGHI's cost depends on the signal (how many coefficients its heap
+integrates); the report's comparison at equal work charges each clip its own.
 """
 
 from __future__ import annotations
@@ -24,7 +30,7 @@ if __package__ in (None, ""):  # run as a script: make `benchmarks` importable
     sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 import gl
-from benchmarks.common import CORPUS, RESULTS, environment, save, script_command
+from benchmarks.common import CORPUS, DEFAULT_CORPUS, RESULTS, environment, read_clip, save, script_command
 from gl.cli import _positive_float, _positive_int  # the command line's checks of whole and real numbers
 
 CLIP = CORPUS / "dev" / "d02_speech_alsa-voice_22k.flac"  # ../shared, or $GL_SHARED
@@ -44,10 +50,32 @@ def cpu_seconds(function) -> float:
     return time.process_time() - start
 
 
+def start_costs(S: np.ndarray, geometry, repeats: int, inits=("pghi", "spsi")) -> dict:
+    """Each start's cost on ``S`` in FGLA iterations on ``S`` (CPU time, single thread, medians)."""
+    def run(init, n_iter):
+        return cpu_seconds(lambda: gl.griffinlim(S, geometry=geometry, n_iter=n_iter, init=init, rng=0, n_threads=1))
+
+    iteration, extra = [], {init: [] for init in inits}
+    for _ in range(repeats):
+        base = run("random", 0)
+        iteration.append((run("random", 20) - base) / 20)
+        for init in inits:
+            extra[init].append(run(init, 0) - base)
+    one = float(np.median(iteration))
+    return {"fgla_iteration_ms": one * 1e3, "starts": {init: float(np.median(extra[init])) / one for init in inits},
+            "all_starts_ms": {init: [t * 1e3 for t in extra[init]] for init in inits}}
+
+
+def clip_files() -> list[Path]:
+    """The convergence study's default clips."""
+    return [path for pattern in DEFAULT_CORPUS for path in sorted(CORPUS.glob(pattern))]
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeats", type=_positive_int, default=15)
     parser.add_argument("--tol", type=_heap_tol, nargs="+", default=[3e-3, 1e-2], help="PGHI heap tolerances, each in (0, 1)")
+    parser.add_argument("--clip-repeats", type=_positive_int, default=5, help="repeats of each clip's start costs")
     parser.add_argument("--out", type=Path, default=RESULTS, help="results folder")
     args = parser.parse_args()
     pghi_module = importlib.import_module("gl.pghi")
@@ -79,11 +107,23 @@ def main() -> None:
                      "sc_db": float(info.final_db), "default": tol == pghi_module.DEFAULT_TOL,
                      "all_pghi_ms": pghi_ms[tol], "all_ratios": ratios[tol]})
         print(f"| {tol:g} | {rows[-1]['pghi_ms']:.1f} | {rows[-1]['ratio']:.1f} | {rows[-1]['sc_db']:.1f} |")
+    clip_geometry = gl.STFT(1024, 256, window="hann")  # the convergence study's
+    per_clip = {}
+    print("\n| clip | frames | one FGLA iteration (ms) | PGHI start (FGLA iterations) | SPSI start (FGLA iterations) |")
+    print("|---|---|---|---|---|")
+    for path in clip_files():
+        clip = read_clip(path)
+        S_clip = np.abs(clip_geometry.stft(clip.signal))
+        costs = start_costs(S_clip, clip_geometry, args.clip_repeats)
+        per_clip[clip.name] = dict(costs, n_frames=int(S_clip.shape[-1]))
+        print(f"| {clip.name} | {S_clip.shape[-1]} | {costs['fgla_iteration_ms']:.2f} | {costs['starts']['pghi']:.1f} | "
+              f"{costs['starts']['spsi']:.1f} |", flush=True)
     env = environment()
     env["command"] = script_command("benchmarks/bench_pghi_cost.py", parser, args)  # --tol too, when given
     save("pghi_cost", {"environment": env, "signal": f"{CLIP.name} tiled to 10 s, n_fft 1024, hop 256, hann",
                        "repeats": args.repeats, "fgla_iteration_ms": float(np.median(fgla_ms)), "all_fgla_iteration_ms": fgla_ms,
-                       "rows": rows}, args.out)
+                       "rows": rows, "clip_geometry": "n_fft 1024, hop 256, hann (the convergence study's)",
+                       "clip_repeats": args.clip_repeats, "per_clip": per_clip}, args.out)
 
 
 if __name__ == "__main__":

@@ -272,12 +272,14 @@ def plot_lengths(speed: dict, out: Path) -> list[str]:
 EQUAL_WORK_BUDGETS = (30, 100, 165, 300)
 
 
-def iteration_costs(methods: Optional[dict], pghi_cost: Optional[dict], path: str = "unmeasured") -> Optional[tuple[dict, dict]]:
+def iteration_costs(methods: Optional[dict], pghi_cost: Optional[dict], path: str = "unmeasured") -> Optional[tuple[dict, dict, dict]]:
     """Each method's iteration and each start's cost in FGLA iterations, as ``bench_methods`` and
     ``bench_pghi_cost`` measured them (single thread); None without both. ``path``: the plain
     call's ``'unmeasured'`` iterations, or the ``'measured'`` ones of a run that records its
-    history (``return_info``, ``tol``, a callback, the command line). PGHI's cost is that of
-    ``bench_pghi_cost``'s speech clip at its default tol (it depends on the signal)."""
+    history (``return_info``, ``tol``, a callback, the command line). Returns ``(per_iteration,
+    starts, clip_starts)``: ``starts`` the cost of each start on ``bench_pghi_cost``'s speech
+    clip (PGHI's at its default tol), ``clip_starts[clip][init]`` the cost measured on each clip of
+    the convergence study, where there is one (a computed start's cost depends on the signal)."""
     if not methods or not pghi_cost or not pghi_cost.get("rows"):
         return None
     fgla = next((r[path] for r in methods["rows"] if r["method"] == "fgla"), None)
@@ -286,7 +288,15 @@ def iteration_costs(methods: Optional[dict], pghi_cost: Optional[dict], path: st
     per_iteration = {r["method"]: r[path] / fgla for r in methods["rows"]}
     pghi = next((r for r in pghi_cost["rows"] if r.get("default")), pghi_cost["rows"][0])
     starts = {"random": 0.0, "zeros": 0.0, "pghi": float(pghi["ratio"])}
-    return per_iteration, starts
+    clip_starts = {name: dict(clip["starts"]) for name, clip in pghi_cost.get("per_clip", {}).items()}
+    return per_iteration, starts, clip_starts
+
+
+def start_cost(costs: tuple[dict, dict, dict], init: str, clip: str) -> Optional[float]:
+    """What the start ``init`` costs on ``clip``, in FGLA iterations: measured on that clip if it
+    was, else on ``bench_pghi_cost``'s speech clip; None if never measured."""
+    _, starts, clip_starts = costs
+    return clip_starts.get(clip, {}).get(init, starts.get(init))
 
 
 def _cumulative_work(method: str, n: int, per_iteration: dict, n_dm: int = 40) -> np.ndarray:
@@ -297,30 +307,33 @@ def _cumulative_work(method: str, n: int, per_iteration: dict, n_dm: int = 40) -
     return k * per_iteration[method]
 
 
-def equal_work(convergence: dict, costs: tuple[dict, dict], budgets=EQUAL_WORK_BUDGETS) -> list[dict]:
-    """Mean SC over the dev clips of each method / init after the iterations a budget of work pays for.
-    ``capped[budget]``: some run's history ended before the budget did (its last value is used).
-    Starts whose cost is not measured (SPSI's) are left out."""
-    per_iteration, starts = costs
+def equal_work(convergence: dict, costs: tuple[dict, dict, dict], budgets=EQUAL_WORK_BUDGETS) -> list[dict]:
+    """Mean SC over the dev clips of each method / init after the iterations a budget of work pays for,
+    each clip charged its own start cost (:func:`start_cost`). ``capped[budget]``: some run's history
+    ended before the budget did (its last value is used). Starts never measured are left out."""
+    per_iteration = costs[0]
     clips = [c for c in convergence["clips"] if c["name"][:1] == "d" and c["name"][1:3].isdigit()]
     if not clips:
         return []
     rows = []
     for key in sorted({k for c in clips for k in c["runs"]}):
         method, init = key.split("/")
-        if method not in per_iteration or init not in starts or not all(key in c["runs"] for c in clips):
+        if method not in per_iteration or not all(key in c["runs"] for c in clips):
+            continue
+        if any(start_cost(costs, init, c["name"]) is None for c in clips):
             continue
         means, iterations, capped = {}, {}, {}
         for budget in budgets:
-            values, capped[budget] = [], False
+            values, counts, capped[budget] = [], [], False
             for c in clips:
                 run = c["runs"][key]
                 history = np.asarray(run["history_db"], dtype=np.float64)
-                work = starts[init] + _cumulative_work(method, history.size, per_iteration)
+                work = start_cost(costs, init, c["name"]) + _cumulative_work(method, history.size, per_iteration)
                 affordable = int(np.sum(work <= budget + 1e-9))
                 capped[budget] |= affordable == history.size and history.size > 0 and work[-1] < budget - 1e-9
                 values.append(history[affordable - 1] if affordable else (run.get("initial_db") if run.get("initial_db") is not None else np.nan))
-                iterations[budget] = affordable
+                counts.append(affordable)
+            iterations[budget] = (min(counts), max(counts))
             means[budget] = float(np.mean(values)) if np.all(np.isfinite(values)) else None
         rows.append({"key": key, "mean_db": means, "iterations": iterations, "capped": capped})
     return rows
@@ -329,7 +342,6 @@ def equal_work(convergence: dict, costs: tuple[dict, dict], budgets=EQUAL_WORK_B
 def crossover(convergence: dict, costs: tuple[dict, dict], key: str, budgets=None) -> Optional[dict]:
     """Where ``key`` is the best of the equal-work table, on a fine grid of budgets: the first
     budget from which it stays best up to the last one the histories reach, and who leads before."""
-    per_iteration, starts = costs
     budgets = budgets if budgets is not None else tuple(range(5, 301, 1))
     rows = [r for r in equal_work(convergence, costs, budgets) if not any(r["capped"].values())]
     if not any(r["key"] == key for r in rows):
@@ -343,19 +355,43 @@ def crossover(convergence: dict, costs: tuple[dict, dict], key: str, budgets=Non
     return {"from": budgets[start], "before": sorted(set(leaders[:start]))}
 
 
-def _equal_work_note(convergence: dict, default: str, costs: Optional[tuple[dict, dict]]) -> str:
-    """The default against librosa's algorithm (gl's FGLA from a random phase) at equal work, for the target row."""
+def _equal_work_note(convergence: dict, default: str, costs: Optional[tuple[dict, dict, dict]]) -> str:
+    """The default against librosa's algorithm (gl's FGLA from a random phase) at equal work, for the target row:
+    on each dev clip at the work of the default's 100 iterations and its start there, and at 100 FGLA iterations."""
     if costs is None:
         return ""
     method, init = default.split("/")
-    own = costs[1].get(init, 0.0) + float(_cumulative_work(method, 100, costs[0])[-1])
-    rows = {r["key"]: r for r in equal_work(convergence, costs, (100, own))}
-    if default not in rows or "fgla/random" not in rows:
+    per_iteration = costs[0]
+    clips = [c for c in convergence["clips"] if c["name"][:1] == "d" and c["name"][1:3].isdigit()]
+    if not clips or method not in per_iteration or any(k not in c["runs"] for c in clips for k in (default, "fgla/random")):
         return ""
-    gain = {b: rows["fgla/random"]["mean_db"][b] - rows[default]["mean_db"][b] for b in (100, own)}
-    return (f"; at equal work (its 100 iterations and its {init} start cost {own:.0f} FGLA iterations), {gain[own]:.1f} dB better "
-            f"than gl's FGLA from a random phase, librosa's algorithm, and {gain[100]:.1f} dB at the cost of 100 FGLA iterations "
-            "(see 'At equal work' below)")
+    own, gains = [], {"own": [], 100: []}
+    for c in clips:
+        start = start_cost(costs, init, c["name"])
+        if start is None:
+            return ""
+        mine = np.asarray(c["runs"][default]["history_db"], dtype=np.float64)
+        fgla = np.asarray(c["runs"]["fgla/random"]["history_db"], dtype=np.float64)
+        work = start + _cumulative_work(method, mine.size, per_iteration)
+        cost = float(work[min(100, mine.size) - 1])
+        if fgla.size < round(cost):
+            return ""  # FGLA's history ends before the default's cost
+        own.append(cost)
+        gains["own"].append(fgla[int(round(cost)) - 1] - mine[min(100, mine.size) - 1])
+        affordable = int(np.sum(work <= 100 + 1e-9))
+        gains[100].append(fgla[99] - (mine[affordable - 1] if affordable else np.nan))
+    at_100 = float(np.mean(gains[100]))
+    spread = f"{min(own):.0f}" if round(min(own)) == round(max(own)) else f"{min(own):.0f} to {max(own):.0f}"
+    return (f"; at equal work (its 100 iterations and its {init} start cost {spread} FGLA iterations "
+            f"by clip), {np.mean(gains['own']):.1f} dB better than gl's FGLA from a random phase, librosa's algorithm, at the "
+            "same work on each clip"
+            + (f", and {at_100:.1f} dB at the cost of 100 FGLA iterations" if np.isfinite(at_100) else "")
+            + " (see 'At equal work' below)")
+
+
+def _range_text(span: tuple[int, int]) -> str:
+    low, high = span
+    return f"{low}" if low == high else f"{low}-{high}"
 
 
 def _dm_in_iterations(methods: Optional[dict]) -> str:
@@ -596,22 +632,33 @@ def build(out: Path, readme: Path) -> Path:
         costs = iteration_costs(methods, pghi_cost)
         work_rows = equal_work(convergence, costs) if costs else []
         if work_rows:
-            per_iteration, starts = costs
+            per_iteration, starts, clip_starts = costs
             default_key = s["targets"].get("default")
+            dev_names = [c["name"] for c in convergence["clips"] if c["name"][:1] == "d" and c["name"][1:3].isdigit()]
+            if all(name in clip_starts for name in dev_names):
+                start_text = ("the PGHI and SPSI starts cost, on each clip (`bench_pghi_cost.py`; the heap's work depends on the "
+                              "signal, and each clip is charged its own): "
+                              + ", ".join(f"{name.split('_')[0]} {clip_starts[name].get('pghi', float('nan')):.1f} / "
+                                          f"{clip_starts[name].get('spsi', float('nan')):.1f}" for name in dev_names))
+                starts_used = "random, zeros, PGHI and SPSI starts"
+            else:
+                start_text = (f"PGHI's start costs {starts['pghi']:.1f} (`bench_pghi_cost.py`, on its speech clip: the heap's "
+                              "work depends on the signal)")
+                starts_used = "random, zeros and PGHI starts; SPSI's start cost is not measured"
             L += ["", "### At equal work, mean over the dev corpus", "",
                   "The table above compares iterations, which do not cost the same: in FGLA iterations (single thread, "
                   "`bench_methods.py`, a plain call that records no history), " + ", ".join(f"{m} {v:.2f}" for m, v in per_iteration.items())
-                  + f"; dm_fgla's first 40 are difference-map iterations; PGHI's start costs {starts['pghi']:.1f} "
-                  "(`bench_pghi_cost.py`, on its speech clip: the heap's work depends on the signal). Here each method gets "
-                  "the iterations a budget of work pays for (in brackets; + where a history ended before the budget) and the "
-                  "SC after them, in dB (random, zeros and PGHI starts; SPSI's start cost is not measured).", "",
+                  + f"; dm_fgla's first 40 are difference-map iterations; {start_text}. Here each method gets "
+                  "the iterations a budget of work pays for on each clip (in brackets, the fewest and most over the clips; + "
+                  f"where a history ended before the budget) and the SC after them, in dB ({starts_used}).", "",
                   "| method / init | " + " | ".join(f"{b} FGLA iterations of work" for b in EQUAL_WORK_BUDGETS) + " |",
                   "|---|" + "---|" * len(EQUAL_WORK_BUDGETS)]
             work_rows.sort(key=lambda r: r["mean_db"][100] if r["mean_db"][100] is not None else 0.0)
             for r in work_rows:
                 bold = "**" if r["key"] == default_key else ""
                 L.append(f"| {bold}{r['key']}{bold} | " + " | ".join(
-                    f"{_fmt(r['mean_db'][b])} ({r['iterations'][b]}{'+' if r['capped'][b] else ''})" for b in EQUAL_WORK_BUDGETS) + " |")
+                    f"{_fmt(r['mean_db'][b])} ({_range_text(r['iterations'][b])}{'+' if r['capped'][b] else ''})"
+                    for b in EQUAL_WORK_BUDGETS) + " |")
             best = {b: min((r for r in work_rows if r["mean_db"][b] is not None), key=lambda r: r["mean_db"][b]) for b in EQUAL_WORK_BUDGETS}
             line = "Best at each budget: " + "; ".join(f"{b}: {best[b]['key']} ({_fmt(best[b]['mean_db'][b])} dB)" for b in EQUAL_WORK_BUDGETS) + "."
             for path, what in (("unmeasured", "a plain call"), ("measured", "a run that records its history, as the command line does")):

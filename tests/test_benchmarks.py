@@ -257,3 +257,25 @@ def test_two_thread_verdict_needs_the_fastest_repeats_too():
     text, met = verdict(0.69, 0.74)
     assert met is False and "(from the fastest repeats: 0.74x, which the verdict also needs)" in text
     assert verdict(0.72, 0.66)[1] is False
+
+
+def test_equal_work_charges_each_clip_its_own_start_cost():
+    """With per-clip start costs from bench_pghi_cost, a clip whose PGHI start is dear gets fewer
+    iterations for the same budget; SPSI starts enter the table once their cost is measured."""
+    from benchmarks.report import equal_work, iteration_costs, start_cost
+
+    history = list(np.linspace(-10.0, -40.0, 100))
+    clips = [{"name": name, "runs": {"fgla/pghi": {"history_db": history}, "fgla/spsi": {"history_db": history},
+                                     "fgla/random": {"history_db": history}}} for name in ("d01_a", "d02_b")]
+    convergence = {"clips": clips}
+    methods = {"rows": [{"method": "fgla", "unmeasured": 2.0, "measured": 2.5}]}
+    pghi_cost = {"rows": [{"tol": 3e-3, "ratio": 9.0, "default": True}]}
+    costs = iteration_costs(methods, pghi_cost)
+    assert start_cost(costs, "pghi", "d01_a") == 9.0 and start_cost(costs, "spsi", "d01_a") is None
+    keys = [r["key"] for r in equal_work(convergence, costs, budgets=(50,))]
+    assert "fgla/spsi" not in keys and "fgla/pghi" in keys  # SPSI's cost unknown: left out
+    pghi_cost["per_clip"] = {"d01_a": {"starts": {"pghi": 10.0, "spsi": 4.0}}, "d02_b": {"starts": {"pghi": 30.0, "spsi": 4.0}}}
+    rows = {r["key"]: r for r in equal_work(convergence, iteration_costs(methods, pghi_cost), budgets=(50,))}
+    assert rows["fgla/pghi"]["iterations"][50] == (20, 40)  # 50 - 30 and 50 - 10 iterations
+    assert rows["fgla/pghi"]["mean_db"][50] == pytest.approx((history[19] + history[39]) / 2)
+    assert rows["fgla/spsi"]["iterations"][50] == (46, 46)
