@@ -25,11 +25,25 @@ from typing import Callable, Optional
 import numpy as np
 
 from ._engine import BlockUpdate, SweepEngine, default_threads, magnitude_floor, project_magnitude
-from ._iterative import Callback, InitSpec, StartingPhase, Tracker, check_flag, check_n_iter, check_n_threads, check_tol, prepare
+from ._checks import check_flag
+from ._iterative import Callback, InitSpec, StartingPhase, Tracker, check_n_iter, check_n_threads, check_tol, prepare
 from .transform import STFT
 from .windows import WindowSpec
 
-__all__ = ["IterativeRun"]
+__all__ = ["IterativeRun", "parameter_defaults"]
+
+def parameter_defaults(function: Callable, **values: float) -> dict[str, tuple[float, float]]:
+    """``{name: (value, default)}`` for the keywords ``values`` of ``function`` (its signature's
+    defaults): the ``parameters`` of :class:`IterativeRun`, named in its divergence error."""
+    import inspect  # here: `import gl` stays light
+
+    signature = inspect.signature(function).parameters
+    return {name: (value, signature[name].default) for name, value in values.items()}
+
+
+#: The estimate is checked for divergence (an overflow to inf or NaN) every this many
+#: iterations and after the last: two passes over the signal, under 0.5 % of an iteration.
+DIVERGENCE_CHECK_EVERY = 16
 
 
 class IterativeRun:
@@ -66,8 +80,13 @@ class IterativeRun:
         center: bool,
         pad_mode: str,
         sym: bool,
+        parameters: Optional[dict[str, tuple[float, float]]] = None,
     ):
+        """``parameters``: the method's own numbers as ``{name: (value, default)}``, for the
+        error that reports a divergence (:meth:`check_finite`)."""
         tol = check_tol(tol)
+        self.method = method
+        self.parameters = dict(parameters or {})
         started = time.perf_counter()  # the elapsed time counts the starting phase (PGHI's can take seconds)
         self.problem = prepare(S, geometry, n_fft, hop_length, win_length, window, center, pad_mode, sym, length)
         self._start: Optional[StartingPhase] = StartingPhase(np.asarray(S), init, rng, self.problem.geometry)
@@ -167,11 +186,14 @@ class IterativeRun:
         for iteration in range(1, n_iter + 1):
             self.iteration = iteration
             squared_error = step(iteration)  # of x_{iteration-1}; the engine now holds x_iteration
+            if iteration % DIVERGENCE_CHECK_EVERY == 0 or iteration == n_iter:
+                self.check_finite(iteration)
             if not self.measure:
                 continue
             if iteration == 1:
                 tracker.info.initial_spectral_convergence = engine.spectral_convergence(squared_error)
             elif tracker.record(engine.spectral_convergence(squared_error)):
+                self.check_finite(iteration)
                 break
         if not self.measure:
             return
@@ -180,6 +202,24 @@ class IterativeRun:
             tracker.record(final)
         else:
             tracker.info.initial_spectral_convergence = final
+
+    def check_finite(self, iteration: int) -> None:
+        """Raise a ValueError naming the method's parameters if the estimate has overflowed.
+
+        The magnitude projection keeps every estimate's modulus at ``S``, so an estimate
+        that is no longer finite means the algorithm's own sequences (momentum,
+        relaxation, multipliers) grew without bound: parameters outside the range where it
+        converges (say AGLA with ``gamma=2``, after several hundred iterations)."""
+        signal = self.engine.signal
+        if signal.size == 0 or (np.isfinite(signal.max()) and np.isfinite(signal.min())):
+            return
+        chosen = ", ".join(f"{name}={value:g}" for name, (value, _) in self.parameters.items())
+        defaults = ", ".join(f"{name}={default:g}" for name, (_, default) in self.parameters.items())
+        raise ValueError(
+            f"{self.method} diverged: its estimate overflowed to inf or NaN by iteration {iteration}"
+            + (f" with {chosen}; these values do not converge on this input: choose values nearer the defaults ({defaults})"
+               if self.parameters else "")
+        )
 
     def result(self):
         """The signal (..., length), with the info when the run was made with ``return_info``."""

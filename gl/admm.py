@@ -55,7 +55,7 @@ from typing import Optional
 import numpy as np
 
 from ._iterative import Callback, InitSpec, check_n_iter, check_real
-from ._run import IterativeRun
+from ._run import IterativeRun, parameter_defaults
 from .transform import STFT, PadMode
 from .windows import WindowSpec
 
@@ -152,7 +152,7 @@ def admm(
     run = IterativeRun(
         "admm", S, init=init, rng=rng, length=length, tol=tol, callback=callback, return_info=return_info, n_threads=n_threads,
         geometry=geometry, n_fft=n_fft, hop_length=hop_length, win_length=win_length, window=window,
-        center=center, pad_mode=pad_mode, sym=sym,
+        center=center, pad_mode=pad_mode, sym=sym, parameters=parameter_defaults(admm, rho=rho),
     )  # fmt: skip
     with run:
         state = run.new_state()  # W = Y_1 = X_1 + U_0 = Z_0 = S exp(i phi_0)  (batch, n_frames, n_freq)

@@ -59,7 +59,7 @@ from typing import Optional
 import numpy as np
 
 from ._iterative import Callback, InitSpec, check_momentum, check_n_iter, check_real
-from ._run import IterativeRun
+from ._run import IterativeRun, parameter_defaults
 from .transform import STFT, PadMode
 from .windows import WindowSpec
 
@@ -182,6 +182,7 @@ def agla(
         "agla", S, init=init, rng=rng, length=length, tol=tol, callback=callback, return_info=return_info, n_threads=n_threads,
         geometry=geometry, n_fft=n_fft, hop_length=hop_length, win_length=win_length, window=window,
         center=center, pad_mode=pad_mode, sym=sym,
+        parameters=parameter_defaults(agla, alpha=alpha, beta=beta, gamma=gamma),
     )  # fmt: skip
     with run:
         run.start_signal()  # x_0 = ISTFT(c_0), c_0 = S exp(i phi_0)

@@ -63,7 +63,7 @@ from typing import Optional
 import numpy as np
 
 from ._iterative import Callback, InitSpec, check_momentum, check_n_iter, check_real, check_tol
-from ._run import IterativeRun
+from ._run import IterativeRun, parameter_defaults
 from .transform import STFT, PadMode
 from .windows import WindowSpec
 
@@ -106,6 +106,8 @@ def _run(
         method, S, init=init, rng=rng, length=length, tol=tol, callback=callback, return_info=return_info, n_threads=n_threads,
         geometry=geometry, n_fft=n_fft, hop_length=hop_length, win_length=win_length, window=window,
         center=center, pad_mode=pad_mode, sym=sym,
+        parameters=parameter_defaults(difference_map, beta=beta) if method == "dm"
+        else parameter_defaults(difference_map_fgla, beta=beta, momentum=momentum),
     )  # fmt: skip
     if method == "dm_fgla":  # tol watches the fast Griffin-Lim iterations only: the difference map is a prelude
         run.tracker.tol_from = n_dm + 1

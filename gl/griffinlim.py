@@ -33,7 +33,7 @@ from typing import Literal, Optional
 import numpy as np
 
 from ._iterative import Callback, InitSpec, check_momentum, check_n_iter, from_random_state
-from ._run import IterativeRun
+from ._run import IterativeRun, parameter_defaults
 from .transform import STFT, PadMode
 from .windows import WindowSpec
 
@@ -211,7 +211,7 @@ def griffinlim(
     run = IterativeRun(
         method, S, init=init, rng=rng, length=length, tol=tol, callback=callback, return_info=return_info, n_threads=n_threads,
         geometry=geometry, n_fft=n_fft, hop_length=hop_length, win_length=win_length, window=window,
-        center=center, pad_mode=pad_mode, sym=sym,
+        center=center, pad_mode=pad_mode, sym=sym, parameters=parameter_defaults(griffinlim, momentum=alpha) if alpha else None,
     )  # fmt: skip
     with run:
         run.start_signal()  # x_0 = ISTFT(S exp(i phi_0))

@@ -69,7 +69,7 @@ from typing import Optional
 import numpy as np
 
 from ._iterative import Callback, InitSpec, check_n_iter, check_real
-from ._run import IterativeRun
+from ._run import IterativeRun, parameter_defaults
 from .transform import STFT, PadMode
 from .windows import WindowSpec
 
@@ -167,7 +167,7 @@ def raar(
     run = IterativeRun(
         "raar", S, init=init, rng=rng, length=length, tol=tol, callback=callback, return_info=return_info, n_threads=n_threads,
         geometry=geometry, n_fft=n_fft, hop_length=hop_length, win_length=win_length, window=window,
-        center=center, pad_mode=pad_mode, sym=sym,
+        center=center, pad_mode=pad_mode, sym=sym, parameters=parameter_defaults(raar, beta=beta),
     )  # fmt: skip
     with run:
         iterate = run.new_state()  # c_n, starting at c_0 = S exp(i phi_0)  (batch, n_frames, n_freq)

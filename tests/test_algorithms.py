@@ -782,3 +782,29 @@ def test_magnitudes_whose_signal_overflows_are_refused(dtype):
     geometry = gl.STFT(n_fft=15, hop_length=5, center=False)
     with pytest.raises(ValueError, match=rf"S has values up to .*exceeds what {np.dtype(dtype)} holds.*scale S down"):
         gl.reconstruct(S, method="gla", n_iter=4, rng=7, geometry=geometry)
+
+
+@pytest.mark.parametrize("name, options, dtype", [
+    ("agla", {"beta": 100.0}, np.float64),
+    ("agla", {"gamma": 10.0}, np.float32),
+    ("dm", {"beta": 1e-38}, np.float32),
+    ("dm", {"beta": 5e-324}, np.float64),
+    ("admm", {"rho": 1e38}, np.float32),
+])
+def test_divergence_is_an_error_naming_the_parameters_not_a_nan_signal(name, options, dtype):
+    """Parameters the checks accept but under which the method's own sequences grow without
+    bound: a ValueError naming them and the defaults, within 16 iterations of the overflow."""
+    rng = np.random.default_rng(0)
+    x = np.sin(2 * np.pi * 440 * np.arange(4000) / 8000) + 0.1 * rng.standard_normal(4000)
+    S = np.abs(gl.stft(x, n_fft=32, hop_length=8)).astype(dtype)
+    key = next(iter(options))
+    with np.errstate(all="ignore"), pytest.raises(ValueError, match=rf"{name} diverged: .* {key}=.*defaults \(.*{key}="):
+        gl.reconstruct(S, method=name, n_fft=32, hop_length=8, n_iter=1000, rng=0, **options)
+
+
+def test_a_converging_run_is_not_taken_for_a_divergence(short):
+    """The check reads the estimate only: the defaults run their course, NaN-free."""
+    x, geometry, S = short
+    for name in ("agla", "dm", "admm", "raar", "fgla"):
+        y = gl.reconstruct(S, method=name, geometry=geometry, n_iter=40, rng=0, length=len(x))
+        assert np.all(np.isfinite(y))
