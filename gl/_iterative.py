@@ -199,13 +199,6 @@ def as_generator(rng):
     return rng if isinstance(rng, (np.random.Generator, np.random.RandomState)) else np.random.default_rng(rng)
 
 
-def check_flag(name: str, value) -> bool:
-    """``value`` as a bool: ``True`` or ``False`` (numpy's too), nothing else."""
-    if not isinstance(value, (bool, np.bool_)):
-        raise TypeError(f"{name}={value!r} must be True or False")
-    return bool(value)
-
-
 def check_real(name: str, value, rule: str = "") -> float:
     """``value`` as a float: a finite real number (``rule`` completes the TypeError message)."""
     if isinstance(value, bool) or not isinstance(value, (int, float, np.integer, np.floating)):

@@ -48,6 +48,8 @@ from typing import Iterator, Union
 
 import numpy as np
 
+from ._checks import check_flag
+
 __all__ = [
     "read_audio",
     "write_audio",
@@ -407,6 +409,7 @@ def write_audio(
             f"x has shape {x.shape}: {x.shape[0]} channels of {x.shape[1]} samples? gl's audio is "
             "(channels, n); for (n, channels) audio (as soundfile.read returns it) pass x.T"
         )
+    normalize, force = check_flag("normalize", normalize), check_flag("force", force)
     if x.dtype.kind in "iu":  # integer PCM codes, as read_audio(dtype=np.int16 / np.int32) gives them
         if x.dtype not in (np.dtype(np.int16), np.dtype(np.int32)):
             raise TypeError(f"x has dtype {x.dtype}: give float samples in [-1, 1], or int16 / int32 PCM codes")

@@ -61,6 +61,7 @@ from typing import Callable, Optional, Union
 
 import numpy as np
 
+from ._checks import check_flag
 from .mel import filterbank_and_warning, mel_to_stft
 from .spectrogram import Spectrogram
 from .transform import PAD_MODES, STFT, _caller_stacklevel, real_dtype
@@ -626,7 +627,7 @@ def from_scipy_spectrogram(
         Sxx = from_db(_with_two_bins(Sxx, "Sxx"), db=db, ref=ref, top_db=top_db, name="Sxx")
     Sxx = _spectrogram_array(Sxx, "Sxx", complex_ok=(mode == "complex"))
     n_rows, n_frames = Sxx.shape[-2], Sxx.shape[-1]
-    onesided = bool(return_onesided)
+    onesided = check_flag("return_onesided", return_onesided)
 
     # ---- the segment length, from what is known (nperseg, an array window, t)
     window_is_array = isinstance(window, (list, np.ndarray))
@@ -800,6 +801,7 @@ def from_scipy_stft(
     """
     if scaling not in ("spectrum", "psd"):
         raise ValueError(f"scaling={scaling!r} is unknown; use 'spectrum' or 'psd'")
+    padded, return_onesided = check_flag("padded", padded), check_flag("return_onesided", return_onesided)
     if boundary not in _SCIPY_BOUNDARIES:
         raise ValueError(f"boundary={boundary!r} is unknown; use 'zeros', 'even', 'odd', 'constant' or None")
     fs = _check_scipy_rate(fs)

@@ -74,7 +74,8 @@ from typing import Optional
 
 import numpy as np
 
-from ._iterative import as_generator, check_flag, check_magnitude, from_random_state, initial_phase, resolve_geometry, working_exponents
+from ._checks import check_flag
+from ._iterative import as_generator, check_magnitude, from_random_state, initial_phase, resolve_geometry, working_exponents
 from .audio import SUBTYPES, check_output_path
 from .reconstruct import DEFAULT_METHOD, SINGLE_PASS_METHODS, default_init, method_function
 from .spectrogram import apply_edge_fade, edge_fade_gains
@@ -479,6 +480,7 @@ def reconstruct_long(
         subtype = "FLOAT" if output is not None and str(output).lower().endswith((".wav", ".w64", ".rf64", ".caf", ".aiff", ".aif")) else None
 
     check_flag("force", force)
+    warm_start, bridge = check_flag("warm_start", warm_start), check_flag("bridge", bridge)
     if isinstance(output, (str, Path)):
         check_output_path(output, force=force)  # before any work
         _check_sound_file(output, subtype, sr, int(np.prod(S.shape[:-2], dtype=int)))

@@ -84,6 +84,7 @@ from typing import Optional, Union
 
 import numpy as np
 
+from ._checks import check_flag
 from .transform import binary_exponent, real_dtype
 
 __all__ = ["hz_to_mel", "mel_to_hz", "mel_frequencies", "mel_filterbank", "mel_to_stft"]
@@ -116,7 +117,7 @@ def hz_to_mel(frequencies, *, htk: bool = False) -> np.ndarray:
     (15.0, 999.986)
     """
     frequencies = np.asarray(frequencies, dtype=np.float64)
-    if htk:
+    if check_flag("htk", htk):
         return 2595.0 * np.log10(1.0 + frequencies / 700.0)
     mels = frequencies / _SLANEY_HZ_PER_MEL
     above = frequencies >= _SLANEY_BREAK_HZ
@@ -140,7 +141,7 @@ def mel_to_hz(mels, *, htk: bool = False) -> np.ndarray:
     (True, True)
     """
     mels = np.asarray(mels, dtype=np.float64)
-    if htk:
+    if check_flag("htk", htk):
         return 700.0 * (10.0 ** (mels / 2595.0) - 1.0)
     above = mels >= _SLANEY_BREAK_MEL
     return np.where(above, _SLANEY_BREAK_HZ * np.exp(_SLANEY_LOG_STEP * (mels - _SLANEY_BREAK_MEL)), _SLANEY_HZ_PER_MEL * mels)

@@ -53,7 +53,8 @@ from typing import Optional, Sequence, Union
 
 import numpy as np
 
-from ._iterative import as_generator, check_flag, check_n_threads, one_pass_info, prepare, refuse_iteration_options
+from ._checks import check_flag
+from ._iterative import as_generator, check_n_threads, one_pass_info, prepare, refuse_iteration_options
 from .transform import STFT, PadMode
 from .windows import WindowSpec, window_parameter
 
@@ -96,6 +97,15 @@ Tolerance = Union[float, Sequence[float]]
 GAUSSIAN_FORMULA_MAX_STD = 0.2
 
 
+#: The smallest ``gamma`` (samples^2) a Gaussian window may give PGHI: its time-direction
+#: gradient carries ``a M / (2 gamma)``, and the integrated phase must stay finite.
+MIN_WINDOW_GAMMA = 1e-3
+
+#: The largest integrated phase (radians) PGHI may produce: beyond it a float64 phase is no
+#: closer than 0.1 rad (a ``gamma`` far from the window's own drives it there).
+MAX_PHASE = 1e15
+
+
 def window_gamma(geometry: STFT) -> float:
     """The ``gamma`` of the Gaussian that best matches ``geometry``'s window, in samples^2.
 
@@ -120,7 +130,14 @@ def window_gamma(geometry: STFT) -> float:
     if name == "gaussian":
         std = float(window_parameter(geometry.window))
         if std <= GAUSSIAN_FORMULA_MAX_STD * geometry.win_length:
-            return 2.0 * np.pi * std**2
+            gamma = 2.0 * np.pi * std**2
+            if not gamma >= MIN_WINDOW_GAMMA:
+                raise ValueError(
+                    f"window={geometry.window!r} is too narrow for PGHI: its gamma = 2 pi std^2 = {gamma:.3g} samples^2 "
+                    f"must be at least {MIN_WINDOW_GAMMA:g} (the phase gradients carry 1 / gamma); use std >= "
+                    f"{np.sqrt(MIN_WINDOW_GAMMA / (2 * np.pi)):.2g} samples"
+                )
+            return gamma
         # wider: the window is cut before it has fallen far (at +-L/2, exp(-3.1) at L/5, 0.88
         # at L), and the formula's gamma (which overflows from std 1e154) fits it no more: the
         # least-squares fit below does
@@ -621,7 +638,9 @@ def _item_phase(
 
 
 def _phases(S: np.ndarray, geometry: STFT, gamma, tol: Tolerance, rng, fill: bool = True) -> np.ndarray:
-    """PGHI phase of ``S`` (..., n_freq, n_frames), same shape, float64 radians (maybe a strided view)."""
+    """PGHI phase of ``S`` (..., n_freq, n_frames), same shape, float64 radians (maybe a strided view).
+    ``gamma``: None for the window's own."""
+    given = gamma is not None
     gamma = check_gamma(gamma, geometry)
     tols = check_heap_tol(tol)
     generator = as_generator(rng)
@@ -634,11 +653,20 @@ def _phases(S: np.ndarray, geometry: STFT, gamma, tol: Tolerance, rng, fill: boo
     half_t, half_f = np.empty((2,) + padded)
     grids = (half_t, half_f, np.empty(padded))
     if flat.shape[0] == 1:  # one item: its phase stays in the grid (no copy)
-        return _item_phase(flat[0], geometry, gamma, tols, generator, bool(fill), grids).reshape(S.shape)
-    phase = np.empty(flat.shape, dtype=np.float64)
-    for item, out in zip(flat, phase):
-        out[...] = _item_phase(item, geometry, gamma, tols, generator, bool(fill), grids)
-    return phase.reshape(S.shape)
+        phase = _item_phase(flat[0], geometry, gamma, tols, generator, bool(fill), grids).reshape(S.shape)
+    else:
+        phase = np.empty(flat.shape, dtype=np.float64)
+        for item, out in zip(flat, phase):
+            out[...] = _item_phase(item, geometry, gamma, tols, generator, bool(fill), grids)
+        phase = phase.reshape(S.shape)
+    if phase.size and not (-MAX_PHASE <= phase.min() and phase.max() <= MAX_PHASE):  # NaN fails both
+        what = f"gamma={gamma:g}" if given else f"window={geometry.window!r} (gamma={gamma:.3g} samples^2)"
+        raise ValueError(
+            f"{what} makes PGHI's integrated phase overflow (beyond {MAX_PHASE:g} rad or NaN)"
+            + (f": give a gamma nearer the window's own, {window_gamma(geometry):.4g} samples^2 (gl.pghi.window_gamma)"
+               if given else "")
+        )
+    return phase
 
 
 def initial_phase(S: np.ndarray, geometry: STFT) -> np.ndarray:
@@ -658,7 +686,7 @@ def initial_phase(S: np.ndarray, geometry: STFT) -> np.ndarray:
     >>> y.shape
     (4000,)
     """
-    return _phases(np.asarray(S), geometry, window_gamma(geometry), DEFAULT_TOL, 0)
+    return _phases(np.asarray(S), geometry, None, DEFAULT_TOL, 0)
 
 
 # ---------------------------------------------------------------------------- public
@@ -781,6 +809,7 @@ def pghi(
     True
     """
     check_flag("return_info", return_info)
+    check_flag("return_phase", return_phase)
     problem = prepare(S, geometry, n_fft, hop_length, win_length, window, center, pad_mode, sym, length)
     geometry = problem.geometry
     S = np.asarray(S)

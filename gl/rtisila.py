@@ -58,6 +58,7 @@ from typing import Optional
 
 import numpy as np
 
+from ._checks import check_flag
 from ._iterative import check_n_threads, check_rng, initial_phase, one_pass_info, prepare
 from .pghi import window_centre
 from .streaming import StreamingInverter, check_iterations, check_lookahead, stream_batch
@@ -413,6 +414,7 @@ def rtisila(
     start_time = time.perf_counter()
     n_iter_per_frame = check_iterations(n_iter_per_frame, "n_iter_per_frame")
     check_rng(rng)  # checked even when the overlap-add start draws nothing
+    return_info = check_flag("return_info", return_info)
     problem = prepare(S, geometry, n_fft, hop_length, win_length, window, center, pad_mode, sym, length)
     geometry = problem.geometry
     S = np.asarray(S)

@@ -55,7 +55,8 @@ from typing import Optional
 
 import numpy as np
 
-from ._iterative import as_generator, check_flag, check_n_threads, check_rng, one_pass_info, prepare, refuse_iteration_options
+from ._checks import check_flag
+from ._iterative import as_generator, check_n_threads, check_rng, one_pass_info, prepare, refuse_iteration_options
 from .pghi import LOG_FLOOR, check_gamma, window_centre
 from .streaming import StreamingInverter, check_lookahead, stream_batch
 from .transform import STFT, PadMode, complex_dtype, nola_warned

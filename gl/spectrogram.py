@@ -42,7 +42,8 @@ from typing import Optional
 
 import numpy as np
 
-from ._iterative import check_flag, check_magnitude, measure_convergence
+from ._checks import check_flag
+from ._iterative import check_magnitude, measure_convergence
 from .transform import EDGE_FADE, STFT
 from .windows import WindowSpec
 
@@ -432,6 +433,7 @@ class Spectrogram:
 
         from .audio import atomic_output
 
+        force = check_flag("force", force)
         if not (isinstance(path, str) and path.endswith(("/", os.sep))) and not Path(path).is_dir():  # else atomic_output says why
             name = Path(path)
             if name.suffix == "":

@@ -36,7 +36,8 @@ from typing import Optional
 
 import numpy as np
 
-from ._iterative import check_flag, check_n_threads, one_pass_info, prepare, refuse_iteration_options
+from ._checks import check_flag
+from ._iterative import check_n_threads, one_pass_info, prepare, refuse_iteration_options
 from .pghi import window_centre
 from .transform import STFT, PadMode
 from .windows import WindowSpec
@@ -214,6 +215,7 @@ def spsi(
     True
     """
     check_flag("return_info", return_info)
+    check_flag("return_phase", return_phase)
     problem = prepare(S, geometry, n_fft, hop_length, win_length, window, center, pad_mode, sym, length)
     geometry = problem.geometry
     S = np.asarray(S)

@@ -84,7 +84,8 @@ from typing import Optional
 
 import numpy as np
 
-from ._iterative import check_flag, check_magnitude_range
+from ._checks import check_flag
+from ._iterative import check_magnitude_range
 from .transform import EDGE_FADE, STFT, WINDOW_SUM_FLOOR, _irfft, complex_dtype
 
 __all__ = ["StreamingInverter", "invert_stream", "check_lookahead", "check_iterations"]

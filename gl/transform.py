@@ -97,6 +97,10 @@ def _check_int(name: str, value, minimum: int) -> int:
 #: by ``sum w^2``, which float32 cannot hold below about 1e-38.
 MIN_WINDOW_PEAK = 1e-15
 
+#: The largest largest value: ``w^2 x`` summed over the frames must stay finite in float32
+#: (about 3e38), and the window sum with it.
+MAX_WINDOW_PEAK = 1e15
+
 
 def real_dtype(array: np.ndarray) -> np.dtype:
     """float32 for float16/float32/complex64 data, float64 otherwise: numpy's FFT (and
@@ -283,6 +287,11 @@ class STFT:
             raise ValueError(
                 f"{what} has its largest value {peak:.3g}, too small to carry a signal (at least {MIN_WINDOW_PEAK:g}); "
                 + ("scale it up" if isinstance(self.window, np.ndarray) else "widen it (a larger parameter or win_length)")
+            )
+        if not peak <= MAX_WINDOW_PEAK:  # NaN or inf fails too
+            raise ValueError(
+                f"the window array has its largest value {peak:.3g}, too large (at most {MAX_WINDOW_PEAK:g}: the transforms "
+                "carry w^2 x, which overflows); scale it down"
             )
         left = (n_fft - win_length) // 2
         padded = np.zeros(n_fft)

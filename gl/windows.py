@@ -50,6 +50,8 @@ from typing import Union
 
 import numpy as np
 
+from ._checks import check_flag
+
 WindowSpec = Union[str, tuple, np.ndarray]
 
 #: Window names gl knows, with the aliases that map onto them.
@@ -219,6 +221,7 @@ def get_window(spec: WindowSpec, length: int, *, sym: bool = False) -> np.ndarra
     """
     if isinstance(length, bool) or not isinstance(length, (int, np.integer)):
         raise TypeError(f"length={length!r} must be an integer")
+    sym = check_flag("sym", sym)
     if length < 1:
         raise ValueError(f"length={length} must be >= 1")
     if isinstance(spec, (list, np.ndarray)):

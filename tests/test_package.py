@@ -89,3 +89,4 @@ def test_the_documented_paths_of_a_method_module_resolve():
         assert callable(getattr(gl, name)) and getattr(gl, name) is getattr(module, name)
         for public in set(module.__all__) - {name}:
             assert getattr(getattr(gl, name), public) is getattr(module, public), f"gl.{name}.{public}"
+

@@ -411,3 +411,23 @@ def test_a_gaussian_too_wide_for_its_formula_gets_the_fitted_gamma():
     # where the formula hands over to the fit (std = L / 5), the two agree to 1 %
     below, above = (window_gamma(gl.STFT(512, 128, window=("gaussian", std))) for std in (102.4, 102.5))
     assert above == pytest.approx(below, rel=0.01)
+
+
+@pytest.mark.parametrize("gamma", [1e-100, 1e-10, 1e100, 1e300])
+def test_a_gamma_that_makes_the_phase_overflow_is_an_error_not_nan(gamma):
+    geometry = gl.STFT(n_fft=64, hop_length=16)
+    S = np.abs(geometry.stft(np.sin(2 * np.pi * 440 * np.arange(8000) / 8000)))
+    with np.errstate(all="ignore"), pytest.raises(ValueError, match=r"gamma=.* integrated phase overflow.*window's own, 1050"):
+        gl.pghi(S, geometry=geometry, gamma=gamma)
+
+
+@pytest.mark.filterwarnings("ignore::gl.transform.NOLAWarning")  # such a window leaves gaps between frames too
+@pytest.mark.parametrize("std", [1e-300, 1e-160, 0.01])
+def test_a_gaussian_window_narrower_than_a_sample_is_refused_by_name(std):
+    """Its gamma = 2 pi std^2 underflows: ZeroDivisionError and NaN before, now the window named."""
+    geometry = gl.STFT(n_fft=64, hop_length=16, window=("gaussian", std))
+    S = np.ones((33, 20))
+    with pytest.raises(ValueError, match=r"window=\('gaussian', .*too narrow for PGHI.*std >= 0.013"):
+        gl.pghi(S, geometry=geometry)
+    with pytest.raises(ValueError, match="too narrow for PGHI"):
+        gl.reconstruct(S, geometry=geometry, n_iter=2)  # the default method starts from PGHI

@@ -477,3 +477,10 @@ def test_repr_of_a_window_array_is_short():
     assert repr(geometry) == ("STFT(n_fft=512, hop_length=128, win_length=400, window=<array of 400 samples>, center=True, "
                               "pad_mode='constant', sym=False)")
     assert repr(gl.STFT(512, 128, window=("kaiser", 8.0))).count("window=('kaiser', 8.0)") == 1
+
+
+@pytest.mark.parametrize("scale", [1e16, 1e200, np.inf])
+def test_a_window_whose_square_overflows_is_refused(scale):
+    """pghi, spsi and rtpghi gave NaN with such a window, fgla and istft zeros."""
+    with np.errstate(all="ignore"), pytest.raises(ValueError, match=r"window array .* too large|finite"):
+        STFT(n_fft=32, hop_length=8, window=np.hanning(32) * scale)

@@ -1,0 +1,50 @@
+"""Boolean keywords across the public API take True or False only: a string such as 'False'
+is truthy and silently meant True."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+import gl
+
+
+
+def _flag_calls():
+    """Every public boolean keyword, called with a string (a string such as 'False' is truthy)."""
+    import os
+    import tempfile
+
+    from gl import audio, importers, mel, windows
+
+    x = np.sin(2 * np.pi * 440 * np.arange(4000) / 8000)
+    geometry = gl.STFT(n_fft=64, hop_length=16)
+    S = np.abs(geometry.stft(x))
+    folder = tempfile.mkdtemp()
+    return {
+        "write_audio force": lambda v: audio.write_audio(os.path.join(folder, "a.wav"), x, 8000, force=v),
+        "write_audio normalize": lambda v: audio.write_audio(os.path.join(folder, "b.wav"), x, 8000, normalize=v),
+        "reconstruct_long warm_start": lambda v: gl.reconstruct_long(S, geometry=geometry, warm_start=v, n_iter=2),
+        "reconstruct_long bridge": lambda v: gl.reconstruct_long(S, geometry=geometry, bridge=v, n_iter=2),
+        "hz_to_mel htk": lambda v: mel.hz_to_mel(440.0, htk=v),
+        "mel_to_hz htk": lambda v: mel.mel_to_hz(4.0, htk=v),
+        "mel_frequencies htk": lambda v: mel.mel_frequencies(10, htk=v),
+        "mel_filterbank htk": lambda v: mel.mel_filterbank(sr=8000, n_fft=64, n_mels=8, htk=v),
+        "from_mel htk": lambda v: importers.from_mel(np.ones((8, 20)), sr=8000, n_fft=64, htk=v),
+        "rtisila return_info": lambda v: gl.rtisila(S, geometry=geometry, return_info=v),
+        "pghi return_phase": lambda v: gl.pghi(S, geometry=geometry, return_phase=v),
+        "spsi return_phase": lambda v: gl.spsi(S, geometry=geometry, return_phase=v),
+        "get_window sym": lambda v: windows.get_window("hann", 8, sym=v),
+        "from_scipy_spectrogram return_onesided": lambda v: importers.from_scipy_spectrogram(
+            np.ones((33, 20)), 8000, nperseg=64, noverlap=48, return_onesided=v),
+        "from_scipy_stft padded": lambda v: importers.from_scipy_stft(np.ones((33, 20)), 8000, nperseg=64, noverlap=48, padded=v),
+        "Spectrogram.save force": lambda v: gl.Spectrogram.from_audio(x, 8000, n_fft=64, hop_length=16).save(
+            os.path.join(folder, "s.npz"), force=v),
+    }
+
+
+@pytest.mark.parametrize("call", sorted(_flag_calls()))
+def test_a_boolean_keyword_refuses_a_string(call):
+    """`force='False'` overwrote files, `htk='no'` (from `-P htk=no`) chose the HTK scale."""
+    with pytest.raises(TypeError, match=r"=('False'|'no') must be True or False \(a string is not a flag\)"):
+        _flag_calls()[call]("False")
