@@ -206,6 +206,8 @@ def to_pcm(x: np.ndarray, bits: int) -> tuple[np.ndarray, int]:
     """
     if bits not in (16, 24):
         raise ValueError(f"bits={bits} must be 16 or 24")
+    if not np.all(np.isfinite(x)):  # NaN would become code 0 (with a cast warning), inf full scale
+        raise ValueError("x contains NaN or infinite values")
     full_scale = float(2 ** (bits - 1))
     scaled = np.rint(np.multiply(x, full_scale, dtype=np.float64))
     low, high = -full_scale, full_scale - 1

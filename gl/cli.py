@@ -997,7 +997,12 @@ def _features(spectrogram, args) -> tuple[np.ndarray, str, dict[str, Any]]:
     mel = args.mel or args.n_mels is not None
     power = args.power if args.power is not None else (2.0 if mel else 1.0)
     keywords["power"] = power
-    linear = spectrogram.magnitude**power if power != 1.0 else spectrogram.magnitude  # (..., n_freq, n_frames)
+    with np.errstate(over="ignore"):
+        linear = spectrogram.magnitude**power if power != 1.0 else spectrogram.magnitude  # (..., n_freq, n_frames)
+    if not np.all(np.isfinite(linear)):
+        peak = float(np.max(spectrogram.magnitude))
+        raise UsageError(f"--power {power:g} overflows {linear.dtype}: |X| reaches {peak:.3g}, and |X|**{power:g} does not fit; "
+                         "use a smaller --power")
     if not mel:
         return linear, "librosa", keywords
     from .mel import filterbank_and_warning

@@ -217,7 +217,12 @@ def _magnitude_from(S: np.ndarray, power: float, name: str, from_db: bool = Fals
         return S
     if power == 2:
         return np.sqrt(S, out=S)
-    return np.power(S, 1.0 / power, out=S)
+    with np.errstate(over="ignore"):
+        np.power(S, 1.0 / power, out=S)
+    if not np.all(np.isfinite(S)):
+        raise ValueError(f"power={power:g} takes {name} to the power {1.0 / power:.3g}, which overflows {S.dtype}: "
+                         "power is the exponent the spectrogram was made with (1 for a magnitude, 2 for a power)")
+    return S
 
 
 def _check_nola(geometry: STFT, parameter: str, value) -> None:
@@ -392,9 +397,12 @@ def from_db(
     if db not in ("power", "amplitude"):
         raise ValueError(f"db={db!r} must be 'power' (power_to_db, 10 log10) or 'amplitude' (amplitude_to_db, 20 log10)")
     if callable(ref):
+        named = getattr(ref, "__name__", "")
+        shown = f"np.{named}" if named and getattr(np, named, None) is ref else repr(ref)
         raise TypeError(
-            "ref must be the number the dB conversion used; ref=np.max threw the absolute level away - pass "
-            "the maximum it divided by to get the level back, or ref=1.0 for a level relative to the peak"
+            f"ref must be the number the dB conversion used, not a function (ref={shown}): "
+            "a function of the data (np.max, np.median, ...) threw the absolute level away - pass the value it "
+            "returned to get the level back, or ref=1.0 for a level relative to that value"
         )
     ref_given = ref is not None
     ref = 1.0 if ref is None else _check_positive("ref", ref, "the reference level the dB conversion divided by")
@@ -499,6 +507,8 @@ def _scipy_fft_size(
             )
     if f is not None:
         f = np.asarray(f, dtype=np.float64)
+        if not np.all(np.isfinite(f)):
+            raise ValueError("f contains NaN or infinite values: pass the frequencies scipy returned")
         if f.ndim != 1 or f.shape[0] != n_rows:
             raise ValueError(
                 f"f has shape {f.shape}, but the spectrogram has {n_rows} frequency rows on axis -2: it must be "
@@ -645,6 +655,8 @@ def from_scipy_spectrogram(
         times = np.asarray(t, dtype=np.float64)
         if times.ndim != 1 or times.shape[0] != n_frames:
             raise ValueError(f"t has shape {times.shape}, but Sxx has {n_frames} frames")
+        if not np.all(np.isfinite(times)):
+            raise ValueError("t contains NaN or infinite values: pass the segment times scipy returned")
         from_t = int(round(2 * times[0] * fs))
         if known is not None and from_t != known:
             name = "nperseg" if nperseg is not None else "window"

@@ -139,7 +139,13 @@ def spectral_convergence_db(S, X) -> np.ndarray:
 
 def signal_spectral_convergence(S, x, geometry: STFT) -> np.ndarray:
     """Spectral convergence of a signal ``x`` against the target magnitude ``S``."""
+    _check_geometry(geometry)
     return spectral_convergence(S, geometry.stft(x))
+
+
+def _check_geometry(geometry) -> None:
+    if not isinstance(geometry, STFT):
+        raise TypeError(f"geometry={geometry!r} must be a gl.STFT, the geometry S was made with")
 
 
 def inconsistency(X, geometry: STFT) -> np.ndarray:
@@ -151,6 +157,7 @@ def inconsistency(X, geometry: STFT) -> np.ndarray:
     of 256 to 4096 samples). ``X`` is scaled by a power of two first (exactly), so values
     near the ends of the float range neither overflow nor underflow.
     """
+    _check_geometry(geometry)
     X = _finite("X", X)
     if X.size and X.dtype.kind in "fc":  # (an integer X is istft's to refuse)
         # a copy, each item scaled exactly (by the larger of its real and imaginary peaks: no abs overflows)

@@ -344,6 +344,14 @@ class Spectrogram:
         """
         from .reconstruct import reconstruct
 
+        owned = sorted(set(method_options) & {"length", "geometry", "n_fft", "hop_length", "win_length", "window", "center",
+                                              "pad_mode", "sym", "S"})
+        if owned:
+            raise TypeError(
+                f"Spectrogram.invert takes no {', '.join(o + '=' for o in owned)}: the spectrogram holds its geometry "
+                f"and length ({self.geometry!r}, length={self.length}); for others make a Spectrogram with them "
+                "(gl.Spectrogram(magnitude, geometry, length=...)) or call gl.reconstruct on the magnitude"
+            )
         geometry = self.geometry
         n_frames = self.n_frames
         wanted = self.output_length

@@ -59,7 +59,8 @@ def _lobes(S: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     once: comparisons, two running extrema and ``np.where``, no Python loop.
     """
     n_frames, n_freq = S.shape
-    logs = np.log(np.maximum(S, np.finfo(np.float64).tiny, dtype=np.float64))  # (n_frames, n_freq)
+    # log(0) made finite by the smallest subnormal: a subnormal S keeps its own values (tiny flattened them)
+    logs = np.log(np.maximum(S, np.finfo(np.float64).smallest_subnormal, dtype=np.float64))  # (n_frames, n_freq)
     loud = S > 0
     up = logs[:, 1:] > logs[:, :-1]  # bin m + 1 above bin m
     not_up = ~up

@@ -369,3 +369,12 @@ def test_normalize_a_subnormal_peak(tmp_path):
     y, _ = sf.read(str(tmp_path / "quiet.wav"))
     assert np.all(np.isfinite(y)) and result.clipped == 0 and result.gain == np.inf
     np.testing.assert_allclose(y, x / 1e-320 * 10 ** (-6 / 20), rtol=1e-3)  # the subnormals carry few bits
+
+
+def test_to_pcm_refuses_nan_and_inf():
+    """NaN became code 0 with only numpy's cast warning (write_audio checks, to_pcm did not)."""
+    from gl.audio import to_pcm
+
+    for bad in (np.nan, np.inf):
+        with pytest.raises(ValueError, match="x contains NaN or infinite values"):
+            to_pcm(np.array([bad, 1.0]), 16)

@@ -1080,3 +1080,10 @@ def test_gl_spectrogram_counts_only_the_stft_against_memory(tmp_path, speech_wav
     monkeypatch.setattr(cli, "_physical_memory", lambda: 16 * 2**20)
     assert cli.main(["spectrogram", str(speech_wav), "-o", str(tmp_path / "s.npz"), "--n-fft", "1024", "--hop", "16", "-q"]) == 0
     assert cli.main(["roundtrip", str(speech_wav), "-o", str(tmp_path / "o.wav"), "--n-fft", "1024", "--hop", "16", "-q"]) == 2
+
+
+def test_a_power_that_overflows_is_refused_before_any_file(tmp_path, speech_wav):
+    """`--power 1000` wrote a file of inf values (exit 0), which `gl invert` then refused."""
+    result = run("spectrogram", speech_wav, "-o", tmp_path / "s.npz", "--power", "1000", cwd=tmp_path, check_ok=False)
+    assert_usage_error(result, r"--power 1000 overflows float32", "smaller --power")
+    assert not (tmp_path / "s.npz").exists()

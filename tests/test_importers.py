@@ -415,8 +415,10 @@ def test_librosa_db_clipping_warns_that_values_cannot_come_back():
     assert np.isclose(spec.magnitude.min(), S.max() * 1e-4, rtol=1e-4)
     with pytest.warns(LossWarning, match="librosa's default top_db=80"):
         importers.from_librosa(S_db, sr=8000, hop_length=128, db="amplitude")
-    with pytest.raises(TypeError, match="ref=np.max threw the absolute level away"):
+    with pytest.raises(TypeError, match=r"not a function \(ref=np.max\): a function of the data .* threw the absolute level away"):
         importers.from_librosa(S_db, db="amplitude", ref=np.max)
+    with pytest.raises(TypeError, match=r"\(ref=np.median\)"):  # the message named np.max whatever was given
+        importers.from_librosa(S_db, db="amplitude", ref=np.median)
     with pytest.raises(ValueError, match="db='dB' must be"):
         importers.from_librosa(S_db, db="dB")
 
@@ -876,3 +878,25 @@ def test_torchaudio_normalized_takes_bools_and_its_two_names_only():
             importers.from_torchaudio(np.ones((201, 10)), normalized=value)
         with pytest.raises(ValueError, match=r"normalized=.* must be False, True"):
             importers.from_torchaudio_mel(np.ones((40, 10)), normalized=value)
+
+
+def test_scipy_axes_with_nan_or_inf_are_named():
+    """An inf in t raised OverflowError ('cannot convert float infinity to integer'), naming nothing."""
+    Sxx = np.ones((129, 20))
+    t = (np.arange(20) * 128 + 128) / 8000.0
+    f = np.arange(129) * 8000 / 256
+    for bad in (np.inf, np.nan):
+        times = t.copy()
+        times[3] = bad
+        with pytest.raises(ValueError, match="t contains NaN or infinite values"):
+            importers.from_scipy_spectrogram(Sxx, 8000, f=f, t=times)
+        freqs = f.copy()
+        freqs[1] = bad
+        with pytest.raises(ValueError, match="f contains NaN or infinite values"):
+            importers.from_scipy_spectrogram(Sxx, 8000, f=freqs, t=t)
+
+
+def test_a_power_whose_inverse_overflows_is_named():
+    S = np.full((129, 10), 2.0)
+    with pytest.raises(ValueError, match=r"power=1e-300 .* overflows"):
+        importers.from_librosa(S, power=1e-300)

@@ -116,3 +116,11 @@ def test_integer_spectra_are_taken_in_float():
     """abs(int8(-128)) is -128 in int8: spectral_convergence said 2.0 for a perfect match (a code review)."""
     assert spectral_convergence(np.full((3, 4), 128.0), np.full((3, 4), -128, np.int8)) == 0.0
     assert spectral_convergence(np.full((3, 4), 2.0**63), np.full((3, 4), np.iinfo(np.int64).min)) == 0.0
+
+
+def test_a_missing_geometry_is_a_type_error_naming_it():
+    S = np.ones((5, 4))
+    with pytest.raises(TypeError, match="geometry=None must be a gl.STFT"):
+        signal_spectral_convergence(S, np.zeros(100), None)
+    with pytest.raises(TypeError, match="geometry=None must be a gl.STFT"):
+        inconsistency(S.astype(complex), None)

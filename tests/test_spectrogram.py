@@ -503,3 +503,11 @@ def test_the_edge_fade_from_a_few_frames_equals_the_whole_grids(geometry, n_fram
         faded = y.copy()
         _fade_edges(faded, geometry, n_frames)
         np.testing.assert_allclose(faded, expected, rtol=1e-12, atol=0)
+
+
+@pytest.mark.parametrize("keyword", ["length", "geometry", "hop_length"])
+def test_invert_refuses_what_the_spectrogram_holds(keyword):
+    """It raised reconstruct()'s 'got multiple values for keyword argument'."""
+    spec = gl.Spectrogram.from_audio(np.ones(1000), 8000, n_fft=128, hop_length=32)
+    with pytest.raises(TypeError, match=rf"Spectrogram.invert takes no {keyword}=: the spectrogram holds its geometry"):
+        spec.invert(**{keyword: 100 if keyword != "geometry" else spec.geometry})
