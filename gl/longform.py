@@ -451,6 +451,9 @@ def reconstruct_long(
     if block_frames is None:
         block_frames = _frames_from(geometry, sr, DEFAULT_BLOCK_SECONDS if block_seconds is None else block_seconds,
                                     "block_seconds") or DEFAULT_BLOCK_FRAMES
+    if block_seconds is not None and block_frames < 2:
+        raise ValueError(f"block_seconds={block_seconds!r} is {block_frames} frame at hop_length={hop} and sr={sr!r}: "
+                         f"a block needs at least 2 frames ({2 * hop / sr:.3g} s)")
     block_frames = _check_count("block_frames", block_frames, 2)
     if overlap_frames is None:
         overlap_frames = _frames_from(geometry, sr, DEFAULT_OVERLAP_SECONDS if overlap_seconds is None else overlap_seconds,

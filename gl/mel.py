@@ -156,6 +156,11 @@ def mel_frequencies(n_mels: int, *, fmin: float = 0.0, fmax: float = 11025.0, ht
     >>> mel_frequencies(3, fmin=0.0, fmax=8000.0, htk=True).round(1)
     array([   0. , 1767.8, 8000. ])
     """
+    if isinstance(n_mels, bool) or not isinstance(n_mels, (int, np.integer)) or n_mels < 1:
+        raise ValueError(f"n_mels={n_mels!r} must be a whole number >= 1")
+    for name, value in (("fmin", fmin), ("fmax", fmax)):
+        if isinstance(value, bool) or not isinstance(value, (int, float, np.integer, np.floating)) or not 0 <= value < np.inf:
+            raise ValueError(f"{name}={value!r} must be a finite frequency >= 0 (Hz)")
     low, high = hz_to_mel(fmin, htk=htk), hz_to_mel(fmax, htk=htk)
     return mel_to_hz(np.linspace(low, high, n_mels), htk=htk)
 

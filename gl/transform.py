@@ -406,6 +406,8 @@ class STFT:
         ``R - 1`` hops: it is overlap-added for ``2 R`` frames only and the middle repeated
         (the same sums in the same order as the full overlap-add).
         """
+        if isinstance(n_frames, bool) or not isinstance(n_frames, (int, np.integer)) or n_frames < 0:
+            raise ValueError(f"n_frames={n_frames!r} must be a whole number >= 0")
         short = self._short_window_sum(n_frames)
         if short is None:
             total = np.zeros(self._padded_length(n_frames))

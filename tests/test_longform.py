@@ -393,3 +393,9 @@ def test_edge_fade_matches_spectrogram_invert_and_streams_fade_once():
                 faded = gl.reconstruct_long(S, **common)
                 plain = gl.reconstruct_long(S, fade_edges=False, **common)
                 np.testing.assert_allclose(faded, fade_by_full_window_sum(plain, geometry, S.shape[1]), rtol=1e-6, atol=1e-9)
+
+
+def test_a_block_of_seconds_too_short_names_block_seconds():
+    """It said block_frames=1, a parameter the caller never gave."""
+    with pytest.raises(ValueError, match=r"block_seconds=1e-09 is 1 frame .* at least 2 frames"):
+        gl.reconstruct_long(np.ones((33, 40)), n_fft=64, hop_length=16, sr=16000, block_seconds=1e-9)

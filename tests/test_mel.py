@@ -279,3 +279,16 @@ def test_torchaudio_bins():
     assert not np.allclose(mel_filterbank(**odd), expected, atol=1e-3)
     with pytest.raises(ValueError, match=r"bins='kaldi' must be 'librosa'"):
         mel_filterbank(**even, bins="kaldi")
+
+
+@pytest.mark.parametrize("keywords, match", [
+    ({"n_mels": -1}, "n_mels=-1 must be a whole number >= 1"),
+    ({"n_mels": 10, "fmin": float("nan")}, "fmin=nan must be a finite frequency"),
+    ({"n_mels": 10, "fmax": float("inf")}, "fmax=inf must be a finite frequency"),
+])
+def test_mel_frequencies_names_bad_arguments(keywords, match):
+    """fmin=nan returned NaN frequencies; n_mels=-1 gave numpy's message."""
+    from gl.mel import mel_frequencies
+
+    with pytest.raises(ValueError, match=match):
+        mel_frequencies(**keywords)
