@@ -1221,6 +1221,9 @@ def _run_invert(args) -> int:
     if abs(float(sample_rate) - round(float(sample_rate))) > 1e-6:
         raise UsageError(f"sample rate {sample_rate} Hz is not a whole number, which audio files need; give --sr as a whole number of Hz")
     sample_rate = int(round(float(sample_rate)))
+    if spectrogram.magnitude.ndim > 3:  # found before the retrieval, not when writing its result
+        raise UsageError(f"{args.input} holds a {spectrogram.magnitude.ndim}-D magnitude {tuple(spectrogram.magnitude.shape)}: "
+                         "an audio file takes (channels, n_freq, n_frames) at most; reshape it to that, or one array per file")
     check_audio_output(output, args.subtype, int(np.prod(spectrogram.magnitude.shape[:-2], dtype=int)), sample_rate)
     if args.length is not None and args.length != spectrogram.length:
         spectrogram = dataclasses.replace(spectrogram, length=args.length)

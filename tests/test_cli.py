@@ -1087,3 +1087,11 @@ def test_a_power_that_overflows_is_refused_before_any_file(tmp_path, speech_wav)
     result = run("spectrogram", speech_wav, "-o", tmp_path / "s.npz", "--power", "1000", cwd=tmp_path, check_ok=False)
     assert_usage_error(result, r"--power 1000 overflows float32", "smaller --power")
     assert not (tmp_path / "s.npz").exists()
+
+
+def test_a_magnitude_of_more_than_three_axes_is_refused_before_the_retrieval(tmp_path):
+    """A gl .npz of (2, 2, n_freq, n_frames) ran the whole retrieval, then failed to write (channels, n) audio."""
+    gl.Spectrogram(np.ones((2, 2, 129, 20)), gl.STFT(256, 64), sample_rate=8000).save(tmp_path / "four.npz")
+    result = run("invert", tmp_path / "four.npz", "-o", tmp_path / "o.wav", cwd=tmp_path, check_ok=False)
+    assert_usage_error(result, r"4-D magnitude \(2, 2, 129, 20\)", r"\(channels, n_freq, n_frames\) at most")
+    assert not (tmp_path / "o.wav").exists()
