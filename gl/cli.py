@@ -638,6 +638,8 @@ _UNUSED_OPTIONS = {"gla": {"momentum": " (plain Griffin-Lim has no momentum: use
 
 def _output_path(text: str) -> Path:
     """``-o``'s value as a path; a trailing slash (which ``Path`` drops) names a folder, not a file."""
+    if not text.strip():
+        raise UsageError("-o is empty: give the output file's name (say out.wav)")
     if text.endswith(("/", os.sep)):
         raise UsageError(f"-o {text}: a name ending in {text[-1]} is a folder; give a file name")
     return Path(text)

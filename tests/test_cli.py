@@ -871,6 +871,7 @@ def test_review_messages_speak_in_flags(tmp_path, speech_wav):
         (["roundtrip", wav, "-o", "o.wav", "-O", "length=5"], [r"length is not a method option"]),
         (["roundtrip", wav, "-o", "o.wav", "--peak-db", "-3"], [r"--peak-db -3 sets the peak of --normalize; add --normalize"]),
         (["roundtrip", wav, "-o", "o.wav/"], [r"-o o.wav/: a name ending in / is a folder; give a file name"]),
+        (["roundtrip", wav, "-o", ""], [r"-o is empty: give the output file's name"]),
         # a flag and -P (or -P twice) setting the same keyword: one would be ignored silently
         (["invert", "neg.npy", "-o", "o.wav", "--from", "librosa", "--sr", "16000", "--hop", "128", "-P", "sr=8000"],
          [r"-P sr=\.\.\. and --sr both set sr; give it once"]),
