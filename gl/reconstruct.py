@@ -104,6 +104,16 @@ def reconstruct(
         ``length``, ``tol``, ``callback``, ``n_threads``, geometry keywords, and the
         method's own parameters (``momentum`` for FGLA ...).
 
+    Raises
+    ------
+    ValueError
+        A bad argument, named; and an iterative method that diverges (parameters its
+        checks accept but under which its own sequences grow without bound, as AGLA's
+        ``gamma=2``): the estimate is checked every 16 iterations, and the error names the
+        parameters and their defaults instead of returning NaN.
+    TypeError
+        An argument of the wrong type, named.
+
     Examples
     --------
     >>> import numpy as np
