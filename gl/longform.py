@@ -528,11 +528,13 @@ def reconstruct_long(
                     # the init asked for elsewhere
                     phasors, _ = initial_phase(block, "random" if block_init is None else block_init, generator, block_geometry)
                     phase = np.angle(phasors)  # (..., n_freq, count)
+                    del phasors  # a block of complex numbers, alive through the block's run otherwise
                     shared = min(overlap_frames, count)
                     offset = first * hop - pending_start  # padded positions of those frames in `pending`
                     span = pending[:, offset : offset + (shared - 1) * hop + n_fft]
                     previous = block_geometry.stft(span).reshape(batch_shape + (geometry.n_freq, -1))
                     phase[..., :shared] = np.angle(previous[..., :shared])
+                    del previous, span
                     block_init = phase
                 y = run(block, block_init, block_geometry)
                 y = y.reshape(-1, y.shape[-1])  # (channels, (count - 1) hop + n_fft): padded [first hop, ...)
