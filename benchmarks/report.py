@@ -292,6 +292,20 @@ def iteration_costs(methods: Optional[dict], pghi_cost: Optional[dict], path: st
     return per_iteration, starts, clip_starts
 
 
+def _dev_names(convergence: dict) -> list[str]:
+    return [c["name"] for c in convergence["clips"] if c["name"][:1] == "d" and c["name"][1:3].isdigit()]
+
+
+def per_clip_or_none(costs: tuple[dict, dict, dict], convergence: dict) -> tuple[dict, dict, dict]:
+    """``costs`` with its per-clip start costs kept only if every dev clip of ``convergence``
+    has them (for every start measured): never a mix of the clip's own and the speech clip's."""
+    per_iteration, starts, clip_starts = costs
+    names = _dev_names(convergence)
+    inits = set().union(*(clip_starts.get(name, {}).keys() for name in names)) if names else set()
+    complete = bool(names) and all(set(clip_starts.get(name, {})) == inits for name in names) and inits
+    return per_iteration, starts, (clip_starts if complete else {})
+
+
 def start_cost(costs: tuple[dict, dict, dict], init: str, clip: str) -> Optional[float]:
     """What the start ``init`` costs on ``clip``, in FGLA iterations: measured on that clip if it
     was, else on ``bench_pghi_cost``'s speech clip; None if never measured."""
@@ -309,8 +323,10 @@ def _cumulative_work(method: str, n: int, per_iteration: dict, n_dm: int = 40) -
 
 def equal_work(convergence: dict, costs: tuple[dict, dict, dict], budgets=EQUAL_WORK_BUDGETS) -> list[dict]:
     """Mean SC over the dev clips of each method / init after the iterations a budget of work pays for,
-    each clip charged its own start cost (:func:`start_cost`). ``capped[budget]``: some run's history
-    ended before the budget did (its last value is used). Starts never measured are left out."""
+    each clip charged its own start cost (:func:`start_cost`, per clip only if every clip has one:
+    :func:`per_clip_or_none`). ``capped[budget]``: some run's history ended before the budget did
+    (its last value is used). Starts never measured are left out."""
+    costs = per_clip_or_none(costs, convergence)
     per_iteration = costs[0]
     clips = [c for c in convergence["clips"] if c["name"][:1] == "d" and c["name"][1:3].isdigit()]
     if not clips:
@@ -339,7 +355,7 @@ def equal_work(convergence: dict, costs: tuple[dict, dict, dict], budgets=EQUAL_
     return rows
 
 
-def crossover(convergence: dict, costs: tuple[dict, dict], key: str, budgets=None) -> Optional[dict]:
+def crossover(convergence: dict, costs: tuple[dict, dict, dict], key: str, budgets=None) -> Optional[dict]:
     """Where ``key`` is the best of the equal-work table, on a fine grid of budgets: the first
     budget from which it stays best up to the last one the histories reach, and who leads before."""
     budgets = budgets if budgets is not None else tuple(range(5, 301, 1))
@@ -361,8 +377,9 @@ def _equal_work_note(convergence: dict, default: str, costs: Optional[tuple[dict
     if costs is None:
         return ""
     method, init = default.split("/")
-    per_iteration = costs[0]
-    clips = [c for c in convergence["clips"] if c["name"][:1] == "d" and c["name"][1:3].isdigit()]
+    costs = per_clip_or_none(costs, convergence)
+    per_iteration, by_clip = costs[0], bool(costs[2])
+    clips = [c for c in convergence["clips"] if c["name"] in _dev_names(convergence)]
     if not clips or method not in per_iteration or any(k not in c["runs"] for c in clips for k in (default, "fgla/random")):
         return ""
     own, gains = [], {"own": [], 100: []}
@@ -372,19 +389,22 @@ def _equal_work_note(convergence: dict, default: str, costs: Optional[tuple[dict
             return ""
         mine = np.asarray(c["runs"][default]["history_db"], dtype=np.float64)
         fgla = np.asarray(c["runs"]["fgla/random"]["history_db"], dtype=np.float64)
+        if mine.size < 100 or fgla.size < 100:
+            return ""  # the note speaks of the default's 100 iterations and of 100 FGLA iterations
         work = start + _cumulative_work(method, mine.size, per_iteration)
-        cost = float(work[min(100, mine.size) - 1])
-        if fgla.size < round(cost):
+        cost = float(work[99])
+        affordable = int(np.floor(cost + 1e-9))  # FGLA iterations that work pays for, as equal_work counts them
+        if fgla.size < affordable:
             return ""  # FGLA's history ends before the default's cost
         own.append(cost)
-        gains["own"].append(fgla[int(round(cost)) - 1] - mine[min(100, mine.size) - 1])
-        affordable = int(np.sum(work <= 100 + 1e-9))
-        gains[100].append(fgla[99] - (mine[affordable - 1] if affordable else np.nan))
+        gains["own"].append(fgla[affordable - 1] - mine[99])
+        paid = int(np.sum(work <= 100 + 1e-9))
+        gains[100].append(fgla[99] - (mine[paid - 1] if paid else np.nan))
     at_100 = float(np.mean(gains[100]))
     spread = f"{min(own):.0f}" if round(min(own)) == round(max(own)) else f"{min(own):.0f} to {max(own):.0f}"
-    return (f"; at equal work (its 100 iterations and its {init} start cost {spread} FGLA iterations "
-            f"by clip), {np.mean(gains['own']):.1f} dB better than gl's FGLA from a random phase, librosa's algorithm, at the "
-            "same work on each clip"
+    return (f"; at equal work (its 100 iterations and its {init} start cost {spread} FGLA iterations"
+            + (" by clip" if by_clip else "") + f"), {np.mean(gains['own']):.1f} dB better than gl's FGLA from a random "
+            "phase, librosa's algorithm, at the same work" + (" on each clip" if by_clip else "")
             + (f", and {at_100:.1f} dB at the cost of 100 FGLA iterations" if np.isfinite(at_100) else "")
             + " (see 'At equal work' below)")
 
@@ -632,15 +652,16 @@ def build(out: Path, readme: Path) -> Path:
         costs = iteration_costs(methods, pghi_cost)
         work_rows = equal_work(convergence, costs) if costs else []
         if work_rows:
-            per_iteration, starts, clip_starts = costs
+            per_iteration, starts, clip_starts = per_clip_or_none(costs, convergence)
             default_key = s["targets"].get("default")
-            dev_names = [c["name"] for c in convergence["clips"] if c["name"][:1] == "d" and c["name"][1:3].isdigit()]
-            if all(name in clip_starts for name in dev_names):
-                start_text = ("the PGHI and SPSI starts cost, on each clip (`bench_pghi_cost.py`; the heap's work depends on the "
-                              "signal, and each clip is charged its own): "
-                              + ", ".join(f"{name.split('_')[0]} {clip_starts[name].get('pghi', float('nan')):.1f} / "
-                                          f"{clip_starts[name].get('spsi', float('nan')):.1f}" for name in dev_names))
-                starts_used = "random, zeros, PGHI and SPSI starts"
+            dev_names = _dev_names(convergence)
+            if clip_starts:
+                measured = sorted(clip_starts[dev_names[0]])  # the same starts on every clip (per_clip_or_none)
+                start_text = (f"the {' and '.join(m.upper() for m in measured)} starts cost, on each clip (`bench_pghi_cost.py`; "
+                              "the heap's work depends on the signal, and each clip is charged its own): "
+                              + ", ".join(f"{name.split('_')[0]} " + " / ".join(f"{clip_starts[name][m]:.1f}" for m in measured)
+                                          for name in dev_names))
+                starts_used = "random, zeros, " + " and ".join(m.upper() for m in measured) + " starts"
             else:
                 start_text = (f"PGHI's start costs {starts['pghi']:.1f} (`bench_pghi_cost.py`, on its speech clip: the heap's "
                               "work depends on the signal)")

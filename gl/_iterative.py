@@ -390,6 +390,14 @@ def measure_convergence(S: np.ndarray, y: np.ndarray, geometry: STFT) -> np.ndar
     return sc.reshape(S.shape[:-2])
 
 
+def wrapped_phase(phase: np.ndarray, dtype: np.dtype) -> np.ndarray:
+    """``phase`` (float64 radians) in ``[-pi, pi)``, as ``dtype``: wrapped in float64 first, since
+    integrated phases reach 1e5 rad, where float32's steps are 0.01 rad (a ``return_phase``)."""
+    wrapped = np.remainder(phase + np.pi, 2 * np.pi)
+    wrapped -= np.pi
+    return wrapped.astype(dtype, copy=False)
+
+
 def refuse_iteration_options(method: str, init=None, tol=None, callback=None, own_tol: bool = False) -> None:
     """For ``gl.reconstruct(S, method=...)`` of a single-pass method: ``init``, ``tol`` and
     ``callback`` belong to iterations it does not make; refuse them rather than ignore them."""

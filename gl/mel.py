@@ -159,7 +159,10 @@ def mel_frequencies(n_mels: int, *, fmin: float = 0.0, fmax: float = 11025.0, ht
     if isinstance(n_mels, bool) or not isinstance(n_mels, (int, np.integer)) or n_mels < 1:
         raise ValueError(f"n_mels={n_mels!r} must be a whole number >= 1")
     for name, value in (("fmin", fmin), ("fmax", fmax)):
-        if isinstance(value, bool) or not isinstance(value, (int, float, np.integer, np.floating)) or not 0 <= value < np.inf:
+        if isinstance(value, (bool, np.bool_)) or not (isinstance(value, (int, float, np.integer, np.floating))
+                                                       or (isinstance(value, np.ndarray) and value.ndim == 0 and value.dtype.kind in "iuf")):
+            raise TypeError(f"{name}={value!r} must be a number (Hz)")
+        if not 0 <= float(value) < np.inf:
             raise ValueError(f"{name}={value!r} must be a finite frequency >= 0 (Hz)")
     low, high = hz_to_mel(fmin, htk=htk), hz_to_mel(fmax, htk=htk)
     return mel_to_hz(np.linspace(low, high, n_mels), htk=htk)

@@ -54,7 +54,7 @@ from typing import Optional, Sequence, Union
 import numpy as np
 
 from ._checks import check_flag
-from ._iterative import as_generator, check_n_threads, one_pass_info, prepare, refuse_iteration_options
+from ._iterative import as_generator, check_n_threads, one_pass_info, prepare, refuse_iteration_options, wrapped_phase
 from .transform import STFT, PadMode
 from .windows import WindowSpec, window_parameter
 
@@ -820,10 +820,8 @@ def pghi(
     if return_info:
         info = one_pass_info("pghi", "pghi", S, y, geometry, time.perf_counter() - start)
     result = (y,)
-    if return_phase:  # wrapped in float64 first: integrated phases reach 1e5 rad, where float32 steps are 0.01 rad
-        wrapped = np.remainder(phase + np.pi, 2 * np.pi)
-        wrapped -= np.pi
-        result += (wrapped.astype(problem.dtype, copy=False),)
+    if return_phase:
+        result += (wrapped_phase(phase, problem.dtype),)
     if return_info:
         result += (info,)
     return result[0] if len(result) == 1 else result

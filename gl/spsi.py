@@ -37,7 +37,7 @@ from typing import Optional
 import numpy as np
 
 from ._checks import check_flag
-from ._iterative import check_n_threads, one_pass_info, prepare, refuse_iteration_options
+from ._iterative import check_n_threads, one_pass_info, prepare, refuse_iteration_options, wrapped_phase
 from .pghi import window_centre
 from .transform import STFT, PadMode
 from .windows import WindowSpec
@@ -112,7 +112,8 @@ def _item_phase(S: np.ndarray, geometry: STFT, phase: np.ndarray) -> np.ndarray:
             np.take(previous, source[n], out=rows[n])
             rows[n] += increment[n]
             previous = rows[n]
-        # a block adds at most pi per hop: reduced once per block, not per frame
+        # reduced once per block, not per frame: a frame adds at most 2 pi a (k + p) / M <= pi a
+        # rad, a block of 32768 / n_freq frames at most about 2e5 rad (hop <= win_length <= n_fft)
         previous = np.mod(previous, 2.0 * np.pi)
         phase[start : start + rows.shape[0]] = rows
     # window-centred phase -> gl's frame-start phase
@@ -186,7 +187,7 @@ def spsi(
         Also return a :class:`~gl.PhaseRetrievalInfo` (``method='spsi'``, one pass,
         ``n_iter=1``; ``spectral_convergence[0]`` is that of the returned signal).
     return_phase : bool
-        Also return the phase (radians, gl's convention, shape of ``S``).
+        Also return the phase (radians in [-pi, pi), gl's convention, shape of ``S``).
     geometry : gl.STFT, optional
         Or the geometry keywords, as in :func:`gl.griffinlim`.
 
@@ -227,7 +228,7 @@ def spsi(
         info = one_pass_info("spsi", "spsi", S, y, geometry, time.perf_counter() - start)
     result = (y,)
     if return_phase:
-        result += (phase.astype(problem.dtype, copy=False),)
+        result += (wrapped_phase(phase, problem.dtype),)
     if return_info:
         result += (info,)
     return result[0] if len(result) == 1 else result

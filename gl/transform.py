@@ -43,6 +43,7 @@ from typing import Literal, Optional
 
 import numpy as np
 
+from ._checks import check_flag
 from .windows import WindowSpec, get_window, window_name
 
 __all__ = ["STFT", "stft", "istft", "NOLAWarning", "WINDOW_SUM_FLOOR", "PAD_MODES"]
@@ -97,9 +98,9 @@ def _check_int(name: str, value, minimum: int) -> int:
 #: by ``sum w^2``, which float32 cannot hold below about 1e-38.
 MIN_WINDOW_PEAK = 1e-15
 
-#: The largest largest value: ``w^2 x`` summed over the frames must stay finite in float32
-#: (about 3e38), and the window sum with it.
-MAX_WINDOW_PEAK = 1e15
+#: The largest peak a window may have: ``w^2 x`` summed over the frames must stay finite in
+#: float32 (about 3e38), and the window sum with it (a float32 istft first fails from 1e19).
+MAX_WINDOW_PEAK = 1e18
 
 
 def real_dtype(array: np.ndarray) -> np.dtype:
@@ -270,10 +271,8 @@ class STFT:
                 f"hop_length={hop_length} must be <= win_length={win_length}: "
                 "a larger hop leaves samples that no frame sees"
             )
-        if not isinstance(self.center, (bool, np.bool_)):
-            raise TypeError(f"center={self.center!r} must be True or False")
-        if not isinstance(self.sym, (bool, np.bool_)):
-            raise TypeError(f"sym={self.sym!r} must be True or False (a string such as 'False' is truthy)")
+        check_flag("center", self.center)
+        check_flag("sym", self.sym)
         if isinstance(self.window, list):  # an array given as a list: held as a frozen array like any other
             object.__setattr__(self, "window", np.asarray(self.window))
         if self.pad_mode not in PAD_MODES:

@@ -279,3 +279,26 @@ def test_equal_work_charges_each_clip_its_own_start_cost():
     assert rows["fgla/pghi"]["iterations"][50] == (20, 40)  # 50 - 30 and 50 - 10 iterations
     assert rows["fgla/pghi"]["mean_db"][50] == pytest.approx((history[19] + history[39]) / 2)
     assert rows["fgla/spsi"]["iterations"][50] == (46, 46)
+
+
+def test_equal_work_note_with_short_histories_and_partial_per_clip_costs():
+    """A partial per-clip table is not mixed with the speech clip's cost; histories shorter than the
+    note's 100 iterations give no note instead of an IndexError."""
+    from benchmarks.report import _equal_work_note, equal_work, iteration_costs
+
+    history = list(np.linspace(-10.0, -40.0, 300))
+    clips = [{"name": name, "runs": {"dm_fgla/pghi": {"history_db": history}, "fgla/pghi": {"history_db": history},
+                                     "fgla/random": {"history_db": history}}} for name in ("d01_a", "d02_b")]
+    convergence = {"clips": clips}
+    methods = {"rows": [{"method": "fgla", "unmeasured": 2.0}, {"method": "dm", "unmeasured": 4.0},
+                        {"method": "dm_fgla", "unmeasured": 4.0}]}
+    pghi_cost = {"rows": [{"tol": 3e-3, "ratio": 9.0, "default": True}], "per_clip": {"d01_a": {"starts": {"pghi": 5.0}}}}
+    costs = iteration_costs(methods, pghi_cost)
+    rows = {r["key"]: r for r in equal_work(convergence, costs, budgets=(50,))}
+    assert rows["fgla/pghi"]["iterations"][50] == (41, 41)  # both clips at the speech clip's 9, not 5 and 9
+    note = _equal_work_note(convergence, "dm_fgla/pghi", costs)
+    assert "start cost 149 FGLA iterations)" in note and "by clip" not in note  # 9 + 40 * 4 / 2 + 60
+    assert "dB better" in note
+    for c in clips:
+        c["runs"]["fgla/random"]["history_db"] = history[:97]
+    assert _equal_work_note(convergence, "dm_fgla/pghi", costs) == ""

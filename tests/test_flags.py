@@ -10,17 +10,15 @@ import gl
 
 
 
-def _flag_calls():
-    """Every public boolean keyword, called with a string (a string such as 'False' is truthy)."""
+def _flag_calls(folder):
+    """Every public boolean keyword: a call taking the flag's value (files go to ``folder``)."""
     import os
-    import tempfile
 
     from gl import audio, importers, mel, windows
 
     x = np.sin(2 * np.pi * 440 * np.arange(4000) / 8000)
     geometry = gl.STFT(n_fft=64, hop_length=16)
     S = np.abs(geometry.stft(x))
-    folder = tempfile.mkdtemp()
     return {
         "write_audio force": lambda v: audio.write_audio(os.path.join(folder, "a.wav"), x, 8000, force=v),
         "write_audio normalize": lambda v: audio.write_audio(os.path.join(folder, "b.wav"), x, 8000, normalize=v),
@@ -36,15 +34,32 @@ def _flag_calls():
         "spsi return_phase": lambda v: gl.spsi(S, geometry=geometry, return_phase=v),
         "get_window sym": lambda v: windows.get_window("hann", 8, sym=v),
         "from_scipy_spectrogram return_onesided": lambda v: importers.from_scipy_spectrogram(
-            np.ones((33, 20)), 8000, nperseg=64, noverlap=48, return_onesided=v),
+            np.ones((64 if v is False or v is np.False_ else 33, 20)), 8000, nperseg=64, noverlap=48, return_onesided=v),
         "from_scipy_stft padded": lambda v: importers.from_scipy_stft(np.ones((33, 20)), 8000, nperseg=64, noverlap=48, padded=v),
         "Spectrogram.save force": lambda v: gl.Spectrogram.from_audio(x, 8000, n_fft=64, hop_length=16).save(
             os.path.join(folder, "s.npz"), force=v),
     }
 
 
-@pytest.mark.parametrize("call", sorted(_flag_calls()))
-def test_a_boolean_keyword_refuses_a_string(call):
+CALLS = sorted([
+    "write_audio force", "write_audio normalize", "reconstruct_long warm_start", "reconstruct_long bridge",
+    "hz_to_mel htk", "mel_to_hz htk", "mel_frequencies htk", "mel_filterbank htk", "from_mel htk",
+    "rtisila return_info", "pghi return_phase", "spsi return_phase", "get_window sym",
+    "from_scipy_spectrogram return_onesided", "from_scipy_stft padded", "Spectrogram.save force",
+])
+
+
+def test_the_list_covers_every_call(tmp_path):
+    assert sorted(_flag_calls(str(tmp_path))) == CALLS
+
+
+@pytest.mark.parametrize("call", CALLS)
+def test_a_boolean_keyword_refuses_a_string(call, tmp_path):
     """`force='False'` overwrote files, `htk='no'` (from `-P htk=no`) chose the HTK scale."""
-    with pytest.raises(TypeError, match=r"=('False'|'no') must be True or False \(a string is not a flag\)"):
-        _flag_calls()[call]("False")
+    with pytest.raises(TypeError, match=r"='False' must be True or False \(a string is not a flag\)"):
+        _flag_calls(str(tmp_path))[call]("False")
+
+
+@pytest.mark.parametrize("call", CALLS)
+def test_numpy_bools_still_count_as_flags(call, tmp_path):
+    _flag_calls(str(tmp_path))[call](np.False_)

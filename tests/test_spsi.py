@@ -188,3 +188,13 @@ def test_subnormal_magnitudes_keep_their_peaks(speech):
     tiny = spsi_module.initial_phase(scaled, geometry)
     same = np.abs(np.angle(np.exp(1j * (normal - tiny)))) < 1e-6
     assert same.mean() > 0.9  # subnormals have fewer digits: a few ties where S had none
+
+
+def test_float32_phase_is_wrapped_before_the_cast(speech):
+    """Unwrapped SPSI phases reach 1e5 rad, where float32 steps are 0.01 rad."""
+    _, geometry, S = speech
+    _, phase64 = gl.spsi(S, geometry=geometry, return_phase=True)
+    _, phase32 = gl.spsi(S.astype(np.float32), geometry=geometry, return_phase=True)
+    assert phase32.dtype == np.float32
+    assert np.all((-np.pi <= phase64) & (phase64 < np.pi))
+    assert np.max(np.abs(np.angle(np.exp(1j * (phase32.astype(np.float64) - phase64))))) < 1e-5
