@@ -291,6 +291,10 @@ def summarize(clips: list[dict], n_iter: int) -> dict:
             # gl's distance to librosa over librosa's distance to itself, from the same start
             "max_ratio_to_librosa_self": max((c["other_starts"][k] / c["librosa_self"][k] for c in coincide
                                               for k in c.get("librosa_self", {}) if c["librosa_self"][k] > 0), default=None),
+            # the same ratio where gl's distance is largest (the starts whose rounding grows most)
+            "ratio_to_librosa_self_at_largest": max(
+                ((c["other_starts"][k], c["other_starts"][k] / c["librosa_self"][k]) for c in coincide
+                 for k in c.get("librosa_self", {}) if c["librosa_self"][k] > 0), default=(None, None))[1],
             "librosa_copy_exact": all(c.get("librosa_copy_exact", True) for c in coincide),
             "n_clips": len(coincide),
         }

@@ -136,6 +136,10 @@ def targets(speed: Optional[dict], iteration: Optional[dict], memory: list, conv
                          + (f"; from other starts (default_rng and RandomState seeds, see below) up to {others:.1e}: "
                             "the momentum amplifies rounding differently from each draw" if others is not None else "")
                          + (f"; librosa itself, from the same starts rotated by 1e-15 rad, moves up to "
+                            f"{c['max_librosa_self_difference']:.1e} from its own result (from the start where gl's distance "
+                            f"is largest, gl's is {c['ratio_to_librosa_self_at_largest']:.1f}x librosa's to itself; over all "
+                            f"starts at most {c['max_ratio_to_librosa_self']:.1f}x)"
+                            if c.get("ratio_to_librosa_self_at_largest") is not None else
                             f"{c['max_librosa_self_difference']:.1e} from its own result (gl's distance is at most "
                             f"{c['max_ratio_to_librosa_self']:.1f}x librosa's to itself from the same start)"
                             if c.get("max_librosa_self_difference") is not None else ""),
