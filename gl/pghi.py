@@ -406,7 +406,7 @@ def _heap_integrate(S: np.ndarray, half_t: np.ndarray, half_f: np.ndarray, value
         return np.zeros(S.shape, dtype=bool)
     # rank the coefficients any pass will integrate, largest first (rank 0 = largest); the
     # index arrays are int32 when the grid allows (PGHI's peak memory is these arrays and
-    # the three float64 grids: every full-size temporary counts)
+    # the three grids: every full-size temporary counts)
     index = np.int32 if values.size < 2**31 else np.int64
     by_size, counts = _ranked_candidates(S, peak, tols, index)
     # pass p integrates ranks counts[p-1] .. counts[p] (a prefix of the ranks per tolerance)
@@ -547,8 +547,8 @@ def _fill(known: np.ndarray, half_t: np.ndarray, half_f: np.ndarray, phase: np.n
     This reaches every coefficient of a bin with at least one known coefficient. The
     bins with none are then carried across frequency from the nearest such bin below
     (else above) with ``fgrad`` in the same way, frame by frame. ``half_t`` and ``half_f``
-    are half the gradients; ``phase`` is modified in place, ``half_t`` overwritten by
-    ``T`` and, if some bins have no known coefficient, ``half_f`` by its sum across bins.
+    are half the gradients (float32 or float64), left as they are; ``phase`` is modified in
+    place. ``T`` and the sums across bins are made in float64 a block at a time.
 
     Each known coefficient ``p`` owns the run of its bin from itself (from the bin's first
     frame, for the first known of the bin) to the next known one (or the bin's end), so
@@ -557,17 +557,19 @@ def _fill(known: np.ndarray, half_t: np.ndarray, half_f: np.ndarray, phase: np.n
     if known.all() or not known.any():
         return
     n_freq, n_frames = known.shape
-    along_time = _trapezoid_sum(half_t)  # T (n_freq, n_frames), in half_t's place
     reached = np.zeros(n_freq, dtype=bool)  # bins with a known coefficient
     # a block of bins at a time, so that no index array or temporary is full-size (they, not
     # the grids, would set PGHI's peak memory; fresh memory also costs page faults)
     bins_per_block = _rows_per_block(n_freq, n_frames, _FILL_BLOCK)
     for first in range(0, n_freq, bins_per_block):
         block = slice(first, first + bins_per_block)
-        block_known, block_phase, block_time = known[block], phase[block], along_time[block]
+        block_known, block_phase = known[block], phase[block]
         flat_known = np.flatnonzero(block_known)  # bin-major, increasing
         if flat_known.size == 0:
             continue
+        # T of the block's bins, in float64 whatever the grid's dtype (a float32 cumulative
+        # sum would lose the phase: T reaches 1e5 rad and more)
+        block_time = _trapezoid_sum(half_t[block].astype(np.float64))
         rows, columns = np.divmod(flat_known, n_frames)
         base = block_phase[rows, columns]  # phase may be a strided view: no ravel (a copy)
         base -= block_time[rows, columns]  # phi[m, p] - T[m, p]
@@ -592,15 +594,16 @@ def _fill(known: np.ndarray, half_t: np.ndarray, half_f: np.ndarray, phase: np.n
     below = np.maximum.accumulate(np.where(reached, bins, -1))
     above = np.minimum.accumulate(np.where(reached, bins, n_freq)[::-1])[::-1]
     source = np.where(below >= 0, below, above)  # (n_freq,) a reached bin for every bin
-    along_freq = _trapezoid_sum(half_f.T).T  # F[m, n], summed across bins, in half_f's place
     lost = np.flatnonzero(~reached)
-    bins_per_block = _rows_per_block(lost.size, n_frames, _FILL_BLOCK)
-    for first in range(0, lost.size, bins_per_block):  # phi[m] = phi[s] + F[m] - F[s], s = source[m]
-        bins = lost[first : first + bins_per_block]
-        carried = phase[source[bins]]
-        carried += along_freq[bins]
-        carried -= along_freq[source[bins]]
-        phase[bins] = carried
+    # F[m, n], summed across the bins, a block of frames at a time and in float64 (as T)
+    frames_per_block = _rows_per_block(n_frames, n_freq, _FILL_BLOCK)
+    for first in range(0, n_frames, frames_per_block):  # phi[m] = phi[s] + F[m] - F[s], s = source[m]
+        frames = slice(first, first + frames_per_block)
+        along_freq = _trapezoid_sum(half_f[:, frames].T.astype(np.float64)).T  # (n_freq, frames)
+        carried = phase[source[lost], frames]
+        carried += along_freq[lost]
+        carried -= along_freq[source[lost]]
+        phase[lost, frames] = carried
 
 
 def _item_phase(
@@ -629,7 +632,7 @@ def _item_phase(
     reached = _heap_integrate(S, half_t, half_f, values, tols)
     if fill:
         if reached.any():
-            _fill(reached, half_t[inside], half_f[inside], phase)  # (uses half_t as its work array)
+            _fill(reached, half_t[inside], half_f[inside], phase)
         else:  # silence: any phase will do
             phase[...] = 0.0
     # window-centred phase -> gl's frame-start phase: X = exp(-2 pi i m c / M) c_centred
@@ -650,7 +653,10 @@ def _phases(S: np.ndarray, geometry: STFT, gamma, tol: Tolerance, rng, fill: boo
     # gradient grids are one allocation (one fresh mapping instead of two; above numpy's
     # 4 MiB it gets huge pages where the system offers them). The phase grid stays
     # separate: the caller keeps it, and it must not keep the gradients alive.
-    half_t, half_f = np.empty((2,) + padded)
+    # the gradients in float32 for a float32 S (half the memory of float64: the grids are most
+    # of PGHI's peak), always summed in float64; the phase is always float64 (it reaches 1e5 rad)
+    gradient_dtype = np.float32 if S.dtype == np.float32 else np.float64
+    half_t, half_f = np.empty((2,) + padded, dtype=gradient_dtype)
     grids = (half_t, half_f, np.empty(padded))
     if flat.shape[0] == 1:  # one item: its phase stays in the grid (no copy)
         phase = _item_phase(flat[0], geometry, gamma, tols, generator, bool(fill), grids).reshape(S.shape)

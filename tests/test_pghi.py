@@ -344,25 +344,28 @@ def test_flags_must_be_booleans(keyword, value):
 
 def test_returned_phase_is_wrapped_before_the_float32_cast():
     """The integrated phase grows to 1e5 rad over a long signal; cast to float32 as it is it
-    would lose 0.01 rad. It is wrapped to [-pi, pi) in float64 first."""
+    would lose 4e-3 rad here. It is wrapped to [-pi, pi) in float64 first."""
     geometry = gl.STFT(256, 64)
     t = np.arange(40000) / 8000
     x = np.sin(2 * np.pi * (1500 + 300 * t) * t)
-    S64 = np.abs(geometry.stft(x))
-    _, phase64 = gl.pghi(S64, geometry=geometry, return_phase=True)
-    _, phase32 = gl.pghi(S64.astype(np.float32), geometry=geometry, return_phase=True)
-    assert phase32.dtype == np.float32 and phase64.min() >= -np.pi and phase64.max() < np.pi
-    error = np.angle(np.exp(1j * (phase32.astype(np.float64) - phase64)))
-    loud = S64 > 1e-3 * S64.max()
-    assert np.abs(error[loud]).max() < 1e-3  # float32 rounding of the input, not of the phase
+    S32 = np.abs(geometry.stft(x)).astype(np.float32)
+    _, phase32 = gl.pghi(S32, geometry=geometry, return_phase=True)
+    unwrapped = pghi_module._phases(S32, geometry, None, pghi_module.DEFAULT_TOL, 0)  # float64, as pghi's
+    assert phase32.dtype == np.float32 and phase32.min() >= -np.pi and phase32.max() <= np.pi
+    wrapped = np.remainder(unwrapped + np.pi, 2 * np.pi) - np.pi
+    assert np.abs(phase32 - wrapped).max() < 1e-6  # float32's rounding of a phase in [-pi, pi)
+    loud = S32 > 1e-3 * S32.max()
+    cast_as_is = np.angle(np.exp(1j * (unwrapped.astype(np.float32).astype(np.float64) - unwrapped)))
+    assert np.abs(cast_as_is[loud]).max() > 1e-3  # what the wrap avoids
 
 
 def test_phase_peak_memory_is_the_grids_and_little_more():
-    """PGHI's phase needs three float64 grids (3x a complex64 spectrogram); its index arrays
-    (one entry per coefficient above tol) are int32 and freed as used, the ranking sorts
-    packed 64-bit keys and the fill works a block of bins at a time. Measured 4.1x here
-    (60 % of the coefficients above tol); 5.5x with an argsort and a full-size fill, 8.4x
-    with the int64 arrays kept alive."""
+    """PGHI's phase of a float32 S needs a float64 phase grid and two float32 gradient grids
+    (2x a complex64 spectrogram); its index arrays (one entry per coefficient above tol) are
+    int32 and freed as used, the ranking sorts packed 64-bit keys and the fill works a block
+    of bins at a time, summing in float64. Measured 3.1x here (60 % of the coefficients
+    above tol); 4.1x with float64 gradient grids, 5.5x with an argsort and a full-size fill,
+    8.4x with the int64 arrays kept alive."""
     import sys
     import tracemalloc
 
@@ -377,7 +380,7 @@ def test_phase_peak_memory_is_the_grids_and_little_more():
     pghi_module.initial_phase(S, geometry)
     peak = tracemalloc.get_traced_memory()[1]
     tracemalloc.stop()
-    assert peak < 4.7 * S.size * 8, peak / (S.size * 8)
+    assert peak < 3.6 * S.size * 8, peak / (S.size * 8)
 
 
 @pytest.mark.parametrize("dtype", [np.float32, np.float64])
@@ -431,3 +434,18 @@ def test_a_gaussian_window_narrower_than_a_sample_is_refused_by_name(std):
         gl.pghi(S, geometry=geometry)
     with pytest.raises(ValueError, match="too narrow for PGHI"):
         gl.reconstruct(S, geometry=geometry, n_iter=2)  # the default method starts from PGHI
+
+
+def test_float32_gradient_grids_change_the_phase_by_little_and_the_quality_not_at_all():
+    """The gradients of a float32 S are kept in float32 (a grid's worth of memory less), summed in float64."""
+    x, sr = read_audio("dev", "d02_speech_alsa-voice_22k.flac")
+    geometry = gl.STFT(1024, 256)
+    S = np.abs(geometry.stft(x))
+    S[400:] *= 1e-9  # bins above tol nowhere: the fill across frequency too
+    y64, phase64 = gl.pghi(S, geometry=geometry, return_phase=True, length=len(x))
+    y32, phase32 = gl.pghi(S.astype(np.float32), geometry=geometry, return_phase=True, length=len(x))
+    difference = np.abs(np.angle(np.exp(1j * (phase32.astype(np.float64) - phase64))))
+    assert difference.max() < 0.05 and difference.mean() < 1e-3  # measured 2.3e-3 and 1.3e-4
+    sc64 = spectral_convergence_db(S, geometry.stft(y64))
+    sc32 = spectral_convergence_db(S, geometry.stft(y32.astype(np.float64)))
+    assert abs(sc32 - sc64) < 0.01
