@@ -655,7 +655,7 @@ def _phases(S: np.ndarray, geometry: STFT, gamma, tol: Tolerance, rng, fill: boo
     # separate: the caller keeps it, and it must not keep the gradients alive.
     # the gradients in float32 for a float32 S (half the memory of float64: the grids are most
     # of PGHI's peak), always summed in float64; the phase is always float64 (it reaches 1e5 rad)
-    gradient_dtype = np.float32 if S.dtype == np.float32 else np.float64
+    gradient_dtype = np.float32 if S.dtype.kind == "f" and S.dtype.itemsize == 4 else np.float64  # '>f4' too
     half_t, half_f = np.empty((2,) + padded, dtype=gradient_dtype)
     grids = (half_t, half_f, np.empty(padded))
     if flat.shape[0] == 1:  # one item: its phase stays in the grid (no copy)
