@@ -33,6 +33,10 @@ from .transform import STFT, binary_exponents
 __all__ = ["spectral_convergence", "spectral_convergence_db", "signal_spectral_convergence", "inconsistency", "snr", "to_db"]
 
 
+#: Coefficients per block of :func:`spectral_convergence` (its float64 temporaries: 0.5 MB each).
+_METRIC_BLOCK = 1 << 16
+
+
 def to_db(ratio) -> np.ndarray:
     """``20 log10(ratio)`` of a ratio of norms (>= 0); ``-inf`` for 0, ``inf`` for ``inf``."""
     values = np.asarray(ratio)
@@ -117,19 +121,35 @@ def spectral_convergence(S, X) -> np.ndarray:
         raise ValueError(f"S has shape {S.shape} but X has shape {X.shape}; they must match")
     if S.ndim < 2:
         raise ValueError(f"S must have shape (..., n_freq, n_frames), got {S.shape}")
-    S = S.astype(np.float64)  # a copy, scaled in place below
     if X.dtype.kind in "iu":  # abs in the integer type: abs(int8(-128)) is -128
         X = X.astype(np.float64)
-    with np.errstate(over="ignore"):
-        magnitude = np.abs(X).astype(np.float64, copy=False)  # a new array: scaled in place too
-    if not np.all(np.isfinite(magnitude)):  # |X| of a finite X beyond the float range (1.5e308 + 1.5e308j):
-        magnitude = np.abs(X.astype(np.complex128) * 0.5)  # both halved, exactly; the ratio does not change
-        S *= 0.5
-    # each item of both by one power of two, exactly: no square under- or overflows
-    exponents = binary_exponents(np.maximum(_peaks(S, (-2, -1)), _peaks(magnitude, (-2, -1))))[..., None, None]
-    np.ldexp(S, -exponents, out=S)
-    np.ldexp(magnitude, -exponents, out=magnitude)
-    return _ratio(_sum_sq(magnitude - S, (-2, -1)), _sum_sq(S, (-2, -1)))
+    # a block of frames at a time (float64 copies of a block, not of the whole: a float32
+    # spectrogram's metric peaked at 4x its complex size): first the peaks, then the sums
+    n_frames = S.shape[-1]
+    step = max(1, _METRIC_BLOCK // max(1, S.size // max(n_frames, 1)))
+    blocks = [slice(first, min(first + step, n_frames)) for first in range(0, n_frames, step)]
+    halve = False  # |X| beyond the float range (1.5e308 + 1.5e308j): its parts scaled before the modulus
+    peaks = np.zeros(S.shape[:-2])
+    for block in blocks:
+        with np.errstate(over="ignore"):
+            magnitude = np.abs(X[..., block])
+        halve |= not np.all(np.isfinite(magnitude))
+        peaks = np.maximum(peaks, np.maximum(_peaks(S[..., block], (-2, -1)), _peaks(X[..., block], (-2, -1))))
+    # each item of both by one power of two, exactly: no square under- or overflows (the peak of
+    # |X| is within sqrt(2) of its parts' peak: one power of two more for a complex X)
+    exponents = (binary_exponents(peaks) + (1 if X.dtype.kind == "c" else 0))[..., None, None]
+    error_sq, reference_sq = np.zeros(S.shape[:-2]), np.zeros(S.shape[:-2])
+    for block in blocks:
+        target = np.ldexp(S[..., block].astype(np.float64), -exponents)
+        if halve:  # (every block alike, so that the sums are of the same numbers)
+            magnitude = np.abs(np.ldexp(X[..., block].real.astype(np.float64), -exponents)
+                               + 1j * np.ldexp(X[..., block].imag.astype(np.float64), -exponents))
+        else:
+            magnitude = np.ldexp(np.abs(X[..., block]).astype(np.float64), -exponents)
+        reference_sq += _sum_sq(target, (-2, -1))
+        magnitude -= target
+        error_sq += _sum_sq(magnitude, (-2, -1))
+    return _ratio(error_sq, reference_sq)
 
 
 def spectral_convergence_db(S, X) -> np.ndarray:

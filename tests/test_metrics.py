@@ -124,3 +124,21 @@ def test_a_missing_geometry_is_a_type_error_naming_it():
         signal_spectral_convergence(S, np.zeros(100), None)
     with pytest.raises(TypeError, match="geometry=None must be a gl.STFT"):
         inconsistency(S.astype(complex), None)
+
+
+def test_spectral_convergence_works_a_block_at_a_time():
+    """It made float64 copies of the whole of S and |X| and their difference: 4x a float32
+    spectrogram's complex size (0.25x now, the input checks' boolean arrays most of it), and
+    the same numbers to rounding."""
+    import tracemalloc
+
+    rng = np.random.default_rng(0)
+    S = rng.random((513, 2000)).astype(np.float32)
+    X = (S * np.exp(0.1j * rng.random(S.shape)) + 1e-3 * rng.standard_normal(S.shape)).astype(np.complex64)
+    tracemalloc.start()
+    value = spectral_convergence(S, X)
+    peak = tracemalloc.get_traced_memory()[1]
+    tracemalloc.stop()
+    assert peak < 0.5 * X.nbytes, peak / X.nbytes
+    whole = np.sqrt(np.sum((np.abs(X).astype(np.float64) - S) ** 2) / np.sum(S.astype(np.float64) ** 2))
+    assert value == pytest.approx(whole, rel=1e-12)
