@@ -43,12 +43,12 @@ SINGLE_PASS_METHODS = ("pghi", "spsi", "rtpghi")
 #: -27.7 dB after 10 iterations (it passes librosa's mean after 5), -34.8 dB after 100 (9.0 dB
 #: better) and -36.5 dB after 300, the best of the table at 100 and 300 iterations (RAAR from
 #: PGHI is up to 0.8 dB better at 10-30 iterations, 2.5 dB worse at 100). Its 100
-#: iterations cost 162 to 193 FGLA iterations by clip (PGHI 5 to 37, depending on the signal,
+#: iterations cost 161 to 190 FGLA iterations by clip (PGHI 5 to 34, depending on the signal,
 #: each DM iteration 2.4: ``bench_pghi_cost.py``, ``bench_methods.py``); at equal work it is
 #: the best from about 110 FGLA iterations of work on, just after its difference-map phase
 #: (at 165, full dev clips, each charged its own PGHI cost: -34.4 dB against RAAR from PGHI's
 #: -32.1 and FGLA from a random phase's -28.1), but not at the cost of 100 FGLA iterations,
-#: where RAAR from PGHI is 1.3 dB better
+#: where RAAR from PGHI is 1.5 dB better
 #: (benchmarks/README.md, "At equal work"). The same clips chose it and measure it; greasy
 #: and gspi are held out (there it gains 3.9 and 17.4 dB over librosa at 100 iterations).
 DEFAULT_METHOD = "dm_fgla"

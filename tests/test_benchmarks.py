@@ -212,7 +212,7 @@ def test_passes_benchmark_rejects_bad_numbers(tmp_path):
 
 
 def test_pghi_cost_benchmark_rejects_bad_numbers(tmp_path):
-    for option, value in (("--repeats", "0"), ("--tol", "2"), ("--tol", "nan")):
+    for option, value in (("--repeats", "0"), ("--tol", "2"), ("--tol", "nan"), ("--processes", "0")):
         done = subprocess.run([sys.executable, "benchmarks/bench_pghi_cost.py", option, value, "--out", str(tmp_path)],
                               cwd=REPO, capture_output=True, text=True, timeout=120)
         assert done.returncode == 2 and option in done.stderr and "Traceback" not in done.stderr
