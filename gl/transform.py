@@ -727,14 +727,14 @@ class STFT:
                 )
         length = _check_int("length", length, 1)
         self._warn_nola()
-        # the float32 inverse FFT sums n_fft values before it scales by 1 / n_fft: a
-        # spectrogram that could overflow on the way is brought down by a power of two first
+        # the inverse FFT sums n_fft values before it scales by 1 / n_fft: a spectrogram that
+        # could overflow on the way (float32's range, or float64's near 1e308) is brought down
+        # by a power of two first
         exponent = 0
-        if dtype == np.float32:
-            peak = _abs_peak(X)
-            if peak > float(np.finfo(np.float32).max) / (4.0 * self.n_fft):
-                exponent = binary_exponent(peak)
-                X = X * np.float32(2.0**-exponent)  # exact: a power of two
+        peak = _abs_peak(X)
+        if peak > float(np.finfo(dtype).max) / (4.0 * self.n_fft):
+            exponent = binary_exponent(peak)
+            X = X * dtype.type(2.0**-exponent)  # exact: a power of two
         batch_shape = X.shape[:-2]
         spectra = np.swapaxes(X.reshape((-1,) + X.shape[-2:]), -1, -2)  # (batch, n_frames, n_freq)
         padded_length = max(self._padded_length(n_frames), length + 2 * self.pad)
