@@ -69,9 +69,11 @@ def _finite(name: str, a) -> np.ndarray:
 def _peaks(a: np.ndarray, axes) -> np.ndarray:
     """The largest ``|value|`` over ``axes`` per item; of a complex array, the largest
     ``|real|`` or ``|imag|`` (within a factor sqrt(2) of the modulus, which can overflow)."""
-    if np.iscomplexobj(a):
-        return np.maximum(np.abs(a.real).max(axis=axes, initial=0), np.abs(a.imag).max(axis=axes, initial=0)).astype(np.float64)
-    return np.abs(a).max(axis=axes, initial=0).astype(np.float64)
+    peaks = None
+    for part in (a.real, a.imag) if np.iscomplexobj(a) else (a,):  # by reductions: no temporary as large as a
+        peak = np.maximum(part.max(axis=axes, initial=0), -part.min(axis=axes, initial=0)).astype(np.float64)
+        peaks = peak if peaks is None else np.maximum(peaks, peak)
+    return peaks
 
 
 def _ldexp_in_place(a: np.ndarray, exponents: np.ndarray) -> None:
@@ -188,7 +190,15 @@ def inconsistency(X, geometry: STFT) -> np.ndarray:
     rebuilt = geometry.stft(geometry.istft(X, length=length))
     if rebuilt.shape != X.shape:
         raise ValueError(f"X with {X.shape[-1]} frames does not round-trip through {geometry!r}")
-    return _ratio(_sum_sq(rebuilt - X, (-2, -1)), _sum_sq(X, (-2, -1)))
+    # the sums a block of frames at a time: no difference as large as X
+    n_frames = X.shape[-1]
+    step = max(1, _METRIC_BLOCK // max(1, X.size // max(n_frames, 1)))
+    error_sq, reference_sq = np.zeros(X.shape[:-2]), np.zeros(X.shape[:-2])
+    for first in range(0, n_frames, step):
+        block = slice(first, first + step)
+        error_sq += _sum_sq(rebuilt[..., block] - X[..., block], (-2, -1))
+        reference_sq += _sum_sq(X[..., block], (-2, -1))
+    return _ratio(error_sq, reference_sq)
 
 
 def snr(reference, estimate) -> np.ndarray:
