@@ -52,17 +52,25 @@ def cpu_seconds(function) -> float:
     return time.process_time() - start
 
 
+def fgla_seconds(S: np.ndarray, geometry, init: str = "random", n_iter: int = 0) -> float:
+    """CPU seconds of ``gl.griffinlim`` on ``S``, single-threaded."""
+    return cpu_seconds(lambda: gl.griffinlim(S, geometry=geometry, n_iter=n_iter, init=init, rng=0, n_threads=1))
+
+
+def fgla_round(S: np.ndarray, geometry) -> tuple[float, float]:
+    """The set-up (``n_iter=0``, random start) and one FGLA iteration (``(t(20) - t(0)) / 20``), CPU seconds."""
+    base = fgla_seconds(S, geometry)
+    return base, (fgla_seconds(S, geometry, n_iter=20) - base) / 20
+
+
 def start_costs(S: np.ndarray, geometry, repeats: int, inits=("pghi", "spsi")) -> dict:
     """Each start's cost on ``S`` in FGLA iterations on ``S`` (CPU time, single thread, medians)."""
-    def run(init, n_iter):
-        return cpu_seconds(lambda: gl.griffinlim(S, geometry=geometry, n_iter=n_iter, init=init, rng=0, n_threads=1))
-
     iteration, extra = [], {init: [] for init in inits}
     for _ in range(repeats):
-        base = run("random", 0)
-        iteration.append((run("random", 20) - base) / 20)
+        base, one = fgla_round(S, geometry)
+        iteration.append(one)
         for init in inits:
-            extra[init].append(run(init, 0) - base)
+            extra[init].append(fgla_seconds(S, geometry, init) - base)
     one = float(np.median(iteration))
     return {"fgla_iteration_ms": one * 1e3, "starts": {init: float(np.median(extra[init])) / one for init in inits},
             "all_starts_ms": {init: [t * 1e3 for t in extra[init]] for init in inits}}
@@ -88,9 +96,7 @@ def time_in_this_process(tols, repeats: int) -> dict:
     pghi_ms: dict[str, list[float]] = {repr(tol): [] for tol in tols}
     fgla_ms = []
     for _ in range(repeats):
-        setup = cpu_seconds(lambda: gl.griffinlim(S, geometry=geometry, n_iter=0, rng=0, n_threads=1))
-        twenty = cpu_seconds(lambda: gl.griffinlim(S, geometry=geometry, n_iter=20, rng=0, n_threads=1))
-        fgla_ms.append((twenty - setup) / 20 * 1e3)
+        fgla_ms.append(fgla_round(S, geometry)[1] * 1e3)
         for tol in tols:
             pghi_ms[repr(tol)].append(cpu_seconds(lambda: pghi_module.pghi(S, geometry=geometry, rng=0, tol=tol)) * 1e3)
     return {"fgla_ms": fgla_ms, "pghi_ms": pghi_ms}

@@ -16,7 +16,7 @@ from .bench_methods import markdown_table as methods_table
 from .bench_passes import summary_table as passes_table
 from .bench_torchaudio import markdown_table as torchaudio_table
 from .bench_torchaudio import quality_table as torchaudio_quality_table
-from .common import RESULTS, load
+from .common import RESULTS, is_dev, load
 
 
 def _threads_text(clips: list) -> str:
@@ -47,7 +47,7 @@ def _yes(flag: Optional[bool]) -> str:
 # ---------------------------------------------------------------------- targets
 def _held_out(convergence: dict, default_key: str) -> list[dict]:
     """The default's reach and gain against librosa on the clips that are not dev clips (not used to choose it)."""
-    from .common import is_dev, iterations_to_reach, sc_at
+    from .common import iterations_to_reach, sc_at
 
     rows = []
     for c in convergence.get("clips", []):
@@ -209,7 +209,7 @@ def plot_convergence(convergence: dict, out: Path) -> list[str]:
     made.append("convergence.png")
 
     # every method x init, mean over the dev clips
-    dev = [c for c in clips if c["name"][:1] == "d" and c["name"][1:3].isdigit()] or clips
+    dev = [c for c in clips if is_dev(c["name"])] or clips
     keys = sorted(set.intersection(*[set(c["runs"]) for c in dev]))
     fig, axes = plt.subplots(1, 2, figsize=(14, 5.5))
     colours = plt.get_cmap("tab20").colors
@@ -300,7 +300,7 @@ def iteration_costs(methods: Optional[dict], pghi_cost: Optional[dict], path: st
 
 
 def _dev_names(convergence: dict) -> list[str]:
-    return [c["name"] for c in convergence["clips"] if c["name"][:1] == "d" and c["name"][1:3].isdigit()]
+    return [c["name"] for c in convergence["clips"] if is_dev(c["name"])]
 
 
 def per_clip_or_none(costs: tuple[dict, dict, dict], convergence: dict) -> tuple[dict, dict, dict]:
@@ -335,7 +335,7 @@ def equal_work(convergence: dict, costs: tuple[dict, dict, dict], budgets=EQUAL_
     (its last value is used). Starts never measured are left out."""
     costs = per_clip_or_none(costs, convergence)
     per_iteration = costs[0]
-    clips = [c for c in convergence["clips"] if c["name"][:1] == "d" and c["name"][1:3].isdigit()]
+    clips = [c for c in convergence["clips"] if is_dev(c["name"])]
     if not clips:
         return []
     rows = []
@@ -386,7 +386,7 @@ def _equal_work_note(convergence: dict, default: str, costs: Optional[tuple[dict
     method, init = default.split("/")
     costs = per_clip_or_none(costs, convergence)
     per_iteration, by_clip = costs[0], bool(costs[2])
-    clips = [c for c in convergence["clips"] if c["name"] in _dev_names(convergence)]
+    clips = [c for c in convergence["clips"] if is_dev(c["name"])]
     if not clips or method not in per_iteration or any(k not in c["runs"] for c in clips for k in (default, "fgla/random")):
         return ""
     own, gains = [], {"own": [], 100: []}

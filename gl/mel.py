@@ -156,14 +156,8 @@ def mel_frequencies(n_mels: int, *, fmin: float = 0.0, fmax: float = 11025.0, ht
     >>> mel_frequencies(3, fmin=0.0, fmax=8000.0, htk=True).round(1)
     array([   0. , 1767.8, 8000. ])
     """
-    if isinstance(n_mels, bool) or not isinstance(n_mels, (int, np.integer)) or n_mels < 1:
-        raise ValueError(f"n_mels={n_mels!r} must be a whole number >= 1")
-    for name, value in (("fmin", fmin), ("fmax", fmax)):
-        if isinstance(value, (bool, np.bool_)) or not (isinstance(value, (int, float, np.integer, np.floating))
-                                                       or (isinstance(value, np.ndarray) and value.ndim == 0 and value.dtype.kind in "iuf")):
-            raise TypeError(f"{name}={value!r} must be a number (Hz)")
-        if not 0 <= float(value) < np.inf:
-            raise ValueError(f"{name}={value!r} must be a finite frequency >= 0 (Hz)")
+    n_mels = _check_positive_int("n_mels", n_mels)
+    fmin, fmax = _check_frequency("fmin", fmin), _check_frequency("fmax", fmax)
     low, high = hz_to_mel(fmin, htk=htk), hz_to_mel(fmax, htk=htk)
     return mel_to_hz(np.linspace(low, high, n_mels), htk=htk)
 
@@ -172,8 +166,18 @@ def _check_positive_int(name: str, value) -> int:
     if isinstance(value, bool) or not isinstance(value, (int, np.integer)):
         raise TypeError(f"{name}={value!r} must be an integer")
     if value < 1:
-        raise ValueError(f"{name}={value} must be >= 1")
+        raise ValueError(f"{name}={value} must be a whole number >= 1")
     return int(value)
+
+
+def _check_frequency(name: str, value) -> float:
+    """A frequency in Hz: a finite real number >= 0 (a 0-d array too)."""
+    if isinstance(value, (bool, np.bool_)) or not (isinstance(value, (int, float, np.integer, np.floating))
+                                                   or (isinstance(value, np.ndarray) and value.ndim == 0 and value.dtype.kind in "iuf")):
+        raise TypeError(f"{name}={value!r} must be a number (Hz)")
+    if not 0 <= float(value) < np.inf:
+        raise ValueError(f"{name}={value!r} must be a finite frequency >= 0 (Hz)")
+    return float(value)
 
 
 def mel_filterbank(
@@ -277,9 +281,7 @@ def _weights_and_warning(*, sr, n_fft, n_mels, fmin, fmax, htk, norm, dtype, bin
         raise TypeError(f"dtype={dtype!r} must be a floating-point dtype (the weights are fractions)")
     if fmax is None:
         fmax = float(sr) / 2 if bins == "librosa" else float(sr // 2)
-    for name, value in (("fmin", fmin), ("fmax", fmax)):
-        if isinstance(value, bool) or not isinstance(value, (int, float, np.integer, np.floating)) or not np.isfinite(value):
-            raise ValueError(f"{name}={value!r} must be a finite number of Hz")
+    fmin, fmax = _check_frequency("fmin", fmin), _check_frequency("fmax", fmax)
     if not 0 <= fmin < fmax:
         raise ValueError(f"fmin={fmin} and fmax={fmax} must satisfy 0 <= fmin < fmax")
     if bins == "librosa":

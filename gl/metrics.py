@@ -37,6 +37,13 @@ __all__ = ["spectral_convergence", "spectral_convergence_db", "signal_spectral_c
 _METRIC_BLOCK = 1 << 16
 
 
+def _frame_blocks(a: np.ndarray) -> list[slice]:
+    """Slices of the last axis (frames) of ``a`` holding about :data:`_METRIC_BLOCK` values each."""
+    n_frames = a.shape[-1]
+    step = max(1, _METRIC_BLOCK // max(1, a.size // max(n_frames, 1)))
+    return [slice(first, min(first + step, n_frames)) for first in range(0, n_frames, step)]
+
+
 def to_db(ratio) -> np.ndarray:
     """``20 log10(ratio)`` of a ratio of norms (>= 0); ``-inf`` for 0, ``inf`` for ``inf``."""
     values = np.asarray(ratio)
@@ -126,20 +133,15 @@ def spectral_convergence(S, X) -> np.ndarray:
     if X.dtype.kind in "iu":  # abs in the integer type: abs(int8(-128)) is -128
         X = X.astype(np.float64)
     # a block of frames at a time (float64 copies of a block, not of the whole: a float32
-    # spectrogram's metric peaked at 4x its complex size): first the peaks, then the sums
-    n_frames = S.shape[-1]
-    step = max(1, _METRIC_BLOCK // max(1, S.size // max(n_frames, 1)))
-    blocks = [slice(first, min(first + step, n_frames)) for first in range(0, n_frames, step)]
-    halve = False  # |X| beyond the float range (1.5e308 + 1.5e308j): its parts scaled before the modulus
-    peaks = np.zeros(S.shape[:-2])
-    for block in blocks:
-        with np.errstate(over="ignore"):
-            magnitude = np.abs(X[..., block])
-        halve |= not np.all(np.isfinite(magnitude))
-        peaks = np.maximum(peaks, np.maximum(_peaks(S[..., block], (-2, -1)), _peaks(X[..., block], (-2, -1))))
+    # spectrogram's metric peaked at 4x its complex size)
+    blocks = _frame_blocks(S)
     # each item of both by one power of two, exactly: no square under- or overflows (the peak of
     # |X| is within sqrt(2) of its parts' peak: one power of two more for a complex X)
-    exponents = (binary_exponents(peaks) + (1 if X.dtype.kind == "c" else 0))[..., None, None]
+    X_peaks = _peaks(X, (-2, -1))
+    exponents = (binary_exponents(np.maximum(_peaks(S, (-2, -1)), X_peaks)) + (1 if X.dtype.kind == "c" else 0))[..., None, None]
+    # |X| may overflow in X's own precision (1.5e308 + 1.5e308j) only if a part exceeds half the
+    # largest float: then its parts are scaled before the modulus is taken
+    halve = X.dtype.kind == "c" and bool(np.any(X_peaks > float(np.finfo(X.dtype).max) / 2))
     error_sq, reference_sq = np.zeros(S.shape[:-2]), np.zeros(S.shape[:-2])
     for block in blocks:
         target = np.ldexp(S[..., block].astype(np.float64), -exponents)
@@ -191,11 +193,8 @@ def inconsistency(X, geometry: STFT) -> np.ndarray:
     if rebuilt.shape != X.shape:
         raise ValueError(f"X with {X.shape[-1]} frames does not round-trip through {geometry!r}")
     # the sums a block of frames at a time: no difference as large as X
-    n_frames = X.shape[-1]
-    step = max(1, _METRIC_BLOCK // max(1, X.size // max(n_frames, 1)))
     error_sq, reference_sq = np.zeros(X.shape[:-2]), np.zeros(X.shape[:-2])
-    for first in range(0, n_frames, step):
-        block = slice(first, first + step)
+    for block in _frame_blocks(X):
         error_sq += _sum_sq(rebuilt[..., block] - X[..., block], (-2, -1))
         reference_sq += _sum_sq(X[..., block], (-2, -1))
     return _ratio(error_sq, reference_sq)
