@@ -189,8 +189,23 @@ def read_audio(path: PathLike, *, dtype=np.float64) -> tuple[np.ndarray, int]:
     if data.shape[0] == 0:
         raise ValueError(f"{path} holds no samples")
     if not np.all(np.isfinite(data)):
-        raise ValueError(f"{path} holds NaN or infinite samples; repair the file (e.g. write it as PCM) and try again")
+        _refuse_non_finite(sf, path, np.dtype(dtype))
     return np.ascontiguousarray(data.T), int(sample_rate)
+
+
+def _refuse_non_finite(sf, path: Path, dtype: np.dtype) -> None:
+    """Why ``path`` read as ``dtype`` has NaN or infinite samples: the file holds them, or
+    (a DOUBLE file read as float32) finite samples beyond ``dtype``'s range."""
+    if dtype != np.float64:
+        wide, _ = sf.read(str(path), dtype="float64", always_2d=True)
+        if np.all(np.isfinite(wide)):
+            peak = float(np.max(np.abs(wide)))
+            raise ValueError(
+                f"{path} holds samples up to {peak:.3g}, beyond {dtype.name}'s range ({float(np.finfo(dtype).max):.3g}), "
+                f"the precision it is read in (gl's command line reads audio as float32); scale the file down "
+                "(audio samples normally lie within -1 and 1), or in Python read it with read_audio(path, dtype=np.float64)"
+            )
+    raise ValueError(f"{path} holds NaN or infinite samples; repair the file (e.g. write it as PCM) and try again")
 
 
 def to_pcm(x: np.ndarray, bits: int) -> tuple[np.ndarray, int]:

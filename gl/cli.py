@@ -439,6 +439,18 @@ def _warn_if_frames_outgrow(geometry: STFT, n_samples: int) -> None:
                       "of it, and the spectrogram says little about it; use a smaller --n-fft", stacklevel=2)
 
 
+def _refuse_if_too_loud(geometry: STFT, x: np.ndarray, path) -> None:
+    """Samples so large that their spectrogram would overflow float32, the precision the
+    command line works in: an error naming the file, before the STFT warns of infs."""
+    peak = max(float(x.max()), -float(x.min())) if x.size else 0.0
+    gain = float(np.sum(np.abs(geometry.window_array)))  # the largest |X| a frame of samples within 1 reaches
+    largest = float(np.finfo(np.float32).max)
+    if peak * gain > largest:
+        raise ValueError(f"{path} peaks at {peak:.3g}: its spectrogram would reach {peak * gain:.3g}, beyond float32's range "
+                         f"({largest:.3g}), the precision gl's command line works in; scale the file down (audio samples "
+                         "normally lie within -1 and 1)")
+
+
 #: Bytes of memory per STFT coefficient, at the most: a phase retrieval (the default method
 #: measured 3.6 complex128 spectrograms, 58 bytes; PGHI on noise 4.8, 77; fast Griffin-Lim
 #: 2.1, 34), and the STFT alone (gl spectrogram: about 11).
@@ -893,6 +905,7 @@ def _run_roundtrip(args) -> int:
     check_audio_output(output, args.subtype, x.shape[0], sample_rate)  # channels and rate the format holds
     geometry = _geometry_from_args(args, sample_rate)
     _warn_if_frames_outgrow(geometry, x.shape[-1])
+    _refuse_if_too_loud(geometry, x, args.input)
     _refuse_if_too_large(geometry, x.shape[-1], x.shape[0], RETRIEVAL_BYTES_PER_COEFFICIENT,
                          " (or, in Python, gl.reconstruct_long, which works block by block)")
     S = np.abs(geometry.stft(x))  # (channels, n_freq, n_frames)
@@ -937,6 +950,7 @@ def _run_spectrogram(args) -> int:
     x, sample_rate = read_audio(args.input, dtype=np.float32)  # (channels, n)
     geometry = _geometry_from_args(args, sample_rate)
     _warn_if_frames_outgrow(geometry, x.shape[-1])
+    _refuse_if_too_loud(geometry, x, args.input)
     _refuse_if_too_large(geometry, x.shape[-1], x.shape[0], STFT_BYTES_PER_COEFFICIENT)
     spectrogram = Spectrogram.from_audio(x[0] if x.shape[0] == 1 else x, sample_rate, geometry=geometry)  # mono: (n_freq, n_frames)
     if mel or args.power is not None:

@@ -62,6 +62,23 @@ def test_read_audio_errors(tmp_path):
         read_audio(silent)
 
 
+def test_read_audio_beyond_the_dtype_range(tmp_path):
+    """A DOUBLE file's finite samples beyond float32 are named as such (not as NaN or infinite),
+    and read in float64; a file that holds an infinity is one."""
+    wide = tmp_path / "wide.wav"
+    samples = np.array([0.5, -2e300, 1e-3, 0.0])
+    sf.write(str(wide), samples, 8000, subtype="DOUBLE")
+    with pytest.raises(ValueError, match=r"samples up to 2e\+300, beyond float32's range .*dtype=np.float64"):
+        read_audio(wide, dtype=np.float32)
+    x, _ = read_audio(wide)
+    np.testing.assert_array_equal(x[0], samples)
+    infinite = tmp_path / "infinite.wav"
+    sf.write(str(infinite), np.array([0.5, np.inf, 0.0]), 8000, subtype="DOUBLE")
+    for dtype in (np.float32, np.float64):
+        with pytest.raises(ValueError, match="holds NaN or infinite samples"):
+            read_audio(infinite, dtype=dtype)
+
+
 def test_read_audio_without_soundfile(tmp_path, monkeypatch):
     monkeypatch.setitem(sys.modules, "soundfile", None)
     with pytest.raises(ImportError, match="pip install soundfile"):

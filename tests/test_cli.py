@@ -530,6 +530,9 @@ def make_inputs(folder: Path) -> None:
     nan = np.full(2000, 0.1)
     nan[7] = np.nan
     sf.write(str(folder / "nan.wav"), nan, 8000, subtype="FLOAT")
+    wave = np.sin(np.arange(2000) / 5.0)
+    sf.write(str(folder / "beyond32.wav"), wave * 1e300, 8000, subtype="DOUBLE")  # finite, but not in float32
+    sf.write(str(folder / "loud.wav"), (wave * 3e38).astype(np.float32), 8000, subtype="FLOAT")  # its STFT overflows float32
     (folder / "sub").mkdir()
     (folder / "file").write_text("a file, not a folder")
 
@@ -539,6 +542,9 @@ ERRORS = [
     (["roundtrip", "text.wav", "-o", "o.wav"], [r"text.wav is not an audio file gl can read", r"WAV, FLAC"]),
     (["roundtrip", "sub", "-o", "o.wav"], [r"sub is a folder"]),
     (["roundtrip", "nan.wav", "-o", "o.wav"], [r"nan.wav holds NaN or infinite samples"]),
+    (["roundtrip", "beyond32.wav", "-o", "o.wav"], [r"beyond32.wav holds samples up to 1e\+300, beyond float32's range", r"scale the file down"]),
+    (["spectrogram", "loud.wav", "-o", "o.npz"], [r"loud.wav peaks at 3e\+38: its spectrogram would reach", r"scale the file down"]),
+    (["roundtrip", "loud.wav", "-o", "o.wav"], [r"loud.wav peaks at 3e\+38"]),
     (["roundtrip", "tone.wav", "-o", "nodir/o.wav"], [r"output folder nodir does not exist; create it"]),
     (["roundtrip", "tone.wav", "-o", "file/o.wav"], [r"output folder file is not a folder"]),
     (["roundtrip", "tone.wav", "-o", "/proc/gl-cli-test.wav"], [r"cannot create files in /proc", r"choose another output folder"]),
