@@ -422,6 +422,12 @@ def mel_to_stft(
     M = M.astype(dtype, copy=False)
     if exponent:
         M = np.ldexp(M, -exponent)  # a new array: the caller's M is never modified
+    # and for F / 2^f, whose solution is P 2^f (a filterbank scaled by 1e300 or 1e-300 would
+    # overflow or underflow ||F||^2): P = P' 2^(e - f)
+    filter_exponent = binary_exponent(float(F.max()) if F.size else 0.0)
+    if filter_exponent:
+        np.ldexp(F, -filter_exponent, out=F)  # F is astype's copy
+        exponent -= filter_exponent
     if init is None:
         P = np.linalg.pinv(F.astype(np.float64)).astype(dtype) @ M  # (..., n_freq, n_frames)
         np.maximum(P, 0, out=P)

@@ -264,6 +264,21 @@ def test_mel_to_stft_scales_before_the_pseudo_inverse():
     np.testing.assert_array_equal(huge, np.ldexp(small, shift // 2))  # S = sqrt(P): half the exponent
 
 
+@pytest.mark.parametrize("shift", [-1000, -60, 60, 1000])
+def test_mel_to_stft_scales_the_filterbank(shift):
+    """A filterbank scaled by 2^shift (its squared norm beyond float64 at +-1000: it overflowed, or
+    underflowed to 'every filter is empty') gives the same S as the original, to rounding: the
+    problem is solved for F / 2^f and the solution scaled back."""
+    F = mel_filterbank(sr=8000, n_fft=256, n_mels=20).astype(np.float64)
+    S = np.abs(np.random.default_rng(0).standard_normal((129, 6)))
+    M = F @ S**2
+    reference = mel_to_stft(M, filterbank=F, n_iter=20)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # no overflow on the way
+        scaled = mel_to_stft(np.ldexp(M, shift), filterbank=np.ldexp(F, shift), n_iter=20)
+    np.testing.assert_allclose(scaled, reference, rtol=1e-12, atol=1e-12 * reference.max())
+
+
 def test_torchaudio_bins():
     """bins='torchaudio' evaluates the filters at linspace(0, sr // 2, n_freq) with fmax
     sr // 2 (torchaudio.functional.melscale_fbanks; tests/test_torchaudio.py compares): the
