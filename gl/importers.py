@@ -1220,6 +1220,14 @@ def _normalization(normalized, geometry: STFT) -> float:
     return float(np.sqrt(geometry.n_fft))
 
 
+def _check_torchaudio_pad(pad: int, geometry: STFT, n_frames: int) -> None:
+    """torchaudio's ``pad`` zeros on each side must leave some of the samples the frames cover."""
+    covered = geometry.default_length(n_frames)
+    if 2 * pad >= covered:
+        raise ValueError(f"pad={pad}, the zeros torchaudio added on each side, must be below {(covered + 1) // 2}: the {n_frames} "
+                         f"frames cover {covered} samples, and two pads of them would leave none of the signal")
+
+
 def from_torchaudio(
     S,
     *,
@@ -1306,6 +1314,7 @@ def from_torchaudio(
     n_frames = magnitude.shape[-1]
     length = _check_length(length, n_frames, lambda n: geometry.n_frames(n + 2 * pad), f"hop_length={hop_length}")
     if pad:  # zeros before and after the signal; without length, where it ended is not known
+        _check_torchaudio_pad(pad, geometry, n_frames)
         return Spectrogram(magnitude, geometry, sample_rate=sample_rate, length=length, source="torchaudio", offset=pad, tail=pad)
     return Spectrogram(magnitude, geometry, sample_rate=sample_rate, length=length, source="torchaudio")
 
@@ -1517,6 +1526,7 @@ def from_torchaudio_mel(
                     bins="torchaudio")
     if pad:  # zeros before and after the signal (from_torchaudio's reading); without length, where it ended is not known
         geometry = spec.geometry
+        _check_torchaudio_pad(pad, geometry, spec.n_frames)
         length = _check_length(length, spec.n_frames, lambda n: geometry.n_frames(n + 2 * pad), f"hop_length={geometry.hop_length}")
         spec = dataclasses.replace(spec, length=length, offset=pad, tail=pad)
     if normalized is False:

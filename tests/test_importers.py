@@ -388,6 +388,14 @@ def test_torchaudio_pad_and_errors():
         importers.from_torchaudio(S, power=None)
     with pytest.raises(ValueError, match="hop_length=400 with this window breaks NOLA"):
         importers.from_torchaudio(np.ones((201, 5)), hop_length=400)
+    # pads that leave no signal are named as pad (they were named as the Spectrogram's offset and tail)
+    covered = gl.STFT(n_fft=400, hop_length=200).default_length(S.shape[-1])
+    for too_large in (covered // 2, 10**6):
+        with pytest.raises(ValueError, match=rf"pad={too_large}, the zeros torchaudio added on each side, must be below {covered // 2}"):
+            importers.from_torchaudio(S, power=1.0, pad=too_large)
+        with pytest.raises(ValueError, match=rf"pad={too_large}, .* must be below {covered // 2}"):
+            importers.from_torchaudio_mel(np.ones((40, S.shape[-1])), pad=too_large)
+    assert importers.from_torchaudio(S, power=1.0, pad=covered // 2 - 1).output_length == 2
 
 
 # ---------------------------------------------------------------------- dB
