@@ -85,7 +85,7 @@ from typing import Optional, Union
 import numpy as np
 
 from ._checks import check_flag
-from .transform import binary_exponent, real_dtype
+from .transform import binary_exponent, check_n_fft, real_dtype
 
 __all__ = ["hz_to_mel", "mel_to_hz", "mel_frequencies", "mel_filterbank", "mel_to_stft"]
 
@@ -267,9 +267,7 @@ def _weights_and_warning(*, sr, n_fft, n_mels, fmin, fmax, htk, norm, dtype, bin
     """The body of :func:`mel_filterbank`, with the empty-filter warning returned."""
     if isinstance(sr, bool) or not isinstance(sr, (int, float, np.integer, np.floating)) or not (np.isfinite(sr) and sr > 0):
         raise ValueError(f"sr={sr!r} must be a finite number > 0")
-    n_fft = _check_positive_int("n_fft", n_fft)
-    if n_fft < 2:
-        raise ValueError(f"n_fft={n_fft} must be >= 2")
+    n_fft = check_n_fft(n_fft)
     n_mels = _check_positive_int("n_mels", n_mels)
     if bins not in ("librosa", "torchaudio"):
         raise ValueError(f"bins={bins!r} must be 'librosa' (k sr / n_fft) or 'torchaudio' (linspace(0, sr // 2, n_freq))")

@@ -94,6 +94,21 @@ def _check_int(name: str, value, minimum: int) -> int:
     return int(value)
 
 
+#: The largest ``n_fft``: 2^26 samples, 25 minutes at 44.1 kHz in one frame, whose window alone
+#: takes 512 MiB. Beyond it the window cannot be made (numpy's MemoryError, or 'Maximum
+#: allowed size exceeded' from 2^63 bytes), and no spectrogram has such frames.
+MAX_N_FFT = 2**26
+
+
+def check_n_fft(n_fft, name: str = "n_fft") -> int:
+    """An FFT size: an integer from 2 to :data:`MAX_N_FFT`."""
+    n_fft = _check_int(name, n_fft, 2)
+    if n_fft > MAX_N_FFT:
+        raise ValueError(f"{name}={n_fft} is larger than gl handles (at most 2**26 = {MAX_N_FFT} samples a frame, "
+                         "25 minutes at 44.1 kHz); an FFT size of 256 to 8192 suits audio")
+    return n_fft
+
+
 #: The smallest largest value a window may have: the transforms carry ``w^2 x`` and divide
 #: by ``sum w^2``, which float32 cannot hold below about 1e-38.
 MIN_WINDOW_PEAK = 1e-15
@@ -256,7 +271,7 @@ class STFT:
     _windows: dict = field(init=False, repr=False)  # (purpose, dtype) -> the window the block transforms apply
 
     def __post_init__(self) -> None:
-        n_fft = _check_int("n_fft", self.n_fft, 2)
+        n_fft = check_n_fft(self.n_fft)
         win_length = n_fft if self.win_length is None else _check_int("win_length", self.win_length, 1)
         if win_length > n_fft:
             raise ValueError(f"win_length={win_length} must be <= n_fft={n_fft}")

@@ -304,6 +304,8 @@ def test_tiny_window_sum_is_zeroed_not_divided(rng):
         (dict(n_fft=64, win_length=32, hop_length=40), ValueError, "hop_length=40 must be <= win_length=32"),
         (dict(n_fft=64, win_length=65), ValueError, "win_length=65 must be <= n_fft=64"),
         (dict(n_fft=1), ValueError, "n_fft=1 must be >= 2"),
+        (dict(n_fft=2**70), ValueError, r"n_fft=1180591620717411303424 is larger than gl handles \(at most 2\*\*26"),  # was numpy's 'Maximum allowed size exceeded'
+        (dict(n_fft=2**40), ValueError, r"n_fft=1099511627776 is larger than gl handles"),  # was a MemoryError
         (dict(n_fft=64.0), TypeError, "n_fft=64.0 must be an integer"),
         (dict(window="hannn"), ValueError, "window='hannn' is unknown"),
         (dict(window="gaussian"), ValueError, "gaussian window needs its std"),
