@@ -200,6 +200,10 @@ def inconsistency(X, geometry: STFT) -> np.ndarray:
     return _ratio(error_sq, reference_sq)
 
 
+#: Samples (over all items) a block of :func:`snr` converts to float64 at a time (2 MiB).
+_SNR_BLOCK = 1 << 18
+
+
 def snr(reference, estimate) -> np.ndarray:
     """Signal-to-noise ratio in dB, ``10 log10(||ref||^2 / ||ref - est||^2)``, over the last axis.
 
@@ -213,16 +217,21 @@ def snr(reference, estimate) -> np.ndarray:
     estimate = _finite("estimate", estimate)
     if reference.dtype.kind == "c" or estimate.dtype.kind == "c":
         raise TypeError("reference and estimate must be real signals")
-    reference = reference.astype(np.float64)  # copies, scaled in place below
-    estimate = estimate.astype(np.float64)
     if reference.shape != estimate.shape:
         raise ValueError(f"reference has shape {reference.shape} but estimate has {estimate.shape}")
     if reference.ndim < 1:
         raise ValueError("reference and estimate must be signals (at least one axis)")
     # each item of both by one power of two, exactly: no square under- or overflows
     exponents = binary_exponents(np.maximum(_peaks(reference, -1), _peaks(estimate, -1)))[..., None]
-    np.ldexp(reference, -exponents, out=reference)
-    np.ldexp(estimate, -exponents, out=estimate)
-    noise = _sum_sq(reference - estimate, -1)
-    power = _sum_sq(reference, -1)
+    # the sums in float64 a block of samples at a time: no float64 copy of the whole signals
+    n_samples = reference.shape[-1]
+    items = reference.size // n_samples if n_samples else 0
+    block = max(1, _SNR_BLOCK // max(items, 1))
+    noise = np.zeros(reference.shape[:-1])
+    power = np.zeros(reference.shape[:-1])
+    for first in range(0, n_samples, block):
+        part = np.ldexp(reference[..., first : first + block], -exponents, dtype=np.float64)
+        power += np.einsum("...i,...i->...", part, part)
+        part -= np.ldexp(estimate[..., first : first + block], -exponents, dtype=np.float64)
+        noise += np.einsum("...i,...i->...", part, part)
     return 0.0 - to_db(_ratio(noise, power))  # 0.0 - : 0 dB, not -0 dB

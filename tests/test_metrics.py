@@ -144,6 +144,27 @@ def test_spectral_convergence_works_a_block_at_a_time():
     assert value == pytest.approx(whole, rel=1e-12)
 
 
+@pytest.mark.parametrize("shape", [(2_000_000,), (2, 3, 400_000), (5000, 7)])
+def test_snr_sums_a_block_of_samples_at_a_time(shape):
+    """It made float64 copies of both signals and of their difference: 8x a float32 signal's
+    size (0.5x at the most now, the input checks' boolean arrays most of it), and the same
+    numbers to rounding, however the items and samples are shaped: the float64 work is two
+    blocks of 2^18 samples (4 MiB), whatever the signals' size."""
+    import tracemalloc
+
+    rng = np.random.default_rng(1)
+    x = rng.standard_normal(shape).astype(np.float32)
+    y = (x + 0.01 * rng.standard_normal(shape)).astype(np.float32)
+    tracemalloc.start()
+    value = snr(x, y)
+    peak = tracemalloc.get_traced_memory()[1]
+    tracemalloc.stop()
+    assert peak < 0.3 * x.nbytes + 2 * 8 * metrics._SNR_BLOCK + 2**20, peak / x.nbytes
+    x64, y64 = x.astype(np.float64), y.astype(np.float64)
+    whole = 10 * np.log10(np.sum(x64**2, axis=-1) / np.sum((x64 - y64) ** 2, axis=-1))
+    np.testing.assert_allclose(value, whole, rtol=1e-12)
+
+
 def test_inconsistency_sums_a_block_at_a_time():
     """The difference and the squares of the whole spectrogram were full-size temporaries,
     beyond the round trip itself and the scaled copy of X: 3.5x a float32 spectrogram's
