@@ -2,9 +2,23 @@
 
 from __future__ import annotations
 
+import sys
+
 import numpy as np
 
-__all__ = ["check_flag"]
+__all__ = ["as_array", "check_flag"]
+
+
+def as_array(name: str, value) -> np.ndarray:
+    """``np.asarray(value)``, but a masked array is refused: gl does not read masks, and
+    ``np.asarray`` would silently give the values under the mask (whatever they are) as data."""
+    ma = sys.modules.get("numpy.ma")  # not imported: no value can be a masked array
+    if ma is not None and isinstance(value, ma.MaskedArray):
+        raise TypeError(
+            f"{name} is a masked array, and gl does not read masks (the masked values would count as they are): "
+            f"pass {name}.filled(0), or the value that stands for what is missing, or {name}.data to use them"
+        )
+    return np.asarray(value)
 
 
 def check_flag(name: str, value) -> bool:

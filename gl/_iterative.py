@@ -17,6 +17,7 @@ from typing import Any, Callable, Optional, Union
 
 import numpy as np
 
+from ._checks import as_array
 from ._trig import unit_phasors
 from .transform import STFT, binary_exponents, complex_dtype, native_order, real_dtype
 from .windows import WindowSpec
@@ -87,7 +88,7 @@ class PhaseRetrievalInfo:
 
 def check_magnitude(S, geometry: Optional[STFT] = None, *, name: str = "S") -> np.ndarray:
     """A non-negative, finite, real floating-point magnitude of shape (..., n_freq, n_frames)."""
-    S = np.asarray(S)
+    S = as_array(name, S)
     if S.dtype.kind == "c":
         raise TypeError(f"{name} must be a real magnitude spectrogram; got a complex array (pass np.abs({name}))")
     if S.dtype.kind != "f":
@@ -275,7 +276,7 @@ class StartingPhase:
         elif init is None:
             self.label = "zeros"
         else:
-            array = np.asarray(init)
+            array = as_array("init", init)
             if array.shape != S.shape:
                 raise ValueError(f"init array has shape {array.shape}; it must match S.shape {S.shape}")
             if array.dtype.kind not in "fiuc" or array.dtype == bool:

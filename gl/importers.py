@@ -61,7 +61,7 @@ from typing import Callable, Optional, Union
 
 import numpy as np
 
-from ._checks import check_flag
+from ._checks import as_array, check_flag
 from .mel import filterbank_and_warning, mel_to_stft
 from .spectrogram import Spectrogram
 from .transform import PAD_MODES, STFT, _caller_stacklevel, real_dtype
@@ -137,7 +137,7 @@ def _check_power(value, name: str = "power") -> float:
 def _spectrogram_array(S, name: str, *, complex_ok: bool, min_rows: int = 2) -> np.ndarray:
     """``S`` as an array (..., n_freq, n_frames): numeric, finite; complex only if allowed.
     ``min_rows``: 2 frequency bins (n_fft >= 2); 1 for mel bands or values converted one by one."""
-    S = np.asarray(S)
+    S = as_array(name, S)
     if S.dtype == bool or S.dtype.kind not in "fiuc":
         raise TypeError(f"{name} must be a numeric array, got dtype {S.dtype}")
     if S.dtype.kind == "c" and not complex_ok:
@@ -160,7 +160,7 @@ def _check_rows(S: np.ndarray, name: str, min_rows: int) -> None:
 def _with_two_bins(S, name: str) -> np.ndarray:
     """``S`` as an array, if its shape can be a linear spectrogram's (..., n_freq >= 2, n_frames):
     checked before :func:`from_db`, which takes any number of rows (and -inf dB)."""
-    S = np.asarray(S)
+    S = as_array(name, S)
     if S.ndim >= 2:
         _check_rows(S, name, 2)
     return S
@@ -241,7 +241,7 @@ def _check_nola(geometry: STFT, parameter: str, value) -> None:
 def _window_samples(window: WindowSpec, length: int, name: str = "window") -> np.ndarray:
     """A named window (periodic, as scipy and librosa use for spectra) or an array of ``length``."""
     if isinstance(window, (list, np.ndarray)):
-        array = np.asarray(window)
+        array = as_array(name, window)
         if array.ndim != 1 or array.shape[0] != length:
             raise ValueError(f"{name} array has {array.shape} samples but the segment length is {length}")
     try:
@@ -412,7 +412,7 @@ def from_db(
         top_db = _check_positive("top_db", top_db, "how far below the peak the dB conversion clipped")
     if peak_ndim is not None and (isinstance(peak_ndim, bool) or not isinstance(peak_ndim, (int, np.integer)) or peak_ndim < 1):
         raise ValueError(f"peak_ndim={peak_ndim!r} must be None or an integer >= 1 (the trailing axes of one item)")
-    S_db = np.asarray(S_db)
+    S_db = as_array(name, S_db)
     silent = None
     if S_db.dtype.kind == "f" and np.any(np.isneginf(S_db)):  # 10 log10(0): a value that was exactly 0
         silent = np.isneginf(S_db)
@@ -982,7 +982,7 @@ def from_shorttimefft(
         raise ValueError("fft_mode='onesided2X' needs scale_to='magnitude' or 'psd' (as in ShortTimeFFT)")
     fs = _check_rate("fs", fs)
     hop = _check_int("hop", hop, 1)
-    win = np.asarray(win)
+    win = as_array("win", win)
     if win.dtype.kind == "c":
         raise ValueError("win is complex: gl rebuilds real signals with real windows only")
     if win.ndim != 1 or win.shape[0] < 2:

@@ -74,7 +74,7 @@ from typing import Optional
 
 import numpy as np
 
-from ._checks import check_flag
+from ._checks import as_array, check_flag
 from ._iterative import as_generator, check_magnitude, from_random_state, initial_phase, resolve_geometry, working_exponents
 from .audio import SUBTYPES, check_output_path
 from .reconstruct import DEFAULT_METHOD, SINGLE_PASS_METHODS, default_init, method_function
@@ -405,8 +405,8 @@ def reconstruct_long(
         if options.get(refused) not in (None, False):
             raise ValueError(f"{refused} is not supported by reconstruct_long (blocks are inverted separately)")
         options.pop(refused, None)
-    if not (hasattr(S, "shape") and hasattr(S, "dtype")):
-        S = np.asarray(S)
+    if not (hasattr(S, "shape") and hasattr(S, "dtype")) or isinstance(S, np.ndarray):
+        S = as_array("S", S)
     if len(S.shape) < 2:
         raise ValueError(f"S must have shape (..., n_freq, n_frames), got shape {S.shape}")
     geometry = resolve_geometry(S, geometry, n_fft, hop_length, win_length, window, center, pad_mode, sym)

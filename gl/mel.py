@@ -84,7 +84,7 @@ from typing import Optional, Union
 
 import numpy as np
 
-from ._checks import check_flag
+from ._checks import as_array, check_flag
 from .transform import binary_exponent, check_n_fft, real_dtype
 
 __all__ = ["hz_to_mel", "mel_to_hz", "mel_frequencies", "mel_filterbank", "mel_to_stft"]
@@ -381,10 +381,10 @@ def mel_to_stft(
     >>> S_hat.dtype, int(S_hat[:, 0].argmax())
     (dtype('float32'), 40)
     """
-    M = np.asarray(M)
+    M = as_array("M", M)
     if M.dtype.kind not in "fiu" or M.dtype == bool:
         raise TypeError(f"M must be a real mel spectrogram, got dtype {M.dtype}")
-    filterbank = np.asarray(filterbank)
+    filterbank = as_array("filterbank", filterbank)
     if filterbank.dtype.kind not in "fiu" or filterbank.dtype == bool:
         raise TypeError(f"filterbank must be a real array of weights, got dtype {filterbank.dtype}")
     if filterbank.ndim != 2:
@@ -406,7 +406,7 @@ def mel_to_stft(
     dtype = real_dtype(M)
     F = filterbank.astype(dtype)  # (n_mels, n_freq)
     if init is not None:
-        init = np.asarray(init)
+        init = as_array("init", init)
         if init.dtype.kind not in "fiu" or init.dtype == bool:
             raise TypeError(f"init must be a real power spectrogram, got dtype {init.dtype}")
         expected = M.shape[:-2] + (F.shape[1], M.shape[-1])

@@ -28,6 +28,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from ._checks import as_array
 from .transform import STFT, binary_exponents
 
 __all__ = ["spectral_convergence", "spectral_convergence_db", "signal_spectral_convergence", "inconsistency", "snr", "to_db"]
@@ -65,7 +66,7 @@ def _ratio(error_sq: np.ndarray, reference_sq: np.ndarray) -> np.ndarray:
 
 def _finite(name: str, a) -> np.ndarray:
     """``a`` as an array of finite numbers, or a ValueError naming it."""
-    a = np.asarray(a)
+    a = as_array(name, a)
     if a.dtype == bool or a.dtype.kind not in "fiuc":
         raise TypeError(f"{name} must be a numeric array, got dtype {a.dtype}")
     if not np.all(np.isfinite(a)):

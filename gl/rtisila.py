@@ -58,7 +58,7 @@ from typing import Optional
 
 import numpy as np
 
-from ._checks import check_flag
+from ._checks import as_array, check_flag
 from ._iterative import check_n_threads, check_rng, initial_phase, one_pass_info, prepare
 from .pghi import window_centre
 from .streaming import StreamingInverter, check_iterations, check_lookahead, stream_batch
@@ -295,7 +295,7 @@ class RTISILA(StreamingInverter):
         if phase is None:
             self._phase_queue = None
             return super().push(frames)
-        phase = np.asarray(phase)
+        phase = as_array("phase", phase)
         frames_shape = np.shape(frames)
         if phase.shape != frames_shape:
             raise ValueError(f"phase has shape {phase.shape}; it must match frames {frames_shape}")

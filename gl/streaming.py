@@ -84,7 +84,7 @@ from typing import Optional
 
 import numpy as np
 
-from ._checks import check_flag
+from ._checks import as_array, check_flag
 from ._iterative import check_magnitude_range
 from .transform import EDGE_FADE, STFT, WINDOW_SUM_FLOOR, _irfft, complex_dtype
 
@@ -434,7 +434,7 @@ class StreamingInverter:
         return result
 
     def _check_frames(self, frames) -> np.ndarray:
-        frames = np.asarray(frames)
+        frames = as_array("frames", frames)
         if frames.dtype.kind == "c":
             raise TypeError("frames must be real magnitudes; got a complex array (pass np.abs(frames))")
         if frames.dtype.kind != "f":
@@ -482,7 +482,7 @@ def invert_stream(inverter: StreamingInverter, S, chunk_frames: Optional[int] = 
     """
     if not isinstance(inverter, StreamingInverter):
         raise TypeError(f"inverter must be a StreamingInverter, got {type(inverter).__name__}")
-    S = np.asarray(S)
+    S = as_array("S", S)
     if S.ndim != 2:
         raise ValueError(f"S must have shape (n_freq, n_frames) for a stream, got shape {S.shape}")
     n_frames = S.shape[1]

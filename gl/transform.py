@@ -43,7 +43,7 @@ from typing import Literal, Optional
 
 import numpy as np
 
-from ._checks import check_flag
+from ._checks import as_array, check_flag
 from .windows import WindowSpec, get_window, window_name
 
 __all__ = ["STFT", "stft", "istft", "NOLAWarning", "WINDOW_SUM_FLOOR", "PAD_MODES"]
@@ -634,7 +634,7 @@ class STFT:
     # ------------------------------------------------------------------ checks
     def check_signal(self, x) -> np.ndarray:
         """Validate a real signal (..., n): finite float, long enough. Returns it as an array."""
-        x = np.asarray(x)
+        x = as_array("x", x)
         if x.dtype.kind == "c":
             raise TypeError("x must be real-valued; got a complex array (use istft for spectrograms)")
         if x.dtype.kind not in "f":
@@ -659,7 +659,7 @@ class STFT:
 
     def check_spectrogram(self, X, *, name: str = "X", complex_ok: bool = True) -> np.ndarray:
         """Validate a spectrogram (..., n_freq, n_frames) against this geometry."""
-        X = np.asarray(X)
+        X = as_array(name, X)
         if X.dtype.kind not in "fc" or (X.dtype.kind == "c" and not complex_ok):
             kind = "real or complex floating-point" if complex_ok else "real floating-point"
             raise TypeError(f"{name} must be a {kind} array, got dtype {X.dtype}")
@@ -837,7 +837,7 @@ def istft(
     >>> y.dtype, bool(np.allclose(x, y, atol=1e-5))
     (dtype('float32'), True)
     """
-    X_array = np.asarray(X)
+    X_array = as_array("X", X)
     if n_fft is None:
         if X_array.ndim < 2:
             raise ValueError(f"X must have shape (..., n_freq, n_frames), got shape {X_array.shape}")

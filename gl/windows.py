@@ -50,7 +50,7 @@ from typing import Union
 
 import numpy as np
 
-from ._checks import check_flag
+from ._checks import as_array, check_flag
 
 WindowSpec = Union[str, tuple, np.ndarray]
 
@@ -225,7 +225,7 @@ def get_window(spec: WindowSpec, length: int, *, sym: bool = False) -> np.ndarra
     if length < 1:
         raise ValueError(f"length={length} must be >= 1")
     if isinstance(spec, (list, np.ndarray)):
-        array = np.asarray(spec)
+        array = as_array("window", spec)
         if array.dtype.kind not in "fiu" or array.dtype == bool:
             raise TypeError(f"window array must be real-valued, got dtype {array.dtype}")
         if array.ndim != 1 or array.shape[0] != length:
