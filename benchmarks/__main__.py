@@ -56,6 +56,7 @@ def main(argv=None) -> None:
     readme = HERE / "README.md" if out.resolve() == RESULTS.resolve() else out / "README.md"
     if args.command == "report":
         print(f"report: {report.build(out, readme)}")
+        _summarise(out)
         return
     try:
         files = find_corpus(args.corpus or (QUICK_CORPUS if args.quick else DEFAULT_CORPUS))
@@ -92,6 +93,14 @@ def main(argv=None) -> None:
         print(f"== {study} done in {time.perf_counter() - start:.0f} s", flush=True)
     if not args.no_report:
         print(f"report: {report.build(out, readme)}")
+        _summarise(out)
+
+
+def _summarise(out: Path) -> None:
+    """The project README's figures, when the results are the committed ones (not --out or --quick)."""
+    text = report.summary(out) if out.resolve() == RESULTS.resolve() else None
+    if text and report.update_summary(HERE.parent / "README.md", text):
+        print(f"summary: {HERE.parent / 'README.md'}")
 
 
 if __name__ == "__main__":

@@ -115,6 +115,8 @@ def environment() -> dict:
         "platform": platform.platform(),
         "env": {k: v for k, v in sorted(os.environ.items()) if k.startswith(("OPENBLAS", "OMP_", "MKL", "NUMBA"))},
         "date_utc": time.strftime("%Y-%m-%d %H:%M:%S", time.gmtime()),
+        # runnable processes averaged over 1 and 5 minutes: above the 2 cores, other jobs took time from the run
+        "load_average": [round(v, 2) for v in os.getloadavg()[:2]] if hasattr(os, "getloadavg") else None,
         "git": git_state(),
         "command": " ".join(["python -m benchmarks" if sys.argv[0].endswith("__main__.py") else "python " + Path(sys.argv[0]).name]
                             + sys.argv[1:]),

@@ -28,7 +28,6 @@ import argparse
 import importlib
 import json
 import os
-import platform
 import sys
 import time
 from pathlib import Path
@@ -41,6 +40,7 @@ if __package__ in (None, ""):  # run as a script: this checkout's gl, not an ins
 import gl
 from gl.metrics import signal_spectral_convergence, to_db
 from gl.cli import _non_negative_int, _positive_float, _positive_int  # the command line's checks of numbers
+from benchmarks.common import environment
 
 HERE = Path(__file__).resolve().parent
 CORPUS = Path(os.environ.get("GL_SHARED", HERE.parent.parent / "shared")) / "corpus" / "dev"
@@ -165,10 +165,8 @@ def main(argv=None) -> dict:
             "seed": args.seed, "iters": args.iters, "methods": args.methods, "inits": args.inits,
             "default": [registry.DEFAULT_METHOD, registry.DEFAULT_INIT],
         },  # fmt: skip
-        "environment": {
-            "python": sys.version.split()[0], "numpy": np.__version__, "gl": gl.__version__,
-            "platform": platform.platform(), "cpu_count": os.cpu_count(),
-            "date_utc": time.strftime("%Y-%m-%d %H:%M:%S", time.gmtime()),
+        "environment": {  # versions (librosa's too), machine, git commit and load, as every other result file
+            **environment(),
             "command": " ".join(["python benchmarks/explore_default.py"] + list(argv if argv is not None else sys.argv[1:])),
         },  # fmt: skip
         "librosa": {"mean_db_100": librosa_mean, "seconds_total": librosa_seconds,

@@ -35,8 +35,10 @@ PHASERET_ROWS = [
     ("PGHI", "pghi", None, 0, -20.0, -28.1),
     ("GLA (100 it)", "gla", "random", 100, -20.0, -25.1),
     ("FGLA (100 it)", "fgla", "random", 100, -30.0, -33.6),
-    ("PGHI + FGLA (100 it)", "fgla", "pghi", 100, -45.0, -46.7),
+    ("PGHI + FGLA (100 it)", "fgla", "pghi", 100, -45.0, -46.7),  # gl's own target (issue 6), in phaseret's geometry
 ]
+#: Where each threshold comes from: phaseret's unit tests, or gl's own issue 6 (phaseret's tests stop at FGLA).
+THRESHOLD_SOURCES = {"PGHI + FGLA (100 it)": "gl (issue 6)"}
 PAPER_ROWS = [
     # label, method, init, n_iter, published mean SC (dB), PGHI paper
     ("SPSI", "spsi", None, 0, -20.0),
@@ -118,13 +120,15 @@ def run(files: list[Path], seed: int = 0, out: Path = RESULTS, max_seconds: Opti
         for row in PHASERET_ROWS:
             got = run_row(S, geometry, len(clip.signal), row, seed)
             got.pop("signal", None)
-            got.update(label=row[0], threshold_db=row[4], prototype_db=row[5])
+            got.update(label=row[0], threshold_db=row[4], prototype_db=row[5], source=THRESHOLD_SOURCES.get(row[0], "phaseret"))
             if "sc_db" in got:
                 got["met"] = bool(got["sc_db"] < row[4])
                 # how much the margin owes to the framing (phaseret's is circular, which gl has not) and to the seed
                 reflect = gl.STFT(1024, 128, window="blackman", pad_mode="reflect")
                 other = run_row(np.abs(reflect.stft(clip.signal)), reflect, len(clip.signal), row, seed)
                 got["reflect_db"] = other.get("sc_db")
+                edge = gl.STFT(1024, 128, window="blackman", pad_mode="edge")
+                got["edge_db"] = run_row(np.abs(edge.stft(clip.signal)), edge, len(clip.signal), row, seed).get("sc_db")
                 if row[2] == "random":
                     got["seeds"] = list(range(SEEDS))
                     got["seeds_db"] = [run_row(S, geometry, len(clip.signal), row, k).get("sc_db") for k in range(SEEDS)]

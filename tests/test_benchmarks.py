@@ -302,3 +302,20 @@ def test_equal_work_note_with_short_histories_and_partial_per_clip_costs():
     for c in clips:
         c["runs"]["fgla/random"]["history_db"] = history[:97]
     assert _equal_work_note(convergence, "dm_fgla/pghi", costs) == ""
+
+
+def test_the_project_readme_quotes_the_committed_results():
+    """The README's headline figures are written by `python -m benchmarks report` from the
+    committed JSON; a rerun that did not update them (the README quoted an older run's
+    figures) fails here."""
+    sys.path.insert(0, str(REPO))
+    try:
+        from benchmarks import report
+        from benchmarks.common import RESULTS
+    finally:
+        sys.path.remove(str(REPO))
+    expected = report.summary(RESULTS)
+    assert expected is not None
+    readme = (REPO / "README.md").read_text()
+    start, end = readme.index(report.SUMMARY_START), readme.index(report.SUMMARY_END)
+    assert readme[start + len(report.SUMMARY_START) : end].strip() == expected, "run: python -m benchmarks report"
