@@ -102,6 +102,16 @@ def _even_blocks(first: int, last: int, block: int):
     return list(zip(bounds[:-1], bounds[1:]))
 
 
+class _Done:
+    """The result of work done in the calling thread, as a future gives it."""
+
+    def __init__(self, value):
+        self.value = value
+
+    def result(self):
+        return self.value
+
+
 class _Scratch:
     """The work arrays of one thread: one block of frames, spectra and magnitudes."""
 
@@ -181,9 +191,12 @@ class SweepEngine:
         # the calling thread takes range (or item) 0, the pool the others
         self._pool = None
         if threads > 1:
-            from concurrent.futures import ThreadPoolExecutor  # here: `import gl` stays light
+            try:
+                from concurrent.futures import ThreadPoolExecutor  # here: `import gl` stays light
 
-            self._pool = ThreadPoolExecutor(threads - 1)
+                self._pool = ThreadPoolExecutor(threads - 1)
+            except RuntimeError:  # first imported while the interpreter shuts down: the calling thread does it all (_submit)
+                pass
         norm = np.sqrt(np.einsum("btf,btf->b", magnitude, magnitude, dtype=np.float64))
         self.magnitude_norm = norm  # ||S|| per batch item, float64
 
@@ -191,6 +204,18 @@ class SweepEngine:
         if self._pool is not None:
             self._pool.shutdown()
             self._pool = None
+
+    def _submit(self, function: Callable, *args):
+        """``function(*args)`` on the pool; in the calling thread, at once, when Python starts
+        no more threads (the interpreter is shutting down: a call from an ``atexit`` handler,
+        or from a thread that outlives the main one). Every range and item writes its own
+        samples, so the order they run in changes no result."""
+        if self._pool is not None:
+            try:
+                return self._pool.submit(function, *args)
+            except RuntimeError:  # "cannot schedule new futures after interpreter shutdown", "can't register atexit"
+                self._pool = None  # its threads, if any, are being joined by the interpreter
+        return _Done(function(*args))
 
     def __enter__(self) -> "SweepEngine":
         return self
@@ -402,17 +427,14 @@ class SweepEngine:
                     totals[b] = task(b, 0, self._scratch[t])
                     finish(b)
 
-            futures = [self._pool.submit(items, t) for t in range(1, self._item_threads)]
+            futures = [self._submit(items, t) for t in range(1, self._item_threads)]
             items(0)
             for future in futures:
                 future.result()
         else:
             for b in range(self.batch):
-                if self._pool is None:
-                    totals[b] = task(b, 0, self._scratch[0])
-                else:
-                    futures = [self._pool.submit(task, b, k, self._scratch[k]) for k in range(1, len(self.ranges))]
-                    totals[b] = task(b, 0, self._scratch[0]) + sum(f.result() for f in futures)
+                futures = [self._submit(task, b, k, self._scratch[k]) for k in range(1, len(self.ranges))]
+                totals[b] = task(b, 0, self._scratch[0]) + sum(f.result() for f in futures)
                 finish(b)
         if fused:
             self._next[:, (self.n_frames + self._slabs - 1) * self.geometry.hop_length :] = 0

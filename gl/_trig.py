@@ -30,7 +30,6 @@ P. T. P. Tang, "Table-driven implementation of the exponential function", ACM TO
 from __future__ import annotations
 
 import math
-import threading
 from decimal import Decimal, getcontext
 
 import numpy as np
@@ -76,16 +75,27 @@ class _Work:
         self.index = np.empty(size, dtype=np.intp)
 
 
-_per_thread = threading.local()
+#: Work arrays kept from call to call (1.3 MB each at the most): made afresh on every call
+#: they cost page faults each time, about as much as the arithmetic. A few are shared by
+#: all threads, each taken by one call at a time (``list.pop`` and ``append`` are atomic),
+#: so that idle threads hold none (one per thread held 1.3 MB in each of a server's pool
+#: threads for good).
+_SPARE_WORK: list = []
+_MAX_SPARE_WORK = 4
 
 
-def _work(size: int) -> _Work:
-    """This thread's work arrays, kept from call to call (1.3 MB): made afresh on every
-    call they cost page faults each time, about as much as the arithmetic."""
-    work = getattr(_per_thread, "work", None)
-    if work is None or work.size < size:
-        work = _per_thread.work = _Work(size)
-    return work
+def _take_work(size: int) -> _Work:
+    """Work arrays of at least ``size`` angles: a spare one, or new ones."""
+    try:
+        work = _SPARE_WORK.pop()
+    except IndexError:
+        return _Work(size)
+    return work if work.size >= size else _Work(size)
+
+
+def _give_back(work: _Work) -> None:
+    if len(_SPARE_WORK) < _MAX_SPARE_WORK:
+        _SPARE_WORK.append(work)
 
 
 def _block(angle: np.ndarray, cos_out: np.ndarray, sin_out: np.ndarray, work: _Work) -> None:
@@ -163,8 +173,19 @@ def unit_phasors(angle: np.ndarray, out: np.ndarray, scale: float = 1.0) -> np.n
     # cache and page-faulted fresh work arrays on every call: 10x slower)
     width = min(n_cols, _BLOCK)
     per_block = max(1, _BLOCK // width)
-    size = per_block * width
-    work = _work(size)
+    work = _take_work(min(per_block, n_rows) * width)  # a small input takes small work arrays
+    try:
+        _fill_phasors(rows, row_targets, scale, per_block, width, work)
+    finally:
+        _give_back(work)
+    if target is not out:
+        np.copyto(out, target)
+    return out
+
+
+def _fill_phasors(rows: np.ndarray, row_targets: np.ndarray, scale: float, per_block: int, width: int, work: _Work) -> None:
+    """The blocks of :func:`unit_phasors`: ``row_targets = exp(1j * scale * rows)``."""
+    n_rows, n_cols = rows.shape
     angle_block, cos_block, sin_block = work.angle, work.cos, work.sin
     for first in range(0, n_rows, per_block):
         last = min(first + per_block, n_rows)
@@ -182,6 +203,3 @@ def unit_phasors(angle: np.ndarray, out: np.ndarray, scale: float = 1.0) -> np.n
             block_target = row_targets[first:last, low:high]
             block_target.real = cos_block[:count].reshape(shape)
             block_target.imag = sin_block[:count].reshape(shape)
-    if target is not out:
-        np.copyto(out, target)
-    return out

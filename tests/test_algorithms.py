@@ -808,3 +808,70 @@ def test_a_converging_run_is_not_taken_for_a_divergence(short):
     for name in ("agla", "dm", "admm", "raar", "fgla"):
         y = gl.reconstruct(S, method=name, geometry=geometry, n_iter=40, rng=0, length=len(x))
         assert np.all(np.isfinite(y))
+
+
+SHUTDOWN_SCRIPT = """
+import atexit, sys, threading, time
+import numpy as np
+import gl
+if sys.argv[1] == "early":
+    from concurrent.futures import ThreadPoolExecutor  # imported before: the pool's submit is what fails then
+g = gl.STFT(n_fft=1024, hop_length=256)
+S = np.abs(g.stft(np.random.default_rng(0).standard_normal(80000)))
+batch = np.stack([S, S, S, S])
+one = (gl.reconstruct(S, geometry=g, n_iter=3, n_threads=1), gl.griffinlim(batch, geometry=g, n_iter=3, n_threads=1, rng=0))
+def check(label):
+    two = (gl.reconstruct(S, geometry=g, n_iter=3, n_threads=2), gl.griffinlim(batch, geometry=g, n_iter=3, n_threads=2, rng=0))
+    print(label, all(np.array_equal(a, b) for a, b in zip(one, two)), flush=True)
+def worker():
+    time.sleep(0.3)
+    check("worker")
+threading.Thread(target=worker).start()
+atexit.register(check, "atexit")
+"""
+
+
+@pytest.mark.parametrize("imported", ["late", "early"])
+def test_threaded_calls_work_while_the_interpreter_shuts_down(tmp_path, imported):
+    """From a thread that outlives the main thread, or an atexit handler, Python starts no
+    more threads: a call that would split its frames over two threads raised RuntimeError
+    ("can't register atexit after shutdown", "cannot schedule new futures after interpreter
+    shutdown"). It now does the work in the calling thread, with the same result."""
+    import subprocess
+    import sys
+
+    script = tmp_path / "shutdown.py"
+    script.write_text(SHUTDOWN_SCRIPT)
+    done = subprocess.run([sys.executable, str(script), imported], capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0 and "Traceback" not in done.stderr, done.stderr
+    assert done.stdout.split() == ["worker", "True", "atexit", "True"]
+
+
+def test_idle_threads_hold_no_work_arrays():
+    """The phasors' work arrays (1.3 MB at the most) are a few spares shared by all threads,
+    not one per thread: 16 threads that made a start each and wait hold at most the spares."""
+    import threading
+    import tracemalloc
+
+    S = np.abs(gl.stft(np.random.default_rng(0).standard_normal(4000), n_fft=256, hop_length=64))
+    gl.griffinlim(S, n_fft=256, hop_length=64, n_iter=1, rng=0)  # the shared spares exist already
+    release = threading.Event()
+    started = threading.Barrier(17)
+
+    def call():
+        gl.griffinlim(S, n_fft=256, hop_length=64, n_iter=1, rng=0)
+        started.wait()
+        release.wait()
+
+    tracemalloc.start()
+    before = tracemalloc.get_traced_memory()[0]
+    threads = [threading.Thread(target=call) for _ in range(16)]
+    for thread in threads:
+        thread.start()
+    started.wait()
+    held = tracemalloc.get_traced_memory()[0] - before
+    release.set()
+    for thread in threads:
+        thread.join()
+    tracemalloc.stop()
+    assert held < 6_000_000, held  # up to 4 spares (0.7 MB each here); one per thread held 16 x 1.3 MB
