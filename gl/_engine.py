@@ -50,6 +50,10 @@ from .transform import STFT, _irfft, complex_dtype, fft_norms
 #: 7/8 of it, float32 and float64), at 2^17 0.7-1.07, at 2^16 0.9-1.4.
 _MIN_WORK_PER_EXTRA_THREAD = 2**18
 
+#: The most threads a sweep uses: a larger ``n_threads`` (a config value from a big host, say)
+#: only adds threads that wait for cores (10**6 started 173 threads here, 10x slower).
+MAX_THREADS = 64
+
 BlockUpdate = Callable[[int, slice, np.ndarray, np.ndarray, "_Scratch"], np.ndarray]
 
 
@@ -174,7 +178,8 @@ class SweepEngine:
         self._reach = -(-(geometry.n_fft - geometry.hop_length) // geometry.hop_length)
         # whole batch items per thread when they share out evenly enough (see items_per_thread),
         # else every item's frames split into contiguous ranges, one per thread
-        self._item_threads = int(n_threads) if items_per_thread(self.batch, int(n_threads)) else 1
+        n_threads = min(int(n_threads), MAX_THREADS)
+        self._item_threads = n_threads if items_per_thread(self.batch, n_threads) else 1
         n_threads = 1 if self._item_threads > 1 else int(n_threads)
         n_threads = max(1, min(n_threads, self.n_frames // max(16, 2 * (self._reach + 1)) or 1))
         edges = np.linspace(0, self.n_frames, n_threads + 1).astype(int)

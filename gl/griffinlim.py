@@ -140,7 +140,10 @@ def griffinlim(
         two threads' frames share), the results agree to rounding (1e-16 relative in float64, 1e-7 in
         float32, per iteration), and rounding differences can grow over many iterations
         of the difference map (to several % of the peak in float32); pass ``n_threads``
-        explicitly for results that do not depend on the machine's cores.
+        explicitly for results that do not depend on the machine's cores. Each call starts
+        its threads and stops them before it returns; more than 64 are taken as 64. A
+        server that runs several calls at once may prefer ``n_threads=1``, so that the calls,
+        not their threads, share the cores.
     geometry : gl.STFT, optional
         The STFT geometry; or give ``n_fft``, ``hop_length``, ``win_length``, ``window``,
         ``center``, ``pad_mode``, ``sym`` as in :class:`gl.STFT` (``n_fft`` defaults to

@@ -532,7 +532,7 @@ def _trapezoid_sum(half_gradient: np.ndarray, rows: int = 32) -> np.ndarray:
         np.add(block[:, 1:], block[:, :-1], out=pairs[:count])
         block[:, 0] = 0.0
         block[:, 1:] = pairs[:count]
-        np.cumsum(block, axis=1, out=block)
+        np.add.accumulate(block, axis=1, out=block)  # cumsum(out=) keeps a little memory per new shape in numpy 2.4
     return half_gradient
 
 

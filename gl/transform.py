@@ -389,7 +389,7 @@ class STFT:
 
     def n_frames(self, n_samples: int) -> int:
         """Number of frames of a signal of ``n_samples`` samples (librosa's count)."""
-        padded = n_samples + 2 * self.pad
+        padded = _check_int("n_samples", n_samples, 0) + 2 * self.pad
         if padded < self.n_fft:
             raise ValueError(
                 f"a signal of {n_samples} samples is too short for n_fft={self.n_fft}"
@@ -403,11 +403,11 @@ class STFT:
 
         ``n_fft + hop * (n_frames - 1)``, minus the centre padding: librosa's choice.
         """
-        return self.n_fft + self.hop_length * (n_frames - 1) - 2 * self.pad
+        return self.n_fft + self.hop_length * (_check_int("n_frames", n_frames, 1) - 1) - 2 * self.pad
 
     def max_length(self, n_frames: int) -> int:
         """The longest signal that has ``n_frames`` frames: every sample any frame can see."""
-        return self.n_fft + self.hop_length * n_frames - 1 - 2 * self.pad
+        return self.n_fft + self.hop_length * _check_int("n_frames", n_frames, 1) - 1 - 2 * self.pad
 
     def _padded_length(self, n_frames: int) -> int:
         return self.n_fft + self.hop_length * (n_frames - 1)

@@ -875,3 +875,15 @@ def test_idle_threads_hold_no_work_arrays():
         thread.join()
     tracemalloc.stop()
     assert held < 6_000_000, held  # up to 4 spares (0.7 MB each here); one per thread held 16 x 1.3 MB
+
+
+def test_threads_are_capped():
+    """n_threads=10**6 started 173 threads on 10 s of audio (10x slower): at most 64, same result."""
+    from gl._engine import MAX_THREADS, SweepEngine
+
+    geometry = gl.STFT(256, 64)
+    S = np.abs(geometry.stft(np.random.default_rng(0).standard_normal(400_000)))
+    with SweepEngine(geometry, np.ascontiguousarray(np.swapaxes(S[None], -1, -2)), 400_000, 10**6) as engine:
+        assert len(engine.ranges) == MAX_THREADS == 64 and len(engine._scratch) == 64
+    np.testing.assert_array_equal(gl.griffinlim(S, geometry=geometry, n_iter=2, rng=0, n_threads=10**6),
+                                  gl.griffinlim(S, geometry=geometry, n_iter=2, rng=0, n_threads=1))

@@ -323,6 +323,21 @@ def test_bad_geometry(kwargs, error, match):
         STFT(**kwargs)
 
 
+@pytest.mark.parametrize("method, value, error, match", [
+    ("n_frames", 1.5, TypeError, "n_samples=1.5 must be an integer"),  # gave 1.0
+    ("n_frames", -1, ValueError, "n_samples=-1 must be >= 0"),
+    ("default_length", -3, ValueError, "n_frames=-3 must be >= 1"),  # gave -256
+    ("default_length", 0, ValueError, "n_frames=0 must be >= 1"),
+    ("max_length", -1, ValueError, "n_frames=-1 must be >= 1"),  # gave -65
+    ("max_length", 2.0, TypeError, "n_frames=2.0 must be an integer"),
+])
+def test_geometry_counts_are_checked(method, value, error, match):
+    geometry = STFT(256, 64)
+    with pytest.raises(error, match=match):
+        getattr(geometry, method)(value)
+    assert (geometry.n_frames(1000), geometry.default_length(np.int64(10)), geometry.max_length(10)) == (16, 576, 639)
+
+
 def test_bad_signals():
     geometry = STFT(64, 16)
     with pytest.raises(TypeError, match="x must be a floating-point array"):
