@@ -16,7 +16,7 @@ def _flag_calls(folder):
 
     from gl import audio, importers, mel, windows
 
-    x = np.sin(2 * np.pi * 440 * np.arange(4000) / 8000)
+    x = 0.5 * np.sin(2 * np.pi * 440 * np.arange(4000) / 8000)  # within full scale: written without clipping
     geometry = gl.STFT(n_fft=64, hop_length=16)
     S = np.abs(geometry.stft(x))
     return {
@@ -34,7 +34,8 @@ def _flag_calls(folder):
         "spsi return_phase": lambda v: gl.spsi(S, geometry=geometry, return_phase=v),
         "get_window sym": lambda v: windows.get_window("hann", 8, sym=v),
         "from_scipy_spectrogram return_onesided": lambda v: importers.from_scipy_spectrogram(
-            np.ones((64 if v is False or v is np.False_ else 33, 20)), 8000, nperseg=64, noverlap=48, return_onesided=v),
+            np.ones((64 if v is False or v is np.False_ else 33, 20)), 8000, nperseg=64, noverlap=48, return_onesided=v,
+            detrend=False),
         "from_scipy_stft padded": lambda v: importers.from_scipy_stft(np.ones((33, 20)), 8000, nperseg=64, noverlap=48, padded=v),
         "Spectrogram.save force": lambda v: gl.Spectrogram.from_audio(x, 8000, n_fft=64, hop_length=16).save(
             os.path.join(folder, "s.npz"), force=v),
