@@ -785,7 +785,7 @@ def pghi(
     STFT, 0.5 the checks and the frame-major copy of ``S``. In the last full run it took
     34 ms, 9.1 single-threaded fast Griffin-Lim iterations of 3.7 ms on the same
     spectrogram (6.1 with ``tol=1e-2``), median of 15 (``python benchmarks/bench_pghi_cost.py``;
-    9.2 to 10.9 in other runs, from process to process and with the machine's load; 5 to 34
+    9.2 to 10.9 in other runs, from process to process and with the machine's load; about 5 to 35
     on the six dev recordings, whose share of coefficients above ``tol`` differs);
     ``tol=1e-4`` with ``fill=False`` (the heap over nearly every coefficient) costs about
     4 times more. The heap's cost follows the number of coefficients above ``tol``, so it
