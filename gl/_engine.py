@@ -218,7 +218,11 @@ class SweepEngine:
         if self._pool is not None:
             try:
                 return self._pool.submit(function, *args)
-            except RuntimeError:  # "cannot schedule new futures after interpreter shutdown", "can't register atexit"
+            except RuntimeError as error:
+                # only the refusal that comes before the work is queued: after it (a thread that
+                # cannot start, under a process limit) a pool thread may run it too, so that error stands
+                if "cannot schedule new futures" not in str(error):
+                    raise
                 self._pool = None  # its threads, if any, are being joined by the interpreter
         return _Done(function(*args))
 
