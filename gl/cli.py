@@ -439,16 +439,22 @@ def _warn_if_frames_outgrow(geometry: STFT, n_samples: int) -> None:
                       "of it, and the spectrogram says little about it; use a smaller --n-fft", stacklevel=2)
 
 
-def _refuse_if_too_loud(geometry: STFT, x: np.ndarray, path) -> None:
-    """Samples so large that their spectrogram would overflow float32, the precision the
-    command line works in: an error naming the file, before the STFT warns of infs."""
+def _magnitude(geometry: STFT, x: np.ndarray, path) -> np.ndarray:
+    """``|STFT(x)|`` in float32, the precision the command line works in, or an error naming
+    the file when it overflows (instead of the STFT's warning to pass x as float64, which a
+    command-line user cannot). Only samples far beyond full scale get there: the largest
+    |X| is at most the peak sample times the window's sum."""
     peak = max(float(x.max()), -float(x.min())) if x.size else 0.0
-    gain = float(np.sum(np.abs(geometry.window_array)))  # the largest |X| a frame of samples within 1 reaches
     largest = float(np.finfo(np.float32).max)
-    if peak * gain > largest:
-        raise ValueError(f"{path} peaks at {peak:.3g}: its spectrogram would reach {peak * gain:.3g}, beyond float32's range "
-                         f"({largest:.3g}), the precision gl's command line works in; scale the file down (audio samples "
-                         "normally lie within -1 and 1)")
+    if peak * float(np.sum(np.abs(geometry.window_array))) <= largest:
+        return np.abs(geometry.stft(x))
+    with warnings.catch_warnings(), np.errstate(over="ignore"):  # the command line's own thread: no other is warned
+        warnings.filterwarnings("ignore", message="the STFT of x exceeds float32's range", category=RuntimeWarning)
+        S = np.abs(geometry.stft(x))
+    if not np.isfinite(S.max()):
+        raise ValueError(f"{path} peaks at {peak:.3g}, and its spectrogram exceeds float32's range ({largest:.3g}), the "
+                         "precision gl's command line works in; scale the file down (audio samples normally lie within -1 and 1)")
+    return S
 
 
 #: Bytes of memory per STFT coefficient, at the most: a phase retrieval (the default method
@@ -905,10 +911,9 @@ def _run_roundtrip(args) -> int:
     check_audio_output(output, args.subtype, x.shape[0], sample_rate)  # channels and rate the format holds
     geometry = _geometry_from_args(args, sample_rate)
     _warn_if_frames_outgrow(geometry, x.shape[-1])
-    _refuse_if_too_loud(geometry, x, args.input)
     _refuse_if_too_large(geometry, x.shape[-1], x.shape[0], RETRIEVAL_BYTES_PER_COEFFICIENT,
                          " (or, in Python, gl.reconstruct_long, which works block by block)")
-    S = np.abs(geometry.stft(x))  # (channels, n_freq, n_frames)
+    S = _magnitude(geometry, x, args.input)  # (channels, n_freq, n_frames)
     y, info = _retrieve(S, geometry, x.shape[-1], args, method, init, options, "roundtrip: ")
     sc, per_channel = _spectral_convergence(S, geometry, y)
     plot = _plot(args, S, np.abs(geometry.stft(y)), info, geometry, sample_rate, f"gl roundtrip: {Path(args.input).name}") if args.plot else None
@@ -950,9 +955,9 @@ def _run_spectrogram(args) -> int:
     x, sample_rate = read_audio(args.input, dtype=np.float32)  # (channels, n)
     geometry = _geometry_from_args(args, sample_rate)
     _warn_if_frames_outgrow(geometry, x.shape[-1])
-    _refuse_if_too_loud(geometry, x, args.input)
     _refuse_if_too_large(geometry, x.shape[-1], x.shape[0], STFT_BYTES_PER_COEFFICIENT)
-    spectrogram = Spectrogram.from_audio(x[0] if x.shape[0] == 1 else x, sample_rate, geometry=geometry)  # mono: (n_freq, n_frames)
+    S = _magnitude(geometry, x[0] if x.shape[0] == 1 else x, args.input)  # mono: (n_freq, n_frames)
+    spectrogram = Spectrogram(S, geometry, sample_rate=sample_rate, length=x.shape[-1], source="gl")  # Spectrogram.from_audio's
     if mel or args.power is not None:
         data, convention, keywords = _features(spectrogram, args)
         with atomic_output(output, force=args.force) as temporary:
