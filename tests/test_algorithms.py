@@ -887,3 +887,27 @@ def test_threads_are_capped():
         assert len(engine.ranges) == MAX_THREADS == 64 and len(engine._scratch) == 64
     np.testing.assert_array_equal(gl.griffinlim(S, geometry=geometry, n_iter=2, rng=0, n_threads=10**6),
                                   gl.griffinlim(S, geometry=geometry, n_iter=2, rng=0, n_threads=1))
+
+
+def test_a_thread_that_cannot_start_is_an_error_not_a_second_run(monkeypatch):
+    """Under a process limit a pool thread may fail to start after the work was queued: a
+    pool thread may still run it, so running it in the calling thread too would run a range
+    twice at once (a wrong result, from the review). Only the refusal made before queueing,
+    at interpreter shutdown, falls back to the calling thread; this error stands."""
+    import threading
+
+    geometry = gl.STFT(1024, 256)
+    S = np.abs(geometry.stft(np.random.default_rng(0).standard_normal(400_000)))
+    starts, real_start = [0], threading.Thread.start
+
+    def start(self):
+        if "ThreadPoolExecutor" in self.name:
+            starts[0] += 1
+            if starts[0] == 2:
+                raise RuntimeError("can't start new thread")
+        real_start(self)
+
+    monkeypatch.setattr(threading.Thread, "start", start)
+    with pytest.raises(RuntimeError, match="can't start new thread"):
+        gl.griffinlim(S, geometry=geometry, n_iter=3, rng=0, n_threads=3)
+    assert starts[0] == 2
