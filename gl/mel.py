@@ -404,7 +404,10 @@ def mel_to_stft(
     if isinstance(n_iter, bool) or not isinstance(n_iter, (int, np.integer)) or n_iter < 0:
         raise ValueError(f"n_iter={n_iter!r} must be an integer >= 0")
     dtype = real_dtype(M)
-    F = filterbank.astype(dtype)  # (n_mels, n_freq)
+    # the problem for F / 2^f, whose solution is P 2^f (a filterbank scaled by 1e300 or 1e-300
+    # would overflow or underflow ||F||^2, or not fit M's dtype): scaled before the cast to it
+    filter_exponent = binary_exponent(float(filterbank.max()) if filterbank.size else 0.0)
+    F = np.ldexp(filterbank.astype(np.float64, copy=False), -filter_exponent).astype(dtype)  # (n_mels, n_freq), a copy
     if init is not None:
         init = as_array("init", init)
         if init.dtype.kind not in "fiu" or init.dtype == bool:
@@ -420,12 +423,7 @@ def mel_to_stft(
     M = M.astype(dtype, copy=False)
     if exponent:
         M = np.ldexp(M, -exponent)  # a new array: the caller's M is never modified
-    # and for F / 2^f, whose solution is P 2^f (a filterbank scaled by 1e300 or 1e-300 would
-    # overflow or underflow ||F||^2): P = P' 2^(e - f)
-    filter_exponent = binary_exponent(float(F.max()) if F.size else 0.0)
-    if filter_exponent:
-        np.ldexp(F, -filter_exponent, out=F)  # F is astype's copy
-        exponent -= filter_exponent
+    exponent -= filter_exponent  # and F / 2^f: P = P' 2^(e - f)
     if init is None:
         P = np.linalg.pinv(F.astype(np.float64)).astype(dtype) @ M  # (..., n_freq, n_frames)
         np.maximum(P, 0, out=P)

@@ -308,3 +308,18 @@ def test_mel_frequencies_names_bad_arguments(keywords, match):
 
     with pytest.raises(ValueError, match=match):
         mel_frequencies(**keywords)
+
+
+@pytest.mark.parametrize("shift", [-160, -140, 140, 160])
+def test_a_float64_filterbank_beyond_float32_serves_a_float32_mel(shift):
+    """The filterbank is scaled in float64 before it is cast to M's float32: one beyond float32's
+    range underflowed to 'every filter is empty' (-160) or to subnormals (-140: 36 % off)."""
+    F = mel_filterbank(sr=8000, n_fft=256, n_mels=20).astype(np.float64)
+    S = np.abs(np.random.default_rng(0).standard_normal((129, 6)))
+    M = (F @ S**2).astype(np.float32)
+    reference = mel_to_stft(M, filterbank=F, n_iter=20)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        scaled = mel_to_stft(M, filterbank=np.ldexp(F, shift), n_iter=20)  # S scales by 2^(-shift / 2)
+    assert scaled.dtype == np.float32
+    np.testing.assert_array_equal(np.ldexp(scaled, shift // 2), reference)
