@@ -48,7 +48,7 @@ from typing import Iterator, Union
 
 import numpy as np
 
-from ._checks import check_flag
+from ._checks import as_array, check_flag
 
 __all__ = [
     "read_audio",
@@ -219,6 +219,7 @@ def to_pcm(x: np.ndarray, bits: int) -> tuple[np.ndarray, int]:
     >>> codes.tolist(), clipped
     ([0, 16384, -32768, 32767, 32767], 2)
     """
+    x = as_array("x", x)
     if bits not in (16, 24):
         raise ValueError(f"bits={bits} must be 16 or 24")
     if not np.all(np.isfinite(x)):  # NaN would become code 0 (with a cast warning), inf full scale
@@ -414,7 +415,7 @@ def write_audio(
         Replace an existing file.
     """
     file_format = audio_format(path, subtype)
-    x = np.asarray(x)
+    x = as_array("x", x)
     if x.dtype.kind not in "fiu" or x.dtype == bool:
         raise TypeError(f"x must be a real array of samples, got dtype {x.dtype}")
     if x.ndim == 1:

@@ -47,7 +47,7 @@ def _frame_blocks(a: np.ndarray) -> list[slice]:
 
 def to_db(ratio) -> np.ndarray:
     """``20 log10(ratio)`` of a ratio of norms (>= 0); ``-inf`` for 0, ``inf`` for ``inf``."""
-    values = np.asarray(ratio)
+    values = as_array("ratio", ratio)
     if values.dtype == bool or values.dtype.kind not in "fiu":
         raise TypeError(f"ratio must be a real number or array (a ratio of norms), got dtype {values.dtype}")
     values = values.astype(np.float64)
@@ -184,12 +184,14 @@ def inconsistency(X, geometry: STFT) -> np.ndarray:
     """
     _check_geometry(geometry)
     X = _finite("X", X)
+    if X.ndim < 2:
+        raise ValueError(f"X must have shape (..., n_freq, n_frames), got shape {X.shape}")
     if X.size and X.dtype.kind in "fc":  # (an integer X is istft's to refuse)
         # a copy, each item scaled exactly (by the larger of its real and imaginary peaks: no abs overflows)
         exponents = binary_exponents(_peaks(X, (-2, -1)))[..., None, None]
         X = X.copy()
         _ldexp_in_place(X, -exponents)
-    length = geometry.max_length(X.shape[-1])
+    length = geometry.max_length(X.shape[-1]) if X.shape[-1] else None  # no frames: istft says so
     rebuilt = geometry.stft(geometry.istft(X, length=length))
     if rebuilt.shape != X.shape:
         raise ValueError(f"X with {X.shape[-1]} frames does not round-trip through {geometry!r}")

@@ -53,7 +53,7 @@ from typing import Optional, Sequence, Union
 
 import numpy as np
 
-from ._checks import check_flag
+from ._checks import as_array, check_flag
 from ._iterative import as_generator, check_n_threads, one_pass_info, prepare, refuse_iteration_options, wrapped_phase
 from .transform import STFT, PadMode
 from .windows import WindowSpec, window_parameter
@@ -692,7 +692,7 @@ def initial_phase(S: np.ndarray, geometry: STFT) -> np.ndarray:
     >>> y.shape
     (4000,)
     """
-    return _phases(np.asarray(S), geometry, None, DEFAULT_TOL, 0)
+    return _phases(as_array("S", S), geometry, None, DEFAULT_TOL, 0)
 
 
 # ---------------------------------------------------------------------------- public

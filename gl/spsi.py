@@ -36,7 +36,7 @@ from typing import Optional
 
 import numpy as np
 
-from ._checks import check_flag
+from ._checks import as_array, check_flag
 from ._iterative import check_n_threads, one_pass_info, prepare, refuse_iteration_options, wrapped_phase
 from .pghi import window_centre
 from .transform import STFT, PadMode
@@ -142,7 +142,7 @@ def initial_phase(S: np.ndarray, geometry: STFT) -> np.ndarray:
     >>> y.shape
     (4000,)
     """
-    return _phases(np.asarray(S), geometry)
+    return _phases(as_array("S", S), geometry)
 
 
 def spsi(
