@@ -1220,12 +1220,14 @@ def _normalization(normalized, geometry: STFT) -> float:
     return float(np.sqrt(geometry.n_fft))
 
 
-def _check_torchaudio_pad(pad: int, geometry: STFT, n_frames: int) -> None:
-    """torchaudio's ``pad`` zeros on each side must leave some of the samples the frames cover."""
+def _check_torchaudio_pad(pad: int, geometry: STFT, n_frames: int, length: Optional[int]) -> None:
+    """Without ``length``, torchaudio's ``pad`` zeros on each side must leave some of the samples
+    the frames cover (with it, :func:`_check_length` checks that the two fit the frames)."""
     covered = geometry.default_length(n_frames)
-    if 2 * pad >= covered:
+    if length is None and 2 * pad >= covered:
         raise ValueError(f"pad={pad}, the zeros torchaudio added on each side, must be below {(covered + 1) // 2}: the {n_frames} "
-                         f"frames cover {covered} samples, and two pads of them would leave none of the signal")
+                         f"frames cover {covered} samples, and two pads of them leave none for the signal; or give length=, "
+                         "the signal's length")
 
 
 def from_torchaudio(
@@ -1312,9 +1314,10 @@ def from_torchaudio(
     if normalized is not False:
         magnitude *= magnitude.dtype.type(_normalization(normalized, geometry))
     n_frames = magnitude.shape[-1]
-    length = _check_length(length, n_frames, lambda n: geometry.n_frames(n + 2 * pad), f"hop_length={hop_length}")
+    _check_torchaudio_pad(pad, geometry, n_frames, length)
+    length = _check_length(length, n_frames, lambda n: geometry.n_frames(n + 2 * pad),
+                           f"pad={pad} and hop_length={hop_length}" if pad else f"hop_length={hop_length}")
     if pad:  # zeros before and after the signal; without length, where it ended is not known
-        _check_torchaudio_pad(pad, geometry, n_frames)
         return Spectrogram(magnitude, geometry, sample_rate=sample_rate, length=length, source="torchaudio", offset=pad, tail=pad)
     return Spectrogram(magnitude, geometry, sample_rate=sample_rate, length=length, source="torchaudio")
 
@@ -1526,8 +1529,9 @@ def from_torchaudio_mel(
                     bins="torchaudio")
     if pad:  # zeros before and after the signal (from_torchaudio's reading); without length, where it ended is not known
         geometry = spec.geometry
-        _check_torchaudio_pad(pad, geometry, spec.n_frames)
-        length = _check_length(length, spec.n_frames, lambda n: geometry.n_frames(n + 2 * pad), f"hop_length={geometry.hop_length}")
+        _check_torchaudio_pad(pad, geometry, spec.n_frames, length)
+        length = _check_length(length, spec.n_frames, lambda n: geometry.n_frames(n + 2 * pad),
+                               f"pad={pad} and hop_length={geometry.hop_length}")
         spec = dataclasses.replace(spec, length=length, offset=pad, tail=pad)
     if normalized is False:
         return spec

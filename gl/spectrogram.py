@@ -189,7 +189,7 @@ class Spectrogram:
         if not isinstance(self.source, str):
             raise TypeError(f"source={self.source!r} must be a string")
         grid = self.grid_length
-        if (self.offset or self.tail) and self.offset + self.tail >= grid:
+        if self.length is None and (self.offset or self.tail) and self.offset + self.tail >= grid:  # (with a length: below)
             raise ValueError(f"offset={self.offset} and tail={self.tail} must leave some of the {grid} samples the frames cover")
         if grid <= 0 and self.length is None:  # one centred frame of an even n_fft: only its padding
             raise ValueError(

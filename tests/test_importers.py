@@ -396,6 +396,22 @@ def test_torchaudio_pad_and_errors():
         with pytest.raises(ValueError, match=rf"pad={too_large}, .* must be below {covered // 2}"):
             importers.from_torchaudio_mel(np.ones((40, S.shape[-1])), pad=too_large)
     assert importers.from_torchaudio(S, power=1.0, pad=covered // 2 - 1).output_length == 2
+    with pytest.raises(ValueError, match=r"length=100 gives \d+ frames with pad=1000000 and hop_length=200"):
+        importers.from_torchaudio(S, power=1.0, pad=10**6, length=100)
+
+
+def test_torchaudio_pads_longer_than_the_signal_work_with_its_length():
+    """150 samples padded by 400 zeros each side (torchaudio's Spectrogram(pad=400)): the pads
+    fill every frame's centre span, and with the length given the signal comes back exactly
+    (it was refused: the Spectrogram wanted the two pads to leave some of the span)."""
+    geometry = gl.STFT(n_fft=400, hop_length=200, pad_mode="reflect")
+    x = np.random.default_rng(3).standard_normal(150)
+    padded = np.pad(x, 400)
+    spec = importers.from_torchaudio(np.abs(geometry.stft(padded)), power=1.0, pad=400, length=150)
+    assert spec.output_length == 150
+    np.testing.assert_allclose(spec.invert(n_iter=0, init=np.angle(geometry.stft(padded))), x, atol=1e-12)
+    mel = importers.from_torchaudio_mel(np.ones((40, spec.n_frames)), pad=400, length=150, n_iter_nnls=2)
+    assert mel.output_length == 150
 
 
 # ---------------------------------------------------------------------- dB

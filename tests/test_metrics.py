@@ -185,3 +185,13 @@ def test_inconsistency_sums_a_block_at_a_time():
     round_trip = peak(lambda: geometry.stft(geometry.istft(X, length=geometry.max_length(X.shape[-1]))))
     assert peak(lambda: inconsistency(X, geometry)) < round_trip + 1.5 * X.nbytes  # + the scaled copy and blocks
     assert inconsistency(X, geometry) < 1e-5
+
+
+def test_inconsistency_names_a_shape_without_frames():
+    """A 1-D X was an AxisError, a spectrogram without frames named an internal n_frames=0."""
+    geometry = gl.STFT(256, 64)
+    for X, match in ((np.zeros(5, complex), r"X must have shape \(..., n_freq, n_frames\), got shape \(5,\)"),
+                     (np.zeros((), complex), r"got shape \(\)"),
+                     (np.zeros((129, 0), complex), "X has no frames"), (np.zeros((3, 129, 0)), "X has no frames")):
+        with pytest.raises(ValueError, match=match):
+            inconsistency(X, geometry)
