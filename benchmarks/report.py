@@ -459,6 +459,14 @@ SUMMARY_START = "<!-- benchmark summary: written by `python -m benchmarks report
 SUMMARY_END = "<!-- end of the benchmark summary -->"
 
 
+def _made(result: dict, speed: dict) -> str:
+    """``; <date>, git <commit>`` of a result file made by another run than the speed study's."""
+    env, reference = result.get("environment", {}), speed.get("environment", {})
+    if env.get("git") == reference.get("git") and env.get("date_utc", "")[:10] == reference.get("date_utc", "")[:10]:
+        return ""
+    return f"; {env.get('date_utc', '?')[:10]}" + (f", git {env['git']}" if env.get("git") else "")
+
+
 def _span(values, spec: str = ".1f") -> str:
     return f"{min(values):{spec}} to {max(values):{spec}}"
 
@@ -471,25 +479,25 @@ def summary(out: Path) -> Optional[str]:
         return None
     env = speed["environment"]
     per = iteration["rows"]
-    text = (f"In the last run ({env['cpu']}, {env['cpu_count']} cores, {env['date_utc'][:10]}, git {env['git']}; "
+    text = (f"In the last speed study ({env['cpu']}, {env['cpu_count']} cores, {env['date_utc'][:10]}, git {env['git']}; "
             f"{iteration['signal']}) one fast-GLA iteration took {_span([r['speedup_vs_librosa'] for r in per])} times less "
             "than librosa's")
     torchaudio = load("torchaudio", out)
     if torchaudio:
         rows = torchaudio["rows"]
         text += (f", {_span([r['speedup_1thread'] for r in rows])} times less than torchaudio's (on one thread each; "
-                 f"{_span([r['speedup_2threads'] for r in rows])} on two; measured {torchaudio['environment']['date_utc'][:10]})")
+                 f"{_span([r['speedup_2threads'] for r in rows])} on two{_made(torchaudio, speed)})")
     text += f" and {_span([r['gl_over_bare'] for r in per], '.2f')} times the bare FFTs"
     passes = load("passes", out)
     if passes:
         in_cache = [r["gl_per_block"] / (r["passes"]["rfft"] + r["passes"]["irfft"]) for r in passes["rows"]]
-        text += f" ({_span(in_cache, '.2f')} times the same FFTs run in cache)"
+        text += f" ({_span(in_cache, '.2f')} times the same FFTs run in cache{_made(passes, speed)})"
     geometries = load("geometries", out)
     if geometries:
         rows = geometries["rows"]
         kinds = len({(r["n_fft"], r["hop_length"], r["win_length"]) for r in rows})
         text += (f"; {_span([r['speedup_vs_librosa'] for r in rows])} times less than librosa's in the {kinds} other "
-                 "geometries of `bench_geometries.py`")
+                 f"geometries of `bench_geometries.py`" + (f" ({_made(geometries, speed)[2:]})" if _made(geometries, speed) else ""))
     quality = speed.get("time_to_quality") or []
     if quality:
         text += (f"; and gl's default method reached librosa's 100-iteration quality "

@@ -17,9 +17,10 @@ so ``k h_hi`` is exact for any ``|k| < 2^33`` (angles up to 1e7 rad), and
 ``h_lo = h - h_hi`` is taken from a 50-digit pi. The result is within a few units in the
 last place of the float64 angle itself (5e-16 absolute for angles in [0, 2 pi), 4e-14
 at 1e3 rad, where the angle's own rounding is 1e-13). All passes run over blocks of at
-most 15360 angles (a long row is cut into pieces), in cache, into work arrays that each
-thread keeps from call to call: made afresh, they cost page faults on every call, which
-had made a 16384-angle call 7x slower (43 against 6 ns per angle).
+most 15360 angles (a long row is cut into pieces), in cache, into work arrays kept from
+call to call (a few spares, which any thread takes one at a time): made afresh, they cost
+page faults on every call, which had made a 16384-angle call 7x slower (43 against 6 ns
+per angle).
 
 Reference: W. J. Cody and W. Waite, *Software Manual for the Elementary Functions*,
 Prentice-Hall, 1980 (argument reduction); the table method is the classic one of
