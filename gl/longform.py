@@ -362,7 +362,9 @@ def reconstruct_long(
         least-squares values).
     output : None, str, Path or file-like
         None: return the signal. A path: write it there with :mod:`soundfile` (format
-        from the extension, ``subtype`` e.g. ``'FLOAT'``), block by block, and return the
+        from the extension: any the installed libsndfile writes, WAV, FLAC, AIFF, CAF, W64,
+        RF64, and OGG and MP3 from libsndfile 1.1, where :func:`gl.audio.write_audio`
+        writes WAV and FLAC only; ``subtype`` e.g. ``'FLOAT'``), block by block, and return the
         number of samples written; the file is written to a temporary file beside it and
         renamed when complete, so an error or Ctrl-C leaves no partial file. An object
         with ``write(samples)`` (a ``soundfile.SoundFile``): write to it, ``samples`` of
