@@ -180,7 +180,7 @@ class SweepEngine:
         # else every item's frames split into contiguous ranges, one per thread
         n_threads = min(int(n_threads), MAX_THREADS)
         self._item_threads = n_threads if items_per_thread(self.batch, n_threads) else 1
-        n_threads = 1 if self._item_threads > 1 else int(n_threads)
+        n_threads = 1 if self._item_threads > 1 else n_threads
         n_threads = max(1, min(n_threads, self.n_frames // max(16, 2 * (self._reach + 1)) or 1))
         edges = np.linspace(0, self.n_frames, n_threads + 1).astype(int)
         self.ranges = [(int(a), int(b)) for a, b in zip(edges[:-1], edges[1:]) if b > a]

@@ -41,7 +41,7 @@ from typing import Any, Optional, Sequence
 import numpy as np
 
 from . import __version__
-from .transform import PAD_MODES, STFT, binary_exponent
+from .transform import PAD_MODES, STFT, _abs_peak, binary_exponent
 
 __all__ = ["main", "build_parser", "Progress", "default_n_fft"]
 
@@ -444,7 +444,7 @@ def _magnitude(geometry: STFT, x: np.ndarray, path) -> np.ndarray:
     the file when it overflows (instead of the STFT's warning to pass x as float64, which a
     command-line user cannot). Only samples far beyond full scale get there: the largest
     |X| is at most the peak sample times the window's sum."""
-    peak = max(float(x.max()), -float(x.min())) if x.size else 0.0
+    peak = _abs_peak(x)
     largest = float(np.finfo(np.float32).max)
     if peak * float(np.sum(np.abs(geometry.window_array))) <= largest:
         return np.abs(geometry.stft(x))
