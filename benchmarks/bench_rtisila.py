@@ -1,10 +1,11 @@
 """RTISI-LA quality and speed: spectral convergence and seconds per second of audio.
 
-    python benchmarks/bench_rtisila.py [--n-iter 5 20] [--lookahead 0 1 3] [--seconds 10]
+    python benchmarks/bench_rtisila.py [--n-iter 5 20] [--lookahead 0 1 3] [--seconds 10] [--hop 256]
 
 Runs ``gl.rtisila`` (the stream over the whole spectrogram) on greasy (Hann 1024/256 and
-phaseret's Blackman 1024/128) and on the dev clips (Hann 1024/256, first ``--seconds``),
-and prints a Markdown table. Timings are wall-clock medians of ``--repeat`` runs after a
+phaseret's Blackman 1024/128) and on the dev clips (Hann 1024 with hop ``--hop``, first
+``--seconds``), and prints a Markdown table. Hops other than 256 (a quarter of the window,
+where the window sum ``D`` is constant) show the asymmetric windows' ``1 / D``. Timings are wall-clock medians of ``--repeat`` runs after a
 warm-up; the machine may be shared, so treat them as upper bounds.
 """
 
@@ -29,7 +30,10 @@ def main() -> None:
     parser.add_argument("--lookahead", nargs="+", type=_non_negative_int, default=[0, 1, 3])
     parser.add_argument("--seconds", type=_positive_float, default=10.0)
     parser.add_argument("--repeat", type=_positive_int, default=1)
+    parser.add_argument("--hop", type=_positive_int, default=256, help="the dev clips' hop (Hann 1024), at most 1024")
     args = parser.parse_args()
+    if args.hop > 1024:
+        parser.error(f"--hop {args.hop} must be at most the window's 1024 samples")
     sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
     from conftest import DEV_FILES, read_audio
 
@@ -41,7 +45,7 @@ def main() -> None:
     cases.append(("greasy, blackman 1024/128", x, sr, gl.STFT(1024, 128, window="blackman")))
     for name in DEV_FILES:
         x, sr = read_audio("dev", name)
-        cases.append((name.split(".")[0] + ", hann 1024/256", x[: int(args.seconds * sr)], sr, gl.STFT(1024, 256)))
+        cases.append((name.split(".")[0] + f", hann 1024/{args.hop}", x[: int(args.seconds * sr)], sr, gl.STFT(1024, args.hop)))
 
     gl.rtisila(np.abs(gl.STFT(1024, 256).stft(cases[0][1])), n_fft=1024, hop_length=256)  # warm-up
     columns = [(L, n) for L in args.lookahead for n in args.n_iter]

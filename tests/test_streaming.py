@@ -176,6 +176,31 @@ def test_rtisila_constant_memory():
     assert bytes_short < 64 * 1024
 
 
+@pytest.mark.parametrize("n_fft, hop, window", [(16, 6, "hann"), (1024, 512, "hann"), (1024, 256, "hann"), (400, 160, "hamming")])
+def test_rtisila_newest_frame_window_is_phaseret_s(n_fft, hop, window):
+    """phaseret's comp_rtisilawins: the newest frame is analysed with overlaid dual windows
+    ``w / D`` on the estimate, those of the frames after it on its first update and its own
+    too afterwards. gl's buffer holds ``x_hat D``, so its tables hold ``v / D``: times ``D``
+    they must be the overlaid dual windows (before, ``sum w`` without ``/ D``, which
+    differed wherever ``D`` is not 1: by 2x at hop n_fft / 2)."""
+    geometry = gl.STFT(n_fft, hop, window=window)
+    stream = RTISILA(geometry)
+    stream.push(np.zeros(geometry.n_freq))  # the tables are made with the state, at the first push
+    w = geometry.window_array
+    positions = np.arange(n_fft)
+    steady = np.zeros(n_fft)  # D[k] = sum_i w[k + i a]^2, every frame that covers sample k
+    for shift in range(-(n_fft // hop) * hop, n_fft, hop):
+        inside = (positions + shift >= 0) & (positions + shift < n_fft)
+        steady[inside] += w[positions[inside] + shift] ** 2
+    dual = w / steady  # D has period a, so w[k - i a] / D[k - i a] = w[k - i a] / D[k]
+    later = np.zeros(n_fft)  # sum_{i >= 1} dual[k - i a]
+    for shift in range(hop, n_fft, hop):
+        later[shift:] += dual[: n_fft - shift]
+    np.testing.assert_allclose(stream._window_newest_first * steady, later, rtol=1e-12, atol=1e-15)
+    np.testing.assert_allclose(stream._window_newest * steady, later + dual, rtol=1e-12, atol=1e-15)
+    np.testing.assert_allclose(stream._window_plain * steady, w, rtol=1e-12, atol=1e-15)
+
+
 def test_rtisila_quality_on_greasy(greasy):
     x, _ = greasy
     geometry = gl.STFT(1024, 256)
