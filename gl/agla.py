@@ -39,7 +39,7 @@ the iterates are the same up to rounding.
 References
 ----------
 R. Nenov, D.-K. Nguyen, P. Balazs and R. I. Bot, "Accelerated Griffin-Lim algorithm: a
-fast and provably converging numerical method for phase retrieval", arXiv:2306.12504.
+fast and provably converging numerical method for phase retrieval", arXiv:2306.12504, 2023.
 
 Example
 -------
@@ -157,7 +157,7 @@ def agla(
     ----------
     R. Nenov, D.-K. Nguyen, P. Balazs and R. I. Bot, "Accelerated Griffin-Lim
     algorithm: a fast and provably converging numerical method for phase
-    retrieval", arXiv:2306.12504, 2023 (IEEE Trans. Signal Process. 2024).
+    retrieval", arXiv:2306.12504, 2023.
     N. Perraudin, P. Balazs and P. L. Sondergaard, "A fast Griffin-Lim algorithm",
     IEEE WASPAA 2013.
 
@@ -185,7 +185,7 @@ def agla(
         parameters=parameter_defaults(agla, alpha=alpha, beta=beta, gamma=gamma),
     )  # fmt: skip
     with run:
-        run.start_signal()  # x_0 = ISTFT(c_0), c_0 = S exp(i phi_0)
+        run.start_signal()  # x_1 = ISTFT(P_C2(c_0)) = ISTFT(c_0), c_0 = S exp(i phi_0)
         if not run.measure:
             _iterate_on_signals(run, n_iter, alpha, beta, gamma)
             return run.result()
@@ -261,7 +261,7 @@ def _iterate_on_signals(run: IterativeRun, n_iter: int, alpha: float, beta: floa
     def one_iteration(iteration: int) -> None:  # the sweep does not measure: nothing to return
         nonlocal tau, delta
         x = engine.signal  # x_n
-        if iteration == 1:  # tau_1 = delta_1 = x_0 (t_0 = d_0 = t_1): a plain GLA step
+        if iteration == 1:  # tau_1 = delta_1 = x_1 (t_0 = d_0 = t_1): a plain GLA step
             tau = x.copy()
             delta = x.copy() if gamma != 1 else np.empty_like(x)
         else:

@@ -740,7 +740,8 @@ def pghi(
     gamma : float > 0, optional
         :math:`\gamma` in samples^2. Default: ``C_g * win_length^2`` for hann, hamming,
         blackman, sine (sqrt_hann) and bartlett windows (:data:`GAMMA_CONSTANTS`),
-        ``2 pi std^2`` for ``('gaussian', std)``, and for any other window the fitted
+        ``2 pi std^2`` for ``('gaussian', std)`` with ``std <= win_length / 5`` (a wider
+        Gaussian is cut off by its frame, and fitted), and for any other window the fitted
         constant of :func:`fitted_gamma` (see :func:`window_gamma`).
     tol : float in (0, 1) or a decreasing sequence of them
         The heap integrates the coefficients above ``tol * max(S)``. A sequence runs
@@ -761,7 +762,7 @@ def pghi(
         Also return a :class:`~gl.PhaseRetrievalInfo` (``method='pghi'``, one pass:
         ``n_iter=1``; ``spectral_convergence[0]`` is that of the returned signal).
     return_phase : bool
-        Also return the phase (radians in ``[-pi, pi]``, gl's convention, shape of ``S``)
+        Also return the phase (radians in ``[-pi, pi)``, gl's convention, shape of ``S``)
         after the signal.
     geometry : gl.STFT, optional
         Or the keywords ``n_fft``, ``hop_length``, ``win_length``, ``window``, ``center``,

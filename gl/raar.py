@@ -125,8 +125,8 @@ def raar(
     n_iter : int >= 0
         Number of iterations.
     beta : float in (0, 1]
-        Relaxation, default 0.8 (1 is Douglas-Rachford; the literature's usual 0.9 is
-        ALGORITHMS.md's). A sweep on gl's dev corpus (6 clips, 4 s, Hann 1024 / hop 256,
+        Relaxation, default 0.8 (1 is Douglas-Rachford; the literature's usual value is
+        about 0.9, Luke 2005). A sweep on gl's dev corpus (6 clips, 4 s, Hann 1024 / hop 256,
         random init): 0.7-0.8 beat 0.9 and 0.95 after 100 iterations.
     init, rng, length, tol, callback, return_info, n_threads
         As in :func:`gl.griffinlim`.

@@ -17,9 +17,9 @@ with ``dl / dn`` a difference *per frame* (PGHI's ``(l[m, n+1] - l[m, n-1]) / 2`
 * look-ahead 1, RTPGHI(1): the centred difference ``(l[n+1] - l[n-1]) / 2``, so frame ``n``
   is fixed when frame ``n + 1`` arrives;
 * look-ahead 0, RTPGHI(0) (causal): the centred difference with the unknown next frame
-  held at the current one, ``(l[n] - l[n-1]) / 2`` (``causal_difference='hold'``, the
+  held at the current one, ``(l[n] - l[n-1]) / 2`` (``causal_difference='hold'``, gl's
   default), or the backward difference of second order ``(3 l[n] - 4 l[n-1] + l[n-2]) / 2``
-  (``'backward2'``). Measured on 10 s excerpts (n_fft 1024, hop 256, Hann), 'hold' is
+  (``'backward2'``, the paper's RTPGHI(0)). Measured on 10 s excerpts (n_fft 1024, hop 256, Hann), 'hold' is
   better on all four: -21.7 / -26.6 / -20.2 / -21.9 dB against -20.5 / -19.6 / -19.4 /
   -20.1 dB (alsa speech, glockenspiel, arctic speech, tabla); on greasy with Blackman 1024
   and hop 128 (phaseret's setup) 'backward2' is ahead (-18.0 against -17.2 dB). The second-order difference triples the
@@ -93,7 +93,8 @@ class RTPGHI(StreamingInverter):
     causal_difference : {'hold', 'backward2'}
         The time derivative of ``log s`` with ``lookahead=0``: ``'hold'`` (default)
         ``(l[n] - l[n-1]) / 2``, the centred difference with ``l[n+1] := l[n]``;
-        ``'backward2'`` ``(3 l[n] - 4 l[n-1] + l[n-2]) / 2``. Unused with ``lookahead=1``.
+        ``'backward2'`` ``(3 l[n] - 4 l[n-1] + l[n-2]) / 2``, the paper's RTPGHI(0) (see the
+        module's notes for the measurements behind gl's default). Unused with ``lookahead=1``.
     tol : float in (0, 1)
         Bins below ``tol`` times the largest magnitude pushed so far get a random phase.
     gamma : float > 0, optional
