@@ -51,7 +51,7 @@ if __package__ in (None, ""):  # run as a script: make `benchmarks` importable
 
 import gl
 from gl.cli import _positive_float, _positive_int  # the command line's checks of numbers
-from benchmarks.common import CORPUS, RESULTS, environment, interleaved_medians, interleaved_times, read_clip, save
+from benchmarks.common import CORPUS, RESULTS, environment, interleaved_medians, interleaved_times, librosa_seed, read_clip, save
 
 GEOMETRIES = [(1024, 256), (2048, 512)]
 DTYPES = ["float32", "float64"]
@@ -183,7 +183,7 @@ def time_one_iteration(x: np.ndarray, n_fft: int, hop: int, dtype: str, iteratio
 
     def librosa_run(n_iter):
         return lambda: librosa.griffinlim(
-            S, n_iter=n_iter, n_fft=n_fft, hop_length=hop, length=length, random_state=np.random.default_rng(seed),
+            S, n_iter=n_iter, n_fft=n_fft, hop_length=hop, length=length, **librosa_seed(np.random.default_rng(seed)),
             **librosa_geometry
         )
 

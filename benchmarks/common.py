@@ -243,10 +243,23 @@ def iterations_to_reach(history_db: np.ndarray, threshold_db: float) -> Optional
 
 
 # ---------------------------------------------------------------------- librosa
+def librosa_seed(draw) -> dict:
+    """``librosa.griffinlim``'s keyword for a Generator or RandomState ``draw``: ``rng`` from
+    librosa 1.0 on (``random_state`` is then a deprecated alias), ``random_state`` before. An
+    int is read as librosa 0.10 and 0.11 read it, ``np.random.RandomState(int)``: librosa 1.0
+    seeds ``default_rng`` with it, so it is passed as the object, which draws alike in both."""
+    import librosa
+
+    if isinstance(draw, (int, np.integer)) and not isinstance(draw, bool):
+        draw = np.random.RandomState(draw)
+    return {"rng" if int(librosa.__version__.split(".")[0]) >= 1 else "random_state": draw}
+
+
 def librosa_griffinlim(S: np.ndarray, geometry, length: int, n_iter: int, seed: int, momentum: float = 0.99,
                        random_state=None) -> np.ndarray:
-    """``librosa.griffinlim`` in ``geometry`` with ``random_state=np.random.default_rng(seed)`` (or the
-    ``random_state`` given: an int seeds ``np.random.RandomState``, librosa's own reading)."""
+    """``librosa.griffinlim`` in ``geometry`` from ``np.random.default_rng(seed)``'s draw (or the
+    ``random_state`` given: an int seeds ``np.random.RandomState``, librosa 0.10 and 0.11's reading;
+    see :func:`librosa_seed`)."""
     import librosa
 
     return librosa.griffinlim(
@@ -261,7 +274,7 @@ def librosa_griffinlim(S: np.ndarray, geometry, length: int, n_iter: int, seed: 
         length=length,
         momentum=momentum,
         init="random",
-        random_state=np.random.default_rng(seed) if random_state is None else random_state,
+        **librosa_seed(np.random.default_rng(seed) if random_state is None else random_state),
     )
 
 
@@ -293,7 +306,7 @@ def librosa_griffinlim_from(S: np.ndarray, geometry, length: int, n_iter: int, a
 
 
 def librosa_start(shape, random_state) -> np.ndarray:
-    """The unit phasors ``librosa.griffinlim(init='random', random_state=...)`` draws
+    """The unit phasors ``librosa.griffinlim(init='random', **librosa_seed(random_state))`` draws
     (a Generator or RandomState is used as given, an int seeds ``np.random.RandomState``)."""
     import librosa
 

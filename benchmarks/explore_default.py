@@ -40,7 +40,7 @@ if __package__ in (None, ""):  # run as a script: this checkout's gl, not an ins
 import gl
 from gl.metrics import signal_spectral_convergence, to_db
 from gl.cli import _non_negative_int, _positive_float, _positive_int  # the command line's checks of numbers
-from benchmarks.common import environment
+from benchmarks.common import environment, librosa_seed
 
 HERE = Path(__file__).resolve().parent
 CORPUS = Path(os.environ.get("GL_SHARED", HERE.parent.parent / "shared")) / "corpus" / "dev"
@@ -65,7 +65,7 @@ def librosa_baseline(S: np.ndarray, geometry: gl.STFT, length: int, seed: int) -
     def run():
         return librosa.griffinlim(
             S, n_iter=100, hop_length=geometry.hop_length, n_fft=geometry.n_fft, window="hann", center=True,
-            momentum=0.99, init="random", random_state=np.random.default_rng(seed), length=length,
+            momentum=0.99, init="random", **librosa_seed(np.random.default_rng(seed)), length=length,
         )  # fmt: skip
 
     run()  # warm: librosa's first call pays its imports and caches (1.4 s against 0.24 s)

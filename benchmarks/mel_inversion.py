@@ -29,7 +29,7 @@ if __package__ in (None, ""):  # run as a script: make `benchmarks` importable
     sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 import gl
-from benchmarks.common import CORPUS, RESULTS, environment, interleaved_times, save, script_command
+from benchmarks.common import CORPUS, RESULTS, environment, interleaved_times, librosa_seed, save, script_command
 from gl.cli import _positive_float, _positive_int  # the command line's checks of numbers
 from gl.mel import mel_filterbank, mel_to_stft
 
@@ -82,7 +82,7 @@ def main(argv=None) -> None:
             # librosa's mel_to_audio is mel_to_stft then griffinlim, but cannot seed the latter: the two steps, seeded
             "librosa_audio": keep("librosa_audio", lambda: librosa.griffinlim(
                 librosa.feature.inverse.mel_to_stft(M, sr=sr, n_fft=n_fft, power=2.0), n_iter=32, hop_length=hop,
-                length=len(x), random_state=np.random.default_rng(0))),
+                length=len(x), **librosa_seed(np.random.default_rng(0)))),
         }  # fmt: skip
         times = interleaved_times(functions, repeats=args.repeats)  # warm-up, then round-robin
         median = {key: float(np.median(values)) for key, values in times.items()}

@@ -172,7 +172,7 @@ def check_n_threads(n_threads) -> Optional[int]:
 
 def check_rng(rng, name: str = "rng"):
     """``rng``: None, a seed (a whole number >= 0), a ``np.random.Generator`` or a legacy
-    ``np.random.RandomState`` (what librosa makes of an integer ``random_state``)."""
+    ``np.random.RandomState`` (what librosa 0.10 and 0.11 make of an integer ``random_state``)."""
     if rng is None or isinstance(rng, (np.random.Generator, np.random.RandomState)):
         return rng
     if isinstance(rng, bool) or not isinstance(rng, (int, np.integer)):
@@ -183,7 +183,7 @@ def check_rng(rng, name: str = "rng"):
 
 
 def from_random_state(random_state, rng=None):
-    """librosa's ``random_state`` as gl's ``rng``: an int seeds a legacy ``np.random.RandomState``
+    """librosa 0.10 and 0.11's ``random_state`` as gl's ``rng``: an int seeds a legacy ``np.random.RandomState``
     (librosa's draw), a generator stays itself; ``rng`` must then be None."""
     if rng is not None:
         raise ValueError("give rng or random_state (librosa's name), not both")

@@ -119,9 +119,12 @@ def griffinlim(
     return_info : bool
         Also return the :class:`~gl.PhaseRetrievalInfo`.
     random_state : None, int, np.random.Generator or np.random.RandomState
-        librosa's name for the seed, with librosa's meaning, so that a call moves over
-        unchanged: an int seeds a legacy ``np.random.RandomState`` (``rng=0`` seeds
-        ``np.random.default_rng``, another stream). Give ``rng`` or ``random_state``, not both.
+        librosa 0.10 and 0.11's name for the seed, with their meaning, so that a call moves
+        over unchanged: an int seeds a legacy ``np.random.RandomState`` (``rng=0`` seeds
+        ``np.random.default_rng``, another stream). librosa 1.0 renamed it ``rng``, read as
+        gl's ``rng`` (an int seeds ``np.random.default_rng``), and kept ``random_state`` as
+        a deprecated alias of it: a call written for librosa 1.0 moves over with ``rng``.
+        Give ``rng`` or ``random_state``, not both.
     dtype : np.float32 or np.float64, optional
         Precision of the returned signal, as librosa's ``dtype`` (default: that of ``S``).
         The iterations run in the precision of ``S`` (librosa rounds its signal to
@@ -161,9 +164,10 @@ def griffinlim(
     Notes
     -----
     Differences from ``librosa.griffinlim``: ``n_iter`` defaults to 100; gl's own seed
-    keyword is ``rng`` (an int seeds ``np.random.default_rng``), while ``random_state``
-    keeps librosa's meaning (an int seeds ``np.random.RandomState``: the same draw as
-    librosa's); ``init`` also takes an array; ``tol``, ``callback``, ``return_info``,
+    keyword is ``rng`` (an int seeds ``np.random.default_rng``: the same draw as librosa
+    1.0's ``rng``), while ``random_state`` keeps librosa 0.10 and 0.11's meaning (an int
+    seeds ``np.random.RandomState``: the same draw as theirs; librosa 1.0's deprecated
+    ``random_state`` is its ``rng``); ``init`` also takes an array; ``tol``, ``callback``, ``return_info``,
     ``method`` and ``n_threads`` are new; a near-zero window sum zeroes samples instead
     of inflating them. librosa writes the momentum step as
     ``c = t_n - m/(1+m) t_{n-1}``, which has the phase of FGLA's ``c_n`` with

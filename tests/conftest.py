@@ -49,6 +49,18 @@ def read_audio(*parts: str, mono: bool = True):
     return data, sr
 
 
+def librosa_seed(draw) -> dict:
+    """``librosa.griffinlim``'s keyword for a Generator or RandomState ``draw``: ``rng`` from
+    librosa 1.0 on (its ``random_state`` is then a deprecated alias, gone in 1.2), ``random_state``
+    before. An object, not an int: librosa 1.0 also changed what an int seeds (``default_rng``
+    where 0.10 and 0.11 seed ``RandomState``), an object draws the same in both."""
+    import librosa
+
+    if isinstance(draw, (bool, int, np.integer)):
+        raise TypeError("pass a np.random.Generator or RandomState: librosa reads an int by version")
+    return {"rng" if int(librosa.__version__.split(".")[0]) >= 1 else "random_state": draw}
+
+
 @pytest.fixture
 def rng():
     return np.random.default_rng(20261128)
