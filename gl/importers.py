@@ -397,8 +397,9 @@ def from_db(
     if db not in ("power", "amplitude"):
         raise ValueError(f"db={db!r} must be 'power' (power_to_db, 10 log10) or 'amplitude' (amplitude_to_db, 20 log10)")
     if callable(ref):
-        named = getattr(ref, "__name__", "")
-        shown = f"np.{named}" if named and getattr(np, named, None) is ref else repr(ref)
+        # numpy's own name for it: np.max and np.min first (before numpy 1.25 their __name__ was amax, amin)
+        named = next((name for name in ("max", "min", getattr(ref, "__name__", "")) if name and getattr(np, name, None) is ref), "")
+        shown = f"np.{named}" if named else repr(ref)
         raise TypeError(
             f"ref must be the number the dB conversion used, not a function (ref={shown}): "
             "a function of the data (np.max, np.median, ...) threw the absolute level away - pass the value it "
