@@ -40,6 +40,7 @@ import contextlib
 import errno
 import os
 import shlex
+import stat
 import tempfile
 import warnings
 from dataclasses import dataclass
@@ -308,10 +309,25 @@ def _create_temporary(path: Path) -> Path:
     raise FileExistsError(errno.EEXIST, f"could not create a temporary file beside {path}", str(path))  # pragma: no cover
 
 
+#: Windows refuses to replace or delete a read-only file, which POSIX systems do (the
+#: folder's permissions decide there): gl clears the attribute first (tests set it to try).
+_WINDOWS = os.name == "nt"
+
+
 def _publish(temporary: Path, path: Path, force: bool) -> None:
     """Move the finished ``temporary`` onto ``path`` in one step."""
     if force:
-        os.replace(temporary, path)
+        old_mode = os.stat(path).st_mode & 0o7777 if _WINDOWS and path.exists() else None
+        read_only = old_mode is not None and not old_mode & stat.S_IWRITE
+        if read_only:  # replaced as on POSIX (the new file keeps the read-only mode, see atomic_output)
+            os.chmod(path, old_mode | stat.S_IWRITE)
+        try:
+            os.replace(temporary, path)
+        except OSError:
+            if read_only:  # the old file stays, and stays read-only
+                with contextlib.suppress(OSError):
+                    os.chmod(path, old_mode)
+            raise
         return
     try:
         os.link(temporary, path)  # atomic, and fails if path appeared in the meantime
@@ -353,8 +369,16 @@ def atomic_output(path: PathLike, *, force: bool = False) -> Iterator[Path]:
         os.chmod(temporary, mode)  # the writer may have replaced the file with a private one
         _publish(temporary, path, force)
     finally:
-        with contextlib.suppress(FileNotFoundError):
-            os.unlink(temporary)
+        _remove_temporary(temporary)
+
+
+def _remove_temporary(temporary: Path) -> None:
+    """Delete ``temporary`` if it is still there (it was not published)."""
+    if _WINDOWS:  # made read-only (the mode of a read-only file it was to replace): Windows would refuse
+        with contextlib.suppress(OSError):
+            os.chmod(temporary, (os.stat(temporary).st_mode & 0o7777) | stat.S_IWRITE)
+    with contextlib.suppress(FileNotFoundError):
+        os.unlink(temporary)
 
 
 #: libsndfile's error code for a failed system call (a write, a seek ...).

@@ -23,6 +23,7 @@ import argparse
 import ast
 import contextlib
 import dataclasses
+import errno
 import importlib
 import importlib.util
 import inspect
@@ -266,6 +267,10 @@ class Progress:
             self._width = 0
 
 
+#: Windows reports a write to a pipe whose reader has left as EINVAL, not EPIPE.
+_WINDOWS = os.name == "nt"
+
+
 class _Report:
     """What a command did: printed as text, or as one JSON object with ``--json``."""
 
@@ -288,6 +293,8 @@ class _Report:
         except BrokenPipeError:
             raise
         except OSError as error:
+            if _WINDOWS and error.errno == errno.EINVAL:  # how Windows says the reader of a pipe has left
+                raise BrokenPipeError(errno.EPIPE, "the reader of the output left") from None
             raise _ReportError(error.strerror or str(error)) from None
 
 

@@ -189,9 +189,10 @@ def test_output_path_checks(tmp_path):
     (tmp_path / "file").write_text("x")
     with pytest.raises(ValueError, match="is not a folder"):
         check_output_path(tmp_path / "file" / "out.wav")
-    with pytest.raises(OSError):  # /proc takes no new files, even from root
-        write_audio("/proc/gl-test-output.wav", tone(), 8000)
-    assert not os.path.exists("/proc/gl-test-output.wav")
+    if os.path.isdir("/proc"):  # Linux: /proc takes no new files, even from root
+        with pytest.raises(OSError):
+            write_audio("/proc/gl-test-output.wav", tone(), 8000)
+        assert not os.path.exists("/proc/gl-test-output.wav")
 
 
 def partial_writer(exception):
@@ -298,6 +299,53 @@ def test_replacing_a_read_only_file(tmp_path, monkeypatch):
     write_audio(read_only, 0.5 * tone(), 8000, force=True)
     assert events == [("fsync",), ("chmod", 0o444)]
     assert read_only.stat().st_mode & 0o777 == 0o444 and len(list(tmp_path.iterdir())) == 1
+
+
+def _as_windows(monkeypatch, replace_fails: bool = False) -> None:
+    """Make os.replace and os.unlink refuse read-only files, as Windows does (POSIX lets the
+    folder's permissions decide), and tell gl.audio it runs on Windows."""
+    import stat
+
+    real_replace, real_unlink = os.replace, os.unlink
+
+    def refuse_read_only(path):
+        if os.path.exists(path) and not os.stat(path).st_mode & stat.S_IWRITE:
+            raise PermissionError(errno.EACCES, "Access is denied", str(path))
+
+    def replace(source, target):
+        refuse_read_only(target)
+        if replace_fails:  # e.g. the old file is open in a player
+            raise PermissionError(errno.EACCES, "The process cannot access the file", str(target))
+        real_replace(source, target)
+
+    def unlink(path):
+        refuse_read_only(path)
+        real_unlink(path)
+
+    monkeypatch.setattr(gl.audio, "_WINDOWS", True)
+    monkeypatch.setattr(os, "replace", replace)
+    monkeypatch.setattr(os, "unlink", unlink)
+
+
+def test_replacing_a_read_only_file_on_windows(tmp_path, monkeypatch):
+    """Windows refuses to replace a read-only file, and to delete the read-only temporary
+    copy when that fails: --force replaces it as on POSIX (keeping the read-only mode), and a
+    replacement that fails for another reason leaves the old file as it was and no
+    temporary file, with the error that stopped it (not the clean-up's)."""
+    read_only = tmp_path / "r.wav"
+    write_audio(read_only, tone(), 8000)
+    read_only.chmod(0o444)
+    _as_windows(monkeypatch)
+    write_audio(read_only, 0.5 * tone(), 8000, force=True)
+    assert read_only.stat().st_mode & 0o777 == 0o444 and [p.name for p in tmp_path.iterdir()] == ["r.wav"]
+    assert np.abs(read_audio(read_only)[0]).max() == pytest.approx(0.5 * np.abs(tone()).max(), abs=1e-3)
+    before = read_only.read_bytes()
+    monkeypatch.undo()
+    _as_windows(monkeypatch, replace_fails=True)
+    with pytest.raises(PermissionError, match="cannot access"):
+        write_audio(read_only, tone(), 8000, force=True)
+    assert read_only.read_bytes() == before and read_only.stat().st_mode & 0o777 == 0o444
+    assert [p.name for p in tmp_path.iterdir()] == ["r.wav"]
 
 
 def test_write_audio_takes_what_gl_hands_it(tmp_path):
