@@ -22,9 +22,13 @@ frame ``j`` is one GLA step on that frame alone::
 
 with ``D[k] = sum_i w[k + i a]^2`` the window sum. ``v_j`` is the analysis window ``w``,
 except for the newest frame, whose right part is only partly overlap-added: as in the
-paper and phaseret, it gets the asymmetric window ``v = sum_{i >= 1} w[k - i a] / D`` on
-its first update (its own contribution is still zero) and ``v = sum_{i >= 0} w[k - i a] / D``
-afterwards, which restore a bell-shaped effective window on the incomplete estimate.
+paper, it gets an asymmetric window, ``v = sum_{i >= 1} w[k - i a]`` on its first update
+(its own contribution is still zero) and ``v = sum_{i >= 0} w[k - i a]`` afterwards, which
+restore a bell-shaped effective window on the incomplete estimate. phaseret overlays the
+dual windows ``w / D`` instead, ``v / D``: the same where ``D`` is constant (Hann at hop
+``n_fft / 4``, Blackman at ``n_fft / 8``: a scale, which no phase sees); elsewhere a little
+better at some hops and far worse at low overlap, where ``D`` falls to ``w^2`` near the
+frame's ends and ``1 / D`` magnifies them (measured below), so gl keeps ``v``.
 
 Near the start of the stream (fewer frames than in the steady state cover a sample) and
 at its end, the estimate is divided by the true window sum instead of ``D``; with
@@ -35,10 +39,11 @@ for the commit); memory: ``(L + 1)`` frames and ``L a + M`` samples, whatever th
 
 Measured (``benchmarks/bench_rtisila.py``; Hann, n_fft 1024, hop 256; spectral convergence
 in dB, mean of the six dev clips, first 10 s each): RTISI-LA(0) -18.1, RTISI-LA(1) -21.9,
-RTISI-LA(3) (the default look-ahead) -25.1 with 5 iterations per frame, -28.5 with 20 (at
-hop 256 the window sum ``D`` is constant; at hop 512, where it varies by 2x,
-``--hop 512 --lookahead 3 --n-iter 5``: -17.2, against -16.3 with the newest frame's
-windows left without their ``1 / D``, as gl had them before it followed phaseret). On
+RTISI-LA(3) (the default look-ahead) -25.1 with 5 iterations per frame, -28.5 with 20.
+The newest frame's windows, gl's against phaseret's (``--hop H --lookahead 3 --n-iter 5``,
+then with ``--dual-windows``; Hann 1024, dev mean): hop 384 -22.5 / -22.8 dB, 512 -16.3 /
+-17.2, 640 -21.1 / -23.6, 768 -29.0 / -26.5, 900 -35.4 / -17.9; on greasy (default L)
+hop 640 -20.5 / -17.0, 768 -23.0 / -18.0, 900 -25.2 / -11.9. On
 greasy (16 kHz, 0.37 s) -17.7 dB (Hann 1024/256, L = 3) and -20.8 dB (phaseret's Blackman
 1024/128, default L = 7). The RTPGHI paper reports about -20 dB for RTISI-LA on SQAM (hop
 256, Hann). Speed, default settings (L = 3, 5 iterations): 0.023 s (16 kHz) to 0.062 s
@@ -51,7 +56,7 @@ X. Zhu, G. T. Beauregard and L. L. Wyse, "Real-time signal estimation from modif
 short-time Fourier transform magnitude spectra", IEEE Trans. Audio, Speech and Language
 Processing 15(5), 1645-1653, 2007.
 Z. Prusa, "The Phase Retrieval Toolbox", AES International Conference on Semantic Audio,
-2017 (phaseret's ``rtisila``, whose asymmetric windows gl follows).
+2017 (phaseret's ``rtisila``, whose asymmetric windows are gl's divided by ``D``).
 """
 
 from __future__ import annotations
@@ -177,8 +182,8 @@ class RTISILA(StreamingInverter):
         gains cost seconds)."""
         geometry, dtype = self.geometry, np.dtype(np.float64)
         n_fft, hop = geometry.n_fft, geometry.hop_length
-        # the analysis windows v_j, each divided by D once more: the buffer holds x_hat D, so
-        # that segment = (v_j / D) * buffer is one product
+        # the analysis windows v_j divided by D: the buffer holds x_hat D, so that
+        # segment = (v_j / D) * buffer is one product (see the module's notes for v_j)
         window = geometry.window_array
         steady = self._steady_sum  # D[k], (n_fft,) float64
         inverse = np.zeros(n_fft)
@@ -187,8 +192,8 @@ class RTISILA(StreamingInverter):
         for shift in range(hop, n_fft, hop):
             later[shift:] += window[: n_fft - shift]
         self._window_plain = (window * inverse).astype(dtype)  # v = w
-        self._window_newest_first = (later * inverse * inverse).astype(dtype)  # v = sum_{i >= 1} w[k - i a] / D
-        self._window_newest = ((later + window) * inverse * inverse).astype(dtype)  # v = sum_{i >= 0} w[k - i a] / D
+        self._window_newest_first = (later * inverse).astype(dtype)  # v = sum_{i >= 1} w[k - i a]
+        self._window_newest = ((later + window) * inverse).astype(dtype)  # v = sum_{i >= 0} w[k - i a]
         # start of the stream: D / (true window sum) per frame whose support is short of
         # frames on the left (and 0 on the constant zero padding), one row per frame
         start_frames = -(-max(n_fft - hop, 0) // hop) if n_fft > hop else 0

@@ -176,29 +176,16 @@ def test_rtisila_constant_memory():
     assert bytes_short < 64 * 1024
 
 
-@pytest.mark.parametrize("n_fft, hop, window", [(16, 6, "hann"), (1024, 512, "hann"), (1024, 256, "hann"), (400, 160, "hamming")])
-def test_rtisila_newest_frame_window_is_phaseret_s(n_fft, hop, window):
-    """phaseret's comp_rtisilawins: the newest frame is analysed with overlaid dual windows
-    ``w / D`` on the estimate, those of the frames after it on its first update and its own
-    too afterwards. gl's buffer holds ``x_hat D``, so its tables hold ``v / D``: times ``D``
-    they must be the overlaid dual windows (before, ``sum w`` without ``/ D``, which
-    differed wherever ``D`` is not 1: by 2x at hop n_fft / 2)."""
-    geometry = gl.STFT(n_fft, hop, window=window)
-    stream = RTISILA(geometry)
-    stream.push(np.zeros(geometry.n_freq))  # the tables are made with the state, at the first push
-    w = geometry.window_array
-    positions = np.arange(n_fft)
-    steady = np.zeros(n_fft)  # D[k] = sum_i w[k + i a]^2, every frame that covers sample k
-    for shift in range(-(n_fft // hop) * hop, n_fft, hop):
-        inside = (positions + shift >= 0) & (positions + shift < n_fft)
-        steady[inside] += w[positions[inside] + shift] ** 2
-    dual = w / steady  # D has period a, so w[k - i a] / D[k - i a] = w[k - i a] / D[k]
-    later = np.zeros(n_fft)  # sum_{i >= 1} dual[k - i a]
-    for shift in range(hop, n_fft, hop):
-        later[shift:] += dual[: n_fft - shift]
-    np.testing.assert_allclose(stream._window_newest_first * steady, later, rtol=1e-12, atol=1e-15)
-    np.testing.assert_allclose(stream._window_newest * steady, later + dual, rtol=1e-12, atol=1e-15)
-    np.testing.assert_allclose(stream._window_plain * steady, w, rtol=1e-12, atol=1e-15)
+@pytest.mark.parametrize("hop, measured", [(640, -20.5), (768, -23.0), (900, -25.2)])
+def test_rtisila_low_overlap_on_greasy(greasy, hop, measured):
+    """The newest frame's asymmetric windows are applied to the estimate as sum w[k - i a],
+    not as phaseret's overlaid dual windows sum w[k - i a] / D: where frames overlap little,
+    D falls to w^2 near a frame's ends and 1 / D magnifies them (phaseret's form measured
+    -17.0, -18.0 and -11.9 dB here; gl's in the parameters)."""
+    x, _ = greasy
+    geometry = gl.STFT(1024, hop)
+    S = np.abs(geometry.stft(x))
+    assert spectral_convergence_db(S, geometry.stft(rtisila(S, geometry=geometry))) < measured + 1.5
 
 
 def test_rtisila_quality_on_greasy(greasy):
