@@ -179,7 +179,8 @@ def study_clip(clip, method_names, inits, n_iter: int, seed: int, librosa_counts
 
 #: Further starts for the comparison with librosa: its rounding, amplified by the momentum,
 #: depends on the draw (``default_rng`` seeds after the study's, and ``RandomState`` seeds, an
-#: int ``random_state``'s reading in both).
+#: int ``random_state``'s reading in gl and in librosa 0.10 and 0.11; librosa 1.0 is handed
+#: the RandomState itself, see ``common.librosa_seed``).
 OTHER_STARTS = 3
 
 #: The rotation (radians) of every start phase for librosa's distance to itself: a change of

@@ -710,7 +710,7 @@ def build(out: Path, readme: Path) -> Path:
               + (f" **Every clip was cut to its first {convergence['max_seconds']:g} s** to fit the time budget of a shared "
                  "2-core machine." if convergence.get("max_seconds") else ""), ""]
         L += ["### gl FGLA vs librosa.griffinlim from the same initial phase", "",
-              "Both get `np.random.default_rng(seed)` (gl as `rng=`, librosa as `random_state=`); librosa is rerun for each "
+              "Both get `np.random.default_rng(seed)` (gl as `rng=`, librosa as `random_state=`, or as `rng=` from librosa 1.0); librosa is rerun for each "
               "iteration count, gl's values come from one run's history.", "",
               "Other starts: the largest `max |y_gl - y_librosa|` after the same iterations from three more `default_rng` "
               "and four `RandomState` draws (each drawn as gl and librosa read it). librosa against itself: from each of "

@@ -392,8 +392,9 @@ def measure_convergence(S: np.ndarray, y: np.ndarray, geometry: STFT) -> np.ndar
 
 
 def wrapped_phase(phase: np.ndarray, dtype: np.dtype) -> np.ndarray:
-    """``phase`` (float64 radians) in ``[-pi, pi)``, as ``dtype``: wrapped in float64 first, since
-    integrated phases reach 1e5 rad, where float32's steps are 0.01 rad (a ``return_phase``)."""
+    """``phase`` (float64 radians) in ``[-pi, pi]``, as ``dtype``: wrapped in float64 first, since
+    integrated phases reach 1e5 rad, where float32's steps are 0.01 rad (a ``return_phase``).
+    ``pi`` itself only by rounding (a float32 just below it rounds up to it)."""
     wrapped = np.remainder(phase + np.pi, 2 * np.pi)
     wrapped -= np.pi
     return wrapped.astype(dtype, copy=False)

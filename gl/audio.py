@@ -317,7 +317,10 @@ _WINDOWS = os.name == "nt"
 def _publish(temporary: Path, path: Path, force: bool) -> None:
     """Move the finished ``temporary`` onto ``path`` in one step."""
     if force:
-        old_mode = os.stat(path).st_mode & 0o7777 if _WINDOWS and path.exists() else None
+        old_mode = None
+        if _WINDOWS:
+            with contextlib.suppress(FileNotFoundError):
+                old_mode = os.stat(path).st_mode & 0o7777
         read_only = old_mode is not None and not old_mode & stat.S_IWRITE
         if read_only:  # replaced as on POSIX (the new file keeps the read-only mode, see atomic_output)
             os.chmod(path, old_mode | stat.S_IWRITE)
@@ -368,12 +371,15 @@ def atomic_output(path: PathLike, *, force: bool = False) -> Iterator[Path]:
             os.fsync(handle.fileno())
         os.chmod(temporary, mode)  # the writer may have replaced the file with a private one
         _publish(temporary, path, force)
-    finally:
-        _remove_temporary(temporary)
+    except BaseException:
+        with contextlib.suppress(OSError):  # the error that stopped the write is the one to report
+            _remove_temporary(temporary)
+        raise
+    _remove_temporary(temporary)  # published by a hard link, the temporary name is still there
 
 
 def _remove_temporary(temporary: Path) -> None:
-    """Delete ``temporary`` if it is still there (it was not published)."""
+    """Delete ``temporary`` if it is still there (not published, or published by a hard link)."""
     if _WINDOWS:  # made read-only (the mode of a read-only file it was to replace): Windows would refuse
         with contextlib.suppress(OSError):
             os.chmod(temporary, (os.stat(temporary).st_mode & 0o7777) | stat.S_IWRITE)

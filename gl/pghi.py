@@ -762,7 +762,7 @@ def pghi(
         Also return a :class:`~gl.PhaseRetrievalInfo` (``method='pghi'``, one pass:
         ``n_iter=1``; ``spectral_convergence[0]`` is that of the returned signal).
     return_phase : bool
-        Also return the phase (radians in ``[-pi, pi)``, gl's convention, shape of ``S``)
+        Also return the phase (radians in ``[-pi, pi]``, gl's convention, shape of ``S``)
         after the signal.
     geometry : gl.STFT, optional
         Or the keywords ``n_fft``, ``hop_length``, ``win_length``, ``window``, ``center``,

@@ -187,7 +187,7 @@ def spsi(
         Also return a :class:`~gl.PhaseRetrievalInfo` (``method='spsi'``, one pass,
         ``n_iter=1``; ``spectral_convergence[0]`` is that of the returned signal).
     return_phase : bool
-        Also return the phase (radians in [-pi, pi), gl's convention, shape of ``S``).
+        Also return the phase (radians in [-pi, pi], gl's convention, shape of ``S``).
     geometry : gl.STFT, optional
         Or the geometry keywords, as in :func:`gl.griffinlim`.
 

@@ -52,12 +52,13 @@ def read_audio(*parts: str, mono: bool = True):
 def librosa_seed(draw) -> dict:
     """``librosa.griffinlim``'s keyword for a Generator or RandomState ``draw``: ``rng`` from
     librosa 1.0 on (its ``random_state`` is then a deprecated alias, gone in 1.2), ``random_state``
-    before. An object, not an int: librosa 1.0 also changed what an int seeds (``default_rng``
-    where 0.10 and 0.11 seed ``RandomState``), an object draws the same in both."""
+    before. An int is read as librosa 0.10 and 0.11 read it, ``np.random.RandomState(int)``:
+    librosa 1.0 seeds ``default_rng`` with it, so it is passed as the object, which draws
+    alike in both (as ``benchmarks.common.librosa_seed``)."""
     import librosa
 
-    if isinstance(draw, (bool, int, np.integer)):
-        raise TypeError("pass a np.random.Generator or RandomState: librosa reads an int by version")
+    if isinstance(draw, (int, np.integer)) and not isinstance(draw, bool):
+        draw = np.random.RandomState(draw)
     return {"rng" if int(librosa.__version__.split(".")[0]) >= 1 else "random_state": draw}
 
 
