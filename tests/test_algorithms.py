@@ -20,7 +20,7 @@ from gl.metrics import spectral_convergence, to_db
 from gl.raar import raar
 from gl.transform import STFT
 
-from .conftest import librosa_seed, read_audio
+from .conftest import checkout_env, librosa_seed, read_audio
 
 #: method name -> (function, its own keywords in these tests)
 METHODS = {
@@ -842,7 +842,7 @@ def test_threaded_calls_work_while_the_interpreter_shuts_down(tmp_path, imported
 
     script = tmp_path / "shutdown.py"
     script.write_text(SHUTDOWN_SCRIPT)
-    done = subprocess.run([sys.executable, str(script), imported], capture_output=True, text=True, timeout=120)
+    done = subprocess.run([sys.executable, str(script), imported], capture_output=True, text=True, timeout=120, env=checkout_env())
     assert done.returncode == 0 and "Traceback" not in done.stderr, done.stderr
     assert done.stdout.split() == ["worker", "True", "atexit", "True"]
 

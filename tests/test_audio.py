@@ -24,7 +24,7 @@ from gl.audio import (  # noqa: E402
     write_audio,
 )
 
-from .conftest import corpus_file  # noqa: E402
+from .conftest import checkout_env, corpus_file  # noqa: E402
 
 
 def tone(n=4000, channels=1, amplitude=0.5, sr=8000):
@@ -403,7 +403,7 @@ for call in (lambda: gl.audio.write_audio(os.path.join(folder, "a.wav"), x, 1600
         seen.append(error.errno)
 print(seen, gl.cli.main(["roundtrip", os.path.join(folder, "in.wav"), "-o", os.path.join(folder, "o.wav"), "--n-iter", "1"]))
 """
-    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=120)
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=120, env=checkout_env())
     assert done.stdout.split("\n")[0] == f"[{errno.EFBIG}, {errno.EFBIG}] 2", done.stdout + done.stderr
     assert "o.wav: File too large" in done.stderr and "Traceback" not in done.stderr
     assert sorted(os.listdir(tmp_path)) == ["in.wav"]  # no output, no temporary file

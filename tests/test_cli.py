@@ -24,15 +24,16 @@ sf = pytest.importorskip("soundfile")
 import gl  # noqa: E402
 from gl import cli  # noqa: E402
 
-from .conftest import REPO, corpus_file  # noqa: E402
+from .conftest import REPO, checkout_env, corpus_file  # noqa: E402
 
 DEMO_DATA = Path(gl.__file__).parent / "data" / cli.DEMO_FILE
 FAST = ["--n-iter", "20"]
 
 
 #: One BLAS thread in the subprocesses: on a machine busy with other tests, OpenBLAS's
-#: spinning threads make the small matrix products of the mel inversion 20x slower.
-ENV = {**os.environ, "OPENBLAS_NUM_THREADS": "1", "OMP_NUM_THREADS": "1", "MKL_NUM_THREADS": "1"}
+#: spinning threads make the small matrix products of the mel inversion 20x slower. And
+#: this checkout's gl, not an installed copy (see conftest.checkout_env).
+ENV = checkout_env(OPENBLAS_NUM_THREADS="1", OMP_NUM_THREADS="1", MKL_NUM_THREADS="1")
 
 
 def run(*args, cwd, check_ok=True) -> subprocess.CompletedProcess:
@@ -104,7 +105,7 @@ def test_readme_quick_start(tmp_path):
     for command in (c for c in commands if c.startswith("gl ")):
         args = shlex.split(command)[1:]
         launcher = [script] if script else [sys.executable, "-m", "gl"]
-        result = subprocess.run(launcher + args, cwd=tmp_path, capture_output=True, text=True, timeout=120)
+        result = subprocess.run(launcher + args, cwd=tmp_path, capture_output=True, text=True, timeout=120, env=ENV)
         assert result.returncode == 0, result.stderr
     assert sorted(p.name for p in tmp_path.iterdir()) == ["gl-demo-original.wav", "gl-demo.wav"]
     original, sr = sf.read(str(tmp_path / "gl-demo-original.wav"))
@@ -166,7 +167,7 @@ def test_python_m_gl_is_the_gl_command(tmp_path):
     assert version.stdout.strip() == f"gl {gl.__version__}"
     script = shutil.which("gl", path=str(Path(sys.executable).parent))
     if script:
-        direct = subprocess.run([script, "--version"], capture_output=True, text=True)
+        direct = subprocess.run([script, "--version"], capture_output=True, text=True, env=ENV)
         assert direct.stdout == version.stdout
     bare = run(cwd=tmp_path, check_ok=False)
     assert bare.returncode == 2 and "demo" in bare.stderr and "roundtrip" in bare.stderr

@@ -28,6 +28,8 @@ import pytest
 
 import gl
 
+from .conftest import checkout_env
+
 REPO = Path(__file__).resolve().parents[1]
 DOCS = REPO / "docs"
 MARKDOWN_FILES = sorted(DOCS.glob("*.md")) + [REPO / "README.md"]
@@ -185,7 +187,8 @@ def test_readme_example_runs(tmp_path):
         if missing:  # run the others, then say which could not run
             skipped.append(", ".join(missing))
             continue
-        result = subprocess.run([sys.executable, "-c", body], cwd=tmp_path, capture_output=True, text=True, timeout=120)
+        result = subprocess.run([sys.executable, "-c", body], cwd=tmp_path, capture_output=True, text=True, timeout=120,
+                                env=checkout_env())
         assert result.returncode == 0, result.stderr
         if "print(" in body:
             assert result.stdout.strip(), "the README example printed nothing"

@@ -6,11 +6,13 @@ import ast
 import subprocess
 import sys
 
+from .conftest import checkout_env
+
 
 def _modules(code: str) -> set[str]:
     """The modules loaded after running ``code`` in a fresh interpreter."""
     printed = subprocess.run([sys.executable, "-c", code + "; print(repr(sorted(sys.modules)))"],
-                             capture_output=True, text=True, check=True).stdout
+                             capture_output=True, text=True, check=True, env=checkout_env()).stdout
     return set(ast.literal_eval(printed))
 
 
