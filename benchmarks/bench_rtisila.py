@@ -1,19 +1,20 @@
 """RTISI-LA quality and speed: spectral convergence and seconds per second of audio.
 
-    python benchmarks/bench_rtisila.py [--n-iter 5 20] [--lookahead 0 1 3] [--seconds 10] [--hop 256] [--dual-windows]
+    python benchmarks/bench_rtisila.py [--n-iter 5 20] [--lookahead 0 1 3] [--seconds 10] [--hop 256] [--newest-window rule]
 
 Runs ``gl.rtisila`` (the stream over the whole spectrogram) on greasy (Hann 1024/256 and
 phaseret's Blackman 1024/128) and on the dev clips (Hann 1024 with hop ``--hop``, first
 ``--seconds``), and prints a Markdown table. Hops other than 256 (a quarter of the window,
-where the window sum ``D`` is constant) show what the newest frame's asymmetric windows do;
-``--dual-windows`` runs phaseret's form of them instead of gl's (overlaid dual windows
-``w / D``: gl's divided by ``D``), for the comparison in :mod:`gl.rtisila`'s notes. Timings are wall-clock medians of ``--repeat`` runs after a
+where the window sum ``D`` is constant) show what the newest frame's asymmetric windows do:
+``--newest-window v`` or ``dual`` takes one form of them everywhere instead of gl's rule
+(``bench_rtisila_windows.py`` compares the three over more geometries). Timings are wall-clock medians of ``--repeat`` runs after a
 warm-up; the machine may be shared, so treat them as upper bounds.
 """
 
 from __future__ import annotations
 
 import argparse
+import importlib
 import sys
 import time
 from pathlib import Path
@@ -33,7 +34,8 @@ def main() -> None:
     parser.add_argument("--seconds", type=_positive_float, default=10.0)
     parser.add_argument("--repeat", type=_positive_int, default=1)
     parser.add_argument("--hop", type=_positive_int, default=256, help="the dev clips' hop (Hann 1024), at most 1024")
-    parser.add_argument("--dual-windows", action="store_true", help="phaseret's newest-frame windows (gl's divided by D)")
+    parser.add_argument("--newest-window", choices=("rule", "v", "dual"), default="rule",
+                        help="the newest frame's window: gl's rule, v = sum w[k - i a] or phaseret's v / D everywhere")
     args = parser.parse_args()
     if args.hop > 1024:
         parser.error(f"--hop {args.hop} must be at most the window's 1024 samples")
@@ -42,8 +44,8 @@ def main() -> None:
 
     import gl
 
-    if args.dual_windows:
-        _use_dual_windows()
+    if args.newest_window != "rule":
+        importlib.import_module("gl.rtisila").uses_dual_windows = lambda _: args.newest_window == "dual"
     cases = []
     x, sr = read_audio("reference", "greasy.wav")
     cases.append(("greasy, hann 1024/256", x, sr, gl.STFT(1024, 256)))
@@ -73,23 +75,6 @@ def main() -> None:
         print(f"| {label} | " + " | ".join(cells) + " |", flush=True)
     n_dev = sum(label.startswith("d0") for label, *_ in cases)
     print("| dev mean (dB) | " + " | ".join(f"{t / n_dev:.1f}" for t in totals) + " |")
-
-
-def _use_dual_windows() -> None:
-    """Make RTISI-LA divide its newest-frame windows by ``D`` once more: phaseret's overlaid
-    dual windows ``sum w[k - i a] / D`` on the estimate (gl applies ``sum w[k - i a]``)."""
-    from gl.rtisila import RTISILA
-
-    make_tables = RTISILA._make_tables
-
-    def dual_tables(self) -> None:
-        make_tables(self)
-        inverse = np.zeros_like(self._steady_sum)
-        np.divide(1.0, self._steady_sum, out=inverse, where=self._steady_sum > self._floor)
-        self._window_newest_first = self._window_newest_first * inverse
-        self._window_newest = self._window_newest * inverse
-
-    RTISILA._make_tables = dual_tables
 
 
 if __name__ == "__main__":

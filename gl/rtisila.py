@@ -25,10 +25,14 @@ except for the newest frame, whose right part is only partly overlap-added: as i
 paper, it gets an asymmetric window, ``v = sum_{i >= 1} w[k - i a]`` on its first update
 (its own contribution is still zero) and ``v = sum_{i >= 0} w[k - i a]`` afterwards, which
 restore a bell-shaped effective window on the incomplete estimate. phaseret overlays the
-dual windows ``w / D`` instead, ``v / D``: the same where ``D`` is constant (Hann at hop
-``n_fft / 4``, Blackman at ``n_fft / 8``: a scale, which no phase sees); elsewhere a little
-better at some hops and far worse at low overlap, where ``D`` falls to ``w^2`` near the
-frame's ends and ``1 / D`` magnifies them (measured below), so gl keeps ``v``.
+dual windows ``w / D`` instead, ``v / D``. The two are the same where ``D`` is constant
+(Hann at hop ``n_fft / 4``, Blackman at ``n_fft / 8``: a scale, which no phase sees).
+Where ``D`` varies, phaseret's are better (or within 0.2 dB) as long as it varies by at
+most 2x (Hann at any hop up to ``n_fft / 2``, torchaudio's and scipy's default
+geometries: 1-2.4 dB better), and far worse
+beyond, where ``D`` falls towards ``w^2`` near a frame's ends and ``1 / D`` magnifies
+them: gl takes ``v / D`` when ``max D <= 2 min D`` (:func:`uses_dual_windows`), ``v``
+otherwise (measured below).
 
 Near the start of the stream (fewer frames than in the steady state cover a sample) and
 at its end, the estimate is divided by the true window sum instead of ``D``; with
@@ -39,12 +43,15 @@ for the commit); memory: ``(L + 1)`` frames and ``L a + M`` samples, whatever th
 
 Measured (``benchmarks/bench_rtisila.py``; Hann, n_fft 1024, hop 256; spectral convergence
 in dB, mean of the six dev clips, first 10 s each): RTISI-LA(0) -18.1, RTISI-LA(1) -21.9,
-RTISI-LA(3) (the default look-ahead) -25.1 with 5 iterations per frame, -28.5 with 20.
-The newest frame's windows, gl's against phaseret's (``--hop H --lookahead 3 --n-iter 5``,
-then with ``--dual-windows``; Hann 1024, dev mean): hop 384 -22.5 / -22.8 dB, 512 -16.3 /
--17.2, 640 -21.1 / -23.6, 768 -29.0 / -26.5, 900 -35.4 / -17.9; on greasy (default L)
-hop 640 -20.5 / -17.0, 768 -23.0 / -18.0, 900 -25.2 / -11.9. On
-greasy (16 kHz, 0.37 s) -17.7 dB (Hann 1024/256, L = 3) and -20.8 dB (phaseret's Blackman
+RTISI-LA(3) (the default look-ahead) -25.1 with 5 iterations per frame, -28.6 with 20.
+The newest frame's windows (``benchmarks/bench_rtisila_windows.py``: default look-ahead,
+5 iterations, the first 4 s of the dev clips, greasy and gspi; mean dB with ``v`` / with
+``v / D``, ``D``'s max / min in brackets): Hann 1024/512 (2.0) -13.6 / -14.5, Hamming
+1024/512 (1.7) -13.4 / -14.4, torchaudio's Hann 400/200 (2.0) -13.7 / -15.2, scipy's
+Tukey 256/224 (2.0) -21.4 / -23.8, Hann 512/160 with a 400 window (1.2) -20.3 / -20.1,
+Hann 1024/640 (5.3) -18.8 / -18.0, 1024/768 (23) -25.4 / -17.6, 1024/900 (391) -32.2 /
+-12.7; the rule takes the first five with ``v / D``, the last three with ``v``. On
+greasy (16 kHz, 0.37 s) -17.7 dB (Hann 1024/256, L = 3) and -20.5 dB (phaseret's Blackman
 1024/128, default L = 7). The RTPGHI paper reports about -20 dB for RTISI-LA on SQAM (hop
 256, Hann). Speed, default settings (L = 3, 5 iterations): 0.023 s (16 kHz) to 0.062 s
 (44.1 kHz) of computing per second of audio on one core of the benchmark machine when
@@ -72,6 +79,19 @@ from .pghi import window_centre
 from .streaming import StreamingInverter, check_iterations, check_lookahead, stream_batch
 from .transform import STFT, PadMode, _irfft, _rfft, nola_warned
 from .windows import WindowSpec
+
+#: The newest frame gets phaseret's dual windows when the window sum ``D`` varies by at
+#: most this factor over a hop (every Hann or Hamming geometry with hop <= n_fft / 2).
+DUAL_WINDOW_MAX_RATIO = 2.0
+
+
+def uses_dual_windows(window_sum: np.ndarray) -> bool:
+    """Whether the newest frame is analysed with phaseret's overlaid dual windows ``v / D``
+    (else with ``v``): when ``D`` varies by at most :data:`DUAL_WINDOW_MAX_RATIO` (a rounding
+    above it allowed). See the module's notes for the measurements behind the rule."""
+    low, high = float(np.min(window_sum)), float(np.max(window_sum))
+    return high > 0 and low * DUAL_WINDOW_MAX_RATIO * (1 + 1e-9) >= high
+
 
 __all__ = ["RTISILA", "rtisila", "default_lookahead", "reconstruct_rtisila"]
 
@@ -191,9 +211,10 @@ class RTISILA(StreamingInverter):
         later = np.zeros(n_fft)  # sum_{i >= 1} w[k - i a]: the frames after this one
         for shift in range(hop, n_fft, hop):
             later[shift:] += window[: n_fft - shift]
+        newest = inverse * inverse if uses_dual_windows(steady) else inverse  # phaseret's v / D, or v
         self._window_plain = (window * inverse).astype(dtype)  # v = w
-        self._window_newest_first = (later * inverse).astype(dtype)  # v = sum_{i >= 1} w[k - i a]
-        self._window_newest = ((later + window) * inverse).astype(dtype)  # v = sum_{i >= 0} w[k - i a]
+        self._window_newest_first = (later * newest).astype(dtype)  # v = sum_{i >= 1} w[k - i a] (/ D)
+        self._window_newest = ((later + window) * newest).astype(dtype)  # v = sum_{i >= 0} w[k - i a] (/ D)
         # start of the stream: D / (true window sum) per frame whose support is short of
         # frames on the left (and 0 on the constant zero padding), one row per frame
         start_frames = -(-max(n_fft - hop, 0) // hop) if n_fft > hop else 0

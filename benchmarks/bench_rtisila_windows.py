@@ -1,0 +1,98 @@
+"""RTISI-LA's newest-frame windows: gl's rule against always ``v`` and always phaseret's ``v / D``.
+
+    python benchmarks/bench_rtisila_windows.py [--seconds 4] [--out benchmarks/results]
+
+The newest frame of RTISI-LA's buffer is analysed with an asymmetric window (see
+:mod:`gl.rtisila`): ``v = sum w[k - i a]`` on the estimate, or phaseret's overlaid dual
+windows ``v / D``. They are the same where the window sum ``D`` is constant; elsewhere gl
+takes phaseret's when ``D`` varies by at most 2x (``gl.rtisila.uses_dual_windows``). This
+script runs ``gl.rtisila`` (default look-ahead, 5 iterations per frame) on the first
+``--seconds`` of the six dev clips and on greasy and gspi, in geometries where ``D``
+varies (Hann at hops from 3/8 to 7/8 of n_fft, Hamming at 1/2, torchaudio's and scipy's
+defaults, a speech geometry with a window shorter than n_fft), three ways: gl's rule,
+``v`` everywhere, ``v / D`` everywhere. Prints the spectral convergence (dB, mean over the
+eight clips) as a Markdown table and saves ``results/rtisila_windows.json``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+
+if __package__ in (None, ""):  # run as a script: this checkout's gl, not an installed one
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from benchmarks.common import CORPUS, DEFAULT_CORPUS, RESULTS, environment, read_clip, save, script_command
+from gl.cli import _positive_float  # the command line's check of a real number
+
+#: The ways to choose the newest frame's window: gl's rule, and each form everywhere.
+CHOICES = {"gl's rule": None, "v everywhere": False, "v / D everywhere": True}
+
+
+def geometries() -> dict:
+    import gl
+
+    from scipy.signal import get_window  # (librosa, in the bench extra, needs scipy)
+
+    scipy_default = get_window(("tukey", 0.25), 256)  # scipy.signal.spectrogram's window
+    return {
+        "Hann 1024/384": gl.STFT(1024, 384),
+        "Hann 1024/512": gl.STFT(1024, 512),
+        "Hamming 1024/512": gl.STFT(1024, 512, window="hamming"),
+        "torchaudio's default, Hann 400/200": gl.STFT(400, 200),
+        "scipy's default, Tukey 256/224, not centred": gl.STFT(256, 224, window=scipy_default, center=False),
+        "Hann 512/160, window 400": gl.STFT(512, 160, win_length=400),
+        "Hann 1024/640": gl.STFT(1024, 640),
+        "Hann 1024/768": gl.STFT(1024, 768),
+        "Hann 1024/900": gl.STFT(1024, 900),
+    }
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--seconds", type=_positive_float, default=4.0, help="the first seconds of each clip")
+    parser.add_argument("--out", type=Path, default=RESULTS)
+    args = parser.parse_args()
+    import gl
+
+    module = importlib.import_module("gl.rtisila")  # (gl.rtisila is the function)
+    rule = module.uses_dual_windows
+    clips = [read_clip(path, args.seconds) for pattern in DEFAULT_CORPUS for path in sorted(CORPUS.glob(pattern))]
+    rows = []
+    print("| geometry | D max / min | " + " | ".join(CHOICES) + " |")
+    print("|---|---|" + "---|" * len(CHOICES))
+    start = time.perf_counter()
+    try:
+        for name, geometry in geometries().items():
+            window_sum = np.zeros(geometry.hop_length)  # D over one hop
+            for k in range(0, geometry.n_fft, geometry.hop_length):
+                part = geometry.window_array[k : k + geometry.hop_length] ** 2
+                window_sum[: part.shape[0]] += part
+            row = {"geometry": name, "stft": repr(geometry), "window_sum_ratio": float(window_sum.max() / window_sum.min()),
+                   "rule_takes_dual": bool(rule(window_sum)), "db": {}}
+            for choice, forced in CHOICES.items():
+                module.uses_dual_windows = rule if forced is None else (lambda _, forced=forced: forced)
+                values = []
+                for clip in clips:
+                    S = np.abs(geometry.stft(clip.signal))
+                    y = gl.rtisila(S, geometry=geometry)
+                    values.append(float(gl.metrics.spectral_convergence_db(S, geometry.stft(y))))
+                row["db"][choice] = {"per_clip": values, "mean": float(np.mean(values))}
+            rows.append(row)
+            print(f"| {name} | {row['window_sum_ratio']:.2f} | "
+                  + " | ".join(f"{row['db'][c]['mean']:.1f}" for c in CHOICES) + " |", flush=True)
+    finally:
+        module.uses_dual_windows = rule
+    data = {"command": script_command("benchmarks/bench_rtisila_windows.py", parser, args), "seconds": args.seconds,
+            "clips": [clip.name for clip in clips], "lookahead": "default", "n_iter_per_frame": 5, "rows": rows,
+            "wall_seconds": time.perf_counter() - start, "environment": environment()}
+    print(f"\nsaved {save('rtisila_windows', data, args.out)}")
+
+
+if __name__ == "__main__":
+    main()
