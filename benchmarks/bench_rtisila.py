@@ -45,7 +45,7 @@ def main() -> None:
     import gl
 
     if args.newest_window != "rule":
-        importlib.import_module("gl.rtisila").uses_dual_windows = lambda _: args.newest_window == "dual"
+        importlib.import_module("gl.rtisila").uses_dual_windows = lambda *_: args.newest_window == "dual"
     cases = []
     x, sr = read_audio("reference", "greasy.wav")
     cases.append(("greasy, hann 1024/256", x, sr, gl.STFT(1024, 256)))

@@ -5,11 +5,12 @@
 The newest frame of RTISI-LA's buffer is analysed with an asymmetric window (see
 :mod:`gl.rtisila`): ``v = sum w[k - i a]`` on the estimate, or phaseret's overlaid dual
 windows ``v / D``. They are the same where the window sum ``D`` is constant; elsewhere gl
-takes phaseret's when ``D`` varies by at most 2x (``gl.rtisila.uses_dual_windows``). This
-script runs ``gl.rtisila`` (default look-ahead, 5 iterations per frame) on the first
-``--seconds`` of the six dev clips and on greasy and gspi, in geometries where ``D``
-varies (Hann at hops from 3/8 to 7/8 of n_fft, Hamming at 1/2, torchaudio's and scipy's
-defaults, a speech geometry with a window shorter than n_fft), three ways: gl's rule,
+takes phaseret's where each frame overlaps only its neighbours and ``D`` varies by at most
+4.5x (``gl.rtisila.uses_dual_windows``). This script runs ``gl.rtisila`` (default
+look-ahead, 5 iterations per frame) on the first ``--seconds`` of the six dev clips and on
+greasy and gspi, in geometries where ``D`` varies (Hann, Hamming and Blackman at hops from
+0.39 to 0.88 of the window, torchaudio's and scipy's defaults, a speech geometry with a
+window shorter than n_fft), three ways: gl's rule,
 ``v`` everywhere, ``v / D`` everywhere. Prints the spectral convergence (dB, mean over the
 eight clips) as a Markdown table and saves ``results/rtisila_windows.json``.
 """
@@ -40,13 +41,18 @@ def geometries() -> dict:
     from scipy.signal import get_window  # (librosa, in the bench extra, needs scipy)
 
     scipy_default = get_window(("tukey", 0.25), 256)  # scipy.signal.spectrogram's window
-    return {
+    return {  # frames that overlap two or more others, then frames that overlap their neighbours only
+        "Hann 256/100": gl.STFT(256, 100),
         "Hann 1024/384": gl.STFT(1024, 384),
+        "Hann 512/160, window 400": gl.STFT(512, 160, win_length=400),
+        "Blackman 1024/384": gl.STFT(1024, 384, window="blackman"),
         "Hann 1024/512": gl.STFT(1024, 512),
         "Hamming 1024/512": gl.STFT(1024, 512, window="hamming"),
+        "Blackman 1024/512": gl.STFT(1024, 512, window="blackman"),
         "torchaudio's default, Hann 400/200": gl.STFT(400, 200),
         "scipy's default, Tukey 256/224, not centred": gl.STFT(256, 224, window=scipy_default, center=False),
-        "Hann 512/160, window 400": gl.STFT(512, 160, win_length=400),
+        "Hann 1024/576": gl.STFT(1024, 576),
+        "Hamming 400/240": gl.STFT(400, 240, window="hamming"),
         "Hann 1024/640": gl.STFT(1024, 640),
         "Hann 1024/768": gl.STFT(1024, 768),
         "Hann 1024/900": gl.STFT(1024, 900),
@@ -64,8 +70,8 @@ def main() -> None:
     rule = module.uses_dual_windows
     clips = [read_clip(path, args.seconds) for pattern in DEFAULT_CORPUS for path in sorted(CORPUS.glob(pattern))]
     rows = []
-    print("| geometry | D max / min | " + " | ".join(CHOICES) + " |")
-    print("|---|---|" + "---|" * len(CHOICES))
+    print("| geometry | later frames a frame overlaps | D max / min | " + " | ".join(CHOICES) + " |")
+    print("|---|---|---|" + "---|" * len(CHOICES))
     start = time.perf_counter()
     try:
         for name, geometry in geometries().items():
@@ -74,9 +80,10 @@ def main() -> None:
                 part = geometry.window_array[k : k + geometry.hop_length] ** 2
                 window_sum[: part.shape[0]] += part
             row = {"geometry": name, "stft": repr(geometry), "window_sum_ratio": float(window_sum.max() / window_sum.min()),
-                   "rule_takes_dual": bool(rule(window_sum)), "db": {}}
+                   "overlapping_frames": module.default_lookahead(geometry), "rule_takes_dual": bool(rule(geometry, window_sum)),
+                   "db": {}}
             for choice, forced in CHOICES.items():
-                module.uses_dual_windows = rule if forced is None else (lambda _, forced=forced: forced)
+                module.uses_dual_windows = rule if forced is None else (lambda *_, forced=forced: forced)
                 values = []
                 for clip in clips:
                     S = np.abs(geometry.stft(clip.signal))
@@ -84,7 +91,7 @@ def main() -> None:
                     values.append(float(gl.metrics.spectral_convergence_db(S, geometry.stft(y))))
                 row["db"][choice] = {"per_clip": values, "mean": float(np.mean(values))}
             rows.append(row)
-            print(f"| {name} | {row['window_sum_ratio']:.2f} | "
+            print(f"| {name} | {row['overlapping_frames']} | {row['window_sum_ratio']:.2f} | "
                   + " | ".join(f"{row['db'][c]['mean']:.1f}" for c in CHOICES) + " |", flush=True)
     finally:
         module.uses_dual_windows = rule

@@ -17,7 +17,7 @@ def checkout_env(**variables: str) -> dict:
     """The environment of a subprocess that imports gl, with this checkout first on its path,
     as in the test process (pytest puts it first): a subprocess would otherwise run the
     installed copy, an older one after an edit without a reinstall (``pip install .`` copies
-    the code), or none (52 command-line tests failed with 'No module named gl' in a checkout
+    the code), or none (50 of the command-line tests failed with 'No module named gl' in a checkout
     that was not installed)."""
     path = os.environ.get("PYTHONPATH")
     return {**os.environ, "PYTHONPATH": str(REPO) + (os.pathsep + path if path else ""), **variables}
