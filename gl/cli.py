@@ -1504,6 +1504,46 @@ def _warnings_as_messages():
         yield
 
 
+@contextlib.contextmanager
+def _interrupts_not_lost():
+    """Notes every Ctrl-C (SIGINT) while the block runs, and raises KeyboardInterrupt at its
+    end if one came and the block swallowed it. The first import of ``numpy.random`` does
+    that: a Ctrl-C that lands in it (its Cython module calls ``abc.register``, where the
+    KeyboardInterrupt is raised and then lost) let the command go on as if none had come
+    (seen as a test that waited 60 s for gl to stop; one in about 100 Ctrl-C's sent in the
+    first 60 ms after soundfile loads)."""
+    import signal
+
+    if threading.current_thread() is not threading.main_thread() or signal.getsignal(signal.SIGINT) is not signal.default_int_handler:
+        yield  # only the main thread may set handlers; an embedding program's own handler is its own
+        return
+    received = []
+
+    def interrupt(signum, frame):
+        received.append(signum)
+        raise KeyboardInterrupt
+
+    signal.signal(signal.SIGINT, interrupt)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGINT, signal.default_int_handler)
+    if received:
+        raise KeyboardInterrupt
+
+
+def _import_compiled_modules() -> None:
+    """Import what the commands use of numpy's and soundfile's compiled modules now, where a
+    Ctrl-C they would swallow is not lost (see :func:`_interrupts_not_lost`), rather than at
+    their first use in the middle of the work. (Not in ``import gl``, which loads numpy only.)"""
+    with _interrupts_not_lost():
+        for name in ("numpy.fft", "numpy.random", "soundfile"):
+            try:
+                importlib.import_module(name)
+            except (ImportError, OSError):  # soundfile without libsndfile: the command that needs it says so
+                pass
+
+
 def main(argv: Optional[Sequence[str]] = None) -> int:
     """Run ``gl`` with ``argv`` (default: the command line); returns the exit status."""
     parser = build_parser()
@@ -1520,6 +1560,7 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     _protected.paths = _paths_of(args)
     with _warnings_as_messages(), _termination_raises():
         try:
+            _import_compiled_modules()
             return args.run(args)
         except KeyboardInterrupt:
             print(f"\ngl {args.command}: interrupted; no output file was left half-written", file=sys.stderr)
