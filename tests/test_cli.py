@@ -840,9 +840,13 @@ def test_real_ctrl_c_exits_130_and_leaves_no_file(tmp_path, speech_wav, signal_n
     import signal
     import time
 
+    # Ctrl-C's default action in gl's process, whatever the tests inherited: a job started in
+    # the background by a shell without job control (``cmd &`` in a script) has SIGINT ignored,
+    # which its children inherit, and Python then installs no KeyboardInterrupt (gl would run on)
     process = subprocess.Popen(
         [sys.executable, "-m", "gl", "roundtrip", str(speech_wav), "-o", "out.wav", "--n-iter", "1000000"],
         cwd=tmp_path, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=ENV,
+        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),
     )
     try:
         deadline = time.monotonic() + 60
@@ -1018,17 +1022,20 @@ def test_a_ctrl_c_that_an_import_swallows_still_stops_gl():
     import signal
     import time
 
-    assert signal.getsignal(signal.SIGINT) is signal.default_int_handler
-    with pytest.raises(KeyboardInterrupt):
-        with cli._interrupts_not_lost():
-            try:
-                os.kill(os.getpid(), signal.SIGINT)
-                time.sleep(1)  # the handler runs here
-            except KeyboardInterrupt:
-                pass  # lost, as inside numpy.random's Cython module
-    assert signal.getsignal(signal.SIGINT) is signal.default_int_handler
-    with cli._interrupts_not_lost():  # no Ctrl-C: nothing raised
-        pass
+    previous = signal.signal(signal.SIGINT, signal.default_int_handler)  # Python's own (a background job starts with SIGINT ignored)
+    try:
+        with pytest.raises(KeyboardInterrupt):
+            with cli._interrupts_not_lost():
+                try:
+                    os.kill(os.getpid(), signal.SIGINT)
+                    time.sleep(1)  # the handler runs here
+                except KeyboardInterrupt:
+                    pass  # lost, as inside numpy.random's Cython module
+        assert signal.getsignal(signal.SIGINT) is signal.default_int_handler
+        with cli._interrupts_not_lost():  # no Ctrl-C: nothing raised
+            pass
+    finally:
+        signal.signal(signal.SIGINT, previous)
 
 
 @pytest.mark.skipif(not hasattr(__import__("signal"), "SIGHUP"), reason="no SIGHUP (Windows)")
