@@ -75,12 +75,9 @@ def main() -> None:
     start = time.perf_counter()
     try:
         for name, geometry in geometries().items():
-            window_sum = np.zeros(geometry.hop_length)  # D over one hop
-            for k in range(0, geometry.n_fft, geometry.hop_length):
-                part = geometry.window_array[k : k + geometry.hop_length] ** 2
-                window_sum[: part.shape[0]] += part
+            window_sum = geometry.window_sum_period  # D over one hop
             row = {"geometry": name, "stft": repr(geometry), "window_sum_ratio": float(window_sum.max() / window_sum.min()),
-                   "overlapping_frames": module.default_lookahead(geometry), "rule_takes_dual": bool(rule(geometry, window_sum)),
+                   "overlapping_frames": module.default_lookahead(geometry), "rule_takes_dual": bool(rule(geometry)),
                    "db": {}}
             for choice, forced in CHOICES.items():
                 module.uses_dual_windows = rule if forced is None else (lambda *_, forced=forced: forced)

@@ -92,13 +92,15 @@ from .windows import WindowSpec
 DUAL_WINDOW_MAX_RATIO = 4.5
 
 
-def uses_dual_windows(geometry: STFT, window_sum: np.ndarray) -> bool:
+def uses_dual_windows(geometry: STFT, window_sum: Optional[np.ndarray] = None) -> bool:
     """Whether the newest frame is analysed with phaseret's overlaid dual windows ``v / D``
     (else with the paper's ``v``): where each frame overlaps only its neighbours
-    (``win_length / 2 <= hop < win_length``) and ``D`` varies by at most
+    (``win_length / 2 <= hop < win_length``) and ``D`` (``window_sum``, by default the
+    geometry's :attr:`~gl.STFT.window_sum_period`) varies by at most
     :data:`DUAL_WINDOW_MAX_RATIO`. An empirical rule: see the module's notes."""
     if default_lookahead(geometry) != 1:
         return False
+    window_sum = geometry.window_sum_period if window_sum is None else window_sum
     low, high = float(np.min(window_sum)), float(np.max(window_sum))
     return high > 0 and low * DUAL_WINDOW_MAX_RATIO >= high
 

@@ -460,17 +460,32 @@ class STFT:
         return -(-self.n_fft // self.hop_length)
 
     @cached_property
-    def nola_ok(self) -> bool:
-        """True when the window sum never vanishes away from the signal's edges (NOLA).
+    def window_sum_period(self) -> np.ndarray:
+        """The steady-state window sum over one hop, ``sum_k w[j + k a]^2`` for ``j = 0 .. a - 1``
+        (float64): :meth:`window_sum_square` away from the signal's edges, which repeats it.
 
-        The steady-state sum ``sum_k w[j + k a]^2`` is checked for every ``j`` of a hop;
-        ``hop_length = n_fft`` with a Hann window, for instance, fails it.
+        >>> import gl
+        >>> gl.STFT(8, 2).window_sum_period   # Hann at hop n_fft / 4: constant, 3 / 2
+        array([1.5, 1.5])
+        >>> gl.STFT(8, 4).window_sum_period   # at n_fft / 2: sin^4 + cos^4, from 1 / 2 to 1
+        array([1.  , 0.75, 0.5 , 0.75])
         """
         squared = self._window_array**2
         period = np.zeros(self.hop_length)
         for start in range(0, self.n_fft, self.hop_length):
             chunk = squared[start : start + self.hop_length]
             period[: len(chunk)] += chunk
+        period.flags.writeable = False  # cached: shared by every caller
+        return period
+
+    @cached_property
+    def nola_ok(self) -> bool:
+        """True when the window sum never vanishes away from the signal's edges (NOLA).
+
+        The steady-state sum :attr:`window_sum_period` is checked for every sample of a hop;
+        ``hop_length = n_fft`` with a Hann window, for instance, fails it.
+        """
+        period = self.window_sum_period
         return bool(period.min() > WINDOW_SUM_FLOOR * period.max())
 
     def _warn_nola(self) -> None:

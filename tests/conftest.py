@@ -8,6 +8,10 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from benchmarks.common import librosa_seed  # the tests hand librosa its seed as the benchmarks do
+
+__all__ = ["librosa_seed"]  # (imported by the test modules)
+
 REPO = Path(__file__).resolve().parents[1]
 SHARED = Path(os.environ.get("GL_SHARED", REPO.parent / "shared"))
 CORPUS = SHARED / "corpus"
@@ -57,19 +61,6 @@ def read_audio(*parts: str, mono: bool = True):
     else:
         data = data.T
     return data, sr
-
-
-def librosa_seed(draw) -> dict:
-    """``librosa.griffinlim``'s keyword for a Generator or RandomState ``draw``: ``rng`` from
-    librosa 1.0 on (its ``random_state`` is then a deprecated alias, gone in 1.2), ``random_state``
-    before. An int is read as librosa 0.10 and 0.11 read it, ``np.random.RandomState(int)``:
-    librosa 1.0 seeds ``default_rng`` with it, so it is passed as the object, which draws
-    alike in both (as ``benchmarks.common.librosa_seed``)."""
-    import librosa
-
-    if isinstance(draw, (int, np.integer)) and not isinstance(draw, bool):
-        draw = np.random.RandomState(draw)
-    return {"rng" if int(librosa.__version__.split(".")[0]) >= 1 else "random_state": draw}
 
 
 @pytest.fixture
