@@ -98,6 +98,8 @@ def uses_dual_windows(geometry: STFT, window_sum: Optional[np.ndarray] = None) -
     (``win_length / 2 <= hop < win_length``) and ``D`` (``window_sum``, by default the
     geometry's :attr:`~gl.STFT.window_sum_period`) varies by at most
     :data:`DUAL_WINDOW_MAX_RATIO`. An empirical rule: see the module's notes."""
+    if not isinstance(geometry, STFT):
+        raise TypeError(f"geometry must be a gl.STFT, got {type(geometry).__name__}")
     if default_lookahead(geometry) != 1:
         return False
     window_sum = geometry.window_sum_period if window_sum is None else window_sum

@@ -188,6 +188,8 @@ def test_rtisila_newest_window_rule():
                            (gl.STFT(1024, 384, window="blackman"), False), (gl.STFT(1024, 640), False),
                            (gl.STFT(1024, 900), False)]:  # fmt: skip
         assert uses_dual_windows(geometry) is dual, geometry
+    with pytest.raises(TypeError, match="geometry must be a gl.STFT"):
+        uses_dual_windows((1024, 512))
     pair = gl.STFT(1024, 512)
     assert not uses_dual_windows(pair, np.array([1.0, 0.0])) and not uses_dual_windows(pair, np.zeros(3))
 
