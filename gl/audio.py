@@ -239,34 +239,38 @@ def check_output_path(path: PathLike, *, force: bool = False, probe: bool = True
     """Check, before any work, that ``path`` can be written.
 
     Raises ``FileExistsError`` when it exists and ``force`` is False, ``ValueError`` when
-    it is a folder or its folder does not exist, ``PermissionError`` when the folder is
+    it is a folder, its folder does not exist or its name leaves no room for the temporary
+    file's (see :func:`atomic_output`), ``PermissionError`` when the folder is
     not writable, ``OSError`` when no file can be created in it (``probe``: a file is
     created there and removed, which tells a read-only mount or ``/proc`` apart).
     """
     if isinstance(path, str) and path.endswith(("/", os.sep)):  # Path() would drop the slash
         raise ValueError(f"{path} ends with {path[-1]}, which names a folder; give a file name")
     path = Path(path)
-    if path.is_symlink():  # the file written is the link's target (see atomic_output)
+    # (os.path's tests, not Path's: Python < 3.12's Path.is_symlink raises on a name too
+    # long for the file system, which is reported below with the limit)
+    if os.path.islink(path):  # the file written is the link's target (see atomic_output)
         path = Path(os.path.realpath(path))
     folder = path.parent
-    if path.is_dir():
+    if os.path.isdir(path):
         raise ValueError(f"{path} is a folder; give a file name")
     if not folder.is_dir():
         what = "is not a folder" if folder.exists() else "does not exist"
-        create = f"create it (mkdir -p {shlex.quote(str(folder))}) or " if not folder.exists() else ""
+        create = f"create it ({_make_folder_command(folder)}) or " if not folder.exists() else ""
         raise ValueError(f"output folder {folder} {what}; {create}choose another output")
-    if path.exists() and not force:
+    if os.path.exists(path) and not force:
         raise FileExistsError(errno.EEXIST, f"{path} already exists; use --force (force=True in Python) to overwrite it or choose another name", str(path))
     if not os.access(folder, os.W_OK | os.X_OK):
         raise PermissionError(errno.EACCES, f"output folder {folder} is not writable; choose another output", str(folder))
     try:
         name_max = os.pathconf(folder, "PC_NAME_MAX")
-    except (OSError, ValueError, AttributeError):  # not POSIX, or not told
+    except (OSError, ValueError, AttributeError):  # not POSIX (Windows), or not told
         name_max = 255
-    longest = len(os.fsencode(path.name)) + _TEMPORARY_EXTRA
+    longest = _name_length(path.name) + _TEMPORARY_EXTRA
     if longest > name_max:
+        units = "UTF-16 units" if _NAMES_IN_UTF16 else "bytes"
         raise ValueError(f"{path.name}: the name is too long for the temporary file written beside it first "
-                         f"({longest} bytes, the folder allows {name_max}); choose a name of at most {name_max - _TEMPORARY_EXTRA} bytes")
+                         f"({longest} {units}, the folder allows {name_max}); choose a name of at most {name_max - _TEMPORARY_EXTRA} {units}")
     if probe:  # (atomic_output creates its temporary file right after, and says the same when it cannot)
         _probe_folder(folder)
     return path
@@ -288,6 +292,25 @@ def _probe_folder(folder: Path) -> None:
 
 #: Bytes the temporary name adds to the output's: ``.{stem}.{8 hex digits}.part{suffix}``.
 _TEMPORARY_EXTRA = 15
+
+#: Whether file names are counted in UTF-16 units (Windows: 255 of them a name) rather
+#: than in the bytes of their file-system encoding (POSIX's NAME_MAX, 255 bytes on most).
+_NAMES_IN_UTF16 = os.name == "nt"
+
+
+def _name_length(name: str) -> int:
+    """The length of a file name in the units its file system limits: a name of 100 Chinese
+    characters is 300 bytes in UTF-8 (too long on Linux) but 100 UTF-16 units (fine on Windows)."""
+    if _NAMES_IN_UTF16:
+        return len(name.encode("utf-16-le", "surrogatepass")) // 2
+    return len(os.fsencode(name))
+
+
+def _make_folder_command(folder: Path, windows: bool = os.name == "nt") -> str:
+    """The shell command that creates ``folder``, quoted for the platform's usual shell."""
+    if windows:
+        return f'mkdir "{folder}"'  # cmd.exe and PowerShell both create the parents
+    return f"mkdir -p {shlex.quote(str(folder))}"
 
 
 def _create_temporary(path: Path) -> Path:

@@ -7,6 +7,7 @@ import os
 import subprocess
 import sys
 import warnings
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -374,6 +375,26 @@ def test_a_name_too_long_for_the_temporary_file_is_refused_first(tmp_path):
         write_audio(tmp_path / ("b" * 245 + ".wav"), tone(), 8000)
     write_audio(tmp_path / ("b" * 236 + ".wav"), tone(), 8000)  # 240 bytes
     assert len(list(tmp_path.iterdir())) == 1
+
+
+def test_name_lengths_are_counted_in_the_units_the_file_system_limits(tmp_path, monkeypatch):
+    # 80 Chinese characters: 240 bytes in UTF-8 (with the temporary's 15, past Linux's 255),
+    # 80 UTF-16 units (Windows allows 255 of them)
+    name = "\u58f0" * 80 + ".wav"
+    if not sys.platform.startswith("win"):
+        with pytest.raises(ValueError, match=r"\(259 bytes, the folder allows 255\); choose a name of at most 240 bytes"):
+            check_output_path(tmp_path / name, probe=False)
+    monkeypatch.setattr(gl.audio, "_NAMES_IN_UTF16", True)
+    monkeypatch.setattr(gl.audio.os, "pathconf", lambda *args: (_ for _ in ()).throw(AttributeError()), raising=False)
+    assert check_output_path(tmp_path / name, probe=False) == tmp_path / name  # 99 units
+    with pytest.raises(ValueError, match=r"\(264 UTF-16 units, the folder allows 255\); choose a name of at most 240 UTF-16 units"):
+        check_output_path(tmp_path / ("\u58f0" * 245 + ".wav"), probe=False)
+    assert gl.audio._name_length("\U0001f3b5") == 2  # (a character beyond the BMP is a surrogate pair)
+
+
+def test_the_missing_folder_hint_is_a_command_for_the_platform_shell():
+    assert gl.audio._make_folder_command(Path("runs/a b"), windows=False) == "mkdir -p 'runs/a b'"
+    assert gl.audio._make_folder_command(Path("runs") / "a b", windows=True) == f'mkdir "{Path("runs") / "a b"}"'
 
 
 @pytest.mark.skipif(sys.platform == "win32", reason="POSIX resource limits")
