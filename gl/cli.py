@@ -1380,6 +1380,15 @@ _FLAG_WORDS = [
     (re.compile(r"\buse from_mel\b"), "use --from mel"),
     (re.compile(r"\buse from_librosa \(or from_torchaudio\)"), "use --from librosa (or --from torchaudio)"),
     (re.compile(r"\bpass its transpose\b"), "save its transpose (np.save(name, S.T))"),
+    (re.compile(r"\btranspose it \((?:Sxx|Zxx|S)\.T\)"), "save its transpose (np.save(name, S.T))"),
+    # the scipy conventions' segment length is --n-fft, or --win-length when scipy zero-padded to nfft = --n-fft
+    (re.compile(r"pass nfft=(\d+(?: or \d+)?) if scipy was given it \(zero-padding\), else the nperseg scipy was given "
+                r"\(or pass f, which says\)"),
+     r"if scipy zero-padded to nfft=\1, give that as --n-fft and nperseg as --win-length, else give the nperseg scipy was "
+     r"given as --n-fft"),
+    (re.compile(r"pass the nperseg scipy was given \(here nperseg=(\d+)\), and nfft too if scipy zero-padded the segments"),
+     r"give the nperseg scipy was given as --n-fft (here \1), or, if scipy zero-padded the segments, nfft as --n-fft and "
+     r"nperseg as --win-length"),
 ]
 
 #: The paths of the command being run, which the rewriting leaves alone (set by ``main``,

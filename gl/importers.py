@@ -491,12 +491,22 @@ _SCIPY_MODES = ("psd", "magnitude", "complex")
 _SCIPY_SCALINGS = ("density", "spectrum")
 
 
+def _transposed_hint(name: str, n_columns: Optional[int], expected_rows: int) -> str:
+    """The hint for an array whose columns, not its rows, have the count of frequency rows expected."""
+    if n_columns is None or n_columns != expected_rows:
+        return ""
+    return (f"; its {n_columns} columns are that many: if {name} is (frames, bins), transpose it ({name}.T), since gl reads "
+            "(..., bins, frames), as scipy returns it with its default axis=-1")
+
+
 def _scipy_fft_size(
-    n_rows: int, onesided: bool, fs: float, f, nfft, nperseg_known: Optional[int], stated: bool = False
+    n_rows: int, onesided: bool, fs: float, f, nfft, nperseg_known: Optional[int], stated: bool = False,
+    n_columns: Optional[int] = None,
 ) -> int:
     """The FFT size: from ``nfft``, else ``f``, else the shape; each checked against the others.
     ``stated``: ``nperseg_known`` is what the caller said (``nperseg``, a window array), not
-    what scipy's time axis shows; a padded FFT must then be said too."""
+    what scipy's time axis shows; a padded FFT must then be said too. ``n_columns`` (the
+    frames) only feeds the hints for an array given the other way round, (frames, bins)."""
     candidates = (2 * (n_rows - 1), 2 * n_rows - 1) if onesided else (n_rows,)
     rows_for = (lambda n: n // 2 + 1) if onesided else (lambda n: n)
     if nfft is not None:
@@ -504,16 +514,18 @@ def _scipy_fft_size(
         if rows_for(nfft) != n_rows:
             raise ValueError(
                 f"nfft={nfft} gives {rows_for(nfft)} frequency rows but the spectrogram has {n_rows} "
-                f"(it implies nfft={' or '.join(str(c) for c in candidates)})"
+                f"(it implies nfft={' or '.join(str(c) for c in candidates)}){_transposed_hint('Sxx', n_columns, rows_for(nfft))}"
             )
     if f is not None:
         f = np.asarray(f, dtype=np.float64)
         if not np.all(np.isfinite(f)):
             raise ValueError("f contains NaN or infinite values: pass the frequencies scipy returned")
         if f.ndim != 1 or f.shape[0] != n_rows:
+            transposed = (f" (its {n_columns} columns have f's length: if it is (frames, bins), transpose it)"
+                          if f.ndim == 1 and f.shape[0] == n_columns else "")
             raise ValueError(
                 f"f has shape {f.shape}, but the spectrogram has {n_rows} frequency rows on axis -2: it must be "
-                "laid out (..., n_freq, n_frames), as scipy returns it with its default axis=-1 (for another "
+                f"laid out (..., n_freq, n_frames){transposed}, as scipy returns it with its default axis=-1 (for another "
                 "axis, np.moveaxis the frequency axis to -2 and the time axis to -1)"
             )
         if n_rows < 2 or not f[1] > 0:
@@ -535,9 +547,17 @@ def _scipy_fft_size(
                 f"nperseg={nperseg_known} gives {rows_for(nperseg_known)} frequency rows with scipy's default nfft "
                 f"(= nperseg), but the spectrogram has {n_rows}: pass nfft={' or '.join(str(c) for c in candidates)} "
                 "if scipy was given it (zero-padding), else the nperseg scipy was given (or pass f, which says)"
+                + _transposed_hint("Sxx", n_columns, rows_for(nperseg_known))
             )
         else:
             nfft = candidates[0]
+            if nperseg_known is None and onesided and looks_transposed(n_rows, n_columns):
+                warnings.warn(
+                    f"the spectrogram has {n_rows} rows (frequencies, implying nfft={nfft}) and {n_columns} columns (segments), "
+                    f"and {n_columns} is the row count of nperseg={2 * (n_columns - 1)}: if it is (frames, bins), pass its "
+                    "transpose; gl reads (..., bins, frames), as scipy returns it with its default axis=-1",
+                    stacklevel=_caller_stacklevel(),
+                )
     return nfft
 
 
@@ -655,7 +675,10 @@ def from_scipy_spectrogram(
     if t is not None:
         times = np.asarray(t, dtype=np.float64)
         if times.ndim != 1 or times.shape[0] != n_frames:
-            raise ValueError(f"t has shape {times.shape}, but Sxx has {n_frames} frames")
+            transposed = (f" (and {n_rows} rows, t's length: if Sxx is (frames, bins), transpose it, since gl reads "
+                          "(..., bins, frames), as scipy returns it with its default axis=-1)"
+                          if times.ndim == 1 and times.shape[0] == n_rows else "")
+            raise ValueError(f"t has shape {times.shape}, but Sxx has {n_frames} frames{transposed}")
         if not np.all(np.isfinite(times)):
             raise ValueError("t contains NaN or infinite values: pass the segment times scipy returned")
         from_t = int(round(2 * times[0] * fs))
@@ -664,7 +687,8 @@ def from_scipy_spectrogram(
             raise ValueError(f"{name} gives segments of {known} samples but t[0]={times[0]:g} s means {from_t}")
         if known is None:
             known, known_from = from_t, f"t[0]={times[0]:g} s at fs={fs:g}"
-    nfft = _scipy_fft_size(n_rows, onesided, fs, f, nfft, known, stated=known_from in ("nperseg", "the window array"))
+    nfft = _scipy_fft_size(n_rows, onesided, fs, f, nfft, known, stated=known_from in ("nperseg", "the window array"),
+                           n_columns=n_frames)
     if known is None:
         # scipy's default segment is 256 samples (fewer for a shorter signal), and its
         # default nfft is nperseg: a spectrogram made with nfft but no nperseg has
@@ -836,7 +860,7 @@ def from_scipy_stft(
         raise ValueError(
             f"nfft={nfft} gives {expected_rows} frequency rows but Zxx has {n_rows}, which implies an FFT of {implied}: "
             f"pass the nperseg scipy was given (here nperseg={nperseg}), "
-            "and nfft too if scipy zero-padded the segments"
+            f"and nfft too if scipy zero-padded the segments{_transposed_hint('Zxx', n_frames, expected_rows)}"
         )
     values = _non_negative(Zxx, "Zxx") if return_onesided else _one_sided_rows(Zxx, nfft, "Zxx")
     w = _window_samples(window, nperseg)
@@ -1004,7 +1028,9 @@ def from_shorttimefft(
     n_rows, n_frames = S.shape[-2], S.shape[-1]
     expected_rows = mfft // 2 + 1 if fft_mode in ("onesided", "onesided2X") else mfft
     if n_rows != expected_rows:
-        raise ValueError(f"mfft={mfft} with fft_mode={fft_mode!r} gives {expected_rows} frequency rows but S has {n_rows}")
+        raise ValueError(f"mfft={mfft} with fft_mode={fft_mode!r} gives {expected_rows} frequency rows but S has {n_rows}"
+                         + _transposed_hint("S", n_frames, expected_rows).replace("scipy returns it with its default axis=-1",
+                                                                                "ShortTimeFFT.stft returns it"))
     if fft_mode in ("twosided", "centered"):
         S = _one_sided_rows(S, mfft, "S", centered=(fft_mode == "centered"))
     magnitude = _magnitude_from(S, power, "S", from_db=db is not None)

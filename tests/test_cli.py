@@ -336,6 +336,13 @@ def test_a_mel_or_transposed_array_read_as_an_stft_is_caught(tmp_path):
         transposed = run("invert", "frames_bins.npy", "--from", convention, "--sr", 16000, "--hop", 128, "-o", "t.wav",
                          cwd=tmp_path, check_ok=False)
         assert_usage_error(transposed, r"it looks like \(frames, bins\); .*save its transpose")
+    np.save(tmp_path / "sxx_t.npy", np.ones((497, 129)))  # scipy's Sxx of nperseg 256, transposed
+    for convention in ("scipy", "scipy-stft"):
+        transposed = run("invert", "sxx_t.npy", "--from", convention, "--sr", 16000, "--n-fft", 256, "--hop", 64,
+                         "-o", "t.wav", cwd=tmp_path, check_ok=False)
+        assert_usage_error(transposed, r"give the nperseg scipy was given as --n-fft.*its 129 columns are that many: if "
+                                       r"(Sxx|Zxx) is \(frames, bins\), save its transpose \(np\.save\(name, S\.T\)\)")
+        assert "nfft=992 or 993 if" not in transposed.stderr and "(here nperseg=" not in transposed.stderr
     assert not (tmp_path / "t.wav").exists()
 
 

@@ -481,6 +481,39 @@ def test_a_transposed_spectrogram_gets_a_hint():
         importers.from_librosa(np.ones((513, 1025)), hop_length=256)  # 513 bins are n_fft=1024's: no hint either
 
 
+def test_a_transposed_scipy_spectrogram_gets_a_hint():
+    """scipy's Sxx transposed (to plot it, say): read as it comes, 497 rows would mean an
+    nfft of 992 and 6.5 s of audio at the wrong pitch from 2 s. Found in a user's audit."""
+    pytest.importorskip("scipy")
+    from scipy.signal import spectrogram, stft
+
+    fs = 16000
+    x = np.sin(2 * np.pi * 440 * np.arange(2 * fs) / fs)
+    f, t, Sxx = spectrogram(x, fs, nperseg=256, noverlap=192)
+    assert Sxx.shape == (129, 497)
+    hint = r"its 129 columns are that many: if Sxx is \(frames, bins\), transpose it \(Sxx\.T\)"
+    for keywords in ({}, {"noverlap": 192}):
+        with pytest.warns(UserWarning, match=r"129 is the row count of nperseg=256: if it is \(frames, bins\), pass its transpose"):
+            importers.from_scipy_spectrogram(Sxx.T, fs, detrend=False, **keywords)
+    with pytest.raises(ValueError, match=r"pass nfft=992 or 993 .*" + hint):
+        importers.from_scipy_spectrogram(Sxx.T, fs, nperseg=256, noverlap=192, detrend=False)
+    with pytest.raises(ValueError, match=r"\(it implies nfft=992 or 993\); " + hint):
+        importers.from_scipy_spectrogram(Sxx.T, fs, nperseg=256, nfft=256, noverlap=192, detrend=False)
+    with pytest.raises(ValueError, match=r"its 129 columns have f's length: if it is \(frames, bins\), transpose it"):
+        importers.from_scipy_spectrogram(Sxx.T, fs, f=f, detrend=False)
+    with pytest.raises(ValueError, match=r"t has shape \(497,\), but Sxx has 129 frames \(and 497 rows, t's length: if Sxx is \(frames"):
+        importers.from_scipy_spectrogram(Sxx.T, fs, t=t, detrend=False)
+    Zxx = stft(x, fs)[2]
+    with pytest.raises(ValueError, match=r"its 129 columns are that many: if Zxx is \(frames, bins\), transpose it \(Zxx\.T\)"):
+        importers.from_scipy_stft(Zxx.T, fs)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        importers.from_scipy_spectrogram(Sxx, fs, noverlap=192, detrend=False)  # the right way round: no hint
+        with pytest.raises(ValueError) as error:  # a wrong nperseg the right way round: no transposition in the advice
+            importers.from_scipy_spectrogram(Sxx, fs, nperseg=128, detrend=False)
+        assert "transpose" not in str(error.value)
+
+
 def test_conventions_registry():
     assert set(importers.CONVENTIONS) == {"scipy", "scipy-stft", "shorttimefft", "librosa", "torchaudio", "mel", "torchaudio-mel"}
     assert all(callable(function) for function in importers.CONVENTIONS.values())
