@@ -214,11 +214,13 @@ def to_pcm(x: np.ndarray, bits: int) -> tuple[np.ndarray, int]:
 
     ``q = clip(round(x * 2**(bits-1)), -2**(bits-1), 2**(bits-1) - 1)``. Returns the codes
     as int16 (16 bits) or int32 holding the 24-bit code in its top 24 bits (what soundfile
-    writes to PCM_24), and how many samples were clipped.
+    writes to PCM_24), and how many samples were clipped: those beyond full scale,
+    ``|x| > 1``. A sample of exactly +1 (a signal divided by its peak) is not counted: it
+    becomes the largest code, one step below it, as in every PCM writer.
 
     >>> codes, clipped = to_pcm(np.array([0.0, 0.5, -1.0, 1.0, 1.5]), 16)
     >>> codes.tolist(), clipped
-    ([0, 16384, -32768, 32767, 32767], 2)
+    ([0, 16384, -32768, 32767, 32767], 1)
     """
     x = as_array("x", x)
     if bits not in (16, 24):
@@ -226,9 +228,10 @@ def to_pcm(x: np.ndarray, bits: int) -> tuple[np.ndarray, int]:
     if not np.all(np.isfinite(x)):  # NaN would become code 0 (with a cast warning), inf full scale
         raise ValueError("x contains NaN or infinite values")
     full_scale = float(2 ** (bits - 1))
-    scaled = np.rint(np.multiply(x, full_scale, dtype=np.float64))
+    scaled = np.multiply(x, full_scale, dtype=np.float64)  # (exact: a power of two)
+    clipped = int(np.count_nonzero(scaled < -full_scale) + np.count_nonzero(scaled > full_scale))  # |x| > 1
+    np.rint(scaled, out=scaled)
     low, high = -full_scale, full_scale - 1
-    clipped = int(np.count_nonzero(scaled < low) + np.count_nonzero(scaled > high))
     np.clip(scaled, low, high, out=scaled)
     if bits == 16:
         return scaled.astype(np.int16), clipped
@@ -500,7 +503,7 @@ def write_audio(
         if not np.isfinite(peak_db) or peak_db > 0:
             raise ValueError(f"peak_db={peak_db} must be <= 0 dBFS")
         target = 10.0 ** (peak_db / 20.0)
-        if bits is not None:  # the largest PCM code is 1 - 2**(1 - bits) of full scale: 0 dBFS would clip
+        if bits is not None:  # the largest PCM code is 1 - 2**(1 - bits) of full scale: 0 dBFS is one step above it
             target = min(target, (2.0 ** (bits - 1) - 1) / 2.0 ** (bits - 1))
             step = 2.0 ** (1 - bits)  # one PCM code
             if target < step / 2 and peak > 0:

@@ -92,7 +92,9 @@ def test_to_pcm_rounds_clips_and_counts():
     codes, clipped = to_pcm(x, 16)
     assert codes.dtype == np.int16
     assert codes.tolist() == [0, 0, 1, -1, 16384, -32768, 32767, 32767, -32768]
-    assert clipped == 3  # 1.0 (= 32768, one code too high), 2.0 and -3.0
+    assert clipped == 2  # 2.0 and -3.0; 1.0 (32768, one code too high) is the largest code, not counted
+    codes, clipped = to_pcm(np.array([1.0, -1.0, 32767.5 / 32768, 1.0 + 2.0**-52, -1.0 - 2.0**-52]), 16)
+    assert codes.tolist() == [32767, -32768, 32767, 32767, -32768] and clipped == 2  # beyond full scale: counted
     codes24, clipped24 = to_pcm(np.array([0.5, 1 / 2**23, 1.5]), 24)
     assert codes24.dtype == np.int32 and clipped24 == 1
     assert (codes24 >> 8).tolist() == [2**22, 1, 2**23 - 1]
@@ -121,7 +123,7 @@ def test_write_read_roundtrip(tmp_path, subtype, step, suffix):
 def test_clipping_warning_says_how_many(tmp_path):
     x = tone(n=1000, amplitude=1.0)
     x[0, :10] = 1.5
-    expected = int(np.count_nonzero(np.rint(x * 32768) > 32767) + np.count_nonzero(np.rint(x * 32768) < -32768))
+    expected = int(np.count_nonzero(np.abs(x) > 1.0))
     with pytest.warns(ClippingWarning, match=rf"^{expected} of 1000 samples clipped"):
         result = write_audio(tmp_path / "loud.wav", x, 8000)
     assert result.clipped == expected >= 10
