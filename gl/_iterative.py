@@ -409,7 +409,7 @@ def refuse_iteration_options(method: str, init=None, tol=None, callback=None, ow
         raise ValueError(f"init={shown} does not apply to method={method!r}, which makes its own phase in one pass"
                          + (hint if method in INITIALIZERS else ""))
     if tol is not None:
-        hint = f"; {method}'s own tolerance is gl.{method}(S, tol=...)" if own_tol else ""
+        hint = f"; {method}'s own (heap) tolerance is heap_tol=... here, as gl.{method}(S, tol=...)" if own_tol else ""
         raise ValueError(f"tol={tol} is an iteration tolerance and method={method!r} makes one pass{hint}")
     if callback is not None:
         raise ValueError(f"callback does not apply to method={method!r}: it makes one pass, not iterations")

@@ -604,7 +604,7 @@ def _check_retrieval_args(args) -> tuple[Optional[str], Optional[str], dict[str,
         if args.tol is not None:
             raise UsageError(f"--tol does not apply to --method {method}: it makes one pass, not iterations"
                              + (" (--n-iter sets its iterations per frame)" if method == "rtisila" else "")
-                             + (f" ({method}'s own heap tolerance is set in Python: gl.{method}(S, tol=...))"
+                             + (f" ({method}'s own heap tolerance, relative to the largest magnitude, is -O heap_tol=...)"
                                 if method in ("pghi", "rtpghi") else ""))
         if init is not None and method != "rtisila":
             raise UsageError(f"--init does not apply to --method {method}, which makes its own phase in one pass"
@@ -628,6 +628,9 @@ def _check_retrieval_args(args) -> tuple[Optional[str], Optional[str], dict[str,
         own = sorted(name for name in parameters if name not in reserved and name not in fixed and parameters[name].kind is inspect.Parameter.KEYWORD_ONLY)
         for name in options:
             if name in reserved:
+                if name == "tol" and "heap_tol" in parameters:
+                    raise UsageError(f"-O tol=...: tol is the iterations' stop (--tol), and {method_name} makes one pass; "
+                                     f"its heap tolerance, relative to the largest magnitude, is -O heap_tol=...")
                 raise UsageError(f"-O {name}=...: {name} is not a method option; gl's own flags or the input set it (see --help)")
             if name in fixed or (name not in parameters and not accepts_any) or name in _UNUSED_OPTIONS.get(method_name, {}):
                 own = [option for option in own if option not in _UNUSED_OPTIONS.get(method_name, {})]
@@ -1375,7 +1378,7 @@ _FLAG_WORDS = [
     *((re.compile(_WORD + keyword + r"\b(?! //)"), flag) for keyword, flag, _, bare in _FLAG_OF_KEYWORD if bare),
     (re.compile(_WORD + r"(detrend|scaling|mode|scale_to|amin|top_db|normalized|htk|norm|bins|n_mels|fmin|fmax|return_onesided|"
                 r"boundary|padded|db|mel_scale|pad|f_min|f_max|ref(?!=np\.))=(?=\S|$)"), r"-P \1="),
-    (re.compile(_WORD + r"(momentum|alpha|beta|gamma|rho|n_dm|lookahead|fill|causal_difference)=(?=[-\d'])"), r"-O \1="),
+    (re.compile(_WORD + r"(momentum|alpha|beta|gamma|rho|n_dm|lookahead|fill|causal_difference|heap_tol)=(?=[-\d'.(])"), r"-O \1="),
     (re.compile(r"\buse from_torchaudio_mel\b"), "use --from torchaudio-mel"),
     (re.compile(r"\buse from_mel\b"), "use --from mel"),
     (re.compile(r"\buse from_librosa \(or from_torchaudio\)"), "use --from librosa (or --from torchaudio)"),

@@ -212,18 +212,18 @@ def check_gamma(gamma, geometry: STFT) -> float:
     return float(gamma)
 
 
-def check_heap_tol(tol: Tolerance) -> tuple[float, ...]:
-    """``tol`` as a tuple of decreasing relative tolerances, each in (0, 1)."""
+def check_heap_tol(tol: Tolerance, name: str = "tol") -> tuple[float, ...]:
+    """``tol`` as a tuple of decreasing relative tolerances, each in (0, 1); errors call it ``name``."""
     values = (tol,) if np.ndim(tol) == 0 else tuple(tol)
     if len(values) == 0:
-        raise ValueError("tol=() must hold at least one tolerance in (0, 1)")
+        raise ValueError(f"{name}=() must hold at least one tolerance in (0, 1)")
     for value in values:
         if isinstance(value, bool) or not isinstance(value, (int, float, np.integer, np.floating)):
-            raise TypeError(f"tol={tol!r} must be a number in (0, 1) or a sequence of them")
+            raise TypeError(f"{name}={tol!r} must be a number in (0, 1) or a sequence of them")
         if not 0 < value < 1:
-            raise ValueError(f"tol={tol} must be in (0, 1): coefficients below tol * max(S) get a random phase")
+            raise ValueError(f"{name}={tol} must be in (0, 1): coefficients below {name} * max(S) get a random phase")
     if any(b >= a for a, b in zip(values, values[1:])):
-        raise ValueError(f"tol={tol} must be decreasing: each pass integrates smaller coefficients")
+        raise ValueError(f"{name}={tol} must be decreasing: each pass integrates smaller coefficients")
     return tuple(float(v) for v in values)
 
 
@@ -843,19 +843,21 @@ def _as_method(
     tol=None,
     callback=None,
     n_threads=None,
+    heap_tol: Tolerance = DEFAULT_TOL,
     **options,
 ):
     """``gl.reconstruct(S, method='pghi')``: PGHI alone (non-iterative).
 
     ``n_iter`` of :func:`gl.reconstruct` does not apply to a single pass and is ignored;
     ``init``, ``tol`` (an iteration tolerance there) and ``callback`` are refused; the heap
-    tolerance is PGHI's default. For PGHI followed by iterations use
-    ``gl.reconstruct(S, method='fgla', init='pghi')``.
+    tolerance, :func:`pghi`'s ``tol``, is ``heap_tol`` here (``gl -O heap_tol=``). For
+    PGHI followed by iterations use ``gl.reconstruct(S, method='fgla', init='pghi')``.
     """
     check_n_threads(n_threads)  # checked, though one pass has nothing to split
     refuse_iteration_options("pghi", init, tol, callback, own_tol=True)
+    check_heap_tol(heap_tol, name="heap_tol")
     del n_iter, n_threads
-    return pghi(S, **options)
+    return pghi(S, tol=heap_tol, **options)
 
 
 _as_method.forwards_to = pghi  # type: ignore[attr-defined]  # its options are pghi's (gl.cli lists them)

@@ -72,11 +72,11 @@ CAUSAL_DIFFERENCES = ("hold", "backward2")
 DEFAULT_TOL = 1e-6
 
 
-def _check_tol(tol) -> float:
+def _check_tol(tol, name: str = "tol") -> float:
     if isinstance(tol, bool) or not isinstance(tol, (int, float, np.integer, np.floating)):
-        raise TypeError(f"tol={tol!r} must be a number in (0, 1)")
+        raise TypeError(f"{name}={tol!r} must be a number in (0, 1)")
     if not 0 < tol < 1:
-        raise ValueError(f"tol={tol} must be in (0, 1): bins below tol * max(S) get a random phase")
+        raise ValueError(f"{name}={tol} must be in (0, 1): bins below {name} * max(S) get a random phase")
     return float(tol)
 
 
@@ -451,13 +451,16 @@ def rtpghi(
     return y, one_pass_info("rtpghi", "rtpghi", S, y, geometry, time.perf_counter() - start_time)
 
 
-def _as_method(S, *, n_iter: int = 0, init=None, tol=None, callback=None, n_threads=None, **options):
+def _as_method(S, *, n_iter: int = 0, init=None, tol=None, callback=None, n_threads=None, heap_tol: float = DEFAULT_TOL,
+               **options):
     """``gl.reconstruct(S, method='rtpghi')``: one streaming pass. ``n_iter`` does not apply
-    and is ignored; ``init``, ``tol`` (an iteration tolerance there) and ``callback`` are refused."""
+    and is ignored; ``init``, ``tol`` (an iteration tolerance there) and ``callback`` are
+    refused; the heap tolerance, :func:`rtpghi`'s ``tol``, is ``heap_tol`` here (``gl -O heap_tol=``)."""
     check_n_threads(n_threads)  # checked, though one pass has nothing to split
     refuse_iteration_options("rtpghi", init, tol, callback, own_tol=True)
+    _check_tol(heap_tol, name="heap_tol")
     del n_iter, n_threads
-    return rtpghi(S, **options)
+    return rtpghi(S, tol=heap_tol, **options)
 
 
 _as_method.forwards_to = rtpghi  # type: ignore[attr-defined]  # its options are rtpghi's (gl.cli lists them)

@@ -694,6 +694,24 @@ def test_reconstruct_refuses_iteration_options_for_single_passes(method):
     assert gl.reconstruct(S, method=method, geometry=geometry, rng=0).shape == (geometry.default_length(S.shape[1]),)
 
 
+@pytest.mark.parametrize("method", ["pghi", "rtpghi"])
+def test_reconstruct_takes_the_heap_tolerance_as_heap_tol(method):
+    """The heap tolerance, the method's own tol, is heap_tol= in gl.reconstruct (and -O heap_tol=),
+    named so in its errors; the iteration tol's refusal says so."""
+    geometry = gl.STFT(256, 64)
+    S = np.abs(geometry.stft(np.random.default_rng(1).standard_normal(4000)))
+    function = getattr(gl, method)
+    for heap_tol in (0.3, 1e-5):
+        np.testing.assert_array_equal(gl.reconstruct(S, method=method, heap_tol=heap_tol, geometry=geometry, rng=0),
+                                      function(S, tol=heap_tol, geometry=geometry, rng=0))
+    with pytest.raises(ValueError, match=rf"{method}'s own \(heap\) tolerance is heap_tol=\.\.\. here"):
+        gl.reconstruct(S, method=method, tol=1e-3, geometry=geometry)
+    with pytest.raises(ValueError, match=r"heap_tol=2 must be in \(0, 1\): .* below heap_tol \* max\(S\)"):
+        gl.reconstruct(S, method=method, heap_tol=2, geometry=geometry)
+    with pytest.raises(TypeError, match=r"heap_tol='x' must be a number"):
+        gl.reconstruct(S, method=method, heap_tol="x", geometry=geometry)
+
+
 def test_float16_computes_in_float32_everywhere():
     """As numpy's FFT and librosa do: float16 in, float32 out, for the batch methods, the
     streams, the transforms and mel (it was float64 for some and float32 for others)."""

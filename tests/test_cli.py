@@ -1079,7 +1079,26 @@ def test_library_advice_reaches_the_command_line_in_flags(tmp_path, speech_wav):
     result = run("roundtrip", speech_wav, "-o", tmp_path / "o.wav", "--n-fft", "3", cwd=tmp_path, check_ok=False)
     assert_usage_error(result, r"give --hop")
     result = run("roundtrip", speech_wav, "-o", tmp_path / "o.wav", "--method", "pghi", "--tol", "0.01", cwd=tmp_path, check_ok=False)
-    assert_usage_error(result, r"pghi's own heap tolerance is set in Python")
+    assert_usage_error(result, r"pghi's own heap tolerance, relative to the largest magnitude, is -O heap_tol=")
+
+
+def test_pghi_heap_tolerance_is_an_option(tmp_path, speech_wav):
+    """PGHI's and RTPGHI's heap tolerance (their tol) is -O heap_tol= on the command line and
+    heap_tol= in gl.reconstruct, whose tol stops iterations; each message points there.
+    Found in a user's audit: --tol said 'set in Python', -O tol said 'see --help'."""
+    for method in ("pghi", "rtpghi"):
+        wrong = run("roundtrip", speech_wav, "-o", tmp_path / "o.wav", "--method", method, "-O", "tol=1e-3", cwd=tmp_path, check_ok=False)
+        assert_usage_error(wrong, rf"-O tol=...: tol is the iterations' stop \(--tol\), and {method} makes one pass; its heap "
+                                  r"tolerance, relative to the largest magnitude, is -O heap_tol=")
+        bad = run("roundtrip", speech_wav, "-o", tmp_path / "o.wav", "--method", method, "-O", "heap_tol=2", cwd=tmp_path, check_ok=False)
+        assert_usage_error(bad, r"-O heap_tol=2 must be in \(0, 1\)")
+        assert not (tmp_path / "o.wav").exists()
+    outputs = {}
+    for heap_tol in ("0.3", "1e-4"):
+        result = run("roundtrip", speech_wav, "-o", tmp_path / f"{heap_tol}.wav", "--method", "pghi", "-O", f"heap_tol={heap_tol}",
+                     "--json", cwd=tmp_path)
+        outputs[heap_tol] = json.loads(result.stdout)["spectral_convergence_db"]
+    assert outputs["1e-4"] < outputs["0.3"] - 3  # the tolerance reaches PGHI: integrating more coefficients is better
 
 
 def test_a_frame_longer_than_the_signal_warns(tmp_path, speech_wav):
