@@ -136,7 +136,11 @@ def real_iteration(x: np.ndarray, n_fft: int, hop: int, dtype: str, iterations: 
     functions["bare"] = _repeated(blocked[fastest(blocked)], iterations)  # K passes, as gl's K iterations
     times = interleaved_times(functions, repeats=repeats, warm_each=True)
     median = {name: float(np.median(values)) for name, values in times.items()}
-    return {"gl": (median[iterations] - median[0]) / iterations, "bare_fft": median["bare"] / iterations}
+    per_iteration = (median[iterations] - median[0]) / iterations
+    if per_iteration <= 0:  # (a difference of two timings: a loaded machine and few repeats can invert it)
+        print(f"warning: {dtype} {n_fft}/{hop}: {iterations} iterations timed no slower than none (the machine's noise "
+              "exceeded their cost); raise --iterations and --repeats", file=sys.stderr)
+    return {"gl": per_iteration, "bare_fft": median["bare"] / iterations}
 
 
 def summary_table(result: dict) -> str:

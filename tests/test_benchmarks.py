@@ -174,7 +174,9 @@ def test_passes_benchmark_writes_its_json_and_report_section(tmp_path):
     for row in data["rows"]:
         assert len(row["passes"]) == 9 and {"rfft", "irfft"} <= set(row["passes"])
         assert all(seconds > 0 for seconds in row["passes"].values())
-        assert row["floor"] > 1 and row["gl_iteration"] > 0 and row["bare_fft"] > 0
+        # (the real iteration is a difference of two timings, 2 iterations against none, once:
+        # on a loaded machine it can come out negative, which the script warns of)
+        assert row["floor"] > 1 and np.isfinite(row["gl_iteration"]) and row["bare_fft"] > 0
     assert "### Where an iteration's time goes" in report
     for row in data["rows"]:  # a line per setting, with its floor and its real iteration per block
         setting = f"| {row['dtype']} {row['n_fft']}/{row['hop_length']} | {row['n_blocks']} x {row['block_frames']} |"
