@@ -154,10 +154,21 @@ def fft_norms(real: np.dtype) -> tuple[str, str]:
 
 _FFT_HAS_OUT = int(np.__version__.split(".")[0]) >= 2
 
+#: numpy 1.x: the most bytes of one work array of a block transform (see :func:`_legacy_fft`).
+_LEGACY_BYTES = 1 << 20
+
+#: numpy 1.x: spare work arrays of :func:`_legacy_fft` (flat, float64 and complex128), kept from
+#: call to call and taken by one call at a time (``list.pop`` and ``append`` are atomic), as
+#: gl._trig's: at most 4 MiB of each dtype stays.
+_LEGACY_SPARES: dict = {np.dtype(np.float64): [], np.dtype(np.complex128): []}
+_MAX_LEGACY_SPARES = 4
+
 
 def _rfft(frames: np.ndarray, n_fft: int, out: np.ndarray, norm: str = "backward") -> np.ndarray:
     if _FFT_HAS_OUT:
         return np.fft.rfft(frames, n=n_fft, axis=-1, norm=norm, out=out)
+    if frames.ndim == 2 and frames.shape[-1] == n_fft:
+        return _legacy_fft(np.fft.rfft, frames, n_fft, out, norm, np.dtype(np.float64))
     out[...] = np.fft.rfft(frames, n=n_fft, axis=-1, norm=norm)
     return out
 
@@ -165,7 +176,50 @@ def _rfft(frames: np.ndarray, n_fft: int, out: np.ndarray, norm: str = "backward
 def _irfft(spectra: np.ndarray, n_fft: int, out: np.ndarray, norm: str = "backward") -> np.ndarray:
     if _FFT_HAS_OUT:
         return np.fft.irfft(spectra, n=n_fft, axis=-1, norm=norm, out=out)
+    if spectra.ndim == 2 and spectra.shape[-1] == n_fft // 2 + 1:
+        return _legacy_fft(np.fft.irfft, spectra, n_fft, out, norm, np.dtype(np.complex128))
     out[...] = np.fft.irfft(spectra, n=n_fft, axis=-1, norm=norm)
+    return out
+
+
+def _legacy_fft(transform, values: np.ndarray, n_fft: int, out: np.ndarray, norm: str, dtype: np.dtype) -> np.ndarray:
+    """numpy 1.x's ``out[...] = transform(values, n=n_fft, axis=-1, norm=norm)`` for a 2-D block, without its temporaries.
+
+    numpy 1.x has no ``out=`` and transforms in float64 only: it converted float32 frames to
+    float64 and complex64 spectra to complex128, and ``irfft`` padded the spectra to
+    ``n_fft`` with zeros first, all in new arrays as large as the block (6 MB for an
+    inverse of 194 frames of 1024 in float32). glibc gave them back to the system when they
+    were freed, and every call page-faulted them in again: in ``gl demo`` (float32, 194
+    frames of 1024) about 750 page faults a transform, 3.2 ms an inverse and 1.9 ms a
+    forward transform against 0.7 ms each here (numpy 1.23 and 1.26; the demo took 0.83 s,
+    now 0.30 s). Here float32 frames are copied into a kept float64 work array
+    and spectra into a kept complex128 one of rows of ``n_fft`` (an ``irfft`` input longer
+    than ``n_fft // 2 + 1`` is cropped, so numpy neither pads nor copies it), at most
+    ``_LEGACY_BYTES`` of it at a time (float64 frames go as they are, in as many rows).
+    The same transform of the same float64 values: the same bits.
+    """
+    rows = max(1, min(_LEGACY_BYTES // (n_fft * dtype.itemsize), values.shape[0]))
+    spares = _LEGACY_SPARES[dtype]
+    try:
+        work = spares.pop()
+    except IndexError:
+        work = np.empty(0, dtype=dtype)
+    if work.size < rows * n_fft:
+        work = np.empty(max(rows * n_fft, _LEGACY_BYTES // dtype.itemsize), dtype=dtype)
+    try:
+        width = values.shape[-1]
+        as_it_is = values.dtype == dtype and width == n_fft  # float64 frames: numpy takes them as they are
+        for first in range(0, values.shape[0], rows):
+            last = min(first + rows, values.shape[0])
+            if as_it_is:
+                block = values[first:last]
+            else:
+                block = work[: (last - first) * n_fft].reshape(last - first, n_fft)
+                np.copyto(block[:, :width], values[first:last])
+            out[first:last] = transform(block, n=n_fft, axis=-1, norm=norm)
+    finally:
+        if len(spares) < _MAX_LEGACY_SPARES:
+            spares.append(work)
     return out
 
 
