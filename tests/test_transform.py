@@ -513,3 +513,29 @@ def test_istft_of_a_float64_spectrogram_near_the_top_of_the_range():
     y = geometry.istft(X * scale, length=4000)
     assert np.all(np.isfinite(y))
     np.testing.assert_allclose(y / scale, x, atol=1e-12)
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+@pytest.mark.parametrize("n_fft", [7, 1024])
+def test_numpy1_block_transforms_give_numpy_s_bits(monkeypatch, dtype, n_fft):
+    """numpy 1.x's path of the block transforms (gl.transform._legacy_fft: kept float64 /
+    complex128 work arrays, in chunks), run here on any numpy: the same values as numpy's
+    transform of the float64 frames, whatever the chunking, and the spare arrays kept bounded."""
+    from gl import transform
+
+    monkeypatch.setattr(transform, "_LEGACY_BYTES", 3 * n_fft * 16)  # chunks of 1-6 rows: several per block
+    monkeypatch.setattr(transform, "_LEGACY_SPARES", {np.dtype(np.float64): [], np.dtype(np.complex128): []})
+    rng = np.random.default_rng(n_fft)
+    frames = rng.standard_normal((20, n_fft)).astype(dtype)
+    complex_dtype = np.result_type(dtype, np.complex64)
+    spectra = np.empty((20, n_fft // 2 + 1), complex_dtype)
+    transform._legacy_fft(np.fft.rfft, frames, n_fft, spectra, "backward", np.dtype(np.float64))
+    np.testing.assert_array_equal(spectra, np.fft.rfft(frames.astype(np.float64), axis=-1).astype(complex_dtype))
+    signal = np.empty((20, n_fft), dtype)
+    for _ in range(2):  # the second call takes the kept work array
+        transform._legacy_fft(np.fft.irfft, spectra, n_fft, signal, "ortho", np.dtype(np.complex128))
+    expected = np.fft.irfft(spectra.astype(np.complex128), n=n_fft, axis=-1, norm="ortho").astype(dtype)
+    np.testing.assert_array_equal(signal, expected)
+    assert [len(kept) for kept in transform._LEGACY_SPARES.values()] == [1, 1]
+    empty = np.empty((0, n_fft // 2 + 1), complex_dtype)
+    assert transform._legacy_fft(np.fft.rfft, frames[:0], n_fft, empty, "backward", np.dtype(np.float64)).shape == (0, n_fft // 2 + 1)
