@@ -1,12 +1,12 @@
 """RTISI-LA quality and speed: spectral convergence and seconds per second of audio.
 
-    python benchmarks/bench_rtisila.py [--n-iter 5 20] [--lookahead 0 1 3] [--seconds 10] [--hop 256] [--first-estimate rule]
+    python benchmarks/bench_rtisila.py [--n-iter 5 20] [--lookahead 0 1 3] [--seconds 10] [--hop 256] [--newest-window rule]
 
 Runs ``gl.rtisila`` (the stream over the whole spectrogram) on greasy (Hann 1024/256 and
 phaseret's Blackman 1024/128) and on the dev clips (Hann 1024 with hop ``--hop``, first
 ``--seconds``), and prints a Markdown table. Hops other than 256 (a quarter of the window,
-where the window sum ``D`` is constant) show what the newest frame's first estimate does:
-``--first-estimate paper`` or ``least-squares`` takes one everywhere instead of gl's rule
+where the window sum ``D`` is constant) show what the newest frame's asymmetric windows do:
+``--newest-window v`` or ``dual`` takes one form of them everywhere instead of gl's rule
 (``bench_rtisila_windows.py`` compares the three over more geometries). Timings are wall-clock medians of ``--repeat`` runs after a
 warm-up; the machine may be shared, so treat them as upper bounds.
 """
@@ -34,9 +34,8 @@ def main() -> None:
     parser.add_argument("--seconds", type=_positive_float, default=10.0)
     parser.add_argument("--repeat", type=_positive_int, default=1)
     parser.add_argument("--hop", type=_positive_int, default=256, help="the dev clips' hop (Hann 1024), at most 1024")
-    parser.add_argument("--first-estimate", choices=("rule", "paper", "least-squares"), default="rule",
-                        help="the newest frame's first estimate: gl's rule, or the paper's (partial reconstruction through "
-                             "v = sum w[k - i a]) or the least-squares one everywhere")
+    parser.add_argument("--newest-window", choices=("rule", "v", "dual"), default="rule",
+                        help="the newest frame's window: gl's rule, v = sum w[k - i a] or phaseret's v / D everywhere")
     args = parser.parse_args()
     if args.hop > 1024:
         parser.error(f"--hop {args.hop} must be at most the window's 1024 samples")
@@ -45,8 +44,8 @@ def main() -> None:
 
     import gl
 
-    if args.first_estimate != "rule":
-        importlib.import_module("gl.rtisila").uses_least_squares_start = lambda *_: args.first_estimate == "least-squares"
+    if args.newest_window != "rule":
+        importlib.import_module("gl.rtisila").uses_dual_windows = lambda *_: args.newest_window == "dual"
     cases = []
     x, sr = read_audio("reference", "greasy.wav")
     cases.append(("greasy, hann 1024/256", x, sr, gl.STFT(1024, 256)))

@@ -22,46 +22,31 @@ frame ``j`` is one GLA step on that frame alone::
 
 with ``D[k] = sum_i w[k + i a]^2`` the window sum. ``v_j`` is the analysis window ``w``,
 except for the newest frame, whose right part is only partly overlap-added: as in the
-paper, it gets the asymmetric window ``v = sum_{i >= 0} w[k - i a]``, which restores a
-bell-shaped effective window on the incomplete estimate. (phaseret overlays the dual
-windows ``w / D`` instead, ``v / D``: the same where ``D`` is constant; after the
-least-squares first estimate below, worse than the paper's in each of the 24 geometries a
-review measured, e.g. Hann 1024/512 -20.0 against -22.6 dB.)
+paper, it gets an asymmetric window, ``v = sum_{i >= 1} w[k - i a]`` on its first update
+(its own contribution is still zero) and ``v = sum_{i >= 0} w[k - i a]`` afterwards, which
+restore a bell-shaped effective window on the incomplete estimate. phaseret overlays the
+dual windows ``w / D`` instead, ``v / D``. The two are the same where ``D`` is constant
+(Hann at hop ``n_fft / 4``, Blackman at ``n_fft / 8``: a scale, which no phase sees).
+Elsewhere neither is better everywhere (measured below): where each frame overlaps only
+its neighbours (``win_length / 2 <= hop < win_length``: torchaudio's and scipy's default
+geometries, hop ``n_fft / 2``) phaseret's are 0.6-2.4 dB better while ``D`` varies by up
+to 4.3x (the most measured), and worse from 5.3x, far worse beyond, where ``D`` falls towards ``w^2`` near a frame's ends
+and ``1 / D`` magnifies them; where frames overlap more, the paper's are as good or better
+(by 1.8 dB with Blackman at hop 384 of 1024). gl takes ``v / D`` where each frame overlaps
+only its neighbours and ``max D <= 4.5 min D`` (:func:`uses_dual_windows`), ``v``
+otherwise: an empirical rule, which picked the better window, or windows within 0.1 dB,
+in each of the fourteen geometries measured (a review over 32 geometries found three
+where it loses 0.6-1.3 dB: Blackman 1024/480 and 1024/540, Hamming 1024/400).
 
-The new frame's *first* estimate is where gl departs from the paper. The paper analyses
-the partial reconstruction through ``v = sum_{i >= 1} w[k - i a]`` (its own contribution
-is still zero). That window is made for a constant window sum, and where each frame
-overlaps only its neighbours (``hop >= win_length / 2``: torchaudio's and scipy's default
-geometries, hop ``n_fft / 2``) it is zero on every sample the earlier frames reach
-(``0 .. M - a`` of its support, the window being zero below ``a``): the new frame starts
-from nothing (the impulse at its centre that gl gives a zero coefficient). Where ``D``
-varies over a hop by more than 5 % and at most 10x, gl starts the new frame from the
-least-squares signal of the frames present instead, windowed: ``w (sum_{m < j} y_m) / P``
-with ``P = sum_{i >= 1} w[k + i a]^2`` their window sum (0 where ``P`` is below 1e-3 of
-``D``; the true sums near the start of the stream), the estimate Griffin-Lim would make
-of those frames alone (:func:`uses_least_squares_start`). Measured
-(``benchmarks/bench_rtisila_windows.py``: default look-ahead, 5 iterations per frame, the
-first 4 s of the six dev clips, greasy and gspi; mean dB, the paper's start / the
-least-squares one, ``D``'s max / min in brackets): frames that overlap their neighbours
-only: Hann 1024/512 (2.0) -13.6 / -22.7, Hamming 1024/512 (1.7) -13.4 / -21.7, Blackman
-1024/512 (4.3) -16.0 / -23.6, torchaudio's Hann 400/200 (2.0) -13.7 / -23.7, scipy's Tukey
-256/224 (2.0) -21.4 / -25.5, Hann 1024/576 (3.1) -16.0 / -23.8, Hamming 400/240 (3.2)
--15.3 / -23.1, Hann 1024/640 (5.3) -18.8 / -24.1, Hamming 1024/700 (6.0) -19.9 / -23.2;
-frames that overlap more: Hann 256/100 (1.15) -21.0 / -23.4, Hann 1024/384 (1.09) -21.6 /
--22.7, Hamming 1024/400 (1.11) -21.6 / -23.0, Hann 512/160 with a 400 window (1.19) -20.3 /
--24.1, Blackman 1024/384 (1.64) -22.6 / -25.2, Blackman 1024/480 (3.3) -19.8 / -26.1. Where
-``D`` is constant or nearly (Hann and Hamming at hop ``n_fft / 4``, Hann 1024/341,
-phaseret's Blackman 512 at hop 128, 1.02) the two are within 0.7 dB either way and gl keeps
-the paper's (Hann 1024/256 -24.4 / -24.6, Hann 512/128 -26.0 / -25.4, Blackman 512 in 1024
-at hop 128 -27.3 / -26.6); where frames overlap little the paper's impulse start is better
-(Hann 1024/768 (23) -25.4 / -22.4, 1024/900 (391) -32.2 / -17.6: a lone impulse barely
-disturbs neighbours it hardly overlaps). The two bounds, 1.05 and 10, are empirical: no
-geometry measured lies between 1.02 and 1.09 or between 6.0 and 23. Against gl's earlier
-choice (the paper's start, phaseret's dual windows at half overlap; first 3 s of the
-eight clips): with 20 iterations per frame better in the six geometries tried, by 0.7 dB
-(Hamming 1024/400) to 8.8 dB (Hann 1024/512); with a single iteration better at half
-overlap (+2.8 and +3.5 dB at Hann 1024/512 and 400/200) but worse by 1.1, 1.6 and 3.2 dB
-at Hann 256/100, Hamming 1024/400 and Hann 1024/640, where the start weighs most.
+What costs RTISI-LA most where each frame overlaps only its neighbours is not that choice
+but the first estimate: the earlier frames overlap-add samples ``0 .. M - a`` of the new
+frame's support, and its first window ``sum_{i >= 1} w[k - i a]`` is zero below ``a``;
+with ``a >= M / 2`` the two never meet, so the new frame starts from the impulse at its
+centre (the phase gl gives a zero coefficient), not from the partial reconstruction
+(the paper's and phaseret's windows alike). A least-squares first estimate, ``w / P`` with
+``P`` the window sum of the frames present, was measured 5-9 dB better there (default
+look-ahead, 5 iterations, the geometries above) but worse at hop ``>= 3 M / 4`` (by 11 dB
+at 900 of 1024) and on an isolated click; it is not used.
 
 Near the start of the stream (fewer frames than in the steady state cover a sample) and
 at its end, the estimate is divided by the true window sum instead of ``D``; with
@@ -72,8 +57,18 @@ for the commit); memory: ``(L + 1)`` frames and ``L a + M`` samples, whatever th
 
 Measured (``benchmarks/bench_rtisila.py``; Hann, n_fft 1024, hop 256; spectral convergence
 in dB, mean of the six dev clips, first 10 s each): RTISI-LA(0) -18.1, RTISI-LA(1) -21.9,
-RTISI-LA(3) (the default look-ahead) -25.1 with 5 iterations per frame, -28.5 with 20
-(the paper's first estimate: ``D`` is constant). On greasy (16 kHz, 0.37 s) -17.7 dB (Hann 1024/256, L = 3) and -20.5 dB (phaseret's Blackman
+RTISI-LA(3) (the default look-ahead) -25.1 with 5 iterations per frame, -28.5 with 20.
+The newest frame's windows (``benchmarks/bench_rtisila_windows.py``: default look-ahead,
+5 iterations, the first 4 s of the dev clips, greasy and gspi; mean dB with ``v`` / with
+``v / D``, ``D``'s max / min in brackets). Frames that overlap two or more: Hann 256/100
+(1.15) -21.0 / -20.6, Hann 1024/384 (1.09) -21.6 / -21.6, Hann 512/160 with a 400 window
+(1.19) -20.3 / -20.1, Blackman 1024/384 (1.64) -22.6 / -20.8. Frames that overlap their
+neighbours only: Hann 1024/512 (2.0) -13.6 / -14.5, Hamming 1024/512 (1.7) -13.4 / -14.4,
+Blackman 1024/512 (4.3) -16.0 / -17.0, torchaudio's Hann 400/200 (2.0) -13.7 / -15.2,
+scipy's Tukey 256/224 (2.0) -21.4 / -23.8, Hann 1024/576 (3.1) -16.0 / -16.6, Hamming
+400/240 (3.2) -15.3 / -16.9, Hann 1024/640 (5.3) -18.8 / -18.0, 1024/768 (23) -25.4 /
+-17.6, 1024/900 (391) -32.2 / -12.7. On
+greasy (16 kHz, 0.37 s) -17.7 dB (Hann 1024/256, L = 3) and -20.5 dB (phaseret's Blackman
 1024/128, default L = 7). The RTPGHI paper reports about -20 dB for RTISI-LA on SQAM (hop
 256, Hann). Speed, default settings (L = 3, 5 iterations): 0.023 s (16 kHz) to 0.062 s
 (44.1 kHz) of computing per second of audio on one core of the benchmark machine when
@@ -85,9 +80,7 @@ X. Zhu, G. T. Beauregard and L. L. Wyse, "Real-time signal estimation from modif
 short-time Fourier transform magnitude spectra", IEEE Trans. Audio, Speech and Language
 Processing 15(5), 1645-1653, 2007.
 Z. Prusa, "The Phase Retrieval Toolbox", AES International Conference on Semantic Audio,
-2017 (phaseret's ``rtisila``, whose asymmetric windows are the paper's divided by ``D``).
-D. Griffin and J. Lim, "Signal estimation from modified short-time Fourier transform",
-IEEE Trans. ASSP 32(2), 236-243, 1984 (the least-squares estimate from given frames).
+2017 (phaseret's ``rtisila``, whose asymmetric windows are gl's divided by ``D``).
 """
 
 from __future__ import annotations
@@ -104,29 +97,24 @@ from .streaming import StreamingInverter, check_iterations, check_lookahead, str
 from .transform import STFT, PadMode, _irfft, _rfft, nola_warned
 from .windows import WindowSpec
 
-#: The newest frame's first estimate is the least-squares one where the window sum ``D``
-#: varies over a hop by more than this factor (not nearly constant) ...
-LEAST_SQUARES_MIN_RATIO = 1.05
-#: ... and by at most this one (frames that overlap little: the paper's start is better).
-LEAST_SQUARES_MAX_RATIO = 10.0
-
-#: The least-squares first estimate leaves out the samples where the frames present have a
-#: window sum below this fraction of the largest ``D`` (phaseret's gsrtisila uses 1e-3 too).
-LEAST_SQUARES_FLOOR = 1e-3
+#: Where each frame overlaps only its neighbours, the newest frame gets phaseret's dual
+#: windows while the window sum ``D`` varies by at most this factor over a hop.
+DUAL_WINDOW_MAX_RATIO = 4.5
 
 
-def uses_least_squares_start(geometry: STFT, window_sum: Optional[np.ndarray] = None) -> bool:
-    """Whether the newest frame's first estimate is the least-squares signal of the frames
-    present, windowed (``w sum_m y_m / P``, ``P`` their window sum), rather than the paper's
-    partial reconstruction seen through ``v = sum_{i >= 1} w[k - i a]``: where ``D``
-    (``window_sum``, by default the geometry's :attr:`~gl.STFT.window_sum_period`) varies
-    by more than :data:`LEAST_SQUARES_MIN_RATIO` (the paper's window is made for a constant
-    one) and at most :data:`LEAST_SQUARES_MAX_RATIO`. See the module's notes."""
+def uses_dual_windows(geometry: STFT, window_sum: Optional[np.ndarray] = None) -> bool:
+    """Whether the newest frame is analysed with phaseret's overlaid dual windows ``v / D``
+    (else with the paper's ``v``): where each frame overlaps only its neighbours
+    (``win_length / 2 <= hop < win_length``) and ``D`` (``window_sum``, by default the
+    geometry's :attr:`~gl.STFT.window_sum_period`) varies by at most
+    :data:`DUAL_WINDOW_MAX_RATIO`. An empirical rule: see the module's notes."""
     if not isinstance(geometry, STFT):
         raise TypeError(f"geometry must be a gl.STFT, got {type(geometry).__name__}")
+    if default_lookahead(geometry) != 1:
+        return False
     window_sum = geometry.window_sum_period if window_sum is None else window_sum
     low, high = float(np.min(window_sum)), float(np.max(window_sum))
-    return high > 0 and low * LEAST_SQUARES_MIN_RATIO < high <= low * LEAST_SQUARES_MAX_RATIO
+    return high > 0 and low * DUAL_WINDOW_MAX_RATIO >= high
 
 
 __all__ = ["RTISILA", "rtisila", "default_lookahead", "reconstruct_rtisila"]
@@ -247,39 +235,16 @@ class RTISILA(StreamingInverter):
         later = np.zeros(n_fft)  # sum_{i >= 1} w[k - i a]: the frames after this one
         for shift in range(hop, n_fft, hop):
             later[shift:] += window[: n_fft - shift]
+        newest = inverse * inverse if uses_dual_windows(geometry, steady) else inverse  # phaseret's v / D, or v
         self._window_plain = (window * inverse).astype(dtype)  # v = w
-        self._window_newest = ((later + window) * inverse).astype(dtype)  # v = sum_{i >= 0} w[k - i a]
+        self._window_newest_first = (later * newest).astype(dtype)  # v = sum_{i >= 1} w[k - i a] (/ D)
+        self._window_newest = ((later + window) * newest).astype(dtype)  # v = sum_{i >= 0} w[k - i a] (/ D)
         # start of the stream: D / (true window sum) per frame whose support is short of
         # frames on the left (and 0 on the constant zero padding), one row per frame
         start_frames = -(-max(n_fft - hop, 0) // hop) if n_fft > hop else 0
         self._start_gain = np.ones((start_frames, n_fft), dtype=dtype)
         for frame in range(start_frames):
             self._start_gain[frame] = self._edge_gain(frame, last_frame=None)
-        self._start_first = None  # the least-squares first estimate's windows at the start, if taken
-        if uses_least_squares_start(geometry, steady):
-            # w / P, P[k] = sum_{i >= 1} w[k + i a]^2 the window sum of the frames before the
-            # newest (the true one near the start of the stream), 0 where P is negligible
-            earlier = np.zeros(n_fft)
-            for shift in range(hop, n_fft, hop):
-                earlier[: n_fft - shift] += window[shift:] ** 2
-            self._window_newest_first = self._least_squares_window(earlier, start=None)
-            self._start_first = np.zeros((start_frames, n_fft), dtype=dtype)
-            for frame in range(1, start_frames):  # (frame 0 has no frame before it: all zeros)
-                earlier = self._window_sum(frame * hop, n_fft, last_frame=frame - 1)
-                self._start_first[frame] = self._least_squares_window(earlier, start=frame * hop)
-        else:
-            self._window_newest_first = (later * inverse).astype(dtype)  # v = sum_{i >= 1} w[k - i a]
-
-    def _least_squares_window(self, earlier: np.ndarray, start: Optional[int]) -> np.ndarray:
-        """``w / P`` where ``P`` (``earlier``: the window sum of the frames before the newest,
-        on its support) is above :data:`LEAST_SQUARES_FLOOR` times the largest ``D``, else 0;
-        and 0 on the zero padding of a centred geometry, for a frame at padded position ``start``."""
-        geometry = self.geometry
-        table = np.zeros(geometry.n_fft)
-        np.divide(geometry.window_array, earlier, out=table, where=earlier > LEAST_SQUARES_FLOOR * self._steady_sum.max())
-        if start is not None and geometry.center and geometry.pad_mode == "constant":
-            table[np.arange(start, start + geometry.n_fft) < geometry.pad] = 0
-        return table
 
     def _edge_gain(self, frame: int, last_frame: Optional[int]) -> np.ndarray:
         """``D / W`` on frame ``frame``'s support, ``W`` the window sum of frames ``0 .. last_frame``.
@@ -351,12 +316,8 @@ class RTISILA(StreamingInverter):
             if self._has_phase[newest]:  # a given initial phase instead of the partial OLA
                 spectrum = self._target[newest] * np.exp(1j * self._first_phase[newest])
                 self._set_frame(newest, spectrum)
-            elif self._start_first is None:  # the partial reconstruction through the paper's window
+            else:
                 self._update(newest, self._window_newest_first, gains[newest])
-            else:  # the least-squares signal of the frames present (see uses_least_squares_start)
-                frame = self.frames_committed + newest
-                start = frame < len(self._start_first)
-                self._update(newest, self._start_first[frame] if start else self._window_newest_first, None)
         for sweep in range(self.n_iter_per_frame):
             for slot in range(newest, -1, -1):
                 if newest_is_new and sweep == 0 and slot == newest:
