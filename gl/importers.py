@@ -551,7 +551,8 @@ def _scipy_fft_size(
             )
         else:
             nfft = candidates[0]
-            if nperseg_known is None and onesided and looks_transposed(n_rows, n_columns):
+            # (129 columns: scipy's default nperseg, 256; a signal of 1 s at 16 kHz has fewer frames)
+            if nperseg_known is None and onesided and (looks_transposed(n_rows, n_columns) or (n_columns == 129 != n_rows)):
                 warnings.warn(
                     f"the spectrogram has {n_rows} rows (frequencies, implying nfft={nfft}) and {n_columns} columns (segments), "
                     f"and {n_columns} is the row count of nperseg={2 * (n_columns - 1)}: if it is (frames, bins), pass its "
@@ -704,6 +705,8 @@ def from_scipy_spectrogram(
             f"nperseg={nperseg}{source} must be <= nfft={nfft}, the FFT size the spectrogram's {n_rows} rows "
             f"on axis -2 imply{': check fs' if known_from and known_from.startswith('t[0]') else ''}{shrunk}; "
             "Sxx must be laid out (..., n_freq, n_frames), as scipy returns it with its default axis=-1"
+            + (f" (its {n_frames} columns are the rows nperseg={nperseg} gives: if Sxx is (frames, bins), transpose it (Sxx.T))"
+               if n_frames == (nperseg // 2 + 1 if onesided else nperseg) else "")
         )
 
     # ---- the hop

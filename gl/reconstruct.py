@@ -103,7 +103,8 @@ def reconstruct(
         Or the geometry keywords (``n_fft``, ``hop_length`` ...) among ``options``.
     **options
         ``length``, ``tol``, ``callback``, ``n_threads``, geometry keywords, and the
-        method's own parameters (``momentum`` for FGLA ...).
+        method's own parameters (``momentum`` for FGLA ...; PGHI's and RTPGHI's heap
+        tolerance is ``heap_tol``, as ``tol`` stops the iterative methods).
 
     Raises
     ------

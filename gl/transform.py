@@ -159,7 +159,8 @@ _LEGACY_BYTES = 1 << 20
 
 #: numpy 1.x: spare work arrays of :func:`_legacy_fft` (flat, float64 and complex128), kept from
 #: call to call and taken by one call at a time (``list.pop`` and ``append`` are atomic), as
-#: gl._trig's: at most 4 MiB of each dtype stays.
+#: gl._trig's: at most four of each dtype stay, each of 1 MiB (or one row, for an n_fft beyond
+#: 128 Ki samples in float64, 64 Ki in complex128).
 _LEGACY_SPARES: dict = {np.dtype(np.float64): [], np.dtype(np.complex128): []}
 _MAX_LEGACY_SPARES = 4
 
@@ -191,8 +192,8 @@ def _legacy_fft(transform, values: np.ndarray, n_fft: int, out: np.ndarray, norm
     inverse of 194 frames of 1024 in float32). glibc gave them back to the system when they
     were freed, and every call page-faulted them in again: in ``gl demo`` (float32, 194
     frames of 1024) about 750 page faults a transform, 3.2 ms an inverse and 1.9 ms a
-    forward transform against 0.7 ms each here (numpy 1.23 and 1.26; the demo took 0.83 s,
-    now 0.30 s). Here float32 frames are copied into a kept float64 work array
+    forward transform against 0.7 ms each here (numpy 1.23 and 1.26; the demo took 0.75 to
+    0.83 s, now 0.30 to 0.32 s). Here float32 frames are copied into a kept float64 work array
     and spectra into a kept complex128 one of rows of ``n_fft`` (an ``irfft`` input longer
     than ``n_fft // 2 + 1`` is cropped, so numpy neither pads nor copies it), at most
     ``_LEGACY_BYTES`` of it at a time (float64 frames go as they are, in as many rows).

@@ -506,8 +506,15 @@ def test_a_transposed_scipy_spectrogram_gets_a_hint():
     Zxx = stft(x, fs)[2]
     with pytest.raises(ValueError, match=r"its 129 columns are that many: if Zxx is \(frames, bins\), transpose it \(Zxx\.T\)"):
         importers.from_scipy_stft(Zxx.T, fs)
+    short = spectrogram(x[:fs], fs)[2]  # scipy's defaults on 1 s: 71 frames, fewer than the 129 bins
+    with pytest.warns(UserWarning, match=r"129 is the row count of nperseg=256: if it is \(frames, bins\), pass its transpose"):
+        importers.from_scipy_spectrogram(short.T, fs, detrend=False)  # (2 (71 - 1) = 140 = 2^2 5 7)
+    with pytest.raises(ValueError, match=r"nperseg=256 must be <= nfft=140.*\(its 129 columns are the rows nperseg=256 gives: "
+                                         r"if Sxx is \(frames, bins\), transpose it \(Sxx\.T\)\)"):
+        importers.from_scipy_spectrogram(short.T, fs, nperseg=256, detrend=False)
     with warnings.catch_warnings():
         warnings.simplefilter("error")
+        importers.from_scipy_spectrogram(short, fs, detrend=False)
         importers.from_scipy_spectrogram(Sxx, fs, noverlap=192, detrend=False)  # the right way round: no hint
         with pytest.raises(ValueError) as error:  # a wrong nperseg the right way round: no transposition in the advice
             importers.from_scipy_spectrogram(Sxx, fs, nperseg=128, detrend=False)
