@@ -1378,7 +1378,7 @@ _FLAG_WORDS = [
     *((re.compile(_WORD + keyword + r"\b(?! //)"), flag) for keyword, flag, _, bare in _FLAG_OF_KEYWORD if bare),
     (re.compile(_WORD + r"(detrend|scaling|mode|scale_to|amin|top_db|normalized|htk|norm|bins|n_mels|fmin|fmax|return_onesided|"
                 r"boundary|padded|db|mel_scale|pad|f_min|f_max|ref(?!=np\.))=(?=\S|$)"), r"-P \1="),
-    (re.compile(_WORD + r"(momentum|alpha|beta|gamma|rho|n_dm|lookahead|fill|causal_difference|heap_tol)=(?=[-\d'.(])"), r"-O \1="),
+    (re.compile(_WORD + r"(momentum|alpha|beta|gamma|rho|n_dm|lookahead|fill|causal_difference|heap_tol)=(?=[-\d'.(TFN])"), r"-O \1="),
     (re.compile(r"\buse from_torchaudio_mel\b"), "use --from torchaudio-mel"),
     (re.compile(r"\buse from_mel\b"), "use --from mel"),
     (re.compile(r"\buse from_librosa \(or from_torchaudio\)"), "use --from librosa (or --from torchaudio)"),
