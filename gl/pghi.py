@@ -216,7 +216,7 @@ def check_heap_tol(tol: Tolerance, name: str = "tol") -> tuple[float, ...]:
     """``tol`` as a tuple of decreasing relative tolerances, each in (0, 1); errors call it ``name``."""
     values = (tol,) if np.ndim(tol) == 0 else tuple(tol)
     if len(values) == 0:
-        raise ValueError(f"{name}=() must hold at least one tolerance in (0, 1)")
+        raise ValueError(f"{name}={tol!r} must hold at least one tolerance in (0, 1)")
     for value in values:
         if isinstance(value, bool) or not isinstance(value, (int, float, np.integer, np.floating)):
             raise TypeError(f"{name}={tol!r} must be a number in (0, 1) or a sequence of them")
