@@ -1434,6 +1434,9 @@ def _in_flags(text: str) -> str:
         text = pattern.sub(set_aside, text)
     for python, flag in _KEYWORD_HINTS.items():
         text = text.replace(python, flag)
+    if getattr(_protected, "command", None) == "spectrogram":  # its mel bands are --n-mels, not an importer's -P n_mels=
+        text = re.sub(_WORD + r"n_mels=", "--n-mels ", text)
+        text = re.sub(r"\bfewer n_mels\b", "fewer --n-mels", text)
     for pattern, replacement in _FLAG_WORDS:
         text = pattern.sub(replacement, text)
     for k, path in enumerate(kept):
@@ -1569,7 +1572,7 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     if getattr(args, "run", None) is None:
         parser.print_help(sys.stderr)
         return EXIT_USAGE
-    _protected.paths = _paths_of(args)
+    _protected.paths, _protected.command = _paths_of(args), args.command
     with _warnings_as_messages(), _termination_raises():
         try:
             _import_compiled_modules()
@@ -1593,4 +1596,4 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
             print(f"gl {args.command}: error: {_describe_error(error)}", file=sys.stderr)
             return EXIT_USAGE
         finally:
-            _protected.paths = ()
+            _protected.paths, _protected.command = (), None

@@ -1457,11 +1457,14 @@ def from_mel(
             f"no mel band covers an FFT bin (fmin={fmin:g}, fmax={fmax if fmax is not None else sr / 2:g} Hz, "
             f"sr={sr:g}, n_fft={n_fft}): check sr, n_fft, fmin and fmax"
         )
-    lost = empty & (M.reshape(-1, M.shape[-2], M.shape[-1]).max(axis=(0, 2)) > 0)  # ... that hold energy
+    # ... that hold energy: above 0, or above the floor of a dB array (power_to_db makes a
+    # silent band amin, 1e-10, not 0)
+    floor = float(M.min()) if db is not None and M.size else 0.0
+    lost = empty & (M.reshape(-1, M.shape[-2], M.shape[-1]).max(axis=(0, 2)) > floor)
     if lost.any():
         beyond = fmax is not None and fmax > sr / 2
         cause = (f"fmax={fmax:g} Hz is above sr / 2 = {sr / 2:g}" if beyond
-                 else f"n_mels={M.shape[-2]} is too many for n_fft={n_fft}")  # fmt: skip
+                 else f"{M.shape[-2]} mel bands are too many for n_fft={n_fft}")  # fmt: skip
         warnings.warn(
             f"{int(lost.sum())} mel bands of M hold energy but cover no FFT bin with this filterbank ({cause}; "
             "or M was made with another sr, n_fft, fmin or fmax): their energy cannot come back",

@@ -755,6 +755,11 @@ def test_mel_and_power_files_from_gl_spectrogram_need_no_flags(tmp_path, speech_
         assert report["spectral_convergence_against"] == against
         spec = gl.Spectrogram.load(tmp_path / name)  # Python reads them too, through their importer
         assert spec.source == ("mel" if name == "mel.npz" else "librosa") and spec.sample_rate == 16000
+    # too many bands: the warning names this command's flags, not an importer's -P n_mels= (found in an audit)
+    many = run("spectrogram", speech_wav, "-o", "many.npz", "--n-mels", "300", "--n-fft", "512", cwd=tmp_path)
+    assert re.search(r"gl: warning: \d+ of the 300 mel filters cover no FFT bin \(--n-mels 300 is too many .* for --n-fft 512 "
+                     r".*use fewer --n-mels", many.stderr), many.stderr
+    assert "-P" not in many.stderr
 
 
 BARE_ERRORS = [

@@ -191,6 +191,15 @@ def test_empty_bands_warn_only_when_they_hold_energy():
     with warnings.catch_warnings():
         warnings.simplefilter("error")  # those rows of M are 0: nothing is lost
         importers.from_mel(M, sr=16000, n_fft=400, hop_length=256, n_mels=128, htk=True, norm=None)
+        # in dB those rows sit at power_to_db's floor (amin, 1e-10 back in power): nothing is lost either
+        importers.from_mel(librosa.power_to_db(M, top_db=None), sr=16000, n_fft=400, hop_length=256, htk=True, norm=None,
+                           db="power")
+    loud = M.copy()
+    loud[np.flatnonzero(M.max(axis=1) == 0)[:2]] = M.max()  # energy in two empty bands: lost, in dB or not
+    for given, db in ((loud, None), (librosa.power_to_db(loud, top_db=None), "power")):
+        with pytest.warns(importers.LossWarning, match=r"^2 mel bands of M hold energy but cover no FFT bin .*\(128 mel bands are "
+                                                       r"too many for n_fft=400"):
+            importers.from_mel(given, sr=16000, n_fft=400, hop_length=256, htk=True, norm=None, db=db)
     _, M = _speech_mel(2, n_mels=80, fmax=8000.0)
     with pytest.warns(importers.LossWarning, match=r"fmax=12000 Hz is above sr / 2 = 8000"):
         importers.from_mel(M, sr=16000, n_fft=1024, hop_length=256, fmax=12000.0)
