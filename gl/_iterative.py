@@ -556,7 +556,7 @@ def working_scale(frames: np.ndarray) -> np.ndarray:
     its peak is in ``[0.5, 1)`` when it is outside ``[2^-32, 2^32]``; returns the exponents
     ``e`` (one per item) its signal must be scaled back by (``* 2^e``). Per item: one scale
     for items 1e40 apart would flush the quieter one to zero."""
-    exponents = working_exponents(frames.reshape(frames.shape[0], -1).max(axis=1, initial=0.0))
+    exponents = working_exponents(frames.max(axis=tuple(range(1, frames.ndim)), initial=0.0))  # (an empty batch: none)
     for b in np.flatnonzero(exponents):
         np.ldexp(frames[b], -int(exponents[b]), out=frames[b], casting="same_kind")
     return exponents
