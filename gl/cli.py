@@ -1008,7 +1008,15 @@ DEFAULT_N_MELS = 128
 #: Layout of the .npz files ``gl spectrogram --mel/--power`` writes: the array as
 #: ``data`` and, in the JSON ``metadata``, the importer of :mod:`gl.importers` and the
 #: keywords that turn it back into a :class:`gl.Spectrogram`.
-from .spectrogram import FEATURES_FORMAT, FEATURES_VERSION, damaged_archive, features_metadata, is_damage  # noqa: E402 - gl spectrogram --power/--mel files
+from .spectrogram import (  # noqa: E402 - gl spectrogram --power/--mel files
+    FEATURES_FORMAT,
+    FEATURES_VERSION,
+    DamagedFileError,
+    damaged_archive,
+    features_metadata,
+    is_damage,
+    load_error_text,
+)
 
 
 def _features(spectrogram, args) -> tuple[np.ndarray, str, dict[str, Any]]:
@@ -1157,7 +1165,7 @@ def _load_spectrogram(args):
             if not (isinstance(error, (ValueError, OSError)) or is_damage(error)):
                 raise
             kind = "an .npz archive" if suffix == ".npz" else "a NumPy .npy array"
-            raise UsageError(f"{path} is not {kind} ({' '.join(str(error).split())}); give a file made by gl spectrogram or np.save") from None
+            raise UsageError(f"{path} is not {kind} ({load_error_text(error)}); give a file made by gl spectrogram or np.save") from None
         if isinstance(loaded, np.ndarray):
             return _import_array(loaded, args, path)
         return _from_archive(loaded, args, path, flags)
@@ -1336,7 +1344,8 @@ def _describe_error(error: BaseException) -> str:
             message = f"{message}; {hint}"
         return _in_flags(message)
     text = str(error)
-    if not isinstance(error, UsageError):  # the command's own messages already speak in flags
+    if not isinstance(error, (UsageError, DamagedFileError)):  # the command's own messages speak in flags already,
+        # and a damaged file's quote what it stores
         text = _in_flags(text)  # (before the whitespace is collapsed: a path may hold two spaces)
     text = " ".join(text.split())
     return text if text else type(error).__name__

@@ -77,6 +77,21 @@ def _check_optional_int(name: str, value, minimum: int) -> Optional[int]:
     return int(value)
 
 
+class DamagedFileError(ValueError):
+    """A spectrogram file whose contents do not make a spectrogram. Its message quotes the
+    names stored in the file (``hop_length=...``), which the command line leaves as they are
+    (they are not flags the user gave)."""
+
+
+def load_error_text(error: BaseException) -> str:
+    """What ``np.load(..., allow_pickle=False)`` said, without its advice to load pickled data
+    unsafely (numpy reads a file that is not NumPy's as a pickle, and an object array needs one)."""
+    text = " ".join(str(error).split())
+    if "allow_pickle" in text:
+        return "numpy reads it as pickled Python objects, which gl does not load"
+    return text
+
+
 def _stored_int(path, metadata: dict, name: str, low: Optional[int] = None, high: tuple[str, int] = ()) -> int:
     """``metadata[name]`` of the file at ``path``, checked to be an integer (not a bool), at
     least ``low`` and at most the value of ``high = (its name, value)`` when given."""
@@ -85,7 +100,7 @@ def _stored_int(path, metadata: dict, name: str, low: Optional[int] = None, high
     too_high = bool(high) and isinstance(value, int) and value > high[1]
     if isinstance(value, bool) or not isinstance(value, int) or too_low or too_high:
         rule = f" in [{low}, {high[0]}={high[1]}]" if high else (f" >= {low}" if low is not None else "")
-        raise ValueError(f"{path}: {name} must be an integer{rule}, got {value!r}")
+        raise DamagedFileError(f"{path}: {name} must be an integer{rule}, got {value!r}")
     return value
 
 
@@ -109,10 +124,10 @@ def _check_member_size(data, name: str, path) -> Optional[tuple]:
             else:
                 return None
     except (KeyError, ValueError, OSError, zipfile.BadZipFile) as error:
-        raise ValueError(f"{path}: the {name!r} field cannot be read: {error}") from None
+        raise DamagedFileError(f"{path}: the {name!r} field cannot be read: {error}") from None
     declared = int(np.prod(shape, dtype=object)) * np.dtype(dtype).itemsize
     if declared > info.file_size:
-        raise ValueError(
+        raise DamagedFileError(
             f"{path}: the {name!r} field declares shape {shape} of {dtype} ({declared} bytes) but holds "
             f"{info.file_size} bytes: the file is damaged"
         )
@@ -496,7 +511,8 @@ class Spectrogram:
             except Exception as error:  # not a NumPy file, or a truncated or damaged one
                 if not (isinstance(error, ValueError) or is_damage(error)):
                     raise
-                raise ValueError(f"{path} is not a gl spectrogram file (.npz written by gl.Spectrogram.save): {error}") from None
+                raise ValueError(f"{path} is not a gl spectrogram file (.npz written by gl.Spectrogram.save): "
+                                 f"{load_error_text(error)}") from None
             if not isinstance(loaded, np.lib.npyio.NpzFile):
                 raise ValueError(
                     f"{path} holds a bare array, not a gl spectrogram file (.npz written by gl.Spectrogram.save); "
@@ -518,7 +534,7 @@ class Spectrogram:
                     return from_features(data["data"], features, path)
             for required in ("magnitude", "metadata", "window"):
                 if required not in names:
-                    raise ValueError(
+                    raise DamagedFileError(
                         f"{path} is not a gl spectrogram file: it has no {required!r} field "
                         f"(it has {', '.join(sorted(names)) or 'nothing'}); write it with gl.Spectrogram.save"
                     )
@@ -527,12 +543,12 @@ class Spectrogram:
             try:
                 metadata = json.loads(metadata_text)
             except json.JSONDecodeError as error:
-                raise ValueError(f"{path}: the 'metadata' field is not valid JSON ({error})") from None
+                raise DamagedFileError(f"{path}: the 'metadata' field is not valid JSON ({error})") from None
             if not isinstance(metadata, dict):
-                raise ValueError(f"{path}: the 'metadata' field must be a JSON object")
+                raise DamagedFileError(f"{path}: the 'metadata' field must be a JSON object")
             missing = [name for name in _METADATA_FIELDS if name not in metadata]
             if missing:
-                raise ValueError(f"{path}: the metadata has no {', '.join(repr(m) for m in missing)} field(s)")
+                raise DamagedFileError(f"{path}: the metadata has no {', '.join(repr(m) for m in missing)} field(s)")
             version = _stored_int(path, metadata, "format_version")
             if version > FORMAT_VERSION:
                 raise ValueError(f"{path} has format_version {version}; this gl reads up to {FORMAT_VERSION}")
@@ -540,45 +556,50 @@ class Spectrogram:
             # the arrays' headers, before anything of their declared size is allocated
             shape = _check_member_size(data, "magnitude", path)
             if shape is not None and (len(shape) < 2 or shape[-2] != n_fft // 2 + 1):
-                raise ValueError(
+                raise DamagedFileError(
                     f"{path}: the magnitude has shape {shape}, but n_fft={n_fft} gives {n_fft // 2 + 1} frequency bins: the file is damaged"
                 )
             window_shape = _check_member_size(data, "window", path)
             win_length = _stored_int(path, metadata, "win_length", 1, ("n_fft", n_fft))
             lengths = {n_fft, win_length}  # an array window is stored with its own length
             if window_shape is not None and (len(window_shape) != 1 or window_shape[0] not in lengths):
-                raise ValueError(
+                raise DamagedFileError(
                     f"{path}: the window has shape {window_shape}, not ({n_fft},) or the win_length's: the file is damaged"
                 )
             magnitude = data["magnitude"]
             window = data["window"]
-        spec = metadata["window_spec"]
-        if spec is None:
-            window_spec = window
-        else:
-            window_spec = tuple(spec) if isinstance(spec, list) else spec
-        geometry = STFT(
-            n_fft=metadata["n_fft"],
-            hop_length=metadata["hop_length"],
-            win_length=metadata["win_length"],
-            window=window_spec,
-            center=metadata["center"],
-            pad_mode=metadata["pad_mode"],
-            sym=metadata["sym"],
-        )
-        if spec is not None and window.shape == geometry.window_array.shape and not np.allclose(window, geometry.window_array):
-            # the name meant another window when the file was written ('cosine' and 'triangle'
-            # before gl followed scipy's): the window stored beside it is the one that made it
-            geometry = _geometry_with_stored_window(metadata, np.asarray(window, dtype=np.float64))
-        return cls(
-            magnitude,
-            geometry,
-            sample_rate=metadata["sample_rate"],
-            length=metadata["length"],
-            source=metadata["source"],
-            offset=metadata["offset"],
-            tail=_stored_int(path, metadata, "tail", 0) if "tail" in metadata else 0,  # files before the field: 0
-        )
+        try:  # the stored geometry and fields, checked as a user's would be, but said of the file
+            spec = metadata["window_spec"]
+            if spec is None:
+                window_spec = window
+            else:
+                window_spec = tuple(spec) if isinstance(spec, list) else spec
+            geometry = STFT(
+                n_fft=metadata["n_fft"],
+                hop_length=metadata["hop_length"],
+                win_length=metadata["win_length"],
+                window=window_spec,
+                center=metadata["center"],
+                pad_mode=metadata["pad_mode"],
+                sym=metadata["sym"],
+            )
+            if spec is not None and window.shape == geometry.window_array.shape and not np.allclose(window, geometry.window_array):
+                # the name meant another window when the file was written ('cosine' and 'triangle'
+                # before gl followed scipy's): the window stored beside it is the one that made it
+                geometry = _geometry_with_stored_window(metadata, np.asarray(window, dtype=np.float64))
+            return cls(
+                magnitude,
+                geometry,
+                sample_rate=metadata["sample_rate"],
+                length=metadata["length"],
+                source=metadata["source"],
+                offset=metadata["offset"],
+                tail=_stored_int(path, metadata, "tail", 0) if "tail" in metadata else 0,  # files before the field: 0
+            )
+        except DamagedFileError:
+            raise
+        except (ValueError, TypeError) as error:
+            raise DamagedFileError(f"{path} is damaged: what it stores does not make a spectrogram ({error}); make it again") from None
 
 
 @contextlib.contextmanager
@@ -592,6 +613,9 @@ def damaged_archive(path):
     try:
         yield
     except Exception as error:
+        if isinstance(error, ValueError) and "allow_pickle" in str(error):  # a member holds Python objects
+            raise DamagedFileError(f"{path} holds an array of Python objects where gl stores numbers: "
+                                   f"{load_error_text(error)}") from None
         if not is_damage(error):
             raise
         raise ValueError(f"{path} is damaged ({error}): make it again") from None

@@ -1197,3 +1197,21 @@ def test_a_magnitude_of_more_than_three_axes_is_refused_before_the_retrieval(tmp
     result = run("invert", tmp_path / "four.npz", "-o", tmp_path / "o.wav", cwd=tmp_path, check_ok=False)
     assert_usage_error(result, r"4-D magnitude \(2, 2, 129, 20\)", r"\(channels, n_freq, n_frames\) at most")
     assert not (tmp_path / "o.wav").exists()
+
+
+def test_a_damaged_spectrogram_file_is_quoted_not_read_as_flags(tmp_path):
+    """A stored hop_length that is not an integer: the error quotes the file (it said '--hop
+    '64' must be an integer' of a flag never given), and a file that is not NumPy's is not
+    advised to be loaded unsafely. Found in an audit."""
+    gl.Spectrogram.from_audio(np.sin(np.arange(4000) / 5.0), 8000, n_fft=256, hop_length=64).save(tmp_path / "good.npz")
+    with np.load(tmp_path / "good.npz") as data:
+        arrays = dict(data)
+    metadata = json.loads(str(arrays["metadata"]))
+    np.savez(tmp_path / "bad.npz", **{**arrays, "metadata": np.array(json.dumps({**metadata, "hop_length": "64"}))})
+    bad = run("invert", "bad.npz", "-o", "o.wav", cwd=tmp_path, check_ok=False)
+    assert_usage_error(bad, r"bad.npz is damaged: what it stores does not make a spectrogram \(hop_length='64' must be an integer\)")
+    assert "--hop" not in bad.stderr
+    (tmp_path / "text.npz").write_text("hello, not numpy\n")
+    text = run("invert", "text.npz", "-o", "o.wav", cwd=tmp_path, check_ok=False)
+    assert_usage_error(text, r"text.npz is not an .npz archive \(numpy reads it as pickled Python objects, which gl does not load\)")
+    assert "allow_pickle" not in text.stderr and not (tmp_path / "o.wav").exists()

@@ -513,3 +513,33 @@ def test_invert_refuses_what_the_spectrogram_holds(keyword):
     spec = gl.Spectrogram.from_audio(np.ones(1000), 8000, n_fft=128, hop_length=32)
     with pytest.raises(TypeError, match=rf"Spectrogram.invert takes no {keyword}=: the spectrogram holds its geometry"):
         spec.invert(**{keyword: 100 if keyword != "geometry" else spec.geometry})
+
+
+def test_a_file_whose_fields_make_no_spectrogram_names_the_file(tmp_path):
+    """A stored geometry that is not one (a string hop_length, a string center, a window of
+    no kind), an object array and a file that is not NumPy's: errors that name the file and
+    quote what it stores (the command line used to say '--hop' of a flag never given, and
+    to advise loading pickled data). Found in an audit."""
+    import json
+
+    from gl.spectrogram import DamagedFileError
+
+    good = tmp_path / "good.npz"
+    gl.Spectrogram.from_audio(np.sin(np.arange(4000) / 5.0), 8000, n_fft=256, hop_length=64).save(good)
+    with np.load(good) as data:
+        arrays = dict(data)
+    metadata = json.loads(str(arrays["metadata"]))
+    for field, value, quoted in (("hop_length", "64", "hop_length='64' must be an integer"),
+                                 ("center", "False", "center='False' must be True or False"),
+                                 ("window_spec", 5, "window=5 must be a name")):
+        np.savez(tmp_path / "bad.npz", **{**arrays, "metadata": np.array(json.dumps({**metadata, field: value}))})
+        with pytest.raises(DamagedFileError, match=rf"bad.npz is damaged: what it stores does not make a spectrogram \({quoted}"):
+            gl.Spectrogram.load(tmp_path / "bad.npz")
+    objects = np.empty(arrays["magnitude"].shape, dtype=object)
+    objects[...] = 1.0
+    np.savez(tmp_path / "objects.npz", **{**arrays, "magnitude": objects})
+    with pytest.raises(DamagedFileError, match=r"objects.npz holds an array of Python objects where gl stores numbers"):
+        gl.Spectrogram.load(tmp_path / "objects.npz")
+    (tmp_path / "text.npz").write_text("hello, not numpy\n")
+    with pytest.raises(ValueError, match=r"text.npz is not a gl spectrogram file .*pickled Python objects, which gl does not load$"):
+        gl.Spectrogram.load(tmp_path / "text.npz")
