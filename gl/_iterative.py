@@ -50,7 +50,9 @@ class PhaseRetrievalInfo:
     init : str
         The initial phase used: ``'random'``, ``'zeros'``, ``'array'``, ``'pghi'`` ...
     initial_spectral_convergence : np.ndarray
-        Spectral convergence of the starting point ``ISTFT(S exp(i phi_0))``, per batch item.
+        Spectral convergence of the starting point ``ISTFT(S exp(i phi_0))``, per batch item;
+        for a one-pass method (PGHI, SPSI, RTPGHI, RTISI-LA: the start is made frame by frame
+        within the pass, even from a given ``init``) that of its result, the only row.
     times : np.ndarray [shape=(n_iter,)]
         Seconds from the start of the run (the starting phase included) to each row of
         ``spectral_convergence``, not counting the time spent in the callback: plot
