@@ -534,7 +534,7 @@ class Spectrogram:
                     return from_features(data["data"], features, path)
             for required in ("magnitude", "metadata", "window"):
                 if required not in names:
-                    raise DamagedFileError(
+                    raise ValueError(
                         f"{path} is not a gl spectrogram file: it has no {required!r} field "
                         f"(it has {', '.join(sorted(names)) or 'nothing'}); write it with gl.Spectrogram.save"
                     )
