@@ -35,6 +35,8 @@ from decimal import Decimal, getcontext
 
 import numpy as np
 
+from ._spares import Spares
+
 __all__ = ["unit_phasors"]
 
 _TABLE_SIZE = 4096
@@ -81,22 +83,7 @@ class _Work:
 #: all threads, each taken by one call at a time (``list.pop`` and ``append`` are atomic),
 #: so that idle threads hold none (one per thread held 1.3 MB in each of a server's pool
 #: threads for good).
-_SPARE_WORK: list = []
-_MAX_SPARE_WORK = 4
-
-
-def _take_work(size: int) -> _Work:
-    """Work arrays of at least ``size`` angles: a spare one, or new ones."""
-    try:
-        work = _SPARE_WORK.pop()
-    except IndexError:
-        return _Work(size)
-    return work if work.size >= size else _Work(size)
-
-
-def _give_back(work: _Work) -> None:
-    if len(_SPARE_WORK) < _MAX_SPARE_WORK:
-        _SPARE_WORK.append(work)
+_SPARES: Spares = Spares(_Work)
 
 
 def _block(angle: np.ndarray, cos_out: np.ndarray, sin_out: np.ndarray, work: _Work) -> None:
@@ -174,11 +161,11 @@ def unit_phasors(angle: np.ndarray, out: np.ndarray, scale: float = 1.0) -> np.n
     # cache and page-faulted fresh work arrays on every call: 10x slower)
     width = min(n_cols, _BLOCK)
     per_block = max(1, _BLOCK // width)
-    work = _take_work(min(per_block, n_rows) * width)  # a small input takes small work arrays
+    work = _SPARES.take(min(per_block, n_rows) * width)  # a small input takes small work arrays
     try:
         _fill_phasors(rows, row_targets, scale, per_block, width, work)
     finally:
-        _give_back(work)
+        _SPARES.give_back(work)
     if target is not out:
         np.copyto(out, target)
     return out

@@ -491,12 +491,13 @@ _SCIPY_MODES = ("psd", "magnitude", "complex")
 _SCIPY_SCALINGS = ("density", "spectrum")
 
 
-def _transposed_hint(name: str, n_columns: Optional[int], expected_rows: int) -> str:
+def _transposed_hint(name: str, n_columns: Optional[int], expected_rows: int,
+                     made_by: str = "scipy returns it with its default axis=-1") -> str:
     """The hint for an array whose columns, not its rows, have the count of frequency rows expected."""
     if n_columns is None or n_columns != expected_rows:
         return ""
     return (f"; its {n_columns} columns are that many: if {name} is (frames, bins), transpose it ({name}.T), since gl reads "
-            "(..., bins, frames), as scipy returns it with its default axis=-1")
+            f"(..., bins, frames), as {made_by}")
 
 
 def _scipy_fft_size(
@@ -1032,8 +1033,7 @@ def from_shorttimefft(
     expected_rows = mfft // 2 + 1 if fft_mode in ("onesided", "onesided2X") else mfft
     if n_rows != expected_rows:
         raise ValueError(f"mfft={mfft} with fft_mode={fft_mode!r} gives {expected_rows} frequency rows but S has {n_rows}"
-                         + _transposed_hint("S", n_frames, expected_rows).replace("scipy returns it with its default axis=-1",
-                                                                                "ShortTimeFFT.stft returns it"))
+                         + _transposed_hint("S", n_frames, expected_rows, made_by="ShortTimeFFT.stft returns it"))
     if fft_mode in ("twosided", "centered"):
         S = _one_sided_rows(S, mfft, "S", centered=(fft_mode == "centered"))
     magnitude = _magnitude_from(S, power, "S", from_db=db is not None)

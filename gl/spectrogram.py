@@ -606,8 +606,9 @@ class Spectrogram:
 def damaged_archive(path):
     """Within, the errors of reading a damaged .npz member (a bad CRC, truncated or corrupt
     compressed data: ``zipfile.BadZipFile``, ``zlib.error``, ``EOFError``) become a
-    ``ValueError`` that names the file. ``np.load`` opens an archive without reading its
-    members, so these come from ``archive[name]``, after the file looked fine. A damaged
+    :class:`DamagedFileError` (a ``ValueError``) that names the file. ``np.load`` opens an
+    archive without reading its members, so these come from ``archive[name]``, after the
+    file looked fine. A damaged
     byte can also read as a zip feature gl never writes: a newer zip version
     (``NotImplementedError``) or encryption (zipfile's ``RuntimeError``)."""
     try:
@@ -618,7 +619,7 @@ def damaged_archive(path):
                                    f"{load_error_text(error)}") from None
         if not is_damage(error):
             raise
-        raise ValueError(f"{path} is damaged ({error}): make it again") from None
+        raise DamagedFileError(f"{path} is damaged ({error}): make it again") from None
 
 
 def is_damage(error: BaseException) -> bool:

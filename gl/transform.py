@@ -44,6 +44,7 @@ from typing import Literal, Optional
 import numpy as np
 
 from ._checks import as_array, check_flag
+from ._spares import Spares
 from .windows import WindowSpec, get_window, window_name
 
 __all__ = ["STFT", "stft", "istft", "NOLAWarning", "WINDOW_SUM_FLOOR", "PAD_MODES"]
@@ -157,12 +158,13 @@ _FFT_HAS_OUT = int(np.__version__.split(".")[0]) >= 2
 #: numpy 1.x: the most bytes of one work array of a block transform (see :func:`_legacy_fft`).
 _LEGACY_BYTES = 1 << 20
 
-#: numpy 1.x: spare work arrays of :func:`_legacy_fft` (flat, float64 and complex128), kept from
-#: call to call and taken by one call at a time (``list.pop`` and ``append`` are atomic), as
+#: numpy 1.x: spare work arrays of :func:`_legacy_fft` (flat, float64 and complex128), as
 #: gl._trig's: at most four of each dtype stay, each of 1 MiB (or one row, for an n_fft beyond
 #: 128 Ki samples in float64, 64 Ki in complex128).
-_LEGACY_SPARES: dict = {np.dtype(np.float64): [], np.dtype(np.complex128): []}
-_MAX_LEGACY_SPARES = 4
+_LEGACY_SPARES: dict = {
+    dtype: Spares(lambda size, dtype=dtype: np.empty(max(size, _LEGACY_BYTES // dtype.itemsize), dtype=dtype))
+    for dtype in (np.dtype(np.float64), np.dtype(np.complex128))
+}
 
 
 def _rfft(frames: np.ndarray, n_fft: int, out: np.ndarray, norm: str = "backward") -> np.ndarray:
@@ -201,12 +203,7 @@ def _legacy_fft(transform, values: np.ndarray, n_fft: int, out: np.ndarray, norm
     """
     rows = max(1, min(_LEGACY_BYTES // (n_fft * dtype.itemsize), values.shape[0]))
     spares = _LEGACY_SPARES[dtype]
-    try:
-        work = spares.pop()
-    except IndexError:
-        work = np.empty(0, dtype=dtype)
-    if work.size < rows * n_fft:
-        work = np.empty(max(rows * n_fft, _LEGACY_BYTES // dtype.itemsize), dtype=dtype)
+    work = spares.take(rows * n_fft)
     try:
         width = values.shape[-1]
         as_it_is = values.dtype == dtype and width == n_fft  # float64 frames: numpy takes them as they are
@@ -219,8 +216,7 @@ def _legacy_fft(transform, values: np.ndarray, n_fft: int, out: np.ndarray, norm
                 np.copyto(block[:, :width], values[first:last])
             out[first:last] = transform(block, n=n_fft, axis=-1, norm=norm)
     finally:
-        if len(spares) < _MAX_LEGACY_SPARES:
-            spares.append(work)
+        spares.give_back(work)
     return out
 
 

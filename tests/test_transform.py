@@ -522,9 +522,13 @@ def test_numpy1_block_transforms_give_numpy_s_bits(monkeypatch, dtype, n_fft):
     complex128 work arrays, in chunks), run here on any numpy: the same values as numpy's
     transform of the float64 frames, whatever the chunking, and the spare arrays kept bounded."""
     from gl import transform
+    from gl._spares import Spares
 
     monkeypatch.setattr(transform, "_LEGACY_BYTES", 3 * n_fft * 16)  # chunks of 1-6 rows: several per block
-    monkeypatch.setattr(transform, "_LEGACY_SPARES", {np.dtype(np.float64): [], np.dtype(np.complex128): []})
+    monkeypatch.setattr(transform, "_LEGACY_SPARES", {
+        kind: Spares(lambda size, kind=kind: np.empty(max(size, transform._LEGACY_BYTES // kind.itemsize), kind))
+        for kind in (np.dtype(np.float64), np.dtype(np.complex128))
+    })
     rng = np.random.default_rng(n_fft)
     frames = rng.standard_normal((20, n_fft)).astype(dtype)
     complex_dtype = np.result_type(dtype, np.complex64)
