@@ -51,9 +51,12 @@ Example
 >>> import gl
 >>> x = np.random.default_rng(0).standard_normal(4000)          # white noise, 0.5 s at 8 kHz
 >>> S = np.abs(gl.stft(x, n_fft=256, hop_length=64))
->>> y = gl.reconstruct(S, method="dm_fgla", n_dm=2, n_iter=5, rng=0, init="random", n_fft=256, hop_length=64)
->>> y.shape
-(3968,)
+>>> for method, options in (("fgla", {}), ("dm_fgla", {"n_dm": 10})):  # the same random start
+...     y, info = gl.reconstruct(S, method=method, n_iter=20, rng=0, init="random", n_fft=256, hop_length=64,
+...                              return_info=True, **options)
+...     print(f"{method}: {info.final_db:.1f} dB")                  # spectral convergence
+fgla: -16.9 dB
+dm_fgla: -17.6 dB
 """
 
 from __future__ import annotations
@@ -246,8 +249,9 @@ def difference_map(
     >>> y, info = difference_map(S, n_fft=512, hop_length=128, n_iter=30, rng=0, return_info=True)
     >>> y.shape, info.n_iter
     ((7936,), 30)
-    >>> bool(info.final_db < -20)          # spectral convergence in dB
-    True
+    >>> _, fgla = gl.griffinlim(S, n_fft=512, hop_length=128, n_iter=30, rng=0, return_info=True)
+    >>> print(f"DM {info.final_db:.1f} dB, fast GLA {fgla.final_db:.1f} dB")  # spectral convergence, same start
+    DM -29.0 dB, fast GLA -27.8 dB
     """
     n_iter = check_n_iter(n_iter)
     beta = check_dm_beta(beta)
@@ -348,8 +352,9 @@ def difference_map_fgla(
     ...                               return_info=True)
     >>> y.shape, info.n_iter
     ((7936,), 50)
-    >>> bool(info.final_db < -25)          # spectral convergence in dB
-    True
+    >>> _, fgla = gl.griffinlim(S, n_fft=512, hop_length=128, n_iter=50, rng=0, return_info=True)
+    >>> print(f"DM + fast GLA {info.final_db:.1f} dB, fast GLA {fgla.final_db:.1f} dB")  # spectral convergence, same start
+    DM + fast GLA -35.2 dB, fast GLA -32.8 dB
     """
     n_iter = check_n_iter(n_iter)
     if isinstance(n_dm, bool) or not isinstance(n_dm, (int, np.integer)):

@@ -205,8 +205,9 @@ def griffinlim(
     >>> y, info = gl.griffinlim(S, n_fft=512, hop_length=128, n_iter=50, rng=0, return_info=True)
     >>> y.shape, info.n_iter
     ((7936,), 50)
-    >>> bool(info.final_db < -25)          # spectral convergence in dB
-    True
+    >>> _, plain = gl.griffinlim(S, n_fft=512, hop_length=128, n_iter=50, rng=0, method="gla", return_info=True)
+    >>> print(f"fast GLA {info.final_db:.1f} dB, GLA {plain.final_db:.1f} dB")  # spectral convergence, same start
+    fast GLA -32.8 dB, GLA -23.8 dB
     """
     if method not in METHODS:
         raise ValueError(f"method={method!r} is unknown; griffinlim runs {', '.join(METHODS)}")

@@ -57,9 +57,11 @@ Example
 >>> import gl
 >>> x = np.random.default_rng(0).standard_normal(4000)          # white noise, 0.5 s at 8 kHz
 >>> S = np.abs(gl.stft(x, n_fft=256, hop_length=64))
->>> y = gl.reconstruct(S, method="raar", n_iter=5, rng=0, n_fft=256, hop_length=64)
->>> y.shape
-(3968,)
+>>> for method in ("fgla", "raar"):                             # the same random start
+...     y, info = gl.reconstruct(S, method=method, n_iter=5, rng=0, n_fft=256, hop_length=64, return_info=True)
+...     print(f"{method}: {info.final_db:.1f} dB")                  # spectral convergence
+fgla: -12.2 dB
+raar: -12.3 dB
 """
 
 from __future__ import annotations
@@ -159,8 +161,9 @@ def raar(
     >>> y, info = raar(S, n_fft=512, hop_length=128, n_iter=50, rng=0, return_info=True)
     >>> y.shape, info.n_iter
     ((7936,), 50)
-    >>> bool(info.final_db < -25)          # spectral convergence in dB
-    True
+    >>> _, fgla = gl.griffinlim(S, n_fft=512, hop_length=128, n_iter=50, rng=0, return_info=True)
+    >>> print(f"RAAR {info.final_db:.1f} dB, fast GLA {fgla.final_db:.1f} dB")  # spectral convergence, same start
+    RAAR -33.4 dB, fast GLA -32.8 dB
     """
     n_iter = check_n_iter(n_iter)
     beta = check_raar_beta(beta)

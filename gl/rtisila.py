@@ -467,8 +467,12 @@ def rtisila(
     >>> y, info = gl.rtisila(S, n_fft=256, hop_length=64, return_info=True)
     >>> y.shape, info.n_iter
     ((3968,), 5)
-    >>> bool(info.final_db < -20)
-    True
+    >>> for n_iter_per_frame in (0, 2, 5):            # 0: each frame keeps its first estimate
+    ...     _, info = gl.rtisila(S, n_fft=256, hop_length=64, n_iter_per_frame=n_iter_per_frame, return_info=True)
+    ...     print(f"{n_iter_per_frame} per frame: {info.final_db:.1f} dB")
+    0 per frame: -23.4 dB
+    2 per frame: -39.4 dB
+    5 per frame: -40.2 dB
     """
     start_time = time.perf_counter()
     n_iter_per_frame = check_iterations(n_iter_per_frame, "n_iter_per_frame")
@@ -520,9 +524,10 @@ def reconstruct_rtisila(
     >>> import gl
     >>> x = np.random.default_rng(0).standard_normal(4000)
     >>> S = np.abs(gl.stft(x, n_fft=256, hop_length=64))
-    >>> y = gl.reconstruct(S, method="rtisila", n_iter=2, init="overlap", n_fft=256, hop_length=64)
-    >>> y.shape
-    (3968,)
+    >>> y, info = gl.reconstruct(S, method="rtisila", n_iter=2, init="overlap", n_fft=256, hop_length=64,
+    ...                          return_info=True)
+    >>> y.shape, f"{info.final_db:.1f} dB"
+    ((3968,), '-15.6 dB')
     """
     if tol is not None:
         raise ValueError(f"tol={tol} is not supported by rtisila: it makes one streaming pass (give n_iter)")

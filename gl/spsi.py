@@ -138,9 +138,12 @@ def initial_phase(S: np.ndarray, geometry: STFT) -> np.ndarray:
     >>> import gl
     >>> x = np.sin(2 * np.pi * 300 * np.arange(4000) / 8000)
     >>> S = np.abs(gl.stft(x, n_fft=256, hop_length=64))
-    >>> y = gl.griffinlim(S, n_fft=256, hop_length=64, init="spsi", n_iter=5, length=4000)
-    >>> y.shape
-    (4000,)
+    >>> for init in ("spsi", "random"):
+    ...     y, info = gl.griffinlim(S, n_fft=256, hop_length=64, init=init, n_iter=5, length=4000, rng=0,
+    ...                             return_info=True)
+    ...     print(f"from {init}: {info.final_db:.1f} dB after 5 iterations")
+    from spsi: -37.4 dB after 5 iterations
+    from random: -11.9 dB after 5 iterations
     """
     return _phases(as_array("S", S), geometry)
 
@@ -213,8 +216,8 @@ def spsi(
     >>> y, info = gl.spsi(S, n_fft=512, hop_length=128, length=len(x), return_info=True)
     >>> y.shape
     (8000,)
-    >>> bool(info.final_db < -20)          # two steady tones: SPSI's best case
-    True
+    >>> print(f"{info.final_db:.1f} dB")   # spectral convergence; two steady tones: SPSI's best case
+    -28.5 dB
     """
     check_flag("return_info", return_info)
     check_flag("return_phase", return_phase)
