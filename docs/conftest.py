@@ -5,7 +5,7 @@ environment) it is skipped rather than failed."""
 import importlib.util
 
 #: Chapters and the test-extra packages their examples import.
-NEEDS = {"scipy-spectrogram.md": ("scipy", "librosa")}
+NEEDS = {"05-scipy-spectrogram.md": ("scipy", "librosa")}
 
 collect_ignore = [chapter for chapter, packages in NEEDS.items()
                   if any(importlib.util.find_spec(package) is None for package in packages)]

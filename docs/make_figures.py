@@ -272,7 +272,7 @@ def figure_streaming():
             _, info = gl.rtpghi(S, geometry=geometry, lookahead=lookahead, rng=0, return_info=True, length=len(x))
             latency = 1000 * (N_FFT - HOP + lookahead * HOP) / sr
             axis.plot([latency], [float(info.final_db)], marker=marker, color="C3" if marker == "o" else "C4", ls="none", label=f"RTPGHI(0) and (1), {label.split(' (')[0]}" if lookahead == 0 else None)
-            axis.annotate(f"RTPGHI({lookahead})", (latency, float(info.final_db)), fontsize=7, xytext=(4, 4), textcoords="offset points")
+            axis.annotate("RTPGHI(0), hold" if lookahead == 0 else "RTPGHI(1)", (latency, float(info.final_db)), fontsize=7, xytext=(4, 4), textcoords="offset points")
             print(f"streaming: {label}: RTPGHI({lookahead}): {float(info.final_db):.2f} dB, latency {latency:.0f} ms")
         _, info = gl.griffinlim(S, geometry=geometry, n_iter=100, rng=0, return_info=True, length=len(x))
         axis.axhline(float(info.final_db), color="gray", lw=0.8, ls=":" if marker == "o" else "--", label=f"offline FGLA 100 it., {label.split(' (')[0]}")

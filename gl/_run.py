@@ -140,9 +140,9 @@ class IterativeRun:
             modulus = scratch.abs(spectra)
         return self.project(spectra, modulus, b, frames, scratch)
 
-    def momentum_update(self, scaled_previous: Optional[np.ndarray], shrink: float) -> BlockUpdate:
+    def momentum_update(self, scaled_previous: Optional[np.ndarray], k: float) -> BlockUpdate:
         """Fast Griffin-Lim's update on the spectrograms, in librosa's form: ``P_C2(t_n - k t_{n-1})``,
-        ``k = shrink`` (``(1 + alpha)^-1`` times ``c_n = t_n + alpha (t_n - t_{n-1})``: the same phase).
+        ``k = alpha / (1 + alpha)`` (``(1 + alpha)^-1`` times ``c_n = t_n + alpha (t_n - t_{n-1})``: the same phase).
         ``scaled_previous`` holds ``-k t_{n-1}`` (0 before the first step, a plain GLA step) and
         receives ``-k t_n``: one add and one multiply a block. None: plain GLA."""
 
@@ -151,7 +151,7 @@ class IterativeRun:
             if scaled_previous is not None:
                 kept = scaled_previous[b, frames]  # -k t_{n-1}
                 step = np.add(consistent, kept, out=scratch.spare[: consistent.shape[0]])  # c_n / (1 + alpha)
-                np.multiply(consistent, -shrink, out=kept)  # -k t_n, for the next iteration
+                np.multiply(consistent, -k, out=kept)  # -k t_n, for the next iteration
                 consistent = step
                 modulus = scratch.abs(consistent)
             elif modulus is None:  # plain GLA, not measuring: |t_n| is needed for the projection

@@ -161,7 +161,7 @@ def admm(
         state = run.new_state()  # W = Y_1 = X_1 + U_0 = Z_0 = S exp(i phi_0)  (batch, n_frames, n_freq)
         run.start_signal(keep=state)  # x_0 = ISTFT(X_1)
         half_rho_minus_one = 0.5 * (rho - 1.0)
-        shrink = 1.0 / (1.0 + rho)
+        dual_scale = 1.0 / (1.0 + rho)  # U_{n+1} = (W - T) / (1 + rho)
 
         def update(b: int, frames: slice, consistent: np.ndarray, modulus: np.ndarray, scratch) -> np.ndarray:
             # consistent = T = P_C(X_{n+1}) = P_C(Y_{n+1}) on this block
@@ -171,7 +171,7 @@ def admm(
             w *= half_rho_minus_one
             w += consistent  # T + (rho - 1) W / 2, a positive multiple of Z_{n+1} - U_{n+1}
             x_next = run.project(w, scratch.abs(w), b, frames, scratch, out=consistent)  # X_{n+2}, in T's block
-            np.multiply(difference, shrink, out=w)
+            np.multiply(difference, dual_scale, out=w)
             w += x_next  # Y_{n+2} = X_{n+2} + U_{n+1}
             return x_next  # X_{n+2}, synthesised into the next signal
 

@@ -198,21 +198,25 @@ def agla(
                 scaled_previous.fill(0)
             run.iterate(n_iter, run.momentum_update(scaled_previous, alpha / (1.0 + alpha)))
             return run.result()
-        # Two full-size arrays, kept scaled so that every step is one pass (P = P_C1(P_C2(c_{n-1}))):
-        #   kept_t = a t_{n-1},  kept_d = d_{n-1} / (G (1 + beta))
-        # with G = gamma and a = -alpha / ((1 + alpha) G) (-1 / G when alpha is 0 or tiny). Then
-        #   P + (1 - gamma)(1 + beta) kept_d = t_n / G
-        #   t_n / G + k kept_t               = c_n / ((1 + alpha) G), k = 1   (only its phase is used)
-        #   t_n / G + s kept_t               = d_n / (G (1 + beta)),  s = -beta / (G (1 + beta) a)
-        # The constants would overflow float32 for a tiny alpha or gamma: below 1e-3, a = -1 / G
-        # and c_n costs one pass more (k = alpha / (1 + alpha)); for gamma, G = 1 and P is first
+        # The update of the module docstring, unscaled (P = P_C1(P_C2(c_{n-1}))):
+        #   t_n = (1 - gamma) d_{n-1} + gamma P
+        #   c_n = t_n + alpha (t_n - t_{n-1})
+        #   d_n = t_n + beta (t_n - t_{n-1})
+        # Two full-size arrays, kept scaled so that every step is one pass:
+        #   kept_t = scale_t t_{n-1},  kept_d = d_{n-1} / (G (1 + beta))
+        # with G = gamma and scale_t = -k / G, k = alpha / (1 + alpha) (-1 / G when k is 0 or tiny). Then
+        #   P + relax kept_d              = t_n / G,                relax = (1 - gamma)(1 + beta)
+        #   t_n / G + kept_t              = c_n / ((1 + alpha) G)   (only its phase is used)
+        #   t_n / G + scale_step kept_t   = d_n / (G (1 + beta)),   scale_step = -beta / (G (1 + beta) scale_t)
+        # The constants would overflow float32 for a tiny alpha or gamma: below 1e-3, scale_t = -1 / G
+        # and c_n costs one pass more (t_n / G + k kept_t); for gamma, G = 1 and P is first
         # multiplied by gamma (one pass more).
         small = 1e-3
         scale_input = gamma if gamma < small else None  # P *= gamma first, then G = 1
         G = 1.0 if scale_input is not None else gamma
-        shrink = alpha / (1.0 + alpha)
-        one_add = shrink >= small  # c_n in one pass
-        scale_t = -shrink / G if one_add else -1.0 / G
+        k = alpha / (1.0 + alpha)
+        one_add = k >= small  # c_n in one pass
+        scale_t = -k / G if one_add else -1.0 / G
         scale_step = -beta / (G * (1.0 + beta) * scale_t)
         relax = (1.0 - gamma) * (1.0 + beta)
         kept_t = run.new_state()
@@ -237,7 +241,7 @@ def agla(
             elif one_add:
                 direction = np.add(consistent, t_prev, out=scratch.spare[: consistent.shape[0]])  # c_n / ((1 + alpha) G)
             else:
-                direction = np.multiply(t_prev, shrink, out=scratch.spare[: consistent.shape[0]])
+                direction = np.multiply(t_prev, k, out=scratch.spare[: consistent.shape[0]])
                 direction += consistent  # c_n / ((1 + alpha) G)
             np.multiply(t_prev, scale_step, out=d_prev)
             d_prev += consistent  # d_n / (G (1 + beta))
@@ -257,7 +261,7 @@ def _iterate_on_signals(run: IterativeRun, n_iter: int, alpha: float, beta: floa
     used). The padded signals are combined padding included: every pad mode is linear.
     """
     engine = run.engine
-    shrink = alpha / (1.0 + alpha)
+    k = alpha / (1.0 + alpha)
     tau: Optional[np.ndarray] = None  # tau_{n-1}  (batch, padded length)
     delta: Optional[np.ndarray] = None  # delta_{n-1}, unused when gamma = 1
 
@@ -275,7 +279,7 @@ def _iterate_on_signals(run: IterativeRun, n_iter: int, alpha: float, beta: floa
             else:
                 np.copyto(delta, x)
             tau_n = delta
-            np.multiply(tau, -shrink, out=x)
+            np.multiply(tau, -k, out=x)
             x += tau_n  # the signal to analyse: tau_n - k tau_{n-1}
             if gamma != 1:  # delta_n = (1 + beta) tau_n - beta tau_{n-1}, in tau_{n-1}'s place
                 tau *= -beta / (1.0 + beta)

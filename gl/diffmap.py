@@ -141,9 +141,9 @@ def _run(
             inconsistent[b, frames] += consistent  # u_{n+1} = u_n' + P_C(beta b_n)
             return run.project(c, scratch.abs(c), b, frames, scratch, out=consistent)
 
-        # after the switch, measuring, ``iterate`` holds -k t_{n-1}, k = alpha / (1 + alpha), for
-        # gl.griffinlim's update on the spectrograms (its first step, from 0, a plain GLA step)
-        shrink = momentum / (1.0 + momentum)
+        # after the switch, measuring, c_n's array is reused for -k t_{n-1}, k = alpha / (1 + alpha),
+        # the state of gl.griffinlim's update on the spectrograms (its first step, from 0, a plain GLA step)
+        k = momentum / (1.0 + momentum)
         fgla_step = None
 
         # not measuring, FGLA takes its momentum step on the signals, as gl.griffinlim does:
@@ -157,19 +157,19 @@ def _run(
                 run.engine.sweep(dm_second_half, measure=False)  # makes x_iteration (its error is not needed)
                 return squared_error
             inconsistent = None  # free u_n after the switch
-            if momentum == 0:
-                iterate = None  # plain GLA keeps nothing
             if not on_signals:
                 if fgla_step is None:  # the switch
-                    if iterate is not None:
-                        iterate.fill(0)
-                    fgla_step = run.momentum_update(iterate, shrink)
+                    scaled_previous = iterate if momentum > 0 else None  # -k t_{n-1}; plain GLA keeps nothing
+                    iterate = None
+                    if scaled_previous is not None:
+                        scaled_previous.fill(0)  # t_0 = 0
+                    fgla_step = run.momentum_update(scaled_previous, k)
                 return run.engine.sweep(fgla_step, run.measure)
             if iteration == n_dm + 1:  # the plain first step; from now on the engine keeps x_{n-1}
                 iterate = None
                 run.engine.keep_previous()
                 return run.engine.sweep(run.projection_step, measure=False)
-            return run.engine.sweep(run.projection_step, measure=False, previous_weight=shrink)
+            return run.engine.sweep(run.projection_step, measure=False, previous_weight=k)
 
         run.iterate(n_iter, step=one_iteration)
     return run.result()

@@ -13,7 +13,9 @@ two-sided spectrum; the one-sided figure can rise by about 1e-6 of itself). FGLA
     c_n = t_n + alpha (t_n - t_{n-1})        (t_0 = 0; alpha = 0 is GLA)
     x   = ISTFT(P_C2(c_N))
 
-The loop below is literally that, one block of frames at a time (see ``gl._engine``).
+The code runs that update one block of frames at a time (the loop is ``gl._run.iterate``,
+the block sweep ``gl._engine``); its literal full-array form, for reading beside the
+equations, is the ``Naive`` class of ``tests/test_algorithms.py``, which the tests hold gl to.
 Since the STFT is linear and every ``t_n = STFT(x_n)`` is the STFT of the signal
 ``x_n = ISTFT(P_C2(c_{n-1}))``, the momentum step can also be taken on the signals::
 
@@ -228,16 +230,16 @@ def griffinlim(
         # librosa's form of the momentum step: c_n = t_n - k t_{n-1}, k = alpha / (1 + alpha),
         # is (1 + alpha)^-1 times FGLA's c_n = t_n + alpha (t_n - t_{n-1}): the same phase, and
         # only the phase of c_n is used.
-        shrink = alpha / (1.0 + alpha)
+        k = alpha / (1.0 + alpha)
         if alpha > 0 and not run.measure:  # on the signals: c_n = STFT(x_n - k x_{n-1})
             run.engine.keep_previous()
-            run.iterate(n_iter, run.projection_step, previous_weight=shrink)  # x_{n+1} = ISTFT(P_C2(c_n))
+            run.iterate(n_iter, run.projection_step, previous_weight=k)  # x_{n+1} = ISTFT(P_C2(c_n))
             return _cast(run.result(), output_dtype)
         # on the spectrograms, where |t_n| is measured anyway: we keep -k t_{n-1}, so that one add makes c_n
         scaled_previous = run.new_state() if alpha > 0 else None  # -k t_{n-1}  (batch, n_frames, n_freq)
         if scaled_previous is not None:
             scaled_previous.fill(0)  # t_0 = 0: the first step is a plain GLA step
-        run.iterate(n_iter, run.momentum_update(scaled_previous, shrink))
+        run.iterate(n_iter, run.momentum_update(scaled_previous, k))
         scaled_previous = None  # noqa: F841 - frees the state before the result is copied out
     return _cast(run.result(), output_dtype)
 

@@ -1,7 +1,7 @@
 """Spectrograms made by other libraries, turned into :class:`gl.Spectrogram` objects.
 
 Every library frames, windows and scales its STFT its own way (the table below and each
-importer's docstring say how; ``docs/scipy-spectrogram.md`` works one through). Each
+importer's docstring say how; ``docs/05-scipy-spectrogram.md`` works one through). Each
 importer here takes the array a library returned together with the parameters it was
 called with (its own names and defaults), undoes the scaling, and returns a
 :class:`~gl.Spectrogram` whose magnitude is gl's unscaled ``|rfft(window * frame)|`` and

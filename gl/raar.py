@@ -207,13 +207,13 @@ def _iterate_on_signals(run: IterativeRun, half_iterate: np.ndarray, n_iter: int
     """
     half_iterate *= 0.5
     run.engine.keep_previous(from_current=True)  # x_{-1} = x_0: the first signal analysed is x_0 / 2, q_0 / 2 = T_0 / 2
-    shrink = 0.5 * (1.0 - 2.0 * beta)
+    half_reflection_weight = 0.5 * (1.0 - 2.0 * beta)  # the (1 - 2 beta) / 2 of a_n
 
     def update(b: int, frames: slice, half_q: np.ndarray, modulus: np.ndarray, scratch) -> np.ndarray:
         # half_q = STFT(x_n - x_{n-1} / 2) = q_n / 2 on this block
         count = half_q.shape[0]
         c = half_iterate[b, frames]  # c_n / 2
-        a = run.project(c, scratch.abs(c), b, frames, scratch, scale=shrink, out=scratch.spare[:count])  # (1 - 2 beta) a_n / 2
+        a = run.project(c, scratch.abs(c), b, frames, scratch, scale=half_reflection_weight, out=scratch.spare[:count])  # (1 - 2 beta) a_n / 2
         c += half_q
         c *= beta
         c += a  # c_{n+1} / 2 = beta (c_n / 2 + q_n / 2) + (1 - 2 beta) a_n / 2

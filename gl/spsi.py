@@ -104,8 +104,8 @@ def _item_phase(S: np.ndarray, geometry: STFT, phase: np.ndarray) -> np.ndarray:
     # call, page faults that made the lobes 3x slower than their arithmetic)
     block = max(1, _LOBE_BLOCK // n_freq)
     for start in range(0, n_frames, block):
-        source, increment = _lobes(S[start : start + block])
-        increment *= step  # 2 pi a (k + p) / M
+        source, frequency = _lobes(S[start : start + block])  # k + p (bins) of each bin's peak
+        increment = np.multiply(frequency, step, out=frequency)  # 2 pi a (k + p) / M, in its place
         rows = np.empty(source.shape)
         for n in range(source.shape[0]):
             # phi[m, n] = phi[k, n-1] + 2 pi a (k + p) / M for every bin m of peak k's lobe

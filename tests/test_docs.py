@@ -178,6 +178,20 @@ def _missing_imports(body: str) -> list[str]:
     return sorted(name for name in names & OPTIONAL_MODULES if importlib.util.find_spec(name) is None)
 
 
+def _same_up_to_shown_digits(got: list[str], expected: list[str]) -> bool:
+    """Lines equal but for numbers, which may differ by one unit of the last digit shown."""
+    number = re.compile(r"-?\d+\.\d+")
+    if len(got) != len(expected):
+        return False
+    for line, want in zip(got, expected):
+        if number.sub("#", line) != number.sub("#", want):
+            return False
+        for value, shown in zip(number.findall(line), number.findall(want)):
+            if abs(float(value) - float(shown)) > 10.0 ** -len(shown.split(".")[1]) * 1.0001:
+                return False
+    return True
+
+
 def test_readme_example_runs(tmp_path):
     blocks = [body for language, _, body, _ in code_blocks(REPO / "README.md") if language == "python"]
     assert blocks, "README.md has no ```python example"
@@ -192,6 +206,9 @@ def test_readme_example_runs(tmp_path):
         assert result.returncode == 0, result.stderr
         if "print(" in body:
             assert result.stdout.strip(), "the README example printed nothing"
+        expected = [line.split("# prints:", 1)[1].strip() for line in body.splitlines() if line.startswith("# prints:")]
+        if expected:  # what the example says it prints, numbers to the last digit shown (as doctest's NUMBER)
+            assert _same_up_to_shown_digits(result.stdout.strip().splitlines(), expected), (result.stdout, expected)
     if skipped:
         pytest.skip(f"{len(skipped)} of the README's {len(blocks)} examples need modules not installed: {'; '.join(skipped)}")
 
