@@ -251,10 +251,10 @@ class StreamingInverter:
                 self._empty_dtype = _stream_dtype(frames.dtype)
                 return np.zeros(0, dtype=self._empty_dtype)
             return self._release()
-        if self.dtype is None:
-            self.dtype = _stream_dtype(frames.dtype)
-            self._allocate()
-        with self._failing():  # some frames in, some not
+        with self._failing():  # some frames in, some not (or the state half made)
+            if self.dtype is None:
+                self.dtype = _stream_dtype(frames.dtype)
+                self._allocate()
             for column in range(frames.shape[1]):
                 magnitude = np.ascontiguousarray(frames[:, column], dtype=self.dtype)  # (n_freq,)
                 self._process(magnitude)

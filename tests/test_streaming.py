@@ -518,3 +518,25 @@ def test_an_interrupted_flush_is_not_taken_for_an_empty_one(monkeypatch):
     with pytest.raises(ValueError, match=r"push\(\) or flush\(\) was interrupted part-way"):
         stream.flush()  # not zero samples, as if the rest had been returned
     assert gl.invert_stream(RTISILA(geometry), S[:, :0].astype(np.float32)).dtype == np.float32
+
+
+@pytest.mark.parametrize("make", [RTISILA, lambda geometry: gl.RTPGHI(geometry, rng=0)], ids=["rtisila", "rtpghi"])
+def test_a_first_push_interrupted_while_allocating_needs_a_reset(monkeypatch, make):
+    """Ctrl-C (or a MemoryError) while the first push makes the stream's arrays left a stream
+    with a dtype and no state: the next push failed with an AttributeError. An embedder's audit."""
+    geometry = gl.STFT(256, 64)
+    S = np.abs(geometry.stft(chirp(3000)))
+    stream = make(geometry)
+    whole = invert_stream(make(geometry), S)
+
+    def interrupted():
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(stream, "_allocate", interrupted)
+    with pytest.raises(KeyboardInterrupt):
+        stream.push(S[:, :3])
+    monkeypatch.undo()
+    with pytest.raises(ValueError, match=r"interrupted part-way.*call reset\(\)"):
+        stream.push(S[:, :3])
+    stream.reset()
+    np.testing.assert_array_equal(np.concatenate([stream.push(S), stream.flush()]), whole)
