@@ -30,11 +30,11 @@ be stored. The two forms give the same iterates up to rounding.
 
 from __future__ import annotations
 
-from typing import Literal, Optional
+from typing import Any, Literal, Optional, overload
 
 import numpy as np
 
-from ._iterative import Callback, InitSpec, check_momentum, check_n_iter, from_random_state
+from ._iterative import Callback, InitSpec, PhaseRetrievalInfo, check_momentum, check_n_iter, from_random_state
 from ._run import IterativeRun, parameter_defaults
 from .transform import STFT, PadMode
 from .windows import WindowSpec
@@ -45,6 +45,31 @@ __all__ = ["griffinlim", "METHODS"]
 METHODS = ("gla", "fgla")
 
 
+# What a call returns, for type checkers: the signal, and the info with ``return_info``.
+@overload
+def griffinlim(S: Any, *, method: Literal["gla", "fgla"] = ..., n_iter: int = ..., momentum: float = ...,
+               init: InitSpec = ..., rng: Any = ..., length: Optional[int] = ..., tol: Optional[float] = ...,
+               callback: Optional[Callback] = ..., return_info: Literal[False] = ...,
+               n_threads: Optional[int] = ..., geometry: Optional[STFT] = ..., n_fft: Optional[int] = ...,
+               hop_length: Optional[int] = ..., win_length: Optional[int] = ..., window: WindowSpec = ...,
+               center: bool = ..., pad_mode: PadMode = ..., sym: bool = ..., random_state: Any = ...,
+               dtype: Any = ...) -> np.ndarray: ...
+@overload
+def griffinlim(S: Any, *, method: Literal["gla", "fgla"] = ..., n_iter: int = ..., momentum: float = ...,
+               init: InitSpec = ..., rng: Any = ..., length: Optional[int] = ..., tol: Optional[float] = ...,
+               callback: Optional[Callback] = ..., return_info: Literal[True],
+               n_threads: Optional[int] = ..., geometry: Optional[STFT] = ..., n_fft: Optional[int] = ...,
+               hop_length: Optional[int] = ..., win_length: Optional[int] = ..., window: WindowSpec = ...,
+               center: bool = ..., pad_mode: PadMode = ..., sym: bool = ..., random_state: Any = ...,
+               dtype: Any = ...) -> tuple[np.ndarray, PhaseRetrievalInfo]: ...
+@overload
+def griffinlim(S: Any, *, method: Literal["gla", "fgla"] = ..., n_iter: int = ..., momentum: float = ...,
+               init: InitSpec = ..., rng: Any = ..., length: Optional[int] = ..., tol: Optional[float] = ...,
+               callback: Optional[Callback] = ..., return_info: bool = ...,
+               n_threads: Optional[int] = ..., geometry: Optional[STFT] = ..., n_fft: Optional[int] = ...,
+               hop_length: Optional[int] = ..., win_length: Optional[int] = ..., window: WindowSpec = ...,
+               center: bool = ..., pad_mode: PadMode = ..., sym: bool = ..., random_state: Any = ...,
+               dtype: Any = ...) -> Any: ...
 def griffinlim(
     S,
     *,

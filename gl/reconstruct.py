@@ -10,9 +10,11 @@ so that :func:`reconstruct` can run any of them by name.
 from __future__ import annotations
 
 import importlib
-from typing import Any, Optional
+from typing import Any, Literal, Optional, overload
 
-from ._iterative import check_rng
+import numpy as np
+
+from ._iterative import PhaseRetrievalInfo, check_rng
 from .transform import STFT
 
 __all__ = ["reconstruct", "METHODS", "DEFAULT_METHOD", "DEFAULT_INIT", "SINGLE_PASS_METHODS", "default_init"]
@@ -70,6 +72,27 @@ def method_function(method: str):
     return getattr(importlib.import_module(module_name), function_name), dict(fixed)
 
 
+# What a call returns, for type checkers: the signal, then the phase (``return_phase``, PGHI,
+# SPSI and RTPGHI), then the info (``return_info``).
+@overload
+def reconstruct(S: Any, *, method: Optional[str] = ..., n_iter: Optional[int] = ..., init: Any = ..., rng: Any = ...,
+                geometry: Optional[STFT] = ..., return_info: Literal[False] = ..., return_phase: Literal[False] = ...,
+                **options: Any) -> np.ndarray: ...
+@overload
+def reconstruct(S: Any, *, method: Optional[str] = ..., n_iter: Optional[int] = ..., init: Any = ..., rng: Any = ...,
+                geometry: Optional[STFT] = ..., return_info: Literal[True], return_phase: Literal[False] = ...,
+                **options: Any) -> tuple[np.ndarray, PhaseRetrievalInfo]: ...
+@overload
+def reconstruct(S: Any, *, method: Optional[str] = ..., n_iter: Optional[int] = ..., init: Any = ..., rng: Any = ...,
+                geometry: Optional[STFT] = ..., return_info: Literal[False] = ..., return_phase: Literal[True],
+                **options: Any) -> tuple[np.ndarray, np.ndarray]: ...
+@overload
+def reconstruct(S: Any, *, method: Optional[str] = ..., n_iter: Optional[int] = ..., init: Any = ..., rng: Any = ...,
+                geometry: Optional[STFT] = ..., return_info: Literal[True], return_phase: Literal[True],
+                **options: Any) -> tuple[np.ndarray, np.ndarray, PhaseRetrievalInfo]: ...
+@overload
+def reconstruct(S: Any, *, method: Optional[str] = ..., n_iter: Optional[int] = ..., init: Any = ..., rng: Any = ...,
+                geometry: Optional[STFT] = ..., return_info: bool = ..., **options: Any) -> Any: ...
 def reconstruct(
     S,
     *,

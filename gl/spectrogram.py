@@ -38,12 +38,12 @@ import contextlib
 import os
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Optional
+from typing import Any, Literal, Optional, overload
 
 import numpy as np
 
 from ._checks import check_flag
-from ._iterative import check_magnitude, measure_convergence
+from ._iterative import PhaseRetrievalInfo, check_magnitude, measure_convergence
 from .transform import EDGE_FADE, STFT
 from .windows import WindowSpec
 
@@ -277,6 +277,20 @@ class Spectrogram:
         return cls(magnitude, geometry, sample_rate=sample_rate, length=x.shape[-1], source="gl")
 
     # ------------------------------------------------------------------ inversion
+    # What a call returns, for type checkers: the signal, and the info with ``return_info``.
+    @overload
+    def invert(self, *, method: Optional[str] = ..., n_iter: Optional[int] = ..., init: Any = ..., rng: Any = ...,
+               tol: Optional[float] = ..., callback: Any = ..., return_info: Literal[False] = ...,
+               n_threads: Optional[int] = ..., fade_edges: bool = ..., **method_options: Any) -> np.ndarray: ...
+    @overload
+    def invert(self, *, method: Optional[str] = ..., n_iter: Optional[int] = ..., init: Any = ..., rng: Any = ...,
+               tol: Optional[float] = ..., callback: Any = ..., return_info: Literal[True],
+               n_threads: Optional[int] = ..., fade_edges: bool = ...,
+               **method_options: Any) -> tuple[np.ndarray, PhaseRetrievalInfo]: ...
+    @overload
+    def invert(self, *, method: Optional[str] = ..., n_iter: Optional[int] = ..., init: Any = ..., rng: Any = ...,
+               tol: Optional[float] = ..., callback: Any = ..., return_info: bool = ...,
+               n_threads: Optional[int] = ..., fade_edges: bool = ..., **method_options: Any) -> Any: ...
     def invert(
         self,
         *,
@@ -367,6 +381,12 @@ class Spectrogram:
                 f"and length ({self.geometry!r}, length={self.length}); for others make a Spectrogram with them "
                 "(gl.Spectrogram(magnitude, geometry, length=...)) or call gl.reconstruct on the magnitude"
             )
+        if "return_phase" in method_options:  # the phase of the run's frames, which invert cuts and fades
+            way = (f"for the phase call the method on the magnitude, as gl.reconstruct(spec.magnitude, method={method!r}, "
+                   "geometry=spec.geometry, return_phase=True)" if method in ("pghi", "spsi")
+                   else "PGHI and SPSI return their phase: gl.reconstruct(spec.magnitude, method='pghi', "
+                   "geometry=spec.geometry, return_phase=True)")
+            raise TypeError(f"Spectrogram.invert takes no return_phase=: it returns the signal (and the info); {way}")
         geometry = self.geometry
         n_frames = self.n_frames
         wanted = self.output_length

@@ -515,6 +515,19 @@ def test_invert_refuses_what_the_spectrogram_holds(keyword):
         spec.invert(**{keyword: 100 if keyword != "geometry" else spec.geometry})
 
 
+@pytest.mark.parametrize("method", ["pghi", "spsi"])
+def test_invert_refuses_return_phase_with_the_way_to_the_phase(method):
+    """It failed with "AttributeError: 'tuple' object has no attribute 'shape'" (found while typing invert)."""
+    spec = gl.Spectrogram.from_audio(np.random.default_rng(0).standard_normal(2000), 8000, n_fft=128, hop_length=32)
+    with pytest.raises(TypeError, match=rf"takes no return_phase=.*gl.reconstruct\(spec.magnitude, method='{method}', "
+                                        r"geometry=spec.geometry, return_phase=True\)"):
+        spec.invert(method=method, return_phase=True)
+    y, phase = gl.reconstruct(spec.magnitude, method=method, geometry=spec.geometry, return_phase=True, rng=0)
+    assert phase.shape == spec.magnitude.shape
+    with pytest.raises(TypeError, match=r"takes no return_phase=.*PGHI and SPSI return their phase"):
+        spec.invert(method="fgla", return_phase=True)
+
+
 def test_a_file_whose_fields_make_no_spectrogram_names_the_file(tmp_path):
     """A stored geometry that is not one (a string hop_length, a string center, a window of
     no kind), an object array and a file that is not NumPy's: errors that name the file and
