@@ -12,6 +12,8 @@ import numpy as np
 
 from .bench_iteration import markdown_table, memory_table
 from .bench_geometries import markdown_table as geometries_table
+from .bench_memory_methods import markdown_table as memory_methods_table
+from .bench_memory_methods import where_text as memory_methods_where
 from .bench_methods import markdown_table as methods_table
 from .bench_passes import summary_table as passes_table
 from .bench_torchaudio import markdown_table as torchaudio_table
@@ -533,6 +535,7 @@ def build(out: Path, readme: Path) -> Path:
     passes = load("passes", out)
     torchaudio = load("torchaudio", out)
     geometries = load("geometries", out)
+    memory_methods = load("memory_methods", out)
     memory = (memory_result or {}).get("rows") or (iteration or {}).get("memory") or []
     plots: list[str] = []
     try:
@@ -551,7 +554,8 @@ def build(out: Path, readme: Path) -> Path:
           f"`{rel}/`; do not edit by hand. `python -m benchmarks` reruns the speed, memory, convergence and paper "
           "studies (`--quick` for a two-minute version; `--help` for the options); the other files come from the "
           "scripts of `benchmarks/`, each listed below with the command, date and commit that made it.", ""]
-    loaded = (speed, iteration, convergence, paper, memory_result, pghi_cost, methods, passes, torchaudio, geometries)
+    loaded = (speed, iteration, convergence, paper, memory_result, pghi_cost, methods, passes, torchaudio, geometries,
+              memory_methods)
     quick = any("--quick" in str((d or {}).get("environment", {}).get("command", "")) for d in loaded)
     if quick or (out.resolve() != RESULTS.resolve() and out.name == "quick"):
         L += ["**Quick run**: small inputs, few iterations and repeats. Its verdicts are not the targets' (those need the "
@@ -567,7 +571,8 @@ def build(out: Path, readme: Path) -> Path:
     commands = []
     for name, data in (("speed", speed), ("per-iteration", iteration if not speed else None), ("memory", memory_result),
                        ("convergence", convergence), ("paper", paper), ("PGHI cost", pghi_cost), ("methods", methods),
-                       ("passes", passes), ("torchaudio", torchaudio), ("geometries", geometries)):
+                       ("passes", passes), ("torchaudio", torchaudio), ("geometries", geometries),
+                       ("memory of each method", memory_methods)):
         if data and data.get("environment", {}).get("command"):
             made = data["environment"]
             commands.append(f"- {name}: `{made['command']}` ({made['date_utc']} UTC"
@@ -639,6 +644,22 @@ def build(out: Path, readme: Path) -> Path:
               "`tol` or a callback) every sweep also measures `|STFT(x)|`, and FGLA and AGLA keep them as spectrograms. "
               f"Bare FFT: {1e3 * methods['bare_fft']:.2f} ms. `dm` makes two sweeps per iteration; `dm_fgla` runs its "
               "difference-map iterations first, so its figure depends on K.", "", methods_table(methods), ""]
+    if memory_methods:
+        where = memory_methods_where(memory_methods)
+        L += ["## Peak memory of each method", "",
+              f"`benchmarks/bench_memory_methods.py` ({memory_methods['signal']}): `gl.reconstruct` with each method "
+              "from its own default start, and with no method (the default), each call in a fresh process after "
+              f"`np.load` of S and a warm-up call on S's first {memory_methods['warm_up_frames']} frames. Each cell is the "
+              "tracemalloc peak of the call (S itself excluded, the returned signal included) divided by the complex "
+              "spectrogram's size (n_freq x n_frames x 8 bytes in float32, 16 in float64), and in brackets the growth "
+              "of the process's max-RSS during the call, which understates it (the peak before the call already "
+              "includes what loading S and the warm-up held). The iterative methods run "
+              f"{memory_methods['iterations']} iterations (dm_fgla and the default 40 more, to enter their fast "
+              "Griffin-Lim phase); the last column is the single-threaded peak with "
+              f"{memory_methods['check_iterations']} instead, over this one: the working arrays are all made in the "
+              "first iterations.", "", memory_methods_table(memory_methods), ""]
+        if where:
+            L += [where, ""]
     if geometries:
         L += ["## Other geometries", "",
               "Fast GLA per iteration in the geometries people use, most with a hop that does not divide n_fft "

@@ -129,6 +129,25 @@ def test_geometries_benchmark_writes_its_json_and_report_section(tmp_path):
     assert f"| 512 / 400 / 160 | float32 | {speech['n_frames']} | yes | {1e3 * speech['gl_1thread']:.2f} |" in report
 
 
+def test_memory_methods_benchmark_writes_its_json_and_report_section(tmp_path):
+    out = tmp_path / "results"
+    report = _run_then_report("benchmarks/bench_memory_methods.py", ["--seconds", "1", "--iterations", "2",
+                                                                      "--check-iterations", "3", "--dtypes", "float32",
+                                                                      "--methods", "default", "fgla", "spsi"], out)
+    data = json.loads((out / "memory_methods.json").read_text())
+    assert [(r["method"], r["n_threads"]) for r in data["rows"]] == [
+        ("default", 1), ("default", "default"), ("fgla", 1), ("fgla", "default"), ("spsi", 1), ("spsi", "default")]
+    for row in data["rows"]:  # a fresh process per call, S excluded: a positive peak, at least the returned signal
+        assert row["tracemalloc_peak_bytes"] >= row["output_bytes"] > 0
+        assert row["peak_multiple"] == pytest.approx(row["tracemalloc_peak_bytes"] / row["complex_spectrogram_bytes"], rel=1e-5)
+    assert data["rows"][0]["n_iter"] == 42 and data["rows"][2]["n_iter"] == 2 and data["rows"][4]["n_iter"] is None
+    assert [(c["method"], c["n_iter"]) for c in data["checks"]] == [("default", 43), ("fgla", 3)]
+    assert data["where"]["largest"] and data["where"]["method"] in ("default", "fgla", "spsi")
+    assert "## Peak memory of each method" in report and "- memory of each method: `python benchmarks/bench_memory_methods.py" in report
+    fgla = data["rows"][2]
+    assert f"| fgla | 2 | {fgla['peak_multiple']:.2f}x ({fgla['maxrss_multiple']:.2f}x) |" in report
+
+
 def test_librosa_gets_the_geometry_of_the_geometries_benchmark():
     """The librosa call of bench_geometries computes what gl computes: the same window,
     centring and padding (gl's window zero-padded to n_fft), so the times compare like
@@ -227,6 +246,7 @@ def test_pghi_cost_benchmark_rejects_bad_numbers(tmp_path):
     ["benchmarks/bench_iteration.py", "--seconds", "inf"],
     ["benchmarks/bench_rtisila.py", "--seconds", "0"],
     ["benchmarks/bench_torchaudio.py", "--iterations", "0"],
+    ["benchmarks/bench_memory_methods.py", "--check-iterations", "0"],
     ["benchmarks/mel_inversion.py", "--repeats", "0"],
     ["benchmarks/explore_default.py", "--iters", "0"],
     ["benchmarks/bench_longform.py", "hour", "--threads", "0"],
