@@ -51,7 +51,15 @@ a click first seen at a frame's edge is copied to the wrong place frame after fr
 lone click at Hann 256/100 -6.4 dB against -27.1, twelve clicks at torchaudio's 400/200
 -20.5 against -272, the tabla clip at a sine window 1024/400 6.7 dB worse), and it is
 worse at hop ``>= 3 M / 4`` (by 11 dB at 900 of 1024) and with 0 or 1 iterations per
-frame; it is not used (it was adopted and reverted on 2026-11-29).
+frame; it is not used (it was adopted and reverted on 2026-11-29). Choosing, frame by
+frame, whichever of the two starts adds less to Griffin-Lim's inconsistency (the growth of
+its objective on the samples the frames present cover, plus the expected growth on those
+later frames will) kept most of the gain (5 iterations: Hann 1024/512 -14.4 -> -20.2 dB,
+400/200 -14.9 -> -20.4 dB; 3 s of eight clips) and fixed the lone clicks, but was still
+worse in 9 of 147 (geometry, iterations) cells by more than 0.3 dB on the mean or 1 dB on a
+clip (scipy's Tukey 256/224 at 20 iterations by 1.4 dB on the mean, 3.6 on one clip; sine
+1024/768; Gaussian 1024/512 on greasy) and in 10 of 1092 transient tests (synthetic kicks
+by up to 3.8 dB, click trains by 1.7 dB): not used either (a review, 2026-11-30).
 
 Near the start of the stream (fewer frames than in the steady state cover a sample) and
 at its end, the estimate is divided by the true window sum instead of ``D``; with
