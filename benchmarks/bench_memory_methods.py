@@ -306,10 +306,13 @@ def main(argv=None) -> None:
     if args.child:
         _child(args.child, args.method, args.n_iter, args.threads, args.where)
         return
-    methods = args.methods or all_methods()
+    methods = list(dict.fromkeys(args.methods or all_methods()))  # each once, in the order given
     unknown = [m for m in methods if m not in all_methods()]
     if unknown:
         parser.error(f"argument --methods: {', '.join(unknown)} not in {DEFAULT} or gl.reconstruct.METHODS")
+    if args.check_iterations <= args.iterations:
+        parser.error(f"argument --check-iterations: {args.check_iterations} must be more than --iterations "
+                     f"({args.iterations}): it checks that more iterations do not raise the peak")
     result = run(args.seconds, methods, args.dtypes, args.iterations, args.check_iterations, not args.no_where)
     env = environment()
     env["command"] = script_command("benchmarks/bench_memory_methods.py", parser, args)

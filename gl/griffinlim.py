@@ -252,18 +252,20 @@ def griffinlim(
     )  # fmt: skip
     with run:
         run.start_signal()  # x_0 = ISTFT(S exp(i phi_0))
+        if alpha == 0:  # plain GLA: c_n = t_n, the update is P_C2 alone
+            run.iterate(n_iter, run.projection_step)  # x_{n+1} = ISTFT(P_C2(t_n))
+            return _cast(run.result(), output_dtype)
         # librosa's form of the momentum step: c_n = t_n - k t_{n-1}, k = alpha / (1 + alpha),
         # is (1 + alpha)^-1 times FGLA's c_n = t_n + alpha (t_n - t_{n-1}): the same phase, and
         # only the phase of c_n is used.
         k = alpha / (1.0 + alpha)
-        if alpha > 0 and not run.measure:  # on the signals: c_n = STFT(x_n - k x_{n-1})
+        if not run.measure:  # on the signals: c_n = STFT(x_n - k x_{n-1})
             run.engine.keep_previous()
             run.iterate(n_iter, run.projection_step, previous_weight=k)  # x_{n+1} = ISTFT(P_C2(c_n))
             return _cast(run.result(), output_dtype)
         # on the spectrograms, where |t_n| is measured anyway: we keep -k t_{n-1}, so that one add makes c_n
-        scaled_previous = run.new_state() if alpha > 0 else None  # -k t_{n-1}  (batch, n_frames, n_freq)
-        if scaled_previous is not None:
-            scaled_previous.fill(0)  # t_0 = 0: the first step is a plain GLA step
+        scaled_previous = run.new_state()  # -k t_{n-1}  (batch, n_frames, n_freq)
+        scaled_previous.fill(0)  # t_0 = 0: the first step is a plain GLA step
         run.iterate(n_iter, run.momentum_update(scaled_previous, k))
         scaled_previous = None  # noqa: F841 - frees the state before the result is copied out
     return _cast(run.result(), output_dtype)

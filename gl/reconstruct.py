@@ -72,8 +72,8 @@ def method_function(method: str):
     return getattr(importlib.import_module(module_name), function_name), dict(fixed)
 
 
-# What a call returns, for type checkers: the signal, then the phase (``return_phase``, PGHI,
-# SPSI and RTPGHI), then the info (``return_info``).
+# What a call returns, for type checkers: the signal, then the phase (``return_phase``, which
+# PGHI and SPSI take; the other methods refuse it), then the info (``return_info``).
 @overload
 def reconstruct(S: Any, *, method: Optional[str] = ..., n_iter: Optional[int] = ..., init: Any = ..., rng: Any = ...,
                 geometry: Optional[STFT] = ..., return_info: Literal[False] = ..., return_phase: Literal[False] = ...,

@@ -381,7 +381,7 @@ class Spectrogram:
                 f"and length ({self.geometry!r}, length={self.length}); for others make a Spectrogram with them "
                 "(gl.Spectrogram(magnitude, geometry, length=...)) or call gl.reconstruct on the magnitude"
             )
-        if "return_phase" in method_options:  # the phase of the run's frames, which invert cuts and fades
+        if method_options.get("return_phase"):  # the phase of the run's frames, which invert cuts and fades
             way = (f"for the phase call the method on the magnitude, as gl.reconstruct(spec.magnitude, method={method!r}, "
                    "geometry=spec.geometry, return_phase=True)" if method in ("pghi", "spsi")
                    else "PGHI and SPSI return their phase: gl.reconstruct(spec.magnitude, method='pghi', "

@@ -247,6 +247,7 @@ def test_pghi_cost_benchmark_rejects_bad_numbers(tmp_path):
     ["benchmarks/bench_rtisila.py", "--seconds", "0"],
     ["benchmarks/bench_torchaudio.py", "--iterations", "0"],
     ["benchmarks/bench_memory_methods.py", "--check-iterations", "0"],
+    ["benchmarks/bench_memory_methods.py", "--check-iterations", "5", "--iterations", "5"],
     ["benchmarks/mel_inversion.py", "--repeats", "0"],
     ["benchmarks/explore_default.py", "--iters", "0"],
     ["benchmarks/bench_longform.py", "hour", "--threads", "0"],

@@ -526,6 +526,7 @@ def test_invert_refuses_return_phase_with_the_way_to_the_phase(method):
     assert phase.shape == spec.magnitude.shape
     with pytest.raises(TypeError, match=r"takes no return_phase=.*PGHI and SPSI return their phase"):
         spec.invert(method="fgla", return_phase=True)
+    assert spec.invert(method=method, return_phase=False).shape == (2000,)  # as before: a forwarded flag that is off
 
 
 def test_a_file_whose_fields_make_no_spectrogram_names_the_file(tmp_path):
