@@ -7,9 +7,18 @@ Spectral convergence (phaseret's ``magnitudeerrdb``, the measure of most papers)
 
     SC = || |X| - S ||_F / || S ||_F,        SC_dB = 20 log10(SC)
 
+over the one-sided spectrum, the ``n_fft // 2 + 1`` bins of ``X`` each counted once, as
+phaseret and LTFAT count them. Counting the two-sided spectrum (every bin but 0 and
+``n_fft / 2`` twice) changes the figure little for the frames audio uses (0.01 dB on 4 s of
+speech after 30 fast-GLA iterations at n_fft 1024 and 256) but by about 1 dB for very short
+frames (1.2 dB at n_fft 64, 0.9 dB at 32): compare figures across papers with that in mind.
+
 Inconsistency of a complex spectrogram ``X`` (how far it is from the STFT of any signal)::
 
     I = || STFT(ISTFT(X)) - X ||_F / || X ||_F
+
+the relative form (phaseret's ``consistencyerrdb`` is ``20 log10(I)``); Le Roux et al.
+(2008), who named it, minimise the unnormalised ``|| STFT(ISTFT(X)) - X ||_F^2``.
 
 Examples
 --------
