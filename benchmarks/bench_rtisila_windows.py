@@ -92,9 +92,11 @@ def main() -> None:
                   + " | ".join(f"{row['db'][c]['mean']:.1f}" for c in CHOICES) + " |", flush=True)
     finally:
         module.uses_dual_windows = rule
-    data = {"command": script_command("benchmarks/bench_rtisila_windows.py", parser, args), "seconds": args.seconds,
+    env = environment()
+    env["command"] = script_command("benchmarks/bench_rtisila_windows.py", parser, args)  # with its path, as the others
+    data = {"command": env["command"], "seconds": args.seconds,
             "clips": [clip.name for clip in clips], "lookahead": "default", "n_iter_per_frame": 5, "rows": rows,
-            "wall_seconds": time.perf_counter() - start, "environment": environment()}
+            "wall_seconds": time.perf_counter() - start, "environment": env}
     print(f"\nsaved {save('rtisila_windows', data, args.out)}")
 
 
