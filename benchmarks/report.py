@@ -16,6 +16,7 @@ from .bench_memory_methods import markdown_table as memory_methods_table
 from .bench_memory_methods import where_text as memory_methods_where
 from .bench_methods import markdown_table as methods_table
 from .bench_passes import summary_table as passes_table
+from .bench_seeds import markdown_table as seeds_table
 from .bench_torchaudio import markdown_table as torchaudio_table
 from .bench_torchaudio import quality_table as torchaudio_quality_table
 from .common import RESULTS, is_dev, load
@@ -64,8 +65,35 @@ def _held_out(convergence: dict, default_key: str) -> list[dict]:
     return rows
 
 
+def _seeds_text(seeds: Optional[dict], convergence: dict, field: str) -> tuple[str, Optional[bool]]:
+    """The 8-seed figures of a target from ``bench_seeds`` (``field``: 'gain' or 'iterations'), and
+    the verdict on their mean; ("", None) when there is no seeds result for this default and geometry."""
+    t = convergence["summary"]["targets"]
+    if not seeds or "/".join(seeds.get("default", [])) != t["default"] or seeds.get("iterations") != 100:
+        return "", None
+    s = seeds["summary"]
+    n = seeds["seeds"]
+    # does seed 0 give the convergence study's librosa figures (same seeding, same clips)?
+    study = {p["clip"]: p["librosa_100_db"] for p in t.get("per_clip", [])}
+    same = [abs(c["librosa_db"][0] - study[c["name"]]) < 1e-3 for c in seeds["clips"] if c["name"] in study]
+    check = (f"; its seed 0 gives the study's librosa figures on {sum(same)} of {len(same)} clips" if same else "")
+    if field == "gain":
+        text = (f"; over librosa seeds 0-{n - 1} (`bench_seeds.py`; the default draws nothing), "
+                f"{s['mean_gain_db']:.2f} dB on average (per-seed dev means {s['min_gain_db']:.2f} to {s['max_gain_db']:.2f}: "
+                + ", ".join(f"{v:.2f}" for v in s["gain_db_per_seed"]) + f"){check}; **the verdict is on the {n}-seed mean**")
+        return text, s["gain_met"]
+    if s.get("mean_iterations") is None:
+        text = f"; over librosa seeds 0-{n - 1} (`bench_seeds.py`) some clip never reaches librosa's SC; **verdict on the {n} seeds**"
+        return text, False
+    text = (f"; over librosa seeds 0-{n - 1} (`bench_seeds.py`; the default draws nothing), {s['mean_iterations']:.1f} "
+            f"iterations on average (per-seed dev means {s['min_iterations']:.1f} to {s['max_iterations']:.1f}: "
+            + ", ".join(f"{v:.1f}" for v in s["iterations_per_seed"]) + f"){check}; **the verdict is on the {n}-seed mean**")
+    return text, s["reach_met"]
+
+
 def targets(speed: Optional[dict], iteration: Optional[dict], memory: list, convergence: Optional[dict], paper: Optional[dict],
-            pghi_cost: Optional[dict] = None, passes: Optional[dict] = None, methods: Optional[dict] = None) -> list[tuple]:
+            pghi_cost: Optional[dict] = None, passes: Optional[dict] = None, methods: Optional[dict] = None,
+            seeds: Optional[dict] = None) -> list[tuple]:
     rows = []
     if iteration:
         per = iteration["rows"]
@@ -119,16 +147,20 @@ def targets(speed: Optional[dict], iteration: Optional[dict], memory: list, conv
                 timing = (f"; in wall time, against gl's own 100 FGLA iterations (librosa's result exactly): "
                           f"{min(against_fgla):.2f}x to {max(against_fgla):.2f}x as fast (a difference-map iteration "
                           f"costs {_dm_in_iterations(methods)}, and PGHI {_pghi_in_iterations(pghi_cost)})")
+            seed = convergence.get("seed", 0)
+            reach_seeds, reach_met = _seeds_text(seeds, convergence, "iterations")
             rows.append((f"default method ({t['default']}) reaches librosa's 100-iteration SC in <= 25 iterations "
                          "(dev mean; the default was chosen on these clips)",
-                         f"{_fmt(t['mean_iterations_to_librosa_100'], '.1f')} iterations on average "
+                         f"librosa seed {seed}: {_fmt(t['mean_iterations_to_librosa_100'], '.1f')} iterations on average "
                          f"(worst {_fmt(t['max_iterations_to_librosa_100'], 'd', 'never')}, {len(t['per_clip'])} clips)"
-                         + timing + other,
-                         t["reach_met"]))
+                         + reach_seeds + timing + other,
+                         t["reach_met"] if reach_met is None else reach_met))
+            gain_seeds, gain_met = _seeds_text(seeds, convergence, "gain")
             rows.append((f"default method ({t['default']}) >= 8 dB below librosa at 100 iterations (dev mean)",
-                         f"{t['mean_gain_db_at_100']:.1f} dB better on average (worst clip {t['min_gain_db_at_100']:.1f} dB)"
+                         f"librosa seed {seed}: {t['mean_gain_db_at_100']:.2f} dB better on average (worst clip "
+                         f"{t['min_gain_db_at_100']:.1f} dB)" + gain_seeds
                          + _equal_work_note(convergence, t["default"], iteration_costs(methods, pghi_cost)),
-                         t["gain_met"]))
+                         t["gain_met"] if gain_met is None else gain_met))
         c = s.get("coincidence")
         if c:
             others = c.get("max_signal_difference_other_starts")
@@ -173,7 +205,18 @@ def targets(speed: Optional[dict], iteration: Optional[dict], memory: list, conv
                 if r.get("edge_db") is not None:
                     spread += f", edge padding: {r['edge_db']:.2f} dB"
                 seed = f"seed {paper.get('seed', 0)}, " if r.get("how", [None, None])[1] == "random" else ""  # PGHI starts draw nothing
-                rows.append((label, f"{r['sc_db']:.2f} dB ({seed}zero padding){spread}", r["met"]))
+                if r.get("ltfat_tol_db") is not None:  # PGHI: gl's one heap pass against LTFAT's two
+                    spread = (f"; with LTFAT's two heap passes (tol {', '.join(f'{v:g}' for v in r['ltfat_heap_tol'])}; "
+                              f"`heap_tol=`): {r['ltfat_tol_db']:.2f} dB") + spread
+                    rows.append((label, f"{r['sc_db']:.2f} dB (gl's default heap tol 3e-3 with its fill, the verdict's; "
+                                 f"zero padding){spread}", r["met"]))
+                elif r.get("phaseret_start_db") is not None:  # the verdict from phaseret's own start, the seeds as spread
+                    rows.append((label, f"{r['phaseret_start_db']:.2f} dB from phaseret's test's start (zero phase in "
+                                 "LTFAT's convention, `S * (-1)**k` in gl's; the verdict's), zero padding; from a random "
+                                 f"phase, {seed[:-2]}: {r['sc_db']:.2f} dB{spread} (reflect and edge padding: random seed "
+                                 f"{paper.get('seed', 0)})", r["phaseret_start_met"]))
+                else:
+                    rows.append((label, f"{r['sc_db']:.2f} dB ({seed}zero padding){spread}", r["met"]))
             else:
                 rows.append((label, f"not run: {r['skipped']}", None))
     return rows
@@ -536,6 +579,7 @@ def build(out: Path, readme: Path) -> Path:
     torchaudio = load("torchaudio", out)
     geometries = load("geometries", out)
     memory_methods = load("memory_methods", out)
+    seeds = load("seeds", out)
     memory = (memory_result or {}).get("rows") or (iteration or {}).get("memory") or []
     plots: list[str] = []
     try:
@@ -550,13 +594,17 @@ def build(out: Path, readme: Path) -> Path:
 
     L = ["# gl benchmarks", ""]
     out_flag = "" if out.resolve() == RESULTS.resolve() else f" --out {out}"
-    L += [f"Generated by `python -m benchmarks report{out_flag}` from the JSON files in "
+    loaded = (speed, iteration, convergence, paper, memory_result, pghi_cost, methods, passes, torchaudio, geometries,
+              memory_methods, seeds)
+    quick_commands = [str(d["environment"]["command"]) for d in loaded
+                      if d and "--quick" in str(d.get("environment", {}).get("command", ""))]
+    quick = bool(quick_commands)
+    made_by = (f"`{quick_commands[0].replace(' --no-report', '')}` (the quick run; `python -m benchmarks report{out_flag}` "
+               "rebuilds it)" if quick else f"`python -m benchmarks report{out_flag}`")
+    L += [f"Generated by {made_by} from the JSON files in "
           f"`{rel}/`; do not edit by hand. `python -m benchmarks` reruns the speed, memory, convergence and paper "
           "studies (`--quick` for a two-minute version; `--help` for the options); the other files come from the "
           "scripts of `benchmarks/`, each listed below with the command, date and commit that made it.", ""]
-    loaded = (speed, iteration, convergence, paper, memory_result, pghi_cost, methods, passes, torchaudio, geometries,
-              memory_methods)
-    quick = any("--quick" in str((d or {}).get("environment", {}).get("command", "")) for d in loaded)
     if quick or (out.resolve() != RESULTS.resolve() and out.name == "quick"):
         L += ["**Quick run**: small inputs, few iterations and repeats. Its verdicts are not the targets' (those need the "
               "full run).", ""]
@@ -572,16 +620,18 @@ def build(out: Path, readme: Path) -> Path:
     for name, data in (("speed", speed), ("per-iteration", iteration if not speed else None), ("memory", memory_result),
                        ("convergence", convergence), ("paper", paper), ("PGHI cost", pghi_cost), ("methods", methods),
                        ("passes", passes), ("torchaudio", torchaudio), ("geometries", geometries),
-                       ("memory of each method", memory_methods)):
+                       ("memory of each method", memory_methods), ("librosa seeds", seeds)):
         if data and data.get("environment", {}).get("command"):
             made = data["environment"]
+            dirty = str(made.get("git", "")).endswith("+dirty")
             commands.append(f"- {name}: `{made['command']}` ({made['date_utc']} UTC"
                             + (f", git {made['git']}" if made.get("git") else "")
+                            + (" - **from uncommitted changes** to that commit" if dirty else "")
                             + (f", load average {made['load_average'][0]:.1f}" if made.get("load_average") else "") + ")")
     if commands:
         L += ["Commands that produced these results:", ""] + commands + [""]
     L += ["## Targets", "", "| target | measured | status |", "|---|---|---|"]
-    for label, measured, met in targets(speed, iteration, memory, convergence, paper, pghi_cost, passes, methods):
+    for label, measured, met in targets(speed, iteration, memory, convergence, paper, pghi_cost, passes, methods, seeds):
         L.append(f"| {label} | {measured} | {_yes(met)} |")
     L.append("")
     if iteration:
@@ -601,7 +651,8 @@ def build(out: Path, readme: Path) -> Path:
               "final transforms are not counted. Bare FFT = `np.fft.rfft` + `np.fft.irfft` of the same windowed frames "
               "into preallocated arrays, K passes per timed call divided by K (the fastest of the whole matrix at once and of "
               "1 MiB blocks with each pair of numpy `norm` modes: numpy 2.x's float32 transforms are several times slower "
-              "unscaled, and gl picks the fast pair per dtype too, see `gl.transform.fft_norms`); the last column is that blocked "
+              "unscaled, and gl picks the fast pair per dtype too, see `gl.transform.fft_norms`, while librosa calls numpy's "
+              "FFTs with their default norms, which is part of its float32 time); the last column is that blocked "
               "FFT (its fastest norms) split over two threads, i.e. what the hardware gives a second thread at that moment. Every "
               "timed call comes right after an untimed call of the same function (the steady state of a long run).", "",
               markdown_table(iteration["rows"]), ""]
@@ -758,7 +809,9 @@ def build(out: Path, readme: Path) -> Path:
         L += ["", "### Every method and initial phase (issue 3), mean over the dev corpus", "",
               "SC in dB after n iterations (mean over clips); time = wall time of all the "
               f"{convergence['n_iter']}-iteration runs over the dev corpus (single process, gl with its default threads: "
-              f"{_threads_text(convergence['clips'])}; librosa on one). One random seed (0).", "",
+              f"{_threads_text(convergence['clips'])}; librosa on one, as numpy's FFTs run: so the time column sets gl's "
+              "threads against librosa's single thread, and the per-iteration tables above compare them thread for "
+              f"thread). One random seed ({convergence['seed']}); `bench_seeds.py` reruns librosa from eight (below).", "",
               "| method / init | 10 | 30 | 100 | 300 | time (s) |", "|---|---|---|---|---|---|"]
         table = sorted(s["table"], key=lambda r: (r["sc_100"] if r["sc_100"] is not None else r["final_db"]))
         for r in table:
@@ -856,31 +909,59 @@ def build(out: Path, readme: Path) -> Path:
         L += ["", f"![convergence curves]({rel / 'convergence.png'})", "",
               f"![dev mean]({rel / 'convergence_dev_mean.png'})", ""]
 
+    if seeds:
+        env_s = seeds["environment"]
+        L += [f"### Default against librosa from {seeds['seeds']} seeds, per dev clip", "",
+              f"`{env_s['command']}` ({env_s['date_utc']} UTC" + (f", git {env_s['git']}" if env_s.get("git") else "")
+              + f"; {seeds['wall_seconds']:.0f} s): `librosa.griffinlim` ({seeds['iterations']} iterations, momentum "
+              f"0.99) from `np.random.default_rng(seed)`, the seeding above, and gl's default once (it draws nothing). "
+              "Each cell: librosa's SC (dB) and, in brackets, the iterations the default needs to reach it.", "",
+              seeds_table(seeds), ""]
     if paper:
         ph = paper.get("phaseret", {})
         if "rows" in ph:
             L += ["## Paper tables", "", "### phaseret's thresholds on greasy (Blackman 1024, hop 128, 1024 channels), "
                   "and gl's own for PGHI + FGLA", "",
-                  "| algorithm | gl (dB) | threshold (dB) | NumPy prototype (dB) | status | how |", "|---|---|---|---|---|---|"]
+                  "| algorithm | gl (dB) | gl, phaseret's start / LTFAT's heap tol (dB) | threshold (dB) | NumPy prototype (dB) "
+                  "| status | how |", "|---|---|---|---|---|---|---|"]
             for r in ph["rows"]:
                 how = "/".join(str(v) for v in r.get("how", [])) or r.get("skipped", "")
-                L.append(f"| {r['label']} | {_fmt(r.get('sc_db'))} | {r['threshold_db']:g} | {r['prototype_db']:g} | "
-                         f"{_yes(r.get('met'))} | {how if 'sc_db' in r else 'skipped: ' + r['skipped']} |")
+                other = r.get("phaseret_start_db", r.get("ltfat_tol_db"))
+                met = r.get("phaseret_start_met", r.get("met"))
+                L.append(f"| {r['label']} | {_fmt(r.get('sc_db'))} | {_fmt(other)} | {r['threshold_db']:g} | "
+                         f"{r['prototype_db']:g} | {_yes(met)} | {how if 'sc_db' in r else 'skipped: ' + r['skipped']} |")
+            starts = any("phaseret_start_db" in r for r in ph["rows"])
             L += ["", "Not phaseret's framing exactly: gl's frames are centred with zero padding (46 frames of greasy), "
                   "LTFAT's `dgtreal` is circular over the signal padded to L = 6144 (48 frames), and gl's PGHI runs one "
-                  "heap pass at its default tol 3e-3 where LTFAT runs two (1e-1, then 1e-10). Some margins are small and "
-                  "depend on that: the targets above give each row with reflect padding too, and the random starts over "
-                  "eight seeds (the status is the seed-0, zero-padding run's).", ""]
+                  "heap pass at its default tol 3e-3 (then fills the rest) where LTFAT runs two (1e-1, then 1e-10)"
+                  + (", shown in the third column" if any("ltfat_tol_db" in r for r in ph["rows"]) else "") + ". "
+                  + ("The second column starts GLA and FGLA from a random phase (seed "
+                     f"{paper.get('seed', 0)}); phaseret's test (`testphaseret_gla.m`) starts them from the input's phase, "
+                     "zero for its real `s`, in LTFAT's convention (phase referenced to the window's centre), which in "
+                     "gl's (referenced to the frame's start) is `S * (-1)**k` for bin k: the third column, on which "
+                     "their status is taken. " if starts else "")
+                  + "Some margins are small and depend on all this: the targets above give each row with reflect and "
+                  "edge padding too, and the random starts over eight seeds (the status is "
+                  + ("phaseret's start's for GLA and FGLA, " if starts else "")
+                  + "the seed-0, zero-padding run's" + (" for the others" if starts else "") + ").", ""]
         pp = paper.get("pghi_paper")
         if pp:
             g = pp["geometry"]
+            from .paper import published_algorithm
+
+            other = {r["label"]: published_algorithm(r["label"]) for r in pp["summary"]}
             L += [f"### PGHI-paper-style table (Hann {g['n_fft']}, hop {g['hop_length']})", "",
                   f"Published: {pp['published']}. Different signals and window: the published column is a reference "
                   "point, not a target."
-                  + (f" Clips cut to their first {paper['max_seconds']:g} s." if paper.get("max_seconds") else ""), "",
+                  + (f" Clips cut to their first {paper['max_seconds']:g} s." if paper.get("max_seconds") else "")
+                  + (" The paper's fast Griffin-Lim figures are **FleGLA** (phaseret's `legla` with 'flegla': Le Roux's "
+                     "GLA with a truncated kernel, accelerated), not Perraudin's FGLA; gl has no FleGLA, so its FGLA rows are "
+                     "the nearest method, not the same one (the published algorithm is named beside its figure)."
+                     if any(other.values()) else ""), "",
                   "| algorithm | gspi (dB) | dev mean (dB) | published (dB) | note |", "|---|---|---|---|---|"]
             for r in pp["summary"]:
-                L.append(f"| {r['label']} | {_fmt(r['gspi_db'])} | {_fmt(r['dev_mean_db'])} | {r['published_db']:g} | "
+                published = f"{r['published_db']:g}" + (f" ({other[r['label']]})" if other[r["label"]] else "")
+                L.append(f"| {r['label']} | {_fmt(r['gspi_db'])} | {_fmt(r['dev_mean_db'])} | {published} | "
                          f"{'skipped: ' + r['skipped'] if r['skipped'] else ''} |")
             speech = [c for c in pp["clips"] if "speech" in c["clip"]]
             if speech and any("stoi" in v or "pesq_wb" in v for c in speech for v in c["rows"].values()):
