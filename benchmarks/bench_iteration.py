@@ -34,12 +34,9 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import resource
 import subprocess
 import sys
 import tempfile
-import time
-import tracemalloc
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Optional
@@ -51,7 +48,8 @@ if __package__ in (None, ""):  # run as a script: make `benchmarks` importable
 
 import gl
 from gl.cli import _positive_float, _positive_int  # the command line's checks of numbers
-from benchmarks.common import CORPUS, RESULTS, environment, interleaved_medians, interleaved_times, librosa_seed, read_clip, save
+from benchmarks.common import (CORPUS, RESULTS, environment, interleaved_medians, interleaved_times, librosa_seed, read_clip,
+                               save, traced_call)
 
 GEOMETRIES = [(1024, 256), (2048, 512)]
 DTYPES = ["float32", "float64"]
@@ -262,33 +260,8 @@ def _memory_child(path: str, n_iter: int, hop: int) -> None:
     """In a fresh process: load S, run FGLA, print peak memory figures as JSON."""
     S = np.load(path)
     n_fft = 2 * (S.shape[0] - 1)
-    rss_before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024  # bytes (Linux reports KiB)
-    tracemalloc.start()
-    baseline = tracemalloc.get_traced_memory()[0]
-    start = time.perf_counter()
-    y = gl.griffinlim(S, n_iter=n_iter, rng=0, n_fft=n_fft, hop_length=hop)
-    seconds = time.perf_counter() - start
-    peak = tracemalloc.get_traced_memory()[1] - baseline
-    tracemalloc.stop()
-    rss_after = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
-    complex_bytes = S.size * np.dtype(np.result_type(S.dtype, np.complex64)).itemsize
-    print(
-        json.dumps(
-            {
-                "dtype": S.dtype.name,
-                "shape": list(S.shape),
-                "n_iter": n_iter,
-                "seconds": seconds,
-                "complex_spectrogram_bytes": complex_bytes,
-                "magnitude_bytes": S.nbytes,
-                "output_bytes": y.nbytes,
-                "tracemalloc_peak_bytes": peak,
-                "maxrss_growth_bytes": rss_after - rss_before,
-                "peak_multiple": peak / complex_bytes,
-                "maxrss_multiple": (rss_after - rss_before) / complex_bytes,
-            }
-        )
-    )
+    figures, _ = traced_call(S, lambda: gl.griffinlim(S, n_iter=n_iter, rng=0, n_fft=n_fft, hop_length=hop))
+    print(json.dumps(dict(figures, n_iter=n_iter)))
 
 
 def peak_memory(seconds: float = 600.0, sr: int = 44100, n_fft: int = 2048, hop: int = 512, n_iter: int = 100, dtypes=DTYPES) -> list[dict]:

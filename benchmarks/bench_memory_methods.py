@@ -35,7 +35,6 @@ import argparse
 import importlib
 import json
 import os
-import resource
 import subprocess
 import sys
 import tempfile
@@ -51,7 +50,7 @@ if __package__ in (None, ""):  # run as a script: make `benchmarks` importable
 
 import gl
 from benchmarks.bench_iteration import DTYPES, test_signal
-from benchmarks.common import RESULTS, environment, save, script_command
+from benchmarks.common import RESULTS, environment, save, script_command, traced_call
 from gl.cli import _positive_float, _positive_int  # the command line's checks of whole and real numbers
 
 N_FFT, HOP, SR = 1024, 256, 22050
@@ -96,23 +95,9 @@ def _child(path: str, method: str, n_iter, n_threads: int, where: bool) -> None:
     S = np.load(path)
     _call(np.ascontiguousarray(S[:, :WARM_FRAMES]), method, n_iter, n_threads)  # imports, first-call set-up
     gc.collect()
-    rss_before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024  # bytes (Linux reports KiB)
-    tracemalloc.start(25 if where else 1)
-    baseline = tracemalloc.get_traced_memory()[0]
-    sampler = _Sampler() if where else None
-    start = time.perf_counter()
-    y = _call(S, method, n_iter, n_threads)
-    seconds = time.perf_counter() - start
-    peak = tracemalloc.get_traced_memory()[1] - baseline
-    top = sampler.stop(peak, baseline) if sampler else None
-    tracemalloc.stop()
-    rss_after = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
-    complex_bytes = S.size * np.dtype(np.result_type(S.dtype, np.complex64)).itemsize
-    row = {"dtype": S.dtype.name, "shape": list(S.shape), "n_iter": n_iter, "seconds": seconds,
-           "threads_used": _threads_used(method, n_threads, S.shape[-1]),
-           "complex_spectrogram_bytes": complex_bytes, "magnitude_bytes": S.nbytes, "output_bytes": y.nbytes,
-           "tracemalloc_peak_bytes": peak, "maxrss_growth_bytes": rss_after - rss_before,
-           "peak_multiple": peak / complex_bytes, "maxrss_multiple": (rss_after - rss_before) / complex_bytes}
+    figures, top = traced_call(S, lambda: _call(S, method, n_iter, n_threads), trace_frames=25 if where else 1,
+                               watch=_Sampler if where else None)
+    row = dict(figures, n_iter=n_iter, threads_used=_threads_used(method, n_threads, S.shape[-1]))
     if top is not None:
         row["where"] = top
     print(json.dumps(row))

@@ -363,6 +363,37 @@ def _clean(value):
     return value
 
 
+def traced_call(S: np.ndarray, call: Callable[[], np.ndarray], trace_frames: int = 1, watch=None) -> tuple[dict, object]:
+    """The peak memory of ``call()`` in this process, as the memory studies report it.
+
+    The tracemalloc peak above what was traced before the call (``S``, loaded before, is
+    excluded; the returned signal is included) and the growth of the process's max-RSS, each
+    also over the size of ``S``'s complex spectrogram. ``watch``, if given, makes an object
+    once tracing runs, which ``.stop(peak, baseline)`` ends before tracing does; what it
+    returns comes back beside the figures.
+    """
+    import resource
+    import tracemalloc
+
+    rss_before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024  # bytes (Linux reports KiB)
+    tracemalloc.start(trace_frames)
+    baseline = tracemalloc.get_traced_memory()[0]
+    watcher = watch() if watch is not None else None
+    start = time.perf_counter()
+    y = call()
+    seconds = time.perf_counter() - start
+    peak = tracemalloc.get_traced_memory()[1] - baseline
+    seen = watcher.stop(peak, baseline) if watcher is not None else None
+    tracemalloc.stop()
+    rss_after = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
+    complex_bytes = S.size * np.dtype(np.result_type(S.dtype, np.complex64)).itemsize
+    figures = {"dtype": S.dtype.name, "shape": list(S.shape), "seconds": seconds,
+               "complex_spectrogram_bytes": complex_bytes, "magnitude_bytes": S.nbytes, "output_bytes": y.nbytes,
+               "tracemalloc_peak_bytes": peak, "maxrss_growth_bytes": rss_after - rss_before,
+               "peak_multiple": peak / complex_bytes, "maxrss_multiple": (rss_after - rss_before) / complex_bytes}
+    return figures, seen
+
+
 def save(name: str, data: dict, out: Path) -> Path:
     out.mkdir(parents=True, exist_ok=True)
     path = out / f"{name}.json"

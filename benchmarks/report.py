@@ -19,6 +19,7 @@ from .bench_passes import summary_table as passes_table
 from .bench_seeds import markdown_table as seeds_table
 from .bench_torchaudio import markdown_table as torchaudio_table
 from .bench_torchaudio import quality_table as torchaudio_quality_table
+from .paper import published_algorithm
 from .common import RESULTS, is_dev, load
 
 
@@ -947,8 +948,6 @@ def build(out: Path, readme: Path) -> Path:
         pp = paper.get("pghi_paper")
         if pp:
             g = pp["geometry"]
-            from .paper import published_algorithm
-
             other = {r["label"]: published_algorithm(r["label"]) for r in pp["summary"]}
             L += [f"### PGHI-paper-style table (Hann {g['n_fft']}, hop {g['hop_length']})", "",
                   f"Published: {pp['published']}. Different signals and window: the published column is a reference "

@@ -144,19 +144,16 @@ class IterativeRun:
         """Fast Griffin-Lim's update on the spectrograms, in librosa's form: ``P_C2(t_n - k t_{n-1})``,
         ``k = alpha / (1 + alpha)`` (``(1 + alpha)^-1`` times ``c_n = t_n + alpha (t_n - t_{n-1})``: the same phase).
         ``scaled_previous`` holds ``-k t_{n-1}`` (0 before the first step, a plain GLA step) and
-        receives ``-k t_n``: one add and one multiply a block. None: plain GLA."""
+        receives ``-k t_n``: one add and one multiply a block. None: plain GLA, :meth:`projection_step`."""
+        if scaled_previous is None:
+            return self.projection_step
 
         def update(b: int, frames: slice, consistent: np.ndarray, modulus: Optional[np.ndarray], scratch) -> np.ndarray:
-            # consistent = t_n = P_C1(P_C2(c_{n-1})) on this block; modulus = |t_n| if measured, else None
-            if scaled_previous is not None:
-                kept = scaled_previous[b, frames]  # -k t_{n-1}
-                step = np.add(consistent, kept, out=scratch.spare[: consistent.shape[0]])  # c_n / (1 + alpha)
-                np.multiply(consistent, -k, out=kept)  # -k t_n, for the next iteration
-                consistent = step
-                modulus = scratch.abs(consistent)
-            elif modulus is None:  # plain GLA, not measuring: |t_n| is needed for the projection
-                modulus = scratch.abs(consistent)
-            return self.project(consistent, modulus, b, frames, scratch)  # P_C2(c_n)
+            # consistent = t_n = P_C1(P_C2(c_{n-1})) on this block; modulus = |t_n| if measured (unused: c_n's is needed)
+            kept = scaled_previous[b, frames]  # -k t_{n-1}
+            step = np.add(consistent, kept, out=scratch.spare[: consistent.shape[0]])  # c_n / (1 + alpha)
+            np.multiply(consistent, -k, out=kept)  # -k t_n, for the next iteration
+            return self.project(step, scratch.abs(step), b, frames, scratch)  # P_C2(c_n)
 
         return update
 

@@ -153,7 +153,8 @@ def test_memory_methods_benchmark_writes_its_json_and_report_section(tmp_path):
         ("default", 1), ("default", "default"), ("fgla", 1), ("fgla", "default"), ("spsi", 1), ("spsi", "default")]
     for row in data["rows"]:  # a fresh process per call, S excluded: a positive peak, at least the returned signal
         assert row["tracemalloc_peak_bytes"] >= row["output_bytes"] > 0
-        assert row["peak_multiple"] == pytest.approx(row["tracemalloc_peak_bytes"] / row["complex_spectrogram_bytes"], rel=1e-5)
+        assert row["complex_spectrogram_bytes"] == np.prod(row["shape"]) * 8  # complex64: float32's spectrogram, 513 bins
+        assert row["shape"][0] == 513 and row["peak_multiple"] > 1  # at least the returned signal and a work block
     assert data["rows"][0]["n_iter"] == 42 and data["rows"][2]["n_iter"] == 2 and data["rows"][4]["n_iter"] is None
     assert [(c["method"], c["n_iter"]) for c in data["checks"]] == [("default", 43), ("fgla", 3)]
     assert data["where"]["largest"] and data["where"]["method"] in ("default", "fgla", "spsi")
