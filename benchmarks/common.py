@@ -113,7 +113,7 @@ def environment() -> dict:
         "cpu_count": os.cpu_count(),
         "cpu_affinity": sorted(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else None,
         "platform": platform.platform(),
-        "env": {k: v for k, v in sorted(os.environ.items()) if k.startswith(("OPENBLAS", "OMP_", "MKL", "NUMBA"))},
+        "env": {k: v for k, v in sorted(os.environ.items()) if k.startswith(("OPENBLAS", "OMP_", "MKL", "NUMBA", "GL_NUM_THREADS"))},
         "date_utc": time.strftime("%Y-%m-%d %H:%M:%S", time.gmtime()),
         # runnable processes averaged over 1 and 5 minutes: above the 2 cores, other jobs took time from the run
         "load_average": [round(v, 2) for v in os.getloadavg()[:2]] if hasattr(os, "getloadavg") else None,

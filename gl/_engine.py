@@ -57,13 +57,97 @@ MAX_THREADS = 64
 BlockUpdate = Callable[[int, slice, np.ndarray, np.ndarray, "_Scratch"], np.ndarray]
 
 
+#: The environment variable that sets the threads a call uses when ``n_threads`` is not given
+#: (a server's workers set it to 1, as they would ``OMP_NUM_THREADS``).
+THREADS_VARIABLE = "GL_NUM_THREADS"
+
+
 def available_cores() -> int:
     """The cores this process may run on: its CPU affinity (a container or ``taskset`` pinned
-    to one core gets 1) where the system tells it, else ``os.cpu_count()``."""
+    to one core gets 1) where the system tells it, else ``os.cpu_count()``; fewer when a
+    Linux cgroup's CPU quota allows fewer (``docker run --cpus=1`` leaves the affinity at
+    every core of the host but lets the process use one: a second thread would only be
+    throttled)."""
     try:
-        return max(1, len(os.sched_getaffinity(0)))
+        cores = max(1, len(os.sched_getaffinity(0)))
     except (AttributeError, OSError):  # not on macOS or Windows
-        return os.cpu_count() or 1
+        cores = os.cpu_count() or 1
+    quota = cgroup_cpu_quota()
+    return cores if quota is None else max(1, min(cores, quota))
+
+
+#: Where Linux keeps the cgroup files: version 2's ``cpu.max`` (``"quota period"`` or
+#: ``"max period"``) in the directory of each cgroup, version 1's ``cpu/cpu.cfs_quota_us`` and
+#: ``cpu/cpu.cfs_period_us`` (microseconds; quota -1: none).
+_CGROUP_ROOT = "/sys/fs/cgroup"
+
+
+def _read_fields(*parts: str) -> Optional[list[str]]:
+    try:
+        with open(os.path.join(*parts), encoding="ascii") as file:
+            return file.read().split()
+    except (OSError, UnicodeDecodeError, ValueError):
+        return None
+
+
+def _whole_cores(quota: Optional[list[str]], period: Optional[list[str]]) -> Optional[int]:
+    """``quota / period`` rounded up, or None for no quota ("max", -1) or an unreadable one."""
+    if not quota or not period:
+        return None
+    try:
+        quota_us, period_us = int(quota[0]), int(period[0])
+    except ValueError:  # "max"
+        return None
+    return -(-quota_us // period_us) if quota_us > 0 and period_us > 0 else None
+
+
+def cgroup_cpu_quota(root: Optional[str] = None, cgroup: Optional[str] = None) -> Optional[int]:
+    """The whole cores the process's cgroup CPU quota allows (quota over period, rounded
+    up; the smallest along the cgroup and its parents), or None when there is no quota or
+    no cgroup file to read (not Linux).
+
+    ``root`` is where the cgroup files are (default ``/sys/fs/cgroup``), ``cgroup`` the
+    process's cgroup v2 path (default: the ``0::`` line of ``/proc/self/cgroup``; in a
+    container, ``/``: the container's own limit is at the root).
+    """
+    root = _CGROUP_ROOT if root is None else root
+    if cgroup is None:
+        try:
+            with open("/proc/self/cgroup", encoding="utf-8", errors="replace") as file:
+                lines = file.read().splitlines()
+        except OSError:
+            lines = []
+        cgroup = next((line[3:] for line in lines if line.startswith("0::")), "/")
+    quotas = []
+    directory = cgroup.strip("/")
+    while True:  # version 2: the cgroup, then each parent up to the root
+        fields = _read_fields(root, directory, "cpu.max")
+        if fields is not None and len(fields) == 2:
+            quotas.append(_whole_cores(fields[:1], fields[1:]))
+        if not directory:
+            break
+        directory = os.path.dirname(directory)
+    if not quotas:  # version 1
+        quotas.append(_whole_cores(_read_fields(root, "cpu", "cpu.cfs_quota_us"), _read_fields(root, "cpu", "cpu.cfs_period_us")))
+    found = [quota for quota in quotas if quota is not None]
+    return min(found) if found else None
+
+
+def threads_from_environment() -> Optional[int]:
+    """``GL_NUM_THREADS`` as a whole number >= 1, or None when it is not set (or empty).
+
+    Raises ValueError naming the variable when it is set to anything else."""
+    text = os.environ.get(THREADS_VARIABLE, "").strip()
+    if not text:
+        return None
+    try:
+        value = int(text)
+    except ValueError:
+        value = 0
+    if value < 1:
+        raise ValueError(f"the environment variable {THREADS_VARIABLE}={text!r} must be a whole number >= 1 "
+                         "(the threads a call uses when n_threads is not given), or unset")
+    return min(value, MAX_THREADS)
 
 
 def items_per_thread(batch: int, n_threads: int) -> bool:
@@ -78,16 +162,21 @@ def default_threads(n_frames: int, n_fft: int, batch: int = 1) -> int:
     """Threads worth using for a sweep over ``batch`` items of ``n_frames`` frames of
     ``n_fft``: 2 when the work a split shares out, ``n_frames * n_fft`` (times ``batch``
     when the threads take whole items, see :func:`items_per_thread`), is at least 2^18
-    and the process may run on 2 cores, else 1.
+    and the process may run on 2 cores, else 1. ``GL_NUM_THREADS`` (see
+    :func:`threads_from_environment`), when set, takes the place of the 2 and of the cores:
+    1 keeps every call on its caller's thread; more is used as given, on work this large.
 
     An iteration costs about the same per frame x n_fft in every geometry (the FFTs and
     the passes around them), so the work decides whether the second thread's hand-off
     (about 50 us a sweep) pays for itself.
     """
-    work = n_frames * n_fft * (batch if items_per_thread(batch, 2) else 1)
+    wanted = threads_from_environment()
+    if wanted == 1:
+        return 1
+    work = n_frames * n_fft * (batch if items_per_thread(batch, wanted or 2) else 1)
     if work < _MIN_WORK_PER_EXTRA_THREAD:
         return 1
-    return int(min(2, available_cores()))
+    return wanted if wanted is not None else int(min(2, available_cores()))  # the cores last: reading them takes 60 us
 
 
 def _even_blocks(first: int, last: int, block: int):

@@ -376,7 +376,9 @@ def _add_retrieval_options(parser: argparse.ArgumentParser) -> None:
 
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser of ``gl`` and its four commands."""
-    parser = _Parser(prog="gl", description="Turn spectrograms back into sound: phase retrieval in pure NumPy.")
+    parser = _Parser(prog="gl", description="Turn spectrograms back into sound: phase retrieval in pure NumPy.",
+                     epilog="Environment: GL_NUM_THREADS=1 keeps each command on one thread (by default a long "
+                            "input is split over 2 threads when the process may use 2 cores).")
     parser.add_argument("--version", action="version", version=f"gl {__version__}")
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
 

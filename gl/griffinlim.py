@@ -158,8 +158,11 @@ def griffinlim(
         ``dtype`` in every iteration: the results differ by that rounding).
     n_threads : int, optional
         Threads to split the frames over (numpy's FFT releases the GIL). Default: 2 when
-        the process may run on 2 or more cores (its CPU affinity) and the frames times
-        ``n_fft`` make at least 2^18 (256 frames of 1024, 128 of 2048, 1024 of 256), else 1.
+        the process may run on 2 or more cores (its CPU affinity, and a container's CPU
+        quota) and the frames times ``n_fft`` make at least 2^18 (256 frames of 1024, 128
+        of 2048, 1024 of 256), else 1. The environment variable ``GL_NUM_THREADS`` replaces
+        that 2 (and the cores): ``GL_NUM_THREADS=1`` keeps every call that is not given
+        ``n_threads`` on its caller's thread.
         A batch that shares out between the threads (a multiple of their number, or at least
         3 items a thread: for the default 2 threads, an even number of items or 6 or more)
         gives each thread whole items, and then the frames of the whole batch count;

@@ -593,6 +593,7 @@ def test_default_threads_follow_the_work(monkeypatch):
     """Two threads from 2^18 frames x n_fft on, whatever the geometry; never more than the cores."""
     from gl import _engine
 
+    monkeypatch.delenv("GL_NUM_THREADS", raising=False)
     monkeypatch.setattr(_engine, "available_cores", lambda: 2)
     assert [_engine.default_threads(n_frames, 1024) for n_frames in (1, 255, 256, 10**6)] == [1, 1, 2, 2]
     assert [_engine.default_threads(n_frames, 256) for n_frames in (1023, 1024)] == [1, 2]
@@ -620,6 +621,85 @@ def test_default_threads_follow_the_work(monkeypatch):
     for n_frames in (255, 256):
         gl.griffinlim(np.ones((513, n_frames)), geometry=geometry, n_iter=1, rng=0)
     assert seen == [1, 2]
+
+
+def test_gl_num_threads_sets_the_default(monkeypatch):
+    """GL_NUM_THREADS takes the place of the default's 2 (and of the cores): 1 keeps every
+    call on its caller's thread, more is used on work worth sharing; an explicit n_threads
+    wins; anything but a whole number >= 1 is a ValueError naming the variable."""
+    from gl import _engine
+    import gl._run
+
+    monkeypatch.setattr(_engine, "available_cores", lambda: 2)
+    monkeypatch.setenv("GL_NUM_THREADS", "1")
+    assert [_engine.default_threads(n_frames, 1024) for n_frames in (1, 256, 10**6)] == [1, 1, 1]
+    assert _engine.default_threads(100, 1024, 4) == 1
+    monkeypatch.setenv("GL_NUM_THREADS", " 3 ")
+    assert [_engine.default_threads(n_frames, 1024) for n_frames in (255, 256, 10**6)] == [1, 3, 3]
+    assert [_engine.default_threads(100, 1024, batch) for batch in (3, 6, 9)] == [3, 3, 3]  # whole items: 3 x 100 x 1024 >= 2^18
+    monkeypatch.setattr(_engine, "available_cores", lambda: 1)
+    assert _engine.default_threads(10**6, 1024) == 3  # as given, as n_threads=3 would be
+    monkeypatch.setenv("GL_NUM_THREADS", "1000")
+    assert _engine.default_threads(10**6, 1024) == _engine.MAX_THREADS
+    monkeypatch.setenv("GL_NUM_THREADS", "")
+    assert _engine.default_threads(10**6, 1024) == 1  # unset: the cores (1 here) decide
+
+    seen = []
+    real_engine = _engine.SweepEngine
+
+    def spy(geometry, magnitude, length, n_threads=1):
+        seen.append(n_threads)
+        return real_engine(geometry, magnitude, length, n_threads)
+
+    monkeypatch.setattr(gl._run, "SweepEngine", spy)
+    S = np.ones((513, 300))
+    for value in ("0", "-2", "two", "1.5"):
+        monkeypatch.setenv("GL_NUM_THREADS", value)
+        with pytest.raises(ValueError, match=r"GL_NUM_THREADS='.*' must be a whole number >= 1"):
+            gl.griffinlim(S, n_iter=1, rng=0)
+        gl.griffinlim(S, n_iter=1, rng=0, n_threads=2)  # given: the variable is not read
+    monkeypatch.setenv("GL_NUM_THREADS", "1")
+    gl.griffinlim(S, n_iter=1, rng=0)
+    assert seen == [2, 2, 2, 2, 1]
+
+
+def test_cgroup_v2_quota_is_the_smallest_up_the_tree(tmp_path):
+    """A systemd service's CPUQuota is in its own cgroup's cpu.max; a parent's may be smaller."""
+    from gl import _engine
+
+    service = tmp_path / "system.slice" / "gl.service"
+    service.mkdir(parents=True)
+    (service / "cpu.max").write_text("250000 100000\n")
+    (tmp_path / "system.slice" / "cpu.max").write_text("max 100000\n")
+    assert _engine.cgroup_cpu_quota(str(tmp_path), "/system.slice/gl.service") == 3
+    assert _engine.cgroup_cpu_quota(str(tmp_path), "/system.slice") is None
+    (tmp_path / "system.slice" / "cpu.max").write_text("150000 100000\n")
+    assert _engine.cgroup_cpu_quota(str(tmp_path), "/system.slice/gl.service") == 2
+    assert _engine.cgroup_cpu_quota(str(tmp_path), "/elsewhere") is None
+
+
+@pytest.mark.parametrize(
+    "files, quota",
+    [({"cpu.max": "150000 100000\n"}, 2), ({"cpu.max": "100000 100000"}, 1), ({"cpu.max": "50000 100000"}, 1),
+     ({"cpu.max": "max 100000\n"}, None), ({"cpu.max": "garbage"}, None), ({"cpu.max": "0 100000"}, None),
+     ({"cpu/cpu.cfs_quota_us": "300000\n", "cpu/cpu.cfs_period_us": "100000\n"}, 3),
+     ({"cpu/cpu.cfs_quota_us": "-1\n", "cpu/cpu.cfs_period_us": "100000\n"}, None),
+     ({"cpu/cpu.cfs_quota_us": "300000\n"}, None), ({}, None)],
+)
+def test_cgroup_cpu_quota(tmp_path, monkeypatch, files, quota):
+    """A container's CPU quota (docker run --cpus) caps the cores gl counts: version 2's
+    cpu.max, else version 1's quota and period, rounded up to whole cores; no quota (max,
+    -1), no file or an unreadable one: no cap."""
+    from gl import _engine
+
+    for name, text in files.items():
+        (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / name).write_text(text)
+    assert _engine.cgroup_cpu_quota(str(tmp_path)) == quota
+    assert _engine.cgroup_cpu_quota(str(tmp_path), "/") == quota
+    monkeypatch.setattr(_engine, "_CGROUP_ROOT", str(tmp_path))
+    monkeypatch.setattr(_engine.os, "sched_getaffinity", lambda pid: {0, 1, 2, 3, 4, 5, 6, 7}, raising=False)
+    assert _engine.available_cores() == (8 if quota is None else quota)
 
 
 @pytest.mark.parametrize(

@@ -1215,3 +1215,17 @@ def test_a_damaged_spectrogram_file_is_quoted_not_read_as_flags(tmp_path):
     text = run("invert", "text.npz", "-o", "o.wav", cwd=tmp_path, check_ok=False)
     assert_usage_error(text, r"text.npz is not an .npz archive \(numpy reads it as pickled Python objects, which gl does not load\)")
     assert "allow_pickle" not in text.stderr and not (tmp_path / "o.wav").exists()
+
+
+def test_a_bad_gl_num_threads_is_one_line_and_no_file(tmp_path, speech_wav, monkeypatch, capsys):
+    """GL_NUM_THREADS set to anything but a whole number >= 1 stops the command before it
+    writes anything (no output, no temporary), saying the variable and the rule; GL_NUM_THREADS=1 runs."""
+    monkeypatch.setenv("GL_NUM_THREADS", "two")
+    capsys.readouterr()
+    assert cli.main(["roundtrip", str(speech_wav), "-o", str(tmp_path / "o.wav"), "-q"]) == 2
+    lines = capsys.readouterr().err.strip().splitlines()
+    assert len(lines) == 1 and "GL_NUM_THREADS='two' must be a whole number >= 1" in lines[0], lines
+    assert list(tmp_path.iterdir()) == [speech_wav]
+    monkeypatch.setenv("GL_NUM_THREADS", "1")
+    assert cli.main(["roundtrip", str(speech_wav), "-o", str(tmp_path / "o.wav"), "-q", "--n-iter", "2"]) == 0
+    assert (tmp_path / "o.wav").exists()
