@@ -611,6 +611,7 @@ class Tracker:
         self._start = time.perf_counter() if started is None else started  # perf_counter() of the run's start
         self.tol_from = 1  # the first iteration whose change to the next counts for tol
         self._quiet: Optional[np.ndarray] = None  # per item: how many changes in a row were <= tol
+        self.iterations_run: Optional[int] = None  # set when the history does not hold a row an iteration
 
     def _rows(self, shape: Optional[tuple]) -> np.ndarray:
         """The history so far, a read-only view, (n_iter, batch) or (n_iter, *shape)."""
@@ -681,7 +682,8 @@ class Tracker:
             history = np.zeros((0, int(np.prod(batch_shape, dtype=int))))
         info.spectral_convergence = history.reshape((history.shape[0],) + batch_shape)
         info.times = self._times[: self._count].copy()
-        info.n_iter, info.converged, info.stopped_by_callback = self._count, self._converged, self._stopped
+        info.n_iter = self._count if self.iterations_run is None else self.iterations_run
+        info.converged, info.stopped_by_callback = self._converged, self._stopped
         info.elapsed = time.perf_counter() - self._start
         if info.initial_spectral_convergence is not None:
             info.initial_spectral_convergence = np.asarray(info.initial_spectral_convergence).reshape(batch_shape)

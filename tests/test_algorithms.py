@@ -530,6 +530,41 @@ def test_measuring_the_history_does_not_change_the_result(short, function, kwarg
         np.testing.assert_array_equal(plain, measured)
 
 
+ENDS_METHODS = {**METHODS, "gla": (gl.griffinlim, {"method": "gla"}), "fgla": (gl.griffinlim, {}),
+                "default": (gl.reconstruct, {}), "agla-gamma1": (agla, {"gamma": 1.0, "beta": 0.0})}
+
+
+@pytest.mark.parametrize("name", sorted(ENDS_METHODS))
+@pytest.mark.parametrize("n_iter", [0, 1, 7])
+def test_measuring_only_the_ends(short, name, n_iter):
+    """Inside measuring_only_the_ends() (the command line without --plot), return_info takes
+    the unmeasured path: the same signal, bit for bit, as without return_info, and an info
+    with the start's spectral convergence (as the full history's), one row, the result's
+    (as a recomputation from the returned signal), and the iterations run. A tol or a
+    callback still measures every iteration."""
+    from gl._run import measuring_only_the_ends
+
+    def run(name, S, **kwargs):
+        function, own = ENDS_METHODS[name]
+        return function(S, **{**own, **kwargs})
+
+    _, geometry, S = short
+    plain = run(name, S, geometry=geometry, n_iter=n_iter, rng=2)
+    _, full = run(name, S, geometry=geometry, n_iter=n_iter, rng=2, return_info=True)
+    with measuring_only_the_ends():
+        y, info = run(name, S, geometry=geometry, n_iter=n_iter, rng=2, return_info=True)
+        _, with_tol = run(name, S, geometry=geometry, n_iter=n_iter, rng=2, return_info=True, tol=1e-12)
+    np.testing.assert_array_equal(y, plain)
+    assert info.n_iter == n_iter and info.method == full.method and info.init == full.init
+    assert info.spectral_convergence.shape == ((1,) if n_iter else (0,))
+    assert info.initial_spectral_convergence == pytest.approx(full.initial_spectral_convergence, rel=1e-9)
+    final = spectral_convergence(S, geometry.stft(y))
+    assert (info.spectral_convergence[-1] if n_iter else info.initial_spectral_convergence) == pytest.approx(final, rel=1e-9)
+    assert with_tol.spectral_convergence.shape == (n_iter,)  # tol reads every iteration: measured as before
+    _, outside = run(name, S, geometry=geometry, n_iter=n_iter, rng=2, return_info=True)
+    assert outside.spectral_convergence.shape == (n_iter,)  # the context is over
+
+
 @pytest.mark.parametrize(
     "n_fft, hop, center, pad_mode, n_threads, dtype",
     [(512, 128, True, "constant", 1, np.float64), (500, 120, True, "reflect", 2, np.float64),
