@@ -228,14 +228,22 @@ def to_pcm(x: np.ndarray, bits: int) -> tuple[np.ndarray, int]:
     if not np.all(np.isfinite(x)):  # NaN would become code 0 (with a cast warning), inf full scale
         raise ValueError("x contains NaN or infinite values")
     full_scale = float(2 ** (bits - 1))
-    scaled = np.multiply(x, full_scale, dtype=np.float64)  # (exact: a power of two)
+    # exact in float32 as in float64: a power of two scales, and rint's results (below
+    # 2^23 in size) are whole numbers float32 holds, so float32 samples stay float32
+    # (a float32 beyond 2^104 scales to inf: clipped to full scale all the same)
+    work = np.float32 if x.dtype == np.float32 else np.float64
+    with np.errstate(over="ignore"):
+        scaled = np.multiply(x, full_scale, dtype=work)
     clipped = int(np.count_nonzero(scaled < -full_scale) + np.count_nonzero(scaled > full_scale))  # |x| > 1
     np.rint(scaled, out=scaled)
     low, high = -full_scale, full_scale - 1
     np.clip(scaled, low, high, out=scaled)
     if bits == 16:
         return scaled.astype(np.int16), clipped
-    return scaled.astype(np.int32) << 8, clipped
+    codes = scaled.astype(np.int32)
+    del scaled
+    codes <<= 8  # in place: no third array
+    return codes, clipped
 
 
 def check_output_path(path: PathLike, *, force: bool = False, probe: bool = True) -> Path:

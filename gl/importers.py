@@ -415,15 +415,18 @@ def from_db(
         raise ValueError(f"peak_ndim={peak_ndim!r} must be None or an integer >= 1 (the trailing axes of one item)")
     S_db = as_array(name, S_db)
     silent = None
-    if S_db.dtype.kind == "f" and np.any(np.isneginf(S_db)):  # 10 log10(0): a value that was exactly 0
+    if S_db.dtype.kind == "f":  # 10 log10(0): a value that was exactly 0
         silent = np.isneginf(S_db)
-        S_db = np.where(silent, 0, S_db).astype(S_db.dtype)
+        if silent.any():
+            S_db = np.where(silent, S_db.dtype.type(0), S_db)  # a new array of S_db's dtype: the caller's is kept
+        else:
+            silent = None
     S_db = _spectrogram_array(S_db, name, complex_ok=False, min_rows=1)  # value by value: any number of rows
     dtype = real_dtype(S_db)
     values = S_db.astype(dtype, copy=False)
-    _check_looks_like_db(values if silent is None else values[~silent], name, db)
-    factor = 10.0 if db == "power" else 20.0
     finite = values if silent is None else values[~silent]
+    _check_looks_like_db(finite, name, db)
+    factor = 10.0 if db == "power" else 20.0
     peak = float(finite.max()) if finite.size else 0.0
     lowest = float(finite.min()) if finite.size else 0.0
     tolerance = 1e-3
@@ -468,13 +471,11 @@ def from_db(
                 LossWarning,
                 stacklevel=_caller_stacklevel(),
             )
-    # in float64, then checked against dtype's range: float32 powers overflow from about 385 dB
-    with np.errstate(over="ignore"):  # inf is caught below, with advice
-        linear = np.power(10.0, values.astype(np.float64) / factor)
-        linear *= reference
-    if silent is not None:
-        linear[silent] = 0
-    largest = float(linear.max()) if linear.size else 0.0
+    # in float64, a block at a time (no full-size float64 array for float32 values); the
+    # largest is the peak's, checked first against dtype's range: float32 powers overflow
+    # from about 385 dB
+    with np.errstate(over="ignore"):  # inf is caught here, with advice
+        largest = float(np.power(10.0, np.float64(peak) / factor) * reference) if finite.size else 0.0
     if largest > float(np.finfo(dtype).max):
         way_out = (f"pass {name} as float64 ({name}.astype(np.float64))" if dtype == np.float32 else
                    "check ref and the dB values (no audio comes near this)")
@@ -482,7 +483,27 @@ def from_db(
             f"{name} gives {'powers' if db == 'power' else 'amplitudes'} up to {largest:.3g} (peak {peak:.1f} dB, ref={ref:g}), "
             f"beyond {dtype}'s range: {way_out}"
         )
-    return linear.astype(dtype, copy=False)
+    del finite  # (a copy when there are silent values)
+    flat_values = np.ascontiguousarray(values).reshape(-1)
+    flat_silent = None if silent is None else np.ascontiguousarray(silent).reshape(-1)
+    linear = np.empty(values.shape, dtype=dtype)
+    flat_linear = linear.reshape(-1)
+    work = np.empty(min(flat_values.size, _FROM_DB_BLOCK))
+    for first in range(0, flat_values.size, _FROM_DB_BLOCK):
+        last = min(first + _FROM_DB_BLOCK, flat_values.size)
+        block = work[: last - first]
+        block[...] = flat_values[first:last]  # float64 first: a float32 block divided by a Python float stays float32
+        block /= factor
+        np.power(10.0, block, out=block)
+        block *= reference
+        if flat_silent is not None:
+            block[flat_silent[first:last]] = 0
+        flat_linear[first:last] = block
+    return linear
+
+
+#: Values :func:`from_db` converts at a time (2 MiB of float64).
+_FROM_DB_BLOCK = 1 << 18
 
 
 # ---------------------------------------------------------------------- scipy.signal.spectrogram

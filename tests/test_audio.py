@@ -459,6 +459,30 @@ def test_normalize_a_subnormal_peak(tmp_path):
     np.testing.assert_allclose(y, x / 1e-320 * 10 ** (-6 / 20), rtol=1e-3)  # the subnormals carry few bits
 
 
+@pytest.mark.parametrize("bits", [16, 24])
+def test_to_pcm_of_float32_works_in_float32_with_the_same_codes(bits):
+    """Scaling by a power of two and rounding are exact in float32: float32 samples give the
+    codes float64 gives, halves and ties included, and the peak memory is float32's."""
+    import tracemalloc
+
+    rng = np.random.default_rng(bits)
+    full = 2.0 ** (bits - 1)
+    ties = (np.arange(-40, 40) + 0.5) / full  # exact halves of a code: round half to even
+    x = np.concatenate([rng.uniform(-1.2, 1.2, 100_000), ties, [1.0, -1.0, np.nextafter(1.0, 2.0), 3e38, -3e38,
+                                                               1e-45, -1e-45, (full - 0.5) / full]]).astype(np.float32)
+    codes, clipped = to_pcm(x, bits)
+    expected, expected_clipped = to_pcm(x.astype(np.float64), bits)
+    np.testing.assert_array_equal(codes, expected)
+    assert clipped == expected_clipped > 0
+    big = rng.uniform(-1, 1, 2**20).astype(np.float32)
+    tracemalloc.start()
+    to_pcm(big, bits)
+    peak = tracemalloc.get_traced_memory()[1]
+    tracemalloc.stop()
+    output = big.size * (2 if bits == 16 else 4)
+    assert peak < output + 1.5 * big.nbytes  # the float32 work array and the codes; float64 would be 2x the input
+
+
 def test_to_pcm_refuses_nan_and_inf():
     """NaN became code 0 with only numpy's cast warning (write_audio checks, to_pcm did not)."""
     from gl.audio import to_pcm
