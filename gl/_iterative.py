@@ -467,19 +467,34 @@ class Problem:
     def signal_from_phase(self, phase: np.ndarray) -> np.ndarray:
         """``ISTFT(S exp(i phase))`` of the problem's length and ``S``; ``phase`` in the caller's layout.
 
-        Synthesised block by block by the sweep engine, so the complex spectrogram never
-        exists whole: each block's phasors come from :func:`gl._trig.unit_phasors` (a table
-        and short polynomials, about 5x faster than ``np.cos`` and ``np.sin``, to 1e-15)
-        and are scaled by the problem's checked, frame-major ``S``. NOLA was already checked
-        (and warned about) by :func:`prepare`.
+        Each block's phasors come from :func:`gl._trig.unit_phasors` (a table and short
+        polynomials, about 5x faster than ``np.cos`` and ``np.sin``, to 1e-15); see
+        :meth:`signal_from_phasors` for the synthesis.
+        """
+        phases = phase.reshape((-1,) + phase.shape[-2:])  # (batch, n_freq, n_frames)
+
+        def phasors(b: int, first: int, last: int, out: np.ndarray) -> np.ndarray:
+            return unit_phasors(phases[b, :, first:last].T, out)
+
+        return self.signal_from_phasors(phasors)
+
+    def signal_from_phasors(self, phasors: Callable[[int, int, int, np.ndarray], np.ndarray]) -> np.ndarray:
+        """``ISTFT(S exp(i phi))`` of the problem's length and ``S``, the phase given a block at a time.
+
+        ``phasors(b, first, last, out)`` writes ``exp(i phi)`` of frames ``first:last`` of
+        batch item ``b`` into ``out`` (last - first, n_freq) and returns it; it is called
+        item after item, and for each item on consecutive blocks of frames from frame 0
+        (one thread), so a phase made by a recursion along the frames can be made as it
+        is asked for. Synthesised block by block by the sweep engine: the complex
+        spectrogram never exists whole. Each block is scaled by the problem's checked,
+        frame-major ``S``. NOLA was already checked (and warned about) by :func:`prepare`.
         """
         from ._engine import SweepEngine
 
-        phases = phase.reshape((-1,) + phase.shape[-2:])  # (batch, n_freq, n_frames)
         magnitude = self.magnitude  # (batch, n_frames, n_freq)
 
         def fill(b: int, first: int, last: int, out: np.ndarray) -> np.ndarray:
-            block = unit_phasors(phases[b, :, first:last].T, out[: last - first])
+            block = phasors(b, first, last, out[: last - first])
             block *= magnitude[b, first:last]
             return block
 

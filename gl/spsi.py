@@ -23,6 +23,12 @@ frame-start phase directly and give the bins around a peak its phase or its phas
 ``pi`` in a fixed pattern; the two agree on the main lobe and differ on sidelobes (which
 gl reads as peaks of their own), 31 dB and more below a Hann window's peak.
 
+Frame ``n`` needs only frame ``n - 1``'s phase, so :func:`spsi` makes the phase a block of
+frames at a time, as the synthesis asks for it (:class:`_PhaseStream`), carrying the last
+frame's phase (float64) from one block to the next: no full-size phase array exists, and
+the values are those of the whole array made at once (:func:`initial_phase`, which
+``init='spsi'`` needs whole).
+
 References
 ----------
 G. T. Beauregard, M. Harish and L. Wyse, "Single pass spectrogram inversion", IEEE
@@ -32,12 +38,13 @@ International Conference on Digital Signal Processing (DSP), 2015.
 from __future__ import annotations
 
 import time
-from typing import Optional
+from typing import Iterator, Optional
 
 import numpy as np
 
 from ._checks import as_array, check_flag
 from ._iterative import check_n_threads, one_pass_info, prepare, refuse_iteration_options, wrapped_phase
+from ._trig import unit_phasors
 from .pghi import window_centre
 from .transform import STFT, PadMode
 from .windows import WindowSpec
@@ -45,7 +52,7 @@ from .windows import WindowSpec
 __all__ = ["spsi", "initial_phase"]
 
 
-#: Coefficients per block of frames in :func:`_item_phase` (a few 100 KB per temporary).
+#: Coefficients per block of frames in :func:`_phase_blocks` (a few 100 KB per temporary).
 _LOBE_BLOCK = 32768
 
 
@@ -92,21 +99,30 @@ def _lobes(S: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     return source, np.take_along_axis(peak_frequency, source, axis=1)
 
 
-def _item_phase(S: np.ndarray, geometry: STFT, phase: np.ndarray) -> np.ndarray:
-    """gl-convention SPSI phase of one frame-major magnitude (n_frames, n_freq), float64,
-    into ``phase`` (n_frames, n_freq), which may be a transposed view."""
+def _phase_blocks(S: np.ndarray, geometry: STFT) -> Iterator[np.ndarray]:
+    """gl-convention SPSI phase of one frame-major magnitude (n_frames, n_freq), a block of frames at a time.
+
+    Yields float64 arrays (frames, n_freq), the phase of frames ``0, 1, ...`` in order, in
+    blocks of ``max(1, _LOBE_BLOCK // n_freq)`` frames (the last one shorter). ``S`` may be
+    any view (a transposed one, say): each block is copied contiguous before its lobes are
+    found. The recursion runs along the frames, so only the previous frame's
+    (window-centred) phase is carried from one block to the next, in float64, and no array
+    as large as ``S`` is made.
+    """
     n_frames, n_freq = S.shape
     a, M = geometry.hop_length, geometry.n_fft
     step = 2.0 * np.pi * a / M
+    # window-centred phase -> gl's frame-start phase: minus 2 pi m c / M in bin m
+    to_frame_start = (2.0 * np.pi * window_centre(geometry) / M) * np.arange(n_freq)
     previous = np.zeros(n_freq)  # phase of every bin in the previous frame (window-centred)
     # the lobes of a frame depend on that frame alone: found a block of frames at a time, so
     # that their dozen temporaries stay small (full-size ones were fresh memory on every
     # call, page faults that made the lobes 3x slower than their arithmetic)
     block = max(1, _LOBE_BLOCK // n_freq)
     for start in range(0, n_frames, block):
-        source, frequency = _lobes(S[start : start + block])  # k + p (bins) of each bin's peak
+        source, frequency = _lobes(np.ascontiguousarray(S[start : start + block]))  # k + p (bins) of each bin's peak
         increment = np.multiply(frequency, step, out=frequency)  # 2 pi a (k + p) / M, in its place
-        rows = np.empty(source.shape)
+        rows = np.empty(source.shape)  # (frames, n_freq)
         for n in range(source.shape[0]):
             # phi[m, n] = phi[k, n-1] + 2 pi a (k + p) / M for every bin m of peak k's lobe
             np.take(previous, source[n], out=rows[n])
@@ -114,18 +130,49 @@ def _item_phase(S: np.ndarray, geometry: STFT, phase: np.ndarray) -> np.ndarray:
             previous = rows[n]
         # reduced once per block, not per frame: a frame adds at most 2 pi a (k + p) / M <= pi a
         # rad, a block of 32768 / n_freq frames at most about 2e5 rad (hop <= win_length <= n_fft)
-        previous = np.mod(previous, 2.0 * np.pi)
-        phase[start : start + rows.shape[0]] = rows
-    # window-centred phase -> gl's frame-start phase
-    phase -= (2.0 * np.pi * window_centre(geometry) / M) * np.arange(n_freq)
-    return phase
+        previous = np.mod(previous, 2.0 * np.pi)  # a new array: the shift below leaves it as it is
+        rows -= to_frame_start
+        yield rows
+
+
+class _PhaseStream:
+    """The SPSI phase of one batch item, handed out in consecutive runs of frames of any length.
+
+    :func:`_phase_blocks` makes the phase in blocks of its own size; a synthesis asks for
+    blocks of another (:meth:`gl.STFT.block_frames`). :meth:`frames` gives the phase of
+    frames ``first:last`` as pieces (views of the blocks) that together cover them, and
+    keeps what is left of the last block for the next call.
+    """
+
+    def __init__(self, S: np.ndarray, geometry: STFT):
+        self._blocks = _phase_blocks(S, geometry)  # S: (n_frames, n_freq), a view
+        self._left = np.empty((0, S.shape[1]))  # the frames of the last block not handed out yet
+        self._next_frame = 0
+
+    def frames(self, first: int, last: int) -> Iterator[np.ndarray]:
+        """The float64 phase of frames ``first:last``, (frames, n_freq) pieces in order; ``first``
+        must be where the previous run ended (the recursion cannot go back)."""
+        if first != self._next_frame:
+            raise RuntimeError(f"SPSI's phase is made frame after frame: frames {first}:{last} asked for "
+                               f"after frames up to {self._next_frame}")
+        self._next_frame = last
+        while first < last:
+            if not self._left.shape[0]:
+                self._left = next(self._blocks)
+            piece, self._left = self._left[: last - first], self._left[last - first :]
+            first += piece.shape[0]
+            yield piece
 
 
 def _phases(S: np.ndarray, geometry: STFT) -> np.ndarray:
-    flat = S.reshape((-1,) + S.shape[-2:])
+    """SPSI phase of ``S`` (..., n_freq, n_frames) in full: float64, the layout of ``S``."""
+    flat = S.reshape((-1,) + S.shape[-2:])  # (batch, n_freq, n_frames)
     phase = np.empty(flat.shape, dtype=np.float64)
-    for item, out in zip(flat, phase):  # each item's phase straight into its place: no second copy
-        _item_phase(np.ascontiguousarray(item.T), geometry, out.T)
+    for item, out in zip(flat, phase):  # each block of frames straight into its place: no second copy
+        start = 0
+        for rows in _phase_blocks(item.T, geometry):
+            out[:, start : start + rows.shape[0]] = rows.T
+            start += rows.shape[0]
     return phase.reshape(S.shape)
 
 
@@ -225,13 +272,28 @@ def spsi(
     geometry = problem.geometry
     S = np.asarray(S)
     start = time.perf_counter()
-    phase = _phases(S, geometry)
-    y = problem.signal_from_phase(phase)
+    # the phase of each item made block by block as the synthesis asks for it: no full-size
+    # float64 phase (one complex64 spectrogram's worth of memory for float32 input)
+    streams = [_PhaseStream(item.T, geometry) for item in S.reshape((-1,) + S.shape[-2:])]
+    phase = np.empty(S.shape, dtype=problem.dtype) if return_phase else None  # wrapped, S's precision
+    returned_phase = None if phase is None else phase.reshape((-1,) + S.shape[-2:])  # (batch, n_freq, n_frames), a view
+
+    def phasors(b: int, first: int, last: int, out: np.ndarray) -> np.ndarray:
+        row = 0
+        for piece in streams[b].frames(first, last):  # float64 (frames, n_freq)
+            count = piece.shape[0]
+            unit_phasors(piece, out[row : row + count])
+            if returned_phase is not None:
+                returned_phase[b, :, first + row : first + row + count] = wrapped_phase(piece, problem.dtype).T
+            row += count
+        return out
+
+    y = problem.signal_from_phasors(phasors)
     if return_info:
         info = one_pass_info("spsi", "spsi", S, y, geometry, time.perf_counter() - start)
     result = (y,)
     if return_phase:
-        result += (wrapped_phase(phase, problem.dtype),)
+        result += (phase,)
     if return_info:
         result += (info,)
     return result[0] if len(result) == 1 else result

@@ -198,3 +198,81 @@ def test_float32_phase_is_wrapped_before_the_cast(speech):
     assert phase32.dtype == np.float32
     assert np.all((-np.pi <= phase64) & (phase64 < np.pi))
     assert np.max(np.abs(np.angle(np.exp(1j * (phase32.astype(np.float64) - phase64))))) < 1e-5
+
+
+def full_array_spsi(S, geometry, length=None):
+    """The straightforward way: the whole float64 phase (initial_phase), then the synthesis of
+    ``S exp(i phase)`` from it; gl.spsi makes the phase a block at a time instead."""
+    from gl._iterative import prepare, wrapped_phase
+
+    problem = prepare(S, geometry, None, None, None, "hann", True, "constant", False, length)
+    phase = spsi_module.initial_phase(S, geometry)
+    return problem.signal_from_phase(phase), wrapped_phase(phase, problem.dtype)
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+@pytest.mark.parametrize("n_fft, hop, center, batch", [(1024, 256, True, ()), (1023, 300, False, (2,)), (64, 16, True, (2, 3)),
+                                                       (2048, 512, True, ())])
+def test_block_by_block_equals_the_whole_phase_at_once(rng, dtype, n_fft, hop, center, batch):
+    """To the last bit: the phase blocks (_LOBE_BLOCK // n_freq frames) and the synthesis blocks
+    (gl.STFT.block_frames) do not line up, and there are several of each."""
+    geometry = gl.STFT(n_fft=n_fft, hop_length=hop, center=center)
+    n_frames = max(3 * spsi_module._LOBE_BLOCK // geometry.n_freq, 3 * geometry.block_frames(dtype)) + 5
+    length = geometry.default_length(n_frames) if center else (n_frames - 1) * hop + n_fft
+    t = np.arange(length) / 8000
+    x = np.sin(2 * np.pi * (300 + 40 * t) * t) + 0.1 * rng.standard_normal(batch + (length,))
+    S = np.abs(geometry.stft(x.astype(dtype)))
+    assert S.shape[-1] == n_frames
+    y, phase = gl.spsi(S, geometry=geometry, length=length, return_phase=True)
+    expected_y, expected_phase = full_array_spsi(S, geometry, length)
+    assert y.dtype == dtype and phase.dtype == dtype
+    np.testing.assert_array_equal(y, expected_y)
+    np.testing.assert_array_equal(phase, expected_phase)
+    np.testing.assert_array_equal(gl.reconstruct(S, method="spsi", geometry=geometry, length=length, n_threads=2), y)
+
+
+def test_phase_stream_hands_out_any_runs_of_frames(rng):
+    geometry = gl.STFT(n_fft=64, hop_length=16)
+    S = rng.random((geometry.n_freq, 3 * spsi_module._LOBE_BLOCK // geometry.n_freq + 11))
+    whole = spsi_module.initial_phase(S, geometry)
+    stream = spsi_module._PhaseStream(S.T, geometry)
+    bounds = [0, 1, 7, 700, 701, 2000, S.shape[1]]  # within a block, across one, across several
+    for first, last in zip(bounds[:-1], bounds[1:]):
+        pieces = list(stream.frames(first, last))
+        np.testing.assert_array_equal(np.concatenate(pieces).T, whole[:, first:last])
+    with pytest.raises(RuntimeError, match="frame after frame"):
+        next(spsi_module._PhaseStream(S.T, geometry).frames(5, 9))
+
+
+def test_no_full_size_float64_phase():
+    """gl.spsi's peak memory is that of the synthesis from a given phase, plus the phase blocks'
+    work (about 3 MB whatever the length: 2.3 bytes a coefficient here), not plus a whole float64
+    phase (8 bytes a coefficient, 10.6 MB here: the peak of the code that made it was 8.0 bytes a
+    coefficient above the synthesis's). With return_phase, the returned phase (4 bytes a
+    coefficient in float32) and no float64 copy of it (the code that wrapped the whole float64
+    phase at the end peaked 8.5 bytes a coefficient higher)."""
+    import tracemalloc
+
+    from gl._iterative import prepare
+
+    geometry = gl.STFT(1024, 256)
+    t = np.arange(30 * 22050) / 22050
+    x = (np.sin(2 * np.pi * (300 + 20 * t) * t) * (1.2 + np.sin(2 * np.pi * 2 * t))).astype(np.float32)
+    S = np.abs(geometry.stft(x))  # (513, 2584), float32
+    phase = spsi_module.initial_phase(S, geometry)
+
+    def peak(call):
+        call()  # warm the caches (gl._trig's work arrays)
+        tracemalloc.start()
+        try:
+            call()
+            return tracemalloc.get_traced_memory()[1]
+        finally:
+            tracemalloc.stop()
+
+    synthesis = peak(lambda: prepare(S, geometry, None, None, None, "hann", True, "constant", False, None)
+                     .signal_from_phase(phase))
+    plain = peak(lambda: gl.spsi(S, geometry=geometry))
+    with_phase = peak(lambda: gl.spsi(S, geometry=geometry, return_phase=True))
+    assert plain - synthesis < 4 * S.size, (plain - synthesis) / S.size  # bytes a coefficient: 2.3 measured
+    assert with_phase - plain < 6 * S.size, (with_phase - plain) / S.size  # 4.0 measured
