@@ -792,11 +792,11 @@ class STFT:
     def istft(self, X, length: Optional[int] = None) -> np.ndarray:
         """Least-squares inverse STFT of ``X`` (..., n_freq, n_frames) -> (..., length).
 
-        ``length`` defaults to :meth:`default_length`. complex64 gives float32.
+        ``length`` defaults to :meth:`default_length`. complex64 gives float32. A real ``X``
+        is taken as ``X + 0i`` (float16 and float32 give float32): each block of frames is
+        copied into a complex work block, so no complex copy of the whole of ``X`` is made.
         """
         X = self.check_spectrogram(X)
-        if X.dtype.kind != "c":
-            X = X.astype(complex_dtype(real_dtype(X)))
         dtype = real_dtype(X)
         n_frames = X.shape[-1]
         if length is None:
@@ -810,24 +810,26 @@ class STFT:
         self._warn_nola()
         # the inverse FFT sums n_fft values before it scales by 1 / n_fft: a spectrogram that
         # could overflow on the way (float32's range, or float64's near 1e308) is brought down
-        # by a power of two first
+        # by a power of two first (block by block, below)
         exponent = 0
         peak = _abs_peak(X)
         if peak > float(np.finfo(dtype).max) / (4.0 * self.n_fft):
             exponent = binary_exponent(peak)
-            X = X * dtype.type(2.0**-exponent)  # exact: a power of two
         batch_shape = X.shape[:-2]
-        spectra = np.swapaxes(X.reshape((-1,) + X.shape[-2:]), -1, -2)  # (batch, n_frames, n_freq)
+        spectra = np.swapaxes(X.reshape((-1,) + X.shape[-2:]), -1, -2)  # (batch, n_frames, n_freq), real or complex
         padded_length = max(self._padded_length(n_frames), length + 2 * self.pad)
         signal = np.zeros((spectra.shape[0], padded_length), dtype=dtype)
         block = min(n_frames, self.block_frames(dtype))
         frames = np.empty((block, self.n_fft), dtype=dtype)
-        work = np.empty((block, self.n_freq), dtype=X.dtype)
+        work = np.empty((block, self.n_freq), dtype=complex_dtype(dtype))
         for row, target in zip(spectra, signal):
             for first in range(0, n_frames, block):
                 last = min(first + block, n_frames)
-                np.copyto(work[: last - first], row[first:last])
-                self.synthesize_add(work[: last - first], frames, target[first * self.hop_length :])
+                block_spectra = work[: last - first]
+                np.copyto(block_spectra, row[first:last])  # a real X: imaginary parts 0
+                if exponent:
+                    block_spectra *= dtype.type(2.0**-exponent)  # exact: a power of two
+                self.synthesize_add(block_spectra, frames, target[first * self.hop_length :])
         inverse = self._inverse_window_sum(n_frames, dtype)
         signal[:, : inverse.shape[0]] *= inverse
         signal[:, inverse.shape[0] :] = 0

@@ -543,3 +543,39 @@ def test_numpy1_block_transforms_give_numpy_s_bits(monkeypatch, dtype, n_fft):
     assert [len(kept) for kept in transform._LEGACY_SPARES.values()] == [1, 1]
     empty = np.empty((0, n_fft // 2 + 1), complex_dtype)
     assert transform._legacy_fft(np.fft.rfft, frames[:0], n_fft, empty, "backward", np.dtype(np.float64)).shape == (0, n_fft // 2 + 1)
+
+
+@pytest.mark.parametrize("dtype", [np.float16, np.float32, np.float64])
+def test_istft_of_a_real_spectrogram_is_that_of_x_plus_0i_without_a_complex_copy(dtype, rng):
+    """A real X is synthesised as X + 0i block by block: the bits of istft(X.astype(complex)),
+    and the peak memory of the complex call (the complex copy the inverse made first cost a
+    complex spectrogram, 8 or 16 bytes a coefficient); also on the path that scales a
+    spectrogram near the top of the range by a power of two (which made a scaled copy)."""
+    import tracemalloc
+
+    geometry = STFT(512, 128)
+    x = rng.standard_normal((2, 10 * 8000)).astype(np.float32)
+    S = np.abs(geometry.stft(x)).astype(dtype)
+    S[:, :, ::3] *= -1  # any real values
+    complex_S = S.astype(np.complex128 if dtype == np.float64 else np.complex64)
+    top = float(np.finfo(np.float32 if dtype == np.float16 else dtype).max) / 8
+    huge = np.ldexp(S.astype(complex_S.real.dtype), int(np.log2(top / float(np.abs(S).max()))))  # istft scales these down first
+    complex_huge = huge.astype(complex_S.dtype)
+    for real, as_complex in ((S, complex_S), (huge, complex_huge)):
+        y = geometry.istft(real, length=x.shape[-1])
+        assert y.dtype == (np.float64 if dtype == np.float64 else np.float32)
+        np.testing.assert_array_equal(y, geometry.istft(as_complex, length=x.shape[-1]))
+        assert np.all(np.isfinite(y))
+
+    def peak(argument):
+        geometry.istft(argument)
+        tracemalloc.start()
+        try:
+            geometry.istft(argument)
+            return tracemalloc.get_traced_memory()[1]
+        finally:
+            tracemalloc.stop()
+
+    complex_bytes = complex_S.nbytes
+    assert peak(S) - peak(complex_S) < complex_bytes / 4
+    assert peak(complex_huge) - peak(complex_S) < complex_bytes / 4
