@@ -125,7 +125,7 @@ def _phase_blocks(S: np.ndarray, geometry: STFT) -> Iterator[np.ndarray]:
         rows = np.empty(source.shape)  # (frames, n_freq)
         for n in range(source.shape[0]):
             # phi[m, n] = phi[k, n-1] + 2 pi a (k + p) / M for every bin m of peak k's lobe
-            np.take(previous, source[n], out=rows[n])
+            previous.take(source[n], out=rows[n])  # the method: np.take's wrapper costs 1 us a frame
             rows[n] += increment[n]
             previous = rows[n]
         # reduced once per block, not per frame: a frame adds at most 2 pi a (k + p) / M <= pi a
