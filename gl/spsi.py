@@ -141,13 +141,15 @@ class _PhaseStream:
     :func:`_phase_blocks` makes the phase in blocks of its own size; a synthesis asks for
     blocks of another (:meth:`gl.STFT.block_frames`). :meth:`frames` gives the phase of
     frames ``first:last`` as pieces (views of the blocks) that together cover them, and
-    keeps what is left of the last block for the next call.
+    keeps what is left of the last block for the next call. Once the item's last frame is
+    handed out it keeps nothing: a batch's streams all live until the synthesis ends.
     """
 
     def __init__(self, S: np.ndarray, geometry: STFT):
         self._blocks = _phase_blocks(S, geometry)  # S: (n_frames, n_freq), a view
         self._left = np.empty((0, S.shape[1]))  # the frames of the last block not handed out yet
         self._next_frame = 0
+        self._n_frames = S.shape[0]
 
     def frames(self, first: int, last: int) -> Iterator[np.ndarray]:
         """The float64 phase of frames ``first:last``, (frames, n_freq) pieces in order; ``first``
@@ -162,6 +164,12 @@ class _PhaseStream:
             piece, self._left = self._left[: last - first], self._left[last - first :]
             first += piece.shape[0]
             yield piece
+        if last == self._n_frames:
+            # the item is done: let go of its last block and of the suspended recursion's
+            # work arrays (about 24 bytes a coefficient of a block), which would otherwise
+            # stay until the whole batch is synthesised (for short items: all of their phase)
+            self._blocks.close()
+            self._left = self._left[:0].copy()
 
 
 def _phases(S: np.ndarray, geometry: STFT) -> np.ndarray:
