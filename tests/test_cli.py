@@ -1229,3 +1229,40 @@ def test_a_bad_gl_num_threads_is_one_line_and_no_file(tmp_path, speech_wav, monk
     monkeypatch.setenv("GL_NUM_THREADS", "1")
     assert cli.main(["roundtrip", str(speech_wav), "-o", str(tmp_path / "o.wav"), "-q", "--n-iter", "2"]) == 0
     assert (tmp_path / "o.wav").exists()
+
+
+@pytest.mark.parametrize("command", ["roundtrip", "invert", "demo"])
+def test_the_report_measures_only_the_ends_unless_a_curve_is_drawn(tmp_path, speech_wav, monkeypatch, capsys, command):
+    """Without --plot a command measures where its run starts and ends (a one-row history,
+    the iterations run, the faster unmeasured path); --plot draws the whole curve and
+    --tol reads every iteration, so those measure each one."""
+    from gl.spectrogram import Spectrogram
+
+    histories = []
+    invert = Spectrogram.invert
+
+    def spy(self, *args, **kwargs):
+        y, info = invert(self, *args, **kwargs)
+        histories.append((info.n_iter, len(info.spectral_convergence), np.ndim(info.initial_spectral_convergence)))
+        return y, info
+
+    monkeypatch.setattr(Spectrogram, "invert", spy)
+    if command == "invert":
+        x, sr = sf.read(str(speech_wav))
+        gl.Spectrogram.from_audio(x, sr, n_fft=512, hop_length=128).save(tmp_path / "spec.npz")
+        base = ["invert", str(tmp_path / "spec.npz"), "-o", str(tmp_path / "o.wav")]
+    elif command == "roundtrip":
+        base = ["roundtrip", str(speech_wav), "-o", str(tmp_path / "o.wav")]
+    else:
+        (tmp_path / "demo").mkdir()
+        base = ["demo", "-o", str(tmp_path / "demo")]
+    common = ["--method", "fgla", "--n-iter", "6", "--force", "--json"]
+    runs = [[], ["--tol", "1e-12"]]
+    if importlib.util.find_spec("matplotlib") is not None:
+        runs.append(["--plot", str(tmp_path / "p.png")])
+    for extra in runs:
+        assert cli.main(base + common + extra) == 0, capsys.readouterr().err
+        report = json.loads(capsys.readouterr().out.strip().splitlines()[-1])
+        assert report["n_iter"] == 6 and report["initial_spectral_convergence_db"] < 0
+    assert histories[0][:2] == (6, 1)  # the ends only
+    assert [history[:2] for history in histories[1:]] == [(6, 6)] * (len(runs) - 1)  # every iteration
