@@ -37,10 +37,13 @@ class PhaseRetrievalInfo:
     n_iter : int
         Iterations run (fewer than asked when ``tol`` or the callback stopped early). A
         single pass (PGHI, SPSI, RTPGHI) counts 1, RTISI-LA its iterations per frame; both
-        have one row of history, that of the returned signal.
+        have one row of history, that of the returned signal. So has a run made within
+        :func:`gl._run.measuring_only_the_ends` (the command line without ``--plot``),
+        which measures only its start and its result.
     spectral_convergence : np.ndarray [shape=(n_iter, ...)]
         ``|| |STFT(x_n)| - S ||_F / ||S||_F`` of the signal after each iteration ``n``,
-        per batch item. Its last row is the spectral convergence of the returned signal.
+        per batch item (one row, the result's, when only the ends were measured). Its
+        last row is the spectral convergence of the returned signal.
     converged : bool
         True when ``tol`` stopped the iteration.
     stopped_by_callback : bool
@@ -55,7 +58,7 @@ class PhaseRetrievalInfo:
         within the pass, even from a given ``init``) that of its result, the only row.
     times : np.ndarray [shape=(n_iter,)]
         Seconds from the start of the run (the starting phase included) to each row of
-        ``spectral_convergence``, not counting the time spent in the callback: plot
+        ``spectral_convergence`` (one a row), not counting the time spent in the callback: plot
         ``spectral_convergence_db`` against it to compare methods at equal time. The
         history's measurement is included (see ``return_info`` of the method).
     """
