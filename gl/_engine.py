@@ -37,7 +37,7 @@ spectrum is contiguous for the FFT.
 from __future__ import annotations
 
 import os
-from typing import Callable, Optional
+from typing import Callable, Iterator, Optional
 
 import numpy as np
 
@@ -83,6 +83,8 @@ _CGROUP_ROOT = "/sys/fs/cgroup"
 
 
 def _read_fields(*parts: str) -> Optional[list[str]]:
+    """The whitespace-separated fields of the file at ``os.path.join(*parts)``, or None when
+    it cannot be read (absent, a folder, not ASCII)."""
     try:
         with open(os.path.join(*parts), encoding="ascii") as file:
             return file.read().split()
@@ -101,34 +103,61 @@ def _whole_cores(quota: Optional[list[str]], period: Optional[list[str]]) -> Opt
     return -(-quota_us // period_us) if quota_us > 0 and period_us > 0 else None
 
 
+def _own_cgroups() -> dict[str, str]:
+    """The process's cgroup paths from ``/proc/self/cgroup``: ``{"": path}`` for version 2
+    (its ``0::`` line) and ``{"cpu": path}`` for version 1's cpu controller; {} off Linux."""
+    try:
+        with open("/proc/self/cgroup", encoding="utf-8", errors="replace") as file:
+            return parse_cgroup_lines(file.read().splitlines())
+    except OSError:
+        return {}
+
+
+def parse_cgroup_lines(lines: list[str]) -> dict[str, str]:
+    """``/proc/self/cgroup``'s lines (``number:controllers:path``) as :func:`_own_cgroups` gives them."""
+    found = {}
+    for line in lines:
+        number, _, rest = line.partition(":")
+        controllers, _, path = rest.partition(":")
+        if number == "0" and controllers == "":
+            found[""] = path
+        elif "cpu" in controllers.split(","):
+            found["cpu"] = path
+    return found
+
+
+def _up_the_tree(path: str) -> Iterator[str]:
+    """``path`` (a cgroup's, relative to its hierarchy's root), then each parent, then ``""``."""
+    directory = path.strip("/")
+    while True:
+        yield directory
+        if not directory:
+            return
+        directory = os.path.dirname(directory)
+
+
 def cgroup_cpu_quota(root: Optional[str] = None, cgroup: Optional[str] = None) -> Optional[int]:
     """The whole cores the process's cgroup CPU quota allows (quota over period, rounded
-    up; the smallest along the cgroup and its parents), or None when there is no quota or
-    no cgroup file to read (not Linux).
+    up; the smallest along its cgroup and the cgroup's parents), or None when there is no
+    quota or no cgroup file to read (not Linux).
 
     ``root`` is where the cgroup files are (default ``/sys/fs/cgroup``), ``cgroup`` the
-    process's cgroup v2 path (default: the ``0::`` line of ``/proc/self/cgroup``; in a
-    container, ``/``: the container's own limit is at the root).
+    process's cgroup path (default: from ``/proc/self/cgroup``; in a container, ``/``, or
+    a host path that does not exist there: the container's own limit is at the root).
+    Version 2 keeps ``cpu.max`` in each cgroup's folder; version 1 keeps
+    ``cpu.cfs_quota_us`` and ``cpu.cfs_period_us`` under ``cpu/``.
     """
     root = _CGROUP_ROOT if root is None else root
-    if cgroup is None:
-        try:
-            with open("/proc/self/cgroup", encoding="utf-8", errors="replace") as file:
-                lines = file.read().splitlines()
-        except OSError:
-            lines = []
-        cgroup = next((line[3:] for line in lines if line.startswith("0::")), "/")
+    own = _own_cgroups() if cgroup is None else {"": cgroup, "cpu": cgroup}
     quotas = []
-    directory = cgroup.strip("/")
-    while True:  # version 2: the cgroup, then each parent up to the root
+    for directory in _up_the_tree(own.get("", "/")):  # version 2
         fields = _read_fields(root, directory, "cpu.max")
         if fields is not None and len(fields) == 2:
             quotas.append(_whole_cores(fields[:1], fields[1:]))
-        if not directory:
-            break
-        directory = os.path.dirname(directory)
     if not quotas:  # version 1
-        quotas.append(_whole_cores(_read_fields(root, "cpu", "cpu.cfs_quota_us"), _read_fields(root, "cpu", "cpu.cfs_period_us")))
+        for directory in _up_the_tree(own.get("cpu", "/")):
+            quotas.append(_whole_cores(_read_fields(root, "cpu", directory, "cpu.cfs_quota_us"),
+                                       _read_fields(root, "cpu", directory, "cpu.cfs_period_us")))
     found = [quota for quota in quotas if quota is not None]
     return min(found) if found else None
 

@@ -18,6 +18,7 @@ from typing import Any, Callable, Optional, Union
 import numpy as np
 
 from ._checks import as_array
+from ._engine import threads_from_environment
 from ._trig import unit_phasors
 from .transform import STFT, binary_exponents, complex_dtype, native_order, real_dtype
 from .windows import WindowSpec
@@ -165,8 +166,11 @@ def check_n_iter(n_iter) -> int:
 
 
 def check_n_threads(n_threads) -> Optional[int]:
-    """``n_threads``: None (gl decides) or a whole number >= 1."""
+    """``n_threads``: None (gl decides) or a whole number >= 1. With None, ``GL_NUM_THREADS``
+    is checked too (:func:`gl._engine.threads_from_environment`), also by the methods that
+    run on one thread, so that a bad setting is found by whichever method runs first."""
     if n_threads is None:
+        threads_from_environment()
         return None
     if isinstance(n_threads, bool) or not isinstance(n_threads, (int, np.integer)):
         raise TypeError(f"n_threads={n_threads!r} must be a whole number >= 1 or None")
@@ -691,6 +695,10 @@ class Tracker:
                 info.stopped_by_callback = self._stopped = True
                 stop = True
         return stop
+
+    def elapsed(self) -> float:
+        """Seconds since the run started, the time spent in the callback included."""
+        return time.perf_counter() - self._start
 
     def finish(self, batch_shape: tuple) -> PhaseRetrievalInfo:
         info = self.info

@@ -34,20 +34,27 @@ from .windows import WindowSpec
 
 __all__ = ["IterativeRun", "parameter_defaults", "measuring_only_the_ends"]
 
-#: True inside :func:`measuring_only_the_ends` (per thread and per task, as any context variable).
-_ONLY_THE_ENDS: contextvars.ContextVar[bool] = contextvars.ContextVar("gl_measure_only_the_ends", default=False)
+#: Inside :func:`measuring_only_the_ends` (per thread and per task, as any context
+#: variable): a tuple holding the function told of each iteration (or None); else None.
+_ONLY_THE_ENDS: contextvars.ContextVar[Optional[tuple[Optional[Callable[[int, float], None]]]]] = \
+    contextvars.ContextVar("gl_measure_only_the_ends", default=None)
 
 
 @contextlib.contextmanager
-def measuring_only_the_ends() -> Iterator[None]:
+def measuring_only_the_ends(on_iteration: Optional[Callable[[int, float], None]] = None) -> Iterator[None]:
     """Within this context, a run with ``return_info`` but no ``tol`` or ``callback`` measures
     only its starting signal and its result: the iterations run unmeasured, on their faster
-    path (fast Griffin-Lim's momentum on the signals, not on stored spectrograms; about 15 %
-    a fast-GLA iteration, 5-10 % gl's default, on 10 s of speech), and the info holds the
-    initial spectral convergence, a history of one row (the result's) and the iterations run
-    (``n_iter``). For a caller that reports where a run started and ended but draws no curve:
-    the command line, without ``--plot``."""
-    token = _ONLY_THE_ENDS.set(True)
+    path (fast Griffin-Lim's momentum on the signals, not on stored spectrograms; per
+    iteration 5 to 40 % less, by method: ``benchmarks/bench_methods.py``), and the info
+    holds the initial spectral convergence, a history of one row (the result's) and the
+    iterations run (``n_iter``). For a caller that reports where a run started and ended but
+    draws no curve: the command line, without ``--plot``.
+
+    ``on_iteration(iteration, elapsed_seconds)``, if given, is called after each iteration
+    of such a run (a progress line). It is not a ``callback``: it sees no spectral
+    convergence, so it does not change the path the run takes, nor its result.
+    """
+    token = _ONLY_THE_ENDS.set((on_iteration,))
     try:
         yield
     finally:
@@ -117,8 +124,10 @@ class IterativeRun:
         # the spectral convergence is measured only when something reads it: the history
         # returned, tol, or a callback (it costs |STFT(x)| and two passes per iteration);
         # within measuring_only_the_ends(), the info measures the start and the result only
-        self.measure_ends = self.return_info and tol is None and callback is None and _ONLY_THE_ENDS.get()
+        ends = _ONLY_THE_ENDS.get()
+        self.measure_ends = self.return_info and tol is None and callback is None and ends is not None
         self.measure = (self.return_info or tol is not None or callback is not None) and not self.measure_ends
+        self._on_iteration = ends[0] if self.measure_ends and ends is not None else None
         self.target = self.problem.magnitude  # (batch, n_frames, n_freq)
         n_threads = check_n_threads(n_threads)
         if n_threads is None:
@@ -204,13 +213,15 @@ class IterativeRun:
                 return self.engine.sweep(update, self.measure, previous_weight)
 
         engine, tracker = self.engine, self.tracker
-        if self.measure_ends:  # the start, x_0, as the first sweep would have measured it
+        if self.measure_ends and n_iter > 0:  # the start, x_0, as the first sweep would have measured it
             tracker.info.initial_spectral_convergence = engine.spectral_convergence(engine.measure())
         for iteration in range(1, n_iter + 1):
             self.iteration = iteration
             squared_error = step(iteration)  # of x_{iteration-1}; the engine now holds x_iteration
             if iteration % DIVERGENCE_CHECK_EVERY == 0 or iteration == n_iter:
                 self.check_finite(iteration)
+            if self._on_iteration is not None:
+                self._on_iteration(iteration, tracker.elapsed())
             if not self.measure:
                 continue
             if iteration == 1:

@@ -37,7 +37,7 @@ import threading
 import time
 import warnings
 from pathlib import Path
-from typing import Any, Optional, Sequence
+from typing import Any, Callable, Optional, Sequence
 
 import numpy as np
 
@@ -235,29 +235,39 @@ class Progress:
         self._width = 0
 
     def __call__(self, iteration: int, info) -> None:
+        """As a ``callback``: the line with the spectral convergence of the last iteration."""
         if not self.enabled or iteration < 1:
             return None
-        elapsed = float(info.elapsed)
         times = getattr(info, "times", None)
         if times is not None and len(times) >= 2:  # the pace since the first iteration, which includes the start (PGHI's)
             per_iteration = (float(times[-1]) - float(times[0])) / (len(times) - 1)
         else:
-            per_iteration = elapsed / iteration
+            per_iteration = float(info.elapsed) / iteration
+
+        def spectral_convergence() -> str:
+            latest = np.asarray(info.spectral_convergence[-1])
+            sc = _overall_sc(self.magnitude, latest) if self.magnitude is not None else float(np.sqrt(np.mean(latest**2)))
+            return f"  spectral convergence {_format_db(_db(sc))}"
+
+        self._draw(iteration, float(info.elapsed), per_iteration, spectral_convergence)
+        return None
+
+    def tick(self, iteration: int, elapsed: float) -> None:
+        """As the ``on_iteration`` of :func:`gl._run.measuring_only_the_ends`: the line
+        without a spectral convergence (a run that measures only its ends has none)."""
+        if self.enabled and iteration >= 1:
+            self._draw(iteration, elapsed, elapsed / iteration, lambda: "")
+
+    def _draw(self, iteration: int, elapsed: float, per_iteration: float, measured: Callable[[], str]) -> None:
         remaining = per_iteration * max(self.n_iter - iteration, 0)
         now = time.perf_counter()
         if elapsed < self.delay or elapsed + remaining < self.min_total or now - self._last_draw < self.interval:
-            return None
+            return
         self._last_draw = now
-        latest = np.asarray(info.spectral_convergence[-1])
-        sc = _overall_sc(self.magnitude, latest) if self.magnitude is not None else float(np.sqrt(np.mean(latest**2)))
-        line = (
-            f"{self.label}iteration {iteration}/{self.n_iter}  spectral convergence "
-            f"{_format_db(_db(sc))}  {remaining:.1f} s left"
-        )
+        line = f"{self.label}iteration {iteration}/{self.n_iter}{measured()}  {remaining:.1f} s left"
         self.stream.write("\r" + line.ljust(self._width))
         self.stream.flush()
         self._width = max(self._width, len(line))
-        return None
 
     def close(self) -> None:
         """Erase the progress line, if one was drawn."""
@@ -371,7 +381,7 @@ def _add_retrieval_options(parser: argparse.ArgumentParser) -> None:
     group.add_argument("--tol", type=float, default=None, help="stop when the spectral convergence changes by less than this (relative) three iterations in a row, e.g. 1e-4 (the default method counts from its switch to fast Griffin-Lim)")
     group.add_argument("--seed", type=_non_negative_int, default=0, help="seed of the random initial phase (default 0: the same result every run)")
     group.add_argument("-O", "--option", type=_option, action="append", default=[], metavar="NAME=VALUE", help="an option of the method, e.g. -O momentum=0.9 (repeatable)")
-    group.add_argument("--plot", metavar="FILE.png", default=None, help="draw the spectrograms and the convergence curve (needs matplotlib)")
+    group.add_argument("--plot", metavar="FILE.png", default=None, help="draw the spectrograms and the convergence curve (needs matplotlib; measuring every iteration for the curve, the iterations agree with those of a run without --plot to rounding, not to the bit)")
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -697,14 +707,15 @@ def _retrieve(S: np.ndarray, geometry: STFT, length: int, args, method: str, ini
 
     progress = Progress(args.n_iter, magnitude=S, label=label, enabled=None if not (args.quiet or args.json) else False)
     try:
-        with _history_if_drawn(args):
+        measuring, callback = _measuring_and_callback(args, progress, method)
+        with measuring:
             return Spectrogram(S, geometry, length=length).invert(
                 method=method,
                 n_iter=args.n_iter,
                 init=init,
                 rng=np.random.default_rng(args.seed),
                 tol=args.tol,
-                callback=progress if progress.enabled and _iterates(method) else None,
+                callback=callback,
                 return_info=True,
                 fade_edges=args.fade_edges,
                 **options,
@@ -713,13 +724,23 @@ def _retrieve(S: np.ndarray, geometry: STFT, length: int, args, method: str, ini
         progress.close()
 
 
-def _history_if_drawn(args):
-    """The whole spectral-convergence history only for ``--plot``'s curve (the report gives
-    the start and the end; a progress line or ``--tol`` measures every iteration anyway):
-    the iterations then run on their faster, unmeasured path."""
+def _measuring_and_callback(args, progress: Progress, method: Optional[str]):
+    """The context a command's retrieval runs in, and its callback.
+
+    The report gives where the run started and ended, so the iterations run on their
+    faster, unmeasured path (:func:`gl._run.measuring_only_the_ends`), with the progress
+    line told of each iteration but not measuring it: a terminal and a pipe get the same
+    result, bit for bit. Only ``--plot``'s curve and ``--tol`` need every iteration
+    measured; then the progress line is the callback and shows the spectral convergence
+    (the momentum of fast Griffin-Lim then runs on spectrograms: the same iterates to
+    rounding, not to the bit).
+    """
     from ._run import measuring_only_the_ends
 
-    return contextlib.nullcontext() if args.plot else measuring_only_the_ends()
+    shows = progress.enabled and _iterates(method)
+    if args.plot or args.tol is not None:
+        return contextlib.nullcontext(), (progress if shows else None)
+    return measuring_only_the_ends(progress.tick if shows else None), None
 
 
 #: Peaks (dBFS) beyond which the level of audio made from a bare array says its convention was misread.
@@ -1282,11 +1303,11 @@ def _run_invert(args) -> int:
     from_mel = spectrogram.source == "mel"  # then magnitude is the linear one estimated from it, not the true one
     progress = Progress(args.n_iter, magnitude=magnitude, label="invert: ", enabled=None if not (args.quiet or args.json) else False)
     try:
-        with _history_if_drawn(args):
+        measuring, callback = _measuring_and_callback(args, progress, method)
+        with measuring:
             y, info = spectrogram.invert(
                 method=method, n_iter=args.n_iter, init=init, rng=np.random.default_rng(args.seed), tol=args.tol,
-                callback=progress if progress.enabled and _iterates(method) else None, return_info=True,
-                fade_edges=args.fade_edges, **options,
+                callback=callback, return_info=True, fade_edges=args.fade_edges, **options,
             )
     finally:
         progress.close()

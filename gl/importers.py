@@ -335,6 +335,10 @@ def _check_looks_like_db(values: np.ndarray, name: str, db: str) -> None:
         )
 
 
+#: Values :func:`from_db` converts at a time (2 MiB of float64).
+_FROM_DB_BLOCK = 1 << 18
+
+
 def from_db(
     S_db,
     *,
@@ -484,10 +488,12 @@ def from_db(
             f"beyond {dtype}'s range: {way_out}"
         )
     del finite  # (a copy when there are silent values)
-    flat_values = np.ascontiguousarray(values).reshape(-1)
-    flat_silent = None if silent is None else np.ascontiguousarray(silent).reshape(-1)
-    linear = np.empty(values.shape, dtype=dtype)
-    flat_linear = linear.reshape(-1)
+    if values.flags.f_contiguous and not values.flags.c_contiguous:  # a transposed array: no copy, the same layout
+        linear = np.empty(values.shape[::-1], dtype=dtype).T
+        flat_values, flat_linear = values.T.reshape(-1), linear.T.reshape(-1)
+    else:
+        linear = np.empty(values.shape, dtype=dtype)
+        flat_values, flat_linear = np.ascontiguousarray(values).reshape(-1), linear.reshape(-1)
     work = np.empty(min(flat_values.size, _FROM_DB_BLOCK))
     for first in range(0, flat_values.size, _FROM_DB_BLOCK):
         last = min(first + _FROM_DB_BLOCK, flat_values.size)
@@ -496,14 +502,10 @@ def from_db(
         block /= factor
         np.power(10.0, block, out=block)
         block *= reference
-        if flat_silent is not None:
-            block[flat_silent[first:last]] = 0
         flat_linear[first:last] = block
+    if silent is not None:
+        linear[silent] = 0
     return linear
-
-
-#: Values :func:`from_db` converts at a time (2 MiB of float64).
-_FROM_DB_BLOCK = 1 << 18
 
 
 # ---------------------------------------------------------------------- scipy.signal.spectrogram

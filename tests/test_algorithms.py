@@ -713,6 +713,30 @@ def test_cgroup_v2_quota_is_the_smallest_up_the_tree(tmp_path):
     assert _engine.cgroup_cpu_quota(str(tmp_path), "/elsewhere") is None
 
 
+def test_cgroup_v1_quota_is_the_smallest_up_the_tree(tmp_path):
+    """Version 1 keeps the quota under cpu/, in the folder of the process's cpu cgroup."""
+    from gl import _engine
+
+    service = tmp_path / "cpu" / "system.slice" / "gl.service"
+    service.mkdir(parents=True)
+    (service / "cpu.cfs_quota_us").write_text("150000\n")
+    (service / "cpu.cfs_period_us").write_text("100000\n")
+    (tmp_path / "cpu" / "cpu.cfs_quota_us").write_text("-1\n")
+    (tmp_path / "cpu" / "cpu.cfs_period_us").write_text("100000\n")
+    assert _engine.cgroup_cpu_quota(str(tmp_path), "/system.slice/gl.service") == 2
+    assert _engine.cgroup_cpu_quota(str(tmp_path), "/system.slice") is None
+    assert _engine.cgroup_cpu_quota(str(tmp_path), "/docker/0123abc") is None  # a host path a container cannot see
+
+
+def test_proc_self_cgroup_lines():
+    from gl import _engine
+
+    assert _engine.parse_cgroup_lines(["0::/user.slice/a.scope"]) == {"": "/user.slice/a.scope"}
+    assert _engine.parse_cgroup_lines(["12:pids:/", "4:cpu,cpuacct:/docker/ab:c", "2:cpuset:/x", "0::/"]) == \
+        {"cpu": "/docker/ab:c", "": "/"}
+    assert _engine.parse_cgroup_lines(["garbage", ""]) == {}
+
+
 @pytest.mark.parametrize(
     "files, quota",
     [({"cpu.max": "150000 100000\n"}, 2), ({"cpu.max": "100000 100000"}, 1), ({"cpu.max": "50000 100000"}, 1),
