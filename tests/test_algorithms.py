@@ -624,6 +624,22 @@ def test_one_pass_info_is_measured_without_full_size_float64_copies(method, dtyp
     tracemalloc.stop()
 
 
+def engine_threads(monkeypatch) -> list:
+    """The list that receives the ``n_threads`` of every sweep engine the runs make from now on."""
+    import gl._run
+    from gl import _engine
+
+    seen = []
+    real_engine = _engine.SweepEngine
+
+    def spy(geometry, magnitude, length, n_threads=1):
+        seen.append(n_threads)
+        return real_engine(geometry, magnitude, length, n_threads)
+
+    monkeypatch.setattr(gl._run, "SweepEngine", spy)
+    return seen
+
+
 def test_default_threads_follow_the_work(monkeypatch):
     """Two threads from 2^18 frames x n_fft on, whatever the geometry; never more than the cores."""
     from gl import _engine
@@ -642,16 +658,7 @@ def test_default_threads_follow_the_work(monkeypatch):
     assert _engine.default_threads(10**6, 2048) == 1
     # what griffinlim runs when n_threads is not given
     monkeypatch.setattr(_engine, "available_cores", lambda: 2)
-    seen = []
-    real_engine = _engine.SweepEngine
-
-    def spy(geometry, magnitude, length, n_threads=1):
-        seen.append(n_threads)
-        return real_engine(geometry, magnitude, length, n_threads)
-
-    import gl._run
-
-    monkeypatch.setattr(gl._run, "SweepEngine", spy)
+    seen = engine_threads(monkeypatch)
     geometry = gl.STFT(1024, 256)
     for n_frames in (255, 256):
         gl.griffinlim(np.ones((513, n_frames)), geometry=geometry, n_iter=1, rng=0)
@@ -663,7 +670,6 @@ def test_gl_num_threads_sets_the_default(monkeypatch):
     call on its caller's thread, more is used on work worth sharing; an explicit n_threads
     wins; anything but a whole number >= 1 is a ValueError naming the variable."""
     from gl import _engine
-    import gl._run
 
     monkeypatch.setattr(_engine, "available_cores", lambda: 2)
     monkeypatch.setenv("GL_NUM_THREADS", "1")
@@ -679,14 +685,7 @@ def test_gl_num_threads_sets_the_default(monkeypatch):
     monkeypatch.setenv("GL_NUM_THREADS", "")
     assert _engine.default_threads(10**6, 1024) == 1  # unset: the cores (1 here) decide
 
-    seen = []
-    real_engine = _engine.SweepEngine
-
-    def spy(geometry, magnitude, length, n_threads=1):
-        seen.append(n_threads)
-        return real_engine(geometry, magnitude, length, n_threads)
-
-    monkeypatch.setattr(gl._run, "SweepEngine", spy)
+    seen = engine_threads(monkeypatch)
     S = np.ones((513, 300))
     for value in ("0", "-2", "two", "1.5"):
         monkeypatch.setenv("GL_NUM_THREADS", value)

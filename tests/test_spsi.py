@@ -244,6 +244,27 @@ def test_phase_stream_hands_out_any_runs_of_frames(rng):
         next(spsi_module._PhaseStream(S.T, geometry).frames(5, 9))
 
 
+def _traced_peak(call) -> int:
+    """tracemalloc's peak (bytes) over ``call()``, after a first call warms the caches (gl._trig's work arrays)."""
+    import tracemalloc
+
+    call()
+    tracemalloc.start()
+    try:
+        call()
+        return tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+
+
+def _synthesis_peak(S, geometry, phase) -> int:
+    """The peak of the checks and the synthesis, ``ISTFT(S exp(i phase))``, from a phase given whole."""
+    from gl._iterative import prepare
+
+    return _traced_peak(lambda: prepare(S, geometry, None, None, None, "hann", True, "constant", False, None)
+                        .signal_from_phase(phase))
+
+
 def test_no_full_size_float64_phase():
     """gl.spsi's peak memory is that of the synthesis from a given phase, plus the phase blocks'
     work (about 3 MB whatever the length: 2.3 bytes a coefficient here), not plus a whole float64
@@ -251,29 +272,15 @@ def test_no_full_size_float64_phase():
     coefficient above the synthesis's). With return_phase, the returned phase (4 bytes a
     coefficient in float32) and no float64 copy of it (the code that wrapped the whole float64
     phase at the end peaked 8.5 bytes a coefficient higher)."""
-    import tracemalloc
-
-    from gl._iterative import prepare
-
     geometry = gl.STFT(1024, 256)
     t = np.arange(30 * 22050) / 22050
     x = (np.sin(2 * np.pi * (300 + 20 * t) * t) * (1.2 + np.sin(2 * np.pi * 2 * t))).astype(np.float32)
     S = np.abs(geometry.stft(x))  # (513, 2584), float32
     phase = spsi_module.initial_phase(S, geometry)
 
-    def peak(call):
-        call()  # warm the caches (gl._trig's work arrays)
-        tracemalloc.start()
-        try:
-            call()
-            return tracemalloc.get_traced_memory()[1]
-        finally:
-            tracemalloc.stop()
-
-    synthesis = peak(lambda: prepare(S, geometry, None, None, None, "hann", True, "constant", False, None)
-                     .signal_from_phase(phase))
-    plain = peak(lambda: gl.spsi(S, geometry=geometry))
-    with_phase = peak(lambda: gl.spsi(S, geometry=geometry, return_phase=True))
+    synthesis = _synthesis_peak(S, geometry, phase)
+    plain = _traced_peak(lambda: gl.spsi(S, geometry=geometry))
+    with_phase = _traced_peak(lambda: gl.spsi(S, geometry=geometry, return_phase=True))
     assert plain - synthesis < 4 * S.size, (plain - synthesis) / S.size  # bytes a coefficient: 2.3 measured
     assert with_phase - plain < 6 * S.size, (with_phase - plain) / S.size  # 4.0 measured
 
@@ -283,26 +290,12 @@ def test_a_finished_item_frees_its_phase_blocks():
     arrays when the item's last frame is handed out: a batch of short items (each shorter
     than one phase block) kept them all, about 24 bytes a coefficient of the whole batch,
     until the call returned (twice the peak of the whole-phase code)."""
-    import tracemalloc
-
-    from gl._iterative import prepare
-
     geometry = gl.STFT(1024, 256)
     S = np.random.default_rng(3).random((64, geometry.n_freq, 40)).astype(np.float32)
     phase = spsi_module.initial_phase(S, geometry)
 
-    def peak(call):
-        call()
-        tracemalloc.start()
-        try:
-            call()
-            return tracemalloc.get_traced_memory()[1]
-        finally:
-            tracemalloc.stop()
-
-    synthesis = peak(lambda: prepare(S, geometry, None, None, None, "hann", True, "constant", False, None)
-                     .signal_from_phase(phase))
-    plain = peak(lambda: gl.spsi(S, geometry=geometry))
+    synthesis = _synthesis_peak(S, geometry, phase)
+    plain = _traced_peak(lambda: gl.spsi(S, geometry=geometry))
     assert plain - synthesis < 4 * S.size, (plain - synthesis) / S.size  # bytes a coefficient
     stream = spsi_module._PhaseStream(S[0].T, geometry)
     list(stream.frames(0, 40))
