@@ -233,6 +233,7 @@ class Progress:
         self.delay, self.min_total, self.interval = delay, min_total, interval
         self._last_draw = -math.inf
         self._width = 0
+        self._first_tick: Optional[tuple[int, float]] = None  # (iteration, elapsed) of the first tick
 
     def __call__(self, iteration: int, info) -> None:
         """As a ``callback``: the line with the spectral convergence of the last iteration."""
@@ -254,9 +255,15 @@ class Progress:
 
     def tick(self, iteration: int, elapsed: float) -> None:
         """As the ``on_iteration`` of :func:`gl._run.measuring_only_the_ends`: the line
-        without a spectral convergence (a run that measures only its ends has none)."""
-        if self.enabled and iteration >= 1:
-            self._draw(iteration, elapsed, elapsed / iteration, lambda: "")
+        without a spectral convergence (a run that measures only its ends has none). The
+        pace is taken since the first iteration, which includes the start (PGHI's)."""
+        if not self.enabled or iteration < 1:
+            return
+        if self._first_tick is None:  # no pace yet: drawn from the next iteration on
+            self._first_tick = (iteration, elapsed)
+            return
+        first_iteration, first_elapsed = self._first_tick
+        self._draw(iteration, elapsed, (elapsed - first_elapsed) / max(iteration - first_iteration, 1), lambda: "")
 
     def _draw(self, iteration: int, elapsed: float, per_iteration: float, measured: Callable[[], str]) -> None:
         remaining = per_iteration * max(self.n_iter - iteration, 0)

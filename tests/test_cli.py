@@ -700,11 +700,18 @@ def test_progress_on_a_terminal_only():
 def test_progress_tick_draws_the_line_without_a_spectral_convergence():
     terminal = FakeTerminal()
     progress = cli.Progress(10, stream=terminal, label="x: ")
+    progress.tick(4, 1.6)  # the first tick sets the pace's origin
     progress.tick(5, 2.0)
     assert terminal.getvalue() == "\rx: iteration 5/10  2.0 s left"
     quick = cli.Progress(10, stream=FakeTerminal())
+    quick.tick(4, 0.008)
     quick.tick(5, 0.01)  # well under a second: silent
     assert quick.stream.getvalue() == ""
+    # a slow start (PGHI's phase: 1.6 s) then 0.1 s an iteration: the time left is the pace since the first iteration
+    paced = cli.Progress(10, stream=FakeTerminal(), delay=0.0, min_total=0.0, interval=0.0)
+    paced.tick(1, 1.7)
+    paced.tick(5, 2.1)
+    assert paced.stream.getvalue() == "\riteration 5/10  0.5 s left"
 
 
 @pytest.mark.parametrize("method", ["fgla", "raar", None])
