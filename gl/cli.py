@@ -256,7 +256,8 @@ class Progress:
     def tick(self, iteration: int, elapsed: float) -> None:
         """As the ``on_iteration`` of :func:`gl._run.measuring_only_the_ends`: the line
         without a spectral convergence (a run that measures only its ends has none). The
-        pace is taken since the first iteration, which includes the start (PGHI's)."""
+        pace counts from the first iteration, so that the start (PGHI's phase, which can
+        take seconds) does not swell the time left."""
         if not self.enabled or iteration < 1:
             return
         if self._first_tick is None:  # no pace yet: drawn from the next iteration on
