@@ -63,6 +63,21 @@ def read_audio(*parts: str, mono: bool = True):
     return data, sr
 
 
+def traced_peak(call, warm_up: bool = False) -> int:
+    """tracemalloc's peak (bytes) over ``call()``; with ``warm_up``, after a first, untraced
+    call (which fills the caches a first call makes, gl._trig's work arrays say)."""
+    import tracemalloc
+
+    if warm_up:
+        call()
+    tracemalloc.start()
+    try:
+        call()
+        return tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+
+
 @pytest.fixture
 def rng():
     return np.random.default_rng(20261128)

@@ -25,7 +25,7 @@ from gl.audio import (  # noqa: E402
     write_audio,
 )
 
-from .conftest import checkout_env, corpus_file  # noqa: E402
+from .conftest import checkout_env, corpus_file, traced_peak  # noqa: E402
 
 
 def tone(n=4000, channels=1, amplitude=0.5, sr=8000):
@@ -463,8 +463,6 @@ def test_normalize_a_subnormal_peak(tmp_path):
 def test_to_pcm_of_float32_works_in_float32_with_the_same_codes(bits):
     """Scaling by a power of two and rounding are exact in float32: float32 samples give the
     codes float64 gives, halves and ties included, and the peak memory is float32's."""
-    import tracemalloc
-
     rng = np.random.default_rng(bits)
     full = 2.0 ** (bits - 1)
     ties = (np.arange(-40, 40) + 0.5) / full  # exact halves of a code: round half to even
@@ -475,10 +473,7 @@ def test_to_pcm_of_float32_works_in_float32_with_the_same_codes(bits):
     np.testing.assert_array_equal(codes, expected)
     assert clipped == expected_clipped > 0
     big = rng.uniform(-1, 1, 2**20).astype(np.float32)
-    tracemalloc.start()
-    to_pcm(big, bits)
-    peak = tracemalloc.get_traced_memory()[1]
-    tracemalloc.stop()
+    peak = traced_peak(lambda: to_pcm(big, bits))
     output = big.size * (2 if bits == 16 else 4)
     assert peak < output + 1.5 * big.nbytes  # the float32 work array and the codes; float64 would be 2x the input
 

@@ -10,7 +10,7 @@ import pytest
 import gl
 from gl.metrics import spectral_convergence_db
 
-from .conftest import read_audio
+from .conftest import read_audio, traced_peak
 
 spsi_module = importlib.import_module("gl.spsi")  # gl.spsi is the function
 
@@ -244,25 +244,12 @@ def test_phase_stream_hands_out_any_runs_of_frames(rng):
         next(spsi_module._PhaseStream(S.T, geometry).frames(5, 9))
 
 
-def _traced_peak(call) -> int:
-    """tracemalloc's peak (bytes) over ``call()``, after a first call warms the caches (gl._trig's work arrays)."""
-    import tracemalloc
-
-    call()
-    tracemalloc.start()
-    try:
-        call()
-        return tracemalloc.get_traced_memory()[1]
-    finally:
-        tracemalloc.stop()
-
-
 def _synthesis_peak(S, geometry, phase) -> int:
     """The peak of the checks and the synthesis, ``ISTFT(S exp(i phase))``, from a phase given whole."""
     from gl._iterative import prepare
 
-    return _traced_peak(lambda: prepare(S, geometry, None, None, None, "hann", True, "constant", False, None)
-                        .signal_from_phase(phase))
+    return traced_peak(lambda: prepare(S, geometry, None, None, None, "hann", True, "constant", False, None)
+                       .signal_from_phase(phase), warm_up=True)
 
 
 def test_no_full_size_float64_phase():
@@ -279,8 +266,8 @@ def test_no_full_size_float64_phase():
     phase = spsi_module.initial_phase(S, geometry)
 
     synthesis = _synthesis_peak(S, geometry, phase)
-    plain = _traced_peak(lambda: gl.spsi(S, geometry=geometry))
-    with_phase = _traced_peak(lambda: gl.spsi(S, geometry=geometry, return_phase=True))
+    plain = traced_peak(lambda: gl.spsi(S, geometry=geometry), warm_up=True)
+    with_phase = traced_peak(lambda: gl.spsi(S, geometry=geometry, return_phase=True), warm_up=True)
     assert plain - synthesis < 4 * S.size, (plain - synthesis) / S.size  # bytes a coefficient: 2.3 measured
     assert with_phase - plain < 6 * S.size, (with_phase - plain) / S.size  # 4.0 measured
 
@@ -295,7 +282,7 @@ def test_a_finished_item_frees_its_phase_blocks():
     phase = spsi_module.initial_phase(S, geometry)
 
     synthesis = _synthesis_peak(S, geometry, phase)
-    plain = _traced_peak(lambda: gl.spsi(S, geometry=geometry))
+    plain = traced_peak(lambda: gl.spsi(S, geometry=geometry), warm_up=True)
     assert plain - synthesis < 4 * S.size, (plain - synthesis) / S.size  # bytes a coefficient
     stream = spsi_module._PhaseStream(S[0].T, geometry)
     list(stream.frames(0, 40))

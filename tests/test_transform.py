@@ -14,6 +14,8 @@ import gl
 from gl.transform import WINDOW_SUM_FLOOR, NOLAWarning, STFT
 from gl.windows import get_window
 
+from .conftest import traced_peak
+
 librosa = pytest.importorskip("librosa")
 scipy_signal = pytest.importorskip("scipy.signal")
 
@@ -551,8 +553,6 @@ def test_istft_of_a_real_spectrogram_is_that_of_x_plus_0i_without_a_complex_copy
     and the peak memory of the complex call (the complex copy the inverse made first cost a
     complex spectrogram, 8 or 16 bytes a coefficient); also on the path that scales a
     spectrogram near the top of the range by a power of two (which made a scaled copy)."""
-    import tracemalloc
-
     geometry = STFT(512, 128)
     x = rng.standard_normal((2, 10 * 8000)).astype(np.float32)
     S = np.abs(geometry.stft(x)).astype(dtype)
@@ -568,13 +568,7 @@ def test_istft_of_a_real_spectrogram_is_that_of_x_plus_0i_without_a_complex_copy
         assert np.all(np.isfinite(y))
 
     def peak(argument):
-        geometry.istft(argument)
-        tracemalloc.start()
-        try:
-            geometry.istft(argument)
-            return tracemalloc.get_traced_memory()[1]
-        finally:
-            tracemalloc.stop()
+        return traced_peak(lambda: geometry.istft(argument), warm_up=True)
 
     complex_bytes = complex_S.nbytes
     assert peak(S) - peak(complex_S) < complex_bytes / 4
