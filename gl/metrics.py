@@ -182,24 +182,36 @@ def _check_geometry(geometry) -> None:
         raise TypeError(f"geometry={geometry!r} must be a gl.STFT, the geometry S was made with")
 
 
+#: The binary exponents of an item's peak within which :func:`inconsistency` takes X as it
+#: is, by the float's bits: a round trip of values up to 2^e grows them by at most n_fft,
+#: and their squares are summed in float64 (float32: 2^64 x n_fft stays far below its
+#: 2^128, the squares' sum below 2^1024; float64: 2^256 the same), while values down to
+#: 2^-e keep their significant parts above the subnormals. Beyond, X is scaled by a power
+#: of two first, exactly: the same ratio to rounding, at the cost of a copy of X (always,
+#: for long doubles, which the transform takes in float64).
+_UNSCALED_EXPONENT = {16: 4, 32: 64, 64: 256}
+
+
 def inconsistency(X, geometry: STFT) -> np.ndarray:
     """``|| STFT(ISTFT(X)) - X ||_F / ||X||_F``, over the last two axes.
 
     0 (to rounding) for the STFT of a signal, except where the ISTFT zeroes samples whose
     window sum is below ``WINDOW_SUM_FLOOR`` of its maximum: the first and last samples of
     a non-centred framing, seen only by a window's tip (about 1e-6 to 1e-5 for Hann frames
-    of 256 to 4096 samples). ``X`` is scaled by a power of two first (exactly), so values
-    near the ends of the float range neither overflow nor underflow.
+    of 256 to 4096 samples). An ``X`` near the ends of the float range is scaled by a power
+    of two first (exactly), so that its values neither overflow nor underflow.
     """
     _check_geometry(geometry)
     X = _finite("X", X)
     if X.ndim < 2:
         raise ValueError(f"X must have shape (..., n_freq, n_frames), got shape {X.shape}")
     if X.size and X.dtype.kind in "fc":  # (an integer X is istft's to refuse)
-        # a copy, each item scaled exactly (by the larger of its real and imaginary peaks: no abs overflows)
+        # far from the ends of the range, X as it is; else a copy, each item scaled exactly
+        # (by the larger of its real and imaginary peaks: no abs overflows)
         exponents = binary_exponents(_peaks(X, (-2, -1)))[..., None, None]
-        X = X.copy()
-        _ldexp_in_place(X, -exponents)
+        if np.any(np.abs(exponents) > _UNSCALED_EXPONENT.get(np.finfo(X.dtype).bits, -1)):
+            X = X.copy()
+            _ldexp_in_place(X, -exponents)
     length = geometry.max_length(X.shape[-1]) if X.shape[-1] else None  # no frames: istft says so
     rebuilt = geometry.stft(geometry.istft(X, length=length))
     if rebuilt.shape != X.shape:
