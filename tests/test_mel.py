@@ -118,6 +118,41 @@ def test_nnls_batches_and_power(rng):
     np.testing.assert_allclose(squared**2, both, rtol=1e-10, atol=1e-12)
 
 
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_band_products_equal_the_dense_ones(rng, dtype):
+    """The NNLS's products by F and F^T run over each filter's band (no BLAS): the same
+    products as the dense ones to rounding, batched, with an empty filter row too."""
+    from gl.mel import _BandProducts
+
+    F = mel_filterbank(sr=16000, n_fft=512, n_mels=40, dtype=dtype)
+    F[7] = 0  # an empty filter: its row of F Z is zero
+    Z = rng.random((2, 3, 257, 11)).astype(dtype)
+    R = rng.standard_normal((2, 3, 40, 11)).astype(dtype)
+    products = _BandProducts.of(F, (2, 3), 11)
+    assert products is not None and 7 in products.empty
+    forward = products.forward(Z, np.full((2, 3, 40, 11), np.nan, dtype=dtype))
+    adjoint = products.adjoint(R, np.full((2, 3, 257, 11), np.nan, dtype=dtype))
+    tolerance = 1e-5 if dtype == np.float32 else 1e-13
+    np.testing.assert_allclose(forward, F @ Z, rtol=tolerance, atol=tolerance * np.abs(F @ Z).max())
+    np.testing.assert_allclose(adjoint, F.T @ R, rtol=tolerance, atol=tolerance * np.abs(F.T @ R).max())
+    assert not forward[..., 7, :].any()
+    # a filterbank whose rows are not narrow bands keeps the dense products
+    assert _BandProducts.of(rng.random((40, 257)).astype(dtype) + 0.1, (), 11) is None
+
+
+def test_nnls_reaches_the_same_fit_by_bands_as_by_blas(speech, monkeypatch):
+    import gl.mel
+
+    _, _, S, F = speech
+    M = F @ S**2
+    by_bands = mel_to_stft(M, filterbank=F)
+    monkeypatch.setattr(gl.mel._BandProducts, "of", classmethod(lambda cls, *args: None))
+    by_blas = mel_to_stft(M, filterbank=F)
+    fits = [np.linalg.norm(F @ P**2 - M) / np.linalg.norm(M) for P in (by_bands, by_blas)]
+    assert fits[0] == pytest.approx(fits[1], rel=1e-3)
+    assert sc_db(by_bands, S) == pytest.approx(sc_db(by_blas, S), abs=0.01)
+
+
 @pytest.mark.parametrize(
     "M, keywords, error, match",
     [
