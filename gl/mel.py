@@ -452,6 +452,12 @@ def mel_to_stft(
     return P
 
 
+#: The size of ``Z`` (bins x frames x items) from which :class:`_BandProducts` runs: each
+#: band costs four NumPy calls an iteration (about 0.7 ms for 128 mels), which only longer
+#: inputs repay (measured below).
+_BAND_PRODUCTS_FROM = 1 << 16
+
+
 class _BandProducts:
     """``F Z`` and ``F^T R`` for a filterbank whose rows are narrow bands, by the bands alone.
 
@@ -460,83 +466,97 @@ class _BandProducts:
     product. So ``(F Z)_m = sum_k F[m, k] Z_k`` over the band only, and ``F^T R`` adds
     ``F[m, lo:hi]^T R_m`` into the band's rows, each a NumPy pass over the band's bins.
     No BLAS: on a busy machine a multi-threaded BLAS's threads wait for each other at every
-    product, and :func:`mel_to_stft`'s 400 products became 4-10x slower (measured on 10 s
-    of speech with other jobs on the 2 cores: 3.4 s against 0.91 s at n_fft 2048 with 128
-    mels, 6.3 s against 0.66 s at 1024 with 80). With one BLAS thread
-    (``OPENBLAS_NUM_THREADS=1``), 200 iterations (dense / bands): 2048 and 128 mels, 431
-    frames, 871 / 764 ms; 1024 and 80 mels, 862 frames, 840 / 437 ms; 400 and 128 mels
-    (3 bins a band), 1001 frames, 270 / 240 ms; on an idle machine with two BLAS threads the
-    dense products can be faster (the last: 188 / 251 ms). Used where the bands cover at
-    most half of ``F`` (any mel filterbank); the sums run in another order than BLAS's, so
-    the products agree to rounding.
+    product. :func:`mel_to_stft`'s 200 iterations on speech, float32, median of 5
+    alternated runs (ms, BLAS / bands; ``/tmp``-style script in the commit message's
+    session note), with other jobs on the 2 cores (load average 5):
+
+    ===============================  ==================  ==========================
+    n_fft / hop, mels, frames        one BLAS thread     BLAS's default threads
+    ===============================  ==================  ==========================
+    2048 / 512, 128 mels, 431        1029 / 623          5198 / 857
+    1024 / 256, 80 mels, 862         804 / 573           3871 / 676
+    400 / 160, 128 mels, 1001        464 / 343           5327 / 487
+    1024 / 256, 128 mels, 251        261 / 237           1983 / 409
+    ===============================  ==================  ==========================
+
+    On an idle machine two BLAS threads can be faster than the bands. Each band costs four
+    NumPy calls an iteration whatever its length, which short inputs do not repay: with one
+    BLAS thread, 200 iterations on 32 / 64 / 128 / 256 frames of noise took (ms, BLAS /
+    bands) 53 / 155, 90 / 170, 154 / 201 and 296 / 273 at n_fft 1024 with 128 mels, and
+    101 / 189, 167 / 221, 196 / 186 and 403 / 272 at 2048. So the bands run where they
+    cover at most half of ``F`` (any mel filterbank) and ``Z`` holds at least
+    :data:`_BAND_PRODUCTS_FROM` values (128 frames at n_fft 1024, 64 at 2048), BLAS
+    otherwise. The sums run in another order than BLAS's: the products agree to rounding.
     """
 
-    def __init__(self, F: np.ndarray, bands: list, work_shape: tuple):
-        self.F = F
-        self.bands = bands  # (m, lo, hi, F[m, lo:hi, None]) per row with a nonzero weight
-        self.empty = sorted(set(range(F.shape[0])) - {band[0] for band in bands})  # rows of zeros
-        self.work = np.empty(work_shape, dtype=F.dtype)  # (..., widest band, n_frames)
+    def __init__(self, bands: list, n_mels: int, Z: np.ndarray, FZ: np.ndarray, FTR: np.ndarray):
+        widest = max(hi - lo for _, lo, hi, _ in bands)
+        work = np.empty(Z.shape[:-2] + (widest, Z.shape[-1]), dtype=Z.dtype)  # (..., widest band, n_frames)
+        # every view made once: the loops below are then two ufunc calls a band (a view costs
+        # as much as a call, and the mel filterbanks of short clips have little work a band)
+        self._forward = [(Z[..., lo:hi, :], weights, work[..., : hi - lo, :], FZ[..., m, :]) for m, lo, hi, weights in bands]
+        self._adjoint = [(weights, FZ[..., m, None, :], work[..., : hi - lo, :], FTR[..., lo:hi, :]) for m, lo, hi, weights in bands]
+        self.empty = [FZ[..., m, :] for m in sorted(set(range(n_mels)) - {band[0] for band in bands})]  # zero rows of F
+        self._FTR = FTR
 
     @classmethod
-    def of(cls, F: np.ndarray, batch: tuple, n_frames: int) -> Optional["_BandProducts"]:
-        """The band products of ``F`` (n_mels, n_freq), or None where dense ones are faster."""
+    def of(cls, F: np.ndarray, Z: np.ndarray, FZ: np.ndarray, FTR: np.ndarray) -> Optional["_BandProducts"]:
+        """The products of ``F`` (n_mels, n_freq) by its bands between ``Z`` (..., n_freq,
+        n_frames), ``FZ`` (..., n_mels, n_frames) and ``FTR`` (..., n_freq, n_frames), or
+        None where the bands cover more than half of ``F``."""
         bands = []
         for m, row in enumerate(F):
             support = np.flatnonzero(row)
             if support.size:
                 lo, hi = int(support[0]), int(support[-1]) + 1
                 bands.append((m, lo, hi, np.ascontiguousarray(row[lo:hi, None])))
-        widths = [hi - lo for _, lo, hi, _ in bands]
-        if not widths or 2 * sum(widths) > F.size:
+        if not bands or 2 * sum(hi - lo for _, lo, hi, _ in bands) > F.size or Z.size < _BAND_PRODUCTS_FROM:
             return None
-        return cls(F, bands, batch + (max(widths), n_frames))
+        return cls(bands, F.shape[0], Z, FZ, FTR)
 
-    def forward(self, Z: np.ndarray, out: np.ndarray) -> np.ndarray:
-        """``out = F Z`` for ``Z`` (..., n_freq, n_frames)."""
-        work = self.work
-        for m, lo, hi, weights in self.bands:
-            band = np.multiply(Z[..., lo:hi, :], weights, out=work[..., : hi - lo, :])
-            np.add.reduce(band, axis=-2, out=out[..., m, :])
-        for m in self.empty:
-            out[..., m, :] = 0
-        return out
+    def forward(self) -> None:
+        """``FZ = F Z``."""
+        multiply, reduce = np.multiply, np.add.reduce
+        for band, weights, work, out in self._forward:
+            reduce(multiply(band, weights, out=work), axis=-2, out=out)
+        for row in self.empty:
+            row[...] = 0
 
-    def adjoint(self, R: np.ndarray, out: np.ndarray) -> np.ndarray:
-        """``out = F^T R`` for ``R`` (..., n_mels, n_frames)."""
-        work = self.work
-        out[...] = 0
-        for m, lo, hi, weights in self.bands:
-            out[..., lo:hi, :] += np.multiply(weights, R[..., m, None, :], out=work[..., : hi - lo, :])
-        return out
+    def adjoint(self) -> None:
+        """``FTR = F^T FZ`` (``FZ`` as it is now: the NNLS makes it the residual first)."""
+        multiply, add = np.multiply, np.add
+        self._FTR[...] = 0
+        for weights, row, work, out in self._adjoint:
+            add(out, multiply(weights, row, out=work), out=out)
 
 
 def _accelerated_nnls(F: np.ndarray, M: np.ndarray, P: np.ndarray, n_iter: int, step) -> np.ndarray:
     """``n_iter`` projected-gradient steps from ``P`` on ``min_{P >= 0} ||F P - M||^2`` with
     Nesterov momentum and per-frame gradient restart (see :func:`mel_to_stft`); every work
-    array is allocated once. The products by the bands where they are narrow enough
-    (:class:`_BandProducts`), else by BLAS."""
-    banded = _BandProducts.of(F, M.shape[:-2], M.shape[-1])
-    if banded is None:
-        FT = np.ascontiguousarray(F.T)  # (n_freq, n_mels)
-
-        def forward(Z, out):
-            return np.matmul(F, Z, out=out)
-
-        def adjoint(R, out):
-            return np.matmul(FT, R, out=out)
-    else:
-        forward, adjoint = banded.forward, banded.adjoint
+    array is allocated once. The products by ``F`` and ``F^T`` run over the filters' bands
+    (:class:`_BandProducts`), by BLAS for a filterbank that is not banded."""
     P_previous = P.copy()
     Z = P.copy()  # extrapolated point
     momentum_step = np.empty_like(P)
     difference = np.empty_like(P)
     residual = np.empty(M.shape, dtype=P.dtype)  # (..., n_mels, n_frames)
     gradient = np.empty_like(P)
+    banded = _BandProducts.of(F, Z, residual, gradient)
+    if banded is not None:
+        forward, adjoint = banded.forward, banded.adjoint
+    else:
+        FT = np.ascontiguousarray(F.T)  # (n_freq, n_mels)
+
+        def forward() -> None:
+            np.matmul(F, Z, out=residual)
+
+        def adjoint() -> None:
+            np.matmul(FT, residual, out=gradient)
     t = np.ones(M.shape[:-2] + (1, M.shape[-1]))  # (..., 1, n_frames): every frame is its own problem
     for _ in range(n_iter):
-        forward(Z, residual)  # (..., n_mels, n_frames)
+        forward()  # residual = F Z, (..., n_mels, n_frames)
         residual -= M  # F Z - M
-        adjoint(residual, gradient)  # (..., n_freq, n_frames) F^T (F Z - M)
+        adjoint()  # gradient = F^T (F Z - M), (..., n_freq, n_frames)
         P_previous, P = P, P_previous
         np.multiply(gradient, -step, out=P)
         P += Z

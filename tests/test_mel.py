@@ -126,24 +126,31 @@ def test_band_products_equal_the_dense_ones(rng, dtype):
 
     F = mel_filterbank(sr=16000, n_fft=512, n_mels=40, dtype=dtype)
     F[7] = 0  # an empty filter: its row of F Z is zero
-    Z = rng.random((2, 3, 257, 11)).astype(dtype)
-    R = rng.standard_normal((2, 3, 40, 11)).astype(dtype)
-    products = _BandProducts.of(F, (2, 3), 11)
-    assert products is not None and 7 in products.empty
-    forward = products.forward(Z, np.full((2, 3, 40, 11), np.nan, dtype=dtype))
-    adjoint = products.adjoint(R, np.full((2, 3, 257, 11), np.nan, dtype=dtype))
+    Z = rng.random((2, 3, 257, 48)).astype(dtype)  # >= 2^16 values: long enough for the bands
+    FZ = np.full((2, 3, 40, 48), np.nan, dtype=dtype)
+    FTR = np.full((2, 3, 257, 48), np.nan, dtype=dtype)
+    products = _BandProducts.of(F, Z, FZ, FTR)
+    assert products is not None and len(products.empty) == 1
+    products.forward()
+    forward = FZ.copy()
+    R = rng.standard_normal(FZ.shape).astype(dtype)
+    FZ[...] = R
+    products.adjoint()
+    adjoint = FTR
     tolerance = 1e-5 if dtype == np.float32 else 1e-13
     np.testing.assert_allclose(forward, F @ Z, rtol=tolerance, atol=tolerance * np.abs(F @ Z).max())
     np.testing.assert_allclose(adjoint, F.T @ R, rtol=tolerance, atol=tolerance * np.abs(F.T @ R).max())
     assert not forward[..., 7, :].any()
-    # a filterbank whose rows are not narrow bands keeps the dense products
-    assert _BandProducts.of(rng.random((40, 257)).astype(dtype) + 0.1, (), 11) is None
+    # a filterbank whose rows are not narrow bands keeps the dense products, as a short input does
+    assert _BandProducts.of(rng.random((40, 257)).astype(dtype) + 0.1, Z, FZ, FTR) is None
+    assert _BandProducts.of(F, Z[0, 0, :, :10], FZ[0, 0, :, :10], FTR[0, 0, :, :10]) is None
 
 
 def test_nnls_reaches_the_same_fit_by_bands_as_by_blas(speech, monkeypatch):
     import gl.mel
 
     _, _, S, F = speech
+    assert S.size >= gl.mel._BAND_PRODUCTS_FROM  # long enough for the bands
     M = F @ S**2
     by_bands = mel_to_stft(M, filterbank=F)
     monkeypatch.setattr(gl.mel._BandProducts, "of", classmethod(lambda cls, *args: None))
