@@ -385,7 +385,8 @@ def _flood(heap, todo, values, half_t, half_f, order_list, rank_list, width: int
             return
 
 
-def _heap_integrate(S: np.ndarray, half_t: np.ndarray, half_f: np.ndarray, values: np.ndarray, tols: tuple[float, ...]) -> np.ndarray:
+def _heap_integrate(S: np.ndarray, half_t: np.ndarray, half_f: np.ndarray, values: np.ndarray, tols: tuple[float, ...],
+                    known_frames: int = 0) -> np.ndarray:
     """Integrate the gradients along the largest coefficients first; return what was integrated.
 
     ``half_t``, ``half_f`` and ``values`` are *padded* grids of shape
@@ -398,12 +399,19 @@ def _heap_integrate(S: np.ndarray, half_t: np.ndarray, half_f: np.ndarray, value
     integrated ones. The heap holds the rank of a coefficient in decreasing magnitude
     order (an int, which ``heapq`` compares fastest), so the smallest rank is the largest
     magnitude. Returns the mask (n_freq, n_frames) of the coefficients the heap reached.
+
+    With ``known_frames = k > 0`` the phases of the first ``k`` frames are given (in
+    ``values``): they are never integrated, and every pass starts its flood from those of
+    them above the pass's tolerance as well as from the coefficients already known, so that
+    the integration continues them (see :func:`initial_phase`'s ``known``).
     """
     n_freq, n_frames = S.shape
     width = n_frames + 1
     peak = float(S.max())
+    given = np.zeros(S.shape, dtype=bool)
+    given[:, :known_frames] = True
     if peak <= 0:
-        return np.zeros(S.shape, dtype=bool)
+        return given
     # rank the coefficients any pass will integrate, largest first (rank 0 = largest); the
     # index arrays are int32 when the grid allows (PGHI's peak memory is these arrays and
     # the three grids: every full-size temporary counts)
@@ -427,6 +435,13 @@ def _heap_integrate(S: np.ndarray, half_t: np.ndarray, half_f: np.ndarray, value
     # memoryviews index like lists (Python floats and ints out) without converting arrays
     values_view = memoryview(values.reshape(-1))
     views = (values_view, memoryview(half_t.reshape(-1)), memoryview(half_f.reshape(-1)), memoryview(order), memoryview(rank))
+    seeds = seed_ranks = None
+    if known_frames:  # the given coefficients' places in the padded grid, and the ranks of the candidates among them
+        bins, frames = np.divmod(np.arange(n_freq * known_frames, dtype=index), index(known_frames))
+        seeds = (bins + 1) * index(width) + frames
+        seed_ranks = rank[seeds]
+        seed_ranks = seed_ranks[(seed_ranks > 0) | (seeds == order[0])]  # rank 0 is also every non-candidate's
+        del bins, frames
     known = 0
     for count in counts:
         if count <= known:
@@ -437,6 +452,9 @@ def _heap_integrate(S: np.ndarray, half_t: np.ndarray, half_f: np.ndarray, value
             inner = order[:known]
             border = todo_array[inner + 1] | todo_array[inner - 1] | todo_array[inner + width] | todo_array[inner - width]
             heap = np.flatnonzero(border).tolist()  # ranks in increasing order: already a heap
+        if seeds is not None:  # given phases: never integrated, and the flood starts from them
+            todo_array[seeds] = 0
+            heap = np.union1d(heap, seed_ranks[seed_ranks < count]).astype(index).tolist()  # sorted: a heap
         _flood(heap, todo, *views, width)
         # islands the flood did not reach: seed each at its largest coefficient, phase 0;
         # numpy skips the ranks already reached, a chunk at a time
@@ -444,7 +462,7 @@ def _heap_integrate(S: np.ndarray, half_t: np.ndarray, half_f: np.ndarray, value
             chunk = order[start : min(start + 4096, count)]
             _flood([], todo, *views, width, seeds=chunk[todo_array[chunk] != 0].tolist())
         known = count
-    return S > tols[-1] * peak  # every candidate: the heap reaches them all (islands are seeded)
+    return (S > tols[-1] * peak) | given  # every candidate: the heap reaches them all (islands are seeded)
 
 
 #: Elements a chunk of :func:`_ranked_candidates` and of the rank table: no full-size temporaries.
@@ -614,6 +632,7 @@ def _item_phase(
     generator: np.random.Generator,
     fill: bool,
     grids: tuple[np.ndarray, np.ndarray, np.ndarray],
+    known: Optional[np.ndarray] = None,
 ) -> np.ndarray:
     """gl-convention phase of one magnitude (n_freq, n_frames), float64: a view into ``grids[2]``.
 
@@ -621,6 +640,7 @@ def _item_phase(
     every batch item: fresh memory costs page faults, a noticeable part of PGHI's time.
     With the fill every coefficient gets an integrated or carried phase, so no random
     phase is drawn; without it the coefficients below ``tol`` keep a uniform random phase.
+    ``known`` (n_freq, k): the gl-convention phases of the first ``k`` frames, kept.
     """
     n_freq, n_frames = S.shape
     half_t, half_f, values = grids  # (n_freq + 2, n_frames + 1), guards never read
@@ -629,20 +649,27 @@ def _item_phase(
     _gradients_into(S, geometry, gamma, half_t[inside], half_f[inside], scale=0.5, work=phase)  # log S there, for now
     if not fill:
         np.multiply(generator.random(S.shape), 2.0 * np.pi, out=phase)
-    reached = _heap_integrate(S, half_t, half_f, values, tols)
+    centre_shift = ((2.0 * np.pi * window_centre(geometry) / geometry.n_fft) * np.arange(geometry.n_freq))[:, None]
+    known_frames = 0 if known is None else known.shape[-1]
+    if known_frames:  # gl's frame-start phase -> the window-centred phase the heap integrates
+        np.add(known, centre_shift, out=phase[:, :known_frames])
+    reached = _heap_integrate(S, half_t, half_f, values, tols, known_frames)
     if fill:
         if reached.any():
             _fill(reached, half_t[inside], half_f[inside], phase)
         else:  # silence: any phase will do
             phase[...] = 0.0
     # window-centred phase -> gl's frame-start phase: X = exp(-2 pi i m c / M) c_centred
-    phase -= ((2.0 * np.pi * window_centre(geometry) / geometry.n_fft) * np.arange(geometry.n_freq))[:, None]
+    phase -= centre_shift
+    if known_frames:  # exactly as given (the two shifts can differ in the last bit)
+        phase[:, :known_frames] = known
     return phase
 
 
-def _phases(S: np.ndarray, geometry: STFT, gamma, tol: Tolerance, rng, fill: bool = True) -> np.ndarray:
+def _phases(S: np.ndarray, geometry: STFT, gamma, tol: Tolerance, rng, fill: bool = True,
+            known: Optional[np.ndarray] = None) -> np.ndarray:
     """PGHI phase of ``S`` (..., n_freq, n_frames), same shape, float64 radians (maybe a strided view).
-    ``gamma``: None for the window's own."""
+    ``gamma``: None for the window's own; ``known``: the phases of the first frames (..., n_freq, k), kept."""
     given = gamma is not None
     gamma = check_gamma(gamma, geometry)
     tols = check_heap_tol(tol)
@@ -658,12 +685,13 @@ def _phases(S: np.ndarray, geometry: STFT, gamma, tol: Tolerance, rng, fill: boo
     gradient_dtype = np.float32 if S.dtype.kind == "f" and S.dtype.itemsize == 4 else np.float64  # '>f4' too
     half_t, half_f = np.empty((2,) + padded, dtype=gradient_dtype)
     grids = (half_t, half_f, np.empty(padded))
+    knowns = [None] * flat.shape[0] if known is None else known.reshape((-1,) + known.shape[-2:])
     if flat.shape[0] == 1:  # one item: its phase stays in the grid (no copy)
-        phase = _item_phase(flat[0], geometry, gamma, tols, generator, bool(fill), grids).reshape(S.shape)
+        phase = _item_phase(flat[0], geometry, gamma, tols, generator, bool(fill), grids, knowns[0]).reshape(S.shape)
     else:
         phase = np.empty(flat.shape, dtype=np.float64)
-        for item, out in zip(flat, phase):
-            out[...] = _item_phase(item, geometry, gamma, tols, generator, bool(fill), grids)
+        for item, out, item_known in zip(flat, phase, knowns):
+            out[...] = _item_phase(item, geometry, gamma, tols, generator, bool(fill), grids, item_known)
         phase = phase.reshape(S.shape)
     if phase.size and not (-MAX_PHASE <= phase.min() and phase.max() <= MAX_PHASE):  # NaN fails both
         what = f"gamma={gamma:g}" if given else f"window={geometry.window!r} (gamma={gamma:.3g} samples^2)"
@@ -675,12 +703,22 @@ def _phases(S: np.ndarray, geometry: STFT, gamma, tol: Tolerance, rng, fill: boo
     return phase
 
 
-def initial_phase(S: np.ndarray, geometry: STFT) -> np.ndarray:
+def initial_phase(S: np.ndarray, geometry: STFT, known=None) -> np.ndarray:
     """PGHI phase of ``S`` (..., n_freq, n_frames) for ``init='pghi'`` (radians, float64).
 
     Uses the window's own ``gamma``, :data:`DEFAULT_TOL` and the fill, which gives
     every coefficient a phase (zero for a silent ``S``): no random numbers are drawn and
     the result is deterministic.
+
+    ``known`` (shape ``(..., n_freq, k)``, radians in gl's convention, ``k <= n_frames``):
+    the phase of the first ``k`` frames, kept as it is; the heap integrates onwards from
+    those coefficients (above the tolerance) as well as from its own largest ones, so the
+    phase continues them. Without it every island of the heap starts at phase 0, an offset
+    unrelated to any phase given next to it. :func:`gl.reconstruct_long` passes the phase
+    of the previous block on the overlap: with it, on 8 s of docs/04's harmonic voice in
+    blocks of 300 frames sharing 32, consecutive blocks of gl's default method agreed in
+    the overlap to 23-28 dB (signal to difference) instead of 5-11 dB, and the frames
+    around the seams reached -50.8 dB instead of -41.1 dB (the blocks' ends as before).
 
     Examples
     --------
@@ -695,7 +733,15 @@ def initial_phase(S: np.ndarray, geometry: STFT) -> np.ndarray:
     from pghi: -40.3 dB after 5 iterations
     from random: -11.9 dB after 5 iterations
     """
-    return _phases(as_array("S", S), geometry, None, DEFAULT_TOL, 0)
+    S = as_array("S", S)
+    if known is not None:
+        known = np.asarray(known, dtype=np.float64)
+        if known.shape[:-1] != S.shape[:-1] or known.shape[-1] > S.shape[-1]:
+            raise ValueError(f"known has shape {known.shape}; it must be (..., n_freq, k) with S's leading axes "
+                             f"{S.shape[:-1]} and k <= {S.shape[-1]}")
+        if not np.all(np.isfinite(known)):
+            raise ValueError("known contains NaN or infinite values")
+    return _phases(S, geometry, None, DEFAULT_TOL, 0, known=known)
 
 
 # ---------------------------------------------------------------------------- public

@@ -245,6 +245,37 @@ def test_initial_phase_and_reconstruct(greasy_blackman):
     assert sc_db(S, geometry, y2) < info.final_db - 5
 
 
+def test_initial_phase_continues_known_phases():
+    """``known``: the first frames' phase is kept and the heap integrates on from it, so the
+    phase after them continues it (gl.reconstruct_long's warm start with PGHI); without it
+    the heap's islands start at phase 0 with no relation to a phase given next to them."""
+    sr = 16000
+    t = np.arange(sr) / sr
+    voice = 2 * np.pi * np.cumsum(220 * (1 + 0.05 * np.sin(2 * np.pi * 3 * t))) / sr
+    x = sum(np.sin(k * voice) / k for k in range(1, 8))
+    geometry = gl.STFT(512, 128)
+    X = geometry.stft(x)
+    S, true = np.abs(X), np.angle(X)
+
+    def agreement(phase, offset):  # weighted mean of exp(i (phase - true - offset)) on frames 20..60
+        weight = S[:, 20:60] ** 2
+        mean = np.sum(weight * np.exp(1j * (phase[:, 20:60] - true[:, 20:60] - offset))) / weight.sum()
+        return abs(mean), abs(np.angle(mean))
+
+    for offset in (0.0, 1.0):  # the true phase, and the true phase turned by 1 rad
+        known = true[:, :20] + offset
+        phase = pghi_module.initial_phase(S, geometry, known=known)
+        np.testing.assert_array_equal(phase[:, :20], known)
+        coherence, angle = agreement(phase, offset)
+        assert coherence > 0.98 and angle < 0.1  # measured 0.993 and 0.07 rad
+    coherence, angle = agreement(pghi_module.initial_phase(S, geometry), 0.0)
+    assert coherence < 0.9 and angle > 1  # measured 0.75 and 2.1 rad
+    with pytest.raises(ValueError, match="known has shape"):
+        pghi_module.initial_phase(S, geometry, known=true[:-1, :20])
+    silent = pghi_module.initial_phase(np.zeros_like(S), geometry, known=true[:, :3])
+    np.testing.assert_array_equal(silent[:, :3], true[:, :3])
+
+
 def test_two_pass_tolerance(greasy_blackman):
     """LTFAT's (1e-1, 1e-10) works; it measures worse than one pass on greasy (-23.5 dB)."""
     x, geometry, S = greasy_blackman
