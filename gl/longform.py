@@ -12,7 +12,9 @@ or 4.9 GiB (complex128). :func:`reconstruct_long` bounds the memory by inverting
    ``[f_k a, (f_k + B - 1) a + M)`` of the padded signal;
 2. *warm start*: the initial phase of block ``k`` on its first ``O`` frames is the phase
    of the STFT of the result so far there (elsewhere the ``init`` asked for), so that the
-   block continues the previous one;
+   block continues the previous one; PGHI's phase (``init='pghi'``, the default method's)
+   is integrated on from those frames (:func:`gl.pghi.initial_phase`'s ``known``), not
+   started afresh beside them;
 3. *sign*: phase retrieval determines a signal only up to its sign, so a block that still
    correlates negatively with the previous one in the overlap is negated;
 4. *seam*: in the middle of the overlap (a zone of up to ``4 M`` samples, at least ``M``
@@ -347,7 +349,8 @@ def reconstruct_long(
         Block and overlap lengths in seconds, with ``sr`` (default 30 and 0.3); each
         instead of ``block_frames`` / ``overlap_frames``, not with them.
     warm_start : bool
-        Start each block from the previous block's phase in the overlap (default True).
+        Start each block from the previous block's phase in the overlap (default True);
+        with ``init='pghi'`` (the default method's), PGHI's phase continues it.
         Not with RTISI-LA's own start (``method='rtisila'`` without ``init``, or
         ``init='overlap'``): its first estimate is the partial reconstruction itself; nor
         with the single passes (``'pghi'``, ``'spsi'``, ``'rtpghi'``), which take no start.
@@ -528,16 +531,24 @@ def reconstruct_long(
                 if warm_start and pending is not None and not own_start:
                     # phase of the previous result on the first `overlap` frames of this block,
                     # the init asked for elsewhere
-                    phasors, _ = initial_phase(block, "random" if block_init is None else block_init, generator, block_geometry)
-                    phase = np.angle(phasors)  # (..., n_freq, count)
-                    del phasors  # a block of complex numbers, alive through the block's run otherwise
                     shared = min(overlap_frames, count)
                     offset = first * hop - pending_start  # padded positions of those frames in `pending`
                     span = pending[:, offset : offset + (shared - 1) * hop + n_fft]
-                    previous = block_geometry.stft(span).reshape(batch_shape + (geometry.n_freq, -1))
-                    phase[..., :shared] = np.angle(previous[..., :shared])
-                    del previous, span
-                    block_init = phase
+                    previous = np.angle(block_geometry.stft(span).reshape(batch_shape + (geometry.n_freq, -1))[..., :shared])
+                    del span
+                    if isinstance(block_init, str) and block_init == "pghi":
+                        # PGHI continuing the previous phase (gl.pghi.initial_phase's `known`), not
+                        # with islands of its own at arbitrary offsets next to it
+                        from .pghi import initial_phase as pghi_phase
+
+                        block_init = pghi_phase(block, block_geometry, known=previous)
+                    else:
+                        phasors, _ = initial_phase(block, "random" if block_init is None else block_init, generator, block_geometry)
+                        phase = np.angle(phasors)  # (..., n_freq, count)
+                        del phasors  # a block of complex numbers, alive through the block's run otherwise
+                        phase[..., :shared] = previous
+                        block_init = phase
+                    del previous
                 y = run(block, block_init, block_geometry)
                 y = y.reshape(-1, y.shape[-1])  # (channels, (count - 1) hop + n_fft): padded [first hop, ...)
                 start = first * hop
