@@ -10,6 +10,11 @@ or 4.9 GiB (complex128). :func:`reconstruct_long` bounds the memory by inverting
    frames per block, ``O`` frames of overlap); it is inverted on its own with the
    non-centred version of the geometry, which gives the samples its frames cover,
    ``[f_k a, (f_k + B - 1) a + M)`` of the padded signal;
+   *ends*: with centred frames the first and last blocks are inverted with the centred
+   geometry instead, so that their outer frames see the padding the whole's frames see,
+   and with ``O + ceil(floor(M / 2) / a)`` more frames on their inner side to take the
+   padding they then also have there (the end blocks own that many fewer than ``B``
+   frames, so no inversion exceeds ``B`` frames);
 2. *warm start*: the initial phase of block ``k`` on its first ``O`` frames is the phase
    of the STFT of the result so far there (elsewhere the ``init`` asked for), so that the
    block continues the previous one; PGHI's phase (``init='pghi'``, the default method's)
@@ -28,6 +33,7 @@ or 4.9 GiB (complex128). :func:`reconstruct_long` bounds the memory by inverting
 
 Without steps 2 and 4 the seams dominate the error (two independent solutions
 cross-faded partly cancel): on the dev clips below a plain cross-fade costs 2-6 dB.
+Without the ends and PGHI's continuation, gl's default method lost 6 dB in blocks (below).
 
 Measured with ``benchmarks/bench_longform.py`` (machine shared with other jobs; numpy 2.4):
 
@@ -44,14 +50,27 @@ Measured with ``benchmarks/bench_longform.py`` (machine shared with other jobs; 
   magnitude, 2.4 GiB per complex64 spectrogram of state, and the signal.
 * **quality cost** against one-shot FGLA, 100 iterations, random initial phase, same
   seed (spectral convergence difference, positive = worse): default 30 s blocks on 5
-  minutes of the synthetic signal -0.2 dB (-27.20 against -26.98 dB, same time);
-  ``d03_music_tabla_44k`` (8 s) +2.1 dB with 2 s blocks, +0.6 dB with 4 s blocks;
-  ``d02_speech_alsa-voice_22k`` (6 s) 0.0 dB (2 s), +0.8 dB (4 s). Between random
-  starts the one-shot result itself varies by about 2 dB. Methods that go further show
-  more. gl's default method, on 8 s of docs/04's harmonic voice without its decay (16 kHz,
-  n_fft 512, hop 128, blocks of 300 frames, 32 shared), reached -40.9 dB in blocks against
-  -47.2 dB in one shot, the loss spread over the blocks (-42.1 dB on the frames around
-  the seams).
+  minutes of the synthetic signal +0.0 dB (-26.97 against -26.98 dB; -0.2 dB before the
+  ends, -27.20 dB);
+  ``d03_music_tabla_44k`` (8 s) +1.1 dB with 2 s blocks, +1.6 dB with 4 s blocks;
+  ``d02_speech_alsa-voice_22k`` (6 s) -0.9 dB (2 s), +0.6 dB (4 s) (before the ends
+  and PGHI's continuation: +2.1, +0.6, 0.0 and +0.8 dB). Between random starts the
+  one-shot result itself varies by about 2 dB.
+* gl's default method (PGHI, then the difference map and FGLA), which goes further, lost
+  more before the ends and PGHI's continuation: on 8 s of docs/04's harmonic voice
+  without its decay (16 kHz, n_fft 512, hop 128) -40.9 dB in blocks of 300 frames
+  sharing 32 against -47.2 dB in one shot: consecutive blocks disagreed in the overlap
+  (5 to 11 dB signal to difference; the frames around the seams -41.1 dB) and the first
+  and last 4 frames held 72 % of the error (frame 0 at -11.8 dB, -23.4 in one shot).
+  Now -47.6 dB (seams -50.3 dB), -47.5 dB in blocks of 600 sharing 64 (before -42.9),
+  -48.5 dB in the default 30 s blocks on 64 s of it (one shot -48.3, before -45.6), and on
+  an 8 s chirp (100 to 3000 Hz, one shot -75.0 dB) -52.2 and -74.8 dB in blocks of 300
+  and 600 (before -39.0 and -44.7). On the six dev clips tiled to 16 s (n_fft 1024, hop
+  256) blocks of 300 and 600 frames cost it 0.06 dB on average (-0.7 to +0.9 by clip and
+  size; before 1.0 dB, up to 4.2), tiled to 40 s the default 30 s blocks 0.01 dB (before
+  0.03). FGLA in blocks there came out 0.7 dB better than before on average with
+  blocks of 300 and 600 frames and 0.2 dB worse with the 30 s blocks (-0.65 to +0.09 dB
+  by clip), within its spread between seeds (the blocks, thus its random draws, differ).
 
 With a memory-mapped ``S`` (``np.load(..., mmap_mode='r')``) and ``output=`` a file, only
 one block is in memory at any time (pages of the map that were read count towards the
@@ -339,7 +358,10 @@ def reconstruct_long(
         ``rng`` seeds one generator used for every block, so results are reproducible.
     block_frames : int, optional
         Frames per block, ``> overlap_frames``. Default ``block_seconds * sr / hop``
-        when ``sr`` is given, else 2600 (30 s at 44.1 kHz with hop 512).
+        when ``sr`` is given, else 2600 (30 s at 44.1 kHz with hop 512). With centred
+        frames the first and last blocks are inverted with ``overlap_frames +
+        ceil((n_fft // 2) / hop)`` frames more on their inner side (:mod:`gl.longform`,
+        *ends*) and own as many fewer, so that no inversion exceeds ``block_frames``.
     overlap_frames : int, optional
         Frames shared by consecutive blocks, ``>= ceil(n_fft / hop)``. Default
         ``overlap_seconds * sr / hop`` (at least ``2 ceil(n_fft / hop)``) or 32.
@@ -511,7 +533,8 @@ def reconstruct_long(
             raise
         return writer.finish()
 
-    # ---- blocks
+    # ---- blocks (at the ends of centred frames, shorter by the margin of the end blocks: _block_plan)
+    blocks, margin = _block_plan(n_frames, block_frames, overlap_frames, geometry)
     bridge_iterations = DEFAULT_BRIDGE_ITERATIONS if n_iter is None else n_iter
     geometry._warn_nola()  # once here, not once per block and per seam
     block_geometry = geometry.replace(center=False)
@@ -523,16 +546,20 @@ def reconstruct_long(
     try:
         with nola_warned():  # the NOLA warning was given above
             for index, (first, last) in enumerate(blocks):
-                block = check_magnitude(np.asarray(S[..., first:last]), geometry)  # (..., n_freq, count)
                 count = last - first
+                # the frames inverted: the block's own, and at the signal's ends (centred frames)
+                # the block's as centred frames with a margin on the inner side (_end_block)
+                lo, hi = _end_block(index, blocks, n_frames, margin, geometry, None if pending is None else pending_start // hop)
+                centred = (lo, hi) != (first, last)
+                block = check_magnitude(np.asarray(S[..., lo:hi]), geometry)  # (..., n_freq, hi - lo)
                 block_init = init
                 if isinstance(init, np.ndarray):
-                    block_init = init[..., first:last]
+                    block_init = init[..., lo:hi]
                 if warm_start and pending is not None and not own_start:
-                    # phase of the previous result on the first `overlap` frames of this block,
-                    # the init asked for elsewhere
-                    shared = min(overlap_frames, count)
-                    offset = first * hop - pending_start  # padded positions of those frames in `pending`
+                    # phase of the previous result on the frames this block shares with it (its
+                    # first `overlap`, and the margin before them), the init asked for elsewhere
+                    shared = min(overlap_frames, count) + first - lo
+                    offset = lo * hop - pending_start  # padded positions of those frames in `pending`
                     span = pending[:, offset : offset + (shared - 1) * hop + n_fft]
                     previous = np.angle(block_geometry.stft(span).reshape(batch_shape + (geometry.n_freq, -1))[..., :shared])
                     del span
@@ -541,16 +568,28 @@ def reconstruct_long(
                         # with islands of its own at arbitrary offsets next to it
                         from .pghi import initial_phase as pghi_phase
 
-                        block_init = pghi_phase(block, block_geometry, known=previous)
+                        block_init = pghi_phase(block, geometry if centred else block_geometry, known=previous)
                     else:
-                        phasors, _ = initial_phase(block, "random" if block_init is None else block_init, generator, block_geometry)
-                        phase = np.angle(phasors)  # (..., n_freq, count)
+                        phasors, _ = initial_phase(block, "random" if block_init is None else block_init, generator,
+                                                   geometry if centred else block_geometry)
+                        phase = np.angle(phasors)  # (..., n_freq, hi - lo)
                         del phasors  # a block of complex numbers, alive through the block's run otherwise
                         phase[..., :shared] = previous
                         block_init = phase
                     del previous
-                y = run(block, block_init, block_geometry)
-                y = y.reshape(-1, y.shape[-1])  # (channels, (count - 1) hop + n_fft): padded [first hop, ...)
+                if centred:
+                    # local sample s is padded position lo hop + pad + s; the samples of [first, last)
+                    # as the non-centred block would give them (zeros in the padding)
+                    local = run(block, block_init, geometry, out_length - lo * hop if hi == n_frames else geometry.default_length(hi - lo))
+                    local = local.reshape(-1, local.shape[-1])
+                    y = np.zeros((local.shape[0], (count - 1) * hop + n_fft), dtype=local.dtype)
+                    skip = (first - lo) * hop - pad  # the local sample at padded position first hop
+                    taken = local[:, max(skip, 0) :][:, : y.shape[-1] - max(-skip, 0)]
+                    y[:, max(-skip, 0) : max(-skip, 0) + taken.shape[-1]] = taken
+                    del local, taken
+                else:
+                    y = run(block, block_init, block_geometry)
+                    y = y.reshape(-1, y.shape[-1])  # (channels, (count - 1) hop + n_fft): padded [first hop, ...)
                 start = first * hop
                 if pending is not None:
                     overlap_end = pending_start + pending.shape[-1]  # the previous block's end
@@ -566,6 +605,69 @@ def reconstruct_long(
         writer.abort()
         raise
     return writer.finish()
+
+
+def _block_plan(n_frames: int, block_frames: int, overlap_frames: int, geometry: STFT) -> tuple[list[tuple[int, int]], int]:
+    """The blocks' own frames and the margin of the end blocks (:func:`_end_block`).
+
+    Without centred frames, or with blocks too short for the margin (``block_frames <= 2
+    overlap + ceil(pad / hop) + 1``): :func:`plan_blocks`, margin 0. With centred frames
+    the first and last blocks are inverted with a margin of ``m = overlap + ceil(pad /
+    hop)`` frames on their inner side, and the plan keeps every inversion within
+    ``block_frames`` frames: the first block owns ``block_frames - m`` frames, the next ones
+    ``block_frames`` (consecutive blocks sharing ``overlap_frames``), the last the rest
+    (``m`` frames fewer than ``block_frames``, at most), a block before it shortened if the
+    rest would leave the last block no more than the overlap.
+
+    >>> _block_plan(1000, 300, 32, STFT(512, 128))  # margin 32 + 2
+    ([(0, 266), (234, 534), (502, 802), (770, 1000)], 34)
+    """
+    margin = overlap_frames + -(-geometry.pad // geometry.hop_length) if geometry.center else 0
+    if not margin or block_frames - margin <= overlap_frames + 1 or n_frames <= block_frames:
+        return plan_blocks(n_frames, block_frames, overlap_frames), 0
+    blocks = [(0, block_frames - margin)]
+    while True:
+        first = blocks[-1][1] - overlap_frames
+        if n_frames - first + margin <= block_frames:  # the rest, with the margin, is the last block
+            blocks.append((first, n_frames))
+            return blocks, margin
+        blocks.append((first, min(first + block_frames, n_frames - 1)))  # the last block keeps > overlap frames
+
+
+def _end_block(index: int, blocks: list, n_frames: int, margin: int, geometry: STFT, previous_first: Optional[int]) -> tuple[int, int]:
+    """The frames ``[lo, hi)`` to invert for block ``index``: its own, or at an end of a signal
+    with centred frames, the block as centred frames with ``margin`` frames on its inner side.
+
+    A block is inverted with non-centred frames, whose outermost samples are free; at the
+    signal's start and end the whole's frames are centred and their padding is fixed (zeros
+    for ``pad_mode='constant'``), so the first and last frames of a non-centred block miss
+    that constraint. They came out worse than in one shot and, on 8 s of docs/04's harmonic
+    voice with gl's default method in blocks of 300 frames sharing 32, held 72 % of the
+    blocks' error in their first and last 4 frames (frame 0 at -11.8 dB against -23.4 dB in
+    one shot, the last frame at -14.2 against -24.0 dB). The first block is therefore
+    inverted with the centred geometry (the whole's start, padding included) and the last
+    with its end. Their inner side then has a padding of its own, which the signal does not
+    have: the ``margin`` of ``overlap + ceil(pad / hop)`` frames beyond the block (the first
+    block's right, from the next block's frames; the last block's left, from the previous
+    block's) takes it, so that the frames of the seam and of the warm start are not pulled
+    towards it. A shorter margin was not enough: on the same signal (PGHI continuing the
+    previous block; blocks of 300 frames and the margin on top) margins of 2, 16 and 32
+    frames left the frames around the seams at -36.4, -45.0 and -49.8 dB, against -50.8 dB
+    with the ends inverted as the other blocks are (the whole -47.9 dB with the margin of
+    32, one shot -47.2). The last
+    block's margin stops at the previous block's first frame (the warm start's phases come
+    from it); if less than ``ceil(pad / hop)`` frames remain, that block is inverted as the
+    others are.
+    """
+    first, last = blocks[index]
+    if not margin or 0 < index < len(blocks) - 1:
+        return first, last
+    if index == 0:
+        return first, min(last + margin, n_frames)
+    lo = max(first - margin, previous_first)
+    if lo > 0 and first - lo < -(-geometry.pad // geometry.hop_length):  # the padding would reach the block's frames
+        return first, last
+    return lo, last
 
 
 def _join(pending, pending_start, y, start, overlap_end, S, geometry, block_geometry, n_iter, bridge):
