@@ -735,7 +735,10 @@ def initial_phase(S: np.ndarray, geometry: STFT, known=None) -> np.ndarray:
     """
     S = as_array("S", S)
     if known is not None:
-        known = np.asarray(known, dtype=np.float64)
+        known = as_array("known", known)
+        if known.dtype == bool or known.dtype.kind not in "fiu":
+            raise TypeError(f"known must be real phases in radians, got dtype {known.dtype}")
+        known = known.astype(np.float64, copy=False)
         if known.shape[:-1] != S.shape[:-1] or known.shape[-1] > S.shape[-1]:
             raise ValueError(f"known has shape {known.shape}; it must be (..., n_freq, k) with S's leading axes "
                              f"{S.shape[:-1]} and k <= {S.shape[-1]}")

@@ -272,6 +272,10 @@ def test_initial_phase_continues_known_phases():
     assert coherence < 0.9 and angle > 1  # measured 0.75 and 2.1 rad
     with pytest.raises(ValueError, match="known has shape"):
         pghi_module.initial_phase(S, geometry, known=true[:-1, :20])
+    with pytest.raises(TypeError, match="known must be real phases"):  # numpy dropped the imaginary part
+        pghi_module.initial_phase(S, geometry, known=X[:, :20])
+    with pytest.raises(ValueError, match="known contains NaN"):
+        pghi_module.initial_phase(S, geometry, known=np.full((S.shape[0], 2), np.nan))
     silent = pghi_module.initial_phase(np.zeros_like(S), geometry, known=true[:, :3])
     np.testing.assert_array_equal(silent[:, :3], true[:, :3])
 
