@@ -332,7 +332,8 @@ def reconstruct_long(
     r"""Invert an arbitrarily long magnitude spectrogram block by block, in bounded memory.
 
     Every block of ``block_frames`` frames is inverted by ``method`` (any key of
-    :data:`gl.reconstruct.METHODS`) with the non-centred geometry; consecutive blocks
+    :data:`gl.reconstruct.METHODS`) with the non-centred geometry (with centred frames,
+    the first and last blocks with the centred one: :mod:`gl.longform`, *ends*); consecutive blocks
     share ``overlap_frames`` frames, block ``k`` starts from block ``k - 1``'s phase in
     the overlap (``warm_start``), is negated if it still anti-correlates there, is
     cross-faded in, and the seam is refined (``bridge``, see :mod:`gl.longform`):
@@ -410,9 +411,13 @@ def reconstruct_long(
 
     Notes
     -----
-    Blocks use the non-centred geometry, so with ``center=True`` the signal's first and
-    last ``n_fft // 2`` samples are computed without the zero-padding constraint;
-    ``tol``, ``callback`` and ``return_info`` apply per block and are not accepted here.
+    With ``center=True`` the first and last blocks keep the whole's padding (*ends*), unless
+    ``block_frames <= 2 overlap_frames + ceil((n_fft // 2) / hop) + 1`` leaves no room for
+    their margin: then every block uses the non-centred geometry (and the blocks of
+    :func:`plan_blocks`, the last up to ``block_frames + overlap_frames`` frames), and the
+    signal's first and last ``n_fft // 2`` samples are computed without the padding's
+    constraint. ``tol``, ``callback`` and ``return_info`` apply per block and are not
+    accepted here.
 
     Examples
     --------

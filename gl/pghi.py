@@ -744,6 +744,10 @@ def initial_phase(S: np.ndarray, geometry: STFT, known=None) -> np.ndarray:
                              f"{S.shape[:-1]} and k <= {S.shape[-1]}")
         if not np.all(np.isfinite(known)):
             raise ValueError("known contains NaN or infinite values")
+        if not np.all(np.isfinite(S)):  # the heap has no candidate and the fill would carry NaN from the known frames
+            raise ValueError("S contains NaN or infinite values")
+        if known.shape[-1] == 0:  # no frame given (k = 0): PGHI as without known
+            known = None
     return _phases(S, geometry, None, DEFAULT_TOL, 0, known=known)
 
 

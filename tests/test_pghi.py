@@ -280,6 +280,22 @@ def test_initial_phase_continues_known_phases():
     np.testing.assert_array_equal(silent[:, :3], true[:, :3])
 
 
+def test_initial_phase_known_edge_cases():
+    """k = 0 frames given is PGHI without known (it raised a reshape error); a magnitude with a
+    NaN or an infinity is refused with known (it raised an IndexError: the heap had no candidate)."""
+    geometry = gl.STFT(512, 128)
+    X = geometry.stft(np.random.default_rng(0).standard_normal(8000))
+    S, true = np.abs(X), np.angle(X)
+    np.testing.assert_array_equal(pghi_module.initial_phase(S, geometry, known=true[:, :0]), pghi_module.initial_phase(S, geometry))
+    batched = np.stack([S, S])
+    np.testing.assert_array_equal(pghi_module.initial_phase(batched, geometry, known=np.zeros((2, S.shape[0], 0))),
+                                  pghi_module.initial_phase(batched, geometry))
+    for bad in (np.nan, np.inf):
+        S[3, 3] = bad
+        with pytest.raises(ValueError, match="S contains NaN"):
+            pghi_module.initial_phase(S, geometry, known=true[:, :2])
+
+
 def test_two_pass_tolerance(greasy_blackman):
     """LTFAT's (1e-1, 1e-10) works; it measures worse than one pass on greasy (-23.5 dB)."""
     x, geometry, S = greasy_blackman
