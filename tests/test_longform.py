@@ -247,6 +247,13 @@ def test_length_like_reconstruct(speech):
     assert len(longer) == len(y) + 100 and np.any(longer[len(y) :])
     with pytest.raises(ValueError, match="length=20000 gives 157 frames"):
         reconstruct_long(S, length=20000, **keywords)
+    # frames that are not centred have no padding to move: the output is the same, as istft's
+    flat = GEOMETRY.replace(center=False)
+    S = np.abs(flat.stft(speech[:16000]))
+    keywords["geometry"] = flat
+    y = reconstruct_long(S, **keywords)
+    longer = reconstruct_long(S, length=len(y) + 100, **keywords)
+    np.testing.assert_array_equal(longer[: len(y)], y)
 
 
 @pytest.mark.parametrize("n_samples", [6000, 24000])  # one call, and blocks
