@@ -14,7 +14,9 @@ or 4.9 GiB (complex128). :func:`reconstruct_long` bounds the memory by inverting
    geometry instead, so that their outer frames see the padding the whole's frames see,
    and with ``O + ceil(floor(M / 2) / a)`` more frames on their inner side to take the
    padding they then also have there (the end blocks own that many fewer than ``B``
-   frames, so no inversion exceeds ``B`` frames);
+   frames, so no inversion exceeds ``B`` frames); not for RTISI-LA's own start and the
+   single passes, which gained nothing from it and lost where it adds a block or where
+   RTISI-LA's own centred ends are weak (edge padding);
 2. *warm start*: the initial phase of block ``k`` on its first ``O`` frames is the phase
    of the STFT of the result so far there (elsewhere the ``init`` asked for), so that the
    block continues the previous one; PGHI's phase (``init='pghi'``, the default method's)
@@ -412,6 +414,7 @@ def reconstruct_long(
     Notes
     -----
     With ``center=True`` the first and last blocks keep the whole's padding (*ends*), unless
+    the method makes its own start (RTISI-LA without ``init``, the single passes) or
     ``block_frames <= 2 overlap_frames + ceil((n_fft // 2) / hop) + 1`` leaves no room for
     their margin: then every block uses the non-centred geometry (and the blocks of
     :func:`plan_blocks`, the last up to ``block_frames + overlap_frames`` frames), and the
@@ -538,8 +541,13 @@ def reconstruct_long(
             raise
         return writer.finish()
 
-    # ---- blocks (at the ends of centred frames, shorter by the margin of the end blocks: _block_plan)
-    blocks, margin = _block_plan(n_frames, block_frames, overlap_frames, geometry)
+    # ---- blocks (at the ends of centred frames, shorter by the margin of the end blocks: _block_plan),
+    # for the methods that iterate from a start; a start of their own (RTISI-LA's, the single
+    # passes) gained nothing from the centred ends, and lost where they add a block (RTPGHI in
+    # blocks of 40 sharing 8: 2.5 dB) or inherit a weak end (RTISI-LA with edge padding: 5.8 dB)
+    margin = 0
+    if not own_start:
+        blocks, margin = _block_plan(n_frames, block_frames, overlap_frames, geometry)
     bridge_iterations = DEFAULT_BRIDGE_ITERATIONS if n_iter is None else n_iter
     geometry._warn_nola()  # once here, not once per block and per seam
     block_geometry = geometry.replace(center=False)
