@@ -100,6 +100,7 @@ import numpy as np
 from ._checks import as_array, check_flag
 from ._iterative import as_generator, check_magnitude, from_random_state, initial_phase, resolve_geometry, working_exponents
 from .audio import SUBTYPES, check_output_path
+from .pghi import initial_phase as pghi_continuing
 from .reconstruct import DEFAULT_METHOD, SINGLE_PASS_METHODS, default_init, method_function
 from .spectrogram import apply_edge_fade, edge_fade_gains
 from .transform import STFT, PadMode, nola_warned, real_dtype
@@ -562,8 +563,8 @@ def reconstruct_long(
                 count = last - first
                 # the frames inverted: the block's own, and at the signal's ends (centred frames)
                 # the block's as centred frames with a margin on the inner side (_end_block)
-                lo, hi = _end_block(index, blocks, n_frames, margin, geometry, None if pending is None else pending_start // hop)
-                centred = (lo, hi) != (first, last)
+                lo, hi, centred = _end_block(index, blocks, n_frames, margin, geometry,
+                                             None if pending is None else pending_start // hop)
                 block = check_magnitude(np.asarray(S[..., lo:hi]), geometry)  # (..., n_freq, hi - lo)
                 block_init = init
                 if isinstance(init, np.ndarray):
@@ -579,9 +580,7 @@ def reconstruct_long(
                     if isinstance(block_init, str) and block_init == "pghi":
                         # PGHI continuing the previous phase (gl.pghi.initial_phase's `known`), not
                         # with islands of its own at arbitrary offsets next to it
-                        from .pghi import initial_phase as pghi_phase
-
-                        block_init = pghi_phase(block, geometry if centred else block_geometry, known=previous)
+                        block_init = pghi_continuing(block, geometry if centred else block_geometry, known=previous)
                     else:
                         phasors, _ = initial_phase(block, "random" if block_init is None else block_init, generator,
                                                    geometry if centred else block_geometry)
@@ -592,7 +591,10 @@ def reconstruct_long(
                     del previous
                 if centred:
                     # local sample s is padded position lo hop + pad + s; the samples of [first, last)
-                    # as the non-centred block would give them (zeros in the padding)
+                    # as the non-centred block would give them (zeros in the padding). For example,
+                    # the first block (lo = first = 0): padded position 0 is local sample -pad, so
+                    # y's first pad samples stay zero and y[pad:] = local[:...]; the last block with
+                    # a margin (lo < first): y starts at local sample (first - lo) hop - pad
                     local = run(block, block_init, geometry, out_length - lo * hop if hi == n_frames else geometry.default_length(hi - lo))
                     local = local.reshape(-1, local.shape[-1])
                     y = np.zeros((local.shape[0], (count - 1) * hop + n_fft), dtype=local.dtype)
@@ -620,6 +622,11 @@ def reconstruct_long(
     return writer.finish()
 
 
+def _padding_frames(geometry: STFT) -> int:
+    """``ceil(pad / hop)``: the frames whose support reaches into a centred geometry's padding."""
+    return -(-geometry.pad // geometry.hop_length)
+
+
 def _block_plan(n_frames: int, block_frames: int, overlap_frames: int, geometry: STFT) -> tuple[list[tuple[int, int]], int]:
     """The blocks' own frames and the margin of the end blocks (:func:`_end_block`).
 
@@ -635,7 +642,7 @@ def _block_plan(n_frames: int, block_frames: int, overlap_frames: int, geometry:
     >>> _block_plan(1000, 300, 32, STFT(512, 128))  # margin 32 + 2
     ([(0, 266), (234, 534), (502, 802), (770, 1000)], 34)
     """
-    margin = overlap_frames + -(-geometry.pad // geometry.hop_length) if geometry.center else 0
+    margin = overlap_frames + _padding_frames(geometry) if geometry.center else 0
     if not margin or block_frames - margin <= overlap_frames + 1 or n_frames <= block_frames:
         return plan_blocks(n_frames, block_frames, overlap_frames), 0
     blocks = [(0, block_frames - margin)]
@@ -647,40 +654,32 @@ def _block_plan(n_frames: int, block_frames: int, overlap_frames: int, geometry:
         blocks.append((first, min(first + block_frames, n_frames - 1)))  # the last block keeps > overlap frames
 
 
-def _end_block(index: int, blocks: list, n_frames: int, margin: int, geometry: STFT, previous_first: Optional[int]) -> tuple[int, int]:
-    """The frames ``[lo, hi)`` to invert for block ``index``: its own, or at an end of a signal
-    with centred frames, the block as centred frames with ``margin`` frames on its inner side.
+def _end_block(index: int, blocks: list, n_frames: int, margin: int, geometry: STFT,
+               previous_first: Optional[int]) -> tuple[int, int, bool]:
+    """The frames ``[lo, hi)`` to invert for block ``index``, and whether they are inverted
+    as centred frames: a block's own frames (not centred), or at an end of a signal with
+    centred frames, the block with ``margin`` frames on its inner side, centred.
 
-    A block is inverted with non-centred frames, whose outermost samples are free; at the
-    signal's start and end the whole's frames are centred and their padding is fixed (zeros
-    for ``pad_mode='constant'``), so the first and last frames of a non-centred block miss
-    that constraint. They came out worse than in one shot and, on 8 s of docs/04's harmonic
-    voice with gl's default method in blocks of 300 frames sharing 32, held 72 % of the
-    blocks' error in their first and last 4 frames (frame 0 at -11.8 dB against -23.4 dB in
-    one shot, the last frame at -14.2 against -24.0 dB). The first block is therefore
-    inverted with the centred geometry (the whole's start, padding included) and the last
-    with its end. Their inner side then has a padding of its own, which the signal does not
-    have: the ``margin`` of ``overlap + ceil(pad / hop)`` frames beyond the block (the first
-    block's right, from the next block's frames; the last block's left, from the previous
+    Why (:mod:`gl.longform`, *ends*, has the figures): a non-centred block's outermost
+    samples are free, while the whole's first and last frames see its padding (zeros for
+    ``pad_mode='constant'``); without that constraint the end frames of the blocks held
+    most of their error. Inverted as centred frames, an end block gets the whole's padding
+    on its outer side, and a padding of its own on its inner side, which the signal does
+    not have: the ``margin`` (``overlap + ceil(pad / hop)`` frames, from the neighbouring
     block's) takes it, so that the frames of the seam and of the warm start are not pulled
-    towards it. A shorter margin was not enough: on the same signal (PGHI continuing the
-    previous block; blocks of 300 frames and the margin on top) margins of 2, 16 and 32
-    frames left the frames around the seams at -36.4, -45.0 and -49.8 dB, against -50.8 dB
-    with the ends inverted as the other blocks are (the whole -47.9 dB with the margin of
-    32, one shot -47.2). The last
-    block's margin stops at the previous block's first frame (the warm start's phases come
-    from it); if less than ``ceil(pad / hop)`` frames remain, that block is inverted as the
-    others are.
+    towards it (shorter margins left the seams worse). The last block's margin stops at the
+    previous block's first frame (the warm start's phases come from that block); if fewer
+    than ``ceil(pad / hop)`` frames remain, that block is inverted as the others are.
     """
     first, last = blocks[index]
     if not margin or 0 < index < len(blocks) - 1:
-        return first, last
+        return first, last, False
     if index == 0:
-        return first, min(last + margin, n_frames)
+        return first, min(last + margin, n_frames), True
     lo = max(first - margin, previous_first)
-    if lo > 0 and first - lo < -(-geometry.pad // geometry.hop_length):  # the padding would reach the block's frames
-        return first, last
-    return lo, last
+    if lo > 0 and first - lo < _padding_frames(geometry):  # the padding would reach the block's frames
+        return first, last, False
+    return lo, last, True
 
 
 def _join(pending, pending_start, y, start, overlap_end, S, geometry, block_geometry, n_iter, bridge):

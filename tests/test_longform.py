@@ -68,8 +68,9 @@ def test_block_plan_keeps_the_end_margins_within_a_block(n_frames, block, overla
         assert margin == overlap + 2
     previous = None
     for index, (first, _) in enumerate(blocks):
-        lo, hi = _end_block(index, blocks, n_frames, margin, GEOMETRY, previous)
+        lo, hi, centred = _end_block(index, blocks, n_frames, margin, GEOMETRY, previous)
         assert hi - lo <= block and lo <= first
+        assert centred == (margin > 0 and index in (0, len(blocks) - 1) and (lo, hi) != blocks[index])
         previous = first
     assert _block_plan(n_frames, block, overlap, GEOMETRY.replace(center=False)) == (plan_blocks(n_frames, block, overlap), 0)
 
