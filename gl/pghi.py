@@ -744,6 +744,8 @@ def initial_phase(S: np.ndarray, geometry: STFT, known=None) -> np.ndarray:
                              f"{S.shape[:-1]} and k <= {S.shape[-1]}")
         if not np.all(np.isfinite(known)):
             raise ValueError("known contains NaN or infinite values")
+        if known.size and np.abs(known).max() > MAX_PHASE:  # the integrated phase would overflow from it
+            raise ValueError(f"known must be phases within +-{MAX_PHASE:g} rad; its largest is {np.abs(known).max():.3g}")
         if not np.all(np.isfinite(S)):  # the heap has no candidate and the fill would carry NaN from the known frames
             raise ValueError("S contains NaN or infinite values")
         if known.shape[-1] == 0:  # no frame given (k = 0): PGHI as without known

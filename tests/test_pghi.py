@@ -274,6 +274,8 @@ def test_initial_phase_continues_known_phases():
         pghi_module.initial_phase(S, geometry, known=true[:-1, :20])
     with pytest.raises(TypeError, match="known must be real phases"):  # numpy dropped the imaginary part
         pghi_module.initial_phase(S, geometry, known=X[:, :20])
+    with pytest.raises(ValueError, match=r"known must be phases within \+-1e\+15 rad; its largest is 1e\+18"):
+        pghi_module.initial_phase(S, geometry, known=np.full((S.shape[0], 2), 1e18))
     with pytest.raises(ValueError, match="known contains NaN"):
         pghi_module.initial_phase(S, geometry, known=np.full((S.shape[0], 2), np.nan))
     silent = pghi_module.initial_phase(np.zeros_like(S), geometry, known=true[:, :3])
