@@ -28,29 +28,29 @@ step ``Z_k -> P_k`` points against it, ``<Z_k - P_k, P_k - P_{k-1}> > 0`` (gradi
 restart, O'Donoghue and Candes 2015). The linear magnitude is
 ``|X| ~ P^(1/power)``.
 
-Measured against librosa 0.11 (``OPENBLAS_NUM_THREADS=1 python benchmarks/mel_inversion.py``:
-4 s excerpts of the dev corpus, 128 Slaney mels, power 2, n_fft 1024 at 16 kHz and 2048
-above, hop n_fft / 4; round-robin, medians of 3 on a shared 2-core machine, 2026-11-29).
-Spectral convergence of the linear magnitude estimate against the true ``|X|`` (dB, lower
-is better) and its time, then the same for the audio after 32 iterations of fast
-Griffin-Lim from a random phase seeded 0 (librosa's ``mel_to_audio``, written as its
-``mel_to_stft`` and ``griffinlim`` so that it can be seeded, against
-``from_mel(...).invert(method='fgla', n_iter=32)``):
+Measured against librosa 0.11 (``OPENBLAS_NUM_THREADS=1 python benchmarks/mel_inversion.py
+--repeats 5``: 4 s excerpts of the dev corpus, 128 Slaney mels, power 2, n_fft 1024 at
+16 kHz and 2048 above, hop n_fft / 4; round-robin, medians of 5 on a shared 2-core
+machine, 2026-11-30, load average 0.5-0.8). Spectral convergence of the linear magnitude
+estimate against the true ``|X|`` (dB, lower is better) and its time, then the same for
+the audio after 32 iterations of fast Griffin-Lim from a random phase seeded 0
+(librosa's ``mel_to_audio``, written as its ``mel_to_stft`` and ``griffinlim`` so that
+it can be seeded, against ``from_mel(...).invert(method='fgla', n_iter=32)``):
 
 =============  ======  ====================  ===============  ===================  ===============
 excerpt        frames  NNLS SC gl / librosa  NNLS s gl / lr   audio SC gl / lr     audio s gl / lr
 =============  ======  ====================  ===============  ===================  ===============
-d01 speech 16k    131  -21.0 / -15.0         0.08 / 0.18      -22.5 / -19.1        0.10 / 0.16
-d02 speech 22k    173  -13.5 / -12.3         0.21 / 0.54      -16.0 / -14.2        0.25 / 0.67
-d03 tabla 44k     345  -20.4 / -14.1         0.43 / 0.85      -21.7 / -17.4        0.53 / 1.16
-d04 band 16k      251  -15.8 / -12.5         0.15 / 0.28      -15.5 / -12.5        0.18 / 0.38
+d01 speech 16k    131  -21.0 / -15.0         0.13 / 0.21      -22.5 / -19.1        0.15 / 0.22
+d02 speech 22k    173  -13.5 / -12.3         0.21 / 0.63      -16.0 / -14.2        0.25 / 0.82
+d03 tabla 44k     345  -20.4 / -14.1         0.31 / 1.00      -21.7 / -17.4        0.38 / 1.29
+d04 band 16k      251  -15.8 / -12.5         0.17 / 0.32      -15.5 / -12.5        0.21 / 0.44
 =============  ======  ====================  ===============  ===================  ===============
 
 The NumPy solver (200 iterations, the default) fits ``M`` more closely than librosa's
-L-BFGS-B and its estimate is 1-6 dB closer to the true magnitude, in about half the time.
-Its products by ``F`` and ``F^T`` run over each filter's band (no BLAS), so that other
-jobs on the machine do not slow them down the way they slow a multi-threaded BLAS (and
-librosa) down. ``tests/test_mel.py`` pins the comparison on a speech excerpt.
+L-BFGS-B and its estimate is 1-6 dB closer to the true magnitude, in a third to two
+thirds of the time. Its products by ``F`` and ``F^T`` run over each filter's band (no
+BLAS; :class:`_BandProducts`), so that other jobs on the machine do not slow them down
+the way they slow a multi-threaded BLAS (and librosa) down. ``tests/test_mel.py`` pins the comparison on a speech excerpt.
 
 References
 ----------
@@ -466,9 +466,9 @@ class _BandProducts:
     product. So ``(F Z)_m = sum_k F[m, k] Z_k`` over the band only, and ``F^T R`` adds
     ``F[m, lo:hi]^T R_m`` into the band's rows, each a NumPy pass over the band's bins.
     No BLAS: on a busy machine a multi-threaded BLAS's threads wait for each other at every
-    product. :func:`mel_to_stft`'s 200 iterations on speech, float32, median of 5
-    alternated runs (ms, BLAS / bands; ``/tmp``-style script in the commit message's
-    session note), with other jobs on the 2 cores (load average 5):
+    product. :func:`mel_to_stft`'s 200 iterations on 10 s of speech (the dev corpus' d02,
+    tiled), float32, median of 5 runs alternating the two in one process (an ad-hoc
+    script, 2026-11-30; ms, BLAS / bands), with other jobs on the 2 cores (load average 5):
 
     ===============================  ==================  ==========================
     n_fft / hop, mels, frames        one BLAS thread     BLAS's default threads
@@ -479,8 +479,12 @@ class _BandProducts:
     1024 / 256, 128 mels, 251        261 / 237           1983 / 409
     ===============================  ==================  ==========================
 
-    On an idle machine two BLAS threads can be faster than the bands. Each band costs four
-    NumPy calls an iteration whatever its length, which short inputs do not repay: with one
+    On an idle machine BLAS can be faster than the bands: ``benchmarks/mel_inversion.py``'s
+    4 s excerpts (2026-11-30, load average 0.5-1.2; s, BLAS / bands) with one BLAS thread
+    0.10 / 0.13, 0.27 / 0.21, 0.50 / 0.31 and 0.18 / 0.17, with BLAS's two threads 0.08 /
+    0.14, 0.18 / 0.21, 0.35 / 0.33 and 0.13 / 0.18: the bands trade up to 1.75x there for
+    the 4-10x above. Each band costs four NumPy calls an iteration whatever its length,
+    which short inputs do not repay: with one
     BLAS thread, 200 iterations on 32 / 64 / 128 / 256 frames of noise took (ms, BLAS /
     bands) 53 / 155, 90 / 170, 154 / 201 and 296 / 273 at n_fft 1024 with 128 mels, and
     101 / 189, 167 / 221, 196 / 186 and 403 / 272 at 2048. So the bands run where they
