@@ -61,6 +61,23 @@ def sc_db(estimate: np.ndarray, truth: np.ndarray) -> float:
     return float(20 * np.log10(np.linalg.norm(estimate - truth) / np.linalg.norm(truth)))
 
 
+def markdown_table(rows: list[dict]) -> str:
+    """The results as a Markdown table (printed by the script, and in the benchmark report)."""
+    lines = ["| file | frames | NNLS SC dB gl / librosa | NNLS s gl / librosa | gl NNLS s with BLAS products | "
+             "audio SC dB gl / librosa | audio s gl / librosa |",
+             "|---|---|---|---|---|---|---|"]
+    for row in rows:
+        blas = row["nnls_seconds"].get("gl_blas_products")  # not in results from before 2026-11-30
+        lines.append(
+            f"| {row['file']} | {row['frames']} | {row['nnls_sc_db']['gl']:.1f} / {row['nnls_sc_db']['librosa']:.1f} | "
+            f"{row['nnls_seconds']['gl']:.2f} / {row['nnls_seconds']['librosa']:.2f} | "
+            f"{'-' if blas is None else f'{blas:.2f}'} | "
+            f"{row['audio_sc_db']['gl']:.1f} / {row['audio_sc_db']['librosa']:.1f} | "
+            f"{row['audio_seconds']['gl']:.2f} / {row['audio_seconds']['librosa']:.2f} |"
+        )
+    return "\n".join(lines)
+
+
 def main(argv=None) -> None:
     import librosa
     import soundfile as sf
@@ -119,17 +136,7 @@ def main(argv=None) -> None:
             }
         )  # fmt: skip
 
-    print("| file | frames | NNLS SC dB gl / librosa | NNLS s gl / librosa | gl NNLS s with BLAS products | "
-          "audio SC dB gl / librosa | audio s gl / librosa |")
-    print("|---|---|---|---|---|---|---|")
-    for row in rows:
-        print(
-            f"| {row['file']} | {row['frames']} | {row['nnls_sc_db']['gl']:.1f} / {row['nnls_sc_db']['librosa']:.1f} | "
-            f"{row['nnls_seconds']['gl']:.2f} / {row['nnls_seconds']['librosa']:.2f} | "
-            f"{row['nnls_seconds']['gl_blas_products']:.2f} | "
-            f"{row['audio_sc_db']['gl']:.1f} / {row['audio_sc_db']['librosa']:.1f} | "
-            f"{row['audio_seconds']['gl']:.2f} / {row['audio_seconds']['librosa']:.2f} |"
-        )
+    print(markdown_table(rows))
     env = environment()
     env["command"] = script_command("benchmarks/mel_inversion.py", parser, args)
     path = save("mel_inversion", {"seconds": args.seconds, "repeats": args.repeats, "rows": rows, "environment": env}, args.out)

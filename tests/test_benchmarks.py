@@ -143,6 +143,17 @@ def test_geometries_benchmark_writes_its_json_and_report_section(tmp_path):
     assert f"| 512 / 400 / 160 | float32 | {speech['n_frames']} | yes | {1e3 * speech['gl_1thread']:.2f} |" in report
 
 
+def test_mel_benchmark_writes_its_json_and_report_section(tmp_path):
+    out = tmp_path / "results"
+    report = _run_then_report("benchmarks/mel_inversion.py", ["--repeats", "1", "--seconds", "0.5"], out)
+    rows = json.loads((out / "mel_inversion.json").read_text())["rows"]
+    assert len(rows) == 4 and all(row["nnls_seconds"]["gl_blas_products"] > 0 for row in rows)
+    assert "## Mel spectrogram inversion" in report and "- mel inversion: `python benchmarks/mel_inversion.py" in report
+    first = rows[0]
+    assert (f"| {first['file']} | {first['frames']} | {first['nnls_sc_db']['gl']:.1f} / {first['nnls_sc_db']['librosa']:.1f} |"
+            in report)
+
+
 def test_memory_methods_benchmark_writes_its_json_and_report_section(tmp_path):
     out = tmp_path / "results"
     report = _run_then_report("benchmarks/bench_memory_methods.py", ["--seconds", "1", "--iterations", "2",
