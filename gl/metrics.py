@@ -186,7 +186,9 @@ def _check_geometry(geometry) -> None:
 #: is, by the float's bits: a round trip of values up to 2^e grows them by at most n_fft,
 #: and their squares are summed in float64 (float32: 2^64 x n_fft stays far below its
 #: 2^128, the squares' sum below 2^1024; float64: 2^256 the same), while values down to
-#: 2^-e keep their significant parts above the subnormals. Beyond, X is scaled by a power
+#: 2^-e keep their significant parts above the subnormals (for a window whose peak is near
+#: 1: the limit shrinks by the binary exponent of the window's peak, as the signal the
+#: round trip carries is about X / w). Beyond, X is scaled by a power
 #: of two first, exactly: the same ratio to rounding, at the cost of a copy of X (always,
 #: for long doubles, which the transform takes in float64).
 _UNSCALED_EXPONENT = {16: 4, 32: 64, 64: 256}
@@ -209,7 +211,11 @@ def inconsistency(X, geometry: STFT) -> np.ndarray:
         # far from the ends of the range, X as it is; else a copy, each item scaled exactly
         # (by the larger of its real and imaginary peaks: no abs overflows)
         exponents = binary_exponents(_peaks(X, (-2, -1)))[..., None, None]
-        if np.any(np.abs(exponents) > _UNSCALED_EXPONENT.get(np.finfo(X.dtype).bits, -1)):
+        # the round trip's signal is about X / w: a window far from 1 (up to 1e18, down to
+        # 1e-15) moves it as many binary orders nearer the ends of the range
+        window_exponent = int(binary_exponents(np.abs(geometry.window_array).max()))
+        limit = _UNSCALED_EXPONENT.get(np.finfo(X.dtype).bits, -1) - abs(window_exponent)
+        if np.any(np.abs(exponents) > limit):
             X = X.copy()
             _ldexp_in_place(X, -exponents)
     length = geometry.max_length(X.shape[-1]) if X.shape[-1] else None  # no frames: istft says so
