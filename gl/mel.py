@@ -48,9 +48,10 @@ d04 band 16k      251  -15.8 / -12.5         0.17 / 0.32      -15.5 / -12.5     
 
 The NumPy solver (200 iterations, the default) fits ``M`` more closely than librosa's
 L-BFGS-B and its estimate is 1-6 dB closer to the true magnitude, in a third to two
-thirds of the time. Its products by ``F`` and ``F^T`` run over each filter's band (no
-BLAS; :class:`_BandProducts`), so that other jobs on the machine do not slow them down
-the way they slow a multi-threaded BLAS (and librosa) down. ``tests/test_mel.py`` pins the comparison on a speech excerpt.
+thirds of the time. Its products by ``F`` and ``F^T`` run over each filter's band, without
+BLAS (:class:`_BandProducts`; but for short inputs, and the start's one pseudo-inverse),
+so that other jobs on the machine do not slow them down the way they slow a
+multi-threaded BLAS (and librosa) down. ``tests/test_mel.py`` pins the comparison on a speech excerpt.
 
 References
 ----------
@@ -452,9 +453,10 @@ def mel_to_stft(
     return P
 
 
-#: The size of ``Z`` (bins x frames x items) from which :class:`_BandProducts` runs: each
-#: band costs four NumPy calls an iteration (about 0.7 ms for 128 mels), which only longer
-#: inputs repay (measured below).
+#: The size of an item of ``Z`` (bins x frames) from which :class:`_BandProducts` runs:
+#: each band costs four NumPy calls an iteration (about 0.7 ms for 128 mels), which only
+#: longer inputs repay (measured below). Per item: a batch of short items makes every call
+#: loop over short rows (256 items of 4 frames ran 1.5-3x slower than BLAS, a review found).
 _BAND_PRODUCTS_FROM = 1 << 16
 
 
@@ -488,9 +490,10 @@ class _BandProducts:
     BLAS thread, 200 iterations on 32 / 64 / 128 / 256 frames of noise took (ms, BLAS /
     bands) 53 / 155, 90 / 170, 154 / 201 and 296 / 273 at n_fft 1024 with 128 mels, and
     101 / 189, 167 / 221, 196 / 186 and 403 / 272 at 2048. So the bands run where they
-    cover at most half of ``F`` (any mel filterbank) and ``Z`` holds at least
-    :data:`_BAND_PRODUCTS_FROM` values (128 frames at n_fft 1024, 64 at 2048), BLAS
-    otherwise. The sums run in another order than BLAS's: the products agree to rounding.
+    cover at most half of ``F`` (any mel filterbank of more than a few mels) and an item of
+    ``Z`` holds at least :data:`_BAND_PRODUCTS_FROM` values (128 frames at n_fft 1024, 64 at
+    2048), BLAS otherwise. The sums run in another order than BLAS's: the products agree to
+    rounding.
     """
 
     def __init__(self, bands: list, n_mels: int, Z: np.ndarray, FZ: np.ndarray, FTR: np.ndarray):
@@ -514,7 +517,7 @@ class _BandProducts:
             if support.size:
                 lo, hi = int(support[0]), int(support[-1]) + 1
                 bands.append((m, lo, hi, np.ascontiguousarray(row[lo:hi, None])))
-        if not bands or 2 * sum(hi - lo for _, lo, hi, _ in bands) > F.size or Z.size < _BAND_PRODUCTS_FROM:
+        if not bands or 2 * sum(hi - lo for _, lo, hi, _ in bands) > F.size or Z.shape[-2] * Z.shape[-1] < _BAND_PRODUCTS_FROM:
             return None
         return cls(bands, F.shape[0], Z, FZ, FTR)
 

@@ -126,9 +126,9 @@ def test_band_products_equal_the_dense_ones(rng, dtype):
 
     F = mel_filterbank(sr=16000, n_fft=512, n_mels=40, dtype=dtype)
     F[7] = 0  # an empty filter: its row of F Z is zero
-    Z = rng.random((2, 3, 257, 48)).astype(dtype)  # >= 2^16 values: long enough for the bands
-    FZ = np.full((2, 3, 40, 48), np.nan, dtype=dtype)
-    FTR = np.full((2, 3, 257, 48), np.nan, dtype=dtype)
+    Z = rng.random((2, 3, 257, 256)).astype(dtype)  # >= 2^16 values an item: long enough for the bands
+    FZ = np.full((2, 3, 40, 256), np.nan, dtype=dtype)
+    FTR = np.full((2, 3, 257, 256), np.nan, dtype=dtype)
     products = _BandProducts.of(F, Z, FZ, FTR)
     assert products is not None and len(products.empty) == 1
     products.forward()
@@ -144,6 +144,8 @@ def test_band_products_equal_the_dense_ones(rng, dtype):
     # a filterbank whose rows are not narrow bands keeps the dense products, as a short input does
     assert _BandProducts.of(rng.random((40, 257)).astype(dtype) + 0.1, Z, FZ, FTR) is None
     assert _BandProducts.of(F, Z[0, 0, :, :10], FZ[0, 0, :, :10], FTR[0, 0, :, :10]) is None
+    many = np.zeros((300, 257, 10), dtype=dtype)  # a batch of short items: each too short for the bands
+    assert _BandProducts.of(F, many, np.zeros((300, 40, 10), dtype=dtype), many.copy()) is None
 
 
 def test_nnls_reaches_the_same_fit_by_bands_as_by_blas(speech, monkeypatch):
