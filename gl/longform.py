@@ -73,6 +73,15 @@ Measured with ``benchmarks/bench_longform.py`` (machine shared with other jobs; 
   0.03). FGLA in blocks there came out 0.7 dB better than before on average with
   blocks of 300 and 600 frames and 0.2 dB worse with the 30 s blocks (-0.65 to +0.09 dB
   by clip), within its spread between seeds (the blocks, thus its random draws, differ).
+  At the clips' own lengths (4 to 10 s; blocks 150/32, 230/32, 300/32 and 600/64) the
+  default method's cost was 0.4 dB on average (0.39 before), up to 2.7 dB on d05 (vinyl
+  crackle), whose one-shot result moves by 0.8 dB (standard deviation) when its start is
+  nudged by 0.01 rad. Rules tried against that and not kept (2026-11-30; each within the
+  clip's spread of about 1.5 dB per block layout, and each losing over 1 dB somewhere):
+  seeding PGHI only from the strong or the well-matched known coefficients, from fewer of
+  the overlap's frames, and choosing per block between the continued and the pasted
+  start by their consistency (0.42 -> 0.22 dB on average at native length, but 2.2 dB
+  worse on d05 at 150/32 and 1.7-2.0 dB worse on d05 tiled to 16 s).
 
 With a memory-mapped ``S`` (``np.load(..., mmap_mode='r')``) and ``output=`` a file, only
 one block is in memory at any time (pages of the map that were read count towards the
