@@ -75,8 +75,8 @@ Measured with ``benchmarks/bench_longform.py`` (machine shared with other jobs; 
   by clip), within its spread between seeds (the blocks, thus its random draws, differ).
   At the clips' own lengths (4 to 10 s) the default method's cost was 0.27 dB on average
   in a review's block layouts (0.39 before) and 0.42 dB in blocks of 150/32, 230/32,
-  300/32 and 600/64, up to 2.7 dB on d05 (vinyl crackle), whose one-shot result moves by 0.8 dB (standard deviation) when its start is
-  nudged by 0.01 rad. Rules tried against that and not kept (2026-11-30; each within the
+  300/32 and 600/64, up to 2.7 dB on d05 (vinyl crackle), whose one-shot result moves by
+  0.8 dB (standard deviation) when its start is nudged by 0.01 rad. Rules tried against that and not kept (2026-11-30; each within the
   clip's spread of about 1.5 dB per block layout, and each losing over 1 dB somewhere):
   seeding PGHI only from the strong or the well-matched known coefficients, from fewer of
   the overlap's frames, and choosing per block between the continued and the pasted

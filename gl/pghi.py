@@ -408,10 +408,10 @@ def _heap_integrate(S: np.ndarray, half_t: np.ndarray, half_f: np.ndarray, value
     n_freq, n_frames = S.shape
     width = n_frames + 1
     peak = float(S.max())
-    given = np.zeros(S.shape, dtype=bool)
-    given[:, :known_frames] = True
     if peak <= 0:
-        return given
+        reached = np.zeros(S.shape, dtype=bool)
+        reached[:, :known_frames] = True  # the given phases
+        return reached
     # rank the coefficients any pass will integrate, largest first (rank 0 = largest); the
     # index arrays are int32 when the grid allows (PGHI's peak memory is these arrays and
     # the three grids: every full-size temporary counts)
@@ -462,7 +462,9 @@ def _heap_integrate(S: np.ndarray, half_t: np.ndarray, half_f: np.ndarray, value
             chunk = order[start : min(start + 4096, count)]
             _flood([], todo, *views, width, seeds=chunk[todo_array[chunk] != 0].tolist())
         known = count
-    return (S > tols[-1] * peak) | given  # every candidate: the heap reaches them all (islands are seeded)
+    reached = S > tols[-1] * peak  # every candidate: the heap reaches them all (islands are seeded)
+    reached[:, :known_frames] = True  # and the given phases (no full-size array for them: PGHI's peak)
+    return reached
 
 
 #: Elements a chunk of :func:`_ranked_candidates` and of the rank table: no full-size temporaries.
