@@ -843,10 +843,11 @@ def pghi(
     10 s of 22.05 kHz speech (n_fft 1024, hop 256: 513 x 862 coefficients, 42 000 of
     them above the default ``tol``, in about 1000 islands) PGHI takes about 31 ms of CPU
     time: 19 the heap, 2 the gradients, 3.5 the fill, 5.5 the phasors and the inverse
-    STFT, 0.5 the checks and the frame-major copy of ``S``. In the last full run it took
-    34 ms, 9.1 single-threaded fast Griffin-Lim iterations of 3.7 ms on the same
-    spectrogram (6.1 with ``tol=1e-2``), median of 15 (``python benchmarks/bench_pghi_cost.py``;
-    9.2 to 10.9 in other runs, from process to process and with the machine's load; about 5 to 35
+    STFT, 0.5 the checks and the frame-major copy of ``S``. In the last full run
+    (2026-11-30, on a machine slower that day) it took 47 ms, 8.6 single-threaded fast
+    Griffin-Lim iterations of 5.5 ms on the same spectrogram (6.0 with ``tol=1e-2``),
+    median of 15 (``python benchmarks/bench_pghi_cost.py``; 9.0 to 10.9 in other runs,
+    from process to process and with the machine's load; about 5 to 35
     on the six dev recordings, whose share of coefficients above ``tol`` differs);
     ``tol=1e-4`` with ``fill=False`` (the heap over nearly every coefficient) costs about
     4 times more. The heap's cost follows the number of coefficients above ``tol``, so it
