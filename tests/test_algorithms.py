@@ -22,7 +22,7 @@ from gl.metrics import spectral_convergence, to_db
 from gl.raar import raar
 from gl.transform import STFT
 
-from .conftest import checkout_env, librosa_seed, read_audio
+from .conftest import checkout_env, librosa_seed, read_audio, traced_peak
 
 #: method name -> (function, its own keywords in these tests)
 METHODS = {
@@ -592,8 +592,6 @@ def test_one_pass_info_is_measured_without_full_size_float64_copies(method, dtyp
     complex128 spectrogram (16 bytes a coefficient) a naive measurement makes (with the
     float64 copy of S and the modulus, 32 bytes a coefficient); the engine's block buffers
     (a few MiB whatever the size) are less than that at this size."""
-    import tracemalloc
-
     from gl.metrics import spectral_convergence
 
     geometry = gl.STFT(512, 128)
@@ -604,13 +602,11 @@ def test_one_pass_info_is_measured_without_full_size_float64_copies(method, dtyp
     S = np.abs(geometry.stft(x))
     options = {"n_iter": 2} if method == "rtisila" else {}
     gl.reconstruct(S[:, :40], method=method, geometry=geometry, rng=0, **options)  # warm the caches
-    peaks = []
-    for return_info in (False, True):
-        tracemalloc.start()
-        result = gl.reconstruct(S, method=method, geometry=geometry, rng=0, return_info=return_info, **options)
-        peaks.append(tracemalloc.get_traced_memory()[1])
-        tracemalloc.stop()
-    y, info = result
+    made = []
+    peaks = [traced_peak(lambda: made.append(gl.reconstruct(S, method=method, geometry=geometry, rng=0,
+                                                            return_info=return_info, **options)))
+             for return_info in (False, True)]
+    y, info = made[-1]
     expected = spectral_convergence(S.astype(np.float64), geometry.stft(y.astype(np.float64)))
     rtol = 1e-5 if dtype == np.float32 else 1e-12
     np.testing.assert_allclose(info.spectral_convergence[-1], expected, rtol=rtol)
@@ -618,10 +614,7 @@ def test_one_pass_info_is_measured_without_full_size_float64_copies(method, dtyp
     # the measurement alone (for PGHI and SPSI the method's own peak hides it above)
     from gl._iterative import one_pass_info
 
-    tracemalloc.start()
-    one_pass_info(method, method, S, y, geometry, 0.0)
-    assert tracemalloc.get_traced_memory()[1] < 16 * S.size
-    tracemalloc.stop()
+    assert traced_peak(lambda: one_pass_info(method, method, S, y, geometry, 0.0)) < 16 * S.size
 
 
 def engine_threads(monkeypatch) -> list:

@@ -9,6 +9,8 @@ import gl
 from gl import metrics
 from gl.metrics import inconsistency, signal_spectral_convergence, snr, spectral_convergence, spectral_convergence_db, to_db
 
+from .conftest import traced_peak
+
 
 def test_spectral_convergence_definition(rng):
     S = rng.random((2, 33, 10))
@@ -161,15 +163,12 @@ def test_spectral_convergence_works_a_block_at_a_time():
     """It made float64 copies of the whole of S and |X| and their difference: 4x a float32
     spectrogram's complex size (0.25x now, the input checks' boolean arrays most of it), and
     the same numbers to rounding."""
-    import tracemalloc
-
     rng = np.random.default_rng(0)
     S = rng.random((513, 2000)).astype(np.float32)
     X = (S * np.exp(0.1j * rng.random(S.shape)) + 1e-3 * rng.standard_normal(S.shape)).astype(np.complex64)
-    tracemalloc.start()
-    value = spectral_convergence(S, X)
-    peak = tracemalloc.get_traced_memory()[1]
-    tracemalloc.stop()
+    made = []
+    peak = traced_peak(lambda: made.append(spectral_convergence(S, X)))
+    value = made[0]
     assert peak < 0.5 * X.nbytes, peak / X.nbytes
     whole = np.sqrt(np.sum((np.abs(X).astype(np.float64) - S) ** 2) / np.sum(S.astype(np.float64) ** 2))
     assert value == pytest.approx(whole, rel=1e-12)
@@ -181,15 +180,12 @@ def test_snr_sums_a_block_of_samples_at_a_time(shape):
     size (0.5x at the most now, the input checks' boolean arrays most of it), and the same
     numbers to rounding, however the items and samples are shaped: the float64 work is two
     blocks of 2^18 samples (4 MiB), whatever the signals' size."""
-    import tracemalloc
-
     rng = np.random.default_rng(1)
     x = rng.standard_normal(shape).astype(np.float32)
     y = (x + 0.01 * rng.standard_normal(shape)).astype(np.float32)
-    tracemalloc.start()
-    value = snr(x, y)
-    peak = tracemalloc.get_traced_memory()[1]
-    tracemalloc.stop()
+    made = []
+    peak = traced_peak(lambda: made.append(snr(x, y)))
+    value = made[0]
     assert peak < 0.3 * x.nbytes + 2 * 8 * metrics._SNR_BLOCK + 2**20, peak / x.nbytes
     x64, y64 = x.astype(np.float64), y.astype(np.float64)
     whole = 10 * np.log10(np.sum(x64**2, axis=-1) / np.sum((x64 - y64) ** 2, axis=-1))
@@ -201,22 +197,13 @@ def test_inconsistency_sums_a_block_at_a_time():
     beyond the round trip itself and the scaled copy of X: 3.5x a float32 spectrogram's
     complex size in all with numpy 2, 2.55x then. An X far from the ends of the float range
     is no longer copied either."""
-    import tracemalloc
-
     geometry = gl.STFT(512, 128)
     x = np.random.default_rng(0).standard_normal(200000).astype(np.float32)
     X = geometry.stft(x)
 
-    def peak(function):
-        tracemalloc.start()
-        function()
-        top = tracemalloc.get_traced_memory()[1]
-        tracemalloc.stop()
-        return top
-
-    round_trip = peak(lambda: geometry.stft(geometry.istft(X, length=geometry.max_length(X.shape[-1]))))
-    assert peak(lambda: inconsistency(X, geometry)) < round_trip + 0.5 * X.nbytes  # + blocks (no copy of X)
-    assert peak(lambda: inconsistency(X * np.float32(2.0**80), geometry)) > round_trip + 0.5 * X.nbytes  # scaled: a copy
+    round_trip = traced_peak(lambda: geometry.stft(geometry.istft(X, length=geometry.max_length(X.shape[-1]))))
+    assert traced_peak(lambda: inconsistency(X, geometry)) < round_trip + 0.5 * X.nbytes  # + blocks (no copy of X)
+    assert traced_peak(lambda: inconsistency(X * np.float32(2.0**80), geometry)) > round_trip + 0.5 * X.nbytes  # scaled: a copy
     assert inconsistency(X, geometry) < 1e-5
 
 

@@ -10,7 +10,7 @@ import pytest
 import gl
 from gl.metrics import spectral_convergence, spectral_convergence_db
 
-from .conftest import read_audio
+from .conftest import read_audio, traced_peak
 
 pghi_module = importlib.import_module("gl.pghi")  # gl.pghi is the function
 
@@ -420,7 +420,6 @@ def test_phase_peak_memory_is_the_grids_and_little_more():
     above tol); 4.1x with float64 gradient grids, 5.5x with an argsort and a full-size fill,
     8.4x with the int64 arrays kept alive."""
     import sys
-    import tracemalloc
 
     pghi_module = sys.modules["gl.pghi"]
     geometry = gl.STFT(512, 128)
@@ -429,10 +428,7 @@ def test_phase_peak_memory_is_the_grids_and_little_more():
     x = (rng.standard_normal(t.size) * (0.5 + 0.5 * np.sin(2 * np.pi * 0.7 * t)) ** 4).astype(np.float32)
     S = np.abs(geometry.stft(x))
     pghi_module.initial_phase(S[:, :50], geometry)  # warm caches
-    tracemalloc.start()
-    pghi_module.initial_phase(S, geometry)
-    peak = tracemalloc.get_traced_memory()[1]
-    tracemalloc.stop()
+    peak = traced_peak(lambda: pghi_module.initial_phase(S, geometry))
     assert peak < 3.6 * S.size * 8, peak / (S.size * 8)
 
 
