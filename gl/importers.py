@@ -488,12 +488,9 @@ def from_db(
             f"beyond {dtype}'s range: {way_out}"
         )
     del finite  # (a copy when there are silent values)
-    if values.flags.f_contiguous and not values.flags.c_contiguous:  # a transposed array: no copy, the same layout
-        linear = np.empty(values.shape[::-1], dtype=dtype).T
-        flat_values, flat_linear = values.T.reshape(-1), linear.T.reshape(-1)
-    else:
-        linear = np.empty(values.shape, dtype=dtype)
-        flat_values, flat_linear = np.ascontiguousarray(values).reshape(-1), linear.reshape(-1)
+    order = "F" if values.flags.f_contiguous and not values.flags.c_contiguous else "C"  # a transposed array: no copy, the same layout
+    linear = np.empty(values.shape, dtype=dtype, order=order)
+    flat_values, flat_linear = values.ravel(order), linear.ravel(order)
     work = np.empty(min(flat_values.size, _FROM_DB_BLOCK))
     for first in range(0, flat_values.size, _FROM_DB_BLOCK):
         last = min(first + _FROM_DB_BLOCK, flat_values.size)
