@@ -50,6 +50,7 @@ from typing import Iterator, Union
 import numpy as np
 
 from ._checks import as_array, check_flag
+from .transform import real_dtype
 
 __all__ = [
     "read_audio",
@@ -231,7 +232,7 @@ def to_pcm(x: np.ndarray, bits: int) -> tuple[np.ndarray, int]:
     # exact in float32 as in float64: a power of two scales, and rint's results (below
     # 2^23 in size) are whole numbers float32 holds, so float32 samples stay float32
     # (a float32 beyond 2^104 scales to inf: clipped to full scale all the same)
-    work = np.float32 if x.dtype == np.float32 else np.float64
+    work = real_dtype(x)  # float16 and big-endian float32 too
     with np.errstate(over="ignore"):
         scaled = np.multiply(x, full_scale, dtype=work)
     clipped = int(np.count_nonzero(scaled < -full_scale) + np.count_nonzero(scaled > full_scale))  # |x| > 1
