@@ -3,6 +3,7 @@
     python benchmarks/bench_longform.py hour [--n-iter 10] [--workdir /tmp/gl_hour]
     python benchmarks/bench_longform.py quality [--n-iter 100]
     python benchmarks/bench_longform.py synthetic-quality [--seconds 300] [--n-iter 100]
+    python benchmarks/bench_longform.py last-block
 
 ``hour``: synthesises one hour of 44.1 kHz audio (a mix of noisy chirps and tones) into a
 float32 file, computes its magnitude spectrogram (n_fft 2048, hop 512, Hann, centred)
@@ -14,7 +15,12 @@ resident set size) and the peak of numpy's allocations (``tracemalloc``).
 
 ``quality``: spectral convergence of ``reconstruct_long`` with small blocks against the
 one-shot ``gl.reconstruct`` on dev clips, FGLA, same seed. ``synthetic-quality``: the
-same with the default 30 s blocks on the synthetic signal.
+same with the default 30 s blocks on the synthetic signal. ``last-block``: the default
+method in blocks where the greedy plan (full blocks while they fit) would leave the last
+block fewer new frames than the overlap, with that plan and with gl's (the rest cut into
+two inversions of the same size): docs/04's harmonic voice and a chirp at 9 such lengths
+each, and the dev clips (native length and tiled to 16 s) in every such layout of 150/32,
+300/32 and 600/64 frames; prints a Markdown table, saves ``results/last_block.json``.
 """
 
 from __future__ import annotations
@@ -197,6 +203,85 @@ def synthetic_quality(args) -> None:
           f"reconstruct_long default blocks {sc:.2f} dB ({t_long:.0f} s), cost {sc - sc_one:+.2f} dB")
 
 
+def greedy_plan(n_frames: int, block_frames: int, overlap_frames: int, geometry) -> tuple[list, int]:
+    """gl's plan before the last two blocks were balanced (for comparison): full blocks while
+    the rest with the end margin does not fit, the one before the last ending a frame short."""
+    from gl.longform import _padding_frames, plan_blocks
+
+    margin = overlap_frames + _padding_frames(geometry) if geometry.center else 0
+    if not margin or block_frames - margin <= overlap_frames + 1 or n_frames <= block_frames:
+        return plan_blocks(n_frames, block_frames, overlap_frames), 0
+    blocks = [(0, block_frames - margin)]
+    while True:
+        first = blocks[-1][1] - overlap_frames
+        if n_frames - first + margin <= block_frames:
+            return blocks + [(first, n_frames)], margin
+        blocks.append((first, min(first + block_frames, n_frames - 1)))
+
+
+def last_block(args) -> None:
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
+    from conftest import read_audio
+
+    import gl
+    import gl.longform
+    from benchmarks.common import CORPUS, environment, save
+
+    balanced = gl.longform._block_plan
+    sr = 16000
+    t_of = lambda n: np.arange(n) / sr  # noqa: E731
+    voice_phase = lambda t: 2 * np.pi * np.cumsum(220 * (1 + 0.02 * np.sin(2 * np.pi * 5 * t))) / sr  # noqa: E731
+    signals = {  # docs/04's harmonic voice (no decay, no noise) and a chirp
+        "voice": lambda n: sum(np.sin(k * voice_phase(t_of(n))) / k for k in range(1, 8)),
+        "chirp": lambda n: np.sin(2 * np.pi * (200 * t_of(n) + 300 * t_of(n) ** 2)),
+    }
+    layouts = [(150, 32), (300, 32), (600, 64)]
+    cases = []  # (label, x, geometry, block, overlap)
+    small = gl.STFT(512, 128)
+    draw = np.random.default_rng(1)
+    for block, overlap in layouts:
+        found = []
+        for n_frames in range(block + 50, 6 * block):
+            old, new = greedy_plan(n_frames, block, overlap, small)[0], balanced(n_frames, block, overlap, small)[0]
+            if old != new and old[-1][1] - old[-1][0] <= overlap + 5 and draw.random() <= 0.25:
+                found.append(n_frames)
+            if len(found) == 3:
+                break
+        cases += [(f"{name} {n_frames} frames", make((n_frames - 1) * 128), small, block, overlap)
+                  for n_frames in found for name, make in signals.items()]
+    large = gl.STFT(1024, 256)
+    for path in sorted((CORPUS / "dev").glob("d0*")):
+        x, clip_sr = read_audio("dev", path.name)
+        for label, signal in (("native", x[: int(30 * clip_sr)]), ("16 s", np.tile(x, -(-16 * clip_sr // len(x)))[: 16 * clip_sr])):
+            n_frames = large.n_frames(len(signal))
+            cases += [(f"{path.name[:12]} {label}", signal, large, block, overlap) for block, overlap in layouts
+                      if n_frames > block and greedy_plan(n_frames, block, overlap, large)[0] != balanced(n_frames, block, overlap, large)[0]]
+    rows = []
+    print("| signal | blocks | greedy last blocks | gl's | greedy (dB) | gl's (dB) | change (dB) |")
+    print("|---|---|---|---|---|---|---|")
+    for label, x, geometry, block, overlap in cases:
+        S = np.abs(geometry.stft(x))
+        result = {}
+        for name, plan in (("greedy", greedy_plan), ("balanced", balanced)):
+            gl.longform._block_plan = plan
+            try:
+                y = gl.reconstruct_long(S, geometry=geometry, block_frames=block, overlap_frames=overlap, length=len(x), rng=0)
+            finally:
+                gl.longform._block_plan = balanced
+            sizes = [last - first for first, last in plan(S.shape[-1], block, overlap, geometry)[0][-2:]]
+            result[name] = (float(gl.metrics.spectral_convergence_db(S, geometry.stft(y))), sizes)
+        change = result["balanced"][0] - result["greedy"][0]
+        rows.append(dict(signal=label, block_frames=block, overlap_frames=overlap, greedy_db=result["greedy"][0],
+                         balanced_db=result["balanced"][0], greedy_last=result["greedy"][1], balanced_last=result["balanced"][1]))
+        print(f"| {label} | {block}/{overlap} | {result['greedy'][1]} | {result['balanced'][1]} | {result['greedy'][0]:.2f} "
+              f"| {result['balanced'][0]:.2f} | {change:+.2f} |", flush=True)
+    for group, keep in (("synthetic", lambda r: r["signal"].split()[0] in signals), ("dev", lambda r: r["signal"].split()[0] not in signals)):
+        changes = np.array([r["balanced_db"] - r["greedy_db"] for r in rows if keep(r)])
+        if changes.size:
+            print(f"\n{group}: {changes.size} cases, change {changes.mean():+.2f} dB on average, {changes.min():+.2f} to {changes.max():+.2f}")
+    save("last_block", dict(environment=environment(), rows=rows), Path(__file__).resolve().parent / "results")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     sub = parser.add_subparsers(dest="command", required=True)
@@ -220,8 +305,10 @@ def main() -> None:
     p.add_argument("--seconds", type=_positive_float, default=300.0)
     p.add_argument("--n-iter", type=_non_negative_int, default=100)
     p.add_argument("--workdir", default="/tmp/gl_5min")
+    sub.add_parser("last-block")
     args = parser.parse_args()
-    {"hour": hour, "child": child, "quality": quality, "synthetic-quality": synthetic_quality}[args.command](args)
+    {"hour": hour, "child": child, "quality": quality, "synthetic-quality": synthetic_quality,
+     "last-block": last_block}[args.command](args)
 
 
 if __name__ == "__main__":

@@ -75,6 +75,17 @@ def test_block_plan_keeps_the_end_margins_within_a_block(n_frames, block, overla
     assert _block_plan(n_frames, block, overlap, GEOMETRY.replace(center=False)) == (plan_blocks(n_frames, block, overlap), 0)
 
 
+@pytest.mark.parametrize("n_frames, block, overlap", [(800, 300, 32), (803, 300, 32), (217, 150, 32), (1019, 600, 64)])
+def test_block_plan_leaves_no_last_block_of_a_few_frames(n_frames, block, overlap):
+    """Where a full block would leave the last block the overlap and a frame or a few, the
+    rest is cut into two inversions of the same size (within a frame)."""
+    blocks, margin = _block_plan(n_frames, block, overlap, GEOMETRY)
+    (first, cut), (last_first, last) = blocks[-2:]
+    assert last == n_frames and cut - last_first == overlap
+    assert abs((cut - first) - (last - last_first + margin)) <= 1
+    assert last - last_first > 2 * overlap and max(cut - first, last - last_first + margin) <= block
+
+
 def harmonic_voice(seconds: float, sr: int = 16000) -> np.ndarray:
     """docs/04's harmonic voice without its decay and noise: 7 partials of a 220 Hz vibrato."""
     t = np.arange(int(seconds * sr)) / sr
