@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import warnings
 
@@ -72,7 +73,9 @@ def test_scipy_tone_bursts_come_back_at_tempo_length_level_and_pitch(fs, nperseg
     window = signal.windows.hann(nperseg, sym=True)
     keywords = {} if noverlap is None else {"noverlap": noverlap}
     f, t, Sxx = signal.spectrogram(x, fs, nperseg=nperseg, window=window, **keywords)
-    with pytest.warns(LossWarning, match="detrend='constant'"):
+    # scipy's default overlap leaves a symmetric Hann's windows at 0.3 % of their peak between frames
+    poorly_seen = pytest.warns(LossWarning, match="summed squared windows at 0.27%") if noverlap is None else contextlib.nullcontext()
+    with pytest.warns(LossWarning, match="detrend='constant'"), poorly_seen:
         spec = from_scipy_spectrogram(Sxx, fs, f=f, t=t, window=window, **keywords)
     hop = nperseg - (nperseg // 8 if noverlap is None else noverlap)
     assert spec.geometry.hop_length == hop and spec.geometry.n_fft == nperseg
@@ -345,7 +348,8 @@ def test_regressions_of_the_days_changes(tmp_path):
     assert info.n_iter == 0 and np.isfinite(info.initial_spectral_convergence)
     # scipy pads its last frame (padded=True): a signal shorter than the frames is valid
     f, t, Z = signal.stft(x[:100], fs=1000, nperseg=64, noverlap=16)
-    assert gl.importers.from_scipy_stft(Z, fs=1000, nperseg=64, noverlap=16, length=100).length == 100
+    with pytest.warns(LossWarning, match="noverlap=16 with this window leaves the summed squared windows at 4.3%"):
+        assert gl.importers.from_scipy_stft(Z, fs=1000, nperseg=64, noverlap=16, length=100).length == 100
     # a file written when 'cosine' meant the sine window loads with the window stored in it
     geometry = gl.STFT(64, 16, window="cosine")
     stale = gl.Spectrogram(np.abs(geometry.stft(x)), geometry, sample_rate=8000)
