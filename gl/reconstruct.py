@@ -139,6 +139,19 @@ def reconstruct(
     TypeError
         An argument of the wrong type, named.
 
+    Notes
+    -----
+    The signal is the least-squares inverse of the retrieved spectrogram, as in
+    :func:`gl.istft`, and nothing is faded. With frames that are not centred
+    (``center=False``, scipy's framing) only the tapering edge of the first and last
+    windows sees the first and last samples, so whatever the retrieved phase got wrong
+    comes back amplified there: on the first 3 s of the dev clip d04 (Hann 256, hop 64,
+    ``rng=0``) sample 3 came back at 77 times the signal's peak with the default method
+    (126 with ``'fgla'``; 1.0 to 1.1 faded).
+    The streaming methods (``'rtisila'``, ``'rtpghi'``) fade those samples by default
+    (their ``fade_edges``), and so does :meth:`gl.Spectrogram.invert` for every method:
+    ``gl.Spectrogram(S, geometry).invert()`` is this call with the ends faded.
+
     Examples
     --------
     >>> import numpy as np
