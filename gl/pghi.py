@@ -705,6 +705,26 @@ def _phases(S: np.ndarray, geometry: STFT, gamma, tol: Tolerance, rng, fill: boo
     return phase
 
 
+def check_known_phase(known, shape: tuple) -> np.ndarray:
+    """``known``, the given phases of the first ``k`` frames of a magnitude of ``shape``
+    (..., n_freq, n_frames), checked and as float64 (``k = 0`` allowed): real numbers (a
+    TypeError for complex, bool or text), of shape (..., n_freq, k) with ``k <= n_frames``,
+    finite and within +-:data:`MAX_PHASE` rad (a ValueError otherwise). For the ``known`` of
+    :func:`initial_phase` and :func:`gl.spsi.initial_phase`."""
+    known = as_array("known", known)
+    if known.dtype == bool or known.dtype.kind not in "fiu":
+        raise TypeError(f"known must be real phases in radians, got dtype {known.dtype}")
+    known = known.astype(np.float64, copy=False)
+    if known.shape[:-1] != tuple(shape[:-1]) or known.shape[-1] > shape[-1]:
+        raise ValueError(f"known has shape {known.shape}; it must be (..., n_freq, k) with S's leading axes "
+                         f"{tuple(shape[:-1])} and k <= {shape[-1]}")
+    if not np.all(np.isfinite(known)):
+        raise ValueError("known contains NaN or infinite values")
+    if known.size and np.abs(known).max() > MAX_PHASE:  # the integrated phase would overflow from it
+        raise ValueError(f"known must be phases within +-{MAX_PHASE:g} rad; its largest is {np.abs(known).max():.3g}")
+    return known
+
+
 def initial_phase(S: np.ndarray, geometry: STFT, known=None) -> np.ndarray:
     """PGHI phase of ``S`` (..., n_freq, n_frames) for ``init='pghi'`` (radians, float64).
 
@@ -737,17 +757,7 @@ def initial_phase(S: np.ndarray, geometry: STFT, known=None) -> np.ndarray:
     """
     S = as_array("S", S)
     if known is not None:
-        known = as_array("known", known)
-        if known.dtype == bool or known.dtype.kind not in "fiu":
-            raise TypeError(f"known must be real phases in radians, got dtype {known.dtype}")
-        known = known.astype(np.float64, copy=False)
-        if known.shape[:-1] != S.shape[:-1] or known.shape[-1] > S.shape[-1]:
-            raise ValueError(f"known has shape {known.shape}; it must be (..., n_freq, k) with S's leading axes "
-                             f"{S.shape[:-1]} and k <= {S.shape[-1]}")
-        if not np.all(np.isfinite(known)):
-            raise ValueError("known contains NaN or infinite values")
-        if known.size and np.abs(known).max() > MAX_PHASE:  # the integrated phase would overflow from it
-            raise ValueError(f"known must be phases within +-{MAX_PHASE:g} rad; its largest is {np.abs(known).max():.3g}")
+        known = check_known_phase(known, S.shape)
         if not np.all(np.isfinite(S)):  # the heap has no candidate and the fill would carry NaN from the known frames
             raise ValueError("S contains NaN or infinite values")
         if known.shape[-1] == 0:  # no frame given (k = 0): PGHI as without known
