@@ -82,6 +82,19 @@ Measured with ``benchmarks/bench_longform.py`` (machine shared with other jobs; 
   the overlap's frames, and choosing per block between the continued and the pasted
   start by their consistency (0.42 -> 0.22 dB on average at native length, but 2.2 dB
   worse on d05 at 150/32 and 1.7-2.0 dB worse on d05 tiled to 16 s).
+* ``init='spsi'`` continues the previous block's phase as well: SPSI's recursion goes on
+  from the overlap's last frame (:func:`gl.spsi.initial_phase`'s ``known``), where each
+  block's SPSI used to start from phase 0 with the previous phase pasted on the overlap.
+  Against one-shot :func:`gl.reconstruct` from SPSI (no random numbers: one run a case)
+  with the default method and FGLA, on 8 s of the harmonic voice above, an 8 s chirp
+  (100 to 3000 Hz) and the six dev clips tiled to 16 s and at their own lengths, in
+  blocks of 150/32, 300/32 and 600/64 (76 cases, 2026-11-30): 0.42 dB better on average
+  (46 better; the voice 3.3 dB, up to 5.6; the dev clips 0.18 dB), the worst cost
+  against one shot down from 8.2 to 2.6 dB; but 1.5 dB worse on d03 at its own length
+  (default method, 300/32; 1.2 dB on the means of 0.01 rad nudges of the starts, which
+  moved either by 0.3 dB) and 1.3 dB on the chirp (150/32, where both were 2 to 3 dB
+  better than one shot). Continuing from the middle of the overlap instead: 0.46 dB on
+  average, but up to 2.7 dB worse.
 
 With a memory-mapped ``S`` (``np.load(..., mmap_mode='r')``) and ``output=`` a file, only
 one block is in memory at any time (pages of the map that were read count towards the
@@ -110,6 +123,7 @@ from ._checks import as_array, check_flag
 from ._iterative import as_generator, check_magnitude, from_random_state, initial_phase, resolve_geometry, working_exponents
 from .audio import SUBTYPES, check_output_path
 from .pghi import initial_phase as pghi_continuing
+from .spsi import initial_phase as spsi_continuing
 from .reconstruct import DEFAULT_METHOD, SINGLE_PASS_METHODS, default_init, method_function
 from .spectrogram import apply_edge_fade, edge_fade_gains
 from .transform import STFT, PadMode, nola_warned, real_dtype
@@ -385,7 +399,8 @@ def reconstruct_long(
         instead of ``block_frames`` / ``overlap_frames``, not with them.
     warm_start : bool
         Start each block from the previous block's phase in the overlap (default True);
-        with ``init='pghi'`` (the default method's), PGHI's phase continues it.
+        with ``init='pghi'`` (the default method's) or ``'spsi'``, that start's phase
+        continues it.
         Not with RTISI-LA's own start (``method='rtisila'`` without ``init``, or
         ``init='overlap'``): its first estimate is the partial reconstruction itself; nor
         with the single passes (``'pghi'``, ``'spsi'``, ``'rtpghi'``), which take no start.
@@ -590,6 +605,9 @@ def reconstruct_long(
                         # PGHI continuing the previous phase (gl.pghi.initial_phase's `known`), not
                         # with islands of its own at arbitrary offsets next to it
                         block_init = pghi_continuing(block, geometry if centred else block_geometry, known=previous)
+                    elif isinstance(block_init, str) and block_init == "spsi":
+                        # SPSI's recursion continuing the previous phase from the overlap's last frame
+                        block_init = spsi_continuing(block, geometry if centred else block_geometry, known=previous)
                     else:
                         phasors, _ = initial_phase(block, "random" if block_init is None else block_init, generator,
                                                    geometry if centred else block_geometry)

@@ -130,6 +130,20 @@ def test_default_method_in_blocks_close_to_one_shot():
     assert spectral_convergence_db(S[:, :3], y[:, :3]) < -25 and spectral_convergence_db(S[:, -3:], y[:, -3:]) < -25
 
 
+@pytest.mark.parametrize("method", [None, "fgla"])
+def test_spsi_start_in_blocks_close_to_one_shot(method):
+    """With init='spsi' each block's SPSI started from phase 0, the previous block's phase
+    pasted on the overlap; SPSI now continues that phase (gl.spsi.initial_phase's known)."""
+    x = harmonic_voice(3)
+    S = np.abs(GEOMETRY.stft(x))
+    one = GEOMETRY.stft(gl.reconstruct(S, geometry=GEOMETRY, method=method, init="spsi", length=len(x)))
+    y = GEOMETRY.stft(reconstruct_long(S, geometry=GEOMETRY, method=method, init="spsi", length=len(x), block_frames=150, overlap_frames=32))
+    sc_one, sc = (float(spectral_convergence_db(S, Y)) for Y in (one, y))
+    # measured: the default method -42.75 dB in blocks against -43.51 one shot (pasted: -38.53);
+    # fgla -40.17 against -40.56 (pasted: -36.14)
+    assert sc < sc_one + 1.5
+
+
 def test_quality_close_to_one_shot(speech):
     """Blocks of 0.8 s: spectral convergence within 1 dB of the one-shot result (or better)."""
     S = np.abs(GEOMETRY.stft(speech))
