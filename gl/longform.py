@@ -484,7 +484,7 @@ def reconstruct_long(
         # gl.griffinlim's librosa name for the seed: as rng, one generator for every block
         rng = from_random_state(method_options.pop("random_state"), rng)
     generator = as_generator(rng)
-    if init is None and method is None:  # as gl.reconstruct: the default method's init, else the method's own
+    if init is None and method in (None, DEFAULT_METHOD):  # as gl.reconstruct: the default method's init, else the method's own
         init = default_init(S, geometry, {})
     # a start the warm start cannot blend a phase into: RTISI-LA's own, the partial
     # reconstruction; and the single passes, which make their own phase (no init)

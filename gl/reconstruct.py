@@ -116,10 +116,11 @@ def reconstruct(
         for RTISI-LA (where ``n_iter`` counts iterations per frame), none for the single
         passes (which ignore it).
     init, rng, return_info
-        As in :func:`gl.griffinlim`. Without ``method``, ``init`` defaults to
-        :data:`DEFAULT_INIT` (PGHI's phase, with the window's fitted constant if it has no
-        published one: :func:`gl.pghi.window_gamma`); with a
-        named ``method``, to that method's own default (``'random'`` for the iterative
+        As in :func:`gl.griffinlim`. Without ``method`` or with :data:`DEFAULT_METHOD`,
+        ``init`` defaults to :data:`DEFAULT_INIT` (PGHI's phase, with the window's fitted
+        constant if it has no published one: :func:`gl.pghi.window_gamma`), so that
+        ``reconstruct(S, method='dm_fgla')`` is ``reconstruct(S)``; with another
+        ``method``, to that method's own default (``'random'`` for the iterative
         methods, the overlap-add estimate for RTISI-LA), so that
         ``reconstruct(S, method='fgla')`` is ``griffinlim(S)``.
     geometry : gl.STFT, optional
@@ -164,7 +165,7 @@ def reconstruct(
     """
     function, fixed = method_function(DEFAULT_METHOD if method is None else method)
     check_rng(rng)  # also when the start draws nothing (PGHI's phase, zeros)
-    if init is None and method is None:
+    if init is None and method in (None, DEFAULT_METHOD):  # naming the default method changes nothing
         init = default_init(S, geometry, options)
     if init is not None:  # else the method's own default start (RTISI-LA's overlap-add estimate ...)
         options["init"] = init
