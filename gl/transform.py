@@ -753,16 +753,15 @@ class STFT:
         x = self.check_signal(x)
         dtype = real_dtype(x)
         x = x.astype(dtype, copy=False)
-        # float32 frames are windowed times n_fft before an FFT that sums n_fft of them and
-        # then scales by 1 / n_fft (see fft_norms): a signal that could overflow on the way is
-        # brought down by a power of two first (exactly), so that only coefficients whose
-        # true value float32 cannot hold overflow, to inf
+        # the FFT sums n_fft windowed samples (float32 frames are windowed times n_fft first,
+        # and scaled by 1 / n_fft after: see fft_norms): a signal that could overflow on the
+        # way is brought down by a power of two first (exactly), so that only coefficients
+        # whose true value the dtype cannot hold overflow, to inf, and say so
         exponent = 0
-        if dtype == np.float32:
-            peak = _abs_peak(x)
-            if peak > float(np.finfo(np.float32).max) / (4.0 * self.n_fft * self.n_fft):
-                exponent = binary_exponent(peak)
-                x = np.ldexp(x, -exponent)
+        peak = _abs_peak(x)
+        if peak > float(np.finfo(dtype).max) / (4.0 * self.n_fft * (self.n_fft if dtype == np.float32 else 1)):
+            exponent = binary_exponent(peak)
+            x = np.ldexp(x, -exponent)
         batch_shape, n_samples = x.shape[:-1], x.shape[-1]
         n_frames = self.n_frames(n_samples)
         flat = x.reshape(-1, n_samples)
@@ -782,8 +781,8 @@ class STFT:
             overflowed = int(np.count_nonzero(np.isinf(parts)))
             if overflowed:
                 warnings.warn(
-                    f"the STFT of x exceeds float32's range in {overflowed} real or imaginary parts, which are inf; "
-                    "pass x as float64 (or scale it down)",
+                    f"the STFT of x exceeds {dtype.name}'s range in {overflowed} real or imaginary parts, which are inf; "
+                    + ("pass x as float64 (or scale it down)" if dtype == np.float32 else "scale x down"),
                     RuntimeWarning,
                     stacklevel=_caller_stacklevel(),
                 )

@@ -491,6 +491,21 @@ def test_float32_stft_near_the_top_of_the_range_is_finite_where_the_result_fits(
     np.testing.assert_allclose(X[finite], reference[finite], rtol=0, atol=1e-6 * np.abs(reference).max())
 
 
+def test_float64_stft_beyond_float64_says_so():
+    """Near float64's largest number the STFT's sums overflow as well: the coefficients whose
+    true value float64 cannot hold are inf, with gl's warning (numpy's bare overflow warning
+    before), and the others are the exact scaled transform."""
+    geometry = STFT(256, 64)
+    noise = np.random.default_rng(5).uniform(-1, 1, 3000)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        X = geometry.stft(noise * 1e305)  # brought down and back up by a power of two: exact
+    np.testing.assert_array_equal(X, geometry.stft(noise * 1e305 / 2.0**1000) * 2.0**1000)
+    with pytest.warns(RuntimeWarning, match=r"exceeds float64's range in \d+ real or imaginary parts, which are inf; scale x down"):
+        X = geometry.stft(np.full(100, 1e308))
+    assert not np.any(np.isnan(X)) and np.any(np.isinf(X))
+
+
 def test_repr_of_a_window_array_is_short():
     geometry = gl.STFT(512, 128, win_length=400, window=np.hanning(400))
     assert repr(geometry) == ("STFT(n_fft=512, hop_length=128, win_length=400, window=<array of 400 samples>, center=True, "
