@@ -15,25 +15,6 @@ overlap, a window sum that vanishes, fewer than ``2 R`` frames) is each block wi
 overlap-added slab by slab and normalised at the end (the general path,
 :meth:`SweepEngine._emit`).
 
-Low overlap. Where the windows barely overlap (:attr:`gl.STFT.low_overlap`: the window sum
-below ``EDGE_FADE``, 10 %, of its largest value between frames, as a Hann window's at a
-hop above about 0.7 ``n_fft``) each sweep divides the samples between frames by that
-floor instead of the sum, ``x[n] = sum_m w[n - m a] y_m[n - m a] / max(W[n], 0.1 max
-W)``: a Tikhonov-regularised inverse whose penalty acts only there. The least-squares
-inverse amplifies each projection's error there by ``w / W``, up to 20 times, and the
-iterations build spikes the spectrogram barely sees. A method's result is the
-least-squares synthesis of its last spectra (:meth:`SweepEngine.to_least_squares`, one
-multiplication), which by then are close to consistent; a single pass (PGHI, SPSI),
-whose spectra are not, keeps the floor between frames. On 3 s of each dev clip through a
-Hann of 256 at hop 224, not centred (scipy's ``window='hann'`` at its default overlap),
-with ``Spectrogram.invert``: least-squares iterations matched the spectrogram to -57 dB
-(gl's default method) but came back 4.8 dB too loud on average (6.4 at worst) with peaks
-of up to 11 times the signal's, and their spectrogram at hop 32 was further from the
-signal's than silence (+0.8 dB); with the floor, -40 dB, the level 0.4 dB low (0.6 at
-worst), peaks at most 1.7 times, -7.9 dB at hop 32. PGHI alone: +4.0 dB and 6.6 times
-before, -1.4 dB and 1.3 times now (``python benchmarks/bench_low_overlap.py``,
-``results/low_overlap.json``). Every other geometry is untouched, to the bit.
-
 Threads. numpy's FFT and ufuncs release the GIL, so threads can share the work. A batch
 that shares out between them evenly enough (:func:`items_per_thread`) gives each thread
 whole items, each made exactly as one thread makes it: one hand-off a sweep and nothing to
@@ -60,7 +41,7 @@ from typing import Callable, Iterator, Optional
 
 import numpy as np
 
-from .transform import EDGE_FADE, STFT, _irfft, complex_dtype, fft_norms
+from .transform import STFT, _irfft, complex_dtype, fft_norms
 
 #: Work (frames x n_fft) below which one thread is faster: measured on a 2-core AMD EPYC,
 #: the second thread's hand-off costs about 50 us a sweep, and from 2^18 (256 frames of
@@ -308,10 +289,7 @@ class SweepEngine:
         self.signal = np.zeros((self.batch, self.ola_length), dtype=self.dtype)  # x_n, padded
         self._next = np.zeros(self.signal.shape, dtype=self.dtype)  # x_{n+1} (np.zeros: pages untouched until written)
         self._previous: Optional[np.ndarray] = None  # x_{n-1}, once keep_previous() is called
-        # 1 / W, or with low overlap 1 / max(W, EDGE_FADE max W) (module docstring, *Low overlap*)
-        self._floor = EDGE_FADE if geometry.low_overlap else 0.0
-        self._least_squares = not self._floor  # whether the current signal is the least-squares synthesis
-        self._inverse_sum = geometry._inverse_window_sum(self.n_frames, self.dtype, floor=self._floor)
+        self._inverse_sum = geometry._inverse_window_sum(self.n_frames, self.dtype)
         self.block = min(self.n_frames, geometry.block_frames(self.dtype))
         # frames that start before the previous range ends; every range needs frames of its
         # own beyond those edge frames (see _plan_threads)
@@ -588,7 +566,6 @@ class SweepEngine:
         if fused:
             self._next[:, (self.n_frames + self._slabs - 1) * self.geometry.hop_length :] = 0
         self.geometry.refresh_padding(self._next[:, : self.padded_length], self.length)
-        self._least_squares = not self._floor
         if self._previous is None:
             self.signal, self._next = self._next, self.signal
         else:
@@ -712,33 +689,8 @@ class SweepEngine:
         self._next = self._previous = self._inverse_sum = None
         self._scratch = []
 
-    def to_least_squares(self, between_frames: bool = True) -> None:
-        """Make the current signal the least-squares synthesis of the spectra it was made from.
-
-        A low-overlap geometry's sweeps divide by ``max(W, f)``, ``f = EDGE_FADE max W``
-        (module docstring, *Low overlap*); an iterative method's result is the least-squares
-        synthesis of its last spectra, as :func:`gl.istft`'s, ``x max(W, f) / W``: one
-        multiplication, no transform. With ``between_frames=False`` only the runs below
-        the floor at the two ends become least squares (where ``Spectrogram.invert`` fades
-        every geometry's), and the samples between frames keep the floor: a single pass's
-        synthesis of a spectrogram far from consistent, whose errors least squares would
-        amplify there. For every other geometry, and a second time, it does nothing.
-        """
-        if self._least_squares:
-            return
-        gain = self.geometry._least_squares_gain(self.n_frames, self.dtype, self._floor)
-        if not between_frames:
-            reached = np.flatnonzero(gain == 1)  # W >= f there: W / W is exactly 1
-            if reached.size:
-                gain[reached[0] : reached[-1] + 1] = 1
-        self.signal[:, : gain.shape[0]] *= gain
-        self.geometry.refresh_padding(self.signal[:, : self.padded_length], self.length)
-        self._least_squares = True
-
-    def output(self, between_frames: bool = True) -> np.ndarray:
-        """The current signal estimate without its padding, (batch, length), a copy: the
-        least-squares synthesis (:meth:`to_least_squares`, with ``between_frames``)."""
-        self.to_least_squares(between_frames)
+    def output(self) -> np.ndarray:
+        """The current signal estimate without its padding, (batch, length), a copy."""
         pad = self.geometry.pad
         return self.signal[:, pad : pad + self.length].copy()
 

@@ -199,11 +199,7 @@ def griffinlim(
     seeds ``np.random.RandomState``: the same draw as theirs; librosa 1.0's deprecated
     ``random_state`` is its ``rng``); ``init`` also takes an array; ``tol``, ``callback``, ``return_info``,
     ``method`` and ``n_threads`` are new; a near-zero window sum zeroes samples instead
-    of inflating them; with a :attr:`gl.STFT.low_overlap` geometry (the window sum below
-    10 % of its largest value between frames) every iteration divides by that floor
-    there, the result being the least-squares synthesis of the last spectra (see
-    :mod:`gl._engine`, *Low overlap*: least-squares iterations build spikes there that
-    the spectrogram barely sees). librosa writes the momentum step as
+    of inflating them. librosa writes the momentum step as
     ``c = t_n - m/(1+m) t_{n-1}``, which has the phase of FGLA's ``c_n`` with
     :math:`\alpha = m`; since only the phase of ``c_n`` is used, the iterates are the
     same. phaseret extrapolates the magnitude-projected iterate instead, which is the

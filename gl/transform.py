@@ -63,18 +63,14 @@ PAD_MODES = ("constant", "reflect", "edge")
 #: Above the floor the division stays exact, and a reconstruction keeps whatever error its
 #: frames have there, times ``1 / w``: a tone at full level from sample 0, through scipy's
 #: default spectrogram (Tukey 0.25 of 256, hop 224, not centred), came back with its first
-#: samples at 12x its peak (gl's default method). Dividing the result by ``max(sum, 0.1
-#: max)`` everywhere instead brought that to 3x, but cost up to 67 dB of spectral
-#: convergence where a reconstruction had converged (speech through Hann 512 at hop 448:
-#: -88 -> -21 dB), so the inverse stays least squares, as librosa's and scipy's are. What
-#: that floor cost came from the dips inside a low-overlap signal, whose samples the
-#: converged reconstruction needed to match the spectrogram; they were not right for all
-#: that (spikes, the level several dB too high: :attr:`STFT.low_overlap`), and the
-#: iterations of such a geometry now divide by the floor, the result staying the
-#: least-squares synthesis of their last spectra (:mod:`gl._engine`, *Low overlap*). At
-#: the two ends alone the floor costs 0 to 3.4 dB on excerpts of a few seconds (more on
-#: very short signals, whose ends are a larger share), and ``Spectrogram.invert`` and the
-#: streams apply it there (``EDGE_FADE`` below).
+#: samples at 12x its peak (gl's default method). Dividing by ``max(sum, 0.1 max)`` everywhere
+#: instead brought that to 3x, but cost up to 67 dB of spectral convergence where a reconstruction had converged
+#: (speech through Hann 512 at hop 448: -88 -> -21 dB), because there those samples are
+#: right; so the inverse stays least squares, as librosa's and scipy's are. What the
+#: floor cost came from the dips inside a low-overlap signal; at the two ends alone it
+#: costs 0 to 3.4 dB on excerpts of a few seconds (more on very short signals, whose ends
+#: are a larger share), and ``Spectrogram.invert`` and the streams apply it there
+#: (``EDGE_FADE`` below).
 WINDOW_SUM_FLOOR = 1e-6
 
 #: Fraction of the largest window sum below which the first and last samples of a
@@ -534,28 +530,6 @@ class STFT:
         return period
 
     @cached_property
-    def low_overlap(self) -> bool:
-        """True when the steady-state window sum (:attr:`window_sum_period`) falls below
-        ``EDGE_FADE`` (10 %) of its largest value between frames: the windows barely see
-        those samples, as a Hann window's at a hop above about 0.7 ``n_fft`` (scipy's
-        default ``noverlap = nperseg // 8`` with ``window='hann'``: 0.3 %).
-
-        Phase retrieval hardly constrains such samples, and with the least-squares inverse
-        the iterations build spikes there, several times the signal's peak, that the
-        spectrogram does not see; gl's iterations (and its single passes, PGHI and SPSI)
-        then divide by ``EDGE_FADE`` of the largest sum where the sum is smaller, an
-        iterative method's result being the least-squares synthesis of its last spectra
-        (:mod:`gl._engine`, *Low overlap*). The streams (RTISI-LA, RTPGHI) and
-        :meth:`istft` keep least squares.
-
-        >>> import gl
-        >>> gl.STFT(256, 224).low_overlap, gl.STFT(256, 128).low_overlap
-        (True, False)
-        """
-        period = self.window_sum_period
-        return bool(period.min() < EDGE_FADE * period.max())
-
-    @cached_property
     def nola_ok(self) -> bool:
         """True when the window sum never vanishes away from the signal's edges (NOLA).
 
@@ -576,43 +550,23 @@ class STFT:
                 stacklevel=_caller_stacklevel(),
             )
 
-    def _inverse_window_sum(self, n_frames: int, dtype: np.dtype, floor: float = 0.0) -> np.ndarray:
-        """``1 / window sum`` on the padded signal, 0 where the sum is below the floor
-        (``WINDOW_SUM_FLOOR`` of its largest value); with ``floor > 0``, ``1 / max(sum,
-        floor * largest sum)`` instead (the phase-retrieval iterations of a
-        :attr:`low_overlap` geometry).
+    def _inverse_window_sum(self, n_frames: int, dtype: np.dtype) -> np.ndarray:
+        """``1 / window sum`` on the padded signal, 0 where the sum is below the floor.
 
         When the sum is periodic it is inverted on ``2 R`` frames and repeated straight into
         ``dtype``: no float64 array as long as the signal (half a complex64 spectrogram).
         """
         short = self._short_window_sum(n_frames)
         if short is not None:
-            if floor > 0:
-                inverse = 1.0 / np.maximum(short, floor * short.max())
-            else:
-                unrecoverable = short <= WINDOW_SUM_FLOOR * short.max()  # the same values as the full sum's
-                inverse = np.divide(1.0, short, out=np.zeros_like(short), where=~unrecoverable)
+            unrecoverable = short <= WINDOW_SUM_FLOOR * short.max()  # the same values as the full sum's
+            inverse = np.divide(1.0, short, out=np.zeros_like(short), where=~unrecoverable)
             return self._repeat_periodic(inverse, n_frames, np.dtype(dtype))
         total = self.window_sum_square(n_frames)  # float64, inverted in place
-        if floor > 0:
-            np.maximum(total, floor * total.max(), out=total)
-            return np.divide(1.0, total, out=total).astype(dtype, copy=False)
         unrecoverable = total <= WINDOW_SUM_FLOOR * total.max()
         total[unrecoverable] = 1.0
         np.divide(1.0, total, out=total)
         total[unrecoverable] = 0.0
         return total.astype(dtype, copy=False)
-
-    def _least_squares_gain(self, n_frames: int, dtype: np.dtype, floor: float) -> np.ndarray:
-        """``max(W, floor max W) / W`` on the padded signal, 0 where ``W`` is below
-        ``WINDOW_SUM_FLOOR`` of its largest value: the factor that turns a synthesis divided by
-        the floored sum (:meth:`_inverse_window_sum` with ``floor``) into the least-squares
-        one. Repeated from :meth:`_short_window_sum` when the sum is periodic."""
-        short = self._short_window_sum(n_frames)
-        total = short if short is not None else self.window_sum_square(n_frames)
-        peak = total.max()
-        gain = np.divide(np.maximum(total, floor * peak), total, out=np.zeros_like(total), where=total > WINDOW_SUM_FLOOR * peak)
-        return self._repeat_periodic(gain, n_frames, np.dtype(dtype)) if short is not None else gain.astype(dtype, copy=False)
 
     def recoverable(self, n_samples: int) -> np.ndarray:
         """Boolean mask of the samples of a signal that the inverse can recover.

@@ -154,19 +154,6 @@ def test_mel_benchmark_writes_its_json_and_report_section(tmp_path):
             in report)
 
 
-def test_low_overlap_benchmark_writes_its_json_and_report_section(tmp_path):
-    out = tmp_path / "results"
-    report = _run_then_report("benchmarks/bench_low_overlap.py", ["--seconds", "0.3"], out)
-    rows = json.loads((out / "low_overlap.json").read_text())["rows"]
-    assert len(rows) == 5 * 3 * 2 and [row["low_overlap"] for row in rows[::6]] == [True, True, True, True, False]
-    control = [row for row in rows if not row["low_overlap"]]
-    for least_squares, floored in zip(control[::2], control[1::2]):  # not low_overlap: the floor changes nothing
-        assert least_squares["per_signal"] == floored["per_signal"]
-    assert "## Windows that barely overlap" in report and "- low overlap: `python benchmarks/bench_low_overlap.py" in report
-    first = rows[0]
-    assert f"| {first['geometry']} | {first['method']} | least squares | {first['clips']['sc_db']:.1f} |" in report
-
-
 def test_memory_methods_benchmark_writes_its_json_and_report_section(tmp_path):
     out = tmp_path / "results"
     report = _run_then_report("benchmarks/bench_memory_methods.py", ["--seconds", "1", "--iterations", "2",
