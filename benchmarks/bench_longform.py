@@ -26,6 +26,7 @@ each, and the dev clips (native length and tiled to 16 s) in every such layout o
 from __future__ import annotations
 
 import argparse
+import functools
 import json
 import os
 import resource
@@ -203,14 +204,13 @@ def synthetic_quality(args) -> None:
           f"reconstruct_long default blocks {sc:.2f} dB ({t_long:.0f} s), cost {sc - sc_one:+.2f} dB")
 
 
-def greedy_plan(n_frames: int, block_frames: int, overlap_frames: int, geometry) -> tuple[list, int]:
+def greedy_plan(n_frames: int, block_frames: int, overlap_frames: int, geometry, balanced) -> tuple[list, int]:
     """gl's plan before the last two blocks were balanced (for comparison): full blocks while
-    the rest with the end margin does not fit, the one before the last ending a frame short."""
-    from gl.longform import _padding_frames, plan_blocks
-
-    margin = overlap_frames + _padding_frames(geometry) if geometry.center else 0
-    if not margin or block_frames - margin <= overlap_frames + 1 or n_frames <= block_frames:
-        return plan_blocks(n_frames, block_frames, overlap_frames), 0
+    the rest with the end margin does not fit, the one before the last ending a frame short.
+    ``balanced`` is gl's plan (``gl.longform._block_plan``), which gives the margin."""
+    blocks, margin = balanced(n_frames, block_frames, overlap_frames, geometry)
+    if not margin:  # no end margin: plan_blocks, the same either way
+        return blocks, margin
     blocks = [(0, block_frames - margin)]
     while True:
         first = blocks[-1][1] - overlap_frames
@@ -228,6 +228,7 @@ def last_block(args) -> None:
     from benchmarks.common import CORPUS, environment, save
 
     balanced = gl.longform._block_plan
+    greedy = functools.partial(greedy_plan, balanced=balanced)
     sr = 16000
     t_of = lambda n: np.arange(n) / sr  # noqa: E731
     voice_phase = lambda t: 2 * np.pi * np.cumsum(220 * (1 + 0.02 * np.sin(2 * np.pi * 5 * t))) / sr  # noqa: E731
@@ -242,7 +243,7 @@ def last_block(args) -> None:
     for block, overlap in layouts:
         found = []
         for n_frames in range(block + 50, 6 * block):
-            old, new = greedy_plan(n_frames, block, overlap, small)[0], balanced(n_frames, block, overlap, small)[0]
+            old, new = greedy(n_frames, block, overlap, small)[0], balanced(n_frames, block, overlap, small)[0]
             if old != new and old[-1][1] - old[-1][0] <= overlap + 5 and draw.random() <= 0.25:
                 found.append(n_frames)
             if len(found) == 3:
@@ -255,14 +256,14 @@ def last_block(args) -> None:
         for label, signal in (("native", x[: int(30 * clip_sr)]), ("16 s", np.tile(x, -(-16 * clip_sr // len(x)))[: 16 * clip_sr])):
             n_frames = large.n_frames(len(signal))
             cases += [(f"{path.name[:12]} {label}", signal, large, block, overlap) for block, overlap in layouts
-                      if n_frames > block and greedy_plan(n_frames, block, overlap, large)[0] != balanced(n_frames, block, overlap, large)[0]]
+                      if n_frames > block and greedy(n_frames, block, overlap, large)[0] != balanced(n_frames, block, overlap, large)[0]]
     rows = []
     print("| signal | blocks | greedy last blocks | gl's | greedy (dB) | gl's (dB) | change (dB) |")
     print("|---|---|---|---|---|---|---|")
     for label, x, geometry, block, overlap in cases:
         S = np.abs(geometry.stft(x))
         result = {}
-        for name, plan in (("greedy", greedy_plan), ("balanced", balanced)):
+        for name, plan in (("greedy", greedy), ("balanced", balanced)):
             gl.longform._block_plan = plan
             try:
                 y = gl.reconstruct_long(S, geometry=geometry, block_frames=block, overlap_frames=overlap, length=len(x), rng=0)
