@@ -86,6 +86,23 @@ def test_block_plan_leaves_no_last_block_of_a_few_frames(n_frames, block, overla
     assert last - last_first > 2 * overlap and max(cut - first, last - last_first + margin) <= block
 
 
+@pytest.mark.parametrize("block, overlap", [(300, 32), (150, 32), (80, 20), (100, 40), (122, 40), (90, 8)])
+def test_block_plan_holds_its_rules_at_every_length(block, overlap):
+    """Every length from one block to five: the blocks cover the frames, consecutive ones share
+    exactly the overlap, each has more than the overlap, and no inversion (with the end
+    blocks' margins) exceeds block_frames."""
+    for n_frames in range(block + 1, 5 * block):
+        blocks, margin = _block_plan(n_frames, block, overlap, GEOMETRY)
+        assert blocks[0][0] == 0 and blocks[-1][1] == n_frames, n_frames
+        assert all(a1 - b0 == overlap for (_, a1), (b0, _) in zip(blocks, blocks[1:])), n_frames
+        assert all(last - first > overlap for first, last in blocks), n_frames
+        previous = None
+        for index, (first, _) in enumerate(blocks):
+            lo, hi, _ = _end_block(index, blocks, n_frames, margin, GEOMETRY, previous)
+            assert hi - lo <= block and lo <= first, n_frames
+            previous = first
+
+
 def harmonic_voice(seconds: float, sr: int = 16000) -> np.ndarray:
     """docs/04's harmonic voice without its decay and noise: 7 partials of a 220 Hz vibrato."""
     t = np.arange(int(seconds * sr)) / sr
