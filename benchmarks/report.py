@@ -19,6 +19,7 @@ from .bench_passes import summary_table as passes_table
 from .bench_seeds import markdown_table as seeds_table
 from .bench_torchaudio import markdown_table as torchaudio_table
 from .mel_inversion import markdown_table as mel_table
+from .bench_low_overlap import markdown_table as low_overlap_table
 from .bench_torchaudio import quality_table as torchaudio_quality_table
 from .paper import published_algorithm
 from .common import RESULTS, is_dev, load
@@ -583,6 +584,7 @@ def build(out: Path, readme: Path) -> Path:
     memory_methods = load("memory_methods", out)
     seeds = load("seeds", out)
     mel = load("mel_inversion", out)
+    low_overlap = load("low_overlap", out)
     memory = (memory_result or {}).get("rows") or (iteration or {}).get("memory") or []
     plots: list[str] = []
     try:
@@ -598,7 +600,7 @@ def build(out: Path, readme: Path) -> Path:
     L = ["# gl benchmarks", ""]
     out_flag = "" if out.resolve() == RESULTS.resolve() else f" --out {out}"
     loaded = (speed, iteration, convergence, paper, memory_result, pghi_cost, methods, passes, torchaudio, geometries,
-              memory_methods, seeds, mel)
+              memory_methods, seeds, mel, low_overlap)
     quick_commands = [str(d["environment"]["command"]) for d in loaded
                       if d and "--quick" in str(d.get("environment", {}).get("command", ""))]
     quick = bool(quick_commands)
@@ -623,7 +625,8 @@ def build(out: Path, readme: Path) -> Path:
     for name, data in (("speed", speed), ("per-iteration", iteration if not speed else None), ("memory", memory_result),
                        ("convergence", convergence), ("paper", paper), ("PGHI cost", pghi_cost), ("methods", methods),
                        ("passes", passes), ("torchaudio", torchaudio), ("geometries", geometries),
-                       ("memory of each method", memory_methods), ("librosa seeds", seeds), ("mel inversion", mel)):
+                       ("memory of each method", memory_methods), ("librosa seeds", seeds), ("mel inversion", mel),
+                       ("low overlap", low_overlap)):
         if data and data.get("environment", {}).get("command"):
             made = data["environment"]
             dirty = str(made.get("git", "")).endswith("+dirty")
@@ -733,6 +736,20 @@ def build(out: Path, readme: Path) -> Path:
               "filters' bands; then the audio after 32 fast-GLA iterations from the same seeded random phase "
               f"(librosa's `mel_to_audio` as its two steps). Medians of {mel['repeats']}, round-robin.", "",
               mel_table(mel["rows"]), ""]
+    if low_overlap:
+        env_l = low_overlap["environment"]
+        L += ["## Windows that barely overlap", "",
+              f"`{env_l['command']}` ({env_l['date_utc']} UTC): the first {low_overlap['seconds']:g} s of each dev clip, "
+              "greasy and gspi (means; the worst in brackets), and a 440 Hz sine and a four-note chord, frames not "
+              "centred (scipy's framing), inverted by `gl.Spectrogram.invert` three ways: least squares "
+              "(`floor_between_frames=False`), the iterations dividing by 10 % of the largest window sum between "
+              "frames (`True`), and gl's choice (`None`, the default: least squares, run again with the floor when "
+              "the result's samples between frames carry more than twice the energy of the others). SC given: "
+              "against the spectrogram inverted; SC at hop n_fft/8: the result's spectrogram at a denser hop "
+              "against the signal's, which shows the samples between frames (0 dB is as far as silence); level: "
+              "RMS against the signal's; peak: the largest sample against the signal's. The last geometry is not "
+              "`gl.STFT.low_overlap`: its rows are the same.", "",
+              low_overlap_table(low_overlap["rows"]), ""]
     if torchaudio:
         env_t = torchaudio["environment"]
         L += ["## Against torchaudio", "",

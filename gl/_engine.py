@@ -15,6 +15,20 @@ overlap, a window sum that vanishes, fewer than ``2 R`` frames) is each block wi
 overlap-added slab by slab and normalised at the end (the general path,
 :meth:`SweepEngine._emit`).
 
+Low overlap. Where the windows barely overlap (:attr:`gl.STFT.low_overlap`: the window sum
+below ``EDGE_FADE``, 10 %, of its largest value between frames, as a Hann window's at a
+hop above about 0.7 ``n_fft``), the least-squares inverse amplifies each projection's
+error between frames by ``w / W``, up to 20 times, and the iterations can build spikes
+there that the spectrogram barely sees. Within :func:`floored_between_frames` each sweep
+of such a geometry divides by that floor instead of the sum, ``x[n] = sum_m w[n - m a]
+y_m[n - m a] / max(W[n], 0.1 max W)``: a Tikhonov-regularised inverse whose penalty acts
+only there. A method's result is then the least-squares synthesis of its last spectra
+(:meth:`SweepEngine.to_least_squares`, one multiplication); a single pass (PGHI, SPSI)
+keeps the floor between frames. The floor moves the iterations' fixed point (a steady
+sine that least squares returns clean comes back with a flutter), so gl uses it only
+where a least-squares result shows the spikes: :meth:`gl.Spectrogram.invert` decides.
+Outside the switch, and for every other geometry, the sweeps are least squares.
+
 Threads. numpy's FFT and ufuncs release the GIL, so threads can share the work. A batch
 that shares out between them evenly enough (:func:`items_per_thread`) gives each thread
 whole items, each made exactly as one thread makes it: one hand-off a sweep and nothing to
@@ -36,12 +50,30 @@ spectrum is contiguous for the FFT.
 
 from __future__ import annotations
 
+import contextlib
+import contextvars
 import os
 from typing import Callable, Iterator, Optional
 
 import numpy as np
 
-from .transform import STFT, _irfft, complex_dtype, fft_norms
+from .transform import EDGE_FADE, STFT, _irfft, complex_dtype, fft_norms
+
+#: Whether the engines made in this context divide by a floor between the frames of a
+#: low-overlap geometry (module docstring, *Low overlap*; :func:`floored_between_frames`).
+_FLOORED: contextvars.ContextVar[bool] = contextvars.ContextVar("gl_floored_between_frames", default=False)
+
+
+@contextlib.contextmanager
+def floored_between_frames(enabled: bool = True) -> Iterator[None]:
+    """Within this block, the sweeps of a :attr:`gl.STFT.low_overlap` geometry divide by
+    ``EDGE_FADE`` of the largest window sum between frames (module docstring, *Low
+    overlap*); a context variable, so other threads' runs are not affected."""
+    token = _FLOORED.set(bool(enabled))
+    try:
+        yield
+    finally:
+        _FLOORED.reset(token)
 
 #: Work (frames x n_fft) below which one thread is faster: measured on a 2-core AMD EPYC,
 #: the second thread's hand-off costs about 50 us a sweep, and from 2^18 (256 frames of
@@ -289,7 +321,10 @@ class SweepEngine:
         self.signal = np.zeros((self.batch, self.ola_length), dtype=self.dtype)  # x_n, padded
         self._next = np.zeros(self.signal.shape, dtype=self.dtype)  # x_{n+1} (np.zeros: pages untouched until written)
         self._previous: Optional[np.ndarray] = None  # x_{n-1}, once keep_previous() is called
-        self._inverse_sum = geometry._inverse_window_sum(self.n_frames, self.dtype)
+        # 1 / W, or with low overlap, when asked, 1 / max(W, EDGE_FADE max W) (module docstring, *Low overlap*)
+        self._floor = EDGE_FADE if _FLOORED.get() and geometry.low_overlap else 0.0
+        self._least_squares = not self._floor  # whether the current signal is the least-squares synthesis
+        self._inverse_sum = geometry._inverse_window_sum(self.n_frames, self.dtype, floor=self._floor)
         self.block = min(self.n_frames, geometry.block_frames(self.dtype))
         # frames that start before the previous range ends; every range needs frames of its
         # own beyond those edge frames (see _plan_threads)
@@ -566,6 +601,7 @@ class SweepEngine:
         if fused:
             self._next[:, (self.n_frames + self._slabs - 1) * self.geometry.hop_length :] = 0
         self.geometry.refresh_padding(self._next[:, : self.padded_length], self.length)
+        self._least_squares = not self._floor
         if self._previous is None:
             self.signal, self._next = self._next, self.signal
         else:
@@ -689,8 +725,28 @@ class SweepEngine:
         self._next = self._previous = self._inverse_sum = None
         self._scratch = []
 
-    def output(self) -> np.ndarray:
-        """The current signal estimate without its padding, (batch, length), a copy."""
+    def to_least_squares(self, between_frames: bool = True) -> None:
+        """Make the current signal the least-squares synthesis of the spectra it was made from.
+
+        A low-overlap geometry's sweeps divide by ``max(W, f)``, ``f = EDGE_FADE max W``
+        (module docstring, *Low overlap*); an iterative method's result is the least-squares
+        synthesis of its last spectra, as :func:`gl.istft`'s, ``x max(W, f) / W``: one
+        multiplication, no transform. With ``between_frames=False`` only the runs below
+        the floor at the two ends become least squares (where ``Spectrogram.invert`` fades
+        every geometry's), and the samples between frames keep the floor: a single pass's
+        synthesis of a spectrogram far from consistent, whose errors least squares would
+        amplify there. For every other geometry, and a second time, it does nothing.
+        """
+        if self._least_squares:
+            return
+        self.geometry._apply_least_squares_gain(self.signal, self.n_frames, self._floor, between_frames)
+        self.geometry.refresh_padding(self.signal[:, : self.padded_length], self.length)
+        self._least_squares = True
+
+    def output(self, between_frames: bool = True) -> np.ndarray:
+        """The current signal estimate without its padding, (batch, length), a copy: the
+        least-squares synthesis (:meth:`to_least_squares`, with ``between_frames``)."""
+        self.to_least_squares(between_frames)
         pad = self.geometry.pad
         return self.signal[:, pad : pad + self.length].copy()
 

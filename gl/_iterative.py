@@ -508,7 +508,8 @@ class Problem:
         with SweepEngine(self.geometry, magnitude, self.length, 1) as engine:
             engine.synthesize(fill)
             engine.release_work()
-            return self.signal_shape(engine.output())
+            # with low overlap, divided by a floor between frames (gl._engine, *Low overlap*)
+            return self.signal_shape(engine.output(between_frames=False))
 
 
 def prepare(

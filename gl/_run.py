@@ -231,6 +231,7 @@ class IterativeRun:
                 break
         if not (self.measure or self.measure_ends):
             return
+        engine.to_least_squares()  # the signal returned (a low-overlap geometry's sweeps divide by a floor)
         final = engine.spectral_convergence(engine.measure())  # the one extra STFT, of the result
         if n_iter > 0:
             tracker.record(final)

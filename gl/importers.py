@@ -228,13 +228,16 @@ def _magnitude_from(S: np.ndarray, power: float, name: str, from_db: bool = Fals
 
 
 #: The summed squared windows between frames, as a fraction of their peak, below which an
-#: importer warns that phase retrieval barely constrains those samples (``EDGE_FADE``, the
-#: floor under which ``Spectrogram.invert`` fades the ends). Measured on 3 s of four dev
-#: clips (d01-d04), scipy.signal.spectrogram with nperseg=256, detrend=False, then
-#: ``invert()``: a periodic Hann at scipy's default noverlap (32; 0.3 %) came back +3.8 to
-#: +6.4 dB too loud with peaks 4 to 11 times the input's while matching the spectrogram;
-#: Hamming there (2.6 %) +1.1 to +2.1 dB; Hann at noverlap 64 (4.3 %) +0.7 to +1.6 dB,
-#: noverlap 96 (19 %) +0.2 to +0.5 dB, 128 (50 %) and scipy's Tukey (50 %) within 0.2 dB.
+#: importer warns that phase retrieval barely constrains those samples: ``EDGE_FADE``, the
+#: floor of :attr:`gl.STFT.low_overlap`. On 3 s of four dev clips (d01-d04),
+#: scipy.signal.spectrogram with nperseg=256, detrend=False, then least-squares
+#: ``invert(floor_between_frames=False)``: a periodic Hann at scipy's default noverlap (32;
+#: 0.3 %) came back +3.8 to +6.4 dB too loud with peaks 4 to 11 times the input's while
+#: matching the spectrogram; Hamming there (2.6 %) +1.1 to +2.1 dB; Hann at noverlap 64
+#: (4.3 %) +0.7 to +1.6 dB, noverlap 96 (19 %) +0.2 to +0.5 dB, 128 (50 %) and scipy's
+#: Tukey (50 %) within 0.2 dB. ``invert()`` sees such spikes and runs again with a floor
+#: between frames, which brings the level back, but what the windows hardly saw is still
+#: hardly known.
 POORLY_SEEN = EDGE_FADE
 
 
@@ -246,10 +249,11 @@ def _check_nola(geometry: STFT, parameter: str, value) -> None:
         warnings.warn(
             f"{parameter}={value} with this window leaves the summed squared windows at "
             f"{100 * period.min() / period.max():.2g}% of their peak between frames: the spectrogram barely "
-            "constrains those samples, and phase retrieval can put spikes there, several times the "
-            "signal's peak, that raise its level by several dB while matching the spectrogram "
-            "(scipy's 'hann' at its default noverlap = nperseg // 8: +4 to +6 dB on speech and music); if you "
-            "can recompute the spectrogram, give it more overlap (a hop of at most half the window)",
+            "constrains those samples, and least-squares phase retrieval can put spikes there, several times "
+            "the signal's peak (scipy's 'hann' at its default noverlap = nperseg // 8: +4 to +6 dB on speech "
+            "and music); invert() sees them and runs again with a floor between frames (gl.STFT.low_overlap), "
+            "but what the windows hardly saw cannot be recovered; if you can recompute the spectrogram, give "
+            "it more overlap (a hop of at most half the window)",
             LossWarning,
             stacklevel=_caller_stacklevel(),
         )

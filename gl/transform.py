@@ -63,14 +63,19 @@ PAD_MODES = ("constant", "reflect", "edge")
 #: Above the floor the division stays exact, and a reconstruction keeps whatever error its
 #: frames have there, times ``1 / w``: a tone at full level from sample 0, through scipy's
 #: default spectrogram (Tukey 0.25 of 256, hop 224, not centred), came back with its first
-#: samples at 12x its peak (gl's default method). Dividing by ``max(sum, 0.1 max)`` everywhere
-#: instead brought that to 3x, but cost up to 67 dB of spectral convergence where a reconstruction had converged
-#: (speech through Hann 512 at hop 448: -88 -> -21 dB), because there those samples are
-#: right; so the inverse stays least squares, as librosa's and scipy's are. What the
-#: floor cost came from the dips inside a low-overlap signal; at the two ends alone it
-#: costs 0 to 3.4 dB on excerpts of a few seconds (more on very short signals, whose ends
-#: are a larger share), and ``Spectrogram.invert`` and the streams apply it there
-#: (``EDGE_FADE`` below).
+#: samples at 12x its peak (gl's default method). Dividing the result by ``max(sum, 0.1
+#: max)`` everywhere instead brought that to 3x, but cost up to 67 dB of spectral
+#: convergence where a reconstruction had converged (speech through Hann 512 at hop 448:
+#: -88 -> -21 dB), so the inverse stays least squares, as librosa's and scipy's are. What
+#: that floor cost came from the dips inside a low-overlap signal, whose samples the
+#: converged reconstruction needed to match the spectrogram; they were not right for all
+#: that (spikes, the level several dB too high: :attr:`STFT.low_overlap`), and where a
+#: result shows them ``Spectrogram.invert`` runs again with iterations that divide by the
+#: floor there, the result staying the least-squares synthesis of their last spectra
+#: (:mod:`gl._engine`, *Low overlap*). At
+#: the two ends alone the floor costs 0 to 3.4 dB on excerpts of a few seconds (more on
+#: very short signals, whose ends are a larger share), and ``Spectrogram.invert`` and the
+#: streams apply it there (``EDGE_FADE`` below).
 WINDOW_SUM_FLOOR = 1e-6
 
 #: Fraction of the largest window sum below which the first and last samples of a
@@ -530,6 +535,27 @@ class STFT:
         return period
 
     @cached_property
+    def low_overlap(self) -> bool:
+        """True when the steady-state window sum (:attr:`window_sum_period`) falls below
+        ``EDGE_FADE`` (10 %) of its largest value between frames: the windows barely see
+        those samples, as a Hann window's at a hop above about 0.7 ``n_fft`` (scipy's
+        default ``noverlap = nperseg // 8`` with ``window='hann'``: 0.3 %).
+
+        Phase retrieval hardly constrains such samples, and with the least-squares inverse
+        the iterations can build spikes there, several times the signal's peak, that the
+        spectrogram does not see. Where a result shows them, :meth:`gl.Spectrogram.invert`
+        runs again with the iterations (and the single passes, PGHI and SPSI) dividing by
+        ``EDGE_FADE`` of the largest sum where the sum is smaller (:mod:`gl._engine`,
+        *Low overlap*); everything else keeps least squares.
+
+        >>> import gl
+        >>> gl.STFT(256, 224).low_overlap, gl.STFT(256, 128).low_overlap
+        (True, False)
+        """
+        period = self.window_sum_period
+        return bool(period.min() < EDGE_FADE * period.max())
+
+    @cached_property
     def nola_ok(self) -> bool:
         """True when the window sum never vanishes away from the signal's edges (NOLA).
 
@@ -550,23 +576,77 @@ class STFT:
                 stacklevel=_caller_stacklevel(),
             )
 
-    def _inverse_window_sum(self, n_frames: int, dtype: np.dtype) -> np.ndarray:
-        """``1 / window sum`` on the padded signal, 0 where the sum is below the floor.
+    def _inverse_window_sum(self, n_frames: int, dtype: np.dtype, floor: float = 0.0) -> np.ndarray:
+        """``1 / window sum`` on the padded signal, 0 where the sum is below the floor
+        (``WINDOW_SUM_FLOOR`` of its largest value); with ``floor > 0``, ``1 / max(sum,
+        floor * largest sum)`` instead (the phase-retrieval iterations of a
+        :attr:`low_overlap` geometry).
 
         When the sum is periodic it is inverted on ``2 R`` frames and repeated straight into
         ``dtype``: no float64 array as long as the signal (half a complex64 spectrogram).
         """
         short = self._short_window_sum(n_frames)
         if short is not None:
-            unrecoverable = short <= WINDOW_SUM_FLOOR * short.max()  # the same values as the full sum's
-            inverse = np.divide(1.0, short, out=np.zeros_like(short), where=~unrecoverable)
+            if floor > 0:
+                inverse = 1.0 / np.maximum(short, floor * short.max())
+            else:
+                unrecoverable = short <= WINDOW_SUM_FLOOR * short.max()  # the same values as the full sum's
+                inverse = np.divide(1.0, short, out=np.zeros_like(short), where=~unrecoverable)
             return self._repeat_periodic(inverse, n_frames, np.dtype(dtype))
         total = self.window_sum_square(n_frames)  # float64, inverted in place
+        if floor > 0:
+            np.maximum(total, floor * total.max(), out=total)
+            return np.divide(1.0, total, out=total).astype(dtype, copy=False)
         unrecoverable = total <= WINDOW_SUM_FLOOR * total.max()
         total[unrecoverable] = 1.0
         np.divide(1.0, total, out=total)
         total[unrecoverable] = 0.0
         return total.astype(dtype, copy=False)
+
+    def _apply_least_squares_gain(self, padded: np.ndarray, n_frames: int, floor: float, between_frames: bool = True) -> None:
+        """Multiply ``padded`` (batch, >= the padded length) in place by ``max(W, floor max W) / W``,
+        0 where ``W`` is below ``WINDOW_SUM_FLOOR`` of its largest value: the factor that turns
+        a synthesis divided by the floored sum (:meth:`_inverse_window_sum` with ``floor``)
+        into the least-squares one. With ``between_frames=False`` only the runs before the
+        first and after the last sample where ``W`` reaches the floor (the factor is 1 there)
+        are multiplied. When the sum is periodic the factor is made on
+        :meth:`_short_window_sum`'s ``2 R`` frames and applied region by region (head,
+        period, tail, as :meth:`_repeat_periodic` lays them out): no array as long as the signal."""
+        dtype = padded.dtype
+        short = self._short_window_sum(n_frames)
+        total = short if short is not None else self.window_sum_square(n_frames)
+        peak = total.max()
+        gain = np.divide(np.maximum(total, floor * peak), total, out=np.zeros_like(total), where=total > WINDOW_SUM_FLOOR * peak)
+        gain = gain.astype(dtype, copy=False)
+        reached = np.flatnonzero(gain == 1)  # W >= f there: W / W is exactly 1
+        if short is None:
+            if not between_frames and reached.size:
+                gain[reached[0] : reached[-1] + 1] = 1
+            padded[:, : gain.shape[0]] *= gain
+            return
+        hop, slabs = self.hop_length, self.frame_hops
+        head, middle_end, end = (slabs - 1) * hop, n_frames * hop, self._padded_length(n_frames)
+        # the short sum's first full row (the period) holds the largest sum, so the first sample
+        # that reaches the floor is before its end, and the last after the start of the last period
+        tail = gain[2 * slabs * hop : 2 * slabs * hop + end - middle_end]
+        if between_frames:
+            padded[:, :head] *= gain[:head]
+            period = gain[head : head + hop]
+            for row in padded:
+                row[head:middle_end].reshape(-1, hop)[...] *= period  # a view: one row is contiguous
+            padded[:, middle_end:end] *= tail
+            return
+        first = int(reached[0])  # < head + hop: in the head or the first period, as in the full sum
+        last_in_tail = np.flatnonzero(tail == 1)
+        padded[:, :first] *= gain[:first]
+        if last_in_tail.size:  # past the last sample that reaches the floor
+            after = int(last_in_tail[-1]) + 1
+            padded[:, middle_end + after : end] *= tail[after:]
+        else:  # the tail never reaches it: from the last such sample of the last period
+            period = gain[head : head + hop]
+            after = int(np.flatnonzero(period == 1)[-1]) + 1
+            padded[:, middle_end - hop + after : middle_end] *= period[after:]
+            padded[:, middle_end:end] *= tail
 
     def recoverable(self, n_samples: int) -> np.ndarray:
         """Boolean mask of the samples of a signal that the inverse can recover.

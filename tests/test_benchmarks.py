@@ -154,6 +154,24 @@ def test_mel_benchmark_writes_its_json_and_report_section(tmp_path):
             in report)
 
 
+def test_low_overlap_benchmark_writes_its_json_and_report_section(tmp_path):
+    out = tmp_path / "results"
+    report = _run_then_report("benchmarks/bench_low_overlap.py", ["--seconds", "0.5"], out)
+    rows = json.loads((out / "low_overlap.json").read_text())["rows"]
+    assert len(rows) == 6 * 3 * 3 and [row["low_overlap"] for row in rows[::9]] == [True] * 5 + [False]
+    control = [row for row in rows if not row["low_overlap"]]
+    for first, other in zip(control[::3], control[1::3] + control[2::3]):  # not low_overlap: the three ways agree
+        assert {name: {k: v for k, v in result.items() if k != "floored"} for name, result in first["per_signal"].items()} == \
+            {name: {k: v for k, v in result.items() if k != "floored"} for name, result in other["per_signal"].items()}
+    for least_squares, floor, choice in zip(rows[::3], rows[1::3], rows[2::3]):  # gl's choice is one or the other, per signal
+        for name, result in choice["per_signal"].items():
+            picked = floor if result["floored"] else least_squares
+            assert result["dense_sc_db"] == picked["per_signal"][name]["dense_sc_db"]
+    assert "## Windows that barely overlap" in report and "- low overlap: `python benchmarks/bench_low_overlap.py" in report
+    first = rows[0]
+    assert f"| {first['geometry']} | {first['method']} | least squares | {first['clips']['sc_db']:.1f} |" in report
+
+
 def test_memory_methods_benchmark_writes_its_json_and_report_section(tmp_path):
     out = tmp_path / "results"
     report = _run_then_report("benchmarks/bench_memory_methods.py", ["--seconds", "1", "--iterations", "2",

@@ -131,10 +131,11 @@ def test_scipy_detrend_warning_says_what_was_destroyed():
         importers.from_scipy_spectrogram(np.ones((129, 4)), 8000, detrend="linear")
 
 
-def test_scipy_windows_that_barely_overlap_warn_of_spikes():
+def test_scipy_windows_that_barely_overlap_warn_and_come_back_at_level():
     # scipy's default noverlap (nperseg // 8) suits its Tukey window, not a Hann: between frames
-    # the summed squared windows fall to 0.3 % of their peak, and phase retrieval matches the
-    # spectrogram with spikes there that make the audio several dB too loud
+    # the summed squared windows fall to 0.3 % of their peak, and least-squares iterations matched
+    # the spectrogram with spikes there that made the audio 3 to 6 dB too loud (measured +3.7 dB
+    # here); gl's iterations divide by a floor there (gl._engine, Low overlap): -0.2 dB
     x, fs = read_audio("dev", "d01_speech_arctic-slt_16k.flac")
     x = x[: 2 * fs]
     level = {}
@@ -150,7 +151,7 @@ def test_scipy_windows_that_barely_overlap_warn_of_spikes():
             assert len(messages) == 1 and re.match(r"noverlap=32 with this window leaves the summed squared windows at 0\.29% of their peak", messages[0])
         else:
             assert messages == []  # scipy's own Tukey at its own overlap: 50 %
-    assert level["hann"] > 3 and abs(level["tukey"]) < 0.5  # what the warning is about
+    assert abs(level["hann"]) < 1 and abs(level["tukey"]) < 0.5
     # at half overlap the same Hann is well seen; a librosa geometry at hop 3/4 of the window is not
     f, t, Sxx = signal.spectrogram(x, fs, window="hann", noverlap=128, detrend=False)
     with warnings.catch_warnings():
