@@ -462,6 +462,8 @@ class Spectrogram:
                 options[name] = value
         # the floor between frames of a low-overlap geometry: asked for, or tried when least squares shows spikes
         may_floor = run_geometry.low_overlap and not streaming and floor_between_frames is not False
+        if may_floor and floor_between_frames is None and rng is None:
+            rng = np.random.default_rng()  # fresh entropy, as None gives, but drawn once: the rerun starts where the first run did
         same_draws = copy.deepcopy(rng) if isinstance(rng, (np.random.Generator, np.random.RandomState)) else rng
 
         def run(floored: bool, rng):

@@ -626,3 +626,24 @@ def test_invert_runs_again_from_the_same_draws():
                                                                  floor_between_frames=False), LOW_OVERLAP, spec.n_frames) > 2
     np.testing.assert_array_equal(auto, floored)
     assert calls == list(range(1, 21)) * 2
+
+
+def test_invert_runs_again_from_the_same_draws_without_a_seed(monkeypatch):
+    """rng=None draws fresh entropy once, so the run with the floor starts from the random
+    phase the least-squares run drew, as with a generator (not from other draws)."""
+    import sys
+
+    module = sys.modules["gl.reconstruct"]
+    plain = module.reconstruct
+    states = []
+
+    def spy(*args, rng=None, **kwargs):
+        states.append(rng.bit_generator.state if isinstance(rng, np.random.Generator) else rng)
+        return plain(*args, rng=rng, **kwargs)
+
+    monkeypatch.setattr(module, "reconstruct", spy)
+    x = np.random.default_rng(3).standard_normal(8000)
+    spec = gl.Spectrogram(np.abs(LOW_OVERLAP.stft(x)), LOW_OVERLAP, length=len(x))
+    spec.invert(method="fgla", init="random", n_iter=3, rng=None)
+    assert len(states) == 2 and isinstance(states[0], dict)  # the least-squares run was spiky: run again
+    assert states[0] == states[1]
