@@ -381,7 +381,8 @@ class Spectrogram:
             For a :attr:`gl.STFT.low_overlap` geometry: None (default) runs least squares
             and runs again with the floor between frames if the result shows spikes there
             (above: twice the time then; ``callback`` sees both runs, ``info`` is the
-            returned run's); True
+            returned run's; not with ``n_iter=0``, whose result is the
+            least-squares synthesis of the start either way); True
             uses the floor at once; False never. Other geometries, and the streams
             (``'rtisila'``, ``'rtpghi'``), are not affected. With the floor the history
             before its last row (and ``tol``) measures the floored iterates, the last row
@@ -410,7 +411,7 @@ class Spectrogram:
         >>> y.shape, info.n_iter
         ((3000,), 3)
         """
-        from .reconstruct import reconstruct
+        from .reconstruct import SINGLE_PASS_METHODS, reconstruct
 
         owned = sorted(set(method_options) & {"length", "geometry", "n_fft", "hop_length", "win_length", "window", "center",
                                               "pad_mode", "sym", "S"})
@@ -462,6 +463,8 @@ class Spectrogram:
                 options[name] = value
         # the floor between frames of a low-overlap geometry: asked for, or tried when least squares shows spikes
         may_floor = run_geometry.low_overlap and not streaming and floor_between_frames is not False
+        if n_iter == 0 and method not in SINGLE_PASS_METHODS and floor_between_frames is None:
+            may_floor = False  # no iteration: the result is the least-squares synthesis of the start either way
         if may_floor and floor_between_frames is None and rng is None:
             rng = np.random.default_rng()  # fresh entropy, as None gives, but drawn once: the rerun starts where the first run did
         same_draws = copy.deepcopy(rng) if isinstance(rng, (np.random.Generator, np.random.RandomState)) else rng

@@ -647,3 +647,31 @@ def test_invert_runs_again_from_the_same_draws_without_a_seed(monkeypatch):
     spec.invert(method="fgla", init="random", n_iter=3, rng=None)
     assert len(states) == 2 and isinstance(states[0], dict)  # the least-squares run was spiky: run again
     assert states[0] == states[1]
+
+
+def test_invert_does_not_run_again_without_iterations(monkeypatch):
+    """With n_iter=0 an iterative method returns the least-squares synthesis of its start, with
+    the floor or without: however spiky, running again would return the same signal."""
+    import sys
+
+    module = sys.modules["gl.reconstruct"]
+    plain = module.reconstruct
+    calls = []
+
+    def spy(*args, **kwargs):
+        calls.append(kwargs.get("method"))
+        return plain(*args, **kwargs)
+
+    monkeypatch.setattr(module, "reconstruct", spy)
+    x = np.random.default_rng(3).standard_normal(8000)
+    spec = gl.Spectrogram(np.abs(LOW_OVERLAP.stft(x)), LOW_OVERLAP, length=len(x))
+    for method in (None, "fgla"):
+        calls.clear()
+        y = spec.invert(method=method, init="random", n_iter=0, rng=0)
+        assert calls == [method]
+        assert spectrogram_module._energy_between_frames(y, LOW_OVERLAP, spec.n_frames) > 2  # spiky all the same
+        floored = spec.invert(method=method, init="random", n_iter=0, rng=0, floor_between_frames=True)
+        np.testing.assert_allclose(floored, y, rtol=0, atol=1e-12 * np.abs(y).max())
+    calls.clear()
+    spec.invert(method="pghi", n_iter=0)  # a single pass ignores n_iter: its floor changes the result
+    assert calls == ["pghi", "pghi"]
