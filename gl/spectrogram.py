@@ -352,7 +352,7 @@ class Spectrogram:
         the least-squares iterations can build spikes there: speech and music came back 4
         to 6 dB too loud with peaks up to 11 times the signal's. A signal carries as much
         energy between frames as elsewhere (within 1.3 dB on the 66 inputs measured:
-        ``SPIKE_RATIO``), a result full of spikes up to 11 dB more (7 to 11 dB through
+        ``SPIKE_RATIO``), a result full of spikes up to 11 dB more (4 to 11 dB through
         scipy's ``'hann'``). So when the result's samples
         between frames carry more than twice the energy of the others, the run is made
         again with the iterations dividing by that 10 % floor between frames
@@ -744,8 +744,8 @@ def from_features(array: np.ndarray, metadata: dict, path="the file") -> "Spectr
 #: of a low-overlap geometry for spiky: signals measured 0.74 to 1.2 (-1.3 to +0.8 dB; 66
 #: inputs: six dev clips, greasy, gspi, a sine, a chord and tone bursts through Hann 256 at
 #: hops 224 and 192, Hann 320/280, Hamming 256/224, Kaiser 14 512/256, Blackman 512/384),
-#: least-squares results of the default method on the recordings up to 13 (+11.2 dB; 7 to
-#: 13 through scipy's 'hann'), on a sine 1.0. Sparse spikes carry little energy: a random
+#: least-squares results of the default method on the recordings up to 13 (+11.2 dB; 2.7 to
+#: 13 through scipy's 'hann', gspi the 2.7, the others 5.8 and above), on a sine 1.0. Sparse spikes carry little energy: a random
 #: start's on tone bursts, 2.6 times the peak, gave 1.3 (+1.1 dB) and are not caught.
 SPIKE_RATIO = 2.0
 
