@@ -383,7 +383,11 @@ class Spectrogram:
             (above: twice the time then; ``callback`` sees both runs, ``info`` is the
             returned run's; not with ``n_iter=0``, whose result is the
             least-squares synthesis of the start either way); True
-            uses the floor at once; False never. Other geometries, and the streams
+            uses the floor at once; False never. One decision for all the channels (the
+            energy is pooled over them: a loud clean channel can hide a spiky quiet one;
+            a review's stereo pair of a sine and speech kept least squares, the speech at
+            +3.7 dB; invert the channels apart, or pass True, if they differ that much).
+            Other geometries, and the streams
             (``'rtisila'``, ``'rtpghi'``), are not affected. With the floor the history
             before its last row (and ``tol``) measures the floored iterates, the last row
             the least-squares result, which matches the spectrogram better (on d01 through
