@@ -381,7 +381,7 @@ class Spectrogram:
             For a :attr:`gl.STFT.low_overlap` geometry: None (default) runs least squares
             and runs again with the floor between frames if the result shows spikes there
             (above: twice the time then; ``callback`` sees both runs, ``info`` is the
-            returned run's; not with ``n_iter=0``, whose result is the
+            returned run's, its ``elapsed`` both runs'; not with ``n_iter=0``, whose result is the
             least-squares synthesis of the start either way); True
             uses the floor at once; False never. One decision for all the channels (the
             energy is pooled over them: a loud clean channel can hide a spiky quiet one;
@@ -482,8 +482,11 @@ class Spectrogram:
         if may_floor and floor_between_frames is None:
             spikes = _energy_between_frames(result[0] if return_info else result, run_geometry, n_frames)
             if spikes > SPIKE_RATIO:
+                first_elapsed = result[1].elapsed if return_info else 0.0
                 del result
                 result = run(True, same_draws)
+                if return_info:
+                    result[1].elapsed += first_elapsed  # the wall time of both runs
         y, info = result if return_info else (result, None)  # (..., run_length), sample j at grid sample pad + j
         if fade_edges and not streaming and _fade_edges(y, run_geometry, n_frames) and info is not None:
             # the last row of the history is that of the signal returned (before the crop); with no

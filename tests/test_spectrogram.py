@@ -628,6 +628,27 @@ def test_invert_runs_again_from_the_same_draws():
     assert calls == list(range(1, 21)) * 2
 
 
+
+def test_invert_reports_the_time_of_both_runs(monkeypatch):
+    """info.elapsed counts both runs when invert runs again with the floor (gl invert prints it)."""
+    import sys
+
+    registry = sys.modules["gl.reconstruct"]
+    plain = registry.reconstruct
+    elapsed = []
+
+    def spy(*args, **kwargs):
+        y, info = plain(*args, **kwargs)
+        elapsed.append(info.elapsed)
+        return y, info
+
+    monkeypatch.setattr(registry, "reconstruct", spy)
+    x = np.random.default_rng(3).standard_normal(8000)
+    spec = gl.Spectrogram(np.abs(LOW_OVERLAP.stft(x)), LOW_OVERLAP, length=len(x))
+    _, info = spec.invert(method="fgla", n_iter=20, rng=7, return_info=True)
+    assert len(elapsed) == 2 and info.elapsed == pytest.approx(sum(elapsed)) and info.n_iter == 20
+
+
 def test_invert_runs_again_from_the_same_draws_without_a_seed(monkeypatch):
     """rng=None draws fresh entropy once, so the run with the floor starts from the random
     phase the least-squares run drew, as with a generator (not from other draws)."""
