@@ -57,6 +57,10 @@ class PhaseRetrievalInfo:
         Spectral convergence of the starting point ``ISTFT(S exp(i phi_0))``, per batch item;
         for a one-pass method (PGHI, SPSI, RTPGHI, RTISI-LA: the start is made frame by frame
         within the pass, even from a given ``init``) that of its result, the only row.
+    floored_between_frames : bool
+        True when :meth:`gl.Spectrogram.invert` made the returned run with its iterations
+        dividing by a floor between the frames of a :attr:`gl.STFT.low_overlap` geometry
+        (its ``floor_between_frames``).
     times : np.ndarray [shape=(n_iter,)]
         Seconds from the start of the run (the starting phase included) to each row of
         ``spectral_convergence`` (one a row), not counting the time spent in the callback: plot
@@ -73,6 +77,7 @@ class PhaseRetrievalInfo:
     init: str = "random"
     initial_spectral_convergence: Any = None
     times: np.ndarray = field(default_factory=lambda: np.zeros((0,)))
+    floored_between_frames: bool = False
 
     @property
     def spectral_convergence_db(self) -> np.ndarray:

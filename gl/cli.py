@@ -540,13 +540,16 @@ def _iterations(count: int) -> str:
 def _method_line(info) -> str:
     """The report's method line: the start and the iterations as each kind of method has them."""
     registry = importlib.import_module("gl.reconstruct")
+    # Spectrogram.invert's second run, for windows that barely overlap (gl.STFT.low_overlap)
+    floored = ("; run again with a floor between frames, where least squares had left spikes"
+               if getattr(info, "floored_between_frames", False) else "")
     if info.method in registry.SINGLE_PASS_METHODS:
-        return f"  method                {info.method} (one pass, no iterations)"
+        return f"  method                {info.method} (one pass, no iterations){floored}"
     if info.method == "rtisila":
         start = "from its overlap-add estimate" if info.init in (None, "overlap") else f"initial phase {info.init}"
         return f"  method                rtisila, {_iterations(info.n_iter)} per frame, {start}"
     stopped = " (stopped by --tol)" if info.converged else ""
-    return f"  method                {info.method}, initial phase {info.init}, {_iterations(info.n_iter)}{stopped}"
+    return f"  method                {info.method}, initial phase {info.init}, {_iterations(info.n_iter)}{stopped}{floored}"
 
 
 def _convergence_line(sc, per_channel) -> str:
@@ -807,6 +810,7 @@ def _retrieval_fields(info, sc: float, per_channel: list, magnitude: np.ndarray)
         "init": info.init,
         "n_iter": int(info.n_iter),
         "converged": bool(info.converged),
+        "floored_between_frames": bool(getattr(info, "floored_between_frames", False)),
         "spectral_convergence": _finite_or_none(sc),
         "spectral_convergence_db": _finite_or_none(_db(sc)),
         "spectral_convergence_db_per_channel": [_finite_or_none(_db(value)) for value in per_channel],

@@ -478,16 +478,19 @@ class Spectrogram:
                 return reconstruct(self.magnitude, method=method, n_iter=n_iter, init=init, rng=rng, geometry=run_geometry,
                                    return_info=return_info, length=run_length, **options)
 
-        result = run(may_floor and floor_between_frames is True, rng)
+        floored = may_floor and floor_between_frames is True
+        result = run(floored, rng)
         if may_floor and floor_between_frames is None:
             spikes = _energy_between_frames(result[0] if return_info else result, run_geometry, n_frames)
             if spikes > SPIKE_RATIO:
                 first_elapsed = result[1].elapsed if return_info else 0.0
                 del result
-                result = run(True, same_draws)
+                result, floored = run(True, same_draws), True
                 if return_info:
                     result[1].elapsed += first_elapsed  # the wall time of both runs
         y, info = result if return_info else (result, None)  # (..., run_length), sample j at grid sample pad + j
+        if info is not None:
+            info.floored_between_frames = floored
         if fade_edges and not streaming and _fade_edges(y, run_geometry, n_frames) and info is not None:
             # the last row of the history is that of the signal returned (before the crop); with no
             # iteration, the signal returned is the starting point

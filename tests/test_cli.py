@@ -199,6 +199,23 @@ def test_roundtrip_keeps_channels(tmp_path, n_fft, seconds):
         assert abs(own - report["spectral_convergence_db_per_channel"][c]) < 1.0  # PCM_24 changes it little
 
 
+def test_invert_says_when_it_ran_again_with_a_floor_between_frames(tmp_path, speech_wav):
+    """Windows that barely overlap (Hann 256 at hop 224, scipy's 'hann' at its default noverlap):
+    least squares left spikes between the frames of this speech, Spectrogram.invert ran again
+    with a floor there, and the report says so (a line, and a --json field)."""
+    run("spectrogram", speech_wav, "-o", "sp.npz", "--n-fft", "256", "--hop", "224", "--no-center", cwd=tmp_path)
+    text = run("invert", "sp.npz", "-o", "o.wav", "--n-iter", "20", "--subtype", "FLOAT", cwd=tmp_path)
+    assert "run again with a floor between frames, where least squares had left spikes" in text.stdout
+    report = json.loads(run("invert", "sp.npz", "-o", "o.wav", "--force", "--n-iter", "20", "--json", cwd=tmp_path).stdout)
+    assert report["floored_between_frames"] is True
+    x, _ = sf.read(str(speech_wav))
+    y, _ = sf.read(str(tmp_path / "o.wav"))
+    n = min(len(x), len(y))
+    assert abs(20 * np.log10(np.std(y[:n]) / np.std(x[:n]))) < 1.5  # least squares: several dB too loud
+    plain = json.loads(run("roundtrip", speech_wav, "-o", "r.wav", "--n-iter", "2", "--json", cwd=tmp_path).stdout)
+    assert plain["floored_between_frames"] is False  # gl's default geometry overlaps well
+
+
 def test_roundtrip_flags_geometry_and_method(tmp_path, speech_wav):
     result = run(
         "roundtrip", speech_wav, "-o", "out.wav", "--n-fft", "512", "--hop", "128", "--window", "hamming",

@@ -586,11 +586,15 @@ def test_invert_floors_between_frames_only_where_least_squares_made_spikes():
     assert ratio(x, LOW_OVERLAP, spec.n_frames) < 1.3 and ratio(least_squares, LOW_OVERLAP, spec.n_frames) > 4  # measured 1.0, 6.6
     assert _level_db(least_squares, x) > 3 and abs(_level_db(auto, x)) < 1  # measured +4.2 and -0.2 dB
     np.testing.assert_array_equal(auto, floored)
+    flags = [spec.invert(rng=0, n_iter=3, floor_between_frames=f, return_info=True)[1].floored_between_frames
+             for f in (False, True, None)]
+    assert flags == [False, True, True]
     t = np.arange(2 * fs) / fs
     sine = 0.5 * np.sin(2 * np.pi * 440 * t)
     spec = gl.Spectrogram(np.abs(LOW_OVERLAP.stft(sine)), LOW_OVERLAP, length=len(sine))
     least_squares, floored, auto = (spec.invert(rng=0, floor_between_frames=f) for f in (False, True, None))
     np.testing.assert_array_equal(auto, least_squares)
+    assert not spec.invert(rng=0, n_iter=3, return_info=True)[1].floored_between_frames
 
     def off_line(y):  # energy away from 440 Hz (+-15 Hz) in the middle, dB
         middle = y[4000:-4000] * np.hanning(len(y) - 8000)
