@@ -27,8 +27,8 @@ torchaudio-mel     ``torchaudio.transforms.MelSpectrogram``              the sam
 
 Information a spectrogram no longer holds is reported by a :class:`LossWarning`:
 ``detrend`` in scipy (the frame means), dB values clipped by ``top_db`` or ``amin``, and
-samples that the windows barely see (their summed squares below ``POORLY_SEEN`` of the
-peak between frames, as a Hann's at scipy's default overlap).
+samples that the windows barely see (:attr:`gl.STFT.low_overlap`: their summed squares
+below 10 % of the peak between frames, as a Hann's at scipy's default overlap).
 Phase-only modes (scipy's 'angle' and 'phase') are rejected, and so is a geometry
 whose windows do not overlap enough to rebuild every sample (NOLA).
 
@@ -66,7 +66,7 @@ import numpy as np
 from ._checks import as_array, check_flag
 from .mel import filterbank_and_warning, mel_to_stft
 from .spectrogram import Spectrogram
-from .transform import EDGE_FADE, PAD_MODES, STFT, _caller_stacklevel, real_dtype
+from .transform import PAD_MODES, STFT, _caller_stacklevel, real_dtype
 from .windows import WindowSpec, get_window, name_of
 
 __all__ = [
@@ -227,25 +227,23 @@ def _magnitude_from(S: np.ndarray, power: float, name: str, from_db: bool = Fals
     return S
 
 
-#: The summed squared windows between frames, as a fraction of their peak, below which an
-#: importer warns that phase retrieval barely constrains those samples: ``EDGE_FADE``, the
-#: floor of :attr:`gl.STFT.low_overlap`. On 3 s of four dev clips (d01-d04),
-#: scipy.signal.spectrogram with nperseg=256, detrend=False, then least-squares
-#: ``invert(floor_between_frames=False)``: a periodic Hann at scipy's default noverlap (32;
-#: 0.3 %) came back +3.8 to +6.4 dB too loud with peaks 4 to 11 times the input's while
-#: matching the spectrogram; Hamming there (2.6 %) +1.1 to +2.1 dB; Hann at noverlap 64
-#: (4.3 %) +0.7 to +1.6 dB, noverlap 96 (19 %) +0.2 to +0.5 dB, 128 (50 %) and scipy's
-#: Tukey (50 %) within 0.2 dB. ``invert()`` sees such spikes and runs again with a floor
-#: between frames, which brings the level back, but what the windows hardly saw is still
-#: hardly known.
-POORLY_SEEN = EDGE_FADE
+# An importer warns where the summed squared windows fall below 10 % of their peak between
+# frames (gl.STFT.low_overlap): phase retrieval barely constrains those samples. On 3 s of
+# four dev clips (d01-d04), scipy.signal.spectrogram with nperseg=256, detrend=False, then
+# least-squares ``invert(floor_between_frames=False)``: a periodic Hann at scipy's default
+# noverlap (32; 0.3 %) came back +3.8 to +6.4 dB too loud with peaks 4 to 11 times the
+# input's while matching the spectrogram; Hamming there (2.6 %) +1.1 to +2.1 dB; Hann at
+# noverlap 64 (4.3 %) +0.7 to +1.6 dB, noverlap 96 (19 %) +0.2 to +0.5 dB, 128 (50 %) and
+# scipy's Tukey (50 %) within 0.2 dB. ``invert()`` sees such spikes and runs again with a
+# floor between frames, which brings the level back, but what the windows hardly saw is
+# still hardly known.
 
 
 def _check_nola(geometry: STFT, parameter: str, value) -> None:
     """Refuse a geometry that breaks NOLA; warn (:class:`LossWarning`) where the summed squared
-    windows dip below ``POORLY_SEEN`` of their peak between frames."""
+    windows dip below 10 % of their peak between frames (:attr:`gl.STFT.low_overlap`)."""
     period = geometry.window_sum_period
-    if geometry.nola_ok and period.min() < POORLY_SEEN * period.max():
+    if geometry.nola_ok and geometry.low_overlap:
         warnings.warn(
             f"{parameter}={value} with this window leaves the summed squared windows at "
             f"{100 * period.min() / period.max():.2g}% of their peak between frames: the spectrogram barely "
