@@ -632,51 +632,11 @@ def test_invert_runs_again_from_the_same_draws():
     assert calls == list(range(1, 21)) * 2
 
 
-
-def test_invert_reports_the_time_of_both_runs(monkeypatch):
-    """info.elapsed counts both runs when invert runs again with the floor (gl invert prints it)."""
-    import sys
-
-    registry = sys.modules["gl.reconstruct"]
-    plain = registry.reconstruct
-    elapsed = []
-
-    def spy(*args, **kwargs):
-        y, info = plain(*args, **kwargs)
-        elapsed.append(info.elapsed)
-        return y, info
-
-    monkeypatch.setattr(registry, "reconstruct", spy)
-    x = np.random.default_rng(3).standard_normal(8000)
-    spec = gl.Spectrogram(np.abs(LOW_OVERLAP.stft(x)), LOW_OVERLAP, length=len(x))
-    _, info = spec.invert(method="fgla", n_iter=20, rng=7, return_info=True)
-    assert len(elapsed) == 2 and info.elapsed == pytest.approx(sum(elapsed)) and info.n_iter == 20
-
-
-def test_invert_runs_again_from_the_same_draws_without_a_seed(monkeypatch):
-    """rng=None draws fresh entropy once, so the run with the floor starts from the random
-    phase the least-squares run drew, as with a generator (not from other draws)."""
-    import sys
-
-    module = sys.modules["gl.reconstruct"]
-    plain = module.reconstruct
-    states = []
-
-    def spy(*args, rng=None, **kwargs):
-        states.append(rng.bit_generator.state if isinstance(rng, np.random.Generator) else rng)
-        return plain(*args, rng=rng, **kwargs)
-
-    monkeypatch.setattr(module, "reconstruct", spy)
-    x = np.random.default_rng(3).standard_normal(8000)
-    spec = gl.Spectrogram(np.abs(LOW_OVERLAP.stft(x)), LOW_OVERLAP, length=len(x))
-    spec.invert(method="fgla", init="random", n_iter=3, rng=None)
-    assert len(states) == 2 and isinstance(states[0], dict)  # the least-squares run was spiky: run again
-    assert states[0] == states[1]
-
-
-def test_invert_does_not_run_again_without_iterations(monkeypatch):
-    """With n_iter=0 an iterative method returns the least-squares synthesis of its start, with
-    the floor or without: however spiky, running again would return the same signal."""
+@pytest.fixture
+def reconstruct_calls(monkeypatch):
+    """The calls Spectrogram.invert makes to gl.reconstruct, each as a dict: its method, the
+    state of its generator before the run (or the rng given), and its info's elapsed time
+    as the run returned it."""
     import sys
 
     module = sys.modules["gl.reconstruct"]
@@ -684,19 +644,50 @@ def test_invert_does_not_run_again_without_iterations(monkeypatch):
     calls = []
 
     def spy(*args, **kwargs):
-        calls.append(kwargs.get("method"))
-        return plain(*args, **kwargs)
+        rng = kwargs.get("rng")
+        call = {"method": kwargs.get("method"),
+                "rng": rng.bit_generator.state if isinstance(rng, np.random.Generator) else rng}
+        result = plain(*args, **kwargs)
+        call["elapsed"] = result[1].elapsed if kwargs.get("return_info") else None
+        calls.append(call)
+        return result
 
     monkeypatch.setattr(module, "reconstruct", spy)
+    return calls
+
+
+def test_invert_reports_the_time_of_both_runs(reconstruct_calls):
+    """info.elapsed counts both runs when invert runs again with the floor (gl invert prints it)."""
+    x = np.random.default_rng(3).standard_normal(8000)
+    spec = gl.Spectrogram(np.abs(LOW_OVERLAP.stft(x)), LOW_OVERLAP, length=len(x))
+    _, info = spec.invert(method="fgla", n_iter=20, rng=7, return_info=True)
+    assert len(reconstruct_calls) == 2 and info.n_iter == 20
+    assert info.elapsed == pytest.approx(sum(call["elapsed"] for call in reconstruct_calls))
+
+
+def test_invert_runs_again_from_the_same_draws_without_a_seed(reconstruct_calls):
+    """rng=None draws fresh entropy once, so the run with the floor starts from the random
+    phase the least-squares run drew, as with a generator (not from other draws)."""
+    x = np.random.default_rng(3).standard_normal(8000)
+    spec = gl.Spectrogram(np.abs(LOW_OVERLAP.stft(x)), LOW_OVERLAP, length=len(x))
+    spec.invert(method="fgla", init="random", n_iter=3, rng=None)
+    states = [call["rng"] for call in reconstruct_calls]
+    assert len(states) == 2 and isinstance(states[0], dict)  # the least-squares run was spiky: run again
+    assert states[0] == states[1]
+
+
+def test_invert_does_not_run_again_without_iterations(reconstruct_calls):
+    """With n_iter=0 an iterative method returns the least-squares synthesis of its start, with
+    the floor or without: however spiky, running again would return the same signal."""
     x = np.random.default_rng(3).standard_normal(8000)
     spec = gl.Spectrogram(np.abs(LOW_OVERLAP.stft(x)), LOW_OVERLAP, length=len(x))
     for method in (None, "fgla"):
-        calls.clear()
+        reconstruct_calls.clear()
         y = spec.invert(method=method, init="random", n_iter=0, rng=0)
-        assert calls == [method]
+        assert [call["method"] for call in reconstruct_calls] == [method]
         assert spectrogram_module._energy_between_frames(y, LOW_OVERLAP, spec.n_frames) > 2  # spiky all the same
         floored = spec.invert(method=method, init="random", n_iter=0, rng=0, floor_between_frames=True)
         np.testing.assert_allclose(floored, y, rtol=0, atol=1e-12 * np.abs(y).max())
-    calls.clear()
+    reconstruct_calls.clear()
     spec.invert(method="pghi", n_iter=0)  # a single pass ignores n_iter: its floor changes the result
-    assert calls == ["pghi", "pghi"]
+    assert [call["method"] for call in reconstruct_calls] == ["pghi", "pghi"]
