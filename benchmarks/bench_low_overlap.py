@@ -73,13 +73,13 @@ def tones(fs: int = 16000, seconds: float = 3.0) -> dict:
 def measure(x: np.ndarray, geometry, method, init, floor) -> dict:
     import gl
     from gl.metrics import spectral_convergence_db
-    from gl.spectrogram import SPIKE_RATIO, _energy_between_frames
+    from gl.spectrogram import _energy_between_frames
 
     S = np.abs(geometry.stft(x))
     dense = gl.STFT(geometry.n_fft, geometry.n_fft // 8, window=geometry.window)
     options = {} if method == "pghi" else {"init": init, "rng": 0}
     spec = gl.Spectrogram(S, geometry, length=len(x))
-    y = spec.invert(method=method, floor_between_frames=floor, **options)
+    y, info = spec.invert(method=method, floor_between_frames=floor, return_info=True, **options)
     row = {
         "sc_db": float(spectral_convergence_db(S, geometry.stft(y))),
         "dense_sc_db": float(spectral_convergence_db(np.abs(dense.stft(x)), dense.stft(y))),
@@ -87,9 +87,8 @@ def measure(x: np.ndarray, geometry, method, init, floor) -> dict:
         "peak": float(np.max(np.abs(y)) / np.max(np.abs(x))),
         "energy_between_frames": _energy_between_frames(y, geometry, spec.n_frames),
     }
-    if floor is None:  # did gl's choice run again with the floor? (its least-squares run's ratio)
-        plain = y if not geometry.low_overlap else spec.invert(method=method, floor_between_frames=False, **options)
-        row["floored"] = bool(geometry.low_overlap and _energy_between_frames(plain, geometry, spec.n_frames) > SPIKE_RATIO)
+    if floor is None:  # did gl's choice run again with the floor?
+        row["floored"] = bool(info.floored_between_frames)
     return row
 
 
