@@ -465,29 +465,16 @@ class Spectrogram:
         for name, value in (("tol", tol), ("callback", callback), ("n_threads", n_threads)):
             if value is not None:
                 options[name] = value
-        # the floor between frames of a low-overlap geometry: asked for, or tried when least squares shows spikes
-        may_floor = run_geometry.low_overlap and not streaming and floor_between_frames is not False
-        if n_iter == 0 and method not in SINGLE_PASS_METHODS and floor_between_frames is None:
-            may_floor = False  # no iteration: the result is the least-squares synthesis of the start either way
-        if may_floor and floor_between_frames is None and rng is None:
-            rng = np.random.default_rng()  # fresh entropy, as None gives, but drawn once: the rerun starts where the first run did
-        same_draws = copy.deepcopy(rng) if isinstance(rng, (np.random.Generator, np.random.RandomState)) else rng
+        # no iteration: the result is the least-squares synthesis of the start either way
+        no_iteration = n_iter == 0 and method not in SINGLE_PASS_METHODS and floor_between_frames is None
 
         def run(floored: bool, rng):
             with floored_between_frames(floored):
                 return reconstruct(self.magnitude, method=method, n_iter=n_iter, init=init, rng=rng, geometry=run_geometry,
                                    return_info=return_info, length=run_length, **options)
 
-        floored = may_floor and floor_between_frames is True
-        result = run(floored, rng)
-        if may_floor and floor_between_frames is None:
-            spikes = _energy_between_frames(result[0] if return_info else result, run_geometry, n_frames)
-            if spikes > SPIKE_RATIO:
-                first_elapsed = result[1].elapsed if return_info else 0.0
-                del result
-                result, floored = run(True, same_draws), True
-                if return_info:
-                    result[1].elapsed += first_elapsed  # the wall time of both runs
+        result, floored = run_with_floor_rule(run, run_geometry, n_frames, floor_between_frames, rng,
+                                              may_floor=not (streaming or no_iteration), return_info=return_info)
         y, info = result if return_info else (result, None)  # (..., run_length), sample j at grid sample pad + j
         if info is not None:
             info.floored_between_frames = floored
@@ -758,6 +745,40 @@ def from_features(array: np.ndarray, metadata: dict, path="the file") -> "Spectr
 #: 13 through scipy's 'hann', gspi the 2.7, the others 5.8 and above), on a sine 1.0. Sparse spikes carry little energy: a random
 #: start's on tone bursts, 2.6 times the peak, gave 1.3 (+1.1 dB) and are not caught.
 SPIKE_RATIO = 2.0
+
+
+def run_with_floor_rule(run, geometry: STFT, n_frames: int, floor_between_frames: Optional[bool], rng,
+                        may_floor: bool = True, return_info: bool = False):
+    """``run(floored, rng)`` by the low-overlap rule of :meth:`Spectrogram.invert` (its
+    ``floor_between_frames``): returns ``(result, floored)``.
+
+    ``run`` returns the signal (..., n; sample ``i`` at grid sample ``pad + i`` of
+    ``n_frames`` frames of ``geometry``), or ``(signal, info)`` with ``return_info``, made
+    with the floor between frames when ``floored`` (within :func:`gl._engine.floored_between_frames`).
+    For a :attr:`gl.STFT.low_overlap` geometry (and ``may_floor``: not a stream, not an
+    iterative method without iterations) and ``floor_between_frames=None``, least squares
+    runs first and runs again with the floor, from the same start (a generator ``rng`` is
+    copied first; None becomes one fresh generator), when its result carries more than
+    ``SPIKE_RATIO`` times the energy per sample between frames as elsewhere; the info's
+    ``elapsed`` then counts both runs. True floors at once, False never.
+    """
+    may_floor = may_floor and geometry.low_overlap and floor_between_frames is not False
+    if not may_floor:
+        return run(False, rng), False
+    if floor_between_frames:
+        return run(True, rng), True
+    if rng is None:
+        rng = np.random.default_rng()  # fresh entropy, as None gives, but drawn once: the rerun starts where the first run did
+    same_draws = copy.deepcopy(rng) if isinstance(rng, (np.random.Generator, np.random.RandomState)) else rng
+    result = run(False, rng)
+    if _energy_between_frames(result[0] if return_info else result, geometry, n_frames) <= SPIKE_RATIO:
+        return result, False
+    first_elapsed = result[1].elapsed if return_info else 0.0
+    del result  # a signal (and a history) less while the second run works
+    result = run(True, same_draws)
+    if return_info:
+        result[1].elapsed += first_elapsed  # the wall time of both runs
+    return result, True
 
 
 def _energy_between_frames(y: np.ndarray, geometry: STFT, n_frames: int) -> float:
