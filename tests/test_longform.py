@@ -562,3 +562,54 @@ def test_the_warm_start_holds_no_extra_block_of_complex_numbers():
     # the warm start's own arrays (its phase, float64, and the overlap's transform): 0.5x here,
     # against 1.5x (numpy 2) to 1.7x (numpy 1.26) when the phasors stayed alive
     assert peak(warm_start=True) - peak(warm_start=False) < 1.0 * block_complex
+
+
+# ---------------------------------------------------------------------- windows that barely overlap
+LOW_OVERLAP = gl.STFT(256, 224, center=False)  # scipy's window='hann' at its default noverlap: 0.3 % between frames
+
+
+def test_blocks_of_a_low_overlap_geometry_follow_inverts_rule():
+    """Speech through scipy's window='hann' at its default overlap, in blocks: least squares
+    builds spikes between the frames of each block (the level 4 dB too high); the rule of
+    Spectrogram.invert, block by block, runs each again with the floor from the same draws
+    (the same signal as floor_between_frames=True) and the level comes back. A steady sine,
+    which least squares returns clean, keeps it (the same signal as False)."""
+    from gl.spectrogram import _energy_between_frames
+
+    from .conftest import read_audio
+
+    x, fs = read_audio("dev", "d01_speech_arctic-slt_16k.flac")
+    x = np.tile(x, 2)[: 6 * fs]
+    S = np.abs(LOW_OVERLAP.stft(x))
+    options = dict(geometry=LOW_OVERLAP, length=len(x), rng=0, block_frames=150, overlap_frames=16)
+    least_squares, floored, auto = (gl.reconstruct_long(S, floor_between_frames=f, **options) for f in (False, True, None))
+    n_frames = S.shape[-1]
+    assert _energy_between_frames(x, LOW_OVERLAP, n_frames) < 1.3
+    assert _energy_between_frames(least_squares, LOW_OVERLAP, n_frames) > 4
+    level = lambda y: 20 * np.log10(np.std(y) / np.std(x))  # noqa: E731
+    assert level(least_squares) > 3 and abs(level(auto)) < 1
+    np.testing.assert_array_equal(auto, floored)
+    # a random start: each rerun draws what its first run drew, and the next blocks draw on
+    fgla = dict(options, method="fgla", n_iter=10)
+    auto, floored = (gl.reconstruct_long(S, floor_between_frames=f, **dict(fgla, rng=np.random.default_rng(4))) for f in (None, True))
+    np.testing.assert_array_equal(auto, floored)
+    sine = 0.5 * np.sin(2 * np.pi * 440 * np.arange(6 * fs) / fs)
+    S = np.abs(LOW_OVERLAP.stft(sine))
+    least_squares, auto = (gl.reconstruct_long(S, floor_between_frames=f, **options) for f in (False, None))
+    np.testing.assert_array_equal(auto, least_squares)
+
+
+def test_floor_choice_of_blocks_is_checked_and_leaves_other_geometries_and_streams_alone():
+    x = np.random.default_rng(1).standard_normal(40000)
+    geometry = gl.STFT(256, 128, center=False)
+    S = np.abs(geometry.stft(x))
+    results = [gl.reconstruct_long(S, geometry=geometry, n_iter=5, rng=0, block_frames=100, overlap_frames=8,
+                                   floor_between_frames=f) for f in (None, True, False)]
+    for other in results[1:]:
+        np.testing.assert_array_equal(other, results[0])
+    S = np.abs(LOW_OVERLAP.stft(x))
+    streams = [gl.reconstruct_long(S, geometry=LOW_OVERLAP, method="rtisila", n_iter=2, block_frames=100, overlap_frames=8,
+                                   floor_between_frames=f) for f in (True, False)]
+    np.testing.assert_array_equal(*streams)
+    with pytest.raises(TypeError, match=r"floor_between_frames='yes' must be True or False"):
+        gl.reconstruct_long(S, geometry=LOW_OVERLAP, n_iter=1, floor_between_frames="yes")
