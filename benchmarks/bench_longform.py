@@ -4,6 +4,7 @@
     python benchmarks/bench_longform.py quality [--n-iter 100]
     python benchmarks/bench_longform.py synthetic-quality [--seconds 300] [--n-iter 100]
     python benchmarks/bench_longform.py last-block
+    python benchmarks/bench_longform.py low-overlap [--seconds 20]
 
 ``hour``: synthesises one hour of 44.1 kHz audio (a mix of noisy chirps and tones) into a
 float32 file, computes its magnitude spectrogram (n_fft 2048, hop 512, Hann, centred)
@@ -21,6 +22,14 @@ block fewer new frames than the overlap, with that plan and with gl's (the rest 
 two inversions of the same size): docs/04's harmonic voice and a chirp at 9 such lengths
 each, and the dev clips (native length and tiled to 16 s) in every such layout of 150/32,
 300/32 and 600/64 frames; prints a Markdown table, saves ``results/last_block.json``.
+``low-overlap``: windows that barely overlap (``gl.STFT.low_overlap``, scipy's
+``window='hann'`` at its default overlap), in blocks of 300 frames sharing 32: the dev
+clips tiled to ``--seconds`` and a 440 Hz sine, frames not centred, gl's default method,
+``reconstruct_long`` with ``floor_between_frames`` False, True and None (gl's rule, block
+by block) against ``Spectrogram.invert`` in one call; the spectral convergence at a hop of
+``n_fft / 8`` against the signal's (what the given spectrogram does not show), the level
+and the peak (``benchmarks/bench_low_overlap.py`` has the measures); prints a Markdown
+table, saves ``results/longform_low_overlap.json``.
 """
 
 from __future__ import annotations
@@ -283,6 +292,55 @@ def last_block(args) -> None:
     save("last_block", dict(environment=environment(), rows=rows), Path(__file__).resolve().parent / "results")
 
 
+def low_overlap(args) -> None:
+    import warnings
+
+    import gl
+    from benchmarks.bench_low_overlap import tones
+    from benchmarks.common import CORPUS, environment, read_clip, save
+
+    signals = {}
+    for path in sorted((CORPUS / "dev").glob("d0*")):
+        clip = read_clip(path, None)
+        x = clip.signal
+        signals[path.name[:12]] = np.tile(x, -(-int(args.seconds * clip.sr) // len(x)))[: int(args.seconds * clip.sr)]
+    signals["sine 440 Hz"] = tones(seconds=args.seconds)["sine 440 Hz"]
+    geometries = {"Hann 256/224": gl.STFT(256, 224, center=False), "Blackman 512/384": gl.STFT(512, 384, window="blackman", center=False)}
+    ways = {"reconstruct_long, least squares": False, "reconstruct_long, floor": True, "reconstruct_long, gl's rule": None,
+            "Spectrogram.invert, one call": "invert"}
+    rows = []
+    print("| geometry | signal | way | SC at hop n_fft/8 (dB) | level (dB) | peak |\n|---|---|---|---|---|---|")
+    for geometry_label, geometry in geometries.items():
+        dense = gl.STFT(geometry.n_fft, geometry.n_fft // 8, window=geometry.window)
+        for name, x in signals.items():
+            S = np.abs(geometry.stft(x))
+            reference = np.abs(dense.stft(x))
+            for way, floor in ways.items():
+                started = time.perf_counter()
+                with warnings.catch_warnings():
+                    warnings.simplefilter("ignore")  # the low-overlap warning: measured here
+                    if floor == "invert":
+                        y = gl.Spectrogram(S, geometry, length=len(x)).invert(rng=0)
+                    else:
+                        y = gl.reconstruct_long(S, geometry=geometry, length=len(x), rng=0, block_frames=300,
+                                                overlap_frames=32, floor_between_frames=floor)
+                row = dict(geometry=geometry_label, signal=name, way=way, seconds=time.perf_counter() - started,
+                           dense_sc_db=float(gl.metrics.spectral_convergence_db(reference, dense.stft(y))),
+                           level_db=float(10 * np.log10(np.mean(y**2) / np.mean(x**2))),
+                           peak=float(np.max(np.abs(y)) / np.max(np.abs(x))))
+                rows.append(row)
+                print(f"| {geometry_label} | {name} | {way} | {row['dense_sc_db']:.1f} | {row['level_db']:+.1f} | {row['peak']:.1f}x |",
+                      flush=True)
+    print("\nmeans over the dev clips (the sine apart):")
+    for geometry_label in geometries:
+        for way in ways:
+            picked = [r for r in rows if r["geometry"] == geometry_label and r["way"] == way and r["signal"].startswith("d0")]
+            print(f"{geometry_label}, {way}: SC at n_fft/8 {np.mean([r['dense_sc_db'] for r in picked]):.1f} dB, "
+                  f"level {np.mean([r['level_db'] for r in picked]):+.1f} dB, peaks up to {max(r['peak'] for r in picked):.1f}x")
+    save("longform_low_overlap", dict(environment=environment(), seconds=args.seconds, rows=rows),
+         Path(__file__).resolve().parent / "results")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     sub = parser.add_subparsers(dest="command", required=True)
@@ -307,9 +365,11 @@ def main() -> None:
     p.add_argument("--n-iter", type=_non_negative_int, default=100)
     p.add_argument("--workdir", default="/tmp/gl_5min")
     sub.add_parser("last-block")
+    p = sub.add_parser("low-overlap")
+    p.add_argument("--seconds", type=_positive_float, default=20.0)
     args = parser.parse_args()
     {"hour": hour, "child": child, "quality": quality, "synthetic-quality": synthetic_quality,
-     "last-block": last_block}[args.command](args)
+     "last-block": last_block, "low-overlap": low_overlap}[args.command](args)
 
 
 if __name__ == "__main__":
