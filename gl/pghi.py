@@ -3,11 +3,11 @@
 For a Gaussian window ``g(t) = exp(-pi t^2 / gamma)`` the phase ``phi`` and the
 log-magnitude ``log s`` of the STFT are tied together (Portnoff; Prusa, Balazs and
 Sondergaard 2017). With the phase referenced to the centre of each window
-(the *time-invariant* convention), time ``x`` in samples and frequency ``w`` in cycles
-per sample::
+(the *time-invariant* convention), time ``t`` in samples and frequency ``f`` in cycles
+per sample (the letters of docs/03; ``x`` stays the signal and ``w`` the window)::
 
-    d phi / dx = 2 pi w + (1 / gamma) d log s / dw
-    d phi / dw = -gamma d log s / dx
+    d phi / dt = 2 pi f + (1 / gamma) d log s / df
+    d phi / df = -gamma d log s / dt
 
 On the sampled grid (hop ``a``, FFT size ``M``, bin ``m``, frame ``n``; indexed ``[m, n]``, bin first, as the arrays are) these become,
 in radians per hop and per bin, with centred differences::
