@@ -5,19 +5,20 @@ framing) and does everything that depends on it: the analysis ``X = STFT(x)``, t
 least-squares synthesis ``x = ISTFT(X)``, the window sum and the frame counts. Phase
 retrieval algorithms take the same object, so the eight keywords are never repeated.
 
-Conventions (librosa's, which most code uses):
+Conventions (librosa's, which most code uses), in the letters of the tutorial (docs/01):
+bin ``m``, frame ``n``, sample ``j`` of a frame, sample ``t`` of the signal:
 
-* frame ``m`` covers samples ``x_pad[m*a : m*a + M]`` of the padded signal, where ``a``
+* frame ``n`` covers samples ``x_pad[n*a : n*a + M]`` of the padded signal, where ``a``
   is the hop and ``M`` the FFT size; with ``center=True`` the signal is padded by
-  ``M // 2`` samples on both sides (``pad_mode``), so frame ``m`` is centred on sample
-  ``m*a`` of the signal; with ``center=False`` nothing is padded and frame ``m`` starts at
-  sample ``m*a`` (``scipy.signal.spectrogram``'s framing);
-* ``X[..., k, m] = sum_n w[n] x_pad[m*a + n] exp(-2 pi i k n / M)``: the phase is
+  ``M // 2`` samples on both sides (``pad_mode``), so frame ``n`` is centred on sample
+  ``n*a`` of the signal; with ``center=False`` nothing is padded and frame ``n`` starts at
+  sample ``n*a`` (``scipy.signal.spectrogram``'s framing);
+* ``X[..., m, n] = sum_j w[j] x_pad[n*a + j] exp(-2 pi i m j / M)``: the phase is
   referenced to the start of the frame and nothing is scaled;
 * the inverse is the least-squares estimate of Griffin and Lim (1984),
 
-  .. math:: x[n] = \\frac{\\sum_m w[n - ma]\\, y_m[n - ma]}{\\sum_m w[n - ma]^2},
-     \\qquad y_m = \\mathrm{IDFT}(X[:, m]),
+  .. math:: x[t] = \\frac{\\sum_n w[t - na]\\, y_n[t - na]}{\\sum_n w[t - na]^2},
+     \\qquad y_n = \\mathrm{IDFT}(X[:, n]),
 
   which inverts ``X`` exactly when ``X`` is the STFT of a signal, and otherwise returns
   the signal whose STFT is closest to ``X`` in the least-squares sense (over the full,
@@ -53,7 +54,7 @@ PadMode = Literal["constant", "reflect", "edge"]
 #: The padding modes of centred frames.
 PAD_MODES = ("constant", "reflect", "edge")
 
-#: Samples whose window sum ``sum_m w[n - ma]^2`` is below this fraction of its maximum are
+#: Samples whose window sum ``sum_n w[t - na]^2`` is below this fraction of its maximum are
 #: treated as unrecoverable and set to zero by the inverse transform. The division would
 #: amplify any inconsistency of the frames there by up to ``1 / sqrt(floor)`` = 1000.
 #: Measured on 16 kHz tone bursts inverted by Griffin-Lim through a symmetric Hann of 320
@@ -294,9 +295,9 @@ class STFT:
         A window name or ``(name, parameter)`` tuple from :mod:`gl.windows`, or an
         array of ``win_length`` samples. Default ``'hann'``.
     center : bool
-        True (default): frames centred on ``m * hop_length``, the signal padded by
-        ``n_fft // 2`` on both sides (librosa, torchaudio). False: frame ``m`` starts at
-        sample ``m * hop_length`` and nothing is padded (``scipy.signal.spectrogram``).
+        True (default): frames centred on ``n * hop_length``, the signal padded by
+        ``n_fft // 2`` on both sides (librosa, torchaudio). False: frame ``n`` starts at
+        sample ``n * hop_length`` and nothing is padded (``scipy.signal.spectrogram``).
     pad_mode : {'constant', 'reflect', 'edge'}
         How centred frames are padded. Default ``'constant'`` (zeros), librosa's.
     sym : bool
@@ -470,7 +471,7 @@ class STFT:
 
     # ------------------------------------------------------------------ window sum
     def window_sum_square(self, n_frames: int) -> np.ndarray:
-        """``sum_m w[n - m a]^2`` over the padded signal of ``n_frames`` frames (float64).
+        """``sum_n w[t - n a]^2`` at every sample ``t`` of the padded signal of ``n_frames`` frames (float64).
 
         With ``R = ceil(n_fft / a)`` the sum is periodic between the first and the last
         ``R - 1`` hops: it is overlap-added for ``2 R`` frames only and the middle repeated
