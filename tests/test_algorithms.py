@@ -1,5 +1,5 @@
 """The offline iterative algorithms beyond FGLA: AGLA, RAAR, the difference map (and its
-hybrid with FGLA), ADMM.
+hybrid with FGLA), ADMM; and GLA / FGLA themselves against the textbook transcription.
 
 Oracles: AGLA with (gamma=1, beta=0) is FGLA; each one-sweep (or two-sweep) formulation
 equals a slow full-array transcription of the textbook update; RAAR(beta=1), DM(beta=1)
@@ -102,6 +102,16 @@ class Naive:
     def signal(self, c):
         return self.geometry.istft(c, length=self.length)
 
+    def fgla(self, n, momentum):
+        """``t_n = P_C(P_A(c_{n-1}))``, ``c_n = t_n + alpha (t_n - t_{n-1})`` from ``t_0 = 0``;
+        ``momentum=0`` is GLA. The literal form :mod:`gl.griffinlim`'s docstring points to."""
+        c, previous = self.c0, np.zeros_like(self.c0)
+        for _ in range(n):
+            t = self.PC(self.PA(c))
+            c = t + momentum * (t - previous)
+            previous = t
+        return self.signal(self.PA(c))
+
     def raar(self, n, beta):
         c = self.c0
         for _ in range(n):
@@ -174,6 +184,18 @@ def test_sweep_form_equals_textbook_update(short, name, kwargs, reference):
     x, geometry, S = short
     ours = run(name, S, geometry=geometry, n_iter=12, rng=5, length=len(x), **kwargs)
     expected = reference(Naive(S, geometry, len(x), 5))
+    assert np.max(np.abs(ours - expected)) < 1e-8 * np.abs(expected).max()
+
+
+@pytest.mark.parametrize("method, momentum", [("gla", 0.99), ("fgla", 0.99), ("fgla", 0.5), ("fgla", 0.0)])
+@pytest.mark.parametrize("measured", [False, True])
+def test_griffinlim_equals_textbook_update(short, method, momentum, measured):
+    # measured, the momentum is taken on the spectrograms; unmeasured, on the signals
+    x, geometry, S = short
+    ours = gl.griffinlim(S, geometry=geometry, method=method, momentum=momentum, n_iter=12, rng=5, length=len(x),
+                         return_info=measured)
+    ours = ours[0] if measured else ours
+    expected = Naive(S, geometry, len(x), 5).fgla(12, momentum if method == "fgla" else 0.0)
     assert np.max(np.abs(ours - expected)) < 1e-8 * np.abs(expected).max()
 
 
