@@ -221,7 +221,7 @@ def check_heap_tol(tol: Tolerance, name: str = "tol") -> tuple[float, ...]:
         if isinstance(value, bool) or not isinstance(value, (int, float, np.integer, np.floating)):
             raise TypeError(f"{name}={tol!r} must be a number in (0, 1) or a sequence of them")
         if not 0 < value < 1:
-            raise ValueError(f"{name}={tol} must be in (0, 1): coefficients below {name} * max(S) get a random phase")
+            raise ValueError(f"{name}={tol} must be in (0, 1): coefficients below {name} * max(S) are left out of the heap")
     if any(b >= a for a, b in zip(values, values[1:])):
         raise ValueError(f"{name}={tol} must be decreasing: each pass integrates smaller coefficients")
     return tuple(float(v) for v in values)
