@@ -215,9 +215,14 @@ class IterativeRun:
         engine, tracker = self.engine, self.tracker
         if self.measure_ends and n_iter > 0:  # the start, x_0, as the first sweep would have measured it
             tracker.info.initial_spectral_convergence = engine.spectral_convergence(engine.measure())
+        # when x_{n-1} and x_n were made (tracker.clock()): a row is stamped with the time of its
+        # signal, not with that of the next sweep, which measures it (info.times)
+        made_before = made = None
         for iteration in range(1, n_iter + 1):
             self.iteration = iteration
             squared_error = step(iteration)  # of x_{iteration-1}; the engine now holds x_iteration
+            if self.measure or self.measure_ends:
+                made_before, made = made, tracker.clock()
             if iteration % DIVERGENCE_CHECK_EVERY == 0 or iteration == n_iter:
                 self.check_finite(iteration)
             if self._on_iteration is not None:
@@ -226,7 +231,7 @@ class IterativeRun:
                 continue
             if iteration == 1:
                 tracker.info.initial_spectral_convergence = engine.spectral_convergence(squared_error)
-            elif tracker.record(engine.spectral_convergence(squared_error)):
+            elif tracker.record(engine.spectral_convergence(squared_error), at=made_before):
                 self.check_finite(iteration)
                 break
         if not (self.measure or self.measure_ends):
@@ -234,7 +239,7 @@ class IterativeRun:
         engine.to_least_squares()  # the signal returned (a low-overlap geometry's sweeps divide by a floor)
         final = engine.spectral_convergence(engine.measure())  # the one extra STFT, of the result
         if n_iter > 0:
-            tracker.record(final)
+            tracker.record(final, at=made)
         else:
             tracker.info.initial_spectral_convergence = final
         if self.measure_ends:

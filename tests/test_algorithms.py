@@ -1104,3 +1104,30 @@ def test_an_empty_batch_gives_an_empty_batch(method):
         assert y.shape == (0, 2, geometry.default_length(50)) and y.dtype == dtype
         assert np.shape(info.final_db) == (0, 2)
         assert geometry.istft(geometry.stft(y)).shape == y.shape
+
+
+@pytest.mark.parametrize("method", ["gla", "fgla", "raar", "dm", "admm"])
+def test_info_times_stamp_each_row_when_its_signal_was_made(short, monkeypatch, method):
+    """Row ``n`` of the history is the error of ``x_n``, which the sweep of iteration ``n + 1``
+    measures: its time was that of the later sweep, so ``times[0]`` counted two iterations and
+    the last interval (the final measurement alone) was a fraction of one, and every curve of
+    SC against time sat one iteration late. Each row now has the time its signal was made.
+    A benchmarking review."""
+    import time
+
+    from gl._engine import SweepEngine
+
+    pause = 0.05  # per sweep: an iteration of DM is two
+    sweep = SweepEngine.sweep
+
+    def slow_sweep(self, *args, **kwargs):
+        time.sleep(pause)
+        return sweep(self, *args, **kwargs)
+
+    monkeypatch.setattr(SweepEngine, "sweep", slow_sweep)
+    _, geometry, S = short
+    per_iteration = pause * (2 if method == "dm" else 1)
+    _, info = gl.reconstruct(S, method=method, n_iter=5, init="random", rng=0, geometry=geometry, return_info=True, n_threads=1)
+    times = np.asarray(info.times)
+    assert per_iteration <= times[0] < 2 * per_iteration  # the start and one iteration, not two
+    assert np.all(np.diff(times) >= 0.9 * per_iteration)  # each row one iteration after the last, the last too
