@@ -39,7 +39,8 @@ def parse(argv=None):
     parser.add_argument("--inits", nargs="+", help="initial phases (default: random, zeros and every initialiser)")
     parser.add_argument("--iterations", type=_positive_int, help="iterations of the convergence study (default 300; quick 100)")
     parser.add_argument("--timing-iterations", type=_positive_int, help="K of the per-iteration timing (default 20; quick 5)")
-    parser.add_argument("--repeats", type=_positive_int, help="timing repeats (default 15 per-iteration, 5 length scan and time to quality; quick 3)")
+    parser.add_argument("--repeats", type=_positive_int, help="timing repeats R (default 15 per-iteration, 5 length scan; quick 3); the time to quality "
+                        "takes R - 2 of the length scan's R, at least 1 (default 3), and 1 with --quick")
     parser.add_argument("--lengths", type=_positive_float, nargs="+", help="signal lengths (s) of the length scan")
     parser.add_argument("--memory-seconds", type=_positive_float, help="signal length of the memory run (default 600; quick 20)")
     parser.add_argument("--max-seconds", type=_positive_float, help="cut every corpus clip to this many seconds")

@@ -95,6 +95,7 @@ def time_to_quality(files: list[Path], repeats: int, seed: int = 0, max_seconds:
         row = {
             "clip": clip.name,
             "seconds": length / clip.sr,
+            "repeats": repeats,  # the timings are medians of this many (after one warm-up call each)
             "target_db": target,
             "default": f"{method}/{init}",
             "default_iterations": reached.get("n"),

@@ -54,6 +54,13 @@ def test_every_study_writes_its_json(suite):
         assert data["environment"]["cpu"]
 
 
+def test_time_to_quality_records_its_repeats(suite):
+    """``--repeats R`` gives the time to quality R - 2 repeats (1 in a quick run), not the R the
+    help promised: each row now says how many medians it took (a benchmarking review)."""
+    rows = json.loads((suite / "speed.json").read_text())["time_to_quality"]
+    assert rows and all(row["repeats"] == 1 for row in rows)
+
+
 def test_convergence_covers_every_registered_method(suite):
     import importlib
 
