@@ -134,7 +134,11 @@ def griffinlim(
     tol : float in (0, 1), optional
         Stop when the spectral convergence changes by less than ``tol`` (relative)
         from one iteration to the next, three iterations in a row, for every batch item
-        (one small change can be chance where a method's curve turns).
+        (one small change can be chance where a method's curve turns). Like the callback,
+        ``tol`` learns of iteration ``n`` while ``n + 1`` is done: the run that the change
+        into iteration ``n`` stops returns iteration ``n + 1``'s signal, with
+        ``info.n_iter = n + 1`` (the four values it decided on are the history's rows
+        ``-5`` to ``-2``).
     callback : callable, optional
         ``callback(iteration, info)`` after each iteration, with ``info`` a
         :class:`~gl.PhaseRetrievalInfo` holding the history so far (shaped as it will be
