@@ -61,6 +61,12 @@ def measuring_only_the_ends(on_iteration: Optional[Callable[[int, float], None]]
         _ONLY_THE_ENDS.reset(token)
 
 
+def within_measuring_only_the_ends() -> bool:
+    """Whether the caller runs within :func:`measuring_only_the_ends` (a caller's own context,
+    with its ``on_iteration``, is then kept rather than replaced)."""
+    return _ONLY_THE_ENDS.get() is not None
+
+
 def parameter_defaults(function: Callable, **values: float) -> dict[str, tuple[float, float]]:
     """``{name: (value, default)}`` for the keywords ``values`` of ``function`` (its signature's
     defaults): the ``parameters`` of :class:`IterativeRun`, named in its divergence error."""

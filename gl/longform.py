@@ -113,6 +113,7 @@ from __future__ import annotations
 import contextlib
 import inspect
 import sys
+import time
 import warnings
 from pathlib import Path
 from typing import Optional
@@ -121,7 +122,9 @@ import numpy as np
 
 from ._checks import as_array, check_flag
 from ._engine import floored_between_frames
-from ._iterative import as_generator, check_magnitude, from_random_state, initial_phase, resolve_geometry, working_exponents
+from ._run import measuring_only_the_ends, within_measuring_only_the_ends
+from ._iterative import (PhaseRetrievalInfo, as_generator, check_magnitude, from_random_state, initial_phase, measure_convergence,
+                         resolve_geometry, working_exponents)
 from .audio import SUBTYPES, check_output_path
 from .pghi import initial_phase as pghi_continuing
 from .spsi import initial_phase as spsi_continuing
@@ -343,6 +346,7 @@ def reconstruct_long(
     bridge: bool = True,
     fade_edges: bool = True,
     floor_between_frames: Optional[bool] = None,
+    return_info: bool = False,
     output=None,
     subtype: Optional[str] = None,
     force: bool = False,
@@ -441,6 +445,8 @@ def reconstruct_long(
         renamed when complete, so an error or Ctrl-C leaves no partial file. An object
         with ``write(samples)`` (a ``soundfile.SoundFile``): write to it, ``samples`` of
         shape (n, channels).
+    return_info : bool
+        Also return a :class:`gl.PhaseRetrievalInfo` (see Returns); needs ``output=None``.
     force : bool
         Replace an existing ``output`` file (default False: refused before any work).
     length : int, optional
@@ -453,7 +459,16 @@ def reconstruct_long(
 
     Returns
     -------
-    np.ndarray [shape=(..., length)], or the number of samples written per channel.
+    y : np.ndarray [shape=(..., length)], or the number of samples written per channel.
+    info : PhaseRetrievalInfo
+        Only with ``return_info=True`` (and ``output=None``): the first block's ``method``
+        and ``init`` (later blocks start from their predecessor's phase), the most
+        iterations a block ran, ``floored_between_frames`` if any block was, the wall time,
+        and one row of history: the spectral convergence of the whole ``y``, measured
+        block by block (the seams included). Each block's run then measures only its
+        start and its result (:func:`gl._run.measuring_only_the_ends`): ``y`` is the same,
+        to the bit, as without ``return_info``. ``initial_spectral_convergence`` is that
+        of the start for a single block, None for several (no whole start exists).
 
     Notes
     -----
@@ -463,8 +478,7 @@ def reconstruct_long(
     their margin: then every block uses the non-centred geometry (and the blocks of
     :func:`plan_blocks`, the last up to ``block_frames + overlap_frames`` frames), and the
     signal's first and last ``n_fft // 2`` samples are computed without the padding's
-    constraint. ``tol``, ``callback`` and ``return_info`` apply per block and are not
-    accepted here.
+    constraint. ``tol`` and ``callback`` would apply per block and are not accepted here.
 
     Examples
     --------
@@ -480,10 +494,14 @@ def reconstruct_long(
     >>> bool(gl.metrics.spectral_convergence_db(S, gl.stft(y, n_fft=256, hop_length=64)) < -20)
     True
     """
-    for refused in ("tol", "callback", "return_info"):
-        if options.get(refused) not in (None, False):
+    started = time.perf_counter()
+    for refused in ("tol", "callback"):
+        if options.get(refused) is not None:
             raise ValueError(f"{refused} is not supported by reconstruct_long (blocks are inverted separately)")
         options.pop(refused, None)
+    return_info = check_flag("return_info", return_info)
+    if return_info and output is not None:
+        raise ValueError("return_info=True needs output=None: the spectral convergence is measured on the signal returned")
     if not (hasattr(S, "shape") and hasattr(S, "dtype")) or isinstance(S, np.ndarray):
         S = as_array("S", S)
     if len(S.shape) < 2:
@@ -517,19 +535,28 @@ def reconstruct_long(
     may_floor = not (method in ("rtisila", "rtpghi")
                      or (n_iter == 0 and method not in SINGLE_PASS_METHODS and floor_between_frames is None))
 
+    # with return_info every block's info, its run measuring only its start and its result (the
+    # iterations on the path of a plain call: the same signal as without return_info)
+    block_infos: list = []
+    own_context = return_info and not within_measuring_only_the_ends()
+
     def run(block, block_init, block_geometry, block_length=None):
         given = {} if block_init is None else {"init": block_init}  # None: the method's own default start
         if n_iter is not None:  # else the method's own default
             given["n_iter"] = n_iter
 
         def attempt(floored: bool, block_rng):
-            with floored_between_frames(floored):
+            with floored_between_frames(floored), measuring_only_the_ends() if own_context else contextlib.nullcontext():
                 return function(block, rng=block_rng, geometry=block_geometry, length=block_length, **given,
-                                **method_options)  # fmt: skip
+                                **(dict(method_options, return_info=True) if return_info else method_options))  # fmt: skip
 
         # a rerun draws from a copy of the generator, so the next blocks draw the same either way
-        return run_with_floor_rule(attempt, block_geometry, block.shape[-1], floor_between_frames, generator,
-                                   may_floor=may_floor)  # (y, floored)
+        result, floored = run_with_floor_rule(attempt, block_geometry, block.shape[-1], floor_between_frames, generator,
+                                              may_floor=may_floor, return_info=return_info)
+        if not return_info:
+            return result, floored
+        block_infos.append((result[1], floored))
+        return result[0], floored
 
     # ---- block sizes
     overlap_min = -(-n_fft // hop)
@@ -597,7 +624,8 @@ def reconstruct_long(
         except BaseException:
             writer.abort()
             raise
-        return writer.finish()
+        y = writer.finish()
+        return (y, _whole_info(block_infos, S, y, geometry, started)) if return_info else y
 
     # ---- blocks (at the ends of centred frames, shorter by the margin of the end blocks: _block_plan),
     # for the methods that iterate from a start; a start of their own (RTISI-LA's, the single
@@ -683,7 +711,25 @@ def reconstruct_long(
     except BaseException:
         writer.abort()
         raise
-    return writer.finish()
+    y = writer.finish()
+    return (y, _whole_info(block_infos, S, y, geometry, started)) if return_info else y
+
+
+def _whole_info(block_infos: list, S, y: np.ndarray, geometry: STFT, started: float) -> PhaseRetrievalInfo:
+    """The info of :func:`reconstruct_long`'s ``return_info``: the first block's method and
+    start, the most iterations a block ran, whether any block was floored between frames,
+    one row of history, the spectral convergence of the whole result ``y`` (measured block
+    by block, :func:`gl._iterative.measure_convergence`), and, from a single block, its start's."""
+    first, _ = block_infos[0]
+    magnitude = check_magnitude(np.asarray(S[..., 0 : S.shape[-1]]), geometry)
+    sc = np.asarray(measure_convergence(magnitude, y, geometry), dtype=np.float64)
+    elapsed = time.perf_counter() - started
+    return PhaseRetrievalInfo(
+        method=first.method, n_iter=max(info.n_iter for info, _ in block_infos), spectral_convergence=sc[None],
+        init=first.init, elapsed=elapsed, times=np.array([elapsed]),
+        initial_spectral_convergence=first.initial_spectral_convergence if len(block_infos) == 1 else None,
+        floored_between_frames=any(floored for _, floored in block_infos),
+    )
 
 
 def _padding_frames(geometry: STFT) -> int:

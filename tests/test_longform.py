@@ -625,3 +625,34 @@ def test_floor_choice_of_blocks_is_checked_and_leaves_other_geometries_and_strea
     np.testing.assert_array_equal(*streams)
     with pytest.raises(TypeError, match=r"floor_between_frames='yes' must be True or False"):
         gl.reconstruct_long(S, geometry=LOW_OVERLAP, n_iter=1, floor_between_frames="yes")
+
+
+def test_return_info_reports_the_whole_and_changes_nothing(tmp_path):
+    """With return_info the blocks measure only their ends, so the signal is the one a plain
+    call makes, to the bit; the info's one row is the whole result's spectral convergence."""
+    x = np.random.default_rng(0).standard_normal(40000) * np.sin(np.arange(40000) / 500)
+    geometry = gl.STFT(256, 64)
+    S = np.abs(geometry.stft(x))
+    for options in ({}, {"method": "fgla", "n_iter": 20}, {"method": "pghi"}):
+        plain = reconstruct_long(S, geometry=geometry, length=len(x), rng=0, block_frames=150, **options)
+        y, info = reconstruct_long(S, geometry=geometry, length=len(x), rng=0, block_frames=150, return_info=True, **options)
+        np.testing.assert_array_equal(y, plain)
+        assert info.spectral_convergence.shape == (1,) and info.times.shape == (1,)
+        assert info.final_db == pytest.approx(float(spectral_convergence_db(S, geometry.stft(y))), abs=1e-9)
+        assert info.initial_spectral_convergence is None and not info.floored_between_frames and info.elapsed > 0
+        expected = {"": ("dm_fgla", "pghi", 100), "fgla": ("fgla", "random", 20), "pghi": ("pghi", "pghi", 1)}
+        assert (info.method, info.init, info.n_iter) == expected[options.get("method", "")]
+    S = np.abs(geometry.stft(np.stack([x, x[::-1]])))
+    one, info = reconstruct_long(S, geometry=geometry, n_iter=5, rng=0, block_frames=1000, return_info=True)
+    np.testing.assert_array_equal(one, gl.reconstruct(S, geometry=geometry, n_iter=5, rng=0))
+    assert info.spectral_convergence.shape == (1, 2) and info.initial_spectral_convergence.shape == (2,)
+    S = np.abs(LOW_OVERLAP.stft(x))
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        assert reconstruct_long(S, geometry=LOW_OVERLAP, n_iter=30, rng=0, block_frames=80, return_info=True)[1].floored_between_frames
+    with pytest.raises(ValueError, match=r"return_info=True needs output=None"):
+        reconstruct_long(S, geometry=LOW_OVERLAP, sr=16000, output=tmp_path / "out.wav", return_info=True)
+    with pytest.raises(TypeError, match=r"return_info='yes' must be True or False"):
+        reconstruct_long(S, geometry=LOW_OVERLAP, return_info="yes")
+    with pytest.raises(ValueError, match=r"tol is not supported by reconstruct_long"):
+        reconstruct_long(S, geometry=LOW_OVERLAP, tol=1e-3)
