@@ -516,7 +516,9 @@ def reconstruct_long(
     function, fixed = method_function(DEFAULT_METHOD if method is None else method)
     method_options = dict(fixed)
     method_options.update(options)
-    method_parameters = inspect.signature(function).parameters
+    # the method's keywords, with those of the function a wrapper hands its **options to (the streams')
+    method_parameters = {**inspect.signature(getattr(function, "forwards_to", function)).parameters,
+                         **inspect.signature(function).parameters}
     if method_options.get("random_state") is not None and "random_state" in inspect.signature(function).parameters:
         # gl.griffinlim's librosa name for the seed: as rng, one generator for every block
         rng = from_random_state(method_options.pop("random_state"), rng)
