@@ -459,9 +459,9 @@ class Spectrogram:
             # (constant and edge padding continue a longer signal the same way)
             run_length = geometry.n_fft + geometry.hop_length * n_frames - 1 - 2 * geometry.pad
         options = dict(method_options)
-        streaming = method in ("rtisila", "rtpghi")  # their streams fade (or not) as they go
-        if streaming:
-            options["fade_edges"] = fade_edges
+        streaming = method in ("rtisila", "rtpghi")
+        if streaming:  # faded below, as every method's result, from the window sum of the whole: a stream's
+            options["fade_edges"] = False  # own fade stops at n_fft - hop samples, short of a low-overlap window's tip
         for name, value in (("tol", tol), ("callback", callback), ("n_threads", n_threads)):
             if value is not None:
                 options[name] = value
@@ -478,7 +478,7 @@ class Spectrogram:
         y, info = result if return_info else (result, None)  # (..., run_length), sample j at grid sample pad + j
         if info is not None:
             info.floored_between_frames = floored
-        if fade_edges and not streaming and _fade_edges(y, run_geometry, n_frames) and info is not None:
+        if fade_edges and _fade_edges(y, run_geometry, n_frames) and info is not None:
             # the last row of the history is that of the signal returned (before the crop); with no
             # iteration, the signal returned is the starting point
             sc = measure_convergence(self.magnitude, y, run_geometry)
