@@ -284,17 +284,17 @@ class Spectrogram:
     def invert(self, *, method: Optional[str] = ..., n_iter: Optional[int] = ..., init: Any = ..., rng: Any = ...,
                tol: Optional[float] = ..., callback: Any = ..., return_info: Literal[False] = ...,
                n_threads: Optional[int] = ..., fade_edges: bool = ..., floor_between_frames: Optional[bool] = ...,
-               **method_options: Any) -> np.ndarray: ...
+               block_frames: Optional[int] = ..., block_seconds: Optional[float] = ..., **method_options: Any) -> np.ndarray: ...
     @overload
     def invert(self, *, method: Optional[str] = ..., n_iter: Optional[int] = ..., init: Any = ..., rng: Any = ...,
                tol: Optional[float] = ..., callback: Any = ..., return_info: Literal[True],
                n_threads: Optional[int] = ..., fade_edges: bool = ..., floor_between_frames: Optional[bool] = ...,
-               **method_options: Any) -> tuple[np.ndarray, PhaseRetrievalInfo]: ...
+               block_frames: Optional[int] = ..., block_seconds: Optional[float] = ..., **method_options: Any) -> tuple[np.ndarray, PhaseRetrievalInfo]: ...
     @overload
     def invert(self, *, method: Optional[str] = ..., n_iter: Optional[int] = ..., init: Any = ..., rng: Any = ...,
                tol: Optional[float] = ..., callback: Any = ..., return_info: bool = ...,
                n_threads: Optional[int] = ..., fade_edges: bool = ..., floor_between_frames: Optional[bool] = ...,
-               **method_options: Any) -> Any: ...
+               block_frames: Optional[int] = ..., block_seconds: Optional[float] = ..., **method_options: Any) -> Any: ...
     def invert(
         self,
         *,
@@ -308,6 +308,8 @@ class Spectrogram:
         n_threads: Optional[int] = None,
         fade_edges: bool = True,
         floor_between_frames: Optional[bool] = None,
+        block_frames: Optional[int] = None,
+        block_seconds: Optional[float] = None,
         **method_options,
     ):
         """Phase retrieval in this spectrogram's geometry: audio (..., length) at the original level.
@@ -394,6 +396,15 @@ class Spectrogram:
             Hann 256/224, gl's default method: -29 dB at iteration 99, -39 dB for the
             result).
 
+        block_frames, block_seconds : int or float, optional
+            Invert block by block with :func:`gl.reconstruct_long`, in memory bounded by
+            the block (frames, or seconds at :attr:`sample_rate`; blocks share
+            ``gl.longform``'s default overlap), for a spectrogram too long to invert at
+            once: the same geometry, length, fades and ``floor_between_frames`` (block by
+            block), not ``tol`` nor ``callback``; the info then has one row, the whole
+            result's spectral convergence (see :func:`gl.reconstruct_long`). Default: one
+            inversion of the whole.
+
         Returns
         -------
         y : np.ndarray [shape=(..., output_length)]
@@ -465,6 +476,12 @@ class Spectrogram:
         for name, value in (("tol", tol), ("callback", callback), ("n_threads", n_threads)):
             if value is not None:
                 options[name] = value
+        if block_frames is not None or block_seconds is not None:
+            y, info = self._invert_in_blocks(method, n_iter, init, rng, options, fade_edges, floor_between_frames, block_frames,
+                                             block_seconds, run_geometry, run_length, return_info)
+            if not direct:
+                y = _crop(y, start, wanted)
+            return (y, info) if return_info else y
         # no iteration: the result is the least-squares synthesis of the start either way
         no_iteration = n_iter == 0 and method not in SINGLE_PASS_METHODS and floor_between_frames is None
 
@@ -489,6 +506,27 @@ class Spectrogram:
         if not direct:
             y = _crop(y, start, wanted)
         return (y, info) if return_info else y
+
+    def _invert_in_blocks(self, method, n_iter, init, rng, options: dict, fade_edges: bool, floor_between_frames,
+                          block_frames, block_seconds, run_geometry: STFT, run_length: int, return_info: bool):
+        """:meth:`invert`'s run block by block: :func:`gl.reconstruct_long` on the run's geometry
+        and length, which fades the ends and floors the blocks as ``invert`` does. Returns
+        ``(y, info)`` (info None without ``return_info``)."""
+        from .longform import reconstruct_long
+
+        for name in ("tol", "callback"):
+            if options.get(name) is not None:
+                raise ValueError(f"{name} is not supported with block_frames or block_seconds: the blocks are inverted "
+                                 "separately (invert the whole for a history per iteration)")
+        if block_seconds is not None and self.sample_rate is None:
+            raise ValueError(f"block_seconds={block_seconds!r} needs the spectrogram's sample_rate, which it does not hold: "
+                             "give block_frames instead, or make the Spectrogram with sample_rate=")
+        options = {name: value for name, value in options.items() if name != "fade_edges"}  # the streams': reconstruct_long's own
+        result = reconstruct_long(self.magnitude, method=method, n_iter=n_iter, init=init, rng=rng, geometry=run_geometry,
+                                  length=run_length, block_frames=block_frames, block_seconds=block_seconds,
+                                  sr=self.sample_rate if block_seconds is not None else None, fade_edges=fade_edges,
+                                  floor_between_frames=floor_between_frames, return_info=return_info, **options)
+        return result if return_info else (result, None)
 
     # ------------------------------------------------------------------ files
     def save(self, path, *, force: bool = True) -> None:

@@ -693,6 +693,32 @@ def test_invert_does_not_run_again_without_iterations(reconstruct_calls):
     assert [call["method"] for call in reconstruct_calls] == ["pghi", "pghi"]
 
 
+# ---------------------------------------------------------------------- block by block
+def test_invert_in_blocks():
+    """block_frames / block_seconds run gl.reconstruct_long on the run's geometry and length:
+    in one block the very signal a whole inversion gives (fades, low-overlap rule and crops
+    alike); in several, one row of history, the whole result's spectral convergence."""
+    import dataclasses
+
+    x = np.random.default_rng(0).standard_normal(20000) * np.sin(np.arange(20000) / 500)
+    for geometry in (gl.STFT(256, 64), gl.STFT(256, 64, center=False), LOW_OVERLAP, gl.STFT(256, 64, pad_mode="reflect")):
+        spec = gl.Spectrogram.from_audio(np.stack([x, x[::-1]]), 16000, geometry=geometry)
+        for known in (spec, dataclasses.replace(spec, length=None)):
+            for options in ({}, {"method": "fgla", "n_iter": 10}, {"method": "rtisila"}):
+                with warnings.catch_warnings():
+                    warnings.simplefilter("ignore")  # the low-overlap warning
+                    whole = known.invert(rng=0, **options)
+                    np.testing.assert_array_equal(known.invert(rng=0, block_frames=10**6, **options), whole)
+        y, info = spec.invert(rng=0, block_seconds=0.4, return_info=True)
+        assert y.shape == (2, len(x)) and info.spectral_convergence.shape == (1, 2)
+        np.testing.assert_allclose(info.final_db, gl.metrics.spectral_convergence_db(spec.magnitude, geometry.stft(y)), atol=1e-9)
+        assert info.floored_between_frames == geometry.low_overlap
+    with pytest.raises(ValueError, match=r"tol is not supported with block_frames or block_seconds"):
+        spec.invert(tol=1e-3, block_frames=50)
+    with pytest.raises(ValueError, match=r"block_seconds=0.5 needs the spectrogram's sample_rate"):
+        dataclasses.replace(spec, sample_rate=None).invert(block_seconds=0.5)
+
+
 def test_invert_fades_a_streams_ends_over_the_whole_low_run():
     """A stream's own fade stops n_fft - hop samples in (32 at Hann 256/224), short of the run
     where the first window's tip alone sees the signal (49 samples): invert fades the
