@@ -52,6 +52,10 @@ DEMO_TITLE = "CMU ARCTIC speaker slt, sentence arctic_a0009"
 DEMO_OUTPUT = "gl-demo.wav"
 DEMO_ORIGINAL = "gl-demo-original.wav"
 
+#: Seconds a block when the whole inversion would not fit in memory, and that the blocks share:
+#: gl.longform's defaults (a test holds them equal; so the parser's help does not import gl.longform).
+DEFAULT_BLOCK_SECONDS, DEFAULT_OVERLAP_SECONDS = 30.0, 0.3
+
 #: Exit statuses.
 EXIT_OK, EXIT_USAGE, EXIT_INTERRUPTED = 0, 2, 130
 EXIT_REPORT = 1  # the outputs were written, but the report could not be (stdout closed or full)
@@ -390,6 +394,11 @@ def _add_retrieval_options(parser: argparse.ArgumentParser) -> None:
     group.add_argument("--seed", type=_non_negative_int, default=0, help="seed of the random initial phase (default 0: the same result every run)")
     group.add_argument("-O", "--option", type=_option, action="append", default=[], metavar="NAME=VALUE", help="an option of the method, e.g. -O momentum=0.9 (repeatable)")
     group.add_argument("--plot", metavar="FILE.png", default=None, help="draw the spectrograms and the convergence curve (needs matplotlib; measuring every iteration for the curve, the iterations agree with those of a run without --plot to rounding, not to the bit)")
+    group.add_argument("--block-seconds", type=_positive_float, default=None, metavar="SECONDS",
+                       help="invert block by block, SECONDS a block (gl.reconstruct_long: working memory bounded by the block, "
+                            "seams refined), for inputs too long to invert at once; not with --tol or --plot. Default: the whole "
+                            f"at once, or blocks of {DEFAULT_BLOCK_SECONDS:g} s when the whole would need more than this "
+                            "machine's memory")
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -537,19 +546,23 @@ def _iterations(count: int) -> str:
     return f"{count} iteration" if count == 1 else f"{count} iterations"
 
 
-def _method_line(info) -> str:
+def _method_line(info, block_seconds: Optional[float] = None) -> str:
     """The report's method line: the start and the iterations as each kind of method has them."""
     registry = importlib.import_module("gl.reconstruct")
     # Spectrogram.invert's second run, for windows that barely overlap (gl.STFT.low_overlap)
-    floored = ("; run again with a floor between frames, where least squares had left spikes"
-               if getattr(info, "floored_between_frames", False) else "")
+    floored = ""
+    if getattr(info, "floored_between_frames", False):
+        floored = ("; run again with a floor between frames, where least squares had left spikes" if block_seconds is None else
+                   "; with a floor between frames in the blocks where least squares had left spikes")
+    blocks = "" if block_seconds is None else f", in blocks of {block_seconds:.3g} s"
     if info.method in registry.SINGLE_PASS_METHODS:
-        return f"  method                {info.method} (one pass, no iterations){floored}"
+        return f"  method                {info.method} (one pass, no iterations){blocks}{floored}"
     if info.method == "rtisila":
         start = "from its overlap-add estimate" if info.init in (None, "overlap") else f"initial phase {info.init}"
-        return f"  method                rtisila, {_iterations(info.n_iter)} per frame, {start}"
+        return f"  method                rtisila, {_iterations(info.n_iter)} per frame, {start}{blocks}"
     stopped = " (stopped by --tol)" if info.converged else ""
-    return f"  method                {info.method}, initial phase {info.init}, {_iterations(info.n_iter)}{stopped}{floored}"
+    each = "" if block_seconds is None else " a block"
+    return f"  method                {info.method}, initial phase {info.init}, {_iterations(info.n_iter)}{each}{stopped}{blocks}{floored}"
 
 
 def _convergence_line(sc, per_channel) -> str:
@@ -623,6 +636,11 @@ def _check_retrieval_args(args) -> tuple[Optional[str], Optional[str], dict[str,
             raise UsageError(f"--init {init} is not available in this version of gl; use one of {', '.join(available)}")
     if args.tol is not None and not 0 < args.tol < 1:
         raise UsageError(f"--tol {args.tol} must be between 0 and 1 (e.g. 1e-4)")
+    if getattr(args, "block_seconds", None) is not None:
+        for flag, given in (("--tol", args.tol is not None), ("--plot", bool(args.plot))):
+            if given:
+                raise UsageError(f"--block-seconds inverts the blocks separately, so {flag} (which needs the whole run's "
+                                 f"history) does not apply: drop one of them")
     if not _iterates(method):
         if args.tol is not None:
             raise UsageError(f"--tol does not apply to --method {method}: it makes one pass, not iterations"
@@ -709,18 +727,36 @@ def _iterates(method: Optional[str]) -> bool:
     return method not in registry.SINGLE_PASS_METHODS and method != "rtisila"
 
 
-def _retrieve(S: np.ndarray, geometry: STFT, length: int, args, method: str, init: str, options: dict, label: str):
+def _retrieve(S: np.ndarray, geometry: STFT, length: int, args, method: str, init: str, options: dict, label: str,
+              sample_rate: Optional[float] = None, block_seconds: Optional[float] = None):
     """Run the phase retrieval with progress; returns ``(y, info)``. Through
     :meth:`Spectrogram.invert`, as ``gl invert``: the end samples only a window's tip sees
     are faded (``--no-edge-fade`` keeps them), else a non-centred framing's ends come back
-    as clicks."""
+    as clicks. With ``block_seconds``, block by block (:func:`_invert`)."""
     from .spectrogram import Spectrogram
 
-    progress = Progress(args.n_iter, magnitude=S, label=label, enabled=None if not (args.quiet or args.json) else False)
+    return _invert(Spectrogram(S, geometry, length=length, sample_rate=sample_rate), args, method, init, options, label,
+                   block_seconds)
+
+
+def _invert(spectrogram, args, method: Optional[str], init: Optional[str], options: dict, label: str,
+            block_seconds: Optional[float] = None):
+    """``spectrogram.invert`` with the command's flags and a progress line; returns ``(y, info)``.
+
+    With ``block_seconds``, block by block (:func:`gl.reconstruct_long`): no progress line
+    then (each block counts its own iterations), a note on stderr instead."""
+    if block_seconds is not None:
+        if not (args.quiet or args.json):
+            print(f"{label}inverting in blocks of {block_seconds:.3g} s ...", file=sys.stderr, flush=True)
+        with importlib.import_module("gl._run").measuring_only_the_ends():  # as without blocks: the ends only
+            return spectrogram.invert(method=method, n_iter=args.n_iter, init=init, rng=np.random.default_rng(args.seed),
+                                      return_info=True, fade_edges=args.fade_edges, block_seconds=block_seconds, **options)
+    progress = Progress(args.n_iter, magnitude=spectrogram.magnitude, label=label,
+                        enabled=None if not (args.quiet or args.json) else False)
     try:
         measuring, callback = _measuring_and_callback(args, progress, method)
         with measuring:
-            return Spectrogram(S, geometry, length=length).invert(
+            return spectrogram.invert(
                 method=method,
                 n_iter=args.n_iter,
                 init=init,
@@ -733,6 +769,52 @@ def _retrieve(S: np.ndarray, geometry: STFT, length: int, args, method: str, ini
             )
     finally:
         progress.close()
+
+
+def _block_seconds(args, geometry: STFT, n_frames: int, channels: int, sample_rate: float) -> Optional[float]:
+    """The seconds a block of the inversion, or None for the whole at once.
+
+    ``--block-seconds`` as given; else, when the whole would need more than the machine's
+    memory (``RETRIEVAL_BYTES_PER_COEFFICIENT``; refused with --tol or --plot, which need the
+    whole run), blocks of ``DEFAULT_BLOCK_SECONDS``, or fewer seconds where such a block
+    would need more than a quarter of the memory. A block must hold the overlap the blocks
+    share (at least ``2 ceil(n_fft / hop) + 1`` frames) and fit in memory.
+    """
+    hop = geometry.hop_length
+    memory = _physical_memory()
+    per_frame = RETRIEVAL_BYTES_PER_COEFFICIENT * channels * geometry.n_freq  # bytes to work on a frame
+    fewest = 2 * (-(-geometry.n_fft // hop)) + 1  # reconstruct_long's smallest overlap, and a frame more
+    size = f"{channels} channel(s) x {n_frames:,} frames x {geometry.n_freq:,} bins"
+    seconds = args.block_seconds
+    if seconds is None:
+        if memory is None or per_frame * n_frames <= memory:
+            return None
+        whole = (f"the spectrogram would have {channels * n_frames * geometry.n_freq:,} coefficients ({size}), about "
+                 f"{_size(per_frame * n_frames)} to work on, more than this machine's {_size(memory)}")
+        if args.tol is not None or args.plot:
+            raise UsageError(f"{whole}, and {'--tol' if args.tol is not None else '--plot'} needs the whole run: drop it to "
+                             "invert block by block (--block-seconds), or use a larger --hop or a smaller --n-fft")
+        frames = min(int(DEFAULT_BLOCK_SECONDS * sample_rate / hop), memory // (4 * per_frame))
+        # blocks of at least four times reconstruct_long's default overlap (0.3 s), not mostly overlap
+        fewest = 4 * max(round(DEFAULT_OVERLAP_SECONDS * sample_rate / hop), fewest - 1)
+        if frames < fewest:
+            raise UsageError(f"{whole}, and a block of {fewest} frames (four times the overlap blocks share) would need "
+                             f"{_size(fewest * per_frame)}, more than a quarter of it: use a larger --hop or a smaller --n-fft")
+        return frames * hop / sample_rate
+    frames = round(seconds * sample_rate / hop)
+    if frames < fewest:
+        raise UsageError(f"--block-seconds {seconds:g} is {frames} frames at hop {hop} and {sample_rate:g} Hz; a block needs at "
+                         f"least {fewest} ({fewest * hop / sample_rate:.3g} s), to share an overlap with the next")
+    if memory is not None and min(frames, n_frames) * per_frame > memory:
+        raise UsageError(f"--block-seconds {seconds:g} is {frames:,} frames, about {_size(frames * per_frame)} to work on "
+                         f"({channels} channel(s) x {geometry.n_freq:,} bins), more than this machine's "
+                         f"{_size(memory)}: give fewer seconds")
+    return seconds
+
+
+def _size(n_bytes: float) -> str:
+    """``n_bytes`` for a message: GiB from one, else MiB."""
+    return f"{n_bytes / 2**30:.1f} GiB" if n_bytes >= 2**30 else f"{n_bytes / 2**20:.1f} MiB"
 
 
 def _measuring_and_callback(args, progress: Progress, method: Optional[str]):
@@ -923,7 +1005,8 @@ def _run_demo(args) -> int:
         x, sample_rate = read_audio(path, dtype=np.float32)  # (1, n)
     geometry = STFT(n_fft=default_n_fft(sample_rate))
     S = np.abs(geometry.stft(x))  # (1, n_freq, n_frames)
-    y, info = _retrieve(S, geometry, x.shape[-1], args, method, init, options, "demo: ")
+    block_seconds = _block_seconds(args, geometry, S.shape[-1], 1, sample_rate)
+    y, info = _retrieve(S, geometry, x.shape[-1], args, method, init, options, "demo: ", sample_rate, block_seconds)
     sc, per_channel = _spectral_convergence(S, geometry, y)
     plot = None
     if args.plot:
@@ -938,12 +1021,12 @@ def _run_demo(args) -> int:
         input=DEMO_TITLE, output=str(output), original=str(original_copy), sample_rate=sample_rate,
         channels=int(x.shape[0]), samples=int(x.shape[-1]), **_geometry_fields(geometry),
         **_retrieval_fields(info, sc, per_channel, S), clipped_samples=written.clipped, gain=_finite_or_none(written.gain),
-        **({"plot": str(args.plot)} if args.plot else {}),
+        block_seconds=block_seconds, **({"plot": str(args.plot)} if args.plot else {}),
     )
     report.lines += [
         f"gl demo: {DEMO_TITLE} ({x.shape[-1] / sample_rate:.2f} s, {sample_rate} Hz)",
         f"  spectrogram           {_describe_geometry(geometry)}: {S.shape[-2]} bins x {S.shape[-1]} frames",
-        _method_line(info),
+        _method_line(info, block_seconds),
         _convergence_line(sc, per_channel),
         f"  time                  {info.elapsed:.2f} s",
         _wrote_line(output, written, f" (reconstruction) and {original_copy} (original): listen to both"),
@@ -966,11 +1049,16 @@ def _run_roundtrip(args) -> int:
     check_audio_output(output, args.subtype, x.shape[0], sample_rate)  # channels and rate the format holds
     geometry = _geometry_from_args(args, sample_rate)
     _warn_if_frames_outgrow(geometry, x.shape[-1])
-    _refuse_if_too_large(geometry, x.shape[-1], x.shape[0], RETRIEVAL_BYTES_PER_COEFFICIENT,
-                         " (or, in Python, gl.reconstruct_long, which works block by block)")
+    # the spectrogram must fit; the inversion goes block by block where the whole would not (_block_seconds)
+    _refuse_if_too_large(geometry, x.shape[-1], x.shape[0], STFT_BYTES_PER_COEFFICIENT)
+    block_seconds = _block_seconds(args, geometry, geometry.n_frames(x.shape[-1]), x.shape[0], sample_rate)
     S = _magnitude(geometry, x, args.input)  # (channels, n_freq, n_frames)
-    y, info = _retrieve(S, geometry, x.shape[-1], args, method, init, options, "roundtrip: ")
-    sc, per_channel = _spectral_convergence(S, geometry, y)
+    y, info = _retrieve(S, geometry, x.shape[-1], args, method, init, options, "roundtrip: ", sample_rate, block_seconds)
+    if block_seconds is None:
+        sc, per_channel = _spectral_convergence(S, geometry, y)
+    else:  # measured block by block already (a whole STFT of y is what the blocks avoid)
+        per_channel = np.atleast_1d(info.spectral_convergence[-1])
+        sc, per_channel = _overall_sc(S, per_channel), np.reshape(per_channel, -1).tolist()
     plot = _plot(args, S, np.abs(geometry.stft(y)), info, geometry, sample_rate, f"gl roundtrip: {Path(args.input).name}") if args.plot else None
     written = _write_audio(output, y, sample_rate, args)
     if plot:
@@ -980,13 +1068,13 @@ def _run_roundtrip(args) -> int:
     report.fields.update(
         input=str(args.input), output=str(output), sample_rate=sample_rate, channels=int(x.shape[0]),
         samples=int(x.shape[-1]), **_geometry_fields(geometry), **_retrieval_fields(info, sc, per_channel, S),
-        clipped_samples=written.clipped, gain=_finite_or_none(written.gain), **({"plot": str(args.plot)} if args.plot else {}),
+        block_seconds=block_seconds, clipped_samples=written.clipped, gain=_finite_or_none(written.gain), **({"plot": str(args.plot)} if args.plot else {}),
     )
     channels = "mono" if x.shape[0] == 1 else f"{x.shape[0]} channels"
     report.lines += [
         f"gl roundtrip: {args.input} ({x.shape[-1] / sample_rate:.2f} s, {sample_rate} Hz, {channels})",
         f"  spectrogram           {_describe_geometry(geometry)}: {S.shape[-2]} bins x {S.shape[-1]} frames",
-        _method_line(info),
+        _method_line(info, block_seconds),
         _convergence_line(sc, per_channel),
         f"  time                  {info.elapsed:.2f} s",
         _wrote_line(output, written),
@@ -1313,16 +1401,10 @@ def _run_invert(args) -> int:
         spectrogram = dataclasses.replace(spectrogram, length=args.length)
     magnitude = np.asarray(spectrogram.magnitude)
     from_mel = spectrogram.source == "mel"  # then magnitude is the linear one estimated from it, not the true one
-    progress = Progress(args.n_iter, magnitude=magnitude, label="invert: ", enabled=None if not (args.quiet or args.json) else False)
-    try:
-        measuring, callback = _measuring_and_callback(args, progress, method)
-        with measuring:
-            y, info = spectrogram.invert(
-                method=method, n_iter=args.n_iter, init=init, rng=np.random.default_rng(args.seed), tol=args.tol,
-                callback=callback, return_info=True, fade_edges=args.fade_edges, **options,
-            )
-    finally:
-        progress.close()
+    channels = int(np.prod(magnitude.shape[:-2], dtype=int))
+    block_seconds = _block_seconds(args, spectrogram.geometry, magnitude.shape[-1], channels, sample_rate)
+    y, info = _invert(dataclasses.replace(spectrogram, sample_rate=sample_rate), args, method, init, options, "invert: ",
+                      block_seconds)
     geometry = spectrogram.geometry
     per_channel = np.atleast_1d(info.spectral_convergence[-1] if info.n_iter else info.initial_spectral_convergence)
     sc, per_channel = _overall_sc(magnitude, per_channel), np.reshape(per_channel, -1).tolist()
@@ -1343,7 +1425,6 @@ def _run_invert(args) -> int:
         plot()
 
     report = _Report("invert")
-    channels = int(np.prod(magnitude.shape[:-2], dtype=int))
     # a --length shorter than the frames span: the retrieval (and its spectral convergence)
     # covers every frame, the file only the first samples
     n_frames = magnitude.shape[-1]
@@ -1357,14 +1438,14 @@ def _run_invert(args) -> int:
         input=str(args.input), output=str(output), sample_rate=sample_rate, channels=channels,
         samples=int(y.shape[-1]), source=getattr(spectrogram, "source", None), **_geometry_fields(geometry),
         **_retrieval_fields(info, sc, per_channel, magnitude), clipped_samples=written.clipped, gain=_finite_or_none(written.gain),
-        import_s=round(import_seconds, 4), frames_in_output=frames_in_output, **({"plot": str(args.plot)} if args.plot else {}),
+        block_seconds=block_seconds, import_s=round(import_seconds, 4), frames_in_output=frames_in_output, **({"plot": str(args.plot)} if args.plot else {}),
         spectral_convergence_against="linear magnitude estimated from the mel" if from_mel else "input magnitude",
     )
     report.lines += [
         f"gl invert: {args.input} ({magnitude.shape[-2]} bins x {magnitude.shape[-1]} frames, {sample_rate} Hz"
         + ("" if channels == 1 else f", {channels} channels") + ")",
         f"  geometry              {_describe_geometry(geometry)}" + ("" if spectrogram.source == "gl" else f" (from {spectrogram.source})"),
-        _method_line(info),
+        _method_line(info, block_seconds),
         _convergence_line(sc, per_channel) + cut
         + (" (against the linear magnitude estimated from the mel; the true one is not known)" if from_mel else ""),
         f"  time                  {info.elapsed:.2f} s"

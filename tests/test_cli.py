@@ -1324,3 +1324,64 @@ def test_the_report_measures_only_the_ends_unless_a_curve_is_drawn(tmp_path, spe
         assert report["n_iter"] == 6 and report["initial_spectral_convergence_db"] < 0
     assert histories[0] == (6, 1)  # the ends only
     assert histories[1:] == [(6, 6)] * (len(runs) - 1)  # every iteration
+
+
+# ----------------------------------------------------------------------------- block by block
+def test_block_seconds_inverts_block_by_block(tmp_path, speech, capsys):
+    """--block-seconds runs Spectrogram.invert(block_seconds=...) (gl.reconstruct_long): the
+    report says so, and its spectral convergence is the whole result's, as Python gives it."""
+    import json
+
+    from gl.longform import DEFAULT_BLOCK_SECONDS, DEFAULT_OVERLAP_SECONDS
+
+    assert (cli.DEFAULT_BLOCK_SECONDS, cli.DEFAULT_OVERLAP_SECONDS) == (DEFAULT_BLOCK_SECONDS, DEFAULT_OVERLAP_SECONDS)
+    x, sr = speech
+    x = np.tile(x, 3)
+    sf.write(str(tmp_path / "long.wav"), x, sr, subtype="FLOAT")
+    assert cli.main(["roundtrip", str(tmp_path / "long.wav"), "-o", str(tmp_path / "o.wav"), "--block-seconds", "1",
+                     "--subtype", "FLOAT", "--json"]) == 0
+    report = json.loads(capsys.readouterr().out)
+    assert report["block_seconds"] == 1.0 and report["method"] == "dm_fgla" and report["n_iter"] == 100
+    geometry = gl.STFT(cli.default_n_fft(sr))
+    x32 = x.astype(np.float32)
+    spec = gl.Spectrogram(np.abs(geometry.stft(x32)), geometry, length=len(x), sample_rate=sr)
+    y, info = spec.invert(rng=np.random.default_rng(0), block_seconds=1, return_info=True)
+    assert report["spectral_convergence_db"] == pytest.approx(float(info.final_db), abs=1e-6)
+    np.testing.assert_array_equal(sf.read(str(tmp_path / "o.wav"), dtype="float32")[0], y)
+    assert cli.main(["roundtrip", str(tmp_path / "long.wav"), "-o", str(tmp_path / "p.wav"), "--block-seconds", "1"]) == 0
+    captured = capsys.readouterr()
+    assert "100 iterations a block, in blocks of 1 s" in captured.out and "inverting in blocks of 1 s" in captured.err
+
+
+def test_an_inversion_too_large_for_memory_goes_block_by_block(tmp_path, speech, capsys, monkeypatch):
+    """Where the whole inversion would not fit in the machine's memory (but the spectrogram
+    does), the commands invert in blocks that take at most a quarter of it, instead of
+    refusing; --tol and --plot, which need the whole run, are refused then, and so is a
+    block too small to share an overlap or too large for the memory."""
+    import json
+
+    x, sr = speech
+    sf.write(str(tmp_path / "long.wav"), np.tile(x, 6), sr, subtype="FLOAT")  # 6 s: 376 frames x 513 bins, 12.3 MB to work on
+    run_args = ["roundtrip", str(tmp_path / "long.wav"), "-o", str(tmp_path / "o.wav"), "--force"]
+    monkeypatch.setattr(cli, "_physical_memory", lambda: 11 * 10**6)
+    assert cli.main(run_args + ["--json", "--n-iter", "20"]) == 0
+    report = json.loads(capsys.readouterr().out)
+    assert report["block_seconds"] == pytest.approx(83 * 256 / sr)  # 11e6 / 4 / (64 x 513) frames
+    assert report["spectral_convergence_db"] < -20
+    assert cli.main(["spectrogram", str(tmp_path / "long.wav"), "-o", str(tmp_path / "s.npz"), "-q"]) == 0
+    assert cli.main(["invert", str(tmp_path / "s.npz"), "-o", str(tmp_path / "i.wav"), "--n-iter", "20", "--json"]) == 0
+    assert json.loads(capsys.readouterr().out)["block_seconds"] == pytest.approx(83 * 256 / sr)
+    for extra, message in ((["--tol", "1e-3"], "and --tol needs the whole run: drop it to invert block by block"),
+                           (["--plot", str(tmp_path / "p.png")], "and --plot needs the whole run")):
+        assert cli.main(run_args + extra) == 2
+        assert message in capsys.readouterr().err
+    monkeypatch.setattr(cli, "_physical_memory", lambda: 9 * 10**6)  # blocks of 68 frames: fewer than 4 x 19
+    assert cli.main(run_args) == 2
+    assert "a block of 76 frames (four times the overlap blocks share) would need" in capsys.readouterr().err
+    assert cli.main(run_args + ["--block-seconds", "5"]) == 2
+    assert "--block-seconds 5 is 312 frames, about 9.8 MiB to work on" in capsys.readouterr().err
+    monkeypatch.setattr(cli, "_physical_memory", lambda: None)
+    assert cli.main(run_args + ["--block-seconds", "0.05"]) == 2
+    assert "--block-seconds 0.05 is 3 frames at hop 256 and 16000 Hz; a block needs at least 9" in capsys.readouterr().err
+    assert cli.main(run_args + ["--block-seconds", "1", "--tol", "1e-3"]) == 2
+    assert "--block-seconds inverts the blocks separately, so --tol" in capsys.readouterr().err
