@@ -183,8 +183,13 @@ def _overall_sc(magnitude: np.ndarray, per_item: np.ndarray) -> float:
     ``SC = sqrt(sum_c E_c^2) / sqrt(sum_c ||S_c||^2)``.
     """
     exponent = binary_exponent(float(np.max(magnitude, initial=0.0)))  # by a power of two: squares of 1e-305 underflow
-    scaled = np.ldexp(np.asarray(magnitude, dtype=np.float64), -exponent)
-    energy = np.sum(np.square(scaled, out=scaled), axis=(-2, -1)).reshape(-1)
+    flat = magnitude.reshape((-1,) + magnitude.shape[-2:])
+    energy = np.zeros(flat.shape[0])
+    step = max(1, 2**17 // max(flat.shape[-2], 1))  # frames a block: a float64 copy of a block, not of the whole
+    for channel in range(flat.shape[0]):
+        for first in range(0, flat.shape[-1], step):
+            scaled = np.ldexp(flat[channel, :, first : first + step], -exponent, dtype=np.float64)
+            energy[channel] += np.einsum("ij,ij->", scaled, scaled)
     per_item = np.asarray(per_item, dtype=np.float64).reshape(-1)
     total = energy.sum()
     if total == 0:
