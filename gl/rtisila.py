@@ -431,7 +431,7 @@ def rtisila(
         \hat{x} = \frac{\sum_m w[\cdot - ma]\, \mathrm{IDFT}(X_m)[\cdot - ma]}{\sum_m w[\cdot - ma]^2},
 
     before the oldest is committed (see :mod:`gl.rtisila`). The result is identical to
-    pushing the frames in chunks of any size.
+    pushing the frames in chunks of any size, but for the faded ends (``fade_edges``).
 
     Parameters
     ----------
@@ -454,7 +454,10 @@ def rtisila(
         Also return a :class:`gl.PhaseRetrievalInfo` (``n_iter`` = ``n_iter_per_frame``,
         one spectral-convergence value: that of the output).
     fade_edges : bool
-        As in :class:`gl.streaming.StreamingInverter` (default True).
+        As in :class:`gl.streaming.StreamingInverter` (default True), but from the window
+        sum of the whole signal, as :meth:`gl.Spectrogram.invert` fades: the stream's own
+        fade stops ``n_fft - hop`` samples in, short of where a low-overlap window's tip
+        alone sees the signal (49 samples at Hann 256, hop 224).
     geometry, n_fft, hop_length, win_length, window, center, pad_mode, sym
         The STFT geometry, as in :func:`gl.griffinlim`.
 

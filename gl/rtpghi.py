@@ -405,7 +405,10 @@ def rtpghi(
         Also return a :class:`gl.PhaseRetrievalInfo` (one pass: ``n_iter=1``, the
         spectral convergence of the output).
     fade_edges : bool
-        As in :class:`gl.streaming.StreamingInverter` (default True).
+        As in :class:`gl.streaming.StreamingInverter` (default True), but from the window
+        sum of the whole signal, as :meth:`gl.Spectrogram.invert` fades: the stream's own
+        fade stops ``n_fft - hop`` samples in, short of where a low-overlap window's tip
+        alone sees the signal (49 samples at Hann 256, hop 224).
     geometry, n_fft, hop_length, win_length, window, center, pad_mode, sym
         The STFT geometry, as in :func:`gl.griffinlim`.
 

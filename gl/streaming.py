@@ -149,7 +149,13 @@ class StreamingInverter:
         whose window sum at the signal's ends is that small) has such samples; there an
         error of the retrieved phase would come back as a click of many times the
         signal's peak (see :meth:`gl.Spectrogram.invert`). False: the least-squares
-        values, as :meth:`gl.STFT.istft` gives.
+        values, as :meth:`gl.STFT.istft` gives. A stream fades only the first
+        ``n_fft - hop`` samples (those it normalises before the steady state) and the
+        tail it returns at the flush: where the windows barely overlap
+        (:attr:`gl.STFT.low_overlap`), a window's tip alone sees more than that (49 samples
+        at Hann 256, hop 224), and the rest comes back divided by a window sum down to
+        0.02 of its peak. :func:`gl.rtisila`, :func:`gl.rtpghi` and
+        :meth:`gl.Spectrogram.invert`, which have the whole signal, fade all of it.
 
     Attributes
     ----------
@@ -515,10 +521,23 @@ def stream_batch(
     geometry = inverter.geometry
     # every sample some frame covers: the default length, and the right padding if length asks for it
     keep = min(geometry._padded_length(n_frames) - geometry.pad, length)
-    for b in range(batch):
-        inverter.reset()
-        frames = magnitude[b].T  # (n_freq, n_frames)
-        first = inverter.push(frames) if phases is None else inverter.push(frames, phase=phases[b].T)
-        rest = inverter._finish(keep_right_padding=keep > geometry.default_length(n_frames))
-        signal[b, :keep] = np.concatenate([first, rest])[:keep]
+    # the ends are faded from the window sum of the whole, as Spectrogram.invert fades every method's
+    # result: a stream's own fade stops n_fft - hop samples in, short of a low-overlap window's tip
+    fade = inverter.fade_edges
+    inverter.fade_edges = False
+    try:
+        for b in range(batch):
+            inverter.reset()
+            frames = magnitude[b].T  # (n_freq, n_frames)
+            first = inverter.push(frames) if phases is None else inverter.push(frames, phase=phases[b].T)
+            rest = inverter._finish(keep_right_padding=keep > geometry.default_length(n_frames))
+            signal[b, :keep] = np.concatenate([first, rest])[:keep]
+    finally:
+        inverter.fade_edges = fade
+    if fade:
+        from .spectrogram import apply_edge_fade, edge_fade_gains
+
+        gains = edge_fade_gains(geometry, n_frames, length)
+        if gains is not None:
+            apply_edge_fade(signal, 0, gains, in_place=True)
     return signal
