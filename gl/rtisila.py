@@ -61,6 +61,16 @@ clip (scipy's Tukey 256/224 at 20 iterations by 1.4 dB on the mean, 3.6 on one c
 1024/768; Gaussian 1024/512 on greasy) and in 10 of 1092 transient tests (synthetic kicks
 by up to 3.8 dB, click trains by 1.7 dB): not used either (a review, 2026-11-30).
 
+Where the windows barely overlap (:attr:`gl.STFT.low_overlap`: ``D`` below 10 % of its
+peak between frames, 0.3 % for scipy's ``window='hann'`` at its default overlap) each
+analysis divides the overlap-added samples by ``max(D, 0.1 max D)`` instead
+(``LOW_OVERLAP_FLOOR``): dividing by ``D`` amplified every error between frames into the
+next frame's estimate, as in the least-squares iterations of the offline methods, which
+:meth:`gl.Spectrogram.invert` runs again with such a floor when their result shows spikes;
+a stream cannot run again, so RTISI-LA floors its analysis always, for those geometries
+only. The samples it returns stay least squares. (Measured: see
+``benchmarks/bench_rtisila_low_overlap.py``.)
+
 Near the start of the stream (fewer frames than in the steady state cover a sample) and
 at its end, the estimate is divided by the true window sum instead of ``D``; with
 ``pad_mode='constant'`` the zero padding of a centred geometry is imposed.
@@ -108,8 +118,13 @@ from ._checks import as_array, check_flag
 from ._iterative import check_n_threads, check_rng, initial_phase, one_pass_info, prepare
 from .pghi import window_centre
 from .streaming import StreamingInverter, check_iterations, check_lookahead, stream_batch
-from .transform import STFT, PadMode, _irfft, _rfft, nola_warned
+from .transform import EDGE_FADE, STFT, PadMode, _irfft, _rfft, nola_warned
 from .windows import WindowSpec
+
+#: Where the windows barely overlap (:attr:`gl.STFT.low_overlap`), the analysis divides the
+#: overlap-added samples by ``max(D, LOW_OVERLAP_FLOOR max D)`` instead of ``D`` (the module's
+#: notes); the samples returned stay least squares. 0 turns it off.
+LOW_OVERLAP_FLOOR = EDGE_FADE
 
 #: Where each frame overlaps only its neighbours, the newest frame gets phaseret's dual
 #: windows while the window sum ``D`` varies by at most this factor over a hop.
@@ -244,8 +259,10 @@ class RTISILA(StreamingInverter):
         # segment = (v_j / D) * buffer is one product (see the module's notes for v_j)
         window = geometry.window_array
         steady = self._steady_sum  # D[k], (n_fft,) float64
+        # where the windows barely overlap, 1 / max(D, LOW_OVERLAP_FLOOR max D) (the module's notes)
+        floored = np.maximum(steady, LOW_OVERLAP_FLOOR * steady.max()) if geometry.low_overlap else steady
         inverse = np.zeros(n_fft)
-        np.divide(1.0, steady, out=inverse, where=steady > self._floor)
+        np.divide(1.0, floored, out=inverse, where=steady > self._floor)
         later = np.zeros(n_fft)  # sum_{i >= 1} w[k - i a]: the frames after this one
         for shift in range(hop, n_fft, hop):
             later[shift:] += window[: n_fft - shift]
