@@ -390,7 +390,8 @@ class Spectrogram:
             a review's stereo pair of a sine and speech kept least squares, the speech at
             +3.7 dB; invert the channels apart, or pass True, if they differ that much).
             Other geometries, and the streams
-            (``'rtisila'``, ``'rtpghi'``), are not affected. With the floor the history
+            (``'rtisila'``, ``'rtpghi'``), are not affected (RTISI-LA, which cannot run
+            again, floors its analysis there always: :mod:`gl.rtisila`). With the floor the history
             before its last row (and ``tol``) measures the floored iterates, the last row
             the least-squares result, which matches the spectrogram better (on d01 through
             Hann 256/224, gl's default method: -29 dB at iteration 99, -39 dB for the
