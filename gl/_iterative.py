@@ -57,10 +57,11 @@ class PhaseRetrievalInfo:
         Spectral convergence of the starting point ``ISTFT(S exp(i phi_0))``, per batch item;
         for a one-pass method (PGHI, SPSI, RTPGHI, RTISI-LA: the start is made frame by frame
         within the pass, even from a given ``init``) that of its result, the only row.
-    floored_between_frames : bool
-        True when :meth:`gl.Spectrogram.invert` made the returned run with its iterations
-        dividing by a floor between the frames of a :attr:`gl.STFT.low_overlap` geometry
-        (its ``floor_between_frames``).
+    floored_between_frames : bool or np.ndarray of bool
+        True when :meth:`gl.Spectrogram.invert` (or :func:`gl.reconstruct_long`) made the
+        returned signal with its iterations dividing by a floor between the frames of a
+        :attr:`gl.STFT.low_overlap` geometry (its ``floor_between_frames``); for a batch,
+        one flag a batch item (the channels are decided apart).
     times : np.ndarray [shape=(n_iter,)]
         Seconds from the start of the run (the starting phase included) to the making of
         each row's signal (one a row: row ``n - 1`` at the end of iteration ``n``), not
@@ -82,7 +83,7 @@ class PhaseRetrievalInfo:
     init: str = "random"
     initial_spectral_convergence: Any = None
     times: np.ndarray = field(default_factory=lambda: np.zeros((0,)))
-    floored_between_frames: bool = False
+    floored_between_frames: Any = False
 
     @property
     def spectral_convergence_db(self) -> np.ndarray:

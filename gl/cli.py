@@ -556,9 +556,12 @@ def _method_line(info, block_seconds: Optional[float] = None) -> str:
     registry = importlib.import_module("gl.reconstruct")
     # Spectrogram.invert's second run, for windows that barely overlap (gl.STFT.low_overlap)
     floored = ""
-    if getattr(info, "floored_between_frames", False):
-        floored = ("; run again with a floor between frames, where least squares had left spikes" if block_seconds is None else
-                   "; with a floor between frames in the blocks where least squares had left spikes")
+    flags = np.atleast_1d(np.asarray(getattr(info, "floored_between_frames", False), dtype=bool)).reshape(-1)
+    if flags.any():
+        where = "" if flags.all() else " in channel" + ("s " if flags.sum() > 1 else " ") + ", ".join(
+            str(channel + 1) for channel in np.flatnonzero(flags))
+        floored = (f"; run again with a floor between frames{where}, where least squares had left spikes" if block_seconds is None
+                   else f"; with a floor between frames{where} in the blocks where least squares had left spikes")
     blocks = "" if block_seconds is None else f", in blocks of {block_seconds:.3g} s"
     if info.method in registry.SINGLE_PASS_METHODS:
         return f"  method                {info.method} (one pass, no iterations){blocks}{floored}"
@@ -897,7 +900,8 @@ def _retrieval_fields(info, sc: float, per_channel: list, magnitude: np.ndarray)
         "init": info.init,
         "n_iter": int(info.n_iter),
         "converged": bool(info.converged),
-        "floored_between_frames": bool(getattr(info, "floored_between_frames", False)),
+        "floored_between_frames": bool(np.any(getattr(info, "floored_between_frames", False))),
+        "floored_between_frames_per_channel": [bool(flag) for flag in np.reshape(getattr(info, "floored_between_frames", False), -1)],
         "spectral_convergence": _finite_or_none(sc),
         "spectral_convergence_db": _finite_or_none(_db(sc)),
         "spectral_convergence_db_per_channel": [_finite_or_none(_db(value)) for value in per_channel],

@@ -129,7 +129,7 @@ from .audio import SUBTYPES, check_output_path
 from .pghi import initial_phase as pghi_continuing
 from .spsi import initial_phase as spsi_continuing
 from .reconstruct import DEFAULT_METHOD, SINGLE_PASS_METHODS, default_init, method_function
-from .spectrogram import apply_edge_fade, edge_fade_gains, run_with_floor_rule
+from .spectrogram import _flags, apply_edge_fade, edge_fade_gains, run_with_floor_rule
 from .transform import EDGE_FADE, STFT, PadMode, nola_warned, real_dtype
 from .windows import WindowSpec
 
@@ -702,7 +702,7 @@ def reconstruct_long(
                     overlap_end = pending_start + pending.shape[-1]  # the previous block's end
                     # the seam's bridge divides by the floor between frames where either block did
                     merged = _join(pending, pending_start, y, start, overlap_end, S, geometry, block_geometry, bridge_iterations,
-                                   bridge, floored or pending_floored)
+                                   bridge, np.logical_or(floored, pending_floored).reshape(-1))
                     y[:, : merged.shape[-1]] = merged
                     # everything before `start` was final already
                     _write(writer, pending[:, : start - pending_start], pending_start, written_until)
@@ -730,7 +730,7 @@ def _whole_info(block_infos: list, S, y: np.ndarray, geometry: STFT, started: fl
         method=first.method, n_iter=max(info.n_iter for info, _ in block_infos), spectral_convergence=sc[None],
         init=first.init, elapsed=elapsed, times=np.array([elapsed]),
         initial_spectral_convergence=first.initial_spectral_convergence if len(block_infos) == 1 else None,
-        floored_between_frames=any(floored for _, floored in block_infos),
+        floored_between_frames=_flags(np.logical_or.reduce([np.asarray(floored) for _, floored in block_infos])),
     )
 
 
@@ -891,10 +891,12 @@ def _bridge(signal, zone_lo, zone_hi, start, S, geometry, block_geometry, n_iter
         target = np.ldexp(target, -exponents[:, None, None])
         buffer, fixed = (np.ldexp(array, -exponents[:, None]) for array in (buffer, fixed))
     tiny = np.finfo(np.float64).tiny
-    floor_gain = None  # W / max(W, EDGE_FADE max W): least squares -> the floored synthesis
-    if floored:
+    floor_gain = None  # W / max(W, EDGE_FADE max W): least squares -> the floored synthesis, for the floored channels
+    floored = np.broadcast_to(np.asarray(floored, dtype=bool).reshape(-1), (buffer.shape[0],))
+    if floored.any():
         window_sum = block_geometry.window_sum_square(last - first)[:span]
-        floor_gain = window_sum / np.maximum(window_sum, EDGE_FADE * window_sum.max())
+        floor_gain = np.ones((buffer.shape[0], span))
+        floor_gain[floored] = window_sum / np.maximum(window_sum, EDGE_FADE * window_sum.max())
     previous = None
     for iteration in range(n_iter):
         consistent = block_geometry.stft(buffer)  # (channels, n_freq, frames)

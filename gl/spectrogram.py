@@ -383,12 +383,15 @@ class Spectrogram:
             For a :attr:`gl.STFT.low_overlap` geometry: None (default) runs least squares
             and runs again with the floor between frames if the result shows spikes there
             (above: twice the time then; ``callback`` sees both runs, ``info`` is the
-            returned run's, its ``elapsed`` both runs'; not with ``n_iter=0``, whose result is the
+            returned run's (both runs', channel by channel, where they differ), its
+            ``elapsed`` both runs'; not with ``n_iter=0``, whose result is the
             least-squares synthesis of the start either way); True
-            uses the floor at once; False never. One decision for all the channels (the
-            energy is pooled over them: a loud clean channel can hide a spiky quiet one;
-            a review's stereo pair of a sine and speech kept least squares, the speech at
-            +3.7 dB; invert the channels apart, or pass True, if they differ that much).
+            uses the floor at once; False never. Each channel is judged on its own and
+            takes the run it needs (a stereo pair of speech and a sine: the speech floored,
+            the sine least squares; the info's history columns and starts likewise, and
+            its ``floored_between_frames`` is then an array, one flag a channel), except
+            where ``tol`` or the callback stopped the two runs at different iterations: then
+            one decision for all, on the energy pooled over the channels.
             Other geometries, and the streams
             (``'rtisila'``, ``'rtpghi'``), are not affected (RTISI-LA, which cannot run
             again, floors its analysis there always: :mod:`gl.rtisila`). With the floor the history
@@ -799,43 +802,94 @@ def run_with_floor_rule(run, geometry: STFT, n_frames: int, floor_between_frames
     runs first and runs again with the floor, from the same start (a generator ``rng`` is
     copied first; None becomes one fresh generator), when its result carries more than
     ``SPIKE_RATIO`` times the energy per sample between frames as elsewhere; the info's
-    ``elapsed`` then counts both runs. True floors at once, False never.
+    ``elapsed`` then counts both runs. Each item (channel) of a batch is judged on its own
+    and takes the run it needs (:func:`_merge_runs`). True floors at once, False never.
+    ``floored``: a bool for a single signal, an array of them (the batch's shape) for a batch.
     """
     may_floor = may_floor and geometry.low_overlap and floor_between_frames is not False
-    if not may_floor:
-        return run(False, rng), False
-    if floor_between_frames:
-        return run(True, rng), True
+    if not may_floor or floor_between_frames:
+        result = run(bool(may_floor), rng)
+        y = result[0] if return_info else result
+        return result, _flags(np.full(y.shape[:-1], bool(may_floor)))
     if rng is None:
         rng = np.random.default_rng()  # fresh entropy, as None gives, but drawn once: the rerun starts where the first run did
     same_draws = copy.deepcopy(rng) if isinstance(rng, (np.random.Generator, np.random.RandomState)) else rng
     result = run(False, rng)
-    if _energy_between_frames(result[0] if return_info else result, geometry, n_frames) <= SPIKE_RATIO:
-        return result, False
+    y = result[0] if return_info else result
+    spiky = _energy_between_frames(y, geometry, n_frames, per_item=True).reshape(y.shape[:-1]) > SPIKE_RATIO
+    if not spiky.any():
+        return result, _flags(spiky)
     first_elapsed = result[1].elapsed if return_info else 0.0
-    del result  # a signal (and a history) less while the second run works
-    result = run(True, same_draws)
+    if spiky.all():
+        del result, y  # a signal (and a history) less while the second run works
+        result = run(True, same_draws)
+        if return_info:
+            result[1].elapsed += first_elapsed  # the wall time of both runs
+        return result, _flags(spiky)
+    # some items need the floor, others not: both runs, each item from its own
+    floored = run(True, same_draws)
+    elapsed = first_elapsed + (floored[1].elapsed if return_info else 0.0)
+    result, spiky = _merge_runs(result, floored, spiky, geometry, n_frames, return_info)
     if return_info:
-        result[1].elapsed += first_elapsed  # the wall time of both runs
-    return result, True
+        result[1].elapsed = elapsed  # the wall time of both runs
+    return result, _flags(spiky)
 
 
-def _energy_between_frames(y: np.ndarray, geometry: STFT, n_frames: int) -> float:
+def _flags(floored: np.ndarray):
+    """Per item whether it was floored: a bool for a single signal, else the array."""
+    return bool(floored) if floored.ndim == 0 else floored
+
+
+def _merge_runs(least_squares, floored, spiky: np.ndarray, geometry: STFT, n_frames: int, return_info: bool):
+    """The items ``spiky`` (the batch's shape) of the ``floored`` run, the others of the
+    ``least_squares`` run, and which items are floored; with infos, their histories and
+    starts merged the same way (into the least-squares info). Where the two runs stopped at different iterations (``tol``, a callback) their
+    histories cannot be merged: then one decision for all the items, on their energy pooled."""
+    y = least_squares[0] if return_info else least_squares
+    y_floored = floored[0] if return_info else floored
+    if return_info and least_squares[1].spectral_convergence.shape != floored[1].spectral_convergence.shape:
+        pooled = _energy_between_frames(y, geometry, n_frames) > SPIKE_RATIO
+        return (floored if pooled else least_squares), np.full(spiky.shape, pooled)
+    items = spiky.reshape(-1)
+    y.reshape(-1, y.shape[-1])[items] = y_floored.reshape(-1, y.shape[-1])[items]
+    if not return_info:
+        return y, spiky
+    info, other = least_squares[1], floored[1]
+    history = np.array(info.spectral_convergence, dtype=np.float64)
+    rows = history.reshape(history.shape[0], -1)
+    rows[:, items] = np.asarray(other.spectral_convergence).reshape(rows.shape[0], -1)[:, items]
+    info.spectral_convergence = history
+    if info.initial_spectral_convergence is not None and other.initial_spectral_convergence is not None:
+        start = np.array(info.initial_spectral_convergence, dtype=np.float64)
+        start.reshape(-1)[items] = np.asarray(other.initial_spectral_convergence).reshape(-1)[items]
+        info.initial_spectral_convergence = start
+    info.converged = info.converged and other.converged
+    info.stopped_by_callback = info.stopped_by_callback or other.stopped_by_callback
+    return (y, info), spiky
+
+
+def _energy_between_frames(y: np.ndarray, geometry: STFT, n_frames: int, per_item: bool = False):
     """Mean square of ``y`` (..., n; sample ``i`` at grid sample ``pad + i``) where the window sum
     is below ``EDGE_FADE`` of its largest value over the mean square elsewhere, over the grid's
     steady part (``(R - 1) hop`` to ``n_frames hop``, where the window sum repeats every hop:
     the samples are taken a hop at a time against one period of it); 0 for a silent result
-    or one too short to have a steady part."""
+    or one too short to have a steady part. Pooled over the items of a batch, or with
+    ``per_item`` one ratio an item (a 1-D array over the flattened leading axes)."""
     hop = geometry.hop_length
     period = geometry.window_sum_period
     dips = period < EDGE_FADE * period.max()  # (hop,): grid sample g lies in a dip if dips[g % hop]
     low = max((geometry.frame_hops - 1) * hop - geometry.pad, 0)  # output samples of the steady part
     high = min(n_frames * hop - geometry.pad, y.shape[-1])
     rows = (high - low) // hop
+    items = int(np.prod(y.shape[:-1], dtype=int))
     if rows < 1 or not dips.any():
-        return 0.0
+        return np.zeros(items) if per_item else 0.0
     flat = y.reshape(-1, y.shape[-1])[:, low : low + rows * hop].reshape(-1, rows, hop)
     mask = np.roll(dips, -((low + geometry.pad) % hop))  # mask[j]: output sample low + j (mod hop) in a dip
+    if per_item:
+        energy = np.einsum("brh,brh->bh", flat, flat)  # per item and position within the hop, over rows
+        inside, outside = energy[:, mask].mean(axis=1), energy[:, ~mask].mean(axis=1)
+        return np.divide(inside, outside, out=np.zeros(items), where=outside > 0)
     energy = np.einsum("brh,brh->h", flat, flat)  # per position within the hop, over items and rows
     inside, outside = energy[mask].mean(), energy[~mask].mean()
     return float(inside / outside) if outside > 0 else 0.0
