@@ -70,6 +70,23 @@ def tones(fs: int = 16000, seconds: float = 3.0) -> dict:
             TONES[1]: sum(0.2 * np.sin(2 * np.pi * f * t) for f in (262.0, 330.0, 392.0, 523.0))}
 
 
+def all_signals(seconds: float) -> dict:
+    """The first ``seconds`` of the six dev clips, greasy and gspi, then the tones, by name."""
+    paths = sorted((CORPUS / "dev").glob("d0*")) + [CORPUS / "reference" / name for name in ("greasy.wav", "gspi.wav")]
+    signals = {clip.name: clip.signal for clip in (read_clip(path, seconds) for path in paths if path.exists())}
+    signals.update(tones(seconds=seconds))
+    return signals
+
+
+def summarize(clip_rows: list[dict]) -> dict:
+    """Means over the clips' rows of :func:`measure`, the worst dense SC and level, the largest peak."""
+    summary = {key: float(np.mean([row[key] for row in clip_rows])) for key in ("sc_db", "dense_sc_db", "level_db")}
+    summary["worst_dense_sc_db"] = max(row["dense_sc_db"] for row in clip_rows)
+    summary["worst_level_db"] = max(abs(row["level_db"]) for row in clip_rows)
+    summary["peak"] = max(row["peak"] for row in clip_rows)
+    return summary
+
+
 def measure(x: np.ndarray, geometry, method, init, floor) -> dict:
     import gl
     from gl.metrics import spectral_convergence_db
@@ -99,9 +116,7 @@ def main() -> None:
     args = parser.parse_args()
     import warnings
 
-    paths = sorted((CORPUS / "dev").glob("d0*")) + [CORPUS / "reference" / name for name in ("greasy.wav", "gspi.wav")]
-    signals = {clip.name: clip.signal for clip in (read_clip(path, args.seconds) for path in paths if path.exists())}
-    signals.update(tones(seconds=args.seconds))
+    signals = all_signals(args.seconds)
     rows = []
     print(TABLE_HEAD, flush=True)
     for geometry_label, geometry in geometries().items():
@@ -111,10 +126,7 @@ def main() -> None:
                     warnings.simplefilter("ignore")  # the low-overlap and NOLA warnings: measured here
                     per_signal = {name: measure(x, geometry, method, init, floor) for name, x in signals.items()}
                 clip_rows = [row for name, row in per_signal.items() if name not in TONES]
-                summary = {key: float(np.mean([row[key] for row in clip_rows])) for key in ("sc_db", "dense_sc_db", "level_db")}
-                summary["worst_dense_sc_db"] = max(row["dense_sc_db"] for row in clip_rows)
-                summary["worst_level_db"] = max(abs(row["level_db"]) for row in clip_rows)
-                summary["peak"] = max(row["peak"] for row in clip_rows)
+                summary = summarize(clip_rows)
                 if floor is None:
                     summary["floored"] = sum(row["floored"] for row in clip_rows)
                 rows.append(dict(geometry=geometry_label, low_overlap=geometry.low_overlap, method=label, way=way,

@@ -23,13 +23,11 @@ import sys
 import warnings
 from pathlib import Path
 
-import numpy as np
-
 if __package__ in (None, ""):  # run as a script: this checkout's gl, not an installed one
     sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from benchmarks.bench_low_overlap import TONES, geometries, measure, tones
-from benchmarks.common import CORPUS, RESULTS, environment, read_clip, save, script_command
+from benchmarks.bench_low_overlap import TONES, all_signals, geometries, measure, summarize
+from benchmarks.common import RESULTS, environment, save, script_command
 from gl.cli import _positive_float  # the command line's check of a real number
 
 
@@ -40,9 +38,7 @@ def main() -> None:
     parser.add_argument("--seconds", type=_positive_float, default=3.0, help="the first seconds of each clip")
     parser.add_argument("--out", type=Path, default=RESULTS)
     args = parser.parse_args()
-    paths = sorted((CORPUS / "dev").glob("d0*")) + [CORPUS / "reference" / name for name in ("greasy.wav", "gspi.wav")]
-    signals = {clip.name: clip.signal for clip in (read_clip(path, args.seconds) for path in paths if path.exists())}
-    signals.update(tones(seconds=args.seconds))
+    signals = all_signals(args.seconds)
     print("| geometry | analysis | SC given (dB) | SC at hop n_fft/8 (dB, worst) | level (dB, worst) | peak "
           "| sine, chord: SC at n_fft/8 (dB) |\n|---|---|---|---|---|---|---|", flush=True)
     rows = []
@@ -57,9 +53,7 @@ def main() -> None:
             finally:
                 module.LOW_OVERLAP_FLOOR = gl_floor
             clips = [row for name, row in per_signal.items() if name not in TONES]
-            summary = {key: float(np.mean([row[key] for row in clips])) for key in ("sc_db", "dense_sc_db", "level_db")}
-            summary.update(worst_dense_sc_db=max(row["dense_sc_db"] for row in clips),
-                           worst_level_db=max(abs(row["level_db"]) for row in clips), peak=max(row["peak"] for row in clips))
+            summary = summarize(clips)
             rows.append(dict(geometry=geometry_label, low_overlap=geometry.low_overlap, analysis=label, floor=floor,
                              clips=summary, n_clips=len(clips), per_signal=per_signal))
             tone_text = ", ".join(f"{per_signal[name]['dense_sc_db']:.1f}" for name in TONES)
