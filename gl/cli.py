@@ -1415,7 +1415,10 @@ def _run_invert(args) -> int:
     y, info = _invert(dataclasses.replace(spectrogram, sample_rate=sample_rate), args, method, init, options, "invert: ",
                       block_seconds)
     geometry = spectrogram.geometry
-    per_channel = np.atleast_1d(info.spectral_convergence[-1] if info.n_iter else info.initial_spectral_convergence)
+    # the last row of the history; a run without iterations has none, but its start's (block by block,
+    # the one row of the whole result's even then: no whole start exists)
+    per_channel = np.atleast_1d(info.spectral_convergence[-1] if len(info.spectral_convergence)
+                                else info.initial_spectral_convergence)
     sc, per_channel = _overall_sc(magnitude, per_channel), np.reshape(per_channel, -1).tolist()
     plot = None
     if args.plot:

@@ -1354,6 +1354,26 @@ def test_block_seconds_inverts_block_by_block(tmp_path, speech, capsys):
     assert "100 iterations a block, in blocks of 1 s" in captured.out and "inverting in blocks of 1 s" in captured.err
 
 
+def test_invert_without_iterations_in_blocks_reports_its_spectral_convergence(tmp_path, speech, capsys):
+    """gl invert --n-iter 0 in several blocks reported "spectral convergence n/a" (null in
+    --json): it took the start's, which a block-by-block run has not, for the whole result's."""
+    import json
+
+    x, sr = speech
+    sf.write(str(tmp_path / "long.wav"), np.tile(x, 2), sr, subtype="FLOAT")
+    assert cli.main(["spectrogram", str(tmp_path / "long.wav"), "-o", str(tmp_path / "s.npz"), "-q"]) == 0
+    assert cli.main(["invert", str(tmp_path / "s.npz"), "-o", str(tmp_path / "i.wav"), "--n-iter", "0", "--block-seconds", "1",
+                     "--subtype", "FLOAT", "--json"]) == 0
+    report = json.loads(capsys.readouterr().out)
+    spec = gl.Spectrogram.load(str(tmp_path / "s.npz"))
+    y = sf.read(str(tmp_path / "i.wav"), dtype="float32")[0]
+    expected = float(gl.metrics.spectral_convergence_db(spec.magnitude, spec.geometry.stft(y)))
+    assert report["n_iter"] == 0 and report["spectral_convergence_db"] == pytest.approx(expected, abs=1e-4)
+    assert report["spectral_convergence_db_per_channel"] == [pytest.approx(expected, abs=1e-4)]
+    assert cli.main(["invert", str(tmp_path / "s.npz"), "-o", str(tmp_path / "j.wav"), "--n-iter", "0", "--block-seconds", "1"]) == 0
+    assert "spectral convergence  n/a" not in capsys.readouterr().out
+
+
 def test_an_inversion_too_large_for_memory_goes_block_by_block(tmp_path, speech, capsys, monkeypatch):
     """Where the whole inversion would not fit in the machine's memory (but the spectrogram
     does), the commands invert in blocks that take at most a quarter of it, instead of
