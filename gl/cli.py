@@ -809,7 +809,7 @@ def _block_seconds(args, geometry: STFT, n_frames: int, channels: int, sample_ra
             raise UsageError(f"{whole}, and a block of {fewest} frames (four times the overlap blocks share) would need "
                              f"{_size(fewest * per_frame)}, more than a quarter of it: use a larger --hop or a smaller --n-fft")
         return frames * hop / sample_rate
-    frames = round(seconds * sample_rate / hop)
+    frames = round(min(seconds * sample_rate / hop, 2.0**62))  # 1e305 s: inf frames, a block longer than any input
     if frames < fewest:
         raise UsageError(f"--block-seconds {seconds:g} is {frames} frames at hop {hop} and {sample_rate:g} Hz; a block needs at "
                          f"least {fewest} ({fewest * hop / sample_rate:.3g} s), to share an overlap with the next")

@@ -213,9 +213,11 @@ def _frames_from(geometry: STFT, sr: Optional[float], seconds: float, name: str)
         return None
     if isinstance(sr, bool) or not isinstance(sr, (int, float, np.integer, np.floating)) or not sr > 0:
         raise ValueError(f"sr={sr!r} must be a positive number (samples per second)")
-    if not (isinstance(seconds, (int, float, np.integer, np.floating)) and seconds > 0):
-        raise ValueError(f"{name}={seconds!r} must be a positive number of seconds")
-    return max(1, int(round(seconds * sr / geometry.hop_length)))
+    if isinstance(seconds, bool) or not (isinstance(seconds, (int, float, np.integer, np.floating))
+                                         and 0 < seconds < float("inf")):
+        raise ValueError(f"{name}={seconds!r} must be a positive, finite number of seconds")
+    # more frames than any array holds (1e305 s overflowed the float to inf): as many as an int64 counts
+    return max(1, int(round(min(seconds * sr / geometry.hop_length, 2.0**62))))
 
 
 class _Writer:

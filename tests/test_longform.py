@@ -263,6 +263,18 @@ def test_bad_parameters(speech):
         reconstruct_long(S, geometry=GEOMETRY, output=3, block_frames=40, overlap_frames=8)
 
 
+def test_block_seconds_infinite_or_beyond_a_float_or_a_bool(speech):
+    """block_seconds=inf, or 1e305 (whose frames overflow a float), raised OverflowError
+    ("cannot convert float infinity to integer"); True was taken for one second, where
+    block_frames=True is refused. inf and True are refused by name; 1e305 s is one block."""
+    S = np.abs(GEOMETRY.stft(speech[:16000]))
+    for refused in (float("inf"), True, float("nan")):
+        with pytest.raises(ValueError, match=f"block_seconds={refused!r} must be a positive, finite number of seconds"):
+            reconstruct_long(S, geometry=GEOMETRY, sr=16000, block_seconds=refused)
+    one = reconstruct_long(S, n_iter=2, rng=0, geometry=GEOMETRY, sr=16000, block_seconds=1e305)
+    np.testing.assert_array_equal(one, reconstruct_long(S, n_iter=2, rng=0, geometry=GEOMETRY, block_frames=S.shape[-1]))
+
+
 def test_block_seconds_from_sample_rate(speech):
     S = np.abs(GEOMETRY.stft(speech[:16000]))
     recorder = RecordingFrames(S)
