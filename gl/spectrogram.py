@@ -440,6 +440,13 @@ class Spectrogram:
                 f"and length ({self.geometry!r}, length={self.length}); for others make a Spectrogram with them "
                 "(gl.Spectrogram(magnitude, geometry, length=...)) or call gl.reconstruct on the magnitude"
             )
+        writing = sorted(set(method_options) & {"output", "subtype", "force", "sr"})  # gl.reconstruct_long's, not the method's
+        if writing:  # in blocks they wrote the run's samples (uncropped) to a file and returned a count, or failed after
+            raise TypeError(
+                f"Spectrogram.invert takes no {', '.join(o + '=' for o in writing)}: it returns the signal, at the spectrogram's "
+                f"sample_rate ({self.sample_rate}); write it with gl.audio.write_audio, or call gl.reconstruct_long(spec.magnitude, "
+                "geometry=..., output=...) to write block by block"
+            )
         if method_options.get("return_phase"):  # the phase of the run's frames, which invert cuts and fades
             way = (f"for the phase call the method on the magnitude, as gl.reconstruct(spec.magnitude, method={method!r}, "
                    "geometry=spec.geometry, return_phase=True)" if method in ("pghi", "spsi")

@@ -720,6 +720,23 @@ def test_invert_in_blocks():
         dataclasses.replace(spec, sample_rate=None).invert(block_seconds=0.5)
 
 
+def test_invert_refuses_reconstruct_longs_file_keywords(tmp_path):
+    """In blocks, reconstruct_long's output= (and subtype, force, sr) reached it through
+    **method_options: spec.invert(block_seconds=1, output=...) wrote the run's samples to a
+    file and returned their count, or, for a spectrogram whose run is cropped, wrote the
+    uncropped run and failed ('int' object has no attribute 'shape'). Refused by name."""
+    import dataclasses
+
+    x = np.random.default_rng(0).standard_normal(20000)
+    spec = gl.Spectrogram.from_audio(x, 16000, n_fft=256, hop_length=64)
+    for target in (spec, dataclasses.replace(spec, length=None)):
+        for blocks in ({"block_seconds": 0.4}, {"block_frames": 100}, {}):
+            for name, value in (("output", str(tmp_path / "o.wav")), ("subtype", "FLOAT"), ("force", True), ("sr", 8000)):
+                with pytest.raises(TypeError, match=f"Spectrogram.invert takes no {name}=: it returns the signal"):
+                    target.invert(n_iter=1, **blocks, **{name: value})
+    assert not list(tmp_path.iterdir())
+
+
 def test_invert_fades_a_streams_ends_over_the_whole_low_run():
     """A stream's own fade stops n_fft - hop samples in (32 at Hann 256/224), short of the run
     where the first window's tip alone sees the signal (49 samples): invert fades the
