@@ -579,6 +579,7 @@ def reconstruct_long(
         raise ValueError(f"block_seconds={block_seconds!r} is {block_frames} frame at hop_length={hop} and sr={sr!r}: "
                          f"a block needs at least 2 frames ({2 * hop / sr:.3g} s)")
     block_frames = _check_count("block_frames", block_frames, 2)
+    overlap_given = overlap_frames is not None or overlap_seconds is not None
     if overlap_frames is None:
         overlap_frames = _frames_from(geometry, sr, DEFAULT_OVERLAP_SECONDS if overlap_seconds is None else overlap_seconds,
                                       "overlap_seconds") or DEFAULT_OVERLAP_FRAMES
@@ -587,13 +588,18 @@ def reconstruct_long(
     overlap_frames = _check_count("overlap_frames", overlap_frames, 1)
     if block_frames <= overlap_frames:
         raise ValueError(f"block_frames={block_frames} must be > overlap_frames={overlap_frames}")
+    if n_frames > block_frames and overlap_frames < overlap_min and not overlap_given:
+        # the default overlap, cut to block_frames - 1: the block is what is too short
+        given = f"block_frames={block_frames}" if block_seconds is None else f"block_seconds={block_seconds!r} ({block_frames} frames)"
+        raise ValueError(f"{given} is too short: consecutive blocks share at least ceil(n_fft / hop_length) = {overlap_min} "
+                         f"frames, so a block needs at least {overlap_min + 1}")
     if n_frames > block_frames and overlap_frames < overlap_min:
         raise ValueError(
             f"overlap_frames={overlap_frames} must be >= ceil(n_fft / hop_length) = {overlap_min}, "
             "so that the overlap holds samples both blocks determine fully"
         )
-    if isinstance(init, np.ndarray) and init.shape[-1] != n_frames:
-        raise ValueError(f"init array has {init.shape[-1]} frames; S has {n_frames}")
+    if isinstance(init, np.ndarray) and init.shape != tuple(S.shape):  # else a block's shapes, in a block's error
+        raise ValueError(f"init array has shape {init.shape}; it must match S.shape {tuple(S.shape)}")
 
     batch_shape = tuple(S.shape[:-2])
     out_length = geometry.default_length(n_frames) if length is None else _check_count("length", length, 1)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import warnings
 
 import numpy as np
@@ -261,6 +262,25 @@ def test_bad_parameters(speech):
         reconstruct_long(S, geometry=GEOMETRY, method="nope")
     with pytest.raises(TypeError, match="output must be None, a path"):
         reconstruct_long(S, geometry=GEOMETRY, output=3, block_frames=40, overlap_frames=8)
+
+
+def test_errors_name_what_the_caller_gave(speech):
+    """A block too short for the default overlap was reported as "overlap_frames=2 must be >=
+    ... 4", a keyword the caller had not given (nor can give to Spectrogram.invert's blocks by
+    name); an init with an extra leading axis as the first block's shapes, "(1, 257, 40);
+    it must match S.shape (257, 40)". Both now name the caller's own values."""
+    S = np.abs(GEOMETRY.stft(speech[:16000]))
+    with pytest.raises(ValueError, match=r"block_frames=3 is too short: consecutive blocks share at least "
+                                         r"ceil\(n_fft / hop_length\) = 4 frames, so a block needs at least 5"):
+        reconstruct_long(S, geometry=GEOMETRY, block_frames=3)
+    with pytest.raises(ValueError, match=r"block_seconds=0.02 \(2 frames\) is too short"):
+        reconstruct_long(S, geometry=GEOMETRY, sr=16000, block_seconds=0.02)
+    with pytest.raises(ValueError, match=r"overlap_frames=2 must be >= ceil"):  # given: named as before
+        reconstruct_long(S, geometry=GEOMETRY, block_frames=3, overlap_frames=2)
+    assert reconstruct_long(S, n_iter=1, rng=0, geometry=GEOMETRY, block_frames=5).shape == (16000,)
+    init = np.zeros((1,) + S.shape)
+    with pytest.raises(ValueError, match=re.escape(f"init array has shape {init.shape}; it must match S.shape {S.shape}")):
+        reconstruct_long(S, geometry=GEOMETRY, init=init, block_frames=40, overlap_frames=8)
 
 
 def test_block_seconds_infinite_or_beyond_a_float_or_a_bool(speech):
