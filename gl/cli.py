@@ -786,12 +786,12 @@ def _block_seconds(args, geometry: STFT, n_frames: int, channels: int, sample_ra
     memory (``RETRIEVAL_BYTES_PER_COEFFICIENT``; refused with --tol or --plot, which need the
     whole run), blocks of ``DEFAULT_BLOCK_SECONDS``, or fewer seconds where such a block
     would need more than a quarter of the memory. A block must hold the overlap the blocks
-    share (at least ``2 ceil(n_fft / hop) + 1`` frames) and fit in memory.
+    share (at least ``ceil(n_fft / hop) + 1`` frames) and fit in memory.
     """
     hop = geometry.hop_length
     memory = _physical_memory()
     per_frame = RETRIEVAL_BYTES_PER_COEFFICIENT * channels * geometry.n_freq  # bytes to work on a frame
-    fewest = 2 * (-(-geometry.n_fft // hop)) + 1  # reconstruct_long's smallest overlap, and a frame more
+    fewest = -(-geometry.n_fft // hop) + 1  # reconstruct_long's smallest overlap, and a frame more
     size = f"{channels} channel(s) x {n_frames:,} frames x {geometry.n_freq:,} bins"
     seconds = args.block_seconds
     if seconds is None:
@@ -804,7 +804,7 @@ def _block_seconds(args, geometry: STFT, n_frames: int, channels: int, sample_ra
                              "invert block by block (--block-seconds), or use a larger --hop or a smaller --n-fft")
         frames = min(int(DEFAULT_BLOCK_SECONDS * sample_rate / hop), memory // (4 * per_frame))
         # blocks of at least four times reconstruct_long's default overlap (0.3 s), not mostly overlap
-        fewest = 4 * max(round(DEFAULT_OVERLAP_SECONDS * sample_rate / hop), fewest - 1)
+        fewest = 4 * max(round(DEFAULT_OVERLAP_SECONDS * sample_rate / hop), 2 * (fewest - 1))  # its default overlap
         if frames < fewest:
             raise UsageError(f"{whole}, and a block of {fewest} frames (four times the overlap blocks share) would need "
                              f"{_size(fewest * per_frame)}, more than a quarter of it: use a larger --hop or a smaller --n-fft")

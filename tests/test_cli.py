@@ -1403,7 +1403,7 @@ def test_an_inversion_too_large_for_memory_goes_block_by_block(tmp_path, speech,
     assert "--block-seconds 5 is 312 frames, about 9.8 MiB to work on" in capsys.readouterr().err
     monkeypatch.setattr(cli, "_physical_memory", lambda: None)
     assert cli.main(run_args + ["--block-seconds", "0.05"]) == 2
-    assert "--block-seconds 0.05 is 3 frames at hop 256 and 16000 Hz; a block needs at least 9" in capsys.readouterr().err
+    assert "--block-seconds 0.05 is 3 frames at hop 256 and 16000 Hz; a block needs at least 5" in capsys.readouterr().err
     assert cli.main(run_args + ["--block-seconds", "1", "--tol", "1e-3"]) == 2
     assert "--block-seconds inverts the blocks separately, so --tol" in capsys.readouterr().err
     # a finite number of seconds whose frames overflow a float: a block longer than the input, not
