@@ -513,8 +513,8 @@ def _refuse_if_too_large(geometry: STFT, n_samples: int, channels: int, bytes_pe
     needed = bytes_per_coefficient * coefficients
     if memory is not None and needed > memory:
         raise UsageError(f"the spectrogram would have {coefficients:,} coefficients ({channels} channel(s) x {geometry.n_frames(n_samples):,} "
-                         f"frames x {geometry.n_freq:,} bins), about {needed / 2**30:.1f} GiB to work on, more than this machine's "
-                         f"{memory / 2**30:.1f} GiB: use a larger --hop or a smaller --n-fft{advice}")
+                         f"frames x {geometry.n_freq:,} bins), about {_size(needed)} to work on, more than this machine's "
+                         f"{_size(memory)}: use a larger --hop or a smaller --n-fft{advice}")
 
 
 def _physical_memory() -> Optional[int]:

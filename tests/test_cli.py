@@ -1446,3 +1446,11 @@ def test_the_report_names_the_channels_floored_between_frames(tmp_path, speech, 
     assert report["floored_between_frames"] is True and report["floored_between_frames_per_channel"] == [True, False]
     assert cli.main(["invert", str(tmp_path / "s.npz"), "-o", str(tmp_path / "o.wav"), "--force"]) == 0
     assert "run again with a floor between frames in channel 1, where least squares had left spikes" in capsys.readouterr().out
+
+
+def test_sizes_in_messages_below_a_gib_are_in_mib(tmp_path, speech_wav, capsys, monkeypatch):
+    """A limit below a GiB printed '0.0 GiB ... 0.0 GiB' (a review)."""
+    monkeypatch.setattr(cli, "_physical_memory", lambda: 2 * 2**20)
+    assert cli.main(["spectrogram", str(speech_wav), "-o", str(tmp_path / "s.npz"), "--n-fft", "1024", "--hop", "4"]) == 2
+    assert "MiB to work on, more than this machine's 2.0 MiB" in capsys.readouterr().err
+    assert cli._size(3 * 2**30) == "3.0 GiB" and cli._size(5 * 2**20) == "5.0 MiB"
