@@ -149,13 +149,13 @@ class StreamingInverter:
         whose window sum at the signal's ends is that small) has such samples; there an
         error of the retrieved phase would come back as a click of many times the
         signal's peak (see :meth:`gl.Spectrogram.invert`). False: the least-squares
-        values, as :meth:`gl.STFT.istft` gives. A stream fades only the first
-        ``n_fft - hop`` samples (those it normalises before the steady state) and the
-        tail it returns at the flush: where the windows barely overlap
-        (:attr:`gl.STFT.low_overlap`), a window's tip alone sees more than that (49 samples
-        at Hann 256, hop 224), and the rest comes back divided by a window sum down to
-        0.02 of its peak. :func:`gl.rtisila`, :func:`gl.rtpghi` and
-        :meth:`gl.Spectrogram.invert`, which have the whole signal, fade all of it.
+        values, as :meth:`gl.STFT.istft` gives. At the end a stream fades only the tail it
+        returns at the flush, the last ``n_fft - hop`` samples: where the windows barely
+        overlap (:attr:`gl.STFT.low_overlap`) a window's tip alone sees more than that (49
+        samples at Hann 256, hop 224), and the samples before, returned before the stream
+        knew they were the last, stay divided by a window sum down to 0.02 of its peak.
+        :func:`gl.rtisila`, :func:`gl.rtpghi` and :meth:`gl.Spectrogram.invert`, which have
+        the whole signal, fade all of it.
 
     Attributes
     ----------
@@ -366,10 +366,12 @@ class StreamingInverter:
         self._inverse_steady = inverse.astype(dtype)  # (hop,)
         # positions below this have a smaller window sum than the steady state
         self._start_positions = n_fft - hop
-        # the first run of positions whose window sum (all frames) is below the edge floor
-        start_sum = self._window_sum(0, max(n_fft - hop, 0), last_frame=(1 << 62) // max(hop, 1))
+        # the first run of positions whose window sum (all frames) is below the edge floor: over
+        # the first frame's whole support, since where the windows barely overlap the run goes on
+        # past the start positions (49 samples at Hann 256, hop 224, of which 32 are start positions)
+        start_sum = self._window_sum(0, n_fft, last_frame=(1 << 62) // max(hop, 1))
         above = np.flatnonzero(start_sum >= self._edge_floor)
-        self._head_end = int(above[0]) if above.size else len(start_sum)
+        self._head_end = int(above[0]) if above.size else n_fft
         self._padded_count = 0  # padded positions normalised so far
         self._emitted: list = []  # normalised runs not yet released
         self._held = np.zeros(0, dtype=dtype)  # released-later samples, fewer than a hop
@@ -397,7 +399,13 @@ class StreamingInverter:
         flush), are divided by that floor instead.
         """
         if total is None:  # steady state: D is periodic with period a, and a run is <= a long
-            normalised = samples * self._inverse_steady[: len(samples)]
+            inverse = self._inverse_steady[: len(samples)]
+            if self.fade_edges and self._padded_count < self._head_end:  # the first low run, past the start positions
+                head = np.arange(min(self._head_end - self._padded_count, len(samples)))
+                head = head[self._steady_sum[head] < self._edge_floor]  # D is the true sum there: one frame
+                inverse = inverse.copy()
+                inverse[head] = 1.0 / self._edge_floor
+            normalised = samples * inverse
         else:
             denominator = total
             if self.fade_edges:

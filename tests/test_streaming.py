@@ -597,3 +597,24 @@ def test_rtisila_floors_its_analysis_where_the_windows_barely_overlap(monkeypatc
     assert run(sine, 0.1)[1] < run(sine, 0.0)[1] + 0.5  # measured -5.3 -> -5.6 dB
     ordinary = gl.STFT(256, 64, center=False)
     np.testing.assert_array_equal(run(x, 0.1, ordinary)[0], run(x, 0.0, ordinary)[0])
+
+
+def test_a_stream_fades_the_whole_first_low_run():
+    """Where the windows barely overlap (Hann 256, hop 224) a window's tip alone sees the first
+    49 samples, 17 more than the n_fft - hop the stream normalises before its steady state:
+    those came back divided by a window sum down to 0.02 of its peak. The stream now fades
+    all of them, as the whole signal's fade does (gl.spectrogram.edge_fade_gains)."""
+    from gl.spectrogram import edge_fade_gains
+
+    geometry = gl.STFT(256, 224, center=False)
+    x = np.random.default_rng(0).standard_normal(8000)
+    S = np.abs(geometry.stft(x))
+    streams = []
+    for fade in (True, False):
+        stream = RTISILA(geometry, fade_edges=fade)
+        streams.append(np.concatenate([stream.push(S), stream.flush()]))
+    faded, raw = streams
+    head = edge_fade_gains(geometry, S.shape[-1], len(faded))[0]
+    assert len(head) == 49
+    np.testing.assert_allclose(faded[:49], raw[:49] * head, rtol=1e-12, atol=0)
+    np.testing.assert_array_equal(faded[49:1000], raw[49:1000])
