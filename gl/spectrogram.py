@@ -495,15 +495,21 @@ class Spectrogram:
             return (y, info) if return_info else y
         # no iteration: the result is the least-squares synthesis of the start either way
         no_iteration = n_iter == 0 and method not in SINGLE_PASS_METHODS and floor_between_frames is None
+        # where tol or a callback stops the two runs at different iterations, only their infos tell it (the
+        # channels are then decided at once: _merge_runs); they already measure every iteration, so the
+        # infos are asked for then, that the signal be the same with return_info as without
+        with_info = return_info or (tol is not None or callback is not None) and method not in SINGLE_PASS_METHODS
 
         def run(floored: bool, rng):
             with floored_between_frames(floored):
                 return reconstruct(self.magnitude, method=method, n_iter=n_iter, init=init, rng=rng, geometry=run_geometry,
-                                   return_info=return_info, length=run_length, **options)
+                                   return_info=with_info, length=run_length, **options)
 
         result, floored = run_with_floor_rule(run, run_geometry, n_frames, floor_between_frames, rng,
-                                              may_floor=not (streaming or no_iteration), return_info=return_info)
-        y, info = result if return_info else (result, None)  # (..., run_length), sample j at grid sample pad + j
+                                              may_floor=not (streaming or no_iteration), return_info=with_info)
+        y, info = result if with_info else (result, None)  # (..., run_length), sample j at grid sample pad + j
+        if not return_info:
+            info = None
         if info is not None:
             info.floored_between_frames = floored
         if fade_edges and _fade_edges(y, run_geometry, n_frames) and info is not None:
