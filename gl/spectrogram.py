@@ -868,11 +868,16 @@ def _merge_runs(least_squares, floored, spiky: np.ndarray, geometry: STFT, n_fra
     if not return_info:
         return y, spiky
     info, other = least_squares[1], floored[1]
+    # a one-pass method's start is its result, the only row (one array: invert's fade updates both)
+    one_pass = info.initial_spectral_convergence is not None and np.shares_memory(info.initial_spectral_convergence,
+                                                                                  info.spectral_convergence)
     history = np.array(info.spectral_convergence, dtype=np.float64)
     rows = history.reshape(history.shape[0], -1)
     rows[:, items] = np.asarray(other.spectral_convergence).reshape(rows.shape[0], -1)[:, items]
     info.spectral_convergence = history
-    if info.initial_spectral_convergence is not None and other.initial_spectral_convergence is not None:
+    if one_pass:
+        info.initial_spectral_convergence = history[0]
+    elif info.initial_spectral_convergence is not None and other.initial_spectral_convergence is not None:
         start = np.array(info.initial_spectral_convergence, dtype=np.float64)
         start.reshape(-1)[items] = np.asarray(other.initial_spectral_convergence).reshape(-1)[items]
         info.initial_spectral_convergence = start

@@ -800,3 +800,22 @@ def test_invert_floor_rule_under_tol_does_not_depend_on_return_info():
     np.testing.assert_array_equal(spec.invert(**options), y)
     calls = []
     np.testing.assert_array_equal(spec.invert(callback=lambda n, i: calls.append(n), **options), y)
+
+
+def test_merged_one_pass_info_keeps_its_start_the_result():
+    """A single pass's info has its result's spectral convergence as its start (its only row),
+    which invert's end fade updates; merged channel by channel, the start was a copy holding
+    the values before the fade."""
+    from .conftest import read_audio
+
+    x, fs = read_audio("dev", "d01_speech_arctic-slt_16k.flac")
+    x = x[:fs]
+    sine = 0.5 * np.sin(2 * np.pi * 440 * np.arange(len(x)) / fs)
+    spec = gl.Spectrogram(np.abs(LOW_OVERLAP.stft(np.stack([x, sine]))), LOW_OVERLAP, length=len(x))
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        y, info = spec.invert(method="pghi", return_info=True)
+    assert info.floored_between_frames.tolist() == [True, False]
+    np.testing.assert_array_equal(info.initial_spectral_convergence, info.spectral_convergence[0])
+    np.testing.assert_allclose(info.spectral_convergence[0], gl.metrics.spectral_convergence(spec.magnitude, LOW_OVERLAP.stft(y)),
+                               rtol=1e-6)
