@@ -470,7 +470,8 @@ def reconstruct_long(
         block by block (the seams included). Each block's run then measures only its
         start and its result (:func:`gl._run.measuring_only_the_ends`): ``y`` is the same,
         to the bit, as without ``return_info``. ``initial_spectral_convergence`` is that
-        of the start for a single block, None for several (no whole start exists).
+        of the start for a single block (for a one-pass method, that of ``y``, as its
+        only row), None for several (no whole start exists).
 
     Notes
     -----
@@ -734,10 +735,12 @@ def _whole_info(block_infos: list, S, y: np.ndarray, geometry: STFT, started: fl
     magnitude = check_magnitude(np.asarray(S[..., 0 : S.shape[-1]]), geometry)
     sc = np.asarray(measure_convergence(magnitude, y, geometry), dtype=np.float64)
     elapsed = time.perf_counter() - started
+    start = first.initial_spectral_convergence if len(block_infos) == 1 else None
+    if start is not None and np.shares_memory(start, first.spectral_convergence):
+        start = sc  # a one-pass method's start is its result (the only row): the whole's, faded
     return PhaseRetrievalInfo(
         method=first.method, n_iter=max(info.n_iter for info, _ in block_infos), spectral_convergence=sc[None],
-        init=first.init, elapsed=elapsed, times=np.array([elapsed]),
-        initial_spectral_convergence=first.initial_spectral_convergence if len(block_infos) == 1 else None,
+        init=first.init, elapsed=elapsed, times=np.array([elapsed]), initial_spectral_convergence=start,
         floored_between_frames=_flags(np.logical_or.reduce([np.asarray(floored) for _, floored in block_infos])),
     )
 

@@ -720,3 +720,17 @@ def test_blocks_decide_the_floor_channel_by_channel():
     assert info.floored_between_frames.tolist() == [True, False]
     np.testing.assert_array_equal(y[0], reconstruct_long(S, floor_between_frames=True, **options)[0])
     np.testing.assert_array_equal(y[1], reconstruct_long(S, floor_between_frames=False, **options)[1])
+
+
+@pytest.mark.parametrize("method", ["pghi", "rtpghi", "rtisila"])
+def test_one_block_one_pass_info_starts_from_the_faded_whole(method):
+    """A single pass's start is its result (its only row): in one block, the whole's spectral
+    convergence after the end fade, not the block's before it."""
+    x = np.random.default_rng(0).standard_normal(8000) * np.sin(np.arange(8000) / 500)
+    geometry = gl.STFT(256, 64, center=False)
+    S = np.abs(geometry.stft(x))
+    y, info = reconstruct_long(S, method=method, geometry=geometry, length=len(x), return_info=True)
+    np.testing.assert_array_equal(info.initial_spectral_convergence, info.spectral_convergence[0])
+    whole, whole_info = gl.Spectrogram(S, geometry, length=len(x)).invert(method=method, return_info=True)
+    np.testing.assert_array_equal(y, whole)
+    np.testing.assert_allclose(info.initial_spectral_convergence, whole_info.initial_spectral_convergence, rtol=1e-9)
