@@ -535,11 +535,6 @@ def reconstruct_long(
 
     if floor_between_frames is not None:
         floor_between_frames = check_flag("floor_between_frames", floor_between_frames)
-    # the low-overlap rule of Spectrogram.invert, block by block: not for the streams, nor
-    # for an iterative method without iterations (the synthesis of the start either way)
-    may_floor = not (method in ("rtisila", "rtpghi")
-                     or (n_iter == 0 and method not in SINGLE_PASS_METHODS and floor_between_frames is None))
-
     # with return_info every block's info, its run measuring only its start and its result (the
     # iterations on the path of a plain call: the same signal as without return_info)
     block_infos: list = []
@@ -555,9 +550,10 @@ def reconstruct_long(
                 return function(block, rng=block_rng, geometry=block_geometry, length=block_length, **given,
                                 **(dict(method_options, return_info=True) if return_info else method_options))  # fmt: skip
 
-        # a rerun draws from a copy of the generator, so the next blocks draw the same either way
+        # the low-overlap rule of Spectrogram.invert, block by block; a rerun draws from a copy of
+        # the generator, so the next blocks draw the same either way
         result, floored = run_with_floor_rule(attempt, block_geometry, block.shape[-1], floor_between_frames, generator,
-                                              may_floor=may_floor, return_info=return_info)
+                                              method, n_iter, return_info=return_info)
         if not return_info:
             return result, floored
         block_infos.append((result[1], floored))

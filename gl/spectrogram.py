@@ -493,8 +493,6 @@ class Spectrogram:
             if not direct:
                 y = _crop(y, start, wanted)
             return (y, info) if return_info else y
-        # no iteration: the result is the least-squares synthesis of the start either way
-        no_iteration = n_iter == 0 and method not in SINGLE_PASS_METHODS and floor_between_frames is None
         # where tol or a callback stops the two runs at different iterations, only their infos tell it (the
         # channels are then decided at once: _merge_runs); they already measure every iteration, so the
         # infos are asked for then, that the signal be the same with return_info as without
@@ -505,8 +503,8 @@ class Spectrogram:
                 return reconstruct(self.magnitude, method=method, n_iter=n_iter, init=init, rng=rng, geometry=run_geometry,
                                    return_info=with_info, length=run_length, **options)
 
-        result, floored = run_with_floor_rule(run, run_geometry, n_frames, floor_between_frames, rng,
-                                              may_floor=not (streaming or no_iteration), return_info=with_info)
+        result, floored = run_with_floor_rule(run, run_geometry, n_frames, floor_between_frames, rng, method, n_iter,
+                                              return_info=with_info)
         y, info = result if with_info else (result, None)  # (..., run_length), sample j at grid sample pad + j
         if not return_info:
             info = None
@@ -803,15 +801,17 @@ SPIKE_RATIO = 2.0
 
 
 def run_with_floor_rule(run, geometry: STFT, n_frames: int, floor_between_frames: Optional[bool], rng,
-                        may_floor: bool = True, return_info: bool = False):
+                        method: Optional[str] = None, n_iter: Optional[int] = None, return_info: bool = False):
     """``run(floored, rng)`` by the low-overlap rule of :meth:`Spectrogram.invert` (its
     ``floor_between_frames``): returns ``(result, floored)``.
 
     ``run`` returns the signal (..., n; sample ``i`` at grid sample ``pad + i`` of
     ``n_frames`` frames of ``geometry``), or ``(signal, info)`` with ``return_info``, made
     with the floor between frames when ``floored`` (within :func:`gl._engine.floored_between_frames`).
-    For a :attr:`gl.STFT.low_overlap` geometry (and ``may_floor``: not a stream, not an
-    iterative method without iterations) and ``floor_between_frames=None``, least squares
+    For a :attr:`gl.STFT.low_overlap` geometry (and a ``method`` of :func:`gl.reconstruct`
+    that is not a stream, ``'rtisila'`` or ``'rtpghi'``, whose frames are final as they
+    come, nor an iterative one run for ``n_iter=0``, whose result is the least-squares
+    synthesis of its start either way) and ``floor_between_frames=None``, least squares
     runs first and runs again with the floor, from the same start (a generator ``rng`` is
     copied first; None becomes one fresh generator), when its result carries more than
     ``SPIKE_RATIO`` times the energy per sample between frames as elsewhere; the info's
@@ -819,7 +819,11 @@ def run_with_floor_rule(run, geometry: STFT, n_frames: int, floor_between_frames
     and takes the run it needs (:func:`_merge_runs`). True floors at once, False never.
     ``floored``: a bool for a single signal, an array of them (the batch's shape) for a batch.
     """
-    may_floor = may_floor and geometry.low_overlap and floor_between_frames is not False
+    from .reconstruct import SINGLE_PASS_METHODS
+
+    no_iteration = n_iter == 0 and method not in SINGLE_PASS_METHODS and floor_between_frames is None
+    may_floor = (geometry.low_overlap and floor_between_frames is not False
+                 and not (method in ("rtisila", "rtpghi") or no_iteration))
     if not may_floor or floor_between_frames:
         result = run(bool(may_floor), rng)
         y = result[0] if return_info else result
