@@ -1392,6 +1392,7 @@ def test_an_inversion_too_large_for_memory_goes_block_by_block(tmp_path, speech,
     assert cli.main(["spectrogram", str(tmp_path / "long.wav"), "-o", str(tmp_path / "s.npz"), "-q"]) == 0
     assert cli.main(["invert", str(tmp_path / "s.npz"), "-o", str(tmp_path / "i.wav"), "--n-iter", "20", "--json"]) == 0
     assert json.loads(capsys.readouterr().out)["block_seconds"] == pytest.approx(83 * 256 / sr)
+    monkeypatch.setattr(cli, "_check_plot_available", lambda args: None)  # refused before any plot, matplotlib or not
     for extra, message in ((["--tol", "1e-3"], "and --tol needs the whole run: drop it to invert block by block"),
                            (["--plot", str(tmp_path / "p.png")], "and --plot needs the whole run")):
         assert cli.main(run_args + extra) == 2
