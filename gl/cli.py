@@ -751,14 +751,21 @@ def _invert(spectrogram, args, method: Optional[str], init: Optional[str], optio
             block_seconds: Optional[float] = None):
     """``spectrogram.invert`` with the command's flags and a progress line; returns ``(y, info)``.
 
-    With ``block_seconds``, block by block (:func:`gl.reconstruct_long`): no progress line
-    then (each block counts its own iterations), a note on stderr instead."""
+    With ``block_seconds``, block by block (:func:`gl.reconstruct_long`): a note on stderr,
+    and a progress line that counts the iterations of all the blocks (each block's run
+    counts its own from 1: :func:`_block_ticks`)."""
     if block_seconds is not None:
-        if not (args.quiet or args.json):
+        shown = not (args.quiet or args.json)
+        if shown:
             print(f"{label}inverting in blocks of {block_seconds:.3g} s ...", file=sys.stderr, flush=True)
-        with importlib.import_module("gl._run").measuring_only_the_ends():  # as without blocks: the ends only
-            return spectrogram.invert(method=method, n_iter=args.n_iter, init=init, rng=np.random.default_rng(args.seed),
-                                      return_info=True, fade_edges=args.fade_edges, block_seconds=block_seconds, **options)
+        progress = Progress(args.n_iter, magnitude=spectrogram.magnitude, label=label, enabled=None if shown else False)
+        tick = _block_ticks(progress, spectrogram, block_seconds, args.n_iter) if progress.enabled and _iterates(method) else None
+        try:
+            with importlib.import_module("gl._run").measuring_only_the_ends(tick):  # as without blocks: the ends only
+                return spectrogram.invert(method=method, n_iter=args.n_iter, init=init, rng=np.random.default_rng(args.seed),
+                                          return_info=True, fade_edges=args.fade_edges, block_seconds=block_seconds, **options)
+        finally:
+            progress.close()
     progress = Progress(args.n_iter, magnitude=spectrogram.magnitude, label=label,
                         enabled=None if not (args.quiet or args.json) else False)
     try:
@@ -777,6 +784,28 @@ def _invert(spectrogram, args, method: Optional[str], init: Optional[str], optio
             )
     finally:
         progress.close()
+
+
+def _block_ticks(progress: Progress, spectrogram, block_seconds: float, n_iter: int) -> Callable[[int, float], None]:
+    """The ``on_iteration`` of a block-by-block run: ``progress`` ticked with the iterations of
+    all the blocks so far, out of ``n_iter`` a block times the blocks of
+    :func:`gl.longform.plan_blocks` (with reconstruct_long's default overlap; a block that
+    runs again with the floor between frames adds its iterations, and the total grows)."""
+    hop = spectrogram.geometry.hop_length
+    block = max(2, round(block_seconds * spectrogram.sample_rate / hop))
+    overlap = min(max(round(DEFAULT_OVERLAP_SECONDS * spectrogram.sample_rate / hop), 2 * (-(-spectrogram.geometry.n_fft // hop))),
+                  block - 1)
+    blocks = len(importlib.import_module("gl.longform").plan_blocks(spectrogram.magnitude.shape[-1], block, overlap))
+    progress.n_iter = max(1, n_iter) * blocks
+    done = [0]
+    started = time.perf_counter()
+
+    def tick(iteration: int, elapsed: float) -> None:
+        done[0] += 1
+        progress.n_iter = max(progress.n_iter, done[0])
+        progress.tick(done[0], time.perf_counter() - started)
+
+    return tick
 
 
 def _block_seconds(args, geometry: STFT, n_frames: int, channels: int, sample_rate: float) -> Optional[float]:

@@ -1455,3 +1455,20 @@ def test_sizes_in_messages_below_a_gib_are_in_mib(tmp_path, speech_wav, capsys, 
     assert cli.main(["spectrogram", str(speech_wav), "-o", str(tmp_path / "s.npz"), "--n-fft", "1024", "--hop", "4"]) == 2
     assert "MiB to work on, more than this machine's 2.0 MiB" in capsys.readouterr().err
     assert cli._size(3 * 2**30) == "3.0 GiB" and cli._size(5 * 2**20) == "5.0 MiB"
+
+
+def test_block_by_block_progress_counts_the_iterations_of_all_blocks(speech):
+    """A run in blocks ticks its progress line with the iterations of every block, out of
+    n_iter times the blocks (each block's run counts its own from 1)."""
+    from gl._run import measuring_only_the_ends
+
+    x, sr = speech
+    spec = gl.Spectrogram.from_audio(np.tile(x, 4), sr, n_fft=512, hop_length=128)
+    stream = io.StringIO()
+    progress = cli.Progress(10, stream=stream, enabled=True, delay=0, min_total=0, interval=0, label="invert: ")
+    tick = cli._block_ticks(progress, spec, 1.0, 10)
+    blocks = len(gl.longform.plan_blocks(spec.n_frames, 125, 38))  # 1 s at hop 128 and 16 kHz; the 0.3 s overlap
+    assert blocks > 2 and progress.n_iter == 10 * blocks
+    with measuring_only_the_ends(tick):
+        spec.invert(method="fgla", n_iter=10, rng=0, block_seconds=1.0, return_info=True)  # as the command calls it
+    assert f"invert: iteration {10 * blocks}/{10 * blocks}" in stream.getvalue()
