@@ -403,7 +403,8 @@ class Spectrogram:
         block_frames, block_seconds : int or float, optional
             Invert block by block with :func:`gl.reconstruct_long`, in memory bounded by
             the block (frames, or seconds at :attr:`sample_rate`; blocks share
-            ``gl.longform``'s default overlap), for a spectrogram too long to invert at
+            :func:`gl.reconstruct_long`'s default overlap, 0.3 s with a known
+            :attr:`sample_rate`, else 32 frames), for a spectrogram too long to invert at
             once: the same geometry, length, fades and ``floor_between_frames`` (block by
             block), not ``tol`` nor ``callback``; the info then has one row, the whole
             result's spectral convergence (see :func:`gl.reconstruct_long`). Default: one
@@ -539,7 +540,7 @@ class Spectrogram:
         options = {name: value for name, value in options.items() if name != "fade_edges"}  # the streams': reconstruct_long's own
         result = reconstruct_long(self.magnitude, method=method, n_iter=n_iter, init=init, rng=rng, geometry=run_geometry,
                                   length=run_length, block_frames=block_frames, block_seconds=block_seconds,
-                                  sr=self.sample_rate if block_seconds is not None else None, fade_edges=fade_edges,
+                                  sr=self.sample_rate, fade_edges=fade_edges,
                                   floor_between_frames=floor_between_frames, return_info=return_info, **options)
         return result if return_info else (result, None)
 

@@ -819,3 +819,13 @@ def test_merged_one_pass_info_keeps_its_start_the_result():
     np.testing.assert_array_equal(info.initial_spectral_convergence, info.spectral_convergence[0])
     np.testing.assert_allclose(info.spectral_convergence[0], gl.metrics.spectral_convergence(spec.magnitude, LOW_OVERLAP.stft(y)),
                                rtol=1e-6)
+
+
+def test_invert_in_blocks_shares_the_same_overlap_however_the_block_is_given():
+    """block_frames gave blocks sharing 32 frames, block_seconds 0.3 s: with a known sample
+    rate both share 0.3 s now (a review found them apart)."""
+    x = np.random.default_rng(0).standard_normal(48000)
+    spec = gl.Spectrogram.from_audio(x, 16000, n_fft=256, hop_length=64)
+    by_frames = spec.invert(method="fgla", n_iter=5, rng=0, block_frames=250)
+    by_seconds = spec.invert(method="fgla", n_iter=5, rng=0, block_seconds=1.0)  # 250 frames
+    np.testing.assert_array_equal(by_frames, by_seconds)
