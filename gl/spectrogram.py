@@ -861,7 +861,8 @@ def _flags(floored: np.ndarray):
 def _merge_runs(least_squares, floored, spiky: np.ndarray, geometry: STFT, n_frames: int, return_info: bool):
     """The items ``spiky`` (the batch's shape) of the ``floored`` run, the others of the
     ``least_squares`` run, and which items are floored; with infos, their histories and
-    starts merged the same way (into the least-squares info). Where the two runs stopped at different iterations (``tol``, a callback) their
+    starts merged the same way (into the least-squares info, whose ``times`` stay its
+    own). Where the two runs stopped at different iterations (``tol``, a callback) their
     histories cannot be merged: then one decision for all the items, on their energy pooled."""
     y = least_squares[0] if return_info else least_squares
     y_floored = floored[0] if return_info else floored
