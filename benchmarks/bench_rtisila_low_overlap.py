@@ -39,8 +39,7 @@ def main() -> None:
     parser.add_argument("--out", type=Path, default=RESULTS)
     args = parser.parse_args()
     signals = all_signals(args.seconds)
-    print("| geometry | analysis | SC given (dB) | SC at hop n_fft/8 (dB, worst) | level (dB, worst) | peak "
-          "| sine, chord: SC at n_fft/8 (dB) |\n|---|---|---|---|---|---|---|", flush=True)
+    print(TABLE_HEAD, flush=True)
     rows = []
     gl_floor = module.LOW_OVERLAP_FLOOR
     for geometry_label, geometry in geometries().items():
@@ -56,13 +55,26 @@ def main() -> None:
             summary = summarize(clips)
             rows.append(dict(geometry=geometry_label, low_overlap=geometry.low_overlap, analysis=label, floor=floor,
                              clips=summary, n_clips=len(clips), per_signal=per_signal))
-            tone_text = ", ".join(f"{per_signal[name]['dense_sc_db']:.1f}" for name in TONES)
-            print(f"| {geometry_label} | {label} | {summary['sc_db']:.1f} | {summary['dense_sc_db']:.1f} "
-                  f"({summary['worst_dense_sc_db']:.1f}) | {summary['level_db']:+.1f} ({summary['worst_level_db']:.1f}) "
-                  f"| {summary['peak']:.1f}x | {tone_text} |", flush=True)
+            print(table_row(rows[-1]), flush=True)
     env = environment()
     env["command"] = script_command("benchmarks/bench_rtisila_low_overlap.py", parser, args)
     print(f"\nsaved {save('rtisila_low_overlap', dict(environment=env, seconds=args.seconds, signals=list(signals), rows=rows), args.out)}")
+
+
+TABLE_HEAD = ("| geometry | analysis divides by | SC given (dB) | SC at hop n_fft/8 (dB, worst) | level (dB, worst) | peak "
+              "| sine, chord: SC at n_fft/8 (dB) |\n|---|---|---|---|---|---|---|")
+
+
+def table_row(row: dict) -> str:
+    summary, per_signal = row["clips"], row["per_signal"]
+    tone_text = ", ".join(f"{per_signal[name]['dense_sc_db']:.1f}" for name in TONES if name in per_signal)
+    return (f"| {row['geometry']} | {row['analysis']} | {summary['sc_db']:.1f} | {summary['dense_sc_db']:.1f} "
+            f"({summary['worst_dense_sc_db']:.1f}) | {summary['level_db']:+.1f} ({summary['worst_level_db']:.1f}) "
+            f"| {summary['peak']:.1f}x | {tone_text} |")
+
+
+def markdown_table(rows: list[dict]) -> str:
+    return "\n".join([TABLE_HEAD] + [table_row(row) for row in rows])
 
 
 if __name__ == "__main__":

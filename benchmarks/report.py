@@ -20,6 +20,7 @@ from .bench_seeds import markdown_table as seeds_table
 from .bench_torchaudio import markdown_table as torchaudio_table
 from .mel_inversion import markdown_table as mel_table
 from .bench_low_overlap import markdown_table as low_overlap_table
+from .bench_rtisila_low_overlap import markdown_table as rtisila_low_overlap_table
 from .bench_torchaudio import quality_table as torchaudio_quality_table
 from .paper import published_algorithm
 from .common import RESULTS, is_dev, load
@@ -585,6 +586,7 @@ def build(out: Path, readme: Path) -> Path:
     seeds = load("seeds", out)
     mel = load("mel_inversion", out)
     low_overlap = load("low_overlap", out)
+    rtisila_low_overlap = load("rtisila_low_overlap", out)
     memory = (memory_result or {}).get("rows") or (iteration or {}).get("memory") or []
     plots: list[str] = []
     try:
@@ -600,7 +602,7 @@ def build(out: Path, readme: Path) -> Path:
     L = ["# gl benchmarks", ""]
     out_flag = "" if out.resolve() == RESULTS.resolve() else f" --out {out}"
     loaded = (speed, iteration, convergence, paper, memory_result, pghi_cost, methods, passes, torchaudio, geometries,
-              memory_methods, seeds, mel, low_overlap)
+              memory_methods, seeds, mel, low_overlap, rtisila_low_overlap)
     quick_commands = [str(d["environment"]["command"]) for d in loaded
                       if d and "--quick" in str(d.get("environment", {}).get("command", ""))]
     quick = bool(quick_commands)
@@ -626,7 +628,7 @@ def build(out: Path, readme: Path) -> Path:
                        ("convergence", convergence), ("paper", paper), ("PGHI cost", pghi_cost), ("methods", methods),
                        ("passes", passes), ("torchaudio", torchaudio), ("geometries", geometries),
                        ("memory of each method", memory_methods), ("librosa seeds", seeds), ("mel inversion", mel),
-                       ("low overlap", low_overlap)):
+                       ("low overlap", low_overlap), ("RTISI-LA at low overlap", rtisila_low_overlap)):
         if data and data.get("environment", {}).get("command"):
             made = data["environment"]
             dirty = str(made.get("git", "")).endswith("+dirty")
@@ -750,6 +752,14 @@ def build(out: Path, readme: Path) -> Path:
               "RMS against the signal's; peak: the largest sample against the signal's. The last geometry is not "
               "`gl.STFT.low_overlap`: its rows are the same.", "",
               low_overlap_table(low_overlap["rows"]), ""]
+    if rtisila_low_overlap:
+        env_r = rtisila_low_overlap["environment"]
+        L += ["### RTISI-LA", "",
+              f"`{env_r['command']}` ({env_r['date_utc']} UTC): the same signals, geometries and measures, RTISI-LA with "
+              "its defaults (a stream cannot run again when its result shows spikes): its analysis dividing the "
+              "overlap-added samples by the window sum D, and by max(D, 0.1 max D), what `gl.rtisila` does where the "
+              "windows barely overlap (`LOW_OVERLAP_FLOOR`); the samples returned stay least squares either way.", "",
+              rtisila_low_overlap_table(rtisila_low_overlap["rows"]), ""]
     if torchaudio:
         env_t = torchaudio["environment"]
         L += ["## Against torchaudio", "",
