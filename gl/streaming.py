@@ -149,13 +149,14 @@ class StreamingInverter:
         whose window sum at the signal's ends is that small) has such samples; there an
         error of the retrieved phase would come back as a click of many times the
         signal's peak (see :meth:`gl.Spectrogram.invert`). False: the least-squares
-        values, as :meth:`gl.STFT.istft` gives. At the end a stream fades only the tail it
-        returns at the flush, the last ``n_fft - hop`` samples: where the windows barely
-        overlap (:attr:`gl.STFT.low_overlap`) a window's tip alone sees more than that (49
-        samples at Hann 256, hop 224), and the samples before, returned before the stream
-        knew they were the last, stay divided by a window sum down to 0.02 of its peak.
-        :func:`gl.rtisila`, :func:`gl.rtpghi` and :meth:`gl.Spectrogram.invert`, which have
-        the whole signal, fade all of it.
+        values, as :meth:`gl.STFT.istft` gives. Where the windows barely overlap
+        (:attr:`gl.STFT.low_overlap`) a window's tip alone sees more than the last
+        ``n_fft - hop`` samples, the tail returned at the flush (48 samples at Hann 256, hop
+        224): the samples before the tail are faded too if they are still held at the flush
+        (a look-ahead of at least one frame, as RTISI-LA's default there); returned before
+        the stream knew they were the last (no look-ahead), they stay divided by a window
+        sum down to 0.02 of its peak. :func:`gl.rtisila`, :func:`gl.rtpghi` and
+        :meth:`gl.Spectrogram.invert`, which have the whole signal, fade all of it.
 
     Attributes
     ----------
@@ -313,8 +314,31 @@ class StreamingInverter:
             # the tail: padded positions [N a, (N - 1) a + M), which only frames 0 .. N-1 cover
             n_frames = self.frames_committed
             total = self._window_sum(n_frames * hop, n_fft - hop, last_frame=n_frames - 1)
+            if self.fade_edges and np.all(total < self._edge_floor):  # the last low run reaches back past the tail
+                self._fade_before_tail(n_frames * hop)
             self._emit(self._accumulator[: n_fft - hop], total, end=True)
         return self._release(keep_right_padding)
+
+    def _fade_before_tail(self, tail_start: int) -> None:
+        """Where the windows barely overlap, the last run of window sums below the edge floor
+        begins in the last hop before the tail, whose samples were normalised by ``D`` when
+        their frame was committed: those not yet returned (all of them when the last frame is
+        committed at the flush, as with a look-ahead) are divided by the edge floor instead.
+        No frame after the last reaches that hop, so its window sum there is ``D``."""
+        hop = self.geometry.hop_length
+        steady = self._steady_sum[:hop]  # D on [tail_start - hop, tail_start)
+        above = np.flatnonzero(steady >= self._edge_floor)
+        first = tail_start - hop + (int(above[-1]) + 1 if above.size else 0)
+        first = max(first, self._head_end)  # the first run's samples are faded already
+        end = self._held_start + len(self._held) + sum(len(chunk) for chunk in self._emitted)  # = tail_start
+        for chunk in reversed([self._held] + self._emitted):
+            start = end - len(chunk)
+            low = max(first, start)
+            if low < end:
+                chunk[low - start :] *= steady[low - (tail_start - hop) : end - (tail_start - hop)] / self._edge_floor
+            end = start
+            if end <= first:
+                break
 
     # ------------------------------------------------------------------ for subclasses
     def _reset_state(self) -> None:

@@ -618,3 +618,23 @@ def test_a_stream_fades_the_whole_first_low_run():
     assert len(head) == 49
     np.testing.assert_allclose(faded[:49], raw[:49] * head, rtol=1e-12, atol=0)
     np.testing.assert_array_equal(faded[49:1000], raw[49:1000])
+
+
+def test_a_stream_with_a_look_ahead_fades_the_whole_last_low_run():
+    """The end's low run at Hann 256/224 is 48 samples, 16 of them before the tail the stream
+    normalises at the flush: with a look-ahead the last frame is committed at the flush, so
+    those samples are still held and are faded too, as the whole signal's fade does."""
+    from gl.spectrogram import edge_fade_gains
+
+    geometry = gl.STFT(256, 224, center=False)
+    x = np.random.default_rng(0).standard_normal(8000)
+    S = np.abs(geometry.stft(x))
+    streams = []
+    for fade in (True, False):
+        stream = RTISILA(geometry, fade_edges=fade)  # look-ahead 1
+        streams.append(np.concatenate([stream.push(S[:, :20]), stream.push(S[:, 20:]), stream.flush()]))
+    faded, raw = streams
+    _, tail, tail_start = edge_fade_gains(geometry, S.shape[-1], len(faded))
+    assert len(faded) - tail_start == 48 == len(tail)  # the periodic window: 49 at the head, 48 at the end
+    np.testing.assert_allclose(faded[tail_start:], raw[tail_start:] * tail, rtol=1e-12, atol=0)
+    np.testing.assert_array_equal(faded[49:tail_start], raw[49:tail_start])
