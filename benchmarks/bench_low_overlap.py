@@ -143,12 +143,17 @@ TABLE_HEAD = ("| geometry, window sum between frames | method | synthesis | SC g
 
 
 def table_row(row: dict) -> str:
-    clips, per_signal = row["clips"], row["per_signal"]
+    clips = row["clips"]
     way = row["way"] + (f" (floor on {clips['floored']} of {row['n_clips']})" if "floored" in clips else "")
+    return f"| {row['geometry']} | {row['method']} | {way} | {measure_cells(row)} |"
+
+
+def measure_cells(row: dict) -> str:
+    """A row's measures as table cells: SC given, SC at n_fft/8 (worst), level (worst), peak, the tones'."""
+    clips, per_signal = row["clips"], row["per_signal"]
     tone_text = ", ".join(f"{per_signal[name]['dense_sc_db']:.1f}" for name in TONES if name in per_signal)
-    return (f"| {row['geometry']} | {row['method']} | {way} | {clips['sc_db']:.1f} | {clips['dense_sc_db']:.1f} "
-            f"({clips['worst_dense_sc_db']:.1f}) | {clips['level_db']:+.1f} ({clips['worst_level_db']:.1f}) | {clips['peak']:.1f}x "
-            f"| {tone_text} |")
+    return (f"{clips['sc_db']:.1f} | {clips['dense_sc_db']:.1f} ({clips['worst_dense_sc_db']:.1f}) | {clips['level_db']:+.1f} "
+            f"({clips['worst_level_db']:.1f}) | {clips['peak']:.1f}x | {tone_text}")
 
 
 def markdown_table(rows: list[dict]) -> str:

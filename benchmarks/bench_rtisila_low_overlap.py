@@ -26,7 +26,7 @@ from pathlib import Path
 if __package__ in (None, ""):  # run as a script: this checkout's gl, not an installed one
     sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from benchmarks.bench_low_overlap import TONES, all_signals, geometries, measure, summarize
+from benchmarks.bench_low_overlap import TONES, all_signals, geometries, measure, measure_cells, summarize
 from benchmarks.common import RESULTS, environment, save, script_command
 from gl.cli import _positive_float  # the command line's check of a real number
 
@@ -66,11 +66,7 @@ TABLE_HEAD = ("| geometry | analysis divides by | SC given (dB) | SC at hop n_ff
 
 
 def table_row(row: dict) -> str:
-    summary, per_signal = row["clips"], row["per_signal"]
-    tone_text = ", ".join(f"{per_signal[name]['dense_sc_db']:.1f}" for name in TONES if name in per_signal)
-    return (f"| {row['geometry']} | {row['analysis']} | {summary['sc_db']:.1f} | {summary['dense_sc_db']:.1f} "
-            f"({summary['worst_dense_sc_db']:.1f}) | {summary['level_db']:+.1f} ({summary['worst_level_db']:.1f}) "
-            f"| {summary['peak']:.1f}x | {tone_text} |")
+    return f"| {row['geometry']} | {row['analysis']} | {measure_cells(row)} |"
 
 
 def markdown_table(rows: list[dict]) -> str:
