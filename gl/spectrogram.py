@@ -482,9 +482,9 @@ class Spectrogram:
             # (constant and edge padding continue a longer signal the same way)
             run_length = geometry.n_fft + geometry.hop_length * n_frames - 1 - 2 * geometry.pad
         options = dict(method_options)
-        streaming = method in ("rtisila", "rtpghi")
-        if streaming:  # faded below, as every method's result, from the window sum of the whole: a stream's
-            options["fade_edges"] = False  # own fade stops at n_fft - hop samples, short of a low-overlap window's tip
+        streaming = method in ("rtisila", "rtpghi")  # they fade (or not) their result themselves, as gl.rtisila does
+        if streaming:
+            options["fade_edges"] = fade_edges
         for name, value in (("tol", tol), ("callback", callback), ("n_threads", n_threads)):
             if value is not None:
                 options[name] = value
@@ -511,7 +511,7 @@ class Spectrogram:
             info = None
         if info is not None:
             info.floored_between_frames = floored
-        if fade_edges and _fade_edges(y, run_geometry, n_frames) and info is not None:
+        if fade_edges and not streaming and _fade_edges(y, run_geometry, n_frames) and info is not None:
             # the last row of the history is that of the signal returned (before the crop); with no
             # iteration, the signal returned is the starting point
             sc = measure_convergence(self.magnitude, y, run_geometry)
