@@ -52,9 +52,9 @@ DEMO_TITLE = "CMU ARCTIC speaker slt, sentence arctic_a0009"
 DEMO_OUTPUT = "gl-demo.wav"
 DEMO_ORIGINAL = "gl-demo-original.wav"
 
-#: Seconds a block when the whole inversion would not fit in memory, and that the blocks share:
-#: gl.longform's defaults (a test holds them equal; so the parser's help does not import gl.longform).
-DEFAULT_BLOCK_SECONDS, DEFAULT_OVERLAP_SECONDS = 30.0, 0.3
+#: Seconds a block when the whole inversion would not fit in memory: gl.longform's default (a
+#: test holds them equal; so the parser's help does not import gl.longform).
+DEFAULT_BLOCK_SECONDS = 30.0
 
 #: Exit statuses.
 EXIT_OK, EXIT_USAGE, EXIT_INTERRUPTED = 0, 2, 130
@@ -791,11 +791,10 @@ def _block_ticks(progress: Progress, spectrogram, block_seconds: float, n_iter: 
     all the blocks so far, out of ``n_iter`` a block times the blocks of
     :func:`gl.longform.plan_blocks` (with reconstruct_long's default overlap; a block that
     runs again with the floor between frames adds its iterations, and the total grows)."""
-    hop = spectrogram.geometry.hop_length
-    block = max(2, round(block_seconds * spectrogram.sample_rate / hop))
-    overlap = min(max(round(DEFAULT_OVERLAP_SECONDS * spectrogram.sample_rate / hop), 2 * (-(-spectrogram.geometry.n_fft // hop))),
-                  block - 1)
-    blocks = len(importlib.import_module("gl.longform").plan_blocks(spectrogram.magnitude.shape[-1], block, overlap))
+    longform = importlib.import_module("gl.longform")
+    block = max(2, round(block_seconds * spectrogram.sample_rate / spectrogram.geometry.hop_length))
+    overlap = longform.default_overlap_frames(spectrogram.geometry, spectrogram.sample_rate, block)
+    blocks = len(longform.plan_blocks(spectrogram.magnitude.shape[-1], block, overlap))
     progress.n_iter = max(1, n_iter) * blocks
     done = [0]
     started = time.perf_counter()
@@ -833,7 +832,7 @@ def _block_seconds(args, geometry: STFT, n_frames: int, channels: int, sample_ra
                              "invert block by block (--block-seconds), or use a larger --hop or a smaller --n-fft")
         frames = min(int(DEFAULT_BLOCK_SECONDS * sample_rate / hop), memory // (4 * per_frame))
         # blocks of at least four times reconstruct_long's default overlap (0.3 s), not mostly overlap
-        fewest = 4 * max(round(DEFAULT_OVERLAP_SECONDS * sample_rate / hop), 2 * (fewest - 1))  # its default overlap
+        fewest = 4 * importlib.import_module("gl.longform").default_overlap_frames(geometry, sample_rate, 2**62)
         if frames < fewest:
             raise UsageError(f"{whole}, and a block of {fewest} frames (four times the overlap blocks share) would need "
                              f"{_size(fewest * per_frame)}, more than a quarter of it: use a larger --hop or a smaller --n-fft")

@@ -220,6 +220,21 @@ def _frames_from(geometry: STFT, sr: Optional[float], seconds: float, name: str)
     return max(1, int(round(min(seconds * sr / geometry.hop_length, 2.0**62))))
 
 
+def default_overlap_frames(geometry: STFT, sr: Optional[float], block_frames: int,
+                           overlap_seconds: Optional[float] = None) -> int:
+    """The frames consecutive blocks share when :func:`reconstruct_long` is not told:
+    ``overlap_seconds`` (default ``DEFAULT_OVERLAP_SECONDS``) at ``sr``, or
+    ``DEFAULT_OVERLAP_FRAMES`` without it; at least ``2 ceil(n_fft / hop)``, at most
+    ``block_frames - 1``.
+
+    >>> default_overlap_frames(STFT(256, 64), 16000, 2600), default_overlap_frames(STFT(256, 64), None, 2600)
+    (75, 32)
+    """
+    frames = _frames_from(geometry, sr, DEFAULT_OVERLAP_SECONDS if overlap_seconds is None else overlap_seconds,
+                          "overlap_seconds") or DEFAULT_OVERLAP_FRAMES
+    return min(max(frames, 2 * -(-geometry.n_fft // geometry.hop_length)), block_frames - 1)
+
+
 class _Writer:
     """Where finished samples go: an array, or a sound file written block by block."""
 
@@ -578,10 +593,7 @@ def reconstruct_long(
     block_frames = _check_count("block_frames", block_frames, 2)
     overlap_given = overlap_frames is not None or overlap_seconds is not None
     if overlap_frames is None:
-        overlap_frames = _frames_from(geometry, sr, DEFAULT_OVERLAP_SECONDS if overlap_seconds is None else overlap_seconds,
-                                      "overlap_seconds") or DEFAULT_OVERLAP_FRAMES
-        overlap_frames = max(overlap_frames, 2 * overlap_min)
-        overlap_frames = min(overlap_frames, block_frames - 1)
+        overlap_frames = default_overlap_frames(geometry, sr, block_frames, overlap_seconds)
     overlap_frames = _check_count("overlap_frames", overlap_frames, 1)
     if block_frames <= overlap_frames:
         raise ValueError(f"block_frames={block_frames} must be > overlap_frames={overlap_frames}")
