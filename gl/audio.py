@@ -146,7 +146,8 @@ def check_format_limits(path: PathLike, file_format: str, channels: int, sample_
     except OverflowError:  # an int beyond float's range
         rate = float("inf")
     if not (np.isfinite(rate) and rate.is_integer() and 1 <= rate <= fastest):
-        raise ValueError(f"{os.fspath(path)}: a {file_format} file holds whole sample rates from 1 to {fastest} Hz, not {sample_rate}"
+        shown = sample_rate if abs(rate) < 1e15 else f"{rate:.6g}"  # not 300 digits for --sr 1e300
+        raise ValueError(f"{os.fspath(path)}: a {file_format} file holds whole sample rates from 1 to {fastest} Hz, not {shown}"
                          + ("; write a .wav file" if file_format != "WAV" and rate <= wav_fastest else ""))
 
 

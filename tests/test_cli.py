@@ -1004,6 +1004,9 @@ def test_review_messages_speak_in_flags(tmp_path, speech_wav):
         # 'Format not recognised' about the temporary file); a CLI fuzzing review
         (["invert", "neg.npy", "-o", "o.wav", "--from", "librosa", "--sr", "3000000000", "--hop", "128", "-P", "db=power"],
          [r"o.wav: a WAV file holds whole sample rates from 1 to 2147483647 Hz, not 3000000000"]),
+        # a rate of 301 digits is shown as 1e+300, not written out
+        (["invert", "neg.npy", "-o", "o.wav", "--from", "librosa", "--sr", "1e300", "--hop", "128", "-P", "db=power"],
+         [r"o.wav: a WAV file holds whole sample rates from 1 to 2147483647 Hz, not 1e\+300$"]),
         (["invert", "neg.npy", "-o", "o.flac", "--from", "librosa", "--sr", "700000", "--hop", "128", "-P", "db=power"],
          [r"o.flac: a FLAC file holds whole sample rates from 1 to 655350 Hz, not 700000; write a .wav file"]),
         (["roundtrip", "nine.wav", "-o", "o.flac"], [r"o.flac: a FLAC file holds at most 8 channels, not 9; write a .wav file"]),
