@@ -85,10 +85,12 @@ def _finite(name: str, a) -> np.ndarray:
 
 def _peaks(a: np.ndarray, axes) -> np.ndarray:
     """The largest ``|value|`` over ``axes`` per item; of a complex array, the largest
-    ``|real|`` or ``|imag|`` (within a factor sqrt(2) of the modulus, which can overflow)."""
+    ``|real|`` or ``|imag|`` (within a factor sqrt(2) of the modulus, which can overflow).
+    The extremes are negated in float64: in an integer type ``-min`` overflows for the
+    type's own minimum (``-int16(-32768)``, a full-scale PCM sample, is -32768)."""
     peaks = None
     for part in (a.real, a.imag) if np.iscomplexobj(a) else (a,):  # by reductions: no temporary as large as a
-        peak = np.maximum(part.max(axis=axes, initial=0), -part.min(axis=axes, initial=0)).astype(np.float64)
+        peak = np.maximum(part.max(axis=axes, initial=0).astype(np.float64), -part.min(axis=axes, initial=0).astype(np.float64))
         peaks = peak if peaks is None else np.maximum(peaks, peak)
     return peaks
 

@@ -151,6 +151,19 @@ def test_integer_spectra_are_taken_in_float():
     assert spectral_convergence(np.full((3, 4), 2.0**63), np.full((3, 4), np.iinfo(np.int64).min)) == 0.0
 
 
+def test_snr_of_integer_pcm_at_full_scale():
+    """-int16(-32768) overflows in int16: snr of PCM codes holding a full-scale negative sample
+    raised 'overflow encountered in scalar negative' (an error under the tests' filter)."""
+    reference = np.array([[-32768, 1000, 5, 32767], [-32768, -32768, 0, 0]], np.int16)
+    estimate = np.array([[-32768, 999, 5, 32767], [0, -32768, 0, 0]], np.int16)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        got = snr(reference, estimate)
+        smallest = np.iinfo(np.int64).min
+        assert snr(np.array([smallest, 0]), np.array([smallest, 0])) == np.inf
+    np.testing.assert_array_equal(got, snr(reference.astype(np.float64), estimate.astype(np.float64)))
+
+
 def test_a_missing_geometry_is_a_type_error_naming_it():
     S = np.ones((5, 4))
     with pytest.raises(TypeError, match="geometry=None must be a gl.STFT"):
