@@ -44,7 +44,8 @@ class PhaseRetrievalInfo:
     spectral_convergence : np.ndarray [shape=(n_iter, ...)]
         ``|| |STFT(x_n)| - S ||_F / ||S||_F`` of the signal after each iteration ``n``,
         per batch item (one row, the result's, when only the ends were measured). Its
-        last row is the spectral convergence of the returned signal.
+        last row is the spectral convergence of the returned signal (of the run's signal
+        it was cut from, for :meth:`gl.Spectrogram.invert` without a known length: see there).
     converged : bool
         True when ``tol`` stopped the iteration.
     stopped_by_callback : bool
