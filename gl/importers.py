@@ -798,12 +798,20 @@ def from_scipy_spectrogram(
             doubled[-1] = 1.0
         if not onesided:
             doubled[:] = 1.0
-        magnitude = np.sqrt(values.astype(dtype) / (doubled * scale).astype(dtype)[:, None])
-    elif mode == "magnitude":
-        _non_negative(values, "Sxx", from_db=db is not None)
-        magnitude = values.astype(dtype) / dtype.type(np.sqrt(scale))
+        with np.errstate(over="ignore"):
+            magnitude = np.sqrt(values.astype(dtype) / (doubled * scale).astype(dtype)[:, None])
+        if not np.all(np.isfinite(magnitude)):  # Sxx / (c_k s) beyond dtype's range, its square root within
+            magnitude = (np.sqrt(values.astype(np.float64)) / np.sqrt(doubled * scale)[:, None]).astype(dtype)
     else:
-        magnitude = np.abs(values).astype(dtype) / dtype.type(np.sqrt(scale))
+        if mode == "magnitude":
+            _non_negative(values, "Sxx", from_db=db is not None)
+        with np.errstate(over="ignore"):
+            magnitude = (values if mode == "magnitude" else np.abs(values)).astype(dtype) / dtype.type(np.sqrt(scale))
+        if not np.all(np.isfinite(magnitude)):
+            raise ValueError(
+                f"|X| = |Sxx| / sqrt(s) reaches {float(np.max(np.abs(values))) / np.sqrt(scale):.3g}, beyond {dtype}'s "
+                f"range (scaling={scaling!r}, s={scale:.3g}): pass Sxx as float64 (Sxx.astype(np.float64))"
+            )
 
     valid = detrend in ("constant", "linear") if isinstance(detrend, str) else detrend in (False, None) or callable(detrend)
     if not valid:

@@ -118,6 +118,30 @@ def test_scipy_float32_stays_float32():
     assert spec.invert(n_iter=2, rng=0).dtype == np.float32
 
 
+def test_scipy_psd_near_the_top_of_the_float_range():
+    """|X| = sqrt(Sxx / (c_k s)) divided before the root: a float32 PSD above about 1e31
+    overflowed there ('magnitude contains NaN or infinite values', after a RuntimeWarning)
+    though |X| is about 1e20; a float64 PSD the same from about 1e302. Now the root comes
+    first there; an |X| beyond the dtype (modes 'magnitude', 'complex') is refused, named."""
+    x = np.random.default_rng(3).standard_normal(4000)
+    w = np.hanning(256)
+    X = np.abs(gl.STFT(n_fft=256, hop_length=64, window=w, center=False).stft(x))
+    scale = 1 / (16000 * np.sum(w**2))
+    psd = X**2 * scale
+    psd[1:-1] *= 2
+    for dtype, peak in ((np.float32, 1e35), (np.float64, 1e305)):  # Sxx / (c_k s) up to 1.7e6 times more
+        factor = peak / psd.max()
+        Sxx = psd * factor
+        with warnings.catch_warnings():
+            warnings.simplefilter("error")
+            spec = importers.from_scipy_spectrogram(Sxx.astype(dtype), 16000, window=w, noverlap=192, detrend=False)
+        assert spec.magnitude.dtype == dtype
+        np.testing.assert_allclose(spec.magnitude, X * np.sqrt(factor), rtol=1e-5 if dtype == np.float32 else 1e-12)
+    loud = (X * np.sqrt(scale) * 1e38).astype(np.float32)  # |X| up to 4e39: not a float32
+    with pytest.raises(ValueError, match=r"beyond float32's range .* pass Sxx as float64"):
+        importers.from_scipy_spectrogram(loud, 16000, window=w, noverlap=192, detrend=False, mode="magnitude")
+
+
 @pytest.mark.parametrize("mode", ["angle", "phase"])
 def test_scipy_phase_modes_are_rejected_with_a_reason(mode):
     with pytest.raises(ValueError, match=f"mode='{mode}' holds only the phase"):
