@@ -421,8 +421,8 @@ class Spectrogram:
             where it ends, can measure far worse than the last row, as it assumes the signal
             ended there (0.25 s of the dev clip d01, librosa's framing at 512/128 with reflect
             padding, 50 fast Griffin-Lim iterations: -30.1 dB in the info, -13.7 dB for
-            ``geometry.stft(y)``; with constant padding -33.6 against -24.3 dB; 2 s: -28.9
-            against -21.3 and within 0.01 dB).
+            ``geometry.stft(y)``; with constant padding -33.6 against -24.3 dB; on 2 s, -28.9
+            against -21.3 dB with reflect padding, within 0.01 dB with constant padding).
 
         References
         ----------
