@@ -10,7 +10,8 @@ inverse of what :func:`soundfile.read` does when it returns floats::
     q[n] = clip(round(x[n] * 2**(B-1)), -2**(B-1), 2**(B-1) - 1)       (B = 16 or 24 bits)
 
 so ``x = 1.0`` is one step above the largest code; every sample that lands outside the
-code range is counted and reported in a :class:`ClippingWarning`. ``normalize=True``
+code range (for FLOAT samples: beyond float32's, about 3.4e38) is counted and reported in a
+:class:`ClippingWarning`. ``normalize=True``
 instead scales the signal so that its peak is ``peak_db`` dBFS (default -1 dBFS).
 
 Every output goes to a temporary file in the target folder first and is renamed onto
@@ -75,6 +76,9 @@ FORMATS = {".wav": "WAV", ".flac": "FLAC"}
 
 #: The peak ``normalize=True`` scales to, in dBFS (some headroom for later processing).
 DEFAULT_PEAK_DB = -1.0
+
+#: The largest FLOAT (32-bit float) sample: larger ones are clipped to it, as PCM's to full scale.
+FLOAT32_MAX = float(np.finfo(np.float32).max)
 
 
 class ClippingWarning(UserWarning):
@@ -473,8 +477,8 @@ def write_audio(
     x : np.ndarray [shape=(channels, n) or (n,), real, finite]
     sample_rate : int > 0
     subtype : {'PCM_16', 'PCM_24', 'FLOAT'}
-        PCM samples are rounded and clipped (see :func:`to_pcm`); a
-        :class:`ClippingWarning` says how many were clipped.
+        PCM samples are rounded and clipped (see :func:`to_pcm`), FLOAT samples clipped
+        to float32's range (not made inf); a :class:`ClippingWarning` says how many were clipped.
     normalize : bool
         Scale so that the peak is ``peak_db`` dBFS before converting.
     force : bool
@@ -534,14 +538,18 @@ def write_audio(
         samples = x.T
     clipped = 0
     if bits is None:
+        if peak > FLOAT32_MAX:  # cast, these would be inf: a file read_audio refuses
+            clipped = int(np.count_nonzero(np.abs(samples) > FLOAT32_MAX))
+            samples = np.clip(samples, -FLOAT32_MAX, FLOAT32_MAX)
         samples = samples.astype(np.float32)
     else:
         samples, clipped = to_pcm(samples, bits)
     if clipped:
+        limit = "" if bits is not None else f" beyond FLOAT's largest sample, {FLOAT32_MAX:.3g},"
+        keep = "normalize (--normalize)" + ("" if bits is None or peak > FLOAT32_MAX else " or write FLOAT samples (--subtype FLOAT)")
         warnings.warn(
-            f"{clipped} of {samples.size} samples clipped writing {os.fspath(path)} "
-            f"(peak {peak:.3g} = {20 * np.log10(peak):+.1f} dBFS); normalize (--normalize) or write FLOAT samples "
-            "(--subtype FLOAT) to keep them",
+            f"{clipped} of {samples.size} samples clipped{limit} writing {os.fspath(path)} "
+            f"(peak {peak:.3g} = {20 * np.log10(peak):+.1f} dBFS); {keep} to keep them",
             ClippingWarning,
             stacklevel=2,
         )

@@ -485,3 +485,26 @@ def test_to_pcm_refuses_nan_and_inf():
     for bad in (np.nan, np.inf):
         with pytest.raises(ValueError, match="x contains NaN or infinite values"):
             to_pcm(np.array([bad, 1.0]), 16)
+
+
+def test_float_samples_beyond_float32_are_clipped_not_inf(tmp_path):
+    """FLOAT samples are float32: float64 samples beyond its range (3.4e38) were cast to inf,
+    with only numpy's 'overflow encountered in cast', and the file written was one read_audio
+    refuses (gl invert of a float64 .npz scaled by 1e300, --subtype FLOAT: every sample inf,
+    exit 0). They are clipped to the largest float32 and counted, as PCM's are to full scale;
+    the advice is --normalize only (FLOAT would not keep them)."""
+    x = np.array([0.5, 1e39, -1e300, 3e38])
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", RuntimeWarning)  # no overflow in the cast
+        with pytest.warns(ClippingWarning, match=r"^2 of 4 samples clipped beyond FLOAT's largest sample, 3.4e\+38, writing "
+                                                 r".*big.wav \(peak 1e\+300 = \+6000.0 dBFS\); normalize \(--normalize\) to keep them$"):
+            result = write_audio(tmp_path / "big.wav", x, 8000, subtype="FLOAT")
+    assert result.clipped == 2
+    y, _ = read_audio(tmp_path / "big.wav")  # finite: gl reads what it wrote
+    largest = float(np.finfo(np.float32).max)
+    assert y.tolist() == [[0.5, largest, -largest, float(np.float32(3e38))]]
+    with pytest.warns(ClippingWarning, match=r"^1 of 2 samples clipped writing .*pcm.wav .*; normalize \(--normalize\) to keep them$"):
+        write_audio(tmp_path / "pcm.wav", np.array([0.5, 1e39]), 8000)  # FLOAT would not keep 1e39 either
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        assert write_audio(tmp_path / "normalized.wav", x, 8000, subtype="FLOAT", normalize=True).clipped == 0
