@@ -795,7 +795,10 @@ def from_features(array: np.ndarray, metadata: dict, path="the file") -> "Spectr
         raise ValueError(f"{path} needs the {convention!r} importer, which this version of gl does not have")
     if isinstance(keywords.get("window"), list):
         keywords["window"] = tuple(keywords["window"])
-    return importers.CONVENTIONS[convention](np.asarray(array), **keywords)
+    try:  # said of the file, as Spectrogram.load says a stored magnitude's faults (not of the importer's M or S)
+        return importers.CONVENTIONS[convention](np.asarray(array), **keywords)
+    except (ValueError, TypeError) as error:
+        raise DamagedFileError(f"{path} is damaged: what it stores does not make a spectrogram ({error}); make it again") from None
 
 
 #: Energy per sample between frames (window sum below ``EDGE_FADE`` of its largest value)

@@ -1475,3 +1475,27 @@ def test_block_by_block_progress_counts_the_iterations_of_all_blocks(speech):
     with measuring_only_the_ends(tick):
         spec.invert(method="fgla", n_iter=10, rng=0, block_seconds=1.0, return_info=True)  # as the command calls it
     assert f"invert: iteration {10 * blocks}/{10 * blocks}" in stream.getvalue()
+
+
+def test_a_damaged_features_file_is_named_not_its_importers_array(tmp_path):
+    """A gl spectrogram --mel (or --power) file whose data holds NaN, negative values or one
+    axis: the error was the importer's of its argument, 'gl invert: error: M contains NaN or
+    infinite values', naming neither the file nor what is wrong with it (and advising -P db=,
+    which the .npz refuses). It is said of the file now, as a damaged magnitude file's is."""
+    x = np.sin(np.arange(8000) / 5.0)
+    sf.write(str(tmp_path / "in.wav"), 0.5 * x, 8000)
+    run("spectrogram", "in.wav", "-o", "mel.npz", "--mel", "--n-mels", "32", cwd=tmp_path)
+    with np.load(tmp_path / "mel.npz") as stored:
+        arrays = dict(stored)
+    nan = arrays["data"].copy()
+    nan[0, 0] = np.nan
+    for name, data, reason in [("nan", nan, r"M contains NaN or infinite values"),
+                               ("negative", -arrays["data"] - 1, r"M has negative values"),
+                               ("flat", arrays["data"][0], r"M must have shape \(\.\.\., n_freq, n_frames\)")]:
+        np.savez(tmp_path / f"{name}.npz", data=data, metadata=arrays["metadata"])
+        result = run("invert", f"{name}.npz", "-o", "o.wav", cwd=tmp_path, check_ok=False)
+        assert_usage_error(result, rf"^gl invert: error: {name}.npz is damaged: what it stores does not make a spectrogram "
+                                   rf"\({reason}", r"make it again$")
+        with pytest.raises(gl.spectrogram.DamagedFileError, match=rf"{name}.npz is damaged"):
+            gl.Spectrogram.load(tmp_path / f"{name}.npz")
+    assert not (tmp_path / "o.wav").exists()
