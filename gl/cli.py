@@ -1410,7 +1410,26 @@ def _import_array(array: np.ndarray, args, path: Path):
                           "spectrogram read as an STFT comes back at the wrong pitch), else give --n-fft to say so", UserWarning)
         args = argparse.Namespace(**{**vars(args), "n_fft": 2 * (rows - 1)})
     function = importers.CONVENTIONS[args.convention]
-    return function(array, **_importer_keywords(function, args, str(path)))
+    keywords = _importer_keywords(function, args, str(path))
+    name = next(iter(inspect.signature(function).parameters))  # the importer's word for the array: S, Sxx, Zxx or M
+
+    def of_the_file(text: str) -> str:  # 'S contains NaN ...' said of the file, not of a name the user never gave
+        return f"the array in {path} {text[len(name) + 1:]}" if text.startswith(f"{name} ") else text
+
+    with contextlib.ExitStack() as stack:
+        caught = None
+        if threading.current_thread() is threading.main_thread():  # the filters are the whole process's
+            caught = stack.enter_context(warnings.catch_warnings(record=True))
+            warnings.simplefilter("always")
+        try:
+            spectrogram = function(array, **keywords)
+        except (ValueError, TypeError) as error:
+            if of_the_file(str(error)) == str(error):
+                raise
+            raise type(error)(of_the_file(str(error))) from None
+    for warning in caught or ():  # shown as the importer's would have been, said of the file
+        warnings.warn(of_the_file(str(warning.message)), warning.category, stacklevel=2)
+    return spectrogram
 
 
 def _run_invert(args) -> int:

@@ -999,7 +999,7 @@ def test_review_messages_speak_in_flags(tmp_path, speech_wav):
         (["invert", "bad_mel.npz", "-o", "o.wav"], [r"bad_mel.npz is damaged \(Bad CRC-32 for file 'data.npy'\)"]),
         # torchaudio's n_fft is read off the rows only when there are rows (an IndexError traceback before)
         (["invert", "flat.npy", "-o", "o.wav", "--from", "torchaudio", "--sr", "16000", "--hop", "100"],
-         [r"S must have shape \(\.\.\., n_freq, n_frames\)"]),
+         [r"the array in flat.npy must have shape \(\.\.\., n_freq, n_frames\)"]),
         # what the output format holds, before any work (after it, a traceback or libsndfile's
         # 'Format not recognised' about the temporary file); a CLI fuzzing review
         (["invert", "neg.npy", "-o", "o.wav", "--from", "librosa", "--sr", "3000000000", "--hop", "128", "-P", "db=power"],
@@ -1499,3 +1499,31 @@ def test_a_damaged_features_file_is_named_not_its_importers_array(tmp_path):
         with pytest.raises(gl.spectrogram.DamagedFileError, match=rf"{name}.npz is damaged"):
             gl.Spectrogram.load(tmp_path / f"{name}.npz")
     assert not (tmp_path / "o.wav").exists()
+
+
+def test_a_bare_arrays_faults_are_said_of_its_file(tmp_path):
+    """The importers call the array S, Sxx, Zxx or M: a bare .npy with NaN, negative values or
+    one axis gave 'gl invert: error: S contains NaN or infinite values', naming a variable the
+    user never saw and not the file (the same for the importers' warnings). Said of the file now."""
+    S = np.abs(gl.STFT(256, 64).stft(np.sin(np.arange(8000) / 5.0)))
+    nan = S.copy()
+    nan[3, 3] = np.nan
+    np.save(tmp_path / "nan.npy", nan)
+    np.save(tmp_path / "negative.npy", -S - 1)
+    np.save(tmp_path / "flat.npy", S[0])
+    long = np.abs(gl.STFT(1024, 256).stft(np.sin(np.arange(48000) / 5.0)))
+    np.save(tmp_path / "frames_first.npy", (gl.mel.mel_filterbank(sr=16000, n_fft=1024, n_mels=128) @ long**2).T)
+    cases = [("nan.npy", "librosa", r"the array in nan.npy contains NaN or infinite values$"),
+             ("negative.npy", "torchaudio", r"the array in negative.npy has negative values .*add -P db=power or -P db=amplitude\)$"),
+             ("flat.npy", "scipy", r"the array in flat.npy must have shape \(\.\.\., n_freq, n_frames\), got shape \(\d+,\)$"),
+             ("nan.npy", "mel", r"the array in nan.npy contains NaN or infinite values$")]
+    for name, convention, pattern in cases:
+        result = run("invert", name, "-o", "o.wav", "--from", convention, "--sr", 8000, "--hop", 64, "--n-fft", 256,
+                     cwd=tmp_path, check_ok=False)
+        assert_usage_error(result, r"^gl invert: error: " + pattern)
+    assert not (tmp_path / "o.wav").exists()
+    warned = run("invert", "frames_first.npy", "-o", "o.wav", "--from", "mel", "--sr", 16000, "--hop", 256, "--n-fft", 1024,
+                 "--method", "pghi", "--normalize", cwd=tmp_path)
+    assert re.search(r"^gl: warning: the array in frames_first.npy has 188 rows \(mel bands\) and 128 columns", warned.stderr,
+                     re.MULTILINE), warned.stderr
+    assert "gl: warning: M " not in warned.stderr
