@@ -1529,11 +1529,8 @@ def _describe_error(error: BaseException) -> str:
         if hint and ";" not in reason:
             message = f"{message}; {hint}"
         return _in_flags(message)
-    text = str(error)
-    if not isinstance(error, (UsageError, DamagedFileError)):  # the command's own messages speak in flags already,
-        # and a damaged file's quote what it stores
-        text = _in_flags(text)  # (before the whitespace is collapsed: a path may hold two spaces)
-    text = " ".join(text.split())
+    # the command's own messages speak in flags already, and a damaged file's quote what it stores
+    text = _in_flags(str(error), flags=not isinstance(error, (UsageError, DamagedFileError)), one_line=True)
     return text if text else type(error).__name__
 
 
@@ -1612,11 +1609,14 @@ def _paths_of(args) -> tuple[str, ...]:
     return tuple(sorted(spellings, key=len, reverse=True))
 
 
-def _in_flags(text: str) -> str:
+def _in_flags(text: str, *, flags: bool = True, one_line: bool = False) -> str:
     """A library message as the command line says it: its keywords as the flags that set them
-    (``hop_length=2048`` -> ``--hop 2048``, ``detrend=False`` -> ``-P detrend=False`` ...).
-    The command's own paths are kept as they are (a folder may be called ``n_fft=512``):
-    each whole occurrence is set aside under a private-use character first."""
+    (``hop_length=2048`` -> ``--hop 2048``, ``detrend=False`` -> ``-P detrend=False`` ...;
+    not with ``flags=False``), and with ``one_line`` on one line: a run of whitespace that holds a
+    line break or a tab as one space (runs of spaces stay: a name made from a path, the
+    ``name it x  y.wav`` for ``-o 'x  y.ogg'``, keeps them).
+    The command's own paths are kept as they are (a folder may be called ``n_fft=512``, a
+    file ``take  2.wav``): each whole occurrence is set aside under a private-use character first."""
     kept: list[str] = []
 
     def set_aside(match: "re.Match") -> str:
@@ -1627,13 +1627,16 @@ def _in_flags(text: str) -> str:
     if paths:  # longest first, never inside a word, in one pass (no placeholder is searched again)
         pattern = re.compile(r"(?<![\w.-])(?:" + "|".join(map(re.escape, paths)) + r")(?![\w])")
         text = pattern.sub(set_aside, text)
-    for python, flag in _KEYWORD_HINTS.items():
-        text = text.replace(python, flag)
-    if getattr(_protected, "command", None) == "spectrogram":  # its mel bands are --n-mels, not an importer's -P n_mels=
-        text = re.sub(_WORD + r"n_mels=", "--n-mels ", text)
-        text = re.sub(r"\bfewer n_mels\b", "fewer --n-mels", text)
-    for pattern, replacement in _FLAG_WORDS:
-        text = pattern.sub(replacement, text)
+    if flags:
+        for python, flag in _KEYWORD_HINTS.items():
+            text = text.replace(python, flag)
+        if getattr(_protected, "command", None) == "spectrogram":  # its mel bands are --n-mels, not an importer's -P n_mels=
+            text = re.sub(_WORD + r"n_mels=", "--n-mels ", text)
+            text = re.sub(r"\bfewer n_mels\b", "fewer --n-mels", text)
+        for pattern, replacement in _FLAG_WORDS:
+            text = pattern.sub(replacement, text)
+    if one_line:  # (the placeholders are not whitespace: the paths keep theirs)
+        text = re.sub(r"\s*[^\S ]\s*", " ", text).strip()
     for k, path in enumerate(kept):
         text = text.replace(chr(_PLACEHOLDER + k), path)
     return text
@@ -1672,7 +1675,7 @@ def _is_user_error(error: BaseException) -> bool:
 
 
 def _show_warning(message, category, filename, lineno, file=None, line=None) -> None:
-    print(f"gl: warning: {' '.join(_in_flags(str(message)).split())}", file=sys.stderr)
+    print(f"gl: warning: {_in_flags(str(message), one_line=True)}", file=sys.stderr)
 
 
 @contextlib.contextmanager

@@ -1527,3 +1527,27 @@ def test_a_bare_arrays_faults_are_said_of_its_file(tmp_path):
     assert re.search(r"^gl: warning: the array in frames_first.npy has 188 rows \(mel bands\) and 128 columns", warned.stderr,
                      re.MULTILINE), warned.stderr
     assert "gl: warning: M " not in warned.stderr
+
+
+def test_messages_keep_the_spaces_of_a_path(tmp_path):
+    """Messages were made one line by collapsing every run of whitespace, the paths' too: for
+    -o 'new  folder/o.wav' gl said 'output folder new folder does not exist; create it
+    (mkdir -p 'new folder')', a command that makes another folder, and named 'take 2.wav' for
+    'take  2.wav'. Line breaks and tabs are still collapsed; runs of spaces stay."""
+    x = np.sin(np.arange(4000) / 5.0)
+    sf.write(str(tmp_path / "take  2.wav"), 1.5 * x, 8000, subtype="FLOAT")
+    (tmp_path / "not  audio.wav").write_text("hello")
+    missing = run("roundtrip", "take  2.wav", "-o", "new  folder/o.wav", cwd=tmp_path, check_ok=False)
+    assert_usage_error(missing, r"output folder new  folder does not exist; create it \(mkdir (-p 'new  folder'|\"new  folder\")\)")
+    if os.name != "nt":  # the advice makes the right folder
+        subprocess.run(shlex.split(re.search(r"\((mkdir -p .*?)\)", missing.stderr).group(1)), cwd=tmp_path, check=True)
+    else:
+        (tmp_path / "new  folder").mkdir()
+    assert (tmp_path / "new  folder").is_dir() and not (tmp_path / "new folder").exists()
+    assert_usage_error(run("roundtrip", "not  audio.wav", "-o", "o.wav", cwd=tmp_path, check_ok=False),
+                       r"^gl roundtrip: error: not  audio\.wav is not an audio file")
+    assert_usage_error(run("roundtrip", "take  2.wav", "-o", "out  put.ogg", cwd=tmp_path, check_ok=False),
+                       r"name it out  put\.wav or out  put\.flac$")
+    clipped = run("roundtrip", "take  2.wav", "-o", "new  folder/o.wav", *FAST, cwd=tmp_path)
+    assert re.search(r"^gl: warning: \d+ of 4000 samples clipped writing new  folder/o\.wav ", clipped.stderr, re.MULTILINE), clipped.stderr
+    assert cli._in_flags("a\n  b\tc  d", one_line=True) == "a b c  d"
