@@ -519,11 +519,13 @@ def write_audio(
         target = 10.0 ** (peak_db / 20.0)
         if bits is not None:  # the largest PCM code is 1 - 2**(1 - bits) of full scale: 0 dBFS is one step above it
             target = min(target, (2.0 ** (bits - 1) - 1) / 2.0 ** (bits - 1))
-            step = 2.0 ** (1 - bits)  # one PCM code
-            if target < step / 2 and peak > 0:
-                warnings.warn(f"peak_db={peak_db:g} is below half of {subtype}'s smallest step ({20 * np.log10(step):.1f} dBFS): "
-                              f"every sample rounds to 0 and {os.fspath(path)} will be silent; use a higher peak_db or "
-                              "the FLOAT subtype", stacklevel=2)
+            step, what, instead = 2.0 ** (1 - bits), f"{subtype}'s smallest step", " or the FLOAT subtype"  # one PCM code
+        else:  # float32's smallest subnormal, 2**-149: below half of it a FLOAT sample is 0 too
+            step, what, instead = float(np.finfo(np.float32).smallest_subnormal), "FLOAT's smallest sample", ""
+        if target < step / 2 and peak > 0:
+            warnings.warn(f"peak_db={peak_db:g} is below half of {what} ({20 * np.log10(step):.1f} dBFS): "
+                          f"every sample rounds to 0 and {os.fspath(path)} will be silent; use a higher peak_db{instead}",
+                          stacklevel=2)
         if peak > 0:
             # in two exact steps, x / 2^e then times target / m (peak = m 2^e, m in [0.5, 1)):
             # target / peak overflows for a subnormal peak (an inf gain made NaN samples)

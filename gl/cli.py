@@ -581,11 +581,13 @@ def _convergence_line(sc, per_channel) -> str:
 
 def _wrote_line(output, written, suffix: str = "") -> str:
     """``wrote OUT``, with --normalize's gain when it applied one."""
-    gain = "" if written.gain == 1.0 else (f", normalized to {20 * np.log10(written.peak):+.1f} dBFS (gain {_format_gain(written.gain)})")
+    gain = "" if written.gain == 1.0 else (f", normalized to {float(_db(written.peak)):+.1f} dBFS (gain {_format_gain(written.gain)})")
     return f"wrote {output}{suffix}{gain}"
 
 
 def _format_gain(gain: float) -> str:
+    if gain == 0:  # a --peak-db whose level is below float64's smallest number
+        return "-inf dB"
     return f"{20 * np.log10(gain):+.1f} dB" if np.isfinite(gain) and gain > 0 else "beyond float range"
 
 

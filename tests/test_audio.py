@@ -508,3 +508,19 @@ def test_float_samples_beyond_float32_are_clipped_not_inf(tmp_path):
     with warnings.catch_warnings():
         warnings.simplefilter("error")
         assert write_audio(tmp_path / "normalized.wav", x, 8000, subtype="FLOAT", normalize=True).clipped == 0
+
+
+def test_a_normalize_peak_below_the_smallest_float_sample_is_warned_about(tmp_path):
+    """--normalize --peak-db -1000 --subtype FLOAT wrote a silent file (float32's smallest
+    sample is 2**-149, -897 dBFS) reported as 'normalized to -1000.0 dBFS', without the
+    warning PCM gets below its smallest step."""
+    x = tone(n=800)
+    with pytest.warns(UserWarning, match=r"^peak_db=-1000 is below half of FLOAT's smallest sample \(-897.1 dBFS\): every "
+                                         r"sample rounds to 0 and .*silent.wav will be silent; use a higher peak_db$"):
+        write_audio(tmp_path / "silent.wav", x, 8000, subtype="FLOAT", normalize=True, peak_db=-1000.0)
+    assert not np.any(read_audio(tmp_path / "silent.wav")[0])  # as it said
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # -800 dBFS is still there, as subnormal float32 samples
+        write_audio(tmp_path / "quiet.wav", x, 8000, subtype="FLOAT", normalize=True, peak_db=-800.0)
+    y, _ = read_audio(tmp_path / "quiet.wav")
+    assert abs(20 * np.log10(np.max(np.abs(y))) + 800) < 0.01

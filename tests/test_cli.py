@@ -408,6 +408,10 @@ def test_a_normalize_peak_below_one_pcm_step_is_warned_about(tmp_path, speech_wa
     assert not np.any(sf.read(str(tmp_path / "q.wav"), dtype="int16")[0])  # as it said
     floating = run("roundtrip", speech_wav, "-o", "f.wav", "--normalize", "--peak-db=-120", "--subtype", "FLOAT", *FAST, cwd=tmp_path)
     assert "smallest step" not in floating.stderr
+    # a level below float64's smallest number: the gain is 0, reported without numpy's 'divide by zero encountered in log10'
+    zero = run("roundtrip", speech_wav, "-o", "z.wav", "--normalize", "--peak-db=-8000", "--subtype", "FLOAT", *FAST, cwd=tmp_path)
+    assert zero.stderr.startswith("gl: warning: --peak-db -8000 is below half of FLOAT's smallest sample (-897.1 dBFS)")
+    assert len(zero.stderr.splitlines()) == 1 and "wrote z.wav, normalized to -inf dBFS (gain -inf dB)" in zero.stdout
     infinite = run("roundtrip", speech_wav, "-o", "i.wav", "--normalize", "--peak-db=-inf", cwd=tmp_path, check_ok=False)
     assert_usage_error(infinite, r"--peak-db -inf must be a finite number <= 0")
 
