@@ -184,7 +184,7 @@ def read_audio(path: PathLike, *, dtype=np.float64) -> tuple[np.ndarray, int]:
     if not os.access(path, os.R_OK):  # soundfile would call it "not audio" ("System error.")
         raise PermissionError(errno.EACCES, f"{path} cannot be read (permission denied)", str(path))
     try:
-        data, sample_rate = sf.read(str(path), dtype=np.dtype(dtype).name, always_2d=True)
+        data, sample_rate = sf.read(_sndfile_name(path), dtype=np.dtype(dtype).name, always_2d=True)
     except sf.LibsndfileError as error:
         spectrogram = (" (a spectrogram: turn it into sound with gl invert, or gl.Spectrogram.load in Python)"
                        if path.suffix.lower() in (".npz", ".npy") else "")
@@ -200,11 +200,18 @@ def read_audio(path: PathLike, *, dtype=np.float64) -> tuple[np.ndarray, int]:
     return np.ascontiguousarray(data.T), int(sample_rate)
 
 
+def _sndfile_name(path: Path) -> str:
+    """``path`` as libsndfile is to open it: a file called ``-`` as ``./-`` (libsndfile reads
+    ``-`` as standard input)."""
+    name = str(path)
+    return os.path.join(os.curdir, name) if name == "-" else name
+
+
 def _refuse_non_finite(sf, path: Path, dtype: np.dtype) -> None:
     """Why ``path`` read as ``dtype`` has NaN or infinite samples: the file holds them, or
     (a DOUBLE file read as float32) finite samples beyond ``dtype``'s range."""
     if dtype != np.float64:
-        wide, _ = sf.read(str(path), dtype="float64", always_2d=True)
+        wide, _ = sf.read(_sndfile_name(path), dtype="float64", always_2d=True)
         if np.all(np.isfinite(wide)):
             peak = float(np.max(np.abs(wide)))
             raise ValueError(

@@ -1759,6 +1759,16 @@ def _import_compiled_modules() -> None:
                 pass
 
 
+def _refuse_standard_streams(args) -> None:
+    """``-`` for standard input or output, which gl does not read or write (a file of that
+    name is read as any other): said so, not 'does not exist' or 'name it -.wav'."""
+    if getattr(args, "input", None) == "-" and not os.path.exists("-"):
+        raise UsageError("- as the input: gl reads files, not standard input; save it to a file and give that file's name")
+    if getattr(args, "output", None) == "-":
+        example = "spec.npz" if args.command == "spectrogram" else "out.wav"
+        raise UsageError(f"-o -: gl writes files, not standard output; give a file name (say {example})")
+
+
 def main(argv: Optional[Sequence[str]] = None) -> int:
     """Run ``gl`` with ``argv`` (default: the command line); returns the exit status."""
     parser = build_parser()
@@ -1775,6 +1785,7 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     _protected.paths, _protected.command = _paths_of(args), args.command
     with _warnings_as_messages(), _termination_raises():
         try:
+            _refuse_standard_streams(args)
             _import_compiled_modules()
             return args.run(args)
         except KeyboardInterrupt:

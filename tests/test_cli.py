@@ -1555,3 +1555,25 @@ def test_messages_keep_the_spaces_of_a_path(tmp_path):
     clipped = run("roundtrip", "take  2.wav", "-o", "new  folder/o.wav", *FAST, cwd=tmp_path)
     assert re.search(r"^gl: warning: \d+ of 4000 samples clipped writing new  folder/o\.wav ", clipped.stderr, re.MULTILINE), clipped.stderr
     assert cli._in_flags("a\n  b\tc  d", one_line=True) == "a b c  d"
+
+
+def test_dash_for_a_standard_stream_is_said_to_be_unsupported(tmp_path, speech_wav):
+    """'-' is no standard stream for gl: 'gl roundtrip - -o o.wav < in.wav' said '- does not
+    exist; check the file name', and '-o -' 'name it -.wav or -.flac'. A file called '-' is
+    still read as any other."""
+    for command, source in (("roundtrip", speech_wav), ("spectrogram", speech_wav), ("invert", None)):
+        result = subprocess.run([sys.executable, "-m", "gl", command, "-", "-o", "o.wav" if command != "spectrogram" else "s.npz"],
+                                cwd=tmp_path, capture_output=True, text=True, timeout=120, env=ENV,
+                                stdin=open(source, "rb") if source else subprocess.DEVNULL)
+        assert_usage_error(result, rf"^gl {command}: error: - as the input: gl reads files, not standard input; save it to a "
+                                   r"file and give that file's name$")
+    assert_usage_error(run("roundtrip", speech_wav, "-o", "-", cwd=tmp_path, check_ok=False),
+                       r"-o -: gl writes files, not standard output; give a file name \(say out.wav\)$")
+    assert_usage_error(run("spectrogram", speech_wav, "-o", "-", cwd=tmp_path, check_ok=False), r"\(say spec.npz\)$")
+    shutil.copy(speech_wav, tmp_path / "-")  # mono; libsndfile reads a name '-' as standard input, here a stereo file
+    sf.write(str(tmp_path / "stereo.wav"), np.zeros((800, 2)), 8000)
+    with open(tmp_path / "stereo.wav", "rb") as stdin:
+        result = subprocess.run([sys.executable, "-m", "gl", "roundtrip", "-", "-o", "o.wav", "--json", *FAST], cwd=tmp_path,
+                                capture_output=True, text=True, timeout=120, env=ENV, stdin=stdin)
+    assert result.returncode == 0, result.stderr
+    assert json.loads(result.stdout)["channels"] == 1 and json.loads(result.stdout)["input"] == "-"
