@@ -480,6 +480,23 @@ def _warn_if_frames_outgrow(geometry: STFT, n_samples: int) -> None:
                       "of it, and the spectrogram says little about it; use a smaller --n-fft", stacklevel=2)
 
 
+def _warn_if_low_overlap(geometry: STFT) -> None:
+    """Windows that barely overlap (:attr:`gl.STFT.low_overlap`): the spectrogram the command
+    makes hardly sees the samples between frames, whatever the inversion does (the
+    importers' :class:`~gl.importers.LossWarning` says so of a spectrogram made elsewhere)."""
+    if not (geometry.nola_ok and geometry.low_overlap):
+        return
+    period = geometry.window_sum_period
+    half = max(1, geometry.win_length // 2)
+    window = geometry.window_name or "custom"
+    warnings.warn(
+        f"--hop {geometry.hop_length} with a {window} window of {geometry.win_length} samples leaves the summed squared "
+        f"windows at {100 * period.min() / period.max():.2g}% of their peak between frames: the spectrogram barely sees "
+        "those samples, so no phase retrieval can get them back (where the result has spikes there gl runs again with "
+        f"a floor between frames, but the audio may still come back louder, with clicks); a hop of at most half the "
+        f"window (--hop {half}) keeps them", stacklevel=2)
+
+
 def _magnitude(geometry: STFT, x: np.ndarray, path) -> np.ndarray:
     """``|STFT(x)|`` in float32, the precision the command line works in, or an error naming
     the file when it overflows (instead of the STFT's warning to pass x as float64, which a
@@ -1088,6 +1105,7 @@ def _run_roundtrip(args) -> int:
     check_audio_output(output, args.subtype, x.shape[0], sample_rate)  # channels and rate the format holds
     geometry = _geometry_from_args(args, sample_rate)
     _warn_if_frames_outgrow(geometry, x.shape[-1])
+    _warn_if_low_overlap(geometry)
     # the spectrogram must fit; the inversion goes block by block where the whole would not (_block_seconds)
     _refuse_if_too_large(geometry, x.shape[-1], x.shape[0], STFT_BYTES_PER_COEFFICIENT)
     block_seconds = _block_seconds(args, geometry, geometry.n_frames(x.shape[-1]), x.shape[0], sample_rate)
@@ -1137,6 +1155,7 @@ def _run_spectrogram(args) -> int:
     x, sample_rate = read_audio(args.input, dtype=np.float32)  # (channels, n)
     geometry = _geometry_from_args(args, sample_rate)
     _warn_if_frames_outgrow(geometry, x.shape[-1])
+    _warn_if_low_overlap(geometry)
     _refuse_if_too_large(geometry, x.shape[-1], x.shape[0], STFT_BYTES_PER_COEFFICIENT)
     S = _magnitude(geometry, x[0] if x.shape[0] == 1 else x, args.input)  # mono: (n_freq, n_frames)
     spectrogram = Spectrogram(S, geometry, sample_rate=sample_rate, length=x.shape[-1], source="gl")  # Spectrogram.from_audio's

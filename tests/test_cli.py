@@ -1176,6 +1176,18 @@ def test_a_frame_longer_than_the_signal_warns(tmp_path, speech_wav):
     assert "longer than the signal" not in run("roundtrip", speech_wav, "-o", tmp_path / "p.wav", *FAST, cwd=tmp_path).stderr
 
 
+def test_windows_that_barely_overlap_warn(tmp_path, speech_wav):
+    # the importers warn of a spectrogram made elsewhere with too little overlap; the command's
+    # own (an audio-review: --n-fft 1024 --hop 1000 came back 13.5 dB too loud, no word said)
+    for command, output in (("roundtrip", "o.wav"), ("spectrogram", "o.npz")):
+        result = run(command, speech_wav, "-o", tmp_path / output, "--n-fft", "256", "--hop", "224", *(FAST if command == "roundtrip" else ()),
+                     cwd=tmp_path)
+        assert re.search(r"warning: --hop 224 with a hann window of 256 samples leaves the summed squared windows at 0.29% "
+                         r"of their peak between frames: .* a hop of at most half the window \(--hop 128\) keeps them", result.stderr)
+    quiet = run("roundtrip", speech_wav, "-o", tmp_path / "p.wav", "--n-fft", "256", "--hop", "128", *FAST, cwd=tmp_path)
+    assert "summed squared windows" not in quiet.stderr
+
+
 def test_json_fields_agree_across_commands(tmp_path, speech_wav):
     # the window with its parameter, the initial convergence over all channels like the final one
     x, sr = sf.read(str(speech_wav))
