@@ -1375,8 +1375,9 @@ def _from_archive(loaded, args, path: Path, flags: list):
             data = loaded["data"] if "data" in names else None
     if "magnitude" in names or metadata is None:
         if metadata is None and "magnitude" not in names:
+            missing = " and ".join(repr(name) for name in ("magnitude", "metadata") if name not in names)
             raise UsageError(
-                f"{path} is not a gl spectrogram file: it has no 'magnitude' and 'metadata' fields "
+                f"{path} is not a gl spectrogram file: it has no {missing} field{'s' if ' and ' in missing else ''} "
                 f"(it has {', '.join(names) or 'nothing'}); make it with gl spectrogram, or save the bare "
                 "array with np.save and give --from, --sr and --hop"
             )

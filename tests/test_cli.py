@@ -567,6 +567,7 @@ def make_inputs(folder: Path) -> None:
     (folder / "text.npz").write_text("hello, not an archive\n")
     np.savez(folder / "fields.npz", S=np.ones((5, 3)), sr=16000)
     np.savez(folder / "nometa.npz", magnitude=np.ones((5, 3)))
+    np.savez(folder / "othermeta.npz", metadata=np.array('{"tool": "other"}'), window=np.ones(8))
     np.save(folder / "bare.npy", np.ones((257, 40)))
     sf.write(str(folder / "tone.wav"), 0.1 * np.sin(np.arange(8000) / 5.0), 8000)
     nan = np.full(2000, 0.1)
@@ -606,6 +607,8 @@ ERRORS = [
     (["invert", "text.npz", "-o", "o.wav"], [r"text.npz is not an .npz archive"]),
     (["invert", "tone.wav", "-o", "o.wav"], [r"give an .npz file"]),
     (["invert", "fields.npz", "-o", "o.wav"], [r"not a gl spectrogram file: it has no 'magnitude' and 'metadata' fields \(it has S, sr\)"]),
+    # metadata of another kind: the field that is missing, not both (an audio review)
+    (["invert", "othermeta.npz", "-o", "o.wav"], [r"not a gl spectrogram file: it has no 'magnitude' field \(it has metadata, window\)"]),
     (["invert", "nometa.npz", "-o", "o.wav"], [r"no 'metadata' field"]),
     (["invert", "bare.npy", "-o", "o.wav"], [r"bare array: say what it is with --from"]),
     (["spectrogram", "tone.wav", "-o", "s.npy"], [r"must end in .npz"]),
