@@ -1469,6 +1469,9 @@ def _run_invert(args) -> int:
     if sample_rate is None:
         raise UsageError(f"{args.input} does not say its sample rate; give it with --sr (in Hz)")
     if abs(float(sample_rate) - round(float(sample_rate))) > 1e-6:
+        if spectrogram.sample_rate is not None:  # the file's own rate: --sr may not override it
+            raise UsageError(f"{args.input} says its sample rate is {sample_rate:g} Hz, not a whole number, which audio files "
+                             "need; save it again with a whole sample rate (gl.Spectrogram's sample_rate)")
         raise UsageError(f"sample rate {sample_rate} Hz is not a whole number, which audio files need; give --sr as a whole number of Hz")
     sample_rate = int(round(float(sample_rate)))
     if spectrogram.magnitude.ndim > 3:  # found before the retrieval, not when writing its result

@@ -568,6 +568,8 @@ def make_inputs(folder: Path) -> None:
     np.savez(folder / "fields.npz", S=np.ones((5, 3)), sr=16000)
     np.savez(folder / "nometa.npz", magnitude=np.ones((5, 3)))
     np.savez(folder / "othermeta.npz", metadata=np.array('{"tool": "other"}'), window=np.ones(8))
+    fractional = gl.STFT(n_fft=64, hop_length=16)
+    gl.Spectrogram(np.ones((33, 20)), fractional, sample_rate=8000.5, length=304).save(folder / "fractional.npz")
     np.save(folder / "bare.npy", np.ones((257, 40)))
     sf.write(str(folder / "tone.wav"), 0.1 * np.sin(np.arange(8000) / 5.0), 8000)
     nan = np.full(2000, 0.1)
@@ -607,6 +609,9 @@ ERRORS = [
     (["invert", "text.npz", "-o", "o.wav"], [r"text.npz is not an .npz archive"]),
     (["invert", "tone.wav", "-o", "o.wav"], [r"give an .npz file"]),
     (["invert", "fields.npz", "-o", "o.wav"], [r"not a gl spectrogram file: it has no 'magnitude' and 'metadata' fields \(it has S, sr\)"]),
+    # a file's own rate cannot be overridden by --sr: saving it again is the way (an audio review)
+    (["invert", "fractional.npz", "-o", "o.wav"], [r"fractional.npz says its sample rate is 8000.5 Hz, not a whole number, "
+                                                   r"which audio files need; save it again with a whole sample rate"]),
     # metadata of another kind: the field that is missing, not both (an audio review)
     (["invert", "othermeta.npz", "-o", "o.wav"], [r"not a gl spectrogram file: it has no 'magnitude' field \(it has metadata, window\)"]),
     (["invert", "nometa.npz", "-o", "o.wav"], [r"no 'metadata' field"]),
