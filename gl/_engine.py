@@ -23,7 +23,10 @@ there that the spectrogram barely sees. Within :func:`floored_between_frames` ea
 of such a geometry divides by that floor instead of the sum, ``x[n] = sum_m w[n - m a]
 y_m[n - m a] / max(W[n], 0.1 max W)``: a Tikhonov-regularised inverse whose penalty acts
 only there. A method's result is then the least-squares synthesis of its last spectra
-(:meth:`SweepEngine.to_least_squares`, one multiplication); a single pass (PGHI, SPSI)
+(:meth:`SweepEngine.to_least_squares`, one multiplication), but for the samples whose window
+sum is below ``RESULT_FLOOR``, 0.1 %, of its largest value, divided by that instead (the
+deepest dips, as a Hann window's at a hop above about 0.93 ``n_fft``, where least squares
+would amplify the projection's error hundreds of times); a single pass (PGHI, SPSI)
 keeps the floor between frames. The floor moves the iterations' fixed point (a steady
 sine that least squares returns clean comes back with a flutter), so gl uses it only
 where a least-squares result shows the spikes: :meth:`gl.Spectrogram.invert` decides.
@@ -731,7 +734,9 @@ class SweepEngine:
         A low-overlap geometry's sweeps divide by ``max(W, f)``, ``f = EDGE_FADE max W``
         (module docstring, *Low overlap*); an iterative method's result is the least-squares
         synthesis of its last spectra, as :func:`gl.istft`'s, ``x max(W, f) / W``: one
-        multiplication, no transform. With ``between_frames=False`` only the runs below
+        multiplication, no transform (where the sum is below ``RESULT_FLOOR`` of its largest
+        value between frames, divided by that: :meth:`gl.STFT._apply_least_squares_gain`).
+        With ``between_frames=False`` only the runs below
         the floor at the two ends become least squares (where ``Spectrogram.invert`` fades
         every geometry's), and the samples between frames keep the floor: a single pass's
         synthesis of a spectrogram far from consistent, whose errors least squares would
