@@ -437,16 +437,20 @@ class StreamingInverter:
         """
         if total is None:  # steady state: D is periodic with period a, and a run is <= a long
             inverse = self._inverse_steady[: len(samples)]
-            if self.fade_edges and self._padded_count < self._head_end:  # the first low run, past the start positions
+            if self._padded_count < self._head_end:  # the first low run, past the start positions: faded, or least squares
                 head = np.arange(min(self._head_end - self._padded_count, len(samples)))
                 head = head[self._steady_sum[head] < self._edge_floor]  # D is the true sum there: one frame
                 inverse = inverse.copy()
-                inverse[head] = 1.0 / self._edge_floor
+                if self.fade_edges:
+                    inverse[head] = 1.0 / self._edge_floor
+                else:  # 1 / D, not RESULT_FLOOR's: an end run
+                    inverse[head] = np.divide(1.0, self._steady_sum[head], out=np.zeros(head.shape),
+                                              where=self._steady_sum[head] > self._floor)
             normalised = samples * inverse
         else:
             denominator = total
-            if not end:  # past the start positions the sum is the steady D: its deepest dips as in the steady state
-                steady_from = max(0, self._start_positions - self._padded_count)
+            if not end:  # past the start positions (and the first low run) the sum is the steady D: as in the steady state
+                steady_from = max(0, self._start_positions - self._padded_count, self._head_end - self._padded_count)
                 deep = np.zeros(len(samples), dtype=bool)
                 deep[steady_from:] = total[steady_from:] < self._dip_floor
                 denominator = np.where(deep, self._dip_floor, total)
