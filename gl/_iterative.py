@@ -20,7 +20,7 @@ import numpy as np
 from ._checks import as_array
 from ._engine import threads_from_environment
 from ._trig import unit_phasors
-from .transform import STFT, binary_exponents, complex_dtype, native_order, real_dtype
+from .transform import STFT, binary_exponents, complex_dtype, implied_n_fft, native_order, real_dtype
 from .windows import WindowSpec
 
 InitSpec = Union[str, np.ndarray, None]
@@ -165,7 +165,7 @@ def resolve_geometry(
             raise ValueError(f"give either geometry or {', '.join(given)}, not both")
         return geometry
     if n_fft is None:
-        n_fft = 2 * (np.shape(S)[-2] - 1) if np.ndim(S) >= 2 else 0
+        n_fft = implied_n_fft("S", np.shape(S))
     return STFT(n_fft, hop_length, win_length, window, center, pad_mode, sym)
 
 

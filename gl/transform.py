@@ -128,6 +128,30 @@ def check_n_fft(n_fft, name: str = "n_fft") -> int:
     return n_fft
 
 
+def bins_mismatch(name: str, n_freq: int, n_fft: int) -> str:
+    """The error for a spectrogram ``name`` of ``n_freq`` rows that ``n_fft`` does not give:
+    what ``n_fft`` gives, and which ``n_fft`` the rows imply (``2 (n_freq - 1)`` or
+    ``2 n_freq - 1``), in the same words wherever a spectrogram meets its geometry."""
+    implied = f"n_fft={2 * (n_freq - 1)} or {2 * n_freq - 1}" if n_freq > 1 else "no valid n_fft"
+    return f"{name} has {n_freq} frequency bins but n_fft={n_fft} gives {n_fft // 2 + 1}; {name} implies {implied}"
+
+
+def implied_n_fft(name: str, shape: tuple) -> int:
+    """``2 * (n_freq - 1)``, the ``n_fft`` librosa infers from a spectrogram ``name`` of
+    ``shape`` (..., n_freq, n_frames) when none is given; a ValueError naming ``name`` when
+    it has fewer than the 2 bins the smallest ``n_fft`` gives (not one about an ``n_fft=0``
+    or ``n_fft=-2`` the caller never wrote)."""
+    if len(shape) < 2:
+        raise ValueError(f"{name} must have shape (..., n_freq, n_frames), got shape {tuple(shape)}")
+    n_freq = shape[-2]
+    if n_freq < 2:
+        raise ValueError(
+            f"{name} has {n_freq} frequency bins and implies no valid n_fft (n_fft defaults to 2 * (n_freq - 1), "
+            f"and n_fft >= 2 gives at least 2 bins); is its shape (..., n_freq, n_frames)? Else give n_fft"
+        )
+    return 2 * (n_freq - 1)
+
+
 #: The smallest largest value a window may have: the transforms carry ``w^2 x`` and divide
 #: by ``sum w^2``, which float32 cannot hold below about 1e-38.
 MIN_WINDOW_PEAK = 1e-15
@@ -838,13 +862,8 @@ class STFT:
             raise TypeError(f"{name} must be a {kind} array, got dtype {X.dtype}")
         if X.ndim < 2:
             raise ValueError(f"{name} must have shape (..., n_freq, n_frames), got shape {X.shape}")
-        n_freq = X.shape[-2]
-        if n_freq != self.n_freq:
-            implied = f"n_fft={2 * (n_freq - 1)} or {2 * n_freq - 1}" if n_freq > 1 else "no valid n_fft"
-            raise ValueError(
-                f"{name} has {n_freq} frequency bins but n_fft={self.n_fft} gives {self.n_freq}; "
-                f"{name} implies {implied}"
-            )
+        if X.shape[-2] != self.n_freq:
+            raise ValueError(bins_mismatch(name, X.shape[-2], self.n_fft))
         if X.shape[-1] < 1:
             raise ValueError(f"{name} has no frames")
         if not np.all(np.isfinite(X)):
@@ -1013,8 +1032,6 @@ def istft(
     """
     X_array = as_array("X", X)
     if n_fft is None:
-        if X_array.ndim < 2:
-            raise ValueError(f"X must have shape (..., n_freq, n_frames), got shape {X_array.shape}")
-        n_fft = 2 * (X_array.shape[-2] - 1)
+        n_fft = implied_n_fft("X", X_array.shape)
     geometry = STFT(n_fft, hop_length, win_length, window, center, pad_mode, sym)
     return geometry.istft(X_array, length=length)

@@ -1,0 +1,55 @@
+"""Bad input, the same rules at every entry point: a ValueError or TypeError that names the
+parameter as the function spells it, and the same fault in the same words everywhere."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+import gl
+
+N_FFT, HOP = 64, 16
+GEOMETRY = gl.STFT(N_FFT, HOP)
+
+
+def magnitude(n_frames: int = 20) -> np.ndarray:
+    x = np.random.default_rng(0).standard_normal(HOP * (n_frames - 1))
+    return np.abs(GEOMETRY.stft(x))
+
+
+#: Every function that takes a magnitude ``S`` with the geometry keywords, by name (quick settings).
+S_ENTRIES = {
+    "griffinlim": lambda S, **k: gl.griffinlim(S, n_iter=1, **k),
+    "agla": lambda S, **k: gl.agla(S, n_iter=1, **k),
+    "raar": lambda S, **k: gl.raar(S, n_iter=1, **k),
+    "difference_map": lambda S, **k: gl.difference_map(S, n_iter=1, **k),
+    "difference_map_fgla": lambda S, **k: gl.difference_map_fgla(S, n_iter=1, **k),
+    "admm": lambda S, **k: gl.admm(S, n_iter=1, **k),
+    "pghi": gl.pghi,
+    "spsi": gl.spsi,
+    "rtpghi": gl.rtpghi,
+    "rtisila": lambda S, **k: gl.rtisila(S, n_iter_per_frame=1, **k),
+    "reconstruct": lambda S, **k: gl.reconstruct(S, n_iter=1, **k),
+    "reconstruct_long": lambda S, **k: gl.reconstruct_long(S, n_iter=1, block_frames=8, overlap_frames=2, **k),
+}
+
+
+@pytest.mark.parametrize("n_freq", [0, 1])
+@pytest.mark.parametrize("entry", sorted(S_ENTRIES))
+def test_too_few_bins_to_imply_an_n_fft_are_named(entry, n_freq):
+    """Without n_fft, it is inferred as 2 (n_freq - 1): 1 bin gave 'n_fft=0 must be >= 2' and
+    0 bins 'n_fft=-2 must be >= 2', an n_fft the caller never wrote."""
+    with pytest.raises(ValueError, match=rf"^S has {n_freq} frequency bins and implies no valid n_fft") as raised:
+        S_ENTRIES[entry](np.ones((n_freq, 8)), hop_length=1)
+    assert "n_fft=0" not in str(raised.value) and "n_fft=-2" not in str(raised.value)
+
+
+@pytest.mark.parametrize("n_freq", [0, 1])
+def test_istft_too_few_bins_to_imply_an_n_fft(n_freq):
+    with pytest.raises(ValueError, match=rf"^X has {n_freq} frequency bins and implies no valid n_fft"):
+        gl.istft(np.ones((n_freq, 8), complex), hop_length=1)
+
+
+def test_two_bins_still_imply_n_fft_2():
+    y = gl.istft(np.ones((2, 8), complex), hop_length=1)
+    assert y.shape == (7,)
