@@ -1089,7 +1089,12 @@ def from_shorttimefft(
     n_rows, n_frames = S.shape[-2], S.shape[-1]
     expected_rows = mfft // 2 + 1 if fft_mode in ("onesided", "onesided2X") else mfft
     if n_rows != expected_rows:
-        raise ValueError(f"mfft={mfft} with fft_mode={fft_mode!r} gives {expected_rows} frequency rows but S has {n_rows}"
+        if fft_mode not in ("onesided", "onesided2X"):
+            implied = f"mfft={n_rows}"
+        else:
+            implied = f"mfft={2 * (n_rows - 1)} or {2 * n_rows - 1}" if n_rows > 1 else "no valid mfft"
+        raise ValueError(f"mfft={mfft} with fft_mode={fft_mode!r} gives {expected_rows} frequency rows but S has {n_rows}, "
+                         f"which implies {implied}"
                          + _transposed_hint("S", n_frames, expected_rows, made_by="ShortTimeFFT.stft returns it"))
     if fft_mode in ("twosided", "centered"):
         S = _one_sided_rows(S, mfft, "S", centered=(fft_mode == "centered"))

@@ -130,7 +130,7 @@ from .pghi import initial_phase as pghi_continuing
 from .spsi import initial_phase as spsi_continuing
 from .reconstruct import DEFAULT_METHOD, SINGLE_PASS_METHODS, default_init, method_function
 from .spectrogram import _flags, apply_edge_fade, edge_fade_gains, run_with_floor_rule
-from .transform import EDGE_FADE, STFT, PadMode, nola_warned, real_dtype
+from .transform import EDGE_FADE, STFT, PadMode, bins_mismatch, nola_warned, real_dtype
 from .windows import WindowSpec
 
 __all__ = ["reconstruct_long", "DEFAULT_BLOCK_SECONDS", "DEFAULT_OVERLAP_SECONDS", "plan_blocks"]
@@ -526,7 +526,7 @@ def reconstruct_long(
         raise ValueError(f"S must have shape (..., n_freq, n_frames), got shape {S.shape}")
     geometry = resolve_geometry(S, geometry, n_fft, hop_length, win_length, window, center, pad_mode, sym)
     if S.shape[-2] != geometry.n_freq:
-        raise ValueError(f"S has {S.shape[-2]} frequency bins but n_fft={geometry.n_fft} gives {geometry.n_freq}")
+        raise ValueError(bins_mismatch("S", S.shape[-2], geometry.n_fft))
     if S.shape[-1] < 1:
         raise ValueError("S has no frames")
     n_frames = S.shape[-1]

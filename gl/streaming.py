@@ -93,7 +93,7 @@ import numpy as np
 
 from ._checks import as_array, check_flag
 from ._iterative import check_magnitude_range
-from .transform import EDGE_FADE, RESULT_FLOOR, STFT, WINDOW_SUM_FLOOR, _irfft, complex_dtype
+from .transform import EDGE_FADE, RESULT_FLOOR, STFT, WINDOW_SUM_FLOOR, _irfft, bins_mismatch, complex_dtype
 
 __all__ = ["StreamingInverter", "invert_stream", "check_lookahead", "check_iterations"]
 
@@ -505,10 +505,8 @@ class StreamingInverter:
             several = "; an inverter takes one channel: use one inverter per channel" if frames.ndim == 3 else ""
             raise ValueError(f"frames must have shape (n_freq, k) = ({self.n_freq}, k), got shape {frames.shape}{several}")
         if frames.shape[0] != self.n_freq:
-            raise ValueError(
-                f"frames has {frames.shape[0]} frequency bins but n_fft={self.geometry.n_fft} gives "
-                f"n_freq={self.n_freq}; frames must have shape ({self.n_freq}, k)"
-            )
+            raise ValueError(bins_mismatch("frames", frames.shape[0], self.geometry.n_fft)
+                             + f"; frames must have shape ({self.n_freq}, k)")
         if frames.size and not np.all(np.isfinite(frames)):
             raise ValueError("frames contains NaN or infinite values")
         if frames.size and frames.min() < 0:

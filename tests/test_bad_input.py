@@ -53,3 +53,24 @@ def test_istft_too_few_bins_to_imply_an_n_fft(n_freq):
 def test_two_bins_still_imply_n_fft_2():
     y = gl.istft(np.ones((2, 8), complex), hop_length=1)
     assert y.shape == (7,)
+
+
+@pytest.mark.parametrize("n_freq", [34, 40, 129])
+def test_a_frequency_axis_that_does_not_match_n_fft_names_the_n_fft_it_implies(n_freq):
+    """Every entry point says which n_fft the rows imply, in the same words: reconstruct_long
+    said only 'S has 40 frequency bins but n_fft=64 gives 33', and a streaming inverter
+    'frames has 40 frequency bins but n_fft=64 gives n_freq=33'."""
+    S = np.ones((n_freq, 20))
+    said = f"has {n_freq} frequency bins but n_fft=64 gives 33; (S|frames) implies n_fft={2 * (n_freq - 1)} or {2 * n_freq - 1}"
+    for entry in S_ENTRIES.values():
+        with pytest.raises(ValueError, match=rf"^S {said}"):
+            entry(S, n_fft=N_FFT, hop_length=HOP)
+    for inverter in (gl.RTPGHI(GEOMETRY), gl.RTISILA(GEOMETRY)):
+        with pytest.raises(ValueError, match=rf"^frames {said}; frames must have shape \(33, k\)"):
+            inverter.push(S)
+
+
+@pytest.mark.parametrize(("fft_mode", "implied"), [("onesided", "mfft=78 or 79"), ("twosided", "mfft=40")])
+def test_from_shorttimefft_names_the_mfft_the_rows_imply(fft_mode, implied):
+    with pytest.raises(ValueError, match=rf"gives \d+ frequency rows but S has 40, which implies {implied}"):
+        gl.importers.from_shorttimefft(np.ones((40, 20)), win=np.hanning(N_FFT), hop=HOP, fs=1.0, fft_mode=fft_mode)

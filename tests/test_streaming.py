@@ -357,7 +357,7 @@ def test_bad_parameters():
     with pytest.raises(TypeError, match="dtype=int64 must be a real floating-point dtype"):
         RTISILA(geometry, dtype=np.int64)
     stream = RTISILA(geometry)
-    with pytest.raises(ValueError, match="frames has 64 frequency bins but n_fft=128 gives n_freq=65"):
+    with pytest.raises(ValueError, match=r"frames has 64 frequency bins but n_fft=128 gives 65; frames implies n_fft=126 or 127; frames must have shape \(65, k\)"):
         stream.push(np.ones((64, 3)))
     with pytest.raises(TypeError, match="frames must be real magnitudes"):
         stream.push(np.ones((65, 3), complex))
