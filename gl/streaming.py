@@ -493,25 +493,27 @@ class StreamingInverter:
         self.samples_returned += len(result)
         return result
 
-    def _check_frames(self, frames) -> np.ndarray:
-        frames = as_array("frames", frames)
+    def _check_frames(self, frames, name: str = "frames") -> np.ndarray:
+        """``frames`` (n_freq, k) or one frame (n_freq,), checked with the batch methods' rules
+        and words (:func:`gl._iterative.check_magnitude`), the errors naming ``name``."""
+        frames = as_array(name, frames)
         if frames.dtype.kind == "c":
-            raise TypeError("frames must be real magnitudes; got a complex array (pass np.abs(frames))")
+            raise TypeError(f"{name} must be a real magnitude spectrogram; got a complex array (pass np.abs({name}))")
         if frames.dtype.kind != "f":
-            raise TypeError(f"frames must be a floating-point array, got dtype {frames.dtype}")
+            raise TypeError(f"{name} must be a floating-point magnitude spectrogram, got dtype {frames.dtype}")
         if frames.ndim == 1:
             frames = frames[:, None]
         if frames.ndim != 2:
             several = "; an inverter takes one channel: use one inverter per channel" if frames.ndim == 3 else ""
-            raise ValueError(f"frames must have shape (n_freq, k) = ({self.n_freq}, k), got shape {frames.shape}{several}")
+            raise ValueError(f"{name} must have shape (n_freq, k) = ({self.n_freq}, k), got shape {frames.shape}{several}")
         if frames.shape[0] != self.n_freq:
-            raise ValueError(bins_mismatch("frames", frames.shape[0], self.geometry.n_fft)
-                             + f"; frames must have shape ({self.n_freq}, k)")
+            raise ValueError(bins_mismatch(name, frames.shape[0], self.geometry.n_fft)
+                             + f"; {name} must have shape ({self.n_freq}, k)")
         if frames.size and not np.all(np.isfinite(frames)):
-            raise ValueError("frames contains NaN or infinite values")
+            raise ValueError(f"{name} contains NaN or infinite values")
         if frames.size and frames.min() < 0:
-            raise ValueError(f"frames must be magnitudes (>= 0); min is {frames.min():.3g}")
-        check_magnitude_range(frames, "frames", self.dtype if self.dtype is not None else _stream_dtype(frames.dtype))
+            raise ValueError(f"{name} must be a magnitude (>= 0); it has negative values (min {frames.min():.3g})")
+        check_magnitude_range(frames, name, self.dtype if self.dtype is not None else _stream_dtype(frames.dtype))
         return frames
 
 
@@ -543,6 +545,7 @@ def invert_stream(inverter: StreamingInverter, S, chunk_frames: Optional[int] = 
     S = as_array("S", S)
     if S.ndim != 2:
         raise ValueError(f"S must have shape (n_freq, n_frames) for a stream, got shape {S.shape}")
+    inverter._check_frames(S, "S")  # the errors name S, not the frames of a push
     n_frames = S.shape[1]
     if chunk_frames is None:
         chunk_frames = max(1, n_frames)

@@ -30,7 +30,7 @@ S_ENTRIES = {
     "rtpghi": gl.rtpghi,
     "rtisila": lambda S, **k: gl.rtisila(S, n_iter_per_frame=1, **k),
     "reconstruct": lambda S, **k: gl.reconstruct(S, n_iter=1, **k),
-    "reconstruct_long": lambda S, **k: gl.reconstruct_long(S, n_iter=1, block_frames=8, overlap_frames=2, **k),
+    "reconstruct_long": lambda S, **k: gl.reconstruct_long(S, n_iter=1, block_frames=10, overlap_frames=4, **k),
 }
 
 
@@ -74,3 +74,57 @@ def test_a_frequency_axis_that_does_not_match_n_fft_names_the_n_fft_it_implies(n
 def test_from_shorttimefft_names_the_mfft_the_rows_imply(fft_mode, implied):
     with pytest.raises(ValueError, match=rf"gives \d+ frequency rows but S has 40, which implies {implied}"):
         gl.importers.from_shorttimefft(np.ones((40, 20)), win=np.hanning(N_FFT), hop=HOP, fs=1.0, fft_mode=fft_mode)
+
+
+def _with(value, dtype=None):
+    S = magnitude()
+    S = S.astype(dtype) if dtype is not None else S.copy()
+    if value is not None:
+        S[3, 4] = value
+    return S
+
+
+#: A fault of the magnitude and the words every entry point gives it, {name} its parameter.
+MAGNITUDE_FAULTS = {
+    "negative": (lambda: _with(-1.0), ValueError, "{name} must be a magnitude (>= 0); it has negative values (min -1)"),
+    "nan": (lambda: _with(np.nan), ValueError, "{name} contains NaN or infinite values"),
+    "inf": (lambda: _with(np.inf), ValueError, "{name} contains NaN or infinite values"),
+    "complex": (lambda: _with(None, complex), TypeError,
+                "{name} must be a real magnitude spectrogram; got a complex array (pass np.abs({name}))"),
+    "integer": (lambda: _with(None, np.int64), TypeError, "{name} must be a floating-point magnitude spectrogram, got dtype int64"),
+    "bool": (lambda: _with(None, bool), TypeError, "{name} must be a floating-point magnitude spectrogram, got dtype bool"),
+}
+
+
+def _streaming_entries():
+    def push(inverter_class):
+        def run(S):
+            inverter = inverter_class(GEOMETRY)
+            return inverter.push(S)
+        return run
+    return {
+        "RTPGHI.push": ("frames", push(gl.RTPGHI)),
+        "RTISILA.push": ("frames", push(gl.RTISILA)),
+        "invert_stream(RTPGHI)": ("S", lambda S: gl.invert_stream(gl.RTPGHI(GEOMETRY), S)),
+        "invert_stream(RTISILA)": ("S", lambda S: gl.invert_stream(gl.RTISILA(GEOMETRY), S, chunk_frames=3)),
+    }
+
+
+ALL_MAGNITUDE_ENTRIES = {
+    **{name: ("S", lambda S, entry=entry: entry(S, n_fft=N_FFT, hop_length=HOP)) for name, entry in S_ENTRIES.items()},
+    "Spectrogram.invert": ("magnitude", lambda S: gl.Spectrogram(S, GEOMETRY).invert(n_iter=1)),
+    **_streaming_entries(),
+}
+
+
+@pytest.mark.parametrize("fault", sorted(MAGNITUDE_FAULTS))
+@pytest.mark.parametrize("entry", sorted(ALL_MAGNITUDE_ENTRIES))
+def test_a_bad_magnitude_gets_the_same_words_everywhere(entry, fault):
+    """The streaming inverters said 'frames must be magnitudes (>= 0); min is -1', 'frames must
+    be real magnitudes' and 'frames must be a floating-point array' where every batch method
+    says the words below; and gl.invert_stream(inverter, S) named 'frames', not its S."""
+    name, run = ALL_MAGNITUDE_ENTRIES[entry]
+    make, error, words = MAGNITUDE_FAULTS[fault]
+    with pytest.raises(error) as raised:
+        run(make())
+    assert str(raised.value) == words.format(name=name)
