@@ -543,6 +543,8 @@ def reconstruct_long(
     generator = as_generator(rng)
     if init is None and method in (None, DEFAULT_METHOD):  # as gl.reconstruct: the default method's init, else the method's own
         init = default_init(S, geometry, {})
+    elif init is not None and not isinstance(init, str):  # a list or a number, as the methods take it: cut into blocks
+        init = as_array("init", init)
     # a start the warm start cannot blend a phase into: RTISI-LA's own, the partial
     # reconstruction; and the single passes, which make their own phase (no init)
     own_start = ((init is None and method == "rtisila") or (isinstance(init, str) and init == "overlap")

@@ -128,3 +128,20 @@ def test_a_bad_magnitude_gets_the_same_words_everywhere(entry, fault):
     with pytest.raises(error) as raised:
         run(make())
     assert str(raised.value) == words.format(name=name)
+
+
+def test_reconstruct_long_takes_init_as_a_list_as_the_methods_do():
+    """A list init, which gl.griffinlim takes, was refused with a block's shape: 'init array
+    has shape (33, 38); it must match S.shape (33, 10)' for an S of shape (33, 38)."""
+    S = magnitude(38)
+    phase = np.random.default_rng(1).uniform(-np.pi, np.pi, S.shape)
+    options = dict(method="fgla", n_iter=2, block_frames=10, overlap_frames=4, n_fft=N_FFT, hop_length=HOP)
+    np.testing.assert_array_equal(gl.reconstruct_long(S, init=phase.tolist(), **options),
+                                  gl.reconstruct_long(S, init=phase, **options))
+
+
+@pytest.mark.parametrize("init", [0.5, [[0.0] * 5] * 33])
+def test_reconstruct_long_names_the_shape_of_s_for_an_init_that_does_not_match(init):
+    S = magnitude(38)
+    with pytest.raises(ValueError, match=r"^init array has shape \(.*\); it must match S.shape \(33, 38\)$"):
+        gl.reconstruct_long(S, init=init, method="fgla", n_iter=2, block_frames=10, overlap_frames=4, n_fft=N_FFT, hop_length=HOP)
