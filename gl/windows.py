@@ -181,16 +181,25 @@ def _parse(spec: str | tuple) -> tuple[str, float | None]:
     return name, parameter
 
 
+def _check_spec(spec) -> None:
+    """A window spec is a name, a ``(name, parameter)`` tuple or an array (a list too, as
+    :func:`get_window` takes it); anything else is a TypeError naming ``window``."""
+    if not isinstance(spec, (str, tuple, list, np.ndarray)):
+        raise TypeError(f"window={spec!r} must be a name, a (name, parameter) tuple or an array")
+
+
 def window_name(spec: WindowSpec) -> str | None:
     """The canonical name of a window spec (``'hann'`` for ``'hanning'``), or None for an array."""
-    if isinstance(spec, np.ndarray):
+    _check_spec(spec)
+    if isinstance(spec, (list, np.ndarray)):
         return None
     return _parse(spec)[0]
 
 
 def window_parameter(spec: WindowSpec) -> float | None:
     """The parameter of a window spec (the std of ``('gaussian', std)``), or None."""
-    if isinstance(spec, np.ndarray):
+    _check_spec(spec)
+    if isinstance(spec, (list, np.ndarray)):
         return None
     return _parse(spec)[1]
 
@@ -233,8 +242,7 @@ def get_window(spec: WindowSpec, length: int, *, sym: bool = False) -> np.ndarra
         if not np.all(np.isfinite(array)):
             raise ValueError("window array must contain only finite values")
         return array.astype(np.float64, copy=True)
-    if not isinstance(spec, (str, tuple)):
-        raise TypeError(f"window={spec!r} must be a name, a (name, parameter) tuple or an array")
+    _check_spec(spec)
     name, parameter = _parse(spec)
     if length == 1:
         return np.ones(1)
@@ -253,7 +261,11 @@ def name_of(samples: np.ndarray) -> tuple[str, bool] | None:
     >>> name_of(get_window("hann", 64, sym=True))
     ('hann', True)
     """
-    samples = np.asarray(samples)
+    samples = as_array("samples", samples)
+    if samples.dtype.kind not in "fiu" or samples.dtype == bool:
+        raise TypeError(f"samples must be a real array (a window's samples), got dtype {samples.dtype}")
+    if samples.ndim != 1 or samples.shape[0] < 1:
+        raise ValueError(f"samples has shape {samples.shape}; it must be 1-D with at least 1 sample")
     for name in NAMEABLE:
         for sym in (False, True):
             if np.allclose(get_window(name, samples.shape[0], sym=sym), samples, rtol=0, atol=1e-12):

@@ -145,3 +145,34 @@ def test_reconstruct_long_names_the_shape_of_s_for_an_init_that_does_not_match(i
     S = magnitude(38)
     with pytest.raises(ValueError, match=r"^init array has shape \(.*\); it must match S.shape \(33, 38\)$"):
         gl.reconstruct_long(S, init=init, method="fgla", n_iter=2, block_frames=10, overlap_frames=4, n_fft=N_FFT, hop_length=HOP)
+
+
+@pytest.mark.parametrize("function", [gl.windows.window_name, gl.windows.window_parameter])
+def test_window_name_and_parameter_refuse_what_is_no_window_spec(function):
+    """window_name(3) and window_parameter(3) raised AttributeError: 'int' object has no attribute 'lower'."""
+    for spec in (3, None, b"hann", 2.5):
+        with pytest.raises(TypeError, match=r"^window=.* must be a name, a \(name, parameter\) tuple or an array$"):
+            function(spec)
+    # a list is an array of samples, as gl.get_window and gl.STFT take it (it raised the same AttributeError)
+    assert function(list(np.hanning(8))) is None
+    assert function(np.hanning(8)) is None
+    assert gl.windows.window_name(("gaussian", 3.0)) == "gaussian" and gl.windows.window_parameter(("gaussian", 3.0)) == 3.0
+
+
+@pytest.mark.parametrize(("samples", "error", "words"), [
+    (np.ones((2, 8)), ValueError, r"^samples has shape \(2, 8\); it must be 1-D with at least 1 sample$"),  # numpy's broadcast error
+    (np.ones(0), ValueError, r"^samples has shape \(0,\); it must be 1-D with at least 1 sample$"),  # 'length=0 must be >= 1'
+    (np.float64(1.0), ValueError, r"^samples has shape \(\); it must be 1-D"),  # IndexError: tuple index out of range
+    ("hann", TypeError, r"^samples must be a real array \(a window's samples\), got dtype <U4$"),  # the same IndexError
+    (np.hanning(8).astype(complex), TypeError, r"^samples must be a real array"),
+])
+def test_name_of_refuses_what_is_no_window(samples, error, words):
+    with pytest.raises(error, match=words):
+        gl.windows.name_of(samples)
+
+
+def test_name_of_still_names_windows():
+    assert gl.windows.name_of(gl.windows.get_window("hann", 64)) == ("hann", False)
+    assert gl.windows.name_of(list(gl.windows.get_window("hamming", 9, sym=True))) == ("hamming", True)
+    assert gl.windows.name_of(np.full(8, np.nan)) is None
+    assert gl.windows.name_of(np.ones(5, dtype=int)) == ("rectangular", False)
