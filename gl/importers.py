@@ -1316,7 +1316,7 @@ def _check_torchaudio_pad(pad: int, geometry: STFT, n_frames: int, length: Optio
     """Without ``length``, torchaudio's ``pad`` zeros on each side must leave some of the samples
     the frames cover (with it, :func:`_check_length` checks that the two fit the frames)."""
     covered = geometry.default_length(n_frames)
-    if length is None and 2 * pad >= covered:
+    if length is None and 0 < covered <= 2 * pad:  # (covering none, the frames are refused for that: give length=)
         raise ValueError(f"pad={pad}, the zeros torchaudio added on each side, must be below {(covered + 1) // 2}: the {n_frames} "
                          f"frames cover {covered} samples, and two pads of them leave none for the signal; or give length=, "
                          "the signal's length")

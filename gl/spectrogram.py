@@ -206,13 +206,13 @@ class Spectrogram:
         if not isinstance(self.source, str):
             raise TypeError(f"source={self.source!r} must be a string")
         grid = self.grid_length
-        if self.length is None and (self.offset or self.tail) and self.offset + self.tail >= grid:  # (with a length: below)
-            raise ValueError(f"offset={self.offset} and tail={self.tail} must leave some of the {grid} samples the frames cover")
         if grid <= 0 and self.length is None:  # one centred frame of an even n_fft: only its padding
             raise ValueError(
                 f"the {self.n_frames} frame(s) of {self.geometry!r} cover no sample without their centre padding; "
                 "give length= (the length of the signal they were made from)"
             )
+        if self.length is None and (self.offset or self.tail) and self.offset + self.tail >= grid:  # (with a length: below)
+            raise ValueError(f"offset={self.offset} and tail={self.tail} must leave some of the {grid} samples the frames cover")
         if self.length is not None:
             # the signal ends less than a hop after the last sample a frame covers (that tail
             # was never analysed) and before the padding the tail counts; a shorter one is

@@ -176,3 +176,14 @@ def test_name_of_still_names_windows():
     assert gl.windows.name_of(list(gl.windows.get_window("hamming", 9, sym=True))) == ("hamming", True)
     assert gl.windows.name_of(np.full(8, np.nan)) is None
     assert gl.windows.name_of(np.ones(5, dtype=int)) == ("rectangular", False)
+
+
+@pytest.mark.parametrize("pad", [0, 3])
+def test_from_torchaudio_one_centred_frame_asks_for_length(pad):
+    """One centred frame covers no sample: from_torchaudio said 'pad=0, the zeros torchaudio
+    added on each side, must be below 0' (no pad is), and with pad=3 'offset=3 and tail=3
+    must leave some of the 0 samples the frames cover', parameters it does not have."""
+    S = np.ones((N_FFT // 2 + 1, 1))
+    with pytest.raises(ValueError, match=r"^the 1 frame\(s\) of STFT\(.*\) cover no sample without their centre padding; give length="):
+        gl.importers.from_torchaudio(S, n_fft=N_FFT, hop_length=HOP, pad=pad)
+    assert gl.importers.from_torchaudio(S, n_fft=N_FFT, hop_length=HOP, pad=pad, length=8).invert(n_iter=1).shape == (8,)
