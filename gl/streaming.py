@@ -118,7 +118,10 @@ def check_iterations(n_iter, name: str = "n_iter_per_frame") -> int:
 
 def _stream_dtype(dtype) -> np.dtype:
     """float32 stays float32 (float16 too); every other dtype computes in float64."""
-    dtype = np.dtype(dtype)
+    try:
+        dtype = np.dtype(dtype)
+    except TypeError:  # numpy's 'data type 'nope' not understood' does not say which argument
+        raise TypeError(f"dtype={dtype!r} must be a real floating-point dtype") from None
     if dtype.kind != "f":
         raise TypeError(f"dtype={dtype} must be a real floating-point dtype")
     return np.dtype(np.float32) if dtype.itemsize <= 4 else np.dtype(np.float64)

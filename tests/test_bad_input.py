@@ -187,3 +187,12 @@ def test_from_torchaudio_one_centred_frame_asks_for_length(pad):
     with pytest.raises(ValueError, match=r"^the 1 frame\(s\) of STFT\(.*\) cover no sample without their centre padding; give length="):
         gl.importers.from_torchaudio(S, n_fft=N_FFT, hop_length=HOP, pad=pad)
     assert gl.importers.from_torchaudio(S, n_fft=N_FFT, hop_length=HOP, pad=pad, length=8).invert(n_iter=1).shape == (8,)
+
+
+@pytest.mark.parametrize("inverter_class", [gl.RTPGHI, gl.RTISILA, gl.StreamingInverter])
+def test_a_dtype_numpy_does_not_know_is_named(inverter_class):
+    """dtype='nope' gave numpy's "data type 'nope' not understood", naming no parameter."""
+    with pytest.raises(TypeError, match=r"^dtype='nope' must be a real floating-point dtype$"):
+        inverter_class(GEOMETRY, dtype="nope")
+    with pytest.raises(TypeError, match=r"^dtype=int32 must be a real floating-point dtype$"):
+        inverter_class(GEOMETRY, dtype=np.int32)
