@@ -1493,8 +1493,7 @@ def from_mel(
     sr = _check_rate("sr", sr)
     n_fft = _check_int("n_fft", n_fft, 2)
     power = _check_power((1.0 if db == "amplitude" else 2.0) if power is None else power)
-    if isinstance(n_iter_nnls, bool) or not isinstance(n_iter_nnls, (int, np.integer)) or n_iter_nnls < 0:
-        raise ValueError(f"n_iter_nnls={n_iter_nnls!r} must be an integer >= 0")
+    n_iter_nnls = _check_int("n_iter_nnls", n_iter_nnls, 0)
     if db is not None:
         M = from_db(M, db=db, ref=ref, amin=amin, top_db=top_db, name="M")
     M = _spectrogram_array(M, "M", complex_ok=False, min_rows=1)  # mel bands: one will do

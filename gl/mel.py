@@ -333,6 +333,15 @@ def _spectral_norm_squared(filterbank: np.ndarray) -> float:
     return float(np.linalg.eigvalsh(gram)[-1])
 
 
+def _check_iterations(name: str, n_iter) -> int:
+    """An iteration count: an integer (TypeError) >= 0 (ValueError), in the methods' words."""
+    if isinstance(n_iter, bool) or not isinstance(n_iter, (int, np.integer)):
+        raise TypeError(f"{name}={n_iter!r} must be an integer")
+    if n_iter < 0:
+        raise ValueError(f"{name}={n_iter} must be >= 0")
+    return int(n_iter)
+
+
 def mel_to_stft(
     M,
     *,
@@ -400,10 +409,11 @@ def mel_to_stft(
         raise ValueError("M contains NaN or infinite values")
     if M.size and M.min() < 0:
         raise ValueError(f"M must be non-negative (a linear mel spectrogram, not dB); min is {M.min():.3g}")
-    if isinstance(power, bool) or not isinstance(power, (int, float, np.integer, np.floating)) or not power > 0:
-        raise ValueError(f"power={power!r} must be a number > 0")
-    if isinstance(n_iter, bool) or not isinstance(n_iter, (int, np.integer)) or n_iter < 0:
-        raise ValueError(f"n_iter={n_iter!r} must be an integer >= 0")
+    if isinstance(power, bool) or not isinstance(power, (int, float, np.integer, np.floating)):
+        raise TypeError(f"power={power!r} must be a number > 0 (1 for magnitude, 2 for power)")
+    if not np.isfinite(power) or power <= 0:
+        raise ValueError(f"power={power} must be > 0 (1 for magnitude, 2 for power)")
+    n_iter = _check_iterations("n_iter", n_iter)
     dtype = real_dtype(M)
     # the problem for F / 2^f, whose solution is P 2^f (a filterbank scaled by 1e300 or 1e-300
     # would overflow or underflow ||F||^2, or not fit M's dtype): scaled before the cast to it

@@ -196,3 +196,38 @@ def test_a_dtype_numpy_does_not_know_is_named(inverter_class):
         inverter_class(GEOMETRY, dtype="nope")
     with pytest.raises(TypeError, match=r"^dtype=int32 must be a real floating-point dtype$"):
         inverter_class(GEOMETRY, dtype=np.int32)
+
+
+def _mel_calls():
+    F = gl.mel.mel_filterbank(sr=8000, n_fft=N_FFT, n_mels=10)
+    M = F @ magnitude() ** 2
+    mel = dict(sr=8000, n_fft=N_FFT, hop_length=HOP, n_mels=10)
+    return {
+        "mel_to_stft": ("n_iter", lambda **k: gl.mel.mel_to_stft(M, filterbank=F, **k)),
+        "from_mel": ("n_iter_nnls", lambda **k: gl.importers.from_mel(M, **mel, **k)),
+        "from_torchaudio_mel": ("n_iter_nnls", lambda **k: gl.importers.from_torchaudio_mel(
+            M, sample_rate=8000, n_fft=N_FFT, hop_length=HOP, n_mels=10, **k)),
+    }
+
+
+@pytest.mark.parametrize("entry", ["mel_to_stft", "from_mel", "from_torchaudio_mel"])
+def test_mel_iteration_counts_get_the_methods_words(entry):
+    """mel_to_stft(n_iter=2.5), from_mel(n_iter_nnls=True) ... raised a ValueError 'must be an
+    integer >= 0' where every method raises TypeError 'n_iter=2.5 must be an integer'."""
+    name, call = _mel_calls()[entry]
+    for value in (2.5, True, "3"):
+        with pytest.raises(TypeError, match=rf"^{name}={value!r} must be an integer$"):
+            call(**{name: value})
+    with pytest.raises(ValueError, match=rf"^{name}=-1 must be >= 0$"):
+        call(**{name: -1})
+    call(**{name: np.int64(2)})
+
+
+def test_mel_to_stft_power_of_the_wrong_type_is_a_type_error():
+    """power='x' was a ValueError; the importers' words, TypeError for a type, ValueError for a value."""
+    call = _mel_calls()["mel_to_stft"][1]
+    with pytest.raises(TypeError, match=r"^power='x' must be a number > 0 \(1 for magnitude, 2 for power\)$"):
+        call(power="x")
+    for value in (0, -1.0, np.nan, np.inf):
+        with pytest.raises(ValueError, match=rf"^power={value} must be > 0 \(1 for magnitude, 2 for power\)$"):
+            call(power=value)
