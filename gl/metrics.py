@@ -176,7 +176,14 @@ def spectral_convergence_db(S, X) -> np.ndarray:
 def signal_spectral_convergence(S, x, geometry: STFT) -> np.ndarray:
     """Spectral convergence of a signal ``x`` against the target magnitude ``S``."""
     _check_geometry(geometry)
-    return spectral_convergence(S, geometry.stft(x))
+    X = geometry.stft(x)
+    S_shape = np.shape(S)
+    if len(S_shape) >= 2 and S_shape != X.shape:  # else spectral_convergence's message, about an X this function has not
+        hint = ""
+        if S_shape[:-1] == X.shape[:-1] and S_shape[-1] >= 1:
+            hint = f" (S's {S_shape[-1]} frames come from a signal of about {geometry.default_length(S_shape[-1])} samples)"
+        raise ValueError(f"x gives an STFT of shape {X.shape} but S has shape {S_shape}; they must match{hint}")
+    return spectral_convergence(S, X)
 
 
 def _check_geometry(geometry) -> None:

@@ -231,3 +231,17 @@ def test_mel_to_stft_power_of_the_wrong_type_is_a_type_error():
     for value in (0, -1.0, np.nan, np.inf):
         with pytest.raises(ValueError, match=rf"^power={value} must be > 0 \(1 for magnitude, 2 for power\)$"):
             call(power=value)
+
+
+def test_signal_spectral_convergence_names_x_not_an_x_it_has_not():
+    """A signal of the wrong length said 'S has shape (33, 20) but X has shape (33, 10); they
+    must match', naming an X that signal_spectral_convergence does not take."""
+    S = magnitude(20)
+    x = np.random.default_rng(0).standard_normal(HOP * 9)
+    with pytest.raises(ValueError, match=r"^x gives an STFT of shape \(33, 10\) but S has shape \(33, 20\); they must match "
+                                         r"\(S's 20 frames come from a signal of about 304 samples\)$"):
+        gl.metrics.signal_spectral_convergence(S, x, GEOMETRY)
+    with pytest.raises(ValueError, match=r"^x gives an STFT of shape \(2, 33, 10\) but S has shape \(33, 20\); they must match$"):
+        gl.metrics.signal_spectral_convergence(S, np.stack([x, x]), GEOMETRY)
+    y = np.random.default_rng(0).standard_normal(HOP * 19)
+    assert gl.metrics.signal_spectral_convergence(S, y, GEOMETRY) == gl.metrics.spectral_convergence(S, GEOMETRY.stft(y))
