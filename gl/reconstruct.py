@@ -172,6 +172,7 @@ def reconstruct(
     clash = sorted(set(fixed) & set(options))
     if clash:
         raise ValueError(f"method={method!r} fixes {', '.join(clash)}; do not pass it")
+    _refuse_unknown_options(function, fixed, options, DEFAULT_METHOD if method is None else method)
     if n_iter is not None:  # else the method's own default
         options["n_iter"] = n_iter
     return function(
@@ -183,3 +184,19 @@ def reconstruct(
         **options,
     )
 
+
+def _refuse_unknown_options(function, fixed: dict, options: dict, method: str) -> None:
+    """A keyword the method does not take, named with the method and the keywords it does
+    take (Python's own error named the function alone: ``difference_map_fgla() got an
+    unexpected keyword argument``, for a caller who never chose it)."""
+    import inspect
+
+    parameters = inspect.signature(function).parameters
+    if any(p.kind is inspect.Parameter.VAR_KEYWORD for p in parameters.values()):
+        return
+    unknown = [name for name in options if name not in parameters]
+    if unknown:
+        taken = [name for name, p in parameters.items()
+                 if p.kind is inspect.Parameter.KEYWORD_ONLY and name not in fixed and name not in ("rng", "geometry", "return_info")]
+        raise TypeError(f"{unknown[0]}={options[unknown[0]]!r} is not a keyword of method={method!r} (gl.{function.__name__}), "
+                        f"which takes {', '.join(taken)}")

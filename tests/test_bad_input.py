@@ -245,3 +245,17 @@ def test_signal_spectral_convergence_names_x_not_an_x_it_has_not():
         gl.metrics.signal_spectral_convergence(S, np.stack([x, x]), GEOMETRY)
     y = np.random.default_rng(0).standard_normal(HOP * 19)
     assert gl.metrics.signal_spectral_convergence(S, y, GEOMETRY) == gl.metrics.spectral_convergence(S, GEOMETRY.stft(y))
+
+
+def test_a_keyword_the_method_does_not_take_is_named_with_the_method():
+    """gl.reconstruct(S, unknown=3) said 'difference_map_fgla() got an unexpected keyword
+    argument', naming a function the caller never chose (the default method's); now the
+    keyword, the method and the keywords it takes. Spectrogram.invert passes its options on."""
+    S = magnitude()
+    expected = r"unknown=3 is not a keyword of method='dm_fgla' \(gl.difference_map_fgla\), which takes n_iter, n_dm, beta"
+    with pytest.raises(TypeError, match=expected):
+        gl.reconstruct(S, geometry=GEOMETRY, unknown=3)
+    with pytest.raises(TypeError, match=expected):
+        gl.Spectrogram(S, GEOMETRY).invert(unknown=3)
+    with pytest.raises(TypeError, match=r"beta=0.5 is not a keyword of method='fgla' \(gl.griffinlim\), which takes n_iter, momentum"):
+        gl.reconstruct(S, geometry=GEOMETRY, method="fgla", beta=0.5)
