@@ -591,6 +591,7 @@ class Spectrogram:
         from .audio import atomic_output
 
         force = check_flag("force", force)
+        path = _file_name(path)
         if not (isinstance(path, str) and path.endswith(("/", os.sep))) and not Path(path).is_dir():  # else atomic_output says why
             name = Path(path)
             if name.suffix == "":
@@ -636,7 +637,7 @@ class Spectrogram:
         ValueError: ...bare.npz is not a gl spectrogram file: it has no 'metadata' field ...
         """
 
-        path = os.fspath(path)
+        path = os.fspath(_file_name(path))
         if os.path.isdir(path):
             raise ValueError(f"{path} is a folder, not a gl spectrogram file")
         with open(path, "rb") as handle:  # ours, so that it is closed even when np.load fails half-way
@@ -872,6 +873,16 @@ def run_with_floor_rule(run, geometry: STFT, n_frames: int, floor_between_frames
 def _flags(floored: np.ndarray):
     """Per item whether it was floored: a bool for a single signal, else the array."""
     return bool(floored) if floored.ndim == 0 else floored
+
+
+def _file_name(path):
+    """``path`` if it names a file (a str, bytes or ``os.PathLike``), else a TypeError naming it
+    (pathlib's own said 'expected str, bytes or os.PathLike object, not int', naming nothing)."""
+    try:
+        os.fspath(path)
+    except TypeError:
+        raise TypeError(f"path must be a file name (a str or os.PathLike), got {type(path).__name__}") from None
+    return path
 
 
 def _merge_runs(least_squares, floored, spiky: np.ndarray, geometry: STFT, n_frames: int, return_info: bool):

@@ -259,3 +259,14 @@ def test_a_keyword_the_method_does_not_take_is_named_with_the_method():
         gl.Spectrogram(S, GEOMETRY).invert(unknown=3)
     with pytest.raises(TypeError, match=r"beta=0.5 is not a keyword of method='fgla' \(gl.griffinlim\), which takes n_iter, momentum"):
         gl.reconstruct(S, geometry=GEOMETRY, method="fgla", beta=0.5)
+
+
+@pytest.mark.parametrize("path", [3, None, 2.5])
+def test_a_path_that_is_no_file_name_is_named(path, tmp_path):
+    """Spectrogram.save(3) and Spectrogram.load(None) gave pathlib's 'expected str, bytes or
+    os.PathLike object, not int', naming no parameter."""
+    spectrogram = gl.Spectrogram(magnitude(), GEOMETRY)
+    with pytest.raises(TypeError, match=rf"path must be a file name \(a str or os.PathLike\), got {type(path).__name__}"):
+        spectrogram.save(path)
+    with pytest.raises(TypeError, match=rf"path must be a file name \(a str or os.PathLike\), got {type(path).__name__}"):
+        gl.Spectrogram.load(path)
