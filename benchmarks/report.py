@@ -745,7 +745,8 @@ def build(out: Path, readme: Path) -> Path:
               "greasy and gspi (means; the worst in brackets), and a 440 Hz sine and a four-note chord, frames not "
               "centred (scipy's framing), inverted by `gl.Spectrogram.invert` three ways: least squares "
               "(`floor_between_frames=False`), the iterations dividing by 10 % of the largest window sum between "
-              "frames (`True`), and gl's choice (`None`, the default: least squares, run again with the floor when "
+              "frames, their result by 0.1 % where the sum is below that (`True`; `RESULT_FLOOR`: Hann 1024/1000 "
+              "only), and gl's choice (`None`, the default: least squares, run again with the floor when "
               "the result's samples between frames carry more than twice the energy of the others). SC given: "
               "against the spectrogram inverted; SC at hop n_fft/8: the result's spectrogram at a denser hop "
               "against the signal's, which shows the samples between frames (0 dB is as far as silence); level: "
@@ -758,7 +759,8 @@ def build(out: Path, readme: Path) -> Path:
               f"`{env_r['command']}` ({env_r['date_utc']} UTC): the same signals, geometries and measures, RTISI-LA with "
               "its defaults (a stream cannot run again when its result shows spikes): its analysis dividing the "
               "overlap-added samples by the window sum D, and by max(D, 0.1 max D), what `gl.rtisila` does where the "
-              "windows barely overlap (`LOW_OVERLAP_FLOOR`); the samples returned stay least squares either way.", "",
+              "windows barely overlap (`LOW_OVERLAP_FLOOR`); the samples returned stay least squares either way, but "
+              "where the window sum is below 0.1 % of its peak (`RESULT_FLOOR`: Hann 1024/1000), divided by that.", "",
               rtisila_low_overlap_table(rtisila_low_overlap["rows"]), ""]
     if torchaudio:
         env_t = torchaudio["environment"]

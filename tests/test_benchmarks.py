@@ -165,7 +165,7 @@ def test_low_overlap_benchmark_writes_its_json_and_report_section(tmp_path):
     out = tmp_path / "results"
     report = _run_then_report("benchmarks/bench_low_overlap.py", ["--seconds", "0.5"], out)
     rows = json.loads((out / "low_overlap.json").read_text())["rows"]
-    assert len(rows) == 6 * 3 * 3 and [row["low_overlap"] for row in rows[::9]] == [True] * 5 + [False]
+    assert len(rows) == 7 * 3 * 3 and [row["low_overlap"] for row in rows[::9]] == [True] * 6 + [False]
     control = [row for row in rows if not row["low_overlap"]]
     for first, other in zip(control[::3], control[1::3] + control[2::3]):  # not low_overlap: the three ways agree
         assert {name: {k: v for k, v in result.items() if k != "floored"} for name, result in first["per_signal"].items()} == \
