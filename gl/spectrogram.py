@@ -389,7 +389,8 @@ class Spectrogram:
             and runs again with the floor between frames if the result shows spikes there
             (above: twice the time then; ``callback`` sees both runs, ``info`` is the
             returned run's (both runs', channel by channel, where they differ), its
-            ``elapsed`` both runs'; not with ``n_iter=0``, whose result is the
+            ``elapsed`` both runs' and its ``times`` counted from the start of the first;
+            not with ``n_iter=0``, whose result is the
             least-squares synthesis of the start either way, but for the deepest dips); True
             uses the floor at once; False never. Each channel is judged on its own and
             takes the run it needs (a stereo pair of speech and a sine: the speech floored,
@@ -833,7 +834,7 @@ def run_with_floor_rule(run, geometry: STFT, n_frames: int, floor_between_frames
     runs first and runs again with the floor, from the same start (a generator ``rng`` is
     copied first; None becomes one fresh generator), when its result carries more than
     ``SPIKE_RATIO`` times the energy per sample between frames as elsewhere; the info's
-    ``elapsed`` then counts both runs. Each item (channel) of a batch is judged on its own
+    ``elapsed`` and ``times`` then count from the start of the first run. Each item (channel) of a batch is judged on its own
     and takes the run it needs (:func:`_merge_runs`). True floors at once, False never.
     ``floored``: a bool for a single signal, an array of them (the batch's shape) for a batch.
     """
@@ -859,15 +860,26 @@ def run_with_floor_rule(run, geometry: STFT, n_frames: int, floor_between_frames
         del result, y  # a signal (and a history) less while the second run works
         result = run(True, same_draws)
         if return_info:
-            result[1].elapsed += first_elapsed  # the wall time of both runs
+            _after_first_run(result[1], first_elapsed)
         return result, _flags(spiky)
     # some items need the floor, others not: both runs, each item from its own
     floored = run(True, same_draws)
     elapsed = first_elapsed + (floored[1].elapsed if return_info else 0.0)
+    if return_info:
+        _after_first_run(floored[1], first_elapsed)
     result, spiky = _merge_runs(result, floored, spiky, geometry, n_frames, return_info)
     if return_info:
         result[1].elapsed = elapsed  # the wall time of both runs
     return result, _flags(spiky)
+
+
+def _after_first_run(info, first_elapsed: float) -> None:
+    """The info of the run with the floor, made after the least-squares run: its ``elapsed``
+    and ``times`` count from the start of that first run (the wall time of the call, as a
+    comparison of methods at equal time needs: before, its times started again from 0)."""
+    info.elapsed += first_elapsed
+    if info.times is not None:
+        info.times = np.asarray(info.times, dtype=np.float64) + first_elapsed
 
 
 def _flags(floored: np.ndarray):
@@ -888,9 +900,10 @@ def _file_name(path):
 def _merge_runs(least_squares, floored, spiky: np.ndarray, geometry: STFT, n_frames: int, return_info: bool):
     """The items ``spiky`` (the batch's shape) of the ``floored`` run, the others of the
     ``least_squares`` run, and which items are floored; with infos, their histories and
-    starts merged the same way (into the least-squares info, whose ``times`` stay its
-    own). Where the two runs stopped at different iterations (``tol``, a callback) their
-    histories cannot be merged: then one decision for all the items, on their energy pooled."""
+    starts merged the same way (into the least-squares info, which takes the floored run's
+    ``times``: row ``n`` of the batch exists once the second run has made it). Where the two
+    runs stopped at different iterations (``tol``, a callback) their histories cannot be
+    merged: then one decision for all the items, on their energy pooled."""
     y = least_squares[0] if return_info else least_squares
     y_floored = floored[0] if return_info else floored
     if return_info and least_squares[1].spectral_convergence.shape != floored[1].spectral_convergence.shape:
@@ -914,6 +927,7 @@ def _merge_runs(least_squares, floored, spiky: np.ndarray, geometry: STFT, n_fra
         start = np.array(info.initial_spectral_convergence, dtype=np.float64)
         start.reshape(-1)[items] = np.asarray(other.initial_spectral_convergence).reshape(-1)[items]
         info.initial_spectral_convergence = start
+    info.times = other.times
     info.converged = info.converged and other.converged
     info.stopped_by_callback = info.stopped_by_callback or other.stopped_by_callback
     return (y, info), spiky

@@ -685,6 +685,7 @@ def reconstruct_calls(monkeypatch):
                 "rng": rng.bit_generator.state if isinstance(rng, np.random.Generator) else rng}
         result = plain(*args, **kwargs)
         call["elapsed"] = result[1].elapsed if kwargs.get("return_info") else None
+        call["times"] = np.array(result[1].times) if kwargs.get("return_info") else None
         calls.append(call)
         return result
 
@@ -699,6 +700,19 @@ def test_invert_reports_the_time_of_both_runs(reconstruct_calls):
     _, info = spec.invert(method="fgla", n_iter=20, rng=7, return_info=True)
     assert len(reconstruct_calls) == 2 and info.n_iter == 20
     assert info.elapsed == pytest.approx(sum(call["elapsed"] for call in reconstruct_calls))
+    # times from the start of the first run, as elapsed (they started again from 0 before)
+    first, second = reconstruct_calls
+    np.testing.assert_allclose(info.times, second["times"] + first["elapsed"], rtol=1e-12)
+    assert info.times[-1] <= info.elapsed
+    # a batch whose channels take different runs: the rows exist once the second run made them
+    reconstruct_calls.clear()
+    sine = np.sin(2 * np.pi * 440 * np.arange(8000) / 8000)
+    pair = np.stack([x, sine])
+    _, info = gl.Spectrogram(np.abs(LOW_OVERLAP.stft(pair)), LOW_OVERLAP, length=8000).invert(
+        method="fgla", n_iter=20, rng=7, return_info=True)
+    assert list(info.floored_between_frames) == [True, False]
+    first, second = reconstruct_calls
+    np.testing.assert_allclose(info.times, second["times"] + first["elapsed"], rtol=1e-12)
 
 
 def test_invert_runs_again_from_the_same_draws_without_a_seed(reconstruct_calls):
