@@ -86,6 +86,7 @@ from typing import Optional, Union
 import numpy as np
 
 from ._checks import as_array, check_flag
+from ._iterative import check_n_iter
 from .transform import binary_exponent, check_n_fft, real_dtype
 
 __all__ = ["hz_to_mel", "mel_to_hz", "mel_frequencies", "mel_filterbank", "mel_to_stft"]
@@ -333,15 +334,6 @@ def _spectral_norm_squared(filterbank: np.ndarray) -> float:
     return float(np.linalg.eigvalsh(gram)[-1])
 
 
-def _check_iterations(name: str, n_iter) -> int:
-    """An iteration count: an integer (TypeError) >= 0 (ValueError), in the methods' words."""
-    if isinstance(n_iter, bool) or not isinstance(n_iter, (int, np.integer)):
-        raise TypeError(f"{name}={n_iter!r} must be an integer")
-    if n_iter < 0:
-        raise ValueError(f"{name}={n_iter} must be >= 0")
-    return int(n_iter)
-
-
 def mel_to_stft(
     M,
     *,
@@ -413,7 +405,7 @@ def mel_to_stft(
         raise TypeError(f"power={power!r} must be a number > 0 (1 for magnitude, 2 for power)")
     if not np.isfinite(power) or power <= 0:
         raise ValueError(f"power={power} must be > 0 (1 for magnitude, 2 for power)")
-    n_iter = _check_iterations("n_iter", n_iter)
+    n_iter = check_n_iter(n_iter)  # the methods' words
     dtype = real_dtype(M)
     # the problem for F / 2^f, whose solution is P 2^f (a filterbank scaled by 1e300 or 1e-300
     # would overflow or underflow ||F||^2, or not fit M's dtype): scaled before the cast to it
