@@ -304,8 +304,9 @@ class StartingPhase:
                 raise TypeError(f"init must be a string or a real (phase) or complex array, got dtype {array.dtype}")
             if not np.all(np.isfinite(array)):
                 raise ValueError("init contains NaN or infinite values")
-            if array.dtype.kind != "c" and array.size and np.abs(array).max() > 1e6:
-                # the fast phasors reduce angles exactly up to about 1e7 rad: bring larger ones into [0, 2 pi)
+            # the fast phasors reduce angles exactly up to about 1e7 rad: bring larger ones into [0, 2 pi)
+            # (the extremes in float64: abs of the int64 minimum wraps to itself, and no temporary |init|)
+            if array.dtype.kind != "c" and array.size and max(float(array.max()), -float(array.min())) > 1e6:
                 array = np.remainder(array, 2 * np.pi)
             self._kind = "phasor" if array.dtype.kind == "c" else "phase"
             self._data, self.label = array, "array"

@@ -160,6 +160,22 @@ def test_random_phase_is_uniform_on_the_circle():
     np.testing.assert_allclose(counts, 0.25, atol=0.01)
 
 
+def test_integer_phases_at_the_int64_minimum_are_unit_phasors():
+    """Phases beyond 1e6 rad are reduced mod 2 pi before the fast phasors, which are exact up
+    to about 1e7 rad; the test took np.abs(init).max(), and abs(int64 min) wraps to itself
+    (negative): an int64 phase of -2**63 went unreduced and came out as a phasor of modulus
+    about 1e16, the start 4e7 times too loud, with a RuntimeWarning of numpy's."""
+    from gl._iterative import initial_phase
+
+    phase = np.zeros((5, 7), dtype=np.int64)
+    phase[2, 3] = np.iinfo(np.int64).min
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        phasors, _ = initial_phase(np.ones(phase.shape), phase, None)
+    expected = np.exp(1j * np.remainder(phase.astype(np.float64), 2 * np.pi))
+    np.testing.assert_allclose(phasors, expected, atol=1e-15)
+
+
 def test_tol_stops_early_and_callback_sees_every_iteration(speech):
     _, geometry, S = speech
     seen = []
