@@ -519,6 +519,9 @@ def rtisila(
     problem = prepare(S, geometry, n_fft, hop_length, win_length, window, center, pad_mode, sym, length)
     geometry = problem.geometry
     S = np.asarray(S)
+    if lookahead is not None:  # a look-ahead past the last frame waits for frames that never come: the same
+        # signal as one of n_frames (the stream holds lookahead + 1 frames: 10**9 asked for 246 GiB)
+        lookahead = min(check_lookahead(lookahead), problem.magnitude.shape[1])
     with nola_warned():  # prepare() has warned
         stream = RTISILA(geometry, lookahead=lookahead, n_iter_per_frame=n_iter_per_frame, dtype=problem.dtype,
                          fade_edges=fade_edges)

@@ -669,3 +669,19 @@ def test_a_stream_with_a_look_ahead_fades_the_whole_last_low_run():
     assert len(faded) - tail_start == 48 == len(tail)  # the periodic window: 49 at the head, 48 at the end
     np.testing.assert_allclose(faded[tail_start:], raw[tail_start:] * tail, rtol=1e-12, atol=0)
     np.testing.assert_array_equal(faded[49:tail_start], raw[49:tail_start])
+
+
+def test_rtisila_look_ahead_past_the_last_frame_is_the_last_frame():
+    """A look-ahead beyond the frames given waits for frames that never come: the signal of a
+    look-ahead of n_frames, to the bit; gl.rtisila(S, lookahead=10**9) asked numpy for 246 GiB
+    (the stream holds lookahead + 1 frames) and failed with a MemoryError naming no parameter."""
+    geometry = gl.STFT(64, 16)
+    x = np.random.default_rng(0).standard_normal(400)
+    S = np.abs(geometry.stft(x))
+    n_frames = S.shape[-1]
+    at_the_end = rtisila(S, geometry=geometry, lookahead=n_frames, length=len(x))
+    for lookahead in (n_frames + 1, 3 * n_frames, 10**9):
+        np.testing.assert_array_equal(rtisila(S, geometry=geometry, lookahead=lookahead, length=len(x)), at_the_end)
+    assert not np.array_equal(rtisila(S, geometry=geometry, lookahead=n_frames - 1, length=len(x)), at_the_end)
+    with pytest.raises(ValueError, match=r"lookahead=-1 must be >= 0"):
+        rtisila(S, geometry=geometry, lookahead=-1)
