@@ -85,6 +85,8 @@ class PhaseRetrievalInfo:
     initial_spectral_convergence: Any = None
     times: np.ndarray = field(default_factory=lambda: np.zeros((0,)))
     floored_between_frames: Any = False
+    # seconds of elapsed spent in the callback, which times leave out (a rerun's times go on from its first run's)
+    _callback_seconds: float = field(default=0.0, init=False, repr=False, compare=False)
 
     @property
     def spectral_convergence_db(self) -> np.ndarray:
@@ -732,6 +734,7 @@ class Tracker:
         info.n_iter = self._count if self.iterations_run is None else self.iterations_run
         info.converged, info.stopped_by_callback = self._converged, self._stopped
         info.elapsed = time.perf_counter() - self._start
+        info._callback_seconds = self._in_callbacks
         if info.initial_spectral_convergence is not None:
             info.initial_spectral_convergence = np.asarray(info.initial_spectral_convergence).reshape(batch_shape)
         return info

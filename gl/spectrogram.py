@@ -855,31 +855,33 @@ def run_with_floor_rule(run, geometry: STFT, n_frames: int, floor_between_frames
     spiky = _energy_between_frames(y, geometry, n_frames, per_item=True).reshape(y.shape[:-1]) > SPIKE_RATIO
     if not spiky.any():
         return result, _flags(spiky)
-    first_elapsed = result[1].elapsed if return_info else 0.0
+    first_info = result[1] if return_info else None
     if spiky.all():
         del result, y  # a signal (and a history) less while the second run works
         result = run(True, same_draws)
         if return_info:
-            _after_first_run(result[1], first_elapsed)
+            _after_first_run(result[1], first_info)
         return result, _flags(spiky)
     # some items need the floor, others not: both runs, each item from its own
     floored = run(True, same_draws)
-    elapsed = first_elapsed + (floored[1].elapsed if return_info else 0.0)
+    elapsed = first_info.elapsed + floored[1].elapsed if return_info else 0.0
     if return_info:
-        _after_first_run(floored[1], first_elapsed)
+        _after_first_run(floored[1], first_info)
     result, spiky = _merge_runs(result, floored, spiky, geometry, n_frames, return_info)
     if return_info:
         result[1].elapsed = elapsed  # the wall time of both runs
     return result, _flags(spiky)
 
 
-def _after_first_run(info, first_elapsed: float) -> None:
-    """The info of the run with the floor, made after the least-squares run: its ``elapsed``
-    and ``times`` count from the start of that first run (the wall time of the call, as a
-    comparison of methods at equal time needs: before, its times started again from 0)."""
-    info.elapsed += first_elapsed
+def _after_first_run(info, first) -> None:
+    """The info of the run with the floor, made after the least-squares run (whose info is
+    ``first``): its ``elapsed`` and ``times`` count from the start of that first run (the wall
+    time of the call, as a comparison of methods at equal time needs: before, its times
+    started again from 0); ``times``, which leave out the time spent in the callback, leave
+    out the first run's too."""
+    info.elapsed += first.elapsed
     if info.times is not None:
-        info.times = np.asarray(info.times, dtype=np.float64) + first_elapsed
+        info.times = np.asarray(info.times, dtype=np.float64) + (first.elapsed - first._callback_seconds)
 
 
 def _flags(floored: np.ndarray):
