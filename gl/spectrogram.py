@@ -890,13 +890,15 @@ def _flags(floored: np.ndarray):
 
 
 def _file_name(path):
-    """``path`` if it names a file (a str, bytes or ``os.PathLike``), else a TypeError naming it
-    (pathlib's own said 'expected str, bytes or os.PathLike object, not int', naming nothing)."""
+    """``path`` if it names a file (a str or ``os.PathLike``; bytes, which pathlib refuses
+    ('argument should be a str object ..., not bytes'), decoded as the file system does), else a
+    TypeError naming it (pathlib's own said 'expected str, bytes or os.PathLike object, not
+    int', naming nothing)."""
     try:
-        os.fspath(path)
+        name = os.fspath(path)
     except TypeError:
         raise TypeError(f"path must be a file name (a str or os.PathLike), got {type(path).__name__}") from None
-    return path
+    return os.fsdecode(name) if isinstance(name, bytes) else path
 
 
 def _merge_runs(least_squares, floored, spiky: np.ndarray, geometry: STFT, n_frames: int, return_info: bool):

@@ -3,6 +3,8 @@ parameter as the function spells it, and the same fault in the same words everyw
 
 from __future__ import annotations
 
+import os
+
 import numpy as np
 import pytest
 
@@ -270,3 +272,17 @@ def test_a_path_that_is_no_file_name_is_named(path, tmp_path):
         spectrogram.save(path)
     with pytest.raises(TypeError, match=rf"path must be a file name \(a str or os.PathLike\), got {type(path).__name__}"):
         gl.Spectrogram.load(path)
+
+
+def test_a_path_given_as_bytes_is_a_file_name(tmp_path):
+    """_file_name lets bytes through as a file name (os.fspath takes them), but save then gave
+    pathlib's 'argument should be a str object or an os.PathLike object returning str, not
+    <class 'bytes'>', the error the check was to replace. Bytes are decoded as the file
+    system does: save and load take them as the str."""
+    spectrogram = gl.Spectrogram(magnitude(), GEOMETRY, length=HOP * 19)
+    spectrogram.save(os.fsencode(tmp_path / "spec"))
+    assert (tmp_path / "spec.npz").is_file()
+    again = gl.Spectrogram.load(os.fsencode(tmp_path / "spec.npz"))
+    np.testing.assert_array_equal(again.magnitude, spectrogram.magnitude)
+    with pytest.raises(FileNotFoundError, match=r"missing\.npz"):  # named as a str, not b'...'
+        gl.Spectrogram.load(os.fsencode(tmp_path / "missing.npz"))
