@@ -46,7 +46,7 @@ import numpy as np
 from ._checks import check_flag
 from ._engine import floored_between_frames
 from ._iterative import PhaseRetrievalInfo, check_magnitude, measure_convergence
-from .transform import EDGE_FADE, STFT
+from .transform import EDGE_FADE, RESULT_FLOOR, STFT
 from .windows import WindowSpec
 
 __all__ = ["Spectrogram", "FORMAT_VERSION"]
@@ -391,7 +391,8 @@ class Spectrogram:
             returned run's (both runs', channel by channel, where they differ), its
             ``elapsed`` both runs' and its ``times`` counted from the start of the first;
             not with ``n_iter=0``, whose result is the
-            least-squares synthesis of the start either way, but for the deepest dips); True
+            least-squares synthesis of the start either way, unless the window sum falls
+            below ``RESULT_FLOOR`` between frames); True
             uses the floor at once; False never. Each channel is judged on its own and
             takes the run it needs (a stereo pair of speech and a sine: the speech floored,
             the sine least squares; the info's history columns and starts likewise, and
@@ -830,8 +831,8 @@ def run_with_floor_rule(run, geometry: STFT, n_frames: int, floor_between_frames
     For a :attr:`gl.STFT.low_overlap` geometry (and a ``method`` of :func:`gl.reconstruct`
     that is not a stream, ``'rtisila'`` or ``'rtpghi'``, whose frames are final as they
     come, nor an iterative one run for ``n_iter=0``, whose result is the least-squares
-    synthesis of its start either way) and ``floor_between_frames=None``, least squares
-    runs first and runs again with the floor, from the same start (a generator ``rng`` is
+    synthesis of its start either way where the window sum stays above ``RESULT_FLOOR``)
+    and ``floor_between_frames=None``, least squares runs first and runs again with the floor, from the same start (a generator ``rng`` is
     copied first; None becomes one fresh generator), when its result carries more than
     ``SPIKE_RATIO`` times the energy per sample between frames as elsewhere; the info's
     ``elapsed`` and ``times`` then count from the start of the first run. Each item (channel) of a batch is judged on its own
@@ -840,7 +841,12 @@ def run_with_floor_rule(run, geometry: STFT, n_frames: int, floor_between_frames
     """
     from .reconstruct import SINGLE_PASS_METHODS
 
-    no_iteration = n_iter == 0 and method not in SINGLE_PASS_METHODS and floor_between_frames is None
+    # an iterative method run for 0 iterations returns the least-squares synthesis of its start,
+    # with the floor or without, unless the window sum dips below RESULT_FLOOR (which the floored
+    # result divides by): then running again changes those samples
+    period = geometry.window_sum_period
+    no_iteration = (n_iter == 0 and method not in SINGLE_PASS_METHODS and floor_between_frames is None
+                    and period.min() >= RESULT_FLOOR * period.max())
     may_floor = (geometry.low_overlap and floor_between_frames is not False
                  and not (method in ("rtisila", "rtpghi") or no_iteration))
     if not may_floor or floor_between_frames:
