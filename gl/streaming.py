@@ -324,30 +324,35 @@ class StreamingInverter:
             # the tail: padded positions [N a, (N - 1) a + M), which only frames 0 .. N-1 cover
             n_frames = self.frames_committed
             total = self._window_sum(n_frames * hop, n_fft - hop, last_frame=n_frames - 1)
-            if self.fade_edges and np.all(total < self._edge_floor):  # the last low run reaches back past the tail
-                self._fade_before_tail(n_frames * hop)
+            if np.all(total < self._edge_floor):  # the last low run reaches back past the tail
+                self._end_run_before_tail(n_frames * hop)
             self._emit(self._accumulator[: n_fft - hop], total, end=True)
         return self._release(keep_right_padding)
 
-    def _fade_before_tail(self, tail_start: int) -> None:
+    def _end_run_before_tail(self, tail_start: int) -> None:
         """Where the windows barely overlap, the last run of window sums below the edge floor
-        begins in the last hop before the tail, whose samples were normalised by ``D`` when
-        their frame was committed (``max(D, RESULT_FLOOR max D)``, in fact): those not yet
-        returned (all of them when the last frame is committed at the flush, as with a
-        look-ahead) are divided by the edge floor instead. No frame after the last reaches
-        that hop, so its window sum there is ``D``."""
+        begins in the last hop before the tail, whose samples were normalised by ``max(D,
+        RESULT_FLOOR max D)`` when their frame was committed, as samples between frames are:
+        those not yet returned (all of them when the last frame is committed at the flush, as
+        with a look-ahead) are divided by the edge floor instead (``fade_edges``), or by ``D``
+        (least squares, as the tail and the first run), as an end run is. No frame after the
+        last reaches that hop, so its window sum there is ``D``."""
         hop = self.geometry.hop_length
         steady = self._steady_sum[:hop]  # D on [tail_start - hop, tail_start)
         above = np.flatnonzero(steady >= self._edge_floor)
         first = tail_start - hop + (int(above[-1]) + 1 if above.size else 0)
-        first = max(first, self._head_end)  # the first run's samples are faded already
+        first = max(first, self._head_end)  # the first run's samples are the first run's already
         end = self._held_start + len(self._held) + sum(len(chunk) for chunk in self._emitted)  # = tail_start
         for chunk in reversed([self._held] + self._emitted):
             start = end - len(chunk)
             low = max(first, start)
             if low < end:
-                divided = np.maximum(steady[low - (tail_start - hop) : end - (tail_start - hop)], self._dip_floor)
-                chunk[low - start :] *= divided / self._edge_floor
+                sums = steady[low - (tail_start - hop) : end - (tail_start - hop)]
+                divided = np.maximum(sums, self._dip_floor)
+                if self.fade_edges:
+                    chunk[low - start :] *= divided / self._edge_floor
+                else:  # 1 where D reaches the dip floor; D below the zero floor was zeroed anyway
+                    chunk[low - start :] *= np.divide(divided, sums, out=np.ones_like(sums), where=sums > self._floor)
             end = start
             if end <= first:
                 break
