@@ -1436,7 +1436,10 @@ def _import_array(array: np.ndarray, args, path: Path):
     name = next(iter(inspect.signature(function).parameters))  # the importer's word for the array: S, Sxx, Zxx or M
 
     def of_the_file(text: str) -> str:  # 'S contains NaN ...' said of the file, not of a name the user never gave
-        return f"the array in {path} {text[len(name) + 1:]}" if text.startswith(f"{name} ") else text
+        if text.startswith(f"{name} "):
+            text = f"the array in {path} {text[len(name) + 1:]}"
+        # and within a message: '45 mel bands of M hold energy ...', '... rows but Zxx has 40'
+        return re.sub(rf"\b(of|but) {re.escape(name)}\b(?![=(])", lambda match: f"{match[1]} the array in {path}", text)
 
     with contextlib.ExitStack() as stack:
         caught = None

@@ -1551,6 +1551,11 @@ def test_a_bare_arrays_faults_are_said_of_its_file(tmp_path):
     assert re.search(r"^gl: warning: the array in frames_first.npy has 188 rows \(mel bands\) and 128 columns", warned.stderr,
                      re.MULTILINE), warned.stderr
     assert "gl: warning: M " not in warned.stderr
+    # within a message too ('... frequency rows but Zxx has 40'; a code review)
+    np.save(tmp_path / "rows.npy", np.ones((40, 30)))
+    mismatch = run("invert", "rows.npy", "-o", "r.wav", "--from", "scipy-stft", "--sr", 16000, "--n-fft", 64, "--hop", 16,
+                   cwd=tmp_path, check_ok=False)
+    assert_usage_error(mismatch, r"nfft=64 gives 33 frequency rows but the array in rows.npy has 40, which implies")
 
 
 def test_messages_keep_the_spaces_of_a_path(tmp_path):
