@@ -66,7 +66,7 @@ import numpy as np
 from ._checks import as_array, check_flag
 from .mel import filterbank_and_warning, mel_to_stft
 from .spectrogram import Spectrogram
-from .transform import PAD_MODES, STFT, _caller_stacklevel, real_dtype
+from .transform import PAD_MODES, STFT, _caller_stacklevel, implied_sizes, real_dtype
 from .windows import WindowSpec, get_window, name_of
 
 __all__ = [
@@ -1089,10 +1089,7 @@ def from_shorttimefft(
     n_rows, n_frames = S.shape[-2], S.shape[-1]
     expected_rows = mfft // 2 + 1 if fft_mode in ("onesided", "onesided2X") else mfft
     if n_rows != expected_rows:
-        if fft_mode not in ("onesided", "onesided2X"):
-            implied = f"mfft={n_rows}"
-        else:
-            implied = f"mfft={2 * (n_rows - 1)} or {2 * n_rows - 1}" if n_rows > 1 else "no valid mfft"
+        implied = implied_sizes(n_rows, "mfft") if fft_mode in ("onesided", "onesided2X") else f"mfft={n_rows}"
         raise ValueError(f"mfft={mfft} with fft_mode={fft_mode!r} gives {expected_rows} frequency rows but S has {n_rows}, "
                          f"which implies {implied}"
                          + _transposed_hint("S", n_frames, expected_rows, made_by="ShortTimeFFT.stft returns it"))
@@ -1212,7 +1209,7 @@ def _librosa_geometry(n_rows, n_fft, hop_length, win_length, window, center, pad
                           if n_columns == n_fft // 2 + 1 else "")
             raise ValueError(
                 f"n_fft={n_fft} gives {n_fft // 2 + 1} frequency bins but the spectrogram has {n_rows} "
-                f"(it implies n_fft={2 * (n_rows - 1)} or {2 * n_rows - 1}){two_sided}{transposed}"
+                f"(it implies {implied_sizes(n_rows)}){two_sided}{transposed}"
                 f"{'' if two_sided else mel_hint(n_rows, mel_importer)}"
             )
     if pad_mode not in PAD_MODES:

@@ -132,8 +132,13 @@ def bins_mismatch(name: str, n_freq: int, n_fft: int) -> str:
     """The error for a spectrogram ``name`` of ``n_freq`` rows that ``n_fft`` does not give:
     what ``n_fft`` gives, and which ``n_fft`` the rows imply (``2 (n_freq - 1)`` or
     ``2 n_freq - 1``), in the same words wherever a spectrogram meets its geometry."""
-    implied = f"n_fft={2 * (n_freq - 1)} or {2 * n_freq - 1}" if n_freq > 1 else "no valid n_fft"
-    return f"{name} has {n_freq} frequency bins but n_fft={n_fft} gives {n_fft // 2 + 1}; {name} implies {implied}"
+    return f"{name} has {n_freq} frequency bins but n_fft={n_fft} gives {n_fft // 2 + 1}; {name} implies {implied_sizes(n_freq)}"
+
+
+def implied_sizes(n_freq: int, size: str = "n_fft") -> str:
+    """The FFT sizes ``n_freq`` one-sided rows come from, ``'n_fft=6 or 7'`` for 4 rows (``size``
+    names the parameter), or ``'no valid n_fft'`` for fewer than 2."""
+    return f"{size}={2 * (n_freq - 1)} or {2 * n_freq - 1}" if n_freq > 1 else f"no valid {size}"
 
 
 def implied_n_fft(name: str, shape: tuple) -> int:
