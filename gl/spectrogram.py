@@ -832,11 +832,12 @@ def run_with_floor_rule(run, geometry: STFT, n_frames: int, floor_between_frames
     that is not a stream, ``'rtisila'`` or ``'rtpghi'``, whose frames are final as they
     come, nor an iterative one run for ``n_iter=0``, whose result is the least-squares
     synthesis of its start either way where the window sum stays above ``RESULT_FLOOR``)
-    and ``floor_between_frames=None``, least squares runs first and runs again with the floor, from the same start (a generator ``rng`` is
-    copied first; None becomes one fresh generator), when its result carries more than
-    ``SPIKE_RATIO`` times the energy per sample between frames as elsewhere; the info's
-    ``elapsed`` and ``times`` then count from the start of the first run. Each item (channel) of a batch is judged on its own
-    and takes the run it needs (:func:`_merge_runs`). True floors at once, False never.
+    and ``floor_between_frames=None``, least squares runs first and runs again with the
+    floor, from the same start (a generator ``rng`` is copied first; None becomes one fresh
+    generator), when its result carries more than ``SPIKE_RATIO`` times the energy per
+    sample between frames as elsewhere; the info's ``elapsed`` and ``times`` then count from
+    the start of the first run. Each item (channel) of a batch is judged on its own and
+    takes the run it needs (:func:`_merge_runs`). True floors at once, False never.
     ``floored``: a bool for a single signal, an array of them (the batch's shape) for a batch.
     """
     from .reconstruct import SINGLE_PASS_METHODS
@@ -870,12 +871,11 @@ def run_with_floor_rule(run, geometry: STFT, n_frames: int, floor_between_frames
         return result, _flags(spiky)
     # some items need the floor, others not: both runs, each item from its own
     floored = run(True, same_draws)
-    elapsed = first_info.elapsed + floored[1].elapsed if return_info else 0.0
     if return_info:
         _after_first_run(floored[1], first_info)
     result, spiky = _merge_runs(result, floored, spiky, geometry, n_frames, return_info)
     if return_info:
-        result[1].elapsed = elapsed  # the wall time of both runs
+        result[1].elapsed = floored[1].elapsed  # the wall time of both runs (_after_first_run)
     return result, _flags(spiky)
 
 
