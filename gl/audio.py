@@ -474,6 +474,7 @@ def write_audio(
     normalize: bool = False,
     peak_db: float = DEFAULT_PEAK_DB,
     force: bool = False,
+    channels_first: bool = False,
 ) -> WriteResult:
     """Write ``x`` (channels, n) or (n,) to a WAV or FLAC file, atomically.
 
@@ -490,6 +491,10 @@ def write_audio(
         Scale so that the peak is ``peak_db`` dBFS before converting.
     force : bool
         Replace an existing file.
+    channels_first : bool
+        Confirms that ``x`` is (channels, n) when it has more than 16 channels and more
+        channels than samples: such a shape is refused otherwise, as it looks like
+        soundfile's (n, channels) layout given by mistake.
     """
     file_format = audio_format(path, subtype)
     x = as_array("x", x)
@@ -499,12 +504,14 @@ def write_audio(
         x = x[None, :]
     if x.ndim != 2 or x.shape[1] == 0:
         raise ValueError(f"x must have shape (channels, n) with n >= 1, got {x.shape}")
-    if x.shape[0] > max(16, x.shape[1]):
+    normalize, force = check_flag("normalize", normalize), check_flag("force", force)
+    channels_first = check_flag("channels_first", channels_first)
+    if x.shape[0] > max(16, x.shape[1]) and not channels_first:
         raise ValueError(
             f"x has shape {x.shape}: {x.shape[0]} channels of {x.shape[1]} samples? gl's audio is "
-            "(channels, n); for (n, channels) audio (as soundfile.read returns it) pass x.T"
+            "(channels, n); for (n, channels) audio (as soundfile.read returns it) pass x.T, "
+            "or channels_first=True if it is that many channels"
         )
-    normalize, force = check_flag("normalize", normalize), check_flag("force", force)
     if x.dtype.kind in "iu":  # integer PCM codes, as read_audio(dtype=np.int16 / np.int32) gives them
         if x.dtype not in (np.dtype(np.int16), np.dtype(np.int32)):
             raise TypeError(f"x has dtype {x.dtype}: give float samples in [-1, 1], or int16 / int32 PCM codes")

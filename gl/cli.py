@@ -962,7 +962,7 @@ def _write_audio(path: Path, y: np.ndarray, sample_rate: int, args, force: Optio
 
     return write_audio(path, y, sample_rate, subtype=args.subtype, normalize=args.normalize,
                        peak_db=DEFAULT_PEAK_DB if args.peak_db is None else args.peak_db,
-                       force=args.force if force is None else force)
+                       force=args.force if force is None else force, channels_first=True)  # y is (channels, n) as read
 
 
 def _plot(args, original: np.ndarray, reconstructed: np.ndarray, info, geometry: STFT, sample_rate: Optional[float], title: str,

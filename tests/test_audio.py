@@ -258,6 +258,13 @@ def test_channels_last_audio_is_refused_with_the_fix(tmp_path):
         write_audio(tmp_path / "b.wav", np.zeros((100, 2)), 8000)
     assert list(tmp_path.iterdir()) == []
     write_audio(tmp_path / "c.wav", np.zeros((4, 3)), 8000)  # 4 channels of 3 samples is fine
+    with pytest.raises(ValueError, match=r"or channels_first=True if it is that many channels"):
+        write_audio(tmp_path / "d.wav", np.zeros((20, 10)), 8000)
+    with pytest.raises(TypeError, match=r"channels_first='yes' must be True or False"):
+        write_audio(tmp_path / "d.wav", np.zeros((20, 10)), 8000, channels_first="yes")
+    many = np.linspace(-0.5, 0.5, 200).reshape(20, 10)  # 20 channels of 10 samples, confirmed
+    write_audio(tmp_path / "d.wav", many, 8000, channels_first=True, subtype="FLOAT")
+    assert np.array_equal(read_audio(tmp_path / "d.wav")[0], many.astype(np.float32))
     for call in (lambda: gl.stft(stereo_n2, n_fft=2048), lambda: gl.Spectrogram.from_audio(stereo_n2, 8000, n_fft=512)):
         with pytest.raises(ValueError, match=r"time on the last axis.*pass x.T"):
             call()

@@ -200,6 +200,17 @@ def test_roundtrip_keeps_channels(tmp_path, n_fft, seconds):
         assert abs(own - report["spectral_convergence_db_per_channel"][c]) < 1.0  # PCM_24 changes it little
 
 
+def test_roundtrip_writes_more_channels_than_samples(tmp_path):
+    """20 channels of 10 samples: the file's layout is known, so the write does not take it for
+    (n, channels) audio given by mistake (it refused after the inversion)."""
+    many = np.random.default_rng(3).uniform(-0.5, 0.5, (10, 20))  # (n, channels) as soundfile holds it
+    sf.write(str(tmp_path / "many.wav"), many, 8000, subtype="FLOAT")
+    result = run("roundtrip", "many.wav", "-o", "back.wav", "--n-fft", "8", "--hop", "2", "--json", cwd=tmp_path)
+    assert json.loads(result.stdout)["channels"] == 20
+    back, sr = sf.read(str(tmp_path / "back.wav"))
+    assert sr == 8000 and back.shape == (10, 20)
+
+
 def test_invert_says_when_it_ran_again_with_a_floor_between_frames(tmp_path, speech_wav):
     """Windows that barely overlap (Hann 256 at hop 224, scipy's 'hann' at its default noverlap):
     least squares left spikes between the frames of this speech, Spectrogram.invert ran again
