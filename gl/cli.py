@@ -243,11 +243,16 @@ class Progress:
         self._last_draw = -math.inf
         self._width = 0
         self._first_tick: Optional[tuple[int, float]] = None  # (iteration, elapsed) of the first tick
+        # a run again (Spectrogram.invert's rerun with the floor between frames) counts its
+        # iterations from 1 again, and a tick's elapsed from 0: the line says which run it is
+        self._run, self._last_iteration = 1, 0
+        self._elapsed_before = self._last_elapsed = 0.0  # ticks: the earlier runs' seconds, the last tick's
 
     def __call__(self, iteration: int, info) -> None:
         """As a ``callback``: the line with the spectral convergence of the last iteration."""
         if not self.enabled or iteration < 1:
             return None
+        self._count_runs(iteration)
         times = getattr(info, "times", None)
         if times is not None and len(times) >= 2:  # the pace since the first iteration, which includes the start (PGHI's)
             per_iteration = (float(times[-1]) - float(times[0])) / (len(times) - 1)
@@ -269,11 +274,25 @@ class Progress:
         take seconds) does not swell the time left."""
         if not self.enabled or iteration < 1:
             return
+        if self._count_runs(iteration):
+            self._elapsed_before += self._last_elapsed
+        self._last_elapsed = elapsed
         if self._first_tick is None:  # no pace yet: drawn from the next iteration on
             self._first_tick = (iteration, elapsed)
             return
         first_iteration, first_elapsed = self._first_tick
-        self._draw(iteration, elapsed, (elapsed - first_elapsed) / max(iteration - first_iteration, 1), lambda: "")
+        self._draw(iteration, self._elapsed_before + elapsed, (elapsed - first_elapsed) / max(iteration - first_iteration, 1),
+                   lambda: "")
+
+    def _count_runs(self, iteration: int) -> bool:
+        """Whether ``iteration`` starts another run (its count no higher than the last one's):
+        then the pace is measured afresh."""
+        again = iteration <= self._last_iteration
+        if again:
+            self._run += 1
+            self._first_tick = None
+        self._last_iteration = iteration
+        return again
 
     def _draw(self, iteration: int, elapsed: float, per_iteration: float, measured: Callable[[], str]) -> None:
         remaining = per_iteration * max(self.n_iter - iteration, 0)
@@ -281,7 +300,8 @@ class Progress:
         if elapsed < self.delay or elapsed + remaining < self.min_total or now - self._last_draw < self.interval:
             return
         self._last_draw = now
-        line = f"{self.label}iteration {iteration}/{self.n_iter}{measured()}  {remaining:.1f} s left"
+        run = f" (run {self._run})" if self._run > 1 else ""
+        line = f"{self.label}iteration {iteration}/{self.n_iter}{run}{measured()}  {remaining:.1f} s left"
         self.stream.write("\r" + line.ljust(self._width))
         self.stream.flush()
         self._width = max(self._width, len(line))

@@ -755,6 +755,27 @@ def test_progress_tick_draws_the_line_without_a_spectral_convergence():
     assert paced.stream.getvalue() == "\riteration 5/10  0.5 s left"
 
 
+def test_progress_says_which_run_when_a_run_starts_again():
+    """Spectrogram.invert's rerun with the floor between frames counts its iterations from 1
+    again (and a tick's elapsed from 0): the tick line froze at the first run's 'iteration
+    10/10 0.0 s left' through the second (its pace went negative, so it was never drawn).
+    Now the second run is drawn, said to be one, at its own pace."""
+    paced = cli.Progress(10, stream=FakeTerminal(), delay=0.0, min_total=0.0, interval=0.0)
+    for iteration in range(1, 11):
+        paced.tick(iteration, 0.1 * iteration)
+    paced.tick(1, 0.2)  # the rerun: a slower start, then 0.2 s an iteration
+    paced.tick(4, 0.8)
+    assert paced.stream.getvalue().endswith("\riteration 4/10 (run 2)  1.2 s left")
+    measured = cli.Progress(10, stream=FakeTerminal(), delay=0.0, min_total=0.0, interval=0.0)
+    info = gl.PhaseRetrievalInfo(method="fgla", spectral_convergence=np.full((10, 1), 0.1), elapsed=1.0,
+                                 times=np.linspace(0.1, 1.0, 10))
+    measured(10, info)
+    again = gl.PhaseRetrievalInfo(method="fgla", spectral_convergence=np.full((2, 1), 0.1), elapsed=1.5,
+                                  times=np.array([1.2, 1.4]))  # counted from the first run's start (Spectrogram.invert)
+    measured(2, again)
+    assert measured.stream.getvalue().endswith("\riteration 2/10 (run 2)  spectral convergence -20.0 dB  1.6 s left")
+
+
 @pytest.mark.parametrize("method", ["fgla", "raar", None])
 def test_a_terminal_and_a_pipe_write_the_same_audio(tmp_path, speech_wav, monkeypatch, method):
     """The progress line a terminal shows does not measure the iterations (it is told of
