@@ -82,8 +82,10 @@ Near the start of the stream (fewer frames than in the steady state cover a samp
 at its end, the estimate is divided by the true window sum instead of ``D``; with
 ``pad_mode='constant'`` the zero padding of a centred geometry is imposed.
 
-Cost per frame: ``(L + 1) * n_iter_per_frame`` FFT/inverse-FFT pairs of size ``M`` (plus one
-for the commit); memory: ``(L + 1)`` frames and ``L a + M`` samples, whatever the length.
+Cost per frame: ``(L + 1) * n_iter_per_frame`` FFT/inverse-FFT pairs of size ``M`` (the new
+frame's first estimate is the first of them; the commit reuses the frame's last synthesis,
+and ``n_iter_per_frame=0`` costs the one pair of the first estimate); memory: ``(L + 1)``
+frames and ``L a + M`` samples, whatever the length.
 
 Measured (``benchmarks/bench_rtisila.py``; Hann, n_fft 1024, hop 256; spectral convergence
 in dB, mean of the six dev clips, first 10 s each): RTISI-LA(0) -18.1, RTISI-LA(1) -21.9,

@@ -696,3 +696,31 @@ def test_rtisila_look_ahead_past_the_last_frame_is_the_last_frame():
     assert not np.array_equal(rtisila(S, geometry=geometry, lookahead=n_frames - 1, length=len(x)), at_the_end)
     with pytest.raises(ValueError, match=r"lookahead=-1 must be >= 0"):
         rtisila(S, geometry=geometry, lookahead=-1)
+
+
+@pytest.mark.parametrize("n_iter", [0, 1, 5])
+def test_rtisila_cost_per_frame_is_the_documented_fft_pairs(monkeypatch, n_iter):
+    """gl.rtisila's module notes: (L + 1) * n_iter_per_frame FFT/inverse-FFT pairs a frame in the
+    steady state, the first estimate among them and none more for the commit (one pair with 0)."""
+    module = importlib.import_module("gl.rtisila")  # gl.rtisila is the function
+    streaming = importlib.import_module("gl.streaming")
+    calls = {"rfft": 0, "irfft": 0}
+
+    def counted(name, function):
+        def wrapper(*args, **kwargs):
+            calls[name] += 1
+            return function(*args, **kwargs)
+
+        return wrapper
+
+    monkeypatch.setattr(module, "_rfft", counted("rfft", module._rfft))
+    monkeypatch.setattr(module, "_irfft", counted("irfft", module._irfft))
+    monkeypatch.setattr(streaming, "_irfft", counted("irfft", streaming._irfft))
+    geometry = gl.STFT(256, 64)
+    S = np.abs(geometry.stft(np.random.default_rng(5).standard_normal(64 * 40)))
+    stream = RTISILA(geometry, n_iter_per_frame=n_iter)
+    stream.push(S[:, :10])  # past the start: the buffer holds L + 1 frames from here on
+    calls.update(rfft=0, irfft=0)
+    stream.push(S[:, 10:20])
+    pairs = (stream.lookahead + 1) * n_iter if n_iter else 1
+    assert calls == {"rfft": 10 * pairs, "irfft": 10 * pairs}
