@@ -105,7 +105,7 @@ greasy (16 kHz, 0.37 s) -17.7 dB (Hann 1024/256, L = 3) and -20.5 dB (phaseret's
 ``length=5880``, the recording's, -18.3 and -20.8 dB). The RTPGHI paper reports about -20 dB for RTISI-LA on SQAM (hop
 256, Hann). Speed, default settings (L = 3, 5 iterations): 0.023 s (16 kHz) to 0.062 s
 (44.1 kHz) of computing per second of audio on one core of the benchmark machine when
-idle (median of 3; 2-3x more under load), 20-40x faster than real time.
+idle (median of 3; 2-3x more under load), 16-43x faster than real time.
 
 References
 ----------
