@@ -13,9 +13,10 @@ two-sided spectrum; the one-sided figure can rise by about 1e-6 of itself). FGLA
     c_n = t_n + alpha (t_n - t_{n-1})        (t_0 = 0; alpha = 0 is GLA)
     x   = ISTFT(P_C2(c_N))
 
-The code runs that update one block of frames at a time (the loop is ``gl._run.iterate``,
-the block sweep ``gl._engine``); its literal full-array form, for reading beside the
-equations, is ``Naive.fgla`` in ``tests/test_algorithms.py``, which the tests hold gl to.
+The code runs that update one block of frames at a time (the loop is
+``gl._run.IterativeRun.iterate``, the block sweep ``gl._engine``); its literal full-array
+form, for reading beside the equations, is ``Naive.fgla`` in ``tests/test_algorithms.py``,
+which the tests hold gl to.
 Since the STFT is linear and every ``t_n = STFT(x_n)`` is the STFT of the signal
 ``x_n = ISTFT(P_C2(c_{n-1}))``, the momentum step can also be taken on the signals::
 
