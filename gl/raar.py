@@ -129,7 +129,11 @@ def raar(
     beta : float in (0, 1]
         Relaxation, default 0.8 (1 is Douglas-Rachford; the literature's usual value is
         about 0.9, Luke 2005). A sweep on gl's dev corpus (6 clips, 4 s, Hann 1024 / hop 256,
-        random init): 0.7-0.8 beat 0.9 and 0.95 after 100 iterations.
+        random init, seed 0; mean dB after 10 / 30 / 100 / 300 iterations): 0.7 -16.3 /
+        -22.7 / -26.1 / -28.5, 0.8 -16.5 / -23.6 / -27.2 / -29.3, 0.9 -16.0 / -22.3 / -27.5
+        / -29.7, 0.95 -15.3 / -22.5 / -27.1 / -30.5. 0.8 is the best of them early (at 10
+        and 30 iterations); a larger value is better late (0.9 by 0.3 dB at 100, 0.95 by
+        1.2 dB at 300).
     init, rng, length, tol, callback, return_info, n_threads
         As in :func:`gl.griffinlim`.
     geometry, n_fft, hop_length, win_length, window, center, pad_mode, sym
