@@ -23,8 +23,9 @@ with ``dl / dn`` a difference *per frame* (PGHI's ``(l[m, n+1] - l[m, n-1]) / 2`
   better on all four: -21.7 / -26.6 / -20.2 / -21.9 dB against -20.5 / -19.6 / -19.4 /
   -20.1 dB (alsa speech, glockenspiel, arctic speech, tabla); on greasy with Blackman 1024
   and hop 128 (phaseret's setup) 'backward2' is ahead (-18.0 against -17.2 dB with the default
-  output length; -18.4 against -17.8 with ``length=5880``, the recording's). The second-order
-  difference triples the log-magnitude jump of an onset, ``hold`` halves it. So gl's default
+  output length; -18.4 against -17.8 with ``length=5880``, the recording's). At an onset,
+  a jump ``J`` of ``l`` into frame ``n`` that then stays, the second-order difference gives
+  ``3 J / 2``, three times the centred difference's ``J / 2``; ``hold`` gives ``J / 2``. So gl's default
   RTPGHI(0) is not the paper's: compare with the paper's figures with ``causal_difference='backward2'``.
 
 Per frame, with ``I`` the bins of frame ``n`` above ``tol`` times the largest magnitude

@@ -60,7 +60,8 @@ PAD_MODES = ("constant", "reflect", "edge")
 #: Measured on 16 kHz tone bursts inverted by Griffin-Lim through a symmetric Hann of 320
 #: samples, hop 280, frames not centred: with a floor of 1e-8 the third sample came out
 #: 11x the largest interior sample; with 1e-6 the edges stay below the interior peak and
-#: 4 samples at each end are zeroed (12 at each end for a periodic Hann of 1024).
+#: 4 samples at each end are zeroed (12 at the start and 11 at the end for a periodic Hann of
+#: 1024 at hop 256: the periodic window is not symmetric about its centre).
 #: Above the floor the division stays exact, and a reconstruction keeps whatever error its
 #: frames have there, times ``1 / w``: a tone at full level from sample 0, through scipy's
 #: default spectrogram (Tukey 0.25 of 256, hop 224, not centred), came back with its first
