@@ -135,6 +135,13 @@ from .windows import WindowSpec
 #: notes); the samples returned stay least squares. 0 turns it off.
 LOW_OVERLAP_FLOOR = EDGE_FADE
 
+#: A look-ahead of up to ``EAGER_SLOTS - 1`` frames gets its whole buffer of ``lookahead + 1``
+#: frames at the first push; a longer one gets it as the frames arrive (doubling), so that it
+#: holds no more than the frames pushed: ``lookahead=10**9`` holds the whole stream until the
+#: flush, as :func:`rtisila` caps the look-ahead at the frames given, instead of asking for
+#: terabytes.
+EAGER_SLOTS = 64
+
 #: Where each frame overlaps only its neighbours, the newest frame gets phaseret's dual
 #: windows while the window sum ``D`` varies by at most this factor over a hop.
 DUAL_WINDOW_MAX_RATIO = 4.5
@@ -177,7 +184,10 @@ class RTISILA(StreamingInverter):
         Look-ahead ``L`` in frames; default :func:`default_lookahead`
         (``ceil(win_length / hop) - 1``, 3 for 75 % overlap). The latency is ``L`` frames,
         ``n_fft - hop + L * hop`` samples (at least the centre padding ``n_fft // 2``:
-        see :mod:`gl.streaming`).
+        see :mod:`gl.streaming`). The stream holds ``L + 1`` frames; from ``L + 1 >``
+        :data:`EAGER_SLOTS` (64) it allocates them as they arrive, so that a look-ahead
+        past the stream's end (``10**9``) holds just the frames pushed, as :func:`rtisila`
+        caps it at the frames given.
     n_iter_per_frame : int >= 0
         GLA sweeps over the uncommitted frames per new frame (default 5, the paper's).
         Each frame is thus updated ``(L + 1) * n_iter_per_frame`` times. 0 keeps each
@@ -232,19 +242,12 @@ class RTISILA(StreamingInverter):
         # dtype: numpy's float32 FFT of a single frame is slower than its float64 one, and
         # mixed-precision steps would add casts. A float32 stream still takes and returns
         # float32 (its magnitudes are float32; the output is rounded to float32).
-        geometry, dtype = self.geometry, np.dtype(np.float64)
-        n_fft, hop, n_freq = geometry.n_fft, geometry.hop_length, geometry.n_freq
-        slots = self.lookahead + 1
-        # the uncommitted frames: slot 0 is the submit frame s, slot j is frame s + j
-        self._target = np.zeros((slots, n_freq), dtype=dtype)  # S of each slot
-        self._contribution = np.zeros((slots, n_fft), dtype=dtype)  # y_j = w IDFT(X_j)
-        self._coefficients = np.zeros((slots, n_freq), dtype=np.complex128)  # X_j after the last update
-        self._first_phase = np.zeros((slots, n_freq), dtype=dtype)  # given initial phase (if any)
-        self._has_phase = np.zeros(slots, dtype=bool)
-        # overlap-add of every frame so far (committed or not) on padded positions
-        # [s a, s a + L a + M): everything frame s .. s+L can see
-        self._overlap = np.zeros(self.lookahead * hop + n_fft, dtype=dtype)
+        geometry = self.geometry
+        n_fft, n_freq = geometry.n_fft, geometry.n_freq
+        # the uncommitted frames: slot 0 is the submit frame s, slot j is frame s + j. A
+        # look-ahead of EAGER_SLOTS frames or more gets its buffer as the frames arrive (_process)
         self._pending = 0  # uncommitted frames in the buffer
+        self._allocate_slots(min(self.lookahead + 1, EAGER_SLOTS), held=0)
         # work arrays of one update
         self._segment = np.empty(n_fft)
         self._spectrum = np.empty(n_freq, dtype=np.complex128)
@@ -257,6 +260,36 @@ class RTISILA(StreamingInverter):
         self._nudge = np.sqrt(np.finfo(np.float64).tiny) * np.exp(-2j * np.pi * centre / n_fft * np.arange(n_freq))
         if getattr(self, "_start_gain", None) is None:
             self._make_tables()
+
+    def _allocate_slots(self, slots: int, held: int) -> None:
+        """The buffer of ``slots`` frames (at most ``lookahead + 1``), the ``held`` frames of
+        the current one copied into it."""
+        geometry, dtype = self.geometry, np.dtype(np.float64)
+        n_fft, hop, n_freq = geometry.n_fft, geometry.hop_length, geometry.n_freq
+        try:
+            target = np.zeros((slots, n_freq), dtype=dtype)  # S of each slot
+            contribution = np.zeros((slots, n_fft), dtype=dtype)  # y_j = w IDFT(X_j)
+            coefficients = np.zeros((slots, n_freq), dtype=np.complex128)  # X_j after the last update
+            first_phase = np.zeros((slots, n_freq), dtype=dtype)  # given initial phase (if any)
+            has_phase = np.zeros(slots, dtype=bool)
+            # overlap-add of every frame so far (committed or not) on padded positions
+            # [s a, s a + (slots - 1) a + M): everything frame s .. s+L can see
+            overlap = np.zeros((slots - 1) * hop + n_fft, dtype=dtype)
+        except MemoryError:
+            raise MemoryError(
+                f"lookahead={self.lookahead}: RTISI-LA holds up to lookahead + 1 frames before it commits one, and "
+                f"{slots} frames of n_fft={n_fft} do not fit in memory ({held} held so far); use a smaller lookahead"
+            ) from None
+        if held:
+            target[:held] = self._target[:held]
+            contribution[:held] = self._contribution[:held]
+            coefficients[:held] = self._coefficients[:held]
+            first_phase[:held] = self._first_phase[:held]
+            has_phase[:held] = self._has_phase[:held]
+            span = (held - 1) * hop + n_fft
+            overlap[:span] = self._overlap[:span]
+        self._target, self._contribution, self._coefficients = target, contribution, coefficients
+        self._first_phase, self._has_phase, self._overlap = first_phase, has_phase, overlap
 
     def _make_tables(self) -> None:
         """The analysis windows and start-of-stream gains: they depend on the geometry alone,
@@ -406,6 +439,8 @@ class RTISILA(StreamingInverter):
 
     def _process(self, magnitude: np.ndarray) -> None:
         slot = self._pending
+        if slot == len(self._target):  # a look-ahead past EAGER_SLOTS: double the buffer (up to lookahead + 1)
+            self._allocate_slots(min(self.lookahead + 1, 2 * slot), held=slot)
         self._target[slot] = magnitude
         self._contribution[slot] = 0
         if self._phase_queue is not None:
@@ -522,7 +557,7 @@ def rtisila(
     geometry = problem.geometry
     S = np.asarray(S)
     if lookahead is not None:  # a look-ahead past the last frame waits for frames that never come: the same
-        # signal as one of n_frames (the stream holds lookahead + 1 frames: 10**9 asked for 246 GiB)
+        # signal as one of n_frames (and a latency_samples that says so)
         lookahead = min(check_lookahead(lookahead), problem.magnitude.shape[1])
     with nola_warned():  # prepare() has warned
         stream = RTISILA(geometry, lookahead=lookahead, n_iter_per_frame=n_iter_per_frame, dtype=problem.dtype,

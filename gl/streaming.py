@@ -230,7 +230,9 @@ class StreamingInverter:
         """Bytes held by the inverter's arrays between pushes.
 
         Fixed once the first frame is pushed, except for fewer than ``hop_length`` samples
-        held back when ``hop_length > n_fft - pad`` (see the module docstring).
+        held back when ``hop_length > n_fft - pad`` (see the module docstring), and for
+        :class:`gl.RTISILA` with a look-ahead of :data:`gl.rtisila.EAGER_SLOTS` frames or
+        more, whose buffer grows with the frames pushed until it holds ``lookahead + 1``.
         """
         return sum(value.nbytes for value in vars(self).values() if isinstance(value, np.ndarray))
 

@@ -724,3 +724,40 @@ def test_rtisila_cost_per_frame_is_the_documented_fft_pairs(monkeypatch, n_iter)
     stream.push(S[:, 10:20])
     pairs = (stream.lookahead + 1) * n_iter if n_iter else 1
     assert calls == {"rfft": 10 * pairs, "irfft": 10 * pairs}
+
+
+def test_rtisila_stream_with_a_huge_look_ahead_holds_only_the_frames_given(monkeypatch):
+    """A stream cannot cap its look-ahead at the frames given, as gl.rtisila does: it does not
+    know them in advance. RTISILA(lookahead=10**9, dtype=np.float64) asked numpy for 961 GiB at
+    construction (and without dtype at the first push), a MemoryError naming no parameter,
+    and lookahead=10**7 reported 67 GB of state_bytes. The buffer now grows with the frames it
+    holds: the stream runs, and gives gl.rtisila's signal for the same look-ahead."""
+    geometry = gl.STFT(64, 16)
+    S = np.abs(geometry.stft(np.random.default_rng(0).standard_normal(1600)))
+    n_frames = S.shape[1]
+    stream = RTISILA(geometry, lookahead=10**9, n_iter_per_frame=1, dtype=np.float64, fade_edges=False)
+    assert stream.state_bytes < 2**20  # before any frame: EAGER_SLOTS frames
+    for chunk in (1, 7, None):
+        y = invert_stream(stream, S, chunk)
+        expected = rtisila(S, geometry=geometry, lookahead=10**9, n_iter_per_frame=1, fade_edges=False)
+        np.testing.assert_array_equal(y, expected)
+    # the buffer follows the frames held, at most twice them (it doubles), never lookahead + 1
+    stream.reset()
+    stream.push(S)
+    assert n_frames < len(stream._target) <= 2 * n_frames and len(stream._overlap) < 2 * n_frames * 16 + 64
+    stream.reset()  # a grown buffer starts the next stream empty
+    np.testing.assert_array_equal(invert_stream(stream, S[:, ::-1], 5), invert_stream(
+        RTISILA(geometry, lookahead=10**9, n_iter_per_frame=1, dtype=np.float64, fade_edges=False), S[:, ::-1]))
+    # an ordinary look-ahead allocates its whole buffer at the first push, as before
+    small = RTISILA(geometry, n_iter_per_frame=1)
+    small.push(S[:, :1])
+    before = small.state_bytes
+    small.push(S[:, 1:])
+    assert small.state_bytes == before and len(small._target) == small.lookahead + 1
+    # frames that do not fit: a MemoryError that names lookahead, and a stream that says it needs a reset
+    monkeypatch.setattr(importlib.import_module("gl.rtisila"), "EAGER_SLOTS", 10**13)
+    stream = RTISILA(geometry, lookahead=10**13, n_iter_per_frame=1)
+    with pytest.raises(MemoryError, match=r"lookahead=10000000000000: RTISI-LA holds up to lookahead \+ 1 frames"):
+        stream.push(S[:, :1])
+    with pytest.raises(ValueError, match="call reset"):
+        stream.push(S[:, :1])
