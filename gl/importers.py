@@ -364,6 +364,21 @@ def _check_looks_like_db(values: np.ndarray, name: str, db: str) -> None:
         )
 
 
+#: librosa's default ``amin``: ``amplitude_to_db`` 1e-5, ``power_to_db`` 1e-10.
+_LIBROSA_AMIN = {"amplitude": 1e-5, "power": 1e-10}
+
+
+def _librosa_amin(db, ref, amin):
+    """The ``amin`` librosa divided by when none was given: its default, where ``ref`` is below it
+    (librosa divides by ``max(amin, ref)``: ``amplitude_to_db(S, ref=1e-7)`` is relative to 1e-5);
+    else ``amin`` as it is (None: nothing changes; a bad ``ref`` is refused by :func:`from_db`)."""
+    default = _LIBROSA_AMIN.get(db) if isinstance(db, str) else None
+    if (amin is None and default is not None and isinstance(ref, (int, float, np.integer, np.floating))
+            and not isinstance(ref, bool) and 0 < ref < default):
+        return default
+    return amin
+
+
 #: Values :func:`from_db` converts at a time (2 MiB of float64).
 _FROM_DB_BLOCK = 1 << 18
 
@@ -1255,7 +1270,9 @@ def from_librosa(
         Whether ``S`` is in dB and which conversion made it.
     ref, amin, top_db
         As given to the dB conversion (see :func:`from_db`; clipped values cannot come
-        back, a :class:`LossWarning` says how many there are).
+        back, a :class:`LossWarning` says how many there are). Without ``amin``, a ``ref``
+        below librosa's default ``amin`` (1e-5 for ``amplitude_to_db``, 1e-10 for
+        ``power_to_db``) is raised to it, as librosa does.
     length : int, optional
         Length of the original signal (librosa's ``istft`` ``length``).
 
@@ -1278,7 +1295,7 @@ def from_librosa(
     """
     sr = _check_rate("sr", sr)
     if db is not None:
-        linear = from_db(_with_two_bins(S, "S"), db=db, ref=ref, amin=amin, top_db=top_db, name="S")
+        linear = from_db(_with_two_bins(S, "S"), db=db, ref=ref, amin=_librosa_amin(db, ref, amin), top_db=top_db, name="S")
         power = _check_power(2.0 if (power is None and db == "power") else (1.0 if power is None else power))
         magnitude = _magnitude_from(linear, power, "S", from_db=True)
     else:
@@ -1465,7 +1482,9 @@ def from_mel(
         The filterbank (:func:`gl.mel.mel_filterbank`); ``n_mels`` defaults to ``M``'s rows.
         For torchaudio's ``MelSpectrogram``: ``htk=True, norm=None, bins='torchaudio'``.
     db, ref, amin, top_db
-        If ``M`` is in dB (``db='power'`` for ``power_to_db``), as in :func:`from_db`.
+        If ``M`` is in dB (``db='power'`` for ``power_to_db``), as in :func:`from_db`;
+        without ``amin``, a ``ref`` below librosa's default ``amin`` is raised to it, as in
+        :func:`from_librosa`.
     n_iter_nnls : int
         Iterations of the NNLS solver.
     length : int, optional
@@ -1492,7 +1511,7 @@ def from_mel(
     power = _check_power((1.0 if db == "amplitude" else 2.0) if power is None else power)
     n_iter_nnls = _check_int("n_iter_nnls", n_iter_nnls, 0)
     if db is not None:
-        M = from_db(M, db=db, ref=ref, amin=amin, top_db=top_db, name="M")
+        M = from_db(M, db=db, ref=ref, amin=_librosa_amin(db, ref, amin), top_db=top_db, name="M")
     M = _spectrogram_array(M, "M", complex_ok=False, min_rows=1)  # mel bands: one will do
     _non_negative(M, "M", narrow_ok=True, from_db=db is not None)  # a mel band averages many bins: a narrow range is normal
     if n_mels is not None and _check_int("n_mels", n_mels, 1) != M.shape[-2]:

@@ -502,6 +502,20 @@ def test_librosa_db_clipping_warns_that_values_cannot_come_back():
         importers.from_librosa(S_db, db="dB")
 
 
+def test_librosa_db_with_ref_below_its_amin_comes_back_at_its_level():
+    """librosa divides by max(amin, ref), amin 1e-5 (amplitude_to_db) or 1e-10 (power_to_db) by
+    default: amplitude_to_db(S, ref=1e-7) is relative to 1e-5. Given only that ref (as the
+    user gave librosa), from_librosa multiplied by 1e-7 and the audio came back 40 dB too quiet."""
+    librosa = pytest.importorskip("librosa")
+    x = np.random.default_rng(45).standard_normal(8000)
+    S = np.abs(librosa.stft(x, n_fft=512, hop_length=128))
+    for db, values, power in (("amplitude", librosa.amplitude_to_db(S, ref=1e-7, top_db=None), None),
+                              ("power", librosa.power_to_db(S**2, ref=1e-14, top_db=None), None)):
+        ref = 1e-7 if db == "amplitude" else 1e-14
+        spec = importers.from_librosa(values, sr=8000, hop_length=128, db=db, ref=ref, power=power)
+        np.testing.assert_allclose(spec.magnitude, np.maximum(S, 1e-5), rtol=1e-6)
+
+
 def test_negative_input_hints_at_db():
     with pytest.raises(ValueError, match="is it in dB"):
         importers.from_librosa(-np.ones((513, 5)))

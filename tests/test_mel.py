@@ -376,3 +376,16 @@ def test_a_float64_filterbank_beyond_float32_serves_a_float32_mel(shift):
         scaled = mel_to_stft(M, filterbank=np.ldexp(F, shift), n_iter=20)  # S scales by 2^(-shift / 2)
     assert scaled.dtype == np.float32
     np.testing.assert_array_equal(np.ldexp(scaled, shift // 2), reference)
+
+
+def test_from_mel_db_with_ref_below_librosas_amin_keeps_the_level():
+    """power_to_db(M, ref=1e-12) divides by max(1e-10, 1e-12) = 1e-10 (librosa's amin): read
+    with ref=1e-12 alone, the mel spectrogram came back 20 dB too quiet (power 100 times too small)."""
+    x = np.random.default_rng(46).standard_normal(8000)
+    M = librosa.feature.melspectrogram(y=x, sr=8000, n_fft=512, hop_length=128, n_mels=40)
+    reference = importers.from_mel(M, sr=8000, n_fft=512, hop_length=128, n_iter_nnls=20)
+    for db, values in (("power", librosa.power_to_db(M, ref=1e-12, top_db=None)),
+                       ("amplitude", librosa.amplitude_to_db(M, ref=1e-7, top_db=None))):
+        spec = importers.from_mel(values, sr=8000, n_fft=512, hop_length=128, db=db, ref=1e-12 if db == "power" else 1e-7,
+                                  power=2.0, n_iter_nnls=20)
+        np.testing.assert_allclose(spec.magnitude, reference.magnitude, rtol=1e-6, atol=1e-9 * reference.magnitude.max())
