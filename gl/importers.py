@@ -276,7 +276,7 @@ def _window_samples(window: WindowSpec, length: int, name: str = "window") -> np
     try:
         return get_window(window, length)
     except ValueError as error:
-        if "is unknown" not in str(error):
+        if "is unknown" not in str(error) and "a window tuple is" not in str(error):  # a name, or a scipy tuple, gl does not know
             raise
         spec = repr(window)
         raise ValueError(f"{error}: for a window gl does not name, pass the samples scipy used, "

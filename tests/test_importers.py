@@ -1004,6 +1004,15 @@ def test_from_torchaudio_mel_is_from_mel_with_torchaudio_conventions():
     assert importers.CONVENTIONS["torchaudio-mel"] is importers.from_torchaudio_mel
 
 
+def test_a_scipy_window_tuple_with_two_parameters_points_to_get_window():
+    """('general_gaussian', 1.5, 30) is a scipy window; the importers said only 'a window tuple is
+    (name,) or (name, parameter)', as if it were mistyped, without the way out an unknown name gets."""
+    for importer, keywords in ((importers.from_scipy_spectrogram, {"detrend": False}), (importers.from_scipy_stft, {})):
+        with pytest.raises(ValueError, match=r"a window tuple is \(name,\) or \(name, parameter\).*pass the samples scipy used, "
+                                             r"window=scipy.signal.get_window\(\('general_gaussian', 1.5, 30\), 256\)"):
+            importer(np.ones((129, 20)), 8000, window=("general_gaussian", 1.5, 30), nperseg=256, **keywords)
+
+
 def test_an_unnamed_scipy_window_points_to_get_window():
     with pytest.raises(ValueError, match=r"window='blackmanharris' is unknown.*pass the samples scipy used, "
                                          r"window=scipy.signal.get_window\('blackmanharris', 256\)"):
