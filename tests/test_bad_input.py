@@ -288,3 +288,13 @@ def test_a_path_given_as_bytes_is_a_file_name(tmp_path):
     np.testing.assert_array_equal(again.magnitude, spectrogram.magnitude)
     with pytest.raises(FileNotFoundError, match=r"missing\.npz"):  # named as a str, not b'...'
         gl.Spectrogram.load(os.fsencode(tmp_path / "missing.npz"))
+
+
+def test_a_window_tuple_of_three_says_to_pass_the_samples():
+    """scipy's ('general_gaussian', 1.5, 30) through gl.STFT or from_librosa: the message said only
+    what a tuple is, not the way out (an array of samples), which the scipy importers give."""
+    for call in (lambda: gl.STFT(64, 16, window=("general_gaussian", 1.5, 30)),
+                 lambda: gl.importers.from_librosa(np.ones((33, 10)), window=("general_gaussian", 1.5, 30))):
+        with pytest.raises(ValueError, match=r"a window tuple is \(name,\) or \(name, parameter\).*; for another window, "
+                                             r"pass its samples as an array"):
+            call()
