@@ -153,7 +153,7 @@ def _parse(spec: str | tuple) -> tuple[str, float | None]:
         if len(spec) not in (1, 2) or not isinstance(spec[0], str):
             raise ValueError(
                 f"window={spec!r}: a window tuple is (name,) or (name, parameter), "
-                "for instance ('gaussian', 128.0) or ('kaiser', 8.0); for another window, pass its samples as an array"
+                "for instance ('gaussian', 128.0) or ('kaiser', 8.0); or give the window as an array of samples"
             )
         raw_name, parameter = spec[0], (spec[1] if len(spec) == 2 else None)
     else:
