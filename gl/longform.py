@@ -562,7 +562,7 @@ def reconstruct_long(
         if n_iter is not None:  # else the method's own default
             given["n_iter"] = n_iter
 
-        def attempt(floored: bool, block_rng, after=None):  # after: the first run's info (no callback here to tell)
+        def attempt(floored: bool, block_rng):
             with floored_between_frames(floored), measuring_only_the_ends() if own_context else contextlib.nullcontext():
                 return function(block, rng=block_rng, geometry=block_geometry, length=block_length, **given,
                                 **(dict(method_options, return_info=True) if return_info else method_options))  # fmt: skip

@@ -36,7 +36,6 @@ from __future__ import annotations
 
 import contextlib
 import copy
-import dataclasses
 import os
 from dataclasses import dataclass
 from pathlib import Path
@@ -388,8 +387,7 @@ class Spectrogram:
         floor_between_frames : None or bool
             For a :attr:`gl.STFT.low_overlap` geometry: None (default) runs least squares
             and runs again with the floor between frames if the result shows spikes there
-            (above: twice the time then; ``callback`` sees both runs, the second's infos
-            counting ``times`` and ``elapsed`` from the start of the first; ``info`` is the
+            (above: twice the time then; ``callback`` sees both runs, ``info`` is the
             returned run's (both runs', channel by channel, where they differ), its
             ``elapsed`` both runs' and its ``times`` counted from the start of the first;
             not with ``n_iter=0``, whose result is the
@@ -516,13 +514,10 @@ class Spectrogram:
         # infos are asked for then, that the signal be the same with return_info as without
         with_info = return_info or (tol is not None or callback is not None) and method not in SINGLE_PASS_METHODS
 
-        def run(floored: bool, rng, after=None):
-            keywords = options
-            if after is not None and options.get("callback") is not None:  # the rerun: its infos count from the first run's start
-                keywords = dict(options, callback=_continuing(options["callback"], after))
+        def run(floored: bool, rng):
             with floored_between_frames(floored):
                 return reconstruct(self.magnitude, method=method, n_iter=n_iter, init=init, rng=rng, geometry=run_geometry,
-                                   return_info=with_info, length=run_length, **keywords)
+                                   return_info=with_info, length=run_length, **options)
 
         result, floored = run_with_floor_rule(run, run_geometry, n_frames, floor_between_frames, rng, method, n_iter,
                                               return_info=with_info)
@@ -844,8 +839,6 @@ def run_with_floor_rule(run, geometry: STFT, n_frames: int, floor_between_frames
     the start of the first run. Each item (channel) of a batch is judged on its own and
     takes the run it needs (:func:`_merge_runs`). True floors at once, False never.
     ``floored``: a bool for a single signal, an array of them (the batch's shape) for a batch.
-    The rerun is ``run(True, rng, after=info)``, ``info`` the first run's (None without
-    ``return_info``): a ``run`` that passes a callback on wraps it with :func:`_continuing`.
     """
     from .reconstruct import SINGLE_PASS_METHODS
 
@@ -872,12 +865,12 @@ def run_with_floor_rule(run, geometry: STFT, n_frames: int, floor_between_frames
     first_info = result[1] if return_info else None
     if spiky.all():
         del result, y  # a signal (and a history) less while the second run works
-        result = run(True, same_draws, after=first_info)
+        result = run(True, same_draws)
         if return_info:
             _after_first_run(result[1], first_info)
         return result, _flags(spiky)
     # some items need the floor, others not: both runs, each item from its own
-    floored = run(True, same_draws, after=first_info)
+    floored = run(True, same_draws)
     if return_info:
         _after_first_run(floored[1], first_info)
     result, spiky = _merge_runs(result, floored, spiky, geometry, n_frames, return_info)
@@ -895,18 +888,6 @@ def _after_first_run(info, first) -> None:
     info.elapsed += first.elapsed
     if info.times is not None:
         info.times = np.asarray(info.times, dtype=np.float64) + (first.elapsed - first._callback_seconds)
-
-
-def _continuing(callback, first):
-    """``callback`` for the run after the one whose info is ``first``: the infos it sees count
-    their ``times`` and ``elapsed`` from the start of that first run, as the info returned
-    does (:func:`_after_first_run`)."""
-    offset = first.elapsed - first._callback_seconds
-
-    def continuing(n_iter, info):
-        return callback(n_iter, dataclasses.replace(info, times=info.times + offset, elapsed=info.elapsed + first.elapsed))
-
-    return continuing
 
 
 def _flags(floored: np.ndarray):

@@ -737,21 +737,6 @@ def test_a_rerun_times_leave_out_the_first_runs_callback():
     assert np.all(np.diff(info.times) >= 0)
 
 
-def test_a_callback_during_the_rerun_sees_the_times_returned():
-    """The rerun's callback saw its own run's times and elapsed, from 0, while the info returned
-    counts them from the start of the first run: now the callback sees those same times."""
-    x = np.random.default_rng(3).standard_normal(8000)
-    spec = gl.Spectrogram(np.abs(LOW_OVERLAP.stft(x)), LOW_OVERLAP, length=len(x))
-    seen = []
-    _, info = spec.invert(method="fgla", n_iter=4, rng=7, return_info=True,
-                          callback=lambda i, snapshot: seen.append((i, np.array(snapshot.times), snapshot.elapsed)))
-    assert info.floored_between_frames and [i for i, _, _ in seen] == [1, 2, 3, 4] * 2
-    first_elapsed = seen[3][2]
-    for i, times, elapsed in seen[4:]:  # the rerun's
-        assert np.array_equal(times, info.times[:i]) and first_elapsed < elapsed <= info.elapsed
-    assert np.all(np.diff([elapsed for _, _, elapsed in seen]) > 0)
-
-
 def test_invert_runs_again_from_the_same_draws_without_a_seed(reconstruct_calls):
     """rng=None draws fresh entropy once, so the run with the floor starts from the random
     phase the least-squares run drew, as with a generator (not from other draws)."""
