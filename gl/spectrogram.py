@@ -387,7 +387,9 @@ class Spectrogram:
         floor_between_frames : None or bool
             For a :attr:`gl.STFT.low_overlap` geometry: None (default) runs least squares
             and runs again with the floor between frames if the result shows spikes there
-            (above: twice the time then; ``callback`` sees both runs, ``info`` is the
+            (above: twice the time then; ``callback`` sees both runs, each counting its
+            ``times`` and ``elapsed`` from its own start, so that a time budget kept by the
+            callback gives the run with the floor its own; ``info`` is the
             returned run's (both runs', channel by channel, where they differ), its
             ``elapsed`` both runs' and its ``times`` counted from the start of the first;
             not with ``n_iter=0``, whose result is the
@@ -836,7 +838,7 @@ def run_with_floor_rule(run, geometry: STFT, n_frames: int, floor_between_frames
     floor, from the same start (a generator ``rng`` is copied first; None becomes one fresh
     generator), when its result carries more than ``SPIKE_RATIO`` times the energy per
     sample between frames as elsewhere; the info's ``elapsed`` and ``times`` then count from
-    the start of the first run. Each item (channel) of a batch is judged on its own and
+    the start of the first run (a callback sees each run's from its own start). Each item (channel) of a batch is judged on its own and
     takes the run it needs (:func:`_merge_runs`). True floors at once, False never.
     ``floored``: a bool for a single signal, an array of them (the batch's shape) for a batch.
     """
