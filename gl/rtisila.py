@@ -135,11 +135,11 @@ from .windows import WindowSpec
 #: notes); the samples returned stay least squares. 0 turns it off.
 LOW_OVERLAP_FLOOR = EDGE_FADE
 
-#: A look-ahead of up to ``EAGER_SLOTS - 1`` frames gets its whole buffer of ``lookahead + 1``
-#: frames at the first push; a longer one gets it as the frames arrive (doubling), so that it
-#: holds no more than the frames pushed: ``lookahead=10**9`` holds the whole stream until the
-#: flush, as :func:`rtisila` caps the look-ahead at the frames given, instead of asking for
-#: terabytes.
+#: The buffer of ``lookahead + 1`` frames a stream allocates at its first push, at most.
+#: A look-ahead of up to ``EAGER_SLOTS - 1`` frames gets its whole buffer then; a longer one
+#: gets it as the frames arrive (doubling), so that it holds no more than about the frames
+#: pushed: ``lookahead=10**9`` holds the whole stream until the flush, as :func:`rtisila`
+#: caps the look-ahead at the frames given, instead of asking for terabytes.
 EAGER_SLOTS = 64
 
 #: Where each frame overlaps only its neighbours, the newest frame gets phaseret's dual
@@ -162,7 +162,7 @@ def uses_dual_windows(geometry: STFT, window_sum: Optional[np.ndarray] = None) -
     return high > 0 and low * DUAL_WINDOW_MAX_RATIO >= high
 
 
-__all__ = ["RTISILA", "rtisila", "default_lookahead", "reconstruct_rtisila"]
+__all__ = ["RTISILA", "rtisila", "default_lookahead", "reconstruct_rtisila", "EAGER_SLOTS"]
 
 
 def default_lookahead(geometry: STFT) -> int:

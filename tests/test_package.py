@@ -92,3 +92,31 @@ def test_the_documented_paths_of_a_method_module_resolve():
         for public in set(module.__all__) - {name}:
             assert getattr(getattr(gl, name), public) is getattr(module, public), f"gl.{name}.{public}"
 
+
+
+def test_every_gl_path_a_docstring_names_resolves():
+    """A Sphinx role in gl's sources (``:data:`gl.rtisila.EAGER_SLOTS```) names a path a reader
+    can follow: ``gl.rtisila`` is the function, whose attributes are its module's ``__all__``
+    (:func:`gl._expose_module_names`), so a module name left out of ``__all__`` did not
+    resolve (``StreamingInverter.state_bytes`` named ``gl.rtisila.EAGER_SLOTS``)."""
+    import importlib
+    import pathlib
+    import re
+
+    import gl
+
+    role = re.compile(r":(?:data|class|func|attr|meth|exc|mod):`~?(gl(?:\.\w+)+)`")
+    unresolved = []
+    for path in sorted(pathlib.Path(gl.__file__).parent.rglob("*.py")):
+        for reference in sorted(set(role.findall(path.read_text(encoding="utf-8")))):
+            target = gl
+            for part in reference.split(".")[1:]:
+                if not hasattr(target, part):  # a private module, gl._run: imported, not an attribute yet
+                    try:
+                        target = importlib.import_module(f"{target.__name__}.{part}")
+                        continue
+                    except (AttributeError, ImportError):
+                        unresolved.append(f"{path.name}: {reference}")
+                        break
+                target = getattr(target, part)
+    assert not unresolved, unresolved
