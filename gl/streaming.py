@@ -59,7 +59,9 @@ Memory
 ------
 An inverter holds a fixed number of arrays sized by the geometry and the look-ahead
 (the overlap-add accumulator here is ``M`` samples); pushing more frames allocates
-nothing that stays. :attr:`StreamingInverter.state_bytes` reports the total.
+nothing that stays (but :class:`gl.RTISILA` with a look-ahead of
+:data:`gl.rtisila.EAGER_SLOTS` frames or more, whose buffer grows with the frames pushed
+until it holds ``lookahead + 1``). :attr:`StreamingInverter.state_bytes` reports the total.
 
 Examples
 --------
