@@ -124,7 +124,7 @@ from typing import Optional
 import numpy as np
 
 from ._checks import as_array, check_flag
-from ._iterative import check_n_threads, check_rng, initial_phase, one_pass_info, prepare
+from ._iterative import check_n_threads, check_rng, initial_phase, one_pass_info, prepare, working_exponent
 from .pghi import window_centre
 from .streaming import StreamingInverter, check_iterations, check_lookahead, stream_batch
 from .transform import EDGE_FADE, STFT, PadMode, _irfft, _rfft, nola_warned
@@ -141,6 +141,10 @@ LOW_OVERLAP_FLOOR = EDGE_FADE
 #: pushed: ``lookahead=10**9`` holds the whole stream until the flush, as :func:`rtisila`
 #: caps the look-ahead at the frames given, instead of asking for terabytes.
 EAGER_SLOTS = 64
+
+#: The lowest power of two the nudge of a zero coefficient is scaled by for quiet input
+#: (:meth:`RTISILA._follow_level`): ``sqrt(tiny) * 2^-511`` is float64's smallest normal number.
+_NUDGE_LOWEST_EXPONENT = -511
 
 #: Where each frame overlaps only its neighbours, the newest frame gets phaseret's dual
 #: windows while the window sum ``D`` varies by at most this factor over a hop.
@@ -257,7 +261,9 @@ class RTISILA(StreamingInverter):
         self._window64 = geometry.window_array
         # gives a zero coefficient the phase of an impulse at the window's centre (see _update)
         centre = round(window_centre(geometry))
-        self._nudge = np.sqrt(np.finfo(np.float64).tiny) * np.exp(-2j * np.pi * centre / n_fft * np.arange(n_freq))
+        self._unit_nudge = np.sqrt(np.finfo(np.float64).tiny) * np.exp(-2j * np.pi * centre / n_fft * np.arange(n_freq))
+        self._nudge = self._unit_nudge  # times 2^e for the loudest frame so far, as gl.rtisila scales S (_follow_level)
+        self._peak_seen, self._nudge_exponent = 0.0, 0
         if getattr(self, "_start_gain", None) is None:
             self._make_tables()
 
@@ -442,6 +448,7 @@ class RTISILA(StreamingInverter):
         if slot == len(self._target):  # a look-ahead past EAGER_SLOTS: double the buffer (up to lookahead + 1)
             self._allocate_slots(min(self.lookahead + 1, 2 * slot), held=slot)
         self._target[slot] = magnitude
+        self._follow_level(self._target[slot])
         self._contribution[slot] = 0
         if self._phase_queue is not None:
             self._first_phase[slot] = self._phase_queue[:, self._phase_column]
@@ -451,6 +458,21 @@ class RTISILA(StreamingInverter):
         self._sweeps(newest_is_new=True)
         if self._pending == self.lookahead + 1:
             self._commit_oldest()
+
+    def _follow_level(self, magnitude: np.ndarray) -> None:
+        """Scale the nudge of a zero coefficient (:meth:`_update`) with the loudest frame so far,
+        by the power of two :func:`gl.rtisila` scales ``S`` by (none for peaks within
+        ``[2^-32, 2^32]``): 1e-154 is not negligible beside magnitudes of 1e-150, where the
+        stream came out 82 % off the batch function's signal. The nudge stays at least
+        float64's smallest normal number (a peak below about 1e-154 brings it closer)."""
+        peak = float(magnitude.max()) if magnitude.size else 0.0
+        if peak <= self._peak_seen:
+            return
+        self._peak_seen = peak
+        exponent = max(working_exponent(peak), _NUDGE_LOWEST_EXPONENT)
+        if exponent != self._nudge_exponent:
+            self._nudge_exponent = exponent
+            self._nudge = self._unit_nudge * 2.0**exponent  # exact: a power of two, the result normal
 
     def _flush_pending(self) -> None:
         last_frame = self.frames_pushed - 1
