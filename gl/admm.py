@@ -52,11 +52,11 @@ admm: -11.1 dB
 
 from __future__ import annotations
 
-from typing import Optional
+from typing import Any, Literal, Optional, overload
 
 import numpy as np
 
-from ._iterative import Callback, InitSpec, check_n_iter, check_real
+from ._iterative import Callback, InitSpec, PhaseRetrievalInfo, check_n_iter, check_real
 from ._run import IterativeRun, parameter_defaults
 from .transform import STFT, PadMode
 from .windows import WindowSpec
@@ -72,6 +72,26 @@ def check_rho(rho) -> float:
     return checked
 
 
+# What a call returns, for type checkers: the signal, and the info with ``return_info``.
+@overload
+def admm(S: Any, *, n_iter: int = ..., rho: float = ..., init: InitSpec = ..., rng: Any = ...,
+         length: Optional[int] = ..., tol: Optional[float] = ..., callback: Optional[Callback] = ...,
+         return_info: Literal[False] = ..., n_threads: Optional[int] = ..., geometry: Optional[STFT] = ...,
+         n_fft: Optional[int] = ..., hop_length: Optional[int] = ..., win_length: Optional[int] = ...,
+         window: WindowSpec = ..., center: bool = ..., pad_mode: PadMode = ..., sym: bool = ...) -> np.ndarray: ...
+@overload
+def admm(S: Any, *, n_iter: int = ..., rho: float = ..., init: InitSpec = ..., rng: Any = ...,
+         length: Optional[int] = ..., tol: Optional[float] = ..., callback: Optional[Callback] = ...,
+         return_info: Literal[True], n_threads: Optional[int] = ..., geometry: Optional[STFT] = ...,
+         n_fft: Optional[int] = ..., hop_length: Optional[int] = ..., win_length: Optional[int] = ...,
+         window: WindowSpec = ..., center: bool = ..., pad_mode: PadMode = ...,
+         sym: bool = ...) -> tuple[np.ndarray, PhaseRetrievalInfo]: ...
+@overload
+def admm(S: Any, *, n_iter: int = ..., rho: float = ..., init: InitSpec = ..., rng: Any = ...,
+         length: Optional[int] = ..., tol: Optional[float] = ..., callback: Optional[Callback] = ...,
+         return_info: bool = ..., n_threads: Optional[int] = ..., geometry: Optional[STFT] = ...,
+         n_fft: Optional[int] = ..., hop_length: Optional[int] = ..., win_length: Optional[int] = ...,
+         window: WindowSpec = ..., center: bool = ..., pad_mode: PadMode = ..., sym: bool = ...) -> Any: ...
 def admm(
     S,
     *,

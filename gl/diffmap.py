@@ -61,11 +61,11 @@ dm_fgla: -18.9 dB
 
 from __future__ import annotations
 
-from typing import Optional
+from typing import Any, Literal, Optional, overload
 
 import numpy as np
 
-from ._iterative import Callback, InitSpec, check_momentum, check_n_iter, check_real, check_tol
+from ._iterative import Callback, InitSpec, PhaseRetrievalInfo, check_momentum, check_n_iter, check_real, check_tol
 from ._run import IterativeRun, parameter_defaults
 from .transform import STFT, PadMode
 from .windows import WindowSpec
@@ -175,6 +175,27 @@ def _run(
     return run.result()
 
 
+# What a call returns, for type checkers: the signal, and the info with ``return_info``.
+@overload
+def difference_map(S: Any, *, n_iter: int = ..., beta: float = ..., init: InitSpec = ..., rng: Any = ...,
+                   length: Optional[int] = ..., tol: Optional[float] = ..., callback: Optional[Callback] = ...,
+                   return_info: Literal[False] = ..., n_threads: Optional[int] = ..., geometry: Optional[STFT] = ...,
+                   n_fft: Optional[int] = ..., hop_length: Optional[int] = ..., win_length: Optional[int] = ...,
+                   window: WindowSpec = ..., center: bool = ..., pad_mode: PadMode = ...,
+                   sym: bool = ...) -> np.ndarray: ...
+@overload
+def difference_map(S: Any, *, n_iter: int = ..., beta: float = ..., init: InitSpec = ..., rng: Any = ...,
+                   length: Optional[int] = ..., tol: Optional[float] = ..., callback: Optional[Callback] = ...,
+                   return_info: Literal[True], n_threads: Optional[int] = ..., geometry: Optional[STFT] = ...,
+                   n_fft: Optional[int] = ..., hop_length: Optional[int] = ..., win_length: Optional[int] = ...,
+                   window: WindowSpec = ..., center: bool = ..., pad_mode: PadMode = ...,
+                   sym: bool = ...) -> tuple[np.ndarray, PhaseRetrievalInfo]: ...
+@overload
+def difference_map(S: Any, *, n_iter: int = ..., beta: float = ..., init: InitSpec = ..., rng: Any = ...,
+                   length: Optional[int] = ..., tol: Optional[float] = ..., callback: Optional[Callback] = ...,
+                   return_info: bool = ..., n_threads: Optional[int] = ..., geometry: Optional[STFT] = ...,
+                   n_fft: Optional[int] = ..., hop_length: Optional[int] = ..., win_length: Optional[int] = ...,
+                   window: WindowSpec = ..., center: bool = ..., pad_mode: PadMode = ..., sym: bool = ...) -> Any: ...
 def difference_map(
     S,
     *,
@@ -263,6 +284,29 @@ def difference_map(
     )  # fmt: skip
 
 
+# What a call returns, for type checkers: the signal, and the info with ``return_info``.
+@overload
+def difference_map_fgla(S: Any, *, n_iter: int = ..., n_dm: int = ..., beta: float = ..., momentum: float = ...,
+                        init: InitSpec = ..., rng: Any = ..., length: Optional[int] = ..., tol: Optional[float] = ...,
+                        callback: Optional[Callback] = ..., return_info: Literal[False] = ...,
+                        n_threads: Optional[int] = ..., geometry: Optional[STFT] = ..., n_fft: Optional[int] = ...,
+                        hop_length: Optional[int] = ..., win_length: Optional[int] = ..., window: WindowSpec = ...,
+                        center: bool = ..., pad_mode: PadMode = ..., sym: bool = ...) -> np.ndarray: ...
+@overload
+def difference_map_fgla(S: Any, *, n_iter: int = ..., n_dm: int = ..., beta: float = ..., momentum: float = ...,
+                        init: InitSpec = ..., rng: Any = ..., length: Optional[int] = ..., tol: Optional[float] = ...,
+                        callback: Optional[Callback] = ..., return_info: Literal[True],
+                        n_threads: Optional[int] = ..., geometry: Optional[STFT] = ..., n_fft: Optional[int] = ...,
+                        hop_length: Optional[int] = ..., win_length: Optional[int] = ..., window: WindowSpec = ...,
+                        center: bool = ..., pad_mode: PadMode = ...,
+                        sym: bool = ...) -> tuple[np.ndarray, PhaseRetrievalInfo]: ...
+@overload
+def difference_map_fgla(S: Any, *, n_iter: int = ..., n_dm: int = ..., beta: float = ..., momentum: float = ...,
+                        init: InitSpec = ..., rng: Any = ..., length: Optional[int] = ..., tol: Optional[float] = ...,
+                        callback: Optional[Callback] = ..., return_info: bool = ..., n_threads: Optional[int] = ...,
+                        geometry: Optional[STFT] = ..., n_fft: Optional[int] = ..., hop_length: Optional[int] = ...,
+                        win_length: Optional[int] = ..., window: WindowSpec = ..., center: bool = ...,
+                        pad_mode: PadMode = ..., sym: bool = ...) -> Any: ...
 def difference_map_fgla(
     S,
     *,

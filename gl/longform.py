@@ -116,7 +116,7 @@ import sys
 import time
 import warnings
 from pathlib import Path
-from typing import Optional
+from typing import Any, Literal, Optional, overload
 
 import numpy as np
 
@@ -125,7 +125,7 @@ from ._engine import floored_between_frames
 from ._run import measuring_only_the_ends, within_measuring_only_the_ends
 from ._iterative import (PhaseRetrievalInfo, as_generator, check_magnitude, from_random_state, initial_phase, measure_convergence,
                          resolve_geometry, working_exponents)
-from .audio import SUBTYPES, check_output_path
+from .audio import SUBTYPES, PathLike, check_output_path
 from .pghi import initial_phase as pghi_continuing
 from .spsi import initial_phase as spsi_continuing
 from .reconstruct import DEFAULT_METHOD, SINGLE_PASS_METHODS, default_init, method_function
@@ -347,6 +347,51 @@ class _Writer:
         return self.written
 
 
+# What a call returns, for type checkers: the signal (and the info with ``return_info``),
+# or, with ``output``, the number of samples written per channel.
+@overload
+def reconstruct_long(S: Any, *, method: Optional[str] = ..., n_iter: Optional[int] = ..., init: Any = ...,
+                     rng: Any = ..., block_frames: Optional[int] = ..., overlap_frames: Optional[int] = ...,
+                     sr: Optional[float] = ..., block_seconds: Optional[float] = ...,
+                     overlap_seconds: Optional[float] = ..., warm_start: bool = ..., bridge: bool = ...,
+                     fade_edges: bool = ..., floor_between_frames: Optional[bool] = ...,
+                     return_info: Literal[False] = ..., output: None = ..., subtype: Optional[str] = ...,
+                     force: bool = ..., length: Optional[int] = ..., geometry: Optional[STFT] = ...,
+                     n_fft: Optional[int] = ..., hop_length: Optional[int] = ..., win_length: Optional[int] = ...,
+                     window: WindowSpec = ..., center: bool = ..., pad_mode: PadMode = ..., sym: bool = ...,
+                     **options: Any) -> np.ndarray: ...
+@overload
+def reconstruct_long(S: Any, *, method: Optional[str] = ..., n_iter: Optional[int] = ..., init: Any = ...,
+                     rng: Any = ..., block_frames: Optional[int] = ..., overlap_frames: Optional[int] = ...,
+                     sr: Optional[float] = ..., block_seconds: Optional[float] = ...,
+                     overlap_seconds: Optional[float] = ..., warm_start: bool = ..., bridge: bool = ...,
+                     fade_edges: bool = ..., floor_between_frames: Optional[bool] = ..., return_info: Literal[True],
+                     output: None = ..., subtype: Optional[str] = ..., force: bool = ..., length: Optional[int] = ...,
+                     geometry: Optional[STFT] = ..., n_fft: Optional[int] = ..., hop_length: Optional[int] = ...,
+                     win_length: Optional[int] = ..., window: WindowSpec = ..., center: bool = ...,
+                     pad_mode: PadMode = ..., sym: bool = ...,
+                     **options: Any) -> tuple[np.ndarray, PhaseRetrievalInfo]: ...
+@overload
+def reconstruct_long(S: Any, *, method: Optional[str] = ..., n_iter: Optional[int] = ..., init: Any = ...,
+                     rng: Any = ..., block_frames: Optional[int] = ..., overlap_frames: Optional[int] = ...,
+                     sr: Optional[float] = ..., block_seconds: Optional[float] = ...,
+                     overlap_seconds: Optional[float] = ..., warm_start: bool = ..., bridge: bool = ...,
+                     fade_edges: bool = ..., floor_between_frames: Optional[bool] = ...,
+                     return_info: Literal[False] = ..., output: PathLike, subtype: Optional[str] = ...,
+                     force: bool = ..., length: Optional[int] = ..., geometry: Optional[STFT] = ...,
+                     n_fft: Optional[int] = ..., hop_length: Optional[int] = ..., win_length: Optional[int] = ...,
+                     window: WindowSpec = ..., center: bool = ..., pad_mode: PadMode = ..., sym: bool = ...,
+                     **options: Any) -> int: ...
+@overload
+def reconstruct_long(S: Any, *, method: Optional[str] = ..., n_iter: Optional[int] = ..., init: Any = ...,
+                     rng: Any = ..., block_frames: Optional[int] = ..., overlap_frames: Optional[int] = ...,
+                     sr: Optional[float] = ..., block_seconds: Optional[float] = ...,
+                     overlap_seconds: Optional[float] = ..., warm_start: bool = ..., bridge: bool = ...,
+                     fade_edges: bool = ..., floor_between_frames: Optional[bool] = ..., return_info: bool = ...,
+                     output: Optional[PathLike] = ..., subtype: Optional[str] = ..., force: bool = ...,
+                     length: Optional[int] = ..., geometry: Optional[STFT] = ..., n_fft: Optional[int] = ...,
+                     hop_length: Optional[int] = ..., win_length: Optional[int] = ..., window: WindowSpec = ...,
+                     center: bool = ..., pad_mode: PadMode = ..., sym: bool = ..., **options: Any) -> Any: ...
 def reconstruct_long(
     S,
     *,

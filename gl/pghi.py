@@ -49,12 +49,12 @@ from __future__ import annotations
 import sys
 import time
 from heapq import heappop, heappush
-from typing import Optional, Sequence, Union
+from typing import Any, Literal, Optional, Sequence, Union, overload
 
 import numpy as np
 
 from ._checks import as_array, check_flag
-from ._iterative import as_generator, check_n_threads, one_pass_info, prepare, refuse_iteration_options, wrapped_phase
+from ._iterative import PhaseRetrievalInfo, as_generator, check_n_threads, one_pass_info, prepare, refuse_iteration_options, wrapped_phase
 from .transform import STFT, PadMode
 from .windows import WindowSpec, window_parameter
 
@@ -766,6 +766,37 @@ def initial_phase(S: np.ndarray, geometry: STFT, known=None) -> np.ndarray:
 
 
 # ---------------------------------------------------------------------------- public
+# What a call returns, for type checkers: the signal, then the phase (``return_phase``), then the info (``return_info``).
+@overload
+def pghi(S: Any, *, gamma: Optional[float] = ..., tol: Tolerance = ..., fill: bool = ..., rng: Any = ...,
+         length: Optional[int] = ..., return_info: Literal[False] = ..., return_phase: Literal[False] = ...,
+         geometry: Optional[STFT] = ..., n_fft: Optional[int] = ..., hop_length: Optional[int] = ...,
+         win_length: Optional[int] = ..., window: WindowSpec = ..., center: bool = ..., pad_mode: PadMode = ...,
+         sym: bool = ...) -> np.ndarray: ...
+@overload
+def pghi(S: Any, *, gamma: Optional[float] = ..., tol: Tolerance = ..., fill: bool = ..., rng: Any = ...,
+         length: Optional[int] = ..., return_info: Literal[True], return_phase: Literal[False] = ...,
+         geometry: Optional[STFT] = ..., n_fft: Optional[int] = ..., hop_length: Optional[int] = ...,
+         win_length: Optional[int] = ..., window: WindowSpec = ..., center: bool = ..., pad_mode: PadMode = ...,
+         sym: bool = ...) -> tuple[np.ndarray, PhaseRetrievalInfo]: ...
+@overload
+def pghi(S: Any, *, gamma: Optional[float] = ..., tol: Tolerance = ..., fill: bool = ..., rng: Any = ...,
+         length: Optional[int] = ..., return_info: Literal[False] = ..., return_phase: Literal[True],
+         geometry: Optional[STFT] = ..., n_fft: Optional[int] = ..., hop_length: Optional[int] = ...,
+         win_length: Optional[int] = ..., window: WindowSpec = ..., center: bool = ..., pad_mode: PadMode = ...,
+         sym: bool = ...) -> tuple[np.ndarray, np.ndarray]: ...
+@overload
+def pghi(S: Any, *, gamma: Optional[float] = ..., tol: Tolerance = ..., fill: bool = ..., rng: Any = ...,
+         length: Optional[int] = ..., return_info: Literal[True], return_phase: Literal[True],
+         geometry: Optional[STFT] = ..., n_fft: Optional[int] = ..., hop_length: Optional[int] = ...,
+         win_length: Optional[int] = ..., window: WindowSpec = ..., center: bool = ..., pad_mode: PadMode = ...,
+         sym: bool = ...) -> tuple[np.ndarray, np.ndarray, PhaseRetrievalInfo]: ...
+@overload
+def pghi(S: Any, *, gamma: Optional[float] = ..., tol: Tolerance = ..., fill: bool = ..., rng: Any = ...,
+         length: Optional[int] = ..., return_info: bool = ..., return_phase: bool = ...,
+         geometry: Optional[STFT] = ..., n_fft: Optional[int] = ..., hop_length: Optional[int] = ...,
+         win_length: Optional[int] = ..., window: WindowSpec = ..., center: bool = ..., pad_mode: PadMode = ...,
+         sym: bool = ...) -> Any: ...
 def pghi(
     S,
     *,

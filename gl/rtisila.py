@@ -119,12 +119,12 @@ Z. Prusa, "The Phase Retrieval Toolbox", AES International Conference on Semanti
 from __future__ import annotations
 
 import time
-from typing import Optional
+from typing import Any, Literal, Optional, overload
 
 import numpy as np
 
 from ._checks import as_array, check_flag
-from ._iterative import check_n_threads, check_rng, initial_phase, one_pass_info, prepare, working_exponent
+from ._iterative import PhaseRetrievalInfo, check_n_threads, check_rng, initial_phase, one_pass_info, prepare, working_exponent
 from .pghi import window_centre
 from .streaming import StreamingInverter, check_iterations, check_lookahead, stream_batch
 from .transform import EDGE_FADE, STFT, PadMode, _irfft, _rfft, nola_warned
@@ -482,6 +482,25 @@ class RTISILA(StreamingInverter):
             self._commit_oldest()
 
 
+# What a call returns, for type checkers: the signal, and the info with ``return_info``.
+@overload
+def rtisila(S: Any, *, n_iter_per_frame: int = ..., lookahead: Optional[int] = ..., init: Any = ..., rng: Any = ...,
+            length: Optional[int] = ..., return_info: Literal[False] = ..., fade_edges: bool = ...,
+            geometry: Optional[STFT] = ..., n_fft: Optional[int] = ..., hop_length: Optional[int] = ...,
+            win_length: Optional[int] = ..., window: WindowSpec = ..., center: bool = ..., pad_mode: PadMode = ...,
+            sym: bool = ...) -> np.ndarray: ...
+@overload
+def rtisila(S: Any, *, n_iter_per_frame: int = ..., lookahead: Optional[int] = ..., init: Any = ..., rng: Any = ...,
+            length: Optional[int] = ..., return_info: Literal[True], fade_edges: bool = ...,
+            geometry: Optional[STFT] = ..., n_fft: Optional[int] = ..., hop_length: Optional[int] = ...,
+            win_length: Optional[int] = ..., window: WindowSpec = ..., center: bool = ..., pad_mode: PadMode = ...,
+            sym: bool = ...) -> tuple[np.ndarray, PhaseRetrievalInfo]: ...
+@overload
+def rtisila(S: Any, *, n_iter_per_frame: int = ..., lookahead: Optional[int] = ..., init: Any = ..., rng: Any = ...,
+            length: Optional[int] = ..., return_info: bool = ..., fade_edges: bool = ...,
+            geometry: Optional[STFT] = ..., n_fft: Optional[int] = ..., hop_length: Optional[int] = ...,
+            win_length: Optional[int] = ..., window: WindowSpec = ..., center: bool = ..., pad_mode: PadMode = ...,
+            sym: bool = ...) -> Any: ...
 def rtisila(
     S,
     *,

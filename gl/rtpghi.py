@@ -54,12 +54,12 @@ from __future__ import annotations
 
 import time
 from heapq import heappop, heappush
-from typing import Optional
+from typing import Any, Literal, Optional, overload
 
 import numpy as np
 
 from ._checks import check_flag
-from ._iterative import as_generator, check_n_threads, check_rng, one_pass_info, prepare, refuse_iteration_options
+from ._iterative import PhaseRetrievalInfo, as_generator, check_n_threads, check_rng, one_pass_info, prepare, refuse_iteration_options
 from .pghi import LOG_FLOOR, check_gamma, window_centre
 from .streaming import StreamingInverter, check_lookahead, stream_batch
 from .transform import STFT, PadMode, complex_dtype, nola_warned
@@ -349,6 +349,25 @@ def _integrate_frame(
     return np.asarray(values)
 
 
+# What a call returns, for type checkers: the signal, and the info with ``return_info``.
+@overload
+def rtpghi(S: Any, *, lookahead: int = ..., tol: float = ..., gamma: Optional[float] = ..., rng: Any = ...,
+           causal_difference: str = ..., length: Optional[int] = ..., return_info: Literal[False] = ...,
+           fade_edges: bool = ..., geometry: Optional[STFT] = ..., n_fft: Optional[int] = ...,
+           hop_length: Optional[int] = ..., win_length: Optional[int] = ..., window: WindowSpec = ...,
+           center: bool = ..., pad_mode: PadMode = ..., sym: bool = ...) -> np.ndarray: ...
+@overload
+def rtpghi(S: Any, *, lookahead: int = ..., tol: float = ..., gamma: Optional[float] = ..., rng: Any = ...,
+           causal_difference: str = ..., length: Optional[int] = ..., return_info: Literal[True],
+           fade_edges: bool = ..., geometry: Optional[STFT] = ..., n_fft: Optional[int] = ...,
+           hop_length: Optional[int] = ..., win_length: Optional[int] = ..., window: WindowSpec = ...,
+           center: bool = ..., pad_mode: PadMode = ..., sym: bool = ...) -> tuple[np.ndarray, PhaseRetrievalInfo]: ...
+@overload
+def rtpghi(S: Any, *, lookahead: int = ..., tol: float = ..., gamma: Optional[float] = ..., rng: Any = ...,
+           causal_difference: str = ..., length: Optional[int] = ..., return_info: bool = ..., fade_edges: bool = ...,
+           geometry: Optional[STFT] = ..., n_fft: Optional[int] = ..., hop_length: Optional[int] = ...,
+           win_length: Optional[int] = ..., window: WindowSpec = ..., center: bool = ..., pad_mode: PadMode = ...,
+           sym: bool = ...) -> Any: ...
 def rtpghi(
     S,
     *,

@@ -45,12 +45,12 @@ International Conference on Digital Signal Processing (DSP), 2015.
 from __future__ import annotations
 
 import time
-from typing import Iterator, Optional
+from typing import Any, Iterator, Literal, Optional, overload
 
 import numpy as np
 
 from ._checks import as_array, check_flag
-from ._iterative import check_n_threads, one_pass_info, prepare, refuse_iteration_options, wrapped_phase
+from ._iterative import PhaseRetrievalInfo, check_n_threads, one_pass_info, prepare, refuse_iteration_options, wrapped_phase
 from ._trig import unit_phasors
 from .pghi import check_known_phase, window_centre
 from .transform import STFT, PadMode
@@ -250,6 +250,32 @@ def initial_phase(S: np.ndarray, geometry: STFT, known=None) -> np.ndarray:
     return _phases(S, geometry, known)
 
 
+# What a call returns, for type checkers: the signal, then the phase (``return_phase``), then the info (``return_info``).
+@overload
+def spsi(S: Any, *, length: Optional[int] = ..., return_info: Literal[False] = ...,
+         return_phase: Literal[False] = ..., geometry: Optional[STFT] = ..., n_fft: Optional[int] = ...,
+         hop_length: Optional[int] = ..., win_length: Optional[int] = ..., window: WindowSpec = ...,
+         center: bool = ..., pad_mode: PadMode = ..., sym: bool = ...) -> np.ndarray: ...
+@overload
+def spsi(S: Any, *, length: Optional[int] = ..., return_info: Literal[True], return_phase: Literal[False] = ...,
+         geometry: Optional[STFT] = ..., n_fft: Optional[int] = ..., hop_length: Optional[int] = ...,
+         win_length: Optional[int] = ..., window: WindowSpec = ..., center: bool = ..., pad_mode: PadMode = ...,
+         sym: bool = ...) -> tuple[np.ndarray, PhaseRetrievalInfo]: ...
+@overload
+def spsi(S: Any, *, length: Optional[int] = ..., return_info: Literal[False] = ..., return_phase: Literal[True],
+         geometry: Optional[STFT] = ..., n_fft: Optional[int] = ..., hop_length: Optional[int] = ...,
+         win_length: Optional[int] = ..., window: WindowSpec = ..., center: bool = ..., pad_mode: PadMode = ...,
+         sym: bool = ...) -> tuple[np.ndarray, np.ndarray]: ...
+@overload
+def spsi(S: Any, *, length: Optional[int] = ..., return_info: Literal[True], return_phase: Literal[True],
+         geometry: Optional[STFT] = ..., n_fft: Optional[int] = ..., hop_length: Optional[int] = ...,
+         win_length: Optional[int] = ..., window: WindowSpec = ..., center: bool = ..., pad_mode: PadMode = ...,
+         sym: bool = ...) -> tuple[np.ndarray, np.ndarray, PhaseRetrievalInfo]: ...
+@overload
+def spsi(S: Any, *, length: Optional[int] = ..., return_info: bool = ..., return_phase: bool = ...,
+         geometry: Optional[STFT] = ..., n_fft: Optional[int] = ..., hop_length: Optional[int] = ...,
+         win_length: Optional[int] = ..., window: WindowSpec = ..., center: bool = ..., pad_mode: PadMode = ...,
+         sym: bool = ...) -> Any: ...
 def spsi(
     S,
     *,

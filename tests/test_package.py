@@ -94,6 +94,41 @@ def test_the_documented_paths_of_a_method_module_resolve():
 
 
 
+def test_every_function_with_return_info_tells_a_type_checker_what_it_returns():
+    """``py.typed`` promises types: a function whose ``return_info`` (or ``return_phase``)
+    changes what it returns has ``@overload`` signatures, so that ``y, info = gl.pghi(...,
+    return_info=True)`` gives a type checker ``tuple[np.ndarray, PhaseRetrievalInfo]`` (only
+    ``reconstruct``, ``griffinlim`` and ``Spectrogram.invert`` had them: the other methods
+    returned ``Any`` to mypy, and to pyright a union that ``y, info = ...`` could not unpack).
+    Each overload takes the implementation's keywords, so that the two cannot drift apart."""
+    import inspect
+    import typing
+
+    import pytest
+
+    import gl
+
+    if not hasattr(typing, "get_overloads"):  # Python 3.11+
+        pytest.skip("typing.get_overloads needs Python 3.11")
+    functions = [getattr(gl, name) for name in gl.__all__ if inspect.isfunction(getattr(gl, name))]
+    functions.append(gl.Spectrogram.invert)
+    checked = 0
+    for function in functions:
+        parameters = inspect.signature(function).parameters
+        if "return_info" not in parameters:
+            continue
+        checked += 1
+        overloads = typing.get_overloads(function)
+        assert len(overloads) >= 3, f"{function.__qualname__} has no overloads for return_info"
+        own = {name for name, p in parameters.items() if p.kind is not inspect.Parameter.VAR_KEYWORD}
+        for overload in overloads:
+            theirs = {name for name, p in inspect.signature(overload).parameters.items()
+                      if p.kind is not inspect.Parameter.VAR_KEYWORD}
+            extra = theirs - own if any(p.kind is inspect.Parameter.VAR_KEYWORD for p in parameters.values()) else set()
+            assert theirs - extra == own and extra <= {"return_phase"}, function.__qualname__
+    assert checked >= 13
+
+
 def test_every_gl_path_a_docstring_names_resolves():
     """A Sphinx role in gl's sources (``:data:`gl.rtisila.EAGER_SLOTS```) names a path a reader
     can follow: ``gl.rtisila`` is the function, whose attributes are its module's ``__all__``
