@@ -468,7 +468,7 @@ def os_reason_of_write_errors(temporary: PathLike, path: PathLike) -> Iterator[N
 def write_audio(
     path: PathLike,
     x,
-    sample_rate: int,
+    sample_rate: float,
     *,
     subtype: str = "PCM_16",
     normalize: bool = False,
@@ -484,6 +484,7 @@ def write_audio(
         ``.wav`` or ``.flac``. Must not exist unless ``force``.
     x : np.ndarray [shape=(channels, n) or (n,), real, finite]
     sample_rate : int > 0
+        Or a float that is a whole number (``16000.0``, as :class:`gl.Spectrogram` holds it).
     subtype : {'PCM_16', 'PCM_24', 'FLOAT'}
         PCM samples are rounded and clipped (see :func:`to_pcm`), FLOAT samples clipped
         to float32's range (not made inf); a :class:`ClippingWarning` says how many were clipped.
