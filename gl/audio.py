@@ -46,12 +46,15 @@ import tempfile
 import warnings
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Iterator, Union
+from typing import TYPE_CHECKING, Iterator, Union
 
 import numpy as np
 
 from ._checks import as_array, check_flag
 from .transform import real_dtype
+
+if TYPE_CHECKING:
+    from numpy.typing import DTypeLike
 
 __all__ = [
     "read_audio",
@@ -164,7 +167,7 @@ def _soundfile():
     return soundfile
 
 
-def read_audio(path: PathLike, *, dtype=np.float64) -> tuple[np.ndarray, int]:
+def read_audio(path: PathLike, *, dtype: DTypeLike = np.float64) -> tuple[np.ndarray, int]:
     """Read an audio file as ``(samples (channels, n), sample_rate)``.
 
     Raises

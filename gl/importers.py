@@ -64,7 +64,7 @@ from typing import Callable, Optional, Union
 import numpy as np
 
 from ._checks import as_array, check_flag
-from .mel import filterbank_and_warning, mel_to_stft
+from .mel import NormSpec, filterbank_and_warning, mel_to_stft
 from .spectrogram import Spectrogram
 from .transform import PAD_MODES, STFT, _caller_stacklevel, implied_sizes, real_dtype
 from .windows import WindowSpec, get_window, name_of
@@ -1446,7 +1446,7 @@ def from_mel(
     fmin: float = 0.0,
     fmax: Optional[float] = None,
     htk: bool = False,
-    norm="slaney",
+    norm: NormSpec = "slaney",
     db: Optional[str] = None,
     ref: Optional[float] = None,
     amin: Optional[float] = None,

@@ -81,13 +81,16 @@ True
 from __future__ import annotations
 
 import warnings
-from typing import Optional, Union
+from typing import TYPE_CHECKING, Optional, Union
 
 import numpy as np
 
 from ._checks import as_array, check_flag
 from ._iterative import check_n_iter
 from .transform import binary_exponent, check_n_fft, real_dtype
+
+if TYPE_CHECKING:
+    from numpy.typing import DTypeLike
 
 __all__ = ["hz_to_mel", "mel_to_hz", "mel_frequencies", "mel_filterbank", "mel_to_stft"]
 
@@ -191,7 +194,7 @@ def mel_filterbank(
     fmax: Optional[float] = None,
     htk: bool = False,
     norm: NormSpec = "slaney",
-    dtype=np.float32,
+    dtype: DTypeLike = np.float32,
     bins: str = "librosa",
 ) -> np.ndarray:
     """The mel filterbank ``F`` (n_mels, n_fft // 2 + 1), equal to ``librosa.filters.mel``
