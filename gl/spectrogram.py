@@ -45,7 +45,7 @@ import numpy as np
 
 from ._checks import check_flag
 from ._engine import floored_between_frames
-from ._iterative import PhaseRetrievalInfo, check_magnitude, measure_convergence
+from ._iterative import Callback, PhaseRetrievalInfo, check_magnitude, measure_convergence
 from .transform import EDGE_FADE, RESULT_FLOOR, STFT
 from .windows import WindowSpec
 
@@ -282,17 +282,17 @@ class Spectrogram:
     # What a call returns, for type checkers: the signal, and the info with ``return_info``.
     @overload
     def invert(self, *, method: Optional[str] = ..., n_iter: Optional[int] = ..., init: Any = ..., rng: Any = ...,
-               tol: Optional[float] = ..., callback: Any = ..., return_info: Literal[False] = ...,
+               tol: Optional[float] = ..., callback: Optional[Callback] = ..., return_info: Literal[False] = ...,
                n_threads: Optional[int] = ..., fade_edges: bool = ..., floor_between_frames: Optional[bool] = ...,
                block_frames: Optional[int] = ..., block_seconds: Optional[float] = ..., **method_options: Any) -> np.ndarray: ...
     @overload
     def invert(self, *, method: Optional[str] = ..., n_iter: Optional[int] = ..., init: Any = ..., rng: Any = ...,
-               tol: Optional[float] = ..., callback: Any = ..., return_info: Literal[True],
+               tol: Optional[float] = ..., callback: Optional[Callback] = ..., return_info: Literal[True],
                n_threads: Optional[int] = ..., fade_edges: bool = ..., floor_between_frames: Optional[bool] = ...,
                block_frames: Optional[int] = ..., block_seconds: Optional[float] = ..., **method_options: Any) -> tuple[np.ndarray, PhaseRetrievalInfo]: ...
     @overload
     def invert(self, *, method: Optional[str] = ..., n_iter: Optional[int] = ..., init: Any = ..., rng: Any = ...,
-               tol: Optional[float] = ..., callback: Any = ..., return_info: bool = ...,
+               tol: Optional[float] = ..., callback: Optional[Callback] = ..., return_info: bool = ...,
                n_threads: Optional[int] = ..., fade_edges: bool = ..., floor_between_frames: Optional[bool] = ...,
                block_frames: Optional[int] = ..., block_seconds: Optional[float] = ..., **method_options: Any) -> Any: ...
     def invert(
@@ -303,7 +303,7 @@ class Spectrogram:
         init=None,
         rng=None,
         tol: Optional[float] = None,
-        callback=None,
+        callback: Optional[Callback] = None,
         return_info: bool = False,
         n_threads: Optional[int] = None,
         fade_edges: bool = True,
