@@ -888,7 +888,7 @@ def pghi(
     (2026-11-30, on a machine slower that day) it took 47 ms, 8.6 single-threaded fast
     Griffin-Lim iterations of 5.5 ms on the same spectrogram (6.0 with ``tol=1e-2``),
     median of 15 (``python benchmarks/bench_pghi_cost.py``; 9.0 to 10.9 in other runs,
-    from process to process and with the machine's load; about 5 to 35
+    from process to process and with the machine's load; about 5 to 32
     on the six dev recordings, whose share of coefficients above ``tol`` differs);
     ``tol=1e-4`` with ``fill=False`` (the heap over nearly every coefficient) costs about
     4 times more. The heap's cost follows the number of coefficients above ``tol``, so it
