@@ -71,12 +71,13 @@ a stream cannot run again, so RTISI-LA floors its analysis always, for those geo
 only. The samples it returns stay least squares. On the first 3 s of the six dev clips,
 greasy and gspi (``benchmarks/bench_rtisila_low_overlap.py``, default look-ahead, 5
 iterations), the result's spectrogram at a hop of ``n_fft / 8``, which shows the samples
-between frames, came 0.4 to 2.5 dB closer to the signal's on average in each of five
+between frames, came 0.4 to 2.5 dB closer to the signal's on average in each of six
 such geometries (Hann 256/224 -3.8 -> -6.3 dB, its level +2.0 -> +0.7 dB, peaks 5.7 ->
 3.8 times the signal's; Blackman 512/384 -6.3 -> -7.6 dB), levels moved by -0.4 to -1.3
-dB, a steady sine kept its figures (to 0.7 dB better) and a four-note chord moved by -0.8
-to +0.3 dB, while the given spectrogram was matched 1 to 3.7 dB less closely (least
-squares matches it with the samples it cannot see).
+dB, a steady sine kept its figures (to 0.7 dB better; 1.4 at Hann 1024/1000) and a
+four-note chord moved by -0.8 to +0.3 dB (-1.0 at Hann 1024/1000), while the given
+spectrogram was matched 1 to 3.7 dB less closely in five of them (least squares matches
+it with the samples it cannot see) and as closely at Hann 1024/1000.
 
 Near the start of the stream (fewer frames than in the steady state cover a sample) and
 at its end, the estimate is divided by the true window sum instead of ``D``; with
