@@ -1697,6 +1697,7 @@ _PLACEHOLDER = 0xF0000
 #: The library's advice in Python keywords -> the same advice in flags of the command.
 _KEYWORD_HINTS = {
     "then pass db='power' or db='amplitude', or convert it first with gl.importers.from_db": "then add -P db=power or -P db=amplitude",
+    "pass db='power' (power_to_db) or db='amplitude' (amplitude_to_db) too": "add -P db=power (power_to_db) or -P db=amplitude (amplitude_to_db)",
     "give hop_length": "give --hop",
     "give length= (the length of the signal they were made from)": "give --length (the length of the signal they were made from)",
 }

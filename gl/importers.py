@@ -368,6 +368,18 @@ def _check_looks_like_db(values: np.ndarray, name: str, db: str) -> None:
 _LIBROSA_AMIN = {"amplitude": 1e-5, "power": 1e-10}
 
 
+def _check_db_keywords(db, **keywords) -> None:
+    """Refuse ``ref``, ``amin`` or ``top_db`` given without ``db``: they describe a dB
+    conversion, and without ``db`` the array is read as linear and they would do nothing
+    (a dB array whose values are all >= 0 would then come back as a magnitude of dB values)."""
+    if db is None:
+        given = [f"{name}={value!r}" for name, value in keywords.items() if value is not None]
+        if given:
+            raise ValueError(f"{', '.join(given)} describe{'s' if len(given) == 1 else ''} a dB input, but without db the "
+                             "array is read as linear: if it is in dB, pass db='power' (power_to_db) or db='amplitude' "
+                             "(amplitude_to_db) too; else drop " + ("it" if len(given) == 1 else "them"))
+
+
 def _librosa_amin(db, ref, amin):
     """The ``amin`` librosa divided by when none was given: its default, where ``ref`` is below it
     (librosa divides by ``max(amin, ref)``: ``amplitude_to_db(S, ref=1e-7)`` is relative to 1e-5);
@@ -1294,6 +1306,7 @@ def from_librosa(
     (0.1, 512)
     """
     sr = _check_rate("sr", sr)
+    _check_db_keywords(db, ref=ref, amin=amin, top_db=top_db)
     if db is not None:
         linear = from_db(_with_two_bins(S, "S"), db=db, ref=ref, amin=_librosa_amin(db, ref, amin), top_db=top_db, name="S")
         power = _check_power(2.0 if (power is None and db == "power") else (1.0 if power is None else power))
@@ -1402,6 +1415,7 @@ def from_torchaudio(
     hop_length = win_length // 2 if hop_length is None else hop_length
     pad = _check_int("pad", pad, 0)
     normalized = _check_normalized(normalized)
+    _check_db_keywords(db, ref=ref, amin=amin, top_db=top_db)
     if db is not None:
         if power is None:
             raise ValueError("db is for real spectrograms; power=None means a complex one, which has no dB form")
@@ -1484,7 +1498,8 @@ def from_mel(
     db, ref, amin, top_db
         If ``M`` is in dB (``db='power'`` for ``power_to_db``), as in :func:`from_db`;
         without ``amin``, a ``ref`` below librosa's default ``amin`` is raised to it, as in
-        :func:`from_librosa`.
+        :func:`from_librosa`. ``ref``, ``amin`` or ``top_db`` without ``db`` is a
+        ``ValueError`` (they would do nothing: the array would be read as linear).
     n_iter_nnls : int
         Iterations of the NNLS solver.
     length : int, optional
@@ -1510,6 +1525,7 @@ def from_mel(
     n_fft = _check_int("n_fft", n_fft, 2)
     power = _check_power((1.0 if db == "amplitude" else 2.0) if power is None else power)
     n_iter_nnls = _check_int("n_iter_nnls", n_iter_nnls, 0)
+    _check_db_keywords(db, ref=ref, amin=amin, top_db=top_db)
     if db is not None:
         M = from_db(M, db=db, ref=ref, amin=_librosa_amin(db, ref, amin), top_db=top_db, name="M")
     M = _spectrogram_array(M, "M", complex_ok=False, min_rows=1)  # mel bands: one will do
@@ -1630,6 +1646,7 @@ def from_torchaudio_mel(
     n_fft = _check_int("n_fft", n_fft, 2)
     win_length = n_fft if win_length is None else _check_int("win_length", win_length, 1)
     hop_length = win_length // 2 if hop_length is None else hop_length
+    _check_db_keywords(db, ref=ref, amin=amin, top_db=top_db)
     if db is not None:  # AmplitudeToDB: each item clipped below its own peak
         M = from_db(M, db=db, ref=ref, amin=amin, top_db=top_db, name="M", peak_ndim=3)
     pad = _check_int("pad", pad, 0)

@@ -1092,6 +1092,11 @@ def test_mel_files_and_arrays(tmp_path, speech_wav):
     np.save(tmp_path / "mel.npy", np.ones((40, 30)))
     assert_usage_error(run("invert", "mel.npy", "-o", "p.wav", "--from", "mel", "--sr", "16000", "--hop", "256", cwd=tmp_path,
                            check_ok=False), r"bare mel spectrogram: give the FFT size it was made with, --n-fft")  # fmt: skip
+    # top_db without db did nothing (the array was read as linear): refused, in flags
+    assert_usage_error(run("invert", "mel.npy", "-o", "p.wav", "--from", "mel", "--sr", "16000", "--hop", "256", "--n-fft", "1024",
+                           "-P", "top_db=40", cwd=tmp_path, check_ok=False),
+                       r"-P top_db=40 describes a dB input, .* add -P db=power \(power_to_db\) or -P db=amplitude")  # fmt: skip
+    assert not (tmp_path / "p.wav").exists()
 
 
 def test_options_with_their_own_flags_are_refused_as_such(tmp_path, speech_wav):

@@ -1061,3 +1061,22 @@ def test_a_power_whose_inverse_overflows_is_named():
     S = np.full((129, 10), 2.0)
     with pytest.raises(ValueError, match=r"power=1e-300 .* overflows"):
         importers.from_librosa(S, power=1e-300)
+
+
+def test_db_keywords_without_db_are_refused():
+    """ref, amin or top_db without db did nothing: the array was read as linear, so a dB mel
+    whose values are all >= 0 (a mel of int16-scaled audio, say) came back as a magnitude of
+    dB values, silently, though the caller had said it was in dB."""
+    M = np.abs(np.random.default_rng(61).standard_normal((80, 12))) + 30.0  # dB values, all > 0
+    calls = [
+        lambda **k: importers.from_mel(M, sr=16000, n_fft=1024, hop_length=256, **k),
+        lambda **k: importers.from_torchaudio_mel(M, n_fft=1024, hop_length=256, **k),
+        lambda **k: importers.from_librosa(np.ones((513, 12)), **k),
+        lambda **k: importers.from_torchaudio(np.ones((201, 12)), **k),
+    ]
+    for call in calls:
+        with pytest.raises(ValueError, match=r"^top_db=80\.0 describes a dB input, but without db the array is read as linear: .* pass db='power'"):
+            call(top_db=80.0)
+        with pytest.raises(ValueError, match=r"^ref=1\.0, amin=1e-10 describe a dB input"):
+            call(ref=1.0, amin=1e-10)
+        call(db="power", top_db=200.0)  # with db they are used
