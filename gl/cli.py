@@ -482,7 +482,7 @@ def build_parser() -> argparse.ArgumentParser:
     group.add_argument("--sr", type=_positive_float, default=None, help="sample rate in Hz")
     group.add_argument("--length", type=_positive_int, default=None, metavar="N", help="length of the signal in samples")
     group.add_argument("--power", type=_positive_float, default=None, help="the array holds |X|**POWER (default: librosa 1, or 2 with -P db=power; torchaudio, torchaudio-mel "
-                       "and shorttimefft 2; mel 2, or 1 with -P db=amplitude; scipy reads it from -P mode=...)")
+                       "and shorttimefft 2; mel 2, or 1 with -P db=amplitude; -P db=ln needs it; scipy reads it from -P mode=...)")
     group.add_argument("-P", "--param", type=_option, action="append", default=[], metavar="NAME=VALUE", help="any other keyword of the importer, e.g. -P scaling='spectrum' (repeatable)")
     _add_geometry_options(invert, importing=True)
     _add_retrieval_options(invert)
@@ -1696,8 +1696,11 @@ _PLACEHOLDER = 0xF0000
 
 #: The library's advice in Python keywords -> the same advice in flags of the command.
 _KEYWORD_HINTS = {
-    "then pass db='power' or db='amplitude', or convert it first with gl.importers.from_db": "then add -P db=power or -P db=amplitude",
-    "pass db='power' (power_to_db) or db='amplitude' (amplitude_to_db) too": "add -P db=power (power_to_db) or -P db=amplitude (amplitude_to_db)",
+    "then pass db='power' or db='amplitude' (db='ln' for a natural log), or convert it first with gl.importers.from_db":
+        "then add -P db=power or -P db=amplitude (-P db=ln for a natural log)",
+    "pass db='power' (power_to_db) or db='amplitude' (amplitude_to_db) too (db='ln' for a natural log)":
+        "add -P db=power (power_to_db) or -P db=amplitude (amplitude_to_db) (-P db=ln for a natural log)",
+    "db='ln' needs power: 1 for": "-P db=ln needs --power: 1 for",
     "give hop_length": "give --hop",
     "give length= (the length of the signal they were made from)": "give --length (the length of the signal they were made from)",
 }

@@ -180,7 +180,7 @@ def _non_negative(S: np.ndarray, name: str, narrow_ok: bool = False, from_db: bo
     return S
 
 
-_DB_HINT = "then pass db='power' or db='amplitude', or convert it first with gl.importers.from_db"
+_DB_HINT = "then pass db='power' or db='amplitude' (db='ln' for a natural log), or convert it first with gl.importers.from_db"
 
 
 def _warn_if_db(S: np.ndarray, name: str, narrow_ok: bool = False) -> None:
@@ -364,6 +364,9 @@ def _check_looks_like_db(values: np.ndarray, name: str, db: str) -> None:
         )
 
 
+#: What ``db=`` names: the dB conversions (10 or 20 log10) and the natural logarithm.
+_DB_SCALES = ("power", "amplitude", "ln")
+
 #: librosa's default ``amin``: ``amplitude_to_db`` 1e-5, ``power_to_db`` 1e-10.
 _LIBROSA_AMIN = {"amplitude": 1e-5, "power": 1e-10}
 
@@ -377,7 +380,17 @@ def _check_db_keywords(db, **keywords) -> None:
         if given:
             raise ValueError(f"{', '.join(given)} describe{'s' if len(given) == 1 else ''} a dB input, but without db the "
                              "array is read as linear: if it is in dB, pass db='power' (power_to_db) or db='amplitude' "
-                             "(amplitude_to_db) too; else drop " + ("it" if len(given) == 1 else "them"))
+                             "(amplitude_to_db) too (db='ln' for a natural log); else drop " + ("it" if len(given) == 1 else "them"))
+
+
+def _ln_power(power):
+    """``power`` for ``db='ln'``, which must say it: the log of a magnitude (1, Tacotron 2's and
+    HiFi-GAN's log-mel) and of a power (2) are both common, and the wrong one halves or doubles
+    every log-magnitude."""
+    if power is None:
+        raise ValueError("db='ln' needs power: 1 for the log of a magnitude (Tacotron 2's and HiFi-GAN's log-mel, "
+                         "np.log(np.clip(M, 1e-5, None)) of a magnitude mel), 2 for the log of a power")
+    return power
 
 
 def _librosa_amin(db, ref, amin):
@@ -405,10 +418,15 @@ def from_db(
     name: str = "S",
     peak_ndim: Optional[int] = None,
 ) -> np.ndarray:
-    """Undo ``librosa.power_to_db`` (``db='power'``) or ``amplitude_to_db`` (``db='amplitude'``).
+    """Undo ``librosa.power_to_db`` (``db='power'``) or ``amplitude_to_db`` (``db='amplitude'``),
+    or a natural logarithm (``db='ln'``).
 
     .. math:: S = \\mathrm{ref} \\cdot 10^{S_{dB} / 10} \\ (\\text{power}), \\qquad
-              S = \\mathrm{ref} \\cdot 10^{S_{dB} / 20} \\ (\\text{amplitude}).
+              S = \\mathrm{ref} \\cdot 10^{S_{dB} / 20} \\ (\\text{amplitude}), \\qquad
+              S = \\mathrm{ref} \\cdot e^{S_{\\ln}} \\ (\\text{ln}).
+
+    ``db='ln'`` is the log-mel of Tacotron 2 and HiFi-GAN, ``np.log(np.clip(M, 1e-5, None))``
+    of a magnitude mel (their ``amin`` is the clip, 1e-5); it has no ``top_db``.
 
     with ``ref`` raised to ``amin`` when ``amin`` is given and larger (librosa divides by
     ``max(amin, ref)``: with a ``ref`` below librosa's default ``amin``, 1e-10 for power and
@@ -424,8 +442,9 @@ def from_db(
     ----------
     S_db : np.ndarray
         Values in dB.
-    db : {'power', 'amplitude'}
-        Which conversion made them: 10 or 20 log10.
+    db : {'power', 'amplitude', 'ln'}
+        Which conversion made them: 10 or 20 log10, or the natural logarithm (whether of a
+        magnitude or a power is the importers' ``power``).
     ref : float > 0, optional
         The ``ref`` the forward call used (a number; default 1.0, librosa's). ``ref=np.max``
         threw the absolute level away: pass the value it had, or 1.0 for a level relative
@@ -454,8 +473,11 @@ def from_db(
     array([[ 1. ,  0.1 ],
            [ 0.01, 10.  ]])
     """
-    if db not in ("power", "amplitude"):
-        raise ValueError(f"db={db!r} must be 'power' (power_to_db, 10 log10) or 'amplitude' (amplitude_to_db, 20 log10)")
+    if db not in _DB_SCALES:
+        raise ValueError(f"db={db!r} must be 'power' (power_to_db, 10 log10), 'amplitude' (amplitude_to_db, 20 log10) "
+                         "or 'ln' (the natural log, as Tacotron 2's and HiFi-GAN's log-mel)")
+    if db == "ln" and top_db is not None:
+        raise ValueError(f"top_db={top_db!r} is for dB; a natural log (db='ln') has no top_db: drop it (amin is its clip)")
     if callable(ref):
         # numpy's own name for it: np.max and np.min first (before numpy 1.25 their __name__ was amax, amin)
         named = next((name for name in ("max", "min", getattr(ref, "__name__", "")) if name and getattr(np, name, None) is ref), "")
@@ -486,7 +508,8 @@ def from_db(
     values = S_db.astype(dtype, copy=False)
     finite = values if silent is None else values[~silent]
     _check_looks_like_db(finite, name, db)
-    factor = 10.0 if db == "power" else 20.0
+    factor = {"power": 10.0, "amplitude": 20.0}.get(db)  # dB per decade; None for the natural log
+    unit = "" if factor is None else " dB"
     peak = float(finite.max()) if finite.size else 0.0
     lowest = float(finite.min()) if finite.size else 0.0
     tolerance = 1e-3
@@ -502,11 +525,12 @@ def from_db(
     # librosa subtracts log10(max(amin, ref)): a ref below the amin it was given is raised to it
     reference = ref if amin is None else max(amin, ref)
     if amin is not None:
-        floors.append((factor * np.log10(amin) - factor * np.log10(reference), f"the amin={amin:g} floor"))
+        floor = np.log(amin) - np.log(reference) if factor is None else factor * np.log10(amin) - factor * np.log10(reference)
+        floors.append((floor, f"the amin={amin:g} floor"))
     for floor, why in floors:
         clipped = int(np.count_nonzero((values if np.ndim(floor) else finite) <= floor + tolerance))
         if clipped:
-            where = "their item's floor" if np.ndim(floor) else f"{floor:.1f} dB"
+            where = "their item's floor" if np.ndim(floor) else f"{floor:.1f}{unit}"
             warnings.warn(
                 f"{clipped} of {values.size} values of {name} ({100.0 * clipped / values.size:.1f} %) sit at "
                 f"{where}, {why}: clipped values cannot come back - their true level was lower and "
@@ -514,7 +538,7 @@ def from_db(
                 LossWarning,
                 stacklevel=_caller_stacklevel(),
             )
-    if not ref_given and finite.size and abs(peak) < 1e-6 and lowest < peak:
+    if factor is not None and not ref_given and finite.size and abs(peak) < 1e-6 and lowest < peak:
         warnings.warn(
             f"{name} peaks at exactly 0 dB: it looks made relative to its maximum (ref=np.max), which threw the absolute "
             "level away, and comes back with its peak at 1; to get the level back pass ref=... (the maximum the "
@@ -522,7 +546,7 @@ def from_db(
             LossWarning,
             stacklevel=_caller_stacklevel(),
         )
-    if top_db is None and abs(peak - lowest - 80.0) < tolerance:
+    if factor is not None and top_db is None and abs(peak - lowest - 80.0) < tolerance:
         at_floor = int(np.count_nonzero(finite <= lowest + tolerance))
         if at_floor > 1:
             warnings.warn(
@@ -535,12 +559,14 @@ def from_db(
     # largest is the peak's, checked first against dtype's range: float32 powers overflow
     # from about 385 dB
     with np.errstate(over="ignore"):  # inf is caught here, with advice
-        largest = float(np.power(10.0, np.float64(peak) / factor) * reference) if finite.size else 0.0
+        exponent = np.exp(np.float64(peak)) if factor is None else np.power(10.0, np.float64(peak) / factor)
+        largest = float(exponent * reference) if finite.size else 0.0
     if largest > float(np.finfo(dtype).max):
         way_out = (f"pass {name} as float64 ({name}.astype(np.float64))" if dtype == np.float32 else
                    "check ref and the dB values (no audio comes near this)")
         raise ValueError(
-            f"{name} gives {'powers' if db == 'power' else 'amplitudes'} up to {largest:.3g} (peak {peak:.1f} dB, ref={ref:g}), "
+            f"{name} gives {'powers' if db == 'power' else 'amplitudes' if db == 'amplitude' else 'values'} up to {largest:.3g} "
+            f"(peak {peak:.1f}{unit}, ref={ref:g}), "
             f"beyond {dtype}'s range: {way_out}"
         )
     del finite  # (a copy when there are silent values)
@@ -552,8 +578,11 @@ def from_db(
         last = min(first + _FROM_DB_BLOCK, flat_values.size)
         block = work[: last - first]
         block[...] = flat_values[first:last]  # float64 first: a float32 block divided by a Python float stays float32
-        block /= factor
-        np.power(10.0, block, out=block)
+        if factor is None:
+            np.exp(block, out=block)
+        else:
+            block /= factor
+            np.power(10.0, block, out=block)
         block *= reference
         flat_linear[first:last] = block
     if silent is not None:
@@ -1277,9 +1306,11 @@ def from_librosa(
         As given to ``librosa.stft`` (``n_fft`` defaults to ``2 * (n_freq - 1)``: give it
         for an odd size).
     power : float, optional
-        Exponent of the magnitude in ``S``: default 1, or 2 with ``db='power'``.
-    db : {None, 'amplitude', 'power'}
-        Whether ``S`` is in dB and which conversion made it.
+        Exponent of the magnitude in ``S``: default 1, or 2 with ``db='power'``; with
+        ``db='ln'`` it must be given.
+    db : {None, 'amplitude', 'power', 'ln'}
+        Whether ``S`` is in dB and which conversion made it (``'ln'``: a natural log, see
+        :func:`from_db`).
     ref, amin, top_db
         As given to the dB conversion (see :func:`from_db`; clipped values cannot come
         back, a :class:`LossWarning` says how many there are). Without ``amin``, a ``ref``
@@ -1309,7 +1340,8 @@ def from_librosa(
     _check_db_keywords(db, ref=ref, amin=amin, top_db=top_db)
     if db is not None:
         linear = from_db(_with_two_bins(S, "S"), db=db, ref=ref, amin=_librosa_amin(db, ref, amin), top_db=top_db, name="S")
-        power = _check_power(2.0 if (power is None and db == "power") else (1.0 if power is None else power))
+        power = _check_power(_ln_power(power) if db == "ln" else
+                             2.0 if (power is None and db == "power") else (1.0 if power is None else power))
         magnitude = _magnitude_from(linear, power, "S", from_db=True)
     else:
         S = _spectrogram_array(S, "S", complex_ok=True)
@@ -1497,7 +1529,9 @@ def from_mel(
         For torchaudio's ``MelSpectrogram``: ``htk=True, norm=None, bins='torchaudio'``.
     db, ref, amin, top_db
         If ``M`` is in dB (``db='power'`` for ``power_to_db``), as in :func:`from_db`;
-        without ``amin``, a ``ref`` below librosa's default ``amin`` is raised to it, as in
+        ``db='ln'`` for a natural-log mel, with ``power`` given (1 for Tacotron 2's and
+        HiFi-GAN's ``np.log(np.clip(M, 1e-5, None))`` of a magnitude mel, with
+        ``amin=1e-5`` to count the clipped values); without ``amin``, a ``ref`` below librosa's default ``amin`` is raised to it, as in
         :func:`from_librosa`. ``ref``, ``amin`` or ``top_db`` without ``db`` is a
         ``ValueError`` (they would do nothing: the array would be read as linear).
     n_iter_nnls : int
@@ -1523,7 +1557,7 @@ def from_mel(
     """
     sr = _check_rate("sr", sr)
     n_fft = _check_int("n_fft", n_fft, 2)
-    power = _check_power((1.0 if db == "amplitude" else 2.0) if power is None else power)
+    power = _check_power(_ln_power(power) if db == "ln" else (1.0 if db == "amplitude" else 2.0) if power is None else power)
     n_iter_nnls = _check_int("n_iter_nnls", n_iter_nnls, 0)
     _check_db_keywords(db, ref=ref, amin=amin, top_db=top_db)
     if db is not None:

@@ -1081,6 +1081,23 @@ def test_invert_fades_the_ends_of_a_scipy_spectrogram(tmp_path):
     assert np.array_equal(y_faded[100:-100], y_plain[100:-100])  # only the ends differ
 
 
+def test_invert_a_natural_log_mel(tmp_path, speech):
+    """Tacotron 2's and HiFi-GAN's log-mel, np.log(np.clip(M, 1e-5, None)) of a magnitude mel:
+    -P db=ln with --power 1 gives the audio back at its level; without --power the command
+    says which to give, and writes nothing."""
+    librosa = pytest.importorskip("librosa")
+    x, sr = speech
+    mel = librosa.feature.melspectrogram(y=x, sr=sr, n_fft=1024, hop_length=256, n_mels=80, fmax=8000, power=1.0)
+    np.save(tmp_path / "logmel.npy", np.log(np.clip(mel, 1e-5, None)))
+    common = ["invert", "logmel.npy", "--from", "mel", "--sr", sr, "--n-fft", 1024, "--hop", 256, "-P", "fmax=8000"]
+    refused = run(*common, "-P", "db=ln", "-o", "refused.wav", cwd=tmp_path, check_ok=False)
+    assert refused.returncode == 2 and "-P db=ln needs --power: 1 for the log of a magnitude" in refused.stderr
+    assert not (tmp_path / "refused.wav").exists()
+    run(*common, "-P", "db=ln", "--power", 1, "-P", "amin=1e-5", "--length", len(x), "-o", "back.wav", cwd=tmp_path)
+    back, _ = sf.read(str(tmp_path / "back.wav"))
+    assert back.shape == x.shape and abs(20 * np.log10(np.std(back) / np.std(x))) < 1.0
+
+
 def test_mel_files_and_arrays(tmp_path, speech_wav):
     run("spectrogram", speech_wav, "-o", tmp_path / "m.npz", "--mel", "--n-mels", "40", "-q", cwd=tmp_path)
     assert_usage_error(run("invert", "m.npz", "-o", "o.wav", "--sr", "22050", cwd=tmp_path, check_ok=False), r"was made at 16000 Hz; drop --sr 22050")
@@ -1575,7 +1592,7 @@ def test_a_bare_arrays_faults_are_said_of_its_file(tmp_path):
     long = np.abs(gl.STFT(1024, 256).stft(np.sin(np.arange(48000) / 5.0)))
     np.save(tmp_path / "frames_first.npy", (gl.mel.mel_filterbank(sr=16000, n_fft=1024, n_mels=128) @ long**2).T)
     cases = [("nan.npy", "librosa", r"the array in nan.npy contains NaN or infinite values$"),
-             ("negative.npy", "torchaudio", r"the array in negative.npy has negative values .*add -P db=power or -P db=amplitude\)$"),
+             ("negative.npy", "torchaudio", r"the array in negative.npy has negative values .*add -P db=power or -P db=amplitude \(-P db=ln for a natural log\)\)$"),
              ("flat.npy", "scipy", r"the array in flat.npy must have shape \(\.\.\., n_freq, n_frames\), got shape \(\d+,\)$"),
              ("nan.npy", "mel", r"the array in nan.npy contains NaN or infinite values$")]
     for name, convention, pattern in cases:

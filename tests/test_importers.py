@@ -1063,6 +1063,31 @@ def test_a_power_whose_inverse_overflows_is_named():
         importers.from_librosa(S, power=1e-300)
 
 
+def test_from_db_undoes_a_natural_log_and_from_mel_reads_a_log_mel():
+    """db='ln': Tacotron 2's and HiFi-GAN's log-mel, np.log(np.clip(M, 1e-5, None)) of a
+    magnitude mel, gives the mel back (the clipped values at the clip, counted with amin);
+    power must be given (the log of a magnitude and of a power are both common); no top_db."""
+    librosa = pytest.importorskip("librosa")
+    values = np.array([[1.0, 0.1], [1e-5, 3.0]])
+    np.testing.assert_allclose(importers.from_db(np.log(values), db="ln"), values, rtol=1e-15)
+    np.testing.assert_allclose(importers.from_db(np.log(values) - np.log(2.0), db="ln", ref=2.0), values, rtol=1e-15)
+    x = np.concatenate([np.zeros(4000), np.random.default_rng(1).standard_normal(12000)])  # silence first: clipped bands
+    mel = librosa.feature.melspectrogram(y=x, sr=16000, n_fft=512, hop_length=128, n_mels=64, fmax=8000, power=1.0)
+    keywords = dict(sr=16000, n_fft=512, hop_length=128, fmax=8000, length=len(x))
+    with pytest.warns(importers.LossWarning, match=r"sit at -11.5, the amin=1e-05 floor"):
+        from_log = importers.from_mel(np.log(np.clip(mel, 1e-5, None)), db="ln", power=1, amin=1e-5, **keywords)
+    linear = importers.from_mel(np.maximum(mel, 1e-5), power=1, **keywords)
+    np.testing.assert_allclose(from_log.magnitude, linear.magnitude, rtol=1e-9, atol=1e-12 * linear.magnitude.max())
+    with pytest.raises(ValueError, match=r"db='ln' needs power: 1 for the log of a magnitude"):
+        importers.from_mel(np.log(np.clip(mel, 1e-5, None)), db="ln", **keywords)
+    with pytest.raises(ValueError, match=r"db='ln' needs power"):
+        importers.from_librosa(np.log(np.abs(gl.STFT(512, 128).stft(x)) + 1e-5), db="ln", sr=16000, hop_length=128)
+    with pytest.raises(ValueError, match=r"top_db=80 is for dB; a natural log \(db='ln'\) has no top_db"):
+        importers.from_db(np.log(values), db="ln", top_db=80)
+    with pytest.raises(ValueError, match=r"db='log' must be 'power' .* or 'ln'"):
+        importers.from_db(np.log(values), db="log")
+
+
 def test_db_keywords_without_db_are_refused():
     """ref, amin or top_db without db did nothing: the array was read as linear, so a dB mel
     whose values are all >= 0 (a mel of int16-scaled audio, say) came back as a magnitude of
