@@ -58,6 +58,7 @@ True
 from __future__ import annotations
 
 import dataclasses
+import math
 import warnings
 from typing import Callable, Optional, Union
 
@@ -337,11 +338,17 @@ def _one_sided_rows(S: np.ndarray, n_fft: int, name: str, *, centered: bool = Fa
 #: No audio spectrogram reaches this many dB (a full-scale int32 signal: about 250 dB).
 _MAX_DB = 400.0
 
+#: The same level as a natural log (``db='ln'``): ``ln(10^40)``, about 92.1, that of a power
+#: of 400 dB (a magnitude of 400 dB is half of it); a linear magnitude of 100 read as a
+#: natural log would be ``e^100``, 2.7e43.
+_MAX_LN = _MAX_DB / 10.0 * math.log(10.0)
+
 
 def _check_looks_like_db(values: np.ndarray, name: str, db: str) -> None:
     """Refuse or warn about a linear spectrogram passed as dB (the reverse of :func:`_warn_if_db`).
 
-    Refused: values above ``_MAX_DB`` (a linear power of 1e4 read as dB is 10^1000).
+    Refused: values above ``_MAX_DB`` (a linear power of 1e4 read as dB is 10^1000), or
+    ``_MAX_LN`` for a natural log.
     Warned: every value >= 0 and most of them far below the peak (the median under 1 % of
     it), the shape of a linear magnitude or power; dB values, being logarithms, spread
     over their range (a loud signal's dB, all >= 0, has its median near the middle).
@@ -349,9 +356,10 @@ def _check_looks_like_db(values: np.ndarray, name: str, db: str) -> None:
     if not values.size:
         return
     peak = float(values.max())
-    if peak > _MAX_DB:
+    if peak > (_MAX_LN if db == "ln" else _MAX_DB):
         raise ValueError(
-            f"{name} has values up to {peak:.4g}, which as dB (db={db!r}) would be a level no audio reaches; "
+            f"{name} has values up to {peak:.4g}, which as {'a natural log' if db == 'ln' else 'dB'} (db={db!r}) would be "
+            "a level no audio reaches; "
             f"it looks like a linear spectrogram: drop db="
         )
     if values.size >= 1000 and float(values.min()) >= 0 and peak > 0 and float(np.median(values)) < 0.01 * peak:

@@ -1105,3 +1105,19 @@ def test_db_keywords_without_db_are_refused():
         with pytest.raises(ValueError, match=r"^ref=1\.0, amin=1e-10 describe a dB input"):
             call(ref=1.0, amin=1e-10)
         call(db="power", top_db=200.0)  # with db they are used
+
+
+def test_a_linear_spectrogram_read_as_a_natural_log_is_refused():
+    """db='ln' took values up to 400 (the dB limit), so a linear magnitude of 100 came back as
+    e^100 (2.7e43) with no word, and a float32 one was told to pass float64; as a natural
+    log the limit is that of 400 dB of power, ln(10^40), about 92."""
+    linear = np.abs(np.random.default_rng(3).standard_normal((129, 20))) * 50.0
+    linear[0, 0] = 100.0
+    for dtype in (np.float64, np.float32):
+        with pytest.raises(ValueError, match=r"as a natural log \(db='ln'\) would be a level no audio reaches"):
+            importers.from_db(linear.astype(dtype), db="ln")
+        with pytest.raises(ValueError, match=r"no audio reaches"):
+            importers.from_librosa(linear.astype(dtype), db="ln", power=1)
+    loud = np.log(np.full((129, 4), 1e38))  # 87.5: float32 still holds e^87.5
+    assert importers.from_db(loud.astype(np.float32), db="ln").dtype == np.float32
+    assert np.isfinite(importers.from_db(np.full((2, 3), 92.0), db="ln")).all()
