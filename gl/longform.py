@@ -116,7 +116,7 @@ import sys
 import time
 import warnings
 from pathlib import Path
-from typing import Any, Literal, Optional, overload
+from typing import Any, Literal, Optional, Protocol, Union, overload
 
 import numpy as np
 
@@ -347,8 +347,15 @@ class _Writer:
         return self.written
 
 
+class _SampleSink(Protocol):
+    """What ``output`` may be besides a path: an object with ``write(samples)`` (a
+    ``soundfile.SoundFile``), given ``samples`` of shape (n, channels)."""
+
+    def write(self, samples: np.ndarray, /) -> Any: ...
+
+
 # What a call returns, for type checkers: the signal (and the info with ``return_info``),
-# or, with ``output``, the number of samples written per channel.
+# or, with ``output`` (a path or a _SampleSink), the number of samples written per channel.
 @overload
 def reconstruct_long(S: Any, *, method: Optional[str] = ..., n_iter: Optional[int] = ..., init: Any = ...,
                      rng: Any = ..., block_frames: Optional[int] = ..., overlap_frames: Optional[int] = ...,
@@ -377,7 +384,7 @@ def reconstruct_long(S: Any, *, method: Optional[str] = ..., n_iter: Optional[in
                      sr: Optional[float] = ..., block_seconds: Optional[float] = ...,
                      overlap_seconds: Optional[float] = ..., warm_start: bool = ..., bridge: bool = ...,
                      fade_edges: bool = ..., floor_between_frames: Optional[bool] = ...,
-                     return_info: Literal[False] = ..., output: PathLike, subtype: Optional[str] = ...,
+                     return_info: Literal[False] = ..., output: Union[PathLike, _SampleSink], subtype: Optional[str] = ...,
                      force: bool = ..., length: Optional[int] = ..., geometry: Optional[STFT] = ...,
                      n_fft: Optional[int] = ..., hop_length: Optional[int] = ..., win_length: Optional[int] = ...,
                      window: WindowSpec = ..., center: bool = ..., pad_mode: PadMode = ..., sym: bool = ...,
@@ -388,7 +395,7 @@ def reconstruct_long(S: Any, *, method: Optional[str] = ..., n_iter: Optional[in
                      sr: Optional[float] = ..., block_seconds: Optional[float] = ...,
                      overlap_seconds: Optional[float] = ..., warm_start: bool = ..., bridge: bool = ...,
                      fade_edges: bool = ..., floor_between_frames: Optional[bool] = ..., return_info: bool = ...,
-                     output: Optional[PathLike] = ..., subtype: Optional[str] = ..., force: bool = ...,
+                     output: Union[PathLike, _SampleSink, None] = ..., subtype: Optional[str] = ..., force: bool = ...,
                      length: Optional[int] = ..., geometry: Optional[STFT] = ..., n_fft: Optional[int] = ...,
                      hop_length: Optional[int] = ..., win_length: Optional[int] = ..., window: WindowSpec = ...,
                      center: bool = ..., pad_mode: PadMode = ..., sym: bool = ..., **options: Any) -> Any: ...

@@ -763,3 +763,37 @@ def test_the_bridge_of_floored_blocks_divides_the_deepest_dips_by_result_floor()
     assert zones.any() and (zones & deepest).any()
     assert np.mean(y[zones & deepest] ** 2) < 2 * np.mean(y[zones & ~deepest] ** 2)
     assert np.abs(y).max() < 2 * np.abs(x).max()
+
+
+def test_the_overloads_take_an_output_with_a_write_method():
+    """``output`` may be an object with ``write(samples)`` (a ``soundfile.SoundFile``), as the
+    docstring says and the runtime takes; the overloads typed it ``PathLike`` only, so that a
+    type checker found no overload for ``reconstruct_long(S, output=sink)``."""
+    import os
+    import typing
+
+    import gl.longform as longform
+
+    if not hasattr(typing, "get_overloads"):  # Python 3.11+
+        pytest.skip("typing.get_overloads needs Python 3.11")
+
+    def takes_a_sink(annotation) -> bool:
+        hint = eval(annotation, {**vars(longform), "os": os}) if isinstance(annotation, str) else annotation
+        return any(callable(getattr(arm, "write", None)) for arm in typing.get_args(hint) or (hint,))
+
+    overloads = typing.get_overloads(reconstruct_long)
+    returning_int = [o for o in overloads if o.__annotations__.get("return") in ("int", int)]
+    assert returning_int and all(takes_a_sink(o.__annotations__["output"]) for o in returning_int)
+    assert takes_a_sink(overloads[-1].__annotations__["output"])  # the catch-all
+
+    class Sink:
+        def __init__(self):
+            self.parts = []
+
+        def write(self, samples):
+            self.parts.append(samples)
+
+    S = np.abs(gl.stft(np.random.default_rng(0).standard_normal(2000), n_fft=256, hop_length=64))
+    sink = Sink()
+    written = reconstruct_long(S, output=sink, n_iter=2, rng=0, n_fft=256, hop_length=64)
+    assert written == sum(len(part) for part in sink.parts) == gl.STFT(256, 64).default_length(S.shape[1])
