@@ -725,7 +725,8 @@ def from_scipy_spectrogram(
     db, ref, top_db : optional
         If you plotted ``10 * np.log10(Sxx / ref)`` (``db='power'``, for 'psd') or
         ``20 * np.log10(Sxx / ref)`` (``db='amplitude'``, for 'magnitude'), pass that array
-        and say so; see :func:`from_db`.
+        and say so; see :func:`from_db`. ``ref`` or ``top_db`` without ``db`` is a
+        ``ValueError``.
 
     Returns
     -------
@@ -767,6 +768,7 @@ def from_scipy_spectrogram(
     if scaling not in _SCIPY_SCALINGS:
         raise ValueError(f"scaling={scaling!r} is unknown; use 'density' or 'spectrum'")
     fs = _check_scipy_rate(fs)
+    _check_db_keywords(db, ref=ref, top_db=top_db)
     if db is not None:
         if mode == "complex":
             raise ValueError("db is for real spectrograms; mode='complex' values have no dB form")
@@ -1105,7 +1107,8 @@ def from_shorttimefft(
         the default ``p_min`` it must give ``S``'s number of slices.
     db, ref, amin, top_db : optional
         If ``S`` is in dB (``10 log10`` of ``spectrogram()``: ``db='power'``; ``20 log10``
-        of ``abs(stft())``: ``db='amplitude'``), as in :func:`from_db`.
+        of ``abs(stft())``: ``db='amplitude'``), as in :func:`from_db`. ``ref``, ``amin``
+        or ``top_db`` without ``db`` is a ``ValueError``.
 
     Returns
     -------
@@ -1147,6 +1150,7 @@ def from_shorttimefft(
     if hop > m_num:
         raise ValueError(f"hop={hop} must be <= len(win)={m_num}: a larger hop skips samples")
     power = _check_power(power)
+    _check_db_keywords(db, ref=ref, amin=amin, top_db=top_db)
     if db is not None:
         S = from_db(_with_two_bins(S, "S"), db=db, ref=ref, amin=amin, top_db=top_db, name="S")
     S = _spectrogram_array(S, "S", complex_ok=True)

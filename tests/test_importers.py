@@ -1107,6 +1107,24 @@ def test_db_keywords_without_db_are_refused():
         call(db="power", top_db=200.0)  # with db they are used
 
 
+
+def test_db_keywords_without_db_are_refused_by_the_scipy_importers_too():
+    """60bb34c refused ref, amin or top_db without db in four importers; from_scipy_spectrogram
+    and from_shorttimefft still dropped them silently and read a dB array whose values are
+    all >= 0 as a linear one."""
+    S = np.abs(np.random.default_rng(62).standard_normal((129, 12))) + 30.0  # dB values, all > 0
+    scipy_call = lambda **k: importers.from_scipy_spectrogram(S, 8000.0, nperseg=256, noverlap=128, detrend=False, **k)  # noqa: E731
+    stfft_call = lambda **k: importers.from_shorttimefft(S, win=np.hanning(256), hop=64, fs=8000.0, **k)  # noqa: E731
+    for call in (scipy_call, stfft_call):
+        with pytest.raises(ValueError, match=r"^top_db=80\.0 describes a dB input, but without db the array is read as linear"):
+            call(top_db=80.0)
+        with pytest.raises(ValueError, match=r"^ref=2\.0 describes a dB input"):
+            call(ref=2.0)
+        call(db="power", top_db=200.0)  # with db they are used
+    with pytest.raises(ValueError, match=r"^amin=1e-10 describes a dB input"):
+        stfft_call(amin=1e-10)
+
+
 def test_a_linear_spectrogram_read_as_a_natural_log_is_refused():
     """db='ln' took values up to 400 (the dB limit), so a linear magnitude of 100 came back as
     e^100 (2.7e43) with no word, and a float32 one was told to pass float64; as a natural
