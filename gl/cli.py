@@ -1298,6 +1298,10 @@ def _importer_keywords(function, args, source: str) -> dict[str, Any]:
     """Map the command-line flags onto the keywords of ``function`` (one importer)."""
     parameters = inspect.signature(function).parameters
     keywords: dict[str, Any] = {}
+    if ("db", "ln") in args.param and args.power is None and "power" in parameters:
+        # every convention, not only those whose importer has no default power (torchaudio's is 2)
+        raise UsageError(f"{source}: -P db=ln needs --power: 1 for the log of a magnitude (Tacotron 2's and HiFi-GAN's "
+                         "log-mel), 2 for the log of a power")
     if "nperseg" in parameters:  # the scipy conventions: nperseg, noverlap, nfft
         nperseg = args.win_length if args.win_length is not None else args.n_fft
         if nperseg is None:

@@ -1107,8 +1107,9 @@ def from_shorttimefft(
         the default ``p_min`` it must give ``S``'s number of slices.
     db, ref, amin, top_db : optional
         If ``S`` is in dB (``10 log10`` of ``spectrogram()``: ``db='power'``; ``20 log10``
-        of ``abs(stft())``: ``db='amplitude'``), as in :func:`from_db`. ``ref``, ``amin``
-        or ``top_db`` without ``db`` is a ``ValueError``.
+        of ``abs(stft())``: ``db='amplitude'``), as in :func:`from_db`; ``db='ln'`` for
+        a natural log of ``|S|**power`` (``power=1`` for the log of ``abs(stft())``).
+        ``ref``, ``amin`` or ``top_db`` without ``db`` is a ``ValueError``.
 
     Returns
     -------
@@ -1434,7 +1435,9 @@ def from_torchaudio(
         If ``S`` went through ``torchaudio.transforms.AmplitudeToDB``: ``db='power'`` for
         its ``stype='power'`` (10 log10), ``db='amplitude'`` for ``stype='magnitude'``
         (20 log10); ``amin`` and ``top_db`` as given to it (its ``amin`` default is
-        1e-10). See :func:`from_db`.
+        1e-10). ``db='ln'`` for a natural log of the spectrogram, ``|X|**power``: give
+        ``power=1`` for the log of a magnitude (``power`` defaults to torchaudio's 2). See
+        :func:`from_db`.
 
     Returns
     -------
@@ -1663,7 +1666,9 @@ def from_torchaudio_mel(
         as in :func:`from_torchaudio`).
     db, ref, amin, top_db
         For ``AmplitudeToDB(stype='power')(M)``: ``db='power'`` (``stype='magnitude'``:
-        ``db='amplitude'``, which does not change ``power``); see :func:`from_db`.
+        ``db='amplitude'``, which does not change ``power``); ``db='ln'`` for a natural log
+        of the mel (``power=1`` for the log of a magnitude mel: ``power`` defaults to
+        torchaudio's 2); see :func:`from_db`.
     n_iter_nnls, length
         As in :func:`from_mel`.
 

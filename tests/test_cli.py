@@ -1093,6 +1093,10 @@ def test_invert_a_natural_log_mel(tmp_path, speech):
     refused = run(*common, "-P", "db=ln", "-o", "refused.wav", cwd=tmp_path, check_ok=False)
     assert refused.returncode == 2 and "-P db=ln needs --power: 1 for the log of a magnitude" in refused.stderr
     assert not (tmp_path / "refused.wav").exists()
+    # every convention, torchaudio's too (whose importer would take its default power, 2)
+    refused = run("invert", "logmel.npy", "--from", "torchaudio-mel", "--sr", sr, "--n-fft", 1024, "--hop", 256, "-P", "db=ln",
+                  "-o", "refused.wav", cwd=tmp_path, check_ok=False)
+    assert refused.returncode == 2 and "-P db=ln needs --power" in refused.stderr and not (tmp_path / "refused.wav").exists()
     run(*common, "-P", "db=ln", "--power", 1, "-P", "amin=1e-5", "--length", len(x), "-o", "back.wav", cwd=tmp_path)
     back, _ = sf.read(str(tmp_path / "back.wav"))
     assert back.shape == x.shape and abs(20 * np.log10(np.std(back) / np.std(x))) < 1.0
