@@ -46,15 +46,13 @@ import tempfile
 import warnings
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Iterator, Union
+from typing import Iterator, Union
 
 import numpy as np
+from numpy.typing import DTypeLike  # at run time too: typing.get_type_hints resolves it
 
 from ._checks import as_array, check_flag
 from .transform import real_dtype
-
-if TYPE_CHECKING:
-    from numpy.typing import DTypeLike
 
 __all__ = [
     "read_audio",

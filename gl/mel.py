@@ -81,16 +81,14 @@ True
 from __future__ import annotations
 
 import warnings
-from typing import TYPE_CHECKING, Optional, Union
+from typing import Optional, Union
 
 import numpy as np
+from numpy.typing import DTypeLike  # at run time too: typing.get_type_hints resolves it
 
 from ._checks import as_array, check_flag
 from ._iterative import check_n_iter
 from .transform import binary_exponent, check_n_fft, real_dtype
-
-if TYPE_CHECKING:
-    from numpy.typing import DTypeLike
 
 __all__ = ["hz_to_mel", "mel_to_hz", "mel_frequencies", "mel_filterbank", "mel_to_stft"]
 
