@@ -209,6 +209,10 @@ def test_roundtrip_writes_more_channels_than_samples(tmp_path):
     assert json.loads(result.stdout)["channels"] == 20
     back, sr = sf.read(str(tmp_path / "back.wav"))
     assert sr == 8000 and back.shape == (10, 20)
+    geometry = gl.STFT(8, 2)  # each channel written back as itself, not another's (nor the array read the wrong way)
+    for c in range(20):
+        own = spectral_convergence_db(many[:, c], back[:, c], geometry)
+        assert own < -10 and own < spectral_convergence_db(many[:, c], back[:, (c + 1) % 20], geometry) - 5, c
 
 
 def test_invert_says_when_it_ran_again_with_a_floor_between_frames(tmp_path, speech_wav):
