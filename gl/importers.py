@@ -1546,9 +1546,10 @@ def from_mel(
         If ``M`` is in dB (``db='power'`` for ``power_to_db``), as in :func:`from_db`;
         ``db='ln'`` for a natural-log mel, with ``power`` given (1 for Tacotron 2's and
         HiFi-GAN's ``np.log(np.clip(M, 1e-5, None))`` of a magnitude mel, with
-        ``amin=1e-5`` to count the clipped values); without ``amin``, a ``ref`` below librosa's default ``amin`` is raised to it, as in
-        :func:`from_librosa`. ``ref``, ``amin`` or ``top_db`` without ``db`` is a
-        ``ValueError`` (they would do nothing: the array would be read as linear).
+        ``amin=1e-5`` to count the clipped values); without ``amin``, a ``ref`` below
+        librosa's default ``amin`` is raised to it, as in :func:`from_librosa`. ``ref``,
+        ``amin`` or ``top_db`` without ``db`` is a ``ValueError`` (they would do nothing:
+        the array would be read as linear).
     n_iter_nnls : int
         Iterations of the NNLS solver.
     length : int, optional

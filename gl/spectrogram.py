@@ -838,8 +838,9 @@ def run_with_floor_rule(run, geometry: STFT, n_frames: int, floor_between_frames
     floor, from the same start (a generator ``rng`` is copied first; None becomes one fresh
     generator), when its result carries more than ``SPIKE_RATIO`` times the energy per
     sample between frames as elsewhere; the info's ``elapsed`` and ``times`` then count from
-    the start of the first run (a callback sees each run's from its own start). Each item (channel) of a batch is judged on its own and
-    takes the run it needs (:func:`_merge_runs`). True floors at once, False never.
+    the start of the first run (a callback sees each run's from its own start). Each item
+    (channel) of a batch is judged on its own and takes the run it needs
+    (:func:`_merge_runs`). True floors at once, False never.
     ``floored``: a bool for a single signal, an array of them (the batch's shape) for a batch.
     """
     from .reconstruct import SINGLE_PASS_METHODS
