@@ -1,7 +1,8 @@
 """How good is a reconstruction? Spectral convergence, inconsistency, SNR.
 
 All functions reduce over the last axes (two for spectrograms, one for signals) and keep
-any leading batch axes; they return float64.
+any leading batch axes; they return float64: a NumPy scalar (``np.float64``, a subclass of
+Python's ``float``) for one spectrogram or signal, an array of the batch's shape for a batch.
 
 Spectral convergence (phaseret's ``magnitudeerrdb``, the measure of most papers)::
 
@@ -35,6 +36,8 @@ Examples
 
 from __future__ import annotations
 
+from typing import Union
+
 import numpy as np
 
 from ._checks import as_array
@@ -42,6 +45,9 @@ from .transform import STFT, binary_exponents
 
 __all__ = ["spectral_convergence", "spectral_convergence_db", "signal_spectral_convergence", "inconsistency", "snr", "to_db"]
 
+
+#: What a metric returns: ``np.float64`` for one item, an array over the batch axes for a batch.
+Metric = Union[np.float64, np.ndarray]
 
 #: Coefficients per block of :func:`spectral_convergence` (its float64 temporaries: 0.5 MB each).
 _METRIC_BLOCK = 1 << 16
@@ -54,7 +60,7 @@ def _frame_blocks(a: np.ndarray) -> list[slice]:
     return [slice(first, min(first + step, n_frames)) for first in range(0, n_frames, step)]
 
 
-def to_db(ratio) -> np.ndarray:
+def to_db(ratio) -> Metric:
     """``20 log10(ratio)`` of a ratio of norms (>= 0); ``-inf`` for 0, ``inf`` for ``inf``."""
     values = as_array("ratio", ratio)
     if values.dtype == bool or values.dtype.kind not in "fiu":
@@ -67,10 +73,11 @@ def to_db(ratio) -> np.ndarray:
         return 20.0 * np.log10(values)
 
 
-def _ratio(error_sq: np.ndarray, reference_sq: np.ndarray) -> np.ndarray:
+def _ratio(error_sq: np.ndarray, reference_sq: np.ndarray) -> Metric:
     error = np.sqrt(error_sq)
     out = np.where(error > 0, np.inf, 0.0)
-    return np.divide(error, np.sqrt(reference_sq), out=out, where=reference_sq > 0)
+    np.divide(error, np.sqrt(reference_sq), out=out, where=reference_sq > 0)
+    return out[()]  # a 0-d result as a NumPy scalar, as numpy's own reductions give it
 
 
 def _finite(name: str, a) -> np.ndarray:
@@ -111,7 +118,7 @@ def _sum_sq(a: np.ndarray, axes) -> np.ndarray:
     return np.sum(np.square(a, dtype=np.float64), axis=axes)
 
 
-def spectral_convergence(S, X) -> np.ndarray:
+def spectral_convergence(S, X) -> Metric:
     """``|| |X| - S ||_F / ||S||_F`` over the last two axes.
 
     Parameters
@@ -123,7 +130,7 @@ def spectral_convergence(S, X) -> np.ndarray:
 
     Returns
     -------
-    np.ndarray [shape=(...)] float64; 0 when both are zero, inf when only ``S`` is.
+    np.float64 or np.ndarray [shape=(...)]; 0 when both are zero, inf when only ``S`` is.
 
     Raises
     ------
@@ -168,12 +175,12 @@ def spectral_convergence(S, X) -> np.ndarray:
     return _ratio(error_sq, reference_sq)
 
 
-def spectral_convergence_db(S, X) -> np.ndarray:
+def spectral_convergence_db(S, X) -> Metric:
     """:func:`spectral_convergence` in dB, ``20 log10``."""
     return to_db(spectral_convergence(S, X))
 
 
-def signal_spectral_convergence(S, x, geometry: STFT) -> np.ndarray:
+def signal_spectral_convergence(S, x, geometry: STFT) -> Metric:
     """Spectral convergence of a signal ``x`` against the target magnitude ``S``."""
     _check_geometry(geometry)
     X = geometry.stft(x)
@@ -203,7 +210,7 @@ def _check_geometry(geometry) -> None:
 _UNSCALED_EXPONENT = {16: 4, 32: 64, 64: 256}
 
 
-def inconsistency(X, geometry: STFT) -> np.ndarray:
+def inconsistency(X, geometry: STFT) -> Metric:
     """``|| STFT(ISTFT(X)) - X ||_F / ||X||_F``, over the last two axes.
 
     0 (to rounding) for the STFT of a signal, except where the ISTFT zeroes samples whose
@@ -243,7 +250,7 @@ def inconsistency(X, geometry: STFT) -> np.ndarray:
 _SNR_BLOCK = 1 << 18
 
 
-def snr(reference, estimate) -> np.ndarray:
+def snr(reference, estimate) -> Metric:
     """Signal-to-noise ratio in dB, ``10 log10(||ref||^2 / ||ref - est||^2)``, over the last axis.
 
     ``inf`` for an exact match (a silent reference included), ``-inf`` for a silent

@@ -228,3 +228,20 @@ def test_inconsistency_names_a_shape_without_frames():
                      (np.zeros((129, 0), complex), "X has no frames"), (np.zeros((3, 129, 0)), "X has no frames")):
         with pytest.raises(ValueError, match=match):
             inconsistency(X, geometry)
+
+
+def test_one_item_gives_a_numpy_scalar_and_a_batch_an_array(rng):
+    # every metric alike: np.float64 (a float) for one spectrogram or signal, as numpy's
+    # reductions give it, and a float64 array of the batch's shape for a batch
+    geometry = gl.STFT(128, 32)
+    for shape in [(), (3,), (2, 3)]:
+        x = rng.standard_normal(shape + (1000,))
+        X = geometry.stft(x)
+        S = np.abs(X) * 1.1
+        results = [spectral_convergence(S, X), spectral_convergence_db(S, X), signal_spectral_convergence(S, x, geometry),
+                   inconsistency(X, geometry), snr(x, 0.5 * x), to_db(spectral_convergence(S, X))]
+        for result in results:
+            if shape:
+                assert isinstance(result, np.ndarray) and result.shape == shape and result.dtype == np.float64
+            else:
+                assert type(result) is np.float64 and isinstance(result, float)
