@@ -49,7 +49,7 @@ SINGLE_PASS_METHODS = ("pghi", "spsi", "rtpghi")
 #: each DM iteration 2.4: ``bench_pghi_cost.py``, ``bench_methods.py``); at equal work it is
 #: the best from about 110 FGLA iterations of work on, just after its difference-map phase
 #: (at 165, full dev clips, each charged its own PGHI cost: -34.4 dB against RAAR from PGHI's
-#: -32.0 and FGLA from a random phase's -28.1), but not at the cost of 100 FGLA iterations,
+#: -32.1 and FGLA from a random phase's -28.1), but not at the cost of 100 FGLA iterations,
 #: where RAAR from PGHI is 1.4 dB better
 #: (benchmarks/README.md, "At equal work"). The same clips chose it and measure it; greasy
 #: and gspi are held out (there it gains 3.9 and 17.4 dB over librosa at 100 iterations).
