@@ -242,6 +242,18 @@ class RTISILA(StreamingInverter):
         super().__init__(geometry, lookahead=lookahead, dtype=dtype, fade_edges=fade_edges)
 
     # ------------------------------------------------------------------ state
+    def reset(self) -> None:
+        """Forget the stream: the next push starts a new signal (the dtype is kept if fixed).
+
+        A buffer grown past :data:`EAGER_SLOTS` frames for a long look-ahead is given back
+        here, not at the next push.
+        """
+        super().reset()  # with a fixed dtype this already allocates the first EAGER_SLOTS frames
+        target = getattr(self, "_target", None)  # (none before the first frame sets the dtype)
+        if target is not None and len(target) > EAGER_SLOTS:
+            self._pending = 0
+            self._allocate_slots(EAGER_SLOTS, held=0)
+
     def _reset_state(self) -> None:
         # The buffer is a few frames long, so it is kept in float64 whatever the stream's
         # dtype: numpy's float32 FFT of a single frame is slower than its float64 one, and

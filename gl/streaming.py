@@ -234,7 +234,8 @@ class StreamingInverter:
         Fixed once the first frame is pushed, except for fewer than ``hop_length`` samples
         held back when ``hop_length > n_fft - pad`` (see the module docstring), and for
         :class:`gl.RTISILA` with a look-ahead of :data:`gl.rtisila.EAGER_SLOTS` frames or
-        more, whose buffer grows with the frames pushed until it holds ``lookahead + 1``.
+        more, whose buffer grows with the frames pushed until it holds ``lookahead + 1``
+        (:meth:`reset` gives it back).
         """
         return sum(value.nbytes for value in vars(self).values() if isinstance(value, np.ndarray))
 
