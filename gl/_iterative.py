@@ -13,7 +13,7 @@ import dataclasses
 import time
 import warnings
 from dataclasses import dataclass, field
-from typing import Any, Callable, Optional, Union
+from typing import Callable, Optional, Union
 
 import numpy as np
 
@@ -54,8 +54,9 @@ class PhaseRetrievalInfo:
         Wall time in seconds.
     init : str
         The initial phase used: ``'random'``, ``'zeros'``, ``'array'``, ``'pghi'`` ...
-    initial_spectral_convergence : np.ndarray
-        Spectral convergence of the starting point ``ISTFT(S exp(i phi_0))``, per batch item;
+    initial_spectral_convergence : np.ndarray [shape=(...)] or None
+        Spectral convergence of the starting point ``ISTFT(S exp(i phi_0))``, per batch item
+        (a 0-d array for one spectrogram: ``float()`` gives the number);
         for a one-pass method (PGHI, SPSI, RTPGHI, RTISI-LA: the start is made frame by frame
         within the pass, even from a given ``init``) that of its result, the only row.
     floored_between_frames : bool or np.ndarray of bool
@@ -82,9 +83,9 @@ class PhaseRetrievalInfo:
     stopped_by_callback: bool = False
     elapsed: float = 0.0
     init: str = "random"
-    initial_spectral_convergence: Any = None
+    initial_spectral_convergence: Optional[np.ndarray] = None
     times: np.ndarray = field(default_factory=lambda: np.zeros((0,)))
-    floored_between_frames: Any = False
+    floored_between_frames: Union[bool, np.ndarray] = False
     # seconds of elapsed spent in the callback, which times leave out (a rerun's times go on from its first run's)
     _callback_seconds: float = field(default=0.0, init=False, repr=False, compare=False)
 
@@ -95,12 +96,13 @@ class PhaseRetrievalInfo:
             return 20.0 * np.log10(self.spectral_convergence)
 
     @property
-    def final_db(self) -> Any:
+    def final_db(self) -> Union[np.float64, np.ndarray]:
         """Spectral convergence of the returned signal in dB (per batch item): the last of the
-        history, or with no iteration that of the starting point (NaN if it was not measured)."""
+        history, or with no iteration that of the starting point (NaN if it was not measured):
+        ``np.float64`` for one spectrogram, an array of the batch's shape for a batch."""
         if len(self.spectral_convergence) == 0:
             if self.initial_spectral_convergence is None:
-                return np.nan
+                return np.float64(np.nan)
             with np.errstate(divide="ignore"):
                 return 20.0 * np.log10(np.asarray(self.initial_spectral_convergence, dtype=np.float64))
         return self.spectral_convergence_db[-1]

@@ -1131,3 +1131,23 @@ def test_info_times_stamp_each_row_when_its_signal_was_made(short, monkeypatch, 
     times = np.asarray(info.times)
     assert per_iteration <= times[0] < 2 * per_iteration  # the start and one iteration, not two
     assert np.all(np.diff(times) >= 0.9 * per_iteration)  # each row one iteration after the last, the last too
+
+
+@pytest.mark.parametrize("method", ["fgla", "raar", "dm_fgla", "pghi", "spsi", "rtisila", "rtpghi"])
+def test_info_numbers_are_typed_as_annotated(method):
+    """final_db is np.float64 for one spectrogram and an array of the batch's shape for a
+    batch; initial_spectral_convergence an array of the batch's shape (0-d for one), as
+    PhaseRetrievalInfo's annotations say."""
+    geometry = STFT(256, 64)
+    S = np.abs(geometry.stft(np.random.default_rng(0).standard_normal((2, 3000))))
+    n_iter = 3 if method in ("fgla", "raar", "dm_fgla", "rtisila") else 0
+    for magnitude, batch_shape in ((S[0], ()), (S, (2,))):
+        _, info = gl.reconstruct(magnitude, geometry=geometry, method=method, n_iter=n_iter, return_info=True)
+        assert isinstance(info.initial_spectral_convergence, np.ndarray)
+        assert info.initial_spectral_convergence.shape == batch_shape
+        if batch_shape:
+            assert isinstance(info.final_db, np.ndarray) and info.final_db.shape == batch_shape
+        else:
+            assert type(info.final_db) is np.float64
+        assert isinstance(info.floored_between_frames, (bool, np.ndarray))
+    assert type(gl.PhaseRetrievalInfo(method=method).final_db) is np.float64  # not measured: NaN
