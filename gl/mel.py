@@ -366,7 +366,8 @@ def mel_to_stft(
 
     Returns
     -------
-    np.ndarray [shape=(..., n_freq, n_frames)], non-negative, the dtype of ``M``.
+    np.ndarray [shape=(..., n_freq, n_frames)], non-negative: float32 for a float32 (or
+    float16, widened) ``M``, float64 for any other.
 
     References
     ----------

@@ -389,3 +389,11 @@ def test_from_mel_db_with_ref_below_librosas_amin_keeps_the_level():
         spec = importers.from_mel(values, sr=8000, n_fft=512, hop_length=128, db=db, ref=1e-12 if db == "power" else 1e-7,
                                   power=2.0, n_iter_nnls=20)
         np.testing.assert_allclose(spec.magnitude, reference.magnitude, rtol=1e-6, atol=1e-9 * reference.magnitude.max())
+
+
+@pytest.mark.parametrize("dtype, expected", [(np.float16, np.float32), (np.float32, np.float32), (np.float64, np.float64),
+                                             (np.int16, np.float64)])
+def test_mel_to_stft_returns_the_documented_dtype(dtype, expected):
+    filterbank = mel_filterbank(sr=16000, n_fft=512, n_mels=40)
+    S = mel_to_stft(np.ones((40, 6), dtype=dtype), filterbank=filterbank)
+    assert S.dtype == expected and S.shape == (257, 6) and np.all(S >= 0)
