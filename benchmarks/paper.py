@@ -49,11 +49,15 @@ LTFAT_HEAP_TOL = (1e-1, 1e-10)
 
 def phaseret_start(S: np.ndarray) -> np.ndarray:
     """The start of phaseret's GLA / FGLA tests (``testphaseret_gla.m``): ``gla(s, ...)`` with its
-    default ``'input'`` start on a real ``s``, i.e. zero phase in LTFAT's phase convention
-    (referenced to the window's centre), which in gl's convention (frames referenced to their
-    start, window centre at n_fft / 2) is the sign ``(-1)^k`` of bin k."""
+    default ``'input'`` start on a real ``s``, i.e. zero phase in LTFAT's ``'timeinv'`` phase
+    convention (``gla``'s default, referenced to the window's centre), which in gl's convention
+    (frames referenced to their start, window centre at n_fft / 2) is the sign ``(-1)^k`` of bin k.
+
+    Returned as the starting *phase* in radians (0 on even bins, pi on odd ones), as gl's
+    ``init`` reads a real array: the coefficients ``S * (-1)^k`` given as a real array would be
+    read as phases of ``S * (-1)^k`` radians, another start altogether."""
     k = np.arange(S.shape[-2])[:, None]
-    return S * (-1.0) ** k
+    return np.broadcast_to(np.pi * (k % 2), S.shape).astype(np.float64)
 
 #: The published algorithm of a PAPER_ROWS label where it is not gl's method of that name: the PGHI
 #: paper's fast Griffin-Lim rows are FleGLA (phaseret's ``legla`` 'flegla', Le Roux's truncated-kernel

@@ -470,3 +470,18 @@ def test_the_project_readme_quotes_the_committed_results():
     readme = (REPO / "README.md").read_text()
     start, end = readme.index(report.SUMMARY_START), readme.index(report.SUMMARY_END)
     assert readme[start + len(report.SUMMARY_START) : end].strip() == expected, "run: python -m benchmarks report"
+
+
+def test_phaseret_start_is_zero_phase_in_ltfats_convention():
+    """phaseret's GLA test starts from the real magnitude (zero phase, 'timeinv'), i.e. ``S * (-1)^k``
+    in gl's frame-start convention. gl's ``init`` reads a real array as phases in radians, so the
+    start must be handed over as the phase pi * (k mod 2), not as the coefficients ``S * (-1)^k``
+    (which started the paper table's GLA and FGLA rows from phases of S radians)."""
+    from benchmarks.paper import phaseret_start
+
+    geometry = gl.STFT(n_fft=64, hop_length=16, window="blackman")
+    x = np.random.default_rng(0).standard_normal(1000)
+    S = np.abs(geometry.stft(x))
+    k = np.arange(S.shape[0])[:, None]
+    y0 = gl.griffinlim(S, geometry=geometry, n_iter=0, init=phaseret_start(S), length=x.size)
+    np.testing.assert_allclose(y0, geometry.istft(S * (-1.0) ** k, length=x.size), atol=1e-12)
