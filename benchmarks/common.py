@@ -98,7 +98,8 @@ def environment() -> dict:
     from importlib import metadata
 
     versions = {}
-    for name in ("scipy", "soundfile", "numba", "matplotlib", "torch", "torchaudio"):  # what librosa and the scripts may load
+    # what librosa and the scripts may load; pystoi and pesq score the paper study's perceptual columns
+    for name in ("scipy", "soundfile", "numba", "matplotlib", "torch", "torchaudio", "pystoi", "pesq"):
         try:
             versions[name] = metadata.version(name)
         except metadata.PackageNotFoundError:

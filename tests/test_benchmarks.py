@@ -485,3 +485,16 @@ def test_phaseret_start_is_zero_phase_in_ltfats_convention():
     k = np.arange(S.shape[0])[:, None]
     y0 = gl.griffinlim(S, geometry=geometry, n_iter=0, init=phaseret_start(S), length=x.size)
     np.testing.assert_allclose(y0, geometry.istft(S * (-1.0) ** k, length=x.size), atol=1e-12)
+
+
+def test_environment_records_the_perceptual_scorers(monkeypatch):
+    """The paper study's STOI and PESQ columns depend on the pystoi and pesq versions: the JSON
+    records them with the other packages (it did not, so a rerun could not tell a changed score
+    from a changed scorer)."""
+    from importlib import metadata
+
+    from benchmarks.common import environment
+
+    monkeypatch.setattr(metadata, "version", lambda name: "9.9")
+    versions = environment()["other_versions"]
+    assert versions["pystoi"] == "9.9" and versions["pesq"] == "9.9"
