@@ -207,8 +207,11 @@ def griffinlim(
     of inflating them. librosa writes the momentum step as
     ``c = t_n - m/(1+m) t_{n-1}``, which has the phase of FGLA's ``c_n`` with
     :math:`\alpha = m`; since only the phase of ``c_n`` is used, the iterates are the
-    same. phaseret extrapolates the magnitude-projected iterate instead, which is the
-    same algorithm from a different starting point. The two implementations sum in
+    same. phaseret extrapolates the magnitude-projected iterate instead, which gives the
+    same iterates from a different starting point, and returns ``ISTFT(c_N)``, the
+    extrapolated iterate, where gl returns ``ISTFT(P_C2(c_N))`` (greasy, Blackman 1024 / hop
+    128, 100 iterations from phaseret's test's start: -35.2 dB for phaseret's loop written
+    out with gl's STFT, -35.4 for gl). gl and librosa sum in
     different orders: from the same start the signals agree to 1e-10 at most after 100
     iterations on the dev corpus from ``np.random.default_rng(0)``'s draw, but fast
     Griffin-Lim can amplify rounding (d01 from ``default_rng(1)``'s draw: 4e-9; d02 from
