@@ -31,7 +31,7 @@ def greasy_blackman():
 def test_greasy_pghi_below_minus_25_db(greasy_blackman):
     x, geometry, S = greasy_blackman
     y = gl.pghi(S, geometry=geometry, rng=0, length=len(x))
-    assert sc_db(S, geometry, y) < -25.0  # measured -27.9; phaseret's own test asks < -20
+    assert sc_db(S, geometry, y) < -25.0  # measured -27.7 (-27.9 at tol 1e-3); phaseret's own test asks < -20
 
 
 def test_greasy_pghi_then_fgla_below_minus_45_db(greasy_blackman):
