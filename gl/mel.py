@@ -80,6 +80,7 @@ True
 
 from __future__ import annotations
 
+import functools
 import warnings
 from typing import Optional, Union
 
@@ -335,6 +336,58 @@ def _spectral_norm_squared(filterbank: np.ndarray) -> float:
     return float(np.linalg.eigvalsh(gram)[-1])
 
 
+#: Filterbanks whose pseudo-inverse and norm :func:`mel_to_stft` keeps (a few MiB at most:
+#: 128 mels x 1025 bins is 1 MiB in float32, its key and pseudo-inverse included).
+_FILTERBANK_CACHE_SIZE = 8
+
+
+class _FilterbankKey:
+    """A filterbank as a cache key: equal when the dtype, shape and every byte are.
+
+    :func:`mel_to_stft` spends its fixed cost on the filterbank alone, an SVD
+    (``np.linalg.pinv``) and an eigenvalue (:func:`_spectral_norm_squared`), both
+    LAPACK: about 10 ms on an idle machine for 128 mels x 1025 bins, and 50 to 850 ms
+    with OpenBLAS's default threads on a busy 2-core machine, several times the 200
+    iterations on a second of audio. A caller inverting many mel spectrograms made with
+    the same filterbank (a vocoder's clips, :func:`gl.importers.from_mel` on each file)
+    computes them once: the cached values are those the first call computed, so each
+    result is the same, bit for bit, as without the cache.
+    """
+
+    __slots__ = ("dtype", "shape", "data", "_hash")
+
+    def __init__(self, filterbank: np.ndarray):
+        self.dtype, self.shape = filterbank.dtype, filterbank.shape
+        self.data = np.ascontiguousarray(filterbank).tobytes()  # a copy: the caller may change its array
+        self._hash = hash((self.dtype.str, self.shape, self.data))
+
+    def __hash__(self) -> int:
+        return self._hash
+
+    def __eq__(self, other) -> bool:
+        return (isinstance(other, _FilterbankKey) and self.dtype == other.dtype and self.shape == other.shape
+                and self.data == other.data)
+
+    def array(self) -> np.ndarray:
+        """The filterbank, read-only, on the key's bytes."""
+        return np.frombuffer(self.data, dtype=self.dtype).reshape(self.shape)
+
+
+@functools.lru_cache(maxsize=_FILTERBANK_CACHE_SIZE)
+def _pseudo_inverse(key: _FilterbankKey) -> np.ndarray:
+    """``F^+`` (n_freq, n_mels) in ``F``'s dtype, computed in float64; read-only (shared by the callers)."""
+    filterbank = key.array()
+    inverse = np.linalg.pinv(filterbank.astype(np.float64)).astype(filterbank.dtype)
+    inverse.flags.writeable = False
+    return inverse
+
+
+@functools.lru_cache(maxsize=_FILTERBANK_CACHE_SIZE)
+def _cached_norm_squared(key: _FilterbankKey) -> float:
+    """:func:`_spectral_norm_squared` of the key's filterbank."""
+    return _spectral_norm_squared(key.array())
+
+
 def mel_to_stft(
     M,
     *,
@@ -429,15 +482,16 @@ def mel_to_stft(
     if exponent:
         M = np.ldexp(M, -exponent)  # a new array: the caller's M is never modified
     exponent -= filter_exponent  # and F / 2^f: P = P' 2^(e - f)
+    key = _FilterbankKey(F)  # F^+ and ||F||^2 depend on F alone: computed once per filterbank
     if init is None:
-        P = np.linalg.pinv(F.astype(np.float64)).astype(dtype) @ M  # (..., n_freq, n_frames)
+        P = _pseudo_inverse(key) @ M  # (..., n_freq, n_frames)
         np.maximum(P, 0, out=P)
     else:  # negative values are clipped: P is a power
         P = np.maximum(init, 0).astype(dtype)
         if exponent:
             np.ldexp(P, -exponent, out=P, casting="same_kind")
     if n_iter > 0:
-        norm_squared = _spectral_norm_squared(F)
+        norm_squared = _cached_norm_squared(key)
         if norm_squared == 0:
             raise ValueError("every filter of the filterbank is empty (zero): its fmin..fmax covers no FFT bin; check sr, n_fft, fmin and fmax")
         P = _accelerated_nnls(F, M, P, n_iter, dtype.type(1.0 / norm_squared))

@@ -148,6 +148,31 @@ def test_band_products_equal_the_dense_ones(rng, dtype):
     assert _BandProducts.of(F, many, np.zeros((300, 40, 10), dtype=dtype), many.copy()) is None
 
 
+def test_filterbank_constants_are_computed_once_and_follow_the_filterbank(rng):
+    """mel_to_stft keeps F's pseudo-inverse and norm per filterbank (LAPACK, its fixed cost):
+    a second call with the same filterbank computes neither and gives the same result; a
+    changed filterbank, even the caller's array changed in place, gets its own."""
+    import gl.mel
+
+    F = mel_filterbank(sr=8000, n_fft=256, n_mels=30, dtype=np.float64)
+    M = F @ rng.random((129, 6)) ** 2
+    gl.mel._pseudo_inverse.cache_clear()
+    gl.mel._cached_norm_squared.cache_clear()
+    first = mel_to_stft(M, filterbank=F, n_iter=20)
+    again = mel_to_stft(M, filterbank=F.copy(), n_iter=20)
+    assert np.array_equal(first, again)
+    assert gl.mel._pseudo_inverse.cache_info().misses == 1 and gl.mel._pseudo_inverse.cache_info().hits == 1
+    assert gl.mel._cached_norm_squared.cache_info().misses == 1
+    key = gl.mel._FilterbankKey(F / 2.0 ** gl.mel.binary_exponent(float(F.max())))
+    inverse = gl.mel._pseudo_inverse(key)
+    assert not inverse.flags.writeable  # shared by every caller: nobody may write into it
+    np.testing.assert_array_equal(inverse, np.linalg.pinv(key.array()))
+    F[3] *= 2.0  # the caller's array changed in place: another filterbank, another key
+    changed = mel_to_stft(M, filterbank=F, n_iter=20)
+    assert gl.mel._pseudo_inverse.cache_info().misses == 2
+    assert not np.array_equal(changed, first)
+
+
 def test_nnls_reaches_the_same_fit_by_bands_as_by_blas(speech, monkeypatch):
     import gl.mel
 
