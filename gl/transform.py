@@ -326,7 +326,12 @@ class STFT:
     ----------
     n_fft : int
         FFT size ``M`` (any integer >= 2; odd sizes work). Each frame has
-        ``n_fft // 2 + 1`` frequency bins.
+        ``n_fft // 2 + 1`` frequency bins. NumPy's FFT is fastest for sizes with
+        small prime factors: a prime size (1021, 2039, 4093) made every fast
+        Griffin-Lim iteration 4.5 to 7 times slower than 1024, 2048 or 4096 on the
+        same frames (gl then 1.8 to 2.2 times faster than librosa, not 3.7 to 4.1),
+        and 1102 = 2 x 19 x 29 made the FFTs 2 times slower than 1024 (2026-11-30,
+        float32, one thread).
     hop_length : int, optional
         Hop ``a`` between frames, ``1 <= hop_length <= win_length``. Default
         ``win_length // 4``.
