@@ -20,6 +20,8 @@ from .bench_seeds import markdown_table as seeds_table
 from .bench_torchaudio import markdown_table as torchaudio_table
 from .mel_inversion import markdown_table as mel_table
 from .bench_low_overlap import markdown_table as low_overlap_table
+from .bench_rtisila import defaults_table as rtisila_defaults_table
+from .bench_rtisila import markdown_table as rtisila_table
 from .bench_rtisila_low_overlap import markdown_table as rtisila_low_overlap_table
 from .bench_torchaudio import quality_table as torchaudio_quality_table
 from .paper import published_algorithm
@@ -587,6 +589,7 @@ def build(out: Path, readme: Path) -> Path:
     mel = load("mel_inversion", out)
     low_overlap = load("low_overlap", out)
     rtisila_low_overlap = load("rtisila_low_overlap", out)
+    rtisila = load("rtisila", out)
     memory = (memory_result or {}).get("rows") or (iteration or {}).get("memory") or []
     plots: list[str] = []
     try:
@@ -602,7 +605,7 @@ def build(out: Path, readme: Path) -> Path:
     L = ["# gl benchmarks", ""]
     out_flag = "" if out.resolve() == RESULTS.resolve() else f" --out {out}"
     loaded = (speed, iteration, convergence, paper, memory_result, pghi_cost, methods, passes, torchaudio, geometries,
-              memory_methods, seeds, mel, low_overlap, rtisila_low_overlap)
+              memory_methods, seeds, mel, low_overlap, rtisila_low_overlap, rtisila)
     quick_commands = [str(d["environment"]["command"]) for d in loaded
                       if d and "--quick" in str(d.get("environment", {}).get("command", ""))]
     quick = bool(quick_commands)
@@ -628,7 +631,7 @@ def build(out: Path, readme: Path) -> Path:
                        ("convergence", convergence), ("paper", paper), ("PGHI cost", pghi_cost), ("methods", methods),
                        ("passes", passes), ("torchaudio", torchaudio), ("geometries", geometries),
                        ("memory of each method", memory_methods), ("librosa seeds", seeds), ("mel inversion", mel),
-                       ("low overlap", low_overlap), ("RTISI-LA at low overlap", rtisila_low_overlap)):
+                       ("low overlap", low_overlap), ("RTISI-LA at low overlap", rtisila_low_overlap), ("RTISI-LA", rtisila)):
         if data and data.get("environment", {}).get("command"):
             made = data["environment"]
             dirty = str(made.get("git", "")).endswith("+dirty")
@@ -762,6 +765,23 @@ def build(out: Path, readme: Path) -> Path:
               "windows barely overlap (`LOW_OVERLAP_FLOOR`); the samples returned stay least squares either way, but "
               "where the window sum is below 0.1 % of its peak (`RESULT_FLOOR`: Hann 1024/1000), divided by that.", "",
               rtisila_low_overlap_table(rtisila_low_overlap["rows"]), ""]
+    if rtisila:
+        env_s = rtisila["environment"]
+        windows = {"rule": "gl's rule for the newest frame's windows", "v": "the newest frame analysed with v everywhere",
+                   "dual": "the newest frame analysed with phaseret's v / D everywhere"}[rtisila["newest_window"]]
+        L += ["## RTISI-LA, frame by frame", "",
+              f"`{env_s['command']}` ({env_s['date_utc']} UTC"
+              + (f", load average {env_s['load_average'][0]:.1f} on {env_s['cpu_count']} cores" if env_s.get("load_average") else "")
+              + "): `gl.rtisila` (the stream run over "
+              "the whole spectrogram) on greasy, whole, in Hann 1024/256 and phaseret's Blackman 1024/128, and on the "
+              f"first {rtisila['seconds']:g} s of each dev clip in Hann 1024/{rtisila['hop']} ({windows}), with each "
+              "look-ahead L and number of iterations per frame: the spectral convergence of the result against the "
+              "spectrogram inverted (dB) and, in brackets, the seconds of computing per second of audio (wall clock, "
+              f"median of {rtisila['repeat']} after a warm-up; the machine is shared, so an upper bound: the JSON also "
+              "holds the process's CPU time). The last row is the mean over the dev clips, which `gl.rtisila`'s notes "
+              "quote.", "", rtisila_table(rtisila), "",
+              "Greasy with `gl.rtisila`'s defaults (the geometry's default look-ahead, 5 iterations per frame), the "
+              "returned signal at its default length and at the recording's:", "", rtisila_defaults_table(rtisila), ""]
     if torchaudio:
         env_t = torchaudio["environment"]
         L += ["## Against torchaudio", "",

@@ -179,6 +179,31 @@ def test_low_overlap_benchmark_writes_its_json_and_report_section(tmp_path):
     assert f"| {first['geometry']} | {first['method']} | least squares | {first['clips']['sc_db']:.1f} |" in report
 
 
+def test_rtisila_benchmark_writes_its_json_and_report_section(tmp_path):
+    """bench_rtisila.py, whose dev means gl.rtisila's notes quote, saves them (it only printed
+    them, so the figures had no committed result) and the report shows them."""
+    from .conftest import read_audio
+
+    x, _ = read_audio("reference", "greasy.wav")  # (skips without the corpus)
+    out = tmp_path / "results"
+    report = _run_then_report("benchmarks/bench_rtisila.py", ["--seconds", "0.5", "--n-iter", "1", "--lookahead", "0", "1"], out)
+    data = json.loads((out / "rtisila.json").read_text())
+    assert [(c["lookahead"], c["n_iter_per_frame"]) for c in data["columns"]] == [(0, 1), (1, 1)]
+    greasy, dev = data["rows"][0], [row for row in data["rows"] if row["dev"]]
+    assert [row["clip"] for row in data["rows"][:2]] == ["greasy", "greasy"] and len(dev) == len(data["rows"]) - 2 > 0
+    assert all(row["signal_seconds"] <= 0.5 and len(row["sc_db"]) == len(row["seconds_per_second"]) == 2 for row in dev)
+    assert data["dev_mean_db"] == pytest.approx([np.mean([row["sc_db"][k] for row in dev]) for k in range(2)], abs=1e-3)
+    geometry = gl.STFT(1024, 256)
+    S = np.abs(geometry.stft(x))
+    y = gl.rtisila(S, geometry=geometry, lookahead=1, n_iter_per_frame=1)
+    assert greasy["sc_db"][1] == pytest.approx(float(gl.metrics.spectral_convergence_db(S, geometry.stft(y))), abs=1e-4)
+    defaults = data["defaults"]  # greasy at gl.rtisila's defaults: the look-ahead of each geometry, 5 iterations
+    assert [(d["lookahead"], d["n_iter_per_frame"], d["recording_samples"]) for d in defaults] == [(3, 5, x.size), (7, 5, x.size)]
+    assert "## RTISI-LA, frame by frame" in report and "- RTISI-LA: `python benchmarks/bench_rtisila.py --n-iter 1" in report
+    assert f"| dev mean (dB) | {data['dev_mean_db'][0]:.1f} | {data['dev_mean_db'][1]:.1f} |" in report
+    assert f"| {defaults[1]['label']} | 7 | 5 | {defaults[1]['sc_db']:.1f} ({defaults[1]['output_samples']}) |" in report
+
+
 def test_memory_methods_benchmark_writes_its_json_and_report_section(tmp_path):
     out = tmp_path / "results"
     report = _run_then_report("benchmarks/bench_memory_methods.py", ["--seconds", "1", "--iterations", "2",
@@ -307,7 +332,8 @@ def test_pghi_cost_benchmark_rejects_bad_numbers(tmp_path):
 ])
 def test_every_benchmark_command_checks_its_numbers(tmp_path, command):
     """A bad number is a one-line usage error naming the option (exit 2), before any work."""
-    takes_out = command[0] in ("-m", "benchmarks/bench_iteration.py", "benchmarks/bench_seeds.py")  # the others write no results folder
+    takes_out = command[0] in ("-m", "benchmarks/bench_iteration.py", "benchmarks/bench_seeds.py",
+                               "benchmarks/bench_rtisila.py")  # the others write no results folder
     extra = ["--out", str(tmp_path)] if takes_out else []
     done = subprocess.run([sys.executable, *command, *extra], cwd=REPO, capture_output=True, text=True, timeout=120)
     option = next(word for word in command if word.startswith("--"))
