@@ -88,9 +88,10 @@ frame's first estimate is the first of them; the commit reuses the frame's last 
 and ``n_iter_per_frame=0`` costs the one pair of the first estimate); memory: ``(L + 1)``
 frames and ``L a + M`` samples, whatever the length.
 
-Measured (``benchmarks/bench_rtisila.py``; Hann, n_fft 1024, hop 256; spectral convergence
-in dB, mean of the six dev clips, first 10 s each): RTISI-LA(0) -18.1, RTISI-LA(1) -21.9,
-RTISI-LA(3) (the default look-ahead) -25.1 with 5 iterations per frame, -28.5 with 20.
+Measured (``benchmarks/bench_rtisila.py``, ``benchmarks/results/rtisila.json``; Hann, n_fft
+1024, hop 256; spectral convergence in dB, mean of the six dev clips, whole: 3.1 to 8 s):
+with 5 iterations per frame RTISI-LA(0) -18.1, RTISI-LA(1) -21.9, RTISI-LA(3) (the default
+look-ahead) -25.1; with 20, -19.2, -23.8 and -28.5.
 The newest frame's windows (``benchmarks/bench_rtisila_windows.py``: default look-ahead,
 5 iterations, the first 4 s of the dev clips, greasy and gspi; mean dB with ``v`` / with
 ``v / D``, ``D``'s max / min in brackets). Frames that overlap two or more: Hann 256/100
@@ -101,12 +102,15 @@ Blackman 1024/512 (4.3) -16.0 / -17.0, torchaudio's Hann 400/200 (2.0) -13.7 / -
 scipy's Tukey 256/224 (2.0) -21.4 / -23.8, Hann 1024/576 (3.1) -16.0 / -16.6, Hamming
 400/240 (3.2) -15.3 / -16.9, Hann 1024/640 (5.3) -18.8 / -18.0, 1024/768 (23) -25.4 /
 -17.6, 1024/900 (391) -32.2 / -12.7. On
-greasy (16 kHz, 0.37 s) -17.7 dB (Hann 1024/256, L = 3) and -20.5 dB (phaseret's Blackman
-1024/128, default L = 7), with the default output lengths (5632 and 5760 samples; with
-``length=5880``, the recording's, -18.3 and -20.8 dB). The RTPGHI paper reports about -20 dB for RTISI-LA on SQAM (hop
-256, Hann). Speed, default settings (L = 3, 5 iterations): 0.023 s (16 kHz) to 0.062 s
-(44.1 kHz) of computing per second of audio on one core of the benchmark machine when
-idle (median of 3; 2-3x more under load), 16-43x faster than real time.
+greasy (16 kHz, 0.37 s; ``bench_rtisila.py``, defaults: 5 iterations, the default
+look-ahead) -17.7 dB (Hann 1024/256, L = 3) and -20.5 dB (phaseret's Blackman 1024/128,
+L = 7), with the default output lengths (5632 and 5760 samples; with ``length=5880``, the
+recording's, -18.3 and -20.8 dB). The RTPGHI paper reports about -20 dB for RTISI-LA on
+SQAM (hop 256, Hann). Speed, default settings (L = 3, 5 iterations; ``rtisila.json``,
+median of 3, one core, the machine's two cores at a load average of 3.1): 0.030 s (16 kHz)
+to 0.085 s (44.1 kHz) of CPU time per second of audio on the dev clips, 12-33x faster than
+real time; wall time 0.030-0.047 s to 0.110-0.136 s, as other jobs took the core. (An
+earlier, uncommitted run on the idle machine measured 0.023 to 0.062 s.)
 
 References
 ----------
