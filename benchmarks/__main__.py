@@ -20,7 +20,7 @@ from pathlib import Path
 from gl.cli import _non_negative_int, _positive_float, _positive_int  # the command line's checks of numbers
 
 from . import report
-from .common import DEFAULT_CORPUS, HERE, RESULTS, find_corpus
+from .common import CORPUS_SHA256, DEFAULT_CORPUS, HERE, RESULTS, find_corpus
 
 QUICK_CORPUS = ["reference/greasy.wav", "dev/d01_speech_arctic-slt_16k.flac"]
 
@@ -68,6 +68,7 @@ def main(argv=None) -> None:
     for study in studies:
         start = time.perf_counter()
         print(f"== {study}", flush=True)
+        CORPUS_SHA256.clear()  # each study's JSON names the corpus files it read, not those of the studies before
         if study == "convergence":
             from . import convergence
 

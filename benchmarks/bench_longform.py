@@ -234,7 +234,7 @@ def last_block(args) -> None:
 
     import gl
     import gl.longform
-    from benchmarks.common import CORPUS, environment, save
+    from benchmarks.common import CORPUS, environment, record_corpus_file, save
 
     balanced = gl.longform._block_plan
     greedy = functools.partial(greedy_plan, balanced=balanced)
@@ -262,6 +262,7 @@ def last_block(args) -> None:
     large = gl.STFT(1024, 256)
     for path in sorted((CORPUS / "dev").glob("d0*")):
         x, clip_sr = read_audio("dev", path.name)
+        record_corpus_file(path)
         for label, signal in (("native", x[: int(30 * clip_sr)]), ("16 s", np.tile(x, -(-16 * clip_sr // len(x)))[: 16 * clip_sr])):
             n_frames = large.n_frames(len(signal))
             cases += [(f"{path.name[:12]} {label}", signal, large, block, overlap) for block, overlap in layouts

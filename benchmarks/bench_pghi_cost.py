@@ -32,7 +32,7 @@ if __package__ in (None, ""):  # run as a script: make `benchmarks` importable
     sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 import gl
-from benchmarks.common import CORPUS, DEFAULT_CORPUS, RESULTS, environment, read_clip, save, script_command
+from benchmarks.common import CORPUS, DEFAULT_CORPUS, RESULTS, environment, read_clip, record_corpus_file, save, script_command
 from gl.cli import _positive_float, _positive_int  # the command line's checks of whole and real numbers
 
 CLIP = CORPUS / "dev" / "d02_speech_alsa-voice_22k.flac"  # ../shared, or $GL_SHARED
@@ -84,6 +84,7 @@ def clip_files() -> list[Path]:
 def speech_spectrogram():
     """The 10 s of speech the cost is measured on, and its geometry."""
     x, sr = sf.read(str(CLIP))
+    record_corpus_file(CLIP)
     x = np.resize(x, 10 * sr)
     geometry = gl.STFT(n_fft=1024, hop_length=256)
     return np.abs(geometry.stft(x)), geometry

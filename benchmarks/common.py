@@ -7,6 +7,7 @@ that a slow moment hits all of them, and keep the median of the repeats.
 
 from __future__ import annotations
 
+import hashlib
 import importlib
 import json
 import os
@@ -32,6 +33,13 @@ CORPUS = SHARED / "corpus"
 #: Files of the convergence study when no --corpus is given: the dev corpus and the two
 #: reference signals of the phase-retrieval literature.
 DEFAULT_CORPUS = ["dev/*.flac", "reference/greasy.wav", "reference/gspi.wav"]
+
+#: The SHA-256 of each corpus file this process has read as audio (:func:`read_clip`, or a
+#: script's own reader through :func:`record_corpus_file`), by :func:`corpus_name`.
+#: :func:`environment` and :func:`save` write them into a result's environment as
+#: ``corpus_sha256``, which ties its figures to the exact audio (``dev/SHA256SUMS`` in the
+#: corpus lists the same digests); ``python -m benchmarks`` empties it before each study.
+CORPUS_SHA256: dict[str, str] = {}
 
 
 # ---------------------------------------------------------------------- environment
@@ -92,7 +100,8 @@ def git_state() -> Optional[str]:
 
 
 def environment() -> dict:
-    """Versions, CPU and the environment variables that can change the timings."""
+    """Versions, CPU and the environment variables that can change the timings, and the
+    SHA-256 of the corpus files read so far (:data:`CORPUS_SHA256`)."""
     import librosa
 
     from importlib import metadata
@@ -122,6 +131,7 @@ def environment() -> dict:
         "command": " ".join(["python -m benchmarks" if sys.argv[0].endswith("__main__.py") else "python " + Path(sys.argv[0]).name]
                             + sys.argv[1:]),
         "note": "2-core machine shared with other jobs: timings are noisy; compare ratios measured side by side",
+        "corpus_sha256": dict(sorted(CORPUS_SHA256.items())),  # the files read so far; save() adds any read later
     }
 
 
@@ -133,11 +143,33 @@ class Clip:
     sr: int
 
 
+def corpus_name(path: Path) -> str:
+    """How results name a file read as audio: its path under the corpus folder
+    (``dev/d01_speech_arctic-slt_16k.flac``), or its absolute path if it is elsewhere."""
+    path = Path(path).resolve()
+    try:
+        return path.relative_to(CORPUS.resolve()).as_posix()
+    except ValueError:
+        return str(path)
+
+
+def record_corpus_file(path: Path) -> str:
+    """Hash a file read as audio into :data:`CORPUS_SHA256` (the results save it); returns the digest."""
+    digest = hashlib.sha256()
+    with open(path, "rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(block)
+    CORPUS_SHA256[corpus_name(path)] = digest.hexdigest()
+    return digest.hexdigest()
+
+
 def read_clip(path: Path, max_seconds: Optional[float] = None) -> Clip:
-    """A corpus file as a mono float64 signal (channels averaged), optionally cut short."""
+    """A corpus file as a mono float64 signal (channels averaged), optionally cut short; its
+    SHA-256 goes to :data:`CORPUS_SHA256`, which the saved result records."""
     import soundfile as sf
 
     data, sr = sf.read(str(path), dtype="float64", always_2d=True)
+    record_corpus_file(path)
     signal = data.mean(axis=1)
     if max_seconds is not None:
         signal = signal[: int(max_seconds * sr)]
@@ -396,6 +428,10 @@ def traced_call(S: np.ndarray, call: Callable[[], np.ndarray], trace_frames: int
 
 
 def save(name: str, data: dict, out: Path) -> Path:
+    """Write ``data`` as ``out/<name>.json``; its ``environment``, if any, gets the SHA-256 of
+    every corpus file read so far (:data:`CORPUS_SHA256`), also those read after it was made."""
+    if isinstance(data.get("environment"), dict):
+        data = {**data, "environment": {**data["environment"], "corpus_sha256": dict(sorted(CORPUS_SHA256.items()))}}
     out.mkdir(parents=True, exist_ok=True)
     path = out / f"{name}.json"
     text = json.dumps(_clean(data), indent=1)

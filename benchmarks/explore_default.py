@@ -40,7 +40,7 @@ if __package__ in (None, ""):  # run as a script: this checkout's gl, not an ins
 import gl
 from gl.metrics import signal_spectral_convergence, to_db
 from gl.cli import _non_negative_int, _positive_float, _positive_int  # the command line's checks of numbers
-from benchmarks.common import environment, librosa_seed
+from benchmarks.common import environment, librosa_seed, record_corpus_file
 
 HERE = Path(__file__).resolve().parent
 CORPUS = Path(os.environ.get("GL_SHARED", HERE.parent.parent / "shared")) / "corpus" / "dev"
@@ -52,6 +52,7 @@ def load_clips(seconds: float) -> list[tuple[str, np.ndarray]]:
     clips = []
     for path in sorted(CORPUS.glob("*.flac")):
         data, sr = sf.read(str(path), dtype="float64", always_2d=True)
+        record_corpus_file(path)  # environment() records it
         clips.append((path.stem, np.ascontiguousarray(data.mean(axis=1)[: int(seconds * sr)])))
     if not clips:
         raise SystemExit(f"no .flac file in {CORPUS} (set GL_SHARED)")

@@ -30,7 +30,8 @@ if __package__ in (None, ""):  # run as a script: make `benchmarks` importable
     sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 import gl
-from benchmarks.common import CORPUS, RESULTS, environment, interleaved_times, librosa_seed, save, script_command
+from benchmarks.common import (CORPUS, RESULTS, environment, interleaved_times, librosa_seed, record_corpus_file, save,
+                               script_command)
 from gl.cli import _positive_float, _positive_int  # the command line's checks of numbers
 from gl.mel import mel_filterbank, mel_to_stft
 
@@ -91,6 +92,7 @@ def main(argv=None) -> None:
     rows = []
     for name, start in FILES:
         x, sr = sf.read(str(CORPUS / "dev" / name), dtype="float32", always_2d=True)
+        record_corpus_file(CORPUS / "dev" / name)
         x = x.mean(axis=1)[int(start * sr) : int((start + args.seconds) * sr)]
         n_fft = 1024 if sr <= 16000 else 2048
         hop = n_fft // 4

@@ -202,6 +202,11 @@ def test_rtisila_benchmark_writes_its_json_and_report_section(tmp_path):
     assert "## RTISI-LA, frame by frame" in report and "- RTISI-LA: `python benchmarks/bench_rtisila.py --n-iter 1" in report
     assert f"| dev mean (dB) | {data['dev_mean_db'][0]:.1f} | {data['dev_mean_db'][1]:.1f} |" in report
     assert f"| {defaults[1]['label']} | 7 | 5 | {defaults[1]['sc_db']:.1f} ({defaults[1]['output_samples']}) |" in report
+    from benchmarks.common import CORPUS  # the audio it read, by the digests the corpus publishes for its dev clips
+
+    published = dict(line.split()[::-1] for line in (CORPUS / "dev" / "SHA256SUMS").read_text().splitlines() if line.strip())
+    assert data["environment"]["corpus_sha256"] == {"reference/greasy.wav": _sha256(CORPUS / "reference" / "greasy.wav"),
+                                                    **{f"dev/{name}": digest for name, digest in published.items()}}
 
 
 def test_memory_methods_benchmark_writes_its_json_and_report_section(tmp_path):
@@ -524,3 +529,41 @@ def test_environment_records_the_perceptual_scorers(monkeypatch):
     monkeypatch.setattr(metadata, "version", lambda name: "9.9")
     versions = environment()["other_versions"]
     assert versions["pystoi"] == "9.9" and versions["pesq"] == "9.9"
+
+
+def _sha256(path: Path) -> str:
+    import hashlib
+
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def test_saved_results_record_the_sha256_of_each_corpus_file_read(tmp_path, monkeypatch):
+    """A figure is tied to the exact audio: a saved result's environment holds the SHA-256 of
+    every corpus file the run read, named by its path under the corpus folder (or absolute
+    when elsewhere), also when the environment was taken before the reading, as paper.py
+    does (the JSON named its clips but recorded no hash)."""
+    from benchmarks import common
+
+    corpus = tmp_path / "corpus"
+    (corpus / "dev").mkdir(parents=True)
+    inside, outside = corpus / "dev" / "d91_synthetic_16k.wav", tmp_path / "elsewhere.wav"
+    for seed, path in enumerate((inside, outside)):
+        sf.write(str(path), 0.1 * np.random.default_rng(seed).standard_normal(1600), 16000)
+    monkeypatch.setattr(common, "CORPUS", corpus)
+    monkeypatch.setattr(common, "CORPUS_SHA256", {}, raising=False)
+    environment = common.environment()
+    common.read_clip(inside, 0.05)
+    common.read_clip(outside)
+    saved = json.loads(common.save("study", {"environment": environment, "rows": []}, tmp_path / "results").read_text())
+    assert saved["environment"]["corpus_sha256"] == {"dev/d91_synthetic_16k.wav": _sha256(inside),
+                                                     str(outside.resolve()): _sha256(outside)}
+    assert common.environment()["corpus_sha256"] == saved["environment"]["corpus_sha256"]
+
+
+def test_each_study_of_a_run_records_the_corpus_files_it_read(suite):
+    """``python -m benchmarks`` runs its studies in one process: each JSON names the files
+    that study read (the convergence study, only the clip given), not those of the studies
+    before it (the speed study also reads a 22.05 kHz corpus clip for its timing signal)."""
+    clip = (suite.parent / "d91_synthetic_16k.wav").resolve()
+    convergence = json.loads((suite / "convergence.json").read_text())
+    assert convergence["environment"]["corpus_sha256"] == {str(clip): _sha256(clip)}
