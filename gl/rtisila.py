@@ -107,10 +107,10 @@ look-ahead) -17.7 dB (Hann 1024/256, L = 3) and -20.5 dB (phaseret's Blackman 10
 L = 7), with the default output lengths (5632 and 5760 samples; with ``length=5880``, the
 recording's, -18.3 and -20.8 dB). The RTPGHI paper reports about -20 dB for RTISI-LA on
 SQAM (hop 256, Hann). Speed, default settings (L = 3, 5 iterations; ``rtisila.json``,
-median of 3, one core, the machine's two cores at a load average of 3.1): 0.030 s (16 kHz)
-to 0.085 s (44.1 kHz) of CPU time per second of audio on the dev clips, 12-33x faster than
-real time; wall time 0.030-0.047 s to 0.110-0.136 s, as other jobs took the core. (An
-earlier, uncommitted run on the idle machine measured 0.023 to 0.062 s.)
+median of 3 on one core, the machine's two cores at a load average of 1.7): 0.030 s
+(16 kHz) to 0.084 s (44.1 kHz) of computing per second of audio on the dev clips, wall
+and CPU time alike, 12-33x faster than real time. (An earlier, uncommitted run on the
+idle machine measured 0.023 to 0.062 s.)
 
 References
 ----------
