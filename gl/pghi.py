@@ -181,9 +181,13 @@ def fitted_gamma(window: np.ndarray, centre: float) -> float:
 
     def misfit(log_gamma: float) -> float:
         gamma = np.exp(log_gamma)
-        # sum over all integers n of g(n - c)^2 = sqrt(gamma / 2) sum_k exp(-pi gamma k^2 / 2) cos(2 pi k c)
-        energy = np.sqrt(gamma / 2.0) * (1.0 + 2.0 * np.sum(np.exp(-np.pi * gamma * harmonics**2 / 2.0) * np.cos(2.0 * np.pi * harmonics * fraction)))
-        return float(energy - 2.0 * np.dot(values, np.exp(-np.pi * squared_offsets / gamma)))
+        # The Gaussian's tails and the higher harmonics fall below the smallest double (exp(-745)
+        # at a window's ends, for a narrow gamma): 0 is their value, not an error, also under a
+        # host's np.seterr(all='raise'), which made every non-tabulated window's PGHI raise
+        with np.errstate(under="ignore"):
+            # sum over all integers n of g(n - c)^2 = sqrt(gamma / 2) sum_k exp(-pi gamma k^2 / 2) cos(2 pi k c)
+            energy = np.sqrt(gamma / 2.0) * (1.0 + 2.0 * np.sum(np.exp(-np.pi * gamma * harmonics**2 / 2.0) * np.cos(2.0 * np.pi * harmonics * fraction)))
+            return float(energy - 2.0 * np.dot(values, np.exp(-np.pi * squared_offsets / gamma)))
 
     low, high = np.log(max(1e-3 * span**2, 0.05)), np.log(4.0 * span**2)
     ratio = (np.sqrt(5.0) - 1.0) / 2.0

@@ -389,6 +389,21 @@ def test_init_pghi_and_the_default_start_work_for_any_window():
     assert info.init == "pghi"
 
 
+@pytest.mark.parametrize("window", ["tukey", ("kaiser", 8.0), "rectangular", np.hanning(128)])
+def test_fitted_gamma_under_a_hosts_seterr_raise(window):
+    # a host application's np.seterr(all='raise') made the fit raise FloatingPointError
+    # (underflow in exp: the Gaussian's tails), and with it gl.reconstruct's default start,
+    # for every window without a published constant; the same numbers, with or without
+    geometry = gl.STFT(n_fft=128, hop_length=32, window=window)
+    expected_gamma = pghi_module.fitted_gamma(geometry.window_array, pghi_module.window_centre(geometry))
+    expected = gl.reconstruct(S_SMALL, geometry=geometry, n_iter=2)
+    with np.errstate(all="raise"):
+        gamma = pghi_module.window_gamma(gl.STFT(n_fft=128, hop_length=32, window=window))
+        y = gl.reconstruct(S_SMALL, geometry=gl.STFT(n_fft=128, hop_length=32, window=window), n_iter=2)
+    assert gamma == expected_gamma
+    np.testing.assert_array_equal(y, expected)
+
+
 @pytest.mark.parametrize("keyword, value", [("fill", None), ("return_info", "yes")])
 def test_flags_must_be_booleans(keyword, value):
     with pytest.raises(TypeError, match=f"{keyword}={value!r} must be True or False"):
