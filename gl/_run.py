@@ -143,10 +143,20 @@ class IterativeRun:
         self.iteration = 0
 
     def __enter__(self) -> "IterativeRun":
+        # within the run, a result that underflows to 0 is a value, not an error: in float32 the
+        # projection's products of a small target and a coefficient near an axis fall below
+        # 1e-38 (a vocoder's log-mel, floored at 1e-5, inverted by NNLS), which raised
+        # FloatingPointError under a host's np.seterr(all='raise') (the sweeps' own threads
+        # start with numpy's defaults, which ignore it)
+        self._underflow = np.errstate(under="ignore")
+        self._underflow.__enter__()
         return self
 
     def __exit__(self, *exc) -> None:
-        self.engine.close()
+        try:
+            self.engine.close()
+        finally:
+            self._underflow.__exit__(*exc)
 
     def new_state(self) -> np.ndarray:
         """An uninitialised full-size complex array (batch, n_frames, n_freq) for the algorithm's state."""
