@@ -476,40 +476,44 @@ def mel_to_stft(
             raise ValueError(f"init has shape {init.shape}; it must be {expected}")
         if not np.all(np.isfinite(init)):
             raise ValueError("init contains NaN or infinite values")
-    # the problem is linear in M: solve it for M / 2^e (peak in [0.5, 1)) and scale back, so
-    # that F^+ M and the restart test's products neither overflow nor underflow (exact: a power of two)
-    exponent = binary_exponent(float(M.max()) if M.size else 0.0)
-    M = M.astype(dtype, copy=False)
-    if exponent:
-        M = np.ldexp(M, -exponent)  # a new array: the caller's M is never modified
-    exponent -= filter_exponent  # and F / 2^f: P = P' 2^(e - f)
-    key = _FilterbankKey(F)  # F^+ and ||F||^2 depend on F alone: computed once per filterbank
-    if init is None:
-        P = _pseudo_inverse(key) @ M  # (..., n_freq, n_frames)
-        np.maximum(P, 0, out=P)
-    else:  # negative values are clipped: P is a power
-        P = np.maximum(init, 0).astype(dtype)
+    # values that underflow to 0 are values of the solution, not errors: the projected gradient
+    # drives the bins a filter does not need towards 0 (float32 products below 1e-38), which
+    # raised FloatingPointError under a host's np.seterr(all='raise')
+    with np.errstate(under="ignore"):
+        # the problem is linear in M: solve it for M / 2^e (peak in [0.5, 1)) and scale back, so
+        # that F^+ M and the restart test's products neither overflow nor underflow (exact: a power of two)
+        exponent = binary_exponent(float(M.max()) if M.size else 0.0)
+        M = M.astype(dtype, copy=False)
         if exponent:
-            np.ldexp(P, -exponent, out=P, casting="same_kind")
-    if n_iter > 0:
-        norm_squared = _cached_norm_squared(key)
-        if norm_squared == 0:
-            raise ValueError("every filter of the filterbank is empty (zero): its fmin..fmax covers no FFT bin; check sr, n_fft, fmin and fmax")
-        P = _accelerated_nnls(F, M, P, n_iter, dtype.type(1.0 / norm_squared))
-    # S = (P 2^e)^(1 / power), taking the root before scaling back: P 2^e may not fit the
-    # dtype when S does (float32 M near 1e38)
-    if power == 2:
-        if exponent % 2:  # an even exponent halves exactly
-            np.ldexp(P, 1, out=P, casting="same_kind")
-            exponent -= 1
-        np.sqrt(P, out=P)
+            M = np.ldexp(M, -exponent)  # a new array: the caller's M is never modified
+        exponent -= filter_exponent  # and F / 2^f: P = P' 2^(e - f)
+        key = _FilterbankKey(F)  # F^+ and ||F||^2 depend on F alone: computed once per filterbank
+        if init is None:
+            P = _pseudo_inverse(key) @ M  # (..., n_freq, n_frames)
+            np.maximum(P, 0, out=P)
+        else:  # negative values are clipped: P is a power
+            P = np.maximum(init, 0).astype(dtype)
+            if exponent:
+                np.ldexp(P, -exponent, out=P, casting="same_kind")
+        if n_iter > 0:
+            norm_squared = _cached_norm_squared(key)
+            if norm_squared == 0:
+                raise ValueError("every filter of the filterbank is empty (zero): its fmin..fmax covers no FFT bin; check sr, n_fft, fmin and fmax")
+            P = _accelerated_nnls(F, M, P, n_iter, dtype.type(1.0 / norm_squared))
+        # S = (P 2^e)^(1 / power), taking the root before scaling back: P 2^e may not fit the
+        # dtype when S does (float32 M near 1e38)
+        if power == 2:
+            if exponent % 2:  # an even exponent halves exactly
+                np.ldexp(P, 1, out=P, casting="same_kind")
+                exponent -= 1
+            np.sqrt(P, out=P)
+            if exponent:
+                np.ldexp(P, exponent // 2, out=P, casting="same_kind")
+            return P
+        np.power(P, 1.0 / power, out=P)
         if exponent:
-            np.ldexp(P, exponent // 2, out=P, casting="same_kind")
+            P *= np.exp2(exponent / power)
         return P
-    np.power(P, 1.0 / power, out=P)
-    if exponent:
-        P *= np.exp2(exponent / power)
-    return P
 
 
 #: The size of an item of ``Z`` (bins x frames) from which :class:`_BandProducts` runs:

@@ -422,3 +422,21 @@ def test_mel_to_stft_returns_the_documented_dtype(dtype, expected):
     filterbank = mel_filterbank(sr=16000, n_fft=512, n_mels=40)
     S = mel_to_stft(np.ones((40, 6), dtype=dtype), filterbank=filterbank)
     assert S.dtype == expected and S.shape == (257, 6) and np.all(S >= 0)
+
+
+@pytest.mark.parametrize("frames", [40, 125])  # BLAS's products, and the bands'
+def test_nnls_under_a_hosts_seterr_raise(frames):
+    """The projected gradient drives the bins no filter needs towards 0: in float32 its
+    products fell below 1e-38 and, under a host application's np.seterr(all='raise'),
+    raised FloatingPointError (torchaudio's filterbank of a decaying tone and a silence)."""
+    rng = np.random.default_rng(0)
+    t = np.arange(16000) / 16000
+    x = (np.sin(2 * np.pi * 440 * t) * np.exp(-3 * t) + 0.01 * rng.standard_normal(t.size)).astype(np.float32)
+    x[12000:] = 0
+    F = mel_filterbank(sr=16000, n_fft=512, n_mels=64, dtype=np.float32, htk=True, norm=None, bins="torchaudio")
+    M = (F @ np.abs(gl.stft(x, n_fft=512, hop_length=128)) ** 2)[:, :frames]
+    expected = mel_to_stft(M, filterbank=F)
+    with np.errstate(all="raise"):
+        P = mel_to_stft(M, filterbank=F)
+        assert np.geterr()["under"] == "raise"
+    np.testing.assert_array_equal(P, expected)
