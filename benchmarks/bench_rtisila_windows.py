@@ -59,6 +59,22 @@ def geometries() -> dict:
     }
 
 
+TABLE_HEAD = ("| geometry | later frames a frame overlaps | D max / min | gl's rule takes | " + " | ".join(CHOICES) + " |\n"
+              "|---|---|---|---|" + "---|" * len(CHOICES))
+
+
+def table_row(row: dict) -> str:
+    """A geometry's row: the frames each frame overlaps, D's spread over a hop, the window gl's
+    rule takes there, and the mean spectral convergence (dB) each way."""
+    return (f"| {row['geometry']} | {row['overlapping_frames']} | {row['window_sum_ratio']:.2f} | "
+            f"{'v / D' if row['rule_takes_dual'] else 'v'} | " + " | ".join(f"{row['db'][c]['mean']:.1f}" for c in CHOICES) + " |")
+
+
+def markdown_table(result: dict) -> str:
+    """The script's table, from its saved result."""
+    return "\n".join([TABLE_HEAD] + [table_row(row) for row in result["rows"]])
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--seconds", type=_positive_float, default=4.0, help="the first seconds of each clip")
@@ -70,8 +86,7 @@ def main() -> None:
     rule = module.uses_dual_windows
     clips = [read_clip(path, args.seconds) for pattern in DEFAULT_CORPUS for path in sorted(CORPUS.glob(pattern))]
     rows = []
-    print("| geometry | later frames a frame overlaps | D max / min | " + " | ".join(CHOICES) + " |")
-    print("|---|---|---|" + "---|" * len(CHOICES))
+    print(TABLE_HEAD)
     start = time.perf_counter()
     try:
         for name, geometry in geometries().items():
@@ -88,8 +103,7 @@ def main() -> None:
                     values.append(float(gl.metrics.spectral_convergence_db(S, geometry.stft(y))))
                 row["db"][choice] = {"per_clip": values, "mean": float(np.mean(values))}
             rows.append(row)
-            print(f"| {name} | {row['overlapping_frames']} | {row['window_sum_ratio']:.2f} | "
-                  + " | ".join(f"{row['db'][c]['mean']:.1f}" for c in CHOICES) + " |", flush=True)
+            print(table_row(row), flush=True)
     finally:
         module.uses_dual_windows = rule
     env = environment()

@@ -23,6 +23,8 @@ from .bench_low_overlap import markdown_table as low_overlap_table
 from .bench_rtisila import defaults_table as rtisila_defaults_table
 from .bench_rtisila import markdown_table as rtisila_table
 from .bench_rtisila_low_overlap import markdown_table as rtisila_low_overlap_table
+from .bench_rtisila_windows import CHOICES as rtisila_window_choices
+from .bench_rtisila_windows import markdown_table as rtisila_windows_table
 from .bench_torchaudio import quality_table as torchaudio_quality_table
 from .paper import published_algorithm
 from .common import RESULTS, is_dev, load
@@ -590,6 +592,7 @@ def build(out: Path, readme: Path) -> Path:
     low_overlap = load("low_overlap", out)
     rtisila_low_overlap = load("rtisila_low_overlap", out)
     rtisila = load("rtisila", out)
+    rtisila_windows = load("rtisila_windows", out)
     memory = (memory_result or {}).get("rows") or (iteration or {}).get("memory") or []
     plots: list[str] = []
     try:
@@ -605,7 +608,7 @@ def build(out: Path, readme: Path) -> Path:
     L = ["# gl benchmarks", ""]
     out_flag = "" if out.resolve() == RESULTS.resolve() else f" --out {out}"
     loaded = (speed, iteration, convergence, paper, memory_result, pghi_cost, methods, passes, torchaudio, geometries,
-              memory_methods, seeds, mel, low_overlap, rtisila_low_overlap, rtisila)
+              memory_methods, seeds, mel, low_overlap, rtisila_low_overlap, rtisila, rtisila_windows)
     quick_commands = [str(d["environment"]["command"]) for d in loaded
                       if d and "--quick" in str(d.get("environment", {}).get("command", ""))]
     quick = bool(quick_commands)
@@ -631,7 +634,8 @@ def build(out: Path, readme: Path) -> Path:
                        ("convergence", convergence), ("paper", paper), ("PGHI cost", pghi_cost), ("methods", methods),
                        ("passes", passes), ("torchaudio", torchaudio), ("geometries", geometries),
                        ("memory of each method", memory_methods), ("librosa seeds", seeds), ("mel inversion", mel),
-                       ("low overlap", low_overlap), ("RTISI-LA at low overlap", rtisila_low_overlap), ("RTISI-LA", rtisila)):
+                       ("low overlap", low_overlap), ("RTISI-LA at low overlap", rtisila_low_overlap), ("RTISI-LA", rtisila),
+                       ("RTISI-LA's newest-frame windows", rtisila_windows)):
         if data and data.get("environment", {}).get("command"):
             made = data["environment"]
             dirty = str(made.get("git", "")).endswith("+dirty")
@@ -782,6 +786,20 @@ def build(out: Path, readme: Path) -> Path:
               "quote.", "", rtisila_table(rtisila), "",
               "Greasy with `gl.rtisila`'s defaults (the geometry's default look-ahead, 5 iterations per frame), the "
               "returned signal at its default length and at the recording's:", "", rtisila_defaults_table(rtisila), ""]
+    if rtisila_windows:
+        env_w = rtisila_windows["environment"]
+        clips = rtisila_windows["clips"]
+        L += ["## RTISI-LA, the newest frame's windows", "",
+              f"`{env_w['command']}` ({env_w['date_utc']} UTC): `gl.rtisila` ({rtisila_windows['lookahead']} look-ahead, "
+              f"{rtisila_windows['n_iter_per_frame']} iterations per frame) on the first {rtisila_windows['seconds']:g} s of "
+              f"{len(clips)} clips ({', '.join(c.split('_')[0] for c in clips)}), in geometries where the window sum D varies "
+              "over a hop, with the newest frame of the buffer analysed three ways: "
+              + ", ".join(f"{choice}" for choice in rtisila_window_choices) + " (gl's rule, "
+              "`gl.rtisila.uses_dual_windows`, takes phaseret's overlaid dual windows v / D where each frame overlaps "
+              "only its neighbours and D varies little enough, the window v = sum w[k - i a] elsewhere: its column "
+              "repeats one of the other two). Each cell: the spectral convergence of the result against the "
+              f"spectrogram inverted, dB, mean over the {len(clips)} clips (the JSON holds each clip's); `gl.rtisila`'s "
+              "notes quote the last two columns with D max / min.", "", rtisila_windows_table(rtisila_windows), ""]
     if torchaudio:
         env_t = torchaudio["environment"]
         L += ["## Against torchaudio", "",

@@ -209,6 +209,32 @@ def test_rtisila_benchmark_writes_its_json_and_report_section(tmp_path):
                                                     **{f"dev/{name}": digest for name, digest in published.items()}}
 
 
+def test_rtisila_windows_benchmark_writes_its_json_and_report_section(tmp_path):
+    """bench_rtisila_windows.py, whose means gl.rtisila's notes quote, has a report section (its
+    JSON had none), and its rows are gl.rtisila's: gl's rule is the column of the window it takes."""
+    from .conftest import read_audio
+
+    x, _ = read_audio("reference", "greasy.wav")  # (skips without the corpus)
+    out = tmp_path / "results"
+    report = _run_then_report("benchmarks/bench_rtisila_windows.py", ["--seconds", "0.25"], out)
+    data = json.loads((out / "rtisila_windows.json").read_text())
+    assert data["seconds"] == 0.25 and data["clips"][-2:] == ["greasy", "gspi"] and len(data["rows"]) == 14
+    for row in data["rows"]:  # gl's rule is one of the two forms, the one it says it takes
+        taken = "v / D everywhere" if row["rule_takes_dual"] else "v everywhere"
+        assert row["db"]["gl's rule"] == row["db"][taken]
+    rows = {row["geometry"]: row for row in data["rows"]}
+    geometry = gl.STFT(400, 200)  # torchaudio's default: gl's rule takes v / D
+    S = np.abs(geometry.stft(x[: int(0.25 * 16000)]))
+    sc = float(gl.metrics.spectral_convergence_db(S, geometry.stft(gl.rtisila(S, geometry=geometry))))
+    assert rows["torchaudio's default, Hann 400/200"]["db"]["gl's rule"]["per_clip"][-2] == pytest.approx(sc, abs=1e-4)
+    assert set(data["environment"]["corpus_sha256"]) >= {"reference/greasy.wav", "reference/gspi.wav"}
+    assert "## RTISI-LA, the newest frame's windows" in report
+    assert "- RTISI-LA's newest-frame windows: `python benchmarks/bench_rtisila_windows.py --seconds 0.25`" in report
+    blackman = rows["Blackman 1024/384"]
+    ratio, rule = blackman["window_sum_ratio"], blackman["db"]["gl's rule"]["mean"]
+    assert f"| Blackman 1024/384 | 2 | {ratio:.2f} | v | {rule:.1f} |" in report
+
+
 def test_memory_methods_benchmark_writes_its_json_and_report_section(tmp_path):
     out = tmp_path / "results"
     report = _run_then_report("benchmarks/bench_memory_methods.py", ["--seconds", "1", "--iterations", "2",
