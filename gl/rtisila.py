@@ -27,16 +27,18 @@ paper, it gets an asymmetric window, ``v = sum_{i >= 1} w[k - i a]`` on its firs
 restore a bell-shaped effective window on the incomplete estimate. phaseret overlays the
 dual windows ``w / D`` instead, ``v / D``. The two are the same where ``D`` is constant
 (Hann at hop ``n_fft / 4``, Blackman at ``n_fft / 8``: a scale, which no phase sees).
-Elsewhere neither is better everywhere (measured below): where each frame overlaps only
-its neighbours (``win_length / 2 <= hop < win_length``: torchaudio's and scipy's default
-geometries, hop ``n_fft / 2``) phaseret's are 0.6-2.4 dB better while ``D`` varies by up
-to 4.3x (the most measured), and worse from 5.3x, far worse beyond, where ``D`` falls towards ``w^2`` near a frame's ends
-and ``1 / D`` magnifies them; where frames overlap more, the paper's are as good or better
-(by 1.8 dB with Blackman at hop 384 of 1024). gl takes ``v / D`` where each frame overlaps
-only its neighbours and ``max D <= 4.5 min D`` (:func:`uses_dual_windows`), ``v``
-otherwise: an empirical rule, which picked the better window, or windows within 0.1 dB,
-in each of the fourteen geometries measured (a review over 32 geometries found three
-where it loses 0.6-1.3 dB: Blackman 1024/480 and 1024/540, Hamming 1024/400).
+Elsewhere neither is better everywhere (measured below): where each frame overlaps only its
+neighbours (``win_length / 2 <= hop < win_length``: torchaudio's and scipy's default
+geometries, hop ``n_fft / 2``) phaseret's are 0.6-2.5 dB better while ``D`` varies by up to
+4.3x (the most measured), and worse from 5.2x (by 0.8 dB), more beyond (2.6 dB at 23x,
+6.5 dB at 391x, with the floored analysis of windows that barely overlap, below), where ``D``
+falls towards ``w^2`` near a frame's ends and ``1 / D`` magnifies them; where frames overlap
+more, the paper's are as good or better (by 1.8 dB with Blackman at hop 384 of 1024). gl
+takes ``v / D`` where each frame overlaps only its neighbours and ``max D <= 4.5 min D``
+(:func:`uses_dual_windows`), ``v`` otherwise: an empirical rule, which picked the better
+window, or windows within 0.1 dB, in each of the fourteen geometries measured (a review over
+32 geometries found three where it loses 0.6-1.3 dB: Blackman 1024/480 and 1024/540, Hamming
+1024/400).
 
 What costs RTISI-LA most where each frame overlaps only its neighbours is not that choice
 but the first estimate: the earlier frames overlap-add samples ``0 .. M - a`` of the new
@@ -92,16 +94,17 @@ Measured (``benchmarks/bench_rtisila.py``, ``benchmarks/results/rtisila.json``; 
 1024, hop 256; spectral convergence in dB, mean of the six dev clips, whole: 3.1 to 8 s):
 with 5 iterations per frame RTISI-LA(0) -18.1, RTISI-LA(1) -21.9, RTISI-LA(3) (the default
 look-ahead) -25.1; with 20, -19.2, -23.8 and -28.5.
-The newest frame's windows (``benchmarks/bench_rtisila_windows.py``: default look-ahead,
-5 iterations, the first 4 s of the dev clips, greasy and gspi; mean dB with ``v`` / with
-``v / D``, ``D``'s max / min in brackets). Frames that overlap two or more: Hann 256/100
-(1.15) -21.0 / -20.6, Hann 1024/384 (1.09) -21.6 / -21.6, Hann 512/160 with a 400 window
-(1.19) -20.3 / -20.1, Blackman 1024/384 (1.64) -22.6 / -20.8. Frames that overlap their
-neighbours only: Hann 1024/512 (2.0) -13.6 / -14.5, Hamming 1024/512 (1.7) -13.4 / -14.4,
-Blackman 1024/512 (4.3) -16.0 / -17.0, torchaudio's Hann 400/200 (2.0) -13.7 / -15.2,
-scipy's Tukey 256/224 (2.0) -21.4 / -23.8, Hann 1024/576 (3.1) -16.0 / -16.6, Hamming
-400/240 (3.2) -15.3 / -16.9, Hann 1024/640 (5.3) -18.8 / -18.0, 1024/768 (23) -25.4 /
--17.6, 1024/900 (391) -32.2 / -12.7. On
+The newest frame's windows (``benchmarks/bench_rtisila_windows.py``,
+``results/rtisila_windows.json``: default look-ahead, 5 iterations, the first 4 s of the dev
+clips, greasy and gspi; mean dB with ``v`` / with ``v / D``, ``D``'s max / min in brackets).
+Frames that overlap two or more: Hann 256/100 (1.15) -21.0 / -20.6, Hann 1024/384 (1.09)
+-21.6 / -21.6, Hann 512/160 with a 400 window (1.19) -20.3 / -20.1, Blackman 1024/384 (1.64)
+-22.6 / -20.8. Frames that overlap their neighbours only: Hann 1024/512 (2.0) -13.6 / -14.5,
+Hamming 1024/512 (1.7) -13.4 / -14.4, Blackman 1024/512 (4.3) -16.0 / -17.0, torchaudio's
+Hann 400/200 (2.0) -13.7 / -15.2, scipy's Tukey 256/224 (2.0) -21.4 / -23.8, Hann 1024/576
+(3.1) -16.0 / -16.6, Hamming 400/240 (3.2) -15.3 / -16.9, Hann 1024/640 (5.2) -18.8 / -18.0,
+1024/768 (23) -23.9 / -21.3, 1024/900 (391) -29.5 / -23.0 (these two barely overlap: the
+analysis floored, above). On
 greasy (16 kHz, 0.37 s; ``bench_rtisila.py``, defaults: 5 iterations, the default
 look-ahead) -17.7 dB (Hann 1024/256, L = 3) and -20.5 dB (phaseret's Blackman 1024/128,
 L = 7), with the default output lengths (5632 and 5760 samples; with ``length=5880``, the
