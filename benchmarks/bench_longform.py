@@ -1,7 +1,7 @@
 """Long-input path (gl.reconstruct_long): peak memory and time for an hour, quality cost.
 
     python benchmarks/bench_longform.py hour [--n-iter 10] [--workdir /tmp/gl_hour]
-    python benchmarks/bench_longform.py quality [--n-iter 100]
+    python benchmarks/bench_longform.py quality [--n-iter 100] [--out benchmarks/results]
     python benchmarks/bench_longform.py synthetic-quality [--seconds 300] [--n-iter 100]
     python benchmarks/bench_longform.py last-block
     python benchmarks/bench_longform.py low-overlap [--seconds 20]
@@ -15,7 +15,8 @@ time and writes a FLOAT wav block by block. Reports the child's wall time, its p
 resident set size) and the peak of numpy's allocations (``tracemalloc``).
 
 ``quality``: spectral convergence of ``reconstruct_long`` with small blocks against the
-one-shot ``gl.reconstruct`` on dev clips, FGLA, same seed. ``synthetic-quality``: the
+one-shot ``gl.reconstruct`` on dev clips, FGLA, same seed; prints a Markdown table, saves
+``results/longform_quality.json`` (with the SHA-256 of the clips read). ``synthetic-quality``: the
 same with the default 30 s blocks on the synthetic signal. ``last-block``: the default
 method in blocks where the greedy plan (full blocks while they fit) would leave the last
 block fewer new frames than the overlap, with that plan and with gl's (the rest cut into
@@ -166,26 +167,52 @@ def hour(args) -> None:
         )
 
 
-def quality(args) -> None:
-    sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
-    from conftest import read_audio
+QUALITY_HEAD = "| clip | one-shot (dB) | blocks | long (dB) | cost (dB) |\n|---|---|---|---|---|"
 
+
+def quality_row(row: dict, block: dict, overlap_frames: int) -> str:
+    """A clip's row for one block size: the one-shot SC, the blocks, their SC and the cost."""
+    return (f"| {row['clip']} | {row['one_shot_db']:.2f} | {block['block_frames']} frames ({block['block_seconds']:.1f} s), "
+            f"overlap {overlap_frames} | {block['db']:.2f} | {block['cost_db']:+.2f} |")
+
+
+def quality_table(result: dict) -> str:
+    """The ``quality`` table, from its saved result."""
+    return "\n".join([QUALITY_HEAD] + [quality_row(row, block, result["overlap_frames"])
+                                       for row in result["rows"] for block in row["blocks"]])
+
+
+def quality(args, parser) -> None:
     import gl
+    from benchmarks.common import CORPUS, environment, read_clip, save, script_command
 
     geometry = gl.STFT(N_FFT, HOP)
-    print("| clip | one-shot (dB) | blocks | long (dB) | cost (dB) |")
-    print("|---|---|---|---|---|")
+    overlap = 32
+    env = environment()
+    env["command"] = script_command("benchmarks/bench_longform.py quality", parser, args)
+    start = time.perf_counter()
+    rows = []
+    print(QUALITY_HEAD)
     for name in args.clips:
-        x, sr = read_audio("dev", name)
+        clip = read_clip(CORPUS / "dev" / name)  # (hashed: the result records the file's SHA-256)
+        x, sr = clip.signal, clip.sr
         S = np.abs(geometry.stft(x)).astype(np.float32)
         one = gl.reconstruct(S, method="fgla", n_iter=args.n_iter, rng=0, geometry=geometry)
         sc_one = float(gl.metrics.spectral_convergence_db(S, geometry.stft(one)))
+        row = {"clip": name, "sr": sr, "seconds": len(x) / sr, "n_frames": int(S.shape[-1]), "one_shot_db": sc_one, "blocks": []}
+        rows.append(row)
         for block_seconds in args.block_seconds:
             block = int(round(block_seconds * sr / HOP))
             y = gl.reconstruct_long(S, method="fgla", n_iter=args.n_iter, rng=0, geometry=geometry,
-                                    block_frames=block, overlap_frames=32)
+                                    block_frames=block, overlap_frames=overlap)
             sc = float(gl.metrics.spectral_convergence_db(S, geometry.stft(y)))
-            print(f"| {name} | {sc_one:.2f} | {block} frames ({block * HOP / sr:.1f} s), overlap 32 | {sc:.2f} | {sc - sc_one:+.2f} |")
+            row["blocks"].append({"asked_seconds": block_seconds, "block_frames": block, "block_seconds": block * HOP / sr,
+                                  "db": sc, "cost_db": sc - sc_one})
+            print(quality_row(row, row["blocks"][-1], overlap), flush=True)
+    data = {"command": env["command"], "method": "fgla", "init": "random", "rng": 0, "n_iter": args.n_iter,
+            "geometry": repr(geometry), "magnitude_dtype": "float32", "overlap_frames": overlap, "rows": rows,
+            "wall_seconds": time.perf_counter() - start, "environment": env}
+    print(f"\nsaved {save('longform_quality', data, args.out)}")
 
 
 def synthetic_quality(args) -> None:
@@ -357,10 +384,12 @@ def main() -> None:
     p.add_argument("--n-iter", type=_non_negative_int)
     p.add_argument("--threads", type=_positive_int, default=1)
     p.add_argument("--trace", action="store_true")
-    p = sub.add_parser("quality")
+    p = quality_parser = sub.add_parser("quality")
     p.add_argument("--n-iter", type=_non_negative_int, default=100)
-    p.add_argument("--clips", nargs="+", default=["d03_music_tabla_44k.flac", "d02_speech_alsa-voice_22k.flac"])
+    p.add_argument("--clips", nargs="+", default=["d03_music_tabla_44k.flac", "d02_speech_alsa-voice_22k.flac"],
+                   help="files of the corpus's dev folder")
     p.add_argument("--block-seconds", nargs="+", type=_positive_float, default=[2.0, 4.0])
+    p.add_argument("--out", type=Path, default=Path(__file__).resolve().parent / "results", help="results folder")
     p = sub.add_parser("synthetic-quality")
     p.add_argument("--seconds", type=_positive_float, default=300.0)
     p.add_argument("--n-iter", type=_non_negative_int, default=100)
@@ -369,7 +398,7 @@ def main() -> None:
     p = sub.add_parser("low-overlap")
     p.add_argument("--seconds", type=_positive_float, default=20.0)
     args = parser.parse_args()
-    {"hour": hour, "child": child, "quality": quality, "synthetic-quality": synthetic_quality,
+    {"hour": hour, "child": child, "quality": functools.partial(quality, parser=quality_parser), "synthetic-quality": synthetic_quality,
      "last-block": last_block, "low-overlap": low_overlap}[args.command](args)
 
 

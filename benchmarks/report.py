@@ -11,6 +11,7 @@ from typing import Optional
 import numpy as np
 
 from .bench_iteration import markdown_table, memory_table
+from .bench_longform import quality_table as longform_quality_table
 from .bench_geometries import markdown_table as geometries_table
 from .bench_memory_methods import markdown_table as memory_methods_table
 from .bench_memory_methods import where_text as memory_methods_where
@@ -593,6 +594,7 @@ def build(out: Path, readme: Path) -> Path:
     rtisila_low_overlap = load("rtisila_low_overlap", out)
     rtisila = load("rtisila", out)
     rtisila_windows = load("rtisila_windows", out)
+    longform_quality = load("longform_quality", out)
     memory = (memory_result or {}).get("rows") or (iteration or {}).get("memory") or []
     plots: list[str] = []
     try:
@@ -608,7 +610,7 @@ def build(out: Path, readme: Path) -> Path:
     L = ["# gl benchmarks", ""]
     out_flag = "" if out.resolve() == RESULTS.resolve() else f" --out {out}"
     loaded = (speed, iteration, convergence, paper, memory_result, pghi_cost, methods, passes, torchaudio, geometries,
-              memory_methods, seeds, mel, low_overlap, rtisila_low_overlap, rtisila, rtisila_windows)
+              memory_methods, seeds, mel, low_overlap, rtisila_low_overlap, rtisila, rtisila_windows, longform_quality)
     quick_commands = [str(d["environment"]["command"]) for d in loaded
                       if d and "--quick" in str(d.get("environment", {}).get("command", ""))]
     quick = bool(quick_commands)
@@ -635,7 +637,7 @@ def build(out: Path, readme: Path) -> Path:
                        ("passes", passes), ("torchaudio", torchaudio), ("geometries", geometries),
                        ("memory of each method", memory_methods), ("librosa seeds", seeds), ("mel inversion", mel),
                        ("low overlap", low_overlap), ("RTISI-LA at low overlap", rtisila_low_overlap), ("RTISI-LA", rtisila),
-                       ("RTISI-LA's newest-frame windows", rtisila_windows)):
+                       ("RTISI-LA's newest-frame windows", rtisila_windows), ("long inputs in blocks", longform_quality)):
         if data and data.get("environment", {}).get("command"):
             made = data["environment"]
             dirty = str(made.get("git", "")).endswith("+dirty")
@@ -800,6 +802,16 @@ def build(out: Path, readme: Path) -> Path:
               "repeats one of the other two). Each cell: the spectral convergence of the result against the "
               f"spectrogram inverted, dB, mean over the {len(clips)} clips (the JSON holds each clip's); `gl.rtisila`'s "
               "notes quote the last two columns with D max / min.", "", rtisila_windows_table(rtisila_windows), ""]
+    if longform_quality:
+        env_q = longform_quality["environment"]
+        L += ["## Long inputs in blocks: the quality cost", "",
+              f"`{env_q['command']}` ({env_q['date_utc']} UTC): {longform_quality['method'].upper()}, "
+              f"{longform_quality['n_iter']} iterations from a random initial phase (`rng={longform_quality['rng']}`, the "
+              f"same seed both ways), on whole dev clips, `gl.{longform_quality['geometry']}` ("
+              f"{longform_quality['magnitude_dtype']} magnitude): `gl.reconstruct` in one shot against `gl.reconstruct_long` "
+              f"in blocks of the frames given, sharing {longform_quality['overlap_frames']}. Spectral convergence of each "
+              "result against the spectrogram inverted, and the cost of the blocks (positive: worse in blocks); "
+              "`gl.longform`'s notes quote the costs.", "", longform_quality_table(longform_quality), ""]
     if torchaudio:
         env_t = torchaudio["environment"]
         L += ["## Against torchaudio", "",

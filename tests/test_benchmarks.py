@@ -235,6 +235,34 @@ def test_rtisila_windows_benchmark_writes_its_json_and_report_section(tmp_path):
     assert f"| Blackman 1024/384 | 2 | {ratio:.2f} | v | {rule:.1f} |" in report
 
 
+def test_longform_quality_writes_its_json_and_report_section(tmp_path):
+    """bench_longform.py quality, whose costs gl.longform's notes quote, read the clips through
+    the tests' conftest (no SHA-256) and only printed its table: it now saves a result, with the
+    digest of each clip, and the report shows it."""
+    from .conftest import read_audio
+
+    name = "d02_speech_alsa-voice_22k.flac"
+    x, sr = read_audio("dev", name)  # (skips without the corpus)
+    out = tmp_path / "results"
+    report = _run_then_report("benchmarks/bench_longform.py", ["quality", "--n-iter", "2", "--clips", name,
+                                                                "--block-seconds", "2"], out)
+    data = json.loads((out / "longform_quality.json").read_text())
+    (row,) = data["rows"]
+    (block,) = row["blocks"]
+    geometry = gl.STFT(2048, 512)
+    S = np.abs(geometry.stft(x)).astype(np.float32)
+    one = gl.reconstruct(S, method="fgla", n_iter=2, rng=0, geometry=geometry)
+    assert row["one_shot_db"] == pytest.approx(float(gl.metrics.spectral_convergence_db(S, geometry.stft(one))), abs=1e-4)
+    assert block["block_frames"] == round(2 * sr / 512) and block["cost_db"] == pytest.approx(block["db"] - row["one_shot_db"], abs=1e-4)
+    from benchmarks.common import CORPUS
+
+    assert data["environment"]["corpus_sha256"] == {f"dev/{name}": _sha256(CORPUS / "dev" / name)}
+    assert "## Long inputs in blocks: the quality cost" in report
+    assert "- long inputs in blocks: `python benchmarks/bench_longform.py quality --n-iter 2 --clips " in report
+    assert (f"| {name} | {row['one_shot_db']:.2f} | {block['block_frames']} frames ({block['block_seconds']:.1f} s), overlap 32 | "
+            f"{block['db']:.2f} | {block['cost_db']:+.2f} |") in report
+
+
 def test_memory_methods_benchmark_writes_its_json_and_report_section(tmp_path):
     out = tmp_path / "results"
     report = _run_then_report("benchmarks/bench_memory_methods.py", ["--seconds", "1", "--iterations", "2",
