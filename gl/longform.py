@@ -54,9 +54,12 @@ Measured with ``benchmarks/bench_longform.py`` (machine shared with other jobs; 
   seed (spectral convergence difference, positive = worse): default 30 s blocks on 5
   minutes of the synthetic signal +0.0 dB (-26.97 against -26.98 dB; -0.2 dB before the
   ends, -27.20 dB);
-  ``d03_music_tabla_44k`` (8 s) +1.1 dB with 2 s blocks, +1.6 dB with 4 s blocks;
-  ``d02_speech_alsa-voice_22k`` (6 s) -0.9 dB (2 s), +0.6 dB (4 s) (before the ends
-  and PGHI's continuation: +2.1, +0.6, 0.0 and +0.8 dB). Between random starts the
+  ``d03_music_tabla_44k`` (8 s) +0.9 dB with 2 s blocks, +1.6 dB with 4 s blocks;
+  ``d02_speech_alsa-voice_22k`` (6 s) -0.5 dB (2 s), +0.4 dB (4 s)
+  (``python benchmarks/bench_longform.py quality``, ``results/longform_quality.json``;
+  +1.1, +1.6, -0.9 and +0.6 dB before a last block with fewer new frames than the
+  overlap gave way to two of the same size (all but d03's 4 s blocks changed); +2.1, +0.6,
+  0.0 and +0.8 dB before the ends and PGHI's continuation). Between random starts the
   one-shot result itself varies by about 2 dB.
 * gl's default method (PGHI, then the difference map and FGLA), which goes further, lost
   more before the ends and PGHI's continuation: on 8 s of docs/04's harmonic voice
