@@ -37,7 +37,7 @@ References
 Y. Masuyama, K. Yatabe and Y. Oikawa, "Griffin-Lim like phase recovery via alternating
 direction method of multipliers", IEEE Signal Processing Letters 26(1), 2019.
 
-Example
+Examples
 -------
 >>> import numpy as np
 >>> import gl

@@ -41,7 +41,7 @@ References
 R. Nenov, D.-K. Nguyen, P. Balazs and R. I. Bot, "Accelerated Griffin-Lim algorithm: a
 fast and provably converging numerical method for phase retrieval", arXiv:2306.12504, 2023.
 
-Example
+Examples
 -------
 >>> import numpy as np
 >>> import gl

@@ -45,7 +45,7 @@ V. Elser, "Phase retrieval by iterated projections", J. Opt. Soc. Am. A 20(1), 2
 T. Peer, S. Welker and T. Gerkmann, "Beyond Griffin-Lim: improved iterative phase
 retrieval for speech", IWAENC 2022.
 
-Example
+Examples
 -------
 >>> import numpy as np
 >>> import gl

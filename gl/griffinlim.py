@@ -183,9 +183,10 @@ def griffinlim(
         server that runs several calls at once may prefer ``n_threads=1``, so that the calls,
         not their threads, share the cores.
     geometry : gl.STFT, optional
-        The STFT geometry; or give ``n_fft``, ``hop_length``, ``win_length``, ``window``,
-        ``center``, ``pad_mode``, ``sym`` as in :class:`gl.STFT` (``n_fft`` defaults to
-        ``2 * (n_freq - 1)``, as in librosa; give it for an odd size).
+        The STFT geometry; or give it by the keywords below.
+    n_fft, hop_length, win_length, window, center, pad_mode, sym
+        The geometry's parameters, as in :class:`gl.STFT` (``n_fft`` defaults to
+        ``2 * (n_freq - 1)``, as in librosa; give it for an odd size). Not with ``geometry``.
 
     Returns
     -------

@@ -273,6 +273,7 @@ def phase_gradients(S: np.ndarray, geometry: STFT, gamma: float) -> tuple[np.nda
     S : np.ndarray [shape=(n_freq, n_frames)]
         One magnitude.
     geometry : gl.STFT
+        The STFT geometry of ``S``.
     gamma : float
         ``gamma`` of the Gaussian ``exp(-pi t^2 / gamma)``, samples^2.
 
@@ -869,9 +870,8 @@ def pghi(
     return_phase : bool
         Also return the phase (radians in ``[-pi, pi]``, gl's convention, shape of ``S``)
         after the signal.
-    geometry : gl.STFT, optional
-        Or the keywords ``n_fft``, ``hop_length``, ``win_length``, ``window``, ``center``,
-        ``pad_mode``, ``sym`` as in :func:`gl.griffinlim`.
+    geometry, n_fft, hop_length, win_length, window, center, pad_mode, sym
+        The STFT geometry, as in :func:`gl.griffinlim`.
 
     Returns
     -------

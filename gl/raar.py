@@ -51,7 +51,7 @@ D. R. Luke, "Relaxed averaged alternating reflections for diffraction imaging", 
 Problems 21(1), 2005. T. Peer, S. Welker and T. Gerkmann, "Beyond Griffin-Lim: improved
 iterative phase retrieval for speech", IWAENC 2022.
 
-Example
+Examples
 -------
 >>> import numpy as np
 >>> import gl

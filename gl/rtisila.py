@@ -208,6 +208,9 @@ class RTISILA(StreamingInverter):
         Precision of the output (see :class:`gl.streaming.StreamingInverter`). The
         buffer of a few frames is kept in float64 in both cases (numpy's one-frame
         float32 FFTs are slower); float32 output is rounded from it.
+    fade_edges : bool
+        Fade the stream's first and last samples where the window sum is small, instead
+        of dividing by it (default True); see :class:`gl.streaming.StreamingInverter`.
 
     Notes
     -----

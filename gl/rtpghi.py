@@ -108,6 +108,9 @@ class RTPGHI(StreamingInverter):
         Generator or RandomState is used as it is (reset continues its stream).
     dtype : {None, np.float32, np.float64}
         Precision of the work and the output; default that of the first frames.
+    fade_edges : bool
+        Fade the stream's first and last samples where the window sum is small, instead
+        of dividing by it (default True); see :class:`gl.streaming.StreamingInverter`.
 
     Attributes
     ----------

@@ -319,8 +319,8 @@ def spsi(
         ``n_iter=1``; ``spectral_convergence[0]`` is that of the returned signal).
     return_phase : bool
         Also return the phase (radians in [-pi, pi], gl's convention, shape of ``S``).
-    geometry : gl.STFT, optional
-        Or the geometry keywords, as in :func:`gl.griffinlim`.
+    geometry, n_fft, hop_length, win_length, window, center, pad_mode, sym
+        The STFT geometry, as in :func:`gl.griffinlim`.
 
     Returns
     -------
