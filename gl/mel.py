@@ -110,6 +110,18 @@ def hz_to_mel(frequencies, *, htk: bool = False) -> np.ndarray:
     :math:`m = 3 f / 200` below 1 kHz and :math:`m = 15 + \\ln(f / 1000) / (\\ln 6.4 / 27)`
     above.
 
+    Parameters
+    ----------
+    frequencies : float or np.ndarray
+        Frequencies in Hz.
+    htk : bool
+        The HTK formula instead of Slaney's (default False, as librosa).
+
+    Returns
+    -------
+    np.ndarray [shape=np.shape(frequencies), float64]
+        The frequencies in mels.
+
     References
     ----------
     M. Slaney, "Auditory Toolbox", Interval Research Technical Report 1998-010.
@@ -136,6 +148,18 @@ def mel_to_hz(mels, *, htk: bool = False) -> np.ndarray:
     HTK: :math:`f = 700 (10^{m / 2595} - 1)`. Slaney: :math:`f = 200 m / 3` below 15 mel,
     :math:`f = 1000 \\exp((m - 15) \\ln 6.4 / 27)` above.
 
+    Parameters
+    ----------
+    mels : float or np.ndarray
+        Frequencies in mels.
+    htk : bool
+        The HTK formula instead of Slaney's (default False, as librosa).
+
+    Returns
+    -------
+    np.ndarray [shape=np.shape(mels), float64]
+        The frequencies in Hz.
+
     Examples
     --------
     >>> import numpy as np
@@ -153,6 +177,20 @@ def mel_to_hz(mels, *, htk: bool = False) -> np.ndarray:
 
 def mel_frequencies(n_mels: int, *, fmin: float = 0.0, fmax: float = 11025.0, htk: bool = False) -> np.ndarray:
     """``n_mels`` frequencies (Hz) evenly spaced on the mel scale from ``fmin`` to ``fmax``.
+
+    Parameters
+    ----------
+    n_mels : int >= 1
+        Number of frequencies.
+    fmin, fmax : float >= 0
+        First and last frequency in Hz (defaults 0 and 11025, as librosa).
+    htk : bool
+        The HTK mel scale instead of Slaney's (default False), see :func:`hz_to_mel`.
+
+    Returns
+    -------
+    np.ndarray [shape=(n_mels,), float64]
+        The frequencies in Hz, ``fmin`` first and ``fmax`` last.
 
     Examples
     --------

@@ -61,7 +61,25 @@ def _frame_blocks(a: np.ndarray) -> list[slice]:
 
 
 def to_db(ratio) -> Metric:
-    """``20 log10(ratio)`` of a ratio of norms (>= 0); ``-inf`` for 0, ``inf`` for ``inf``."""
+    """``20 log10(ratio)`` of a ratio of norms (>= 0); ``-inf`` for 0, ``inf`` for ``inf``.
+
+    Parameters
+    ----------
+    ratio : float or np.ndarray, real, >= 0
+        A ratio of norms, e.g. a :func:`spectral_convergence`.
+
+    Returns
+    -------
+    np.float64 or np.ndarray [shape=ratio.shape]
+        The ratio in dB.
+
+    Raises
+    ------
+    ValueError
+        A negative or NaN ratio.
+    TypeError
+        A ratio that is not real (complex, bool, not numeric).
+    """
     values = as_array("ratio", ratio)
     if values.dtype == bool or values.dtype.kind not in "fiu":
         raise TypeError(f"ratio must be a real number or array (a ratio of norms), got dtype {values.dtype}")
@@ -130,7 +148,8 @@ def spectral_convergence(S, X) -> Metric:
 
     Returns
     -------
-    np.float64 or np.ndarray [shape=(...)]; 0 when both are zero, inf when only ``S`` is.
+    np.float64 or np.ndarray [shape=(...)]
+        The spectral convergence of each item; 0 when both are zero, inf when only ``S`` is.
 
     Raises
     ------
@@ -176,12 +195,38 @@ def spectral_convergence(S, X) -> Metric:
 
 
 def spectral_convergence_db(S, X) -> Metric:
-    """:func:`spectral_convergence` in dB, ``20 log10``."""
+    """:func:`spectral_convergence` in dB, ``20 log10``.
+
+    Parameters
+    ----------
+    S, X
+        As in :func:`spectral_convergence`.
+
+    Returns
+    -------
+    np.float64 or np.ndarray [shape=(...)]
+        ``20 log10`` of the spectral convergence; ``-inf`` for an exact match.
+    """
     return to_db(spectral_convergence(S, X))
 
 
 def signal_spectral_convergence(S, x, geometry: STFT) -> Metric:
-    """Spectral convergence of a signal ``x`` against the target magnitude ``S``."""
+    """Spectral convergence of a signal ``x`` against the target magnitude ``S``.
+
+    Parameters
+    ----------
+    S : np.ndarray [shape=(..., n_freq, n_frames), non-negative]
+        Target magnitude.
+    x : np.ndarray [shape=(..., n)]
+        The signal; its STFT by ``geometry`` must have the shape of ``S``.
+    geometry : gl.STFT
+        The geometry of ``S``.
+
+    Returns
+    -------
+    np.float64 or np.ndarray [shape=(...)]
+        ``spectral_convergence(S, geometry.stft(x))``.
+    """
     _check_geometry(geometry)
     X = geometry.stft(x)
     S_shape = np.shape(S)
@@ -218,6 +263,18 @@ def inconsistency(X, geometry: STFT) -> Metric:
     a non-centred framing, seen only by a window's tip (about 1e-6 to 1e-5 for Hann frames
     of 256 to 4096 samples). An ``X`` near the ends of the float range is scaled by a power
     of two first (exactly), so that its values neither overflow nor underflow.
+
+    Parameters
+    ----------
+    X : np.ndarray [shape=(..., n_freq, n_frames)]
+        A complex spectrogram.
+    geometry : gl.STFT
+        The geometry of ``X``.
+
+    Returns
+    -------
+    np.float64 or np.ndarray [shape=(...)]
+        The relative inconsistency of each item.
     """
     _check_geometry(geometry)
     X = _finite("X", X)
@@ -258,6 +315,16 @@ def snr(reference, estimate) -> Metric:
 
     Note that phase retrieval recovers a signal only up to a global sign (and, for
     tones, up to phase shifts), so SNR against the original is a harsh measure.
+
+    Parameters
+    ----------
+    reference, estimate : np.ndarray [shape=(..., n), real]
+        The original signal and the reconstruction, of one shape.
+
+    Returns
+    -------
+    np.float64 or np.ndarray [shape=(...)]
+        The SNR in dB of each item.
     """
     reference = _finite("reference", reference)
     estimate = _finite("estimate", estimate)

@@ -887,7 +887,15 @@ class STFT:
     def stft(self, x) -> np.ndarray:
         """Short-time Fourier transform of ``x`` (..., n) -> (..., n_freq, n_frames).
 
-        float16 and float32 give complex64, float64 complex128.
+        Parameters
+        ----------
+        x : np.ndarray [shape=(..., n), real floating point]
+            The signal; leading axes are batch axes.
+
+        Returns
+        -------
+        np.ndarray [shape=(..., n_freq, n_frames)]
+            The complex STFT: float16 and float32 give complex64, float64 complex128.
         """
         x = self.check_signal(x)
         dtype = real_dtype(x)
@@ -930,9 +938,22 @@ class STFT:
     def istft(self, X, length: Optional[int] = None) -> np.ndarray:
         """Least-squares inverse STFT of ``X`` (..., n_freq, n_frames) -> (..., length).
 
-        ``length`` defaults to :meth:`default_length`. complex64 gives float32. A real ``X``
-        is taken as ``X + 0i`` (float16 and float32 give float32): each block of frames is
-        copied into a complex work block, so no complex copy of the whole of ``X`` is made.
+        A real ``X`` is taken as ``X + 0i`` (float16 and float32 give float32): each block
+        of frames is copied into a complex work block, so no complex copy of the whole of
+        ``X`` is made.
+
+        Parameters
+        ----------
+        X : np.ndarray [shape=(..., n_freq, n_frames)]
+            The STFT, complex or real; leading axes are batch axes.
+        length : int, optional
+            Length of the output; must give ``n_frames`` frames. Default:
+            :meth:`default_length`.
+
+        Returns
+        -------
+        np.ndarray [shape=(..., length)]
+            The least-squares signal; complex64 gives float32, complex128 float64.
         """
         X = self.check_spectrogram(X)
         dtype = real_dtype(X)
@@ -996,11 +1017,14 @@ def stft(
     ----------
     x : np.ndarray [shape=(..., n), real floating point]
         The signal; leading axes are batch axes.
+    n_fft, hop_length, win_length, window, center, pad_mode, sym
+        The geometry, as in :class:`STFT` (``hop_length`` defaults to ``win_length // 4``,
+        ``win_length`` to ``n_fft``).
 
     Returns
     -------
     np.ndarray [shape=(..., n_fft // 2 + 1, n_frames)]
-        complex64 for float16 and float32 input, complex128 for float64.
+        The complex STFT: complex64 for float16 and float32 input, complex128 for float64.
 
     Examples
     --------
@@ -1031,8 +1055,25 @@ def istft(
 ) -> np.ndarray:
     """Least-squares inverse STFT, with librosa's parameter names and defaults.
 
-    ``n_fft`` defaults to ``2 * (n_freq - 1)``; pass it for an odd FFT size. See
-    :meth:`STFT.istft`.
+    A thin wrapper around :meth:`STFT.istft`.
+
+    Parameters
+    ----------
+    X : np.ndarray [shape=(..., n_freq, n_frames), complex (or real, taken as ``X + 0i``)]
+        The STFT; leading axes are batch axes.
+    n_fft : int, optional
+        FFT size; defaults to ``2 * (n_freq - 1)``: pass it for an odd FFT size.
+    hop_length, win_length, window, center, pad_mode, sym
+        The rest of the geometry, as in :class:`STFT`.
+    length : int, optional
+        Length of the output; must give ``n_frames`` frames. Default:
+        :meth:`STFT.default_length` (librosa's).
+
+    Returns
+    -------
+    np.ndarray [shape=(..., length)]
+        The least-squares signal: float32 for complex64 (and float16 or float32) input,
+        float64 for complex128.
 
     Examples
     --------

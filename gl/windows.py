@@ -189,7 +189,23 @@ def _check_spec(spec) -> None:
 
 
 def window_name(spec: WindowSpec) -> str | None:
-    """The canonical name of a window spec (``'hann'`` for ``'hanning'``), or None for an array."""
+    """The canonical name of a window spec (``'hann'`` for ``'hanning'``), or None for an array.
+
+    Parameters
+    ----------
+    spec : str, tuple or np.ndarray
+        A window spec, as :func:`get_window` takes.
+
+    Returns
+    -------
+    str or None
+        The name; None for an array.
+
+    Examples
+    --------
+    >>> window_name("hanning"), window_name(("gaussian", 64.0))
+    ('hann', 'gaussian')
+    """
     _check_spec(spec)
     if isinstance(spec, (list, np.ndarray)):
         return None
@@ -197,7 +213,23 @@ def window_name(spec: WindowSpec) -> str | None:
 
 
 def window_parameter(spec: WindowSpec) -> float | None:
-    """The parameter of a window spec (the std of ``('gaussian', std)``), or None."""
+    """The parameter of a window spec (the std of ``('gaussian', std)``), or None.
+
+    Parameters
+    ----------
+    spec : str, tuple or np.ndarray
+        A window spec, as :func:`get_window` takes.
+
+    Returns
+    -------
+    float or None
+        The parameter; None for a window without one and for an array.
+
+    Examples
+    --------
+    >>> window_parameter(("gaussian", 64.0)), window_parameter("hann")
+    (64.0, None)
+    """
     _check_spec(spec)
     if isinstance(spec, (list, np.ndarray)):
         return None
@@ -220,6 +252,7 @@ def get_window(spec: WindowSpec, length: int, *, sym: bool = False) -> np.ndarra
     Returns
     -------
     np.ndarray [shape=(length,), dtype=float64]
+        The window's samples.
 
     Raises
     ------
@@ -227,6 +260,13 @@ def get_window(spec: WindowSpec, length: int, *, sym: bool = False) -> np.ndarra
         Unknown name, missing or invalid parameter, or an array of the wrong length.
     TypeError
         A spec that is neither a string, a tuple nor an array; a complex or non-numeric array.
+
+    Examples
+    --------
+    >>> get_window("hann", 4)                 # periodic: the symmetric window of 5, less its last sample
+    array([0. , 0.5, 1. , 0.5])
+    >>> get_window("hann", 4, sym=True).round(2)
+    array([0.  , 0.75, 0.75, 0.  ])
     """
     if isinstance(length, bool) or not isinstance(length, (int, np.integer)):
         raise TypeError(f"length={length!r} must be an integer")
@@ -258,6 +298,19 @@ NAMEABLE = ("hann", "hamming", "blackman", "bartlett", "triang", "sine", "cosine
 def name_of(samples: np.ndarray) -> tuple[str, bool] | None:
     """``(name, sym)`` of the named window (without a parameter) that ``samples`` are, or None.
 
+    Parameters
+    ----------
+    samples : np.ndarray [shape=(n,), real]
+        A window's samples.
+
+    Returns
+    -------
+    tuple (str, bool) or None
+        The name of the window of :data:`NAMEABLE` and the ``sym`` that give ``samples``
+        (to 1e-12), or None when none does.
+
+    Examples
+    --------
     >>> name_of(get_window("hann", 64, sym=True))
     ('hann', True)
     """
