@@ -162,6 +162,23 @@ def plan_blocks(n_frames: int, block_frames: int, overlap_frames: int) -> list[t
     frames except the last, which ends at ``n_frames`` and absorbs a remainder that would
     be no longer than the overlap (so it has at most ``block_frames + overlap_frames``).
 
+    Parameters
+    ----------
+    n_frames : int
+        Frames of the whole spectrogram.
+    block_frames : int
+        Frames per block.
+    overlap_frames : int
+        Frames shared by consecutive blocks, ``< block_frames``.
+
+    Returns
+    -------
+    list of (int, int)
+        ``(first, last)`` of each block, ``last`` excluded; one block ``(0, n_frames)``
+        when ``n_frames <= block_frames``.
+
+    Examples
+    --------
     >>> plan_blocks(10, 4, 1)
     [(0, 4), (3, 7), (6, 10)]
     """
@@ -508,6 +525,8 @@ def reconstruct_long(
         -13.9 with the floor). Blackman 512/384: +2.2 dB, 4.8 times, -4.7 dB with least
         squares; -0.1, 2.3, -8.2 with the rule (``python benchmarks/bench_longform.py
         low-overlap``). Not for the streams (``'rtisila'``, ``'rtpghi'``).
+    return_info : bool
+        Also return a :class:`gl.PhaseRetrievalInfo` (see Returns); needs ``output=None``.
     output : None, str, Path or file-like
         None: return the signal. A path: write it there with :mod:`soundfile` (format
         from the extension: any the installed libsndfile writes, WAV, FLAC, AIFF, CAF, W64,
@@ -517,8 +536,10 @@ def reconstruct_long(
         renamed when complete, so an error or Ctrl-C leaves no partial file. An object
         with ``write(samples)`` (a ``soundfile.SoundFile``): write to it, ``samples`` of
         shape (n, channels).
-    return_info : bool
-        Also return a :class:`gl.PhaseRetrievalInfo` (see Returns); needs ``output=None``.
+    subtype : str, optional
+        With an ``output`` path: the file's sample format, a :mod:`soundfile` subtype
+        (``'PCM_16'``, ``'PCM_24'``, ``'FLOAT'`` ...) that the file's format takes (checked
+        before any work); default soundfile's for that format.
     force : bool
         Replace an existing ``output`` file (default False: refused before any work).
     length : int, optional
@@ -531,7 +552,8 @@ def reconstruct_long(
 
     Returns
     -------
-    y : np.ndarray [shape=(..., length)], or the number of samples written per channel.
+    y : np.ndarray [shape=(..., length)] or int
+        The signal; with ``output``, the number of samples written per channel instead.
     info : PhaseRetrievalInfo
         Only with ``return_info=True`` (and ``output=None``): the first block's ``method``
         and ``init`` (later blocks start from their predecessor's phase), the most

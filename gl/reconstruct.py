@@ -58,9 +58,26 @@ DEFAULT_INIT = "pghi"
 
 
 def default_init(S, geometry: Optional[STFT], options: dict) -> str:
-    """The initial phase of the default method: :data:`DEFAULT_INIT`. (PGHI's phase needs the
-    window's Gaussian constant, which :func:`gl.pghi.window_gamma` gives for any window; the
-    arguments are those of a call, for a default that would depend on them.)"""
+    """The initial phase of the default method: :data:`DEFAULT_INIT`.
+
+    PGHI's phase needs the window's Gaussian constant, which :func:`gl.pghi.window_gamma`
+    gives for any window; the arguments are those of a call, for a default that would
+    depend on them.
+
+    Parameters
+    ----------
+    S : np.ndarray [shape=(..., n_freq, n_frames)]
+        The magnitude of the call.
+    geometry : gl.STFT or None
+        The call's ``geometry``.
+    options : dict
+        The call's other keywords.
+
+    Returns
+    -------
+    str
+        :data:`DEFAULT_INIT`, whatever the arguments.
+    """
     return DEFAULT_INIT
 
 
@@ -109,13 +126,14 @@ def reconstruct(
     Parameters
     ----------
     S : np.ndarray [shape=(..., n_freq, n_frames), non-negative]
+        Target STFT magnitude; leading axes are batch axes.
     method : str, optional
         A key of :data:`METHODS`; default :data:`DEFAULT_METHOD`.
     n_iter : int >= 0, optional
         Iterations; default the method's own: 100 for the iterative methods, 5 per frame
         for RTISI-LA (where ``n_iter`` counts iterations per frame), none for the single
         passes (which ignore it).
-    init, rng, return_info
+    init, rng
         As in :func:`gl.griffinlim`. Without ``method`` or with :data:`DEFAULT_METHOD`,
         ``init`` defaults to :data:`DEFAULT_INIT` (PGHI's phase, with the window's fitted
         constant if it has no published one: :func:`gl.pghi.window_gamma`), so that
@@ -125,10 +143,22 @@ def reconstruct(
         ``reconstruct(S, method='fgla')`` is ``griffinlim(S)``.
     geometry : gl.STFT, optional
         Or the geometry keywords (``n_fft``, ``hop_length`` ...) among ``options``.
+    return_info : bool
+        Also return the :class:`~gl.PhaseRetrievalInfo`, as in :func:`gl.griffinlim`.
     **options
         ``length``, ``tol``, ``callback``, ``n_threads``, geometry keywords, and the
         method's own parameters (``momentum`` for FGLA ...; PGHI's and RTPGHI's heap
         tolerance is ``heap_tol``, as ``tol`` stops the iterative methods).
+
+    Returns
+    -------
+    y : np.ndarray [shape=(..., length)]
+        The signal.
+    phase : np.ndarray [shape=S.shape]
+        Only with ``return_phase=True`` among ``options`` (PGHI and SPSI take it; the
+        other methods refuse it): the retrieved phase, as those methods return it.
+    info : PhaseRetrievalInfo
+        Only with ``return_info=True``.
 
     Raises
     ------
