@@ -181,6 +181,22 @@ def default_lookahead(geometry: STFT) -> int:
     """``ceil(win_length / hop) - 1``: the later frames that overlap a frame's window.
 
     (``ceil(n_fft / hop) - 1`` for a full-length window, the paper's and phaseret's default.)
+
+    Parameters
+    ----------
+    geometry : gl.STFT
+        The geometry of the frames.
+
+    Returns
+    -------
+    int
+        The look-ahead in frames.
+
+    Examples
+    --------
+    >>> import gl
+    >>> default_lookahead(gl.STFT(n_fft=1024, hop_length=256))
+    3
     """
     return -(-geometry.win_length // geometry.hop_length) - 1
 
@@ -447,8 +463,18 @@ class RTISILA(StreamingInverter):
     def push(self, frames, phase=None) -> np.ndarray:
         """Push magnitude frames (n_freq, k); return the samples that became final.
 
-        ``phase`` (optional, radians, the shape of ``frames``) replaces the partial
-        reconstruction as the first estimate of each new frame.
+        Parameters
+        ----------
+        frames : np.ndarray [shape=(n_freq, k) or (n_freq,), non-negative, real float]
+            ``k >= 0`` new frames (a 1-D array is one frame). Never modified.
+        phase : np.ndarray [shape=frames.shape], optional
+            Radians: replaces the partial reconstruction as the first estimate of each
+            new frame (for a better initial phase computed elsewhere, e.g. PGHI).
+
+        Returns
+        -------
+        np.ndarray [shape=(n,)]
+            The next ``n >= 0`` samples of the signal, in the stream's dtype.
         """
         if phase is None:
             self._phase_queue = None
@@ -659,6 +685,29 @@ def reconstruct_rtisila(
     ``init='overlap'``) is used; any ``init`` of :func:`rtisila` may be given instead.
     ``tol`` and ``callback`` do not apply to a single streaming pass and are refused; ``n_threads``
     is unused (a stream is sequential).
+
+    Parameters
+    ----------
+    S : np.ndarray [shape=(..., n_freq, n_frames), non-negative]
+        Target STFT magnitude.
+    n_iter : int >= 0
+        Iterations per frame (default 5), :func:`rtisila`'s ``n_iter_per_frame``.
+    init, rng, geometry, return_info
+        As in :func:`rtisila` (``init`` None: the partial reconstruction).
+    tol, callback
+        Refused unless None (``ValueError``): a single pass has no iterations to stop.
+    n_threads : int, optional
+        Checked, and unused.
+    **options
+        :func:`rtisila`'s other keywords (``lookahead``, ``length``, ``fade_edges``,
+        geometry keywords ...).
+
+    Returns
+    -------
+    y : np.ndarray [shape=(..., length)]
+        The signal.
+    info : PhaseRetrievalInfo
+        Only with ``return_info=True``.
 
     Examples
     --------

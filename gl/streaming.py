@@ -101,7 +101,25 @@ __all__ = ["StreamingInverter", "invert_stream", "check_lookahead", "check_itera
 
 
 def check_lookahead(lookahead) -> int:
-    """``lookahead`` as an int >= 0, or a clear error naming it."""
+    """``lookahead`` as an int >= 0, or a clear error naming it.
+
+    Parameters
+    ----------
+    lookahead : int
+        A look-ahead in frames.
+
+    Returns
+    -------
+    int
+        ``lookahead`` as a Python int.
+
+    Raises
+    ------
+    TypeError
+        Not an integer (a bool included).
+    ValueError
+        A negative ``lookahead``.
+    """
     if isinstance(lookahead, bool) or not isinstance(lookahead, (int, np.integer)):
         raise TypeError(f"lookahead={lookahead!r} must be an integer")
     if lookahead < 0:
@@ -110,7 +128,27 @@ def check_lookahead(lookahead) -> int:
 
 
 def check_iterations(n_iter, name: str = "n_iter_per_frame") -> int:
-    """An iteration count as an int >= 0, or a clear error naming ``name``."""
+    """An iteration count as an int >= 0, or a clear error naming ``name``.
+
+    Parameters
+    ----------
+    n_iter : int
+        The count.
+    name : str
+        The parameter's name, for the errors (default ``'n_iter_per_frame'``).
+
+    Returns
+    -------
+    int
+        ``n_iter`` as a Python int.
+
+    Raises
+    ------
+    TypeError
+        Not an integer (a bool included).
+    ValueError
+        A negative count.
+    """
     if isinstance(n_iter, bool) or not isinstance(n_iter, (int, np.integer)):
         raise TypeError(f"{name}={n_iter!r} must be an integer")
     if n_iter < 0:
@@ -305,6 +343,12 @@ class StreamingInverter:
         The stream is then finished: :meth:`push` refuses more frames until :meth:`reset`
         starts a new one; flushing again returns no samples (so that a ``finally`` block
         may flush a stream that was flushed already).
+
+        Returns
+        -------
+        np.ndarray [shape=(n,)]
+            The signal's remaining ``n >= 0`` samples, in the stream's dtype; with the
+            earlier pushes' samples, ``geometry.default_length(frames_pushed)`` in all.
         """
         self._check_intact()  # a flush interrupted part-way lost samples: say so, not 'nothing left'
         if self._finished:
@@ -541,17 +585,29 @@ def invert_stream(inverter: StreamingInverter, S, chunk_frames: Optional[int] = 
     Parameters
     ----------
     inverter : StreamingInverter
+        The inverter (a :class:`gl.RTISILA`, a :class:`gl.RTPGHI` ...); it is reset first.
     S : np.ndarray [shape=(n_freq, n_frames), non-negative]
+        The magnitude frames of one channel, in the inverter's geometry.
     chunk_frames : int >= 1, optional
         Frames per push; default all at once.
 
     Returns
     -------
     np.ndarray [shape=(geometry.default_length(n_frames),)]
+        The signal: the pushes' samples and the flush's, concatenated.
 
     Examples
     --------
-    See the module docstring.
+    >>> import numpy as np
+    >>> import gl
+    >>> geometry = gl.STFT(n_fft=256, hop_length=64)
+    >>> S = np.abs(geometry.stft(np.sin(2 * np.pi * 0.05 * np.arange(4000))))
+    >>> inverter = gl.RTISILA(geometry)
+    >>> y = gl.invert_stream(inverter, S, chunk_frames=7)
+    >>> y.shape == (geometry.default_length(S.shape[1]),)
+    True
+    >>> bool(np.array_equal(y, gl.invert_stream(inverter, S, chunk_frames=20)))   # any chunking
+    True
     """
     if not isinstance(inverter, StreamingInverter):
         raise TypeError(f"inverter must be a StreamingInverter, got {type(inverter).__name__}")
