@@ -150,17 +150,6 @@ def griffinlim(
         own spectral convergence as the last row (the callback sees that row too).
     return_info : bool
         Also return the :class:`~gl.PhaseRetrievalInfo`.
-    random_state : None, int, np.random.Generator or np.random.RandomState
-        librosa 0.10 and 0.11's name for the seed, with their meaning, so that a call moves
-        over unchanged: an int seeds a legacy ``np.random.RandomState`` (``rng=0`` seeds
-        ``np.random.default_rng``, another stream). librosa 1.0 renamed it ``rng``, read as
-        gl's ``rng`` (an int seeds ``np.random.default_rng``), and kept ``random_state`` as
-        a deprecated alias of it: a call written for librosa 1.0 moves over with ``rng``.
-        Give ``rng`` or ``random_state``, not both.
-    dtype : np.float32 or np.float64, optional
-        Precision of the returned signal, as librosa's ``dtype`` (default: that of ``S``).
-        The iterations run in the precision of ``S`` (librosa rounds its signal to
-        ``dtype`` in every iteration: the results differ by that rounding).
     n_threads : int, optional
         Threads to split the frames over (numpy's FFT releases the GIL). Default: 2 when
         the process may run on 2 or more cores (its CPU affinity, and a container's CPU
@@ -187,6 +176,17 @@ def griffinlim(
     n_fft, hop_length, win_length, window, center, pad_mode, sym
         The geometry's parameters, as in :class:`gl.STFT` (``n_fft`` defaults to
         ``2 * (n_freq - 1)``, as in librosa; give it for an odd size). Not with ``geometry``.
+    random_state : None, int, np.random.Generator or np.random.RandomState
+        librosa 0.10 and 0.11's name for the seed, with their meaning, so that a call moves
+        over unchanged: an int seeds a legacy ``np.random.RandomState`` (``rng=0`` seeds
+        ``np.random.default_rng``, another stream). librosa 1.0 renamed it ``rng``, read as
+        gl's ``rng`` (an int seeds ``np.random.default_rng``), and kept ``random_state`` as
+        a deprecated alias of it: a call written for librosa 1.0 moves over with ``rng``.
+        Give ``rng`` or ``random_state``, not both.
+    dtype : np.float32 or np.float64, optional
+        Precision of the returned signal, as librosa's ``dtype`` (default: that of ``S``).
+        The iterations run in the precision of ``S`` (librosa rounds its signal to
+        ``dtype`` in every iteration: the results differ by that rounding).
 
     Returns
     -------

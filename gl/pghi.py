@@ -115,6 +115,16 @@ def window_gamma(geometry: STFT) -> float:
     the least-squares fit of :func:`fitted_gamma`, the criterion the table's
     constants come from.
 
+    Parameters
+    ----------
+    geometry : gl.STFT
+        The geometry whose window (and ``win_length``) is matched.
+
+    Returns
+    -------
+    float
+        ``gamma`` of the Gaussian ``exp(-pi t^2 / gamma)``, in samples^2.
+
     Examples
     --------
     >>> import gl
@@ -159,6 +169,19 @@ def fitted_gamma(window: np.ndarray, centre: float) -> float:
     dozen samples, whose samples are not the continuous shape the table fits). The sum of :math:`g^2` over
     the integers is taken in closed form (Poisson summation), so a fit costs a few dozen
     passes over the window's samples (a golden-section search on :math:`\log \gamma`).
+
+    Parameters
+    ----------
+    window : np.ndarray [shape=(n,), real]
+        The window's samples.
+    centre : float
+        Where the Gaussian is centred, in samples from ``window[0]`` (see
+        :func:`window_centre`).
+
+    Returns
+    -------
+    float
+        The fitted ``gamma``, in samples^2.
 
     Examples
     --------
@@ -238,6 +261,16 @@ def window_centre(geometry: STFT) -> float:
     periodic one (the default) is the symmetric window of ``L + 1`` samples without its
     last, so its centre is ``L / 2`` samples further; a symmetric one's (``sym=True``) is
     ``(L - 1) / 2``. A window given as an array is centred at the centroid of ``w^2``.
+
+    Parameters
+    ----------
+    geometry : gl.STFT
+        The geometry whose window is placed.
+
+    Returns
+    -------
+    float
+        The centre, in samples from the frame's first sample.
 
     Examples
     --------
@@ -746,6 +779,20 @@ def initial_phase(S: np.ndarray, geometry: STFT, known=None) -> np.ndarray:
     blocks of 300 frames sharing 32, consecutive blocks of gl's default method agreed in
     the overlap to 23-28 dB (signal to difference) instead of 5-11 dB, and the frames
     around the seams reached -50.8 dB instead of -41.1 dB (the blocks' ends as before).
+
+    Parameters
+    ----------
+    S : np.ndarray [shape=(..., n_freq, n_frames), non-negative]
+        The magnitude.
+    geometry : gl.STFT
+        Its geometry.
+    known : np.ndarray [shape=(..., n_freq, k)], optional
+        The phase of the first ``k`` frames, kept (see above).
+
+    Returns
+    -------
+    np.ndarray [shape=S.shape, float64]
+        The phase in radians (not wrapped to ``[-pi, pi]``).
 
     Examples
     --------
