@@ -464,10 +464,13 @@ def from_db(
         How many trailing axes the forward call took the peak of ``top_db`` over: all
         (None, librosa's), or 3 for torchaudio's ``AmplitudeToDB`` (each item of a
         (batch, channel, freq, time) input is clipped below its own peak).
+    name : str
+        What the error messages and warnings call ``S_db`` (default ``'S'``).
 
     Returns
     -------
-    np.ndarray, the linear power or amplitude.
+    np.ndarray
+        The linear power or amplitude.
 
     References
     ----------
@@ -942,6 +945,7 @@ def from_scipy_stft(
     Parameters
     ----------
     Zxx : np.ndarray [shape=(..., n_freq, n_frames)]
+        scipy's STFT, complex, or its magnitude ``np.abs(Zxx)``.
     fs, window, nperseg, noverlap, nfft, boundary, padded, scaling, return_onesided
         As given to ``scipy.signal.stft`` (same defaults).
     length : int, optional
@@ -1092,10 +1096,13 @@ def from_shorttimefft(
     Parameters
     ----------
     S : np.ndarray [shape=(..., n_freq, n_slices)]
+        ``SFT.stft(x)`` (complex) or ``SFT.spectrogram(x)`` (``|S|^2``), see above.
     win : np.ndarray
         The window array given to ``ShortTimeFFT`` (real).
     hop : int
+        The ``hop`` given to ``ShortTimeFFT``.
     fs : float
+        The ``fs`` (sample rate) given to ``ShortTimeFFT``.
     fft_mode, mfft, scale_to, phase_shift
         As given to ``ShortTimeFFT``.
     power : float
@@ -1315,6 +1322,7 @@ def from_librosa(
     Parameters
     ----------
     S : np.ndarray [shape=(..., 1 + n_fft // 2, n_frames)]
+        ``librosa.stft`` output, its magnitude, power or dB, as above.
     sr, n_fft, hop_length, win_length, window, center, pad_mode
         As given to ``librosa.stft`` (``n_fft`` defaults to ``2 * (n_freq - 1)``: give it
         for an odd size).
@@ -1533,6 +1541,7 @@ def from_mel(
     Parameters
     ----------
     M : np.ndarray [shape=(..., n_mels, n_frames), non-negative (or dB)]
+        The mel spectrogram, linear or in dB (``db``).
     sr, n_fft, hop_length, win_length, window, center, pad_mode
         The STFT the mel spectrogram was made from (librosa's defaults).
     power : float, optional

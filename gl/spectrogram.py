@@ -261,6 +261,22 @@ class Spectrogram:
         ``geometry`` or the keywords of :class:`gl.STFT` (``n_fft``, ``hop_length`` ...)
         give the transform; :math:`S = |\\mathrm{STFT}(x)|`.
 
+        Parameters
+        ----------
+        x : np.ndarray [shape=(..., n), real floating point]
+            The signal; leading axes are channels.
+        sample_rate : float
+            Its sample rate in Hz.
+        geometry : gl.STFT, optional
+            The transform; or give it by ``geometry_keywords``, not both.
+        **geometry_keywords
+            The keywords of :class:`gl.STFT` (``n_fft``, ``hop_length`` ...).
+
+        Returns
+        -------
+        Spectrogram
+            ``|STFT(x)|`` with its geometry, ``sample_rate`` and ``length=n``.
+
         Examples
         --------
         >>> import numpy as np
@@ -571,6 +587,13 @@ class Spectrogram:
         refuses to. A name without an extension gets ``.npz``, as ``np.savez`` gives it;
         another extension is refused (``save('out.wav')`` would write no audio).
 
+        Parameters
+        ----------
+        path : str or os.PathLike
+            The file to write (``.npz`` added to a name without an extension).
+        force : bool
+            Replace an existing file (default True); False refuses to.
+
         Raises
         ------
         FileExistsError
@@ -628,6 +651,16 @@ class Spectrogram:
     def load(cls, path) -> "Spectrogram":
         """Read a file written by :meth:`save` (or by ``gl spectrogram``, whose ``--power`` and
         ``--mel`` files go through their importer); a clear ``ValueError`` names anything missing.
+
+        Parameters
+        ----------
+        path : str or os.PathLike
+            The ``.npz`` file.
+
+        Returns
+        -------
+        Spectrogram
+            The spectrogram the file holds, with its geometry and metadata.
 
         Examples
         --------
