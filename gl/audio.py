@@ -168,10 +168,27 @@ def _soundfile():
 def read_audio(path: PathLike, *, dtype: DTypeLike = np.float64) -> tuple[np.ndarray, int]:
     """Read an audio file as ``(samples (channels, n), sample_rate)``.
 
+    Parameters
+    ----------
+    path : str or os.PathLike
+        An audio file soundfile reads (WAV, FLAC, OGG ...).
+    dtype : np.dtype
+        The samples' dtype, as soundfile reads it (default float64, full scale 1.0;
+        ``np.int16`` or ``np.int32`` give the PCM codes).
+
+    Returns
+    -------
+    samples : np.ndarray [shape=(channels, n)]
+        The samples, channels first (C-contiguous).
+    sample_rate : int
+        The file's sample rate in Hz.
+
     Raises
     ------
     FileNotFoundError
         ``path`` does not exist.
+    PermissionError
+        ``path`` cannot be read.
     ValueError
         The file is a folder, is empty, or is not audio soundfile can read.
     """
@@ -484,6 +501,7 @@ def write_audio(
     path : str or os.PathLike
         ``.wav`` or ``.flac``. Must not exist unless ``force``.
     x : np.ndarray [shape=(channels, n) or (n,), real, finite]
+        The samples: floats with full scale 1.0, or int16 / int32 PCM codes.
     sample_rate : int > 0
         Or a float that is a whole number (``16000.0``, as :class:`gl.Spectrogram` holds it).
     subtype : {'PCM_16', 'PCM_24', 'FLOAT'}
@@ -491,12 +509,20 @@ def write_audio(
         to float32's range (not made inf); a :class:`ClippingWarning` says how many were clipped.
     normalize : bool
         Scale so that the peak is ``peak_db`` dBFS before converting.
+    peak_db : float
+        The peak ``normalize`` scales to, in dBFS (default :data:`DEFAULT_PEAK_DB`, -1).
     force : bool
         Replace an existing file.
     channels_first : bool
         Confirms that ``x`` is (channels, n) when it has more than 16 channels and more
         channels than samples: such a shape is refused otherwise, as it looks like
         soundfile's (n, channels) layout given by mistake.
+
+    Returns
+    -------
+    WriteResult
+        The path, the subtype, the number of clipped samples, the gain ``normalize``
+        applied and the samples' peak.
     """
     file_format = audio_format(path, subtype)
     x = as_array("x", x)
