@@ -460,12 +460,12 @@ def from_db(
         :class:`LossWarning` saying so).
     amin, top_db : float, optional
         The ``amin`` and ``top_db`` the forward call used, to find clipped values.
+    name : str
+        What the error messages and warnings call ``S_db`` (default ``'S'``).
     peak_ndim : int, optional
         How many trailing axes the forward call took the peak of ``top_db`` over: all
         (None, librosa's), or 3 for torchaudio's ``AmplitudeToDB`` (each item of a
         (batch, channel, freq, time) input is clipped below its own peak).
-    name : str
-        What the error messages and warnings call ``S_db`` (default ``'S'``).
 
     Returns
     -------

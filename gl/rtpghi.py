@@ -93,11 +93,6 @@ class RTPGHI(StreamingInverter):
     lookahead : {0, 1}
         0: causal RTPGHI(0), the time derivative from the current and previous frames;
         1 (default): RTPGHI(1), the centred time derivative, one frame of delay more.
-    causal_difference : {'hold', 'backward2'}
-        The time derivative of ``log s`` with ``lookahead=0``: ``'hold'`` (default)
-        ``(l[n] - l[n-1]) / 2``, the centred difference with ``l[n+1] := l[n]``;
-        ``'backward2'`` ``(3 l[n] - 4 l[n-1] + l[n-2]) / 2``, the paper's RTPGHI(0) (see the
-        module's notes for the measurements behind gl's default). Unused with ``lookahead=1``.
     tol : float in (0, 1)
         Bins below ``tol`` times the largest magnitude pushed so far get a random phase.
     gamma : float > 0, optional
@@ -106,6 +101,11 @@ class RTPGHI(StreamingInverter):
         Seed of the random phases. An int is re-seeded by :meth:`reset`, so the
         same stream gives the same output; None draws fresh entropy at every reset; a
         Generator or RandomState is used as it is (reset continues its stream).
+    causal_difference : {'hold', 'backward2'}
+        The time derivative of ``log s`` with ``lookahead=0``: ``'hold'`` (default)
+        ``(l[n] - l[n-1]) / 2``, the centred difference with ``l[n+1] := l[n]``;
+        ``'backward2'`` ``(3 l[n] - 4 l[n-1] + l[n-2]) / 2``, the paper's RTPGHI(0) (see the
+        module's notes for the measurements behind gl's default). Unused with ``lookahead=1``.
     dtype : {None, np.float32, np.float64}
         Precision of the work and the output; default that of the first frames.
     fade_edges : bool
