@@ -473,6 +473,18 @@ class STFT:
         A new ``n_fft`` brings the defaults of what followed from the old one: a
         ``win_length`` equal to the old ``n_fft`` becomes the new one, and a hop of a quarter
         of the old window a quarter of the new one (pass them to keep them).
+
+        Parameters
+        ----------
+        **changes
+            New values for any of the constructor's parameters (``n_fft``, ``hop_length``,
+            ``win_length``, ``window``, ``center``, ``pad_mode``, ``sym``); the others are
+            kept.
+
+        Returns
+        -------
+        STFT
+            The new geometry; this one (frozen) is unchanged.
         """
         if "n_fft" in changes and not isinstance(changes.get("window", self.window), np.ndarray):  # an array fixes its length
             if "win_length" not in changes and self.win_length == self.n_fft:
@@ -492,7 +504,23 @@ class STFT:
         return STFT(**params)
 
     def n_frames(self, n_samples: int) -> int:
-        """Number of frames of a signal of ``n_samples`` samples (librosa's count)."""
+        """Number of frames of a signal of ``n_samples`` samples (librosa's count).
+
+        Parameters
+        ----------
+        n_samples : int >= 0
+            Length of the signal, in samples.
+
+        Returns
+        -------
+        int
+            ``1 + (n_samples + 2 pad - n_fft) // hop_length``.
+
+        Raises
+        ------
+        ValueError
+            If the signal (with its centre padding) is shorter than ``n_fft``.
+        """
         padded = _check_int("n_samples", n_samples, 0) + 2 * self.pad
         if padded < self.n_fft:
             raise ValueError(
@@ -506,11 +534,33 @@ class STFT:
         """Signal length the inverse returns for ``n_frames`` frames when none is given.
 
         ``n_fft + hop * (n_frames - 1)``, minus the centre padding: librosa's choice.
+
+        Parameters
+        ----------
+        n_frames : int >= 1
+            Number of frames.
+
+        Returns
+        -------
+        int
+            The length, in samples: 0 for a single centred frame of an even ``n_fft``
+            (no signal; :meth:`istft` then asks for ``length``).
         """
         return self.n_fft + self.hop_length * (_check_int("n_frames", n_frames, 1) - 1) - 2 * self.pad
 
     def max_length(self, n_frames: int) -> int:
-        """The longest signal that has ``n_frames`` frames: every sample any frame can see."""
+        """The longest signal that has ``n_frames`` frames: every sample any frame can see.
+
+        Parameters
+        ----------
+        n_frames : int >= 1
+            Number of frames.
+
+        Returns
+        -------
+        int
+            ``n_fft + hop * n_frames - 1``, minus the centre padding, in samples.
+        """
         return self.n_fft + self.hop_length * _check_int("n_frames", n_frames, 1) - 1 - 2 * self.pad
 
     def _padded_length(self, n_frames: int) -> int:
@@ -523,6 +573,17 @@ class STFT:
         With ``R = ceil(n_fft / a)`` the sum is periodic between the first and the last
         ``R - 1`` hops: it is overlap-added for ``2 R`` frames only and the middle repeated
         (the same sums in the same order as the full overlap-add).
+
+        Parameters
+        ----------
+        n_frames : int >= 0
+            Number of frames.
+
+        Returns
+        -------
+        np.ndarray [shape=(n_fft + hop_length * (n_frames - 1),), dtype=float64]
+            The sum at every sample of the padded signal (its first :attr:`pad` samples are
+            the padding); zeros for no frames.
         """
         if isinstance(n_frames, bool) or not isinstance(n_frames, (int, np.integer)) or n_frames < 0:
             raise ValueError(f"n_frames={n_frames!r} must be a whole number >= 0")
@@ -560,7 +621,8 @@ class STFT:
     def frame_hops(self) -> int:
         """``R = ceil(n_fft / hop_length)``: the hops a frame spans, its last one zero-padded
         past ``n_fft`` when the hop does not divide it (the window sum, and the sweep
-        engine's synthesis, see frames that way)."""
+        engine's synthesis, see frames that way).
+        """
         return -(-self.n_fft // self.hop_length)
 
     @cached_property
@@ -716,6 +778,21 @@ class STFT:
         Every sample for a centred geometry that satisfies NOLA; a non-centred geometry
         with a tapering window loses a few samples at each end, where the window sum is
         below ``WINDOW_SUM_FLOOR`` of its maximum.
+
+        Parameters
+        ----------
+        n_samples : int >= 0
+            Length of the signal, in samples (at least enough for one frame).
+
+        Returns
+        -------
+        np.ndarray [shape=(n_samples,), dtype=bool]
+            True for the samples the inverse recovers.
+
+        Raises
+        ------
+        ValueError
+            If the signal is too short for one frame (:meth:`n_frames`).
         """
         n_frames = self.n_frames(n_samples)
         total = self.window_sum_square(n_frames)
@@ -747,11 +824,36 @@ class STFT:
         """How many frames one block of work holds (about 1 MiB of complex data).
 
         Measured best on a 2-core AMD EPYC: blocks of 512 KiB and 2 MiB were 1-15 % slower.
+
+        Parameters
+        ----------
+        dtype : np.dtype
+            The real dtype of the computation: float32 (complex64 spectra), anything else
+            counts as float64 (complex128).
+
+        Returns
+        -------
+        int
+            Frames per block, at least 16 (510 float32 frames at ``n_fft=512``).
         """
         return max(16, _BLOCK_BYTES // (self.n_freq * complex_dtype(np.dtype(dtype)).itemsize))
 
     def pad_signal(self, x: np.ndarray, out: Optional[np.ndarray] = None) -> np.ndarray:
-        """Pad ``x`` (..., n) for framing: ``n_fft // 2`` each side with ``pad_mode`` if centred."""
+        """Pad ``x`` (..., n) for framing: ``n_fft // 2`` each side with ``pad_mode`` if centred.
+
+        Parameters
+        ----------
+        x : np.ndarray [shape=(..., n)]
+            The signal.
+        out : np.ndarray [shape=(..., n + 2 * pad)], optional
+            Where to write the padded signal. Default: a new array of ``x``'s dtype.
+
+        Returns
+        -------
+        np.ndarray [shape=(..., n + 2 * pad)]
+            ``out``, holding ``x`` between :attr:`pad` samples of padding on each side
+            (none when not centred).
+        """
         pad = self.pad
         if out is None:
             out = np.empty(x.shape[:-1] + (x.shape[-1] + 2 * pad,), dtype=x.dtype)
@@ -760,7 +862,16 @@ class STFT:
         return out
 
     def refresh_padding(self, padded: np.ndarray, n_samples: int) -> None:
-        """Recompute, in place, the padding of a padded signal whose centre was changed."""
+        """Recompute, in place, the padding of a padded signal whose centre was changed.
+
+        Parameters
+        ----------
+        padded : np.ndarray [shape=(..., n_samples + 2 * pad)]
+            The padded signal (as :meth:`pad_signal` makes it); its padding is rewritten
+            from its centre with ``pad_mode``.
+        n_samples : int
+            Length of the signal between the padding.
+        """
         pad = self.pad
         if pad == 0:
             padded[..., n_samples:] = 0
@@ -791,6 +902,22 @@ class STFT:
 
         ``frames`` is a work array of at least ``last - first`` rows of ``n_fft`` reals, of
         the signal's dtype (the precision of the FFT).
+
+        Parameters
+        ----------
+        padded : np.ndarray [shape=(n + 2 * pad,)]
+            The padded signal (:meth:`pad_signal`).
+        first, last : int
+            The frames to transform, ``0 <= first < last <= n_frames``.
+        frames : np.ndarray [shape=(>= last - first, n_fft), float32 or float64]
+            Work array for the windowed frames; overwritten.
+        out : np.ndarray [shape=(>= last - first, n_freq), complex]
+            Where the spectra go.
+
+        Returns
+        -------
+        np.ndarray [shape=(last - first, n_freq)]
+            The first ``last - first`` rows of ``out``, holding the spectra.
         """
         count = last - first
         hop, n_fft = self.hop_length, self.n_fft
@@ -810,11 +937,34 @@ class STFT:
 
         Frame ``j`` of the block lands on ``target[j*hop : j*hop + n_fft]``; the caller
         passes ``target`` starting at the block's first frame. Not normalised.
+
+        Parameters
+        ----------
+        spectra : np.ndarray [shape=(count, n_freq), complex]
+            The frames' spectra.
+        frames : np.ndarray [shape=(>= count, n_fft), float32 or float64]
+            Work array for the windowed frames (its dtype sets the FFT's precision);
+            overwritten.
+        target : np.ndarray [shape=(>= n_fft + hop_length * (count - 1),)]
+            The signal the frames are added to, in place.
         """
         self._overlap_add(self.synthesize_frames(spectra, frames), target)
 
     def synthesize_frames(self, spectra: np.ndarray, frames: np.ndarray) -> np.ndarray:
-        """Windowed inverse FFT of ``spectra`` (frames, n_freq) into ``frames``; returns the filled rows."""
+        """Windowed inverse FFT of ``spectra`` (frames, n_freq) into ``frames``; returns the filled rows.
+
+        Parameters
+        ----------
+        spectra : np.ndarray [shape=(count, n_freq), complex]
+            The frames' spectra.
+        frames : np.ndarray [shape=(>= count, n_fft), float32 or float64]
+            Where the windowed frames go (its dtype sets the FFT's precision).
+
+        Returns
+        -------
+        np.ndarray [shape=(count, n_fft)]
+            The first ``count`` rows of ``frames``, holding the windowed frames.
+        """
         block = _irfft(spectra, self.n_fft, frames[: spectra.shape[0]], norm=fft_norms(frames.dtype)[1])
         block *= self._synthesis_window(frames.dtype)
         return block
@@ -843,7 +993,27 @@ class STFT:
 
     # ------------------------------------------------------------------ checks
     def check_signal(self, x) -> np.ndarray:
-        """Validate a real signal (..., n): finite float, long enough. Returns it as an array."""
+        """Validate a real signal (..., n): finite float, long enough. Returns it as an array.
+
+        Parameters
+        ----------
+        x : array_like [shape=(..., n), real floating point]
+            The signal; time on the last axis.
+
+        Returns
+        -------
+        np.ndarray [shape=(..., n)]
+            ``x`` as an array of its own dtype in the machine's byte order (a copy only if
+            it was not in it).
+
+        Raises
+        ------
+        TypeError
+            If ``x`` is complex, not floating point, or a masked array.
+        ValueError
+            If ``x`` has no samples, holds NaN or inf, looks like ``(n, channels)`` audio,
+            or is too short for one frame.
+        """
         x = as_array("x", x)
         if x.dtype.kind == "c":
             raise TypeError("x must be real-valued; got a complex array (use istft for spectrograms)")
@@ -868,7 +1038,31 @@ class STFT:
         return native_order(x)
 
     def check_spectrogram(self, X, *, name: str = "X", complex_ok: bool = True) -> np.ndarray:
-        """Validate a spectrogram (..., n_freq, n_frames) against this geometry."""
+        """Validate a spectrogram (..., n_freq, n_frames) against this geometry.
+
+        Parameters
+        ----------
+        X : array_like [shape=(..., n_freq, n_frames), floating point]
+            The spectrogram.
+        name : str
+            Its name in error messages (default ``'X'``).
+        complex_ok : bool
+            Accept a complex array (default True); False asks for a real one.
+
+        Returns
+        -------
+        np.ndarray [shape=(..., n_freq, n_frames)]
+            ``X`` as an array of its own dtype in the machine's byte order.
+
+        Raises
+        ------
+        TypeError
+            If ``X`` is not floating point (complex when ``complex_ok`` is False), or is a
+            masked array.
+        ValueError
+            If ``X`` has fewer than two axes, not ``n_freq`` bins, no frames, or NaN or
+            inf values.
+        """
         X = as_array(name, X)
         if X.dtype.kind not in "fc" or (X.dtype.kind == "c" and not complex_ok):
             kind = "real or complex floating-point" if complex_ok else "real floating-point"
