@@ -100,6 +100,26 @@ class WriteResult:
 def audio_format(path: PathLike, subtype: str = "PCM_16") -> str:
     """The soundfile format for ``path`` (by extension), checked against ``subtype``.
 
+    Parameters
+    ----------
+    path : str or os.PathLike
+        The output file; its extension (``.wav`` or ``.flac``, any case) names the format.
+    subtype : {'PCM_16', 'PCM_24', 'FLOAT'}
+        The sample format to write (default ``'PCM_16'``).
+
+    Returns
+    -------
+    str
+        The format's soundfile name, ``'WAV'`` or ``'FLAC'``.
+
+    Raises
+    ------
+    ValueError
+        If ``subtype`` is unknown, the extension is not one of :data:`FORMATS`, or FLAC is
+        asked to hold FLOAT samples.
+
+    Examples
+    --------
     >>> audio_format("out.flac", "PCM_24")
     'FLAC'
     """
@@ -249,6 +269,27 @@ def to_pcm(x: np.ndarray, bits: int) -> tuple[np.ndarray, int]:
     ``|x| > 1``. A sample of exactly +1 (a signal divided by its peak) is not counted: it
     becomes the largest code, one step below it, as in every PCM writer.
 
+    Parameters
+    ----------
+    x : np.ndarray [shape=(...), real floating point]
+        The samples, full scale 1.0.
+    bits : {16, 24}
+        The PCM sample size.
+
+    Returns
+    -------
+    codes : np.ndarray [shape=x.shape, dtype=int16 or int32]
+        The codes: int16 for 16 bits; for 24 bits int32, the code in the top 24 bits.
+    clipped : int
+        How many samples were beyond full scale (``|x| > 1``).
+
+    Raises
+    ------
+    ValueError
+        If ``bits`` is not 16 or 24, or ``x`` holds NaN or infinite values.
+
+    Examples
+    --------
     >>> codes, clipped = to_pcm(np.array([0.0, 0.5, -1.0, 1.0, 1.5]), 16)
     >>> codes.tolist(), clipped
     ([0, 16384, -32768, 32767, 32767], 1)
@@ -280,11 +321,32 @@ def to_pcm(x: np.ndarray, bits: int) -> tuple[np.ndarray, int]:
 def check_output_path(path: PathLike, *, force: bool = False, probe: bool = True) -> Path:
     """Check, before any work, that ``path`` can be written.
 
-    Raises ``FileExistsError`` when it exists and ``force`` is False, ``ValueError`` when
-    it is a folder, its folder does not exist or its name leaves no room for the temporary
-    file's (see :func:`atomic_output`), ``PermissionError`` when the folder is
-    not writable, ``OSError`` when no file can be created in it (``probe``: a file is
-    created there and removed, which tells a read-only mount or ``/proc`` apart).
+    Parameters
+    ----------
+    path : str or os.PathLike
+        The file to write.
+    force : bool
+        Allow ``path`` to exist already (default False).
+    probe : bool
+        Create a file in the folder and remove it (default True), which tells a
+        read-only mount or ``/proc`` apart from a writable folder.
+
+    Returns
+    -------
+    pathlib.Path
+        The file to write: ``path``, or the file a symbolic link ``path`` points to.
+
+    Raises
+    ------
+    FileExistsError
+        ``path`` exists and ``force`` is False.
+    ValueError
+        ``path`` is a folder, its folder does not exist, or its name leaves no room for
+        the temporary file's (see :func:`atomic_output`).
+    PermissionError
+        The folder is not writable.
+    OSError
+        With ``probe``: no file can be created in the folder.
     """
     if isinstance(path, str) and path.endswith(("/", os.sep)):  # Path() would drop the slash
         raise ValueError(f"{path} ends with {path[-1]}, which names a folder; give a file name")
@@ -419,6 +481,21 @@ def atomic_output(path: PathLike, *, force: bool = False) -> Iterator[Path]:
     permissions (a new one gets the umask's); a symbolic link is written through, to the
     file it points to, as ``open(path, 'w')`` would.
 
+    Parameters
+    ----------
+    path : str or os.PathLike
+        The file to write (checked first by :func:`check_output_path`, without its probe).
+    force : bool
+        Replace ``path`` if it exists (default False).
+
+    Yields
+    ------
+    pathlib.Path
+        The temporary file to write the whole output to (created empty, hidden, in
+        ``path``'s folder, with its extension).
+
+    Examples
+    --------
     >>> import tempfile
     >>> folder = Path(tempfile.mkdtemp())
     >>> with atomic_output(folder / "a.txt") as temporary:
