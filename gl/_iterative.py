@@ -99,7 +99,8 @@ class PhaseRetrievalInfo:
     def final_db(self) -> Union[np.float64, np.ndarray]:
         """Spectral convergence of the returned signal in dB (per batch item): the last of the
         history, or with no iteration that of the starting point (NaN if it was not measured):
-        ``np.float64`` for one spectrogram, an array of the batch's shape for a batch."""
+        ``np.float64`` for one spectrogram, an array of the batch's shape for a batch.
+        """
         if len(self.spectral_convergence) == 0:
             if self.initial_spectral_convergence is None:
                 return np.float64(np.nan)
