@@ -360,11 +360,13 @@ def difference_map_fgla(
         values measured on gl's dev corpus with the PGHI initial phase).
     momentum : float >= 0
         FGLA's :math:`\alpha` after the switch, default 0.99 (0 is GLA).
+    init, rng, length
+        As in :func:`gl.griffinlim`.
     tol : float in (0, 1), optional
         As in :func:`gl.griffinlim`, counting the fast Griffin-Lim iterations only: the
         difference map's spectral convergence creeps up and down, and the switch gains far
         more than a stalled difference map suggests.
-    init, rng, length, callback, return_info, n_threads
+    callback, return_info, n_threads
         As in :func:`gl.griffinlim`.
     geometry, n_fft, hop_length, win_length, window, center, pad_mode, sym
         The STFT geometry, as in :func:`gl.griffinlim`.

@@ -394,7 +394,7 @@ class Spectrogram:
 
         Parameters
         ----------
-        method, n_iter, init, rng, tol, callback, return_info, n_threads, **method_options
+        method, n_iter, init, rng, tol, callback, return_info, n_threads
             As in :func:`gl.reconstruct`. ``init`` may be an array of the magnitude's
             shape (phases in radians, or a complex spectrogram whose phase is used).
         fade_edges : bool
@@ -434,6 +434,12 @@ class Spectrogram:
             block), not ``tol`` nor ``callback``; the info then has one row, the whole
             result's spectral convergence (see :func:`gl.reconstruct_long`). Default: one
             inversion of the whole.
+        **method_options
+            The method's own parameters, as among :func:`gl.reconstruct`'s ``options``
+            (``momentum`` for FGLA ...). Not the geometry keywords, ``length`` or ``S``
+            (the spectrogram holds them), ``return_phase``, nor
+            :func:`gl.reconstruct_long`'s ``output``, ``subtype``, ``force`` and ``sr``:
+            those are a ``TypeError``.
 
         Returns
         -------
