@@ -1388,7 +1388,7 @@ def _check_normalized(normalized):
 def _normalization(normalized, geometry: STFT) -> float:
     """What torchaudio divided its STFT by: the window's norm (True, 'window') or ``sqrt(n_fft)``."""
     if normalized in (True, "window"):
-        return float(np.sqrt(np.sum(geometry.window_array**2)))
+        return float(np.sqrt(np.sum(geometry._window_squared)))
     return float(np.sqrt(geometry.n_fft))
 
 

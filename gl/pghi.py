@@ -282,7 +282,7 @@ def window_centre(geometry: STFT) -> float:
     511.5
     """
     if geometry.window_name is None:
-        energy = geometry.window_array**2
+        energy = geometry._window_squared
         return float(np.dot(np.arange(geometry.n_fft), energy) / energy.sum())
     length = geometry.win_length
     start = (geometry.n_fft - length) // 2

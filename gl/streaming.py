@@ -242,7 +242,7 @@ class StreamingInverter:
         self.latency_samples = max(n_fft - hop + self.lookahead * hop, geometry.pad)
         # window sum of the steady state, D[k] = sum_i w[k + i a]^2 for k in [0, M): the
         # denominator of every sample once all the frames that cover it exist
-        squared = geometry.window_array**2
+        squared = geometry._window_squared
         steady = np.zeros(n_fft)
         for shift in range(-(n_fft // hop) * hop, n_fft, hop):
             lo, hi = max(0, -shift), min(n_fft, n_fft - shift)
@@ -473,7 +473,7 @@ class StreamingInverter:
     def _window_sum(self, start: int, count: int, last_frame: int) -> np.ndarray:
         """``sum_m w[p - m a]^2`` over frames ``0 <= m <= last_frame``, ``p = start .. start+count-1``."""
         hop, n_fft = self.geometry.hop_length, self.geometry.n_fft
-        squared = self.geometry.window_array**2
+        squared = self.geometry._window_squared
         positions = np.arange(start, start + count)
         total = np.zeros(count)
         for back in range(-(-n_fft // hop) + 1):

@@ -457,6 +457,14 @@ class STFT:
         """The analysis window zero-padded to ``n_fft`` samples (read-only, float64)."""
         return self._window_array
 
+    @cached_property
+    def _window_squared(self) -> np.ndarray:
+        """``window_array**2`` (read-only): every window sum's terms."""
+        with np.errstate(under="ignore"):  # a narrow window's tails (Kaiser, beta 700) square to 0: values, not errors
+            squared = self._window_array**2
+        squared.flags.writeable = False  # cached: shared by every caller
+        return squared
+
     @property
     def window_name(self) -> Optional[str]:
         """The canonical window name (``'hann'``), or None for a user-supplied array."""
@@ -590,7 +598,7 @@ class STFT:
         short = self._short_window_sum(n_frames)
         if short is None:
             total = np.zeros(self._padded_length(n_frames))
-            self._overlap_add(np.broadcast_to(self._window_array**2, (n_frames, self.n_fft)), total)
+            self._overlap_add(np.broadcast_to(self._window_squared, (n_frames, self.n_fft)), total)
             return total
         return self._repeat_periodic(short, n_frames, np.dtype(np.float64))
 
@@ -602,7 +610,7 @@ class STFT:
         if n_frames <= 2 * slabs:
             return None
         short = np.zeros((3 * slabs - 1) * hop)
-        self._overlap_add(np.broadcast_to(self._window_array**2, (2 * slabs, self.n_fft)), short)
+        self._overlap_add(np.broadcast_to(self._window_squared, (2 * slabs, self.n_fft)), short)
         return short
 
     def _repeat_periodic(self, short: np.ndarray, n_frames: int, dtype: np.dtype) -> np.ndarray:
@@ -636,7 +644,7 @@ class STFT:
         >>> gl.STFT(8, 4).window_sum_period   # at n_fft / 2: sin^4 + cos^4, from 1 / 2 to 1
         array([1.  , 0.75, 0.5 , 0.75])
         """
-        squared = self._window_array**2
+        squared = self._window_squared
         period = np.zeros(self.hop_length)
         for start in range(0, self.n_fft, self.hop_length):
             chunk = squared[start : start + self.hop_length]
@@ -815,7 +823,8 @@ class STFT:
         key = (purpose, np.dtype(dtype))
         window = self._windows.get(key)
         if window is None:
-            window = (self._window_array * gain).astype(dtype)
+            with np.errstate(under="ignore"):  # a narrow window's tails, cast to float32: 0 or subnormal, not errors
+                window = (self._window_array * gain).astype(dtype)
             window.setflags(write=False)
             self._windows[key] = window
         return window

@@ -118,7 +118,9 @@ def _symmetric(name: str, n_points: int, parameter: float | None) -> np.ndarray:
         return np.concatenate([rise, rise[-2::-1]])
     if name == "gaussian":
         scaled = (n - (n_points - 1) / 2.0) / parameter  # divided first: std**2 overflows beyond 1e154
-        with np.errstate(over="ignore"):  # a tiny std: inf, exp(-inf) = 0 (a spike)
+        # a tiny std: inf, exp(-inf) = 0 (a spike); a narrow one (std < length / 53): tails that
+        # underflow to 0 are the window's values, not errors under a host's np.seterr(all='raise')
+        with np.errstate(over="ignore", under="ignore"):
             return np.exp(-0.5 * scaled**2)
     if name == "kaiser":
         return np.kaiser(n_points, parameter)
