@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import functools
 import sys
 
 import numpy as np
 
-__all__ = ["as_array", "check_flag"]
+__all__ = ["as_array", "check_flag", "underflow_is_a_value"]
 
 
 def as_array(name: str, value) -> np.ndarray:
@@ -27,3 +28,18 @@ def check_flag(name: str, value) -> bool:
     if not isinstance(value, (bool, np.bool_)):
         raise TypeError(f"{name}={value!r} must be True or False" + (" (a string is not a flag)" if isinstance(value, str) else ""))
     return bool(value)
+
+
+def underflow_is_a_value(function):
+    """``function`` run under ``np.errstate(under='ignore')``: for gl a result that underflows
+    to 0 (or to a subnormal) is a value, never an error, also under a host's
+    ``np.seterr(all='raise')``. The caller's settings are back on return, and divide-by-zero,
+    overflow and invalid keep them. For a public entry point, once per call: entering costs
+    a few microseconds, too much for a per-frame or per-block loop."""
+
+    @functools.wraps(function)
+    def wrapper(*args, **kwargs):
+        with np.errstate(under="ignore"):
+            return function(*args, **kwargs)
+
+    return wrapper

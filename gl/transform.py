@@ -44,7 +44,7 @@ from typing import Literal, Optional
 
 import numpy as np
 
-from ._checks import as_array, check_flag
+from ._checks import as_array, check_flag, underflow_is_a_value
 from ._spares import Spares
 from .windows import WindowSpec, get_window, window_name
 
@@ -1087,6 +1087,7 @@ class STFT:
         return native_order(X)
 
     # ------------------------------------------------------------------ transforms
+    @underflow_is_a_value  # once per call: the products of a quiet signal (1e-38 in float32) or a narrow window that underflow are values
     def stft(self, x) -> np.ndarray:
         """Short-time Fourier transform of ``x`` (..., n) -> (..., n_freq, n_frames).
 
@@ -1138,6 +1139,7 @@ class STFT:
                 )
         return np.swapaxes(out, -1, -2).reshape(batch_shape + (self.n_freq, n_frames))
 
+    @underflow_is_a_value  # the same for a quiet spectrogram's inverse FFT, window products and window sums
     def istft(self, X, length: Optional[int] = None) -> np.ndarray:
         """Least-squares inverse STFT of ``X`` (..., n_freq, n_frames) -> (..., length).
 
