@@ -93,7 +93,7 @@ from typing import Optional
 
 import numpy as np
 
-from ._checks import as_array, check_flag
+from ._checks import as_array, check_flag, underflow_is_a_value
 from ._iterative import check_magnitude_range
 from .transform import EDGE_FADE, RESULT_FLOOR, STFT, WINDOW_SUM_FLOOR, _irfft, bins_mismatch, complex_dtype
 
@@ -289,6 +289,7 @@ class StreamingInverter:
         if self.dtype is not None:
             self._allocate()
 
+    @underflow_is_a_value  # once per push, not per frame: a quiet frame's products that underflow are values
     def push(self, frames) -> np.ndarray:
         """Push magnitude frames; return the samples that became final.
 
@@ -355,6 +356,7 @@ class StreamingInverter:
             return np.zeros(0, dtype=self.dtype or self._empty_dtype)
         return self._finish(keep_right_padding=False)
 
+    @underflow_is_a_value  # as push, for flush() and stream_batch, which commit the frames held back
     def _finish(self, keep_right_padding: bool) -> np.ndarray:
         """:meth:`flush`; with ``keep_right_padding``, the samples the frames cover past the
         stream's default length (centred frames' right padding) are returned too, for a
@@ -442,6 +444,7 @@ class StreamingInverter:
         self.frames_committed += 1
 
     # ------------------------------------------------------------------ internals
+    @underflow_is_a_value  # once per stream (a reset, or the first push): a narrow window's tails cast to float32
     def _allocate(self) -> None:
         geometry, dtype = self.geometry, self.dtype
         n_fft, hop = geometry.n_fft, geometry.hop_length
