@@ -17,7 +17,7 @@ from typing import Callable, Optional, Union
 
 import numpy as np
 
-from ._checks import as_array
+from ._checks import as_array, underflow_is_a_value
 from ._engine import threads_from_environment
 from ._trig import unit_phasors
 from .transform import STFT, binary_exponents, complex_dtype, implied_n_fft, native_order, real_dtype
@@ -375,6 +375,7 @@ def initial_phase(S: np.ndarray, init: InitSpec, rng, geometry: Optional[STFT] =
     return start.full(), start.label
 
 
+@underflow_is_a_value  # once per result: its STFT's products (a quiet signal, a narrow window) that underflow are values
 def measure_convergence(S: np.ndarray, y: np.ndarray, geometry: STFT) -> np.ndarray:
     """Spectral convergence ``|| |STFT(y)| - S || / ||S||`` per batch item (float64, shape ``S.shape[:-2]``).
 
@@ -476,7 +477,7 @@ class Problem:
         """(batch, length) -> (..., length), at the level of the caller's ``S`` (undoing :attr:`scale_exponent`, in place)."""
         exponents = np.atleast_1d(np.asarray(self.scale_exponent, dtype=np.intc))  # one per item (or one for all)
         if exponents.any():  # ldexp: exact, and no 2^e that the dtype cannot hold (2^128 in float32)
-            with np.errstate(over="ignore"):
+            with np.errstate(over="ignore", under="ignore"):  # a quiet item's samples below 2^-149: values
                 np.ldexp(signal, exponents[:, None], out=signal, casting="same_kind")
             if exponents.max() > 0 and not np.all(np.isfinite(signal)):
                 peaks = self.magnitude.reshape(self.magnitude.shape[0], -1).max(axis=1, initial=0).astype(np.float64)
@@ -523,7 +524,9 @@ class Problem:
             block *= magnitude[b, first:last]
             return block
 
-        with SweepEngine(self.geometry, magnitude, self.length, 1) as engine:
+        # the one-pass methods' synthesis, once per call: the products of a magnitude spanning
+        # 1e-33..1e3 (float32) with the phasors and the window underflow to values, not errors
+        with SweepEngine(self.geometry, magnitude, self.length, 1) as engine, np.errstate(under="ignore"):
             engine.synthesize(fill)
             engine.release_work()
             # with low overlap, divided by a floor between frames (gl._engine, *Low overlap*)

@@ -54,6 +54,7 @@ from typing import Any, Literal, Optional, Sequence, Union, overload
 import numpy as np
 
 from ._checks import as_array, check_flag
+from ._checks import underflow_is_a_value
 from ._iterative import PhaseRetrievalInfo, as_generator, check_n_threads, one_pass_info, prepare, refuse_iteration_options, wrapped_phase
 from .transform import STFT, PadMode
 from .windows import WindowSpec, window_parameter
@@ -340,6 +341,7 @@ def phase_gradients(S: np.ndarray, geometry: STFT, gamma: float) -> tuple[np.nda
     return tgrad, fgrad
 
 
+@underflow_is_a_value  # once per item: the log's floor under a peak near 1e-305 is a value (subnormal), not an error
 def _gradients_into(
     S: np.ndarray, geometry: STFT, gamma: float, tgrad: np.ndarray, fgrad: np.ndarray, scale: float = 1.0, work: Optional[np.ndarray] = None
 ) -> None:

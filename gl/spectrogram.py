@@ -43,7 +43,7 @@ from typing import Any, Literal, Optional, overload
 
 import numpy as np
 
-from ._checks import check_flag
+from ._checks import check_flag, underflow_is_a_value
 from ._engine import floored_between_frames
 from ._iterative import Callback, PhaseRetrievalInfo, check_magnitude, measure_convergence
 from .transform import EDGE_FADE, RESULT_FLOOR, STFT
@@ -1023,6 +1023,7 @@ def _fade_edges(y: np.ndarray, geometry: STFT, n_frames: int) -> bool:
     return gains is not None and apply_edge_fade(y, 0, gains, in_place=True)[1]
 
 
+@underflow_is_a_value  # once per output: a narrow window's sums over the floor (Kaiser, beta 700: 1e-300) are values
 def edge_fade_gains(geometry: STFT, n_frames: int, n_samples: int):
     """The factors of :func:`_fade_edges` for an output of ``n_samples`` (output sample ``i``
     at sample ``pad + i`` of the grid of ``n_frames`` frames): ``(head gains, tail gains,
@@ -1048,6 +1049,7 @@ def edge_fade_gains(geometry: STFT, n_frames: int, n_samples: int):
     return head_gains, tail_gains, tail_start
 
 
+@underflow_is_a_value  # once per output (or long-form block): such gains, and their products, in float32
 def apply_edge_fade(samples: np.ndarray, start: int, gains, in_place: bool = False) -> tuple[np.ndarray, bool]:
     """``samples`` (..., n), output samples ``start ..``, times the :func:`edge_fade_gains` where
     they fall (a copy unless ``in_place``), and whether any fell there."""
