@@ -40,7 +40,7 @@ from typing import Union
 
 import numpy as np
 
-from ._checks import as_array
+from ._checks import as_array, underflow_is_a_value
 from .transform import STFT, binary_exponents
 
 __all__ = ["spectral_convergence", "spectral_convergence_db", "signal_spectral_convergence", "inconsistency", "snr", "to_db"]
@@ -129,6 +129,7 @@ def _ldexp_in_place(a: np.ndarray, exponents: np.ndarray) -> None:
         np.ldexp(a, exponents, out=a)
 
 
+@underflow_is_a_value  # squares below 1e-308 (a magnitude spanning 1e-290..1e3) are 0: values, not errors
 def _sum_sq(a: np.ndarray, axes) -> np.ndarray:
     a = np.asarray(a)
     if np.iscomplexobj(a):
