@@ -64,7 +64,7 @@ from typing import Callable, Optional, Union
 
 import numpy as np
 
-from ._checks import as_array, check_flag
+from ._checks import as_array, check_flag, underflow_is_a_value
 from .mel import NormSpec, filterbank_and_warning, mel_to_stft
 from .spectrogram import Spectrogram
 from .transform import PAD_MODES, STFT, _caller_stacklevel, implied_sizes, real_dtype
@@ -416,6 +416,7 @@ def _librosa_amin(db, ref, amin):
 _FROM_DB_BLOCK = 1 << 18
 
 
+@underflow_is_a_value  # once per import: 10^(dB / 10) below 1e-308 is 0 (or subnormal): a value, not an error
 def from_db(
     S_db,
     *,
@@ -679,6 +680,7 @@ def _scipy_fft_size(
     return nfft
 
 
+@underflow_is_a_value  # once per import: a narrow window's squares, a quiet Sxx's scaling: values, not errors
 def from_scipy_spectrogram(
     Sxx,
     fs: float = 1.0,
@@ -911,6 +913,7 @@ def from_scipy_spectrogram(
 _SCIPY_BOUNDARIES = {"zeros": "constant", "even": "reflect", "constant": "edge", "odd": None, None: None}
 
 
+@underflow_is_a_value  # once per import: a quiet Zxx times the window's gain: values, not errors
 def from_scipy_stft(
     Zxx,
     fs: float = 1.0,
@@ -1061,6 +1064,7 @@ def _shorttimefft_slices(window: np.ndarray, hop: int, first: int, length: int) 
     raise AssertionError("unreachable")  # pragma: no cover
 
 
+@underflow_is_a_value  # once per import: a narrow window's squares: values, not errors
 def from_shorttimefft(
     S,
     *,
@@ -1293,6 +1297,7 @@ def _librosa_geometry(n_rows, n_fft, hop_length, win_length, window, center, pad
     return STFT(n_fft=n_fft, hop_length=hop_length, win_length=win_length, window=window, center=center, pad_mode=pad_mode)
 
 
+@underflow_is_a_value  # once per import: S^(1 / power) (S^2 for power 0.5) that underflows is a value, not an error
 def from_librosa(
     S,
     *,
@@ -1402,6 +1407,7 @@ def _check_torchaudio_pad(pad: int, geometry: STFT, n_frames: int, length: Optio
                          "the signal's length")
 
 
+@underflow_is_a_value  # once per import: a quiet S times the window's norm: values, not errors
 def from_torchaudio(
     S,
     *,
@@ -1630,6 +1636,7 @@ def from_mel(
     return Spectrogram(magnitude, geometry, sample_rate=sr, length=length, source="mel")
 
 
+@underflow_is_a_value  # once per import: a quiet magnitude times the window's norm: values, not errors
 def from_torchaudio_mel(
     M,
     *,
