@@ -1166,3 +1166,77 @@ def test_a_hosts_seterr_raise_does_not_make_underflow_an_error(method):
         y = gl.reconstruct(S, method=method, geometry=geometry, n_iter=5, rng=0)
         assert np.geterr()["under"] == "raise"  # the run restores the caller's settings
     np.testing.assert_array_equal(y, expected)
+
+
+
+
+def _streams(inverter, S):
+    return [piece for item in S for piece in (inverter.reset(), inverter.push(item[:, :7]), inverter.push(item[:, 7:]), inverter.flush())[1:]]
+
+
+def _from_mel(g, d):  # Hann: the importers refuse the other two windows at this hop (NOLA)
+    mel = gl.importers.from_mel(d["M"], sr=16000, n_fft=512, hop_length=128, power=2.0, n_iter_nnls=5)
+    mel_db = gl.importers.from_mel(d["M_db"], sr=16000, n_fft=512, hop_length=128, db="power", ref=1.0, n_iter_nnls=5)
+    return [mel.magnitude, mel.invert(n_iter=2, rng=0), mel_db.magnitude]
+
+
+def _importers(g, d):  # their own windows: they refuse those above at this hop (NOLA)
+    quiet, narrow = d["S"][1], ("gaussian", 5.0)
+    return [spectrogram.magnitude for spectrogram in (
+        gl.importers.from_librosa(quiet, n_fft=512, hop_length=128, power=0.5),
+        gl.importers.from_torchaudio(quiet, n_fft=512, hop_length=128, power=1.0, normalized=True),
+        gl.importers.from_torchaudio_mel(d["M_quiet"], sample_rate=16000, n_fft=512, hop_length=128, n_mels=40, power=1.0, normalized=True),
+        gl.importers.from_scipy_stft(quiet, 16000.0, window=("gaussian", 20.0), nperseg=512, noverlap=448),
+        gl.importers.from_scipy_spectrogram(quiet, 16000.0, window=narrow, nperseg=512, noverlap=504, detrend=False),
+        gl.importers.from_shorttimefft(quiet, win=gl.windows.get_window(narrow, 512), hop=8, fs=16000.0, power=1.0),
+    )]
+
+
+#: public entry point -> f(geometry, inputs): S two magnitudes, one over 36 (float32) or 293
+#: (float64) decades, one below the smallest normal number; x a signal near it, X its STFT; Z S
+#: with a phase; M the mel power of S[0], M_quiet the mel magnitude of S[1]; M_db a mel power in
+#: dB down to 10^-420 (float32) or 10^-3300 (float64)
+UNDERFLOW_ENTRY_POINTS = {
+    "stft": lambda g, d: [g.stft(d["x"]), gl.stft(d["x"], n_fft=512, hop_length=128, window=g.window)],
+    "istft": lambda g, d: [g.istft(d["X"]), gl.istft(np.abs(d["X"]), hop_length=128, window=g.window)],
+    **{method: (lambda g, d, method=method: [gl.reconstruct(d["S"], method=method, geometry=g, n_iter=2, rng=0)])
+       for method in gl.reconstruct.METHODS},
+    "pghi": lambda g, d: list(gl.pghi(d["S"], geometry=g, return_info=True)[:1]),
+    "spsi": lambda g, d: list(gl.spsi(d["S"], geometry=g, return_info=True)[:1]),
+    "RTISILA": lambda g, d: _streams(gl.RTISILA(g, n_iter_per_frame=2), d["S"]),
+    "RTPGHI": lambda g, d: _streams(gl.RTPGHI(g, rng=0), d["S"]),
+    "Spectrogram.invert": lambda g, d: [gl.Spectrogram(d["S"], g).invert(n_iter=2, rng=0)],
+    "metrics": lambda g, d: [gl.metrics.spectral_convergence(d["S"], d["Z"]), gl.metrics.inconsistency(d["X"], g),
+                             gl.metrics.signal_spectral_convergence(np.abs(d["X"]), d["x"][::-1], g), gl.metrics.snr(d["x"], d["x"][::-1])],
+    "from_mel": _from_mel,
+    "importers": _importers,
+}
+
+
+@pytest.mark.filterwarnings("ignore::gl.NOLAWarning")
+@pytest.mark.parametrize("entry", sorted(UNDERFLOW_ENTRY_POINTS))
+def test_underflow_is_never_an_error_at_a_public_entry_point(entry):
+    # under a host's np.seterr(all='raise') these raised FloatingPointError (underflow): a
+    # narrow Gaussian (std < win_length / 53) when built or squared, a Kaiser of beta 700
+    # squared or cast to float32, magnitudes spanning 1e-33..1e3 (float32) or 1e-290..1e3
+    # (float64) in the phase fill, RTISI-LA's update and the metrics, signals near 1e-38
+    # (float32) in the FFTs, quieter magnitudes in PGHI's log floor, in scaling the signal
+    # back and in the importers, dB below the smallest number; now the same bits as without,
+    # and the caller's settings back after each call
+    function = UNDERFLOW_ENTRY_POINTS[entry]
+    rng = np.random.default_rng(0)
+    for window in ["hann", ("gaussian", 5.0), ("kaiser", 700.0)]:
+        for dtype, low, quiet, tiny, db in [(np.float32, -33, -41, 1e-37, -420), (np.float64, -290, -310, 1e-306, -3300)]:
+            S = np.stack([10.0 ** rng.uniform(low, 3, (257, 16)), 10.0 ** rng.uniform(quiet, quiet + 3, (257, 16))]).astype(dtype)
+            x = (tiny * rng.standard_normal(2000)).astype(dtype)
+            F = gl.mel.mel_filterbank(sr=16000, n_fft=512, n_mels=40, dtype=dtype)
+            M = F @ S[0] ** 2
+            inputs = {"S": S, "x": x, "X": STFT(512, 128, window=window).stft(x), "Z": S * np.exp(1j * S), "M": M,
+                      "M_db": rng.uniform(db, 0, M.shape).astype(dtype), "M_quiet": F @ S[1]}
+            expected = function(STFT(512, 128, window=window), inputs)
+            with np.errstate(all="raise"):
+                got = function(STFT(512, 128, window=window), inputs)  # a new geometry: nothing cached
+                assert np.geterr() == {"divide": "raise", "over": "raise", "under": "raise", "invalid": "raise"}
+            assert len(got) == len(expected)
+            for a, b in zip(map(np.asarray, expected), map(np.asarray, got)):
+                assert (a.dtype, a.shape, a.tobytes()) == (b.dtype, b.shape, b.tobytes()), (window, dtype)
