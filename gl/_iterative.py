@@ -20,7 +20,7 @@ import numpy as np
 from ._checks import as_array, underflow_is_a_value
 from ._engine import threads_from_environment
 from ._trig import unit_phasors
-from .transform import STFT, binary_exponents, complex_dtype, implied_n_fft, native_order, real_dtype
+from .transform import STFT, _caller_stacklevel, binary_exponents, complex_dtype, implied_n_fft, native_order, real_dtype
 from .windows import WindowSpec
 
 InitSpec = Union[str, np.ndarray, None]
@@ -263,13 +263,30 @@ INITIALIZERS = {
 }
 
 
+def _equals_magnitude_up_to_sign(array: np.ndarray, S: np.ndarray) -> bool:
+    """Whether a real ``init`` is ``S`` up to the sign of each value: spectrogram
+    coefficients given where phases were expected. Phases differ from ``S`` at its peak
+    (one comparison); otherwise every value is compared, a block of frames at a time."""
+    if not S.size:
+        return False
+    peak = np.unravel_index(int(np.argmax(S)), S.shape)
+    if not S[peak] > 0 or abs(float(array[peak])) != float(S[peak]):
+        return False
+    frames = max(1, (1 << 16) // max(1, S.size // S.shape[-1]))  # about 64 k values a block
+    for first in range(0, S.shape[-1], frames):
+        if not np.array_equal(np.abs(array[..., first : first + frames]), S[..., first : first + frames]):
+            return False
+    return True
+
+
 class StartingPhase:
     """The initial phase ``phi_0``, handed out block by block in the engine's layout.
 
     ``'random'``: ``phi_0 = 2 pi U`` with ``U ~ uniform[0, 1)`` drawn by
     ``rng.random(S.shape)`` (the same draw as ``librosa.griffinlim(init='random')``, so a
     shared generator gives the same start); ``'zeros'`` or None: ``phi_0 = 0``; a real
-    array: phases in radians; a complex array: its phase (its modulus is ignored; a zero
+    array: phases in radians (one equal to ``S`` up to sign, coefficients such as
+    ``S (-1)^k``, is still read so, with a warning); a complex array: its phase (its modulus is ignored; a zero
     coefficient gets phase 0); a name of :data:`INITIALIZERS` (``'pghi'``, ``'spsi'``):
     computed from ``S`` and the ``geometry``. The caller's array is never modified or
     copied: only one block of phasors exists at a time, so a long signal's start costs
@@ -309,6 +326,13 @@ class StartingPhase:
                 raise TypeError(f"init must be a string or a real (phase) or complex array, got dtype {array.dtype}")
             if not np.all(np.isfinite(array)):
                 raise ValueError("init contains NaN or infinite values")
+            if array.dtype.kind != "c" and _equals_magnitude_up_to_sign(array, S):
+                warnings.warn(
+                    "init is a real array equal to S up to sign: coefficients (such as S (-1)^k), not phases. "
+                    "A real init is read as phases in radians; to start from these coefficients pass them "
+                    "complex (init.astype(complex)) or pass their phase (np.angle(init))",
+                    UserWarning, stacklevel=_caller_stacklevel(),
+                )  # fmt: skip
             # the fast phasors reduce angles exactly up to about 1e7 rad: bring larger ones into [0, 2 pi)
             # (the extremes in float64: abs of the int64 minimum wraps to itself, and no temporary |init|)
             if array.dtype.kind != "c" and array.size and max(float(array.max()), -float(array.min())) > 1e6:

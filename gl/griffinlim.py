@@ -126,7 +126,9 @@ def griffinlim(
         Initial phase :math:`\phi_0`: ``'random'`` draws ``2 pi rng.random(S.shape)``
         (the same draw as librosa, so the same generator gives the same start),
         ``'zeros'`` (or None) starts from zero phase, a real array gives phases in
-        radians, a complex array its phase. Never modified.
+        radians, a complex array its phase. Never modified. Real coefficients (such as
+        ``S (-1)^k``) are not phases: pass them complex; a real array equal to ``S`` up
+        to sign is read as phases with a warning that says so.
     rng : None, int, np.random.Generator or np.random.RandomState
         Seed (for ``np.random.default_rng``) or generator for ``init='random'``.
     length : int, optional
