@@ -502,7 +502,11 @@ def _heap_integrate(S: np.ndarray, half_t: np.ndarray, half_f: np.ndarray, value
             chunk = order[start : min(start + 4096, count)]
             _flood([], todo, *views, width, seeds=chunk[todo_array[chunk] != 0].tolist())
         known = count
-    reached = S > tols[-1] * peak  # every candidate: the heap reaches them all (islands are seeded)
+    # every candidate: the heap reaches them all (islands are seeded); the threshold in S's dtype,
+    # as _ranked_candidates makes it: numpy 1.x casts a Python float to float32 by its value, and
+    # a threshold below 1e-38 (a quiet float32 item) raised FloatingPointError (underflow in cast)
+    # under a host's np.seterr(all='raise'); the same comparison, the same bits
+    reached = S > S.dtype.type(tols[-1] * peak)
     reached[:, :known_frames] = True  # and the given phases (no full-size array for them: PGHI's peak)
     return reached
 
