@@ -1151,8 +1151,9 @@ class STFT:
         ----------
         X : np.ndarray [shape=(..., n_freq, n_frames)]
             The STFT, complex or real; leading axes are batch axes.
-        length : int, optional
-            Length of the output; must give ``n_frames`` frames. Default:
+        length : int >= 1, optional
+            Length of the output, any: samples past the last frame's end are 0, and a
+            shorter length cuts the signal, as librosa's ``length``. Default:
             :meth:`default_length`.
 
         Returns
@@ -1270,8 +1271,9 @@ def istft(
         FFT size; defaults to ``2 * (n_freq - 1)``: pass it for an odd FFT size.
     hop_length, win_length, window, center, pad_mode, sym
         The rest of the geometry, as in :class:`STFT`.
-    length : int, optional
-        Length of the output; must give ``n_frames`` frames. Default:
+    length : int >= 1, optional
+        Length of the output, any: samples past the last frame's end are 0, and a shorter
+        length cuts the signal, as librosa's ``length``. Default:
         :meth:`STFT.default_length` (librosa's).
 
     Returns

@@ -434,6 +434,22 @@ def test_istft_of_one_frame_says_to_pass_the_length():
     assert gl.istft(np.ones((5, 1), complex), length=4).shape == (4,)
 
 
+def test_istft_takes_any_length_as_documented(rng):
+    # STFT.istft's and gl.istft's docs: any length >= 1, 0 past the last frame's end, cut when
+    # shorter, as librosa's length (they said it 'must give n_frames frames')
+    geometry = STFT(512, 128)
+    x = rng.standard_normal(2000)
+    X = geometry.stft(x)
+    end = geometry.n_fft + geometry.hop_length * (X.shape[-1] - 1) - geometry.pad  # the last frame's end
+    full = geometry.istft(X, length=end)
+    for length in (10, 2000, end + 1000):
+        y = geometry.istft(X, length=length)
+        assert y.shape == (length,)
+        np.testing.assert_array_equal(y[: full.size], full[:length])
+        assert not np.any(y[full.size :])
+        np.testing.assert_array_equal(gl.istft(X, hop_length=128, length=length), y)
+
+
 def test_replace_n_fft_brings_the_defaults_that_followed_from_it():
     assert gl.STFT(1024).replace(n_fft=2048) == gl.STFT(2048)
     assert gl.STFT(1024).replace(n_fft=512) == gl.STFT(512)
