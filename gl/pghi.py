@@ -53,8 +53,7 @@ from typing import Any, Literal, Optional, Sequence, Union, overload
 
 import numpy as np
 
-from ._checks import as_array, check_flag
-from ._checks import underflow_is_a_value
+from ._checks import as_array, check_flag, underflow_is_a_value
 from ._iterative import PhaseRetrievalInfo, as_generator, check_n_threads, one_pass_info, prepare, refuse_iteration_options, wrapped_phase
 from .transform import STFT, PadMode
 from .windows import WindowSpec, window_parameter

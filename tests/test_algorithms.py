@@ -1168,8 +1168,6 @@ def test_a_hosts_seterr_raise_does_not_make_underflow_an_error(method):
     np.testing.assert_array_equal(y, expected)
 
 
-
-
 def _streams(inverter, S):
     return [piece for item in S for piece in (inverter.reset(), inverter.push(item[:, :7]), inverter.push(item[:, 7:]), inverter.flush())[1:]]
 
