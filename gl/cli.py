@@ -475,7 +475,8 @@ def build_parser() -> argparse.ArgumentParser:
         "Recover audio from a magnitude spectrogram. An .npz written by 'gl spectrogram' (or "
         "Spectrogram.save) needs no flags. A bare .npy array needs its convention (--from) and "
         "geometry (--sr, --hop, --n-fft ...)."))
-    invert.add_argument("input", metavar="SPEC", help="spectrogram file (.npz or .npy)")
+    invert.add_argument("input", metavar="SPEC", help="spectrogram file (.npz or .npy; with --from, an .npz of scipy's f, t and Sxx "
+                        "needs no --n-fft or --hop)")
     invert.add_argument("-o", "--output", required=True, metavar="OUT", help="audio file to write (.wav or .flac)")
     group = invert.add_argument_group("a bare .npy array: where it comes from")
     group.add_argument("--from", dest="convention", default=None, metavar="CONVENTION", help="scipy, scipy-stft, shorttimefft, librosa, torchaudio, mel (librosa's melspectrogram) or torchaudio-mel (torchaudio's MelSpectrogram)")
@@ -1294,8 +1295,9 @@ _IMPORTER_KEYWORDS = {
 }
 
 
-def _importer_keywords(function, args, source: str) -> dict[str, Any]:
-    """Map the command-line flags onto the keywords of ``function`` (one importer)."""
+def _importer_keywords(function, args, source: str, given: frozenset = frozenset()) -> dict[str, Any]:
+    """Map the command-line flags onto the keywords of ``function`` (one importer). ``given``:
+    keywords the input file holds (scipy's ``f``, which says nperseg, and ``t``, the hop)."""
     parameters = inspect.signature(function).parameters
     keywords: dict[str, Any] = {}
     if ("db", "ln") in args.param and args.power is None and "power" in parameters:
@@ -1304,16 +1306,17 @@ def _importer_keywords(function, args, source: str) -> dict[str, Any]:
                          "log-mel), 2 for the log of a power")
     if "nperseg" in parameters:  # the scipy conventions: nperseg, noverlap, nfft
         nperseg = args.win_length if args.win_length is not None else args.n_fft
-        if nperseg is None:
+        if nperseg is None and not ({"f", "t"} <= given and args.hop is None):  # else f and t say both
             raise UsageError(f"{source}: a scipy spectrogram needs its segment length: give --n-fft NPERSEG (and --hop)")
-        keywords["nperseg"] = nperseg
+        if nperseg is not None:
+            keywords["nperseg"] = nperseg
         if args.win_length is not None and args.n_fft is not None:
             keywords["nfft"] = args.n_fft
         if args.hop is not None:
             if "noverlap" not in parameters:
                 raise UsageError(f"{source}: --hop does not apply to --from {args.convention}")
             keywords["noverlap"] = nperseg - args.hop
-        elif "noverlap" in parameters and not any(name == "noverlap" for name, _ in args.param):
+        elif "noverlap" in parameters and not any(name == "noverlap" for name, _ in args.param) and "t" not in given:
             # as for the other conventions: a hop taken by default is how audio comes back at the wrong tempo
             default = nperseg - (nperseg // 8 if args.convention == "scipy" else nperseg // 2)
             raise UsageError(f"{source} is a bare array: give its hop with --hop (nperseg - noverlap; a wrong hop changes the "
@@ -1395,6 +1398,9 @@ def _from_archive(loaded, args, path: Path, flags: list):
         metadata = features_metadata(loaded, path) if "metadata" in names else None
         if metadata is None and args.convention is not None and len(names) == 1:
             return _import_array(loaded[names[0]], args, path)
+        if metadata is None and args.convention is not None and "magnitude" not in names:
+            array, axes = _array_and_axes(loaded, names, args, path)
+            return _import_array(array, args, path, axes)
         if metadata is not None:
             data = loaded["data"] if "data" in names else None
     if "magnitude" in names or metadata is None:
@@ -1423,8 +1429,38 @@ def _from_archive(loaded, args, path: Path, flags: list):
     return from_features(data, metadata, path)
 
 
-def _import_array(array: np.ndarray, args, path: Path):
-    """A bare array and the command-line flags that say what it is -> :class:`Spectrogram`."""
+#: The importers' keywords an .npz of several arrays may hold beside the spectrogram: scipy's
+#: frequencies and times (``np.savez(name, f=f, t=t, Sxx=Sxx)``), which say its geometry.
+_AXES_IN_ARCHIVE = ("f", "t")
+
+
+def _array_and_axes(loaded, names: list, args, path: Path) -> tuple[np.ndarray, dict[str, np.ndarray]]:
+    """The spectrogram of an .npz of several arrays given with --from, and the axes beside it
+    that its importer takes (scipy's ``f`` and ``t``): the only array of two axes or more, or
+    else the one named as the importer names it (``Sxx``, ``Zxx``, ``S``, ``M``)."""
+    importers = importlib.import_module("gl.importers")
+    function = importers.CONVENTIONS.get(args.convention)
+    if function is None:
+        raise UsageError(f"--from {args.convention!r} is unknown; use one of {', '.join(importers.CONVENTIONS)}")
+    parameters = inspect.signature(function).parameters
+    arrays = {name: loaded[name] for name in names}
+    axes = {name: arrays[name] for name in _AXES_IN_ARCHIVE
+            if name in parameters and name in arrays and arrays[name].ndim == 1 and name not in dict(args.param)}
+    candidates = [name for name in names if name not in axes and arrays[name].ndim >= 2]
+    named = [name for name in candidates if name.lower() == next(iter(parameters)).lower()]
+    chosen = named or candidates
+    if len(chosen) != 1:
+        held = ", ".join(names)
+        raise UsageError(f"{path} holds several arrays ({held}), and gl cannot tell which is the spectrogram"
+                         + ("" if chosen else " (none has two axes, frequency and time)")
+                         + ": save it alone (np.save(name, S)) and give that file")
+    return arrays[chosen[0]], axes
+
+
+def _import_array(array: np.ndarray, args, path: Path, axes: Optional[dict] = None):
+    """A bare array and the command-line flags that say what it is -> :class:`Spectrogram`.
+    ``axes``: the importer's ``f`` and ``t`` read from the same .npz, which say its geometry."""
+    axes = axes or {}
     importers = importlib.import_module("gl.importers")
     if args.convention is None:
         raise UsageError(
@@ -1456,14 +1492,19 @@ def _import_array(array: np.ndarray, args, path: Path):
                           "spectrogram read as an STFT comes back at the wrong pitch), else give --n-fft to say so", UserWarning)
         args = argparse.Namespace(**{**vars(args), "n_fft": 2 * (rows - 1)})
     function = importers.CONVENTIONS[args.convention]
-    keywords = _importer_keywords(function, args, str(path))
+    keywords = {**_importer_keywords(function, args, str(path), given=set(axes)), **axes}
     name = next(iter(inspect.signature(function).parameters))  # the importer's word for the array: S, Sxx, Zxx or M
 
     def of_the_file(text: str) -> str:  # 'S contains NaN ...' said of the file, not of a name the user never gave
         if text.startswith(f"{name} "):
             text = f"the array in {path} {text[len(name) + 1:]}"
         # and within a message: '45 mel bands of M hold energy ...', '... rows but Zxx has 40'
-        return re.sub(rf"\b(of|but) {re.escape(name)}\b(?![=(])", lambda match: f"{match[1]} the array in {path}", text)
+        text = re.sub(rf"\b(of|but) {re.escape(name)}\b(?![=(])", lambda match: f"{match[1]} the array in {path}", text)
+        if args.hop is not None:  # 'noverlap=128 gives a hop of 128 samples': the hop the user gave
+            text = re.sub(r"\bnoverlap=\d+ gives a hop of (\d+) samples", r"--hop \1", text)
+        for axis in axes:  # 't steps by 64 samples': the t of the file
+            text = re.sub(rf"(?<![\w.\[-]){axis}(?=\[0\]| (?:steps|has|contains|does|implies)\b)", f"the {axis} in {path}", text)
+        return text
 
     with contextlib.ExitStack() as stack:
         caught = None

@@ -1664,3 +1664,32 @@ def test_dash_for_a_standard_stream_is_said_to_be_unsupported(tmp_path, speech_w
                                 capture_output=True, text=True, timeout=120, env=ENV, stdin=stdin)
     assert result.returncode == 0, result.stderr
     assert json.loads(result.stdout)["channels"] == 1 and json.loads(result.stdout)["input"] == "-"
+
+
+def test_an_npz_of_scipys_f_t_and_sxx_inverts_with_from(tmp_path, speech, monkeypatch, capsys):
+    """``np.savez(name, f=f, t=t, Sxx=Sxx)``, the way scipy's three results are usually kept, with
+    --from scipy: the spectrogram is the array of two axes, and f and t say its geometry (a user
+    who gave --from, --sr and --hop was told to give --from, --sr and --hop)."""
+    scipy_signal = pytest.importorskip("scipy.signal")
+    x, sr = speech
+    f, t, Sxx = scipy_signal.spectrogram(x, sr, nperseg=256, noverlap=192, window="hann", detrend=False)
+    np.savez(tmp_path / "spec.npz", f=f, t=t, Sxx=Sxx)
+    np.savez(tmp_path / "two.npz", before=Sxx, after=Sxx)
+    monkeypatch.chdir(tmp_path)
+    flags = ["--from", "scipy", "--sr", str(sr), "--window", "hann", "-P", "detrend=False", *FAST, "--json"]
+    for more in ([], ["--n-fft", "256", "--hop", "64"]):
+        status = cli.main(["invert", "spec.npz", "-o", f"out{len(more)}.wav", *flags, *more])
+        captured = capsys.readouterr()
+        assert status == 0, captured.err
+        report = json.loads(captured.out)
+        assert (report["n_fft"], report["hop_length"], report["center"]) == (256, 64, False)
+        y, sr_out = sf.read(str(tmp_path / f"out{len(more)}.wav"))
+        assert sr_out == sr and abs(len(y) - len(x)) < 256
+        assert 0.9 < np.sqrt(np.mean(y**2)) / np.sqrt(np.mean(x[: len(y)] ** 2)) < 1.1
+    # t in the file checks --hop: a wrong one is refused, not a wrong tempo
+    assert_usage_error(run_in_process(["invert", "spec.npz", "-o", "bad.wav", *flags, "--n-fft", "256", "--hop", "128"], capsys),
+                       r"--hop 128 but the t in spec.npz steps by 64 samples")
+    # two arrays of two axes, neither named as scipy names it: which one is not guessed
+    assert_usage_error(run_in_process(["invert", "two.npz", "-o", "bad.wav", *flags, "--n-fft", "256", "--hop", "64"], capsys),
+                       r"two.npz holds several arrays \(before, after\)", r"np.save")
+    assert not list(tmp_path.glob("bad.wav"))
