@@ -1864,13 +1864,66 @@ def _refuse_standard_streams(args) -> None:
         raise UsageError(f"-o -: gl writes files, not standard output; give a file name (say {example})")
 
 
+#: Other libraries' keywords typed as flags (``--nperseg``, ``--fs``) -> gl's flag; scipy's
+#: ``noverlap`` is ``--hop`` = nperseg - noverlap (:func:`_unrecognized`). A keyword that is a
+#: flag but for ``_`` (``--n_fft``, ``--hop_length``) is found without this table.
+_OTHER_NAMES = {
+    "nperseg": "--n-fft", "nfft": "--n-fft", "n_fft": "--n-fft", "hop_length": "--hop", "hop_size": "--hop", "hopsize": "--hop",
+    "fs": "--sr", "sample_rate": "--sr", "samplerate": "--sr", "rate": "--sr", "n_iters": "--n-iter", "iterations": "--n-iter",
+}
+
+
+def _unrecognized(message: str, argv: Sequence[str], parser: argparse.ArgumentParser) -> str:
+    """argparse's ``unrecognized arguments: ...`` with gl's name for each flag typed as scipy or
+    librosa name it (``--nperseg 256 is --n-fft 256``, ``--noverlap 192 is --hop 64 (nperseg - noverlap)``),
+    and the command's --help rather than gl's."""
+    commands = next(action.choices for action in parser._actions if isinstance(action, argparse._SubParsersAction))
+    command = next((word for word in argv if word in commands), None)
+    if command is None or not message.startswith("unrecognized arguments: "):
+        return message
+    known = commands[command]._option_string_actions
+    listed = message[len("unrecognized arguments: "):].rsplit(" (see ", 1)[0]
+
+    def value_of(flags: tuple, words: Sequence[str]) -> Optional[str]:
+        for k, word in enumerate(words):
+            name, equals, value = word.partition("=")
+            if name in flags:
+                return value if equals else (words[k + 1] if k + 1 < len(words) else None)
+        return None
+
+    words, hints = listed.split(), []
+    for k, word in enumerate(words):
+        if not word.startswith("--"):
+            continue
+        name, equals, value = word.partition("=")
+        if not equals:
+            value = words[k + 1] if k + 1 < len(words) and not words[k + 1].startswith("-") else ""
+        typed = word if equals else f"{word} {value}".strip()
+        key = name.lstrip("-").lower().replace("-", "_")
+        if key == "noverlap" and "--hop" in known:
+            nperseg = value_of(("--win-length", "--nperseg"), list(argv)) or value_of(("--n-fft",), list(argv))
+            try:
+                hop = f"--hop {int(nperseg) - int(value)}"
+            except (TypeError, ValueError):
+                hop = "--hop"
+            hints.append(f"{typed} is {hop} (nperseg - noverlap)")
+            continue
+        flag = "--" + key.replace("_", "-")
+        flag = flag if flag in known else _OTHER_NAMES.get(key)
+        if flag in known:
+            hints.append(f"{typed} is {flag}" + (f" {value}" if value else ""))
+    said = f"unrecognized arguments: {listed}"
+    return said + ("; " + ", ".join(hints) if hints else "") + f" (see gl {command} --help)"
+
+
 def main(argv: Optional[Sequence[str]] = None) -> int:
     """Run ``gl`` with ``argv`` (default: the command line); returns the exit status."""
     parser = build_parser()
+    argv = sys.argv[1:] if argv is None else list(argv)
     try:
         args = parser.parse_args(argv)
     except UsageError as error:
-        print(f"gl: error: {error}", file=sys.stderr)
+        print(f"gl: error: {_unrecognized(str(error), argv, parser)}", file=sys.stderr)
         return EXIT_USAGE
     except SystemExit as done:  # --help, --version
         return int(done.code or 0) if not isinstance(done.code, str) else EXIT_USAGE

@@ -1693,3 +1693,34 @@ def test_an_npz_of_scipys_f_t_and_sxx_inverts_with_from(tmp_path, speech, monkey
     assert_usage_error(run_in_process(["invert", "two.npz", "-o", "bad.wav", *flags, "--n-fft", "256", "--hop", "64"], capsys),
                        r"two.npz holds several arrays \(before, after\)", r"np.save")
     assert not list(tmp_path.glob("bad.wav"))
+
+
+UNKNOWN_FLAGS = [
+    # scipy's names: nperseg is --n-fft, and the hop is nperseg - noverlap (worked out when both are given)
+    (["invert", "bare.npy", "--from", "scipy", "--sr", "8000", "--nperseg", "256", "--noverlap", "192"],
+     [r"unrecognized arguments: --nperseg 256 --noverlap 192", r"--nperseg 256 is --n-fft 256", r"--noverlap 192 is --hop 64 "
+      r"\(nperseg - noverlap\)", r"see gl invert --help"]),
+    (["invert", "bare.npy", "--from", "scipy", "--sr", "8000", "--n-fft", "256", "--noverlap=192"], [r"--noverlap=192 is --hop 64"]),
+    (["invert", "bare.npy", "--from", "scipy", "--sr", "8000", "--noverlap", "192"], [r"--noverlap 192 is --hop \(nperseg - noverlap\)"]),
+    (["invert", "bare.npy", "--from", "scipy", "--fs", "8000"], [r"--fs 8000 is --sr 8000"]),
+    # librosa's keywords spelt as flags
+    (["invert", "bare.npy", "--from", "librosa", "--sr", "8000", "--hop_length", "64"], [r"--hop_length 64 is --hop 64"]),
+    (["invert", "bare.npy", "--from", "librosa", "--sample-rate", "8000", "--hop", "64"], [r"--sample-rate 8000 is --sr 8000"]),
+    (["roundtrip", "tone.wav", "--n_fft", "512"], [r"--n_fft 512 is --n-fft 512", r"see gl roundtrip --help"]),
+    (["roundtrip", "tone.wav", "--hop-length", "128"], [r"--hop-length 128 is --hop 128"]),
+    # a flag gl does not know at all: the command's help, not gl's
+    (["roundtrip", "tone.wav", "--colour", "red"], [r"unrecognized arguments: --colour red \(see gl roundtrip --help\)$"]),
+    # --sr is invert's: roundtrip reads the rate from the file
+    (["roundtrip", "tone.wav", "--fs", "8000"], [r"unrecognized arguments: --fs 8000 \(see gl roundtrip --help\)$"]),
+]
+
+
+@pytest.mark.parametrize("args, patterns", UNKNOWN_FLAGS, ids=[" ".join(a) for a, _ in UNKNOWN_FLAGS])
+def test_a_flag_named_as_scipy_or_librosa_names_it_says_gls_name(tmp_path, monkeypatch, capsys, args, patterns):
+    """A scipy or librosa user types the keywords they know (--nperseg, --noverlap, --hop_length,
+    --fs): the one line names gl's flag for each, and the command's --help, not gl's."""
+    make_inputs(tmp_path)
+    monkeypatch.chdir(tmp_path)
+    before = sorted(p.name for p in tmp_path.iterdir())
+    assert_usage_error(run_in_process([*args, "-o", "o.wav"], capsys), *patterns)
+    assert sorted(p.name for p in tmp_path.iterdir()) == before
