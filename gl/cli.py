@@ -1306,10 +1306,15 @@ def _importer_keywords(function, args, source: str, given: frozenset = frozenset
                          "log-mel), 2 for the log of a power")
     if "nperseg" in parameters:  # the scipy conventions: nperseg, noverlap, nfft
         nperseg = args.win_length if args.win_length is not None else args.n_fft
+        if nperseg is not None:  # from the flags (-P nperseg=... as well is refused below: set twice)
+            keywords["nperseg"] = nperseg
+        as_keyword = dict(args.param).get("nperseg")  # -P nperseg=..., as scipy was called (passed on below)
+        if nperseg is None and isinstance(as_keyword, int) and not isinstance(as_keyword, bool):
+            nperseg = as_keyword
+        elif nperseg is None and as_keyword is not None:
+            raise UsageError(f"-P nperseg={as_keyword!r} must be a whole number of samples (or give it as --n-fft)")
         if nperseg is None and not ({"f", "t"} <= given and args.hop is None):  # else f and t say both
             raise UsageError(f"{source}: a scipy spectrogram needs its segment length: give --n-fft NPERSEG (and --hop)")
-        if nperseg is not None:
-            keywords["nperseg"] = nperseg
         if args.win_length is not None and args.n_fft is not None:
             keywords["nfft"] = args.n_fft
         if args.hop is not None:

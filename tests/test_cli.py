@@ -874,6 +874,10 @@ BARE_ERRORS = [
     (["--from", "scipy", "--sr", "8000", "--n-fft", "256"], [r"give its hop with --hop .*scipy's default noverlap for --from scipy makes it --hop 224"]),
     (["--from", "scipy-stft", "--sr", "8000", "--n-fft", "256"], [r"give its hop with --hop .*--from scipy-stft makes it --hop 128"]),
     (["--from", "librosa", "--sr", "8000", "--hop", "64", "-P", "colour=1"], [r"no keyword 'colour'"]),
+    # -P takes the importer's keywords, scipy's nperseg too; given twice, it is said once
+    (["--from", "scipy", "--sr", "8000", "-P", "nperseg=256", "--n-fft", "256", "--hop", "64"],
+     [r"-P nperseg=\.\.\. and --n-fft \(or --win-length\) both set nperseg; give it once"]),
+    (["--from", "scipy", "--sr", "8000", "-P", "nperseg=256"], [r"give its hop with --hop .*makes it --hop 224"]),
     (["--from", "librosa", "--sr", "8000", "--hop", "64", "--n-fft", "1024"], [r"--n-fft 1024 gives 513 frequency bins but the spectrogram has 257"]),
 ]
 
@@ -1724,3 +1728,21 @@ def test_a_flag_named_as_scipy_or_librosa_names_it_says_gls_name(tmp_path, monke
     before = sorted(p.name for p in tmp_path.iterdir())
     assert_usage_error(run_in_process([*args, "-o", "o.wav"], capsys), *patterns)
     assert sorted(p.name for p in tmp_path.iterdir()) == before
+
+
+def test_scipys_nperseg_and_noverlap_as_importer_keywords(tmp_path, speech, monkeypatch, capsys):
+    """--help says -P takes any keyword of the importer: -P nperseg=256 -P noverlap=192, as
+    scipy was called, makes the same audio as --n-fft 256 --hop 64 (it was refused with 'give
+    --n-fft NPERSEG')."""
+    scipy_signal = pytest.importorskip("scipy.signal")
+    x, sr = speech
+    _, _, Sxx = scipy_signal.spectrogram(x, sr, nperseg=256, noverlap=192, window="hann", detrend=False)
+    np.save(tmp_path / "Sxx.npy", Sxx)
+    monkeypatch.chdir(tmp_path)
+    common = ["invert", "Sxx.npy", "--from", "scipy", "--sr", str(sr), "--window", "hann", "-P", "detrend=False", *FAST, "-q"]
+    for name, flags in (("p.wav", ["-P", "nperseg=256", "-P", "noverlap=192"]), ("p2.wav", ["-P", "nperseg=256", "--hop", "64"]),
+                        ("f.wav", ["--n-fft", "256", "--hop", "64"])):
+        status = cli.main([*common, "-o", name, *flags])
+        assert status == 0, capsys.readouterr().err
+    audio = [sf.read(str(tmp_path / name))[0] for name in ("p.wav", "p2.wav", "f.wav")]
+    assert np.array_equal(audio[0], audio[2]) and np.array_equal(audio[1], audio[2])
