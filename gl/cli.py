@@ -426,11 +426,42 @@ def _add_retrieval_options(parser: argparse.ArgumentParser) -> None:
                             "machine's memory")
 
 
+#: The examples at the end of ``gl invert --help``: each library's call, and the command that undoes it.
+INVERT_EXAMPLES = """\
+examples:
+  # f, t, Sxx = scipy.signal.spectrogram(x, 16000, nperseg=512, noverlap=384), saved as Sxx.npy
+  gl invert Sxx.npy --from scipy --sr 16000 --n-fft 512 --hop 128 -o out.wav
+  #   --n-fft is nperseg, --hop is nperseg - noverlap (scipy's default noverlap: nperseg // 8);
+  #   with window="hann", detrend=False: add --window hann -P detrend=False
+  # np.savez("spec.npz", f=f, t=t, Sxx=Sxx): f and t say --n-fft and --hop
+  gl invert spec.npz --from scipy --sr 16000 -o out.wav
+  # S = np.abs(librosa.stft(y, n_fft=2048, hop_length=512)) of y at 22050 Hz, saved as S.npy
+  gl invert S.npy --from librosa --sr 22050 --hop 512 -o out.wav
+  # M = librosa.feature.melspectrogram(y=y, sr=22050) (n_fft 2048, hop_length 512)
+  gl invert M.npy --from mel --sr 22050 --n-fft 2048 --hop 512 -o out.wav
+  # M_db = librosa.power_to_db(M): add -P db=power; torchaudio's are --from torchaudio(-mel)
+  # a file from gl spectrogram says it all
+  gl invert speech.npz -o out.wav"""
+
+
+class _ExamplesFormatter(argparse.HelpFormatter):
+    """argparse's formatter, but for an epilog of examples, kept line by line as written."""
+
+    def _fill_text(self, text, width, indent):
+        if text.startswith("examples:"):
+            return "".join(indent + line for line in text.splitlines(keepends=True))
+        return super()._fill_text(text, width, indent)
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser of ``gl`` and its four commands."""
     parser = _Parser(prog="gl", description="Turn spectrograms back into sound: phase retrieval in pure NumPy.",
                      epilog="Environment: GL_NUM_THREADS=1 keeps each command on one thread (by default a long "
-                            "input is split over 2 threads when the process may use 2 cores).")
+                            "input is split over 2 threads when the process may use 2 cores). Exit status: 0 when "
+                            "done; 2 for a mistake (a missing or unreadable file, a bad flag or value, an output that "
+                            "cannot be written: one line on stderr); 1 when the outputs were written but the report "
+                            "could not be printed; 130 on Ctrl-C, 143 on SIGTERM, and no file is left half-written. "
+                            "Examples: gl invert --help.")
     parser.add_argument("--version", action="version", version=f"gl {__version__}")
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
 
@@ -474,7 +505,7 @@ def build_parser() -> argparse.ArgumentParser:
     invert = commands.add_parser("invert", help="phase retrieval from a spectrogram file (.npz from gl, or a bare .npy)", description=(
         "Recover audio from a magnitude spectrogram. An .npz written by 'gl spectrogram' (or "
         "Spectrogram.save) needs no flags. A bare .npy array needs its convention (--from) and "
-        "geometry (--sr, --hop, --n-fft ...)."))
+        "geometry (--sr, --hop, --n-fft ...)."), epilog=INVERT_EXAMPLES, formatter_class=_ExamplesFormatter)
     invert.add_argument("input", metavar="SPEC", help="spectrogram file (.npz or .npy; with --from, an .npz of scipy's f, t and Sxx "
                         "needs no --n-fft or --hop)")
     invert.add_argument("-o", "--output", required=True, metavar="OUT", help="audio file to write (.wav or .flac)")
@@ -484,7 +515,8 @@ def build_parser() -> argparse.ArgumentParser:
     group.add_argument("--length", type=_positive_int, default=None, metavar="N", help="length of the signal in samples")
     group.add_argument("--power", type=_positive_float, default=None, help="the array holds |X|**POWER (default: librosa 1, or 2 with -P db=power; torchaudio, torchaudio-mel "
                        "and shorttimefft 2; mel 2, or 1 with -P db=amplitude; -P db=ln needs it; scipy reads it from -P mode=...)")
-    group.add_argument("-P", "--param", type=_option, action="append", default=[], metavar="NAME=VALUE", help="any other keyword of the importer, e.g. -P scaling='spectrum' (repeatable)")
+    group.add_argument("-P", "--param", type=_option, action="append", default=[], metavar="NAME=VALUE", help="any other keyword of the importer, e.g. -P scaling='spectrum', or scipy's -P nperseg=512 -P noverlap=384 "
+                       "as scipy was called (repeatable)")
     _add_geometry_options(invert, importing=True)
     _add_retrieval_options(invert)
     _add_output_options(invert, edge_fade=True)

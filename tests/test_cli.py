@@ -1746,3 +1746,19 @@ def test_scipys_nperseg_and_noverlap_as_importer_keywords(tmp_path, speech, monk
         assert status == 0, capsys.readouterr().err
     audio = [sf.read(str(tmp_path / name))[0] for name in ("p.wav", "p2.wav", "f.wav")]
     assert np.array_equal(audio[0], audio[2]) and np.array_equal(audio[1], audio[2])
+
+
+def test_help_shows_examples_and_exit_statuses(capsys):
+    """A first-time user with scipy's or librosa's spectrogram finds in 'gl invert --help' a command
+    line to copy, with scipy's nperseg and noverlap in gl's flags; 'gl --help' gives the exit statuses."""
+    assert cli.main(["invert", "--help"]) == 0
+    text = capsys.readouterr().out
+    assert "examples:" in text
+    assert re.search(r"gl invert Sxx\.npy --from scipy --sr 16000 --n-fft 512 --hop 128 .*-o out\.wav", text)
+    assert re.search(r"nperseg=512, noverlap=384", text)  # the scipy call that line undoes
+    assert re.search(r"gl invert S\.npy --from librosa --sr 22050 --hop 512 -o out\.wav", text)
+    assert re.search(r"gl invert M\.npy --from mel --sr 22050 --n-fft 2048 --hop 512 -o out\.wav", text)
+    assert max(len(line) for line in text.splitlines()) <= 100
+    assert cli.main(["--help"]) == 0
+    text = " ".join(capsys.readouterr().out.split())
+    assert re.search(r"(?i)exit status:? 0 .* 2 .*mistake.* 130 .*Ctrl-C", text), text
