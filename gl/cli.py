@@ -1537,6 +1537,16 @@ def _import_array(array: np.ndarray, args, path: Path, axes: Optional[dict] = No
             text = f"the array in {path} {text[len(name) + 1:]}"
         # and within a message: '45 mel bands of M hold energy ...', '... rows but Zxx has 40'
         text = re.sub(rf"\b(of|but) {re.escape(name)}\b(?![=(])", lambda match: f"{match[1]} the array in {path}", text)
+        # 'is complex, but this mode gives real values; pass np.abs(Sxx) or say it is complex': in flags
+        complex_advice = {
+            "mel": "a mel spectrogram is real: a complex STFT is --from librosa (or --from scipy-stft for scipy.signal.stft's "
+                   "Zxx); else save np.abs of it",
+            "scipy": "--from scipy reads scipy.signal.spectrogram's real values: scipy.signal.stft's Zxx is --from scipy-stft, "
+                     "a spectrogram made with mode 'complex' needs -P mode=complex; else save np.abs of it",
+        }.get("mel" if args.convention == "torchaudio-mel" else args.convention)
+        if complex_advice:
+            text = re.sub(r"is complex, but this mode gives real values; pass np\.abs\(\w+\) or say it is complex",
+                          f"is complex, but {complex_advice}", text)
         if args.hop is not None:  # 'noverlap=128 gives a hop of 128 samples': the hop the user gave
             text = re.sub(r"\bnoverlap=\d+ gives a hop of (\d+) samples", r"--hop \1", text)
         for axis in axes:  # 't steps by 64 samples': the t of the file

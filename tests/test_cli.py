@@ -1762,3 +1762,19 @@ def test_help_shows_examples_and_exit_statuses(capsys):
     assert cli.main(["--help"]) == 0
     text = " ".join(capsys.readouterr().out.split())
     assert re.search(r"(?i)exit status:? 0 .* 2 .*mistake.* 130 .*Ctrl-C", text), text
+
+
+def test_a_complex_array_where_a_real_one_goes_says_which_flag(tmp_path, monkeypatch, capsys):
+    """scipy.signal.stft's complex Zxx given --from scipy (or a complex STFT --from mel): the message
+    named the importer's mode and 'say it is complex', which the command line has no flag for."""
+    geometry = gl.STFT(256, 64, center=False)
+    Z = geometry.stft(np.random.default_rng(0).standard_normal(4000))
+    np.save(tmp_path / "Z.npy", Z)
+    monkeypatch.chdir(tmp_path)
+    common = ["invert", "Z.npy", "-o", "o.wav", "--sr", "8000", "--n-fft", "256", "--hop", "64"]
+    assert_usage_error(run_in_process([*common, "--from", "scipy"], capsys),
+                       r"the array in Z.npy is complex", r"scipy.signal.stft's Zxx is --from scipy-stft",
+                       r"-P mode=complex", r"np.abs")
+    assert_usage_error(run_in_process([*common, "--from", "mel"], capsys),
+                       r"the array in Z.npy is complex, but a mel spectrogram is real", r"--from librosa", r"np.abs")
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["Z.npy"]
