@@ -1504,14 +1504,20 @@ def _import_array(array: np.ndarray, args, path: Path, axes: Optional[dict] = No
             f"{path} is a bare array: say what it is with --from {'|'.join(importers.CONVENTIONS)} "
             "and give its geometry (--sr, --hop, --n-fft ...)"
         )
-    if array.ndim > 3:
-        raise UsageError(f"{path} has shape {array.shape}: a spectrogram is (n_freq, n_frames) or (channels, n_freq, n_frames)")
+    if array.ndim > 3 or array.ndim < 2:
+        raise UsageError(f"{path} has shape {array.shape}: a spectrogram is (n_freq, n_frames) or (channels, n_freq, n_frames)"
+                         + ("; for audio samples, gl roundtrip makes a recording's spectrogram and inverts it" if array.ndim < 2 else ""))
     if args.convention not in importers.CONVENTIONS:
         raise UsageError(f"--from {args.convention!r} is unknown; use one of {', '.join(importers.CONVENTIONS)}")
     if args.sr is None:
         raise UsageError(f"{path} is a bare array: give its sample rate with --sr (in Hz)")
     if args.hop is None and not args.convention.startswith("scipy"):
-        raise UsageError(f"{path} is a bare array: give its hop with --hop (samples between frames; a wrong hop changes the tempo)")
+        default = {"librosa": "librosa's default is n_fft // 4, 512 for n_fft 2048", "mel": "librosa's default is n_fft // 4, 512 for n_fft 2048",
+                   "torchaudio": "torchaudio's default is win_length // 2, 200 for n_fft 400",
+                   "torchaudio-mel": "torchaudio's default is win_length // 2, 200 for n_fft 400",
+                   "shorttimefft": "the hop ShortTimeFFT was made with"}.get(args.convention)
+        raise UsageError(f"{path} is a bare array: give its hop with --hop (samples between frames; a wrong hop changes the tempo"
+                         + (f"; {default}" if default else "") + ")")
     if args.convention in ("mel", "torchaudio-mel") and args.n_fft is None:  # the rows of a mel spectrogram are mel bands
         raise UsageError(f"{path} is a bare mel spectrogram: give the FFT size it was made with, --n-fft (its rows are mel "
                          "bands, not FFT bins; librosa's melspectrogram defaults to 2048, torchaudio's MelSpectrogram to 400)")

@@ -868,7 +868,8 @@ def test_mel_and_power_files_from_gl_spectrogram_need_no_flags(tmp_path, speech_
 
 BARE_ERRORS = [
     (["--from", "librosa", "--hop", "64"], [r"give its sample rate with --sr"]),
-    (["--from", "librosa", "--sr", "8000"], [r"give its hop with --hop"]),
+    (["--from", "librosa", "--sr", "8000"], [r"give its hop with --hop .*librosa's default is n_fft // 4, 512 for n_fft 2048"]),
+    (["--from", "torchaudio", "--sr", "8000"], [r"give its hop with --hop .*torchaudio's default is win_length // 2, 200 for n_fft 400"]),
     (["--from", "matlab", "--sr", "8000", "--hop", "64"], [r"--from 'matlab' is unknown; use one of .*librosa"]),
     (["--from", "scipy", "--sr", "8000"], [r"needs its segment length: give --n-fft"]),
     (["--from", "scipy", "--sr", "8000", "--n-fft", "256"], [r"give its hop with --hop .*scipy's default noverlap for --from scipy makes it --hop 224"]),
@@ -888,6 +889,15 @@ def test_bare_array_errors_name_the_missing_piece(tmp_path, monkeypatch, capsys,
     monkeypatch.chdir(tmp_path)
     assert_usage_error(run_in_process(["invert", "bare.npy", "-o", "o.wav", *flags], capsys), *patterns)
     assert sorted(p.name for p in tmp_path.iterdir()) == ["bare.npy"]
+
+
+def test_a_one_axis_array_is_pointed_to_roundtrip(tmp_path, monkeypatch, capsys):
+    """A 1-D .npy is most likely audio samples, not a spectrogram: the message says which command takes those."""
+    np.save(tmp_path / "samples.npy", np.zeros(16000))
+    monkeypatch.chdir(tmp_path)
+    assert_usage_error(run_in_process(["invert", "samples.npy", "-o", "o.wav", "--from", "librosa", "--sr", "16000", "--hop", "256"], capsys),
+                       r"samples.npy has shape \(16000,\): a spectrogram is \(n_freq, n_frames\).*for audio samples, gl roundtrip")
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["samples.npy"]
 
 
 @pytest.mark.skipif(os.name == "nt", reason="os.kill(SIGTERM) ends a Windows process at once, with no handler")
@@ -1051,7 +1061,7 @@ def test_review_messages_speak_in_flags(tmp_path, speech_wav):
         (["invert", "bad_mel.npz", "-o", "o.wav"], [r"bad_mel.npz is damaged \(Bad CRC-32 for file 'data.npy'\)"]),
         # torchaudio's n_fft is read off the rows only when there are rows (an IndexError traceback before)
         (["invert", "flat.npy", "-o", "o.wav", "--from", "torchaudio", "--sr", "16000", "--hop", "100"],
-         [r"the array in flat.npy must have shape \(\.\.\., n_freq, n_frames\)"]),
+         [r"flat.npy has shape \(50,\): a spectrogram is \(n_freq, n_frames\) .*for audio samples, gl roundtrip"]),
         # what the output format holds, before any work (after it, a traceback or libsndfile's
         # 'Format not recognised' about the temporary file); a CLI fuzzing review
         (["invert", "neg.npy", "-o", "o.wav", "--from", "librosa", "--sr", "3000000000", "--hop", "128", "-P", "db=power"],
@@ -1605,7 +1615,8 @@ def test_a_bare_arrays_faults_are_said_of_its_file(tmp_path):
     np.save(tmp_path / "frames_first.npy", (gl.mel.mel_filterbank(sr=16000, n_fft=1024, n_mels=128) @ long**2).T)
     cases = [("nan.npy", "librosa", r"the array in nan.npy contains NaN or infinite values$"),
              ("negative.npy", "torchaudio", r"the array in negative.npy has negative values .*add -P db=power or -P db=amplitude \(-P db=ln for a natural log\)\)$"),
-             ("flat.npy", "scipy", r"the array in flat.npy must have shape \(\.\.\., n_freq, n_frames\), got shape \(\d+,\)$"),
+             ("flat.npy", "scipy", r"flat.npy has shape \(\d+,\): a spectrogram is \(n_freq, n_frames\) or \(channels, n_freq, n_frames\); "
+                                       r"for audio samples, gl roundtrip makes a recording's spectrogram and inverts it$"),
              ("nan.npy", "mel", r"the array in nan.npy contains NaN or infinite values$")]
     for name, convention, pattern in cases:
         result = run("invert", name, "-o", "o.wav", "--from", convention, "--sr", 8000, "--hop", 64, "--n-fft", 256,
