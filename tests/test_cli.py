@@ -295,6 +295,45 @@ def test_a_level_that_betrays_a_misread_convention_is_warned_about(tmp_path):
     assert json.loads(mine.stdout)["output"] == "o.wav"
 
 
+def test_db_made_non_negative_is_warned_about(tmp_path, monkeypatch, capsys, speech):
+    """dB shifted to 0..80 (amplitude_to_db(ref=np.max) + 80) or normalised to [0, 1] passes the
+    negative-values check and came back 15 dB too loud without a word: a warning naming the flag.
+    Real magnitudes, powers and mels of a dev clip and white noise are not warned about."""
+    x, sr = speech
+    geometry = gl.STFT(512, 128)
+    X = np.abs(geometry.stft(x))
+    db = 20 * np.log10(np.maximum(1e-5, X / X.max()))
+    filterbank = gl.mel.mel_filterbank(sr=sr, n_fft=512, n_mels=64)
+    noise = np.abs(geometry.stft(0.1 * np.random.default_rng(7).standard_normal(sr)))
+    arrays = {
+        "shifted.npy": np.maximum(db, -80.0) + 80.0,  # librosa's top_db=80, then + 80
+        "normalised.npy": np.clip((db + 80.0) / 80.0, 0.0, 1.0),  # Tacotron's (S_db - min_db) / -min_db, min_db -80
+        "magnitude.npy": X, "power.npy": X**2, "mel.npy": filterbank @ X**2, "noise.npy": noise,
+        "padded_noise.npy": np.pad(noise, ((0, 0), (30, 30))),  # zeros in whole frames: digital silence, not a dB floor
+    }
+    for name, array in arrays.items():
+        np.save(tmp_path / name, array)
+    monkeypatch.chdir(tmp_path)
+
+    def stderr(name: str, *more) -> str:
+        convention = ["--from", "mel", "--n-fft", "512"] if name == "mel.npy" else ["--from", "librosa"]
+        result = run_in_process(["invert", name, *convention, "--sr", sr, "--hop", 128, "--n-iter", "2", "-o", "o.wav",
+                                 "--force", "-q", *more], capsys)
+        assert result.returncode == 0, result.stderr
+        return result.stderr
+
+    for name in ("shifted.npy", "normalised.npy"):
+        warned = [line for line in stderr(name).splitlines() if "looks like dB" in line]
+        assert len(warned) == 1, stderr(name)
+        assert re.match(rf"gl: warning: the array in {name} looks like dB made non-negative, .*% of it is exactly 0 .*"
+                        r"S_db \+ 80, S_db - S_db.min\(\), a \[0, 1\] or \[0, 4\] normalisation\), undo that first .*"
+                        r"then add -P db=power or -P db=amplitude", warned[0]), warned[0]
+    assert "looks like dB" not in stderr("shifted.npy", "-P", "db=amplitude")  # the way out, once the shift is undone...
+    for name in ("magnitude.npy", "mel.npy", "noise.npy", "padded_noise.npy"):
+        assert "looks like dB" not in stderr(name), name
+    assert "looks like dB" not in stderr("power.npy", "--power", "2")
+
+
 def test_library_messages_are_shown_in_flags(tmp_path, speech_wav):
     """The library's keywords become the flags that set them (a review as a new user: 'use a
     smaller hop_length', "('kaiser', 8.0)", 'pass detrend=False', 'STFT(n_fft=...)')."""
