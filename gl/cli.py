@@ -1529,11 +1529,16 @@ def _import_array(array: np.ndarray, args, path: Path, axes: Optional[dict] = No
             raise UsageError(f"{path} has {rows} rows and {columns} columns, and {columns} is the bin count of n_fft "
                              f"{2 * (columns - 1)}: it looks like (frames, bins); gl reads (bins, frames), as librosa and "
                              "torchaudio make them: save its transpose (np.save(name, S.T)), or give --n-fft if it is right")
+        implied = 2 * (rows - 1)
+        if args.hop is not None and args.win_length is None and args.hop > implied:  # else 'must be <= --win-length 254', a flag never given
+            raise UsageError(f"--hop {args.hop} is longer than the frames of {path}: its {rows} rows imply --n-fft {implied}"
+                             + (" (they look like mel bands: --from mel, with the --n-fft it was made with)" if importers.mel_like_rows(rows)
+                                else "; give the --n-fft it was made with, or check --hop"))
         if importers.mel_like_rows(rows):
             warnings.warn(f"--n-fft {2 * (rows - 1)} was read off the {rows} rows of {path}; {rows} rows look like mel "
                           "bands: if it is a mel spectrogram, use --from mel (librosa's) or --from torchaudio-mel (with the --n-fft it was made with; a mel "
                           "spectrogram read as an STFT comes back at the wrong pitch), else give --n-fft to say so", UserWarning)
-        args = argparse.Namespace(**{**vars(args), "n_fft": 2 * (rows - 1)})
+        args = argparse.Namespace(**{**vars(args), "n_fft": implied})
     function = importers.CONVENTIONS[args.convention]
     keywords = {**_importer_keywords(function, args, str(path), given=set(axes)), **axes}
     name = next(iter(inspect.signature(function).parameters))  # the importer's word for the array: S, Sxx, Zxx or M

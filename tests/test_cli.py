@@ -930,6 +930,19 @@ def test_bare_array_errors_name_the_missing_piece(tmp_path, monkeypatch, capsys,
     assert sorted(p.name for p in tmp_path.iterdir()) == ["bare.npy"]
 
 
+def test_a_hop_longer_than_the_frames_the_rows_imply_names_the_rows(tmp_path, monkeypatch, capsys):
+    """--n-fft read off the rows (128 rows: 254) with --hop 512 said '--hop 512 must be <= --win-length 254', a flag the
+    user never gave (a CLI review); now the rows, the n_fft they imply, and for mel-like rows --from mel."""
+    np.save(tmp_path / "mel.npy", np.ones((128, 40)))
+    np.save(tmp_path / "short.npy", np.ones((301, 40)))
+    monkeypatch.chdir(tmp_path)
+    assert_usage_error(run_in_process(["invert", "mel.npy", "-o", "o.wav", "--from", "librosa", "--sr", "22050", "--hop", "512"], capsys),
+                       r"^gl invert: error: --hop 512 is longer than the frames of mel.npy: its 128 rows imply --n-fft 254 .*--from mel")
+    assert_usage_error(run_in_process(["invert", "short.npy", "-o", "o.wav", "--from", "librosa", "--sr", "22050", "--hop", "1024"], capsys),
+                       r"its 301 rows imply --n-fft 600; give the --n-fft it was made with, or check --hop$")
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["mel.npy", "short.npy"]
+
+
 def test_a_one_axis_array_is_pointed_to_roundtrip(tmp_path, monkeypatch, capsys):
     """A 1-D .npy is most likely audio samples, not a spectrogram: the message says which command takes those."""
     np.save(tmp_path / "samples.npy", np.zeros(16000))
