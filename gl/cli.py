@@ -1512,9 +1512,9 @@ def _import_array(array: np.ndarray, args, path: Path, axes: Optional[dict] = No
     if args.sr is None:
         raise UsageError(f"{path} is a bare array: give its sample rate with --sr (in Hz)")
     if args.hop is None and not args.convention.startswith("scipy"):
-        default = {"librosa": "librosa's default is n_fft // 4, 512 for n_fft 2048", "mel": "librosa's default is n_fft // 4, 512 for n_fft 2048",
-                   "torchaudio": "torchaudio's default is win_length // 2, 200 for n_fft 400",
-                   "torchaudio-mel": "torchaudio's default is win_length // 2, 200 for n_fft 400",
+        librosa_hop = "librosa's default is n_fft // 4, 512 for n_fft 2048"
+        torchaudio_hop = "torchaudio's default is win_length // 2, 200 for n_fft 400"
+        default = {"librosa": librosa_hop, "mel": librosa_hop, "torchaudio": torchaudio_hop, "torchaudio-mel": torchaudio_hop,
                    "shorttimefft": "the hop ShortTimeFFT was made with"}.get(args.convention)
         raise UsageError(f"{path} is a bare array: give its hop with --hop (samples between frames; a wrong hop changes the tempo"
                          + (f"; {default}" if default else "") + ")")
@@ -1924,9 +1924,9 @@ def _refuse_standard_streams(args) -> None:
 
 #: Other libraries' keywords typed as flags (``--nperseg``, ``--fs``) -> gl's flag; scipy's
 #: ``noverlap`` is ``--hop`` = nperseg - noverlap (:func:`_unrecognized`). A keyword that is a
-#: flag but for ``_`` (``--n_fft``, ``--hop_length``) is found without this table.
+#: flag but for ``_`` (``--n_fft``, ``--win_length``) is found without this table.
 _OTHER_NAMES = {
-    "nperseg": "--n-fft", "nfft": "--n-fft", "n_fft": "--n-fft", "hop_length": "--hop", "hop_size": "--hop", "hopsize": "--hop",
+    "nperseg": "--n-fft", "nfft": "--n-fft", "hop_length": "--hop", "hop_size": "--hop", "hopsize": "--hop",
     "fs": "--sr", "sample_rate": "--sr", "samplerate": "--sr", "rate": "--sr", "n_iters": "--n-iter", "iterations": "--n-iter",
 }
 
