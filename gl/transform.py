@@ -440,6 +440,11 @@ class STFT:
     def __hash__(self) -> int:
         return hash((self.n_fft, self.hop_length, self.center, self.pad_mode, self._window_array.tobytes()))
 
+    def __reduce__(self):
+        # pickle and copy rebuild from the parameters: the window and the sums cached from it
+        # come back read-only (pickled arrays come back writable), and no per-dtype cache travels
+        return (type(self), (self.n_fft, self.hop_length, self.win_length, self.window, self.center, self.pad_mode, self.sym))
+
     def __repr__(self) -> str:
         # a window given as samples is shown by its length, not its thousands of digits
         window = (f"<array of {len(self.window)} samples>" if isinstance(self.window, (np.ndarray, list))

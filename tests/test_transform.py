@@ -604,3 +604,23 @@ def test_istft_of_a_real_spectrogram_is_that_of_x_plus_0i_without_a_complex_copy
     complex_bytes = complex_S.nbytes
     assert peak(S) - peak(complex_S) < complex_bytes / 4
     assert peak(complex_huge) - peak(complex_S) < complex_bytes / 4
+
+
+@pytest.mark.parametrize("window", ["hann", ("kaiser", 8.0), np.hanning(100)])
+def test_a_pickled_or_copied_geometry_is_the_same_and_still_read_only(window, rng):
+    """Pickle and copy rebuild an STFT from its parameters (found in review, 2026-11-30):
+    unpickled, its window came back writable, so an in-place change of
+    ``geometry.window_array`` altered every later transform of that object."""
+    import copy
+    import pickle
+
+    geometry = gl.STFT(128, 32, win_length=100, window=window, center=False, pad_mode="reflect")
+    geometry.stft(np.zeros(400, np.float32))  # fills a per-dtype cache, which must not travel
+    x = rng.standard_normal(1000)
+    for other in (pickle.loads(pickle.dumps(geometry)), copy.deepcopy(geometry), copy.copy(geometry)):
+        assert other == geometry and hash(other) == hash(geometry) and repr(other) == repr(geometry)
+        assert not other.window_array.flags.writeable and not other._window_squared.flags.writeable
+        assert not other.window_sum_period.flags.writeable
+        assert not isinstance(window, np.ndarray) or not other.window.flags.writeable
+        np.testing.assert_array_equal(other.stft(x), geometry.stft(x))
+    assert len(pickle.dumps(geometry)) < 2000 + 8 * 100  # the parameters (and an array window's samples), no caches
