@@ -671,6 +671,9 @@ class Tracker:
         self.info = PhaseRetrievalInfo(method=method, init=init)
         self.tol = tol
         self.callback = callback
+        # the caller's floating-point settings, which the callback runs under: the run itself
+        # ignores underflow (IterativeRun), but a host's np.seterr(all='raise') is for its own code
+        self._caller_errors = np.geterr()
         self._history: Optional[np.ndarray] = None  # (capacity, batch) float64, doubled when full
         self._count = 0  # rows of it recorded
         self._times = np.empty(64)  # seconds from the start to each row, callbacks excluded (grown with the history)
@@ -740,7 +743,8 @@ class Tracker:
             snapshot = dataclasses.replace(info, spectral_convergence=self._rows(shape), initial_spectral_convergence=initial)
             called = time.perf_counter()
             try:
-                wish = self.callback(info.n_iter, snapshot)
+                with np.errstate(**self._caller_errors):
+                    wish = self.callback(info.n_iter, snapshot)
             finally:
                 self._in_callbacks += time.perf_counter() - called
             wish = np.asarray(wish) if isinstance(wish, (bool, np.bool_, np.ndarray)) else None  # None, numbers ...: go on

@@ -1168,6 +1168,25 @@ def test_a_hosts_seterr_raise_does_not_make_underflow_an_error(method):
     np.testing.assert_array_equal(y, expected)
 
 
+
+@pytest.mark.parametrize("method", ["fgla", "dm_fgla"])
+def test_the_callback_runs_under_the_callers_floating_point_settings(method):
+    # the run ignores underflow, but the callback is the caller's code: it sees the settings
+    # the caller chose (it saw under='ignore' before), and the run still restores them after
+    seen = []
+
+    def callback(iteration, info):
+        seen.append(np.geterr()["under"])
+
+    S = np.abs(gl.stft(np.random.default_rng(0).standard_normal(2000), n_fft=256, hop_length=64))
+    for setting in ("raise", "warn"):
+        seen.clear()
+        with np.errstate(under=setting):
+            gl.reconstruct(S, method=method, n_fft=256, hop_length=64, n_iter=3, rng=0, callback=callback)
+            assert np.geterr()["under"] == setting
+        assert seen == [setting] * 3
+
+
 def _streams(inverter, S):
     return [piece for item in S for piece in (inverter.reset(), inverter.push(item[:, :7]), inverter.push(item[:, 7:]), inverter.flush())[1:]]
 
