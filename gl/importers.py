@@ -1578,13 +1578,13 @@ def from_mel(
     fmax: Optional[float] = None,
     htk: bool = False,
     norm: NormSpec = "slaney",
+    bins: str = "librosa",
     db: Optional[str] = None,
     ref: Optional[float] = None,
     amin: Optional[float] = None,
     top_db: Optional[float] = None,
     n_iter_nnls: int = 200,
     length: Optional[int] = None,
-    bins: str = "librosa",
 ) -> Spectrogram:
     """A :class:`~gl.Spectrogram` from a mel spectrogram, by non-negative least squares.
 
