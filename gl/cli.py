@@ -433,8 +433,10 @@ examples:
   gl invert Sxx.npy --from scipy --sr 16000 --n-fft 512 --hop 128 -o out.wav
   #   --n-fft is nperseg, --hop is nperseg - noverlap (scipy's default noverlap: nperseg // 8);
   #   with window="hann", detrend=False: add --window hann -P detrend=False
-  # np.savez("spec.npz", f=f, t=t, Sxx=Sxx): f and t say --n-fft and --hop
-  gl invert spec.npz --from scipy --sr 16000 -o out.wav
+  # np.savez("spec.npz", f=f, t=t, Sxx=Sxx, fs=16000): f and t say --n-fft and --hop, fs --sr
+  gl invert spec.npz --from scipy -o out.wav
+  #   numbers saved beside the array are flags: sr, fs or sample_rate (--sr), n_fft or nperseg,
+  #   hop_length or noverlap, win_length, length, power, fmin, fmax ...; a flag given must agree
   # S = np.abs(librosa.stft(y, n_fft=2048, hop_length=512)) of y at 22050 Hz, saved as S.npy
   gl invert S.npy --from librosa --sr 22050 --hop 512 -o out.wav
   # M = librosa.feature.melspectrogram(y=y, sr=22050) (n_fft 2048, hop_length 512)
@@ -507,7 +509,8 @@ def build_parser() -> argparse.ArgumentParser:
         "Spectrogram.save) needs no flags. A bare .npy array needs its convention (--from) and "
         "geometry (--sr, --hop, --n-fft ...)."), epilog=INVERT_EXAMPLES, formatter_class=_ExamplesFormatter)
     invert.add_argument("input", metavar="SPEC", help="spectrogram file (.npz or .npy; with --from, an .npz of scipy's f, t and Sxx "
-                        "needs no --n-fft or --hop)")
+                        "needs no --n-fft or --hop, and numbers saved beside the array, such as fs, sr, sample_rate, "
+                        "hop_length, n_fft, nperseg and noverlap, stand for their flags)")
     invert.add_argument("-o", "--output", required=True, metavar="OUT", help="audio file to write (.wav or .flac)")
     group = invert.add_argument_group("a bare .npy array: where it comes from")
     group.add_argument("--from", dest="convention", default=None, metavar="CONVENTION", help="scipy, scipy-stft, shorttimefft, librosa, torchaudio, mel (librosa's melspectrogram) or torchaudio-mel (torchaudio's MelSpectrogram)")
@@ -1436,7 +1439,7 @@ def _from_archive(loaded, args, path: Path, flags: list):
         if metadata is None and args.convention is not None and len(names) == 1:
             return _import_array(loaded[names[0]], args, path)
         if metadata is None and args.convention is not None and "magnitude" not in names:
-            array, axes = _array_and_axes(loaded, names, args, path)
+            array, axes, args = _array_and_axes(loaded, names, args, path)
             return _import_array(array, args, path, axes)
         if metadata is not None:
             data = loaded["data"] if "data" in names else None
@@ -1471,10 +1474,11 @@ def _from_archive(loaded, args, path: Path, flags: list):
 _AXES_IN_ARCHIVE = ("f", "t")
 
 
-def _array_and_axes(loaded, names: list, args, path: Path) -> tuple[np.ndarray, dict[str, np.ndarray]]:
-    """The spectrogram of an .npz of several arrays given with --from, and the axes beside it
-    that its importer takes (scipy's ``f`` and ``t``): the only array of two axes or more, or
-    else the one named as the importer names it (``Sxx``, ``Zxx``, ``S``, ``M``)."""
+def _array_and_axes(loaded, names: list, args, path: Path) -> tuple[np.ndarray, dict[str, np.ndarray], argparse.Namespace]:
+    """The spectrogram of an .npz of several arrays given with --from, the axes beside it
+    that its importer takes (scipy's ``f`` and ``t``), and ``args`` with the settings the file
+    stores as numbers (:func:`_stored_settings`). The spectrogram is the only array of two
+    axes or more, or else the one named as the importer names it (``Sxx``, ``Zxx``, ``S``, ``M``)."""
     importers = importlib.import_module("gl.importers")
     function = importers.CONVENTIONS.get(args.convention)
     if function is None:
@@ -1491,7 +1495,146 @@ def _array_and_axes(loaded, names: list, args, path: Path) -> tuple[np.ndarray, 
         raise UsageError(f"{path} holds several arrays ({held}), and gl cannot tell which is the spectrogram"
                          + ("" if chosen else " (none has two axes, frequency and time)")
                          + ": save it alone (np.save(name, S)) and give that file")
-    return arrays[chosen[0]], axes
+    scalars = {name: array for name, array in arrays.items() if array.ndim <= 1 and array.size == 1 and name not in axes}
+    return arrays[chosen[0]], axes, _stored_settings(scalars, args, path, parameters, axes)
+
+
+#: The flags an .npz may store beside the spectrogram as numbers, under the flag's own name
+#: (``sr``, ``hop``, ``n_fft`` ...) or under another library's, translated as the flags typed
+#: that way are (:data:`_OTHER_NAMES`: ``fs``, ``sample_rate``, ``hop_length``, ``nperseg`` ...),
+#: and what each must be.
+_STORED_FLAGS = {"sr": "a finite number > 0", "n_fft": "a whole number >= 1", "hop": "a whole number >= 1",
+                 "win_length": "a whole number >= 1", "length": "a whole number >= 1", "power": "a finite number > 0"}
+
+#: The importers' keywords read from such a file as -P would pass them (the mel bands; scipy's
+#: noverlap, when nothing says nperseg and so the hop, and nfft alone), and what each must be.
+_STORED_KEYWORDS = {"n_mels": "a whole number >= 1", "fmin": "a finite number >= 0", "fmax": "a finite number > 0",
+                    "f_min": "a finite number >= 0", "f_max": "a finite number > 0", "noverlap": "a whole number >= 0",
+                    "nfft": "a whole number >= 1"}
+
+
+def _stored_number(name: str, array: np.ndarray, rule: str, path: Path, flag: str):
+    """The number an .npz stores as ``name``, checked against ``rule`` (an int for a whole number)."""
+    value = array.reshape(()).item()
+    if array.dtype.kind not in "iuf":  # text, a bool, a complex number ...
+        raise UsageError(f"the {name} in {path} is {value!r}, not a number; {flag} must be {rule}: store it as one "
+                         f"(np.savez(..., {name}=...))")
+    whole = rule.startswith("a whole")
+    smallest = float(rule.rsplit(" ", 1)[1])
+    strict = ">" in rule and ">=" not in rule
+    if not math.isfinite(value) or (whole and value != int(value)) or value < smallest or (strict and value == smallest):
+        raise UsageError(f"the {name} in {path} is {value:g}, but {flag} must be {rule}; store the value the spectrogram "
+                         "was made with")
+    return int(value) if whole else float(value)
+
+
+def _segment_length(args, changes: dict, params: dict) -> Optional[int]:
+    """scipy's segment length (nperseg) as the flags, the file's settings and -P say it, or None."""
+    for flag in ("win_length", "n_fft"):
+        value = changes.get(flag, getattr(args, flag))
+        if value is not None:
+            return value
+    nperseg = params.get("nperseg")
+    return nperseg if isinstance(nperseg, int) and not isinstance(nperseg, bool) else None
+
+
+def _stored_settings(scalars: dict, args, path: Path, parameters, axes: dict) -> argparse.Namespace:
+    """``args`` with the settings an .npz stores beside the spectrogram as numbers (``np.savez(name,
+    Sxx=Sxx, fs=16000)``, ``np.savez(name, S=M, sr=22050, hop_length=256, n_fft=1024)``): a flag
+    not given takes the stored value, a flag given must agree with it (a --sr that contradicts
+    the file's was written at the wrong pitch, without a word). Numbers under names gl does not
+    know, or that the importer does not take, are left alone, as arrays are."""
+    def of_flag(key: str) -> Optional[str]:
+        other = _OTHER_NAMES.get(key, "")[2:].replace("-", "_")
+        return key if key in _STORED_FLAGS else (other if other in _STORED_FLAGS else None)
+
+    scipy = "nperseg" in parameters
+    keys = {name.lower(): name for name in scalars}
+    # scipy's nperseg and nfft both stored, and different: the segment zero-padded, --win-length and --n-fft
+    padded = "nperseg" in keys and "nfft" in keys and scalars[keys["nperseg"]].item() != scalars[keys["nfft"]].item()
+    stored: dict[str, tuple[str, Any]] = {}  # flag -> (the name in the file, value)
+    keywords: dict[str, tuple[str, Any]] = {}  # importer keyword -> (the name in the file, value)
+    for name, array in scalars.items():
+        key = name.lower()
+        flag = "win_length" if key == "nperseg" and padded else of_flag(key)
+        if key == "nfft" and scipy and "nperseg" not in keys:  # alone, nfft is not scipy's segment length
+            flag = None
+        applies = (flag in ("n_fft", "win_length") and ("nperseg" in parameters or "win" in parameters)
+                   or flag == "hop" and "noverlap" in parameters
+                   or flag is not None and any(word in parameters for word in _IMPORTER_KEYWORDS[flag]))
+        if flag is not None and applies:
+            value = _stored_number(name, array, _STORED_FLAGS[flag], path, f"--{flag.replace('_', '-')}")
+            if flag in stored and stored[flag][1] != value:
+                other = stored[flag][0]
+                raise UsageError(f"the {other} and {name} in {path} disagree ({stored[flag][1]:g} and {value:g}); both "
+                                 f"would be --{flag.replace('_', '-')}: gl cannot tell which is right")
+            stored[flag] = (name, value)
+        elif flag is None and key in _STORED_KEYWORDS and key in parameters:
+            keywords[key] = (name, _stored_number(name, array, _STORED_KEYWORDS[key], path, f"-P {key}="))
+
+    given_params = dict(args.param)
+    # -P keywords of scipy's that say the segment length or the hop in other terms (then the file's is not used)
+    other_terms = {"n_fft": ("nperseg", "nfft"), "win_length": ("nperseg", "nfft"), "hop": ("noverlap",)} if scipy else {}
+    from_file = {flag: value for flag, (_, value) in stored.items() if getattr(args, flag) is None}
+    changes: dict[str, Any] = {}
+    for flag, (name, value) in stored.items():
+        option, given = f"--{flag.replace('_', '-')}", getattr(args, flag)
+        if given is None:  # or as -P under the file's name or the importer's (-P fs=16000, -P nperseg=256)
+            word = next((word for word in (name.lower(), *_IMPORTER_KEYWORDS[flag]) if word in given_params and word in parameters),
+                        None)
+            if word is not None:
+                option, given = f"-P {word}=", given_params[word]
+            elif any(word in given_params for word in other_terms.get(flag, ())):
+                continue
+        if given is None and flag == "hop" and scipy and _segment_length(args, from_file, given_params) is None and "t" in axes:
+            # (the hop of scipy's noverlap needs nperseg, which t says too; the file works as it did) but t must agree
+            rate = args.sr if args.sr is not None else stored.get("sr", (None, None))[1]
+            steps = np.diff(np.asarray(axes["t"], dtype=np.float64)[:2]) * float(rate or 0.0)
+            if rate is not None and steps.size and round(float(steps[0])) != value:
+                raise UsageError(f"the {name} in {path} is {value} but its t steps by {float(steps[0]):g} samples; "
+                                 "correct the file")
+            continue
+        if given is None:
+            changes[flag] = value
+        elif isinstance(given, bool) or not isinstance(given, (int, float)) or float(given) != float(value):
+            said = f"{option}{given!r}" if option.startswith("-P") else f"{option} {given:g}"
+            hint = (" (with nperseg and nfft both in the file, --n-fft is nfft and --win-length nperseg)"
+                    if padded and flag == "n_fft" else "")
+            raise UsageError(f"{said} but the {name} in {path} is {value:g}{hint}; drop {option}, or correct the file "
+                             "if it is wrong")
+    settings = argparse.Namespace(**{**vars(args), **changes})
+
+    # scipy's noverlap: the hop once the segment length is known, else the importer's keyword
+    if "noverlap" in keywords and "noverlap" not in given_params:
+        name, noverlap = keywords["noverlap"]
+        nperseg = _segment_length(settings, {}, given_params)
+        if nperseg is not None:
+            del keywords["noverlap"]
+            if noverlap >= nperseg:
+                raise UsageError(f"the {name} in {path} is {noverlap}, but it must be < nperseg {nperseg} (the hop is "
+                                 "nperseg - noverlap)")
+            hop = nperseg - noverlap
+            if settings.hop is not None and settings.hop != hop:
+                why = f"(nperseg - noverlap = {nperseg} - {noverlap})"
+                if args.hop is None:  # both stored
+                    raise UsageError(f"the {stored['hop'][0]} in {path} is {settings.hop} but its {name} makes the hop "
+                                     f"{hop} {why}; correct the file")
+                raise UsageError(f"--hop {settings.hop} but the {name} in {path} makes it {hop} {why}; drop --hop, or "
+                                 "correct the file if it is wrong")
+            settings.hop = hop
+    params = list(args.param)
+    for keyword, (name, value) in keywords.items():
+        if keyword in given_params:
+            if given_params[keyword] != value:
+                raise UsageError(f"-P {keyword}={given_params[keyword]!r} but the {name} in {path} is {value:g}; drop "
+                                 f"-P {keyword}=, or correct the file if it is wrong")
+        elif not (keyword == "nfft" and settings.win_length is not None and settings.n_fft is not None):
+            params.append((keyword, value))
+        elif settings.n_fft != value:  # --win-length and --n-fft: --n-fft is nfft
+            raise UsageError(f"--n-fft {settings.n_fft} but the {name} in {path} is {value}; drop --n-fft, or correct "
+                             "the file if it is wrong")
+    settings.param = params
+    return settings
 
 
 def _import_array(array: np.ndarray, args, path: Path, axes: Optional[dict] = None):

@@ -1762,6 +1762,129 @@ def test_an_npz_of_scipys_f_t_and_sxx_inverts_with_from(tmp_path, speech, monkey
     assert not list(tmp_path.glob("bad.wav"))
 
 
+
+def test_an_npz_that_stores_its_sample_rate_needs_only_from(tmp_path, monkeypatch, capsys):
+    """``np.savez(name, f=f, t=t, Sxx=Sxx, fs=16000)``: the fs beside the spectrogram is --sr (it was
+    'give its sample rate with --sr'), a --sr that agrees is fine, and one that contradicts it is
+    refused (it was written at the wrong pitch and duration without a word)."""
+    scipy_signal = pytest.importorskip("scipy.signal")
+    sr = 16000
+    x = 0.3 * scipy_signal.chirp(np.arange(sr) / sr, 200, 1.0, 4000)  # 1 s, 200 Hz to 4 kHz
+    f, t, Sxx = scipy_signal.spectrogram(x, sr)  # scipy's defaults: tukey,0.25, nperseg 256, noverlap 32, detrend
+    np.savez(tmp_path / "spec.npz", f=f, t=t, Sxx=Sxx, fs=sr)
+    monkeypatch.chdir(tmp_path)
+    audio = []
+    for name, more in (("out.wav", []), ("agreed.wav", ["--sr", "16000"])):
+        status = cli.main(["invert", "spec.npz", "--from", "scipy", "-o", name, "--json", *more])
+        captured = capsys.readouterr()
+        assert status == 0, captured.err
+        report = json.loads(captured.out)
+        assert (report["sample_rate"], report["n_fft"], report["hop_length"], report["center"]) == (sr, 256, 224, False)
+        y, sr_out = sf.read(str(tmp_path / name))
+        assert sr_out == sr and abs(len(y) - len(x)) < 256  # scipy's frames stop short of the end
+        assert 0.9 < np.sqrt(np.mean(y**2)) / np.sqrt(np.mean(x[: len(y)] ** 2)) < 1.1
+        audio.append(y)
+    assert np.array_equal(audio[0], audio[1])
+    assert_usage_error(run_in_process(["invert", "spec.npz", "--from", "scipy", "-o", "bad.wav", "--sr", "8000"], capsys),
+                       r"^gl invert: error: --sr 8000 but the fs in spec.npz is 16000; drop --sr")
+    # a hop beside f and t, and no nperseg: t says the segment, and must agree with the hop
+    np.savez(tmp_path / "hop.npz", f=f, t=t, Sxx=Sxx, fs=sr, hop=224)
+    np.savez(tmp_path / "wrong.npz", f=f, t=t, Sxx=Sxx, fs=sr, hop=128)
+    status = cli.main(["invert", "hop.npz", "--from", "scipy", "-o", "hop.wav", "-q"])
+    assert status == 0, capsys.readouterr().err
+    capsys.readouterr()
+    assert np.array_equal(sf.read(str(tmp_path / "hop.wav"))[0], audio[0])
+    assert_usage_error(run_in_process(["invert", "wrong.npz", "--from", "scipy", "-o", "bad.wav"], capsys),
+                       r"^gl invert: error: the hop in wrong.npz is 128 but its t steps by 224 samples; correct the file$")
+    assert not (tmp_path / "bad.wav").exists()
+
+
+def test_an_npz_that_stores_its_geometry_under_any_librarys_names(tmp_path, monkeypatch, capsys):
+    """Numbers stored beside the spectrogram under gl's, librosa's, scipy's or torchaudio's names
+    (sr, fs, sample_rate, samplerate; hop_length, hop_size; n_fft, nperseg and noverlap) stand for
+    the flags, filled in when missing and checked when given; other numbers are left alone."""
+    x = np.random.default_rng(3).standard_normal(4000) * 0.1
+    geometry = gl.STFT(n_fft=256, hop_length=64)
+    S = np.abs(geometry.stft(x))  # librosa's convention
+    np.savez(tmp_path / "librosa.npz", S=S, sr=8000, hop_length=64, n_fft=256, epochs=12, lengths=np.array([4000, 3000]))
+    np.savez(tmp_path / "torch.npz", specgram=S**2, sample_rate=8000, hop_length=64, n_fft=256)
+    np.savez(tmp_path / "other.npz", S=S, samplerate=8000.0, hop_size=np.array([64]))  # 1-element, float: fine
+    scipy_geometry = gl.STFT(n_fft=256, hop_length=64, center=False)
+    _, _, Sxx = pytest.importorskip("scipy.signal").spectrogram(x, 8000, nperseg=256, noverlap=192, window="hann", detrend=False)
+    np.savez(tmp_path / "scipy.npz", Sxx=Sxx, fs=8000, nperseg=256, noverlap=192)
+    monkeypatch.chdir(tmp_path)
+    for name, convention, flags in (("librosa.npz", "librosa", []), ("librosa.npz", "librosa", ["--sr", "8000", "--hop", "64"]),
+                                    ("torch.npz", "torchaudio", []), ("other.npz", "librosa", []),
+                                    ("scipy.npz", "scipy", ["--window", "hann", "-P", "detrend=False"]),
+                                    ("scipy.npz", "scipy", ["--window", "hann", "-P", "detrend=False", "-P", "noverlap=192"])):
+        status = cli.main(["invert", name, "--from", convention, "-o", "out.wav", "--force", "--json", *FAST, *flags])
+        captured = capsys.readouterr()
+        assert status == 0, (name, flags, captured.err)
+        report = json.loads(captured.out)
+        assert (report["sample_rate"], report["n_fft"], report["hop_length"]) == (8000, 256, 64), (name, flags)
+        y, _ = sf.read(str(tmp_path / "out.wav"))
+        made = scipy_geometry if convention == "scipy" else geometry
+        assert spectral_convergence_db(x[: len(y)], y, made) < -15, (name, flags)
+    contradictions = [
+        (["librosa.npz", "--from", "librosa", "--hop", "128"], r"--hop 128 but the hop_length in librosa.npz is 64; drop --hop"),
+        (["librosa.npz", "--from", "librosa", "--n-fft", "512"], r"--n-fft 512 but the n_fft in librosa.npz is 256"),
+        (["torch.npz", "--from", "torchaudio", "--sr", "16000"], r"--sr 16000 but the sample_rate in torch.npz is 8000"),
+        (["scipy.npz", "--from", "scipy", "--hop", "128"],
+         r"--hop 128 but the noverlap in scipy.npz makes it 64 \(nperseg - noverlap = 256 - 192\)"),
+        (["scipy.npz", "--from", "scipy", "-P", "nperseg=512"], r"-P nperseg=512 but the nperseg in scipy.npz is 256"),
+        (["scipy.npz", "--from", "scipy", "-P", "noverlap=128"], r"-P noverlap=128 but the noverlap in scipy.npz is 192"),
+    ]
+    for args, pattern in contradictions:
+        assert_usage_error(run_in_process(["invert", *args, "-o", "bad.wav"], capsys), r"^gl invert: error: " + pattern)
+    assert not (tmp_path / "bad.wav").exists()
+
+
+BAD_STORED = [
+    ({"fs": "16k"}, r"the fs in bad.npz is '16k', not a number; --sr must be a finite number > 0"),
+    ({"fs": -16000}, r"the fs in bad.npz is -16000, but --sr must be a finite number > 0"),
+    ({"sr": np.nan}, r"the sr in bad.npz is nan, but --sr must be a finite number > 0"),
+    ({"sr": True}, r"the sr in bad.npz is True, not a number"),
+    ({"fs": 8000, "nperseg": 256.5}, r"the nperseg in bad.npz is 256.5, but --n-fft must be a whole number >= 1"),
+    ({"fs": 8000, "hop_length": 0}, r"the hop_length in bad.npz is 0, but --hop must be a whole number >= 1"),
+    ({"fs": 8000, "nperseg": 256, "noverlap": 256}, r"the noverlap in bad.npz is 256, but it must be < nperseg 256"),
+    ({"fs": 8000, "sample_rate": 16000}, r"the fs and sample_rate in bad.npz disagree \(8000 and 16000\)"),
+    ({"fs": 8000, "nperseg": 256, "noverlap": 192, "hop": 32},
+     r"the hop in bad.npz is 32 but its noverlap makes the hop 64 \(nperseg - noverlap = 256 - 192\); correct the file"),
+]
+
+
+@pytest.mark.parametrize("stored, pattern", BAD_STORED, ids=[", ".join(map(str, s)) for s, _ in BAD_STORED])
+def test_a_bad_number_stored_beside_the_spectrogram_is_named(tmp_path, monkeypatch, capsys, stored, pattern):
+    """Text, a bool, NaN, a negative rate, a fractional or zero hop or segment, and two names of one
+    flag that disagree: one line naming the entry and the file, never a traceback or a guess."""
+    np.savez(tmp_path / "bad.npz", Sxx=np.ones((129, 20)), **stored)
+    monkeypatch.chdir(tmp_path)
+    assert_usage_error(run_in_process(["invert", "bad.npz", "--from", "scipy", "-o", "o.wav"], capsys), r"^gl invert: error: " + pattern)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["bad.npz"]
+
+
+def test_a_mel_npz_that_stores_its_settings(tmp_path, monkeypatch, capsys):
+    """``np.savez(name, S=M, sr=..., hop_length=..., n_fft=..., fmax=...)`` of librosa's melspectrogram:
+    --from mel alone, the stored fmax reaching the importer (without it, the default sr / 2 gives
+    other filters: +2.0 dB of spectral convergence, against -14.9 dB); a -P fmax= that contradicts
+    the file is refused."""
+    librosa = pytest.importorskip("librosa")
+    sr = 8000
+    x = 0.3 * np.sin(2 * np.pi * (300 + 400 * np.arange(4000) / 4000) * np.arange(4000) / sr)
+    M = librosa.feature.melspectrogram(y=x, sr=sr, n_fft=256, hop_length=64, n_mels=32, fmax=3000)
+    np.savez(tmp_path / "mel.npz", S=M, sr=sr, hop_length=64, n_fft=256, n_mels=32, fmax=3000)
+    monkeypatch.chdir(tmp_path)
+    status = cli.main(["invert", "mel.npz", "--from", "mel", "-o", "out.wav", "--json", *FAST])
+    captured = capsys.readouterr()
+    assert status == 0, captured.err
+    report = json.loads(captured.out)
+    assert (report["sample_rate"], report["n_fft"], report["hop_length"]) == (sr, 256, 64)
+    y, _ = sf.read(str(tmp_path / "out.wav"))
+    assert spectral_convergence_db(x[: len(y)], y, gl.STFT(256, 64)) < -10
+    assert_usage_error(run_in_process(["invert", "mel.npz", "--from", "mel", "-o", "bad.wav", "-P", "fmax=4000"], capsys),
+                       r"-P fmax=4000 but the fmax in mel.npz is 3000; drop -P fmax=")
+    assert not (tmp_path / "bad.wav").exists()
+
 UNKNOWN_FLAGS = [
     # scipy's names: nperseg is --n-fft, and the hop is nperseg - noverlap (worked out when both are given)
     (["invert", "bare.npy", "--from", "scipy", "--sr", "8000", "--nperseg", "256", "--noverlap", "192"],
