@@ -1652,6 +1652,18 @@ def _import_array(array: np.ndarray, args, path: Path, axes: Optional[dict] = No
                          + ("; for audio samples, gl roundtrip makes a recording's spectrogram and inverts it" if array.ndim < 2 else ""))
     if args.convention not in importers.CONVENTIONS:
         raise UsageError(f"--from {args.convention!r} is unknown; use one of {', '.join(importers.CONVENTIONS)}")
+    if args.sr is None:  # -P fs=16000 (or sr=, sample_rate=), as the library was called: the sample rate, as --sr gives it
+        parameters = inspect.signature(importers.CONVENTIONS[args.convention]).parameters
+        rate = next(((name, value) for name, value in args.param if name in _IMPORTER_KEYWORDS["sr"] and name in parameters), None)
+        if rate is not None:
+            name, value = rate
+            if isinstance(value, bool) or not isinstance(value, (int, float)):
+                raise UsageError(f"-P {name}={value!r} must be the sample rate in Hz, a number (or give it with --sr)")
+            if sum(1 for other, _ in args.param if other == name) > 1:
+                raise UsageError(f"-P {name}=... is given twice; give it once")
+            params = list(args.param)
+            params.remove(rate)
+            args = argparse.Namespace(**{**vars(args), "sr": float(value), "param": params})
     if args.sr is None:
         raise UsageError(f"{path} is a bare array: give its sample rate with --sr (in Hz)")
     if args.hop is None and not args.convention.startswith("scipy"):

@@ -1964,3 +1964,28 @@ def test_a_complex_array_where_a_real_one_goes_says_which_flag(tmp_path, monkeyp
     assert_usage_error(run_in_process([*common, "--from", "mel"], capsys),
                        r"the array in Z.npy is complex, but a mel spectrogram is real", r"--from librosa", r"np.abs")
     assert sorted(p.name for p in tmp_path.iterdir()) == ["Z.npy"]
+
+
+def test_the_sample_rate_as_an_importer_keyword(tmp_path, speech, monkeypatch, capsys):
+    """-P fs=16000 (scipy), -P sr=... (librosa), as the library was called, is the sample rate:
+    the same audio as --sr (it was refused with 'give its sample rate with --sr'). A rate that is
+    not a number, or given twice, is one line naming it."""
+    scipy_signal = pytest.importorskip("scipy.signal")
+    x, sr = speech
+    _, _, Sxx = scipy_signal.spectrogram(x, sr, nperseg=256, noverlap=192, window="hann", detrend=False)
+    np.save(tmp_path / "Sxx.npy", Sxx)
+    np.save(tmp_path / "S.npy", np.abs(gl.stft(x, n_fft=256, hop_length=64)))
+    monkeypatch.chdir(tmp_path)
+    scipy_flags = ["Sxx.npy", "--from", "scipy", "--window", "hann", "-P", "detrend=False", "--n-fft", "256", "--hop", "64"]
+    librosa_flags = ["S.npy", "--from", "librosa", "--hop", "64"]
+    for name, flags in (("p.wav", [*scipy_flags, "-P", f"fs={sr}"]), ("s.wav", [*scipy_flags, "--sr", str(sr)]),
+                        ("lp.wav", [*librosa_flags, "-P", f"sr={float(sr)}"]), ("ls.wav", [*librosa_flags, "--sr", str(sr)])):
+        status = cli.main(["invert", *flags, *FAST, "-q", "-o", name])
+        assert status == 0, capsys.readouterr().err
+    audio = {name: sf.read(str(tmp_path / name)) for name in ("p.wav", "s.wav", "lp.wav", "ls.wav")}
+    assert audio["p.wav"][1] == audio["lp.wav"][1] == sr
+    assert np.array_equal(audio["p.wav"][0], audio["s.wav"][0]) and np.array_equal(audio["lp.wav"][0], audio["ls.wav"][0])
+    for flags, pattern in ((["-P", "fs='16k'"], r"-P fs='16k' must be the sample rate in Hz, a number \(or give it with --sr\)"),
+                           (["-P", f"fs={sr}", "-P", f"fs={sr}"], r"-P fs=\.\.\. is given twice; give it once")):
+        assert_usage_error(run_in_process(["invert", *scipy_flags, *flags, "-o", "o.wav"], capsys), pattern)
+    assert not (tmp_path / "o.wav").exists()
