@@ -4,8 +4,12 @@ from __future__ import annotations
 
 import functools
 import sys
+from typing import Callable, ParamSpec, TypeVar
 
 import numpy as np
+
+_P = ParamSpec("_P")
+_R = TypeVar("_R")
 
 __all__ = ["as_array", "check_flag", "underflow_is_a_value"]
 
@@ -30,7 +34,7 @@ def check_flag(name: str, value) -> bool:
     return bool(value)
 
 
-def underflow_is_a_value(function):
+def underflow_is_a_value(function: Callable[_P, _R]) -> Callable[_P, _R]:
     """``function`` run under ``np.errstate(under='ignore')``: for gl a result that underflows
     to 0 (or to a subnormal) is a value, never an error, also under a host's
     ``np.seterr(all='raise')``. The caller's settings are back on return, and divide-by-zero,
@@ -38,7 +42,7 @@ def underflow_is_a_value(function):
     a few microseconds, too much for a per-frame or per-block loop."""
 
     @functools.wraps(function)
-    def wrapper(*args, **kwargs):
+    def wrapper(*args: _P.args, **kwargs: _P.kwargs) -> _R:
         with np.errstate(under="ignore"):
             return function(*args, **kwargs)
 
