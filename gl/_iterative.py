@@ -24,7 +24,9 @@ from .transform import STFT, _caller_stacklevel, binary_exponents, complex_dtype
 from .windows import WindowSpec
 
 InitSpec = Union[str, np.ndarray, None]
-Callback = Callable[[int, "PhaseRetrievalInfo"], Optional[bool]]
+# What the callback returns is read, not required: True, np.True_ or an array all True stops
+# the run, anything else (None, False, a number ...) goes on (``Tracker.record``).
+Callback = Callable[[int, "PhaseRetrievalInfo"], object]
 
 
 @dataclass

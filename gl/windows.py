@@ -52,7 +52,9 @@ import numpy as np
 
 from ._checks import as_array, check_flag
 
-WindowSpec = Union[str, tuple, np.ndarray]
+#: A window as gl takes it: a name, a ``(name,)`` or ``(name, parameter)`` tuple, or its samples
+#: (an array, or a list: :func:`get_window` takes both).
+WindowSpec = Union[str, tuple[str], tuple[str, float], np.ndarray, list[float]]
 
 #: Window names gl knows, with the aliases that map onto them.
 WINDOW_NAMES = {
