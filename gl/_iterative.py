@@ -24,6 +24,10 @@ from .transform import STFT, _caller_stacklevel, binary_exponents, complex_dtype
 from .windows import WindowSpec
 
 InitSpec = Union[str, np.ndarray, None]
+#: What an ``rng`` (or librosa's ``random_state``) may be: None, a seed (a whole number >= 0),
+#: a ``np.random.Generator`` or a legacy ``np.random.RandomState`` (:func:`check_rng`).
+#: (Quoted: ``np.random`` is loaded on first use, and ``import gl`` does not use it.)
+RngSpec = Union[None, int, "np.integer", "np.random.Generator", "np.random.RandomState"]
 # What the callback returns is read, not required: True, np.True_ or an array all True stops
 # the run, anything else (None, False, a number ...) goes on (``Tracker.record``).
 Callback = Callable[[int, "PhaseRetrievalInfo"], object]

@@ -60,7 +60,7 @@ from typing import Any, Literal, Optional, overload
 
 import numpy as np
 
-from ._iterative import Callback, InitSpec, PhaseRetrievalInfo, check_momentum, check_n_iter, check_real
+from ._iterative import Callback, InitSpec, PhaseRetrievalInfo, RngSpec, check_momentum, check_n_iter, check_real
 from ._run import IterativeRun, parameter_defaults
 from .transform import STFT, PadMode
 from .windows import WindowSpec
@@ -83,21 +83,21 @@ def check_agla_parameters(alpha, beta, gamma) -> tuple[float, float, float]:
 # What a call returns, for type checkers: the signal, and the info with ``return_info``.
 @overload
 def agla(S: Any, *, n_iter: int = ..., alpha: float = ..., beta: float = ..., gamma: float = ...,
-         init: InitSpec = ..., rng: Any = ..., length: Optional[int] = ..., tol: Optional[float] = ...,
+         init: InitSpec = ..., rng: RngSpec = ..., length: Optional[int] = ..., tol: Optional[float] = ...,
          callback: Optional[Callback] = ..., return_info: Literal[False] = ..., n_threads: Optional[int] = ...,
          geometry: Optional[STFT] = ..., n_fft: Optional[int] = ..., hop_length: Optional[int] = ...,
          win_length: Optional[int] = ..., window: WindowSpec = ..., center: bool = ..., pad_mode: PadMode = ...,
          sym: bool = ...) -> np.ndarray: ...
 @overload
 def agla(S: Any, *, n_iter: int = ..., alpha: float = ..., beta: float = ..., gamma: float = ...,
-         init: InitSpec = ..., rng: Any = ..., length: Optional[int] = ..., tol: Optional[float] = ...,
+         init: InitSpec = ..., rng: RngSpec = ..., length: Optional[int] = ..., tol: Optional[float] = ...,
          callback: Optional[Callback] = ..., return_info: Literal[True], n_threads: Optional[int] = ...,
          geometry: Optional[STFT] = ..., n_fft: Optional[int] = ..., hop_length: Optional[int] = ...,
          win_length: Optional[int] = ..., window: WindowSpec = ..., center: bool = ..., pad_mode: PadMode = ...,
          sym: bool = ...) -> tuple[np.ndarray, PhaseRetrievalInfo]: ...
 @overload
 def agla(S: Any, *, n_iter: int = ..., alpha: float = ..., beta: float = ..., gamma: float = ...,
-         init: InitSpec = ..., rng: Any = ..., length: Optional[int] = ..., tol: Optional[float] = ...,
+         init: InitSpec = ..., rng: RngSpec = ..., length: Optional[int] = ..., tol: Optional[float] = ...,
          callback: Optional[Callback] = ..., return_info: bool = ..., n_threads: Optional[int] = ...,
          geometry: Optional[STFT] = ..., n_fft: Optional[int] = ..., hop_length: Optional[int] = ...,
          win_length: Optional[int] = ..., window: WindowSpec = ..., center: bool = ..., pad_mode: PadMode = ...,
@@ -110,7 +110,7 @@ def agla(
     beta: float = 1.1,
     gamma: float = 1.2,
     init: InitSpec = "random",
-    rng=None,
+    rng: RngSpec = None,
     length: Optional[int] = None,
     tol: Optional[float] = None,
     callback: Optional[Callback] = None,

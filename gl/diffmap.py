@@ -65,7 +65,7 @@ from typing import Any, Literal, Optional, overload
 
 import numpy as np
 
-from ._iterative import Callback, InitSpec, PhaseRetrievalInfo, check_momentum, check_n_iter, check_real, check_tol
+from ._iterative import Callback, InitSpec, PhaseRetrievalInfo, RngSpec, check_momentum, check_n_iter, check_real, check_tol
 from ._run import IterativeRun, parameter_defaults
 from .transform import STFT, PadMode
 from .windows import WindowSpec
@@ -177,21 +177,21 @@ def _run(
 
 # What a call returns, for type checkers: the signal, and the info with ``return_info``.
 @overload
-def difference_map(S: Any, *, n_iter: int = ..., beta: float = ..., init: InitSpec = ..., rng: Any = ...,
+def difference_map(S: Any, *, n_iter: int = ..., beta: float = ..., init: InitSpec = ..., rng: RngSpec = ...,
                    length: Optional[int] = ..., tol: Optional[float] = ..., callback: Optional[Callback] = ...,
                    return_info: Literal[False] = ..., n_threads: Optional[int] = ..., geometry: Optional[STFT] = ...,
                    n_fft: Optional[int] = ..., hop_length: Optional[int] = ..., win_length: Optional[int] = ...,
                    window: WindowSpec = ..., center: bool = ..., pad_mode: PadMode = ...,
                    sym: bool = ...) -> np.ndarray: ...
 @overload
-def difference_map(S: Any, *, n_iter: int = ..., beta: float = ..., init: InitSpec = ..., rng: Any = ...,
+def difference_map(S: Any, *, n_iter: int = ..., beta: float = ..., init: InitSpec = ..., rng: RngSpec = ...,
                    length: Optional[int] = ..., tol: Optional[float] = ..., callback: Optional[Callback] = ...,
                    return_info: Literal[True], n_threads: Optional[int] = ..., geometry: Optional[STFT] = ...,
                    n_fft: Optional[int] = ..., hop_length: Optional[int] = ..., win_length: Optional[int] = ...,
                    window: WindowSpec = ..., center: bool = ..., pad_mode: PadMode = ...,
                    sym: bool = ...) -> tuple[np.ndarray, PhaseRetrievalInfo]: ...
 @overload
-def difference_map(S: Any, *, n_iter: int = ..., beta: float = ..., init: InitSpec = ..., rng: Any = ...,
+def difference_map(S: Any, *, n_iter: int = ..., beta: float = ..., init: InitSpec = ..., rng: RngSpec = ...,
                    length: Optional[int] = ..., tol: Optional[float] = ..., callback: Optional[Callback] = ...,
                    return_info: bool = ..., n_threads: Optional[int] = ..., geometry: Optional[STFT] = ...,
                    n_fft: Optional[int] = ..., hop_length: Optional[int] = ..., win_length: Optional[int] = ...,
@@ -202,7 +202,7 @@ def difference_map(
     n_iter: int = 100,
     beta: float = 0.7,
     init: InitSpec = "random",
-    rng=None,
+    rng: RngSpec = None,
     length: Optional[int] = None,
     tol: Optional[float] = None,
     callback: Optional[Callback] = None,
@@ -287,14 +287,14 @@ def difference_map(
 # What a call returns, for type checkers: the signal, and the info with ``return_info``.
 @overload
 def difference_map_fgla(S: Any, *, n_iter: int = ..., n_dm: int = ..., beta: float = ..., momentum: float = ...,
-                        init: InitSpec = ..., rng: Any = ..., length: Optional[int] = ..., tol: Optional[float] = ...,
+                        init: InitSpec = ..., rng: RngSpec = ..., length: Optional[int] = ..., tol: Optional[float] = ...,
                         callback: Optional[Callback] = ..., return_info: Literal[False] = ...,
                         n_threads: Optional[int] = ..., geometry: Optional[STFT] = ..., n_fft: Optional[int] = ...,
                         hop_length: Optional[int] = ..., win_length: Optional[int] = ..., window: WindowSpec = ...,
                         center: bool = ..., pad_mode: PadMode = ..., sym: bool = ...) -> np.ndarray: ...
 @overload
 def difference_map_fgla(S: Any, *, n_iter: int = ..., n_dm: int = ..., beta: float = ..., momentum: float = ...,
-                        init: InitSpec = ..., rng: Any = ..., length: Optional[int] = ..., tol: Optional[float] = ...,
+                        init: InitSpec = ..., rng: RngSpec = ..., length: Optional[int] = ..., tol: Optional[float] = ...,
                         callback: Optional[Callback] = ..., return_info: Literal[True],
                         n_threads: Optional[int] = ..., geometry: Optional[STFT] = ..., n_fft: Optional[int] = ...,
                         hop_length: Optional[int] = ..., win_length: Optional[int] = ..., window: WindowSpec = ...,
@@ -302,7 +302,7 @@ def difference_map_fgla(S: Any, *, n_iter: int = ..., n_dm: int = ..., beta: flo
                         sym: bool = ...) -> tuple[np.ndarray, PhaseRetrievalInfo]: ...
 @overload
 def difference_map_fgla(S: Any, *, n_iter: int = ..., n_dm: int = ..., beta: float = ..., momentum: float = ...,
-                        init: InitSpec = ..., rng: Any = ..., length: Optional[int] = ..., tol: Optional[float] = ...,
+                        init: InitSpec = ..., rng: RngSpec = ..., length: Optional[int] = ..., tol: Optional[float] = ...,
                         callback: Optional[Callback] = ..., return_info: bool = ..., n_threads: Optional[int] = ...,
                         geometry: Optional[STFT] = ..., n_fft: Optional[int] = ..., hop_length: Optional[int] = ...,
                         win_length: Optional[int] = ..., window: WindowSpec = ..., center: bool = ...,
@@ -315,7 +315,7 @@ def difference_map_fgla(
     beta: float = 0.8,
     momentum: float = 0.99,
     init: InitSpec = "random",
-    rng=None,
+    rng: RngSpec = None,
     length: Optional[int] = None,
     tol: Optional[float] = None,
     callback: Optional[Callback] = None,

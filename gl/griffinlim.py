@@ -34,8 +34,9 @@ from __future__ import annotations
 from typing import Any, Literal, Optional, overload
 
 import numpy as np
+from numpy.typing import DTypeLike  # at run time too: typing.get_type_hints resolves it
 
-from ._iterative import Callback, InitSpec, PhaseRetrievalInfo, check_momentum, check_n_iter, from_random_state
+from ._iterative import Callback, InitSpec, PhaseRetrievalInfo, RngSpec, check_momentum, check_n_iter, from_random_state
 from ._run import IterativeRun, parameter_defaults
 from .transform import STFT, PadMode
 from .windows import WindowSpec
@@ -49,28 +50,28 @@ METHODS = ("gla", "fgla")
 # What a call returns, for type checkers: the signal, and the info with ``return_info``.
 @overload
 def griffinlim(S: Any, *, method: Literal["gla", "fgla"] = ..., n_iter: int = ..., momentum: float = ...,
-               init: InitSpec = ..., rng: Any = ..., length: Optional[int] = ..., tol: Optional[float] = ...,
+               init: InitSpec = ..., rng: RngSpec = ..., length: Optional[int] = ..., tol: Optional[float] = ...,
                callback: Optional[Callback] = ..., return_info: Literal[False] = ...,
                n_threads: Optional[int] = ..., geometry: Optional[STFT] = ..., n_fft: Optional[int] = ...,
                hop_length: Optional[int] = ..., win_length: Optional[int] = ..., window: WindowSpec = ...,
-               center: bool = ..., pad_mode: PadMode = ..., sym: bool = ..., random_state: Any = ...,
-               dtype: Any = ...) -> np.ndarray: ...
+               center: bool = ..., pad_mode: PadMode = ..., sym: bool = ..., random_state: RngSpec = ...,
+               dtype: Optional[DTypeLike] = ...) -> np.ndarray: ...
 @overload
 def griffinlim(S: Any, *, method: Literal["gla", "fgla"] = ..., n_iter: int = ..., momentum: float = ...,
-               init: InitSpec = ..., rng: Any = ..., length: Optional[int] = ..., tol: Optional[float] = ...,
+               init: InitSpec = ..., rng: RngSpec = ..., length: Optional[int] = ..., tol: Optional[float] = ...,
                callback: Optional[Callback] = ..., return_info: Literal[True],
                n_threads: Optional[int] = ..., geometry: Optional[STFT] = ..., n_fft: Optional[int] = ...,
                hop_length: Optional[int] = ..., win_length: Optional[int] = ..., window: WindowSpec = ...,
-               center: bool = ..., pad_mode: PadMode = ..., sym: bool = ..., random_state: Any = ...,
-               dtype: Any = ...) -> tuple[np.ndarray, PhaseRetrievalInfo]: ...
+               center: bool = ..., pad_mode: PadMode = ..., sym: bool = ..., random_state: RngSpec = ...,
+               dtype: Optional[DTypeLike] = ...) -> tuple[np.ndarray, PhaseRetrievalInfo]: ...
 @overload
 def griffinlim(S: Any, *, method: Literal["gla", "fgla"] = ..., n_iter: int = ..., momentum: float = ...,
-               init: InitSpec = ..., rng: Any = ..., length: Optional[int] = ..., tol: Optional[float] = ...,
+               init: InitSpec = ..., rng: RngSpec = ..., length: Optional[int] = ..., tol: Optional[float] = ...,
                callback: Optional[Callback] = ..., return_info: bool = ...,
                n_threads: Optional[int] = ..., geometry: Optional[STFT] = ..., n_fft: Optional[int] = ...,
                hop_length: Optional[int] = ..., win_length: Optional[int] = ..., window: WindowSpec = ...,
-               center: bool = ..., pad_mode: PadMode = ..., sym: bool = ..., random_state: Any = ...,
-               dtype: Any = ...) -> Any: ...
+               center: bool = ..., pad_mode: PadMode = ..., sym: bool = ..., random_state: RngSpec = ...,
+               dtype: Optional[DTypeLike] = ...) -> Any: ...
 def griffinlim(
     S,
     *,
@@ -78,7 +79,7 @@ def griffinlim(
     n_iter: int = 100,
     momentum: float = 0.99,
     init: InitSpec = "random",
-    rng=None,
+    rng: RngSpec = None,
     length: Optional[int] = None,
     tol: Optional[float] = None,
     callback: Optional[Callback] = None,
@@ -92,8 +93,8 @@ def griffinlim(
     center: bool = True,
     pad_mode: PadMode = "constant",
     sym: bool = False,
-    random_state=None,
-    dtype=None,
+    random_state: RngSpec = None,
+    dtype: Optional[DTypeLike] = None,
 ):
     r"""Recover a signal from an STFT magnitude by (fast) Griffin-Lim.
 

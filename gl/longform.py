@@ -126,7 +126,7 @@ import numpy as np
 from ._checks import as_array, check_flag
 from ._engine import floored_between_frames
 from ._run import measuring_only_the_ends, within_measuring_only_the_ends
-from ._iterative import (PhaseRetrievalInfo, as_generator, check_magnitude, from_random_state, initial_phase, measure_convergence,
+from ._iterative import (InitSpec, PhaseRetrievalInfo, RngSpec, as_generator, check_magnitude, from_random_state, initial_phase, measure_convergence,
                          resolve_geometry, working_exponents)
 from .audio import SUBTYPES, PathLike, check_output_path
 from .pghi import initial_phase as pghi_continuing
@@ -377,8 +377,8 @@ class _SampleSink(Protocol):
 # What a call returns, for type checkers: the signal (and the info with ``return_info``),
 # or, with ``output`` (a path or a _SampleSink), the number of samples written per channel.
 @overload
-def reconstruct_long(S: Any, *, method: Optional[str] = ..., n_iter: Optional[int] = ..., init: Any = ...,
-                     rng: Any = ..., block_frames: Optional[int] = ..., overlap_frames: Optional[int] = ...,
+def reconstruct_long(S: Any, *, method: Optional[str] = ..., n_iter: Optional[int] = ..., init: InitSpec = ...,
+                     rng: RngSpec = ..., block_frames: Optional[int] = ..., overlap_frames: Optional[int] = ...,
                      sr: Optional[float] = ..., block_seconds: Optional[float] = ...,
                      overlap_seconds: Optional[float] = ..., warm_start: bool = ..., bridge: bool = ...,
                      fade_edges: bool = ..., floor_between_frames: Optional[bool] = ...,
@@ -388,8 +388,8 @@ def reconstruct_long(S: Any, *, method: Optional[str] = ..., n_iter: Optional[in
                      window: WindowSpec = ..., center: bool = ..., pad_mode: PadMode = ..., sym: bool = ...,
                      **options: Any) -> np.ndarray: ...
 @overload
-def reconstruct_long(S: Any, *, method: Optional[str] = ..., n_iter: Optional[int] = ..., init: Any = ...,
-                     rng: Any = ..., block_frames: Optional[int] = ..., overlap_frames: Optional[int] = ...,
+def reconstruct_long(S: Any, *, method: Optional[str] = ..., n_iter: Optional[int] = ..., init: InitSpec = ...,
+                     rng: RngSpec = ..., block_frames: Optional[int] = ..., overlap_frames: Optional[int] = ...,
                      sr: Optional[float] = ..., block_seconds: Optional[float] = ...,
                      overlap_seconds: Optional[float] = ..., warm_start: bool = ..., bridge: bool = ...,
                      fade_edges: bool = ..., floor_between_frames: Optional[bool] = ..., return_info: Literal[True],
@@ -399,8 +399,8 @@ def reconstruct_long(S: Any, *, method: Optional[str] = ..., n_iter: Optional[in
                      pad_mode: PadMode = ..., sym: bool = ...,
                      **options: Any) -> tuple[np.ndarray, PhaseRetrievalInfo]: ...
 @overload
-def reconstruct_long(S: Any, *, method: Optional[str] = ..., n_iter: Optional[int] = ..., init: Any = ...,
-                     rng: Any = ..., block_frames: Optional[int] = ..., overlap_frames: Optional[int] = ...,
+def reconstruct_long(S: Any, *, method: Optional[str] = ..., n_iter: Optional[int] = ..., init: InitSpec = ...,
+                     rng: RngSpec = ..., block_frames: Optional[int] = ..., overlap_frames: Optional[int] = ...,
                      sr: Optional[float] = ..., block_seconds: Optional[float] = ...,
                      overlap_seconds: Optional[float] = ..., warm_start: bool = ..., bridge: bool = ...,
                      fade_edges: bool = ..., floor_between_frames: Optional[bool] = ...,
@@ -410,8 +410,8 @@ def reconstruct_long(S: Any, *, method: Optional[str] = ..., n_iter: Optional[in
                      window: WindowSpec = ..., center: bool = ..., pad_mode: PadMode = ..., sym: bool = ...,
                      **options: Any) -> int: ...
 @overload
-def reconstruct_long(S: Any, *, method: Optional[str] = ..., n_iter: Optional[int] = ..., init: Any = ...,
-                     rng: Any = ..., block_frames: Optional[int] = ..., overlap_frames: Optional[int] = ...,
+def reconstruct_long(S: Any, *, method: Optional[str] = ..., n_iter: Optional[int] = ..., init: InitSpec = ...,
+                     rng: RngSpec = ..., block_frames: Optional[int] = ..., overlap_frames: Optional[int] = ...,
                      sr: Optional[float] = ..., block_seconds: Optional[float] = ...,
                      overlap_seconds: Optional[float] = ..., warm_start: bool = ..., bridge: bool = ...,
                      fade_edges: bool = ..., floor_between_frames: Optional[bool] = ..., return_info: bool = ...,
@@ -424,8 +424,8 @@ def reconstruct_long(
     *,
     method: Optional[str] = None,
     n_iter: Optional[int] = None,
-    init=None,
-    rng=None,
+    init: InitSpec = None,
+    rng: RngSpec = None,
     block_frames: Optional[int] = None,
     overlap_frames: Optional[int] = None,
     sr: Optional[float] = None,

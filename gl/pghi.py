@@ -54,7 +54,7 @@ from typing import Any, Literal, Optional, Sequence, Union, overload
 import numpy as np
 
 from ._checks import as_array, check_flag, underflow_is_a_value
-from ._iterative import PhaseRetrievalInfo, as_generator, check_n_threads, one_pass_info, prepare, refuse_iteration_options, wrapped_phase
+from ._iterative import PhaseRetrievalInfo, RngSpec, as_generator, check_n_threads, one_pass_info, prepare, refuse_iteration_options, wrapped_phase
 from .transform import STFT, PadMode
 from .windows import WindowSpec, window_parameter
 
@@ -825,31 +825,31 @@ def initial_phase(S: np.ndarray, geometry: STFT, known=None) -> np.ndarray:
 # ---------------------------------------------------------------------------- public
 # What a call returns, for type checkers: the signal, then the phase (``return_phase``), then the info (``return_info``).
 @overload
-def pghi(S: Any, *, gamma: Optional[float] = ..., tol: Tolerance = ..., fill: bool = ..., rng: Any = ...,
+def pghi(S: Any, *, gamma: Optional[float] = ..., tol: Tolerance = ..., fill: bool = ..., rng: RngSpec = ...,
          length: Optional[int] = ..., return_info: Literal[False] = ..., return_phase: Literal[False] = ...,
          geometry: Optional[STFT] = ..., n_fft: Optional[int] = ..., hop_length: Optional[int] = ...,
          win_length: Optional[int] = ..., window: WindowSpec = ..., center: bool = ..., pad_mode: PadMode = ...,
          sym: bool = ...) -> np.ndarray: ...
 @overload
-def pghi(S: Any, *, gamma: Optional[float] = ..., tol: Tolerance = ..., fill: bool = ..., rng: Any = ...,
+def pghi(S: Any, *, gamma: Optional[float] = ..., tol: Tolerance = ..., fill: bool = ..., rng: RngSpec = ...,
          length: Optional[int] = ..., return_info: Literal[True], return_phase: Literal[False] = ...,
          geometry: Optional[STFT] = ..., n_fft: Optional[int] = ..., hop_length: Optional[int] = ...,
          win_length: Optional[int] = ..., window: WindowSpec = ..., center: bool = ..., pad_mode: PadMode = ...,
          sym: bool = ...) -> tuple[np.ndarray, PhaseRetrievalInfo]: ...
 @overload
-def pghi(S: Any, *, gamma: Optional[float] = ..., tol: Tolerance = ..., fill: bool = ..., rng: Any = ...,
+def pghi(S: Any, *, gamma: Optional[float] = ..., tol: Tolerance = ..., fill: bool = ..., rng: RngSpec = ...,
          length: Optional[int] = ..., return_info: Literal[False] = ..., return_phase: Literal[True],
          geometry: Optional[STFT] = ..., n_fft: Optional[int] = ..., hop_length: Optional[int] = ...,
          win_length: Optional[int] = ..., window: WindowSpec = ..., center: bool = ..., pad_mode: PadMode = ...,
          sym: bool = ...) -> tuple[np.ndarray, np.ndarray]: ...
 @overload
-def pghi(S: Any, *, gamma: Optional[float] = ..., tol: Tolerance = ..., fill: bool = ..., rng: Any = ...,
+def pghi(S: Any, *, gamma: Optional[float] = ..., tol: Tolerance = ..., fill: bool = ..., rng: RngSpec = ...,
          length: Optional[int] = ..., return_info: Literal[True], return_phase: Literal[True],
          geometry: Optional[STFT] = ..., n_fft: Optional[int] = ..., hop_length: Optional[int] = ...,
          win_length: Optional[int] = ..., window: WindowSpec = ..., center: bool = ..., pad_mode: PadMode = ...,
          sym: bool = ...) -> tuple[np.ndarray, np.ndarray, PhaseRetrievalInfo]: ...
 @overload
-def pghi(S: Any, *, gamma: Optional[float] = ..., tol: Tolerance = ..., fill: bool = ..., rng: Any = ...,
+def pghi(S: Any, *, gamma: Optional[float] = ..., tol: Tolerance = ..., fill: bool = ..., rng: RngSpec = ...,
          length: Optional[int] = ..., return_info: bool = ..., return_phase: bool = ...,
          geometry: Optional[STFT] = ..., n_fft: Optional[int] = ..., hop_length: Optional[int] = ...,
          win_length: Optional[int] = ..., window: WindowSpec = ..., center: bool = ..., pad_mode: PadMode = ...,
@@ -860,7 +860,7 @@ def pghi(
     gamma: Optional[float] = None,
     tol: Tolerance = DEFAULT_TOL,
     fill: bool = True,
-    rng=None,
+    rng: RngSpec = None,
     length: Optional[int] = None,
     return_info: bool = False,
     return_phase: bool = False,

@@ -70,7 +70,7 @@ from typing import Any, Literal, Optional, overload
 
 import numpy as np
 
-from ._iterative import Callback, InitSpec, PhaseRetrievalInfo, check_n_iter, check_real
+from ._iterative import Callback, InitSpec, PhaseRetrievalInfo, RngSpec, check_n_iter, check_real
 from ._run import IterativeRun, parameter_defaults
 from .transform import STFT, PadMode
 from .windows import WindowSpec
@@ -88,20 +88,20 @@ def check_raar_beta(beta) -> float:
 
 # What a call returns, for type checkers: the signal, and the info with ``return_info``.
 @overload
-def raar(S: Any, *, n_iter: int = ..., beta: float = ..., init: InitSpec = ..., rng: Any = ...,
+def raar(S: Any, *, n_iter: int = ..., beta: float = ..., init: InitSpec = ..., rng: RngSpec = ...,
          length: Optional[int] = ..., tol: Optional[float] = ..., callback: Optional[Callback] = ...,
          return_info: Literal[False] = ..., n_threads: Optional[int] = ..., geometry: Optional[STFT] = ...,
          n_fft: Optional[int] = ..., hop_length: Optional[int] = ..., win_length: Optional[int] = ...,
          window: WindowSpec = ..., center: bool = ..., pad_mode: PadMode = ..., sym: bool = ...) -> np.ndarray: ...
 @overload
-def raar(S: Any, *, n_iter: int = ..., beta: float = ..., init: InitSpec = ..., rng: Any = ...,
+def raar(S: Any, *, n_iter: int = ..., beta: float = ..., init: InitSpec = ..., rng: RngSpec = ...,
          length: Optional[int] = ..., tol: Optional[float] = ..., callback: Optional[Callback] = ...,
          return_info: Literal[True], n_threads: Optional[int] = ..., geometry: Optional[STFT] = ...,
          n_fft: Optional[int] = ..., hop_length: Optional[int] = ..., win_length: Optional[int] = ...,
          window: WindowSpec = ..., center: bool = ..., pad_mode: PadMode = ...,
          sym: bool = ...) -> tuple[np.ndarray, PhaseRetrievalInfo]: ...
 @overload
-def raar(S: Any, *, n_iter: int = ..., beta: float = ..., init: InitSpec = ..., rng: Any = ...,
+def raar(S: Any, *, n_iter: int = ..., beta: float = ..., init: InitSpec = ..., rng: RngSpec = ...,
          length: Optional[int] = ..., tol: Optional[float] = ..., callback: Optional[Callback] = ...,
          return_info: bool = ..., n_threads: Optional[int] = ..., geometry: Optional[STFT] = ...,
          n_fft: Optional[int] = ..., hop_length: Optional[int] = ..., win_length: Optional[int] = ...,
@@ -112,7 +112,7 @@ def raar(
     n_iter: int = 100,
     beta: float = 0.8,
     init: InitSpec = "random",
-    rng=None,
+    rng: RngSpec = None,
     length: Optional[int] = None,
     tol: Optional[float] = None,
     callback: Optional[Callback] = None,

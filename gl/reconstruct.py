@@ -14,7 +14,7 @@ from typing import Any, Literal, Optional, overload
 
 import numpy as np
 
-from ._iterative import PhaseRetrievalInfo, check_rng
+from ._iterative import InitSpec, PhaseRetrievalInfo, RngSpec, check_rng
 from .transform import STFT
 
 __all__ = ["reconstruct", "METHODS", "DEFAULT_METHOD", "DEFAULT_INIT", "SINGLE_PASS_METHODS", "default_init"]
@@ -92,31 +92,31 @@ def method_function(method: str):
 # What a call returns, for type checkers: the signal, then the phase (``return_phase``, which
 # PGHI and SPSI take; the other methods refuse it), then the info (``return_info``).
 @overload
-def reconstruct(S: Any, *, method: Optional[str] = ..., n_iter: Optional[int] = ..., init: Any = ..., rng: Any = ...,
+def reconstruct(S: Any, *, method: Optional[str] = ..., n_iter: Optional[int] = ..., init: InitSpec = ..., rng: RngSpec = ...,
                 geometry: Optional[STFT] = ..., return_info: Literal[False] = ..., return_phase: Literal[False] = ...,
                 **options: Any) -> np.ndarray: ...
 @overload
-def reconstruct(S: Any, *, method: Optional[str] = ..., n_iter: Optional[int] = ..., init: Any = ..., rng: Any = ...,
+def reconstruct(S: Any, *, method: Optional[str] = ..., n_iter: Optional[int] = ..., init: InitSpec = ..., rng: RngSpec = ...,
                 geometry: Optional[STFT] = ..., return_info: Literal[True], return_phase: Literal[False] = ...,
                 **options: Any) -> tuple[np.ndarray, PhaseRetrievalInfo]: ...
 @overload
-def reconstruct(S: Any, *, method: Optional[str] = ..., n_iter: Optional[int] = ..., init: Any = ..., rng: Any = ...,
+def reconstruct(S: Any, *, method: Optional[str] = ..., n_iter: Optional[int] = ..., init: InitSpec = ..., rng: RngSpec = ...,
                 geometry: Optional[STFT] = ..., return_info: Literal[False] = ..., return_phase: Literal[True],
                 **options: Any) -> tuple[np.ndarray, np.ndarray]: ...
 @overload
-def reconstruct(S: Any, *, method: Optional[str] = ..., n_iter: Optional[int] = ..., init: Any = ..., rng: Any = ...,
+def reconstruct(S: Any, *, method: Optional[str] = ..., n_iter: Optional[int] = ..., init: InitSpec = ..., rng: RngSpec = ...,
                 geometry: Optional[STFT] = ..., return_info: Literal[True], return_phase: Literal[True],
                 **options: Any) -> tuple[np.ndarray, np.ndarray, PhaseRetrievalInfo]: ...
 @overload
-def reconstruct(S: Any, *, method: Optional[str] = ..., n_iter: Optional[int] = ..., init: Any = ..., rng: Any = ...,
+def reconstruct(S: Any, *, method: Optional[str] = ..., n_iter: Optional[int] = ..., init: InitSpec = ..., rng: RngSpec = ...,
                 geometry: Optional[STFT] = ..., return_info: bool = ..., **options: Any) -> Any: ...
 def reconstruct(
     S,
     *,
     method: Optional[str] = None,
     n_iter: Optional[int] = None,
-    init=None,
-    rng=None,
+    init: InitSpec = None,
+    rng: RngSpec = None,
     geometry: Optional[STFT] = None,
     return_info: bool = False,
     **options,

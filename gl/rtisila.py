@@ -130,9 +130,10 @@ import time
 from typing import Any, Literal, Optional, overload
 
 import numpy as np
+from numpy.typing import DTypeLike  # at run time too: typing.get_type_hints resolves it
 
 from ._checks import as_array, check_flag
-from ._iterative import PhaseRetrievalInfo, check_n_threads, check_rng, initial_phase, one_pass_info, prepare, working_exponent
+from ._iterative import InitSpec, PhaseRetrievalInfo, RngSpec, check_n_threads, check_rng, initial_phase, one_pass_info, prepare, working_exponent
 from .pghi import window_centre
 from .streaming import StreamingInverter, check_iterations, check_lookahead, stream_batch
 from .transform import EDGE_FADE, STFT, PadMode, _irfft, _rfft, nola_warned
@@ -257,7 +258,7 @@ class RTISILA(StreamingInverter):
     True
     """
 
-    def __init__(self, geometry: STFT, *, lookahead: Optional[int] = None, n_iter_per_frame: int = 5, dtype=None,
+    def __init__(self, geometry: STFT, *, lookahead: Optional[int] = None, n_iter_per_frame: int = 5, dtype: Optional[DTypeLike] = None,
                  fade_edges: bool = True):
         if not isinstance(geometry, STFT):
             raise TypeError(f"geometry must be a gl.STFT, got {type(geometry).__name__}")
@@ -533,19 +534,19 @@ class RTISILA(StreamingInverter):
 
 # What a call returns, for type checkers: the signal, and the info with ``return_info``.
 @overload
-def rtisila(S: Any, *, n_iter_per_frame: int = ..., lookahead: Optional[int] = ..., init: Any = ..., rng: Any = ...,
+def rtisila(S: Any, *, n_iter_per_frame: int = ..., lookahead: Optional[int] = ..., init: InitSpec = ..., rng: RngSpec = ...,
             length: Optional[int] = ..., return_info: Literal[False] = ..., fade_edges: bool = ...,
             geometry: Optional[STFT] = ..., n_fft: Optional[int] = ..., hop_length: Optional[int] = ...,
             win_length: Optional[int] = ..., window: WindowSpec = ..., center: bool = ..., pad_mode: PadMode = ...,
             sym: bool = ...) -> np.ndarray: ...
 @overload
-def rtisila(S: Any, *, n_iter_per_frame: int = ..., lookahead: Optional[int] = ..., init: Any = ..., rng: Any = ...,
+def rtisila(S: Any, *, n_iter_per_frame: int = ..., lookahead: Optional[int] = ..., init: InitSpec = ..., rng: RngSpec = ...,
             length: Optional[int] = ..., return_info: Literal[True], fade_edges: bool = ...,
             geometry: Optional[STFT] = ..., n_fft: Optional[int] = ..., hop_length: Optional[int] = ...,
             win_length: Optional[int] = ..., window: WindowSpec = ..., center: bool = ..., pad_mode: PadMode = ...,
             sym: bool = ...) -> tuple[np.ndarray, PhaseRetrievalInfo]: ...
 @overload
-def rtisila(S: Any, *, n_iter_per_frame: int = ..., lookahead: Optional[int] = ..., init: Any = ..., rng: Any = ...,
+def rtisila(S: Any, *, n_iter_per_frame: int = ..., lookahead: Optional[int] = ..., init: InitSpec = ..., rng: RngSpec = ...,
             length: Optional[int] = ..., return_info: bool = ..., fade_edges: bool = ...,
             geometry: Optional[STFT] = ..., n_fft: Optional[int] = ..., hop_length: Optional[int] = ...,
             win_length: Optional[int] = ..., window: WindowSpec = ..., center: bool = ..., pad_mode: PadMode = ...,
@@ -555,8 +556,8 @@ def rtisila(
     *,
     n_iter_per_frame: int = 5,
     lookahead: Optional[int] = None,
-    init=None,
-    rng=None,
+    init: InitSpec = None,
+    rng: RngSpec = None,
     length: Optional[int] = None,
     return_info: bool = False,
     fade_edges: bool = True,
@@ -668,8 +669,8 @@ def reconstruct_rtisila(
     S,
     *,
     n_iter: int = 5,
-    init=None,
-    rng=None,
+    init: InitSpec = None,
+    rng: RngSpec = None,
     geometry: Optional[STFT] = None,
     return_info: bool = False,
     tol=None,

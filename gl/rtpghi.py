@@ -57,9 +57,10 @@ from heapq import heappop, heappush
 from typing import Any, Literal, Optional, overload
 
 import numpy as np
+from numpy.typing import DTypeLike  # at run time too: typing.get_type_hints resolves it
 
 from ._checks import check_flag
-from ._iterative import PhaseRetrievalInfo, as_generator, check_n_threads, check_rng, one_pass_info, prepare, refuse_iteration_options
+from ._iterative import PhaseRetrievalInfo, RngSpec, as_generator, check_n_threads, check_rng, one_pass_info, prepare, refuse_iteration_options
 from .pghi import LOG_FLOOR, check_gamma, window_centre
 from .streaming import StreamingInverter, check_lookahead, stream_batch
 from .transform import STFT, PadMode, complex_dtype, nola_warned
@@ -155,9 +156,9 @@ class RTPGHI(StreamingInverter):
         lookahead: int = 1,
         tol: float = DEFAULT_TOL,
         gamma: Optional[float] = None,
-        rng=None,
+        rng: RngSpec = None,
         causal_difference: str = "hold",
-        dtype=None,
+        dtype: Optional[DTypeLike] = None,
         fade_edges: bool = True,
     ):
         if not isinstance(geometry, STFT):
@@ -354,19 +355,19 @@ def _integrate_frame(
 
 # What a call returns, for type checkers: the signal, and the info with ``return_info``.
 @overload
-def rtpghi(S: Any, *, lookahead: int = ..., tol: float = ..., gamma: Optional[float] = ..., rng: Any = ...,
+def rtpghi(S: Any, *, lookahead: int = ..., tol: float = ..., gamma: Optional[float] = ..., rng: RngSpec = ...,
            causal_difference: str = ..., length: Optional[int] = ..., return_info: Literal[False] = ...,
            fade_edges: bool = ..., geometry: Optional[STFT] = ..., n_fft: Optional[int] = ...,
            hop_length: Optional[int] = ..., win_length: Optional[int] = ..., window: WindowSpec = ...,
            center: bool = ..., pad_mode: PadMode = ..., sym: bool = ...) -> np.ndarray: ...
 @overload
-def rtpghi(S: Any, *, lookahead: int = ..., tol: float = ..., gamma: Optional[float] = ..., rng: Any = ...,
+def rtpghi(S: Any, *, lookahead: int = ..., tol: float = ..., gamma: Optional[float] = ..., rng: RngSpec = ...,
            causal_difference: str = ..., length: Optional[int] = ..., return_info: Literal[True],
            fade_edges: bool = ..., geometry: Optional[STFT] = ..., n_fft: Optional[int] = ...,
            hop_length: Optional[int] = ..., win_length: Optional[int] = ..., window: WindowSpec = ...,
            center: bool = ..., pad_mode: PadMode = ..., sym: bool = ...) -> tuple[np.ndarray, PhaseRetrievalInfo]: ...
 @overload
-def rtpghi(S: Any, *, lookahead: int = ..., tol: float = ..., gamma: Optional[float] = ..., rng: Any = ...,
+def rtpghi(S: Any, *, lookahead: int = ..., tol: float = ..., gamma: Optional[float] = ..., rng: RngSpec = ...,
            causal_difference: str = ..., length: Optional[int] = ..., return_info: bool = ..., fade_edges: bool = ...,
            geometry: Optional[STFT] = ..., n_fft: Optional[int] = ..., hop_length: Optional[int] = ...,
            win_length: Optional[int] = ..., window: WindowSpec = ..., center: bool = ..., pad_mode: PadMode = ...,
@@ -377,7 +378,7 @@ def rtpghi(
     lookahead: int = 1,
     tol: float = DEFAULT_TOL,
     gamma: Optional[float] = None,
-    rng=None,
+    rng: RngSpec = None,
     causal_difference: str = "hold",
     length: Optional[int] = None,
     return_info: bool = False,

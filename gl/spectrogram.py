@@ -45,7 +45,7 @@ import numpy as np
 
 from ._checks import check_flag, underflow_is_a_value
 from ._engine import floored_between_frames
-from ._iterative import Callback, PhaseRetrievalInfo, check_magnitude, measure_convergence
+from ._iterative import Callback, InitSpec, PhaseRetrievalInfo, RngSpec, check_magnitude, measure_convergence
 from .transform import EDGE_FADE, RESULT_FLOOR, STFT
 from .windows import WindowSpec
 
@@ -297,17 +297,17 @@ class Spectrogram:
     # ------------------------------------------------------------------ inversion
     # What a call returns, for type checkers: the signal, and the info with ``return_info``.
     @overload
-    def invert(self, *, method: Optional[str] = ..., n_iter: Optional[int] = ..., init: Any = ..., rng: Any = ...,
+    def invert(self, *, method: Optional[str] = ..., n_iter: Optional[int] = ..., init: InitSpec = ..., rng: RngSpec = ...,
                tol: Optional[float] = ..., callback: Optional[Callback] = ..., return_info: Literal[False] = ...,
                n_threads: Optional[int] = ..., fade_edges: bool = ..., floor_between_frames: Optional[bool] = ...,
                block_frames: Optional[int] = ..., block_seconds: Optional[float] = ..., **method_options: Any) -> np.ndarray: ...
     @overload
-    def invert(self, *, method: Optional[str] = ..., n_iter: Optional[int] = ..., init: Any = ..., rng: Any = ...,
+    def invert(self, *, method: Optional[str] = ..., n_iter: Optional[int] = ..., init: InitSpec = ..., rng: RngSpec = ...,
                tol: Optional[float] = ..., callback: Optional[Callback] = ..., return_info: Literal[True],
                n_threads: Optional[int] = ..., fade_edges: bool = ..., floor_between_frames: Optional[bool] = ...,
                block_frames: Optional[int] = ..., block_seconds: Optional[float] = ..., **method_options: Any) -> tuple[np.ndarray, PhaseRetrievalInfo]: ...
     @overload
-    def invert(self, *, method: Optional[str] = ..., n_iter: Optional[int] = ..., init: Any = ..., rng: Any = ...,
+    def invert(self, *, method: Optional[str] = ..., n_iter: Optional[int] = ..., init: InitSpec = ..., rng: RngSpec = ...,
                tol: Optional[float] = ..., callback: Optional[Callback] = ..., return_info: bool = ...,
                n_threads: Optional[int] = ..., fade_edges: bool = ..., floor_between_frames: Optional[bool] = ...,
                block_frames: Optional[int] = ..., block_seconds: Optional[float] = ..., **method_options: Any) -> Any: ...
@@ -316,8 +316,8 @@ class Spectrogram:
         *,
         method: Optional[str] = None,
         n_iter: Optional[int] = None,
-        init=None,
-        rng=None,
+        init: InitSpec = None,
+        rng: RngSpec = None,
         tol: Optional[float] = None,
         callback: Optional[Callback] = None,
         return_info: bool = False,

@@ -92,6 +92,7 @@ import contextlib
 from typing import Optional
 
 import numpy as np
+from numpy.typing import DTypeLike  # at run time too: typing.get_type_hints resolves it
 
 from ._checks import as_array, check_flag, underflow_is_a_value
 from ._iterative import check_magnitude_range
@@ -228,7 +229,7 @@ class StreamingInverter:
     See the module docstring; :class:`gl.rtisila.RTISILA` is a complete subclass.
     """
 
-    def __init__(self, geometry: STFT, *, lookahead: int = 0, dtype=None, fade_edges: bool = True):
+    def __init__(self, geometry: STFT, *, lookahead: int = 0, dtype: Optional[DTypeLike] = None, fade_edges: bool = True):
         if not isinstance(geometry, STFT):
             raise TypeError(f"geometry must be a gl.STFT, got {type(geometry).__name__}")
         self.geometry = geometry
@@ -656,7 +657,8 @@ def stream_batch(
         for b in range(batch):
             inverter.reset()
             frames = magnitude[b].T  # (n_freq, n_frames)
-            first = inverter.push(frames) if phases is None else inverter.push(frames, phase=phases[b].T)
+            # phases come only with an inverter whose push takes them (RTISILA), which the base class does not say
+            first = inverter.push(frames) if phases is None else inverter.push(frames, phase=phases[b].T)  # type: ignore[call-arg]
             rest = inverter._finish(keep_right_padding=keep > geometry.default_length(n_frames))
             signal[b, :keep] = np.concatenate([first, rest])[:keep]
     finally:
