@@ -39,7 +39,7 @@ import copy
 import os
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Literal, Optional, overload
+from typing import Any, Literal, Optional, Union, overload
 
 import numpy as np
 
@@ -48,6 +48,9 @@ from ._engine import floored_between_frames
 from ._iterative import Callback, InitSpec, PhaseRetrievalInfo, RngSpec, check_magnitude, measure_convergence
 from .transform import EDGE_FADE, RESULT_FLOOR, STFT
 from .windows import WindowSpec
+
+#: A file name as ``save`` and ``load`` take it (bytes decoded as the file system does: ``_file_name``).
+FileName = Union[str, bytes, "os.PathLike[str]", "os.PathLike[bytes]"]
 
 __all__ = ["Spectrogram", "FORMAT_VERSION"]
 
@@ -255,7 +258,8 @@ class Spectrogram:
 
     # ------------------------------------------------------------------ construction
     @classmethod
-    def from_audio(cls, x, sample_rate, *, geometry: Optional[STFT] = None, **geometry_keywords) -> "Spectrogram":
+    def from_audio(cls, x: Any, sample_rate: Optional[float], *, geometry: Optional[STFT] = None,
+                   **geometry_keywords: Any) -> "Spectrogram":
         """The magnitude spectrogram of a signal ``x`` (..., n), channels first.
 
         ``geometry`` or the keywords of :class:`gl.STFT` (``n_fft``, ``hop_length`` ...)
@@ -584,7 +588,7 @@ class Spectrogram:
         return result if return_info else (result, None)
 
     # ------------------------------------------------------------------ files
-    def save(self, path, *, force: bool = True) -> None:
+    def save(self, path: FileName, *, force: bool = True) -> None:
         """Write an ``.npz`` file: the magnitude, the window and the geometry as metadata.
 
         The file is written to a temporary file in the same folder and moved into place
@@ -654,7 +658,7 @@ class Spectrogram:
                 np.savez(file, magnitude=self.magnitude, window=window, metadata=np.array(json.dumps(metadata)))
 
     @classmethod
-    def load(cls, path) -> "Spectrogram":
+    def load(cls, path: FileName) -> "Spectrogram":
         """Read a file written by :meth:`save` (or by ``gl spectrogram``, whose ``--power`` and
         ``--mel`` files go through their importer); a clear ``ValueError`` names anything missing.
 
@@ -937,7 +941,7 @@ def _flags(floored: np.ndarray):
     return bool(floored) if floored.ndim == 0 else floored
 
 
-def _file_name(path):
+def _file_name(path: FileName) -> Union[str, "os.PathLike[str]"]:
     """``path`` if it names a file (a str or ``os.PathLike``; bytes, which pathlib refuses
     ('argument should be a str object ..., not bytes'), decoded as the file system does), else a
     TypeError naming it (pathlib's own said 'expected str, bytes or os.PathLike object, not
@@ -946,7 +950,9 @@ def _file_name(path):
         name = os.fspath(path)
     except TypeError:
         raise TypeError(f"path must be a file name (a str or os.PathLike), got {type(path).__name__}") from None
-    return os.fsdecode(name) if isinstance(name, bytes) else path
+    if isinstance(name, bytes):
+        return os.fsdecode(name)
+    return path  # type: ignore[return-value]  # os.fspath gave a str: path is a str or an os.PathLike[str]
 
 
 def _merge_runs(least_squares, floored, spiky: np.ndarray, geometry: STFT, n_frames: int, return_info: bool):
