@@ -40,7 +40,7 @@ import threading
 import warnings
 from dataclasses import dataclass, field
 from functools import cached_property
-from typing import Literal, Optional
+from typing import TYPE_CHECKING, Literal, Optional
 
 import numpy as np
 
@@ -365,14 +365,25 @@ class STFT:
     """
 
     n_fft: int = 2048
-    hop_length: Optional[int] = None
-    win_length: Optional[int] = None
+    if TYPE_CHECKING:
+        # As read back, both are ints: __post_init__ puts their defaults in place of None, which
+        # only __init__ (below) takes. (The None defaults keep the field order; this branch never runs.)
+        hop_length: int = None  # type: ignore[assignment]
+        win_length: int = None  # type: ignore[assignment]
+    else:
+        hop_length: Optional[int] = None
+        win_length: Optional[int] = None
     window: WindowSpec = "hann"
     center: bool = True
     pad_mode: PadMode = "constant"
     sym: bool = False
     _window_array: np.ndarray = field(init=False, repr=False)
     _windows: dict = field(init=False, repr=False)  # (purpose, dtype) -> the window the block transforms apply
+
+    if TYPE_CHECKING:  # the __init__ that @dataclass writes, as it takes hop_length and win_length
+        def __init__(self, n_fft: int = 2048, hop_length: Optional[int] = None, win_length: Optional[int] = None,
+                     window: WindowSpec = "hann", center: bool = True, pad_mode: PadMode = "constant",
+                     sym: bool = False) -> None: ...
 
     def __post_init__(self) -> None:
         n_fft = check_n_fft(self.n_fft)

@@ -33,3 +33,27 @@ def test_the_user_code_type_checks_under_mypy_strict(tmp_path):
         "--cache-dir", str(tmp_path / "mypy_cache"), str(USER_CODE),
     ])
     assert (status, stdout, stderr) == (0, "", ""), stdout + stderr
+
+
+def test_stft_init_for_type_checkers_is_the_dataclass_init():
+    """``gl.STFT`` declares ``hop_length`` and ``win_length`` as ints for type checkers (what
+    they are once made) and spells out, for them only, the ``__init__`` that ``@dataclass``
+    writes, which takes None for both: that declared ``__init__`` has the real one's
+    parameters and defaults, so that the two cannot drift apart."""
+    import ast
+    import inspect
+
+    import gl
+    import gl.transform
+
+    tree = ast.parse(Path(gl.transform.__file__).read_text(encoding="utf-8"))
+    stft_class = next(node for node in tree.body if isinstance(node, ast.ClassDef) and node.name == "STFT")
+    declared = [node for block in stft_class.body if isinstance(block, ast.If)
+                for node in block.body if isinstance(node, ast.FunctionDef) and node.name == "__init__"]
+    assert len(declared) == 1
+    arguments = declared[0].args
+    names = [argument.arg for argument in arguments.args[1:]]
+    defaults = [ast.literal_eval(default) for default in arguments.defaults]
+    real = inspect.signature(gl.STFT).parameters
+    assert names == list(real)
+    assert defaults == [parameter.default for parameter in real.values()]

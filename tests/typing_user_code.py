@@ -65,6 +65,9 @@ def transform(x: npt.NDArray[np.float64], x32: npt.NDArray[np.float32]) -> gl.ST
     window: np.ndarray = geometry.window_array
     name: str | None = geometry.window_name
     speech = gl.STFT(n_fft=512, hop_length=160, win_length=400, window=("tukey", 0.25))
+    overlap: int = assert_type(speech.win_length, int) - assert_type(speech.hop_length, int)  # scipy's noverlap
+    gl.STFT(n_fft=512, hop_length=None, win_length=None)  # librosa's way of saying "the default"
+    assert overlap == 240
     gl.STFT(n_fft=64, window=np.hanning(64), center=False, pad_mode="reflect", sym=True)
     gl.STFT(n_fft=64, window=[1.0] * 64)  # a list of samples, as get_window takes it
     gl.stft(x, n_fft=64, window=("kaiser", 8.0))
