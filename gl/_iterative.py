@@ -20,7 +20,7 @@ import numpy as np
 from ._checks import as_array, underflow_is_a_value
 from ._engine import threads_from_environment
 from ._trig import unit_phasors
-from .transform import STFT, _caller_stacklevel, binary_exponents, complex_dtype, implied_n_fft, native_order, real_dtype
+from .transform import STFT, PadMode, _caller_stacklevel, binary_exponents, complex_dtype, implied_n_fft, native_order, real_dtype
 from .windows import WindowSpec
 
 InitSpec = Union[str, np.ndarray, None]
@@ -161,7 +161,7 @@ def resolve_geometry(
     win_length: Optional[int],
     window: WindowSpec,
     center: bool,
-    pad_mode: str,
+    pad_mode: PadMode,
     sym: bool,
 ) -> STFT:
     """The STFT object for ``S``: ``geometry`` if given, else one built from the keywords.
@@ -571,7 +571,7 @@ def prepare(
     win_length: Optional[int],
     window: WindowSpec,
     center: bool,
-    pad_mode: str,
+    pad_mode: PadMode,
     sym: bool,
     length: Optional[int],
 ) -> Problem:

@@ -36,7 +36,7 @@ Examples
 
 from __future__ import annotations
 
-from typing import Union
+from typing import Optional, Union, cast
 
 import numpy as np
 
@@ -113,11 +113,11 @@ def _peaks(a: np.ndarray, axes) -> np.ndarray:
     ``|real|`` or ``|imag|`` (within a factor sqrt(2) of the modulus, which can overflow).
     The extremes are negated in float64: in an integer type ``-min`` overflows for the
     type's own minimum (``-int16(-32768)``, a full-scale PCM sample, is -32768)."""
-    peaks = None
+    peaks: Optional[np.ndarray] = None
     for part in (a.real, a.imag) if np.iscomplexobj(a) else (a,):  # by reductions: no temporary as large as a
         peak = np.maximum(part.max(axis=axes, initial=0).astype(np.float64), -part.min(axis=axes, initial=0).astype(np.float64))
         peaks = peak if peaks is None else np.maximum(peaks, peak)
-    return peaks
+    return cast(np.ndarray, peaks)  # not None: the loop runs at least once
 
 
 def _ldexp_in_place(a: np.ndarray, exponents: np.ndarray) -> None:

@@ -40,7 +40,7 @@ import threading
 import warnings
 from dataclasses import dataclass, field
 from functools import cached_property
-from typing import TYPE_CHECKING, Literal, Optional
+from typing import TYPE_CHECKING, Any, Literal, Optional
 
 import numpy as np
 
@@ -51,6 +51,8 @@ from .windows import WindowSpec, get_window, window_name
 __all__ = ["STFT", "stft", "istft", "NOLAWarning", "WINDOW_SUM_FLOOR", "PAD_MODES"]
 
 PadMode = Literal["constant", "reflect", "edge"]
+#: numpy's ``norm`` of an FFT.
+FFTNorm = Literal["backward", "ortho", "forward"]
 #: The padding modes of centred frames.
 PAD_MODES = ("constant", "reflect", "edge")
 
@@ -184,7 +186,7 @@ def complex_dtype(real: np.dtype) -> np.dtype:
     return np.dtype(np.complex64) if real == np.float32 else np.dtype(np.complex128)
 
 
-def fft_norms(real: np.dtype) -> tuple[str, str]:
+def fft_norms(real: np.dtype) -> tuple[FFTNorm, FFTNorm]:
     """numpy ``norm`` of the fast forward and inverse real FFT of gl's blocks of frames, for dtype ``real``.
 
     numpy 2.x transforms float32 data in float32, but a float32 transform that leaves its
@@ -215,7 +217,7 @@ _LEGACY_SPARES: dict = {
 }
 
 
-def _rfft(frames: np.ndarray, n_fft: int, out: np.ndarray, norm: str = "backward") -> np.ndarray:
+def _rfft(frames: np.ndarray, n_fft: int, out: np.ndarray, norm: FFTNorm = "backward") -> np.ndarray:
     if _FFT_HAS_OUT:
         return np.fft.rfft(frames, n=n_fft, axis=-1, norm=norm, out=out)
     if frames.ndim == 2 and frames.shape[-1] == n_fft:
@@ -224,7 +226,7 @@ def _rfft(frames: np.ndarray, n_fft: int, out: np.ndarray, norm: str = "backward
     return out
 
 
-def _irfft(spectra: np.ndarray, n_fft: int, out: np.ndarray, norm: str = "backward") -> np.ndarray:
+def _irfft(spectra: np.ndarray, n_fft: int, out: np.ndarray, norm: FFTNorm = "backward") -> np.ndarray:
     if _FFT_HAS_OUT:
         return np.fft.irfft(spectra, n=n_fft, axis=-1, norm=norm, out=out)
     if spectra.ndim == 2 and spectra.shape[-1] == n_fft // 2 + 1:
@@ -233,7 +235,7 @@ def _irfft(spectra: np.ndarray, n_fft: int, out: np.ndarray, norm: str = "backwa
     return out
 
 
-def _legacy_fft(transform, values: np.ndarray, n_fft: int, out: np.ndarray, norm: str, dtype: np.dtype) -> np.ndarray:
+def _legacy_fft(transform, values: np.ndarray, n_fft: int, out: np.ndarray, norm: FFTNorm, dtype: np.dtype) -> np.ndarray:
     """numpy 1.x's ``out[...] = transform(values, n=n_fft, axis=-1, norm=norm)`` for a 2-D block, without its temporaries.
 
     numpy 1.x has no ``out=`` and transforms in float64 only: it converted float32 frames to
@@ -491,7 +493,7 @@ class STFT:
         """Samples of padding on each side of the signal: ``n_fft // 2`` if centred, else 0."""
         return self.n_fft // 2 if self.center else 0
 
-    def replace(self, **changes) -> "STFT":
+    def replace(self, **changes: Any) -> "STFT":
         """A copy with some parameters changed (``geometry.replace(hop_length=128)``).
 
         A new ``n_fft`` brings the defaults of what followed from the old one: a
@@ -515,7 +517,7 @@ class STFT:
                 changes["win_length"] = None
             if "hop_length" not in changes and self.hop_length == self.win_length // 4 and "win_length" in changes:
                 changes["hop_length"] = None
-        params = dict(
+        params: dict[str, Any] = dict(  # the fields, each of its own type, then the changes
             n_fft=self.n_fft,
             hop_length=self.hop_length,
             win_length=self.win_length,
