@@ -1,7 +1,8 @@
 """ADMM phase retrieval (Masuyama, Yatabe and Oikawa 2019).
 
 Notation: ``P_A(c) = S c / |c|`` imposes the target magnitude ``S``,
-``P_C(c) = STFT(ISTFT(c))`` projects onto the consistent spectrograms. Griffin-Lim's
+``P_C(c) = STFT(ISTFT(c))`` projects onto the consistent spectrograms (:mod:`gl.griffinlim`'s
+``P_C2`` and ``P_C1``). Griffin-Lim's
 problem posed from the magnitude side, an ``X`` with the target magnitude as close as
 possible to the consistent spectrograms, ``min (1/2) || Z - P_C(Z) ||^2`` over ``X`` in
 the magnitude set subject to ``X = Z``, solved by the alternating direction method of
@@ -16,7 +17,9 @@ gives::
     x       = ISTFT(X_{N+1})
 
 from ``Z_0 = S exp(i phi_0)``, ``U_0 = 0``. ``rho = 0`` is the Douglas-Rachford
-splitting ``Y <- Y + P_A(2 P_C(Y) - Y) - P_C(Y)``.
+splitting ``Y <- Y + P_A(2 P_C(Y) - Y) - P_C(Y)``. The literal full-array forms of both,
+for reading beside the equations, are ``Naive.admm`` and ``Naive.douglas_rachford`` in
+``tests/test_algorithms.py``, which the tests hold the code to.
 
 How one iteration is one sweep, with one full-size array
 --------------------------------------------------------

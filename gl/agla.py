@@ -13,7 +13,9 @@ FGLA's inertial step and add a second sequence ``d_n`` that relaxes the projecti
 With ``gamma = 1`` it is FGLA, whatever ``beta`` (``d_n`` then never enters the update);
 with ``alpha = 0`` and ``gamma = 1`` plain GLA. The first iteration is a plain GLA step
 (``t_0 = d_0 = t_1``, so that ``c_1 = d_1 = t_1``), which makes ``gamma = 1`` exactly
-FGLA from the same start.
+FGLA from the same start. The literal full-array form of these three lines, for reading
+beside them, is ``Naive.agla`` in ``tests/test_algorithms.py``, which the tests hold both
+code paths below to.
 
 One iteration is one sweep of :class:`gl._engine.SweepEngine`: the sweep hands over
 ``P_C1(P_C2(c_{n-1}))`` block by block (the STFT of the current signal), the update above

@@ -1,7 +1,8 @@
 """The difference map (Elser 2003), alone and followed by fast Griffin-Lim.
 
 Notation: ``A`` is the set of spectrograms with the target magnitude ``S``,
-``P_A(c) = S c / |c|``; ``C`` the consistent spectrograms, ``P_C(c) = STFT(ISTFT(c))``.
+``P_A(c) = S c / |c|``; ``C`` the consistent spectrograms, ``P_C(c) = STFT(ISTFT(c))``
+(:mod:`gl.griffinlim`'s ``P_C2`` and ``P_C1``).
 The difference map with parameter ``beta`` iterates::
 
     f_A(c)  = P_A(c) + (P_A(c) - c) / beta
@@ -12,7 +13,9 @@ The difference map with parameter ``beta`` iterates::
 Peer, Welker and Gerkmann (2022) found it converges to better points than GLA but
 slowly at the end, and proposed running it first and then switching to GLA: the
 hybrid :func:`difference_map_fgla` runs ``n_dm`` DM iterations, then fast Griffin-Lim
-(momentum 0.99, or 0 for plain GLA as in the paper) from the DM output.
+(momentum 0.99, or 0 for plain GLA as in the paper) from the DM output. The literal
+full-array form of both, for reading beside the equations, is ``Naive.dm`` in
+``tests/test_algorithms.py``, which the tests hold the code to.
 
 Cost: two sweeps per DM iteration
 ---------------------------------

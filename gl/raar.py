@@ -3,14 +3,17 @@
 Notation: ``A`` is the set of spectrograms with the target magnitude ``S``, with
 projection ``P_A(c) = S c / |c|``; ``C`` the set of consistent spectrograms (STFTs of
 signals), with projection ``P_C(c) = STFT(ISTFT(c))``; ``R_X = 2 P_X - I`` the
-reflection through ``X``. Luke's RAAR (2005), applied to audio by Peer, Welker and
+reflection through ``X``. (:mod:`gl.griffinlim` and :mod:`gl.agla` call the same
+projections ``P_C2`` and ``P_C1``.) Luke's RAAR (2005), applied to audio by Peer, Welker and
 Gerkmann (2022), iterates::
 
     c_{n+1} = (beta / 2) (c_n + R_C R_A c_n) + (1 - beta) P_A c_n
     x_n     = ISTFT(P_A c_n)
 
 ``beta = 1`` is Douglas-Rachford; as ``beta`` falls to 0 the map tends to ``P_A``, which
-leaves a point of ``A`` where it is: a small ``beta`` takes small steps (slow).
+leaves a point of ``A`` where it is: a small ``beta`` takes small steps (slow). The
+literal full-array form, for reading beside the equation, is ``Naive.raar`` in
+``tests/test_algorithms.py``, which the tests hold both code paths below to.
 Expanding the reflections (``P_C`` is linear, ``a_n = P_A c_n``)::
 
     c_{n+1} = beta c_n + beta P_C(2 a_n - c_n) + (1 - 2 beta) a_n

@@ -30,6 +30,9 @@ start for FGLA or gl's default method it was 0.0 to 0.7 dB worse on average. The
 fit changed SPSI alone by less than 0.1 dB but made FGLA from SPSI 5.5 dB worse on gspi
 and 11 dB worse on a tone: gl keeps the log fit and one phase per lobe.
 
+The rule written out bin by bin and frame by frame, for reading beside it, is
+``naive_spsi_phase`` in ``tests/test_spsi.py``, which the tests hold the vectorised lobes to.
+
 Frame ``n`` needs only frame ``n - 1``'s phase, so :func:`spsi` makes the phase a block of
 frames at a time, as the synthesis asks for it (:class:`_PhaseStream`), carrying the last
 frame's phase (float64) from one block to the next: no full-size phase array exists, and

@@ -87,7 +87,17 @@ def test_agla_with_no_inertia_is_gla(speech):
 
 
 class Naive:
-    """The textbook updates on full arrays, with ``P_C = STFT o ISTFT`` spelled out."""
+    """The textbook updates on full arrays, with ``P_C = STFT o ISTFT`` spelled out.
+
+    ``P_A`` is ``P_C2`` of gl.griffinlim and gl.agla, ``P_C`` their ``P_C1``. One method per
+    module's docstring, each of which points here: :meth:`fgla` (gl.griffinlim, GLA with
+    ``momentum=0``), :meth:`agla`, :meth:`raar`, :meth:`dm` (gl.diffmap, with the hybrid's
+    switch to FGLA), :meth:`admm` and :meth:`douglas_rachford` (gl.admm with ``rho=0``).
+    The one-pass and streaming methods have no such form here: SPSI's is
+    ``naive_spsi_phase`` in tests/test_spsi.py; PGHI, RTPGHI and RTISI-LA are checked by
+    quality thresholds (tests/test_pghi.py, test_rtpghi.py, test_streaming.py) and PGHI's
+    gradients against a Gaussian window's true phase, not against a literal form.
+    """
 
     def __init__(self, S, geometry, length, seed):
         self.S, self.geometry, self.length = S, geometry, length
