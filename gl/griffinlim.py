@@ -20,7 +20,7 @@ which the tests hold gl to.
 Since the STFT is linear and every ``t_n = STFT(x_n)`` is the STFT of the signal
 ``x_n = ISTFT(P_C2(c_{n-1}))``, the momentum step can also be taken on the signals::
 
-    c_n = STFT(x_n + alpha (x_n - x_{n-1}))
+    c_n = STFT(x_n + alpha (x_n - x_{n-1}))          (x_0 = 0, as t_0 = 0)
 
 (the code takes librosa's form, ``STFT(x_n - k x_{n-1})`` with ``k = alpha / (1 + alpha)``,
 this divided by ``1 + alpha``: the same phase). That is what runs when nothing measures
@@ -266,7 +266,7 @@ def griffinlim(
         center=center, pad_mode=pad_mode, sym=sym, parameters=parameter_defaults(griffinlim, momentum=alpha) if alpha else None,
     )  # fmt: skip
     with run:
-        run.start_signal()  # x_0 = ISTFT(S exp(i phi_0))
+        run.start_signal()  # x_1 = ISTFT(P_C2(c_0)) = ISTFT(S exp(i phi_0)) (the engine's x_0: gl._run's notes)
         if alpha == 0:  # plain GLA: c_n = t_n, the update is P_C2 alone
             run.iterate(n_iter, run.projection_step)  # x_{n+1} = ISTFT(P_C2(t_n))
             return _cast(run.result(), output_dtype)
