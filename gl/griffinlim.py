@@ -196,9 +196,10 @@ def griffinlim(
     y : np.ndarray [shape=(..., length)]
     info : PhaseRetrievalInfo
         Only with ``return_info=True``. ``info.spectral_convergence[n - 1]`` is
-        :math:`\| |\mathrm{STFT}(x_n)| - S \|_F / \|S\|_F` of the signal after iteration
-        ``n``, computed from the STFT the next iteration makes anyway; the last row is
-        that of ``y``.
+        :math:`\| |\mathrm{STFT}(y_n)| - S \|_F / \|S\|_F` of the signal after iteration
+        ``n``, :math:`y_n = \mathrm{ISTFT}(P_{C_2}(c_n))` (the module's :math:`x_{n+1}`),
+        computed from the STFT the next iteration makes anyway; the last row is that of
+        ``y``.
 
     Notes
     -----
