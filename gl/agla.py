@@ -41,7 +41,9 @@ the iterates are the same up to rounding.
 References
 ----------
 R. Nenov, D.-K. Nguyen, P. Balazs and R. I. Bot, "Accelerated Griffin-Lim algorithm: a
-fast and provably converging numerical method for phase retrieval", arXiv:2306.12504, 2023.
+fast and provably converging numerical method for phase retrieval", arXiv:2306.12504, 2023
+(title, authors and number checked against the arXiv page; no journal version could be
+confirmed, so cite the preprint).
 
 Examples
 -------
