@@ -13,6 +13,9 @@ phaseret and LTFAT count them. Counting the two-sided spectrum (every bin but 0 
 ``n_fft / 2`` twice) changes the figure little for the frames audio uses (0.01 dB on 4 s of
 speech after 30 fast-GLA iterations at n_fft 1024 and 256) but by about 1 dB for very short
 frames (1.2 dB at n_fft 64, 0.9 dB at 32): compare figures across papers with that in mind.
+Some papers report the ratio in another form: the fast Griffin-Lim paper (Perraudin, Balazs
+and Sondergaard 2013) gives an "SSNR" of ``-10 log10(SC)``, so its 20 dB is ``SC_dB = -40``
+here (minus twice its figure).
 
 Inconsistency of a complex spectrogram ``X`` (how far it is from the STFT of any signal)::
 
