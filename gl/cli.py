@@ -1603,6 +1603,8 @@ def _stored_settings(scalars: dict, args, path: Path, parameters, axes: dict) ->
             raise UsageError(f"{said} but the {name} in {path} is {value:g}{hint}; drop {option}, or correct the file "
                              "if it is wrong")
     settings = argparse.Namespace(**{**vars(args), **changes})
+    # which flags the file gave, and under what name: a message about them names the file's entry
+    settings.stored_in_file = {flag: stored[flag][0] for flag in changes}
 
     # scipy's noverlap: the hop once the segment length is known, else the importer's keyword
     if "noverlap" in keywords and "noverlap" not in given_params:
@@ -1703,6 +1705,12 @@ def _import_array(array: np.ndarray, args, path: Path, axes: Optional[dict] = No
             text = f"the array in {path} {text[len(name) + 1:]}"
         # and within a message: '45 mel bands of M hold energy ...', '... rows but Zxx has 40'
         text = re.sub(rf"\b(of|but) {re.escape(name)}\b(?![=(])", lambda match: f"{match[1]} the array in {path}", text)
+        # a geometry the file stored, not a flag the user gave: 'n_fft=2048 gives 1025 frequency bins' of
+        # an n_fft saved in the .npz says so ('the --n-fft 2048 stored in spec.npz gives ...', in flags)
+        for flag, entry in getattr(args, "stored_in_file", {}).items():
+            for keyword in _IMPORTER_KEYWORDS.get(flag, ()) + (("nperseg",) if flag in ("n_fft", "win_length") else ()):
+                value = getattr(args, flag)
+                text = re.sub(rf"(?<![\w.-]){keyword}={value}\b", f"the {keyword}={value} stored in {path}", text)
         # 'is complex, but this mode gives real values; pass np.abs(Sxx) or say it is complex': in flags
         complex_advice = {
             "mel": "a mel spectrogram is real: a complex STFT is --from librosa (or --from scipy-stft for scipy.signal.stft's "

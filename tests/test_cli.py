@@ -1863,6 +1863,20 @@ def test_a_bad_number_stored_beside_the_spectrogram_is_named(tmp_path, monkeypat
     assert sorted(p.name for p in tmp_path.iterdir()) == ["bad.npz"]
 
 
+def test_an_importers_error_about_a_stored_setting_says_it_was_stored(tmp_path, monkeypatch, capsys):
+    """An n_fft saved in the .npz that does not fit the array: the importer's message names it as
+    stored in the file, not as a --n-fft the user never typed; a --n-fft typed keeps its words."""
+    np.savez(tmp_path / "l.npz", S=np.ones((513, 20)), sr=16000, hop_length=256, n_fft=2048)
+    np.save(tmp_path / "l.npy", np.ones((513, 20)))
+    monkeypatch.chdir(tmp_path)
+    assert_usage_error(run_in_process(["invert", "l.npz", "--from", "librosa", "-o", "o.wav"], capsys),
+                       r"^gl invert: error: the --n-fft 2048 stored in l\.npz gives 1025 frequency bins but the spectrogram has 513")
+    assert_usage_error(run_in_process(["invert", "l.npy", "--from", "librosa", "--sr", "16000", "--hop", "256", "--n-fft", "2048",
+                                       "-o", "o.wav"], capsys),
+                       r"^gl invert: error: --n-fft 2048 gives 1025 frequency bins but the spectrogram has 513")
+    assert not (tmp_path / "o.wav").exists()
+
+
 def test_a_mel_npz_that_stores_its_settings(tmp_path, monkeypatch, capsys):
     """``np.savez(name, S=M, sr=..., hop_length=..., n_fft=..., fmax=...)`` of librosa's melspectrogram:
     --from mel alone, the stored fmax reaching the importer (without it, the default sr / 2 gives
