@@ -47,15 +47,26 @@ confirmed, so cite the preprint).
 
 Examples
 -------
+A voiced sound (seven harmonics gliding from 150 to 250 Hz, faded in and out), 100
+iterations from the same three random starts. ``gamma = 1`` is fast Griffin-Lim exactly, so
+the two lines differ only in the relaxation ``gamma`` and the second inertia ``beta``:
+
 >>> import numpy as np
 >>> import gl
->>> x = np.random.default_rng(0).standard_normal(4000)          # white noise, 0.5 s at 8 kHz
+>>> t = np.arange(4000) / 8000                                   # 0.5 s at 8 kHz
+>>> x = np.hanning(4000) * sum(np.sin(2 * np.pi * k * (150 * t + 100 * t**2)) / k for k in range(1, 8))
 >>> S = np.abs(gl.stft(x, n_fft=256, hop_length=64))
->>> for method in ("fgla", "agla"):                             # the same random start
-...     y, info = gl.reconstruct(S, method=method, n_iter=5, rng=0, n_fft=256, hop_length=64, return_info=True)
-...     print(f"{method}: {info.final_db:.1f} dB")                  # spectral convergence
-fgla: -12.2 dB
-agla: -12.6 dB
+>>> def db(**options):                                           # spectral convergence after 100 iterations
+...     runs = [gl.agla(S, n_iter=100, rng=seed, length=len(x), n_fft=256, hop_length=64, return_info=True,
+...                     **options) for seed in range(3)]
+...     return [round(info.final_db) for _, info in runs]
+>>> db(gamma=1.0)                                                # fast Griffin-Lim (alpha = 0.99)
+[-38, -36, -38]
+>>> db()                                                         # defaults alpha, beta, gamma = 0.99, 1.1, 1.2
+[-43, -42, -44]
+
+(Over seeds 0-4 the gain is 5 to 8 dB; ``gamma = 1.3`` does about as well here, but sits
+next to divergence on speech: see :func:`agla`'s notes.)
 """
 
 from __future__ import annotations
