@@ -42,15 +42,25 @@ direction method of multipliers", IEEE Signal Processing Letters 26(1), 2019.
 
 Examples
 -------
+A voiced sound (seven harmonics gliding from 150 to 250 Hz, faded in and out), 100
+iterations from the same three random starts, against fast Griffin-Lim and against
+``rho = 0`` (Douglas-Rachford: ``Z`` is then the consistent projection of ``Y`` itself):
+
 >>> import numpy as np
 >>> import gl
->>> x = np.random.default_rng(0).standard_normal(4000)          # white noise, 0.5 s at 8 kHz
+>>> t = np.arange(4000) / 8000                                   # 0.5 s at 8 kHz
+>>> x = np.hanning(4000) * sum(np.sin(2 * np.pi * k * (150 * t + 100 * t**2)) / k for k in range(1, 8))
 >>> S = np.abs(gl.stft(x, n_fft=256, hop_length=64))
->>> for method in ("fgla", "admm"):                             # the same random start
-...     y, info = gl.reconstruct(S, method=method, n_iter=5, rng=0, n_fft=256, hop_length=64, return_info=True)
-...     print(f"{method}: {info.final_db:.1f} dB")                  # spectral convergence
-fgla: -12.2 dB
-admm: -11.1 dB
+>>> def db(method, **options):                                   # spectral convergence after 100 iterations
+...     runs = [gl.reconstruct(S, method=method, n_iter=100, rng=seed, length=len(x), n_fft=256, hop_length=64,
+...                            return_info=True, **options) for seed in range(3)]
+...     return [round(info.final_db) for _, info in runs]
+>>> db("fgla")
+[-38, -36, -38]
+>>> db("admm")                                                   # rho = 0.1, the default
+[-44, -45, -50]
+>>> db("admm", rho=0)                                            # Douglas-Rachford
+[-34, -34, -35]
 """
 
 from __future__ import annotations
