@@ -50,16 +50,32 @@ retrieval for speech", IWAENC 2022.
 
 Examples
 -------
+A voiced sound (seven harmonics gliding from 150 to 250 Hz, faded in and out), from the
+same three random starts, at the cost of 60 GLA iterations (a DM iteration costs two):
+
 >>> import numpy as np
 >>> import gl
->>> x = np.random.default_rng(0).standard_normal(4000)          # white noise, 0.5 s at 8 kHz
+>>> t = np.arange(4000) / 8000                                   # 0.5 s at 8 kHz
+>>> x = np.hanning(4000) * sum(np.sin(2 * np.pi * k * (150 * t + 100 * t**2)) / k for k in range(1, 8))
 >>> S = np.abs(gl.stft(x, n_fft=256, hop_length=64))
->>> for method, options in (("fgla", {}), ("dm_fgla", {"n_dm": 10})):  # the same random start
-...     y, info = gl.reconstruct(S, method=method, n_iter=30, rng=0, init="random", n_fft=256, hop_length=64,
-...                              return_info=True, **options)
-...     print(f"{method}: {info.final_db:.1f} dB")                  # spectral convergence
-fgla: -18.2 dB
-dm_fgla: -18.9 dB
+>>> def db(method, **options):                                   # spectral convergence; a random start
+...     runs = [gl.reconstruct(S, method=method, rng=seed, init="random", length=len(x), n_fft=256, hop_length=64,
+...                            return_info=True, **options) for seed in range(3)]
+...     return [round(info.final_db) for _, info in runs]
+>>> db("gla", n_iter=60)
+[-24, -23, -20]
+>>> db("dm_fgla", n_iter=40, n_dm=20, momentum=0)               # 20 DM, then 20 GLA: the paper's hybrid
+[-26, -27, -25]
+>>> db("fgla", n_iter=60)
+[-32, -31, -29]
+>>> db("dm_fgla", n_iter=40, n_dm=20)                           # 20 DM, then 20 fast GLA
+[-33, -34, -30]
+
+The gain over plain GLA is the paper's, and holds at other costs; the lead over fast
+Griffin-Lim is smaller and depends on the budget (over seeds 0-4 at this cost 1 to 3.5 dB;
+level at 140 GLA iterations' worth with ``n_dm=40``, 1 dB behind at 80). Its place as gl's
+default comes from the PGHI start on speech (:data:`gl.reconstruct.DEFAULT_METHOD`).
+``init="random"`` is needed for ``dm_fgla``: as the default method it starts from PGHI's phase.
 """
 
 from __future__ import annotations
