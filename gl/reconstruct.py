@@ -185,13 +185,23 @@ def reconstruct(
 
     Examples
     --------
+    The default method starts from PGHI's phase: on a voiced sound (seven harmonics gliding
+    from 150 to 250 Hz, faded in and out) 10 of its iterations (difference-map ones, each
+    costing two GLA iterations) beat 100 of fast Griffin-Lim from a random phase (PGHI's
+    phase alone, with no iteration, gives -37 dB here):
+
     >>> import numpy as np
     >>> import gl
-    >>> x = np.random.default_rng(0).standard_normal(4000)
+    >>> t = np.arange(4000) / 8000                               # 0.5 s at 8 kHz
+    >>> x = np.hanning(4000) * sum(np.sin(2 * np.pi * k * (150 * t + 100 * t**2)) / k for k in range(1, 8))
     >>> S = np.abs(gl.stft(x, n_fft=256, hop_length=64))
-    >>> y = gl.reconstruct(S, method="gla", n_iter=10, rng=0, n_fft=256, hop_length=64)
-    >>> y.shape
-    (3968,)
+    >>> y, info = gl.reconstruct(S, n_iter=10, rng=0, length=len(x), n_fft=256, hop_length=64, return_info=True)
+    >>> y.shape, round(info.final_db)                           # spectral convergence, dB
+    ((4000,), -44)
+    >>> _, info = gl.reconstruct(S, method="fgla", n_iter=100, rng=0, length=len(x), n_fft=256, hop_length=64,
+    ...                          return_info=True)
+    >>> round(info.final_db)
+    -38
     """
     function, fixed = method_function(DEFAULT_METHOD if method is None else method)
     check_rng(rng)  # also when the start draws nothing (PGHI's phase, zeros)
