@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import heapq
+
 import numpy as np
 import pytest
 
 import gl
 from gl.metrics import spectral_convergence_db
-from gl.pghi import window_gamma
-from gl.rtpghi import RTPGHI
+from gl.pghi import LOG_FLOOR, window_centre, window_gamma
+from gl.rtpghi import DEFAULT_TOL, RTPGHI
 from gl.streaming import invert_stream
 
 from .conftest import read_audio, recording
@@ -254,3 +256,152 @@ def test_bad_frames():
         stream.push(np.ones((100, 3)))
     with pytest.raises(TypeError, match="geometry"):
         RTPGHI("hann")
+
+
+# ---------------------------------------------------------------------------- literal form
+def literal_rtpghi_phase(S, geometry, lookahead=1, tol=DEFAULT_TOL, gamma=None, rng=None, causal_difference="hold"):
+    """RTPGHI frame by frame, bin by bin, for reading beside :mod:`gl.rtpghi`'s docstring.
+
+    ``S`` is one magnitude (n_freq, n_frames); returns the phase of every frame in gl's
+    frame-start convention (unwrapped, float64). Frame ``n`` is fixed once frame
+    ``r = n + lookahead`` has arrived (``r = n`` for the last frame, at the flush), with
+    what is known then: the largest magnitude ``peak`` of frames ``0..r``, the log-magnitudes
+    clipped ``LOG_FLOOR`` below it, and frame ``n - 1``'s phase, ``tgrad`` and magnitude as
+    they were fixed. ``rng``: the random phases ``2 pi U`` of every frame, in frame order.
+
+    The heap's key is ``(-s, t, m)``, ``t = 0`` for frame ``n - 1`` and 1 for frame ``n``:
+    the largest first, ties the previous frame first, then the lower bin (gl's rule).
+    """
+    S = np.asarray(S, dtype=np.float64)
+    a, M = geometry.hop_length, geometry.n_fft
+    gamma = window_gamma(geometry) if gamma is None else gamma
+    generator = np.random.default_rng(rng)
+    n_freq, n_frames = S.shape
+    centre_shift = 2 * np.pi * window_centre(geometry) / M * np.arange(n_freq)
+    out = np.empty((n_freq, n_frames))
+    last_phase, last_tgrad, last_magnitude = np.zeros(n_freq), np.zeros(n_freq), np.zeros(n_freq)
+    for n in range(n_frames):
+        r = min(n + lookahead, n_frames - 1)  # the newest frame received when frame n is fixed
+        peak = S[:, : r + 1].max()
+
+        def l(m, k):  # clipped log-magnitude of bin m (mirrored: |X[-m]| = |X[M - m]| = |X[m]|) of frame k
+            m = abs(m)
+            m = M - m if m > M // 2 else m
+            return np.log(max(S[m, k], peak * np.exp(LOG_FLOOR))) if peak > 0 else 0.0
+
+        if lookahead == 1:  # centred; one-sided at the ends
+            if 0 < n < n_frames - 1:
+                dlog_dn = [(l(m, n + 1) - l(m, n - 1)) / 2 for m in range(n_freq)]
+            elif n_frames == 1:
+                dlog_dn = [0.0] * n_freq
+            elif n == 0:
+                dlog_dn = [l(m, 1) - l(m, 0) for m in range(n_freq)]
+            else:
+                dlog_dn = [l(m, n) - l(m, n - 1) for m in range(n_freq)]
+        elif n == 0:
+            dlog_dn = [0.0] * n_freq
+        elif causal_difference == "hold":  # l[n+1] := l[n]
+            dlog_dn = [(l(m, n) - l(m, n - 1)) / 2 for m in range(n_freq)]
+        elif n >= 2:  # 'backward2'
+            dlog_dn = [(3 * l(m, n) - 4 * l(m, n - 1) + l(m, n - 2)) / 2 for m in range(n_freq)]
+        else:
+            dlog_dn = [l(m, n) - l(m, n - 1) for m in range(n_freq)]
+        tgrad = np.array([2 * np.pi * a * m / M + a * M / (2 * gamma) * (l(m + 1, n) - l(m - 1, n)) for m in range(n_freq)])
+        fgrad = np.array([-gamma / (a * M) * d for d in dlog_dn])
+
+        s = S[:, n]
+        phase = 2 * np.pi * generator.random(n_freq)  # kept where s is below tol
+        todo = [s[m] > tol * peak for m in range(n_freq)]
+        heap = [(-last_magnitude[m], 0, m) for m in range(n_freq) if todo[m]]
+        if any(todo) and not any(last_magnitude[m] > tol * peak for m in range(n_freq)):
+            # nothing to continue: start at frame n's largest coefficient (the lowest bin of equals)
+            seed = max((m for m in range(n_freq) if todo[m]), key=lambda m: (s[m], -m))
+            phase[seed] = last_phase[seed] + (last_tgrad[seed] + tgrad[seed]) / 2
+            todo[seed] = False
+            heap.append((-s[seed], 1, seed))
+        heapq.heapify(heap)
+        while heap:
+            _, t, m = heapq.heappop(heap)
+            if t == 0:  # (m, n - 1): forward in time
+                if todo[m]:
+                    phase[m] = last_phase[m] + (last_tgrad[m] + tgrad[m]) / 2
+                    todo[m] = False
+                    heapq.heappush(heap, (-s[m], 1, m))
+                continue
+            for step in (1, -1):  # (m, n): across bins
+                j = m + step
+                if 0 <= j < n_freq and todo[j]:
+                    phase[j] = phase[m] + step * (fgrad[m] + fgrad[j]) / 2
+                    todo[j] = False
+                    heapq.heappush(heap, (-s[j], 1, j))
+        out[:, n] = phase - centre_shift
+        last_phase, last_tgrad, last_magnitude = phase, tgrad, s
+    return out
+
+
+def committed_phase_difference(stream, S, expected, chunk_frames=7):
+    """The largest difference (mod 2 pi) of the committed phases from ``expected`` where S > 0."""
+    invert_stream(stream, S, chunk_frames=chunk_frames)
+    committed = np.stack(stream.committed, axis=1)  # (n_freq, n_frames)
+    np.testing.assert_allclose(np.abs(committed), S, rtol=1e-12, atol=0)
+    where = S > 0
+    return float(np.abs(np.angle(committed[where] * np.exp(-1j * expected[where]))).max())
+
+
+def rounding(phase):
+    """A hundred ulps of the largest phase (two sums of the same gradients, in another order)."""
+    return 100 * np.finfo(np.float64).eps * max(1.0, float(np.abs(phase).max()))
+
+
+def small_signals():
+    """1200 samples at 4 kHz: a few dozen frames of n_fft 64."""
+    t = np.arange(1200) / 4000
+    click = np.zeros(t.size)
+    click[600] = 1.0
+    late = np.where(t > 0.1, np.sin(2 * np.pi * 500 * t), 0.0)
+    return {
+        "chirp": (0.2 + t) * np.sin(2 * np.pi * (200 + 900 * t) * t),  # growing: the peak moves
+        "tones": np.sin(2 * np.pi * 440 * t) + 0.5 * np.sin(2 * np.pi * 1230 * t + 1) + 0.2 * np.sin(2 * np.pi * 97 * t),
+        "noise": np.random.default_rng(0).standard_normal(t.size),
+        "click": click,  # silence, then a click, then silence
+        "late tone": late,
+    }
+
+
+MODES = [(1, "hold"), (0, "hold"), (0, "backward2")]
+
+
+@pytest.mark.parametrize("name", ["chirp", "tones", "noise", "click", "late tone"])
+@pytest.mark.parametrize("lookahead, causal_difference", MODES)
+def test_rtpghi_is_the_literal_frame_by_frame_heap(name, lookahead, causal_difference):
+    """The committed phases are those of the two-frame heap written out bin by bin
+    (:func:`literal_rtpghi_phase`), to rounding, in chunks of 7 frames."""
+    geometry = gl.STFT(64, 16)
+    S = np.abs(geometry.stft(small_signals()[name]))
+    expected = literal_rtpghi_phase(S, geometry, lookahead=lookahead, rng=4, causal_difference=causal_difference)
+    stream = RecordingRTPGHI(geometry, lookahead=lookahead, rng=4, causal_difference=causal_difference)
+    assert committed_phase_difference(stream, S, expected) < rounding(expected)
+
+
+@pytest.mark.parametrize("n_fft, hop, center, tol", [(63, 16, True, 1e-6), (64, 16, False, 1e-6), (50, 12, True, 1e-2), (64, 16, True, 0.2)])
+@pytest.mark.parametrize("lookahead", [0, 1])
+def test_rtpghi_geometries_and_tolerances_are_the_literal_ones(n_fft, hop, center, tol, lookahead):
+    """Odd ``n_fft`` (the top bin mirrors itself), frames not centred, larger tolerances (more
+    random phases, and islands of frame ``n`` that the previous frame does not reach)."""
+    geometry = gl.STFT(n_fft, hop, center=center)
+    S = np.abs(geometry.stft(small_signals()["tones"] + 0.1 * small_signals()["noise"]))
+    expected = literal_rtpghi_phase(S, geometry, lookahead=lookahead, tol=tol, rng=2)
+    stream = RecordingRTPGHI(geometry, lookahead=lookahead, tol=tol, rng=2)
+    assert committed_phase_difference(stream, S, expected) < rounding(expected)
+
+
+@pytest.mark.parametrize("lookahead, causal_difference", MODES)
+def test_rtpghi_breaks_ties_previous_frame_first_then_lower_bin(lookahead, causal_difference):
+    """Quantised magnitudes (exact ties within and across the two frames of every heap)."""
+    geometry = gl.STFT(64, 16)
+    S = np.round(4 * np.abs(geometry.stft(small_signals()["tones"]))) / 4
+    positive = S[S > 0]
+    assert positive.size - np.unique(positive).size > 500
+    expected = literal_rtpghi_phase(S, geometry, lookahead=lookahead, rng=4, causal_difference=causal_difference)
+    stream = RecordingRTPGHI(geometry, lookahead=lookahead, rng=4, causal_difference=causal_difference)
+    assert committed_phase_difference(stream, S, expected) < rounding(expected)
