@@ -10,9 +10,10 @@ import pytest
 
 import gl
 from gl.metrics import spectral_convergence_db
-from gl.rtisila import EAGER_SLOTS, RTISILA, default_lookahead, rtisila
+from gl.pghi import window_centre
+from gl.rtisila import EAGER_SLOTS, RTISILA, default_lookahead, rtisila, uses_dual_windows
 from gl.streaming import StreamingInverter, invert_stream
-from gl.transform import EDGE_FADE
+from gl.transform import EDGE_FADE, WINDOW_SUM_FLOOR
 
 from .conftest import read_audio, recording
 
@@ -785,3 +786,139 @@ def test_rtisila_stream_of_tiny_magnitudes_gives_the_batch_signal():
         stream.reset()
     fresh = RTISILA(geometry, dtype=np.float64, fade_edges=False)
     np.testing.assert_array_equal(invert_stream(stream, S, 4), invert_stream(fresh, S, 4))
+
+
+# ---------------------------------------------------------------------------- literal form
+def literal_rtisila_spectra(S, geometry, lookahead=None, n_iter_per_frame=5, phase=None):
+    """RTISI-LA on full-length arrays, frame by frame, for reading beside :mod:`gl.rtisila`'s
+    docstring (slow: each update overlap-adds every frame set so far).
+
+    ``S`` is one magnitude (n_freq, n_frames); returns the committed coefficients
+    (n_freq, n_frames). Samples are indexed on the padded grid, frame ``j`` covering
+    ``[j a, j a + M)``. Before the flush the signal estimate divides by the window sum of an
+    endless stream, ``W[p] = sum_{j >= 0} w[p - j a]^2`` (the steady ``D`` away from the
+    start), at the flush by that of frames ``0 .. N - 1``; zero where ``W`` is below
+    ``WINDOW_SUM_FLOOR`` times ``max D`` and on the constant padding of centred frames.
+    ``phase`` (n_freq, n_frames): given first estimates ``S exp(i phase)``. Not for the
+    geometries whose windows barely overlap (:attr:`gl.STFT.low_overlap`: gl floors ``D``).
+    """
+    a, M = geometry.hop_length, geometry.n_fft
+    n_freq, N = S.shape
+    L = default_lookahead(geometry) if lookahead is None else lookahead
+    w = geometry.window_array
+    assert not geometry.low_overlap
+    total = (N - 1) * a + M  # padded samples
+    D = np.array([sum(w[k + i * a] ** 2 for i in range(-(k // a), (M - 1 - k) // a + 1)) for k in range(M)])
+    floor = WINDOW_SUM_FLOOR * D.max()
+    endless = np.zeros(total)
+    for p in range(total):
+        endless[p] = sum(w[p - j * a] ** 2 for j in range(N + M) if 0 <= p - j * a < M)
+    finite = np.zeros(total)
+    for j in range(N):
+        finite[j * a : j * a + M] += w**2
+    # the analysis windows of the newest frame: the frames after it are missing on its right
+    later = np.array([sum(w[k - i * a] for i in range(1, k // a + 1)) for k in range(M)])  # sum_{i >= 1} w[k - i a]
+    newest_first, newest = later, later + w
+    if uses_dual_windows(geometry):  # phaseret's dual windows v / D
+        newest_first, newest = newest_first / D, newest / D
+    centre = round(window_centre(geometry))
+    impulse_phase = -2 * np.pi * centre / M * np.arange(n_freq)  # a zero coefficient's phase
+
+    X = np.zeros((n_freq, N), dtype=complex)
+    present = np.zeros(N, dtype=bool)  # frames overlap-added so far
+
+    def estimate(at_end):  # x_hat = sum_j w IDFT(X_j) [. - j a] / W
+        ola = np.zeros(total)
+        for j in np.flatnonzero(present):
+            ola[j * a : j * a + M] += w * np.fft.irfft(X[:, j], M)
+        W = finite if at_end else endless
+        x_hat = np.where(W > floor, ola / np.where(W > floor, W, 1.0), 0.0)
+        if geometry.center and geometry.pad_mode == "constant":  # the zero padding is known
+            x_hat[: geometry.pad] = 0.0
+            if at_end:
+                x_hat[total - geometry.pad :] = 0.0
+        return x_hat
+
+    def update(j, v, at_end):  # one GLA step on frame j: X_j = DFT(v x_hat[j a : j a + M]), then its magnitude
+        spectrum = np.fft.rfft(v * estimate(at_end)[j * a : j * a + M])
+        spectrum = np.where(spectrum == 0, np.exp(1j * impulse_phase), spectrum)
+        X[:, j] = S[:, j] * spectrum / np.abs(spectrum)
+
+    committed = np.zeros((n_freq, N), dtype=complex)
+    oldest = 0  # the submit frame
+    for n in range(N):  # frame n arrives
+        present[n] = True
+        if phase is not None:
+            X[:, n] = S[:, n] * np.exp(1j * phase[:, n])
+        else:
+            X[:, n] = 0
+            update(n, newest_first, at_end=False)  # the partial reconstruction
+        for sweep in range(n_iter_per_frame):
+            for j in range(n, oldest - 1, -1):  # newest to oldest
+                if j == n and sweep == 0:
+                    continue  # its first estimate was this sweep's update
+                update(j, newest if j == n else w, at_end=False)
+        if n - oldest == L:  # the submit frame is final
+            committed[:, oldest] = X[:, oldest]
+            oldest += 1
+    while oldest < N:  # the flush: no new frame, every window whole, the true window sum
+        for sweep in range(n_iter_per_frame):
+            for j in range(N - 1, oldest - 1, -1):
+                update(j, w, at_end=True)
+        committed[:, oldest] = X[:, oldest]
+        oldest += 1
+    return committed
+
+
+def small_signals(n=400, sr=4000):
+    t = np.arange(n) / sr
+    click = np.zeros(n)
+    click[n // 2] = 1.0
+    return {"chirp": np.sin(2 * np.pi * (200 + 900 * t) * t), "noise": np.random.default_rng(0).standard_normal(n), "click": click}
+
+
+def committed_spectra(stream, S, phase=None, chunk_frames=5):
+    stream.reset()
+    for start in range(0, S.shape[1], chunk_frames):
+        given = None if phase is None else phase[:, start : start + chunk_frames]
+        stream.push(S[:, start : start + chunk_frames], phase=given)
+    stream.flush()
+    return np.stack(stream.committed, axis=1)  # (n_freq, n_frames)
+
+
+@pytest.mark.parametrize("name", ["chirp", "noise", "click"])
+@pytest.mark.parametrize(
+    "n_fft, hop, center, lookahead",
+    [(32, 8, True, None), (32, 8, False, None), (31, 8, True, 1), (32, 16, True, None), (32, 8, True, 0), (24, 6, True, 5)],
+)
+def test_rtisila_is_the_literal_look_ahead_update(name, n_fft, hop, center, lookahead):
+    """The committed frames equal :func:`literal_rtisila_spectra`'s to rounding (measured:
+    at most 4e-11 of the largest magnitude, 3 iterations per frame, pushed 5 frames at a
+    time): the paper's windows of the newest frame at 75 % overlap, the dual windows at
+    hop n_fft / 2 (``uses_dual_windows``), odd ``n_fft``, uncentred frames, look-ahead 0 to 5.
+
+    Left out: the click at n_fft 31, hop 8, look-ahead 1, whose frame 25 starts from an
+    estimate that is rounding alone (the only sample the frames before give it lies where
+    its first window, ``sum_{i >= 1} w[k - i a]``, is exactly 0): the phase of that
+    rounding differs between any two ways of summing (by up to 2 after 3 iterations)."""
+    if (name, n_fft, lookahead) == ("click", 31, 1):
+        pytest.skip("an estimate of rounding alone: see the docstring")
+    geometry = gl.STFT(n_fft, hop, center=center)
+    S = np.abs(geometry.stft(small_signals()[name]))
+    expected = literal_rtisila_spectra(S, geometry, lookahead=lookahead, n_iter_per_frame=3)
+    committed = committed_spectra(RecordingRTISILA(geometry, lookahead=lookahead, n_iter_per_frame=3), S)
+    np.testing.assert_allclose(committed, expected, rtol=0, atol=1e-9 * S.max())
+
+
+@pytest.mark.parametrize("n_iter_per_frame", [0, 1])
+def test_rtisila_first_estimates_are_the_literal_ones(n_iter_per_frame):
+    """No or one sweep: the partial reconstruction alone, or given phases (``push(phase=)``)."""
+    geometry = gl.STFT(32, 8)
+    X = geometry.stft(small_signals()["chirp"])
+    S = np.abs(X)
+    stream = RecordingRTISILA(geometry, n_iter_per_frame=n_iter_per_frame)
+    expected = literal_rtisila_spectra(S, geometry, n_iter_per_frame=n_iter_per_frame)
+    np.testing.assert_allclose(committed_spectra(stream, S), expected, rtol=0, atol=1e-9 * S.max())
+    phase = np.angle(X) + np.random.default_rng(1).normal(0, 0.5, X.shape)
+    expected = literal_rtisila_spectra(S, geometry, n_iter_per_frame=n_iter_per_frame, phase=phase)
+    np.testing.assert_allclose(committed_spectra(stream, S, phase), expected, rtol=0, atol=1e-9 * S.max())
