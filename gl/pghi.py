@@ -36,6 +36,12 @@ gl's frames are referenced to their first sample, not to their window's centre `
 STFT is ``phi_gl[m, n] = phi[m, n] - 2 pi m c / M`` (``(-1)^m`` for ``c = M / 2``).
 Without this correction PGHI falls from about -26 dB to about -2 dB.
 
+Equal magnitudes leave the heap in bin-major order (the lower bin first, then the earlier
+frame), so the phase depends on ``S`` alone. The algorithm written out coefficient by
+coefficient (the gradients, the heap over the whole grid with ``heapq``, the islands, the
+fill), for reading beside these equations, is ``literal_pghi_phase`` in
+``tests/test_pghi.py``, which the tests hold gl's phase to, to rounding.
+
 References
 ----------
 Z. Prusa, P. Balazs and P. L. Sondergaard, "A noniterative method for reconstruction of

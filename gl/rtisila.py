@@ -85,6 +85,11 @@ Near the start of the stream (fewer frames than in the steady state cover a samp
 at its end, the estimate is divided by the true window sum instead of ``D``; with
 ``pad_mode='constant'`` the zero padding of a centred geometry is imposed.
 
+All of this written out on full-length arrays (each update overlap-adds every frame set so
+far), for reading beside the equations, is ``literal_rtisila_spectra`` in
+``tests/test_streaming.py``, which the tests hold the committed frames to, to rounding
+(where the windows overlap enough: the floored analysis above is not in it).
+
 Cost per frame: ``(L + 1) * n_iter_per_frame`` FFT/inverse-FFT pairs of size ``M`` (the new
 frame's first estimate is the first of them; the commit reuses the frame's last synthesis,
 and ``n_iter_per_frame=0`` costs the one pair of the first estimate); memory: ``(L + 1)``

@@ -36,6 +36,10 @@ go across bins, ``phi[m+-1, n] = phi[m, n] +- (fgrad[m, n] + fgrad[m+-1, n]) / 2
 what was reached; stop when ``I`` is done. The other bins get a random phase. Frame
 ``n`` is then committed as ``S[:, n] exp(i (phi[n] - 2 pi m c / M))`` (gl's frame-start
 phase, ``c`` the window centre) and overlap-added by :class:`gl.streaming.StreamingInverter`.
+Equal magnitudes leave the heap frame ``n - 1`` first, then the lower bin. The same,
+written out frame by frame and bin by bin for reading beside these equations, is
+``literal_rtpghi_phase`` in ``tests/test_rtpghi.py``, which the tests hold the committed
+phases to, to rounding.
 
 Memory: three frames of magnitudes and gradients, whatever the length of the stream.
 Latency: ``latency_samples = n_fft - hop + lookahead * hop`` (see :mod:`gl.streaming`; at

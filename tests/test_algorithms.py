@@ -93,10 +93,10 @@ class Naive:
     module's docstring, each of which points here: :meth:`fgla` (gl.griffinlim, GLA with
     ``momentum=0``), :meth:`agla`, :meth:`raar`, :meth:`dm` (gl.diffmap, with the hybrid's
     switch to FGLA), :meth:`admm` and :meth:`douglas_rachford` (gl.admm with ``rho=0``).
-    The one-pass and streaming methods have no such form here: SPSI's is
-    ``naive_spsi_phase`` in tests/test_spsi.py; PGHI, RTPGHI and RTISI-LA are checked by
-    quality thresholds (tests/test_pghi.py, test_rtpghi.py, test_streaming.py) and PGHI's
-    gradients against a Gaussian window's true phase, not against a literal form.
+    The one-pass and streaming methods have theirs beside their own tests: SPSI's is
+    ``naive_spsi_phase`` in tests/test_spsi.py, PGHI's ``literal_pghi_phase`` in
+    tests/test_pghi.py, RTPGHI's ``literal_rtpghi_phase`` in tests/test_rtpghi.py and
+    RTISI-LA's ``literal_rtisila_spectra`` in tests/test_streaming.py.
     """
 
     def __init__(self, S, geometry, length, seed):
