@@ -119,12 +119,14 @@ def _symmetric(name: str, n_points: int, parameter: float | None) -> np.ndarray:
         rise = 2.0 * half / (n_points + 1.0)
         return np.concatenate([rise, rise[-2::-1]])
     if name == "gaussian":
+        assert parameter is not None  # _parse requires the std of a gaussian window
         scaled = (n - (n_points - 1) / 2.0) / parameter  # divided first: std**2 overflows beyond 1e154
         # a tiny std: inf, exp(-inf) = 0 (a spike); a narrow one (std < length / 53): tails that
         # underflow to 0 are the window's values, not errors under a host's np.seterr(all='raise')
         with np.errstate(over="ignore", under="ignore"):
             return np.exp(-0.5 * scaled**2)
     if name == "kaiser":
+        assert parameter is not None  # _parse requires the beta of a kaiser window
         return np.kaiser(n_points, parameter)
     if name == "sine":
         return np.sin(np.pi * n / (n_points - 1))
@@ -172,14 +174,15 @@ def _parse(spec: str | tuple) -> tuple[str, float | None]:
         parameter = float(parameter)
         if not np.isfinite(parameter):
             raise ValueError(f"window={spec!r}: the window parameter must be finite")
-    if name in _NEEDS_PARAMETER and parameter is None:
-        what = "std in samples" if name == "gaussian" else "beta"
-        raise ValueError(f"window={spec!r}: the {name} window needs its {what}, e.g. ({name!r}, 8.0)")
-    if name == "gaussian" and parameter <= 0:
-        raise ValueError(f"window={spec!r}: the gaussian std must be > 0")
-    if name == "kaiser" and abs(parameter) > KAISER_BETA_MAX:
-        raise ValueError(f"window={spec!r}: the kaiser beta must satisfy |beta| <= {KAISER_BETA_MAX:g} "
-                         "(I0(beta) overflows beyond; such a window is a single spike anyway)")
+    if name in _NEEDS_PARAMETER:
+        if parameter is None:
+            what = "std in samples" if name == "gaussian" else "beta"
+            raise ValueError(f"window={spec!r}: the {name} window needs its {what}, e.g. ({name!r}, 8.0)")
+        if name == "gaussian" and parameter <= 0:
+            raise ValueError(f"window={spec!r}: the gaussian std must be > 0")
+        if name == "kaiser" and abs(parameter) > KAISER_BETA_MAX:
+            raise ValueError(f"window={spec!r}: the kaiser beta must satisfy |beta| <= {KAISER_BETA_MAX:g} "
+                             "(I0(beta) overflows beyond; such a window is a single spike anyway)")
     if name not in _NEEDS_PARAMETER and name != "tukey" and parameter is not None:
         raise ValueError(f"window={spec!r}: the {name} window takes no parameter")
     return name, parameter
