@@ -211,15 +211,16 @@ _LEGACY_BYTES = 1 << 20
 #: numpy 1.x: spare work arrays of :func:`_legacy_fft` (flat, float64 and complex128), as
 #: gl._trig's: at most four of each dtype stay, each of 1 MiB (or one row, for an n_fft beyond
 #: 128 Ki samples in float64, 64 Ki in complex128).
-_LEGACY_SPARES: dict = {
-    dtype: Spares(lambda size, dtype=dtype: np.empty(max(size, _LEGACY_BYTES // dtype.itemsize), dtype=dtype))
+# (mypy infers no type for a lambda with a default argument, here the usual binding of each dtype)
+_LEGACY_SPARES: dict[np.dtype, Spares[np.ndarray]] = {
+    dtype: Spares(lambda size, dtype=dtype: np.empty(max(size, _LEGACY_BYTES // dtype.itemsize), dtype=dtype))  # type: ignore[misc]
     for dtype in (np.dtype(np.float64), np.dtype(np.complex128))
 }
 
 
 def _rfft(frames: np.ndarray, n_fft: int, out: np.ndarray, norm: FFTNorm = "backward") -> np.ndarray:
     if _FFT_HAS_OUT:
-        return np.fft.rfft(frames, n=n_fft, axis=-1, norm=norm, out=out)
+        return np.fft.rfft(frames, n=n_fft, axis=-1, norm=norm, out=out)  # type: ignore[call-arg, unused-ignore]  # numpy 1.x's stubs: no out
     if frames.ndim == 2 and frames.shape[-1] == n_fft:
         return _legacy_fft(np.fft.rfft, frames, n_fft, out, norm, np.dtype(np.float64))
     out[...] = np.fft.rfft(frames, n=n_fft, axis=-1, norm=norm)
@@ -228,7 +229,7 @@ def _rfft(frames: np.ndarray, n_fft: int, out: np.ndarray, norm: FFTNorm = "back
 
 def _irfft(spectra: np.ndarray, n_fft: int, out: np.ndarray, norm: FFTNorm = "backward") -> np.ndarray:
     if _FFT_HAS_OUT:
-        return np.fft.irfft(spectra, n=n_fft, axis=-1, norm=norm, out=out)
+        return np.fft.irfft(spectra, n=n_fft, axis=-1, norm=norm, out=out)  # type: ignore[call-arg, unused-ignore]  # numpy 1.x's stubs: no out
     if spectra.ndim == 2 and spectra.shape[-1] == n_fft // 2 + 1:
         return _legacy_fft(np.fft.irfft, spectra, n_fft, out, norm, np.dtype(np.complex128))
     out[...] = np.fft.irfft(spectra, n=n_fft, axis=-1, norm=norm)
@@ -295,9 +296,11 @@ def binary_exponents(peaks) -> np.ndarray:
 def _caller_stacklevel() -> int:
     """The ``stacklevel`` of the first frame outside the gl package: where the user called gl."""
     import sys
+    from types import FrameType
 
     package = os.path.dirname(os.path.abspath(__file__))
-    frame, level = sys._getframe(1), 1
+    frame: FrameType | None = sys._getframe(1)
+    level = 1
     while frame is not None and os.path.dirname(os.path.abspath(frame.f_code.co_filename)) == package:
         frame, level = frame.f_back, level + 1
     return level
@@ -951,7 +954,7 @@ class STFT:
         span = padded[first * hop : (last - 1) * hop + n_fft]
         step = span.strides[-1]
         if span.flags.c_contiguous:  # a view on the same memory, 4x cheaper to make than as_strided
-            view = np.ndarray((count, n_fft), dtype=span.dtype, buffer=span, strides=(hop * step, step))
+            view: np.ndarray = np.ndarray((count, n_fft), dtype=span.dtype, buffer=span, strides=(hop * step, step))
         else:
             view = np.lib.stride_tricks.as_strided(span, shape=(count, n_fft), strides=(hop * step, step), writeable=False)
         # w x_j for every frame; einsum's loop over these strided rows is 15 % faster than
