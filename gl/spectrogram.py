@@ -97,14 +97,14 @@ def load_error_text(error: BaseException) -> str:
     return text
 
 
-def _stored_int(path, metadata: dict, name: str, low: Optional[int] = None, high: tuple[str, int] = ()) -> int:
+def _stored_int(path, metadata: dict, name: str, low: Optional[int] = None, high: Optional[tuple[str, int]] = None) -> int:
     """``metadata[name]`` of the file at ``path``, checked to be an integer (not a bool), at
     least ``low`` and at most the value of ``high = (its name, value)`` when given."""
     value = metadata[name]
     too_low = low is not None and isinstance(value, int) and value < low
-    too_high = bool(high) and isinstance(value, int) and value > high[1]
+    too_high = high is not None and isinstance(value, int) and value > high[1]
     if isinstance(value, bool) or not isinstance(value, int) or too_low or too_high:
-        rule = f" in [{low}, {high[0]}={high[1]}]" if high else (f" >= {low}" if low is not None else "")
+        rule = f" in [{low}, {high[0]}={high[1]}]" if high is not None else (f" >= {low}" if low is not None else "")
         raise DamagedFileError(f"{path}: {name} must be an integer{rule}, got {value!r}")
     return value
 
@@ -509,6 +509,7 @@ class Spectrogram:
         start = self.offset  # where the output starts in the run's signal
         run_geometry = geometry
         if direct:
+            assert self.length is not None  # direct is only for a known length
             run_length = self.length
         elif self.length is not None and _frames_of(geometry, self.length + 2 * self.offset) == n_frames:
             run_length = self.length + 2 * self.offset  # padded the same at both ends (torchaudio's pad)
