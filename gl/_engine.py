@@ -89,7 +89,7 @@ _MIN_WORK_PER_EXTRA_THREAD = 2**18
 #: only adds threads that wait for cores (10**6 started 173 threads here, 10x slower).
 MAX_THREADS = 64
 
-BlockUpdate = Callable[[int, slice, np.ndarray, np.ndarray, "_Scratch"], np.ndarray]
+BlockUpdate = Callable[[int, slice, np.ndarray, Optional[np.ndarray], "_Scratch"], np.ndarray]
 
 
 #: The environment variable that sets the threads a call uses when ``n_threads`` is not given
@@ -481,7 +481,7 @@ class SweepEngine:
         slabs, lead, hop = self._slabs, self._lead, self.geometry.hop_length
         row, item = frames_ext.strides
         # view[t, r - lead] = slab r of row R - 1 + t - r: an ndarray on the same memory (as_strided is 4x slower to make)
-        view = np.ndarray((count, slabs - lead, hop), dtype=frames_ext.dtype, buffer=frames_ext,
+        view: np.ndarray = np.ndarray((count, slabs - lead, hop), dtype=frames_ext.dtype, buffer=frames_ext,
                           offset=(slabs - 1) * row + lead * (hop * item - row), strides=(row, hop * item - row, item))
         np.einsum("trh,rh->th", view, self._weights, out=out)
 
@@ -725,7 +725,8 @@ class SweepEngine:
     def release_work(self) -> None:
         """Free everything but the current signal (the engine can no longer sweep)."""
         self.close()
-        self._next = self._previous = self._inverse_sum = None
+        # the engine no longer sweeps: the arrays its sweeps use are not Optional for them
+        self._next = self._previous = self._inverse_sum = None  # type: ignore[assignment]
         self._scratch = []
 
     def to_least_squares(self, between_frames: bool = True) -> None:

@@ -354,6 +354,7 @@ class StartingPhase:
         if self._kind == "zeros":
             out[...] = 1
             return out
+        assert self._data is not None  # every kind but "zeros" has its data
         block = self._data[b, :, first:last].T  # (frames, n_freq)
         if self._kind == "phase":
             return unit_phasors(block, out, self._scale)  # exp(i phi_0), phi_0 = scale * block

@@ -29,7 +29,7 @@ import numpy as np
 from ._engine import BlockUpdate, SweepEngine, default_threads, magnitude_floor, project_magnitude
 from ._checks import check_flag
 from ._iterative import Callback, InitSpec, StartingPhase, Tracker, check_n_iter, check_n_threads, check_tol, prepare
-from .transform import STFT
+from .transform import STFT, PadMode
 from .windows import WindowSpec
 
 __all__ = ["IterativeRun", "parameter_defaults", "measuring_only_the_ends"]
@@ -113,7 +113,7 @@ class IterativeRun:
         win_length: Optional[int],
         window: WindowSpec,
         center: bool,
-        pad_mode: str,
+        pad_mode: PadMode,
         sym: bool,
         parameters: Optional[dict[str, tuple[float, float]]] = None,
     ):
@@ -148,7 +148,7 @@ class IterativeRun:
         # 1e-38 (a vocoder's log-mel, floored at 1e-5, inverted by NNLS), which raised
         # FloatingPointError under a host's np.seterr(all='raise') (the sweeps' own threads
         # start with numpy's defaults, which ignore it)
-        self._underflow = np.errstate(under="ignore")
+        self._underflow: contextlib.AbstractContextManager[None] = np.errstate(under="ignore")
         self._underflow.__enter__()
         return self
 
@@ -165,6 +165,7 @@ class IterativeRun:
     def start_signal(self, keep: Optional[np.ndarray] = None) -> None:
         """``x_0 = ISTFT(c_0)`` with ``c_0 = S exp(i phi_0)``; ``keep`` also receives ``c_0``."""
         start, target = self._start, self.target
+        assert start is not None  # start_signal runs once per run (it frees the draw)
 
         def first_estimate(b: int, first: int, last: int, out: np.ndarray) -> np.ndarray:
             block = start.phasors(b, first, last, out)
@@ -210,7 +211,7 @@ class IterativeRun:
         self,
         n_iter: int,
         update: Optional[BlockUpdate] = None,
-        step: Optional[Callable[[int], np.ndarray]] = None,
+        step: Optional[Callable[[int], Optional[np.ndarray]]] = None,
         previous_weight: float = 0.0,
     ) -> None:
         """Run up to ``n_iter`` iterations, recording the spectral convergence.
@@ -218,14 +219,15 @@ class IterativeRun:
         One iteration is one sweep with ``update`` (and ``previous_weight``, see
         :meth:`gl._engine.SweepEngine.sweep`), or ``step(n)`` for an algorithm that
         needs several sweeps per iteration: it runs them and returns the squared error the
-        first one measured (that of ``x_{n-1}``). The error measured during iteration ``n``
+        first one measured (that of ``x_{n-1}``; None when the run does not measure). The error measured during iteration ``n``
         is that of the previous signal, so the history is recorded one sweep late and the
         returned signal is measured once more at the end (one extra STFT per run).
         """
         n_iter = check_n_iter(n_iter)
         if step is None:
+            assert update is not None  # every caller gives an update or a step
 
-            def step(_: int) -> np.ndarray:
+            def step(_: int) -> Optional[np.ndarray]:
                 return self.engine.sweep(update, self.measure, previous_weight)
 
         engine, tracker = self.engine, self.tracker
@@ -245,6 +247,7 @@ class IterativeRun:
                 self._on_iteration(iteration, tracker.elapsed())
             if not self.measure:
                 continue
+            assert squared_error is not None  # a measuring run's sweeps return it
             if iteration == 1:
                 tracker.info.initial_spectral_convergence = engine.spectral_convergence(squared_error)
             elif tracker.record(engine.spectral_convergence(squared_error), at=made_before):
