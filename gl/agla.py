@@ -259,8 +259,8 @@ def agla(
         kept_t = run.new_state()
         kept_d = run.new_state()
 
-        def update(b: int, frames: slice, consistent: np.ndarray, modulus: np.ndarray, scratch) -> np.ndarray:
-            # consistent = P_C1(P_C2(c_{n-1})) on this block; modulus = its |.|
+        def update(b: int, frames: slice, consistent: np.ndarray, modulus: Optional[np.ndarray], scratch) -> np.ndarray:
+            # consistent = P_C1(P_C2(c_{n-1})) on this block; modulus = its |.| (None if the sweep did not measure)
             t_prev, d_prev = kept_t[b, frames], kept_d[b, frames]
             if run.iteration == 1:
                 # t_0 = d_0 = t_1: t_1 = P_C1(P_C2(c_0)), c_1 = d_1 = t_1 (a plain GLA step)
@@ -309,6 +309,7 @@ def _iterate_on_signals(run: IterativeRun, n_iter: int, alpha: float, beta: floa
             tau = x.copy()
             delta = x.copy() if gamma != 1 else np.empty_like(x)
         else:
+            assert tau is not None and delta is not None  # made by iteration 1
             if gamma != 1:  # tau_n = (1 - gamma) delta_{n-1} + gamma x_n, in delta's place
                 delta *= 1.0 - gamma
                 x *= gamma

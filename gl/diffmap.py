@@ -134,13 +134,14 @@ def _run(
     if method == "dm_fgla":  # tol watches the fast Griffin-Lim iterations only: the difference map is a prelude
         run.tracker.tol_from = n_dm + 1
     with run:
-        iterate = run.new_state()  # c_n, from c_0 = S exp(i phi_0)  (batch, n_frames, n_freq)
+        iterate: Optional[np.ndarray] = run.new_state()  # c_n, from c_0 = S exp(i phi_0)  (batch, n_frames, n_freq)
         run.start_signal(keep=iterate)  # x_0 = ISTFT(a_0), a_0 = P_A(c_0) = c_0
         inconsistent = run.new_state() if n_dm > 0 else None  # u_n = c_n - P_C(c_n)
         weight = (1.0 - beta) / beta
 
-        def dm_first_half(b: int, frames: slice, consistent: np.ndarray, modulus: np.ndarray, scratch) -> np.ndarray:
+        def dm_first_half(b: int, frames: slice, consistent: np.ndarray, modulus: Optional[np.ndarray], scratch) -> np.ndarray:
             # consistent = P_C(a_n) on this block; returns beta b_n = beta P_A(f_C(c_n))
+            assert iterate is not None and inconsistent is not None  # freed after the difference map only
             count = consistent.shape[0]
             c = iterate[b, frames]
             u = inconsistent[b, frames]
@@ -154,8 +155,9 @@ def _run(
             c += u  # c_{n+1} = u_n' + (1 + beta) P_C(a_n)
             return f_c  # synthesised so that sweep 2 sees P_C(beta b_n)
 
-        def dm_second_half(b: int, frames: slice, consistent: np.ndarray, modulus: np.ndarray, scratch) -> np.ndarray:
+        def dm_second_half(b: int, frames: slice, consistent: np.ndarray, modulus: Optional[np.ndarray], scratch) -> np.ndarray:
             # consistent = P_C(beta b_n) on this block; returns a_{n+1} = P_A(c_{n+1})
+            assert iterate is not None and inconsistent is not None  # freed after the difference map only
             c = iterate[b, frames]
             inconsistent[b, frames] += consistent  # u_{n+1} = u_n' + P_C(beta b_n)
             return run.project(c, scratch.abs(c), b, frames, scratch, out=consistent)
@@ -169,7 +171,7 @@ def _run(
         # c_n = STFT(x_n - k x_{n-1}), k = alpha / (1 + alpha) (the phase of t_n + alpha (t_n - t_{n-1}))
         on_signals = momentum > 0 and not run.measure
 
-        def one_iteration(iteration: int) -> np.ndarray:
+        def one_iteration(iteration: int) -> Optional[np.ndarray]:
             nonlocal inconsistent, iterate, fgla_step
             if iteration <= n_dm:
                 squared_error = run.engine.sweep(dm_first_half, run.measure)  # measures x_{iteration-1} = ISTFT(a_{iteration-1})

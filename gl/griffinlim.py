@@ -283,7 +283,7 @@ def griffinlim(
         scaled_previous = run.new_state()  # -k t_{n-1}  (batch, n_frames, n_freq)
         scaled_previous.fill(0)  # t_0 = 0: the first step is a plain GLA step
         run.iterate(n_iter, run.momentum_update(scaled_previous, k))
-        scaled_previous = None  # noqa: F841 - frees the state before the result is copied out
+        del scaled_previous  # frees the state before the result is copied out
     return _cast(run.result(), output_dtype)
 
 
