@@ -263,6 +263,15 @@ class RTISILA(StreamingInverter):
     True
     """
 
+    # the buffer of uncommitted frames, made (and grown) by _allocate_slots: a row per slot, and
+    # the overlap-add of every frame so far
+    _target: np.ndarray
+    _contribution: np.ndarray
+    _coefficients: np.ndarray
+    _first_phase: np.ndarray
+    _has_phase: np.ndarray
+    _overlap: np.ndarray
+
     def __init__(self, geometry: STFT, *, lookahead: Optional[int] = None, n_iter_per_frame: int = 5, dtype: Optional[DTypeLike] = None,
                  fade_edges: bool = True):
         if not isinstance(geometry, STFT):

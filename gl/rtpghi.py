@@ -199,6 +199,7 @@ class RTPGHI(StreamingInverter):
         self._phase = np.zeros(n_freq)  # window-centred phase of the last committed frame
         self._tgrad = np.zeros(n_freq)  # its tgrad
         self._last_magnitude = np.zeros(n_freq)  # its magnitude
+        assert self.dtype is not None  # _allocate, which calls this, runs once the dtype is known
         self._spectrum_out = np.empty(n_freq, dtype=complex_dtype(self.dtype))
 
     def _receive(self, magnitude: np.ndarray) -> None:

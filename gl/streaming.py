@@ -448,6 +448,7 @@ class StreamingInverter:
     @underflow_is_a_value  # once per stream (a reset, or the first push): a narrow window's tails cast to float32
     def _allocate(self) -> None:
         geometry, dtype = self.geometry, self.dtype
+        assert dtype is not None  # called once the dtype is fixed or set by the first frame
         n_fft, hop = geometry.n_fft, geometry.hop_length
         self._window = geometry.window_array.astype(dtype)  # (n_fft,)
         self._accumulator = np.zeros(n_fft, dtype=dtype)  # padded positions [m a, m a + M)
