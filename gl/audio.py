@@ -444,11 +444,11 @@ _WINDOWS = os.name == "nt"
 def _publish(temporary: Path, path: Path, force: bool) -> None:
     """Move the finished ``temporary`` onto ``path`` in one step."""
     if force:
-        old_mode = None
+        old_mode = stat.S_IWRITE  # writable, unless Windows finds the file read-only
         if _WINDOWS:
             with contextlib.suppress(FileNotFoundError):
                 old_mode = os.stat(path).st_mode & 0o7777
-        read_only = old_mode is not None and not old_mode & stat.S_IWRITE
+        read_only = not old_mode & stat.S_IWRITE
         if read_only:  # replaced as on POSIX (the new file keeps the read-only mode, see atomic_output)
             os.chmod(path, old_mode | stat.S_IWRITE)
         try:
