@@ -264,7 +264,9 @@ class _Writer:
         self.fade = fade  # gl.spectrogram.edge_fade_gains, or None
         self.batch_shape = batch_shape
         self.array = None
-        self.file = None
+        # a soundfile.SoundFile (which has no annotations) or the caller's object with a write(samples)
+        # method; None when writing to the array
+        self.file: Any = None
         self._own_file = False
         self.name = None  # the path written, for the clipping warning
         self.clipped = 0  # samples beyond full scale of an integer PCM subtype
@@ -306,7 +308,7 @@ class _Writer:
             self.array[:, self.written : self.written + count] = samples[:, :count]
         else:
             frames = np.ascontiguousarray(samples[:, :count].T)
-            bits = SUBTYPES.get(getattr(self.file, "subtype", None))  # 16 or 24 for integer PCM
+            bits = SUBTYPES.get(getattr(self.file, "subtype", ""))  # 16 or 24 for integer PCM
             if bits is not None:  # the codes gl.audio.write_audio writes, and the clipping counted
                 from .audio import to_pcm
 
@@ -667,6 +669,7 @@ def reconstruct_long(
         block_frames = _frames_from(geometry, sr, DEFAULT_BLOCK_SECONDS if block_seconds is None else block_seconds,
                                     "block_seconds") or DEFAULT_BLOCK_FRAMES
     if block_seconds is not None and block_frames < 2:
+        assert sr is not None  # block_seconds without sr was refused above
         raise ValueError(f"block_seconds={block_seconds!r} is {block_frames} frame at hop_length={hop} and sr={sr!r}: "
                          f"a block needs at least 2 frames ({2 * hop / sr:.3g} s)")
     block_frames = _check_count("block_frames", block_frames, 2)
@@ -805,6 +808,7 @@ def reconstruct_long(
                     written_until = max(written_until, start)
                 # keep this block for the next overlap (the last one is written out whole)
                 pending, pending_start, pending_floored = y, start, floored
+            assert pending is not None  # plan_blocks gives at least one block
             _write(writer, pending, pending_start, written_until)
     except BaseException:
         writer.abort()
