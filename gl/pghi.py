@@ -144,7 +144,8 @@ def window_gamma(geometry: STFT) -> float:
     """
     name = geometry.window_name
     if name == "gaussian":
-        std = float(window_parameter(geometry.window))
+        std = window_parameter(geometry.window)
+        assert std is not None  # gl.windows requires the std of a gaussian window
         if std <= GAUSSIAN_FORMULA_MAX_STD * geometry.win_length:
             gamma = 2.0 * np.pi * std**2
             if not gamma >= MIN_WINDOW_GAMMA:
@@ -247,7 +248,8 @@ def check_gamma(gamma, geometry: STFT) -> float:
 
 def check_heap_tol(tol: Tolerance, name: str = "tol") -> tuple[float, ...]:
     """``tol`` as a tuple of decreasing relative tolerances, each in (0, 1); errors call it ``name``."""
-    values = (tol,) if np.ndim(tol) == 0 else tuple(tol)
+    # (np.ndim tells a number, numpy's included, from a sequence; mypy does not narrow on it)
+    values: tuple[float, ...] = (tol,) if np.ndim(tol) == 0 else tuple(tol)  # type: ignore[assignment, arg-type]
     if len(values) == 0:
         raise ValueError(f"{name}={tol!r} must hold at least one tolerance in (0, 1)")
     for value in values:
@@ -471,16 +473,18 @@ def _heap_integrate(S: np.ndarray, half_t: np.ndarray, half_f: np.ndarray, value
     order += frame
     del frame, by_size
     rank = np.zeros(values.size, dtype=index)
-    chunk = max(1, min(_CHUNK, -(-order.size // 8)))
-    for start in range(0, order.size, chunk):  # rank[order] = arange(len(order)), without the arange
-        stop = min(start + chunk, order.size)
+    chunk_size = max(1, min(_CHUNK, -(-order.size // 8)))
+    for start in range(0, order.size, chunk_size):  # rank[order] = arange(len(order)), without the arange
+        stop = min(start + chunk_size, order.size)
         rank[order[start:stop]] = np.arange(start, stop, dtype=index)
     todo = bytearray(values.size)  # 1 where the phase is still to integrate
     todo_array = np.frombuffer(todo, dtype=np.uint8)  # the same bytes, for numpy
-    # memoryviews index like lists (Python floats and ints out) without converting arrays
-    values_view = memoryview(values.reshape(-1))
-    views = (values_view, memoryview(half_t.reshape(-1)), memoryview(half_f.reshape(-1)), memoryview(order), memoryview(rank))
-    seeds = seed_ranks = None
+    # memoryviews index like lists (Python floats and ints out) without converting arrays (the
+    # ignores: numpy's stubs give ndarray the buffer protocol, __buffer__, from Python 3.12 only)
+    values_view = memoryview(values.reshape(-1))  # type: ignore[arg-type, unused-ignore]
+    views = (values_view, memoryview(half_t.reshape(-1)), memoryview(half_f.reshape(-1)), memoryview(order), memoryview(rank))  # type: ignore[arg-type, unused-ignore]
+    seeds: Optional[np.ndarray] = None
+    seed_ranks: Optional[np.ndarray] = None
     if known_frames:  # the given coefficients' places in the padded grid, and the ranks of the candidates among them
         bins, frames = np.divmod(np.arange(n_freq * known_frames, dtype=index), index(known_frames))
         seeds = (bins + 1) * index(width) + frames
@@ -498,6 +502,7 @@ def _heap_integrate(S: np.ndarray, half_t: np.ndarray, half_f: np.ndarray, value
             border = todo_array[inner + 1] | todo_array[inner - 1] | todo_array[inner + width] | todo_array[inner - width]
             heap = np.flatnonzero(border).tolist()  # ranks in increasing order: already a heap
         if seeds is not None:  # given phases: never integrated, and the flood starts from them
+            assert seed_ranks is not None  # made with seeds
             todo_array[seeds] = 0
             heap = np.union1d(heap, seed_ranks[seed_ranks < count]).astype(index).tolist()  # sorted: a heap
         _flood(heap, todo, *views, width)
@@ -550,7 +555,7 @@ def _ranked_candidates(S: np.ndarray, peak: float, tols: tuple[float, ...], inde
     if S.dtype != np.float32 or S.size >= 2**32:
         above = S > thresholds[-1]
         magnitude = S[above]  # bin-major, whatever S's memory layout (S may be a transposed view)
-        candidates = np.flatnonzero(above).astype(index, copy=False)
+        candidates: np.ndarray = np.flatnonzero(above).astype(index, copy=False)
         del above
         counts = [int(np.count_nonzero(magnitude > threshold)) for threshold in thresholds]
         return candidates[_descending_order(magnitude)], counts
@@ -570,7 +575,7 @@ def _ranked_candidates(S: np.ndarray, peak: float, tols: tuple[float, ...], inde
     # above tols[p]: a key below that of the threshold's bits inverted, index 0
     bounds = [(int(~np.asarray(t).view(np.uint32)) & 0xFFFFFFFF) << 32 for t in thresholds]
     counts = [int(np.searchsorted(keys, np.uint64(bound), side="left")) for bound in bounds]
-    ranked = halves[:, low].astype(index)
+    ranked: np.ndarray = halves[:, low].astype(index)
     return ranked, counts
 
 
@@ -702,7 +707,7 @@ def _item_phase(
         np.multiply(generator.random(S.shape), 2.0 * np.pi, out=phase)
     centre_shift = ((2.0 * np.pi * window_centre(geometry) / geometry.n_fft) * np.arange(geometry.n_freq))[:, None]
     known_frames = 0 if known is None else known.shape[-1]
-    if known_frames:  # gl's frame-start phase -> the window-centred phase the heap integrates
+    if known is not None and known_frames:  # gl's frame-start phase -> the window-centred phase the heap integrates
         np.add(known, centre_shift, out=phase[:, :known_frames])
     reached = _heap_integrate(S, half_t, half_f, values, tols, known_frames)
     if fill:
@@ -991,7 +996,7 @@ def pghi(
     y = problem.signal_from_phase(phase)
     if return_info:
         info = one_pass_info("pghi", "pghi", S, y, geometry, time.perf_counter() - start)
-    result = (y,)
+    result: tuple[Any, ...] = (y,)
     if return_phase:
         result += (wrapped_phase(phase, problem.dtype),)
     if return_info:
