@@ -48,7 +48,7 @@ International Conference on Digital Signal Processing (DSP), 2015.
 from __future__ import annotations
 
 import time
-from typing import Any, Iterator, Literal, Optional, overload
+from typing import Any, Generator, Iterator, Literal, Optional, overload
 
 import numpy as np
 
@@ -114,7 +114,7 @@ def _centre_shift(geometry: STFT, n_freq: int) -> np.ndarray:
     return (2.0 * np.pi * window_centre(geometry) / geometry.n_fft) * np.arange(n_freq)
 
 
-def _phase_blocks(S: np.ndarray, geometry: STFT, previous: Optional[np.ndarray] = None) -> Iterator[np.ndarray]:
+def _phase_blocks(S: np.ndarray, geometry: STFT, previous: Optional[np.ndarray] = None) -> Generator[np.ndarray, None, None]:
     """gl-convention SPSI phase of one frame-major magnitude (n_frames, n_freq), a block of frames at a time.
 
     Yields float64 arrays (frames, n_freq), the phase of frames ``0, 1, ...`` in order, in
@@ -389,7 +389,7 @@ def spsi(
     y = problem.signal_from_phasors(phasors)
     if return_info:
         info = one_pass_info("spsi", "spsi", S, y, geometry, time.perf_counter() - start)
-    result = (y,)
+    result: tuple[Any, ...] = (y,)
     if return_phase:
         result += (phase,)
     if return_info:
