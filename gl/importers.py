@@ -60,14 +60,14 @@ from __future__ import annotations
 import dataclasses
 import math
 import warnings
-from typing import Callable, Optional, Union
+from typing import Callable, Literal, Optional, Union
 
 import numpy as np
 
 from ._checks import as_array, check_flag, underflow_is_a_value
 from .mel import NormSpec, filterbank_and_warning, mel_to_stft
 from .spectrogram import Spectrogram
-from .transform import PAD_MODES, STFT, _caller_stacklevel, implied_sizes, real_dtype
+from .transform import PAD_MODES, STFT, PadMode, _caller_stacklevel, implied_sizes, real_dtype
 from .windows import WindowSpec, get_window, name_of
 
 __all__ = [
@@ -581,7 +581,7 @@ def from_db(
     peak = float(finite.max()) if finite.size else 0.0
     lowest = float(finite.min()) if finite.size else 0.0
     tolerance = 1e-3
-    floors = []
+    floors: list[tuple[Union[np.ndarray, float], str]] = []  # (the floor, an array for one peak per item; why)
     if top_db is not None:
         if peak_ndim is not None and values.ndim > peak_ndim and silent is None:  # a peak for each item
             items = values.reshape((-1,) + values.shape[values.ndim - peak_ndim :])
@@ -638,7 +638,7 @@ def from_db(
             f"beyond {dtype}'s range: {way_out}"
         )
     del finite  # (a copy when there are silent values)
-    order = "F" if values.flags.f_contiguous and not values.flags.c_contiguous else "C"  # a transposed array: no copy, the same layout
+    order: Literal["C", "F"] = "F" if values.flags.f_contiguous and not values.flags.c_contiguous else "C"  # a transposed array: no copy, the same layout
     linear = np.empty(values.shape, dtype=dtype, order=order)
     flat_values, flat_linear = values.ravel(order), linear.ravel(order)
     work = np.empty(min(flat_values.size, _FROM_DB_BLOCK))
@@ -716,7 +716,7 @@ def _scipy_fft_size(
     if nfft is None:
         if nperseg_known is not None and nperseg_known in candidates:
             nfft = nperseg_known  # scipy's default nfft = nperseg
-        elif stated and nperseg_known < candidates[0]:  # scipy pads to nfft > nperseg only when told: say so, or fix nperseg
+        elif stated and nperseg_known is not None and nperseg_known < candidates[0]:  # scipy pads to nfft > nperseg only when told: say so, or fix nperseg
             raise ValueError(
                 f"nperseg={nperseg_known} gives {rows_for(nperseg_known)} frequency rows with scipy's default nfft "
                 f"(= nperseg), but the spectrogram has {n_rows}: pass nfft={' or '.join(str(c) for c in candidates)} "
@@ -726,7 +726,8 @@ def _scipy_fft_size(
         else:
             nfft = candidates[0]
             # (129 columns: scipy's default nperseg, 256; a signal of 1 s at 16 kHz has fewer frames)
-            if nperseg_known is None and onesided and (looks_transposed(n_rows, n_columns) or (n_columns == 129 != n_rows)):
+            if (nperseg_known is None and onesided and n_columns is not None
+                    and (looks_transposed(n_rows, n_columns) or (n_columns == 129 != n_rows))):
                 warnings.warn(
                     f"the spectrogram has {n_rows} rows (frequencies, implying nfft={nfft}) and {n_columns} columns (segments), "
                     f"and {n_columns} is the row count of nperseg={2 * (n_columns - 1)}: if it is (frames, bins), pass its "
@@ -966,7 +967,7 @@ def from_scipy_spectrogram(
 # ---------------------------------------------------------------------- scipy.signal.stft
 
 #: scipy's boundary extensions and the centre padding of gl that matches them.
-_SCIPY_BOUNDARIES = {"zeros": "constant", "even": "reflect", "constant": "edge", "odd": None, None: None}
+_SCIPY_BOUNDARIES: dict[Optional[str], Optional[PadMode]] = {"zeros": "constant", "even": "reflect", "constant": "edge", "odd": None, None: None}
 
 
 @underflow_is_a_value  # once per import: a quiet Zxx times the window's gain: values, not errors
@@ -1067,6 +1068,7 @@ def from_scipy_stft(
     # to break), and offset and tail cut the extension off
     centred = nfft == nperseg and (pad_mode == "constant" or (pad_mode is not None and not padded and length is not None))
     if centred:
+        assert pad_mode is not None  # centred needs one: boundary='odd' and None have none
         geometry = STFT(n_fft=nfft, hop_length=hop, center=True, pad_mode=pad_mode, **_window_keywords(window, w))
         offset = 0
     else:
