@@ -196,7 +196,7 @@ def admm(
         half_rho_minus_one = 0.5 * (rho - 1.0)
         dual_scale = 1.0 / (1.0 + rho)  # U_{n+1} = (W - T) / (1 + rho)
 
-        def update(b: int, frames: slice, consistent: np.ndarray, modulus: np.ndarray, scratch) -> np.ndarray:
+        def update(b: int, frames: slice, consistent: np.ndarray, modulus: Optional[np.ndarray], scratch) -> np.ndarray:
             # consistent = T = P_C(X_{n+1}) = P_C(Y_{n+1}) on this block
             count = consistent.shape[0]
             w = state[b, frames]  # Y_{n+1}

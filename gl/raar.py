@@ -221,7 +221,7 @@ def raar(
             return run.result()
         consistent_part = run.new_state()  # p_n = P_C(c_n) = T_{n-1}  (batch, n_frames, n_freq)
 
-        def update(b: int, frames: slice, consistent: np.ndarray, modulus: np.ndarray, scratch) -> np.ndarray:
+        def update(b: int, frames: slice, consistent: np.ndarray, modulus: Optional[np.ndarray], scratch) -> np.ndarray:
             # consistent = T_n = P_C(a_n) on this block; it is overwritten below
             count = consistent.shape[0]
             c = iterate[b, frames]
@@ -250,7 +250,7 @@ def _iterate_on_signals(run: IterativeRun, half_iterate: np.ndarray, n_iter: int
     run.engine.keep_previous(from_current=True)  # x_{-1} = x_0: the first signal analysed is x_0 / 2, q_0 / 2 = T_0 / 2
     half_reflection_weight = 0.5 * (1.0 - 2.0 * beta)  # the (1 - 2 beta) / 2 of a_n
 
-    def update(b: int, frames: slice, half_q: np.ndarray, modulus: np.ndarray, scratch) -> np.ndarray:
+    def update(b: int, frames: slice, half_q: np.ndarray, modulus: Optional[np.ndarray], scratch) -> np.ndarray:
         # half_q = STFT(x_n - x_{n-1} / 2) = q_n / 2 on this block
         count = half_q.shape[0]
         c = half_iterate[b, frames]  # c_n / 2
