@@ -37,7 +37,7 @@ import threading
 import time
 import warnings
 from pathlib import Path
-from typing import Any, Callable, NoReturn, Optional, Sequence
+from typing import Any, Callable, Mapping, NoReturn, Optional, Sequence, Union
 
 import numpy as np
 
@@ -741,7 +741,7 @@ def _check_retrieval_args(args) -> tuple[Optional[str], Optional[str], dict[str,
     if options:
         method_name = registry.DEFAULT_METHOD if method is None else method
         function, fixed = registry.method_function(method_name)
-        parameters = inspect.signature(function).parameters
+        parameters: Mapping[str, inspect.Parameter] = inspect.signature(function).parameters
         reserved = {"S", "n_iter", "init", "rng", "random_state", "tol", "callback", "return_info", "geometry", "length", "n_fft", "hop_length",
                     "win_length", "window", "center", "pad_mode", "sym",
                     "fade_edges", "n_iter_per_frame", "return_phase"}  # --no-edge-fade; RTISI-LA's iterations per frame are --n-iter
@@ -810,7 +810,7 @@ def _iterates(method: Optional[str]) -> bool:
     return method not in registry.SINGLE_PASS_METHODS and method != "rtisila"
 
 
-def _retrieve(S: np.ndarray, geometry: STFT, length: int, args, method: str, init: str, options: dict, label: str,
+def _retrieve(S: np.ndarray, geometry: STFT, length: int, args, method: Optional[str], init: Optional[str], options: dict, label: str,
               sample_rate: Optional[float] = None, block_seconds: Optional[float] = None):
     """Run the phase retrieval with progress; returns ``(y, info)``. Through
     :meth:`Spectrogram.invert`, as ``gl invert``: the end samples only a window's tip sees
@@ -1110,7 +1110,7 @@ def _run_demo(args) -> int:
     _check_outputs([output, original_copy], force=True)
     _check_outputs([Path(args.plot)] if args.plot else [], args.force)
 
-    source = resources.files("gl").joinpath("data", DEMO_FILE)
+    source = resources.files("gl") / "data" / DEMO_FILE
     with resources.as_file(source) as path:
         if not path.exists():
             raise OSError(f"the built-in recording {DEMO_FILE} is missing from the installed package; reinstall gl the way it was installed (from its source: pip install --force-reinstall .)")
@@ -1170,8 +1170,8 @@ def _run_roundtrip(args) -> int:
     if block_seconds is None:
         sc, per_channel = _spectral_convergence(S, geometry, y)
     else:  # measured block by block already (a whole STFT of y is what the blocks avoid)
-        per_channel = np.atleast_1d(info.spectral_convergence[-1])
-        sc, per_channel = _overall_sc(S, per_channel), np.reshape(per_channel, -1).tolist()
+        measured = np.atleast_1d(info.spectral_convergence[-1])
+        sc, per_channel = _overall_sc(S, measured), np.reshape(measured, -1).tolist()
     plot = _plot(args, S, np.abs(geometry.stft(y)), info, geometry, sample_rate, f"gl roundtrip: {Path(args.input).name}") if args.plot else None
     written = _write_audio(output, y, sample_rate, args)
     if plot:
@@ -1330,7 +1330,7 @@ _IMPORTER_KEYWORDS = {
 }
 
 
-def _importer_keywords(function, args, source: str, given: frozenset = frozenset()) -> dict[str, Any]:
+def _importer_keywords(function, args, source: str, given: frozenset[str] = frozenset()) -> dict[str, Any]:
     """Map the command-line flags onto the keywords of ``function`` (one importer). ``given``:
     keywords the input file holds (scipy's ``f``, which says nperseg, and ``t``, the hop)."""
     parameters = inspect.signature(function).parameters
@@ -1697,7 +1697,7 @@ def _import_array(array: np.ndarray, args, path: Path, axes: Optional[dict] = No
                           "spectrogram read as an STFT comes back at the wrong pitch), else give --n-fft to say so", UserWarning)
         args = argparse.Namespace(**{**vars(args), "n_fft": implied})
     function = importers.CONVENTIONS[args.convention]
-    keywords = {**_importer_keywords(function, args, str(path), given=set(axes)), **axes}
+    keywords = {**_importer_keywords(function, args, str(path), given=frozenset(axes)), **axes}
     name = next(iter(inspect.signature(function).parameters))  # the importer's word for the array: S, Sxx, Zxx or M
 
     def of_the_file(text: str) -> str:  # 'S contains NaN ...' said of the file, not of a name the user never gave
@@ -1778,9 +1778,9 @@ def _run_invert(args) -> int:
     geometry = spectrogram.geometry
     # the last row of the history; a run without iterations has none, but its start's (block by block,
     # the one row of the whole result's even then: no whole start exists)
-    per_channel = np.atleast_1d(info.spectral_convergence[-1] if len(info.spectral_convergence)
-                                else info.initial_spectral_convergence)
-    sc, per_channel = _overall_sc(magnitude, per_channel), np.reshape(per_channel, -1).tolist()
+    measured = np.atleast_1d(info.spectral_convergence[-1] if len(info.spectral_convergence)
+                             else info.initial_spectral_convergence)
+    sc, per_channel = _overall_sc(magnitude, measured), np.reshape(measured, -1).tolist()
     plot = None
     if args.plot:
         # a --length shorter than one frame: the frames of y continued by silence, which the cut drops
@@ -1869,7 +1869,7 @@ _FLAG_OF_KEYWORD = [
 ]
 
 #: The library's words for what the command line calls flags: (pattern, replacement), in order.
-_FLAG_WORDS = [
+_FLAG_WORDS: list[tuple[re.Pattern[str], Union[str, Callable[[re.Match[str]], str]]]] = [
     (re.compile(r"STFT\(n_fft=(\d+), hop_length=(\d+), win_length=(\d+), window=(.*?), center=(\w+), pad_mode='(\w+)', sym=(\w+)\)"),
      _geometry_words),
     (re.compile(r" \(force=True in Python\)"), ""),
@@ -1909,7 +1909,7 @@ def _paths_of(args) -> tuple[str, ...]:
     """Every spelling of the command's file and folder names a message may quote: as given,
     resolved, their folders, shell-quoted (not the bare name of a folder: the current one
     may be called ``n``)."""
-    spellings = set()
+    spellings: set[str] = set()
     for name in ("input", "output", "plot", "output_dir"):
         value = getattr(args, name, None)
         if not value:
@@ -2124,12 +2124,12 @@ def _unrecognized(message: str, argv: Sequence[str], parser: argparse.ArgumentPa
         if key == "noverlap" and "--hop" in known:
             nperseg = value_of(("--win-length", "--nperseg"), list(argv)) or value_of(("--n-fft",), list(argv))
             try:
-                hop = f"--hop {int(nperseg) - int(value)}"
-            except (TypeError, ValueError):
+                hop = f"--hop {int(nperseg) - int(value)}" if nperseg is not None else "--hop"
+            except ValueError:
                 hop = "--hop"
             hints.append(f"{typed} is {hop} (nperseg - noverlap)")
             continue
-        flag = "--" + key.replace("_", "-")
+        flag: Optional[str] = "--" + key.replace("_", "-")
         flag = flag if flag in known else _OTHER_NAMES.get(key)
         if flag in known:
             hints.append(f"{typed} is {flag}" + (f" {value}" if value else ""))
