@@ -7,6 +7,9 @@ return_info=True)``, ``float(info.final_db)``, ``X: np.ndarray = geometry.stft(x
 the wrong return type, a parameter narrower than the documented input, a decorator that
 turns a method into ``Any``. gl's own modules are checked as an installed package's are
 (``--follow-imports=silent``: their types used, their internal errors not reported).
+
+Those internal errors are held at none by the last test: ``mypy gl`` with the settings of
+``pyproject.toml``'s ``[tool.mypy]``, which must pass under numpy 1.x's stubs and 2.x's.
 """
 
 from __future__ import annotations
@@ -18,6 +21,7 @@ import pytest
 from . import typing_user_code
 
 USER_CODE = Path(typing_user_code.__file__)
+ROOT = Path(__file__).resolve().parent.parent
 
 
 def test_the_user_code_runs_and_gets_what_it_annotates():
@@ -59,3 +63,17 @@ def test_stft_init_for_type_checkers_is_the_dataclass_init():
     real = inspect.signature(gl.STFT).parameters
     assert names == list(real)
     assert defaults == [parameter.default for parameter in real.values()]
+
+
+def test_the_package_type_checks_under_its_mypy_settings(tmp_path):
+    """``mypy gl`` from the repository root, as ``[tool.mypy]`` in pyproject.toml configures it: no
+    errors. Skipped without mypy, as above, and outside a checkout (no pyproject.toml beside the tests)."""
+    api = pytest.importorskip("mypy.api")
+    config = ROOT / "pyproject.toml"
+    if not config.is_file():
+        pytest.skip("no pyproject.toml: not a checkout of gl")
+    stdout, stderr, status = api.run([
+        "--config-file", str(config), "--no-error-summary", "--show-error-codes",
+        "--cache-dir", str(tmp_path / "mypy_cache"), str(ROOT / "gl"),
+    ])
+    assert (status, stdout, stderr) == (0, "", ""), stdout + stderr
