@@ -2,9 +2,9 @@
 
     python benchmarks/bench_longform.py hour [--n-iter 10] [--workdir /tmp/gl_hour]
     python benchmarks/bench_longform.py quality [--n-iter 100] [--out benchmarks/results]
-    python benchmarks/bench_longform.py synthetic-quality [--seconds 300] [--n-iter 100]
-    python benchmarks/bench_longform.py last-block
-    python benchmarks/bench_longform.py low-overlap [--seconds 20]
+    python benchmarks/bench_longform.py synthetic-quality [--seconds 300] [--n-iter 100] [--out benchmarks/results]
+    python benchmarks/bench_longform.py last-block [--out benchmarks/results]
+    python benchmarks/bench_longform.py low-overlap [--seconds 20] [--out benchmarks/results]
 
 ``hour``: synthesises one hour of 44.1 kHz audio (a mix of noisy chirps and tones) into a
 float32 file, computes its magnitude spectrogram (n_fft 2048, hop 512, Hann, centred)
@@ -17,7 +17,9 @@ resident set size) and the peak of numpy's allocations (``tracemalloc``).
 ``quality``: spectral convergence of ``reconstruct_long`` with small blocks against the
 one-shot ``gl.reconstruct`` on dev clips, FGLA, same seed; prints a Markdown table, saves
 ``results/longform_quality.json`` (with the SHA-256 of the clips read). ``synthetic-quality``: the
-same with the default 30 s blocks on the synthetic signal. ``last-block``: the default
+same with the default 30 s blocks on ``--seconds`` of the synthetic signal (synthesised
+afresh; the result records its SHA-256), timed as well; saves
+``results/longform_synthetic_quality.json``. ``last-block``: the default
 method in blocks where the greedy plan (full blocks while they fit) would leave the last
 block fewer new frames than the overlap, with that plan and with gl's (the rest cut into
 two inversions of the same size): docs/04's harmonic voice and a chirp at 9 such lengths
@@ -215,18 +217,36 @@ def quality(args, parser) -> None:
     print(f"\nsaved {save('longform_quality', data, args.out)}")
 
 
-def synthetic_quality(args) -> None:
+SYNTHETIC_HEAD = ("| signal | one-shot (dB) | blocks | long (dB) | cost (dB) | one-shot (s) | long (s) |\n"
+                  "|---|---|---|---|---|---|---|")
+
+
+def synthetic_quality_table(result: dict) -> str:
+    """The ``synthetic-quality`` table, from its saved result."""
+    return "\n".join([SYNTHETIC_HEAD,
+                      f"| synthetic mix, {result['seconds']:g} s at {result['sr']} Hz ({result['n_frames']} frames) | "
+                      f"{result['one_shot_db']:.2f} | {result['block_frames']} frames ({result['block_frames'] * HOP / result['sr']:.1f} s), "
+                      f"overlap {result['overlap_frames']} | {result['long_db']:.2f} | {result['cost_db']:+.2f} | "
+                      f"{result['one_shot_seconds']:.1f} | {result['long_seconds']:.1f} |"])
+
+
+def synthetic_quality(args, parser) -> None:
     """One-shot against the default blocks (30 s, 0.3 s overlap) on a synthetic signal."""
+    import hashlib
+    import tempfile
+
     import gl
+    import gl.longform
+    from benchmarks.common import environment, save, script_command
 
     geometry = gl.STFT(N_FFT, HOP)
-    work = Path(args.workdir)
-    work.mkdir(parents=True, exist_ok=True)
-    path = work / "signal.f32"
-    if not path.exists():
+    env = environment()
+    env["command"] = script_command("benchmarks/bench_longform.py synthetic-quality", parser, args)
+    with tempfile.TemporaryDirectory() as work:  # synthesised afresh: never a file of another length or version
+        path = Path(work) / "signal.f32"
         synthesise(path, args.seconds)
-    x = np.fromfile(path, dtype=np.float32)[: int(args.seconds * SR)]
-    S = np.abs(geometry.stft(x))
+        x = np.fromfile(path, dtype=np.float32)
+    S = np.abs(geometry.stft(x))  # (1025, n_frames) float32
     start = time.perf_counter()
     one = gl.reconstruct(S, method="fgla", n_iter=args.n_iter, rng=0, geometry=geometry)
     t_one = time.perf_counter() - start
@@ -236,8 +256,17 @@ def synthetic_quality(args) -> None:
     y = gl.reconstruct_long(S, method="fgla", n_iter=args.n_iter, rng=0, geometry=geometry, sr=SR)
     t_long = time.perf_counter() - start
     sc = float(gl.metrics.spectral_convergence_db(S, geometry.stft(y)))
-    print(f"synthetic {len(x) / SR:.0f} s, FGLA {args.n_iter} it: one-shot {sc_one:.2f} dB ({t_one:.0f} s), "
-          f"reconstruct_long default blocks {sc:.2f} dB ({t_long:.0f} s), cost {sc - sc_one:+.2f} dB")
+    block = gl.longform._frames_from(geometry, SR, gl.longform.DEFAULT_BLOCK_SECONDS, "block_seconds")  # as reconstruct_long reads sr=
+    overlap = gl.longform.default_overlap_frames(geometry, SR, block)
+    data = {"command": env["command"], "method": "fgla", "init": "random", "rng": 0, "n_iter": args.n_iter,
+            "geometry": repr(geometry), "magnitude_dtype": S.dtype.name, "signal": "synthesise(): gliding harmonic tones, "
+            "a chirp, a chord, noise", "signal_sha256": hashlib.sha256(x.tobytes()).hexdigest(), "seconds": args.seconds,
+            "sr": SR, "n_frames": int(S.shape[-1]), "block_seconds": gl.longform.DEFAULT_BLOCK_SECONDS,
+            "overlap_seconds": gl.longform.DEFAULT_OVERLAP_SECONDS, "block_frames": block, "overlap_frames": overlap,
+            "one_shot_db": sc_one, "long_db": sc, "cost_db": sc - sc_one, "one_shot_seconds": t_one, "long_seconds": t_long,
+            "environment": env}
+    print(synthetic_quality_table(data))
+    print(f"\nsaved {save('longform_synthetic_quality', data, args.out)}")
 
 
 def greedy_plan(n_frames: int, block_frames: int, overlap_frames: int, geometry, balanced) -> tuple[list, int]:
@@ -255,20 +284,52 @@ def greedy_plan(n_frames: int, block_frames: int, overlap_frames: int, geometry,
         blocks.append((first, min(first + block_frames, n_frames - 1)))
 
 
-def last_block(args) -> None:
+#: The synthetic signals of ``last-block`` (the dev clips' rows are named by their file).
+LAST_BLOCK_SIGNALS = ("voice", "chirp")
+LAST_BLOCK_HEAD = ("| signal | blocks | greedy last blocks | gl's | greedy (dB) | gl's (dB) | change (dB) |\n"
+                   "|---|---|---|---|---|---|---|")
+
+
+def last_block_row(row: dict) -> str:
+    """A case of ``last-block``: the layout, the last two inversions' frames by each plan, their SC."""
+    return (f"| {row['signal']} | {row['block_frames']}/{row['overlap_frames']} | {row['greedy_last']} | {row['balanced_last']} "
+            f"| {row['greedy_db']:.2f} | {row['balanced_db']:.2f} | {row['balanced_db'] - row['greedy_db']:+.2f} |")
+
+
+def last_block_summary(rows: list[dict]) -> list[str]:
+    """The mean change (gl's plan against the greedy one) over the synthetic cases and over the dev clips'."""
+    lines = []
+    for group, synthetic in (("synthetic", True), ("dev", False)):
+        changes = np.array([r["balanced_db"] - r["greedy_db"] for r in rows
+                            if (r["signal"].split()[0] in LAST_BLOCK_SIGNALS) == synthetic])
+        if changes.size:
+            lines.append(f"{group}: {changes.size} cases, change {changes.mean():+.2f} dB on average, "
+                         f"{changes.min():+.2f} to {changes.max():+.2f}")
+    return lines
+
+
+def last_block_table(result: dict) -> str:
+    """The ``last-block`` table and its means, from its saved result."""
+    return "\n".join([LAST_BLOCK_HEAD] + [last_block_row(row) for row in result["rows"]] + [""]
+                     + [f"- {line}" for line in last_block_summary(result["rows"])])
+
+
+def last_block(args, parser) -> None:
     sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
     from conftest import read_audio
 
     import gl
     import gl.longform
-    from benchmarks.common import CORPUS, environment, record_corpus_file, save
+    from benchmarks.common import CORPUS, environment, record_corpus_file, save, script_command
+
+    started = time.perf_counter()
 
     balanced = gl.longform._block_plan
     greedy = functools.partial(greedy_plan, balanced=balanced)
     sr = 16000
     t_of = lambda n: np.arange(n) / sr  # noqa: E731
     voice_phase = lambda t: 2 * np.pi * np.cumsum(220 * (1 + 0.02 * np.sin(2 * np.pi * 5 * t))) / sr  # noqa: E731
-    signals = {  # docs/04's harmonic voice (no decay, no noise) and a chirp
+    signals = {  # docs/04's harmonic voice (no decay, no noise) and a chirp (LAST_BLOCK_SIGNALS)
         "voice": lambda n: sum(np.sin(k * voice_phase(t_of(n))) / k for k in range(1, 8)),
         "chirp": lambda n: np.sin(2 * np.pi * (200 * t_of(n) + 300 * t_of(n) ** 2)),
     }
@@ -295,8 +356,7 @@ def last_block(args) -> None:
             cases += [(f"{path.name[:12]} {label}", signal, large, block, overlap) for block, overlap in layouts
                       if n_frames > block and greedy(n_frames, block, overlap, large)[0] != balanced(n_frames, block, overlap, large)[0]]
     rows = []
-    print("| signal | blocks | greedy last blocks | gl's | greedy (dB) | gl's (dB) | change (dB) |")
-    print("|---|---|---|---|---|---|---|")
+    print(LAST_BLOCK_HEAD)
     for label, x, geometry, block, overlap in cases:
         S = np.abs(geometry.stft(x))
         result = {}
@@ -308,24 +368,52 @@ def last_block(args) -> None:
                 gl.longform._block_plan = balanced
             sizes = [last - first for first, last in plan(S.shape[-1], block, overlap, geometry)[0][-2:]]
             result[name] = (float(gl.metrics.spectral_convergence_db(S, geometry.stft(y))), sizes)
-        change = result["balanced"][0] - result["greedy"][0]
         rows.append(dict(signal=label, block_frames=block, overlap_frames=overlap, greedy_db=result["greedy"][0],
                          balanced_db=result["balanced"][0], greedy_last=result["greedy"][1], balanced_last=result["balanced"][1]))
-        print(f"| {label} | {block}/{overlap} | {result['greedy'][1]} | {result['balanced'][1]} | {result['greedy'][0]:.2f} "
-              f"| {result['balanced'][0]:.2f} | {change:+.2f} |", flush=True)
-    for group, keep in (("synthetic", lambda r: r["signal"].split()[0] in signals), ("dev", lambda r: r["signal"].split()[0] not in signals)):
-        changes = np.array([r["balanced_db"] - r["greedy_db"] for r in rows if keep(r)])
-        if changes.size:
-            print(f"\n{group}: {changes.size} cases, change {changes.mean():+.2f} dB on average, {changes.min():+.2f} to {changes.max():+.2f}")
-    save("last_block", dict(environment=environment(), rows=rows), Path(__file__).resolve().parent / "results")
+        print(last_block_row(rows[-1]), flush=True)
+    print("\n" + "\n".join(last_block_summary(rows)))
+    env = environment()
+    env["command"] = script_command("benchmarks/bench_longform.py last-block", parser, args)
+    print(f"\nsaved {save('last_block', dict(environment=env, rows=rows, wall_seconds=time.perf_counter() - started), args.out)}")
 
 
-def low_overlap(args) -> None:
+LOW_OVERLAP_HEAD = "| geometry | signal | way | SC at hop n_fft/8 (dB) | level (dB) | peak |\n|---|---|---|---|---|---|"
+
+
+def low_overlap_row(row: dict) -> str:
+    """A signal inverted one way in ``low-overlap``: the SC at a dense hop, the level and the peak."""
+    return (f"| {row['geometry']} | {row['signal']} | {row['way']} | {row['dense_sc_db']:.1f} | {row['level_db']:+.1f} | "
+            f"{row['peak']:.1f}x |")
+
+
+def low_overlap_means(rows: list[dict]) -> list[str]:
+    """Each geometry and way's means over the dev clips (the sine apart), as the notes quote them."""
+    lines = []
+    for geometry in dict.fromkeys(r["geometry"] for r in rows):
+        for way in dict.fromkeys(r["way"] for r in rows if r["geometry"] == geometry):
+            picked = [r for r in rows if r["geometry"] == geometry and r["way"] == way and r["signal"].startswith("d0")]
+            if picked:
+                lines.append(f"{geometry}, {way}: SC at n_fft/8 {np.mean([r['dense_sc_db'] for r in picked]):.1f} dB, "
+                             f"level {np.mean([r['level_db'] for r in picked]):+.1f} dB, peaks up to "
+                             f"{max(r['peak'] for r in picked):.1f}x")
+    return lines
+
+
+def low_overlap_table(result: dict) -> str:
+    """The ``low-overlap`` table and its means over the dev clips, from its saved result."""
+    return "\n".join([LOW_OVERLAP_HEAD] + [low_overlap_row(row) for row in result["rows"]]
+                     + ["", "Means over the dev clips (the sine apart):", ""]
+                     + [f"- {line}" for line in low_overlap_means(result["rows"])])
+
+
+def low_overlap(args, parser) -> None:
     import warnings
 
     import gl
     from benchmarks.bench_low_overlap import tones
-    from benchmarks.common import CORPUS, environment, read_clip, save
+    from benchmarks.common import CORPUS, environment, read_clip, save, script_command
+
+    started = time.perf_counter()
 
     signals = {}
     for path in sorted((CORPUS / "dev").glob("d0*")):
@@ -337,7 +425,7 @@ def low_overlap(args) -> None:
     ways = {"reconstruct_long, least squares": False, "reconstruct_long, floor": True, "reconstruct_long, gl's rule": None,
             "Spectrogram.invert, one call": "invert"}
     rows = []
-    print("| geometry | signal | way | SC at hop n_fft/8 (dB) | level (dB) | peak |\n|---|---|---|---|---|---|")
+    print(LOW_OVERLAP_HEAD)
     for geometry_label, geometry in geometries.items():
         dense = gl.STFT(geometry.n_fft, geometry.n_fft // 8, window=geometry.window)
         for name, x in signals.items():
@@ -357,16 +445,12 @@ def low_overlap(args) -> None:
                            level_db=float(10 * np.log10(np.mean(y**2) / np.mean(x**2))),
                            peak=float(np.max(np.abs(y)) / np.max(np.abs(x))))
                 rows.append(row)
-                print(f"| {geometry_label} | {name} | {way} | {row['dense_sc_db']:.1f} | {row['level_db']:+.1f} | {row['peak']:.1f}x |",
-                      flush=True)
-    print("\nmeans over the dev clips (the sine apart):")
-    for geometry_label in geometries:
-        for way in ways:
-            picked = [r for r in rows if r["geometry"] == geometry_label and r["way"] == way and r["signal"].startswith("d0")]
-            print(f"{geometry_label}, {way}: SC at n_fft/8 {np.mean([r['dense_sc_db'] for r in picked]):.1f} dB, "
-                  f"level {np.mean([r['level_db'] for r in picked]):+.1f} dB, peaks up to {max(r['peak'] for r in picked):.1f}x")
-    save("longform_low_overlap", dict(environment=environment(), seconds=args.seconds, rows=rows),
-         Path(__file__).resolve().parent / "results")
+                print(low_overlap_row(row), flush=True)
+    print("\nmeans over the dev clips (the sine apart):\n" + "\n".join(low_overlap_means(rows)))
+    env = environment()
+    env["command"] = script_command("benchmarks/bench_longform.py low-overlap", parser, args)
+    data = dict(environment=env, seconds=args.seconds, rows=rows, wall_seconds=time.perf_counter() - started)
+    print(f"\nsaved {save('longform_low_overlap', data, args.out)}")
 
 
 def main() -> None:
@@ -390,16 +474,19 @@ def main() -> None:
                    help="files of the corpus's dev folder")
     p.add_argument("--block-seconds", nargs="+", type=_positive_float, default=[2.0, 4.0])
     p.add_argument("--out", type=Path, default=Path(__file__).resolve().parent / "results", help="results folder")
-    p = sub.add_parser("synthetic-quality")
+    p = synthetic_parser = sub.add_parser("synthetic-quality")
     p.add_argument("--seconds", type=_positive_float, default=300.0)
     p.add_argument("--n-iter", type=_non_negative_int, default=100)
-    p.add_argument("--workdir", default="/tmp/gl_5min")
-    sub.add_parser("last-block")
-    p = sub.add_parser("low-overlap")
+    p.add_argument("--out", type=Path, default=Path(__file__).resolve().parent / "results", help="results folder")
+    p = last_block_parser = sub.add_parser("last-block")
+    p.add_argument("--out", type=Path, default=Path(__file__).resolve().parent / "results", help="results folder")
+    p = low_overlap_parser = sub.add_parser("low-overlap")
     p.add_argument("--seconds", type=_positive_float, default=20.0)
+    p.add_argument("--out", type=Path, default=Path(__file__).resolve().parent / "results", help="results folder")
     args = parser.parse_args()
-    {"hour": hour, "child": child, "quality": functools.partial(quality, parser=quality_parser), "synthetic-quality": synthetic_quality,
-     "last-block": last_block, "low-overlap": low_overlap}[args.command](args)
+    {"hour": hour, "child": child, "quality": functools.partial(quality, parser=quality_parser), "synthetic-quality": functools.partial(synthetic_quality, parser=synthetic_parser),
+     "last-block": functools.partial(last_block, parser=last_block_parser),
+     "low-overlap": functools.partial(low_overlap, parser=low_overlap_parser)}[args.command](args)
 
 
 if __name__ == "__main__":

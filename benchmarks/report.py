@@ -11,7 +11,10 @@ from typing import Optional
 import numpy as np
 
 from .bench_iteration import markdown_table, memory_table
+from .bench_longform import last_block_table
+from .bench_longform import low_overlap_table as longform_low_overlap_table
 from .bench_longform import quality_table as longform_quality_table
+from .bench_longform import synthetic_quality_table as longform_synthetic_table
 from .bench_geometries import markdown_table as geometries_table
 from .bench_memory_methods import markdown_table as memory_methods_table
 from .bench_memory_methods import where_text as memory_methods_where
@@ -595,6 +598,9 @@ def build(out: Path, readme: Path) -> Path:
     rtisila = load("rtisila", out)
     rtisila_windows = load("rtisila_windows", out)
     longform_quality = load("longform_quality", out)
+    longform_synthetic = load("longform_synthetic_quality", out)
+    last_block = load("last_block", out)
+    longform_low_overlap = load("longform_low_overlap", out)
     memory = (memory_result or {}).get("rows") or (iteration or {}).get("memory") or []
     plots: list[str] = []
     try:
@@ -610,7 +616,8 @@ def build(out: Path, readme: Path) -> Path:
     L = ["# gl benchmarks", ""]
     out_flag = "" if out.resolve() == RESULTS.resolve() else f" --out {out}"
     loaded = (speed, iteration, convergence, paper, memory_result, pghi_cost, methods, passes, torchaudio, geometries,
-              memory_methods, seeds, mel, low_overlap, rtisila_low_overlap, rtisila, rtisila_windows, longform_quality)
+              memory_methods, seeds, mel, low_overlap, rtisila_low_overlap, rtisila, rtisila_windows, longform_quality,
+              longform_synthetic, last_block, longform_low_overlap)
     quick_commands = [str(d["environment"]["command"]) for d in loaded
                       if d and "--quick" in str(d.get("environment", {}).get("command", ""))]
     quick = bool(quick_commands)
@@ -637,7 +644,9 @@ def build(out: Path, readme: Path) -> Path:
                        ("passes", passes), ("torchaudio", torchaudio), ("geometries", geometries),
                        ("memory of each method", memory_methods), ("librosa seeds", seeds), ("mel inversion", mel),
                        ("low overlap", low_overlap), ("RTISI-LA at low overlap", rtisila_low_overlap), ("RTISI-LA", rtisila),
-                       ("RTISI-LA's newest-frame windows", rtisila_windows), ("long inputs in blocks", longform_quality)):
+                       ("RTISI-LA's newest-frame windows", rtisila_windows), ("long inputs in blocks", longform_quality),
+                       ("long inputs, the default blocks", longform_synthetic), ("long inputs, the last block", last_block),
+                       ("long inputs at low overlap", longform_low_overlap)):
         if data and data.get("environment", {}).get("command"):
             made = data["environment"]
             dirty = str(made.get("git", "")).endswith("+dirty")
@@ -812,6 +821,41 @@ def build(out: Path, readme: Path) -> Path:
               f"in blocks of the frames given, sharing {longform_quality['overlap_frames']}. Spectral convergence of each "
               "result against the spectrogram inverted, and the cost of the blocks (positive: worse in blocks); "
               "`gl.longform`'s notes quote the costs.", "", longform_quality_table(longform_quality), ""]
+    if longform_synthetic:
+        env_q, q = longform_synthetic["environment"], longform_synthetic
+        L += ["### The default blocks, on a synthetic signal", "",
+              f"`{env_q['command']}` ({env_q['date_utc']} UTC): {q['method'].upper()}, {q['n_iter']} iterations from a "
+              f"random initial phase (`rng={q['rng']}`, both ways), `gl.{q['geometry']}` ({q['magnitude_dtype']} magnitude), "
+              f"on {q['seconds']:g} s of the script's synthetic mix at {q['sr']} Hz (gliding harmonic tones, a rising "
+              "chirp, a chord, noise; the JSON holds its SHA-256): `gl.reconstruct` in one shot against "
+              f"`gl.reconstruct_long` with `sr={q['sr']}` and its default blocks ({q['block_seconds']:g} s, sharing "
+              f"{q['overlap_seconds']:g} s). Spectral convergence against the spectrogram inverted, the cost of the blocks "
+              "(positive: worse in blocks) and the wall time of each (one run each, on a shared machine"
+              + _load_text(q) + "); `gl.longform`'s notes quote the cost.", "", longform_synthetic_table(q), ""]
+    if last_block:
+        env_b = last_block["environment"]
+        L += ["### The last block", "",
+              f"`{env_b['command']}` ({env_b['date_utc']} UTC): gl's default method (seed 0) by `gl.reconstruct_long` in "
+              "layouts where the greedy plan (full blocks while they fit) would leave the last block fewer new frames "
+              "than the overlap, with that plan and with gl's (`gl.longform._block_plan`: the rest cut into two "
+              "inversions of the same size): docs/04's harmonic voice (no decay, no noise) and a chirp, 16 kHz, Hann "
+              "512 / 128, at 9 such lengths each, and the dev clips (Hann 1024 / 256, at their length up to 30 s and "
+              "tiled to 16 s) in every such layout of 150/32, 300/32 and 600/64 frames. The last two inversions' frames "
+              "by each plan, the spectral convergence of each result against the spectrogram inverted, and the change "
+              "(negative: gl's plan better); `gl.longform._block_plan`'s notes quote the means.", "",
+              last_block_table(last_block), ""]
+    if longform_low_overlap:
+        env_o = longform_low_overlap["environment"]
+        L += ["### Windows that barely overlap, in blocks", "",
+              f"`{env_o['command']}` ({env_o['date_utc']} UTC): the dev clips tiled to {longform_low_overlap['seconds']:g} s "
+              "(named by their first 12 characters) and a 440 Hz sine, frames not centred, gl's default method (seed 0), "
+              "by `gl.reconstruct_long` in blocks of 300 frames sharing 32 with `floor_between_frames` False (least "
+              "squares), True (the floor) and None (gl's rule, block by block), against `gl.Spectrogram.invert` in one "
+              "call. SC at hop n_fft/8: the result's spectrogram at that denser hop against the signal's, which shows "
+              "the samples between frames (0 dB is as far as silence); level: RMS against the signal's; peak: the "
+              "largest sample against the signal's (the measures of the low-overlap table above). "
+              "`gl.reconstruct_long`'s notes on `floor_between_frames` quote the means.", "",
+              longform_low_overlap_table(longform_low_overlap), ""]
     if torchaudio:
         env_t = torchaudio["environment"]
         L += ["## Against torchaudio", "",

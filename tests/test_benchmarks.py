@@ -263,6 +263,52 @@ def test_longform_quality_writes_its_json_and_report_section(tmp_path):
             f"{block['db']:.2f} | {block['cost_db']:+.2f} |") in report
 
 
+def test_longform_synthetic_quality_writes_its_json_and_report_section(tmp_path):
+    """bench_longform.py synthetic-quality, whose cost of the default blocks gl.longform's notes
+    quote, only printed it: it now saves a result (with the synthetic signal's SHA-256), and the
+    report shows it."""
+    out = tmp_path / "results"
+    report = _run_then_report("benchmarks/bench_longform.py", ["synthetic-quality", "--seconds", "35", "--n-iter", "2"], out)
+    data = json.loads((out / "longform_synthetic_quality.json").read_text())
+    assert data["block_frames"] == round(30 * 44100 / 512) and data["overlap_frames"] == round(0.3 * 44100 / 512)
+    assert data["n_frames"] > data["block_frames"]  # two blocks
+    assert data["cost_db"] == pytest.approx(data["long_db"] - data["one_shot_db"], abs=1e-4)
+    assert len(data["signal_sha256"]) == 64 and data["environment"]["corpus_sha256"] == {}
+    assert "### The default blocks, on a synthetic signal" in report
+    assert "- long inputs, the default blocks: `python benchmarks/bench_longform.py synthetic-quality --seconds 35.0 --n-iter 2`" in report
+    assert f"| {data['one_shot_db']:.2f} | 2584 frames (30.0 s), overlap 26 | {data['long_db']:.2f} | {data['cost_db']:+.2f} |" in report
+
+
+def test_report_shows_the_last_block_and_the_low_overlap_blocks(tmp_path):
+    """last_block.json and longform_low_overlap.json, whose means gl.longform's notes quote, had
+    no section in the report: each has one now, with its rows and the means the notes quote."""
+    out = tmp_path / "results"
+    out.mkdir()
+    env = {"command": "python benchmarks/bench_longform.py last-block", "date_utc": "2026-12-01 00:00:00", "git": "abc"}
+    rows = [dict(signal="voice 203 frames", block_frames=150, overlap_frames=32, greedy_db=-43.665, balanced_db=-43.9497,
+                 greedy_last=[118, 33], balanced_last=[93, 58]),
+            dict(signal="d01_speech_a native", block_frames=150, overlap_frames=32, greedy_db=-20.0, balanced_db=-20.5,
+                 greedy_last=[118, 33], balanced_last=[93, 58])]
+    (out / "last_block.json").write_text(json.dumps({"environment": env, "rows": rows}))
+    low = [dict(geometry="Hann 256/224", signal=signal, way=way, seconds=0.5, dense_sc_db=sc, level_db=level, peak=peak)
+           for signal, way, sc, level, peak in (("d01_speech_a", "reconstruct_long, least squares", 0.13, 4.34, 6.81),
+                                                ("d02_speech_a", "reconstruct_long, least squares", 1.13, 2.34, 9.5),
+                                                ("sine 440 Hz", "reconstruct_long, least squares", -34.5, 0.0, 1.0))]
+    (out / "longform_low_overlap.json").write_text(json.dumps({"environment": {**env, "command": "python benchmarks/"
+                                                                                "bench_longform.py low-overlap"},
+                                                               "seconds": 20.0, "rows": low}))
+    subprocess.run([sys.executable, "-m", "benchmarks", "report", "--out", str(out)], cwd=REPO, check=True,
+                   capture_output=True, timeout=120)
+    report = (out / "README.md").read_text()
+    assert "### The last block" in report and "- long inputs, the last block: `python benchmarks/bench_longform.py last-block`" in report
+    assert "| voice 203 frames | 150/32 | [118, 33] | [93, 58] | -43.66 | -43.95 | -0.28 |" in report
+    assert "- synthetic: 1 cases, change -0.28 dB on average, -0.28 to -0.28" in report
+    assert "- dev: 1 cases, change -0.50 dB on average, -0.50 to -0.50" in report
+    assert "### Windows that barely overlap, in blocks" in report
+    assert "| Hann 256/224 | sine 440 Hz | reconstruct_long, least squares | -34.5 | +0.0 | 1.0x |" in report
+    assert "- Hann 256/224, reconstruct_long, least squares: SC at n_fft/8 0.6 dB, level +3.3 dB, peaks up to 9.5x" in report
+
+
 def test_memory_methods_benchmark_writes_its_json_and_report_section(tmp_path):
     out = tmp_path / "results"
     report = _run_then_report("benchmarks/bench_memory_methods.py", ["--seconds", "1", "--iterations", "2",
