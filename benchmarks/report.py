@@ -830,8 +830,8 @@ def build(out: Path, readme: Path) -> Path:
               "chirp, a chord, noise; the JSON holds its SHA-256): `gl.reconstruct` in one shot against "
               f"`gl.reconstruct_long` with `sr={q['sr']}` and its default blocks ({q['block_seconds']:g} s, sharing "
               f"{q['overlap_seconds']:g} s). Spectral convergence against the spectrogram inverted, the cost of the blocks "
-              "(positive: worse in blocks) and the wall time of each (one run each, on a shared machine"
-              + _load_text(q) + "); `gl.longform`'s notes quote the cost.", "", longform_synthetic_table(q), ""]
+              "(positive: worse in blocks) and the wall time of each (one run each, on a shared machine)"
+              + _load_text(q) + "; `gl.longform`'s notes quote the cost.", "", longform_synthetic_table(q), ""]
     if last_block:
         env_b = last_block["environment"]
         L += ["### The last block", "",

@@ -52,8 +52,9 @@ Measured with ``benchmarks/bench_longform.py`` (machine shared with other jobs; 
   magnitude, 2.4 GiB per complex64 spectrogram of state, and the signal.
 * **quality cost** against one-shot FGLA, 100 iterations, random initial phase, same
   seed (spectral convergence difference, positive = worse): default 30 s blocks on 5
-  minutes of the synthetic signal +0.0 dB (-26.97 against -26.98 dB; -0.2 dB before the
-  ends, -27.20 dB);
+  minutes of the synthetic signal +0.01 dB (-26.97 against -26.98 dB; -0.2 dB before the
+  ends, -27.20 dB; ``python benchmarks/bench_longform.py synthetic-quality``,
+  ``results/longform_synthetic_quality.json``);
   ``d03_music_tabla_44k`` (8 s) +0.9 dB with 2 s blocks, +1.6 dB with 4 s blocks;
   ``d02_speech_alsa-voice_22k`` (6 s) -0.5 dB (2 s), +0.4 dB (4 s)
   (``python benchmarks/bench_longform.py quality``, ``results/longform_quality.json``;
