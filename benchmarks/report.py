@@ -15,6 +15,7 @@ from .bench_longform import last_block_table
 from .bench_longform import low_overlap_table as longform_low_overlap_table
 from .bench_longform import quality_table as longform_quality_table
 from .bench_longform import synthetic_quality_table as longform_synthetic_table
+from .bench_geometries import fft_sizes_table
 from .bench_geometries import markdown_table as geometries_table
 from .bench_memory_methods import markdown_table as memory_methods_table
 from .bench_memory_methods import where_text as memory_methods_where
@@ -744,6 +745,14 @@ def build(out: Path, readme: Path) -> Path:
               f"K = {geometries['iterations_K']}, {geometries['repeats']} repeats, librosa with the same window, centring "
               "and initial phase. `fused`: gl's one-einsum synthesis took the geometry.", "",
               geometries_table(geometries["rows"]), ""]
+        if geometries.get("fft_sizes"):  # not in results from before 2026-12-01
+            sizes = geometries["fft_sizes"]
+            L += ["### FFT sizes", "",
+                  f"The same timing, float32, on {sizes[0]['signal']}, at each FFT size with the hop of the power of two "
+                  "nearest it (n_fft / 4 of that power: the same frames), periodic Hann, centred: NumPy's FFT is fastest "
+                  "for sizes with small prime factors. The last two columns: gl's iteration (one thread) and the bare FFT "
+                  "over the power of two's at the same hop; `gl.STFT`'s notes quote them" + _load_text(geometries) + ".", "",
+                  fft_sizes_table(sizes), ""]
     if mel:
         env_m = mel["environment"]
         blas_threads = env_m.get("env", {}).get("OPENBLAS_NUM_THREADS", "BLAS's default")

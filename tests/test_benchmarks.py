@@ -141,13 +141,19 @@ def test_methods_benchmark_writes_its_json_and_report_section(tmp_path):
 def test_geometries_benchmark_writes_its_json_and_report_section(tmp_path):
     out = tmp_path / "results"
     report = _run_then_report("benchmarks/bench_geometries.py", ["--repeats", "1", "--iterations", "2", "--seconds", "1",
-                                                                  "--dtypes", "float32"], out)
+                                                                  "--dtypes", "float32", "--fft-sizes", "1024", "1021"], out)
     data = json.loads((out / "geometries.json").read_text())
     assert len(data["rows"]) == 5 and all(row["dtype"] == "float32" for row in data["rows"])
     speech = data["rows"][0]
     assert (speech["n_fft"], speech["win_length"], speech["hop_length"]) == (512, 400, 160) and speech["fused"]
     assert "## Other geometries" in report
     assert f"| 512 / 400 / 160 | float32 | {speech['n_frames']} | yes | {1e3 * speech['gl_1thread']:.2f} |" in report
+    # the FFT sizes gl.STFT's notes quote: a prime at the hop of the power of two nearest it, against that power
+    power, prime = data["fft_sizes"]
+    assert (power["n_fft"], prime["n_fft"], prime["hop_length"], prime["largest_prime_factor"]) == (1024, 1021, 256, 1021)
+    assert prime["gl_over_power_of_two"] == pytest.approx(prime["gl_1thread"] / power["gl_1thread"], rel=1e-4)
+    assert "### FFT sizes" in report
+    assert f"| 1021 (1021) | 256 | {prime['n_frames']} | {1e3 * prime['gl_1thread']:.2f} |" in report
 
 
 def test_mel_benchmark_writes_its_json_and_report_section(tmp_path):
