@@ -24,6 +24,7 @@ from .bench_passes import summary_table as passes_table
 from .bench_seeds import markdown_table as seeds_table
 from .bench_torchaudio import markdown_table as torchaudio_table
 from .mel_inversion import markdown_table as mel_table
+from .mel_inversion import short_table as mel_short_table
 from .bench_low_overlap import markdown_table as low_overlap_table
 from .bench_rtisila import defaults_table as rtisila_defaults_table
 from .bench_rtisila import markdown_table as rtisila_table
@@ -755,7 +756,7 @@ def build(out: Path, readme: Path) -> Path:
                   fft_sizes_table(sizes), ""]
     if mel:
         env_m = mel["environment"]
-        blas_threads = env_m.get("env", {}).get("OPENBLAS_NUM_THREADS", "BLAS's default")
+        blas_threads = mel.get("blas_threads", env_m.get("env", {}).get("OPENBLAS_NUM_THREADS", "BLAS's default"))
         L += ["## Mel spectrogram inversion", "",
               f"`{env_m['command']}` ({env_m['date_utc']} UTC; BLAS threads: {blas_threads}): "
               f"{mel['seconds']:g} s excerpts of the dev corpus, librosa's mel defaults (Slaney, 128 mels, power 2; n_fft "
@@ -765,6 +766,14 @@ def build(out: Path, readme: Path) -> Path:
               "filters' bands; then the audio after 32 fast-GLA iterations from the same seeded random phase "
               f"(librosa's `mel_to_audio` as its two steps). Medians of {mel['repeats']}, round-robin.", "",
               mel_table(mel["rows"]), ""]
+        if mel.get("short_rows"):  # not in results from before 2026-12-01
+            L += ["Short inputs, where gl's NNLS makes its products by BLAS (under 2^16 bins x frames): 200 iterations "
+                  "of `gl.mel.mel_to_stft` on the first frames of d01 and d02 after 1 s, 128 mels, on one BLAS thread and "
+                  "on BLAS's default threads ("
+                  + ", ".join(f"{b['internal_api']} {b['version']}, {b['num_threads']}" for b in mel.get("blas", []))
+                  + f"), round-robin, medians of {mel['repeats']}. What the threads cost depends on what else runs on "
+                  "the cores" + _load_text(mel) + "; the README's advice on `OPENBLAS_NUM_THREADS` quotes this table.", "",
+                  mel_short_table(mel["short_rows"]), ""]
     if low_overlap:
         env_l = low_overlap["environment"]
         L += ["## Windows that barely overlap", "",

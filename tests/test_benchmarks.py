@@ -165,6 +165,13 @@ def test_mel_benchmark_writes_its_json_and_report_section(tmp_path):
     first = rows[0]
     assert (f"| {first['file']} | {first['frames']} | {first['nnls_sc_db']['gl']:.1f} / {first['nnls_sc_db']['librosa']:.1f} |"
             in report)
+    # the short inputs the README's OPENBLAS_NUM_THREADS advice quotes: one BLAS thread against BLAS's default
+    short = json.loads((out / "mel_inversion.json").read_text())["short_rows"]
+    assert [(row["n_fft"], row["frames"]) for row in short] == [(1024, 20), (1024, 32), (1024, 43), (2048, 20), (2048, 32), (2048, 43)]
+    assert all(row["bins_x_frames"] < 1 << 16 for row in short)
+    row = short[0]
+    assert (f"| {row['file']} | 1024 | 20 | {1e3 * row['seconds_one_blas_thread']:.0f} | "
+            f"{1e3 * row['seconds_default_blas_threads']:.0f} | {row['default_over_one']:.1f}x |") in report
 
 
 def test_low_overlap_benchmark_writes_its_json_and_report_section(tmp_path):
