@@ -519,11 +519,12 @@ SUMMARY_END = "<!-- end of the benchmark summary -->"
 
 
 def _made(result: dict, speed: dict) -> str:
-    """``; <date>, git <commit>`` of a result file made by another run than the speed study's."""
+    """``; <date>, git <commit>, load average <1 min>`` of a result file made by another run than the speed study's."""
     env, reference = result.get("environment", {}), speed.get("environment", {})
     if env.get("git") == reference.get("git") and env.get("date_utc", "")[:10] == reference.get("date_utc", "")[:10]:
         return ""
-    return f"; {env.get('date_utc', '?')[:10]}" + (f", git {env['git']}" if env.get("git") else "")
+    return (f"; {env.get('date_utc', '?')[:10]}" + (f", git {env['git']}" if env.get("git") else "")
+            + (f", load average {env['load_average'][0]:.1f}" if env.get("load_average") else ""))
 
 
 def _span(values, spec: str = ".1f") -> str:
