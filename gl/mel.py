@@ -385,12 +385,12 @@ class _FilterbankKey:
 
     :func:`mel_to_stft` spends its fixed cost on the filterbank alone, an SVD
     (``np.linalg.pinv``) and an eigenvalue (:func:`_spectral_norm_squared`), both
-    LAPACK: about 10 ms on an idle machine for 128 mels x 1025 bins, and 50 to 850 ms
-    with OpenBLAS's default threads on a busy 2-core machine, several times the 200
-    iterations on a second of audio. A caller inverting many mel spectrograms made with
-    the same filterbank (a vocoder's clips, :func:`gl.importers.from_mel` on each file)
-    computes them once: the cached values are those the first call computed, so each
-    result is the same, bit for bit, as without the cache.
+    LAPACK, a cost that does not depend on the input's length (and, like BLAS's products,
+    may suffer from OpenBLAS's threads on a busy machine). A caller inverting many mel
+    spectrograms made with the same filterbank (a vocoder's clips,
+    :func:`gl.importers.from_mel` on each file) computes them once: the cached values are
+    those the first call computed, so each result is the same, bit for bit, as without
+    the cache.
     """
 
     __slots__ = ("dtype", "shape", "data", "_hash")
@@ -582,11 +582,11 @@ class _BandProducts:
     1024 / 256, 128 mels, 251        261 / 237           1983 / 409
     ===============================  ==================  ==========================
 
-    On an idle machine BLAS can be faster than the bands: ``benchmarks/mel_inversion.py``'s
-    4 s excerpts (2026-11-30, load average 0.5-1.2; s, BLAS / bands) with one BLAS thread
-    0.10 / 0.13, 0.27 / 0.21, 0.50 / 0.31 and 0.18 / 0.17, with BLAS's two threads 0.08 /
-    0.14, 0.18 / 0.21, 0.35 / 0.33 and 0.13 / 0.18: the bands trade up to 1.75x there for
-    the 4-10x above. Each band costs four NumPy calls an iteration whatever its length,
+    On one BLAS thread BLAS can be faster than the bands: ``benchmarks/mel_inversion.py``'s
+    4 s excerpts (``results/mel_inversion.json``, 2026-11-30, load average 4.2 on 2 cores;
+    s, BLAS / bands) 0.10 / 0.18, 0.59 / 0.50, 0.84 / 0.67 and 0.26 / 0.21, and the BLAS
+    products on BLAS's two threads 1.46, 5.09, 4.63 and 0.52: the bands trade up to 1.8x
+    there for the 4-10x above. Each band costs four NumPy calls an iteration whatever its length,
     which short inputs do not repay: with one
     BLAS thread, 200 iterations on 32 / 64 / 128 / 256 frames of noise took (ms, BLAS /
     bands) 53 / 155, 90 / 170, 154 / 201 and 296 / 273 at n_fft 1024 with 128 mels, and

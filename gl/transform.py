@@ -332,11 +332,13 @@ class STFT:
     n_fft : int
         FFT size ``M`` (any integer >= 2; odd sizes work). Each frame has
         ``n_fft // 2 + 1`` frequency bins. NumPy's FFT is fastest for sizes with
-        small prime factors: a prime size (1021, 2039, 4093) made every fast
-        Griffin-Lim iteration 4.5 to 7 times slower than 1024, 2048 or 4096 on the
-        same frames (gl then 1.8 to 2.2 times faster than librosa, not 3.7 to 4.1),
-        and 1102 = 2 x 19 x 29 made the FFTs 2 times slower than 1024 (2026-11-30,
-        float32, one thread).
+        small prime factors: a prime size (1021, 2039, 4093) made a fast Griffin-Lim
+        iteration 4.4 to 5.7 times slower than 1024, 2048 or 4096 on the same frames
+        (gl then 1.5 to 2.8 times faster than librosa, against 3.4 to 4.0 at the
+        powers of two), and 1102 = 2 x 19 x 29 made the FFTs 3.9 times slower than
+        1024 (float32, one thread, medians; ``benchmarks/bench_geometries.py``,
+        ``results/geometries.json``'s ``fft_sizes``, at a load average of 4.5 on 2
+        cores: noisy ratios, which the report also gives from the fastest repeats).
     hop_length : int, optional
         Hop ``a`` between frames, ``1 <= hop_length <= win_length``. Default
         ``win_length // 4``.
