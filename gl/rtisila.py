@@ -117,8 +117,7 @@ recording's, -18.3 and -20.8 dB). The RTPGHI paper reports about -20 dB for RTIS
 SQAM (hop 256, Hann). Speed, default settings (L = 3, 5 iterations; ``rtisila.json``,
 median of 3 on one core, the machine's two cores at a load average of 1.7): 0.030 s
 (16 kHz) to 0.084 s (44.1 kHz) of computing per second of audio on the dev clips, wall
-and CPU time alike, 12-33x faster than real time. (An earlier, uncommitted run on the
-idle machine measured 0.023 to 0.062 s.)
+and CPU time alike, 12-33x faster than real time.
 
 References
 ----------
