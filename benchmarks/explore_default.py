@@ -162,7 +162,8 @@ def main(argv=None) -> dict:
 
     result = {
         "setup": {
-            "corpus": str(CORPUS), "seconds": args.seconds, "n_fft": 1024, "hop_length": 256, "window": "hann",
+            # the corpus folder under the shared one (GL_SHARED), not this machine's path; environment has its files' SHA-256
+            "corpus": "corpus/dev", "seconds": args.seconds, "n_fft": 1024, "hop_length": 256, "window": "hann",
             "seed": args.seed, "iters": args.iters, "methods": args.methods, "inits": args.inits,
             "default": [registry.DEFAULT_METHOD, registry.DEFAULT_INIT],
         },  # fmt: skip
