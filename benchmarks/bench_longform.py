@@ -1,6 +1,6 @@
 """Long-input path (gl.reconstruct_long): peak memory and time for an hour, quality cost.
 
-    python benchmarks/bench_longform.py hour [--n-iter 10] [--workdir /tmp/gl_hour]
+    python benchmarks/bench_longform.py hour [--n-iter 10] [--trace] [--workdir /tmp/gl_hour] [--out benchmarks/results]
     python benchmarks/bench_longform.py quality [--n-iter 100] [--out benchmarks/results]
     python benchmarks/bench_longform.py synthetic-quality [--seconds 300] [--n-iter 100] [--out benchmarks/results]
     python benchmarks/bench_longform.py last-block [--out benchmarks/results]
@@ -12,7 +12,9 @@ block by block into a frame-major float32 file, then inverts it with
 ``gl.reconstruct_long`` in a child process that reads the spectrogram one block at a
 time and writes a FLOAT wav block by block. Reports the child's wall time, its peak RSS
 (``resource.getrusage`` of the child, i.e. what ``/usr/bin/time -v`` calls maximum
-resident set size) and the peak of numpy's allocations (``tracemalloc``).
+resident set size), the peak of numpy's allocations (``tracemalloc``, with ``--trace``) and the
+spectral convergence of the written file against the spectrogram (a block of frames at a
+time); prints a Markdown table, saves ``results/longform_hour.json``.
 
 ``quality``: spectral convergence of ``reconstruct_long`` with small blocks against the
 one-shot ``gl.reconstruct`` on dev clips, FGLA, same seed; prints a Markdown table, saves
@@ -141,15 +143,66 @@ def child(args) -> None:
     print(json.dumps({"elapsed": elapsed, "written": int(written), "n_frames": S.n_frames, "tracemalloc_peak": peak}))
 
 
-def hour(args) -> None:
+def _spectral_convergence_of_file(audio_path: Path, spec_path: Path, workdir: Path) -> float:
+    """Spectral convergence (dB) of a written WAV against the spectrogram file it was inverted
+    from, a block of frames at a time (the hour's arrays never whole in memory)."""
+    import soundfile as sf
+
+    samples_path = workdir / "out.f32"
+    with sf.SoundFile(str(audio_path)) as handle, open(samples_path, "wb") as raw:
+        n_samples = handle.frames
+        for block in handle.blocks(blocksize=SR * 60, dtype="float32"):
+            raw.write(np.ascontiguousarray(block, dtype=np.float32).tobytes())
+    rebuilt_path = workdir / "out_spectrogram.f32"
+    spectrogram_to_file(samples_path, n_samples, rebuilt_path)
+    target, rebuilt = FrameFile(str(spec_path), N_FFT // 2 + 1), FrameFile(str(rebuilt_path), N_FFT // 2 + 1)
+    if rebuilt.n_frames != target.n_frames:
+        raise RuntimeError(f"{audio_path} has {rebuilt.n_frames} frames, the spectrogram {target.n_frames}")
+    error = energy = 0.0
+    for first in range(0, target.n_frames, 4096):
+        S = target[..., first : first + 4096].astype(np.float64)
+        error += float(np.sum((rebuilt[..., first : first + 4096] - S) ** 2))
+        energy += float(np.sum(S**2))
+    samples_path.unlink()
+    rebuilt_path.unlink()
+    return 10 * np.log10(error / energy)
+
+
+HOUR_HEAD = ("| audio | frames | iterations | tracemalloc | wall (s) | s per audio second | peak RSS (GiB) | numpy peak (MiB) |\n"
+             "|---|---|---|---|---|---|---|---|")
+
+
+def hour_table(result: dict) -> str:
+    """The ``hour`` table, from its saved result."""
+    lines = [HOUR_HEAD]
+    for run in result["runs"]:
+        traced = run["tracemalloc_peak_mib"]
+        audio = f"{result['seconds'] / 3600:g} h" if result["seconds"] >= 3600 else f"{result['seconds']:g} s"
+        lines.append(f"| {audio} at {result['sr']} Hz | {result['n_frames']} | {result['n_iter']} | "
+                     f"{'on' if traced is not None else 'off'} | {run['wall_seconds']:.1f} | {run['seconds_per_audio_second']:.3f} | "
+                     f"{run['peak_rss_gib']:.2f} | {'-' if traced is None else f'{traced:.0f}'} |")
+    return "\n".join(lines)
+
+
+def hour(args, parser) -> None:
+    """An hour (``--seconds``) inverted by gl.reconstruct_long in a child process: its wall time,
+    peak RSS (and numpy's peak under tracemalloc with ``--trace``), and the spectral
+    convergence of the written file; saves ``results/longform_hour.json``."""
+    import gl
+    import gl.longform
+    from benchmarks.common import environment, save, script_command
+
+    env = environment()
+    env["command"] = script_command("benchmarks/bench_longform.py hour", parser, args)
     workdir = Path(args.workdir)
     workdir.mkdir(parents=True, exist_ok=True)
     signal_path, spec_path = workdir / "signal.f32", workdir / "spectrogram.f32"
     t0 = time.perf_counter()
-    if not spec_path.exists():
-        n_samples = synthesise(signal_path, args.seconds)
-        spectrogram_to_file(signal_path, n_samples, spec_path)
+    n_samples = synthesise(signal_path, args.seconds)  # afresh: never a file of another length or version
+    spectrogram_to_file(signal_path, n_samples, spec_path)
+    signal_path.unlink()
     print(f"input ready in {time.perf_counter() - t0:.1f} s: {spec_path} ({spec_path.stat().st_size / 2**30:.2f} GiB)")
+    runs = []
     for trace in ([False, True] if args.trace else [False]):
         command = [sys.executable, __file__, "child", "--spectrogram", str(spec_path), "--output",
                    str(workdir / "out.wav"), "--n-iter", str(args.n_iter), "--threads", str(args.threads)]
@@ -157,9 +210,12 @@ def hour(args) -> None:
             command.append("--trace")
         before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
         result = subprocess.run(command, capture_output=True, text=True, check=True)
-        peak_rss = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss  # KiB on Linux
+        peak_rss = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss  # KiB on Linux, the largest child's so far
         report = json.loads(result.stdout.strip().splitlines()[-1])
         audio_seconds = report["written"] / SR
+        runs.append({"wall_seconds": report["elapsed"], "seconds_per_audio_second": report["elapsed"] / audio_seconds,
+                     "peak_rss_gib": peak_rss / 2**20, "peak_rss_before_gib": before / 2**20,
+                     "tracemalloc_peak_mib": None if report["tracemalloc_peak"] is None else report["tracemalloc_peak"] / 2**20})
         print(
             f"n_iter={args.n_iter} tracemalloc={'on' if trace else 'off'}: {audio_seconds / 3600:.3f} h of audio, "
             f"{report['n_frames']} frames, {report['elapsed']:.1f} s wall "
@@ -167,6 +223,18 @@ def hour(args) -> None:
             f"peak RSS {peak_rss / 2**20:.2f} GiB (children max so far; before {before / 2**20:.2f})"
             + (f", tracemalloc peak {report['tracemalloc_peak'] / 2**20:.0f} MiB" if trace else "")
         )
+    db = _spectral_convergence_of_file(workdir / "out.wav", spec_path, workdir)
+    print(f"spectral convergence of the written file: {db:.2f} dB")
+    geometry = gl.STFT(N_FFT, HOP)
+    block = gl.longform._frames_from(geometry, SR, gl.longform.DEFAULT_BLOCK_SECONDS, "block_seconds")  # as reconstruct_long reads sr=
+    data = {"command": env["command"], "method": "fgla", "init": "random", "rng": 0, "n_iter": args.n_iter,
+            "threads": args.threads, "geometry": repr(geometry), "magnitude_dtype": "float32",
+            "signal": "synthesise(): gliding harmonic tones, a chirp, a chord, noise", "seconds": args.seconds, "sr": SR,
+            "n_samples": n_samples, "n_frames": FrameFile(str(spec_path), N_FFT // 2 + 1).n_frames,
+            "block_frames": block, "overlap_frames": gl.longform.default_overlap_frames(geometry, SR, block),
+            "runs": runs, "spectral_convergence_db": db, "environment": env}
+    print(hour_table(data))
+    print(f"\nsaved {save('longform_hour', data, args.out)}")
 
 
 QUALITY_HEAD = "| clip | one-shot (dB) | blocks | long (dB) | cost (dB) |\n|---|---|---|---|---|"
@@ -462,6 +530,8 @@ def main() -> None:
     p.add_argument("--threads", type=_positive_int, default=1)
     p.add_argument("--workdir", default="/tmp/gl_hour")
     p.add_argument("--trace", action="store_true", help="also run once under tracemalloc")
+    p.add_argument("--out", type=Path, default=Path(__file__).resolve().parent / "results", help="results folder")
+    hour_parser = p
     p = sub.add_parser("child")
     p.add_argument("--spectrogram")
     p.add_argument("--output")
@@ -484,7 +554,7 @@ def main() -> None:
     p.add_argument("--seconds", type=_positive_float, default=20.0)
     p.add_argument("--out", type=Path, default=Path(__file__).resolve().parent / "results", help="results folder")
     args = parser.parse_args()
-    {"hour": hour, "child": child, "quality": functools.partial(quality, parser=quality_parser), "synthetic-quality": functools.partial(synthetic_quality, parser=synthetic_parser),
+    {"hour": functools.partial(hour, parser=hour_parser), "child": child, "quality": functools.partial(quality, parser=quality_parser), "synthetic-quality": functools.partial(synthetic_quality, parser=synthetic_parser),
      "last-block": functools.partial(last_block, parser=last_block_parser),
      "low-overlap": functools.partial(low_overlap, parser=low_overlap_parser)}[args.command](args)
 

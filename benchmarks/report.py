@@ -14,6 +14,7 @@ from .bench_iteration import markdown_table, memory_table
 from .bench_longform import last_block_table
 from .bench_longform import low_overlap_table as longform_low_overlap_table
 from .bench_longform import quality_table as longform_quality_table
+from .bench_longform import hour_table as longform_hour_table
 from .bench_longform import synthetic_quality_table as longform_synthetic_table
 from .bench_geometries import fft_sizes_table
 from .bench_geometries import markdown_table as geometries_table
@@ -602,6 +603,7 @@ def build(out: Path, readme: Path) -> Path:
     rtisila_windows = load("rtisila_windows", out)
     longform_quality = load("longform_quality", out)
     longform_synthetic = load("longform_synthetic_quality", out)
+    longform_hour = load("longform_hour", out)
     last_block = load("last_block", out)
     longform_low_overlap = load("longform_low_overlap", out)
     memory = (memory_result or {}).get("rows") or (iteration or {}).get("memory") or []
@@ -620,7 +622,7 @@ def build(out: Path, readme: Path) -> Path:
     out_flag = "" if out.resolve() == RESULTS.resolve() else f" --out {out}"
     loaded = (speed, iteration, convergence, paper, memory_result, pghi_cost, methods, passes, torchaudio, geometries,
               memory_methods, seeds, mel, low_overlap, rtisila_low_overlap, rtisila, rtisila_windows, longform_quality,
-              longform_synthetic, last_block, longform_low_overlap)
+              longform_synthetic, longform_hour, last_block, longform_low_overlap)
     quick_commands = [str(d["environment"]["command"]) for d in loaded
                       if d and "--quick" in str(d.get("environment", {}).get("command", ""))]
     quick = bool(quick_commands)
@@ -648,7 +650,8 @@ def build(out: Path, readme: Path) -> Path:
                        ("memory of each method", memory_methods), ("librosa seeds", seeds), ("mel inversion", mel),
                        ("low overlap", low_overlap), ("RTISI-LA at low overlap", rtisila_low_overlap), ("RTISI-LA", rtisila),
                        ("RTISI-LA's newest-frame windows", rtisila_windows), ("long inputs in blocks", longform_quality),
-                       ("long inputs, the default blocks", longform_synthetic), ("long inputs, the last block", last_block),
+                       ("long inputs, the default blocks", longform_synthetic), ("an hour in blocks", longform_hour),
+                       ("long inputs, the last block", last_block),
                        ("long inputs at low overlap", longform_low_overlap)):
         if data and data.get("environment", {}).get("command"):
             made = data["environment"]
@@ -851,6 +854,18 @@ def build(out: Path, readme: Path) -> Path:
               f"{q['overlap_seconds']:g} s). Spectral convergence against the spectrogram inverted, the cost of the blocks "
               "(positive: worse in blocks) and the wall time of each (one run each, on a shared machine)"
               + _load_text(q) + "; `gl.longform`'s notes quote the cost.", "", longform_synthetic_table(q), ""]
+    if longform_hour:
+        env_h, h = longform_hour["environment"], longform_hour
+        L += ["### An hour in blocks", "",
+              f"`{env_h['command']}` ({env_h['date_utc']} UTC): {h['seconds']:g} s of the script's synthetic mix at {h['sr']} Hz "
+              f"({h['n_frames']} frames of `gl.{h['geometry']}`, a {h['magnitude_dtype']} magnitude read from disk a block at a "
+              f"time), {h['method'].upper()} with {h['n_iter']} iterations per block (`rng={h['rng']}`), the default blocks "
+              f"of `gl.reconstruct_long` with `sr={h['sr']}` ({h['block_frames']} frames sharing {h['overlap_frames']}), "
+              f"written to a FLOAT WAV block by block, {h['threads']} thread(s), in a child process: its wall time, its "
+              "peak resident memory (`getrusage`), numpy's peak allocations under `tracemalloc` (the traced run), and "
+              f"the spectral convergence of the written file, {h['spectral_convergence_db']:.1f} dB. One run each, on a "
+              "shared machine" + _load_text(h) + "; `gl.longform`'s notes and the README quote it.", "",
+              longform_hour_table(h), ""]
     if last_block:
         env_b = last_block["environment"]
         L += ["### The last block", "",

@@ -292,6 +292,25 @@ def test_longform_synthetic_quality_writes_its_json_and_report_section(tmp_path)
     assert f"| {data['one_shot_db']:.2f} | 2584 frames (30.0 s), overlap 26 | {data['long_db']:.2f} | {data['cost_db']:+.2f} |" in report
 
 
+def test_longform_hour_writes_its_json_and_report_section(tmp_path):
+    """bench_longform.py hour, whose peak memory and time gl.longform's notes and the README
+    quote, only printed them: it now saves a result with the spectral convergence of the
+    written file (measured a block of frames at a time), and the report shows it."""
+    out = tmp_path / "results"
+    options = ["hour", "--seconds", "40", "--n-iter", "1", "--trace", "--workdir", str(tmp_path / "work")]
+    report = _run_then_report("benchmarks/bench_longform.py", options, out)
+    data = json.loads((out / "longform_hour.json").read_text())
+    assert data["n_frames"] == 1 + 40 * 44100 // 512 and data["n_frames"] > data["block_frames"]  # two blocks
+    assert [run["tracemalloc_peak_mib"] is None for run in data["runs"]] == [True, False]
+    assert all(0 < run["peak_rss_gib"] < 4 and run["wall_seconds"] > 0 for run in data["runs"])
+    assert -30 < data["spectral_convergence_db"] < -3  # one iteration from a random phase
+    assert sorted(p.name for p in (tmp_path / "work").iterdir()) == ["out.wav", "spectrogram.f32"]
+    assert "### An hour in blocks" in report
+    assert f"the spectral convergence of the written file, {data['spectral_convergence_db']:.1f} dB" in report
+    assert f"| 40 s at 44100 Hz | {data['n_frames']} | 1 | on |" in report
+    assert "- an hour in blocks: `python benchmarks/bench_longform.py hour --seconds 40.0 --n-iter 1" in report
+
+
 def test_report_shows_the_last_block_and_the_low_overlap_blocks(tmp_path):
     """last_block.json and longform_low_overlap.json, whose means gl.longform's notes quote, had
     no section in the report: each has one now, with its rows and the means the notes quote."""
