@@ -1577,6 +1577,7 @@ def _stored_settings(scalars: dict, args, path: Path, parameters, axes: dict) ->
     other_terms = {"n_fft": ("nperseg", "nfft"), "win_length": ("nperseg", "nfft"), "hop": ("noverlap",)} if scipy else {}
     from_file = {flag: value for flag, (_, value) in stored.items() if getattr(args, flag) is None}
     changes: dict[str, Any] = {}
+    agreeing: set[str] = set()  # -P keywords that say what the file stores: the stored flag, the -P dropped
     for flag, (name, value) in stored.items():
         option, given = f"--{flag.replace('_', '-')}", getattr(args, flag)
         if given is None:  # or as -P under the file's name or the importer's (-P fs=16000, -P nperseg=256)
@@ -1602,6 +1603,10 @@ def _stored_settings(scalars: dict, args, path: Path, parameters, axes: dict) ->
                     if padded and flag == "n_fft" else "")
             raise UsageError(f"{said} but the {name} in {path} is {value:g}{hint}; drop {option}, or correct the file "
                              "if it is wrong")
+        elif option.startswith("-P"):  # -P hop_length=256 as the library was called, as the file says: the flag
+            # (left as -P, it was 'give its hop with --hop', the hop the file stores)
+            changes[flag] = value
+            agreeing.add(option[3:-1])
     settings = argparse.Namespace(**{**vars(args), **changes})
     # which flags the file gave, and under what name: a message about them names the file's entry
     settings.stored_in_file = {flag: stored[flag][0] for flag in changes}
@@ -1624,7 +1629,7 @@ def _stored_settings(scalars: dict, args, path: Path, parameters, axes: dict) ->
                 raise UsageError(f"--hop {settings.hop} but the {name} in {path} makes it {hop} {why}; drop --hop, or "
                                  "correct the file if it is wrong")
             settings.hop = hop
-    params = list(args.param)
+    params = [(keyword, value) for keyword, value in args.param if keyword not in agreeing]
     for keyword, (name, value) in keywords.items():
         if keyword in given_params:
             if given_params[keyword] != value:

@@ -2003,3 +2003,27 @@ def test_the_sample_rate_as_an_importer_keyword(tmp_path, speech, monkeypatch, c
                            (["-P", f"fs={sr}", "-P", f"fs={sr}"], r"-P fs=\.\.\. is given twice; give it once")):
         assert_usage_error(run_in_process(["invert", *scipy_flags, *flags, "-o", "o.wav"], capsys), pattern)
     assert not (tmp_path / "o.wav").exists()
+
+
+def test_a_keyword_that_agrees_with_the_npz_is_the_stored_setting(tmp_path, monkeypatch, capsys):
+    """``np.savez(name, S=S, sr=..., hop_length=..., n_fft=...)`` and -P hop_length=64 (or -P n_fft=,
+    -P hop=) typed as the library was called, agreeing with the file: the same audio as without
+    it (it was refused with 'is a bare array: give its hop with --hop', the hop the file stores);
+    a -P that contradicts the file is still refused."""
+    x = np.random.default_rng(4).standard_normal(4000) * 0.1
+    S = np.abs(gl.stft(x, n_fft=256, hop_length=64))
+    np.savez(tmp_path / "l.npz", S=S, sr=8000, hop_length=64, n_fft=256)
+    M = np.matmul(pytest.importorskip("gl.mel").mel_filterbank(sr=8000, n_fft=256, n_mels=40), S**2)
+    np.savez(tmp_path / "m.npz", M=M, sr=8000, hop_length=64, n_fft=256)
+    monkeypatch.chdir(tmp_path)
+    for name, convention, more in (("l.npz", "librosa", ["-P", "hop_length=64"]), ("m.npz", "mel", ["-P", "n_fft=256"]),
+                                   ("m.npz", "mel", ["-P", "hop_length=64", "-P", "sr=8000"])):
+        audio = []
+        for out, flags in (("plain.wav", []), ("typed.wav", more)):
+            status = cli.main(["invert", name, "--from", convention, "-o", out, "--force", "-q", *FAST, *flags])
+            assert status == 0, (name, more, capsys.readouterr().err)
+            audio.append(sf.read(str(tmp_path / out))[0])
+        assert np.array_equal(audio[0], audio[1]), (name, more)
+    assert_usage_error(run_in_process(["invert", "l.npz", "--from", "librosa", "-P", "hop_length=128", "-o", "bad.wav"], capsys),
+                       r"^gl invert: error: -P hop_length=128 but the hop_length in l\.npz is 64; drop -P hop_length=")
+    assert not (tmp_path / "bad.wav").exists()
