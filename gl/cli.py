@@ -1637,6 +1637,7 @@ def _stored_settings(scalars: dict, args, path: Path, parameters, axes: dict) ->
                                  f"-P {keyword}=, or correct the file if it is wrong")
         elif not (keyword == "nfft" and settings.win_length is not None and settings.n_fft is not None):
             params.append((keyword, value))
+            settings.stored_in_file[keyword] = name
         elif settings.n_fft != value:  # --win-length and --n-fft: --n-fft is nfft
             raise UsageError(f"--n-fft {settings.n_fft} but the {name} in {path} is {value}; drop --n-fft, or correct "
                              "the file if it is wrong")
@@ -1712,10 +1713,27 @@ def _import_array(array: np.ndarray, args, path: Path, axes: Optional[dict] = No
         text = re.sub(rf"\b(of|but) {re.escape(name)}\b(?![=(])", lambda match: f"{match[1]} the array in {path}", text)
         # a geometry the file stored, not a flag the user gave: 'n_fft=2048 gives 1025 frequency bins' of
         # an n_fft saved in the .npz says so ('the --n-fft 2048 stored in spec.npz gives ...', in flags)
+        # (an importer keyword the file stored, n_mels=64 or f_max=20000, too: 'the -P n_mels=64 stored in ...'), the
+        # number matched as a number (a stored 16000.0 is fs=16000 in the importer's words), a unit kept beside it
+        stored_keywords = dict(args.param)
         for flag, entry in getattr(args, "stored_in_file", {}).items():
-            for keyword in _IMPORTER_KEYWORDS.get(flag, ()) + (("nperseg",) if flag in ("n_fft", "win_length") else ()):
+            if flag in _STORED_FLAGS:
                 value = getattr(args, flag)
-                text = re.sub(rf"(?<![\w.-]){keyword}={value}\b", f"the {keyword}={value} stored in {path}", text)
+                words = _IMPORTER_KEYWORDS.get(flag, ()) + (("nperseg",) if flag in ("n_fft", "win_length") else ())
+            else:  # f_max is torchaudio's word for the fmax the importer speaks of
+                value = stored_keywords.get(flag)
+                words = (flag, *{"f_max": ("fmax",), "f_min": ("fmin",)}.get(flag, ()))
+            if value is None or isinstance(value, bool) or not isinstance(value, (int, float)):
+                continue
+            for keyword in words:
+                shown = keyword if flag in _STORED_FLAGS else flag
+
+                def stored(match: "re.Match", shown: str = shown, value: float = value) -> str:
+                    if not math.isclose(float(match[1]), float(value), rel_tol=1e-5):
+                        return match[0]
+                    return f"the {shown}={match[1]}{match[2] or ''} stored in {path}"
+
+                text = re.sub(rf"(?<![\w.-]){keyword}=([-+]?\d+(?:\.\d*)?(?:e[-+]?\d+)?)( Hz\b)?", stored, text)
         # 'is complex, but this mode gives real values; pass np.abs(Sxx) or say it is complex': in flags
         complex_advice = {
             "mel": "a mel spectrogram is real: a complex STFT is --from librosa (or --from scipy-stft for scipy.signal.stft's "

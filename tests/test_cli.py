@@ -2027,3 +2027,31 @@ def test_a_keyword_that_agrees_with_the_npz_is_the_stored_setting(tmp_path, monk
     assert_usage_error(run_in_process(["invert", "l.npz", "--from", "librosa", "-P", "hop_length=128", "-o", "bad.wav"], capsys),
                        r"^gl invert: error: -P hop_length=128 but the hop_length in l\.npz is 64; drop -P hop_length=")
     assert not (tmp_path / "bad.wav").exists()
+
+
+def test_a_message_about_a_stored_number_names_the_file_not_a_flag(tmp_path, monkeypatch, capsys):
+    """The importer's words about a number the .npz stores say it was stored, whatever its type:
+    an fs saved as 8000 or 8000.0 (the importer prints fs=8000) was '... at --sr 8000', a flag never
+    typed; a stored n_mels or torchaudio's f_max was '-P n_mels=64 but ...', '-P fmax=20000 Hz is
+    above sr / 2' (a warning), a -P never typed."""
+    scipy_signal = pytest.importorskip("scipy.signal")
+    x = np.random.default_rng(5).standard_normal(8000) * 0.1
+    f, t, Sxx = scipy_signal.spectrogram(x, 16000)  # f of 16 kHz, stored beside an fs of 8 kHz
+    np.savez(tmp_path / "int.npz", f=f, t=t, Sxx=Sxx, fs=8000)
+    np.savez(tmp_path / "float.npz", f=f, t=t, Sxx=Sxx, fs=8000.0)
+    S = np.abs(gl.stft(x, n_fft=256, hop_length=64))
+    M = np.matmul(pytest.importorskip("gl.mel").mel_filterbank(sr=8000, n_fft=256, n_mels=40), S**2)
+    np.savez(tmp_path / "mel.npz", M=M, sr=8000, hop_length=64, n_fft=256, n_mels=64)
+    np.savez(tmp_path / "torch.npz", mel=M, sample_rate=8000, hop_length=64, n_fft=256, f_max=20000)
+    monkeypatch.chdir(tmp_path)
+    for name in ("int.npz", "float.npz"):
+        result = run_in_process(["invert", name, "--from", "scipy", "-o", "bad.wav"], capsys)
+        assert_usage_error(result, rf"^gl invert: error: the f in {name} implies nfft=128 \(spacing 62.5 Hz at the --sr 8000 "
+                                   rf"stored in {name}\) but the spectrogram has 129 rows")
+    assert_usage_error(run_in_process(["invert", "mel.npz", "--from", "mel", "-o", "bad.wav"], capsys),
+                       r"^gl invert: error: the -P n_mels=64 stored in mel\.npz but the array in mel\.npz has 40 mel bands$")
+    status = cli.main(["invert", "torch.npz", "--from", "torchaudio-mel", "-o", "t.wav", *FAST, "-q"])
+    err = capsys.readouterr().err
+    assert status == 0, err
+    assert "the -P f_max=20000 Hz stored in torch.npz is above sr / 2 = 4000" in err and "-P fmax" not in err, err
+    assert not (tmp_path / "bad.wav").exists()
