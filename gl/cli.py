@@ -1667,11 +1667,14 @@ def _import_array(array: np.ndarray, args, path: Path, axes: Optional[dict] = No
             name, value = rate
             if isinstance(value, bool) or not isinstance(value, (int, float)):
                 raise UsageError(f"-P {name}={value!r} must be the sample rate in Hz, a number (or give it with --sr)")
+            if not (math.isfinite(value) and value > 0):  # (else the importer's 'fs=0.0 must be ...' read as --sr 0.0)
+                raise UsageError(f"-P {name}={value!r} must be the sample rate in Hz, a number > 0 (or give it with --sr)")
             if sum(1 for other, _ in args.param if other == name) > 1:
                 raise UsageError(f"-P {name}=... is given twice; give it once")
             params = list(args.param)
             params.remove(rate)
-            args = argparse.Namespace(**{**vars(args), "sr": float(value), "param": params})
+            # (sr_given_as: the importer's words about the rate name the -P typed, not a --sr never typed)
+            args = argparse.Namespace(**{**vars(args), "sr": float(value), "param": params, "sr_given_as": name})
     if args.sr is None:
         raise UsageError(f"{path} is a bare array: give its sample rate with --sr (in Hz)")
     if args.hop is None and not args.convention.startswith("scipy"):
@@ -1713,6 +1716,14 @@ def _import_array(array: np.ndarray, args, path: Path, axes: Optional[dict] = No
         text = re.sub(rf"\b(of|but) {re.escape(name)}\b(?![=(])", lambda match: f"{match[1]} the array in {path}", text)
         # a geometry the file stored, not a flag the user gave: 'n_fft=2048 gives 1025 frequency bins' of
         # an n_fft saved in the .npz says so ('the --n-fft 2048 stored in spec.npz gives ...', in flags)
+        given_as = getattr(args, "sr_given_as", None)
+        if given_as is not None:  # -P fs=16000.5, as typed: 'at fs=16000.5' is not '--sr 16000.5'
+
+            def typed(match: "re.Match") -> str:
+                same = math.isclose(float(match[1]), float(args.sr), rel_tol=1e-5)
+                return f"-P {given_as}={match[1]}" if same else match[0]
+
+            text = re.sub(r"(?<![\w.-])(?:sr|fs|sample_rate)=([-+]?\d+(?:\.\d*)?(?:e[-+]?\d+)?)", typed, text)
         # (an importer keyword the file stored, n_mels=64 or f_max=20000, too: 'the -P n_mels=64 stored in ...'), the
         # number matched as a number (a stored 16000.0 is fs=16000 in the importer's words), a unit kept beside it
         stored_keywords = dict(args.param)

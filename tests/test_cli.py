@@ -2055,3 +2055,22 @@ def test_a_message_about_a_stored_number_names_the_file_not_a_flag(tmp_path, mon
     assert status == 0, err
     assert "the -P f_max=20000 Hz stored in torch.npz is above sr / 2 = 4000" in err and "-P fmax" not in err, err
     assert not (tmp_path / "bad.wav").exists()
+
+
+def test_a_sample_rate_given_as_an_importer_keyword_is_named_as_typed(tmp_path, monkeypatch, capsys):
+    """-P fs=... that is no sample rate, or that the importer finds wrong, is named as typed: -P fs=0
+    was '--sr 0.0 must be a finite number > 0', -P fs=16000.5 beside scipy's f of 16 kHz '... at --sr
+    16000.5', a --sr never typed."""
+    scipy_signal = pytest.importorskip("scipy.signal")
+    x = np.random.default_rng(6).standard_normal(8000) * 0.1
+    f, t, Sxx = scipy_signal.spectrogram(x, 16000)
+    np.savez(tmp_path / "spec.npz", f=f, t=t, Sxx=Sxx)
+    monkeypatch.chdir(tmp_path)
+    common = ["invert", "spec.npz", "--from", "scipy", "-o", "bad.wav"]
+    for rate in ("0", "-16000"):
+        assert_usage_error(run_in_process([*common, "-P", f"fs={rate}"], capsys),
+                           rf"^gl invert: error: -P fs={rate} must be the sample rate in Hz, a number > 0 \(or give it with --sr\)$")
+    result = run_in_process([*common, "-P", "fs=16000.5"], capsys)
+    assert_usage_error(result, r"^gl invert: error: f is not the frequency axis of nfft=256 at -P fs=16000.5: check fs")
+    assert "--sr" not in result.stderr
+    assert not (tmp_path / "bad.wav").exists()
