@@ -1552,6 +1552,9 @@ def _stored_settings(scalars: dict, args, path: Path, parameters, axes: dict) ->
     keys = {name.lower(): name for name in scalars}
     # scipy's nperseg and nfft both stored, and different: the segment zero-padded, --win-length and --n-fft
     padded = "nperseg" in keys and "nfft" in keys and scalars[keys["nperseg"]].item() != scalars[keys["nfft"]].item()
+    # or --win-length typed (with --n-fft, the flags of a zero-padded segment): the stored nperseg is --win-length (it
+    # was '--n-fft 512 but the nperseg in z.npz is 400', the very flags gl's advice asks for)
+    padded = padded or ("nperseg" in keys and scipy and args.win_length is not None)
     stored: dict[str, tuple[str, Any]] = {}  # flag -> (the name in the file, value)
     keywords: dict[str, tuple[str, Any]] = {}  # importer keyword -> (the name in the file, value)
     for name, array in scalars.items():
@@ -1574,7 +1577,7 @@ def _stored_settings(scalars: dict, args, path: Path, parameters, axes: dict) ->
 
     given_params = dict(args.param)
     # -P keywords of scipy's that say the segment length or the hop in other terms (then the file's is not used)
-    other_terms = {"n_fft": ("nperseg", "nfft"), "win_length": ("nperseg", "nfft"), "hop": ("noverlap",)} if scipy else {}
+    other_terms = {"n_fft": ("nperseg",), "win_length": ("nperseg",), "hop": ("noverlap",)} if scipy else {}
     from_file = {flag: value for flag, (_, value) in stored.items() if getattr(args, flag) is None}
     changes: dict[str, Any] = {}
     agreeing: set[str] = set()  # -P keywords that say what the file stores: the stored flag, the -P dropped
@@ -1601,6 +1604,10 @@ def _stored_settings(scalars: dict, args, path: Path, parameters, axes: dict) ->
             said = f"{option}{given!r}" if option.startswith("-P") else f"{option} {given:g}"
             hint = (" (with nperseg and nfft both in the file, --n-fft is nfft and --win-length nperseg)"
                     if padded and flag == "n_fft" else "")
+            if (not padded and flag == "n_fft" and name.lower() == "nperseg" and option == "--n-fft"
+                    and args.win_length is None and given > value):
+                hint = (f" (if scipy zero-padded the segments to nfft={given:g}, add --win-length {value}: --n-fft is then "
+                        "nfft)")
             raise UsageError(f"{said} but the {name} in {path} is {value:g}{hint}; drop {option}, or correct the file "
                              "if it is wrong")
         elif option.startswith("-P"):  # -P hop_length=256 as the library was called, as the file says: the flag
@@ -1929,8 +1936,10 @@ _FLAG_WORDS: list[tuple[re.Pattern[str], Union[str, Callable[[re.Match[str]], st
                 r"\(or pass f, which says\)"),
      r"if scipy zero-padded to nfft=\1, give that as --n-fft and nperseg as --win-length, else give the nperseg scipy was "
      r"given as --n-fft"),
-    (re.compile(r"pass the nperseg scipy was given \(here nperseg=(\d+)\), and nfft too if scipy zero-padded the segments"),
-     r"give the nperseg scipy was given as --n-fft (here \1), or, if scipy zero-padded the segments, nfft as --n-fft and "
+    # (here the nperseg=400 stored in z.npz: the file's, named by gl invert)
+    (re.compile(r"pass the nperseg scipy was given \(here (the )?nperseg=(\d+)( stored in [^)]*)?\), and nfft too if scipy "
+                r"zero-padded the segments"),
+     r"give the nperseg scipy was given as --n-fft (here \1\2\3), or, if scipy zero-padded the segments, nfft as --n-fft and "
      r"nperseg as --win-length"),
 ]
 

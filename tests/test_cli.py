@@ -2074,3 +2074,36 @@ def test_a_sample_rate_given_as_an_importer_keyword_is_named_as_typed(tmp_path, 
     assert_usage_error(result, r"^gl invert: error: f is not the frequency axis of nfft=256 at -P fs=16000.5: check fs")
     assert "--sr" not in result.stderr
     assert not (tmp_path / "bad.wav").exists()
+
+
+def test_a_zero_padded_scipy_npz_that_stores_nperseg_but_not_nfft(tmp_path, monkeypatch, capsys):
+    """scipy.signal.stft(x, nperseg=400, noverlap=300, nfft=512) saved with fs, nperseg and noverlap
+    but no nfft: the error says to give nfft as --n-fft and nperseg as --win-length (it said 'pass the
+    nperseg scipy was given ... and nfft too', Python's words), and doing so works: the stored nperseg
+    is then --win-length (it was refused, '--n-fft 512 but the nperseg in z.npz is 400'), the same
+    audio as the bare array with every flag; so is -P nfft=512 (it was 'needs its segment length').
+    --n-fft 512 alone says to add --win-length."""
+    scipy_signal = pytest.importorskip("scipy.signal")
+    x = np.random.default_rng(7).standard_normal(8000) * 0.1
+    _, _, Zxx = scipy_signal.stft(x, 16000, nperseg=400, noverlap=300, nfft=512)
+    np.savez(tmp_path / "z.npz", Zxx=Zxx, fs=16000, nperseg=400, noverlap=300)
+    np.save(tmp_path / "z.npy", Zxx)
+    monkeypatch.chdir(tmp_path)
+    common = ["--from", "scipy-stft", *FAST, "-q"]
+    runs = (("stored.wav", ["z.npz", "--n-fft", "512", "--win-length", "400"]), ("nfft.wav", ["z.npz", "-P", "nfft=512"]),
+            ("win.wav", ["z.npz", "--win-length", "400", "-P", "nfft=512"]),
+            ("bare.wav", ["z.npy", "--sr", "16000", "--n-fft", "512", "--win-length", "400", "--hop", "100"]))
+    for name, flags in runs:
+        status = cli.main(["invert", *flags, *common, "-o", name])
+        assert status == 0, (flags, capsys.readouterr().err)
+    bare = sf.read(str(tmp_path / "bare.wav"))[0]
+    for name, _ in runs:
+        audio, rate = sf.read(str(tmp_path / name))
+        assert rate == 16000 and np.array_equal(audio, bare), name
+    result = run_in_process(["invert", "z.npz", "--from", "scipy-stft", "-o", "bad.wav"], capsys)
+    assert_usage_error(result, r"nfft as --n-fft and nperseg as --win-length", r"\(here the 400 stored in z\.npz\)")
+    assert "pass the nperseg" not in result.stderr
+    assert_usage_error(run_in_process(["invert", "z.npz", "--from", "scipy-stft", "--n-fft", "512", "-o", "bad.wav"], capsys),
+                       r"^gl invert: error: --n-fft 512 but the nperseg in z\.npz is 400 \(if scipy zero-padded the segments to "
+                       r"nfft=512, add --win-length 400: --n-fft is then nfft\)")
+    assert not (tmp_path / "bad.wav").exists()
