@@ -862,7 +862,7 @@ def build(out: Path, readme: Path) -> Path:
               f"time), {h['method'].upper()} with {h['n_iter']} iterations per block (`rng={h['rng']}`), the default blocks "
               f"of `gl.reconstruct_long` with `sr={h['sr']}` ({h['block_frames']} frames sharing {h['overlap_frames']}), "
               f"written to a FLOAT WAV block by block, {h['threads']} thread(s), in a child process: its wall time, its "
-              "peak resident memory (`getrusage`), numpy's peak allocations under `tracemalloc` (the traced run), and "
+              "peak resident memory (`VmHWM`, since its exec), numpy's peak allocations under `tracemalloc` (the traced run), and "
               f"the spectral convergence of the written file, {h['spectral_convergence_db']:.1f} dB. One run each, on a "
               "shared machine" + _load_text(h) + "; `gl.longform`'s notes and the README quote it.", "",
               longform_hour_table(h), ""]
