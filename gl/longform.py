@@ -42,13 +42,13 @@ Measured with ``benchmarks/bench_longform.py`` (machine shared with other jobs; 
 * **one hour** of a 44.1 kHz synthetic mix of gliding harmonic tones, chirps, a chord and
   noise, ``n_fft=2048``, ``hop_length=512`` (310 079 frames), float32 spectrogram read
   from disk one block at a time, FGLA, the default blocks with ``sr=44100``: 2584 frames
-  (30.0 s) overlapping by 26, written to a FLOAT wav block by block, one thread. With 100 iterations per
-  block: 516 s wall (0.14 s per second of audio), **peak RSS 0.20 GiB**, spectral
-  convergence of the written hour -27.1 dB. With 10 iterations: 210 s, peak RSS 0.20 GiB,
-  numpy allocations peaking at 114 MiB (``tracemalloc``), -15.2 dB. (Wall times vary by
-  2-3x with the load of the shared machine: 5 minutes of the same signal took 0.44 s per
-  second of audio at a busier moment.) The memory depends on the block size, not on the
-  length or ``n_iter``; a one-shot FGLA of the hour would hold about 1.2 GiB of float32
+  (30.0 s) overlapping by 26, written to a FLOAT wav block by block, one thread. With 100
+  iterations per block: 302 s wall (0.084 s per second of audio, on a quiet machine),
+  **peak RSS 0.12 GiB** (the process's own peak, ``VmHWM``), numpy's allocations peaking at
+  63 MiB (``tracemalloc``), spectral convergence of the written hour -27.0 dB
+  (``python benchmarks/bench_longform.py hour --n-iter 100 --trace``,
+  ``results/longform_hour.json``). The memory depends on the block size, not on the length
+  or ``n_iter``; a one-shot FGLA of the hour would hold about 1.2 GiB of float32
   magnitude, 2.4 GiB per complex64 spectrogram of state, and the signal.
 * **quality cost** against one-shot FGLA, 100 iterations, random initial phase, same
   seed (spectral convergence difference, positive = worse): default 30 s blocks on 5
