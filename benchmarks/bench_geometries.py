@@ -41,6 +41,7 @@ from benchmarks.bench_iteration import DTYPES, test_signal, time_one_iteration
 from benchmarks.common import environment, save, script_command, timing_parser
 from gl.cli import _positive_int  # the command line's check of whole numbers
 from gl._engine import SweepEngine
+from gl.importers import _largest_prime_factor  # (the importers' hint on slow FFT sizes uses it too)
 
 #: (label, sample rate, geometry keywords)
 GEOMETRIES = [
@@ -109,15 +110,6 @@ def run_fft_sizes(sizes: list[int], seconds: float, iterations: int, repeats: in
             row["gl_over_power_of_two"] = row["gl_1thread"] / base["gl_1thread"]
             row["bare_over_power_of_two"] = row["bare_fft"] / base["bare_fft"]
     return rows
-
-
-def _largest_prime_factor(n: int) -> int:
-    largest, factor = 1, 2
-    while factor * factor <= n:
-        while n % factor == 0:
-            largest, n = factor, n // factor
-        factor += 1
-    return max(largest, n)
 
 
 def fft_sizes_table(rows: list[dict]) -> str:
