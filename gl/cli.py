@@ -436,7 +436,8 @@ examples:
   # np.savez("spec.npz", f=f, t=t, Sxx=Sxx, fs=16000): f and t say --n-fft and --hop, fs --sr
   gl invert spec.npz --from scipy -o out.wav
   #   numbers saved beside the array are flags: sr, fs or sample_rate (--sr), n_fft or nperseg,
-  #   hop_length or noverlap, win_length, length, power, fmin, fmax ...; a flag given must agree
+  #   hop_length or noverlap, win_length, length, power (and fmin, fmax, n_mels are -P keys);
+  #   a flag or -P given must agree
   # S = np.abs(librosa.stft(y, n_fft=2048, hop_length=512)) of y at 22050 Hz, saved as S.npy
   gl invert S.npy --from librosa --sr 22050 --hop 512 -o out.wav
   # M = librosa.feature.melspectrogram(y=y, sr=22050) (n_fft 2048, hop_length 512)
@@ -1684,14 +1685,25 @@ def _import_array(array: np.ndarray, args, path: Path, axes: Optional[dict] = No
             args = argparse.Namespace(**{**vars(args), "sr": float(value), "param": params, "sr_given_as": name})
     if args.sr is None:
         raise UsageError(f"{path} is a bare array: give its sample rate with --sr (in Hz)")
-    if args.hop is None and not args.convention.startswith("scipy"):
+    keywords_given = {name for name, _ in args.param if name in inspect.signature(importers.CONVENTIONS[args.convention]).parameters}
+
+    def given(flag: str) -> bool:  # as the flag, or as the importer's keyword (-P hop_length=256, as librosa was called)
+        return getattr(args, flag) is not None or any(name in keywords_given for name in _IMPORTER_KEYWORDS[flag])
+
+    for name, value in args.param:  # (the importer's own message would name --hop or --n-fft, never typed)
+        flag = next((flag for flag in ("hop", "n_fft") if name in _IMPORTER_KEYWORDS[flag] and name in keywords_given), None)
+        if flag is not None and (isinstance(value, bool) or not isinstance(value, int) or value < 1):
+            raise UsageError(f"-P {name}={value!r} must be a whole number of samples >= 1 (or give it with "
+                             f"--{flag.replace('_', '-')})")
+
+    if not given("hop") and not args.convention.startswith("scipy"):
         librosa_hop = "librosa's default is n_fft // 4, 512 for n_fft 2048"
         torchaudio_hop = "torchaudio's default is win_length // 2, 200 for n_fft 400"
         default = {"librosa": librosa_hop, "mel": librosa_hop, "torchaudio": torchaudio_hop, "torchaudio-mel": torchaudio_hop,
                    "shorttimefft": "the hop ShortTimeFFT was made with"}.get(args.convention)
         raise UsageError(f"{path} is a bare array: give its hop with --hop (samples between frames; a wrong hop changes the tempo"
                          + (f"; {default}" if default else "") + ")")
-    if args.convention in ("mel", "torchaudio-mel") and args.n_fft is None:  # the rows of a mel spectrogram are mel bands
+    if args.convention in ("mel", "torchaudio-mel") and not given("n_fft"):  # the rows of a mel spectrogram are mel bands
         raise UsageError(f"{path} is a bare mel spectrogram: give the FFT size it was made with, --n-fft (its rows are mel "
                          "bands, not FFT bins; librosa's melspectrogram defaults to 2048, torchaudio's MelSpectrogram to 400)")
     if (args.convention in ("librosa", "torchaudio") and args.n_fft is None and array.ndim >= 2 and array.shape[-2] >= 2

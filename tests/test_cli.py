@@ -2107,3 +2107,24 @@ def test_a_zero_padded_scipy_npz_that_stores_nperseg_but_not_nfft(tmp_path, monk
                        r"^gl invert: error: --n-fft 512 but the nperseg in z\.npz is 400 \(if scipy zero-padded the segments to "
                        r"nfft=512, add --win-length 400: --n-fft is then nfft\)")
     assert not (tmp_path / "bad.wav").exists()
+
+
+def test_the_hop_and_fft_size_as_importer_keywords_of_a_bare_array(tmp_path, speech, monkeypatch, capsys):
+    """-P hop_length=... (and a mel's -P n_fft=...), as librosa was called, say the hop and the FFT
+    size of a bare array: the same audio as --hop and --n-fft (they were refused with 'give its hop
+    with --hop' and 'give the FFT size it was made with, --n-fft'). A value that is not a whole
+    number of samples is one line naming the -P typed (it said '--hop 'abc' must be an integer')."""
+    librosa = pytest.importorskip("librosa")
+    x, sr = speech
+    np.save(tmp_path / "M.npy", librosa.feature.melspectrogram(y=x, sr=sr, n_fft=512, hop_length=128, n_mels=40))
+    monkeypatch.chdir(tmp_path)
+    base = ["invert", "M.npy", "--from", "mel", "--sr", str(sr), "-P", "n_iter_nnls=5"]
+    for name, flags in (("p.wav", ["-P", "n_fft=512", "-P", "hop_length=128"]), ("f.wav", ["--n-fft", "512", "--hop", "128"])):
+        status = cli.main([*base, *FAST, "-q", "-o", name, *flags])
+        assert status == 0, capsys.readouterr().err
+    assert np.array_equal(sf.read(str(tmp_path / "p.wav"))[0], sf.read(str(tmp_path / "f.wav"))[0])
+    for flags, pattern in ((["--n-fft", "512", "-P", "hop_length='x'"], r"-P hop_length='x' must be a whole number of samples >= 1 "
+                                                                          r"\(or give it with --hop\)"),
+                           (["--hop", "128", "-P", "n_fft=0"], r"-P n_fft=0 must be a whole number of samples >= 1 \(or give it with --n-fft\)")):
+        assert_usage_error(run_in_process([*base, *flags, "-o", "o.wav"], capsys), r"^gl invert: error: " + pattern)
+    assert not (tmp_path / "o.wav").exists()
