@@ -1330,6 +1330,9 @@ _IMPORTER_KEYWORDS = {
     "length": ("length",),
 }
 
+#: The flags a bare array needs that -P may give instead, under the importer's keyword (-P fs=16000).
+_TYPED_FLAGS = ("sr", "hop", "n_fft")
+
 
 def _importer_keywords(function, args, source: str, given: frozenset[str] = frozenset()) -> dict[str, Any]:
     """Map the command-line flags onto the keywords of ``function`` (one importer). ``given``:
@@ -1668,34 +1671,26 @@ def _import_array(array: np.ndarray, args, path: Path, axes: Optional[dict] = No
                          + ("; for audio samples, gl roundtrip makes a recording's spectrogram and inverts it" if array.ndim < 2 else ""))
     if args.convention not in importers.CONVENTIONS:
         raise UsageError(f"--from {args.convention!r} is unknown; use one of {', '.join(importers.CONVENTIONS)}")
-    if args.sr is None:  # -P fs=16000 (or sr=, sample_rate=), as the library was called: the sample rate, as --sr gives it
-        parameters = inspect.signature(importers.CONVENTIONS[args.convention]).parameters
-        rate = next(((name, value) for name, value in args.param if name in _IMPORTER_KEYWORDS["sr"] and name in parameters), None)
-        if rate is not None:
-            name, value = rate
-            if isinstance(value, bool) or not isinstance(value, (int, float)):
-                raise UsageError(f"-P {name}={value!r} must be the sample rate in Hz, a number (or give it with --sr)")
-            if not (math.isfinite(value) and value > 0):  # (else the importer's 'fs=0.0 must be ...' read as --sr 0.0)
-                raise UsageError(f"-P {name}={value!r} must be the sample rate in Hz, a number > 0 (or give it with --sr)")
-            if sum(1 for other, _ in args.param if other == name) > 1:
-                raise UsageError(f"-P {name}=... is given twice; give it once")
-            params = list(args.param)
-            params.remove(rate)
-            # (sr_given_as: the importer's words about the rate name the -P typed, not a --sr never typed)
-            args = argparse.Namespace(**{**vars(args), "sr": float(value), "param": params, "sr_given_as": name})
-    if args.sr is None:
-        raise UsageError(f"{path} is a bare array: give its sample rate with --sr (in Hz)")
-    keywords_given = {name for name, _ in args.param if name in inspect.signature(importers.CONVENTIONS[args.convention]).parameters}
+    parameters = inspect.signature(importers.CONVENTIONS[args.convention]).parameters
+    keywords_given = {name for name, _ in args.param if name in parameters}
 
-    def given(flag: str) -> bool:  # as the flag, or as the importer's keyword (-P hop_length=256, as librosa was called)
+    def given(flag: str) -> bool:  # as the flag, or as the importer's keyword (-P fs=16000, -P hop_length=256)
         return getattr(args, flag) is not None or any(name in keywords_given for name in _IMPORTER_KEYWORDS[flag])
 
-    for name, value in args.param:  # (the importer's own message would name --hop or --n-fft, never typed)
-        flag = next((flag for flag in ("hop", "n_fft") if name in _IMPORTER_KEYWORDS[flag] and name in keywords_given), None)
-        if flag is not None and (isinstance(value, bool) or not isinstance(value, int) or value < 1):
+    # -P fs=16000 (sr=, sample_rate=), -P hop_length=128, a mel's -P n_fft=512, as the library was called, stand for
+    # --sr, --hop, --n-fft; their values are checked here, named as typed (the importer's would name the flag)
+    for name, value in args.param:
+        flag = next((flag for flag in _TYPED_FLAGS if name in _IMPORTER_KEYWORDS[flag] and name in keywords_given), None)
+        if flag == "sr" and args.sr is None:  # (with --sr too, it is set twice: the importer's keywords say so)
+            if isinstance(value, bool) or not isinstance(value, (int, float)):
+                raise UsageError(f"-P {name}={value!r} must be the sample rate in Hz, a number (or give it with --sr)")
+            if not (math.isfinite(value) and value > 0):
+                raise UsageError(f"-P {name}={value!r} must be the sample rate in Hz, a number > 0 (or give it with --sr)")
+        elif flag in ("hop", "n_fft") and (isinstance(value, bool) or not isinstance(value, int) or value < 1):
             raise UsageError(f"-P {name}={value!r} must be a whole number of samples >= 1 (or give it with "
                              f"--{flag.replace('_', '-')})")
-
+    if not given("sr"):
+        raise UsageError(f"{path} is a bare array: give its sample rate with --sr (in Hz)")
     if not given("hop") and not args.convention.startswith("scipy"):
         librosa_hop = "librosa's default is n_fft // 4, 512 for n_fft 2048"
         torchaudio_hop = "torchaudio's default is win_length // 2, 200 for n_fft 400"
@@ -1735,14 +1730,16 @@ def _import_array(array: np.ndarray, args, path: Path, axes: Optional[dict] = No
         text = re.sub(rf"\b(of|but) {re.escape(name)}\b(?![=(])", lambda match: f"{match[1]} the array in {path}", text)
         # a geometry the file stored, not a flag the user gave: 'n_fft=2048 gives 1025 frequency bins' of
         # an n_fft saved in the .npz says so ('the --n-fft 2048 stored in spec.npz gives ...', in flags)
-        given_as = getattr(args, "sr_given_as", None)
-        if given_as is not None:  # -P fs=16000.5, as typed: 'at fs=16000.5' is not '--sr 16000.5'
+        for typed_name, typed_value in args.param:  # -P fs=16000.5, as typed: 'at fs=16000.5' is not '--sr 16000.5'
+            if (not any(typed_name in _IMPORTER_KEYWORDS[flag] for flag in _TYPED_FLAGS) or isinstance(typed_value, bool)
+                    or not isinstance(typed_value, (int, float))):
+                continue
 
-            def typed(match: "re.Match") -> str:
-                same = math.isclose(float(match[1]), float(args.sr), rel_tol=1e-5)
-                return f"-P {given_as}={match[1]}" if same else match[0]
+            def typed(match: "re.Match", typed_name: str = typed_name, typed_value: float = typed_value) -> str:
+                same = math.isclose(float(match[1]), float(typed_value), rel_tol=1e-5)
+                return f"-P {typed_name}={match[1]}" if same else match[0]
 
-            text = re.sub(r"(?<![\w.-])(?:sr|fs|sample_rate)=([-+]?\d+(?:\.\d*)?(?:e[-+]?\d+)?)", typed, text)
+            text = re.sub(rf"(?<![\w.-]){typed_name}=([-+]?\d+(?:\.\d*)?(?:e[-+]?\d+)?)", typed, text)
         # (an importer keyword the file stored, n_mels=64 or f_max=20000, too: 'the -P n_mels=64 stored in ...'), the
         # number matched as a number (a stored 16000.0 is fs=16000 in the importer's words), a unit kept beside it
         stored_keywords = dict(args.param)
