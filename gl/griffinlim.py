@@ -245,12 +245,13 @@ def griffinlim(
     >>> t = np.arange(sr) / sr
     >>> x = np.sin(2 * np.pi * 440 * t) * np.exp(-3 * t)   # a decaying tone
     >>> S = np.abs(gl.stft(x, n_fft=512, hop_length=128))
-    >>> y, info = gl.griffinlim(S, n_fft=512, hop_length=128, n_iter=50, rng=0, return_info=True)
+    >>> y, info = gl.griffinlim(S, n_fft=512, hop_length=128, n_iter=50, rng=0, length=len(x), return_info=True)
     >>> y.shape, info.n_iter
-    ((7936,), 50)
-    >>> _, plain = gl.griffinlim(S, n_fft=512, hop_length=128, n_iter=50, rng=0, method="gla", return_info=True)
+    ((8000,), 50)
+    >>> _, plain = gl.griffinlim(S, n_fft=512, hop_length=128, n_iter=50, rng=0, method="gla", length=len(x),
+    ...                         return_info=True)
     >>> print(f"fast GLA {info.final_db:.1f} dB, GLA {plain.final_db:.1f} dB")  # spectral convergence, same start
-    fast GLA -32.8 dB, GLA -23.8 dB
+    fast GLA -32.9 dB, GLA -23.8 dB
     """
     if method not in METHODS:
         raise ValueError(f"method={method!r} is unknown; griffinlim runs {', '.join(METHODS)}")

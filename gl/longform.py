@@ -586,7 +586,7 @@ def reconstruct_long(
     >>> x = np.sin(2 * np.pi * (200 + 300 * t) * t)
     >>> S = np.abs(gl.stft(x, n_fft=256, hop_length=64))
     >>> y = gl.reconstruct_long(S, n_iter=30, rng=0, block_frames=100, overlap_frames=16,
-    ...                         n_fft=256, hop_length=64)
+    ...                         length=len(x), n_fft=256, hop_length=64)
     >>> y.shape
     (16000,)
     >>> bool(gl.metrics.spectral_convergence_db(S, gl.stft(y, n_fft=256, hop_length=64)) < -20)

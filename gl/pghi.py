@@ -817,7 +817,7 @@ def initial_phase(S: np.ndarray, geometry: STFT, known=None) -> np.ndarray:
     >>> x = np.sin(2 * np.pi * 300 * np.arange(4000) / 8000)
     >>> S = np.abs(gl.stft(x, n_fft=256, hop_length=64))
     >>> for init in ("pghi", "random"):
-    ...     y, info = gl.griffinlim(S, n_fft=256, hop_length=64, init=init, n_iter=5, length=4000, rng=0,
+    ...     y, info = gl.griffinlim(S, n_fft=256, hop_length=64, init=init, n_iter=5, length=len(x), rng=0,
     ...                             return_info=True)
     ...     print(f"from {init}: {info.final_db:.1f} dB after 5 iterations")
     from pghi: -40.3 dB after 5 iterations

@@ -199,12 +199,12 @@ def raar(
     >>> t = np.arange(sr) / sr
     >>> x = np.sin(2 * np.pi * 440 * t) * np.exp(-3 * t)   # a decaying tone
     >>> S = np.abs(gl.stft(x, n_fft=512, hop_length=128))
-    >>> y, info = raar(S, n_fft=512, hop_length=128, n_iter=50, rng=0, return_info=True)
+    >>> y, info = raar(S, n_fft=512, hop_length=128, n_iter=50, rng=0, length=len(x), return_info=True)
     >>> y.shape, info.n_iter
-    ((7936,), 50)
-    >>> _, fgla = gl.griffinlim(S, n_fft=512, hop_length=128, n_iter=50, rng=0, return_info=True)
+    ((8000,), 50)
+    >>> _, fgla = gl.griffinlim(S, n_fft=512, hop_length=128, n_iter=50, rng=0, length=len(x), return_info=True)
     >>> print(f"RAAR {info.final_db:.1f} dB, fast GLA {fgla.final_db:.1f} dB")  # spectral convergence, same start
-    RAAR -33.4 dB, fast GLA -32.8 dB
+    RAAR -33.6 dB, fast GLA -32.9 dB
     """
     n_iter = check_n_iter(n_iter)
     beta = check_raar_beta(beta)
