@@ -726,14 +726,36 @@ def reconstruct_rtisila(
 
     Examples
     --------
+    A voiced sound (seven harmonics gliding from 150 to 250 Hz, faded in and out). Under
+    ``gl.reconstruct``, ``n_iter`` is :func:`rtisila`'s ``n_iter_per_frame`` and the start is
+    the partial reconstruction (``init='overlap'``): the same signal, to the bit.
+
     >>> import numpy as np
     >>> import gl
-    >>> x = np.random.default_rng(0).standard_normal(4000)
+    >>> t = np.arange(4000) / 8000                                   # 0.5 s at 8 kHz
+    >>> x = np.hanning(4000) * sum(np.sin(2 * np.pi * k * (150 * t + 100 * t**2)) / k for k in range(1, 8))
     >>> S = np.abs(gl.stft(x, n_fft=256, hop_length=64))
-    >>> y, info = gl.reconstruct(S, method="rtisila", n_iter=2, init="overlap", n_fft=256, hop_length=64,
-    ...                          return_info=True)
-    >>> y.shape, f"{info.final_db:.1f} dB"
-    ((3968,), '-15.6 dB')
+    >>> options = dict(length=len(x), n_fft=256, hop_length=64)
+    >>> y = gl.reconstruct(S, method="rtisila", n_iter=3, **options)
+    >>> bool(np.array_equal(y, gl.rtisila(S, n_iter_per_frame=3, init="overlap", **options)))
+    True
+
+    Each frame is updated ``(lookahead + 1) * n_iter`` times before it is committed, so a
+    longer look-ahead buys quality for latency (the default here is 3, ``ceil(256 / 64) - 1``):
+
+    >>> for lookahead in (0, 1, 3):
+    ...     _, info = gl.reconstruct(S, method="rtisila", n_iter=3, lookahead=lookahead, return_info=True, **options)
+    ...     print(f"look-ahead {lookahead}: {(lookahead + 1) * 3:2d} updates per frame, {info.final_db:.0f} dB")
+    look-ahead 0:  3 updates per frame, -38 dB
+    look-ahead 1:  6 updates per frame, -41 dB
+    look-ahead 3: 12 updates per frame, -44 dB
+
+    The paper's start is worth keeping: from random phases (three seeds) the same pass
+    ends about 30 dB worse (spectral convergence in dB, rounded):
+
+    >>> [round(gl.reconstruct(S, method="rtisila", n_iter=3, init="random", rng=seed, return_info=True,
+    ...                       **options)[1].final_db) for seed in range(3)]
+    [-14, -13, -14]
     """
     if tol is not None:
         raise ValueError(f"tol={tol} is not supported by rtisila: it makes one streaming pass (give n_iter)")
