@@ -28,27 +28,28 @@ step ``Z_k -> P_k`` points against it, ``<Z_k - P_k, P_k - P_{k-1}> > 0`` (gradi
 restart, O'Donoghue and Candes 2015). The linear magnitude is
 ``|X| ~ P^(1/power)``.
 
-Measured against librosa 0.11 (``OPENBLAS_NUM_THREADS=1 python benchmarks/mel_inversion.py
---repeats 5``: 4 s excerpts of the dev corpus, 128 Slaney mels, power 2, n_fft 1024 at
-16 kHz and 2048 above, hop n_fft / 4; round-robin, medians of 5 on a shared 2-core
-machine, 2026-11-30, load average 0.5-0.8). Spectral convergence of the linear magnitude
-estimate against the true ``|X|`` (dB, lower is better) and its time, then the same for
-the audio after 32 iterations of fast Griffin-Lim from a random phase seeded 0
-(librosa's ``mel_to_audio``, written as its ``mel_to_stft`` and ``griffinlim`` so that
-it can be seeded, against ``from_mel(...).invert(method='fgla', n_iter=32)``):
+Measured against librosa 0.11 (``python benchmarks/mel_inversion.py --repeats 5``,
+``benchmarks/results/mel_inversion.json``: 4 s excerpts of the dev corpus, 128 Slaney
+mels, power 2, n_fft 1024 at 16 kHz and 2048 above, hop n_fft / 4; one BLAS thread,
+round-robin, medians of 5 on a shared 2-core machine, 2026-11-30, load average 4.2).
+Spectral convergence of the linear magnitude estimate against the true ``|X|`` (dB, lower
+is better) and how many times gl's time librosa took, then the same for the audio after
+32 iterations of fast Griffin-Lim from a random phase seeded 0 (librosa's
+``mel_to_audio``, written as its ``mel_to_stft`` and ``griffinlim`` so that it can be
+seeded, against ``from_mel(...).invert(method='fgla', n_iter=32)``):
 
-=============  ======  ====================  ===============  ===================  ===============
-excerpt        frames  NNLS SC gl / librosa  NNLS s gl / lr   audio SC gl / lr     audio s gl / lr
-=============  ======  ====================  ===============  ===================  ===============
-d01 speech 16k    131  -21.0 / -15.0         0.13 / 0.21      -22.5 / -19.1        0.15 / 0.22
-d02 speech 22k    173  -13.5 / -12.3         0.21 / 0.63      -16.0 / -14.2        0.25 / 0.82
-d03 tabla 44k     345  -20.4 / -14.1         0.31 / 1.00      -21.7 / -17.4        0.38 / 1.29
-d04 band 16k      251  -15.8 / -12.5         0.17 / 0.32      -15.5 / -12.5        0.21 / 0.44
-=============  ======  ====================  ===============  ===================  ===============
+==============  ======  ====================  =================  ================  ==================
+excerpt         frames  NNLS SC gl / librosa  NNLS time lr / gl  audio SC gl / lr  audio time lr / gl
+==============  ======  ====================  =================  ================  ==================
+d01 speech 16k     131  -21.0 / -15.0         1.3                -22.5 / -19.1     2.0
+d02 speech 22k     173  -13.5 / -12.3         2.9                -16.0 / -14.2     3.0
+d03 tabla 44k      345  -20.4 / -14.1         2.4                -21.7 / -17.4     3.3
+d04 band 16k       251  -15.8 / -12.5         1.9                -15.5 / -12.5     2.1
+==============  ======  ====================  =================  ================  ==================
 
 The NumPy solver (200 iterations, the default) fits ``M`` more closely than librosa's
-L-BFGS-B and its estimate is 1-6 dB closer to the true magnitude, in a third to two
-thirds of the time. Its products by ``F`` and ``F^T`` run over each filter's band, without
+L-BFGS-B and its estimate is 1-6 dB closer to the true magnitude, in a third to three
+quarters of the time. Its products by ``F`` and ``F^T`` run over each filter's band, without
 BLAS (:class:`_BandProducts`; but for short inputs, and the start's one pseudo-inverse),
 so that other jobs on the machine do not slow them down the way they slow a
 multi-threaded BLAS (and librosa) down. ``tests/test_mel.py`` pins the comparison on a speech excerpt.
@@ -555,9 +556,10 @@ def mel_to_stft(
 
 
 #: The size of an item of ``Z`` (bins x frames) from which :class:`_BandProducts` runs:
-#: each band costs four NumPy calls an iteration (about 0.7 ms for 128 mels), which only
-#: longer inputs repay (measured below). Per item: a batch of short items makes every call
-#: loop over short rows (256 items of 4 frames ran 1.5-3x slower than BLAS, a review found).
+#: each band costs four NumPy calls an iteration whatever its length, which only longer
+#: inputs repay (see the class). Per item: a batch of short items makes every call loop
+#: over short rows (a batch of 256 items of 4 frames ran slower than BLAS in a review's
+#: ad-hoc timing; no committed result).
 _BAND_PRODUCTS_FROM = 1 << 16
 
 
@@ -569,31 +571,20 @@ class _BandProducts:
     product. So ``(F Z)_m = sum_k F[m, k] Z_k`` over the band only, and ``F^T R`` adds
     ``F[m, lo:hi]^T R_m`` into the band's rows, each a NumPy pass over the band's bins.
     No BLAS: on a busy machine a multi-threaded BLAS's threads wait for each other at every
-    product. :func:`mel_to_stft`'s 200 iterations on 10 s of speech (the dev corpus' d02,
-    tiled), float32, median of 5 runs alternating the two in one process (an ad-hoc
-    script, 2026-11-30; ms, BLAS / bands), with other jobs on the 2 cores (load average 5):
-
-    ===============================  ==================  ==========================
-    n_fft / hop, mels, frames        one BLAS thread     BLAS's default threads
-    ===============================  ==================  ==========================
-    2048 / 512, 128 mels, 431        1029 / 623          5198 / 857
-    1024 / 256, 80 mels, 862         804 / 573           3871 / 676
-    400 / 160, 128 mels, 1001        464 / 343           5327 / 487
-    1024 / 256, 128 mels, 251        261 / 237           1983 / 409
-    ===============================  ==================  ==========================
-
-    On one BLAS thread BLAS can be faster than the bands: ``benchmarks/mel_inversion.py``'s
-    4 s excerpts (``results/mel_inversion.json``, 2026-11-30, load average 4.2 on 2 cores;
-    s, BLAS / bands) 0.10 / 0.18, 0.59 / 0.50, 0.84 / 0.67 and 0.26 / 0.21, and the BLAS
-    products on BLAS's two threads 1.46, 5.09, 4.63 and 0.52: the bands trade up to 1.8x
-    there for the 4-10x above. Each band costs four NumPy calls an iteration whatever its length,
-    which short inputs do not repay: with one
-    BLAS thread, 200 iterations on 32 / 64 / 128 / 256 frames of noise took (ms, BLAS /
-    bands) 53 / 155, 90 / 170, 154 / 201 and 296 / 273 at n_fft 1024 with 128 mels, and
-    101 / 189, 167 / 221, 196 / 186 and 403 / 272 at 2048. So the bands run where they
-    cover at most half of ``F`` (any mel filterbank of more than a few mels) and an item of
-    ``Z`` holds at least :data:`_BAND_PRODUCTS_FROM` values (128 frames at n_fft 1024, 64 at
-    2048), BLAS otherwise. The sums run in another order than BLAS's: the products agree to
+    product. ``benchmarks/mel_inversion.py`` times :func:`mel_to_stft` (200 iterations) on
+    its four 4 s excerpts both ways (``benchmarks/results/mel_inversion.json``, its
+    ``nnls_seconds``; 2026-11-30, other jobs on the 2 cores, load average 4.2). The BLAS
+    products on BLAS's two threads took 2.5 to 10 times as long as the bands (d04, d02);
+    on one BLAS thread they took 0.56 times as long on d01 (131 frames at n_fft 1024, just
+    above the threshold below) and 1.2 to 1.3 times as long on the three others. The bands
+    give up to 1.8x against one BLAS thread for the 2.5-10x that BLAS's two threads lose
+    when other jobs share the cores. Each band costs four NumPy calls an iteration whatever
+    its length, which short inputs do not repay: on one BLAS thread BLAS was the faster on
+    short inputs of noise, the bands on long ones (an ad-hoc timing at n_fft 1024 and 2048
+    with 128 mels; no committed result). So the bands run where they cover at most half of ``F``
+    (any mel filterbank of more than a few mels) and an item of ``Z`` holds at least
+    :data:`_BAND_PRODUCTS_FROM` values (128 frames at n_fft 1024, 64 at 2048), BLAS
+    otherwise. The sums run in another order than BLAS's: the products agree to
     rounding.
     """
 
