@@ -84,7 +84,8 @@ GAMMA_CONSTANTS = {
 
 #: Default relative tolerance of the heap integration. Measured (greasy, gspi and the dev
 #: corpus, hop 256 Hann, 10 s): with the fill, 3e-3 is within 0.3 dB of an exact heap over
-#: every coefficient above 1e-4 (0.7 dB on the tabla) at about a third of the cost;
+#: every coefficient above 1e-4 (0.7 dB on the tabla) at less cost, with fewer coefficients
+#: through the heap (a timing not kept as a result);
 #: 1e-3 loses nothing; 1e-2 loses 1-2 dB. LTFAT's two passes ``(1e-1, 1e-10)`` measured
 #: worse than one pass (-23.5 against -27.7 dB at the default tol on greasy, -27.9 at 1e-3).
 DEFAULT_TOL = 3e-3
@@ -947,24 +948,20 @@ def pghi(
     PGHI is a starting point for the iterative methods as well: ``init='pghi'`` in
     :func:`gl.griffinlim` (and every method of :func:`gl.reconstruct`) starts from this
     phase. Cost: the gradients and the fill are vectorised; the heap integration is a
-    Python loop (``heapq``) over the coefficients above ``tol``, about 0.5 us each. On
-    10 s of 22.05 kHz speech (n_fft 1024, hop 256: 513 x 862 coefficients, 42 000 of
-    them above the default ``tol``, in about 1000 islands) PGHI takes about 31 ms of CPU
-    time: 19 the heap, 2 the gradients, 3.5 the fill, 5.5 the phasors and the inverse
-    STFT, 0.5 the checks and the frame-major copy of ``S``. In the last full run
-    (2026-11-30, on a machine slower that day) it took 47 ms, 8.6 single-threaded fast
-    Griffin-Lim iterations of 5.5 ms on the same spectrogram (6.0 with ``tol=1e-2``),
-    median of 15 (``python benchmarks/bench_pghi_cost.py``; 9.0 to 10.9 in other runs,
-    from process to process and with the machine's load; about 5 to 32
-    on the six dev recordings, whose share of coefficients above ``tol`` differs);
-    ``tol=1e-4`` with ``fill=False`` (the heap over nearly every coefficient) costs about
-    4 times more. The heap's cost follows the number of coefficients above ``tol``, so it
-    depends on the sound: on 60 s of white noise at 16 kHz (n_fft 1024, hop 256: 1.9
-    million coefficients, all above ``tol``) PGHI took 2.3 s in float32 and 2.5 s in
-    float64, against 0.23 and 0.27 s on 60 s of speech (16 % above ``tol``) and 6.4 ms
-    for one (two-threaded) fast Griffin-Lim iteration. For noise-like input,
-    ``init='random'`` saves that time (and Ctrl-C, which waits for numpy's sort of the
-    coefficients, waited 3 s on 10 minutes of noise).
+    Python loop (``heapq``) over the coefficients above ``tol``, and most of PGHI's time.
+    On 10 s of 22.05 kHz speech (n_fft 1024, hop 256: 513 x 862 coefficients, 42 000 of
+    them above the default ``tol``, in about 1000 islands) PGHI took as long as 8.6
+    single-threaded fast Griffin-Lim iterations on the same spectrogram (6.0 with
+    ``tol=1e-2``), CPU time, median of 15 in each of three processes
+    (``python benchmarks/bench_pghi_cost.py``, ``benchmarks/results/pghi_cost.json``,
+    2026-11-30), and as long as about 5 to 32 of them on the six dev recordings, whose
+    share of coefficients above ``tol`` differs (the JSON's ``per_clip``). A smaller
+    ``tol``, or ``fill=False``, puts more coefficients through the heap and costs more. The
+    heap's cost follows the number of coefficients above ``tol``, so it depends on the
+    sound: white noise has all of them above it (speech about 16 %), and costs PGHI more
+    than speech of the same length (no committed result measures by how much). For
+    noise-like input, ``init='random'`` saves that time (and Ctrl-C, which waits for
+    numpy's sort of the coefficients).
 
     References
     ----------
