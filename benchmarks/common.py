@@ -71,14 +71,27 @@ def timing_parser(doc: str, seconds: float = 10.0):
 
 def script_command(script: str, parser, args, skip=("out",)) -> str:
     """The command line that reproduces a benchmark script's run: ``python <script>`` and
-    every option of ``args`` whose value is not ``parser``'s default (``skip`` left out)."""
+    every option of ``args`` whose value is not ``parser``'s default (``skip`` left out).
+
+    A flag that takes no value (``action='store_true'`` ...) is written alone, ``--trace``,
+    when it was given, and not at all otherwise; a ``--x / --no-x`` pair as the one given.
+    """
+    import argparse
+
     words = ["python", script]
     for action in parser._actions:
         name = action.dest
         if not action.option_strings or name in ("help",) + tuple(skip):
             continue
         value = getattr(args, name)
-        if value != parser.get_default(name):
+        if value == parser.get_default(name):
+            continue
+        if isinstance(action, argparse.BooleanOptionalAction):  # --fade / --no-fade
+            words.append(action.option_strings[0] if value else action.option_strings[1])
+        elif action.nargs == 0:  # store_true, store_false, store_const: the flag alone, when it gave this value
+            if value == action.const:
+                words.append(action.option_strings[-1])
+        else:
             words += [action.option_strings[-1]] + [str(v) for v in (value if isinstance(value, list) else [value])]
     return " ".join(words)
 

@@ -542,6 +542,25 @@ def test_default_targets_are_judged_on_the_mean_over_librosa_seeds():
     assert gain[2] is True and reach[2] is True
 
 
+def test_recorded_command_gives_boolean_flags_as_a_user_types_them():
+    """``--trace``, not ``--trace True`` (which argparse refuses); flags left off are not written."""
+    import argparse
+
+    from benchmarks.common import script_command
+
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--n-iter", type=int, default=10)
+    parser.add_argument("--trace", action="store_true")
+    parser.add_argument("--no-memory", action="store_true")
+    parser.add_argument("--fade", action=argparse.BooleanOptionalAction, default=True)
+    parser.add_argument("--out", default="results")
+    args = parser.parse_args(["--n-iter", "100", "--trace", "--no-fade", "--out", "elsewhere"])
+    command = script_command("benchmarks/x.py", parser, args)
+    assert command == "python benchmarks/x.py --n-iter 100 --trace --no-fade"
+    assert parser.parse_args(command.split()[2:]) == argparse.Namespace(**{**vars(args), "out": "results"})  # reruns
+    assert script_command("benchmarks/x.py", parser, parser.parse_args([])) == "python benchmarks/x.py"
+
+
 def test_results_from_uncommitted_changes_are_marked(tmp_path):
     from benchmarks.common import save
     from benchmarks.report import build
