@@ -1452,8 +1452,9 @@ def _from_archive(loaded, args, path: Path, flags: list):
             missing = " and ".join(repr(name) for name in ("magnitude", "metadata") if name not in names)
             raise UsageError(
                 f"{path} is not a gl spectrogram file: it has no {missing} field{'s' if ' and ' in missing else ''} "
-                f"(it has {', '.join(names) or 'nothing'}); make it with gl spectrogram, or save the bare "
-                "array with np.save and give --from, --sr and --hop"
+                f"(it has {', '.join(names) or 'nothing'}); make it with gl spectrogram, or, for another library's "
+                f"spectrogram, say which with --from {'|'.join(importlib.import_module('gl.importers').CONVENTIONS)} "
+                "and give its geometry (--sr, --hop ...) unless numbers saved beside it say it"
             )
         if flags:
             raise UsageError(f"{path} already says its geometry and convention; drop {', '.join(flags)}")

@@ -662,7 +662,9 @@ ERRORS = [
     (["invert", "missing.npz", "-o", "o.wav"], [r"missing.npz does not exist"]),
     (["invert", "text.npz", "-o", "o.wav"], [r"text.npz is not an .npz archive"]),
     (["invert", "tone.wav", "-o", "o.wav"], [r"give an .npz file"]),
-    (["invert", "fields.npz", "-o", "o.wav"], [r"not a gl spectrogram file: it has no 'magnitude' and 'metadata' fields \(it has S, sr\)"]),
+    # another library's array saved with np.savez is read with --from, as it is (not re-saved with np.save)
+    (["invert", "fields.npz", "-o", "o.wav"], [r"not a gl spectrogram file: it has no 'magnitude' and 'metadata' fields \(it has S, sr\)",
+                                               r"for another library's spectrogram, say which with --from scipy\|"]),
     # a file's own rate cannot be overridden by --sr: saving it again is the way (an audio review)
     (["invert", "fractional.npz", "-o", "o.wav"], [r"fractional.npz says its sample rate is 8000.5 Hz, not a whole number, "
                                                    r"which audio files need; save it again with a whole sample rate"]),
