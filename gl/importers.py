@@ -1047,11 +1047,17 @@ def from_scipy_stft(
     n_rows, n_frames = Zxx.shape[-2], Zxx.shape[-1]
     expected_rows = nfft // 2 + 1 if return_onesided else nfft
     if n_rows != expected_rows:
-        implied = " or ".join(str(n) for n in ((2 * (n_rows - 1), 2 * n_rows - 1) if return_onesided else (n_rows,)))
+        sizes = (2 * (n_rows - 1), 2 * n_rows - 1) if return_onesided else (n_rows,)
+        implied = " or ".join(str(n) for n in sizes)
+        # scipy.signal.stft uses a signal shorter than nperseg as one segment, with a warning: 3 frames
+        # with its boundary extension of nperseg // 2 each side, 1 without
+        shrunk = (f"; if the signal was shorter than nperseg, scipy used its length as nperseg ({implied}; it warns "
+                  f"'nperseg = {nperseg} is greater than input length'): pass that nperseg"
+                  if max(sizes) < nperseg and nfft == nperseg and n_frames <= (1 if boundary is None else 3) else "")
         raise ValueError(
             f"nfft={nfft} gives {expected_rows} frequency rows but Zxx has {n_rows}, which implies an FFT of {implied}: "
             f"pass the nperseg scipy was given (here nperseg={nperseg}), "
-            f"and nfft too if scipy zero-padded the segments{_transposed_hint('Zxx', n_frames, expected_rows)}"
+            f"and nfft too if scipy zero-padded the segments{shrunk}{_transposed_hint('Zxx', n_frames, expected_rows)}"
         )
     values = _non_negative(Zxx, "Zxx") if return_onesided else _one_sided_rows(Zxx, nfft, "Zxx")
     w = _window_samples(window, nperseg)

@@ -841,6 +841,19 @@ def test_scipy_shrinking_nperseg_for_a_short_signal_is_explained():
     assert importers.from_scipy_spectrogram(Sxx, 8000.0, nperseg=200, detrend=False).geometry.n_fft == 200
 
 
+def test_scipy_stft_shrinking_nperseg_for_a_short_signal_is_explained():
+    x = np.random.default_rng(36).standard_normal(200)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # scipy: nperseg = 256 is greater than input length
+        _, _, Z = signal.stft(x, 8000.0)
+    with pytest.raises(ValueError, match=r"scipy used its length as nperseg \(200 or 201; it warns 'nperseg = 256 is greater"):
+        importers.from_scipy_stft(Z, 8000.0)
+    assert importers.from_scipy_stft(Z, 8000.0, nperseg=200).invert(n_iter=2).shape == (200,)
+    with pytest.raises(ValueError) as error:  # a longer signal, the wrong nperseg: no such hint
+        importers.from_scipy_stft(signal.stft(np.tile(x, 3), 8000.0, nperseg=128)[2], 8000.0)
+    assert "shorter than nperseg" not in str(error.value)
+
+
 def test_tail_bounds_the_length_and_is_saved(tmp_path):
     import dataclasses
     import json
