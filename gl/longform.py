@@ -606,7 +606,7 @@ def reconstruct_long(
         raise ValueError(f"S must have shape (..., n_freq, n_frames), got shape {S.shape}")
     geometry = resolve_geometry(S, geometry, n_fft, hop_length, win_length, window, center, pad_mode, sym)
     if S.shape[-2] != geometry.n_freq:
-        raise ValueError(bins_mismatch("S", S.shape[-2], geometry.n_fft))
+        raise ValueError(bins_mismatch("S", S.shape[-2], geometry.n_fft, S.shape[-1]))
     if S.shape[-1] < 1:
         raise ValueError("S has no frames")
     n_frames = S.shape[-1]

@@ -131,11 +131,17 @@ def check_n_fft(n_fft, name: str = "n_fft") -> int:
     return n_fft
 
 
-def bins_mismatch(name: str, n_freq: int, n_fft: int) -> str:
+def bins_mismatch(name: str, n_freq: int, n_fft: int, n_frames: Optional[int] = None) -> str:
     """The error for a spectrogram ``name`` of ``n_freq`` rows that ``n_fft`` does not give:
     what ``n_fft`` gives, and which ``n_fft`` the rows imply (``2 (n_freq - 1)`` or
-    ``2 n_freq - 1``), in the same words wherever a spectrogram meets its geometry."""
-    return f"{name} has {n_freq} frequency bins but n_fft={n_fft} gives {n_fft // 2 + 1}; {name} implies {implied_sizes(n_freq)}"
+    ``2 n_freq - 1``), in the same words wherever a spectrogram meets its geometry. With
+    ``n_frames`` (its last axis), an array given the other way round, (frames, bins), is
+    told to transpose."""
+    message = f"{name} has {n_freq} frequency bins but n_fft={n_fft} gives {n_fft // 2 + 1}; {name} implies {implied_sizes(n_freq)}"
+    if n_frames is not None and n_frames == n_fft // 2 + 1:
+        message += (f"; its {n_frames} frames are that many: if {name} is (frames, bins), pass {name}.T (gl reads "
+                    "(..., n_freq, n_frames), as librosa, scipy and torchaudio make them)")
+    return message
 
 
 def implied_sizes(n_freq: int, size: str = "n_fft") -> str:
@@ -1102,7 +1108,7 @@ class STFT:
         if X.ndim < 2:
             raise ValueError(f"{name} must have shape (..., n_freq, n_frames), got shape {X.shape}")
         if X.shape[-2] != self.n_freq:
-            raise ValueError(bins_mismatch(name, X.shape[-2], self.n_fft))
+            raise ValueError(bins_mismatch(name, X.shape[-2], self.n_fft, X.shape[-1]))
         if X.shape[-1] < 1:
             raise ValueError(f"{name} has no frames")
         if not np.all(np.isfinite(X)):

@@ -74,6 +74,20 @@ def test_a_frequency_axis_that_does_not_match_n_fft_names_the_n_fft_it_implies(n
             inverter.push(S)
 
 
+def test_a_spectrogram_given_as_frames_by_bins_is_told_to_transpose():
+    """S.T with n_fft given: the rows are frames, the frames the bins n_fft gives; every entry
+    point says so (it said only which n_fft the rows imply, 38 or 39 for 20 frames)."""
+    S = np.ones((33, 20)).T
+    for entry in S_ENTRIES.values():
+        with pytest.raises(ValueError, match=r"^S has 20 frequency bins .*; its 33 frames are that many: if S is \(frames, bins\), pass S\.T"):
+            entry(S, n_fft=N_FFT, hop_length=HOP)
+    with pytest.raises(ValueError, match=r"pass magnitude\.T"):
+        gl.Spectrogram(S, GEOMETRY)
+    with pytest.raises(ValueError) as error:  # as many frames as some other n_fft's bins: no such hint
+        gl.reconstruct(np.ones((20, 40)), n_fft=N_FFT, hop_length=HOP)
+    assert ".T" not in str(error.value)
+
+
 @pytest.mark.parametrize(("fft_mode", "implied"), [("onesided", "mfft=78 or 79"), ("twosided", "mfft=40")])
 def test_from_shorttimefft_names_the_mfft_the_rows_imply(fft_mode, implied):
     with pytest.raises(ValueError, match=rf"gives \d+ frequency rows but S has 40, which implies {implied}"):
