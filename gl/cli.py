@@ -1693,8 +1693,20 @@ def _import_array(array: np.ndarray, args, path: Path, axes: Optional[dict] = No
     if not given("sr"):
         raise UsageError(f"{path} is a bare array: give its sample rate with --sr (in Hz)")
     if not given("hop") and not args.convention.startswith("scipy"):
-        librosa_hop = "librosa's default is n_fft // 4, 512 for n_fft 2048"
-        torchaudio_hop = "torchaudio's default is win_length // 2, 200 for n_fft 400"
+        # the defaults for the FFT size given, or that the rows of an STFT magnitude imply (a mel's do not)
+        n_fft = args.n_fft if args.n_fft is not None else dict(args.param).get("n_fft")
+        if not isinstance(n_fft, int) or isinstance(n_fft, bool):
+            n_fft = 2 * (array.shape[-2] - 1) if args.convention in ("librosa", "torchaudio") and array.shape[-2] >= 2 else None
+        window = args.win_length if args.win_length is not None else n_fft
+        if n_fft is None:
+            librosa_hop = "librosa's default is n_fft // 4, 512 for n_fft 2048"
+            torchaudio_hop = "torchaudio's default is win_length // 2, 200 for n_fft 400"
+        elif args.win_length is None:
+            librosa_hop = f"librosa's default is n_fft // 4, {n_fft // 4} for n_fft {n_fft}"
+            torchaudio_hop = f"torchaudio's default is win_length // 2, {n_fft // 2} for n_fft {n_fft}"
+        else:
+            librosa_hop = f"librosa's default is win_length // 4, {window // 4} for win_length {window}"
+            torchaudio_hop = f"torchaudio's default is win_length // 2, {window // 2} for win_length {window}"
         default = {"librosa": librosa_hop, "mel": librosa_hop, "torchaudio": torchaudio_hop, "torchaudio-mel": torchaudio_hop,
                    "shorttimefft": "the hop ShortTimeFFT was made with"}.get(args.convention)
         raise UsageError(f"{path} is a bare array: give its hop with --hop (samples between frames; a wrong hop changes the tempo"

@@ -909,8 +909,12 @@ def test_mel_and_power_files_from_gl_spectrogram_need_no_flags(tmp_path, speech_
 
 BARE_ERRORS = [
     (["--from", "librosa", "--hop", "64"], [r"give its sample rate with --sr"]),
-    (["--from", "librosa", "--sr", "8000"], [r"give its hop with --hop .*librosa's default is n_fft // 4, 512 for n_fft 2048"]),
-    (["--from", "torchaudio", "--sr", "8000"], [r"give its hop with --hop .*torchaudio's default is win_length // 2, 200 for n_fft 400"]),
+    # the default hop of the n_fft the 257 rows imply (it said 512 for n_fft 2048, 200 for n_fft 400 whatever the rows)
+    (["--from", "librosa", "--sr", "8000"], [r"give its hop with --hop .*librosa's default is n_fft // 4, 128 for n_fft 512\)$"]),
+    (["--from", "torchaudio", "--sr", "8000"], [r"give its hop with --hop .*torchaudio's default is win_length // 2, 256 for n_fft 512\)$"]),
+    (["--from", "librosa", "--sr", "8000", "--win-length", "400"], [r"librosa's default is win_length // 4, 100 for win_length 400\)$"]),
+    (["--from", "mel", "--sr", "8000", "-P", "n_fft=1024"], [r"librosa's default is n_fft // 4, 256 for n_fft 1024\)$"]),
+    (["--from", "mel", "--sr", "8000"], [r"librosa's default is n_fft // 4, 512 for n_fft 2048\)$"]),
     (["--from", "matlab", "--sr", "8000", "--hop", "64"], [r"--from 'matlab' is unknown; use one of .*librosa"]),
     (["--from", "scipy", "--sr", "8000"], [r"needs its segment length: give --n-fft"]),
     (["--from", "scipy", "--sr", "8000", "--n-fft", "256"], [r"give its hop with --hop .*scipy's default noverlap for --from scipy makes it --hop 224"]),
