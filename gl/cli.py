@@ -1697,7 +1697,7 @@ def _import_array(array: np.ndarray, args, path: Path, axes: Optional[dict] = No
         n_fft = args.n_fft if args.n_fft is not None else dict(args.param).get("n_fft")
         if not isinstance(n_fft, int) or isinstance(n_fft, bool):
             n_fft = 2 * (array.shape[-2] - 1) if args.convention in ("librosa", "torchaudio") and array.shape[-2] >= 2 else None
-        window = args.win_length if args.win_length is not None else n_fft
+        window: int = args.win_length if args.win_length is not None else n_fft or 0
         if n_fft is None:
             librosa_hop = "librosa's default is n_fft // 4, 512 for n_fft 2048"
             torchaudio_hop = "torchaudio's default is win_length // 2, 200 for n_fft 400"
