@@ -1392,7 +1392,11 @@ def from_librosa(
     ----------
     S : np.ndarray [shape=(..., 1 + n_fft // 2, n_frames)]
         ``librosa.stft`` output, its magnitude, power or dB, as above.
-    sr, n_fft, hop_length, win_length, window, center, pad_mode
+    sr : float
+        The audio's sample rate (``librosa.load``'s, whose default is 22050; ``librosa.stft``
+        takes none). It is only :attr:`~gl.Spectrogram.sample_rate`, the rate audio files
+        are written at, not part of the inversion: give it for audio at any other rate.
+    n_fft, hop_length, win_length, window, center, pad_mode
         As given to ``librosa.stft`` (``n_fft`` defaults to ``2 * (n_freq - 1)``: give it
         for an odd size).
     power : float, optional
@@ -1504,7 +1508,12 @@ def from_torchaudio(
     S : array-like [shape=(..., n_fft // 2 + 1, n_frames)]
         The output (a CPU tensor works: it is read with ``np.asarray``). Complex when
         ``power=None``.
-    sample_rate, n_fft, win_length, hop_length, pad, window, center, pad_mode, power, normalized
+    sample_rate : float
+        The audio's sample rate (``transforms.Spectrogram`` takes none; the default, 16000, is
+        ``transforms.MelSpectrogram``'s). It is only :attr:`~gl.Spectrogram.sample_rate`, the
+        rate audio files are written at, not part of the inversion: give it for audio at
+        any other rate.
+    n_fft, win_length, hop_length, pad, window, center, pad_mode, power, normalized
         As given to torchaudio (``window`` names the ``window_fn``: 'hann' for
         ``torch.hann_window``, periodic).
     length : int, optional
