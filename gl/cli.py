@@ -963,7 +963,9 @@ _SCALING_FLAGS = {"scipy": "-P mode= and -P scaling=", "scipy-stft": "-P scaling
 def _warn_if_level_implausible(y: np.ndarray, args) -> None:
     """Warn when audio made from a bare array peaks near silence or far above full scale: the
     usual cause is a convention read wrongly (a power taken for a magnitude, another scaling,
-    a dB array relative to its peak), which spectral convergence does not show."""
+    a dB array relative to its peak), which spectral convergence does not show. ``args``: the
+    settings the array was read with, those its .npz stores included (a stored power is not
+    to be given again as --power, which would contradict it, but corrected in the file)."""
     peak = float(np.max(np.abs(y))) if y.size else 0.0
     if peak == 0.0 or not np.isfinite(peak):
         return
@@ -978,14 +980,22 @@ def _warn_if_level_implausible(y: np.ndarray, args) -> None:
         power = 2.0
     else:
         power = _DEFAULT_POWER.get(convention)
+    stored = getattr(args, "stored_in_file", {}).get("power")  # the name of the power the .npz stores, if it gave it
+
+    def power_advice(holds: str, right: int) -> str:
+        if stored is None:
+            return f"if the array holds {holds}, give --power {right} (read as |X|**{power:g})"
+        return (f"if the array holds {holds}, the {stored}={power:g} stored in {args.input} is wrong: store {right} "
+                f"(read as |X|**{power:g})")
+
     advice = []
     if peak_db > loud:
         if power is not None and power < 2:
-            advice.append(f"if the array holds a power |X|**2, give --power 2 (read as |X|**{power:g})")
+            advice.append(power_advice("a power |X|**2", 2))
         advice.append("if the audio was that loud (samples scaled to integers, say), add --normalize")
     else:
         if power is not None and power > 1:
-            advice.append(f"if the array holds a magnitude |X|, give --power 1 (read as |X|**{power:g})")
+            advice.append(power_advice("a magnitude |X|", 1))
         if convention in ("librosa", "torchaudio", "mel"):
             advice.append("a scipy spectrogram (density-scaled) needs --from scipy")
         advice.append("a dB array made relative to its maximum (ref=np.max) lost its level: add --normalize")
@@ -1405,8 +1415,9 @@ def _importer_keywords(function, args, source: str, given: frozenset[str] = froz
     return keywords
 
 
-def _load_spectrogram(args):
-    """The :class:`Spectrogram` of ``args.input``: an .npz from gl, or a bare array."""
+def _load_spectrogram(args) -> tuple[Any, argparse.Namespace]:
+    """The :class:`Spectrogram` of ``args.input`` (an .npz from gl, or a bare array) and the
+    settings it was read with: ``args`` and what the file stores (:func:`_stored_settings`)."""
     path = Path(args.input)
     if not path.exists():
         raise FileNotFoundError(2, f"{path} does not exist; check the file name", str(path))
@@ -1433,8 +1444,9 @@ def _load_spectrogram(args):
         return _from_archive(loaded, args, path, flags)
 
 
-def _from_archive(loaded, args, path: Path, flags: list):
-    """An opened .npz archive: a gl spectrogram, a gl features file, or one array with --from."""
+def _from_archive(loaded, args, path: Path, flags: list) -> tuple[Any, argparse.Namespace]:
+    """An opened .npz archive: a gl spectrogram, a gl features file, or one array with --from
+    (and the settings it was read with, as :func:`_load_spectrogram`)."""
     from .spectrogram import Spectrogram
 
     with loaded, damaged_archive(path):  # the members are read here
@@ -1461,7 +1473,7 @@ def _from_archive(loaded, args, path: Path, flags: list):
         spectrogram = Spectrogram.load(path)
         if args.sr is not None and spectrogram.sample_rate is not None and float(args.sr) != float(spectrogram.sample_rate):
             raise UsageError(f"{path} was made at {spectrogram.sample_rate:g} Hz; drop --sr {args.sr:g}")
-        return spectrogram
+        return spectrogram, args
     if flags:
         raise UsageError(f"{path} already says its geometry and convention; drop {', '.join(flags)}")
     made_at = next((metadata["keywords"][k] for k in ("sr", "fs", "sample_rate") if k in metadata["keywords"]), None)
@@ -1471,7 +1483,7 @@ def _from_archive(loaded, args, path: Path, flags: list):
         raise ValueError(f"{path} is a gl features file without its 'data' field; make it again with gl spectrogram")
     from .spectrogram import from_features
 
-    return from_features(data, metadata, path)
+    return from_features(data, metadata, path), args
 
 
 #: The importers' keywords an .npz of several arrays may hold beside the spectrogram: scipy's
@@ -1657,8 +1669,9 @@ def _stored_settings(scalars: dict, args, path: Path, parameters, axes: dict) ->
     return settings
 
 
-def _import_array(array: np.ndarray, args, path: Path, axes: Optional[dict] = None):
-    """A bare array and the command-line flags that say what it is -> :class:`Spectrogram`.
+def _import_array(array: np.ndarray, args, path: Path, axes: Optional[dict] = None) -> tuple[Any, argparse.Namespace]:
+    """A bare array and the command-line flags that say what it is -> :class:`Spectrogram`, and
+    the settings it was read with (``args``, with the flag a mel's rows imply).
     ``axes``: the importer's ``f`` and ``t`` read from the same .npz, which say its geometry."""
     axes = axes or {}
     importers = importlib.import_module("gl.importers")
@@ -1803,7 +1816,7 @@ def _import_array(array: np.ndarray, args, path: Path, axes: Optional[dict] = No
             raise type(error)(of_the_file(str(error))) from None
     for warning in caught or ():  # shown as the importer's would have been, said of the file
         warnings.warn(of_the_file(str(warning.message)), warning.category, stacklevel=2)
-    return spectrogram
+    return spectrogram, args
 
 
 def _run_invert(args) -> int:
@@ -1815,7 +1828,7 @@ def _run_invert(args) -> int:
     audio_format(output, args.subtype)
     _check_outputs([output] + ([Path(args.plot)] if args.plot else []), args.force)
     started = time.perf_counter()
-    spectrogram = _load_spectrogram(args)
+    spectrogram, settings = _load_spectrogram(args)
     import_seconds = time.perf_counter() - started  # reading, and undoing the conventions (the NNLS of a mel)
     sample_rate = spectrogram.sample_rate if spectrogram.sample_rate is not None else args.sr
     if sample_rate is None:
@@ -1855,7 +1868,7 @@ def _run_invert(args) -> int:
         plot = _plot(args, magnitude, rebuilt, info, geometry, sample_rate, f"gl invert: {Path(args.input).name}",
                      "linear (estimated from the mel)" if from_mel else "input")
     if args.convention is not None and not args.normalize:
-        _warn_if_level_implausible(y, args)
+        _warn_if_level_implausible(y, settings)
     written = _write_audio(output, y, sample_rate, args)
     if plot:
         plot()

@@ -295,6 +295,30 @@ def test_a_level_that_betrays_a_misread_convention_is_warned_about(tmp_path):
     assert json.loads(mine.stdout)["output"] == "o.wav"
 
 
+def test_a_level_warning_reads_the_power_the_npz_stores(tmp_path, monkeypatch, capsys):
+    """A power saved beside the array (``np.savez(name, S=S, sr=..., power=2.0)``) is the power the
+    array was read with: the level warning said 'read as |X|**1' and 'give --power 2' of an array
+    read as |X|**2 already, and 'give --power 1' where --power 1 is refused as contradicting the
+    file. It names the stored power and says to correct it."""
+    sr = 16000
+    x = 0.3 * np.sin(2 * np.pi * 440 * np.arange(sr) / sr)
+    S = np.abs(gl.STFT(1024, 256).stft(x))
+    np.savez(tmp_path / "int2.npz", S=(S * 32768) ** 2, sr=sr, hop_length=256, power=2.0)  # int16-scaled audio, a power
+    np.savez(tmp_path / "pow1.npz", S=S**2, sr=sr, hop_length=256, power=1)  # a power stored as power=1
+    np.savez(tmp_path / "mag.npz", S=S * 1e-6, sample_rate=sr, hop_length=256, n_fft=1024, power=1.0)
+    monkeypatch.chdir(tmp_path)
+    common = ["-o", "o.wav", "--force", "--subtype", "FLOAT", *FAST, "-q"]
+    loud = run_in_process(["invert", "int2.npz", "--from", "librosa", *common], capsys)
+    assert loud.returncode == 0 and "peaks at +" in loud.stderr, loud.stderr
+    assert "--power" not in loud.stderr and "read as |X|**1" not in loud.stderr, loud.stderr
+    wrong = run_in_process(["invert", "pow1.npz", "--from", "librosa", *common], capsys)
+    assert re.search(r"peaks at \+\d+ dBFS: .*if the array holds a power \|X\|\*\*2, the power=1 stored in pow1\.npz is "
+                     r"wrong: store 2 \(read as \|X\|\*\*1\)", wrong.stderr), wrong.stderr
+    assert "give --power" not in wrong.stderr
+    quiet = run_in_process(["invert", "mag.npz", "--from", "torchaudio", *common], capsys)  # torchaudio's default is 2
+    assert "peaks at -" in quiet.stderr and "--power 1" not in quiet.stderr and "read as |X|**2" not in quiet.stderr, quiet.stderr
+
+
 def test_db_made_non_negative_is_warned_about(tmp_path, monkeypatch, capsys, speech):
     """dB shifted to 0..80 (amplitude_to_db(ref=np.max) + 80) or normalised to [0, 1] passes the
     negative-values check and came back 15 dB too loud without a word: a warning naming the flag.
