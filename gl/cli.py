@@ -1596,6 +1596,8 @@ def _stored_settings(scalars: dict, args, path: Path, parameters, axes: dict) ->
     # -P keywords of scipy's that say the segment length or the hop in other terms (then the file's is not used)
     other_terms = {"n_fft": ("nperseg",), "win_length": ("nperseg",), "hop": ("noverlap",)} if scipy else {}
     from_file = {flag: value for flag, (_, value) in stored.items() if getattr(args, flag) is None}
+    # the flag of scipy's segment length (nperseg): --win-length when the file or the command line has one, else --n-fft
+    segment = "win_length" if "win_length" in stored or args.win_length is not None else "n_fft"
     changes: dict[str, Any] = {}
     agreeing: set[str] = set()  # -P keywords that say what the file stores: the stored flag, the -P dropped
     for flag, (name, value) in stored.items():
@@ -1605,6 +1607,11 @@ def _stored_settings(scalars: dict, args, path: Path, parameters, axes: dict) ->
                         None)
             if word is not None:
                 option, given = f"-P {word}=", given_params[word]
+            elif scipy and flag == segment and "nperseg" in given_params:  # -P nperseg=400 and a stored n_fft: one length
+                typed = given_params["nperseg"]
+                if typed == value or isinstance(typed, bool) or not isinstance(typed, int):
+                    continue  # (passed on as it was; one that is no whole number is refused as such)
+                option, given = "-P nperseg=", typed
             elif any(word in given_params for word in other_terms.get(flag, ())):
                 continue
         if given is None and flag == "hop" and scipy and _segment_length(args, from_file, given_params) is None and "t" in axes:
@@ -1625,6 +1632,9 @@ def _stored_settings(scalars: dict, args, path: Path, parameters, axes: dict) ->
                     and args.win_length is None and given > value):
                 hint = (f" (if scipy zero-padded the segments to nfft={given:g}, add --win-length {value}: --n-fft is then "
                         "nfft)")
+            elif option == "-P nperseg=" and flag == "n_fft" and given < value:
+                hint = (f" (if scipy zero-padded the segments of {given} samples to nfft={value}, give --win-length {given} "
+                        f"instead: the stored {name} is then nfft)")
             raise UsageError(f"{said} but the {name} in {path} is {value:g}{hint}; drop {option}, or correct the file "
                              "if it is wrong")
         elif option.startswith("-P"):  # -P hop_length=256 as the library was called, as the file says: the flag

@@ -1869,6 +1869,30 @@ def test_an_npz_that_stores_its_geometry_under_any_librarys_names(tmp_path, monk
     assert not (tmp_path / "bad.wav").exists()
 
 
+def test_a_typed_nperseg_is_checked_against_a_stored_n_fft(tmp_path, monkeypatch, capsys):
+    """-P nperseg=... (scipy's segment length, as scipy was called) beside an n_fft or nfft the .npz
+    stores: a contradiction is one line naming both, as for --n-fft (the stored n_fft was dropped
+    without a word and the importer's message spoke of nfft); one that agrees gives the same audio."""
+    x = np.random.default_rng(3).standard_normal(4000) * 0.1
+    _, _, Sxx = pytest.importorskip("scipy.signal").spectrogram(x, 8000, nperseg=256, noverlap=192, window="hann", detrend=False)
+    np.savez(tmp_path / "n_fft.npz", Sxx=Sxx, fs=8000, n_fft=256, noverlap=192)
+    np.savez(tmp_path / "nfft.npz", Sxx=Sxx, fs=8000, nfft=256, noverlap=192)  # alone, scipy's nfft is the FFT size
+    monkeypatch.chdir(tmp_path)
+    common = ["--from", "scipy", "--window", "hann", "-P", "detrend=False", *FAST, "-q"]
+    for name, flags in (("plain.wav", []), ("typed.wav", ["-P", "nperseg=256"])):
+        status = cli.main(["invert", "n_fft.npz", *common, "-o", name, *flags])
+        assert status == 0, capsys.readouterr().err
+    assert np.array_equal(sf.read(str(tmp_path / "plain.wav"))[0], sf.read(str(tmp_path / "typed.wav"))[0])
+    assert_usage_error(run_in_process(["invert", "n_fft.npz", *common, "-P", "nperseg=512", "-o", "bad.wav"], capsys),
+                       r"^gl invert: error: -P nperseg=512 but the n_fft in n_fft\.npz is 256; drop -P nperseg=, or correct the file")
+    assert_usage_error(run_in_process(["invert", "n_fft.npz", *common, "-P", "nperseg=200", "-o", "bad.wav"], capsys),
+                       r"^gl invert: error: -P nperseg=200 but the n_fft in n_fft\.npz is 256 \(if scipy zero-padded the segments "
+                       r"of 200 samples to nfft=256, give --win-length 200 instead")
+    assert_usage_error(run_in_process(["invert", "nfft.npz", *common, "-P", "nperseg=512", "-o", "bad.wav"], capsys),
+                       r"nperseg=512 must be <= the nfft=256 stored in nfft\.npz")
+    assert not (tmp_path / "bad.wav").exists()
+
+
 BAD_STORED = [
     ({"fs": "16k"}, r"the fs in bad.npz is '16k', not a number; --sr must be a finite number > 0"),
     ({"fs": -16000}, r"the fs in bad.npz is -16000, but --sr must be a finite number > 0"),
