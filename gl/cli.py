@@ -1809,8 +1809,9 @@ def _import_array(array: np.ndarray, args, path: Path, axes: Optional[dict] = No
                           f"is complex, but {complex_advice}", text)
         if args.hop is not None:  # 'noverlap=128 gives a hop of 128 samples': the hop the user gave
             text = re.sub(r"\bnoverlap=\d+ gives a hop of (\d+) samples", r"--hop \1", text)
-        for axis in axes:  # 't steps by 64 samples': the t of the file
-            text = re.sub(rf"(?<![\w.\[-]){axis}(?=\[0\]| (?:steps|has|contains|does|implies)\b)", f"the {axis} in {path}", text)
+        for axis in axes:  # 't steps by 64 samples', 't[0]=0.008 s means 256': the t of the file
+            text = re.sub(rf"(?<![\w.\[-]){axis}\[0\]=(\S+) s\b", rf"the {axis} in {path}, starting at \1 s,", text)
+            text = re.sub(rf"(?<![\w.\[-]){axis}(?= (?:steps|has|contains|does|implies)\b)", f"the {axis} in {path}", text)
         return text
 
     with contextlib.ExitStack() as stack:

@@ -1793,6 +1793,24 @@ def test_an_npz_of_scipys_f_t_and_sxx_inverts_with_from(tmp_path, speech, monkey
 
 
 
+def test_a_t_that_starts_wrong_is_named_as_the_files(tmp_path, monkeypatch, capsys):
+    """A t whose first time does not fit the segment: the importer's 't[0]=0.024 s' said of the file
+    read 'the t in spec.npz[0]=0.024 s'; it reads 'the t in spec.npz, starting at 0.024 s,'."""
+    scipy_signal = pytest.importorskip("scipy.signal")
+    x = np.random.default_rng(8).standard_normal(16000) * 0.1
+    f, t, Sxx = scipy_signal.spectrogram(x, 16000, nperseg=512, noverlap=384)
+    np.savez(tmp_path / "spec.npz", f=f, t=t * 1.5, Sxx=Sxx)
+    monkeypatch.chdir(tmp_path)
+    common = ["invert", "spec.npz", "--from", "scipy", "--sr", "16000", "-o", "bad.wav"]
+    assert_usage_error(run_in_process(common, capsys),
+                       r"^gl invert: error: nperseg=768 \(from the t in spec\.npz, starting at 0\.024 s, at --sr 16000\) must be <= "
+                       r"nfft=512")
+    result = run_in_process([*common, "--n-fft", "512"], capsys)
+    assert_usage_error(result, r"but the t in spec\.npz, starting at 0\.024 s, means 768$")
+    assert "[0]" not in result.stderr
+    assert not (tmp_path / "bad.wav").exists()
+
+
 def test_an_npz_that_stores_its_sample_rate_needs_only_from(tmp_path, monkeypatch, capsys):
     """``np.savez(name, f=f, t=t, Sxx=Sxx, fs=16000)``: the fs beside the spectrogram is --sr (it was
     'give its sample rate with --sr'), a --sr that agrees is fine, and one that contradicts it is
