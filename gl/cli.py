@@ -1504,7 +1504,10 @@ def _array_and_axes(loaded, names: list, args, path: Path) -> tuple[np.ndarray, 
     arrays = {name: loaded[name] for name in names}
     axes = {name: arrays[name] for name in _AXES_IN_ARCHIVE
             if name in parameters and name in arrays and arrays[name].ndim == 1 and name not in dict(args.param)}
-    candidates = [name for name in names if name not in axes and arrays[name].ndim >= 2]
+    # numbers beside it: one value of any shape (fs=np.array([[16000]])), and whatever a setting's name holds (checked then)
+    scalars = {name: array for name, array in arrays.items()
+               if name not in axes and (array.size == 1 or _stored_name(name.lower()) is not None)}
+    candidates = [name for name in names if name not in axes and name not in scalars and arrays[name].ndim >= 2]
     named = [name for name in candidates if name.lower() == next(iter(parameters)).lower()]
     chosen = named or candidates
     if len(chosen) != 1:
@@ -1512,7 +1515,6 @@ def _array_and_axes(loaded, names: list, args, path: Path) -> tuple[np.ndarray, 
         raise UsageError(f"{path} holds several arrays ({held}), and gl cannot tell which is the spectrogram"
                          + ("" if chosen else " (none has two axes, frequency and time)")
                          + ": save it alone (np.save(name, S)) and give that file")
-    scalars = {name: array for name, array in arrays.items() if array.ndim <= 1 and array.size == 1 and name not in axes}
     return arrays[chosen[0]], axes, _stored_settings(scalars, args, path, parameters, axes)
 
 
@@ -1530,8 +1532,20 @@ _STORED_KEYWORDS = {"n_mels": "a whole number >= 1", "fmin": "a finite number >=
                     "nfft": "a whole number >= 1"}
 
 
+def _stored_name(key: str) -> Optional[str]:
+    """The flag (``sr`` for ``fs``) or importer keyword (``n_mels``) a name in an .npz stands for, or None."""
+    other = _OTHER_NAMES.get(key, "")[2:].replace("-", "_")
+    flag = key if key in _STORED_FLAGS else (other if other in _STORED_FLAGS else None)
+    return flag if flag is not None else (key if key in _STORED_KEYWORDS else None)
+
+
 def _stored_number(name: str, array: np.ndarray, rule: str, path: Path, flag: str):
-    """The number an .npz stores as ``name``, checked against ``rule`` (an int for a whole number)."""
+    """The number an .npz stores as ``name`` (one value, of any shape), checked against ``rule``
+    (an int for a whole number)."""
+    if array.size != 1:
+        held = "an empty array" if array.size == 0 else f"an array of {array.size} values"
+        raise UsageError(f"the {name} in {path} is {held} (shape {array.shape}), but {flag} must be one "
+                         f"{rule.removeprefix('a ')}: store that one number (np.savez(..., {name}=...))")
     value = array.reshape(()).item()
     if array.dtype.kind not in "iuf":  # text, a bool, a complex number ...
         raise UsageError(f"the {name} in {path} is {value!r}, not a number; {flag} must be {rule}: store it as one "
@@ -1562,13 +1576,14 @@ def _stored_settings(scalars: dict, args, path: Path, parameters, axes: dict) ->
     the file's was written at the wrong pitch, without a word). Numbers under names gl does not
     know, or that the importer does not take, are left alone, as arrays are."""
     def of_flag(key: str) -> Optional[str]:
-        other = _OTHER_NAMES.get(key, "")[2:].replace("-", "_")
-        return key if key in _STORED_FLAGS else (other if other in _STORED_FLAGS else None)
+        name = _stored_name(key)
+        return name if name in _STORED_FLAGS else None
 
     scipy = "nperseg" in parameters
     keys = {name.lower(): name for name in scalars}
     # scipy's nperseg and nfft both stored, and different: the segment zero-padded, --win-length and --n-fft
-    padded = "nperseg" in keys and "nfft" in keys and scalars[keys["nperseg"]].item() != scalars[keys["nfft"]].item()
+    padded = ("nperseg" in keys and "nfft" in keys and scalars[keys["nperseg"]].size == scalars[keys["nfft"]].size == 1
+              and scalars[keys["nperseg"]].item() != scalars[keys["nfft"]].item())
     # or --win-length typed (with --n-fft, the flags of a zero-padded segment): the stored nperseg is --win-length (it
     # was '--n-fft 512 but the nperseg in z.npz is 400', the very flags gl's advice asks for)
     padded = padded or ("nperseg" in keys and scipy and args.win_length is not None)

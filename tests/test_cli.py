@@ -1920,9 +1920,32 @@ BAD_STORED = [
     ({"fs": 8000, "hop_length": 0}, r"the hop_length in bad.npz is 0, but --hop must be a whole number >= 1"),
     ({"fs": 8000, "nperseg": 256, "noverlap": 256}, r"the noverlap in bad.npz is 256, but it must be < nperseg 256"),
     ({"fs": 8000, "sample_rate": 16000}, r"the fs and sample_rate in bad.npz disagree \(8000 and 16000\)"),
+    ({"fs": np.array([[8000]]), "sample_rate": 16000}, r"the fs and sample_rate in bad.npz disagree \(8000 and 16000\)"),
+    ({"fs": np.array([])}, r"the fs in bad.npz is an empty array \(shape \(0,\)\), but --sr must be one finite number > 0: "
+                           r"store that one number \(np.savez\(..., fs=...\)\)$"),
+    ({"fs": 8000, "nperseg": np.zeros((2, 3))}, r"the nperseg in bad.npz is an array of 6 values \(shape \(2, 3\)\), but --n-fft "
+                                                r"must be one whole number >= 1"),
     ({"fs": 8000, "nperseg": 256, "noverlap": 192, "hop": 32},
      r"the hop in bad.npz is 32 but its noverlap makes the hop 64 \(nperseg - noverlap = 256 - 192\); correct the file"),
 ]
+
+
+def test_a_stored_number_of_any_shape_is_read(tmp_path, monkeypatch, capsys):
+    """fs=np.array([[16000]]) (a value kept from a (1, 1) result) is the sample rate, as fs=16000 is:
+    it was ignored without a word ('give its sample rate with --sr', or a contradicting --sr used)."""
+    x = np.random.default_rng(9).standard_normal(4000) * 0.1
+    _, _, Sxx = pytest.importorskip("scipy.signal").spectrogram(x, 8000, nperseg=256, noverlap=192, window="hann", detrend=False)
+    np.savez(tmp_path / "plain.npz", Sxx=Sxx, fs=8000, nperseg=256, noverlap=192)
+    np.savez(tmp_path / "shaped.npz", spectrogram=Sxx, fs=np.array([[8000.0]]), nperseg=np.array([256]), noverlap=192)
+    monkeypatch.chdir(tmp_path)
+    common = ["--from", "scipy", "--window", "hann", "-P", "detrend=False", *FAST, "-q"]
+    for name in ("plain", "shaped"):
+        status = cli.main(["invert", f"{name}.npz", *common, "-o", f"{name}.wav"])
+        assert status == 0, capsys.readouterr().err
+    assert np.array_equal(sf.read(str(tmp_path / "plain.wav"))[0], sf.read(str(tmp_path / "shaped.wav"))[0])
+    assert_usage_error(run_in_process(["invert", "shaped.npz", *common, "--sr", "16000", "-o", "bad.wav"], capsys),
+                       r"^gl invert: error: --sr 16000 but the fs in shaped\.npz is 8000; drop --sr")
+    assert not (tmp_path / "bad.wav").exists()
 
 
 @pytest.mark.parametrize("stored, pattern", BAD_STORED, ids=[", ".join(map(str, s)) for s, _ in BAD_STORED])
