@@ -1694,6 +1694,27 @@ def _stored_settings(scalars: dict, args, path: Path, parameters, axes: dict) ->
     return settings
 
 
+def _refuse_a_rate_no_audio_file_holds(args, path: Path) -> None:
+    """A sample rate (--sr, -P fs=, or stored in the .npz) above the fastest an audio file holds is
+    refused before the import: it is no rate the spectrogram was made at, and the importer's
+    numbers made of it (an FFT size of 300 digits, a magnitude beyond float32) say nothing.
+    A --sr typed gets the output format's words, as a rate that format cannot hold does."""
+    from .audio import FORMAT_LIMITS, check_audio_output
+
+    fastest = max(rate for _, rate in FORMAT_LIMITS.values())
+    if args.sr is not None and float(args.sr) > fastest:
+        entry = getattr(args, "stored_in_file", {}).get("sr")
+        if entry is None:
+            check_audio_output(args.output, args.subtype, 1, args.sr)
+        raise UsageError(f"the {entry} in {path} is {args.sr:g}, but --sr must be at most {fastest} Hz, the fastest sample "
+                         "rate an audio file holds; store the rate the spectrogram was made at")
+    for name, value in args.param:
+        if (name in _IMPORTER_KEYWORDS["sr"] and isinstance(value, (int, float)) and not isinstance(value, bool)
+                and value > fastest):
+            raise UsageError(f"-P {name}={value:g} must be at most {fastest} Hz, the fastest sample rate an audio file holds; "
+                             "give the rate the spectrogram was made at")
+
+
 def _import_array(array: np.ndarray, args, path: Path, axes: Optional[dict] = None) -> tuple[Any, argparse.Namespace]:
     """A bare array and the command-line flags that say what it is -> :class:`Spectrogram`, and
     the settings it was read with (``args``, with the flag a mel's rows imply).
@@ -1730,6 +1751,7 @@ def _import_array(array: np.ndarray, args, path: Path, axes: Optional[dict] = No
                              f"--{flag.replace('_', '-')})")
     if not given("sr"):
         raise UsageError(f"{path} is a bare array: give its sample rate with --sr (in Hz)")
+    _refuse_a_rate_no_audio_file_holds(args, path)
     if not given("hop") and not args.convention.startswith("scipy"):
         # the defaults for the FFT size given, or that the rows of an STFT magnitude imply (a mel's do not)
         n_fft = args.n_fft if args.n_fft is not None else dict(args.param).get("n_fft")

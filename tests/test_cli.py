@@ -1930,6 +1930,29 @@ BAD_STORED = [
 ]
 
 
+def test_a_sample_rate_no_audio_file_holds_is_refused_first(tmp_path, monkeypatch, capsys):
+    """fs=1e300 stored beside scipy's f, t and Sxx said 'the f in spec.npz implies nfft=3200000...' (a
+    number of 300 digits), and beside a bare Sxx 'magnitude contains NaN or infinite values': a rate
+    above the fastest an audio file holds (2**31 - 1 Hz) is refused before the import, named as given
+    (a --sr typed, in the output format's words)."""
+    scipy_signal = pytest.importorskip("scipy.signal")
+    x = np.random.default_rng(10).standard_normal(8000) * 0.1
+    f, t, Sxx = scipy_signal.spectrogram(x, 16000, nperseg=512, noverlap=384)
+    np.savez(tmp_path / "ft.npz", f=f, t=t, Sxx=Sxx, fs=1e300)
+    np.savez(tmp_path / "bare.npz", Sxx=Sxx, fs=1e300, nperseg=512, noverlap=384)
+    np.save(tmp_path / "Sxx.npy", Sxx)
+    monkeypatch.chdir(tmp_path)
+    rule = r"must be at most 2147483647 Hz, the fastest sample rate an audio file holds; "
+    for name in ("ft.npz", "bare.npz"):
+        assert_usage_error(run_in_process(["invert", name, "--from", "scipy", "-o", "bad.wav"], capsys),
+                           rf"^gl invert: error: the fs in {name} is 1e\+300, but --sr {rule}store the rate the spectrogram was made at$")
+    bare = ["invert", "Sxx.npy", "--from", "scipy", "--n-fft", "512", "--hop", "128", "-o", "bad.wav"]
+    assert_usage_error(run_in_process([*bare, "--sr", "1e300"], capsys),  # as for any --sr the output cannot hold
+                       r"^gl invert: error: bad.wav: a WAV file holds whole sample rates from 1 to 2147483647 Hz, not 1e\+300$")
+    assert_usage_error(run_in_process([*bare, "-P", "fs=3e9"], capsys), rf"^gl invert: error: -P fs=3e\+09 {rule}give the rate")
+    assert not (tmp_path / "bad.wav").exists()
+
+
 def test_a_stored_number_of_any_shape_is_read(tmp_path, monkeypatch, capsys):
     """fs=np.array([[16000]]) (a value kept from a (1, 1) result) is the sample rate, as fs=16000 is:
     it was ignored without a word ('give its sample rate with --sr', or a contradicting --sr used)."""
