@@ -1801,6 +1801,14 @@ def _import_array(array: np.ndarray, args, path: Path, axes: Optional[dict] = No
             text = f"the array in {path} {text[len(name) + 1:]}"
         # and within a message: '45 mel bands of M hold energy ...', '... rows but Zxx has 40'
         text = re.sub(rf"\b(of|but) {re.escape(name)}\b(?![=(])", lambda match: f"{match[1]} the array in {path}", text)
+        # a mel's 'or M was made with another sr, n_fft, fmin or fmax': the file's array, the settings as flags (and
+        # torchaudio's f_min and f_max, which from_mel calls fmin and fmax)
+        edges = ("f_min", "f_max") if args.convention == "torchaudio-mel" else ("fmin", "fmax")
+        text = re.sub(rf"\bor {re.escape(name)} was made with another sr, n_fft, fmin or fmax\b",
+                      f"or the array in {path} was made with another --sr, --n-fft, -P {edges[0]}= or -P {edges[1]}= than "
+                      "used here", text)
+        if args.convention == "torchaudio-mel":
+            text = re.sub(r"(?<![\w.-])f(min|max)=(?=\d)", r"f_\1=", text)
         # a geometry the file stored, not a flag the user gave: 'n_fft=2048 gives 1025 frequency bins' of
         # an n_fft saved in the .npz says so ('the --n-fft 2048 stored in spec.npz gives ...', in flags)
         for typed_name, typed_value in args.param:  # -P fs=16000.5, as typed: 'at fs=16000.5' is not '--sr 16000.5'

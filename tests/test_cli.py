@@ -1887,6 +1887,25 @@ def test_an_npz_that_stores_its_geometry_under_any_librarys_names(tmp_path, monk
     assert not (tmp_path / "bad.wav").exists()
 
 
+def test_a_mel_made_with_other_settings_is_said_in_flags(tmp_path, monkeypatch, capsys):
+    """Mel bands that hold energy but cover no FFT bin: the warning said 'or M was made with another
+    sr, --n-fft, fmin or fmax', of a variable M the user never saw and in three vocabularies; it
+    names the file and the flags (torchaudio's -P f_min= and -P f_max= for --from torchaudio-mel)."""
+    x = np.random.default_rng(11).standard_normal(8000) * 0.1
+    S = np.abs(gl.stft(x, n_fft=512, hop_length=128))
+    np.save(tmp_path / "M.npy", np.matmul(pytest.importorskip("gl.mel").mel_filterbank(sr=16000, n_fft=512, n_mels=64), S**2))
+    monkeypatch.chdir(tmp_path)
+    common = ["invert", "M.npy", "--sr", "16000", "--n-fft", "512", "--hop", "128", "-P", "n_iter_nnls=5", *FAST, "-q"]
+    for convention, edge in (("mel", "fmax"), ("torchaudio-mel", "f_max")):
+        status = cli.main([*common, "--from", convention, "-P", f"{edge}=12000", "-o", f"{convention}.wav"])
+        err = capsys.readouterr().err
+        assert status == 0, err
+        low, high = ("-P f_min=", "-P f_max=") if edge == "f_max" else ("-P fmin=", "-P fmax=")
+        assert (f"(-P {edge}=12000 Hz is above sr / 2 = 8000; or the array in M.npy was made with another --sr, --n-fft, "
+                f"{low} or {high} than used here): their energy cannot come back") in err, err
+        assert " M " not in err
+
+
 def test_a_typed_nperseg_is_checked_against_a_stored_n_fft(tmp_path, monkeypatch, capsys):
     """-P nperseg=... (scipy's segment length, as scipy was called) beside an n_fft or nfft the .npz
     stores: a contradiction is one line naming both, as for --n-fft (the stored n_fft was dropped
