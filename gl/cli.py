@@ -514,7 +514,9 @@ def build_parser() -> argparse.ArgumentParser:
                         "hop_length, n_fft, nperseg and noverlap, stand for their flags)")
     invert.add_argument("-o", "--output", required=True, metavar="OUT", help="audio file to write (.wav or .flac)")
     group = invert.add_argument_group("a bare .npy array: where it comes from")
-    group.add_argument("--from", dest="convention", default=None, metavar="CONVENTION", help="scipy, scipy-stft, shorttimefft, librosa, torchaudio, mel (librosa's melspectrogram) or torchaudio-mel (torchaudio's MelSpectrogram)")
+    group.add_argument("--from", dest="convention", default=None, metavar="CONVENTION", help="scipy, scipy-stft, shorttimefft, librosa, torchaudio, mel (librosa's melspectrogram) or torchaudio-mel (torchaudio's MelSpectrogram): "
+                       "the library that made the array, whose scaling the numbers do not say (librosa's |X| read as scipy's "
+                       "density-scaled Sxx comes back far too loud and distorted)")
     group.add_argument("--sr", type=_positive_float, default=None, help="sample rate in Hz")
     group.add_argument("--length", type=_positive_int, default=None, metavar="N", help="length of the signal in samples")
     group.add_argument("--power", type=_positive_float, default=None, help="the array holds |X|**POWER (default: librosa 1, or 2 with -P db=power; torchaudio, torchaudio-mel "
@@ -992,6 +994,8 @@ def _warn_if_level_implausible(y: np.ndarray, args) -> None:
     if peak_db > loud:
         if power is not None and power < 2:
             advice.append(power_advice("a power |X|**2", 2))
+        if convention in ("scipy", "scipy-stft"):  # librosa's |X| read as a density-scaled PSD: 50 dB and more too loud
+            advice.append("an unscaled |X| (librosa.stft, torchaudio's Spectrogram) needs --from librosa or --from torchaudio")
         advice.append("if the audio was that loud (samples scaled to integers, say), add --normalize")
     else:
         if power is not None and power > 1:

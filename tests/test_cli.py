@@ -295,6 +295,29 @@ def test_a_level_that_betrays_a_misread_convention_is_warned_about(tmp_path):
     assert json.loads(mine.stdout)["output"] == "o.wav"
 
 
+@pytest.mark.parametrize("clip", ["d01_speech_arctic-slt_16k.flac", "d03_music_tabla_44k.flac", "d05_env_vinyl-crackle_22k.flac"])
+def test_a_librosa_magnitude_read_as_scipy_is_told_apart(tmp_path, monkeypatch, capsys, clip):
+    """``np.savez(name, S=np.abs(librosa.stft(y)), sr=sr)`` read with --from scipy comes back 50 dB and
+    more too loud (its |X| taken for a density-scaled PSD): the level warning names --from librosa.
+    scipy's own spectrograms of the same recordings, in every scaling, get no warning at all."""
+    scipy_signal = pytest.importorskip("scipy.signal")
+    x, sr = sf.read(str(corpus_file("dev", clip)), dtype="float32", always_2d=True)
+    x = x[: 2 * sr, 0]
+    np.savez(tmp_path / "librosa.npz", S=np.abs(gl.STFT(2048, 512).stft(x)), sr=sr)  # librosa.stft's defaults
+    monkeypatch.chdir(tmp_path)
+    common = ["-o", "o.wav", "--force", "--subtype", "FLOAT", "--n-iter", "4", "-q"]
+    loud = run_in_process(["invert", "librosa.npz", "--from", "scipy", "--n-fft", "2048", "--hop", "512", *common], capsys)
+    assert re.search(r"peaks at \+\d+ dBFS: .*an unscaled \|X\| \(librosa.stft, torchaudio's Spectrogram\) needs --from "
+                     r"librosa or --from torchaudio", loud.stderr), loud.stderr
+    for mode in ("psd", "magnitude"):
+        for scaling in ("density", "spectrum"):
+            f, t, Sxx = scipy_signal.spectrogram(x, sr, nperseg=1024, noverlap=768, mode=mode, scaling=scaling, detrend=False)
+            np.savez(tmp_path / "scipy.npz", f=f, t=t, Sxx=Sxx, fs=sr)
+            genuine = run_in_process(["invert", "scipy.npz", "--from", "scipy", "-P", f"mode={mode}", "-P", f"scaling={scaling}",
+                                      "-P", "detrend=False", *common], capsys)
+            assert genuine.returncode == 0 and genuine.stderr == "", (mode, scaling, genuine.stderr)
+
+
 def test_a_level_warning_reads_the_power_the_npz_stores(tmp_path, monkeypatch, capsys):
     """A power saved beside the array (``np.savez(name, S=S, sr=..., power=2.0)``) is the power the
     array was read with: the level warning said 'read as |X|**1' and 'give --power 2' of an array
