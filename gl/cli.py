@@ -510,7 +510,7 @@ def build_parser() -> argparse.ArgumentParser:
         "Spectrogram.save) needs no flags. A bare .npy array needs its convention (--from) and "
         "geometry (--sr, --hop, --n-fft ...)."), epilog=INVERT_EXAMPLES, formatter_class=_ExamplesFormatter)
     invert.add_argument("input", metavar="SPEC", help="spectrogram file (.npz or .npy; with --from, an .npz of scipy's f, t and Sxx "
-                        "needs no --n-fft or --hop, and numbers saved beside the array, such as fs, sr, sample_rate, "
+                        "(or stft's Zxx) needs no --n-fft or --hop, and numbers saved beside the array, such as fs, sr, sample_rate, "
                         "hop_length, n_fft, nperseg and noverlap, stand for their flags)")
     invert.add_argument("-o", "--output", required=True, metavar="OUT", help="audio file to write (.wav or .flac)")
     group = invert.add_argument_group("a bare .npy array: where it comes from")
@@ -2031,6 +2031,9 @@ _FLAG_WORDS: list[tuple[re.Pattern[str], Union[str, Callable[[re.Match[str]], st
                 r"\(or pass f, which says\)"),
      r"if scipy zero-padded to nfft=\1, give that as --n-fft and nperseg as --win-length, else give the nperseg scipy was "
      r"given as --n-fft"),
+    (re.compile(r"pass nfft=(\d+) too if scipy zero-padded the segments, else the nperseg scipy was given"),
+     r"if scipy zero-padded the segments to nfft=\1, give that as --n-fft and nperseg as --win-length, else give the nperseg "
+     r"scipy was given as --n-fft"),
     # (here the nperseg=400 stored in z.npz: the file's, named by gl invert)
     (re.compile(r"pass the nperseg scipy was given \(here (the )?nperseg=(\d+)( stored in [^)]*)?\), and nfft too if scipy "
                 r"zero-padded the segments"),

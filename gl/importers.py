@@ -675,12 +675,13 @@ def _transposed_hint(name: str, n_columns: Optional[int], expected_rows: int,
 
 def _scipy_fft_size(
     n_rows: int, onesided: bool, fs: float, f, nfft, nperseg_known: Optional[int], stated: bool = False,
-    n_columns: Optional[int] = None,
+    n_columns: Optional[int] = None, name: str = "Sxx",
 ) -> int:
     """The FFT size: from ``nfft``, else ``f``, else the shape; each checked against the others.
     ``stated``: ``nperseg_known`` is what the caller said (``nperseg``, a window array), not
     what scipy's time axis shows; a padded FFT must then be said too. ``n_columns`` (the
-    frames) only feeds the hints for an array given the other way round, (frames, bins)."""
+    frames) only feeds the hints for an array given the other way round, (frames, bins); ``name``
+    is the importer's word for that array."""
     candidates = (2 * (n_rows - 1), 2 * n_rows - 1) if onesided else (n_rows,)
     rows_for = (lambda n: n // 2 + 1) if onesided else (lambda n: n)
     if nfft is not None:
@@ -688,7 +689,7 @@ def _scipy_fft_size(
         if rows_for(nfft) != n_rows:
             raise ValueError(
                 f"nfft={nfft} gives {rows_for(nfft)} frequency rows but the spectrogram has {n_rows} "
-                f"(it implies nfft={' or '.join(str(c) for c in candidates)}){_transposed_hint('Sxx', n_columns, rows_for(nfft))}"
+                f"(it implies nfft={' or '.join(str(c) for c in candidates)}){_transposed_hint(name, n_columns, rows_for(nfft))}"
             )
     if f is not None:
         f = np.asarray(f, dtype=np.float64)
@@ -721,7 +722,7 @@ def _scipy_fft_size(
                 f"nperseg={nperseg_known} gives {rows_for(nperseg_known)} frequency rows with scipy's default nfft "
                 f"(= nperseg), but the spectrogram has {n_rows}: pass nfft={' or '.join(str(c) for c in candidates)} "
                 "if scipy was given it (zero-padding), else the nperseg scipy was given (or pass f, which says)"
-                + _transposed_hint("Sxx", n_columns, rows_for(nperseg_known))
+                + _transposed_hint(name, n_columns, rows_for(nperseg_known))
             )
         else:
             nfft = candidates[0]
@@ -735,6 +736,19 @@ def _scipy_fft_size(
                     stacklevel=_caller_stacklevel(),
                 )
     return nfft
+
+
+def _scipy_times(t, n_frames: int, n_rows: int, name: str) -> np.ndarray:
+    """scipy's time axis ``t`` as float64, checked: one finite time per frame of ``name``."""
+    times = np.asarray(t, dtype=np.float64)
+    if times.ndim != 1 or times.shape[0] != n_frames:
+        transposed = (f" (and {n_rows} rows, t's length: if {name} is (frames, bins), transpose it, since gl reads "
+                      "(..., bins, frames), as scipy returns it with its default axis=-1)"
+                      if times.ndim == 1 and times.shape[0] == n_rows else "")
+        raise ValueError(f"t has shape {times.shape}, but {name} has {n_frames} frames{transposed}")
+    if not np.all(np.isfinite(times)):
+        raise ValueError("t contains NaN or infinite values: pass the segment times scipy returned")
+    return times
 
 
 @underflow_is_a_value  # once per import: a narrow window's squares, a quiet Sxx's scaling: values, not errors
@@ -852,14 +866,7 @@ def from_scipy_spectrogram(
         known, known_from = len(window), "the window array"
     times = None
     if t is not None:
-        times = np.asarray(t, dtype=np.float64)
-        if times.ndim != 1 or times.shape[0] != n_frames:
-            transposed = (f" (and {n_rows} rows, t's length: if Sxx is (frames, bins), transpose it, since gl reads "
-                          "(..., bins, frames), as scipy returns it with its default axis=-1)"
-                          if times.ndim == 1 and times.shape[0] == n_rows else "")
-            raise ValueError(f"t has shape {times.shape}, but Sxx has {n_frames} frames{transposed}")
-        if not np.all(np.isfinite(times)):
-            raise ValueError("t contains NaN or infinite values: pass the segment times scipy returned")
+        times = _scipy_times(t, n_frames, n_rows, "Sxx")
         from_t = int(round(2 * times[0] * fs))
         if known is not None and from_t != known:
             name = "nperseg" if nperseg is not None else "window"
@@ -975,8 +982,10 @@ def from_scipy_stft(
     Zxx,
     fs: float = 1.0,
     *,
+    f=None,
+    t=None,
     window: WindowSpec = "hann",
-    nperseg: int = 256,
+    nperseg: Optional[int] = None,
     noverlap: Optional[int] = None,
     nfft: Optional[int] = None,
     boundary: Optional[str] = "zeros",
@@ -1006,8 +1015,15 @@ def from_scipy_stft(
     ----------
     Zxx : np.ndarray [shape=(..., n_freq, n_frames)]
         scipy's STFT, complex, or its magnitude ``np.abs(Zxx)``.
+    f, t : np.ndarray, optional
+        scipy's frequency and time axes, to infer and check the geometry, as
+        :func:`from_scipy_spectrogram` does: FFT size ``round(fs / f[1])`` (and
+        ``nperseg``, scipy's default ``nfft`` being ``nperseg``), hop
+        ``round((t[1] - t[0]) fs)``; ``t`` starts at 0 with ``boundary``, at
+        ``nperseg / (2 fs)`` without it (which then says ``nperseg``).
     fs, window, nperseg, noverlap, nfft, boundary, padded, scaling, return_onesided
-        As given to ``scipy.signal.stft`` (same defaults).
+        As given to ``scipy.signal.stft`` (same defaults: ``nperseg`` 256, unless ``f``,
+        ``t`` or an array ``window`` say it).
     length : int, optional
         Length of the original signal; default the length ``scipy.signal.istft`` returns.
 
@@ -1033,9 +1049,39 @@ def from_scipy_stft(
     if boundary not in _SCIPY_BOUNDARIES:
         raise ValueError(f"boundary={boundary!r} is unknown; use 'zeros', 'even', 'odd', 'constant' or None")
     fs = _check_scipy_rate(fs)
-    if isinstance(window, (list, np.ndarray)) and nperseg == 256 and len(window) != 256:
+    if isinstance(window, (list, np.ndarray)) and (nperseg is None or (nperseg == 256 and len(window) != 256)):
         nperseg = len(window)  # scipy takes nperseg from an array window
-    nperseg = _check_int("nperseg", nperseg, 2)
+    stated = nperseg is not None
+    times = None
+    if f is not None or t is not None:  # scipy's axes say the geometry: nfft (and so nperseg) from f, the hop from t
+        if stated:
+            nperseg = _check_int("nperseg", nperseg, 2)
+        Zxx = _spectrogram_array(Zxx, "Zxx", complex_ok=True)
+        n_rows, n_frames = Zxx.shape[-2], Zxx.shape[-1]
+        nfft_given = nfft is not None
+        if f is not None:
+            nfft = _scipy_fft_size(n_rows, return_onesided, fs, f, nfft, nperseg, stated=stated, n_columns=n_frames, name="Zxx")
+            if stated and not nfft_given and nfft != nperseg:  # t starts at 0 whatever nperseg: only f tells
+                raise ValueError(f"f implies nfft={nfft}, but nperseg={nperseg} alone means nfft={nperseg} (scipy's default): "
+                                 f"pass nfft={nfft} too if scipy zero-padded the segments, else the nperseg scipy was given")
+        if t is not None:
+            times = _scipy_times(t, n_frames, n_rows, "Zxx")
+            if not stated and boundary is None:  # without the extension, the first segment is centred on nperseg / 2
+                nperseg = int(round(2 * times[0] * fs))
+                if nperseg < 2:
+                    raise ValueError(f"t[0]={times[0]:g} s means segments of {nperseg} samples with boundary=None; a t that "
+                                     "starts at 0 was made with a boundary (scipy's default, 'zeros'): pass the boundary scipy "
+                                     "was given")
+                stated = True
+        if not stated and f is not None and not nfft_given:
+            nperseg = nfft  # scipy's default nfft is nperseg
+        if noverlap is None and times is not None and n_frames >= 2:
+            from_t = int(round((times[1] - times[0]) * fs))
+            segment = 256 if nperseg is None else nperseg
+            if not 1 <= from_t <= segment:
+                raise ValueError(f"t steps by {from_t} samples, which is not a hop for segments of {segment} samples")
+            noverlap = segment - from_t
+    nperseg = _check_int("nperseg", 256 if nperseg is None else nperseg, 2)
     noverlap = nperseg // 2 if noverlap is None else _check_int("noverlap", noverlap, 0)
     if noverlap >= nperseg:
         raise ValueError(f"noverlap={noverlap} must be < nperseg={nperseg}")
@@ -1045,6 +1091,18 @@ def from_scipy_stft(
     hop = nperseg - noverlap
     Zxx = _spectrogram_array(Zxx, "Zxx", complex_ok=True)
     n_rows, n_frames = Zxx.shape[-2], Zxx.shape[-1]
+    if times is not None:
+        start = 0.0 if boundary is not None else nperseg / 2
+        if n_frames >= 2 and int(round((times[1] - times[0]) * fs)) != hop:
+            raise ValueError(f"noverlap={noverlap} gives a hop of {hop} samples but t steps by {(times[1] - times[0]) * fs:g} samples")
+        if not np.allclose(times, (start + hop * np.arange(n_frames)) / fs, rtol=1e-9, atol=1e-6 / fs):
+            other = nperseg / 2 if boundary is not None else 0.0  # t as the other boundary makes it
+            hint = ""
+            if np.allclose(times, (other + hop * np.arange(n_frames)) / fs, rtol=1e-9, atol=1e-6 / fs):
+                hint = (": t starts at 0 with a boundary (scipy's default, 'zeros'), at nperseg / (2 fs) without: pass "
+                        + ("boundary=None" if boundary is not None else "the boundary scipy was given"))
+            raise ValueError(f"t does not match segments of nperseg={nperseg} samples every {hop} samples at fs={fs:g} with "
+                             f"boundary={boundary!r}{hint}")
     expected_rows = nfft // 2 + 1 if return_onesided else nfft
     if n_rows != expected_rows:
         sizes = (2 * (n_rows - 1), 2 * n_rows - 1) if return_onesided else (n_rows,)

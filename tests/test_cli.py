@@ -1834,6 +1834,29 @@ def test_a_t_that_starts_wrong_is_named_as_the_files(tmp_path, monkeypatch, caps
     assert not (tmp_path / "bad.wav").exists()
 
 
+def test_an_npz_of_scipys_stft_reads_f_and_t(tmp_path, monkeypatch, capsys):
+    """``np.savez(name, f=f, t=t, Zxx=Zxx, fs=16000)`` of scipy.signal.stft, with --from scipy-stft: f and
+    t say --n-fft and --hop, as for scipy.signal.spectrogram (it was 'needs its segment length'), the
+    same audio as every flag given; a --hop that t contradicts is refused."""
+    scipy_signal = pytest.importorskip("scipy.signal")
+    x = np.random.default_rng(14).standard_normal(8000) * 0.1
+    f, t, Zxx = scipy_signal.stft(x, 16000, nperseg=512, noverlap=384)
+    np.savez(tmp_path / "z.npz", f=f, t=t, Zxx=Zxx, fs=16000)
+    np.save(tmp_path / "z.npy", Zxx)
+    monkeypatch.chdir(tmp_path)
+    for name, flags in (("axes.wav", ["z.npz"]), ("flags.wav", ["z.npy", "--sr", "16000", "--n-fft", "512", "--hop", "128"])):
+        status = cli.main(["invert", *flags, "--from", "scipy-stft", *FAST, "-q", "-o", name])
+        assert status == 0, capsys.readouterr().err
+    assert np.array_equal(sf.read(str(tmp_path / "axes.wav"))[0], sf.read(str(tmp_path / "flags.wav"))[0])
+    common = ["invert", "z.npz", "--from", "scipy-stft", "-o", "bad.wav"]
+    assert_usage_error(run_in_process([*common, "--n-fft", "512", "--hop", "256"], capsys),
+                       r"^gl invert: error: --hop 256 but the t in z\.npz steps by 128 samples$")
+    assert_usage_error(run_in_process([*common, "--n-fft", "256"], capsys),
+                       r"^gl invert: error: the f in z\.npz implies nfft=512, but nperseg=256 alone .* if scipy zero-padded the "
+                       r"segments to nfft=512, give that as --n-fft and nperseg as --win-length")
+    assert not (tmp_path / "bad.wav").exists()
+
+
 def test_an_npz_that_stores_its_sample_rate_needs_only_from(tmp_path, monkeypatch, capsys):
     """``np.savez(name, f=f, t=t, Sxx=Sxx, fs=16000)``: the fs beside the spectrogram is --sr (it was
     'give its sample rate with --sr'), a --sr that agrees is fine, and one that contradicts it is

@@ -302,6 +302,44 @@ def test_scipy_stft_shape_and_length_errors():
         importers.from_scipy_stft(Z, 8000, noverlap=0, window=signal.windows.hann(256, sym=True))
 
 
+@pytest.mark.parametrize("keywords", [
+    {}, {"nperseg": 512, "noverlap": 384}, {"nperseg": 255, "noverlap": 191}, {"nperseg": 512, "noverlap": 384, "boundary": None},
+    {"nperseg": 256, "padded": False, "boundary": "even"}, {"nperseg": 256, "boundary": None, "padded": False},
+    {"nperseg": 256, "noverlap": 192, "scaling": "psd"}, {"nperseg": 256, "noverlap": 192, "return_onesided": False},
+], ids=lambda keywords: ",".join(f"{k}={v}" for k, v in keywords.items()) or "defaults")
+def test_scipy_stft_reads_its_geometry_off_f_and_t(keywords):
+    """``f, t, Zxx = scipy.signal.stft(...)``: f and t say nfft (and so nperseg) and the hop, as they
+    do for scipy.signal.spectrogram (they were not taken: scipy's defaults, nperseg 256 and a hop of
+    128, were assumed whatever the axes said); the same spectrogram as with scipy's keywords."""
+    x = np.random.default_rng(12).standard_normal(6000)
+    f, t, Zxx = signal.stft(x, 16000, **keywords)
+    given = importers.from_scipy_stft(Zxx, 16000, **keywords)
+    rest = {k: v for k, v in keywords.items() if k in ("boundary", "padded", "scaling", "return_onesided")}
+    for read in (importers.from_scipy_stft(Zxx, 16000, f=f, t=t, **rest), importers.from_scipy_stft(Zxx, 16000, f=f, t=t, **keywords)):
+        assert read.geometry == given.geometry and (read.offset, read.length, read.tail) == (given.offset, given.length, given.tail)
+        np.testing.assert_array_equal(read.magnitude, given.magnitude)
+
+
+def test_scipy_stft_f_and_t_check_the_keywords():
+    x = np.random.default_rng(13).standard_normal(6000)
+    f, t, Zxx = signal.stft(x, 16000, nperseg=512, noverlap=384)
+    with pytest.raises(ValueError, match=r"noverlap=256 gives a hop of 256 samples but t steps by 128 samples"):
+        importers.from_scipy_stft(Zxx, 16000, f=f, t=t, nperseg=512, noverlap=256)
+    with pytest.raises(ValueError, match=r"f implies nfft=512, but nperseg=256 alone means nfft=256 \(scipy's default\): pass "
+                                         r"nfft=512 too if scipy zero-padded"):
+        importers.from_scipy_stft(Zxx, 16000, f=f, t=t, nperseg=256)
+    with pytest.raises(ValueError, match=r"f implies nfft=256 \(spacing 31.25 Hz at fs=8000\) but the spectrogram has 257 rows"):
+        importers.from_scipy_stft(Zxx, 8000, f=f, t=t)  # another fs
+    with pytest.raises(ValueError, match=r"t\[0\]=0 s means segments of 0 samples with boundary=None; a t that starts at 0 "
+                                         r"was made with a boundary"):
+        importers.from_scipy_stft(Zxx, 16000, f=f, t=t, boundary=None)
+    _, t_none, Z_none = signal.stft(x, 16000, nperseg=512, noverlap=384, boundary=None)
+    with pytest.raises(ValueError, match=r"t does not match .* boundary='zeros': t starts at 0 with a boundary .* pass boundary=None"):
+        importers.from_scipy_stft(Z_none, 16000, f=f, t=t_none)
+    with pytest.raises(ValueError, match=r"t has shape \(3,\), but Zxx has \d+ frames"):
+        importers.from_scipy_stft(Zxx, 16000, f=f, t=t[:3])
+
+
 # ---------------------------------------------------------------------- ShortTimeFFT
 
 
