@@ -78,15 +78,20 @@ def floored_between_frames(enabled: bool = True) -> Iterator[None]:
     finally:
         _FLOORED.reset(token)
 
-#: Work (frames x n_fft) below which one thread is faster: measured on a 2-core AMD EPYC,
-#: the second thread's hand-off costs about 50 us a sweep, and from 2^18 (256 frames of
-#: 1024, 1024 of 256; about 0.7 ms a fast-GLA iteration in float32) two threads take
-#: 0.6-0.8 of one thread's time in every geometry tried (n_fft 256 to 2048, hop 1/8 to
-#: 7/8 of it, float32 and float64), at 2^17 0.7-1.07, at 2^16 0.9-1.4.
+#: Work (frames x n_fft) below which one thread is faster: the second thread's hand-off is
+#: a fixed cost a sweep, which from 2^18 (256 frames of 1024, 1024 of 256) pays for itself.
+#: In the speed study's lengths (``benchmarks/results/speed.json``, ``lengths``: FGLA, n_fft
+#: 1024, hop 256, a 2-core AMD EPYC, 2026-11-30) two threads took 1.10 to 1.18 times one
+#: thread's time at 87 frames (2^16.4), 0.72 to 0.78 at 259 (2^18.0) and 0.47 to 0.59 from
+#: 862 on. The other geometries come from an ad-hoc measurement made when the constant was
+#: chosen (2026-11-29, the same machine; no result kept): n_fft 256 to 2048, hop 1/8 to 7/8
+#: of it, float32 and float64, two threads 0.6-0.8 of one thread's time from 2^18 on,
+#: 0.7-1.07 at 2^17, 0.9-1.4 at 2^16. (``results/geometries.json``, run at a load average of
+#: 4.5 on the 2 cores, has two threads no faster in 9 of its 10 rows: the second core was busy.)
 _MIN_WORK_PER_EXTRA_THREAD = 2**18
 
 #: The most threads a sweep uses: a larger ``n_threads`` (a config value from a big host, say)
-#: only adds threads that wait for cores (10**6 started 173 threads here, 10x slower).
+#: only adds threads that wait for cores (10**6 started 173 threads here, and ran much slower).
 MAX_THREADS = 64
 
 BlockUpdate = Callable[[int, slice, np.ndarray, Optional[np.ndarray], "_Scratch"], np.ndarray]
@@ -232,7 +237,7 @@ def default_threads(n_frames: int, n_fft: int, batch: int = 1) -> int:
 
     An iteration costs about the same per frame x n_fft in every geometry (the FFTs and
     the passes around them), so the work decides whether the second thread's hand-off
-    (about 50 us a sweep) pays for itself.
+    (a fixed cost a sweep) pays for itself.
     """
     wanted = threads_from_environment()
     if wanted == 1:
@@ -240,7 +245,7 @@ def default_threads(n_frames: int, n_fft: int, batch: int = 1) -> int:
     work = n_frames * n_fft * (batch if items_per_thread(batch, wanted or 2) else 1)
     if work < _MIN_WORK_PER_EXTRA_THREAD:
         return 1
-    return wanted if wanted is not None else int(min(2, available_cores()))  # the cores last: reading them takes 60 us
+    return wanted if wanted is not None else int(min(2, available_cores()))  # the cores last: a system call and files
 
 
 def _even_blocks(first: int, last: int, block: int):
@@ -480,7 +485,7 @@ class SweepEngine:
         """``out[t] = sum_r weights_r * frames_ext[R - 1 + t - r, slab r]`` for ``t < count``, ``r = lead .. R - 1``."""
         slabs, lead, hop = self._slabs, self._lead, self.geometry.hop_length
         row, item = frames_ext.strides
-        # view[t, r - lead] = slab r of row R - 1 + t - r: an ndarray on the same memory (as_strided is 4x slower to make)
+        # view[t, r - lead] = slab r of row R - 1 + t - r: an ndarray on the same memory (cheaper to make than as_strided)
         view: np.ndarray = np.ndarray((count, slabs - lead, hop), dtype=frames_ext.dtype, buffer=frames_ext,
                           offset=(slabs - 1) * row + lead * (hop * item - row), strides=(row, hop * item - row, item))
         np.einsum("trh,rh->th", view, self._weights, out=out)
