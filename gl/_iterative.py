@@ -78,8 +78,8 @@ class PhaseRetrievalInfo:
         signal's error is measured by the next iteration's sweep; the result's own final
         measurement is in ``elapsed`` only). A measured iteration costs 6 to 40 % more
         than a plain call's, by method (fast Griffin-Lim, AGLA and RAAR then also keep
-        their sequences as spectrograms: ``benchmarks/bench_methods.py``): time plain
-        calls for the methods' speed.
+        their sequences as spectrograms: ``benchmarks/bench_methods.py``,
+        ``benchmarks/results/methods.json``): time plain calls for the methods' speed.
     """
 
     method: str
@@ -525,7 +525,7 @@ class Problem:
         """``ISTFT(S exp(i phase))`` of the problem's length and ``S``; ``phase`` in the caller's layout.
 
         Each block's phasors come from :func:`gl._trig.unit_phasors` (a table and short
-        polynomials, about 5x faster than ``np.cos`` and ``np.sin``, to 1e-15); see
+        polynomials, faster than ``np.cos`` and ``np.sin``, to 1e-15); see
         :meth:`signal_from_phasors` for the synthesis.
         """
         phases = phase.reshape((-1,) + phase.shape[-2:])  # (batch, n_freq, n_frames)

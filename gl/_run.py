@@ -45,10 +45,11 @@ def measuring_only_the_ends(on_iteration: Optional[Callable[[int, float], None]]
     """Within this context, a run with ``return_info`` but no ``tol`` or ``callback`` measures
     only its starting signal and its result: the iterations run unmeasured, on their faster
     path (fast Griffin-Lim's momentum on the signals, not on stored spectrograms; per
-    iteration 6 to 28 % less, by method: ``benchmarks/bench_methods.py``), and the info
-    holds the initial spectral convergence, a history of one row (the result's) and the
-    iterations run (``n_iter``). For a caller that reports where a run started and ended but
-    draws no curve: the command line, without ``--plot``.
+    iteration 6 to 28 % less, by method: ``benchmarks/bench_methods.py``,
+    ``benchmarks/results/methods.json``), and the info holds the initial spectral
+    convergence, a history of one row (the result's) and the iterations run (``n_iter``).
+    For a caller that reports where a run started and ended but draws no curve: the
+    command line, without ``--plot``.
 
     ``on_iteration(iteration, elapsed_seconds)``, if given, is called after each iteration
     of such a run (a progress line). It is not a ``callback``: it sees no spectral

@@ -1,10 +1,11 @@
-"""``exp(i phi)`` for many angles at once, about five times faster than ``np.cos`` + ``np.sin``.
+"""``exp(i phi)`` for many angles at once, faster than ``np.cos`` + ``np.sin``.
 
 Every phase-retrieval method ends (and the random start begins) with the unit phasors
 ``exp(i phi)`` of a whole spectrogram of phases. numpy's float64 ``cos`` and ``sin`` call
-the C library once per element (about 14 ns each here, no SIMD for float64 on AVX2
-machines): for 10 s of audio at n_fft 1024, hop 256, that is 12 ms, more than two
-fast Griffin-Lim iterations. Here the angle is split as
+the C library once per element (no SIMD for float64 on AVX2 machines), which for a whole
+spectrogram is a cost of the order of fast Griffin-Lim iterations (how much, and how much
+faster this module is, were measured ad hoc when it was written, 2026-11-28; no committed
+result in ``benchmarks/results`` times them). Here the angle is split as
 
     phi = k h + r,    h = 2 pi / N,  k = rint(phi / h),  |r| <= h / 2,
 
@@ -19,8 +20,7 @@ last place of the float64 angle itself (5e-16 absolute for angles in [0, 2 pi), 
 at 1e3 rad, where the angle's own rounding is 1e-13). All passes run over blocks of at
 most 15360 angles (a long row is cut into pieces), in cache, into work arrays kept from
 call to call (a few spares, which any thread takes one at a time): made afresh, they cost
-page faults on every call, which had made a 16384-angle call 7x slower (43 against 6 ns
-per angle).
+page faults on every call, which had made a 16384-angle call several times slower.
 
 Reference: W. J. Cody and W. Waite, *Software Manual for the Elementary Functions*,
 Prentice-Hall, 1980 (argument reduction); the table method is the classic one of
@@ -158,7 +158,7 @@ def unit_phasors(angle: np.ndarray, out: np.ndarray, scale: float = 1.0) -> np.n
     row_targets = target.reshape(n_rows, n_cols)
     # blocks of whole rows, or of pieces of one row when a row is longer than a block: the
     # work arrays never exceed _BLOCK angles (a block the size of a long 1-D input left
-    # cache and page-faulted fresh work arrays on every call: 10x slower)
+    # cache and page-faulted fresh work arrays on every call: much slower)
     width = min(n_cols, _BLOCK)
     per_block = max(1, _BLOCK // width)
     work = _SPARES.take(min(per_block, n_rows) * width)  # a small input takes small work arrays
