@@ -196,15 +196,18 @@ def fft_norms(real: np.dtype) -> tuple[FFTNorm, FFTNorm]:
     """numpy ``norm`` of the fast forward and inverse real FFT of gl's blocks of frames, for dtype ``real``.
 
     numpy 2.x transforms float32 data in float32, but a float32 transform that leaves its
-    output unscaled is several times slower than one that scales it, while float64 is a
-    little faster unscaled (numpy 2.4 on this project's benchmark machine, 127 frames of
-    1024: float32 rfft 0.94 ms unscaled against 0.12 ms with ``norm='forward'``, irfft
-    0.95 ms with ``norm='forward'`` against 0.12 ms; float64 rfft 0.170 against 0.182 ms,
-    irfft 0.176 against 0.188 ms). So the block transforms scale in float32 (forward
-    ``'forward'``, inverse ``'backward'``) and not in float64 (forward ``'backward'``,
-    inverse ``'forward'``), and the factor left over (``n_fft`` or ``1 / n_fft``) is folded
-    into the window they apply anyway (:meth:`STFT._analysis_window`,
-    :meth:`STFT._synthesis_window`): the results are the usual ``rfft`` and ``irfft``.
+    output unscaled is slower than one that scales it, while float64 is a little faster
+    unscaled. In the speed study (``benchmarks/results/speed.json``, the iteration's
+    ``bare_fft_blocked``: rfft + irfft of 862 frames of 1024 or 431 of 2048 in blocks of
+    1 MiB, numpy 2.4, 2026-11-30) the float32 pair took 1.31 to 1.33 times as long with the
+    forward transform unscaled, 1.37 to 1.38 with the inverse unscaled and 1.62 to 1.63
+    with both, as the pair that scales both; in float64 the pair that scales neither was
+    the fastest, the three others 1.03 to 1.07 times as long. So the block transforms
+    scale in float32 (forward ``'forward'``, inverse ``'backward'``) and not in float64
+    (forward ``'backward'``, inverse ``'forward'``), and the factor left over (``n_fft`` or
+    ``1 / n_fft``) is folded into the window they apply anyway
+    (:meth:`STFT._analysis_window`, :meth:`STFT._synthesis_window`): the results are the
+    usual ``rfft`` and ``irfft``.
     """
     return ("forward", "backward") if np.dtype(real) == np.float32 else ("backward", "forward")
 
@@ -250,12 +253,13 @@ def _legacy_fft(transform, values: np.ndarray, n_fft: int, out: np.ndarray, norm
     ``n_fft`` with zeros first, all in new arrays as large as the block (6 MB for an
     inverse of 194 frames of 1024 in float32). glibc gave them back to the system when they
     were freed, and every call page-faulted them in again: in ``gl demo`` (float32, 194
-    frames of 1024) about 750 page faults a transform, 3.2 ms an inverse and 1.9 ms a
-    forward transform against 0.7 ms each here (numpy 1.23 and 1.26; the demo took 0.75 to
-    0.83 s, now 0.30 to 0.32 s). Here float32 frames are copied into a kept float64 work array
-    and spectra into a kept complex128 one of rows of ``n_fft`` (an ``irfft`` input longer
-    than ``n_fft // 2 + 1`` is cropped, so numpy neither pads nor copies it), at most
-    ``_LEGACY_BYTES`` of it at a time (float64 frames go as they are, in as many rows).
+    frames of 1024) about 750 page faults a transform, which made each transform, and the
+    demo, much slower than with the kept work arrays below (an ad-hoc measurement with
+    numpy 1.23 and 1.26, 2026-11-29; no committed result covers numpy 1.x). Here float32
+    frames are copied into a kept float64 work array and spectra into a kept complex128 one
+    of rows of ``n_fft`` (an ``irfft`` input longer than ``n_fft // 2 + 1`` is cropped, so
+    numpy neither pads nor copies it), at most ``_LEGACY_BYTES`` of it at a time (float64
+    frames go as they are, in as many rows).
     The same transform of the same float64 values: the same bits.
     """
     rows = max(1, min(_LEGACY_BYTES // (n_fft * dtype.itemsize), values.shape[0]))
@@ -861,7 +865,8 @@ class STFT:
     def block_frames(self, dtype: np.dtype) -> int:
         """How many frames one block of work holds (about 1 MiB of complex data).
 
-        Measured best on a 2-core AMD EPYC: blocks of 512 KiB and 2 MiB were 1-15 % slower.
+        Chosen by an ad-hoc measurement on a 2-core AMD EPYC (2026-11-28; no result kept):
+        blocks of 512 KiB and 2 MiB were slower.
 
         Parameters
         ----------
@@ -961,12 +966,12 @@ class STFT:
         hop, n_fft = self.hop_length, self.n_fft
         span = padded[first * hop : (last - 1) * hop + n_fft]
         step = span.strides[-1]
-        if span.flags.c_contiguous:  # a view on the same memory, 4x cheaper to make than as_strided
+        if span.flags.c_contiguous:  # a view on the same memory, cheaper to make than as_strided
             view: np.ndarray = np.ndarray((count, n_fft), dtype=span.dtype, buffer=span, strides=(hop * step, step))
         else:
             view = np.lib.stride_tricks.as_strided(span, shape=(count, n_fft), strides=(hop * step, step), writeable=False)
-        # w x_j for every frame; einsum's loop over these strided rows is 15 % faster than
-        # np.multiply's (55 against 65 us for 255 frames of 1024, float32), with the same products
+        # w x_j for every frame; einsum's loop over these strided rows measured faster than
+        # np.multiply's (ad hoc, 2026-11-30, no result kept), with the same products
         np.einsum("jn,n->jn", view, self._analysis_window(frames.dtype), out=frames[:count])
         return _rfft(frames[:count], n_fft, out[:count], norm=fft_norms(frames.dtype)[0])
 
