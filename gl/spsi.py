@@ -134,7 +134,7 @@ def _phase_blocks(S: np.ndarray, geometry: STFT, previous: Optional[np.ndarray] 
         previous = np.zeros(n_freq)  # phase of every bin in the previous frame (window-centred)
     # the lobes of a frame depend on that frame alone: found a block of frames at a time, so
     # that their dozen temporaries stay small (full-size ones were fresh memory on every
-    # call, page faults that made the lobes 3x slower than their arithmetic)
+    # call, page faults that cost the lobes more time than their arithmetic)
     block = max(1, _LOBE_BLOCK // n_freq)
     for start in range(0, n_frames, block):
         source, frequency = _lobes(np.ascontiguousarray(S[start : start + block]))  # k + p (bins) of each bin's peak
@@ -142,7 +142,7 @@ def _phase_blocks(S: np.ndarray, geometry: STFT, previous: Optional[np.ndarray] 
         rows = np.empty(source.shape)  # (frames, n_freq)
         for n in range(source.shape[0]):
             # phi[m, n] = phi[k, n-1] + 2 pi a (k + p) / M for every bin m of peak k's lobe
-            previous.take(source[n], out=rows[n])  # the method: np.take's wrapper costs 1 us a frame
+            previous.take(source[n], out=rows[n])  # the method: np.take's Python wrapper adds a cost to every frame
             rows[n] += increment[n]
             previous = rows[n]
         # reduced once per block, not per frame: a frame adds at most 2 pi a (k + p) / M <= pi a
