@@ -535,7 +535,7 @@ def build_parser() -> argparse.ArgumentParser:
 def _warn_if_frames_outgrow(geometry: STFT, n_samples: int) -> None:
     """A frame longer than the whole signal: legal, but there is nothing for phase retrieval to do."""
     if geometry.n_fft > n_samples:
-        warnings.warn(f"the FFT size, --n-fft {geometry.n_fft}, is longer than the signal ({n_samples} samples): a frame is longer than all "
+        warnings.warn(f"the FFT size, --n-fft {geometry.n_fft}, is longer than the signal ({n_samples} sample{'' if n_samples == 1 else 's'}): a frame is longer than all "
                       "of it, and the spectrogram says little about it; use a smaller --n-fft", stacklevel=2)
 
 
@@ -1260,8 +1260,11 @@ def _run_spectrogram(args) -> int:
 def _spectrogram_kind(args) -> str:
     mel = args.mel or args.n_mels is not None
     power = args.power if args.power is not None else (2.0 if mel else 1.0)
-    kind = f"mel spectrogram ({args.n_mels or DEFAULT_N_MELS} bands)" if mel else "magnitude spectrogram"
-    return kind if power == 1.0 else f"{kind} of |X|^{power:g}"
+    if mel:
+        kind = f"mel spectrogram ({args.n_mels or DEFAULT_N_MELS} bands)"
+        return kind if power == 1.0 else f"{kind} of |X|^{power:g}"
+    # |X|^2 is a power spectrogram, |X| a magnitude one; another power is neither
+    return {1.0: "magnitude spectrogram", 2.0: "power spectrogram (|X|^2)"}.get(power, f"spectrogram of |X|^{power:g}")
 
 
 #: Mel bands of ``gl spectrogram --mel`` (librosa's default).

@@ -662,6 +662,22 @@ def test_spectrogram_of_stereo_and_not_centred(tmp_path):
     assert sf.info(str(tmp_path / "s.wav")).channels == 2 and sf.info(str(tmp_path / "s.wav")).frames == 3000
 
 
+
+def test_spectrogram_names_what_it_stores(tmp_path, monkeypatch, capsys):
+    """--power 2 stores a power spectrogram, which the report called 'magnitude spectrogram of
+    |X|^2'; and a signal of one sample is '(1 sample)', not '(1 samples)'."""
+    sf.write(str(tmp_path / "tone.wav"), 0.1 * np.sin(np.arange(4000) / 5.0), 8000)
+    sf.write(str(tmp_path / "one.wav"), np.array([0.5]), 8000)
+    monkeypatch.chdir(tmp_path)
+    kinds = {}
+    for power in ("1", "2", "0.5"):
+        made = run_in_process(["spectrogram", "tone.wav", "-o", f"p{power}.npz", "--power", power, "--json"], capsys)
+        assert made.returncode == 0, made.stderr
+        kinds[power] = json.loads(made.stdout)["kind"]
+    assert kinds == {"1": "magnitude spectrogram", "2": "power spectrogram (|X|^2)", "0.5": "spectrogram of |X|^0.5"}
+    short = run_in_process(["spectrogram", "one.wav", "-o", "one.npz"], capsys)
+    assert short.returncode == 0 and "is longer than the signal (1 sample): a frame" in short.stderr, short.stderr
+
 # ----------------------------------------------------------------------------- errors
 def make_inputs(folder: Path) -> None:
     (folder / "text.wav").write_text("hello, not audio\n" * 50)
