@@ -49,6 +49,33 @@ def _threads_text(clips: list) -> str:
     return f"two on {', '.join(two)} (frames x n_fft >= 2^18), one on the others"
 
 
+#: A pair of numpy ``norm`` modes (rfft's, irfft's), as bench_iteration names it, by what it scales.
+_NORM_PAIRS = {"forward_backward": "both scaled", "backward_forward": "both unscaled",
+               "backward_backward": "the rfft unscaled", "forward_forward": "the irfft unscaled"}
+
+
+def _norms_text(rows: list) -> str:
+    """How numpy's FFTs ran with each pair of ``norm`` modes, from the rows' ``bare_fft_blocked``:
+    each dtype's other pairs as multiples of its fastest pair's time."""
+    spans: dict[str, tuple[list, set]] = {}
+    for row in rows:
+        blocked = row.get("bare_fft_blocked") or {}
+        if len(blocked) < 2:
+            continue
+        fastest = min(blocked, key=blocked.get)
+        ratios, best = spans.setdefault(row["dtype"], ([], set()))
+        ratios.extend(time / blocked[fastest] for pair, time in blocked.items() if pair != fastest)
+        best.add(fastest)
+    if not spans:
+        return "numpy 2.x's transforms run at different speeds with each pair"
+    parts = [f"{dtype}'s other pairs took {min(ratios):.2f}-{max(ratios):.2f} times as long as its fastest"
+             + (f", {_NORM_PAIRS.get(next(iter(best)), next(iter(best)))}" if len(best) == 1 else "")
+             for dtype, (ratios, best) in spans.items()]
+    slower = ("numpy 2.x's float32 transforms are slower unscaled" if spans.get("float32", ([], set()))[1] == {"forward_backward"}
+              else "numpy 2.x's transforms run at different speeds with each pair")
+    return f"{slower} (in this run {'; '.join(parts)})"
+
+
 def _fmt(value, spec: str = ".2f", missing: str = "-") -> str:
     if value is None:
         return missing
@@ -682,8 +709,8 @@ def build(out: Path, readme: Path) -> Path:
               f"K = {iteration['rows'][0]['iterations_K']}, {iteration['rows'][0]['repeats']} repeats, so that setup and the "
               "final transforms are not counted. Bare FFT = `np.fft.rfft` + `np.fft.irfft` of the same windowed frames "
               "into preallocated arrays, K passes per timed call divided by K (the fastest of the whole matrix at once and of "
-              "1 MiB blocks with each pair of numpy `norm` modes: numpy 2.x's float32 transforms are several times slower "
-              "unscaled, and gl picks the fast pair per dtype too, see `gl.transform.fft_norms`, while librosa calls numpy's "
+              f"1 MiB blocks with each pair of numpy `norm` modes: {_norms_text(iteration['rows'])}, and gl picks the fast pair "
+              "per dtype too, see `gl.transform.fft_norms`, while librosa calls numpy's "
               "FFTs with their default norms, which is part of its float32 time); the last column is that blocked "
               "FFT (its fastest norms) split over two threads, i.e. what the hardware gives a second thread at that moment. Every "
               "timed call comes right after an untimed call of the same function (the steady state of a long run).", "",
