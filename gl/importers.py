@@ -65,6 +65,7 @@ from typing import Callable, Literal, Optional, Union
 import numpy as np
 
 from ._checks import as_array, check_flag, underflow_is_a_value
+from .audio import FORMAT_LIMITS
 from .mel import NormSpec, filterbank_and_warning, mel_to_stft
 from .spectrogram import Spectrogram
 from .transform import PAD_MODES, STFT, PadMode, _caller_stacklevel, implied_sizes, real_dtype
@@ -94,9 +95,23 @@ class LossWarning(UserWarning):
 #: Below this many Hz a sample rate is no audio rate: scipy's default ``fs=1.0`` left in place.
 LOWEST_AUDIO_RATE = 100.0
 
+#: Above this many Hz no audio file holds the rate (a WAV header's 32 bits, :data:`gl.audio.FORMAT_LIMITS`), and
+#: ``gl invert`` refuses it: ``fs=1e300`` is no spectrogram's rate (it made scipy's ``f`` imply an nfft of 300 digits).
+HIGHEST_AUDIO_RATE = max(rate for _, rate in FORMAT_LIMITS.values())
+
 
 def _check_rate(name: str, value) -> float:
-    return _check_positive(name, value, "the sample rate in Hz")
+    rate = _check_positive(name, value, "the sample rate in Hz")
+    if rate > HIGHEST_AUDIO_RATE:
+        raise ValueError(f"{name}={rate:g} must be at most {HIGHEST_AUDIO_RATE} Hz, the fastest sample rate an audio file "
+                         "holds; pass the rate the spectrogram was made at")
+    return rate
+
+
+def _shown(count: int) -> str:
+    """A count of samples read off scipy's ``f`` or ``t`` for a message: as it is, or in ``:g``
+    form past 1e15 (an ``f`` or ``t`` off by orders of magnitude gave hundreds of digits)."""
+    return str(count) if abs(count) < 1e15 else f"{count:.6g}"
 
 
 def _check_scipy_rate(value) -> float:
@@ -707,9 +722,9 @@ def _scipy_fft_size(
             raise ValueError("f must start 0, fs/nfft, ... (the frequencies scipy returned)")
         from_f = int(round(fs / f[1]))
         if nfft is not None and from_f != nfft:
-            raise ValueError(f"nfft={nfft} contradicts f, whose spacing {f[1]:g} Hz at fs={fs:g} means nfft={from_f}")
+            raise ValueError(f"nfft={nfft} contradicts f, whose spacing {f[1]:g} Hz at fs={fs:g} means nfft={_shown(from_f)}")
         if from_f not in candidates:
-            raise ValueError(f"f implies nfft={from_f} (spacing {f[1]:g} Hz at fs={fs:g}) but the spectrogram has {n_rows} rows")
+            raise ValueError(f"f implies nfft={_shown(from_f)} (spacing {f[1]:g} Hz at fs={fs:g}) but the spectrogram has {n_rows} rows")
         expected = np.fft.rfftfreq(from_f, 1.0 / fs) if onesided else np.fft.fftfreq(from_f, 1.0 / fs)
         if not np.allclose(f, expected, rtol=1e-6, atol=1e-9 * fs):
             raise ValueError(f"f is not the frequency axis of nfft={from_f} at fs={fs:g}: check fs and return_onesided")
@@ -870,7 +885,7 @@ def from_scipy_spectrogram(
         from_t = int(round(2 * times[0] * fs))
         if known is not None and from_t != known:
             name = "nperseg" if nperseg is not None else "window"
-            raise ValueError(f"{name} gives segments of {known} samples but t[0]={times[0]:g} s means {from_t}")
+            raise ValueError(f"{name} gives segments of {known} samples but t[0]={times[0]:g} s means {_shown(from_t)}")
         if known is None:
             known, known_from = from_t, f"t[0]={times[0]:g} s at fs={fs:g}"
     nfft = _scipy_fft_size(n_rows, onesided, fs, f, nfft, known, stated=known_from in ("nperseg", "the window array"),
@@ -887,7 +902,7 @@ def from_scipy_spectrogram(
                   f"warns 'nperseg = {nperseg} is greater than input length'): pass f and t, which tell which, or that nperseg"
                   if known_from == "nperseg" and n_frames == 1 else "")
         raise ValueError(
-            f"nperseg={nperseg}{source} must be <= nfft={nfft}, the FFT size the spectrogram's {n_rows} rows "
+            f"nperseg={_shown(nperseg)}{source} must be <= nfft={nfft}, the FFT size the spectrogram's {n_rows} rows "
             f"on axis -2 imply{': check fs' if known_from and known_from.startswith('t[0]') else ''}{shrunk}; "
             "Sxx must be laid out (..., n_freq, n_frames), as scipy returns it with its default axis=-1"
             + (f" (its {n_frames} columns are the rows nperseg={nperseg} gives: if Sxx is (frames, bins), transpose it (Sxx.T))"
@@ -907,7 +922,7 @@ def from_scipy_spectrogram(
     elif times is not None and n_frames >= 2:
         hop = int(round((times[1] - times[0]) * fs))
         if not 1 <= hop <= nperseg:
-            raise ValueError(f"t steps by {hop} samples, which is not a hop for segments of {nperseg} samples")
+            raise ValueError(f"t steps by {_shown(hop)} samples, which is not a hop for segments of {nperseg} samples")
         noverlap = nperseg - hop
     else:
         noverlap = nperseg // 8
@@ -1079,7 +1094,7 @@ def from_scipy_stft(
             from_t = int(round((times[1] - times[0]) * fs))
             segment = 256 if nperseg is None else nperseg
             if not 1 <= from_t <= segment:
-                raise ValueError(f"t steps by {from_t} samples, which is not a hop for segments of {segment} samples")
+                raise ValueError(f"t steps by {_shown(from_t)} samples, which is not a hop for segments of {segment} samples")
             noverlap = segment - from_t
     nperseg = _check_int("nperseg", 256 if nperseg is None else nperseg, 2)
     noverlap = nperseg // 2 if noverlap is None else _check_int("noverlap", noverlap, 0)

@@ -254,6 +254,35 @@ def test_scipy_bad_options():
         importers.from_scipy_spectrogram(np.ones((129, 5)), 0)
 
 
+def test_a_rate_no_audio_file_holds_is_refused_in_a_few_words():
+    """fs=1e300 made scipy's f imply an nfft of 300 digits in the message (and from_librosa, from_mel,
+    from_shorttimefft ... took it): every importer refuses a rate above 2**31 - 1 Hz, the fastest an
+    audio file holds (the rule of gl invert), naming the keyword; and an f or t off by hundreds of
+    orders of magnitude at a good rate gives its count of samples in :g form."""
+    x = np.random.default_rng(3).standard_normal(4000)
+    f, t, Sxx = signal.spectrogram(x, 8000, nperseg=256, noverlap=192)
+    fz, tz, Zxx = signal.stft(x, 8000, nperseg=256, noverlap=192)
+    rule = r"must be at most 2147483647 Hz, the fastest sample rate an audio file holds; pass the rate"
+    calls = [
+        ("fs=1e\\+300", lambda: importers.from_scipy_spectrogram(Sxx, 1e300, f=f, t=t)),
+        ("fs=1e\\+300", lambda: importers.from_scipy_stft(Zxx, 1e300, f=fz, t=tz)),
+        ("fs=1e\\+300", lambda: importers.from_shorttimefft(Zxx, fs=1e300, win=np.hanning(256), hop=64)),
+        ("sr=3e\\+09", lambda: importers.from_librosa(np.abs(Zxx), sr=3e9, n_fft=256, hop_length=64)),
+        ("sr=1e\\+300", lambda: importers.from_mel(np.abs(Zxx)[:40], sr=1e300, n_fft=256, hop_length=64)),
+        ("sample_rate=1e\\+300", lambda: importers.from_torchaudio(np.abs(Zxx), sample_rate=1e300, n_fft=256, hop_length=64)),
+    ]
+    for keyword, call in calls:
+        with pytest.raises(ValueError, match=rf"^{keyword} {rule}"):
+            call()
+    assert importers.from_librosa(np.abs(Zxx), sr=2**31 - 1, n_fft=256, hop_length=64).sample_rate == 2**31 - 1
+    with pytest.raises(ValueError, match=r"^f implies nfft=2\.56e\+292 \(spacing"):
+        importers.from_scipy_spectrogram(Sxx, 8000, f=f * 1e-290, t=t, detrend=False)
+    with pytest.raises(ValueError, match=r"^t steps by 6\.4e\+291 samples, which is not a hop"):
+        importers.from_scipy_stft(Zxx, 8000, f=fz, t=tz * 1e290)
+    with pytest.raises(ValueError, match=r"^nperseg=2\.56e\+292 \(from t\[0\]"):
+        importers.from_scipy_spectrogram(Sxx, 8000, t=t * 1e290, detrend=False)
+
+
 # ---------------------------------------------------------------------- scipy.signal.stft
 
 
