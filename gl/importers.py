@@ -753,6 +753,37 @@ def _scipy_fft_size(
     return nfft
 
 
+#: The most channels an audio file holds (a WAV file's, :data:`gl.audio.FORMAT_LIMITS`).
+_MOST_CHANNELS = FORMAT_LIMITS["WAV"][0]
+
+#: The longest segment :func:`_refuse_framed_channels` takes for a signal's channels (64: 7th-order
+#: Ambisonics, the larger microphone arrays), a quarter of scipy's default nperseg (256).
+_FRAMED_CHANNELS = 64
+
+
+def _refuse_framed_channels(shape: tuple, name: str, onesided: bool, fs: float, f, function: str) -> None:
+    """scipy given a (samples, channels) signal, as soundfile reads a stereo file, frames its last
+    axis, the channels: ``scipy.signal.spectrogram(x, fs)`` of 2 channels is ``Sxx`` of shape
+    (samples, 2, 1), a segment of 2 samples (scipy shrinks nperseg to the axis, with a warning).
+    Said so where the shape leaves no doubt: at most 3 frames (scipy's count for one segment,
+    its boundary extension included) of a segment no longer than a channel count (64), after
+    more entries on axis -3 than an audio file holds channels (1024)."""
+    if len(shape) < 3 or shape[-1] > 3 or shape[-3] <= _MOST_CHANNELS:
+        return
+    rows = shape[-2]
+    sizes = tuple(n for n in ((2 * (rows - 1), 2 * rows - 1) if onesided else (rows,)) if n >= 1)
+    if not sizes or max(sizes) > _FRAMED_CHANNELS:
+        return
+    if f is not None:  # f says which (0 and fs / 2 for 2 samples, 0 and fs / 3 for 3)
+        spacing = np.asarray(f, dtype=np.float64).ravel()
+        if spacing.size >= 2 and np.isfinite(spacing[1]) and spacing[1] > 0 and round(fs / spacing[1]) in sizes:
+            sizes = (round(fs / spacing[1]),)
+    samples = " or ".join(str(n) for n in sizes) + (" sample" if sizes == (1,) else " samples")
+    raise ValueError(f"{name} has shape {tuple(shape)}: scipy framed an axis of {samples}, the channels of a (samples, "
+                     f"channels) signal as soundfile reads it; give scipy the channels first, {function}(x.T, fs, ...), "
+                     "whose segments are of each channel's samples")
+
+
 def _scipy_times(t, n_frames: int, n_rows: int, name: str) -> np.ndarray:
     """scipy's time axis ``t`` as float64, checked: one finite time per frame of ``name``."""
     times = np.asarray(t, dtype=np.float64)
@@ -859,6 +890,8 @@ def from_scipy_spectrogram(
     if scaling not in _SCIPY_SCALINGS:
         raise ValueError(f"scaling={scaling!r} is unknown; use 'density' or 'spectrum'")
     fs = _check_scipy_rate(fs)
+    onesided = check_flag("return_onesided", return_onesided)
+    _refuse_framed_channels(np.shape(Sxx), "Sxx", onesided, fs, f, "scipy.signal.spectrogram")
     _check_db_keywords(db, ref=ref, top_db=top_db)
     if db is not None:
         if mode == "complex":
@@ -866,7 +899,6 @@ def from_scipy_spectrogram(
         Sxx = from_db(_with_two_bins(Sxx, "Sxx"), db=db, ref=ref, top_db=top_db, name="Sxx")
     Sxx = _spectrogram_array(Sxx, "Sxx", complex_ok=(mode == "complex"))
     n_rows, n_frames = Sxx.shape[-2], Sxx.shape[-1]
-    onesided = check_flag("return_onesided", return_onesided)
 
     # ---- the segment length, from what is known (nperseg, an array window, t)
     window_is_array = isinstance(window, (list, np.ndarray))
@@ -1064,6 +1096,7 @@ def from_scipy_stft(
     if boundary not in _SCIPY_BOUNDARIES:
         raise ValueError(f"boundary={boundary!r} is unknown; use 'zeros', 'even', 'odd', 'constant' or None")
     fs = _check_scipy_rate(fs)
+    _refuse_framed_channels(np.shape(Zxx), "Zxx", return_onesided, fs, f, "scipy.signal.stft")
     if isinstance(window, (list, np.ndarray)) and (nperseg is None or (nperseg == 256 and len(window) != 256)):
         nperseg = len(window)  # scipy takes nperseg from an array window
     stated = nperseg is not None

@@ -1850,6 +1850,26 @@ def test_a_t_that_starts_wrong_is_named_as_the_files(tmp_path, monkeypatch, caps
     assert not (tmp_path / "bad.wav").exists()
 
 
+def test_scipy_run_on_a_stereo_file_as_soundfile_reads_it(tmp_path, monkeypatch, capsys):
+    """scipy given soundfile's (samples, channels) array frames the 2 channels: gl invert said the
+    geometry broke NOLA (spectrogram) or wrote 4000 channels (stft, with f and t); it says that
+    scipy framed an axis of 2 samples and to give it x.T, of the file's array."""
+    scipy_signal = pytest.importorskip("scipy.signal")
+    x = np.random.default_rng(15).standard_normal((4000, 2)) * 0.1
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # scipy's 'nperseg = 256 is greater than input length = 2'
+        f, t, Sxx = scipy_signal.spectrogram(x, 8000)
+        fz, tz, Zxx = scipy_signal.stft(x, 8000)
+    np.savez(tmp_path / "s.npz", f=f, t=t, Sxx=Sxx, fs=8000)
+    np.savez(tmp_path / "z.npz", f=fz, t=tz, Zxx=Zxx, fs=8000)
+    monkeypatch.chdir(tmp_path)
+    for name, convention, function in (("s.npz", "scipy", "spectrogram"), ("z.npz", "scipy-stft", "stft")):
+        assert_usage_error(run_in_process(["invert", name, "--from", convention, "-o", "bad.wav"], capsys),
+                           rf"^gl invert: error: the array in {name} has shape \(4000, 2, \d\): scipy framed an axis of 2 "
+                           rf"samples, the channels of a \(samples, channels\) signal .*scipy\.signal\.{function}\(x\.T, fs")
+    assert not (tmp_path / "bad.wav").exists()
+
+
 def test_an_npz_of_scipys_stft_reads_f_and_t(tmp_path, monkeypatch, capsys):
     """``np.savez(name, f=f, t=t, Zxx=Zxx, fs=16000)`` of scipy.signal.stft, with --from scipy-stft: f and
     t say --n-fft and --hop, as for scipy.signal.spectrogram (it was 'needs its segment length'), the

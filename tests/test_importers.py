@@ -245,6 +245,35 @@ def test_scipy_nola_violation_is_an_error():
         importers.from_scipy_spectrogram(np.ones((129, 5)), 8000, window=signal.windows.hann(256, sym=True), noverlap=0, detrend=False)
 
 
+def test_scipy_run_on_samples_by_channels_is_named():
+    """scipy.signal.spectrogram(x, fs) of x as soundfile reads a stereo file, (samples, 2), frames the
+    last axis, 2 samples: Sxx (n, 2, 1) was a NOLA error, and scipy.signal.stft's Zxx (n, 2, 3) with f
+    and t was taken, 16000 'channels' of 2 bins. Both say that scipy framed the channels and to
+    give it x.T; a spectrogram of few frames whose shape does not say so is left alone."""
+    x = np.random.default_rng(4).standard_normal((4000, 2)) * 0.1
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # scipy's 'nperseg = 256 is greater than input length = 2'
+        f, t, Sxx = signal.spectrogram(x, 8000)
+        fz, tz, Zxx = signal.stft(x, 8000)
+    said = r"scipy framed an axis of 2 samples, the channels of a \(samples, channels\) signal as soundfile reads it; give "
+    with pytest.raises(ValueError, match=r"^Sxx has shape \(4000, 2, 1\): " + said + r"scipy the channels first, "
+                       r"scipy\.signal\.spectrogram\(x\.T, fs, \.\.\.\)"):
+        importers.from_scipy_spectrogram(Sxx, 8000, f=f, t=t)
+    with pytest.raises(ValueError, match=r"^Sxx has shape \(4000, 2, 1\): scipy framed an axis of 2 or 3 samples"):
+        importers.from_scipy_spectrogram(Sxx, 8000)  # without f, the rows say 2 or 3
+    with pytest.raises(ValueError, match=r"^Zxx has shape \(4000, 2, 3\): " + said + r".*scipy\.signal\.stft\(x\.T"):
+        importers.from_scipy_stft(Zxx, 8000, f=fz, t=tz)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        f, t, right = signal.spectrogram(x.T, 8000)
+    assert importers.from_scipy_spectrogram(right, 8000, f=f, t=t, detrend=False).magnitude.shape == (2, 129, 17)
+    few = np.ones((2, 129, 1))  # two channels of one frame: a spectrogram, not framed channels
+    with pytest.raises(ValueError, match="NOLA|nperseg"):
+        importers.from_scipy_spectrogram(np.ones((1500, 129, 1)), 8000, nperseg=256, noverlap=0, detrend=False,
+                                         window=signal.windows.hann(256, sym=True))
+    assert importers.from_scipy_spectrogram(few, 8000, detrend=False).magnitude.shape == (2, 129, 1)
+
+
 def test_scipy_bad_options():
     with pytest.raises(ValueError, match="mode='power' is unknown"):
         importers.from_scipy_spectrogram(np.ones((129, 5)), mode="power")
