@@ -1350,6 +1350,11 @@ _IMPORTER_KEYWORDS = {
 #: The flags a bare array needs that -P may give instead, under the importer's keyword (-P fs=16000).
 _TYPED_FLAGS = ("sr", "hop", "n_fft")
 
+#: scipy's keywords for what --n-fft, --win-length and --hop say (nperseg, nfft, and noverlap, the
+#: hop's complement), which -P may give as scipy was called (-P nperseg=400): named as typed, as
+#: the keywords of :data:`_TYPED_FLAGS` are.
+_SCIPY_SEGMENT_KEYWORDS = ("nperseg", "noverlap", "nfft")
+
 
 def _importer_keywords(function, args, source: str, given: frozenset[str] = frozenset()) -> dict[str, Any]:
     """Map the command-line flags onto the keywords of ``function`` (one importer). ``given``:
@@ -1818,8 +1823,10 @@ def _import_array(array: np.ndarray, args, path: Path, axes: Optional[dict] = No
             text = re.sub(r"(?<![\w.-])f(min|max)=(?=\d)", r"f_\1=", text)
         # a geometry the file stored, not a flag the user gave: 'n_fft=2048 gives 1025 frequency bins' of
         # an n_fft saved in the .npz says so ('the --n-fft 2048 stored in spec.npz gives ...', in flags)
-        for typed_name, typed_value in args.param:  # -P fs=16000.5, as typed: 'at fs=16000.5' is not '--sr 16000.5'
-            if (not any(typed_name in _IMPORTER_KEYWORDS[flag] for flag in _TYPED_FLAGS) or isinstance(typed_value, bool)
+        for typed_name, typed_value in args.param:  # -P fs=16000.5, -P nperseg=600 as typed: 'at fs=16000.5' is not '--sr 16000.5'
+            typed_flag = any(typed_name in _IMPORTER_KEYWORDS[flag] for flag in _TYPED_FLAGS) or typed_name in _SCIPY_SEGMENT_KEYWORDS
+            stored_keyword = typed_name in _STORED_KEYWORDS and typed_name in getattr(args, "stored_in_file", {})  # the file's nfft
+            if (not typed_flag or stored_keyword or isinstance(typed_value, bool)
                     or not isinstance(typed_value, (int, float))):
                 continue
 

@@ -916,8 +916,8 @@ def from_scipy_spectrogram(
         times = _scipy_times(t, n_frames, n_rows, "Sxx")
         from_t = int(round(2 * times[0] * fs))
         if known is not None and from_t != known:
-            name = "nperseg" if nperseg is not None else "window"
-            raise ValueError(f"{name} gives segments of {known} samples but t[0]={times[0]:g} s means {_shown(from_t)}")
+            given = f"nperseg={known}" if nperseg is not None else f"the window array has {known} samples"
+            raise ValueError(f"{given} but t[0]={times[0]:g} s means segments of {_shown(from_t)} samples")
         if known is None:
             known, known_from = from_t, f"t[0]={times[0]:g} s at fs={fs:g}"
     nfft = _scipy_fft_size(n_rows, onesided, fs, f, nfft, known, stated=known_from in ("nperseg", "the window array"),

@@ -1832,6 +1832,31 @@ def test_an_npz_of_scipys_f_t_and_sxx_inverts_with_from(tmp_path, speech, monkey
 
 
 
+def test_scipys_segment_keywords_are_named_as_typed(tmp_path, monkeypatch, capsys):
+    """-P nperseg=600, -P noverlap=256 and -P nfft=1024 (scipy's words for --n-fft, --hop and a padded
+    --n-fft, typed as scipy was called) are named as typed in the importer's messages, as -P fs= and
+    -P hop_length= are: it said 'nperseg=600 must be <= nfft=512', a keyword without the -P the user
+    gave, and 'nperseg gives segments of 600 samples but the t ...'."""
+    scipy_signal = pytest.importorskip("scipy.signal")
+    x = np.random.default_rng(16).standard_normal(8000) * 0.1
+    f, t, Sxx = scipy_signal.spectrogram(x, 16000, nperseg=512, noverlap=384)
+    np.save(tmp_path / "S.npy", Sxx)
+    np.savez(tmp_path / "ft.npz", f=f, t=t, Sxx=Sxx, fs=16000)
+    monkeypatch.chdir(tmp_path)
+    bare = ["invert", "S.npy", "--from", "scipy", "--sr", "16000", "-o", "bad.wav"]
+    assert_usage_error(run_in_process([*bare, "-P", "nperseg=600", "--hop", "128"], capsys),
+                       r"^gl invert: error: -P nperseg=600 must be <= nfft=512, the FFT size the spectrogram's 257 rows")
+    assert_usage_error(run_in_process([*bare, "-P", "nperseg=512", "-P", "nfft=1024", "--hop", "128"], capsys),
+                       r"^gl invert: error: -P nfft=1024 gives 513 frequency rows but the spectrogram has 257")
+    common = ["invert", "ft.npz", "--from", "scipy", "-o", "bad.wav"]
+    assert_usage_error(run_in_process([*common, "-P", "nperseg=600"], capsys),
+                       r"^gl invert: error: -P nperseg=600 but the t in ft\.npz, starting at 0\.016 s, means segments of 512 "
+                       r"samples$")
+    assert_usage_error(run_in_process([*common, "-P", "noverlap=256"], capsys),
+                       r"^gl invert: error: -P noverlap=256 gives a hop of 256 samples but the t in ft\.npz steps by 128 samples$")
+    assert not (tmp_path / "bad.wav").exists()
+
+
 def test_a_t_that_starts_wrong_is_named_as_the_files(tmp_path, monkeypatch, capsys):
     """A t whose first time does not fit the segment: the importer's 't[0]=0.024 s' said of the file
     read 'the t in spec.npz[0]=0.024 s'; it reads 'the t in spec.npz, starting at 0.024 s,'."""
@@ -1845,7 +1870,8 @@ def test_a_t_that_starts_wrong_is_named_as_the_files(tmp_path, monkeypatch, caps
                        r"^gl invert: error: nperseg=768 \(from the t in spec\.npz, starting at 0\.024 s, at --sr 16000\) must be <= "
                        r"nfft=512")
     result = run_in_process([*common, "--n-fft", "512"], capsys)
-    assert_usage_error(result, r"but the t in spec\.npz, starting at 0\.024 s, means 768$")
+    assert_usage_error(result, r"^gl invert: error: nperseg=512 but the t in spec\.npz, starting at 0\.024 s, means segments of 768 "
+                               r"samples$")
     assert "[0]" not in result.stderr
     assert not (tmp_path / "bad.wav").exists()
 

@@ -194,10 +194,10 @@ def scipy_output():
 @pytest.mark.parametrize(
     "keywords, match",
     [
-        ({"nperseg": 200}, "nperseg gives segments of 200 samples but t"),
+        ({"nperseg": 200}, r"nperseg=200 but t\[0\]=0.016 s means segments of 256 samples"),
         ({"nfft": 512}, "nfft=512 gives 257 frequency rows but the spectrogram has 129"),
         ({"noverlap": 64}, "noverlap=64 gives a hop of 192 samples but t steps by 128"),
-        ({"window": np.hanning(200)}, "window gives segments of 200 samples but t"),
+        ({"window": np.hanning(200)}, r"the window array has 200 samples but t\[0\]=0.016 s means segments of 256"),
         ({"fs": 16000.0}, "f implies nfft=512 \\(spacing 31.25 Hz at fs=16000\\)"),
         ({"nperseg": 256, "window": np.hanning(128)}, "nperseg=256 contradicts the window array of 128"),
     ],
