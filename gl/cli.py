@@ -1356,9 +1356,32 @@ _TYPED_FLAGS = ("sr", "hop", "n_fft")
 _SCIPY_SEGMENT_KEYWORDS = ("nperseg", "noverlap", "nfft")
 
 
-def _importer_keywords(function, args, source: str, given: frozenset[str] = frozenset()) -> dict[str, Any]:
-    """Map the command-line flags onto the keywords of ``function`` (one importer). ``given``:
-    keywords the input file holds (scipy's ``f``, which says nperseg, and ``t``, the hop)."""
+def _segment_of_axes(axes: dict, args) -> Optional[tuple[int, str]]:
+    """scipy's segment length (nperseg) as the ``f`` and ``t`` an .npz holds say it, read as the
+    importers read them: ``t``'s start (nperseg / (2 fs)) for scipy.signal.spectrogram, and for
+    scipy.signal.stft without its boundary; else ``f``'s spacing (fs / nfft; scipy's default nfft
+    is nperseg, so not with -P nfft=), and the axis that says it; None where they do not say it.
+    The importer checks it against both, and the hop against ``t``."""
+    params = dict(args.param)
+    rate = args.sr if args.sr is not None else params.get("fs")
+    if isinstance(rate, bool) or not isinstance(rate, (int, float)) or not (math.isfinite(rate) and rate > 0):
+        return None
+    starts_at_half_a_segment = args.convention == "scipy" or ("boundary" in params and params["boundary"] is None)
+    if "t" in axes and starts_at_half_a_segment and axes["t"].size:
+        samples, axis = 2.0 * float(axes["t"][0]) * rate, "t"
+    elif "f" in axes and "nfft" not in params and axes["f"].size >= 2 and float(axes["f"][1]) > 0:
+        samples, axis = rate / float(axes["f"][1]), "f"
+    else:
+        return None
+    return (int(round(samples)), axis) if math.isfinite(samples) and 1 <= round(samples) <= 2**31 - 1 else None
+
+
+def _importer_keywords(function, args, source: str, axes: Optional[dict] = None) -> dict[str, Any]:
+    """Map the command-line flags onto the keywords of ``function`` (one importer). ``axes``: the
+    arrays the input file holds beside the spectrogram (scipy's ``f``, which says nperseg, and
+    ``t``, the hop, and nperseg too for scipy.signal.spectrogram): they fill what no flag says."""
+    axes = axes or {}
+    given = frozenset(axes)
     parameters = inspect.signature(function).parameters
     keywords: dict[str, Any] = {}
     if ("db", "ln") in args.param and args.power is None and "power" in parameters:
@@ -1374,17 +1397,26 @@ def _importer_keywords(function, args, source: str, given: frozenset[str] = froz
             nperseg = as_keyword
         elif nperseg is None and as_keyword is not None:
             raise UsageError(f"-P nperseg={as_keyword!r} must be a whole number of samples (or give it as --n-fft)")
-        if nperseg is None and not ({"f", "t"} <= given and args.hop is None):  # else f and t say both
+        # f or t say the segment when no flag does (with f and t, the no-flag case, the importer reads both)
+        from_axes = _segment_of_axes(axes, args) if nperseg is None else None
+        if nperseg is None and from_axes is None and not ({"f", "t"} <= given and args.hop is None):
             raise UsageError(f"{source}: a scipy spectrogram needs its segment length: give --n-fft NPERSEG (and --hop)")
         if args.win_length is not None and args.n_fft is not None:
             keywords["nfft"] = args.n_fft
         if args.hop is not None:
             if "noverlap" not in parameters:
                 raise UsageError(f"{source}: --hop does not apply to --from {args.convention}")
+            if nperseg is None and from_axes is not None:  # the importer reads the segment off f or t as well
+                segment, axis = from_axes
+                if args.hop > segment:
+                    raise UsageError(f"--hop {args.hop} is longer than the segments of {segment} samples that the {axis} in "
+                                     f"{source} says; give the hop scipy's segments were made with (nperseg - noverlap)")
+                nperseg = segment
             keywords["noverlap"] = nperseg - args.hop
         elif "noverlap" in parameters and not any(name == "noverlap" for name, _ in args.param) and "t" not in given:
             # as for the other conventions: a hop taken by default is how audio comes back at the wrong tempo
-            default = nperseg - (nperseg // 8 if args.convention == "scipy" else nperseg // 2)
+            segment = nperseg if nperseg is not None else from_axes[0] if from_axes is not None else 256
+            default = segment - (segment // 8 if args.convention == "scipy" else segment // 2)
             raise UsageError(f"{source} is a bare array: give its hop with --hop (nperseg - noverlap; a wrong hop changes the "
                              f"tempo); scipy's default noverlap for --from {args.convention} makes it --hop {default}")
         handled = {"n_fft", "win_length", "hop"}
@@ -1805,7 +1837,7 @@ def _import_array(array: np.ndarray, args, path: Path, axes: Optional[dict] = No
                           "spectrogram read as an STFT comes back at the wrong pitch), else give --n-fft to say so", UserWarning)
         args = argparse.Namespace(**{**vars(args), "n_fft": implied})
     function = importers.CONVENTIONS[args.convention]
-    keywords = {**_importer_keywords(function, args, str(path), given=frozenset(axes)), **axes}
+    keywords = {**_importer_keywords(function, args, str(path), axes=axes), **axes}
     name = next(iter(inspect.signature(function).parameters))  # the importer's word for the array: S, Sxx, Zxx or M
 
     def of_the_file(text: str) -> str:  # 'S contains NaN ...' said of the file, not of a name the user never gave

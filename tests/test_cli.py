@@ -1876,6 +1876,37 @@ def test_a_t_that_starts_wrong_is_named_as_the_files(tmp_path, monkeypatch, caps
     assert not (tmp_path / "bad.wav").exists()
 
 
+@pytest.mark.parametrize("convention", ["scipy", "scipy-stft"])
+def test_scipys_f_and_t_fill_what_no_flag_says(tmp_path, monkeypatch, capsys, convention):
+    """np.savez(name, f=f, t=t, Sxx=Sxx, fs=16000) given --hop but no --n-fft was 'needs its segment
+    length', though f (and, for scipy.signal.spectrogram, t) says it: f and t fill what is not
+    typed (the same audio as no flag and as every flag), and what is typed is checked against them;
+    f alone says the segment too, with the hop typed."""
+    scipy_signal = pytest.importorskip("scipy.signal")
+    x = np.random.default_rng(17).standard_normal(8000) * 0.1
+    call = scipy_signal.spectrogram if convention == "scipy" else scipy_signal.stft
+    f, t, array = call(x, 16000, nperseg=512, noverlap=384)
+    name = "Sxx" if convention == "scipy" else "Zxx"
+    np.savez(tmp_path / "ft.npz", f=f, t=t, fs=16000, **{name: array})
+    np.savez(tmp_path / "f.npz", f=f, fs=16000, **{name: array})
+    monkeypatch.chdir(tmp_path)
+    common = ["--from", convention, *FAST, "-q"] + (["-P", "detrend=False"] if convention == "scipy" else [])
+    runs = {"none.wav": ["ft.npz"], "hop.wav": ["ft.npz", "--hop", "128"], "all.wav": ["ft.npz", "--n-fft", "512", "--hop", "128"],
+            "f.wav": ["f.npz", "--hop", "128"]}
+    for output, flags in runs.items():
+        assert cli.main(["invert", *flags, *common, "-o", output]) == 0, capsys.readouterr().err
+    audio = {output: sf.read(str(tmp_path / output))[0] for output in runs}
+    assert all(np.array_equal(audio["none.wav"], samples) for samples in audio.values())
+    bad = ["invert", "ft.npz", "--from", convention, "-o", "bad.wav"]
+    assert_usage_error(run_in_process([*bad, "--hop", "256"], capsys),
+                       r"^gl invert: error: --hop 256 but the t in ft\.npz steps by 128 samples$")
+    axis = "t" if convention == "scipy" else "f"
+    assert_usage_error(run_in_process([*bad, "--hop", "600"], capsys),
+                       rf"^gl invert: error: --hop 600 is longer than the segments of 512 samples that the {axis} in ft\.npz "
+                       r"says; give the hop scipy's segments were made with \(nperseg - noverlap\)$")
+    assert not (tmp_path / "bad.wav").exists()
+
+
 def test_scipy_run_on_a_stereo_file_as_soundfile_reads_it(tmp_path, monkeypatch, capsys):
     """scipy given soundfile's (samples, channels) array frames the 2 channels: gl invert said the
     geometry broke NOLA (spectrogram) or wrote 4000 channels (stft, with f and t); it says that
