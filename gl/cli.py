@@ -1672,6 +1672,17 @@ def _stored_settings(scalars: dict, args, path: Path, parameters, axes: dict) ->
                     continue  # (passed on as it was; one that is no whole number is refused as such)
                 option, given = "-P nperseg=", typed
             elif any(word in given_params for word in other_terms.get(flag, ())):
+                # -P noverlap=384: the hop once the segment is known (flags, file, f or t), which must be the file's
+                noverlap, nperseg = given_params.get("noverlap"), _segment_length(args, from_file, given_params)
+                if nperseg is None and flag == "hop":
+                    rate = args.sr if args.sr is not None else stored.get("sr", (None, None))[1]
+                    of_axes = _segment_of_axes(axes, argparse.Namespace(**{**vars(args), "sr": rate}))
+                    nperseg = of_axes[0] if of_axes is not None else None
+                if (flag == "hop" and nperseg is not None and isinstance(noverlap, int) and not isinstance(noverlap, bool)
+                        and nperseg - noverlap != value):
+                    raise UsageError(f"-P noverlap={noverlap} makes the hop {nperseg - noverlap} (nperseg - noverlap = {nperseg} - "
+                                     f"{noverlap}) but the {name} in {path} is {value}; drop -P noverlap=, or correct the file "
+                                     "if it is wrong")
                 continue
         if given is None and flag == "hop" and scipy and _segment_length(args, from_file, given_params) is None and "t" in axes:
             # (the hop of scipy's noverlap needs nperseg, which t says too; the file works as it did) but t must agree

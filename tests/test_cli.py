@@ -2045,6 +2045,33 @@ def test_a_mel_made_with_other_settings_is_said_in_flags(tmp_path, monkeypatch, 
         assert " M " not in err
 
 
+def test_a_typed_noverlap_is_checked_against_a_stored_hop(tmp_path, monkeypatch, capsys):
+    """-P noverlap=... beside a hop_length the .npz stores: the hop it makes with the segment length
+    (stored, typed, or said by f) is compared with the stored one, a contradiction one line naming
+    both (it was dropped without a word, and the audio made at -P noverlap's hop); one that agrees
+    gives the same audio as before. A noverlap stored with nperseg was already compared."""
+    x = np.random.default_rng(5).standard_normal(8000) * 0.1
+    f, _, Sxx = pytest.importorskip("scipy.signal").spectrogram(x, 16000, nperseg=512, noverlap=384, detrend=False)
+    np.savez(tmp_path / "hop.npz", Sxx=Sxx, fs=16000, nperseg=512, hop_length=128)
+    np.savez(tmp_path / "hop_only.npz", Sxx=Sxx, fs=16000, hop_length=128)
+    np.savez(tmp_path / "f.npz", f=f, Sxx=Sxx, fs=16000, hop_length=128)
+    np.savez(tmp_path / "noverlap.npz", Sxx=Sxx, fs=16000, nperseg=512, noverlap=384)
+    monkeypatch.chdir(tmp_path)
+    common = ["--from", "scipy", "-P", "detrend=False", *FAST, "-q"]
+    for name, flags in (("plain.wav", []), ("typed.wav", ["-P", "noverlap=384"])):
+        assert cli.main(["invert", "hop.npz", *common, "-o", name, *flags]) == 0, capsys.readouterr().err
+    assert np.array_equal(sf.read(str(tmp_path / "plain.wav"))[0], sf.read(str(tmp_path / "typed.wav"))[0])
+    said = (r"-P noverlap=256 makes the hop 256 \(nperseg - noverlap = 512 - 256\) but the hop_length in {} is 128; drop "
+            r"-P noverlap=, or correct the file if it is wrong$")
+    for name, flags in (("hop.npz", []), ("hop_only.npz", ["--n-fft", "512"]), ("hop_only.npz", ["-P", "nperseg=512"]),
+                        ("f.npz", [])):
+        assert_usage_error(run_in_process(["invert", name, *common, *flags, "-P", "noverlap=256", "-o", "bad.wav"], capsys),
+                           "^gl invert: error: " + said.format(re.escape(name)))
+    assert_usage_error(run_in_process(["invert", "noverlap.npz", *common, "-P", "noverlap=256", "-o", "bad.wav"], capsys),
+                       r"^gl invert: error: -P noverlap=256 but the noverlap in noverlap\.npz is 384; drop -P noverlap=")
+    assert not (tmp_path / "bad.wav").exists()
+
+
 def test_a_typed_nperseg_is_checked_against_a_stored_n_fft(tmp_path, monkeypatch, capsys):
     """-P nperseg=... (scipy's segment length, as scipy was called) beside an n_fft or nfft the .npz
     stores: a contradiction is one line naming both, as for --n-fft (the stored n_fft was dropped
