@@ -1613,6 +1613,29 @@ def _segment_length(args, changes: dict, params: dict) -> Optional[int]:
     return nperseg if isinstance(nperseg, int) and not isinstance(nperseg, bool) else None
 
 
+def _refuse_a_power_scipy_does_not_hold(name: str, power: float, path: Path, args) -> None:
+    """A power an .npz stores beside an array read --from scipy or scipy-stft, whose importers take
+    no power: scipy.signal.spectrogram's mode says it (psd |X|**2, magnitude and complex |X|),
+    scipy.signal.stft's Zxx is |X|. One that agrees is read as before; another is refused (it was
+    ignored without a word, a magnitude read as a PSD)."""
+    params = dict(args.param)
+    if args.convention == "scipy":
+        mode = params.get("mode", "psd")
+        if mode not in ("psd", "magnitude", "complex"):
+            return  # (the importer says what is wrong with it)
+        holds = 2.0 if mode == "psd" else 1.0
+        how = f"-P mode={mode}" if "mode" in params else "the default mode, psd,"
+        read = (f"--from scipy reads scipy.signal.spectrogram's Sxx by its mode and scaling, not a power, and {how} holds "
+                f"|X|**{holds:g} (psd |X|**2, magnitude and complex |X|): give the -P mode= and -P scaling= scipy was called with")
+    else:
+        holds = 1.0
+        read = ("--from scipy-stft reads scipy.signal.stft's Zxx or np.abs(Zxx), |X|**1 scaled as -P scaling= says, not a "
+                "power: save that")
+    if power != holds:
+        raise UsageError(f"the {name}={power:g} stored in {path} says the array holds |X|**{power:g}, but {read}, or correct "
+                         "the file")
+
+
 def _stored_settings(scalars: dict, args, path: Path, parameters, axes: dict) -> argparse.Namespace:
     """``args`` with the settings an .npz stores beside the spectrogram as numbers (``np.savez(name,
     Sxx=Sxx, fs=16000)``, ``np.savez(name, S=M, sr=22050, hop_length=256, n_fft=1024)``): a flag
@@ -1648,6 +1671,9 @@ def _stored_settings(scalars: dict, args, path: Path, parameters, axes: dict) ->
                 raise UsageError(f"the {other} and {name} in {path} disagree ({stored[flag][1]:g} and {value:g}); both "
                                  f"would be --{flag.replace('_', '-')}: gl cannot tell which is right")
             stored[flag] = (name, value)
+        elif flag == "power" and scipy:  # scipy's importers read a mode and a scaling: the stored power must agree
+            _refuse_a_power_scipy_does_not_hold(name, _stored_number(name, array, _STORED_FLAGS[flag], path, "--power"),
+                                                path, args)
         elif flag is None and key in _STORED_KEYWORDS and key in parameters:
             keywords[key] = (name, _stored_number(name, array, _STORED_KEYWORDS[key], path, f"-P {key}="))
 

@@ -2072,6 +2072,41 @@ def test_a_typed_noverlap_is_checked_against_a_stored_hop(tmp_path, monkeypatch,
     assert not (tmp_path / "bad.wav").exists()
 
 
+def test_a_power_stored_beside_a_scipy_array_must_be_its_modes(tmp_path, monkeypatch, capsys):
+    """scipy's importers take a mode and a scaling, not a power: a power the .npz stores was ignored
+    without a word (power=1 beside a magnitude read as a PSD). One that agrees with the mode (psd
+    2, magnitude and complex 1; scipy.signal.stft's Zxx 1) reads as without it; another is one
+    line saying how scipy's arrays are described and how to pass that with -P."""
+    scipy_signal = pytest.importorskip("scipy.signal")
+    x = np.random.default_rng(6).standard_normal(8000) * 0.1
+    f, t, Sxx = scipy_signal.spectrogram(x, 16000, nperseg=512, noverlap=384, mode="magnitude", detrend=False)
+    fz, tz, Zxx = scipy_signal.stft(x, 16000, nperseg=512, noverlap=384)
+    np.savez(tmp_path / "mag.npz", f=f, t=t, Sxx=Sxx, fs=16000)
+    np.savez(tmp_path / "mag1.npz", f=f, t=t, Sxx=Sxx, fs=16000, power=1)
+    np.savez(tmp_path / "z.npz", f=fz, t=tz, Zxx=Zxx, fs=16000)
+    np.savez(tmp_path / "z1.npz", f=fz, t=tz, Zxx=Zxx, fs=16000, power=1.0)
+    np.savez(tmp_path / "z2.npz", f=fz, t=tz, Zxx=np.abs(Zxx) ** 2, fs=16000, power=2.0)
+    monkeypatch.chdir(tmp_path)
+    common = [*FAST, "-q"]
+    magnitude = ["--from", "scipy", "-P", "mode=magnitude", "-P", "detrend=False"]
+    for output, flags in (("mag.wav", ["mag.npz", *magnitude]), ("mag1.wav", ["mag1.npz", *magnitude]),
+                          ("z.wav", ["z.npz", "--from", "scipy-stft"]), ("z1.wav", ["z1.npz", "--from", "scipy-stft"])):
+        assert cli.main(["invert", *flags, *common, "-o", output]) == 0, capsys.readouterr().err
+    for one, other in (("mag.wav", "mag1.wav"), ("z.wav", "z1.wav")):
+        assert np.array_equal(sf.read(str(tmp_path / one))[0], sf.read(str(tmp_path / other))[0])
+    assert_usage_error(run_in_process(["invert", "mag1.npz", "--from", "scipy", "-o", "bad.wav"], capsys),
+                       r"^gl invert: error: the power=1 stored in mag1\.npz says the array holds \|X\|\*\*1, but --from scipy "
+                       r"reads scipy\.signal\.spectrogram's Sxx by its mode and scaling, not a power, and the default mode, psd, "
+                       r"holds \|X\|\*\*2 \(.*\): give the -P mode= and -P scaling= scipy was called with, or correct the file$")
+    assert_usage_error(run_in_process(["invert", "z2.npz", "--from", "scipy-stft", "-o", "bad.wav"], capsys),
+                       r"^gl invert: error: the power=2 stored in z2\.npz says the array holds \|X\|\*\*2, but --from scipy-stft "
+                       r"reads scipy\.signal\.stft's Zxx or np\.abs\(Zxx\), \|X\|\*\*1 .*, not a power: save that")
+    np.savez(tmp_path / "psd1.npz", f=f, t=t, Sxx=Sxx, fs=16000, power=2)
+    assert_usage_error(run_in_process(["invert", "psd1.npz", *magnitude, "-o", "bad.wav"], capsys),
+                       r"^gl invert: error: the power=2 stored in psd1\.npz .* and -P mode=magnitude holds \|X\|\*\*1 ")
+    assert not (tmp_path / "bad.wav").exists()
+
+
 def test_a_typed_nperseg_is_checked_against_a_stored_n_fft(tmp_path, monkeypatch, capsys):
     """-P nperseg=... (scipy's segment length, as scipy was called) beside an n_fft or nfft the .npz
     stores: a contradiction is one line naming both, as for --n-fft (the stored n_fft was dropped
