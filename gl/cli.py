@@ -983,12 +983,13 @@ def _warn_if_level_implausible(y: np.ndarray, args) -> None:
     else:
         power = _DEFAULT_POWER.get(convention)
     stored = getattr(args, "stored_in_file", {}).get("power")  # the name of the power the .npz stores, if it gave it
+    typed, stored = getattr(args, "typed_as_stored", {}).get("power", (None, stored))  # --power 2 typed, as the file says
 
     def power_advice(holds: str, right: int) -> str:
         if stored is None:
             return f"if the array holds {holds}, give --power {right} (read as |X|**{power:g})"
-        return (f"if the array holds {holds}, the {stored}={power:g} stored in {args.input} is wrong: store {right} "
-                f"(read as |X|**{power:g})")
+        return (f"if the array holds {holds}, the {stored}={power:g} stored in {args.input} is wrong: store {right}"
+                + (f" and drop {typed}" if typed else "") + f" (read as |X|**{power:g})")
 
     advice = []
     if peak_db > loud:
@@ -1685,6 +1686,7 @@ def _stored_settings(scalars: dict, args, path: Path, parameters, axes: dict) ->
     segment = "win_length" if "win_length" in stored or args.win_length is not None else "n_fft"
     changes: dict[str, Any] = {}
     agreeing: set[str] = set()  # -P keywords that say what the file stores: the stored flag, the -P dropped
+    typed_too: dict[str, str] = {}  # flag -> what the command line said of it, agreeing with the file (--power 2)
     for flag, (name, value) in stored.items():
         option, given = f"--{flag.replace('_', '-')}", getattr(args, flag)
         if given is None:  # or as -P under the file's name or the importer's (-P fs=16000, -P nperseg=256)
@@ -1733,13 +1735,17 @@ def _stored_settings(scalars: dict, args, path: Path, parameters, axes: dict) ->
                         f"instead: the stored {name} is then nfft)")
             raise UsageError(f"{said} but the {name} in {path} is {value:g}{hint}; drop {option}, or correct the file "
                              "if it is wrong")
-        elif option.startswith("-P"):  # -P hop_length=256 as the library was called, as the file says: the flag
-            # (left as -P, it was 'give its hop with --hop', the hop the file stores)
-            changes[flag] = value
-            agreeing.add(option[3:-1])
+        else:
+            typed_too[flag] = f"{option}{given!r}" if option.startswith("-P") else f"{option} {given:g}"
+            if option.startswith("-P"):  # -P hop_length=256 as the library was called, as the file says: the flag
+                # (left as -P, it was 'give its hop with --hop', the hop the file stores)
+                changes[flag] = value
+                agreeing.add(option[3:-1])
     settings = argparse.Namespace(**{**vars(args), **changes})
     # which flags the file gave, and under what name: a message about them names the file's entry
     settings.stored_in_file = {flag: stored[flag][0] for flag in changes}
+    # and those typed as well, as typed (advice to change the file's value must say to change them too)
+    settings.typed_as_stored = {flag: (typed_too[flag], stored[flag][0]) for flag in typed_too}
 
     # scipy's noverlap: the hop once the segment length is known, else the importer's keyword
     if "noverlap" in keywords and "noverlap" not in given_params:

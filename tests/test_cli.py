@@ -342,6 +342,26 @@ def test_a_level_warning_reads_the_power_the_npz_stores(tmp_path, monkeypatch, c
     assert "peaks at -" in quiet.stderr and "--power 1" not in quiet.stderr and "read as |X|**2" not in quiet.stderr, quiet.stderr
 
 
+def test_a_level_warning_says_to_drop_a_power_typed_as_the_file_stores_it(tmp_path, monkeypatch, capsys):
+    """--power 1 typed beside the power=1 an .npz stores (they agree, so it is read): the level warning
+    said 'give --power 2', which is refused as contradicting the file. It says the stored power is
+    wrong, and to drop the --power (or -P power=) typed with it."""
+    sr = 16000
+    x = 0.3 * np.sin(2 * np.pi * 440 * np.arange(sr) / sr)
+    S = np.abs(gl.STFT(1024, 256).stft(x))
+    np.savez(tmp_path / "pow1.npz", S=S**2, sr=sr, hop_length=256, power=1)  # a power stored as power=1
+    monkeypatch.chdir(tmp_path)
+    common = ["-o", "o.wav", "--force", "--subtype", "FLOAT", *FAST, "-q"]
+    for typed in (["--power", "1"], ["-P", "power=1"]):
+        loud = run_in_process(["invert", "pow1.npz", "--from", "librosa", *typed, *common], capsys)
+        said = "--power 1" if typed[0] == "--power" else "-P power=1"
+        assert re.search(r"peaks at \+\d+ dBFS: .*if the array holds a power \|X\|\*\*2, the power=1 stored in pow1\.npz is "
+                         rf"wrong: store 2 and drop {re.escape(said)} \(read as \|X\|\*\*1\)", loud.stderr), loud.stderr
+        assert "give --power" not in loud.stderr
+    refused = run_in_process(["invert", "pow1.npz", "--from", "librosa", "--power", "2", *common], capsys)
+    assert refused.returncode == 2 and "--power 2 but the power in pow1.npz is 1" in refused.stderr  # why the advice changed
+
+
 def test_db_made_non_negative_is_warned_about(tmp_path, monkeypatch, capsys, speech):
     """dB shifted to 0..80 (amplitude_to_db(ref=np.max) + 80) or normalised to [0, 1] passes the
     negative-values check and came back 15 dB too loud without a word: a warning naming the flag.
