@@ -76,7 +76,7 @@ class PhaseRetrievalInfo:
         counting the time spent in the callback: plot ``spectral_convergence_db`` against it
         to compare methods at equal time. The history's measurement is included (each
         signal's error is measured by the next iteration's sweep; the result's own final
-        measurement is in ``elapsed`` only). A measured iteration costs 6 to 40 % more
+        measurement is in ``elapsed`` only). A measured iteration costs 5 to 43 % more
         than a plain call's, by method (fast Griffin-Lim, AGLA and RAAR then also keep
         their sequences as spectrograms: ``benchmarks/bench_methods.py``,
         ``benchmarks/results/methods.json``): time plain calls for the methods' speed.

@@ -45,7 +45,7 @@ def measuring_only_the_ends(on_iteration: Optional[Callable[[int, float], None]]
     """Within this context, a run with ``return_info`` but no ``tol`` or ``callback`` measures
     only its starting signal and its result: the iterations run unmeasured, on their faster
     path (fast Griffin-Lim's momentum on the signals, not on stored spectrograms; per
-    iteration 6 to 28 % less, by method: ``benchmarks/bench_methods.py``,
+    iteration 4 to 30 % less, by method: ``benchmarks/bench_methods.py``,
     ``benchmarks/results/methods.json``), and the info holds the initial spectral
     convergence, a history of one row (the result's) and the iterations run (``n_iter``).
     For a caller that reports where a run started and ended but draws no curve: the
