@@ -405,3 +405,42 @@ def test_rtpghi_breaks_ties_previous_frame_first_then_lower_bin(lookahead, causa
     expected = literal_rtpghi_phase(S, geometry, lookahead=lookahead, rng=4, causal_difference=causal_difference)
     stream = RecordingRTPGHI(geometry, lookahead=lookahead, rng=4, causal_difference=causal_difference)
     assert committed_phase_difference(stream, S, expected) < rounding(expected)
+
+
+@pytest.mark.parametrize("given", ["float32 frames", "float64 frames, dtype=float32"])
+@pytest.mark.parametrize("lookahead, causal_difference", MODES)
+def test_float32_rtpghi_is_the_literal_heap_to_float32_rounding(given, lookahead, causal_difference):
+    """A float32 stream commits the literal heap's phases of its float32 magnitudes.
+
+    What is compared: :func:`literal_rtpghi_phase`, in float64, of the magnitudes the stream
+    works on (``S`` rounded to float32: pushed as float32, or as float64 into a stream of
+    ``dtype=np.float32``, which rounds each frame on arrival), against the phases of the
+    complex64 spectra the stream commits. Both heaps see the same numbers (gl keeps its
+    magnitudes, logs, gradients and phases in float64), so the same ties fall the same way
+    and no heap order can flip; the float64 literal of the unrounded ``S`` would not do:
+    rounding ``S`` to float32 moves the logs by ~6e-8 and can reorder equal-looking bins.
+
+    The tolerance: the phase is rounded only when the frame is committed, ``S exp(i phi)``
+    made in complex64: the unit phasor is rounded (each part within half an ulp, float32's
+    ``u = eps / 2``, so the phasor moves by at most ``u`` of its length) and multiplied by
+    the float32 magnitude (another ``u``): the angle moves by at most ``2 u = eps``, whatever
+    the size of the unwrapped phase (up to 3000 rad here). Allowed: ``2 eps`` (measured: at
+    most 0.73 eps), plus the float64 rounding the float64 tests allow. A phase kept or
+    exponentiated in float32 (a dropped cast) is off by about ``eps |phi|``, hundreds of times
+    more, and each such one-line break fails here. The magnitudes are held to ``2 eps`` too. :func:`gl.rtpghi` is this stream (test_chunked_equals_one_shot_exactly).
+    """
+    geometry = gl.STFT(64, 16)
+    eps32 = float(np.finfo(np.float32).eps)
+    for name, signal in small_signals().items():
+        S = np.abs(geometry.stft(signal))
+        S32 = S.astype(np.float32)
+        expected = literal_rtpghi_phase(S32, geometry, lookahead=lookahead, rng=4, causal_difference=causal_difference)
+        stream = RecordingRTPGHI(geometry, lookahead=lookahead, rng=4, causal_difference=causal_difference,
+                                 dtype=np.float32 if given == "float64 frames, dtype=float32" else None)
+        invert_stream(stream, S32 if given == "float32 frames" else S, chunk_frames=7)
+        committed = np.stack(stream.committed, axis=1).astype(np.complex128)  # (n_freq, n_frames)
+        assert stream.dtype == np.float32 and stream.committed[0].dtype == np.complex64
+        np.testing.assert_allclose(np.abs(committed), S32, rtol=2 * eps32, atol=0, err_msg=name)
+        where = S32 > 0
+        difference = np.abs(np.angle(committed[where] * np.exp(-1j * expected[where]))).max()
+        assert difference < 2 * eps32 + rounding(expected), name
