@@ -66,7 +66,8 @@ by up to 3.8 dB, click trains by 1.7 dB): not used either (a review, 2026-11-30)
 Where the windows barely overlap (:attr:`gl.STFT.low_overlap`: ``D`` below 10 % of its
 peak between frames, 0.3 % for scipy's ``window='hann'`` at its default overlap) each
 analysis divides the overlap-added samples by ``max(D, 0.1 max D)`` instead
-(``LOW_OVERLAP_FLOOR``): dividing by ``D`` amplified every error between frames into the
+(``LOW_OVERLAP_FLOOR``; near the ends of the stream, below, the estimate ``sum / W`` is
+multiplied by ``D / max(D, 0.1 max D)``, ``D`` continued with period ``a``): dividing by ``D`` amplified every error between frames into the
 next frame's estimate, as in the least-squares iterations of the offline methods, which
 :meth:`gl.Spectrogram.invert` runs again with such a floor when their result shows spikes;
 a stream cannot run again, so RTISI-LA floors its analysis always, for those geometries
@@ -88,7 +89,7 @@ at its end, the estimate is divided by the true window sum instead of ``D``; wit
 All of this written out on full-length arrays (each update overlap-adds every frame set so
 far), for reading beside the equations, is ``literal_rtisila_spectra`` in
 ``tests/test_streaming.py``, which the tests hold the committed frames to, to rounding
-(where the windows overlap enough: the floored analysis above is not in it).
+(the floored analysis of windows that barely overlap included).
 
 Cost per frame: ``(L + 1) * n_iter_per_frame`` FFT/inverse-FFT pairs of size ``M`` (the new
 frame's first estimate is the first of them; the commit reuses the frame's last synthesis,

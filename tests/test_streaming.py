@@ -11,7 +11,7 @@ import pytest
 import gl
 from gl.metrics import spectral_convergence_db
 from gl.pghi import window_centre
-from gl.rtisila import EAGER_SLOTS, RTISILA, default_lookahead, rtisila, uses_dual_windows
+from gl.rtisila import EAGER_SLOTS, LOW_OVERLAP_FLOOR, RTISILA, default_lookahead, rtisila, uses_dual_windows
 from gl.streaming import StreamingInverter, invert_stream
 from gl.transform import EDGE_FADE, WINDOW_SUM_FLOOR
 
@@ -799,17 +799,22 @@ def literal_rtisila_spectra(S, geometry, lookahead=None, n_iter_per_frame=5, pha
     endless stream, ``W[p] = sum_{j >= 0} w[p - j a]^2`` (the steady ``D`` away from the
     start), at the flush by that of frames ``0 .. N - 1``; zero where ``W`` is below
     ``WINDOW_SUM_FLOOR`` times ``max D`` and on the constant padding of centred frames.
-    ``phase`` (n_freq, n_frames): given first estimates ``S exp(i phase)``. Not for the
-    geometries whose windows barely overlap (:attr:`gl.STFT.low_overlap`: gl floors ``D``).
+    ``phase`` (n_freq, n_frames): given first estimates ``S exp(i phase)``. Where the windows
+    barely overlap (:attr:`gl.STFT.low_overlap`) the analysis divides by ``max(D, f)`` instead
+    of ``D``, ``f = LOW_OVERLAP_FLOOR max D``: the estimate is ``sum / W`` times
+    ``D[p] / max(D[p], f)`` (``D`` continued with period ``a``), so that the start and the end
+    keep their true window sum and the floor acts only where ``D`` dips between frames.
     """
     a, M = geometry.hop_length, geometry.n_fft
     n_freq, N = S.shape
     L = default_lookahead(geometry) if lookahead is None else lookahead
     w = geometry.window_array
-    assert not geometry.low_overlap
     total = (N - 1) * a + M  # padded samples
     D = np.array([sum(w[k + i * a] ** 2 for i in range(-(k // a), (M - 1 - k) // a + 1)) for k in range(M)])
     floor = WINDOW_SUM_FLOOR * D.max()
+    periodic = D[np.arange(total) % a]  # D at every padded position
+    # 1 where the windows overlap enough; D / max(D, f) with a floor between frames
+    low_overlap = periodic / np.maximum(periodic, LOW_OVERLAP_FLOOR * D.max()) if geometry.low_overlap else 1.0
     endless = np.zeros(total)
     for p in range(total):
         endless[p] = sum(w[p - j * a] ** 2 for j in range(N + M) if 0 <= p - j * a < M)
@@ -832,7 +837,7 @@ def literal_rtisila_spectra(S, geometry, lookahead=None, n_iter_per_frame=5, pha
         for j in np.flatnonzero(present):
             ola[j * a : j * a + M] += w * np.fft.irfft(X[:, j], M)
         W = finite if at_end else endless
-        x_hat = np.where(W > floor, ola / np.where(W > floor, W, 1.0), 0.0)
+        x_hat = np.where(W > floor, ola / np.where(W > floor, W, 1.0), 0.0) * low_overlap
         if geometry.center and geometry.pad_mode == "constant":  # the zero padding is known
             x_hat[: geometry.pad] = 0.0
             if at_end:
@@ -889,13 +894,20 @@ def committed_spectra(stream, S, phase=None, chunk_frames=5):
 @pytest.mark.parametrize("name", ["chirp", "noise", "click"])
 @pytest.mark.parametrize(
     "n_fft, hop, center, lookahead",
-    [(32, 8, True, None), (32, 8, False, None), (31, 8, True, 1), (32, 16, True, None), (32, 8, True, 0), (24, 6, True, 5)],
+    [(32, 8, True, None), (32, 8, False, None), (31, 8, True, 1), (32, 16, True, None), (32, 8, True, 0), (24, 6, True, 5),
+     (32, 20, False, None),  # hop > n_fft / 2, D varies 5.25x: the paper's windows, no floor
+     (32, 24, True, None), (32, 24, False, None), (31, 24, True, 0), (32, 28, False, 2)],  # low overlap: the floor
 )
 def test_rtisila_is_the_literal_look_ahead_update(name, n_fft, hop, center, lookahead):
     """The committed frames equal :func:`literal_rtisila_spectra`'s to rounding (measured:
     at most 4e-11 of the largest magnitude, 3 iterations per frame, pushed 5 frames at a
     time): the paper's windows of the newest frame at 75 % overlap, the dual windows at
-    hop n_fft / 2 (``uses_dual_windows``), odd ``n_fft``, uncentred frames, look-ahead 0 to 5.
+    hop n_fft / 2 (``uses_dual_windows``), odd ``n_fft``, uncentred frames, look-ahead 0 to 5,
+    and windows that barely overlap (:attr:`gl.STFT.low_overlap`, Hann 32 at hops 24 and 28:
+    ``D`` down to 4 % and 0.3 % of its peak), whose analysis divides by ``max(D, f)`` between
+    frames; uncentred, their first frames show that the start keeps its true window sum
+    under the floor (``sum / W`` times ``D / max(D, f)``; ``sum / max(W, f)`` was up to 0.17
+    of the peak off there).
 
     Left out: the click at n_fft 31, hop 8, look-ahead 1, whose frame 25 starts from an
     estimate that is rounding alone (the only sample the frames before give it lies where
