@@ -325,30 +325,58 @@ def librosa_griffinlim(S: np.ndarray, geometry, length: int, n_iter: int, seed: 
 
 
 def librosa_griffinlim_from(S: np.ndarray, geometry, length: int, n_iter: int, angles: np.ndarray,
-                            momentum: float = 0.99) -> np.ndarray:
+                            momentum: float = 0.99, transforms: str = "librosa", update: str = "librosa") -> np.ndarray:
     """``librosa.griffinlim``'s loop (librosa 0.11, ``core/spectrum.py``) from the unit phasors
     ``angles`` instead of its own draw, with librosa's ``stft`` and ``istft``, operation for
     operation: from librosa's own draw it gives ``librosa.griffinlim``'s output to the last bit
     (the convergence study checks it), so that a start changed by a rounding shows how far
-    librosa moves from itself."""
+    librosa moves from itself.
+
+    For ``bench_librosa_rounding.py``, one of its parts can be gl's instead, the same algebra
+    rounded another way: ``transforms='gl'``, ``geometry.stft`` and ``geometry.istft``;
+    ``update='gl-momentum'``, ``t = c + momentum (c - c_prev)`` (librosa's ``c - momentum / (1 +
+    momentum) c_prev`` is ``t / (1 + momentum)``, which the projection's normalisation removes);
+    ``update='gl-projection'``, ``t * (S / (|t| + eps))`` (librosa's ``t / (|t| + eps) * S``);
+    ``update='gl'``, both."""
     import librosa
 
+    if transforms not in ("librosa", "gl") or update not in ("librosa", "gl-momentum", "gl-projection", "gl"):
+        raise ValueError(f"transforms={transforms!r} or update={update!r} is unknown")
     keywords = dict(hop_length=geometry.hop_length, win_length=geometry.n_fft, n_fft=geometry.n_fft,
                     window=np.array(geometry.window_array), center=geometry.center)
+    if transforms == "librosa":
+        def stft(y):
+            return librosa.stft(y, pad_mode=geometry.pad_mode, **keywords)
+
+        def istft(X):
+            return librosa.istft(X, length=length, **keywords)
+    else:
+        def stft(y):
+            return geometry.stft(y)
+
+        def istft(X):
+            return geometry.istft(X, length=length)
+    gl_momentum, gl_projection = update in ("gl-momentum", "gl"), update in ("gl-projection", "gl")
     angles = np.array(angles, dtype=complex)
     eps = librosa.util.tiny(angles)
     angles *= S
     rebuilt = tprev = None
     for _ in range(n_iter):
-        inverse = librosa.istft(angles, length=length, **keywords)
-        rebuilt = librosa.stft(inverse, pad_mode=geometry.pad_mode, **keywords)
-        angles[:] = rebuilt
-        if tprev is not None:
-            angles -= (momentum / (1 + momentum)) * tprev
-        angles /= np.abs(angles) + eps
-        angles *= S
+        inverse = istft(angles)
+        rebuilt = stft(inverse)
+        if gl_momentum:
+            angles = rebuilt.copy() if tprev is None else rebuilt + momentum * (rebuilt - tprev)
+        else:
+            angles[:] = rebuilt
+            if tprev is not None:
+                angles -= (momentum / (1 + momentum)) * tprev
+        if gl_projection:
+            angles *= S / (np.abs(angles) + eps)
+        else:
+            angles /= np.abs(angles) + eps
+            angles *= S
         rebuilt, tprev = tprev, rebuilt
-    return librosa.istft(angles, length=length, **keywords)
+    return istft(angles)
 
 
 def librosa_start(shape, random_state) -> np.ndarray:

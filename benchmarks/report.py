@@ -17,6 +17,7 @@ from .bench_longform import quality_table as longform_quality_table
 from .bench_longform import hour_table as longform_hour_table
 from .bench_longform import synthetic_quality_table as longform_synthetic_table
 from .bench_geometries import fft_sizes_table
+from .bench_librosa_rounding import markdown_table as librosa_rounding_table
 from .bench_geometries import markdown_table as geometries_table
 from .bench_memory_methods import markdown_table as memory_methods_table
 from .bench_memory_methods import where_text as memory_methods_where
@@ -633,6 +634,7 @@ def build(out: Path, readme: Path) -> Path:
     longform_hour = load("longform_hour", out)
     last_block = load("last_block", out)
     longform_low_overlap = load("longform_low_overlap", out)
+    librosa_rounding = load("librosa_rounding", out)
     memory = (memory_result or {}).get("rows") or (iteration or {}).get("memory") or []
     plots: list[str] = []
     try:
@@ -649,7 +651,7 @@ def build(out: Path, readme: Path) -> Path:
     out_flag = "" if out.resolve() == RESULTS.resolve() else f" --out {out}"
     loaded = (speed, iteration, convergence, paper, memory_result, pghi_cost, methods, passes, torchaudio, geometries,
               memory_methods, seeds, mel, low_overlap, rtisila_low_overlap, rtisila, rtisila_windows, longform_quality,
-              longform_synthetic, longform_hour, last_block, longform_low_overlap)
+              longform_synthetic, longform_hour, last_block, longform_low_overlap, librosa_rounding)
     quick_commands = [str(d["environment"]["command"]) for d in loaded
                       if d and "--quick" in str(d.get("environment", {}).get("command", ""))]
     quick = bool(quick_commands)
@@ -679,7 +681,8 @@ def build(out: Path, readme: Path) -> Path:
                        ("RTISI-LA's newest-frame windows", rtisila_windows), ("long inputs in blocks", longform_quality),
                        ("long inputs, the default blocks", longform_synthetic), ("an hour in blocks", longform_hour),
                        ("long inputs, the last block", last_block),
-                       ("long inputs at low overlap", longform_low_overlap)):
+                       ("long inputs at low overlap", longform_low_overlap),
+                       ("rounding against librosa", librosa_rounding)):
         if data and data.get("environment", {}).get("command"):
             made = data["environment"]
             dirty = str(made.get("git", "")).endswith("+dirty")
@@ -702,6 +705,14 @@ def build(out: Path, readme: Path) -> Path:
               "by the host), which is why each timed call now follows an untimed one of the same function; other jobs "
               "can still take the core. gl's two-thread iteration against that two-thread bare FFT is in the last "
               "column of the table below.", ""]
+    if librosa_rounding:
+        made = librosa_rounding["environment"]
+        L += [f"About the librosa-equality target: `{made['command']}` ({made['date_utc']} UTC) runs librosa's loop written "
+              "out (equal to `librosa.griffinlim` to the last bit) with one part at a time done as gl does it, the same "
+              "algebra rounded another way, from the start where gl is farthest from librosa. Every change of rounding "
+              "lands about as far as the others and as librosa from its own start rotated by 1e-15 rad: the distance is "
+              "the iteration's amplification of rounding from that start, not one part of gl's arithmetic.", "",
+              librosa_rounding_table(librosa_rounding), ""]
 
     if iteration:
         L += ["## Time per fast-GLA iteration (issue 2)", "",

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import warnings
 
 import numpy as np
@@ -699,3 +700,39 @@ def test_real_coefficients_as_init_are_read_as_phases_with_a_warning():
         gl.griffinlim(S, n_fft=256, hop_length=64, n_iter=2, init=coefficients.astype(complex))  # coefficients, as meant
         gl.griffinlim(S, n_fft=256, hop_length=64, n_iter=2, init=np.angle(geometry.stft(np.ones(4000))))  # phases
         gl.griffinlim(np.zeros_like(S), n_fft=256, hop_length=64, n_iter=1, init=np.zeros_like(S))  # silence: phases 0
+
+
+def test_the_rounding_decomposition_against_librosa(tmp_path, capsys):
+    """``benchmarks/bench_librosa_rounding.py`` swaps one part of librosa's loop for gl's at a
+    time: the loop written out must be ``librosa.griffinlim`` to the last bit (else its rows
+    measure the copy, not gl), and each swapped part must change the rounding (else a row
+    measures nothing) while staying the same algebra (within rounding's reach after 20
+    iterations from a start where nothing is amplified much)."""
+    sf = pytest.importorskip("soundfile")
+    from benchmarks import bench_librosa_rounding
+    from benchmarks.common import librosa_griffinlim_from, librosa_start
+
+    sr = 16000
+    t = np.arange(sr // 2) / sr
+    x = np.sin(2 * np.pi * (220 * t + 400 * t**2)) * np.hanning(t.size)
+    geometry = STFT(256, 64)
+    S = np.abs(geometry.stft(x))
+    reference = librosa.griffinlim(S, n_iter=20, n_fft=256, hop_length=64, window=np.array(geometry.window_array),
+                                   length=len(x), momentum=0.99, **librosa_seed(np.random.RandomState(0)))
+    start = librosa_start(S.shape, np.random.RandomState(0))
+    np.testing.assert_array_equal(librosa_griffinlim_from(S, geometry, len(x), 20, start), reference)
+    for transforms, update in [("gl", "librosa"), ("librosa", "gl-momentum"), ("librosa", "gl-projection"), ("gl", "gl")]:
+        y = librosa_griffinlim_from(S, geometry, len(x), 20, start, transforms=transforms, update=update)
+        difference = np.max(np.abs(y - reference))
+        assert 0 < difference < 1e-9 * np.abs(reference).max(), (transforms, update, difference)
+    clip = tmp_path / "chirp.wav"
+    sf.write(str(clip), x, sr, subtype="DOUBLE")
+    bench_librosa_rounding.main(["--clip", str(clip), "--iterations", "5", "--start", "default_rng(2)", "--out", str(tmp_path)])
+    saved = json.loads((tmp_path / "librosa_rounding.json").read_text())
+    rows = {row["variant"]: row for row in saved["rows"]}
+    assert rows["librosa's loop written out (the control: must be 0)"]["max_abs_to_librosa"] == 0.0
+    assert rows["gl.griffinlim (blocked sweeps)"]["max_abs_to_gl"] == 0.0
+    assert saved["start"] == "default_rng(2)" and "--start default_rng(2)" in saved["environment"]["command"]
+    assert "| gl's STFT and ISTFT in librosa's loop |" in capsys.readouterr().out
+    with pytest.raises(SystemExit):
+        bench_librosa_rounding.main(["--clip", str(clip), "--start", "rng(2)", "--out", str(tmp_path)])
