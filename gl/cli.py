@@ -1549,12 +1549,13 @@ def _array_and_axes(loaded, names: list, args, path: Path) -> tuple[np.ndarray, 
     arrays = {name: loaded[name] for name in names}
     axes = {name: arrays[name] for name in _AXES_IN_ARCHIVE
             if name in parameters and name in arrays and arrays[name].ndim == 1 and name not in dict(args.param)}
-    # numbers beside it: one value of any shape (fs=np.array([[16000]])), and whatever a setting's name holds (checked then)
-    scalars = {name: array for name, array in arrays.items()
-               if name not in axes and (array.size == 1 or _stored_name(name.lower()) is not None)}
-    candidates = [name for name in names if name not in axes and name not in scalars and arrays[name].ndim >= 2]
+    # the spectrogram: of two axes and more than one value, whatever its name (np.savez('p.npz', power=S**2, sr=22050))
+    candidates = [name for name in names if name not in axes and arrays[name].ndim >= 2 and arrays[name].size > 1]
     named = [name for name in candidates if name.lower() == next(iter(parameters)).lower()]
     chosen = named or candidates
+    # numbers beside it: one value of any shape (fs=np.array([[16000]])), and whatever a setting's name holds (checked then)
+    scalars = {name: array for name, array in arrays.items() if name not in axes and name not in chosen[:1]
+               and (array.size == 1 or _stored_name(name.lower()) is not None)}
     if len(chosen) != 1:
         held = ", ".join(names)
         raise UsageError(f"{path} holds several arrays ({held}), and gl cannot tell which is the spectrogram"

@@ -2211,6 +2211,20 @@ def test_a_stored_number_of_any_shape_is_read(tmp_path, monkeypatch, capsys):
     assert not (tmp_path / "bad.wav").exists()
 
 
+def test_a_spectrogram_stored_under_a_settings_name_is_the_spectrogram(tmp_path, monkeypatch, capsys):
+    """np.savez('p.npz', power=S**2, sr=..., hop_length=...): the one array of two axes is the spectrogram,
+    whatever its name; it was taken for a stored power and the file refused as holding none of two axes."""
+    S = np.abs(np.random.default_rng(3).standard_normal((257, 30))) ** 2
+    np.save(tmp_path / "p.npy", S)
+    np.savez(tmp_path / "p.npz", power=S, sr=8000, hop_length=128)
+    monkeypatch.chdir(tmp_path)
+    assert cli.main(["invert", "p.npy", "--from", "librosa", "--power", "2", "--sr", "8000", "--hop", "128", *FAST, "-q",
+                     "-o", "bare.wav"]) == 0
+    assert cli.main(["invert", "p.npz", "--from", "librosa", "--power", "2", *FAST, "-q", "-o", "named.wav"]) == 0, \
+        capsys.readouterr().err
+    assert np.array_equal(sf.read(str(tmp_path / "bare.wav"))[0], sf.read(str(tmp_path / "named.wav"))[0])
+
+
 @pytest.mark.parametrize("stored, pattern", BAD_STORED, ids=[", ".join(map(str, s)) for s, _ in BAD_STORED])
 def test_a_bad_number_stored_beside_the_spectrogram_is_named(tmp_path, monkeypatch, capsys, stored, pattern):
     """Text, a bool, NaN, a negative rate, a fractional or zero hop or segment, and two names of one
