@@ -2090,6 +2090,15 @@ _FLAG_OF_KEYWORD = [
     ("peak_db", "--peak-db", r"\S", True), ("fs", "--sr", r"\d", False),
 ]
 
+def _nperseg_words(match: "re.Match[str]") -> str:
+    """'pass the nperseg scipy was given (256, ...)': as --n-fft, as -P nperseg= where that was typed, or
+    in the file when the nperseg it stores is the one said to be wrong (a --n-fft would contradict it)."""
+    if re.search(r"\bnperseg=\d+ stored in ", match.string):
+        return f"store the nperseg scipy was given ({match[1]}, with scipy's default nfft)"
+    flag = "-P nperseg=" if "-P nperseg=" in match.string else "--n-fft"
+    return f"give the nperseg scipy was given as {flag} ({match[1]}, with scipy's default nfft)"
+
+
 #: The library's words for what the command line calls flags: (pattern, replacement), in order.
 _FLAG_WORDS: list[tuple[re.Pattern[str], Union[str, Callable[[re.Match[str]], str]]]] = [
     (re.compile(r"STFT\(n_fft=(\d+), hop_length=(\d+), win_length=(\d+), window=(.*?), center=(\w+), pad_mode='(\w+)', sym=(\w+)\)"),
@@ -2120,6 +2129,7 @@ _FLAG_WORDS: list[tuple[re.Pattern[str], Union[str, Callable[[re.Match[str]], st
     (re.compile(r"pass nfft=(\d+) too if scipy zero-padded the segments, else the nperseg scipy was given"),
      r"if scipy zero-padded the segments to nfft=\1, give that as --n-fft and nperseg as --win-length, else give the nperseg "
      r"scipy was given as --n-fft"),
+    (re.compile(r"pass the nperseg scipy was given \((\d+), with scipy's default nfft\)"), _nperseg_words),
     # (here the nperseg=400 stored in z.npz: the file's, named by gl invert)
     (re.compile(r"pass the nperseg scipy was given \(here (the )?nperseg=(\d+)( stored in [^)]*)?\), and nfft too if scipy "
                 r"zero-padded the segments"),

@@ -1109,6 +1109,9 @@ def from_scipy_stft(
         nfft_given = nfft is not None
         if f is not None:
             nfft = _scipy_fft_size(n_rows, return_onesided, fs, f, nfft, nperseg, stated=stated, n_columns=n_frames, name="Zxx")
+            if nperseg is not None and not nfft_given and nfft < nperseg:  # (stated) scipy pads a segment to nfft, never shortens it
+                raise ValueError(f"f implies nfft={nfft}, shorter than nperseg={nperseg}: scipy pads a segment to nfft, never "
+                                 f"shortens it; pass the nperseg scipy was given ({nfft}, with scipy's default nfft)")
             if stated and not nfft_given and nfft != nperseg:  # t starts at 0 whatever nperseg: only f tells
                 raise ValueError(f"f implies nfft={nfft}, but nperseg={nperseg} alone means nfft={nperseg} (scipy's default): "
                                  f"pass nfft={nfft} too if scipy zero-padded the segments, else the nperseg scipy was given")

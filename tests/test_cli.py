@@ -1967,6 +1967,17 @@ def test_an_npz_of_scipys_stft_reads_f_and_t(tmp_path, monkeypatch, capsys):
     assert_usage_error(run_in_process([*common, "--n-fft", "256"], capsys),
                        r"^gl invert: error: the f in z\.npz implies nfft=512, but nperseg=256 alone .* if scipy zero-padded the "
                        r"segments to nfft=512, give that as --n-fft and nperseg as --win-length")
+    # an FFT shorter than the segment is no zero-padding: the advice is the segment f says (it offered the padding,
+    # '--n-fft 512 --win-length 1024', which is refused), as typed, or in the file that stores the wrong one
+    for typed, advice in (["--n-fft", "1024"], "--n-fft"), (["-P", "nperseg=1024"], "-P nperseg="):
+        assert_usage_error(run_in_process([*common, *typed], capsys),
+                           rf"^gl invert: error: the f in z\.npz implies nfft=512, shorter than (-P )?nperseg=1024: scipy pads a "
+                           rf"segment to nfft, never shortens it; give the nperseg scipy was given as {re.escape(advice)} \(512, "
+                           r"with scipy's default nfft\)$")
+    assert cli.main(["invert", "z.npz", "--from", "scipy-stft", "--n-fft", "512", *FAST, "-q", "-o", "advised.wav"]) == 0
+    np.savez(tmp_path / "stored.npz", f=f, t=t, Zxx=Zxx, fs=16000, nperseg=1024)
+    assert_usage_error(run_in_process(["invert", "stored.npz", "--from", "scipy-stft", "-o", "bad.wav"], capsys),
+                       r"shorter than the nperseg=1024 stored in stored\.npz: .*; store the nperseg scipy was given \(512, ")
     assert not (tmp_path / "bad.wav").exists()
 
 

@@ -378,6 +378,20 @@ def test_scipy_stft_reads_its_geometry_off_f_and_t(keywords):
         np.testing.assert_array_equal(read.magnitude, given.magnitude)
 
 
+def test_scipy_stft_f_shorter_than_nperseg_offers_no_zero_padding():
+    """f saying an FFT shorter than the nperseg given: no zero-padding makes that (scipy pads a segment to
+    nfft, never shortens it), so the advice is the nperseg f says; it was 'pass nfft=256 too if scipy
+    zero-padded the segments', which nfft < nperseg refuses."""
+    x = np.random.default_rng(13).standard_normal(6000)
+    f, t, Zxx = signal.stft(x, 16000, nperseg=256)
+    for axes in ({"f": f}, {"f": f, "t": t}):
+        with pytest.raises(ValueError, match=r"^f implies nfft=256, shorter than nperseg=512: scipy pads a segment to nfft, never "
+                                             r"shortens it; pass the nperseg scipy was given \(256, with scipy's default nfft\)$"):
+            importers.from_scipy_stft(Zxx, 16000, nperseg=512, **axes)
+    right = importers.from_scipy_stft(Zxx, 16000, f=f, t=t, nperseg=256)
+    assert right.geometry == importers.from_scipy_stft(Zxx, 16000).geometry
+
+
 def test_scipy_stft_f_and_t_check_the_keywords():
     x = np.random.default_rng(13).standard_normal(6000)
     f, t, Zxx = signal.stft(x, 16000, nperseg=512, noverlap=384)
