@@ -1883,6 +1883,10 @@ def _import_array(array: np.ndarray, args, path: Path, axes: Optional[dict] = No
     function = importers.CONVENTIONS[args.convention]
     keywords = {**_importer_keywords(function, args, str(path), axes=axes), **axes}
     name = next(iter(inspect.signature(function).parameters))  # the importer's word for the array: S, Sxx, Zxx or M
+    # what no flag, -P or stored value gave: the importer's defaults, which are the library's (scipy's boundary='zeros')
+    library = {"shorttimefft": "scipy", "mel": "librosa"}.get(args.convention, args.convention.split("-")[0])
+    defaults = {keyword: parameter.default for keyword, parameter in inspect.signature(function).parameters.items()
+                if keyword not in keywords and parameter.default is not inspect.Parameter.empty}
 
     def of_the_file(text: str) -> str:  # 'S contains NaN ...' said of the file, not of a name the user never gave
         if text.startswith(f"{name} "):
@@ -1932,6 +1936,17 @@ def _import_array(array: np.ndarray, args, path: Path, axes: Optional[dict] = No
                     return f"the {shown}={match[1]}{match[2] or ''} stored in {path}"
 
                 text = re.sub(rf"(?<![\w.-]){keyword}=([-+]?\d+(?:\.\d*)?(?:e[-+]?\d+)?)( Hz\b)?", stored, text)
+        # a keyword no one gave is the default, said so ('with boundary='zeros'' is not '-P boundary='zeros'', never
+        # typed: "with scipy's default boundary='zeros'"); advice ('pass boundary=None') is left to _FLAG_WORDS
+        for keyword, default in defaults.items():
+
+            def by_default(match: "re.Match", default: Any = default) -> str:
+                value = ast.literal_eval(match[1])
+                same = value == default and isinstance(value, bool) == isinstance(default, bool)
+                return f"{library}'s default {match[0]}" if same else match[0]
+
+            text = re.sub(rf"(?<!pass )(?<![\w.-]){keyword}=('[^']*'|None|True|False|[-+]?\d+(?:\.\d*)?(?:e[-+]?\d+)?)(?![\w.])",
+                          by_default, text)
         # 'is complex, but this mode gives real values; pass np.abs(Sxx) or say it is complex': in flags
         complex_advice = {
             "mel": "a mel spectrogram is real: a complex STFT is --from librosa (or --from scipy-stft for scipy.signal.stft's "
@@ -2079,8 +2094,9 @@ def _geometry_words(match: "re.Match") -> str:
             + ("" if pad_mode == "constant" or center != "True" else f", {pad_mode} padding"))
 
 
-#: Not a keyword already given as a flag or an option, nor part of a file name.
-_WORD = r"(?<!-P )(?<!-O )(?<![\w/.\\-])"
+#: Not a keyword already given as a flag or an option, nor a library's default (``scipy's default
+#: boundary='zeros'``, no flag the user typed), nor part of a file name.
+_WORD = r"(?<!-P )(?<!-O )(?<!default )(?<![\w/.\\-])"
 
 #: Library keyword, the flag that sets it, what its value starts with, and whether the bare
 #: word (``use a smaller hop_length``) is rewritten too.
@@ -2113,8 +2129,10 @@ _FLAG_WORDS: list[tuple[re.Pattern[str], Union[str, Callable[[re.Match[str]], st
     # keyword=value -> --flag value, and the bare keyword (not before '//', as in n_fft // 2) -> --flag
     *((re.compile(_WORD + keyword + r"=(?=" + value + ")"), flag + " ") for keyword, flag, value, _ in _FLAG_OF_KEYWORD),
     *((re.compile(_WORD + keyword + r"\b(?! //)"), flag) for keyword, flag, _, bare in _FLAG_OF_KEYWORD if bare),
-    (re.compile(_WORD + r"(detrend|scaling|mode|scale_to|amin|top_db|normalized|htk|norm|bins|n_mels|fmin|fmax|return_onesided|"
-                r"boundary|padded|db|mel_scale|pad|f_min|f_max|ref(?!=np\.))=(?=\S|$)"), r"-P \1="),
+    # (the library's advice 'pass detrend=False' is what to give: 'give -P detrend=False')
+    (re.compile(r"(\bpass )?" + _WORD + r"(detrend|scaling|mode|scale_to|amin|top_db|normalized|htk|norm|bins|n_mels|fmin|fmax|"
+                r"return_onesided|boundary|padded|db|mel_scale|pad|f_min|f_max|ref(?!=np\.))=(?=\S|$)"),
+     lambda match: f"{'give ' if match[1] else ''}-P {match[2]}="),
     (re.compile(_WORD + r"(momentum|alpha|beta|gamma|rho|n_dm|lookahead|fill|causal_difference|heap_tol)=(?=[-\d'.(TFN])"), r"-O \1="),
     (re.compile(r"\buse from_torchaudio_mel\b"), "use --from torchaudio-mel"),
     (re.compile(r"\buse from_mel\b"), "use --from mel"),

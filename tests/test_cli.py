@@ -421,7 +421,8 @@ def test_library_messages_are_shown_in_flags(tmp_path, speech_wav):
     np.save(tmp_path / "sxx.npy", scipy_signal.spectrogram(x, sr, nperseg=512, noverlap=384)[2])
     detrended = run("invert", "sxx.npy", "--from", "scipy", "--sr", sr, "--n-fft", 512, "--hop", 128, "-o", "d.wav",
                     "--n-iter", 1, cwd=tmp_path)
-    assert "(pass -P detrend=False if Sxx was made without it)" in detrended.stderr
+    assert "(give -P detrend=False if Sxx was made without it)" in detrended.stderr
+    assert gl.cli._in_flags("clipped by librosa's default top_db=80; clipped") == "clipped by librosa's default top_db=80; clipped"
     assert gl.cli._in_flags("-P hop_length=... and --hop both set hop_length") == "-P hop_length=... and --hop both set --hop"
     assert gl.cli._in_flags("momentum=-1 must be >= 0; ref=np.max lost it") == "-O momentum=-1 must be >= 0; ref=np.max lost it"
     assert gl.cli._in_flags("the n_fft // 2 + 1 bins; n_mels=64 but M has 80") == "the n_fft // 2 + 1 bins; -P n_mels=64 but M has 80"
@@ -2511,3 +2512,37 @@ def test_the_hop_and_fft_size_as_importer_keywords_of_a_bare_array(tmp_path, spe
                            (["--hop", "128", "-P", "n_fft=0"], r"-P n_fft=0 must be a whole number of samples >= 1 \(or give it with --n-fft\)")):
         assert_usage_error(run_in_process([*base, *flags, "-o", "o.wav"], capsys), r"^gl invert: error: " + pattern)
     assert not (tmp_path / "o.wav").exists()
+
+
+def test_an_importer_keyword_not_typed_is_named_as_its_default(tmp_path, monkeypatch, capsys):
+    """A keyword of the importer's that the user did not type is its default, said so ("scipy's
+    default boundary='zeros'"), not a '-P boundary='zeros'' never typed; advice to change it is the
+    -P to give, and a keyword typed keeps its -P form (the stft's t, the --length check, scipy's detrend)."""
+    scipy_signal = pytest.importorskip("scipy.signal")
+    x = np.random.default_rng(23).standard_normal(8000) * 0.1
+    f, t, Zxx = scipy_signal.stft(x, 16000, boundary=None)
+    np.savez(tmp_path / "s.npz", f=f, t=t, Zxx=Zxx, fs=16000)
+    f, t, Zxx = scipy_signal.stft(x, 16000)
+    np.savez(tmp_path / "z.npz", f=f, t=t, Zxx=Zxx, fs=16000)
+    np.save(tmp_path / "sxx.npy", scipy_signal.spectrogram(x, 16000, nperseg=256, noverlap=128)[2])
+    monkeypatch.chdir(tmp_path)
+    stft = ["invert", "--from", "scipy-stft", "-o", "bad.wav"]
+    assert_usage_error(run_in_process([*stft, "s.npz"], capsys),
+                       r"^gl invert: error: the t in s\.npz does not match segments .* with scipy's default boundary='zeros': "
+                       r".*: give -P boundary=None$")
+    assert_usage_error(run_in_process([*stft, "s.npz", "-P", "boundary='even'"], capsys),
+                       r" with -P boundary='even': .*: give -P boundary=None$")
+    assert_usage_error(run_in_process([*stft, "z.npz", "--length", "100"], capsys),
+                       r"^gl invert: error: --length 100 gives 2 frames with nperseg=256, hop=128, scipy's default "
+                       r"boundary='zeros', but the spectrogram has \d+")
+    assert_usage_error(run_in_process([*stft, "z.npz", "--length", "100", "-P", "boundary='zeros'"], capsys),
+                       r"hop=128, -P boundary='zeros', but")
+    scipy = ["invert", "sxx.npy", "--from", "scipy", "--sr", "16000", "--n-fft", "256", "--hop", "128", *FAST, "-q"]
+    assert cli.main([*scipy, "-o", "d.wav"]) == 0
+    warned = capsys.readouterr().err
+    assert re.search(r"^gl: warning: scipy's default detrend='constant': scipy removed its mean .*"
+                     r"\(give -P detrend=False if Sxx was made without it\)$", warned, re.M), warned
+    assert "-P detrend='constant'" not in warned
+    assert cli.main([*scipy, "-o", "c.wav", "-P", "detrend='constant'"]) == 0
+    assert re.search(r"^gl: warning: -P detrend='constant': scipy removed", capsys.readouterr().err, re.M)
+    assert not (tmp_path / "bad.wav").exists()
