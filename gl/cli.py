@@ -1549,6 +1549,12 @@ def _array_and_axes(loaded, names: list, args, path: Path) -> tuple[np.ndarray, 
     arrays = {name: loaded[name] for name in names}
     axes = {name: arrays[name] for name in _AXES_IN_ARCHIVE
             if name in parameters and name in arrays and arrays[name].ndim == 1 and name not in dict(args.param)}
+    made_by = "scipy.signal.stft" if args.convention == "scipy-stft" else "scipy.signal.spectrogram"
+    for axis in axes:  # numbers, as the importer reads them (text said so, not as NumPy's 'could not convert string')
+        try:
+            axes[axis] = importers.scipy_axis(axes[axis], axis, made_by)
+        except ValueError as error:
+            raise UsageError(_axes_of_the_file(str(error), [axis], path)) from None
     # the spectrogram: of two axes and more than one value, whatever its name (np.savez('p.npz', power=S**2, sr=22050))
     candidates = [name for name in names if name not in axes and arrays[name].ndim >= 2 and arrays[name].size > 1]
     named = [name for name in candidates if name.lower() == next(iter(parameters)).lower()]
@@ -1803,6 +1809,15 @@ def _refuse_a_rate_no_audio_file_holds(args, path: Path) -> None:
                              "give the rate the spectrogram was made at")
 
 
+def _axes_of_the_file(text: str, axes, path: Path) -> str:
+    """'t steps by 64 samples', 't[0]=0.008 s means 256', 'f holds text': said of the ``axes`` (scipy's
+    f and t) of the file at ``path``."""
+    for axis in axes:
+        text = re.sub(rf"(?<![\w.\[-]){axis}\[0\]=(\S+) s\b", rf"the {axis} in {path}, starting at \1 s,", text)
+        text = re.sub(rf"(?<![\w.\[-]){axis}(?= (?:steps|has|contains|does|implies|holds)\b)", f"the {axis} in {path}", text)
+    return text
+
+
 def _import_array(array: np.ndarray, args, path: Path, axes: Optional[dict] = None) -> tuple[Any, argparse.Namespace]:
     """A bare array and the command-line flags that say what it is -> :class:`Spectrogram`, and
     the settings it was read with (``args``, with the flag a mel's rows imply).
@@ -1959,10 +1974,7 @@ def _import_array(array: np.ndarray, args, path: Path, axes: Optional[dict] = No
                           f"is complex, but {complex_advice}", text)
         if args.hop is not None:  # 'noverlap=128 gives a hop of 128 samples': the hop the user gave
             text = re.sub(r"\bnoverlap=\d+ gives a hop of (\d+) samples", r"--hop \1", text)
-        for axis in axes:  # 't steps by 64 samples', 't[0]=0.008 s means 256': the t of the file
-            text = re.sub(rf"(?<![\w.\[-]){axis}\[0\]=(\S+) s\b", rf"the {axis} in {path}, starting at \1 s,", text)
-            text = re.sub(rf"(?<![\w.\[-]){axis}(?= (?:steps|has|contains|does|implies)\b)", f"the {axis} in {path}", text)
-        return text
+        return _axes_of_the_file(text, axes, path)
 
     with contextlib.ExitStack() as stack:
         caught = None

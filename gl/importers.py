@@ -57,6 +57,7 @@ True
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import math
 import warnings
@@ -784,6 +785,25 @@ def _refuse_framed_channels(shape: tuple, name: str, onesided: bool, fs: float, 
                      "whose segments are of each channel's samples")
 
 
+def scipy_axis(values, name: str, function: str) -> np.ndarray:
+    """scipy's frequency axis ``f`` or time axis ``t`` (``name``) as float64, or a ValueError that
+    names it and says what it must be: the numbers ``function`` (``scipy.signal.stft``) returned."""
+    array = np.asarray(values)
+    if array.dtype.kind in "iuf":
+        return array.astype(np.float64)
+    if array.dtype.kind == "O":  # numbers NumPy keeps as objects
+        with contextlib.suppress(TypeError, ValueError):
+            return array.astype(np.float64)
+    if array.dtype.kind in "US":
+        held = f"text ({str(array.ravel()[0])!r}{', ...' if array.size > 1 else ''})" if array.size else "text"
+    else:
+        held = f"values of dtype {array.dtype}"
+    what = "frequency axis, in Hz" if name == "f" else "time axis, in seconds"
+    result = "Sxx" if function.endswith("spectrogram") else "Zxx"
+    raise ValueError(f"{name} holds {held}, not numbers: it must be scipy's numeric {what}, the {name} of "
+                     f"f, t, {result} = {function}(x, fs, ...)")
+
+
 def _scipy_times(t, n_frames: int, n_rows: int, name: str) -> np.ndarray:
     """scipy's time axis ``t`` as float64, checked: one finite time per frame of ``name``."""
     times = np.asarray(t, dtype=np.float64)
@@ -891,6 +911,7 @@ def from_scipy_spectrogram(
         raise ValueError(f"scaling={scaling!r} is unknown; use 'density' or 'spectrum'")
     fs = _check_scipy_rate(fs)
     onesided = check_flag("return_onesided", return_onesided)
+    f, t = (None if axis is None else scipy_axis(axis, name, "scipy.signal.spectrogram") for axis, name in ((f, "f"), (t, "t")))
     _refuse_framed_channels(np.shape(Sxx), "Sxx", onesided, fs, f, "scipy.signal.spectrogram")
     _check_db_keywords(db, ref=ref, top_db=top_db)
     if db is not None:
@@ -1096,6 +1117,7 @@ def from_scipy_stft(
     if boundary not in _SCIPY_BOUNDARIES:
         raise ValueError(f"boundary={boundary!r} is unknown; use 'zeros', 'even', 'odd', 'constant' or None")
     fs = _check_scipy_rate(fs)
+    f, t = (None if axis is None else scipy_axis(axis, name, "scipy.signal.stft") for axis, name in ((f, "f"), (t, "t")))
     _refuse_framed_channels(np.shape(Zxx), "Zxx", return_onesided, fs, f, "scipy.signal.stft")
     if isinstance(window, (list, np.ndarray)) and (nperseg is None or (nperseg == 256 and len(window) != 256)):
         nperseg = len(window)  # scipy takes nperseg from an array window

@@ -2546,3 +2546,22 @@ def test_an_importer_keyword_not_typed_is_named_as_its_default(tmp_path, monkeyp
     assert cli.main([*scipy, "-o", "c.wav", "-P", "detrend='constant'"]) == 0
     assert re.search(r"^gl: warning: -P detrend='constant': scipy removed", capsys.readouterr().err, re.M)
     assert not (tmp_path / "bad.wav").exists()
+
+
+@pytest.mark.parametrize("convention", ["scipy", "scipy-stft"])
+def test_a_text_axis_in_an_npz_is_named_with_its_file(tmp_path, monkeypatch, capsys, convention):
+    """np.savez(name, f=text, t=t, Zxx=Zxx, fs=16000) was NumPy's bare 'could not convert string to
+    float: np.str_('a')': the importer's message, of the file's f or t."""
+    scipy_signal = pytest.importorskip("scipy.signal")
+    x = np.random.default_rng(29).standard_normal(8000) * 0.1
+    call = scipy_signal.spectrogram if convention == "scipy" else scipy_signal.stft
+    f, t, array = call(x, 16000)
+    name = "Sxx" if convention == "scipy" else "Zxx"
+    np.savez(tmp_path / "f.npz", f=np.array(["a"] * len(f)), t=t, fs=16000, **{name: array})
+    np.savez(tmp_path / "t.npz", f=f, t=np.array(["a"] * len(t)), fs=16000, **{name: array})
+    monkeypatch.chdir(tmp_path)
+    for axis, what in (("f", "frequency axis, in Hz"), ("t", "time axis, in seconds")):
+        assert_usage_error(run_in_process(["invert", f"{axis}.npz", "--from", convention, "-o", "bad.wav"], capsys),
+                           rf"^gl invert: error: the {axis} in {axis}\.npz holds text \('a', \.\.\.\), not numbers: it must be "
+                           rf"scipy's numeric {what}, the {axis} of f, t, {name} = scipy\.signal\.{call.__name__}\(x, fs, \.\.\.\)$")
+    assert not (tmp_path / "bad.wav").exists()

@@ -99,6 +99,28 @@ def test_scipy_geometry_inferred_from_f_and_t_alone():
     np.testing.assert_allclose(spec.magnitude, expected, rtol=0, atol=1e-10 * expected.max())
 
 
+def test_scipy_f_and_t_must_be_numbers():
+    """A text f or t (np.savez of labels, a column read as strings) was NumPy's bare 'could not
+    convert string to float: np.str_('a')': it names the array and says it must be scipy's numeric
+    axis; numbers of any dtype (or a list) are read as before."""
+    x = np.random.default_rng(13).standard_normal(4000)
+    for importer, call, name, keywords in ((importers.from_scipy_spectrogram, signal.spectrogram, "Sxx", {"detrend": False}),
+                                           (importers.from_scipy_stft, signal.stft, "Zxx", {})):
+        f, t, array = call(x, 8000.0)
+        made_by = f"the {{axis}} of f, t, {name} = scipy\\.signal\\.{call.__name__}\\(x, fs, \\.\\.\\.\\)$"
+        for axis, what in (("f", "frequency axis, in Hz"), ("t", "time axis, in seconds")):
+            text = {"f": f, "t": t, axis: np.array(["a"] * len({"f": f, "t": t}[axis]))}
+            with pytest.raises(ValueError, match=rf"^{axis} holds text \('a', \.\.\.\), not numbers: it must be scipy's numeric "
+                                                 rf"{what}, " + made_by.format(axis=axis)):
+                importer(array, 8000.0, **text, **keywords)
+        with pytest.raises(ValueError, match=r"^t holds values of dtype complex128, not numbers"):
+            importer(array, 8000.0, f=f, t=t + 0j, **keywords)
+        expected = importer(array, 8000.0, f=f, t=t, **keywords)
+        for same in (importer(array, 8000.0, f=f.astype(np.float32), t=list(t), **keywords),
+                     importer(array, 8000.0, f=f.astype(object), t=t, **keywords)):
+            assert same.geometry == expected.geometry and np.array_equal(same.magnitude, expected.magnitude)
+
+
 def test_scipy_defaults_and_geometry_from_shape():
     x = np.random.default_rng(2).standard_normal(5000)
     f, t, Sxx = signal.spectrogram(x)  # all defaults: tukey, nperseg 256, noverlap 32, fs 1
