@@ -2118,13 +2118,38 @@ _FLAG_OF_KEYWORD = [
     ("peak_db", "--peak-db", r"\S", True), ("fs", "--sr", r"\d", False),
 ]
 
+def _nperseg_advice(text: str) -> str:
+    """Where the nperseg scipy was given goes, as the message's nperseg came: into the file where it
+    stores the one said to be wrong (a --n-fft would contradict it), as -P nperseg= where that was
+    typed, else as --n-fft."""
+    if re.search(r"\bnperseg=\d+ stored in |\(here the (?:nperseg=)?\d+ stored in ", text):
+        return "store the nperseg scipy was given"
+    return f"give the nperseg scipy was given as {'-P nperseg=' if '-P nperseg=' in text else '--n-fft'}"
+
+
+def _padding_advice(text: str) -> str:
+    """Where the nfft of zero-padded segments goes: -P nfft= beside a -P nperseg= typed (which --n-fft
+    would set twice), else --n-fft, nperseg being --win-length."""
+    return "-P nfft=" if "-P nperseg=" in text else "--n-fft and nperseg as --win-length"
+
+
 def _nperseg_words(match: "re.Match[str]") -> str:
-    """'pass the nperseg scipy was given (256, ...)': as --n-fft, as -P nperseg= where that was typed, or
-    in the file when the nperseg it stores is the one said to be wrong (a --n-fft would contradict it)."""
-    if re.search(r"\bnperseg=\d+ stored in ", match.string):
-        return f"store the nperseg scipy was given ({match[1]}, with scipy's default nfft)"
-    flag = "-P nperseg=" if "-P nperseg=" in match.string else "--n-fft"
-    return f"give the nperseg scipy was given as {flag} ({match[1]}, with scipy's default nfft)"
+    """'pass the nperseg scipy was given (256, ...)', as :func:`_nperseg_advice` says it."""
+    return f"{_nperseg_advice(match.string)} ({match[1]}, with scipy's default nfft)"
+
+
+def _padding_words(match: "re.Match[str]", segments: str) -> str:
+    """'pass nfft=512 (too) if scipy ... zero-padd..., else the nperseg scipy was given': where each goes."""
+    return (f"if scipy zero-padded {segments}to nfft={match['nfft']}, give that as {_padding_advice(match.string)}, else "
+            f"{_nperseg_advice(match.string)}")
+
+
+def _segment_words(match: "re.Match[str]") -> str:
+    """'pass the nperseg scipy was given (here nperseg=400 ...), and nfft too if scipy zero-padded the segments'."""
+    stored = match[3] or ""
+    here = f"here {match[1] or ''}{match[2]}{stored}" + ("; correct the file if it is wrong" if stored else "")
+    return (f"{_nperseg_advice(match.string)} ({here}), or, if scipy zero-padded the segments, give nfft as "
+            f"{_padding_advice(match.string)}")
 
 
 #: The library's words for what the command line calls flags: (pattern, replacement), in order.
@@ -2152,19 +2177,15 @@ _FLAG_WORDS: list[tuple[re.Pattern[str], Union[str, Callable[[re.Match[str]], st
     (re.compile(r"\bpass its transpose\b"), "save its transpose (np.save(name, S.T))"),
     (re.compile(r"\btranspose it \((?:Sxx|Zxx|S)\.T\)"), "save its transpose (np.save(name, S.T))"),
     # the scipy conventions' segment length is --n-fft, or --win-length when scipy zero-padded to nfft = --n-fft
-    (re.compile(r"pass nfft=(\d+(?: or \d+)?) if scipy was given it \(zero-padding\), else the nperseg scipy was given "
-                r"\(or pass f, which says\)"),
-     r"if scipy zero-padded to nfft=\1, give that as --n-fft and nperseg as --win-length, else give the nperseg scipy was "
-     r"given as --n-fft"),
-    (re.compile(r"pass nfft=(\d+) too if scipy zero-padded the segments, else the nperseg scipy was given"),
-     r"if scipy zero-padded the segments to nfft=\1, give that as --n-fft and nperseg as --win-length, else give the nperseg "
-     r"scipy was given as --n-fft"),
+    # (each where the nperseg came from: _nperseg_advice)
+    (re.compile(r"pass nfft=(?P<nfft>\d+(?: or \d+)?) if scipy was given it \(zero-padding\), else the nperseg scipy was given "
+                r"\(or pass f, which says\)"), lambda match: _padding_words(match, "")),
+    (re.compile(r"pass nfft=(?P<nfft>\d+) too if scipy zero-padded the segments, else the nperseg scipy was given"),
+     lambda match: _padding_words(match, "the segments ")),
     (re.compile(r"pass the nperseg scipy was given \((\d+), with scipy's default nfft\)"), _nperseg_words),
     # (here the nperseg=400 stored in z.npz: the file's, named by gl invert)
-    (re.compile(r"pass the nperseg scipy was given \(here (the )?nperseg=(\d+)( stored in [^)]*)?\), and nfft too if scipy "
-                r"zero-padded the segments"),
-     r"give the nperseg scipy was given as --n-fft (here \1\2\3), or, if scipy zero-padded the segments, nfft as --n-fft and "
-     r"nperseg as --win-length"),
+    (re.compile(r"pass the nperseg scipy was given \(here (the |-P )?nperseg=(\d+)( stored in [^)]*)?\), and nfft too if scipy "
+                r"zero-padded the segments"), _segment_words),
 ]
 
 #: The paths of the command being run, which the rewriting leaves alone (set by ``main``,

@@ -2485,7 +2485,8 @@ def test_a_zero_padded_scipy_npz_that_stores_nperseg_but_not_nfft(tmp_path, monk
         audio, rate = sf.read(str(tmp_path / name))
         assert rate == 16000 and np.array_equal(audio, bare), name
     result = run_in_process(["invert", "z.npz", "--from", "scipy-stft", "-o", "bad.wav"], capsys)
-    assert_usage_error(result, r"nfft as --n-fft and nperseg as --win-length", r"\(here the 400 stored in z\.npz\)")
+    assert_usage_error(result, r"nfft as --n-fft and nperseg as --win-length",
+                       r"store the nperseg scipy was given \(here the 400 stored in z\.npz; correct the file if it is wrong\)")
     assert "pass the nperseg" not in result.stderr
     assert_usage_error(run_in_process(["invert", "z.npz", "--from", "scipy-stft", "--n-fft", "512", "-o", "bad.wav"], capsys),
                        r"^gl invert: error: --n-fft 512 but the nperseg in z\.npz is 400 \(if scipy zero-padded the segments to "
@@ -2564,4 +2565,37 @@ def test_a_text_axis_in_an_npz_is_named_with_its_file(tmp_path, monkeypatch, cap
         assert_usage_error(run_in_process(["invert", f"{axis}.npz", "--from", convention, "-o", "bad.wav"], capsys),
                            rf"^gl invert: error: the {axis} in {axis}\.npz holds text \('a', \.\.\.\), not numbers: it must be "
                            rf"scipy's numeric {what}, the {axis} of f, t, {name} = scipy\.signal\.{call.__name__}\(x, fs, \.\.\.\)$")
+    assert not (tmp_path / "bad.wav").exists()
+
+
+def test_advice_on_a_stored_nperseg_is_to_correct_the_file(tmp_path, monkeypatch, capsys):
+    """An nperseg the .npz stores that the rows or f contradict got 'give the nperseg scipy was given
+    as --n-fft', a flag that then contradicts the file: the advice is to store the right one (the
+    zero-padding advice, which agrees with the file, stays); a -P nperseg= typed gets -P nfft= (as
+    --n-fft it would be set twice), and the advice given works."""
+    scipy_signal = pytest.importorskip("scipy.signal")
+    x = np.random.default_rng(31).standard_normal(8000) * 0.1
+    f, _, Zxx = scipy_signal.stft(x, 16000, nperseg=512)
+    _, _, Sxx = scipy_signal.spectrogram(x, 16000, nperseg=512, detrend=False)
+    np.savez(tmp_path / "f.npz", f=f, Zxx=Zxx, fs=16000, nperseg=400, hop=256)
+    np.savez(tmp_path / "rows.npz", Zxx=Zxx, fs=16000, nperseg=400, hop=256)
+    np.savez(tmp_path / "s.npz", Sxx=Sxx, fs=16000, nperseg=400, hop=448)
+    np.savez(tmp_path / "typed.npz", f=f, Zxx=Zxx, fs=16000, hop=256)
+    monkeypatch.chdir(tmp_path)
+    stft = ["invert", "--from", "scipy-stft", "-o", "bad.wav"]
+    padded = "give that as --n-fft and nperseg as --win-length"
+    assert_usage_error(run_in_process([*stft, "f.npz"], capsys),
+                       rf"the nperseg=400 stored in f\.npz alone means nfft=400 .*: if scipy zero-padded the segments to nfft=512, "
+                       rf"{padded}, else store the nperseg scipy was given$")
+    assert_usage_error(run_in_process(["invert", "s.npz", "--from", "scipy", "-P", "detrend=False", "-o", "bad.wav"], capsys),
+                       rf"the nperseg=400 stored in s\.npz gives 201 .*: if scipy zero-padded to nfft=512 or 513, {padded}, "
+                       r"else store the nperseg scipy was given$")
+    assert_usage_error(run_in_process([*stft, "rows.npz"], capsys),
+                       r": store the nperseg scipy was given \(here the 400 stored in rows\.npz; correct the file if it is wrong\), "
+                       r"or, if scipy zero-padded the segments, give nfft as --n-fft and nperseg as --win-length$")
+    assert_usage_error(run_in_process([*stft, "typed.npz", "-P", "nperseg=400"], capsys),
+                       r"but -P nperseg=400 alone .*: if scipy zero-padded the segments to nfft=512, give that as -P nfft=, else "
+                       r"give the nperseg scipy was given as -P nperseg=$")
+    for flags in (["f.npz", "--n-fft", "512", "--win-length", "400"], ["typed.npz", "-P", "nperseg=400", "-P", "nfft=512"]):
+        assert cli.main(["invert", *flags, "--from", "scipy-stft", *FAST, "-q", "-o", "advised.wav", "--force"]) == 0
     assert not (tmp_path / "bad.wav").exists()
