@@ -1413,6 +1413,16 @@ def _importer_keywords(function, args, source: str, axes: Optional[dict] = None)
                     raise UsageError(f"--hop {args.hop} is longer than the segments of {segment} samples that the {axis} in "
                                      f"{source} says; give the hop scipy's segments were made with (nperseg - noverlap)")
                 nperseg = segment
+            if args.hop > nperseg:  # no noverlap makes it ('noverlap=-48 must be >= 0'): said as hop and segment came
+                stored = getattr(args, "stored_in_file", {})
+                segment_flag = "win_length" if args.win_length is not None else "n_fft"
+                hop_said = f"the {stored['hop']} in {source} is {args.hop}" if "hop" in stored else f"--hop {args.hop}"
+                segment_said = (f"the {stored[segment_flag]} in {source}, {nperseg}" if segment_flag in stored
+                                else f"-P nperseg={nperseg}" if as_keyword == nperseg and getattr(args, segment_flag) is None
+                                else f"--{segment_flag.replace('_', '-')} {nperseg}")
+                advice = "correct the file" if "hop" in stored and segment_flag in stored else "give those scipy was given"
+                raise UsageError(f"{hop_said}, longer than the segments of {segment_said} samples: scipy's hop, nperseg - "
+                                 f"noverlap, is at most nperseg; {advice}")
             keywords["noverlap"] = nperseg - args.hop
         elif "noverlap" in parameters and not any(name == "noverlap" for name, _ in args.param) and "t" not in given:
             # as for the other conventions: a hop taken by default is how audio comes back at the wrong tempo

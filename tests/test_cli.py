@@ -2104,6 +2104,26 @@ def test_a_typed_noverlap_is_checked_against_a_stored_hop(tmp_path, monkeypatch,
     assert not (tmp_path / "bad.wav").exists()
 
 
+def test_a_hop_longer_than_the_segment_is_said_as_given(tmp_path, monkeypatch, capsys):
+    """A hop longer than scipy's segment (stored beside the array, or typed) has no noverlap: it was
+    the importer's 'noverlap=-48 must be >= 0', a keyword no one gave. Now one line naming the hop
+    and the segment as they came (the file's entries, or the flags), exit 2, no output."""
+    x = np.random.default_rng(7).standard_normal(8000) * 0.1
+    _, _, Sxx = pytest.importorskip("scipy.signal").spectrogram(x, 16000, nperseg=400, noverlap=300, detrend=False)
+    np.savez(tmp_path / "stored.npz", Sxx=Sxx, fs=16000, nperseg=400, hop_length=448)
+    np.save(tmp_path / "bare.npy", Sxx)
+    monkeypatch.chdir(tmp_path)
+    common = ["--from", "scipy", "-P", "detrend=False", *FAST, "-q", "-o", "bad.wav"]
+    assert_usage_error(run_in_process(["invert", "stored.npz", *common], capsys),
+                       r"^gl invert: error: the hop_length in stored\.npz is 448, longer than the segments of the nperseg in "
+                       r"stored\.npz, 400 samples: scipy's hop, nperseg - noverlap, is at most nperseg; correct the file$")
+    assert_usage_error(run_in_process(["invert", "bare.npy", *common, "--sr", "16000", "--n-fft", "400", "--hop", "448"],
+                                      capsys),
+                       r"^gl invert: error: --hop 448, longer than the segments of --n-fft 400 samples: .*give those scipy was "
+                       r"given$")
+    assert not (tmp_path / "bad.wav").exists()
+
+
 def test_a_power_stored_beside_a_scipy_array_must_be_its_modes(tmp_path, monkeypatch, capsys):
     """scipy's importers take a mode and a scaling, not a power: a power the .npz stores was ignored
     without a word (power=1 beside a magnitude read as a PSD). One that agrees with the mode (psd
