@@ -1421,8 +1421,10 @@ def _importer_keywords(function, args, source: str, axes: Optional[dict] = None)
                                 else f"-P nperseg={nperseg}" if as_keyword == nperseg and getattr(args, segment_flag) is None
                                 else f"--{segment_flag.replace('_', '-')} {nperseg}")
                 advice = "correct the file" if "hop" in stored and segment_flag in stored else "give those scipy was given"
-                raise UsageError(f"{hop_said}, longer than the segments of {segment_said} samples: scipy's hop, nperseg - "
-                                 f"noverlap, is at most nperseg; {advice}")
+                # said in place of the importer's 'noverlap=-48 must be >= 0' (its checks of the rows come first: a
+                # stored nperseg that the rows contradict is the file's mistake to name)
+                args.hop_beyond_segment = (f"{hop_said}, longer than the segments of {segment_said} samples: scipy's hop, "
+                                           f"nperseg - noverlap, is at most nperseg; {advice}")
             keywords["noverlap"] = nperseg - args.hop
         elif "noverlap" in parameters and not any(name == "noverlap" for name, _ in args.param) and "t" not in given:
             # as for the other conventions: a hop taken by default is how audio comes back at the wrong tempo
@@ -1994,6 +1996,8 @@ def _import_array(array: np.ndarray, args, path: Path, axes: Optional[dict] = No
         try:
             spectrogram = function(array, **keywords)
         except (ValueError, TypeError) as error:
+            if getattr(args, "hop_beyond_segment", None) and re.fullmatch(r"noverlap=-\d+ must be >= 0", str(error)):
+                raise UsageError(args.hop_beyond_segment) from None  # the hop and the segment, as they came (final words)
             if of_the_file(str(error)) == str(error):
                 raise
             raise type(error)(of_the_file(str(error))) from None
