@@ -1805,9 +1805,8 @@ def _refuse_a_rate_no_audio_file_holds(args, path: Path) -> None:
     refused before the import: it is no rate the spectrogram was made at, and the importer's
     numbers made of it (an FFT size of 300 digits, a magnitude beyond float32) say nothing.
     A --sr typed gets the output format's words, as a rate that format cannot hold does."""
-    from .audio import FORMAT_LIMITS, check_audio_output
-
-    fastest = max(rate for _, rate in FORMAT_LIMITS.values())
+    from .audio import check_audio_output
+    from .importers import HIGHEST_AUDIO_RATE as fastest  # the importers' own rule
     if args.sr is not None and float(args.sr) > fastest:
         entry = getattr(args, "stored_in_file", {}).get("sr")
         if entry is None:
@@ -1909,10 +1908,10 @@ def _import_array(array: np.ndarray, args, path: Path, axes: Optional[dict] = No
         args = argparse.Namespace(**{**vars(args), "n_fft": implied})
     function = importers.CONVENTIONS[args.convention]
     keywords = {**_importer_keywords(function, args, str(path), axes=axes), **axes}
-    name = next(iter(inspect.signature(function).parameters))  # the importer's word for the array: S, Sxx, Zxx or M
+    name = next(iter(parameters))  # the importer's word for the array: S, Sxx, Zxx or M
     # what no flag, -P or stored value gave: the importer's defaults, which are the library's (scipy's boundary='zeros')
     library = {"shorttimefft": "scipy", "mel": "librosa"}.get(args.convention, args.convention.split("-")[0])
-    defaults = {keyword: parameter.default for keyword, parameter in inspect.signature(function).parameters.items()
+    defaults = {keyword: parameter.default for keyword, parameter in parameters.items()
                 if keyword not in keywords and parameter.default is not inspect.Parameter.empty}
 
     def of_the_file(text: str) -> str:  # 'S contains NaN ...' said of the file, not of a name the user never gave

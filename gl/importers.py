@@ -1123,7 +1123,8 @@ def from_scipy_stft(
         nperseg = len(window)  # scipy takes nperseg from an array window
     stated = nperseg is not None
     times = None
-    if f is not None or t is not None:  # scipy's axes say the geometry: nfft (and so nperseg) from f, the hop from t
+    checked = f is not None or t is not None  # Zxx checked before its axes are read, else after the keywords
+    if checked:  # scipy's axes say the geometry: nfft (and so nperseg) from f, the hop from t
         if stated:
             nperseg = _check_int("nperseg", nperseg, 2)
         Zxx = _spectrogram_array(Zxx, "Zxx", complex_ok=True)
@@ -1162,7 +1163,8 @@ def from_scipy_stft(
     if nfft < nperseg:
         raise ValueError(f"nfft={nfft} must be >= nperseg={nperseg}")
     hop = nperseg - noverlap
-    Zxx = _spectrogram_array(Zxx, "Zxx", complex_ok=True)
+    if not checked:
+        Zxx = _spectrogram_array(Zxx, "Zxx", complex_ok=True)
     n_rows, n_frames = Zxx.shape[-2], Zxx.shape[-1]
     if times is not None:
         start = 0.0 if boundary is not None else nperseg / 2

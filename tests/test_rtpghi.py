@@ -427,7 +427,8 @@ def test_float32_rtpghi_is_the_literal_heap_to_float32_rounding(given, lookahead
     the size of the unwrapped phase (up to 3000 rad here). Allowed: ``2 eps`` (measured: at
     most 0.73 eps), plus the float64 rounding the float64 tests allow. A phase kept or
     exponentiated in float32 (a dropped cast) is off by about ``eps |phi|``, hundreds of times
-    more, and each such one-line break fails here. The magnitudes are held to ``2 eps`` too. :func:`gl.rtpghi` is this stream (test_chunked_equals_one_shot_exactly).
+    more, and each such one-line break fails here. The magnitudes are held to ``2 eps`` too.
+    :func:`gl.rtpghi` is this stream (test_chunked_equals_one_shot_exactly).
     """
     geometry = gl.STFT(64, 16)
     eps32 = float(np.finfo(np.float32).eps)
