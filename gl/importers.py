@@ -1285,8 +1285,12 @@ def from_shorttimefft(
     ``S`` is ``SFT.stft(x)`` (complex: ``power`` is ignored) or ``SFT.spectrogram(x)``
     (``|S|^2``: ``power=2``, the default for real input). Slice ``p`` is centred on
     sample ``p * hop`` (``win`` from ``p * hop - len(win) // 2``), slices start at
-    ``p_min`` (scipy's default unless you passed ``p0``), the signal is zero-padded
-    outside. Scaling: ``fac = 1`` (``scale_to=None``), ``1 / sum(w)`` ('magnitude'),
+    ``p_min`` (scipy's default unless you passed ``p0``). Outside the signal the slices
+    see scipy's ``padding`` (zeros, the edge values, or the signal reflected: 'even',
+    'odd'): those samples are part of the slice grid gl rebuilds and then cuts off, so
+    every ``padding`` imports alike (re-analysing the result with 'edge', 'even' or 'odd'
+    differs at the first and last slices: scipy extends the result's edges, not the
+    rebuilt extension). Scaling: ``fac = 1`` (``scale_to=None``), ``1 / sum(w)`` ('magnitude'),
     ``1 / sqrt(fs sum(w^2))`` ('psd'); 'onesided2X' multiplies the bins other than DC and
     Nyquist by 2 ('magnitude') or ``sqrt(2)`` ('psd'):
 
