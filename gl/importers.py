@@ -1261,6 +1261,14 @@ def _shorttimefft_slices(window: np.ndarray, hop: int, first: int, length: int) 
     raise AssertionError("unreachable")  # pragma: no cover
 
 
+def _whole_number(name: str, value, what: str) -> int:
+    """An integer, or a float that is one (``-3.0``, as ``-P name=`` of the command line may give)."""
+    if (isinstance(value, bool) or not isinstance(value, (int, np.integer, float, np.floating))
+            or not np.isfinite(value) or float(value) != int(value)):
+        raise TypeError(f"{name}={value!r} must be a whole number ({what})" + (" or None" if name == "p_min" else ""))
+    return int(value)
+
+
 @underflow_is_a_value  # once per import: a narrow window's squares: values, not errors
 def from_shorttimefft(
     S,
@@ -1274,6 +1282,7 @@ def from_shorttimefft(
     phase_shift: Optional[int] = 0,
     power: float = 2.0,
     p_min: Optional[int] = None,
+    k_offset: int = 0,
     length: Optional[int] = None,
     db: Optional[str] = None,
     ref: Optional[float] = None,
@@ -1284,8 +1293,9 @@ def from_shorttimefft(
 
     ``S`` is ``SFT.stft(x)`` (complex: ``power`` is ignored) or ``SFT.spectrogram(x)``
     (``|S|^2``: ``power=2``, the default for real input). Slice ``p`` is centred on
-    sample ``p * hop`` (``win`` from ``p * hop - len(win) // 2``), slices start at
-    ``p_min`` (scipy's default unless you passed ``p0``). Outside the signal the slices
+    time sample ``p * hop`` (``win`` from ``p * hop - len(win) // 2``; time 0 is
+    ``x[k_offset]``), slices start at ``p_min`` (scipy's default unless you passed
+    ``p0``). Outside the signal the slices
     see scipy's ``padding`` (zeros, the edge values, or the signal reflected: 'even',
     'odd'): those samples are part of the slice grid gl rebuilds and then cuts off, so
     every ``padding`` imports alike (re-analysing the result with 'edge', 'even' or 'odd'
@@ -1314,6 +1324,10 @@ def from_shorttimefft(
         Exponent of real ``S`` (2 for ``spectrogram()``, 1 for ``abs(stft())``).
     p_min : int, optional
         Index of the first slice in ``S`` (``p0`` of ``stft``); default ``SFT.p_min``.
+    k_offset : int
+        As given to ``stft``: the index in ``x`` of time 0, where slice 0 is centred.
+        ``x`` starts ``len(win) // 2 - p_min * hop - k_offset`` samples into the slice
+        grid (:attr:`gl.Spectrogram.offset`); the number of slices does not depend on it.
     length : int, optional
         Samples of the original signal; default: up to the end of the last slice. With
         the default ``p_min`` it must give ``S``'s number of slices.
@@ -1391,13 +1405,14 @@ def from_shorttimefft(
     # scipy counts its slices on the window as scale_to left it (win * fac): squares of its
     # tails that underflow to 0 there end the count earlier than on the unscaled window
     counted = win * factor if scale_to is not None else win
-    if p_min is not None and (isinstance(p_min, bool) or not isinstance(p_min, (int, np.integer, float, np.floating))
-                              or not np.isfinite(p_min) or float(p_min) != int(p_min)):
-        raise TypeError(f"p_min={p_min!r} must be a whole number (the index of the first slice) or None")
-    first = _shorttimefft_first_slice(counted, hop) if p_min is None else int(p_min)
-    offset = m_num // 2 - first * hop  # grid samples before signal sample 0
+    if p_min is not None:
+        p_min = _whole_number("p_min", p_min, "the index of the first slice")
+    k_offset = _whole_number("k_offset", k_offset, "the index in x of time 0")
+    first = _shorttimefft_first_slice(counted, hop) if p_min is None else p_min
+    offset = m_num // 2 - first * hop - k_offset  # grid samples before signal sample 0
     if offset < 0:
-        raise ValueError(f"p_min={first}: slices that start after the signal's first sample are not supported")
+        raise ValueError(f"p_min={first} with k_offset={k_offset}: slices that start after the signal's first sample "
+                         "are not supported")
     if mfft == m_num:
         geometry = STFT(n_fft=mfft, hop_length=hop, center=False, **_window_keywords(win, win))
     else:
@@ -1410,7 +1425,7 @@ def from_shorttimefft(
             raise ValueError(f"length={length} gives {slices} slices with hop={hop} and len(win)={m_num}, but S has {n_frames}")
     spec = Spectrogram(magnitude, geometry, sample_rate=fs, length=length, source="shorttimefft", offset=offset)
     if length is None:
-        last_end = (first + n_frames - 1) * hop - m_num // 2 + m_num  # end of the last slice
+        last_end = (first + n_frames - 1) * hop - m_num // 2 + m_num + k_offset  # end of the last slice, in x
         nonzero = np.flatnonzero(win)
         last_end -= m_num - 1 - nonzero[-1]
         spec = Spectrogram(magnitude, geometry, sample_rate=fs, length=max(1, last_end), source="shorttimefft", offset=offset)

@@ -483,6 +483,26 @@ def test_shorttimefft_padding_is_rebuilt_with_the_grid_and_cut_off(padding):
     assert spectral_convergence(np.abs(S[:, inner]), SFT.stft(y, padding=padding)[:, inner]) < 0.03  # slices inside x
 
 
+@pytest.mark.parametrize("k_offset", [0, 5, 32, -30])
+def test_shorttimefft_k_offset_moves_the_signal_on_the_grid(k_offset):
+    """stft(x, k_offset=k) puts time 0 at x[k]: slice p covers x[p * hop - len(win) // 2 + k:], so x
+    starts 48 - k samples into the grid (p_min = -1, hop 16, len(win) 64); the slice count stays p_max(N) - p_min."""
+    x = np.random.default_rng(8).standard_normal(1000)
+    win = signal.windows.hann(64, sym=False)
+    SFT = signal.ShortTimeFFT(win, 16, fs=8000.0, phase_shift=None)
+    S = SFT.stft(x, k_offset=k_offset)
+    assert S.shape[-1] == SFT.p_max(x.size) - SFT.p_min == 66
+    for length in (x.size, None):
+        spec = importers.from_shorttimefft(S, win=win, hop=16, fs=8000.0, k_offset=k_offset, length=length)
+        assert spec.offset == 48 - k_offset
+        y = spec.invert(n_iter=0, init=np.angle(S), fade_edges=False)  # (x[0] is 16 samples into the first slice at k 32)
+        assert y.size == (x.size if length else x.size + 56 + k_offset)  # without length: to the last slice's end
+        np.testing.assert_allclose(y[: x.size], x, atol=1e-10)
+        np.testing.assert_allclose(np.abs(SFT.stft(y[: x.size], k_offset=k_offset)), np.abs(S), atol=1e-10)
+    with pytest.raises(TypeError, match=r"k_offset=0.5 must be a whole number \(the index in x of time 0\)"):
+        importers.from_shorttimefft(S, win=win, hop=16, fs=8000.0, k_offset=0.5)
+
+
 def test_shorttimefft_errors():
     win = np.hanning(64)
     with pytest.raises(ValueError, match="fft_mode='onesided2X' needs scale_to"):
