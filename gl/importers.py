@@ -1330,7 +1330,9 @@ def from_shorttimefft(
         grid (:attr:`gl.Spectrogram.offset`); the number of slices does not depend on it.
     length : int, optional
         Samples of the original signal; default: up to the end of the last slice. With
-        the default ``p_min`` it must give ``S``'s number of slices.
+        the default ``p_min`` it must give ``S``'s number of slices (``p_max(length) -
+        p_min``); with ``p_min`` given, slices that stop before ``p_max(length)`` (``stft``'s
+        ``p1``) are taken if they reach sample ``length``.
     db, ref, amin, top_db : optional
         If ``S`` is in dB (``10 log10`` of ``spectrogram()``: ``db='power'``; ``20 log10``
         of ``abs(stft())``: ``db='amplitude'``), as in :func:`from_db`; ``db='ln'`` for
@@ -1418,17 +1420,27 @@ def from_shorttimefft(
     else:
         geometry = STFT(n_fft=mfft, hop_length=hop, win_length=mfft, window=_padded_window(win, mfft), center=False)
     _check_nola(geometry, "hop", hop)
+    # the end of the last slice's window (without its trailing zeros) in x: the last sample the slices see
+    last_end = (first + n_frames - 1) * hop - m_num // 2 + np.flatnonzero(win)[-1] + 1 + k_offset
     if length is not None:
         length = _check_int("length", length, m_num - m_num // 2)  # scipy's own minimum, ceil(len(win) / 2)
-        slices = _shorttimefft_slices(counted, hop, first, length) if p_min is None else n_frames
-        if slices != n_frames:
-            raise ValueError(f"length={length} gives {slices} slices with hop={hop} and len(win)={m_num}, but S has {n_frames}")
-    spec = Spectrogram(magnitude, geometry, sample_rate=fs, length=length, source="shorttimefft", offset=offset)
-    if length is None:
-        last_end = (first + n_frames - 1) * hop - m_num // 2 + m_num + k_offset  # end of the last slice, in x
-        nonzero = np.flatnonzero(win)
-        last_end -= m_num - 1 - nonzero[-1]
-        spec = Spectrogram(magnitude, geometry, sample_rate=fs, length=max(1, last_end), source="shorttimefft", offset=offset)
+        slices = _shorttimefft_slices(counted, hop, first, length)  # scipy's p_max(length) - p0
+        given = f"length={length} gives {slices} slices with hop={hop} and len(win)={m_num}"
+        if n_frames > slices:  # stft refuses p1 > p_max(length)
+            raise ValueError(f"{given}" + (f" from p_min={first}" if p_min is not None else "") + f", but S has {n_frames}: "
+                             "check length" + (" and p_min" if p_min is not None else ""))
+        if n_frames < slices and p_min is None:  # the default p0 and p1: a wrong length (strict), or p1 was given
+            raise ValueError(f"{given}, but S has {n_frames}: check length; if S was made with stft(x, p1={first + n_frames}) "
+                             f"(< p_max({length}) = {first + slices}), pass p_min={first} (its p0) as well")
+        if n_frames < slices and length > last_end:  # stft(x, p0, p1) with p1 < p_max(length), or a wrong length
+            raise ValueError(
+                f"length={length} gives {slices} slices with hop={hop} and len(win)={m_num}, but S has {n_frames}, "
+                f"which end at sample {last_end}: if S was made with p1 < p_max({length}) = {first + slices}, the samples "
+                f"from {last_end} on were never analysed: leave out length to rebuild the {last_end} samples the slices "
+                "cover (and pad the result with zeros if you need the full length); else check length"
+            )
+    spec = Spectrogram(magnitude, geometry, sample_rate=fs, length=max(1, last_end) if length is None else length,
+                       source="shorttimefft", offset=offset)
     return spec
 
 

@@ -503,6 +503,32 @@ def test_shorttimefft_k_offset_moves_the_signal_on_the_grid(k_offset):
         importers.from_shorttimefft(S, win=win, hop=16, fs=8000.0, k_offset=0.5)
 
 
+def test_shorttimefft_p1_below_p_max():
+    """stft(x, p1=...) stops before p_max(N): the slices cover x up to the last one's end; with the
+    default p_min, a length that gives more slices is refused (a wrong length, or p1: pass p_min);
+    with p_min, a length the slices reach is taken and one past their end is refused with advice."""
+    x = np.random.default_rng(9).standard_normal(1000)
+    win = signal.windows.hann(64, sym=False)
+    SFT = signal.ShortTimeFFT(win, 16, fs=8000.0, phase_shift=None)
+    assert (SFT.p_min, SFT.p_max(x.size)) == (-1, 65)
+    S = SFT.stft(x, p1=40)  # slices -1 .. 39: the last covers x[39 * 16 - 32 : 656]
+    spec = importers.from_shorttimefft(S, win=win, hop=16, fs=8000.0)
+    assert spec.length == 656
+    y = spec.invert(n_iter=0, init=np.angle(S), fade_edges=False)
+    np.testing.assert_allclose(y, x[:656], atol=1e-10)
+    np.testing.assert_allclose(np.abs(SFT.stft(y, p1=40)), np.abs(S), atol=1e-10)
+    with pytest.raises(ValueError, match=r"length=1000 gives 66 slices .* but S has 41: check length; if S was made with "
+                                         r"stft\(x, p1=40\) \(< p_max\(1000\) = 65\), pass p_min=-1 \(its p0\) as well"):
+        importers.from_shorttimefft(S, win=win, hop=16, fs=8000.0, length=1000)
+    with pytest.raises(ValueError, match=r"which end at sample 656: .* the samples from 656 on were never analysed: leave out length"):
+        importers.from_shorttimefft(S, win=win, hop=16, fs=8000.0, length=1000, p_min=-1)
+    with pytest.raises(ValueError, match=r"length=500 gives 35 slices .* from p_min=-1, but S has 41: check length and p_min"):
+        importers.from_shorttimefft(S, win=win, hop=16, fs=8000.0, length=500, p_min=-1)
+    S = SFT.stft(x, p1=64)  # without the last slice the others still reach sample 1040: x is whole
+    spec = importers.from_shorttimefft(S, win=win, hop=16, fs=8000.0, length=1000, p_min=-1)
+    np.testing.assert_allclose(spec.invert(n_iter=0, init=np.angle(S)), x, atol=1e-10)
+
+
 def test_shorttimefft_errors():
     win = np.hanning(64)
     with pytest.raises(ValueError, match="fft_mode='onesided2X' needs scale_to"):
