@@ -1313,9 +1313,12 @@ def from_shorttimefft(
     S : np.ndarray [shape=(..., n_freq, n_slices)]
         ``SFT.stft(x)`` (complex) or ``SFT.spectrogram(x)`` (``|S|^2``), see above.
     win : np.ndarray
-        The window array given to ``ShortTimeFFT`` (real).
+        The window array given to ``ShortTimeFFT`` (real), or ``SFT.win``, which
+        ``from_window`` and ``from_dual`` compute (scaled by ``scale_to``, also when called
+        after construction: pass the same ``scale_to``, whose factor on it is 1).
     hop : int
-        The ``hop`` given to ``ShortTimeFFT``.
+        The ``hop`` given to ``ShortTimeFFT`` (``SFT.hop``: ``nperseg - noverlap`` of
+        ``from_window``).
     fs : float
         The ``fs`` (sample rate) given to ``ShortTimeFFT``.
     fft_mode, mfft, scale_to, phase_shift

@@ -529,6 +529,66 @@ def test_shorttimefft_p1_below_p_max():
     np.testing.assert_allclose(spec.invert(n_iter=0, init=np.angle(S)), x, atol=1e-10)
 
 
+def _shorttimefft_round_trip(SFT, x, win, **keywords):
+    """Import SFT.stft(x) given win and the keywords; its magnitude is |stft| of the unscaled
+    window win, and scipy's phase gives x back."""
+    S = SFT.stft(x)
+    spec = importers.from_shorttimefft(S, win=win, hop=SFT.hop, fs=SFT.fs, mfft=SFT.mfft, fft_mode=SFT.fft_mode,
+                                       length=x.size, **keywords)
+    plain = signal.ShortTimeFFT(win, SFT.hop, fs=SFT.fs, mfft=SFT.mfft, phase_shift=None).stft(x)
+    assert spec.magnitude.shape == plain.shape
+    np.testing.assert_allclose(spec.magnitude, np.abs(plain), atol=1e-10 * np.abs(plain).max())
+    y = spec.invert(n_iter=0, init=np.angle(plain))
+    np.testing.assert_allclose(y, x, atol=1e-10)
+    return spec
+
+
+@pytest.mark.parametrize("fft_mode", ["onesided", "onesided2X", "twosided", "centered"])
+@pytest.mark.parametrize("mfft", [None, 97])
+def test_shorttimefft_odd_window_and_mfft(fft_mode, mfft):
+    """An odd window (63: slices from p * hop - 31) and an odd mfft (97: no Nyquist bin, 'centered'
+    puts bin -48 first, 'onesided2X' doubles every bin but DC)."""
+    x = np.random.default_rng(10).standard_normal(1500)
+    win = signal.windows.hann(63, sym=True)
+    SFT = signal.ShortTimeFFT(win, 16, fs=8000.0, fft_mode=fft_mode, mfft=mfft, scale_to="psd", phase_shift=None)
+    spec = _shorttimefft_round_trip(SFT, x, win, scale_to="psd")
+    assert spec.offset == 31 - SFT.p_min * 16 and spec.geometry.n_fft == SFT.mfft
+
+
+def test_shorttimefft_scale_to_after_construction():
+    """SFT.scale_to('psd') after construction (also over an earlier 'magnitude') scales the window as
+    scale_to='psd' in the constructor does; fft_mode set afterwards as given to it."""
+    x = np.random.default_rng(11).standard_normal(1500)
+    win = signal.windows.hann(64, sym=False)
+    SFT = signal.ShortTimeFFT(win, 16, fs=8000.0, phase_shift=None)
+    SFT.scale_to("magnitude")
+    SFT.scale_to("psd")
+    SFT.fft_mode = "onesided2X"
+    _shorttimefft_round_trip(SFT, x, win, scale_to="psd")
+    with pytest.raises(AssertionError):  # the scaling matters: as 'magnitude' the level is wrong
+        _shorttimefft_round_trip(SFT, x, win, scale_to="magnitude")
+
+
+def test_shorttimefft_from_window_and_from_dual():
+    """from_window(win_param, fs, nperseg, noverlap, symmetric_win=...) is ShortTimeFFT(get_window(win_param,
+    nperseg, fftbins=not symmetric_win), nperseg - noverlap, fs); from_dual computes the window from the
+    dual one. Passing SFT.win (scaled by scale_to) with the same scale_to works too: the scaling of a
+    scaled window is 1, and the magnitude and window then agree."""
+    x = np.random.default_rng(12).standard_normal(1500)
+    SFT = signal.ShortTimeFFT.from_window(("kaiser", 8.0), 8000.0, 200, 150, symmetric_win=True, fft_mode="onesided2X",
+                                          scale_to="magnitude", phase_shift=None)
+    win = signal.get_window(("kaiser", 8.0), 200, fftbins=False)
+    assert SFT.hop == 50 and np.allclose(SFT.win, win / win.sum())
+    _shorttimefft_round_trip(SFT, x, win, scale_to="magnitude")
+    _shorttimefft_round_trip(SFT, x, SFT.win, scale_to="magnitude")
+    dual = signal.windows.kaiser(64, 6.0)  # its squares do not add up to a constant at hop 16, as a Hann's would
+    SFT = signal.ShortTimeFFT.from_dual(dual, 16, fs=8000.0, scale_to="psd", fft_mode="centered", mfft=80, phase_shift=None)
+    assert not np.allclose(SFT.win / SFT.win.max(), dual)  # the window is not the dual one
+    _shorttimefft_round_trip(SFT, x, SFT.win, scale_to="psd")
+    with pytest.raises(AssertionError):
+        _shorttimefft_round_trip(SFT, x, dual, scale_to="psd")
+
+
 def test_shorttimefft_errors():
     win = np.hanning(64)
     with pytest.raises(ValueError, match="fft_mode='onesided2X' needs scale_to"):
