@@ -1331,6 +1331,9 @@ def from_shorttimefft(
         As given to ``stft``: the index in ``x`` of time 0, where slice 0 is centred.
         ``x`` starts ``len(win) // 2 - p_min * hop - k_offset`` samples into the slice
         grid (:attr:`gl.Spectrogram.offset`); the number of slices does not depend on it.
+        Where that is negative (a ``p0`` or ``k_offset`` that starts the slices after
+        ``x[0]``), the samples before the first slice come back as zeros, with a
+        :class:`LossWarning`.
     length : int, optional
         Samples of the original signal; default: up to the end of the last slice. With
         the default ``p_min`` it must give ``S``'s number of slices (``p_max(length) -
@@ -1415,9 +1418,10 @@ def from_shorttimefft(
     k_offset = _whole_number("k_offset", k_offset, "the index in x of time 0")
     first = _shorttimefft_first_slice(counted, hop) if p_min is None else p_min
     offset = m_num // 2 - first * hop - k_offset  # grid samples before signal sample 0
-    if offset < 0:
-        raise ValueError(f"p_min={first} with k_offset={k_offset}: slices that start after the signal's first sample "
-                         "are not supported")
+    if offset < 0:  # the Spectrogram's negative offset: those samples come back as zeros
+        warnings.warn(f"p_min={first} with k_offset={k_offset}: the first slice starts at sample {-offset} of the signal; "
+                      f"no slice saw the {-offset} samples before it, which come back as zeros", LossWarning,
+                      stacklevel=_caller_stacklevel())
     if mfft == m_num:
         geometry = STFT(n_fft=mfft, hop_length=hop, center=False, **_window_keywords(win, win))
     else:

@@ -13,7 +13,8 @@ The magnitude is always in gl's convention, whatever library made the original:
 
 the unscaled DFT of a windowed frame (:meth:`gl.STFT.stft`), where ``o`` is
 :attr:`Spectrogram.offset`, the number of samples the frame grid starts before the
-signal (0 except for some scipy framings). The importers of :mod:`gl.importers`
+signal (0 except for some scipy framings; negative if it starts after the signal's first
+sample, which then comes back as zeros). The importers of :mod:`gl.importers`
 undo each library's scaling (PSD, one-sided doubling, window normalisation, power,
 dB) into this form; inverting it with the least-squares ISTFT then gives the signal
 back at its original level.
@@ -54,9 +55,9 @@ FileName = Union[str, bytes, "os.PathLike[str]", "os.PathLike[bytes]"]
 
 __all__ = ["Spectrogram", "FORMAT_VERSION"]
 
-#: Version of the ``.npz`` layout written by :meth:`Spectrogram.save`: 2 added ``tail``
-#: (a file without one is written as version 1, which every gl reads).
-FORMAT_VERSION = 2
+#: Version of the ``.npz`` layout written by :meth:`Spectrogram.save`: 2 added ``tail``, 3 a
+#: negative ``offset`` (a file without them is written as version 1, which every gl reads).
+FORMAT_VERSION = 3
 
 #: Fields every saved spectrogram holds (the ``metadata`` JSON keys).
 _METADATA_FIELDS = ("format_version", "n_fft", "hop_length", "win_length", "center", "pad_mode", "sym", "window_spec",
@@ -158,10 +159,13 @@ class Spectrogram:
     source : str
         Where it came from: ``'gl'``, ``'scipy'``, ``'librosa'``, ``'torchaudio'``,
         ``'mel'`` ...
-    offset : int >= 0
+    offset : int
         Samples of the frame grid before the signal's first sample (for framings gl's
         ``center`` does not express, such as ``scipy.signal.stft`` with ``nfft >
         nperseg``): frame ``m`` covers signal samples ``m * hop - offset`` onwards.
+        Negative when the grid starts ``-offset`` samples after the signal's first sample
+        (``ShortTimeFFT.stft`` from a ``p0`` above ``p_min``): no frame saw those samples,
+        and :meth:`invert` returns zeros there.
     tail : int >= 0
         Samples of the frame grid after the signal that are not part of it (the padding
         torchaudio's ``pad`` or scipy's boundary extension put there): without ``length``,
@@ -204,7 +208,9 @@ class Spectrogram:
                 raise ValueError(f"sample_rate={rate} must be a finite number > 0")
             object.__setattr__(self, "sample_rate", float(rate))
         object.__setattr__(self, "length", _check_optional_int("length", self.length, 1))
-        object.__setattr__(self, "offset", _check_optional_int("offset", self.offset, 0))
+        if isinstance(self.offset, bool) or not isinstance(self.offset, (int, np.integer)):
+            raise TypeError(f"offset={self.offset!r} must be an integer (negative: the frames start after the signal's first sample)")
+        object.__setattr__(self, "offset", int(self.offset))
         object.__setattr__(self, "tail", _check_optional_int("tail", self.tail, 0))
         if not isinstance(self.source, str):
             raise TypeError(f"source={self.source!r} must be a string")
@@ -216,6 +222,9 @@ class Spectrogram:
             )
         if self.length is None and (self.offset or self.tail) and self.offset + self.tail >= grid:  # (with a length: below)
             raise ValueError(f"offset={self.offset} and tail={self.tail} must leave some of the {grid} samples the frames cover")
+        if self.offset < 0 and self.length is not None and -self.offset >= self.length:
+            raise ValueError(f"offset={self.offset} starts the frames after the end of the signal (length={self.length}): "
+                             "they must cover some of it")
         if self.length is not None:
             # the signal ends less than a hop after the last sample a frame covers (that tail
             # was never analysed) and before the padding the tail counts; a shorter one is
@@ -511,7 +520,7 @@ class Spectrogram:
         if direct:
             assert self.length is not None  # direct is only for a known length
             run_length = self.length
-        elif self.length is not None and _frames_of(geometry, self.length + 2 * self.offset) == n_frames:
+        elif self.length is not None and self.offset > 0 and _frames_of(geometry, self.length + 2 * self.offset) == n_frames:
             run_length = self.length + 2 * self.offset  # padded the same at both ends (torchaudio's pad)
         elif geometry.center and geometry.pad_mode == "reflect":
             # the reflection at the end depends on where the signal ends, which is not known:
@@ -639,7 +648,7 @@ class Spectrogram:
                                  ".npz, or write audio with gl.audio.write_audio(path, spec.invert(), sample_rate)")
         geometry = self.geometry
         metadata = {
-            "format_version": FORMAT_VERSION if self.tail else 1,  # an older gl would ignore the tail
+            "format_version": 3 if self.offset < 0 else 2 if self.tail else 1,  # an older gl ignores the tail, refuses offset < 0
             "n_fft": geometry.n_fft,
             "hop_length": geometry.hop_length,
             "win_length": geometry.win_length,
@@ -1098,8 +1107,10 @@ def _frames_of(geometry: STFT, n_samples: int) -> Optional[int]:
 
 
 def _crop(y: np.ndarray, start: int, count: int) -> np.ndarray:
-    """``y[..., start : start + count]``, zero-padded at the end when ``y`` is too short."""
+    """``y[..., start : start + count]``, zero-padded at the end when ``y`` is too short and at
+    the start for a negative ``start`` (a grid that starts after the signal's first sample)."""
     out = np.zeros(y.shape[:-1] + (count,), dtype=y.dtype)
-    piece = y[..., start : start + count]
-    out[..., : piece.shape[-1]] = piece
+    lead = min(max(0, -start), count)
+    piece = y[..., max(0, start) : max(0, start + count)]
+    out[..., lead : lead + piece.shape[-1]] = piece
     return out

@@ -589,6 +589,29 @@ def test_shorttimefft_from_window_and_from_dual():
         _shorttimefft_round_trip(SFT, x, dual, scale_to="psd")
 
 
+@pytest.mark.parametrize("p0, k_offset", [(3, 0), (None, 70)])
+def test_shorttimefft_slices_that_start_after_the_first_sample(p0, k_offset):
+    """stft(x, p0=3) (p_min -1) or k_offset=70 start the slices 16 or 22 samples into x: a negative
+    Spectrogram.offset; the samples before come back as zeros, with a LossWarning, the rest as x."""
+    x = np.random.default_rng(13).standard_normal(1000)
+    win = signal.windows.hann(64, sym=False)
+    SFT = signal.ShortTimeFFT(win, 16, fs=8000.0, phase_shift=None)
+    S = SFT.stft(x, p0=p0, k_offset=k_offset)
+    start = (-1 if p0 is None else p0) * 16 - 32 + k_offset  # the first slice's first sample in x
+    assert start == (16 if p0 else 22)
+    for length in (x.size, None):
+        with pytest.warns(LossWarning, match=f"the first slice starts at sample {start} of the signal; no slice saw the {start} samples"):
+            spec = importers.from_shorttimefft(S, win=win, hop=16, fs=8000.0, p_min=p0, k_offset=k_offset, length=length)
+        assert spec.offset == -start
+        y = spec.invert(n_iter=0, init=np.angle(S), fade_edges=False)
+        assert y.size == (x.size if length else x.size + 56 + k_offset)  # without length: to the last slice's end
+        np.testing.assert_array_equal(y[:start], 0)
+        np.testing.assert_allclose(y[start + 1 : x.size], x[start + 1 :], atol=1e-10)  # (win[0] = 0: x[start] unseen too)
+        np.testing.assert_allclose(np.abs(SFT.stft(y[: x.size], p0=p0, k_offset=k_offset)), np.abs(S), atol=1e-10)
+    y, info = spec.invert(n_iter=100, rng=0, return_info=True)
+    assert info.spectral_convergence[-1] < 0.08 and not np.any(y[:start])  # 0.052, 0.065; from p_min: 0.053
+
+
 def test_shorttimefft_errors():
     win = np.hanning(64)
     with pytest.raises(ValueError, match="fft_mode='onesided2X' needs scale_to"):

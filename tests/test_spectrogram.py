@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 import os
 import dataclasses
+import json
 import time
 import warnings
 
@@ -155,6 +156,25 @@ def test_offset_crops_the_grid():
     np.testing.assert_allclose(y, consistent[40:2040], atol=1e-9)
 
 
+def test_a_negative_offset_starts_the_grid_inside_the_signal(tmp_path):
+    """offset=-40: frame 0 starts at signal sample 40; invert returns zeros for the 40 samples no frame
+    saw, then the signal. Saved as format_version 3 (a gl that reads up to 2 refuses it, not as damaged)."""
+    x = np.random.default_rng(6).standard_normal(2000)
+    geometry = gl.STFT(n_fft=128, hop_length=32, center=False)
+    stft = geometry.stft(x[40:])
+    spec = gl.Spectrogram(np.abs(stft), geometry, length=2000, offset=-40)
+    assert spec.output_length == 2000 and gl.Spectrogram(np.abs(stft), geometry, offset=-40).output_length == 40 + 1952
+    y = spec.invert(n_iter=0, init=np.angle(stft))
+    np.testing.assert_array_equal(y[:40], 0)
+    np.testing.assert_allclose(y[40 + 128 : -128], x[40 + 128 : -128], atol=1e-9)  # away from the faded ends
+    unfaded = spec.invert(n_iter=0, init=np.angle(stft), fade_edges=False)  # the grid: x[40 : 40 + 1952]
+    np.testing.assert_allclose(unfaded[48 : 40 + 1944], x[48 : 40 + 1944], atol=1e-9)  # (the ends: window sums ~0)
+    spec.save(tmp_path / "negative.npz")
+    with np.load(tmp_path / "negative.npz") as data:
+        assert json.loads(str(data["metadata"][()]))["format_version"] == 3
+    assert gl.Spectrogram.load(tmp_path / "negative.npz").offset == -40
+
+
 def test_save_load_round_trip(tmp_path, rng):
     x = rng.standard_normal(3000)
     for geometry in (gl.STFT(n_fft=256, hop_length=64), gl.STFT(n_fft=200, hop_length=50, window=("kaiser", 8.0), center=False),
@@ -285,7 +305,8 @@ def test_load_names_the_missing_field(tmp_path):
         ({"magnitude": np.ones((65, 10), dtype=complex)}, TypeError, "complex"),
         ({"sample_rate": -1.0}, ValueError, "sample_rate=-1.0"),
         ({"length": 0}, ValueError, "length=0"),
-        ({"offset": -2}, ValueError, "offset=-2"),
+        ({"offset": -2, "length": 2}, ValueError, r"offset=-2 starts the frames after the end of the signal \(length=2\)"),
+        ({"offset": 1.5}, TypeError, "offset=1.5 must be an integer"),
         ({"offset": 100000}, ValueError, "offset=100000"),
         ({"geometry": "hann"}, TypeError, "geometry"),
     ],
