@@ -22,7 +22,8 @@ Beck and Teboulle 2009) in plain NumPy, from librosa's starting point
     P_{k} = \\max\\big(0,\\; Z_{k} - \\tfrac{1}{L} F^T (F Z_{k} - M)\\big), \\qquad
     Z_{k+1} = P_{k} + \\tfrac{t_k - 1}{t_{k+1}} (P_{k} - P_{k-1}),
 
-with ``L = ||F||_2^2`` (the Lipschitz constant of the gradient) and
+with ``L = ||F||_2^2``, the Lipschitz constant of the gradient ``F^T (F P - M)`` of
+``(1/2) ||F P - M||_F^2`` (half the objective above: the same minimiser), and
 ``t_{k+1} = (1 + sqrt(1 + 4 t_k^2)) / 2``; the momentum restarts whenever the
 step ``Z_k -> P_k`` points against it, ``<Z_k - P_k, P_k - P_{k-1}> > 0`` (gradient
 restart, O'Donoghue and Candes 2015). The linear magnitude is
