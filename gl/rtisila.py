@@ -115,10 +115,11 @@ greasy (16 kHz, 0.37 s; ``bench_rtisila.py``, defaults: 5 iterations, the defaul
 look-ahead) -17.7 dB (Hann 1024/256, L = 3) and -20.5 dB (phaseret's Blackman 1024/128,
 L = 7), with the default output lengths (5632 and 5760 samples; with ``length=5880``, the
 recording's, -18.3 and -20.8 dB). The RTPGHI paper reports about -20 dB for RTISI-LA on
-SQAM (hop 256, Hann). Speed, default settings (L = 3, 5 iterations; ``rtisila.json``,
-median of 3 on one core, the machine's two cores at a load average of 1.7): 0.030 s
-(16 kHz) to 0.084 s (44.1 kHz) of computing per second of audio on the dev clips, wall
-and CPU time alike, 12-33x faster than real time.
+SQAM (hop 256, Hann) with look-ahead 0 and 1: RTISI-LA(0) -20.2, RTISI-LA(1) -19.9 dB.
+Speed, default settings (L = 3, 5 iterations; ``rtisila.json``, median of 3 on one core,
+the machine's two cores at a load average of 1.7): 0.030 s (16 kHz) to 0.084 s (44.1 kHz)
+of computing per second of audio on the dev clips, wall and CPU time alike, 12-33x faster
+than real time.
 
 References
 ----------
