@@ -23,7 +23,10 @@ def as_array(name: str, value) -> np.ndarray:
             f"{name} is a masked array, and gl does not read masks (the masked values would count as they are): "
             f"pass {name}.filled(0), or the value that stands for what is missing, or {name}.data to use them"
         )
-    return np.asarray(value)
+    try:
+        return np.asarray(value)
+    except ValueError as error:  # ragged lists: numpy's 'setting an array element with a sequence', naming nothing
+        raise ValueError(f"{name} must be an array, or nested lists of equal lengths; numpy could not make it one: {error}") from None
 
 
 def check_flag(name: str, value) -> bool:

@@ -912,7 +912,7 @@ def from_scipy_spectrogram(
     fs = _check_scipy_rate(fs)
     onesided = check_flag("return_onesided", return_onesided)
     f, t = (None if axis is None else scipy_axis(axis, name, "scipy.signal.spectrogram") for axis, name in ((f, "f"), (t, "t")))
-    _refuse_framed_channels(np.shape(Sxx), "Sxx", onesided, fs, f, "scipy.signal.spectrogram")
+    _refuse_framed_channels(np.shape(as_array("Sxx", Sxx)), "Sxx", onesided, fs, f, "scipy.signal.spectrogram")
     _check_db_keywords(db, ref=ref, top_db=top_db)
     if db is not None:
         if mode == "complex":
@@ -1118,7 +1118,7 @@ def from_scipy_stft(
         raise ValueError(f"boundary={boundary!r} is unknown; use 'zeros', 'even', 'odd', 'constant' or None")
     fs = _check_scipy_rate(fs)
     f, t = (None if axis is None else scipy_axis(axis, name, "scipy.signal.stft") for axis, name in ((f, "f"), (t, "t")))
-    _refuse_framed_channels(np.shape(Zxx), "Zxx", return_onesided, fs, f, "scipy.signal.stft")
+    _refuse_framed_channels(np.shape(as_array("Zxx", Zxx)), "Zxx", return_onesided, fs, f, "scipy.signal.stft")
     if isinstance(window, (list, np.ndarray)) and (nperseg is None or (nperseg == 256 and len(window) != 256)):
         nperseg = len(window)  # scipy takes nperseg from an array window
     stated = nperseg is not None

@@ -233,7 +233,7 @@ def signal_spectral_convergence(S, x, geometry: STFT) -> Metric:
     """
     _check_geometry(geometry)
     X = geometry.stft(x)
-    S_shape = np.shape(S)
+    S_shape = np.shape(as_array("S", S))
     if len(S_shape) >= 2 and S_shape != X.shape:  # else spectral_convergence's message, about an X this function has not
         hint = ""
         if S_shape[:-1] == X.shape[:-1] and S_shape[-1] >= 1:

@@ -421,7 +421,7 @@ class STFT:
         check_flag("center", self.center)
         check_flag("sym", self.sym)
         if isinstance(self.window, list):  # an array given as a list: held as a frozen array like any other
-            object.__setattr__(self, "window", np.asarray(self.window))
+            object.__setattr__(self, "window", as_array("window", self.window))
         if self.pad_mode not in PAD_MODES:
             raise ValueError(f"pad_mode={self.pad_mode!r} is unknown; use one of {', '.join(PAD_MODES)}")
         window = get_window(self.window, win_length, sym=bool(self.sym))

@@ -312,3 +312,27 @@ def test_a_window_tuple_of_three_says_to_pass_the_samples():
         with pytest.raises(ValueError, match=r"a window tuple is \(name,\) or \(name, parameter\).*; or give the window "
                                              r"as an array of samples$"):
             call()
+
+
+RAGGED = [[1.0, 2.0], [3.0]]
+
+
+@pytest.mark.parametrize(("name", "call"), [
+    ("S", lambda: gl.griffinlim(RAGGED, n_iter=1)),
+    ("S", lambda: gl.pghi(RAGGED)),
+    ("frames", lambda: gl.RTPGHI(GEOMETRY).push(RAGGED)),
+    ("x", lambda: gl.stft(RAGGED)),
+    ("X", lambda: gl.istft(RAGGED)),
+    ("Sxx", lambda: gl.importers.from_scipy_spectrogram(RAGGED, fs=8000.0, nperseg=64)),
+    ("Zxx", lambda: gl.importers.from_scipy_stft(RAGGED, fs=8000.0, nperseg=64)),
+    ("S", lambda: gl.importers.from_librosa(RAGGED)),
+    ("M", lambda: gl.mel.mel_to_stft(RAGGED, filterbank=np.ones((2, 33)))),
+    ("S", lambda: gl.metrics.signal_spectral_convergence(RAGGED, np.ones(100), GEOMETRY)),
+    ("estimate", lambda: gl.metrics.snr(np.ones(3), RAGGED)),
+    ("window", lambda: gl.STFT(4, 1, window=[[1.0, 2.0], [3.0]])),
+])
+def test_ragged_lists_are_named(name, call):
+    """Lists of unequal lengths gave numpy's 'setting an array element with a sequence. The
+    requested array has an inhomogeneous shape ...', naming no parameter, at every entry point."""
+    with pytest.raises(ValueError, match=rf"^{name} must be an array, or nested lists of equal lengths; numpy could not make it one: "):
+        call()
