@@ -105,6 +105,14 @@ _SLANEY_LOG_STEP = np.log(6.4) / 27.0
 NormSpec = Union[str, float, int, None]
 
 
+def _real_values(name: str, values, unit: str) -> np.ndarray:
+    """``values`` as float64: real numbers only (``np.asarray(None, float)`` is NaN, of ``'100'`` 100)."""
+    values = as_array(name, values)
+    if values.dtype == bool or values.dtype.kind not in "fiu":
+        raise TypeError(f"{name} must be real numbers ({unit}), got dtype {values.dtype}")
+    return values.astype(np.float64)
+
+
 def hz_to_mel(frequencies, *, htk: bool = False) -> np.ndarray:
     """Frequencies in Hz to mels (librosa's ``hz_to_mel``).
 
@@ -134,7 +142,7 @@ def hz_to_mel(frequencies, *, htk: bool = False) -> np.ndarray:
     >>> float(hz_to_mel(1000.0)), round(float(hz_to_mel(1000.0, htk=True)), 3)
     (15.0, 999.986)
     """
-    frequencies = np.asarray(frequencies, dtype=np.float64)
+    frequencies = _real_values("frequencies", frequencies, "Hz")
     if check_flag("htk", htk):
         return 2595.0 * np.log10(1.0 + frequencies / 700.0)
     mels = frequencies / _SLANEY_HZ_PER_MEL
@@ -170,7 +178,7 @@ def mel_to_hz(mels, *, htk: bool = False) -> np.ndarray:
     >>> bool(np.allclose(mel_to_hz(hz_to_mel(f)), f)), bool(np.allclose(mel_to_hz(hz_to_mel(f, htk=True), htk=True), f))
     (True, True)
     """
-    mels = np.asarray(mels, dtype=np.float64)
+    mels = _real_values("mels", mels, "mels")
     if check_flag("htk", htk):
         return 700.0 * (10.0 ** (mels / 2595.0) - 1.0)
     above = mels >= _SLANEY_BREAK_MEL

@@ -336,3 +336,13 @@ def test_ragged_lists_are_named(name, call):
     requested array has an inhomogeneous shape ...', naming no parameter, at every entry point."""
     with pytest.raises(ValueError, match=rf"^{name} must be an array, or nested lists of equal lengths; numpy could not make it one: "):
         call()
+
+
+@pytest.mark.parametrize(("function", "name", "unit"), [(gl.mel.hz_to_mel, "frequencies", "Hz"), (gl.mel.mel_to_hz, "mels", "mels")])
+def test_mel_conversions_take_real_numbers_only(function, name, unit):
+    """hz_to_mel(None) was nan and hz_to_mel('100') 1.5 (numpy's float conversion of a string);
+    a complex or string array gave float()'s or numpy's words, naming no parameter."""
+    for value, dtype in ((None, "object"), ("100", "<U3"), (1j, "complex128"), (True, "bool"), (np.array(["a"]), "<U1")):
+        with pytest.raises(TypeError, match=rf"^{name} must be real numbers \({unit}\), got dtype {dtype}$"):
+            function(value)
+    np.testing.assert_array_equal(function(np.array([0, 700], np.int16)), function([0.0, 700.0]))
