@@ -280,6 +280,10 @@ def get_window(spec: WindowSpec, length: int, *, sym: bool = False) -> np.ndarra
     sym = check_flag("sym", sym)
     if length < 1:
         raise ValueError(f"length={length} must be >= 1")
+    from .transform import MAX_N_FFT  # not at the top: gl.transform imports this module
+
+    if length > MAX_N_FFT:  # numpy's 'array is too big', an IndexError at 2**63, an empty window at 2**64 - 1
+        raise ValueError(f"length={length} is larger than gl handles (at most 2**26 = {MAX_N_FFT} samples, gl.STFT's largest n_fft)")
     if isinstance(spec, (list, np.ndarray)):
         array = as_array("window", spec)
         if array.dtype.kind not in "fiu" or array.dtype == bool:

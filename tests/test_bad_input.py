@@ -346,3 +346,11 @@ def test_mel_conversions_take_real_numbers_only(function, name, unit):
         with pytest.raises(TypeError, match=rf"^{name} must be real numbers \({unit}\), got dtype {dtype}$"):
             function(value)
     np.testing.assert_array_equal(function(np.array([0, 700], np.int16)), function([0.0, 700.0]))
+
+
+@pytest.mark.parametrize("length", [2**26 + 1, 2**62, 2**63, np.uint64(2**64 - 1)])
+def test_get_window_refuses_an_absurd_length(length):
+    """length=2**62 gave numpy's 'array is too big', 2**63 an IndexError, and np.uint64(2**64 - 1)
+    an empty window, silently."""
+    with pytest.raises(ValueError, match=rf"^length={length} is larger than gl handles \(at most 2\*\*26 = 67108864 samples"):
+        gl.windows.get_window("hann", length)
