@@ -91,7 +91,7 @@ from numpy.typing import DTypeLike  # at run time too: typing.get_type_hints res
 
 from ._checks import as_array, check_flag
 from ._iterative import check_n_iter
-from .transform import binary_exponent, check_n_fft, real_dtype
+from .transform import MAX_N_FFT, binary_exponent, check_n_fft, real_dtype
 
 __all__ = ["hz_to_mel", "mel_to_hz", "mel_frequencies", "mel_filterbank", "mel_to_stft"]
 
@@ -219,6 +219,8 @@ def _check_positive_int(name: str, value) -> int:
         raise TypeError(f"{name}={value!r} must be an integer")
     if value < 1:
         raise ValueError(f"{name}={value} must be a whole number >= 1")
+    if value > MAX_N_FFT:  # numpy's 'array is too big', or an IndexError at 2**63
+        raise ValueError(f"{name}={value} is larger than gl handles (at most 2**26 = {MAX_N_FFT}); 40 to 128 mel bands suit audio")
     return int(value)
 
 

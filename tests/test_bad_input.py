@@ -354,3 +354,11 @@ def test_get_window_refuses_an_absurd_length(length):
     an empty window, silently."""
     with pytest.raises(ValueError, match=rf"^length={length} is larger than gl handles \(at most 2\*\*26 = 67108864 samples"):
         gl.windows.get_window("hann", length)
+
+
+@pytest.mark.parametrize("n_mels", [2**26 + 1, 2**62, 2**63, np.uint64(2**64 - 1)])
+def test_an_absurd_n_mels_is_named(n_mels):
+    """n_mels=2**62 gave numpy's 'array is too big', 2**63 an IndexError from linspace."""
+    for call in (lambda: gl.mel.mel_frequencies(n_mels), lambda: gl.mel.mel_filterbank(sr=8000, n_fft=N_FFT, n_mels=n_mels)):
+        with pytest.raises(ValueError, match=rf"^n_mels={n_mels} is larger than gl handles \(at most 2\*\*26 = 67108864\)"):
+            call()
