@@ -342,6 +342,9 @@ def _weights_and_warning(*, sr, n_fft, n_mels, fmin, fmax, htk, norm, dtype, bin
         bin_frequencies = np.linspace(0.0, float(sr // 2), n_fft // 2 + 1)
     edges = mel_frequencies(n_mels + 2, fmin=fmin, fmax=fmax, htk=htk)  # (n_mels + 2,) f_i
     widths = np.diff(edges)  # f_{i+1} - f_i
+    if not np.all(widths > 0):  # fmax=5e-324: edges that coincide in float64 made the weights 0 / 0 = NaN
+        raise ValueError(f"fmin={fmin:g} and fmax={fmax:g} Hz are too close to hold n_mels={n_mels} bands (their edges coincide in "
+                         "float64); widen fmin..fmax")
     ramps = np.subtract.outer(edges, bin_frequencies)  # (n_mels + 2, n_freq) f_i - nu_k
     rising = -ramps[:-2] / widths[:-1, None]  # (nu_k - f_i) / (f_{i+1} - f_i)
     falling = ramps[2:] / widths[1:, None]  # (f_{i+2} - nu_k) / (f_{i+2} - f_{i+1})

@@ -362,3 +362,13 @@ def test_an_absurd_n_mels_is_named(n_mels):
     for call in (lambda: gl.mel.mel_frequencies(n_mels), lambda: gl.mel.mel_filterbank(sr=8000, n_fft=N_FFT, n_mels=n_mels)):
         with pytest.raises(ValueError, match=rf"^n_mels={n_mels} is larger than gl handles \(at most 2\*\*26 = 67108864\)"):
             call()
+
+
+def test_an_fmin_fmax_range_too_narrow_for_float64_is_named():
+    """fmax=5e-324: the mel edges coincide in float64, and the filterbank was all NaN (0 / 0);
+    from_mel said 'filterbank contains NaN or infinite values', of a filterbank never given."""
+    words = r"^fmin=0 and fmax=4.94066e-324 Hz are too close to hold n_mels=10 bands \(their edges coincide in float64\); widen fmin..fmax$"
+    with pytest.raises(ValueError, match=words):
+        gl.mel.mel_filterbank(sr=8000, n_fft=N_FFT, n_mels=10, fmax=5e-324)
+    with pytest.raises(ValueError, match=words):
+        gl.importers.from_mel(np.ones((10, 20)), sr=8000, n_fft=N_FFT, n_mels=10, fmax=5e-324)
