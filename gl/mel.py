@@ -563,9 +563,13 @@ def mel_to_stft(
             if exponent:
                 np.ldexp(P, exponent // 2, out=P, casting="same_kind")
             return P
-        np.power(P, 1.0 / power, out=P)
-        if exponent:
-            P *= np.exp2(exponent / power)
+        with np.errstate(over="ignore", invalid="ignore"):  # inf, and 0 * inf = NaN: refused below
+            np.power(P, 1.0 / power, out=P)
+            if exponent:
+                P *= np.exp2(exponent / power)
+        if not np.all(np.isfinite(P)):  # the importers' words (gl.importers takes S to 1 / power the same way)
+            raise ValueError(f"power={power:g} takes M to the power {1.0 / power:.3g}, which overflows {P.dtype}: "
+                             "power is the exponent the spectrogram was made with (1 for a magnitude, 2 for a power)")
         return P
 
 

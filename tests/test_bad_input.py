@@ -4,6 +4,7 @@ parameter as the function spells it, and the same fault in the same words everyw
 from __future__ import annotations
 
 import os
+import warnings
 
 import numpy as np
 import pytest
@@ -372,3 +373,18 @@ def test_an_fmin_fmax_range_too_narrow_for_float64_is_named():
         gl.mel.mel_filterbank(sr=8000, n_fft=N_FFT, n_mels=10, fmax=5e-324)
     with pytest.raises(ValueError, match=words):
         gl.importers.from_mel(np.ones((10, 20)), sr=8000, n_fft=N_FFT, n_mels=10, fmax=5e-324)
+
+
+@pytest.mark.parametrize("power", [5e-324, 1e-3])
+def test_a_mel_power_whose_root_overflows_is_named(power):
+    """mel_to_stft(power=5e-324) returned NaN and inf (M to the power 1 / power), and from_mel said
+    'magnitude contains NaN or infinite values'; now the importers' words for the same overflow."""
+    F = gl.mel.mel_filterbank(sr=8000, n_fft=N_FFT, n_mels=10)
+    M = F @ magnitude() ** 2
+    words = rf"^power={power:g} takes M to the power .*, which overflows float64: power is the exponent the spectrogram was made with"
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        with pytest.raises(ValueError, match=words):
+            gl.mel.mel_to_stft(M, filterbank=F, power=power)
+        with pytest.raises(ValueError, match=words):
+            gl.importers.from_mel(M, sr=8000, n_fft=N_FFT, hop_length=HOP, n_mels=10, power=power)
