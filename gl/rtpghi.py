@@ -65,7 +65,7 @@ from numpy.typing import DTypeLike  # at run time too: typing.get_type_hints res
 
 from ._checks import check_flag
 from ._iterative import PhaseRetrievalInfo, RngSpec, as_generator, check_n_threads, check_rng, one_pass_info, prepare, refuse_iteration_options
-from .pghi import LOG_FLOOR, check_gamma, window_centre
+from .pghi import LOG_FLOOR, MAX_PHASE, check_gamma, window_centre, window_gamma
 from .streaming import StreamingInverter, check_lookahead, stream_batch
 from .transform import STFT, PadMode, complex_dtype, nola_warned
 from .windows import WindowSpec
@@ -181,6 +181,10 @@ class RTPGHI(StreamingInverter):
         a, M = geometry.hop_length, geometry.n_fft
         self._tgrad_scale = a * M / (2.0 * self.gamma)  # times (l[m+1] - l[m-1])
         self._fgrad_scale = -self.gamma / (a * M)  # times dl/dn
+        # logs differ by at most -LOG_FLOOR: gamma=5e-324 made the steps inf and the output NaN
+        if gamma is not None and not -LOG_FLOOR * max(self._tgrad_scale, -self._fgrad_scale) <= MAX_PHASE:
+            raise ValueError(f"gamma={self.gamma:g} makes RTPGHI's phase steps overflow (beyond {MAX_PHASE:g} rad or NaN): "
+                             f"give a gamma nearer the window's own, {window_gamma(geometry):.4g} samples^2 (gl.pghi.window_gamma)")
         n_freq = geometry.n_freq
         self._ramp = (2.0 * np.pi * a / M) * np.arange(n_freq)  # 2 pi a m / M
         self._to_frame_start = (2.0 * np.pi * window_centre(geometry) / M) * np.arange(n_freq)

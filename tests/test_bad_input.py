@@ -4,6 +4,7 @@ parameter as the function spells it, and the same fault in the same words everyw
 from __future__ import annotations
 
 import os
+import re
 import warnings
 
 import numpy as np
@@ -388,3 +389,16 @@ def test_a_mel_power_whose_root_overflows_is_named(power):
             gl.mel.mel_to_stft(M, filterbank=F, power=power)
         with pytest.raises(ValueError, match=words):
             gl.importers.from_mel(M, sr=8000, n_fft=N_FFT, hop_length=HOP, n_mels=10, power=power)
+
+
+@pytest.mark.parametrize("gamma", [5e-324, 2.0**63, 1e300])
+def test_rtpghi_refuses_a_gamma_whose_phase_steps_overflow(gamma):
+    """gamma=5e-324 made RTPGHI's time-direction step a M / (2 gamma) inf and its output NaN;
+    2**63 and 1e300 gave steps of more than 1e15 rad, a phase float64 no longer holds (gl.pghi
+    refuses them in these words)."""
+    words = rf"^{re.escape(f'gamma={gamma:g}')} makes RTPGHI's phase steps overflow \(beyond 1e\+15 rad or NaN\): give a gamma nearer the window's own"
+    with pytest.raises(ValueError, match=words):
+        gl.rtpghi(magnitude(), geometry=GEOMETRY, gamma=gamma)
+    with pytest.raises(ValueError, match=words):
+        gl.RTPGHI(GEOMETRY, gamma=gamma)
+    assert np.all(np.isfinite(gl.rtpghi(magnitude(), geometry=GEOMETRY, gamma=1e-10)))
