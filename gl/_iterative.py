@@ -222,6 +222,9 @@ def from_random_state(random_state, rng=None):
     random_state = check_rng(random_state, "random_state")
     if random_state is None or isinstance(random_state, (np.random.Generator, np.random.RandomState)):
         return random_state
+    if random_state >= 2**32:  # numpy's 'Seed must be between 0 and 2**32 - 1', naming nothing
+        raise ValueError(f"random_state={random_state} must be below 2**32 (a np.random.RandomState seed, as librosa makes of it); "
+                         "rng= takes larger seeds")
     return np.random.RandomState(seed=random_state)
 
 

@@ -402,3 +402,13 @@ def test_rtpghi_refuses_a_gamma_whose_phase_steps_overflow(gamma):
     with pytest.raises(ValueError, match=words):
         gl.RTPGHI(GEOMETRY, gamma=gamma)
     assert np.all(np.isfinite(gl.rtpghi(magnitude(), geometry=GEOMETRY, gamma=1e-10)))
+
+
+@pytest.mark.parametrize("seed", [2**32, 2**63, np.uint64(2**64 - 1)])
+def test_a_random_state_seed_beyond_randomstate_is_named(seed):
+    """griffinlim(random_state=2**63) gave numpy's 'Seed must be between 0 and 2**32 - 1', naming
+    no parameter; rng= takes the same seed (a Generator's)."""
+    with pytest.raises(ValueError, match=rf"^random_state={seed} must be below 2\*\*32 \(a np.random.RandomState seed"):
+        gl.griffinlim(magnitude(), n_iter=1, random_state=seed)
+    gl.griffinlim(magnitude(), n_iter=1, rng=seed)
+    gl.griffinlim(magnitude(), n_iter=1, random_state=2**32 - 1)
