@@ -1368,6 +1368,8 @@ def from_shorttimefft(
         raise ValueError(f"scale_to={scale_to!r} must be None, 'magnitude' or 'psd'")
     if fft_mode == "onesided2X" and scale_to is None:
         raise ValueError("fft_mode='onesided2X' needs scale_to='magnitude' or 'psd' (as in ShortTimeFFT)")
+    if phase_shift is not None and (isinstance(phase_shift, bool) or not isinstance(phase_shift, (int, np.integer))):
+        raise TypeError(f"phase_shift={phase_shift!r} must be an integer or None (as in ShortTimeFFT)")  # unused, but not anything
     fs = _check_rate("fs", fs)
     hop = _check_int("hop", hop, 1)
     win = as_array("win", win)

@@ -412,3 +412,13 @@ def test_a_random_state_seed_beyond_randomstate_is_named(seed):
         gl.griffinlim(magnitude(), n_iter=1, random_state=seed)
     gl.griffinlim(magnitude(), n_iter=1, rng=seed)
     gl.griffinlim(magnitude(), n_iter=1, random_state=2**32 - 1)
+
+
+@pytest.mark.parametrize("phase_shift", [np.nan, 1.5, "3", [3], True])
+def test_from_shorttimefft_checks_phase_shift_though_it_does_not_use_it(phase_shift):
+    """phase_shift only changes the phase, and anything passed (nan, '3', [3]) was taken without a
+    word; ShortTimeFFT takes an integer or None."""
+    with pytest.raises(TypeError, match=r"^phase_shift=.* must be an integer or None \(as in ShortTimeFFT\)$"):
+        gl.importers.from_shorttimefft(np.ones((33, 20)), win=np.hanning(N_FFT), hop=HOP, fs=8000.0, phase_shift=phase_shift)
+    for fine in (None, -3, np.int64(7)):
+        gl.importers.from_shorttimefft(np.ones((33, 20)), win=np.hanning(N_FFT), hop=HOP, fs=8000.0, phase_shift=fine)
