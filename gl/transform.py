@@ -1217,6 +1217,9 @@ class STFT:
         batch_shape = X.shape[:-2]
         spectra = np.swapaxes(X.reshape((-1,) + X.shape[-2:]), -1, -2)  # (batch, n_frames, n_freq), real or complex
         padded_length = max(self._padded_length(n_frames), length + 2 * self.pad)
+        if max(1, spectra.shape[0]) * padded_length * dtype.itemsize > np.iinfo(np.intp).max:  # numpy's 'array is too big'
+            raise ValueError(f"length={length} is more {dtype} samples than an array can hold; the frames cover "
+                             f"{self.max_length(n_frames)} (a longer length only adds zeros)")
         signal = np.zeros((spectra.shape[0], padded_length), dtype=dtype)
         block = min(n_frames, self.block_frames(dtype))
         frames = np.empty((block, self.n_fft), dtype=dtype)

@@ -422,3 +422,13 @@ def test_from_shorttimefft_checks_phase_shift_though_it_does_not_use_it(phase_sh
         gl.importers.from_shorttimefft(np.ones((33, 20)), win=np.hanning(N_FFT), hop=HOP, fs=8000.0, phase_shift=phase_shift)
     for fine in (None, -3, np.int64(7)):
         gl.importers.from_shorttimefft(np.ones((33, 20)), win=np.hanning(N_FFT), hop=HOP, fs=8000.0, phase_shift=fine)
+
+
+@pytest.mark.parametrize("length", [2**62, 2**63, np.uint64(2**64 - 1)])
+def test_istft_names_a_length_no_array_can_hold(length):
+    """istft(X, length=2**62) gave numpy's 'array is too big; `arr.size * arr.dtype.itemsize` is
+    larger than the maximum possible size', and 2**63 'Maximum allowed dimension exceeded'."""
+    X = GEOMETRY.stft(np.random.default_rng(0).standard_normal(HOP * 19))
+    with pytest.raises(ValueError, match=rf"^length={length} is more float64 samples than an array can hold; the frames cover 319 "):
+        gl.istft(X, n_fft=N_FFT, hop_length=HOP, length=length)
+    assert GEOMETRY.istft(X, length=400).shape == (400,)
