@@ -1375,6 +1375,8 @@ def from_shorttimefft(
     win = as_array("win", win)
     if win.dtype.kind == "c":
         raise ValueError("win is complex: gl rebuilds real signals with real windows only")
+    if win.dtype == bool or win.dtype.kind not in "fiu":  # as gl.STFT's window array (bool was taken as 0 and 1)
+        raise TypeError(f"win must be a real-valued window array, got dtype {win.dtype}")
     if win.ndim != 1 or win.shape[0] < 2:
         raise ValueError(f"win must be a 1-D window array of at least 2 samples, got shape {win.shape}")
     if not np.all(np.isfinite(win)):

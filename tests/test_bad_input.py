@@ -432,3 +432,13 @@ def test_istft_names_a_length_no_array_can_hold(length):
     with pytest.raises(ValueError, match=rf"^length={length} is more float64 samples than an array can hold; the frames cover 319 "):
         gl.istft(X, n_fft=N_FFT, hop_length=HOP, length=length)
     assert GEOMETRY.istft(X, length=400).shape == (400,)
+
+
+@pytest.mark.parametrize(("win", "dtype"), [(np.ones(N_FFT, bool), "bool"), (np.hanning(N_FFT).astype(object), "object"),
+                                            (np.array(["a"] * N_FFT), "<U1")])
+def test_from_shorttimefft_refuses_a_win_that_is_no_real_array(win, dtype):
+    """win of bools was taken as a rectangular window of 0s and 1s (gl.STFT refuses it), and an
+    object or string array gave numpy's "ufunc 'isfinite' not supported for the input types"."""
+    with pytest.raises(TypeError, match=rf"^win must be a real-valued window array, got dtype {dtype}$"):
+        gl.importers.from_shorttimefft(np.ones((33, 20)), win=win, hop=HOP, fs=8000.0)
+    gl.importers.from_shorttimefft(np.ones((33, 20)), win=np.ones(N_FFT, np.int8), hop=HOP, fs=8000.0)
