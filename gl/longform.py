@@ -232,7 +232,7 @@ def _check_sound_file(output, subtype: Optional[str], sr, channels: int = 1) -> 
 def _frames_from(geometry: STFT, sr: Optional[float], seconds: float, name: str) -> Optional[int]:
     if sr is None:
         return None
-    if isinstance(sr, bool) or not isinstance(sr, (int, float, np.integer, np.floating)) or not sr > 0:
+    if isinstance(sr, bool) or not isinstance(sr, (int, float, np.integer, np.floating)) or not 0 < sr < float("inf"):
         raise ValueError(f"sr={sr!r} must be a positive number (samples per second)")
     if isinstance(seconds, bool) or not (isinstance(seconds, (int, float, np.integer, np.floating))
                                          and 0 < seconds < float("inf")):

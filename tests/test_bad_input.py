@@ -442,3 +442,11 @@ def test_from_shorttimefft_refuses_a_win_that_is_no_real_array(win, dtype):
     with pytest.raises(TypeError, match=rf"^win must be a real-valued window array, got dtype {dtype}$"):
         gl.importers.from_shorttimefft(np.ones((33, 20)), win=win, hop=HOP, fs=8000.0)
     gl.importers.from_shorttimefft(np.ones((33, 20)), win=np.ones(N_FFT, np.int8), hop=HOP, fs=8000.0)
+
+
+def test_reconstruct_long_refuses_an_infinite_sr():
+    """sr=inf was taken (only sr > 0 was asked), its block of 30 s then every frame; an sr of nan
+    or 0 was refused in these words."""
+    for seconds in ({}, {"block_seconds": 0.2, "overlap_seconds": 0.05}):
+        with pytest.raises(ValueError, match=r"^sr=inf must be a positive number \(samples per second\)$"):
+            gl.reconstruct_long(magnitude(), geometry=GEOMETRY, n_iter=1, sr=float("inf"), **seconds)
