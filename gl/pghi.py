@@ -250,7 +250,7 @@ def check_gamma(gamma, geometry: STFT) -> float:
 def check_heap_tol(tol: Tolerance, name: str = "tol") -> tuple[float, ...]:
     """``tol`` as a tuple of decreasing relative tolerances, each in (0, 1); errors call it ``name``."""
     # (np.ndim tells a number, numpy's included, from a sequence; mypy does not narrow on it)
-    values: tuple[float, ...] = (tol,) if np.ndim(tol) == 0 else tuple(tol)  # type: ignore[assignment, arg-type]
+    values: tuple[float, ...] = (tol,) if np.ndim(as_array(name, tol)) == 0 else tuple(tol)  # type: ignore[assignment, arg-type]
     if len(values) == 0:
         raise ValueError(f"{name}={tol!r} must hold at least one tolerance in (0, 1)")
     for value in values:

@@ -332,6 +332,7 @@ RAGGED = [[1.0, 2.0], [3.0]]
     ("S", lambda: gl.metrics.signal_spectral_convergence(RAGGED, np.ones(100), GEOMETRY)),
     ("estimate", lambda: gl.metrics.snr(np.ones(3), RAGGED)),
     ("window", lambda: gl.STFT(4, 1, window=[[1.0, 2.0], [3.0]])),
+    ("tol", lambda: gl.pghi(magnitude(), geometry=GEOMETRY, tol=RAGGED)),
 ])
 def test_ragged_lists_are_named(name, call):
     """Lists of unequal lengths gave numpy's 'setting an array element with a sequence. The
