@@ -701,6 +701,9 @@ def reconstruct_long(
             f"{n_frames}; the matching lengths are about {geometry.default_length(n_frames)}"
         )
     dtype = real_dtype(np.empty(0, dtype=S.dtype)) if np.dtype(S.dtype).kind == "f" else np.dtype(np.float64)
+    if subtype is not None and not isinstance(output, (str, Path)):  # it was ignored without a word
+        raise ValueError(f"subtype={subtype!r} is the sample format of an output file, but output="
+                         f"{'None' if output is None else type(output).__name__} is no file path: give output='name.wav' or leave subtype out")
     if subtype is None:
         subtype = "FLOAT" if output is not None and str(output).lower().endswith((".wav", ".w64", ".rf64", ".caf", ".aiff", ".aif")) else None
 

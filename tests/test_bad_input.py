@@ -451,3 +451,11 @@ def test_reconstruct_long_refuses_an_infinite_sr():
     for seconds in ({}, {"block_seconds": 0.2, "overlap_seconds": 0.05}):
         with pytest.raises(ValueError, match=r"^sr=inf must be a positive number \(samples per second\)$"):
             gl.reconstruct_long(magnitude(), geometry=GEOMETRY, n_iter=1, sr=float("inf"), **seconds)
+
+
+def test_reconstruct_long_refuses_a_subtype_without_an_output_file():
+    """subtype is an output file's sample format; without output (or with a sink) it was ignored
+    without a word, whatever it was (subtype=3, 'PCM_16')."""
+    for subtype in ("PCM_16", 3):
+        with pytest.raises(ValueError, match=rf"^subtype={subtype!r} is the sample format of an output file, but output=None is no file path"):
+            gl.reconstruct_long(magnitude(), geometry=GEOMETRY, n_iter=1, block_frames=10, overlap_frames=4, subtype=subtype)
