@@ -303,6 +303,8 @@ class Spectrogram:
             geometry = STFT(**geometry_keywords)
         elif geometry_keywords:
             raise ValueError(f"give either geometry or {', '.join(sorted(geometry_keywords))}, not both")
+        elif not isinstance(geometry, STFT):  # it was 'str' object has no attribute 'check_signal'
+            raise TypeError(f"geometry must be a gl.STFT, got {type(geometry).__name__}")
         x = geometry.check_signal(x)
         magnitude = np.abs(geometry.stft(x))
         return cls(magnitude, geometry, sample_rate=sample_rate, length=x.shape[-1], source="gl")

@@ -459,3 +459,11 @@ def test_reconstruct_long_refuses_a_subtype_without_an_output_file():
     for subtype in ("PCM_16", 3):
         with pytest.raises(ValueError, match=rf"^subtype={subtype!r} is the sample format of an output file, but output=None is no file path"):
             gl.reconstruct_long(magnitude(), geometry=GEOMETRY, n_iter=1, block_frames=10, overlap_frames=4, subtype=subtype)
+
+
+@pytest.mark.parametrize("geometry", ["hann", 64, np.ones(3), {"n_fft": 64}])
+def test_spectrogram_from_audio_names_a_geometry_that_is_no_stft(geometry):
+    """Spectrogram.from_audio(x, sr, geometry='hann') raised AttributeError: 'str' object has no
+    attribute 'check_signal'; the words of every other entry point now."""
+    with pytest.raises(TypeError, match=rf"^geometry must be a gl.STFT, got {type(geometry).__name__}$"):
+        gl.Spectrogram.from_audio(np.zeros(400), 8000, geometry=geometry)
