@@ -422,6 +422,8 @@ class STFT:
         check_flag("sym", self.sym)
         if isinstance(self.window, list):  # an array given as a list: held as a frozen array like any other
             object.__setattr__(self, "window", as_array("window", self.window))
+        if not isinstance(self.pad_mode, str):  # np.array(['reflect']) passed 'in PAD_MODES', and made the STFT unhashable
+            raise TypeError(f"pad_mode={self.pad_mode!r} must be a string, one of {', '.join(PAD_MODES)}")
         if self.pad_mode not in PAD_MODES:
             raise ValueError(f"pad_mode={self.pad_mode!r} is unknown; use one of {', '.join(PAD_MODES)}")
         window = get_window(self.window, win_length, sym=bool(self.sym))

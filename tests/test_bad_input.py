@@ -467,3 +467,14 @@ def test_spectrogram_from_audio_names_a_geometry_that_is_no_stft(geometry):
     attribute 'check_signal'; the words of every other entry point now."""
     with pytest.raises(TypeError, match=rf"^geometry must be a gl.STFT, got {type(geometry).__name__}$"):
         gl.Spectrogram.from_audio(np.zeros(400), 8000, geometry=geometry)
+
+
+@pytest.mark.parametrize("pad_mode", [np.array(["reflect"]), np.array(["reflect", "edge"]), ["reflect"], 3, None])
+def test_a_pad_mode_that_is_no_string_is_a_type_error(pad_mode):
+    """np.array(['reflect']) passed 'pad_mode in PAD_MODES' (numpy's elementwise ==) and made an
+    STFT that could not be hashed; two elements gave numpy's 'truth value of an array ... is ambiguous'."""
+    for call in (lambda: gl.STFT(N_FFT, HOP, pad_mode=pad_mode),
+                 lambda: gl.importers.from_librosa(magnitude(), n_fft=N_FFT, hop_length=HOP, pad_mode=pad_mode),
+                 lambda: gl.importers.from_torchaudio(magnitude(), n_fft=N_FFT, hop_length=HOP, pad_mode=pad_mode)):
+        with pytest.raises(TypeError, match=r"^pad_mode=.* must be a string, one of constant, reflect, edge$"):
+            call()
