@@ -1114,6 +1114,8 @@ def from_scipy_stft(
     if scaling not in ("spectrum", "psd"):
         raise ValueError(f"scaling={scaling!r} is unknown; use 'spectrum' or 'psd'")
     padded, return_onesided = check_flag("padded", padded), check_flag("return_onesided", return_onesided)
+    if not (boundary is None or isinstance(boundary, str)):  # a list was 'unhashable type', naming nothing
+        raise TypeError(f"boundary={boundary!r} must be 'zeros', 'even', 'odd', 'constant' or None")
     if boundary not in _SCIPY_BOUNDARIES:
         raise ValueError(f"boundary={boundary!r} is unknown; use 'zeros', 'even', 'odd', 'constant' or None")
     fs = _check_scipy_rate(fs)

@@ -478,3 +478,11 @@ def test_a_pad_mode_that_is_no_string_is_a_type_error(pad_mode):
                  lambda: gl.importers.from_torchaudio(magnitude(), n_fft=N_FFT, hop_length=HOP, pad_mode=pad_mode)):
         with pytest.raises(TypeError, match=r"^pad_mode=.* must be a string, one of constant, reflect, edge$"):
             call()
+
+
+@pytest.mark.parametrize("boundary", [["zeros"], np.array(["zeros"]), {}, 3])
+def test_from_scipy_stft_names_a_boundary_that_is_no_string(boundary):
+    """boundary=['zeros'] (or an array, a dict) gave "unhashable type: 'list'", naming no parameter."""
+    X = np.ones((33, 20), complex)
+    with pytest.raises(TypeError, match=r"^boundary=.* must be 'zeros', 'even', 'odd', 'constant' or None$"):
+        gl.importers.from_scipy_stft(X, fs=8000.0, nperseg=N_FFT, noverlap=N_FFT - HOP, boundary=boundary)
