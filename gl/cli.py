@@ -1820,6 +1820,25 @@ def _refuse_a_rate_no_audio_file_holds(args, path: Path) -> None:
                              "give the rate the spectrogram was made at")
 
 
+def _refuse_a_fractional_rate_typed_or_stored(rate: float, settings, args) -> None:
+    """A bare array's sample rate that is not a whole number, named where it came from: the entry
+    the .npz stores beside it, --sr, or -P fs= as typed (not 'X.npy says its sample rate is ...')."""
+    entry = getattr(settings, "stored_in_file", {}).get("sr")
+    if entry is not None:
+        raise UsageError(f"the {entry} in {args.input}, {rate}, is not a whole number of Hz, which audio files need; "
+                         "store the rate the spectrogram was made at")
+    typed = [f"--sr {args.sr}"] if args.sr is not None else []
+    typed += [f"-P {name}={value}" for name, value in args.param if name in _IMPORTER_KEYWORDS["sr"]]
+    if typed:
+        raise UsageError(f"{typed[0]} is not a whole number of Hz, which audio files need; give the rate the spectrogram "
+                         "was made at")
+
+
+def _whole_rate(rate) -> bool:
+    """Whether ``rate`` is a whole number of Hz, as an audio file's (to rounding: 44100.0000001 is)."""
+    return abs(float(rate) - round(float(rate))) <= 1e-6
+
+
 def _axes_of_the_file(text: str, axes, path: Path) -> str:
     """'t steps by 64 samples', 't[0]=0.008 s means 256', 'f holds text': said of the ``axes`` (scipy's
     f and t) of the file at ``path``."""
@@ -2019,11 +2038,11 @@ def _run_invert(args) -> int:
     sample_rate = spectrogram.sample_rate if spectrogram.sample_rate is not None else args.sr
     if sample_rate is None:
         raise UsageError(f"{args.input} does not say its sample rate; give it with --sr (in Hz)")
-    if abs(float(sample_rate) - round(float(sample_rate))) > 1e-6:
-        if spectrogram.sample_rate is not None:  # the file's own rate: --sr may not override it
-            raise UsageError(f"{args.input} says its sample rate is {sample_rate:g} Hz, not a whole number, which audio files "
-                             "need; save it again with a whole sample rate (gl.Spectrogram's sample_rate)")
-        raise UsageError(f"sample rate {sample_rate} Hz is not a whole number, which audio files need; give --sr as a whole number of Hz")
+    if not _whole_rate(sample_rate):
+        _refuse_a_fractional_rate_typed_or_stored(sample_rate, settings, args)
+        # else the file's own rate: --sr may not override it
+        raise UsageError(f"{args.input} says its sample rate is {sample_rate:g} Hz, not a whole number, which audio files "
+                         "need; save it again with a whole sample rate (gl.Spectrogram's sample_rate)")
     sample_rate = int(round(float(sample_rate)))
     if spectrogram.magnitude.ndim > 3:  # found before the retrieval, not when writing its result
         raise UsageError(f"{args.input} holds a {spectrogram.magnitude.ndim}-D magnitude {tuple(spectrogram.magnitude.shape)}: "

@@ -709,6 +709,7 @@ def make_inputs(folder: Path) -> None:
     fractional = gl.STFT(n_fft=64, hop_length=16)
     gl.Spectrogram(np.ones((33, 20)), fractional, sample_rate=8000.5, length=304).save(folder / "fractional.npz")
     np.save(folder / "bare.npy", np.ones((257, 40)))
+    np.savez(folder / "fractional_fs.npz", Sxx=np.ones((257, 40)), fs=8000.5)
     sf.write(str(folder / "tone.wav"), 0.1 * np.sin(np.arange(8000) / 5.0), 8000)
     nan = np.full(2000, 0.1)
     nan[7] = np.nan
@@ -752,6 +753,14 @@ ERRORS = [
     # a file's own rate cannot be overridden by --sr: saving it again is the way (an audio review)
     (["invert", "fractional.npz", "-o", "o.wav"], [r"fractional.npz says its sample rate is 8000.5 Hz, not a whole number, "
                                                    r"which audio files need; save it again with a whole sample rate"]),
+    # a rate typed (or stored beside scipy's array) that is not a whole number is named where it came from,
+    # not as the file's own rate (was 'bare.npy says its sample rate is 8000.5 Hz ... save it again')
+    (["invert", "bare.npy", "--from", "librosa", "--sr", "8000.5", "--hop", "128", "-o", "o.wav"],
+     [r"--sr 8000.5 is not a whole number of Hz, which audio files need; give the rate"]),
+    (["invert", "bare.npy", "--from", "scipy", "-P", "fs=8000.5", "-P", "detrend=False", "--n-fft", "512", "--hop", "128", "-o", "o.wav"],
+     [r"-P fs=8000.5 is not a whole number of Hz"]),
+    (["invert", "fractional_fs.npz", "--from", "scipy", "-P", "detrend=False", "--n-fft", "512", "--hop", "128", "-o", "o.wav"],
+     [r"the fs in fractional_fs.npz, 8000.5, is not a whole number of Hz, which audio files need; store the rate"]),
     # metadata of another kind: the field that is missing, not both (an audio review)
     (["invert", "othermeta.npz", "-o", "o.wav"], [r"not a gl spectrogram file: it has no 'magnitude' field \(it has metadata, window\)"]),
     (["invert", "nometa.npz", "-o", "o.wav"], [r"no 'metadata' field"]),
