@@ -329,6 +329,8 @@ class _Report:
         self.lines: list[str] = []
 
     def emit(self, args) -> None:
+        if sys.stdout is None and (args.json or not args.quiet):  # started with stdout closed: print() would drop it
+            raise _ReportError("standard output is closed (add --quiet to print nothing)")
         try:
             if args.json:
                 print(json.dumps(self.fields, allow_nan=False))

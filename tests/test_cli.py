@@ -1378,6 +1378,21 @@ def test_a_closed_stdout_with_quiet_is_fine(tmp_path, speech_wav):
     assert (tmp_path / "out.wav").exists()
 
 
+@pytest.mark.parametrize("report", [[], ["--json"]])
+def test_a_closed_stdout_without_quiet_is_a_report_not_printed(tmp_path, speech_wav, report):
+    """Started with stdout closed, the summary (or --json object) cannot be printed: status 1 and
+    one line, as for a full disk (it was status 0, the report dropped without a word)."""
+    process = subprocess.run(
+        [sys.executable, "-m", "gl", "roundtrip", str(speech_wav), "-o", "out.wav", *report, *FAST],
+        cwd=tmp_path, stderr=subprocess.PIPE, text=True, env=ENV, preexec_fn=lambda: os.close(1),
+    )
+    assert process.returncode == cli.EXIT_REPORT, process.stderr
+    assert process.stderr.strip().splitlines() == [
+        "gl roundtrip: the outputs were written, but the report could not be printed: standard output is closed "
+        "(add --quiet to print nothing)"]
+    assert (tmp_path / "out.wav").exists()
+
+
 def test_library_advice_reaches_the_command_line_in_flags(tmp_path, speech_wav):
     result = run("roundtrip", speech_wav, "-o", tmp_path / "o.wav", "--n-fft", "3", cwd=tmp_path, check_ok=False)
     assert_usage_error(result, r"give --hop")
