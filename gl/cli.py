@@ -607,6 +607,8 @@ def _geometry_from_args(args, sample_rate: float) -> STFT:
     n_fft = args.n_fft if args.n_fft is not None else default_n_fft(sample_rate)
     if args.n_fft is None and args.win_length is not None and args.win_length > n_fft:
         n_fft = args.win_length
+    if args.hop is None and args.win_length is None and 2 <= n_fft < 4:  # the library's words would name --win-length
+        raise UsageError(f"--hop defaults to n_fft // 4 = 0 for --n-fft {n_fft}; give --hop")
     keywords: dict[str, Any] = {"n_fft": n_fft, "hop_length": args.hop, "win_length": args.win_length}
     if args.window is not None:
         keywords["window"] = args.window

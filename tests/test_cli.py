@@ -1394,8 +1394,11 @@ def test_a_closed_stdout_without_quiet_is_a_report_not_printed(tmp_path, speech_
 
 
 def test_library_advice_reaches_the_command_line_in_flags(tmp_path, speech_wav):
+    result = run("roundtrip", speech_wav, "-o", tmp_path / "o.wav", "--win-length", "3", cwd=tmp_path, check_ok=False)
+    assert_usage_error(result, r"--hop defaults to win_length // 4 = 0 for --win-length 3; give --hop$")
+    # an --n-fft that small names --n-fft, not a --win-length never typed (the library's words did)
     result = run("roundtrip", speech_wav, "-o", tmp_path / "o.wav", "--n-fft", "3", cwd=tmp_path, check_ok=False)
-    assert_usage_error(result, r"give --hop")
+    assert_usage_error(result, r": error: --hop defaults to n_fft // 4 = 0 for --n-fft 3; give --hop$")
     result = run("roundtrip", speech_wav, "-o", tmp_path / "o.wav", "--method", "pghi", "--tol", "0.01", cwd=tmp_path, check_ok=False)
     assert_usage_error(result, r"pghi's own heap tolerance, relative to the largest magnitude, is -O heap_tol=")
 
