@@ -385,7 +385,7 @@ def _add_geometry_options(parser: argparse.ArgumentParser, *, with_power: bool =
     else:
         group = parser.add_argument_group("STFT geometry")
         helps = {
-            "n_fft": "FFT size (default: the power of two nearest 50 ms)",
+            "n_fft": "FFT size (default: the power of two nearest 50 ms, or --win-length when that is longer)",
             "hop": "hop between frames in samples (default: window length / 4)",
             "win_length": "window length (default: n_fft)",
             "window": "analysis window, e.g. hann (default), hamming, kaiser,8, tukey,0.25",

@@ -935,6 +935,16 @@ def test_a_terminal_and_a_pipe_write_the_same_audio(tmp_path, speech_wav, monkey
     assert (tmp_path / "pipe.wav").read_bytes() == (tmp_path / "tty.wav").read_bytes()
 
 
+def test_a_win_length_longer_than_the_default_n_fft_is_the_n_fft_as_the_help_says(tmp_path, speech_wav, capsys):
+    """--n-fft's help said only 'the power of two nearest 50 ms', but a longer --win-length is the FFT size."""
+    for command in ("roundtrip", "spectrogram"):
+        assert cli.main([command, "--help"]) == 0
+        assert "nearest 50 ms, or --win-length when that is longer)" in " ".join(capsys.readouterr().out.split())
+    result = run("roundtrip", speech_wav, "-o", tmp_path / "o.wav", "--win-length", "2000", "--json", *FAST, cwd=tmp_path)
+    report = json.loads(result.stdout)
+    assert (report["n_fft"], report["win_length"]) == (2000, 2000)
+
+
 def test_default_n_fft_is_about_50_ms():
     assert [cli.default_n_fft(sr) for sr in (8000, 16000, 22050, 44100, 48000, 96000)] == [512, 1024, 1024, 2048, 2048, 4096]
 
