@@ -238,11 +238,14 @@ def read_audio(path: PathLike, *, dtype: DTypeLike = np.float64) -> tuple[np.nda
     return np.ascontiguousarray(data.T), int(sample_rate)
 
 
-def _sndfile_name(path: Path) -> str:
+def _sndfile_name(path: PathLike) -> Union[str, bytes]:
     """``path`` as libsndfile is to open it: a file called ``-`` as ``./-`` (libsndfile reads
-    ``-`` as standard input)."""
-    name = str(path)
-    return os.path.join(os.curdir, name) if name == "-" else name
+    ``-`` as standard input); outside Windows as the bytes of the name, so that a name that is
+    not UTF-8 (``b'caf\\xe9.wav'``, held by Python as a surrogate escape) opens too: soundfile
+    encodes a str strictly, and failed with "'utf-8' codec can't encode character '\\udce9'"."""
+    name = os.fspath(path)
+    name = os.path.join(os.curdir, name) if name == "-" else name
+    return name if os.name == "nt" else os.fsencode(name)
 
 
 def _refuse_non_finite(sf, path: Path, dtype: np.dtype) -> None:
@@ -677,5 +680,5 @@ def write_audio(
     sf = _soundfile()
 
     with atomic_output(path, force=force) as temporary, os_reason_of_write_errors(temporary, path):
-        sf.write(str(temporary), samples, int(sample_rate), subtype=subtype, format=file_format)
+        sf.write(_sndfile_name(temporary), samples, int(sample_rate), subtype=subtype, format=file_format)
     return WriteResult(Path(path), subtype, clipped, gain, peak)

@@ -336,7 +336,7 @@ class _Report:
                 print(json.dumps(self.fields, allow_nan=False))
             elif not args.quiet:
                 for line in self.lines:
-                    print(line)
+                    print(_printable(line))
             if sys.stdout is not None:  # None when the process was started with stdout closed
                 sys.stdout.flush()
         except BrokenPipeError:
@@ -345,6 +345,20 @@ class _Report:
             if _WINDOWS and error.errno == errno.EINVAL:  # how Windows says the reader of a pipe has left
                 raise BrokenPipeError(errno.EPIPE, "the reader of the output left") from None
             raise _ReportError(error.strerror or str(error)) from None
+
+
+def _printable(text: str) -> str:
+    """``text`` as stdout can encode it: what it cannot (a file name that is not UTF-8, held as a
+    surrogate escape, on a strict UTF-8 stdout) as ``\\udcff``, as Python's stderr shows it; it
+    was a UnicodeEncodeError, status 2 after the outputs were written. (--json escapes them.)"""
+    encoding = getattr(sys.stdout, "encoding", None) or "utf-8"
+    try:
+        text.encode(encoding, getattr(sys.stdout, "errors", None) or "strict")
+    except UnicodeEncodeError:
+        return text.encode(encoding, "backslashreplace").decode(encoding)
+    except LookupError:  # an encoding or error handler Python does not know: print() will say
+        pass
+    return text
 
 
 # ----------------------------------------------------------------------------- options

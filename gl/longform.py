@@ -280,13 +280,13 @@ class _Writer:
                 raise ValueError("writing to a file needs the sample rate: give sr")
             import soundfile
 
-            from .audio import atomic_output
+            from .audio import _sndfile_name, atomic_output
 
             # written to a temporary file beside it, renamed when complete (finish), removed on error (abort)
             self._publication = contextlib.ExitStack()
             temporary = self._publication.enter_context(atomic_output(output, force=force))
             try:
-                self.file = soundfile.SoundFile(str(temporary), "w", samplerate=int(sr), channels=channels, subtype=subtype)
+                self.file = soundfile.SoundFile(_sndfile_name(temporary), "w", samplerate=int(sr), channels=channels, subtype=subtype)
             except BaseException:
                 self._publication.__exit__(*sys.exc_info())
                 raise

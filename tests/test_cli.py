@@ -1838,6 +1838,26 @@ def test_messages_keep_the_spaces_of_a_path(tmp_path):
     assert cli._in_flags("a\n  b\tc  d", one_line=True) == "a b c  d"
 
 
+@pytest.mark.skipif(sys.platform != "linux", reason="a file name that is not UTF-8 (macOS and Windows refuse one)")
+def test_file_names_that_are_not_utf8_are_read_and_written(tmp_path, speech_wav):
+    """b'caf\\xe9.wav' (Latin-1): soundfile encodes a str name strictly, and gl said "'utf-8' codec
+    can't encode character '\\udce9' ...", status 2, no file; a strict UTF-8 stdout then failed on the
+    report, status 2 after the output was written. Now both work, the report showing \\udce9."""
+    source = tmp_path / os.fsdecode(b"caf\xe9.wav")
+    shutil.copy(speech_wav, source)
+    env = {**ENV, "PYTHONIOENCODING": "utf-8:strict"}
+    for output, extra in ((b"out\xe9.wav", []), (b"long\xe9.flac", ["--block-seconds", "0.5"]), (b"json\xe9.wav", ["--json"])):
+        process = subprocess.run([sys.executable, "-m", "gl", "roundtrip", source.name, "-o", os.fsdecode(output), *extra, *FAST],
+                                 cwd=tmp_path, capture_output=True, text=True, env=env, errors="surrogateescape")
+        assert process.returncode == 0, process.stderr
+        assert "error" not in process.stderr and "Traceback" not in process.stderr
+        assert sf.info(os.fsencode(tmp_path) + b"/" + output).frames == sf.info(str(speech_wav)).frames
+        if extra == ["--json"]:
+            assert json.loads(process.stdout)["output"] == os.fsdecode(output)
+        else:
+            assert f"wrote {os.fsdecode(output).encode('utf-8', 'backslashreplace').decode()}" in process.stdout
+
+
 def test_dash_for_a_standard_stream_is_said_to_be_unsupported(tmp_path, speech_wav):
     """'-' is no standard stream for gl: 'gl roundtrip - -o o.wav < in.wav' said '- does not
     exist; check the file name', and '-o -' 'name it -.wav or -.flac'. A file called '-' is
