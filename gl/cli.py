@@ -2220,7 +2220,7 @@ _FLAG_WORDS: list[tuple[re.Pattern[str], Union[str, Callable[[re.Match[str]], st
     (re.compile(r"(\bpass )?" + _WORD + r"(detrend|scaling|mode|scale_to|amin|top_db|normalized|htk|norm|bins|n_mels|fmin|fmax|"
                 r"return_onesided|boundary|padded|db|mel_scale|pad|f_min|f_max|ref(?!=np\.))=(?=\S|$)"),
      lambda match: f"{'give ' if match[1] else ''}-P {match[2]}="),
-    (re.compile(_WORD + r"(momentum|alpha|beta|gamma|rho|n_dm|lookahead|fill|causal_difference|heap_tol)=(?=[-\d'.(TFN])"), r"-O \1="),
+    (re.compile(_WORD + r"(momentum|alpha|beta|gamma|rho|n_dm|lookahead|fill|causal_difference|heap_tol|n_threads)=(?=[-\d'.(\[TFN])"), r"-O \1="),
     (re.compile(r"\buse from_torchaudio_mel\b"), "use --from torchaudio-mel"),
     (re.compile(r"\buse from_mel\b"), "use --from mel"),
     (re.compile(r"\buse from_librosa \(or from_torchaudio\)"), "use --from librosa (or --from torchaudio)"),

@@ -558,7 +558,10 @@ def test_option_values_are_checked_before_any_work(tmp_path):
     for flags, message in ((["-O", "n_dm=1.5"], r"-O n_dm=1.5 must be an integer"),
                            (["-O", "momentum=-2"], r"-O momentum=-2 must be finite and >= 0"),
                            (["--method", "raar", "-O", "beta=2"], r"beta=2 must be"),
-                           (["--method", "rtisila", "-O", "lookahead=-1"], r"lookahead")):
+                           (["--method", "rtisila", "-O", "lookahead=-1"], r"lookahead"),
+                           # named as typed, -O and all (was 'n_threads=0 must be ...', 'momentum=[1, 2] must be ...')
+                           (["-O", "n_threads=0"], r"error: -O n_threads=0 must be >= 1 \(or None: gl decides\)$"),
+                           (["-O", "momentum=[1,2]"], r"error: -O momentum=\[1, 2\] must be a number$")):
         result = run("invert", "missing.npy", "-o", "o.wav", *flags, cwd=tmp_path, check_ok=False)
         assert_usage_error(result, message)
     valid = cli.main(["roundtrip", str(DEMO_DATA), "-o", str(tmp_path / "v.wav"), "--method", "agla", "-O", "alpha=0.9",
