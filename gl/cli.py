@@ -1251,11 +1251,11 @@ def _run_spectrogram(args) -> int:
     spectrogram = Spectrogram(S, geometry, sample_rate=sample_rate, length=x.shape[-1], source="gl")  # Spectrogram.from_audio's
     if mel or args.power is not None:
         data, convention, keywords = _features(spectrogram, args)
-        with atomic_output(output, force=args.force) as temporary:
+        with _os_errors_name(output), atomic_output(output, force=args.force) as temporary:
             _save_features(temporary, data, convention, keywords)
     else:
         data = spectrogram.magnitude
-        with atomic_output(output, force=args.force) as temporary:
+        with _os_errors_name(output), atomic_output(output, force=args.force) as temporary:
             spectrogram.save(temporary, force=True)  # the temporary file atomic_output made
 
     shape = [int(n) for n in np.shape(data)]
@@ -1274,6 +1274,18 @@ def _run_spectrogram(args) -> int:
     ]
     report.emit(args)
     return EXIT_OK
+
+
+@contextlib.contextmanager
+def _os_errors_name(path: Path):
+    """Within, an OSError that names no file (np.savez's failed write: 'No space left on device'
+    alone) names ``path``, the file being written, as a failed write of audio does."""
+    try:
+        yield
+    except OSError as error:
+        if error.filename is not None or error.errno is None:
+            raise
+        raise OSError(error.errno, error.strerror, str(path)) from error
 
 
 def _spectrogram_kind(args) -> str:

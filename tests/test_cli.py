@@ -827,6 +827,23 @@ def test_no_partial_file_when_the_disk_fills_up(tmp_path, speech_wav, monkeypatc
     assert sorted(p.name for p in tmp_path.iterdir()) == ["speech.wav"]
 
 
+@pytest.mark.parametrize("what", [[], ["--power", "2"]])
+def test_a_spectrogram_file_on_a_full_disk_is_named_and_not_left(tmp_path, speech_wav, monkeypatch, capsys, what):
+    """np.savez's failed write names no file: the message was 'No space left on device; the disk is
+    full ...' without the file, unlike a failed write of audio."""
+    def full(file, *args, **kwargs):
+        file.write(b"PK" + b"\x00" * 10000)  # some bytes, then the failure
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    monkeypatch.setattr(np, "savez", full)
+    output = tmp_path / "spec.npz"
+    status = cli.main(["spectrogram", str(speech_wav), "-o", str(output), *what])
+    err = capsys.readouterr().err
+    assert status == 2 and err.count("\n") == 1, err
+    assert f"error: {output}: No space left on device; the disk is full" in err
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["speech.wav"]
+
+
 def test_ctrl_c_while_writing_leaves_nothing(tmp_path, speech_wav, monkeypatch, capsys):
     existing = tmp_path / "out.wav"
     existing.write_bytes(b"old take")
