@@ -1531,6 +1531,37 @@ def _load_spectrogram(args) -> tuple[Any, argparse.Namespace]:
         return _from_archive(loaded, args, path, flags)
 
 
+def _cut_short(path: Path) -> Optional[str]:
+    """What an .npy (or a member of an .npz) says it holds, when its header promises more bytes than
+    the file has: np.load allocates what the header says first, so a truncated copy of a large array
+    was 'not enough memory ... try gl.reconstruct_long'. None when every header fits the file."""
+    import zipfile
+
+    def promised(handle, size: int, name: str) -> Optional[str]:
+        readers = {(1, 0): np.lib.format.read_array_header_1_0, (2, 0): np.lib.format.read_array_header_2_0}
+        reader = readers.get(np.lib.format.read_magic(handle))
+        if reader is None:
+            return None
+        shape, _, dtype = reader(handle)
+        needed, held = math.prod(shape) * dtype.itemsize, size - handle.tell()
+        return f"{name} says it holds {dtype} values of shape {shape}, {needed:,} bytes, but has {held:,}" if needed > held else None
+
+    try:
+        if not zipfile.is_zipfile(path):
+            with open(path, "rb") as handle:
+                return promised(handle, os.fstat(handle.fileno()).st_size, "its array")
+        with zipfile.ZipFile(path) as archive:
+            for info in archive.infolist():
+                if info.filename.endswith(".npy"):
+                    with archive.open(info) as member:
+                        found = promised(member, info.file_size, f"its array {info.filename[:-4]!r}")
+                        if found:
+                            return found
+    except Exception:  # noqa: BLE001 - a header that cannot be read: the MemoryError stands
+        return None
+    return None
+
+
 def _from_archive(loaded, args, path: Path, flags: list) -> tuple[Any, argparse.Namespace]:
     """An opened .npz archive: a gl spectrogram, a gl features file, or one array with --from
     (and the settings it was read with, as :func:`_load_spectrogram`)."""
@@ -2063,7 +2094,14 @@ def _run_invert(args) -> int:
     audio_format(output, args.subtype)
     _check_outputs([output] + ([Path(args.plot)] if args.plot else []), args.force)
     started = time.perf_counter()
-    spectrogram, settings = _load_spectrogram(args)
+    try:
+        spectrogram, settings = _load_spectrogram(args)
+    except MemoryError:
+        cut_short = _cut_short(Path(args.input))  # a header that promises more than the file holds: damage, not size
+        if cut_short is None:
+            raise
+        raise UsageError(f"{args.input} is damaged: {cut_short}; it was cut short (copied or saved in part): make or copy "
+                         "it again") from None
     import_seconds = time.perf_counter() - started  # reading, and undoing the conventions (the NNLS of a mel)
     sample_rate = spectrogram.sample_rate if spectrogram.sample_rate is not None else args.sr
     if sample_rate is None:

@@ -15,6 +15,7 @@ import shutil
 import subprocess
 import sys
 import warnings
+import zipfile
 from pathlib import Path
 
 import numpy as np
@@ -1797,6 +1798,23 @@ def test_a_damaged_features_file_is_named_not_its_importers_array(tmp_path):
                                    rf"\({reason}", r"make it again$")
         with pytest.raises(gl.spectrogram.DamagedFileError, match=rf"{name}.npz is damaged"):
             gl.Spectrogram.load(tmp_path / f"{name}.npz")
+    assert not (tmp_path / "o.wav").exists()
+
+
+def test_a_large_array_cut_short_is_damaged_not_out_of_memory(tmp_path, monkeypatch, capsys):
+    """An .npy (or an .npz's member) whose header says 256 TB but whose file holds 4000 bytes: np.load
+    allocates what the header says first, and gl said 'not enough memory ...; for a long input try
+    gl.reconstruct_long'."""
+    header = io.BytesIO()
+    np.lib.format.write_array_header_1_0(header, {"descr": "<f8", "fortran_order": False, "shape": (2**24, 2**21)})
+    (tmp_path / "cut.npy").write_bytes(header.getvalue() + bytes(4000))
+    with zipfile.ZipFile(tmp_path / "cut.npz", "w") as archive:
+        archive.writestr("S.npy", header.getvalue() + bytes(4000))
+    monkeypatch.chdir(tmp_path)
+    for name, array in (("cut.npy", "its array"), ("cut.npz", "its array 'S'")):
+        result = run_in_process(["invert", name, "--from", "librosa", "--sr", "16000", "--hop", "256", "-o", "o.wav"], capsys)
+        assert_usage_error(result, rf"^gl invert: error: {name} is damaged: {array} says it holds float64 values of shape "
+                                   r"\(16777216, 2097152\), 281,474,976,710,656 bytes, but has 4,000; it was cut short")
     assert not (tmp_path / "o.wav").exists()
 
 
