@@ -42,11 +42,12 @@ import errno
 import os
 import shlex
 import stat
+import struct
 import tempfile
 import warnings
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Iterator, Union
+from typing import Iterator, Optional, Union
 
 import numpy as np
 from numpy.typing import DTypeLike  # at run time too: typing.get_type_hints resolves it
@@ -62,6 +63,7 @@ __all__ = [
     "to_pcm",
     "audio_format",
     "ClippingWarning",
+    "TruncatedAudioWarning",
     "SUBTYPES",
     "FORMATS",
     "WriteResult",
@@ -84,6 +86,11 @@ FLOAT32_MAX = float(np.finfo(np.float32).max)
 
 class ClippingWarning(UserWarning):
     """Samples beyond full scale were clipped when converting to integer PCM."""
+
+
+class TruncatedAudioWarning(UserWarning):
+    """An audio file holds fewer samples than its header says: it was cut short (a download
+    or copy interrupted), and the rest of the recording is missing."""
 
 
 @dataclass
@@ -211,6 +218,14 @@ def read_audio(path: PathLike, *, dtype: DTypeLike = np.float64) -> tuple[np.nda
         ``path`` cannot be read.
     ValueError
         The file is a folder, is empty, or is not audio soundfile can read.
+
+    Warns
+    -----
+    TruncatedAudioWarning
+        A WAV (RIFF, RIFX, RF64), W64 or AIFF file holds fewer samples than its header says:
+        it was cut short (a download or copy interrupted), and what it holds is read. Its
+        header is read for this at the start of the file; a length a streaming writer left
+        unknown (0, 0xFFFFFFFF, about 2 GiB) promises nothing.
     """
     sf = _soundfile()
 
@@ -221,6 +236,7 @@ def read_audio(path: PathLike, *, dtype: DTypeLike = np.float64) -> tuple[np.nda
         raise ValueError(f"{path} is a folder, not an audio file")
     if not os.access(path, os.R_OK):  # soundfile would call it "not audio" ("System error.")
         raise PermissionError(errno.EACCES, f"{path} cannot be read (permission denied)", str(path))
+    promised = _declared_frames(path)  # libsndfile reads a truncated WAV as the shorter signal, without a word
     try:
         data, sample_rate = sf.read(_sndfile_name(path), dtype=np.dtype(dtype).name, always_2d=True)
     except sf.LibsndfileError as error:
@@ -235,6 +251,9 @@ def read_audio(path: PathLike, *, dtype: DTypeLike = np.float64) -> tuple[np.nda
         raise ValueError(f"{path} holds no samples")
     if not np.all(np.isfinite(data)):
         _refuse_non_finite(sf, path, np.dtype(dtype))
+    if promised is not None and data.shape[0] < promised:
+        warnings.warn(f"{path} is cut short: its header says {promised} samples per channel, it holds {data.shape[0]}; "
+                      "the rest is missing (the file was truncated)", TruncatedAudioWarning, stacklevel=2)
     return np.ascontiguousarray(data.T), int(sample_rate)
 
 
@@ -246,6 +265,175 @@ def _sndfile_name(path: PathLike) -> Union[str, bytes]:
     name = os.fspath(path)
     name = os.path.join(os.curdir, name) if name == "-" else name
     return name if os.name == "nt" else os.fsencode(name)
+
+
+#: A sample-data size a streaming writer puts in a WAV header before it knows the length
+#: (0: none written; 0xFFFFFFFF, or from 0x7FFF0000 on, about 2 GiB, as arecord and SoX write
+#: to a pipe): no promise, so a file with less is not called cut short.
+_PLACEHOLDER_SIZES = (0, 0xFFFFFFFF, 0xFFFFFFFFFFFFFFFF)
+_PLACEHOLDER_FROM = 0x7FFF0000
+
+#: WAV format tags whose frames are ``block_align`` bytes each: PCM, IEEE float, A-law, mu-law.
+_FIXED_FRAME_TAGS = (0x0001, 0x0003, 0x0006, 0x0007)
+#: WAV format tags coded in blocks of ``block_align`` bytes, each ``samples per block`` frames
+#: (the fmt chunk's extension): MS ADPCM, IMA ADPCM, GSM 6.10.
+_BLOCK_TAGS = (0x0002, 0x0011, 0x0031)
+_WAVE_FORMAT_EXTENSIBLE = 0xFFFE
+
+#: The 12 bytes that follow a chunk's 4-character name in a Sony Wave64 (W64) GUID.
+_W64_GUID_TAIL = bytes.fromhex("f3acd3118cd100c04f8edb8a")
+_W64_RIFF = b"riff" + bytes.fromhex("2e91cf11a5d628db04c10000")
+
+#: AIFF-C compression types with a fixed number of bytes per frame (the sample size's).
+_AIFC_UNCOMPRESSED = (b"NONE", b"twos", b"sowt", b"raw ", b"in24", b"in32", b"fl32", b"FL32", b"fl64", b"FL64")
+
+#: Chunks walked at the most before the sample data (a header is a handful).
+_MOST_CHUNKS = 256
+
+
+def _declared_frames(path: Path) -> Optional[int]:
+    """The frames (samples per channel) the header of a WAV-family file promises, when the
+    file holds fewer bytes of sample data than it says; None otherwise (the file is whole,
+    its header holds a streaming writer's placeholder, or it is no WAV, RF64, W64 or AIFF
+    file gl knows to count).
+
+    A few small reads at the start of the file, with :mod:`struct`: the chunks are walked
+    to the sample data (``data``, or AIFF's ``SSND``), whose declared size is compared with
+    the bytes that follow it in the file. Bytes, not samples: that holds for compressed
+    formats too. The frames are then the size over the bytes per frame (``block_align``;
+    for ADPCM and GSM whole blocks times the samples per block; AIFF says them in ``COMM``).
+    Only regular files: reading a pipe would take the audio from libsndfile.
+    """
+    try:
+        if not stat.S_ISREG(os.stat(path).st_mode):
+            return None
+        with open(path, "rb") as handle:
+            size = os.fstat(handle.fileno()).st_size
+            head = handle.read(12)
+            if len(head) < 12:
+                return None
+            if head[:4] in (b"RIFF", b"RIFX", b"RF64", b"BW64") and head[8:12] == b"WAVE":  # RIFX: big-endian
+                order, wide = (">" if head[:4] == b"RIFX" else "<"), head[:4] in (b"RF64", b"BW64")
+                return _wav_declared_frames(handle, size, order, wide=wide)
+            if head[:4] == b"FORM" and head[8:12] in (b"AIFF", b"AIFC"):
+                return _aiff_declared_frames(handle, size, compressed=head[8:12] == b"AIFC")
+            if head == _W64_RIFF[:12]:
+                return _w64_declared_frames(handle, size)
+    except (OSError, struct.error):
+        pass
+    return None
+
+
+def _frames_of(fmt: bytes, order: str, data_bytes: int) -> Optional[int]:
+    """The frames ``data_bytes`` of sample data hold, by a WAV ``fmt`` chunk (None for a
+    format whose frames gl does not know to count)."""
+    if len(fmt) < 16:
+        return None
+    tag, channels, _, _, block_align, _ = struct.unpack(order + "HHIIHH", fmt[:16])
+    if tag == _WAVE_FORMAT_EXTENSIBLE and len(fmt) >= 26:
+        tag = struct.unpack(order + "H", fmt[24:26])[0]  # the sub-format GUID's first two bytes
+    if block_align == 0 or channels == 0:
+        return None
+    if tag in _FIXED_FRAME_TAGS:
+        return data_bytes // block_align
+    if tag in _BLOCK_TAGS and len(fmt) >= 20:
+        per_block = struct.unpack(order + "H", fmt[18:20])[0]
+        return -(-data_bytes // block_align) * per_block  # a last, partial block decodes too
+    return None
+
+
+def _wav_declared_frames(handle, size: int, order: str, *, wide: bool) -> Optional[int]:
+    """:func:`_declared_frames` of a RIFF / RIFX / RF64 (``wide``: its 64-bit data size in the
+    ``ds64`` chunk) WAV file of ``size`` bytes, ``handle`` after its first 12 bytes."""
+    fmt = b""
+    wide_size = None  # RF64's data size, in its ds64 chunk
+    position = 12
+    for _ in range(_MOST_CHUNKS):
+        header = handle.read(8)
+        if len(header) < 8:
+            return None
+        name, chunk_size = struct.unpack(order + "4sI", header)
+        if name == b"ds64" and wide and chunk_size >= 16:
+            wide_size = struct.unpack(order + "Q", handle.read(16)[8:16])[0]
+        elif name == b"fmt ":
+            fmt = handle.read(min(chunk_size, 64))
+        elif name == b"data":
+            declared = wide_size if wide and chunk_size == 0xFFFFFFFF and wide_size is not None else chunk_size
+            present = size - (position + 8)
+            if declared in _PLACEHOLDER_SIZES or (declared >= _PLACEHOLDER_FROM and not wide) or present >= declared:
+                return None
+            promised, held = _frames_of(fmt, order, declared), _frames_of(fmt, order, present)
+            return promised if promised is not None and held is not None and promised > held else None
+        position += 8 + chunk_size + (chunk_size & 1)  # chunks are padded to an even size
+        if position >= size:
+            return None
+        handle.seek(position)
+    return None
+
+
+def _w64_declared_frames(handle, size: int) -> Optional[int]:
+    """:func:`_declared_frames` of a Sony Wave64 file: chunks named by 16-byte GUIDs, with
+    64-bit sizes that count their 24-byte header, each padded to 8 bytes."""
+    handle.seek(24)
+    if handle.read(16) != b"wave" + _W64_GUID_TAIL:
+        return None
+    fmt = b""
+    position = 40
+    for _ in range(_MOST_CHUNKS):
+        handle.seek(position)
+        header = handle.read(24)
+        if len(header) < 24 or header[4:16] != _W64_GUID_TAIL:
+            return None
+        name, chunk_size = header[:4], struct.unpack("<Q", header[16:24])[0]
+        if chunk_size < 24:
+            return None
+        if name == b"fmt ":
+            fmt = handle.read(min(chunk_size - 24, 64))
+        elif name == b"data":
+            declared, present = chunk_size - 24, size - (position + 24)
+            if chunk_size in _PLACEHOLDER_SIZES or present >= declared:
+                return None
+            promised, held = _frames_of(fmt, "<", declared), _frames_of(fmt, "<", present)
+            return promised if promised is not None and held is not None and promised > held else None
+        position += chunk_size + (-chunk_size % 8)
+        if position >= size:
+            return None
+    return None
+
+
+def _aiff_declared_frames(handle, size: int, *, compressed: bool) -> Optional[int]:
+    """:func:`_declared_frames` of an AIFF or (uncompressed) AIFF-C file: the frames its
+    ``COMM`` chunk says, when its ``SSND`` chunk holds fewer bytes than its size says."""
+    comm = None  # (frames, bytes per frame)
+    missing = None  # (declared bytes, present bytes) of the sound data
+    position = 12
+    for _ in range(_MOST_CHUNKS):
+        handle.seek(position)
+        header = handle.read(8)
+        if len(header) < 8:
+            return None
+        name, chunk_size = struct.unpack(">4sI", header)
+        if name == b"COMM" and chunk_size >= 18:
+            body = handle.read(min(chunk_size, 22))
+            channels, frames, bits = struct.unpack(">hIh", body[:8])
+            if compressed and (len(body) < 22 or body[18:22] not in _AIFC_UNCOMPRESSED):
+                return None  # compressed: its frames are not its bytes over a sample size
+            if channels <= 0 or bits <= 0:
+                return None
+            comm = (frames, channels * (-(-bits // 8)))
+        elif name == b"SSND" and chunk_size >= 8:
+            offset = struct.unpack(">I", handle.read(4))[0]
+            declared, present = chunk_size - 8 - offset, size - (position + 16 + offset)
+            if chunk_size in _PLACEHOLDER_SIZES or chunk_size >= _PLACEHOLDER_FROM or present >= declared:
+                return None
+            missing = (declared, present)
+        if comm is not None and missing is not None:
+            frames, frame_bytes = comm
+            return frames if frames > missing[1] // frame_bytes else None
+        position += 8 + chunk_size + (chunk_size & 1)
+        if position >= size:
+            return None
+    return None
 
 
 def _refuse_non_finite(sf, path: Path, dtype: np.dtype) -> None:

@@ -16,7 +16,9 @@ sf = pytest.importorskip("soundfile")
 
 import gl  # noqa: E402
 from gl.audio import (  # noqa: E402
+    SUBTYPES,
     ClippingWarning,
+    TruncatedAudioWarning,
     atomic_output,
     audio_format,
     check_output_path,
@@ -79,6 +81,92 @@ def test_read_audio_beyond_the_dtype_range(tmp_path):
         with pytest.raises(ValueError, match="holds NaN or infinite samples"):
             read_audio(infinite, dtype=dtype)
 
+
+
+def _cut(path: Path, keep: float) -> Path:
+    """A copy of ``path`` with only its first ``keep`` of bytes, as an interrupted download leaves it."""
+    data = path.read_bytes()
+    cut = path.with_name("cut_" + path.name)
+    cut.write_bytes(data[: int(len(data) * keep)])
+    return cut
+
+
+@pytest.mark.parametrize("file_format, subtype", [
+    ("WAV", "PCM_16"), ("WAV", "PCM_24"), ("WAV", "FLOAT"), ("WAV", "ULAW"), ("WAV", "IMA_ADPCM"),
+    ("WAV", "MS_ADPCM"), ("WAVEX", "PCM_24"), ("RF64", "PCM_16"), ("W64", "PCM_16"), ("AIFF", "PCM_16"),
+])
+def test_read_audio_warns_of_a_truncated_file(tmp_path, file_format, subtype):
+    """A file cut short (its header promises more than it holds) was read as the shorter signal
+    without a word: libsndfile only logs it. N and M as libsndfile counts the whole and the cut file."""
+    whole = tmp_path / f"{file_format}_{subtype}.wav"
+    sf.write(str(whole), tone(10000, channels=2).T, 8000, format=file_format, subtype=subtype)
+    cut = _cut(whole, 0.6)
+    promised, held = sf.info(str(whole)).frames, sf.info(str(cut)).frames
+    assert held < promised
+    with pytest.warns(TruncatedAudioWarning) as caught:
+        x, sr = read_audio(cut)
+    assert len(caught) == 1
+    assert str(caught[0].message) == (f"{cut} is cut short: its header says {promised} samples per channel, it holds {held}; "
+                                      "the rest is missing (the file was truncated)")
+    assert x.shape == (2, held) and sr == 8000  # what it holds is still read
+    assert issubclass(TruncatedAudioWarning, UserWarning)
+
+
+def test_read_audio_a_file_cut_within_its_last_sample(tmp_path):
+    """One byte short is cut short; odd sizes: an 8-bit mono file of 1001 samples without the
+    byte that pads its data chunk to an even size is whole."""
+    path = tmp_path / "u8.wav"
+    sf.write(str(path), tone(1001)[0], 8000, subtype="PCM_U8")
+    data = path.read_bytes()
+    assert data[36:44] == b"data" + (1001).to_bytes(4, "little")
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        read_audio(path)
+        path.write_bytes(data[:44 + 1001])  # no pad byte
+        assert read_audio(path)[0].shape == (1, 1001)
+    path.write_bytes(data[:44 + 1000])
+    with pytest.warns(TruncatedAudioWarning, match=r"says 1001 samples per channel, it holds 1000;"):
+        read_audio(path)
+
+
+@pytest.mark.parametrize("size", [0xFFFFFFFF, 0x7FFFFFFF])
+def test_read_audio_a_streamed_header_is_no_truncation(tmp_path, size):
+    """A writer to a pipe cannot go back to write the length: it leaves 0xFFFFFFFF (or arecord's
+    and SoX's 2 GiB) in the header, which promises nothing; the file is read without a warning."""
+    path = tmp_path / "streamed.wav"
+    sf.write(str(path), tone(1000).T, 8000, subtype="PCM_16")
+    data = bytearray(path.read_bytes())
+    assert data[36:40] == b"data"
+    data[4:8] = data[40:44] = size.to_bytes(4, "little")
+    path.write_bytes(bytes(data))
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        x, _ = read_audio(path)
+    assert x.shape == (1, 1000)
+
+
+def test_read_audio_does_not_warn_of_valid_files(tmp_path):
+    """No warning for any file of the corpus, any common subtype soundfile writes (a file longer
+    than its data chunk too: a chunk after it), or what write_audio writes."""
+    paths = [corpus_file("reference", name) for name in ("gspi.wav", "greasy.wav")]
+    paths += sorted(corpus_file("dev", "MANIFEST.md").parent.glob("*.flac"))
+    x = tone(1001, channels=2)
+    for subtype in ("PCM_U8", "PCM_16", "PCM_24", "PCM_32", "FLOAT", "DOUBLE", "ULAW", "ALAW", "IMA_ADPCM", "MS_ADPCM"):
+        for n in (1000, 1001):
+            paths.append(tmp_path / f"{subtype}_{n}.wav")
+            sf.write(str(paths[-1]), x[:, :n].T, 8000, subtype=subtype)
+    for file_format in ("WAVEX", "RF64", "W64", "AIFF"):
+        paths.append(tmp_path / f"{file_format}.wav")
+        sf.write(str(paths[-1]), x.T, 8000, format=file_format)
+    trailing = tmp_path / "trailing.wav"
+    trailing.write_bytes((tmp_path / "PCM_16_1000.wav").read_bytes() + b"LIST" + (4).to_bytes(4, "little") + b"INFO")
+    paths.append(trailing)
+    for subtype in SUBTYPES:
+        paths.append(write_audio(tmp_path / f"written_{subtype}.wav", x, 8000, subtype=subtype).path)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        for path in paths:
+            read_audio(path)
 
 def test_read_audio_without_soundfile(tmp_path, monkeypatch):
     monkeypatch.setitem(sys.modules, "soundfile", None)

@@ -525,6 +525,19 @@ def test_the_text_report_says_how_each_method_ran(tmp_path, speech_wav):
     assert ", 2 channels)" in run("spectrogram", "stereo.wav", "-o", "st2.npz", cwd=tmp_path).stdout
 
 
+
+def test_a_truncated_input_is_warned_about_once(tmp_path, speech_wav):
+    """An input cut short (an interrupted download) was reconstructed as the shorter signal
+    without a word; now one warning says so, and the command still runs."""
+    data = speech_wav.read_bytes()
+    (tmp_path / "truncated.wav").write_bytes(data[: len(data) // 2])
+    promised, held = sf.info(str(speech_wav)).frames, sf.info(str(tmp_path / "truncated.wav")).frames
+    result = run("roundtrip", "truncated.wav", "-o", "out.wav", *FAST, cwd=tmp_path)
+    warned = [line for line in result.stderr.splitlines() if line.startswith("gl: warning:")]
+    assert warned == [f"gl: warning: truncated.wav is cut short: its header says {promised} samples per channel, "
+                      f"it holds {held}; the rest is missing (the file was truncated)"], result.stderr
+    assert sf.info(str(tmp_path / "out.wav")).frames == held
+
 def test_a_normalize_peak_below_one_pcm_step_is_warned_about(tmp_path, speech_wav):
     result = run("roundtrip", speech_wav, "-o", "q.wav", "--normalize", "--peak-db=-120", *FAST, cwd=tmp_path)
     assert "gl: warning: --peak-db -120 is below half of PCM_16's smallest step (-90.3 dBFS): every sample rounds to 0" in result.stderr
