@@ -54,7 +54,7 @@ from __future__ import annotations
 
 import sys
 import time
-from heapq import heappop, heappush
+from heapq import heappop, heappush, heappushpop
 from typing import Any, Literal, Optional, Sequence, Union, overload
 
 import numpy as np
@@ -396,33 +396,56 @@ def _flood(heap, todo, values, half_t, half_f, order_list, rank_list, width: int
     starts a new island with phase 0. The arrays come as memoryviews (indexing them gives
     Python numbers, as a list would), every name is local and a gradient is read only
     when a neighbour needs it: this loop is PGHI's cost.
+
+    The first neighbour reached is not pushed at once but held back (``held``) and pushed
+    by the next pop, ``heappushpop`` (push, then pop: one call instead of two, and no heap
+    work at all when it is the smallest rank). The ranks are distinct integers, so the
+    heap pops them in the same order however they were pushed.
     """
-    pop, push = heappop, heappush
+    pop, push, pushpop = heappop, heappush, heappushpop
     seeds = iter(seeds)
     while True:
-        while heap:
-            i = order_list[pop(heap)]
-            value = values[i]
-            j = i + 1  # next frame: phi_j = phi_i + (tgrad_i + tgrad_j) / 2
-            if todo[j]:
-                todo[j] = 0
-                values[j] = value + half_t[i] + half_t[j]
-                push(heap, rank_list[j])
-            j = i - 1  # previous frame
-            if todo[j]:
-                todo[j] = 0
-                values[j] = value - half_t[i] - half_t[j]
-                push(heap, rank_list[j])
-            j = i + width  # next bin: phi_j = phi_i + (fgrad_i + fgrad_j) / 2
-            if todo[j]:
-                todo[j] = 0
-                values[j] = value + half_f[i] + half_f[j]
-                push(heap, rank_list[j])
-            j = i - width  # previous bin
-            if todo[j]:
-                todo[j] = 0
-                values[j] = value - half_f[i] - half_f[j]
-                push(heap, rank_list[j])
+        if heap:
+            rank = pop(heap)
+            while True:  # until the heap runs dry
+                i = order_list[rank]
+                value = values[i]
+                held = -1  # the rank of the first neighbour reached, if any: pushed by the next pop
+                j = i + 1  # next frame: phi_j = phi_i + (tgrad_i + tgrad_j) / 2
+                if todo[j]:
+                    todo[j] = 0
+                    values[j] = value + half_t[i] + half_t[j]
+                    held = rank_list[j]
+                j = i - 1  # previous frame
+                if todo[j]:
+                    todo[j] = 0
+                    values[j] = value - half_t[i] - half_t[j]
+                    if held < 0:
+                        held = rank_list[j]
+                    else:
+                        push(heap, rank_list[j])
+                j = i + width  # next bin: phi_j = phi_i + (fgrad_i + fgrad_j) / 2
+                if todo[j]:
+                    todo[j] = 0
+                    values[j] = value + half_f[i] + half_f[j]
+                    if held < 0:
+                        held = rank_list[j]
+                    else:
+                        push(heap, rank_list[j])
+                j = i - width  # previous bin
+                if todo[j]:
+                    todo[j] = 0
+                    values[j] = value - half_f[i] - half_f[j]
+                    if held < 0:
+                        held = rank_list[j]
+                    else:
+                        push(heap, rank_list[j])
+                if held >= 0:
+                    rank = pushpop(heap, held)
+                elif heap:
+                    rank = pop(heap)
+                else:
+                    break
         for seed in seeds:  # an island the flood did not reach: its largest coefficient, phase 0
             if todo[seed]:
                 todo[seed] = 0
