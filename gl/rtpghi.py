@@ -311,54 +311,58 @@ def _integrate_frame(
     """The heap integration over the known frame ``n - 1`` and the new frame ``n``.
 
     Coefficients are numbered ``0 .. F-1`` for frame ``n - 1`` and ``F .. 2F-1`` for frame
-    ``n``; the heap holds their rank in decreasing magnitude (0 = largest) as ints. If the
-    previous frame is entirely below the tolerance (the stream's start, or after
-    silence), frame ``n`` is also seeded at its largest coefficient, so that the
+    ``n``; they are taken in rank order of decreasing magnitude (0 = largest; ranks are
+    ints). If the previous frame is entirely below the tolerance (the stream's start, or
+    after silence), frame ``n`` is also seeded at its largest coefficient, so that the
     integration spreads from there rather than from the first bin.
+
+    The coefficients of frame ``n - 1`` are all there from the start and none is ever added
+    (every step reaches a coefficient of frame ``n``), so they need no heap: they are taken
+    from a list sorted by rank, and only frame ``n`` goes through the heap. Before each one
+    of frame ``n - 1``, the heap gives up its coefficients of smaller rank: the order a
+    single heap holding both would pop them in.
     """
     n_freq = magnitude.shape[0]
     both = np.concatenate([last_magnitude, magnitude])  # (2 n_freq,)
     order = np.argsort(-both, kind="stable")
     rank = np.empty(2 * n_freq, dtype=np.int64)
     rank[order] = np.arange(2 * n_freq)
-    phase = np.zeros(n_freq)
     half_t_now = (0.5 * tgrad).tolist()
     half_t_last = (0.5 * last_tgrad).tolist()
     half_f = (0.5 * fgrad).tolist()
-    values = phase.tolist()
+    values = [0.0] * n_freq
     previous = last_phase.tolist()
     order_list = order.tolist()
     rank_list = rank.tolist()
     todo = bytearray(significant.astype(np.uint8).tobytes()) + b"\x00"  # guard for m = n_freq
-    heap = [rank_list[m] for m in np.flatnonzero(significant).tolist()]  # (m, n-1) for m in I
+    heap: list[int] = []  # ranks of coefficients of frame n
     if previous_silent:  # nothing to continue: start at the largest bin, as PGHI seeds an island
         seed = int(np.argmax(np.where(significant, magnitude, -1.0)))
         todo[seed] = 0
         values[seed] = previous[seed] + half_t_last[seed] + half_t_now[seed]
         heap.append(rank_list[seed + n_freq])
-    heap.sort()  # a sorted list is a heap
+    # (m, n-1) for m in I by rank, then a guard (rank 2 n_freq, above all; bin n_freq, never to do)
+    waiting = np.sort(rank[:n_freq][significant])
     pop, push = heappop, heappush
-    while heap:
-        i = order_list[pop(heap)]
-        if i < n_freq:  # a coefficient of frame n-1: step forward in time
-            if todo[i]:
-                todo[i] = 0
-                values[i] = previous[i] + half_t_last[i] + half_t_now[i]
-                push(heap, rank_list[i + n_freq])
-            continue
-        m = i - n_freq  # a coefficient of frame n: step across bins
-        value = values[m]
-        hf = half_f[m]
-        j = m + 1
-        if todo[j]:
-            todo[j] = 0
-            values[j] = value + hf + half_f[j]
-            push(heap, rank_list[j + n_freq])
-        j = m - 1
-        if j >= 0 and todo[j]:
-            todo[j] = 0
-            values[j] = value - hf - half_f[j]
-            push(heap, rank_list[j + n_freq])
+    for upcoming, i in zip(waiting.tolist() + [2 * n_freq], order[waiting].tolist() + [n_freq]):
+        while heap and heap[0] < upcoming:  # a coefficient of frame n, larger: step across bins
+            m = order_list[pop(heap)] - n_freq
+            value = values[m]
+            hf = half_f[m]
+            j = m + 1
+            if todo[j]:
+                todo[j] = 0
+                values[j] = value + hf + half_f[j]
+                push(heap, rank_list[j + n_freq])
+            j = m - 1
+            if j >= 0 and todo[j]:
+                todo[j] = 0
+                values[j] = value - hf - half_f[j]
+                push(heap, rank_list[j + n_freq])
+        if todo[i]:  # the coefficient (i, n-1): step forward in time
+            todo[i] = 0
+            values[i] = previous[i] + half_t_last[i] + half_t_now[i]
+            push(heap, rank_list[i + n_freq])
     return np.asarray(values)
 
 
