@@ -332,37 +332,38 @@ def _integrate_frame(
     half_f = (0.5 * fgrad).tolist()
     values = [0.0] * n_freq
     previous = last_phase.tolist()
-    order_list = order.tolist()
-    rank_list = rank.tolist()
-    todo = bytearray(significant.astype(np.uint8).tobytes()) + b"\x00"  # guard for m = n_freq
+    bin_of = (order - n_freq).tolist()  # the bin m of the coefficient (m, n) of each rank
+    rank_now = rank[n_freq:].tolist()  # the rank of (m, n)
+    # 1 for the bins of frame n still to integrate, and a guard, 0, for m = n_freq and m = -1
+    todo = bytearray(significant.astype(np.uint8).tobytes()) + b"\x00"
     heap: list[int] = []  # ranks of coefficients of frame n
     if previous_silent:  # nothing to continue: start at the largest bin, as PGHI seeds an island
         seed = int(np.argmax(np.where(significant, magnitude, -1.0)))
         todo[seed] = 0
         values[seed] = previous[seed] + half_t_last[seed] + half_t_now[seed]
-        heap.append(rank_list[seed + n_freq])
+        heap.append(rank_now[seed])
     # (m, n-1) for m in I by rank, then a guard (rank 2 n_freq, above all; bin n_freq, never to do)
     waiting = np.sort(rank[:n_freq][significant])
     pop, push = heappop, heappush
     for upcoming, i in zip(waiting.tolist() + [2 * n_freq], order[waiting].tolist() + [n_freq]):
         while heap and heap[0] < upcoming:  # a coefficient of frame n, larger: step across bins
-            m = order_list[pop(heap)] - n_freq
+            m = bin_of[pop(heap)]
             value = values[m]
             hf = half_f[m]
             j = m + 1
             if todo[j]:
                 todo[j] = 0
                 values[j] = value + hf + half_f[j]
-                push(heap, rank_list[j + n_freq])
+                push(heap, rank_now[j])
             j = m - 1
-            if j >= 0 and todo[j]:
+            if todo[j]:  # (todo[-1] is the guard)
                 todo[j] = 0
                 values[j] = value - hf - half_f[j]
-                push(heap, rank_list[j + n_freq])
+                push(heap, rank_now[j])
         if todo[i]:  # the coefficient (i, n-1): step forward in time
             todo[i] = 0
             values[i] = previous[i] + half_t_last[i] + half_t_now[i]
-            push(heap, rank_list[i + n_freq])
+            push(heap, rank_now[i])
     return np.asarray(values)
 
 
