@@ -1909,6 +1909,38 @@ def _axes_of_the_file(text: str, axes, path: Path) -> str:
     return text
 
 
+def _segment_flags_as_typed(text: str, args, keywords: dict) -> str:
+    """A scipy importer's message about the segment flags typed, named as typed: ``nperseg=400`` is
+    ``--n-fft 400`` (``--win-length 400`` beside an --n-fft, which is then ``nfft``), scipy's
+    default ``nfft`` (nperseg) the --n-fft too, and ``hop=128`` or ``noverlap=384`` the ``--hop``.
+    Not a value the file stored (said as stored), nor one the rows or ``f`` imply ('implies
+    nfft=512'), nor the importer's advice '(here nperseg=400)', which :data:`_FLAG_WORDS` says."""
+    if "nperseg" not in keywords:  # (not a scipy convention, or no flag said the segment)
+        return text
+    stored = getattr(args, "stored_in_file", {})
+    typed = {flag: getattr(args, flag) for flag in ("n_fft", "win_length", "hop")
+             if getattr(args, flag) is not None and flag not in stored}
+    segment = "win_length" if args.win_length is not None else "n_fft"
+    names: dict[str, tuple[str, int]] = {}
+    if segment in typed and typed[segment] == keywords["nperseg"]:
+        names["nperseg"] = (f"--{segment.replace('_', '-')}", keywords["nperseg"])
+    given = {name for name, _ in args.param}
+    if "n_fft" in typed and "nfft" not in given and keywords.get("nfft", keywords["nperseg"]) == typed["n_fft"]:
+        names["nfft"] = ("--n-fft", typed["n_fft"])  # as nfft beside --win-length, or scipy's default nfft, nperseg
+    if "hop" in typed and "noverlap" not in given and keywords.get("noverlap") == keywords["nperseg"] - typed["hop"]:
+        names["hop"] = ("--hop", typed["hop"])
+        names["noverlap"] = ("--hop", keywords["noverlap"])
+    for keyword, (flag, value) in names.items():
+
+        def as_typed(match: "re.Match", flag: str = flag, value: int = value, keyword: str = keyword) -> str:
+            if int(match[1]) != value:
+                return match[0]
+            return f"{flag} {typed['hop'] if keyword == 'noverlap' else value}"
+
+        text = re.sub(rf"(?<![\w.-])(?<!here )(?<!implies )(?<!means )(?<!the )(?<!-P ){keyword}=(\d+)(?![\w.])", as_typed, text)
+    return text
+
+
 def _import_array(array: np.ndarray, args, path: Path, axes: Optional[dict] = None) -> tuple[Any, argparse.Namespace]:
     """A bare array and the command-line flags that say what it is -> :class:`Spectrogram`, and
     the settings it was read with (``args``, with the flag a mel's rows imply).
@@ -2065,7 +2097,7 @@ def _import_array(array: np.ndarray, args, path: Path, axes: Optional[dict] = No
                           f"is complex, but {complex_advice}", text)
         if args.hop is not None:  # 'noverlap=128 gives a hop of 128 samples': the hop the user gave
             text = re.sub(r"\bnoverlap=\d+ gives a hop of (\d+) samples", r"--hop \1", text)
-        return _axes_of_the_file(text, axes, path)
+        return _axes_of_the_file(_segment_flags_as_typed(text, args, keywords), axes, path)
 
     with contextlib.ExitStack() as stack:
         caught = None

@@ -1862,7 +1862,7 @@ def test_a_bare_arrays_faults_are_said_of_its_file(tmp_path):
     np.save(tmp_path / "rows.npy", np.ones((40, 30)))
     mismatch = run("invert", "rows.npy", "-o", "r.wav", "--from", "scipy-stft", "--sr", 16000, "--n-fft", 64, "--hop", 16,
                    cwd=tmp_path, check_ok=False)
-    assert_usage_error(mismatch, r"nfft=64 gives 33 frequency rows but the array in rows.npy has 40, which implies")
+    assert_usage_error(mismatch, r"--n-fft 64 gives 33 frequency rows but the array in rows.npy has 40, which implies")
 
 
 def test_messages_keep_the_spaces_of_a_path(tmp_path):
@@ -1986,6 +1986,44 @@ def test_scipys_segment_keywords_are_named_as_typed(tmp_path, monkeypatch, capsy
     assert not (tmp_path / "bad.wav").exists()
 
 
+@pytest.mark.parametrize("convention", ["scipy", "scipy-stft"])
+def test_scipys_segment_flags_are_named_as_typed(tmp_path, monkeypatch, capsys, convention):
+    """--n-fft, --win-length and --hop typed for --from scipy / scipy-stft are named as typed in the
+    importer's messages: they said 'nperseg=400 gives 201 frequency rows', 'nfft=512 must be >=
+    nperseg=600', 'with nperseg=512, hop=128', 'noverlap=0 with this window breaks NOLA', keywords
+    the user never typed. A value the rows or f imply keeps its name ('implies nfft=512')."""
+    scipy_signal = pytest.importorskip("scipy.signal")
+    x = np.random.default_rng(16).standard_normal(8000) * 0.1
+    call = scipy_signal.spectrogram if convention == "scipy" else scipy_signal.stft
+    f, t, array = call(x, 16000, nperseg=512, noverlap=384)
+    np.save(tmp_path / "S.npy", array)
+    np.savez(tmp_path / "ft.npz", f=f, t=t, fs=16000, **{"Sxx" if convention == "scipy" else "Zxx": array})
+    monkeypatch.chdir(tmp_path)
+    bare = ["invert", "S.npy", "--from", convention, "--sr", "16000", "-o", "bad.wav"]
+    rows = (r"--n-fft 400 gives 201 frequency rows with scipy's default nfft \(= nperseg\), but the spectrogram has 257"
+            if convention == "scipy" else r"--n-fft 400 gives 201 frequency rows but the array in S\.npy has 257")
+    cases = [
+        (["--n-fft", "400", "--hop", "128"], rf"^gl invert: error: {rows}"),
+        (["--n-fft", "512", "--hop", "512"], r"^gl invert: error: --hop 512 with this window breaks NOLA"),
+        (["--n-fft", "512", "--hop", "128", "--length", "10"], r"with --n-fft 512, --hop 128[;,]"),
+        (["--win-length", "400", "--n-fft", "600", "--hop", "100"], r"^gl invert: error: --n-fft 600 gives 301 frequency rows"),
+    ]
+    if convention == "scipy":
+        cases.append((["--win-length", "600", "--n-fft", "512", "--hop", "100"],
+                      r"^gl invert: error: --win-length 600 must be <= --n-fft 512, the FFT size the spectrogram's 257 rows"))
+    else:
+        cases.append((["--win-length", "600", "--n-fft", "512", "--hop", "100"],
+                      r"^gl invert: error: --n-fft 512 must be >= --win-length 600$"))
+    for flags, pattern in cases:
+        result = run_in_process([*bare, *flags], capsys)
+        assert_usage_error(result, pattern)
+        assert not re.search(r"(?<!here )\b(nperseg|noverlap|hop)=", result.stderr), result.stderr
+    result = run_in_process(["invert", "ft.npz", "--from", convention, "-o", "bad.wav", "--n-fft", "400"], capsys)
+    assert_usage_error(result, r"^gl invert: error: --n-fft 400 but the t in ft\.npz" if convention == "scipy"
+                       else r"^gl invert: error: the f in ft\.npz implies nfft=512, but --n-fft 400 alone means nfft=400")
+    assert not (tmp_path / "bad.wav").exists()
+
+
 def test_a_t_that_starts_wrong_is_named_as_the_files(tmp_path, monkeypatch, capsys):
     """A t whose first time does not fit the segment: the importer's 't[0]=0.024 s' said of the file
     read 'the t in spec.npz[0]=0.024 s'; it reads 'the t in spec.npz, starting at 0.024 s,'."""
@@ -1999,7 +2037,7 @@ def test_a_t_that_starts_wrong_is_named_as_the_files(tmp_path, monkeypatch, caps
                        r"^gl invert: error: nperseg=768 \(from the t in spec\.npz, starting at 0\.024 s, at --sr 16000\) must be <= "
                        r"nfft=512")
     result = run_in_process([*common, "--n-fft", "512"], capsys)
-    assert_usage_error(result, r"^gl invert: error: nperseg=512 but the t in spec\.npz, starting at 0\.024 s, means segments of 768 "
+    assert_usage_error(result, r"^gl invert: error: --n-fft 512 but the t in spec\.npz, starting at 0\.024 s, means segments of 768 "
                                r"samples$")
     assert "[0]" not in result.stderr
     assert not (tmp_path / "bad.wav").exists()
@@ -2074,13 +2112,13 @@ def test_an_npz_of_scipys_stft_reads_f_and_t(tmp_path, monkeypatch, capsys):
     assert_usage_error(run_in_process([*common, "--n-fft", "512", "--hop", "256"], capsys),
                        r"^gl invert: error: --hop 256 but the t in z\.npz steps by 128 samples$")
     assert_usage_error(run_in_process([*common, "--n-fft", "256"], capsys),
-                       r"^gl invert: error: the f in z\.npz implies nfft=512, but nperseg=256 alone .* if scipy zero-padded the "
+                       r"^gl invert: error: the f in z\.npz implies nfft=512, but --n-fft 256 alone .* if scipy zero-padded the "
                        r"segments to nfft=512, give that as --n-fft and nperseg as --win-length")
     # an FFT shorter than the segment is no zero-padding: the advice is the segment f says (it offered the padding,
     # '--n-fft 512 --win-length 1024', which is refused), as typed, or in the file that stores the wrong one
     for typed, advice in (["--n-fft", "1024"], "--n-fft"), (["-P", "nperseg=1024"], "-P nperseg="):
         assert_usage_error(run_in_process([*common, *typed], capsys),
-                           rf"^gl invert: error: the f in z\.npz implies nfft=512, shorter than (-P )?nperseg=1024: scipy pads a "
+                           rf"^gl invert: error: the f in z\.npz implies nfft=512, shorter than (-P nperseg=|--n-fft )1024: scipy pads a "
                            rf"segment to nfft, never shortens it; give the nperseg scipy was given as {re.escape(advice)} \(512, "
                            r"with scipy's default nfft\)$")
     assert cli.main(["invert", "z.npz", "--from", "scipy-stft", "--n-fft", "512", *FAST, "-q", "-o", "advised.wav"]) == 0
