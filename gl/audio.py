@@ -44,6 +44,7 @@ import shlex
 import stat
 import struct
 import tempfile
+import threading
 import warnings
 from dataclasses import dataclass
 from pathlib import Path
@@ -703,12 +704,52 @@ def atomic_output(path: PathLike, *, force: bool = False) -> Iterator[Path]:
         with open(temporary, "rb+") as handle:  # before the chmod: a read-only mode (0o444) would refuse this
             os.fsync(handle.fileno())
         os.chmod(temporary, mode)  # the writer may have replaced the file with a private one
+        pending = getattr(_together, "pending", None)
+        if pending is not None:  # within _published_together: renamed with the others, at its end
+            pending.append((temporary, path, force))
+            return
         _publish(temporary, path, force)
     except BaseException:
         with contextlib.suppress(OSError):  # the error that stopped the write is the one to report
             _remove_temporary(temporary)
         raise
     _remove_temporary(temporary)  # published by a hard link, the temporary name is still there
+
+
+#: Per thread, the files :func:`atomic_output` finished within :func:`_published_together`,
+#: waiting to be renamed together: (temporary, path, force).
+_together = threading.local()
+
+
+@contextlib.contextmanager
+def _published_together() -> Iterator[None]:
+    """Within, the files :func:`atomic_output` writes (and so :func:`write_audio`) are published
+    together: each is written to its temporary file as usual, and all are renamed onto their
+    paths only when the block ends normally; when it raises (a second file's write failing on a
+    full disk), every temporary file is removed and no path is touched (``gl demo``'s pair)."""
+    outer = getattr(_together, "pending", None)
+    pending: list[tuple[Path, Path, bool]] = []
+    _together.pending = pending
+    try:
+        yield
+    except BaseException:
+        for temporary, _, _ in pending:
+            with contextlib.suppress(OSError):  # the error that stopped the writes is the one to report
+                _remove_temporary(temporary)
+        raise
+    finally:
+        _together.pending = outer
+    published = 0
+    try:
+        for temporary, path, force in pending:
+            _publish(temporary, path, force)
+            published += 1
+            _remove_temporary(temporary)  # published by a hard link, the temporary name is still there
+    except BaseException:  # (a rename refused: those renamed are complete files, the others' temporaries go)
+        for temporary, _, _ in pending[published:]:
+            with contextlib.suppress(OSError):
+                _remove_temporary(temporary)
+        raise
 
 
 def _remove_temporary(temporary: Path) -> None:

@@ -1129,7 +1129,7 @@ def _plot(args, original: np.ndarray, reconstructed: np.ndarray, info, geometry:
 def _run_demo(args) -> int:
     from importlib import resources
 
-    from .audio import read_audio
+    from .audio import _published_together, read_audio
 
     method, init, options = _check_retrieval_args(args)
     _check_plot_available(args)
@@ -1157,8 +1157,11 @@ def _run_demo(args) -> int:
     plot = None
     if args.plot:
         plot = _plot(args, S, np.abs(geometry.stft(y)), info, geometry, sample_rate, f"gl demo: {DEMO_TITLE}")
-    written = _write_audio(output, y, sample_rate, args, force=True)
-    _write_audio(original_copy, x, sample_rate, argparse.Namespace(**{**vars(args), "normalize": False}), force=True)
+    with _published_together():  # the pair or neither: a second write failing (a full disk) leaves no first file
+        with _os_errors_name(output):
+            written = _write_audio(output, y, sample_rate, args, force=True)
+        with _os_errors_name(original_copy):
+            _write_audio(original_copy, x, sample_rate, argparse.Namespace(**{**vars(args), "normalize": False}), force=True)
     if plot:
         plot()
 

@@ -841,6 +841,43 @@ def test_no_partial_file_when_the_disk_fills_up(tmp_path, speech_wav, monkeypatc
     assert sorted(p.name for p in tmp_path.iterdir()) == ["speech.wav"]
 
 
+@pytest.mark.parametrize("second", ["os", "libsndfile"])
+def test_demo_writes_its_two_files_or_neither(tmp_path, monkeypatch, capsys, second):
+    """gl demo's second file failing to be written (a full disk) left the first, gl-demo.wav,
+    complete beside no gl-demo-original.wav: both are written to temporary files and renamed only
+    when both were written; on a failure neither file (nor a temporary) is left, old ones stay as
+    they were, and the message names the file that failed."""
+    folder = tmp_path / "out"
+    folder.mkdir()
+    (folder / "gl-demo.wav").write_bytes(b"old demo")  # a previous run's: left as it was
+    writes = []
+    real_write = sf.write
+    failure = (OSError(errno.ENOSPC, "No space left on device") if second == "os"
+               else sf.LibsndfileError(gl.audio.SF_ERR_SYSTEM, "Error writing the file: "))
+
+    def write(file, data, samplerate, subtype=None, format=None, **kwargs):
+        writes.append(file)
+        if len(writes) == 2:  # the original's copy: some bytes, then the failure
+            return failing_writer(failure)(file, data, samplerate, subtype, format)
+        return real_write(file, data, samplerate, subtype=subtype, format=format, **kwargs)
+
+    monkeypatch.setattr(sf, "write", write)
+    status = cli.main(["demo", "-o", str(folder), *FAST, "-q"])
+    err = capsys.readouterr().err
+    assert status == 2 and err.count("\n") == 1 and "Traceback" not in err, err
+    assert len(writes) == 2
+    assert f"{folder / 'gl-demo-original.wav'}: " in err, err
+    if second == "os":
+        assert "No space left on device; the disk is full" in err
+    assert sorted(p.name for p in folder.iterdir()) == ["gl-demo.wav"]
+    assert (folder / "gl-demo.wav").read_bytes() == b"old demo"
+    (folder / "gl-demo.wav").unlink()
+    monkeypatch.setattr(sf, "write", real_write)
+    writes.clear()
+    assert cli.main(["demo", "-o", str(folder), *FAST, "-q"]) == 0
+    assert sorted(p.name for p in folder.iterdir()) == ["gl-demo-original.wav", "gl-demo.wav"]
+
+
 @pytest.mark.parametrize("what", [[], ["--power", "2"]])
 def test_a_spectrogram_file_on_a_full_disk_is_named_and_not_left(tmp_path, speech_wav, monkeypatch, capsys, what):
     """np.savez's failed write names no file: the message was 'No space left on device; the disk is
