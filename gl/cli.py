@@ -1908,7 +1908,7 @@ def _axes_of_the_file(text: str, axes, path: Path) -> str:
     f and t) of the file at ``path``."""
     for axis in axes:
         text = re.sub(rf"(?<![\w.\[-]){axis}\[0\]=(\S+) s\b", rf"the {axis} in {path}, starting at \1 s,", text)
-        text = re.sub(rf"(?<![\w.\[-]){axis}(?= (?:steps|has|contains|does|implies|holds)\b)", f"the {axis} in {path}", text)
+        text = re.sub(rf"(?<![\w.\[-]){axis}(?= (?:steps|has|contains|does|implies|holds|says)\b)", f"the {axis} in {path}", text)
     return text
 
 
@@ -2318,6 +2318,9 @@ _FLAG_WORDS: list[tuple[re.Pattern[str], Union[str, Callable[[re.Match[str]], st
     (re.compile(r"pass nfft=(?P<nfft>\d+) too if scipy zero-padded the segments, else the nperseg scipy was given"),
      lambda match: _padding_words(match, "the segments ")),
     (re.compile(r"pass the nperseg scipy was given \((\d+), with scipy's default nfft\)"), _nperseg_words),
+    # scipy.signal.stft's segments zero-padded to the nfft f says, read as nfft (nothing said nperseg)
+    (re.compile(r"pass nperseg=(\d+) and nfft=(\d+)$"), r"give --win-length \1 and --n-fft \2"),
+    (re.compile(r"pass it \(and nfft=(\d+)\), else the signal"), r"give it as --win-length, with --n-fft \1, else the signal"),
     # (here the nperseg=400 stored in z.npz: the file's, named by gl invert)
     (re.compile(r"pass the nperseg scipy was given \(here (the |-P )?nperseg=(\d+)( stored in [^)]*)?\), and nfft too if scipy "
                 r"zero-padded the segments"), _segment_words),

@@ -1088,7 +1088,11 @@ def from_scipy_stft(
         :func:`from_scipy_spectrogram` does: FFT size ``round(fs / f[1])`` (and
         ``nperseg``, scipy's default ``nfft`` being ``nperseg``), hop
         ``round((t[1] - t[0]) fs)``; ``t`` starts at 0 with ``boundary``, at
-        ``nperseg / (2 fs)`` without it (which then says ``nperseg``).
+        ``nperseg / (2 fs)`` without it (which then says ``nperseg``). With a boundary
+        and no ``nperseg``, ``nperseg`` is taken to be the ``nfft`` of ``f``; a warning
+        says so when a complex ``Zxx``'s segments end in zeros (scipy zero-padded
+        shorter segments to ``nfft``: pass ``nperseg`` and ``nfft``), or, for a
+        magnitude, that it cannot tell.
     fs, window, nperseg, noverlap, nfft, boundary, padded, scaling, return_onesided
         As given to ``scipy.signal.stft`` (same defaults: ``nperseg`` 256, unless ``f``,
         ``t`` or an array ``window`` say it).
@@ -1150,7 +1154,9 @@ def from_scipy_stft(
                                      "was given")
                 stated = True
         if not stated and f is not None and not nfft_given:
+            assert nfft is not None  # f said it
             nperseg = nfft  # scipy's default nfft is nperseg
+            _warn_if_segments_padded(Zxx, nfft, return_onesided)
         if noverlap is None and times is not None and n_frames >= 2:
             from_t = int(round((times[1] - times[0]) * fs))
             segment = 256 if nperseg is None else nperseg
@@ -1232,6 +1238,53 @@ def from_scipy_stft(
     # output is natural samples long
     tail = geometry.default_length(n_frames) - offset - natural
     return Spectrogram(magnitude, geometry, sample_rate=fs, length=length, source="scipy-stft", offset=offset, tail=tail)
+
+
+def _padding_of_frames(Zxx: np.ndarray, nfft: int, onesided: bool) -> int:
+    """How many zeros end the segments a complex ``Zxx`` transforms back to (up to 256 of its
+    frames, spread over it): scipy's zero-padding of segments of ``nperseg`` samples to ``nfft``
+    (0 when the segments fill the FFT). The near-zero samples that start a segment (a periodic
+    window's, hann's w[0] = 0 and its neighbours, which end it as well, one fewer) are the window's,
+    not padding."""
+    frames = Zxx.reshape(-1, *Zxx.shape[-2:])
+    frames = frames[..., np.unique(np.linspace(0, frames.shape[-1] - 1, min(frames.shape[-1], 256)).round().astype(int))]
+    segments = np.fft.irfft(frames, n=nfft, axis=-2) if onesided else np.fft.ifft(frames, n=nfft, axis=-2)
+    energy = np.sum(np.abs(segments) ** 2, axis=(0, 2))
+    peak = float(np.max(energy))
+    if not (math.isfinite(peak) and peak > 0):
+        return 0
+    small = energy <= peak * (100 * np.finfo(real_dtype(Zxx)).eps) ** 2
+    head = int(np.argmin(small)) if not small.all() else nfft
+    tail = int(np.argmin(small[::-1])) if not small.all() else nfft
+    return max(0, tail - max(head - 1, 0))
+
+
+def _warn_if_segments_padded(Zxx, nfft: int, onesided: bool) -> None:
+    """scipy.signal.stft's ``f`` says nfft, and with a boundary ``t`` starts at 0 whatever nperseg: with
+    nothing else to say nperseg, it is taken to be nfft (scipy's default). A complex ``Zxx`` tells
+    (its segments end in zeros when scipy zero-padded them): warn when they do; a magnitude cannot:
+    warn that it is assumed. Segments of nfft read as shorter ones padded come back wrong (a wrong
+    window: -15 dB spectral convergence where the right one gives -40, and the level off by 1 dB)."""
+    Zxx = np.asarray(Zxx)
+    if np.iscomplexobj(Zxx) and Zxx.size:
+        padding = _padding_of_frames(Zxx, nfft, onesided)
+        if padding <= 2:  # (a window's near-zero ends, told apart from zeros to rounding: complex64's may differ by one)
+            return
+        about = "about " if np.finfo(real_dtype(Zxx)).eps > 1e-10 else ""
+        warnings.warn(
+            f"the segments of Zxx end in {about}{padding} zeros: scipy zero-padded segments of {about}{nfft - padding} samples to "
+            f"nfft={nfft}, but nothing given says nperseg (f says nfft; with a boundary, t starts at 0 whatever nperseg), "
+            f"so they are read as segments of {nfft} samples and the signal comes back wrong: pass nperseg={nfft - padding} "
+            f"and nfft={nfft}",
+            UserWarning, stacklevel=_caller_stacklevel(),
+        )
+    elif Zxx.size:
+        warnings.warn(
+            f"the segment length is taken to be nfft={nfft}, which f says (scipy's default nfft is nperseg); a magnitude "
+            "cannot say whether scipy zero-padded shorter segments to nfft (with a boundary, t starts at 0 whatever nperseg): if "
+            f"scipy was given an nperseg below nfft, pass it (and nfft={nfft}), else the signal comes back wrong",
+            UserWarning, stacklevel=_caller_stacklevel(),
+        )
 
 
 # ---------------------------------------------------------------------- scipy.signal.ShortTimeFFT

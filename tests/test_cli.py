@@ -2165,6 +2165,46 @@ def test_an_npz_of_scipys_stft_reads_f_and_t(tmp_path, monkeypatch, capsys):
     assert not (tmp_path / "bad.wav").exists()
 
 
+def test_scipy_stft_segments_zero_padded_to_nfft_are_said(tmp_path, monkeypatch, capsys):
+    """np.savez(name, f=f, t=t, Zxx=Zxx, fs=16000) of scipy.signal.stft(x, nperseg=400, noverlap=300,
+    nfft=512): f says nfft, and with scipy's boundary t starts at 0 whatever nperseg, so gl invert read
+    segments of 512 samples without a word, and the audio came back wrong (far from scipy's own STFT of
+    it). It warns, with the flags that read it right; given them, no warning and the audio is right."""
+    scipy_signal = pytest.importorskip("scipy.signal")
+    sr = 16000
+    time = np.arange(2 * sr) / sr
+    x = 0.3 * np.sin(2 * np.pi * 220 * time * (1 + 0.5 * time)) + 0.1 * np.sin(2 * np.pi * 1234 * time)
+    keywords = dict(nperseg=400, noverlap=300, nfft=512)
+    f, t, Zxx = scipy_signal.stft(x, sr, **keywords)
+    np.savez(tmp_path / "z.npz", f=f, t=t, Zxx=Zxx, fs=sr)
+    monkeypatch.chdir(tmp_path)
+
+    def convergence(output: str) -> float:  # of the audio's scipy STFT against the file's, in dB
+        y = sf.read(str(tmp_path / output))[0]
+        magnitude = np.abs(scipy_signal.stft(y, sr, **keywords)[2])
+        return 20 * np.log10(np.linalg.norm(magnitude - np.abs(Zxx)) / np.linalg.norm(np.abs(Zxx)))
+
+    common = ["invert", "z.npz", "--from", "scipy-stft", "--n-iter", "50", "--seed", "0", "--subtype", "FLOAT", "-q"]
+    assert cli.main([*common, "-o", "read.wav"]) == 0
+    warned = capsys.readouterr().err
+    assert re.fullmatch(r"gl: warning: the segments of the array in z\.npz end in 112 zeros: scipy zero-padded segments of 400 "
+                        r"samples to nfft=512, but nothing given says nperseg \(the f in z\.npz says nfft; .*\), so they are read "
+                        r"as segments of 512 samples and the signal comes back wrong: give --win-length 400 and --n-fft 512\n",
+                        warned), warned
+    assert cli.main([*common, "--win-length", "400", "--n-fft", "512", "-o", "right.wav"]) == 0
+    assert capsys.readouterr().err == ""
+    assert convergence("right.wav") < -25 and convergence("read.wav") > convergence("right.wav") + 10
+    np.savez(tmp_path / "magnitude.npz", f=f, t=t, Zxx=np.abs(Zxx), fs=sr)
+    assert cli.main(["invert", "magnitude.npz", "--from", "scipy-stft", *FAST, "-q", "-o", "m.wav"]) == 0
+    assert re.fullmatch(r"gl: warning: the segment length is taken to be nfft=512, which the f in magnitude\.npz says .*: if scipy "
+                        r"was given an nperseg below nfft, give it as --win-length, with --n-fft 512, else the signal comes back "
+                        r"wrong\n", capsys.readouterr().err)
+    f, t, filled = scipy_signal.stft(x, sr, nperseg=512, noverlap=384)  # segments that fill the FFT: nothing to say
+    np.savez(tmp_path / "filled.npz", f=f, t=t, Zxx=filled, fs=sr)
+    assert cli.main(["invert", "filled.npz", "--from", "scipy-stft", *FAST, "-q", "-o", "filled.wav"]) == 0
+    assert capsys.readouterr().err == ""
+
+
 def test_an_npz_that_stores_its_sample_rate_needs_only_from(tmp_path, monkeypatch, capsys):
     """``np.savez(name, f=f, t=t, Sxx=Sxx, fs=16000)``: the fs beside the spectrogram is --sr (it was
     'give its sample rate with --sr'), a --sr that agrees is fine, and one that contradicts it is

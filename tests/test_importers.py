@@ -414,6 +414,36 @@ def test_scipy_stft_f_shorter_than_nperseg_offers_no_zero_padding():
     assert right.geometry == importers.from_scipy_stft(Zxx, 16000).geometry
 
 
+@pytest.mark.parametrize("dtype", [np.complex128, np.complex64])
+def test_scipy_stft_segments_zero_padded_to_the_nfft_f_says_are_said(dtype):
+    """scipy.signal.stft(x, fs, nperseg=400, nfft=512) saved as f, t, Zxx: with scipy's boundary t starts
+    at 0 whatever nperseg, and f says nfft, so with nothing else to say nperseg it was silently read as
+    512 (the wrong window: the signal came back wrong). A complex Zxx tells: its segments end in zeros,
+    and a warning says so and what to pass; one whose segments fill the FFT is read without one. A
+    magnitude cannot tell: a warning says nperseg is taken to be nfft. t without a boundary says nperseg."""
+    x = np.random.default_rng(21).standard_normal(8000)
+    f, t, Zxx = signal.stft(x, 16000, nperseg=400, noverlap=300, nfft=512)
+    Zxx = Zxx.astype(dtype)
+    about = "about " if dtype == np.complex64 else ""
+    with pytest.warns(UserWarning, match=rf"^the segments of Zxx end in {about}112 zeros: scipy zero-padded segments of {about}400 "
+                                         r"samples to nfft=512, but nothing given says nperseg .* pass nperseg=400 and nfft=512$"):
+        read = importers.from_scipy_stft(Zxx, 16000, f=f, t=t)
+    assert read.geometry.win_length == 512  # as before: what is read is unchanged, and said
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        right = importers.from_scipy_stft(Zxx, 16000, f=f, t=t, nperseg=400, nfft=512)
+        assert right.geometry == importers.from_scipy_stft(Zxx, 16000, nperseg=400, noverlap=300, nfft=512).geometry
+        for keywords in ({}, {"window": "hamming"}, {"window": "blackman"}):
+            for nperseg in (512, 4096):
+                fi, ti, filled = signal.stft(x, 16000, nperseg=nperseg, **keywords)  # segments that fill the FFT
+                importers.from_scipy_stft(filled.astype(dtype), 16000, f=fi, t=ti, **keywords)
+        _, tn, unbounded = signal.stft(x, 16000, nperseg=400, noverlap=300, nfft=512, boundary=None)
+        assert importers.from_scipy_stft(np.abs(unbounded), 16000, f=f, t=tn, boundary=None).geometry == right.geometry
+    with pytest.warns(UserWarning, match=r"^the segment length is taken to be nfft=512, which f says .* a magnitude cannot say whether "
+                                         r"scipy zero-padded shorter segments to nfft .* pass it \(and nfft=512\)"):
+        importers.from_scipy_stft(np.abs(Zxx), 16000, f=f, t=t)
+
+
 def test_scipy_stft_f_and_t_check_the_keywords():
     x = np.random.default_rng(13).standard_normal(6000)
     f, t, Zxx = signal.stft(x, 16000, nperseg=512, noverlap=384)
