@@ -2320,7 +2320,6 @@ _FLAG_WORDS: list[tuple[re.Pattern[str], Union[str, Callable[[re.Match[str]], st
     (re.compile(r"pass the nperseg scipy was given \((\d+), with scipy's default nfft\)"), _nperseg_words),
     # scipy.signal.stft's segments zero-padded to the nfft f says, read as nfft (nothing said nperseg)
     (re.compile(r"pass nperseg=(\d+) and nfft=(\d+)$"), r"give --win-length \1 and --n-fft \2"),
-    (re.compile(r"pass it \(and nfft=(\d+)\), else the signal"), r"give it as --win-length, with --n-fft \1, else the signal"),
     # (here the nperseg=400 stored in z.npz: the file's, named by gl invert)
     (re.compile(r"pass the nperseg scipy was given \(here (the |-P )?nperseg=(\d+)( stored in [^)]*)?\), and nfft too if scipy "
                 r"zero-padded the segments"), _segment_words),

@@ -1091,8 +1091,8 @@ def from_scipy_stft(
         ``nperseg / (2 fs)`` without it (which then says ``nperseg``). With a boundary
         and no ``nperseg``, ``nperseg`` is taken to be the ``nfft`` of ``f``; a warning
         says so when a complex ``Zxx``'s segments end in zeros (scipy zero-padded
-        shorter segments to ``nfft``: pass ``nperseg`` and ``nfft``), or, for a
-        magnitude, that it cannot tell.
+        shorter segments to ``nfft``: pass ``nperseg`` and ``nfft``); a magnitude
+        cannot tell, so pass ``nperseg`` if scipy was given one below ``nfft``.
     fs, window, nperseg, noverlap, nfft, boundary, padded, scaling, return_onesided
         As given to ``scipy.signal.stft`` (same defaults: ``nperseg`` 256, unless ``f``,
         ``t`` or an array ``window`` say it).
@@ -1262,9 +1262,11 @@ def _padding_of_frames(Zxx: np.ndarray, nfft: int, onesided: bool) -> int:
 def _warn_if_segments_padded(Zxx, nfft: int, onesided: bool) -> None:
     """scipy.signal.stft's ``f`` says nfft, and with a boundary ``t`` starts at 0 whatever nperseg: with
     nothing else to say nperseg, it is taken to be nfft (scipy's default). A complex ``Zxx`` tells
-    (its segments end in zeros when scipy zero-padded them): warn when they do; a magnitude cannot:
-    warn that it is assumed. Segments of nfft read as shorter ones padded come back wrong (a wrong
-    window: -15 dB spectral convergence where the right one gives -40, and the level off by 1 dB)."""
+    (its segments end in zeros when scipy zero-padded them): warn when they do. A magnitude cannot
+    tell, and gets no warning: one would come with every file made with scipy's defaults, where
+    nperseg is nfft and the reading is right. Shorter segments zero-padded to nfft and read as
+    segments of nfft come back wrong (a wrong window: -15 dB spectral convergence where the right
+    reading gives -40, and the level off by 1 dB)."""
     Zxx = np.asarray(Zxx)
     if np.iscomplexobj(Zxx) and Zxx.size:
         padding = _padding_of_frames(Zxx, nfft, onesided)
@@ -1276,13 +1278,6 @@ def _warn_if_segments_padded(Zxx, nfft: int, onesided: bool) -> None:
             f"nfft={nfft}, but nothing given says nperseg (f says nfft; with a boundary, t starts at 0 whatever nperseg), "
             f"so they are read as segments of {nfft} samples and the signal comes back wrong: pass nperseg={nfft - padding} "
             f"and nfft={nfft}",
-            UserWarning, stacklevel=_caller_stacklevel(),
-        )
-    elif Zxx.size:
-        warnings.warn(
-            f"the segment length is taken to be nfft={nfft}, which f says (scipy's default nfft is nperseg); a magnitude "
-            "cannot say whether scipy zero-padded shorter segments to nfft (with a boundary, t starts at 0 whatever nperseg): if "
-            f"scipy was given an nperseg below nfft, pass it (and nfft={nfft}), else the signal comes back wrong",
             UserWarning, stacklevel=_caller_stacklevel(),
         )
 

@@ -2196,9 +2196,7 @@ def test_scipy_stft_segments_zero_padded_to_nfft_are_said(tmp_path, monkeypatch,
     assert convergence("right.wav") < -25 and convergence("read.wav") > convergence("right.wav") + 10
     np.savez(tmp_path / "magnitude.npz", f=f, t=t, Zxx=np.abs(Zxx), fs=sr)
     assert cli.main(["invert", "magnitude.npz", "--from", "scipy-stft", *FAST, "-q", "-o", "m.wav"]) == 0
-    assert re.fullmatch(r"gl: warning: the segment length is taken to be nfft=512, which the f in magnitude\.npz says .*: if scipy "
-                        r"was given an nperseg below nfft, give it as --win-length, with --n-fft 512, else the signal comes back "
-                        r"wrong\n", capsys.readouterr().err)
+    assert capsys.readouterr().err == ""  # a magnitude cannot tell: no warning (it would come with every file of scipy's defaults)
     f, t, filled = scipy_signal.stft(x, sr, nperseg=512, noverlap=384)  # segments that fill the FFT: nothing to say
     np.savez(tmp_path / "filled.npz", f=f, t=t, Zxx=filled, fs=sr)
     assert cli.main(["invert", "filled.npz", "--from", "scipy-stft", *FAST, "-q", "-o", "filled.wav"]) == 0
