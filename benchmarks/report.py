@@ -33,6 +33,7 @@ from .bench_rtisila import markdown_table as rtisila_table
 from .bench_rtisila_low_overlap import markdown_table as rtisila_low_overlap_table
 from .bench_rtisila_windows import CHOICES as rtisila_window_choices
 from .bench_rtisila_windows import markdown_table as rtisila_windows_table
+from .bench_streaming_cost import markdown_table as streaming_cost_table
 from .bench_torchaudio import quality_table as torchaudio_quality_table
 from .paper import published_algorithm
 from .common import RESULTS, is_dev, load
@@ -635,6 +636,7 @@ def build(out: Path, readme: Path) -> Path:
     last_block = load("last_block", out)
     longform_low_overlap = load("longform_low_overlap", out)
     librosa_rounding = load("librosa_rounding", out)
+    streaming_cost = load("streaming_cost", out)
     memory = (memory_result or {}).get("rows") or (iteration or {}).get("memory") or []
     plots: list[str] = []
     try:
@@ -651,7 +653,7 @@ def build(out: Path, readme: Path) -> Path:
     out_flag = "" if out.resolve() == RESULTS.resolve() else f" --out {out}"
     loaded = (speed, iteration, convergence, paper, memory_result, pghi_cost, methods, passes, torchaudio, geometries,
               memory_methods, seeds, mel, low_overlap, rtisila_low_overlap, rtisila, rtisila_windows, longform_quality,
-              longform_synthetic, longform_hour, last_block, longform_low_overlap, librosa_rounding)
+              longform_synthetic, longform_hour, last_block, longform_low_overlap, librosa_rounding, streaming_cost)
     quick_commands = [str(d["environment"]["command"]) for d in loaded
                       if d and "--quick" in str(d.get("environment", {}).get("command", ""))]
     quick = bool(quick_commands)
@@ -682,7 +684,7 @@ def build(out: Path, readme: Path) -> Path:
                        ("long inputs, the default blocks", longform_synthetic), ("an hour in blocks", longform_hour),
                        ("long inputs, the last block", last_block),
                        ("long inputs at low overlap", longform_low_overlap),
-                       ("rounding against librosa", librosa_rounding)):
+                       ("rounding against librosa", librosa_rounding), ("the two streams' cost", streaming_cost)):
         if data and data.get("environment", {}).get("command"):
             made = data["environment"]
             dirty = str(made.get("git", "")).endswith("+dirty")
@@ -863,6 +865,20 @@ def build(out: Path, readme: Path) -> Path:
               "quote.", "", rtisila_table(rtisila), "",
               "Greasy with `gl.rtisila`'s defaults (the geometry's default look-ahead, 5 iterations per frame), the "
               "returned signal at its default length and at the recording's:", "", rtisila_defaults_table(rtisila), ""]
+    if streaming_cost:
+        env_c = streaming_cost["environment"]
+        against_two, against_three = streaming_cost["rtpghi1_over_rtisila2"], streaming_cost["rtpghi1_over_rtisila3"]
+        L += ["## The two streams: cost and quality at each look-ahead", "",
+              f"`{env_c['command']}` ({env_c['date_utc']} UTC"
+              + (f", load average {env_c['load_average'][0]:.1f} on {env_c['cpu_count']} cores" if env_c.get("load_average") else "")
+              + f"): `gl.rtisila` (5 iterations per frame) and `gl.rtpghi` over the first {streaming_cost['seconds']:g} s of "
+              "each dev clip (channels averaged), Hann 1024/256, one thread, with each look-ahead (the latency a stream adds, "
+              "in hops). Each cell: the spectral convergence of the result against the spectrogram inverted (dB) and, in "
+              "brackets, the seconds of computing per second of audio (the process's CPU time, median of "
+              f"{streaming_cost['repeats']} rounds after a warm-up, the streams taking turns). RTPGHI(1) took "
+              f"{against_two['min']:.2f} to {against_two['max']:.2f} times RTISI-LA(2)'s time (which it matches on speech) "
+              f"and {against_three['min']:.2f} to {against_three['max']:.2f} times RTISI-LA(3)'s (its default look-ahead "
+              "here).", "", streaming_cost_table(streaming_cost), ""]
     if rtisila_windows:
         env_w = rtisila_windows["environment"]
         clips = rtisila_windows["clips"]

@@ -222,6 +222,38 @@ def test_rtisila_benchmark_writes_its_json_and_report_section(tmp_path):
                                                     **{f"dev/{name}": digest for name, digest in published.items()}}
 
 
+def test_streaming_cost_benchmark_writes_its_json_and_report_section(tmp_path):
+    """bench_streaming_cost.py, whose ratios docs/04 and docs/06 quote, saves each stream's cost and
+    quality per dev clip; the quality is that of the stream's own result, and the report shows both."""
+    from .conftest import read_audio
+
+    read_audio("reference", "greasy.wav")  # (skips without the corpus)
+    out = tmp_path / "results"
+    report = _run_then_report("benchmarks/bench_streaming_cost.py", ["--seconds", "0.5", "--repeats", "1"], out)
+    data = json.loads((out / "streaming_cost.json").read_text())
+    assert [row["clip"][:3] for row in data["rows"]] == ["d01", "d02", "d03", "d04", "d05", "d06"]
+    streams = data["rows"][1]["streams"]
+    assert [(s["method"], s["lookahead"]) for s in streams] == [("rtisila", k) for k in range(4)] + [("rtpghi", 0), ("rtpghi", 1)]
+    assert all(len(s["all_cpu_seconds"]) == 1 and s["cpu_seconds_per_second"] > 0 for s in streams)
+    from benchmarks.common import CORPUS, read_clip
+
+    clip = read_clip(sorted((CORPUS / "dev").glob("d02*.flac"))[0], 0.5)  # as the benchmark read it
+    geometry = gl.STFT(1024, 256)
+    S = np.abs(geometry.stft(clip.signal))
+    y = gl.rtpghi(S, geometry=geometry, lookahead=1)
+    assert streams[5]["sc_db"] == pytest.approx(float(gl.metrics.spectral_convergence_db(S, geometry.stft(y))), abs=1e-3)
+    for lookahead in (2, 3):  # the summary's ratios are those of the rows (as saved: rounded)
+        ratios = []
+        for row in data["rows"]:
+            cost = {(s["method"], s["lookahead"]): s["cpu_seconds_per_second"] for s in row["streams"]}
+            ratios.append(cost[("rtpghi", 1)] / cost[("rtisila", lookahead)])
+        summary = data[f"rtpghi1_over_rtisila{lookahead}"]
+        assert [summary["min"], summary["max"]] == pytest.approx([min(ratios), max(ratios)], rel=1e-2)
+    assert "## The two streams: cost and quality at each look-ahead" in report
+    assert "- the two streams' cost: `python benchmarks/bench_streaming_cost.py --seconds 0.5 --repeats 1`" in report
+    assert f"| {streams[5]['sc_db']:.1f} ({streams[5]['cpu_seconds_per_second']:.3f}) |" in report
+
+
 def test_rtisila_windows_benchmark_writes_its_json_and_report_section(tmp_path):
     """bench_rtisila_windows.py, whose means gl.rtisila's notes quote, has a report section (its
     JSON had none), and its rows are gl.rtisila's: gl's rule is the column of the window it takes."""
@@ -458,6 +490,7 @@ def test_pghi_cost_benchmark_rejects_bad_numbers(tmp_path):
     ["-m", "benchmarks", "--lengths", "1", "-3"],
     ["benchmarks/bench_iteration.py", "--seconds", "inf"],
     ["benchmarks/bench_rtisila.py", "--seconds", "0"],
+    ["benchmarks/bench_streaming_cost.py", "--repeats", "0"],
     ["benchmarks/bench_torchaudio.py", "--iterations", "0"],
     ["benchmarks/bench_memory_methods.py", "--check-iterations", "0"],
     ["benchmarks/bench_memory_methods.py", "--check-iterations", "5", "--iterations", "5"],
@@ -470,7 +503,7 @@ def test_pghi_cost_benchmark_rejects_bad_numbers(tmp_path):
 def test_every_benchmark_command_checks_its_numbers(tmp_path, command):
     """A bad number is a one-line usage error naming the option (exit 2), before any work."""
     takes_out = command[0] in ("-m", "benchmarks/bench_iteration.py", "benchmarks/bench_seeds.py",
-                               "benchmarks/bench_rtisila.py")  # the others write no results folder
+                               "benchmarks/bench_rtisila.py", "benchmarks/bench_streaming_cost.py")  # the others write no results folder
     extra = ["--out", str(tmp_path)] if takes_out else []
     done = subprocess.run([sys.executable, *command, *extra], cwd=REPO, capture_output=True, text=True, timeout=120)
     option = next(word for word in command if word.startswith("--"))
