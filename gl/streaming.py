@@ -569,7 +569,8 @@ class StreamingInverter:
             several = "; an inverter takes one channel: use one inverter per channel" if frames.ndim == 3 else ""
             raise ValueError(f"{name} must have shape (n_freq, k) = ({self.n_freq}, k), got shape {frames.shape}{several}")
         if frames.shape[0] != self.n_freq:
-            raise ValueError(bins_mismatch(name, frames.shape[0], self.geometry.n_fft)
+            # (frames, bins) given the other way round is told to transpose, as the batch methods' S is
+            raise ValueError(bins_mismatch(name, frames.shape[0], self.geometry.n_fft, n_frames=frames.shape[1])
                              + f"; {name} must have shape ({self.n_freq}, k)")
         if frames.size and not np.all(np.isfinite(frames)):
             raise ValueError(f"{name} contains NaN or infinite values")

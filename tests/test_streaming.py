@@ -507,6 +507,23 @@ def test_stereo_frames_are_refused_with_the_way_out():
         RTISILA(geometry).push(np.ones((2, 65, 4)))
 
 
+def test_frames_given_as_frames_by_bins_are_told_to_transpose():
+    """A chunk laid out (k, n_freq), as a vocoder's frames often are, is refused with the way out, as the
+    batch methods' S is; never transposed silently. The stream takes the right chunk afterwards."""
+    geometry = gl.STFT(128, 32)
+    S = np.abs(geometry.stft(chirp(1000)))
+    for stream in (RTISILA(geometry), gl.RTPGHI(geometry, rng=0)):
+        for chunk in (S[:, :5].T, S[:, :1].T):  # (5, 65), and one frame as a row (1, 65)
+            with pytest.raises(ValueError, match=r"frames has \d frequency bins .* its 65 frames are that many: if frames is "
+                                                 r"\(frames, bins\), pass frames\.T .*frames must have shape \(65, k\)"):
+                stream.push(chunk)
+        assert stream.frames_pushed == 0
+        stream.push(S[:, :5])
+        assert stream.frames_pushed == 5
+    with pytest.raises(ValueError, match=r"S has 31 frequency bins .* pass S\.T"):
+        invert_stream(RTISILA(geometry), S[:, :31].T)
+
+
 def test_an_interrupted_flush_is_not_taken_for_an_empty_one(monkeypatch):
     geometry = gl.STFT(128, 32)
     S = np.abs(geometry.stft(chirp(1000)))
