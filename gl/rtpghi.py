@@ -112,7 +112,9 @@ class RTPGHI(StreamingInverter):
         ``'backward2'`` ``(3 l[n] - 4 l[n-1] + l[n-2]) / 2``, the paper's RTPGHI(0) (see the
         module's notes for the measurements behind gl's default). Unused with ``lookahead=1``.
     dtype : {None, np.float32, np.float64}
-        Precision of the work and the output; default that of the first frames.
+        Precision of the output and its overlap-add (the phase is integrated in float64
+        either way); default that of the first frames, later frames of another float
+        dtype converted to it (see :class:`gl.streaming.StreamingInverter`).
     fade_edges : bool
         Fade the stream's first and last samples where the window sum is small, instead
         of dividing by it (default True); see :class:`gl.streaming.StreamingInverter`.

@@ -191,8 +191,8 @@ class StreamingInverter:
         Frames the algorithm must see after frame ``m`` before it commits frame ``m``.
     dtype : {None, np.float32, np.float64}
         Precision of the work and the output. None (default): that of the first pushed
-        frames (float32 stays float32, other floats give float64); later frames of
-        another float dtype are converted to it.
+        frames (float16 and float32 give float32, other floats float64); later frames
+        of another float dtype are converted to it.
     fade_edges : bool
         Fade in the first samples of the stream and fade out its last ones where the
         window sum is below ``EDGE_FADE`` (10 %) of its maximum, instead of dividing by

@@ -468,6 +468,22 @@ def test_a_float32_stream_checks_float64_frames_against_float32():
     assert np.all(np.isfinite(invert_stream(RTISILA(geometry), S)))  # float64 carries them
 
 
+def test_a_streams_dtype_is_its_first_frames_and_later_frames_are_converted_to_it():
+    """As the docstrings say: float16 and float32 first frames give a float32 stream (as gl.stft and the
+    batch functions take float16), float64 ones a float64 stream; frames of another dtype later are
+    converted to it, and the output is the stream of the converted frames."""
+    geometry = gl.STFT(128, 32)
+    S = np.abs(geometry.stft(chirp(1000)))
+    for make in (RTISILA, lambda g: gl.RTPGHI(g, rng=0)):
+        for first, dtype in ((np.float16, np.float32), (np.float32, np.float32), (np.float64, np.float64)):
+            stream = make(geometry)
+            pieces = [stream.push(S[:, :10].astype(first)), stream.push(S[:, 10:].astype(np.float64)),
+                      stream.push(S[:, :0].astype(np.float32)), stream.flush()]
+            assert stream.dtype == dtype and all(piece.dtype == dtype for piece in pieces)
+            converted = np.concatenate([S[:, :10].astype(first), S[:, 10:]], axis=1).astype(dtype)
+            np.testing.assert_array_equal(np.concatenate(pieces), invert_stream(make(geometry), converted))
+
+
 @pytest.mark.parametrize("method", ["rtisila", "rtpghi"])
 def test_stream_methods_check_rng(method):
     S = np.abs(gl.STFT(64, 16).stft(chirp(800)))
