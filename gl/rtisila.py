@@ -499,8 +499,12 @@ class RTISILA(StreamingInverter):
         frames_shape = np.shape(frames)
         if phase.shape != frames_shape:
             raise ValueError(f"phase has shape {phase.shape}; it must match frames {frames_shape}")
-        if phase.dtype.kind not in "fiu" or not np.all(np.isfinite(phase)):
-            raise ValueError("phase must be finite real numbers (radians)")
+        if phase.dtype.kind == "c":  # the complex STFT itself, most likely: its angle is the phase
+            raise TypeError("phase must be real radians; got a complex array (pass np.angle(phase))")
+        if phase.dtype.kind not in "fiu":
+            raise TypeError(f"phase must be real radians, got dtype {phase.dtype}")
+        if not np.all(np.isfinite(phase)):
+            raise ValueError("phase must be finite real numbers (radians); it contains NaN or infinite values")
         self._phase_queue = phase.reshape(frames_shape[0], -1)
         self._phase_column = 0
         try:

@@ -540,6 +540,23 @@ def test_frames_given_as_frames_by_bins_are_told_to_transpose():
         invert_stream(RTISILA(geometry), S[:, :31].T)
 
 
+def test_rtisila_push_refuses_a_phase_that_is_not_real_radians_by_its_type():
+    """A complex phase (the STFT itself, not its angle) is a TypeError with the way out, as complex
+    frames are; a phase of another dtype a TypeError naming it; NaN a ValueError. The stream goes on."""
+    geometry = gl.STFT(128, 32)
+    X = geometry.stft(chirp(1000))
+    stream = RTISILA(geometry)
+    with pytest.raises(TypeError, match=r"^phase must be real radians; got a complex array \(pass np\.angle\(phase\)\)"):
+        stream.push(np.abs(X[:, :3]), phase=X[:, :3])
+    with pytest.raises(TypeError, match=r"^phase must be real radians, got dtype bool"):
+        stream.push(np.abs(X[:, :3]), phase=X[:, :3].real > 0)
+    with pytest.raises(ValueError, match=r"^phase must be finite real numbers \(radians\); it contains NaN"):
+        stream.push(np.abs(X[:, :3]), phase=np.full((65, 3), np.nan))
+    assert stream.frames_pushed == 0
+    stream.push(np.abs(X[:, :3]), phase=np.angle(X[:, :3]))
+    assert stream.frames_pushed == 3
+
+
 def test_an_interrupted_flush_is_not_taken_for_an_empty_one(monkeypatch):
     geometry = gl.STFT(128, 32)
     S = np.abs(geometry.stft(chirp(1000)))
