@@ -303,6 +303,14 @@ class StreamingInverter:
         -------
         np.ndarray [shape=(n,)]
             The next ``n >= 0`` samples of the signal, in the stream's dtype.
+
+        Raises
+        ------
+        TypeError, ValueError
+            ``frames`` refused (dtype, shape, NaN, inf or negative values, too large for the
+            dtype): all of them are checked before any is taken, so the stream is as it was
+            and takes the next push. A ValueError too once the stream is finished, or after
+            a push or flush interrupted part-way, until :meth:`reset`.
         """
         if self._finished:
             raise ValueError("the stream is finished (flush() was called); call reset() to start a new one")

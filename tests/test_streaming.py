@@ -557,6 +557,33 @@ def test_rtisila_push_refuses_a_phase_that_is_not_real_radians_by_its_type():
     assert stream.frames_pushed == 3
 
 
+def test_refused_frames_leave_the_stream_as_it_was():
+    """As push's docstring and docs/04 say: a push refused by the checks (NaN, inf, a negative value in
+    its last frame, the wrong n_freq, frames by bins, an integer dtype, a phase that does not fit) takes
+    none of its frames, and the stream goes on to the same signal, to the bit."""
+    geometry = gl.STFT(128, 32)
+    S = np.abs(geometry.stft(chirp(2000)))
+    refused = []
+    for value in (np.nan, np.inf, -1.0):
+        chunk = S[:, :4].copy()
+        chunk[7, -1] = value
+        refused.append(chunk)
+    refused += [np.ones((66, 4)), S[:, :65].T, np.ones((65, 4), dtype=np.int64)]
+    for make in (RTISILA, lambda g: gl.RTPGHI(g, rng=0), lambda g: gl.RTPGHI(g, lookahead=0, rng=0)):
+        expected = invert_stream(make(geometry), S, chunk_frames=3)
+        stream, pieces = make(geometry), []
+        for start in range(0, S.shape[1], 3):
+            for frames in refused:
+                with pytest.raises((TypeError, ValueError), match=r"^frames"):
+                    stream.push(frames)
+            if isinstance(stream, RTISILA):
+                with pytest.raises(ValueError, match=r"^phase"):
+                    stream.push(S[:, start : start + 3], phase=np.zeros((65, 9)))
+            pieces.append(stream.push(S[:, start : start + 3]))
+        pieces.append(stream.flush())
+        np.testing.assert_array_equal(np.concatenate(pieces), expected)
+
+
 def test_an_interrupted_flush_is_not_taken_for_an_empty_one(monkeypatch):
     geometry = gl.STFT(128, 32)
     S = np.abs(geometry.stft(chirp(1000)))
