@@ -491,6 +491,13 @@ class RTISILA(StreamingInverter):
         -------
         np.ndarray [shape=(n,)]
             The next ``n >= 0`` samples of the signal, in the stream's dtype.
+
+        Raises
+        ------
+        TypeError, ValueError
+            ``frames`` or ``phase`` refused (as in :meth:`gl.StreamingInverter.push`; a
+            ``phase`` not real, not finite or not of the frames' shape): nothing is taken,
+            and the stream takes the next push.
         """
         if phase is None:
             self._phase_queue = None
