@@ -610,6 +610,34 @@ def test_refused_frames_leave_the_stream_as_it_was():
         np.testing.assert_array_equal(np.concatenate(pieces), expected)
 
 
+def test_inverters_in_threads_share_nothing():
+    """docs/04: 'for streams served by several threads, make one inverter each (they share nothing)'.
+    Four inverters, two of them on one geometry object, made and pushed in four threads at once, frame
+    by frame, give what each gives alone."""
+    import threading
+
+    geometry = gl.STFT(128, 32)
+    signals = [np.abs(geometry.stft(chirp(3000) * (k + 1))) for k in range(4)]
+    makers = [RTISILA, lambda g: gl.RTPGHI(g, rng=1), lambda g: RTISILA(gl.STFT(128, 64), n_iter_per_frame=2),
+              lambda g: gl.RTPGHI(g, lookahead=0, rng=2)]
+    expected = [invert_stream(make(geometry), S, chunk_frames=1) for make, S in zip(makers, signals)]
+    results: dict = {}
+    start = threading.Barrier(4)
+
+    def run(k):
+        stream = makers[k](geometry)
+        start.wait()
+        results[k] = np.concatenate([stream.push(frame) for frame in signals[k].T] + [stream.flush()])
+
+    threads = [threading.Thread(target=run, args=(k,)) for k in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    for k in range(4):
+        np.testing.assert_array_equal(results[k], expected[k])
+
+
 def test_an_interrupted_flush_is_not_taken_for_an_empty_one(monkeypatch):
     geometry = gl.STFT(128, 32)
     S = np.abs(geometry.stft(chirp(1000)))
