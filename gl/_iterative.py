@@ -18,7 +18,7 @@ from typing import Callable, Optional, Union
 import numpy as np
 
 from ._checks import as_array, underflow_is_a_value
-from ._engine import threads_from_environment
+from ._engine import floored_between_frames, threads_from_environment
 from ._trig import unit_phasors
 from .transform import STFT, PadMode, _caller_stacklevel, binary_exponents, complex_dtype, implied_n_fft, native_order, real_dtype
 from .windows import WindowSpec
@@ -753,7 +753,9 @@ class Tracker:
             snapshot = dataclasses.replace(info, spectral_convergence=self._rows(shape), initial_spectral_convergence=initial)
             called = time.perf_counter()
             try:
-                with np.errstate(**self._caller_errors):
+                # as the caller's code, not the run's: a call to gl in the callback is the same
+                # call made alone, not floored between frames as a Spectrogram.invert run may be
+                with np.errstate(**self._caller_errors), floored_between_frames(False):
                     wish = self.callback(info.n_iter, snapshot)
             finally:
                 self._in_callbacks += time.perf_counter() - called

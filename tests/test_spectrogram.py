@@ -143,6 +143,24 @@ def test_invert_passes_tol_and_callback_through(rng):
     assert info.converged and info.n_iter < 500
 
 
+def test_a_callback_that_calls_gl_gets_the_call_made_alone(rng):
+    """Spectrogram.invert's floored run (a low-overlap geometry) ran its callback inside the
+    floor: a griffinlim call made in the callback, on a low-overlap geometry too, was
+    floored as well and came back different from the same call made alone."""
+    geometry = gl.STFT(256, 224)
+    S = np.abs(geometry.stft(rng.standard_normal(8000)))
+    alone = gl.griffinlim(S, geometry=geometry, n_iter=4, rng=0)
+    inner = []
+
+    def call_gl(iteration, info):
+        inner.append(gl.griffinlim(S, geometry=geometry, n_iter=4, rng=0))
+
+    gl.Spectrogram(S, geometry, 8000).invert(method="fgla", n_iter=2, rng=0, callback=call_gl, floor_between_frames=True)
+    assert len(inner) == 2
+    for y in inner:
+        np.testing.assert_array_equal(y, alone)
+
+
 def test_offset_crops_the_grid():
     """With an offset, invert drops the grid's first samples and pads the tail with zeros."""
     rng = np.random.default_rng(5)
