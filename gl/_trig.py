@@ -31,7 +31,7 @@ P. T. P. Tang, "Table-driven implementation of the exponential function", ACM TO
 from __future__ import annotations
 
 import math
-from decimal import Decimal, getcontext
+from decimal import Decimal, localcontext
 
 import numpy as np
 
@@ -45,12 +45,13 @@ _BLOCK = 15360  # angles per block: 120 KiB per work array, in cache
 
 def _split_step() -> tuple[float, float]:
     """``h = 2 pi / N`` as ``h_hi + h_lo``: ``h_hi`` with 20 significant bits, ``h_lo`` the rest."""
-    getcontext().prec = 50
-    pi = Decimal("3.1415926535897932384626433832795028841971693993751")
-    step = 2 * pi / _TABLE_SIZE
-    mantissa, exponent = math.frexp(float(step))
-    high = math.ldexp(round(mantissa * 2**20), exponent - 20)  # 20 bits: k * high is exact for |k| < 2^33
-    low = float(step - Decimal(high))
+    with localcontext() as context:  # not the importing thread's context: its precision is the host's
+        context.prec = 50
+        pi = Decimal("3.1415926535897932384626433832795028841971693993751")
+        step = 2 * pi / _TABLE_SIZE
+        mantissa, exponent = math.frexp(float(step))
+        high = math.ldexp(round(mantissa * 2**20), exponent - 20)  # 20 bits: k * high is exact for |k| < 2^33
+        low = float(step - Decimal(high))
     return high, low
 
 

@@ -36,6 +36,17 @@ def test_import_gl_imports_numpy_only():
 
 
 
+def test_import_gl_leaves_the_decimal_context_alone():
+    """gl._trig computes its constants in 50-digit decimals: it set the importing thread's
+    decimal precision to 50 (a host's Decimal arithmetic, 28 digits by default or its own,
+    changed by ``import gl``). It now uses a local context, and its constants are the same
+    under any precision of the host's."""
+    code = ("import decimal; decimal.getcontext().prec = 7; import gl._trig as t; "
+            "print(decimal.getcontext().prec, repr(t._STEP_HI), repr(t._STEP_LO))")
+    printed = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, env=checkout_env()).stdout
+    assert printed.split() == ["7", "0.0015339814126491547", "-6.247635134333679e-10"]
+
+
 def test_library_calls_leave_the_process_warning_state_alone(monkeypatch, recwarn, tmp_path):
     """The warning filters and ``showwarning`` belong to the whole process: a library call
     that saves and restores them (``warnings.catch_warnings``) leaves another thread's
