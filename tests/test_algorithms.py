@@ -1046,6 +1046,40 @@ def test_threaded_calls_work_while_the_interpreter_shuts_down(tmp_path, imported
     assert done.stdout.split() == ["worker", "True", "atexit", "True"]
 
 
+@pytest.mark.parametrize("method", ["gla", "fgla", "agla", "raar", "dm", "dm_fgla", "admm"])
+def test_a_callback_may_call_gl_or_raise_and_no_thread_outlives_the_call(method):
+    """What the README promises an embedding server: a callback runs on its caller's thread and
+    may call gl (which then gives what it gives alone); a call stopped by its callback's
+    exception, or a KeyboardInterrupt, has stopped its threads, and the next call is the same."""
+    import threading
+
+    geometry = gl.STFT(256, 64)
+    S = np.abs(geometry.stft(np.random.default_rng(0).standard_normal(6000)))
+    options = dict(method=method, geometry=geometry, n_iter=4, rng=0, n_threads=2)
+    alone = gl.reconstruct(S, **options)
+    measured = gl.reconstruct(S, **options, callback=lambda iteration, info: None)
+    before = threading.active_count()
+    inner, callers = [], []
+
+    def call_gl(iteration, info):
+        callers.append((threading.current_thread(), threading.active_count()))
+        inner.append(gl.reconstruct(S, **options))
+
+    np.testing.assert_array_equal(gl.reconstruct(S, **options, callback=call_gl), measured)
+    assert callers == [(threading.current_thread(), before + 1)] * 4  # the caller's thread, while the call's second thread waits
+    for y in inner:
+        np.testing.assert_array_equal(y, alone)
+    for error in (ValueError("from the callback"), KeyboardInterrupt()):
+        def raising(iteration, info, error=error):
+            if iteration == 2:
+                raise error
+
+        with pytest.raises(type(error)):
+            gl.reconstruct(S, **options, callback=raising)
+        assert threading.active_count() == before
+    np.testing.assert_array_equal(gl.reconstruct(S, **options), alone)
+
+
 def test_idle_threads_hold_no_work_arrays():
     """The phasors' work arrays (1.3 MB at the most) are a few spares shared by all threads,
     not one per thread: 16 threads that made a start each and wait hold at most the spares."""
