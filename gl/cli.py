@@ -386,11 +386,13 @@ def _add_geometry_options(parser: argparse.ArgumentParser, *, with_power: bool =
     if importing:
         group = parser.add_argument_group("STFT geometry of a bare .npy array (the defaults are those of --from's library)")
         helps = {
-            "n_fft": "FFT size (scipy: the segment length nperseg, required; librosa, torchaudio: read off the array's rows; mel, torchaudio-mel: required)",
+            "n_fft": ("FFT size (scipy: the segment length nperseg, required; shorttimefft: the window's length, len(win), "
+                      "required; librosa, torchaudio: read off the array's rows; mel, torchaudio-mel: required)"),
             "hop": ("hop between frames in samples, nperseg - noverlap for scipy (required for a bare array, or -P noverlap=... "
                     "for scipy: a wrong hop changes the tempo)"),
-            "win_length": "window length (default n_fft; scipy: nperseg, with --n-fft as nfft)",
-            "window": "analysis window, e.g. hann, hamming, kaiser,8, tukey,0.25 (default: hann; scipy's spectrogram: tukey,0.25)",
+            "win_length": "window length (default n_fft; scipy: nperseg, with --n-fft as nfft; shorttimefft: len(win), with --n-fft as mfft)",
+            "window": ("analysis window, e.g. hann, hamming, kaiser,8, tukey,0.25 (default: hann; scipy's spectrogram: tukey,0.25; "
+                       "shorttimefft: the win array, periodic as scipy.signal.get_window makes it)"),
             "center": ("frames centred on multiples of the hop, signal padded (default for librosa, torchaudio and the mels; "
                        "the scipy conventions set it from their own arguments)"),
             "no_center": "frame n starts at sample n*hop, no padding (librosa, torchaudio, mel with center=False)",
@@ -1466,7 +1468,14 @@ def _importer_keywords(function, args, source: str, axes: Optional[dict] = None)
             raise UsageError(f"{source} is a bare array: give its hop with --hop (nperseg - noverlap; a wrong hop changes the "
                              f"tempo); scipy's default noverlap for --from {args.convention} makes it --hop {default}")
         handled = {"n_fft", "win_length", "hop"}
-    elif "win" in parameters and not any(name == "win" for name, _ in args.param):  # ShortTimeFFT: a window array
+    elif "win" in parameters and any(name == "win" for name, _ in args.param):  # the window's samples, as a list
+        typed = [flag for flag, given in (("--n-fft", args.n_fft), ("--win-length", args.win_length), ("--window", args.window))
+                 if given is not None]
+        if typed:
+            raise UsageError(f"-P win=... and {' and '.join(typed)} both set the window; give it once: --n-fft (its length) "
+                             "and --window (its name), or -P win= as the list of its samples")
+        handled = set()
+    elif "win" in parameters:  # ShortTimeFFT: a window array, made from --n-fft (or --win-length) and --window
         length = args.win_length if args.win_length is not None else args.n_fft
         if length is None:
             raise UsageError(f"{source}: a ShortTimeFFT spectrogram needs its window length: give --n-fft (and --window)")
@@ -1493,7 +1502,10 @@ def _importer_keywords(function, args, source: str, axes: Optional[dict] = None)
     for name, value in args.param:
         if name not in parameters:
             accepted = ", ".join(p for p in parameters if p not in ("S", "Sxx", "M"))
-            raise UsageError(f"-P {name}=...: the {args.convention} importer has no keyword {name!r}; it takes {accepted}")
+            window_length = (" (ShortTimeFFT's window length, nperseg of its from_window, is --n-fft)"
+                             if "win" in parameters and name == "nperseg" else "")
+            raise UsageError(f"-P {name}=...: the {args.convention} importer has no keyword {name!r}; it takes {accepted}"
+                             + window_length)
         if name in seen:
             raise UsageError(f"-P {name}=... is given twice; give it once")
         if name in from_flags:
@@ -1944,6 +1956,53 @@ def _segment_flags_as_typed(text: str, args, keywords: dict) -> str:
     return text
 
 
+def _window_flags_as_typed(text: str, args, keywords: dict, path: Path) -> str:
+    """A ShortTimeFFT importer's message about the window, the FFT size and the hop, named as they
+    came: ``len(win)=400`` is ``--n-fft 400`` (``--win-length 400`` beside an --n-fft, which is then
+    ``mfft``), the ``mfft`` the window's length or the --n-fft typed too, ``hop=100`` the ``--hop``
+    typed, and a value the file stored said as stored ('the n_fft=400 stored in st.npz'); the
+    ``mfft`` the rows imply is the --n-fft to give ('implies --n-fft 400 or 401'), or -P mfft= where
+    that was typed; a window given as -P win= is that (its length, 'the length of -P win=, 4')."""
+    if args.convention != "shorttimefft" or "win" not in keywords:
+        return text
+    stored = getattr(args, "stored_in_file", {})
+    win_typed = any(name == "win" for name, _ in args.param)
+    if win_typed:  # 'win must be a 1-D window array': the -P win= typed
+        text = re.sub(r"^win (?=must|is|contains)", "-P win= ", text)
+
+    def said(flag: str, value: int) -> str:
+        if flag == "window":
+            return f"the length of -P win=, {value}"
+        if flag in stored:
+            return f"the {stored[flag]}={value} stored in {path}"
+        return f"--{flag.replace('_', '-')} {value}"
+
+    window = np.asarray(keywords["win"], dtype=object)
+    if window.ndim != 1:  # (refused as such)
+        return text
+    length = window.shape[0]
+    window_flag = "window" if win_typed else "win_length" if args.win_length is not None else "n_fft"
+    mfft_typed = any(name == "mfft" for name, _ in args.param)
+    mfft = keywords.get("mfft", length)
+    names = {r"len\(win\)": (window_flag, length)}
+    if not mfft_typed:
+        names["mfft"] = ("window" if win_typed else "n_fft", mfft)
+    if args.hop is not None and not any(name == "hop" for name, _ in args.param):
+        names["hop"] = ("hop", args.hop)
+    for keyword, (flag, value) in names.items():
+
+        def as_typed(match: "re.Match", flag: str = flag, value: int = value) -> str:
+            return said(flag, value) if int(match[1]) == value else match[0]
+
+        text = re.sub(rf"(?<![\w.-])(?<!implies )(?<!the )(?<!-P ){keyword}=(\d+)(?![\w.])", as_typed, text)
+    if not mfft_typed and not win_typed:  # what to give for the FFT size the rows imply
+        text = re.sub(r"\bimplies mfft=(\d+(?: or \d+)?)", r"implies --n-fft \1", text)
+    if args.length is not None and "length" not in stored:
+        text = re.sub(r"\bcheck length\b", "check --length", text)
+        text = re.sub(r"\bleave out length\b", "drop --length", text)
+    return text
+
+
 def _import_array(array: np.ndarray, args, path: Path, axes: Optional[dict] = None) -> tuple[Any, argparse.Namespace]:
     """A bare array and the command-line flags that say what it is -> :class:`Spectrogram`, and
     the settings it was read with (``args``, with the flag a mel's rows imply).
@@ -2100,6 +2159,7 @@ def _import_array(array: np.ndarray, args, path: Path, axes: Optional[dict] = No
                           f"is complex, but {complex_advice}", text)
         if args.hop is not None:  # 'noverlap=128 gives a hop of 128 samples': the hop the user gave
             text = re.sub(r"\bnoverlap=\d+ gives a hop of (\d+) samples", r"--hop \1", text)
+        text = _window_flags_as_typed(text, args, keywords, path)
         return _axes_of_the_file(_segment_flags_as_typed(text, args, keywords), axes, path)
 
     with contextlib.ExitStack() as stack:
@@ -2303,7 +2363,8 @@ _FLAG_WORDS: list[tuple[re.Pattern[str], Union[str, Callable[[re.Match[str]], st
     *((re.compile(_WORD + keyword + r"\b(?! //)"), flag) for keyword, flag, _, bare in _FLAG_OF_KEYWORD if bare),
     # (the library's advice 'pass detrend=False' is what to give: 'give -P detrend=False')
     (re.compile(r"(\bpass )?" + _WORD + r"(detrend|scaling|mode|scale_to|amin|top_db|normalized|htk|norm|bins|n_mels|fmin|fmax|"
-                r"return_onesided|boundary|padded|db|mel_scale|pad|f_min|f_max|ref(?!=np\.))=(?=\S|$)"),
+                r"return_onesided|boundary|padded|db|mel_scale|pad|f_min|f_max|fft_mode|mfft|phase_shift|p_min|k_offset|"
+                r"ref(?!=np\.))=(?=\S|$)"),
      lambda match: f"{'give ' if match[1] else ''}-P {match[2]}="),
     (re.compile(_WORD + r"(momentum|alpha|beta|gamma|rho|n_dm|lookahead|fill|causal_difference|heap_tol|n_threads)=(?=[-\d'.(\[TFN])"), r"-O \1="),
     (re.compile(r"\buse from_torchaudio_mel\b"), "use --from torchaudio-mel"),

@@ -1473,7 +1473,8 @@ def from_shorttimefft(
     first = _shorttimefft_first_slice(counted, hop) if p_min is None else p_min
     offset = m_num // 2 - first * hop - k_offset  # grid samples before signal sample 0
     if offset < 0:  # the Spectrogram's negative offset: those samples come back as zeros
-        warnings.warn(f"p_min={first} with k_offset={k_offset}: the first slice starts at sample {-offset} of the signal; "
+        slice_said = f"p_min={first}" if p_min is not None else f"slice {first} (scipy's default p_min)"
+        warnings.warn(f"{slice_said} with k_offset={k_offset}: the first slice starts at sample {-offset} of the signal; "
                       f"no slice saw the {-offset} samples before it, which come back as zeros", LossWarning,
                       stacklevel=_caller_stacklevel())
     if mfft == m_num:

@@ -4,6 +4,7 @@ left behind)."""
 
 from __future__ import annotations
 
+import argparse
 import errno
 import importlib.util
 import io
@@ -2840,3 +2841,46 @@ def test_advice_on_a_stored_nperseg_is_to_correct_the_file(tmp_path, monkeypatch
     for flags in (["f.npz", "--n-fft", "512", "--win-length", "400"], ["typed.npz", "-P", "nperseg=400", "-P", "nfft=512"]):
         assert cli.main(["invert", *flags, "--from", "scipy-stft", *FAST, "-q", "-o", "advised.wav", "--force"]) == 0
     assert not (tmp_path / "bad.wav").exists()
+
+
+def test_shorttimefft_messages_name_the_flags_typed(tmp_path, monkeypatch, capsys):
+    """gl invert --from shorttimefft: the window, FFT size, hop and length typed are named as typed,
+    never as the importer's keywords (mfft=512, len(win)=400, hop=600, 'check length'), nor p_min
+    where it was not typed; ShortTimeFFT's own keywords given with -P are said as -P; and a -P win=
+    beside --n-fft is said as set twice (it was '--n-fft does not apply to --from shorttimefft')."""
+    scipy_signal = pytest.importorskip("scipy.signal")
+    monkeypatch.chdir(tmp_path)
+    x = 0.3 * np.sin(2 * np.pi * 440 * np.arange(8000) / 8000)
+    np.save("st.npy", scipy_signal.ShortTimeFFT(scipy_signal.get_window("hann", 200), 50, 8000).spectrogram(x))
+    common = ["--sr", "8000", "-o", "out.wav", "-q"]
+    cases = [
+        (["--hop", "50", "--n-fft", "256"], r"error: --n-fft 256 with scipy's default fft_mode='onesided' gives 129 frequency "
+                                            r"rows but the array in st.npy has 101, which implies --n-fft 200 or 201$"),
+        (["--hop", "300", "--n-fft", "200"], r"error: --hop 300 must be <= --n-fft 200: a larger hop skips samples$"),
+        (["--hop", "50", "--n-fft", "150", "--win-length", "200"], r"error: --n-fft 150 must be >= --win-length 200$"),
+        (["--hop", "50", "--n-fft", "200", "--length", "3000"],
+         r"error: --length 3000 gives \d+ slices with --hop 50 and --n-fft 200, but the array in st.npy has \d+: check --length$"),
+        (["--hop", "50", "--n-fft", "200", "-P", "p_min=1.5"], r"error: -P p_min=1.5 must be a whole number"),
+        (["--hop", "50", "--n-fft", "200", "-P", "fft_mode=bad"], r"error: -P fft_mode='bad' is unknown"),
+        (["--hop", "50", "--n-fft", "200", "-P", "fft_mode=onesided2X"], r"error: -P fft_mode='onesided2X' needs -P scale_to="),
+        (["--hop", "50", "--n-fft", "200", "-P", "phase_shift=x"], r"error: -P phase_shift='x' must be an integer"),
+        (["--hop", "50", "--n-fft", "200", "-P", "win=3"], r"error: -P win=\.\.\. and --n-fft both set the window; give it once"),
+        (["--hop", "50", "-P", "win=3"], r"error: -P win= must be a 1-D window array"),
+        (["--hop", "300", "-P", "win=[0,1,1,0]"], r"error: --hop 300 must be <= the length of -P win=, 4: "),
+        (["--hop", "50", "--n-fft", "200", "-P", "nperseg=200"], r"no keyword 'nperseg'.*window length.* is --n-fft\)$"),
+    ]
+    for flags, pattern in cases:
+        result = run_in_process(["invert", "st.npy", "--from", "shorttimefft", *flags, *common], capsys)
+        assert_usage_error(result, pattern)
+        assert not re.search(r"(?<![-\w])(?<!default )(?<!-P )(mfft|hop|len\(win\)|p_min|fft_mode|phase_shift)=|check length", result.stderr), result.stderr
+    warned = run_in_process(["invert", "st.npy", "--from", "shorttimefft", "--hop", "50", "--n-fft", "200", "-P", "k_offset=300",
+                             "--force", *common], capsys)
+    assert warned.returncode == 0, warned.stderr
+    assert "gl: warning: slice -1 (scipy's default p_min) with -P k_offset=300: the first slice starts at sample 150" in warned.stderr
+    low = run_in_process(["invert", "st.npy", "--from", "shorttimefft", "--hop", "200", "--n-fft", "200", "--window", "hamming",
+                          "--force", *common], capsys)
+    assert "gl: warning: --hop 200 with this window leaves" in low.stderr
+    build_parser = cli.build_parser()
+    invert = next(a for a in build_parser._actions if isinstance(a, argparse._SubParsersAction)).choices["invert"]
+    text = invert.format_help()
+    assert "shorttimefft: the window's length" in " ".join(text.split())
