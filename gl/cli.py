@@ -2093,6 +2093,8 @@ def _import_array(array: np.ndarray, args, path: Path, axes: Optional[dict] = No
             text = f"the array in {path} {text[len(name) + 1:]}"
         # and within a message: '45 mel bands of M hold energy ...', '... rows but Zxx has 40'
         text = re.sub(rf"\b(of|but) {re.escape(name)}\b(?![=(])", lambda match: f"{match[1]} the array in {path}", text)
+        # and after the first clause: '; Sxx must be laid out ...', 'if Sxx is (frames, bins)', 'if S was made with ...'
+        text = re.sub(rf"(; |\bif ){re.escape(name)}(?= (?:must|is|was|has)\b)", lambda match: f"{match[1]}the array in {path}", text)
         # a mel's 'or M was made with another sr, n_fft, fmin or fmax': the file's array, the settings as flags (and
         # torchaudio's f_min and f_max, which from_mel calls fmin and fmax)
         edges = ("f_min", "f_max") if args.convention == "torchaudio-mel" else ("fmin", "fmax")

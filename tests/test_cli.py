@@ -423,7 +423,7 @@ def test_library_messages_are_shown_in_flags(tmp_path, speech_wav):
     np.save(tmp_path / "sxx.npy", scipy_signal.spectrogram(x, sr, nperseg=512, noverlap=384)[2])
     detrended = run("invert", "sxx.npy", "--from", "scipy", "--sr", sr, "--n-fft", 512, "--hop", 128, "-o", "d.wav",
                     "--n-iter", 1, cwd=tmp_path)
-    assert "(give -P detrend=False if Sxx was made without it)" in detrended.stderr
+    assert "(give -P detrend=False if the array in sxx.npy was made without it)" in detrended.stderr
     assert gl.cli._in_flags("clipped by librosa's default top_db=80; clipped") == "clipped by librosa's default top_db=80; clipped"
     assert gl.cli._in_flags("-P hop_length=... and --hop both set hop_length") == "-P hop_length=... and --hop both set --hop"
     assert gl.cli._in_flags("momentum=-1 must be >= 0; ref=np.max lost it") == "-O momentum=-1 must be >= 0; ref=np.max lost it"
@@ -483,7 +483,7 @@ def test_a_mel_or_transposed_array_read_as_an_stft_is_caught(tmp_path):
         transposed = run("invert", "sxx_t.npy", "--from", convention, "--sr", 16000, "--n-fft", 256, "--hop", 64,
                          "-o", "t.wav", cwd=tmp_path, check_ok=False)
         assert_usage_error(transposed, r"give the nperseg scipy was given as --n-fft.*its 129 columns are that many: if "
-                                       r"(Sxx|Zxx) is \(frames, bins\), save its transpose \(np\.save\(name, S\.T\)\)")
+                                       r"the array in sxx_t\.npy is \(frames, bins\), save its transpose \(np\.save\(name, S\.T\)\)")
         assert "nfft=992 or 993 if" not in transposed.stderr and "(here nperseg=" not in transposed.stderr
     assert not (tmp_path / "t.wav").exists()
 
@@ -2784,7 +2784,7 @@ def test_an_importer_keyword_not_typed_is_named_as_its_default(tmp_path, monkeyp
     assert cli.main([*scipy, "-o", "d.wav"]) == 0
     warned = capsys.readouterr().err
     assert re.search(r"^gl: warning: scipy's default detrend='constant': scipy removed its mean .*"
-                     r"\(give -P detrend=False if Sxx was made without it\)$", warned, re.M), warned
+                     r"\(give -P detrend=False if the array in sxx\.npy was made without it\)$", warned, re.M), warned
     assert "-P detrend='constant'" not in warned
     assert cli.main([*scipy, "-o", "c.wav", "-P", "detrend='constant'"]) == 0
     assert re.search(r"^gl: warning: -P detrend='constant': scipy removed", capsys.readouterr().err, re.M)
@@ -2884,3 +2884,26 @@ def test_shorttimefft_messages_name_the_flags_typed(tmp_path, monkeypatch, capsy
     invert = next(a for a in build_parser._actions if isinstance(a, argparse._SubParsersAction)).choices["invert"]
     text = invert.format_help()
     assert "shorttimefft: the window's length" in " ".join(text.split())
+
+
+def test_the_array_is_named_as_the_file_after_the_first_clause_too(tmp_path, monkeypatch, capsys):
+    """'...; Sxx must be laid out (..., n_freq, n_frames)', 'if Sxx is (frames, bins)', 'if Sxx was
+    made without it': said of the file's array ('the array in tr.npy'), as the messages that start
+    with it are; they named Sxx, a name the user never gave."""
+    scipy_signal = pytest.importorskip("scipy.signal")
+    monkeypatch.chdir(tmp_path)
+    x = np.random.default_rng(0).standard_normal(16000)
+    f, t, Sxx = scipy_signal.spectrogram(x, 16000, nperseg=512)
+    np.save("tr.npy", Sxx.T)
+    np.savez("tt.npz", f=f, t=t[: f.size], Sxx=Sxx.T[:, : f.size], fs=16000)
+    np.savez("ok.npz", f=f, t=t, Sxx=Sxx, fs=16000)
+    common = ["-o", "out.wav", "-q", "--n-iter", "2"]
+    laid_out = run_in_process(["invert", "tr.npy", "--from", "scipy", "--sr", "16000", "--n-fft", "512", "--hop", "448", *common], capsys)
+    assert_usage_error(laid_out, r"; the array in tr\.npy must be laid out \(\.\.\., n_freq, n_frames\)",
+                       r"if the array in tr\.npy is \(frames, bins\), save its transpose")
+    axes = run_in_process(["invert", "tt.npz", "--from", "scipy", *common], capsys)
+    assert_usage_error(axes, r"if the array in tt\.npz is \(frames, bins\), transpose it")
+    warned = run_in_process(["invert", "ok.npz", "--from", "scipy", *common], capsys)
+    assert "give -P detrend=False if the array in ok.npz was made without it" in warned.stderr
+    for result in (laid_out, axes, warned):
+        assert not re.search(r"\bSxx\b(?!\.T)", result.stderr), result.stderr
