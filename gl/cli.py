@@ -973,6 +973,19 @@ def _measuring_and_callback(args, progress: Progress, method: Optional[str]):
 #: Peaks (dBFS) beyond which the level of audio made from a bare array says its convention was misread.
 IMPLAUSIBLE_PEAK_DB = (-90.0, 20.0)
 
+#: The peak (dBFS) above which audio made from a bare array is warned about when the read could have
+#: misread it (a power read as a magnitude, a normalisation undone that was never applied), below
+#: IMPLAUSIBLE_PEAK_DB's +20. A power read as a magnitude comes back at about twice the input's peak
+#: level plus 30 to 45 dB: quieter inputs land under +20 dBFS, with only the clipping warning to say so,
+#: whose advice (--normalize, --subtype FLOAT) hides the mistake. Measured on 3 s of the six dev clips
+#: (peak -1 dBFS), 50 iterations: the correct reads of every --from at its defaults (scipy's four
+#: modes and scalings, scipy-stft's Zxx and |Zxx|, ShortTimeFFT's spectrogram with scale_to None,
+#: 'magnitude' and 'psd', librosa's |X| and |X|**2 with --power 2, torchaudio's power, normalized
+#: power and magnitude, librosa's mel and torchaudio's MelSpectrogram: 96 reads) peak at -9.1 to
+#: +1.6 dBFS; the misreads at +16.8 (d05, torchaudio's unnormalised power read with -P
+#: normalized=True) to +45.4 dBFS, and an input 15 dB quieter brings a misread power 30 dB lower.
+SUSPECT_PEAK_DB = 6.0
+
 
 #: The power each convention assumes without --power (scipy's comes from its mode).
 _DEFAULT_POWER = {"librosa": 1.0, "torchaudio": 2.0, "mel": 2.0, "torchaudio-mel": 2.0, "shorttimefft": 2.0}
@@ -993,28 +1006,39 @@ def _warn_if_level_implausible(y: np.ndarray, args) -> None:
         return
     peak_db = 20.0 * math.log10(peak)
     quiet, loud = IMPLAUSIBLE_PEAK_DB
-    if quiet <= peak_db <= loud:
-        return
     convention = args.convention
+    power_flag = "--power "  # as typed: -P power=1 is advised -P power=2
     if args.power is not None:
         power = args.power
+    elif isinstance(dict(args.param).get("power"), (int, float)):
+        power, power_flag = float(dict(args.param)["power"]), "-P power="
     elif convention == "librosa" and ("db", "power") in args.param:
         power = 2.0
     else:
         power = _DEFAULT_POWER.get(convention)
+    normalized = dict(args.param).get("normalized") if convention in ("torchaudio", "torchaudio-mel") else None
+    # above SUSPECT_PEAK_DB, warned about only with a likely mistake to name: a power read as a magnitude,
+    # or torchaudio's normalisation undone (the array multiplied by the window's norm, or sqrt(n_fft))
+    suspect = peak_db > SUSPECT_PEAK_DB and ((power is not None and power < 2) or normalized not in (None, False))
+    if quiet <= peak_db <= loud and not suspect:
+        return
     stored = getattr(args, "stored_in_file", {}).get("power")  # the name of the power the .npz stores, if it gave it
     typed, stored = getattr(args, "typed_as_stored", {}).get("power", (None, stored))  # --power 2 typed, as the file says
 
     def power_advice(holds: str, right: int) -> str:
         if stored is None:
-            return f"if the array holds {holds}, give --power {right} (read as |X|**{power:g})"
+            return f"if the array holds {holds}, give {power_flag}{right} (read as |X|**{power:g})"
         return (f"if the array holds {holds}, the {stored}={power:g} stored in {args.input} is wrong: store {right}"
                 + (f" and drop {typed}" if typed else "") + f" (read as |X|**{power:g})")
 
     advice = []
-    if peak_db > loud:
+    said_normalized = False
+    if peak_db > loud or suspect:
         if power is not None and power < 2:
             advice.append(power_advice("a power |X|**2", 2))
+        if normalized not in (None, False):  # the array multiplied by the window's norm (or sqrt(n_fft)), 12 to 26 dB up
+            advice.append(f"if torchaudio's Spectrogram did not normalize it (its default), drop -P normalized={normalized}")
+            said_normalized = True  # not 'check -P normalized=' as well
         if convention in ("scipy", "scipy-stft"):  # librosa's |X| read as a density-scaled PSD: 50 dB and more too loud
             advice.append("an unscaled |X| (librosa.stft, torchaudio's Spectrogram) needs --from librosa or --from torchaudio")
         advice.append("if the audio was that loud (samples scaled to integers, say), add --normalize")
@@ -1024,7 +1048,7 @@ def _warn_if_level_implausible(y: np.ndarray, args) -> None:
         if convention in ("librosa", "torchaudio", "mel"):
             advice.append("a scipy spectrogram (density-scaled) needs --from scipy")
         advice.append("a dB array made relative to its maximum (ref=np.max) lost its level: add --normalize")
-    if convention in _SCALING_FLAGS:
+    if convention in _SCALING_FLAGS and not said_normalized:
         advice.append(f"check {_SCALING_FLAGS[convention]}")
     warnings.warn(f"the audio made from {args.input} peaks at {peak_db:+.0f} dBFS: the array looks read with the wrong "
                   f"convention (--from {convention}); " + "; ".join(advice), UserWarning, stacklevel=2)

@@ -320,6 +320,46 @@ def test_a_librosa_magnitude_read_as_scipy_is_told_apart(tmp_path, monkeypatch, 
             assert genuine.returncode == 0 and genuine.stderr == "", (mode, scaling, genuine.stderr)
 
 
+def test_a_power_read_as_a_magnitude_is_named_below_20_dbfs(tmp_path, monkeypatch, capsys):
+    """A power read as a magnitude comes back at about twice the recording's peak level plus 30 to 45
+    dB: from a recording peaking at -12 dBFS, at about +15 dBFS, under the +20 dBFS the level warning
+    waited for, and the one message was the clipping warning's --normalize or --subtype FLOAT, which
+    hides the mistake (so did torchaudio's unnormalised power read with -P normalized=True, +17 dBFS
+    from the vinyl clip). Above +6 dBFS, a read that took the array for a magnitude, or undid a
+    normalisation, names that first; correct reads of the same recordings at full level say nothing."""
+    from .test_importers import torchaudio_spectrogram
+
+    scipy_signal = pytest.importorskip("scipy.signal")
+    monkeypatch.chdir(tmp_path)
+    common = ["-o", "o.wav", "--force", "--n-iter", "10", "-q"]  # PCM_16: the samples clip
+    x, sr = sf.read(str(corpus_file("dev", "d01_speech_arctic-slt_16k.flac")), dtype="float64", always_2d=True)
+    x = x[: 2 * sr, 0]
+    S = np.abs(gl.STFT(2048, 512).stft(x))  # librosa.stft's defaults
+    np.savez("power.npz", S=(S * 10 ** (-11 / 20)) ** 2, sr=sr)  # the recording at -12 dBFS, a power
+    loud = run_in_process(["invert", "power.npz", "--from", "librosa", "--hop", "512", *common], capsys)
+    assert re.search(r"peaks at \+1\d dBFS: the array looks read with the wrong convention \(--from librosa\); if the array "
+                     r"holds a power \|X\|\*\*2, give --power 2 \(read as \|X\|\*\*1\)", loud.stderr), loud.stderr
+    assert loud.stderr.index("--power 2") < loud.stderr.index("clipped"), loud.stderr  # the convention first
+    sft = scipy_signal.ShortTimeFFT(scipy_signal.get_window("hann", 512), 128, sr)
+    np.save("sft.npy", sft.spectrogram(x * 10 ** (-7 / 20)))  # its |X|**2 (512-sample frames: +17 dBFS), read as a magnitude
+    shorttimefft = ["--from", "shorttimefft", "--n-fft", "512", "--hop", "128", "--sr", str(sr)]
+    wrong = run_in_process(["invert", "sft.npy", *shorttimefft, "-P", "power=1", *common], capsys)
+    assert re.search(r"peaks at \+1\d dBFS: .*\(--from shorttimefft\); if the array holds a power \|X\|\*\*2, give -P power=2 "
+                     r"\(read as \|X\|\*\*1\)", wrong.stderr), wrong.stderr
+    np.save("sft.npy", sft.spectrogram(x))
+    assert "wrong convention" not in run_in_process(["invert", "sft.npy", *shorttimefft, *common], capsys).stderr
+    np.savez("magnitude.npz", S=S, sr=sr)
+    assert run_in_process(["invert", "magnitude.npz", "--from", "librosa", "--hop", "512", *common], capsys).stderr == ""
+    vinyl, sr = sf.read(str(corpus_file("dev", "d05_env_vinyl-crackle_22k.flac")), dtype="float64", always_2d=True)
+    np.save("ta.npy", torchaudio_spectrogram(vinyl[: 3 * sr, 0]))  # normalized=False, torchaudio's default
+    torchaudio = ["--from", "torchaudio", "--hop", "200", "--sr", str(sr)]
+    normalized = run_in_process(["invert", "ta.npy", *torchaudio, "-P", "normalized=True", *common], capsys)
+    assert re.search(r"peaks at \+1\d dBFS: .*\(--from torchaudio\); if torchaudio's Spectrogram did not normalize it "
+                     r"\(its default\), drop -P normalized=True", normalized.stderr), normalized.stderr
+    assert "check -P normalized=" not in normalized.stderr
+    assert run_in_process(["invert", "ta.npy", *torchaudio, *common], capsys).stderr == ""
+
+
 def test_a_level_warning_reads_the_power_the_npz_stores(tmp_path, monkeypatch, capsys):
     """A power saved beside the array (``np.savez(name, S=S, sr=..., power=2.0)``) is the power the
     array was read with: the level warning said 'read as |X|**1' and 'give --power 2' of an array
