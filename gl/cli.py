@@ -1496,7 +1496,10 @@ def _importer_keywords(function, args, source: str, axes: Optional[dict] = None)
             # as for the other conventions: a hop taken by default is how audio comes back at the wrong tempo
             segment = nperseg if nperseg is not None else from_axes[0] if from_axes is not None else 256
             default = segment - (segment // 8 if args.convention == "scipy" else segment // 2)
-            raise UsageError(f"{source} is a bare array: give its hop with --hop (nperseg - noverlap; a wrong hop changes the "
+            # an .npz with scipy's f but no t holds no hop either: it is not a bare array, but says as little of the hop
+            what = (f"{source} holds scipy's f but no t, which would say the hop" if "f" in given
+                    else f"{source} is a bare array")
+            raise UsageError(f"{what}: give its hop with --hop (nperseg - noverlap; a wrong hop changes the "
                              f"tempo); scipy's default noverlap for --from {args.convention} makes it --hop {default}")
         handled = {"n_fft", "win_length", "hop"}
     elif "win" in parameters and any(name == "win" for name, _ in args.param):  # the window's samples, as a list

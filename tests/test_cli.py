@@ -2261,6 +2261,25 @@ def test_scipy_stft_segments_zero_padded_to_nfft_are_said(tmp_path, monkeypatch,
     assert capsys.readouterr().err == ""
 
 
+def test_an_npz_with_f_but_no_t_is_not_called_a_bare_array(tmp_path, monkeypatch, capsys):
+    """np.savez(name, f=f, Sxx=Sxx, fs=16000): the file holds f (and the rate), but no t to say the hop;
+    the message asking for --hop called it 'a bare array'. It says what it holds and what is missing;
+    a bare .npy keeps its words."""
+    scipy_signal = pytest.importorskip("scipy.signal")
+    x = np.random.default_rng(3).standard_normal(16000)
+    f, _, Sxx = scipy_signal.spectrogram(x, 16000, nperseg=400, nfft=512)
+    np.savez(tmp_path / "f.npz", f=f, Sxx=Sxx, fs=16000)
+    np.save(tmp_path / "bare.npy", Sxx)
+    monkeypatch.chdir(tmp_path)
+    assert cli.main(["invert", "f.npz", "--from", "scipy", "-o", "out.wav"]) == 2
+    error = capsys.readouterr().err
+    assert error.startswith("gl invert: error: f.npz holds scipy's f but no t, which would say the hop: give its hop with --hop "
+                            "(nperseg - noverlap; a wrong hop changes the tempo)"), error
+    assert "bare array" not in error and not (tmp_path / "out.wav").exists()
+    assert cli.main(["invert", "bare.npy", "--from", "scipy", "--sr", "16000", "--n-fft", "512", "-o", "out.wav"]) == 2
+    assert "bare.npy is a bare array: give its hop with --hop" in capsys.readouterr().err
+
+
 def test_an_npz_that_stores_its_sample_rate_needs_only_from(tmp_path, monkeypatch, capsys):
     """``np.savez(name, f=f, t=t, Sxx=Sxx, fs=16000)``: the fs beside the spectrogram is --sr (it was
     'give its sample rate with --sr'), a --sr that agrees is fine, and one that contradicts it is
