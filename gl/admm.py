@@ -41,7 +41,7 @@ Y. Masuyama, K. Yatabe and Y. Oikawa, "Griffin-Lim like phase recovery via alter
 direction method of multipliers", IEEE Signal Processing Letters 26(1), 2019.
 
 Examples
--------
+--------
 A voiced sound (seven harmonics gliding from 150 to 250 Hz, faded in and out), 100
 iterations from the same three random starts, against fast Griffin-Lim and against
 ``rho = 0`` (Douglas-Rachford: ``Z`` is then the consistent projection of ``Y`` itself):
@@ -158,6 +158,7 @@ def admm(
     Returns
     -------
     y : np.ndarray [shape=(..., length)]
+        The signal.
     info : PhaseRetrievalInfo
         Only with ``return_info=True``; ``info.spectral_convergence[n - 1]`` is that of
         :math:`\mathrm{ISTFT}(X_{n+1})` after iteration ``n``, the last row that of ``y``.

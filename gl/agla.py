@@ -46,7 +46,7 @@ fast and provably converging numerical method for phase retrieval", arXiv:2306.1
 confirmed, so cite the preprint).
 
 Examples
--------
+--------
 A voiced sound (seven harmonics gliding from 150 to 250 Hz, faded in and out), 100
 iterations from the same three random starts. ``gamma = 1`` is fast Griffin-Lim exactly, so
 the two lines differ only in the relaxation ``gamma`` and the second inertia ``beta``:
@@ -177,6 +177,7 @@ def agla(
     Returns
     -------
     y : np.ndarray [shape=(..., length)]
+        The signal.
     info : PhaseRetrievalInfo
         Only with ``return_info=True``; ``info.spectral_convergence[n - 1]`` is that of
         the signal :math:`\mathrm{ISTFT}(P_{C_2}(c_n))` after iteration ``n``, the last

@@ -49,7 +49,7 @@ T. Peer, S. Welker and T. Gerkmann, "Beyond Griffin-Lim: improved iterative phas
 retrieval for speech", IWAENC 2022.
 
 Examples
--------
+--------
 A voiced sound (seven harmonics gliding from 150 to 250 Hz, faded in and out), from the
 same three random starts, at the cost of 60 GLA iterations (a DM iteration costs two):
 
@@ -270,6 +270,7 @@ def difference_map(
     Returns
     -------
     y : np.ndarray [shape=(..., length)]
+        The signal.
     info : PhaseRetrievalInfo
         Only with ``return_info=True``; ``info.spectral_convergence[n - 1]`` is that of
         :math:`\mathrm{ISTFT}(P_A(c_n))`, the last row that of ``y``.
@@ -395,6 +396,7 @@ def difference_map_fgla(
     Returns
     -------
     y : np.ndarray [shape=(..., length)]
+        The signal.
     info : PhaseRetrievalInfo
         Only with ``return_info=True``; the history of the signal after each iteration,
         DM or FGLA, the last row that of ``y``.

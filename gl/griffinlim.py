@@ -194,6 +194,7 @@ def griffinlim(
     Returns
     -------
     y : np.ndarray [shape=(..., length)]
+        The signal.
     info : PhaseRetrievalInfo
         Only with ``return_info=True``. ``info.spectral_convergence[n - 1]`` is
         :math:`\| |\mathrm{STFT}(y_n)| - S \|_F / \|S\|_F` of the signal after iteration

@@ -55,7 +55,7 @@ Problems 21(1), 2005. T. Peer, S. Welker and T. Gerkmann, "Beyond Griffin-Lim: i
 iterative phase retrieval for speech", IWAENC 2022.
 
 Examples
--------
+--------
 A voiced sound (seven harmonics gliding from 150 to 250 Hz, faded in and out), 100
 iterations from the same three random starts, against fast Griffin-Lim:
 
@@ -179,6 +179,7 @@ def raar(
     Returns
     -------
     y : np.ndarray [shape=(..., length)]
+        The signal.
     info : PhaseRetrievalInfo
         Only with ``return_info=True``; ``info.spectral_convergence[n - 1]`` is that of
         :math:`\mathrm{ISTFT}(P_A c_n)`, the last row that of ``y``.

@@ -642,7 +642,9 @@ def rtisila(
     Returns
     -------
     y : np.ndarray [shape=(..., length)]
-    info : PhaseRetrievalInfo, only with ``return_info=True``
+        The signal.
+    info : PhaseRetrievalInfo
+        Only with ``return_info=True``.
 
     References
     ----------

@@ -455,7 +455,9 @@ def rtpghi(
     Returns
     -------
     y : np.ndarray [shape=(..., length)]
-    info : PhaseRetrievalInfo, only with ``return_info=True``
+        The signal.
+    info : PhaseRetrievalInfo
+        Only with ``return_info=True``.
 
     References
     ----------

@@ -459,6 +459,7 @@ class Spectrogram:
         Returns
         -------
         y : np.ndarray [shape=(..., output_length)]
+            The signal.
         info : PhaseRetrievalInfo
             Only with ``return_info=True``. It measures the run's signal (faded as ``y``).
             With the :attr:`length` known that is ``y``; without it the run covers every

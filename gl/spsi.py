@@ -342,8 +342,11 @@ def spsi(
     Returns
     -------
     y : np.ndarray [shape=(..., length)]
-    phase : np.ndarray [shape=S.shape], only with ``return_phase``
-    info : PhaseRetrievalInfo, only with ``return_info``
+        The signal.
+    phase : np.ndarray [shape=S.shape]
+        Only with ``return_phase=True``: the phase (radians in ``[-pi, pi]``).
+    info : PhaseRetrievalInfo
+        Only with ``return_info=True``.
 
     References
     ----------
