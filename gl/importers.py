@@ -1083,6 +1083,8 @@ def from_scipy_stft(
     ----------
     Zxx : np.ndarray [shape=(..., n_freq, n_frames)]
         scipy's STFT, complex, or its magnitude ``np.abs(Zxx)``.
+    fs : float
+        Sample rate, as given to ``scipy.signal.stft``.
     f, t : np.ndarray, optional
         scipy's frequency and time axes, to infer and check the geometry, as
         :func:`from_scipy_spectrogram` does: FFT size ``round(fs / f[1])`` (and
@@ -1093,7 +1095,7 @@ def from_scipy_stft(
         says so when a complex ``Zxx``'s segments end in zeros (scipy zero-padded
         shorter segments to ``nfft``: pass ``nperseg`` and ``nfft``); a magnitude
         cannot tell, so pass ``nperseg`` if scipy was given one below ``nfft``.
-    fs, window, nperseg, noverlap, nfft, boundary, padded, scaling, return_onesided
+    window, nperseg, noverlap, nfft, boundary, padded, scaling, return_onesided
         As given to ``scipy.signal.stft`` (same defaults: ``nperseg`` 256, unless ``f``,
         ``t`` or an array ``window`` say it).
     length : int, optional
@@ -1101,7 +1103,8 @@ def from_scipy_stft(
 
     Returns
     -------
-    Spectrogram, ``source='scipy-stft'``.
+    Spectrogram
+        ``source='scipy-stft'``.
 
     References
     ----------
@@ -1397,7 +1400,8 @@ def from_shorttimefft(
 
     Returns
     -------
-    Spectrogram, ``source='shorttimefft'``.
+    Spectrogram
+        ``source='shorttimefft'``.
 
     References
     ----------
@@ -1641,7 +1645,8 @@ def from_librosa(
 
     Returns
     -------
-    Spectrogram, ``source='librosa'``.
+    Spectrogram
+        ``source='librosa'``.
 
     References
     ----------
@@ -1754,7 +1759,8 @@ def from_torchaudio(
 
     Returns
     -------
-    Spectrogram, ``source='torchaudio'``.
+    Spectrogram
+        ``source='torchaudio'``.
 
     References
     ----------
@@ -1871,7 +1877,8 @@ def from_mel(
 
     Returns
     -------
-    Spectrogram, ``source='mel'``.
+    Spectrogram
+        ``source='mel'``.
 
     References
     ----------
@@ -1990,7 +1997,8 @@ def from_torchaudio_mel(
 
     Returns
     -------
-    Spectrogram, ``source='mel'``.
+    Spectrogram
+        ``source='mel'``.
 
     References
     ----------
