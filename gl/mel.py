@@ -284,6 +284,7 @@ def mel_filterbank(
     Returns
     -------
     np.ndarray [shape=(n_mels, n_fft // 2 + 1)]
+        The filterbank: one row per mel band, one column per STFT bin.
 
     References
     ----------
@@ -473,8 +474,9 @@ def mel_to_stft(
 
     Returns
     -------
-    np.ndarray [shape=(..., n_freq, n_frames)], non-negative: float32 for a float32 (or
-    float16, widened) ``M``, float64 for any other.
+    np.ndarray [shape=(..., n_freq, n_frames)]
+        The linear magnitude ``|X|``, non-negative: float32 for a float32 (or
+        float16, widened) ``M``, float64 for any other.
 
     References
     ----------
