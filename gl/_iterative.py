@@ -65,11 +65,6 @@ class PhaseRetrievalInfo:
         (a 0-d array for one spectrogram: ``float()`` gives the number);
         for a one-pass method (PGHI, SPSI, RTPGHI, RTISI-LA: the start is made frame by frame
         within the pass, even from a given ``init``) that of its result, the only row.
-    floored_between_frames : bool or np.ndarray of bool
-        True when :meth:`gl.Spectrogram.invert` (or :func:`gl.reconstruct_long`) made the
-        returned signal with its iterations dividing by a floor between the frames of a
-        :attr:`gl.STFT.low_overlap` geometry (its ``floor_between_frames``); for a batch,
-        one flag a batch item (the channels are decided apart).
     times : np.ndarray [shape=(n_iter,)]
         Seconds from the start of the run (the starting phase included) to the making of
         each row's signal (one a row: row ``n - 1`` at the end of iteration ``n``), not
@@ -80,6 +75,11 @@ class PhaseRetrievalInfo:
         than a plain call's, by method (fast Griffin-Lim, AGLA and RAAR then also keep
         their sequences as spectrograms: ``benchmarks/bench_methods.py``,
         ``benchmarks/results/methods.json``): time plain calls for the methods' speed.
+    floored_between_frames : bool or np.ndarray of bool
+        True when :meth:`gl.Spectrogram.invert` (or :func:`gl.reconstruct_long`) made the
+        returned signal with its iterations dividing by a floor between the frames of a
+        :attr:`gl.STFT.low_overlap` geometry (its ``floor_between_frames``); for a batch,
+        one flag a batch item (the channels are decided apart).
     """
 
     method: str

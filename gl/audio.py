@@ -96,13 +96,28 @@ class TruncatedAudioWarning(UserWarning):
 
 @dataclass
 class WriteResult:
-    """What :func:`write_audio` wrote."""
+    """What :func:`write_audio` wrote.
+
+    Attributes
+    ----------
+    path : pathlib.Path
+        The ``path`` given to :func:`write_audio`.
+    subtype : {'PCM_16', 'PCM_24', 'FLOAT'}
+        The sample format written.
+    clipped : int
+        Samples clipped by the conversion to ``subtype`` (all channels).
+    gain : float
+        The factor ``normalize`` scaled by, target / peak (1.0 without it; inf for a
+        subnormal peak, applied in two exact steps).
+    peak : float
+        Peak ``|x|`` of the written samples, before clipping.
+    """
 
     path: Path
     subtype: str
-    clipped: int  # samples clipped by the PCM conversion (all channels)
-    gain: float  # factor normalize scaled by, target / peak (1.0 without it; inf for a subnormal peak, applied in two exact steps)
-    peak: float  # peak |x| of the written samples, before PCM clipping
+    clipped: int
+    gain: float
+    peak: float
 
 
 def audio_format(path: PathLike, subtype: str = "PCM_16") -> str:
