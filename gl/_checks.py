@@ -11,7 +11,7 @@ import numpy as np
 _P = ParamSpec("_P")
 _R = TypeVar("_R")
 
-__all__ = ["as_array", "check_flag", "underflow_is_a_value"]
+__all__ = ["as_array", "check_choice", "check_flag", "underflow_is_a_value"]
 
 
 def as_array(name: str, value) -> np.ndarray:
@@ -35,6 +35,15 @@ def check_flag(name: str, value) -> bool:
     if not isinstance(value, (bool, np.bool_)):
         raise TypeError(f"{name}={value!r} must be True or False" + (" (a string is not a flag)" if isinstance(value, str) else ""))
     return bool(value)
+
+
+def check_choice(name: str, value, choices, *, none: bool = False) -> None:
+    """Refuse a ``value`` that is no string (nor None, with ``none``) before it is compared with
+    ``choices``: ``np.array(['x']) in choices`` is numpy's elementwise ``==`` (one element passed,
+    two were 'ambiguous'), and a list or dict is unhashable as a key. Whether a string is one of
+    ``choices`` is the caller's ValueError, in its own words."""
+    if not (isinstance(value, str) or (none and value is None)):
+        raise TypeError(f"{name}={value!r} must be a string, one of {', '.join(choices)}" + (", or None" if none else ""))
 
 
 def underflow_is_a_value(function: Callable[_P, _R]) -> Callable[_P, _R]:

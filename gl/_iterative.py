@@ -329,10 +329,10 @@ class StartingPhase:
             self.label = "zeros"
         else:
             array = as_array("init", init)
+            if array.dtype.kind not in "fiuc" or array.dtype == bool:  # before the shape: np.array(['random']) is no phase
+                raise TypeError(f"init must be a string or a real (phase) or complex array, got dtype {array.dtype}")
             if array.shape != S.shape:
                 raise ValueError(f"init array has shape {array.shape}; it must match S.shape {S.shape}")
-            if array.dtype.kind not in "fiuc" or array.dtype == bool:
-                raise TypeError(f"init must be a string or a real (phase) or complex array, got dtype {array.dtype}")
             if not np.all(np.isfinite(array)):
                 raise ValueError("init contains NaN or infinite values")
             if array.dtype.kind != "c" and _equals_magnitude_up_to_sign(array, S):

@@ -53,7 +53,7 @@ from typing import Iterator, Optional, Union
 import numpy as np
 from numpy.typing import DTypeLike  # at run time too: typing.get_type_hints resolves it
 
-from ._checks import as_array, check_flag
+from ._checks import as_array, check_choice, check_flag
 from .transform import real_dtype
 
 __all__ = [
@@ -146,6 +146,7 @@ def audio_format(path: PathLike, subtype: str = "PCM_16") -> str:
     >>> audio_format("out.flac", "PCM_24")
     'FLAC'
     """
+    check_choice("subtype", subtype, SUBTYPES)
     if subtype not in SUBTYPES:
         raise ValueError(f"subtype={subtype!r} is unknown; use one of {', '.join(SUBTYPES)}")
     suffix = Path(path).suffix.lower()

@@ -36,6 +36,7 @@ from typing import Any, Literal, Optional, overload
 import numpy as np
 from numpy.typing import DTypeLike  # at run time too: typing.get_type_hints resolves it
 
+from ._checks import check_choice
 from ._iterative import Callback, InitSpec, PhaseRetrievalInfo, RngSpec, check_momentum, check_n_iter, from_random_state
 from ._run import IterativeRun, parameter_defaults
 from .transform import STFT, PadMode
@@ -254,6 +255,7 @@ def griffinlim(
     >>> print(f"fast GLA {info.final_db:.1f} dB, GLA {plain.final_db:.1f} dB")  # spectral convergence, same start
     fast GLA -32.9 dB, GLA -23.8 dB
     """
+    check_choice("method", method, METHODS)
     if method not in METHODS:
         raise ValueError(f"method={method!r} is unknown; griffinlim runs {', '.join(METHODS)}")
     n_iter = check_n_iter(n_iter)

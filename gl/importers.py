@@ -65,7 +65,7 @@ from typing import Callable, Literal, Optional, Union
 
 import numpy as np
 
-from ._checks import as_array, check_flag, underflow_is_a_value
+from ._checks import as_array, check_choice, check_flag, underflow_is_a_value
 from .audio import FORMAT_LIMITS
 from .mel import NormSpec, filterbank_and_warning, mel_to_stft
 from .spectrogram import Spectrogram
@@ -455,6 +455,7 @@ def _check_db_keywords(db, **keywords) -> None:
     """Refuse ``ref``, ``amin`` or ``top_db`` given without ``db``: they describe a dB
     conversion, and without ``db`` the array is read as linear and they would do nothing
     (a dB array whose values are all >= 0 would then come back as a magnitude of dB values)."""
+    check_choice("db", db, _DB_SCALES, none=True)
     if db is None:
         given = [f"{name}={value!r}" for name, value in keywords.items() if value is not None]
         if given:
@@ -557,6 +558,7 @@ def from_db(
     array([[ 1. ,  0.1 ],
            [ 0.01, 10.  ]])
     """
+    check_choice("db", db, _DB_SCALES)
     if db not in _DB_SCALES:
         raise ValueError(f"db={db!r} must be 'power' (power_to_db, 10 log10), 'amplitude' (amplitude_to_db, 20 log10) "
                          "or 'ln' (the natural log, as Tacotron 2's and HiFi-GAN's log-mel)")
@@ -900,6 +902,10 @@ def from_scipy_spectrogram(
     >>> spec.geometry.n_fft, spec.geometry.hop_length, spec.length   # hop = 256 - 256 // 8
     (256, 224, 2272)
     """
+    check_choice("mode", mode, _SCIPY_MODES)
+    check_choice("scaling", scaling, _SCIPY_SCALINGS)
+    if not (isinstance(detrend, (str, bool, int, float, np.bool_, np.number)) or detrend is None or callable(detrend)):
+        raise TypeError(f"detrend={detrend!r} must be False, 'constant', 'linear' or a function, as scipy takes it")
     if mode in ("angle", "phase"):
         raise ValueError(
             f"mode={mode!r} holds only the phase of the STFT, not its magnitude: there is nothing for phase "
@@ -1118,6 +1124,7 @@ def from_scipy_stft(
     >>> spec.geometry.center, spec.geometry.hop_length, spec.output_length
     (True, 128, 4096)
     """
+    check_choice("scaling", scaling, ("spectrum", "psd"))
     if scaling not in ("spectrum", "psd"):
         raise ValueError(f"scaling={scaling!r} is unknown; use 'spectrum' or 'psd'")
     padded, return_onesided = check_flag("padded", padded), check_flag("return_onesided", return_onesided)
@@ -1416,6 +1423,8 @@ def from_shorttimefft(
     >>> spec.offset, spec.geometry.center          # slice p_min = -1 starts 48 samples early
     (48, False)
     """
+    check_choice("fft_mode", fft_mode, _FFT_MODES)
+    check_choice("scale_to", scale_to, ("magnitude", "psd"), none=True)
     if fft_mode not in _FFT_MODES:
         raise ValueError(f"fft_mode={fft_mode!r} is unknown; use one of {', '.join(_FFT_MODES)}")
     if scale_to not in (None, "magnitude", "psd"):
@@ -1894,6 +1903,7 @@ def from_mel(
     """
     sr = _check_rate("sr", sr)
     n_fft = _check_int("n_fft", n_fft, 2)
+    check_choice("db", db, _DB_SCALES, none=True)  # before db == 'ln' below
     power = _check_power(_ln_power(power) if db == "ln" else (1.0 if db == "amplitude" else 2.0) if power is None else power)
     n_iter_nnls = _check_int("n_iter_nnls", n_iter_nnls, 0)
     _check_db_keywords(db, ref=ref, amin=amin, top_db=top_db)
@@ -2013,6 +2023,8 @@ def from_torchaudio_mel(
     >>> spec.geometry.n_fft, spec.geometry.hop_length, spec.geometry.pad_mode, spec.magnitude.shape
     (400, 200, 'reflect', (201, 81))
     """
+    check_choice("mel_scale", mel_scale, ("htk", "slaney"))
+    check_choice("norm", norm, ("slaney",), none=True)
     if mel_scale not in ("htk", "slaney"):
         raise ValueError(f"mel_scale={mel_scale!r} must be 'htk' or 'slaney' (torchaudio's two scales)")
     if norm not in (None, "slaney"):

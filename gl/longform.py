@@ -124,7 +124,7 @@ from typing import Any, Literal, Optional, Protocol, Union, overload
 
 import numpy as np
 
-from ._checks import as_array, check_flag
+from ._checks import as_array, check_choice, check_flag
 from ._engine import floored_between_frames
 from ._run import measuring_only_the_ends, within_measuring_only_the_ends
 from ._iterative import (InitSpec, PhaseRetrievalInfo, RngSpec, as_generator, check_magnitude, from_random_state, initial_phase, measure_convergence,
@@ -214,6 +214,7 @@ def _check_sound_file(output, subtype: Optional[str], sr, channels: int = 1) -> 
     if suffix not in formats:
         raise ValueError(f"cannot tell the audio format of {str(output)!r} from its extension; name the output with one of "
                          f"{', '.join('.' + name.lower() for name in ('WAV', 'FLAC', 'AIFF', 'CAF', 'W64', 'RF64') if name in formats)}")
+    check_choice("subtype", subtype, soundfile.available_subtypes(suffix), none=True)
     if subtype is not None and not soundfile.check_format(suffix, subtype):
         raise ValueError(f"subtype={subtype!r} cannot be written to a {suffix} file; use one of "
                          f"{', '.join(soundfile.available_subtypes(suffix))}")
@@ -690,6 +691,8 @@ def reconstruct_long(
             f"overlap_frames={overlap_frames} must be >= ceil(n_fft / hop_length) = {overlap_min}, "
             "so that the overlap holds samples both blocks determine fully"
         )
+    if isinstance(init, np.ndarray) and (init.dtype.kind not in "fiuc" or init.dtype == bool):  # as a method says it
+        raise TypeError(f"init must be a string or a real (phase) or complex array, got dtype {init.dtype}")
     if isinstance(init, np.ndarray) and init.shape != tuple(S.shape):  # else a block's shapes, in a block's error
         raise ValueError(f"init array has shape {init.shape}; it must match S.shape {tuple(S.shape)}")
 

@@ -89,7 +89,7 @@ from typing import Optional, Union
 import numpy as np
 from numpy.typing import DTypeLike  # at run time too: typing.get_type_hints resolves it
 
-from ._checks import as_array, check_flag
+from ._checks import as_array, check_choice, check_flag
 from ._iterative import check_n_iter
 from .transform import MAX_N_FFT, binary_exponent, check_n_fft, real_dtype
 
@@ -324,6 +324,7 @@ def _weights_and_warning(*, sr, n_fft, n_mels, fmin, fmax, htk, norm, dtype, bin
         raise ValueError(f"sr={sr!r} must be a finite number > 0")
     n_fft = check_n_fft(n_fft)
     n_mels = _check_positive_int("n_mels", n_mels)
+    check_choice("bins", bins, ("librosa", "torchaudio"))
     if bins not in ("librosa", "torchaudio"):
         raise ValueError(f"bins={bins!r} must be 'librosa' (k sr / n_fft) or 'torchaudio' (linspace(0, sr // 2, n_freq))")
     try:

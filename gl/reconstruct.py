@@ -14,6 +14,7 @@ from typing import Any, Literal, Optional, overload
 
 import numpy as np
 
+from ._checks import check_choice
 from ._iterative import InitSpec, PhaseRetrievalInfo, RngSpec, check_rng
 from .transform import STFT
 
@@ -84,7 +85,8 @@ def default_init(S, geometry: Optional[STFT], options: dict) -> str:
 
 def method_function(method: str):
     """The function that runs ``method`` and the keywords it fixes."""
-    if not isinstance(method, str) or method not in METHODS:
+    check_choice("method", method, sorted(METHODS))
+    if method not in METHODS:
         raise ValueError(f"method={method!r} is unknown; use one of {', '.join(sorted(METHODS))}")
     module_name, function_name, fixed = METHODS[method]
     return getattr(importlib.import_module(module_name), function_name), dict(fixed)

@@ -63,7 +63,7 @@ from typing import Any, Literal, Optional, overload
 import numpy as np
 from numpy.typing import DTypeLike  # at run time too: typing.get_type_hints resolves it
 
-from ._checks import check_flag
+from ._checks import check_choice, check_flag
 from ._iterative import PhaseRetrievalInfo, RngSpec, as_generator, check_n_threads, check_rng, one_pass_info, prepare, refuse_iteration_options
 from .pghi import LOG_FLOOR, MAX_PHASE, check_gamma, window_centre, window_gamma
 from .streaming import StreamingInverter, check_lookahead, stream_batch
@@ -172,6 +172,7 @@ class RTPGHI(StreamingInverter):
         lookahead = check_lookahead(lookahead)
         if lookahead > 1:
             raise ValueError(f"lookahead={lookahead} must be 0 (causal RTPGHI(0)) or 1 (RTPGHI(1))")
+        check_choice("causal_difference", causal_difference, CAUSAL_DIFFERENCES)
         if causal_difference not in CAUSAL_DIFFERENCES:
             raise ValueError(
                 f"causal_difference={causal_difference!r} is unknown; use one of {', '.join(CAUSAL_DIFFERENCES)}"

@@ -44,7 +44,7 @@ from typing import Any, Literal, Optional, Union, overload
 
 import numpy as np
 
-from ._checks import check_flag, underflow_is_a_value
+from ._checks import check_choice, check_flag, underflow_is_a_value
 from ._engine import floored_between_frames
 from ._iterative import Callback, InitSpec, PhaseRetrievalInfo, RngSpec, check_magnitude, measure_convergence
 from .transform import EDGE_FADE, RESULT_FLOOR, STFT
@@ -486,8 +486,9 @@ class Spectrogram:
         >>> y.shape, info.n_iter
         ((3000,), 3)
         """
-        from .reconstruct import SINGLE_PASS_METHODS, reconstruct
+        from .reconstruct import METHODS, SINGLE_PASS_METHODS, reconstruct
 
+        check_choice("method", method, sorted(METHODS), none=True)
         owned = sorted(set(method_options) & {"length", "geometry", "n_fft", "hop_length", "win_length", "window", "center",
                                               "pad_mode", "sym", "S"})
         if owned:

@@ -486,3 +486,76 @@ def test_from_scipy_stft_names_a_boundary_that_is_no_string(boundary):
     X = np.ones((33, 20), complex)
     with pytest.raises(TypeError, match=r"^boundary=.* must be 'zeros', 'even', 'odd', 'constant' or None$"):
         gl.importers.from_scipy_stft(X, fs=8000.0, nperseg=N_FFT, noverlap=N_FFT - HOP, boundary=boundary)
+
+
+def _mel(**k):
+    return gl.importers.from_mel(np.ones((40, 10)), sr=8000, n_fft=256, n_iter_nnls=2, **k)
+
+
+def _torchaudio_mel(**k):
+    return gl.importers.from_torchaudio_mel(np.ones((40, 81)), n_iter_nnls=2, **k)
+
+
+def _shorttimefft(**k):
+    return gl.importers.from_shorttimefft(np.ones((33, 70)), win=np.hanning(64), hop=16, fs=8000.0, **k)
+
+
+def _scipy(**k):
+    return gl.importers.from_scipy_spectrogram(np.ones((33, 20)), 8000.0, nperseg=N_FFT, noverlap=N_FFT - HOP, **k)
+
+
+#: Every parameter that takes one of a set of strings: (its name, a call with a value (and a
+#: folder), a valid choice). init and window may be arrays too, of numbers.
+CHOICES = {
+    "griffinlim method": ("method", lambda v, d: gl.griffinlim(magnitude(), n_iter=1, method=v), "fgla"),
+    "reconstruct method": ("method", lambda v, d: gl.reconstruct(magnitude(), geometry=GEOMETRY, n_iter=1, method=v), "fgla"),
+    "reconstruct_long method": ("method", lambda v, d: gl.reconstruct_long(magnitude(), geometry=GEOMETRY, n_iter=1, method=v), "fgla"),
+    "Spectrogram.invert method": ("method", lambda v, d: gl.Spectrogram(magnitude(), GEOMETRY).invert(n_iter=1, method=v), "fgla"),
+    "reconstruct init": ("init", lambda v, d: gl.reconstruct(magnitude(), geometry=GEOMETRY, n_iter=1, init=v), "random"),
+    "reconstruct_long init": ("init", lambda v, d: gl.reconstruct_long(magnitude(), geometry=GEOMETRY, n_iter=1, init=v), "random"),
+    "rtisila init": ("init", lambda v, d: gl.rtisila(magnitude(), geometry=GEOMETRY, init=v), "overlap"),
+    "STFT window": ("window", lambda v, d: gl.STFT(N_FFT, HOP, window=v), "hann"),
+    "STFT pad_mode": ("pad_mode", lambda v, d: gl.STFT(N_FFT, HOP, pad_mode=v), "reflect"),
+    "RTPGHI causal_difference": ("causal_difference", lambda v, d: gl.RTPGHI(GEOMETRY, causal_difference=v), "hold"),
+    "rtpghi causal_difference": ("causal_difference", lambda v, d: gl.rtpghi(magnitude(), geometry=GEOMETRY, causal_difference=v), "hold"),
+    "audio_format subtype": ("subtype", lambda v, d: gl.audio.audio_format("x.wav", v), "PCM_16"),
+    "write_audio subtype": ("subtype", lambda v, d: gl.audio.write_audio(d / "x.wav", np.zeros(10), 8000, subtype=v), "PCM_16"),
+    "reconstruct_long subtype": ("subtype", lambda v, d: gl.reconstruct_long(magnitude(), geometry=GEOMETRY, n_iter=1, sr=8000,
+                                                                            output=d / "x.wav", subtype=v), "PCM_16"),
+    "from_db db": ("db", lambda v, d: gl.importers.from_db(-np.ones((3, 3)), db=v), "power"),
+    "from_librosa db": ("db", lambda v, d: gl.importers.from_librosa(-magnitude(), n_fft=N_FFT, hop_length=HOP, db=v), "power"),
+    "from_torchaudio db": ("db", lambda v, d: gl.importers.from_torchaudio(-magnitude(), n_fft=N_FFT, hop_length=HOP, db=v), "power"),
+    "from_mel db": ("db", lambda v, d: _mel(db=v), "power"),
+    "from_torchaudio_mel db": ("db", lambda v, d: _torchaudio_mel(db=v), "power"),
+    "from_scipy_spectrogram db": ("db", lambda v, d: _scipy(detrend=False, db=v), "power"),
+    "from_shorttimefft db": ("db", lambda v, d: _shorttimefft(db=v), "power"),
+    "from_scipy_spectrogram mode": ("mode", lambda v, d: _scipy(detrend=False, mode=v), "psd"),
+    "from_scipy_spectrogram scaling": ("scaling", lambda v, d: _scipy(detrend=False, scaling=v), "density"),
+    "from_scipy_spectrogram detrend": ("detrend", lambda v, d: _scipy(detrend=v), "constant"),
+    "from_scipy_stft scaling": ("scaling", lambda v, d: gl.importers.from_scipy_stft(np.ones((33, 20)), 8000.0, nperseg=N_FFT, scaling=v), "psd"),
+    "from_scipy_stft boundary": ("boundary", lambda v, d: gl.importers.from_scipy_stft(np.ones((33, 20)), 8000.0, nperseg=N_FFT, boundary=v), "even"),
+    "from_shorttimefft fft_mode": ("fft_mode", lambda v, d: _shorttimefft(fft_mode=v), "onesided"),
+    "from_shorttimefft scale_to": ("scale_to", lambda v, d: _shorttimefft(scale_to=v), "psd"),
+    "from_librosa pad_mode": ("pad_mode", lambda v, d: gl.importers.from_librosa(magnitude(), n_fft=N_FFT, hop_length=HOP, pad_mode=v), "reflect"),
+    "from_mel bins": ("bins", lambda v, d: _mel(bins=v), "librosa"),
+    "from_mel norm": ("norm", lambda v, d: _mel(norm=v), "slaney"),
+    "from_torchaudio_mel mel_scale": ("mel_scale", lambda v, d: _torchaudio_mel(mel_scale=v), "htk"),
+    "from_torchaudio_mel norm": ("norm", lambda v, d: _torchaudio_mel(norm=v), "slaney"),
+    "mel_filterbank bins": ("bins", lambda v, d: gl.mel.mel_filterbank(sr=8000, n_fft=256, n_mels=40, bins=v), "librosa"),
+    "mel_filterbank norm": ("norm", lambda v, d: gl.mel.mel_filterbank(sr=8000, n_fft=256, n_mels=40, norm=v), "slaney"),
+}
+
+
+@pytest.mark.parametrize("kind", ["two strings", "one valid string", "a list", "a dict"])
+@pytest.mark.parametrize("site", list(CHOICES))
+def test_a_choice_that_is_no_string_is_a_type_error_naming_it(site, kind, tmp_path):
+    """A parameter that takes one of a set of strings, given an array of them, a list or a dict:
+    np.array(['psd']) passed 'mode in (...)' by numpy's elementwise == and was taken as 'psd';
+    two strings gave numpy's 'truth value of an array ... is ambiguous', a list or a dict
+    "unhashable type"; the wrong type is a TypeError that names the parameter now, before any comparison."""
+    name, call, valid = CHOICES[site]
+    value = {"two strings": np.array(["x", "y"]), "one valid string": np.array([valid]), "a list": [valid], "a dict": {}}[kind]
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # an importer's warnings about the (never read) array
+        with pytest.raises(TypeError, match=rf"^{name}\b"):
+            call(value, tmp_path)
