@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+import re
 import sys
 from typing import Callable, ParamSpec, TypeVar
 
@@ -23,10 +24,31 @@ def as_array(name: str, value) -> np.ndarray:
             f"{name} is a masked array, and gl does not read masks (the masked values would count as they are): "
             f"pass {name}.filled(0), or the value that stands for what is missing, or {name}.data to use them"
         )
+    if _RAGGED_TO_OBJECTS and _ragged(value):  # numpy < 1.24 makes ragged lists an object array, with a warning
+        raise ValueError(f"{name} must be an array, or nested lists of equal lengths; numpy could not make it one: "
+                         "the nested lists have unequal lengths")
     try:
         return np.asarray(value)
     except ValueError as error:  # ragged lists: numpy's 'setting an array element with a sequence', naming nothing
         raise ValueError(f"{name} must be an array, or nested lists of equal lengths; numpy could not make it one: {error}") from None
+
+
+#: numpy before 1.24 turns ragged nested lists into an object array (with a VisibleDeprecationWarning)
+#: where later versions raise the ValueError that :func:`as_array` names.
+_RAGGED_TO_OBJECTS = tuple(int(part) for part in re.match(r"(\d+)\.(\d+)", np.__version__).groups()) < (1, 24)  # type: ignore[union-attr]
+
+
+def _ragged(value) -> bool:
+    """Whether ``value``, nested lists or tuples, has sublists of unequal lengths (or lists beside
+    numbers) at some depth: what numpy 1.24 and later refuse to make an array of."""
+    if not isinstance(value, (list, tuple)):
+        return False
+    nested = [isinstance(item, (list, tuple)) for item in value]
+    if not any(nested):
+        return False
+    if not all(nested) or len({len(item) for item in value}) > 1:
+        return True
+    return any(_ragged(item) for item in value)
 
 
 def check_flag(name: str, value) -> bool:
