@@ -188,7 +188,9 @@ def test_a_long_stream_allocates_nothing_that_stays(make):
     """state_bytes counts the numpy arrays only; tracemalloc sees every allocation, Python lists and
     ints too. Over 1000 pushes of one frame, after 200, what stays allocated must not grow (one pointer
     kept per push would be 8000 bytes; measured: the 64 of the list of marks). 10,000 pushes, measured
-    once by hand, grew by under 700 bytes."""
+    once by hand, grew by under 700 bytes. Of two such stretches the smaller growth counts: a leak
+    grows in both, while numpy 1.23 fills a cache of its own once, at some push of the first
+    thousand (4 to 17 KB, measured on Python 3.10), and never again."""
     import tracemalloc
 
     geometry = gl.STFT(64, 16)
@@ -197,13 +199,13 @@ def test_a_long_stream_allocates_nothing_that_stays(make):
     marks = []
     tracemalloc.start()
     try:
-        for i in range(1200):
+        for i in range(2200):
             stream.push(frames[:, i % 50])
-            if i in (199, 1199):
+            if i in (199, 1199, 2199):
                 marks.append(tracemalloc.get_traced_memory()[0])
     finally:
         tracemalloc.stop()
-    assert marks[1] - marks[0] < 2000
+    assert min(marks[1] - marks[0], marks[2] - marks[1]) < 2000, marks
 
 
 def test_rtisila_newest_window_rule():
