@@ -359,6 +359,13 @@ def _frames_of(fmt: bytes, order: str, data_bytes: int) -> Optional[int]:
     return None
 
 
+def _promised_beyond(fmt: bytes, order: str, declared: int, present: int) -> Optional[int]:
+    """The frames ``declared`` bytes of sample data promise, when more than the ``present``
+    bytes hold (None when they are as many, or the format's frames are not countable)."""
+    promised, held = _frames_of(fmt, order, declared), _frames_of(fmt, order, present)
+    return promised if promised is not None and held is not None and promised > held else None
+
+
 def _wav_declared_frames(handle, size: int, order: str, *, wide: bool) -> Optional[int]:
     """:func:`_declared_frames` of a RIFF / RIFX / RF64 (``wide``: its 64-bit data size in the
     ``ds64`` chunk) WAV file of ``size`` bytes, ``handle`` after its first 12 bytes."""
@@ -379,8 +386,7 @@ def _wav_declared_frames(handle, size: int, order: str, *, wide: bool) -> Option
             present = size - (position + 8)
             if declared in _PLACEHOLDER_SIZES or (declared >= _PLACEHOLDER_FROM and not wide) or present >= declared:
                 return None
-            promised, held = _frames_of(fmt, order, declared), _frames_of(fmt, order, present)
-            return promised if promised is not None and held is not None and promised > held else None
+            return _promised_beyond(fmt, order, declared, present)
         position += 8 + chunk_size + (chunk_size & 1)  # chunks are padded to an even size
         if position >= size:
             return None
@@ -410,8 +416,7 @@ def _w64_declared_frames(handle, size: int) -> Optional[int]:
             declared, present = chunk_size - 24, size - (position + 24)
             if chunk_size in _PLACEHOLDER_SIZES or present >= declared:
                 return None
-            promised, held = _frames_of(fmt, "<", declared), _frames_of(fmt, "<", present)
-            return promised if promised is not None and held is not None and promised > held else None
+            return _promised_beyond(fmt, "<", declared, present)
         position += chunk_size + (-chunk_size % 8)
         if position >= size:
             return None

@@ -44,7 +44,7 @@ from typing import TYPE_CHECKING, Any, Literal, Optional
 
 import numpy as np
 
-from ._checks import as_array, check_flag, underflow_is_a_value
+from ._checks import as_array, check_choice, check_flag, underflow_is_a_value
 from ._spares import Spares
 from .windows import WindowSpec, get_window, window_name
 
@@ -422,8 +422,7 @@ class STFT:
         check_flag("sym", self.sym)
         if isinstance(self.window, list):  # an array given as a list: held as a frozen array like any other
             object.__setattr__(self, "window", as_array("window", self.window))
-        if not isinstance(self.pad_mode, str):  # np.array(['reflect']) passed 'in PAD_MODES', and made the STFT unhashable
-            raise TypeError(f"pad_mode={self.pad_mode!r} must be a string, one of {', '.join(PAD_MODES)}")
+        check_choice("pad_mode", self.pad_mode, PAD_MODES)  # np.array(['reflect']) passed 'in PAD_MODES' (unhashable STFT)
         if self.pad_mode not in PAD_MODES:
             raise ValueError(f"pad_mode={self.pad_mode!r} is unknown; use one of {', '.join(PAD_MODES)}")
         window = get_window(self.window, win_length, sym=bool(self.sym))
