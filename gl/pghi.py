@@ -976,11 +976,11 @@ def pghi(
     phase. Cost: the gradients and the fill are vectorised; the heap integration is a
     Python loop (``heapq``) over the coefficients above ``tol``, and most of PGHI's time.
     On 10 s of 22.05 kHz speech (n_fft 1024, hop 256: 513 x 862 coefficients, 42 000 of
-    them above the default ``tol``, in about 1000 islands) PGHI took as long as 8.8
-    single-threaded fast Griffin-Lim iterations on the same spectrogram (6.2 with
+    them above the default ``tol``, in about 1000 islands) PGHI took as long as 9.9
+    single-threaded fast Griffin-Lim iterations on the same spectrogram (7.2 with
     ``tol=1e-2``), CPU time, median of 15 in each of three processes
     (``python benchmarks/bench_pghi_cost.py``, ``benchmarks/results/pghi_cost.json``,
-    2026-11-30), and as long as about 5 to 32 of them on the six dev recordings, whose
+    2026-12-01), and as long as about 5 to 32 of them on the six dev recordings, whose
     share of coefficients above ``tol`` differs (the JSON's ``per_clip``). A smaller
     ``tol``, or ``fill=False``, puts more coefficients through the heap and costs more. The
     heap's cost follows the number of coefficients above ``tol``, so it depends on the
