@@ -51,8 +51,8 @@ SINGLE_PASS_METHODS = ("pghi", "spsi", "rtpghi")
 #: ``results/pghi_cost.json`` and ``results/methods.json``); at equal work it is
 #: the best from about 110 FGLA iterations of work on, just after its difference-map phase
 #: (at 165, full dev clips, each charged its own PGHI cost: -34.4 dB against RAAR from PGHI's
-#: -32.1 and FGLA from a random phase's -28.1), but not at the cost of 100 FGLA iterations,
-#: where RAAR from PGHI is 1.4 dB better
+#: -32.0 and FGLA from a random phase's -28.1), but not at the cost of 100 FGLA iterations,
+#: where RAAR from PGHI is 1.1 dB better (-31.2 against -30.1)
 #: (benchmarks/README.md, "At equal work"). The same clips chose it and measure it; greasy
 #: and gspi are held out (there it gains 3.9 and 17.4 dB over librosa at 100 iterations).
 DEFAULT_METHOD = "dm_fgla"
