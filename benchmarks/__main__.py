@@ -20,7 +20,7 @@ from pathlib import Path
 from gl.cli import _non_negative_int, _positive_float, _positive_int  # the command line's checks of numbers
 
 from . import report
-from .common import CORPUS_SHA256, DEFAULT_CORPUS, HERE, RESULTS, find_corpus
+from .common import CORPUS_SHA256, DEFAULT_CORPUS, HERE, RESULTS, find_corpus, results_folder
 
 QUICK_CORPUS = ["reference/greasy.wav", "dev/d01_speech_arctic-slt_16k.flac"]
 
@@ -46,7 +46,7 @@ def parse(argv=None):
     parser.add_argument("--max-seconds", type=_positive_float, help="cut every corpus clip to this many seconds")
     parser.add_argument("--paper-iterations", type=_positive_int, help="iterations of the PGHI-paper table (default 200; quick 50)")
     parser.add_argument("--seed", type=_non_negative_int, default=0)
-    parser.add_argument("--out", type=Path, help="results folder (default benchmarks/results, quick: benchmarks/results/quick)")
+    parser.add_argument("--out", type=results_folder, help="results folder (default benchmarks/results, quick: benchmarks/results/quick)")
     parser.add_argument("--no-report", action="store_true", help="do not rebuild the report after running")
     return parser.parse_args(argv)
 

@@ -49,7 +49,7 @@ if __package__ in (None, ""):  # run as a script: make `benchmarks` importable
 import gl
 from gl.cli import _positive_float, _positive_int  # the command line's checks of numbers
 from benchmarks.common import (CORPUS, RESULTS, environment, interleaved_medians, interleaved_times, librosa_seed, read_clip,
-                               save, traced_call)
+                               results_folder, save, traced_call)
 
 GEOMETRIES = [(1024, 256), (2048, 512)]
 DTYPES = ["float32", "float64"]
@@ -361,7 +361,7 @@ def main(argv=None) -> None:
     parser.add_argument("--seconds", type=_positive_float, help="signal length in seconds (default 10)")
     parser.add_argument("--memory-seconds", type=_positive_float, help="signal length of the memory run (default 600; quick 20)")
     parser.add_argument("--no-memory", action="store_true", help="skip the peak-memory run")
-    parser.add_argument("--out", type=Path, default=RESULTS, help="results folder")
+    parser.add_argument("--out", type=results_folder, default=RESULTS, help="results folder")
     parser.add_argument("--memory-child", help=argparse.SUPPRESS)
     parser.add_argument("--hop", type=int, default=512, help=argparse.SUPPRESS)
     args = parser.parse_args(argv)

@@ -43,7 +43,7 @@ if __package__ in (None, ""):  # run as a script: this checkout's gl, not an ins
 
 import gl
 from benchmarks.common import (RESULTS, environment, find_corpus, librosa_griffinlim_from, librosa_seed, librosa_start,
-                               read_clip, save, script_command)
+                               read_clip, results_folder, save, script_command)
 from gl.cli import _positive_int  # the command line's checks of numbers
 
 #: The convergence study's geometry (``benchmarks.convergence.study_clip``).
@@ -123,7 +123,7 @@ def main(argv=None) -> None:
                         help="the initial phase's generator, RandomState(N) or default_rng(N) (default RandomState(0))")
     parser.add_argument("--iterations", type=_positive_int, default=100, help="iterations (issue 2's 100)")
     parser.add_argument("--momentum", type=float, default=0.99, help="fast Griffin-Lim's momentum (librosa's default 0.99)")
-    parser.add_argument("--out", type=Path, default=RESULTS, help="results folder")
+    parser.add_argument("--out", type=results_folder, default=RESULTS, help="results folder")
     args = parser.parse_args(argv)
     if not 0 <= args.momentum <= 1:
         parser.error(f"argument --momentum: {args.momentum} must be between 0 and 1")

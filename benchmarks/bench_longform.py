@@ -55,6 +55,7 @@ if __package__ in (None, ""):  # run as a script: this checkout's gl, not an ins
     sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from gl.cli import _non_negative_int, _positive_float, _positive_int  # the command line's checks of numbers
+from benchmarks.common import results_folder
 
 SR = 44100
 N_FFT, HOP = 2048, 512
@@ -543,7 +544,7 @@ def main() -> None:
     p.add_argument("--threads", type=_positive_int, default=1)
     p.add_argument("--workdir", default="/tmp/gl_hour")
     p.add_argument("--trace", action="store_true", help="also run once under tracemalloc")
-    p.add_argument("--out", type=Path, default=Path(__file__).resolve().parent / "results", help="results folder")
+    p.add_argument("--out", type=results_folder, default=Path(__file__).resolve().parent / "results", help="results folder")
     hour_parser = p
     p = sub.add_parser("child")
     p.add_argument("--spectrogram")
@@ -556,16 +557,16 @@ def main() -> None:
     p.add_argument("--clips", nargs="+", default=["d03_music_tabla_44k.flac", "d02_speech_alsa-voice_22k.flac"],
                    help="files of the corpus's dev folder")
     p.add_argument("--block-seconds", nargs="+", type=_positive_float, default=[2.0, 4.0])
-    p.add_argument("--out", type=Path, default=Path(__file__).resolve().parent / "results", help="results folder")
+    p.add_argument("--out", type=results_folder, default=Path(__file__).resolve().parent / "results", help="results folder")
     p = synthetic_parser = sub.add_parser("synthetic-quality")
     p.add_argument("--seconds", type=_positive_float, default=300.0)
     p.add_argument("--n-iter", type=_non_negative_int, default=100)
-    p.add_argument("--out", type=Path, default=Path(__file__).resolve().parent / "results", help="results folder")
+    p.add_argument("--out", type=results_folder, default=Path(__file__).resolve().parent / "results", help="results folder")
     p = last_block_parser = sub.add_parser("last-block")
-    p.add_argument("--out", type=Path, default=Path(__file__).resolve().parent / "results", help="results folder")
+    p.add_argument("--out", type=results_folder, default=Path(__file__).resolve().parent / "results", help="results folder")
     p = low_overlap_parser = sub.add_parser("low-overlap")
     p.add_argument("--seconds", type=_positive_float, default=20.0)
-    p.add_argument("--out", type=Path, default=Path(__file__).resolve().parent / "results", help="results folder")
+    p.add_argument("--out", type=results_folder, default=Path(__file__).resolve().parent / "results", help="results folder")
     args = parser.parse_args()
     {"hour": functools.partial(hour, parser=hour_parser), "child": child, "quality": functools.partial(quality, parser=quality_parser), "synthetic-quality": functools.partial(synthetic_quality, parser=synthetic_parser),
      "last-block": functools.partial(last_block, parser=last_block_parser),

@@ -50,7 +50,7 @@ if __package__ in (None, ""):  # run as a script: make `benchmarks` importable
 
 import gl
 from benchmarks.bench_iteration import DTYPES, test_signal
-from benchmarks.common import RESULTS, environment, save, script_command, traced_call
+from benchmarks.common import RESULTS, environment, results_folder, save, script_command, traced_call
 from gl.cli import _positive_float, _positive_int  # the command line's checks of whole and real numbers
 
 N_FFT, HOP, SR = 1024, 256, 22050
@@ -281,7 +281,7 @@ def main(argv=None) -> None:
     parser.add_argument("--methods", nargs="+", default=None, help=f"default: {' '.join(all_methods())}")
     parser.add_argument("--dtypes", nargs="+", default=DTYPES, choices=DTYPES)
     parser.add_argument("--no-where", action="store_true", help="skip the run that samples where the worst peak goes")
-    parser.add_argument("--out", type=Path, default=RESULTS, help="results folder")
+    parser.add_argument("--out", type=results_folder, default=RESULTS, help="results folder")
     parser.add_argument("--child", help=argparse.SUPPRESS)
     parser.add_argument("--method", help=argparse.SUPPRESS)
     parser.add_argument("--threads", type=int, default=0, help=argparse.SUPPRESS)

@@ -37,7 +37,7 @@ if __package__ in (None, ""):  # run as a script: make `benchmarks` importable
 
 import gl
 from benchmarks.bench_iteration import _repeated, DTYPES, GEOMETRIES, bare_fft_functions, fastest, test_signal
-from benchmarks.common import RESULTS, environment, interleaved_times, save, script_command
+from benchmarks.common import RESULTS, environment, interleaved_times, results_folder, save, script_command
 from gl._engine import SweepEngine, magnitude_floor
 from gl.cli import _positive_float, _positive_int  # the command line's checks of whole and real numbers
 from gl.transform import _irfft, _rfft, fft_norms
@@ -194,7 +194,7 @@ def main(argv=None) -> None:
     parser.add_argument("--calls", type=_positive_int, default=200, help="calls per timed repeat of a pass (default 200)")
     parser.add_argument("--iterations", type=_positive_int, default=20, help="K, iterations of the real runs (default 20)")
     parser.add_argument("--seconds", type=_positive_float, default=10.0, help="signal length (default 10)")
-    parser.add_argument("--out", type=Path, default=RESULTS, help="results folder")
+    parser.add_argument("--out", type=results_folder, default=RESULTS, help="results folder")
     args = parser.parse_args(argv)
     if args.seconds < 1:
         parser.error(f"--seconds {args.seconds:g}: must be at least 1 (the profile needs a few blocks of frames)")

@@ -32,7 +32,8 @@ if __package__ in (None, ""):  # run as a script: make `benchmarks` importable
     sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 import gl
-from benchmarks.common import CORPUS, DEFAULT_CORPUS, RESULTS, environment, read_clip, record_corpus_file, save, script_command
+from benchmarks.common import (CORPUS, DEFAULT_CORPUS, RESULTS, environment, read_clip, record_corpus_file, results_folder, save,
+                               script_command)
 from gl.cli import _positive_float, _positive_int  # the command line's checks of whole and real numbers
 
 CLIP = CORPUS / "dev" / "d02_speech_alsa-voice_22k.flac"  # ../shared, or $GL_SHARED
@@ -125,7 +126,7 @@ def main() -> None:
     parser.add_argument("--worker", action="store_true", help=argparse.SUPPRESS)  # one process's rounds, JSON out
     parser.add_argument("--tol", type=_heap_tol, nargs="+", default=[3e-3, 1e-2], help="PGHI heap tolerances, each in (0, 1)")
     parser.add_argument("--clip-repeats", type=_positive_int, default=5, help="repeats of each clip's start costs")
-    parser.add_argument("--out", type=Path, default=RESULTS, help="results folder")
+    parser.add_argument("--out", type=results_folder, default=RESULTS, help="results folder")
     args = parser.parse_args()
     if not CLIP.exists():
         raise SystemExit(f"bench_pghi_cost: {CLIP} not found: set GL_SHARED to the folder that holds corpus/")

@@ -32,7 +32,7 @@ import numpy as np
 if __package__ in (None, ""):  # run as a script: this checkout's gl, not an installed one
     sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from benchmarks.common import RESULTS, environment, find_corpus, is_dev, read_clip, save, script_command
+from benchmarks.common import RESULTS, environment, find_corpus, is_dev, read_clip, results_folder, save, script_command
 from gl.cli import _non_negative_int, _positive_float, _positive_int  # the command line's checks of numbers
 
 #: The corpus files read: greasy first (both its geometries), then the dev clips.
@@ -124,7 +124,7 @@ def main() -> None:
     parser.add_argument("--hop", type=_positive_int, default=256, help="the dev clips' hop (Hann 1024), at most 1024")
     parser.add_argument("--newest-window", choices=("rule", "v", "dual"), default="rule",
                         help="the newest frame's window: gl's rule, v = sum w[k - i a] or phaseret's v / D everywhere")
-    parser.add_argument("--out", type=Path, default=RESULTS, help="results folder")
+    parser.add_argument("--out", type=results_folder, default=RESULTS, help="results folder")
     args = parser.parse_args()
     if args.hop > 1024:
         parser.error(f"--hop {args.hop} must be at most the window's 1024 samples")

@@ -27,7 +27,7 @@ if __package__ in (None, ""):  # run as a script: this checkout's gl, not an ins
     sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from benchmarks.bench_low_overlap import TONES, all_signals, geometries, measure, measure_cells, summarize
-from benchmarks.common import RESULTS, environment, save, script_command
+from benchmarks.common import RESULTS, environment, results_folder, save, script_command
 from gl.cli import _positive_float  # the command line's check of a real number
 
 
@@ -36,7 +36,7 @@ def main() -> None:
 
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--seconds", type=_positive_float, default=3.0, help="the first seconds of each clip")
-    parser.add_argument("--out", type=Path, default=RESULTS)
+    parser.add_argument("--out", type=results_folder, default=RESULTS)
     args = parser.parse_args()
     signals = all_signals(args.seconds)
     print(TABLE_HEAD, flush=True)

@@ -28,7 +28,7 @@ import numpy as np
 if __package__ in (None, ""):  # run as a script: this checkout's gl, not an installed one
     sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from benchmarks.common import CORPUS, DEFAULT_CORPUS, RESULTS, environment, read_clip, save, script_command
+from benchmarks.common import CORPUS, DEFAULT_CORPUS, RESULTS, environment, read_clip, results_folder, save, script_command
 from gl.cli import _positive_float  # the command line's check of a real number
 
 #: The ways to choose the newest frame's window: gl's rule, and each form everywhere.
@@ -78,7 +78,7 @@ def markdown_table(result: dict) -> str:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--seconds", type=_positive_float, default=4.0, help="the first seconds of each clip")
-    parser.add_argument("--out", type=Path, default=RESULTS)
+    parser.add_argument("--out", type=results_folder, default=RESULTS)
     args = parser.parse_args()
     import gl
 

@@ -32,7 +32,7 @@ if __package__ in (None, ""):  # run as a script: this checkout's gl, not an ins
 
 import gl
 from benchmarks.common import (RESULTS, default_method, environment, find_corpus, iterations_to_reach, librosa_griffinlim,
-                               read_clip, save, sc_at, script_command)
+                               read_clip, results_folder, save, sc_at, script_command)
 from gl.cli import _positive_float, _positive_int  # the command line's checks of numbers
 from gl.metrics import signal_spectral_convergence, to_db
 
@@ -107,7 +107,7 @@ def main(argv=None) -> None:
                         help="iterations of gl's default run, whose history gives the iterations to reach librosa")
     parser.add_argument("--corpus", nargs="+", default=["dev/*.flac"], help="audio files or glob patterns (default dev/*.flac)")
     parser.add_argument("--max-seconds", type=_positive_float, help="cut every clip to this many seconds")
-    parser.add_argument("--out", type=Path, default=RESULTS, help="results folder")
+    parser.add_argument("--out", type=results_folder, default=RESULTS, help="results folder")
     args = parser.parse_args(argv)
     if args.default_iterations < args.iterations:
         parser.error(f"argument --default-iterations: must be at least --iterations ({args.iterations})")

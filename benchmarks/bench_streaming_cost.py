@@ -26,7 +26,7 @@ import numpy as np
 if __package__ in (None, ""):  # run as a script: this checkout's gl, not an installed one
     sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from benchmarks.common import RESULTS, environment, find_corpus, read_clip, save, script_command
+from benchmarks.common import RESULTS, environment, find_corpus, read_clip, results_folder, save, script_command
 from gl.cli import _positive_float, _positive_int  # the command line's checks of numbers
 
 GEOMETRY = {"n_fft": 1024, "hop_length": 256, "window": "hann"}
@@ -93,7 +93,7 @@ def main(argv=None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--seconds", type=_positive_float, default=10.0, help="the first seconds of each dev clip (default 10)")
     parser.add_argument("--repeats", type=_positive_int, default=5, help="timed rounds after the warm-up (default 5)")
-    parser.add_argument("--out", type=Path, default=RESULTS, help="results folder")
+    parser.add_argument("--out", type=results_folder, default=RESULTS, help="results folder")
     args = parser.parse_args(argv)
     try:
         paths = find_corpus(["dev/*.flac"])

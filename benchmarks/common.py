@@ -65,8 +65,43 @@ def timing_parser(doc: str, seconds: float = 10.0):
     parser.add_argument("--repeats", type=_positive_int, default=9)
     parser.add_argument("--iterations", type=_positive_int, default=20, help="K, iterations of the timed runs")
     parser.add_argument("--seconds", type=_positive_float, default=seconds, help=f"signal length (default {seconds:g})")
-    parser.add_argument("--out", type=Path, default=RESULTS, help="results folder")
+    parser.add_argument("--out", type=results_folder, default=RESULTS, help="results folder")
     return parser
+
+
+def results_folder(text: str) -> Path:
+    """``--out``'s argparse type: a folder the results can be written to (made when saved).
+
+    A study writes its JSON at the end; an ``--out`` it cannot write (a file, or under one; a
+    folder without write permission, or under one) used to be a traceback after all the work.
+    Now it is a usage error naming ``--out`` before any work. Nothing is created here."""
+    return _writable(Path(text), Path(text), text)
+
+
+def _writable(folder: Path, path: Path, text: str) -> Path:
+    """``path`` if ``folder`` (``path`` or its parent) is, or can be made, a folder this process writes in."""
+    import argparse
+
+    existing = folder
+    while not existing.exists() and existing != existing.parent:  # the nearest folder that exists
+        existing = existing.parent
+    if not existing.is_dir():
+        where = "is a file" if existing == path else f"is under {existing}, a file"
+        raise argparse.ArgumentTypeError(f"cannot write results to {text}: it {where}")
+    if not os.access(existing, os.W_OK | os.X_OK):
+        where = "" if existing == path else f" ({existing}, where it would be made)"
+        raise argparse.ArgumentTypeError(f"cannot write results to {text}: no write permission{where}")
+    return path
+
+
+def results_file(text: str) -> Path:
+    """An ``--out`` that names the JSON file itself: its folder checked as :func:`results_folder`'s."""
+    import argparse
+
+    path = Path(text)
+    if path.is_dir():
+        raise argparse.ArgumentTypeError(f"cannot write results to {text}: it is a folder (give the JSON file's path)")
+    return _writable(path.parent, path, text)
 
 
 def script_command(script: str, parser, args, skip=("out",)) -> str:

@@ -40,7 +40,7 @@ if __package__ in (None, ""):  # run as a script: this checkout's gl, not an ins
 import gl
 from gl.metrics import signal_spectral_convergence, to_db
 from gl.cli import _non_negative_int, _positive_float, _positive_int  # the command line's checks of numbers
-from benchmarks.common import environment, librosa_seed, record_corpus_file
+from benchmarks.common import environment, librosa_seed, record_corpus_file, results_file
 
 HERE = Path(__file__).resolve().parent
 CORPUS = Path(os.environ.get("GL_SHARED", HERE.parent.parent / "shared")) / "corpus" / "dev"
@@ -84,7 +84,7 @@ def main(argv=None) -> dict:
     parser.add_argument("--iters", nargs="+", type=_positive_int, default=[10, 25, 30, 100, 300])
     parser.add_argument("--seconds", type=_positive_float, default=4.0, help="length of each excerpt")
     parser.add_argument("--seed", type=_non_negative_int, default=0)
-    parser.add_argument("--out", type=Path, default=HERE / "results" / "explore_default.json")
+    parser.add_argument("--out", type=results_file, default=HERE / "results" / "explore_default.json")
     args = parser.parse_args(argv)
 
     geometry = gl.STFT(1024, 256, window="hann")

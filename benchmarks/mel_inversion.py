@@ -37,8 +37,8 @@ if __package__ in (None, ""):  # run as a script: make `benchmarks` importable
     sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 import gl
-from benchmarks.common import (CORPUS, RESULTS, environment, interleaved_times, librosa_seed, record_corpus_file, save,
-                               script_command)
+from benchmarks.common import (CORPUS, RESULTS, environment, interleaved_times, librosa_seed, record_corpus_file, results_folder,
+                               save, script_command)
 from gl.cli import _positive_float, _positive_int  # the command line's checks of numbers
 from gl.mel import mel_filterbank, mel_to_stft
 
@@ -163,7 +163,7 @@ def main(argv=None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--seconds", type=_positive_float, default=4.0)
     parser.add_argument("--repeats", type=_positive_int, default=3)
-    parser.add_argument("--out", type=Path, default=RESULTS, help="results folder")
+    parser.add_argument("--out", type=results_folder, default=RESULTS, help="results folder")
     args = parser.parse_args(argv)
 
     rows = []

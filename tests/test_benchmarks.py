@@ -511,6 +511,42 @@ def test_every_benchmark_command_checks_its_numbers(tmp_path, command):
     assert f"argument {option}:" in done.stderr and "must be" in done.stderr and "Traceback" not in done.stderr
 
 
+@pytest.mark.parametrize("command", [
+    ["-m", "benchmarks", "--study", "convergence", "--corpus", "reference/greasy.wav"],
+    ["-m", "benchmarks", "report"],
+    ["benchmarks/bench_passes.py"],
+    ["benchmarks/bench_rtisila.py"],
+    ["benchmarks/bench_seeds.py"],
+    ["benchmarks/bench_longform.py", "quality"],
+    ["benchmarks/mel_inversion.py"],
+    ["benchmarks/explore_default.py"],
+])
+def test_an_out_that_cannot_be_written_is_refused_before_any_work(tmp_path, command):
+    """An --out that is a file, or under one, is a one-line usage error naming --out (exit 2),
+    not a traceback when the results are saved at the end of the run."""
+    blocker = tmp_path / "a_file"
+    blocker.write_text("not a folder\n")
+    for out in (blocker / "results", blocker) if command[-1] != "benchmarks/explore_default.py" else (blocker / "x.json",):
+        done = subprocess.run([sys.executable, *command, "--out", str(out)], cwd=REPO, capture_output=True, text=True,
+                              timeout=120)
+        assert done.returncode == 2, done.stdout[-2000:] + done.stderr[-2000:]
+        assert "argument --out: cannot write results to" in done.stderr and "Traceback" not in done.stderr
+        assert blocker.read_text() == "not a folder\n"
+    assert sorted(path.name for path in tmp_path.iterdir()) == ["a_file"]
+
+
+def test_an_out_folder_is_checked_without_making_it(tmp_path):
+    import argparse
+
+    from benchmarks.common import results_file, results_folder
+
+    assert results_folder(str(tmp_path / "new" / "deeper")) == tmp_path / "new" / "deeper"
+    assert results_file(str(tmp_path / "new" / "x.json")) == tmp_path / "new" / "x.json"
+    assert not (tmp_path / "new").exists()  # made when the results are saved, not when the option is read
+    with pytest.raises(argparse.ArgumentTypeError, match="is a folder"):
+        results_file(str(tmp_path))
+
+
 def test_seeds_benchmark_writes_its_json_and_report_section(tmp_path):
     from benchmarks.common import librosa_griffinlim
 
