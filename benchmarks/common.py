@@ -224,8 +224,20 @@ def read_clip(path: Path, max_seconds: Optional[float] = None) -> Clip:
     return Clip(path.stem, np.ascontiguousarray(signal), int(sr))
 
 
+class CorpusError(FileNotFoundError):
+    """``--corpus`` names no usable set of audio files: a pattern that matches no file, a file
+    soundfile cannot read as audio, or two files of one name (a clip's results are keyed by
+    its file name without the suffix). A FileNotFoundError, which the commands catch."""
+
+
 def find_corpus(patterns: list[str], root: Path = CORPUS) -> list[Path]:
-    """Expand glob patterns (absolute, or relative to the corpus folder), sorted, no duplicates."""
+    """Expand glob patterns (absolute, or relative to the corpus folder), sorted, no duplicates.
+
+    Every file is checked before any work (:class:`CorpusError`): a study that reads an
+    unreadable file, or keys two clips by one name, would fail or mix them up after the
+    files before it were done."""
+    import soundfile as sf
+
     found: list[Path] = []
     for pattern in patterns:
         path = Path(pattern)
@@ -234,11 +246,21 @@ def find_corpus(patterns: list[str], root: Path = CORPUS) -> list[Path]:
         else:
             matches = sorted(root.glob(pattern)) or sorted(Path.cwd().glob(pattern))
         if not matches:
-            raise FileNotFoundError(f"--corpus pattern {pattern!r} matches no file (corpus root {root}: set GL_SHARED to the "
-                                    "folder that holds corpus/, or give --corpus absolute paths)")
+            raise CorpusError(f"--corpus pattern {pattern!r} matches no file (corpus root {root}: set GL_SHARED to the "
+                              "folder that holds corpus/, or give --corpus absolute paths)")
         for match in matches:
             if match not in found:
                 found.append(match)
+    names: dict[str, Path] = {}
+    for path in found:
+        try:
+            sf.info(str(path))
+        except Exception as error:  # soundfile's LibsndfileError, or a folder's, a device's ... error
+            raise CorpusError(f"--corpus file {path} is not audio soundfile can read ({error})") from None
+        if path.stem in names:
+            raise CorpusError(f"--corpus files {names[path.stem]} and {path} have the same name {path.stem!r}, which "
+                              "keys a clip's results: rename one")
+        names[path.stem] = path
     return found
 
 

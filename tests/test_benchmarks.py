@@ -429,6 +429,27 @@ def test_unknown_method_is_refused():
     assert "nosuch" in done.stderr and "METHODS" in done.stderr
 
 
+def test_a_corpus_file_that_is_not_audio_or_shares_a_name_is_one_line_before_any_work(tmp_path):
+    """Every --corpus file is checked first: a file soundfile cannot read used to be a traceback
+    once the study reached it, and two files of one name (a clip is keyed by it) two columns of
+    one name in the report's tables, their per-clip costs mixed."""
+    sr = 8000
+    x = 0.1 * np.random.default_rng(3).standard_normal(sr)
+    (tmp_path / "a").mkdir()
+    (tmp_path / "b").mkdir()
+    sf.write(str(tmp_path / "a" / "clip.wav"), x, sr)
+    sf.write(str(tmp_path / "b" / "clip.wav"), x[::-1], sr)
+    (tmp_path / "notes.wav").write_text("not audio\n")
+    out = tmp_path / "results"
+    for corpus, says in (([str(tmp_path / "notes.wav")], "is not audio soundfile can read"),
+                         ([str(tmp_path / "a" / "clip.wav"), str(tmp_path / "b" / "clip.wav")], "have the same name 'clip'")):
+        done = subprocess.run([sys.executable, "-m", "benchmarks", "--study", "convergence", "--iterations", "2",
+                               "--corpus", *corpus, "--out", str(out)], cwd=REPO, capture_output=True, text=True, timeout=120)
+        assert done.returncode != 0 and "Traceback" not in done.stderr, done.stderr[-2000:]
+        assert says in done.stderr and "== convergence\n" not in done.stdout  # refused before the study began
+    assert not out.exists()
+
+
 def test_passes_benchmark_writes_its_json_and_report_section(tmp_path):
     out = tmp_path / "results"
     report = _run_then_report("benchmarks/bench_passes.py", ["--repeats", "1", "--calls", "2", "--iterations", "2",
