@@ -268,17 +268,30 @@ def quality_table(result: dict) -> str:
 
 def quality(args, parser) -> None:
     import gl
-    from benchmarks.common import CORPUS, environment, read_clip, save, script_command
+    from benchmarks.common import environment, find_corpus, read_clip, save, script_command
 
-    geometry = gl.STFT(N_FFT, HOP)
+    import soundfile as sf
+
     overlap = 32
+    paths = []
+    for name in args.clips:  # every clip found and readable, and every block longer than the overlap, before any work
+        try:
+            paths += find_corpus([f"dev/{name}"])[:1]
+        except FileNotFoundError as error:
+            parser.error(f"argument --clips: {str(error).replace('--corpus ', '')}")
+        sr = sf.info(str(paths[-1])).samplerate
+        for block_seconds in args.block_seconds:
+            if int(round(block_seconds * sr / HOP)) <= overlap:
+                parser.error(f"argument --block-seconds: {block_seconds:g} s is {int(round(block_seconds * sr / HOP))} frames of "
+                             f"{name} ({sr} Hz, hop {HOP}); a block must be longer than the overlap of {overlap} frames")
+    geometry = gl.STFT(N_FFT, HOP)
     env = environment()
     env["command"] = script_command("benchmarks/bench_longform.py quality", parser, args)
     start = time.perf_counter()
     rows = []
     print(QUALITY_HEAD)
-    for name in args.clips:
-        clip = read_clip(CORPUS / "dev" / name)  # (hashed: the result records the file's SHA-256)
+    for name, path in zip(args.clips, paths):
+        clip = read_clip(path)  # (hashed: the result records the file's SHA-256)
         x, sr = clip.signal, clip.sr
         S = np.abs(geometry.stft(x)).astype(np.float32)
         one = gl.reconstruct(S, method="fgla", n_iter=args.n_iter, rng=0, geometry=geometry)

@@ -450,6 +450,17 @@ def test_a_corpus_file_that_is_not_audio_or_shares_a_name_is_one_line_before_any
     assert not out.exists()
 
 
+def test_longform_quality_checks_its_clips_and_blocks_before_any_work(tmp_path):
+    for arguments, option in ((["--clips", "nosuch.flac"], "--clips"),
+                              (["--clips", "d01_speech_arctic-slt_16k.flac", "--block-seconds", "1"], "--block-seconds")):
+        done = subprocess.run([sys.executable, "benchmarks/bench_longform.py", "quality", *arguments, "--out", str(tmp_path)],
+                              cwd=REPO, capture_output=True, text=True, timeout=120)
+        if option == "--block-seconds" and "matches no file" in done.stderr:
+            pytest.skip("the corpus is not here")
+        assert done.returncode == 2 and f"argument {option}:" in done.stderr and "Traceback" not in done.stderr, done.stderr[-2000:]
+    assert not (tmp_path / "longform_quality.json").exists()
+
+
 def test_passes_benchmark_writes_its_json_and_report_section(tmp_path):
     out = tmp_path / "results"
     report = _run_then_report("benchmarks/bench_passes.py", ["--repeats", "1", "--calls", "2", "--iterations", "2",
