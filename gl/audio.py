@@ -881,6 +881,10 @@ def write_audio(
     if isinstance(sample_rate, bool) or not isinstance(sample_rate, (int, np.integer)) or sample_rate < 1:
         raise ValueError(f"sample_rate={sample_rate!r} must be a positive whole number of Hz")
     check_audio_output(path, subtype, x.shape[0], sample_rate)
+    # before the samples are converted: a write that cannot happen fails without a
+    # ClippingWarning about a file it never wrote (atomic_output checks the path again)
+    sf = _soundfile()
+    check_output_path(path, force=force, probe=False)
     peak = float(np.max(np.abs(x)))
     gain = 1.0
     samples = None  # (n, channels), soundfile's layout
@@ -927,8 +931,6 @@ def write_audio(
             ClippingWarning,
             stacklevel=2,
         )
-    sf = _soundfile()
-
     with atomic_output(path, force=force) as temporary, os_reason_of_write_errors(temporary, path):
         sf.write(_sndfile_name(temporary), samples, int(sample_rate), subtype=subtype, format=file_format)
     return WriteResult(Path(path), subtype, clipped, gain, peak)

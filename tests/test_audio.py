@@ -223,6 +223,27 @@ def test_clipping_warning_says_how_many(tmp_path):
     np.testing.assert_allclose(read_audio(tmp_path / "float.wav")[0], x, rtol=1e-6)
 
 
+@pytest.mark.parametrize("failure", ["exists", "no folder", "no soundfile"])
+def test_a_write_that_cannot_happen_fails_before_any_clipping_warning(tmp_path, monkeypatch, failure):
+    """``write_audio`` of loud samples to a path it cannot write: the error, and no
+    ClippingWarning. The samples were converted (and "N samples clipped writing out.wav"
+    said) before the output path was checked or soundfile imported, so a write that never
+    happened (the file exists, its folder does not, soundfile is not installed) warned about
+    a file it did not write, and turned into that warning under an error filter."""
+    x = np.full(100, 3.0)
+    path = tmp_path / ("missing" if failure == "no folder" else ".") / "out.wav"
+    if failure == "exists":
+        path.write_bytes(b"")
+    if failure == "no soundfile":
+        monkeypatch.setitem(sys.modules, "soundfile", None)
+    error = {"exists": FileExistsError, "no folder": ValueError, "no soundfile": ImportError}[failure]
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        with pytest.raises(error):
+            write_audio(path, x, 8000)
+    assert sorted(p.name for p in tmp_path.iterdir()) == (["out.wav"] if failure == "exists" else [])
+
+
 def test_normalize_scales_the_peak(tmp_path):
     x = tone(n=2000, channels=2, amplitude=3.0)
     with warnings.catch_warnings():
