@@ -43,7 +43,6 @@ import os
 import shlex
 import stat
 import struct
-import tempfile
 import threading
 import warnings
 from dataclasses import dataclass
@@ -596,6 +595,8 @@ def check_output_path(path: PathLike, *, force: bool = False, probe: bool = True
 def _probe_folder(folder: Path) -> None:
     """Create and remove a file in ``folder``: what ``os.access`` cannot tell (a read-only
     mount, ``/proc``, a full quota) shows now, before any work, not after it."""
+    import tempfile  # here: `import gl` stays light (tempfile brings shutil, random, bz2, lzma)
+
     try:
         handle, name = tempfile.mkstemp(dir=folder, prefix=".gl-probe-")
     except OSError as error:
