@@ -1223,13 +1223,13 @@ def test_a_report_that_cannot_be_printed_is_not_a_usage_error(tmp_path, speech_w
 
 
 def test_a_reader_that_leaves_is_a_broken_pipe(tmp_path, speech_wav):
-    process = subprocess.Popen(
+    with subprocess.Popen(  # (the with closes the stderr pipe)
         [sys.executable, "-m", "gl", "roundtrip", str(speech_wav), "-o", "out.wav", *map(str, FAST)],
         cwd=tmp_path, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=ENV,
-    )
-    process.stdout.close()  # as `gl ... | head -c 0` would
-    err = process.stderr.read()
-    assert process.wait() == 141, err
+    ) as process:
+        process.stdout.close()  # as `gl ... | head -c 0` would
+        err = process.stderr.read()
+        assert process.wait() == 141, err
     assert "Traceback" not in err and (tmp_path / "out.wav").exists()
 
 
@@ -2009,9 +2009,9 @@ def test_dash_for_a_standard_stream_is_said_to_be_unsupported(tmp_path, speech_w
     exist; check the file name', and '-o -' 'name it -.wav or -.flac'. A file called '-' is
     still read as any other."""
     for command, source in (("roundtrip", speech_wav), ("spectrogram", speech_wav), ("invert", None)):
-        result = subprocess.run([sys.executable, "-m", "gl", command, "-", "-o", "o.wav" if command != "spectrogram" else "s.npz"],
-                                cwd=tmp_path, capture_output=True, text=True, timeout=120, env=ENV,
-                                stdin=open(source, "rb") if source else subprocess.DEVNULL)
+        with open(source if source else os.devnull, "rb") as stdin:
+            result = subprocess.run([sys.executable, "-m", "gl", command, "-", "-o", "o.wav" if command != "spectrogram" else "s.npz"],
+                                    cwd=tmp_path, capture_output=True, text=True, timeout=120, env=ENV, stdin=stdin)
         assert_usage_error(result, rf"^gl {command}: error: - as the input: gl reads files, not standard input; save it to a "
                                    r"file and give that file's name$")
     assert_usage_error(run("roundtrip", speech_wav, "-o", "-", cwd=tmp_path, check_ok=False),
