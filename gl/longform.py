@@ -207,7 +207,9 @@ def _check_sound_file(output, subtype: Optional[str], sr, channels: int = 1) -> 
     """Before any work: a format soundfile knows from ``output``'s extension, a subtype it can
     hold, a sample rate that is a whole number of Hz, and (WAV, FLAC) the channels and rate
     the format holds (:data:`gl.audio.FORMAT_LIMITS`)."""
-    import soundfile
+    from .audio import _soundfile
+
+    soundfile = _soundfile()  # or an ImportError that says what to install
 
     suffix = Path(output).suffix.lstrip(".").upper()
     formats = soundfile.available_formats()
@@ -279,9 +281,9 @@ class _Writer:
         elif isinstance(output, (str, Path)):
             if sr is None:
                 raise ValueError("writing to a file needs the sample rate: give sr")
-            import soundfile
+            from .audio import _sndfile_name, _soundfile, atomic_output
 
-            from .audio import _sndfile_name, atomic_output
+            soundfile = _soundfile()
 
             # written to a temporary file beside it, renamed when complete (finish), removed on error (abort)
             self._publication = contextlib.ExitStack()

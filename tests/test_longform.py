@@ -513,6 +513,19 @@ def test_what_the_output_format_holds_is_checked_before_any_work(tmp_path):
     assert list(tmp_path.iterdir()) == []
 
 
+def test_a_file_output_without_soundfile_says_how_to_install_it(tmp_path, monkeypatch):
+    """Without soundfile (numpy-only use), ``output=`` a path was a bare "No module named
+    'soundfile'"; it is gl.audio's ImportError, which says what to install, as read_audio's
+    and write_audio's are."""
+    import sys
+
+    monkeypatch.setitem(sys.modules, "soundfile", None)  # import soundfile now fails
+    with pytest.raises(ImportError, match=r"needs the soundfile package .*; pip install soundfile$"):
+        gl.reconstruct_long(np.ones((129, 40)), n_fft=256, hop_length=64, output=tmp_path / "o.wav", sr=8000)
+    assert list(tmp_path.iterdir()) == []
+    gl.reconstruct_long(np.ones((129, 40)), n_fft=256, hop_length=64, n_iter=2)  # an array needs no soundfile
+
+
 def test_non_centred_ends_are_faded_as_spectrogram_invert_does(tmp_path):
     """center=False: the last block, warm-started and meeting a window sum near 0, ended in a
     click of up to 5x the signal's peak depending on the block size; the ends are faded now
