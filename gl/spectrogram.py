@@ -65,12 +65,15 @@ _METADATA_FIELDS = ("format_version", "n_fft", "hop_length", "win_length", "cent
 
 
 def _window_to_json(window: WindowSpec):
-    """A named window as JSON (``'hann'`` or ``['kaiser', 8.0]``); None for an array."""
+    """A named window as JSON (``'hann'`` or ``['kaiser', 8.0]``); None for an array.
+
+    The name and the parameter go in as ``str`` and ``float``, as :func:`gl.windows.get_window`
+    reads them: a numpy scalar (``('kaiser', np.float32(8))``) is no JSON value."""
     if isinstance(window, np.ndarray):
         return None
     if isinstance(window, tuple):
-        return list(window)
-    return window
+        return [str(window[0])] + [float(parameter) for parameter in window[1:]]
+    return str(window)
 
 
 def _check_optional_int(name: str, value, minimum: int) -> Optional[int]:

@@ -487,6 +487,21 @@ def test_the_method_registry_is_reachable_from_the_function():
     assert "fgla" in gl.reconstruct.METHODS and gl.reconstruct.DEFAULT_METHOD in gl.reconstruct.METHODS
 
 
+@pytest.mark.parametrize("window", [("kaiser", np.float32(8.0)), ("gaussian", np.int64(20)), (np.str_("tukey"), np.float64(0.3)),
+                                    np.str_("hamming")])
+def test_a_window_given_with_numpy_scalars_saves_and_loads(tmp_path, window):
+    """A window tuple whose parameter is a numpy scalar, which gl.STFT takes: save wrote its
+    spec to the JSON metadata as it was, and json refused a float32 or an int64 (TypeError:
+    'Object of type float32 is not JSON serializable'). It is written as the str and float
+    the window is computed from, and loads as the same geometry."""
+    geometry = gl.STFT(128, 32, window=window)
+    spec = gl.Spectrogram.from_audio(np.sin(np.arange(2000) / 5), 8000, geometry=geometry)
+    spec.save(tmp_path / "s.npz")
+    loaded = gl.Spectrogram.load(tmp_path / "s.npz")
+    assert loaded.geometry == geometry
+    np.testing.assert_array_equal(loaded.geometry.window_array, geometry.window_array)
+
+
 def test_load_checks_win_length_before_using_it(tmp_path):
     geometry = gl.STFT(256, 64)
     gl.Spectrogram.from_audio(np.sin(np.arange(4000, dtype=np.float32) / 5), 8000, geometry=geometry).save(tmp_path / "s.npz")
