@@ -299,12 +299,27 @@ def window_centre(geometry: STFT) -> float:
 
 
 # ---------------------------------------------------------------------------- gradients
-def _log_magnitude(S: np.ndarray, out: Optional[np.ndarray] = None) -> np.ndarray:
-    """``log(S)``, clipped at ``max + LOG_FLOOR`` (float64), into ``out`` if given."""
-    peak = float(S.max())
+def _log_magnitude(S: np.ndarray, out: Optional[np.ndarray] = None, peak: Optional[float] = None) -> np.ndarray:
+    """``log(S)``, clipped at ``log(peak) + LOG_FLOOR`` (float64), into ``out`` if given;
+    ``peak`` defaults to ``S.max()`` (RTPGHI passes the largest magnitude seen so far)."""
+    peak = float(S.max()) if peak is None else peak
     floor = peak * np.exp(LOG_FLOOR) if peak > 0 else 1.0
-    logs = np.maximum(S, floor, dtype=np.float64, out=out)
-    return np.log(logs, out=logs)
+    if floor > 0:
+        logs = np.maximum(S, floor, dtype=np.float64, out=out)
+        return np.log(logs, out=logs)
+    # a float64 peak below 4e-319 (a few subnormal steps): its floor underflows to 0, whose log is
+    # -inf, and the gradients were NaN. S 2^_SUBNORMAL_SHIFT (exact) has the same logs but for a
+    # constant, taken off after
+    logs = np.ldexp(np.asarray(S, dtype=np.float64), _SUBNORMAL_SHIFT, out=out)
+    np.maximum(logs, np.ldexp(peak, _SUBNORMAL_SHIFT) * np.exp(LOG_FLOOR), out=logs)
+    np.log(logs, out=logs)
+    logs -= _SUBNORMAL_SHIFT * np.log(2.0)
+    return logs
+
+
+#: The power of two :func:`_log_magnitude` scales a subnormal ``S`` by: its smallest value
+#: (2^-1074) becomes 2^-474, so that the floor ``peak exp(LOG_FLOOR)`` is a normal number.
+_SUBNORMAL_SHIFT = 600
 
 
 def phase_gradients(S: np.ndarray, geometry: STFT, gamma: float) -> tuple[np.ndarray, np.ndarray]:

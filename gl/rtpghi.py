@@ -65,7 +65,7 @@ from numpy.typing import DTypeLike  # at run time too: typing.get_type_hints res
 
 from ._checks import check_choice, check_flag
 from ._iterative import PhaseRetrievalInfo, RngSpec, as_generator, check_n_threads, check_rng, one_pass_info, prepare, refuse_iteration_options
-from .pghi import LOG_FLOOR, MAX_PHASE, check_gamma, window_centre, window_gamma
+from .pghi import LOG_FLOOR, MAX_PHASE, _log_magnitude, check_gamma, window_centre, window_gamma
 from .streaming import StreamingInverter, check_lookahead, stream_batch
 from .transform import STFT, PadMode, complex_dtype, nola_warned
 from .windows import WindowSpec
@@ -219,9 +219,9 @@ class RTPGHI(StreamingInverter):
             self._logs[-1] = 0.0
         elif peak > self._peak:  # a new peak moves the floor: the buffered frames' logs with it,
             # so that every difference of logs is taken with one floor (and scaling S scales y)
-            np.log(np.maximum(self._magnitudes, peak * np.exp(LOG_FLOOR), dtype=np.float64), out=self._logs)
+            _log_magnitude(self._magnitudes, out=self._logs, peak=peak)
         else:
-            np.log(np.maximum(magnitude, peak * np.exp(LOG_FLOOR), dtype=np.float64), out=self._logs[-1])
+            _log_magnitude(magnitude, out=self._logs[-1], peak=peak)
         self._peak = peak
         self._received = min(self._received + 1, 3)
 

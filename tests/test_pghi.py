@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import heapq
+import warnings
 import importlib
 
 import numpy as np
@@ -737,3 +738,28 @@ def test_pghi_with_a_given_gamma_is_the_literal_one():
     _, phase = gl.pghi(S, geometry=geometry, gamma=500.0, return_phase=True)
     expected = literal_pghi_phase(S, geometry, gamma=500.0)
     assert phase_difference(phase, expected) < rounding(expected)
+
+
+@pytest.mark.parametrize("run", [
+    lambda S, g: gl.pghi(S, geometry=g),
+    lambda S, g: gl.reconstruct(S, geometry=g, n_iter=2, rng=0),  # the default method starts from PGHI's phase
+    lambda S, g: np.concatenate([(stream := gl.RTPGHI(g, rng=0)).push(S), stream.flush()]),
+], ids=["pghi", "reconstruct", "RTPGHI"])
+def test_a_peak_a_few_subnormal_steps_above_zero_gives_a_phase(run):
+    """A float64 magnitude whose peak is below 4e-319: the log floor ``peak exp(LOG_FLOOR)``
+    underflowed to 0, whose log is -inf, and the gradients were NaN: PGHI (and gl's default
+    method, which starts from it) raised a ValueError blaming the window, and a RTPGHI stream
+    returned NaN (both with numpy's 'divide by zero' warning). The logs are now taken of ``S``
+    scaled up by a power of two, and the phase is PGHI's of that ``S`` (to rounding)."""
+    geometry = gl.STFT(64, 16)
+    x = np.random.default_rng(0).standard_normal(600)
+    S = np.abs(geometry.stft(x))
+    S_tiny = np.ldexp(S / S.max(), -1065)  # the peak 2.5e-321, the rest down to 5e-324 and 0
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        y = run(S_tiny, geometry)
+    assert np.all(np.isfinite(y))
+    _, phase = gl.pghi(np.ldexp(S_tiny, 1065), geometry=geometry, return_phase=True)
+    _, tiny_phase = gl.pghi(S_tiny, geometry=geometry, return_phase=True)
+    audible = np.ldexp(S_tiny, 1065) > 1e-3
+    assert np.abs(np.angle(np.exp(1j * (phase - tiny_phase))))[audible].max() < 1e-9
