@@ -1619,6 +1619,12 @@ def _from_archive(loaded, args, path: Path, flags: list) -> tuple[Any, argparse.
     with loaded, damaged_archive(path):  # the members are read here
         names = list(loaded.files)
         metadata = features_metadata(loaded, path) if "metadata" in names else None
+        if metadata is None and args.convention is not None:  # np.load hands a member that is not an .npy over as bytes
+            stored = set(loaded.zip.namelist())
+            other = next((name for name in names if f"{name}.npy" not in stored), None)
+            if other is not None:
+                raise UsageError(f"{path} holds {other!r}, which is not a NumPy array (an .npz holds the .npy files np.savez "
+                                 "writes); save the spectrogram with np.save or np.savez and give that file")
         if metadata is None and args.convention is not None and len(names) == 1:
             return _import_array(loaded[names[0]], args, path)
         if metadata is None and args.convention is not None and "magnitude" not in names:

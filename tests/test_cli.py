@@ -1926,6 +1926,24 @@ def test_a_large_array_cut_short_is_damaged_not_out_of_memory(tmp_path, monkeypa
     assert not (tmp_path / "o.wav").exists()
 
 
+def test_an_npz_member_that_is_not_an_array_is_said_so(tmp_path, monkeypatch, capsys):
+    """A zip named .npz whose member is not a .npy (a text file beside the spectrogram, or alone):
+    np.load hands such a member over as bytes, and with --from gl took it for an array
+    ("AttributeError: 'bytes' object has no attribute 'ndim'", a traceback). Said of the member now."""
+    S = io.BytesIO()
+    np.save(S, np.abs(gl.STFT(256, 64).stft(np.sin(np.arange(4000) / 5.0))))
+    with zipfile.ZipFile(tmp_path / "alone.npz", "w") as archive:
+        archive.writestr("notes.txt", "made with librosa")
+    with zipfile.ZipFile(tmp_path / "beside.npz", "w") as archive:
+        archive.writestr("notes.txt", "made with librosa")
+        archive.writestr("S.npy", S.getvalue())
+    monkeypatch.chdir(tmp_path)
+    for name in ("alone.npz", "beside.npz"):
+        result = run_in_process(["invert", name, "--from", "librosa", "--sr", "16000", "--hop", "64", "-o", "o.wav"], capsys)
+        assert_usage_error(result, rf"^gl invert: error: {name} holds 'notes.txt', which is not a NumPy array")
+    assert not (tmp_path / "o.wav").exists()
+
+
 def test_a_bare_arrays_faults_are_said_of_its_file(tmp_path):
     """The importers call the array S, Sxx, Zxx or M: a bare .npy with NaN, negative values or
     one axis gave 'gl invert: error: S contains NaN or infinite values', naming a variable the
