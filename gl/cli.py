@@ -911,13 +911,14 @@ def _block_seconds(args, geometry: STFT, n_frames: int, channels: int, sample_ra
     ``--block-seconds`` as given; else, when the whole would need more than the machine's
     memory (``RETRIEVAL_BYTES_PER_COEFFICIENT``; refused with --tol or --plot, which need the
     whole run), blocks of ``DEFAULT_BLOCK_SECONDS``, or fewer seconds where such a block
-    would need more than a quarter of the memory. A block must hold the overlap the blocks
-    share (at least ``ceil(n_fft / hop) + 1`` frames) and fit in memory.
+    would need more than a quarter of the memory. A block must hold twice the smallest overlap
+    blocks share (``2 ceil(n_fft / hop)`` frames: each block moves on by at least as much as it
+    shares) and fit in memory.
     """
     hop = geometry.hop_length
     memory = _physical_memory()
     per_frame = RETRIEVAL_BYTES_PER_COEFFICIENT * channels * geometry.n_freq  # bytes to work on a frame
-    fewest = -(-geometry.n_fft // hop) + 1  # reconstruct_long's smallest overlap, and a frame more
+    fewest = 2 * -(-geometry.n_fft // hop)  # twice reconstruct_long's smallest overlap: no frame worked on more than twice
     size = f"{channels} channel(s) x {n_frames:,} frames x {geometry.n_freq:,} bins"
     seconds = args.block_seconds
     if seconds is None:
@@ -938,7 +939,7 @@ def _block_seconds(args, geometry: STFT, n_frames: int, channels: int, sample_ra
     frames = round(min(seconds * sample_rate / hop, 2.0**62))  # 1e305 s: inf frames, a block longer than any input
     if frames < fewest:
         raise UsageError(f"--block-seconds {seconds:g} is {frames} frames at hop {hop} and {sample_rate:g} Hz; a block needs at "
-                         f"least {fewest} ({fewest * hop / sample_rate:.3g} s), to share an overlap with the next")
+                         f"least {fewest} ({fewest * hop / sample_rate:.3g} s), to share an overlap with the next and move on by as much")
     if memory is not None and min(frames, n_frames) * per_frame > memory:
         raise UsageError(f"--block-seconds {seconds:g} is {frames:,} frames, about {_size(frames * per_frame)} to work on "
                          f"({channels} channel(s) x {geometry.n_freq:,} bins), more than this machine's "

@@ -248,15 +248,20 @@ def default_overlap_frames(geometry: STFT, sr: Optional[float], block_frames: in
                            overlap_seconds: Optional[float] = None) -> int:
     """The frames consecutive blocks share when :func:`reconstruct_long` is not told:
     ``overlap_seconds`` (default ``DEFAULT_OVERLAP_SECONDS``) at ``sr``, or
-    ``DEFAULT_OVERLAP_FRAMES`` without it; at least ``2 ceil(n_fft / hop)``, at most
-    ``block_frames - 1``.
+    ``DEFAULT_OVERLAP_FRAMES`` without it; at least ``2 ceil(n_fft / hop)``, at most half
+    a block but never below ``ceil(n_fft / hop)`` (nor above ``block_frames - 1``). (A
+    block shorter than the overlap shared all its frames but one with the next: blocks
+    that moved on by one frame, each inverted again, a block's frames times the work.)
 
     >>> default_overlap_frames(STFT(256, 64), 16000, 2600), default_overlap_frames(STFT(256, 64), None, 2600)
     (75, 32)
+    >>> default_overlap_frames(STFT(256, 64), 16000, 100), default_overlap_frames(STFT(256, 64), 16000, 6)
+    (50, 4)
     """
     frames = _frames_from(geometry, sr, DEFAULT_OVERLAP_SECONDS if overlap_seconds is None else overlap_seconds,
                           "overlap_seconds") or DEFAULT_OVERLAP_FRAMES
-    return min(max(frames, 2 * -(-geometry.n_fft // geometry.hop_length)), block_frames - 1)
+    least = -(-geometry.n_fft // geometry.hop_length)
+    return min(max(frames, 2 * least), max(least, block_frames // 2), block_frames - 1)
 
 
 class _Writer:

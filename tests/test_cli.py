@@ -1765,6 +1765,37 @@ def test_block_seconds_inverts_block_by_block(tmp_path, speech, capsys):
     assert "100 iterations a block, in blocks of 1 s" in captured.out and "inverting in blocks of 1 s" in captured.err
 
 
+def test_blocks_shorter_than_the_default_overlap_advance_by_half_a_block(tmp_path, monkeypatch, capsys):
+    """--block-seconds shorter than the overlap reconstruct_long shares by default (0.3 s, and at least
+    2 ceil(n_fft / hop) frames) made blocks that shared all their frames but one with the next: each block
+    moved on by one frame, and roundtrip --win-length 7 (hop 1) --block-seconds 0.2 of half a second ran
+    some 2,400 blocks of 1,600 frames, minutes for what takes one second at once (found by fuzzing). The
+    overlap is now at most half a block (never below ceil(n_fft / hop)); and a block must hold twice
+    ceil(n_fft / hop) frames, so that each frame is worked on at most twice."""
+    import gl.longform
+
+    planned = []
+    plan_blocks = gl.longform.plan_blocks
+
+    def recording(n_frames, block_frames, overlap_frames):
+        blocks = plan_blocks(n_frames, block_frames, overlap_frames)
+        planned.append((block_frames, overlap_frames, len(blocks)))
+        return blocks
+
+    monkeypatch.setattr(gl.longform, "plan_blocks", recording)
+    x = np.random.default_rng(0).standard_normal(4000) * 0.1
+    sf.write(str(tmp_path / "half.wav"), x, 8000, subtype="FLOAT")
+    args = ["roundtrip", str(tmp_path / "half.wav"), "-o", str(tmp_path / "o.wav"), "--win-length", "7", "--method", "fgla",
+            "--n-iter", "1", "-q", "--force"]
+    assert cli.main(args + ["--block-seconds", "0.2"]) == 0  # n_fft 512, hop 1: 4,001 frames, blocks of 1,600
+    assert planned and all(block == 1600 and overlap == 800 and count <= 5 for block, overlap, count in planned)
+    assert gl.longform.default_overlap_frames(gl.STFT(512, 1, win_length=7), 8000, 1600) == 800
+    assert gl.longform.default_overlap_frames(gl.STFT(512, 1, win_length=7), 8000, 600) == 512  # never below ceil(n_fft / hop)
+    assert cli.main(args + ["--block-seconds", "0.1"]) == 2  # 800 frames: fewer than 2 x 512
+    assert "--block-seconds 0.1 is 800 frames at hop 1 and 8000 Hz; a block needs at least 1024" in capsys.readouterr().err
+    assert sf.info(str(tmp_path / "o.wav")).frames == 4000
+
+
 def test_invert_without_iterations_in_blocks_reports_its_spectral_convergence(tmp_path, speech, capsys):
     """gl invert --n-iter 0 in several blocks reported "spectral convergence n/a" (null in
     --json): it took the start's, which a block-by-block run has not, for the whole result's."""
@@ -1815,7 +1846,7 @@ def test_an_inversion_too_large_for_memory_goes_block_by_block(tmp_path, speech,
     assert "--block-seconds 5 is 312 frames, about 9.8 MiB to work on" in capsys.readouterr().err
     monkeypatch.setattr(cli, "_physical_memory", lambda: None)
     assert cli.main(run_args + ["--block-seconds", "0.05"]) == 2
-    assert "--block-seconds 0.05 is 3 frames at hop 256 and 16000 Hz; a block needs at least 5" in capsys.readouterr().err
+    assert "--block-seconds 0.05 is 3 frames at hop 256 and 16000 Hz; a block needs at least 8" in capsys.readouterr().err
     assert cli.main(run_args + ["--block-seconds", "1", "--tol", "1e-3"]) == 2
     assert "--block-seconds inverts the blocks separately, so --tol" in capsys.readouterr().err
     # a finite number of seconds whose frames overflow a float: a block longer than the input, not
