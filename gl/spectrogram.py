@@ -847,8 +847,9 @@ def features_metadata(archive, path="the file") -> Optional[dict]:
         return None
     if not isinstance(metadata, dict) or metadata.get("format") != FEATURES_FORMAT:
         return None
-    if metadata.get("format_version", 0) > FEATURES_VERSION:
-        raise ValueError(f"{path} has features format_version {metadata['format_version']}; this gl reads up to {FEATURES_VERSION}")
+    version = _stored_int(path, metadata, "format_version") if "format_version" in metadata else 0  # '2' or null: damaged
+    if version > FEATURES_VERSION:
+        raise ValueError(f"{path} has features format_version {version}; this gl reads up to {FEATURES_VERSION}")
     if not isinstance(metadata.get("convention"), str) or not isinstance(metadata.get("keywords"), dict):
         raise ValueError(f"{path} has no 'convention' and 'keywords' in its metadata; make it again with gl spectrogram")
     return metadata

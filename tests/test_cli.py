@@ -1940,6 +1940,24 @@ def test_a_damaged_features_file_is_named_not_its_importers_array(tmp_path):
     assert not (tmp_path / "o.wav").exists()
 
 
+def test_a_features_file_whose_format_version_is_no_number_is_damaged(tmp_path, monkeypatch, capsys):
+    """A gl spectrogram --mel file whose metadata says format_version "2" (or null, a list ...): the
+    error was Python's, "gl invert: error: '>' not supported between instances of 'str' and 'int'",
+    naming neither the file nor the field (found by fuzzing). It is said as a magnitude file's is."""
+    x = np.sin(np.arange(8000) / 5.0)
+    sf.write(str(tmp_path / "in.wav"), 0.5 * x, 8000)
+    monkeypatch.chdir(tmp_path)
+    assert cli.main(["spectrogram", "in.wav", "-o", "mel.npz", "--mel", "--n-mels", "32", "-q"]) == 0
+    with np.load(tmp_path / "mel.npz") as stored:
+        arrays = dict(stored)
+    metadata = json.loads(str(arrays["metadata"][()]))
+    for version in ("2", None, [1], True):
+        np.savez(tmp_path / "odd.npz", data=arrays["data"], metadata=json.dumps({**metadata, "format_version": version}))
+        result = run_in_process(["invert", "odd.npz", "-o", "o.wav"], capsys)
+        assert_usage_error(result, rf"^gl invert: error: odd.npz: format_version must be an integer, got {re.escape(repr(version))}$")
+    assert not (tmp_path / "o.wav").exists()
+
+
 def test_a_large_array_cut_short_is_damaged_not_out_of_memory(tmp_path, monkeypatch, capsys):
     """An .npy (or an .npz's member) whose header says 256 TB but whose file holds 4000 bytes: np.load
     allocates what the header says first, and gl said 'not enough memory ...; for a long input try
