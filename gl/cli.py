@@ -1866,7 +1866,7 @@ def _stored_settings(scalars: dict, args, path: Path, parameters, axes: dict) ->
                     and args.win_length is None and given > value):
                 hint = (f" (if scipy zero-padded the segments to nfft={given:g}, add --win-length {value}: --n-fft is then "
                         "nfft)")
-            elif option == "-P nperseg=" and flag == "n_fft" and given < value:
+            elif option == "-P nperseg=" and flag == "n_fft" and isinstance(given, (int, float)) and not isinstance(given, bool) and given < value:
                 hint = (f" (if scipy zero-padded the segments of {given} samples to nfft={value}, give --win-length {given} "
                         f"instead: the stored {name} is then nfft)")
             raise UsageError(f"{said} but the {name} in {path} is {value:g}{hint}; drop {option}, or correct the file "

@@ -1958,6 +1958,20 @@ def test_a_features_file_whose_format_version_is_no_number_is_damaged(tmp_path, 
     assert not (tmp_path / "o.wav").exists()
 
 
+def test_a_text_nperseg_beside_a_stored_one_is_said_so(tmp_path, monkeypatch, capsys):
+    """-P nperseg=int (text, not a number) for an .npz that stores nperseg: the advice for a smaller
+    typed nperseg compared the text with the stored number, and the error was Python's "'<' not
+    supported between instances of 'str' and 'int'" (found by fuzzing). The typed value is refused
+    against the file's now, as a number that disagrees is."""
+    Sxx = np.abs(np.random.default_rng(0).standard_normal((129, 30))) + 0.01
+    np.savez(tmp_path / "seg.npz", Sxx=Sxx, nperseg=256, fs=8000)
+    monkeypatch.chdir(tmp_path)
+    for typed in ("int", "'x'", "[256]"):
+        result = run_in_process(["invert", "seg.npz", "--from", "scipy", "-P", f"nperseg={typed}", "-o", "o.wav"], capsys)
+        assert_usage_error(result, r"^gl invert: error: -P nperseg=.* but the nperseg in seg\.npz is 256; drop -P nperseg=")
+    assert not (tmp_path / "o.wav").exists()
+
+
 def test_a_large_array_cut_short_is_damaged_not_out_of_memory(tmp_path, monkeypatch, capsys):
     """An .npy (or an .npz's member) whose header says 256 TB but whose file holds 4000 bytes: np.load
     allocates what the header says first, and gl said 'not enough memory ...; for a long input try
