@@ -378,30 +378,33 @@ class RTISILA(StreamingInverter):
         # start of the stream: D / (true window sum) per frame whose support is short of
         # frames on the left (and 0 on the constant zero padding), one row per frame
         start_frames = -(-max(n_fft - hop, 0) // hop) if n_fft > hop else 0
-        self._start_gain = np.ones((start_frames, n_fft), dtype=dtype)
-        for frame in range(start_frames):
-            self._start_gain[frame] = self._edge_gain(frame, last_frame=None)
+        self._start_gain = self._edge_gains(0, start_frames, last_frame=None).astype(dtype)
 
-    def _edge_gain(self, frame: int, last_frame: Optional[int]) -> np.ndarray:
-        """``D / W`` on frame ``frame``'s support, ``W`` the window sum of frames ``0 .. last_frame``.
+    def _edge_gains(self, first: int, count: int, last_frame: Optional[int]) -> np.ndarray:
+        """``D / W`` on the supports of frames ``first .. first + count - 1``, a row each,
+        ``W`` the window sum of frames ``0 .. last_frame``, float64 ``(count, n_fft)``.
 
         ``last_frame=None`` means unbounded on the right (the stream goes on). Positions of
         the zero padding (``pad_mode='constant'``, centred) and where ``W`` is below the
-        floor get 0.
+        floor get 0. ``W`` is summed once over the frames' whole span, the rows are views
+        of it (each position's sum is the same whatever span it is summed in): a frame's row
+        alone would cost ``n_fft / hop`` passes, and a stream's start or end has about as
+        many frames, which made hops far below ``n_fft`` quadratically slow.
         """
         geometry = self.geometry
         n_fft, hop = geometry.n_fft, geometry.hop_length
-        start = frame * hop
+        start, span = first * hop, max(count - 1, 0) * hop + n_fft
         big = (1 << 62) // max(hop, 1) if last_frame is None else last_frame
-        total = self._window_sum(start, n_fft, last_frame=big)
-        gain = np.zeros(n_fft)
-        np.divide(self._steady_sum, total, out=gain, where=total > self._floor)
+        total = self._window_sum(start, span, last_frame=big)
+        rows = np.lib.stride_tricks.sliding_window_view(total, n_fft)[::hop][:count]  # row j: frame first + j's support
+        gains = np.zeros((count, n_fft))
+        np.divide(self._steady_sum, rows, out=gains, where=rows > self._floor)
         if geometry.center and geometry.pad_mode == "constant":
-            positions = np.arange(start, start + n_fft)
-            gain[positions < geometry.pad] = 0
+            positions = (first + np.arange(count))[:, None] * hop + np.arange(n_fft)
+            gains[positions < geometry.pad] = 0
             if last_frame is not None:  # the right padding of a stream that has ended
-                gain[positions >= (last_frame * hop + n_fft - geometry.pad)] = 0
-        return gain
+                gains[positions >= (last_frame * hop + n_fft - geometry.pad)] = 0
+        return gains
 
     # ------------------------------------------------------------------ one update
     def _update(self, slot: int, window: np.ndarray, gain: Optional[np.ndarray]) -> None:
@@ -435,19 +438,23 @@ class RTISILA(StreamingInverter):
         np.multiply(frame, self._window64, out=contribution)  # y_j = w IDFT(X_j)
         span += contribution  # ... and add the new one
 
-    def _gain(self, slot: int, last_frame: Optional[int]) -> Optional[np.ndarray]:
+    def _gain(self, slot: int, end_gains: Optional[tuple[int, np.ndarray]]) -> Optional[np.ndarray]:
+        """The gain of the frame in ``slot`` (None: ``D`` is its window sum); ``end_gains``, at the
+        end of the stream, holds the first frame it starts at and :meth:`_edge_gains`' rows."""
         frame = self.frames_committed + slot
-        if last_frame is not None:
-            return self._edge_gain(frame, last_frame)
+        if end_gains is not None:
+            first, gains = end_gains
+            return gains[frame - first]
         if frame < len(self._start_gain):
             return self._start_gain[frame]
         return None
 
-    def _sweeps(self, newest_is_new: bool, last_frame: Optional[int] = None) -> None:
-        """The new frame's first estimate, then ``n_iter_per_frame`` sweeps, newest to oldest."""
+    def _sweeps(self, newest_is_new: bool, end_gains: Optional[tuple[int, np.ndarray]] = None) -> None:
+        """The new frame's first estimate, then ``n_iter_per_frame`` sweeps, newest to oldest
+        (``end_gains``: at the end of the stream, with the true window sum, :meth:`_gain`)."""
         newest = self._pending - 1
-        gains = [self._gain(slot, last_frame) for slot in range(self._pending)]
-        at_end = last_frame is not None
+        gains = [self._gain(slot, end_gains) for slot in range(self._pending)]
+        at_end = end_gains is not None
         if newest_is_new:
             if self._has_phase[newest]:  # a given initial phase instead of the partial OLA
                 spectrum = self._target[newest] * np.exp(1j * self._first_phase[newest])
@@ -552,9 +559,11 @@ class RTISILA(StreamingInverter):
 
     def _flush_pending(self) -> None:
         last_frame = self.frames_pushed - 1
+        # the true window sum at the end, on every frame left (once: each sweep below sees most of them)
+        end_gains = (self.frames_committed, self._edge_gains(self.frames_committed, self._pending, last_frame))
         while self._pending:
-            # no new frame: sweep what is left, with the true window sum at the end
-            self._sweeps(newest_is_new=False, last_frame=last_frame)
+            # no new frame: sweep what is left
+            self._sweeps(newest_is_new=False, end_gains=end_gains)
             self._commit_oldest()
 
 

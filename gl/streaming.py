@@ -445,7 +445,8 @@ class StreamingInverter:
         self._accumulator += contribution
         position = self.frames_committed * hop
         # near the start fewer frames cover a sample than in the steady state
-        total = self._window_sum(position, hop, self.frames_committed) if position < self._start_positions else None
+        # (frames 0 .. m cover these positions: the sum of all frames, a slice of _allocate's)
+        total = self._start_sum[position : position + hop] if position < self._start_positions else None
         self._emit(self._accumulator[:hop], total)
         # slide the accumulator by a hop: it now holds frame m + 1's positions
         self._accumulator[:-hop] = self._accumulator[hop:]
@@ -475,6 +476,7 @@ class StreamingInverter:
         # the first frame's whole support, since where the windows barely overlap the run goes on
         # past the start positions (49 samples at Hann 256, hop 224, of which 32 are start positions)
         start_sum = self._window_sum(0, n_fft, last_frame=(1 << 62) // max(hop, 1))
+        self._start_sum = start_sum  # the window sums of the start positions (_commit), one pass instead of one a hop
         above = np.flatnonzero(start_sum >= self._edge_floor)
         self._head_end = int(above[0]) if above.size else n_fft
         self._padded_count = 0  # padded positions normalised so far

@@ -180,6 +180,25 @@ def test_rtisila_constant_memory():
     assert bytes_short < 64 * 1024
 
 
+@pytest.mark.parametrize("center", [True, False])
+@pytest.mark.parametrize("method", ["rtisila", "rtpghi"])
+def test_a_stream_sums_its_windows_a_fixed_number_of_times(method, center, monkeypatch):
+    """The window sums of a stream's start and end (each a pass per frame of overlap) are summed once
+    each and sliced per frame. Summed again for each frame of the start and, at the end, for each frame
+    left at every sweep of the flush, a hop far below n_fft took frames x (n_fft / hop)^2 passes: RTISI-LA
+    on 800 samples at n_fft 512 took 3.7 s at hop 4 and 29 s at hop 2 (2.3 s now, its own updates')."""
+    calls = []
+    original = StreamingInverter._window_sum
+    monkeypatch.setattr(StreamingInverter, "_window_sum", lambda self, *args, **kw: calls.append(args) or original(self, *args, **kw))
+    geometry = gl.STFT(64, 4, center=center)
+    S = np.abs(geometry.stft(np.random.default_rng(3).standard_normal(600)))
+    stream = RTISILA(geometry, n_iter_per_frame=1) if method == "rtisila" else gl.RTPGHI(geometry, rng=0)
+    for chunk in np.array_split(np.arange(S.shape[1]), 7):
+        stream.push(S[:, chunk])
+    stream.flush()
+    assert 1 <= len(calls) <= 4, f"{len(calls)} window sums for {S.shape[1]} frames of {geometry.n_fft // geometry.hop_length}-fold overlap"
+
+
 @pytest.mark.parametrize("make", [lambda g: RTISILA(g, n_iter_per_frame=1), lambda g: gl.RTPGHI(g, rng=0),
                                   lambda g: gl.RTPGHI(g, lookahead=0, rng=0),
                                   lambda g: RTISILA(gl.STFT(64, 48), lookahead=0, n_iter_per_frame=0)],  # samples held back
