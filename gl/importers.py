@@ -1595,6 +1595,8 @@ def _librosa_geometry(n_rows, n_fft, hop_length, win_length, window, center, pad
                 f"(it implies {implied_sizes(n_rows)}){two_sided}{transposed}"
                 f"{'' if two_sided else mel_hint(n_rows, mel_importer)}"
             )
+    if isinstance(center, (bool, np.bool_)) and not center:
+        pad_mode = "constant"  # librosa and torch pad centred frames only: with center=False they never read pad_mode
     if isinstance(pad_mode, str) and pad_mode not in PAD_MODES:  # not a string: gl.STFT's TypeError
         raise ValueError(f"pad_mode={pad_mode!r} is not supported; use one of {', '.join(PAD_MODES)}")
     return STFT(n_fft=n_fft, hop_length=hop_length, win_length=win_length, window=window, center=center, pad_mode=pad_mode)

@@ -854,6 +854,24 @@ def test_librosa_geometry_errors():
     assert spec.geometry.n_fft == 441  # an odd size, given explicitly
 
 
+@pytest.mark.parametrize("pad_mode", ["wrap", "symmetric", "mean", "reflect"])
+def test_pad_mode_given_with_uncentred_frames_is_unused_as_in_librosa(pad_mode):
+    """librosa.stft(center=False) and torch.stft(center=False) pad nothing and never read pad_mode:
+    the importers took the same arguments only for the three modes gl pads with, and refused
+    librosa.stft(x, center=False, pad_mode='wrap')'s spectrogram (found by the property tests)."""
+    librosa = pytest.importorskip("librosa")
+    x = np.random.default_rng(5).standard_normal(2000)
+    S = np.abs(librosa.stft(x, n_fft=256, hop_length=64, center=False, pad_mode=pad_mode))
+    spec = importers.from_librosa(S, n_fft=256, hop_length=64, center=False, pad_mode=pad_mode)
+    assert spec.geometry == gl.STFT(n_fft=256, hop_length=64, center=False)
+    np.testing.assert_allclose(spec.magnitude, np.abs(spec.geometry.stft(x)), rtol=1e-9, atol=1e-9)
+    M = librosa.feature.melspectrogram(y=x, sr=8000, n_fft=256, hop_length=64, center=False, pad_mode=pad_mode, n_mels=32)
+    assert importers.from_mel(M, sr=8000, n_fft=256, hop_length=64, center=False, pad_mode=pad_mode).geometry.center is False
+    assert importers.from_torchaudio(S**2, n_fft=256, hop_length=64, center=False, pad_mode=pad_mode).geometry.center is False
+    with pytest.raises(ValueError, match="pad_mode='wrap' is not supported"):  # centred frames do read it
+        importers.from_librosa(S, n_fft=256, hop_length=64, center=True, pad_mode="wrap")
+
+
 def test_a_transposed_spectrogram_gets_a_hint():
     """(frames, bins), as a user's own code may store it: 1025 columns are n_fft=2048's bins."""
     transposed = np.ones((261, 1025))
