@@ -1485,8 +1485,24 @@ def from_shorttimefft(
     k_offset = _whole_number("k_offset", k_offset, "the index in x of time 0")
     first = _shorttimefft_first_slice(counted, hop) if p_min is None else p_min
     offset = m_num // 2 - first * hop - k_offset  # grid samples before signal sample 0
+    slice_said = f"p_min={first}" if p_min is not None else f"slice {first} (scipy's default p_min)"
+    # the first and the end of the samples of x the slices' windows (without their zeros) see
+    nonzero = np.flatnonzero(win)
+    if not nonzero.size:
+        raise ValueError("win is all zeros")  # (gl.STFT's words)
+    first_seen = first * hop - m_num // 2 + int(nonzero[0]) + k_offset
+    last_end = (first + n_frames - 1) * hop - m_num // 2 + int(nonzero[-1]) + 1 + k_offset
+    if last_end < 1:
+        raise ValueError(f"the {n_frames} slices of S from {slice_said} with k_offset={k_offset} end at sample {last_end}, "
+                         "before the signal's first: scipy made them of its padding alone and they hold nothing of the "
+                         "signal; check p_min and k_offset (stft's p0 and k_offset)")
+    if length is not None:
+        length = _check_int("length", length, m_num - m_num // 2)  # scipy's own minimum, ceil(len(win) / 2)
+        if first_seen >= length:
+            raise ValueError(f"the {n_frames} slices of S from {slice_said} with k_offset={k_offset} start at sample "
+                             f"{first_seen}, after the end of the signal (length={length}): they hold nothing of it; check "
+                             "p_min, k_offset (stft's p0 and k_offset) and length")
     if offset < 0:  # the Spectrogram's negative offset: those samples come back as zeros
-        slice_said = f"p_min={first}" if p_min is not None else f"slice {first} (scipy's default p_min)"
         warnings.warn(f"{slice_said} with k_offset={k_offset}: the first slice starts at sample {-offset} of the signal; "
                       f"no slice saw the {-offset} samples before it, which come back as zeros", LossWarning,
                       stacklevel=_caller_stacklevel())
@@ -1495,10 +1511,7 @@ def from_shorttimefft(
     else:
         geometry = STFT(n_fft=mfft, hop_length=hop, win_length=mfft, window=_padded_window(win, mfft), center=False)
     _check_nola(geometry, "hop", hop)
-    # the end of the last slice's window (without its trailing zeros) in x: the last sample the slices see
-    last_end = (first + n_frames - 1) * hop - m_num // 2 + np.flatnonzero(win)[-1] + 1 + k_offset
     if length is not None:
-        length = _check_int("length", length, m_num - m_num // 2)  # scipy's own minimum, ceil(len(win) / 2)
         slices = _shorttimefft_slices(counted, hop, first, length)  # scipy's p_max(length) - p0
         given = f"length={length} gives {slices} slices with hop={hop} and len(win)={m_num}"
         if n_frames > slices:  # stft refuses p1 > p_max(length)

@@ -643,6 +643,25 @@ def test_shorttimefft_slices_that_start_after_the_first_sample(p0, k_offset):
     assert info.spectral_convergence[-1] < 0.08 and not np.any(y[:start])  # 0.052, 0.065; from p_min: 0.053
 
 
+def test_shorttimefft_slices_that_see_no_sample_of_the_signal_are_named():
+    """stft(x, p0, p1, k_offset=...) computes slices wholly before x[0] (or after its end) from its
+    padding alone: refused naming p_min and k_offset. It was a message about a length no one gave
+    ('length=1 does not fit 2 frames ... had at most 0 samples') or about 'the -2 samples the slices
+    cover' (found by the property tests)."""
+    w = np.hanning(5)
+    sft = signal.ShortTimeFFT(w, 2, 8000.0)
+    x = np.random.default_rng(0).standard_normal(15)
+    S = sft.stft(x, p0=-1, p1=1, k_offset=-4)  # slices centred on x[-6] and x[-4]
+    for length in (None, 15):
+        with pytest.raises(ValueError, match=r"slices of S from p_min=-1 with k_offset=-4 end at sample -2, before the signal's first"):
+            importers.from_shorttimefft(S, win=w, hop=2, fs=8000.0, p_min=-1, k_offset=-4, length=length)
+    S = sft.stft(np.zeros(40), p0=7, p1=9, k_offset=6)  # windows seeing x[19] on (w[0] = 0), of a signal said to be 15 long
+    with pytest.raises(ValueError, match=r"start at sample 19, after the end of the signal \(length=15\)"):
+        importers.from_shorttimefft(S, win=w, hop=2, fs=8000.0, p_min=7, k_offset=6, length=15)
+    with pytest.raises(ValueError, match="win is all zeros"):
+        importers.from_shorttimefft(np.ones((3, 4)), win=np.zeros(5), hop=2, fs=8000.0)
+
+
 def test_shorttimefft_errors():
     win = np.hanning(64)
     with pytest.raises(ValueError, match="fft_mode='onesided2X' needs scale_to"):
