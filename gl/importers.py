@@ -1527,6 +1527,16 @@ def from_shorttimefft(
                 f"from {last_end} on were never analysed: leave out length to rebuild the {last_end} samples the slices "
                 "cover (and pad the result with zeros if you need the full length); else check length"
             )
+        longest = geometry.default_length(n_frames) - offset + hop - 1  # the longest signal a Spectrogram of them takes
+        if length > longest:  # stft's p1 defaults to p_max(len(x)), which does not follow a k_offset < 0
+            moved = (f"k_offset={k_offset} moves the slices {-k_offset} samples earlier and stft's default p1, p_max(n), "
+                     "does not follow it: " if k_offset < 0 else "")
+            raise ValueError(
+                f"length={length}, but the {n_frames} slices of S from {slice_said} with k_offset={k_offset} end at sample "
+                f"{last_end}: {moved}the samples from {last_end} on were never analysed: leave out length to rebuild the "
+                f"{last_end} samples the slices cover (and pad the result with zeros if you need the full length), or "
+                "give stft a larger p1"
+            )
     spec = Spectrogram(magnitude, geometry, sample_rate=fs, length=max(1, last_end) if length is None else length,
                        source="shorttimefft", offset=offset)
     return spec

@@ -662,6 +662,23 @@ def test_shorttimefft_slices_that_see_no_sample_of_the_signal_are_named():
         importers.from_shorttimefft(np.ones((3, 4)), win=np.zeros(5), hop=2, fs=8000.0)
 
 
+def test_shorttimefft_negative_k_offset_with_the_signal_length_is_explained():
+    """stft(x, k_offset=-25) with its default p0 and p1 (p_max(len(x)), which does not follow
+    k_offset) leaves x's last samples unanalysed: with length=len(x), the import said 'length=85
+    does not fit 18 frames of hop 6 ... had at most 83 samples', naming neither k_offset nor a way
+    out (found by the property tests). Without length it rebuilds what the slices saw."""
+    w = np.hanning(25)
+    sft = signal.ShortTimeFFT(w, 6, 1000.0)
+    x = np.random.default_rng(0).standard_normal(85)
+    S = sft.stft(x, k_offset=-25)
+    with pytest.raises(ValueError, match=r"length=85, but the 18 slices of S from slice -2 \(scipy's default p_min\) with "
+                                         r"k_offset=-25 end at sample 77: k_offset=-25 moves the slices 25 samples earlier"):
+        importers.from_shorttimefft(S, win=w, hop=6, fs=1000.0, k_offset=-25, length=85)
+    spec = importers.from_shorttimefft(S, win=w, hop=6, fs=1000.0, k_offset=-25)
+    assert spec.output_length == 77
+    importers.from_shorttimefft(sft.stft(x, k_offset=-3), win=w, hop=6, fs=1000.0, k_offset=-3, length=85)  # still within reach
+
+
 def test_shorttimefft_errors():
     win = np.hanning(64)
     with pytest.raises(ValueError, match="fft_mode='onesided2X' needs scale_to"):
