@@ -288,6 +288,15 @@ def _equals_magnitude_up_to_sign(array: np.ndarray, S: np.ndarray) -> bool:
     return True
 
 
+def check_init_array(array: np.ndarray, shape: tuple) -> None:
+    """An ``init`` array's dtype, real phases or complex coefficients (before the shape:
+    ``np.array(['random'])`` is no phase), and its shape, ``S``'s."""
+    if array.dtype.kind not in "fiuc" or array.dtype == bool:
+        raise TypeError(f"init must be a string or a real (phase) or complex array, got dtype {array.dtype}")
+    if array.shape != tuple(shape):
+        raise ValueError(f"init array has shape {array.shape}; it must match S.shape {tuple(shape)}")
+
+
 class StartingPhase:
     """The initial phase ``phi_0``, handed out block by block in the engine's layout.
 
@@ -329,10 +338,7 @@ class StartingPhase:
             self.label = "zeros"
         else:
             array = as_array("init", init)
-            if array.dtype.kind not in "fiuc" or array.dtype == bool:  # before the shape: np.array(['random']) is no phase
-                raise TypeError(f"init must be a string or a real (phase) or complex array, got dtype {array.dtype}")
-            if array.shape != S.shape:
-                raise ValueError(f"init array has shape {array.shape}; it must match S.shape {S.shape}")
+            check_init_array(array, S.shape)
             if not np.all(np.isfinite(array)):
                 raise ValueError("init contains NaN or infinite values")
             if array.dtype.kind != "c" and _equals_magnitude_up_to_sign(array, S):

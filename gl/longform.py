@@ -127,7 +127,7 @@ import numpy as np
 from ._checks import as_array, check_choice, check_flag
 from ._engine import floored_between_frames
 from ._run import measuring_only_the_ends, within_measuring_only_the_ends
-from ._iterative import (InitSpec, PhaseRetrievalInfo, RngSpec, as_generator, check_magnitude, from_random_state, initial_phase, measure_convergence,
+from ._iterative import (InitSpec, PhaseRetrievalInfo, RngSpec, as_generator, check_init_array, check_magnitude, from_random_state, initial_phase, measure_convergence,
                          resolve_geometry, working_exponents)
 from .audio import SUBTYPES, PathLike, check_output_path
 from .pghi import initial_phase as pghi_continuing
@@ -698,10 +698,8 @@ def reconstruct_long(
             f"overlap_frames={overlap_frames} must be >= ceil(n_fft / hop_length) = {overlap_min}, "
             "so that the overlap holds samples both blocks determine fully"
         )
-    if isinstance(init, np.ndarray) and (init.dtype.kind not in "fiuc" or init.dtype == bool):  # as a method says it
-        raise TypeError(f"init must be a string or a real (phase) or complex array, got dtype {init.dtype}")
-    if isinstance(init, np.ndarray) and init.shape != tuple(S.shape):  # else a block's shapes, in a block's error
-        raise ValueError(f"init array has shape {init.shape}; it must match S.shape {tuple(S.shape)}")
+    if isinstance(init, np.ndarray):  # as a method says it (else a block's shapes, in a block's error)
+        check_init_array(init, S.shape)
 
     batch_shape = tuple(S.shape[:-2])
     out_length = geometry.default_length(n_frames) if length is None else _check_count("length", length, 1)

@@ -77,7 +77,8 @@ def test_length_dtype_threads_and_batch(geometry, extra, seed, method, n_iter, d
         np.testing.assert_array_equal(run(S, method, geometry, n_iter, rng=seed, length=length, n_threads=2), y)
     for item in range(2):
         generator = np.random.default_rng(seed)
-        generator.random(S.shape[1:]) if item else None  # what item 0 drew
+        if item:
+            generator.random(S.shape[1:])  # what item 0 drew
         alone = run(S[item], method, geometry, n_iter, rng=generator, length=length, n_threads=1)
         np.testing.assert_allclose(alone, y[item], rtol=0, atol=(1e-5 if dtype == np.float32 else 1e-12) * np.abs(y[item]).max())
 
