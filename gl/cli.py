@@ -15,6 +15,8 @@ mistake (missing input, a file that is not audio, a bad flag ...) is one line on
 and exit status 2; Ctrl-C is exit status 130,
 SIGTERM 143 and SIGHUP 129, and none leaves a partial file. A report that cannot be
 printed after the outputs were written is status 1 (141 when the reader of a pipe left).
+A file name that holds a control character is printed as bash's ``$'...'`` quotes it
+(:func:`_shown`), so that no name breaks a message's line.
 """
 
 from __future__ import annotations
@@ -335,8 +337,8 @@ class _Report:
             if args.json:
                 print(json.dumps(self.fields, allow_nan=False))
             elif not args.quiet:
-                for line in self.lines:
-                    print(_printable(line))
+                for line in self.lines:  # (the command's file names as _shown prints them)
+                    print(_printable(_in_flags(line, flags=False)))
             if sys.stdout is not None:  # None when the process was started with stdout closed
                 sys.stdout.flush()
         except BrokenPipeError:
@@ -359,6 +361,48 @@ def _printable(text: str) -> str:
     except LookupError:  # an encoding or error handler Python does not know: print() will say
         pass
     return text
+
+
+#: What :func:`_shown` escapes in a file name, because it breaks or garbles a line: the C0 and
+#: C1 control characters and DEL (a line break, a carriage return, a terminal's escape
+#: sequences ...), Unicode's line and paragraph separators, and the bidirectional embeddings,
+#: overrides and isolates (they reorder the rest of the line on a terminal).
+_CONTROL_CHARACTERS = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
+
+#: Characters bash's ``$'...'`` writes as a letter after a backslash (or as themselves after one).
+_SHELL_ESCAPES = {"\n": "\\n", "\r": "\\r", "\t": "\\t", "\\": "\\\\", "'": "\\'"}
+
+
+def _shown(name, *, shell: bool = False) -> str:
+    """A file name as the command's messages print it (errors, warnings, the report): as it is,
+    unless it holds a control character (:data:`_CONTROL_CHARACTERS`), which would split the
+    message's one line or garble it; then as bash's ``$'...'`` quotes it, which names the file
+    when pasted into a shell. In the quotes ``\\n``, ``\\r``, ``\\t``; ``\\xHH`` for the other
+    ASCII control characters and for a byte of a name that is not UTF-8 (held as a surrogate
+    escape); ``\\uHHHH`` for the other characters escaped; a backslash or quote of the name
+    with a backslash. With ``shell``, any other name is quoted for the shell
+    (:func:`shlex.quote`), for a command the message suggests.
+
+    >>> print(_shown("take 2.wav"), _shown("été.wav"), _shown("a\\nb.npy"), _shown("it's\\x1b[1m.wav"))
+    take 2.wav été.wav $'a\\nb.npy' $'it\\'s\\x1b[1m.wav'
+    >>> print(_shown("take 2.wav", shell=True), _shown("a\\nb.npy", shell=True))
+    'take 2.wav' $'a\\nb.npy'
+    """
+    name = os.fspath(name)
+    if not _CONTROL_CHARACTERS.search(name):
+        return shlex.quote(name) if shell else name
+
+    def escaped(character: str) -> str:
+        code = ord(character)
+        if character in _SHELL_ESCAPES:
+            return _SHELL_ESCAPES[character]
+        if code < 0x80 and (code < 0x20 or code == 0x7F):
+            return f"\\x{code:02x}"
+        if 0xDC80 <= code <= 0xDCFF:  # a byte that is not UTF-8 (os.fsdecode's surrogate escape): that byte to bash
+            return f"\\x{code - 0xDC00:02x}"
+        return f"\\u{code:04x}" if _CONTROL_CHARACTERS.match(character) else character
+
+    return "$'" + "".join(map(escaped, name)) + "'"
 
 
 # ----------------------------------------------------------------------------- options
@@ -1307,7 +1351,7 @@ def _run_spectrogram(args) -> int:
         + ("" if x.shape[0] == 1 else f", {x.shape[0]} channels") + ")",
         f"  {_describe_geometry(geometry)}",
         f"  {kind}, shape {tuple(shape)}",
-        f"wrote {output} (turn it back into sound with: gl invert {shlex.quote(str(output))} -o OUT.wav)",
+        f"wrote {output} (turn it back into sound with: gl invert {_shown(output, shell=True)} -o OUT.wav)",
     ]
     report.emit(args)
     return EXIT_OK
@@ -2429,16 +2473,18 @@ _FLAG_WORDS: list[tuple[re.Pattern[str], Union[str, Callable[[re.Match[str]], st
                 r"zero-padded the segments"), _segment_words),
 ]
 
-#: The paths of the command being run, which the rewriting leaves alone (set by ``main``,
-#: per thread: ``main`` may run on several at once).
+#: The paths of the command being run, which the rewriting leaves alone, each with the form it is
+#: printed in (:func:`_shown`); set by ``main``, per thread: ``main`` may run on several at once.
 _protected = threading.local()
 
 
-def _paths_of(args) -> tuple[str, ...]:
-    """Every spelling of the command's file and folder names a message may quote: as given,
-    resolved, their folders, shell-quoted (not the bare name of a folder: the current one
-    may be called ``n``)."""
-    spellings: set[str] = set()
+def _paths_of(args) -> dict[str, str]:
+    """Every spelling of the command's file and folder names a message may quote (as given,
+    resolved, their folders, shell-quoted; not the bare name of a folder: the current one may
+    be called ``n``; the names ``gl demo`` writes in its folder, the ``.wav`` and ``.flac``
+    names an output of another extension is told to take), longest first, each mapped to
+    the form it is printed in: :func:`_shown`'s."""
+    spellings: dict[str, str] = {}
     for name in ("input", "output", "plot", "output_dir"):
         value = getattr(args, name, None)
         if not value:
@@ -2446,10 +2492,16 @@ def _paths_of(args) -> tuple[str, ...]:
         path = Path(value)
         real = Path(os.path.realpath(path))
         forms = {str(value), str(path), str(path.parent), path.name, str(real), str(real.parent), os.fspath(value).rstrip("/")}
+        if name == "output_dir":
+            forms |= {str(path / DEMO_OUTPUT), str(path / DEMO_ORIGINAL)}
+        if name == "output":  # audio_format's 'name it x.wav or x.flac'
+            stem = Path(os.fspath(value).rstrip("."))
+            forms |= {f"{stem.with_suffix('') if stem.suffix else stem}{suffix}" for suffix in (".wav", ".flac")}
         for text in forms:
             if text and text not in (".", "/", ".."):
-                spellings.update((text, shlex.quote(text)))
-    return tuple(sorted(spellings, key=len, reverse=True))
+                spellings[text] = _shown(text)
+                spellings.setdefault(shlex.quote(text), _shown(text, shell=True))
+    return {text: spellings[text] for text in sorted(spellings, key=len, reverse=True)}
 
 
 def _in_flags(text: str, *, flags: bool = True, one_line: bool = False) -> str:
@@ -2459,14 +2511,15 @@ def _in_flags(text: str, *, flags: bool = True, one_line: bool = False) -> str:
     line break or a tab as one space (runs of spaces stay: a name made from a path, the
     ``name it x  y.wav`` for ``-o 'x  y.ogg'``, keeps them).
     The command's own paths are kept as they are (a folder may be called ``n_fft=512``, a
-    file ``take  2.wav``): each whole occurrence is set aside under a private-use character first."""
+    file ``take  2.wav``): each whole occurrence is set aside under a private-use character first,
+    and put back as :func:`_shown` prints it (a name with a line break in it stays on the line)."""
     kept: list[str] = []
+    paths = getattr(_protected, "paths", {})
 
     def set_aside(match: "re.Match") -> str:
-        kept.append(match.group(0))
+        kept.append(paths[match.group(0)])
         return chr(_PLACEHOLDER + len(kept) - 1)
 
-    paths = getattr(_protected, "paths", ())
     if paths:  # longest first, never inside a word, in one pass (no placeholder is searched again)
         pattern = re.compile(r"(?<![\w.-])(?:" + "|".join(map(re.escape, paths)) + r")(?![\w])")
         text = pattern.sub(set_aside, text)
@@ -2672,8 +2725,12 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     argv = sys.argv[1:] if argv is None else list(argv)
     try:
         args = parser.parse_args(argv)
-    except UsageError as error:
-        print(f"gl: error: {_unrecognized(str(error), argv, parser)}", file=sys.stderr)
+    except UsageError as error:  # (a word typed that holds a control character, as _shown prints it)
+        _protected.paths = {word: _shown(word) for word in sorted(filter(_CONTROL_CHARACTERS.search, argv), key=len, reverse=True)}
+        try:
+            print(f"gl: error: {_in_flags(_unrecognized(str(error), argv, parser), flags=False)}", file=sys.stderr)
+        finally:
+            _protected.paths = {}
         return EXIT_USAGE
     except SystemExit as done:  # --help, --version
         return int(done.code or 0) if not isinstance(done.code, str) else EXIT_USAGE
@@ -2705,4 +2762,4 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
             print(f"gl {args.command}: error: {_describe_error(error)}", file=sys.stderr)
             return EXIT_USAGE
         finally:
-            _protected.paths, _protected.command = (), None
+            _protected.paths, _protected.command = {}, None

@@ -2065,6 +2065,53 @@ def test_messages_keep_the_spaces_of_a_path(tmp_path):
     assert cli._in_flags("a\n  b\tc  d", one_line=True) == "a b c  d"
 
 
+@pytest.mark.skipif(os.name == "nt", reason="Windows refuses control characters in file names")
+def test_control_characters_in_file_names_are_escaped(tmp_path):
+    """A file name was printed as it is: gl invert $'a\\nb.npy' -o o.wav said 'gl invert: error: a'
+    on one line and 'b.npy does not exist ...' on the next, a carriage return or a terminal's escape
+    sequence garbled the line, and the report's 'wrote NAME' lines split as well. Now a name that
+    holds a control character is printed as bash's $'...' quotes it (one line, and pasted into a
+    shell it names the file); any other name as before."""
+    def one_error_line(result, command, pattern):
+        assert_usage_error(result, rf"^gl {command}: error: (.* )?" + pattern)
+        assert not re.search("[\x00-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e]", result.stderr.rstrip("\n")), result.stderr
+        assert sorted(p.name for p in tmp_path.iterdir()) == sorted(before)
+
+    x = np.sin(np.arange(4000) / 5.0)
+    sf.write(str(tmp_path / "in\nput.wav"), 1.5 * x, 8000, subtype="FLOAT")  # loud: clipped when written as PCM_16
+    (tmp_path / "o\tut.wav").write_bytes(b"old")
+    before = [p.name for p in tmp_path.iterdir()]
+    one_error_line(run("invert", "a\nb.npy", "-o", "o.wav", cwd=tmp_path, check_ok=False),
+                   "invert", r"\$'a\\nb\.npy' does not exist; check the file name$")
+    one_error_line(run("roundtrip", "a\x1b[31mb.wav", "-o", "o.wav", cwd=tmp_path, check_ok=False),
+                   "roundtrip", r"\$'a\\x1b\[31mb\.wav' does not exist")
+    one_error_line(run("spectrogram", "a\rb\u2028c\x85.wav", "-o", "s.npz", cwd=tmp_path, check_ok=False),
+                   "spectrogram", r"\$'a\\rb\\u2028c\\u0085\.wav' does not exist")
+    one_error_line(run("demo", "-o", "new\nfolder", cwd=tmp_path, check_ok=False),
+                   "demo", r"output folder \$'new\\nfolder' does not exist; create it \(mkdir -p \$'new\\nfolder'\)")
+    one_error_line(run("roundtrip", "in\nput.wav", "-o", "o\tut.wav", cwd=tmp_path, check_ok=False),
+                   "roundtrip", r"\$'o\\tut\.wav' already exists; use --force")
+    one_error_line(run("roundtrip", "in\nput.wav", "-o", "it's\n\u202e.ogg", cwd=tmp_path, check_ok=False),
+                   "roundtrip", r"name it \$'it\\'s\\n\\u202e\.wav' or \$'it\\'s\\n\\u202e\.flac'$")
+    extra = run("invert", "a.npy", "-o", "o.wav", "b\nc.npy", cwd=tmp_path, check_ok=False)
+    assert_usage_error(extra, r"^gl: error: unrecognized arguments: \$'b\\nc\.npy' \(see gl invert --help\)$")
+    # the report and the warnings: each name on its line
+    done = run("roundtrip", "in\nput.wav", "-o", "ou\x1bt.wav", *FAST, cwd=tmp_path)
+    assert done.stdout.startswith("gl roundtrip: $'in\\nput.wav' (0.50 s, 8000 Hz, mono)\n")
+    assert done.stdout.endswith("\nwrote $'ou\\x1bt.wav'\n") and "\x1b" not in done.stdout
+    assert re.search(r"^gl: warning: \d+ of 4000 samples clipped writing \$'ou\\x1bt\.wav' ", done.stderr, re.MULTILINE), done.stderr
+    assert json.loads(run("roundtrip", "in\nput.wav", "-o", "j\nson.wav", "--json", *FAST, cwd=tmp_path).stdout)["output"] == "j\nson.wav"
+    spectrogram = run("spectrogram", "in\nput.wav", "-o", "sp\tec.npz", cwd=tmp_path)
+    advice = spectrogram.stdout.splitlines()[-1]
+    assert advice == "wrote $'sp\\tec.npz' (turn it back into sound with: gl invert $'sp\\tec.npz' -o OUT.wav)"
+    if shutil.which("bash"):  # the advice, pasted into a shell, names the file
+        assert subprocess.run(["bash", "-c", "test -f " + advice.split("gl invert ")[1].split(" -o")[0]], cwd=tmp_path).returncode == 0
+    # an ordinary name, spaces and letters of any script, as before
+    (tmp_path / "été 2.wav").write_bytes((tmp_path / "in\nput.wav").read_bytes())
+    assert run("roundtrip", "été 2.wav", "-o", "прием.wav", *FAST, cwd=tmp_path).stdout.endswith("\nwrote прием.wav\n")
+    assert [cli._shown(name) for name in ("take  2.wav", "été.wav", "a\\b")] == ["take  2.wav", "été.wav", "a\\b"]
+    assert cli._shown("a\\b\x7f\udce9") == "$'a\\\\b\\x7f\\xe9'"  # the byte of a name that is not UTF-8: \xe9 to bash
+
 @pytest.mark.skipif(sys.platform != "linux", reason="a file name that is not UTF-8 (macOS and Windows refuse one)")
 def test_file_names_that_are_not_utf8_are_read_and_written(tmp_path, speech_wav):
     """b'caf\\xe9.wav' (Latin-1): soundfile encodes a str name strictly, and gl said "'utf-8' codec
