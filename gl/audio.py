@@ -746,9 +746,13 @@ _together = threading.local()
 @contextlib.contextmanager
 def _published_together() -> Iterator[None]:
     """Within, the files :func:`atomic_output` writes (and so :func:`write_audio`) are published
-    together: each is written to its temporary file as usual, and all are renamed onto their
-    paths only when the block ends normally; when it raises (a second file's write failing on a
-    full disk), every temporary file is removed and no path is touched (``gl demo``'s pair)."""
+    together, all or none (``gl demo``'s pair): each is written to its temporary file as usual,
+    and all are renamed onto their paths only when the block ends normally. When the block
+    raises (a second file's write failing on a full disk), every temporary file is removed and
+    no path is touched. When a rename fails (an I/O error; on Windows a file made read-only in
+    the meantime), the renames done are undone: each path gets back the file it held (kept
+    under a second name, :func:`_set_aside`, until all are published), or loses the new one
+    where it held none; the error raised is the rename's."""
     outer = getattr(_together, "pending", None)
     pending: list[tuple[Path, Path, bool]] = []
     _together.pending = pending
@@ -761,17 +765,74 @@ def _published_together() -> Iterator[None]:
         raise
     finally:
         _together.pending = outer
-    published = 0
+    # each path: (path, its old file's second name or None, whether path still holds that, whether published)
+    undo: list[tuple[Path, Optional[Path], bool, bool]] = []
     try:
         for temporary, path, force in pending:
+            aside, linked = _set_aside(path) if force else (None, False)
+            undo.append((path, aside, linked, False))
             _publish(temporary, path, force)
-            published += 1
+            undo[-1] = (path, aside, linked, True)
             _remove_temporary(temporary)  # published by a hard link, the temporary name is still there
-    except BaseException:  # (a rename refused: those renamed are complete files, the others' temporaries go)
-        for temporary, _, _ in pending[published:]:
+    except BaseException as error:
+        for temporary, _, _ in pending:  # (a published one's is gone already)
             with contextlib.suppress(OSError):
                 _remove_temporary(temporary)
+        left = []  # rare (the folder made read-only in between): which files are not as they were, and where the old ones are
+        for path, aside, linked, published in reversed(undo):
+            try:
+                _put_back(path, aside, linked, published=published)
+            except OSError as failed:
+                left.append(f"{path} ({failed.strerror or failed}" + (f"; the old file is {aside})" if aside else ")"))
+        if left and isinstance(error, OSError):
+            raise OSError(error.errno, f"{error.strerror or error}; and these could not be put back as they were: "
+                                       f"{', '.join(left)}", error.filename) from error
         raise
+    for _, aside, _, _ in undo:  # all published: the old files go
+        if aside is not None:
+            with contextlib.suppress(OSError):
+                _remove_temporary(aside)
+
+
+def _set_aside(path: Path) -> tuple[Optional[Path], bool]:
+    """Keep the file ``path`` holds under a second name beside it (hidden, as a temporary
+    file's), so that :func:`_published_together` can put it back. A hard link: ``path`` still
+    holds the file; on a file system without hard links, ``path`` renamed: it then holds
+    nothing until the new file is published. Returns the second name (None where ``path``
+    holds no file) and whether ``path`` still holds the file."""
+    import secrets  # here: `import gl` stays light
+
+    if not os.path.exists(path):
+        return None, False
+    for _ in range(100):
+        aside = path.with_name(f".{path.stem}.{secrets.token_hex(4)}.prev{path.suffix}")
+        try:
+            os.link(path, aside)
+            return aside, True
+        except FileExistsError:
+            continue
+        except OSError:  # no hard links here
+            if os.path.exists(aside):
+                continue
+            os.replace(path, aside)
+            return aside, False
+    raise FileExistsError(errno.EEXIST, f"could not keep a copy of {path} beside it", str(path))  # pragma: no cover
+
+
+def _put_back(path: Path, aside: Optional[Path], linked: bool, *, published: bool) -> None:
+    """Undo :func:`_set_aside` and, if ``published``, the publication of a new ``path``: the old
+    file back at ``path`` in one rename, or the new file removed where there was none."""
+    if aside is None:
+        if published:
+            _remove_temporary(path)
+        return
+    if linked and not published:  # path still holds the old file: the second name goes
+        _remove_temporary(aside)
+        return
+    if _WINDOWS:  # a new file made read-only (the old one's mode): Windows would refuse to replace it
+        with contextlib.suppress(OSError):
+            os.chmod(path, (os.stat(path).st_mode & 0o7777) | stat.S_IWRITE)
+    os.replace(aside, path)
 
 
 def _remove_temporary(temporary: Path) -> None:

@@ -10,7 +10,7 @@
 Every command prints what it did on stdout (``--json``: one JSON object instead),
 shows progress on stderr when that is a terminal and the job takes more than about a
 second (``--quiet`` silences it), writes its outputs atomically and never replaces an
-existing file without ``--force`` (but ``gl demo`` replaces its own two files). A
+existing file without ``--force`` (but ``gl demo`` replaces its own two files, both or neither). A
 mistake (missing input, a file that is not audio, a bad flag ...) is one line on stderr
 and exit status 2; Ctrl-C is exit status 130,
 SIGTERM 143 and SIGHUP 129, and none leaves a partial file. A report that cannot be
@@ -1235,7 +1235,7 @@ def _run_demo(args) -> int:
     plot = None
     if args.plot:
         plot = _plot(args, S, np.abs(geometry.stft(y)), info, geometry, sample_rate, f"gl demo: {DEMO_TITLE}")
-    with _published_together():  # the pair or neither: a second write failing (a full disk) leaves no first file
+    with _published_together():  # the pair or neither: a second write or rename failing leaves the first as it was
         with _os_errors_name(output):
             written = _write_audio(output, y, sample_rate, args, force=True)
         with _os_errors_name(original_copy):

@@ -342,6 +342,29 @@ def test_atomic_output_never_replaces_a_file_that_appears_meanwhile(tmp_path):
     assert sorted(p.name for p in tmp_path.iterdir()) == ["race.txt"]
 
 
+def test_files_published_together_that_cannot_be_put_back_are_named(tmp_path, monkeypatch):
+    """When a rename of gl.audio._published_together fails and the undo of an earlier one fails
+    too, the error says which file stays new and where its old file is kept."""
+    (tmp_path / "a.txt").write_text("old a")
+    real_replace = os.replace
+
+    def replace(source, destination):
+        if Path(destination).name == "b.txt" or ".prev" in Path(source).name:  # b's publication, and a's undo
+            raise OSError(errno.EIO, "Input/output error", os.fspath(destination))
+        return real_replace(source, destination)
+
+    monkeypatch.setattr(os, "replace", replace)
+    with pytest.raises(OSError, match=r"^\[Errno 5\] Input/output error; and these could not be put "
+                                      r"back as they were: .*a\.txt \(Input/output error; the old file is .*/\.a\.\w+\.prev\.txt\)"):
+        with gl.audio._published_together():
+            for name in ("a.txt", "b.txt"):
+                with atomic_output(tmp_path / name, force=True) as temporary:
+                    temporary.write_text("new")
+    (kept,) = tmp_path.glob(".a.*.prev.txt")
+    assert (tmp_path / "a.txt").read_text() == "new" and kept.read_text() == "old a"
+    assert sorted(p.name for p in tmp_path.iterdir()) == sorted(["a.txt", kept.name])
+
+
 def test_atomic_output_temporary_is_hidden_beside_the_target(tmp_path):
     with atomic_output(tmp_path / "spec.npz") as temporary:
         assert temporary.parent == tmp_path and temporary.name.startswith(".spec.") and temporary.suffix == ".npz"

@@ -936,6 +936,47 @@ def test_demo_writes_its_two_files_or_neither(tmp_path, monkeypatch, capsys, sec
     assert sorted(p.name for p in folder.iterdir()) == ["gl-demo-original.wav", "gl-demo.wav"]
 
 
+@pytest.mark.parametrize("links", [True, False])
+@pytest.mark.parametrize("old", [(), ("gl-demo.wav",), ("gl-demo.wav", "gl-demo-original.wav")])
+def test_demo_publishes_its_two_files_or_neither(tmp_path, monkeypatch, capsys, old, links):
+    """Both files written, the second one's rename failing (an I/O error, a file made read-only
+    on Windows) left the first published: a new gl-demo.wav beside the old or no
+    gl-demo-original.wav. Now the first rename is undone: the old gl-demo.wav is put back, or
+    the new one removed where there was none; one error line names the file that failed. (Also
+    on a file system without hard links, where the old files are renamed aside, not linked.)"""
+    folder = tmp_path / "out"
+    folder.mkdir()
+    for name in old:  # a previous run's: left as it was
+        (folder / name).write_bytes(b"old " + name.encode())
+    renames = []
+    real_replace = os.replace
+
+    def replace(source, destination, **kwargs):
+        renames.append(Path(destination).name)
+        if Path(destination).name == "gl-demo-original.wav" and ".part" in Path(source).name:  # its publication
+            raise OSError(errno.EIO, "Input/output error", os.fspath(destination))
+        return real_replace(source, destination, **kwargs)
+
+    def no_links(source, destination, **kwargs):
+        raise OSError(errno.EPERM, "Operation not permitted")
+
+    monkeypatch.setattr(os, "replace", replace)
+    if not links:
+        monkeypatch.setattr(os, "link", no_links)
+    status = cli.main(["demo", "-o", str(folder), *FAST, "-q"])
+    err = capsys.readouterr().err
+    assert status == 2 and err.count("\n") == 1 and "Traceback" not in err, err
+    if links:  # the second os.replace is the one that fails
+        assert renames[:2] == ["gl-demo.wav", "gl-demo-original.wav"]
+    assert f"error: {folder / 'gl-demo-original.wav'}: Input/output error" in err, err
+    assert sorted(p.name for p in folder.iterdir()) == sorted(old)  # nor a temporary file, nor a copy of the old one
+    for name in old:
+        assert (folder / name).read_bytes() == b"old " + name.encode()
+    monkeypatch.setattr(os, "replace", real_replace)
+    assert cli.main(["demo", "-o", str(folder), *FAST, "-q"]) == 0
+    assert sorted(p.name for p in folder.iterdir()) == ["gl-demo-original.wav", "gl-demo.wav"]
+
+
 @pytest.mark.parametrize("what", [[], ["--power", "2"]])
 def test_a_spectrogram_file_on_a_full_disk_is_named_and_not_left(tmp_path, speech_wav, monkeypatch, capsys, what):
     """np.savez's failed write names no file: the message was 'No space left on device; the disk is
