@@ -1715,12 +1715,17 @@ def from_librosa(
 
 def _check_normalized(normalized):
     """torchaudio's ``normalized`` as one of False, True (= 'window') or 'frame_length' (a
-    NumPy bool as Python's; 0 or 1, which torchaudio refuses, refused)."""
+    NumPy bool as Python's). As torchaudio's ``_get_spec_norms`` refuses them: a string other
+    than its two names is a ValueError, a value of another type (0 or 1, None, an array) a
+    TypeError."""
     if isinstance(normalized, (bool, np.bool_)):
         return bool(normalized)
-    if isinstance(normalized, str) and normalized in ("window", "frame_length"):
-        return normalized
-    raise ValueError(f"normalized={normalized!r} must be False, True, 'window' or 'frame_length'")
+    rule = f"normalized={normalized!r} must be False, True, 'window' or 'frame_length'"
+    if not isinstance(normalized, str):
+        raise TypeError(f"{rule} (a bool or a string, as torchaudio takes it), not a value of type {type(normalized).__name__}")
+    if normalized not in ("window", "frame_length"):
+        raise ValueError(rule)
+    return normalized
 
 
 def _normalization(normalized, geometry: STFT) -> float:
@@ -1780,7 +1785,9 @@ def from_torchaudio(
         any other rate.
     n_fft, win_length, hop_length, pad, window, center, pad_mode, power, normalized
         As given to torchaudio (``window`` names the ``window_fn``: 'hann' for
-        ``torch.hann_window``, periodic).
+        ``torch.hann_window``, periodic). ``normalized`` is False, True, ``'window'`` or
+        ``'frame_length'``: as in torchaudio, another string is a ValueError, a value of
+        another type (0 or 1, None) a TypeError.
     length : int, optional
         Length of the original signal.
     db, ref, amin, top_db : optional
@@ -2021,7 +2028,7 @@ def from_torchaudio_mel(
     sample_rate, n_fft, win_length, hop_length, pad, f_min, f_max, n_mels, window, power, normalized, center, pad_mode, norm, mel_scale
         As given to ``MelSpectrogram`` (``window`` names what ``window_fn`` made;
         ``n_mels`` defaults to ``M``'s rows; ``pad`` zeros on both sides of the signal,
-        as in :func:`from_torchaudio`).
+        and ``normalized``'s values, as in :func:`from_torchaudio`).
     db, ref, amin, top_db
         For ``AmplitudeToDB(stype='power')(M)``: ``db='power'`` (``stype='magnitude'``:
         ``db='amplitude'``, which does not change ``power``); ``db='ln'`` for a natural log

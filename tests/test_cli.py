@@ -1198,6 +1198,13 @@ BARE_ERRORS = [
      [r"-P nperseg=\.\.\. and --n-fft \(or --win-length\) both set nperseg; give it once"]),
     (["--from", "scipy", "--sr", "8000", "-P", "nperseg=256"], [r"give its hop with --hop .*makes it --hop 224"]),
     (["--from", "librosa", "--sr", "8000", "--hop", "64", "--n-fft", "1024"], [r"--n-fft 1024 gives 513 frequency bins but the spectrogram has 257"]),
+    # torchaudio's normalized: a value of another type (a TypeError), a string it does not name (a ValueError)
+    *((["--from", "torchaudio", "--sr", "8000", "--hop", "128", "-P", f"normalized={typed}"],
+       [rf"^gl invert: error: -P normalized={shown} must be False, True, 'window' or 'frame_length' \(a bool or a string, as "
+        rf"torchaudio takes it\), not a value of type {kind}$"])
+      for typed, shown, kind in (("3", "3", "int"), ("None", "None", "NoneType"), ("1.0", r"1\.0", "float"))),
+    (["--from", "torchaudio", "--sr", "8000", "--hop", "128", "-P", "normalized=yes"],
+     [r"^gl invert: error: -P normalized='yes' must be False, True, 'window' or 'frame_length'$"]),
 ]
 
 

@@ -1417,12 +1417,19 @@ def test_from_torchaudio_mel_takes_pad_and_ref_given_silences_the_0_db_warning()
 
 
 def test_torchaudio_normalized_takes_bools_and_its_two_names_only():
+    """As torchaudio's _get_spec_norms: a string other than its two names is a ValueError, a value
+    that is neither a bool nor a string (0, 1, 3, None ...) a TypeError (it was a ValueError too)."""
     assert importers.from_torchaudio(np.ones((201, 10)), normalized=np.False_).magnitude.max() == 1.0
-    for value in (0, 0.0, 1, "x"):  # torchaudio refuses them; 0 was read as 'frame_length' (sqrt(n_fft))
-        with pytest.raises(ValueError, match=r"normalized=.* must be False, True, 'window' or 'frame_length'"):
+    for value in (0, 0.0, 1, 3, None, [True]):  # torchaudio refuses them; 0 was read as 'frame_length' (sqrt(n_fft))
+        with pytest.raises(TypeError, match=r"^normalized=.* must be False, True, 'window' or 'frame_length' \(a bool or a "
+                                            r"string, as torchaudio takes it\), not a value of type (int|float|NoneType|list)$"):
             importers.from_torchaudio(np.ones((201, 10)), normalized=value)
-        with pytest.raises(ValueError, match=r"normalized=.* must be False, True"):
+        with pytest.raises(TypeError, match=r"^normalized=.* must be False, True, 'window' or 'frame_length' \(a bool"):
             importers.from_torchaudio_mel(np.ones((40, 10)), normalized=value)
+    for value in ("x", "yes", "Window", ""):
+        for importer, S in ((importers.from_torchaudio, np.ones((201, 10))), (importers.from_torchaudio_mel, np.ones((40, 10)))):
+            with pytest.raises(ValueError, match=r"^normalized='.*' must be False, True, 'window' or 'frame_length'$"):
+                importer(S, normalized=value)
 
 
 def test_scipy_axes_with_nan_or_inf_are_named():
