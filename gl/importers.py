@@ -1393,12 +1393,21 @@ def from_shorttimefft(
         grid (:attr:`gl.Spectrogram.offset`); the number of slices does not depend on it.
         Where that is negative (a ``p0`` or ``k_offset`` that starts the slices after
         ``x[0]``), the samples before the first slice come back as zeros, with a
-        :class:`LossWarning`.
+        :class:`LossWarning`. scipy takes any ``k_offset``: slices wholly before ``x[0]``
+        or wholly after its end are made of its padding alone (past the end zeros: its
+        other paddings refuse to extend nothing). Those before
+        ``x[0]`` are a ``ValueError`` naming ``p_min`` and ``k_offset``; those after the
+        end are one only with ``length``, which says where the end is: ``S`` does not
+        (``stft``'s default ``p1``, ``p_max(len(x))``, does not follow ``k_offset``, and a
+        ``p1`` given may stop anywhere), and without ``length`` the slices are taken as
+        part of a signal long enough to hold them (the warning asks for ``length`` when
+        ``S`` is all zeros).
     length : int, optional
         Samples of the original signal; default: up to the end of the last slice. With
         the default ``p_min`` it must give ``S``'s number of slices (``p_max(length) -
         p_min``); with ``p_min`` given, slices that stop before ``p_max(length)`` (``stft``'s
-        ``p1``) are taken if they reach sample ``length``.
+        ``p1``) are taken if they reach sample ``length``. Slices that start at or after
+        sample ``length`` are a ``ValueError``.
     db, ref, amin, top_db : optional
         If ``S`` is in dB (``10 log10`` of ``spectrogram()``: ``db='power'``; ``20 log10``
         of ``abs(stft())``: ``db='amplitude'``), as in :func:`from_db`; ``db='ln'`` for
@@ -1492,6 +1501,14 @@ def from_shorttimefft(
         raise ValueError("win is all zeros")  # (gl.STFT's words)
     first_seen = first * hop - m_num // 2 + int(nonzero[0]) + k_offset
     last_end = (first + n_frames - 1) * hop - m_num // 2 + int(nonzero[-1]) + 1 + k_offset
+    # Slices that see none of x: scipy computes them on either side, of its padding alone (past
+    # the end zeros: np.pad's other modes refuse an empty part of x). Before x[0] they hold
+    # nothing of any signal, whatever its length: refused. After its end only `length` can tell:
+    # S's slice count does not give len(x), for stft's default p1 (p_max(len(x))) does not follow
+    # k_offset and a p1 given may stop anywhere, so stft(x, p1=10, k_offset=5000) of a long x
+    # starts its slices at x[4952] as validly as k_offset=5000 of a short x starts them past its
+    # end. Without length they are taken as part of a signal that reaches them, and the warning
+    # below asks for length when S is all zeros.
     if last_end < 1:
         raise ValueError(f"the {n_frames} slices of S from {slice_said} with k_offset={k_offset} end at sample {last_end}, "
                          "before the signal's first: scipy made them of its padding alone and they hold nothing of the "
@@ -1503,8 +1520,12 @@ def from_shorttimefft(
                              f"{first_seen}, after the end of the signal (length={length}): they hold nothing of it; check "
                              "p_min, k_offset (stft's p0 and k_offset) and length")
     if offset < 0:  # the Spectrogram's negative offset: those samples come back as zeros
+        # (all zeros, as scipy makes slices past the end: said so where length cannot tell, see above)
+        unchecked = ("" if length is not None or np.any(magnitude) else
+                     f"; S is all zeros, as scipy makes slices past the end of the signal: if it has at most {first_seen} "
+                     "samples, they hold nothing of it (give length, the signal's length, to check p_min and k_offset)")
         warnings.warn(f"{slice_said} with k_offset={k_offset}: the first slice starts at sample {-offset} of the signal; "
-                      f"no slice saw the {-offset} samples before it, which come back as zeros", LossWarning,
+                      f"no slice saw the {-offset} samples before it, which come back as zeros{unchecked}", LossWarning,
                       stacklevel=_caller_stacklevel())
     if mfft == m_num:
         geometry = STFT(n_fft=mfft, hop_length=hop, center=False, **_window_keywords(win, win))

@@ -662,6 +662,43 @@ def test_shorttimefft_slices_that_see_no_sample_of_the_signal_are_named():
         importers.from_shorttimefft(np.ones((3, 4)), win=np.zeros(5), hop=2, fs=8000.0)
 
 
+def test_shorttimefft_k_offset_past_either_end_of_the_signal():
+    """scipy takes a k_offset that puts every slice before x[0] or past its end, and makes those
+    slices of zeros. Before x[0] gl refuses them, with length or without; past the end only with
+    length, which says where the end is: S does not (stft's default p1 does not follow k_offset, and
+    a p1 given stops anywhere), and the same slices of a longer x, as many, hold signal. Without
+    length, an all-zero S past the end was a LossWarning about the samples before it only; it now
+    says the slices may be past the end and asks for length."""
+    x = np.random.default_rng(1).standard_normal(1000)
+    win = signal.windows.hann(64, sym=False)
+    SFT = signal.ShortTimeFFT(win, 16, fs=8000.0, phase_shift=None)
+    keywords = dict(win=win, hop=16, fs=8000.0)
+    before, after = SFT.stft(x, k_offset=-5000), SFT.stft(x, k_offset=5000)
+    assert before.shape == after.shape == SFT.stft(x).shape == (33, 66) and not np.any(before) and not np.any(after)
+    for length in (None, 1000):
+        with pytest.raises(ValueError, match=r"^the 66 slices of S from slice -1 \(scipy's default p_min\) with k_offset=-5000 end "
+                                             r"at sample -3944, before the signal's first: .*; check p_min and k_offset"):
+            importers.from_shorttimefft(before, k_offset=-5000, length=length, **keywords)
+    with pytest.raises(ValueError, match=r"^the 66 slices of S from slice -1 \(scipy's default p_min\) with k_offset=5000 start at "
+                                         r"sample 4953, after the end of the signal \(length=1000\): they hold nothing of it; check "
+                                         r"p_min, k_offset \(stft's p0 and k_offset\) and length$"):
+        importers.from_shorttimefft(after, k_offset=5000, length=1000, **keywords)
+    with pytest.warns(LossWarning, match=r"the first slice starts at sample 4952 of the signal; .* come back as zeros; S is all "
+                                         r"zeros, as scipy makes slices past the end of the signal: if it has at most 4953 "
+                                         r"samples, they hold nothing of it \(give length, the signal's length, to check p_min "
+                                         r"and k_offset\)$"):
+        spec = importers.from_shorttimefft(after, k_offset=5000, **keywords)
+    assert spec.output_length == 6056 and not np.any(spec.invert(n_iter=1, rng=0))
+    # as many slices with the same k_offset, of a longer x (p1 = 65): its samples from x[4953] on
+    longer = np.random.default_rng(2).standard_normal(20000)
+    S = SFT.stft(longer, p1=65, k_offset=5000)
+    with pytest.warns(LossWarning, match=r"which come back as zeros$"):
+        spec = importers.from_shorttimefft(S, k_offset=5000, **keywords)
+    y = spec.invert(n_iter=0, init=np.angle(S), fade_edges=False)
+    assert y.size == 6056 and not np.any(y[:4953])
+    np.testing.assert_allclose(y[4953:6000], longer[4953:6000], atol=1e-10)
+
+
 def test_shorttimefft_negative_k_offset_with_the_signal_length_is_explained():
     """stft(x, k_offset=-25) with its default p0 and p1 (p_max(len(x)), which does not follow
     k_offset) leaves x's last samples unanalysed: with length=len(x), the import said 'length=85
