@@ -24,6 +24,15 @@ Inconsistency of a complex spectrogram ``X`` (how far it is from the STFT of any
 the relative form (phaseret's ``consistencyerrdb`` is ``20 log10(I)``); Le Roux et al.
 (2008), who named it, minimise the unnormalised ``|| STFT(ISTFT(X)) - X ||_F^2``.
 
+References
+----------
+N. Sturmel and L. Daudet, "Signal reconstruction from STFT magnitude: a state of the
+art", DAFx-11, 2011 (spectral convergence, the comparison measure of phase retrieval).
+J. Le Roux, N. Ono and S. Sagayama, "Explicit consistency constraints for STFT
+spectrograms and their application to phase reconstruction", SAPA 2008; J. Le Roux,
+H. Kameoka, N. Ono and S. Sagayama, "Fast signal reconstruction from magnitude STFT
+spectrogram based on spectrogram consistency", DAFx-10, 2010 (inconsistency).
+
 Examples
 --------
 >>> import numpy as np
@@ -66,6 +75,9 @@ def _frame_blocks(a: np.ndarray) -> list[slice]:
 def to_db(ratio) -> Metric:
     """``20 log10(ratio)`` of a ratio of norms (>= 0); ``-inf`` for 0, ``inf`` for ``inf``.
 
+    20, not 10: the ratio is of norms (amplitudes), so its square, the ratio of energies,
+    gives the same dB with ``10 log10``.
+
     Parameters
     ----------
     ratio : float or np.ndarray, real, >= 0
@@ -82,6 +94,15 @@ def to_db(ratio) -> Metric:
         A negative or NaN ratio.
     TypeError
         A ratio that is not real (complex, bool, not numeric).
+
+    Examples
+    --------
+    A tenth is -20 dB, a half about -6 dB, and an exact match (ratio 0) is ``-inf``:
+
+    >>> import numpy as np
+    >>> from gl.metrics import to_db
+    >>> to_db(np.array([1.0, 0.5, 0.1, 0.0])).round(2)
+    array([  0.  ,  -6.02, -20.  ,   -inf])
     """
     values = as_array("ratio", ratio)
     if values.dtype == bool or values.dtype.kind not in "fiu":
@@ -143,6 +164,11 @@ def _sum_sq(a: np.ndarray, axes) -> np.ndarray:
 def spectral_convergence(S, X) -> Metric:
     """``|| |X| - S ||_F / ||S||_F`` over the last two axes.
 
+    How far the magnitudes of ``X`` are from the target ``S``, relative to ``S``: 0 for a
+    perfect match, 1 for silence (``X = 0``). Only magnitudes count: ``X`` with any phase
+    scores the same; to score a signal, take its STFT (:func:`signal_spectral_convergence`).
+    In dB (:func:`spectral_convergence_db`) it is the measure phase-retrieval papers report.
+
     Parameters
     ----------
     S : np.ndarray [shape=(..., n_freq, n_frames), non-negative]
@@ -161,6 +187,24 @@ def spectral_convergence(S, X) -> Metric:
         Shapes that differ, NaN or infinite values, a negative ``S``.
     TypeError
         A complex ``S``, or arrays that are not numeric.
+
+    References
+    ----------
+    N. Sturmel and L. Daudet, "Signal reconstruction from STFT magnitude: a state of
+    the art", DAFx-11, 2011; phaseret's ``magnitudeerrdb`` (in dB).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> import gl
+    >>> from gl.metrics import spectral_convergence
+    >>> X = gl.stft(np.sin(2 * np.pi * 440 * np.arange(8000) / 8000), n_fft=512, hop_length=128)
+    >>> S = np.abs(X)
+    >>> round(float(spectral_convergence(S, 1.1 * X)), 3)      # every magnitude 10 % too large
+    0.1
+    >>> phase = np.random.default_rng(0).uniform(-np.pi, np.pi, X.shape)
+    >>> round(float(spectral_convergence(S, S * np.exp(1j * phase))), 3)   # the phase is not looked at
+    0.0
     """
     S = _finite("S", S)
     X = _finite("X", X)
@@ -201,6 +245,10 @@ def spectral_convergence(S, X) -> Metric:
 def spectral_convergence_db(S, X) -> Metric:
     """:func:`spectral_convergence` in dB, ``20 log10``.
 
+    ``SC_dB = 20 log10(|| |X| - S ||_F / ||S||_F)``. Lower is better: -20 dB is an error
+    a tenth of the target's norm, an exact match ``-inf``. (The fast Griffin-Lim paper's
+    "SSNR" is ``-10 log10(SC)``: its 20 dB is -40 dB here.)
+
     Parameters
     ----------
     S, X
@@ -210,12 +258,33 @@ def spectral_convergence_db(S, X) -> Metric:
     -------
     np.float64 or np.ndarray [shape=(...)]
         ``20 log10`` of the spectral convergence; ``-inf`` for an exact match.
+
+    References
+    ----------
+    N. Sturmel and L. Daudet, "Signal reconstruction from STFT magnitude: a state of
+    the art", DAFx-11, 2011; phaseret's ``magnitudeerrdb``.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> import gl
+    >>> from gl.metrics import spectral_convergence_db
+    >>> S = np.abs(gl.stft(np.sin(2 * np.pi * 440 * np.arange(8000) / 8000), n_fft=512, hop_length=128))
+    >>> round(float(spectral_convergence_db(S, 1.1 * S)), 1)   # an error of 10 %: -20 dB
+    -20.0
+    >>> float(spectral_convergence_db(S, S))
+    -inf
     """
     return to_db(spectral_convergence(S, X))
 
 
 def signal_spectral_convergence(S, x, geometry: STFT) -> Metric:
     """Spectral convergence of a signal ``x`` against the target magnitude ``S``.
+
+    ``SC = || |STFT(x)| - S ||_F / ||S||_F``, the measure of a phase retrieval's result:
+    how well the magnitudes of the signal it returned match the ones it was given. It
+    cannot tell ``x`` from ``-x`` (or from other signals with the same magnitudes), which
+    is right: the magnitudes do not say which.
 
     Parameters
     ----------
@@ -230,6 +299,24 @@ def signal_spectral_convergence(S, x, geometry: STFT) -> Metric:
     -------
     np.float64 or np.ndarray [shape=(...)]
         ``spectral_convergence(S, geometry.stft(x))``.
+
+    References
+    ----------
+    N. Sturmel and L. Daudet, "Signal reconstruction from STFT magnitude: a state of
+    the art", DAFx-11, 2011.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> import gl
+    >>> from gl.metrics import signal_spectral_convergence, snr
+    >>> geometry = gl.STFT(n_fft=512, hop_length=128)
+    >>> x = np.sin(2 * np.pi * 440 * np.arange(8000) / 8000)
+    >>> S = np.abs(geometry.stft(x))
+    >>> float(signal_spectral_convergence(S, -x, geometry))   # -x has the magnitudes of x: a perfect answer
+    0.0
+    >>> round(float(snr(x, -x)), 2)                            # which SNR, comparing samples, calls worse than silence
+    -6.02
     """
     _check_geometry(geometry)
     X = geometry.stft(x)
@@ -262,6 +349,8 @@ _UNSCALED_EXPONENT = {16: 4, 32: 64, 64: 256}
 def inconsistency(X, geometry: STFT) -> Metric:
     """``|| STFT(ISTFT(X)) - X ||_F / ||X||_F``, over the last two axes.
 
+    How far ``X`` is from being the STFT of any signal: overlapping frames share samples,
+    so not every array of coefficients is a spectrogram (one that is, is *consistent*).
     0 (to rounding) for the STFT of a signal, except where the ISTFT zeroes samples whose
     window sum is below ``WINDOW_SUM_FLOOR`` of its maximum: the first and last samples of
     a non-centred framing, seen only by a window's tip (about 1e-6 to 1e-5 for Hann frames
@@ -279,6 +368,29 @@ def inconsistency(X, geometry: STFT) -> Metric:
     -------
     np.float64 or np.ndarray [shape=(...)]
         The relative inconsistency of each item.
+
+    References
+    ----------
+    J. Le Roux, N. Ono and S. Sagayama, "Explicit consistency constraints for STFT
+    spectrograms and their application to phase reconstruction", SAPA 2008.
+    J. Le Roux, H. Kameoka, N. Ono and S. Sagayama, "Fast signal reconstruction from
+    magnitude STFT spectrogram based on spectrogram consistency", DAFx-10, 2010.
+
+    Examples
+    --------
+    The STFT of a signal is consistent; its magnitude with a random phase is far from it
+    (which is why phase retrieval has to iterate):
+
+    >>> import numpy as np
+    >>> import gl
+    >>> from gl.metrics import inconsistency
+    >>> geometry = gl.STFT(n_fft=512, hop_length=128)
+    >>> X = geometry.stft(np.sin(2 * np.pi * 440 * np.arange(8000) / 8000))
+    >>> bool(inconsistency(X, geometry) < 1e-12)
+    True
+    >>> phase = np.random.default_rng(0).uniform(-np.pi, np.pi, X.shape)
+    >>> round(float(inconsistency(np.abs(X) * np.exp(1j * phase), geometry)), 1)
+    0.9
     """
     _check_geometry(geometry)
     X = _finite("X", X)
@@ -329,6 +441,18 @@ def snr(reference, estimate) -> Metric:
     -------
     np.float64 or np.ndarray [shape=(...)]
         The SNR in dB of each item.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from gl.metrics import snr
+    >>> x = np.sin(2 * np.pi * 440 * np.arange(8000) / 8000)
+    >>> round(float(snr(x, 1.1 * x)), 2)     # an error a tenth of the signal: 20 dB
+    20.0
+    >>> round(float(snr(x, -x)), 2)          # the sign flipped, as phase retrieval may return it
+    -6.02
+    >>> float(snr(x, x))
+    inf
     """
     reference = _finite("reference", reference)
     estimate = _finite("estimate", estimate)
