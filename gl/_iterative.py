@@ -80,6 +80,20 @@ class PhaseRetrievalInfo:
         returned signal with its iterations dividing by a floor between the frames of a
         :attr:`gl.STFT.low_overlap` geometry (its ``floor_between_frames``); for a batch,
         one flag a batch item (the channels are decided apart).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> import gl
+    >>> S = np.abs(gl.stft(np.sin(2 * np.pi * 440 * np.arange(4000) / 8000), n_fft=256, hop_length=64))
+    >>> y, info = gl.griffinlim(S, n_fft=256, hop_length=64, n_iter=20, method="gla", rng=0, return_info=True)
+    >>> info.method, info.n_iter, info.spectral_convergence.shape, info.converged
+    ('gla', 20, (20,), False)
+    >>> bool(np.all(np.diff(info.spectral_convergence) <= 0))   # plain Griffin-Lim's error never grows
+    True
+    >>> y, info = gl.griffinlim(S, n_fft=256, hop_length=64, n_iter=500, tol=1e-3, rng=0, return_info=True)
+    >>> info.converged, info.n_iter < 500                        # tol stopped it early
+    (True, True)
     """
 
     method: str

@@ -87,7 +87,29 @@ __all__ = [
 
 
 class LossWarning(UserWarning):
-    """The spectrogram no longer holds some of the signal: that part cannot come back."""
+    """The spectrogram no longer holds some of the signal: that part cannot come back.
+
+    A warning, not an error: the import goes on and that part comes back as well as the
+    data allows (clipped dB values at their floor, say). To avoid it, make the spectrogram
+    without the loss (``top_db=None`` in librosa, ``detrend=False`` in scipy, a smaller hop);
+    where the loss is known and accepted, filter it (``warnings.simplefilter("ignore",
+    LossWarning)``).
+
+    Examples
+    --------
+    dB values clipped by librosa's ``top_db=80`` (two at the floor, 80 dB below the peak):
+
+    >>> import warnings
+    >>> import numpy as np
+    >>> from gl.importers import from_db
+    >>> with warnings.catch_warnings(record=True) as caught:
+    ...     warnings.simplefilter("always")
+    ...     S = from_db(np.array([[0.0, -20.0], [-80.0, -80.0]]), db="amplitude", ref=1.0, top_db=80)
+    >>> type(caught[0].message).__name__, str(caught[0].message).split(":")[0]
+    ('LossWarning', '2 of 4 values of S (50.0 %) sit at -80.0 dB, top_db=80 below the peak 0.0 dB')
+    >>> S.tolist()                                  # the clipped ones come back at the floor, 1e-4
+    [[1.0, 0.1], [0.0001, 0.0001]]
+    """
 
 
 # ---------------------------------------------------------------------- checks

@@ -120,6 +120,19 @@ def check_lookahead(lookahead) -> int:
         Not an integer (a bool included).
     ValueError
         A negative ``lookahead``.
+
+    Examples
+    --------
+    For a subclass of :class:`StreamingInverter` that takes a look-ahead of its own:
+
+    >>> import numpy as np
+    >>> from gl.streaming import check_lookahead
+    >>> check_lookahead(np.int64(3))
+    3
+    >>> check_lookahead(-1)
+    Traceback (most recent call last):
+    ...
+    ValueError: lookahead=-1 must be >= 0 (frames the inverter waits for)
     """
     if isinstance(lookahead, bool) or not isinstance(lookahead, (int, np.integer)):
         raise TypeError(f"lookahead={lookahead!r} must be an integer")
@@ -149,6 +162,16 @@ def check_iterations(n_iter, name: str = "n_iter_per_frame") -> int:
         Not an integer (a bool included).
     ValueError
         A negative count.
+
+    Examples
+    --------
+    >>> from gl.streaming import check_iterations
+    >>> check_iterations(5)
+    5
+    >>> check_iterations(2.5, name="n_iter")
+    Traceback (most recent call last):
+    ...
+    TypeError: n_iter=2.5 must be an integer
     """
     if isinstance(n_iter, bool) or not isinstance(n_iter, (int, np.integer)):
         raise TypeError(f"{name}={n_iter!r} must be an integer")
@@ -226,7 +249,21 @@ class StreamingInverter:
 
     Examples
     --------
-    See the module docstring; :class:`gl.rtisila.RTISILA` is a complete subclass.
+    The smallest subclass: a toy that gives every frame phase 0 and commits it at once (a
+    real one estimates the phase, as :class:`gl.rtisila.RTISILA`; the module docstring has
+    one that knows it). The samples come a hop a frame, once the centre padding is passed:
+
+    >>> import numpy as np
+    >>> import gl
+    >>> class ZeroPhase(gl.StreamingInverter):
+    ...     def _process(self, magnitude):
+    ...         self._commit(magnitude.astype(complex))   # frame m's phase fixed: commit it
+    >>> stream = ZeroPhase(gl.STFT(n_fft=256, hop_length=64))
+    >>> S = np.ones((stream.n_freq, 5))
+    >>> [len(stream.push(S[:, m])) for m in range(5)], len(stream.flush())
+    ([0, 0, 64, 64, 64], 64)
+    >>> stream.samples_returned == stream.geometry.default_length(5)
+    True
     """
 
     def __init__(self, geometry: STFT, *, lookahead: int = 0, dtype: Optional[DTypeLike] = None, fade_edges: bool = True):

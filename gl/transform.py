@@ -105,7 +105,29 @@ _BLOCK_BYTES = 1 << 20
 
 
 class NOLAWarning(UserWarning):
-    """The window sum vanishes inside the signal: some samples cannot be recovered."""
+    """The window sum vanishes inside the signal: some samples cannot be recovered.
+
+    Emitted by every inverse (:meth:`STFT.istft`, the phase retrievals, the streams) of a
+    geometry that breaks NOLA (nonzero overlap-add, :attr:`STFT.nola_ok`): the frames leave
+    gaps, samples there come back as 0 and their neighbours amplified. The fix is a geometry
+    whose windows overlap: a smaller ``hop_length`` (a quarter or half of ``n_fft``).
+
+    Examples
+    --------
+    >>> import warnings
+    >>> import numpy as np
+    >>> import gl
+    >>> x = np.sin(2 * np.pi * 440 * np.arange(4000) / 8000)
+    >>> geometry = gl.STFT(n_fft=256, hop_length=256)          # Hann frames end to end
+    >>> with warnings.catch_warnings(record=True) as caught:
+    ...     warnings.simplefilter("always")
+    ...     y = geometry.istft(geometry.stft(x), length=len(x))
+    >>> [type(w.message).__name__ for w in caught], geometry.nola_ok, bool(np.allclose(y, x))
+    (['NOLAWarning'], False, False)
+    >>> overlapping = gl.STFT(n_fft=256, hop_length=128)       # frames that overlap by half
+    >>> overlapping.nola_ok, bool(np.allclose(overlapping.istft(overlapping.stft(x), length=len(x)), x))
+    (True, True)
+    """
 
 
 def _check_int(name: str, value, minimum: int) -> int:
