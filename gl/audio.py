@@ -23,7 +23,8 @@ Examples
 >>> import os, tempfile
 >>> import numpy as np
 >>> from gl.audio import read_audio, write_audio
->>> folder = tempfile.mkdtemp()
+>>> temporary = tempfile.TemporaryDirectory()
+>>> folder = temporary.name
 >>> x = 0.5 * np.sin(2 * np.pi * 440 * np.arange(800) / 8000)[None, :]   # (1 channel, 800)
 >>> result = write_audio(os.path.join(folder, "tone.wav"), x, 8000)
 >>> result.clipped, result.subtype
@@ -33,6 +34,7 @@ Examples
 ((1, 800), 8000, True)
 >>> sorted(os.listdir(folder))        # no temporary file left behind
 ['tone.wav']
+>>> temporary.cleanup()
 """
 
 from __future__ import annotations
@@ -85,12 +87,52 @@ FLOAT32_MAX = float(np.finfo(np.float32).max)
 
 
 class ClippingWarning(UserWarning):
-    """Samples beyond full scale were clipped when converting to integer PCM."""
+    """Samples beyond full scale were clipped when converting to integer PCM.
+
+    :func:`write_audio` still writes the file, with those samples at full scale (a harsh,
+    audible distortion). To keep them, scale the signal down: ``normalize=True`` (its peak
+    to -1 dBFS), or write FLOAT samples (``subtype='FLOAT'``), which hold values beyond 1.
+
+    Examples
+    --------
+    >>> import os, tempfile, warnings
+    >>> import numpy as np
+    >>> from gl.audio import write_audio
+    >>> x = 1.5 * np.sin(2 * np.pi * 1000 * np.arange(800) / 8000)    # peaks at 1.5: beyond full scale
+    >>> with tempfile.TemporaryDirectory() as folder, warnings.catch_warnings(record=True) as caught:
+    ...     warnings.simplefilter("always")
+    ...     clipped = write_audio(os.path.join(folder, "loud.wav"), x, 8000).clipped
+    ...     kept = write_audio(os.path.join(folder, "loud.wav"), x, 8000, normalize=True, force=True).clipped
+    >>> [type(w.message).__name__ for w in caught], clipped, kept    # 6 samples of each 8 were beyond 1
+    (['ClippingWarning'], 600, 0)
+    >>> print(str(caught[0].message).split("; ")[1])
+    normalize (--normalize) or write FLOAT samples (--subtype FLOAT) to keep them
+    """
 
 
 class TruncatedAudioWarning(UserWarning):
     """An audio file holds fewer samples than its header says: it was cut short (a download
-    or copy interrupted), and the rest of the recording is missing."""
+    or copy interrupted), and the rest of the recording is missing.
+
+    :func:`read_audio` still returns the samples the file holds; the rest can only come
+    from a whole copy of the file (fetch or copy it again), else use what there is.
+
+    Examples
+    --------
+    >>> import os, tempfile, warnings
+    >>> import numpy as np
+    >>> from gl.audio import read_audio, write_audio
+    >>> with tempfile.TemporaryDirectory() as folder, warnings.catch_warnings(record=True) as caught:
+    ...     warnings.simplefilter("always")
+    ...     path = os.path.join(folder, "tone.wav")
+    ...     _ = write_audio(path, 0.5 * np.sin(2 * np.pi * 440 * np.arange(800) / 8000), 8000)
+    ...     os.truncate(path, os.path.getsize(path) - 200)     # its last 100 samples (16 bits each) cut off
+    ...     y, sr = read_audio(path)
+    >>> y.shape, type(caught[0].message).__name__
+    ((1, 700), 'TruncatedAudioWarning')
+    >>> print(str(caught[0].message).split(": ", 1)[1])
+    its header says 800 samples per channel, it holds 700; the rest is missing (the file was truncated)
+    """
 
 
 @dataclass
@@ -110,6 +152,17 @@ class WriteResult:
         subnormal peak, applied in two exact steps).
     peak : float
         Peak ``|x|`` of the written samples, before clipping.
+
+    Examples
+    --------
+    >>> import os, tempfile
+    >>> import numpy as np
+    >>> from gl.audio import write_audio
+    >>> x = 0.5 * np.sin(2 * np.pi * 1000 * np.arange(800) / 8000)     # peak 0.5 (-6 dBFS)
+    >>> with tempfile.TemporaryDirectory() as folder:
+    ...     result = write_audio(os.path.join(folder, "tone.wav"), x, 8000, subtype="PCM_24")
+    >>> result.path.name, result.subtype, result.clipped, result.gain, result.peak
+    ('tone.wav', 'PCM_24', 0, 1.0, 0.5)
     """
 
     path: Path
@@ -242,6 +295,22 @@ def read_audio(path: PathLike, *, dtype: DTypeLike = np.float64) -> tuple[np.nda
         it was cut short (a download or copy interrupted), and what it holds is read. Its
         header is read for this at the start of the file; a length a streaming writer left
         unknown (0, 0xFFFFFFFF, about 2 GiB) promises nothing.
+
+    Examples
+    --------
+    >>> import os, tempfile
+    >>> import numpy as np
+    >>> from gl.audio import read_audio, write_audio
+    >>> n = np.arange(800)
+    >>> stereo = np.stack([0.5 * np.sin(2 * np.pi * 1000 * n / 8000), 0.25 * np.sin(2 * np.pi * 500 * n / 8000)])
+    >>> with tempfile.TemporaryDirectory() as folder:
+    ...     _ = write_audio(os.path.join(folder, "stereo.wav"), stereo, 8000)
+    ...     y, sr = read_audio(os.path.join(folder, "stereo.wav"))                     # floats, full scale 1.0
+    ...     codes, _ = read_audio(os.path.join(folder, "stereo.wav"), dtype=np.int16)  # the 16-bit codes
+    >>> y.shape, sr                                # channels first
+    ((2, 800), 8000)
+    >>> y[0, :3].tolist(), codes[0, :3].tolist()   # 0.5 of full scale is code 0.5 * 2**15
+    ([0.0, 0.353546142578125, 0.5], [0, 11585, 16384])
     """
     sf = _soundfile()
 
@@ -559,6 +628,26 @@ def check_output_path(path: PathLike, *, force: bool = False, probe: bool = True
         The folder is not writable.
     OSError
         With ``probe``: no file can be created in the folder.
+
+    Examples
+    --------
+    Before a long computation, so that it is not lost to an output that cannot be written:
+
+    >>> import os, tempfile
+    >>> from gl.audio import check_output_path
+    >>> with tempfile.TemporaryDirectory() as folder:
+    ...     path = os.path.join(folder, "out.wav")
+    ...     free = check_output_path(path).name           # a new file in a writable folder: fine
+    ...     open(path, "wb").close()                      # now the file exists
+    ...     try:
+    ...         check_output_path(path)
+    ...     except FileExistsError as error:
+    ...         advice = error.strerror.split("; ")[1]
+    ...     forced = check_output_path(path, force=True).name
+    >>> free, forced
+    ('out.wav', 'out.wav')
+    >>> print(advice)
+    use --force (force=True in Python) to overwrite it or choose another name
     """
     if isinstance(path, str) and path.endswith(("/", os.sep)):  # Path() would drop the slash
         raise ValueError(f"{path} ends with {path[-1]}, which names a folder; give a file name")
@@ -711,10 +800,12 @@ def atomic_output(path: PathLike, *, force: bool = False) -> Iterator[Path]:
     Examples
     --------
     >>> import tempfile
-    >>> folder = Path(tempfile.mkdtemp())
-    >>> with atomic_output(folder / "a.txt") as temporary:
-    ...     _ = temporary.write_text("complete")
-    >>> (folder / "a.txt").read_text(), len(list(folder.iterdir()))
+    >>> with tempfile.TemporaryDirectory() as name:
+    ...     folder = Path(name)
+    ...     with atomic_output(folder / "a.txt") as temporary:
+    ...         _ = temporary.write_text("complete")
+    ...     text, files = (folder / "a.txt").read_text(), len(list(folder.iterdir()))
+    >>> text, files                     # the file, complete, and no temporary one beside it
     ('complete', 1)
     """
     path = check_output_path(path, force=force, probe=False)  # a symbolic link's target (even a dangling link's)
@@ -915,6 +1006,20 @@ def write_audio(
     WriteResult
         The path, the subtype, the number of clipped samples, the gain ``normalize``
         applied and the samples' peak.
+
+    Examples
+    --------
+    >>> import os, tempfile
+    >>> import numpy as np
+    >>> from gl.audio import write_audio
+    >>> x = 0.5 * np.sin(2 * np.pi * 1000 * np.arange(8000) / 8000)     # (n,): one channel, peak 0.5
+    >>> with tempfile.TemporaryDirectory() as folder:
+    ...     result = write_audio(os.path.join(folder, "tone.flac"), x, 8000, normalize=True)
+    ...     files = os.listdir(folder)
+    >>> result.subtype, round(result.gain, 2), round(float(20 * np.log10(result.peak)), 1)   # scaled to -1 dBFS
+    ('PCM_16', 1.78, -1.0)
+    >>> files                                  # the file alone: no temporary file left behind
+    ['tone.flac']
     """
     file_format = audio_format(path, subtype)
     x = as_array("x", x)
