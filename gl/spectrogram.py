@@ -634,9 +634,10 @@ class Spectrogram:
         >>> import numpy as np, os, tempfile
         >>> import gl
         >>> spec = gl.Spectrogram.from_audio(np.ones(1000), 8000, n_fft=128, hop_length=32)
-        >>> path = os.path.join(tempfile.mkdtemp(), "tone.npz")
-        >>> spec.save(path)
-        >>> again = gl.Spectrogram.load(path)
+        >>> with tempfile.TemporaryDirectory() as folder:
+        ...     path = os.path.join(folder, "tone.npz")
+        ...     spec.save(path)
+        ...     again = gl.Spectrogram.load(path)
         >>> again.geometry == spec.geometry, again.length, again.sample_rate
         (True, 1000, 8000.0)
         """
@@ -693,9 +694,10 @@ class Spectrogram:
         --------
         >>> import numpy as np, os, tempfile
         >>> import gl
-        >>> path = os.path.join(tempfile.mkdtemp(), "bare.npz")
-        >>> np.savez(path, magnitude=np.ones((5, 3)))
-        >>> gl.Spectrogram.load(path)  # doctest: +ELLIPSIS
+        >>> with tempfile.TemporaryDirectory() as folder:
+        ...     path = os.path.join(folder, "bare.npz")
+        ...     np.savez(path, magnitude=np.ones((5, 3)))
+        ...     gl.Spectrogram.load(path)  # doctest: +ELLIPSIS
         Traceback (most recent call last):
         ...
         ValueError: ...bare.npz is not a gl spectrogram file: it has no 'metadata' field ...
