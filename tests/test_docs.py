@@ -5,6 +5,8 @@ The tutorial's ``>>>`` blocks themselves run as doctests (``--doctest-glob='*.md
 
 * ``docs/api.md`` is exactly what ``docs/gen_api.py`` writes for the code as it is now;
 * every name of ``gl.__all__`` has a docstring;
+* every function and class of the public modules' ``__all__`` has a ``>>>`` example in its
+  own docstring (run by ``--doctest-modules``);
 * every relative link and image in ``docs/*.md`` and ``README.md`` points to a file that
   exists (and to a heading that exists, for ``#anchors`` into Markdown files);
 * every ```` ```python ```` block of the docs is either a doctest (``>>>``) or a verbatim
@@ -114,6 +116,51 @@ def test_every_public_name_has_a_docstring():
         if not doc or not doc.strip():
             missing.append(name)
     assert not missing, f"names of gl.__all__ without a docstring: {missing}"
+
+
+#: The modules whose ``__all__`` is gl's public API (``gl`` itself and the submodules a user imports).
+PUBLIC_MODULES = ["gl", "gl.importers", "gl.metrics", "gl.mel", "gl.audio", "gl.streaming", "gl.longform"]
+
+
+def _without_example(module_name: str) -> list[str]:
+    """The functions and classes of ``module_name.__all__`` whose own docstring (``__doc__``,
+    not one inherited, as ``inspect.getdoc`` would give a class) has no ``>>>`` line."""
+    module = importlib.import_module(module_name)
+    missing = []
+    for name in module.__all__:
+        obj = getattr(module, name)
+        if not (inspect.isfunction(obj) or inspect.isclass(obj)):  # constants, submodules, __version__
+            continue
+        if not re.search(r"^\s*>>> ", obj.__doc__ or "", flags=re.MULTILINE):
+            missing.append(f"{module_name}.{name}")
+    return missing
+
+
+@pytest.mark.parametrize("module_name", PUBLIC_MODULES)
+def test_every_public_callable_has_an_example(module_name):
+    """The project's rule: docs that run. A function or class without an example in its own
+    docstring is one a student must guess how to call; ``--doctest-modules`` runs each one."""
+    missing = _without_example(module_name)
+    assert not missing, f"public functions and classes without a >>> example in their own docstring: {missing}"
+
+
+def test_example_checker_sees_a_missing_example(monkeypatch):
+    import gl.metrics
+
+    def documented():
+        """Has one.
+
+        >>> 1 + 1
+        2
+        """
+
+    def undocumented():
+        """Says ``>>>`` only in passing, no example."""
+
+    monkeypatch.setattr(gl.metrics, "documented", documented, raising=False)
+    monkeypatch.setattr(gl.metrics, "undocumented", undocumented, raising=False)
+    monkeypatch.setattr(gl.metrics, "__all__", ["documented", "undocumented", "Metric"])
+    assert _without_example("gl.metrics") == ["gl.metrics.undocumented"]
 
 
 @pytest.mark.parametrize("path", MARKDOWN_FILES, ids=lambda p: p.relative_to(REPO).as_posix())
