@@ -624,3 +624,55 @@ def test_a_pickled_or_copied_geometry_is_the_same_and_still_read_only(window, rn
         assert not isinstance(window, np.ndarray) or not other.window.flags.writeable
         np.testing.assert_array_equal(other.stft(x), geometry.stft(x))
     assert len(pickle.dumps(geometry)) < 2000 + 8 * 100  # the parameters (and an array window's samples), no caches
+
+
+def test_a_window_sum_between_one_millionth_and_one_thousandth_is_recovered():
+    """WINDOW_SUM_FLOOR is 1e-6 of the largest sum, not more. Non-centred Hann frames of 64
+    at hop 16: samples 1 and 255 of 256 are seen by one window tip only, w[1]^2 = w[63]^2 =
+    sin(pi / 64)^4 = 5.8e-6, 3.9e-6 of the steady sum of 1.5: above the floor, so
+    recovered; sample 0 (w[0] = 0) is not. A floor of 1e-3 lost samples 1 and 255 too (a
+    mutation that no test saw)."""
+    geometry = STFT(64, 16, center=False)
+    tip = np.sin(np.pi / 64) ** 4
+    peak = geometry.window_sum_square(geometry.n_frames(256)).max()
+    assert peak == pytest.approx(1.5) and 1e-6 < tip / peak < 1e-3
+    mask = geometry.recoverable(256)
+    assert not mask[0] and mask[1:].all()
+    x = np.random.default_rng(3).standard_normal(256)
+    y = geometry.istft(geometry.stft(x), length=256)
+    assert y[0] == 0.0
+    np.testing.assert_allclose(y[1:], x[1:], rtol=0, atol=1e-9)
+
+
+@pytest.mark.parametrize("n_samples", [4, 64])  # the full window sum (2 frames, 2 R or fewer), and the periodic one
+def test_a_window_sum_exactly_at_the_floor_is_unrecoverable_everywhere_alike(n_samples):
+    """At a sum of exactly WINDOW_SUM_FLOOR times the largest (w = [1, 1e-3] with hop
+    n_fft = 2: sums 1 and 1e-6, 1e-3**2 being 1e-6 in float64), NOLA fails, the mask says
+    unrecoverable and the inverse gives 0 there: the three comparisons agree (nola_ok's
+    ``>``, the inverse's ``<=``); ``>=`` in either left one of them recovering the sample."""
+    geometry = STFT(2, 2, window=np.array([1.0, 1e-3]), center=False)
+    assert 1e-3**2 == WINDOW_SUM_FLOOR
+    assert not geometry.nola_ok
+    assert geometry.recoverable(n_samples).tolist() == [True, False] * (n_samples // 2)
+    x = np.arange(1.0, n_samples + 1)
+    with pytest.warns(NOLAWarning):
+        y = geometry.istft(geometry.stft(x), length=n_samples)
+    expected = x.copy()
+    expected[1::2] = 0.0
+    np.testing.assert_allclose(y, expected, rtol=1e-12, atol=0)
+
+
+def test_float32_stft_of_a_large_constant_has_the_exact_dc():
+    """A float32 frame is windowed times n_fft before an FFT that sums its n_fft values
+    (then scaled by 1 / n_fft): a constant 3e33 at n_fft 1024 sums to 512 * 1024 * 3e33 =
+    1.6e39 on the way, past float32's 3.4e38, though the DC coefficient, sum(w) * 3e33 =
+    512 * 3e33 (a periodic Hann window sums to n_fft / 2), fits. The signal is brought down
+    by a power of two whenever its peak exceeds max / (4 n_fft^2) in float32; a threshold of
+    max / (4 n_fft), as float64 has, gave inf there."""
+    geometry = STFT(1024, 256)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        X = geometry.stft(np.full(8192, 3e33, dtype=np.float32))
+    assert X.dtype == np.complex64 and np.all(np.isfinite(X))
+    assert X[0, 10].real == pytest.approx(512 * 3e33, rel=1e-6)
+    assert abs(X[0, 10].imag) <= 1e-6 * 512 * 3e33
