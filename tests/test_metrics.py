@@ -245,3 +245,26 @@ def test_one_item_gives_a_numpy_scalar_and_a_batch_an_array(rng):
                 assert isinstance(result, np.ndarray) and result.shape == shape and result.dtype == np.float64
             else:
                 assert type(result) is np.float64 and isinstance(result, float)
+
+
+def test_snr_of_an_estimate_far_louder_than_the_reference_is_finite():
+    """Both signals are scaled by a power of two of the larger of their peaks before the
+    squares are summed: 2^20 samples of an estimate of 1e153 against a reference of 1 give
+    10 log10(n / (n (1e153 - 1)^2)) = -3060 dB. Scaled by the reference's peak alone, the
+    estimate's sum of squares (1e6 * 2.5e305) overflowed and the SNR was -inf. (The
+    reference's squares, scaled by 2^-509, stay normal numbers: about 4e-307.)"""
+    n = 2**20
+    assert snr(np.ones(n), np.full(n, 1e153)) == pytest.approx(-3060.0, abs=1e-9)
+    assert snr(np.full(n, 1e153), np.ones(n)) == pytest.approx(0.0, abs=1e-9)  # 10 log10(1 / (1 - 1e-153)^2)
+
+
+def test_peaks_of_negative_values_scale_the_metrics():
+    """The peak that picks the scaling is max |value|: for a signal of negative values, -min.
+    snr(-1e300, -5e299) = 10 log10(1 / 0.5^2) = 20 log10 2 = 6.0206 dB, and the spectral
+    convergence of X = -1e300 (real) against S = 5e299 is ||1e300 - 5e299|| / ||5e299|| = 1;
+    a peak from the maxima alone (0 here) left them unscaled, and their squares overflowed."""
+    assert snr(np.full(8, -1e300), np.full(8, -5e299)) == pytest.approx(20 * np.log10(2.0), rel=1e-12)
+    X = np.full((3, 4), -1e300)
+    assert spectral_convergence(np.full((3, 4), 5e299), X) == pytest.approx(1.0, rel=1e-12)
+    X = np.full((3, 4), -1e300 - 1e300j)  # |X| = sqrt(2) 1e300
+    assert spectral_convergence(np.full((3, 4), 1e300), X) == pytest.approx(np.sqrt(2.0) - 1.0, rel=1e-12)
