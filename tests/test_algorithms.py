@@ -1310,3 +1310,41 @@ def test_underflow_is_never_an_error_at_a_public_entry_point(entry):
             assert len(got) == len(expected)
             for a, b in zip(map(np.asarray, expected), map(np.asarray, got)):
                 assert (a.dtype, a.shape, a.tobytes()) == (b.dtype, b.shape, b.tobytes()), (window, dtype)
+
+
+def test_tracker_counts_changes_from_row_tol_from():
+    """Tracker's rule: from ``tol_from`` on, ``SC_{tol_from} -> SC_{tol_from + 1}`` is the
+    first change that counts, and three in a row must be small. With tol_from = 3 and rows
+    1, 0.5, 0.5, 0.5, ... the change 2 -> 3 is small but does not count: the changes
+    3 -> 4, 4 -> 5 and 5 -> 6 stop it, at the sixth row (counting one change earlier, it
+    stopped at the fifth)."""
+    from gl._iterative import Tracker
+
+    tracker = Tracker("dm_fgla", "random", 1e-3, None)
+    tracker.tol_from = 3
+    stops = [tracker.record(np.array([value])) for value in [1.0, 0.5, 0.5, 0.5, 0.5, 0.5]]
+    assert stops == [False] * 5 + [True]
+
+
+@pytest.mark.parametrize("n_dm", [0, 5])
+def test_dm_fgla_tol_counts_from_the_switch(short, n_dm):
+    """dm_fgla's changes count from the first FGLA row on (tol_from = n_dm + 1): with a tol
+    of 0.9, which every change meets, the run stops as early as it may: rows n_dm + 1 ->
+    n_dm + 2, + 2 -> + 3 and + 3 -> + 4 are small, and the result's row follows, n_dm + 5
+    rows in all (tol_from = n_dm made it n_dm + 4); n_dm = 0 as plain GLA's 5."""
+    _, geometry, S = short
+    _, info = gl.reconstruct(S, method="dm_fgla", n_dm=n_dm, geometry=geometry, n_iter=100, tol=0.9, rng=0, return_info=True)
+    assert info.converged and info.n_iter == n_dm + 5
+    _, gla = gl.griffinlim(S, method="gla", geometry=geometry, n_iter=100, tol=0.9, rng=0, return_info=True)
+    assert gla.converged and gla.n_iter == 5
+
+
+def test_divergence_is_checked_after_the_last_iteration():
+    """The estimate is checked every 16 iterations and after the last: a run of 5 whose
+    estimate overflows at once (the difference map with beta = 1e-38 in float32, whose
+    (1 - beta) / beta is 1e38) is an error by iteration 5, not a NaN signal returned."""
+    rng = np.random.default_rng(0)
+    x = np.sin(2 * np.pi * 440 * np.arange(4000) / 8000) + 0.1 * rng.standard_normal(4000)
+    S = np.abs(gl.stft(x, n_fft=32, hop_length=8)).astype(np.float32)
+    with np.errstate(all="ignore"), pytest.raises(ValueError, match=r"dm diverged: its estimate overflowed to inf or NaN by iteration 5 "):
+        gl.reconstruct(S, method="dm", n_fft=32, hop_length=8, n_iter=5, rng=0, beta=1e-38)
