@@ -352,7 +352,7 @@ def inconsistency(X, geometry: STFT) -> Metric:
     How far ``X`` is from being the STFT of any signal: overlapping frames share samples,
     so not every array of coefficients is a spectrogram (one that is, is *consistent*).
     0 (to rounding) for the STFT of a signal, except where the ISTFT zeroes samples whose
-    window sum is below ``WINDOW_SUM_FLOOR`` of its maximum: the first and last samples of
+    window sum is at or below ``WINDOW_SUM_FLOOR`` of its maximum: the first and last samples of
     a non-centred framing, seen only by a window's tip (about 1e-6 to 1e-5 for Hann frames
     of 256 to 4096 samples). An ``X`` near the ends of the float range is scaled by a power
     of two first (exactly), so that its values neither overflow nor underflow.

@@ -32,7 +32,7 @@ concatenated output has ``geometry.default_length(N)`` samples and equals
 different summation order), with ``fade_edges=False``; by default the first and last
 samples, which only a window's tip sees, are faded (``fade_edges``). The other difference:
 ``istft`` zeroes the samples whose
-window sum is below ``WINDOW_SUM_FLOOR`` times the *largest* window sum of the whole
+window sum is at or below ``WINDOW_SUM_FLOOR`` times the *largest* window sum of the whole
 signal; a stream does not know that maximum in advance and uses the steady-state maximum
 instead, which is the same number for every stream of at least ``2 ceil(M / a)`` frames.
 And where the windows hardly overlap, the samples between frames whose steady-state window

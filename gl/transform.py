@@ -23,7 +23,7 @@ bin ``m``, frame ``n``, sample ``j`` of a frame, sample ``t`` of the signal:
   which inverts ``X`` exactly when ``X`` is the STFT of a signal, and otherwise returns
   the signal whose STFT is closest to ``X`` in the least-squares sense (over the full,
   two-sided spectrum: every bin but DC and Nyquist counts twice). Samples where the
-  window sum is below ``WINDOW_SUM_FLOOR`` times its maximum cannot be recovered (the
+  window sum is at or below ``WINDOW_SUM_FLOOR`` times its maximum cannot be recovered (the
   division would amplify noise by ``1 / w``): they are set to zero.
 
 References
@@ -56,7 +56,7 @@ FFTNorm = Literal["backward", "ortho", "forward"]
 #: The padding modes of centred frames.
 PAD_MODES = ("constant", "reflect", "edge")
 
-#: Samples whose window sum ``sum_n w[t - na]^2`` is below this fraction of its maximum are
+#: Samples whose window sum ``sum_n w[t - na]^2`` is at or below this fraction of its maximum are
 #: treated as unrecoverable and set to zero by the inverse transform. The division would
 #: amplify any inconsistency of the frames there by up to ``1 / sqrt(floor)`` = 1000.
 #: Measured on 16 kHz tone bursts inverted by Griffin-Lim through a symmetric Hann of 320
@@ -751,7 +751,7 @@ class STFT:
             )
 
     def _inverse_window_sum(self, n_frames: int, dtype: np.dtype, floor: float = 0.0) -> np.ndarray:
-        """``1 / window sum`` on the padded signal, 0 where the sum is below the floor
+        """``1 / window sum`` on the padded signal, 0 where the sum is at or below the floor
         (``WINDOW_SUM_FLOOR`` of its largest value); with ``floor > 0``, ``1 / max(sum,
         floor * largest sum)`` instead (the phase-retrieval iterations of a
         :attr:`low_overlap` geometry).
@@ -783,7 +783,7 @@ class STFT:
 
         In the runs at the two ends (before the first and after the last sample where the
         sum ``W`` reaches ``f = floor max W``) the factor is ``max(W, f) / W``, 0 where ``W``
-        is below ``WINDOW_SUM_FLOOR`` of its largest value; between them ``max(W, f) /
+        is at or below ``WINDOW_SUM_FLOOR`` of its largest value; between them ``max(W, f) /
         max(W, g)``, ``g = RESULT_FLOOR max W``: least squares wherever the sum reaches
         ``g``, in the deepest dips of windows that hardly overlap divided by ``g``. With
         ``between_frames=False`` only the end runs are multiplied. When the sum is periodic
@@ -841,7 +841,7 @@ class STFT:
 
         Every sample for a centred geometry that satisfies NOLA; a non-centred geometry
         with a tapering window loses a few samples at each end, where the window sum is
-        below ``WINDOW_SUM_FLOOR`` of its maximum.
+        at or below ``WINDOW_SUM_FLOOR`` of its maximum.
 
         Parameters
         ----------
