@@ -162,11 +162,18 @@ def test_window_shorter_than_n_fft_is_centred_and_zero_padded():
     np.testing.assert_array_equal(w[:3], 0)
     np.testing.assert_array_equal(w[13:], 0)
     np.testing.assert_allclose(w[3:13], get_window("hann", 10))
+    # an odd number of zeros: the extra one goes after the window, as librosa's pad_center
+    # puts it (lpad = (n_fft - win_length) // 2 = 3 of the 7)
+    w = STFT(n_fft=16, win_length=9, hop_length=2).window_array
+    np.testing.assert_array_equal(w[:3], 0)
+    np.testing.assert_array_equal(w[12:], 0)
+    np.testing.assert_allclose(w[3:12], get_window("hann", 9))
 
 
 @pytest.mark.parametrize("spec", ["hann", "hamming", "blackman", "bartlett", ("gaussian", 9.5), ("kaiser", 8.0), ("tukey", 0.25), "boxcar",
-                                  "cosine", "triang", "triangle", "tri", "halfcosine", "bart", "brt", "box", "han"])
-@pytest.mark.parametrize("length", [7, 8, 64, 441])
+                                  "cosine", "triang", "triangle", "tri", "halfcosine", "bart", "brt", "box", "han",
+                                  "tukey", ("tukey", 0.0), ("tukey", 1.0)])  # the default alpha 0.5, and both special cases
+@pytest.mark.parametrize("length", [1, 7, 8, 64, 441])  # 1: every window is [1.]
 @pytest.mark.parametrize("sym", [False, True])
 def test_windows_match_scipy(spec, length, sym):
     ours = get_window(spec, length, sym=sym)
@@ -187,6 +194,17 @@ def test_extreme_gaussian_windows_are_finite(std):
 def test_sine_window_is_sqrt_hann():
     np.testing.assert_allclose(get_window("sqrt_hann", 100) ** 2, get_window("hann", 100), atol=1e-15)
     np.testing.assert_allclose(get_window("sine", 100, sym=True) ** 2, get_window("hann", 100, sym=True), atol=1e-15)
+
+
+@pytest.mark.parametrize("bad", [np.nan, np.inf, -np.inf])
+def test_a_window_array_with_nan_or_inf_is_refused_as_such(bad):
+    """get_window's own words, not STFT's later 'too large; scale it down' of a NaN peak."""
+    window = np.ones(8)
+    window[3] = bad
+    with pytest.raises(ValueError, match="window array must contain only finite values"):
+        get_window(window, 8)
+    with pytest.raises(ValueError, match="window array must contain only finite values"):
+        STFT(8, 2, window=window)
 
 
 def test_array_window_used_as_given(rng):
@@ -312,6 +330,7 @@ def test_tiny_window_sum_is_zeroed_not_divided(rng):
         (dict(window="hannn"), ValueError, "window='hannn' is unknown"),
         (dict(window="gaussian"), ValueError, "gaussian window needs its std"),
         (dict(window=("gaussian", -1.0)), ValueError, "gaussian std must be > 0"),
+        (dict(window=("gaussian", 0.0)), ValueError, "gaussian std must be > 0"),
         (dict(window=("kaiser", 800.0)), ValueError, r"kaiser beta must satisfy \|beta\| <= 700"),  # was NaN
         (dict(window=("kaiser", -800.0)), ValueError, r"kaiser beta must satisfy \|beta\| <= 700"),
         (dict(n_fft=64, window=np.ones(10)), ValueError, "window array has shape"),
