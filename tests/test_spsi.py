@@ -184,8 +184,10 @@ def frame_normalised(S):
     return np.ldexp(S, -np.frexp(S.max(axis=0))[1])
 
 
-@pytest.mark.parametrize("n_fft, hop", [(64, 16), (63, 20), (128, 32)])
-def test_phase_equals_the_rule_bin_by_bin(rng, n_fft, hop):
+# win_length 61 of 64: the window's centre 1 + 61 / 2 = 31.5 is not n_fft / 2, so the shift to
+# gl's frame-start phase, -2 pi m c / M, is not -pi m, which its opposite equals modulo 2 pi
+@pytest.mark.parametrize("n_fft, hop, win_length", [(64, 16, None), (63, 20, None), (128, 32, None), (64, 16, 61)])
+def test_phase_equals_the_rule_bin_by_bin(rng, n_fft, hop, win_length):
     """Lobes, peaks at the edges, plateaus (ties), silent bins and frames, against the naive oracle,
     over enough frames for several of the vectorised blocks.
 
@@ -195,7 +197,8 @@ def test_phase_equals_the_rule_bin_by_bin(rng, n_fft, hop):
     how far that floor is below the peak, i.e. on the frame's scale (on S itself the oracle
     drifted 7e-5 to 1.3e-4 rad from gl.spsi over these 1519 to 3079 frames; given the divided
     S, 5e-10 to 2.6e-9 rad, the rounding of its unwrapped sums)."""
-    geometry = gl.STFT(n_fft=n_fft, hop_length=hop)
+    geometry = gl.STFT(n_fft=n_fft, hop_length=hop, win_length=win_length)
+    assert win_length is None or spsi_module.window_centre(geometry) == 31.5
     n_freq = n_fft // 2 + 1
     n_frames = 3 * spsi_module._LOBE_BLOCK // n_freq + 7
     S = np.round(rng.random((n_freq, n_frames)) * 4) / 4 + np.abs(np.sin(np.arange(n_freq)))[:, None]  # ties after rounding
@@ -279,13 +282,13 @@ def oracle_magnitude(rng, n_fft):
     return S
 
 
-@pytest.mark.parametrize("n_fft, hop", [(64, 16), (63, 20)])
-def test_initial_phase_continues_known_phases(rng, n_fft, hop):
+@pytest.mark.parametrize("n_fft, hop, win_length", [(64, 16, None), (63, 20, None), (64, 16, 61)])  # 61: centre 31.5, not n_fft / 2
+def test_initial_phase_continues_known_phases(rng, n_fft, hop, win_length):
     """``known``: the first k frames' phase kept to the bit, the recursion going on from frame
     k - 1's phase at the peaks (against the oracle started there), for k within the first
     vectorised block, across its end and over all frames; given SPSI's own first frames, the
     continuation is SPSI's own phase."""
-    geometry = gl.STFT(n_fft=n_fft, hop_length=hop)
+    geometry = gl.STFT(n_fft=n_fft, hop_length=hop, win_length=win_length)
     S = oracle_magnitude(rng, n_fft)
     n_frames = S.shape[1]
     own = spsi_module.initial_phase(S, geometry)
