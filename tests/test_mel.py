@@ -27,10 +27,11 @@ def test_mel_scale_matches_librosa(htk):
 
 FILTERBANK_GRID = [
     (sr, n_fft, n_mels, fmin, fmax, htk, norm)
-    for sr, n_fft, n_mels in ((16000, 512, 40), (22050, 2048, 128), (44100, 1023, 80), (8000, 256, 64))
+    # (16000, 400, 128): empty filters (4 with htk), whose zero p-norm leaves them unscaled, as librosa does
+    for sr, n_fft, n_mels in ((16000, 512, 40), (22050, 2048, 128), (44100, 1023, 80), (8000, 256, 64), (16000, 400, 128))
     for fmin, fmax in ((0.0, None), (60.0, 7600.0))
     for htk in (False, True)
-    for norm in ("slaney", None, 1, 2, np.inf)
+    for norm in ("slaney", None, 1, 2, np.inf, 0, -np.inf)  # 0: the count of nonzero weights; -inf: a row's min, 0, leaves it as it is
     if fmax is None or fmax <= sr / 2
 ]
 
@@ -40,12 +41,12 @@ def test_filterbank_equals_librosa(sr, n_fft, n_mels, fmin, fmax, htk, norm):
     import warnings
 
     with warnings.catch_warnings():
-        warnings.simplefilter("ignore", UserWarning)  # librosa: "Empty filters detected" for some grids
+        warnings.simplefilter("ignore", UserWarning)  # librosa and gl: "Empty filters detected", "cover no FFT bin" for some grids
         reference = librosa.filters.mel(sr=sr, n_fft=n_fft, n_mels=n_mels, fmin=fmin, fmax=fmax, htk=htk, norm=norm, dtype=np.float64)
-    ours = mel_filterbank(sr=sr, n_fft=n_fft, n_mels=n_mels, fmin=fmin, fmax=fmax, htk=htk, norm=norm, dtype=np.float64)
+        ours = mel_filterbank(sr=sr, n_fft=n_fft, n_mels=n_mels, fmin=fmin, fmax=fmax, htk=htk, norm=norm, dtype=np.float64)
+        float32 = mel_filterbank(sr=sr, n_fft=n_fft, n_mels=n_mels, fmin=fmin, fmax=fmax, htk=htk, norm=norm)
     assert ours.shape == reference.shape
     np.testing.assert_allclose(ours, reference, rtol=0, atol=1e-6)
-    float32 = mel_filterbank(sr=sr, n_fft=n_fft, n_mels=n_mels, fmin=fmin, fmax=fmax, htk=htk, norm=norm)
     assert float32.dtype == np.float32
     np.testing.assert_allclose(float32, reference, rtol=0, atol=1e-6)
 
@@ -116,6 +117,54 @@ def test_nnls_batches_and_power(rng):
     np.testing.assert_allclose(both[0], first, rtol=1e-9, atol=1e-12)  # frames are independent problems
     squared = mel_to_stft(M, filterbank=F, power=2.0, n_iter=50)
     np.testing.assert_allclose(squared**2, both, rtol=1e-10, atol=1e-12)
+    # another power, on an M far from [0.5, 1) (so that the solver's power-of-two scaling of M
+    # is undone through the root): |X|^1.5 is the same P
+    loud = mel_to_stft(1000 * M, filterbank=F, power=1.0, n_iter=50)
+    np.testing.assert_allclose(mel_to_stft(1000 * M, filterbank=F, power=1.5, n_iter=50) ** 1.5, loud, rtol=1e-10, atol=1e-12)
+
+
+def naive_nnls(F, M, n_iter):
+    """The module docstring's update, written out: projected gradient from max(0, F^+ M) with
+    step 1 / ||F||_2^2, Nesterov momentum t_{k+1} = (1 + sqrt(1 + 4 t_k^2)) / 2 and, per frame,
+    a restart (momentum 0, t = 1) when <Z_k - P_k, P_k - P_{k-1}> > 0."""
+    L = np.linalg.norm(F, 2) ** 2
+    P = np.maximum(0, np.linalg.pinv(F) @ M)
+    P_previous, Z = P.copy(), P.copy()
+    t = np.ones(M.shape[1])
+    for _ in range(n_iter):
+        P_new = np.maximum(0, Z - F.T @ (F @ Z - M) / L)
+        restart = np.sum((Z - P_new) * (P_new - P), axis=0) > 0
+        t_next = (1 + np.sqrt(1 + 4 * t**2)) / 2
+        weight = np.where(restart, 0.0, (t - 1) / t_next)
+        P, P_previous = P_new, P
+        Z = P + weight * (P - P_previous)
+        t = np.where(restart, 1.0, t_next)
+    return P
+
+
+def test_nnls_follows_the_documented_update(rng):
+    """mel_to_stft's iterates are the module docstring's (momentum, its schedule, the restart),
+    not merely a fit as good: against naive_nnls on a small problem after 1 to 40 iterations
+    (the quality tests let a wrong momentum schedule through: it converges too)."""
+    F = mel_filterbank(sr=8000, n_fft=64, n_mels=12, dtype=np.float64)
+    P = rng.random((33, 9)) ** 3
+    P[:, 4] = 0.0  # a silent frame
+    M = F @ P
+    for n_iter in (1, 2, 5, 40):
+        expected = naive_nnls(F, M, n_iter)
+        got = mel_to_stft(M, filterbank=F, power=1.0, n_iter=n_iter)
+        np.testing.assert_allclose(got, expected, rtol=1e-9, atol=1e-12 * expected.max())
+    assert not np.allclose(naive_nnls(F, M, 40), naive_nnls(F, M, 5), rtol=1e-3)  # the iterations move it
+
+
+def test_nnls_from_a_given_init(rng):
+    """``init`` is the starting P, its negative values clipped to 0: with no iteration the result
+    is its root, whatever power of two M's peak is (the solver scales init as it scales M)."""
+    F = mel_filterbank(sr=8000, n_fft=64, n_mels=12, dtype=np.float64)
+    M = 300.0 * (F @ rng.random((33, 5)))  # a peak far from [0.5, 1)
+    init = rng.standard_normal((33, 5)) ** 3
+    np.testing.assert_allclose(mel_to_stft(M, filterbank=F, init=init, n_iter=0), np.sqrt(np.maximum(init, 0)), rtol=1e-15, atol=0)
+    np.testing.assert_allclose(mel_to_stft(M, filterbank=F, init=init, n_iter=0, power=1.0), np.maximum(init, 0), rtol=1e-15, atol=0)
 
 
 @pytest.mark.parametrize("dtype", [np.float32, np.float64])
@@ -371,6 +420,14 @@ def test_torchaudio_bins():
                                         (edges[2:, None] - grid) / np.diff(edges)[1:, None]))  # fmt: skip
     np.testing.assert_allclose(mel_filterbank(**odd, bins="torchaudio"), expected, rtol=0, atol=1e-12)
     assert not np.allclose(mel_filterbank(**odd), expected, atol=1e-3)
+    # an odd rate: the grid and fmax stop at sr // 2 = 11025 Hz, not sr / 2 = 11025.5
+    odd_rate = dict(sr=22051, n_fft=512, n_mels=40, htk=True, norm=None, dtype=np.float64)
+    grid = np.linspace(0.0, 11025.0, 257)
+    edges = mel_frequencies(42, fmin=0.0, fmax=11025.0, htk=True)
+    expected = np.maximum(0, np.minimum((grid - edges[:-2, None]) / np.diff(edges)[:-1, None],
+                                        (edges[2:, None] - grid) / np.diff(edges)[1:, None]))  # fmt: skip
+    np.testing.assert_allclose(mel_filterbank(**odd_rate, bins="torchaudio"), expected, rtol=0, atol=1e-12)
+    np.testing.assert_allclose(mel_filterbank(**odd_rate, fmax=11025.0, bins="torchaudio"), expected, rtol=0, atol=1e-12)
     with pytest.raises(ValueError, match=r"bins='kaldi' must be 'librosa'"):
         mel_filterbank(**even, bins="kaldi")
 
