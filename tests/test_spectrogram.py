@@ -174,6 +174,31 @@ def test_offset_crops_the_grid():
     np.testing.assert_allclose(y, consistent[40:2040], atol=1e-9)
 
 
+def test_invert_without_a_length_returns_the_signal_from_its_own_phase():
+    """Without a length, invert runs on the frame grid its framing calls for; from the signal's
+    own phase the result is the signal, in place (x itself is the oracle):
+
+    - centred frames with reflect padding run on the padded signal, frames not centred, and the
+      output starts ``pad`` samples into it; that run's ends, in the padding, are not faded, so
+      the info measures the run's signal as the ISTFT made it;
+    - centred frames with constant padding run on every sample the frames see, past the
+      output's end (the last frame's second half): x is then a fixed point of the iterations,
+      which a run cut at the output's end (``hop * (n_frames - 1)``) is not.
+    """
+    x = np.random.default_rng(12).standard_normal(3000)  # 3000 = 46 * 64 + 56: x goes on past the grid's end
+    reflect = gl.STFT(n_fft=256, hop_length=64, pad_mode="reflect")
+    X = reflect.stft(x)
+    spec = gl.Spectrogram(np.abs(X), reflect)
+    assert spec.output_length == 46 * 64
+    y, info = spec.invert(method="gla", n_iter=0, init=np.angle(X), return_info=True)
+    np.testing.assert_allclose(y, x[: 46 * 64], rtol=0, atol=1e-12)
+    assert info.final_db < -90  # the run's own padded signal, unfaded (faded there: -40 dB)
+    constant = gl.STFT(n_fft=256, hop_length=64)
+    X = constant.stft(x)
+    y = gl.Spectrogram(np.abs(X), constant).invert(method="gla", n_iter=10, init=np.angle(X))
+    np.testing.assert_allclose(y, x[: 46 * 64], rtol=0, atol=1e-12)
+
+
 def test_a_negative_offset_starts_the_grid_inside_the_signal(tmp_path):
     """offset=-40: frame 0 starts at signal sample 40; invert returns zeros for the 40 samples no frame
     saw, then the signal. Saved as format_version 3 (a gl that reads up to 2 refuses it, not as damaged)."""
