@@ -524,6 +524,27 @@ def test_default_is_dm_fgla_from_pghi_for_any_window(short):
     np.testing.assert_array_equal(y_long, gl.reconstruct_long(S, geometry=geometry, n_iter=3, length=len(x)))
 
 
+def test_the_default_is_its_documented_parameters(short):
+    """The default method is what gl.reconstruct and docs/02-griffin-lim.md document: PGHI's phase,
+    40 difference-map iterations (beta 0.8), then fast Griffin-Lim (momentum 0.99), to the bit;
+    the number of difference-map iterations shows (30 would give another signal)."""
+    x, geometry, S = short
+    y = gl.reconstruct(S, geometry=geometry, n_iter=45, length=len(x))
+    documented = difference_map_fgla(S, geometry=geometry, n_iter=45, n_dm=40, beta=0.8, momentum=0.99, init="pghi", length=len(x))
+    np.testing.assert_array_equal(y, documented)
+    other = difference_map_fgla(S, geometry=geometry, n_iter=45, n_dm=30, beta=0.8, momentum=0.99, init="pghi", length=len(x))
+    assert np.max(np.abs(other - y)) > 1e-3 * np.max(np.abs(y))
+
+
+@pytest.mark.parametrize("method", [None, "dm_fgla", "pghi", "spsi"])
+def test_reconstruct_checks_rng_when_the_start_draws_nothing(short, method):
+    """A bad rng is named even where nothing is drawn (PGHI's phase, SPSI): the default
+    method from PGHI's phase and SPSI, which ignores rng, accepted rng='abc' without it."""
+    _, geometry, S = short
+    with pytest.raises(TypeError, match=r"^rng='abc' must be None, a seed \(a whole number >= 0\), a np.random.Generator"):
+        gl.reconstruct(S, method=method, geometry=geometry, n_iter=1, rng="abc")
+
+
 def test_default_meets_the_issue_target_on_the_dev_corpus():
     """Issue 3's target, on 1.5 s of each dev clip (the benchmark uses 4 s): averaged over
     the corpus, the default reaches librosa's 100-iteration spectral convergence (random
