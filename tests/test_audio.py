@@ -259,6 +259,32 @@ def test_normalize_scales_the_peak(tmp_path):
         write_audio(tmp_path / "bad.wav", x, 8000, normalize=True, peak_db=3.0)
 
 
+def test_normalize_to_0_dbfs_stops_at_the_largest_pcm_code(tmp_path):
+    """0 dBFS is one step above PCM's largest code: normalize scales the peak to that code,
+    32767 / 32768 of full scale, so that a negative peak is -32767 as the positive one is
+    32767 (scaled to 1.0 it would be -32768, and the file's peaks unequal), nothing clipped."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        result = write_audio(tmp_path / "full.wav", np.array([0.8, -0.8, 0.4, 0.0]), 8000, normalize=True, peak_db=0.0)
+    assert (result.clipped, result.peak) == (0, 32767 / 32768)
+    codes, _ = read_audio(tmp_path / "full.wav", dtype=np.int16)
+    assert codes.tolist() == [[32767, -32767, 16384, 0]]  # 0.5 * 32767 = 16383.5 rounds to even
+
+
+def test_normalize_warns_of_silence_from_half_a_pcm_step_down(tmp_path):
+    """A peak_db whose peak is below half of PCM_16's step (2**-16, -96.3 dBFS) rounds every
+    sample to 0: warned; between half a step and a step (-93 dBFS: 0.73 of a step) the peak
+    rounds to code 1, no silence, no warning."""
+    x = tone(n=800)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        write_audio(tmp_path / "quiet.wav", x, 8000, normalize=True, peak_db=-93.0)
+    assert np.max(np.abs(read_audio(tmp_path / "quiet.wav", dtype=np.int16)[0])) == 1
+    with pytest.warns(UserWarning, match=r"^peak_db=-97 is below half of PCM_16's smallest step \(-90.3 dBFS\): every sample rounds to 0"):
+        write_audio(tmp_path / "silent.wav", x, 8000, normalize=True, peak_db=-97.0)
+    assert not np.any(read_audio(tmp_path / "silent.wav", dtype=np.int16)[0])
+
+
 def test_write_audio_bad_input(tmp_path):
     x = tone()
     with pytest.raises(ValueError, match=r"subtype='PCM_8' is unknown"):
@@ -642,6 +668,9 @@ def test_float_samples_beyond_float32_are_clipped_not_inf(tmp_path):
     y, _ = read_audio(tmp_path / "big.wav")  # finite: gl reads what it wrote
     largest = float(np.finfo(np.float32).max)
     assert y.tolist() == [[0.5, largest, -largest, float(np.float32(3e38))]]
+    with pytest.warns(ClippingWarning, match=r"^1 of 3 samples clipped beyond FLOAT's largest sample"):  # the largest itself is kept
+        assert write_audio(tmp_path / "limit.wav", np.array([largest, -largest, 1e39]), 8000, subtype="FLOAT").clipped == 1
+    assert read_audio(tmp_path / "limit.wav")[0].tolist() == [[largest, -largest, largest]]
     with pytest.warns(ClippingWarning, match=r"^1 of 2 samples clipped writing .*pcm.wav .*; normalize \(--normalize\) to keep them$"):
         write_audio(tmp_path / "pcm.wav", np.array([0.5, 1e39]), 8000)  # FLOAT would not keep 1e39 either
     with warnings.catch_warnings():
