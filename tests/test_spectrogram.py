@@ -111,6 +111,7 @@ def test_the_naive_pipeline_fails_the_same_measurements():
 def test_from_audio_and_invert_restore_level_and_length(rng):
     x = 0.1 * rng.standard_normal((2, 5000))
     spec = gl.Spectrogram.from_audio(x, 8000, n_fft=256, hop_length=64)
+    assert (spec.source, spec.sample_rate, spec.length) == ("gl", 8000.0, 5000)
     y, info = spec.invert(n_iter=60, rng=0, return_info=True)
     assert y.shape == x.shape
     assert np.all(info.final_db < -15)

@@ -213,6 +213,11 @@ def test_array_window_used_as_given(rng):
     np.testing.assert_array_equal(geometry.window_array, w)
     w[0] = 99  # the geometry keeps its own copy
     assert geometry.window_array[0] != 99
+    # get_window returns an array's samples as a float64 copy, whatever their dtype
+    for samples in (np.array([1, 2, 3]), np.array([0.5, 1.0, 0.25], dtype=np.float32), [1, 2, 3]):
+        window = get_window(samples, 3)
+        assert window.dtype == np.float64 and not np.shares_memory(window, samples)
+        np.testing.assert_array_equal(window, np.asarray(samples, dtype=np.float64))
 
 
 # ---------------------------------------------------------------------------------- perfect reconstruction
