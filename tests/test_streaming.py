@@ -1094,3 +1094,69 @@ def test_rtisila_first_estimates_are_the_literal_ones(n_iter_per_frame):
     phase = np.angle(X) + np.random.default_rng(1).normal(0, 0.5, X.shape)
     expected = literal_rtisila_spectra(S, geometry, n_iter_per_frame=n_iter_per_frame, phase=phase)
     np.testing.assert_allclose(committed_spectra(stream, S, phase), expected, rtol=0, atol=1e-9 * S.max())
+
+
+# ---------------------------------------------------------------------------- mutation audit
+# A window sum exactly at WINDOW_SUM_FLOOR times the largest steady sum (1e-3**2 is 1e-6 in
+# float64, and the largest sum is 1 exactly): at the start, frame 0 alone (w[0]^2) ...
+AT_THE_FLOOR_AT_THE_START = gl.STFT(4, 2, window=np.array([1e-3, 1.0, 0.5, 0.0]), center=False)
+# ... and in the steady state, D = [1, 1e-6]
+AT_THE_FLOOR_IN_THE_STEADY_STATE = gl.STFT(2, 2, window=np.array([1.0, 1e-3]), center=False)
+
+
+@pytest.mark.filterwarnings("ignore::gl.NOLAWarning")
+@pytest.mark.parametrize("fade_edges", [False, True])
+def test_a_stream_zeroes_a_window_sum_exactly_at_the_floor_as_istft_does(fade_edges):
+    """A sum at the floor is unrecoverable in a stream as in istft (``total > floor``, not
+    ``>=``): the base class returns 0 there, at the start positions and in the steady state,
+    faded or not, and the true samples elsewhere (the frames' own phase: x itself)."""
+    x = np.arange(1.0, 21.0)
+    assert WINDOW_SUM_FLOOR == 1e-3**2
+    # (the last sample of the first geometry only w[3] = 0 sees)
+    for geometry, unrecoverable in ((AT_THE_FLOOR_AT_THE_START, [0, 19]), (AT_THE_FLOOR_IN_THE_STEADY_STATE, range(1, 20, 2))):
+        X = geometry.stft(x)
+        y = invert_stream(KnownPhase(geometry, X, lookahead=1, fade_edges=fade_edges), np.abs(X), chunk_frames=3)
+        expected = x.copy()
+        expected[list(unrecoverable)] = 0.0
+        np.testing.assert_allclose(y, expected, rtol=1e-12, atol=0)
+
+
+@pytest.mark.filterwarnings("ignore::gl.NOLAWarning")
+@pytest.mark.parametrize("geometry", [AT_THE_FLOOR_AT_THE_START, AT_THE_FLOOR_IN_THE_STEADY_STATE], ids=["start", "steady"])
+@pytest.mark.parametrize("lookahead", [0, 1, 3])
+def test_rtisila_estimates_a_window_sum_exactly_at_the_floor_as_zero(geometry, lookahead):
+    """RTISI-LA's analysis at the start and the end takes the samples whose window sum ``W``
+    is exactly at the floor as 0 (``W > floor``), as :func:`literal_rtisila_spectra` does:
+    ``>=`` divided them by 1e-6 instead. (In the steady state such a sample is weighted by
+    ``D / max(D, LOW_OVERLAP_FLOOR max D)``, 1e-5, every geometry with a sum that low
+    barely overlapping: there ``>=`` moved no committed coefficient.)"""
+    S = np.random.default_rng(3).uniform(0.5, 1.0, (geometry.n_freq, 20))
+    expected = literal_rtisila_spectra(S, geometry, lookahead=lookahead, n_iter_per_frame=3)
+    committed = committed_spectra(RecordingRTISILA(geometry, lookahead=lookahead, n_iter_per_frame=3), S)
+    np.testing.assert_allclose(committed, expected, rtol=0, atol=1e-9 * S.max())
+
+
+def test_rtisila_default_lookahead_counts_the_window_not_the_fft():
+    """The default look-ahead is ``ceil(win_length / hop) - 1``, the later frames that overlap a
+    frame's *window*: a 96-sample window in 128-sample frames at hop 32 overlaps 2 later
+    frames (not 3), a 400-sample one in 1024 at hop 256 only 1 (not 3), which also makes it
+    a geometry whose frames overlap only their neighbours (the dual windows' rule)."""
+    assert default_lookahead(gl.STFT(128, 32, win_length=96)) == 2  # ceil(96 / 32) - 1
+    short = gl.STFT(1024, 256, win_length=400)
+    stream = RTISILA(short)
+    assert stream.lookahead == 1 and stream.latency_samples == 1024 - 256 + 256
+    assert uses_dual_windows(short) == (short.window_sum_period.max() <= 4.5 * short.window_sum_period.min())
+    assert default_lookahead(gl.STFT(1024, 256)) == 3
+
+
+def test_a_flush_before_any_frame_is_float64_unless_the_dtype_is_fixed():
+    """With nothing pushed a stream of no fixed dtype has none but numpy's default: its flush
+    gives float64 (an empty push of float32 frames already makes it float32); a stream made
+    with ``dtype=np.float32`` gives float32."""
+    geometry = gl.STFT(128, 32)
+    for make in (RTISILA, gl.RTPGHI):
+        assert make(geometry).flush().dtype == np.float64
+        assert make(geometry, dtype=np.float32).flush().dtype == np.float32
+        stream = make(geometry)
+        stream.push(np.zeros((geometry.n_freq, 0), dtype=np.float32))
+        assert stream.flush().dtype == np.float32
