@@ -810,3 +810,187 @@ def test_the_overloads_take_an_output_with_a_write_method():
     sink = Sink()
     written = reconstruct_long(S, output=sink, n_iter=2, rng=0, n_fft=256, hop_length=64)
     assert written == sum(len(part) for part in sink.parts) == gl.STFT(256, 64).default_length(S.shape[1])
+
+
+# ---------------------------------------------------------------------------- mutation audit
+def test_block_sizes_at_their_boundaries():
+    """The rules of the plans and the defaults where they change: a remainder of exactly the
+    overlap is absorbed by the last block (plan_blocks' docstring: 'no longer than the
+    overlap'); the default overlap is at least 2 ceil(n_fft / hop) frames and rounds seconds
+    to the nearest frame; the least overlap is ceil(n_fft / hop), not its floor; of two
+    inversions cut from the rest, the earlier takes the odd frame (cut = ceil((first +
+    n_frames + overlap + margin) / 2)); the last block is inverted centred when exactly
+    ceil(pad / hop) frames of margin remain, the padding then just short of its own frames."""
+    from gl.longform import default_overlap_frames
+
+    assert plan_blocks(11, 4, 1) == [(0, 4), (3, 7), (6, 11)]  # 11 - 10 = 1 frame left: absorbed
+    assert plan_blocks(12, 4, 1) == [(0, 4), (3, 7), (6, 10), (9, 12)]  # 2 left: a block of its own
+    assert default_overlap_frames(gl.STFT(256, 64), 100, 2600) == 2 * 4  # 0.3 s at 100 Hz is 0 frames
+    assert default_overlap_frames(gl.STFT(256, 48), 16000, 2600, overlap_seconds=0.2) == 67  # round(66.67)
+    S = np.ones((gl.STFT(256, 100).n_freq, 60))
+    with pytest.raises(ValueError, match=r"overlap_frames=2 must be >= ceil\(n_fft / hop_length\) = 3"):
+        reconstruct_long(S, n_fft=256, hop_length=100, block_frames=20, overlap_frames=2)
+    # first 502, 801 frames, overlap 32, margin 34: 1369 / 2 -> cut 685 (inversions of 183 and 182 frames)
+    assert _block_plan(801, 300, 32, GEOMETRY) == ([(0, 266), (234, 534), (502, 685), (653, 801)], 34)
+    blocks = [(0, 6), (2, 14), (10, 16), (12, 17)]  # block 12, overlap 4: _block_plan(17, 12, 4, GEOMETRY)
+    assert _block_plan(17, 12, 4, GEOMETRY) == (blocks, 6)
+    assert _end_block(3, blocks, 17, 6, GEOMETRY, 10) == (10, 17, True)  # 12 - 10 = 2 = ceil(256 / 128)
+
+
+def test_join_cross_fades_the_middle_of_the_overlap_and_takes_the_sign_from_its_interior():
+    """Without the bridge the join is the previous block up to the zone, ``2 half`` samples
+    around the overlap's middle (``half = min(2 n_fft, overlap / 2 - n_fft)``), the new block
+    after it, and in the zone ``(1 - r) old + r new`` with ``r = sin^2(pi/2 (k + 1/2) / n)``.
+    The sign is voted by the samples at least ``min(n_fft, overlap / 4)`` from the overlap's
+    ends (a block's outermost, least determined samples): here they agree, and the outer
+    n_fft samples on either side, ten times louder and of the opposite sign, do not
+    negate the block."""
+    geometry = gl.STFT(64, 16)
+    rng = np.random.default_rng(0)
+    start, overlap = 800, 600
+    old = rng.standard_normal((1, overlap))
+    new = old + 0.1 * rng.standard_normal((1, overlap))
+    new[:, :64] = -10 * old[:, :64]
+    new[:, -64:] = -10 * old[:, -64:]
+    pending = np.concatenate([rng.standard_normal((1, start)), old], axis=1)  # padded positions [0, start + overlap)
+    y = np.concatenate([new, rng.standard_normal((1, 400))], axis=1)
+    given = y.copy()
+    S = np.ones((geometry.n_freq, 200))  # unused without the bridge
+    joined = _join(pending, 0, y, start, start + overlap, S, geometry, geometry.replace(center=False), n_iter=0, bridge=False)
+    np.testing.assert_array_equal(y, given)  # not negated
+    half = min(2 * 64, overlap // 2 - 64)
+    zone_lo, zone_hi = overlap // 2 - half, overlap // 2 + half
+    assert (zone_lo, zone_hi) == (172, 428)
+    r = np.sin(0.5 * np.pi * (np.arange(zone_hi - zone_lo) + 0.5) / (zone_hi - zone_lo)) ** 2
+    np.testing.assert_array_equal(joined[:, :zone_lo], old[:, :zone_lo])
+    np.testing.assert_array_equal(joined[:, zone_hi:], new[:, zone_hi:])
+    np.testing.assert_allclose(joined[:, zone_lo:zone_hi], (1 - r) * old[:, zone_lo:zone_hi] + r * new[:, zone_lo:zone_hi],
+                               rtol=1e-12, atol=1e-15)
+
+
+def literal_bridge(signal, zone_lo, zone_hi, start, S, geometry, n_iter, floored=False, momentum=0.99):
+    """The seam bridge of :func:`gl.longform._bridge` written out frame by frame: fast
+    Griffin-Lim on the frames (of the whole, absolute) that touch the zone, ``t_n = STFT(x_n)``,
+    ``c_n = t_n + momentum (t_n - t_{n-1})``, ``x_{n+1} = f + m (ISTFT(S c_n / |c_n|) - f)``,
+    ``f`` the samples given and ``m`` 1 in the zone, 0 outside, rising as ``sin^2`` over its
+    first and last ``min(hop, zone / 4)`` samples; ``floored``: every ISTFT but the last
+    divides by ``max(W, EDGE_FADE max W)``, the last by ``max(W, RESULT_FLOOR max W)``."""
+    from gl.transform import EDGE_FADE, RESULT_FLOOR, WINDOW_SUM_FLOOR
+
+    a, M, w = geometry.hop_length, geometry.n_fft, geometry.window_array
+    first = -(-(start + zone_lo - M + 1) // a)  # the first frame whose support reaches the zone
+    last = (start + zone_hi - 1) // a + 1
+    lo, count = first * a - start, last - first
+    span = (count - 1) * a + M
+    fixed = signal[:, lo : lo + span].astype(np.float64)
+    x = fixed.copy()
+    W = np.zeros(span)
+    for j in range(count):
+        W[j * a : j * a + M] += w**2
+    ramp = max(1, min(a, (zone_hi - zone_lo) // 4))
+    m = np.zeros(span)
+    m[zone_lo - lo : zone_hi - lo] = 1.0
+    for k in range(ramp):
+        m[zone_lo - lo + k] = m[zone_hi - lo - 1 - k] = np.sin(0.5 * np.pi * (k + 0.5) / ramp) ** 2
+    target = S[:, first:last]
+    previous = None
+    for n in range(n_iter):
+        t = np.stack([np.fft.rfft(w * x[0, j * a : j * a + M]) for j in range(count)], axis=1)
+        c = t if previous is None else t + momentum * (t - previous)
+        previous = t
+        c = target * c / np.maximum(np.abs(c), np.finfo(np.float64).tiny)
+        ola = np.zeros(span)
+        for j in range(count):
+            ola[j * a : j * a + M] += w * np.fft.irfft(c[:, j], M)
+        denominator = W
+        if floored:
+            denominator = np.maximum(W, (EDGE_FADE if n < n_iter - 1 else RESULT_FLOOR) * W.max())
+        estimate = np.divide(ola, denominator, out=np.zeros(span), where=W > WINDOW_SUM_FLOOR * W.max())
+        x = fixed + m * (estimate - fixed)
+    result = signal.astype(np.float64)
+    result[:, zone_lo:zone_hi] = x[:, zone_lo - lo : zone_hi - lo]
+    return result
+
+
+@pytest.mark.parametrize("hop, floored", [(16, False), (60, True)])  # Hann 64 at hop 60 barely overlaps
+def test_the_bridge_is_the_literal_fast_griffin_lim_on_the_zone(hop, floored):
+    """:func:`gl.longform._bridge` equals :func:`literal_bridge` to rounding: the momentum
+    0.99, the blend over a hop at the zone's edges, and with ``floored`` the floor of every
+    synthesis but the last, which divides the deepest dips by RESULT_FLOOR's."""
+    from gl.longform import _bridge
+
+    geometry = gl.STFT(64, hop)
+    assert geometry.low_overlap == floored
+    rng = np.random.default_rng(1)
+    signal = rng.standard_normal((1, 1200))
+    S = rng.uniform(0.1, 1.0, (geometry.n_freq, 200))
+    start, zone_lo, zone_hi = 7 * hop, 300, 500
+    got = _bridge(signal, zone_lo, zone_hi, start, S, geometry, geometry.replace(center=False), n_iter=4, floored=floored)
+    expected = literal_bridge(signal, zone_lo, zone_hi, start, S, geometry.replace(center=False), n_iter=4, floored=floored)
+    np.testing.assert_array_equal(got[:, :zone_lo], signal[:, :zone_lo])
+    np.testing.assert_array_equal(got[:, zone_hi:], signal[:, zone_hi:])
+    np.testing.assert_allclose(got, expected, rtol=0, atol=1e-10)
+    assert np.abs(got - signal).max() > 0.1  # the zone moved
+
+
+def test_the_seams_bridge_runs_100_iterations_unless_told(monkeypatch):
+    """``n_iter`` not given: the blocks run their method's default and every seam's bridge
+    DEFAULT_BRIDGE_ITERATIONS = 100 fast Griffin-Lim iterations (the docstring's 'the seam
+    bridge runs n_iter iterations, 100 by default'); given, ``n_iter``."""
+    import gl.longform
+
+    seen = []
+    real = gl.longform._bridge
+
+    def spy(*args, **kwargs):
+        seen.append(args[7])  # n_iter
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(gl.longform, "_bridge", spy)
+    geometry = gl.STFT(64, 16)
+    S = np.abs(geometry.stft(np.random.default_rng(0).standard_normal(3000)))
+    reconstruct_long(S, method="gla", geometry=geometry, block_frames=100, overlap_frames=40, rng=0)
+    assert seen and set(seen) == {100}
+    seen.clear()
+    reconstruct_long(S, method="gla", n_iter=3, geometry=geometry, block_frames=100, overlap_frames=40, rng=0)
+    assert seen and set(seen) == {3}
+
+
+def test_the_warm_start_of_a_centred_end_block_covers_its_margin_and_the_overlap(monkeypatch):
+    """The last block of centred frames is inverted with a margin of ``overlap + ceil(pad /
+    hop)`` frames before its own (here frames 113..149 for its own 123..149): its start is the
+    previous result's phase on every frame it shares with that result, the margin's 10 and the
+    overlap's 8, not on the first 8 alone (the random start elsewhere). The oracle: the
+    phase of the STFT of the previous block's result there (up to the sign the join may
+    give it)."""
+    import gl.longform
+
+    calls = []
+    real_method_function = gl.longform.method_function
+
+    def recording_method_function(name):
+        function, fixed = real_method_function(name)
+
+        def recorded(block, **kwargs):
+            result = function(block, **kwargs)
+            calls.append((kwargs.get("init"), np.array(result)))
+            return result
+
+        return recorded, fixed
+
+    monkeypatch.setattr(gl.longform, "method_function", recording_method_function)
+    geometry, hop = GEOMETRY, GEOMETRY.hop_length
+    S = np.abs(geometry.stft(np.random.default_rng(0).standard_normal(128 * 149)))
+    assert S.shape[-1] == 150
+    assert _block_plan(150, 60, 8, geometry) == ([(0, 50), (42, 102), (94, 131), (123, 150)], 10)
+    reconstruct_long(S, method="gla", n_iter=2, rng=0, geometry=geometry, block_frames=60, overlap_frames=8)
+    assert len(calls) == 4
+    (_, previous_result), (init, _) = calls[2], calls[3]  # block (94, 131), not centred; then frames 113..149
+    assert init.shape == (geometry.n_freq, 150 - 113)
+    shared = 10 + 8  # frames 113 .. 130
+    offset = (113 - 94) * hop
+    previous = np.angle(geometry.replace(center=False).stft(previous_result[offset : offset + (shared - 1) * hop + 512]))
+    assert previous.shape[-1] == shared
+    given, expected = np.exp(1j * init[:, :shared]), np.exp(1j * previous)
+    sign = 1.0 if np.allclose(given, expected, atol=1e-9) else -1.0
+    np.testing.assert_allclose(given, sign * expected, rtol=0, atol=1e-9)
