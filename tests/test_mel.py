@@ -407,6 +407,15 @@ def test_mel_to_stft_scales_the_filterbank(shift):
     np.testing.assert_allclose(scaled, reference, rtol=1e-12, atol=1e-12 * reference.max())
 
 
+def torchaudio_triangles(top, n_freq, n_mels):
+    """torchaudio's HTK triangles without norm written out: evaluated at ``n_freq`` points of
+    ``linspace(0, top)``, between ``n_mels + 2`` mel-spaced edges from 0 to ``top``."""
+    grid = np.linspace(0.0, top, n_freq)
+    edges = mel_frequencies(n_mels + 2, fmin=0.0, fmax=top, htk=True)
+    return np.maximum(0, np.minimum((grid - edges[:-2, None]) / np.diff(edges)[:-1, None],
+                                    (edges[2:, None] - grid) / np.diff(edges)[1:, None]))  # fmt: skip
+
+
 def test_torchaudio_bins():
     """bins='torchaudio' evaluates the filters at linspace(0, sr // 2, n_freq) with fmax
     sr // 2 (torchaudio.functional.melscale_fbanks; tests/test_torchaudio.py compares): the
@@ -414,18 +423,12 @@ def test_torchaudio_bins():
     even = dict(sr=16000, n_fft=512, n_mels=40, htk=True, norm=None)
     np.testing.assert_allclose(mel_filterbank(**even, bins="torchaudio"), mel_filterbank(**even), rtol=0, atol=1e-6)
     odd = dict(sr=16000, n_fft=401, n_mels=40, htk=True, norm=None, dtype=np.float64)
-    grid = np.linspace(0.0, 8000.0, 201)
-    edges = mel_frequencies(42, fmin=0.0, fmax=8000.0, htk=True)
-    expected = np.maximum(0, np.minimum((grid - edges[:-2, None]) / np.diff(edges)[:-1, None],
-                                        (edges[2:, None] - grid) / np.diff(edges)[1:, None]))  # fmt: skip
+    expected = torchaudio_triangles(top=8000.0, n_freq=201, n_mels=40)
     np.testing.assert_allclose(mel_filterbank(**odd, bins="torchaudio"), expected, rtol=0, atol=1e-12)
     assert not np.allclose(mel_filterbank(**odd), expected, atol=1e-3)
     # an odd rate: the grid and fmax stop at sr // 2 = 11025 Hz, not sr / 2 = 11025.5
     odd_rate = dict(sr=22051, n_fft=512, n_mels=40, htk=True, norm=None, dtype=np.float64)
-    grid = np.linspace(0.0, 11025.0, 257)
-    edges = mel_frequencies(42, fmin=0.0, fmax=11025.0, htk=True)
-    expected = np.maximum(0, np.minimum((grid - edges[:-2, None]) / np.diff(edges)[:-1, None],
-                                        (edges[2:, None] - grid) / np.diff(edges)[1:, None]))  # fmt: skip
+    expected = torchaudio_triangles(top=11025.0, n_freq=257, n_mels=40)
     np.testing.assert_allclose(mel_filterbank(**odd_rate, bins="torchaudio"), expected, rtol=0, atol=1e-12)
     np.testing.assert_allclose(mel_filterbank(**odd_rate, fmax=11025.0, bins="torchaudio"), expected, rtol=0, atol=1e-12)
     with pytest.raises(ValueError, match=r"bins='kaldi' must be 'librosa'"):
