@@ -562,3 +562,35 @@ def test_a_choice_that_is_no_string_is_a_type_error_naming_it(site, kind, tmp_pa
         warnings.simplefilter("ignore")  # an importer's warnings about the (never read) array
         with pytest.raises(TypeError, match=rf"^{name}\b"):
             call(value, tmp_path)
+
+
+def test_a_choice_that_may_be_none_says_so():
+    """Where None is a value (method=None: the default; db=None: not in dB), the TypeError lists it
+    with the strings; where it is not (pad_mode, above), it does not."""
+    methods = ", ".join(sorted(gl.reconstruct.METHODS))
+    with pytest.raises(TypeError, match=rf"^method=3 must be a string, one of {methods}, or None$"):
+        gl.Spectrogram(magnitude(), GEOMETRY).invert(n_iter=1, method=3)
+    with pytest.raises(TypeError, match=r"^db=\['power'\] must be a string, one of .*\w, or None$"):
+        _mel(db=["power"])
+
+
+@pytest.mark.parametrize("value, ragged", [
+    ([1, 2, 3], False), ([[1, 2], [3, 4]], False), ((), False), ([[], []], False), (5, False), ("ab", False),
+    ([[1, 2], [3]], True),            # rows of unequal lengths
+    ([[1, 2], 3], True),              # a list beside a number
+    ([[[1, 2], [3, 4]], [[5, 6], [7]]], True),  # equal at the first depth, unequal at the second
+    (([1, 2], (3, 4)), False),        # lists and tuples alike
+])
+def test_ragged_is_what_numpy_refuses_to_make_an_array_of(value, ragged):
+    """as_array's own check for numpy < 1.24 (which made ragged lists an object array, with a warning):
+    it must agree with what numpy 1.24 and later refuse, whichever numpy runs the tests."""
+    from gl._checks import _ragged
+
+    assert _ragged(value) is ragged
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # numpy < 1.24: the VisibleDeprecationWarning of a ragged list
+        try:
+            refused = np.asarray(value).dtype == object
+        except ValueError:
+            refused = True
+    assert refused is ragged

@@ -3,6 +3,8 @@ is truthy and silently meant True."""
 
 from __future__ import annotations
 
+import re
+
 import numpy as np
 import pytest
 
@@ -64,3 +66,12 @@ def test_a_boolean_keyword_refuses_a_string(call, tmp_path):
 @pytest.mark.parametrize("call", CALLS)
 def test_numpy_bools_still_count_as_flags(call, tmp_path):
     _flag_calls(str(tmp_path))[call](np.False_)
+
+
+@pytest.mark.parametrize("value", [1, 0, np.int64(1), 1.0, None])
+@pytest.mark.parametrize("call", CALLS)
+def test_a_boolean_keyword_refuses_a_number(call, value, tmp_path):
+    """A number is no flag either: bool is an int, but an int is not a bool (force=1 is a mistake
+    or a value meant for another keyword)."""
+    with pytest.raises(TypeError, match=re.escape(f"={value!r} must be True or False") + "$"):
+        _flag_calls(str(tmp_path))[call](value)
