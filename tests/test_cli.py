@@ -7,6 +7,7 @@ from __future__ import annotations
 import argparse
 import errno
 import importlib.util
+import inspect
 import io
 import json
 import os
@@ -3159,3 +3160,75 @@ def test_the_array_is_named_as_the_file_after_the_first_clause_too(tmp_path, mon
     assert "give -P detrend=False if the array in ok.npz was made without it" in warned.stderr
     for result in (laid_out, axes, warned):
         assert not re.search(r"\bSxx\b(?!\.T)", result.stderr), result.stderr
+
+
+# ----------------------------------------------------------------- the parser's checks and defaults
+def parsed(*words: str) -> argparse.Namespace:
+    """``gl WORDS`` as the parser reads them (no command run)."""
+    return cli.build_parser().parse_args(list(words))
+
+
+ROUNDTRIP = ["roundtrip", "in.wav", "-o", "out.wav"]
+INVERT = ["invert", "spec.npy", "-o", "out.wav"]
+
+
+@pytest.mark.parametrize("words, message", [
+    # a whole number's smallest value is named in the message, as typed (a --hop 0 went on to the library)
+    ([*ROUNDTRIP, "--hop", "0"], r"argument --hop: 0 must be >= 1"),
+    ([*ROUNDTRIP, "--n-fft", "0"], r"argument --n-fft: 0 must be >= 1"),
+    ([*INVERT, "--length", "0"], r"argument --length: 0 must be >= 1"),
+    ([*ROUNDTRIP, "--seed", "-1"], r"argument --seed: -1 must be >= 0"),
+    # a positive number: not 0, not infinite, not NaN
+    ([*INVERT, "--sr", "0"], r"argument --sr: 0 must be a finite number > 0"),
+    ([*INVERT, "--sr", "inf"], r"argument --sr: inf must be a finite number > 0"),
+    ([*INVERT, "--power", "nan"], r"argument --power: nan must be a finite number > 0"),
+    ([*ROUNDTRIP, "--block-seconds", "0"], r"argument --block-seconds: 0 must be a finite number > 0"),
+    # an option without '=' is no NAME=VALUE
+    ([*ROUNDTRIP, "-O", "momentum"], r"argument -O/--option: 'momentum' must look like NAME=VALUE, e.g. momentum=0.99"),
+    ([*INVERT, "-P", "=3"], r"argument -P/--param: '=3' must look like NAME=VALUE"),
+])
+def test_a_flag_value_out_of_its_range_is_refused_as_it_is_parsed(words, message):
+    with pytest.raises(cli.UsageError) as refused:
+        parsed(*words)
+    assert re.fullmatch(message + rf"(, e\.g\. momentum=0\.99)? \(see gl {words[0]} --help\)", str(refused.value)), str(refused.value)
+
+
+def test_flag_values_are_read_as_their_help_says():
+    # the smallest values accepted: --n-iter 0 (no iterations), --seed 0, --hop 1
+    args = parsed(*ROUNDTRIP, "--n-iter", "0", "--seed", "0", "--hop", "1", "--n-fft", "1")
+    assert (args.n_iter, args.seed, args.hop, args.n_fft) == (0, 0, 1, 1)
+    assert parsed(*INVERT, "--sr", "0.5").sr == 0.5
+    # -O NAME=VALUE: a Python literal, or else the text; true/false/none in any case; '-' in a name is '_'
+    options = parsed(*ROUNDTRIP, "-O", "n-threads=2", "-O", "a=NONE", "-O", "b=False", "-O", "c='x'", "-O", "d=hann",
+                     "-O", "e=1e-3").option
+    assert options == [("n_threads", 2), ("a", None), ("b", False), ("c", "x"), ("d", "hann"), ("e", 0.001)]
+    assert type(options[0][1]) is int and options[1][1] is None and options[2][1] is False
+    # --window NAME,PARAM or NAME:PARAM, the parameter a float as typed
+    for spec in ("kaiser,8.5", "kaiser:8.5", " kaiser : 8.5"):
+        assert parsed(*ROUNDTRIP, "--window", spec).window == ("kaiser", 8.5)
+    assert parsed(*ROUNDTRIP, "--window", " hann ").window == "hann"
+
+
+def test_the_defaults_are_the_ones_the_help_and_the_library_state():
+    args = parsed(*ROUNDTRIP)
+    assert (args.seed, args.subtype, args.force, args.normalize, args.peak_db, args.method, args.tol) == (0, "PCM_16", False, False, None, None, None)
+    cli._check_retrieval_args(args)
+    # the iterations of the default method's own default (gl.difference_map_fgla's) and RTISI-LA's per frame (gl.rtisila's)
+    assert gl.reconstruct.DEFAULT_METHOD == "dm_fgla"
+    assert args.n_iter == inspect.signature(gl.difference_map_fgla).parameters["n_iter"].default == 100
+    rtisila = parsed(*ROUNDTRIP, "--method", "rtisila")
+    cli._check_retrieval_args(rtisila)
+    assert rtisila.n_iter == inspect.signature(gl.rtisila).parameters["n_iter_per_frame"].default == 5
+    assert parsed(*INVERT).convention is None and parsed(*INVERT).param == []
+
+
+def test_parsed_checks_of_the_retrieval_flags_take_their_bounds():
+    # --peak-db: dBFS, 0 (full scale) the highest; --tol strictly between 0 and 1
+    for words in (["--normalize", "--peak-db", "0"], ["--tol", "1e-300"], ["--tol", "0.999"]):
+        cli._check_retrieval_args(parsed(*ROUNDTRIP, *words))
+    for words, message in ((["--normalize", "--peak-db=1e-9"], r"--peak-db 1e-09 must be a finite number <= 0"),
+                           (["--peak-db=-3"], r"--peak-db -3 sets the peak of --normalize; add --normalize"),
+                           (["--tol", "0"], r"--tol 0.0 must be between 0 and 1"),
+                           (["--tol", "1"], r"--tol 1.0 must be between 0 and 1")):
+        with pytest.raises(cli.UsageError, match=rf"^{message}"):
+            cli._check_retrieval_args(parsed(*ROUNDTRIP, *words))
