@@ -3232,3 +3232,54 @@ def test_parsed_checks_of_the_retrieval_flags_take_their_bounds():
                            (["--tol", "1"], r"--tol 1.0 must be between 0 and 1")):
         with pytest.raises(cli.UsageError, match=rf"^{message}"):
             cli._check_retrieval_args(parsed(*ROUNDTRIP, *words))
+
+
+# ----------------------------------------------------------------- the command's defaults and refusals (mutation audit, part 2)
+def test_default_n_fft_at_low_sample_rates_is_at_least_16():
+    # the power of two nearest 50 ms would be 4 samples at 100 Hz and 8 at 200 Hz: gl never goes below 16 (a floor
+    # stated in default_n_fft's code, not in its docstring); from 400 Hz up it is the nearest power of two itself
+    nearest = [2 ** round(np.log2(0.05 * sr)) for sr in (100, 200, 400, 700, 1000)]
+    assert nearest == [4, 8, 16, 32, 64]
+    assert [cli.default_n_fft(sr) for sr in (100, 200, 400, 700, 1000)] == [16, 16, 16, 32, 64]
+
+
+def test_an_existing_output_is_refused_before_the_retrieval(tmp_path, monkeypatch, capsys):
+    # "never replaces an existing file without --force": and says so before any work, not after the retrieval
+    sf.write(str(tmp_path / "in.wav"), np.zeros(800), 8000, subtype="PCM_16")
+    (tmp_path / "out.wav").write_bytes(b"do not lose me")
+    monkeypatch.chdir(tmp_path)
+    retrievals = []
+    monkeypatch.setattr(cli, "_retrieve", lambda *a, **k: retrievals.append(a) or pytest.fail("retrieval ran"))
+    refused = run_in_process(["roundtrip", "in.wav", "-o", "out.wav"], capsys)
+    assert_usage_error(refused, r"^gl roundtrip: error: out\.wav already exists; use --force to overwrite it or choose another name$")
+    assert retrievals == [] and (tmp_path / "out.wav").read_bytes() == b"do not lose me"
+
+
+
+def test_gl_demo_replaces_its_own_files_but_not_an_existing_plot(tmp_path, monkeypatch, capsys):
+    # the module's docstring: gl demo replaces its own two files; a --plot file is the user's and needs --force,
+    # refused before the retrieval (matplotlib, an optional extra, is not needed to get there)
+    monkeypatch.setattr(cli, "_check_plot_available", lambda args: None)
+    (tmp_path / "picture.png").write_bytes(b"my picture")
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setattr(cli, "_retrieve", lambda *a, **k: pytest.fail("retrieval ran"))
+    refused = run_in_process(["demo", "-o", ".", "--plot", "picture.png"], capsys)
+    assert_usage_error(refused, r"^gl demo: error: picture\.png already exists; use --force to overwrite it or choose another name$")
+    assert (tmp_path / "picture.png").read_bytes() == b"my picture"
+
+def test_shorttimefft_window_defaults_to_scipys_periodic_hann():
+    # --window's help: "default: hann; ... shorttimefft: the win array, periodic as scipy.signal.get_window makes it"
+    scipy_signal = pytest.importorskip("scipy.signal")
+    args = parsed(*INVERT, "--from", "shorttimefft", "--n-fft", "64", "--hop", "16", "--sr", "8000")
+    keywords = cli._importer_keywords(gl.importers.CONVENTIONS["shorttimefft"], args, "spec.npy")
+    np.testing.assert_allclose(keywords["win"], scipy_signal.get_window("hann", 64), rtol=0, atol=1e-12)
+    # periodic: w[k] = 0.5 - 0.5 cos(2 pi k / 64), so w[32] = 1 and the last sample is not 0 (a symmetric hann's is)
+    assert keywords["win"][32] == pytest.approx(1) and keywords["win"][-1] == pytest.approx(0.5 - 0.5 * np.cos(2 * np.pi * 63 / 64))
+
+
+def test_gl_without_a_command_prints_its_help_and_is_a_usage_error(capsys):
+    # "Exit status: ... 2 for a mistake": gl alone names no command
+    status = cli.main([])
+    captured = capsys.readouterr()
+    assert status == 2 and captured.out == ""
+    assert captured.err.startswith("usage: gl ") and "Exit status: 0 when done; 2 for a mistake" in " ".join(captured.err.split())
