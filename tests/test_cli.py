@@ -3283,3 +3283,28 @@ def test_gl_without_a_command_prints_its_help_and_is_a_usage_error(capsys):
     captured = capsys.readouterr()
     assert status == 2 and captured.out == ""
     assert captured.err.startswith("usage: gl ") and "Exit status: 0 when done; 2 for a mistake" in " ".join(captured.err.split())
+
+
+def test_rtisila_takes_an_init_where_a_single_pass_does_not():
+    # --init's help: "rtisila starts from its own overlap-add estimate unless --init is given"; pghi makes its own phase
+    assert cli._check_retrieval_args(parsed(*ROUNDTRIP, "--method", "rtisila", "--init", "random")) == ("rtisila", "random", {})
+    with pytest.raises(cli.UsageError, match=r"^--init does not apply to --method pghi, which makes its own phase in one pass; "
+                                             r"to iterate from it use --method fgla --init pghi$"):
+        cli._check_retrieval_args(parsed(*ROUNDTRIP, "--method", "pghi", "--init", "random"))
+
+
+@pytest.mark.parametrize("name", ["sym", "window", "n_fft", "fade_edges"])
+def test_the_geometrys_keywords_are_no_method_options(name):
+    # the window's symmetry, like its name and size, is the geometry's, which gl's flags and the input set
+    with pytest.raises(cli.UsageError, match=rf"^-O {name}=\.\.\.: {name} is not a method option; gl's own flags or the "
+                                             r"input set it \(see --help\)$"):
+        cli._check_retrieval_args(parsed(*ROUNDTRIP, "-O", f"{name}=1"))
+
+
+def test_torchaudios_default_hop_of_a_win_length_is_half_of_it(tmp_path, monkeypatch, capsys):
+    # torchaudio.transforms.Spectrogram: hop_length defaults to win_length // 2 (librosa's, win_length // 4, is pinned above)
+    np.save(tmp_path / "bare.npy", np.ones((257, 40)))
+    monkeypatch.chdir(tmp_path)
+    refused = run_in_process(["invert", "bare.npy", "-o", "out.wav", "--from", "torchaudio", "--sr", "8000", "--win-length", "300"], capsys)
+    assert_usage_error(refused, r"^gl invert: error: bare\.npy is a bare array: give its hop with --hop \(samples between frames; a "
+                                r"wrong hop changes the tempo; torchaudio's default is win_length // 2, 150 for win_length 300\)$")
