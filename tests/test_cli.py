@@ -3308,3 +3308,17 @@ def test_torchaudios_default_hop_of_a_win_length_is_half_of_it(tmp_path, monkeyp
     refused = run_in_process(["invert", "bare.npy", "-o", "out.wav", "--from", "torchaudio", "--sr", "8000", "--win-length", "300"], capsys)
     assert_usage_error(refused, r"^gl invert: error: bare\.npy is a bare array: give its hop with --hop \(samples between frames; a "
                                 r"wrong hop changes the tempo; torchaudio's default is win_length // 2, 150 for win_length 300\)$")
+
+
+def test_a_hop_as_long_as_the_frames_the_rows_imply_is_no_mistake(tmp_path, monkeypatch, capsys):
+    # 257 rows imply n_fft 512: a hop of 512 (rectangular windows side by side, noverlap 0) is a valid STFT, one more is not
+    np.save(tmp_path / "bare.npy", np.ones((257, 6)))
+    monkeypatch.chdir(tmp_path)
+    common = ["--from", "librosa", "--sr", "8000", "--window", "boxcar", "--n-iter", "1"]
+    done = run_in_process(["invert", "bare.npy", "-o", "out.wav", *common, "--hop", "512"], capsys)
+    assert done.returncode == 0, done.stderr
+    assert re.search(r"geometry +n_fft 512, hop 512, win_length 512, rectangular window", done.stdout), done.stdout
+    assert sf.info("out.wav").frames == 512 * 5  # librosa's length for 6 centred frames: hop * (frames - 1)
+    refused = run_in_process(["invert", "bare.npy", "-o", "out2.wav", *common, "--hop", "513"], capsys)
+    assert_usage_error(refused, r"^gl invert: error: --hop 513 is longer than the frames of bare\.npy: its 257 rows imply "
+                                r"--n-fft 512; give the --n-fft it was made with, or check --hop$")
