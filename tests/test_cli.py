@@ -3255,7 +3255,6 @@ def test_an_existing_output_is_refused_before_the_retrieval(tmp_path, monkeypatc
     assert retrievals == [] and (tmp_path / "out.wav").read_bytes() == b"do not lose me"
 
 
-
 def test_gl_demo_replaces_its_own_files_but_not_an_existing_plot(tmp_path, monkeypatch, capsys):
     # the module's docstring: gl demo replaces its own two files; a --plot file is the user's and needs --force,
     # refused before the retrieval (matplotlib, an optional extra, is not needed to get there)
@@ -3266,6 +3265,7 @@ def test_gl_demo_replaces_its_own_files_but_not_an_existing_plot(tmp_path, monke
     refused = run_in_process(["demo", "-o", ".", "--plot", "picture.png"], capsys)
     assert_usage_error(refused, r"^gl demo: error: picture\.png already exists; use --force to overwrite it or choose another name$")
     assert (tmp_path / "picture.png").read_bytes() == b"my picture"
+
 
 def test_shorttimefft_window_defaults_to_scipys_periodic_hann():
     # --window's help: "default: hann; ... shorttimefft: the win array, periodic as scipy.signal.get_window makes it"
