@@ -95,10 +95,13 @@ def default_n_fft(sample_rate: float) -> int:
     """The FFT size ``gl`` uses when none is given: the power of two nearest 50 ms.
 
     ``2 ** round(log2(0.05 * sample_rate))``: 512 at 8 kHz, 1024 at 16 and 22.05 kHz,
-    2048 at 44.1 and 48 kHz.
+    2048 at 44.1 and 48 kHz; never below 16 (below about 226 Hz the nearest power of two
+    would be 8 samples or fewer: too few bins to retrieve a phase from).
 
     >>> [default_n_fft(sr) for sr in (8000, 16000, 22050, 44100, 48000)]
     [512, 1024, 1024, 2048, 2048]
+    >>> default_n_fft(100)
+    16
     """
     return int(2 ** max(4, round(math.log2(DEFAULT_WINDOW_SECONDS * float(sample_rate)))))
 
@@ -445,7 +448,7 @@ def _add_geometry_options(parser: argparse.ArgumentParser, *, with_power: bool =
     else:
         group = parser.add_argument_group("STFT geometry")
         helps = {
-            "n_fft": "FFT size (default: the power of two nearest 50 ms, or --win-length when that is longer)",
+            "n_fft": "FFT size (default: the power of two nearest 50 ms, at least 16, or --win-length when that is longer)",
             "hop": "hop between frames in samples (default: window length / 4)",
             "win_length": "window length (default: n_fft)",
             "window": "analysis window, e.g. hann (default), hamming, kaiser,8, tukey,0.25",

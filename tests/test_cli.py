@@ -1110,7 +1110,7 @@ def test_a_win_length_longer_than_the_default_n_fft_is_the_n_fft_as_the_help_say
     """--n-fft's help said only 'the power of two nearest 50 ms', but a longer --win-length is the FFT size."""
     for command in ("roundtrip", "spectrogram"):
         assert cli.main([command, "--help"]) == 0
-        assert "nearest 50 ms, or --win-length when that is longer)" in " ".join(capsys.readouterr().out.split())
+        assert "nearest 50 ms, at least 16, or --win-length when that is longer)" in " ".join(capsys.readouterr().out.split())
     result = run("roundtrip", speech_wav, "-o", tmp_path / "o.wav", "--win-length", "2000", "--json", *FAST, cwd=tmp_path)
     report = json.loads(result.stdout)
     assert (report["n_fft"], report["win_length"]) == (2000, 2000)
@@ -3236,8 +3236,8 @@ def test_parsed_checks_of_the_retrieval_flags_take_their_bounds():
 
 # ----------------------------------------------------------------- the command's defaults and refusals (mutation audit, part 2)
 def test_default_n_fft_at_low_sample_rates_is_at_least_16():
-    # the power of two nearest 50 ms would be 4 samples at 100 Hz and 8 at 200 Hz: gl never goes below 16 (a floor
-    # stated in default_n_fft's code, not in its docstring); from 400 Hz up it is the nearest power of two itself
+    # the power of two nearest 50 ms would be 4 samples at 100 Hz and 8 at 200 Hz: gl never goes below 16 (default_n_fft's
+    # docstring and --n-fft's help say so); from 400 Hz up it is the nearest power of two itself
     nearest = [2 ** round(np.log2(0.05 * sr)) for sr in (100, 200, 400, 700, 1000)]
     assert nearest == [4, 8, 16, 32, 64]
     assert [cli.default_n_fft(sr) for sr in (100, 200, 400, 700, 1000)] == [16, 16, 16, 32, 64]
