@@ -720,12 +720,18 @@ def _make_folder_command(folder: Path, windows: bool = os.name == "nt") -> str:
     return f"mkdir -p {shlex.quote(str(folder))}"
 
 
-def _create_temporary(path: Path) -> Path:
-    """An empty new file beside ``path``, hidden, with the same extension (umask permissions)."""
+def _hidden_names(path: Path, tag: str) -> Iterator[Path]:
+    """100 random hidden names beside ``path`` with its extension, ``.STEM.XXXXXXXX.TAG.EXT``: the
+    temporary files (``part``) and the old files kept aside (``prev``) of :func:`atomic_output`."""
     import secrets  # here: `import gl` stays light
 
     for _ in range(100):
-        candidate = path.with_name(f".{path.stem}.{secrets.token_hex(4)}.part{path.suffix}")
+        yield path.with_name(f".{path.stem}.{secrets.token_hex(4)}.{tag}{path.suffix}")
+
+
+def _create_temporary(path: Path) -> Path:
+    """An empty new file beside ``path``, hidden, with the same extension (umask permissions)."""
+    for candidate in _hidden_names(path, "part"):
         try:
             descriptor = os.open(candidate, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)
         except FileExistsError:
@@ -891,12 +897,9 @@ def _set_aside(path: Path) -> tuple[Optional[Path], bool]:
     holds the file; on a file system without hard links, ``path`` renamed: it then holds
     nothing until the new file is published. Returns the second name (None where ``path``
     holds no file) and whether ``path`` still holds the file."""
-    import secrets  # here: `import gl` stays light
-
     if not os.path.exists(path):
         return None, False
-    for _ in range(100):
-        aside = path.with_name(f".{path.stem}.{secrets.token_hex(4)}.prev{path.suffix}")
+    for aside in _hidden_names(path, "prev"):
         try:
             os.link(path, aside)
             return aside, True
@@ -920,17 +923,21 @@ def _put_back(path: Path, aside: Optional[Path], linked: bool, *, published: boo
     if linked and not published:  # path still holds the old file: the second name goes
         _remove_temporary(aside)
         return
-    if _WINDOWS:  # a new file made read-only (the old one's mode): Windows would refuse to replace it
+    _writable_on_windows(path)  # a new file made read-only (the old one's mode): Windows would refuse to replace it
+    os.replace(aside, path)
+
+
+def _writable_on_windows(path: Path) -> None:
+    """On Windows, clear ``path``'s read-only attribute (if it exists), without which Windows
+    refuses to replace or delete it; elsewhere the folder's permissions decide: nothing to do."""
+    if _WINDOWS:
         with contextlib.suppress(OSError):
             os.chmod(path, (os.stat(path).st_mode & 0o7777) | stat.S_IWRITE)
-    os.replace(aside, path)
 
 
 def _remove_temporary(temporary: Path) -> None:
     """Delete ``temporary`` if it is still there (not published, or published by a hard link)."""
-    if _WINDOWS:  # made read-only (the mode of a read-only file it was to replace): Windows would refuse
-        with contextlib.suppress(OSError):
-            os.chmod(temporary, (os.stat(temporary).st_mode & 0o7777) | stat.S_IWRITE)
+    _writable_on_windows(temporary)  # made read-only (the mode of a read-only file it was to replace): Windows would refuse
     with contextlib.suppress(FileNotFoundError):
         os.unlink(temporary)
 
