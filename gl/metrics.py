@@ -115,11 +115,34 @@ def to_db(ratio) -> Metric:
         return 20.0 * np.log10(values)
 
 
-def _ratio(error_sq: np.ndarray, reference_sq: np.ndarray) -> Metric:
+def _ratio(error_sq: np.ndarray, reference_sq: np.ndarray, shift=0) -> Metric:
+    """``sqrt(error_sq / reference_sq) 2^shift``: inf where only the error is non-zero, 0
+    where both are. The sums come scaled (each item's squares by a power of two): ``shift``
+    (an int per item) is the error's exponent minus the reference's, which undoes it."""
     error = np.sqrt(error_sq)
     out = np.where(error > 0, np.inf, 0.0)
     np.divide(error, np.sqrt(reference_sq), out=out, where=reference_sq > 0)
+    with np.errstate(over="ignore", under="ignore"):  # beyond float64's range: inf or 0, as a quotient would be
+        np.ldexp(out, shift, out=out)
     return out[()]  # a 0-d result as a NumPy scalar, as numpy's own reductions give it
+
+
+#: The dB of a factor 2 in a ratio of norms, ``20 log10 2``.
+_DB_PER_OCTAVE = 20.0 * np.log10(2.0)
+
+
+def _ratio_db(error_sq: np.ndarray, reference_sq: np.ndarray, shift=0) -> Metric:
+    """``to_db`` of :func:`_ratio`, finite also where the ratio itself is beyond float64's
+    range (above 1.8e308 or below 2.2e-308: signals that far apart in level): there the dB
+    are those of the unshifted ratio plus ``shift`` times ``20 log10 2``."""
+    unshifted = _ratio(error_sq, reference_sq)
+    with np.errstate(over="ignore", under="ignore"):
+        ratio = np.ldexp(unshifted, shift)
+    in_db = np.asarray(to_db(ratio))
+    outside = np.isfinite(unshifted) & (unshifted > 0) & ((ratio < np.finfo(np.float64).tiny) | np.isinf(ratio))
+    if np.any(outside):
+        in_db = np.where(outside, to_db(unshifted) + _DB_PER_OCTAVE * np.asarray(shift), in_db)
+    return in_db[()]
 
 
 def _finite(name: str, a) -> np.ndarray:
@@ -206,6 +229,14 @@ def spectral_convergence(S, X) -> Metric:
     >>> round(float(spectral_convergence(S, S * np.exp(1j * phase))), 3)   # the phase is not looked at
     0.0
     """
+    return _ratio(*_convergence_sums(S, X))
+
+
+@underflow_is_a_value  # S far below X: S's values at the error's scale underflow to 0 (negligible there)
+def _convergence_sums(S, X) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """:func:`spectral_convergence`'s checks and sums: ``|| |X| - S ||^2`` and ``||S||^2`` per
+    item, each scaled by a power of two, and the first's exponent minus the second's
+    (:func:`_ratio`'s ``shift``)."""
     S = _finite("S", S)
     X = _finite("X", X)
     if S.dtype.kind == "c":
@@ -221,25 +252,30 @@ def spectral_convergence(S, X) -> Metric:
     # a block of frames at a time (float64 copies of a block, not of the whole: a float32
     # spectrogram's metric peaked at 4x its complex size)
     blocks = _frame_blocks(S)
-    # each item of both by one power of two, exactly: no square under- or overflows (the peak of
-    # |X| is within sqrt(2) of its parts' peak: one power of two more for a complex X)
+    # the error: each item of both by one power of two, exactly: no square under- or overflows
+    # (the peak of |X| is within sqrt(2) of its parts' peak: one power of two more for a complex X)
     X_peaks = _peaks(X, (-2, -1))
-    exponents = (binary_exponents(np.maximum(_peaks(S, (-2, -1)), X_peaks)) + (1 if X.dtype.kind == "c" else 0))[..., None, None]
+    S_peaks = _peaks(S, (-2, -1))
+    exponents = (binary_exponents(np.maximum(S_peaks, X_peaks)) + (1 if X.dtype.kind == "c" else 0))[..., None, None]
+    # S's own sum of squares by a power of two of S's peak: scaled with a far louder X it would
+    # underflow (S 1e-200 of X: an SC of inf, not 1e200)
+    S_exponents = binary_exponents(S_peaks)[..., None, None]
     # |X| may overflow in X's own precision (1.5e308 + 1.5e308j) only if a part exceeds half the
     # largest float: then its parts are scaled before the modulus is taken
     halve = X.dtype.kind == "c" and bool(np.any(X_peaks > float(np.finfo(X.dtype).max) / 2))
     error_sq, reference_sq = np.zeros(S.shape[:-2]), np.zeros(S.shape[:-2])
     for block in blocks:
-        target = np.ldexp(S[..., block].astype(np.float64), -exponents)
+        target = np.ldexp(S[..., block].astype(np.float64), -S_exponents)
+        reference_sq += _sum_sq(target, (-2, -1))
+        np.ldexp(target, S_exponents - exponents, out=target)  # to the error's scale
         if halve:  # (every block alike, so that the sums are of the same numbers)
             magnitude = np.abs(np.ldexp(X[..., block].real.astype(np.float64), -exponents)
                                + 1j * np.ldexp(X[..., block].imag.astype(np.float64), -exponents))
         else:
             magnitude = np.ldexp(np.abs(X[..., block]).astype(np.float64), -exponents)
-        reference_sq += _sum_sq(target, (-2, -1))
         magnitude -= target
         error_sq += _sum_sq(magnitude, (-2, -1))
-    return _ratio(error_sq, reference_sq)
+    return error_sq, reference_sq, (exponents - S_exponents)[..., 0, 0]
 
 
 def spectral_convergence_db(S, X) -> Metric:
@@ -275,7 +311,7 @@ def spectral_convergence_db(S, X) -> Metric:
     >>> float(spectral_convergence_db(S, S))
     -inf
     """
-    return to_db(spectral_convergence(S, X))
+    return _ratio_db(*_convergence_sums(S, X))
 
 
 def signal_spectral_convergence(S, x, geometry: STFT) -> Metric:
@@ -423,6 +459,7 @@ def inconsistency(X, geometry: STFT) -> Metric:
 _SNR_BLOCK = 1 << 18
 
 
+@underflow_is_a_value  # a reference far below the estimate: its samples at the noise's scale underflow (negligible there)
 def snr(reference, estimate) -> Metric:
     """Signal-to-noise ratio in dB, ``10 log10(||ref||^2 / ||ref - est||^2)``, over the last axis.
 
@@ -462,8 +499,12 @@ def snr(reference, estimate) -> Metric:
         raise ValueError(f"reference has shape {reference.shape} but estimate has {estimate.shape}")
     if reference.ndim < 1:
         raise ValueError("reference and estimate must be signals (at least one axis)")
-    # each item of both by one power of two, exactly: no square under- or overflows
-    exponents = binary_exponents(np.maximum(_peaks(reference, -1), _peaks(estimate, -1)))[..., None]
+    # the noise: each item of both by one power of two, exactly: no square under- or overflows;
+    # the reference's power by one of its own peak (scaled with a far louder estimate, its
+    # squares would underflow: -inf dB, not the -4000 dB of an estimate 1e200 times as loud)
+    reference_peaks = _peaks(reference, -1)
+    exponents = binary_exponents(np.maximum(reference_peaks, _peaks(estimate, -1)))[..., None]
+    reference_exponents = binary_exponents(reference_peaks)[..., None]
     # the sums in float64 a block of samples at a time: no float64 copy of the whole signals
     n_samples = reference.shape[-1]
     items = reference.size // n_samples if n_samples else 0
@@ -471,8 +512,9 @@ def snr(reference, estimate) -> Metric:
     noise = np.zeros(reference.shape[:-1])
     power = np.zeros(reference.shape[:-1])
     for first in range(0, n_samples, block):
-        part = np.ldexp(reference[..., first : first + block], -exponents, dtype=np.float64)
+        part = np.ldexp(reference[..., first : first + block], -reference_exponents, dtype=np.float64)
         power += np.einsum("...i,...i->...", part, part)
+        np.ldexp(part, reference_exponents - exponents, out=part)  # to the noise's scale
         part -= np.ldexp(estimate[..., first : first + block], -exponents, dtype=np.float64)
         noise += np.einsum("...i,...i->...", part, part)
-    return 0.0 - to_db(_ratio(noise, power))  # 0.0 - : 0 dB, not -0 dB
+    return 0.0 - _ratio_db(noise, power, (exponents - reference_exponents)[..., 0])  # 0.0 - : 0 dB, not -0 dB

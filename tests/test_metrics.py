@@ -258,6 +258,45 @@ def test_snr_of_an_estimate_far_louder_than_the_reference_is_finite():
     assert snr(np.full(n, 1e153), np.ones(n)) == pytest.approx(0.0, abs=1e-9)  # 10 log10(1 / (1 - 1e-153)^2)
 
 
+@pytest.mark.parametrize("apart", [1e160, 1e200, 1e300])
+def test_metrics_of_signals_far_apart_in_level_are_their_finite_values(apart):
+    """The reference's (the target's) sum of squares is scaled by a power of two of its own
+    peak, not only of the larger peak: scaled with an estimate ``apart`` times louder, its
+    squares underflowed (to subnormals from about 1e154 apart, losing digits, and to 0 from
+    about 1e162: snr -inf and spectral convergence inf instead of -20 log10(apart) dB and
+    apart). Checked against the closed forms of a constant signal, in a batch beside an item
+    of ordinary levels, under np.seterr(all='raise')."""
+    quiet = 1.0 / np.sqrt(apart)
+    loud = quiet * apart
+    db = 20 * np.log10(apart)
+    with np.errstate(all="raise"):
+        got = snr(np.stack([np.full(64, quiet), np.ones(64)]), np.stack([np.full(64, loud), np.full(64, 0.5)]))
+        np.testing.assert_allclose(got, [-20 * np.log10(apart - 1), 20 * np.log10(2)], rtol=1e-12)
+        assert snr(np.full(64, loud), np.full(64, quiet)) == pytest.approx(-20 * np.log10(1 - 1 / apart), abs=1e-12)
+        S = np.full((2, 3, 4), quiet)
+        S[1] = 1.0
+        X = np.full((2, 3, 4), loud + 0j)
+        X[1] = 0.5
+        np.testing.assert_allclose(spectral_convergence(S, X), [apart - 1, 0.5], rtol=1e-12)
+        np.testing.assert_allclose(spectral_convergence_db(S, X), [db, -20 * np.log10(2)], rtol=1e-12)
+        # a signal: 3 frames of a constant under a boxcar 4 / 2 hold 4 loud in bin 0 and 0 in bins 1, 2
+        geometry = gl.STFT(4, 2, window="boxcar", center=False)
+        # sqrt(3 ((4 loud - quiet)^2 + 2 quiet^2) / (9 quiet^2)) = (4 apart - 1) / sqrt(3), to 1e-300
+        expected = (4 * loud / quiet - 1) / np.sqrt(3)
+        np.testing.assert_allclose(signal_spectral_convergence(np.full((3, 3), quiet), np.full(8, loud), geometry), expected, rtol=1e-12)
+
+
+def test_metrics_in_db_beyond_the_range_of_their_ratios():
+    """A ratio of norms beyond float64's range (more than 1.8e308) is inf as a ratio but still
+    finite in dB: 5e-324 (the smallest subnormal) against 1e308 is 20 log10(1e308 / 5e-324) =
+    12626.1 dB. The dB come from the unscaled ratio plus 20 log10 2 per power of two."""
+    expected = 20 * (308 - np.log10(5e-324))
+    with np.errstate(all="raise"):
+        assert snr(np.full(4, 5e-324), np.full(4, 1e308)) == pytest.approx(-expected, rel=1e-12)
+        assert spectral_convergence(np.full((2, 2), 5e-324), np.full((2, 2), 1e308)) == np.inf
+        assert spectral_convergence_db(np.full((2, 2), 5e-324), np.full((2, 2), 1e308)) == pytest.approx(expected, rel=1e-12)
+        assert spectral_convergence_db(np.full((2, 2), 1e308), np.full((2, 2), 5e-324)) == pytest.approx(20 * np.log10(1 - 5e-324 / 1e308), abs=1e-12)
+
 def test_peaks_of_negative_values_scale_the_metrics():
     """The peak that picks the scaling is max |value|: for a signal of negative values, -min.
     snr(-1e300, -5e299) = 10 log10(1 / 0.5^2) = 20 log10 2 = 6.0206 dB, and the spectral
