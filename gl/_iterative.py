@@ -274,7 +274,8 @@ def check_momentum(momentum, name: str = "momentum") -> float:
     if not np.isfinite(momentum) or momentum < 0:
         raise ValueError(f"{name}={momentum} must be finite and >= 0")
     if momentum > 1:
-        warnings.warn(f"{name}={momentum} > 1 is unstable for most signals; 0.99 is the usual value", UserWarning, stacklevel=3)
+        warnings.warn(f"{name}={momentum} > 1 is unstable for most signals; 0.99 is the usual value", UserWarning,
+                      stacklevel=_caller_stacklevel())
     return float(momentum)
 
 

@@ -298,6 +298,23 @@ def test_momentum_above_one_warns():
 
 
 @pytest.mark.parametrize(
+    "call,name",
+    [
+        (lambda S: gl.griffinlim(S, n_iter=1, momentum=1.5), "momentum"),
+        (lambda S: gl.reconstruct(S, method="fgla", n_iter=1, momentum=1.5), "momentum"),
+        (lambda S: gl.reconstruct(S, method="dm_fgla", n_iter=1, momentum=1.5), "momentum"),
+        (lambda S: gl.agla(S, n_iter=1, alpha=1.5), "alpha"),
+        (lambda S: gl.reconstruct(S, method="agla", n_iter=1, alpha=1.5), "alpha"),
+    ],
+)
+def test_momentum_warning_points_at_the_caller(call, name):
+    # the warning names the line that passed the value, not a line inside gl, whichever entry point
+    with pytest.warns(UserWarning, match=f"{name}=1.5 > 1") as caught:
+        call(np.ones((129, 20)))
+    assert [w.filename for w in caught] == [__file__]
+
+
+@pytest.mark.parametrize(
     "S,error,match",
     [
         (-np.ones((129, 20)), ValueError, "S must be a magnitude \\(>= 0\\)"),
