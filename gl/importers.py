@@ -748,8 +748,10 @@ def _scipy_fft_size(
         from_f = int(round(fs / f[1]))
         if nfft is not None and from_f != nfft:
             raise ValueError(f"nfft={nfft} contradicts f, whose spacing {f[1]:g} Hz at fs={fs:g} means nfft={_shown(from_f)}")
-        if from_f not in candidates:
-            raise ValueError(f"f implies nfft={_shown(from_f)} (spacing {f[1]:g} Hz at fs={fs:g}) but the spectrogram has {n_rows} rows")
+        if from_f not in candidates:  # f was made at another rate: say which (fs forgotten, scipy's default 1, or wrong)
+            rates = " or ".join(f"fs={f[1] * size:g} (nfft={size})" for size in candidates)
+            raise ValueError(f"f implies nfft={_shown(from_f)} (spacing {f[1]:g} Hz at fs={fs:g}) but the spectrogram has {n_rows} "
+                             f"rows: that spacing over {n_rows} rows means {rates}")
         expected = np.fft.rfftfreq(from_f, 1.0 / fs) if onesided else np.fft.fftfreq(from_f, 1.0 / fs)
         if not np.allclose(f, expected, rtol=1e-6, atol=1e-9 * fs):
             raise ValueError(f"f is not the frequency axis of nfft={from_f} at fs={fs:g}: check fs and return_onesided")

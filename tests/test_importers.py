@@ -233,6 +233,20 @@ def test_scipy_contradictions_name_the_parameter(scipy_output, keywords, match):
         importers.from_scipy_spectrogram(Sxx, fs, **arguments)
 
 
+def test_scipy_f_of_another_rate_names_the_rate_it_implies(scipy_output):
+    # f, t, Sxx = spectrogram(x, 8000.0, nperseg=256): f steps by 31.25 Hz over 129 rows, which only fs=8000
+    # (nfft 256) or 8031.25 (nfft 257) give; the message says so, for a wrong fs as for a forgotten one
+    f, t, Sxx = scipy_output
+    implied = r"that spacing over 129 rows means fs=8000 \(nfft=256\) or fs=8031\.25 \(nfft=257\)"
+    with pytest.raises(ValueError, match=r"^f implies nfft=512 \(spacing 31\.25 Hz at fs=16000\) but the spectrogram has 129 "
+                                         r"rows: " + implied + "$"):
+        importers.from_scipy_spectrogram(Sxx, 16000, f=f, t=t, detrend=False)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", UserWarning)  # fs=1 Hz is no audio sample rate: said too
+        with pytest.raises(ValueError, match=r"at fs=1\) but the spectrogram has 129 rows: " + implied + "$"):
+            importers.from_scipy_spectrogram(Sxx, f=f, t=t, detrend=False)
+
+
 def test_scipy_contradictions_without_axes():
     with pytest.raises(ValueError, match="nfft=300 gives 151 frequency rows but the spectrogram has 129"):
         importers.from_scipy_spectrogram(np.ones((129, 5)), 8000, nfft=300, detrend=False)
