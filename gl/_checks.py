@@ -59,6 +59,14 @@ def check_flag(name: str, value) -> bool:
     return bool(value)
 
 
+def negative_magnitude(name: str, values: np.ndarray) -> ValueError:
+    """The error for a magnitude ``values`` (named ``name``) with negative entries, in the same
+    words at every entry point. A spectrogram in dB (``librosa.amplitude_to_db``) is the usual
+    cause: the words say how to undo it."""
+    return ValueError(f"{name} must be a magnitude (>= 0); it has negative values (min {values.min():.3g}): if it is in dB, "
+                      f"undo that first with gl.importers.from_db({name}, db='amplitude') (or db='power')")
+
+
 def check_choice(name: str, value, choices, *, none: bool = False) -> None:
     """Refuse a ``value`` that is no string (nor None, with ``none``) before it is compared with
     ``choices``: ``np.array(['x']) in choices`` is numpy's elementwise ``==`` (one element passed,

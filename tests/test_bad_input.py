@@ -106,7 +106,9 @@ def _with(value, dtype=None):
 
 #: A fault of the magnitude and the words every entry point gives it, {name} its parameter.
 MAGNITUDE_FAULTS = {
-    "negative": (lambda: _with(-1.0), ValueError, "{name} must be a magnitude (>= 0); it has negative values (min -1)"),
+    # (a dB array, as librosa.amplitude_to_db makes, is the usual negative magnitude: the words say how to undo it)
+    "negative": (lambda: _with(-1.0), ValueError, "{name} must be a magnitude (>= 0); it has negative values (min -1): "
+                 "if it is in dB, undo that first with gl.importers.from_db({name}, db='amplitude') (or db='power')"),
     "nan": (lambda: _with(np.nan), ValueError, "{name} contains NaN or infinite values"),
     "inf": (lambda: _with(np.inf), ValueError, "{name} contains NaN or infinite values"),
     "complex": (lambda: _with(None, complex), TypeError,

@@ -52,7 +52,8 @@ def test_bad_input_is_refused_not_scored():
     for S, X, error, rule in (
         (np.full((129, 10), np.nan), good, ValueError, "S contains NaN"),
         (good, np.full((129, 10), np.inf), ValueError, "X contains NaN or infinite"),
-        (-good, good, ValueError, r"S must be a magnitude \(>= 0\)"),
+        (-good, good, ValueError, r"S must be a magnitude \(>= 0\); it has negative values \(min -1\): if it is in dB, "
+                                  r"undo that first with gl\.importers\.from_db\(S, db='amplitude'\) \(or db='power'\)$"),
         (good + 0j, good, TypeError, "np.abs"),
         (good.astype(bool), good, TypeError, "numeric"),
     ):
