@@ -2126,6 +2126,13 @@ def _import_array(array: np.ndarray, args, path: Path, axes: Optional[dict] = No
             raise UsageError(f"-P {name}={value!r} must be a whole number of samples >= 1 (or give it with "
                              f"--{flag.replace('_', '-')})")
     if not given("sr"):
+        f, rows = axes.get("f"), array.shape[-2]
+        if f is not None and f.shape == (rows,) and rows >= 2 and np.all(np.isfinite(f)) and f[1] > 0:
+            # scipy's f steps by fs / nfft: with the FFT sizes the rows allow, that is the rate
+            sizes = (2 * (rows - 1), 2 * rows - 1) if np.all(f >= 0) else (rows,)  # one-sided, or two-sided
+            rates = ", ".join(f"--sr {float(f[1]) * size:g} for nfft {size}" for size in sizes)
+            raise UsageError(f"{path} holds no sample rate: give it with --sr (in Hz; the f in {path} steps by "
+                             f"{float(f[1]):g} Hz over {rows} rows, which means {rates})")
         raise UsageError(f"{path} is a bare array: give its sample rate with --sr (in Hz)")
     _refuse_a_rate_no_audio_file_holds(args, path)
     if not given("hop") and not args.convention.startswith("scipy"):

@@ -3322,3 +3322,21 @@ def test_a_hop_as_long_as_the_frames_the_rows_imply_is_no_mistake(tmp_path, monk
     refused = run_in_process(["invert", "bare.npy", "-o", "out2.wav", *common, "--hop", "513"], capsys)
     assert_usage_error(refused, r"^gl invert: error: --hop 513 is longer than the frames of bare\.npy: its 257 rows imply "
                                 r"--n-fft 512; give the --n-fft it was made with, or check --hop$")
+
+
+def test_an_npz_of_scipys_f_without_a_rate_says_the_rate_f_implies(tmp_path, monkeypatch, capsys):
+    # np.savez("spec.npz", f=f, t=t, Sxx=Sxx) after spectrogram(x, 16000) (defaults): the rate is not stored, but f's
+    # spacing says it for each FFT size its rows allow; the message said 'a bare array' and nothing of the rate
+    scipy_signal = pytest.importorskip("scipy.signal")
+    x = np.random.default_rng(0).standard_normal(4000)
+    f, t, Sxx = scipy_signal.spectrogram(x, 16000)
+    np.savez(tmp_path / "spec.npz", f=f, t=t, Sxx=Sxx)
+    monkeypatch.chdir(tmp_path)
+    refused = run_in_process(["invert", "spec.npz", "--from", "scipy", "-o", "out.wav"], capsys)
+    assert_usage_error(refused, r"^gl invert: error: spec\.npz holds no sample rate: give it with --sr \(in Hz; the f in "
+                                r"spec\.npz steps by 62\.5 Hz over 129 rows, which means --sr 16000 for nfft 256, "
+                                r"--sr 16062\.5 for nfft 257\)$")
+    assert not (tmp_path / "out.wav").exists()
+    np.save(tmp_path / "bare.npy", Sxx)  # a bare array has no f: as it was
+    refused = run_in_process(["invert", "bare.npy", "--from", "scipy", "-o", "out.wav"], capsys)
+    assert_usage_error(refused, r"^gl invert: error: bare\.npy is a bare array: give its sample rate with --sr \(in Hz\)$")
