@@ -533,7 +533,8 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--version", action="version", version=f"gl {__version__}")
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
 
-    demo = commands.add_parser("demo", help="reconstruct a built-in recording and write gl-demo.wav", description=(
+    demo = commands.add_parser("demo", help=f"reconstruct a built-in recording: write {DEMO_OUTPUT} and the original, "
+                                            f"{DEMO_ORIGINAL}", description=(
         f"Reconstruct a built-in recording ({DEMO_TITLE}, 3.1 s) from its magnitude spectrogram "
         f"with the default method; write {DEMO_OUTPUT} and the original, {DEMO_ORIGINAL} "
         "(replacing the files of an earlier demo)."))

@@ -2841,6 +2841,8 @@ def test_help_shows_examples_and_exit_statuses(capsys):
     assert cli.main(["--help"]) == 0
     text = " ".join(capsys.readouterr().out.split())
     assert re.search(r"(?i)exit status:? 0 .* 2 .*mistake.* 130 .*Ctrl-C", text), text
+    # the demo's line names both files it writes (it named gl-demo.wav only; gl-demo-original.wav came as a surprise)
+    assert re.search(r"demo reconstruct a built-in recording: write gl-demo\.wav and the original, gl-demo-original\.wav ", text), text
 
 
 def test_a_complex_array_where_a_real_one_goes_says_which_flag(tmp_path, monkeypatch, capsys):
