@@ -12,7 +12,7 @@ from __future__ import annotations
 import dataclasses
 import time
 import warnings
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from typing import Callable, Optional, Union
 
 import numpy as np
@@ -31,6 +31,11 @@ RngSpec = Union[None, int, "np.integer", "np.random.Generator", "np.random.Rando
 # What the callback returns is read, not required: True, np.True_ or an array all True stops
 # the run, anything else (None, False, a number ...) goes on (``Tracker.record``).
 Callback = Callable[[int, "PhaseRetrievalInfo"], object]
+
+
+#: The most elements :class:`PhaseRetrievalInfo`'s repr shows of an array in full (numpy's
+#: ``threshold``): longer ones show their first and last three.
+_REPR_THRESHOLD = 10
 
 
 @dataclass
@@ -108,6 +113,14 @@ class PhaseRetrievalInfo:
     floored_between_frames: Union[bool, np.ndarray] = False
     # seconds of elapsed spent in the callback, which times leave out (a rerun's times go on from its first run's)
     _callback_seconds: float = field(default=0.0, init=False, repr=False, compare=False)
+
+    def __repr__(self) -> str:
+        """The fields as a dataclass shows them, with the per-iteration arrays cut short as numpy
+        cuts a long array, ``array([0.38, 0.33, 0.29, ..., 0.02, 0.02, 0.02])``: printed in full,
+        the history and the times of 100 iterations filled a screen."""
+        with np.printoptions(threshold=_REPR_THRESHOLD, edgeitems=3):
+            shown = ", ".join(f"{item.name}={getattr(self, item.name)!r}" for item in fields(self) if item.repr)
+        return f"{type(self).__name__}({shown})"
 
     @property
     def spectral_convergence_db(self) -> np.ndarray:

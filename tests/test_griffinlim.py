@@ -753,3 +753,23 @@ def test_the_rounding_decomposition_against_librosa(tmp_path, capsys):
     assert "| gl's STFT and ISTFT in librosa's loop |" in capsys.readouterr().out
     with pytest.raises(SystemExit):
         bench_librosa_rounding.main(["--clip", str(clip), "--start", "rng(2)", "--out", str(tmp_path)])
+
+
+def test_info_repr_cuts_long_histories_short():
+    """PhaseRetrievalInfo's repr shows a history of up to 10 rows in full and a longer one as
+    numpy shows a long array (its first and last three, '...' between): printed in full, the
+    spectral convergence and the times of 100 iterations took 4 kB. numpy's print options
+    are the caller's again afterwards."""
+    S = np.abs(gl.stft(np.random.default_rng(0).standard_normal(4000), n_fft=256))
+    before = np.get_printoptions()
+    _, short = gl.griffinlim(S, n_fft=256, n_iter=10, rng=0, return_info=True)
+    _, long = gl.griffinlim(S, n_fft=256, n_iter=100, rng=0, return_info=True)
+    assert np.get_printoptions() == before
+    assert repr(short.spectral_convergence) in repr(short) and repr(short.times) in repr(short)
+    assert repr(short).startswith("PhaseRetrievalInfo(method='fgla', n_iter=10, spectral_convergence=array([")
+    shown = repr(long)
+    assert len(shown) < 700 and shown.count("...") == 2  # the history and the times
+    history = [np.format_float_positional(value, precision=8, unique=False, trim="-").rstrip("0") for value in long.spectral_convergence]
+    assert all(value in shown for value in history[:3] + history[-3:])
+    assert not any(value in shown for value in history[3:-3])
+    assert "_callback_seconds" not in shown and "floored_between_frames=False" in shown
