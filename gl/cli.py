@@ -528,7 +528,8 @@ def build_parser() -> argparse.ArgumentParser:
                             "input is split over 2 threads when the process may use 2 cores). Exit status: 0 when "
                             "done; 2 for a mistake (a missing or unreadable file, a bad flag or value, an output that "
                             "cannot be written: one line on stderr); 1 when the outputs were written but the report "
-                            "could not be printed; 130 on Ctrl-C, 143 on SIGTERM, and no file is left half-written. "
+                            "could not be printed (141 when the reader of a pipe left); 130 on Ctrl-C, 143 on SIGTERM, "
+                            "129 on SIGHUP, and no file is left half-written. "
                             "Examples: gl invert --help.")
     parser.add_argument("--version", action="version", version=f"gl {__version__}")
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")

@@ -2841,6 +2841,10 @@ def test_help_shows_examples_and_exit_statuses(capsys):
     assert cli.main(["--help"]) == 0
     text = " ".join(capsys.readouterr().out.split())
     assert re.search(r"(?i)exit status:? 0 .* 2 .*mistake.* 130 .*Ctrl-C", text), text
+    # every status README.md gives, in the same words (141 and 129 were in README only)
+    assert "(141 when the reader of a pipe left); 130 on Ctrl-C, 143 on SIGTERM, 129 on SIGHUP, and no file" in text, text
+    readme = " ".join((Path(__file__).resolve().parents[1] / "README.md").read_text(encoding="utf-8").split())
+    assert "(141 when the reader of a pipe left); 130 on Ctrl-C, 143 on SIGTERM, 129 on SIGHUP, and no file" in readme
     # the demo's line names both files it writes (it named gl-demo.wav only; gl-demo-original.wav came as a surprise)
     assert re.search(r"demo reconstruct a built-in recording: write gl-demo\.wav and the original, gl-demo-original\.wav ", text), text
 
