@@ -28,6 +28,7 @@ from .bench_torchaudio import markdown_table as torchaudio_table
 from .mel_inversion import markdown_table as mel_table
 from .mel_inversion import short_table as mel_short_table
 from .bench_low_overlap import markdown_table as low_overlap_table
+from .bench_redundancy import markdown_table as redundancy_table
 from .bench_rtisila import defaults_table as rtisila_defaults_table
 from .bench_rtisila import markdown_table as rtisila_table
 from .bench_rtisila_low_overlap import markdown_table as rtisila_low_overlap_table
@@ -647,6 +648,7 @@ def build(out: Path, readme: Path) -> Path:
     longform_low_overlap = load("longform_low_overlap", out)
     librosa_rounding = load("librosa_rounding", out)
     streaming_cost = load("streaming_cost", out)
+    redundancy = load("redundancy", out)
     memory = (memory_result or {}).get("rows") or (iteration or {}).get("memory") or []
     plots: list[str] = []
     try:
@@ -663,7 +665,7 @@ def build(out: Path, readme: Path) -> Path:
     out_flag = "" if out.resolve() == RESULTS.resolve() else f" --out {out}"
     loaded = (speed, iteration, convergence, paper, memory_result, pghi_cost, methods, passes, torchaudio, geometries,
               memory_methods, seeds, mel, low_overlap, rtisila_low_overlap, rtisila, rtisila_windows, longform_quality,
-              longform_synthetic, longform_hour, last_block, longform_low_overlap, librosa_rounding, streaming_cost)
+              longform_synthetic, longform_hour, last_block, longform_low_overlap, librosa_rounding, streaming_cost, redundancy)
     quick_commands = [str(d["environment"]["command"]) for d in loaded
                       if d and "--quick" in str(d.get("environment", {}).get("command", ""))]
     quick = bool(quick_commands)
@@ -694,7 +696,8 @@ def build(out: Path, readme: Path) -> Path:
                        ("long inputs, the default blocks", longform_synthetic), ("an hour in blocks", longform_hour),
                        ("long inputs, the last block", last_block),
                        ("long inputs at low overlap", longform_low_overlap),
-                       ("rounding against librosa", librosa_rounding), ("the two streams' cost", streaming_cost)):
+                       ("rounding against librosa", librosa_rounding), ("the two streams' cost", streaming_cost),
+                       ("fewer magnitudes than samples", redundancy)):
         if data and data.get("environment", {}).get("command"):
             made = data["environment"]
             dirty = str(made.get("git", "")).endswith("+dirty")
@@ -849,6 +852,17 @@ def build(out: Path, readme: Path) -> Path:
               "RMS against the signal's; peak: the largest sample against the signal's. The last geometry is not "
               "`gl.STFT.low_overlap`: its rows are the same.", "",
               low_overlap_table(low_overlap["rows"]), ""]
+    if redundancy:
+        env_d = redundancy["environment"]
+        L += ["## Fewer magnitudes than samples", "",
+              f"`{env_d['command']}` ({env_d['date_utc']} UTC): the first {redundancy['seconds']:g} s of each dev clip "
+              "(means; the worst in brackets) through scipy's default window (Tukey 0.25 of 256, frames not centred) at "
+              "hops from scipy's default, 224, down to a quarter of the FFT, inverted by `gl.Spectrogram.invert` at its "
+              "defaults. A frame adds 129 magnitudes and hop samples: below one magnitude a sample many signals share "
+              "the magnitudes, and a close match to them (what `gl invert` reports) says little of how close the "
+              "result is to the recording (its spectrogram at hop 32 against the recording's; 0 dB is as far as "
+              "silence). The importers and `gl roundtrip` / `gl spectrogram` warn below one.", "",
+              redundancy_table(redundancy["rows"]), ""]
     if rtisila_low_overlap:
         env_r = rtisila_low_overlap["environment"]
         L += ["### RTISI-LA", "",

@@ -623,6 +623,25 @@ def _warn_if_low_overlap(geometry: STFT) -> None:
         f"window (--hop {half}) keeps them", stacklevel=2)
 
 
+def _warn_if_fewer_magnitudes_than_samples(geometry: STFT) -> None:
+    """Frames that add fewer magnitudes than samples (``n_freq < hop``): the spectrogram holds
+    fewer magnitudes than the signal has samples, many signals share them, and the spectral
+    convergence the report gives, measured against them, says little of how close the result
+    is to the recording (the importers' :class:`~gl.importers.LossWarning` says so of a
+    spectrogram made elsewhere). On 3 s of each dev clip (scipy's Tukey 0.25 of 256, not
+    centred, gl's default method; ``python benchmarks/bench_redundancy.py``), against the
+    magnitudes given and on a finer grid (hop 32), means: hop 224 (0.58 magnitudes a sample)
+    -60.1 and -8.9 dB, hop 160 (0.81) -36.1 and -10.6, hop 128 (1.0) -26.7 and -13.2, hop 64
+    (2.0) -22.3 and -19.4 dB."""
+    if geometry.nola_ok and geometry.n_freq < geometry.hop_length:
+        warnings.warn(
+            f"--hop {geometry.hop_length} with --n-fft {geometry.n_fft}: each frame adds {geometry.hop_length} samples but "
+            f"{geometry.n_freq} magnitudes, so the spectrogram holds fewer magnitudes than the signal has samples and many "
+            "signals share them: the result can match them closely (a low spectral convergence) and still sound unlike "
+            f"the recording; --hop {max(1, geometry.n_fft // 4)}, a quarter of the FFT, gives about twice as many "
+            "magnitudes as samples", stacklevel=2)
+
+
 def _magnitude(geometry: STFT, x: np.ndarray, path) -> np.ndarray:
     """``|STFT(x)|`` in float32, the precision the command line works in, or an error naming
     the file when it overflows (instead of the STFT's warning to pass x as float64, which a
@@ -1282,6 +1301,7 @@ def _run_roundtrip(args) -> int:
     geometry = _geometry_from_args(args, sample_rate)
     _warn_if_frames_outgrow(geometry, x.shape[-1])
     _warn_if_low_overlap(geometry)
+    _warn_if_fewer_magnitudes_than_samples(geometry)
     # the spectrogram must fit; the inversion goes block by block where the whole would not (_block_seconds)
     _refuse_if_too_large(geometry, x.shape[-1], x.shape[0], STFT_BYTES_PER_COEFFICIENT)
     block_seconds = _block_seconds(args, geometry, geometry.n_frames(x.shape[-1]), x.shape[0], sample_rate)
@@ -1332,6 +1352,7 @@ def _run_spectrogram(args) -> int:
     geometry = _geometry_from_args(args, sample_rate)
     _warn_if_frames_outgrow(geometry, x.shape[-1])
     _warn_if_low_overlap(geometry)
+    _warn_if_fewer_magnitudes_than_samples(geometry)
     _refuse_if_too_large(geometry, x.shape[-1], x.shape[0], STFT_BYTES_PER_COEFFICIENT)
     S = _magnitude(geometry, x[0] if x.shape[0] == 1 else x, args.input)  # mono: (n_freq, n_frames)
     spectrogram = Spectrogram(S, geometry, sample_rate=sample_rate, length=x.shape[-1], source="gl")  # Spectrogram.from_audio's

@@ -28,7 +28,10 @@ torchaudio-mel     ``torchaudio.transforms.MelSpectrogram``              the sam
 Information a spectrogram no longer holds is reported by a :class:`LossWarning`:
 ``detrend`` in scipy (the frame means), dB values clipped by ``top_db`` or ``amin``, and
 samples that the windows barely see (:attr:`gl.STFT.low_overlap`: their summed squares
-below 10 % of the peak between frames, as a Hann's at scipy's default overlap).
+below 10 % of the peak between frames, as a Hann's at scipy's default overlap), and frames
+that add fewer magnitudes than samples (``n_fft // 2 + 1 < hop``, as at scipy's default
+overlap with any window: many signals then share the magnitudes, and a reconstruction can
+match them closely and still be far from the recording; docs/05).
 Phase-only modes (scipy's 'angle' and 'phase') are rejected, and so is a geometry
 whose windows do not overlap enough to rebuild every sample (NOLA).
 
@@ -336,7 +339,9 @@ def _magnitude_from(S: np.ndarray, power: float, name: str, from_db: bool = Fals
 
 def _check_nola(geometry: STFT, parameter: str, value) -> None:
     """Refuse a geometry that breaks NOLA; warn (:class:`LossWarning`) where the summed squared
-    windows dip below 10 % of their peak between frames (:attr:`gl.STFT.low_overlap`)."""
+    windows dip below 10 % of their peak between frames (:attr:`gl.STFT.low_overlap`), and
+    where each frame adds fewer magnitudes than samples (``n_freq < hop``, as scipy's default
+    hop, 7/8 of the segment, does: 129 for 224)."""
     period = geometry.window_sum_period
     if geometry.nola_ok and geometry.low_overlap:
         warnings.warn(
@@ -347,6 +352,16 @@ def _check_nola(geometry: STFT, parameter: str, value) -> None:
             "and music); invert() sees them and runs again with a floor between frames (gl.STFT.low_overlap), "
             "but what the windows hardly saw cannot be recovered; if you can recompute the spectrogram, give "
             "it more overlap (a hop of at most half the window)",
+            LossWarning,
+            stacklevel=_caller_stacklevel(),
+        )
+    if geometry.nola_ok and geometry.n_freq < geometry.hop_length:
+        warnings.warn(
+            f"{parameter}={value}: each frame adds {geometry.hop_length} samples but {geometry.n_freq} magnitudes, so "
+            "the spectrogram holds fewer magnitudes than the signal has samples and many signals share them: a "
+            "reconstruction can match them closely (a low spectral convergence) and still sound unlike the recording; "
+            "if you can recompute the spectrogram, a hop of a quarter of the FFT "
+            f"({max(1, geometry.n_fft // 4)}) gives about twice as many magnitudes as samples",
             LossWarning,
             stacklevel=_caller_stacklevel(),
         )

@@ -192,6 +192,27 @@ def test_low_overlap_benchmark_writes_its_json_and_report_section(tmp_path):
     assert f"| {first['geometry']} | {first['method']} | least squares | {first['clips']['sc_db']:.1f} |" in report
 
 
+def test_redundancy_benchmark_writes_its_json_and_report_section(tmp_path):
+    """bench_redundancy.py: one row a hop (scipy's default 224 down to 64), 129 / hop magnitudes a
+    sample, the clips' means and worst values, and its table in the report."""
+    out = tmp_path / "results"
+    report = _run_then_report("benchmarks/bench_redundancy.py", ["--seconds", "0.5"], out)
+    data = json.loads((out / "redundancy.json").read_text())
+    rows = data["rows"]
+    assert [row["hop"] for row in rows] == [224, 192, 160, 128, 96, 64] and len(data["clips"]) == 6
+    for row in rows:
+        assert row["magnitudes_per_sample"] == pytest.approx(129 / row["hop"], rel=1e-5)
+        per_clip = list(row["per_clip"].values())
+        assert row["clips"]["sc_dense_db"] == pytest.approx(np.mean([clip["sc_dense_db"] for clip in per_clip]), abs=1e-4)  # saved to 6 digits
+        assert row["clips"]["worst_snr_db"] == min(clip["snr_db"] for clip in per_clip)
+        assert row["clips"]["worst_sc_dense_db"] == max(clip["sc_dense_db"] for clip in per_clip)
+    # at scipy's default hop the magnitudes given are matched far more closely than the recording is
+    assert rows[0]["clips"]["sc_given_db"] < rows[0]["clips"]["sc_dense_db"] - 10
+    assert "## Fewer magnitudes than samples" in report and "- fewer magnitudes than samples: `python benchmarks/bench_redundancy.py" in report
+    first = rows[0]["clips"]
+    assert (f"| 224 (scipy's default) | 0.58 | {first['sc_given_db']:.1f} | {first['sc_dense_db']:.1f} "
+            f"({first['worst_sc_dense_db']:.1f}) |") in report
+
 def test_rtisila_benchmark_writes_its_json_and_report_section(tmp_path):
     """bench_rtisila.py, whose dev means gl.rtisila's notes quote, saves them (it only printed
     them, so the figures had no committed result) and the report shows them."""

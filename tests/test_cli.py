@@ -235,6 +235,26 @@ def test_invert_says_when_it_ran_again_with_a_floor_between_frames(tmp_path, spe
     assert plain["floored_between_frames"] is False  # gl's default geometry overlaps well
 
 
+def test_a_hop_that_adds_more_samples_than_magnitudes_is_warned(tmp_path, speech_wav):
+    """A frame of 256 has 129 magnitudes: at a hop above 129 the spectrogram holds fewer numbers
+    than the signal has samples, many signals share them, and the spectral convergence the
+    report gives says little (docs/05: -60.1 dB against the magnitudes, -8.9 dB on a finer grid,
+    at scipy's default hop 224). roundtrip and spectrogram warn once for --hop 130, not for 129;
+    invert of scipy's default spectrogram gets the importer's LossWarning, once."""
+    warning = "gl: warning: --hop 130 with --n-fft 256: each frame adds 130 samples but 129 magnitudes, so the spectrogram holds fewer"
+    for command, output in (("roundtrip", ["-o", "r.wav", "--n-iter", "2"]), ("spectrogram", ["-o", "s.npz"])):
+        warned = run(command, speech_wav, *output, "--n-fft", "256", "--hop", "130", cwd=tmp_path)
+        assert warned.stderr.count(warning) == 1 and warned.stderr.count("each frame adds") == 1, warned.stderr
+        quiet = run(command, speech_wav, *output, "--force", "--n-fft", "256", "--hop", "129", cwd=tmp_path)
+        assert "each frame adds" not in quiet.stderr, quiet.stderr
+    from scipy.signal import spectrogram
+
+    x, sr = sf.read(str(speech_wav))
+    f, t, Sxx = spectrogram(x, sr)  # nperseg 256, noverlap 32: hop 224
+    np.savez(tmp_path / "scipy.npz", f=f, t=t, Sxx=Sxx)
+    inverted = run("invert", "scipy.npz", "--from", "scipy", "--sr", sr, "-o", "i.wav", "--n-iter", "2", cwd=tmp_path)
+    assert inverted.stderr.count("each frame adds 224 samples but 129 magnitudes") == 1, inverted.stderr
+
 def test_roundtrip_flags_geometry_and_method(tmp_path, speech_wav):
     result = run(
         "roundtrip", speech_wav, "-o", "out.wav", "--n-fft", "512", "--hop", "128", "--window", "hamming",

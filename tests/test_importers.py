@@ -193,10 +193,13 @@ def test_scipy_windows_that_barely_overlap_warn_and_come_back_at_level():
         messages = [str(w.message) for w in caught if issubclass(w.category, LossWarning)]
         y = spec.invert()
         level[window[0] if isinstance(window, tuple) else window] = 20 * np.log10(np.std(y) / np.std(x[: len(y)]))
+        # and with either window, scipy's default hop (224) adds fewer magnitudes (129) a frame than samples
+        fewer = "noverlap=32: each frame adds 224 samples but 129 magnitudes, so the spectrogram holds fewer magnitudes than the signal"
         if window == "hann":
-            assert len(messages) == 1 and re.match(r"noverlap=32 with this window leaves the summed squared windows at 0\.29% of their peak", messages[0])
+            assert len(messages) == 2 and re.match(r"noverlap=32 with this window leaves the summed squared windows at 0\.29% of their peak", messages[0])
+            assert messages[1].startswith(fewer)
         else:
-            assert messages == []  # scipy's own Tukey at its own overlap: 50 %
+            assert len(messages) == 1 and messages[0].startswith(fewer)  # scipy's own Tukey at its own overlap: 50 %, no low-overlap warning
     assert abs(level["hann"]) < 1 and abs(level["tukey"]) < 0.5
     # at half overlap the same Hann is well seen; a librosa geometry at hop 3/4 of the window is not
     f, t, Sxx = signal.spectrogram(x, fs, window="hann", noverlap=128, detrend=False)
@@ -206,6 +209,32 @@ def test_scipy_windows_that_barely_overlap_warn_and_come_back_at_level():
     with pytest.warns(LossWarning, match=r"hop_length=768 with this window leaves the summed squared windows at 4\.3%"):
         importers.from_librosa(np.ones((513, 8)), sr=16000, hop_length=768)
 
+
+def test_frames_that_add_fewer_magnitudes_than_samples_are_a_loss():
+    """n_fft // 2 + 1 magnitudes a frame against hop new samples: below one a sample (scipy's
+    default hop, 7/8 of the segment), many signals share the magnitudes and a reconstruction
+    can match them to -60 dB while 9 dB from the recording (docs/05). Every importer warns
+    from hop = n_freq + 1 (a LossWarning naming its own hop keyword), not at hop = n_freq."""
+    def losses(function, *args, **keywords):
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            function(*args, **keywords)
+        return [str(w.message) for w in caught if issubclass(w.category, LossWarning) and "magnitudes" in str(w.message)]
+
+    ones = np.ones((129, 20))
+    assert losses(importers.from_scipy_spectrogram, ones, 8000, detrend=False) == [  # scipy's defaults
+        "noverlap=32: each frame adds 224 samples but 129 magnitudes, so the spectrogram holds fewer magnitudes than the "
+        "signal has samples and many signals share them: a reconstruction can match them closely (a low spectral "
+        "convergence) and still sound unlike the recording; if you can recompute the spectrogram, a hop of a quarter of "
+        "the FFT (64) gives about twice as many magnitudes as samples"]
+    assert losses(importers.from_scipy_spectrogram, ones, 8000, noverlap=127, detrend=False) == []  # hop 129
+    assert len(losses(importers.from_scipy_spectrogram, ones, 8000, noverlap=126, detrend=False)) == 1  # hop 130
+    assert losses(importers.from_scipy_stft, ones + 0j, 8000) == []  # stft's default hop: 128
+    assert len(losses(importers.from_scipy_stft, ones + 0j, 8000, noverlap=100)) == 1  # hop 156
+    assert losses(importers.from_librosa, ones, hop_length=129) == []
+    assert losses(importers.from_librosa, ones, hop_length=130)[0].startswith("hop_length=130: each frame adds 130 samples but 129")
+    assert losses(importers.from_torchaudio, np.ones((201, 20))) == []  # n_fft 400, hop 200
+    assert len(losses(importers.from_torchaudio, np.ones((201, 20)), hop_length=202)) == 1
 
 @pytest.fixture
 def scipy_output():
@@ -1005,6 +1034,8 @@ def test_a_transposed_scipy_spectrogram_gets_a_hint():
         importers.from_scipy_spectrogram(short.T, fs, nperseg=256, detrend=False)
     with warnings.catch_warnings():
         warnings.simplefilter("error")
+        # (scipy's default hop adds fewer magnitudes a frame than samples: that LossWarning is no hint)
+        warnings.filterwarnings("ignore", message=r"noverlap=32: each frame adds 224 samples but 129 magnitudes", category=LossWarning)
         importers.from_scipy_spectrogram(short, fs, detrend=False)
         importers.from_scipy_spectrogram(Sxx, fs, noverlap=192, detrend=False)  # the right way round: no hint
         with pytest.raises(ValueError) as error:  # a wrong nperseg the right way round: no transposition in the advice
