@@ -835,6 +835,38 @@ def test_a_stream_with_a_look_ahead_fades_the_whole_last_low_run():
     np.testing.assert_array_equal(faded[49:tail_start], raw[49:tail_start])
 
 
+@pytest.mark.parametrize("lookahead", [0, 1])
+def test_a_first_low_run_that_reaches_past_the_start_positions_is_faded_or_least_squares(lookahead):
+    """A window whose peak comes after the first hop: its first low run of window sums ends
+    past the n_fft - hop start positions, in the steady state, where a sample is normalised
+    by the periodic D. That sample of the first run is faded (divided by the edge floor)
+    with fade_edges, least squares (divided by D, as an end run) without; the later samples
+    of the same low D lie between frames and are divided by the RESULT_FLOOR dip floor."""
+    window = np.zeros(16)
+    window[12], window[13:] = 0.02, 1.0
+    geometry = gl.STFT(16, 4, window=window, center=False)
+    # D = (0.02^2, 1, 1, 1) repeated: max 1, edge floor 0.1, dip floor 1e-3 (RESULT_FLOOR)
+    total = geometry.window_sum_square(50)
+    np.testing.assert_array_equal(total[:12], 0.0)  # the start positions: no window reaches them
+    assert total[12] == pytest.approx(4e-4) and total[13:16].min() == pytest.approx(1.0)
+    x = np.random.default_rng(0).standard_normal(200)
+    X = geometry.stft(x)
+    S = np.abs(X)
+    plain = invert_stream(KnownPhase(geometry, X, lookahead=lookahead), S, chunk_frames=3)
+    faded = invert_stream(KnownPhase(geometry, X, lookahead=lookahead, fade_edges=True), S, chunk_frames=3)
+    for y in (plain, faded):
+        np.testing.assert_array_equal(y[:12], 0.0)
+        np.testing.assert_allclose(y[13:16], x[13:16], rtol=1e-12)
+        np.testing.assert_allclose(y[16:180:4], x[16:180:4] * 4e-4 / 1e-3, rtol=1e-9)  # between frames
+    assert plain[12] == pytest.approx(x[12], rel=1e-9)  # least squares: x back
+    assert faded[12] == pytest.approx(x[12] * 4e-4 / EDGE_FADE, rel=1e-9)  # x D / (0.1 max D)
+    # the same gain as the whole signal's fade (gl.rtisila, Spectrogram.invert) gives there
+    from gl.spectrogram import edge_fade_gains
+
+    head = edge_fade_gains(geometry, S.shape[1], len(faded))[0]
+    assert len(head) == 13 and head[12] == pytest.approx(4e-4 / EDGE_FADE)
+
+
 def test_rtisila_look_ahead_past_the_last_frame_is_the_last_frame():
     """A look-ahead beyond the frames given waits for frames that never come: the signal of a
     look-ahead of n_frames, to the bit; gl.rtisila(S, lookahead=10**9) asked numpy for 246 GiB
