@@ -237,6 +237,22 @@ def test_batch_equals_loop_and_dtype(rng):
             np.testing.assert_allclose(single, y[i, j], rtol=0, atol=1e-4 * np.abs(y[i, j]).max())
 
 
+def test_dtype_rounds_the_signal_returned_with_its_info_too():
+    """librosa's dtype is the returned signal's precision, the iterations running in S's:
+    with return_info as without, the float64 signal rounded to float32 (the info unchanged)."""
+    S = np.abs(gl.stft(np.random.default_rng(3).standard_normal(3000), n_fft=128, hop_length=32))
+    options = dict(n_fft=128, hop_length=32, n_iter=4, rng=1)
+    for method in ("gla", "fgla"):
+        y64, info64 = gl.griffinlim(S, method=method, return_info=True, **options)
+        y32, info32 = gl.griffinlim(S, method=method, return_info=True, dtype=np.float32, **options)
+        assert y64.dtype == np.float64 and y32.dtype == np.float32
+        np.testing.assert_array_equal(y32, y64.astype(np.float32))
+        np.testing.assert_array_equal(info32.spectral_convergence, info64.spectral_convergence)
+        plain = gl.griffinlim(S, method=method, dtype=np.float32, **options)  # fast Griffin-Lim: momentum on the signals
+        assert plain.dtype == np.float32
+        np.testing.assert_allclose(plain, y64, rtol=0, atol=1e-6 * np.abs(y64).max())
+
+
 def test_two_threads_match_one(speech):
     _, geometry, S = speech
     one = gl.griffinlim(S, geometry=geometry, n_iter=10, rng=0, n_threads=1)
@@ -283,6 +299,8 @@ def test_length(speech):
         (dict(n_fft=512), ValueError, "129 frequency bins but n_fft=512 gives 257.*implies n_fft=256 or 257"),
         (dict(callback=3), TypeError, "callback must be callable"),
         (dict(return_info=1), TypeError, "return_info=1 must be True or False"),
+        (dict(dtype="nope"), TypeError, r"^dtype='nope' must be np.float32, np.float64 or None$"),
+        (dict(dtype=np.int16), TypeError, r"^dtype=<class 'numpy.int16'> must be np.float32, np.float64 or None \(the signal is real\)$"),
     ],
 )
 def test_bad_parameters(kwargs, error, match):
