@@ -109,6 +109,8 @@ MAGNITUDE_FAULTS = {
     # (a dB array, as librosa.amplitude_to_db makes, is the usual negative magnitude: the words say how to undo it)
     "negative": (lambda: _with(-1.0), ValueError, "{name} must be a magnitude (>= 0); it has negative values (min -1): "
                  "if it is in dB, undo that first with gl.importers.from_db({name}, db='amplitude') (or db='power')"),
+    "tiny negative": (lambda: _with(-1e-300), ValueError, "{name} must be a magnitude (>= 0); it has negative values (min -1e-300): "
+                      "if it is in dB, undo that first with gl.importers.from_db({name}, db='amplitude') (or db='power')"),
     "nan": (lambda: _with(np.nan), ValueError, "{name} contains NaN or infinite values"),
     "inf": (lambda: _with(np.inf), ValueError, "{name} contains NaN or infinite values"),
     "complex": (lambda: _with(None, complex), TypeError,
@@ -150,6 +152,15 @@ def test_a_bad_magnitude_gets_the_same_words_everywhere(entry, fault):
     with pytest.raises(error) as raised:
         run(make())
     assert str(raised.value) == words.format(name=name)
+
+
+@pytest.mark.parametrize("entry", sorted(S_ENTRIES))
+def test_a_geometry_and_its_keywords_together_are_refused(entry):
+    """geometry= with n_fft, hop_length or win_length too: one of them would be ignored."""
+    for keywords, named in (({"n_fft": N_FFT}, "n_fft"), ({"hop_length": HOP}, "hop_length"),
+                            ({"win_length": N_FFT, "n_fft": N_FFT}, "n_fft, win_length")):
+        with pytest.raises(ValueError, match=rf"^give either geometry or {named}, not both$"):
+            S_ENTRIES[entry](magnitude(), geometry=GEOMETRY, **keywords)
 
 
 def test_reconstruct_long_takes_init_as_a_list_as_the_methods_do():

@@ -313,6 +313,9 @@ def test_bad_parameters(kwargs, error, match):
 def test_momentum_above_one_warns():
     with pytest.warns(UserWarning, match="momentum=1.5 > 1"):
         gl.griffinlim(np.ones((129, 20)), n_iter=1, momentum=1.5)
+    with warnings.catch_warnings():  # 1 itself is not above 1
+        warnings.simplefilter("error")
+        gl.griffinlim(np.ones((129, 20)), n_iter=1, momentum=1.0)
 
 
 @pytest.mark.parametrize(
@@ -351,6 +354,17 @@ def test_bad_magnitudes(S, error, match):
 def test_too_few_frames_for_uncentred_geometry():
     with pytest.raises(ValueError, match="too short for n_fft=256"):
         gl.griffinlim(np.ones((129, 1)), n_fft=256, hop_length=64, center=False, n_iter=1, length=10)
+
+
+def test_one_uncentred_frame_is_a_signal_of_n_fft_samples():
+    """The shortest uncentred signal, one frame of exactly n_fft samples, is accepted (the
+    check refuses fewer): from zero phase and no iteration, the ISTFT of S itself."""
+    geometry = STFT(256, 64, center=False)
+    S = np.abs(geometry.stft(np.random.default_rng(4).standard_normal(256)))
+    assert S.shape == (129, 1)
+    y = gl.griffinlim(S, geometry=geometry, n_iter=0, init="zeros")
+    assert y.shape == (256,)
+    np.testing.assert_allclose(y, geometry.istft(S.astype(complex), length=256), rtol=0, atol=1e-12)
 
 
 def test_reconstruct_dispatches(speech):
@@ -536,7 +550,7 @@ def test_float32_magnitudes_near_the_top_of_the_range_come_back_finite():
 
 def test_only_true_stops_a_callback():
     S = np.abs(gl.stft(np.random.default_rng(42).standard_normal(4000), n_fft=256, hop_length=64))
-    for value in (1.5, -20.0, "yes", [True], np.array([True, False])):
+    for value in (1.5, -20.0, "yes", [True], np.array([True, False]), np.array([], dtype=bool)):  # (no True in an empty one)
         _, info = gl.griffinlim(S, n_fft=256, hop_length=64, n_iter=6, rng=0, return_info=True, callback=lambda i, info: value)
         assert info.n_iter == 6 and not info.stopped_by_callback
 
@@ -593,6 +607,21 @@ def test_a_complex_init_with_subnormal_values_gives_unit_phasors():
     expected[5, 5] = S[5, 5] * np.exp(1j * np.pi / 4)
     expected[6, 7] = S[6, 7] * np.exp(1j * np.angle(-1e-310 + 3e-311j))
     np.testing.assert_allclose(y, geometry.istft(expected, length=len(y)), atol=1e-12)
+
+
+def test_a_complex_init_with_zero_coefficients_gives_them_phase_zero():
+    """As StartingPhase says: a complex init's zero coefficient has no phase, and gets 0."""
+    geometry = STFT(256, 64)
+    X = geometry.stft(np.sin(np.arange(3000) * 0.1))
+    S = np.abs(X)
+    init = X.copy()
+    init[:, 3] = 0  # a whole frame
+    init[10, 7] = -0.0 + 0.0j
+    y = gl.griffinlim(S, geometry=geometry, n_iter=0, init=init)
+    expected = X.copy()
+    expected[:, 3] = S[:, 3]  # S exp(0i)
+    expected[10, 7] = S[10, 7]
+    np.testing.assert_allclose(y, geometry.istft(expected, length=len(y)), rtol=0, atol=1e-12)
 
 
 @pytest.mark.parametrize("dtype", ["f4", "f8"])

@@ -513,6 +513,13 @@ def test_a_float32_stream_checks_float64_frames_against_float32():
     with pytest.raises(ValueError, match=r"S has values up to .* beyond what float32 transforms carry"):
         invert_stream(RTISILA(geometry, dtype=np.float32), S)
     assert np.all(np.isfinite(invert_stream(RTISILA(geometry), S)))  # float64 carries them
+    # the bound is the square root of the largest float32 (about 2^128): 2^64 = 1.84e19, room for squares
+    with pytest.raises(ValueError, match=r"^frames has values up to 1e\+20, beyond what float32 transforms carry "
+                                         r"without overflow \(at most 1\.84e\+19\)"):
+        RTISILA(geometry, dtype=np.float32).push(np.full((5, 3), 1e20))
+    stream = RTISILA(geometry, dtype=np.float32)
+    below = np.concatenate([stream.push(np.full((5, 3), 1.8e19)), stream.flush()])
+    assert below.dtype == np.float32 and np.all(np.isfinite(below)) and np.abs(below).max() > 1e18
 
 
 def test_a_streams_dtype_is_its_first_frames_and_later_frames_are_converted_to_it():
