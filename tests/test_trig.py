@@ -97,3 +97,24 @@ def test_huge_user_phases_are_reduced_before_the_fast_phasors():
         plain = gl.griffinlim(S, n_fft=256, hop_length=64, init=np.remainder(phases + offset, 2 * np.pi), n_iter=0)
         np.testing.assert_array_equal(huge, plain)
         assert np.abs(huge).max() < 10 * np.abs(gl.griffinlim(S, n_fft=256, hop_length=64, init=phases, n_iter=0)).max()
+
+
+def test_the_kept_work_arrays_are_bounded():
+    """gl._spares.Spares keeps at most `most` (4 by default) of the work objects given back,
+    so that a burst of threads leaves no more than that held; a spare too small for a call
+    is not handed out."""
+    from gl._spares import Spares
+
+    made = []
+
+    def make(size):
+        made.append(size)
+        return np.empty(size)
+
+    spares = Spares(make)
+    taken = [spares.take(10) for _ in range(6)]  # six threads at once: six made
+    for work in taken:
+        spares.give_back(work)
+    assert len(made) == 6 and len(spares) == 4
+    assert spares.take(10) is taken[3]  # the last one kept, not made anew
+    assert spares.take(100).size == 100 and made[-1] == 100  # the next spare (10) is too small: a new one
