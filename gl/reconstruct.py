@@ -231,15 +231,23 @@ def reconstruct(
 def _refuse_unknown_options(function, fixed: dict, options: dict, method: str) -> None:
     """A keyword the method does not take, named with the method and the keywords it does
     take (Python's own error named the function alone: ``difference_map_fgla() got an
-    unexpected keyword argument``, for a caller who never chose it)."""
+    unexpected keyword argument``, for a caller who never chose it). A wrapper that hands
+    its ``**options`` to another function (its ``forwards_to``) takes that function's
+    keywords as well as its own."""
     import inspect
 
-    parameters = inspect.signature(function).parameters
+    parameters = dict(inspect.signature(function).parameters)
+    forwarded = getattr(function, "forwards_to", None)  # a wrapper (PGHI's, RTISI-LA's ...) that hands **options on
+    if forwarded is not None:
+        parameters = {**{name: p for name, p in parameters.items() if p.kind is not inspect.Parameter.VAR_KEYWORD},
+                      **inspect.signature(forwarded).parameters}
+        function = forwarded  # the function the caller reads about
     if any(p.kind is inspect.Parameter.VAR_KEYWORD for p in parameters.values()):
         return
     unknown = [name for name in options if name not in parameters]
     if unknown:
         taken = [name for name, p in parameters.items()
-                 if p.kind is inspect.Parameter.KEYWORD_ONLY and name not in fixed and name not in ("rng", "geometry", "return_info")]
+                 if p.kind is inspect.Parameter.KEYWORD_ONLY and name not in fixed
+                 and name not in ("rng", "geometry", "return_info", "n_iter_per_frame")]  # RTISI-LA's is n_iter here
         raise TypeError(f"{unknown[0]}={options[unknown[0]]!r} is not a keyword of method={method!r} (gl.{function.__name__}), "
                         f"which takes {', '.join(taken)}")

@@ -786,6 +786,10 @@ def reconstruct_rtisila(
     if callback is not None:
         raise ValueError("callback is not supported by rtisila: it makes one streaming pass")
     check_n_threads(n_threads)  # checked, though a streaming pass runs on one thread
+    if "n_iter_per_frame" in options:  # this wrapper passes n_iter on as rtisila's n_iter_per_frame
+        given = options["n_iter_per_frame"]
+        raise TypeError(f"n_iter_per_frame={given!r}: under gl.reconstruct, method='rtisila' takes its iterations per frame "
+                        f"as n_iter (n_iter={given!r})")
     n_iter_per_frame = check_iterations(n_iter, "n_iter")
     return rtisila(
         S, n_iter_per_frame=n_iter_per_frame, init=init, rng=rng, geometry=geometry, return_info=return_info, **options
