@@ -307,6 +307,18 @@ def test_a_keyword_the_wrapped_methods_do_not_take_is_named_with_the_method(meth
         gl.Spectrogram(S, GEOMETRY).invert(method=method, unknown=3)
 
 
+@pytest.mark.parametrize("method, function", [(None, "difference_map_fgla"), ("fgla", "griffinlim"), ("pghi", "pghi"),
+                                              ("rtisila", "rtisila")])
+def test_a_keyword_the_method_does_not_take_is_named_in_blocks_too(method, function):
+    """gl.reconstruct_long handed its options to the method's function without the check of
+    gl.reconstruct: 'griffinlim() got an unexpected keyword argument 'unknown'' (a
+    fresh-eyes review's find). Now the same message as gl.reconstruct's, before any block."""
+    S = magnitude(60)
+    name = "dm_fgla" if method is None else method
+    with pytest.raises(TypeError, match=rf"^unknown=3 is not a keyword of method='{name}' \(gl.{function}\), which takes "):
+        gl.reconstruct_long(S, geometry=GEOMETRY, method=method, block_frames=30, overlap_frames=8, unknown=3)
+
+
 def test_rtisila_under_reconstruct_names_n_iter_for_its_iterations_per_frame():
     """gl.reconstruct(S, method='rtisila', n_iter_per_frame=2) gave Python's 'rtisila() got
     multiple values for keyword argument', naming no rule: under gl.reconstruct the
