@@ -995,7 +995,7 @@ def pghi(
     single-threaded fast Griffin-Lim iterations on the same spectrogram (7.2 with
     ``tol=1e-2``), CPU time, median of 15 in each of three processes
     (``python benchmarks/bench_pghi_cost.py``, ``benchmarks/results/pghi_cost.json``,
-    2026-12-01), and as long as about 5 to 32 of them on the six dev recordings, whose
+    2026-12-01), and as long as about 5 to 31 of them on the six dev recordings, whose
     share of coefficients above ``tol`` differs (the JSON's ``per_clip``). A smaller
     ``tol``, or ``fill=False``, puts more coefficients through the heap and costs more. The
     heap's cost follows the number of coefficients above ``tol``, so it depends on the

@@ -46,7 +46,7 @@ SINGLE_PASS_METHODS = ("pghi", "spsi", "rtpghi")
 #: -27.7 dB after 10 iterations (it passes librosa's mean after 5), -34.8 dB after 100 (9.0 dB
 #: better) and -36.5 dB after 300, the best of the table at 100 and 300 iterations (RAAR from
 #: PGHI is up to 0.8 dB better at 10-30 iterations, 2.5 dB worse at 100). Its 100
-#: iterations cost about 160 to 185 FGLA iterations by clip (PGHI about 5 to 32, depending on the signal,
+#: iterations cost about 160 to 185 FGLA iterations by clip (PGHI about 5 to 31, depending on the signal,
 #: each DM iteration 2.3: ``bench_pghi_cost.py``, ``bench_methods.py``, their
 #: ``results/pghi_cost.json`` and ``results/methods.json``); at equal work it is
 #: the best from about 110 FGLA iterations of work on, just after its difference-map phase
