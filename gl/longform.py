@@ -77,7 +77,7 @@ Measured with ``benchmarks/bench_longform.py`` (machine shared with other jobs; 
   0.03). FGLA in blocks there came out 0.7 dB better than before on average with
   blocks of 300 and 600 frames and 0.2 dB worse with the 30 s blocks (-0.65 to +0.09 dB
   by clip), within its spread between seeds (the blocks, thus its random draws, differ).
-  At the clips' own lengths (4 to 10 s) the default method's cost was 0.27 dB on average
+  At the clips' own lengths (3.1 to 8 s) the default method's cost was 0.27 dB on average
   in a review's block layouts (0.39 before) and 0.42 dB in blocks of 150/32, 230/32,
   300/32 and 600/64, up to 2.7 dB on d05 (vinyl crackle), whose one-shot result moves by
   0.8 dB (standard deviation) when its start is nudged by 0.01 rad. Rules tried against that and not kept (2026-11-30; each within the
