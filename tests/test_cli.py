@@ -1823,6 +1823,7 @@ def test_block_seconds_inverts_block_by_block(tmp_path, speech, capsys):
                      "--subtype", "FLOAT", "--json"]) == 0
     report = json.loads(capsys.readouterr().out)
     assert report["block_seconds"] == 1.0 and report["method"] == "dm_fgla" and report["n_iter"] == 100
+    assert report["initial_spectral_convergence_db"] is None  # several blocks: no whole start (README says so)
     geometry = gl.STFT(cli.default_n_fft(sr))
     x32 = x.astype(np.float32)
     spec = gl.Spectrogram(np.abs(geometry.stft(x32)), geometry, length=len(x), sample_rate=sr)
