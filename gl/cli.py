@@ -787,6 +787,15 @@ def _check_plot_available(args) -> None:
         raise UsageError(f"--plot {args.plot}: name the picture .png, .pdf or .svg")
 
 
+#: The flag that sets what a reserved ``-O`` name would (``_check_retrieval_args`` names it).
+_FLAG_OF_RESERVED_OPTION = {
+    "n_iter": "--n-iter", "n_iter_per_frame": "--n-iter, RTISI-LA's iterations per frame", "init": "--init",
+    "rng": "--seed", "random_state": "--seed", "tol": "--tol", "length": "--length", "n_fft": "--n-fft",
+    "hop_length": "--hop", "win_length": "--win-length", "window": "--window", "center": "--center or --no-center",
+    "pad_mode": "--pad-mode", "fade_edges": "--no-edge-fade",
+}
+
+
 def _check_retrieval_args(args) -> tuple[Optional[str], Optional[str], dict[str, Any]]:
     """The method, the init and the method options, checked before any work.
 
@@ -846,7 +855,9 @@ def _check_retrieval_args(args) -> tuple[Optional[str], Optional[str], dict[str,
                 if name == "tol" and "heap_tol" in parameters:
                     raise UsageError(f"-O tol=...: tol is the iterations' stop (--tol), and {method_name} makes one pass; "
                                      f"its heap tolerance, relative to the largest magnitude, is -O heap_tol=...")
-                raise UsageError(f"-O {name}=...: {name} is not a method option; gl's own flags or the input set it (see --help)")
+                flag = _FLAG_OF_RESERVED_OPTION.get(name)
+                raise UsageError(f"-O {name}=...: {name} is not a method option; gl's own flags or the input set it "
+                                 + (f"({flag}; see --help)" if flag else "(see --help)"))
             if name in fixed or (name not in parameters and not accepts_any) or name in _UNUSED_OPTIONS.get(method_name, {}):
                 own = [option for option in own if option not in _UNUSED_OPTIONS.get(method_name, {})]
                 raise UsageError(f"-O {name}=...: method {method_name} has no option {name!r}; its options are {', '.join(own) or 'none'}"

@@ -3320,11 +3320,15 @@ def test_rtisila_takes_an_init_where_a_single_pass_does_not():
         cli._check_retrieval_args(parsed(*ROUNDTRIP, "--method", "pghi", "--init", "random"))
 
 
-@pytest.mark.parametrize("name", ["sym", "window", "n_fft", "fade_edges"])
-def test_the_geometrys_keywords_are_no_method_options(name):
-    # the window's symmetry, like its name and size, is the geometry's, which gl's flags and the input set
+@pytest.mark.parametrize("name, flag", [("sym", None), ("window", "--window"), ("n_fft", "--n-fft"), ("fade_edges", "--no-edge-fade"),
+                                        ("length", "--length"), ("rng", "--seed"), ("center", "--center or --no-center"),
+                                        ("n_iter_per_frame", "--n-iter, RTISI-LA's iterations per frame")])
+def test_the_geometrys_keywords_are_no_method_options(name, flag):
+    # the window's symmetry, like its name and size, is the geometry's, which gl's flags and the input set;
+    # where a flag sets it, the words name the flag (they said only 'see --help')
+    where = re.escape(f"({flag}; see --help)" if flag else "(see --help)")
     with pytest.raises(cli.UsageError, match=rf"^-O {name}=\.\.\.: {name} is not a method option; gl's own flags or the "
-                                             r"input set it \(see --help\)$"):
+                                             rf"input set it {where}$"):
         cli._check_retrieval_args(parsed(*ROUNDTRIP, "-O", f"{name}=1"))
 
 
