@@ -8,6 +8,7 @@ that JSON with the numbers it holds - and that the librosa-equivalent curves coi
 from __future__ import annotations
 
 import importlib.util
+import itertools
 import json
 import subprocess
 import sys
@@ -863,3 +864,192 @@ def test_the_report_quotes_the_fft_norm_pairs_it_measured():
     assert report._norms_text(made) == ("numpy 2.x's float32 transforms are slower unscaled (in this run float32's other "
                                         "pairs took 2.00-3.00 times as long as its fastest, both scaled)")
     assert "several times" not in (REPO / "benchmarks" / "README.md").read_text()
+
+
+# ---------------------------------------------------------------------- benchmarks/common.py's helpers
+class _FakeClock:
+    """A ``time.perf_counter`` that moves only when one of its functions runs, by the duration
+    that call is given: the timing helpers' arithmetic checked without timing anything."""
+
+    def __init__(self):
+        self.now = 0.0
+        self.calls: list[str] = []
+
+    def __call__(self) -> float:
+        return self.now
+
+    def function(self, name: str, durations):
+        durations = iter(durations) if np.iterable(durations) else itertools.repeat(durations)
+
+        def run():
+            self.calls.append(name)
+            self.now += next(durations)
+
+        return run
+
+
+def test_interleaved_medians_are_the_medians_of_the_timed_round_robin_calls(monkeypatch):
+    """Warm-up calls first (untimed), then the functions in turn; each keeps the median of its
+    timed calls, not the mean a slow outlier would move."""
+    from benchmarks import common
+
+    clock = _FakeClock()
+    monkeypatch.setattr(common.time, "perf_counter", clock)
+    functions = {"a": clock.function("a", [100.0, 1.0, 2.0, 9.0]), "b": clock.function("b", [100.0, 5.0, 3.0, 4.0])}
+    assert common.interleaved_medians(functions, repeats=3, warmup=1) == {"a": 2.0, "b": 4.0}
+    assert clock.calls == ["a", "b"] * 4
+
+
+def test_interleaved_times_with_warm_each_times_the_call_after_the_untimed_one(monkeypatch):
+    from benchmarks import common
+
+    clock = _FakeClock()
+    monkeypatch.setattr(common.time, "perf_counter", clock)
+    functions = {"a": clock.function("a", [50.0, 1.0, 50.0, 2.0]), "b": clock.function("b", [60.0, 3.0, 60.0, 4.0])}
+    assert common.interleaved_times(functions, repeats=2, warmup=0, warm_each=True) == {"a": [1.0, 2.0], "b": [3.0, 4.0]}
+    assert clock.calls == ["a", "a", "b", "b"] * 2
+    clock = _FakeClock()  # without warm_each, no untimed call between the timed ones
+    monkeypatch.setattr(common.time, "perf_counter", clock)
+    functions = {"a": clock.function("a", [1.0, 2.0])}
+    assert common.interleaved_times(functions, repeats=2, warmup=0) == {"a": [1.0, 2.0]}
+
+
+def test_sc_at_and_iterations_to_reach_count_iterations_from_one():
+    """``history[n - 1]`` is the SC after iteration n; the first iteration at or below a
+    threshold is the one that reaches it (a tie counts)."""
+    from benchmarks.common import iterations_to_reach, sc_at
+
+    history = np.array([-5.0, -10.0, -20.0, -30.0])  # after iterations 1, 2, 3, 4
+    assert [sc_at(history, n) for n in (0, 1, 3, 4, 5)] == [None, -5.0, -20.0, -30.0, None]
+    assert [iterations_to_reach(history, t) for t in (-5.0, -19.0, -20.0, -30.0, -31.0)] == [1, 3, 3, 4, None]
+
+
+def test_dev_clips_are_named_d_and_two_digits():
+    from benchmarks.common import is_dev
+
+    names = ("d01_speech_arctic", "d91_synthetic_16k", "x01_speech", "d1_speech", "d01", "greasy", "dab_c")
+    assert [is_dev(name) for name in names] == [True, True, False, False, False, False, False]
+
+
+def test_saved_results_are_plain_json_rounded_to_six_digits(tmp_path):
+    """numpy scalars and arrays become numbers and lists, tuples lists, NaN and infinities
+    null (JSON has neither), floats six significant digits; no temporary file is left."""
+    from benchmarks.common import save
+
+    data = {"a": 1.23456789, "b": [np.float32(0.1), np.nan, np.inf, -np.inf], "c": np.int64(7), "d": (np.int64(1), 2.123456789),
+            "e": np.arange(3), "f": {3: np.float64(-2.0e-7)}}
+    path = save("x", data, tmp_path / "results")
+    assert json.loads(path.read_text()) == {"a": 1.23457, "b": [0.1, None, None, None], "c": 7, "d": [1, 2.12346],
+                                            "e": [0, 1, 2], "f": {"3": -2e-07}}
+    assert "NaN" not in path.read_text() and "Infinity" not in path.read_text()
+    assert [p.name for p in (tmp_path / "results").iterdir()] == ["x.json"]
+
+
+def test_read_clip_averages_the_channels_and_cuts_to_whole_samples(tmp_path, monkeypatch):
+    from benchmarks import common
+
+    monkeypatch.setattr(common, "CORPUS_SHA256", {}, raising=False)
+    sr = 8000
+    rng = np.random.default_rng(4)
+    left, right = 0.3 * rng.standard_normal(sr), 0.3 * rng.standard_normal(sr)
+    path = tmp_path / "d92_stereo_8k.wav"
+    sf.write(str(path), np.stack([left, right], axis=1), sr, subtype="DOUBLE")  # exact samples
+    clip = common.read_clip(path)
+    assert (clip.name, clip.sr, clip.signal.dtype) == ("d92_stereo_8k", sr, np.float64)
+    np.testing.assert_array_equal(clip.signal, (left + right) / 2)
+    assert common.read_clip(path, 0.1).signal.size == 800 and common.read_clip(path, 0.09999).signal.size == 799
+
+
+def test_find_corpus_lists_each_file_once_sorted_and_falls_back_to_the_working_folder(tmp_path, monkeypatch):
+    from benchmarks.common import find_corpus
+
+    root, here = tmp_path / "root", tmp_path / "here"
+    for folder, names in ((root / "dev", ("d02_b.wav", "d01_a.wav")), (here, ("local.wav",))):
+        folder.mkdir(parents=True)
+        for name in names:
+            sf.write(str(folder / name), np.zeros(160), 8000)
+    dev = root / "dev"
+    assert find_corpus(["dev/*.wav", "dev/d01_a.wav", str(dev / "d02_b.wav")], root) == [dev / "d01_a.wav", dev / "d02_b.wav"]
+    monkeypatch.chdir(here)
+    assert find_corpus(["local.wav"], root) == [here / "local.wav"]  # not under the corpus root: the working folder's
+
+
+def test_run_method_reports_the_history_and_the_final_sc_of_its_output():
+    from benchmarks.common import run_method
+
+    geometry = gl.STFT(256, 64)
+    x = np.random.default_rng(5).standard_normal(4000)
+    S = np.abs(geometry.stft(x))
+    run = run_method(S, geometry, x.size, "fgla", "random", 3, 0)
+    y = gl.griffinlim(S, n_iter=3, rng=np.random.default_rng(0), geometry=geometry, length=x.size)
+    np.testing.assert_allclose(run.signal, y, rtol=0, atol=1e-12)
+    assert run.final_db == pytest.approx(float(gl.metrics.spectral_convergence_db(S, geometry.stft(y))), abs=1e-9)
+    assert run.history_db.shape == (3,) and run.history_db[0] > run.history_db[-1] and run.iterative
+    assert run_method(S, geometry, x.size, "fgla", "random", 1, 0).iterative  # one iteration: one value, still iterative
+
+
+def test_git_state_marks_code_changes_but_not_the_benchmarks_outputs(tmp_path, monkeypatch):
+    """A result made from uncommitted code says ``+dirty``; rewritten results and report do not
+    count (every run rewrites them); outside git there is no state."""
+    from benchmarks import common
+
+    repo = tmp_path / "repo"
+    (repo / "benchmarks" / "results").mkdir(parents=True)
+    git = ["git", "-C", str(repo), "-c", "user.name=t", "-c", "user.email=t@example.invalid"]
+    subprocess.run(["git", "init", "-q", str(repo)], check=True)
+    files = {"code.py": "x = 1\n", "benchmarks/results/r.json": "{}\n", "benchmarks/README.md": "report\n"}
+    for name, text in files.items():
+        (repo / name).write_text(text)
+    subprocess.run(git + ["add", "."], check=True)
+    subprocess.run(git + ["commit", "-q", "-m", "start"], check=True)
+    commit = subprocess.run(git + ["rev-parse", "--short=12", "HEAD"], check=True, capture_output=True, text=True).stdout.strip()
+    monkeypatch.setattr(common, "REPO", repo)
+    for name in ("benchmarks/results/r.json", "benchmarks/README.md", "untracked.py"):
+        (repo / name).write_text("changed\n")
+    assert common.git_state() == commit
+    (repo / "code.py").write_text("x = 2\n")
+    assert common.git_state() == commit + "+dirty"
+    (tmp_path / "plain").mkdir()
+    monkeypatch.setattr(common, "REPO", tmp_path / "plain")
+    monkeypatch.setenv("GIT_CEILING_DIRECTORIES", str(tmp_path))
+    assert common.git_state() is None
+
+
+def test_traced_call_counts_the_call_against_the_complex_spectrogram():
+    """The peak is what the call allocated (here 2 MB), above what was traced before it; the
+    complex spectrogram is complex64 for a float32 magnitude, complex128 for float64."""
+    import tracemalloc
+
+    from benchmarks.common import traced_call
+
+    for dtype, itemsize in ((np.float32, 8), (np.float64, 16)):
+        S = np.ones((129, 40), dtype=dtype)
+        figures, seen = traced_call(S, lambda: np.ones(250_000))
+        assert figures["complex_spectrogram_bytes"] == 129 * 40 * itemsize and figures["magnitude_bytes"] == S.nbytes
+        assert figures["output_bytes"] == 2_000_000 and 2_000_000 <= figures["tracemalloc_peak_bytes"] < 2_100_000
+        assert figures["peak_multiple"] == figures["tracemalloc_peak_bytes"] / (129 * 40 * itemsize) and seen is None
+    tracemalloc.start()  # already tracing, with 8 MB held: not the call's
+    try:
+        held = np.ones(1_000_000)
+        figures, _ = traced_call(S, lambda: np.ones(250_000))
+        assert 2_000_000 <= figures["tracemalloc_peak_bytes"] < 2_100_000 and held.size
+    finally:
+        if tracemalloc.is_tracing():
+            tracemalloc.stop()
+
+
+def test_librosa_gets_its_seed_by_the_keyword_of_its_version(monkeypatch):
+    """``rng`` from librosa 1.0 on, ``random_state`` before; an int is read as librosa 0.10 and
+    0.11 read it, ``np.random.RandomState(int)``, in both."""
+    import librosa
+
+    from benchmarks.common import librosa_seed
+
+    draw = np.random.default_rng(0)
+    for version, keyword in (("0.10.2", "random_state"), ("0.11.0", "random_state"), ("1.0.0", "rng"), ("1.1.0", "rng")):
+        monkeypatch.setattr(librosa, "__version__", version)
+        assert librosa_seed(draw) == {keyword: draw}
+        (state,) = librosa_seed(3).values()
+        assert isinstance(state, np.random.RandomState)
+        np.testing.assert_array_equal(state.random(5), np.random.RandomState(3).random(5))
+
