@@ -1053,3 +1053,215 @@ def test_librosa_gets_its_seed_by_the_keyword_of_its_version(monkeypatch):
         assert isinstance(state, np.random.RandomState)
         np.testing.assert_array_equal(state.random(5), np.random.RandomState(3).random(5))
 
+
+# ---------------------------------------------------------------------- benchmarks/report.py's verdicts and tables
+def _verdicts(**results) -> dict:
+    """``report.targets`` on made-up results: {the target without its brackets: (measured text, verdict)}."""
+    import re
+
+    from benchmarks.report import targets
+
+    arguments = dict(speed=None, iteration=None, memory=[], convergence=None, paper=None)
+    rows = targets(**{**arguments, **results})
+    return {re.sub(r" \([^)]*\)", "", label): (text, met) for label, text, met in rows}
+
+
+def _iteration_row(speedup: float, gl_over_bare: float, gl2_over_bare: float) -> dict:
+    return {"dtype": "float32", "n_fft": 1024, "speedup_vs_librosa": speedup, "gl_over_bare": gl_over_bare,
+            "gl2_over_bare": gl2_over_bare, "bare2_over_bare": 0.5}
+
+
+def test_the_speed_targets_are_judged_on_the_worst_setting_at_their_bounds():
+    """2.5x faster than librosa and 1.3x the bare FFT are met at the bound, 0.7x the bare FFT on
+    two threads is not (the issue's words: at least, within, below); the worst setting decides."""
+    iteration = {"rows": [_iteration_row(3.0, 1.2, 0.6), _iteration_row(2.5, 1.3, 0.69)]}
+    found = _verdicts(iteration=iteration)
+    assert found["FGLA >= 2.5x faster per iteration than librosa"] == ("2.50x worst, float32 1024: 3.00x, float32 1024: 2.50x", True)
+    assert found["single-threaded FGLA iteration <= 1.3x the bare rfft+irfft"][0].startswith("1.30x worst, ")
+    assert found["single-threaded FGLA iteration <= 1.3x the bare rfft+irfft"][1] is True
+    assert found["2-thread FGLA iteration < 0.7x the single-threaded bare FFT"][1] is True
+    iteration = {"rows": [_iteration_row(2.49, 1.31, 0.7)]}
+    found = _verdicts(iteration=iteration)
+    assert [met for _, met in found.values()] == [False, False, False]
+    # the single-thread verdict also needs the FFTs in cache: gl's block against rfft + irfft of one block
+    passes = {"rows": [{"gl_per_block": 2.6, "passes": {"rfft": 1.0, "irfft": 1.0}, "floor": 1.1},
+                       {"gl_per_block": 2.8, "passes": {"rfft": 1.0, "irfft": 1.0}, "floor": 1.2}]}
+    found = _verdicts(iteration={"rows": [_iteration_row(3.0, 1.2, 0.6)]}, passes=passes)
+    text, met = found["single-threaded FGLA iteration <= 1.3x the bare rfft+irfft"]
+    assert met is False and "the stricter baseline, which the verdict also needs): 1.30, 1.40;" in text and "1.10, 1.20" in text
+
+
+def test_the_memory_pghi_and_librosa_equality_targets_have_their_bounds():
+    memory = [{"n_iter": 100, "signal_seconds": 600.0, "sr": 44100, "dtype": dtype, "peak_multiple": peak, "maxrss_multiple": rss}
+              for dtype, peak, rss in (("float32", 3.99, 4.5), ("float64", 4.0, 1.0))]
+    from benchmarks.report import targets
+
+    rows = [(text, met) for _, text, met in targets(None, None, memory, None, None)]  # tracemalloc's peak below 4x
+    assert rows == [("3.99x (tracemalloc), 4.50x (max-RSS growth)", True), ("4.00x (tracemalloc), 1.00x (max-RSS growth)", False)]
+
+    def pghi(ratio, per_process):
+        cost = {"fgla_iteration_ms": 2.0, "repeats": 5, "processes": len(per_process),
+                "rows": [{"tol": 3e-3, "ratio": ratio, "pghi_ms": 2.0 * ratio, "sc_db": -20.0, "default": True,
+                          "ratio_per_process": per_process}]}
+        ((text, met),) = _verdicts(pghi_cost=cost).values()
+        return text, met
+
+    assert pghi(10.0, [9.0, 10.0])[1] is True
+    text, met = pghi(9.5, [9.0, 10.5])  # every process must be at 10 or below
+    assert met is False and text.startswith("9.5 iterations (19 ms against 2.00 ms per iteration") and "9.0, 10.5" in text
+    assert pghi(10.1, [])[1] is False
+
+    def coincidence(db, signal, others):
+        summary = {"coincidence": {"max_abs_db_difference": db, "max_signal_difference": signal, "n_clips": 2,
+                                   "max_signal_difference_other_starts": others}}
+        ((text, met),) = _verdicts(convergence={"summary": summary, "clips": []}).values()
+        return text, met
+
+    assert coincidence(1e-9, 9e-9, 9e-9)[1] is True
+    assert coincidence(1e-9, 1e-8, None)[1] is False and coincidence(0.01, 1e-9, None)[1] is False
+    text, met = coincidence(1e-9, 1e-9, 2e-8)  # another start 2e-8 apart: not librosa's result within 1e-8
+    assert met is False and "up to 2.0e-08" in text
+
+
+def test_the_default_targets_quote_the_held_out_clips_and_the_wall_time_against_fgla():
+    """On a clip the default was not tuned on: the first iteration within 1e-6 dB of librosa's
+    100-iteration SC (a tie counts) and the gain at 100; in wall time, gl's 100 FGLA iterations
+    over the default's time, each clip; the costs quoted as bench_methods and bench_pghi_cost
+    measured them (PGHI's on the dev clips only). A bench_seeds result of other than 100
+    iterations is not this target's."""
+    history = [-20.0 - 0.2 * n for n in range(100)]  # SC after iterations 1..100: -23.8 after 20, -39.8 after 100
+    runs = {"dm_fgla/pghi": {"history_db": history, "final_db": -39.8}}
+    clips = [{"name": "d01_a", "runs": runs, "librosa": {"counts": [100], "sc_db": [-10.0]}},
+             {"name": "greasy", "runs": runs, "librosa": {"counts": [30, 100], "sc_db": [-21.0, -23.8000005]}},
+             {"name": "gspi", "runs": runs, "librosa": {"counts": [30], "sc_db": [-21.0]}}]  # no 100: left out
+    per_clip = [{"clip": "d01_a", "librosa_100_db": -30.0, "default_100_db": -38.5, "iterations_to_librosa_100": 20}]
+    t = {"default": "dm_fgla/pghi", "per_clip": per_clip, "mean_iterations_to_librosa_100": 20.0,
+         "max_iterations_to_librosa_100": 20, "reach_met": True, "mean_gain_db_at_100": 8.5, "min_gain_db_at_100": 8.5,
+         "gain_met": True}
+    convergence = {"seed": 0, "clips": clips, "summary": {"targets": t}}
+    speed = {"time_to_quality": [{"gl_fgla_100_seconds": 3.0, "gl_default_seconds": 2.0},
+                                 {"gl_fgla_100_seconds": 1.0, "gl_default_seconds": 2.0}]}
+    methods = {"rows": [{"method": "fgla", "unmeasured": 2.0}, {"method": "dm", "unmeasured": 4.2}]}
+    pghi_cost = {"rows": [{"tol": 3e-3, "ratio": 9.04}], "per_clip": {"d01_a": {"starts": {"pghi": 7.0}},
+                                                                      "greasy": {"starts": {"pghi": 30.0}}}}
+    found = _verdicts(speed=speed, convergence=convergence, methods=methods, pghi_cost=pghi_cost)
+    reach, _ = found["default method reaches librosa's 100-iteration SC in <= 25 iterations"]
+    assert reach == ("librosa seed 0: 20.0 iterations on average (worst 20, 1 clips); in wall time, against gl's own 100 FGLA "
+                     "iterations (librosa's result exactly): 0.50x to 1.50x as fast (a difference-map iteration costs 2.1 FGLA "
+                     "iterations, and PGHI 9.0 FGLA iterations on 10 s of speech, 7 to 7 on the dev clips, bench_pghi_cost.py); "
+                     "on the clips the default was not tuned on: greasy 20 iterations, 16.0 dB better")
+    seeds = {"default": ["dm_fgla", "pghi"], "iterations": 50, "seeds": 2, "clips": [],
+             "summary": {"gain_db_per_seed": [1.0, 2.0], "mean_gain_db": 1.5, "min_gain_db": 1.0, "max_gain_db": 2.0,
+                         "gain_met": False, "iterations_per_seed": [40.0, 50.0], "mean_iterations": 45.0,
+                         "min_iterations": 40.0, "max_iterations": 50.0, "reach_met": False}}
+    rows = [(text, met) for label, (text, met) in _verdicts(convergence=convergence).items()]
+    assert [(text, met) for label, (text, met) in _verdicts(convergence=convergence, seeds=seeds).items()] == rows
+
+
+def _convergence_result(n_iter: int = 300) -> dict:
+    """A made-up convergence.json of two dev clips: FGLA from a random phase and the default."""
+    from benchmarks.common import default_method
+    from benchmarks.convergence import summarize
+
+    default = "/".join(default_method())
+    clips = []
+    for name, offset in (("d01_a", 0.0), ("d02_b", -10.0)):
+        fgla = [offset - 0.1 * n for n in range(1, n_iter + 1)]  # -0.1 dB per iteration
+        mine = [offset - 0.2 * n for n in range(1, n_iter + 1)]
+        clips.append({"name": name, "sr": 16000, "seconds": 1.0, "n_frames": 63, "gl_threads": 1, "errors": {}, "coincidence": None,
+                      "runs": {"fgla/random": {"history_db": fgla, "initial_db": offset, "final_db": fgla[-1], "seconds": 1.0,
+                                               "n_iter": n_iter, "iterative": True},
+                               default: {"history_db": mine, "initial_db": None, "final_db": mine[-1], "seconds": 2.0}},
+                      "librosa": {"counts": [10, 100], "sc_db": [offset - 1.0, offset - 10.0], "seconds": [0.1, 1.0]}})
+    environment = {"command": "python -m benchmarks --study convergence", "date_utc": "2026-01-01 00:00:00", "cpu": "a CPU",
+                   "cpu_count": 2, "python": "3", "numpy": "2", "librosa": "0.11", "gl": "1", "env": {}}
+    return {"environment": environment,
+            "geometry": {"n_fft": 1024, "hop_length": 256}, "n_iter": n_iter, "seed": 0, "methods": ["fgla", "dm_fgla"],
+            "inits": ["random", "pghi"], "missing_inits": {}, "default": list(default_method()), "max_seconds": None,
+            "clips": clips, "summary": summarize(clips, n_iter)}
+
+
+def test_the_report_tables_the_convergence_per_clip_and_at_equal_work(tmp_path):
+    """The per-clip table shows the SC after 100 iterations of a 300-iteration run; the
+    default's gain is librosa's SC minus its own; at equal work each cell is the SC after the
+    iterations the budget pays for, + where a history ends before the budget."""
+    from benchmarks.common import save
+    from benchmarks.report import build
+
+    convergence = _convergence_result()
+    default = convergence["summary"]["targets"]["default"]
+    save("convergence", convergence, tmp_path)
+    env = {"command": "python benchmarks/x.py", "date_utc": "2026-01-01 00:00:00"}
+    save("methods", {"environment": env, "signal": "s", "n_threads": 1, "iterations_K": 2, "repeats": 1, "bare_fft": 1e-3,
+                     "rows": [{"method": m, "unmeasured": v, "measured": v, "unmeasured_over_bare": 1.0, "measured_over_unmeasured": 1.0}
+                              for m, v in (("fgla", 1e-3), ("dm", 2e-3), ("dm_fgla", 2e-3))]}, tmp_path)
+    save("pghi_cost", {"environment": env, "rows": [{"tol": 3e-3, "ratio": 10.0}]}, tmp_path)
+    text = build(tmp_path, tmp_path / "README.md").read_text()
+    lines = text.splitlines()
+    assert "| fgla/random | -10.00 | -20.00 |" in lines  # after 100 of 300 iterations: -0.1 dB each
+    assert f"| {default} | -20.00 | -30.00 |" in lines
+    assert "| d01_a | -10.00 | -20.00 | 10.00 | 50 |" in lines  # librosa -10, the default -20 (-10 after 50): 10 dB better
+    verdicts = [line.rsplit("|", 2)[1].strip() for line in lines if line.startswith(f"| default method ({default})")]
+    assert verdicts == ["**NOT met**", "**met**"]  # 50 iterations to librosa's SC on each clip; 10 dB better on each
+    # 300 FGLA iterations of work: FGLA's 300 (its whole history: no +), the default's PGHI (10) and
+    # 40 difference-map iterations (80) and 210 FGLA iterations: 250 iterations, and so on
+    (row,) = [line for line in lines if line.startswith("| fgla/random | ") and "(30)" in line]
+    assert row == "| fgla/random | -8.00 (30) | -15.00 (100) | -21.50 (165) | -35.00 (300) |"
+    (row,) = [line for line in lines if line.startswith(f"| **{default}** | ") and "(10)" in line]
+    assert row == f"| **{default}** | -7.00 (10) | -15.00 (50) | -28.00 (115) | -55.00 (250) |"
+    convergence = _convergence_result(n_iter=200)  # histories end before 300 iterations of work
+    save("convergence", convergence, tmp_path)
+    lines = build(tmp_path, tmp_path / "README.md").read_text().splitlines()
+    (row,) = [line for line in lines if line.startswith("| fgla/random | ") and "(30)" in line]
+    assert row == "| fgla/random | -8.00 (30) | -15.00 (100) | -21.50 (165) | -25.00 (200+) |"
+
+
+def test_equal_work_marks_histories_that_end_before_the_budget_and_starts_dearer_than_it():
+    from benchmarks.report import equal_work, iteration_costs
+
+    history = [-0.5 * n for n in range(1, 51)]  # 50 iterations
+    clips = [{"name": name, "runs": {"fgla/random": {"history_db": history, "initial_db": -1.0},
+                                     "fgla/pghi": {"history_db": history, "initial_db": None}}} for name in ("d01_a", "d02_b")]
+    costs = iteration_costs({"rows": [{"method": "fgla", "unmeasured": 2.0}]}, {"rows": [{"tol": 3e-3, "ratio": 8.0}]})
+    rows = {r["key"]: r for r in equal_work({"clips": clips}, costs, budgets=(5, 50, 51))}
+    random, pghi = rows["fgla/random"], rows["fgla/pghi"]
+    assert random["iterations"] == {5: (5, 5), 50: (50, 50), 51: (50, 50)}
+    assert random["capped"] == {5: False, 50: False, 51: True}  # its history ends at 50: enough for 50, not 51
+    assert random["mean_db"] == {5: -2.5, 50: -25.0, 51: -25.0}
+    assert pghi["iterations"][5] == (0, 0) and pghi["mean_db"][5] is None  # PGHI's start (8) costs more than 5
+    assert pghi["iterations"][50] == (42, 42) and pghi["mean_db"][50] == -21.0
+    clips[0]["runs"]["fgla/pghi"]["initial_db"] = clips[1]["runs"]["fgla/pghi"]["initial_db"] = -3.0  # the start's own SC
+    assert {r["key"]: r for r in equal_work({"clips": clips}, costs, budgets=(5,))}["fgla/pghi"]["mean_db"][5] == -3.0
+
+
+def test_the_crossover_is_where_the_default_stays_best():
+    from benchmarks.report import crossover, iteration_costs
+
+    def clips(default_history, fgla_history):
+        return {"clips": [{"name": name, "runs": {"dm_fgla/pghi": {"history_db": default_history},
+                                                  "fgla/random": {"history_db": fgla_history}}} for name in ("d01_a", "d02_b")]}
+
+    costs = iteration_costs({"rows": [{"method": "fgla", "unmeasured": 1.0}, {"method": "dm_fgla", "unmeasured": 1.0},
+                                      {"method": "dm", "unmeasured": 1.0}]}, {"rows": [{"tol": 3e-3, "ratio": 10.0}]})
+    fgla = [-1.0 * n for n in range(1, 101)]  # -1 dB per iteration
+    default = [-1.0 * n - (2 * n - 21 if n > 10 else 0) for n in range(1, 101)]  # 10 later, its SC passes FGLA's
+    found = crossover(clips(default, fgla), costs, "dm_fgla/pghi", budgets=tuple(range(5, 101)))
+    # at budget b the default has b - 10 iterations: -(b - 10) - (2 (b - 10) - 21) = 51 - 3 b against FGLA's -b
+    assert found == {"from": 26, "before": ["fgla/random"]}  # 51 - 3 b < -b from b > 25.5
+    assert crossover(clips(default, fgla), costs, "dm_fgla/pghi", budgets=tuple(range(30, 101))) == {"from": 30, "before": []}
+    found = crossover(clips(fgla, default), costs, "dm_fgla/pghi", budgets=tuple(range(5, 101)))  # FGLA the better curve
+    assert found == {"from": None, "before": ["fgla/random"]}
+
+
+def test_rtpghi_against_rtisila_is_told_on_the_speech_clips():
+    from benchmarks.report import speech_against_rtisila2
+
+    def row(clip, rtpghi, rtisila):
+        return {"clip": clip, "streams": [{"method": "rtisila", "lookahead": 2, "sc_db": rtisila},
+                                          {"method": "rtpghi", "lookahead": 1, "sc_db": rtpghi}]}
+
+    cost = {"rows": [row("d01_speech_a", -12.0, -15.5), row("d03_music_c", -30.0, -10.0), row("d02_speech_b", -20.0, -18.0)]}
+    assert speech_against_rtisila2(cost) == ("its spectral convergence against RTISI-LA(2)'s on the speech clips: "
+                                             "d01 +3.5 dB, d02 -2.0 dB")
+    assert speech_against_rtisila2({"rows": [row("d03_music_c", -1.0, -2.0)]}) == "no speech clip"
+
