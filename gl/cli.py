@@ -855,9 +855,9 @@ def _check_retrieval_args(args) -> tuple[Optional[str], Optional[str], dict[str,
                 if name == "tol" and "heap_tol" in parameters:
                     raise UsageError(f"-O tol=...: tol is the iterations' stop (--tol), and {method_name} makes one pass; "
                                      f"its heap tolerance, relative to the largest magnitude, is -O heap_tol=...")
-                flag = _FLAG_OF_RESERVED_OPTION.get(name)
+                setting_flag = _FLAG_OF_RESERVED_OPTION.get(name)
                 raise UsageError(f"-O {name}=...: {name} is not a method option; gl's own flags or the input set it "
-                                 + (f"({flag}; see --help)" if flag else "(see --help)"))
+                                 + (f"({setting_flag}; see --help)" if setting_flag else "(see --help)"))
             if name in fixed or (name not in parameters and not accepts_any) or name in _UNUSED_OPTIONS.get(method_name, {}):
                 own = [option for option in own if option not in _UNUSED_OPTIONS.get(method_name, {})]
                 raise UsageError(f"-O {name}=...: method {method_name} has no option {name!r}; its options are {', '.join(own) or 'none'}"
