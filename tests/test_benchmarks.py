@@ -1505,3 +1505,64 @@ def test_a_clip_of_the_convergence_study_compares_the_signals_after_the_largest_
     _, info = gl.griffinlim(S, n_iter=5, rng=np.random.default_rng(0), geometry=geometry, length=x.size, return_info=True)
     run = result["runs"]["fgla/random"]
     assert run["n_iter"] == 5 and run["history_db"] == pytest.approx(info.spectral_convergence_db, abs=5e-5)  # to 4 decimals
+
+
+def test_the_methods_table_shows_each_measured_cost_and_ratio():
+    from benchmarks.bench_methods import markdown_table
+
+    row = {"method": "fgla", "unmeasured": 0.002, "unmeasured_over_bare": 4.0, "measured": 0.003, "measured_over_unmeasured": 1.5}
+    assert markdown_table({"rows": [row]}).splitlines()[-1] == "| fgla | 2.00 | 4.00 | 3.00 | 1.50 |"
+
+
+def test_a_methods_iteration_is_the_difference_of_the_medians_over_k(monkeypatch):
+    """(median t(K) - median t(0)) / K, plain and measured, the bare FFT's K passes over K, and
+    their ratios. Checked with made-up times (nothing timed)."""
+    from benchmarks import bench_methods
+
+    K = 4
+    fake = {("fgla", False, 0): [0.1, 0.5, 0.09], ("fgla", False, K): [0.1 + K * 0.002, 9.0, 0.0],
+            ("fgla", True, 0): [0.2, 0.2, 0.2], ("fgla", True, K): [0.2 + K * 0.003] * 3,
+            "bare": [K * 0.0005, 1.0, 0.0]}  # medians: the first of each
+
+    def interleaved_times(functions, repeats):
+        assert set(functions) == set(fake) and repeats == 3
+        return {name: list(values) for name, values in fake.items()}
+
+    monkeypatch.setattr(bench_methods, "interleaved_times", interleaved_times)
+    monkeypatch.setattr(bench_methods, "fastest", lambda functions: next(iter(functions)))
+    x = np.random.default_rng(3).standard_normal(4000)
+    result = bench_methods.time_methods(x, ["fgla"], K, 3)
+    (row,) = result["rows"]
+    assert result["bare_fft"] == pytest.approx(0.0005, rel=1e-12) and result["n_frames"] == 1 + 4000 // 256
+    assert {k: row[k] for k in ("unmeasured", "measured", "unmeasured_over_bare", "measured_over_unmeasured")} == pytest.approx(
+        {"unmeasured": 0.002, "measured": 0.003, "unmeasured_over_bare": 4.0, "measured_over_unmeasured": 1.5}, rel=1e-9)
+
+
+def test_the_pghi_cost_heap_tolerance_is_below_one():
+    import argparse
+
+    from benchmarks.bench_pghi_cost import _heap_tol
+
+    assert _heap_tol("0.5") == 0.5 and _heap_tol("1e-10") == 1e-10
+    for text in ("1", "1.5"):
+        with pytest.raises(argparse.ArgumentTypeError, match="is not below 1"):
+            _heap_tol(text)
+
+
+def test_a_start_costs_its_extra_time_over_the_median_fgla_iteration(monkeypatch):
+    """One FGLA iteration is (t(20) - t(0)) / 20; a start's cost is the median of its time over
+    the random start's set-up, in those iterations. Made-up CPU times (nothing timed)."""
+    from benchmarks import bench_pghi_cost
+
+    monkeypatch.setattr(bench_pghi_cost, "fgla_seconds", lambda S, geometry, init="random", n_iter=0: 0.5 + n_iter * 0.01)
+    assert bench_pghi_cost.fgla_round(None, None) == pytest.approx((0.5, 0.01), rel=1e-12)
+    rounds = iter([(0.10, 0.002), (0.12, 0.004), (0.11, 0.003)])
+    totals = iter([0.130, 0.106, 0.156, 0.129, 0.137, 0.113])  # per round: pghi, then spsi
+
+    monkeypatch.setattr(bench_pghi_cost, "fgla_round", lambda S, geometry: next(rounds))
+    monkeypatch.setattr(bench_pghi_cost, "fgla_seconds", lambda S, geometry, init: next(totals))
+    costs = bench_pghi_cost.start_costs(None, None, 3)
+    assert costs["fgla_iteration_ms"] == pytest.approx(3.0, rel=1e-9)
+    assert costs["starts"] == pytest.approx({"pghi": 10.0, "spsi": 2.0}, rel=1e-9)  # medians 0.030 and 0.006 s over 0.003 s
+    assert costs["all_starts_ms"]["pghi"] == pytest.approx([30.0, 36.0, 27.0], rel=1e-9)
+    assert costs["all_starts_ms"]["spsi"] == pytest.approx([6.0, 9.0, 3.0], rel=1e-9)
