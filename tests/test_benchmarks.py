@@ -13,6 +13,7 @@ import json
 import subprocess
 import sys
 from pathlib import Path
+from types import SimpleNamespace
 
 import numpy as np
 import pytest
@@ -1566,3 +1567,73 @@ def test_a_start_costs_its_extra_time_over_the_median_fgla_iteration(monkeypatch
     assert costs["starts"] == pytest.approx({"pghi": 10.0, "spsi": 2.0}, rel=1e-9)  # medians 0.030 and 0.006 s over 0.003 s
     assert costs["all_starts_ms"]["pghi"] == pytest.approx([30.0, 36.0, 27.0], rel=1e-9)
     assert costs["all_starts_ms"]["spsi"] == pytest.approx([6.0, 9.0, 3.0], rel=1e-9)
+
+
+def test_the_low_overlap_summary_and_row_show_means_worst_cases_and_the_tones():
+    from benchmarks.bench_low_overlap import summarize, table_row
+
+    clips = [{"sc_db": -20.0, "dense_sc_db": -10.0, "level_db": -3.0, "peak": 1.5},
+             {"sc_db": -30.0, "dense_sc_db": -4.0, "level_db": 1.0, "peak": 2.5},
+             {"sc_db": -10.0, "dense_sc_db": -7.0, "level_db": 0.5, "peak": 1.0}]
+    summary = summarize(clips)
+    assert summary == pytest.approx({"sc_db": -20.0, "dense_sc_db": -7.0, "level_db": -0.5, "worst_dense_sc_db": -4.0,
+                                     "worst_level_db": 3.0, "peak": 2.5}, abs=1e-12)  # the worst level: the largest |dB|
+    row = {"geometry": "Hann 256/224", "method": "pghi", "way": "gl's choice", "n_clips": 3, "clips": {**summary, "floored": 1},
+           "per_signal": {"d01": clips[0], "chord": {"dense_sc_db": -12.34}, "sine 440 Hz": {"dense_sc_db": -34.56}}}
+    assert table_row(row) == ("| Hann 256/224 | pghi | gl's choice (floor on 1 of 3) | -20.0 | -7.0 (-4.0) | -0.5 (3.0) | 2.5x "
+                              "| -34.6, -12.3 |")  # the sine, then the chord
+
+
+def test_the_low_overlap_measures_are_against_the_given_hop_and_n_fft_over_8(monkeypatch):
+    """An inversion made up as 2 x: the SC (at the hop given and at n_fft / 8) of a scaled copy
+    is 0 dB, its level +6.02 dB, its peak 2; another, x plus an echo, against the SC worked out
+    at n_fft / 8 with its own STFT."""
+    from benchmarks.bench_low_overlap import measure
+
+    x = np.random.default_rng(4).standard_normal(3000)
+    geometry = gl.STFT(256, 224, center=False)
+    made_up = {}
+    monkeypatch.setattr(gl.Spectrogram, "invert", lambda self, **kwargs: (made_up["y"], SimpleNamespace(floored_between_frames=True)))
+    made_up["y"] = 2 * x
+    row = measure(x, geometry, "fgla", "random", None)
+    assert row["sc_db"] == pytest.approx(0.0, abs=1e-9) and row["dense_sc_db"] == pytest.approx(0.0, abs=1e-9)
+    assert row["level_db"] == pytest.approx(20 * np.log10(2), abs=1e-9) and row["peak"] == pytest.approx(2.0, abs=1e-12)
+    assert row["floored"] is True
+    made_up["y"] = x + 0.3 * np.roll(x, 37)
+    row = measure(x, geometry, "pghi", None, False)
+    dense = gl.STFT(256, 32)  # centred, gl's default
+    expected = np.linalg.norm(np.abs(dense.stft(made_up["y"])) - np.abs(dense.stft(x))) / np.linalg.norm(np.abs(dense.stft(x)))
+    assert row["dense_sc_db"] == pytest.approx(20 * np.log10(expected), abs=1e-6) and "floored" not in row
+
+
+def test_the_redundancy_summary_and_row_show_means_and_worst_cases():
+    from benchmarks.bench_redundancy import summarize, table_row
+
+    per_clip = {"a": {"sc_given_db": -30.0, "sc_dense_db": -10.0, "snr_db": 2.0},
+                "b": {"sc_given_db": -20.0, "sc_dense_db": -14.0, "snr_db": -1.0},
+                "c": {"sc_given_db": -25.0, "sc_dense_db": -6.0, "snr_db": 5.0}}
+    clips = summarize(per_clip)
+    assert clips == pytest.approx({"sc_given_db": -25.0, "sc_dense_db": -10.0, "snr_db": 2.0, "worst_sc_dense_db": -6.0,
+                                   "worst_snr_db": -1.0}, abs=1e-12)
+    row = {"hop": 64, "magnitudes_per_sample": 129 / 64, "clips": {**clips, "snr_db": 1.34}}
+    assert table_row(row) == "| 64 | 2.02 | -25.0 | -10.0 (-6.0) | 1.3 (-1.0) |"
+    assert table_row({**row, "hop": 224, "magnitudes_per_sample": 129 / 224}).startswith("| 224 (scipy's default) | 0.58 |")
+
+
+def test_the_redundancy_measures_allow_the_sign_and_compare_at_hop_32(monkeypatch):
+    """An inversion made up as -x / 2: -6.02 dB against the magnitudes given and at hop 32, and
+    an SNR of +6.02 dB (a global sign is allowed); x plus an echo against the SC at hop 32."""
+    from benchmarks.bench_redundancy import measure
+
+    x = np.random.default_rng(5).standard_normal(3000)
+    made_up = {}
+    monkeypatch.setattr(gl.Spectrogram, "invert", lambda self, **kwargs: made_up["y"])
+    made_up["y"] = -0.5 * x
+    row = measure(x, 192)
+    half = 20 * np.log10(0.5)
+    assert row == pytest.approx({"sc_given_db": half, "sc_dense_db": half, "snr_db": -half}, abs=1e-9)
+    made_up["y"] = x + 0.3 * np.roll(x, 37)
+    dense = gl.STFT(256, 32, window=("tukey", 0.25), center=False)
+    S = np.abs(dense.stft(x))
+    expected = np.linalg.norm(np.abs(dense.stft(made_up["y"])) - S) / np.linalg.norm(S)
+    assert measure(x, 192)["sc_dense_db"] == pytest.approx(20 * np.log10(expected), abs=1e-6)
