@@ -1637,3 +1637,95 @@ def test_the_redundancy_measures_allow_the_sign_and_compare_at_hop_32(monkeypatc
     S = np.abs(dense.stft(x))
     expected = np.linalg.norm(np.abs(dense.stft(made_up["y"])) - S) / np.linalg.norm(S)
     assert measure(x, 192)["sc_dense_db"] == pytest.approx(20 * np.log10(expected), abs=1e-6)
+
+
+def test_the_rtisila_tables_show_each_column_and_the_two_lengths():
+    from benchmarks.bench_rtisila import defaults_table, markdown_table
+
+    result = {"columns": [{"lookahead": 0, "n_iter_per_frame": 5}, {"lookahead": 3, "n_iter_per_frame": 20}],
+              "rows": [{"label": "d01, hann 1024/256", "sc_db": [-20.04, -25.06], "seconds_per_second": [0.0123, 0.4567]}],
+              "dev_mean_db": [-20.04, -25.06],
+              "defaults": [{"label": "greasy, hann 1024/256", "lookahead": 3, "n_iter_per_frame": 5, "sc_db": -30.12,
+                            "output_samples": 6144, "sc_db_recording_length": -29.87, "recording_samples": 5880}]}
+    assert markdown_table(result).splitlines() == ["| clip | L=0, 5 it: dB (s/s) | L=3, 20 it: dB (s/s) |", "|---|---|---|",
+                                                   "| d01, hann 1024/256 | -20.0 (0.012) | -25.1 (0.457) |",
+                                                   "| dev mean (dB) | -20.0 | -25.1 |"]
+    assert defaults_table(result).splitlines()[-1] == "| greasy, hann 1024/256 | 3 | 5 | -30.1 (6144) | -29.9 (5880) |"
+
+
+def test_a_frame_file_reads_frame_major_slices_as_columns(tmp_path):
+    from benchmarks.bench_longform import FrameFile
+
+    frames = np.arange(35, dtype=np.float32).reshape(7, 5)  # (n_frames, n_freq)
+    path = tmp_path / "s.f32"
+    path.write_bytes(frames.tobytes())
+    S = FrameFile(str(path), 5)
+    assert (S.n_frames, S.shape, S.dtype) == (7, (5, 7), np.float32)
+    np.testing.assert_array_equal(S[..., 2:5], frames[2:5].T)
+    np.testing.assert_array_equal(S[..., 5:100], frames[5:].T)
+    with pytest.raises(IndexError, match="S\\[..., first:last\\] only"):
+        S[0]
+
+
+def test_the_spectrogram_file_is_the_centred_stft_and_its_sc_is_against_it(tmp_path):
+    """spectrogram_to_file, in blocks of 2 frames, writes |gl.STFT(2048, 512).stft(x)| frame by
+    frame; a file holding twice those magnitudes is -6.02 dB (10 log10 1/4) from x's."""
+    from benchmarks.bench_longform import FrameFile, _spectral_convergence_of_file, spectrogram_to_file
+
+    x = (0.3 * np.random.default_rng(6).standard_normal(5 * 512 + 300)).astype(np.float32)
+    signal, spec = tmp_path / "x.f32", tmp_path / "s.f32"
+    signal.write_bytes(x.tobytes())
+    assert spectrogram_to_file(signal, x.size, spec, block=2) == 1 + x.size // 512
+    S = np.abs(gl.STFT(2048, 512).stft(x))
+    np.testing.assert_allclose(FrameFile(str(spec), 1025)[..., 0:100], S, rtol=1e-4, atol=1e-5 * S.max())
+    spec.write_bytes(np.ascontiguousarray(2 * S.T, dtype=np.float32).tobytes())
+    sf.write(str(tmp_path / "out.wav"), x, 44100, subtype="FLOAT")
+    work = tmp_path / "work"
+    work.mkdir()
+    assert _spectral_convergence_of_file(tmp_path / "out.wav", spec, work) == pytest.approx(10 * np.log10(0.25), abs=1e-4)
+    assert list(work.iterdir()) == []
+
+
+def test_the_hour_table_names_an_hour_in_hours_and_each_run():
+    from benchmarks.bench_longform import hour_table
+
+    run = {"tracemalloc_peak_mib": None, "wall_seconds": 1234.56, "seconds_per_audio_second": 0.34293, "peak_rss_gib": 1.234}
+    result = {"seconds": 3600.0, "sr": 44100, "n_frames": 310079, "n_iter": 32, "runs": [run, {**run, "tracemalloc_peak_mib": 456.7}]}
+    assert hour_table(result).splitlines()[2:] == ["| 1 h at 44100 Hz | 310079 | 32 | off | 1234.6 | 0.343 | 1.23 | - |",
+                                                   "| 1 h at 44100 Hz | 310079 | 32 | on | 1234.6 | 0.343 | 1.23 | 457 |"]
+    assert hour_table({**result, "seconds": 40.0}).splitlines()[2].startswith("| 40 s at 44100 Hz |")
+
+
+def test_the_greedy_plan_ends_a_frame_short_before_the_last_block():
+    """gl's old plan, worked out by hand: blocks of 40 frames overlapping by 10, the first ending
+    the end margin (5) early; full blocks while the rest and the margin exceed a block, the one
+    before the last capped a frame before the end; the last block from its overlap to the end."""
+    from benchmarks.bench_longform import greedy_plan
+
+    def balanced(n_frames, block_frames, overlap_frames, geometry):
+        return [("gl's", n_frames)], margin
+
+    margin = 5
+    assert greedy_plan(93, 40, 10, None, balanced) == ([(0, 35), (25, 65), (55, 92), (82, 93)], 5)
+    assert greedy_plan(90, 40, 10, None, balanced) == ([(0, 35), (25, 65), (55, 90)], 5)  # 90 - 55 + 5 = 40 fits
+    margin = 0
+    assert greedy_plan(90, 40, 10, None, balanced) == ([("gl's", 90)], 0)
+
+
+def test_the_last_block_summary_means_each_group_and_its_range():
+    from benchmarks.bench_longform import last_block_summary
+
+    rows = [dict(signal="voice 203 frames", greedy_db=-40.0, balanced_db=-40.3),
+            dict(signal="chirp 300 frames", greedy_db=-30.0, balanced_db=-30.1),
+            dict(signal="voice 120 frames", greedy_db=-20.0, balanced_db=-19.9),
+            dict(signal="d01_speech_a native", greedy_db=-25.0, balanced_db=-25.5)]
+    assert last_block_summary(rows) == ["synthetic: 3 cases, change -0.10 dB on average, -0.30 to +0.10",
+                                        "dev: 1 cases, change -0.50 dB on average, -0.50 to -0.50"]
+
+
+def test_the_longform_quality_row_shows_the_blocks_sc_and_cost():
+    from benchmarks.bench_longform import quality_row
+
+    block = {"block_frames": 86, "block_seconds": 2.0, "db": -29.5, "cost_db": 0.623}
+    assert quality_row({"clip": "d02", "one_shot_db": -30.123}, block, 26) == \
+        "| d02 | -30.12 | 86 frames (2.0 s), overlap 26 | -29.50 | +0.62 |"
