@@ -1729,3 +1729,77 @@ def test_the_longform_quality_row_shows_the_blocks_sc_and_cost():
     block = {"block_frames": 86, "block_seconds": 2.0, "db": -29.5, "cost_db": 0.623}
     assert quality_row({"clip": "d02", "one_shot_db": -30.123}, block, 26) == \
         "| d02 | -30.12 | 86 frames (2.0 s), overlap 26 | -29.50 | +0.62 |"
+
+
+def test_the_seeds_summary_means_each_seed_over_the_clips_and_judges_the_mean():
+    """Per seed the dev means of the gain and of the iterations to reach librosa (None for a
+    seed where a clip never reaches it: then no mean or maximum over the seeds); the targets
+    at their bounds, a mean gain of 8 dB and a mean of 25 iterations meeting them."""
+    from benchmarks.bench_seeds import summarize
+
+    clips = [{"gain_db": [8.0, 9.0, 7.0], "iterations_to_librosa": [20, None, 30]},
+             {"gain_db": [10.0, 7.0, 9.0], "iterations_to_librosa": [24, 26, 20]}]
+    s = summarize(clips, 3)
+    assert s["gain_db_per_seed"] == [9.0, 8.0, 8.0] and s["iterations_per_seed"] == [22.0, None, 25.0]
+    assert (s["mean_gain_db"], s["min_gain_db"], s["max_gain_db"], s["gain_met"]) == (pytest.approx(25 / 3), 8.0, 9.0, True)
+    assert (s["mean_iterations"], s["min_iterations"], s["max_iterations"], s["reach_met"]) == (None, 22.0, None, False)
+    clips = [{"gain_db": [8.0, 8.5, 7.5], "iterations_to_librosa": [20, 30, 26]},
+             {"gain_db": [8.0, 7.5, 8.5], "iterations_to_librosa": [30, 20, 24]}]
+    s = summarize(clips, 3)
+    assert (s["mean_gain_db"], s["gain_met"], s["mean_iterations"], s["max_iterations"], s["reach_met"]) == (8.0, True, 25.0, 25.0, True)
+
+
+def test_the_seeds_table_shows_each_seed_and_never():
+    from benchmarks.bench_seeds import markdown_table
+
+    result = {"seeds": 2, "clips": [{"name": "d01_speech_x", "default_db": -38.123, "librosa_db": [-30.0, -31.456],
+                                     "iterations_to_librosa": [20, None]}],
+              "summary": {"gain_db_per_seed": [8.123, 6.667], "iterations_per_seed": [20.0, None]}}
+    assert markdown_table(result).splitlines() == [
+        "| clip | default (dB) | librosa seed 0 (dB) | librosa seed 1 (dB) |", "|---|---|---|---|",
+        "| d01 | -38.12 | -30.00 (20) | -31.46 (never) |", "| **dev mean gain (dB)** | | 8.12 | 6.67 |",
+        "| **dev mean iterations to reach** | | 20.0 | never |"]
+
+
+def test_the_mel_sc_is_the_error_over_the_truth():
+    from benchmarks.mel_inversion import sc_db
+
+    truth = np.random.default_rng(8).random((8, 5))
+    assert sc_db(1.1 * truth, truth) == pytest.approx(-20.0, abs=1e-9)  # ||0.1 t|| / ||t||
+    assert sc_db(2 * truth, truth) == pytest.approx(0.0, abs=1e-9)
+
+
+def test_the_mel_table_shows_gl_then_librosa_in_each_pair():
+    from benchmarks.mel_inversion import markdown_table
+
+    row = {"file": "d01.flac", "frames": 100, "nnls_sc_db": {"gl": -40.04, "librosa": -35.06},
+           "nnls_seconds": {"gl": 0.123, "librosa": 4.567, "gl_blas_products": 0.0456, "gl_blas_products_2_threads": 0.0321},
+           "audio_sc_db": {"gl": -20.04, "librosa": -18.06}, "audio_seconds": {"gl": 1.234, "librosa": 5.678}}
+    old = {**row, "nnls_seconds": {"gl": 0.123, "librosa": 4.567}}  # results from before the BLAS columns
+    assert markdown_table([row, old]).splitlines()[2:] == [
+        "| d01.flac | 100 | -40.0 / -35.1 | 0.12 / 4.57 | 0.05 | 0.03 | -20.0 / -18.1 | 1.23 / 5.68 |",
+        "| d01.flac | 100 | -40.0 / -35.1 | 0.12 / 4.57 | - | - | -20.0 / -18.1 | 1.23 / 5.68 |"]
+
+
+def test_the_mel_excerpt_starts_at_its_second_and_averages_the_channels(tmp_path, monkeypatch):
+    from benchmarks import mel_inversion
+
+    (tmp_path / "dev").mkdir()
+    sr = 8000
+    left = np.arange(3 * sr, dtype=np.float32) / (4 * sr)
+    sf.write(str(tmp_path / "dev" / "d09_x.wav"), np.stack([left, -0.5 * left], axis=1), sr, subtype="FLOAT")
+    monkeypatch.setattr(mel_inversion, "CORPUS", tmp_path)
+    monkeypatch.setattr(mel_inversion, "record_corpus_file", lambda path: None)
+    x, got_sr = mel_inversion.read_excerpt("d09_x.wav", 1.0, 0.5)
+    assert got_sr == sr and x.dtype == np.float32
+    np.testing.assert_allclose(x, 0.25 * left[sr : sr + sr // 2], rtol=1e-6)
+
+
+def test_the_torchaudio_tables_show_each_thread_count_and_the_quality():
+    from benchmarks.bench_torchaudio import markdown_table, quality_table
+
+    row = {"dtype": "float32", "n_fft": 1024, "hop_length": 256, "gl_1thread": 0.002, "torchaudio_1thread": 0.005,
+           "speedup_1thread": 2.5, "gl_2threads": 0.0012, "torchaudio_2threads": 0.0036, "speedup_2threads": 3.0,
+           "bare_numpy": 0.0016, "bare_torch": 0.0011}
+    assert markdown_table([row]).splitlines()[-1] == "| float32 | 1024/256 | 2.00 | 5.00 | 2.50x | 1.20 | 3.60 | 3.00x | 1.60 | 1.10 |"
+    assert quality_table([{"method": "m", "sc_db": -30.04, "seconds": 1.234}]).splitlines()[-1] == "| m | -30.0 | 1.23 |"
