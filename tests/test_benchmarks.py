@@ -1803,3 +1803,77 @@ def test_the_torchaudio_tables_show_each_thread_count_and_the_quality():
            "bare_numpy": 0.0016, "bare_torch": 0.0011}
     assert markdown_table([row]).splitlines()[-1] == "| float32 | 1024/256 | 2.00 | 5.00 | 2.50x | 1.20 | 3.60 | 3.00x | 1.60 | 1.10 |"
     assert quality_table([{"method": "m", "sc_db": -30.04, "seconds": 1.234}]).splitlines()[-1] == "| m | -30.0 | 1.23 |"
+
+
+def test_the_paper_rows_resolve_to_gls_methods_or_say_why_not(monkeypatch):
+    from benchmarks import paper
+
+    assert paper.published_algorithm("PGHI -> FGLA (200 it)") == "PGHI -> FleGLA"
+    assert paper.published_algorithm("FGLA (5 it)") == "FleGLA" and paper.published_algorithm("GLA (200 it)") is None
+    assert paper.resolve("pghi", None, 0) == (("pghi", None, 1), None)  # one pass of the non-iterative method
+    assert paper.resolve("fgla", "pghi", 100) == (("fgla", "pghi", 100), None)
+    assert paper.resolve("nope", None, 3) == (None, "method 'nope' not in gl.reconstruct.METHODS yet")
+    assert paper.resolve("gla", "bogus", 5) == (None, "initialiser 'bogus' not available yet (not registered)")
+    monkeypatch.setattr(paper, "methods", lambda: {"fgla": None})  # no PGHI method: the ISTFT of its start
+    assert paper.resolve("pghi", None, 0) == (("fgla", "pghi", 0), None)
+
+
+def test_the_paper_summary_means_the_dev_clips_only_and_keeps_gspi_apart(tmp_path, monkeypatch):
+    """The PGHI-paper table's summary with made-up figures: gspi -50 dB, the dev clips -20 and
+    -30 dB (mean -25); a row skipped on one clip has no mean and says why; the iteration count
+    given replaces the 200 of the iterative rows' labels."""
+    from benchmarks import common, paper
+
+    (tmp_path / "reference").mkdir()
+    (tmp_path / "reference" / "gspi.wav").write_bytes(b"")  # only its presence counts: read_clip is made up
+    lengths = {"gspi": 3000, "d01_a": 2000, "d02_b": 2500}
+    monkeypatch.setattr(paper, "CORPUS", tmp_path)
+    monkeypatch.setattr(paper, "read_clip", lambda path, max_seconds=None: common.Clip(path.stem, np.zeros(lengths[path.stem]), 16000))
+
+    def run_row(S, geometry, length, row, seed):
+        if row[1] == "spsi" and length == 2500:
+            return {"skipped": "no SPSI here"}
+        return {"sc_db": {3000: -50.0, 2000: -20.0, 2500: -30.0}[length], "seconds": 1.0, "how": list(row[1:4])}
+
+    monkeypatch.setattr(paper, "run_row", run_row)
+    saved = {}
+    monkeypatch.setattr(paper, "save", lambda name, data, out: saved.update({name: data}))
+    monkeypatch.setattr(paper, "environment", lambda: {})
+    paper.run([Path("d01_a.wav"), Path("d02_b.wav")], out=tmp_path, paper_iterations=5, verbose=False)
+    summary = {row["label"]: row for row in saved["paper"]["pghi_paper"]["summary"]}
+    assert list(summary) == ["SPSI", "PGHI", "GLA (5 it)", "FGLA (5 it)", "PGHI -> GLA (5 it)", "PGHI -> FGLA (5 it)"]
+    assert summary["PGHI -> FGLA (5 it)"] == {"label": "PGHI -> FGLA (5 it)", "n_iter": 5, "published_db": -44.8, "gspi_db": -50.0,
+                                              "dev_mean_db": -25.0, "skipped": None}
+    assert (summary["SPSI"]["n_iter"], summary["SPSI"]["dev_mean_db"], summary["SPSI"]["skipped"]) == (0, None, "no SPSI here")
+    assert saved["paper"]["phaseret"] == {"skipped": f"{tmp_path / 'reference' / 'greasy.wav'} not found"}
+
+
+def test_the_phaseret_rows_are_met_strictly_below_their_thresholds(tmp_path, monkeypatch):
+    """phaseret's thresholds are strict (PGHI < -20 dB, FGLA(100) < -30 dB): with made-up
+    figures, -25 dB meets -20, -15 does not, and -30.0 exactly does not meet -30; likewise the
+    runs from phaseret's own start (made up as -22 dB) and the eight seeds."""
+    from benchmarks import common, paper
+
+    (tmp_path / "reference").mkdir()
+    (tmp_path / "reference" / "greasy.wav").write_bytes(b"")  # only its presence counts: read_clip is made up
+    monkeypatch.setattr(paper, "CORPUS", tmp_path)
+    monkeypatch.setattr(paper, "read_clip", lambda path, max_seconds=None: common.Clip(path.stem, np.zeros(3000), 16000))
+    figures = {"PGHI": -25.0, "GLA (100 it)": -15.0, "FGLA (100 it)": -30.0, "PGHI + FGLA (100 it)": -46.0}
+    by_row = {row[1:4]: figures[row[0]] for row in paper.PHASERET_ROWS}
+
+    def run_row(S, geometry, length, row, seed):
+        return {"sc_db": by_row.get(row[1:4], -1.0), "seconds": 1.0, "how": list(paper.resolve(*row[1:4])[0])}
+
+    monkeypatch.setattr(paper, "run_row", run_row)
+    monkeypatch.setattr(paper, "run_method", lambda *args, **kwargs: SimpleNamespace(final_db=-22.0))
+    saved = {}
+    monkeypatch.setattr(paper, "save", lambda name, data, out: saved.update({name: data}))
+    monkeypatch.setattr(paper, "environment", lambda: {})
+    paper.run([], out=tmp_path, verbose=False)
+    rows = {row["label"]: row for row in saved["paper"]["phaseret"]["rows"]}
+    assert {label: row["met"] for label, row in rows.items()} == {"PGHI": True, "GLA (100 it)": False, "FGLA (100 it)": False,
+                                                                  "PGHI + FGLA (100 it)": True}
+    assert (rows["GLA (100 it)"]["phaseret_start_met"], rows["FGLA (100 it)"]["phaseret_start_met"]) == (True, False)
+    assert rows["GLA (100 it)"]["seeds"] == list(range(8)) and rows["GLA (100 it)"]["seeds_db"] == [-15.0] * 8
+    assert rows["PGHI"]["ltfat_tol_db"] == -22.0 and "phaseret_start_db" not in rows["PGHI"]
+    assert [row["source"] for row in rows.values()] == ["phaseret"] * 3 + ["gl (issue 6)"]
