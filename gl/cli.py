@@ -858,10 +858,11 @@ def _check_retrieval_args(args) -> tuple[Optional[str], Optional[str], dict[str,
                 setting_flag = _FLAG_OF_RESERVED_OPTION.get(name)
                 raise UsageError(f"-O {name}=...: {name} is not a method option; gl's own flags or the input set it "
                                  + (f"({setting_flag}; see --help)" if setting_flag else "(see --help)"))
-            if name in fixed or (name not in parameters and not accepts_any) or name in _UNUSED_OPTIONS.get(method_name, {}):
-                own = [option for option in own if option not in _UNUSED_OPTIONS.get(method_name, {})]
+            unused = _unused_options(method_name)
+            if name in fixed or (name not in parameters and not accepts_any) or name in unused:
+                own = [option for option in own if option not in unused]
                 raise UsageError(f"-O {name}=...: method {method_name} has no option {name!r}; its options are {', '.join(own) or 'none'}"
-                                 + _UNUSED_OPTIONS.get(method_name, {}).get(name, ""))
+                                 + unused.get(name, ""))
     if init is None and method is not None and _iterates(method):  # as without --method: the help's default
         init = registry.DEFAULT_INIT
     if options:
@@ -887,7 +888,12 @@ def _try_options(registry, method: Optional[str], init: Optional[str], options: 
 
 
 #: Keywords a method's function takes but the method does not use, with where they apply.
-_UNUSED_OPTIONS = {"gla": {"momentum": " (plain Griffin-Lim has no momentum: use --method fgla)"}}
+def _unused_options(method: str) -> dict[str, str]:
+    """gl.reconstruct's :data:`~gl.reconstruct.UNUSED_OPTIONS` of ``method`` in the command's words:
+    the end of its refusal of such an ``-O``, ``' (plain Griffin-Lim has no momentum: use --method fgla)'``."""
+    from .reconstruct import UNUSED_OPTIONS
+
+    return {name: f" ({why}: use --method {other})" for name, (why, other) in UNUSED_OPTIONS.get(method, {}).items()}
 
 
 def _output_path(text: str) -> Path:

@@ -35,6 +35,11 @@ METHODS: dict[str, tuple[str, str, dict[str, Any]]] = {
     "admm": ("gl.admm", "admm", {}),
 }
 
+#: Keywords a method's function takes but does not use, as ``{method: {keyword: (why, the method
+#: that uses it)}}``: :func:`reconstruct` refuses them (``gl.griffinlim(method='gla')`` keeps
+#: librosa's ``momentum`` in its signature, unused), as the command's ``-O`` does.
+UNUSED_OPTIONS: dict[str, dict[str, tuple[str, str]]] = {"gla": {"momentum": ("plain Griffin-Lim has no momentum", "fgla")}}
+
 #: The methods that make their phase in one pass and take no ``init``, ``tol`` or ``callback``.
 SINGLE_PASS_METHODS = ("pghi", "spsi", "rtpghi")
 
@@ -171,7 +176,9 @@ def reconstruct(
         ``gamma=2``): the estimate is checked every 16 iterations, and the error names the
         parameters and their defaults instead of returning NaN.
     TypeError
-        An argument of the wrong type, named.
+        An argument of the wrong type, named; a keyword the method does not take, or takes
+        but does not use (``momentum`` for ``method='gla'``: :data:`UNUSED_OPTIONS`), named
+        with the method.
 
     Notes
     -----
@@ -236,6 +243,10 @@ def _refuse_unknown_options(function, fixed: dict, options: dict, method: str) -
     keywords as well as its own."""
     import inspect
 
+    for name in options:
+        if name in UNUSED_OPTIONS.get(method, {}):
+            why, other = UNUSED_OPTIONS[method][name]
+            raise TypeError(f"{name}={options[name]!r} does nothing in method={method!r}: {why}; use method={other!r}")
     parameters = dict(inspect.signature(function).parameters)
     forwarded = getattr(function, "forwards_to", None)  # a wrapper (PGHI's, RTISI-LA's ...) that hands **options on
     if forwarded is not None:

@@ -319,6 +319,24 @@ def test_a_keyword_the_method_does_not_take_is_named_in_blocks_too(method, funct
         gl.reconstruct_long(S, geometry=GEOMETRY, method=method, block_frames=30, overlap_frames=8, unknown=3)
 
 
+def test_a_momentum_for_plain_griffin_lim_is_refused_where_a_method_is_chosen_by_name():
+    """gl.reconstruct(S, method='gla', momentum=0.5) ran plain Griffin-Lim and dropped the
+    momentum without a word, where the command refuses '-O momentum=0.5' with --method gla (a
+    fresh-eyes review's find). Every entry point that takes a method by name now refuses it
+    (reconstruct, Spectrogram.invert, reconstruct_long); gl.griffinlim(method='gla') keeps
+    librosa's signature, where momentum is documented as unused."""
+    S = magnitude(60)
+    words = r"^momentum=0\.5 does nothing in method='gla': plain Griffin-Lim has no momentum; use method='fgla'$"
+    with pytest.raises(TypeError, match=words):
+        gl.reconstruct(S, geometry=GEOMETRY, method="gla", momentum=0.5)
+    with pytest.raises(TypeError, match=words):
+        gl.Spectrogram(S, GEOMETRY).invert(method="gla", momentum=0.5)
+    with pytest.raises(TypeError, match=words):
+        gl.reconstruct_long(S, geometry=GEOMETRY, method="gla", block_frames=30, overlap_frames=8, momentum=0.5)
+    plain = gl.reconstruct(S, geometry=GEOMETRY, method="gla", n_iter=3, rng=0)
+    np.testing.assert_array_equal(gl.griffinlim(S, geometry=GEOMETRY, method="gla", momentum=0.5, n_iter=3, rng=0), plain)
+    np.testing.assert_array_equal(gl.reconstruct(S, geometry=GEOMETRY, method="fgla", momentum=0.0, n_iter=3, rng=0), plain)
+
 def test_rtisila_under_reconstruct_names_n_iter_for_its_iterations_per_frame():
     """gl.reconstruct(S, method='rtisila', n_iter_per_frame=2) gave Python's 'rtisila() got
     multiple values for keyword argument', naming no rule: under gl.reconstruct the
