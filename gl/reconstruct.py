@@ -18,7 +18,7 @@ from ._checks import check_choice
 from ._iterative import InitSpec, PhaseRetrievalInfo, RngSpec, check_rng
 from .transform import STFT
 
-__all__ = ["reconstruct", "METHODS", "DEFAULT_METHOD", "DEFAULT_INIT", "SINGLE_PASS_METHODS", "default_init"]
+__all__ = ["reconstruct", "METHODS", "DEFAULT_METHOD", "DEFAULT_INIT", "SINGLE_PASS_METHODS", "UNUSED_OPTIONS", "default_init"]
 
 #: name -> (module, function, keywords the method fixes)
 METHODS: dict[str, tuple[str, str, dict[str, Any]]] = {
@@ -35,9 +35,9 @@ METHODS: dict[str, tuple[str, str, dict[str, Any]]] = {
     "admm": ("gl.admm", "admm", {}),
 }
 
-#: Keywords a method's function takes but does not use, as ``{method: {keyword: (why, the method
-#: that uses it)}}``: :func:`reconstruct` refuses them (``gl.griffinlim(method='gla')`` keeps
-#: librosa's ``momentum`` in its signature, unused), as the command's ``-O`` does.
+#: Keywords a method's function takes but does not use, which :func:`reconstruct` refuses.
+#: ``{method: {keyword: (why, the method that uses it)}}``: ``gl.griffinlim(method='gla')``
+#: keeps librosa's ``momentum`` in its signature, unused; the command's ``-O`` refuses it too.
 UNUSED_OPTIONS: dict[str, dict[str, tuple[str, str]]] = {"gla": {"momentum": ("plain Griffin-Lim has no momentum", "fgla")}}
 
 #: The methods that make their phase in one pass and take no ``init``, ``tol`` or ``callback``.
