@@ -43,6 +43,11 @@ UNUSED_OPTIONS: dict[str, dict[str, tuple[str, str]]] = {"gla": {"momentum": ("p
 #: The methods that make their phase in one pass and take no ``init``, ``tol`` or ``callback``.
 SINGLE_PASS_METHODS = ("pghi", "spsi", "rtpghi")
 
+#: Keywords a method's wrapper takes only to refuse them (or, ``n_iter`` of a single pass, to
+#: ignore them): an error that lists the keywords a method takes leaves them out.
+_TAKEN_TO_REFUSE = {**{method: ("n_iter", "init", "tol", "callback") for method in SINGLE_PASS_METHODS},
+                    "rtisila": ("tol", "callback")}
+
 #: The method and initial phase :func:`reconstruct` uses when none is given: PGHI's phase,
 #: then 40 difference-map iterations and fast Griffin-Lim for the rest. Chosen with
 #: ``benchmarks/explore_default.py`` (every iterative method x {random, PGHI} on the dev
@@ -258,7 +263,7 @@ def _refuse_unknown_options(function, fixed: dict, options: dict, method: str) -
     unknown = [name for name in options if name not in parameters]
     if unknown:
         taken = [name for name, p in parameters.items()
-                 if p.kind is inspect.Parameter.KEYWORD_ONLY and name not in fixed
+                 if p.kind is inspect.Parameter.KEYWORD_ONLY and name not in fixed and name not in _TAKEN_TO_REFUSE.get(method, ())
                  and name not in ("rng", "geometry", "return_info", "n_iter_per_frame")]  # RTISI-LA's is n_iter here
         raise TypeError(f"{unknown[0]}={options[unknown[0]]!r} is not a keyword of method={method!r} (gl.{function.__name__}), "
                         f"which takes {', '.join(taken)}")

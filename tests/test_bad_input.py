@@ -319,6 +319,22 @@ def test_a_keyword_the_method_does_not_take_is_named_in_blocks_too(method, funct
         gl.reconstruct_long(S, geometry=GEOMETRY, method=method, block_frames=30, overlap_frames=8, unknown=3)
 
 
+@pytest.mark.parametrize("method, left_out", [("pghi", ("n_iter", "init", "tol", "callback")), ("spsi", ("n_iter", "init", "tol", "callback")),
+                                              ("rtpghi", ("n_iter", "init", "tol", "callback")), ("rtisila", ("tol", "callback"))])
+def test_the_keywords_a_method_is_said_to_take_leave_out_those_its_wrapper_refuses(method, left_out):
+    """The list after 'which takes' named init, tol and callback for PGHI (a fresh-eyes review's
+    find), which its wrapper accepts only to refuse ('tol=... is an iteration tolerance and
+    method='pghi' makes one pass'), and n_iter, which a single pass ignores; RTISI-LA takes
+    init and n_iter (its iterations per frame) but refuses tol and callback."""
+    with pytest.raises(TypeError) as error:
+        gl.reconstruct(magnitude(), geometry=GEOMETRY, method=method, unknown=3)
+    taken = str(error.value).split("which takes ")[1].split(", ")
+    assert not set(left_out) & set(taken) and "n_threads" in taken and "length" in taken
+    assert ("heap_tol" in taken) == (method in ("pghi", "rtpghi")) and ("init" in taken) == (method == "rtisila")
+    for name in (name for name in left_out if name != "n_iter"):  # each is indeed refused (n_iter of a single pass: ignored)
+        with pytest.raises(ValueError, match=rf"^{name}"):
+            gl.reconstruct(magnitude(), geometry=GEOMETRY, method=method, **{name: "random" if name == "init" else 0.5 if name == "tol" else print})
+
 def test_a_momentum_for_plain_griffin_lim_is_refused_where_a_method_is_chosen_by_name():
     """gl.reconstruct(S, method='gla', momentum=0.5) ran plain Griffin-Lim and dropped the
     momentum without a word, where the command refuses '-O momentum=0.5' with --method gla (a
