@@ -59,12 +59,13 @@ def check_flag(name: str, value) -> bool:
     return bool(value)
 
 
-def negative_magnitude(name: str, values: np.ndarray) -> ValueError:
-    """The error for a magnitude ``values`` (named ``name``) with negative entries, in the same
-    words at every entry point. A spectrogram in dB (``librosa.amplitude_to_db``) is the usual
-    cause: the words say how to undo it."""
-    return ValueError(f"{name} must be a magnitude (>= 0); it has negative values (min {values.min():.3g}): if it is in dB, "
-                      f"undo that first with gl.importers.from_db({name}, db='amplitude') (or db='power')")
+def check_non_negative(name: str, values: np.ndarray) -> None:
+    """Refuse a magnitude ``values`` (named ``name``) with negative entries, in the same words at
+    every entry point. A spectrogram in dB (``librosa.amplitude_to_db``) is the usual cause: the
+    words say how to undo it."""
+    if values.size and values.min() < 0:
+        raise ValueError(f"{name} must be a magnitude (>= 0); it has negative values (min {values.min():.3g}): if it is in "
+                         f"dB, undo that first with gl.importers.from_db({name}, db='amplitude') (or db='power')")
 
 
 def check_choice(name: str, value, choices, *, none: bool = False) -> None:

@@ -17,7 +17,7 @@ from typing import Callable, Optional, Union
 
 import numpy as np
 
-from ._checks import as_array, negative_magnitude, underflow_is_a_value
+from ._checks import as_array, check_non_negative, underflow_is_a_value
 from ._engine import floored_between_frames, threads_from_environment
 from ._trig import unit_phasors
 from .transform import STFT, PadMode, _caller_stacklevel, binary_exponents, complex_dtype, implied_n_fft, native_order, real_dtype
@@ -155,8 +155,7 @@ def check_magnitude(S, geometry: Optional[STFT] = None, *, name: str = "S") -> n
         geometry.check_spectrogram(S, name=name, complex_ok=False)
     if not np.all(np.isfinite(S)):
         raise ValueError(f"{name} contains NaN or infinite values")
-    if S.size and S.min() < 0:
-        raise negative_magnitude(name, S)
+    check_non_negative(name, S)
     return native_order(S)
 
 

@@ -841,13 +841,9 @@ def _check_retrieval_args(args) -> tuple[Optional[str], Optional[str], dict[str,
     if options:
         method_name = registry.DEFAULT_METHOD if method is None else method
         function, fixed = registry.method_function(method_name)
-        parameters: Mapping[str, inspect.Parameter] = inspect.signature(function).parameters
-        reserved = {"S", "n_iter", "init", "rng", "random_state", "tol", "callback", "return_info", "geometry", "length", "n_fft", "hop_length",
-                    "win_length", "window", "center", "pad_mode", "sym",
-                    "fade_edges", "n_iter_per_frame", "return_phase"}  # --no-edge-fade; RTISI-LA's iterations per frame are --n-iter
-        forwarded = getattr(function, "forwards_to", None)  # a wrapper that hands **options to this function
-        if forwarded is not None:
-            parameters = {**inspect.signature(forwarded).parameters, **{n: p for n, p in parameters.items() if p.kind is not inspect.Parameter.VAR_KEYWORD}}
+        parameters: Mapping[str, inspect.Parameter] = registry._method_parameters(function)
+        # what gl's flags set (named in the refusal), and what the command itself passes or needs
+        reserved = {*_FLAG_OF_RESERVED_OPTION, "S", "callback", "return_info", "geometry", "sym", "return_phase"}
         accepts_any = any(p.kind is inspect.Parameter.VAR_KEYWORD for p in parameters.values())
         own = sorted(name for name in parameters if name not in reserved and name not in fixed and parameters[name].kind is inspect.Parameter.KEYWORD_ONLY)
         for name in options:

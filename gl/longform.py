@@ -132,7 +132,7 @@ from ._iterative import (InitSpec, PhaseRetrievalInfo, RngSpec, as_generator, ch
 from .audio import SUBTYPES, PathLike, check_output_path
 from .pghi import initial_phase as pghi_continuing
 from .spsi import initial_phase as spsi_continuing
-from .reconstruct import DEFAULT_METHOD, SINGLE_PASS_METHODS, _refuse_unknown_options, default_init, method_function
+from .reconstruct import DEFAULT_METHOD, SINGLE_PASS_METHODS, _method_parameters, _refuse_unknown_options, default_init, method_function
 from .spectrogram import _flags, apply_edge_fade, edge_fade_gains, run_with_floor_rule
 from .transform import EDGE_FADE, RESULT_FLOOR, STFT, PadMode, bins_mismatch, nola_warned, real_dtype
 from .windows import WindowSpec
@@ -623,9 +623,7 @@ def reconstruct_long(
     _refuse_unknown_options(function, fixed, options, DEFAULT_METHOD if method is None else method)  # before any block
     method_options = dict(fixed)
     method_options.update(options)
-    # the method's keywords, with those of the function a wrapper hands its **options to (the streams')
-    method_parameters = {**inspect.signature(getattr(function, "forwards_to", function)).parameters,
-                         **inspect.signature(function).parameters}
+    method_parameters = _method_parameters(function)  # with those of the function a wrapper hands its **options to
     if method_options.get("random_state") is not None and "random_state" in inspect.signature(function).parameters:
         # gl.griffinlim's librosa name for the seed: as rng, one generator for every block
         rng = from_random_state(method_options.pop("random_state"), rng)

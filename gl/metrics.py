@@ -52,7 +52,7 @@ from typing import Optional, Union, cast
 
 import numpy as np
 
-from ._checks import as_array, negative_magnitude, underflow_is_a_value
+from ._checks import as_array, check_non_negative, underflow_is_a_value
 from .transform import STFT, binary_exponents
 
 __all__ = ["spectral_convergence", "spectral_convergence_db", "signal_spectral_convergence", "inconsistency", "snr", "to_db"]
@@ -241,8 +241,7 @@ def _convergence_sums(S, X) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     X = _finite("X", X)
     if S.dtype.kind == "c":
         raise TypeError("S must be the real target magnitude; got a complex array (pass np.abs(S))")
-    if S.size and S.min() < 0:
-        raise negative_magnitude("S", S)
+    check_non_negative("S", S)
     if S.shape != X.shape:
         raise ValueError(f"S has shape {S.shape} but X has shape {X.shape}; they must match")
     if S.ndim < 2:

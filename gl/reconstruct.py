@@ -240,6 +240,20 @@ def reconstruct(
     )
 
 
+def _method_parameters(function) -> dict:
+    """The keywords a :data:`METHODS` function takes (``inspect.Parameter`` by name): its own,
+    and where it is a wrapper that hands its ``**options`` to another function (its
+    ``forwards_to``: PGHI's, RTISI-LA's ...), that function's in place of the ``**options``."""
+    import inspect
+
+    parameters = dict(inspect.signature(function).parameters)
+    forwarded = getattr(function, "forwards_to", None)
+    if forwarded is not None:
+        parameters = {**{name: p for name, p in parameters.items() if p.kind is not inspect.Parameter.VAR_KEYWORD},
+                      **inspect.signature(forwarded).parameters}
+    return parameters
+
+
 def _refuse_unknown_options(function, fixed: dict, options: dict, method: str) -> None:
     """A keyword the method does not take, named with the method and the keywords it does
     take (Python's own error named the function alone: ``difference_map_fgla() got an
@@ -252,12 +266,8 @@ def _refuse_unknown_options(function, fixed: dict, options: dict, method: str) -
         if name in UNUSED_OPTIONS.get(method, {}):
             why, other = UNUSED_OPTIONS[method][name]
             raise TypeError(f"{name}={options[name]!r} does nothing in method={method!r}: {why}; use method={other!r}")
-    parameters = dict(inspect.signature(function).parameters)
-    forwarded = getattr(function, "forwards_to", None)  # a wrapper (PGHI's, RTISI-LA's ...) that hands **options on
-    if forwarded is not None:
-        parameters = {**{name: p for name, p in parameters.items() if p.kind is not inspect.Parameter.VAR_KEYWORD},
-                      **inspect.signature(forwarded).parameters}
-        function = forwarded  # the function the caller reads about
+    parameters = _method_parameters(function)
+    function = getattr(function, "forwards_to", function)  # the function the caller reads about
     if any(p.kind is inspect.Parameter.VAR_KEYWORD for p in parameters.values()):
         return
     unknown = [name for name in options if name not in parameters]

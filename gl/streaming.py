@@ -94,7 +94,7 @@ from typing import Optional
 import numpy as np
 from numpy.typing import DTypeLike  # at run time too: typing.get_type_hints resolves it
 
-from ._checks import as_array, check_flag, negative_magnitude, underflow_is_a_value
+from ._checks import as_array, check_flag, check_non_negative, underflow_is_a_value
 from ._iterative import check_magnitude_range
 from .transform import EDGE_FADE, RESULT_FLOOR, STFT, WINDOW_SUM_FLOOR, _irfft, bins_mismatch, complex_dtype
 
@@ -621,8 +621,7 @@ class StreamingInverter:
                              + f"; {name} must have shape ({self.n_freq}, k)")
         if frames.size and not np.all(np.isfinite(frames)):
             raise ValueError(f"{name} contains NaN or infinite values")
-        if frames.size and frames.min() < 0:
-            raise negative_magnitude(name, frames)
+        check_non_negative(name, frames)
         check_magnitude_range(frames, name, self.dtype if self.dtype is not None else _stream_dtype(frames.dtype))
         return frames
 
